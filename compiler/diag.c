@@ -1,0 +1,283 @@
+#include "diag.h"
+
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *name;
+    char *text;
+    size_t len;
+} src_file;
+
+typedef struct {
+    diag_level level;
+    ax_span span;
+    char *msg;
+    bool is_hint; /* attached hint (no location) */
+    bool attached; /* a note or hint belonging to the previous diagnostic */
+} diag_item;
+
+struct diag_ctx {
+    src_file *files;
+    int nfiles, capfiles;
+    diag_item *items;
+    int n, cap;
+    int errors, warnings, dropped;
+    bool werror;
+    bool dropping; /* the last main diagnostic was dropped: drop its notes too */
+};
+
+enum { MAX_REPORTED = 100 };
+
+const ax_span SPAN_NONE = {-1, 0, 0, 0, 0, 0, 0};
+
+diag_ctx *diag_new(void)
+{
+    diag_ctx *d = calloc(1, sizeof *d);
+    if (!d)
+        abort();
+    return d;
+}
+
+void diag_free(diag_ctx *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->nfiles; i++) {
+        free(d->files[i].name);
+        free(d->files[i].text);
+    }
+    for (int i = 0; i < d->n; i++)
+        free(d->items[i].msg);
+    free(d->files);
+    free(d->items);
+    free(d);
+}
+
+int diag_add_file(diag_ctx *d, const char *name, const char *text, size_t len)
+{
+    if (d->nfiles == d->capfiles) {
+        d->capfiles = d->capfiles ? d->capfiles * 2 : 8;
+        d->files = realloc(d->files, (size_t)d->capfiles * sizeof *d->files);
+        if (!d->files)
+            abort();
+    }
+    src_file *f = &d->files[d->nfiles];
+    f->name = strdup(name);
+    f->text = malloc(len + 1);
+    if (!f->name || !f->text)
+        abort();
+    memcpy(f->text, text, len);
+    f->text[len] = 0;
+    f->len = len;
+    return d->nfiles++;
+}
+
+const char *diag_file_name(const diag_ctx *d, int file)
+{
+    return file >= 0 && file < d->nfiles ? d->files[file].name : "<unknown>";
+}
+
+const char *diag_file_text(const diag_ctx *d, int file, size_t *len)
+{
+    if (file < 0 || file >= d->nfiles)
+        return NULL;
+    if (len)
+        *len = d->files[file].len;
+    return d->files[file].text;
+}
+
+int diag_file_count(const diag_ctx *d) { return d->nfiles; }
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    strbuf sb = {0};
+    sb_vprintf(&sb, fmt, ap);
+    return sb_take(&sb);
+}
+
+static void push(diag_ctx *d, diag_item it)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->items = realloc(d->items, (size_t)d->cap * sizeof *d->items);
+        if (!d->items)
+            abort();
+    }
+    d->items[d->n++] = it;
+}
+
+int diag_report(diag_ctx *d, diag_level lvl, ax_span sp, const char *fmt, ...)
+{
+    if (lvl == DIAG_WARNING && d->werror)
+        lvl = DIAG_ERROR;
+    if (lvl == DIAG_ERROR)
+        d->errors++;
+    else if (lvl == DIAG_WARNING)
+        d->warnings++;
+    if (d->errors + d->warnings > MAX_REPORTED) {
+        d->dropped++;
+        d->dropping = true;
+        return -1;
+    }
+    d->dropping = false;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_item it = {.level = lvl, .span = sp, .msg = vformat(fmt, ap)};
+    va_end(ap);
+    push(d, it);
+    return d->n - 1;
+}
+
+void diag_hint(diag_ctx *d, const char *fmt, ...)
+{
+    if (d->dropping || d->n == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_item it = {.level = DIAG_NOTE, .span = SPAN_NONE, .msg = vformat(fmt, ap),
+                    .is_hint = true, .attached = true};
+    va_end(ap);
+    push(d, it);
+}
+
+void diag_note(diag_ctx *d, ax_span sp, const char *fmt, ...)
+{
+    if (d->dropping || d->n == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_item it = {.level = DIAG_NOTE, .span = sp, .msg = vformat(fmt, ap), .attached = true};
+    va_end(ap);
+    push(d, it);
+}
+
+int diag_error_count(const diag_ctx *d) { return d->errors; }
+int diag_warning_count(const diag_ctx *d) { return d->warnings; }
+int diag_count(const diag_ctx *d) { return d->n; }
+void diag_set_werror(diag_ctx *d, bool on) { d->werror = on; }
+const char *diag_message(const diag_ctx *d, int i) { return d->items[i].msg; }
+diag_level diag_level_of(const diag_ctx *d, int i) { return d->items[i].level; }
+ax_span diag_span(const diag_ctx *d, int i) { return d->items[i].span; }
+
+ax_span span_join(ax_span a, ax_span b)
+{
+    if (a.file < 0)
+        return b;
+    if (b.file < 0 || b.file != a.file)
+        return a;
+    ax_span r = a;
+    if (b.end_off > a.end_off) {
+        r.end_off = b.end_off;
+        r.end_line = b.end_line;
+        r.end_col = b.end_col;
+    }
+    return r;
+}
+
+static const char *level_name(diag_level l)
+{
+    switch (l) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    default: return "note";
+    }
+}
+
+static const char *level_color(diag_level l)
+{
+    switch (l) {
+    case DIAG_ERROR: return "\033[1;31m";
+    case DIAG_WARNING: return "\033[1;35m";
+    default: return "\033[1;36m";
+    }
+}
+
+/* Prints the source line of sp with a caret under its first column and
+ * tildes under the rest of the span (clipped to that line). Tabs are kept
+ * in the marker line so the caret lines up in any terminal. */
+static void excerpt(const diag_ctx *d, strbuf *sb, ax_span sp, bool color)
+{
+    if (sp.file < 0 || sp.file >= d->nfiles || sp.line <= 0)
+        return;
+    const src_file *f = &d->files[sp.file];
+    size_t off = (size_t)sp.off <= f->len ? (size_t)sp.off : f->len;
+    size_t bol = off;
+    while (bol > 0 && f->text[bol - 1] != '\n')
+        bol--;
+    size_t eol = off;
+    while (eol < f->len && f->text[eol] != '\n' && f->text[eol] != '\r')
+        eol++;
+    char num[16];
+    int w = snprintf(num, sizeof num, "%d", sp.line);
+    sb_printf(sb, " %s | ", num);
+    for (size_t i = bol; i < eol; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        /* control bytes would garble the terminal: show them as '?' */
+        sb_putc(sb, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
+    }
+    sb_putc(sb, '\n');
+    sb_printf(sb, " %*s | ", w, "");
+    for (size_t i = bol; i < off; i++)
+        sb_putc(sb, f->text[i] == '\t' ? '\t' : ' ');
+    if (color)
+        sb_puts(sb, "\033[1;32m");
+    sb_putc(sb, '^');
+    size_t end = sp.end_line == sp.line ? (size_t)sp.end_off : eol;
+    if (end > eol)
+        end = eol;
+    for (size_t i = off + 1; i < end; i++)
+        sb_putc(sb, '~');
+    if (color)
+        sb_puts(sb, "\033[0m");
+    sb_putc(sb, '\n');
+}
+
+static void render_one(const diag_ctx *d, strbuf *sb, const diag_item *it, int flags)
+{
+    bool color = flags & DIAG_RENDER_COLOR;
+    bool brief = flags & DIAG_RENDER_BRIEF;
+    if (it->is_hint) {
+        if (!brief)
+            sb_printf(sb, "%shint:%s %s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "",
+                      it->msg);
+        return;
+    }
+    if (brief && it->attached)
+        return;
+    if (color)
+        sb_puts(sb, "\033[1m");
+    if (it->span.file >= 0)
+        sb_printf(sb, "%s:%d:%d: ", diag_file_name(d, it->span.file), it->span.line,
+                  it->span.col);
+    else
+        sb_puts(sb, "axon: ");
+    if (color)
+        sb_printf(sb, "%s%s:\033[0m\033[1m %s\033[0m\n", level_color(it->level),
+                  level_name(it->level), it->msg);
+    else
+        sb_printf(sb, "%s: %s\n", level_name(it->level), it->msg);
+    if (!brief)
+        excerpt(d, sb, it->span, color);
+}
+
+char *diag_render_string(const diag_ctx *d, int flags)
+{
+    strbuf sb = {0};
+    for (int i = 0; i < d->n; i++)
+        render_one(d, &sb, &d->items[i], flags);
+    if (d->dropped)
+        sb_printf(&sb, "axon: note: %d more diagnostic%s not shown\n", d->dropped,
+                  d->dropped == 1 ? "" : "s");
+    return sb_take(&sb);
+}
+
+void diag_render(const diag_ctx *d, FILE *out, int flags)
+{
+    char *s = diag_render_string(d, flags);
+    fputs(s, out);
+    free(s);
+}

@@ -1,0 +1,59 @@
+/*
+ * lex: the re2c lexer. One lex_state per source file, no globals. Besides
+ * cutting tokens it implements the newline rules of the language:
+ *   - a newline ends a statement (becomes SEP) only when the last token can
+ *     end one (a name, number, string, `)`, `]`, `}` ...) and no `(` or `[`
+ *     is open;
+ *   - a newline followed by a continuation keyword (`connect`, `delay`,
+ *     `learn`, `every`, `else`, `then`) does not end the statement;
+ *   - a virtual SEP is inserted before a `}` that closes a non-empty block,
+ *     so `{ v = v_reset }` needs no `;`.
+ * Numbers carry their attached unit text ("20 ms", "1.5 mV/ms").
+ */
+#ifndef AXON_LEX_H
+#define AXON_LEX_H
+
+#include "ast.h"
+#include "diag.h"
+#include "util.h"
+
+#include <stdbool.h>
+
+enum { LEX_MAX_BRACES = 64 };
+
+typedef struct {
+    int tok;         /* token kind (parse.h) */
+    ax_span span;
+    const char *str; /* identifier / string text */
+    ast_node *node;  /* numbers */
+    bool virt;       /* a virtual SEP before '}' */
+    bool newline;    /* a SEP that came from a newline */
+} lex_token;
+
+typedef struct lex_state {
+    const char *src, *cur, *lim, *tok, *bol;
+    int file, line;
+    int depth;     /* open ( and [ */
+    int last;      /* kind of the last token returned */
+    diag_ctx *diag;
+    ax_arena *ar;
+    ax_span braces[LEX_MAX_BRACES]; /* where each open { is */
+    int nbraces;
+    ax_span paren_at;   /* where the outermost open ( or [ is */
+    ax_span paren_lost; /* an open ( or [ that a { or } cut off ... */
+    int paren_lost_off; /* ... at this offset (of the { or }); -1 if none */
+    lex_token pend[4]; /* tokens read ahead */
+    int npend;
+    lex_token last_tok; /* the token returned last (the parser's lookahead) */
+    lex_token prev_tok; /* the token returned before it */
+} lex_state;
+
+void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file);
+/* The next token for the parser (SEP rules applied). */
+lex_token lex_next(lex_state *L);
+/* Raw scanning, for the lexer unit tests and `axon dump tokens`. */
+lex_token lex_raw(lex_state *L);
+/* A description of a token kind for messages ("identifier", "'{'"). */
+const char *lex_token_desc(int tok);
+
+#endif

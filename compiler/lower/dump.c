@@ -1,0 +1,203 @@
+/* `axon dump ir`: the instantiated model in readable form. */
+#include "lower/ir.h"
+
+#include <string.h>
+
+static const char *var_name(const ir_pop *p, int space, int idx)
+{
+    if (space == VS_HIDDEN)
+        return p->vars[idx].name;
+    return idx >= 0 && idx < p->type->nvars ? p->type->vars[idx].name : "?";
+}
+
+static void put_expr(FILE *out, const sx *e)
+{
+    strbuf sb = {0};
+    sx_print(e, &sb);
+    fputs(sb.buf ? sb.buf : "", out);
+    sb_free(&sb);
+}
+
+static void put_block(FILE *out, const sm_block *b, int ind, const char *pre, const char *post)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        fprintf(out, "%*s", ind, "");
+        if (st->kind == ST_IF) {
+            fputs("if ", out);
+            put_expr(out, st->cond);
+            fputs(" {\n", out);
+            put_block(out, &st->then, ind + 2, pre, post);
+            if (st->els.n) {
+                fprintf(out, "%*s} else {\n", ind, "");
+                put_block(out, &st->els, ind + 2, pre, post);
+            }
+            fprintf(out, "%*s}\n", ind, "");
+            continue;
+        }
+        const char *side = st->space == VS_PRE ? "pre." : st->space == VS_POST ? "post." : "";
+        if (st->kind == ST_LET)
+            fprintf(out, "let %s = ", st->name);
+        else
+            fprintf(out, "%s%s %s ", side, st->name, ast_op_name(st->op));
+        put_expr(out, st->value);
+        fputc('\n', out);
+    }
+    (void)pre;
+    (void)post;
+}
+
+static const char *unit_of(ax_dim d, bool boolean, char *buf, size_t n)
+{
+    if (boolean)
+        return "condition";
+    return dim_unit_name(d, buf, n);
+}
+
+static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
+{
+    (void)m;
+    char u[64];
+    fprintf(out, "population %s = %s[%d]\n", p->name, p->type_name, p->size);
+    for (int v = 0; v < p->type->nvars; v++) {
+        const sm_var *sv = &p->type->vars[v];
+        if (sv->kind == VAR_PARAM && !sv->per_item && p->shared[v]) {
+            fprintf(out, "  shared  %-12s %-10s = ", sv->name,
+                    unit_of(sv->dim, sv->boolean, u, sizeof u));
+            put_expr(out, p->shared[v]);
+            fputc('\n', out);
+        }
+    }
+    for (int k = 0; k < p->nvars; k++) {
+        const ir_var *v = &p->vars[k];
+        static const char *const KIND[] = {"state", "param", "input", "hidden"};
+        fprintf(out, "  %-7s %-12s %-10s", KIND[v->kind], v->name,
+                unit_of(v->dim, v->boolean, u, sizeof u));
+        if (v->init) {
+            fputs(" init ", out);
+            put_expr(out, v->init);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "  scheme %s (%s)\n", ir_scheme_name(p->scheme), p->scheme_why);
+    if (p->update.n)
+        fputs("  update:\n", out);
+    for (int k = 0; k < p->update.n; k++) {
+        const ir_assign *a = &p->update.v[k];
+        if (a->space == VS_TEMP)
+            fprintf(out, "    %s = ", a->name);
+        else
+            fprintf(out, "    %s <- ", var_name(p, a->space, a->idx));
+        put_expr(out, a->value);
+        fputc('\n', out);
+    }
+    if (p->fire) {
+        fputs("  spike when ", out);
+        put_expr(out, p->fire);
+        fputc('\n', out);
+        put_block(out, &p->reset, 4, "", "");
+    }
+    for (int e = 0; e < p->nevents; e++) {
+        fputs("  on ", out);
+        put_expr(out, p->events[e].cond);
+        fputc('\n', out);
+        put_block(out, &p->events[e].body, 4, "", "");
+    }
+    if (p->output) {
+        fprintf(out, "  output %s = ", p->type->output_name);
+        put_expr(out, p->output);
+        fputc('\n', out);
+    }
+}
+
+static const char *const CONN[] = {"all_to_all", "one_to_one", "random", "fixed_indegree",
+                                   "fixed_outdegree", "where", "from"};
+
+static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
+{
+    char u[64];
+    fprintf(out, "projection %s: %s -> %s : %s\n", p->name, m->pops[p->pre].name,
+            m->pops[p->post].name, p->syn->name);
+    fprintf(out, "  connect %s", CONN[p->conn]);
+    if (p->conn == CONN_FILE)
+        fprintf(out, " \"%s\"", p->file);
+    else if (p->conn_arg) {
+        fputc(' ', out);
+        put_expr(out, p->conn_arg);
+    }
+    if (!p->autapses)
+        fputs(" (no autapses)", out);
+    fputc('\n', out);
+    if (p->delay) {
+        fputs("  delay ", out);
+        put_expr(out, p->delay);
+        fputc('\n', out);
+    }
+    for (int v = 0; v < p->syn->nvars; v++) {
+        const sm_var *sv = &p->syn->vars[v];
+        if (sv->kind == VAR_PARAM && !sv->per_item && p->shared[v]) {
+            fprintf(out, "  shared  %-12s %-10s = ", sv->name, unit_of(sv->dim, sv->boolean, u, sizeof u));
+            put_expr(out, p->shared[v]);
+            fputc('\n', out);
+        }
+    }
+    for (int k = 0; k < p->nvars; k++) {
+        const ir_var *v = &p->vars[k];
+        fprintf(out, "  %-7s %-12s %-10s", v->kind == IRV_STATE ? "state" : "param", v->name,
+                unit_of(v->dim, v->boolean, u, sizeof u));
+        if (v->init) {
+            fputs(" init ", out);
+            put_expr(out, v->init);
+        }
+        fputc('\n', out);
+    }
+    const struct {
+        const char *name;
+        const sm_block *b;
+    } H[] = {{"on pre", &p->on_pre}, {"on post", &p->on_post}, {"continuous", &p->continuous},
+             {"every step", &p->every_step}};
+    for (int h = 0; h < 4; h++)
+        if (H[h].b->n) {
+            fprintf(out, "  %s:\n", H[h].name);
+            put_block(out, H[h].b, 4, "", "");
+        }
+}
+
+void ir_dump(const ir_model *m, FILE *out)
+{
+    char nb[32];
+    fprintf(out, "module %s (dt = %s s", m->module, fmt_double(nb, m->dt));
+    if (m->duration > 0)
+        fprintf(out, ", run for %s s", fmt_double(nb, m->duration));
+    fputs(")\n", out);
+    for (int i = 0; i < m->npops; i++)
+        dump_pop(out, m, &m->pops[i]);
+    for (int i = 0; i < m->nprojs; i++)
+        dump_proj(out, m, &m->projs[i]);
+    for (int i = 0; i < m->nsignals; i++) {
+        fprintf(out, "signal %s = ", m->signals[i].name);
+        put_expr(out, m->signals[i].value);
+        fputc('\n', out);
+    }
+    static const char *const RK[] = {"spikes", "state", "rate", "weights"};
+    for (int i = 0; i < m->nrecords; i++) {
+        const ir_record *r = &m->records[i];
+        const char *target = r->kind == REC_WEIGHTS ? m->projs[r->target].name
+                                                    : m->pops[r->target].name;
+        fprintf(out, "record %s %s", RK[r->kind], target);
+        if (r->kind == REC_STATE || r->kind == REC_WEIGHTS)
+            fprintf(out, ".%s", r->kind == REC_STATE ? m->pops[r->target].vars[r->var].name
+                                                     : m->projs[r->target].vars[r->var].name);
+        if (r->nsubset) {
+            fputs(" [", out);
+            for (int k = 0; k < r->nsubset && k < 8; k++)
+                fprintf(out, "%s%d", k ? ", " : "", r->subset[k]);
+            if (r->nsubset > 8)
+                fprintf(out, ", ... (%d)", r->nsubset);
+            fputc(']', out);
+        }
+        if (r->every > 0)
+            fprintf(out, " every %s s", fmt_double(nb, r->every));
+        fputc('\n', out);
+    }
+}

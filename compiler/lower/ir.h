@@ -1,0 +1,144 @@
+/*
+ * ir: the flat model that code generation consumes. A module instantiated
+ * with its parameters becomes populations, projections, signals and
+ * records; sizes, lets and shared parameters are folded to numbers (SI),
+ * and every neuron's equations are already turned into the discrete update
+ * of its integration scheme. Nothing here refers back to modules: nested
+ * instances are flattened into dotted names ("c1.E").
+ */
+#ifndef AXON_IR_H
+#define AXON_IR_H
+
+#include "sema/sema.h"
+
+typedef enum { SCH_NONE, SCH_EXACT, SCH_EXPEULER, SCH_EULER, SCH_RK2, SCH_RK4, SCH_MAP } ir_scheme;
+const char *ir_scheme_name(ir_scheme s);
+
+/* Storage of a population or projection: one array per variable. */
+typedef enum {
+    IRV_STATE,  /* sm state variable */
+    IRV_PARAM,  /* per-neuron / per-synapse parameter */
+    IRV_INPUT,  /* summed input, cleared every step */
+    IRV_HIDDEN, /* compiler-made (refractory counter, spike-permission flag) */
+} ir_var_kind;
+
+typedef struct {
+    const char *name;
+    ir_var_kind kind;
+    int sm_var;   /* index in the sm_type, -1 for hidden variables */
+    ax_dim dim;
+    bool boolean;
+    sx *init;     /* initial value; may use random draws, i (and j for synapses) */
+} ir_var;
+
+/* One assignment of the per-step update: temps first, then the state. */
+typedef struct {
+    int space, idx; /* VS_TEMP or VS_STATE/VS_HIDDEN (idx into the pop's vars) */
+    const char *name;
+    sx *value;
+} ir_assign;
+
+typedef struct {
+    ir_assign *v;
+    int n;
+} ir_update;
+
+typedef struct {
+    const char *name;       /* dotted path */
+    const sm_type *type;
+    const char *type_name;
+    int size;
+    ir_var *vars;
+    int nvars;
+    /* The update of one step, for one neuron: all right-hand sides read the
+       values from the start of the step; VS_STATE idx refer to vars[]. */
+    ir_scheme scheme;
+    const char *scheme_why; /* why this scheme was chosen (for dump ir) */
+    ir_update update;
+    sx *spike;              /* NULL for non-spiking: the condition as written */
+    sx *fire;               /* spike and the refractory gate (reads the new state) */
+    sm_block reset;         /* the written reset, then the hidden variables' */
+    int refr_var;           /* hidden refractory counter (steps left), or -1 */
+    sx *refr_steps;         /* steps to hold after a spike (duration refractoriness) */
+    int permit_var;         /* hidden flag: may spike (condition refractoriness), or -1 */
+    sx *refr_cond;          /* the condition that blocks spiking */
+    unsigned char *held;    /* per var: held during refractoriness */
+    sm_event *events;
+    int nevents;
+    sx *output;
+    int *slot;              /* sm_type variable -> index in vars (-1: folded or a definition) */
+    sx **shared;            /* sm_type variable -> value of a shared parameter (else NULL) */
+    ax_span span;
+} ir_pop;
+
+typedef enum {
+    CONN_ALL, CONN_ONE, CONN_RANDOM, CONN_INDEGREE, CONN_OUTDEGREE, CONN_WHERE, CONN_FILE
+} ir_conn_kind;
+
+typedef struct {
+    const char *name;
+    int pre, post;          /* population indices */
+    const sm_type *syn;     /* the synapse merged with its rules, bound to pre/post */
+    ir_var *vars;           /* per-synapse storage */
+    int nvars;
+    int *slot;              /* sm_type variable -> index in vars */
+    sx **shared;            /* shared parameter values */
+    ir_conn_kind conn;
+    sx *conn_arg;           /* p, k, or the where condition */
+    bool autapses;          /* self-connections allowed (same population) */
+    const char *file;       /* from "file" */
+    sx *delay;              /* NULL: one step */
+    sm_block on_pre, on_post, continuous, every_step;
+    ax_span span;
+} ir_proj;
+
+typedef struct {
+    const char *name;
+    sx *value;
+} ir_signal;
+
+typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } ir_rec_kind;
+
+typedef struct {
+    ir_rec_kind kind;
+    int target;             /* population or projection index */
+    int var;                /* variable (state records) */
+    int *subset;            /* indices, NULL = all */
+    int nsubset;
+    double every;           /* sampling period in s, 0 = every step */
+    ax_span span;
+} ir_record;
+
+typedef struct {
+    const char *module;
+    double dt;
+    double duration;        /* from `run ... for`, 0 if none */
+    ir_pop *pops;
+    int npops;
+    ir_proj *projs;
+    int nprojs;
+    ir_signal *signals;
+    int nsignals;
+    ir_record *records;
+    int nrecords;
+} ir_model;
+
+/* A parameter override: `--set N=8000` or `run M(N = 8000)`. The value is
+ * source text in the language ("8000", "2 nS"). */
+typedef struct {
+    const char *name;
+    const char *value;
+} ir_override;
+
+/* Instantiates module `module` (NULL: the file's `run` module, else the only
+ * module) with overrides. Returns NULL after reporting errors. */
+ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
+                         int nov, double dt);
+/* Chooses the scheme of each population and builds its discrete update. */
+bool ir_schemes(sema_ctx *s, ir_model *m);
+void ir_dump(const ir_model *m, FILE *out);
+
+/* Index of the population named path, or -1. */
+int ir_find_pop(const ir_model *m, const char *path);
+
+#endif

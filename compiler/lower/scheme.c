@@ -1,0 +1,388 @@
+/*
+ * Integration schemes. Each population's ODEs x' = f(x, t) become the
+ * discrete update of one step, written as ir_assign lists in which every
+ * read of a state variable means its value at the start of the step.
+ *
+ * Choice (unless `method` says otherwise):
+ *  - exact: the system is linear with constant coefficients,
+ *      x' = A x + b(t, inputs, per-neuron parameters),
+ *    A known when the model is built. With b held constant over the step,
+ *      x(t + dt) = Phi x(t) + Gamma b,  Phi = exp(A dt),  Gamma = int_0^dt exp(A s) ds,
+ *    computed numerically (sx_propagator) and folded into the code.
+ *  - exponential_euler: every x_i' is linear in x_i (A_i + B_i x_i, with A_i
+ *    and B_i depending on the other variables) — conductance-based and HH
+ *    models. x_i <- x_i + (A_i + B_i x_i) dt exprel(B_i dt), which is
+ *    Brian2's -A/B + (x + A/B) exp(B dt) in a form finite at B = 0.
+ *  - rk4 otherwise (classic Runge-Kutta; stage times t, t + dt/2, t + dt/2, t + dt).
+ * `step { }` maps are applied as written (all right-hand sides from the old values).
+ */
+#include "lower/ir.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *ir_scheme_name(ir_scheme s)
+{
+    static const char *const N[] = {"none", "exact", "exponential_euler", "euler", "rk2", "rk4",
+                                    "map"};
+    return N[s];
+}
+
+typedef struct {
+    ax_arena *ar;
+    ir_pop *p;
+    int ntemp;
+    ir_update *u;
+} builder;
+
+static void emit(builder *b, int space, int idx, const char *name, sx *value)
+{
+    ir_update *u = b->u;
+    u->v = arena_grow(b->ar, u->v, (size_t)u->n, (size_t)u->n + 1, sizeof *u->v);
+    u->v[u->n++] = (ir_assign){space, idx, name, sx_simplify(b->ar, value)};
+}
+
+/* A temporary holding value; returns a reference to it. */
+static sx *temp(builder *b, const char *name, sx *value)
+{
+    value = sx_simplify(b->ar, value);
+    if (value->kind == SX_CONST || value->kind == SX_VAR)
+        return value;
+    int idx = b->p->type->ntemps + b->ntemp++;
+    name = arena_printf(b->ar, "%s%d", name, idx);
+    emit(b, VS_TEMP, idx, name, value);
+    sx *r = sx_var(b->ar, VS_TEMP, idx, name, value->dim);
+    r->boolean = value->boolean;
+    return r;
+}
+
+typedef struct {
+    int n;
+    int *var;  /* sm var index of each ODE */
+    sx **f;    /* folded right-hand sides */
+} ode_set;
+
+static sx *state_ref(builder *b, int smv)
+{
+    const sm_var *v = &b->p->type->vars[smv];
+    return sx_var(b->ar, VS_STATE, smv, v->name, v->dim);
+}
+
+/* f with every ODE variable replaced by the given values (and t by t + dt_frac dt). */
+static sx *f_at(builder *b, const ode_set *o, int i, sx *const *x, double tshift)
+{
+    sx *e = o->f[i];
+    for (int k = 0; k < o->n; k++)
+        if (x && x[k] && sx_uses(e, VS_STATE, o->var[k]))
+            e = sx_subst(b->ar, e, VS_STATE, o->var[k], x[k]);
+    if (tshift != 0 && sx_uses(e, VS_TIME, 0)) {
+        sx *tt = sx_add(b->ar, sx_var(b->ar, VS_TIME, 0, "t", DIM_TIME),
+                        sx_const(b->ar, tshift, DIM_TIME));
+        e = sx_subst(b->ar, e, VS_TIME, 0, tt);
+    }
+    return e;
+}
+
+static bool const_linear(ax_arena *ar, const ode_set *o, double *A)
+{
+    for (int i = 0; i < o->n; i++)
+        for (int j = 0; j < o->n; j++) {
+            sx *d = sx_diff(ar, o->f[i], VS_STATE, o->var[j]);
+            if (d->kind != SX_CONST)
+                return false;
+            A[i * o->n + j] = d->v;
+        }
+    return true;
+}
+
+static int nonlinear_var(ax_arena *ar, const ode_set *o)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!sx_linear_in(ar, o->f[i], VS_STATE, o->var[i], NULL, NULL))
+            return i;
+    return -1;
+}
+
+static bool has_rand(const sx *e)
+{
+    return e && (e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c));
+}
+
+static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
+{
+    ax_arena *ar = sema_arena(s);
+    diag_ctx *d = sema_diag(s);
+    const sm_type *t = p->type;
+    builder b = {ar, p, 0, &p->update};
+    sx *dt = sx_const(ar, m->dt, DIM_TIME);
+    /* hidden variables for refractoriness */
+    sx *refr_old = NULL;
+    if (t->refractory) {
+        p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 2, sizeof *p->vars);
+        if (p->refr_steps) {
+            p->refr_var = p->nvars;
+            p->vars[p->nvars++] = (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false,
+                                           sx_const(ar, 0, DIM_NONE)};
+            refr_old = sx_var(ar, VS_HIDDEN, p->refr_var, "_refr", DIM_NONE);
+        }
+        p->permit_var = p->nvars;
+        sx *one = sx_const(ar, 1, DIM_NONE);
+        one->boolean = true;
+        p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
+    }
+    p->held = arena_alloc(ar, (size_t)(t->nvars + 1));
+    if (p->refr_steps)
+        for (int k = 0; k < t->reset.n; k++) {
+            const sm_stmt *st = t->reset.v[k];
+            if (st->kind == ST_ASSIGN && st->op == '=' && st->space == VS_STATE && st->idx >= 0)
+                p->held[st->idx] = 1;
+        }
+    /* the equations, with shared parameters folded */
+    ode_set o = {0};
+    o.var = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.var);
+    o.f = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.f);
+    for (int k = 0; k < t->nodes; k++) {
+        sx *f = t->odes[k].rhs;
+        for (int v = 0; v < t->nvars; v++)
+            if (p->shared[v] && sx_uses(f, VS_PARAM, v))
+                f = sx_subst(ar, f, VS_PARAM, v, p->shared[v]);
+        o.var[o.n] = t->odes[k].var;
+        o.f[o.n++] = sx_simplify(ar, f);
+        if (has_rand(f)) {
+            diag_error(d, t->odes[k].span, "random draws are not allowed in equations yet");
+            diag_hint(d, "stochastic equations are not implemented; a random input can be "
+                         "drawn in 'step' or in a spike condition");
+            return false;
+        }
+    }
+    sx **xnew = arena_alloc(ar, (size_t)(o.n + 1) * sizeof *xnew);
+    if (t->step.n) {
+        p->scheme = SCH_MAP;
+        p->scheme_why = "a step map";
+        if (o.n) {
+            diag_error(d, t->step.v[0]->span, "a neuron has either equations or a step map, "
+                                              "not both");
+            return false;
+        }
+    } else if (o.n) {
+        double *A = arena_alloc(ar, (size_t)(o.n * o.n + 1) * sizeof *A);
+        bool lin = const_linear(ar, &o, A);
+        int nl = nonlinear_var(ar, &o);
+        const char *want = t->method;
+        if (want && !strcmp(want, "exact") && !lin) {
+            diag_error(d, t->method_span, "'method exact' needs linear equations with constant "
+                                          "coefficients");
+            if (nl >= 0)
+                diag_hint(d, "%s' is not linear in %s; use exponential_euler or rk4",
+                          t->vars[o.var[nl]].name, t->vars[o.var[nl]].name);
+            else
+                diag_hint(d, "the coefficients depend on other variables; use "
+                             "exponential_euler or rk4");
+            return false;
+        }
+        if (want && !strcmp(want, "exponential_euler") && nl >= 0) {
+            diag_error(d, t->method_span, "'method exponential_euler' needs each equation to be "
+                                          "linear in its own variable");
+            diag_hint(d, "%s' is not linear in %s; use rk4", t->vars[o.var[nl]].name,
+                      t->vars[o.var[nl]].name);
+            return false;
+        }
+        if (o.n > 32 && lin && !want)
+            lin = false;
+        if (want)
+            p->scheme = !strcmp(want, "exact") ? SCH_EXACT
+                      : !strcmp(want, "exponential_euler") ? SCH_EXPEULER
+                      : !strcmp(want, "euler") ? SCH_EULER : !strcmp(want, "rk2") ? SCH_RK2 : SCH_RK4;
+        else
+            p->scheme = lin ? SCH_EXACT : nl < 0 ? SCH_EXPEULER : SCH_RK4;
+        p->scheme_why = want ? "requested with 'method'"
+                      : lin ? "linear with constant coefficients"
+                      : nl < 0 ? "each equation is linear in its own variable"
+                               : "non-linear";
+        switch (p->scheme) {
+        case SCH_EXACT: {
+            sx **x0 = arena_alloc(ar, (size_t)o.n * sizeof *x0);
+            sx **bv = arena_alloc(ar, (size_t)o.n * sizeof *bv);
+            for (int i = 0; i < o.n; i++)
+                x0[i] = sx_const(ar, 0, t->vars[o.var[i]].dim);
+            for (int i = 0; i < o.n; i++)
+                bv[i] = temp(&b, "b", f_at(&b, &o, i, x0, 0));
+            double *Phi = arena_alloc(ar, (size_t)(o.n * o.n) * sizeof *Phi);
+            double *Gam = arena_alloc(ar, (size_t)(o.n * o.n) * sizeof *Gam);
+            if (!sx_propagator(o.n, A, m->dt, Phi, Gam)) {
+                diag_error(d, t->odes[0].span, "the propagator of these equations is not finite "
+                                               "for dt = %g s", m->dt);
+                return false;
+            }
+            for (int i = 0; i < o.n; i++) {
+                const sm_var *vi = &t->vars[o.var[i]];
+                sx *e = sx_const(ar, 0, vi->dim);
+                for (int j = 0; j < o.n; j++) {
+                    if (Phi[i * o.n + j] != 0) {
+                        sx *c = sx_const(ar, Phi[i * o.n + j],
+                                         dim_div(vi->dim, t->vars[o.var[j]].dim));
+                        e = sx_add(ar, e, sx_mul(ar, c, state_ref(&b, o.var[j])));
+                    }
+                    if (Gam[i * o.n + j] != 0 && !sx_is_zero(bv[j])) {
+                        sx *c = sx_const(ar, Gam[i * o.n + j], dim_div(vi->dim, bv[j]->dim));
+                        e = sx_add(ar, e, sx_mul(ar, c, bv[j]));
+                    }
+                }
+                e->dim = vi->dim;
+                xnew[i] = e;
+            }
+            break;
+        }
+        case SCH_EXPEULER:
+            for (int i = 0; i < o.n; i++) {
+                sx *A_i, *B_i;
+                sx_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i);
+                sx *x = state_ref(&b, o.var[i]);
+                sx *Bt = temp(&b, "B", B_i);
+                sx *fv = sx_add(ar, A_i, sx_mul(ar, Bt, x));
+                sx *z = sx_mul(ar, Bt, dt);
+                xnew[i] = sx_add(ar, x, sx_mul(ar, sx_mul(ar, fv, dt),
+                                                sx_call(ar, FN_EXPREL, z, NULL, NULL)));
+            }
+            break;
+        case SCH_EULER:
+            for (int i = 0; i < o.n; i++)
+                xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), sx_mul(ar, o.f[i], dt));
+            break;
+        case SCH_RK2:
+        case SCH_RK4: {
+            int stages = p->scheme == SCH_RK2 ? 2 : 4;
+            sx **k[4], **y = arena_alloc(ar, (size_t)o.n * sizeof *y);
+            for (int st = 0; st < stages; st++) {
+                k[st] = arena_alloc(ar, (size_t)o.n * sizeof *k[st]);
+                double cy = stages == 2 ? 0.5 : (st == 3 ? 1.0 : 0.5);
+                double ts = st == 0 ? 0 : cy * m->dt;
+                for (int i = 0; i < o.n; i++) {
+                    sx *fi = f_at(&b, &o, i, st ? y : NULL, ts);
+                    k[st][i] = temp(&b, "k", fi);
+                }
+                if (st + 1 < stages) {
+                    double cn = stages == 2 ? 0.5 : (st == 2 ? 1.0 : 0.5);
+                    for (int i = 0; i < o.n; i++)
+                        y[i] = temp(&b, "y", sx_add(ar, state_ref(&b, o.var[i]),
+                                                    sx_mul(ar, k[st][i], sx_const(ar, cn * m->dt,
+                                                                                  DIM_TIME))));
+                }
+            }
+            for (int i = 0; i < o.n; i++) {
+                sx *sum;
+                if (stages == 2)
+                    sum = sx_mul(ar, k[1][i], dt);
+                else {
+                    sx *two = sx_const(ar, 2, DIM_NONE);
+                    sum = sx_add(ar, sx_add(ar, k[0][i], sx_mul(ar, two, k[1][i])),
+                                 sx_add(ar, sx_mul(ar, two, k[2][i]), k[3][i]));
+                    sum = sx_mul(ar, sum, sx_const(ar, m->dt / 6, DIM_TIME));
+                }
+                xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), sum);
+            }
+            break;
+        }
+        default: break;
+        }
+    } else {
+        p->scheme = SCH_NONE;
+        p->scheme_why = "no equations";
+    }
+    /* the hidden variables' updates read the old state too */
+    if (p->refr_var >= 0) {
+        sx *one = sx_const(ar, 1, DIM_NONE);
+        emit(&b, VS_HIDDEN, p->refr_var, "_refr",
+             sx_call(ar, FN_MAX, sx_sub(ar, refr_old, one), sx_const(ar, 0, DIM_NONE), NULL));
+    }
+    if (p->permit_var >= 0) {
+        sx *permit = sx_var(ar, VS_HIDDEN, p->permit_var, "_may_spike", DIM_NONE);
+        permit->boolean = true;
+        sx *v = p->refr_cond ? sx_bin(ar, SX_OR, permit, sx_not(ar, p->refr_cond))
+                             : sx_bin(ar, SX_LE, refr_old, sx_const(ar, 0, DIM_NONE));
+        emit(&b, VS_HIDDEN, p->permit_var, "_may_spike", v);
+    }
+    for (int i = 0; i < o.n; i++) {
+        sx *v = xnew[i];
+        if (p->held[o.var[i]] && refr_old)
+            v = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
+                          state_ref(&b, o.var[i]), v);
+        emit(&b, VS_STATE, o.var[i], t->vars[o.var[i]].name, v);
+    }
+    if (t->step.n) {
+        /* step maps: simultaneous assignment; lets become temps */
+        for (int k = 0; k < t->step.n; k++) {
+            const sm_stmt *st = t->step.v[k];
+            sx *v = st->value;
+            for (int q = 0; q < t->nvars; q++)
+                if (p->shared[q] && sx_uses(v, VS_PARAM, q))
+                    v = sx_subst(ar, v, VS_PARAM, q, p->shared[q]);
+            if (st->kind == ST_LET)
+                emit(&b, VS_TEMP, st->idx, st->name, v);
+            else if (st->kind == ST_ASSIGN && st->space == VS_STATE) {
+                sx *cur = state_ref(&b, st->idx);
+                switch (st->op) {
+                case OP_ADD_ASSIGN: v = sx_add(ar, cur, v); break;
+                case OP_SUB_ASSIGN: v = sx_sub(ar, cur, v); break;
+                case OP_MUL_ASSIGN: v = sx_mul(ar, cur, v); break;
+                case OP_DIV_ASSIGN: v = sx_div(ar, cur, v); break;
+                default: break;
+                }
+                emit(&b, VS_STATE, st->idx, st->name, v);
+            } else {
+                diag_error(d, st->span, "a step map holds only assignments to state variables "
+                                        "and 'let'");
+                return false;
+            }
+        }
+    }
+    /* firing: the written condition, gated by refractoriness */
+    if (p->spike) {
+        p->fire = p->spike;
+        if (p->permit_var >= 0) {
+            sx *permit = sx_var(ar, VS_HIDDEN, p->permit_var, "_may_spike", DIM_NONE);
+            permit->boolean = true;
+            p->fire = sx_bin(ar, SX_AND, p->spike, permit);
+        }
+        /* the reset, then: hold for the refractory period, no new spike until allowed */
+        sm_block r = {0};
+        r.v = arena_alloc(ar, (size_t)(p->reset.n + 3) * sizeof *r.v);
+        for (int k = 0; k < p->reset.n; k++)
+            r.v[r.n++] = p->reset.v[k];
+        if (p->refr_var >= 0) {
+            sm_stmt *st = arena_alloc(ar, sizeof *st);
+            st->kind = ST_ASSIGN;
+            st->op = '=';
+            st->space = VS_HIDDEN;
+            st->idx = p->refr_var;
+            st->name = "_refr";
+            /* Brian2: refractory while timestep(t - lastspike) < timestep(t_ref) */
+            sx *steps = sx_call(ar, FN_FLOOR, sx_div(ar, sx_add(ar, p->refr_steps,
+                                                                 sx_const(ar, 1e-3 * m->dt, DIM_TIME)),
+                                                      dt), NULL, NULL);
+            st->value = sx_simplify(ar, sx_sub(ar, steps, sx_const(ar, 1, DIM_NONE)));
+            r.v[r.n++] = st;
+        }
+        if (p->permit_var >= 0) {
+            sm_stmt *st = arena_alloc(ar, sizeof *st);
+            st->kind = ST_ASSIGN;
+            st->op = '=';
+            st->space = VS_HIDDEN;
+            st->idx = p->permit_var;
+            st->name = "_may_spike";
+            st->value = sx_const(ar, 0, DIM_NONE);
+            st->value->boolean = true;
+            r.v[r.n++] = st;
+        }
+        p->reset = r;
+    }
+    return true;
+}
+
+bool ir_schemes(sema_ctx *s, ir_model *m)
+{
+    bool ok = true;
+    for (int i = 0; i < m->npops; i++)
+        ok &= build_pop(s, m, &m->pops[i]);
+    return ok;
+}

@@ -1,0 +1,729 @@
+/*
+ * The Axon grammar (Bison, pure, with locations). Statements are separated
+ * by SEP tokens that the lexer makes from newlines and ';' (see lex.h).
+ * Blocks of neurons, synapses and rules share one item grammar; which items
+ * are allowed where is checked by sema, which gives better messages than a
+ * syntax error would. Error recovery resynchronises at separators, so one
+ * run reports several mistakes.
+ */
+%require "3.8"
+%define api.pure full
+%define api.prefix {axp_}
+%define api.location.type {ax_span}
+%define parse.error custom
+%define parse.trace false
+%locations
+%expect 0
+%param {parse_ctx *P}
+
+%code requires {
+#include "ast.h"
+#include "diag.h"
+#include "util.h"
+typedef struct parse_ctx parse_ctx;
+}
+
+
+%code {
+#include "lex.h"
+#include "parser.h"
+#include "sema/units.h"
+
+#include <string.h>
+
+struct parse_ctx {
+    lex_state lex;
+    ax_arena *ar;
+    diag_ctx *diag;
+    ast_node *root;
+    bool too_deep; /* reported "nested too deeply" once */
+};
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                            \
+    do {                                                                       \
+        if (N) {                                                               \
+            (Cur) = YYRHSLOC(Rhs, 1);                                          \
+            ax_span e_ = YYRHSLOC(Rhs, N);                                     \
+            if (e_.file >= 0 && e_.end_off >= (Cur).off) {                     \
+                (Cur).end_off = e_.end_off;                                    \
+                (Cur).end_line = e_.end_line;                                  \
+                (Cur).end_col = e_.end_col;                                    \
+            }                                                                  \
+        } else {                                                               \
+            (Cur) = YYRHSLOC(Rhs, 0);                                          \
+            (Cur).off = (Cur).end_off;                                         \
+            (Cur).line = (Cur).end_line;                                       \
+            (Cur).col = (Cur).end_col;                                         \
+        }                                                                      \
+    } while (0)
+
+static int axp_lex(AXP_STYPE *val, ax_span *loc, parse_ctx *P);
+static void axp_error(ax_span *loc, parse_ctx *P, const char *msg);
+
+/* Trees deeper than this are refused, so every recursive pass over the AST
+ * has a bounded stack whatever the input. */
+enum { MAX_DEPTH = 400 };
+
+static ast_node *node(parse_ctx *P, ast_kind k, ax_span sp) { return ast_new(P->ar, k, sp); }
+
+static ast_node *checked(parse_ctx *P, ast_node *n)
+{
+    ast_fix_depth(n);
+    if (n->depth > MAX_DEPTH) {
+        if (!P->too_deep)
+            diag_error(P->diag, n->span, "expression is nested too deeply (more than %d levels)",
+                       MAX_DEPTH);
+        P->too_deep = true;
+        n->a = n->b = n->c = NULL;
+        n->nkids = 0;
+        n->kind = AST_NUM;
+        n->str = NULL;
+        n->depth = 1;
+    }
+    return n;
+}
+
+static ast_node *binary(parse_ctx *P, int op, ast_node *a, ast_node *b, ax_span sp)
+{
+    ast_node *n = node(P, AST_BINARY, sp);
+    n->op = op;
+    n->a = a;
+    n->b = b;
+    return checked(P, n);
+}
+
+static ast_node *unary(parse_ctx *P, int op, ast_node *a, ax_span sp)
+{
+    ast_node *n = node(P, AST_UNARY, sp);
+    n->op = op;
+    n->a = a;
+    return checked(P, n);
+}
+
+static ast_node *list(parse_ctx *P, ast_vec v, ax_span sp)
+{
+    ast_node *n = node(P, AST_LIST, sp);
+    ast_set_kids(n, v);
+    return n;
+}
+
+static ast_node *block(parse_ctx *P, ast_kind k, ast_vec kids, ax_span sp)
+{
+    ast_node *n = node(P, k, sp);
+    ast_set_kids(n, kids);
+    return n;
+}
+
+static ast_node *with_kids(ast_node *n, ast_vec kids)
+{
+    ast_set_kids(n, kids);
+    return n;
+}
+
+static ast_vec vec1(parse_ctx *P, ast_node *n)
+{
+    ast_vec v = {0};
+    ast_vec_push(P->ar, &v, n);
+    return v;
+}
+
+static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span sp)
+{
+    ast_node *n = node(P, AST_MEMBER, sp);
+    n->a = base;
+    n->name = name;
+    return checked(P, n);
+}
+}
+
+%union {
+    ast_node *node;
+    ast_vec vec;
+    const char *str;
+    int op;
+}
+
+%token <str> IDENT "identifier" PRIMED "derivative" STRING "string"
+%token <node> NUMBER "number"
+%token SEP "end of statement"
+%token ARROW "->" DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">="
+%token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
+%token KW_IMPORT "import" KW_NEURON "neuron" KW_SYNAPSE "synapse" KW_RULE "rule"
+%token KW_MODULE "module" KW_PARAMETERS "parameters" KW_PER "per" KW_SHARED "shared"
+%token KW_STATE "state" KW_INPUTS "inputs" KW_EQUATIONS "equations"
+%token KW_EVENT_DRIVEN "event-driven" KW_STEP "step" KW_OUTPUT "output"
+%token KW_SPIKE "spike" KW_WHEN "when" KW_ON "on" KW_REFRACTORY "refractory"
+%token KW_METHOD "method" KW_PRE "pre" KW_POST "post" KW_CONTINUOUS "continuous"
+%token KW_EVERY "every" KW_MODULATOR "modulator" KW_LET "let"
+%token KW_POPULATION "population" KW_PROJECT "project" KW_CONNECT "connect"
+%token KW_DELAY "delay" KW_LEARN "learn" KW_SIGNAL "signal" KW_RECORD "record"
+%token KW_RUN "run" KW_FOR "for" KW_AND "and" KW_OR "or" KW_NOT "not"
+%token KW_TRUE "true" KW_FALSE "false" KW_IF "if" KW_THEN "then" KW_ELSE "else"
+%token KW_WHERE "where" KW_FROM "from"
+
+%type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
+%type <node> opt_else mod_simple mod_block expr primary lvalue path connector
+%type <node> proj_clause opt_subset opt_every opt_args_node run_target
+%type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
+%type <vec> exprs idents proj_clauses
+%type <op> opt_pflags opt_ed assign_op
+
+%precedence KW_ELSE
+%left KW_OR
+%left KW_AND
+%precedence KW_NOT
+%nonassoc '<' '>' LE GE EQ NE
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+%right '^'
+
+%%
+
+/* file: items */
+file
+    : items { P->root = block(P, AST_FILE, $1, @$); }
+    ;
+
+items
+    : %empty { $$ = (ast_vec){0}; }
+    | items SEP
+    | items top_simple SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | items top_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | items error SEP { $$ = $1; yyerrok; }
+    ;
+
+/* import "std/neurons"    run COBA(N = 8000) for 1 s */
+top_simple
+    : KW_IMPORT STRING { $$ = node(P, AST_IMPORT, @$); $$->str = $2; }
+    | KW_RUN run_target KW_FOR expr { $$ = node(P, AST_RUN, @$); $$->a = $2; $$->b = $4; ast_fix_depth($$); }
+    ;
+
+run_target
+    : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); }
+    ;
+
+/* neuron NAME { ... }   synapse NAME { ... }   rule NAME { ... }   module NAME(params) { ... } */
+top_block
+    : KW_NEURON IDENT '{' body '}' { $$ = block(P, AST_NEURON, $4, @$); $$->name = $2; }
+    | KW_SYNAPSE IDENT '{' body '}' { $$ = block(P, AST_SYNAPSE, $4, @$); $$->name = $2; }
+    | KW_RULE IDENT '{' body '}' { $$ = block(P, AST_RULE, $4, @$); $$->name = $2; }
+    | KW_MODULE IDENT mparams '{' mitems '}' {
+          $$ = block(P, AST_MODULE, $5, @$);
+          $$->name = $2;
+          $$->a = list(P, $3, @3);
+          ast_fix_depth($$);
+      }
+    ;
+
+mparams
+    : %empty { $$ = (ast_vec){0}; }
+    | '(' ')' { $$ = (ast_vec){0}; }
+    | '(' mparam_list ')' { $$ = $2; }
+    ;
+
+mparam_list
+    : IDENT '=' expr { ast_node *d = node(P, AST_DECL, @$); d->name = $1; d->a = $3; ast_fix_depth(d); $$ = vec1(P, d); }
+    | mparam_list ',' IDENT '=' expr {
+          ast_node *d = node(P, AST_DECL, span_join(@3, @5)); d->name = $3; d->a = $5; ast_fix_depth(d);
+          ast_vec_push(P->ar, &$1, d); $$ = $1;
+      }
+    ;
+
+/* The items of neurons, synapses and rules. */
+body
+    : %empty { $$ = (ast_vec){0}; }
+    | body SEP
+    | body body_simple SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | body body_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | body error SEP { $$ = $1; yyerrok; }
+    ;
+
+body_simple
+    : KW_OUTPUT IDENT '=' expr { $$ = node(P, AST_OUTPUT, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    | KW_REFRACTORY expr { $$ = node(P, AST_REFRACTORY, @$); $$->a = $2; ast_fix_depth($$); }
+    | KW_METHOD IDENT { $$ = node(P, AST_METHOD, @$); $$->name = $2; }
+    | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
+    | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
+    ;
+
+idents
+    : IDENT { ast_node *n = node(P, AST_IDENT, @1); n->name = $1; $$ = vec1(P, n); }
+    | idents ',' IDENT { ast_node *n = node(P, AST_IDENT, @3); n->name = $3; ast_vec_push(P->ar, &$1, n); $$ = $1; }
+    ;
+
+body_block
+    : KW_PARAMETERS opt_pflags '{' decls '}' { $$ = block(P, AST_PARAMS, $4, @$); $$->flags = $2; }
+    | KW_STATE '{' decls '}' { $$ = block(P, AST_STATE, $3, @$); }
+    | KW_INPUTS '{' decls '}' { $$ = block(P, AST_INPUTS, $3, @$); }
+    | KW_EQUATIONS opt_ed '{' eqs '}' { $$ = block(P, AST_EQUATIONS, $4, @$); $$->flags = $2; }
+    | KW_STEP '{' stmts '}' { $$ = block(P, AST_STEP, $3, @$); }
+    | KW_SPIKE KW_WHEN expr '{' stmts '}' { $$ = block(P, AST_SPIKE, $5, @$); $$->a = $3; ast_fix_depth($$); }
+    | KW_ON expr '{' stmts '}' { $$ = block(P, AST_ON_EVENT, $4, @$); $$->a = $2; ast_fix_depth($$); }
+    | KW_ON KW_PRE '{' stmts '}' { $$ = block(P, AST_ON_PRE, $4, @$); }
+    | KW_ON KW_POST '{' stmts '}' { $$ = block(P, AST_ON_POST, $4, @$); }
+    | KW_CONTINUOUS '{' stmts '}' { $$ = block(P, AST_CONTINUOUS, $3, @$); }
+    | KW_EVERY KW_STEP '{' stmts '}' { $$ = block(P, AST_EVERY_STEP, $4, @$); }
+    ;
+
+opt_pflags
+    : %empty { $$ = 0; }
+    | KW_PER KW_NEURON { $$ = BLK_PER_NEURON; }
+    | KW_SHARED { $$ = BLK_SHARED; }
+    ;
+
+opt_ed
+    : %empty { $$ = 0; }
+    | KW_EVENT_DRIVEN { $$ = BLK_EVENT_DRIVEN; }
+    ;
+
+/* name = value   name : unit = value   name : unit   name */
+decls
+    : %empty { $$ = (ast_vec){0}; }
+    | decls SEP
+    | decls decl SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | decls error SEP { $$ = $1; yyerrok; }
+    ;
+
+decl
+    : IDENT '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    | IDENT ':' expr '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; $$->a = $5; ast_fix_depth($$); }
+    | IDENT ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
+    | IDENT { $$ = node(P, AST_DECL, @$); $$->name = $1; }
+    ;
+
+/* x' = f(x)    name = expr */
+eqs
+    : %empty { $$ = (ast_vec){0}; }
+    | eqs SEP
+    | eqs eq SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | eqs error SEP { $$ = $1; yyerrok; }
+    ;
+
+eq
+    : PRIMED '=' expr { $$ = node(P, AST_ODE, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    | IDENT '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    ;
+
+/* Statements of handlers, resets, step blocks and initialisers. */
+stmts
+    : %empty { $$ = (ast_vec){0}; }
+    | stmts SEP
+    | stmts stmt_simple SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | stmts stmt_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | stmts error SEP { $$ = $1; yyerrok; }
+    ;
+
+stmt_simple
+    : lvalue assign_op expr { $$ = node(P, AST_ASSIGN, @$); $$->op = $2; $$->a = $1; $$->b = $3; ast_fix_depth($$); }
+    | KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    ;
+
+assign_op
+    : '=' { $$ = '='; }
+    | ADD_ASSIGN { $$ = OP_ADD_ASSIGN; }
+    | SUB_ASSIGN { $$ = OP_SUB_ASSIGN; }
+    | MUL_ASSIGN { $$ = OP_MUL_ASSIGN; }
+    | DIV_ASSIGN { $$ = OP_DIV_ASSIGN; }
+    ;
+
+lvalue
+    : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
+    | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    ;
+
+/* if cond { ... } else if cond { ... } else { ... } */
+stmt_block
+    : KW_IF expr '{' stmts '}' opt_else { $$ = block(P, AST_IF, $4, @$); $$->a = $2; $$->b = $6; ast_fix_depth($$); }
+    ;
+
+opt_else
+    : %empty { $$ = NULL; }
+    | KW_ELSE '{' stmts '}' { $$ = list(P, $3, @$); }
+    | KW_ELSE stmt_block { $$ = $2; }
+    ;
+
+/* The items of a module. */
+mitems
+    : %empty { $$ = (ast_vec){0}; }
+    | mitems SEP
+    | mitems mod_simple SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | mitems mod_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | mitems error SEP { $$ = $1; yyerrok; }
+    ;
+
+mod_simple
+    : KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node {
+          $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8; ast_fix_depth($$);
+      }
+    | KW_PROJECT paths ARROW paths ':' IDENT opt_args_node proj_clauses {
+          $$ = block(P, AST_PROJECT, $8, @$); $$->a = list(P, $2, @2); $$->b = list(P, $4, @4);
+          $$->str = $6; $$->c = $7; ast_fix_depth($$);
+      }
+    | KW_PROJECT IDENT '=' paths ARROW paths ':' IDENT opt_args_node proj_clauses {
+          $$ = block(P, AST_PROJECT, $10, @$); $$->name = $2; $$->a = list(P, $4, @4);
+          $$->b = list(P, $6, @6); $$->str = $8; $$->c = $9; ast_fix_depth($$);
+      }
+    | IDENT '=' IDENT '(' args ')' {
+          $$ = node(P, AST_INSTANCE, @$); $$->name = $1; $$->str = $3; $$->a = list(P, $5, @4); ast_fix_depth($$);
+      }
+    | KW_SIGNAL IDENT '=' expr { $$ = node(P, AST_SIGNAL, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    | KW_RECORD IDENT paths opt_subset opt_every {
+          $$ = block(P, AST_RECORD, $3, @$); $$->str = $2; $$->a = $4; $$->b = $5; ast_fix_depth($$);
+      }
+    | KW_RECORD paths opt_subset opt_every {
+          $$ = block(P, AST_RECORD, $2, @$); $$->a = $3; $$->b = $4; ast_fix_depth($$);
+      }
+    ;
+
+mod_block
+    : KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node '{' stmts '}' {
+          $$ = block(P, AST_POPULATION, $10, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          ast_fix_depth($$);
+      }
+    ;
+
+opt_args_node
+    : %empty { $$ = NULL; }
+    | '(' args ')' { $$ = list(P, $2, @$); }
+    ;
+
+paths
+    : path { $$ = vec1(P, $1); }
+    | paths ',' path { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
+    ;
+
+path
+    : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | path '.' IDENT { $$ = member(P, $1, $3, @$); }
+    ;
+
+proj_clauses
+    : %empty { $$ = (ast_vec){0}; }
+    | proj_clauses proj_clause { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    ;
+
+proj_clause
+    : KW_CONNECT connector { $$ = node(P, AST_CONNECT, @$); $$->a = $2; ast_fix_depth($$); }
+    | KW_DELAY expr { $$ = node(P, AST_DELAY, @$); $$->a = $2; ast_fix_depth($$); }
+    | KW_LEARN IDENT opt_args_node { $$ = node(P, AST_LEARN, @$); $$->str = $2; $$->a = $3; ast_fix_depth($$); }
+    | KW_LEARN IDENT opt_args_node KW_ON IDENT {
+          $$ = node(P, AST_LEARN, @$); $$->str = $2; $$->a = $3; $$->name = $5; ast_fix_depth($$);
+      }
+    ;
+
+/* all_to_all | random(p) | where (i != j) | from "edges.csv" */
+connector
+    : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); }
+    | KW_WHERE '(' expr ')' { $$ = node(P, AST_WHERE, @$); $$->a = $3; ast_fix_depth($$); }
+    | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; }
+    ;
+
+opt_subset
+    : %empty { $$ = NULL; }
+    | '[' expr DOTDOT expr ']' { $$ = node(P, AST_RANGE, @$); $$->a = $2; $$->b = $4; ast_fix_depth($$); }
+    | '[' exprs ']' { $$ = list(P, $2, @$); }
+    ;
+
+opt_every
+    : %empty { $$ = NULL; }
+    | KW_EVERY expr { $$ = $2; }
+    ;
+
+exprs
+    : expr { $$ = vec1(P, $1); }
+    | exprs ',' expr { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
+    ;
+
+/* Arguments: positional or named (name = value). */
+args
+    : %empty { $$ = (ast_vec){0}; }
+    | arglist
+    ;
+
+arglist
+    : expr { $$ = vec1(P, $1); }
+    | IDENT '=' expr { ast_node *n = node(P, AST_NAMED, @$); n->name = $1; n->a = $3; ast_fix_depth(n); $$ = vec1(P, n); }
+    | arglist ',' expr { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
+    | arglist ',' IDENT '=' expr {
+          ast_node *n = node(P, AST_NAMED, span_join(@3, @5)); n->name = $3; n->a = $5; ast_fix_depth(n);
+          ast_vec_push(P->ar, &$1, n); $$ = $1;
+      }
+    ;
+
+expr
+    : expr KW_OR expr { $$ = binary(P, OP_OR, $1, $3, @$); }
+    | expr KW_AND expr { $$ = binary(P, OP_AND, $1, $3, @$); }
+    | KW_NOT expr { $$ = unary(P, OP_NOT, $2, @$); }
+    | expr '<' expr { $$ = binary(P, '<', $1, $3, @$); }
+    | expr '>' expr { $$ = binary(P, '>', $1, $3, @$); }
+    | expr LE expr { $$ = binary(P, OP_LE, $1, $3, @$); }
+    | expr GE expr { $$ = binary(P, OP_GE, $1, $3, @$); }
+    | expr EQ expr { $$ = binary(P, OP_EQ, $1, $3, @$); }
+    | expr NE expr { $$ = binary(P, OP_NE, $1, $3, @$); }
+    | expr '+' expr { $$ = binary(P, '+', $1, $3, @$); }
+    | expr '-' expr { $$ = binary(P, '-', $1, $3, @$); }
+    | expr '*' expr { $$ = binary(P, '*', $1, $3, @$); }
+    | expr '/' expr { $$ = binary(P, '/', $1, $3, @$); }
+    | expr '^' expr { $$ = binary(P, '^', $1, $3, @$); }
+    | '-' expr %prec UMINUS { $$ = unary(P, '-', $2, @$); }
+    | '+' expr %prec UMINUS { $$ = unary(P, '+', $2, @$); }
+    | KW_IF expr KW_THEN expr KW_ELSE expr {
+          $$ = node(P, AST_COND, @$); $$->a = $2; $$->b = $4; $$->c = $6; $$ = checked(P, $$);
+      }
+    | primary
+    ;
+
+primary
+    : NUMBER { $$ = $1; }
+    | KW_TRUE { $$ = node(P, AST_BOOL, @$); $$->num = 1; }
+    | KW_FALSE { $$ = node(P, AST_BOOL, @$); }
+    | IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
+    | '(' expr ')' { $$ = $2; }
+    | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
+    | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    | primary '.' IDENT { $$ = member(P, $1, $3, @$); }
+    ;
+
+%%
+
+static int axp_lex(AXP_STYPE *val, ax_span *loc, parse_ctx *P)
+{
+    lex_token t = lex_next(&P->lex);
+    *loc = t.span;
+    switch (t.tok) {
+    case IDENT: case PRIMED: case STRING: val->str = t.str; break;
+    case NUMBER: val->node = t.node; break;
+    default: break;
+    }
+    return t.tok;
+}
+
+static void axp_error(ax_span *loc, parse_ctx *P, const char *msg)
+{
+    /* With parse.error custom, Bison calls this only for "memory exhausted",
+       which parse_file reports in words of its own. */
+    if (strcmp(msg, "memory exhausted") == 0)
+        return;
+    diag_error(P->diag, *loc, "%s", msg);
+}
+
+/* Token names as Bison spells them ("every", "'{'") made uniform: 'every', '{'. */
+static void put_quoted(strbuf *sb, const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= 2 && (name[0] == '"' || name[0] == '\'') && name[n - 1] == name[0]) {
+        name++;
+        n -= 2;
+    }
+    sb_printf(sb, "'%.*s'", (int)n, name);
+}
+
+/* What the lookahead token looks like to a reader: "identifier 'foo'",
+ * "end of line", "'}'". */
+static void describe_lookahead(parse_ctx *P, yysymbol_kind_t k, strbuf *sb)
+{
+    const lex_token *t = &P->lex.last_tok;
+    if (k == YYSYMBOL_SEP) {
+        /* a SEP is a ';', a newline, or inserted before a '}' or at the end */
+        size_t len = 0;
+        const char *src = diag_file_text(P->diag, t->span.file, &len);
+        bool semi = src && (size_t)t->span.off < len && src[t->span.off] == ';';
+        sb_puts(sb, t->virt ? "'}'" : t->newline ? "end of line" : semi ? "';'" : "end of file");
+        return;
+    }
+    if (k == YYSYMBOL_IDENT) {
+        sb_printf(sb, "identifier '%s'", t->str);
+        return;
+    }
+    if (k == YYSYMBOL_NUMBER) {
+        size_t len = 0;
+        const char *src = diag_file_text(P->diag, t->span.file, &len);
+        sb_printf(sb, "number '%.*s'", t->span.end_off - t->span.off, src + t->span.off);
+        return;
+    }
+    if (k == YYSYMBOL_PRIMED) {
+        sb_printf(sb, "derivative '%s''", t->str);
+        return;
+    }
+    if (k == YYSYMBOL_STRING) {
+        sb_printf(sb, "string \"%s\"", t->str);
+        return;
+    }
+    if (k == YYSYMBOL_YYEOF) {
+        sb_puts(sb, "end of file");
+        return;
+    }
+    put_quoted(sb, yysymbol_name(k));
+}
+
+static void describe_expected(yysymbol_kind_t k, strbuf *sb)
+{
+    if (k == YYSYMBOL_SEP)
+        sb_puts(sb, "end of line");
+    else if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING ||
+             k == YYSYMBOL_PRIMED)
+        sb_puts(sb, yysymbol_name(k));
+    else
+        put_quoted(sb, yysymbol_name(k));
+}
+
+/* When the token at off is the first on its line and the line before ends
+ * with a character that continues a statement ('=', an operator, ',', '('),
+ * that character; else NULL. Blank lines are skipped; comments are not. */
+static const char *continued_from(const char *src, int off)
+{
+    const char *p = src + off;
+    while (p > src && (p[-1] == ' ' || p[-1] == '\t'))
+        p--;
+    if (p == src || p[-1] != '\n')
+        return NULL;
+    while (p > src && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r'))
+        p--;
+    if (p == src || !strchr("=+-*/^,(<>", p[-1]))
+        return NULL;
+    return p - 1;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
+{
+    yysymbol_kind_t la = yypcontext_token(ctx);
+    const ax_span *loc = yypcontext_location(ctx);
+    strbuf sb = {0};
+    sb_puts(&sb, "unexpected ");
+    describe_lookahead(P, la, &sb);
+    enum { MAXEXP = 6 };
+    yysymbol_kind_t exp[MAXEXP];
+    int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
+    /* A long list of alternatives helps nobody: name them only when few. */
+    if (n > 0 && n <= 4) {
+        sb_puts(&sb, ", expected ");
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_puts(&sb, i == n - 1 ? " or " : ", ");
+            describe_expected(exp[i], &sb);
+        }
+    }
+    diag_error(P->diag, *loc, "%s", sb.buf);
+    sb_free(&sb);
+    /* One hint, for the likeliest cause. The checks need every expected
+       token, not only the few named in the message. */
+    yysymbol_kind_t all[YYNTOKENS];
+    int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
+    bool want[YYNTOKENS] = {false};
+    for (int i = 0; i < nall; i++)
+        want[all[i]] = true;
+    const lex_token *t = &P->lex.last_tok;
+    const lex_token *prev = &P->lex.prev_tok;
+    size_t srclen = 0;
+    const char *src = diag_file_text(P->diag, loc->file, &srclen);
+    /* the first character after the lookahead, blanks skipped */
+    char after = 0;
+    if (src && loc->end_off >= 0) {
+        size_t i = (size_t)loc->end_off;
+        while (i < srclen && (src[i] == ' ' || src[i] == '\t'))
+            i++;
+        after = i < srclen ? src[i] : 0;
+    }
+    const char *cont = NULL;
+    bool is_kw = la >= YYSYMBOL_KW_IMPORT && la <= YYSYMBOL_KW_FROM;
+    bool top_kw = la == YYSYMBOL_KW_NEURON || la == YYSYMBOL_KW_SYNAPSE || la == YYSYMBOL_KW_RULE ||
+                  la == YYSYMBOL_KW_MODULE || la == YYSYMBOL_KW_IMPORT || la == YYSYMBOL_KW_RUN;
+    bool cmp = la == YYSYMBOL_EQ || la == YYSYMBOL_NE || la == YYSYMBOL_LE || la == YYSYMBOL_GE ||
+               la == YYTRANSLATE('<') || la == YYTRANSLATE('>');
+    if (P->lex.paren_lost_off >= 0 && P->lex.paren_lost_off == loc->off) {
+        /* a { or } arrived while a ( or [ was open */
+        ax_span b = P->lex.paren_lost;
+        diag_hint(P->diag, "the '%c' opened at line %d, column %d is never closed",
+                  src ? src[b.off] : '(', b.line, b.col);
+    } else if (la == YYSYMBOL_YYEOF && P->lex.depth > 0) {
+        ax_span b = P->lex.paren_at;
+        diag_hint(P->diag, "the '%c' opened at line %d, column %d is never closed",
+                  src ? src[b.off] : '(', b.line, b.col);
+    } else if (la == YYSYMBOL_YYEOF && P->lex.nbraces > 0) {
+        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
+        ax_span b = P->lex.braces[i];
+        diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
+    } else if (top_kw && P->lex.nbraces > 0) {
+        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
+        ax_span b = P->lex.braces[i];
+        diag_hint(P->diag, "the '{' opened at line %d is not closed yet: is a '}' missing?", b.line);
+    } else if (P->lex.nbraces == 0 &&
+               (la == YYSYMBOL_KW_POPULATION || la == YYSYMBOL_KW_PROJECT ||
+                la == YYSYMBOL_KW_RECORD || la == YYSYMBOL_KW_SIGNAL)) {
+        diag_hint(P->diag, "'%s' belongs inside a module: module NAME { ... }", yysymbol_name(la));
+    } else if (P->lex.nbraces == 0 &&
+               (la == YYSYMBOL_KW_PARAMETERS || la == YYSYMBOL_KW_STATE ||
+                la == YYSYMBOL_KW_INPUTS || la == YYSYMBOL_KW_EQUATIONS ||
+                la == YYSYMBOL_KW_STEP || la == YYSYMBOL_KW_SPIKE || la == YYSYMBOL_KW_ON ||
+                la == YYSYMBOL_KW_CONTINUOUS || la == YYSYMBOL_KW_REFRACTORY ||
+                la == YYSYMBOL_KW_OUTPUT || la == YYSYMBOL_KW_METHOD)) {
+        diag_hint(P->diag, "'%s' belongs inside a neuron, synapse or rule: neuron NAME { ... }",
+                  yysymbol_name(la));
+    } else if (la == YYSYMBOL_KW_ELSE) {
+        diag_hint(P->diag, "'else' must follow the '}' of its 'if' block");
+    } else if (la == YYSYMBOL_SEP && t->newline && P->lex.npend > 0 && P->lex.pend[0].tok == '{') {
+        diag_hint(P->diag, "a newline ends the line's statement: put the '{' at the end of this line");
+    } else if (P->lex.depth > 0 && P->lex.paren_at.line < loc->line && src) {
+        /* newlines inside ( ) and [ ] do not end statements */
+        ax_span b = P->lex.paren_at;
+        diag_hint(P->diag, "the '%c' opened at line %d, column %d is not closed, so its statement "
+                  "continues on line %d", src[b.off], b.line, b.col, loc->line);
+    } else if (prev->tok != SEP && prev->tok != '{' && prev->tok != '}' && prev->tok != 0 &&
+               prev->span.end_line < loc->line && src) {
+        /* the statement went on past a line end that could not end it */
+        diag_hint(P->diag, "line %d ends with '%.*s', so its statement continues on line %d: "
+                  "is something missing after it?", prev->span.end_line,
+                  prev->span.end_off - prev->span.off, src + prev->span.off, loc->line);
+    } else if (la == YYTRANSLATE('=') && prev->span.line == loc->line && src &&
+               (cont = continued_from(src, prev->span.off)) != NULL) {
+        /* "tau =" then "v_rest = -65 mV": the value is missing, and the
+           next line was read as the value */
+        int line = prev->span.line;
+        for (const char *q = cont + 1; q < src + prev->span.off; q++)
+            line -= *q == '\n';
+        diag_hint(P->diag, "line %d ends with '%c', so its statement continues on line %d: "
+                  "is something missing after it?", line, *cont, loc->line);
+    } else if (la == YYTRANSLATE(',') && want[YYSYMBOL_SEP] && !want[YYTRANSLATE(',')]) {
+        diag_hint(P->diag, "separate statements with ';' or a newline, not ','");
+    } else if (cmp && want[YYTRANSLATE('+')]) {
+        diag_hint(P->diag, "comparisons cannot be chained: write 'a < b and b < c'");
+    } else if (la == YYSYMBOL_EQ && want[YYTRANSLATE('=')]) {
+        diag_hint(P->diag, "'==' compares; write '=' to assign");
+    } else if (la == YYSYMBOL_PRIMED && want[YYSYMBOL_IDENT]) {
+        diag_hint(P->diag, "a derivative (x') can only be defined, on the left of '=', in an "
+                           "'equations' block");
+    } else if (is_kw && want[YYSYMBOL_IDENT] && (after == '=' || after == ':' || after == ',')) {
+        diag_hint(P->diag, "'%s' is a reserved word and cannot be used as a name",
+                  yysymbol_name(la));
+    } else if (la == YYSYMBOL_IDENT && t->str && loc->line > 0 &&
+               !unit_is_name(t->str, strlen(t->str))) {
+        /* "20 mv": a misspelt unit is read as a name after a number */
+        for (const char *u = "ms\0mV\0nA\0pA\0nS\0pF\0Hz\0Mohm\0uF\0mS\0uA\0\0"; *u; u += strlen(u) + 1)
+            if (strcasecmp(u, t->str) == 0 && strcmp(u, t->str) != 0) {
+                diag_hint(P->diag, "units are case-sensitive: did you mean '%s'?", u);
+                break;
+            }
+    }
+    return 0;
+}
+
+ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file)
+{
+    parse_ctx *P = arena_alloc(ar, sizeof *P);
+    lex_init(&P->lex, d, ar, file);
+    P->ar = ar;
+    P->diag = d;
+    int rc = axp_parse(P);
+    if (!P->root) {
+        P->root = ast_new(ar, AST_FILE, SPAN_NONE);
+    }
+    if (rc == 2)
+        diag_error(d, P->lex.last_tok.span, "the model is too large to parse (parser stack exhausted)");
+    return P->root;
+}

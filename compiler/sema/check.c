@@ -1,0 +1,824 @@
+/*
+ * Checking neuron, synapse and rule bodies: scopes, names, dimensions and
+ * what may be written where. See sema.h for the two-pass treatment of
+ * pre./post. references.
+ */
+#include "sema/check.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A literal 0 written without a unit fits any dimension (0 mV = 0 nA = 0);
+ * this marks such constants (SX_CONST's fn is otherwise unused). */
+enum { CONST_ANYDIM = 1 };
+
+static bool anydim(const sx *e) { return e && e->kind == SX_CONST && e->fn == CONST_ANYDIM; }
+
+const char *sm_dim_text(ax_dim d, char *buf, size_t size) { return dim_describe(d, buf, size); }
+
+/* Does e depend on the binding (pre, post, signals, a rule's weight)? */
+static bool involves_binding(const check_ctx *ck, const sx *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == SX_VAR) {
+        if (e->space == VS_PRE || e->space == VS_POST || e->space == VS_SIGNAL)
+            return true;
+        if (ck->weight_var >= 0 && (e->space == VS_STATE || e->space == VS_PARAM) &&
+            e->idx == ck->weight_var)
+            return true;
+    }
+    return involves_binding(ck, e->a) || involves_binding(ck, e->b) || involves_binding(ck, e->c);
+}
+
+/* Reports an error unless the pass should stay quiet about it: the bound
+ * pass repeats only what the binding made visible. */
+static bool report_ok(check_ctx *ck, const sx *a, const sx *b)
+{
+    if (!ck->bound)
+        return true;
+    return involves_binding(ck, a) || involves_binding(ck, b);
+}
+
+static void bound_note(check_ctx *ck)
+{
+    if (ck->bound && ck->at.file >= 0)
+        diag_note(ck->d, ck->at, "in the projection declared here");
+}
+
+#define ERR(ck, sp, ...)                                                                           \
+    do {                                                                                           \
+        diag_error((ck)->d, (sp), __VA_ARGS__);                                                    \
+        (ck)->errors++;                                                                            \
+    } while (0)
+
+/* ---- dimension messages ---------------------------------------------------- */
+
+/* A hint for a mismatch between want and got: what factor is missing. */
+static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
+{
+    ax_dim q = dim_div(want, got);
+    char u[64];
+    if (dim_eq(q, DIM_TIME))
+        diag_hint(ck->d, "did you forget to multiply by a time (or a time constant)?");
+    else if (dim_eq(dim_div(got, want), DIM_TIME))
+        diag_hint(ck->d, "did you forget to divide by a time constant?");
+    else if (dim_is_none(got) && !dim_is_none(want))
+        diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));
+    else if (dim_quantity(q) && !dim_is_none(q)) {
+        const char *qq = dim_quantity(q);
+        diag_hint(ck->d, "did you forget %s %s (%s)?", strchr("aeiou", qq[0]) ? "an" : "a", qq,
+                  dim_unit_name(q, u, sizeof u));
+    } else if (dim_quantity(dim_div(got, want)) && !dim_is_none(dim_div(got, want))) {
+        const char *qq = dim_quantity(dim_div(got, want));
+        diag_hint(ck->d, "did you forget to divide by %s %s (%s)?",
+                  strchr("aeiou", qq[0]) ? "an" : "a", qq,
+                  dim_unit_name(dim_div(got, want), u, sizeof u));
+    }
+}
+
+/* Checks that a and b have the same dimension (for + - comparisons, min ...). */
+static bool same_dim(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *what)
+{
+    if (a->unknown || b->unknown || anydim(a) || anydim(b))
+        return true;
+    if (dim_eq(a->dim, b->dim))
+        return true;
+    if (report_ok(ck, a, b)) {
+        char l[96], r[96];
+        ERR(ck, sp, "dimension mismatch in %s: left side is %s, right side is %s", what,
+            sm_dim_text(a->dim, l, sizeof l), sm_dim_text(b->dim, r, sizeof r));
+        mismatch_hint(ck, a->dim, b->dim);
+        bound_note(ck);
+    }
+    return false;
+}
+
+static bool want_dimensionless(check_ctx *ck, ax_span sp, sx *e, const char *what)
+{
+    if (e->unknown || anydim(e) || dim_is_none(e->dim))
+        return true;
+    if (report_ok(ck, e, NULL)) {
+        char d[96];
+        ERR(ck, sp, "%s must be dimensionless, but it is %s", what, sm_dim_text(e->dim, d, sizeof d));
+        if (dim_eq(e->dim, DIM_VOLTAGE))
+            diag_hint(ck->d, "divide by a voltage scale, e.g. (v - v_half) / (5 mV)");
+        bound_note(ck);
+    }
+    return false;
+}
+
+static bool want_bool(check_ctx *ck, ax_span sp, sx *e, const char *what)
+{
+    if (e->boolean || e->unknown)
+        return true;
+    if (report_ok(ck, e, NULL)) {
+        ERR(ck, sp, "%s must be a condition (true or false), not a number", what);
+        diag_hint(ck->d, "compare it with something, e.g. 'v > v_th'");
+        bound_note(ck);
+    }
+    return false;
+}
+
+static bool want_number(check_ctx *ck, ax_span sp, sx *e, const char *what)
+{
+    if (!e->boolean)
+        return true;
+    if (report_ok(ck, e, NULL)) {
+        ERR(ck, sp, "%s must be a number, not a condition", what);
+        bound_note(ck);
+    }
+    return false;
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+static const char *const BUILTIN_NAMES[] = {"t", "dt", "i", "j", NULL};
+
+/* The closest known name to `name` among the type's variables, lets and
+ * builtins, for "did you mean" (NULL when nothing is close). */
+static const char *suggest(check_ctx *ck, const char *name)
+{
+    const char *best = NULL;
+    int bestd = 3;
+    int len = (int)strlen(name);
+    int limit = len <= 3 ? 1 : 2;
+    for (int i = 0; i < ck->t->nvars; i++) {
+        int d = edit_distance(name, ck->t->vars[i].name);
+        if (d < bestd && d <= limit) {
+            bestd = d;
+            best = ck->t->vars[i].name;
+        }
+    }
+    for (int i = ck->nlets - 1; i >= 0; i--) {
+        int d = edit_distance(name, ck->lets[i].name);
+        if (d < bestd && d <= limit) {
+            bestd = d;
+            best = ck->lets[i].name;
+        }
+    }
+    for (int i = 0; BUILTIN_NAMES[i]; i++) {
+        int d = edit_distance(name, BUILTIN_NAMES[i]);
+        if (d < bestd && d <= limit && len > 1) {
+            bestd = d;
+            best = BUILTIN_NAMES[i];
+        }
+    }
+    for (int f = 0; f < FN_COUNT; f++) {
+        int d = edit_distance(name, sx_fn_name((sx_fn)f));
+        if (d < bestd && d <= limit && len > 2) {
+            bestd = d;
+            best = sx_fn_name((sx_fn)f);
+        }
+    }
+    return best;
+}
+
+static sx *var_ref(check_ctx *ck, int space, int idx, const sm_var *v, ax_span sp)
+{
+    sx *e = sx_var(ck->ar, space, idx, v->name, v->dim);
+    e->boolean = v->boolean;
+    e->span = sp;
+    return e;
+}
+
+static sx *expand_alg(check_ctx *ck, int idx, ax_span sp);
+
+/* A variable of the type being checked, as an expression. */
+static sx *own_var(check_ctx *ck, int idx, ax_span sp)
+{
+    sm_var *v = &ck->t->vars[idx];
+    switch (v->kind) {
+    case VAR_ALG: return expand_alg(ck, idx, sp);
+    case VAR_PARAM:
+        if (ck->ctx == CTX_PARAM_DEFAULT && idx >= ck->visible) {
+            ERR(ck, sp, "parameter '%s' is used before its definition", v->name);
+            diag_hint(ck->d, "a parameter's default may use only the parameters above it");
+        }
+        return var_ref(ck, VS_PARAM, idx, v, sp);
+    case VAR_STATE:
+        if (ck->ctx == CTX_PARAM_DEFAULT) {
+            ERR(ck, sp, "a parameter's default cannot use the state variable '%s'", v->name);
+        } else if (ck->ctx == CTX_STATE_INIT && idx >= ck->visible) {
+            ERR(ck, sp, "the initial value uses '%s' before it is initialised", v->name);
+            diag_hint(ck->d, "state variables are initialised in the order they are declared");
+        }
+        return var_ref(ck, VS_STATE, idx, v, sp);
+    case VAR_INPUT:
+        if (ck->ctx == CTX_PARAM_DEFAULT || ck->ctx == CTX_STATE_INIT)
+            ERR(ck, sp, "input '%s' has no value before the simulation starts", v->name);
+        return var_ref(ck, VS_INPUT, idx, v, sp);
+    }
+    return NULL;
+}
+
+/* Algebraic definitions are substituted where they are used; each is
+ * checked once, and a definition that uses itself is an error. */
+static sx *expand_alg(check_ctx *ck, int idx, ax_span sp)
+{
+    sm_var *v = &ck->t->vars[idx];
+    int *st = &ck->alg_state[idx];
+    if (*st == 1) {
+        ERR(ck, sp, "the definition of '%s' uses itself", v->name);
+        return sx_const(ck->ar, 0, v->dim);
+    }
+    if (*st == 0) {
+        *st = 1;
+        const ast_node *def = ck->alg_ast[idx];
+        int saved_ctx = ck->ctx;
+        /* definitions are checked in equation context wherever they are used */
+        if (ck->ctx != CTX_STATE_INIT)
+            ck->ctx = CTX_EQUATION;
+        int saved_lets = ck->nlets;
+        ck->nlets = 0; /* a definition does not see the lets of where it is used */
+        v->value = check_expr(ck, def->a);
+        ck->nlets = saved_lets;
+        ck->ctx = saved_ctx;
+        v->dim = v->value->dim;
+        v->boolean = v->value->boolean;
+        *st = 2;
+    } else if (ck->ctx == CTX_STATE_INIT) {
+        /* re-check uses of state in initial values (their order matters) */
+        int saved_lets = ck->nlets;
+        ck->nlets = 0;
+        (void)check_expr(ck, ck->alg_ast[idx]->a);
+        ck->nlets = saved_lets;
+    }
+    return v->value;
+}
+
+/* pre.x / post.x: a variable of a bound neuron, or unknown before binding. */
+static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
+{
+    const sm_type *nt = space == VS_PRE ? ck->t->pre : ck->t->post;
+    const char *side = space == VS_PRE ? "pre" : "post";
+    if (!ck->in_synapse) {
+        ERR(ck, sp, "'%s.%s': '%s.' is only meaningful inside synapses and rules", side, name,
+            side);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    if (!nt) {
+        sx *e = sx_var(ck->ar, space, -1, name, DIM_NONE);
+        e->unknown = true;
+        e->span = sp;
+        return e;
+    }
+    int idx = sm_find_var(nt, name);
+    if (idx < 0) {
+        ERR(ck, sp, "the %ssynaptic neuron type %s has no variable '%s'",
+            space == VS_PRE ? "pre" : "post", nt->name, name);
+        const char *best = NULL;
+        for (int i = 0, bd = 3; i < nt->nvars; i++) {
+            int d = edit_distance(name, nt->vars[i].name);
+            if (d < bd) {
+                bd = d;
+                best = nt->vars[i].name;
+            }
+        }
+        if (best)
+            diag_hint(ck->d, "did you mean '%s.%s'?", side, best);
+        bound_note(ck);
+        sx *e = sx_var(ck->ar, space, -1, name, DIM_NONE);
+        e->unknown = true;
+        return e;
+    }
+    const sm_var *v = &nt->vars[idx];
+    if (v->kind == VAR_ALG) {
+        /* a definition of the neuron: its value in terms of that neuron's variables
+           would need re-basing; read-only access to state and parameters suffices */
+        ERR(ck, sp, "'%s.%s' is a definition of %s, not a variable; it cannot be read from a synapse",
+            side, name, nt->name);
+        diag_hint(ck->d, "write its formula in terms of %s.<state variables>", side);
+        bound_note(ck);
+    }
+    sx *e = var_ref(ck, space, idx, v, sp);
+    return e;
+}
+
+static int find_let(const check_ctx *ck, const char *name)
+{
+    for (int i = ck->nlets - 1; i >= 0; i--)
+        if (!strcmp(ck->lets[i].name, name))
+            return i;
+    return -1;
+}
+
+int sm_find_var(const sm_type *t, const char *name)
+{
+    for (int i = 0; i < t->nvars; i++)
+        if (!strcmp(t->vars[i].name, name))
+            return i;
+    return -1;
+}
+
+static sx *lookup_ident(check_ctx *ck, const ast_node *n)
+{
+    const char *name = n->name;
+    int l = find_let(ck, name);
+    if (l >= 0) {
+        sx *e = sx_var(ck->ar, VS_TEMP, ck->lets[l].slot, name, ck->lets[l].dim);
+        e->boolean = ck->lets[l].boolean;
+        e->unknown = ck->lets[l].unknown;
+        e->span = n->span;
+        return e;
+    }
+    if (ck->rule_weight && !strcmp(name, ck->rule_weight)) {
+        if (ck->weight_var >= 0) {
+            const sm_var *v = &ck->t->vars[ck->weight_var];
+            return var_ref(ck, v->kind == VAR_PARAM ? VS_PARAM : VS_STATE, ck->weight_var, v,
+                           n->span);
+        }
+        sx *e = sx_var(ck->ar, VS_PARAM, -1, name, DIM_NONE);
+        e->unknown = true;
+        e->span = n->span;
+        return e;
+    }
+    int v = ck->lookup_var ? ck->lookup_var(ck, name) : sm_find_var(ck->t, name);
+    if (v >= 0)
+        return own_var(ck, v, n->span);
+    for (int m = 0; m < ck->t->nmodulators; m++)
+        if (!strcmp(ck->t->modulators[m], name)) {
+            int si = ck->signal_index ? ck->signal_index(ck, name) : -1;
+            sx *e = sx_var(ck->ar, VS_SIGNAL, si, name, DIM_NONE);
+            e->unknown = si < 0;
+            e->span = n->span;
+            return e;
+        }
+    if (ck->lookup_extra) {
+        sx *e = ck->lookup_extra(ck, n);
+        if (e)
+            return e;
+    }
+    if (!strcmp(name, "t") || !strcmp(name, "dt")) {
+        sx *e = sx_var(ck->ar, name[0] == 't' ? VS_TIME : VS_DT, 0, name, DIM_TIME);
+        e->span = n->span;
+        if (ck->ctx == CTX_PARAM_DEFAULT && name[0] == 't')
+            ERR(ck, n->span, "a parameter's default cannot depend on the time 't'");
+        return e;
+    }
+    ax_unit u;
+    if (unit_lookup(name, strlen(name), &u)) {
+        sx *e = sx_const(ck->ar, u.scale, u.dim);
+        e->span = n->span;
+        return e;
+    }
+    if (!strcmp(name, "i") || !strcmp(name, "j")) {
+        ERR(ck, n->span, "'%s' (a neuron index) is only defined in connectors and per-synapse "
+                         "expressions of a projection", name);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    if (!strcmp(name, "pi")) {
+        return sx_const(ck->ar, M_PI, DIM_NONE);
+    }
+    ERR(ck, n->span, "undefined name '%s'", name);
+    const char *best = suggest(ck, name);
+    if (best)
+        diag_hint(ck->d, "did you mean '%s'?", best);
+    sx *e = sx_const(ck->ar, 0, DIM_NONE);
+    e->unknown = true; /* keep quiet about follow-on dimension errors */
+    return e;
+}
+
+/* ---- expressions ----------------------------------------------------------------- */
+
+static sx *number(check_ctx *ck, const ast_node *n)
+{
+    ax_unit u = {DIM_NONE, 1.0};
+    if (n->str) {
+        char err[128];
+        if (!unit_parse(n->str, &u, err, sizeof err)) {
+            ERR(ck, n->span, "%s", err);
+            u = (ax_unit){DIM_NONE, 1.0};
+        }
+    }
+    sx *e = sx_const(ck->ar, n->num * u.scale, u.dim);
+    if (!n->str && n->num == 0)
+        e->fn = CONST_ANYDIM;
+    e->span = n->span;
+    return e;
+}
+
+static sx *call(check_ctx *ck, const ast_node *n)
+{
+    const char *name = n->name;
+    int nargs = n->nkids;
+    sx *args[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < nargs; i++)
+        if (n->kids[i]->kind == AST_NAMED) {
+            ERR(ck, n->kids[i]->span, "'%s' takes no named arguments", name);
+            return sx_const(ck->ar, 0, DIM_NONE);
+        }
+    /* random draws */
+    if (!strcmp(name, "rand") || !strcmp(name, "uniform") || !strcmp(name, "normal")) {
+        int want = name[0] == 'r' ? 0 : 2;
+        if (nargs != want) {
+            ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, want, want == 1 ? "" : "s",
+                nargs);
+            return sx_const(ck->ar, 0.5, DIM_NONE);
+        }
+        if (ck->ctx == CTX_PARAM_DEFAULT) {
+            ERR(ck, n->span, "a parameter's default cannot be random");
+            diag_hint(ck->d, "for heterogeneous values use 'parameters per neuron' and set "
+                             "them in the population's initialiser");
+        }
+        int draw = ck->ndraws++;
+        if (want == 0)
+            return sx_rand(ck->ar, SXR_UNIFORM, draw);
+        sx *a = check_expr(ck, n->kids[0]);
+        sx *b = check_expr(ck, n->kids[1]);
+        if (!want_number(ck, n->kids[0]->span, a, "an argument") ||
+            !want_number(ck, n->kids[1]->span, b, "an argument"))
+            return a;
+        same_dim(ck, n->span, a, b, name[0] == 'u' ? "uniform(low, high)" : "normal(mean, sd)");
+        ax_dim d = anydim(a) ? b->dim : a->dim;
+        sx *r = sx_rand(ck->ar, name[0] == 'u' ? SXR_UNIFORM : SXR_NORMAL, draw);
+        sx *e;
+        if (name[0] == 'u') /* low + (high - low) * u */
+            e = sx_add(ck->ar, a, sx_mul(ck->ar, sx_sub(ck->ar, b, a), r));
+        else
+            e = sx_add(ck->ar, a, sx_mul(ck->ar, b, r));
+        e->dim = d;
+        e->unknown = a->unknown || b->unknown;
+        e->span = n->span;
+        return e;
+    }
+    if (!strcmp(name, "pow")) {
+        if (nargs != 2) {
+            ERR(ck, n->span, "'pow' takes 2 arguments, not %d", nargs);
+            return sx_const(ck->ar, 0, DIM_NONE);
+        }
+        ast_node fake = *n;
+        fake.kind = AST_BINARY;
+        fake.op = '^';
+        fake.a = n->kids[0];
+        fake.b = n->kids[1];
+        return check_expr(ck, &fake);
+    }
+    int fn = sx_fn_lookup(name);
+    if (fn < 0) {
+        ERR(ck, n->span, "unknown function '%s'", name);
+        const char *best = suggest(ck, name);
+        if (best)
+            diag_hint(ck->d, "did you mean '%s'?", best);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    int arity = sx_fn_arity((sx_fn)fn);
+    if (nargs != arity) {
+        ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, arity, arity == 1 ? "" : "s",
+            nargs);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    bool unknown = false;
+    for (int i = 0; i < nargs; i++) {
+        args[i] = check_expr(ck, n->kids[i]);
+        want_number(ck, n->kids[i]->span, args[i], "a function argument");
+        unknown |= args[i]->unknown;
+    }
+    switch (fn) {
+    case FN_ABS: case FN_FLOOR: case FN_CEIL:
+        break;
+    case FN_SQRT:
+        break;
+    case FN_MIN: case FN_MAX: case FN_ATAN2:
+        same_dim(ck, n->span, args[0], args[1], name);
+        break;
+    case FN_CLIP:
+        same_dim(ck, n->kids[1]->span, args[0], args[1], "clip(x, low, high)");
+        same_dim(ck, n->kids[2]->span, args[0], args[2], "clip(x, low, high)");
+        break;
+    default: {
+        char what[64];
+        snprintf(what, sizeof what, "the argument of %s()", name);
+        want_dimensionless(ck, n->kids[0]->span, args[0], what);
+        break;
+    }
+    }
+    sx *e = sx_call(ck->ar, (sx_fn)fn, args[0], args[1], args[2]);
+    /* min/max/clip of a bare 0 and a quantity have the quantity's unit */
+    if ((fn == FN_MIN || fn == FN_MAX || fn == FN_CLIP) && anydim(args[0]))
+        e->dim = anydim(args[1]) && args[2] ? args[2]->dim : args[1]->dim;
+    if (fn == FN_SQRT && !args[0]->unknown) {
+        ax_dim h;
+        if (!dim_pow(args[0]->dim, 1, 2, &h)) {
+            ERR(ck, n->span, "cannot take the square root of this unit");
+            h = DIM_NONE;
+        }
+        e->dim = h;
+    }
+    if (fn == FN_ATAN2)
+        e->dim = DIM_NONE;
+    e->unknown = unknown;
+    e->span = n->span;
+    return e;
+}
+
+static const char *op_text(int op) { return ast_op_name(op); }
+
+static sx *binary(check_ctx *ck, const ast_node *n)
+{
+    sx *a = check_expr(ck, n->a);
+    sx *b = check_expr(ck, n->b);
+    sx *e = NULL;
+    char what[64];
+    switch (n->op) {
+    case OP_AND: case OP_OR:
+        want_bool(ck, n->a->span, a, "each side of 'and'/'or'");
+        want_bool(ck, n->b->span, b, "each side of 'and'/'or'");
+        e = sx_bin(ck->ar, n->op == OP_AND ? SX_AND : SX_OR, a, b);
+        break;
+    case '<': case '>': case OP_LE: case OP_GE: case OP_EQ: case OP_NE: {
+        want_number(ck, n->a->span, a, "a compared value");
+        want_number(ck, n->b->span, b, "a compared value");
+        snprintf(what, sizeof what, "comparison '%s'", op_text(n->op));
+        same_dim(ck, n->span, a, b, what);
+        sx_kind k = n->op == '<' ? SX_LT : n->op == '>' ? SX_GT : n->op == OP_LE ? SX_LE
+                  : n->op == OP_GE ? SX_GE : n->op == OP_EQ ? SX_EQ : SX_NE;
+        e = sx_bin(ck->ar, k, a, b);
+        break;
+    }
+    case '+': case '-':
+        want_number(ck, n->a->span, a, "an operand of '+'/'-'");
+        want_number(ck, n->b->span, b, "an operand of '+'/'-'");
+        snprintf(what, sizeof what, "'%s'", op_text(n->op));
+        same_dim(ck, n->span, a, b, what);
+        e = sx_bin(ck->ar, n->op == '+' ? SX_ADD : SX_SUB, a, b);
+        if (anydim(a))
+            e->dim = b->dim;
+        break;
+    case '*': case '/':
+        want_number(ck, n->a->span, a, "an operand of '*'/'/'");
+        want_number(ck, n->b->span, b, "an operand of '*'/'/'");
+        e = sx_bin(ck->ar, n->op == '*' ? SX_MUL : SX_DIV, a, b);
+        break;
+    case '^': {
+        want_number(ck, n->a->span, a, "a power's base");
+        want_number(ck, n->b->span, b, "an exponent");
+        want_dimensionless(ck, n->b->span, b, "an exponent");
+        e = sx_bin(ck->ar, SX_POW, a, b);
+        if (!a->unknown && !dim_is_none(a->dim) && !anydim(a)) {
+            if (b->kind != SX_CONST) {
+                if (report_ok(ck, a, b)) {
+                    char d[96];
+                    ERR(ck, n->span, "the exponent of %s must be a constant",
+                        sm_dim_text(a->dim, d, sizeof d));
+                    diag_hint(ck->d, "a power with a varying exponent needs a dimensionless base");
+                }
+            } else {
+                bool ok = false;
+                for (int den = 1; den <= 12 && !ok; den++) {
+                    double num = b->v * den;
+                    if (fabs(num - nearbyint(num)) < 1e-9 && fabs(num) < 1000)
+                        ok = dim_pow(a->dim, (int)nearbyint(num), den, &e->dim);
+                }
+                if (!ok && report_ok(ck, a, b)) {
+                    char d[96];
+                    ERR(ck, n->span, "cannot raise %s to the power %g",
+                        sm_dim_text(a->dim, d, sizeof d), b->v);
+                    diag_hint(ck->d, "non-integer powers are allowed only on dimensionless values");
+                }
+            }
+        }
+        break;
+    }
+    default:
+        ERR(ck, n->span, "unsupported operator");
+        return a;
+    }
+    e->unknown = a->unknown || b->unknown;
+    e->span = n->span;
+    return e;
+}
+
+sx *check_expr(check_ctx *ck, const ast_node *n)
+{
+    sx *e;
+    switch (n->kind) {
+    case AST_NUM: return number(ck, n);
+    case AST_BOOL:
+        e = sx_const(ck->ar, n->num, DIM_NONE);
+        e->boolean = true;
+        e->span = n->span;
+        return e;
+    case AST_IDENT: return lookup_ident(ck, n);
+    case AST_MEMBER:
+        if (n->a->kind == AST_PRE || n->a->kind == AST_POST)
+            return side_var(ck, n->a->kind == AST_PRE ? VS_PRE : VS_POST, n->name, n->span);
+        ERR(ck, n->span, "'.' is allowed here only after 'pre' or 'post'");
+        return sx_const(ck->ar, 0, DIM_NONE);
+    case AST_CALL: return call(ck, n);
+    case AST_BINARY: return binary(ck, n);
+    case AST_UNARY: {
+        sx *a = check_expr(ck, n->a);
+        if (n->op == OP_NOT) {
+            want_bool(ck, n->a->span, a, "the operand of 'not'");
+            e = sx_not(ck->ar, a);
+        } else {
+            want_number(ck, n->a->span, a, "the operand of '-'");
+            e = n->op == '-' ? sx_neg(ck->ar, a) : a;
+            if (anydim(a))
+                e->fn = CONST_ANYDIM;
+        }
+        e->unknown = a->unknown;
+        e->span = n->span;
+        return e;
+    }
+    case AST_COND: {
+        sx *c = check_expr(ck, n->a);
+        want_bool(ck, n->a->span, c, "the condition of 'if'");
+        sx *a = check_expr(ck, n->b);
+        sx *b = check_expr(ck, n->c);
+        if (a->boolean != b->boolean)
+            ERR(ck, n->span, "the two branches of 'if' must both be numbers or both conditions");
+        else
+            same_dim(ck, n->span, a, b, "the branches of 'if'");
+        e = sx_select(ck->ar, c, a, b);
+        if (anydim(a))
+            e->dim = b->dim;
+        e->unknown = c->unknown || a->unknown || b->unknown;
+        e->span = n->span;
+        return e;
+    }
+    case AST_STRING:
+        ERR(ck, n->span, "a string is not allowed here");
+        return sx_const(ck->ar, 0, DIM_NONE);
+    case AST_PRE: case AST_POST:
+        ERR(ck, n->span, "'%s' must be followed by '.' and a variable name",
+            n->kind == AST_PRE ? "pre" : "post");
+        return sx_const(ck->ar, 0, DIM_NONE);
+    default:
+        ERR(ck, n->span, "%s is not allowed in an expression", ast_kind_name(n->kind));
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+}
+
+/* ---- statements ------------------------------------------------------------- */
+
+static sm_stmt *stmt_new(check_ctx *ck, sm_stmt_kind k, ax_span sp)
+{
+    sm_stmt *st = arena_alloc(ck->ar, sizeof *st);
+    st->kind = k;
+    st->span = sp;
+    return st;
+}
+
+static void push_stmt(check_ctx *ck, sm_block *b, sm_stmt *st)
+{
+    if (!st)
+        return;
+    b->v = arena_grow(ck->ar, b->v, (size_t)b->n, (size_t)b->n + 1, sizeof *b->v);
+    b->v[b->n++] = st;
+}
+
+/* The variable an assignment writes, with the checks of what may be
+ * written: state (and inputs of the target, with += / -=), never
+ * parameters or definitions. Returns the target as an expression (NULL on
+ * error) and fills space/idx. */
+static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char *where)
+{
+    if (lhs->kind == AST_MEMBER) {
+        int space = lhs->a->kind == AST_PRE ? VS_PRE : VS_POST;
+        sx *e = side_var(ck, space, lhs->name, lhs->span);
+        const sm_type *nt = space == VS_PRE ? ck->t->pre : ck->t->post;
+        if (nt && e->idx >= 0) {
+            const sm_var *v = &nt->vars[e->idx];
+            const char *side = space == VS_PRE ? "pre" : "post";
+            if (v->kind == VAR_PARAM || v->kind == VAR_ALG) {
+                ERR(ck, lhs->span, "'%s.%s' is a %s of %s and cannot be written", side, v->name,
+                    v->kind == VAR_PARAM ? "parameter" : "definition", nt->name);
+                diag_hint(ck->d, "a synapse may add to the target's inputs or state variables");
+                bound_note(ck);
+                return NULL;
+            }
+            if (v->kind == VAR_INPUT && op != OP_ADD_ASSIGN && op != OP_SUB_ASSIGN) {
+                ERR(ck, lhs->span, "'%s.%s' is an input: synapses add to it with '+=' or '-='",
+                    side, v->name);
+                bound_note(ck);
+                return NULL;
+            }
+        }
+        return e;
+    }
+    const char *name = lhs->name;
+    if (find_let(ck, name) >= 0) {
+        ERR(ck, lhs->span, "'%s' is a 'let' value and cannot be assigned", name);
+        return NULL;
+    }
+    if (ck->rule_weight && !strcmp(name, ck->rule_weight))
+        return lookup_ident(ck, lhs);
+    int idx = ck->lookup_var ? ck->lookup_var(ck, name) : sm_find_var(ck->t, name);
+    if (idx < 0) {
+        sx *e = lookup_ident(ck, lhs); /* reports "undefined" or the module-level name */
+        if (e && !e->unknown)
+            ERR(ck, lhs->span, "'%s' cannot be assigned here", name);
+        return NULL;
+    }
+    sm_var *v = &ck->t->vars[idx];
+    if (v->kind == VAR_PARAM) {
+        ERR(ck, lhs->span, "cannot assign to parameter '%s' in %s", name, where);
+        diag_hint(ck->d, "parameters are constant; declare '%s' in state { } to change it", name);
+        return NULL;
+    }
+    if (v->kind == VAR_ALG) {
+        ERR(ck, lhs->span, "cannot assign to '%s': it is defined by an equation", name);
+        return NULL;
+    }
+    if (v->kind == VAR_INPUT) {
+        ERR(ck, lhs->span, "cannot assign to input '%s' here: inputs are summed from projections",
+            name);
+        return NULL;
+    }
+    v->written = true;
+    return var_ref(ck, VS_STATE, idx, v, lhs->span);
+}
+
+static sm_stmt *check_stmt(check_ctx *ck, const ast_node *n, const char *where);
+
+static void check_stmts(check_ctx *ck, sm_block *b, ast_node *const *kids, int nk,
+                        const char *where)
+{
+    int saved = ck->nlets;
+    for (int i = 0; i < nk; i++)
+        push_stmt(ck, b, check_stmt(ck, kids[i], where));
+    ck->nlets = saved;
+}
+
+static sm_stmt *check_stmt(check_ctx *ck, const ast_node *n, const char *where)
+{
+    switch (n->kind) {
+    case AST_LET: {
+        sx *v = check_expr(ck, n->a);
+        if (find_let(ck, n->name) >= 0 || sm_find_var(ck->t, n->name) >= 0) {
+            ERR(ck, n->span, "'%s' is already defined", n->name);
+            return NULL;
+        }
+        if (ck->nlets == (int)(sizeof ck->lets / sizeof ck->lets[0])) {
+            ERR(ck, n->span, "too many 'let' values in one block");
+            return NULL;
+        }
+        int slot = ck->t->ntemps++;
+        ck->lets[ck->nlets++] = (check_let){n->name, slot, v->dim, v->boolean, v->unknown};
+        sm_stmt *st = stmt_new(ck, ST_LET, n->span);
+        st->space = VS_TEMP;
+        st->idx = slot;
+        st->name = n->name;
+        st->value = v;
+        return st;
+    }
+    case AST_IF: {
+        sm_stmt *st = stmt_new(ck, ST_IF, n->span);
+        st->cond = check_expr(ck, n->a);
+        want_bool(ck, n->a->span, st->cond, "the condition of 'if'");
+        check_stmts(ck, &st->then, n->kids, n->nkids, where);
+        if (n->b && n->b->kind == AST_IF)
+            push_stmt(ck, &st->els, check_stmt(ck, n->b, where));
+        else if (n->b)
+            check_stmts(ck, &st->els, n->b->kids, n->b->nkids, where);
+        return st;
+    }
+    case AST_ASSIGN: {
+        sx *target = assign_target(ck, n->a, n->op, where);
+        sx *value = check_expr(ck, n->b);
+        if (!target)
+            return NULL;
+        if (target->boolean != value->boolean && !target->unknown && !value->unknown) {
+            ERR(ck, n->b->span, "'%s' is %s but the value is %s", target->name,
+                target->boolean ? "a condition" : "a number",
+                value->boolean ? "a condition" : "a number");
+            return NULL;
+        }
+        if (n->op == OP_MUL_ASSIGN || n->op == OP_DIV_ASSIGN) {
+            want_dimensionless(ck, n->b->span, value, "the factor of '*=' or '/='");
+        } else if (!target->unknown && !value->unknown && !anydim(value) &&
+                   !dim_eq(target->dim, value->dim)) {
+            if (report_ok(ck, target, value)) {
+                char l[96], r[96];
+                ERR(ck, n->span, "dimension mismatch in assignment to '%s%s%s': it is %s, the "
+                                 "value is %s",
+                    target->space == VS_PRE ? "pre." : target->space == VS_POST ? "post." : "",
+                    target->name, "", sm_dim_text(target->dim, l, sizeof l),
+                    sm_dim_text(value->dim, r, sizeof r));
+                mismatch_hint(ck, target->dim, value->dim);
+                bound_note(ck);
+            }
+        }
+        sm_stmt *st = stmt_new(ck, ST_ASSIGN, n->span);
+        st->op = n->op;
+        st->space = target->space;
+        st->idx = target->idx;
+        st->name = target->name;
+        st->value = value;
+        return st;
+    }
+    default:
+        ERR(ck, n->span, "%s is not a statement", ast_kind_name(n->kind));
+        return NULL;
+    }
+}
+
+sm_block check_block(check_ctx *ck, const ast_node *const *stmts, int n, const char *where)
+{
+    sm_block b = {0};
+    check_stmts(ck, &b, (ast_node *const *)stmts, n, where);
+    return b;
+}

@@ -1,0 +1,56 @@
+/*
+ * check: the expression and statement checker shared by the body checker
+ * (types.c) and module instantiation (lower/). A check_ctx is the scope in
+ * which names are looked up: the type being checked, the lets in force, and
+ * hooks for the module level (module parameters, signals, indices).
+ */
+#ifndef AXON_CHECK_H
+#define AXON_CHECK_H
+
+#include "sema/sema.h"
+
+typedef enum {
+    CTX_PARAM_DEFAULT, /* parameter defaults: earlier parameters only */
+    CTX_STATE_INIT,    /* initial values: parameters, earlier state, random draws */
+    CTX_EQUATION,      /* right-hand sides of equations, conditions */
+    CTX_HANDLER,       /* resets, events, on pre/post, every step */
+    CTX_MODULE,        /* module-level expressions */
+} check_where;
+
+typedef struct {
+    const char *name;
+    int slot;
+    ax_dim dim;
+    bool boolean, unknown;
+} check_let;
+
+typedef struct check_ctx check_ctx;
+struct check_ctx {
+    ax_arena *ar;
+    diag_ctx *d;
+    sm_type *t;
+    check_where ctx;
+    int visible;           /* parameters/state visible in defaults and initial values */
+    bool in_synapse;       /* pre./post. allowed */
+    bool bound;            /* the binding pass: report only binding errors */
+    ax_span at;            /* the projection being bound */
+    int errors;
+    check_let lets[64];
+    int nlets;
+    int ndraws;            /* random draws made so far (each gets its own number) */
+    int *alg_state;        /* per var: 0 unchecked, 1 in progress, 2 done */
+    const ast_node **alg_ast;
+    const char *rule_weight; /* rules: the name standing for the bound weight ("w") */
+    int weight_var;        /* ... and the variable it is bound to (-1: unknown) */
+    /* hooks: name lookup beyond the type (module scopes), signal indices */
+    int (*lookup_var)(check_ctx *ck, const char *name);
+    int (*signal_index)(check_ctx *ck, const char *name);
+    sx *(*lookup_extra)(check_ctx *ck, const ast_node *ident);
+    void *user;
+};
+
+sx *check_expr(check_ctx *ck, const ast_node *n);
+/* Statements of a block; `allow_pre_post_write`: post.x += in synapses. */
+sm_block check_block(check_ctx *ck, const ast_node *const *stmts, int n, const char *where);
+
+#endif

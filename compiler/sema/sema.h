@@ -1,0 +1,159 @@
+/*
+ * sema: from syntax trees to checked models. This module owns
+ *  - loading: the root file and everything it imports (std/, relative,
+ *    AXON_PATH), each file parsed once, import cycles diagnosed;
+ *  - the global table of neuron, synapse, rule and module definitions;
+ *  - checking a neuron/synapse/rule body: scopes, names, dimensions, what
+ *    may be written where. The result is an sm_type whose expressions are
+ *    typed sx trees in SI.
+ * Synapses and rules refer to `pre.` and `post.` variables whose types are
+ * known only when a projection binds them; they are checked twice: alone
+ * (pre/post dimensions unknown) and again per binding (sm_bind), where only
+ * the mistakes that involve the binding are reported.
+ * Everything is allocated in the compilation's arena; diagnostics go to the
+ * compilation's diag_ctx.
+ */
+#ifndef AXON_SEMA_H
+#define AXON_SEMA_H
+
+#include "ast.h"
+#include "diag.h"
+#include "sema/sx.h"
+#include "util.h"
+
+typedef enum { VAR_PARAM, VAR_STATE, VAR_INPUT, VAR_ALG } sm_var_kind;
+
+typedef struct {
+    const char *name;
+    ax_span span;
+    sm_var_kind kind;
+    bool per_item;   /* parameter: per neuron (neurons) / per synapse (synapses, rules) */
+    ax_dim dim;
+    bool boolean;
+    sx *value;       /* parameter default, state initial value, algebraic definition */
+    int ode;         /* index into odes, or -1 */
+    bool written;    /* assigned by a handler, reset or step */
+    bool from_rule;  /* contributed by a learning rule (merged synapses) */
+} sm_var;
+
+typedef enum { ST_ASSIGN, ST_LET, ST_IF } sm_stmt_kind;
+
+typedef struct sm_stmt sm_stmt;
+typedef struct {
+    sm_stmt **v;
+    int n;
+} sm_block;
+
+/* target of an assignment: a variable (space VS_STATE/VS_PARAM/VS_INPUT of
+ * the owning type, VS_POST/VS_PRE of a bound neuron, VS_TEMP for lets). */
+struct sm_stmt {
+    sm_stmt_kind kind;
+    int op;          /* '=', OP_ADD_ASSIGN, ... */
+    int space, idx;
+    const char *name;
+    sx *value;       /* ST_ASSIGN, ST_LET */
+    sx *cond;        /* ST_IF */
+    sm_block then, els;
+    ax_span span;
+};
+
+typedef struct {
+    int var;
+    sx *rhs;
+    bool event_driven;
+    ax_span span;
+} sm_ode;
+
+typedef struct {
+    sx *cond;
+    sm_block body;
+    ax_span span;
+} sm_event;
+
+typedef struct sm_type sm_type;
+struct sm_type {
+    ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
+    const char *name;
+    const ast_node *ast;
+    sm_var *vars;
+    int nvars;
+    sm_ode *odes;
+    int nodes;
+    int ntemps;             /* VS_TEMP slots used by lets */
+    sm_block step;
+    bool has_spike;
+    sx *spike;
+    sm_block reset;
+    ax_span spike_span;
+    sm_event *events;
+    int nevents;
+    sx *refractory;         /* a duration or a condition; NULL for none */
+    ax_span refractory_span;
+    const char *method;     /* NULL: chosen by the compiler */
+    ax_span method_span;
+    sm_block on_pre, on_post, continuous, every_step;
+    bool has_on_pre, has_on_post, has_continuous, has_every_step;
+    const char **modulators;
+    ax_span *modulator_spans;
+    int nmodulators;
+    const char *output_name;
+    sx *output;
+    /* binding (synapses and rules checked for a projection) */
+    const sm_type *pre, *post;
+    const sm_type *host;    /* rules: the synapse they attach to */
+    int weight_var;         /* rules: the host's variable bound as `w` */
+    int errors;             /* errors found while checking it */
+};
+
+/* A definition of the global namespace. */
+typedef struct {
+    const char *name;
+    ast_kind kind;
+    const ast_node *ast;
+    int file;
+    sm_type *type;          /* neurons, synapses, rules once checked */
+} sm_def;
+
+typedef struct sema_ctx sema_ctx;
+
+/* stdlib_dirs: where "std/..." imports are looked up, in order (NULL-terminated);
+ * search_path: colon-separated directories for other non-relative imports
+ * (AXON_PATH), may be NULL. */
+sema_ctx *sema_new(ax_arena *ar, diag_ctx *d, const char *const *stdlib_dirs,
+                   const char *search_path);
+/* Loads and parses path and all its imports. Returns the root's file id, or -1
+ * when the file cannot be read (a message is in *err). */
+int sema_load(sema_ctx *s, const char *path, const char **err);
+/* Loads source text given directly (REPL, embedding). */
+int sema_load_text(sema_ctx *s, const char *name, const char *text, size_t len);
+/* Builds the global table and checks every neuron, synapse and rule. */
+void sema_check_all(sema_ctx *s);
+
+const sm_def *sema_find(const sema_ctx *s, const char *name);
+int sema_def_count(const sema_ctx *s);
+const sm_def *sema_def(const sema_ctx *s, int i);
+ast_node *sema_file_root(const sema_ctx *s, int file);
+ax_arena *sema_arena(const sema_ctx *s);
+diag_ctx *sema_diag(const sema_ctx *s);
+
+/* Checks a synapse (and the rules attached to it) for a projection from
+ * neurons of type pre to neurons of type post. Errors that involve the
+ * binding are reported, with a note at `at` (the projection). Returns NULL
+ * when the binding has errors. rules/rule_args: the learn clauses. */
+typedef struct {
+    const sm_def *rule;
+    const char *bind;       /* `learn R on g`: the weight name (NULL = "w") */
+    ax_span span;
+} sm_learn;
+sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_type *post,
+                   const sm_learn *learns, int nlearns, const char *const *signals,
+                   int nsignals, ax_span at);
+
+/* Index of a variable of t by name, or -1. */
+int sm_find_var(const sm_type *t, const char *name);
+/* Describes a dimension for messages ("a voltage (mV)"). */
+const char *sm_dim_text(ax_dim d, char *buf, size_t size);
+/* Dumps the checked declarations with their units (axon dump units). */
+void sm_dump_units(const sema_ctx *s, FILE *out);
+
+#endif

@@ -1,0 +1,35 @@
+/* Internals shared by the sema files (load.c, types.c, bind.c) and lower/. */
+#ifndef AXON_SEMA_INT_H
+#define AXON_SEMA_INT_H
+
+#include "parser.h"
+#include "sema/check.h"
+#include "sema/sema.h"
+
+#include <limits.h>
+
+typedef struct {
+    int id;            /* diag file id */
+    const char *path;  /* as shown in messages */
+    const char *canon; /* realpath, NULL for text given directly */
+    const char *dir;
+    ast_node *root;
+} sm_file;
+
+struct sema_ctx {
+    ax_arena *ar;
+    diag_ctx *d;
+    const char **stdlib_dirs;
+    const char *search_path;
+    sm_file *files;
+    int nfiles, capfiles;
+    int stack[64]; /* files being loaded (for cycles) */
+    int nstack;
+    sm_def *defs;
+    int ndefs;
+    bool checked;
+};
+
+sm_type *sema_check_type(sema_ctx *s, sm_def *def);
+
+#endif

@@ -1,0 +1,700 @@
+/*
+ * The global table of definitions and the checking of neuron, synapse and
+ * rule bodies (declarations, equations, handlers), plus the binding of a
+ * synapse and its rules to the neuron types of a projection.
+ */
+#include "sema/sema_int.h"
+
+#include <string.h>
+
+#define ERR(ck, sp, ...)                                                                           \
+    do {                                                                                           \
+        diag_error((ck)->d, (sp), __VA_ARGS__);                                                    \
+        (ck)->errors++;                                                                            \
+    } while (0)
+
+static const char *kind_word(ast_kind k)
+{
+    switch (k) {
+    case AST_NEURON: return "neuron";
+    case AST_SYNAPSE: return "synapse";
+    case AST_RULE: return "rule";
+    case AST_MODULE: return "module";
+    default: return "definition";
+    }
+}
+
+const sm_def *sema_find(const sema_ctx *s, const char *name)
+{
+    for (int i = 0; i < s->ndefs; i++)
+        if (!strcmp(s->defs[i].name, name))
+            return &s->defs[i];
+    return NULL;
+}
+
+int sema_def_count(const sema_ctx *s) { return s->ndefs; }
+const sm_def *sema_def(const sema_ctx *s, int i) { return &s->defs[i]; }
+
+static void build_table(sema_ctx *s)
+{
+    for (int f = 0; f < s->nfiles; f++) {
+        ast_node *root = s->files[f].root;
+        for (int i = 0; i < root->nkids; i++) {
+            ast_node *n = root->kids[i];
+            if (n->kind != AST_NEURON && n->kind != AST_SYNAPSE && n->kind != AST_RULE &&
+                n->kind != AST_MODULE)
+                continue;
+            const sm_def *old = sema_find(s, n->name);
+            if (old) {
+                diag_error(s->d, n->span, "%s '%s' is already defined", kind_word(n->kind),
+                           n->name);
+                diag_note(s->d, old->ast->span, "the first definition of '%s' is here", n->name);
+                continue;
+            }
+            s->defs = arena_grow(s->ar, s->defs, (size_t)s->ndefs, (size_t)s->ndefs + 1,
+                                 sizeof *s->defs);
+            s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL};
+        }
+    }
+}
+
+/* ---- declarations ---------------------------------------------------------------- */
+
+/* A unit written after ':' in a declaration: unit symbols combined with
+ * '*', '/' and integer powers, or 1. */
+static bool unit_of(check_ctx *ck, const ast_node *n, ax_unit *out)
+{
+    switch (n->kind) {
+    case AST_NUM:
+        if (n->str) {
+            char err[128];
+            if (!unit_parse(n->str, out, err, sizeof err))
+                return false;
+            out->scale *= n->num;
+            return n->num == 1;
+        }
+        *out = (ax_unit){DIM_NONE, n->num};
+        return n->num == 1;
+    case AST_IDENT:
+        return unit_lookup(n->name, strlen(n->name), out);
+    case AST_BINARY: {
+        ax_unit a, b;
+        if (n->op == '^') {
+            if (!unit_of(ck, n->a, &a))
+                return false;
+            const ast_node *e = n->b;
+            int sign = 1;
+            if (e->kind == AST_UNARY && e->op == '-') {
+                sign = -1;
+                e = e->a;
+            }
+            if (e->kind != AST_NUM || e->str || !(e->flags & NUM_INTEGER))
+                return false;
+            int p = sign * (int)e->num;
+            if (!dim_pow(a.dim, p, 1, &out->dim))
+                return false;
+            out->scale = 1;
+            for (int i = 0; i < (p < 0 ? -p : p); i++)
+                out->scale = p < 0 ? out->scale / a.scale : out->scale * a.scale;
+            return true;
+        }
+        if ((n->op != '*' && n->op != '/') || !unit_of(ck, n->a, &a) || !unit_of(ck, n->b, &b))
+            return false;
+        out->dim = n->op == '*' ? dim_mul(a.dim, b.dim) : dim_div(a.dim, b.dim);
+        out->scale = n->op == '*' ? a.scale * b.scale : a.scale / b.scale;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Names that would be confusing: t, dt, i, j; multi-letter unit symbols. */
+static void check_decl_name(check_ctx *ck, const char *name, ax_span sp)
+{
+    if (!strcmp(name, "t") || !strcmp(name, "dt")) {
+        ERR(ck, sp, "'%s' is reserved: it is the %s", name,
+            name[0] == 't' ? "simulation time" : "time step");
+        return;
+    }
+    size_t l = strlen(name);
+    if (l > 1 && unit_is_name(name, l)) {
+        ERR(ck, sp, "'%s' is a unit; choose another name", name);
+        return;
+    }
+    if (sx_fn_lookup(name) >= 0 || !strcmp(name, "rand") || !strcmp(name, "uniform") ||
+        !strcmp(name, "normal") || !strcmp(name, "pow"))
+        diag_warning(ck->d, sp, "'%s' hides the built-in function of the same name", name);
+}
+
+static int add_var(check_ctx *ck, const char *name, ax_span sp, sm_var_kind kind)
+{
+    sm_type *t = ck->t;
+    int old = sm_find_var(t, name);
+    if (old >= 0) {
+        ERR(ck, sp, "'%s' is already declared", name);
+        diag_note(ck->d, t->vars[old].span, "the first declaration of '%s' is here", name);
+        return -1;
+    }
+    check_decl_name(ck, name, sp);
+    t->vars = arena_grow(ck->ar, t->vars, (size_t)t->nvars, (size_t)t->nvars + 1, sizeof *t->vars);
+    sm_var *v = &t->vars[t->nvars];
+    memset(v, 0, sizeof *v);
+    v->name = name;
+    v->span = sp;
+    v->kind = kind;
+    v->ode = -1;
+    return t->nvars++;
+}
+
+/* Value and unit of a parameter or state declaration. */
+static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *what)
+{
+    ax_unit u = {DIM_NONE, 1};
+    bool declared = false;
+    if (d->b) {
+        if (!unit_of(ck, d->b, &u)) {
+            ERR(ck, d->b->span, "expected a unit after ':' (like mV, nS/ms or 1)");
+        } else if (u.scale != u.scale || u.scale <= 0) {
+            ERR(ck, d->b->span, "invalid unit");
+        } else {
+            declared = true;
+        }
+    }
+    if (d->a) {
+        sx *e = check_expr(ck, d->a);
+        if (declared && !e->unknown && !(e->kind == SX_CONST && e->fn == 1) &&
+            !dim_eq(e->dim, u.dim)) {
+            char a[96], b[96];
+            ERR(ck, d->a->span, "the %s of '%s' is %s, but its declared unit is %s", what, v->name,
+                sm_dim_text(e->dim, a, sizeof a), sm_dim_text(u.dim, b, sizeof b));
+        }
+        v->value = e;
+        v->dim = declared ? u.dim : e->dim;
+        v->boolean = e->boolean;
+        if (e->kind == SX_CONST && e->fn == 1 && !declared)
+            v->dim = DIM_NONE;
+    } else {
+        v->dim = u.dim;
+        v->value = sx_const(ck->ar, 0, u.dim);
+    }
+}
+
+static const char *const METHODS[] = {"exact", "exponential_euler", "euler", "rk2", "rk4", NULL};
+
+/* Which items each kind of definition may hold. */
+static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
+{
+    const char *what = NULL;
+    bool syn = owner == AST_SYNAPSE || owner == AST_RULE;
+    switch (it->kind) {
+    case AST_PARAMS:
+        if (owner == AST_NEURON && (it->flags & BLK_SHARED)) {
+            ERR(ck, it->span, "'parameters shared' is for synapses and rules; neuron parameters "
+                              "are shared unless declared 'per neuron'");
+            return false;
+        }
+        if (syn && (it->flags & BLK_PER_NEURON)) {
+            ERR(ck, it->span, "'parameters per neuron' is for neurons; synapse parameters are "
+                              "per synapse unless declared 'shared'");
+            return false;
+        }
+        return true;
+    case AST_STATE: case AST_EQUATIONS: return true;
+    case AST_INPUTS: case AST_STEP: case AST_OUTPUT: case AST_SPIKE: case AST_ON_EVENT:
+    case AST_REFRACTORY:
+        if (!syn)
+            return true;
+        what = it->kind == AST_INPUTS ? "'inputs'" : it->kind == AST_STEP ? "'step'"
+             : it->kind == AST_OUTPUT ? "'output'" : it->kind == AST_SPIKE ? "'spike when'"
+             : it->kind == AST_ON_EVENT ? "'on' with a condition" : "'refractory'";
+        ERR(ck, it->span, "%s belongs in a neuron, not in a %s", what, kind_word(owner));
+        return false;
+    case AST_METHOD: return true;
+    case AST_ON_PRE: case AST_ON_POST: case AST_CONTINUOUS: case AST_EVERY_STEP:
+        if (syn)
+            return true;
+        what = it->kind == AST_ON_PRE ? "'on pre'" : it->kind == AST_ON_POST ? "'on post'"
+             : it->kind == AST_CONTINUOUS ? "'continuous'" : "'every step'";
+        ERR(ck, it->span, "%s belongs in a synapse or a rule, not in a neuron", what);
+        diag_hint(ck->d, "pre- and postsynaptic events exist only between neurons");
+        return false;
+    case AST_MODULATOR:
+        if (owner == AST_RULE)
+            return true;
+        ERR(ck, it->span, "'modulator' belongs in a learning rule");
+        return false;
+    default:
+        ERR(ck, it->span, "%s is not allowed in a %s", ast_kind_name(it->kind), kind_word(owner));
+        return false;
+    }
+}
+
+static void once(check_ctx *ck, bool *seen, const ast_node *it, const char *what)
+{
+    if (*seen) {
+        ERR(ck, it->span, "a %s has only one %s", kind_word(ck->t->kind), what);
+    }
+    *seen = true;
+}
+
+/* Checks a definition's body into t. The binding pass (ck->bound) repeats
+ * everything with pre/post known; see sema.h. */
+static void check_body(check_ctx *ck, const ast_node *def)
+{
+    sm_type *t = ck->t;
+    ast_kind owner = def->kind;
+    bool syn = owner == AST_SYNAPSE || owner == AST_RULE;
+    ck->in_synapse = syn;
+    /* 1. declarations: every name first (parameters, inputs, state, definitions,
+       in that order), so that initial values may use definitions; then the
+       values, in order */
+    int *decl_var = arena_alloc(ck->ar, 256 * sizeof *decl_var);
+    const ast_node **decl_ast = arena_alloc(ck->ar, 256 * sizeof *decl_ast);
+    const ast_node **decl_blk = arena_alloc(ck->ar, 256 * sizeof *decl_blk);
+    int ndecl = 0;
+    for (int pass = 0; pass < 4; pass++)
+        for (int i = 0; i < def->nkids; i++) {
+            const ast_node *it = def->kids[i];
+            ast_kind want = pass == 0 ? AST_PARAMS : pass == 1 ? AST_INPUTS
+                          : pass == 2 ? AST_STATE : AST_EQUATIONS;
+            if (it->kind != want)
+                continue;
+            for (int k = 0; k < it->nkids; k++) {
+                const ast_node *d = it->kids[k];
+                if (pass == 3) {
+                    if (d->kind != AST_ALGEBRAIC)
+                        continue;
+                    int v = add_var(ck, d->name, d->span, VAR_ALG);
+                    if (v >= 0)
+                        ck->alg_ast[v] = d;
+                    continue;
+                }
+                sm_var_kind kind = pass == 0 ? VAR_PARAM : pass == 1 ? VAR_INPUT : VAR_STATE;
+                int v = add_var(ck, d->name, d->span, kind);
+                if (v < 0)
+                    continue;
+                t->vars[v].per_item = pass == 0 && (syn ? !(it->flags & BLK_SHARED)
+                                                        : (it->flags & BLK_PER_NEURON) != 0);
+                if (ndecl < 256) {
+                    decl_var[ndecl] = v;
+                    decl_ast[ndecl] = d;
+                    decl_blk[ndecl++] = it;
+                } else if (ndecl++ == 256) {
+                    ERR(ck, d->span, "too many declarations (at most 256)");
+                }
+            }
+        }
+    for (int k = 0; k < ndecl && k < 256; k++) {
+        int v = decl_var[k];
+        const ast_node *d = decl_ast[k];
+        sm_var *var = &t->vars[v];
+        if (var->kind == VAR_INPUT) {
+            if (d->a)
+                ERR(ck, d->a->span, "an input has no value: it is summed from projections each "
+                                    "step");
+            decl_value(ck, var, &(ast_node){.kind = AST_DECL, .b = d->b, .span = d->span},
+                       "value");
+            continue;
+        }
+        if (var->kind == VAR_PARAM && !d->a) {
+            ERR(ck, d->span, "parameter '%s' needs a value", d->name);
+            continue;
+        }
+        if (var->kind == VAR_STATE && !d->a && !d->b) {
+            ERR(ck, d->span, "state variable '%s' needs an initial value or a unit", d->name);
+            diag_hint(ck->d, "write '%s = 0 mV' or '%s : mV'", d->name, d->name);
+            continue;
+        }
+        ck->ctx = var->kind == VAR_PARAM ? CTX_PARAM_DEFAULT : CTX_STATE_INIT;
+        ck->visible = v;
+        decl_value(ck, var, d, var->kind == VAR_PARAM ? "default" : "initial value");
+    }
+    (void)decl_blk;
+    /* every definition is checked even where unused */
+    ck->ctx = CTX_EQUATION;
+    for (int v = 0; v < t->nvars; v++)
+        if (t->vars[v].kind == VAR_ALG && ck->alg_state[v] == 0) {
+            sx *e = sx_var(ck->ar, VS_STATE, v, t->vars[v].name, DIM_NONE);
+            (void)e;
+            ast_node id = {.kind = AST_IDENT, .name = t->vars[v].name, .span = t->vars[v].span};
+            (void)check_expr(ck, &id);
+        }
+    /* 2. the other items */
+    bool seen_step = false, seen_out = false, seen_spike = false, seen_refr = false,
+         seen_method = false, seen_pre = false, seen_post = false, seen_cont = false,
+         seen_every = false;
+    for (int i = 0; i < def->nkids; i++) {
+        const ast_node *it = def->kids[i];
+        if (!ck->bound && !item_allowed(ck, owner, it))
+            continue;
+        ck->nlets = 0;
+        switch (it->kind) {
+        case AST_EQUATIONS:
+            if ((it->flags & BLK_EVENT_DRIVEN) && !syn)
+                ERR(ck, it->span, "'event-driven' equations belong to synapses and rules");
+            for (int k = 0; k < it->nkids; k++) {
+                const ast_node *q = it->kids[k];
+                if (q->kind != AST_ODE)
+                    continue;
+                int v = sm_find_var(t, q->name);
+                if (v < 0 || t->vars[v].kind != VAR_STATE) {
+                    ERR(ck, q->span, "'%s'' is the derivative of '%s', which is not a state "
+                                     "variable", q->name, q->name);
+                    if (v < 0)
+                        diag_hint(ck->d, "declare it: state { %s = ... }", q->name);
+                    continue;
+                }
+                if (t->vars[v].ode >= 0) {
+                    ERR(ck, q->span, "'%s' already has an equation", q->name);
+                    continue;
+                }
+                ck->ctx = CTX_EQUATION;
+                sx *rhs = check_expr(ck, q->a);
+                ax_dim want = dim_div(t->vars[v].dim, DIM_TIME);
+                if (!rhs->unknown && !(rhs->kind == SX_CONST && rhs->fn == 1) &&
+                    !dim_eq(rhs->dim, want)) {
+                    if (!ck->bound) {
+                        char a[96], b[96];
+                        ERR(ck, q->a->span, "the right side of %s' must be %s, but it is %s",
+                            q->name, sm_dim_text(want, a, sizeof a),
+                            sm_dim_text(rhs->dim, b, sizeof b));
+                        if (dim_eq(rhs->dim, t->vars[v].dim))
+                            diag_hint(ck->d, "divide by a time constant, e.g. (v_rest - v) / tau");
+                    }
+                }
+                if (rhs->boolean)
+                    ERR(ck, q->a->span, "the right side of %s' is a condition", q->name);
+                t->odes = arena_grow(ck->ar, t->odes, (size_t)t->nodes, (size_t)t->nodes + 1,
+                                     sizeof *t->odes);
+                t->odes[t->nodes] = (sm_ode){v, rhs, (it->flags & BLK_EVENT_DRIVEN) != 0, q->span};
+                t->vars[v].ode = t->nodes++;
+            }
+            break;
+        case AST_STEP:
+            once(ck, &seen_step, it, "'step' block");
+            ck->ctx = CTX_HANDLER;
+            t->step = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "a step block");
+            break;
+        case AST_OUTPUT:
+            once(ck, &seen_out, it, "output");
+            ck->ctx = CTX_EQUATION;
+            t->output_name = it->name;
+            t->output = check_expr(ck, it->a);
+            break;
+        case AST_SPIKE:
+            once(ck, &seen_spike, it, "'spike when'");
+            ck->ctx = CTX_EQUATION;
+            t->has_spike = true;
+            t->spike_span = it->span;
+            t->spike = check_expr(ck, it->a);
+            if (!t->spike->boolean && !t->spike->unknown) {
+                ERR(ck, it->a->span, "the spike condition must be a comparison, like 'v > v_th'");
+            }
+            ck->ctx = CTX_HANDLER;
+            t->reset = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "a reset");
+            break;
+        case AST_ON_EVENT: {
+            ck->ctx = CTX_EQUATION;
+            sm_event ev = {check_expr(ck, it->a), {0}, it->span};
+            if (!ev.cond->boolean)
+                ERR(ck, it->a->span, "the condition of 'on' must be a comparison");
+            ck->ctx = CTX_HANDLER;
+            ev.body = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "an event");
+            t->events = arena_grow(ck->ar, t->events, (size_t)t->nevents, (size_t)t->nevents + 1,
+                                   sizeof *t->events);
+            t->events[t->nevents++] = ev;
+            break;
+        }
+        case AST_REFRACTORY:
+            once(ck, &seen_refr, it, "'refractory'");
+            ck->ctx = CTX_EQUATION;
+            t->refractory = check_expr(ck, it->a);
+            t->refractory_span = it->span;
+            if (!t->refractory->boolean && !dim_eq(t->refractory->dim, DIM_TIME)) {
+                char a[96];
+                ERR(ck, it->a->span, "'refractory' takes a duration (like 2 ms) or a condition "
+                                     "(like v > -20 mV), not %s",
+                    sm_dim_text(t->refractory->dim, a, sizeof a));
+            }
+            break;
+        case AST_METHOD: {
+            once(ck, &seen_method, it, "'method'");
+            bool ok = false;
+            for (int m = 0; METHODS[m]; m++)
+                ok |= !strcmp(METHODS[m], it->name);
+            if (!ok) {
+                ERR(ck, it->span, "unknown integration method '%s'", it->name);
+                const char *best = NULL;
+                for (int m = 0, bd = 4; METHODS[m]; m++) {
+                    int d = edit_distance(it->name, METHODS[m]);
+                    if (d < bd) {
+                        bd = d;
+                        best = METHODS[m];
+                    }
+                }
+                if (best)
+                    diag_hint(ck->d, "did you mean '%s'?", best);
+                else
+                    diag_hint(ck->d, "the methods are exact, exponential_euler, euler, rk2 and rk4");
+                break;
+            }
+            t->method = it->name;
+            t->method_span = it->span;
+            break;
+        }
+        case AST_ON_PRE:
+            once(ck, &seen_pre, it, "'on pre'");
+            ck->ctx = CTX_HANDLER;
+            t->has_on_pre = true;
+            t->on_pre = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "'on pre'");
+            break;
+        case AST_ON_POST:
+            once(ck, &seen_post, it, "'on post'");
+            ck->ctx = CTX_HANDLER;
+            t->has_on_post = true;
+            t->on_post = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "'on post'");
+            break;
+        case AST_CONTINUOUS:
+            once(ck, &seen_cont, it, "'continuous' block");
+            ck->ctx = CTX_HANDLER;
+            t->has_continuous = true;
+            t->continuous = check_block(ck, (const ast_node *const *)it->kids, it->nkids,
+                                        "'continuous'");
+            break;
+        case AST_EVERY_STEP:
+            once(ck, &seen_every, it, "'every step' block");
+            ck->ctx = CTX_HANDLER;
+            t->has_every_step = true;
+            t->every_step = check_block(ck, (const ast_node *const *)it->kids, it->nkids,
+                                        "'every step'");
+            break;
+        default:
+            break;
+        }
+    }
+    if (t->refractory && !t->has_spike)
+        ERR(ck, t->refractory_span, "'refractory' needs a 'spike when' condition");
+    /* a variable changed both by an equation and by the step map is ambiguous */
+    for (int k = 0; k < t->step.n; k++) {
+        sm_stmt *st = t->step.v[k];
+        if (st->kind == ST_ASSIGN && st->space == VS_STATE && st->idx >= 0 &&
+            t->vars[st->idx].ode >= 0 && !ck->bound)
+            ERR(ck, st->span, "'%s' has an equation and is also set by 'step'", st->name);
+    }
+}
+
+static check_ctx *new_check(sema_ctx *s, sm_type *t, const ast_node *def)
+{
+    check_ctx *ck = arena_alloc(s->ar, sizeof *ck);
+    ck->ar = s->ar;
+    ck->d = s->d;
+    ck->t = t;
+    ck->weight_var = -1;
+    int nd = 0;
+    for (int i = 0; i < def->nkids; i++)
+        nd += def->kids[i]->nkids + 1;
+    ck->alg_state = arena_alloc(s->ar, (size_t)(nd + 1) * sizeof *ck->alg_state);
+    ck->alg_ast = arena_alloc(s->ar, (size_t)(nd + 1) * sizeof *ck->alg_ast);
+    return ck;
+}
+
+sm_type *sema_check_type(sema_ctx *s, sm_def *def)
+{
+    if (def->type)
+        return def->type;
+    sm_type *t = arena_alloc(s->ar, sizeof *t);
+    t->kind = def->kind;
+    t->name = def->name;
+    t->ast = def->ast;
+    t->weight_var = -1;
+    def->type = t;
+    check_ctx *ck = new_check(s, t, def->ast);
+    if (def->kind == AST_RULE)
+        ck->rule_weight = "w";
+    /* modulators are names of the rule; declare them before the body uses them */
+    for (int i = 0; i < def->ast->nkids; i++) {
+        const ast_node *it = def->ast->kids[i];
+        if (it->kind != AST_MODULATOR || def->kind != AST_RULE)
+            continue;
+        for (int k = 0; k < it->nkids; k++) {
+            t->modulators = arena_grow(s->ar, t->modulators, (size_t)t->nmodulators,
+                                       (size_t)t->nmodulators + 1, sizeof *t->modulators);
+            t->modulator_spans = arena_grow(s->ar, t->modulator_spans, (size_t)t->nmodulators,
+                                            (size_t)t->nmodulators + 1,
+                                            sizeof *t->modulator_spans);
+            t->modulator_spans[t->nmodulators] = it->kids[k]->span;
+            t->modulators[t->nmodulators++] = it->kids[k]->name;
+        }
+    }
+    check_body(ck, def->ast);
+    t->errors = ck->errors;
+    return t;
+}
+
+void sema_check_all(sema_ctx *s)
+{
+    if (s->checked)
+        return;
+    s->checked = true;
+    build_table(s);
+    for (int i = 0; i < s->ndefs; i++)
+        if (s->defs[i].kind != AST_MODULE)
+            sema_check_type(s, &s->defs[i]);
+}
+
+/* ---- binding a synapse (and its rules) to a projection ------------------------------- */
+
+typedef struct {
+    const char *const *names;
+    int n;
+} signal_list;
+
+static int signal_lookup(check_ctx *ck, const char *name)
+{
+    const signal_list *sl = ck->user;
+    for (int k = 0; sl && k < sl->n; k++)
+        if (!strcmp(sl->names[k], name))
+            return k;
+    return -1;
+}
+
+static sm_block concat(ax_arena *ar, sm_block a, sm_block b)
+{
+    sm_block m = {0};
+    m.v = arena_alloc(ar, (size_t)(a.n + b.n + 1) * sizeof *m.v);
+    for (int k = 0; k < a.n; k++)
+        m.v[m.n++] = a.v[k];
+    for (int k = 0; k < b.n; k++)
+        m.v[m.n++] = b.v[k];
+    return m;
+}
+
+sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_type *post,
+                   const sm_learn *learns, int nlearns, const char *const *signals,
+                   int nsignals, ax_span at)
+{
+    const sm_type *generic = syn->type;
+    /* a definition with its own errors has been reported already */
+    if (!generic || generic->errors)
+        return NULL;
+    for (int r = 0; r < nlearns; r++)
+        if (!learns[r].rule->type || learns[r].rule->type->errors)
+            return NULL;
+    sm_type *t = arena_alloc(s->ar, sizeof *t);
+    t->kind = generic->kind;
+    t->name = generic->name;
+    t->ast = generic->ast;
+    t->pre = pre;
+    t->post = post;
+    t->weight_var = -1;
+    check_ctx *ck = new_check(s, t, syn->ast);
+    ck->bound = true;
+    ck->at = at;
+    check_body(ck, syn->ast);
+    int errors = ck->errors;
+    signal_list *sl = arena_alloc(s->ar, sizeof *sl);
+    sl->names = signals;
+    sl->n = nsignals;
+    for (int r = 0; r < nlearns; r++) {
+        const sm_type *rt = learns[r].rule->type;
+        const char *wname = learns[r].bind ? learns[r].bind : "w";
+        int wv = sm_find_var(t, wname);
+        if (wv < 0 || (t->vars[wv].kind != VAR_PARAM && t->vars[wv].kind != VAR_STATE)) {
+            diag_error(s->d, learns[r].span, "rule %s needs a weight: synapse %s has no %s '%s'",
+                       rt->name, syn->name, wv < 0 ? "variable" : "parameter or state variable",
+                       wname);
+            if (!learns[r].bind)
+                diag_hint(s->d, "bind the rule to the synapse's weight with 'learn %s on NAME'",
+                          rt->name);
+            errors++;
+            continue;
+        }
+        if (t->vars[wv].kind == VAR_PARAM && !t->vars[wv].per_item) {
+            diag_error(s->d, learns[r].span, "rule %s would change '%s', which is shared by every "
+                                             "synapse of the projection", rt->name, wname);
+            diag_hint(s->d, "declare it in 'parameters { }' (per synapse), not 'parameters "
+                            "shared { }'");
+            errors++;
+            continue;
+        }
+        t->vars[wv].written = true;
+        for (int m = 0; m < rt->nmodulators; m++)
+            if (signal_lookup(&(check_ctx){.user = sl}, rt->modulators[m]) < 0) {
+                diag_error(s->d, learns[r].span, "rule %s needs the modulator '%s', but the "
+                                                 "module has no signal of that name",
+                           rt->name, rt->modulators[m]);
+                diag_hint(s->d, "declare it in the module: signal %s = ...", rt->modulators[m]);
+                errors++;
+            }
+        /* The rule is checked again inside the merged type: its declarations are
+           appended after the synapse's (a clash is reported by add_var), `w` is
+           the bound weight, pre/post and the signals are known. */
+        int base = t->nvars;
+        sm_type scratch = *t;
+        memset(&scratch.step, 0, sizeof scratch.step);
+        scratch.on_pre = scratch.on_post = scratch.continuous = scratch.every_step = (sm_block){0};
+        scratch.has_on_pre = scratch.has_on_post = scratch.has_continuous =
+            scratch.has_every_step = false;
+        scratch.modulators = rt->modulators;
+        scratch.modulator_spans = rt->modulator_spans;
+        scratch.nmodulators = rt->nmodulators;
+        check_ctx *rk = new_check(s, &scratch, learns[r].rule->ast);
+        rk->bound = true;
+        rk->at = learns[r].span;
+        rk->rule_weight = "w";
+        rk->weight_var = wv;
+        rk->user = sl;
+        rk->signal_index = signal_lookup;
+        check_body(rk, learns[r].rule->ast);
+        errors += rk->errors;
+        t->vars = scratch.vars;
+        t->nvars = scratch.nvars;
+        for (int v = base; v < t->nvars; v++)
+            t->vars[v].from_rule = true;
+        t->odes = scratch.odes;
+        t->nodes = scratch.nodes;
+        t->ntemps = scratch.ntemps;
+        t->on_pre = concat(s->ar, t->on_pre, scratch.on_pre);
+        t->on_post = concat(s->ar, t->on_post, scratch.on_post);
+        t->continuous = concat(s->ar, t->continuous, scratch.continuous);
+        t->every_step = concat(s->ar, t->every_step, scratch.every_step);
+        t->has_on_pre |= scratch.has_on_pre;
+        t->has_on_post |= scratch.has_on_post;
+        t->has_continuous |= scratch.has_continuous;
+        t->has_every_step |= scratch.has_every_step;
+        if (!t->method)
+            t->method = scratch.method;
+        for (int m = 0; m < rt->nmodulators; m++) {
+            t->modulators = arena_grow(s->ar, t->modulators, (size_t)t->nmodulators,
+                                       (size_t)t->nmodulators + 1, sizeof *t->modulators);
+            t->modulators[t->nmodulators++] = rt->modulators[m];
+        }
+    }
+    t->errors = errors;
+    return errors ? NULL : t;
+}
+
+/* ---- axon dump units ---------------------------------------------------------------------- */
+
+void sm_dump_units(const sema_ctx *s, FILE *out)
+{
+    static const char *const KIND[] = {"parameter", "state", "input", "definition"};
+    for (int i = 0; i < s->ndefs; i++) {
+        const sm_def *d = &s->defs[i];
+        if (!d->type)
+            continue;
+        fprintf(out, "%s %s\n", kind_word(d->kind), d->name);
+        for (int v = 0; v < d->type->nvars; v++) {
+            const sm_var *var = &d->type->vars[v];
+            char u[64], si[64];
+            dim_unit_name(var->dim, u, sizeof u);
+            dim_format_si(var->dim, si, sizeof si);
+            const char *q = dim_quantity(var->dim);
+            fprintf(out, "  %-12s %-10s %-12s %s%s%s\n", var->name, KIND[var->kind],
+                    var->boolean ? "condition" : u, var->boolean ? "" : q ? q : si,
+                    var->per_item ? (d->kind == AST_NEURON ? ", per neuron" : ", per synapse") : "",
+                    "");
+        }
+    }
+}

@@ -1,0 +1,311 @@
+#include "units.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define E(x) ((int16_t)((x) * DIM_DEN))
+
+const ax_dim DIM_NONE = {{0}};
+const ax_dim DIM_TIME = {{[DIM_T] = E(1)}};
+const ax_dim DIM_VOLTAGE = {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}};
+const ax_dim DIM_CURRENT = {{[DIM_I] = E(1)}};
+
+typedef struct {
+    const char *sym;
+    ax_dim dim;
+    double scale;
+    bool prefixable;
+} base_unit;
+
+/* Base symbols. Single letters that are also common variable names (m, V,
+ * A, S, F, K, M, s) are kept: a declared name shadows a bare unit in
+ * expressions, and a number's attached unit is always a unit. */
+static const base_unit BASES[] = {
+    {"s", {{[DIM_T] = E(1)}}, 1.0, true},
+    {"Hz", {{[DIM_T] = E(-1)}}, 1.0, true},
+    {"m", {{[DIM_L] = E(1)}}, 1.0, true},
+    {"V", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}}, 1.0, true},
+    {"A", {{[DIM_I] = E(1)}}, 1.0, true},
+    {"S", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}, 1.0, true},
+    {"ohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}, 1.0, true},
+    {"F", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}, 1.0, true},
+    {"C", {{[DIM_T] = E(1), [DIM_I] = E(1)}}, 1.0, true},
+    {"mol", {{[DIM_N] = E(1)}}, 1.0, true},
+    {"M", {{[DIM_L] = E(-3), [DIM_N] = E(1)}}, 1000.0, true}, /* molar = mol/l */
+    {"K", {{[DIM_K] = E(1)}}, 1.0, false},
+    {"rad", {{0}}, 1.0, false},
+    {"kg", {{[DIM_M] = E(1)}}, 1.0, false},
+    {"g", {{[DIM_M] = E(1)}}, 1e-3, true},
+    {"W", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3)}}, 1.0, true},
+    {"J", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-2)}}, 1.0, true},
+    {"cd", {{[DIM_J] = E(1)}}, 1.0, false},
+};
+
+typedef struct {
+    const char *sym;
+    double scale;
+} prefix;
+
+static const prefix PREFIXES[] = {
+    {"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"c", 1e-2}, {"m", 1e-3},
+    {"u", 1e-6}, {"\xc2\xb5", 1e-6}, {"\xce\xbc", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+bool dim_eq(ax_dim a, ax_dim b) { return memcmp(&a, &b, sizeof a) == 0; }
+bool dim_is_none(ax_dim a) { return dim_eq(a, DIM_NONE); }
+
+ax_dim dim_mul(ax_dim a, ax_dim b)
+{
+    for (int i = 0; i < DIM_COUNT; i++)
+        a.e[i] = (int16_t)(a.e[i] + b.e[i]);
+    return a;
+}
+
+ax_dim dim_div(ax_dim a, ax_dim b)
+{
+    for (int i = 0; i < DIM_COUNT; i++)
+        a.e[i] = (int16_t)(a.e[i] - b.e[i]);
+    return a;
+}
+
+bool dim_pow(ax_dim a, int num, int den, ax_dim *out)
+{
+    if (den == 0)
+        return false;
+    for (int i = 0; i < DIM_COUNT; i++) {
+        long v = (long)a.e[i] * num;
+        if (v % den)
+            return false;
+        v /= den;
+        if (v > 30000 || v < -30000)
+            return false;
+        out->e[i] = (int16_t)v;
+    }
+    return true;
+}
+
+static const char *const SI_SYM[DIM_COUNT] = {"m", "kg", "s", "A", "K", "mol", "cd"};
+
+void dim_format_si(ax_dim d, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    /* conventional order: kg m s A K mol cd */
+    static const int order[DIM_COUNT] = {DIM_M, DIM_L, DIM_T, DIM_I, DIM_K, DIM_N, DIM_J};
+    for (int k = 0; k < DIM_COUNT; k++) {
+        int i = order[k];
+        int e = d.e[i];
+        if (!e || n >= size)
+            continue;
+        const char *sep = n ? "*" : "";
+        if (e == DIM_DEN)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, SI_SYM[i]);
+        else if (e % DIM_DEN == 0)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s^%d", sep, SI_SYM[i], e / DIM_DEN);
+        else {
+            int g = abs(e), h = DIM_DEN;
+            while (h) {
+                int t = g % h;
+                g = h;
+                h = t;
+            }
+            n += (size_t)snprintf(buf + n, size - n, "%s%s^(%d/%d)", sep, SI_SYM[i], e / g,
+                                  DIM_DEN / g);
+        }
+    }
+    if (!n)
+        snprintf(buf, size, "1");
+}
+
+typedef struct {
+    const char *quantity;
+    const char *unit; /* the unit modellers usually write */
+    ax_dim dim;
+} named_dim;
+
+static const named_dim NAMED[] = {
+    {"time", "ms", {{[DIM_T] = E(1)}}},
+    {"rate", "Hz", {{[DIM_T] = E(-1)}}},
+    {"voltage", "mV", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}}},
+    {"current", "nA", {{[DIM_I] = E(1)}}},
+    {"conductance", "nS", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}},
+    {"resistance", "Mohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}},
+    {"capacitance", "pF", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}},
+    {"charge", "pC", {{[DIM_T] = E(1), [DIM_I] = E(1)}}},
+    {"voltage rate", "mV/ms", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-4), [DIM_I] = E(-1)}}},
+    {"current rate", "nA/ms", {{[DIM_I] = E(1), [DIM_T] = E(-1)}}},
+    {"conductance rate", "nS/ms",
+     {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(2), [DIM_I] = E(2)}}},
+    {"current density", "uA/cm^2", {{[DIM_I] = E(1), [DIM_L] = E(-2)}}},
+    {"conductance density", "mS/cm^2",
+     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}},
+    {"capacitance density", "uF/cm^2",
+     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}},
+    {"length", "um", {{[DIM_L] = E(1)}}},
+    {"area", "um^2", {{[DIM_L] = E(2)}}},
+    {"concentration", "mM", {{[DIM_L] = E(-3), [DIM_N] = E(1)}}},
+    {"amount", "mol", {{[DIM_N] = E(1)}}},
+    {"temperature", "K", {{[DIM_K] = E(1)}}},
+    {"mass", "kg", {{[DIM_M] = E(1)}}},
+    {"noise amplitude", "1/sqrt(s)", {{[DIM_T] = E(-0.5)}}},
+    {"dimensionless quantity", "1", {{0}}},
+};
+
+const char *dim_quantity(ax_dim d)
+{
+    for (size_t i = 0; i < COUNT(NAMED); i++)
+        if (dim_eq(d, NAMED[i].dim))
+            return NAMED[i].quantity;
+    return NULL;
+}
+
+const char *dim_unit_name(ax_dim d, char *buf, size_t size)
+{
+    for (size_t i = 0; i < COUNT(NAMED); i++)
+        if (dim_eq(d, NAMED[i].dim)) {
+            snprintf(buf, size, "%s", NAMED[i].unit);
+            return buf;
+        }
+    dim_format_si(d, buf, size);
+    return buf;
+}
+
+const char *dim_describe(ax_dim d, char *buf, size_t size)
+{
+    const char *q = dim_quantity(d);
+    char u[64];
+    dim_unit_name(d, u, sizeof u);
+    if (dim_is_none(d))
+        snprintf(buf, size, "dimensionless");
+    else if (q)
+        snprintf(buf, size, "%s %s (%s)", strchr("aeiou", q[0]) ? "an" : "a", q, u);
+    else
+        snprintf(buf, size, "a quantity in %s", u);
+    return buf;
+}
+
+static const base_unit *find_base(const char *s, size_t len)
+{
+    for (size_t i = 0; i < COUNT(BASES); i++)
+        if (strlen(BASES[i].sym) == len && memcmp(BASES[i].sym, s, len) == 0)
+            return &BASES[i];
+    return NULL;
+}
+
+bool unit_lookup(const char *name, size_t len, ax_unit *out)
+{
+    if (len == 1 && name[0] == '1') {
+        out->dim = DIM_NONE;
+        out->scale = 1.0;
+        return true;
+    }
+    const base_unit *b = find_base(name, len);
+    if (b) {
+        out->dim = b->dim;
+        out->scale = b->scale;
+        return true;
+    }
+    for (size_t i = 0; i < COUNT(PREFIXES); i++) {
+        size_t pl = strlen(PREFIXES[i].sym);
+        if (len > pl && memcmp(PREFIXES[i].sym, name, pl) == 0) {
+            b = find_base(name + pl, len - pl);
+            if (b && b->prefixable) {
+                out->dim = b->dim;
+                out->scale = b->scale * PREFIXES[i].scale;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool unit_is_name(const char *name, size_t len)
+{
+    ax_unit u;
+    return !(len == 1 && name[0] == '1') && unit_lookup(name, len, &u);
+}
+
+const char *unit_base_name(const char *name, size_t len)
+{
+    const base_unit *b = find_base(name, len);
+    if (b)
+        return b->sym;
+    for (size_t i = 0; i < COUNT(PREFIXES); i++) {
+        size_t pl = strlen(PREFIXES[i].sym);
+        if (len > pl && memcmp(PREFIXES[i].sym, name, pl) == 0 &&
+            (b = find_base(name + pl, len - pl)) && b->prefixable)
+            return b->sym;
+    }
+    return NULL;
+}
+
+static bool is_unit_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+bool unit_parse(const char *text, ax_unit *out, char *err, size_t errsize)
+{
+    ax_unit acc = {DIM_NONE, 1.0};
+    const char *p = text;
+    int sign = 1;
+    for (;;) {
+        const char *start = p;
+        if (*p == '1')
+            p++;
+        else
+            while (is_unit_char((unsigned char)*p))
+                p++;
+        if (p == start) {
+            snprintf(err, errsize, "expected a unit name in '%s'", text);
+            return false;
+        }
+        ax_unit u;
+        if (!unit_lookup(start, (size_t)(p - start), &u)) {
+            snprintf(err, errsize, "unknown unit '%.*s'", (int)(p - start), start);
+            return false;
+        }
+        int power = 1;
+        if (*p == '^') {
+            p++;
+            int neg = 0;
+            if (*p == '-') {
+                neg = 1;
+                p++;
+            }
+            if (*p < '0' || *p > '9') {
+                snprintf(err, errsize, "expected an integer power after '^' in '%s'", text);
+                return false;
+            }
+            power = 0;
+            while (*p >= '0' && *p <= '9' && power < 1000)
+                power = power * 10 + (*p++ - '0');
+            if (neg)
+                power = -power;
+        }
+        ax_dim d;
+        if (!dim_pow(u.dim, power * sign, 1, &d)) {
+            snprintf(err, errsize, "unit power out of range in '%s'", text);
+            return false;
+        }
+        acc.dim = dim_mul(acc.dim, d);
+        acc.scale *= pow(u.scale, power * sign);
+        if (*p == '*')
+            sign = 1;
+        else if (*p == '/')
+            sign = -1;
+        else if (*p == 0)
+            break;
+        else {
+            snprintf(err, errsize, "unexpected '%c' in unit '%s'", *p, text);
+            return false;
+        }
+        p++;
+    }
+    *out = acc;
+    return true;
+}

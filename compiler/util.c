@@ -1,0 +1,231 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The arena is a list of chunks; big requests get a chunk of their own so
+ * that a few large arrays do not waste the tail of a normal chunk. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+} chunk;
+
+struct ax_arena {
+    chunk *head;
+    size_t total;
+};
+
+enum { CHUNK_SIZE = 64 * 1024 };
+
+ax_arena *arena_new(void)
+{
+    ax_arena *a = calloc(1, sizeof *a);
+    if (!a)
+        abort(); /* out of memory at start-up: nothing sensible to report */
+    return a;
+}
+
+void arena_free(ax_arena *a)
+{
+    if (!a)
+        return;
+    for (chunk *c = a->head, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+void *arena_alloc(ax_arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t cs = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
+        chunk *n = malloc(sizeof *n + cs);
+        if (!n)
+            abort();
+        n->used = 0;
+        n->size = cs;
+        if (cs == size && c) {
+            /* keep the current chunk at the head so its tail stays usable */
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            a->head = n;
+        }
+        c = n;
+        a->total += cs;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+size_t arena_bytes(const ax_arena *a) { return a->total; }
+
+char *arena_strndup(ax_arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *arena_strdup(ax_arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+
+char *arena_printf(ax_arena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+void *arena_grow(ax_arena *a, void *old, size_t n, size_t cap, size_t elem)
+{
+    void *p = arena_alloc(a, cap * elem);
+    if (n)
+        memcpy(p, old, n * elem);
+    return p;
+}
+
+static void sb_reserve(strbuf *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap * 2 : 64;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *b = realloc(sb->buf, cap);
+    if (!b)
+        abort();
+    sb->buf = b;
+    sb->cap = cap;
+}
+
+void sb_putn(strbuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = 0;
+}
+
+void sb_putc(strbuf *sb, char c) { sb_putn(sb, &c, 1); }
+void sb_puts(strbuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
+
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    sb_reserve(sb, (size_t)n);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    sb->len += (size_t)n;
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+void sb_clear(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = 0;
+}
+
+void sb_free(strbuf *sb)
+{
+    free(sb->buf);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+char *sb_take(strbuf *sb)
+{
+    char *s = sb->buf ? sb->buf : calloc(1, 1);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    return s;
+}
+
+char *read_file(const char *path, size_t *len, const char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = strerror(errno);
+        return NULL;
+    }
+    strbuf sb = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_putn(&sb, buf, n);
+    if (ferror(f)) {
+        *err = strerror(errno ? errno : EIO);
+        fclose(f);
+        sb_free(&sb);
+        return NULL;
+    }
+    fclose(f);
+    *len = sb.len;
+    return sb_take(&sb);
+}
+
+int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 1000;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int best = prev + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+const char *fmt_double(char buf[32], double v)
+{
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+        snprintf(buf, 32, "%lld", (long long)v);
+        return buf;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return buf;
+    }
+    return buf;
+}

@@ -1,0 +1,53 @@
+/*
+ * util: the compiler's small building blocks — an arena allocator (one per
+ * compilation; everything the front end and IR allocate lives in it and is
+ * freed at once), a growable string buffer, and file reading.
+ * Nothing here is global; every function takes the object it works on.
+ */
+#ifndef AXON_UTIL_H
+#define AXON_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct ax_arena ax_arena;
+
+ax_arena *arena_new(void);
+void arena_free(ax_arena *a);
+/* Zeroed, 16-byte aligned memory that lives as long as the arena. */
+void *arena_alloc(ax_arena *a, size_t size);
+char *arena_strndup(ax_arena *a, const char *s, size_t n);
+char *arena_strdup(ax_arena *a, const char *s);
+char *arena_printf(ax_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Grow an arena array: returns a copy of old (n elements) with room for cap. */
+void *arena_grow(ax_arena *a, void *old, size_t n, size_t cap, size_t elem);
+size_t arena_bytes(const ax_arena *a);
+
+/* A growable, NUL-terminated string (heap memory; caller frees with sb_free). */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} strbuf;
+
+void sb_putc(strbuf *sb, char c);
+void sb_puts(strbuf *sb, const char *s);
+void sb_putn(strbuf *sb, const char *s, size_t n);
+void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
+void sb_clear(strbuf *sb);
+void sb_free(strbuf *sb);
+/* Returns the string and leaves sb empty; the caller owns the result. */
+char *sb_take(strbuf *sb);
+
+/* Reads a whole file into malloc'd memory (NUL-terminated). Returns NULL and
+ * sets *err (a static description of errno) on failure. */
+char *read_file(const char *path, size_t *len, const char **err);
+
+/* The shortest decimal form of v that reads back as v ("0.0105", "1e-09"). */
+const char *fmt_double(char buf[32], double v);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+int edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,2 @@
+" Axon model files (*.axon).
+autocmd BufRead,BufNewFile *.axon setfiletype axon

@@ -1,0 +1,199 @@
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "afile.h"
+#include "axon/io.h"
+
+static void rt_csv_value(FILE *fp, axon_dtype dt, const void *p)
+{
+    switch (dt) {
+    case AXON_F32: fprintf(fp, "%.9g", (double)*(const float *)p); break;
+    case AXON_F64: fprintf(fp, "%.17g", *(const double *)p); break;
+    case AXON_I32: fprintf(fp, "%" PRId32, *(const int32_t *)p); break;
+    case AXON_I64: fprintf(fp, "%" PRId64, *(const int64_t *)p); break;
+    case AXON_U8: fprintf(fp, "%u", (unsigned)*(const uint8_t *)p); break;
+    case AXON_U32: fprintf(fp, "%" PRIu32, *(const uint32_t *)p); break;
+    }
+}
+
+axon_status axon_csv_write(const char *path, const char *header, const axon_tensor *t,
+                           axon_err *err)
+{
+    if (!path || !t)
+        return axon_err_set(err, AXON_EINVAL, "NULL tensor or path");
+    size_t esz = axon_dtype_size(t->dtype);
+    if (esz == 0 || (t->ndim != 1 && t->ndim != 2))
+        return axon_err_set(err, AXON_EINVAL, "%s: CSV needs a 1-D or 2-D tensor, got %d-D", path,
+                            t->ndim);
+    rt_afile f;
+    axon_status s = rt_afile_open(&f, path, err);
+    if (s != AXON_OK)
+        return s;
+    if (header) {
+        size_t hl = strlen(header);
+        fputs(header, f.fp);
+        if (hl == 0 || header[hl - 1] != '\n')
+            fputc('\n', f.fp);
+    }
+    size_t rows = t->shape[0], cols = t->ndim == 2 ? t->shape[1] : 1;
+    size_t cstride = t->ndim == 2 ? t->strides[1] : 0;
+    const char *data = t->data;
+    for (size_t r = 0; r < rows && !ferror(f.fp); r++) {
+        for (size_t c = 0; c < cols; c++) {
+            if (c)
+                fputc(',', f.fp);
+            rt_csv_value(f.fp, t->dtype, data + (r * t->strides[0] + c * cstride) * esz);
+        }
+        fputc('\n', f.fp);
+    }
+    if (ferror(f.fp)) {
+        s = axon_err_set(err, AXON_EIO, "%s: write failed: %s", path, strerror(errno));
+        rt_afile_abort(&f);
+        return s;
+    }
+    return rt_afile_commit(&f, err);
+}
+
+static int rt_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Field [begin, end) of a mutable line, trimmed; returns 0 and sets *v if it is a number. */
+static int rt_parse_number(char *begin, char *end, double *v)
+{
+    if (begin == end)
+        return -1;
+    char saved = *end, *stop;
+    *end = '\0';
+    *v = strtod(begin, &stop);
+    *end = saved;
+    return stop == end ? 0 : -1;
+}
+
+typedef struct {
+    double *v;
+    size_t n, cap;
+} rt_dvec;
+
+static int rt_dvec_reserve(rt_dvec *d, size_t extra)
+{
+    if (extra <= d->cap - d->n)
+        return 0;
+    size_t cap = d->cap ? d->cap : 64;
+    while (cap - d->n < extra) {
+        if (cap > SIZE_MAX / 2 / sizeof(double))
+            return -1;
+        cap *= 2;
+    }
+    double *v = realloc(d->v, cap * sizeof *v);
+    if (!v)
+        return -1;
+    d->v = v;
+    d->cap = cap;
+    return 0;
+}
+
+axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err)
+{
+    if (!path || !out || ncols_expected == 0 || ncols_expected < -1)
+        return axon_err_set(err, AXON_EINVAL, "csv read: bad arguments (ncols_expected %d)",
+                            ncols_expected);
+    *out = NULL;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
+    axon_status s = AXON_OK;
+    char *line = NULL;
+    size_t line_cap = 0, lineno = 0, nrows = 0;
+    long ncols = ncols_expected;
+    int first = 1;
+    rt_dvec vals = {0};
+    ssize_t len;
+    while ((len = getline(&line, &line_cap, fp)) != -1) {
+        lineno++;
+        char *p = line, *eol = line + len;
+        while (eol > p && rt_is_blank(eol[-1]))
+            eol--;
+        while (p < eol && rt_is_blank(*p))
+            p++;
+        if (p == eol || *p == '#')
+            continue;
+        /* Values go after the committed rows; they become a row only once the line passes. */
+        size_t nf = 0, nbad = 0;
+        char *bad_begin = NULL, *bad_end = NULL;
+        for (char *field = p;;) {
+            char *comma = memchr(field, ',', (size_t)(eol - field));
+            char *fend = comma ? comma : eol, *b = field, *e = fend;
+            while (b < e && rt_is_blank(*b))
+                b++;
+            while (e > b && rt_is_blank(e[-1]))
+                e--;
+            double v = 0;
+            if (rt_dvec_reserve(&vals, nf + 1) != 0) {
+                s = axon_err_set(err, AXON_ENOMEM, "%s:%zu: out of memory", path, lineno);
+                goto done;
+            }
+            if (rt_parse_number(b, e, &v) != 0 && nbad++ == 0) {
+                bad_begin = b;
+                bad_end = e;
+            }
+            vals.v[vals.n + nf++] = v;
+            if (!comma)
+                break;
+            field = comma + 1;
+        }
+        if (first) {
+            first = 0;
+            if (nbad == nf) { /* header line */
+                if (ncols < 0) {
+                    ncols = (long)nf;
+                } else if ((size_t)ncols != nf) {
+                    s = axon_err_set(err, AXON_EFORMAT,
+                                     "%s:%zu: expected %ld columns, header has %zu", path, lineno,
+                                     ncols, nf);
+                    goto done;
+                }
+                continue;
+            }
+        }
+        if (nbad) {
+            s = axon_err_set(err, AXON_EFORMAT, "%s:%zu: '%.*s' is not a number", path, lineno,
+                             (int)(bad_end - bad_begin), bad_begin);
+            goto done;
+        }
+        if (ncols < 0)
+            ncols = (long)nf;
+        if ((size_t)ncols != nf) {
+            s = axon_err_set(err, AXON_EFORMAT, "%s:%zu: expected %ld numbers, found %zu", path,
+                             lineno, ncols, nf);
+            goto done;
+        }
+        vals.n += nf;
+        nrows++;
+    }
+    if (ferror(fp)) {
+        s = axon_err_set(err, AXON_EIO, "%s: read failed: %s", path, strerror(errno));
+        goto done;
+    }
+    size_t shape[2] = {nrows, ncols < 0 ? 0 : (size_t)ncols};
+    axon_tensor *t = axon_tensor_new(AXON_F64, 2, shape, err);
+    if (!t) {
+        s = AXON_ENOMEM; /* vals already holds this many doubles, so the size cannot overflow */
+        goto done;
+    }
+    if (vals.n)
+        memcpy(t->data, vals.v, vals.n * sizeof(double));
+    *out = t;
+done:
+    free(vals.v);
+    free(line);
+    fclose(fp);
+    return s;
+}

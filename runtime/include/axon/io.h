@@ -1,0 +1,66 @@
+/*
+ * File I/O for tensors: NumPy .npy (v1.0 written; v1.0/2.0/3.0 read) and numeric CSV.
+ *
+ * All writers are atomic: they write "path.tmp.XXXXXX" next to path and rename it over path
+ * only when everything succeeded, so an error or abort leaves neither a partial file nor a temp
+ * file, and an existing file at path stays intact. Readers return new owning tensors that the
+ * caller frees with axon_tensor_free. Text I/O assumes the "C" LC_NUMERIC locale (the default
+ * unless the program calls setlocale). Malformed or unsupported file contents give AXON_EFORMAT.
+ */
+#ifndef AXON_IO_H
+#define AXON_IO_H
+
+#include <stddef.h>
+
+#include "axon/status.h"
+#include "axon/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* C order, little-endian; any view (non-contiguous ones are gathered in small chunks). */
+axon_status axon_npy_write(const char *path, const axon_tensor *t, axon_err *err);
+
+/* Rejects Fortran order, big-endian data and dtypes other than those of axon_dtype. */
+axon_status axon_npy_read(const char *path, axon_tensor **out, axon_err *err);
+
+/*
+ * Streaming NPY writer for recordings of unknown length: the file has ndim dims (1..4), the
+ * first growing with each append; inner_shape holds the other ndim - 1 (NULL when ndim == 1).
+ * The header is padded to a fixed size (128 bytes unless the inner shape is enormous) and
+ * rewritten with the final row count by close. Rows are raw C-order bytes of the dtype.
+ */
+typedef struct axon_npy_stream axon_npy_stream;
+
+axon_npy_stream *axon_npy_stream_open(const char *path, axon_dtype dtype, int ndim,
+                                      const size_t *inner_shape, axon_err *err);
+/* A failure is sticky: later appends return it, and close reports it with its message. */
+axon_status axon_npy_stream_append(axon_npy_stream *s, const void *rows, size_t nrows);
+/* Finalizes and renames into place; always releases s, on error too. */
+axon_status axon_npy_stream_close(axon_npy_stream *s, axon_err *err);
+/* Discards everything written: releases s and removes the temp file. NULL is a no-op. */
+void axon_npy_stream_abort(axon_npy_stream *s);
+
+/*
+ * Writes a 1-D tensor as one value per line or a 2-D tensor as comma-separated rows, after the
+ * header line if one is given (a trailing newline is added when missing). f64 uses %.17g and
+ * f32 %.9g, so values round-trip exactly.
+ */
+axon_status axon_csv_write(const char *path, const char *header, const axon_tensor *t,
+                           axon_err *err);
+
+/*
+ * Reads a comma-separated numeric table into a new (rows, cols) f64 tensor. Blank lines and
+ * lines starting with '#' are skipped; the first remaining line is taken as a header when none
+ * of its fields is a number. ncols_expected = -1 accepts any count (set by the header or first
+ * row), otherwise every row must have that many. Errors name the 1-based physical line:
+ * "path:LINE: expected N numbers, found M" or "path:LINE: 'xyz' is not a number".
+ */
+axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXON_IO_H */

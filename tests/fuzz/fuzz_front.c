@@ -1,0 +1,191 @@
+/*
+ * Fuzz target for the front end: any byte string must produce diagnostics
+ * or a tree, never a crash, a hang or a sanitizer report.
+ *
+ * Two ways to run it:
+ *  - libFuzzer (long runs): clang -fsanitize=fuzzer,address -DAXON_LIBFUZZER ...
+ *    (see tests/fuzz/README.md);
+ *  - the smoke mode used by `make check`: `fuzz_front N FILE...` mutates the
+ *    given corpus files with a fixed seed and runs N inputs.
+ */
+#include "diag.h"
+#include "parser.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    diag_ctx *d = diag_new();
+    ax_arena *ar = arena_new();
+    int id = diag_add_file(d, "fuzz.axon", (const char *)data, size);
+    parse_file(ar, d, id);
+    char *s = diag_render_string(d, 0);
+    free(s);
+    arena_free(ar);
+    diag_free(d);
+    return 0;
+}
+
+#ifndef AXON_LIBFUZZER
+
+/* xorshift64*: the smoke run must be reproducible */
+static uint64_t next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+static const char *const DICT[] = {
+    "{", "}", "(", ")", "[", "]", "'", "\"", "#", "\n", ";", "=", "+=", "->", "..", ".", ":", ",",
+    "^", "-", "*", "/", "<", ">=", " ms", " mV/ms", " uF/cm^2", "\xc2\xb5", "\xff", "\0",
+    "neuron", "synapse", "rule", "module", "parameters", "state", "equations", "event-driven",
+    "spike when", "on pre", "on post", "every step", "project", "connect", "delay", "learn",
+    "population", "record", "run", "if", "else", "then", "let", "pre.", "post.", "x'", "1e309",
+    "((((((((((", "))))))))))", "{{{{{{{{", "}}}}}}}}",
+};
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} bytes;
+
+static void put(bytes *b, const char *s, size_t n)
+{
+    if (!n)
+        return;
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2 + 64;
+        b->buf = realloc(b->buf, b->cap);
+        if (!b->buf)
+            abort();
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+}
+
+static void mutate(bytes *b, const bytes *other, uint64_t *rng)
+{
+    int rounds = 1 + (int)(next(rng) % 6);
+    for (int r = 0; r < rounds; r++) {
+        size_t pos = b->len ? next(rng) % (b->len + 1) : 0;
+        bytes out = {0};
+        switch (next(rng) % 6) {
+        case 0: /* flip a byte */
+            if (b->len && pos < b->len)
+                b->buf[pos] = (char)(next(rng) & 0xff);
+            continue;
+        case 1: { /* insert a dictionary token */
+            const char *t = DICT[next(rng) % (sizeof DICT / sizeof DICT[0])];
+            size_t tl = t[0] ? strlen(t) : 1;
+            put(&out, b->buf, pos);
+            put(&out, t, tl);
+            put(&out, b->buf + pos, b->len - pos);
+            break;
+        }
+        case 2: { /* delete a span */
+            size_t n = b->len - pos ? next(rng) % (b->len - pos + 1) % 64 : 0;
+            put(&out, b->buf, pos);
+            put(&out, b->buf + pos + n, b->len - pos - n);
+            break;
+        }
+        case 3: { /* duplicate a span */
+            size_t n = b->len - pos ? next(rng) % (b->len - pos + 1) % 128 : 0;
+            put(&out, b->buf, pos + n);
+            put(&out, b->buf + pos, b->len - pos);
+            break;
+        }
+        case 4: { /* splice with another corpus file */
+            size_t op = other->len ? next(rng) % other->len : 0;
+            put(&out, b->buf, pos);
+            put(&out, other->buf + op, other->len - op);
+            break;
+        }
+        default: /* truncate */
+            b->len = pos;
+            continue;
+        }
+        free(b->buf);
+        *b = out;
+    }
+}
+
+/* The input being run, for the hang handler (a test program: one input at
+ * a time, so a file-scope pointer is the simplest safe hand-over). */
+static const char *volatile cur_buf;
+static volatile size_t cur_len;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "fuzz_front: an input took longer than 10 s (a hang); "
+                              "it is in fuzz-hang.axon\n";
+    int fd = open("fuzz-hang.axon", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        (void)!write(fd, cur_buf, cur_len);
+        close(fd);
+    }
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(3);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: fuzz_front N CORPUS-FILE...\n");
+        return 2;
+    }
+    long n = strtol(argv[1], NULL, 10);
+    int nc = argc - 2;
+    bytes *corpus = calloc((size_t)nc, sizeof *corpus);
+    for (int i = 0; i < nc; i++) {
+        const char *err;
+        size_t len;
+        char *t = read_file(argv[i + 2], &len, &err);
+        if (!t) {
+            fprintf(stderr, "fuzz_front: cannot read %s: %s\n", argv[i + 2], err);
+            return 2;
+        }
+        corpus[i].buf = t;
+        corpus[i].len = corpus[i].cap = len;
+    }
+    signal(SIGALRM, on_alarm);
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    for (long k = 0; k < n; k++) {
+        bytes in = {0};
+        const bytes *src = &corpus[next(&rng) % (uint64_t)nc];
+        if (k % 50 == 0) { /* some pure noise too */
+            size_t len = next(&rng) % 256;
+            for (size_t i = 0; i < len; i++) {
+                char c = (char)(next(&rng) & 0xff);
+                put(&in, &c, 1);
+            }
+        } else {
+            put(&in, src->buf, src->len);
+            mutate(&in, &corpus[next(&rng) % (uint64_t)nc], &rng);
+        }
+        cur_buf = in.buf;
+        cur_len = in.len;
+        alarm(10);
+        LLVMFuzzerTestOneInput((const uint8_t *)(in.buf ? in.buf : ""), in.len);
+        alarm(0);
+        free(in.buf);
+    }
+    for (int i = 0; i < nc; i++)
+        free(corpus[i].buf);
+    free(corpus);
+    printf("fuzz_front: %ld inputs, no crash\n", n);
+    return 0;
+}
+
+#endif

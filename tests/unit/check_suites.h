@@ -1,0 +1,15 @@
+/* The unit-test suites; check_main.c runs them all. */
+#ifndef AXON_CHECK_SUITES_H
+#define AXON_CHECK_SUITES_H
+
+#include <check.h>
+
+Suite *lex_suite(void);
+Suite *parse_suite(void);
+Suite *units_suite(void);
+Suite *rng_suite(void);
+Suite *tensor_suite(void);
+Suite *io_suite(void);
+Suite *sx_suite(void);
+
+#endif
