@@ -264,11 +264,48 @@ static void render_one(const diag_ctx *d, strbuf *sb, const diag_item *it, int f
         excerpt(d, sb, it->span, color);
 }
 
+/* Length of the group of items starting at i: a diagnostic and its notes and hints. */
+static int group_len(const diag_ctx *d, int i)
+{
+    int k = i + 1;
+    while (k < d->n && d->items[k].attached)
+        k++;
+    return k - i;
+}
+
+static bool same_item(const diag_item *a, const diag_item *b)
+{
+    return a->level == b->level && a->is_hint == b->is_hint && a->span.file == b->span.file &&
+           a->span.off == b->span.off && a->span.end_off == b->span.end_off &&
+           !strcmp(a->msg, b->msg);
+}
+
+/* Is the group at i an exact repeat of an earlier one? (A module instantiated
+ * twice, or checked alone and inside another, finds its mistakes again.) */
+static bool repeated(const diag_ctx *d, int i, int len)
+{
+    for (int j = 0; j < i; j += group_len(d, j)) {
+        if (group_len(d, j) != len)
+            continue;
+        int k = 0;
+        while (k < len && same_item(&d->items[j + k], &d->items[i + k]))
+            k++;
+        if (k == len)
+            return true;
+    }
+    return false;
+}
+
 char *diag_render_string(const diag_ctx *d, int flags)
 {
     strbuf sb = {0};
-    for (int i = 0; i < d->n; i++)
-        render_one(d, &sb, &d->items[i], flags);
+    for (int i = 0; i < d->n;) {
+        int len = group_len(d, i);
+        if (!repeated(d, i, len))
+            for (int k = 0; k < len; k++)
+                render_one(d, &sb, &d->items[i + k], flags);
+        i += len;
+    }
     if (d->dropped)
         sb_printf(&sb, "axon: note: %d more diagnostic%s not shown\n", d->dropped,
                   d->dropped == 1 ? "" : "s");

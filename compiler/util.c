@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The arena is a list of chunks; big requests get a chunk of their own so
  * that a few large arrays do not waste the tail of a normal chunk. */
@@ -188,6 +189,15 @@ char *read_file(const char *path, size_t *len, const char **err)
     fclose(f);
     *len = sb.len;
     return sb_take(&sb);
+}
+
+int typo_distance(const char *typed, const char *cand)
+{
+    int d = edit_distance(typed, cand);
+    /* replacing every letter ('X' for 'E') is not a typo; a change of case ('V' for 'v') is */
+    if (d >= (int)strlen(typed) && strcasecmp(typed, cand))
+        return 1000;
+    return d;
 }
 
 int edit_distance(const char *a, const char *b)

@@ -49,5 +49,8 @@ const char *fmt_double(char buf[32], double v);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 int edit_distance(const char *a, const char *b);
+/* edit_distance for "did you mean" suggestions: very large when cand shares
+ * nothing with typed (every character replaced), except for a change of case. */
+int typo_distance(const char *typed, const char *cand);
 
 #endif

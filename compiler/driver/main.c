@@ -12,15 +12,21 @@
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
+#include "axon/axon.h"
+#include "codegen/cg.h"
+#include "sema/units.h"
 #include "lower/ir.h"
 #include "parser.h"
 #include "sema/sema.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2 };
@@ -229,6 +235,7 @@ static int dump_tokens(diag_ctx *d, ax_arena *ar, int id)
 static int cmd_dump(int argc, char **argv)
 {
     bool spans = false;
+    int precision = 8;
     const char *what = NULL, *path = NULL, *module = NULL;
     ir_override sets[64];
     int nsets = 0;
@@ -239,6 +246,10 @@ static int cmd_dump(int argc, char **argv)
             if (++i == argc)
                 return usage_error("dump", "%s-m needs a module name", "");
             module = argv[i];
+        } else if (!strcmp(argv[i], "--precision")) {
+            if (++i == argc || (strcmp(argv[i], "single") && strcmp(argv[i], "double")))
+                return usage_error("dump", "--precision takes single or double%s", "");
+            precision = !strcmp(argv[i], "single") ? 4 : 8;
         } else if (!strcmp(argv[i], "--set")) {
             if (++i == argc || !strchr(argv[i], '=') || argv[i][0] == '=')
                 return usage_error("dump", "--set needs NAME=VALUE, not '%s'", i < argc ? argv[i] : "");
@@ -259,11 +270,12 @@ static int cmd_dump(int argc, char **argv)
     }
     if (!what)
         return usage_error("dump", "%smissing what to dump (ast, tokens, units or ir)", "");
-    if (strcmp(what, "ast") && strcmp(what, "tokens") && strcmp(what, "units") && strcmp(what, "ir"))
-        return usage_error("dump", "cannot dump '%s' (choose ast, tokens, units or ir)", what);
+    if (strcmp(what, "ast") && strcmp(what, "tokens") && strcmp(what, "units") && strcmp(what, "ir") &&
+        strcmp(what, "llvm"))
+        return usage_error("dump", "cannot dump '%s' (choose ast, tokens, units, ir or llvm)", what);
     if (!path)
         return usage_error("dump", "%smissing input file", "");
-    if (!strcmp(what, "units") || !strcmp(what, "ir")) {
+    if (!strcmp(what, "units") || !strcmp(what, "ir") || !strcmp(what, "llvm")) {
         model m;
         if (!load_model(&m, "dump", path, false))
             return EXIT_USAGE;
@@ -272,8 +284,17 @@ static int cmd_dump(int argc, char **argv)
                 sm_dump_units(m.s, stdout);
             } else {
                 ir_model *ir = ir_instantiate(m.s, m.root, module, sets, nsets, 1e-4);
-                if (ir && ir_schemes(m.s, ir))
-                    ir_dump(ir, stdout);
+                if (ir && ir_schemes(m.s, ir)) {
+                    if (!strcmp(what, "ir")) {
+                        ir_dump(ir, stdout);
+                    } else {
+                        cg_opts co = {precision, 3, true};
+                        char *text = cg_llvm_text(ir, &co, m.d);
+                        if (text)
+                            fputs(text, stdout);
+                        free(text);
+                    }
+                }
             }
         }
         diag_render(m.d, stderr, diag_flags(stderr, false));
@@ -304,7 +325,273 @@ static int cmd_dump(int argc, char **argv)
     return status;
 }
 
-/* ---- help ---------------------------------------------------------------- */
+
+/* ---- axon run ------------------------------------------------------------------------ */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* "1 s", "500ms", "0.1 ms" -> seconds; false when not a positive time. */
+static bool parse_time(const char *text, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !isfinite(v))
+        return false;
+    while (*end == ' ')
+        end++;
+    ax_unit u = {DIM_TIME, 1.0};
+    if (*end) {
+        char err[128];
+        if (!unit_parse(end, &u, err, sizeof err) || !dim_eq(u.dim, DIM_TIME))
+            return false;
+    }
+    *out = v * u.scale;
+    return *out > 0;
+}
+
+static bool parse_uint(const char *text, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    if (!*text || *text == '-')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end || errno || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+typedef struct {
+    const char *file, *module, *outdir;
+    ir_override sets[64];
+    int nsets;
+    double duration, dt;
+    unsigned long long seed, threads;
+    int precision, opt;
+    bool quiet;
+} run_opts;
+
+/* Options shared by `axon run` and `axon build`. Returns -1 when consumed
+ * nothing, else the number of arguments used, or -2 after a usage error. */
+static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i)
+{
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED(what)                                                                                 \
+    if (!v) {                                                                                      \
+        usage_error(cmd, "%s needs a value", a);                                                   \
+        return -2;                                                                                 \
+    }
+    if (!strcmp(a, "-m") || !strcmp(a, "--module")) {
+        NEED();
+        o->module = v;
+        return 2;
+    }
+    if (!strcmp(a, "--set")) {
+        NEED();
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) {
+            usage_error(cmd, "--set needs NAME=VALUE, not '%s'", v);
+            return -2;
+        }
+        if (o->nsets == 64) {
+            usage_error(cmd, "%stoo many --set options", "");
+            return -2;
+        }
+        char *name = strndup(v, (size_t)(eq - v));
+        o->sets[o->nsets++] = (ir_override){name, eq + 1};
+        return 2;
+    }
+    if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
+        NEED();
+        if (!parse_time(v, &o->duration)) {
+            usage_error(cmd, "-t needs a positive duration with a unit, like '1 s' or 500ms; not '%s'", v);
+            return -2;
+        }
+        return 2;
+    }
+    if (!strcmp(a, "--dt")) {
+        NEED();
+        if (!parse_time(v, &o->dt) || o->dt > 0.01) {
+            usage_error(cmd, "--dt needs a time step like '0.1 ms' (at most 10 ms); not '%s'", v);
+            return -2;
+        }
+        return 2;
+    }
+    if (!strcmp(a, "--seed")) {
+        NEED();
+        if (!parse_uint(v, UINT64_MAX, &o->seed)) {
+            usage_error(cmd, "--seed needs a non-negative whole number, not '%s'", v);
+            return -2;
+        }
+        return 2;
+    }
+    if (!strcmp(a, "--threads")) {
+        NEED();
+        if (!parse_uint(v, AXON_MAX_THREADS, &o->threads) || o->threads == 0) {
+            usage_error(cmd, "--threads needs a number from 1 to 1024, not '%s'", v);
+            return -2;
+        }
+        return 2;
+    }
+    if (!strcmp(a, "--precision")) {
+        NEED();
+        if (strcmp(v, "single") && strcmp(v, "double")) {
+            usage_error(cmd, "--precision is single or double, not '%s'", v);
+            return -2;
+        }
+        o->precision = !strcmp(v, "single") ? 4 : 8;
+        return 2;
+    }
+    if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+        o->opt = a[2] - '0';
+        return 1;
+    }
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        o->quiet = true;
+        return 1;
+    }
+#undef NEED
+    return -1;
+}
+
+static void progress_bar(void *user, double f)
+{
+    (void)user;
+    int w = 40, n = (int)(f * w + 0.5);
+    fprintf(stderr, "\r  [%.*s%*s] %3.0f%%", n, "========================================", w - n, "",
+            f * 100);
+    if (f >= 1.0)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+/* Front end, IR and JIT: the model descriptor, or NULL after diagnostics. */
+static const axon_model_desc *compile_model(model *m, run_opts *o, cg_jit **jit,
+                                            double *duration)
+{
+    if (diag_error_count(m->d))
+        return NULL;
+    ir_model *ir = ir_instantiate(m->s, m->root, o->module, o->sets, o->nsets, o->dt);
+    if (!ir || !ir_schemes(m->s, ir))
+        return NULL;
+    *duration = ir->duration;
+    cg_opts co = {o->precision, o->opt, true};
+    const void *desc = NULL;
+    *jit = cg_jit_compile(ir, &co, m->d, &desc);
+    return *jit ? desc : NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_opts o = {.dt = 1e-4, .threads = 1, .precision = 8, .opt = 3};
+    for (int i = 1; i < argc;) {
+        int used = run_option("run", &o, argc, argv, i);
+        if (used == -2)
+            return EXIT_USAGE;
+        if (used > 0) {
+            i += used;
+            continue;
+        }
+        if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+            if (i + 1 == argc)
+                return usage_error("run", "%s-o needs a directory", "");
+            o.outdir = argv[i + 1];
+            i += 2;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("run", "unknown option '%s'", argv[i]);
+        if (o.file)
+            return usage_error("run", "unexpected argument '%s' (one model file at a time)", argv[i]);
+        o.file = argv[i++];
+    }
+    if (!o.file)
+        return usage_error("run", "%smissing model file", "");
+    bool tty = isatty(fileno(stderr)) && !o.quiet;
+    double t0 = now_seconds();
+    model m;
+    if (!load_model(&m, "run", o.file, false)) {
+        free_model(&m);
+        return EXIT_USAGE;
+    }
+    cg_jit *jit = NULL;
+    double default_duration = 0;
+    const axon_model_desc *desc = compile_model(&m, &o, &jit, &default_duration);
+    diag_render(m.d, stderr, diag_flags(stderr, false));
+    if (!desc) {
+        cg_jit_free(jit);
+        free_model(&m);
+        return EXIT_DIAG;
+    }
+    double compile_s = now_seconds() - t0;
+    double duration = o.duration > 0 ? o.duration : default_duration;
+    if (duration <= 0) {
+        fprintf(stderr, "axon run: the model has no 'run ... for' line: give the duration with -t, "
+                        "like -t 1s\n");
+        cg_jit_free(jit);
+        free_model(&m);
+        return EXIT_USAGE;
+    }
+    axon_err err = {{0}};
+    axon_opts ao = {o.seed, (int)o.threads};
+    axon_sim *sim = axon_sim_new(desc, &ao, &err);
+    int status = EXIT_OK;
+    if (!sim) {
+        fprintf(stderr, "axon run: %s\n", err.msg);
+        status = EXIT_DIAG;
+    } else if (axon_sim_run(sim, duration, tty ? progress_bar : NULL, NULL) != AXON_OK) {
+        fprintf(stderr, "axon run: %s\n", axon_sim_error(sim));
+        status = EXIT_DIAG;
+    } else {
+        if (o.outdir && axon_sim_write(sim, o.outdir, &err) != AXON_OK) {
+            fprintf(stderr, "axon run: %s\n", err.msg);
+            status = EXIT_DIAG;
+        }
+        if (!o.quiet) {
+            double wall = axon_sim_wall_seconds(sim);
+            unsigned long long neurons = 0, spikes = 0;
+            printf("%s: %.4g s of model time in %llu steps of %g ms\n", desc->name,
+                   axon_sim_time(sim), (unsigned long long)axon_sim_steps(sim), desc->dt * 1e3);
+            printf("  %-16s %10s %12s %12s\n", "population", "neurons", "spikes", "rate (Hz)");
+            for (uint32_t p = 0; p < desc->npops; p++) {
+                const axon_pop_desc *pd = &desc->pops[p];
+                uint64_t n = axon_sim_spike_count(sim, (int)p);
+                neurons += pd->size;
+                spikes += n;
+                if (pd->spiking)
+                    printf("  %-16s %10u %12llu %12.3f\n", pd->name, pd->size,
+                           (unsigned long long)n, (double)n / pd->size / axon_sim_time(sim));
+                else
+                    printf("  %-16s %10u %12s %12s\n", pd->name, pd->size, "-", "-");
+            }
+            printf("  %-16s %10llu %12llu\n", "total", neurons, spikes);
+            printf("compile %.3f s, run %.3f s (%d thread%s), real-time factor %.3g\n", compile_s,
+                   wall, axon_sim_threads(sim), axon_sim_threads(sim) == 1 ? "" : "s",
+                   wall / axon_sim_time(sim));
+            if (o.outdir)
+                printf("recordings in %s/ (see manifest.json)\n", o.outdir);
+            else if (desc->nrecords)
+                printf("note: %u recording%s not saved; use -o DIR\n", desc->nrecords,
+                       desc->nrecords == 1 ? "" : "s");
+        }
+    }
+    axon_sim_free(sim);
+    cg_jit_free(jit);
+    free_model(&m);
+    for (int k = 0; k < o.nsets; k++)
+        free((char *)o.sets[k].name);
+    return status;
+}
+
+/* ---- help ---------------------------------------------------------------------------- */
+
 
 static int cmd_help(int argc, char **argv);
 
@@ -326,6 +613,27 @@ static const command COMMANDS[] = {
      "             with its unit\n"
      "\n"
      "exit status: 0 no errors, 1 errors found, 2 usage error or unreadable file\n"},
+    {"run", cmd_run, "compile a model and simulate it",
+     "usage: axon run FILE [options]\n"
+     "\n"
+     "Compiles the model to native code and simulates it. Without -m the file's\n"
+     "'run' module (or its only module) runs, for the 'run ... for' duration.\n"
+     "\n"
+     "options:\n"
+     "  -m, --module NAME      the module to run\n"
+     "  --set NAME=VALUE       override a module parameter (repeatable): --set N=8000 --set 'w=2 nS'\n"
+     "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
+     "  --dt STEP              the time step (default 0.1 ms)\n"
+     "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"
+     "                         written atomically: a failed run leaves DIR as it was\n"
+     "  --seed N               random seed (default 0); same seed, same results\n"
+     "  --threads N            worker threads (results are identical for any N)\n"
+     "  --precision P          single or double (default double)\n"
+     "  -O0 .. -O3             optimisation level (default -O3)\n"
+     "  -q, --quiet            no progress bar and no summary\n"
+     "\n"
+     "A progress bar is shown on a terminal; the summary lists neurons, spikes and\n"
+     "mean rates per population, compile time, run time and real-time factor.\n"},
     {"dump", cmd_dump, "print the compiler's view of a model",
      "usage: axon dump WHAT FILE [--spans] [-m MODULE] [--set NAME=VALUE]...\n"
      "\n"
@@ -333,6 +641,7 @@ static const command COMMANDS[] = {
      "  tokens   the token stream, with the separators the newline rules insert\n"
      "  ast      the syntax tree (with --spans: the source span of every node)\n"
      "  units    every declared quantity with its unit\n"
+     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double)\n"
      "  ir       the instantiated model: populations, state layout, the chosen\n"
      "           integration scheme and the discrete update of one step,\n"
      "           projections, signals and records. -m picks the module (default:\n"

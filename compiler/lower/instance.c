@@ -76,9 +76,27 @@ static sx *module_name(check_ctx *ck, const ast_node *id)
         diag_error(ck->d, id->span, "the time 't' cannot be used here: this value is fixed "
                                     "when the model is built");
         ck->errors++;
-        return sx_const(ck->ar, 0, DIM_TIME);
+        sx *e = sx_const(ck->ar, 0, DIM_TIME);
+        e->unknown = true;
+        return e;
     }
     return NULL;
+}
+
+/* The closest module-level name (parameter, let, population) for "did you mean". */
+static const char *module_suggest(check_ctx *ck, const char *name)
+{
+    mod_user *u = ck->user;
+    const char *best = NULL;
+    int len = (int)strlen(name);
+    for (int k = 0, bd = 3; k < u->sc->n; k++) {
+        int d = typo_distance(name, u->sc->names[k].name);
+        if (d < bd && d <= (len <= 3 ? 1 : 2) && d < len) {
+            bd = d;
+            best = u->sc->names[k].name;
+        }
+    }
+    return best;
 }
 
 static check_ctx *mod_check(inst *in, scope *sc, sm_type *t, int allow)
@@ -90,6 +108,7 @@ static check_ctx *mod_check(inst *in, scope *sc, sm_type *t, int allow)
     ck->ctx = CTX_MODULE;
     ck->weight_var = -1;
     ck->lookup_extra = module_name;
+    ck->suggest_extra = module_suggest;
     mod_user *u = arena_alloc(in->ar, sizeof *u);
     u->in = in;
     u->sc = sc;
@@ -128,6 +147,8 @@ static bool const_value(inst *in, scope *sc, const ast_node *n, sx **out, const 
 {
     sx *e = mod_expr(in, sc, n, 0);
     *out = e;
+    if (e->unknown)
+        return false; /* an undefined name: reported already */
     if (e->kind != SX_CONST) {
         ERR(in, n->span, "%s must be a constant (known when the model is built)", what);
         return false;
@@ -146,13 +167,21 @@ static bool int_value(inst *in, scope *sc, const ast_node *n, long min, long *ou
         ERR(in, n->span, "%s must be a plain number, not %s", what, dim_describe(e->dim, d, sizeof d));
         return false;
     }
-    if (e->boolean || e->v != floor(e->v) || e->v < (double)min || e->v > 2e9) {
+    /* N * 0.1 with N = 30 is 3.0000000000000004: within rounding of a whole number */
+    double v = e->v;
+    if (fabs(v - nearbyint(v)) <= 1e-9 * fmax(1, fabs(v)))
+        v = nearbyint(v);
+    if (e->boolean || v != floor(v) || v < (double)min || v > 2e9) {
         char nb[32];
+        if (v == floor(v) || fabs(v) >= 1e9)
+            fmt_double(nb, v);
+        else
+            snprintf(nb, sizeof nb, "%.10g", v);
         ERR(in, n->span, "%s must be a whole number%s, not %s", what,
-            min > 0 ? " of at least 1" : "", fmt_double(nb, e->v));
+            min > 0 ? " of at least 1" : "", nb);
         return false;
     }
-    *out = (long)e->v;
+    *out = (long)v;
     return true;
 }
 
@@ -264,7 +293,7 @@ static void population(inst *in, scope *sc, const ast_node *n)
             const char *best = NULL;
             for (int i = 0, bd = 3; i < sema_def_count(in->s); i++) {
                 const sm_def *o = sema_def(in->s, i);
-                int dd = edit_distance(n->str, o->name);
+                int dd = typo_distance(n->str, o->name);
                 if (o->kind == AST_NEURON && dd < bd) {
                     bd = dd;
                     best = o->name;
@@ -308,11 +337,13 @@ static void population(inst *in, scope *sc, const ast_node *n)
             continue;
         }
         const sm_var *pv = &t->vars[v];
-        sx *e = mod_expr(in, sc, args[a].value, ALLOW_T | (pv->per_item ? ALLOW_I | ALLOW_RAND : 0));
+        /* random draws are allowed by mod_expr and refused below, with a better message */
+        sx *e = mod_expr(in, sc, args[a].value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
         if (!e->unknown && !(e->kind == SX_CONST && e->fn == 1) && !dim_eq(e->dim, pv->dim)) {
             char a1[96], b1[96];
             ERR(in, args[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name,
                 t->name, dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(in->d, pv->dim, e->dim);
             continue;
         }
         if (!pv->per_item && has_rand(e)) {
@@ -370,6 +401,7 @@ static void population(inst *in, scope *sc, const ast_node *n)
             char a1[96], b1[96];
             ERR(in, st->b->span, "'%s' is %s, but this value is %s", st->a->name,
                 dim_describe(t->vars[v].dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(in->d, t->vars[v].dim, e->dim);
             continue;
         }
         init[v] = e;
@@ -437,7 +469,7 @@ static int pop_of_path(inst *in, scope *sc, const ast_node *path)
             const char *nm = in->m->pops[i].name;
             if (strncmp(nm, sc->prefix, strlen(sc->prefix)))
                 continue;
-            int d = edit_distance(sb.buf, nm);
+            int d = typo_distance(sb.buf + strlen(sc->prefix), nm + strlen(sc->prefix));
             if (d < bd) {
                 bd = d;
                 best = nm + strlen(sc->prefix);
@@ -465,7 +497,7 @@ static const sm_def *find_def(inst *in, const char *name, ast_kind kind, ax_span
         const char *best = NULL;
         for (int i = 0, bd = 3; i < sema_def_count(in->s); i++) {
             const sm_def *o = sema_def(in->s, i);
-            int dd = edit_distance(name, o->name);
+            int dd = typo_distance(name, o->name);
             if (o->kind == kind && dd < bd) {
                 bd = dd;
                 best = o->name;
@@ -497,6 +529,7 @@ static void syn_args(inst *in, scope *sc, const sm_type *t, const ast_node *args
             char a1[96], b1[96];
             ERR(in, b[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name, owner,
                 dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(in->d, pv->dim, e->dim);
             continue;
         }
         if (!per && e->kind != SX_CONST) {
@@ -570,7 +603,12 @@ static void connector(inst *in, scope *sc, ir_proj *p, const ast_node *c)
         if (p->conn == CONN_RANDOM) {
             sx *e;
             if (const_value(in, sc, pos[0], &e, "a connection probability")) {
-                if (!dim_is_none(e->dim) || e->v < 0 || e->v > 1) {
+                if (!dim_is_none(e->dim)) {
+                    char a1[96];
+                    ERR(in, pos[0]->span, "a connection probability must be a plain number "
+                                          "between 0 and 1, not %s",
+                        dim_describe(e->dim, a1, sizeof a1));
+                } else if (e->v < 0 || e->v > 1) {
                     char nb[32];
                     ERR(in, pos[0]->span, "a connection probability must be a number between "
                                           "0 and 1, not %s", fmt_double(nb, e->v));
@@ -632,17 +670,39 @@ static void projection(inst *in, scope *sc, const ast_node *n)
         diag_hint(in->d, "add 'connect all_to_all', 'connect random(p)', ...");
     }
     const char **signals = sc->signals;
+    /* (pre type, post type) pairs whose binding failed: `A -> B, C` with B and C
+       of one type would report the same errors twice */
+    const sm_type *failed[64][2];
+    int nfailed = 0;
+    /* each path resolved (and an unknown one reported) once */
+    int *pres = arena_alloc(in->ar, (size_t)(n->a->nkids + 1) * sizeof *pres);
+    int *posts = arena_alloc(in->ar, (size_t)(n->b->nkids + 1) * sizeof *posts);
+    for (int si = 0; si < n->a->nkids; si++)
+        pres[si] = pop_of_path(in, sc, n->a->kids[si]);
+    for (int ti = 0; ti < n->b->nkids; ti++)
+        posts[ti] = pop_of_path(in, sc, n->b->kids[ti]);
     for (int si = 0; si < n->a->nkids; si++)
         for (int ti = 0; ti < n->b->nkids; ti++) {
-            int pre = pop_of_path(in, sc, n->a->kids[si]);
-            int post = pop_of_path(in, sc, n->b->kids[ti]);
+            int pre = pres[si];
+            int post = posts[ti];
             if (pre < 0 || post < 0)
                 continue;
             const ir_pop *P = &in->m->pops[pre], *Q = &in->m->pops[post];
+            bool seen = false;
+            for (int k = 0; k < nfailed && !seen; k++)
+                seen = failed[k][0] == P->type && failed[k][1] == Q->type;
+            if (seen) {
+                in->errors++;
+                continue;
+            }
             sm_type *t = sema_bind(in->s, syn, P->type, Q->type, learns, nlearns, signals,
                                    sc->nsignals, n->span);
             if (!t) {
                 in->errors++;
+                if (nfailed < 64) {
+                    failed[nfailed][0] = P->type;
+                    failed[nfailed++][1] = Q->type;
+                }
                 continue;
             }
             ir_proj p = {0};
@@ -701,6 +761,7 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                     char a1[96];
                     ERR(in, delay->a->span, "a delay must be a time, not %s",
                         dim_describe(e->dim, a1, sizeof a1));
+                    check_dim_hint(in->d, DIM_TIME, e->dim);
                 } else if (e->kind == SX_CONST && e->v < 0) {
                     ERR(in, delay->a->span, "a delay cannot be negative");
                 }
@@ -765,19 +826,45 @@ static void record(inst *in, scope *sc, const ast_node *n)
         ir_record r = {kind, -1, -1, subset, nsub, every, path->span};
         if (kind == REC_WEIGHTS) {
             char *name = arena_printf(in->ar, "%s%s", sc->prefix, path->name);
-            r.target = path->kind == AST_IDENT ? find_proj(in->m, name) : -1;
-            if (r.target < 0) {
+            /* `project P = A -> B, C` made P.A_B and P.A_C: record them all */
+            int targets[64], nt = 0;
+            int exact = path->kind == AST_IDENT ? find_proj(in->m, name) : -1;
+            if (exact >= 0)
+                targets[nt++] = exact;
+            else if (path->kind == AST_IDENT) {
+                size_t l = strlen(name);
+                for (int q = 0; q < in->m->nprojs && nt < 64; q++) {
+                    const char *pn = in->m->projs[q].name;
+                    if (pn && !strncmp(pn, name, l) && pn[l] == '.')
+                        targets[nt++] = q;
+                }
+            }
+            if (!nt) {
                 ERR(in, path->span, "no projection named '%s'", path->name);
                 diag_hint(in->d, "name a projection to record its weights: project NAME = A -> B : ...");
                 continue;
             }
-            const ir_proj *pj = &in->m->projs[r.target];
-            int w = sm_find_var(pj->syn, "w");
-            r.var = w >= 0 ? pj->slot[w] : -1;
-            if (r.var < 0) {
-                ERR(in, path->span, "the synapses of '%s' have no weight 'w' to record", name);
-                continue;
+            bool ok = true;
+            for (int q = 0; q < nt && ok; q++) {
+                const ir_proj *pj = &in->m->projs[targets[q]];
+                int w = sm_find_var(pj->syn, "w");
+                ir_record rq = r;
+                rq.target = targets[q];
+                rq.var = w >= 0 ? pj->slot[w] : -1;
+                if (rq.var < 0) {
+                    ERR(in, path->span, "the synapses of '%s' have no weight 'w' to record", name);
+                    ok = false;
+                } else if (q + 1 < nt) {
+                    in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
+                                                (size_t)in->m->nrecords + 1,
+                                                sizeof *in->m->records);
+                    in->m->records[in->m->nrecords++] = rq;
+                } else {
+                    r = rq;
+                }
             }
+            if (!ok)
+                continue;
         } else if (kind == REC_STATE) {
             if (path->kind != AST_MEMBER) {
                 ERR(in, path->span, "record which variable? write '%s.v' (or 'record spikes %s')",
@@ -811,8 +898,9 @@ static void record(inst *in, scope *sc, const ast_node *n)
         }
         for (int q = 0; q < nsub && r.target >= 0 && kind != REC_WEIGHTS; q++)
             if (subset[q] >= in->m->pops[r.target].size) {
-                ERR(in, n->a->span, "neuron %d does not exist: %s has %d neurons", subset[q],
-                    in->m->pops[r.target].name, in->m->pops[r.target].size);
+                ERR(in, n->a->span, "neuron %d does not exist: %s has %d neurons, numbered 0 to %d",
+                    subset[q], in->m->pops[r.target].name, in->m->pops[r.target].size,
+                    in->m->pops[r.target].size - 1);
                 break;
             }
         in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
@@ -875,7 +963,7 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
             ERR(in, args[a].span, "module %s has no parameter '%s'", mod->name, args[a].name);
             const char *best = NULL;
             for (int k = 0, bd = 3; k < mod->a->nkids; k++) {
-                int d = edit_distance(args[a].name, mod->a->kids[k]->name);
+                int d = typo_distance(args[a].name, mod->a->kids[k]->name);
                 if (d < bd) {
                     bd = d;
                     best = mod->a->kids[k]->name;
@@ -895,8 +983,9 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
         const ast_node *it = mod->kids[k];
         switch (it->kind) {
         case AST_LET: {
-            sx *v;
-            if (const_value(in, sc, it->a, &v, "a 'let' value"))
+            sx *v = NULL;
+            const_value(in, sc, it->a, &v, "a 'let' value");
+            if (v) /* also when unknown: its uses stay quiet instead of undefined */
                 add_name(in, sc, it->name, v, it->span);
             break;
         }

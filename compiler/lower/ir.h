@@ -51,7 +51,9 @@ typedef struct {
     ir_var *vars;
     int nvars;
     /* The update of one step, for one neuron: all right-hand sides read the
-       values from the start of the step; VS_STATE idx refer to vars[]. */
+       values from the start of the step. VS_STATE/VS_PARAM/VS_INPUT indices
+       are sm_type variable indices (slot[] gives their storage); VS_HIDDEN
+       indices are storage indices in vars[]. */
     ir_scheme scheme;
     const char *scheme_why; /* why this scheme was chosen (for dump ir) */
     ir_update update;

@@ -60,12 +60,12 @@ static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
 {
     ax_dim q = dim_div(want, got);
     char u[64];
-    if (dim_eq(q, DIM_TIME))
+    if (dim_is_none(got) && !dim_is_none(want))
+        diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));
+    else if (dim_eq(q, DIM_TIME))
         diag_hint(ck->d, "did you forget to multiply by a time (or a time constant)?");
     else if (dim_eq(dim_div(got, want), DIM_TIME))
         diag_hint(ck->d, "did you forget to divide by a time constant?");
-    else if (dim_is_none(got) && !dim_is_none(want))
-        diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));
     else if (dim_quantity(q) && !dim_is_none(q)) {
         const char *qq = dim_quantity(q);
         diag_hint(ck->d, "did you forget %s %s (%s)?", strchr("aeiou", qq[0]) ? "an" : "a", qq,
@@ -78,8 +78,16 @@ static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
     }
 }
 
-/* Checks that a and b have the same dimension (for + - comparisons, min ...). */
-static bool same_dim(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *what)
+void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got)
+{
+    check_ctx ck = {.d = d};
+    mismatch_hint(&ck, want, got);
+}
+
+/* Checks that a and b have the same dimension (for + - comparisons, min ...);
+ * lname/rname name the two sides in the message. */
+static bool same_dim_named(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *what,
+                           const char *lname, const char *rname)
 {
     if (a->unknown || b->unknown || anydim(a) || anydim(b))
         return true;
@@ -87,12 +95,17 @@ static bool same_dim(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *what)
         return true;
     if (report_ok(ck, a, b)) {
         char l[96], r[96];
-        ERR(ck, sp, "dimension mismatch in %s: left side is %s, right side is %s", what,
-            sm_dim_text(a->dim, l, sizeof l), sm_dim_text(b->dim, r, sizeof r));
+        ERR(ck, sp, "dimension mismatch in %s: %s is %s, %s is %s", what, lname,
+            sm_dim_text(a->dim, l, sizeof l), rname, sm_dim_text(b->dim, r, sizeof r));
         mismatch_hint(ck, a->dim, b->dim);
         bound_note(ck);
     }
     return false;
+}
+
+static bool same_dim(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *what)
+{
+    return same_dim_named(ck, sp, a, b, what, "left side", "right side");
 }
 
 static bool want_dimensionless(check_ctx *ck, ax_span sp, sx *e, const char *what)
@@ -145,33 +158,36 @@ static const char *suggest(check_ctx *ck, const char *name)
     int len = (int)strlen(name);
     int limit = len <= 3 ? 1 : 2;
     for (int i = 0; i < ck->t->nvars; i++) {
-        int d = edit_distance(name, ck->t->vars[i].name);
+        int d = typo_distance(name, ck->t->vars[i].name);
         if (d < bestd && d <= limit) {
             bestd = d;
             best = ck->t->vars[i].name;
         }
     }
     for (int i = ck->nlets - 1; i >= 0; i--) {
-        int d = edit_distance(name, ck->lets[i].name);
+        int d = typo_distance(name, ck->lets[i].name);
         if (d < bestd && d <= limit) {
             bestd = d;
             best = ck->lets[i].name;
         }
     }
     for (int i = 0; BUILTIN_NAMES[i]; i++) {
-        int d = edit_distance(name, BUILTIN_NAMES[i]);
+        int d = typo_distance(name, BUILTIN_NAMES[i]);
         if (d < bestd && d <= limit && len > 1) {
             bestd = d;
             best = BUILTIN_NAMES[i];
         }
     }
     for (int f = 0; f < FN_COUNT; f++) {
-        int d = edit_distance(name, sx_fn_name((sx_fn)f));
+        int d = typo_distance(name, sx_fn_name((sx_fn)f));
         if (d < bestd && d <= limit && len > 2) {
             bestd = d;
             best = sx_fn_name((sx_fn)f);
         }
     }
+    const char *extra = ck->suggest_extra ? ck->suggest_extra(ck, name) : NULL;
+    if (extra && typo_distance(name, extra) < bestd)
+        best = extra;
     return best;
 }
 
@@ -179,6 +195,7 @@ static sx *var_ref(check_ctx *ck, int space, int idx, const sm_var *v, ax_span s
 {
     sx *e = sx_var(ck->ar, space, idx, v->name, v->dim);
     e->boolean = v->boolean;
+    e->unknown = v->unknown;
     e->span = sp;
     return e;
 }
@@ -195,6 +212,9 @@ static sx *own_var(check_ctx *ck, int idx, ax_span sp)
         if (ck->ctx == CTX_PARAM_DEFAULT && idx >= ck->visible) {
             ERR(ck, sp, "parameter '%s' is used before its definition", v->name);
             diag_hint(ck->d, "a parameter's default may use only the parameters above it");
+            sx *e = var_ref(ck, VS_PARAM, idx, v, sp);
+            e->unknown = true; /* its unit is not known yet */
+            return e;
         }
         return var_ref(ck, VS_PARAM, idx, v, sp);
     case VAR_STATE:
@@ -203,6 +223,9 @@ static sx *own_var(check_ctx *ck, int idx, ax_span sp)
         } else if (ck->ctx == CTX_STATE_INIT && idx >= ck->visible) {
             ERR(ck, sp, "the initial value uses '%s' before it is initialised", v->name);
             diag_hint(ck->d, "state variables are initialised in the order they are declared");
+            sx *e = var_ref(ck, VS_STATE, idx, v, sp);
+            e->unknown = true;
+            return e;
         }
         return var_ref(ck, VS_STATE, idx, v, sp);
     case VAR_INPUT:
@@ -256,7 +279,11 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
     if (!ck->in_synapse) {
         ERR(ck, sp, "'%s.%s': '%s.' is only meaningful inside synapses and rules", side, name,
             side);
-        return sx_const(ck->ar, 0, DIM_NONE);
+        diag_hint(ck->d, "a neuron receives other neurons' activity through its inputs { }, "
+                         "which projections add to");
+        sx *e = sx_const(ck->ar, 0, DIM_NONE);
+        e->unknown = true; /* no follow-on dimension errors */
+        return e;
     }
     if (!nt) {
         sx *e = sx_var(ck->ar, space, -1, name, DIM_NONE);
@@ -269,15 +296,27 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
         ERR(ck, sp, "the %ssynaptic neuron type %s has no variable '%s'",
             space == VS_PRE ? "pre" : "post", nt->name, name);
         const char *best = NULL;
+        int limit = strlen(name) <= 3 ? 1 : 2;
         for (int i = 0, bd = 3; i < nt->nvars; i++) {
-            int d = edit_distance(name, nt->vars[i].name);
-            if (d < bd) {
+            int d = typo_distance(name, nt->vars[i].name);
+            if (d < bd && d <= limit) {
                 bd = d;
                 best = nt->vars[i].name;
             }
         }
-        if (best)
+        if (best) {
             diag_hint(ck->d, "did you mean '%s.%s'?", side, best);
+        } else {
+            /* what a synapse can use: the neuron's state variables and inputs */
+            strbuf sb = {0};
+            int nlisted = 0;
+            for (int i = 0; i < nt->nvars; i++)
+                if (nt->vars[i].kind == VAR_STATE || nt->vars[i].kind == VAR_INPUT)
+                    sb_printf(&sb, "%s'%s'", nlisted++ ? ", " : "", nt->vars[i].name);
+            if (nlisted)
+                diag_hint(ck->d, "the state variables and inputs of %s are %s", nt->name, sb.buf);
+            sb_free(&sb);
+        }
         bound_note(ck);
         sx *e = sx_var(ck->ar, space, -1, name, DIM_NONE);
         e->unknown = true;
@@ -430,7 +469,10 @@ static sx *call(check_ctx *ck, const ast_node *n)
         if (!want_number(ck, n->kids[0]->span, a, "an argument") ||
             !want_number(ck, n->kids[1]->span, b, "an argument"))
             return a;
-        same_dim(ck, n->span, a, b, name[0] == 'u' ? "uniform(low, high)" : "normal(mean, sd)");
+        if (name[0] == 'u')
+            same_dim_named(ck, n->span, a, b, "uniform(low, high)", "low", "high");
+        else
+            same_dim_named(ck, n->span, a, b, "normal(mean, sd)", "mean", "sd");
         ax_dim d = anydim(a) ? b->dim : a->dim;
         sx *r = sx_rand(ck->ar, name[0] == 'u' ? SXR_UNIFORM : SXR_NORMAL, draw);
         sx *e;
@@ -484,8 +526,8 @@ static sx *call(check_ctx *ck, const ast_node *n)
         same_dim(ck, n->span, args[0], args[1], name);
         break;
     case FN_CLIP:
-        same_dim(ck, n->kids[1]->span, args[0], args[1], "clip(x, low, high)");
-        same_dim(ck, n->kids[2]->span, args[0], args[2], "clip(x, low, high)");
+        same_dim_named(ck, n->kids[1]->span, args[0], args[1], "clip(x, low, high)", "x", "low");
+        same_dim_named(ck, n->kids[2]->span, args[0], args[2], "clip(x, low, high)", "x", "high");
         break;
     default: {
         char what[64];
@@ -521,6 +563,7 @@ static sx *binary(check_ctx *ck, const ast_node *n)
     sx *b = check_expr(ck, n->b);
     sx *e = NULL;
     char what[64];
+    bool bad = false; /* the result's unit is unknown after an error */
     switch (n->op) {
     case OP_AND: case OP_OR:
         want_bool(ck, n->a->span, a, "each side of 'and'/'or'");
@@ -562,6 +605,7 @@ static sx *binary(check_ctx *ck, const ast_node *n)
                     char d[96];
                     ERR(ck, n->span, "the exponent of %s must be a constant",
                         sm_dim_text(a->dim, d, sizeof d));
+                    bad = true;
                     diag_hint(ck->d, "a power with a varying exponent needs a dimensionless base");
                 }
             } else {
@@ -573,9 +617,12 @@ static sx *binary(check_ctx *ck, const ast_node *n)
                 }
                 if (!ok && report_ok(ck, a, b)) {
                     char d[96];
+                    char u[64];
                     ERR(ck, n->span, "cannot raise %s to the power %g",
                         sm_dim_text(a->dim, d, sizeof d), b->v);
-                    diag_hint(ck->d, "non-integer powers are allowed only on dimensionless values");
+                    bad = true;
+                    diag_hint(ck->d, "make the base dimensionless first, e.g. (x / (1 %s))^%g",
+                              dim_unit_name(a->dim, u, sizeof u), b->v);
                 }
             }
         }
@@ -585,7 +632,7 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         ERR(ck, n->span, "unsupported operator");
         return a;
     }
-    e->unknown = a->unknown || b->unknown;
+    e->unknown = a->unknown || b->unknown || bad;
     e->span = n->span;
     return e;
 }
@@ -631,7 +678,7 @@ sx *check_expr(check_ctx *ck, const ast_node *n)
         if (a->boolean != b->boolean)
             ERR(ck, n->span, "the two branches of 'if' must both be numbers or both conditions");
         else
-            same_dim(ck, n->span, a, b, "the branches of 'if'");
+            same_dim_named(ck, n->span, a, b, "'if'", "the 'then' value", "the 'else' value");
         e = sx_select(ck->ar, c, a, b);
         if (anydim(a))
             e->dim = b->dim;
@@ -721,6 +768,8 @@ static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char 
     }
     if (v->kind == VAR_ALG) {
         ERR(ck, lhs->span, "cannot assign to '%s': it is defined by an equation", name);
+        diag_hint(ck->d, "a definition is recomputed from its formula wherever it is used; to "
+                         "change '%s', make it a state variable", name);
         return NULL;
     }
     if (v->kind == VAR_INPUT) {

@@ -46,10 +46,14 @@ struct check_ctx {
     int (*lookup_var)(check_ctx *ck, const char *name);
     int (*signal_index)(check_ctx *ck, const char *name);
     sx *(*lookup_extra)(check_ctx *ck, const ast_node *ident);
+    const char *(*suggest_extra)(check_ctx *ck, const char *name); /* for "did you mean" */
     void *user;
 };
 
 sx *check_expr(check_ctx *ck, const ast_node *n);
+/* A hint for a value of dimension got where want is needed ("write the unit:
+ * for example 'ms'", "did you forget to divide by a time constant?" ...). */
+void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got);
 /* Statements of a block; `allow_pre_post_write`: post.x += in synapses. */
 sm_block check_block(check_ctx *ck, const ast_node *const *stmts, int n, const char *where);
 

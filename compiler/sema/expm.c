@@ -10,6 +10,13 @@
  * the result squared s times. The rational function is evaluated with a
  * partial-pivot LU solve. All of this runs at compile time on small
  * matrices, so clarity wins over blocking or BLAS.
+ *
+ * The matrices of models in SI are badly scaled (LIF's R / tau_m is 5e9
+ * 1/s next to 1/tau_m = 50 1/s), and the squarings that such a norm calls
+ * for cost digits in the small entries. So the matrix is first balanced
+ * by a diagonal similarity D^-1 M D with powers of two, exact in floating
+ * point (see balance), kept unless it raises the 1-norm into the range
+ * that needs squarings; exp(M) = D exp(D^-1 M D) D^-1.
  */
 #include "sema/sx.h"
 
@@ -169,6 +176,74 @@ static void pade13(const pade_ws *w, const double *A)
     }
 }
 
+/* Balances A in place: A <- D^-1 A D with D = diag(d), d powers of two,
+ * chosen so that the off-diagonal entries come as close as they can to the
+ * size of the largest diagonal entry: least squares on the logarithms,
+ *   log2 |a_ij| + x_j - x_i = T  for every a_ij != 0, i != j,  d_i = 2^x_i,
+ * solved by Gauss-Seidel sweeps (each x_i the mean that its equations ask
+ * for); L is work space for the logarithms. Unlike Parlett-Reinsch
+ * balancing, which leaves a triangular matrix alone, this recovers the
+ * units of a system such as LIF's (v in V, I_syn in A) from its equations. */
+static void balance(int n, double *A, double *d, double *L)
+{
+    double T = -INFINITY, mean = 0;
+    int cnt = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double a = fabs(A[i * n + j]);
+            L[i * n + j] = a > 0 ? log2(a) : 0;
+            if (i == j && a > 0)
+                T = fmax(T, L[i * n + j]);
+            else if (i != j && a > 0) {
+                mean += L[i * n + j];
+                cnt++;
+            }
+        }
+    for (int i = 0; i < n; i++)
+        d[i] = 1;
+    if (!cnt)
+        return;
+    if (T == -INFINITY)
+        T = mean / cnt;
+    double *x = d; /* the exponents, then the factors */
+    for (int i = 0; i < n; i++)
+        x[i] = 0;
+    for (int sweep = 0; sweep < 400; sweep++) {
+        double change = 0;
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            int k = 0;
+            for (int j = 0; j < n; j++) {
+                if (j == i)
+                    continue;
+                if (A[i * n + j] != 0) { /* x_i = x_j + log2|a_ij| - T */
+                    sum += x[j] + L[i * n + j] - T;
+                    k++;
+                }
+                if (A[j * n + i] != 0) { /* x_i = x_j - log2|a_ji| + T */
+                    sum += x[j] - L[j * n + i] + T;
+                    k++;
+                }
+            }
+            if (k) {
+                double xi = sum / k;
+                change = fmax(change, fabs(xi - x[i]));
+                x[i] = xi;
+            }
+        }
+        if (change < 0.25)
+            break;
+    }
+    for (int i = 0; i < n; i++) {
+        double e = nearbyint(x[i]);
+        d[i] = ldexp(1.0, (int)fmax(-900, fmin(900, e)));
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (i != j && d[i] != d[j])
+                A[i * n + j] = ldexp(A[i * n + j], ilogb(d[j]) - ilogb(d[i]));
+}
+
 static bool all_finite(int count, const double *x)
 {
     for (int i = 0; i < count; i++)
@@ -186,15 +261,24 @@ bool sx_expm(int n, const double *M, double *out)
     int nn = n * n;
     if (!all_finite(nn, M))
         return false;
-    double *mem = malloc(sizeof(double) * (size_t)nn * 8);
+    double *mem = malloc(sizeof(double) * ((size_t)nn * 9 + (size_t)n));
     if (!mem)
         return false;
     pade_ws w = {n,           mem, mem + nn, mem + 2 * nn, mem + 3 * nn, mem + 4 * nn, mem + 5 * nn,
                  mem + 6 * nn};
-    double *A = mem + 7 * nn;
+    double *A = mem + 7 * nn, *L = mem + 8 * nn, *d = mem + 9 * nn;
     memcpy(A, M, sizeof(double) * (size_t)nn);
 
     double norm = norm1(n, A);
+    balance(n, A, d, L);
+    double bnorm = norm1(n, A);
+    if (bnorm <= fmax(norm, THETA13))
+        norm = bnorm;
+    else {
+        memcpy(A, M, sizeof(double) * (size_t)nn);
+        for (int i = 0; i < n; i++)
+            d[i] = 1;
+    }
     int s = 0;
     matmul(n, A, A, w.A2);
     if (norm <= THETA3) {
@@ -238,6 +322,11 @@ bool sx_expm(int n, const double *M, double *out)
         matmul(n, out, out, w.T);
         memcpy(out, w.T, sizeof(double) * (size_t)nn);
     }
+    /* undo the balancing: exp(M) = D exp(D^-1 M D) D^-1 (exact: powers of two) */
+    for (int i = 0; ok && i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (d[i] != d[j])
+                out[i * n + j] = ldexp(out[i * n + j], ilogb(d[i]) - ilogb(d[j]));
     free(mem);
     return ok && all_finite(nn, out);
 }

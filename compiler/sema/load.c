@@ -74,11 +74,36 @@ static int add_file(sema_ctx *s, const char *path, const char *canon, const char
     else
         dir = arena_strdup(s->ar, ".");
     f->dir = dir;
+    char *sdir = arena_strdup(s->ar, path);
+    slash = strrchr(sdir, '/');
+    if (slash)
+        *slash = 0;
+    f->shown_dir = slash ? sdir : ".";
     f->root = parse_file(s->ar, s->d, f->id);
     return s->nfiles - 1;
 }
 
 static void load_imports(sema_ctx *s, int fi);
+
+/* Records that fi and everything it imports are loaded. */
+static void loaded(sema_ctx *s, int fi)
+{
+    s->order = arena_grow(s->ar, s->order, (size_t)s->norder, (size_t)s->norder + 1,
+                          sizeof *s->order);
+    s->order[s->norder++] = fi;
+}
+
+/* How a file found next to the importing file is named in messages: relative
+ * to the importer's name as the user wrote it, not as an absolute path. */
+static const char *shown_name(sema_ctx *s, const sm_file *from, const char *path)
+{
+    size_t l = strlen(from->dir);
+    if (strncmp(path, from->dir, l) || path[l] != '/')
+        return path;
+    if (!strcmp(from->shown_dir, "."))
+        return path + l + 1;
+    return arena_printf(s->ar, "%s%s", from->shown_dir, path + l);
+}
 
 /* Loads one file (by canonical path) and, depth first, its imports. */
 static int load_canon(sema_ctx *s, const char *shown, const char *canon, const char **err)
@@ -93,6 +118,7 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
     int fi = add_file(s, shown, canon, text, len);
     free(text);
     load_imports(s, fi);
+    loaded(s, fi);
     return fi;
 }
 
@@ -115,6 +141,7 @@ int sema_load_text(sema_ctx *s, const char *name, const char *text, size_t len)
 {
     int fi = add_file(s, name, NULL, text, len);
     load_imports(s, fi);
+    loaded(s, fi);
     return s->files[fi].id;
 }
 
@@ -249,7 +276,7 @@ static void import_one(sema_ctx *s, int fi, const ast_node *imp)
                 return;
             }
             const char *err = NULL;
-            if (load_canon(s, list[k], canon, &err) < 0)
+            if (load_canon(s, shown_name(s, &s->files[fi], list[k]), canon, &err) < 0)
                 diag_error(s->d, imp->span, "cannot read '%s': %s", list[k], err);
         }
         if (nlist == 0)

@@ -34,6 +34,7 @@ typedef struct {
     int ode;         /* index into odes, or -1 */
     bool written;    /* assigned by a handler, reset or step */
     bool from_rule;  /* contributed by a learning rule (merged synapses) */
+    bool unknown;    /* its unit could not be found (an error was reported) */
 } sm_var;
 
 typedef enum { ST_ASSIGN, ST_LET, ST_IF } sm_stmt_kind;

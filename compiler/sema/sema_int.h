@@ -12,7 +12,8 @@ typedef struct {
     int id;            /* diag file id */
     const char *path;  /* as shown in messages */
     const char *canon; /* realpath, NULL for text given directly */
-    const char *dir;
+    const char *dir;   /* of canon: where relative imports are looked up */
+    const char *shown_dir; /* of path: how those imports are named in messages */
     ast_node *root;
 } sm_file;
 
@@ -24,6 +25,8 @@ struct sema_ctx {
     sm_file *files;
     int nfiles, capfiles;
     int stack[64]; /* files being loaded (for cycles) */
+    int *order;    /* files with their imports first (for the definition table) */
+    int norder;
     int nstack;
     sm_def *defs;
     int ndefs;

@@ -35,9 +35,13 @@ const sm_def *sema_find(const sema_ctx *s, const char *name)
 int sema_def_count(const sema_ctx *s) { return s->ndefs; }
 const sm_def *sema_def(const sema_ctx *s, int i) { return &s->defs[i]; }
 
+/* Files are visited imports first, so that when a name is defined twice the
+ * definition in the importing file (usually the user's) is the one reported,
+ * with a note at the imported one. */
 static void build_table(sema_ctx *s)
 {
-    for (int f = 0; f < s->nfiles; f++) {
+    for (int o = 0; o < s->norder; o++) {
+        int f = s->order[o];
         ast_node *root = s->files[f].root;
         for (int i = 0; i < root->nkids; i++) {
             ast_node *n = root->kids[i];
@@ -48,6 +52,9 @@ static void build_table(sema_ctx *s)
             if (old) {
                 diag_error(s->d, n->span, "%s '%s' is already defined", kind_word(n->kind),
                            n->name);
+                if (old->file != s->files[f].id)
+                    diag_hint(s->d, "imported definitions share one namespace with this file's: "
+                                    "rename one of them");
                 diag_note(s->d, old->ast->span, "the first definition of '%s' is here", n->name);
                 continue;
             }
@@ -168,8 +175,10 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
             char a[96], b[96];
             ERR(ck, d->a->span, "the %s of '%s' is %s, but its declared unit is %s", what, v->name,
                 sm_dim_text(e->dim, a, sizeof a), sm_dim_text(u.dim, b, sizeof b));
+            check_dim_hint(ck->d, u.dim, e->dim);
         }
         v->value = e;
+        v->unknown = e->unknown && !declared;
         v->dim = declared ? u.dim : e->dim;
         v->boolean = e->boolean;
         if (e->kind == SX_CONST && e->fn == 1 && !declared)
@@ -339,14 +348,25 @@ static void check_body(check_ctx *ck, const ast_node *def)
                     continue;
                 int v = sm_find_var(t, q->name);
                 if (v < 0 || t->vars[v].kind != VAR_STATE) {
-                    ERR(ck, q->span, "'%s'' is the derivative of '%s', which is not a state "
-                                     "variable", q->name, q->name);
-                    if (v < 0)
+                    static const char *const KIND[] = {"a parameter", "a state variable",
+                                                       "an input", "a definition"};
+                    if (v < 0) {
+                        ERR(ck, q->span, "an equation for %s' needs a state variable '%s', but "
+                                         "there is none", q->name, q->name);
                         diag_hint(ck->d, "declare it: state { %s = ... }", q->name);
+                    } else {
+                        ERR(ck, q->span, "an equation for %s' needs a state variable '%s', but "
+                                         "'%s' is %s", q->name, q->name, q->name,
+                            KIND[t->vars[v].kind]);
+                        diag_hint(ck->d, "only state variables have equations: move '%s' into "
+                                         "state { }", q->name);
+                    }
                     continue;
                 }
                 if (t->vars[v].ode >= 0) {
                     ERR(ck, q->span, "'%s' already has an equation", q->name);
+                    diag_note(ck->d, t->odes[t->vars[v].ode].span, "the first equation for '%s' "
+                                                                    "is here", q->name);
                     continue;
                 }
                 ck->ctx = CTX_EQUATION;
@@ -361,6 +381,8 @@ static void check_body(check_ctx *ck, const ast_node *def)
                             sm_dim_text(rhs->dim, b, sizeof b));
                         if (dim_eq(rhs->dim, t->vars[v].dim))
                             diag_hint(ck->d, "divide by a time constant, e.g. (v_rest - v) / tau");
+                        else
+                            check_dim_hint(ck->d, want, rhs->dim);
                     }
                 }
                 if (rhs->boolean)
@@ -411,11 +433,16 @@ static void check_body(check_ctx *ck, const ast_node *def)
             ck->ctx = CTX_EQUATION;
             t->refractory = check_expr(ck, it->a);
             t->refractory_span = it->span;
-            if (!t->refractory->boolean && !dim_eq(t->refractory->dim, DIM_TIME)) {
+            if (!t->refractory->boolean && !t->refractory->unknown &&
+                !dim_eq(t->refractory->dim, DIM_TIME)) {
                 char a[96];
                 ERR(ck, it->a->span, "'refractory' takes a duration (like 2 ms) or a condition "
                                      "(like v > -20 mV), not %s",
                     sm_dim_text(t->refractory->dim, a, sizeof a));
+                if (dim_is_none(t->refractory->dim))
+                    check_dim_hint(ck->d, DIM_TIME, t->refractory->dim);
+                else
+                    diag_hint(ck->d, "a condition compares, e.g. 'refractory v > v_spike'");
             }
             break;
         case AST_METHOD: {

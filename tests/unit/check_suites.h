@@ -11,5 +11,7 @@ Suite *rng_suite(void);
 Suite *tensor_suite(void);
 Suite *io_suite(void);
 Suite *sx_suite(void);
+Suite *engine_suite(void);
+Suite *sema_suite(void);
 
 #endif

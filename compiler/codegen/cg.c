@@ -1,0 +1,795 @@
+/*
+ * Kernels and the model descriptor (see cg.h). For each population:
+ *
+ *   void P_update(ctx, vars, fired, begin, end)       the ABI entry (model.h)
+ *     -> P_update_body(ctx, v0, v1, ..., fired, begin, end)
+ *
+ * The body takes each array as a separate `noalias` argument so the loop
+ * vectoriser needs no runtime alias checks between the arrays. In the loop,
+ * every variable is loaded once; the scheme's update (ir_update) is
+ * computed from those old values; the spike condition is evaluated on the
+ * new values; the reset and events are applied with selects (no branches,
+ * so the loop stays vectorisable); then everything is stored and the inputs
+ * are cleared.
+ */
+#include "codegen/cg_int.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static LLVMValueRef expr(cg *c, const sx *e);
+
+static void fail(cg *c, ax_span sp, const char *msg)
+{
+    if (!c->failed)
+        diag_error(c->d, sp, "cannot generate code: %s", msg);
+    c->failed = true;
+}
+
+/* ---- values ------------------------------------------------------------------------ */
+
+static LLVMValueRef to_fp(cg *c, LLVMValueRef v)
+{
+    LLVMTypeRef t = LLVMTypeOf(v);
+    if (t == c->fp)
+        return v;
+    if (t == c->i1)
+        return LLVMBuildUIToFP(c->b, v, c->fp, "");
+    if (t == c->f64)
+        return LLVMBuildFPTrunc(c->b, v, c->fp, "");
+    return LLVMBuildFPExt(c->b, v, c->fp, "");
+}
+
+static LLVMValueRef to_f64(cg *c, LLVMValueRef v)
+{
+    LLVMTypeRef t = LLVMTypeOf(v);
+    if (t == c->f64)
+        return v;
+    if (t == c->i1)
+        return LLVMBuildUIToFP(c->b, v, c->f64, "");
+    return LLVMBuildFPExt(c->b, v, c->f64, "");
+}
+
+static LLVMValueRef to_bool(cg *c, LLVMValueRef v)
+{
+    if (LLVMTypeOf(v) == c->i1)
+        return v;
+    return LLVMBuildFCmp(c->b, LLVMRealUNE, v, LLVMConstReal(LLVMTypeOf(v), 0), "");
+}
+
+/* Where an sx variable lives in the population's storage. */
+static int slot_of(cg *c, const sx *e)
+{
+    if (e->space == VS_HIDDEN)
+        return e->idx;
+    if ((e->space == VS_STATE || e->space == VS_PARAM || e->space == VS_INPUT) && e->idx >= 0 &&
+        e->idx < c->pop->type->nvars)
+        return c->pop->slot[e->idx];
+    return -1;
+}
+
+static LLVMValueRef var(cg *c, const sx *e)
+{
+    switch (e->space) {
+    case VS_STATE: case VS_PARAM: case VS_INPUT: case VS_HIDDEN: {
+        if (e->space == VS_PARAM && e->idx >= 0 && c->pop->shared[e->idx])
+            return expr(c, c->pop->shared[e->idx]);
+        int s = slot_of(c, e);
+        if (s < 0 || !c->env[s]) {
+            fail(c, e->span, "a variable has no storage");
+            return cgm_const(c, 0);
+        }
+        return e->boolean ? to_bool(c, c->env[s]) : c->env[s];
+    }
+    case VS_TEMP:
+        if (e->idx < 0 || e->idx >= c->ntemps || !c->temps[e->idx]) {
+            fail(c, e->span, "a temporary is used before it is computed");
+            return cgm_const(c, 0);
+        }
+        return c->temps[e->idx];
+    case VS_TIME: return to_fp(c, c->t);
+    case VS_DT: return cgm_const(c, c->m->dt);
+    case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->idx, c->fp, "");
+    case VS_SIGNAL: {
+        LLVMValueRef p = LLVMBuildGEP2(c->b, c->f64, c->signals,
+                                       (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)e->idx, 0)},
+                                       1, "");
+        return to_fp(c, LLVMBuildLoad2(c->b, c->f64, p, ""));
+    }
+    default:
+        fail(c, e->span, "this variable cannot be used in a neuron kernel");
+        return cgm_const(c, 0);
+    }
+}
+
+/* Math in double (the vectorisable versions), converted to the precision. */
+static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
+{
+    LLVMValueRef x = to_f64(c, a), r;
+    LLVMValueRef args[1] = {x};
+    bool vec = c->o->vector_math;
+    switch (fn) {
+    case FN_EXP: r = vec ? cgm_exp(c, x) : cgm_call(c, "exp", c->f64, &c->f64, 1, args); break;
+    case FN_LOG: r = vec ? cgm_log(c, x) : cgm_call(c, "log", c->f64, &c->f64, 1, args); break;
+    case FN_EXPM1: r = vec ? cgm_expm1(c, x) : cgm_call(c, "expm1", c->f64, &c->f64, 1, args); break;
+    case FN_EXPREL: r = cgm_exprel(c, x); break;
+    case FN_TANH: r = vec ? cgm_tanh(c, x) : cgm_call(c, "tanh", c->f64, &c->f64, 1, args); break;
+    case FN_SIGMOID:
+        r = LLVMBuildFDiv(c->b, cgm_f64(c, 1),
+                          LLVMBuildFAdd(c->b, cgm_f64(c, 1), cgm_exp(c, LLVMBuildFNeg(c->b, x, "")), ""),
+                          "");
+        break;
+    case FN_LOG10:
+        r = LLVMBuildFMul(c->b, cgm_log(c, x), cgm_f64(c, 0.43429448190325182765), "");
+        break;
+    case FN_SQRT: return cgm_intrinsic(c, "llvm.sqrt", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_ABS: return cgm_intrinsic(c, "llvm.fabs", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_FLOOR: return cgm_intrinsic(c, "llvm.floor", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_CEIL: return cgm_intrinsic(c, "llvm.ceil", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_PHI: {
+        LLVMValueRef z = LLVMBuildFMul(c->b, x, cgm_f64(c, -0.70710678118654752440), "");
+        r = LLVMBuildFMul(c->b, cgm_f64(c, 0.5), cgm_call(c, "erfc", c->f64, &c->f64, 1, &z), "");
+        break;
+    }
+    default: {
+        static const char *const NAMES[FN_COUNT] = {
+            [FN_SIN] = "sin", [FN_COS] = "cos", [FN_TAN] = "tan", [FN_SINH] = "sinh",
+            [FN_COSH] = "cosh", [FN_ATAN] = "atan"};
+        if (fn < 0 || fn >= FN_COUNT || !NAMES[fn]) {
+            fail(c, SPAN_NONE, "unsupported function");
+            return cgm_const(c, 0);
+        }
+        r = cgm_call(c, NAMES[fn], c->f64, &c->f64, 1, args);
+        break;
+    }
+    }
+    return to_fp(c, r);
+}
+
+static LLVMValueRef fmin_(cg *c, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, b, a, ""), b, a, "");
+}
+
+static LLVMValueRef fmax_(cg *c, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOGT, b, a, ""), b, a, "");
+}
+
+static LLVMValueRef power(cg *c, const sx *e)
+{
+    LLVMValueRef a = to_fp(c, expr(c, e->a));
+    if (e->b->kind == SX_CONST) {
+        double p = e->b->v;
+        if (p == floor(p) && fabs(p) <= 16) {
+            int n = (int)fabs(p);
+            LLVMValueRef r = cgm_const(c, 1), base = a;
+            /* square-and-multiply: few operations, same in every lane */
+            while (n) {
+                if (n & 1)
+                    r = LLVMBuildFMul(c->b, r, base, "");
+                n >>= 1;
+                if (n)
+                    base = LLVMBuildFMul(c->b, base, base, "");
+            }
+            return p < 0 ? LLVMBuildFDiv(c->b, cgm_const(c, 1), r, "") : r;
+        }
+        if (p == 0.5)
+            return cgm_intrinsic(c, "llvm.sqrt", c->fp, &a, 1);
+    }
+    LLVMValueRef b = to_f64(c, expr(c, e->b));
+    LLVMValueRef l = cgm_log(c, to_f64(c, a));
+    return to_fp(c, cgm_exp(c, LLVMBuildFMul(c->b, b, l, "")));
+}
+
+static unsigned stream_of(cg *c)
+{
+    /* streams: 2048 per population, update draws first, initial values after */
+    return (unsigned)c->pop_index * 2048u + (c->init_phase ? 1024u : 0u);
+}
+
+static LLVMValueRef rand_draw(cg *c, const sx *e)
+{
+    unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
+    LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
+    if (e->fn == SXR_UNIFORM && !c->init_phase)
+        return to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
+    LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
+    LLVMValueRef args[5] = {c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step,
+                            LLVMConstInt(c->i32, 0, 0)};
+    return to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
+                             c->f64, params, 5, args));
+}
+
+static LLVMValueRef expr(cg *c, const sx *e)
+{
+    if (!e) {
+        fail(c, SPAN_NONE, "missing expression");
+        return cgm_const(c, 0);
+    }
+    LLVMValueRef a, b;
+    switch (e->kind) {
+    case SX_CONST:
+        if (e->boolean)
+            return LLVMConstInt(c->i1, e->v != 0, 0);
+        return cgm_const(c, e->v);
+    case SX_VAR: return var(c, e);
+    case SX_ADD: return LLVMBuildFAdd(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
+    case SX_SUB: return LLVMBuildFSub(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
+    case SX_MUL: return LLVMBuildFMul(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
+    case SX_DIV: return LLVMBuildFDiv(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
+    case SX_NEG: return LLVMBuildFNeg(c->b, to_fp(c, expr(c, e->a)), "");
+    case SX_POW: return power(c, e);
+    case SX_LT: case SX_GT: case SX_LE: case SX_GE: case SX_EQ: case SX_NE: {
+        static const LLVMRealPredicate P[] = {LLVMRealOLT, LLVMRealOGT, LLVMRealOLE, LLVMRealOGE,
+                                              LLVMRealOEQ, LLVMRealUNE};
+        a = to_fp(c, expr(c, e->a));
+        b = to_fp(c, expr(c, e->b));
+        return LLVMBuildFCmp(c->b, P[e->kind - SX_LT], a, b, "");
+    }
+    case SX_AND: return LLVMBuildAnd(c->b, to_bool(c, expr(c, e->a)), to_bool(c, expr(c, e->b)), "");
+    case SX_OR: return LLVMBuildOr(c->b, to_bool(c, expr(c, e->a)), to_bool(c, expr(c, e->b)), "");
+    case SX_NOT: return LLVMBuildNot(c->b, to_bool(c, expr(c, e->a)), "");
+    case SX_SELECT: {
+        LLVMValueRef k = to_bool(c, expr(c, e->a));
+        a = expr(c, e->b);
+        b = expr(c, e->c);
+        if (e->boolean)
+            return LLVMBuildSelect(c->b, k, to_bool(c, a), to_bool(c, b), "");
+        return LLVMBuildSelect(c->b, k, to_fp(c, a), to_fp(c, b), "");
+    }
+    case SX_RAND: return rand_draw(c, e);
+    case SX_CALL:
+        switch (e->fn) {
+        case FN_MIN: return fmin_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)));
+        case FN_MAX: return fmax_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)));
+        case FN_CLIP:
+            return fmin_(c, fmax_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b))),
+                         to_fp(c, expr(c, e->c)));
+        case FN_ATAN2: {
+            LLVMValueRef args[2] = {to_f64(c, expr(c, e->a)), to_f64(c, expr(c, e->b))};
+            LLVMTypeRef ps[2] = {c->f64, c->f64};
+            return to_fp(c, cgm_call(c, "atan2", c->f64, ps, 2, args));
+        }
+        default: return math1(c, e->fn, expr(c, e->a));
+        }
+    default:
+        fail(c, e->span, "unsupported expression");
+        return cgm_const(c, 0);
+    }
+}
+
+/* ---- statements (resets, events) as masked updates ------------------------------------------ */
+
+static void stmts(cg *c, const sm_block *blk, LLVMValueRef mask);
+
+static void stmt(cg *c, const sm_stmt *st, LLVMValueRef mask)
+{
+    switch (st->kind) {
+    case ST_LET:
+        if (st->idx >= 0 && st->idx < c->ntemps)
+            c->temps[st->idx] = expr(c, st->value);
+        return;
+    case ST_IF: {
+        LLVMValueRef k = to_bool(c, expr(c, st->cond));
+        stmts(c, &st->then, LLVMBuildAnd(c->b, mask, k, ""));
+        stmts(c, &st->els, LLVMBuildAnd(c->b, mask, LLVMBuildNot(c->b, k, ""), ""));
+        return;
+    }
+    case ST_ASSIGN: {
+        sx target = {.kind = SX_VAR, .space = st->space, .idx = st->idx};
+        int s = slot_of(c, &target);
+        if (s < 0) {
+            fail(c, st->span, "an assignment has no storage");
+            return;
+        }
+        LLVMValueRef cur = c->env[s];
+        LLVMValueRef v = expr(c, st->value);
+        bool boolean = c->pop->vars[s].boolean;
+        v = boolean ? LLVMBuildUIToFP(c->b, to_bool(c, v), c->fp, "") : to_fp(c, v);
+        switch (st->op) {
+        case OP_ADD_ASSIGN: v = LLVMBuildFAdd(c->b, cur, v, ""); break;
+        case OP_SUB_ASSIGN: v = LLVMBuildFSub(c->b, cur, v, ""); break;
+        case OP_MUL_ASSIGN: v = LLVMBuildFMul(c->b, cur, v, ""); break;
+        case OP_DIV_ASSIGN: v = LLVMBuildFDiv(c->b, cur, v, ""); break;
+        default: break;
+        }
+        c->env[s] = LLVMBuildSelect(c->b, mask, v, cur, "");
+        return;
+    }
+    }
+}
+
+static void stmts(cg *c, const sm_block *blk, LLVMValueRef mask)
+{
+    for (int k = 0; k < blk->n; k++)
+        stmt(c, blk->v[k], mask);
+}
+
+/* ---- kernels ---------------------------------------------------------------------------- */
+
+static int count_temps(const ir_pop *p)
+{
+    int n = p->type->ntemps;
+    for (int k = 0; k < p->update.n; k++)
+        if (p->update.v[k].space == VS_TEMP && p->update.v[k].idx + 1 > n)
+            n = p->update.v[k].idx + 1;
+    return n + 1;
+}
+
+/* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
+ * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. */
+static LLVMValueRef kernel(cg *c, const char *name, bool update)
+{
+    const ir_pop *p = c->pop;
+    int nv = p->nvars;
+    int np = nv + 4;
+    LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
+    ps[0] = c->ptr;
+    for (int k = 0; k < nv; k++)
+        ps[1 + k] = c->ptr;
+    ps[1 + nv] = c->ptr;
+    ps[2 + nv] = c->i32;
+    ps[3 + nv] = c->i32;
+    char *bname = malloc(strlen(name) + 8);
+    sprintf(bname, "%s_body", name);
+    LLVMValueRef fn = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->vd, ps, (unsigned)np, 0));
+    free(bname);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
+    for (int k = 0; k < nv + 1; k++) {
+        LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, noalias, 0));
+        LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, nocapture, 0));
+    }
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
+    LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "done");
+    LLVMPositionBuilderAtEnd(c->b, entry);
+    LLVMValueRef ctxp = LLVMGetParam(fn, 0);
+    /* axon_step_ctx: double t; uint64_t step; uint64_t seed; const double *signals */
+    c->t = LLVMBuildLoad2(c->b, c->f64, ctxp, "t");
+    c->step = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                             (LLVMValueRef[]){LLVMConstInt(c->i64, 8, 0)}, 1, ""), "step");
+    c->seed = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                             (LLVMValueRef[]){LLVMConstInt(c->i64, 16, 0)}, 1, ""), "seed");
+    c->signals = LLVMBuildLoad2(c->b, c->ptr, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                                (LLVMValueRef[]){LLVMConstInt(c->i64, 24, 0)}, 1, ""), "signals");
+    LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
+    LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
+    LLVMPositionBuilderAtEnd(c->b, loop);
+    LLVMValueRef i = LLVMBuildPhi(c->b, c->i64, "i");
+    c->idx = i;
+    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
+    c->env = calloc((size_t)nv + 1, sizeof *c->env);
+    c->ntemps = count_temps(p);
+    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
+    for (int k = 0; k < nv; k++) {
+        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
+        if (update)
+            c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+    }
+    if (!update) {
+        /* initial values, in storage order: later ones may use earlier ones */
+        for (int k = 0; k < nv; k++) {
+            const ir_var *v = &p->vars[k];
+            c->env[k] = v->init ? to_fp(c, expr(c, v->init)) : cgm_const(c, 0);
+            LLVMBuildStore(c->b, c->env[k], ptrs[k]);
+        }
+    } else {
+        /* the scheme's update: all reads of state are the old values */
+        LLVMValueRef *next = calloc((size_t)nv + 1, sizeof *next);
+        for (int k = 0; k < p->update.n; k++) {
+            const ir_assign *a = &p->update.v[k];
+            LLVMValueRef v = expr(c, a->value);
+            if (a->space == VS_TEMP) {
+                if (a->idx >= 0 && a->idx < c->ntemps)
+                    c->temps[a->idx] = v;
+            } else {
+                sx target = {.kind = SX_VAR, .space = a->space, .idx = a->idx};
+                int s = slot_of(c, &target);
+                if (s >= 0)
+                    next[s] = p->vars[s].boolean ? LLVMBuildUIToFP(c->b, to_bool(c, v), c->fp, "")
+                                                 : to_fp(c, v);
+            }
+        }
+        for (int k = 0; k < nv; k++)
+            if (next[k])
+                c->env[k] = next[k];
+        free(next);
+        LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
+        if (p->fire) {
+            fired = to_bool(c, expr(c, p->fire));
+            stmts(c, &p->reset, fired);
+        }
+        for (int e = 0; e < p->nevents; e++) {
+            LLVMValueRef k = to_bool(c, expr(c, p->events[e].cond));
+            stmts(c, &p->events[e].body, k);
+        }
+        for (int k = 0; k < nv; k++) {
+            if (p->vars[k].kind == IRV_PARAM)
+                continue;
+            LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
+            LLVMBuildStore(c->b, v, ptrs[k]);
+        }
+        if (p->fire) {
+            LLVMValueRef fp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(1 + nv)), &i, 1, "");
+            LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""), fp);
+        }
+    }
+    LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
+    LLVMValueRef in_v[2] = {begin, inext};
+    LLVMBasicBlockRef in_b[2] = {entry, latch};
+    LLVMAddIncoming(i, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMBuildRetVoid(c->b);
+    free(ptrs);
+    free(c->env);
+    free(c->temps);
+    c->env = c->temps = NULL;
+
+    /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
+    LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
+    if (!update) {
+        aps[2] = c->i32;
+        aps[3] = c->i32;
+    }
+    LLVMValueRef outer = LLVMAddFunction(c->mod, name,
+                                         LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0));
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, outer, "entry"));
+    LLVMValueRef *args = calloc((size_t)np, sizeof *args);
+    args[0] = LLVMGetParam(outer, 0);
+    for (int k = 0; k < nv; k++) {
+        LLVMValueRef slot = LLVMBuildGEP2(c->b, c->ptr, LLVMGetParam(outer, 1),
+                                          (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)k, 0)}, 1, "");
+        args[1 + k] = LLVMBuildLoad2(c->b, c->ptr, slot, "");
+    }
+    int first = update ? 3 : 2;
+    args[1 + nv] = update ? LLVMGetParam(outer, 2) : LLVMConstNull(c->ptr);
+    args[2 + nv] = LLVMGetParam(outer, (unsigned)first);
+    args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
+    LLVMBuildCall2(c->b, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), fn, args, (unsigned)np, "");
+    LLVMBuildRetVoid(c->b);
+    free(args);
+    free(ps);
+    return outer;
+}
+
+/* ---- the descriptor ------------------------------------------------------------------------ */
+
+static LLVMValueRef cstr(cg *c, const char *s)
+{
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, s, (unsigned)strlen(s), 0);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), ".str");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    return g;
+}
+
+static LLVMValueRef global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
+                                 const char *name)
+{
+    if (!n)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef init = LLVMConstArray2(elem, vals, n);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    return g;
+}
+
+static LLVMValueRef i32v(cg *c, long v) { return LLVMConstInt(c->i32, (unsigned long long)v, 1); }
+
+static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
+{
+    const ir_model *m = c->m;
+    LLVMTypeRef var_t = LLVMStructTypeInContext(c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32}, 4, 0);
+    LLVMTypeRef pop_t = LLVMStructTypeInContext(
+        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->i32}, 8, 0);
+    LLVMTypeRef rec_t = LLVMStructTypeInContext(
+        c->ctx, (LLVMTypeRef[]){c->i32, c->i32, c->i32, c->i32, c->ptr, c->i32}, 6, 0);
+    LLVMTypeRef model_t = LLVMStructTypeInContext(
+        c->ctx, (LLVMTypeRef[]){c->i32, c->ptr, c->i32, c->f64, c->f64, c->i32, c->ptr, c->i32,
+                                c->ptr, c->i32, c->ptr}, 11, 0);
+    LLVMValueRef *pops = calloc((size_t)m->npops + 1, sizeof *pops);
+    for (int i = 0; i < m->npops; i++) {
+        const ir_pop *p = &m->pops[i];
+        LLVMValueRef *vs = calloc((size_t)p->nvars + 1, sizeof *vs);
+        for (int k = 0; k < p->nvars; k++) {
+            char u[64];
+            dim_format_si(p->vars[k].dim, u, sizeof u);
+            static const int KIND[] = {0, 1, 2, 3};
+            LLVMValueRef f[4] = {cstr(c, p->vars[k].name), cstr(c, u), i32v(c, KIND[p->vars[k].kind]),
+                                 i32v(c, p->vars[k].boolean)};
+            vs[k] = LLVMConstNamedStruct(var_t, f, 4);
+        }
+        LLVMValueRef f[8] = {cstr(c, p->name), cstr(c, p->type_name), i32v(c, p->size),
+                             i32v(c, p->nvars), global_array(c, var_t, vs, (unsigned)p->nvars, "vars"),
+                             inits[i], updates[i], i32v(c, p->fire != NULL)};
+        pops[i] = LLVMConstNamedStruct(pop_t, f, 8);
+        free(vs);
+    }
+    LLVMValueRef *recs = calloc((size_t)m->nrecords + 1, sizeof *recs);
+    for (int r = 0; r < m->nrecords; r++) {
+        const ir_record *rc = &m->records[r];
+        LLVMValueRef *sub = calloc((size_t)rc->nsubset + 1, sizeof *sub);
+        for (int k = 0; k < rc->nsubset; k++)
+            sub[k] = i32v(c, rc->subset[k]);
+        long every = rc->every > 0 ? lround(rc->every / m->dt) : 1;
+        if (every < 1)
+            every = 1;
+        LLVMValueRef f[6] = {i32v(c, rc->kind), i32v(c, rc->target), i32v(c, rc->var),
+                             i32v(c, rc->nsubset), global_array(c, c->i32, sub, (unsigned)rc->nsubset, "subset"),
+                             i32v(c, every)};
+        recs[r] = LLVMConstNamedStruct(rec_t, f, 6);
+        free(sub);
+    }
+    LLVMValueRef f[11] = {i32v(c, 1), cstr(c, m->module), i32v(c, c->o->precision),
+                          cgm_f64(c, m->dt), cgm_f64(c, m->duration), i32v(c, m->npops),
+                          global_array(c, pop_t, pops, (unsigned)m->npops, "pops"), i32v(c, 0),
+                          LLVMConstNull(c->ptr), i32v(c, m->nrecords),
+                          global_array(c, rec_t, recs, (unsigned)m->nrecords, "records")};
+    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, "axon_model");
+    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 11));
+    LLVMSetGlobalConstant(g, 1);
+    free(pops);
+    free(recs);
+}
+
+/* ---- the module ----------------------------------------------------------------------------- */
+
+static bool init_llvm(void)
+{
+    /* idempotent in LLVM; the native target is all Axon needs */
+    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter())
+        return false;
+    return true;
+}
+
+static LLVMTargetMachineRef host_machine(int opt, char **err)
+{
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(triple, &target, err)) {
+        LLVMDisposeMessage(triple);
+        return NULL;
+    }
+    char *cpu = LLVMGetHostCPUName();
+    char *features = LLVMGetHostCPUFeatures();
+    LLVMCodeGenOptLevel lvl = opt <= 0 ? LLVMCodeGenLevelNone : opt == 1 ? LLVMCodeGenLevelLess
+                            : opt == 2 ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelAggressive;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, lvl,
+                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    return tm;
+}
+
+typedef struct {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetMachineRef tm;
+    bool own_ctx;
+} cg_unit;
+
+/* Builds and optimises the module; false after a diagnostic. */
+static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
+                       LLVMContextRef in_ctx)
+{
+    memset(u, 0, sizeof *u);
+    if (!init_llvm()) {
+        diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
+        return false;
+    }
+    char *err = NULL;
+    u->tm = host_machine(o->opt_level, &err);
+    if (!u->tm) {
+        diag_error(d, SPAN_NONE, "no code generator for this machine: %s", err ? err : "?");
+        LLVMDisposeMessage(err);
+        return false;
+    }
+    cg c = {0};
+    u->own_ctx = !in_ctx;
+    c.ctx = u->ctx = in_ctx ? in_ctx : LLVMContextCreate();
+    c.mod = u->mod = LLVMModuleCreateWithNameInContext(m->module, c.ctx);
+    char *triple = LLVMGetTargetMachineTriple(u->tm);
+    LLVMSetTarget(c.mod, triple);
+    LLVMDisposeMessage(triple);
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(u->tm);
+    char *dls = LLVMCopyStringRepOfTargetData(dl);
+    LLVMSetDataLayout(c.mod, dls);
+    LLVMDisposeMessage(dls);
+    LLVMDisposeTargetData(dl);
+    c.b = LLVMCreateBuilderInContext(c.ctx);
+    c.f64 = LLVMDoubleTypeInContext(c.ctx);
+    c.f32 = LLVMFloatTypeInContext(c.ctx);
+    c.fp = o->precision == 4 ? c.f32 : c.f64;
+    c.i1 = LLVMInt1TypeInContext(c.ctx);
+    c.i8 = LLVMInt8TypeInContext(c.ctx);
+    c.i32 = LLVMInt32TypeInContext(c.ctx);
+    c.i64 = LLVMInt64TypeInContext(c.ctx);
+    c.ptr = LLVMPointerTypeInContext(c.ctx, 0);
+    c.vd = LLVMVoidTypeInContext(c.ctx);
+    c.o = o;
+    c.d = d;
+    c.m = m;
+    LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
+    LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
+    for (int i = 0; i < m->npops && !c.failed; i++) {
+        c.pop = &m->pops[i];
+        c.pop_index = i;
+        char name[64];
+        snprintf(name, sizeof name, "axon_pop%d_init", i);
+        c.init_phase = true;
+        inits[i] = kernel(&c, name, false);
+        snprintf(name, sizeof name, "axon_pop%d_update", i);
+        c.init_phase = false;
+        updates[i] = kernel(&c, name, true);
+    }
+    if (!c.failed)
+        descriptor(&c, inits, updates);
+    free(inits);
+    free(updates);
+    LLVMDisposeBuilder(c.b);
+    if (c.failed)
+        return false;
+    /* every function is tuned for this CPU (vector width, instructions) */
+    char *cpu = LLVMGetTargetMachineCPU(u->tm);
+    char *feat = LLVMGetTargetMachineFeatureString(u->tm);
+    for (LLVMValueRef f = LLVMGetFirstFunction(c.mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f))
+            continue;
+        LLVMAddTargetDependentFunctionAttr(f, "target-cpu", cpu);
+        LLVMAddTargetDependentFunctionAttr(f, "target-features", feat);
+    }
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+    char *verr = NULL;
+    if (LLVMVerifyModule(c.mod, LLVMReturnStatusAction, &verr)) {
+        diag_error(d, SPAN_NONE, "internal error: the generated code is invalid (%s); please report "
+                                 "this with the model", verr);
+        LLVMDisposeMessage(verr);
+        return false;
+    }
+    LLVMDisposeMessage(verr);
+    char pipeline[32];
+    snprintf(pipeline, sizeof pipeline, "default<O%d>", o->opt_level < 0 ? 0 : o->opt_level > 3 ? 3 : o->opt_level);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(po, o->opt_level >= 2);
+    LLVMPassBuilderOptionsSetSLPVectorization(po, o->opt_level >= 2);
+    LLVMErrorRef e = LLVMRunPasses(c.mod, pipeline, u->tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        char *msg = LLVMGetErrorMessage(e);
+        diag_error(d, SPAN_NONE, "internal error in the optimiser: %s", msg);
+        LLVMDisposeErrorMessage(msg);
+        return false;
+    }
+    return true;
+}
+
+static void free_unit(cg_unit *u)
+{
+    if (u->mod)
+        LLVMDisposeModule(u->mod);
+    if (u->ctx && u->own_ctx)
+        LLVMContextDispose(u->ctx);
+    if (u->tm)
+        LLVMDisposeTargetMachine(u->tm);
+}
+
+char *cg_llvm_text(const ir_model *m, const cg_opts *o, diag_ctx *d)
+{
+    cg_unit u;
+    char *out = NULL;
+    if (build_unit(m, o, d, &u, NULL)) {
+        char *s = LLVMPrintModuleToString(u.mod);
+        out = strdup(s);
+        LLVMDisposeMessage(s);
+    }
+    free_unit(&u);
+    return out;
+}
+
+bool cg_emit_object(const ir_model *m, const cg_opts *o, diag_ctx *d, const char *path)
+{
+    cg_unit u;
+    bool ok = build_unit(m, o, d, &u, NULL);
+    if (ok) {
+        char *err = NULL;
+        if (LLVMTargetMachineEmitToFile(u.tm, u.mod, (char *)path, LLVMObjectFile, &err)) {
+            diag_error(d, SPAN_NONE, "cannot write '%s': %s", path, err ? err : "?");
+            ok = false;
+        }
+        LLVMDisposeMessage(err);
+    }
+    free_unit(&u);
+    return ok;
+}
+
+/* ---- JIT ---------------------------------------------------------------------------------------- */
+
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+
+struct cg_jit {
+    LLVMOrcLLJITRef jit;
+};
+
+static bool jit_error(diag_ctx *d, LLVMErrorRef e, const char *what)
+{
+    if (!e)
+        return false;
+    char *msg = LLVMGetErrorMessage(e);
+    diag_error(d, SPAN_NONE, "internal error (%s): %s", what, msg);
+    LLVMDisposeErrorMessage(msg);
+    return true;
+}
+
+cg_jit *cg_jit_compile(const ir_model *m, const cg_opts *o, diag_ctx *d, const void **desc)
+{
+    cg_unit u;
+    /* ORC owns the context the module is built in */
+    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+    if (!build_unit(m, o, d, &u, LLVMOrcThreadSafeContextGetContext(tsc))) {
+        free_unit(&u);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        return NULL;
+    }
+    cg_jit *j = calloc(1, sizeof *j);
+    LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(u.tm);
+    u.tm = NULL; /* owned by the builder now */
+    LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(jb, jtmb);
+    if (jit_error(d, LLVMOrcCreateLLJIT(&j->jit, jb), "starting the JIT")) {
+        free(j);
+        free_unit(&u);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        return NULL;
+    }
+    /* kernels call libm and the runtime's RNG: resolve them in this process */
+    LLVMOrcDefinitionGeneratorRef gen;
+    char prefix = LLVMOrcLLJITGetGlobalPrefix(j->jit);
+    if (!jit_error(d, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, prefix, NULL, NULL),
+                   "process symbols"))
+        LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(u.mod, tsc);
+    u.mod = NULL;
+    u.ctx = NULL;
+    LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
+    if (jit_error(d, LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm),
+                  "adding the model")) {
+        cg_jit_free(j);
+        return NULL;
+    }
+    LLVMOrcExecutorAddress addr = 0;
+    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, "axon_model"), "finding the model")) {
+        cg_jit_free(j);
+        return NULL;
+    }
+    *desc = (const void *)(uintptr_t)addr;
+    free_unit(&u);
+    return j;
+}
+
+void cg_jit_free(cg_jit *j)
+{
+    if (!j)
+        return;
+    if (j->jit)
+        LLVMOrcDisposeLLJIT(j->jit);
+    free(j);
+}

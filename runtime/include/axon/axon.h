@@ -1,0 +1,146 @@
+/*
+ * axon.h — the embedding API: run a compiled model (an axon_model_desc, see model.h).
+ *
+ *     axon_err err;
+ *     axon_opts o = {.seed = 1, .threads = 4};
+ *     axon_sim *s = axon_sim_new(&axon_model, &o, &err);
+ *     if (!s) { report(err.msg); ... }
+ *     if (axon_sim_run(s, 1.0, NULL, NULL) != AXON_OK) report(axon_sim_error(s));
+ *     axon_sim_write(s, "out", &err);
+ *     axon_sim_free(s);
+ *
+ * Storage. Every variable is one zeroed, 64-byte aligned array whose capacity is the population
+ * size rounded up to a multiple of 16 elements (fired[] too). The engine calls kernels with
+ * ranges whose begin is a multiple of 16 and whose end is a multiple of 16 or the population
+ * size, so a vectorised kernel may process whole blocks of 16 and run over the padding of the
+ * last block: values written there are never read back, recorded or counted.
+ *
+ * Threads. threads <= 1 runs everything on the caller's thread. Otherwise every population's
+ * neurons are split statically into at most `threads` contiguous chunks on 16-neuron boundaries
+ * and the simulation owns a pool of worker threads (one per chunk of its largest population,
+ * less one: the caller runs chunk 0); a population of one chunk runs on the caller. The
+ * spike list of a step is the concatenation of the chunks' spikes, i.e. increasing index order,
+ * so results are bit-identical for any thread count (kernels are per-neuron independent).
+ *
+ * Time conventions (step n covers [n dt, (n+1) dt), see model.h). Everything observed at the
+ * end of step n is stamped with t = (n+1) dt, the time the values belong to:
+ *   - spikes found in step n have time (n+1) dt (the condition is evaluated on the values at
+ *     the end of the step);
+ *   - a state record with period k samples after steps n with (n+1) % k == 0, i.e. at times
+ *     k dt, 2k dt, ...; the initial values (t = 0) are not recorded;
+ *   - a rate record with period k gives, at those same times, the spikes of the last k steps
+ *     divided by (size * k * dt), in Hz.
+ * Step numbers and times continue across axon_sim_run calls.
+ *
+ * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations
+ * are independent (no global state). Progress callbacks run on the calling thread.
+ */
+#ifndef AXON_AXON_H
+#define AXON_AXON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "axon/model.h"
+#include "axon/status.h"
+#include "axon/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    uint64_t seed; /* passed to kernels in axon_step_ctx.seed */
+    int threads;   /* 0 = 1; at most AXON_MAX_THREADS */
+} axon_opts;
+
+#define AXON_MAX_THREADS 1024
+
+typedef struct axon_sim axon_sim;
+
+/*
+ * Checks the descriptor (ABI version, precision 4 or 8, dt > 0, unique population names,
+ * record targets and subsets), allocates the state, runs the init kernels at t = 0 (in
+ * parallel by ranges) and sets up the recorders. o may be NULL (seed 0, one thread). The
+ * descriptor and everything it points to must outlive the simulation. Returns NULL with a
+ * message in err on failure. Descriptors with projections or weight records are refused
+ * (AXON_EINVAL): this runtime implements ABI version 1 without projections.
+ */
+axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err);
+
+/* NULL is a no-op; stops the worker threads. */
+void axon_sim_free(axon_sim *s);
+
+/*
+ * Runs round(duration / dt) steps from the current time (call repeatedly to continue).
+ * progress, when not NULL, is called at most 100 times per call with the fraction of this
+ * call's steps done, the last time with 1.0 (not at all for a run of zero steps). Recorder
+ * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
+ * consistent at the end of the last completed step and may be continued or written.
+ * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM.
+ */
+axon_status axon_sim_run(axon_sim *s, double duration,
+                         void (*progress)(void *user, double done_fraction), void *user);
+
+/* Message of the last failed call on s ("" if none). */
+const char *axon_sim_error(const axon_sim *s);
+
+const axon_model_desc *axon_sim_model(const axon_sim *s);
+double axon_sim_time(const axon_sim *s);         /* steps * dt, s */
+uint64_t axon_sim_steps(const axon_sim *s);      /* steps simulated so far */
+int axon_sim_threads(const axon_sim *s);         /* axon_opts.threads, 0 read as 1 */
+double axon_sim_wall_seconds(const axon_sim *s); /* wall-clock time spent in axon_sim_run */
+
+/* Index of the population named name, or -1. */
+int axon_sim_pop_index(const axon_sim *s, const char *name);
+
+/*
+ * view = the live array of variable "POP.VAR" (split at the last '.', since population names
+ * may contain dots): 1-D, size elements, f32 or f64 (the model precision), not owned (base
+ * NULL), valid until axon_sim_free. Writing through it changes the simulation.
+ * AXON_EINVAL if there is no such variable.
+ */
+axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view);
+
+/*
+ * All spikes recorded so far for population pop, in time order and, within a step, in index
+ * order: times in s and neuron indices, n of each. The arrays stay valid until the next
+ * axon_sim_run or axon_sim_free. AXON_EINVAL if pop has no spike record.
+ */
+axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
+                            const uint32_t **indices, size_t *n);
+
+/* Spikes of population pop so far, counted for every spiking population (0 for a bad pop). */
+uint64_t axon_sim_spike_count(const axon_sim *s, int pop);
+
+/*
+ * Writes every recording into dir (created if missing, its parent must exist; files of the
+ * same names are replaced, others left alone) as NPY files plus manifest.json:
+ *   POP.spikes.t.npy   float64 [n]            spike times, s
+ *   POP.spikes.i.npy   int32 [n]              neuron indices
+ *   POP.VAR.npy        f32/f64 [samples, m]   state samples (model precision), m = subset size
+ *   POP.VAR.t.npy      float64 [samples]      sample times, s
+ *   POP.rate.npy       float64 [samples]      population rate, Hz
+ *   POP.rate.t.npy     float64 [samples]      sample times, s
+ * Population names are kept as they are (dots included; a '/' in one gives AXON_EINVAL). A
+ * second spike record of the same population is ignored (it would hold the same data). When two
+ * records would give the same name, the later one gets ".2" (".3", ...) before ".npy" / ".t.npy";
+ * manifest.json holds format, version, model, precision, dt, steps, duration (simulated, s),
+ * seed, threads and "files": per file path, kind (spike_times, spike_indices, state,
+ * state_times, rate, rate_times), record index, population, variable (or null), unit, dtype
+ * (numpy name), shape, subset (a list or "all") and period (s; null for spikes).
+ *
+ * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-XXXXXX" next to dir
+ * and moved into dir only when every write succeeded (manifest.json last, so a reader that sees
+ * the new manifest sees the new files); on failure the temporary directory is removed and dir
+ * is left as it was. (A failure during the final renames, which only an I/O error makes
+ * plausible, can leave some files replaced; it is reported.) The message goes to err and to
+ * axon_sim_error.
+ */
+axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXON_AXON_H */

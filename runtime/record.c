@@ -1,0 +1,235 @@
+/*
+ * Recorders: spike, state and rate monitors (time conventions in axon.h).
+ *
+ * Memory is reserved before anything of a step happens (rt_rec_reserve_run for the samples of
+ * a whole run, rt_rec_reserve_step for a worst-case step of spikes), so recording itself cannot
+ * fail and an out-of-memory error never leaves a step half done. Spike storage grows
+ * geometrically, so the per-step reserve is a comparison in the common case.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* Grows *arr to newcap elements of esz bytes; *arr is unchanged on failure. */
+static int rt_grow(void **arr, size_t newcap, size_t esz)
+{
+    if (newcap > SIZE_MAX / esz)
+        return -1;
+    size_t bytes = newcap * esz;
+    void *p = realloc(*arr, bytes > 0 ? bytes : 1);
+    if (!p)
+        return -1;
+    *arr = p;
+    return 0;
+}
+
+/* Makes room for need entries (spikes or samples) in every array r uses. */
+static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err *err)
+{
+    if (need <= r->cap)
+        return AXON_OK;
+    size_t cap = r->cap + r->cap / 2;
+    if (cap < need)
+        cap = need;
+    int rc = rt_grow((void **)&r->t, cap, sizeof *r->t);
+    if (rc == 0 && r->kind == AXON_REC_SPIKES)
+        rc = rt_grow((void **)&r->idx, cap, sizeof *r->idx);
+    if (rc == 0 && r->kind == AXON_REC_RATE)
+        rc = rt_grow((void **)&r->rate, cap, sizeof *r->rate);
+    if (rc == 0 && r->kind == AXON_REC_STATE) {
+        size_t row = (size_t)r->nsub * s->esz;
+        rc = row && cap > SIZE_MAX / row ? -1 : rt_grow(&r->vals, cap, row ? row : 1);
+    }
+    if (rc != 0) {
+        static const char *const what[] = {"spike", "state", "rate"};
+        return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s %s of population '%s'",
+                            need, what[r->kind], r->kind == AXON_REC_SPIKES ? "spikes" : "samples",
+                            s->pops[r->pop].d->name);
+    }
+    r->cap = cap;
+    return AXON_OK;
+}
+
+static axon_status rt_rec_check(const axon_sim *s, uint32_t i, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    const axon_record_desc *d = &m->records[i];
+    if (d->kind == AXON_REC_WEIGHTS)
+        return axon_err_set(err, AXON_EINVAL,
+                            "record %u: weight records need projections, which this runtime "
+                            "does not implement yet",
+                            i);
+    if (d->kind != AXON_REC_SPIKES && d->kind != AXON_REC_STATE && d->kind != AXON_REC_RATE)
+        return axon_err_set(err, AXON_EINVAL, "record %u: unknown kind %d", i, d->kind);
+    if (d->target < 0 || (uint32_t)d->target >= m->npops)
+        return axon_err_set(err, AXON_EINVAL, "record %u: no population %d", i, d->target);
+    const axon_pop_desc *p = &m->pops[d->target];
+    if (d->kind != AXON_REC_SPIKES && d->every < 1)
+        return axon_err_set(err, AXON_EINVAL, "record %u (population '%s'): period of 0 steps", i,
+                            p->name);
+    if (d->kind != AXON_REC_STATE) {
+        if (!p->spiking)
+            return axon_err_set(err, AXON_EINVAL,
+                                "record %u: population '%s' does not spike; cannot record its %s",
+                                i, p->name, d->kind == AXON_REC_SPIKES ? "spikes" : "rate");
+        return AXON_OK;
+    }
+    if (d->var < 0 || (uint32_t)d->var >= p->nvars)
+        return axon_err_set(err, AXON_EINVAL, "record %u: population '%s' has no variable %d", i,
+                            p->name, d->var);
+    if (d->nsubset > 0 && !d->subset)
+        return axon_err_set(err, AXON_EINVAL, "record %u: subset of %u neurons but no table", i,
+                            d->nsubset);
+    for (uint32_t k = 0; k < d->nsubset; k++)
+        if (d->subset[k] >= p->size)
+            return axon_err_set(err, AXON_EINVAL,
+                                "record %u: neuron %u is outside population '%s' of %u", i,
+                                d->subset[k], p->name, p->size);
+    return AXON_OK;
+}
+
+axon_status rt_rec_init(axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    s->recs = calloc(m->nrecords ? m->nrecords : 1, sizeof *s->recs);
+    if (!s->recs)
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate the recorders");
+    for (uint32_t i = 0; i < m->nrecords; i++) {
+        axon_status st = rt_rec_check(s, i, err);
+        if (st != AXON_OK)
+            return st;
+        const axon_record_desc *d = &m->records[i];
+        rt_rec *r = &s->recs[i];
+        r->d = d;
+        r->kind = d->kind;
+        r->pop = d->target;
+        r->var = d->var;
+        r->every = d->kind == AXON_REC_SPIKES ? 1 : d->every;
+        if (d->kind == AXON_REC_STATE) {
+            r->sub = d->nsubset ? d->subset : NULL;
+            r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
+        }
+        rt_pop *p = &s->pops[d->target];
+        /* A second spike record of the same population would hold the same data: it is kept
+         * only so record indices stay aligned, and neither records nor writes anything. */
+        if (d->kind == AXON_REC_SPIKES && p->spike_rec < 0)
+            p->spike_rec = (int)i;
+        else if (d->kind == AXON_REC_SPIKES)
+            r->kind = -1;
+    }
+    return AXON_OK;
+}
+
+void rt_rec_free(axon_sim *s)
+{
+    if (!s->recs)
+        return;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        free(r->t);
+        free(r->idx);
+        free(r->vals);
+        free(r->rate);
+    }
+    free(s->recs);
+    s->recs = NULL;
+}
+
+axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err)
+{
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->kind != AXON_REC_STATE && r->kind != AXON_REC_RATE)
+            continue;
+        uint64_t samples = (s->step + nsteps) / r->every - s->step / r->every;
+        if (samples > SIZE_MAX - r->n)
+            return axon_err_set(err, AXON_ERANGE, "too many samples for population '%s'",
+                                s->pops[r->pop].d->name);
+        axon_status st = rt_rec_reserve(s, r, r->n + (size_t)samples, err);
+        if (st != AXON_OK)
+            return st;
+    }
+    return AXON_OK;
+}
+
+axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err)
+{
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->kind != AXON_REC_SPIKES)
+            continue;
+        size_t size = s->pops[r->pop].size;
+        if (r->n + size <= r->cap)
+            continue;
+        if (r->n > SIZE_MAX - size)
+            return axon_err_set(err, AXON_ERANGE, "too many spikes for population '%s'",
+                                s->pops[r->pop].d->name);
+        /* at least double, so the reserve is amortised O(1) per step */
+        size_t need = r->n + size;
+        if (need < 2 * r->cap && r->cap <= SIZE_MAX / 2)
+            need = 2 * r->cap;
+        axon_status st = rt_rec_reserve(s, r, need, err);
+        if (st != AXON_OK)
+            return st;
+    }
+    return AXON_OK;
+}
+
+static void rt_rec_sample(axon_sim *s, rt_rec *r, const rt_pop *p)
+{
+    size_t esz = s->esz;
+    char *row = (char *)r->vals + r->n * r->nsub * esz;
+    const void *src = p->vars[r->var];
+    if (!r->sub) {
+        memcpy(row, src, (size_t)r->nsub * esz);
+    } else if (esz == 8) {
+        const double *v = src;
+        double *out = (double *)row;
+        for (uint32_t k = 0; k < r->nsub; k++)
+            out[k] = v[r->sub[k]];
+    } else {
+        const float *v = src;
+        float *out = (float *)row;
+        for (uint32_t k = 0; k < r->nsub; k++)
+            out[k] = v[r->sub[k]];
+    }
+}
+
+void rt_rec_pop_step(axon_sim *s, int pi)
+{
+    const rt_pop *p = &s->pops[pi];
+    uint64_t next = s->step + 1;
+    double t = (double)next * s->dt;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->pop != pi)
+            continue;
+        switch (r->kind) {
+        case AXON_REC_SPIKES:
+            for (size_t k = 0; k < p->nspk; k++) {
+                r->t[r->n + k] = t;
+                r->idx[r->n + k] = p->spk[k];
+            }
+            r->n += p->nspk;
+            break;
+        case AXON_REC_STATE:
+            if (next % r->every == 0) {
+                rt_rec_sample(s, r, p);
+                r->t[r->n++] = t;
+            }
+            break;
+        case AXON_REC_RATE:
+            r->acc += p->nspk;
+            if (next % r->every == 0) {
+                double denom = (double)p->size * (double)r->every * s->dt;
+                r->rate[r->n] = p->size ? (double)r->acc / denom : 0.0;
+                r->t[r->n++] = t;
+                r->acc = 0;
+            }
+            break;
+        default: break;
+        }
+    }
+}

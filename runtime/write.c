@@ -1,0 +1,474 @@
+/*
+ * axon_sim_write: recordings to NPY files plus manifest.json, atomically as a whole.
+ *
+ * Everything is first written into a fresh directory "DIR.tmp-XXXXXX" next to DIR (same file
+ * system, so the later moves are renames). Only when every file is complete are they moved
+ * into DIR, after checking that no target name is taken by a directory (the one failure of
+ * rename(2) that is plausible in practice); manifest.json moves last, so a reader that sees the
+ * new manifest sees the new data files. Any failure before the moves removes the temporary
+ * directory and leaves DIR untouched. A failure during the moves (I/O error, full inode table)
+ * can leave some files replaced; it is reported, and the temporary directory is still removed.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "axon/io.h"
+#include "sim.h"
+
+/* ---- a growable string (sticky out-of-memory flag, checked once at the end) */
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} rt_sbuf;
+
+static void rt_sb_add(rt_sbuf *b, const char *s, size_t len)
+{
+    if (b->oom)
+        return;
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+static void rt_sb_puts(rt_sbuf *b, const char *s)
+{
+    rt_sb_add(b, s, strlen(s));
+}
+
+static void rt_sb_printf(rt_sbuf *b, const char *fmt, ...) AXON_PRINTF_LIKE(2, 3);
+
+static void rt_sb_printf(rt_sbuf *b, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) /* only short numbers are formatted */
+        b->oom = 1;
+    else
+        rt_sb_add(b, tmp, (size_t)n);
+}
+
+/* A JSON string literal. Bytes >= 0x80 pass through: names come from UTF-8 source text. */
+static void rt_sb_json_str(rt_sbuf *b, const char *s)
+{
+    if (!s) {
+        rt_sb_puts(b, "null");
+        return;
+    }
+    rt_sb_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '"': rt_sb_puts(b, "\\\""); break;
+        case '\\': rt_sb_puts(b, "\\\\"); break;
+        case '\b': rt_sb_puts(b, "\\b"); break;
+        case '\f': rt_sb_puts(b, "\\f"); break;
+        case '\n': rt_sb_puts(b, "\\n"); break;
+        case '\r': rt_sb_puts(b, "\\r"); break;
+        case '\t': rt_sb_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20)
+                rt_sb_printf(b, "\\u%04x", c);
+            else
+                rt_sb_add(b, s, 1);
+        }
+    }
+    rt_sb_add(b, "\"", 1);
+}
+
+/* The shortest %g form of a finite double that reads back exactly (valid JSON). */
+static void rt_sb_num(rt_sbuf *b, double v)
+{
+    char tmp[32];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    rt_sb_puts(b, tmp);
+}
+
+static char *rt_join(const char *a, const char *sep, const char *c)
+{
+    size_t la = strlen(a), ls = strlen(sep), lc = strlen(c);
+    char *p = malloc(la + ls + lc + 1);
+    if (p) {
+        memcpy(p, a, la);
+        memcpy(p + la, sep, ls);
+        memcpy(p + la + ls, c, lc + 1);
+    }
+    return p;
+}
+
+/* ---- the output files */
+
+typedef struct {
+    char *name;       /* file name inside the directory */
+    const char *kind; /* manifest kind */
+    int rec;          /* record index */
+    const char *var;  /* variable name or NULL */
+    const char *unit;
+    axon_tensor t; /* view of the recorded data */
+} rt_out;
+
+typedef struct {
+    rt_out *v;
+    size_t n, cap;
+} rt_outs;
+
+static void rt_outs_free(rt_outs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->v[i].name);
+    free(o->v);
+}
+
+static int rt_name_taken(const rt_outs *o, const char *name)
+{
+    if (!strcmp(name, "manifest.json"))
+        return 1;
+    for (size_t i = 0; i < o->n; i++)
+        if (!strcmp(o->v[i].name, name))
+            return 1;
+    return 0;
+}
+
+static axon_tensor rt_view(axon_dtype dt, void *data, size_t n0, size_t n1, int ndim)
+{
+    axon_tensor t;
+    memset(&t, 0, sizeof t);
+    t.dtype = dt;
+    t.ndim = ndim;
+    t.shape[0] = n0;
+    t.strides[0] = ndim == 2 ? n1 : 1;
+    if (ndim == 2) {
+        t.shape[1] = n1;
+        t.strides[1] = 1;
+    }
+    t.data = data;
+    return t;
+}
+
+/*
+ * Adds the two files of record ri: names BASE + ext[0] and BASE + ext[1], where BASE is
+ * "POP.what", or "POP.what.K" for the smallest K >= 2 that avoids every name taken so far.
+ */
+static axon_status rt_add_pair(rt_outs *o, const char *pop, const char *what, const char *ext0,
+                               const char *ext1, rt_out a, rt_out b, axon_err *err)
+{
+    if (o->n + 2 > o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 16;
+        rt_out *v = realloc(o->v, cap * sizeof *v);
+        if (!v)
+            return axon_err_set(err, AXON_ENOMEM, "out of memory");
+        o->v = v;
+        o->cap = cap;
+    }
+    size_t len = strlen(pop) + strlen(what) + 32;
+    char *base = malloc(len);
+    a.name = malloc(len + strlen(ext0));
+    b.name = malloc(len + strlen(ext1));
+    if (!base || !a.name || !b.name) {
+        free(base);
+        free(a.name);
+        free(b.name);
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    }
+    for (unsigned k = 1;; k++) {
+        if (k == 1)
+            snprintf(base, len, "%s.%s", pop, what);
+        else
+            snprintf(base, len, "%s.%s.%u", pop, what, k);
+        sprintf(a.name, "%s%s", base, ext0);
+        sprintf(b.name, "%s%s", base, ext1);
+        if (!rt_name_taken(o, a.name) && !rt_name_taken(o, b.name))
+            break;
+    }
+    free(base);
+    o->v[o->n++] = a;
+    o->v[o->n++] = b;
+    return AXON_OK;
+}
+
+static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
+{
+    axon_dtype vdt = s->esz == 4 ? AXON_F32 : AXON_F64;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->kind < 0) /* a duplicate spike record */
+            continue;
+        const axon_pop_desc *p = s->pops[r->pop].d;
+        if (strchr(p->name, '/'))
+            return axon_err_set(err, AXON_EINVAL,
+                                "population name '%s' cannot be used in a file name", p->name);
+        rt_out a = {.rec = (int)i}, b = {.rec = (int)i, .kind = "", .unit = "s"};
+        b.t = rt_view(AXON_F64, r->t, r->n, 0, 1);
+        axon_status st;
+        if (r->kind == AXON_REC_SPIKES) {
+            a.kind = "spike_times";
+            a.unit = "s";
+            a.t = b.t;
+            /* Indices are below 2^31 (checked at setup), so the uint32 data reads as int32. */
+            b.kind = "spike_indices";
+            b.unit = "1";
+            b.t = rt_view(AXON_I32, r->idx, r->n, 0, 1);
+            st = rt_add_pair(o, p->name, "spikes", ".t.npy", ".i.npy", a, b, err);
+        } else if (r->kind == AXON_REC_STATE) {
+            const axon_var_desc *v = &p->vars[r->var];
+            a.kind = "state";
+            a.var = v->name;
+            a.unit = v->unit ? v->unit : "1";
+            a.t = rt_view(vdt, r->vals, r->n, r->nsub, 2);
+            b.kind = "state_times";
+            b.var = v->name;
+            st = rt_add_pair(o, p->name, v->name, ".npy", ".t.npy", a, b, err);
+        } else {
+            a.kind = "rate";
+            a.unit = "Hz";
+            a.t = rt_view(AXON_F64, r->rate, r->n, 0, 1);
+            b.kind = "rate_times";
+            st = rt_add_pair(o, p->name, "rate", ".npy", ".t.npy", a, b, err);
+        }
+        if (st != AXON_OK)
+            return st;
+    }
+    return AXON_OK;
+}
+
+static const char *rt_numpy_dtype(axon_dtype dt)
+{
+    switch (dt) {
+    case AXON_F32: return "float32";
+    case AXON_F64: return "float64";
+    case AXON_I32: return "int32";
+    case AXON_I64: return "int64";
+    case AXON_U8: return "uint8";
+    case AXON_U32: return "uint32";
+    }
+    return "?";
+}
+
+static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
+{
+    const rt_rec *r = &s->recs[f->rec];
+    rt_sb_puts(b, "    {\"path\": ");
+    rt_sb_json_str(b, f->name);
+    rt_sb_puts(b, ", \"kind\": ");
+    rt_sb_json_str(b, f->kind);
+    rt_sb_printf(b, ", \"record\": %d, \"population\": ", f->rec);
+    rt_sb_json_str(b, s->pops[r->pop].d->name);
+    rt_sb_puts(b, ", \"variable\": ");
+    rt_sb_json_str(b, f->var);
+    rt_sb_puts(b, ", \"unit\": ");
+    rt_sb_json_str(b, f->unit);
+    rt_sb_puts(b, ", \"dtype\": ");
+    rt_sb_json_str(b, rt_numpy_dtype(f->t.dtype));
+    rt_sb_printf(b, ", \"shape\": [%zu", f->t.shape[0]);
+    if (f->t.ndim == 2)
+        rt_sb_printf(b, ", %zu", f->t.shape[1]);
+    rt_sb_puts(b, "], \"subset\": ");
+    if (r->kind == AXON_REC_STATE && r->sub) {
+        rt_sb_puts(b, "[");
+        for (uint32_t k = 0; k < r->nsub; k++)
+            rt_sb_printf(b, k ? ", %u" : "%u", r->sub[k]);
+        rt_sb_puts(b, "]");
+    } else {
+        rt_sb_puts(b, "\"all\"");
+    }
+    rt_sb_puts(b, ", \"period\": ");
+    if (r->kind == AXON_REC_SPIKES)
+        rt_sb_puts(b, "null");
+    else
+        rt_sb_num(b, (double)r->every * s->dt);
+    rt_sb_puts(b, "}");
+}
+
+static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const char *path,
+                                     axon_err *err)
+{
+    rt_sbuf b = {0};
+    rt_sb_puts(&b, "{\n  \"format\": \"axon-recordings\",\n  \"version\": 1,\n  \"model\": ");
+    rt_sb_json_str(&b, s->m->name);
+    rt_sb_printf(&b, ",\n  \"precision\": %u,\n  \"dt\": ", s->m->precision);
+    rt_sb_num(&b, s->dt);
+    rt_sb_printf(&b, ",\n  \"steps\": %llu,\n  \"duration\": ", (unsigned long long)s->step);
+    rt_sb_num(&b, (double)s->step * s->dt);
+    rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"files\": [",
+                 (unsigned long long)s->seed, s->threads);
+    for (size_t i = 0; i < o->n; i++) {
+        rt_sb_puts(&b, i ? ",\n" : "\n");
+        rt_manifest_file(&b, s, &o->v[i]);
+    }
+    rt_sb_puts(&b, o->n ? "\n  ]\n}\n" : "]\n}\n");
+    if (b.oom) {
+        free(b.p);
+        return axon_err_set(err, AXON_ENOMEM, "out of memory for manifest.json");
+    }
+    rt_afile f;
+    axon_status st = rt_afile_open(&f, path, err);
+    if (st == AXON_OK) {
+        if (fwrite(b.p, 1, b.n, f.fp) != b.n) {
+            st = axon_err_set(err, AXON_EIO, "%s: write failed: %s", path, strerror(errno));
+            rt_afile_abort(&f);
+        } else {
+            st = rt_afile_commit(&f, err);
+        }
+    }
+    free(b.p);
+    return st;
+}
+
+/* Removes the temporary directory and whatever is in it (only plain files are put there). */
+static void rt_remove_tmp(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char *p = rt_join(tmp, "/", e->d_name);
+            if (p)
+                unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(tmp);
+}
+
+/* Every data file and the manifest into tmp. */
+static axon_status rt_write_all(axon_sim *s, const rt_outs *o, const char *tmp, axon_err *err)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        char *p = rt_join(tmp, "/", o->v[i].name);
+        if (!p)
+            return axon_err_set(err, AXON_ENOMEM, "out of memory");
+        axon_status st = axon_npy_write(p, &o->v[i].t, err);
+        free(p);
+        if (st != AXON_OK)
+            return st;
+    }
+    char *p = rt_join(tmp, "/", "manifest.json");
+    if (!p)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st = rt_write_manifest(s, o, p, err);
+    free(p);
+    return st;
+}
+
+/* Creates dir if missing and checks that no target name is a directory. */
+static axon_status rt_prepare_dir(const char *dir, const rt_outs *o, axon_err *err)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
+    for (size_t i = 0; i <= o->n; i++) {
+        const char *name = i < o->n ? o->v[i].name : "manifest.json";
+        char *p = rt_join(dir, "/", name);
+        if (!p)
+            return axon_err_set(err, AXON_ENOMEM, "out of memory");
+        int isdir = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        free(p);
+        if (isdir)
+            return axon_err_set(err, AXON_EIO, "%s/%s: a directory is in the way", dir, name);
+    }
+    return AXON_OK;
+}
+
+static axon_status rt_move_all(const char *tmp, const char *dir, const rt_outs *o, axon_err *err)
+{
+    for (size_t i = 0; i <= o->n; i++) {
+        const char *name = i < o->n ? o->v[i].name : "manifest.json";
+        char *from = rt_join(tmp, "/", name), *to = rt_join(dir, "/", name);
+        int rc = from && to ? rename(from, to) : -1;
+        int e = errno;
+        free(from);
+        free(to);
+        if (rc != 0)
+            return axon_err_set(err, AXON_EIO, "%s/%s: cannot move into place: %s", dir, name,
+                                from && to ? strerror(e) : "out of memory");
+    }
+    return AXON_OK;
+}
+
+static axon_status rt_write(axon_sim *s, const char *dir_in, axon_err *err)
+{
+    if (!dir_in || !*dir_in)
+        return axon_err_set(err, AXON_EINVAL, "empty output directory name");
+    size_t len = strlen(dir_in);
+    while (len > 1 && dir_in[len - 1] == '/')
+        len--;
+    char *dir = malloc(len + 1), *tmp = malloc(len + sizeof ".tmp-XXXXXX");
+    if (!dir || !tmp) {
+        free(dir);
+        free(tmp);
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    }
+    memcpy(dir, dir_in, len);
+    dir[len] = '\0';
+    sprintf(tmp, "%s.tmp-XXXXXX", dir);
+    rt_outs o = {0};
+    axon_status st = AXON_OK;
+    if (!strcmp(dir, "/"))
+        st = axon_err_set(err, AXON_EINVAL, "cannot write recordings into /");
+    if (st == AXON_OK)
+        st = rt_plan(s, &o, err);
+    if (st == AXON_OK && !mkdtemp(tmp)) {
+        st = axon_err_set(err, AXON_EIO, "%s: cannot create a temporary directory next to it: %s",
+                          dir, strerror(errno));
+    } else if (st == AXON_OK) {
+        st = rt_write_all(s, &o, tmp, err);
+        if (st == AXON_OK)
+            st = rt_prepare_dir(dir, &o, err);
+        if (st == AXON_OK)
+            st = rt_move_all(tmp, dir, &o, err);
+        rt_remove_tmp(tmp);
+    }
+    rt_outs_free(&o);
+    free(dir);
+    free(tmp);
+    return st;
+}
+
+axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err)
+{
+    if (!s)
+        return axon_err_set(err, AXON_EINVAL, "no simulation");
+    axon_err e;
+    axon_status st = rt_write(s, dir, &e);
+    if (st != AXON_OK) {
+        s->err = e;
+        if (err)
+            *err = e;
+    }
+    return st;
+}

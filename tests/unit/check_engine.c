@@ -1,0 +1,778 @@
+/*
+ * The engine (axon.h) driven by hand-written kernels and descriptors, as generated code would
+ * provide them: a LIF population with an exact update (checked against the analytic rate), a
+ * Poisson population (statistics, determinism across thread counts and seeds), a float
+ * population whose kernels run over the array padding, recording and axon_sim_write.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "axon/axon.h"
+#include "axon/io.h"
+#include "axon/rng.h"
+#include "check_suites.h"
+
+/* ---- LIF, double precision: v' = (v_rest - v + R I_ext) / tau, exact update */
+
+#define LIF_DT 1e-4
+#define LIF_TAU 10e-3
+#define LIF_R 1e8
+#define LIF_VREST -70e-3
+#define LIF_VTH -50e-3
+#define LIF_TREF 2e-3
+#define LIF_N 8
+
+static double lif_current(uint32_t i)
+{
+    return 0.21e-9 + 0.02e-9 * i; /* R I from 21 to 35 mV, all above threshold */
+}
+
+static void lif_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    double *v = vars[0], *iext = vars[1], *ref = vars[2];
+    for (uint32_t i = b; i < e; i++) {
+        v[i] = LIF_VREST;
+        iext[i] = lif_current(i);
+        ref[i] = 0;
+    }
+}
+
+static void lif_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                       uint32_t e)
+{
+    double *v = vars[0], *iext = vars[1], *ref = vars[2];
+    const double decay = exp(-LIF_DT / LIF_TAU);
+    const double nref = round(LIF_TREF / LIF_DT);
+    for (uint32_t i = b; i < e; i++) {
+        fired[i] = 0;
+        if (ref[i] > 0) { /* clamped at rest for t_ref after a spike */
+            ref[i] -= 1;
+            v[i] = LIF_VREST;
+            continue;
+        }
+        double vinf = LIF_VREST + LIF_R * iext[i];
+        v[i] = vinf + (v[i] - vinf) * decay;
+        if (v[i] >= LIF_VTH) {
+            v[i] = LIF_VREST;
+            ref[i] = nref;
+            fired[i] = 1;
+        }
+    }
+}
+
+static const axon_var_desc lif_vars[] = {
+    {"v", "V", AXON_VAR_STATE, 0},
+    {"I_ext", "A", AXON_VAR_PARAM, 0},
+    {"_ref", "1", AXON_VAR_HIDDEN, 0},
+};
+
+#define LIF_POP(name)                                                                              \
+    {                                                                                              \
+        name, "LIF", LIF_N, 3, lif_vars, lif_init, lif_update, 1                                   \
+    }
+
+/* ---- Poisson-like population: fires with probability rate * dt, drawn per (neuron, step) */
+
+#define POI_DT 1e-4
+#define POI_N 1000
+#define POI_RATE 20.0
+#define POI_STREAM 7
+
+static void poi_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    double *rate = vars[0];
+    for (uint32_t i = b; i < e; i++)
+        rate[i] = POI_RATE;
+}
+
+static void poi_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                       uint32_t e)
+{
+    double *rate = vars[0], *count = vars[1], *in = vars[2];
+    for (uint32_t i = b; i < e; i++) {
+        double u = axon_rng_uniform(ctx->seed, POI_STREAM, i, ctx->step, 0);
+        fired[i] = u < rate[i] * POI_DT;
+        count[i] += fired[i];
+        in[i] = 0; /* inputs are cleared at the end of the update */
+    }
+}
+
+/* A variable named "rate" makes "P.rate.npy" collide with the rate record's file. */
+static const axon_var_desc poi_vars[] = {
+    {"rate", "Hz", AXON_VAR_PARAM, 0},
+    {"count", "1", AXON_VAR_STATE, 0},
+    {"in", "A", AXON_VAR_INPUT, 0},
+};
+
+#define POI_POP(name)                                                                              \
+    {                                                                                              \
+        name, "Poisson", POI_N, 3, poi_vars, poi_init, poi_update, 1                               \
+    }
+
+/* ---- float population; its kernels deliberately run over the padding of the last block */
+
+#define FLT_N 37
+
+static float flt_step(float v, float gain)
+{
+    return v + gain * (1.0f - v);
+}
+
+static uint32_t pad16(uint32_t e)
+{
+    return (e + 15u) / 16u * 16u;
+}
+
+static void flt_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    float *v = vars[0], *gain = vars[1];
+    for (uint32_t i = b; i < pad16(e); i++) {
+        v[i] = 0.0f;
+        gain[i] = 0.05f + 0.01f * (float)i;
+    }
+}
+
+static void flt_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                       uint32_t e)
+{
+    float *v = vars[0], *gain = vars[1];
+    for (uint32_t i = b; i < pad16(e); i++) {
+        v[i] = flt_step(v[i], gain[i]);
+        fired[i] = v[i] > 0.9f;
+        if (fired[i])
+            v[i] = 0.0f;
+    }
+}
+
+static const axon_var_desc flt_vars[] = {
+    {"v", "V", AXON_VAR_STATE, 0},
+    {"gain", "1", AXON_VAR_PARAM, 0},
+};
+
+/* ---- helpers */
+
+static axon_model_desc model_of(const char *name, uint32_t precision, double dt,
+                                const axon_pop_desc *pops, uint32_t npops,
+                                const axon_record_desc *recs, uint32_t nrecs)
+{
+    axon_model_desc m = {
+        AXON_ABI_VERSION, name, precision, dt, 0.0, npops, pops, 0, NULL, nrecs, recs};
+    return m;
+}
+
+static axon_sim *new_sim(const axon_model_desc *m, uint64_t seed, int threads)
+{
+    axon_opts o = {seed, threads};
+    axon_err err = {{0}};
+    axon_sim *s = axon_sim_new(m, &o, &err);
+    ck_assert_msg(s != NULL, "axon_sim_new: %s", err.msg);
+    return s;
+}
+
+static void run_ok(axon_sim *s, double duration)
+{
+    axon_status st = axon_sim_run(s, duration, NULL, NULL);
+    ck_assert_msg(st == AXON_OK, "axon_sim_run: %s", axon_sim_error(s));
+}
+
+static char g_dir[256]; /* per-test scratch directory */
+
+static void dir_setup(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/axon_engine_XXXXXX", base && *base ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        char p[1024];
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+            remove_tree(p);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static void dir_teardown(void)
+{
+    remove_tree(g_dir);
+}
+
+static const char *in_dir(char *buf, const char *name)
+{
+    snprintf(buf, 512, "%s/%s", g_dir, name);
+    return buf;
+}
+
+/* Entries of dir whose name contains part (all entries when part is ""). */
+static int count_entries(const char *dir, const char *part)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, part);
+    closedir(d);
+    return n;
+}
+
+static axon_tensor *read_npy(const char *dir, const char *name)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    axon_tensor *t = NULL;
+    axon_err err = {{0}};
+    ck_assert_msg(axon_npy_read(p, &t, &err) == AXON_OK, "%s", err.msg);
+    return t;
+}
+
+/* ---- (a) LIF against the analytic rate */
+
+START_TEST(test_lif_analytic_rate)
+{
+    axon_pop_desc pops[] = {LIF_POP("L")};
+    axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1}};
+    axon_model_desc m = model_of("lif", 8, LIF_DT, pops, 1, recs, 1);
+    axon_sim *s = new_sim(&m, 1, 1);
+    const double T = 2.0;
+    run_ok(s, T);
+    ck_assert_uint_eq(axon_sim_steps(s), 20000);
+    const double *t;
+    const uint32_t *idx;
+    size_t n;
+    ck_assert_int_eq(axon_sim_spikes(s, 0, &t, &idx, &n), AXON_OK);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < LIF_N; i++) {
+        double ri = LIF_R * lif_current(i);
+        double isi = LIF_TREF + LIF_TAU * log(ri / (ri - (LIF_VTH - LIF_VREST)));
+        double first = -1, last = -1;
+        size_t cnt = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (idx[k] != i)
+                continue;
+            if (first < 0)
+                first = t[k];
+            last = t[k];
+            cnt++;
+        }
+        ck_assert_uint_ge(cnt, 10);
+        total += cnt;
+        /* Spikes are detected at the first step end at or after the crossing, so every
+         * simulated interval is the analytic one rounded up to the step grid. */
+        double mean_isi = (last - first) / (double)(cnt - 1);
+        ck_assert_msg(mean_isi >= isi - 1e-9 && mean_isi <= isi + LIF_DT + 1e-9,
+                      "neuron %u: mean ISI %.6g s, analytic %.6g s", i, mean_isi, isi);
+        ck_assert_msg(first >= isi - LIF_TREF - 1e-9 && first <= isi - LIF_TREF + LIF_DT + 1e-9,
+                      "neuron %u: first spike at %.6g s", i, first);
+        /* the count as a rate: one interval of slack either way */
+        double rate = (double)cnt / T;
+        ck_assert_msg(fabs(rate - 1.0 / isi) <= 1.0 / T + (1.0 / isi - 1.0 / (isi + LIF_DT)),
+                      "neuron %u: rate %.6g Hz, analytic %.6g Hz", i, rate, 1.0 / isi);
+    }
+    ck_assert_uint_eq(total, n);
+    ck_assert_uint_eq(axon_sim_spike_count(s, 0), n);
+    /* within one step, spikes are in index order; times never decrease */
+    for (size_t k = 1; k < n; k++)
+        ck_assert(t[k] > t[k - 1] || (t[k] == t[k - 1] && idx[k] > idx[k - 1]));
+    /* spike times are on the grid of step ends */
+    for (size_t k = 0; k < n; k++) {
+        double steps = t[k] / LIF_DT;
+        ck_assert(fabs(steps - round(steps)) < 1e-6 && steps >= 1);
+    }
+    axon_sim_free(s);
+}
+END_TEST
+
+/* ---- (b) Poisson population */
+
+static axon_sim *run_poisson(uint64_t seed, int threads, double T)
+{
+    static const uint32_t sub[] = {0, 999, 500};
+    axon_pop_desc pops[] = {POI_POP("P")};
+    axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
+                               {AXON_REC_STATE, 0, 1, 3, sub, 10}};
+    axon_model_desc m = model_of("poisson", 8, POI_DT, pops, 1, recs, 2);
+    /* the engine keeps pointers into the descriptor: it must live as long as the simulation */
+    axon_model_desc *mh = malloc(sizeof *mh);
+    axon_pop_desc *ph = malloc(sizeof pops);
+    axon_record_desc *rh = malloc(sizeof recs);
+    ck_assert(mh && ph && rh);
+    memcpy(ph, pops, sizeof pops);
+    memcpy(rh, recs, sizeof recs);
+    *mh = m;
+    mh->pops = ph;
+    mh->records = rh;
+    axon_sim *s = new_sim(mh, seed, threads);
+    run_ok(s, T);
+    return s;
+}
+
+static void free_poisson(axon_sim *s)
+{
+    const axon_model_desc *m = axon_sim_model(s);
+    axon_sim_free(s);
+    free((void *)m->pops);
+    free((void *)m->records);
+    free((void *)m);
+}
+
+START_TEST(test_poisson_rate)
+{
+    const double T = 1.0;
+    axon_sim *s = run_poisson(42, 1, T);
+    const double *t;
+    const uint32_t *idx;
+    size_t n;
+    ck_assert_int_eq(axon_sim_spikes(s, 0, &t, &idx, &n), AXON_OK);
+    double expect = POI_N * POI_RATE * T, sd = sqrt(expect);
+    ck_assert_msg(fabs((double)n - expect) < 5 * sd, "%zu spikes, expected %g +- %g", n, expect,
+                  sd);
+    ck_assert_uint_eq(axon_sim_spike_count(s, 0), n);
+    /* the per-neuron counter agrees with the spike list, and inputs stay cleared */
+    axon_tensor cnt, in;
+    ck_assert_int_eq(axon_sim_var(s, "P.count", &cnt), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(s, "P.in", &in), AXON_OK);
+    ck_assert_int_eq(cnt.dtype, AXON_F64);
+    ck_assert_uint_eq(cnt.shape[0], POI_N);
+    double sum = 0;
+    for (size_t i = 0; i < POI_N; i++) {
+        sum += ((double *)cnt.data)[i];
+        ck_assert(((double *)in.data)[i] == 0.0);
+    }
+    ck_assert(sum == (double)n);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_uint_lt(idx[k], POI_N);
+    free_poisson(s);
+}
+END_TEST
+
+START_TEST(test_poisson_threads_identical)
+{
+    const double T = 0.1;
+    axon_sim *ref = run_poisson(7, 1, T);
+    const double *t0;
+    const uint32_t *i0;
+    size_t n0;
+    ck_assert_int_eq(axon_sim_spikes(ref, 0, &t0, &i0, &n0), AXON_OK);
+    ck_assert_uint_gt(n0, 1000); /* about 2000 */
+    axon_tensor c0;
+    ck_assert_int_eq(axon_sim_var(ref, "P.count", &c0), AXON_OK);
+    static const int threads[] = {2, 3, 4, 9};
+    for (size_t k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+        axon_sim *s = run_poisson(7, threads[k], T);
+        ck_assert_int_eq(axon_sim_threads(s), threads[k]);
+        const double *t1;
+        const uint32_t *i1;
+        size_t n1;
+        ck_assert_int_eq(axon_sim_spikes(s, 0, &t1, &i1, &n1), AXON_OK);
+        ck_assert_uint_eq(n1, n0);
+        ck_assert_mem_eq(t1, t0, n0 * sizeof *t0);
+        ck_assert_mem_eq(i1, i0, n0 * sizeof *i0);
+        axon_tensor c1;
+        ck_assert_int_eq(axon_sim_var(s, "P.count", &c1), AXON_OK);
+        ck_assert_mem_eq(c1.data, c0.data, POI_N * sizeof(double));
+        free_poisson(s);
+    }
+    free_poisson(ref);
+}
+END_TEST
+
+START_TEST(test_poisson_seeds_differ)
+{
+    axon_sim *a = run_poisson(1, 1, 0.2), *b = run_poisson(2, 1, 0.2);
+    const double *ta, *tb;
+    const uint32_t *ia, *ib;
+    size_t na, nb;
+    ck_assert_int_eq(axon_sim_spikes(a, 0, &ta, &ia, &na), AXON_OK);
+    ck_assert_int_eq(axon_sim_spikes(b, 0, &tb, &ib, &nb), AXON_OK);
+    ck_assert(na > 0 && nb > 0);
+    int differ = na != nb || memcmp(ia, ib, na * sizeof *ia) || memcmp(ta, tb, na * sizeof *ta);
+    ck_assert(differ);
+    free_poisson(a);
+    free_poisson(b);
+}
+END_TEST
+
+/* ---- (c) float precision, kernels over the padding, several populations and threads */
+
+START_TEST(test_float_population)
+{
+    axon_pop_desc pops[] = {
+        {"F", "Leaky", FLT_N, 2, flt_vars, flt_init, flt_update, 1},
+        {"empty", "Leaky", 0, 2, flt_vars, flt_init, flt_update, 1},
+    };
+    axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
+                               {AXON_REC_STATE, 0, 0, 0, NULL, 1},
+                               {AXON_REC_RATE, 1, 0, 0, NULL, 5}};
+    axon_model_desc m = model_of("flt", 4, 1e-3, pops, 2, recs, 3);
+    static const int threads[] = {1, 2, 3, 5}; /* 5 threads, 3 blocks: 3 chunks */
+    for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+        axon_sim *s = new_sim(&m, 0, threads[th]);
+        const int steps = 50;
+        run_ok(s, steps * 1e-3);
+        /* reference: the same float arithmetic, one neuron at a time */
+        float v[FLT_N] = {0};
+        uint64_t spikes = 0;
+        for (int k = 0; k < steps; k++)
+            for (uint32_t i = 0; i < FLT_N; i++) {
+                v[i] = flt_step(v[i], 0.05f + 0.01f * (float)i);
+                if (v[i] > 0.9f) {
+                    v[i] = 0.0f;
+                    spikes++;
+                }
+            }
+        axon_tensor view;
+        ck_assert_int_eq(axon_sim_var(s, "F.v", &view), AXON_OK);
+        ck_assert_int_eq(view.dtype, AXON_F32);
+        ck_assert_uint_eq(view.shape[0], FLT_N);
+        ck_assert_ptr_null(view.base);
+        ck_assert_uint_eq((uintptr_t)view.data % AXON_ALIGN, 0);
+        ck_assert_mem_eq(view.data, v, sizeof v);
+        ck_assert_uint_eq(axon_sim_spike_count(s, 0), spikes);
+        ck_assert_uint_eq(axon_sim_spike_count(s, 1), 0);
+        /* padding neurons fire too, but are never reported */
+        const uint32_t *idx;
+        size_t n;
+        ck_assert_int_eq(axon_sim_spikes(s, 0, NULL, &idx, &n), AXON_OK);
+        ck_assert_uint_eq(n, spikes);
+        for (size_t k = 0; k < n; k++)
+            ck_assert_uint_lt(idx[k], FLT_N);
+        axon_sim_free(s);
+    }
+}
+END_TEST
+
+/* ---- (d) recording and axon_sim_write */
+
+static axon_model_desc rec_model(axon_pop_desc *pops, axon_record_desc *recs, const uint32_t *sub)
+{
+    axon_pop_desc p[] = {LIF_POP("c1.L"), POI_POP("P")};
+    axon_record_desc r[] = {
+        {AXON_REC_SPIKES, 0, 0, 0, NULL, 1}, {AXON_REC_STATE, 0, 0, 2, sub, 10},
+        {AXON_REC_RATE, 1, 0, 0, NULL, 100}, {AXON_REC_STATE, 1, 0, 0, NULL, 250},
+        {AXON_REC_SPIKES, 1, 0, 0, NULL, 1}, {AXON_REC_SPIKES, 1, 0, 0, NULL, 1},
+    };
+    memcpy(pops, p, sizeof p);
+    memcpy(recs, r, sizeof r);
+    return model_of("rec \"test\"\n", 8, 1e-4, pops, 2, recs, 6);
+}
+
+START_TEST(test_write_files)
+{
+    static const uint32_t sub[] = {3, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 2);
+    run_ok(s, 0.1); /* 1000 steps */
+    char out[512];
+    in_dir(out, "out/"); /* a trailing slash is fine */
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, out, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(count_entries(g_dir, ".tmp"), 0);
+    in_dir(out, "out");
+    /* 2 + 2 + 2 + 2 + 2 files, the duplicate spike record adds nothing, plus the manifest */
+    ck_assert_int_eq(count_entries(out, ""), 11);
+
+    const double *st;
+    const uint32_t *si;
+    size_t n;
+    ck_assert_int_eq(axon_sim_spikes(s, 0, &st, &si, &n), AXON_OK);
+    ck_assert_uint_gt(n, 0);
+    axon_tensor *t = read_npy(out, "c1.L.spikes.t.npy"), *i = read_npy(out, "c1.L.spikes.i.npy");
+    ck_assert_int_eq(t->dtype, AXON_F64);
+    ck_assert_int_eq(i->dtype, AXON_I32);
+    ck_assert_uint_eq(t->shape[0], n);
+    ck_assert_uint_eq(i->shape[0], n);
+    ck_assert_mem_eq(t->data, st, n * sizeof *st);
+    ck_assert_mem_eq(i->data, si, n * sizeof *si);
+    axon_tensor_free(t);
+    axon_tensor_free(i);
+
+    /* state: [100 samples, 2 neurons], the value at the end of steps 9, 19, ... */
+    axon_tensor *v = read_npy(out, "c1.L.v.npy"), *vt = read_npy(out, "c1.L.v.t.npy");
+    ck_assert_int_eq(v->ndim, 2);
+    ck_assert_uint_eq(v->shape[0], 100);
+    ck_assert_uint_eq(v->shape[1], 2);
+    ck_assert_uint_eq(vt->shape[0], 100);
+    for (size_t k = 0; k < 100; k++)
+        ck_assert(fabs(((double *)vt->data)[k] - (double)(k + 1) * 10 * 1e-4) < 1e-12);
+    axon_tensor live;
+    ck_assert_int_eq(axon_sim_var(s, "c1.L.v", &live), AXON_OK);
+    /* 1000 is a multiple of 10: the last sample is the current state */
+    ck_assert(((double *)v->data)[99 * 2 + 0] == ((double *)live.data)[3]);
+    ck_assert(((double *)v->data)[99 * 2 + 1] == ((double *)live.data)[1]);
+    axon_tensor_free(v);
+    axon_tensor_free(vt);
+
+    /* rate of P over 10 ms windows; its mean is the spike count over the run */
+    axon_tensor *r = read_npy(out, "P.rate.npy"), *rt = read_npy(out, "P.rate.t.npy");
+    ck_assert_uint_eq(r->shape[0], 10);
+    ck_assert_uint_eq(rt->shape[0], 10);
+    double mean = 0;
+    for (size_t k = 0; k < 10; k++)
+        mean += ((double *)r->data)[k] / 10;
+    double expect = (double)axon_sim_spike_count(s, 1) / POI_N / 0.1;
+    ck_assert_msg(fabs(mean - expect) < 1e-9 * expect, "rate %g, expected %g", mean, expect);
+    ck_assert(fabs(((double *)rt->data)[0] - 0.01) < 1e-12);
+    axon_tensor_free(r);
+    axon_tensor_free(rt);
+
+    /* the variable "rate" of P collides with the rate record: it gets ".2" */
+    axon_tensor *pr = read_npy(out, "P.rate.2.npy");
+    ck_assert_uint_eq(pr->shape[0], 4);
+    ck_assert_uint_eq(pr->shape[1], POI_N);
+    ck_assert(((double *)pr->data)[3 * POI_N + 999] == POI_RATE);
+    axon_tensor_free(pr);
+
+    char mpath[1024], buf[8192];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", out);
+    FILE *fp = fopen(mpath, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t len = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[len] = '\0';
+    ck_assert_ptr_nonnull(strstr(buf, "\"model\": \"rec \\\"test\\\"\\n\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"seed\": 5"));
+    ck_assert_ptr_nonnull(strstr(buf, "\"threads\": 2"));
+    ck_assert_ptr_nonnull(strstr(buf, "\"steps\": 1000"));
+    ck_assert_ptr_nonnull(strstr(buf, "\"path\": \"P.rate.2.t.npy\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"subset\": [3, 1]"));
+    axon_sim_free(s);
+}
+END_TEST
+
+START_TEST(test_write_failures_leave_nothing)
+{
+    static const uint32_t sub[] = {0, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 1);
+    run_ok(s, 0.01);
+    char p[512], q[512];
+    axon_err err = {{0}};
+
+    /* the parent is a regular file: nothing can be created */
+    FILE *fp = fopen(in_dir(p, "file"), "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    ck_assert_int_eq(axon_sim_write(s, in_dir(p, "file/out"), &err), AXON_EIO);
+    ck_assert_str_eq(axon_sim_error(s), err.msg);
+    ck_assert_int_eq(count_entries(g_dir, ""), 1);
+
+    /* everything is written, then a target name turns out to be a directory: the old contents
+     * of the output directory stay as they were and the temporary directory is removed */
+    ck_assert_int_eq(mkdir(in_dir(p, "out"), 0777), 0);
+    ck_assert_int_eq(mkdir(in_dir(p, "out/P.rate.npy"), 0777), 0);
+    fp = fopen(in_dir(q, "out/c1.L.v.npy"), "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("old", fp);
+    fclose(fp);
+    ck_assert_int_eq(axon_sim_write(s, in_dir(p, "out"), &err), AXON_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "P.rate.npy"));
+    ck_assert_int_eq(count_entries(g_dir, ".tmp"), 0);
+    ck_assert_int_eq(count_entries(p, ""), 2);
+    char buf[16] = {0};
+    fp = fopen(q, "r");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fread(buf, 1, sizeof buf - 1, fp), 3);
+    fclose(fp);
+    ck_assert_str_eq(buf, "old");
+
+    /* once the obstacle is gone the same write succeeds and replaces the old file */
+    ck_assert_int_eq(rmdir(in_dir(q, "out/P.rate.npy")), 0);
+    ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(count_entries(p, ""), 11);
+    ck_assert_int_eq(count_entries(g_dir, ".tmp"), 0);
+    axon_tensor *v = read_npy(p, "c1.L.v.npy");
+    ck_assert_uint_eq(v->shape[0], 10);
+    axon_tensor_free(v);
+    axon_sim_free(s);
+}
+END_TEST
+
+/* ---- (e) repeated runs continue */
+
+static void count_progress(void *user, double done)
+{
+    double *st = user; /* {calls, last fraction} */
+    ck_assert(done > st[1] && done <= 1.0);
+    st[0] += 1;
+    st[1] = done;
+}
+
+START_TEST(test_repeated_runs)
+{
+    static const uint32_t sub[] = {2, 7};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *one = new_sim(&m, 9, 3), *parts = new_sim(&m, 9, 2);
+    run_ok(one, 0.25);
+    double prog[2] = {0, 0};
+    ck_assert_int_eq(axon_sim_run(parts, 0.1, count_progress, prog), AXON_OK);
+    ck_assert(prog[0] >= 1 && prog[0] <= 100 && prog[1] == 1.0);
+    ck_assert(fabs(axon_sim_time(parts) - 0.1) < 1e-12);
+    run_ok(parts, 0.0);
+    ck_assert_uint_eq(axon_sim_steps(parts), 1000);
+    prog[0] = prog[1] = 0;
+    ck_assert_int_eq(axon_sim_run(parts, 0.0002, count_progress, prog), AXON_OK); /* 2 steps */
+    ck_assert(prog[0] == 2 && prog[1] == 1.0);
+    run_ok(parts, 0.1498);
+    ck_assert_uint_eq(axon_sim_steps(parts), 2500);
+    ck_assert_uint_eq(axon_sim_steps(one), 2500);
+    ck_assert(fabs(axon_sim_time(parts) - 0.25) < 1e-12);
+    ck_assert(axon_sim_wall_seconds(parts) >= 0);
+    for (int pop = 0; pop < 2; pop++) {
+        const double *ta, *tb;
+        const uint32_t *ia, *ib;
+        size_t na, nb;
+        ck_assert_int_eq(axon_sim_spikes(one, pop, &ta, &ia, &na), AXON_OK);
+        ck_assert_int_eq(axon_sim_spikes(parts, pop, &tb, &ib, &nb), AXON_OK);
+        ck_assert_uint_eq(na, nb);
+        ck_assert_mem_eq(ta, tb, na * sizeof *ta);
+        ck_assert_mem_eq(ia, ib, na * sizeof *ia);
+    }
+    char a[512], b[512];
+    axon_err err = {{0}};
+    ck_assert_int_eq(axon_sim_write(one, in_dir(a, "one"), &err), AXON_OK);
+    ck_assert_int_eq(axon_sim_write(parts, in_dir(b, "parts"), &err), AXON_OK);
+    static const char *const files[] = {"c1.L.v.npy", "c1.L.v.t.npy", "P.rate.npy", "P.rate.t.npy",
+                                        "P.rate.2.npy"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        axon_tensor *x = read_npy(a, files[k]), *y = read_npy(b, files[k]);
+        ck_assert_uint_eq(x->shape[0], y->shape[0]);
+        ck_assert_mem_eq(x->data, y->data, axon_tensor_numel(x) * axon_dtype_size(x->dtype));
+        axon_tensor_free(x);
+        axon_tensor_free(y);
+    }
+    /* bad durations are refused and change nothing */
+    ck_assert_int_eq(axon_sim_run(parts, -1.0, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_run(parts, NAN, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_run(parts, INFINITY, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_run(parts, 1e300, NULL, NULL), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(parts), "2^48"));
+    ck_assert_uint_eq(axon_sim_steps(parts), 2500);
+    axon_sim_free(one);
+    axon_sim_free(parts);
+}
+END_TEST
+
+/* ---- descriptor checks and accessors */
+
+static void expect_refused(const axon_model_desc *m, const axon_opts *o, const char *part)
+{
+    axon_err err = {{0}};
+    ck_assert_ptr_null(axon_sim_new(m, o, &err));
+    ck_assert_msg(strstr(err.msg, part) != NULL, "message '%s' lacks '%s'", err.msg, part);
+}
+
+START_TEST(test_refused_descriptors)
+{
+    static const uint32_t bad_sub[] = {0, LIF_N};
+    axon_pop_desc pops[] = {LIF_POP("L"), {"Q", "Leaky", 4, 2, flt_vars, NULL, flt_update, 0}};
+    axon_record_desc rec = {AXON_REC_SPIKES, 0, 0, 0, NULL, 1};
+    axon_model_desc m = model_of("m", 8, 1e-4, pops, 2, &rec, 1);
+    axon_model_desc x = m;
+    x.abi = 99;
+    expect_refused(&x, NULL, "ABI 99");
+    x = m;
+    x.precision = 2;
+    expect_refused(&x, NULL, "precision 2");
+    x = m;
+    x.dt = 0;
+    expect_refused(&x, NULL, "dt");
+    x = m;
+    x.nprojs = 1;
+    expect_refused(&x, NULL, "projections");
+    axon_opts o = {0, -1};
+    expect_refused(&m, &o, "threads");
+    rec.target = 2;
+    expect_refused(&m, NULL, "no population 2");
+    rec.target = 1;
+    expect_refused(&m, NULL, "does not spike");
+    rec = (axon_record_desc){AXON_REC_STATE, 0, 3, 0, NULL, 1};
+    expect_refused(&m, NULL, "no variable 3");
+    rec = (axon_record_desc){AXON_REC_STATE, 0, 0, 2, bad_sub, 1};
+    expect_refused(&m, NULL, "outside population");
+    rec = (axon_record_desc){AXON_REC_STATE, 0, 0, 0, NULL, 0};
+    expect_refused(&m, NULL, "period");
+    rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 0, NULL, 1};
+    expect_refused(&m, NULL, "weight");
+    rec = (axon_record_desc){AXON_REC_SPIKES, 0, 0, 0, NULL, 1};
+    pops[1].name = "L";
+    expect_refused(&m, NULL, "two populations");
+    pops[1].name = "Q";
+
+    /* a valid one: accessors and their errors */
+    axon_sim *s = new_sim(&m, 0, 4);
+    ck_assert_int_eq(axon_sim_pop_index(s, "Q"), 1);
+    ck_assert_int_eq(axon_sim_pop_index(s, "nope"), -1);
+    axon_tensor view;
+    ck_assert_int_eq(axon_sim_var(s, "L.nope", &view), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "no variable 'nope'"));
+    ck_assert_int_eq(axon_sim_var(s, "Z.v", &view), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_var(s, "v", &view), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_var(s, "Q.gain", &view), AXON_OK);
+    ck_assert_int_eq(view.dtype, AXON_F64); /* model precision, whatever the kernel thinks */
+    ck_assert_int_eq(axon_sim_spikes(s, 1, NULL, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_spikes(s, 5, NULL, NULL, NULL), AXON_EINVAL);
+    ck_assert_uint_eq(axon_sim_spike_count(s, -1), 0);
+    ck_assert_uint_eq(axon_sim_steps(s), 0);
+    axon_sim_free(s);
+    axon_sim_free(NULL);
+}
+END_TEST
+
+/* Pools are started and stopped cleanly many times (leak and hang check). */
+START_TEST(test_pool_lifecycle)
+{
+    axon_pop_desc pops[] = {POI_POP("P")};
+    axon_model_desc m = model_of("p", 8, POI_DT, pops, 1, NULL, 0);
+    for (int k = 0; k < 20; k++) {
+        axon_sim *s = new_sim(&m, (uint64_t)k, 1 + k % 5);
+        run_ok(s, (k % 3) * 1e-3);
+        axon_sim_free(s);
+    }
+}
+END_TEST
+
+Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("engine");
+    tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_test(tc, test_lif_analytic_rate);
+    tcase_add_test(tc, test_poisson_rate);
+    tcase_add_test(tc, test_poisson_threads_identical);
+    tcase_add_test(tc, test_poisson_seeds_differ);
+    tcase_add_test(tc, test_float_population);
+    tcase_add_test(tc, test_write_files);
+    tcase_add_test(tc, test_write_failures_leave_nothing);
+    tcase_add_test(tc, test_repeated_runs);
+    tcase_add_test(tc, test_refused_descriptors);
+    tcase_add_test(tc, test_pool_lifecycle);
+    suite_add_tcase(s, tc);
+    return s;
+}
