@@ -541,9 +541,19 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
                           global_array(c, pop_t, pops, (unsigned)m->npops, "pops"), i32v(c, 0),
                           LLVMConstNull(c->ptr), i32v(c, m->nrecords),
                           global_array(c, rec_t, recs, (unsigned)m->nrecords, "records")};
-    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, "axon_model");
+    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, c->o->symbol ? c->o->symbol : "axon_model");
     LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 11));
     LLVMSetGlobalConstant(g, 1);
+    if (c->o->with_main) {
+        /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */
+        LLVMTypeRef mps[2] = {c->i32, c->ptr};
+        LLVMValueRef mainf = LLVMAddFunction(c->mod, "main", LLVMFunctionType(c->i32, mps, 2, 0));
+        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, mainf, "entry"));
+        LLVMTypeRef eps[3] = {c->i32, c->ptr, c->ptr};
+        LLVMValueRef args[3] = {LLVMGetParam(mainf, 0), LLVMGetParam(mainf, 1), g};
+        LLVMValueRef r = cgm_call(c, "axon_exe_main", c->i32, eps, 3, args);
+        LLVMBuildRet(c->b, r);
+    }
     free(pops);
     free(recs);
 }
@@ -590,6 +600,13 @@ static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
+    if (m->nprojs > 0) {
+        /* never run a network with its synapses silently missing */
+        diag_error(d, m->projs[0].span, "projections cannot be simulated yet: code generation "
+                                        "for synapses is not implemented in this version");
+        diag_hint(d, "axon check and axon dump ir accept this model; see docs/status.md");
+        return false;
+    }
     if (!init_llvm()) {
         diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
         return false;
@@ -776,7 +793,8 @@ cg_jit *cg_jit_compile(const ir_model *m, const cg_opts *o, diag_ctx *d, const v
         return NULL;
     }
     LLVMOrcExecutorAddress addr = 0;
-    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, "axon_model"), "finding the model")) {
+    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, o->symbol ? o->symbol : "axon_model"),
+                  "finding the model")) {
         cg_jit_free(j);
         return NULL;
     }

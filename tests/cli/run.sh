@@ -57,5 +57,64 @@ contains "dump ast" "neuron N"
 expect "dump tokens" 0 "$AXON" dump tokens "$tmp/good.axon"
 contains "dump tokens" "SEP (before })"
 
+# ---- axon run ----------------------------------------------------------------------
+model="$AXON_SRCDIR/tests/validation/random.axon"
+expect "run" 0 "$AXON" run "$model" -t 50ms --set N=200
+contains "run: summary" "Random: 0.05 s of model time in 500 steps of 0.1 ms"
+contains "run: compile time" "compile "
+expect "run: bad -t" 2 "$AXON" run "$model" -t 5kg
+contains "run: bad -t message" "-t needs a positive duration"
+expect "run: bad --threads" 2 "$AXON" run "$model" --threads 0
+expect "run: bad --seed" 2 "$AXON" run "$model" --seed -3
+expect "run: bad --precision" 2 "$AXON" run "$model" --precision half
+expect "run: bad --set" 2 "$AXON" run "$model" --set N
+expect "run: unknown parameter" 1 "$AXON" run "$model" --set M=3
+contains "run: unknown parameter message" "module Random has no parameter 'M'"
+expect "run: --set with a wrong unit" 1 "$AXON" run "$model" --set "N=3 ms"
+expect "run: no such module" 1 "$AXON" run "$model" -m Nope
+# same seed: identical files for 1 and 2 threads; another seed differs
+"$AXON" run "$model" -t 100ms -o "$tmp/t1" --threads 1 -q
+"$AXON" run "$model" -t 100ms -o "$tmp/t2" --threads 2 -q
+"$AXON" run "$model" -t 100ms -o "$tmp/t3" --threads 2 --seed 9 -q
+same=0 differ=0
+for f in S.spikes.t.npy S.spikes.i.npy P.spikes.t.npy P.spikes.i.npy P.v.npy; do
+    cmp -s "$tmp/t1/$f" "$tmp/t2/$f" && same=$((same + 1))
+    cmp -s "$tmp/t1/$f" "$tmp/t3/$f" || differ=$((differ + 1))
+done
+if [ $same -eq 5 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: 1 and 2 threads differ"; fi
+if [ $differ -eq 5 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: seeds 0 and 9 agree"; fi
+if [ -f "$tmp/t1/manifest.json" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: no manifest"; fi
+# a failed write leaves nothing behind: the parent of -o is a file
+: >"$tmp/plainfile"
+expect "run: unwritable output" 1 "$AXON" run "$model" -t 10ms -o "$tmp/plainfile/out" -q
+if ls "$tmp" | grep -q "tmp-"; then fail=$((fail + 1)); echo "FAIL: temp files left"; else pass=$((pass + 1)); fi
+# single precision runs too
+expect "run: single precision" 0 "$AXON" run "$model" -t 20ms --precision single -q
+# networks are refused clearly until synapses exist
+expect "run: projections" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 10ms
+contains "run: projections message" "projections cannot be simulated yet"
+# every example that has no projections runs
+expect "run: izhikevich example" 0 "$AXON" run "$AXON_SRCDIR/examples/izhikevich.axon" -q -o "$tmp/izh_run"
+
+# ---- axon build ---------------------------------------------------------------------
+izh="$AXON_SRCDIR/examples/izhikevich.axon"
+expect "build exe" 0 "$AXON" build "$izh" -o "$tmp/izh"
+expect "built exe runs" 0 "$tmp/izh" -t 100ms -o "$tmp/izh_exe"
+contains "built exe summary" "Izhikevich4: 0.1 s of model time"
+expect "built exe bad option" 2 "$tmp/izh" --frob
+expect "build obj" 0 "$AXON" build "$izh" -o "$tmp/izh.o"
+if grep -q "extern const axon_model_desc axon_model;" "$tmp/izh.h"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: header"; fi
+expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
+expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
+expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
+# the embedding example compiles against the object and runs
+if [ -n "${AXON_LIBDIR:-}" ] && cc -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
+       "$tmp/izh.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonrt -lm -o "$tmp/embed" 2>"$out"; then
+    expect "embed runs" 0 "$tmp/embed"
+    contains "embed output" "RS fired"
+else
+    fail=$((fail + 1)); echo "FAIL: embed example does not compile"; cat "$out"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
