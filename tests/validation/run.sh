@@ -1,8 +1,12 @@
 #!/bin/sh
-# Science validation (see check_neurons.py): runs the models and compares
-# them with analytic solutions and Brian2 reference data.
+# Science validation: check_neurons.py (LIF against analytic results;
+# Izhikevich, AdEx, HH against Brian2) and check_units.py (artificial units
+# and map neurons against their closed forms).
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neurons.py" "$AXON" "$AXON_SRCDIR" "$work"
+st=0
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neurons.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_units.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+exit $st
