@@ -248,7 +248,8 @@ static void import_one(sema_ctx *s, int fi, const ast_node *imp)
             }
             if (dp)
                 closedir(dp);
-            qsort(list, (size_t)nlist, sizeof *list, cmp_str);
+            if (nlist > 1)
+                qsort(list, (size_t)nlist, sizeof *list, cmp_str);
         } else {
             const char *path = cand[c];
             if (!is_file(path)) {

@@ -9,7 +9,9 @@
  *    given corpus files with a fixed seed and runs N inputs.
  */
 #include "diag.h"
+#include "lower/ir.h"
 #include "parser.h"
+#include "sema/sema.h"
 #include "util.h"
 
 #include <signal.h>
@@ -22,12 +24,26 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The whole front end: parse, then (when the input parses) names, units,
+ * module instantiation and integration schemes, as `axon check` does. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     diag_ctx *d = diag_new();
     ax_arena *ar = arena_new();
-    int id = diag_add_file(d, "fuzz.axon", (const char *)data, size);
-    parse_file(ar, d, id);
+    const char *std = getenv("AXON_STDLIB");
+    const char *dirs[2] = {std && *std ? std : "stdlib", NULL};
+    sema_ctx *sc = sema_new(ar, d, dirs, NULL);
+    int id = sema_load_text(sc, "fuzz.axon", (const char *)data, size);
+    if (!diag_error_count(d)) {
+        sema_check_all(sc);
+        ast_node *root = sema_file_root(sc, id);
+        for (int i = 0; root && i < root->nkids && !diag_error_count(d); i++)
+            if (root->kids[i]->kind == AST_MODULE) {
+                ir_model *m = ir_instantiate(sc, id, root->kids[i]->name, NULL, 0, 1e-4);
+                if (m)
+                    ir_schemes(sc, m);
+            }
+    }
     char *s = diag_render_string(d, 0);
     free(s);
     arena_free(ar);
