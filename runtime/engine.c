@@ -28,8 +28,10 @@ typedef struct {
     int init;
 } rt_phase;
 
-static void *rt_alloc_zeroed(size_t bytes)
+void *rt_alloc_zeroed(size_t bytes)
 {
+    if (bytes > SIZE_MAX - AXON_ALIGN)
+        return NULL;
     size_t n = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
     void *p = aligned_alloc(AXON_ALIGN, n ? n : AXON_ALIGN);
     if (p)
@@ -91,18 +93,14 @@ static axon_status rt_check_model(const axon_model_desc *m, const axon_opts *o, 
     if (!(m->dt > 0) || !isfinite(m->dt))
         return axon_err_set(err, AXON_EINVAL, "model '%s': dt = %g s, expected > 0", m->name,
                             m->dt);
-    if (m->nprojs != 0)
-        return axon_err_set(err, AXON_EINVAL,
-                            "model '%s' has %u projections; this runtime does not implement "
-                            "projections yet",
-                            m->name, m->nprojs);
     if (m->nrecords > 0 && !m->records)
         return axon_err_set(err, AXON_EINVAL, "model '%s': %u records but no table", m->name,
                             m->nrecords);
     if (o && (o->threads < 0 || o->threads > AXON_MAX_THREADS))
         return axon_err_set(err, AXON_EINVAL, "threads = %d, expected 0..%d", o->threads,
                             AXON_MAX_THREADS);
-    return rt_check_pops(m, err);
+    axon_status st = rt_check_pops(m, err);
+    return st != AXON_OK ? st : rt_proj_check(m, err);
 }
 
 /* ---- setup */
@@ -245,19 +243,23 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
         if (s->pops[i].nchunks > max_chunks)
             max_chunks = s->pops[i].nchunks;
     }
-    if (rt_rec_init(s, err) != AXON_OK) {
-        axon_sim_free(s);
-        return NULL;
-    }
-    /* Threads beyond the largest population's chunk count would never get work. */
+    /* Threads beyond the largest population's chunk count would never get work in a step. */
+    s->pool_threads = 1;
     if (max_chunks > 1 && !(s->pool = rt_pool_new(max_chunks, err))) {
         axon_sim_free(s);
         return NULL;
     }
+    if (s->pool)
+        s->pool_threads = max_chunks;
     axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
     for (uint32_t i = 0; i < m->npops; i++)
         if (m->pops[i].init)
             rt_run_phase(s, &s->pops[i], &ctx, 1);
+    /* the recorders after the projections: weight records check synapse indices */
+    if (rt_proj_setup(s, err) != AXON_OK || rt_rec_init(s, err) != AXON_OK) {
+        axon_sim_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -267,6 +269,7 @@ void axon_sim_free(axon_sim *s)
         return;
     rt_pool_free(s->pool);
     rt_rec_free(s);
+    rt_proj_free(s);
     if (s->pops)
         for (uint32_t i = 0; i < s->m->npops; i++)
             rt_pop_free(&s->pops[i]);
@@ -293,18 +296,24 @@ axon_status axon_sim_run(axon_sim *s, double duration,
     uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
     double t0 = rt_now();
     for (uint64_t k = 0; k < nsteps; k++) {
-        if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK)
+        if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
+            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
             break;
         /* t from the step number, not a running sum, so it never drifts */
         axon_step_ctx ctx = {
             .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
+        /* model.h: 1. every population's update, 2. delivery, 3. recording */
         for (uint32_t i = 0; i < s->m->npops; i++) {
             rt_pop *p = &s->pops[i];
             rt_run_phase(s, p, &ctx, 0);
             if (p->fired)
                 rt_gather_spikes(p);
-            rt_rec_pop_step(s, (int)i);
         }
+        if (s->projs)
+            rt_proj_deliver(s, &ctx);
+        for (uint32_t i = 0; i < s->m->npops; i++)
+            rt_rec_pop_step(s, (int)i);
+        rt_rec_syn_step(s);
         s->step++;
         if (progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
             progress(user, (double)(k + 1) / (double)nsteps);

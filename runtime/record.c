@@ -1,5 +1,5 @@
 /*
- * Recorders: spike, state and rate monitors (time conventions in axon.h).
+ * Recorders: spike, state, rate and weight monitors (time conventions in axon.h).
  *
  * Memory is reserved before anything of a step happens (rt_rec_reserve_run for the samples of
  * a whole run, rt_rec_reserve_step for a worst-case step of spikes), so recording itself cannot
@@ -25,6 +25,12 @@ static int rt_grow(void **arr, size_t newcap, size_t esz)
     return 0;
 }
 
+/* The population or projection a record watches. */
+static const char *rt_rec_owner(const axon_sim *s, const rt_rec *r)
+{
+    return r->kind == AXON_REC_WEIGHTS ? s->projs[r->proj].d->name : s->pops[r->pop].d->name;
+}
+
 /* Makes room for need entries (spikes or samples) in every array r uses. */
 static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err *err)
 {
@@ -38,17 +44,45 @@ static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err 
         rc = rt_grow((void **)&r->idx, cap, sizeof *r->idx);
     if (rc == 0 && r->kind == AXON_REC_RATE)
         rc = rt_grow((void **)&r->rate, cap, sizeof *r->rate);
-    if (rc == 0 && r->kind == AXON_REC_STATE) {
+    if (rc == 0 && (r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS)) {
         size_t row = (size_t)r->nsub * s->esz;
         rc = row && cap > SIZE_MAX / row ? -1 : rt_grow(&r->vals, cap, row ? row : 1);
     }
     if (rc != 0) {
-        static const char *const what[] = {"spike", "state", "rate"};
-        return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s %s of population '%s'",
-                            need, what[r->kind], r->kind == AXON_REC_SPIKES ? "spikes" : "samples",
-                            s->pops[r->pop].d->name);
+        static const char *const what[] = {"spike", "state", "rate", "weight"};
+        return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s %s of %s '%s'", need,
+                            what[r->kind], r->kind == AXON_REC_SPIKES ? "spikes" : "samples",
+                            r->kind == AXON_REC_WEIGHTS ? "projection" : "population",
+                            rt_rec_owner(s, r));
     }
     r->cap = cap;
+    return AXON_OK;
+}
+
+/* Needs the projections built (synapse indices). */
+static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    const axon_record_desc *d = &m->records[i];
+    if (d->target < 0 || (uint32_t)d->target >= m->nprojs)
+        return axon_err_set(err, AXON_EINVAL, "record %u: weight record of projection %d, which "
+                            "does not exist", i, d->target);
+    const rt_proj *pr = &s->projs[d->target];
+    const char *nm = pr->d->name;
+    if (d->every < 1)
+        return axon_err_set(err, AXON_EINVAL, "record %u (projection '%s'): period of 0 steps", i,
+                            nm);
+    if (d->var < 0 || (uint32_t)d->var >= pr->d->nvars)
+        return axon_err_set(err, AXON_EINVAL, "record %u: projection '%s' has no variable %d", i,
+                            nm, d->var);
+    if (d->nsubset > 0 && !d->subset)
+        return axon_err_set(err, AXON_EINVAL, "record %u: subset of %u synapses but no table", i,
+                            d->nsubset);
+    for (uint32_t k = 0; k < d->nsubset; k++)
+        if (d->subset[k] >= pr->nsyn)
+            return axon_err_set(err, AXON_EINVAL,
+                                "record %u: synapse %u is outside projection '%s' of %llu", i,
+                                d->subset[k], nm, (unsigned long long)pr->nsyn);
     return AXON_OK;
 }
 
@@ -57,10 +91,7 @@ static axon_status rt_rec_check(const axon_sim *s, uint32_t i, axon_err *err)
     const axon_model_desc *m = s->m;
     const axon_record_desc *d = &m->records[i];
     if (d->kind == AXON_REC_WEIGHTS)
-        return axon_err_set(err, AXON_EINVAL,
-                            "record %u: weight records need projections, which this runtime "
-                            "does not implement yet",
-                            i);
+        return rt_rec_check_weights(s, i, err);
     if (d->kind != AXON_REC_SPIKES && d->kind != AXON_REC_STATE && d->kind != AXON_REC_RATE)
         return axon_err_set(err, AXON_EINVAL, "record %u: unknown kind %d", i, d->kind);
     if (d->target < 0 || (uint32_t)d->target >= m->npops)
@@ -105,11 +136,20 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
         r->d = d;
         r->kind = d->kind;
         r->pop = d->target;
+        r->proj = -1;
         r->var = d->var;
         r->every = d->kind == AXON_REC_SPIKES ? 1 : d->every;
         if (d->kind == AXON_REC_STATE) {
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
+        }
+        if (d->kind == AXON_REC_WEIGHTS) {
+            r->pop = -1;
+            r->proj = d->target;
+            r->sub = d->nsubset ? d->subset : NULL;
+            /* at most 2^32 - 1 synapses per projection */
+            r->nsub = d->nsubset ? d->nsubset : (uint32_t)s->projs[d->target].nsyn;
+            continue;
         }
         rt_pop *p = &s->pops[d->target];
         /* A second spike record of the same population would hold the same data: it is kept
@@ -141,12 +181,13 @@ axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err)
 {
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
-        if (r->kind != AXON_REC_STATE && r->kind != AXON_REC_RATE)
+        if (r->kind != AXON_REC_STATE && r->kind != AXON_REC_RATE && r->kind != AXON_REC_WEIGHTS)
             continue;
         uint64_t samples = (s->step + nsteps) / r->every - s->step / r->every;
         if (samples > SIZE_MAX - r->n)
-            return axon_err_set(err, AXON_ERANGE, "too many samples for population '%s'",
-                                s->pops[r->pop].d->name);
+            return axon_err_set(err, AXON_ERANGE, "too many samples for %s '%s'",
+                                r->kind == AXON_REC_WEIGHTS ? "projection" : "population",
+                                rt_rec_owner(s, r));
         axon_status st = rt_rec_reserve(s, r, r->n + (size_t)samples, err);
         if (st != AXON_OK)
             return st;
@@ -177,11 +218,11 @@ axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err)
     return AXON_OK;
 }
 
-static void rt_rec_sample(axon_sim *s, rt_rec *r, const rt_pop *p)
+/* One row of a state or weight record from the variable array src. */
+static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src)
 {
     size_t esz = s->esz;
     char *row = (char *)r->vals + r->n * r->nsub * esz;
-    const void *src = p->vars[r->var];
     if (!r->sub) {
         memcpy(row, src, (size_t)r->nsub * esz);
     } else if (esz == 8) {
@@ -216,7 +257,7 @@ void rt_rec_pop_step(axon_sim *s, int pi)
             break;
         case AXON_REC_STATE:
             if (next % r->every == 0) {
-                rt_rec_sample(s, r, p);
+                rt_rec_sample(s, r, p->vars[r->var]);
                 r->t[r->n++] = t;
             }
             break;
@@ -231,5 +272,17 @@ void rt_rec_pop_step(axon_sim *s, int pi)
             break;
         default: break;
         }
+    }
+}
+
+void rt_rec_syn_step(axon_sim *s)
+{
+    uint64_t next = s->step + 1;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->kind != AXON_REC_WEIGHTS || next % r->every != 0)
+            continue;
+        rt_rec_sample(s, r, s->projs[r->proj].vars[r->var]);
+        r->t[r->n++] = (double)next * s->dt;
     }
 }

@@ -1,6 +1,6 @@
 /*
- * Internal: the simulation object shared by engine.c (state, stepping), record.c (recorders)
- * and write.c (output files).
+ * Internal: the simulation object shared by engine.c (state, stepping), proj.c (projections:
+ * connectivity, synapse state, spike delivery), record.c (recorders) and write.c (output files).
  */
 #ifndef AXON_RT_SIM_H
 #define AXON_RT_SIM_H
@@ -12,6 +12,22 @@
 #include "pool.h"
 
 #define RT_BLOCK 16 /* neurons per alignment block: array padding and chunk boundaries */
+
+/*
+ * Spike history of a population that is the source of a projection with an on_pre kernel:
+ * the spike lists of its last `depth` steps (depth = the largest delay + 1), step n in slot
+ * n % depth, stored back to back in one circular buffer. Positions are logical (they only
+ * grow); position q is at buf[q & (cap - 1)]. Memory is the spikes of the window plus one
+ * worst-case step (reserved before each step), not depth * size.
+ */
+typedef struct {
+    uint32_t depth;
+    uint64_t *start; /* depth: position of the slot's first spike */
+    uint32_t *count; /* depth: spikes in the slot */
+    uint32_t *buf;
+    uint64_t cap;  /* a power of two */
+    uint64_t head; /* position of the next spike to store */
+} rt_ring;
 
 typedef struct {
     const axon_pop_desc *d;
@@ -26,21 +42,36 @@ typedef struct {
     size_t *chunk_n;  /* spikes found by each chunk in the current step */
     uint64_t nspikes; /* all spikes so far */
     int spike_rec;    /* index of its first spike record, or -1 */
+    rt_ring *ring;    /* spike history for delivery, or NULL */
 } rt_pop;
+
+/* A projection: CSR by presynaptic neuron (model.h). */
+typedef struct {
+    const axon_proj_desc *d;
+    uint32_t npre, npost;
+    uint64_t nsyn;
+    uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
+    uint64_t *row;  /* npre + 1 */
+    uint32_t *post; /* cap entries (padding 0) */
+    uint32_t *pre;  /* cap entries, only until the init kernel has run */
+    void **vars;    /* d->nvars arrays of cap values */
+    size_t bytes;   /* row, post and vars */
+} rt_proj;
 
 typedef struct {
     const axon_record_desc *d;
-    int kind; /* AXON_REC_SPIKES, _STATE or _RATE */
-    int pop;
-    int var;             /* state records */
+    int kind; /* AXON_REC_SPIKES, _STATE, _RATE or _WEIGHTS (-1: an ignored duplicate) */
+    int pop;  /* population, -1 for weight records */
+    int proj; /* projection of weight records, else -1 */
+    int var;             /* state and weight records */
     uint32_t every;      /* sampling period in steps (1 for spike records) */
-    uint32_t nsub;       /* state: columns (population size when the subset is all) */
-    const uint32_t *sub; /* state: the descriptor's subset, NULL = all neurons */
+    uint32_t nsub;       /* state, weights: columns (size or synapse count for all) */
+    const uint32_t *sub; /* state, weights: the descriptor's subset, NULL = all */
     size_t n;            /* spikes or samples so far */
     size_t cap;          /* capacity of the arrays below, in spikes or samples */
     double *t;           /* spike or sample times */
     uint32_t *idx;       /* spikes: neuron indices */
-    void *vals;          /* state: n rows of nsub values of the model precision */
+    void *vals;          /* state, weights: n rows of nsub values of the model precision */
     double *rate;        /* rate: Hz */
     uint64_t acc;        /* rate: spikes since the last sample */
 } rt_rec;
@@ -53,11 +84,29 @@ struct axon_sim {
     double dt;
     uint64_t step; /* steps done */
     rt_pop *pops;
+    rt_proj *projs;
     rt_rec *recs;
-    rt_pool *pool; /* NULL when every population runs as one chunk */
+    rt_pool *pool;    /* NULL when every population runs as one chunk */
+    int pool_threads; /* threads of the pool (caller included), 1 without one */
     double wall;
     axon_err err;
 };
+
+/* engine.c: a zeroed, AXON_ALIGN-aligned block (size rounded up to the alignment) */
+void *rt_alloc_zeroed(size_t bytes);
+
+/* proj.c */
+/* Checks the projection descriptors (before anything is allocated). */
+axon_status rt_proj_check(const axon_model_desc *m, axon_err *err);
+/* Builds every projection's connectivity, runs the synapse init kernels, sets up the spike
+ * histories. Populations and the pool exist. */
+axon_status rt_proj_setup(axon_sim *s, axon_err *err);
+void rt_proj_free(axon_sim *s);
+/* Reserves spike-history room for a worst-case step. */
+axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err);
+/* After every population's update of step ctx->step: stores the step's spikes and delivers
+ * the spikes due now (on_pre), projection by projection. */
+void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx);
 
 /* record.c */
 axon_status rt_rec_init(axon_sim *s, axon_err *err);
@@ -68,5 +117,7 @@ axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err);
 axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err);
 /* Records population pi after its update in step s->step; cannot fail after the reserves. */
 void rt_rec_pop_step(axon_sim *s, int pi);
+/* Weight records after step s->step (after delivery). */
+void rt_rec_syn_step(axon_sim *s);
 
 #endif /* AXON_RT_SIM_H */

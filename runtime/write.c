@@ -223,14 +223,25 @@ static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
         rt_rec *r = &s->recs[i];
         if (r->kind < 0) /* a duplicate spike record */
             continue;
-        const axon_pop_desc *p = s->pops[r->pop].d;
-        if (strchr(p->name, '/'))
-            return axon_err_set(err, AXON_EINVAL,
-                                "population name '%s' cannot be used in a file name", p->name);
+        int w = r->kind == AXON_REC_WEIGHTS;
+        const char *owner = w ? s->projs[r->proj].d->name : s->pops[r->pop].d->name;
+        if (strchr(owner, '/'))
+            return axon_err_set(err, AXON_EINVAL, "%s name '%s' cannot be used in a file name",
+                                w ? "projection" : "population", owner);
+        const axon_pop_desc *p = w ? NULL : s->pops[r->pop].d;
         rt_out a = {.rec = (int)i}, b = {.rec = (int)i, .kind = "", .unit = "s"};
         b.t = rt_view(AXON_F64, r->t, r->n, 0, 1);
         axon_status st;
-        if (r->kind == AXON_REC_SPIKES) {
+        if (w) {
+            const axon_var_desc *v = &s->projs[r->proj].d->vars[r->var];
+            a.kind = "weights";
+            a.var = v->name;
+            a.unit = v->unit ? v->unit : "1";
+            a.t = rt_view(vdt, r->vals, r->n, r->nsub, 2);
+            b.kind = "weights_times";
+            b.var = v->name;
+            st = rt_add_pair(o, owner, v->name, ".npy", ".t.npy", a, b, err);
+        } else if (r->kind == AXON_REC_SPIKES) {
             a.kind = "spike_times";
             a.unit = "s";
             a.t = b.t;
@@ -282,7 +293,11 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
     rt_sb_puts(b, ", \"kind\": ");
     rt_sb_json_str(b, f->kind);
     rt_sb_printf(b, ", \"record\": %d, \"population\": ", f->rec);
-    rt_sb_json_str(b, s->pops[r->pop].d->name);
+    rt_sb_json_str(b, r->pop >= 0 ? s->pops[r->pop].d->name : NULL);
+    if (r->kind == AXON_REC_WEIGHTS) {
+        rt_sb_puts(b, ", \"projection\": ");
+        rt_sb_json_str(b, s->projs[r->proj].d->name);
+    }
     rt_sb_puts(b, ", \"variable\": ");
     rt_sb_json_str(b, f->var);
     rt_sb_puts(b, ", \"unit\": ");
@@ -293,7 +308,7 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
     if (f->t.ndim == 2)
         rt_sb_printf(b, ", %zu", f->t.shape[1]);
     rt_sb_puts(b, "], \"subset\": ");
-    if (r->kind == AXON_REC_STATE && r->sub) {
+    if ((r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS) && r->sub) {
         rt_sb_puts(b, "[");
         for (uint32_t k = 0; k < r->nsub; k++)
             rt_sb_printf(b, k ? ", %u" : "%u", r->sub[k]);

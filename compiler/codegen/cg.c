@@ -24,8 +24,9 @@
 #include <string.h>
 
 static LLVMValueRef expr(cg *c, const sx *e);
+static LLVMValueRef side_var(cg *c, const sx *e) { return cg_side_var(c, e); }
 
-static void fail(cg *c, ax_span sp, const char *msg)
+void cg_fail(cg *c, ax_span sp, const char *msg)
 {
     if (!c->failed)
         diag_error(c->d, sp, "cannot generate code: %s", msg);
@@ -34,7 +35,7 @@ static void fail(cg *c, ax_span sp, const char *msg)
 
 /* ---- values ------------------------------------------------------------------------ */
 
-static LLVMValueRef to_fp(cg *c, LLVMValueRef v)
+LLVMValueRef cg_to_fp(cg *c, LLVMValueRef v)
 {
     LLVMTypeRef t = LLVMTypeOf(v);
     if (t == c->fp)
@@ -56,7 +57,7 @@ static LLVMValueRef to_f64(cg *c, LLVMValueRef v)
     return LLVMBuildFPExt(c->b, v, c->f64, "");
 }
 
-static LLVMValueRef to_bool(cg *c, LLVMValueRef v)
+LLVMValueRef cg_to_bool(cg *c, LLVMValueRef v)
 {
     if (LLVMTypeOf(v) == c->i1)
         return v;
@@ -76,34 +77,37 @@ static int slot_of(cg *c, const sx *e)
 
 static LLVMValueRef var(cg *c, const sx *e)
 {
+    if (c->proj && e->space != VS_TEMP && e->space != VS_TIME && e->space != VS_DT &&
+        e->space != VS_SIGNAL)
+        return side_var(c, e);
     switch (e->space) {
     case VS_STATE: case VS_PARAM: case VS_INPUT: case VS_HIDDEN: {
         if (e->space == VS_PARAM && e->idx >= 0 && c->pop->shared[e->idx])
             return expr(c, c->pop->shared[e->idx]);
         int s = slot_of(c, e);
         if (s < 0 || !c->env[s]) {
-            fail(c, e->span, "a variable has no storage");
+            cg_fail(c, e->span, "a variable has no storage");
             return cgm_const(c, 0);
         }
-        return e->boolean ? to_bool(c, c->env[s]) : c->env[s];
+        return e->boolean ? cg_to_bool(c, c->env[s]) : c->env[s];
     }
     case VS_TEMP:
         if (e->idx < 0 || e->idx >= c->ntemps || !c->temps[e->idx]) {
-            fail(c, e->span, "a temporary is used before it is computed");
+            cg_fail(c, e->span, "a temporary is used before it is computed");
             return cgm_const(c, 0);
         }
         return c->temps[e->idx];
-    case VS_TIME: return to_fp(c, c->t);
+    case VS_TIME: return cg_to_fp(c, c->t);
     case VS_DT: return cgm_const(c, c->m->dt);
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->idx, c->fp, "");
     case VS_SIGNAL: {
         LLVMValueRef p = LLVMBuildGEP2(c->b, c->f64, c->signals,
                                        (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)e->idx, 0)},
                                        1, "");
-        return to_fp(c, LLVMBuildLoad2(c->b, c->f64, p, ""));
+        return cg_to_fp(c, LLVMBuildLoad2(c->b, c->f64, p, ""));
     }
     default:
-        fail(c, e->span, "this variable cannot be used in a neuron kernel");
+        cg_fail(c, e->span, "this variable cannot be used in a neuron kernel");
         return cgm_const(c, 0);
     }
 }
@@ -142,14 +146,14 @@ static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
             [FN_SIN] = "sin", [FN_COS] = "cos", [FN_TAN] = "tan", [FN_SINH] = "sinh",
             [FN_COSH] = "cosh", [FN_ATAN] = "atan"};
         if (fn < 0 || fn >= FN_COUNT || !NAMES[fn]) {
-            fail(c, SPAN_NONE, "unsupported function");
+            cg_fail(c, SPAN_NONE, "unsupported function");
             return cgm_const(c, 0);
         }
         r = cgm_call(c, NAMES[fn], c->f64, &c->f64, 1, args);
         break;
     }
     }
-    return to_fp(c, r);
+    return cg_to_fp(c, r);
 }
 
 static LLVMValueRef fmin_(cg *c, LLVMValueRef a, LLVMValueRef b)
@@ -164,7 +168,7 @@ static LLVMValueRef fmax_(cg *c, LLVMValueRef a, LLVMValueRef b)
 
 static LLVMValueRef power(cg *c, const sx *e)
 {
-    LLVMValueRef a = to_fp(c, expr(c, e->a));
+    LLVMValueRef a = cg_to_fp(c, expr(c, e->a));
     if (e->b->kind == SX_CONST) {
         double p = e->b->v;
         if (p == floor(p) && fabs(p) <= 16) {
@@ -185,7 +189,7 @@ static LLVMValueRef power(cg *c, const sx *e)
     }
     LLVMValueRef b = to_f64(c, expr(c, e->b));
     LLVMValueRef l = cgm_log(c, to_f64(c, a));
-    return to_fp(c, cgm_exp(c, LLVMBuildFMul(c->b, b, l, "")));
+    return cg_to_fp(c, cgm_exp(c, LLVMBuildFMul(c->b, b, l, "")));
 }
 
 static unsigned stream_of(cg *c)
@@ -199,18 +203,18 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
     if (e->fn == SXR_UNIFORM && !c->init_phase)
-        return to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
+        return cg_to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
     LLVMValueRef args[5] = {c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
-    return to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
+    return cg_to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
                              c->f64, params, 5, args));
 }
 
 static LLVMValueRef expr(cg *c, const sx *e)
 {
     if (!e) {
-        fail(c, SPAN_NONE, "missing expression");
+        cg_fail(c, SPAN_NONE, "missing expression");
         return cgm_const(c, 0);
     }
     LLVMValueRef a, b;
@@ -220,47 +224,47 @@ static LLVMValueRef expr(cg *c, const sx *e)
             return LLVMConstInt(c->i1, e->v != 0, 0);
         return cgm_const(c, e->v);
     case SX_VAR: return var(c, e);
-    case SX_ADD: return LLVMBuildFAdd(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
-    case SX_SUB: return LLVMBuildFSub(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
-    case SX_MUL: return LLVMBuildFMul(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
-    case SX_DIV: return LLVMBuildFDiv(c->b, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)), "");
-    case SX_NEG: return LLVMBuildFNeg(c->b, to_fp(c, expr(c, e->a)), "");
+    case SX_ADD: return LLVMBuildFAdd(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_SUB: return LLVMBuildFSub(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_MUL: return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_DIV: return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_NEG: return LLVMBuildFNeg(c->b, cg_to_fp(c, expr(c, e->a)), "");
     case SX_POW: return power(c, e);
     case SX_LT: case SX_GT: case SX_LE: case SX_GE: case SX_EQ: case SX_NE: {
         static const LLVMRealPredicate P[] = {LLVMRealOLT, LLVMRealOGT, LLVMRealOLE, LLVMRealOGE,
                                               LLVMRealOEQ, LLVMRealUNE};
-        a = to_fp(c, expr(c, e->a));
-        b = to_fp(c, expr(c, e->b));
+        a = cg_to_fp(c, expr(c, e->a));
+        b = cg_to_fp(c, expr(c, e->b));
         return LLVMBuildFCmp(c->b, P[e->kind - SX_LT], a, b, "");
     }
-    case SX_AND: return LLVMBuildAnd(c->b, to_bool(c, expr(c, e->a)), to_bool(c, expr(c, e->b)), "");
-    case SX_OR: return LLVMBuildOr(c->b, to_bool(c, expr(c, e->a)), to_bool(c, expr(c, e->b)), "");
-    case SX_NOT: return LLVMBuildNot(c->b, to_bool(c, expr(c, e->a)), "");
+    case SX_AND: return LLVMBuildAnd(c->b, cg_to_bool(c, expr(c, e->a)), cg_to_bool(c, expr(c, e->b)), "");
+    case SX_OR: return LLVMBuildOr(c->b, cg_to_bool(c, expr(c, e->a)), cg_to_bool(c, expr(c, e->b)), "");
+    case SX_NOT: return LLVMBuildNot(c->b, cg_to_bool(c, expr(c, e->a)), "");
     case SX_SELECT: {
-        LLVMValueRef k = to_bool(c, expr(c, e->a));
+        LLVMValueRef k = cg_to_bool(c, expr(c, e->a));
         a = expr(c, e->b);
         b = expr(c, e->c);
         if (e->boolean)
-            return LLVMBuildSelect(c->b, k, to_bool(c, a), to_bool(c, b), "");
-        return LLVMBuildSelect(c->b, k, to_fp(c, a), to_fp(c, b), "");
+            return LLVMBuildSelect(c->b, k, cg_to_bool(c, a), cg_to_bool(c, b), "");
+        return LLVMBuildSelect(c->b, k, cg_to_fp(c, a), cg_to_fp(c, b), "");
     }
     case SX_RAND: return rand_draw(c, e);
     case SX_CALL:
         switch (e->fn) {
-        case FN_MIN: return fmin_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)));
-        case FN_MAX: return fmax_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b)));
+        case FN_MIN: return fmin_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)));
+        case FN_MAX: return fmax_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)));
         case FN_CLIP:
-            return fmin_(c, fmax_(c, to_fp(c, expr(c, e->a)), to_fp(c, expr(c, e->b))),
-                         to_fp(c, expr(c, e->c)));
+            return fmin_(c, fmax_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b))),
+                         cg_to_fp(c, expr(c, e->c)));
         case FN_ATAN2: {
             LLVMValueRef args[2] = {to_f64(c, expr(c, e->a)), to_f64(c, expr(c, e->b))};
             LLVMTypeRef ps[2] = {c->f64, c->f64};
-            return to_fp(c, cgm_call(c, "atan2", c->f64, ps, 2, args));
+            return cg_to_fp(c, cgm_call(c, "atan2", c->f64, ps, 2, args));
         }
         default: return math1(c, e->fn, expr(c, e->a));
         }
     default:
-        fail(c, e->span, "unsupported expression");
+        cg_fail(c, e->span, "unsupported expression");
         return cgm_const(c, 0);
     }
 }
@@ -268,6 +272,8 @@ static LLVMValueRef expr(cg *c, const sx *e)
 /* ---- statements (resets, events) as masked updates ------------------------------------------ */
 
 static void stmts(cg *c, const sm_block *blk, LLVMValueRef mask);
+LLVMValueRef cg_expr(cg *c, const sx *e) { return expr(c, e); }
+void cg_stmts(cg *c, const sm_block *blk, LLVMValueRef mask) { stmts(c, blk, mask); }
 
 static void stmt(cg *c, const sm_stmt *st, LLVMValueRef mask)
 {
@@ -277,22 +283,26 @@ static void stmt(cg *c, const sm_stmt *st, LLVMValueRef mask)
             c->temps[st->idx] = expr(c, st->value);
         return;
     case ST_IF: {
-        LLVMValueRef k = to_bool(c, expr(c, st->cond));
+        LLVMValueRef k = cg_to_bool(c, expr(c, st->cond));
         stmts(c, &st->then, LLVMBuildAnd(c->b, mask, k, ""));
         stmts(c, &st->els, LLVMBuildAnd(c->b, mask, LLVMBuildNot(c->b, k, ""), ""));
         return;
     }
     case ST_ASSIGN: {
+        if (c->proj) {
+            cg_side_assign(c, st, mask);
+            return;
+        }
         sx target = {.kind = SX_VAR, .space = st->space, .idx = st->idx};
         int s = slot_of(c, &target);
         if (s < 0) {
-            fail(c, st->span, "an assignment has no storage");
+            cg_fail(c, st->span, "an assignment has no storage");
             return;
         }
         LLVMValueRef cur = c->env[s];
         LLVMValueRef v = expr(c, st->value);
         bool boolean = c->pop->vars[s].boolean;
-        v = boolean ? LLVMBuildUIToFP(c->b, to_bool(c, v), c->fp, "") : to_fp(c, v);
+        v = boolean ? LLVMBuildUIToFP(c->b, cg_to_bool(c, v), c->fp, "") : cg_to_fp(c, v);
         switch (st->op) {
         case OP_ADD_ASSIGN: v = LLVMBuildFAdd(c->b, cur, v, ""); break;
         case OP_SUB_ASSIGN: v = LLVMBuildFSub(c->b, cur, v, ""); break;
@@ -380,7 +390,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         /* initial values, in storage order: later ones may use earlier ones */
         for (int k = 0; k < nv; k++) {
             const ir_var *v = &p->vars[k];
-            c->env[k] = v->init ? to_fp(c, expr(c, v->init)) : cgm_const(c, 0);
+            c->env[k] = v->init ? cg_to_fp(c, expr(c, v->init)) : cgm_const(c, 0);
             LLVMBuildStore(c->b, c->env[k], ptrs[k]);
         }
     } else {
@@ -396,8 +406,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
                 sx target = {.kind = SX_VAR, .space = a->space, .idx = a->idx};
                 int s = slot_of(c, &target);
                 if (s >= 0)
-                    next[s] = p->vars[s].boolean ? LLVMBuildUIToFP(c->b, to_bool(c, v), c->fp, "")
-                                                 : to_fp(c, v);
+                    next[s] = p->vars[s].boolean ? LLVMBuildUIToFP(c->b, cg_to_bool(c, v), c->fp, "")
+                                                 : cg_to_fp(c, v);
             }
         }
         for (int k = 0; k < nv; k++)
@@ -406,11 +416,11 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         free(next);
         LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
         if (p->fire) {
-            fired = to_bool(c, expr(c, p->fire));
+            fired = cg_to_bool(c, expr(c, p->fire));
             stmts(c, &p->reset, fired);
         }
         for (int e = 0; e < p->nevents; e++) {
-            LLVMValueRef k = to_bool(c, expr(c, p->events[e].cond));
+            LLVMValueRef k = cg_to_bool(c, expr(c, p->events[e].cond));
             stmts(c, &p->events[e].body, k);
         }
         for (int k = 0; k < nv; k++) {
@@ -466,7 +476,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
 
 /* ---- the descriptor ------------------------------------------------------------------------ */
 
-static LLVMValueRef cstr(cg *c, const char *s)
+LLVMValueRef cg_cstr(cg *c, const char *s)
 {
     LLVMValueRef init = LLVMConstStringInContext(c->ctx, s, (unsigned)strlen(s), 0);
     LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), ".str");
@@ -477,8 +487,8 @@ static LLVMValueRef cstr(cg *c, const char *s)
     return g;
 }
 
-static LLVMValueRef global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
-                                 const char *name)
+LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
+                             const char *name)
 {
     if (!n)
         return LLVMConstNull(c->ptr);
@@ -500,6 +510,12 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->i32}, 8, 0);
     LLVMTypeRef rec_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->i32, c->i32, c->i32, c->i32, c->ptr, c->i32}, 6, 0);
+    LLVMTypeRef proj_t = LLVMStructTypeInContext(
+        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->f64, c->i32, c->i32,
+                                c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr}, 14, 0);
+    LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
+    for (int k = 0; k < m->nprojs && !c->failed; k++)
+        projs[k] = cg_projection(c, k, proj_t, var_t);
     LLVMTypeRef model_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->i32, c->ptr, c->i32, c->f64, c->f64, c->i32, c->ptr, c->i32,
                                 c->ptr, c->i32, c->ptr}, 11, 0);
@@ -511,12 +527,12 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
             char u[64];
             dim_format_si(p->vars[k].dim, u, sizeof u);
             static const int KIND[] = {0, 1, 2, 3};
-            LLVMValueRef f[4] = {cstr(c, p->vars[k].name), cstr(c, u), i32v(c, KIND[p->vars[k].kind]),
+            LLVMValueRef f[4] = {cg_cstr(c, p->vars[k].name), cg_cstr(c, u), i32v(c, KIND[p->vars[k].kind]),
                                  i32v(c, p->vars[k].boolean)};
             vs[k] = LLVMConstNamedStruct(var_t, f, 4);
         }
-        LLVMValueRef f[8] = {cstr(c, p->name), cstr(c, p->type_name), i32v(c, p->size),
-                             i32v(c, p->nvars), global_array(c, var_t, vs, (unsigned)p->nvars, "vars"),
+        LLVMValueRef f[8] = {cg_cstr(c, p->name), cg_cstr(c, p->type_name), i32v(c, p->size),
+                             i32v(c, p->nvars), cg_global_array(c, var_t, vs, (unsigned)p->nvars, "vars"),
                              inits[i], updates[i], i32v(c, p->fire != NULL)};
         pops[i] = LLVMConstNamedStruct(pop_t, f, 8);
         free(vs);
@@ -531,16 +547,18 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         if (every < 1)
             every = 1;
         LLVMValueRef f[6] = {i32v(c, rc->kind), i32v(c, rc->target), i32v(c, rc->var),
-                             i32v(c, rc->nsubset), global_array(c, c->i32, sub, (unsigned)rc->nsubset, "subset"),
+                             i32v(c, rc->nsubset), cg_global_array(c, c->i32, sub, (unsigned)rc->nsubset, "subset"),
                              i32v(c, every)};
         recs[r] = LLVMConstNamedStruct(rec_t, f, 6);
         free(sub);
     }
-    LLVMValueRef f[11] = {i32v(c, 1), cstr(c, m->module), i32v(c, c->o->precision),
+    LLVMValueRef f[11] = {i32v(c, 2), cg_cstr(c, m->module), i32v(c, c->o->precision),
                           cgm_f64(c, m->dt), cgm_f64(c, m->duration), i32v(c, m->npops),
-                          global_array(c, pop_t, pops, (unsigned)m->npops, "pops"), i32v(c, 0),
-                          LLVMConstNull(c->ptr), i32v(c, m->nrecords),
-                          global_array(c, rec_t, recs, (unsigned)m->nrecords, "records")};
+                          cg_global_array(c, pop_t, pops, (unsigned)m->npops, "pops"),
+                          i32v(c, m->nprojs),
+                          cg_global_array(c, proj_t, projs, (unsigned)m->nprojs, "projs"),
+                          i32v(c, m->nrecords),
+                          cg_global_array(c, rec_t, recs, (unsigned)m->nrecords, "records")};
     LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, c->o->symbol ? c->o->symbol : "axon_model");
     LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 11));
     LLVMSetGlobalConstant(g, 1);
@@ -556,6 +574,7 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     }
     free(pops);
     free(recs);
+    free(projs);
 }
 
 /* ---- the module ----------------------------------------------------------------------------- */
@@ -600,13 +619,6 @@ static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
-    if (m->nprojs > 0) {
-        /* never run a network with its synapses silently missing */
-        diag_error(d, m->projs[0].span, "projections cannot be simulated yet: code generation "
-                                        "for synapses is not implemented in this version");
-        diag_hint(d, "axon check and axon dump ir accept this model; see docs/status.md");
-        return false;
-    }
     if (!init_llvm()) {
         diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
         return false;
@@ -658,6 +670,7 @@ static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit
     }
     if (!c.failed)
         descriptor(&c, inits, updates);
+    c.failed |= diag_error_count(d) > 0;
     free(inits);
     free(updates);
     LLVMDisposeBuilder(c.b);

@@ -14,7 +14,15 @@ typedef struct {
     const cg_opts *o;
     diag_ctx *d;
     const ir_model *m;
-    /* the kernel being built */
+    /* the kernel being built: a population's, or a projection's (proj set) */
+    const ir_proj *proj;
+    const ir_pop *pre_pop, *post_pop;
+    LLVMValueRef *env_pre, *env_post;    /* loaded pre/post values (by storage slot) */
+    LLVMValueRef *pre_base, *post_base;  /* array pointers of pre/post variables */
+    bool *post_dirty;
+    LLVMValueRef pre_i, post_j;          /* endpoint indices (i64) */
+    LLVMValueRef *syn_base;              /* per-synapse variable arrays */
+    LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
@@ -40,6 +48,24 @@ LLVMValueRef cgm_call(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *par
                       LLVMValueRef *args);
 LLVMValueRef cgm_intrinsic(cg *c, const char *name, LLVMTypeRef type, LLVMValueRef *args, int n);
 LLVMValueRef cgm_const(cg *c, double v);        /* in precision fp */
+
+/* Shared by the population kernels (cg.c) and the synapse kernels (cg_syn.c). */
+LLVMValueRef cg_expr(cg *c, const sx *e);
+void cg_stmts(cg *c, const sm_block *blk, LLVMValueRef mask);
+LLVMValueRef cg_to_fp(cg *c, LLVMValueRef v);
+LLVMValueRef cg_to_bool(cg *c, LLVMValueRef v);
+void cg_fail(cg *c, ax_span sp, const char *msg);
+LLVMValueRef cg_cstr(cg *c, const char *s);
+LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
+                             const char *name);
+/* Builds the kernels of projection k and returns its descriptor (a constant
+ * of type proj_t). */
+LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t);
+/* Variables and assignments inside synapse kernels (cg_syn.c). */
+LLVMValueRef cg_side_var(cg *c, const sx *e);
+void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
+/* The var_t descriptor entries for a list of variables. */
+LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, int n);
 LLVMValueRef cgm_f64(cg *c, double v);
 
 #endif

@@ -731,13 +731,19 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             for (int v = 0; v < t->nvars; v++)
                 if (t->vars[v].kind == VAR_PARAM && !t->vars[v].per_item)
                     shared[v] = fold(in->ar, vals[v], VS_PARAM, shared, v);
+            /* a per-synapse parameter that is the same constant for every synapse and
+               that nothing changes is folded too: static synapses then store only
+               their target index */
+            for (int v = 0; v < t->nvars; v++)
+                if (t->vars[v].kind == VAR_PARAM && t->vars[v].per_item && !t->vars[v].written &&
+                    vals[v] && vals[v]->kind == SX_CONST)
+                    shared[v] = vals[v];
             p.slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *p.slot);
             p.vars = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *p.vars);
             for (int v = 0; v < t->nvars; v++) {
                 const sm_var *sv = &t->vars[v];
                 p.slot[v] = -1;
-                if (sv->kind == VAR_ALG || sv->kind == VAR_INPUT ||
-                    (sv->kind == VAR_PARAM && !sv->per_item))
+                if (sv->kind == VAR_ALG || sv->kind == VAR_INPUT || shared[v])
                     continue;
                 p.slot[v] = p.nvars;
                 p.vars[p.nvars++] = (ir_var){sv->name, sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,

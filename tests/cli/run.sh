@@ -90,11 +90,21 @@ expect "run: unwritable output" 1 "$AXON" run "$model" -t 10ms -o "$tmp/plainfil
 if ls "$tmp" | grep -q "tmp-"; then fail=$((fail + 1)); echo "FAIL: temp files left"; else pass=$((pass + 1)); fi
 # single precision runs too
 expect "run: single precision" 0 "$AXON" run "$model" -t 20ms --precision single -q
-# networks are refused clearly until synapses exist
-expect "run: projections" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 10ms
-contains "run: projections message" "projections cannot be simulated yet"
-# every example that has no projections runs
+# every example runs (the networks at a reduced size)
 expect "run: izhikevich example" 0 "$AXON" run "$AXON_SRCDIR/examples/izhikevich.axon" -q -o "$tmp/izh_run"
+expect "run: coba example" 0 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 100ms --set N=1000 --set p=0.08 -o "$tmp/coba"
+contains "run: coba is active" "total                  1000"
+expect "run: cuba example" 0 "$AXON" run "$AXON_SRCDIR/examples/cuba.axon" -t 100ms --set N=1000 --set p=0.08 -q
+expect "run: brunel example" 0 "$AXON" run "$AXON_SRCDIR/examples/brunel.axon" -t 100ms --set N=1000 -q
+# a network is bit-identical for 1 and 2 threads too
+"$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c1" -q --threads 1
+"$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
+if cmp -s "$tmp/c1/E.spikes.i.npy" "$tmp/c2/E.spikes.i.npy" && cmp -s "$tmp/c1/E.v.npy" "$tmp/c2/E.v.npy"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: coba differs between 1 and 2 threads"; fi
+# synapse code generation that is not written yet is refused with a location
+printf 'import "std/neurons/lif"\nimport "std/synapses/continuous"\nmodule M {\n    population A = LIF[10]\n    project A -> A : Gap connect all_to_all\n}\n' >"$tmp/gap.axon"
+expect "run: continuous synapses not yet" 1 "$AXON" run "$tmp/gap.axon" -t 10ms
+contains "run: continuous message" "are not supported by code generation yet"
 
 # ---- axon build ---------------------------------------------------------------------
 izh="$AXON_SRCDIR/examples/izhikevich.axon"

@@ -26,11 +26,22 @@
  * end of step n is stamped with t = (n+1) dt, the time the values belong to:
  *   - spikes found in step n have time (n+1) dt (the condition is evaluated on the values at
  *     the end of the step);
- *   - a state record with period k samples after steps n with (n+1) % k == 0, i.e. at times
- *     k dt, 2k dt, ...; the initial values (t = 0) are not recorded;
+ *   - a state (or weight) record with period k samples after steps n with (n+1) % k == 0,
+ *     i.e. at times k dt, 2k dt, ...; the initial values (t = 0) are not recorded;
  *   - a rate record with period k gives, at those same times, the spikes of the last k steps
  *     divided by (size * k * dt), in Hz.
  * Step numbers and times continue across axon_sim_run calls.
+ *
+ * Projections (model.h). Connectivity is built in axon_sim_new as CSR by presynaptic neuron
+ * (targets in increasing order within a row) from the seed alone: the same seed gives the same
+ * synapses whatever the thread count. When pre == post and autapses is 0, no connector makes
+ * i -> i (random and fixed-degree draws are over the other n - 1 neurons). Per-synapse variables
+ * are stored like neuron variables (zeroed, 64-byte aligned, padded to a multiple of 16); the
+ * synapse init kernel runs over [0, nsyn) split on 16-synapse boundaries between threads.
+ * In step n, after every population's update, each projection in order delivers the spikes of
+ * step n - delay_steps in index order (on_pre); recording comes after delivery. Delivery runs
+ * on the calling thread. Limits: 2^32 - 1 synapses per projection and delays below 2^24 steps
+ * (AXON_ERANGE).
  *
  * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations
  * are independent (no global state). Progress callbacks run on the calling thread.
@@ -59,12 +70,13 @@ typedef struct {
 typedef struct axon_sim axon_sim;
 
 /*
- * Checks the descriptor (ABI version, precision 4 or 8, dt > 0, unique population names,
- * record targets and subsets), allocates the state, runs the init kernels at t = 0 (in
- * parallel by ranges) and sets up the recorders. o may be NULL (seed 0, one thread). The
- * descriptor and everything it points to must outlive the simulation. Returns NULL with a
- * message in err on failure. Descriptors with projections or weight records are refused
- * (AXON_EINVAL): this runtime implements ABI version 1 without projections.
+ * Checks the descriptor (ABI version AXON_ABI_VERSION, precision 4 or 8, dt > 0, unique
+ * population and projection names, connectors and their parameters, record targets and
+ * subsets), allocates the state, runs the neuron init kernels at t = 0 (in parallel by ranges),
+ * builds the projections and runs their init kernels, and sets up the recorders. o may be NULL
+ * (seed 0, one thread). The descriptor and everything it points to must outlive the simulation.
+ * Returns NULL with a message in err on failure: AXON_EINVAL for a bad descriptor, AXON_ERANGE
+ * for too many synapses or too long a delay, AXON_ENOMEM.
  */
 axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err);
 
@@ -113,6 +125,35 @@ axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
 /* Spikes of population pop so far, counted for every spiking population (0 for a bad pop). */
 uint64_t axon_sim_spike_count(const axon_sim *s, int pop);
 
+/* Index of the projection named name, or -1. */
+int axon_sim_proj_index(const axon_sim *s, const char *name);
+
+/* Synapses of projection proj (0 for a bad proj). */
+uint64_t axon_sim_synapse_count(const axon_sim *s, int proj);
+
+/*
+ * Memory of projection proj per synapse, in bytes: post indices (4), its variables (nvars *
+ * precision, with padding) and the row offsets (8 per presynaptic neuron), divided by the
+ * synapse count; 0 for a bad proj or one without synapses. Spike histories (per population)
+ * are not included.
+ */
+double axon_sim_bytes_per_synapse(const axon_sim *s, int proj);
+
+/*
+ * The connectivity of projection proj in CSR form: the synapses of presynaptic neuron i are
+ * [row[i], row[i+1]) (row has pre size + 1 entries) and post[k] is the target of synapse k.
+ * Not owned, valid until axon_sim_free. Either pointer may be NULL. AXON_EINVAL for a bad proj.
+ */
+axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,
+                                  const uint32_t **post);
+
+/*
+ * view = the live array of synapse variable "PROJ.VAR" (split at the last '.'), like
+ * axon_sim_var: 1-D, one element per synapse in CSR order, model precision, not owned.
+ * AXON_EINVAL if there is no such variable.
+ */
+axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
+
 /*
  * Writes every recording into dir (created if missing, its parent must exist; files of the
  * same names are replaced, others left alone) as NPY files plus manifest.json:
@@ -122,13 +163,19 @@ uint64_t axon_sim_spike_count(const axon_sim *s, int pop);
  *   POP.VAR.t.npy      float64 [samples]      sample times, s
  *   POP.rate.npy       float64 [samples]      population rate, Hz
  *   POP.rate.t.npy     float64 [samples]      sample times, s
- * Population names are kept as they are (dots included; a '/' in one gives AXON_EINVAL). A
+ *   PROJ.VAR.npy       f32/f64 [samples, m]   synapse variable samples (weight records), m =
+ *                                             subset size; the subset lists synapse indices
+ *                                             in CSR order (axon_sim_connectivity)
+ *   PROJ.VAR.t.npy     float64 [samples]      sample times, s
+ * Population and projection names are kept as they are (dots included; a '/' in one gives
+ * AXON_EINVAL). A
  * second spike record of the same population is ignored (it would hold the same data). When two
  * records would give the same name, the later one gets ".2" (".3", ...) before ".npy" / ".t.npy";
  * manifest.json holds format, version, model, precision, dt, steps, duration (simulated, s),
  * seed, threads and "files": per file path, kind (spike_times, spike_indices, state,
- * state_times, rate, rate_times), record index, population, variable (or null), unit, dtype
- * (numpy name), shape, subset (a list or "all") and period (s; null for spikes).
+ * state_times, rate, rate_times, weights, weights_times), record index, population (null for
+ * weights, whose files have "projection" instead), variable (or null), unit, dtype (numpy
+ * name), shape, subset (a list or "all") and period (s; null for spikes).
  *
  * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-XXXXXX" next to dir
  * and moved into dir only when every write succeeded (manifest.json last, so a reader that sees

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 1
+#define AXON_ABI_VERSION 2
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -78,6 +78,60 @@ typedef struct {
     int32_t spiking;           /* has a spike condition */
 } axon_pop_desc;
 
+/* ---- projections (ABI 2) ------------------------------------------------------
+ * A projection's synapses are stored in CSR order by presynaptic neuron:
+ * the synapses of neuron i are [row[i], row[i+1]); post[s] is the target of
+ * synapse s. Per-synapse variables are arrays over s, like neuron state.
+ * The runtime builds the connectivity from the descriptor (deterministic for a
+ * seed, whatever the thread count), then calls the kernels:
+ *
+ *   init(ctx, syn_vars, pre, post, begin, end): initial values of synapses
+ *     [begin, end); pre[s] and post[s] are the endpoints (for expressions of
+ *     i and j and per-synapse random draws keyed by the synapse index s).
+ *   on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end): the
+ *     spike of presynaptic neuron i arrives at synapses [begin, end) (all of
+ *     i's synapses). Called in the step in which the spike is delivered:
+ *     a spike found in step n with delay_steps = d is delivered in step n + d,
+ *     after every population's update of that step, in spike order.
+ *
+ * Step order with projections: 1. every population's update (fired[]);
+ * 2. for each projection, in order, deliver the spikes due now (on_pre);
+ * 3. record. Effects of step n's deliveries on post variables are therefore
+ * seen by the integration of step n + 1 (as in Brian2). */
+
+typedef enum {
+    AXON_CONN_ALL = 0,       /* every pre to every post (autapses: see below) */
+    AXON_CONN_ONE = 1,       /* i -> i (same sizes) */
+    AXON_CONN_RANDOM = 2,    /* each pair independently with probability p */
+    AXON_CONN_INDEGREE = 3,  /* each post gets k distinct random pres */
+    AXON_CONN_OUTDEGREE = 4, /* each pre gets k distinct random posts */
+    AXON_CONN_WHERE = 5,     /* pairs where where(i, j) != 0 */
+} axon_conn_kind;
+
+typedef void (*axon_syn_init_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                                 const uint32_t *pre, const uint32_t *post, uint64_t begin,
+                                 uint64_t end);
+typedef void (*axon_event_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                              void *const *pre_vars, void *const *post_vars,
+                              const uint32_t *post, uint32_t i, uint64_t begin, uint64_t end);
+typedef int32_t (*axon_where_fn)(const axon_step_ctx *ctx, uint32_t i, uint32_t j);
+
+typedef struct {
+    const char *name;          /* "E->I", or the name given with `project NAME =` */
+    const char *type;          /* the synapse type */
+    int32_t pre, post;         /* population indices */
+    int32_t connector;         /* axon_conn_kind */
+    double p;                  /* AXON_CONN_RANDOM */
+    uint32_t k;                /* AXON_CONN_INDEGREE / OUTDEGREE */
+    int32_t autapses;          /* when pre == post: may i connect to i? */
+    axon_where_fn where;       /* AXON_CONN_WHERE */
+    uint32_t delay_steps;      /* transmission delay in steps (0: the same step) */
+    uint32_t nvars;
+    const axon_var_desc *vars; /* per-synapse variables */
+    axon_syn_init_fn init;
+    axon_event_fn on_pre;      /* NULL: no presynaptic handler */
+} axon_proj_desc;
+
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
     AXON_REC_STATE = 1,   /* a variable, for a subset, every `every` steps */
@@ -102,8 +156,8 @@ typedef struct {
     double duration;         /* default run length from `run ... for`, s; 0 = none */
     uint32_t npops;
     const axon_pop_desc *pops;
-    uint32_t nprojs;         /* projections: the next ABI version */
-    const void *projs;
+    uint32_t nprojs;
+    const axon_proj_desc *projs;
     uint32_t nrecords;
     const axon_record_desc *records;
 } axon_model_desc;

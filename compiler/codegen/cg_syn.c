@@ -1,0 +1,361 @@
+/*
+ * Synapse kernels of a projection (see the projection section of model.h):
+ *
+ *   init(ctx, syn_vars, pre, post, begin, end)   per-synapse initial values;
+ *     i = pre[s], j = post[s], random draws keyed by the synapse index s
+ *   on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end)
+ *     the spike of presynaptic neuron i reaches its synapses [begin, end):
+ *     for each s, j = post[s]; the handler's statements run in order;
+ *     post.x += ... reads and writes the target's arrays at j
+ *   where(ctx, i, j)   the condition of `connect where (...)`
+ *
+ * Within one presynaptic row every target is distinct (the runtime builds
+ * rows that way), so the read-modify-writes of post variables in one call
+ * never alias each other.
+ */
+#include "codegen/cg_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static LLVMValueRef load_at(cg *c, LLVMValueRef base, LLVMValueRef idx, const char *name)
+{
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->fp, base, &idx, 1, "");
+    return LLVMBuildLoad2(c->b, c->fp, p, name);
+}
+
+static int syn_slot(cg *c, int idx)
+{
+    return idx >= 0 && idx < c->proj->syn->nvars ? c->proj->slot[idx] : -1;
+}
+
+static int side_slot(const ir_pop *p, int idx)
+{
+    return idx >= 0 && idx < p->type->nvars ? p->slot[idx] : -1;
+}
+
+LLVMValueRef cg_side_var(cg *c, const sx *e)
+{
+    const ir_proj *pj = c->proj;
+    switch (e->space) {
+    case VS_STATE: case VS_PARAM: {
+        if (e->space == VS_PARAM && e->idx >= 0 && e->idx < pj->syn->nvars && pj->shared[e->idx])
+            return cg_expr(c, pj->shared[e->idx]);
+        int s = syn_slot(c, e->idx);
+        if (s < 0 || !c->env[s]) {
+            cg_fail(c, e->span, "a synapse variable has no storage");
+            return cgm_const(c, 0);
+        }
+        return e->boolean ? cg_to_bool(c, c->env[s]) : c->env[s];
+    }
+    case VS_PRE: case VS_POST: {
+        bool pre = e->space == VS_PRE;
+        const ir_pop *p = pre ? c->pre_pop : c->post_pop;
+        if (e->idx >= 0 && e->idx < p->type->nvars && p->shared[e->idx]) {
+            /* a shared parameter of the neuron: its value (a constant) */
+            const ir_proj *saved = c->proj;
+            const ir_pop *sp = c->pop;
+            c->proj = NULL;
+            c->pop = p;
+            LLVMValueRef v = cg_expr(c, p->shared[e->idx]);
+            c->proj = saved;
+            c->pop = sp;
+            return v;
+        }
+        int s = side_slot(p, e->idx);
+        if (s < 0) {
+            cg_fail(c, e->span, "a neuron variable read by a synapse has no storage");
+            return cgm_const(c, 0);
+        }
+        LLVMValueRef *env = pre ? c->env_pre : c->env_post;
+        if (!env[s])
+            env[s] = load_at(c, pre ? c->pre_base[s] : c->post_base[s], pre ? c->pre_i : c->post_j,
+                             p->vars[s].name);
+        return e->boolean ? cg_to_bool(c, env[s]) : env[s];
+    }
+    case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->pre_i, c->fp, "");
+    case VS_INDEX_J: return LLVMBuildUIToFP(c->b, c->post_j, c->fp, "");
+    default:
+        cg_fail(c, e->span, "this variable cannot be used in a synapse kernel");
+        return cgm_const(c, 0);
+    }
+}
+
+void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
+{
+    LLVMValueRef *slotp;
+    bool boolean;
+    if (st->space == VS_STATE) {
+        int s = syn_slot(c, st->idx);
+        if (s < 0) {
+            cg_fail(c, st->span, "an assignment to a synapse variable has no storage");
+            return;
+        }
+        slotp = &c->env[s];
+        boolean = c->proj->vars[s].boolean;
+    } else if (st->space == VS_POST || st->space == VS_PRE) {
+        bool pre = st->space == VS_PRE;
+        const ir_pop *p = pre ? c->pre_pop : c->post_pop;
+        int s = side_slot(p, st->idx);
+        if (s < 0) {
+            cg_fail(c, st->span, "an assignment to a neuron variable has no storage");
+            return;
+        }
+        LLVMValueRef *env = pre ? c->env_pre : c->env_post;
+        if (!env[s])
+            env[s] = load_at(c, pre ? c->pre_base[s] : c->post_base[s], pre ? c->pre_i : c->post_j,
+                             p->vars[s].name);
+        slotp = &env[s];
+        boolean = p->vars[s].boolean;
+        if (pre) {
+            cg_fail(c, st->span, "writing to the presynaptic neuron is not supported yet");
+            return;
+        }
+        c->post_dirty[s] = true;
+    } else {
+        cg_fail(c, st->span, "this assignment is not supported in a synapse kernel");
+        return;
+    }
+    LLVMValueRef cur = *slotp;
+    LLVMValueRef v = cg_expr(c, st->value);
+    v = boolean ? LLVMBuildUIToFP(c->b, cg_to_bool(c, v), c->fp, "") : cg_to_fp(c, v);
+    switch (st->op) {
+    case OP_ADD_ASSIGN: v = LLVMBuildFAdd(c->b, cur, v, ""); break;
+    case OP_SUB_ASSIGN: v = LLVMBuildFSub(c->b, cur, v, ""); break;
+    case OP_MUL_ASSIGN: v = LLVMBuildFMul(c->b, cur, v, ""); break;
+    case OP_DIV_ASSIGN: v = LLVMBuildFDiv(c->b, cur, v, ""); break;
+    default: break;
+    }
+    *slotp = LLVMBuildSelect(c->b, mask, v, cur, "");
+}
+
+LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, int n)
+{
+    LLVMValueRef *vs = calloc((size_t)n + 1, sizeof *vs);
+    for (int k = 0; k < n; k++) {
+        char u[64];
+        dim_format_si(vars[k].dim, u, sizeof u);
+        LLVMValueRef f[4] = {cg_cstr(c, vars[k].name), cg_cstr(c, u),
+                             LLVMConstInt(c->i32, (unsigned)vars[k].kind, 0),
+                             LLVMConstInt(c->i32, vars[k].boolean, 0)};
+        vs[k] = LLVMConstNamedStruct(var_t, f, 4);
+    }
+    LLVMValueRef g = cg_global_array(c, var_t, vs, (unsigned)n, "synvars");
+    free(vs);
+    return g;
+}
+
+/* A loop over s in [begin, end) (i64 params), with the body built by fn. */
+typedef void (*body_fn)(cg *c, LLVMValueRef fn, LLVMValueRef s);
+
+static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
+{
+    LLVMBasicBlockRef entry = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "done");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), head, done);
+    LLVMPositionBuilderAtEnd(c->b, head);
+    LLVMValueRef s = LLVMBuildPhi(c->b, c->i64, "s");
+    body(c, fn, s);
+    LLVMValueRef next = LLVMBuildAdd(c->b, s, LLVMConstInt(c->i64, 1, 0), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, next, end, ""), head, done);
+    LLVMValueRef iv[2] = {begin, next};
+    LLVMBasicBlockRef ib[2] = {entry, latch};
+    LLVMAddIncoming(s, iv, ib, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMBuildRetVoid(c->b);
+}
+
+static LLVMValueRef array_ptr(cg *c, LLVMValueRef vars, int k)
+{
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->ptr, vars,
+                                   (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)k, 0)}, 1, "");
+    return LLVMBuildLoad2(c->b, c->ptr, p, "");
+}
+
+static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
+{
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->i32, base, &s, 1, "");
+    return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, ""), c->i64, "");
+}
+
+static void ctx_fields(cg *c, LLVMValueRef ctxp)
+{
+    c->t = LLVMBuildLoad2(c->b, c->f64, ctxp, "t");
+    c->step = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                             (LLVMValueRef[]){LLVMConstInt(c->i64, 8, 0)}, 1, ""), "step");
+    c->seed = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                             (LLVMValueRef[]){LLVMConstInt(c->i64, 16, 0)}, 1, ""), "seed");
+    c->signals = LLVMBuildLoad2(c->b, c->ptr, LLVMBuildGEP2(c->b, c->i8, ctxp,
+                                (LLVMValueRef[]){LLVMConstInt(c->i64, 24, 0)}, 1, ""), "signals");
+}
+
+/* ---- init ------------------------------------------------------------------------------ */
+
+static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
+    const ir_proj *pj = c->proj;
+    c->idx = s; /* random draws of initial values are keyed by the synapse index */
+    c->pre_i = load_u32(c, c->pre_arr, s);
+    c->post_j = load_u32(c, c->post_arr, s);
+    for (int k = 0; k < pj->nvars; k++) {
+        LLVMValueRef v = pj->vars[k].init ? cg_to_fp(c, cg_expr(c, pj->vars[k].init)) : cgm_const(c, 0);
+        c->env[k] = v;
+        LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
+    }
+}
+
+/* ---- on_pre ------------------------------------------------------------------------------ */
+
+static void on_pre_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
+    const ir_proj *pj = c->proj;
+    c->idx = s;
+    c->post_j = load_u32(c, c->post_arr, s);
+    const ir_pop *q = c->post_pop;
+    memset(c->env_post, 0, (size_t)(q->nvars + 1) * sizeof *c->env_post);
+    memset(c->post_dirty, 0, (size_t)(q->nvars + 1) * sizeof *c->post_dirty);
+    for (int k = 0; k < pj->nvars; k++)
+        c->env[k] = LLVMBuildLoad2(c->b, c->fp, LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""),
+                                   pj->vars[k].name);
+    LLVMValueRef *before = calloc((size_t)pj->nvars + 1, sizeof *before);
+    memcpy(before, c->env, (size_t)pj->nvars * sizeof *before);
+    cg_stmts(c, &pj->on_pre, LLVMConstInt(c->i1, 1, 0));
+    for (int k = 0; k < pj->nvars; k++)
+        if (c->env[k] != before[k])
+            LLVMBuildStore(c->b, c->env[k], LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
+    for (int k = 0; k < q->nvars; k++)
+        if (c->post_dirty[k])
+            LLVMBuildStore(c->b, c->env_post[k],
+                           LLVMBuildGEP2(c->b, c->fp, c->post_base[k], &c->post_j, 1, ""));
+    free(before);
+}
+
+static void unsupported(cg *c, const ir_proj *pj, const char *what)
+{
+    if (!c->failed)
+        diag_error(c->d, pj->span, "projection %s: %s are not supported by code generation yet",
+                   pj->name, what);
+    c->failed = true;
+}
+
+LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
+{
+    const ir_proj *pj = &c->m->projs[k];
+    const ir_model *m = c->m;
+    if (pj->syn->nodes)
+        unsupported(c, pj, "synapse equations (and the learning rules that use them)");
+    if (pj->on_post.n || pj->continuous.n || pj->every_step.n)
+        unsupported(c, pj, "'on post', 'continuous' and 'every step' handlers");
+    if (pj->conn == CONN_FILE)
+        unsupported(c, pj, "connections from files");
+    if (pj->delay && pj->delay->kind != SX_CONST)
+        unsupported(c, pj, "per-synapse delays");
+    if (c->failed)
+        return LLVMConstNull(proj_t);
+    c->proj = pj;
+    c->pop = NULL;
+    c->pre_pop = &m->pops[pj->pre];
+    c->post_pop = &m->pops[pj->post];
+    c->pop_index = m->npops + k; /* random streams after the populations' */
+    c->env = calloc((size_t)pj->nvars + 1, sizeof *c->env);
+    c->env_pre = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->env_pre);
+    c->env_post = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->env_post);
+    c->post_dirty = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->post_dirty);
+    c->pre_base = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->pre_base);
+    c->post_base = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->post_base);
+    c->ntemps = pj->syn->ntemps + 1;
+    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
+    c->syn_base = calloc((size_t)pj->nvars + 1, sizeof *c->syn_base);
+    char name[64];
+
+    /* init(ctx, syn_vars, pre, post, begin, end) */
+    LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
+    snprintf(name, sizeof name, "axon_proj%d_init", k);
+    LLVMValueRef init = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ips, 6, 0));
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
+    ctx_fields(c, LLVMGetParam(init, 0));
+    c->init_phase = true;
+    for (int v = 0; v < pj->nvars; v++)
+        c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
+    c->pre_arr = LLVMGetParam(init, 2);
+    c->post_arr = LLVMGetParam(init, 3);
+    loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
+
+    /* on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
+    LLVMValueRef on_pre = LLVMConstNull(c->ptr);
+    if (pj->on_pre.n) {
+        LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+        snprintf(name, sizeof name, "axon_proj%d_on_pre", k);
+        on_pre = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, on_pre, "entry"));
+        ctx_fields(c, LLVMGetParam(on_pre, 0));
+        c->init_phase = false;
+        for (int v = 0; v < pj->nvars; v++)
+            c->syn_base[v] = array_ptr(c, LLVMGetParam(on_pre, 1), v);
+        for (int v = 0; v < c->pre_pop->nvars; v++)
+            c->pre_base[v] = array_ptr(c, LLVMGetParam(on_pre, 2), v);
+        for (int v = 0; v < c->post_pop->nvars; v++)
+            c->post_base[v] = array_ptr(c, LLVMGetParam(on_pre, 3), v);
+        c->post_arr = LLVMGetParam(on_pre, 4);
+        c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(on_pre, 5), c->i64, "i");
+        memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
+        loop(c, on_pre, LLVMGetParam(on_pre, 6), LLVMGetParam(on_pre, 7), on_pre_body);
+    }
+
+    /* where(ctx, i, j) */
+    LLVMValueRef where = LLVMConstNull(c->ptr);
+    if (pj->conn == CONN_WHERE) {
+        LLVMTypeRef wps[3] = {c->ptr, c->i32, c->i32};
+        snprintf(name, sizeof name, "axon_proj%d_where", k);
+        where = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i32, wps, 3, 0));
+        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, where, "entry"));
+        ctx_fields(c, LLVMGetParam(where, 0));
+        c->init_phase = true;
+        c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(where, 1), c->i64, "");
+        c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(where, 2), c->i64, "");
+        c->idx = c->pre_i;
+        LLVMValueRef r = cg_to_bool(c, cg_expr(c, pj->conn_arg));
+        LLVMBuildRet(c->b, LLVMBuildZExt(c->b, r, c->i32, ""));
+    }
+
+    /* the delay, on the time grid */
+    unsigned delay_steps = 0;
+    if (pj->delay) {
+        double d = pj->delay->v / m->dt;
+        delay_steps = (unsigned)llround(d);
+        double rounded = delay_steps * m->dt;
+        if (pj->delay->v > 0 && fabs(rounded - pj->delay->v) > 0.01 * pj->delay->v)
+            diag_warning(c->d, pj->span, "the delay %g ms is rounded to %g ms (the time step is %g ms)",
+                         pj->delay->v * 1e3, rounded * 1e3, m->dt * 1e3);
+    }
+    static const int CONN[] = {[CONN_ALL] = 0, [CONN_ONE] = 1, [CONN_RANDOM] = 2,
+                               [CONN_INDEGREE] = 3, [CONN_OUTDEGREE] = 4, [CONN_WHERE] = 5,
+                               [CONN_FILE] = -1};
+    double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
+    unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
+                      ? (unsigned)pj->conn_arg->v : 0;
+    LLVMValueRef f[14] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+                          LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
+                          LLVMConstInt(c->i32, (unsigned)pj->post, 0),
+                          LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1), cgm_f64(c, p),
+                          LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
+                          LLVMConstInt(c->i32, delay_steps, 0),
+                          LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
+                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre};
+    free(c->env);
+    free(c->env_pre);
+    free(c->env_post);
+    free(c->post_dirty);
+    free(c->pre_base);
+    free(c->post_base);
+    free(c->temps);
+    free(c->syn_base);
+    c->env = c->env_pre = c->env_post = c->temps = NULL;
+    c->proj = NULL;
+    return LLVMConstNamedStruct(proj_t, f, 14);
+}

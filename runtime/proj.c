@@ -1,0 +1,699 @@
+/*
+ * Projections (model.h, ABI 2): connectivity building, synapse state and spike delivery.
+ *
+ * Connectivity. Built once in axon_sim_new, as CSR by presynaptic neuron: row[npre + 1] (uint64),
+ * post[nsyn] (uint32), targets in increasing index order within every row. Random connectors
+ * draw from axon_rng_stream substreams: stream id RT_STREAM(projection, purpose), and the Philox
+ * counter's high word set to the neuron the draws belong to (the pre neuron for random and
+ * fixed out-degree, the post neuron for fixed in-degree), i.e. 2^32 Philox calls per neuron.
+ * A neuron's draws therefore do not depend on any other neuron's, so the result is a function
+ * of the seed alone and rows can later be built in parallel. The build is single-threaded now.
+ *   ALL         every pair, row by row.
+ *   ONE         i -> i.
+ *   RANDOM(p)   per pre row, geometric gaps floor(log(u) / log(1 - p)) between successive
+ *               targets: O(synapses), not O(npre * npost). Two passes over the same substreams
+ *               (count, then fill), so post[] is allocated once at its exact size.
+ *   INDEGREE(k) per post j, k distinct pres by Floyd's algorithm (a stamp array marks the
+ *               chosen ones), then a stable counting sort by pre: rows list posts in order.
+ *   OUTDEGREE(k) per pre i, k distinct posts by Floyd's algorithm, then ordered: by a scan of
+ *               the stamp array when k >= candidates / 16, else by qsort.
+ *   WHERE       where(ctx, i, j) for every pair, row by row, appended to a growing buffer.
+ * When pre == post and autapses is 0, no connector makes i -> i (for RANDOM and the fixed
+ * degrees the draws are over the other n - 1 neurons, so p and k keep their meaning; ONE then
+ * has no synapses). At most 2^32 - 1 synapses per projection (AXON_ERANGE otherwise).
+ *
+ * Synapse state. Per-synapse variables are zeroed, 64-byte aligned arrays of cap = nsyn rounded
+ * up to 16 values of the model precision, like neuron state. The init kernel is called over
+ * [0, nsyn) split on 16-synapse boundaries between the simulation's pool threads, with pre[s]
+ * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. Steady-state
+ * memory: 4 bytes (post) + nvars * precision per synapse, plus 8 bytes per presynaptic neuron.
+ *
+ * Delivery. Every spiking population that is the source of a projection with an on_pre kernel
+ * keeps the spike lists of its last max(delay) + 1 steps (rt_ring, sim.h). After every
+ * population's update in step n, the step's spikes are stored, then each projection in order
+ * delivers the spikes of step n - delay in index order: on_pre(i, row[i], row[i+1]) for a
+ * non-empty row. Delivery is single-threaded (on_pre kernels of different pre neurons may write
+ * the same post variables).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axon/rng.h"
+#include "sim.h"
+
+#define RT_MAX_SYN UINT32_MAX             /* synapses per projection */
+#define RT_MAX_DELAY ((1u << 24) - 1)     /* delay_steps */
+#define RT_MAX_PROJS (1u << 22)           /* projection index fits the stream id */
+#define RT_STREAM(proj, purpose) (0x40000000u | (uint32_t)(proj) << 8 | (uint32_t)(purpose))
+
+enum { RT_PURPOSE_CONN = 0 };
+
+static const char *const rt_conn_name[] = {"all_to_all",      "one_to_one",      "random",
+                                           "fixed_indegree", "fixed_outdegree", "where"};
+
+/* The substream of neuron `sub` for one purpose of projection proj. */
+static void rt_substream(axon_rng_stream *r, uint64_t seed, uint32_t proj, uint32_t purpose,
+                         uint32_t sub)
+{
+    axon_rng_stream_init(r, seed, RT_STREAM(proj, purpose));
+    r->ctr[2] = sub; /* the high word of the call counter (rng.h) */
+}
+
+/* pre == post without autapses: i -> i is excluded. */
+static int rt_no_self(const axon_proj_desc *d)
+{
+    return d->pre == d->post && !d->autapses;
+}
+
+/* Candidates of one neuron's draws among n (one fewer when i -> i is excluded). */
+static uint32_t rt_candidates(const axon_proj_desc *d, uint32_t n)
+{
+    return rt_no_self(d) && n > 0 ? n - 1 : n;
+}
+
+/* ---- validation */
+
+axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
+{
+    if (m->nprojs > 0 && !m->projs)
+        return axon_err_set(err, AXON_EINVAL, "model '%s': %u projections but no table", m->name,
+                            m->nprojs);
+    if (m->nprojs > RT_MAX_PROJS)
+        return axon_err_set(err, AXON_ERANGE, "model '%s': %u projections, at most %u", m->name,
+                            m->nprojs, RT_MAX_PROJS);
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const axon_proj_desc *d = &m->projs[q];
+        if (!d->name || !*d->name)
+            return axon_err_set(err, AXON_EINVAL, "projection %u has no name", q);
+        const char *nm = d->name;
+        for (uint32_t r = 0; r < q; r++)
+            if (!strcmp(nm, m->projs[r].name))
+                return axon_err_set(err, AXON_EINVAL, "two projections are named '%s'", nm);
+        if (d->pre < 0 || (uint32_t)d->pre >= m->npops)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': no population %d", nm, d->pre);
+        if (d->post < 0 || (uint32_t)d->post >= m->npops)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': no population %d", nm,
+                                d->post);
+        const axon_pop_desc *a = &m->pops[d->pre], *b = &m->pops[d->post];
+        switch (d->connector) {
+        case AXON_CONN_ALL: break;
+        case AXON_CONN_ONE:
+            if (a->size != b->size)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': one_to_one needs populations of the same "
+                                    "size, but '%s' has %u neurons and '%s' %u",
+                                    nm, a->name, a->size, b->name, b->size);
+            break;
+        case AXON_CONN_RANDOM:
+            if (!(d->p >= 0 && d->p <= 1))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': connection probability %g is not in [0, 1]",
+                                    nm, d->p);
+            break;
+        case AXON_CONN_INDEGREE:
+            if (b->size > 0 && d->k > rt_candidates(d, a->size))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': fixed in-degree %u, but there are only %u "
+                                    "candidate presynaptic neurons",
+                                    nm, d->k, rt_candidates(d, a->size));
+            break;
+        case AXON_CONN_OUTDEGREE:
+            if (a->size > 0 && d->k > rt_candidates(d, b->size))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': fixed out-degree %u, but there are only %u "
+                                    "candidate postsynaptic neurons",
+                                    nm, d->k, rt_candidates(d, b->size));
+            break;
+        case AXON_CONN_WHERE:
+            if (!d->where)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': 'where' connector without a condition", nm);
+            break;
+        default:
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
+                                d->connector);
+        }
+        if (d->delay_steps > RT_MAX_DELAY)
+            return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
+                                nm, d->delay_steps, RT_MAX_DELAY);
+        if (d->nvars > 0 && !d->vars)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': %u variables but no table", nm,
+                                d->nvars);
+        for (uint32_t v = 0; v < d->nvars; v++)
+            if (!d->vars[v].name || !*d->vars[v].name)
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': variable %u has no name",
+                                    nm, v);
+    }
+    return AXON_OK;
+}
+
+/* ---- connectivity */
+
+static axon_status rt_oom(const rt_proj *pr, axon_err *err)
+{
+    return axon_err_set(err, AXON_ENOMEM, "projection '%s': out of memory for %llu synapses",
+                        pr->d->name, (unsigned long long)pr->nsyn);
+}
+
+static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, axon_err *err)
+{
+    return axon_err_set(err, AXON_ERANGE, "projection '%s' (%s): %s%.0f synapses, at most %u",
+                        pr->d->name, rt_conn_name[pr->d->connector], about, n, RT_MAX_SYN);
+}
+
+/* Allocates post[] for nsyn synapses (row[] exists). */
+static axon_status rt_alloc_post(rt_proj *pr, uint64_t nsyn, axon_err *err)
+{
+    if (nsyn > RT_MAX_SYN)
+        return rt_too_many(pr, "", (double)nsyn, err);
+    pr->nsyn = nsyn;
+    uint64_t cap = (nsyn + RT_BLOCK - 1) / RT_BLOCK * RT_BLOCK;
+    pr->cap = cap ? cap : RT_BLOCK;
+    if (!(pr->post = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->post)))
+        return rt_oom(pr, err);
+    return AXON_OK;
+}
+
+static axon_status rt_build_all(rt_proj *pr, axon_err *err)
+{
+    int self = rt_no_self(pr->d);
+    uint64_t per = rt_candidates(pr->d, pr->npost);
+    axon_status st = rt_alloc_post(pr, (uint64_t)pr->npre * per, err);
+    if (st != AXON_OK)
+        return st;
+    uint64_t s = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        pr->row[i] = s;
+        for (uint32_t j = 0; j < pr->npost; j++)
+            if (!self || j != i)
+                pr->post[s++] = j;
+    }
+    pr->row[pr->npre] = s;
+    return AXON_OK;
+}
+
+static axon_status rt_build_one(rt_proj *pr, axon_err *err)
+{
+    int self = rt_no_self(pr->d); /* then every synapse would be an autapse */
+    axon_status st = rt_alloc_post(pr, self ? 0 : pr->npre, err);
+    if (st != AXON_OK)
+        return st;
+    for (uint32_t i = 0; i <= pr->npre; i++)
+        pr->row[i] = self ? 0 : i;
+    for (uint64_t s = 0; s < pr->nsyn; s++)
+        pr->post[s] = (uint32_t)s;
+    return AXON_OK;
+}
+
+/*
+ * One row of a random projection from its own copy of the substream: candidates [0, m), each
+ * taken with probability p (lq = log(1 - p) < 0); candidate c is neuron c + (c >= skip).
+ * Writes the targets to out unless it is NULL; returns their number.
+ */
+static uint64_t rt_random_row(axon_rng_stream r, double lq, uint32_t m, uint32_t skip,
+                              uint32_t *out)
+{
+    uint64_t c = 0, n = 0;
+    for (;;) {
+        /* candidates skipped before the next synapse: P(gap >= g) = (1 - p)^g */
+        double gap = floor(log(1.0 - axon_rng_stream_uniform(&r)) / lq);
+        if (!(gap < (double)(m - c)))
+            return n;
+        c += (uint64_t)gap;
+        if (out)
+            out[n] = (uint32_t)c + (c >= skip);
+        n++;
+        c++;
+    }
+}
+
+static axon_status rt_build_random(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
+    if (d->p >= 1)
+        return rt_build_all(pr, err);
+    uint32_t m = rt_candidates(d, pr->npost);
+    if (d->p <= 0 || m == 0 || pr->npre == 0) {
+        memset(pr->row, 0, ((size_t)pr->npre + 1) * sizeof *pr->row);
+        return rt_alloc_post(pr, 0, err);
+    }
+    double lq = log1p(-d->p), mean = d->p * (double)pr->npre * (double)m;
+    /* more than 10 standard deviations beyond the limit: refuse without counting */
+    if (mean - 10.0 * sqrt(mean * (1.0 - d->p)) > (double)RT_MAX_SYN)
+        return rt_too_many(pr, "about ", mean, err);
+    int self = rt_no_self(d);
+    axon_rng_stream r;
+    pr->row[0] = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
+        pr->row[i + 1] = pr->row[i] + rt_random_row(r, lq, m, self ? i : UINT32_MAX, NULL);
+        if (pr->row[i + 1] > RT_MAX_SYN)
+            return rt_too_many(pr, "more than ", (double)RT_MAX_SYN, err);
+    }
+    axon_status st = rt_alloc_post(pr, pr->row[pr->npre], err);
+    if (st != AXON_OK)
+        return st;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
+        rt_random_row(r, lq, m, self ? i : UINT32_MAX, pr->post + pr->row[i]);
+    }
+    return AXON_OK;
+}
+
+/*
+ * Floyd's algorithm: k distinct values of [0, m) (k <= m) into out, in no particular order.
+ * mark[v] == stamp marks the chosen values; no entry may hold stamp before the call.
+ */
+static void rt_floyd(axon_rng_stream *r, uint32_t m, uint32_t k, uint32_t *mark, uint32_t stamp,
+                     uint32_t *out)
+{
+    uint32_t n = 0;
+    for (uint32_t t = m - k; t < m; t++) {
+        uint32_t v = axon_rng_stream_below(r, t + 1);
+        if (mark[v] == stamp)
+            v = t; /* t itself cannot have been chosen yet */
+        mark[v] = stamp;
+        out[n++] = v;
+    }
+}
+
+static int rt_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static axon_status rt_build_indegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
+{
+    uint32_t k = pr->d->k, m = rt_candidates(pr->d, pr->npre);
+    int self = rt_no_self(pr->d);
+    uint64_t nsyn = (uint64_t)pr->npost * k;
+    if (nsyn > RT_MAX_SYN)
+        return rt_too_many(pr, "", (double)nsyn, err);
+    pr->nsyn = nsyn;
+    /* src[j*k ..] = the pres of post j */
+    uint32_t *src = malloc((size_t)(nsyn ? nsyn : 1) * sizeof *src);
+    uint32_t *mark = calloc(m ? m : 1, sizeof *mark);
+    uint64_t *next = malloc(((size_t)pr->npre + 1) * sizeof *next);
+    axon_status st = AXON_OK;
+    if (!src || !mark || !next) {
+        st = rt_oom(pr, err);
+        goto done;
+    }
+    memset(pr->row, 0, ((size_t)pr->npre + 1) * sizeof *pr->row);
+    axon_rng_stream r;
+    for (uint32_t j = 0; j < pr->npost && k > 0; j++) {
+        uint32_t *out = src + (uint64_t)j * k;
+        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, j);
+        rt_floyd(&r, m, k, mark, j + 1, out);
+        for (uint32_t n = 0; n < k; n++) {
+            if (self && out[n] >= j)
+                out[n]++;
+            pr->row[out[n] + 1]++;
+        }
+    }
+    free(mark);
+    mark = NULL;
+    for (uint32_t i = 0; i < pr->npre; i++)
+        pr->row[i + 1] += pr->row[i];
+    if ((st = rt_alloc_post(pr, nsyn, err)) != AXON_OK)
+        goto done;
+    /* stable counting sort by pre; j increases, so every row lists its posts in order */
+    memcpy(next, pr->row, ((size_t)pr->npre + 1) * sizeof *next);
+    for (uint32_t j = 0; j < pr->npost && k > 0; j++) {
+        const uint32_t *in = src + (uint64_t)j * k;
+        for (uint32_t n = 0; n < k; n++)
+            pr->post[next[in[n]]++] = j;
+    }
+done:
+    free(src);
+    free(mark);
+    free(next);
+    return st;
+}
+
+static axon_status rt_build_outdegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
+{
+    uint32_t k = pr->d->k, m = rt_candidates(pr->d, pr->npost);
+    int self = rt_no_self(pr->d);
+    axon_status st = rt_alloc_post(pr, (uint64_t)pr->npre * k, err);
+    if (st != AXON_OK)
+        return st;
+    for (uint32_t i = 0; i <= pr->npre; i++)
+        pr->row[i] = (uint64_t)i * k;
+    if (k == 0 || pr->npre == 0)
+        return AXON_OK;
+    uint32_t *mark = calloc(m ? m : 1, sizeof *mark);
+    if (!mark)
+        return rt_oom(pr, err);
+    int scan = (uint64_t)k * 16 >= m;
+    axon_rng_stream r;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        uint32_t *out = pr->post + pr->row[i];
+        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
+        rt_floyd(&r, m, k, mark, i + 1, out);
+        if (scan) {
+            uint32_t n = 0;
+            for (uint32_t c = 0; c < m; c++)
+                if (mark[c] == i + 1)
+                    out[n++] = c;
+        } else {
+            qsort(out, k, sizeof *out, rt_cmp_u32);
+        }
+        if (self) /* c -> c + (c >= i) keeps the order */
+            for (uint32_t n = 0; n < k; n++)
+                out[n] += out[n] >= i;
+    }
+    free(mark);
+    return AXON_OK;
+}
+
+static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
+    int self = rt_no_self(d);
+    axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
+    uint32_t *buf = NULL;
+    uint64_t n = 0, cap = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        pr->row[i] = n;
+        for (uint32_t j = 0; j < pr->npost; j++) {
+            if ((self && j == i) || !d->where(&ctx, i, j))
+                continue;
+            if (n == cap) {
+                if (n == RT_MAX_SYN) {
+                    free(buf);
+                    return rt_too_many(pr, "more than ", (double)RT_MAX_SYN, err);
+                }
+                uint64_t nc = cap < 1024 ? 1024 : cap * 2;
+                if (nc > RT_MAX_SYN)
+                    nc = RT_MAX_SYN;
+                uint32_t *nb = realloc(buf, (size_t)nc * sizeof *nb);
+                if (!nb) {
+                    free(buf);
+                    pr->nsyn = n;
+                    return rt_oom(pr, err);
+                }
+                buf = nb;
+                cap = nc;
+            }
+            buf[n++] = j;
+        }
+    }
+    pr->row[pr->npre] = n;
+    axon_status st = rt_alloc_post(pr, n, err);
+    if (st == AXON_OK && n)
+        memcpy(pr->post, buf, (size_t)n * sizeof *buf);
+    free(buf);
+    return st;
+}
+
+/* ---- synapse state */
+
+typedef struct {
+    rt_proj *pr;
+    axon_step_ctx ctx;
+    uint64_t nblocks;
+    int ntasks;
+} rt_syn_phase;
+
+/* Task c: blocks [c nb / nt, (c+1) nb / nt), the last one clipped to nsyn. */
+static void rt_syn_init_task(void *arg, int task)
+{
+    rt_syn_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    uint64_t b = (uint64_t)task * ph->nblocks / (uint64_t)ph->ntasks * RT_BLOCK;
+    uint64_t e = ((uint64_t)task + 1) * ph->nblocks / (uint64_t)ph->ntasks * RT_BLOCK;
+    if (e > pr->nsyn)
+        e = pr->nsyn;
+    if (b < e)
+        pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
+}
+
+static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
+{
+    rt_proj *pr = &s->projs[q];
+    const axon_proj_desc *d = &s->m->projs[q];
+    pr->d = d;
+    pr->npre = s->pops[d->pre].size;
+    pr->npost = s->pops[d->post].size;
+    if (!(pr->row = calloc((size_t)pr->npre + 1, sizeof *pr->row)))
+        return rt_oom(pr, err);
+    axon_status st;
+    switch (d->connector) {
+    case AXON_CONN_ALL: st = rt_build_all(pr, err); break;
+    case AXON_CONN_ONE: st = rt_build_one(pr, err); break;
+    case AXON_CONN_RANDOM: st = rt_build_random(s, pr, q, err); break;
+    case AXON_CONN_INDEGREE: st = rt_build_indegree(s, pr, q, err); break;
+    case AXON_CONN_OUTDEGREE: st = rt_build_outdegree(s, pr, q, err); break;
+    default: st = rt_build_where(s, pr, err); break;
+    }
+    if (st != AXON_OK)
+        return st;
+    pr->vars = calloc(d->nvars ? d->nvars : 1, sizeof *pr->vars);
+    if (!pr->vars)
+        return rt_oom(pr, err);
+    size_t vbytes = (size_t)pr->cap * s->esz;
+    for (uint32_t v = 0; v < d->nvars; v++)
+        if (!(pr->vars[v] = rt_alloc_zeroed(vbytes)))
+            return rt_oom(pr, err);
+    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post +
+                (size_t)d->nvars * vbytes;
+    if (!d->init || pr->nsyn == 0)
+        return AXON_OK;
+    if (!(pr->pre = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->pre)))
+        return rt_oom(pr, err);
+    for (uint32_t i = 0; i < pr->npre; i++)
+        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+            pr->pre[k] = i;
+    rt_syn_phase ph = {.pr = pr,
+                       .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL},
+                       .nblocks = pr->cap / RT_BLOCK};
+    uint64_t nt = ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
+    ph.ntasks = (int)nt;
+    if (ph.ntasks > 1)
+        rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
+    else
+        rt_syn_init_task(&ph, 0);
+    free(pr->pre);
+    pr->pre = NULL;
+    return AXON_OK;
+}
+
+/* ---- spike histories */
+
+static void rt_ring_free(rt_ring *g)
+{
+    if (!g)
+        return;
+    free(g->start);
+    free(g->count);
+    free(g->buf);
+    free(g);
+}
+
+static axon_status rt_ring_setup(axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const axon_proj_desc *d = &m->projs[q];
+        rt_pop *p = &s->pops[d->pre];
+        if (!d->on_pre || !p->fired) /* no handler, or a source that never spikes */
+            continue;
+        if (!p->ring && !(p->ring = calloc(1, sizeof *p->ring)))
+            goto oom;
+        if (d->delay_steps + 1 > p->ring->depth)
+            p->ring->depth = d->delay_steps + 1;
+    }
+    for (uint32_t i = 0; i < m->npops; i++) {
+        rt_pop *p = &s->pops[i];
+        rt_ring *g = p->ring;
+        if (!g)
+            continue;
+        g->start = calloc(g->depth, sizeof *g->start);
+        g->count = calloc(g->depth, sizeof *g->count);
+        g->cap = 16;
+        while (g->cap < p->size)
+            g->cap *= 2;
+        g->buf = malloc((size_t)g->cap * sizeof *g->buf);
+        if (!g->start || !g->count || !g->buf)
+            goto oom;
+    }
+    return AXON_OK;
+oom:
+    return axon_err_set(err, AXON_ENOMEM, "out of memory for spike histories");
+}
+
+axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err)
+{
+    for (uint32_t i = 0; i < s->m->npops && s->projs; i++) {
+        rt_pop *p = &s->pops[i];
+        rt_ring *g = p->ring;
+        if (!g)
+            continue;
+        /* after this step stores its spikes in slot step % depth, the oldest spikes still
+         * needed are those of step + 1 - depth (slots never written start at 0: conservative) */
+        uint64_t tail = g->depth == 1 ? g->head : g->start[(s->step + 1) % g->depth];
+        uint64_t need = g->head - tail + p->size;
+        if (need <= g->cap)
+            continue;
+        uint64_t cap = g->cap * 2;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *buf = cap <= SIZE_MAX / sizeof *buf ? malloc((size_t)cap * sizeof *buf) : NULL;
+        if (!buf)
+            return axon_err_set(err, AXON_ENOMEM,
+                                "out of memory for the spike history of population '%s' (%llu "
+                                "spikes)",
+                                p->d->name, (unsigned long long)need);
+        for (uint64_t k = tail; k < g->head; k++)
+            buf[k & (cap - 1)] = g->buf[k & (g->cap - 1)];
+        free(g->buf);
+        g->buf = buf;
+        g->cap = cap;
+    }
+    return AXON_OK;
+}
+
+void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx)
+{
+    const axon_model_desc *m = s->m;
+    uint64_t n = ctx->step;
+    for (uint32_t i = 0; i < m->npops; i++) {
+        rt_pop *p = &s->pops[i];
+        rt_ring *g = p->ring;
+        if (!g)
+            continue;
+        uint64_t slot = n % g->depth, mask = g->cap - 1;
+        g->start[slot] = g->head;
+        g->count[slot] = (uint32_t)p->nspk;
+        for (size_t k = 0; k < p->nspk; k++)
+            g->buf[(g->head + k) & mask] = p->spk[k];
+        g->head += p->nspk;
+    }
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+        rt_ring *g = a->ring;
+        if (!d->on_pre || !g || n < d->delay_steps)
+            continue;
+        uint64_t slot = (n - d->delay_steps) % g->depth, mask = g->cap - 1;
+        uint64_t st = g->start[slot];
+        for (uint32_t k = 0; k < g->count[slot]; k++) {
+            uint32_t i = g->buf[(st + k) & mask];
+            uint64_t rb = pr->row[i], re = pr->row[i + 1];
+            if (rb < re)
+                d->on_pre(ctx, pr->vars, a->vars, b->vars, pr->post, i, rb, re);
+        }
+    }
+}
+
+/* ---- setup and teardown */
+
+axon_status rt_proj_setup(axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    if (m->nprojs == 0)
+        return AXON_OK;
+    if (!(s->projs = calloc(m->nprojs, sizeof *s->projs)))
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate the projections");
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        axon_status st = rt_proj_build(s, q, err);
+        if (st != AXON_OK)
+            return st;
+    }
+    return rt_ring_setup(s, err);
+}
+
+void rt_proj_free(axon_sim *s)
+{
+    if (s->pops)
+        for (uint32_t i = 0; i < s->m->npops; i++) {
+            rt_ring_free(s->pops[i].ring);
+            s->pops[i].ring = NULL;
+        }
+    if (!s->projs)
+        return;
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        if (pr->vars)
+            for (uint32_t v = 0; v < pr->d->nvars; v++)
+                free(pr->vars[v]);
+        free(pr->vars);
+        free(pr->row);
+        free(pr->post);
+        free(pr->pre);
+    }
+    free(s->projs);
+    s->projs = NULL;
+}
+
+/* ---- public API */
+
+int axon_sim_proj_index(const axon_sim *s, const char *name)
+{
+    if (!s || !name)
+        return -1;
+    for (uint32_t q = 0; q < s->m->nprojs; q++)
+        if (!strcmp(s->m->projs[q].name, name))
+            return (int)q;
+    return -1;
+}
+
+uint64_t axon_sim_synapse_count(const axon_sim *s, int proj)
+{
+    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+        return 0;
+    return s->projs[proj].nsyn;
+}
+
+double axon_sim_bytes_per_synapse(const axon_sim *s, int proj)
+{
+    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs || s->projs[proj].nsyn == 0)
+        return 0.0;
+    return (double)s->projs[proj].bytes / (double)s->projs[proj].nsyn;
+}
+
+axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,
+                                  const uint32_t **post)
+{
+    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+        return AXON_EINVAL;
+    if (row)
+        *row = s->projs[proj].row;
+    if (post)
+        *post = s->projs[proj].post;
+    return AXON_OK;
+}
+
+axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view)
+{
+    if (!s || !path || !view)
+        return AXON_EINVAL;
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not PROJECTION.VARIABLE", path);
+    size_t plen = (size_t)(dot - path);
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const axon_proj_desc *d = &s->m->projs[q];
+        if (strlen(d->name) != plen || memcmp(d->name, path, plen))
+            continue;
+        for (uint32_t v = 0; v < d->nvars; v++) {
+            if (strcmp(d->vars[v].name, dot + 1))
+                continue;
+            memset(view, 0, sizeof *view);
+            view->dtype = s->esz == 4 ? AXON_F32 : AXON_F64;
+            view->ndim = 1;
+            view->shape[0] = (size_t)s->projs[q].nsyn;
+            view->strides[0] = 1;
+            view->data = s->projs[q].vars[v];
+            return AXON_OK;
+        }
+        return axon_err_set(&s->err, AXON_EINVAL, "projection '%s' has no variable '%s'", d->name,
+                            dot + 1);
+    }
+    return axon_err_set(&s->err, AXON_EINVAL, "no projection '%.*s'", (int)plen, path);
+}
