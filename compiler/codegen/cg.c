@@ -227,7 +227,14 @@ static LLVMValueRef expr(cg *c, const sx *e)
     case SX_ADD: return LLVMBuildFAdd(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_SUB: return LLVMBuildFSub(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_MUL: return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
-    case SX_DIV: return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_DIV:
+        /* division by a constant becomes a multiplication by its reciprocal: a
+           vector division costs ten times a multiplication (the result may differ
+           in the last bit, as with Brian2's -ffast-math code) */
+        if (e->b->kind == SX_CONST && e->b->v != 0 && isfinite(1.0 / e->b->v) &&
+            fabs(1.0 / e->b->v) > 1e-300)
+            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cgm_const(c, 1.0 / e->b->v), "");
+        return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_NEG: return LLVMBuildFNeg(c->b, cg_to_fp(c, expr(c, e->a)), "");
     case SX_POW: return power(c, e);
     case SX_LT: case SX_GT: case SX_LE: case SX_GE: case SX_EQ: case SX_NE: {
