@@ -9,4 +9,5 @@ trap 'rm -rf "$work"' EXIT
 st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neurons.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_units.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_networks.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
