@@ -8,6 +8,8 @@
  * no thread writes where another does and nothing is allocated during a step. The caller then
  * slides the chunks' runs together in chunk order, which yields the spikes in increasing index
  * order whatever the number of chunks: results are bit-identical for any thread count.
+ * Projections (connectivity, synapse kernels, spike delivery) are in proj.c; their per-step
+ * kernels run on the caller's thread between the population phases.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -302,7 +304,10 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         /* t from the step number, not a running sum, so it never drifts */
         axon_step_ctx ctx = {
             .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
-        /* model.h: 1. every population's update, 2. delivery, 3. recording */
+        /* model.h: 0. continuous synapse kernels, 1. every population's update,
+         * 2. delivery, 3. recording */
+        if (s->projs)
+            rt_proj_continuous(s, &ctx);
         for (uint32_t i = 0; i < s->m->npops; i++) {
             rt_pop *p = &s->pops[i];
             rt_run_phase(s, p, &ctx, 0);

@@ -28,6 +28,11 @@
  * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. Steady-state
  * memory: 4 bytes (post) + nvars * precision per synapse, plus 8 bytes per presynaptic neuron.
  *
+ * Continuous kernels. At the start of every step, before the populations' updates, each
+ * projection with a continuous kernel, in order, calls it for every non-empty row in index
+ * order: continuous(i, row[i], row[i+1]). Single-threaded like delivery (rows of different
+ * pres may sum into the same post inputs).
+ *
  * Delivery. Every spiking population that is the source of a projection with an on_pre kernel
  * keeps the spike lists of its last max(delay) + 1 steps (rt_ring, sim.h). After every
  * population's update in step n, the step's spikes are stored, then each projection in order
@@ -163,6 +168,20 @@ static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, a
                         pr->d->name, rt_conn_name[pr->d->connector], about, n, RT_MAX_SYN);
 }
 
+/* An aligned array of cap indices whose padding [n, cap) is zero (the rest is written by the
+ * caller: not zeroing it saves touching the memory twice). */
+static uint32_t *rt_alloc_index(uint64_t n, uint64_t cap)
+{
+    if (cap > SIZE_MAX / sizeof(uint32_t) - AXON_ALIGN)
+        return NULL;
+    size_t bytes = (size_t)cap * sizeof(uint32_t);
+    bytes = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
+    uint32_t *p = aligned_alloc(AXON_ALIGN, bytes);
+    if (p)
+        memset(p + n, 0, bytes - (size_t)n * sizeof *p);
+    return p;
+}
+
 /* Allocates post[] for nsyn synapses (row[] exists). */
 static axon_status rt_alloc_post(rt_proj *pr, uint64_t nsyn, axon_err *err)
 {
@@ -171,7 +190,7 @@ static axon_status rt_alloc_post(rt_proj *pr, uint64_t nsyn, axon_err *err)
     pr->nsyn = nsyn;
     uint64_t cap = (nsyn + RT_BLOCK - 1) / RT_BLOCK * RT_BLOCK;
     pr->cap = cap ? cap : RT_BLOCK;
-    if (!(pr->post = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->post)))
+    if (!(pr->post = rt_alloc_index(nsyn, pr->cap)))
         return rt_oom(pr, err);
     return AXON_OK;
 }
@@ -463,7 +482,7 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
                 (size_t)d->nvars * vbytes;
     if (!d->init || pr->nsyn == 0)
         return AXON_OK;
-    if (!(pr->pre = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->pre)))
+    if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
         return rt_oom(pr, err);
     for (uint32_t i = 0; i < pr->npre; i++)
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
@@ -588,6 +607,20 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx)
             if (rb < re)
                 d->on_pre(ctx, pr->vars, a->vars, b->vars, pr->post, i, rb, re);
         }
+    }
+}
+
+void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        if (!d->continuous)
+            continue;
+        void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
+        for (uint32_t i = 0; i < pr->npre; i++)
+            if (pr->row[i] < pr->row[i + 1])
+                d->continuous(ctx, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
     }
 }
 

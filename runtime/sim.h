@@ -104,6 +104,8 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err);
 void rt_proj_free(axon_sim *s);
 /* Reserves spike-history room for a worst-case step. */
 axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err);
+/* Before the populations' updates of step ctx->step: the continuous kernels. */
+void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
 /* After every population's update of step ctx->step: stores the step's spikes and delivers
  * the spikes due now (on_pre), projection by projection. */
 void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx);

@@ -23,6 +23,7 @@ typedef struct {
     LLVMValueRef pre_i, post_j;          /* endpoint indices (i64) */
     LLVMValueRef *syn_base;              /* per-synapse variable arrays */
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
+    const sm_block *handler;             /* the synapse handler being compiled */
     const ir_pop *pop;
     int pop_index;
     bool init_phase;

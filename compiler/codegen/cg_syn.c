@@ -213,6 +213,7 @@ static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 static void on_pre_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
+    const sm_block *handler = c->handler;
     const ir_proj *pj = c->proj;
     c->idx = s;
     c->post_j = load_u32(c, c->post_arr, s);
@@ -224,7 +225,7 @@ static void on_pre_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
                                    pj->vars[k].name);
     LLVMValueRef *before = calloc((size_t)pj->nvars + 1, sizeof *before);
     memcpy(before, c->env, (size_t)pj->nvars * sizeof *before);
-    cg_stmts(c, &pj->on_pre, LLVMConstInt(c->i1, 1, 0));
+    cg_stmts(c, handler, LLVMConstInt(c->i1, 1, 0));
     for (int k = 0; k < pj->nvars; k++)
         if (c->env[k] != before[k])
             LLVMBuildStore(c->b, c->env[k], LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
@@ -249,8 +250,8 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     const ir_model *m = c->m;
     if (pj->syn->nodes)
         unsupported(c, pj, "synapse equations (and the learning rules that use them)");
-    if (pj->on_post.n || pj->continuous.n || pj->every_step.n)
-        unsupported(c, pj, "'on post', 'continuous' and 'every step' handlers");
+    if (pj->on_post.n || pj->every_step.n)
+        unsupported(c, pj, "'on post' and 'every step' handlers");
     if (pj->conn == CONN_FILE)
         unsupported(c, pj, "connections from files");
     if (pj->delay && pj->delay->kind != SX_CONST)
@@ -286,26 +287,33 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->post_arr = LLVMGetParam(init, 3);
     loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
 
-    /* on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
-    LLVMValueRef on_pre = LLVMConstNull(c->ptr);
-    if (pj->on_pre.n) {
+    /* on_pre and continuous: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
+    LLVMValueRef events[2] = {LLVMConstNull(c->ptr), LLVMConstNull(c->ptr)};
+    const sm_block *blocks[2] = {&pj->on_pre, &pj->continuous};
+    static const char *const KIND[2] = {"on_pre", "continuous"};
+    for (int h = 0; h < 2; h++) {
+        if (!blocks[h]->n)
+            continue;
         LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-        snprintf(name, sizeof name, "axon_proj%d_on_pre", k);
-        on_pre = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
-        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, on_pre, "entry"));
-        ctx_fields(c, LLVMGetParam(on_pre, 0));
+        snprintf(name, sizeof name, "axon_proj%d_%s", k, KIND[h]);
+        LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+        events[h] = fn;
+        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+        ctx_fields(c, LLVMGetParam(fn, 0));
         c->init_phase = false;
+        c->handler = blocks[h];
         for (int v = 0; v < pj->nvars; v++)
-            c->syn_base[v] = array_ptr(c, LLVMGetParam(on_pre, 1), v);
+            c->syn_base[v] = array_ptr(c, LLVMGetParam(fn, 1), v);
         for (int v = 0; v < c->pre_pop->nvars; v++)
-            c->pre_base[v] = array_ptr(c, LLVMGetParam(on_pre, 2), v);
+            c->pre_base[v] = array_ptr(c, LLVMGetParam(fn, 2), v);
         for (int v = 0; v < c->post_pop->nvars; v++)
-            c->post_base[v] = array_ptr(c, LLVMGetParam(on_pre, 3), v);
-        c->post_arr = LLVMGetParam(on_pre, 4);
-        c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(on_pre, 5), c->i64, "i");
+            c->post_base[v] = array_ptr(c, LLVMGetParam(fn, 3), v);
+        c->post_arr = LLVMGetParam(fn, 4);
+        c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
         memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
-        loop(c, on_pre, LLVMGetParam(on_pre, 6), LLVMGetParam(on_pre, 7), on_pre_body);
+        loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), on_pre_body);
     }
+    LLVMValueRef on_pre = events[0];
 
     /* where(ctx, i, j) */
     LLVMValueRef where = LLVMConstNull(c->ptr);
@@ -339,14 +347,14 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
     unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
                       ? (unsigned)pj->conn_arg->v : 0;
-    LLVMValueRef f[14] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    LLVMValueRef f[15] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
                           LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1), cgm_f64(c, p),
                           LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
                           LLVMConstInt(c->i32, delay_steps, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
-                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre};
+                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre, events[1]};
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -357,5 +365,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     free(c->syn_base);
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 14);
+    return LLVMConstNamedStruct(proj_t, f, 15);
 }

@@ -861,8 +861,12 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
     switch (e->kind) {
     case SX_CONST: print_const(e, sb); break;
     case SX_VAR:
-        if (e->name)
+        if (e->name) {
+            /* the side of a synapse's neuron variables matters to a reader */
+            if (e->space == VS_PRE || e->space == VS_POST)
+                sb_puts(sb, e->space == VS_PRE ? "pre." : "post.");
             sb_puts(sb, e->name);
+        }
         else
             sb_printf(sb, "%d#%d", e->space, e->idx);
         break;

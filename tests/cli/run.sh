@@ -96,15 +96,21 @@ expect "run: coba example" 0 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 10
 contains "run: coba is active" "total                  1000"
 expect "run: cuba example" 0 "$AXON" run "$AXON_SRCDIR/examples/cuba.axon" -t 100ms --set N=1000 --set p=0.08 -q
 expect "run: brunel example" 0 "$AXON" run "$AXON_SRCDIR/examples/brunel.axon" -t 100ms --set N=1000 -q
+expect "run: wilson-cowan example" 0 "$AXON" run "$AXON_SRCDIR/examples/wilson_cowan.axon" -t 50ms -q
+expect "run: kuramoto example" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" -t 100ms --dt 1ms -q
+expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -q
 # a network is bit-identical for 1 and 2 threads too
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c1" -q --threads 1
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
 if cmp -s "$tmp/c1/E.spikes.i.npy" "$tmp/c2/E.spikes.i.npy" && cmp -s "$tmp/c1/E.v.npy" "$tmp/c2/E.v.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: coba differs between 1 and 2 threads"; fi
 # synapse code generation that is not written yet is refused with a location
+printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
+expect "run: on post not yet" 1 "$AXON" run "$tmp/onpost.axon" -t 10ms
+contains "run: on post message" "are not supported by code generation yet"
+# gap junctions (continuous synapses) run
 printf 'import "std/neurons/lif"\nimport "std/synapses/continuous"\nmodule M {\n    population A = LIF[10]\n    project A -> A : Gap connect all_to_all\n}\n' >"$tmp/gap.axon"
-expect "run: continuous synapses not yet" 1 "$AXON" run "$tmp/gap.axon" -t 10ms
-contains "run: continuous message" "are not supported by code generation yet"
+expect "run: gap junctions" 0 "$AXON" run "$tmp/gap.axon" -t 10ms -q
 
 # ---- axon build ---------------------------------------------------------------------
 izh="$AXON_SRCDIR/examples/izhikevich.axon"

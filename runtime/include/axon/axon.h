@@ -38,9 +38,10 @@
  * i -> i (random and fixed-degree draws are over the other n - 1 neurons). Per-synapse variables
  * are stored like neuron variables (zeroed, 64-byte aligned, padded to a multiple of 16); the
  * synapse init kernel runs over [0, nsyn) split on 16-synapse boundaries between threads.
- * In step n, after every population's update, each projection in order delivers the spikes of
- * step n - delay_steps in index order (on_pre); recording comes after delivery. Delivery runs
- * on the calling thread. Limits: 2^32 - 1 synapses per projection and delays below 2^24 steps
+ * In step n: continuous kernels (each projection in order, every non-empty row in order), every
+ * population's update, then each projection in order delivers the spikes of step
+ * n - delay_steps in index order (on_pre), then recording. Synapse kernels of a step run on
+ * the calling thread. Limits: 2^32 - 1 synapses per projection and delays below 2^24 steps
  * (AXON_ERANGE).
  *
  * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations

@@ -94,7 +94,9 @@ typedef struct {
  *     a spike found in step n with delay_steps = d is delivered in step n + d,
  *     after every population's update of that step, in spike order.
  *
- * Step order with projections: 1. every population's update (fired[]);
+ * Step order with projections: 0. for each projection with a continuous
+ * kernel, every row (in order; post.x += ... sums into the targets' inputs);
+ * 1. every population's update (fired[]);
  * 2. for each projection, in order, deliver the spikes due now (on_pre);
  * 3. record. Effects of step n's deliveries on post variables are therefore
  * seen by the integration of step n + 1 (as in Brian2). */
@@ -130,6 +132,9 @@ typedef struct {
     const axon_var_desc *vars; /* per-synapse variables */
     axon_syn_init_fn init;
     axon_event_fn on_pre;      /* NULL: no presynaptic handler */
+    axon_event_fn continuous;  /* NULL, or the `continuous` block: called every step for
+                                  every presynaptic row, before the populations' updates,
+                                  with the values at the start of the step */
 } axon_proj_desc;
 
 typedef enum {
