@@ -726,9 +726,15 @@ static int cmd_build(int argc, char **argv)
                 }
             } else {
                 bool shared = !strcmp(emit, "shared");
-                char *args[16];
+                char *args[32];
                 int n = 0;
                 args[n++] = (char *)cc;
+                /* a sanitizer build of libaxonrt needs the sanitizer runtime in the program */
+                char san[] = AXON_LINK_SAN;
+                char *save = NULL;
+                for (char *tok = strtok_r(san, " ", &save); tok && n < 20;
+                     tok = strtok_r(NULL, " ", &save))
+                    args[n++] = tok;
                 if (shared)
                     args[n++] = "-shared";
                 args[n++] = "-o";

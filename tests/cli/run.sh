@@ -124,7 +124,7 @@ expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
 expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
 expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
 # the embedding example compiles against the object and runs
-if [ -n "${AXON_LIBDIR:-}" ] && cc -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
+if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
        "$tmp/izh.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonrt -lm -o "$tmp/embed" 2>"$out"; then
     expect "embed runs" 0 "$tmp/embed"
     contains "embed output" "RS fired"
