@@ -51,7 +51,8 @@ static const char *unit_of(ax_dim d, bool boolean, char *buf, size_t n)
 {
     if (boolean)
         return "condition";
-    return dim_unit_name(d, buf, n);
+    /* values in the IR are SI: label them so */
+    return dim_si_name(d, buf, n);
 }
 
 static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
@@ -166,6 +167,8 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
 void ir_dump(const ir_model *m, FILE *out)
 {
     char nb[32];
+    fprintf(out, "# values in SI units; in 'update', every right-hand side reads the values\n"
+                 "# of the start of the step\n");
     fprintf(out, "module %s (dt = %s s", m->module, fmt_double(nb, m->dt));
     if (m->duration > 0)
         fprintf(out, ", run for %s s", fmt_double(nb, m->duration));

@@ -125,34 +125,35 @@ typedef struct {
     const char *quantity;
     const char *unit; /* the unit modellers usually write */
     ax_dim dim;
+    const char *si;   /* the SI unit, as values are stored */
 } named_dim;
 
 static const named_dim NAMED[] = {
-    {"time", "ms", {{[DIM_T] = E(1)}}},
-    {"rate", "Hz", {{[DIM_T] = E(-1)}}},
-    {"voltage", "mV", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}}},
-    {"current", "nA", {{[DIM_I] = E(1)}}},
-    {"conductance", "nS", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}},
-    {"resistance", "Mohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}},
-    {"capacitance", "pF", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}},
-    {"charge", "pC", {{[DIM_T] = E(1), [DIM_I] = E(1)}}},
-    {"voltage rate", "mV/ms", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-4), [DIM_I] = E(-1)}}},
-    {"current rate", "nA/ms", {{[DIM_I] = E(1), [DIM_T] = E(-1)}}},
+    {"time", "ms", {{[DIM_T] = E(1)}}, "s"},
+    {"rate", "Hz", {{[DIM_T] = E(-1)}}, "Hz"},
+    {"voltage", "mV", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}}, "V"},
+    {"current", "nA", {{[DIM_I] = E(1)}}, "A"},
+    {"conductance", "nS", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}, "S"},
+    {"resistance", "Mohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}, "ohm"},
+    {"capacitance", "pF", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}, "F"},
+    {"charge", "pC", {{[DIM_T] = E(1), [DIM_I] = E(1)}}, "C"},
+    {"voltage rate", "mV/ms", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-4), [DIM_I] = E(-1)}}, "V/s"},
+    {"current rate", "nA/ms", {{[DIM_I] = E(1), [DIM_T] = E(-1)}}, "A/s"},
     {"conductance rate", "nS/ms",
-     {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(2), [DIM_I] = E(2)}}},
-    {"current density", "uA/cm^2", {{[DIM_I] = E(1), [DIM_L] = E(-2)}}},
+     {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(2), [DIM_I] = E(2)}}, "S/s"},
+    {"current density", "uA/cm^2", {{[DIM_I] = E(1), [DIM_L] = E(-2)}}, "A/m^2"},
     {"conductance density", "mS/cm^2",
-     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}},
+     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}, "S/m^2"},
     {"capacitance density", "uF/cm^2",
-     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}},
-    {"length", "um", {{[DIM_L] = E(1)}}},
-    {"area", "um^2", {{[DIM_L] = E(2)}}},
-    {"concentration", "mM", {{[DIM_L] = E(-3), [DIM_N] = E(1)}}},
-    {"amount", "mol", {{[DIM_N] = E(1)}}},
-    {"temperature", "K", {{[DIM_K] = E(1)}}},
-    {"mass", "kg", {{[DIM_M] = E(1)}}},
-    {"noise amplitude", "1/sqrt(s)", {{[DIM_T] = E(-0.5)}}},
-    {"dimensionless quantity", "1", {{0}}},
+     {{[DIM_L] = E(-4), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}, "F/m^2"},
+    {"length", "um", {{[DIM_L] = E(1)}}, "m"},
+    {"area", "um^2", {{[DIM_L] = E(2)}}, "m^2"},
+    {"concentration", "mM", {{[DIM_L] = E(-3), [DIM_N] = E(1)}}, "mol/m^3"},
+    {"amount", "mol", {{[DIM_N] = E(1)}}, "mol"},
+    {"temperature", "K", {{[DIM_K] = E(1)}}, "K"},
+    {"mass", "kg", {{[DIM_M] = E(1)}}, "kg"},
+    {"noise amplitude", "1/sqrt(s)", {{[DIM_T] = E(-0.5)}}, "1/sqrt(s)"},
+    {"dimensionless quantity", "1", {{0}}, "1"},
 };
 
 const char *dim_quantity(ax_dim d)
@@ -168,6 +169,17 @@ const char *dim_unit_name(ax_dim d, char *buf, size_t size)
     for (size_t i = 0; i < COUNT(NAMED); i++)
         if (dim_eq(d, NAMED[i].dim)) {
             snprintf(buf, size, "%s", NAMED[i].unit);
+            return buf;
+        }
+    dim_format_si(d, buf, size);
+    return buf;
+}
+
+const char *dim_si_name(ax_dim d, char *buf, size_t size)
+{
+    for (size_t i = 0; i < COUNT(NAMED); i++)
+        if (dim_eq(d, NAMED[i].dim)) {
+            snprintf(buf, size, "%s", NAMED[i].si);
             return buf;
         }
     dim_format_si(d, buf, size);

@@ -45,6 +45,8 @@ const char *dim_quantity(ax_dim d);
 /* The unit a modeller would write for d ("mV", "nS", "ms"), or the SI
  * form when no named unit fits. Result is in buf. */
 const char *dim_unit_name(ax_dim d, char *buf, size_t size);
+/* The SI unit in which values of dimension d are stored ("V", "S/m^2"). */
+const char *dim_si_name(ax_dim d, char *buf, size_t size);
 /* "a voltage (mV)" / "a quantity of unit m^2*kg" — for messages. */
 const char *dim_describe(ax_dim d, char *buf, size_t size);
 
