@@ -3,26 +3,35 @@
 
 Usage:  /usr/bin/python3 tests/reference/brian2_networks.py [OUTFILE]
             [--seeds S] [--cases coba,cuba,...]
-        (OUTFILE defaults to tests/reference/data/networks.json, S to 5)
+        (OUTFILE defaults to tests/reference/data/networks.json; seeds 1..S,
+        by default S = 20 for coba and cuba, 5 for the Brunel cases)
 
 Simulates, in Brian2 (cython code generation, float64, dt = 0.1 ms), the
 networks of examples/coba.axon, examples/cuba.axon and examples/brunel.axon
-with seeds 1..S, and stores per seed and population the statistics of
+with seeds 1..S (Brian2's seed()), and stores per seed and population the statistics of
 netstats.py (rate, cv, fano, sync) over t in [0.1 s, 1 s). Axon's statistics
 should fall inside Brian2's seed-to-seed spread.
 
-Cases (all 1 s):
+Cases (all 1 s; the Axon command that makes the matching recordings):
   coba       examples/coba.axon, N = 4000, p = 0.02 (LIFCond, exponential
              Euler; Exc w = 6 nS, Inh w = 67 nS, delay 0.1 ms).
-             Axon: axon run examples/coba.axon -o DIR --seed S
+             axon run examples/coba.axon -o DIR --seed S
   cuba       examples/cuba.axon, N = 4000, p = 0.02 (CUBALIF, exact; ExcV
              1.62 mV, InhV -9 mV, no delay).
-             Axon: axon run examples/cuba.axon -o DIR --seed S
-  brunel_sr  examples/brunel.axon with N = 5000, g = 3, eta = 2 (exact).
-             Axon: axon run examples/brunel.axon --set N=5000 --set g=3 --set eta=2
+             axon run examples/cuba.axon -o DIR --seed S
+  brunel_sr  examples/brunel.axon with N = 5000, g = 3, eta = 2 (exact):
+             NE = 4000, NI = 1000, CE = 400, CI = 100,
+             nu_thr = 20 mV / (J CE tau_m) = 25 Hz, X = 4000 sources at 50 Hz.
+             axon run examples/brunel.axon --set N=5000 --set g=3 --set eta=2
   brunel_ai  the same with g = 5, eta = 2.
-With N = 5000: NE = 4000, NI = 1000, CE = 400, CI = 100,
-nu_thr = 20 mV / (J CE tau_m) = 25 Hz, X = 4000 Poisson sources at 50 Hz.
+  brunel_ai_12500  examples/brunel.axon as it stands (N = 12500, g = 5,
+             eta = 2: CE = 1000, CI = 250, X = 10000 sources at 20 Hz), the
+             size of Brunel (2000). axon run examples/brunel.axon
+Note that scaling Brunel's network down with J fixed changes the regime
+(J CE halves): at N = 5000, g = 5 the neurons fire fairly regularly at
+~65 Hz (CV ~0.27); at N = 12500 at ~38 Hz (CV ~0.46), with a strong fast
+oscillation of the population rate in both. With input ignored during
+refractoriness (below), g = 3 fires at about 190 Hz.
 
 Axon semantics mirrored here:
   - per step: state update (refractory count first), threshold on the
@@ -31,8 +40,13 @@ Axon semantics mirrored here:
     before 'resets', so every pathway is moved to 'after_resets'). This only
     matters for an input that arrives at a neuron in the step it spikes: it
     then acts on the reset value (Axon) instead of being overwritten.
-  - refractory t_ref with `(unless refractory)` on v only; synaptic jumps
-    still apply during the refractory period (both simulators).
+  - refractory t_ref with `(unless refractory)` on v only: v is held in the
+    state update for t_ref, and synaptic jumps (`post.v += w`, Brunel)
+    arriving while the neuron is refractory are dropped, as Brian2 does by
+    default and as Axon does (Axon masks writes to held variables with the
+    target's refractory flag). `--additive-refractory` lets the jumps add
+    anyway (Axon's behaviour before this was matched; g = 3 then saturates
+    at 500 Hz instead of ~190 Hz).
   - random(p): every (i, j) pair independently with probability p,
     autapses allowed (Axon's default; Brian2's connect(p=p)).
   - fixed_indegree(k): every target gets k distinct sources drawn uniformly
@@ -66,6 +80,7 @@ prefs.core.default_float_dtype = np.float64
 DT = 0.1*ms
 DURATION = 1*second
 T_START, T_END = 0.1, 1.0    # s, the analysis window
+NATIVE_REFRACTORY = True     # --additive-refractory turns it off
 
 LIFCOND_EQS = '''
 dv/dt = (g_L*(E_L - v) + ge*(E_e - v) + gi*(E_i - v))/C : volt (unless refractory)
@@ -99,6 +114,8 @@ def axon_refractory(*groups):
     update; its deliveries always apply. Removing the conditional write
     keeps the hold and lets the jumps through.
     """
+    if NATIVE_REFRACTORY:
+        return
     for G in groups:
         G.variables['v'].conditional_write = None
 
@@ -181,12 +198,8 @@ CASES = {
     'coba': (coba, {}),
     'cuba': (cuba, {}),
     'brunel_sr': (brunel, {'N': 5000, 'g': 3, 'eta': 2}),
-    'brunel_ai_full': (brunel, {'N': 12500, 'g': 5, 'eta': 2}),
-    'ai_J': (brunel, {'N': 5000, 'g': 5, 'eta': 2, 'J': 0.25*mV}),
-    'sr_J': (brunel, {'N': 5000, 'g': 3, 'eta': 2, 'J': 0.25*mV}),
-    'ai_eps': (brunel, {'N': 5000, 'g': 5, 'eta': 2, 'epsilon': 0.25}),
-    'brunel_sr_full': (brunel, {'N': 12500, 'g': 3, 'eta': 2}),
     'brunel_ai': (brunel, {'N': 5000, 'g': 5, 'eta': 2}),
+    'brunel_ai_12500': (brunel, {'N': 12500, 'g': 5, 'eta': 2}),
 }
 
 
@@ -217,7 +230,11 @@ DEFINITION = {
                    "+ dt. Statistics work on step numbers n = rint(t/dt) - 1",
     'window': 'steps n with rint(t_start/dt) <= n < rint(t_end/dt), '
               't_start = 0.1 s, t_end = 1.0 s (first 100 ms discarded)',
-    'populations': 'E and I separately, all neurons of the population',
+    'populations': 'E and I separately, all neurons of the population '
+                   '(N = its size, silent neurons included)',
+    'layout': 'top level: one entry per case (listed in "cases"): '
+              '{"seeds", "args" (module arguments), "E": {stat: [one value '
+              'per seed]}, "I": {...}}',
     'rate': 'spikes in the window / (N * 0.9 s), Hz, silent neurons '
             'included',
     'cv': 'mean over neurons with >= 3 spikes in the window of '
@@ -233,6 +250,7 @@ DEFINITION = {
                      '--set eta=2 -o DIR --seed S',
         'brunel_ai': 'axon run examples/brunel.axon --set N=5000 --set g=5 '
                      '--set eta=2 -o DIR --seed S',
+        'brunel_ai_12500': 'axon run examples/brunel.axon -o DIR --seed S',
     },
 }
 
@@ -241,15 +259,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('outfile', nargs='?', default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), 'data', 'networks.json'))
-    ap.add_argument('--seeds', type=int, default=5)
+    ap.add_argument('--seeds', type=int, default=None,
+                    help='seeds 1..S for every case (default: 20 for coba '
+                         'and cuba, 5 for the Brunel cases)')
     ap.add_argument('--cases', default=','.join(CASES))
+    ap.add_argument('--additive-refractory', action='store_true',
+                    help="let synaptic writes to v add during refractoriness "
+                         "(not Brian2's default, nor Axon's)")
     a = ap.parse_args()
-    seeds = list(range(1, a.seeds + 1))
+    global NATIVE_REFRACTORY
+    NATIVE_REFRACTORY = not a.additive_refractory
     result = {'brian2': brian2.__version__, 'dt': float(DT),
               'duration': float(DURATION), 't_start': T_START,
               't_end': T_END, 'codegen': prefs.codegen.target,
+              'refractory': 'brian2-native' if not a.additive_refractory
+              else 'additive (synaptic writes to v apply while refractory)',
               'cases': [], 'definition': DEFINITION}
     for case in a.cases.split(','):
+        nseeds = a.seeds or (20 if case in ('coba', 'cuba') else 5)
+        seeds = list(range(1, nseeds + 1))
         res = {'seeds': seeds, 'args': CASES[case][1],
                'E': {k: [] for k in netstats.STATS},
                'I': {k: [] for k in netstats.STATS}}
