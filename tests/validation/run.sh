@@ -1,5 +1,7 @@
 #!/bin/sh
 # Science validation: check_neurons.py (LIF against analytic results;
+# check_stats.py: COBA and CUBA statistics against Brian2 over seeds;
+# check_networks.py: delays, Kuramoto, Wilson-Cowan, ANN layer;
 # Izhikevich, AdEx, HH against Brian2) and check_units.py (artificial units
 # and map neurons against their closed forms).
 set -u
@@ -10,4 +12,5 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neurons.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_units.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_networks.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_stats.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Network statistics against Brian2.
+
+Usage: check_stats.py AXON SRCDIR WORKDIR
+
+Runs examples/coba.axon and examples/cuba.axon (N = 4000, 2% connectivity,
+1 s) for seeds 1..3 and computes, per population, the statistics of
+tests/reference/netstats.py (rate, ISI CV, population Fano factor in 10 ms
+bins, rate variance-to-mean in 1 ms bins) over [0.1 s, 1 s). Brian2's values
+(tests/reference/data/networks.json, 20 seeds, same model) give a mean m and
+a seed-to-seed standard deviation s for each statistic. Tolerance: the mean
+of Axon's three seeds must lie within m +- (3 s + 2% of m); the random
+streams differ, so only distributions can be compared.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+AXON, SRC, WORK = sys.argv[1:4]
+sys.path.insert(0, os.path.join(SRC, "tests/reference"))
+import netstats  # noqa: E402
+
+ref = json.load(open(os.path.join(SRC, "tests/reference/data/networks.json")))
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
+
+
+SIZES = {"E": 3200, "I": 800}
+for case, example in (("coba", "coba.axon"), ("cuba", "cuba.axon")):
+    stats = {"E": [], "I": []}
+    for seed in (1, 2, 3):
+        out = os.path.join(WORK, "%s%d" % (case, seed))
+        p = subprocess.run([AXON, "run", os.path.join(SRC, "examples", example), "-t", "1s",
+                            "--seed", str(seed), "-o", out, "-q"], capture_output=True, text=True)
+        if p.returncode:
+            print(p.stdout + p.stderr)
+            check("run " + example, False)
+            continue
+        for pop in ("E", "I"):
+            t = np.load(os.path.join(out, pop + ".spikes.t.npy"))
+            i = np.load(os.path.join(out, pop + ".spikes.i.npy"))
+            stats[pop].append(netstats.all_stats(t, i, SIZES[pop], 0.1, 1.0))
+    for pop in ("E", "I"):
+        if not stats[pop]:
+            continue
+        for key in ("rate", "cv", "fano", "sync"):
+            b = np.array(ref[case][pop][key], dtype=float)
+            m, s = b.mean(), b.std(ddof=1)
+            a = np.mean([st[key] for st in stats[pop]])
+            ok = abs(a - m) <= 3 * s + 0.02 * abs(m)
+            check("%s %s %s" % (case, pop, key), ok,
+                  "Axon %.4g (seeds 1-3), Brian2 %.4g +- %.2g (%d seeds)" % (a, m, s, len(b)))
+
+passed = sum(results)
+print("statistics: %d passed, %d failed" % (passed, len(results) - passed))
+sys.exit(0 if passed == len(results) else 1)
