@@ -1,9 +1,9 @@
 #!/bin/sh
-# Science validation: check_neurons.py (LIF against analytic results;
-# check_stats.py: COBA and CUBA statistics against Brian2 over seeds;
-# check_networks.py: delays, Kuramoto, Wilson-Cowan, ANN layer;
-# Izhikevich, AdEx, HH against Brian2) and check_units.py (artificial units
-# and map neurons against their closed forms).
+# Science validation:
+#   check_neurons.py   LIF against analytic results; Izhikevich, AdEx, HH against Brian2
+#   check_units.py     artificial units and map neurons against their closed forms
+#   check_networks.py  delays, Kuramoto, Wilson-Cowan, ANN layer
+#   check_stats.py     COBA and CUBA statistics against Brian2 over seeds
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 work=$(mktemp -d)
