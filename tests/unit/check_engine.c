@@ -177,6 +177,7 @@ static axon_sim *new_sim(const axon_model_desc *m, uint64_t seed, int threads)
     axon_err err = {{0}};
     axon_sim *s = axon_sim_new(m, &o, &err);
     ck_assert_msg(s != NULL, "axon_sim_new: %s", err.msg);
+    axon_sim_set_grain(s, 1); /* several threads: every step in parallel, however small */
     return s;
 }
 
@@ -1569,6 +1570,104 @@ START_TEST(test_proj_threads_identical)
 }
 END_TEST
 
+
+/* Parallel delivery (AXON_PROJ_SPLIT): rows cut by target ranges between threads. Poisson
+ * sources into two accumulators, with plastic synapses: bit-identical to one thread, with
+ * every delay 1 or more (delivery inside the update phase), with a delay of 0 (a phase of its
+ * own), and with an unflagged projection (on the caller); also when the threads are left to
+ * choose (default grain: small steps on the caller). */
+static atomic_ulong g_split_calls;
+
+static void split_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
+                         void *const *post_vars, const uint32_t *post, uint32_t i, uint64_t b,
+                         uint64_t e)
+{
+    double *w = sv[0], *in = post_vars[0];
+    for (uint64_t s = b; s < e; s++) {
+        in[post[s]] = in[post[s]] * 0.5 + w[s]; /* the order of arrivals matters */
+        w[s] += 1e-3 * (double)(ctx->step % 7);
+    }
+    atomic_fetch_add_explicit(&g_split_calls, 1, memory_order_relaxed);
+}
+
+START_TEST(test_proj_split_delivery)
+{
+    enum { NA = 700, NB = 45 };
+    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0},
+                            {"B", "Acc", NB, 2, acc_vars, NULL, acc_update, 0}};
+    axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->B", 0, 2, AXON_CONN_OUTDEGREE, 0, 9, 1),
+                           proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 30, 1)};
+    for (int q = 0; q < 3; q++) {
+        pj[q].nvars = 1;
+        pj[q].vars = w_vars;
+        pj[q].init = w_init_ij;
+        pj[q].on_pre = split_on_pre;
+        pj[q].flags = AXON_PROJ_SPLIT;
+    }
+    axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
+                               {AXON_REC_STATE, 1, 1, 0, NULL, 10}};
+    axon_model_desc m = model_projs("split", 8, pops, 3, pj, 3, recs, 2);
+    m.dt = POI_DT;
+    /* delays; the last case leaves P->A.2 unflagged */
+    static const uint32_t delays[][3] = {{1, 4, 2}, {3, 0, 1}, {2, 2, 5}};
+    static double ref_a[NA], ref_b[NB], ref_w[3][40000];
+    uint64_t nsyn[3];
+    for (int c = 0; c < 3; c++) {
+        for (int q = 0; q < 3; q++)
+            pj[q].delay_steps = delays[c][q];
+        pj[2].flags = c == 2 ? 0 : AXON_PROJ_SPLIT;
+        static const int threads[] = {1, 2, 3, 4, -3};
+        unsigned long calls1 = 0;
+        for (int t = 0; t < 5; t++) {
+            atomic_store(&g_split_calls, 0);
+            axon_opts o = {5, threads[t] < 0 ? -threads[t] : threads[t]};
+            axon_err err = {{0}};
+            axon_sim *s = axon_sim_new(&m, &o, &err);
+            ck_assert_msg(s != NULL, "%s", err.msg);
+            if (threads[t] > 1)
+                axon_sim_set_grain(s, 1);
+            run_ok(s, 0.05);
+            run_ok(s, 0.15); /* continues across runs */
+            axon_tensor a, b;
+            ck_assert_int_eq(axon_sim_var(s, "A.acc", &a), AXON_OK);
+            ck_assert_int_eq(axon_sim_var(s, "B.acc", &b), AXON_OK);
+            const char *wn[] = {"P->A.w", "P->B.w", "P->A.2.w"};
+            axon_tensor w[3];
+            for (int q = 0; q < 3; q++) {
+                ck_assert_int_eq(axon_sim_syn_var(s, wn[q], &w[q]), AXON_OK);
+                ck_assert_uint_le(w[q].shape[0], 40000);
+            }
+            if (t == 0) {
+                memcpy(ref_a, a.data, sizeof ref_a);
+                memcpy(ref_b, b.data, sizeof ref_b);
+                for (int q = 0; q < 3; q++) {
+                    nsyn[q] = w[q].shape[0];
+                    memcpy(ref_w[q], w[q].data, nsyn[q] * sizeof(double));
+                }
+                ck_assert_uint_gt(axon_sim_spike_count(s, 0), 3000);
+                ck_assert(ref_a[0] != 0 && ref_b[NB - 1] != 0);
+                calls1 = atomic_load(&g_split_calls);
+            } else {
+                ck_assert_mem_eq(a.data, ref_a, sizeof ref_a);
+                ck_assert_mem_eq(b.data, ref_b, sizeof ref_b);
+                for (int q = 0; q < 3; q++) {
+                    ck_assert_uint_eq(w[q].shape[0], nsyn[q]);
+                    ck_assert_mem_eq(w[q].data, ref_w[q], nsyn[q] * sizeof(double));
+                }
+                /* forced parallel steps cut rows into a part per thread, unless a projection
+                 * is not flagged */
+                if (threads[t] > 1 && c < 2)
+                    ck_assert_uint_gt(atomic_load(&g_split_calls), calls1);
+                if (c == 2)
+                    ck_assert_uint_eq(atomic_load(&g_split_calls), calls1);
+            }
+            axon_sim_free(s);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_proj_refused)
 {
     static const uint32_t bad_sub[] = {0, 6};
@@ -1658,6 +1757,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_proj_long_delay);
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);
+    tcase_add_test(tc, test_proj_split_delivery);
     tcase_set_timeout(tc, 300); /* valgrind */
     suite_add_tcase(s, tc);
     return s;
