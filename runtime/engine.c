@@ -2,14 +2,17 @@
  * The simulation engine: state allocation, the step loop, and accessors (see axon.h).
  *
  * Parallel stepping. Each population is split once into contiguous chunks on RT_BLOCK
- * boundaries, as evenly as whole blocks allow; chunk i always runs on pool thread i. A chunk
- * runs the update kernel and then compacts its own fired[] flags into the step's spike array
- * at the chunk's own offset (spk[begin..]), which has room for every neuron of the chunk, so
- * no thread writes where another does and nothing is allocated during a step. The caller then
- * slides the chunks' runs together in chunk order, which yields the spikes in increasing index
- * order whatever the number of chunks: results are bit-identical for any thread count.
- * Projections (connectivity, synapse kernels, spike delivery) are in proj.c; their per-step
- * kernels run on the caller's thread between the population phases.
+ * boundaries, as evenly as whole blocks allow. A parallel step is one phase of the pool whose
+ * task c updates chunk c of every population and compacts its own fired[] flags into the step's
+ * spike array at the chunk's own offset (spk[begin..]), which has room for every neuron of the
+ * chunk, so no task writes where another does and nothing is allocated during a step; with
+ * splittable projections (sim.h) the task then delivers the due spikes to chunk c's targets.
+ * The caller then slides the chunks' runs together in chunk order, which yields the spikes in
+ * increasing index order whatever the number of chunks. A step on the caller alone (too little
+ * work, or measured slower, see rt_adapt) updates every population as one range. Kernels are
+ * per-neuron independent, so results are bit-identical for any thread count and mode.
+ * Projections (connectivity, synapse kernels, spike delivery) are in proj.c; continuous kernels
+ * run on the caller's thread before the update phase.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -18,26 +21,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include "sim.h"
+
+/* the default grain (axon_sim_set_grain) */
+#define RT_GRAIN 1024
 
 /* Steps are also Philox counter words (rng.h), which hold 48 bits. */
 #define RT_MAX_STEPS ((uint64_t)1 << 48)
 
-typedef struct {
-    rt_pop *pop;
-    axon_step_ctx ctx;
-    int init;
-} rt_phase;
+void *rt_alloc(size_t bytes, size_t *size)
+{
+    if (bytes > SIZE_MAX - RT_HUGE)
+        return NULL;
+    size_t n = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
+    if (!n)
+        n = AXON_ALIGN;
+    void *p;
+#ifdef MADV_HUGEPAGE
+    if (n >= 2 * RT_HUGE) {
+        n = (n + RT_HUGE - 1) / RT_HUGE * RT_HUGE;
+        if ((p = aligned_alloc(RT_HUGE, n)))
+            madvise(p, n, MADV_HUGEPAGE); /* a hint: failure is harmless */
+    } else
+#endif
+        p = aligned_alloc(AXON_ALIGN, n);
+    if (size)
+        *size = n;
+    return p;
+}
 
 void *rt_alloc_zeroed(size_t bytes)
 {
-    if (bytes > SIZE_MAX - AXON_ALIGN)
-        return NULL;
-    size_t n = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
-    void *p = aligned_alloc(AXON_ALIGN, n ? n : AXON_ALIGN);
+    size_t n;
+    void *p = rt_alloc(bytes, &n);
     if (p)
-        memset(p, 0, n ? n : AXON_ALIGN);
+        memset(p, 0, n);
     return p;
 }
 
@@ -166,38 +186,89 @@ static void rt_pop_free(rt_pop *p)
 
 /* ---- phases */
 
-static void rt_phase_task(void *arg, int task)
+/*
+ * Spike compaction: the indices i of [b, e) with fired[i] != 0, in increasing order, to out.
+ * Spikes are rare (a few per thousand neurons and step), so the flags are scanned 64 bytes at a
+ * time and only a non-zero 8-byte word is looked at byte by byte. b is a multiple of RT_BLOCK
+ * and fired is AXON_ALIGN-aligned; bytes at or beyond e (the padding, which kernels may write)
+ * are never counted.
+ */
+static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
 {
-    rt_phase *ph = arg;
-    rt_pop *p = ph->pop;
-    uint32_t b = p->bounds[task], e = p->bounds[task + 1];
-    if (ph->init) {
-        p->d->init(&ph->ctx, p->vars, b, e);
-        return;
-    }
-    p->d->update(&ph->ctx, p->vars, p->fired, b, e);
-    if (!p->fired)
-        return;
-    /* Branch-free compaction: out[k] is always inside this chunk's part of spk. */
-    uint32_t *out = p->spk + b;
-    const uint8_t *f = p->fired;
     size_t k = 0;
-    for (uint32_t i = b; i < e; i++) {
-        out[k] = i;
-        k += f[i] != 0;
+    uint32_t i = b;
+    for (; e - i >= 64; i += 64) {
+        uint64_t w[8];
+        memcpy(w, fired + i, sizeof w);
+        if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]))
+            continue;
+        for (uint32_t q = 0; q < 8; q++) {
+            if (!w[q])
+                continue;
+            const uint8_t *f = fired + i + 8 * q;
+            for (uint32_t j = 0; j < 8; j++) {
+                out[k] = i + 8 * q + j;
+                k += f[j] != 0;
+            }
+        }
     }
-    p->chunk_n[task] = k;
+    for (; i < e; i++) {
+        out[k] = i;
+        k += fired[i] != 0;
+    }
+    return k;
 }
 
-static void rt_run_phase(axon_sim *s, rt_pop *p, const axon_step_ctx *ctx, int init)
+/* The init kernels, population by population, each split into its chunks. */
+typedef struct {
+    rt_pop *pop;
+    axon_step_ctx ctx;
+} rt_init_phase;
+
+static void rt_init_task(void *arg, int task)
 {
-    rt_phase ph = {.pop = p, .ctx = *ctx, .init = init};
+    rt_init_phase *ph = arg;
+    rt_pop *p = ph->pop;
+    p->d->init(&ph->ctx, p->vars, p->bounds[task], p->bounds[task + 1]);
+}
+
+static void rt_run_init(axon_sim *s, rt_pop *p, const axon_step_ctx *ctx)
+{
+    rt_init_phase ph = {.pop = p, .ctx = *ctx};
     if (p->nchunks <= 1 || !s->pool) {
         for (int c = 0; c < p->nchunks; c++)
-            rt_phase_task(&ph, c);
+            rt_init_task(&ph, c);
     } else {
-        rt_pool_run(s->pool, rt_phase_task, &ph, p->nchunks);
+        rt_pool_run(s->pool, rt_init_task, &ph, p->nchunks);
     }
+}
+
+/*
+ * One parallel phase per step: task c updates chunk c of every population (and compacts its
+ * spikes to spk[bounds[c]..]); with `deliver` it then delivers the spikes due now to the
+ * targets in its chunks (rt_proj_deliver_part).
+ */
+typedef struct {
+    axon_sim *s;
+    axon_step_ctx ctx;
+    int deliver;
+} rt_step_phase;
+
+static void rt_step_task(void *arg, int task)
+{
+    rt_step_phase *ph = arg;
+    axon_sim *s = ph->s;
+    for (uint32_t i = 0; i < s->m->npops; i++) {
+        rt_pop *p = &s->pops[i];
+        if (task >= p->nchunks)
+            continue;
+        uint32_t b = p->bounds[task], e = p->bounds[task + 1];
+        p->d->update(&ph->ctx, p->vars, p->fired, b, e);
+        if (p->fired)
+            p->chunk_n[task] = rt_compact(p->fired, b, e, p->spk + b);
+    }
+    if (ph->deliver)
+        rt_proj_deliver_part(s, &ph->ctx, task);
 }
 
 /* Joins the chunks' spike runs in chunk (= index) order. */
@@ -211,7 +282,114 @@ static void rt_gather_spikes(rt_pop *p)
         n += k;
     }
     p->nspk = n;
-    p->nspikes += n;
+}
+
+/*
+ * Threads or not. Whether a phase pays off depends on the step's work and on whether the
+ * other threads get a core at all (a busy machine, or CPU quotas, can make a parallel step
+ * slower than a lone one), so it is measured: steps with at least `grain` work units (neuron
+ * updates plus due synaptic events) per thread alternate between a block of RT_PROBE steps in
+ * the preferred mode, a block in the other mode, and `exploit` steps in the mode that had the
+ * lower time per work unit. The first step of each block is not counted (threads waking up).
+ * A clear winner (25% or more) doubles `exploit`, up to RT_EXPLOIT_MAX steps, so a settled
+ * choice costs under 2% of exploring. Results never depend on the mode.
+ */
+#define RT_PROBE 16
+#define RT_EXPLOIT_MIN 128
+#define RT_EXPLOIT_MAX 2048
+
+static void rt_adapt_record(rt_adapt *a, int mode, double sec, double work)
+{
+    if (a->stage < 2 && a->left < RT_PROBE) {
+        a->sec[mode] += sec;
+        a->work[mode] += work;
+    }
+    if (--a->left > 0)
+        return;
+    if (a->stage == 0) {
+        a->stage = 1;
+        a->left = RT_PROBE;
+        return;
+    }
+    if (a->stage == 2) {
+        a->stage = 0;
+        a->left = RT_PROBE;
+        return;
+    }
+    double c[2];
+    for (int k = 0; k < 2; k++)
+        c[k] = a->work[k] > 0 ? a->sec[k] / a->work[k] : 0;
+    int best = c[1] < c[0];
+    double lo = c[best], hi = c[!best];
+    if (best != a->pref)
+        a->exploit = RT_EXPLOIT_MIN;
+    else if (hi > 1.25 * lo && a->exploit < RT_EXPLOIT_MAX)
+        a->exploit *= 2;
+    else if (hi <= 1.25 * lo)
+        a->exploit = RT_EXPLOIT_MIN;
+    a->pref = best;
+    a->stage = 2;
+    a->left = a->exploit;
+    a->sec[0] = a->sec[1] = a->work[0] = a->work[1] = 0;
+}
+
+static int rt_adapt_mode(const rt_adapt *a)
+{
+    return a->stage == 1 ? !a->pref : a->pref;
+}
+
+/*
+ * Step s->step: 1. every population's update, 2. delivery, 3. recording (model.h). In parallel
+ * mode the updates run as one phase of the pool (task c: chunk c of every population), and
+ * delivery joins that phase when every projection may be split by targets and none delivers
+ * in the step of the spike (RT_SPLIT_FUSED, sim.h); otherwise it follows as a second phase or
+ * on the caller. Alone, the caller updates every population as one range. Either way every
+ * neuron and every target sees the same operations in the same order.
+ */
+static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
+{
+    const axon_model_desc *m = s->m;
+    int par = 0, timed = 0;
+    double work = 0, t0 = 0;
+    if (s->pool && s->grain == 1) {
+        par = 1; /* always, unmeasured */
+    } else if (s->pool) {
+        work = (double)s->neurons + rt_proj_events_due(s, ctx->step);
+        if (work >= (double)s->grain * s->pool_threads) {
+            timed = 1;
+            par = rt_adapt_mode(&s->adapt);
+            t0 = rt_now();
+        }
+    }
+    int fused = par && s->split == RT_SPLIT_FUSED;
+    if (par) {
+        rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
+        rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
+        for (uint32_t i = 0; i < m->npops; i++)
+            if (s->pops[i].fired)
+                rt_gather_spikes(&s->pops[i]);
+    } else {
+        for (uint32_t i = 0; i < m->npops; i++) {
+            rt_pop *p = &s->pops[i];
+            if (p->nchunks == 0)
+                continue;
+            p->d->update(ctx, p->vars, p->fired, 0, p->size);
+            if (p->fired)
+                p->nspk = rt_compact(p->fired, 0, p->size, p->spk);
+        }
+    }
+    for (uint32_t i = 0; i < m->npops; i++)
+        s->pops[i].nspikes += s->pops[i].nspk;
+    if (s->projs) {
+        rt_proj_store(s, ctx->step);
+        if (!fused)
+            rt_proj_deliver(s, ctx, par);
+    }
+    if (timed)
+        rt_adapt_record(&s->adapt, par, rt_now() - t0, work);
+    for (uint32_t i = 0; i < m->npops; i++)
+        rt_rec_pop_step(s, (int)i);
+    rt_rec_syn_step(s);
 }
 
 /* ---- public API */
@@ -228,6 +406,8 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
     s->m = m;
     s->seed = o ? o->seed : 0;
     s->threads = o && o->threads > 1 ? o->threads : 1;
+    s->grain = RT_GRAIN;
+    s->adapt = (rt_adapt){.pref = 1, .stage = 0, .left = RT_PROBE, .exploit = RT_EXPLOIT_MIN};
     s->esz = m->precision;
     s->dt = m->dt;
     s->pops = calloc(m->npops ? m->npops : 1, sizeof *s->pops);
@@ -242,6 +422,7 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
             axon_sim_free(s);
             return NULL;
         }
+        s->neurons += s->pops[i].size;
         if (s->pops[i].nchunks > max_chunks)
             max_chunks = s->pops[i].nchunks;
     }
@@ -256,7 +437,7 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
     axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
     for (uint32_t i = 0; i < m->npops; i++)
         if (m->pops[i].init)
-            rt_run_phase(s, &s->pops[i], &ctx, 1);
+            rt_run_init(s, &s->pops[i], &ctx);
     /* the recorders after the projections: weight records check synapse indices */
     if (rt_proj_setup(s, err) != AXON_OK || rt_rec_init(s, err) != AXON_OK) {
         axon_sim_free(s);
@@ -304,21 +485,10 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         /* t from the step number, not a running sum, so it never drifts */
         axon_step_ctx ctx = {
             .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
-        /* model.h: 0. continuous synapse kernels, 1. every population's update,
-         * 2. delivery, 3. recording */
+        /* model.h: 0. continuous synapse kernels, then the step */
         if (s->projs)
             rt_proj_continuous(s, &ctx);
-        for (uint32_t i = 0; i < s->m->npops; i++) {
-            rt_pop *p = &s->pops[i];
-            rt_run_phase(s, p, &ctx, 0);
-            if (p->fired)
-                rt_gather_spikes(p);
-        }
-        if (s->projs)
-            rt_proj_deliver(s, &ctx);
-        for (uint32_t i = 0; i < s->m->npops; i++)
-            rt_rec_pop_step(s, (int)i);
-        rt_rec_syn_step(s);
+        rt_step(s, &ctx);
         s->step++;
         if (progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
             progress(user, (double)(k + 1) / (double)nsteps);
@@ -350,6 +520,12 @@ uint64_t axon_sim_steps(const axon_sim *s)
 int axon_sim_threads(const axon_sim *s)
 {
     return s->threads;
+}
+
+void axon_sim_set_grain(axon_sim *s, uint32_t grain)
+{
+    if (s)
+        s->grain = grain ? grain : RT_GRAIN;
 }
 
 double axon_sim_wall_seconds(const axon_sim *s)

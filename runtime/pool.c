@@ -1,54 +1,81 @@
 /*
  * The simulation's thread pool.
  *
- * One phase (rt_pool_run) per population and step, so phases are short (often microseconds)
- * and the hand-off cost matters. A phase is published by bumping a generation counter; workers
- * first spin on it for a bounded time and only then sleep on a condition variable, and the
- * caller waits for completion the same way. Spinning keeps the per-step hand-off near the cost
- * of a cache-line transfer while the simulation runs; the bound keeps idle or oversubscribed
- * threads from burning a core (after a few tens of microseconds everyone sleeps).
+ * Phases are short (a step's updates take microseconds to a few milliseconds) and this may run
+ * on a machine with other load, where any thread can lose its core for milliseconds. So tasks
+ * are not bound to threads: every participant, the caller included, claims the next unclaimed
+ * task of the phase until none is left, and the caller returns once every task is finished. A
+ * worker that is asleep or descheduled when a phase starts simply finds nothing left to do: the
+ * caller never waits for a thread to start, only for tasks that are already running. (Results
+ * never depend on which thread runs a task; see engine.c.)
  *
- * Memory ordering: the job fields (fn, arg, ntasks, quit) are written before the release
- * increment of gen and read after an acquire load of it; a worker's reads happen before its
- * acq_rel decrement of pending, and the caller changes the fields again only after seeing
- * pending == 0 with an acquire load, so the plain fields are never accessed concurrently.
- * Every phase is acknowledged by every worker (pending = nworkers, also workers without a
- * task), otherwise a slow idle worker could read the job fields while the next phase writes
- * them. Generation changes and the last completion are signalled under the mutex, so a thread
- * that checks the condition under the mutex before sleeping cannot miss the wake-up.
+ * The phase word. `work` packs the phase's generation (high bits), its task count and the next
+ * unclaimed task (low 2 x 16 bits). A task is claimed by a compare-and-swap that increments the
+ * next-task field of the very phase the claimer saw, so a thread that wakes late cannot claim
+ * anything of a later phase. The job fields (fn, arg, quit) are written before the release
+ * store of `work` and read only after a successful claim (acquire): the caller publishes the
+ * next phase only after every task of this one has finished, so they cannot change under a
+ * claimed task. Completion is counted in `done` (release increments, acquire load).
+ *
+ * Waiting. Workers poll `work` (pausing, then yielding the core, rt_spin_more) for RT_SPIN_NS
+ * and then sleep on `seq` (a futex word bumped by every publish; a condition variable
+ * elsewhere); the caller polls `done` the same way and then sleeps on `done_seq`. A sleeper registers in `sleepers` (sequentially consistent) before its last
+ * check, and a waker bumps the word before reading `sleepers`, so one of the two always sees the
+ * other: no wake-up is lost, and no system call is made while everyone spins.
  */
-#define _POSIX_C_SOURCE 200809L
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* syscall */
+#endif
 
 #include "pool.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define RT_POOL_SPIN 2000 /* pause iterations before sleeping, a few tens of microseconds */
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define RT_FUTEX 1
+#endif
+
+#define RT_PAUSE_NS 5000 /* busy waiting: pause for 5 us, */
+#define RT_SPIN_NS 50000 /* then yield, up to 50 us, then sleep */
+
+#define RT_GEN_SHIFT 32
+#define RT_FIELD 0xffffu /* task count and next task: 16 bits each (AXON_MAX_THREADS fits) */
 
 typedef struct {
     rt_pool *pool;
-    int index; /* task index this worker runs, 1..nworkers */
     pthread_t th;
 } rt_worker;
 
 struct rt_pool {
-    pthread_mutex_t mu;
-    pthread_cond_t wake; /* gen changed */
-    pthread_cond_t done; /* pending reached 0 */
-    _Atomic uint64_t gen;
-    atomic_int pending;
+    _Alignas(64) _Atomic uint64_t work; /* generation | ntasks << 16 | next task */
+    _Alignas(64) atomic_uint done;       /* tasks finished in the current phase */
+    atomic_uint done_seq;                /* futex word: bumped when the last task finishes */
+    atomic_int caller_sleeps;
+    _Alignas(64) atomic_uint seq;        /* futex word: bumped by every publish */
+    atomic_int sleepers;
+    /* job of the current phase */
     rt_task_fn fn;
     void *arg;
-    int ntasks;
+    unsigned ntasks;
     int quit;
+    uint32_t gen;
     int nworkers;
     rt_worker *workers;
+#ifndef RT_FUTEX
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+#endif
 };
 
 static inline void rt_cpu_relax(void)
@@ -60,125 +87,234 @@ static inline void rt_cpu_relax(void)
 #endif
 }
 
-/* Waits until gen differs from seen; returns the new value. */
-static uint64_t rt_wait_gen(rt_pool *p, uint64_t seen)
+static uint64_t rt_ns(void)
 {
-    uint64_t g;
-    for (int i = 0; i < RT_POOL_SPIN; i++) {
-        if ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) != seen)
-            return g;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Busy waiting: RT_PAUSE_NS of pause instructions, then sched_yield until RT_SPIN_NS, then the
+ * caller sleeps. Yielding matters on a busy machine, where both threads of a phase may share
+ * one core: a spinning thread would then hold up the very thread it waits for.
+ */
+typedef struct {
+    unsigned n;
+    uint64_t t0;
+} rt_spin;
+
+static int rt_spin_more(rt_spin *sp)
+{
+    if (++sp->n % 32 != 0) {
         rt_cpu_relax();
+        return 1;
     }
+    uint64_t now = rt_ns();
+    if (!sp->t0)
+        sp->t0 = now;
+    uint64_t t = now - sp->t0;
+    if (t > RT_SPIN_NS)
+        return 0;
+    if (t > RT_PAUSE_NS)
+        sched_yield();
+    else
+        rt_cpu_relax();
+    return 1;
+}
+
+/* ---- sleeping on a 32-bit word */
+
+static void rt_sleep_on(rt_pool *p, atomic_uint *word, unsigned seen)
+{
+#ifdef RT_FUTEX
+    (void)p;
+    syscall(SYS_futex, (void *)word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+#else
     pthread_mutex_lock(&p->mu);
-    while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen)
-        pthread_cond_wait(&p->wake, &p->mu);
+    while (atomic_load(word) == seen)
+        pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
-    return g;
+#endif
+}
+
+/* Bumps *word and wakes whoever sleeps on it (if *sleepers says anyone may). */
+static void rt_bump_wake(rt_pool *p, atomic_uint *word, atomic_int *sleepers)
+{
+    atomic_fetch_add(word, 1); /* sequentially consistent: see the header comment */
+    if (atomic_load(sleepers) == 0)
+        return;
+#ifdef RT_FUTEX
+    (void)p;
+    syscall(SYS_futex, (void *)word, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+#else
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+#endif
+}
+
+/* ---- phases */
+
+static uint32_t rt_gen_of(uint64_t w)
+{
+    return (uint32_t)(w >> RT_GEN_SHIFT);
+}
+
+/* Claims a task of generation gen: its index (and *nt the phase's task count), or -1 when none
+ * is left or gen is over. */
+static int rt_claim(rt_pool *p, uint32_t gen, unsigned *nt)
+{
+    uint64_t w = atomic_load_explicit(&p->work, memory_order_acquire);
+    for (;;) {
+        if (rt_gen_of(w) != gen)
+            return -1;
+        unsigned next = (unsigned)w & RT_FIELD;
+        *nt = (unsigned)(w >> 16) & RT_FIELD;
+        if (next >= *nt)
+            return -1;
+        if (atomic_compare_exchange_weak_explicit(&p->work, &w, w + 1, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return (int)next;
+    }
+}
+
+/* Runs tasks of generation gen until none is left. */
+static void rt_run_tasks(rt_pool *p, uint32_t gen)
+{
+    int t;
+    unsigned nt;
+    while ((t = rt_claim(p, gen, &nt)) >= 0) {
+        p->fn(p->arg, t);
+        if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == nt)
+            rt_bump_wake(p, &p->done_seq, &p->caller_sleeps);
+    }
 }
 
 static void *rt_worker_main(void *arg)
 {
-    rt_worker *w = arg;
-    rt_pool *p = w->pool;
-    uint64_t seen = 0;
+    rt_pool *p = ((rt_worker *)arg)->pool;
+    uint32_t seen = 0; /* the last generation looked at */
     for (;;) {
-        seen = rt_wait_gen(p, seen);
-        if (p->quit)
-            break;
-        if (w->index < p->ntasks)
-            p->fn(p->arg, w->index);
-        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->done);
-            pthread_mutex_unlock(&p->mu);
+        uint64_t w = atomic_load_explicit(&p->work, memory_order_acquire);
+        if (rt_gen_of(w) == seen) {
+            /* spin, then sleep until the next publish */
+            rt_spin spin = {0};
+            do
+                w = atomic_load_explicit(&p->work, memory_order_acquire);
+            while (rt_gen_of(w) == seen && rt_spin_more(&spin));
+            if (rt_gen_of(w) == seen) {
+                atomic_fetch_add(&p->sleepers, 1);
+                unsigned s = atomic_load(&p->seq);
+                w = atomic_load(&p->work);
+                if (rt_gen_of(w) == seen)
+                    rt_sleep_on(p, &p->seq, s);
+                atomic_fetch_sub(&p->sleepers, 1);
+                continue;
+            }
         }
+        seen = rt_gen_of(w);
+        /* quit is published as a phase without tasks; it is the last write of the pool */
+        if ((w >> 16 & RT_FIELD) == 0) {
+            if (p->quit)
+                break;
+            continue;
+        }
+        rt_run_tasks(p, seen);
     }
     return NULL;
 }
 
-/* Publishes a phase; the caller must not hold the mutex. */
-static void rt_publish(rt_pool *p, rt_task_fn fn, void *arg, int ntasks, int quit)
+/* Publishes a phase of ntasks tasks (0: quit). */
+static uint32_t rt_publish(rt_pool *p, rt_task_fn fn, void *arg, unsigned ntasks, int quit)
 {
-    pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->arg = arg;
     p->ntasks = ntasks;
     p->quit = quit;
-    atomic_store_explicit(&p->pending, p->nworkers, memory_order_relaxed);
-    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
-    pthread_cond_broadcast(&p->wake);
-    pthread_mutex_unlock(&p->mu);
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    uint32_t gen = ++p->gen; /* wraps */
+    atomic_store_explicit(&p->work, (uint64_t)gen << RT_GEN_SHIFT | (uint64_t)ntasks << 16,
+                          memory_order_release);
+    rt_bump_wake(p, &p->seq, &p->sleepers);
+    return gen;
 }
 
 static void rt_wait_done(rt_pool *p)
 {
-    for (int i = 0; i < RT_POOL_SPIN; i++) {
-        if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0)
+    rt_spin spin = {0};
+    do
+        if (atomic_load_explicit(&p->done, memory_order_acquire) == p->ntasks)
             return;
-        rt_cpu_relax();
+    while (rt_spin_more(&spin));
+    for (;;) {
+        atomic_fetch_add(&p->caller_sleeps, 1);
+        unsigned s = atomic_load(&p->done_seq);
+        int finished = atomic_load(&p->done) == p->ntasks;
+        if (!finished)
+            rt_sleep_on(p, &p->done_seq, s);
+        atomic_fetch_sub(&p->caller_sleeps, 1);
+        if (finished || atomic_load_explicit(&p->done, memory_order_acquire) == p->ntasks)
+            return;
     }
-    pthread_mutex_lock(&p->mu);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) != 0)
-        pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
 }
 
-/* Stops and joins the first n workers (quit is acknowledged by nobody: they just exit). */
+/* Stops and joins the first n workers. */
 static void rt_stop(rt_pool *p, int n)
 {
-    if (n > 0)
-        rt_publish(p, NULL, NULL, 0, 1);
+    rt_publish(p, NULL, NULL, 0, 1);
     for (int i = 0; i < n; i++)
         pthread_join(p->workers[i].th, NULL);
 }
 
 static void rt_pool_destroy(rt_pool *p)
 {
-    pthread_cond_destroy(&p->done);
-    pthread_cond_destroy(&p->wake);
+#ifndef RT_FUTEX
+    pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+#endif
     free(p->workers);
     free(p);
 }
 
 rt_pool *rt_pool_new(int nthreads, axon_err *err)
 {
-    if (nthreads < 2) {
-        axon_err_set(err, AXON_EINVAL, "a thread pool needs at least 2 threads, got %d", nthreads);
+    if (nthreads < 2 || nthreads > (int)RT_FIELD) {
+        axon_err_set(err, AXON_EINVAL, "a thread pool needs 2 to %u threads, got %d", RT_FIELD,
+                     nthreads);
         return NULL;
     }
-    rt_pool *p = calloc(1, sizeof *p);
+    rt_pool *p = aligned_alloc(64, (sizeof *p + 63) / 64 * 64);
     rt_worker *w = p ? calloc((size_t)nthreads - 1, sizeof *w) : NULL;
     if (!w) {
         free(p);
         axon_err_set(err, AXON_ENOMEM, "cannot allocate a pool of %d threads", nthreads);
         return NULL;
     }
+    memset(p, 0, sizeof *p);
     p->workers = w;
     p->nworkers = nthreads - 1;
-    atomic_init(&p->gen, 0);
-    atomic_init(&p->pending, 0);
+    atomic_init(&p->work, 0);
+    atomic_init(&p->done, 0);
+    atomic_init(&p->done_seq, 0);
+    atomic_init(&p->caller_sleeps, 0);
+    atomic_init(&p->seq, 0);
+    atomic_init(&p->sleepers, 0);
+#ifndef RT_FUTEX
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
         free(w);
         free(p);
         axon_err_set(err, AXON_ENOMEM, "cannot create a mutex");
         return NULL;
     }
-    if (pthread_cond_init(&p->wake, NULL) != 0) {
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
         pthread_mutex_destroy(&p->mu);
         free(w);
         free(p);
         axon_err_set(err, AXON_ENOMEM, "cannot create a condition variable");
         return NULL;
     }
-    if (pthread_cond_init(&p->done, NULL) != 0) {
-        pthread_cond_destroy(&p->wake);
-        pthread_mutex_destroy(&p->mu);
-        free(w);
-        free(p);
-        axon_err_set(err, AXON_ENOMEM, "cannot create a condition variable");
-        return NULL;
-    }
+#endif
     /* Workers start with every signal blocked, so the host's signal handlers keep running on
      * its own threads. */
     sigset_t all, old;
@@ -187,7 +323,6 @@ rt_pool *rt_pool_new(int nthreads, axon_err *err)
     int started = 0, rc = 0;
     for (; started < p->nworkers; started++) {
         w[started].pool = p;
-        w[started].index = started + 1;
         if ((rc = pthread_create(&w[started].th, NULL, rt_worker_main, &w[started])) != 0)
             break;
     }
@@ -205,8 +340,8 @@ rt_pool *rt_pool_new(int nthreads, axon_err *err)
 
 void rt_pool_run(rt_pool *p, rt_task_fn fn, void *arg, int ntasks)
 {
-    rt_publish(p, fn, arg, ntasks, 0);
-    fn(arg, 0);
+    uint32_t gen = rt_publish(p, fn, arg, (unsigned)ntasks, 0);
+    rt_run_tasks(p, gen);
     rt_wait_done(p);
 }
 

@@ -1,9 +1,10 @@
 /*
  * Internal: the simulation's thread pool (one per axon_sim, no global pool).
  *
- * rt_pool_run hands out one phase of work: task i of [0, ntasks) runs on thread i, task 0 on
- * the caller, and the call returns when all tasks are done. The static task-to-thread mapping
- * keeps every thread on the same neurons from step to step (cache-warm state arrays).
+ * rt_pool_run hands out one phase of work: the tasks [0, ntasks) are claimed one by one by
+ * whichever threads are ready, the caller included, and the call returns when all are done.
+ * Which thread runs a task is not fixed (a thread that lost its core does not hold up the
+ * others), so a task's result must not depend on it.
  */
 #ifndef AXON_RT_POOL_H
 #define AXON_RT_POOL_H

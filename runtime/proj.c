@@ -37,8 +37,13 @@
  * keeps the spike lists of its last max(delay) + 1 steps (rt_ring, sim.h). After every
  * population's update in step n, the step's spikes are stored, then each projection in order
  * delivers the spikes of step n - delay in index order: on_pre(i, row[i], row[i+1]) for a
- * non-empty row. Delivery is single-threaded (on_pre kernels of different pre neurons may write
- * the same post variables).
+ * non-empty row. On_pre kernels of different pre neurons may write the same post variables, so
+ * delivery is parallel only by targets: when every delivering projection is flagged
+ * AXON_PROJ_SPLIT, the thread of chunk c of the post population calls on_pre(i, b, e) for the
+ * part [b, e) of each due row whose targets lie in chunk c (found by rt_find), in the same
+ * spike and projection order; every target and synapse then sees the same operations in the
+ * same order as with one thread (sim.h, RT_SPLIT_*). Row offsets and the starts of rows are
+ * prefetched a few spikes ahead: rows are scattered over memory.
  */
 #include <math.h>
 #include <stdint.h>
@@ -140,6 +145,9 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
         }
+        if (d->flags & ~AXON_PROJ_SPLIT)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
+                                d->flags & ~AXON_PROJ_SPLIT);
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);
@@ -172,11 +180,10 @@ static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, a
  * caller: not zeroing it saves touching the memory twice). */
 static uint32_t *rt_alloc_index(uint64_t n, uint64_t cap)
 {
-    if (cap > SIZE_MAX / sizeof(uint32_t) - AXON_ALIGN)
+    if (cap > SIZE_MAX / sizeof(uint32_t) - RT_HUGE)
         return NULL;
-    size_t bytes = (size_t)cap * sizeof(uint32_t);
-    bytes = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
-    uint32_t *p = aligned_alloc(AXON_ALIGN, bytes);
+    size_t bytes;
+    uint32_t *p = rt_alloc((size_t)cap * sizeof(uint32_t), &bytes);
     if (p)
         memset(p + n, 0, bytes - (size_t)n * sizeof *p);
     return p;
@@ -458,7 +465,7 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     pr->d = d;
     pr->npre = s->pops[d->pre].size;
     pr->npost = s->pops[d->post].size;
-    if (!(pr->row = calloc((size_t)pr->npre + 1, sizeof *pr->row)))
+    if (!(pr->row = rt_alloc_zeroed(((size_t)pr->npre + 1) * sizeof *pr->row)))
         return rt_oom(pr, err);
     axon_status st;
     switch (d->connector) {
@@ -576,38 +583,187 @@ axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err)
     return AXON_OK;
 }
 
-void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx)
+void rt_proj_store(axon_sim *s, uint64_t step)
 {
-    const axon_model_desc *m = s->m;
-    uint64_t n = ctx->step;
-    for (uint32_t i = 0; i < m->npops; i++) {
+    for (uint32_t i = 0; i < s->m->npops; i++) {
         rt_pop *p = &s->pops[i];
         rt_ring *g = p->ring;
         if (!g)
             continue;
-        uint64_t slot = n % g->depth, mask = g->cap - 1;
+        uint64_t slot = step % g->depth, mask = g->cap - 1;
         g->start[slot] = g->head;
         g->count[slot] = (uint32_t)p->nspk;
-        for (size_t k = 0; k < p->nspk; k++)
-            g->buf[(g->head + k) & mask] = p->spk[k];
+        uint64_t h = g->head & mask, n1 = g->cap - h;
+        if (n1 >= p->nspk) {
+            memcpy(g->buf + h, p->spk, p->nspk * sizeof *p->spk);
+        } else { /* wraps around */
+            memcpy(g->buf + h, p->spk, (size_t)n1 * sizeof *p->spk);
+            memcpy(g->buf, p->spk + n1, (p->nspk - (size_t)n1) * sizeof *p->spk);
+        }
         g->head += p->nspk;
     }
-    for (uint32_t q = 0; q < m->nprojs; q++) {
-        rt_proj *pr = &s->projs[q];
-        const axon_proj_desc *d = pr->d;
-        rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
-        rt_ring *g = a->ring;
-        if (!d->on_pre || !g || n < d->delay_steps)
-            continue;
-        uint64_t slot = (n - d->delay_steps) % g->depth, mask = g->cap - 1;
-        uint64_t st = g->start[slot];
-        for (uint32_t k = 0; k < g->count[slot]; k++) {
-            uint32_t i = g->buf[(st + k) & mask];
-            uint64_t rb = pr->row[i], re = pr->row[i + 1];
-            if (rb < re)
-                d->on_pre(ctx, pr->vars, a->vars, b->vars, pr->post, i, rb, re);
+}
+
+/* Spikes of projection q's source due in step n (0 if none, or before the first delay). */
+static uint32_t rt_due(const axon_sim *s, const rt_proj *pr, uint64_t n, uint64_t *start)
+{
+    const rt_ring *g = s->pops[pr->d->pre].ring;
+    if (!pr->d->on_pre || !g || n < pr->d->delay_steps)
+        return 0;
+    uint64_t slot = (n - pr->d->delay_steps) % g->depth;
+    *start = g->start[slot];
+    return g->count[slot];
+}
+
+double rt_proj_events_due(const axon_sim *s, uint64_t n)
+{
+    double ev = 0;
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        uint64_t st;
+        /* delay 0: the source's current spike list; before the step's update that is the last
+         * step's, which stands in as an estimate */
+        double c = pr->d->delay_steps == 0 ? (double)s->pops[pr->d->pre].nspk
+                                             : (double)rt_due(s, pr, n, &st);
+        ev += c * pr->mean_row;
+    }
+    return ev;
+}
+
+#define RT_PF 8  /* prefetch distances in spikes (rt_deliver_range) */
+#define RT_PF2 16
+
+/* The first of post[b..e) (increasing) that is >= v, e if none; b < e. The search starts
+ * where v would be if the row's targets were spread evenly over [0, npost) (random rows nearly
+ * are, so it usually ends within a few entries) and gallops from there: O(log(e - b)) in any
+ * case. */
+static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v, uint32_t npost)
+{
+    uint64_t g = b + (uint64_t)((double)(e - b) * v / npost);
+    if (g >= e)
+        g = e - 1;
+    uint64_t lo, hi; /* post[lo - 1] < v <= post[hi] (with post[b - 1] = -inf, post[e] = inf) */
+    if (post[g] < v) {
+        uint64_t step = 1;
+        lo = g + 1;
+        for (;;) {
+            if (e - lo <= step) {
+                hi = e;
+                break;
+            }
+            if (post[lo + step - 1] >= v) {
+                hi = lo + step - 1;
+                break;
+            }
+            lo += step;
+            step *= 2;
+        }
+    } else {
+        uint64_t step = 1;
+        hi = g;
+        for (;;) {
+            if (hi - b <= step) {
+                lo = b;
+                break;
+            }
+            if (post[hi - step] < v) {
+                lo = hi - step + 1;
+                break;
+            }
+            hi -= step;
+            step *= 2;
         }
     }
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (post[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * Delivery of projection q's due spikes to the targets [lo, hi) of its post population (all of
+ * them: lo = 0 and hi = UINT32_MAX), in spike order; each row is cut to the part whose targets
+ * are in range (rows list their targets in increasing order).
+ */
+static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                             uint32_t lo, uint32_t hi)
+{
+    const axon_proj_desc *d = pr->d;
+    uint64_t st = 0;
+    uint32_t cnt = rt_due(s, pr, ctx->step, &st);
+    if (cnt == 0)
+        return;
+    rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    const rt_ring *g = a->ring;
+    const uint64_t mask = g->cap - 1, *row = pr->row;
+    const uint32_t *buf = g->buf, *post = pr->post;
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    axon_event_fn on_pre = d->on_pre;
+    int whole = lo == 0 && hi >= b->size;
+    /* Rows are scattered: prefetch the row offsets RT_PF2 spikes ahead and the start of the
+     * row's targets and synapse variables RT_PF spikes ahead. */
+    const char *const *svc = (const char *const *)sv;
+    const uint32_t nsv = d->nvars;
+    const size_t esz = s->esz;
+    for (uint32_t k = 0; k < cnt; k++) {
+        if (k + RT_PF2 < cnt)
+            __builtin_prefetch(&row[buf[(st + k + RT_PF2) & mask]]);
+        if (k + RT_PF < cnt) {
+            uint64_t r = row[buf[(st + k + RT_PF) & mask]];
+            __builtin_prefetch(&post[r]);
+            for (uint32_t v = 0; v < nsv; v++)
+                __builtin_prefetch(svc[v] + r * esz);
+        }
+        uint32_t i = buf[(st + k) & mask];
+        uint64_t rb = row[i], re = row[i + 1];
+        if (!whole && rb < re) {
+            uint64_t r0 = rb, r1 = re;
+            if (lo > 0)
+                rb = rt_find(post, r0, r1, lo, b->size);
+            if (hi < b->size)
+                re = rt_find(post, r0, r1, hi, b->size);
+        }
+        if (rb < re)
+            on_pre(ctx, sv, av, bv, post, i, rb, re);
+    }
+}
+
+void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        const rt_pop *b = &s->pops[pr->d->post];
+        if (task < b->nchunks)
+            rt_deliver_range(s, pr, ctx, b->bounds[task], b->bounds[task + 1]);
+    }
+}
+
+typedef struct {
+    axon_sim *s;
+    axon_step_ctx ctx;
+} rt_deliver_phase;
+
+static void rt_deliver_task(void *arg, int task)
+{
+    rt_deliver_phase *ph = arg;
+    rt_proj_deliver_part(ph->s, &ph->ctx, task);
+}
+
+void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
+{
+    if (par && s->split != RT_SPLIT_NONE &&
+        (s->grain == 1 ||
+         rt_proj_events_due(s, ctx->step) >= (double)s->grain * s->pool_threads)) {
+        rt_deliver_phase ph = {.s = s, .ctx = *ctx};
+        rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
+        return;
+    }
+    for (uint32_t q = 0; q < s->m->nprojs; q++)
+        rt_deliver_range(s, &s->projs[q], ctx, 0, UINT32_MAX);
 }
 
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
@@ -638,7 +794,22 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err)
         if (st != AXON_OK)
             return st;
     }
-    return rt_ring_setup(s, err);
+    axon_status st = rt_ring_setup(s, err);
+    if (st != AXON_OK)
+        return st;
+    /* how delivery may run in parallel (sim.h) */
+    int split = 1, same_step = 0;
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        if (!d->on_pre || !s->pops[d->pre].ring)
+            continue;
+        pr->mean_row = pr->npre ? (double)pr->nsyn / pr->npre : 0.0;
+        split &= (d->flags & AXON_PROJ_SPLIT) != 0;
+        same_step |= d->delay_steps == 0;
+    }
+    s->split = !split ? RT_SPLIT_NONE : same_step ? RT_SPLIT_PHASE : RT_SPLIT_FUSED;
+    return AXON_OK;
 }
 
 void rt_proj_free(axon_sim *s)

@@ -56,6 +56,7 @@ typedef struct {
     uint32_t *pre;  /* cap entries, only until the init kernel has run */
     void **vars;    /* d->nvars arrays of cap values */
     size_t bytes;   /* row, post and vars */
+    double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
 
 typedef struct {
@@ -76,6 +77,30 @@ typedef struct {
     uint64_t acc;        /* rate: spikes since the last sample */
 } rt_rec;
 
+/*
+ * Parallel delivery (rt_proj_setup). Every target belongs to one chunk of its population, so
+ * chunk c's thread can deliver every due spike to the part of its row that targets chunk c:
+ * each target (and synapse) then sees the same operations in the same order as with one thread.
+ * That needs kernels that write nothing else and read no presynaptic variable (which another
+ * thread's targets could be), i.e. every delivering projection flagged AXON_PROJ_SPLIT.
+ */
+enum {
+    RT_SPLIT_NONE = 0, /* delivery on the calling thread */
+    RT_SPLIT_PHASE,    /* a parallel phase after the updates (a delay of 0 steps needs the
+                          step's spikes) */
+    RT_SPLIT_FUSED,    /* in the update phase: every delay >= 1, so the due spikes are known
+                          before the step and chunk c's deliveries touch only chunk c */
+};
+
+/* Whether steps use the pool (engine.c) */
+typedef struct {
+    int pref;       /* preferred mode: 1 = parallel phases, 0 = the caller alone */
+    int stage;      /* 0: a block in mode pref, 1: a block in mode !pref, 2: exploiting pref */
+    uint32_t left;  /* steps left in the stage */
+    uint32_t exploit;
+    double sec[2], work[2]; /* per mode: time and work units of the counted steps */
+} rt_adapt;
+
 struct axon_sim {
     const axon_model_desc *m;
     uint64_t seed;
@@ -88,11 +113,21 @@ struct axon_sim {
     rt_rec *recs;
     rt_pool *pool;    /* NULL when every population runs as one chunk */
     int pool_threads; /* threads of the pool (caller included), 1 without one */
+    uint64_t neurons; /* all populations' sizes */
+    uint32_t grain;   /* work per thread (neuron updates and synaptic events) for a phase */
+    int split;        /* RT_SPLIT_* */
+    rt_adapt adapt;
     double wall;
     axon_err err;
 };
 
-/* engine.c: a zeroed, AXON_ALIGN-aligned block (size rounded up to the alignment) */
+/* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
+ * if not NULL, is the size), for free(). Blocks of 4 MiB or more are aligned to RT_HUGE and
+ * asked to be backed by huge pages (transparent huge pages in madvise mode): state, synapse and
+ * index arrays are read at random, and with 4 KiB pages most such reads would miss the TLB. */
+#define RT_HUGE ((size_t)2 << 20)
+void *rt_alloc(size_t bytes, size_t *size);
+/* rt_alloc, zeroed */
 void *rt_alloc_zeroed(size_t bytes);
 
 /* proj.c */
@@ -106,9 +141,17 @@ void rt_proj_free(axon_sim *s);
 axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err);
 /* Before the populations' updates of step ctx->step: the continuous kernels. */
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
-/* After every population's update of step ctx->step: stores the step's spikes and delivers
- * the spikes due now (on_pre), projection by projection. */
-void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx);
+/* After every population's update of step `step`: stores the step's spikes. */
+void rt_proj_store(axon_sim *s, uint64_t step);
+/* After rt_proj_store: delivers the spikes due now (on_pre), projection by projection, on the
+ * caller, or with par (RT_SPLIT_PHASE, RT_SPLIT_FUSED) in a parallel phase when there are
+ * enough. */
+void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par);
+/* Delivers the spikes due now to the targets in chunk `task` of each projection's post
+ * population (RT_SPLIT_*). */
+void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
+/* Synaptic events due in step n, estimated from the due spikes and mean row lengths. */
+double rt_proj_events_due(const axon_sim *s, uint64_t n);
 
 /* record.c */
 axon_status rt_rec_init(axon_sim *s, axon_err *err);

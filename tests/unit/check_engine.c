@@ -1570,7 +1570,6 @@ START_TEST(test_proj_threads_identical)
 }
 END_TEST
 
-
 /* Parallel delivery (AXON_PROJ_SPLIT): rows cut by target ranges between threads. Poisson
  * sources into two accumulators, with plastic synapses: bit-identical to one thread, with
  * every delay 1 or more (delivery inside the update phase), with a delay of 0 (a phase of its

@@ -18,9 +18,11 @@
  * Threads. threads <= 1 runs everything on the caller's thread. Otherwise every population's
  * neurons are split statically into at most `threads` contiguous chunks on 16-neuron boundaries
  * and the simulation owns a pool of worker threads (one per chunk of its largest population,
- * less one: the caller runs chunk 0); a population of one chunk runs on the caller. The
- * spike list of a step is the concatenation of the chunks' spikes, i.e. increasing index order,
- * so results are bit-identical for any thread count (kernels are per-neuron independent).
+ * less one: the caller takes part). A step runs either as one parallel phase (each chunk of
+ * every population a task, taken by whichever thread is free) or on the caller alone, which
+ * the simulation chooses by measuring (axon_sim_set_grain). The spike list of a step is the
+ * concatenation of the chunks' spikes, i.e. increasing index order, so results are
+ * bit-identical for any thread count (kernels are per-neuron independent).
  *
  * Time conventions (step n covers [n dt, (n+1) dt), see model.h). Everything observed at the
  * end of step n is stamped with t = (n+1) dt, the time the values belong to:
@@ -40,9 +42,10 @@
  * synapse init kernel runs over [0, nsyn) split on 16-synapse boundaries between threads.
  * In step n: continuous kernels (each projection in order, every non-empty row in order), every
  * population's update, then each projection in order delivers the spikes of step
- * n - delay_steps in index order (on_pre), then recording. Synapse kernels of a step run on
- * the calling thread. Limits: 2^32 - 1 synapses per projection and delays below 2^24 steps
- * (AXON_ERANGE).
+ * n - delay_steps in index order (on_pre), then recording. Continuous kernels run on the
+ * calling thread, on_pre kernels too unless flagged AXON_PROJ_SPLIT (model.h): those are
+ * delivered in parallel by target ranges, in the same order per target. Limits: 2^32 - 1
+ * synapses per projection and delays below 2^24 steps (AXON_ERANGE).
  *
  * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations
  * are independent (no global state). Progress callbacks run on the calling thread.
@@ -102,6 +105,12 @@ const axon_model_desc *axon_sim_model(const axon_sim *s);
 double axon_sim_time(const axon_sim *s);         /* steps * dt, s */
 uint64_t axon_sim_steps(const axon_sim *s);      /* steps simulated so far */
 int axon_sim_threads(const axon_sim *s);         /* axon_opts.threads, 0 read as 1 */
+/* Steps use the threads only with at least `grain` work units (neuron updates plus synaptic
+ * events due) per thread, and then only while that measures faster than the caller alone
+ * (steps alternate between the two now and then; other load on the machine, or tiny steps,
+ * can make the hand-offs cost more than they save). 0 restores the default (1024); 1 uses the
+ * threads for every step, unmeasured. Results do not depend on it. */
+void axon_sim_set_grain(axon_sim *s, uint32_t grain);
 double axon_sim_wall_seconds(const axon_sim *s); /* wall-clock time spent in axon_sim_run */
 
 /* Index of the population named name, or -1. */

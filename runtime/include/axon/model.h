@@ -90,9 +90,10 @@ typedef struct {
  *     i and j and per-synapse random draws keyed by the synapse index s).
  *   on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end): the
  *     spike of presynaptic neuron i arrives at synapses [begin, end) (all of
- *     i's synapses). Called in the step in which the spike is delivered:
- *     a spike found in step n with delay_steps = d is delivered in step n + d,
- *     after every population's update of that step, in spike order.
+ *     i's synapses; with AXON_PROJ_SPLIT possibly a part of them, see
+ *     below). Called in the step in which the spike is delivered: a spike
+ *     found in step n with delay_steps = d is delivered in step n + d, after
+ *     every population's update of that step, in spike order.
  *
  * Step order with projections: 0. for each projection with a continuous
  * kernel, every row (in order; post.x += ... sums into the targets' inputs);
@@ -123,6 +124,8 @@ typedef struct {
     const char *type;          /* the synapse type */
     int32_t pre, post;         /* population indices */
     int32_t connector;         /* axon_conn_kind */
+    uint32_t flags;            /* AXON_PROJ_*; fills what was padding before p, so a
+                                  descriptor that does not set it reads 0 */
     double p;                  /* AXON_CONN_RANDOM */
     uint32_t k;                /* AXON_CONN_INDEGREE / OUTDEGREE */
     int32_t autapses;          /* when pre == post: may i connect to i? */
@@ -136,6 +139,13 @@ typedef struct {
                                   every presynaptic row, before the populations' updates,
                                   with the values at the start of the step */
 } axon_proj_desc;
+
+/* axon_proj_desc.flags */
+/* on_pre writes only the synapse variables of [begin, end) and the post variables of their
+ * targets, and reads no presynaptic neuron variable. The runtime may then cut a row into
+ * parts by target ranges and deliver the parts of different ranges concurrently (each
+ * target still sees the spikes in order). Without it delivery runs on one thread. */
+#define AXON_PROJ_SPLIT 1u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
