@@ -518,8 +518,9 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     LLVMTypeRef rec_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->i32, c->i32, c->i32, c->i32, c->ptr, c->i32}, 6, 0);
     LLVMTypeRef proj_t = LLVMStructTypeInContext(
-        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->f64, c->i32, c->i32,
-                                c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr}, 15, 0);
+        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->i32, c->f64, c->i32,
+                                c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr},
+        16, 0);
     LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
     for (int k = 0; k < m->nprojs && !c->failed; k++)
         projs[k] = cg_projection(c, k, proj_t, var_t);

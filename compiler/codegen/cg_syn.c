@@ -246,6 +246,17 @@ static void on_pre_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
     free(before);
 }
 
+static bool block_reads_pre(const sm_block *b)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if (sx_uses(st->value, VS_PRE, -1) || sx_uses(st->cond, VS_PRE, -1) ||
+            st->space == VS_PRE || block_reads_pre(&st->then) || block_reads_pre(&st->els))
+            return true;
+    }
+    return false;
+}
+
 static void unsupported(cg *c, const ir_proj *pj, const char *what)
 {
     if (!c->failed)
@@ -357,10 +368,14 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
     unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
                       ? (unsigned)pj->conn_arg->v : 0;
-    LLVMValueRef f[15] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
+       handler touches only its synapses and their targets (reads no pre variable) */
+    unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
+    LLVMValueRef f[16] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
-                          LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1), cgm_f64(c, p),
+                          LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
+                          LLVMConstInt(c->i32, flags, 0), cgm_f64(c, p),
                           LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
                           LLVMConstInt(c->i32, delay_steps, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
@@ -375,5 +390,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     free(c->syn_base);
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 15);
+    return LLVMConstNamedStruct(proj_t, f, 16);
 }
