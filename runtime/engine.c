@@ -38,15 +38,11 @@ void *rt_alloc(size_t bytes, size_t *size)
     size_t n = (bytes + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
     if (!n)
         n = AXON_ALIGN;
-    void *p;
-#ifdef MADV_HUGEPAGE
-    if (n >= 2 * RT_HUGE) {
-        n = (n + RT_HUGE - 1) / RT_HUGE * RT_HUGE;
-        if ((p = aligned_alloc(RT_HUGE, n)))
-            madvise(p, n, MADV_HUGEPAGE); /* a hint: failure is harmless */
-    } else
-#endif
-        p = aligned_alloc(AXON_ALIGN, n);
+    /* Large arrays are deliberately NOT aligned to 2 MiB (huge pages): with every
+       array at the same offset modulo 2 MiB, element i of all of a population's
+       arrays falls into the same cache set and a kernel streaming ten arrays
+       thrashes the L2 (measured: Izhikevich at N = 1M 5-10x slower). */
+    void *p = aligned_alloc(AXON_ALIGN, n);
     if (size)
         *size = n;
     return p;
