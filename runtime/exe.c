@@ -67,7 +67,7 @@ static int usage(const char *prog, const char *msg, const char *arg)
     return 2;
 }
 
-static void progress_bar(void *user, double f)
+void axon_exe_progress(void *user, double f)
 {
     (void)user;
     int w = 40, n = (int)(f * w + 0.5);
@@ -131,7 +131,7 @@ int axon_exe_main(int argc, char **argv, const axon_model_desc *model)
     }
     int status = 0;
     bool tty = isatty(fileno(stderr)) && !quiet;
-    if (axon_sim_run(sim, duration, tty ? progress_bar : NULL, NULL) != AXON_OK) {
+    if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         status = 1;
     } else if (outdir && axon_sim_write(sim, outdir, &err) != AXON_OK) {

@@ -371,13 +371,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     LLVMPositionBuilderAtEnd(c->b, entry);
     LLVMValueRef ctxp = LLVMGetParam(fn, 0);
     /* axon_step_ctx: double t; uint64_t step; uint64_t seed; const double *signals */
-    c->t = LLVMBuildLoad2(c->b, c->f64, ctxp, "t");
-    c->step = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                             (LLVMValueRef[]){LLVMConstInt(c->i64, 8, 0)}, 1, ""), "step");
-    c->seed = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                             (LLVMValueRef[]){LLVMConstInt(c->i64, 16, 0)}, 1, ""), "seed");
-    c->signals = LLVMBuildLoad2(c->b, c->ptr, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                                (LLVMValueRef[]){LLVMConstInt(c->i64, 24, 0)}, 1, ""), "signals");
+    cg_ctx_fields(c, ctxp);
     LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
     LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);

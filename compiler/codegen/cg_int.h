@@ -62,6 +62,8 @@ LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsign
 /* Builds the kernels of projection k and returns its descriptor (a constant
  * of type proj_t). */
 LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t);
+/* Loads t, step, seed and signals from an axon_step_ctx pointer (cg_syn.c). */
+void cg_ctx_fields(cg *c, LLVMValueRef ctxp);
 /* Variables and assignments inside synapse kernels (cg_syn.c). */
 LLVMValueRef cg_side_var(cg *c, const sx *e);
 void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);

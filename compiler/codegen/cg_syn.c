@@ -191,7 +191,7 @@ static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
     return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, ""), c->i64, "");
 }
 
-static void ctx_fields(cg *c, LLVMValueRef ctxp)
+void cg_ctx_fields(cg *c, LLVMValueRef ctxp)
 {
     c->t = LLVMBuildLoad2(c->b, c->f64, ctxp, "t");
     c->step = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
@@ -300,7 +300,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     snprintf(name, sizeof name, "axon_proj%d_init", k);
     LLVMValueRef init = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ips, 6, 0));
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
-    ctx_fields(c, LLVMGetParam(init, 0));
+    cg_ctx_fields(c, LLVMGetParam(init, 0));
     c->init_phase = true;
     for (int v = 0; v < pj->nvars; v++)
         c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
@@ -320,7 +320,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
         LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
         events[h] = fn;
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
-        ctx_fields(c, LLVMGetParam(fn, 0));
+        cg_ctx_fields(c, LLVMGetParam(fn, 0));
         c->init_phase = false;
         c->handler = blocks[h];
         for (int v = 0; v < pj->nvars; v++)
@@ -343,7 +343,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
         snprintf(name, sizeof name, "axon_proj%d_where", k);
         where = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i32, wps, 3, 0));
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, where, "entry"));
-        ctx_fields(c, LLVMGetParam(where, 0));
+        cg_ctx_fields(c, LLVMGetParam(where, 0));
         c->init_phase = true;
         c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(where, 1), c->i64, "");
         c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(where, 2), c->i64, "");

@@ -465,16 +465,6 @@ static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i
     return -1;
 }
 
-static void progress_bar(void *user, double f)
-{
-    (void)user;
-    int w = 40, n = (int)(f * w + 0.5);
-    fprintf(stderr, "\r  [%.*s%*s] %3.0f%%", n, "========================================", w - n, "",
-            f * 100);
-    if (f >= 1.0)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
 
 /* Front end, IR and JIT: the model descriptor, or NULL after diagnostics. */
 static const axon_model_desc *compile_model(model *m, run_opts *o, cg_jit **jit,
@@ -550,7 +540,7 @@ static int cmd_run(int argc, char **argv)
     if (!sim) {
         fprintf(stderr, "axon run: %s\n", err.msg);
         status = EXIT_DIAG;
-    } else if (axon_sim_run(sim, duration, tty ? progress_bar : NULL, NULL) != AXON_OK) {
+    } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
         fprintf(stderr, "axon run: %s\n", axon_sim_error(sim));
         status = EXIT_DIAG;
     } else {

@@ -24,6 +24,9 @@ int axon_exe_main(int argc, char **argv, const axon_model_desc *model);
  * population, compile and run time, real-time factor. compile_s < 0: not shown. */
 void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *outdir);
 
+/* A progress bar on stderr, for axon_sim_run's progress callback (user unused). */
+void axon_exe_progress(void *user, double done_fraction);
+
 /* "1 s", "500ms", "0.1 ms" -> seconds; 0 when not a positive time with a time unit. */
 double axon_exe_parse_time(const char *text);
 
