@@ -539,33 +539,48 @@ int axon_sim_pop_index(const axon_sim *s, const char *name)
     return -1;
 }
 
-axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view)
+/* The owner of index i for rt_var_view: population i. */
+static void pop_owner(const axon_sim *s, uint32_t i, rt_var_owner *o)
+{
+    const axon_pop_desc *d = &s->m->pops[i];
+    *o = (rt_var_owner){d->name, d->vars, d->nvars, d->size, s->pops[i].vars};
+}
+
+axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_t n,
+                        void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
+                        axon_tensor *view)
 {
     if (!s || !path || !view)
         return AXON_EINVAL;
     const char *dot = strrchr(path, '.');
     if (!dot)
-        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not POPULATION.VARIABLE", path);
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not %s.VARIABLE", path, what);
     size_t plen = (size_t)(dot - path);
-    for (uint32_t i = 0; i < s->m->npops; i++) {
-        const axon_pop_desc *d = &s->m->pops[i];
-        if (strlen(d->name) != plen || memcmp(d->name, path, plen))
+    for (uint32_t i = 0; i < n; i++) {
+        rt_var_owner o;
+        owner(s, i, &o);
+        if (strlen(o.name) != plen || memcmp(o.name, path, plen))
             continue;
-        for (uint32_t v = 0; v < d->nvars; v++) {
-            if (strcmp(d->vars[v].name, dot + 1))
+        for (uint32_t v = 0; v < o.nvars; v++) {
+            if (strcmp(o.vars[v].name, dot + 1))
                 continue;
             memset(view, 0, sizeof *view);
             view->dtype = s->esz == 4 ? AXON_F32 : AXON_F64;
             view->ndim = 1;
-            view->shape[0] = d->size;
+            view->shape[0] = o.size;
             view->strides[0] = 1;
-            view->data = s->pops[i].vars[v];
+            view->data = o.data[v];
             return AXON_OK;
         }
-        return axon_err_set(&s->err, AXON_EINVAL, "population '%s' has no variable '%s'", d->name,
+        return axon_err_set(&s->err, AXON_EINVAL, "%s '%s' has no variable '%s'", what, o.name,
                             dot + 1);
     }
-    return axon_err_set(&s->err, AXON_EINVAL, "no population '%.*s'", (int)plen, path);
+    return axon_err_set(&s->err, AXON_EINVAL, "no %s '%.*s'", what, (int)plen, path);
+}
+
+axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view)
+{
+    return rt_var_view(s, path, "population", s ? s->m->npops : 0, pop_owner, view);
 }
 
 axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,

@@ -873,31 +873,14 @@ axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **
     return AXON_OK;
 }
 
+/* The owner of index q for rt_var_view: projection q. */
+static void proj_owner(const axon_sim *s, uint32_t q, rt_var_owner *o)
+{
+    const axon_proj_desc *d = &s->m->projs[q];
+    *o = (rt_var_owner){d->name, d->vars, d->nvars, (size_t)s->projs[q].nsyn, s->projs[q].vars};
+}
+
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view)
 {
-    if (!s || !path || !view)
-        return AXON_EINVAL;
-    const char *dot = strrchr(path, '.');
-    if (!dot)
-        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not PROJECTION.VARIABLE", path);
-    size_t plen = (size_t)(dot - path);
-    for (uint32_t q = 0; q < s->m->nprojs; q++) {
-        const axon_proj_desc *d = &s->m->projs[q];
-        if (strlen(d->name) != plen || memcmp(d->name, path, plen))
-            continue;
-        for (uint32_t v = 0; v < d->nvars; v++) {
-            if (strcmp(d->vars[v].name, dot + 1))
-                continue;
-            memset(view, 0, sizeof *view);
-            view->dtype = s->esz == 4 ? AXON_F32 : AXON_F64;
-            view->ndim = 1;
-            view->shape[0] = (size_t)s->projs[q].nsyn;
-            view->strides[0] = 1;
-            view->data = s->projs[q].vars[v];
-            return AXON_OK;
-        }
-        return axon_err_set(&s->err, AXON_EINVAL, "projection '%s' has no variable '%s'", d->name,
-                            dot + 1);
-    }
-    return axon_err_set(&s->err, AXON_EINVAL, "no projection '%.*s'", (int)plen, path);
+    return rt_var_view(s, path, "projection", s ? s->m->nprojs : 0, proj_owner, view);
 }

@@ -130,6 +130,22 @@ void *rt_alloc(size_t bytes, size_t *size);
 /* rt_alloc, zeroed */
 void *rt_alloc_zeroed(size_t bytes);
 
+/* A population or projection, as seen by rt_var_view. */
+typedef struct {
+    const char *name;
+    const axon_var_desc *vars;
+    uint32_t nvars;
+    size_t size;
+    void *const *data;
+} rt_var_owner;
+
+/* A 1-D view of variable "OWNER.VAR" (split at the last '.'), searching owners
+ * 0..n-1; what names the kind of owner in messages. Shared by axon_sim_var and
+ * axon_sim_syn_var. */
+axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_t n,
+                        void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
+                        axon_tensor *view);
+
 /* proj.c */
 /* Checks the projection descriptors (before anything is allocated). */
 axon_status rt_proj_check(const axon_model_desc *m, axon_err *err);
