@@ -380,6 +380,7 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
         rt_proj_store(s, ctx->step);
         if (!fused)
             rt_proj_deliver(s, ctx, par);
+        rt_proj_plasticity(s, ctx);
     }
     if (timed)
         rt_adapt_record(&s->adapt, par, rt_now() - t0, work);
@@ -430,6 +431,15 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
     }
     if (s->pool)
         s->pool_threads = max_chunks;
+    size_t nsig = m->nsignals ? m->nsignals : 1;
+    s->signal = calloc(nsig, sizeof *s->signal);
+    s->signal_pin = calloc(nsig, sizeof *s->signal_pin);
+    s->pinned = calloc(nsig, sizeof *s->pinned);
+    if (!s->signal || !s->signal_pin || !s->pinned) {
+        axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+        axon_sim_free(s);
+        return NULL;
+    }
     axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
     for (uint32_t i = 0; i < m->npops; i++)
         if (m->pops[i].init)
@@ -453,7 +463,69 @@ void axon_sim_free(axon_sim *s)
         for (uint32_t i = 0; i < s->m->npops; i++)
             rt_pop_free(&s->pops[i]);
     free(s->pops);
+    free(s->signal);
+    free(s->signal_pin);
+    free(s->pinned);
     free(s);
+}
+
+/* The module's signals for the step of ctx: computed, then the pinned ones replaced. */
+static void rt_signals(axon_sim *s, axon_step_ctx *ctx)
+{
+    const axon_model_desc *m = s->m;
+    if (m->nsignals == 0)
+        return;
+    if (m->signals)
+        m->signals(ctx, s->signal);
+    for (uint32_t k = 0; k < m->nsignals; k++)
+        if (s->pinned[k])
+            s->signal[k] = s->signal_pin[k];
+    ctx->signals = s->signal;
+}
+
+static int rt_signal_index(const axon_sim *s, const char *name)
+{
+    for (uint32_t k = 0; s && name && k < s->m->nsignals; k++)
+        if (s->m->signal_names && s->m->signal_names[k] && !strcmp(s->m->signal_names[k], name))
+            return (int)k;
+    return -1;
+}
+
+axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
+{
+    int k = rt_signal_index(s, name);
+    if (!s)
+        return AXON_EINVAL;
+    if (k < 0)
+        return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
+                            name ? name : "(null)");
+    if (!isfinite(value))
+        return axon_err_set(&s->err, AXON_EINVAL, "signal '%s': %g is not a finite number", name,
+                            value);
+    s->pinned[k] = 1;
+    s->signal_pin[k] = value;
+    return AXON_OK;
+}
+
+axon_status axon_sim_release_signal(axon_sim *s, const char *name)
+{
+    int k = rt_signal_index(s, name);
+    if (!s)
+        return AXON_EINVAL;
+    if (k < 0)
+        return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
+                            name ? name : "(null)");
+    s->pinned[k] = 0;
+    return AXON_OK;
+}
+
+axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value)
+{
+    int k = rt_signal_index(s, name);
+    if (k < 0 || !value)
+        return AXON_EINVAL;
+    *value = s->pinned[k] ? s->signal_pin[k] : s->signal[k];
+    return AXON_OK;
 }
 
 axon_status axon_sim_run(axon_sim *s, double duration,
@@ -481,6 +553,7 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         /* t from the step number, not a running sum, so it never drifts */
         axon_step_ctx ctx = {
             .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
+        rt_signals(s, &ctx);
         /* model.h: 0. continuous synapse kernels, then the step */
         if (s->projs)
             rt_proj_continuous(s, &ctx);
@@ -543,7 +616,7 @@ int axon_sim_pop_index(const axon_sim *s, const char *name)
 static void pop_owner(const axon_sim *s, uint32_t i, rt_var_owner *o)
 {
     const axon_pop_desc *d = &s->m->pops[i];
-    *o = (rt_var_owner){d->name, d->vars, d->nvars, d->size, s->pops[i].vars};
+    *o = (rt_var_owner){d->name, d->vars, d->nvars, d->size, s->pops[i].vars, 0, 0};
 }
 
 axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_t n,
@@ -567,7 +640,10 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
             memset(view, 0, sizeof *view);
             view->dtype = s->esz == 4 ? AXON_F32 : AXON_F64;
             view->ndim = 1;
-            view->shape[0] = o.size;
+            int kind = o.vars[v].kind;
+            view->shape[0] = kind == AXON_VAR_PER_PRE    ? o.size_pre
+                             : kind == AXON_VAR_PER_POST ? o.size_post
+                                                         : o.size;
             view->strides[0] = 1;
             view->data = o.data[v];
             return AXON_OK;

@@ -1,5 +1,5 @@
 /*
- * Projections (model.h, ABI 2): connectivity building, synapse state and spike delivery.
+ * Projections (model.h, ABI 3): connectivity building, synapse state and spike delivery.
  *
  * Connectivity. Built once in axon_sim_new, as CSR by presynaptic neuron: row[npre + 1] (uint64),
  * post[nsyn] (uint32), targets in increasing index order within every row. Random connectors
@@ -154,10 +154,19 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         if (d->nvars > 0 && !d->vars)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': %u variables but no table", nm,
                                 d->nvars);
-        for (uint32_t v = 0; v < d->nvars; v++)
+        for (uint32_t v = 0; v < d->nvars; v++) {
             if (!d->vars[v].name || !*d->vars[v].name)
                 return axon_err_set(err, AXON_EINVAL, "projection '%s': variable %u has no name",
                                     nm, v);
+            if (d->vars[v].kind < AXON_VAR_STATE || d->vars[v].kind > AXON_VAR_PER_POST ||
+                d->vars[v].kind == AXON_VAR_INPUT)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': variable '%s' has kind %d", nm,
+                                    d->vars[v].name, d->vars[v].kind);
+        }
+        if ((d->pre_after && !d->on_pre) || (d->post_after && !d->on_post))
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': per-neuron updates without their handler", nm);
     }
     return AXON_OK;
 }
@@ -458,6 +467,33 @@ static void rt_syn_init_task(void *arg, int task)
         pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
 }
 
+/* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
+ * order of (pre, synapse), by a counting sort of the CSR. */
+static axon_status rt_build_cols(rt_proj *pr)
+{
+    if (!(pr->col = rt_alloc_zeroed(((size_t)pr->npost + 1) * sizeof *pr->col)) ||
+        !(pr->col_pre = rt_alloc_index(pr->nsyn, pr->cap)) ||
+        !(pr->col_syn = rt_alloc_index(pr->nsyn, pr->cap)))
+        return AXON_ENOMEM;
+    for (uint64_t k = 0; k < pr->nsyn; k++)
+        pr->col[pr->post[k] + 1]++;
+    for (uint32_t j = 0; j < pr->npost; j++)
+        pr->col[j + 1] += pr->col[j];
+    uint64_t *next = malloc(((size_t)pr->npost + 1) * sizeof *next);
+    if (!next)
+        return AXON_ENOMEM;
+    memcpy(next, pr->col, ((size_t)pr->npost + 1) * sizeof *next);
+    for (uint32_t i = 0; i < pr->npre; i++)
+        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
+            uint64_t e = next[pr->post[k]]++;
+            pr->col_pre[e] = i;
+            pr->col_syn[e] = (uint32_t)k;
+        }
+    free(next);
+    pr->bytes += ((size_t)pr->npost + 1) * sizeof *pr->col + 2 * (size_t)pr->cap * sizeof(uint32_t);
+    return AXON_OK;
+}
+
 static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
 {
     rt_proj *pr = &s->projs[q];
@@ -481,12 +517,18 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     pr->vars = calloc(d->nvars ? d->nvars : 1, sizeof *pr->vars);
     if (!pr->vars)
         return rt_oom(pr, err);
-    size_t vbytes = (size_t)pr->cap * s->esz;
-    for (uint32_t v = 0; v < d->nvars; v++)
-        if (!(pr->vars[v] = rt_alloc_zeroed(vbytes)))
+    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post;
+    for (uint32_t v = 0; v < d->nvars; v++) {
+        int kind = d->vars[v].kind;
+        size_t n = kind == AXON_VAR_PER_PRE    ? s->pops[d->pre].cap
+                   : kind == AXON_VAR_PER_POST ? s->pops[d->post].cap
+                                               : (size_t)pr->cap;
+        if (!(pr->vars[v] = rt_alloc_zeroed(n * s->esz)))
             return rt_oom(pr, err);
-    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post +
-                (size_t)d->nvars * vbytes;
+        pr->bytes += n * s->esz;
+    }
+    if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
+        return rt_oom(pr, err);
     if (!d->init || pr->nsyn == 0)
         return AXON_OK;
     if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
@@ -780,6 +822,41 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
     }
 }
 
+/* Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now, on_post and per-post
+ * updates for the post population's spikes of this step, every_step for every row. On the
+ * calling thread, projection by projection, in spike (index) order. */
+void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        if (!d->pre_after && !d->on_post && !d->every_step)
+            continue;
+        rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+        void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+        uint64_t st = 0;
+        uint32_t cnt = d->pre_after ? rt_due(s, pr, ctx->step, &st) : 0;
+        if (cnt) {
+            const rt_ring *g = a->ring;
+            for (uint32_t k = 0; k < cnt; k++)
+                d->pre_after(ctx, sv, av, bv, pr->post, g->buf[(st + k) & (g->cap - 1)], 0, 0);
+        }
+        if (d->on_post)
+            for (size_t k = 0; k < b->nspk; k++) {
+                uint32_t j = b->spk[k];
+                if (pr->col[j] < pr->col[j + 1])
+                    d->on_post(ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
+                               pr->col[j + 1]);
+                if (d->post_after)
+                    d->post_after(ctx, sv, av, bv, NULL, j, 0, 0);
+            }
+        if (d->every_step)
+            for (uint32_t i = 0; i < pr->npre; i++)
+                if (pr->row[i] < pr->row[i + 1])
+                    d->every_step(ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+    }
+}
+
 /* ---- setup and teardown */
 
 axon_status rt_proj_setup(axon_sim *s, axon_err *err)
@@ -827,6 +904,9 @@ void rt_proj_free(axon_sim *s)
             for (uint32_t v = 0; v < pr->d->nvars; v++)
                 free(pr->vars[v]);
         free(pr->vars);
+        free(pr->col);
+        free(pr->col_pre);
+        free(pr->col_syn);
         free(pr->row);
         free(pr->post);
         free(pr->pre);
@@ -877,7 +957,8 @@ axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **
 static void proj_owner(const axon_sim *s, uint32_t q, rt_var_owner *o)
 {
     const axon_proj_desc *d = &s->m->projs[q];
-    *o = (rt_var_owner){d->name, d->vars, d->nvars, (size_t)s->projs[q].nsyn, s->projs[q].vars};
+    *o = (rt_var_owner){d->name, d->vars, d->nvars, (size_t)s->projs[q].nsyn, s->projs[q].vars,
+                        s->projs[q].npre, s->projs[q].npost};
 }
 
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view)

@@ -75,6 +75,11 @@ static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err 
     if (d->var < 0 || (uint32_t)d->var >= pr->d->nvars)
         return axon_err_set(err, AXON_EINVAL, "record %u: projection '%s' has no variable %d", i,
                             nm, d->var);
+    int kind = pr->d->vars[d->var].kind;
+    if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
+        return axon_err_set(err, AXON_EINVAL,
+                            "record %u: '%s' of projection '%s' is stored per neuron, not per "
+                            "synapse", i, pr->d->vars[d->var].name, nm);
     if (d->nsubset > 0 && !d->subset)
         return axon_err_set(err, AXON_EINVAL, "record %u: subset of %u synapses but no table", i,
                             d->nsubset);

@@ -54,8 +54,11 @@ typedef struct {
     uint64_t *row;  /* npre + 1 */
     uint32_t *post; /* cap entries (padding 0) */
     uint32_t *pre;  /* cap entries, only until the init kernel has run */
-    void **vars;    /* d->nvars arrays of cap values */
-    size_t bytes;   /* row, post and vars */
+    void **vars;    /* d->nvars arrays: cap values per synapse, or per pre / post neuron
+                       (AXON_VAR_PER_PRE / _PER_POST) */
+    uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */
+    uint32_t *col_pre, *col_syn; /* ... the presynaptic neuron and synapse of each entry */
+    size_t bytes;   /* row, post, vars and the post-ordered index */
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
 
@@ -117,6 +120,9 @@ struct axon_sim {
     uint32_t grain;   /* work per thread (neuron updates and synaptic events) for a phase */
     int split;        /* RT_SPLIT_* */
     rt_adapt adapt;
+    double *signal;      /* m->nsignals values of the current step */
+    double *signal_pin;  /* values pinned by axon_sim_set_signal ... */
+    uint8_t *pinned;     /* ... where pinned[k] */
     double wall;
     axon_err err;
 };
@@ -137,6 +143,7 @@ typedef struct {
     uint32_t nvars;
     size_t size;
     void *const *data;
+    size_t size_pre, size_post; /* projections: of AXON_VAR_PER_PRE / _PER_POST variables */
 } rt_var_owner;
 
 /* A 1-D view of variable "OWNER.VAR" (split at the last '.'), searching owners
@@ -166,6 +173,8 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par);
 /* Delivers the spikes due now to the targets in chunk `task` of each projection's post
  * population (RT_SPLIT_*). */
 void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
+/* After delivery: pre_after, on_post and post_after, every_step kernels (model.h, ABI 3). */
+void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Synaptic events due in step n, estimated from the due spikes and mean row lengths. */
 double rt_proj_events_due(const axon_sim *s, uint64_t n);
 

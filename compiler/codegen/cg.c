@@ -503,6 +503,31 @@ LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsign
 
 static LLVMValueRef i32v(cg *c, long v) { return LLVMConstInt(c->i32, (unsigned long long)v, 1); }
 
+/* signals(ctx, values): every module signal's value in step ctx->step (model.h). */
+static LLVMValueRef signals_kernel(cg *c)
+{
+    const ir_model *m = c->m;
+    if (m->nsignals == 0)
+        return LLVMConstNull(c->ptr);
+    LLVMTypeRef ps[2] = {c->ptr, c->ptr};
+    LLVMValueRef fn = LLVMAddFunction(c->mod, "axon_signals", LLVMFunctionType(c->vd, ps, 2, 0));
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+    cg_ctx_fields(c, LLVMGetParam(fn, 0));
+    c->pop = NULL;
+    c->proj = NULL;
+    c->init_phase = false;
+    for (int k = 0; k < m->nsignals; k++) {
+        LLVMValueRef v = cg_to_fp(c, expr(c, m->signals[k].value));
+        if (c->fp != c->f64)
+            v = LLVMBuildFPExt(c->b, v, c->f64, "");
+        LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->f64, LLVMGetParam(fn, 1),
+                                              (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)k, 0)},
+                                              1, ""));
+    }
+    LLVMBuildRetVoid(c->b);
+    return fn;
+}
+
 static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
 {
     const ir_model *m = c->m;
@@ -513,14 +538,15 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         c->ctx, (LLVMTypeRef[]){c->i32, c->i32, c->i32, c->i32, c->ptr, c->i32}, 6, 0);
     LLVMTypeRef proj_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->i32, c->f64, c->i32,
-                                c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr},
-        16, 0);
+                                c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr,
+                                c->ptr, c->ptr, c->ptr, c->ptr},
+        20, 0);
     LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
     for (int k = 0; k < m->nprojs && !c->failed; k++)
         projs[k] = cg_projection(c, k, proj_t, var_t);
     LLVMTypeRef model_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->i32, c->ptr, c->i32, c->f64, c->f64, c->i32, c->ptr, c->i32,
-                                c->ptr, c->i32, c->ptr}, 11, 0);
+                                c->ptr, c->i32, c->ptr, c->i32, c->ptr, c->ptr}, 14, 0);
     LLVMValueRef *pops = calloc((size_t)m->npops + 1, sizeof *pops);
     for (int i = 0; i < m->npops; i++) {
         const ir_pop *p = &m->pops[i];
@@ -554,15 +580,22 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         recs[r] = LLVMConstNamedStruct(rec_t, f, 6);
         free(sub);
     }
-    LLVMValueRef f[11] = {i32v(c, 2), cg_cstr(c, m->module), i32v(c, c->o->precision),
+    LLVMValueRef *snames = calloc((size_t)m->nsignals + 1, sizeof *snames);
+    for (int k = 0; k < m->nsignals; k++)
+        snames[k] = cg_cstr(c, m->signals[k].name);
+    LLVMValueRef f[14] = {i32v(c, 3), cg_cstr(c, m->module), i32v(c, c->o->precision),
                           cgm_f64(c, m->dt), cgm_f64(c, m->duration), i32v(c, m->npops),
                           cg_global_array(c, pop_t, pops, (unsigned)m->npops, "pops"),
                           i32v(c, m->nprojs),
                           cg_global_array(c, proj_t, projs, (unsigned)m->nprojs, "projs"),
                           i32v(c, m->nrecords),
-                          cg_global_array(c, rec_t, recs, (unsigned)m->nrecords, "records")};
+                          cg_global_array(c, rec_t, recs, (unsigned)m->nrecords, "records"),
+                          i32v(c, m->nsignals),
+                          cg_global_array(c, c->ptr, snames, (unsigned)m->nsignals, "signal_names"),
+                          signals_kernel(c)};
+    free(snames);
     LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, c->o->symbol ? c->o->symbol : "axon_model");
-    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 11));
+    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 14));
     LLVMSetGlobalConstant(g, 1);
     if (c->o->with_main) {
         /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */

@@ -24,6 +24,10 @@ typedef struct {
     LLVMValueRef *syn_base;              /* per-synapse variable arrays */
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
     const sm_block *handler;             /* the synapse handler being compiled */
+    LLVMValueRef syn_s;                  /* synapse index (i64) */
+    LLVMValueRef syn_of;                 /* on_post: synapse of each post-ordered entry */
+    LLVMValueRef t_ev;                   /* event time of a synapse kernel (double) */
+    LLVMValueRef *side_val;              /* values of the fixed endpoint's side (by storage slot) */
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
@@ -68,7 +72,8 @@ void cg_ctx_fields(cg *c, LLVMValueRef ctxp);
 LLVMValueRef cg_side_var(cg *c, const sx *e);
 void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
 /* The var_t descriptor entries for a list of variables. */
-LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, int n);
+LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv,
+                          int n);
 LLVMValueRef cgm_f64(cg *c, double v);
 
 #endif

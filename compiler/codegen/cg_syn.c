@@ -86,7 +86,7 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
 {
     LLVMValueRef *slotp;
     bool boolean;
-    if (st->space == VS_STATE) {
+    if (st->space == VS_STATE || st->space == VS_PARAM) { /* a rule's weight is a parameter */
         int s = syn_slot(c, st->idx);
         if (s < 0) {
             cg_fail(c, st->span, "an assignment to a synapse variable has no storage");
@@ -140,14 +140,16 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
     *slotp = LLVMBuildSelect(c->b, mask, v, cur, "");
 }
 
-LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, int n)
+LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv, int n)
 {
     LLVMValueRef *vs = calloc((size_t)n + 1, sizeof *vs);
     for (int k = 0; k < n; k++) {
         char u[64];
         dim_format_si(vars[k].dim, u, sizeof u);
-        LLVMValueRef f[4] = {cg_cstr(c, vars[k].name), cg_cstr(c, u),
-                             LLVMConstInt(c->i32, (unsigned)vars[k].kind, 0),
+        /* model.h: AXON_VAR_PER_PRE = 4, AXON_VAR_PER_POST = 5 */
+        ir_side side = sv ? sv[k].side : IRS_SYN;
+        unsigned kind = side == IRS_PRE ? 4u : side == IRS_POST ? 5u : (unsigned)vars[k].kind;
+        LLVMValueRef f[4] = {cg_cstr(c, vars[k].name), cg_cstr(c, u), LLVMConstInt(c->i32, kind, 0),
                              LLVMConstInt(c->i32, vars[k].boolean, 0)};
         vs[k] = LLVMConstNamedStruct(var_t, f, 4);
     }
@@ -202,48 +204,242 @@ void cg_ctx_fields(cg *c, LLVMValueRef ctxp)
                                 (LLVMValueRef[]){LLVMConstInt(c->i64, 24, 0)}, 1, ""), "signals");
 }
 
+/* ---- synapse variables: where they live, event-driven advance ------------------------------- */
+
+static LLVMValueRef to_f64(cg *c, LLVMValueRef v)
+{
+    return c->fp == c->f64 ? v : LLVMBuildFPExt(c->b, v, c->f64, "");
+}
+
+/* The element of storage variable k for the current synapse: at the synapse index, or at the
+ * pre or post neuron for variables stored per neuron (ir_side). */
+static LLVMValueRef var_ptr(cg *c, int k)
+{
+    const ir_synvar *v = &c->proj->sv[k];
+    LLVMValueRef ix = v->side == IRS_PRE ? c->pre_i : v->side == IRS_POST ? c->post_j : c->syn_s;
+    return LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, "");
+}
+
+static int last_of(const ir_proj *pj, ir_side side)
+{
+    return side == IRS_PRE ? pj->last_pre : side == IRS_POST ? pj->last_post : pj->last_syn;
+}
+
+/* x' = A + B x advanced exactly over D (double): x exp(B D) when A = 0, else
+ * x + (A + B x) D exprel(B D). */
+static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValueRef D)
+{
+    LLVMValueRef xd = to_f64(c, x), r;
+    if (sx_is_zero(v->ode_b)) {
+        LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
+        r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, A, D, ""), "");
+    } else if (sx_is_zero(v->ode_a)) {
+        LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
+        r = LLVMBuildFMul(c->b, xd, cgm_exp(c, LLVMBuildFMul(c->b, B, D, "")), "");
+    } else {
+        LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
+        LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
+        LLVMValueRef rate = LLVMBuildFAdd(c->b, A, LLVMBuildFMul(c->b, B, xd, ""), "");
+        D = LLVMBuildFMul(c->b, D, cgm_exprel(c, LLVMBuildFMul(c->b, B, D, "")), "");
+        r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, rate, D, ""), "");
+    }
+    return c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, "");
+}
+
+/* Loads the variables of one side into env: event-driven ones advanced from their last update
+ * to the event time (parameters first: coefficients may use them). */
+static void load_side(cg *c, ir_side side)
+{
+    const ir_proj *pj = c->proj;
+    for (int k = 0; k < pj->nvars; k++)
+        if (pj->sv[k].side == side && !pj->sv[k].event_driven)
+            c->env[k] = LLVMBuildLoad2(c->b, c->fp, var_ptr(c, k), pj->vars[k].name);
+    int L = last_of(pj, side);
+    if (L < 0)
+        return;
+    LLVMValueRef D = LLVMBuildFSub(c->b, c->t_ev, to_f64(c, c->env[L]), "D");
+    for (int k = 0; k < pj->nvars; k++)
+        if (pj->sv[k].side == side && pj->sv[k].event_driven)
+            c->env[k] = advance(c, &pj->sv[k],
+                                LLVMBuildLoad2(c->b, c->fp, var_ptr(c, k), pj->vars[k].name), D);
+}
+
+/* After a handler: the last-update time of the side's event-driven variables is the event
+ * time; stores what differs from `before` (NULL: everything of the side). */
+static void store_side(cg *c, ir_side side, LLVMValueRef *before)
+{
+    const ir_proj *pj = c->proj;
+    int L = last_of(pj, side);
+    if (L >= 0)
+        c->env[L] = c->fp == c->f64 ? c->t_ev : LLVMBuildFPTrunc(c->b, c->t_ev, c->fp, "");
+    for (int k = 0; k < pj->nvars; k++)
+        if (pj->sv[k].side == side && c->env[k] && (!before || c->env[k] != before[k]))
+            LLVMBuildStore(c->b, c->env[k], var_ptr(c, k));
+}
+
+/* The values of the fixed endpoint's side, computed before a kernel's loop (loads hoisted by
+ * hand: the loop's stores may alias them as far as LLVM knows). */
+static void keep_side(cg *c, ir_side side)
+{
+    load_side(c, side);
+    memcpy(c->side_val, c->env, (size_t)c->proj->nvars * sizeof *c->env);
+}
+
+static void reuse_side(cg *c, ir_side side)
+{
+    for (int k = 0; k < c->proj->nvars; k++)
+        if (c->proj->sv[k].side == side)
+            c->env[k] = c->side_val[k];
+}
+
 /* ---- init ------------------------------------------------------------------------------ */
 
 static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
     const ir_proj *pj = c->proj;
-    c->idx = s; /* random draws of initial values are keyed by the synapse index */
+    c->idx = c->syn_s = s; /* random draws of initial values are keyed by the synapse index */
     c->pre_i = load_u32(c, c->pre_arr, s);
     c->post_j = load_u32(c, c->post_arr, s);
     for (int k = 0; k < pj->nvars; k++) {
+        if (pj->sv[k].side != IRS_SYN)
+            continue; /* per-neuron variables start at 0 (the runtime zeroes them) */
         LLVMValueRef v = pj->vars[k].init ? cg_to_fp(c, cg_expr(c, pj->vars[k].init)) : cgm_const(c, 0);
         c->env[k] = v;
         LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
     }
 }
 
-/* ---- on_pre ------------------------------------------------------------------------------ */
+/* ---- handlers ------------------------------------------------------------------------------ */
 
-static void on_pre_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+/* Runs the handler on env and stores what it changed: synapse variables, post variables. */
+static void run_handler(cg *c, const sm_block *handler)
 {
-    (void)fn;
-    const sm_block *handler = c->handler;
     const ir_proj *pj = c->proj;
-    c->idx = s;
-    c->post_j = load_u32(c, c->post_arr, s);
     const ir_pop *q = c->post_pop;
     memset(c->env_post, 0, (size_t)(q->nvars + 1) * sizeof *c->env_post);
     memset(c->post_dirty, 0, (size_t)(q->nvars + 1) * sizeof *c->post_dirty);
-    for (int k = 0; k < pj->nvars; k++)
-        c->env[k] = LLVMBuildLoad2(c->b, c->fp, LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""),
-                                   pj->vars[k].name);
+    memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
     LLVMValueRef *before = calloc((size_t)pj->nvars + 1, sizeof *before);
     memcpy(before, c->env, (size_t)pj->nvars * sizeof *before);
+    if (handler == &pj->every_step && pj->has_odes) {
+        /* equations that are not event-driven: one step of exponential Euler, all from the
+           values at the start of the step */
+        LLVMValueRef *nv = calloc((size_t)pj->nvars + 1, sizeof *nv);
+        LLVMValueRef D = cgm_f64(c, c->m->dt);
+        for (int k = 0; k < pj->nvars; k++)
+            if (pj->sv[k].ode >= 0 && !pj->sv[k].event_driven)
+                nv[k] = advance(c, &pj->sv[k], c->env[k], D);
+        for (int k = 0; k < pj->nvars; k++)
+            if (nv[k])
+                c->env[k] = nv[k];
+        free(nv);
+    }
     cg_stmts(c, handler, LLVMConstInt(c->i1, 1, 0));
-    for (int k = 0; k < pj->nvars; k++)
-        if (c->env[k] != before[k])
-            LLVMBuildStore(c->b, c->env[k], LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
+    store_side(c, IRS_SYN, before);
     for (int k = 0; k < q->nvars; k++)
         if (c->post_dirty[k])
             LLVMBuildStore(c->b, c->env_post[k],
                            LLVMBuildGEP2(c->b, c->fp, c->post_base[k], &c->post_j, 1, ""));
     free(before);
+}
+
+/* on_pre, continuous, every_step: synapse s of row pre_i */
+static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
+    c->idx = c->syn_s = s;
+    c->post_j = load_u32(c, c->post_arr, s);
+    reuse_side(c, IRS_PRE);
+    load_side(c, IRS_SYN);
+    load_side(c, IRS_POST);
+    run_handler(c, c->handler);
+}
+
+/* on_post: entry e of column post_j */
+static void col_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
+{
+    (void)fn;
+    c->idx = c->syn_s = load_u32(c, c->syn_of, e);
+    c->pre_i = load_u32(c, c->pre_arr, e);
+    reuse_side(c, IRS_POST);
+    load_side(c, IRS_SYN);
+    load_side(c, IRS_PRE);
+    run_handler(c, c->handler);
+}
+
+/* Loads the array pointers of the kernel's variables (ctx, syn_vars, pre_vars, post_vars). */
+static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
+{
+    const ir_proj *pj = c->proj;
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+    cg_ctx_fields(c, LLVMGetParam(fn, 0));
+    c->init_phase = false;
+    /* handlers run at the stamp of the step's spikes, (n + 1) dt; continuous at n dt */
+    c->t_ev = at_start ? c->t : LLVMBuildFAdd(c->b, c->t, cgm_f64(c, c->m->dt), "t_ev");
+    for (int v = 0; v < pj->nvars; v++)
+        c->syn_base[v] = array_ptr(c, LLVMGetParam(fn, 1), v);
+    for (int v = 0; v < c->pre_pop->nvars; v++)
+        c->pre_base[v] = array_ptr(c, LLVMGetParam(fn, 2), v);
+    for (int v = 0; v < c->post_pop->nvars; v++)
+        c->post_base[v] = array_ptr(c, LLVMGetParam(fn, 3), v);
+    memset(c->env, 0, (size_t)(pj->nvars + 1) * sizeof *c->env);
+    memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
+}
+
+/* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
+static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *handler,
+                               bool at_start)
+{
+    char name[64];
+    snprintf(name, sizeof name, "axon_proj%d_%s", k, kind);
+    LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+    kernel_entry(c, fn, at_start);
+    c->handler = handler;
+    c->post_arr = LLVMGetParam(fn, 4);
+    c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
+    keep_side(c, IRS_PRE);
+    loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
+    return fn;
+}
+
+/* on_post: (ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end) */
+static LLVMValueRef col_kernel(cg *c, int k)
+{
+    char name[64];
+    snprintf(name, sizeof name, "axon_proj%d_on_post", k);
+    LLVMTypeRef ops[9] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 9, 0));
+    kernel_entry(c, fn, false);
+    c->handler = &c->proj->on_post;
+    c->pre_arr = LLVMGetParam(fn, 4);
+    c->syn_of = LLVMGetParam(fn, 5);
+    c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(fn, 6), c->i64, "j");
+    keep_side(c, IRS_POST);
+    loop(c, fn, LLVMGetParam(fn, 7), LLVMGetParam(fn, 8), col_body);
+    return fn;
+}
+
+/* pre_after / post_after: (ctx, syn_vars, pre_vars, post_vars, post, n, 0, 0): the side's
+ * variables of neuron n advanced, changed by the handler's statements on them, stored. */
+static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
+{
+    char name[64];
+    snprintf(name, sizeof name, "axon_proj%d_%s_after", k, side == IRS_PRE ? "pre" : "post");
+    LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+    kernel_entry(c, fn, false);
+    LLVMValueRef n = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "n");
+    c->pre_i = c->post_j = c->syn_s = c->idx = n;
+    load_side(c, side);
+    memset(c->env_post, 0, (size_t)(c->post_pop->nvars + 1) * sizeof *c->env_post);
+    memset(c->post_dirty, 0, (size_t)(c->post_pop->nvars + 1) * sizeof *c->post_dirty);
+    cg_stmts(c, side == IRS_PRE ? &c->proj->pre_after : &c->proj->post_after,
+             LLVMConstInt(c->i1, 1, 0));
+    store_side(c, side, NULL);
+    LLVMBuildRetVoid(c->b);
+    return fn;
 }
 
 static bool block_reads_pre(const sm_block *b)
@@ -269,10 +465,6 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
 {
     const ir_proj *pj = &c->m->projs[k];
     const ir_model *m = c->m;
-    if (pj->syn->nodes)
-        unsupported(c, pj, "synapse equations (and the learning rules that use them)");
-    if (pj->on_post.n || pj->every_step.n)
-        unsupported(c, pj, "'on post' and 'every step' handlers");
     if (pj->conn == CONN_FILE)
         unsupported(c, pj, "connections from files");
     if (pj->delay && pj->delay->kind != SX_CONST)
@@ -293,6 +485,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->ntemps = pj->syn->ntemps + 1;
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
     c->syn_base = calloc((size_t)pj->nvars + 1, sizeof *c->syn_base);
+    c->side_val = calloc((size_t)pj->nvars + 1, sizeof *c->side_val);
     char name[64];
 
     /* init(ctx, syn_vars, pre, post, begin, end) */
@@ -308,33 +501,17 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->post_arr = LLVMGetParam(init, 3);
     loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
 
-    /* on_pre and continuous: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
-    LLVMValueRef events[2] = {LLVMConstNull(c->ptr), LLVMConstNull(c->ptr)};
-    const sm_block *blocks[2] = {&pj->on_pre, &pj->continuous};
-    static const char *const KIND[2] = {"on_pre", "continuous"};
-    for (int h = 0; h < 2; h++) {
-        if (!blocks[h]->n)
-            continue;
-        LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-        snprintf(name, sizeof name, "axon_proj%d_%s", k, KIND[h]);
-        LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
-        events[h] = fn;
-        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
-        cg_ctx_fields(c, LLVMGetParam(fn, 0));
-        c->init_phase = false;
-        c->handler = blocks[h];
-        for (int v = 0; v < pj->nvars; v++)
-            c->syn_base[v] = array_ptr(c, LLVMGetParam(fn, 1), v);
-        for (int v = 0; v < c->pre_pop->nvars; v++)
-            c->pre_base[v] = array_ptr(c, LLVMGetParam(fn, 2), v);
-        for (int v = 0; v < c->post_pop->nvars; v++)
-            c->post_base[v] = array_ptr(c, LLVMGetParam(fn, 3), v);
-        c->post_arr = LLVMGetParam(fn, 4);
-        c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
-        memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
-        loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), on_pre_body);
-    }
-    LLVMValueRef on_pre = events[0];
+    LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
+                                       : LLVMConstNull(c->ptr);
+    LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
+                                         : LLVMConstNull(c->ptr);
+    LLVMValueRef every = pj->every_step.n || pj->has_odes
+                             ? row_kernel(c, k, "every_step", &pj->every_step, false)
+                             : LLVMConstNull(c->ptr);
+    LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k) : LLVMConstNull(c->ptr);
+    LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
+    LLVMValueRef post_after =
+        pj->last_post >= 0 ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
 
     /* where(ctx, i, j) */
     LLVMValueRef where = LLVMConstNull(c->ptr);
@@ -371,7 +548,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
        handler touches only its synapses and their targets (reads no pre variable) */
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
-    LLVMValueRef f[16] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    LLVMValueRef f[20] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
                           LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
@@ -379,7 +556,8 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
                           LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
                           LLVMConstInt(c->i32, delay_steps, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
-                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre, events[1]};
+                          cg_var_descs(c, var_t, pj->vars, pj->sv, pj->nvars), init, on_pre, cont,
+                          on_post, pre_after, post_after, every};
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -390,5 +568,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     free(c->syn_base);
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 16);
+    free(c->side_val);
+    c->side_val = NULL;
+    return LLVMConstNamedStruct(proj_t, f, 20);
 }

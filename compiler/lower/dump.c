@@ -144,13 +144,33 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
     }
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
-        fprintf(out, "  %-7s %-12s %-10s", v->kind == IRV_STATE ? "state" : "param", v->name,
-                unit_of(v->dim, v->boolean, u, sizeof u));
-        if (v->init) {
+        fprintf(out, "  %-7s %-12s %-10s",
+                v->kind == IRV_STATE ? "state" : v->kind == IRV_HIDDEN ? "hidden" : "param",
+                v->name, unit_of(v->dim, v->boolean, u, sizeof u));
+        const ir_synvar *sv = p->sv ? &p->sv[k] : NULL;
+        ir_side side = sv ? sv->side : IRS_SYN;
+        if (v->init && side == IRS_SYN) {
             fputs(" init ", out);
             put_expr(out, v->init);
         }
+        if (side != IRS_SYN)
+            fprintf(out, " stored per %s neuron",
+                    side == IRS_PRE ? "presynaptic" : "postsynaptic");
         fputc('\n', out);
+        if (sv && sv->ode >= 0) {
+            fprintf(out, "    %s' = ", v->name);
+            bool a = !sx_is_zero(sv->ode_a), b = !sx_is_zero(sv->ode_b);
+            if (a || !b)
+                put_expr(out, sv->ode_a);
+            if (b) {
+                fputs(a ? " + (" : "(", out);
+                put_expr(out, sv->ode_b);
+                fprintf(out, ") * %s", v->name);
+            }
+            fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
+                                  : "   (every step: exponential Euler)\n",
+                  out);
+        }
     }
     const struct {
         const char *name;

@@ -32,6 +32,7 @@ struct scope {
     int n;
     const char **signals; /* signals declared in this module */
     int nsignals;
+    int signal_base;      /* the index of the first in the model's signals */
     int depth;
 };
 
@@ -711,6 +712,7 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             p.syn = t;
             p.span = n->span;
             p.autapses = true;
+            p.signal_base = sc->signal_base;
             if (n->name)
                 p.name = n->a->nkids * n->b->nkids == 1
                              ? arena_printf(in->ar, "%s%s", sc->prefix, n->name)
@@ -727,6 +729,20 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             syn_args(in, sc, t, n->c, vals, syn->name);
             for (int r = 0; r < nlearns; r++)
                 syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name);
+            /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
+               default only for dimensionless weights */
+            for (int v = 0; v < t->nvars; v++) {
+                const sm_var *pv = &t->vars[v];
+                if (pv->weight_unit && vals[v] == pv->value && pv->value &&
+                    pv->value->kind == SX_CONST && dim_eq(pv->value->dim, DIM_NONE) &&
+                    !dim_eq(pv->dim, DIM_NONE)) {
+                    char a1[96];
+                    ERR(in, n->span, "'%s' of the learning rule is in the unit of the weight (%s): "
+                                     "it needs a value here", pv->name,
+                        dim_describe(pv->dim, a1, sizeof a1));
+                    diag_hint(in->d, "set it with the rule: learn RULE(%s = ...)", pv->name);
+                }
+            }
             sx **shared = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *shared);
             for (int v = 0; v < t->nvars; v++)
                 if (t->vars[v].kind == VAR_PARAM && !t->vars[v].per_item)
@@ -978,13 +994,20 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
             if (best)
                 diag_hint(in->d, "did you mean '%s'?", best);
         }
-    /* signals first: rules of projections refer to them */
+    /* signals first: rules of projections refer to them (by their index in sc->signals,
+       which is their index in the model's signals less signal_base) */
+    sc->signal_base = in->m->nsignals;
     for (int k = 0; k < mod->nkids; k++)
         if (mod->kids[k]->kind == AST_SIGNAL) {
             sc->signals = arena_grow(in->ar, sc->signals, (size_t)sc->nsignals,
                                      (size_t)sc->nsignals + 1, sizeof *sc->signals);
             sc->signals[sc->nsignals++] = mod->kids[k]->name;
+            ir_signal sg = {arena_printf(in->ar, "%s%s", sc->prefix, mod->kids[k]->name), NULL};
+            in->m->signals = arena_grow(in->ar, in->m->signals, (size_t)in->m->nsignals,
+                                        (size_t)in->m->nsignals + 1, sizeof *in->m->signals);
+            in->m->signals[in->m->nsignals++] = sg;
         }
+    int nsig = 0;
     for (int k = 0; k < mod->nkids; k++) {
         const ast_node *it = mod->kids[k];
         switch (it->kind) {
@@ -1003,10 +1026,7 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
             sx *e = mod_expr(in, sc, it->a, ALLOW_T);
             if (e->boolean)
                 ERR(in, it->a->span, "a signal must be a number");
-            ir_signal sg = {arena_printf(in->ar, "%s%s", sc->prefix, it->name), e};
-            in->m->signals = arena_grow(in->ar, in->m->signals, (size_t)in->m->nsignals,
-                                        (size_t)in->m->nsignals + 1, sizeof *in->m->signals);
-            in->m->signals[in->m->nsignals++] = sg;
+            in->m->signals[sc->signal_base + nsig++].value = e;
             break;
         }
         default:

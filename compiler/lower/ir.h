@@ -22,6 +22,13 @@ typedef enum {
     IRV_HIDDEN, /* compiler-made (refractory counter, spike-permission flag) */
 } ir_var_kind;
 
+/* Where a projection's variable lives (ir_synapses). */
+typedef enum {
+    IRS_SYN,  /* one value per synapse */
+    IRS_PRE,  /* one per presynaptic neuron (changed only by on pre, the same for all its synapses) */
+    IRS_POST, /* one per postsynaptic neuron */
+} ir_side;
+
 typedef struct {
     const char *name;
     ir_var_kind kind;
@@ -30,6 +37,14 @@ typedef struct {
     bool boolean;
     sx *init;     /* initial value; may use random draws, i (and j for synapses) */
 } ir_var;
+
+/* The plan of a projection's variable (ir_synapses). */
+typedef struct {
+    ir_side side;
+    int ode;      /* -1, or x' = ode_a + ode_b * x with the synapse's shared values folded */
+    bool event_driven;
+    sx *ode_a, *ode_b;
+} ir_synvar;
 
 /* One assignment of the per-step update: temps first, then the state. */
 typedef struct {
@@ -83,6 +98,7 @@ typedef struct {
     const sm_type *syn;     /* the synapse merged with its rules, bound to pre/post */
     ir_var *vars;           /* per-synapse storage */
     int nvars;
+    ir_synvar *sv;          /* per storage variable (ir_synapses) */
     int *slot;              /* sm_type variable -> index in vars */
     sx **shared;            /* shared parameter values */
     ir_conn_kind conn;
@@ -91,6 +107,14 @@ typedef struct {
     const char *file;       /* from "file" */
     sx *delay;              /* NULL: one step */
     sm_block on_pre, on_post, continuous, every_step;
+    /* ir_synapses: storage indices of the times of the last update of event-driven
+       variables per synapse, per pre and per post neuron (-1 when there are none) */
+    int last_syn, last_pre, last_post;
+    sm_block pre_after, post_after; /* the statements of on pre (on post) that change
+                                       per-pre (per-post) variables */
+    bool has_odes;          /* equations that are not event-driven (integrated every step) */
+    int signal_base;        /* VS_SIGNAL indices of syn are relative to it (ir_synapses
+                               makes them indices into the model's signals) */
     ax_span span;
 } ir_proj;
 
@@ -136,8 +160,13 @@ typedef struct {
  * module) with overrides. Returns NULL after reporting errors. */
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt);
-/* Chooses the scheme of each population and builds its discrete update. */
+/* Chooses the scheme of each population and builds its discrete update; then
+ * ir_synapses. */
 bool ir_schemes(sema_ctx *s, ir_model *m);
+/* Plans each projection's synapse variables: the linear form of their
+ * equations (event-driven ones must be linear with constant coefficients),
+ * and where each lives (ir_side), adding the hidden last-update times. */
+bool ir_synapses(sema_ctx *s, ir_model *m);
 void ir_dump(const ir_model *m, FILE *out);
 
 /* Index of the population named path, or -1. */

@@ -159,7 +159,31 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
 {
     ax_unit u = {DIM_NONE, 1};
     bool declared = false;
-    if (d->b) {
+    if (d->b && d->b->kind == AST_IDENT && ck->rule_weight && !strcmp(d->b->name, ck->rule_weight)) {
+        /* `w_max : w = 1`: a rule's parameter in the unit of the weight it is bound to */
+        v->weight_unit = true;
+        if (ck->weight_var < 0) { /* the rule alone: the weight's unit is not known yet */
+            v->value = d->a ? check_expr(ck, d->a) : sx_const(ck->ar, 0, DIM_NONE);
+            v->dim = DIM_NONE;
+            v->unknown = true;
+            return;
+        }
+        ax_dim wd = ck->t->vars[ck->weight_var].dim;
+        sx *e = d->a ? check_expr(ck, d->a) : sx_const(ck->ar, 0, wd);
+        /* a plain number is accepted here; the projection requires a value unless the
+           weight is dimensionless */
+        if (!e->unknown && !(e->kind == SX_CONST && dim_eq(e->dim, DIM_NONE)) &&
+            !dim_eq(e->dim, wd)) {
+            char a[96], b[96];
+            ERR(ck, d->a->span, "the default of '%s' is %s, but it is in the unit of the weight, "
+                                "%s", v->name, sm_dim_text(e->dim, a, sizeof a),
+                sm_dim_text(wd, b, sizeof b));
+        }
+        v->value = e;
+        v->dim = wd;
+        v->boolean = false;
+        return;
+    } else if (d->b) {
         if (!unit_of(ck, d->b, &u)) {
             ERR(ck, d->b->span, "expected a unit after ':' (like mV, nS/ms or 1)");
         } else if (u.scale != u.scale || u.scale <= 0) {

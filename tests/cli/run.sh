@@ -104,10 +104,13 @@ expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
 if cmp -s "$tmp/c1/E.spikes.i.npy" "$tmp/c2/E.spikes.i.npy" && cmp -s "$tmp/c1/E.v.npy" "$tmp/c2/E.v.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: coba differs between 1 and 2 threads"; fi
-# synapse code generation that is not written yet is refused with a location
+# on post handlers run
 printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
-expect "run: on post not yet" 1 "$AXON" run "$tmp/onpost.axon" -t 10ms
-contains "run: on post message" "are not supported by code generation yet"
+expect "run: on post" 0 "$AXON" run "$tmp/onpost.axon" -t 10ms -q
+# synapse code generation that is not written yet is refused with a location
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : Exc connect all_to_all delay uniform(1 ms, 2 ms)\n}\n' >"$tmp/hetdelay.axon"
+expect "run: per-synapse delays not yet" 1 "$AXON" run "$tmp/hetdelay.axon" -t 10ms
+contains "run: per-synapse delays message" "are not supported by code generation yet"
 # gap junctions (continuous synapses) run
 printf 'import "std/neurons/lif"\nimport "std/synapses/continuous"\nmodule M {\n    population A = LIF[10]\n    project A -> A : Gap connect all_to_all\n}\n' >"$tmp/gap.axon"
 expect "run: gap junctions" 0 "$AXON" run "$tmp/gap.axon" -t 10ms -q

@@ -166,8 +166,8 @@ static axon_model_desc model_of(const char *name, uint32_t precision, double dt,
                                 const axon_pop_desc *pops, uint32_t npops,
                                 const axon_record_desc *recs, uint32_t nrecs)
 {
-    axon_model_desc m = {
-        AXON_ABI_VERSION, name, precision, dt, 0.0, npops, pops, 0, NULL, nrecs, recs};
+    axon_model_desc m = {AXON_ABI_VERSION, name, precision, dt, 0.0, npops, pops, 0, NULL,
+                         nrecs, recs, 0, NULL, NULL};
     return m;
 }
 
@@ -855,8 +855,8 @@ static axon_model_desc model_projs(const char *name, uint32_t precision, const a
                                    uint32_t npops, const axon_proj_desc *projs, uint32_t nprojs,
                                    const axon_record_desc *recs, uint32_t nrecs)
 {
-    axon_model_desc m = {AXON_ABI_VERSION, name, precision, 1e-3, 0.0,  npops,
-                         pops,             nprojs, projs,     nrecs, recs};
+    axon_model_desc m = {AXON_ABI_VERSION, name, precision, 1e-3, 0.0, npops, pops, nprojs,
+                         projs, nrecs, recs, 0, NULL, NULL};
     return m;
 }
 

@@ -165,6 +165,17 @@ axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
 /*
+ * Module signals (`signal dopamine = ...`, read by learning rules as modulators). Every step
+ * computes each signal from its expression; axon_sim_set_signal pins a signal to a value from
+ * the next step on (a reward delivered by the embedding program, a closed loop), until
+ * axon_sim_release_signal. axon_sim_signal reads the value of the last step (or the pinned
+ * value). AXON_EINVAL for an unknown name or a value that is not finite.
+ */
+axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value);
+axon_status axon_sim_release_signal(axon_sim *s, const char *name);
+axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
+
+/*
  * Writes every recording into dir (created if missing, its parent must exist; files of the
  * same names are replaced, others left alone) as NPY files plus manifest.json:
  *   POP.spikes.t.npy   float64 [n]            spike times, s

@@ -35,13 +35,18 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 2
+#define AXON_ABI_VERSION 3
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
     AXON_VAR_PARAM = 1,  /* per-neuron parameter */
     AXON_VAR_INPUT = 2,  /* summed input, cleared at the end of every step */
     AXON_VAR_HIDDEN = 3, /* compiler-made (refractory counters, flags) */
+    /* projections only (ABI 3): a synapse variable whose value is the same for every synapse
+       of a presynaptic (postsynaptic) neuron, such as an STDP trace, stored once per neuron:
+       an array over the pre (post) population, zeroed by the runtime, not touched by init */
+    AXON_VAR_PER_PRE = 4,
+    AXON_VAR_PER_POST = 5,
 } axon_var_kind;
 
 typedef struct {
@@ -55,7 +60,7 @@ typedef struct {
     double t;              /* time at the start of the step, in s */
     uint64_t step;
     uint64_t seed;
-    const double *signals; /* module signals (modulators), or NULL */
+    const double *signals; /* the module's signals in this step (axon_model_desc), or NULL */
 } axon_step_ctx;
 
 /* Writes the initial value of every variable for neurons [begin, end).
@@ -118,6 +123,13 @@ typedef void (*axon_event_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                               void *const *pre_vars, void *const *post_vars,
                               const uint32_t *post, uint32_t i, uint64_t begin, uint64_t end);
 typedef int32_t (*axon_where_fn)(const axon_step_ctx *ctx, uint32_t i, uint32_t j);
+/* on_post(ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end): the spike of
+ * postsynaptic neuron j reaches the synapses listed at [begin, end) of the post-ordered index:
+ * entry e is synapse syn_of[e] from presynaptic neuron pre_of[e]. */
+typedef void (*axon_post_event_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                                   void *const *pre_vars, void *const *post_vars,
+                                   const uint32_t *pre_of, const uint32_t *syn_of, uint32_t j,
+                                   uint64_t begin, uint64_t end);
 
 typedef struct {
     const char *name;          /* "E->I", or the name given with `project NAME =` */
@@ -138,6 +150,19 @@ typedef struct {
     axon_event_fn continuous;  /* NULL, or the `continuous` block: called every step for
                                   every presynaptic row, before the populations' updates,
                                   with the values at the start of the step */
+    /* ABI 3: plasticity. Called after step 2 (delivery), in this order:
+     *   pre_after(ctx, syn_vars, pre_vars, post_vars, post, i, 0, 0) once for every spike
+     *     delivered in this step (in delivery order): updates the AXON_VAR_PER_PRE variables
+     *     of neuron i, which on_pre only reads;
+     *   on_post(...) for every spike of the post population in this step (in index order),
+     *     then post_after(ctx, syn_vars, pre_vars, post_vars, NULL, j, 0, 0) for it;
+     *   every_step(ctx, syn_vars, pre_vars, post_vars, post, i, row[i], row[i+1]) for every
+     *     non-empty row: per-synapse equations and `every step` handlers.
+     * Handlers see event time t + dt (the stamp of the step's spikes). */
+    axon_post_event_fn on_post;
+    axon_event_fn pre_after;
+    axon_event_fn post_after;
+    axon_event_fn every_step;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -163,6 +188,9 @@ typedef struct {
     uint32_t every;          /* sampling period in steps, >= 1 */
 } axon_record_desc;
 
+/* Computes the value of every module signal for step ctx->step (ctx->signals is NULL). */
+typedef void (*axon_signals_fn)(const axon_step_ctx *ctx, double *values);
+
 typedef struct {
     uint32_t abi;            /* AXON_ABI_VERSION */
     const char *name;        /* the module */
@@ -175,6 +203,12 @@ typedef struct {
     const axon_proj_desc *projs;
     uint32_t nrecords;
     const axon_record_desc *records;
+    /* ABI 3: module signals (`signal dopamine = ...`), computed at the start of every step
+     * (before step 0 of model.h's order) and passed to every kernel in ctx->signals; the
+     * embedding program may pin a signal to a value (axon_sim_set_signal). */
+    uint32_t nsignals;
+    const char *const *signal_names;
+    axon_signals_fn signals;
 } axon_model_desc;
 
 #ifdef __cplusplus

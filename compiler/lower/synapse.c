@@ -1,0 +1,238 @@
+/*
+ * Synapse plans (ir_synapses): how each projection's synapse variables are
+ * advanced and where they live.
+ *
+ * Equations. Every synapse equation x' = f is put in the form
+ * x' = A + B * x (sx_linear_in) with the projection's shared values folded.
+ * `event-driven` equations are advanced only when an event touches the
+ * synapse, over the time since its last update, by the exact solution
+ *     x(t + D) = x + (A + B x) D exprel(B D),
+ * so A and B must be constants (numbers or per-synapse parameters). Other
+ * synapse equations are integrated every step by the same formula with
+ * D = dt (exponential Euler: exact when A and B are constant over the step).
+ *
+ * Sides. An event-driven variable that only `on pre` changes, whose
+ * changes depend only on itself and constants, and that starts at 0 has the
+ * same value on every synapse of a presynaptic neuron: it is stored once per
+ * presynaptic neuron (IRS_PRE), with one last-update time per neuron; the
+ * same for `on post` and postsynaptic neurons (IRS_POST). Pair-STDP traces
+ * are of this kind, so an STDP synapse stores only its weight. The others
+ * stay per synapse (IRS_SYN) with one last-update time per synapse.
+ */
+#include "lower/ir.h"
+
+#include <string.h>
+
+/* Does the block assign variable (VS_STATE, idx)? */
+static bool block_writes(const sm_block *b, int idx)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if (st->kind == ST_ASSIGN && st->space == VS_STATE && st->idx == idx)
+            return true;
+        if (st->kind == ST_IF && (block_writes(&st->then, idx) || block_writes(&st->els, idx)))
+            return true;
+    }
+    return false;
+}
+
+/* Is e a function of variable idx and numbers only? */
+static bool self_only(const sx *e, int idx)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR: return (e->space == VS_STATE && e->idx == idx) || e->space == VS_DT;
+    case SX_RAND: return false;
+    default:
+        return self_only(e->a, idx) && self_only(e->b, idx) && self_only(e->c, idx);
+    }
+}
+
+/* Are all assignments of idx in b (and the conditions around them) functions of idx alone? */
+static bool writes_self_only(const sm_block *b, int idx)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if (st->kind == ST_ASSIGN && st->space == VS_STATE && st->idx == idx &&
+            !self_only(st->value, idx))
+            return false;
+        if (st->kind == ST_IF && (block_writes(&st->then, idx) || block_writes(&st->els, idx)) &&
+            (!self_only(st->cond, idx) || !writes_self_only(&st->then, idx) ||
+             !writes_self_only(&st->els, idx)))
+            return false;
+    }
+    return true;
+}
+
+/* A and B of an event-driven equation may use numbers and per-synapse parameters. */
+static bool constant_coefficient(const sx *e)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR: return e->space == VS_PARAM || e->space == VS_DT;
+    case SX_RAND: return false;
+    default:
+        return constant_coefficient(e->a) && constant_coefficient(e->b) &&
+               constant_coefficient(e->c);
+    }
+}
+
+static int add_hidden(ax_arena *ar, ir_proj *p, const char *name, ir_side side)
+{
+    p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
+    p->sv = arena_grow(ar, p->sv, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->sv);
+    p->vars[p->nvars] = (ir_var){name, IRV_HIDDEN, -1, DIM_TIME, false, NULL};
+    p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL};
+    return p->nvars++;
+}
+
+/* The statements of b that assign variables of one side (and the ifs around them). */
+static sm_block side_only(ax_arena *ar, const sm_block *b, const ir_proj *p, ir_side side)
+{
+    sm_block r = {0};
+    if (!b->n)
+        return r;
+    r.v = arena_alloc(ar, (size_t)b->n * sizeof *r.v);
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if (st->kind == ST_ASSIGN && st->space == VS_STATE && st->idx >= 0 &&
+            st->idx < p->syn->nvars && p->slot[st->idx] >= 0 &&
+            p->sv[p->slot[st->idx]].side == side) {
+            r.v[r.n++] = (sm_stmt *)st;
+        } else if (st->kind == ST_IF) {
+            sm_block th = side_only(ar, &st->then, p, side), el = side_only(ar, &st->els, p, side);
+            if (th.n || el.n) {
+                sm_stmt *c = arena_alloc(ar, sizeof *c);
+                *c = *st;
+                c->then = th;
+                c->els = el;
+                r.v[r.n++] = c;
+            }
+        }
+    }
+    return r;
+}
+
+/* Signal indices relative to the declaring module -> the model's. */
+static sx *remap_sx(ax_arena *ar, sx *e, int base)
+{
+    if (!e || base == 0 || !sx_uses(e, VS_SIGNAL, -1))
+        return e;
+    sx *c = arena_alloc(ar, sizeof *c);
+    *c = *e;
+    if (e->kind == SX_VAR) {
+        c->idx += base;
+        return c;
+    }
+    c->a = remap_sx(ar, e->a, base);
+    c->b = remap_sx(ar, e->b, base);
+    c->c = remap_sx(ar, e->c, base);
+    return c;
+}
+
+static void remap_block(ax_arena *ar, sm_block *b, int base)
+{
+    for (int k = 0; k < b->n; k++) {
+        sm_stmt *st = arena_alloc(ar, sizeof *st);
+        *st = *b->v[k];
+        st->value = remap_sx(ar, st->value, base);
+        st->cond = remap_sx(ar, st->cond, base);
+        remap_block(ar, &st->then, base);
+        remap_block(ar, &st->els, base);
+        b->v[k] = st;
+    }
+}
+
+static bool plan(sema_ctx *s, ir_proj *p)
+{
+    ax_arena *ar = sema_arena(s);
+    if (p->signal_base) {
+        remap_block(ar, &p->on_pre, p->signal_base);
+        remap_block(ar, &p->on_post, p->signal_base);
+        remap_block(ar, &p->continuous, p->signal_base);
+        remap_block(ar, &p->every_step, p->signal_base);
+    }
+    diag_ctx *d = sema_diag(s);
+    const sm_type *t = p->syn;
+    bool ok = true, any[3] = {false, false, false};
+    p->last_syn = p->last_pre = p->last_post = -1;
+    p->sv = arena_alloc(ar, (size_t)(p->nvars + 1) * sizeof *p->sv);
+    for (int k = 0; k < p->nvars; k++) {
+        const ir_var *v = &p->vars[k];
+        ir_synvar *sv = &p->sv[k];
+        *sv = (ir_synvar){IRS_SYN, -1, false, NULL, NULL};
+        if (v->sm_var < 0 || t->vars[v->sm_var].ode < 0)
+            continue;
+        int xi = v->sm_var;
+        const sm_ode *o = &t->odes[t->vars[xi].ode];
+        sx *rhs = o->rhs;
+        for (int q = 0; q < t->nvars; q++)
+            if (p->shared[q] && sx_uses(rhs, VS_PARAM, q))
+                rhs = sx_subst(ar, rhs, VS_PARAM, q, p->shared[q]);
+        rhs = sx_simplify(ar, remap_sx(ar, rhs, p->signal_base));
+        sx *A = NULL, *B = NULL;
+        bool lin = sx_linear_in(ar, rhs, VS_STATE, xi, &A, &B);
+        if (o->event_driven && (!lin || !constant_coefficient(A) || !constant_coefficient(B))) {
+            diag_error(d, o->span,
+                       "event-driven equations are solved exactly between events, so %s' must "
+                       "be linear in %s with constant coefficients",
+                       v->name, v->name);
+            diag_hint(d, "write it as %s' = a * %s + b with numbers or parameters a and b, or "
+                         "drop 'event-driven' to integrate it every step",
+                      v->name, v->name);
+            ok = false;
+            continue;
+        }
+        if (!o->event_driven && !lin) {
+            diag_error(d, o->span,
+                       "synapse equations are integrated by exponential Euler, so %s' must be "
+                       "linear in %s",
+                       v->name, v->name);
+            ok = false;
+            continue;
+        }
+        sv->ode = t->vars[xi].ode;
+        sv->event_driven = o->event_driven;
+        sv->ode_a = A;
+        sv->ode_b = B;
+        if (!o->event_driven) {
+            p->has_odes = true;
+            continue;
+        }
+        /* its side */
+        bool zero = !v->init || (v->init->kind == SX_CONST && v->init->v == 0);
+        bool in_pre = block_writes(&p->on_pre, xi), in_post = block_writes(&p->on_post, xi);
+        bool elsewhere = block_writes(&p->every_step, xi) || block_writes(&p->continuous, xi);
+        bool coeff = self_only(A, -1) && self_only(B, -1);
+        if (zero && coeff && !elsewhere && in_pre != in_post) {
+            if (in_pre && writes_self_only(&p->on_pre, xi))
+                sv->side = IRS_PRE;
+            else if (in_post && writes_self_only(&p->on_post, xi))
+                sv->side = IRS_POST;
+        }
+        any[sv->side] = true;
+    }
+    if (any[IRS_PRE])
+        p->pre_after = side_only(ar, &p->on_pre, p, IRS_PRE);
+    if (any[IRS_POST])
+        p->post_after = side_only(ar, &p->on_post, p, IRS_POST);
+    if (any[IRS_SYN])
+        p->last_syn = add_hidden(ar, p, "_last", IRS_SYN);
+    if (any[IRS_PRE])
+        p->last_pre = add_hidden(ar, p, "_last_pre", IRS_PRE);
+    if (any[IRS_POST])
+        p->last_post = add_hidden(ar, p, "_last_post", IRS_POST);
+    return ok;
+}
+
+bool ir_synapses(sema_ctx *s, ir_model *m)
+{
+    bool ok = true;
+    for (int q = 0; q < m->nprojs; q++)
+        ok &= plan(s, &m->projs[q]);
+    return ok;
+}

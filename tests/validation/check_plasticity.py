@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Plasticity validation: learning rules against analytic results and Brian2.
+
+Usage: check_plasticity.py AXON SRCDIR WORKDIR
+
+- STDP window (tests/validation/stdp_window.axon): one pre/post pairing per
+  synapse with dt_pair = -40 .. 40 ms; the weight change must equal
+  A_pre exp(-dt/tau_pre) (dt >= 0; pre and post in the same step count as
+  pre first, as in Brian2) and A_post exp(dt/tau_post) (dt < 0) to 1e-15,
+  for all-to-all (STDP) and nearest-neighbour (STDPNearest) pairing.
+- Triplet STDP (tests/validation/triplet_pairing.axon): 15 pairings at
+  0.1, 10, 20, 40 and 50 Hz with the postsynaptic spike 10 ms after (before)
+  the presynaptic one. The weight changes must equal an exact event-by-event
+  computation of Pfister & Gerstner's minimal all-to-all model (here, from
+  the stamps of the spikes) to 1e-12, and show the frequency dependence of
+  Sjöström et al. (2001): post-before-pre pairings depress at 0.1 Hz and
+  potentiate at 50 Hz; pre-before-post potentiation grows with frequency.
+- Song, Miller & Abbott (2000) (examples/stdp_song.axon, 100 s): against
+  tests/reference/data/song.json (Brian2, 4 seeds, same model). The
+  fractions of weights below 0.1 w_max and above 0.9 w_max at the end and the
+  output rate over the last 10 s must lie within the Brian2 seeds' range
+  widened by 3 standard deviations of the seeds (at least 0.03 for fractions
+  and 3 Hz for the rate); the weights must be bimodal (both fractions above
+  0.1, and above the initial uniform 0.1 each), and the same run with 2
+  threads must give bit-identical weights.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+AXON, SRC, WORK = sys.argv[1:4]
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
+
+
+def run(path, out, extra=()):
+    p = subprocess.run([AXON, "run", path, "-o", out, "-q"] + list(extra), capture_output=True,
+                       text=True)
+    if p.returncode:
+        print(p.stdout + p.stderr)
+        check("run " + path, False)
+        return False
+    return True
+
+
+# ---- the STDP window
+out = os.path.join(WORK, "window")
+if run(os.path.join(SRC, "tests/validation/stdp_window.axon"), out):
+    D, dt, tau = 400, 1e-4, 0.02
+    d = np.arange(-D, D + 1) * dt
+    want = np.where(d >= 0, 0.01 * np.exp(-d / tau), -0.0105 * np.exp(d / tau))
+    for proj in ("pair", "near"):
+        w = np.load(os.path.join(out, proj + ".w.npy"))
+        err = float(np.max(np.abs((w[-1] - 0.5) - want)))
+        check("STDP window (%s)" % proj, err < 1e-15, "max |dw - A exp(-|dt|/tau)| = %.2e" % err)
+
+# ---- triplet STDP pairing protocols
+def triplet_ref(period, first_pre, first_post, count, dt=1e-4):
+    tp, tm, tx, ty = 16.8e-3, 33.7e-3, 101e-3, 125e-3
+    A2p, A3p, A2m, A3m = 0.0, 6.5e-3, 7.1e-3, 0.0
+    ev = []
+    for k in range(count):  # a spike of step n is stamped (n + 1) dt; pre first within a step
+        ev.append(((first_pre + k * period + 1) * dt, 0))
+        ev.append(((first_post + k * period + 1) * dt, 1))
+    ev.sort()
+    r1 = r2 = o1 = o2 = last = 0.0
+    w = 0.5
+    for t, kind in ev:
+        r1 *= math.exp(-(t - last) / tp)
+        r2 *= math.exp(-(t - last) / tx)
+        o1 *= math.exp(-(t - last) / tm)
+        o2 *= math.exp(-(t - last) / ty)
+        last = t
+        if kind == 0:
+            w = min(max(w - o1 * (A2m + A3m * r2), 0.0), 1.0)
+            r1 += 1
+            r2 += 1
+        else:
+            w = min(max(w + r1 * (A2p + A3p * o2), 0.0), 1.0)
+            o1 += 1
+            o2 += 1
+    return w - 0.5
+
+
+out = os.path.join(WORK, "triplet")
+if run(os.path.join(SRC, "tests/validation/triplet_pairing.axon"), out):
+    periods = [100000, 1000, 500, 250, 200]
+    freqs = [0.1, 10, 20, 40, 50]
+    got = (np.load(os.path.join(out, "pair.w.npy"))[-1] - 5.0) / 10.0
+    want = np.array([triplet_ref(periods[k % 5], 1000, 1100 if k < 5 else 900, 15)
+                     for k in range(10)])
+    err = float(np.max(np.abs(got - want)))
+    check("triplet STDP: pairing protocols, exact", err < 1e-12, "max error %.2e" % err)
+    check("triplet STDP: post-before-pre depresses at 0.1 Hz, potentiates at 50 Hz",
+          got[5] < 0 and got[9] > 0, "dw/w_max = %.4f at 0.1 Hz, %.4f at 50 Hz" % (got[5], got[9]))
+    check("triplet STDP: pre-before-post potentiation grows with frequency",
+          all(got[k + 1] > got[k] for k in range(4)),
+          ", ".join("%g Hz: %.4f" % (f, g) for f, g in zip(freqs, got[:5])))
+
+# ---- Song et al. (2000) against Brian2
+ref = json.load(open(os.path.join(SRC, "tests/reference/data/song.json")))
+seeds = ref["seeds"]
+song = os.path.join(SRC, "examples/stdp_song.axon")
+outs = {}
+for th in ("1", "2"):
+    outs[th] = os.path.join(WORK, "song" + th)
+    if not run(song, outs[th], ["--threads", th, "--seed", "1"]):
+        outs[th] = None
+if outs["1"]:
+    gmax = 0.01
+    w = np.load(os.path.join(outs["1"], "syn.w.npy"))[-1] / gmax
+    t = np.load(os.path.join(outs["1"], "Out.spikes.t.npy"))
+    dur = ref["duration_s"]
+    got = {"frac_low": float(np.mean(w < 0.1)), "frac_high": float(np.mean(w > 0.9)),
+           "rate_last10s": float(np.sum(t >= dur - 10) / 10.0)}
+    for key, floor in (("frac_low", 0.03), ("frac_high", 0.03), ("rate_last10s", 3.0)):
+        vals = np.array([s[key] for s in seeds])
+        tol = max(3 * float(np.std(vals, ddof=1)), floor)
+        lo, hi = float(vals.min()) - tol, float(vals.max()) + tol
+        check("Song et al.: %s" % key, lo <= got[key] <= hi,
+              "Axon %.3f, Brian2 %s, accepted [%.3f, %.3f]"
+              % (got[key], ", ".join("%.3f" % v for v in vals), lo, hi))
+    check("Song et al.: bimodal weights", got["frac_low"] > 0.15 and got["frac_high"] > 0.15,
+          "%.1f%% below 0.1 w_max, %.1f%% above 0.9 w_max"
+          % (100 * got["frac_low"], 100 * got["frac_high"]))
+    if outs["2"]:
+        w2 = np.load(os.path.join(outs["2"], "syn.w.npy"))[-1] / gmax
+        check("Song et al.: 1 and 2 threads bit-identical", np.array_equal(w, w2))
+
+sys.exit(0 if all(results) else 1)
