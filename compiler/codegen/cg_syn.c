@@ -257,6 +257,22 @@ static bool block_reads_pre(const sm_block *b)
     return false;
 }
 
+/* A constant uint32 array, written as raw bytes (one constant, however many
+ * synapses; the target is the host, so its byte order). */
+static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *name)
+{
+    if (n <= 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, (const char *)v,
+                                                 (unsigned)((size_t)n * sizeof *v), 1);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetAlignment(g, 4);
+    return g;
+}
+
 static void unsupported(cg *c, const ir_proj *pj, const char *what)
 {
     if (!c->failed)
@@ -273,8 +289,6 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
         unsupported(c, pj, "synapse equations (and the learning rules that use them)");
     if (pj->on_post.n || pj->every_step.n)
         unsupported(c, pj, "'on post' and 'every step' handlers");
-    if (pj->conn == CONN_FILE)
-        unsupported(c, pj, "connections from files");
     if (pj->delay && pj->delay->kind != SX_CONST)
         unsupported(c, pj, "per-synapse delays");
     if (c->failed)
@@ -364,14 +378,14 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     }
     static const int CONN[] = {[CONN_ALL] = 0, [CONN_ONE] = 1, [CONN_RANDOM] = 2,
                                [CONN_INDEGREE] = 3, [CONN_OUTDEGREE] = 4, [CONN_WHERE] = 5,
-                               [CONN_FILE] = -1};
+                               [CONN_FILE] = 6};
     double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
     unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
                       ? (unsigned)pj->conn_arg->v : 0;
     /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
        handler touches only its synapses and their targets (reads no pre variable) */
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
-    LLVMValueRef f[16] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    LLVMValueRef f[19] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
                           LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
@@ -379,7 +393,10 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
                           LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
                           LLVMConstInt(c->i32, delay_steps, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
-                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre, events[1]};
+                          cg_var_descs(c, var_t, pj->vars, pj->nvars), init, on_pre, events[1],
+                          LLVMConstInt(c->i64, (unsigned long long)pj->nedges, 0),
+                          index_array(c, pj->edge_pre, pj->nedges, "edge_pre"),
+                          index_array(c, pj->edge_post, pj->nedges, "edge_post")};
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -390,5 +407,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     free(c->syn_base);
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 16);
+    return LLVMConstNamedStruct(proj_t, f, 19);
 }
