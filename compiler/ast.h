@@ -48,7 +48,8 @@ typedef enum {
     AST_IF,          /* a: condition; kids: then statements; b: AST_LIST else (or AST_IF) */
     /* ---- module items ------------------------------------------------------ */
     AST_POPULATION,  /* name; str: neuron type; a: size; b: AST_LIST of args (overrides);
-                        kids: initialisers (AST_ASSIGN) */
+                        kids: initialisers (AST_ASSIGN); c: spikes of a spike source (AST_FROM,
+                        or AST_LIST of AST_LIST (index, time) pairs) or NULL */
     AST_PROJECT,     /* name (optional); a: AST_LIST sources; b: AST_LIST targets;
                         str: synapse type; c: AST_LIST args; kids: clauses */
     AST_CONNECT,     /* a: connector (AST_CALL, AST_IDENT, AST_WHERE, AST_FROM) */

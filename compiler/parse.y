@@ -163,9 +163,9 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
 %type <node> opt_else mod_simple mod_block expr primary lvalue path connector
-%type <node> proj_clause opt_subset opt_every opt_args_node run_target
+%type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
-%type <vec> exprs idents proj_clauses
+%type <vec> exprs idents proj_clauses spikes spike_list
 %type <op> opt_pflags opt_ed assign_op
 
 %precedence KW_ELSE
@@ -356,8 +356,9 @@ mitems
 
 mod_simple
     : KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
-    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node {
-          $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8; ast_fix_depth($$);
+    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node opt_spikes {
+          $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          $$->c = $9; ast_fix_depth($$);
       }
     | KW_PROJECT paths ARROW paths ':' IDENT opt_args_node proj_clauses {
           $$ = block(P, AST_PROJECT, $8, @$); $$->a = list(P, $2, @2); $$->b = list(P, $4, @4);
@@ -383,6 +384,29 @@ mod_block
     : KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node '{' stmts '}' {
           $$ = block(P, AST_POPULATION, $10, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           ast_fix_depth($$);
+      }
+    ;
+
+/* The spikes of a spike source: from "spikes.csv" | from [(0, 10 ms), (2, 15.5 ms)] */
+opt_spikes
+    : %empty { $$ = NULL; }
+    | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; }
+    | KW_FROM '[' spikes ']' { $$ = list(P, $3, @$); }
+    ;
+
+spikes
+    : %empty { $$ = (ast_vec){0}; }
+    | spike_list
+    ;
+
+spike_list
+    : spike { $$ = vec1(P, $1); }
+    | spike_list ',' spike { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
+    ;
+
+spike
+    : '(' expr ',' expr ')' {
+          ast_vec v = vec1(P, $2); ast_vec_push(P->ar, &v, $4); $$ = list(P, v, @$); ast_fix_depth($$);
       }
     ;
 
@@ -484,6 +508,7 @@ primary
     | KW_FALSE { $$ = node(P, AST_BOOL, @$); }
     | IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
+    | STRING { $$ = node(P, AST_STRING, @$); $$->str = $1; } /* a file: timed("stim.csv", 1 ms) */
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }

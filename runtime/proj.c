@@ -18,6 +18,7 @@
  *   OUTDEGREE(k) per pre i, k distinct posts by Floyd's algorithm, then ordered: by a scan of
  *               the stamp array when k >= candidates / 16, else by qsort.
  *   WHERE       where(ctx, i, j) for every pair, row by row, appended to a growing buffer.
+ *   FILE        the descriptor's edges, already sorted by (pre, post): rows by counting.
  * When pre == post and autapses is 0, no connector makes i -> i (for RANDOM and the fixed
  * degrees the draws are over the other n - 1 neurons, so p and k keep their meaning; ONE then
  * has no synapses). At most 2^32 - 1 synapses per projection (AXON_ERANGE otherwise).
@@ -61,7 +62,8 @@
 enum { RT_PURPOSE_CONN = 0 };
 
 static const char *const rt_conn_name[] = {"all_to_all",      "one_to_one",      "random",
-                                           "fixed_indegree", "fixed_outdegree", "where"};
+                                           "fixed_indegree", "fixed_outdegree", "where",
+                                           "file"};
 
 /* The substream of neuron `sub` for one purpose of projection proj. */
 static void rt_substream(axon_rng_stream *r, uint64_t seed, uint32_t proj, uint32_t purpose,
@@ -84,6 +86,33 @@ static uint32_t rt_candidates(const axon_proj_desc *d, uint32_t n)
 }
 
 /* ---- validation */
+
+/* AXON_CONN_FILE: the edges are in range, sorted by (pre, post), with no pair twice and no
+ * i -> i where autapses are excluded. */
+static axon_status rt_check_edges(const axon_proj_desc *d, uint32_t npre, uint32_t npost,
+                                  axon_err *err)
+{
+    if (d->nedges > 0 && (!d->edge_pre || !d->edge_post))
+        return axon_err_set(err, AXON_EINVAL, "projection '%s': %llu edges but no table", d->name,
+                            (unsigned long long)d->nedges);
+    if (d->nedges > RT_MAX_SYN)
+        return axon_err_set(err, AXON_ERANGE, "projection '%s': %llu edges, at most %u", d->name,
+                            (unsigned long long)d->nedges, RT_MAX_SYN);
+    for (uint64_t s = 0; s < d->nedges; s++) {
+        uint32_t i = d->edge_pre[s], j = d->edge_post[s];
+        if (i >= npre || j >= npost)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': edge %llu (%u -> %u) is out "
+                                "of range", d->name, (unsigned long long)s, i, j);
+        if (rt_no_self(d) && i == j)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': edge %llu connects %u to "
+                                "itself", d->name, (unsigned long long)s, i);
+        if (s > 0 && (d->edge_pre[s - 1] > i || (d->edge_pre[s - 1] == i && d->edge_post[s - 1] >= j)))
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': edges are not sorted by "
+                                "(pre, post) without repeats at edge %llu", d->name,
+                                (unsigned long long)s);
+    }
+    return AXON_OK;
+}
 
 axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
 {
@@ -141,6 +170,12 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                 return axon_err_set(err, AXON_EINVAL,
                                     "projection '%s': 'where' connector without a condition", nm);
             break;
+        case AXON_CONN_FILE: {
+            axon_status st = rt_check_edges(d, a->size, b->size, err);
+            if (st != AXON_OK)
+                return st;
+            break;
+        }
         default:
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
@@ -445,6 +480,22 @@ static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
     return st;
 }
 
+/* The listed edges (checked by rt_check_edges): already in CSR order. */
+static axon_status rt_build_file(rt_proj *pr, axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
+    axon_status st = rt_alloc_post(pr, d->nedges, err);
+    if (st != AXON_OK)
+        return st;
+    for (uint64_t s = 0; s < d->nedges; s++)
+        pr->row[d->edge_pre[s] + 1]++;
+    for (uint32_t i = 0; i < pr->npre; i++)
+        pr->row[i + 1] += pr->row[i];
+    if (d->nedges)
+        memcpy(pr->post, d->edge_post, (size_t)d->nedges * sizeof *pr->post);
+    return AXON_OK;
+}
+
 /* ---- synapse state */
 
 typedef struct {
@@ -510,6 +561,7 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     case AXON_CONN_RANDOM: st = rt_build_random(s, pr, q, err); break;
     case AXON_CONN_INDEGREE: st = rt_build_indegree(s, pr, q, err); break;
     case AXON_CONN_OUTDEGREE: st = rt_build_outdegree(s, pr, q, err); break;
+    case AXON_CONN_FILE: st = rt_build_file(pr, err); break;
     default: st = rt_build_where(s, pr, err); break;
     }
     if (st != AXON_OK)

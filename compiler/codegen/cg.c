@@ -211,6 +211,61 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
                              c->f64, params, 5, args));
 }
 
+/* An index into a table: floor(v) clamped to [0, n - 1], as i64 (see sx_table_value). */
+static LLVMValueRef table_index(cg *c, const sx *v, long n)
+{
+    LLVMValueRef x = to_f64(c, expr(c, v)), lo = cgm_f64(c, 0), hi = cgm_f64(c, (double)(n - 1));
+    x = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOGE, x, lo, ""), x, lo, ""); /* nan: 0 */
+    x = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, x, hi, ""), x, hi, "");
+    return LLVMBuildFPToSI(c->b, x, c->i64, "");
+}
+
+/* A value of a table (timed arrays, spike times, columns of a connection file): a load
+ * from a constant array of doubles in the module, one per table (tables are named
+ * uniquely by their path: the same file gives the same numbers). */
+static LLVMValueRef table(cg *c, const sx *e)
+{
+    const sx_table *t = e->tab;
+    if (e->b && c->proj) {
+        cg_fail(c, e->span, "a timed array with one column per neuron cannot be used in a synapse");
+        return cgm_const(c, 0);
+    }
+    if (e->b && c->pop && t->ncols != c->pop->size) {
+        if (!c->failed)
+            diag_error(c->d, e->span, "'%s' has %d columns, but %s has %d neurons", t->path,
+                       t->ncols, c->pop->name, c->pop->size);
+        diag_hint(c->d, "a timed array has one column (for every neuron) or one per neuron");
+        c->failed = true;
+        return cgm_const(c, 0);
+    }
+    char *name = malloc(strlen(t->path) + 64);
+    sprintf(name, "axon.table.%s.%ldx%d", t->path, t->nrows, t->ncols);
+    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
+    if (!g) {
+        long n = t->nrows * t->ncols;
+        LLVMValueRef *vs = malloc((size_t)n * sizeof *vs);
+        for (long k = 0; k < n; k++)
+            vs[k] = LLVMConstReal(c->f64, t->v[k]);
+        LLVMValueRef init = LLVMConstArray2(c->f64, vs, (uint64_t)n);
+        free(vs);
+        g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+        LLVMSetInitializer(g, init);
+        LLVMSetGlobalConstant(g, 1);
+        LLVMSetLinkage(g, LLVMPrivateLinkage);
+        LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    }
+    free(name);
+    LLVMValueRef row = e->a ? table_index(c, e->a, t->nrows) : c->idx;
+    LLVMValueRef k = row;
+    if (t->ncols > 1) {
+        k = LLVMBuildMul(c->b, row, LLVMConstInt(c->i64, (unsigned)t->ncols, 0), "");
+        if (e->b)
+            k = LLVMBuildAdd(c->b, k, table_index(c, e->b, t->ncols), "");
+    }
+    LLVMValueRef p = LLVMBuildGEP2(c->b, c->f64, g, &k, 1, "");
+    return cg_to_fp(c, LLVMBuildLoad2(c->b, c->f64, p, ""));
+}
+
 static LLVMValueRef expr(cg *c, const sx *e)
 {
     if (!e) {
@@ -256,6 +311,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
         return LLVMBuildSelect(c->b, k, cg_to_fp(c, a), cg_to_fp(c, b), "");
     }
     case SX_RAND: return rand_draw(c, e);
+    case SX_TABLE: return table(c, e);
     case SX_CALL:
         switch (e->fn) {
         case FN_MIN: return fmin_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)));
@@ -539,8 +595,10 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     LLVMTypeRef proj_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->i32, c->f64, c->i32,
                                 c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr,
-                                c->ptr, c->ptr, c->ptr, c->ptr},
-        20, 0);
+                                c->ptr, c->ptr, c->ptr, c->ptr,
+                                /* AXON_CONN_FILE: nedges, edge_pre, edge_post */
+                                c->i64, c->ptr, c->ptr},
+        23, 0);
     LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
     for (int k = 0; k < m->nprojs && !c->failed; k++)
         projs[k] = cg_projection(c, k, proj_t, var_t);

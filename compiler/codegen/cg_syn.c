@@ -453,6 +453,22 @@ static bool block_reads_pre(const sm_block *b)
     return false;
 }
 
+/* A constant uint32 array, written as raw bytes (one constant, however many
+ * synapses; the target is the host, so its byte order). */
+static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *name)
+{
+    if (n <= 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, (const char *)v,
+                                                 (unsigned)((size_t)n * sizeof *v), 1);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetAlignment(g, 4);
+    return g;
+}
+
 static void unsupported(cg *c, const ir_proj *pj, const char *what)
 {
     if (!c->failed)
@@ -465,8 +481,6 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
 {
     const ir_proj *pj = &c->m->projs[k];
     const ir_model *m = c->m;
-    if (pj->conn == CONN_FILE)
-        unsupported(c, pj, "connections from files");
     if (pj->delay && pj->delay->kind != SX_CONST)
         unsupported(c, pj, "per-synapse delays");
     if (c->failed)
@@ -541,14 +555,14 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     }
     static const int CONN[] = {[CONN_ALL] = 0, [CONN_ONE] = 1, [CONN_RANDOM] = 2,
                                [CONN_INDEGREE] = 3, [CONN_OUTDEGREE] = 4, [CONN_WHERE] = 5,
-                               [CONN_FILE] = -1};
+                               [CONN_FILE] = 6};
     double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
     unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
                       ? (unsigned)pj->conn_arg->v : 0;
     /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
        handler touches only its synapses and their targets (reads no pre variable) */
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
-    LLVMValueRef f[20] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    LLVMValueRef f[23] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
                           LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
@@ -557,7 +571,10 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
                           LLVMConstInt(c->i32, delay_steps, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
                           cg_var_descs(c, var_t, pj->vars, pj->sv, pj->nvars), init, on_pre, cont,
-                          on_post, pre_after, post_after, every};
+                          on_post, pre_after, post_after, every,
+                          LLVMConstInt(c->i64, (unsigned long long)pj->nedges, 0),
+                          index_array(c, pj->edge_pre, pj->nedges, "edge_pre"),
+                          index_array(c, pj->edge_post, pj->nedges, "edge_post")};
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -570,5 +587,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->proj = NULL;
     free(c->side_val);
     c->side_val = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 20);
+    return LLVMConstNamedStruct(proj_t, f, 23);
 }

@@ -282,6 +282,43 @@ static sm_block fold_block(ax_arena *ar, sm_block b, int space, sx *const *vals,
     return r;
 }
 
+/* `population S = SpikeSource[n] from "spikes.csv"` or `from [(i, t), ...]` (data.c) */
+static void spike_source(inst *in, scope *sc, ir_pop *p, const ast_node *src)
+{
+    ir_spike_in *sp = NULL;
+    long n = 0;
+    if (src->kind == AST_FROM) {
+        if (!ir_spikes_file(in->ar, in->d, p, src->span, src->str, &sp, &n)) {
+            in->errors++;
+            return;
+        }
+    } else {
+        sp = arena_alloc(in->ar, (size_t)(src->nkids + 1) * sizeof *sp);
+        for (int k = 0; k < src->nkids; k++) {
+            const ast_node *pair = src->kids[k];
+            long i;
+            sx *e;
+            if (!int_value(in, sc, pair->kids[0], 0, &i, "a neuron index") ||
+                !const_value(in, sc, pair->kids[1], &e, "a spike time"))
+                continue;
+            if (i >= p->size) {
+                ERR(in, pair->kids[0]->span, "neuron %ld does not exist: %s has %d neuron%s, "
+                    "numbered 0 to %d", i, p->name, p->size, p->size == 1 ? "" : "s", p->size - 1);
+                continue;
+            }
+            if (!dim_eq(e->dim, DIM_TIME)) {
+                char a[96];
+                ERR(in, pair->kids[1]->span, "a spike time must be a time, not %s",
+                    dim_describe(e->dim, a, sizeof a));
+                continue;
+            }
+            sp[n++] = (ir_spike_in){i, e->v, pair->span, pair->kids[1]->span};
+        }
+    }
+    if (!ir_spike_source(in->ar, in->d, p, sp, n, in->dt, "spike times"))
+        in->errors++;
+}
+
 static void population(inst *in, scope *sc, const ast_node *n)
 {
     const sm_def *def = sema_find(in->s, n->str);
@@ -431,6 +468,8 @@ static void population(inst *in, scope *sc, const ast_node *n)
         p.events[e].body = fold_block(in->ar, t->events[e].body, VS_PARAM, shared, t->nvars);
     }
     p.nevents = t->nevents;
+    if (n->c)
+        spike_source(in, sc, &p, n->c);
     p.output = fold(in->ar, t->output, VS_PARAM, shared, t->nvars);
     p.slot = slot;
     p.shared = shared;
@@ -666,6 +705,11 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             learns[nlearns++] = (sm_learn){r, c->name, c->span};
         }
     }
+    /* `connect from FILE`: read once, checked for each (source, target) pair */
+    tab *edges = NULL;
+    if (conn && conn->a->kind == AST_FROM &&
+        !(edges = tab_read(in->ar, in->d, conn->a->span, conn->a->str, TAB_HEADER)))
+        in->errors++;
     if (!conn) {
         ERR(in, n->span, "the projection says nothing about which neurons to connect");
         diag_hint(in->d, "add 'connect all_to_all', 'connect random(p)', ...");
@@ -729,6 +773,8 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             syn_args(in, sc, t, n->c, vals, syn->name);
             for (int r = 0; r < nlearns; r++)
                 syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name);
+            if (edges && !ir_edges(in->ar, in->d, &p, P, Q, edges, vals))
+                in->errors++;
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
                default only for dimensionless weights */
             for (int v = 0; v < t->nvars; v++) {

@@ -10,6 +10,9 @@
 #define AXON_IR_H
 
 #include "sema/sema.h"
+#include "sema/table.h"
+
+#include <stdint.h>
 
 typedef enum { SCH_NONE, SCH_EXACT, SCH_EXPEULER, SCH_EULER, SCH_RK2, SCH_RK4, SCH_MAP } ir_scheme;
 const char *ir_scheme_name(ir_scheme s);
@@ -116,6 +119,9 @@ typedef struct {
     int signal_base;        /* VS_SIGNAL indices of syn are relative to it (ir_synapses
                                makes them indices into the model's signals) */
     ax_span span;
+    /* CONN_FILE: the synapses, sorted by (pre, post) (data.c) */
+    long nedges;
+    uint32_t *edge_pre, *edge_post;
 } ir_proj;
 
 typedef struct {
@@ -168,6 +174,26 @@ bool ir_schemes(sema_ctx *s, ir_model *m);
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
 void ir_dump(const ir_model *m, FILE *out);
+
+/* ---- data from lists and files (data.c) ---- */
+/* The synapses of `connect from FILE` (tb, read with a header) for projection pj:
+ * fills pj->nedges and the sorted endpoints, and sets vals[v] of the synapse
+ * variables given as columns. False after reporting errors. */
+bool ir_edges(ax_arena *ar, diag_ctx *d, ir_proj *pj, const ir_pop *pre, const ir_pop *post,
+              const tab *tb, sx **vals);
+/* One listed spike of a spike source: neuron i at time t (s). */
+typedef struct {
+    long i;
+    double t;
+    ax_span span, tspan; /* the spike, its time */
+} ir_spike_in;
+/* Reads the spikes of FILE (columns i and t) for population p. */
+bool ir_spikes_file(ax_arena *ar, diag_ctx *d, const ir_pop *p, ax_span from, const char *name,
+                    ir_spike_in **out, long *n);
+/* Makes p emit the n given spikes (checked: times on the grid of dt, at most one
+ * spike per neuron and step): a hidden cursor, a spike condition and an event. */
+bool ir_spike_source(ax_arena *ar, diag_ctx *d, ir_pop *p, const ir_spike_in *in, long n,
+                     double dt, const char *what);
 
 /* Index of the population named path, or -1. */
 int ir_find_pop(const ir_model *m, const char *path);

@@ -4,6 +4,7 @@
  * pre./post. references.
  */
 #include "sema/check.h"
+#include "sema/table.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -438,6 +439,54 @@ static sx *number(check_ctx *ck, const ast_node *n)
     return e;
 }
 
+/* timed("file.csv", period): row floor(t / period) of the file (the last row after its
+ * end), column i (one column per neuron) or the only column. The row index gets
+ * 1e-3 dt on top of t so that t = n dt, computed in floating point, never falls
+ * just short of a row boundary that lies on the time grid (as Brian2's timestep()). */
+static sx *timed(check_ctx *ck, const ast_node *n)
+{
+    sx *zero = sx_const(ck->ar, 0, DIM_NONE);
+    if (n->nkids != 2 || n->kids[0]->kind != AST_STRING) {
+        ERR(ck, n->span, "timed() takes a file name and a period: timed(\"file.csv\", 1 ms)");
+        return zero;
+    }
+    sx *period = sx_simplify(ck->ar, check_expr(ck, n->kids[1]));
+    if (period->unknown)
+        return zero;
+    if (period->kind != SX_CONST || !dim_eq(period->dim, DIM_TIME) || !(period->v > 0)) {
+        ERR(ck, n->kids[1]->span, "the period of timed() must be a positive constant time, "
+                                  "like 1 ms");
+        return zero;
+    }
+    /* t, through the scope's own lookup: where t is not allowed, that says so */
+    ast_node tn = {.kind = AST_IDENT, .name = "t", .span = n->span};
+    sx *t = check_expr(ck, &tn);
+    if (t->unknown)
+        return zero;
+    const ast_node *file = n->kids[0];
+    tab *tb = tab_read(ck->ar, ck->d, file->span, file->str, TAB_MAYBE_HEADER);
+    if (!tb) {
+        ck->errors++;
+        return zero;
+    }
+    if (!tb->nrows) {
+        ERR(ck, file->span, "'%s' has no rows of values", tb->path);
+        return zero;
+    }
+    sx_table *st = arena_alloc(ck->ar, sizeof *st);
+    st->path = tb->path;
+    st->nrows = tb->nrows;
+    st->ncols = tb->ncols;
+    st->v = tb->v;
+    sx *dt = sx_var(ck->ar, VS_DT, 0, "dt", DIM_TIME);
+    sx *tt = sx_add(ck->ar, t, sx_mul(ck->ar, sx_const(ck->ar, 1e-3, DIM_NONE), dt));
+    sx *row = sx_call(ck->ar, FN_FLOOR, sx_div(ck->ar, tt, period), NULL, NULL);
+    sx *col = st->ncols > 1 ? sx_var(ck->ar, VS_INDEX_I, 0, "i", DIM_NONE) : NULL;
+    sx *e = sx_table_at(ck->ar, st, row, col);
+    e->span = n->span;
+    return e;
+}
+
 static sx *call(check_ctx *ck, const ast_node *n)
 {
     const char *name = n->name;
@@ -485,6 +534,8 @@ static sx *call(check_ctx *ck, const ast_node *n)
         e->span = n->span;
         return e;
     }
+    if (!strcmp(name, "timed"))
+        return timed(ck, n);
     if (!strcmp(name, "pow")) {
         if (nargs != 2) {
             ERR(ck, n->span, "'pow' takes 2 arguments, not %d", nargs);

@@ -224,6 +224,25 @@ sx *sx_rand(ax_arena *ar, int dist, int draw)
     return e;
 }
 
+double sx_table_value(const sx_table *tab, double row, double col)
+{
+    double r = floor(row), c = floor(col);
+    r = r < 0 || r != r ? 0 : r > (double)(tab->nrows - 1) ? (double)(tab->nrows - 1) : r;
+    c = c < 0 || c != c ? 0 : c > (double)(tab->ncols - 1) ? (double)(tab->ncols - 1) : c;
+    return tab->v[(long)r * tab->ncols + (long)c];
+}
+
+sx *sx_table_at(ax_arena *ar, const sx_table *tab, sx *row, sx *col)
+{
+    if (row && row->kind == SX_CONST && (!col || col->kind == SX_CONST))
+        return sx_const(ar, sx_table_value(tab, row->v, col ? col->v : 0), DIM_NONE);
+    sx *e = node(ar, SX_TABLE);
+    e->tab = tab;
+    e->a = row;
+    e->b = col;
+    return e;
+}
+
 sx *sx_add(ax_arena *ar, sx *a, sx *b)
 {
     return sx_bin(ar, SX_ADD, a, b);
@@ -335,6 +354,9 @@ double sx_eval(const sx *e, sx_lookup lookup, void *ctx)
     case SX_SELECT:
         return sx_eval(e->a, lookup, ctx) != 0 ? sx_eval(e->b, lookup, ctx)
                                                : sx_eval(e->c, lookup, ctx);
+    case SX_TABLE:
+        return sx_table_value(e->tab, e->a ? sx_eval(e->a, lookup, ctx) : 0,
+                              e->b ? sx_eval(e->b, lookup, ctx) : 0);
     case SX_CALL: {
         double a = sx_eval(e->a, lookup, ctx);
         double b = e->b ? sx_eval(e->b, lookup, ctx) : 0;
@@ -377,6 +399,10 @@ bool sx_equal(const sx *a, const sx *b)
         return memcmp(&a->v, &b->v, sizeof a->v) == 0 && dim_eq(a->dim, b->dim);
     case SX_VAR: return a->space == b->space && a->idx == b->idx;
     case SX_RAND: return a->fn == b->fn && a->idx == b->idx;
+    case SX_TABLE:
+        if (a->tab != b->tab)
+            return false;
+        break;
     case SX_CALL:
         if (a->fn != b->fn)
             return false;
@@ -407,6 +433,7 @@ static sx *rebuild(ax_arena *ar, const sx *e, sx *a, sx *b, sx *c)
     case SX_NEG: n = sx_neg(ar, a); break;
     case SX_NOT: n = sx_not(ar, a); break;
     case SX_CALL: n = sx_call(ar, (sx_fn)e->fn, a, b, c); break;
+    case SX_TABLE: n = sx_table_at(ar, e->tab, a, b); break;
     case SX_SELECT: n = sx_select(ar, a, b, c); break;
     default: n = sx_bin(ar, e->kind, a, b); break;
     }
@@ -535,8 +562,8 @@ static sx *simplify_pass(ax_arena *ar, sx *e)
     sx *b = simplify_pass(ar, e->b);
     sx *c = simplify_pass(ar, e->c);
     sx *n = e;
-    bool all_const =
-        a->kind == SX_CONST && (!b || b->kind == SX_CONST) && (!c || c->kind == SX_CONST);
+    bool all_const = (!a || a->kind == SX_CONST) && (!b || b->kind == SX_CONST) &&
+                     (!c || c->kind == SX_CONST) && (a || e->kind != SX_TABLE);
     /* rebuild on change, and also for constant children: a hand-built node
      * may have skipped folding */
     if (a != e->a || b != e->b || c != e->c || all_const ||
@@ -739,7 +766,8 @@ static bool uses_nonsmooth(const sx *e, int space, int idx)
     case SX_NE:
     case SX_AND:
     case SX_OR:
-    case SX_NOT: return true;
+    case SX_NOT:
+    case SX_TABLE: return true; /* piecewise constant */
     case SX_SELECT:
         if (sx_uses(e->a, space, idx))
             return true;
@@ -871,6 +899,18 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
             sb_printf(sb, "%d#%d", e->space, e->idx);
         break;
     case SX_RAND: sb_puts(sb, e->fn == SXR_NORMAL ? "normal()" : "rand()"); break;
+    case SX_TABLE:
+        sb_printf(sb, "\"%s\"[", e->tab->path);
+        if (e->a)
+            print_rec(e->a, sb, P_SELECT);
+        else
+            sb_puts(sb, "s");
+        if (e->b) {
+            sb_puts(sb, ", ");
+            print_rec(e->b, sb, P_SELECT);
+        }
+        sb_putc(sb, ']');
+        break;
     case SX_NEG:
         sb_putc(sb, '-');
         print_rec(e->a, sb, P_POW);

@@ -34,6 +34,9 @@ typedef enum {
     SX_AND, SX_OR, SX_NOT,                    /* logic on booleans */
     SX_SELECT, /* a ? b : c */
     SX_RAND,   /* a random draw: fn = SXR_UNIFORM (0..1) or SXR_NORMAL; idx = draw number */
+    SX_TABLE,  /* tab->v[row][col] with row = floor(a) and col = floor(b) (b NULL: 0), both
+                  clamped to the table; a NULL a is the index of the item being computed
+                  (the synapse in a projection's init kernel) */
     SX_KIND_COUNT
 } sx_kind;
 
@@ -66,6 +69,15 @@ typedef enum {
     VS_COUNT
 } sx_space;
 
+/* The numbers of an SX_TABLE: a timed array, spike times, a column of a
+ * connection file (dimensionless, or SI). Lives in the compilation's arena. */
+typedef struct {
+    const char *path; /* the file (or "spikes" for a list in the model), for printing */
+    long nrows;
+    int ncols;
+    const double *v;  /* nrows * ncols, row-major */
+} sx_table;
+
 typedef struct sx sx;
 struct sx {
     sx_kind kind;
@@ -78,6 +90,7 @@ struct sx {
     bool boolean;    /* the value is a truth value */
     bool unknown;    /* the dimension is not known yet (pre./post. before binding) */
     ax_span span;    /* source that produced it (SPAN_NONE for derived nodes) */
+    const sx_table *tab; /* SX_TABLE */
 };
 
 /* ---- construction (arena-allocated; constants are folded) --------------- */
@@ -89,6 +102,10 @@ sx *sx_not(ax_arena *ar, sx *a);
 sx *sx_call(ax_arena *ar, sx_fn fn, sx *a, sx *b, sx *c); /* unused args NULL */
 sx *sx_select(ax_arena *ar, sx *cond, sx *a, sx *b);
 sx *sx_rand(ax_arena *ar, int dist, int draw);
+/* tab[row][col] (col NULL: column 0); folded when row and col are constants. */
+sx *sx_table_at(ax_arena *ar, const sx_table *tab, sx *row, sx *col);
+/* The value of tab at (row, col), both floored and clamped to the table. */
+double sx_table_value(const sx_table *tab, double row, double col);
 /* Helpers for the common arithmetic. */
 sx *sx_add(ax_arena *ar, sx *a, sx *b);
 sx *sx_sub(ax_arena *ar, sx *a, sx *b);

@@ -115,6 +115,28 @@ contains "run: per-synapse delays message" "are not supported by code generation
 printf 'import "std/neurons/lif"\nimport "std/synapses/continuous"\nmodule M {\n    population A = LIF[10]\n    project A -> A : Gap connect all_to_all\n}\n' >"$tmp/gap.axon"
 expect "run: gap junctions" 0 "$AXON" run "$tmp/gap.axon" -t 10ms -q
 
+# data inputs: spike sources, connections from a file, timed arrays (tests/validation/inputs.axon)
+inputs="$AXON_SRCDIR/tests/validation/inputs.axon"
+expect "run: inputs (sources)" 0 "$AXON" run "$inputs" -m Sources -t 20ms -o "$tmp/in1" -q --threads 1
+expect "run: inputs, 2 threads" 0 "$AXON" run "$inputs" -m Sources -t 20ms -o "$tmp/in2" -q --threads 2
+if cmp -s "$tmp/in1/R.spikes.i.npy" "$tmp/in2/R.spikes.i.npy" && cmp -s "$tmp/in1/R.spikes.t.npy" "$tmp/in2/R.spikes.t.npy"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: inputs differ between 1 and 2 threads"; fi
+expect "run: inputs (timed), single precision" 0 "$AXON" run "$inputs" -m Step -t 50ms --precision single -q
+# data files are found next to the model file, whatever the working directory
+expect "run: inputs from another directory" 0 sh -c "cd '$AXON_SRCDIR/tests' && '$AXON' run validation/inputs.axon -m Sources -t 5ms -q"
+expect "build: inputs as an executable" 0 "$AXON" build "$inputs" -m Sources -o "$tmp/inputs"
+expect "built inputs runs" 0 "$tmp/inputs" -t 20ms -o "$tmp/in3" -q
+if cmp -s "$tmp/in1/R.spikes.t.npy" "$tmp/in3/R.spikes.t.npy"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the built inputs model differs from axon run"; fi
+printf 'i,j\n0,1\n' >"$tmp/e.csv"
+printf 'import "std/neurons/lif"\nimport "std/synapses"\nmodule M {\n    population A = LIF[2]\n    project A -> A : ExpCurrent connect from "e.csv"\n    project A -> A : ExpCurrent connect from "none.csv"\n}\n' >"$tmp/edges.axon"
+expect "check: missing connection file" 1 "$AXON" check "$tmp/edges.axon"
+contains "check: missing connection file message" "edges.axon:6:41: error: cannot open '$tmp/none.csv': No such file or directory"
+printf '1,2,3\n' >"$tmp/cols.csv"
+printf 'import "std/neurons/lif"\nmodule M {\n    population A = LIF[2](I_ext = timed("cols.csv", 1 ms) * 1 nA)\n}\n' >"$tmp/cols.axon"
+expect "run: timed array with a column count that is not the size" 1 "$AXON" run "$tmp/cols.axon" -t 1ms
+contains "run: timed array columns message" "'$tmp/cols.csv' has 3 columns, but A has 2 neurons"
+
 # ---- axon build ---------------------------------------------------------------------
 izh="$AXON_SRCDIR/examples/izhikevich.axon"
 expect "build exe" 0 "$AXON" build "$izh" -o "$tmp/izh"

@@ -1369,6 +1369,44 @@ START_TEST(test_proj_where)
 }
 END_TEST
 
+/* AXON_CONN_FILE: the listed (sorted) edges become the rows; bad lists are refused */
+START_TEST(test_proj_file)
+{
+    axon_pop_desc pops[] = {{"P", "Nop", 4, 0, NULL, NULL, nop_update, 0},
+                            {"Q", "Nop", 3, 0, NULL, NULL, nop_update, 0}};
+    static const uint32_t epre[] = {0, 0, 2, 3, 3}, epost[] = {0, 2, 1, 0, 2};
+    axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_FILE, 0, 0, 1),
+                           proj_of("P->P", 0, 0, AXON_CONN_FILE, 0, 0, 0)};
+    pj[0].nedges = 5;
+    pj[0].edge_pre = epre;
+    pj[0].edge_post = epost;
+    axon_model_desc m = model_projs("file", 8, pops, 2, pj, 2, NULL, 0);
+    axon_sim *s = new_sim(&m, 0, 1);
+    const uint64_t *row;
+    const uint32_t *post;
+    get_csr(s, 0, &row, &post);
+    static const uint64_t erow[] = {0, 2, 2, 3, 5};
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 0), 5);
+    ck_assert_mem_eq(row, erow, sizeof erow);
+    ck_assert_mem_eq(post, epost, sizeof epost);
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 1), 0); /* no edges: an empty projection */
+    axon_sim_free(s);
+    static const uint32_t unsorted[] = {2, 0, 1, 0, 2}, self[] = {0, 1, 1, 2, 3};
+    pj[0].edge_post = unsorted;
+    expect_refused(&m, NULL, "not sorted");
+    pj[0].edge_post = epost;
+    pj[0].edge_pre = (const uint32_t[]){0, 0, 2, 3, 4};
+    expect_refused(&m, NULL, "out of range");
+    pj[0].edge_pre = epre;
+    pj[1].nedges = 5;
+    pj[1].edge_pre = epre;
+    pj[1].edge_post = self;
+    expect_refused(&m, NULL, "to itself");
+    pj[1].edge_post = NULL;
+    expect_refused(&m, NULL, "no table");
+}
+END_TEST
+
 /* continuous: every row, every step, before the updates (and so before the deliveries) */
 static void cont_on_step(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
                          void *const *post_vars, const uint32_t *post, uint32_t i, uint64_t b,
@@ -1753,6 +1791,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_proj_where);
     tcase_add_test(tc, test_proj_init_pairs);
     tcase_add_test(tc, test_proj_continuous);
+    tcase_add_test(tc, test_proj_file);
     tcase_add_test(tc, test_proj_long_delay);
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);

@@ -16,6 +16,13 @@ Usage: check_networks.py AXON SRCDIR WORKDIR
   K_c = sqrt(8/pi) sd = 1.60).
 - examples/wilson_cowan.axon: the excitatory rate oscillates (a limit cycle)
   with an amplitude above 0.1 over the last 200 ms.
+- inputs.axon, module Sources: spike sources (a file and a list) are recorded
+  at exactly the listed times (rounded to the grid), and relays reached through
+  synapses from a file (weights from its column) fire at exactly the steps an
+  event-by-event replay of the listed spikes, delays and weights predicts.
+- inputs.axon, module Step: LIF neurons driven by a timed array (one column
+  per neuron, a row every 10 ms) follow the closed form of a piecewise-constant
+  current to 1e-12 relative.
 """
 import math
 import os
@@ -96,6 +103,72 @@ if run_example("wilson_cowan.axon", [], out):
     tail = e[-2000:]
     check("Wilson-Cowan limit cycle", tail.max() - tail.min() > 0.1,
           "E rate between %.3f and %.3f over the last 200 ms" % (tail.min(), tail.max()))
+
+out = os.path.join(WORK, "inputs")
+dt = 1e-4
+model = os.path.join(SRC, "tests/validation/inputs.axon")
+p = subprocess.run([AXON, "run", model, "-m", "Sources", "-t", "20ms", "-o", out, "-q"],
+                   capture_output=True, text=True)
+if p.returncode:
+    print(p.stdout + p.stderr)
+    check("run inputs.axon Sources", False)
+else:
+    def spikes(k):
+        return (np.round(np.load(os.path.join(out, k + ".spikes.t.npy")) / dt).astype(int),
+                np.load(os.path.join(out, k + ".spikes.i.npy")))
+    S = [(0, 1.0e-3), (2, 1.5e-3), (0, 3.3e-3), (1, 5.0e-3), (2, 7.04e-3)]
+    T = [(1, 4.0e-3), (0, 2.5e-3), (1, 6.3e-3)]
+    for name, listed in (("S", S), ("T", T)):
+        steps, idx = spikes(name)
+        want = sorted((round(t / dt), i) for i, t in listed)
+        check("spike source %s at the listed times" % name, list(zip(steps, idx)) == want,
+              "got %s" % list(zip(steps, idx)))
+    # replay: an event stamped at step k arrives at k + 12; a relay fires (stamped one step
+    # later) when its summed jumps exceed 0.5 mV, and resets
+    edges = {0: [(2, 1.0), (1, 0.2)], 1: [(3, 1.0)], 2: [(0, 1.0), (3, 0.1)]}
+    arrivals = {}
+    for i, t in S:
+        for j, w in edges[i]:
+            arrivals.setdefault(round(t / dt) + 12, []).append((j, w))
+    for i, t in T:
+        arrivals.setdefault(round(t / dt) + 12, []).append((i + 2, 1.0))
+    v = [0.0] * 4
+    want = []
+    for k in sorted(arrivals):
+        for j, w in arrivals[k]:
+            v[j] += w
+        for j in range(4):
+            if v[j] > 0.5:
+                want.append((k + 1, j))
+                v[j] = 0.0
+    steps, idx = spikes("R")
+    got = sorted(zip(steps.tolist(), idx.tolist()))
+    check("relays driven through synapses from a file", got == sorted(want),
+          "got %s, expected %s" % (got, sorted(want)))
+
+p = subprocess.run([AXON, "run", model, "-m", "Step", "-t", "50ms", "-o", out + "_step", "-q"],
+                   capture_output=True, text=True)
+if p.returncode:
+    print(p.stdout + p.stderr)
+    check("run inputs.axon Step", False)
+else:
+    v = np.load(os.path.join(out + "_step", "P.v.npy"))
+    t = np.load(os.path.join(out + "_step", "P.v.t.npy"))
+    rows = np.array([[0, 0], [0.1, 0.2], [0.1, 0], [0, 0.05]]) * 1e-9
+    tau, R, vr = 20e-3, 100e6, -65e-3
+    worst = 0.0
+    for n in range(2):
+        # v at the start of each 10 ms piece, then the closed form inside it
+        starts = [vr]
+        for r in range(3):
+            vinf = vr + R * rows[r][n]
+            starts.append(vinf + (starts[-1] - vinf) * math.exp(-10e-3 / tau))
+        r = np.minimum(np.floor(t / 10e-3 + 1e-6).astype(int), 3)
+        vinf = vr + R * rows[r, n]
+        want = vinf + (np.array(starts)[r] - vinf) * np.exp(-(t - r * 10e-3) / tau)
+        worst = max(worst, np.max(np.abs(v[:, n] - want) / np.abs(want)))
+    check("LIF driven by a timed array: closed form", worst < 1e-12,
+          "max relative difference %.1e" % worst)
 
 passed = sum(results)
 print("networks: %d passed, %d failed" % (passed, len(results) - passed))

@@ -114,6 +114,7 @@ typedef enum {
     AXON_CONN_INDEGREE = 3,  /* each post gets k distinct random pres */
     AXON_CONN_OUTDEGREE = 4, /* each pre gets k distinct random posts */
     AXON_CONN_WHERE = 5,     /* pairs where where(i, j) != 0 */
+    AXON_CONN_FILE = 6,      /* the listed pairs edge_pre[s] -> edge_post[s] (see below) */
 } axon_conn_kind;
 
 typedef void (*axon_syn_init_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
@@ -163,6 +164,12 @@ typedef struct {
     axon_event_fn pre_after;
     axon_event_fn post_after;
     axon_event_fn every_step;
+    /* ---- AXON_CONN_FILE: the synapses, given (connect from "edges.csv"). Sorted by
+       (pre, post) with no pair twice, so synapse s is edge s; the init kernel gives
+       synapse s the values of row s of the file's columns. */
+    uint64_t nedges;
+    const uint32_t *edge_pre;
+    const uint32_t *edge_post;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
