@@ -118,7 +118,22 @@ static axon_status rt_check_model(const axon_model_desc *m, const axon_opts *o, 
         return axon_err_set(err, AXON_EINVAL, "threads = %d, expected 0..%d", o->threads,
                             AXON_MAX_THREADS);
     axon_status st = rt_check_pops(m, err);
-    return st != AXON_OK ? st : rt_proj_check(m, err);
+    if (st != AXON_OK)
+        return st;
+    if (m->nsignals > 0 && !m->signal_names)
+        return axon_err_set(err, AXON_EINVAL, "model '%s': %u signals but no names", m->name,
+                            m->nsignals);
+    for (uint32_t k = 0; k < m->nsignals && m->signal_pop; k++) {
+        int32_t p = m->signal_pop[k];
+        if (p < 0)
+            continue;
+        if ((uint32_t)p >= m->npops || !m->signal_var || m->signal_var[k] < 0 ||
+            (uint32_t)m->signal_var[k] >= m->pops[p].nvars)
+            return axon_err_set(err, AXON_EINVAL,
+                                "model '%s': signal '%s' follows a variable that does not exist",
+                                m->name, m->signal_names[k] ? m->signal_names[k] : "?");
+    }
+    return rt_proj_check(m, err);
 }
 
 /* ---- setup */
@@ -477,9 +492,18 @@ static void rt_signals(axon_sim *s, axon_step_ctx *ctx)
         return;
     if (m->signals)
         m->signals(ctx, s->signal);
-    for (uint32_t k = 0; k < m->nsignals; k++)
-        if (s->pinned[k])
+    for (uint32_t k = 0; k < m->nsignals; k++) {
+        if (s->pinned[k]) {
             s->signal[k] = s->signal_pin[k];
+        } else if (m->signal_pop && m->signal_pop[k] >= 0) {
+            const rt_pop *p = &s->pops[m->signal_pop[k]];
+            const void *x = p->vars[m->signal_var[k]];
+            double sum = 0;
+            for (uint32_t i = 0; i < p->size; i++)
+                sum += s->esz == 4 ? (double)((const float *)x)[i] : ((const double *)x)[i];
+            s->signal[k] = p->size ? sum / p->size : 0.0;
+        }
+    }
     ctx->signals = s->signal;
 }
 

@@ -573,6 +573,8 @@ static LLVMValueRef signals_kernel(cg *c)
     c->proj = NULL;
     c->init_phase = false;
     for (int k = 0; k < m->nsignals; k++) {
+        if (!m->signals[k].value)
+            continue; /* the mean of a population's variable: the runtime's */
         LLVMValueRef v = cg_to_fp(c, expr(c, m->signals[k].value));
         if (c->fp != c->f64)
             v = LLVMBuildFPExt(c->b, v, c->f64, "");
@@ -604,7 +606,7 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         projs[k] = cg_projection(c, k, proj_t, var_t);
     LLVMTypeRef model_t = LLVMStructTypeInContext(
         c->ctx, (LLVMTypeRef[]){c->i32, c->ptr, c->i32, c->f64, c->f64, c->i32, c->ptr, c->i32,
-                                c->ptr, c->i32, c->ptr, c->i32, c->ptr, c->ptr}, 14, 0);
+                                c->ptr, c->i32, c->ptr, c->i32, c->ptr, c->ptr, c->ptr, c->ptr}, 16, 0);
     LLVMValueRef *pops = calloc((size_t)m->npops + 1, sizeof *pops);
     for (int i = 0; i < m->npops; i++) {
         const ir_pop *p = &m->pops[i];
@@ -639,9 +641,14 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         free(sub);
     }
     LLVMValueRef *snames = calloc((size_t)m->nsignals + 1, sizeof *snames);
-    for (int k = 0; k < m->nsignals; k++)
+    LLVMValueRef *spop = calloc((size_t)m->nsignals + 1, sizeof *spop);
+    LLVMValueRef *svar = calloc((size_t)m->nsignals + 1, sizeof *svar);
+    for (int k = 0; k < m->nsignals; k++) {
         snames[k] = cg_cstr(c, m->signals[k].name);
-    LLVMValueRef f[14] = {i32v(c, 3), cg_cstr(c, m->module), i32v(c, c->o->precision),
+        spop[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].pop);
+        svar[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].var);
+    }
+    LLVMValueRef f[16] = {i32v(c, 3), cg_cstr(c, m->module), i32v(c, c->o->precision),
                           cgm_f64(c, m->dt), cgm_f64(c, m->duration), i32v(c, m->npops),
                           cg_global_array(c, pop_t, pops, (unsigned)m->npops, "pops"),
                           i32v(c, m->nprojs),
@@ -650,10 +657,14 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
                           cg_global_array(c, rec_t, recs, (unsigned)m->nrecords, "records"),
                           i32v(c, m->nsignals),
                           cg_global_array(c, c->ptr, snames, (unsigned)m->nsignals, "signal_names"),
-                          signals_kernel(c)};
+                          signals_kernel(c),
+                          cg_global_array(c, c->i32, spop, (unsigned)m->nsignals, "signal_pop"),
+                          cg_global_array(c, c->i32, svar, (unsigned)m->nsignals, "signal_var")};
     free(snames);
+    free(spop);
+    free(svar);
     LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, c->o->symbol ? c->o->symbol : "axon_model");
-    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 14));
+    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 16));
     LLVMSetGlobalConstant(g, 1);
     if (c->o->with_main) {
         /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */

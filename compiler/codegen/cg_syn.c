@@ -272,8 +272,10 @@ static void store_side(cg *c, ir_side side, LLVMValueRef *before)
     int L = last_of(pj, side);
     if (L >= 0)
         c->env[L] = c->fp == c->f64 ? c->t_ev : LLVMBuildFPTrunc(c->b, c->t_ev, c->fp, "");
+    /* event-driven values were advanced to the event time: stored with the new time */
     for (int k = 0; k < pj->nvars; k++)
-        if (pj->sv[k].side == side && c->env[k] && (!before || c->env[k] != before[k]))
+        if (pj->sv[k].side == side && c->env[k] &&
+            (!before || c->env[k] != before[k] || pj->sv[k].event_driven))
             LLVMBuildStore(c->b, c->env[k], var_ptr(c, k));
 }
 

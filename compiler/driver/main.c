@@ -379,6 +379,9 @@ typedef struct {
     unsigned long long seed, threads;
     int precision, opt;
     bool quiet;
+    const char *sig_names[16]; /* --signal NAME=VALUE: pinned for the whole run */
+    double sig_values[16];
+    int nsig;
 } run_opts;
 
 /* Options shared by `axon run` and `axon build`. Returns -1 when consumed
@@ -410,6 +413,23 @@ static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i
         }
         char *name = strndup(v, (size_t)(eq - v));
         o->sets[o->nsets++] = (ir_override){name, eq + 1};
+        return 2;
+    }
+    if (!strcmp(a, "--signal")) {
+        NEED();
+        const char *eq = strchr(v, '=');
+        char *end = NULL;
+        double x = eq ? strtod(eq + 1, &end) : 0;
+        if (!eq || eq == v || !eq[1] || *end || !isfinite(x)) {
+            usage_error(cmd, "--signal needs NAME=NUMBER, not '%s'", v);
+            return -2;
+        }
+        if (o->nsig == 16) {
+            usage_error(cmd, "%stoo many --signal options", "");
+            return -2;
+        }
+        o->sig_names[o->nsig] = strndup(v, (size_t)(eq - v));
+        o->sig_values[o->nsig++] = x;
         return 2;
     }
     if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
@@ -537,7 +557,13 @@ static int cmd_run(int argc, char **argv)
     axon_opts ao = {o.seed, (int)o.threads};
     axon_sim *sim = axon_sim_new(desc, &ao, &err);
     int status = EXIT_OK;
-    if (!sim) {
+    for (int k = 0; sim && k < o.nsig && status == EXIT_OK; k++)
+        if (axon_sim_set_signal(sim, o.sig_names[k], o.sig_values[k]) != AXON_OK) {
+            fprintf(stderr, "axon run: --signal: %s\n", axon_sim_error(sim));
+            status = EXIT_USAGE;
+        }
+    if (status != EXIT_OK) {
+    } else if (!sim) {
         fprintf(stderr, "axon run: %s\n", err.msg);
         status = EXIT_DIAG;
     } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
@@ -556,6 +582,8 @@ static int cmd_run(int argc, char **argv)
     free_model(&m);
     for (int k = 0; k < o.nsets; k++)
         free((char *)o.sets[k].name);
+    for (int k = 0; k < o.nsig; k++)
+        free((char *)o.sig_names[k]);
     return status;
 }
 
@@ -786,6 +814,7 @@ static const command COMMANDS[] = {
      "options:\n"
      "  -m, --module NAME      the module to run\n"
      "  --set NAME=VALUE       override a module parameter (repeatable): --set N=8000 --set 'w=2 nS'\n"
+     "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
      "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
      "  --dt STEP              the time step (default 0.1 ms)\n"
      "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"

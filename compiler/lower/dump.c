@@ -199,7 +199,11 @@ void ir_dump(const ir_model *m, FILE *out)
         dump_proj(out, m, &m->projs[i]);
     for (int i = 0; i < m->nsignals; i++) {
         fprintf(out, "signal %s = ", m->signals[i].name);
-        put_expr(out, m->signals[i].value);
+        if (m->signals[i].value)
+            put_expr(out, m->signals[i].value);
+        else
+            fprintf(out, "mean of %s.%s", m->pops[m->signals[i].pop].name,
+                    m->pops[m->signals[i].pop].vars[m->signals[i].var].name);
         fputc('\n', out);
     }
     static const char *const RK[] = {"spikes", "state", "rate", "weights"};

@@ -838,6 +838,42 @@ static void projection(inst *in, scope *sc, const ast_node *n)
         }
 }
 
+/* `signal NAME = expr of t`, or `signal NAME = P.x`: the mean of x over population P, as it
+ * stands at the start of each step (dimensionless). */
+static void signal(inst *in, scope *sc, const ast_node *it, ir_signal *sg)
+{
+    const ast_node *a = it->a;
+    if (a->kind == AST_MEMBER) {
+        int p = pop_of_path(in, sc, a->a);
+        if (p < 0)
+            return;
+        const ir_pop *P = &in->m->pops[p];
+        int v = sm_find_var(P->type, a->name);
+        if (v < 0) {
+            ERR(in, a->span, "%s (a %s) has no variable '%s'", P->name, P->type_name, a->name);
+            return;
+        }
+        if (P->slot[v] < 0) {
+            ERR(in, a->span, "'%s' of %s is not stored per neuron", a->name, P->name);
+            return;
+        }
+        if (!dim_eq(P->type->vars[v].dim, DIM_NONE) || P->type->vars[v].boolean) {
+            char a1[96];
+            ERR(in, a->span, "a signal is a plain number, but %s.%s is %s", P->name, a->name,
+                P->type->vars[v].boolean ? "a condition"
+                                         : dim_describe(P->type->vars[v].dim, a1, sizeof a1));
+            return;
+        }
+        sg->pop = p;
+        sg->var = P->slot[v];
+        return;
+    }
+    sx *e = mod_expr(in, sc, a, ALLOW_T);
+    if (e->boolean)
+        ERR(in, a->span, "a signal must be a number");
+    sg->value = e;
+}
+
 /* ---- records, signals, instances, the module body --------------------------------------------------- */
 
 static void record(inst *in, scope *sc, const ast_node *n)
@@ -1048,7 +1084,8 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
             sc->signals = arena_grow(in->ar, sc->signals, (size_t)sc->nsignals,
                                      (size_t)sc->nsignals + 1, sizeof *sc->signals);
             sc->signals[sc->nsignals++] = mod->kids[k]->name;
-            ir_signal sg = {arena_printf(in->ar, "%s%s", sc->prefix, mod->kids[k]->name), NULL};
+            ir_signal sg = {arena_printf(in->ar, "%s%s", sc->prefix, mod->kids[k]->name), NULL,
+                            -1, -1};
             in->m->signals = arena_grow(in->ar, in->m->signals, (size_t)in->m->nsignals,
                                         (size_t)in->m->nsignals + 1, sizeof *in->m->signals);
             in->m->signals[in->m->nsignals++] = sg;
@@ -1068,18 +1105,15 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
         case AST_PROJECT: projection(in, sc, it); break;
         case AST_INSTANCE: instance(in, sc, it); break;
         case AST_RECORD: record(in, sc, it); break;
-        case AST_SIGNAL: {
-            sx *e = mod_expr(in, sc, it->a, ALLOW_T);
-            if (e->boolean)
-                ERR(in, it->a->span, "a signal must be a number");
-            in->m->signals[sc->signal_base + nsig++].value = e;
-            break;
-        }
+        case AST_SIGNAL: break; /* below, once every population exists */
         default:
             ERR(in, it->span, "%s is not allowed in a module", ast_kind_name(it->kind));
             break;
         }
     }
+    for (int k = 0; k < mod->nkids; k++)
+        if (mod->kids[k]->kind == AST_SIGNAL)
+            signal(in, sc, mod->kids[k], &in->m->signals[sc->signal_base + nsig++]);
     in->nstack--;
 }
 

@@ -126,7 +126,8 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    sx *value;
+    sx *value;              /* an expression of t, or NULL when it follows a population: */
+    int pop, var;           /* the mean of variable var (storage index) of population pop */
 } ir_signal;
 
 typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } ir_rec_kind;

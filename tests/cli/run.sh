@@ -104,6 +104,11 @@ expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
 if cmp -s "$tmp/c1/E.spikes.i.npy" "$tmp/c2/E.spikes.i.npy" && cmp -s "$tmp/c1/E.v.npy" "$tmp/c2/E.v.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: coba differs between 1 and 2 threads"; fi
+# module signals: pinned from the command line; unknown names and bad values are usage errors
+expect "run: --signal" 0 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.axon" -q --signal dopamine=0.5 -t 100ms
+expect "run: --signal unknown" 2 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.axon" -q --signal dopa=1 -t 100ms
+contains "run: --signal unknown message" "has no signal 'dopa'"
+expect "run: --signal bad value" 2 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.axon" -q --signal dopamine=x -t 100ms
 # on post handlers run
 printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
 expect "run: on post" 0 "$AXON" run "$tmp/onpost.axon" -t 10ms -q

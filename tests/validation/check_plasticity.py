@@ -15,6 +15,9 @@ Usage: check_plasticity.py AXON SRCDIR WORKDIR
   the stamps of the spikes) to 1e-12, and show the frequency dependence of
   Sjöström et al. (2001): post-before-pre pairings depress at 0.1 Hz and
   potentiate at 50 Hz; pre-before-post potentiation grows with frequency.
+- Three-factor gating (tests/validation/eligibility.axon): the weight change
+  of RewardSTDP after one tagged pairing and a delayed square dopamine pulse
+  equals the sum of eta w_max c(t) dt over the pulse's steps to 1e-14.
 - Song, Miller & Abbott (2000) (examples/stdp_song.axon, 100 s): against
   tests/reference/data/song.json (Brian2, 4 seeds, same model). The
   fractions of weights below 0.1 w_max and above 0.9 w_max at the end and the
@@ -104,6 +107,15 @@ if run(os.path.join(SRC, "tests/validation/triplet_pairing.axon"), out):
     check("triplet STDP: pre-before-post potentiation grows with frequency",
           all(got[k + 1] > got[k] for k in range(4)),
           ", ".join("%g Hz: %.4f" % (f, g) for f, g in zip(freqs, got[:5])))
+
+# ---- eligibility trace x delayed modulator
+out = os.path.join(WORK, "elig")
+if run(os.path.join(SRC, "tests/validation/eligibility.axon"), out):
+    w = np.load(os.path.join(out, "s.w.npy"))[:, 0]
+    c0 = math.exp(-10.0 / 20.0)
+    want = 0.5 + sum(c0 * math.exp(-((n + 1) * 1e-4 - 0.11)) * 1e-4 for n in range(11000, 12000))
+    check("three-factor: eligibility x dopamine", abs(w[-1] - want) < 1e-14,
+          "w = %.15f, expected %.15f" % (w[-1], want))
 
 # ---- Song et al. (2000) against Brian2
 ref = json.load(open(os.path.join(SRC, "tests/reference/data/song.json")))

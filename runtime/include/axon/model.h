@@ -215,7 +215,11 @@ typedef struct {
      * embedding program may pin a signal to a value (axon_sim_set_signal). */
     uint32_t nsignals;
     const char *const *signal_names;
-    axon_signals_fn signals;
+    axon_signals_fn signals;  /* NULL when no signal has an expression */
+    /* per signal: -1, or the population whose variable signal_var[k] the signal follows (its
+       mean over the population at the start of the step; `signal d = DA.d`); NULL = all -1 */
+    const int32_t *signal_pop;
+    const int32_t *signal_var;
 } axon_model_desc;
 
 #ifdef __cplusplus
