@@ -5,6 +5,7 @@
 #   check_networks.py  delays, Kuramoto, Wilson-Cowan, ANN layer
 #   check_stats.py     COBA and CUBA statistics against Brian2 over seeds
 #   check_plasticity.py  STDP window, Song et al. (2000) against Brian2
+#   check_rules.py     rate rules (Oja, Hebbian, covariance, BCM) and homeostasis
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 work=$(mktemp -d)
@@ -15,4 +16,5 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_networks.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_stats.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_plasticity.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_rules.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
