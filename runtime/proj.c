@@ -199,6 +199,11 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                     "projection '%s': variable '%s' has kind %d", nm,
                                     d->vars[v].name, d->vars[v].kind);
         }
+        for (uint32_t v = 0; v < d->nvars && d->delays; v++)
+            if (d->vars[v].kind == AXON_VAR_PER_PRE)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': per-synapse delays and a variable stored per "
+                                    "presynaptic neuron ('%s')", nm, d->vars[v].name);
         if ((d->pre_after && !d->on_pre) || (d->post_after && !d->on_post))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': per-neuron updates without their handler", nm);
@@ -518,6 +523,89 @@ static void rt_syn_init_task(void *arg, int task)
         pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
 }
 
+/*
+ * Per-synapse delays (axon_proj_desc.delays): rounds the delays in dl (s) to steps, then orders
+ * each row by (delay, target) with a stable counting sort by delay (rows list targets in
+ * increasing order), moving every per-synapse value with its synapse. pr->delay[s] is the
+ * delay of synapse s in steps; dmin / dmax bound them.
+ */
+static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl, axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
+    if (!(pr->delay = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->delay)))
+        return rt_oom(pr, err);
+    pr->bytes += (size_t)pr->cap * sizeof *pr->delay;
+    pr->dmin = RT_MAX_HET_DELAY;
+    pr->dmax = 0;
+    if (pr->nsyn == 0) {
+        pr->dmin = 0;
+        return AXON_OK;
+    }
+    for (uint64_t k = 0; k < pr->nsyn; k++) {
+        double x = dl[k] / s->dt, r = round(x); /* as the compiler rounds a projection-wide delay */
+        if (!(dl[k] >= 0) || !isfinite(dl[k]))
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': synapse %llu has delay %g s",
+                                d->name, (unsigned long long)k, dl[k]);
+        if (r > RT_MAX_HET_DELAY)
+            return axon_err_set(err, AXON_ERANGE,
+                                "projection '%s': a delay of %g s is %.0f steps, at most %u", d->name,
+                                dl[k], r, RT_MAX_HET_DELAY);
+        if (dl[k] > 0 && fabs(r - x) > 0.01 * x)
+            pr->nrounded++;
+        pr->delay[k] = (uint16_t)r;
+        if (pr->delay[k] < pr->dmin)
+            pr->dmin = pr->delay[k];
+        if (pr->delay[k] > pr->dmax)
+            pr->dmax = pr->delay[k];
+    }
+    /* the permutation, row by row */
+    uint32_t nd = pr->dmax - pr->dmin + 1;
+    uint64_t *perm = malloc((size_t)pr->nsyn * sizeof *perm);
+    uint64_t *cnt = malloc(((size_t)nd + 1) * sizeof *cnt);
+    if (!perm || !cnt) {
+        free(perm);
+        free(cnt);
+        return rt_oom(pr, err);
+    }
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        uint64_t b = pr->row[i], e = pr->row[i + 1];
+        memset(cnt, 0, ((size_t)nd + 1) * sizeof *cnt);
+        for (uint64_t k = b; k < e; k++)
+            cnt[pr->delay[k] - pr->dmin + 1]++;
+        cnt[0] = b;
+        for (uint32_t x = 1; x <= nd; x++)
+            cnt[x] += cnt[x - 1];
+        for (uint64_t k = b; k < e; k++)
+            perm[cnt[pr->delay[k] - pr->dmin]++] = k; /* new position <- old synapse */
+    }
+    free(cnt);
+    /* apply it to the targets, the delays and every per-synapse variable */
+    size_t esz = s->esz, width = esz > sizeof(uint32_t) ? esz : sizeof(uint32_t);
+    char *tmp = malloc((size_t)pr->nsyn * width);
+    if (!tmp) {
+        free(perm);
+        return rt_oom(pr, err);
+    }
+    for (uint64_t k = 0; k < pr->nsyn; k++)
+        ((uint32_t *)tmp)[k] = pr->post[perm[k]];
+    memcpy(pr->post, tmp, (size_t)pr->nsyn * sizeof *pr->post);
+    for (uint64_t k = 0; k < pr->nsyn; k++)
+        ((uint16_t *)tmp)[k] = pr->delay[perm[k]];
+    memcpy(pr->delay, tmp, (size_t)pr->nsyn * sizeof *pr->delay);
+    for (uint32_t v = 0; v < d->nvars; v++) {
+        int kind = d->vars[v].kind;
+        if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
+            continue;
+        char *a = pr->vars[v];
+        for (uint64_t k = 0; k < pr->nsyn; k++)
+            memcpy(tmp + k * esz, a + perm[k] * esz, esz);
+        memcpy(a, tmp, (size_t)pr->nsyn * esz);
+    }
+    free(tmp);
+    free(perm);
+    return AXON_OK;
+}
+
 /* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
  * order of (pre, synapse), by a counting sort of the CSR. */
 static axon_status rt_build_cols(rt_proj *pr)
@@ -579,26 +667,42 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
             return rt_oom(pr, err);
         pr->bytes += n * s->esz;
     }
-    if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
-        return rt_oom(pr, err);
-    if (!d->init || pr->nsyn == 0)
-        return AXON_OK;
-    if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
-        return rt_oom(pr, err);
-    for (uint32_t i = 0; i < pr->npre; i++)
-        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
-            pr->pre[k] = i;
-    rt_syn_phase ph = {.pr = pr,
-                       .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL},
-                       .nblocks = pr->cap / RT_BLOCK};
-    uint64_t nt = ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
-    ph.ntasks = (int)nt;
-    if (ph.ntasks > 1)
-        rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
-    else
-        rt_syn_init_task(&ph, 0);
+    if ((d->init || d->delays) && pr->nsyn > 0) {
+        if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
+            return rt_oom(pr, err);
+        for (uint32_t i = 0; i < pr->npre; i++)
+            for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+                pr->pre[k] = i;
+    }
+    double *dl = NULL;
+    if (d->delays && pr->nsyn > 0) {
+        if (!(dl = malloc((size_t)pr->nsyn * sizeof *dl)))
+            return rt_oom(pr, err);
+        axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
+        d->delays(&ctx, pr->pre, pr->post, 0, pr->nsyn, dl);
+    }
+    if (d->init && pr->nsyn > 0) {
+        rt_syn_phase ph = {.pr = pr,
+                           .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL},
+                           .nblocks = pr->cap / RT_BLOCK};
+        uint64_t nt =
+            ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
+        ph.ntasks = (int)nt;
+        if (ph.ntasks > 1)
+            rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
+        else
+            rt_syn_init_task(&ph, 0);
+    }
     free(pr->pre);
     pr->pre = NULL;
+    if (d->delays) {
+        st = rt_order_by_delay(s, pr, dl, err);
+        free(dl);
+        if (st != AXON_OK)
+            return st;
+    }
+    if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
+        return rt_oom(pr, err);
     return AXON_OK;
 }
 
@@ -624,8 +728,9 @@ static axon_status rt_ring_setup(axon_sim *s, axon_err *err)
             continue;
         if (!p->ring && !(p->ring = calloc(1, sizeof *p->ring)))
             goto oom;
-        if (d->delay_steps + 1 > p->ring->depth)
-            p->ring->depth = d->delay_steps + 1;
+        uint32_t dmax = d->delays ? s->projs[q].dmax : d->delay_steps;
+        if (dmax + 1 > p->ring->depth)
+            p->ring->depth = dmax + 1;
     }
     for (uint32_t i = 0; i < m->npops; i++) {
         rt_pop *p = &s->pops[i];
@@ -698,15 +803,22 @@ void rt_proj_store(axon_sim *s, uint64_t step)
     }
 }
 
-/* Spikes of projection q's source due in step n (0 if none, or before the first delay). */
-static uint32_t rt_due(const axon_sim *s, const rt_proj *pr, uint64_t n, uint64_t *start)
+/* Spikes of projection q's source found in step n - delay (0 if none, or before step 0). */
+static uint32_t rt_due_d(const axon_sim *s, const rt_proj *pr, uint64_t n, uint32_t delay,
+                         uint64_t *start)
 {
     const rt_ring *g = s->pops[pr->d->pre].ring;
-    if (!pr->d->on_pre || !g || n < pr->d->delay_steps)
+    if (!pr->d->on_pre || !g || n < delay)
         return 0;
-    uint64_t slot = (n - pr->d->delay_steps) % g->depth;
+    uint64_t slot = (n - delay) % g->depth;
     *start = g->start[slot];
     return g->count[slot];
+}
+
+/* Spikes due in step n through the projection's (single) delay. */
+static uint32_t rt_due(const axon_sim *s, const rt_proj *pr, uint64_t n, uint64_t *start)
+{
+    return rt_due_d(s, pr, n, pr->d->delay_steps, start);
 }
 
 double rt_proj_events_due(const axon_sim *s, uint64_t n)
@@ -717,8 +829,9 @@ double rt_proj_events_due(const axon_sim *s, uint64_t n)
         uint64_t st;
         /* delay 0: the source's current spike list; before the step's update that is the last
          * step's, which stands in as an estimate */
-        double c = pr->d->delay_steps == 0 ? (double)s->pops[pr->d->pre].nspk
-                                             : (double)rt_due(s, pr, n, &st);
+        uint32_t dmin = pr->d->delays ? pr->dmin : pr->d->delay_steps;
+        double c = dmin == 0 ? (double)s->pops[pr->d->pre].nspk
+                             : (double)rt_due_d(s, pr, n, dmin, &st);
         ev += c * pr->mean_row;
     }
     return ev;
@@ -783,10 +896,65 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
  * them: lo = 0 and hi = UINT32_MAX), in spike order; each row is cut to the part whose targets
  * are in range (rows list their targets in increasing order).
  */
+/* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
+static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
+{
+    while (b < e) {
+        uint64_t mid = b + (e - b) / 2;
+        if (delay[mid] < v)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    return b;
+}
+
+/* rt_deliver_range for per-synapse delays: for each delay from the longest to the shortest,
+ * the spikes of step n - delay reach the part of their rows with that delay. */
+static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                                 uint32_t lo, uint32_t hi)
+{
+    const axon_proj_desc *d = pr->d;
+    rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    const rt_ring *g = a->ring;
+    if (!g)
+        return;
+    const uint64_t mask = g->cap - 1, *row = pr->row;
+    const uint32_t *buf = g->buf, *post = pr->post;
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    int whole = lo == 0 && hi >= b->size;
+    for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
+        uint64_t st = 0;
+        uint32_t cnt = rt_due_d(s, pr, ctx->step, dl, &st);
+        for (uint32_t k = 0; k < cnt; k++) {
+            uint32_t i = buf[(st + k) & mask];
+            uint64_t r0 = row[i], r1 = row[i + 1];
+            if (r0 == r1)
+                continue;
+            uint64_t rb = rt_find_delay(pr->delay, r0, r1, dl);
+            uint64_t re = rb < r1 && pr->delay[rb] == dl ? rt_find_delay(pr->delay, rb, r1, dl + 1)
+                                                         : rb;
+            if (!whole && rb < re) {
+                uint64_t q0 = rb, q1 = re;
+                if (lo > 0)
+                    rb = rt_find(post, q0, q1, lo, b->size);
+                if (hi < b->size)
+                    re = rt_find(post, q0, q1, hi, b->size);
+            }
+            if (rb < re)
+                d->on_pre(ctx, sv, av, bv, post, i, rb, re);
+        }
+    }
+}
+
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
                              uint32_t lo, uint32_t hi)
 {
     const axon_proj_desc *d = pr->d;
+    if (pr->delay) {
+        rt_deliver_range_het(s, pr, ctx, lo, hi);
+        return;
+    }
     uint64_t st = 0;
     uint32_t cnt = rt_due(s, pr, ctx->step, &st);
     if (cnt == 0)
@@ -935,7 +1103,7 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err)
             continue;
         pr->mean_row = pr->npre ? (double)pr->nsyn / pr->npre : 0.0;
         split &= (d->flags & AXON_PROJ_SPLIT) != 0;
-        same_step |= d->delay_steps == 0;
+        same_step |= (d->delays ? pr->dmin : d->delay_steps) == 0;
     }
     s->split = !split ? RT_SPLIT_NONE : same_step ? RT_SPLIT_PHASE : RT_SPLIT_FUSED;
     return AXON_OK;
@@ -956,6 +1124,7 @@ void rt_proj_free(axon_sim *s)
             for (uint32_t v = 0; v < pr->d->nvars; v++)
                 free(pr->vars[v]);
         free(pr->vars);
+        free(pr->delay);
         free(pr->col);
         free(pr->col_pre);
         free(pr->col_syn);
@@ -991,6 +1160,23 @@ double axon_sim_bytes_per_synapse(const axon_sim *s, int proj)
     if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs || s->projs[proj].nsyn == 0)
         return 0.0;
     return (double)s->projs[proj].bytes / (double)s->projs[proj].nsyn;
+}
+
+axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, double *dmax,
+                                 uint64_t *nrounded)
+{
+    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+        return AXON_EINVAL;
+    const rt_proj *pr = &s->projs[proj];
+    uint32_t lo = pr->delay ? pr->dmin : pr->d->delay_steps;
+    uint32_t hi = pr->delay ? pr->dmax : pr->d->delay_steps;
+    if (dmin)
+        *dmin = lo * s->dt;
+    if (dmax)
+        *dmax = hi * s->dt;
+    if (nrounded)
+        *nrounded = pr->delay ? pr->nrounded : 0;
+    return AXON_OK;
 }
 
 axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,

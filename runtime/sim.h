@@ -11,7 +11,8 @@
 #include "axon/axon.h"
 #include "pool.h"
 
-#define RT_BLOCK 16 /* neurons per alignment block: array padding and chunk boundaries */
+#define RT_BLOCK 16
+#define RT_MAX_HET_DELAY 65535u /* per-synapse delays, in steps */ /* neurons per alignment block: array padding and chunk boundaries */
 
 /*
  * Spike history of a population that is the source of a projection with an on_pre kernel:
@@ -56,6 +57,10 @@ typedef struct {
     uint32_t *pre;  /* cap entries, only until the init kernel has run */
     void **vars;    /* d->nvars arrays: cap values per synapse, or per pre / post neuron
                        (AXON_VAR_PER_PRE / _PER_POST) */
+    uint16_t *delay; /* per-synapse delays in steps (axon_proj_desc.delays), else NULL; rows
+                        are ordered by (delay, target) */
+    uint32_t dmin, dmax; /* bounds of delay[] */
+    uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
     uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */
     uint32_t *col_pre, *col_syn; /* ... the presynaptic neuron and synapse of each entry */
     size_t bytes;   /* row, post, vars and the post-ordered index */

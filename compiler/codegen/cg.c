@@ -599,8 +599,10 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
                                 c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr,
                                 c->ptr, c->ptr, c->ptr, c->ptr,
                                 /* AXON_CONN_FILE: nedges, edge_pre, edge_post */
-                                c->i64, c->ptr, c->ptr},
-        23, 0);
+                                c->i64, c->ptr, c->ptr,
+                                /* per-synapse delays */
+                                c->ptr},
+        24, 0);
     LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
     for (int k = 0; k < m->nprojs && !c->failed; k++)
         projs[k] = cg_projection(c, k, proj_t, var_t);

@@ -312,6 +312,20 @@ static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
     }
 }
 
+/* ---- per-synapse delays ----------------------------------------------------------------- */
+
+static void delay_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
+    c->idx = c->syn_s = s;
+    c->pre_i = load_u32(c, c->pre_arr, s);
+    c->post_j = load_u32(c, c->post_arr, s);
+    LLVMValueRef v = cg_to_fp(c, cg_expr(c, c->proj->delay));
+    if (c->fp != c->f64)
+        v = LLVMBuildFPExt(c->b, v, c->f64, "");
+    LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->f64, c->delay_out, &s, 1, ""));
+}
+
 /* ---- handlers ------------------------------------------------------------------------------ */
 
 /* Runs the handler on env and stores what it changed: synapse variables, post variables. */
@@ -471,20 +485,11 @@ static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *na
     return g;
 }
 
-static void unsupported(cg *c, const ir_proj *pj, const char *what)
-{
-    if (!c->failed)
-        diag_error(c->d, pj->span, "projection %s: %s are not supported by code generation yet",
-                   pj->name, what);
-    c->failed = true;
-}
 
 LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
 {
     const ir_proj *pj = &c->m->projs[k];
     const ir_model *m = c->m;
-    if (pj->delay && pj->delay->kind != SX_CONST)
-        unsupported(c, pj, "per-synapse delays");
     if (c->failed)
         return LLVMConstNull(proj_t);
     c->proj = pj;
@@ -545,9 +550,27 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
         LLVMBuildRet(c->b, LLVMBuildZExt(c->b, r, c->i32, ""));
     }
 
+    /* delays(ctx, pre, post, begin, end, out): per-synapse delays in s, from their own random
+       streams (after every population's and projection's) */
+    LLVMValueRef delays = LLVMConstNull(c->ptr);
+    if (pj->delay && pj->delay->kind != SX_CONST) {
+        LLVMTypeRef dps[6] = {c->ptr, c->ptr, c->ptr, c->i64, c->i64, c->ptr};
+        snprintf(name, sizeof name, "axon_proj%d_delays", k);
+        delays = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, dps, 6, 0));
+        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
+        cg_ctx_fields(c, LLVMGetParam(delays, 0));
+        c->init_phase = true;
+        c->pop_index = m->npops + m->nprojs + k;
+        c->pre_arr = LLVMGetParam(delays, 1);
+        c->post_arr = LLVMGetParam(delays, 2);
+        c->delay_out = LLVMGetParam(delays, 5);
+        loop(c, delays, LLVMGetParam(delays, 3), LLVMGetParam(delays, 4), delay_body);
+        c->pop_index = m->npops + k;
+    }
+
     /* the delay, on the time grid */
     unsigned delay_steps = 0;
-    if (pj->delay) {
+    if (pj->delay && pj->delay->kind == SX_CONST) {
         double d = pj->delay->v / m->dt;
         delay_steps = (unsigned)llround(d);
         double rounded = delay_steps * m->dt;
@@ -564,7 +587,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
        handler touches only its synapses and their targets (reads no pre variable) */
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
-    LLVMValueRef f[23] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
+    LLVMValueRef f[24] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),
                           LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
@@ -576,7 +599,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
                           on_post, pre_after, post_after, every,
                           LLVMConstInt(c->i64, (unsigned long long)pj->nedges, 0),
                           index_array(c, pj->edge_pre, pj->nedges, "edge_pre"),
-                          index_array(c, pj->edge_post, pj->nedges, "edge_post")};
+                          index_array(c, pj->edge_post, pj->nedges, "edge_post"), delays};
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -589,5 +612,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->proj = NULL;
     free(c->side_val);
     c->side_val = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 23);
+    return LLVMConstNamedStruct(proj_t, f, 24);
 }

@@ -557,6 +557,15 @@ static int cmd_run(int argc, char **argv)
     axon_opts ao = {o.seed, (int)o.threads};
     axon_sim *sim = axon_sim_new(desc, &ao, &err);
     int status = EXIT_OK;
+    for (int q = 0; sim && q < (int)desc->nprojs; q++) {
+        uint64_t nr = 0;
+        if (axon_sim_proj_delays(sim, q, NULL, NULL, &nr) == AXON_OK && nr > 0)
+            fprintf(stderr,
+                    "axon run: warning: projection '%s': %llu of %llu delays changed by more than "
+                    "1%% when rounded to the time step (%g ms)\n",
+                    desc->projs[q].name, (unsigned long long)nr,
+                    (unsigned long long)axon_sim_synapse_count(sim, q), desc->dt * 1e3);
+    }
     for (int k = 0; sim && k < o.nsig && status == EXIT_OK; k++)
         if (axon_sim_set_signal(sim, o.sig_names[k], o.sig_values[k]) != AXON_OK) {
             fprintf(stderr, "axon run: --signal: %s\n", axon_sim_error(sim));

@@ -93,9 +93,14 @@ bool ir_edges(ax_arena *ar, diag_ctx *d, ir_proj *pj, const ir_pop *pre, const i
             continue;
         }
         if (!strcmp(col->name, "delay")) {
-            diag_error(d, col->span, "per-synapse delays from files are not supported yet");
-            diag_hint(d, "give the projection one delay with 'delay 1.5 ms'");
-            ok = false;
+            if (col->has_unit && !dim_eq(col->unit.dim, DIM_TIME)) {
+                char a[96];
+                diag_error(d, col->span, "a delay is a time, but this column is %s",
+                           dim_describe(col->unit.dim, a, sizeof a));
+                diag_hint(d, "name the column with a time unit: delay:ms");
+                ok = false;
+            }
+            var[c] = -2; /* the per-synapse delays */
             continue;
         }
         int v = sm_find_var(t, col->name);
@@ -150,11 +155,24 @@ bool ir_edges(ax_arena *ar, diag_ctx *d, ir_proj *pj, const ir_pop *pre, const i
             pj->edge_post[k] = (uint32_t)(e[k].key & 0xffffffffu);
         }
         for (int c = 0; c < tb->ncols; c++) {
-            if (var[c] < 0)
+            if (var[c] == -1)
                 continue;
             double *v = arena_alloc(ar, (size_t)(n + 1) * sizeof *v); /* zeroed */
             for (long k = 0; k < n; k++)
                 v[k] = tb->v[e[k].row * tb->ncols + c] * tb->cols[c].unit.scale;
+            if (var[c] == -2) { /* delays: synapse s of the delays kernel is row s */
+                for (long k = 0; k < n; k++)
+                    if (!(v[k] >= 0)) {
+                        diag_error(d, tab_row_span(tb, e[k].row), "a delay cannot be negative");
+                        ok = false;
+                        break;
+                    }
+                const char *path = arena_printf(ar, "%s:delay (%s)", tb->path, pj->name);
+                sx *x = sx_table_at(ar, new_table(ar, path, n ? n : 1, v), NULL, NULL);
+                x->dim = DIM_TIME;
+                pj->delay = x;
+                continue;
+            }
             const char *path = arena_printf(ar, "%s:%s (%s)", tb->path, tb->cols[c].name, pj->name);
             /* the init kernel's value of synapse s: row s of the column */
             sx *x = sx_table_at(ar, new_table(ar, path, n ? n : 1, v), NULL, NULL);

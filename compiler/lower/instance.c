@@ -823,7 +823,10 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             ir_proj *pp = &in->m->projs[in->m->nprojs - 1];
             if (conn)
                 connector(in, sc, pp, conn);
-            if (delay) {
+            if (delay && pp->delay) {
+                ERR(in, delay->span, "the delays come from the connection file's 'delay' column "
+                                     "and from 'delay'");
+            } else if (delay) {
                 sx *e = mod_expr(in, sc, delay->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
                 if (!e->unknown && !dim_eq(e->dim, DIM_TIME)) {
                     char a1[96];

@@ -208,8 +208,10 @@ static bool plan(sema_ctx *s, ir_proj *p)
         bool in_pre = block_writes(&p->on_pre, xi), in_post = block_writes(&p->on_post, xi);
         bool elsewhere = block_writes(&p->every_step, xi) || block_writes(&p->continuous, xi);
         bool coeff = self_only(A, -1) && self_only(B, -1);
+        /* with per-synapse delays the synapses of a spike see it at different times */
+        bool het = p->delay && p->delay->kind != SX_CONST;
         if (zero && coeff && !elsewhere && in_pre != in_post) {
-            if (in_pre && writes_self_only(&p->on_pre, xi))
+            if (in_pre && !het && writes_self_only(&p->on_pre, xi))
                 sv->side = IRS_PRE;
             else if (in_post && writes_self_only(&p->on_post, xi))
                 sv->side = IRS_POST;

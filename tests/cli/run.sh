@@ -109,13 +109,26 @@ expect "run: --signal" 0 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.
 expect "run: --signal unknown" 2 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.axon" -q --signal dopa=1 -t 100ms
 contains "run: --signal unknown message" "has no signal 'dopa'"
 expect "run: --signal bad value" 2 "$AXON" run "$AXON_SRCDIR/tests/validation/eligibility.axon" -q --signal dopamine=x -t 100ms
+# per-synapse delays and STDP on E -> E: bit-identical for 1 and 2 threads
+sed -e 's|import "std/synapses/basic"|import "std/synapses/basic"\nimport "std/rules/stdp"|' \
+    -e 's|project E -> E, I : Exc(w = 6 nS) connect random(p) delay 0.1 ms|project ee = E -> E : Exc(w = 6 nS) connect random(p) delay uniform(0.1 ms, 3 ms) learn STDP(w_max = 12 nS)\n    project E -> I : Exc(w = 6 nS) connect random(p) delay uniform(0.1 ms, 3 ms)\n    record weights ee [0 .. 99] every 50 ms|' \
+    "$AXON_SRCDIR/examples/coba.axon" >"$tmp/coba_plastic.axon"
+for th in 1 2; do
+    "$AXON" run "$tmp/coba_plastic.axon" -t 100ms -o "$tmp/cp$th" -q --threads $th 2>/dev/null
+done
+if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
+   cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: plastic coba with per-synapse delays differs between 1 and 2 threads"; fi
 # on post handlers run
 printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
 expect "run: on post" 0 "$AXON" run "$tmp/onpost.axon" -t 10ms -q
-# synapse code generation that is not written yet is refused with a location
-printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : Exc connect all_to_all delay uniform(1 ms, 2 ms)\n}\n' >"$tmp/hetdelay.axon"
-expect "run: per-synapse delays not yet" 1 "$AXON" run "$tmp/hetdelay.axon" -t 10ms
-contains "run: per-synapse delays message" "are not supported by code generation yet"
+# per-synapse delays from a connection file's delay column
+printf 'i,j,delay:ms\n0,0,1.5\n0,1,2.25\n1,1,0.5\n' >"$tmp/edges_delay.csv"
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIFCond[2]\n    project A -> A : Exc connect from "edges_delay.csv"\n}\n' >"$tmp/edges_delay.axon"
+expect "run: delays from a file" 0 "$AXON" run "$tmp/edges_delay.axon" -t 10ms -q
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIFCond[2]\n    project A -> A : Exc connect from "edges_delay.csv" delay 1 ms\n}\n' >"$tmp/edges_delay2.axon"
+expect "run: delays from a file and a clause" 1 "$AXON" run "$tmp/edges_delay2.axon" -t 10ms -q
+contains "run: delays twice message" "the delays come from the connection file"
 # gap junctions (continuous synapses) run
 printf 'import "std/neurons/lif"\nimport "std/synapses/continuous"\nmodule M {\n    population A = LIF[10]\n    project A -> A : Gap connect all_to_all\n}\n' >"$tmp/gap.axon"
 expect "run: gap junctions" 0 "$AXON" run "$tmp/gap.axon" -t 10ms -q

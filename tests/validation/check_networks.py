@@ -3,7 +3,7 @@
 
 Usage: check_networks.py AXON SRCDIR WORKDIR
 
-- chain.axon sends one spike through relays with delays 1.5, 0.3 and 2 ms:
+- chain.axon (module Chain) sends one spike through relays with delays 1.5, 0.3 and 2 ms:
   each relay must fire exactly at sender + delay + dt (the delivery happens
   after the updates of the step in which it is due, as in Brian2), for 1 and
   2 threads.
@@ -42,7 +42,7 @@ def check(name, ok, detail=""):
 
 for threads in ("1", "2"):
     out = os.path.join(WORK, "chain" + threads)
-    p = subprocess.run([AXON, "run", os.path.join(SRC, "tests/validation/chain.axon"), "-t", "10ms",
+    p = subprocess.run([AXON, "run", os.path.join(SRC, "tests/validation/chain.axon"), "-m", "Chain", "-t", "10ms",
                         "-o", out, "-q", "--threads", threads], capture_output=True, text=True)
     if p.returncode:
         print(p.stdout + p.stderr)
@@ -58,6 +58,32 @@ for threads in ("1", "2"):
         ok = len(t[k]) == 1 and round(t[k][0] / dt) == round(want[k] / dt)
         check("chain %s (%s thread%s)" % (k, threads, "" if threads == "1" else "s"), ok,
               "spikes at %s ms, expected %.1f ms" % (list(np.round(t[k] * 1e3, 6)), want[k] * 1e3))
+
+# per-synapse delays (module Spread of chain.axon)
+out = os.path.join(WORK, "spread")
+p = subprocess.run([AXON, "run", os.path.join(SRC, "tests/validation/chain.axon"), "-m", "Spread",
+                    "-t", "10ms", "-o", out, "-q"], capture_output=True, text=True)
+if p.returncode:
+    print(p.stdout + p.stderr)
+    check("run chain.axon -m Spread", False)
+else:
+    dt = 1e-4
+    t0 = float(np.load(os.path.join(out, "D.spikes.t.npy"))[0])
+    th = np.load(os.path.join(out, "H.spikes.t.npy"))
+    ih = np.load(os.path.join(out, "H.spikes.i.npy"))
+    want = {j: t0 + math.floor((j + 1) * 0.25e-3 / dt + 0.5) * dt + dt for j in range(16)}
+    ok = len(ih) == 16 and all(round(th[ih == j][0] / dt) == round(want[j] / dt) for j in range(16))
+    check("per-synapse delays (j + 1) * 0.25 ms on the grid", ok,
+          "relay j fires at sender + round(delay / dt) dt + dt")
+    check("per-synapse delays: rounding warning", "changed by more than 1%" in p.stderr,
+          p.stderr.strip().splitlines()[0] if p.stderr.strip() else "no warning")
+    tg = np.load(os.path.join(out, "G.spikes.t.npy"))
+    ig = np.load(os.path.join(out, "G.spikes.i.npy"))
+    lag = (tg - t0 - dt) * 1e3
+    ok = (len(ig) == 64 and len(set(ig.tolist())) == 64 and lag.min() >= 0.5 - 1e-9 and
+          lag.max() <= 3.0 + 1e-9 and len(set(np.round(lag, 6))) >= 15 and abs(lag.mean() - 1.75) < 0.3)
+    check("per-synapse delays uniform(0.5 ms, 3 ms)", ok,
+          "64 relays once each, delays %.1f .. %.1f ms, mean %.2f ms" % (lag.min(), lag.max(), lag.mean()))
 
 def run_example(name, extra, out):
     p = subprocess.run([AXON, "run", os.path.join(SRC, "examples", name), "-o", out, "-q"] + extra,

@@ -164,6 +164,12 @@ axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
+/* The shortest and longest delay of projection proj on the time grid (s), and how many of its
+ * per-synapse delays rounding to the grid changed by more than 1% (0 for a projection-wide
+ * delay, which the compiler checks). */
+axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, double *dmax,
+                                 uint64_t *nrounded);
+
 /*
  * Module signals (`signal dopamine = ...`, read by learning rules as modulators). Every step
  * computes each signal from its expression; axon_sim_set_signal pins a signal to a value from

@@ -127,6 +127,8 @@ typedef int32_t (*axon_where_fn)(const axon_step_ctx *ctx, uint32_t i, uint32_t 
 /* on_post(ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end): the spike of
  * postsynaptic neuron j reaches the synapses listed at [begin, end) of the post-ordered index:
  * entry e is synapse syn_of[e] from presynaptic neuron pre_of[e]. */
+typedef void (*axon_delays_fn)(const axon_step_ctx *ctx, const uint32_t *pre,
+                               const uint32_t *post, uint64_t begin, uint64_t end, double *out);
 typedef void (*axon_post_event_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                                    void *const *pre_vars, void *const *post_vars,
                                    const uint32_t *pre_of, const uint32_t *syn_of, uint32_t j,
@@ -170,6 +172,13 @@ typedef struct {
     uint64_t nedges;
     const uint32_t *edge_pre;
     const uint32_t *edge_post;
+    /* ---- per-synapse (heterogeneous) delays: NULL, or delays(ctx, pre, post, begin, end,
+       out) writes the delay of synapses [begin, end) in s to out[s] (before the init kernel,
+       in the connector's order; pre/post as for init). The runtime rounds them to steps
+       (delay_steps is then unused), orders each row by (delay, target), keeping each
+       synapse's values with it, and delivers each part of a row when its delay is due. A
+       projection with delays has no AXON_VAR_PER_PRE variables. */
+    axon_delays_fn delays;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
