@@ -1,0 +1,114 @@
+#!/bin/sh
+# COBA benchmark: Axon vs Brian2 C++ standalone on the Vogels & Abbott (2005) network of Brette
+# et al. (2007) (bench/coba/coba.axon, bench/coba/brian2_coba.py), 1 s of model time at
+# dt = 0.1 ms, N neurons with 80 synapses per neuron on average (p = 80 / N), for several N and
+# thread counts, side by side. Prints progress to stderr and Markdown tables (bench/coba/table.py).
+#
+# usage: bench/coba/run.sh [options]
+#   --quick            N = 4000 only (a smoke test: 1-3 minutes, nearly all of it Brian2's 2 builds)
+#   --sizes "N ..."    sizes (default "4000 16000 64000 256000")
+#   --threads "T ..."  thread counts (default "1 2")
+#   --duration MS      model time (default 1000)
+#   --repeat R         run every configuration R times and keep the fastest simulation loop
+#                      (default 1; Brian2 is built once per (N, threads) and its program re-run)
+#   --skip-brian       Axon only
+#   --raw FILE         also keep the raw results (key=value lines) in FILE
+# Environment: AXON (default ./axon), CC (default cc), PYTHON (default /usr/bin/python3, the
+# interpreter that has python3-brian); OMP_* variables reach Brian2's OpenMP runs unchanged. Run
+# from anywhere; needs a built tree (make). Not part of `make check`.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+SIZES="4000 16000 64000 256000"
+THREADS="1 2"
+DUR=1000
+REPEAT=1
+SKIP_BRIAN=0
+RAW=
+K=80
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) SIZES=4000 ;;
+    --sizes) SIZES=$2; shift ;;
+    --threads) THREADS=$2; shift ;;
+    --duration) DUR=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
+    --skip-brian) SKIP_BRIAN=1 ;;
+    --raw) RAW=$2; shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+AXON=${AXON:-./axon}
+CC=${CC:-cc}
+PYTHON=${PYTHON:-/usr/bin/python3}
+LIBDIR=$root/.libs
+[ -x "$AXON" ] || { echo "run.sh: no $AXON (build the tree first: ./configure && make)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-coba.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+results=$tmp/results
+: >"$results"
+
+now() { date +%s.%N; }
+# field KEY LINE: the value of KEY=... in a key=value line
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+echo "COBA benchmark: N in {$SIZES}, threads in {$THREADS}, $DUR ms at dt = 0.1 ms, K = $K," \
+     "best of $REPEAT"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores," \
+     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
+     "$(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "Axon: $($AXON --version 2>&1 | head -1), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+[ "$SKIP_BRIAN" = 1 ] || echo "Brian2: $("$PYTHON" -c 'import brian2; print(brian2.__version__)' \
+    2>/dev/null), $(g++ --version | head -1)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load=$(cut -d' ' -f1 /proc/loadavg) when=before" >>"$results"
+
+for N in $SIZES; do
+    # synapse memory, from the runtime's accounting (synmem.c; axon run does not print it)
+    $AXON build bench/coba/coba.axon --emit obj -o "$tmp/m.o" --set "N=$N" --set "K=$K" -q \
+        >/dev/null
+    $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -L"$LIBDIR" -Wl,-rpath,"$LIBDIR" \
+        -laxonrt -lm -o "$tmp/synmem"
+    line=$("$tmp/synmem" | grep '^total')
+    echo "sim=axonmem N=$N synapses=$(field synapses "$line")" \
+         "bytes_per_synapse=$(field bytes_per_synapse "$line") setup_s=$(field setup_s "$line")" \
+         >>"$results"
+    echo "== N = $N: $(field synapses "$line") synapses," \
+         "$(field bytes_per_synapse "$line") B/synapse (Axon), setup $(field setup_s "$line") s" >&2
+    for T in $THREADS; do
+        r=0
+        while [ $r -lt "$REPEAT" ]; do
+            t0=$(now)
+            $AXON run bench/coba/coba.axon --set "N=$N" --set "K=$K" -t "$DUR ms" --threads "$T" \
+                >"$tmp/axon.out" 2>&1 || { cat "$tmp/axon.out" >&2; exit 1; }
+            t1=$(now)
+            line=$(awk -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+                /^compile/ { c = $2; r = $5 }
+                $1 == "E" { se = $3; re = $4 } $1 == "I" { si = $3; ri = $4 }
+                END { printf "compile_s=%s run_s=%s spikes_E=%s spikes_I=%s rate_E=%s rate_I=%s wall_s=%.3f",
+                      c, r, se, si, re, ri, w }' "$tmp/axon.out")
+            echo "sim=axon N=$N threads=$T $line" >>"$results"
+            echo "  Axon   ${T}T: $line" >&2
+            r=$((r + 1))
+        done
+        [ "$SKIP_BRIAN" = 1 ] && continue
+        t0=$(now)
+        line=$("$PYTHON" bench/coba/brian2_coba.py "$N" --threads "$T" --duration "$DUR" \
+               --repeat "$REPEAT" -K "$K" --dir "$tmp/brian2" 2>"$tmp/brian2.err" | grep '^N=') \
+            || { cat "$tmp/brian2.err" >&2; echo "brian2_coba.py failed" >&2; exit 1; }
+        t1=$(now)
+        line=$(printf '%s\n' "$line" | sed "s/ flags='.*'//")
+        echo "sim=brian2 $line script_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$results"
+        echo "  Brian2 ${T}T: $line" >&2
+        rm -rf "$tmp/brian2"
+    done
+done
+echo "load=$(cut -d' ' -f1 /proc/loadavg) when=after" >>"$results"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -z "$RAW" ] || cp "$results" "$RAW"
+echo
+"$PYTHON" bench/coba/table.py --duration "$DUR" -K "$K" "$results"

@@ -1,0 +1,60 @@
+/*
+ * synmem: the synapse memory of a compiled model, from the runtime's own accounting
+ * (axon_sim_bytes_per_synapse, axon/axon.h). `axon run` does not print it, so bench/coba/run.sh
+ * builds the model with `axon build --emit obj` and links it with this program:
+ *
+ *     axon build bench/coba/coba.axon --emit obj -o m.o --set N=16000
+ *     cc -I runtime/include bench/coba/synmem.c m.o -L.libs -laxonrt -lm -o synmem
+ *     ./synmem [SEED]
+ *
+ * Creates the simulation (builds the connectivity; runs no step) and prints one line per
+ * projection and a total line:
+ *   proj=NAME synapses=S bytes=B bytes_per_synapse=B/S
+ *   total synapses=S bytes=B bytes_per_synapse=B/S setup_s=T
+ * where B = bytes_per_synapse * synapses is what the runtime counts for the projection: the
+ * targets (uint32 per synapse), the per-synapse variables and the CSR row offsets (uint64 per
+ * presynaptic neuron), with the padding of the arrays to 16 elements; spike histories (per
+ * population) are not included. setup_s is the wall time of axon_sim_new (initial state and
+ * connectivity).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "axon/axon.h"
+
+extern const axon_model_desc axon_model;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    axon_opts o = {.seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0, .threads = 1};
+    axon_err err;
+    double t0 = now();
+    axon_sim *s = axon_sim_new(&axon_model, &o, &err);
+    double setup = now() - t0;
+    if (!s) {
+        fprintf(stderr, "synmem: %s\n", err.msg);
+        return 1;
+    }
+    unsigned long long nsyn = 0;
+    double bytes = 0;
+    for (uint32_t q = 0; q < axon_model.nprojs; q++) {
+        uint64_t n = axon_sim_synapse_count(s, (int)q);
+        double b = axon_sim_bytes_per_synapse(s, (int)q) * (double)n;
+        printf("proj=%s synapses=%llu bytes=%.0f bytes_per_synapse=%.4f\n", axon_model.projs[q].name,
+               (unsigned long long)n, b, n ? b / (double)n : 0.0);
+        nsyn += n;
+        bytes += b;
+    }
+    printf("total synapses=%llu bytes=%.0f bytes_per_synapse=%.4f setup_s=%.3f\n", nsyn, bytes,
+           nsyn ? bytes / (double)nsyn : 0.0, setup);
+    axon_sim_free(s);
+    return 0;
+}
