@@ -6,8 +6,7 @@
  * without a vector-library setting, which the C API does not expose). These
  * versions use only arithmetic, selects and bit operations, so they
  * vectorise, and they are always inlined. Accuracy (double): exp, log,
- * expm1 within about 1 ulp over their ranges (checked in
- * tests/unit/check_codegen.c against libm); the same code runs in the
+ * expm1, exprel within about 1 ulp over their ranges; the same code runs in the
  * vector body and the scalar remainder, so results do not depend on how
  * neurons are split between threads.
  */
@@ -137,37 +136,103 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, res);
 }
 
-/* expm1: Taylor to degree 17 for |x| < 0.5 (truncation below 1e-19
- * relative), exp(x) - 1 elsewhere (no cancellation there). */
-LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
+LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend)
 {
-    double coef[17];
-    double f = 1;
-    for (int k = 0; k < 17; k++) {
-        f *= k + 1;
-        coef[k] = 1.0 / f; /* x^(k+1) / (k+1)! */
-    }
-    LLVMValueRef small = b_mul(c, x, horner(c, x, coef, 17));
-    LLVMValueRef args[1] = {x};
-    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, args, 1);
-    LLVMValueRef big = b_sub(c, cgm_exp(c, x), cgm_f64(c, 1));
-    return sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, 0.5)), small, big);
+    if (!c->fma)
+        return b_add(c, b_mul(c, a, b), addend);
+    LLVMValueRef args[3] = {a, b, addend};
+    return cgm_intrinsic(c, "llvm.fma", LLVMTypeOf(a), args, 3);
 }
 
-/* exprel(x) = (e^x - 1) / x, 1 at 0: the series for |x| < 0.5, else the quotient. */
+/* sum coef[k] x^k, k = 0..n-1 (n <= 32), by Estrin's scheme: pairs c0 + c1 x, then pairs of
+ * those with x^2, and so on, so the dependency chain is log2(n) multiply-adds long instead of
+ * n (the kernels are latency-bound). */
+static LLVMValueRef estrin(cg *c, LLVMValueRef x, const double *coef, int n)
+{
+    LLVMValueRef t[32];
+    for (int k = 0; k < n; k++)
+        t[k] = cgm_f64(c, coef[k]);
+    LLVMValueRef p = x;
+    while (n > 1) {
+        int h = 0;
+        for (int k = 0; k + 1 < n; k += 2)
+            t[h++] = cgm_fma(c, t[k + 1], p, t[k]);
+        if (n & 1)
+            t[h++] = t[n - 1];
+        n = h;
+        if (n > 1)
+            p = b_mul(c, p, p);
+    }
+    return t[0];
+}
+
+/*
+ * The reduction shared by expm1 and exprel: x (clamped to [-708, 710]; NaN becomes -708) =
+ * n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60), and
+ * t = r Q(r) with Q(r) = sum r^k / (k + 2)!, k = 0..11, so that
+ *   exprel(r) = 1 + t,   expm1(r) = r + r t
+ * (truncation below 2e-17 relative). Returns expm1(x) / 2 = 2^n (1 + expm1(r)) / 2 - 1/2, formed
+ * as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which s - 1/2 is exact for |n| <= 53: about
+ * 1 ulp, and for n = 0 exactly expm1(r) / 2. Within the clamp, s is a normal number. One
+ * evaluation, no branches: the same operations in every lane.
+ */
+static LLVMValueRef half_expm1(cg *c, LLVMValueRef x, LLVMValueRef *n_out, LLVMValueRef *exprel_r)
+{
+    static const double LN2_HI = 6.93147180369123816490e-01; /* low 32 bits zero */
+    static const double LN2_LO = 1.90821492927058770002e-10;
+    double q[12];
+    double f = 2;
+    for (int k = 0; k < 12; k++) {
+        q[k] = 1.0 / f; /* 1 / (k + 2)! */
+        f *= k + 3;
+    }
+    /* x > -708 ? x : -708 (NaN: -708), then < 710: one max and one min */
+    LLVMValueRef lo = cgm_f64(c, -708), hi = cgm_f64(c, 710);
+    LLVMValueRef xc = sel(c, fcmp(c, LLVMRealOGT, x, lo), x, lo);
+    xc = sel(c, fcmp(c, LLVMRealOLT, xc, hi), xc, hi);
+    /* n = round(x / ln 2) by the 1.5 * 2^52 shifter (round to nearest): k holds n in the low
+       bits of its significand, so no rounding or conversion instruction is needed */
+    static const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52 */
+    LLVMValueRef k = cgm_fma(c, xc, cgm_f64(c, 1.4426950408889634), cgm_f64(c, SHIFT));
+    LLVMValueRef n = b_sub(c, k, cgm_f64(c, SHIFT));
+    LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
+    r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
+    LLVMValueRef t = b_mul(c, r, estrin(c, r, q, 12));
+    LLVMValueRef p = cgm_fma(c, r, t, r);
+    /* s = 2^(n - 1), n - 1 in [-1022, 1023]: the low 12 bits of k are n mod 4096 */
+    LLVMValueRef kb = LLVMBuildBitCast(c->b, k, c->i64, "");
+    LLVMValueRef bits = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, LLVMConstInt(c->i64, 52, 0), ""),
+                                     LLVMConstInt(c->i64, 1022ULL << 52, 0), "");
+    LLVMValueRef s = LLVMBuildBitCast(c->b, bits, c->f64, "");
+    LLVMValueRef half = cgm_fma(c, s, p, b_sub(c, s, cgm_f64(c, 0.5))); /* expm1(x) / 2 */
+    if (n_out)
+        *n_out = n;
+    if (exprel_r)
+        *exprel_r = b_add(c, t, cgm_f64(c, 1));
+    return half;
+}
+
+/* expm1(x): about 2 ulp near |x| = ln(2)/2, else 1; -1 below -708, inf above 709.78, NaN for
+ * NaN. */
+LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef em1 = b_mul(c, half_expm1(c, x, NULL, NULL), cgm_f64(c, 2));
+    return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
+}
+
+/* exprel(x) = (e^x - 1) / x, 1 at 0. For |x| < ln(2)/2 (n = 0) the reduced argument is x itself
+ * and the result is 1 + t, with no division; elsewhere expm1(x) / x (no cancellation there).
+ * About 2 ulp (near |x| = ln(2)/2, where the quotient is taken), else 1. NaN for NaN (the
+ * clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x. */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
-    double coef[17];
-    double f = 1;
-    for (int k = 0; k < 17; k++) {
-        f *= k + 1;
-        coef[k] = 1.0 / f; /* x^k / (k+1)! */
-    }
-    LLVMValueRef small = horner(c, x, coef, 17);
-    LLVMValueRef args[1] = {x};
-    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, args, 1);
-    LLVMValueRef big = b_div(c, b_sub(c, cgm_exp(c, x), cgm_f64(c, 1)), x);
-    return sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, 0.5)), small, big);
+    LLVMValueRef n, er;
+    LLVMValueRef h = half_expm1(c, x, &n, &er);
+    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever n != 0 */
+    LLVMValueRef res = sel(c, fcmp(c, LLVMRealOEQ, n, cgm_f64(c, 0)), er,
+                           b_div(c, h, b_mul(c, x, cgm_f64(c, 0.5))));
+    /* inf where e^x overflows (beyond the clamp the quotient would be finite and wrong) */
+    return sel(c, fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384)), cgm_f64(c, INFINITY), res);
 }
 
 /* tanh(x) = expm1(2x) / (expm1(2x) + 2), with |x| clamped at 20 where
