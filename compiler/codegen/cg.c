@@ -15,6 +15,7 @@
 #include "codegen/cg_int.h"
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -368,6 +369,29 @@ static int count_temps(const ir_pop *p)
     return n + 1;
 }
 
+/* Instructions in a basic block. */
+static int body_size(LLVMBasicBlockRef bb)
+{
+    int n = 0;
+    for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+        n++;
+    return n;
+}
+
+/* Attaches !llvm.loop !{self, !{!"key", i32 value}} to a loop's latch branch. */
+static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
+{
+    LLVMMetadataRef tmp = LLVMTemporaryMDNode(c->ctx, NULL, 0);
+    LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(c->ctx, key, strlen(key)),
+                             LLVMValueAsMetadata(LLVMConstInt(c->i32, (unsigned)value, 0))};
+    LLVMMetadataRef ops[2] = {tmp, LLVMMDNodeInContext2(c->ctx, kv, 2)};
+    LLVMMetadataRef node = LLVMMDNodeInContext2(c->ctx, ops, 2);
+    LLVMMetadataReplaceAllUsesWith(tmp, node);
+    /* the first operand now refers to the node itself */
+    unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "llvm.loop", 9);
+    LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, node));
+}
+
 /* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
  * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. */
 static LLVMValueRef kernel(cg *c, const char *name, bool update)
@@ -466,7 +490,12 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     }
     LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
-    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
+    LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
+    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
+       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better */
+    if (update && body_size(loop) <= 400)
+        loop_hint(c, br, "llvm.loop.interleave.count", 4);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);

@@ -67,21 +67,52 @@ static LLVMValueRef pow2i(cg *c, LLVMValueRef n)
     return LLVMBuildBitCast(c->b, bits, c->f64, "");
 }
 
+LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend)
+{
+    if (!c->fma)
+        return b_add(c, b_mul(c, a, b), addend);
+    LLVMValueRef args[3] = {a, b, addend};
+    return cgm_intrinsic(c, "llvm.fma", LLVMTypeOf(a), args, 3);
+}
+
+/* sum coef[k] x^k, k = 0..n-1 (n <= 32), by Estrin's scheme: pairs c0 + c1 x, then pairs of
+ * those with x^2, and so on, so the dependency chain is log2(n) multiply-adds long instead of
+ * n (the kernels are latency-bound). */
+static LLVMValueRef estrin(cg *c, LLVMValueRef x, const double *coef, int n)
+{
+    LLVMValueRef t[32];
+    for (int k = 0; k < n; k++)
+        t[k] = cgm_f64(c, coef[k]);
+    LLVMValueRef p = x;
+    while (n > 1) {
+        int h = 0;
+        for (int k = 0; k + 1 < n; k += 2)
+            t[h++] = cgm_fma(c, t[k + 1], p, t[k]);
+        if (n & 1)
+            t[h++] = t[n - 1];
+        n = h;
+        if (n > 1)
+            p = b_mul(c, p, p);
+    }
+    return t[0];
+}
+
 /*
  * exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln(2)/2, r computed
- * in two parts (Cody-Waite) so it is exact to about 2^-60. e^r by its Taylor
- * polynomial of degree 13 (truncation below 5e-18 relative). 2^n is split
+ * in two parts (Cody-Waite) so it is exact to about 2^-60. e^r = 1 + (r + r t)
+ * with t = r Q(r), Q the degree-11 Taylor polynomial of half_expm1 (truncation
+ * below 2e-17 relative), by Estrin's scheme with FMA. About 1 ulp. 2^n is split
  * in two factors so that results down to the smallest subnormal are right.
  */
 LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
 {
     static const double LN2_HI = 6.93147180369123816490e-01;
     static const double LN2_LO = 1.90821492927058770002e-10;
-    double coef[14];
-    double f = 1;
-    for (int k = 0; k < 14; k++) {
-        coef[k] = 1.0 / f;
-        f *= k + 1;
+    double q[12];
+    double f = 2;
+    for (int k = 0; k < 12; k++) {
+        q[k] = 1.0 / f; /* 1 / (k + 2)! */
+        f *= k + 3;
     }
     LLVMValueRef big = fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384));
     LLVMValueRef tiny = fcmp(c, LLVMRealOLT, x, cgm_f64(c, -745.2));
@@ -89,8 +120,11 @@ LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
     LLVMValueRef xc = sel(c, big, cgm_f64(c, 0), sel(c, tiny, cgm_f64(c, 0), sel(c, isnan, cgm_f64(c, 0), x)));
     LLVMValueRef args[1] = {b_mul(c, xc, cgm_f64(c, 1.4426950408889634))};
     LLVMValueRef n = cgm_intrinsic(c, "llvm.rint", c->f64, args, 1);
-    LLVMValueRef r = b_sub(c, b_sub(c, xc, b_mul(c, n, cgm_f64(c, LN2_HI))), b_mul(c, n, cgm_f64(c, LN2_LO)));
-    LLVMValueRef p = horner(c, r, coef, 14);
+    LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
+    r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
+    /* e^r = 1 + (r + r t), t = r Q(r) as in half_expm1: the sum with 1 comes last */
+    LLVMValueRef t = b_mul(c, r, estrin(c, r, q, 12));
+    LLVMValueRef p = b_add(c, cgm_fma(c, r, t, r), cgm_f64(c, 1));
     /* n in [-1075, 1024]: split as n1 = floor(n / 2), n2 = n - n1 */
     LLVMValueRef half[1] = {b_mul(c, n, cgm_f64(c, 0.5))};
     LLVMValueRef n1 = cgm_intrinsic(c, "llvm.floor", c->f64, half, 1);
@@ -134,36 +168,6 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
     res = sel(c, fcmp(c, LLVMRealOLT, x, cgm_f64(c, 0)), cgm_f64(c, NAN), res);
     res = sel(c, fcmp(c, LLVMRealOEQ, x, cgm_f64(c, INFINITY)), x, res);
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, res);
-}
-
-LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend)
-{
-    if (!c->fma)
-        return b_add(c, b_mul(c, a, b), addend);
-    LLVMValueRef args[3] = {a, b, addend};
-    return cgm_intrinsic(c, "llvm.fma", LLVMTypeOf(a), args, 3);
-}
-
-/* sum coef[k] x^k, k = 0..n-1 (n <= 32), by Estrin's scheme: pairs c0 + c1 x, then pairs of
- * those with x^2, and so on, so the dependency chain is log2(n) multiply-adds long instead of
- * n (the kernels are latency-bound). */
-static LLVMValueRef estrin(cg *c, LLVMValueRef x, const double *coef, int n)
-{
-    LLVMValueRef t[32];
-    for (int k = 0; k < n; k++)
-        t[k] = cgm_f64(c, coef[k]);
-    LLVMValueRef p = x;
-    while (n > 1) {
-        int h = 0;
-        for (int k = 0; k + 1 < n; k += 2)
-            t[h++] = cgm_fma(c, t[k + 1], p, t[k]);
-        if (n & 1)
-            t[h++] = t[n - 1];
-        n = h;
-        if (n > 1)
-            p = b_mul(c, p, p);
-    }
-    return t[0];
 }
 
 /*
