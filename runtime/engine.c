@@ -194,34 +194,27 @@ static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t 
     size_t k = 0;
     uint32_t i = b;
     for (; e - i >= 64; i += 64) {
-        /* word by word into registers: a copy to a stack array and partial reloads of it
-           cost store-forwarding stalls */
-        const uint8_t *f = fired + i;
-        uint64_t any = 0;
-        for (uint32_t q = 0; q < 8; q++) {
-            uint64_t w;
-            memcpy(&w, f + 8 * q, sizeof w);
-            any |= w;
-        }
-        if (!any)
+        uint64_t w[8];
+        memcpy(w, fired + i, sizeof w);
+        if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]))
             continue;
         for (uint32_t q = 0; q < 8; q++) {
-            uint64_t w;
-            memcpy(&w, f + 8 * q, sizeof w);
-            if (!w)
+            uint64_t x = w[q];
+            if (!x)
                 continue;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* the top bit of each non-zero byte, then the set bytes in increasing order */
             const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-            w = (((w & low7) + low7) | w) & ~low7;
-            while (w) {
-                out[k++] = i + 8 * q + ((uint32_t)__builtin_ctzll(w) >> 3);
-                w &= w - 1;
+            x = (((x & low7) + low7) | x) & ~low7;
+            while (x) {
+                out[k++] = i + 8 * q + ((uint32_t)__builtin_ctzll(x) >> 3);
+                x &= x - 1;
             }
 #else
+            const uint8_t *f = fired + i + 8 * q;
             for (uint32_t j = 0; j < 8; j++) {
                 out[k] = i + 8 * q + j;
-                k += f[8 * q + j] != 0;
+                k += f[j] != 0;
             }
 #endif
         }
