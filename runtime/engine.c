@@ -214,13 +214,24 @@ static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t 
         if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]))
             continue;
         for (uint32_t q = 0; q < 8; q++) {
-            if (!w[q])
+            uint64_t x = w[q];
+            if (!x)
                 continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* the top bit of each non-zero byte, then the set bytes in increasing order */
+            const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+            x = (((x & low7) + low7) | x) & ~low7;
+            while (x) {
+                out[k++] = i + 8 * q + ((uint32_t)__builtin_ctzll(x) >> 3);
+                x &= x - 1;
+            }
+#else
             const uint8_t *f = fired + i + 8 * q;
             for (uint32_t j = 0; j < 8; j++) {
                 out[k] = i + 8 * q + j;
                 k += f[j] != 0;
             }
+#endif
         }
     }
     for (; i < e; i++) {

@@ -15,6 +15,7 @@
 #include "codegen/cg_int.h"
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -40,8 +41,8 @@ LLVMValueRef cg_to_fp(cg *c, LLVMValueRef v)
     LLVMTypeRef t = LLVMTypeOf(v);
     if (t == c->fp)
         return v;
-    if (t == c->i1)
-        return LLVMBuildUIToFP(c->b, v, c->fp, "");
+    if (t == c->i1) /* a select, not a conversion: one masked move in vector code */
+        return LLVMBuildSelect(c->b, v, cgm_const(c, 1), cgm_const(c, 0), "");
     if (t == c->f64)
         return LLVMBuildFPTrunc(c->b, v, c->fp, "");
     return LLVMBuildFPExt(c->b, v, c->fp, "");
@@ -266,6 +267,30 @@ static LLVMValueRef table(cg *c, const sx *e)
     return cg_to_fp(c, LLVMBuildLoad2(c->b, c->f64, p, ""));
 }
 
+/*
+ * a +- b where the CPU has FMA, in the update of an integration scheme: a product operand is
+ * fused with the sum (rounded once, as Brian2's -ffast-math code and the C compilers' default
+ * contraction do). The choice is made here, on the expression, so vector and scalar code do the
+ * same operations. Code written as discrete steps (step maps, resets, events, conditions,
+ * synapse handlers) is computed as written.
+ */
+static LLVMValueRef mul_add(cg *c, const sx *e)
+{
+    bool sub = e->kind == SX_SUB;
+    const sx *m = e->a->kind == SX_MUL ? e->a : e->b->kind == SX_MUL ? e->b : NULL;
+    if (!m) {
+        LLVMValueRef a = cg_to_fp(c, expr(c, e->a)), b = cg_to_fp(c, expr(c, e->b));
+        return sub ? LLVMBuildFSub(c->b, a, b, "") : LLVMBuildFAdd(c->b, a, b, "");
+    }
+    LLVMValueRef x = cg_to_fp(c, expr(c, m->a)), y = cg_to_fp(c, expr(c, m->b));
+    LLVMValueRef other = cg_to_fp(c, expr(c, m == e->a ? e->b : e->a));
+    if (sub && m == e->a)
+        other = LLVMBuildFNeg(c->b, other, ""); /* x y - other */
+    else if (sub)
+        x = LLVMBuildFNeg(c->b, x, "");         /* other - x y */
+    return cgm_fma(c, x, y, other);
+}
+
 static LLVMValueRef expr(cg *c, const sx *e)
 {
     if (!e) {
@@ -279,8 +304,12 @@ static LLVMValueRef expr(cg *c, const sx *e)
             return LLVMConstInt(c->i1, e->v != 0, 0);
         return cgm_const(c, e->v);
     case SX_VAR: return var(c, e);
-    case SX_ADD: return LLVMBuildFAdd(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
-    case SX_SUB: return LLVMBuildFSub(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
+    case SX_ADD: case SX_SUB:
+        if (c->fma && c->contract)
+            return mul_add(c, e);
+        a = cg_to_fp(c, expr(c, e->a));
+        b = cg_to_fp(c, expr(c, e->b));
+        return e->kind == SX_ADD ? LLVMBuildFAdd(c->b, a, b, "") : LLVMBuildFSub(c->b, a, b, "");
     case SX_MUL: return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_DIV:
         /* division by a constant becomes a multiplication by its reciprocal: a
@@ -365,7 +394,7 @@ static void stmt(cg *c, const sm_stmt *st, LLVMValueRef mask)
         LLVMValueRef cur = c->env[s];
         LLVMValueRef v = expr(c, st->value);
         bool boolean = c->pop->vars[s].boolean;
-        v = boolean ? LLVMBuildUIToFP(c->b, cg_to_bool(c, v), c->fp, "") : cg_to_fp(c, v);
+        v = cg_to_fp(c, boolean ? cg_to_bool(c, v) : v);
         switch (st->op) {
         case OP_ADD_ASSIGN: v = LLVMBuildFAdd(c->b, cur, v, ""); break;
         case OP_SUB_ASSIGN: v = LLVMBuildFSub(c->b, cur, v, ""); break;
@@ -394,6 +423,29 @@ static int count_temps(const ir_pop *p)
         if (p->update.v[k].space == VS_TEMP && p->update.v[k].idx + 1 > n)
             n = p->update.v[k].idx + 1;
     return n + 1;
+}
+
+/* Instructions in a basic block. */
+static int body_size(LLVMBasicBlockRef bb)
+{
+    int n = 0;
+    for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+        n++;
+    return n;
+}
+
+/* Attaches !llvm.loop !{self, !{!"key", i32 value}} to a loop's latch branch. */
+static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
+{
+    LLVMMetadataRef tmp = LLVMTemporaryMDNode(c->ctx, NULL, 0);
+    LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(c->ctx, key, strlen(key)),
+                             LLVMValueAsMetadata(LLVMConstInt(c->i32, (unsigned)value, 0))};
+    LLVMMetadataRef ops[2] = {tmp, LLVMMDNodeInContext2(c->ctx, kv, 2)};
+    LLVMMetadataRef node = LLVMMDNodeInContext2(c->ctx, ops, 2);
+    LLVMMetadataReplaceAllUsesWith(tmp, node);
+    /* the first operand now refers to the node itself */
+    unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "llvm.loop", 9);
+    LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, node));
 }
 
 /* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
@@ -453,6 +505,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     } else {
         /* the scheme's update: all reads of state are the old values */
         LLVMValueRef *next = calloc((size_t)nv + 1, sizeof *next);
+        c->contract = p->scheme != SCH_MAP;
         for (int k = 0; k < p->update.n; k++) {
             const ir_assign *a = &p->update.v[k];
             LLVMValueRef v = expr(c, a->value);
@@ -463,10 +516,10 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
                 sx target = {.kind = SX_VAR, .space = a->space, .idx = a->idx};
                 int s = slot_of(c, &target);
                 if (s >= 0)
-                    next[s] = p->vars[s].boolean ? LLVMBuildUIToFP(c->b, cg_to_bool(c, v), c->fp, "")
-                                                 : cg_to_fp(c, v);
+                    next[s] = cg_to_fp(c, p->vars[s].boolean ? cg_to_bool(c, v) : v);
             }
         }
+        c->contract = false;
         for (int k = 0; k < nv; k++)
             if (next[k])
                 c->env[k] = next[k];
@@ -493,7 +546,12 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     }
     LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
-    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
+    LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
+    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
+       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better */
+    if (update && body_size(loop) <= 400)
+        loop_hint(c, br, "llvm.loop.interleave.count", 4);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
@@ -713,6 +771,18 @@ static LLVMTargetMachineRef host_machine(int opt, char **err)
     return tm;
 }
 
+/* Whether the target machine's feature list (comma-separated) holds `want`, e.g. "+fma". */
+static bool has_feature(LLVMTargetMachineRef tm, const char *want)
+{
+    char *feat = LLVMGetTargetMachineFeatureString(tm);
+    size_t n = strlen(want);
+    bool found = false;
+    for (const char *f = feat; f && *f && !found; f = strchr(f, ',') ? strchr(f, ',') + 1 : "")
+        found = !strncmp(f, want, n) && (f[n] == ',' || f[n] == 0);
+    LLVMDisposeMessage(feat);
+    return found;
+}
+
 typedef struct {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
@@ -761,6 +831,7 @@ static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit
     c.o = o;
     c.d = d;
     c.m = m;
+    c.fma = has_feature(u->tm, "+fma");
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
     for (int i = 0; i < m->npops && !c.failed; i++) {

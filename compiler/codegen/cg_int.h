@@ -37,6 +37,8 @@ typedef struct {
     int ntemps;
     LLVMValueRef idx;       /* neuron index (i64) */
     LLVMValueRef t, step, seed, signals; /* from the step context */
+    bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
+    bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
     bool failed;
 } cg;
 
@@ -76,5 +78,8 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
 LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv,
                           int n);
 LLVMValueRef cgm_f64(cg *c, double v);
+/* a * b + c: rounded once (llvm.fma) where the CPU has FMA, else a product and a sum.
+ * Either way the same operations in vector and scalar code. */
+LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend);
 
 #endif

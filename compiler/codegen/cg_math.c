@@ -6,8 +6,7 @@
  * without a vector-library setting, which the C API does not expose). These
  * versions use only arithmetic, selects and bit operations, so they
  * vectorise, and they are always inlined. Accuracy (double): exp, log,
- * expm1 within about 1 ulp over their ranges (checked in
- * tests/unit/check_codegen.c against libm); the same code runs in the
+ * expm1, exprel within about 1 ulp over their ranges; the same code runs in the
  * vector body and the scalar remainder, so results do not depend on how
  * neurons are split between threads.
  */
@@ -68,30 +67,66 @@ static LLVMValueRef pow2i(cg *c, LLVMValueRef n)
     return LLVMBuildBitCast(c->b, bits, c->f64, "");
 }
 
+LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend)
+{
+    if (!c->fma)
+        return b_add(c, b_mul(c, a, b), addend);
+    LLVMValueRef args[3] = {a, b, addend};
+    return cgm_intrinsic(c, "llvm.fma", LLVMTypeOf(a), args, 3);
+}
+
+/* sum coef[k] x^k, k = 0..n-1 (n <= 32), by Estrin's scheme: pairs c0 + c1 x, then pairs of
+ * those with x^2, and so on, so the dependency chain is log2(n) multiply-adds long instead of
+ * n (the kernels are latency-bound). */
+static LLVMValueRef estrin(cg *c, LLVMValueRef x, const double *coef, int n)
+{
+    LLVMValueRef t[32];
+    for (int k = 0; k < n; k++)
+        t[k] = cgm_f64(c, coef[k]);
+    LLVMValueRef p = x;
+    while (n > 1) {
+        int h = 0;
+        for (int k = 0; k + 1 < n; k += 2)
+            t[h++] = cgm_fma(c, t[k + 1], p, t[k]);
+        if (n & 1)
+            t[h++] = t[n - 1];
+        n = h;
+        if (n > 1)
+            p = b_mul(c, p, p);
+    }
+    return t[0];
+}
+
+/* Q(r) = (e^r - 1 - r) / r^2 = sum r^k / (k + 2)! on |r| <= ln(2)/2: a degree-10 Chebyshev fit
+ * (mpmath chebyfit), error below 1.4e-18, so below 9e-19 in 1 + r Q(r); one term less than
+ * the Taylor polynomial of the same accuracy. */
+static const double Q_COEF[11] = {
+    0.5, 0.1666666666666667, 0.04166666666666667, 0.008333333333326136,
+    0.0013888888888883748, 0.00019841269874820627, 2.4801587325547743e-05,
+    2.7557255400206422e-06, 2.75572736431103e-07, 2.5105217004720745e-08,
+    2.0914686968086876e-09};
+
 /*
  * exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln(2)/2, r computed
- * in two parts (Cody-Waite) so it is exact to about 2^-60. e^r by its Taylor
- * polynomial of degree 13 (truncation below 5e-18 relative). 2^n is split
+ * in two parts (Cody-Waite) so it is exact to about 2^-60. e^r = 1 + (r + r t)
+ * with t = r Q(r) (Q_COEF), by Estrin's scheme with FMA. About 1 ulp. 2^n is split
  * in two factors so that results down to the smallest subnormal are right.
  */
 LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
 {
     static const double LN2_HI = 6.93147180369123816490e-01;
     static const double LN2_LO = 1.90821492927058770002e-10;
-    double coef[14];
-    double f = 1;
-    for (int k = 0; k < 14; k++) {
-        coef[k] = 1.0 / f;
-        f *= k + 1;
-    }
     LLVMValueRef big = fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384));
     LLVMValueRef tiny = fcmp(c, LLVMRealOLT, x, cgm_f64(c, -745.2));
     LLVMValueRef isnan = fcmp(c, LLVMRealUNO, x, x);
     LLVMValueRef xc = sel(c, big, cgm_f64(c, 0), sel(c, tiny, cgm_f64(c, 0), sel(c, isnan, cgm_f64(c, 0), x)));
     LLVMValueRef args[1] = {b_mul(c, xc, cgm_f64(c, 1.4426950408889634))};
     LLVMValueRef n = cgm_intrinsic(c, "llvm.rint", c->f64, args, 1);
-    LLVMValueRef r = b_sub(c, b_sub(c, xc, b_mul(c, n, cgm_f64(c, LN2_HI))), b_mul(c, n, cgm_f64(c, LN2_LO)));
-    LLVMValueRef p = horner(c, r, coef, 14);
+    LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
+    r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
+    /* e^r = 1 + (r + r t), t = r Q(r) as in half_expm1: the sum with 1 comes last */
+    LLVMValueRef t = b_mul(c, r, estrin(c, r, Q_COEF, 11));
+    LLVMValueRef p = b_add(c, cgm_fma(c, r, t, r), cgm_f64(c, 1));
     /* n in [-1075, 1024]: split as n1 = floor(n / 2), n2 = n - n1 */
     LLVMValueRef half[1] = {b_mul(c, n, cgm_f64(c, 0.5))};
     LLVMValueRef n1 = cgm_intrinsic(c, "llvm.floor", c->f64, half, 1);
@@ -137,37 +172,66 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, res);
 }
 
-/* expm1: Taylor to degree 17 for |x| < 0.5 (truncation below 1e-19
- * relative), exp(x) - 1 elsewhere (no cancellation there). */
-LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
+/*
+ * The reduction shared by expm1 and exprel: x (clamped to [-708, 710]; NaN becomes -708) =
+ * n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60), and
+ * t = r Q(r) (Q_COEF), so that
+ *   exprel(r) = 1 + t,   expm1(r) = r + r t. Returns expm1(x) / 2 = 2^n (1 + expm1(r)) / 2 - 1/2, formed
+ * as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which s - 1/2 is exact for |n| <= 53: about
+ * 1 ulp, and for n = 0 exactly expm1(r) / 2. Within the clamp, s is a normal number. One
+ * evaluation, no branches: the same operations in every lane.
+ */
+static LLVMValueRef half_expm1(cg *c, LLVMValueRef x, LLVMValueRef *n_out, LLVMValueRef *exprel_r)
 {
-    double coef[17];
-    double f = 1;
-    for (int k = 0; k < 17; k++) {
-        f *= k + 1;
-        coef[k] = 1.0 / f; /* x^(k+1) / (k+1)! */
-    }
-    LLVMValueRef small = b_mul(c, x, horner(c, x, coef, 17));
-    LLVMValueRef args[1] = {x};
-    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, args, 1);
-    LLVMValueRef big = b_sub(c, cgm_exp(c, x), cgm_f64(c, 1));
-    return sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, 0.5)), small, big);
+    static const double LN2_HI = 6.93147180369123816490e-01; /* low 32 bits zero */
+    static const double LN2_LO = 1.90821492927058770002e-10;
+    /* x > -708 ? x : -708 (NaN: -708), then < 710: one max and one min */
+    LLVMValueRef lo = cgm_f64(c, -708), hi = cgm_f64(c, 710);
+    LLVMValueRef xc = sel(c, fcmp(c, LLVMRealOGT, x, lo), x, lo);
+    xc = sel(c, fcmp(c, LLVMRealOLT, xc, hi), xc, hi);
+    /* n = round(x / ln 2) by the 1.5 * 2^52 shifter (round to nearest): k holds n in the low
+       bits of its significand, so no rounding or conversion instruction is needed */
+    static const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52 */
+    LLVMValueRef k = cgm_fma(c, xc, cgm_f64(c, 1.4426950408889634), cgm_f64(c, SHIFT));
+    LLVMValueRef n = b_sub(c, k, cgm_f64(c, SHIFT));
+    LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
+    r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
+    LLVMValueRef t = b_mul(c, r, estrin(c, r, Q_COEF, 11));
+    LLVMValueRef p = cgm_fma(c, r, t, r);
+    /* s = 2^(n - 1), n - 1 in [-1022, 1023]: the low 12 bits of k are n mod 4096 */
+    LLVMValueRef kb = LLVMBuildBitCast(c->b, k, c->i64, "");
+    LLVMValueRef bits = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, LLVMConstInt(c->i64, 52, 0), ""),
+                                     LLVMConstInt(c->i64, 1022ULL << 52, 0), "");
+    LLVMValueRef s = LLVMBuildBitCast(c->b, bits, c->f64, "");
+    LLVMValueRef half = cgm_fma(c, s, p, b_sub(c, s, cgm_f64(c, 0.5))); /* expm1(x) / 2 */
+    if (n_out)
+        *n_out = n;
+    if (exprel_r)
+        *exprel_r = b_add(c, t, cgm_f64(c, 1));
+    return half;
 }
 
-/* exprel(x) = (e^x - 1) / x, 1 at 0: the series for |x| < 0.5, else the quotient. */
+/* expm1(x): about 2 ulp near |x| = ln(2)/2, else 1; -1 below -708, inf above 709.78, NaN for
+ * NaN. */
+LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef em1 = b_mul(c, half_expm1(c, x, NULL, NULL), cgm_f64(c, 2));
+    return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
+}
+
+/* exprel(x) = (e^x - 1) / x, 1 at 0. For |x| < ln(2)/2 (n = 0) the reduced argument is x itself
+ * and the result is 1 + t, with no division; elsewhere expm1(x) / x (no cancellation there).
+ * About 2 ulp (near |x| = ln(2)/2, where the quotient is taken), else 1. NaN for NaN (the
+ * clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x. */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
-    double coef[17];
-    double f = 1;
-    for (int k = 0; k < 17; k++) {
-        f *= k + 1;
-        coef[k] = 1.0 / f; /* x^k / (k+1)! */
-    }
-    LLVMValueRef small = horner(c, x, coef, 17);
-    LLVMValueRef args[1] = {x};
-    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, args, 1);
-    LLVMValueRef big = b_div(c, b_sub(c, cgm_exp(c, x), cgm_f64(c, 1)), x);
-    return sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, 0.5)), small, big);
+    LLVMValueRef n, er;
+    LLVMValueRef h = half_expm1(c, x, &n, &er);
+    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever n != 0 */
+    LLVMValueRef res = sel(c, fcmp(c, LLVMRealOEQ, n, cgm_f64(c, 0)), er,
+                           b_div(c, h, b_mul(c, x, cgm_f64(c, 0.5))));
+    /* inf where e^x overflows (beyond the clamp the quotient would be finite and wrong) */
+    return sel(c, fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384)), cgm_f64(c, INFINITY), res);
 }
 
 /* tanh(x) = expm1(2x) / (expm1(2x) + 2), with |x| clamped at 20 where
