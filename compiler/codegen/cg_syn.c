@@ -365,7 +365,11 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
     c->idx = c->syn_s = s;
-    c->post_j = load_u32(c, c->post_arr, s);
+    /* dense rows (all_to_all without a gap): the target follows from the position, no index
+       load, so a row's loop over contiguous targets vectorises (a matrix-vector product for
+       graded projections) */
+    c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
+                            : load_u32(c, c->post_arr, s);
     reuse_side(c, IRS_PRE);
     load_side(c, IRS_SYN);
     load_side(c, IRS_POST);
@@ -416,7 +420,22 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     c->post_arr = LLVMGetParam(fn, 4);
     c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
     keep_side(c, IRS_PRE);
+    const ir_proj *pj = c->proj;
+    c->dense_j0 = c->dense_b = NULL;
+    /* (rows of per-synapse delays are ordered by delay: not dense) */
+    if (pj->conn == CONN_ALL && (pj->autapses || pj->pre != pj->post) &&
+        !(pj->delay && pj->delay->kind != SX_CONST)) {
+        /* the first target of [begin, end); post[0] when the range is empty (post[] has at
+           least RT_BLOCK entries) */
+        LLVMValueRef b = LLVMGetParam(fn, 6);
+        LLVMValueRef safe = LLVMBuildSelect(
+            c->b, LLVMBuildICmp(c->b, LLVMIntULT, b, LLVMGetParam(fn, 7), ""), b,
+            LLVMConstInt(c->i64, 0, 0), "");
+        c->dense_j0 = load_u32(c, c->post_arr, safe);
+        c->dense_b = b;
+    }
     loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
+    c->dense_j0 = c->dense_b = NULL;
     return fn;
 }
 

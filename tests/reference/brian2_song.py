@@ -89,6 +89,7 @@ def run(seed, duration, workdir):
     # the loop time of the simulation proper, from Brian2's profiling
     loop = float(sum(v for _, v in b2.magic_network.profiling_info) / second) \
         if hasattr(b2, 'magic_network') else float('nan')
+    run_s = float(getattr(b2.device, '_last_run_time', float('nan')))
     w = np.asarray(S.w[:]) / gmax
     ts = np.asarray(sm.t / second)
     rate_last = float(np.sum(ts >= duration - 10) / 10.0)
@@ -97,7 +98,7 @@ def run(seed, duration, workdir):
         'seed': seed, 'rate_last10s': rate_last,
         'frac_low': float(np.mean(w < 0.1)), 'frac_high': float(np.mean(w > 0.9)),
         'mean_w': float(np.mean(w)), 'hist': hist,
-        'spikes': int(len(ts)), 'build_and_run_s': wall, 'loop_s': loop,
+        'spikes': int(len(ts)), 'build_and_run_s': wall, 'loop_s': loop, 'run_s': run_s,
     }
 
 

@@ -18,6 +18,12 @@ Usage: check_plasticity.py AXON SRCDIR WORKDIR
 - Three-factor gating (tests/validation/eligibility.axon): the weight change
   of RewardSTDP after one tagged pairing and a delayed square dopamine pulse
   equals the sum of eta w_max c(t) dt over the pulse's steps to 1e-14.
+- Distal reward (examples/reward.axon, 900 s, Izhikevich 2007): rewarding
+  the pairings of one synapse among 250, one second late, makes that
+  synapse grow to at least 0.95 w_max and rank in the top 1%, while the
+  others decay (median below 0.05 w_max, mean below 0.2 w_max). Run twice,
+  with the reward on 0 -> 0 (seed 1) and on 7 -> 3 (seed 2), so the growth
+  follows the reward, not the synapse.
 - Song, Miller & Abbott (2000) (examples/stdp_song.axon, 100 s): against
   tests/reference/data/song.json (Brian2, 4 seeds, same model). The
   fractions of weights below 0.1 w_max and above 0.9 w_max at the end and the
@@ -116,6 +122,21 @@ if run(os.path.join(SRC, "tests/validation/eligibility.axon"), out):
     want = 0.5 + sum(c0 * math.exp(-((n + 1) * 1e-4 - 0.11)) * 1e-4 for n in range(11000, 12000))
     check("three-factor: eligibility x dopamine", abs(w[-1] - want) < 1e-14,
           "w = %.15f, expected %.15f" % (w[-1], want))
+
+# ---- distal reward
+for (pre0, post0, seed) in ((0, 0, "1"), (7, 3, "2")):
+    out = os.path.join(WORK, "reward%d_%d" % (pre0, post0))
+    if not run(os.path.join(SRC, "examples/reward.axon"), out,
+               ["--seed", seed, "--set", "pre0=%d" % pre0, "--set", "post0=%d" % post0]):
+        continue
+    w = np.load(os.path.join(out, "plastic.w.npy"))[-1] / 1e-3  # in units of w_max = 1 mV
+    k = pre0 * 5 + post0  # all_to_all: synapse i * N_out + j
+    others = np.delete(w, k)
+    ok = (w[k] >= 0.95 and w[k] >= np.percentile(others, 99) and np.median(others) < 0.05 and
+          others.mean() < 0.2)
+    check("distal reward: only the rewarded synapse %d -> %d grows" % (pre0, post0), ok,
+          "rewarded %.3f w_max; others: median %.3f, mean %.3f, 99th percentile %.3f"
+          % (w[k], np.median(others), others.mean(), np.percentile(others, 99)))
 
 # ---- Song et al. (2000) against Brian2
 ref = json.load(open(os.path.join(SRC, "tests/reference/data/song.json")))
