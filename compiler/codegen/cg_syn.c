@@ -225,6 +225,56 @@ static int last_of(const ir_proj *pj, ir_side side)
     return side == IRS_PRE ? pj->last_pre : side == IRS_POST ? pj->last_post : pj->last_syn;
 }
 
+/*
+ * exp(B D) for a constant rate B: event times are whole steps apart, so D = k dt and the
+ * factor is read from a table of exp(B k dt), k < DECAY_TABLE (computed here with libm),
+ * one load instead of an exp polynomial on the hot path of STDP traces; longer gaps compute
+ * it.
+ */
+#define DECAY_TABLE 4096
+static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
+{
+    char name[64];
+    snprintf(name, sizeof name, "axon.decay.%a.%a", B, c->m->dt);
+    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
+    if (!g) {
+        LLVMValueRef *vs = malloc(DECAY_TABLE * sizeof *vs);
+        for (int k = 0; k < DECAY_TABLE; k++)
+            vs[k] = LLVMConstReal(c->f64, exp(B * (k * c->m->dt)));
+        LLVMValueRef init = LLVMConstArray2(c->f64, vs, DECAY_TABLE);
+        free(vs);
+        g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+        LLVMSetInitializer(g, init);
+        LLVMSetGlobalConstant(g, 1);
+        LLVMSetLinkage(g, LLVMPrivateLinkage);
+        LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    }
+    LLVMValueRef kf = LLVMBuildFAdd(c->b, LLVMBuildFMul(c->b, D, cgm_f64(c, 1.0 / c->m->dt), ""),
+                                    cgm_f64(c, 0.5), "");
+    LLVMValueRef in = LLVMBuildFCmp(c->b, LLVMRealOLT, kf, cgm_f64(c, DECAY_TABLE), "");
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
+    LLVMBasicBlockRef tab = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_table");
+    LLVMBasicBlockRef far = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_exp");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay");
+    LLVMBuildCondBr(c->b, in, tab, far);
+    LLVMPositionBuilderAtEnd(c->b, tab);
+    LLVMValueRef k = LLVMBuildFPToUI(c->b, kf, c->i64, "");
+    LLVMValueRef idx[2] = {LLVMConstInt(c->i64, 0, 0), k};
+    LLVMValueRef ft = LLVMBuildLoad2(c->b, c->f64,
+                                     LLVMBuildGEP2(c->b, LLVMGlobalGetValueType(g), g, idx, 2, ""), "");
+    LLVMBuildBr(c->b, join);
+    LLVMPositionBuilderAtEnd(c->b, far);
+    LLVMValueRef fe = cgm_exp(c, LLVMBuildFMul(c->b, cgm_f64(c, B), D, ""));
+    LLVMBasicBlockRef far_end = LLVMGetInsertBlock(c->b);
+    LLVMBuildBr(c->b, join);
+    LLVMPositionBuilderAtEnd(c->b, join);
+    LLVMValueRef phi = LLVMBuildPhi(c->b, c->f64, "f");
+    LLVMValueRef vals[2] = {ft, fe};
+    LLVMBasicBlockRef bbs[2] = {tab, far_end};
+    LLVMAddIncoming(phi, vals, bbs, 2);
+    return phi;
+}
+
 /* x' = A + B x advanced exactly over D (double): x exp(B D) when A = 0, else
  * x + (A + B x) D exprel(B D). */
 static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValueRef D)
@@ -233,6 +283,8 @@ static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValue
     if (sx_is_zero(v->ode_b)) {
         LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
         r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, A, D, ""), "");
+    } else if (sx_is_zero(v->ode_a) && v->ode_b->kind == SX_CONST) {
+        r = LLVMBuildFMul(c->b, xd, decay(c, v->ode_b->v, D), "");
     } else if (sx_is_zero(v->ode_a)) {
         LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
         r = LLVMBuildFMul(c->b, xd, cgm_exp(c, LLVMBuildFMul(c->b, B, D, "")), "");

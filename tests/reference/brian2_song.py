@@ -2,7 +2,7 @@
 """Brian2 reference for Song, Miller & Abbott (2000): additive STDP onto one neuron.
 
 Usage:  /usr/bin/python3 tests/reference/brian2_song.py [OUTFILE] [--seeds S]
-            [--duration SECONDS]
+            [--duration SECONDS] [--no-profile]
         (OUTFILE defaults to tests/reference/data/song.json; seeds 1..S, S = 4;
         duration 100 s)
 
@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 
-def run(seed, duration, workdir):
+def run(seed, duration, workdir, profile=True):
     import brian2 as b2
     from brian2 import ms, mV, Hz, second
 
@@ -82,13 +82,13 @@ def run(seed, duration, workdir):
     for pw in S._pathways:
         pw.when = 'after_resets'
     sm = b2.SpikeMonitor(out)
-    b2.run(duration * second, profile=True)
+    b2.run(duration * second, profile=profile)
     t0 = time.time()
     b2.device.build(directory=workdir, compile=True, run=True, debug=False)
     wall = time.time() - t0
     # the loop time of the simulation proper, from Brian2's profiling
     loop = float(sum(v for _, v in b2.magic_network.profiling_info) / second) \
-        if hasattr(b2, 'magic_network') else float('nan')
+        if profile and hasattr(b2, 'magic_network') else float('nan')
     run_s = float(getattr(b2.device, '_last_run_time', float('nan')))
     w = np.asarray(S.w[:]) / gmax
     ts = np.asarray(sm.t / second)
@@ -105,12 +105,15 @@ def run(seed, duration, workdir):
 def main():
     args = sys.argv[1:]
     out = 'tests/reference/data/song.json'
-    seeds, duration = 4, 100.0
+    seeds, duration, profile = 4, 100.0, True
     k = 0
     while k < len(args):
         if args[k] == '--seeds':
             seeds = int(args[k + 1])
             k += 2
+        elif args[k] == '--no-profile':  # timing: profiling adds a clock read per object and step
+            profile = False
+            k += 1
         elif args[k] == '--duration':
             duration = float(args[k + 1])
             k += 2
@@ -121,7 +124,7 @@ def main():
     for s in range(1, seeds + 1):
         d = tempfile.mkdtemp(prefix='axon_song_')
         try:
-            r = run(s, duration, d)
+            r = run(s, duration, d, profile)
         finally:
             shutil.rmtree(d, ignore_errors=True)
         print(json.dumps(r), flush=True)
