@@ -180,9 +180,9 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
         }
-        if (d->flags & ~AXON_PROJ_SPLIT)
+        if (d->flags & ~(AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL))
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
-                                d->flags & ~AXON_PROJ_SPLIT);
+                                d->flags & ~(AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL));
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);
@@ -1045,6 +1045,62 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
 /* Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now, on_post and per-post
  * updates for the post population's spikes of this step, every_step for every row. On the
  * calling thread, projection by projection, in spike (index) order. */
+typedef struct {
+    axon_sim *s;
+    const rt_proj *pr;
+    const axon_step_ctx *ctx;
+    int ntasks;
+    int every; /* 0: on_post and post_after over the spike list; 1: every_step over rows */
+} rt_plastic_phase;
+
+/* Task t: its share of the post population's spikes (on_post), or of the rows (every_step). */
+static void rt_plastic_task(void *arg, int task)
+{
+    const rt_plastic_phase *ph = arg;
+    const rt_proj *pr = ph->pr;
+    const axon_proj_desc *d = pr->d;
+    const rt_pop *a = &ph->s->pops[d->pre], *b = &ph->s->pops[d->post];
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    uint64_t n = ph->every ? pr->npre : b->nspk;
+    uint64_t lo = n * (uint64_t)task / (uint64_t)ph->ntasks;
+    uint64_t hi = n * ((uint64_t)task + 1) / (uint64_t)ph->ntasks;
+    for (uint64_t k = lo; k < hi; k++) {
+        if (ph->every) {
+            uint32_t i = (uint32_t)k;
+            if (pr->row[i] < pr->row[i + 1])
+                d->every_step(ph->ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+            continue;
+        }
+        uint32_t j = b->spk[k];
+        if (pr->col[j] < pr->col[j + 1])
+            d->on_post(ph->ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
+                       pr->col[j + 1]);
+        if (d->post_after)
+            d->post_after(ph->ctx, sv, av, bv, NULL, j, 0, 0);
+    }
+}
+
+/* Runs a phase on the pool when it has enough work for every thread, else on the caller. */
+static void rt_plastic_run(axon_sim *s, rt_plastic_phase *ph, double work)
+{
+    if (s->pool && s->pool_threads > 1 && work >= (double)s->grain * s->pool_threads) {
+        ph->ntasks = s->pool_threads;
+        rt_pool_run(s->pool, rt_plastic_task, ph, ph->ntasks);
+    } else {
+        ph->ntasks = 1;
+        rt_plastic_task(ph, 0);
+    }
+}
+
+/*
+ * Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now (on the caller: cheap),
+ * then on_post and per-post updates for the post population's spikes of this step, then
+ * every_step for every row; projection by projection. on_post calls of different spikes touch
+ * different synapses and targets (each synapse has one target), so the spike list is split
+ * between the pool's threads; so are the rows of every_step when it writes no target variable
+ * (AXON_PROJ_EVERY_LOCAL). Each synapse and neuron sees the same operations in the same order
+ * for any thread count.
+ */
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
@@ -1061,19 +1117,18 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
             for (uint32_t k = 0; k < cnt; k++)
                 d->pre_after(ctx, sv, av, bv, pr->post, g->buf[(st + k) & (g->cap - 1)], 0, 0);
         }
-        if (d->on_post)
-            for (size_t k = 0; k < b->nspk; k++) {
-                uint32_t j = b->spk[k];
-                if (pr->col[j] < pr->col[j + 1])
-                    d->on_post(ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
-                               pr->col[j + 1]);
-                if (d->post_after)
-                    d->post_after(ctx, sv, av, bv, NULL, j, 0, 0);
-            }
-        if (d->every_step)
-            for (uint32_t i = 0; i < pr->npre; i++)
-                if (pr->row[i] < pr->row[i + 1])
-                    d->every_step(ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+        if (d->on_post && b->nspk) {
+            rt_plastic_phase ph = {s, pr, ctx, 1, 0};
+            double mean_col = pr->npost ? (double)pr->nsyn / pr->npost : 0.0;
+            rt_plastic_run(s, &ph, (double)b->nspk * mean_col);
+        }
+        if (d->every_step) {
+            rt_plastic_phase ph = {s, pr, ctx, 1, 1};
+            if (d->flags & AXON_PROJ_EVERY_LOCAL)
+                rt_plastic_run(s, &ph, (double)pr->nsyn);
+            else
+                rt_plastic_task(&ph, 0);
+        }
     }
 }
 

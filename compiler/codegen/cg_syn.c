@@ -529,6 +529,17 @@ static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
     return fn;
 }
 
+static bool block_writes_post(const sm_block *b)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if ((st->kind == ST_ASSIGN && (st->space == VS_POST || st->space == VS_PRE)) ||
+            block_writes_post(&st->then) || block_writes_post(&st->els))
+            return true;
+    }
+    return false;
+}
+
 static bool block_reads_pre(const sm_block *b)
 {
     for (int k = 0; k < b->n; k++) {
@@ -658,6 +669,8 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
        handler touches only its synapses and their targets (reads no pre variable) */
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
+    if (!block_writes_post(&pj->every_step))
+        flags |= 2u; /* AXON_PROJ_EVERY_LOCAL */
     LLVMValueRef f[24] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),

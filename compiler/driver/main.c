@@ -379,6 +379,7 @@ typedef struct {
     unsigned long long seed, threads;
     int precision, opt;
     bool quiet;
+    unsigned long long grain;  /* --grain: 0 = the default of the runtime */
     const char *sig_names[16]; /* --signal NAME=VALUE: pinned for the whole run */
     double sig_values[16];
     int nsig;
@@ -413,6 +414,14 @@ static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i
         }
         char *name = strndup(v, (size_t)(eq - v));
         o->sets[o->nsets++] = (ir_override){name, eq + 1};
+        return 2;
+    }
+    if (!strcmp(a, "--grain")) {
+        NEED();
+        if (!parse_uint(v, UINT32_MAX, &o->grain) || o->grain == 0) {
+            usage_error(cmd, "--grain needs a positive whole number, not '%s'", v);
+            return -2;
+        }
         return 2;
     }
     if (!strcmp(a, "--signal")) {
@@ -557,6 +566,8 @@ static int cmd_run(int argc, char **argv)
     axon_opts ao = {o.seed, (int)o.threads};
     axon_sim *sim = axon_sim_new(desc, &ao, &err);
     int status = EXIT_OK;
+    if (sim && o.grain)
+        axon_sim_set_grain(sim, (uint32_t)o.grain);
     for (int q = 0; sim && q < (int)desc->nprojs; q++) {
         uint64_t nr = 0;
         if (axon_sim_proj_delays(sim, q, NULL, NULL, &nr) == AXON_OK && nr > 0)
@@ -824,6 +835,8 @@ static const command COMMANDS[] = {
      "  -m, --module NAME      the module to run\n"
      "  --set NAME=VALUE       override a module parameter (repeatable): --set N=8000 --set 'w=2 nS'\n"
      "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
+     "  --grain N              work (neuron updates, synaptic events) per thread for a step to\n"
+     "                         run in parallel; 1: every step (default: measured)\n"
      "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
      "  --dt STEP              the time step (default 0.1 ms)\n"
      "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"

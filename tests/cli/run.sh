@@ -113,8 +113,8 @@ expect "run: --signal bad value" 2 "$AXON" run "$AXON_SRCDIR/tests/validation/el
 sed -e 's|import "std/synapses/basic"|import "std/synapses/basic"\nimport "std/rules/stdp"|' \
     -e 's|project E -> E, I : Exc(w = 6 nS) connect random(p) delay 0.1 ms|project ee = E -> E : Exc(w = 6 nS) connect random(p) delay uniform(0.1 ms, 3 ms) learn STDP(w_max = 12 nS)\n    project E -> I : Exc(w = 6 nS) connect random(p) delay uniform(0.1 ms, 3 ms)\n    record weights ee [0 .. 99] every 50 ms|' \
     "$AXON_SRCDIR/examples/coba.axon" >"$tmp/coba_plastic.axon"
-for th in 1 2; do
-    "$AXON" run "$tmp/coba_plastic.axon" -t 100ms -o "$tmp/cp$th" -q --threads $th 2>/dev/null
+for th in 1 2; do  # --grain 1: every phase in parallel, however small
+    "$AXON" run "$tmp/coba_plastic.axon" -t 100ms -o "$tmp/cp$th" -q --threads $th --grain 1 2>/dev/null
 done
 if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
    cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then

@@ -187,6 +187,9 @@ typedef struct {
  * parts by target ranges and deliver the parts of different ranges concurrently (each
  * target still sees the spikes in order). Without it delivery runs on one thread. */
 #define AXON_PROJ_SPLIT 1u
+/* every_step writes only the synapse variables of its row (no target variable): the runtime
+ * may run rows on different threads. */
+#define AXON_PROJ_EVERY_LOCAL 2u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
