@@ -551,13 +551,18 @@ static const sm_def *find_def(inst *in, const char *name, ast_kind kind, ax_span
 
 /* Values for the parameters of a synapse (and its rules) from arguments:
  * per-synapse values may be expressions of i and j and random draws. */
+/* Arguments of the synapse (rule = -1) or of its `learn` clause number `rule`: they name that
+ * one's parameters (two rules may have parameters of the same name). */
 static void syn_args(inst *in, scope *sc, const sm_type *t, const ast_node *args, sx **vals,
-                     const char *owner)
+                     const char *owner, int rule)
 {
     int nargs = 0;
     arg_binding *b = bind_args(in, args, &nargs);
     for (int a = 0; a < nargs; a++) {
-        int v = sm_find_var(t, b[a].name);
+        int v = -1;
+        for (int k = 0; k < t->nvars && v < 0; k++)
+            if (t->vars[k].rule == rule && !strcmp(t->vars[k].name, b[a].name))
+                v = k;
         if (v < 0 || (t->vars[v].kind != VAR_PARAM && t->vars[v].kind != VAR_STATE)) {
             ERR(in, b[a].span, "%s has no parameter '%s'", owner, b[a].name);
             continue;
@@ -770,9 +775,9 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             sx **vals = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *vals);
             for (int v = 0; v < t->nvars; v++)
                 vals[v] = t->vars[v].value;
-            syn_args(in, sc, t, n->c, vals, syn->name);
+            syn_args(in, sc, t, n->c, vals, syn->name, -1);
             for (int r = 0; r < nlearns; r++)
-                syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name);
+                syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name, r);
             if (edges && !ir_edges(in->ar, in->d, &p, P, Q, edges, vals))
                 in->errors++;
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
@@ -808,7 +813,14 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                 if (sv->kind == VAR_ALG || sv->kind == VAR_INPUT || shared[v])
                     continue;
                 p.slot[v] = p.nvars;
-                p.vars[p.nvars++] = (ir_var){sv->name, sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,
+                /* a name that two rules use is stored as RULE_name */
+                const char *vname = sv->name;
+                for (int o = 0; o < t->nvars && sv->rule >= 0; o++)
+                    if (o != v && !strcmp(t->vars[o].name, sv->name)) {
+                        vname = arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name, sv->name);
+                        break;
+                    }
+                p.vars[p.nvars++] = (ir_var){vname, sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,
                                              v, sv->dim, sv->boolean,
                                              fold(in->ar, vals[v], VS_PARAM, shared, t->nvars)};
             }

@@ -34,6 +34,7 @@ typedef struct {
     int ode;         /* index into odes, or -1 */
     bool written;    /* assigned by a handler, reset or step */
     bool from_rule;  /* contributed by a learning rule (merged synapses) */
+    int rule;        /* ... the index of its `learn` clause (-1: the synapse's own) */
     bool weight_unit; /* a rule's parameter declared `name : w = ...`: the unit of the weight */
     bool unknown;    /* its unit could not be found (an error was reported) */
 } sm_var;

@@ -134,10 +134,25 @@ static void check_decl_name(check_ctx *ck, const char *name, ax_span sp)
         diag_warning(ck->d, sp, "'%s' hides the built-in function of the same name", name);
 }
 
+/* A rule merged into a synapse sees its own variables and the synapse's, not those of the
+ * other rules on the projection (two rules may both have a `w_max`). */
+static int rule_scope_lookup(check_ctx *ck, const char *name)
+{
+    const sm_type *t = ck->t;
+    for (int v = ck->rule_base; v < t->nvars; v++)
+        if (!strcmp(t->vars[v].name, name))
+            return v;
+    for (int v = 0; v < ck->host_nvars && v < t->nvars; v++)
+        if (!strcmp(t->vars[v].name, name))
+            return v;
+    return -1;
+}
+
 static int add_var(check_ctx *ck, const char *name, ax_span sp, sm_var_kind kind)
 {
     sm_type *t = ck->t;
-    int old = sm_find_var(t, name);
+    int old = ck->lookup_var == rule_scope_lookup ? rule_scope_lookup(ck, name)
+                                                  : sm_find_var(t, name);
     if (old >= 0) {
         ERR(ck, sp, "'%s' is already declared", name);
         diag_note(ck->d, t->vars[old].span, "the first declaration of '%s' is here", name);
@@ -151,6 +166,7 @@ static int add_var(check_ctx *ck, const char *name, ax_span sp, sm_var_kind kind
     v->span = sp;
     v->kind = kind;
     v->ode = -1;
+    v->rule = -1;
     return t->nvars++;
 }
 
@@ -644,6 +660,7 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
     ck->at = at;
     check_body(ck, syn->ast);
     int errors = ck->errors;
+    int generic_nvars = t->nvars; /* the synapse's own variables */
     signal_list *sl = arena_alloc(s->ar, sizeof *sl);
     sl->names = signals;
     sl->n = nsignals;
@@ -697,12 +714,17 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         rk->weight_var = wv;
         rk->user = sl;
         rk->signal_index = signal_lookup;
+        rk->rule_base = base;
+        rk->host_nvars = generic_nvars;
+        rk->lookup_var = rule_scope_lookup;
         check_body(rk, learns[r].rule->ast);
         errors += rk->errors;
         t->vars = scratch.vars;
         t->nvars = scratch.nvars;
-        for (int v = base; v < t->nvars; v++)
+        for (int v = base; v < t->nvars; v++) {
             t->vars[v].from_rule = true;
+            t->vars[v].rule = r;
+        }
         t->odes = scratch.odes;
         t->nodes = scratch.nodes;
         t->ntemps = scratch.ntemps;

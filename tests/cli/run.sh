@@ -119,6 +119,10 @@ done
 if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
    cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: plastic coba with per-synapse delays differs between 1 and 2 threads"; fi
+# two rules with parameters of the same name compose on one projection (learn ... on g)
+expect "run: two rules on one projection" 0 "$AXON" run "$AXON_SRCDIR/tests/cli/two_rules.axon" -q -t 50ms
+"$AXON" dump ir "$AXON_SRCDIR/tests/cli/two_rules.axon" >"$out" 2>&1
+contains "dump ir: both rules merged" "g = clip(g + 0.03 * (10 - nu) * g * dt"
 # on post handlers run
 printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
 expect "run: on post" 0 "$AXON" run "$tmp/onpost.axon" -t 10ms -q
