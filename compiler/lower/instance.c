@@ -434,6 +434,18 @@ static void population(inst *in, scope *sc, const ast_node *n)
         ck->ndraws = 0;
         sx *e = check_expr(ck, st->b);
         in->errors += ck->errors;
+        if (sx_uses(e, t->vars[v].kind == VAR_STATE ? VS_STATE : VS_PARAM, v)) {
+            ERR(in, st->b->span, "the initial value of '%s' refers to '%s' itself",
+                st->a->name, st->a->name);
+            for (int q = 0; q < sc->n; q++)
+                if (!strcmp(sc->names[q].name, st->a->name)) {
+                    diag_hint(in->d, "here '%s' is the neuron's own; the module's '%s' is hidden: "
+                                     "give the module's a different name",
+                              st->a->name, st->a->name);
+                    break;
+                }
+            continue;
+        }
         if (!e->unknown && !(e->kind == SX_CONST && e->fn == 1) &&
             !dim_eq(e->dim, t->vars[v].dim)) {
             char a1[96], b1[96];
@@ -1152,6 +1164,9 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
     const ast_node *run = find_run(s, root_file);
     const ast_node *run_args = NULL;
     const sm_def *def = NULL;
+    /* -m naming the module of the `run` line: its arguments and duration apply */
+    if (module && run && run->a && run->a->name && !strcmp(run->a->name, module))
+        module = NULL;
     if (module) {
         def = sema_find(s, module);
         if (!def || def->kind != AST_MODULE) {

@@ -119,6 +119,8 @@ done
 if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
    cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: plastic coba with per-synapse delays differs between 1 and 2 threads"; fi
+# -m naming the run line's module keeps the run line's duration
+expect "run: -m the run module" 0 "$AXON" run "$AXON_SRCDIR/examples/izhikevich.axon" -m Izhikevich4 -q
 # two rules with parameters of the same name compose on one projection (learn ... on g)
 expect "run: two rules on one projection" 0 "$AXON" run "$AXON_SRCDIR/tests/cli/two_rules.axon" -q -t 50ms
 "$AXON" dump ir "$AXON_SRCDIR/tests/cli/two_rules.axon" >"$out" 2>&1
