@@ -428,10 +428,32 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
     run_handler(c, c->handler);
 }
 
+/* Prefetches the synapse and presynaptic values of entry min(e + 8, end - 1) of the column:
+ * they lie at random in memory (the column is ordered by presynaptic neuron). */
+static void col_prefetch(cg *c, LLVMValueRef e)
+{
+    const ir_proj *pj = c->proj;
+    LLVMValueRef ahead = LLVMBuildAdd(c->b, e, LLVMConstInt(c->i64, 8, 0), "");
+    LLVMValueRef last = LLVMBuildSub(c->b, c->pf_end, LLVMConstInt(c->i64, 1, 0), "");
+    LLVMValueRef q = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, ahead, c->pf_end, ""),
+                                     ahead, last, "");
+    LLVMValueRef s = load_u32(c, c->syn_of, q), i = load_u32(c, c->pre_arr, q);
+    for (int k = 0; k < pj->nvars; k++) {
+        if (pj->sv[k].side == IRS_POST)
+            continue;
+        LLVMValueRef ix = pj->sv[k].side == IRS_PRE ? i : s;
+        LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, ""),
+                                LLVMConstInt(c->i32, 1, 0), LLVMConstInt(c->i32, 3, 0),
+                                LLVMConstInt(c->i32, 1, 0)};
+        cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
+    }
+}
+
 /* on_post: entry e of column post_j */
 static void col_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
 {
     (void)fn;
+    col_prefetch(c, e);
     c->idx = c->syn_s = load_u32(c, c->syn_of, e);
     c->pre_i = load_u32(c, c->pre_arr, e);
     reuse_side(c, IRS_POST);
@@ -503,6 +525,7 @@ static LLVMValueRef col_kernel(cg *c, int k)
     c->pre_arr = LLVMGetParam(fn, 4);
     c->syn_of = LLVMGetParam(fn, 5);
     c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(fn, 6), c->i64, "j");
+    c->pf_end = LLVMGetParam(fn, 8);
     keep_side(c, IRS_POST);
     loop(c, fn, LLVMGetParam(fn, 7), LLVMGetParam(fn, 8), col_body);
     return fn;
