@@ -466,7 +466,11 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
         axon_sim_free(s);
         return NULL;
     }
-    axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
+    /* initial values see the signals' expressions at t = 0 (signals that follow a population
+       are 0 until its state exists) */
+    axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal};
+    if (m->nsignals && m->signals)
+        m->signals(&(axon_step_ctx){.t = 0.0, .step = 0, .seed = s->seed}, s->signal);
     for (uint32_t i = 0; i < m->npops; i++)
         if (m->pops[i].init)
             rt_run_init(s, &s->pops[i], &ctx);

@@ -180,9 +180,10 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
         }
-        if (d->flags & ~(AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL))
+        const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL;
+        if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
-                                d->flags & ~(AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL));
+                                d->flags & ~known);
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);
@@ -523,10 +524,17 @@ static void rt_syn_init_task(void *arg, int task)
         pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
 }
 
+static int rt_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /*
  * Per-synapse delays (axon_proj_desc.delays): rounds the delays in dl (s) to steps, then orders
  * each row by (delay, target) with a stable counting sort by delay (rows list targets in
- * increasing order), moving every per-synapse value with its synapse. pr->delay[s] is the
+ * increasing order; a row shorter than the delay range is sorted by (delay, position) keys
+ * instead), moving every per-synapse value with its synapse. pr->delay[s] is the
  * delay of synapse s in steps; dmin / dmax bound them.
  */
 static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl, axon_err *err)
@@ -569,6 +577,15 @@ static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl,
     }
     for (uint32_t i = 0; i < pr->npre; i++) {
         uint64_t b = pr->row[i], e = pr->row[i + 1];
+        if (e - b < nd) {
+            /* a short row: sort (delay, position) keys; stable because positions are unique */
+            for (uint64_t k = b; k < e; k++)
+                perm[k] = (uint64_t)pr->delay[k] << 48 | (k - b);
+            qsort(perm + b, (size_t)(e - b), sizeof *perm, rt_cmp_u64);
+            for (uint64_t k = b; k < e; k++)
+                perm[k] = b + (perm[k] & (((uint64_t)1 << 48) - 1));
+            continue;
+        }
         memset(cnt, 0, ((size_t)nd + 1) * sizeof *cnt);
         for (uint64_t k = b; k < e; k++)
             cnt[pr->delay[k] - pr->dmin + 1]++;
@@ -678,12 +695,12 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     if (d->delays && pr->nsyn > 0) {
         if (!(dl = malloc((size_t)pr->nsyn * sizeof *dl)))
             return rt_oom(pr, err);
-        axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
+        axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal};
         d->delays(&ctx, pr->pre, pr->post, 0, pr->nsyn, dl);
     }
     if (d->init && pr->nsyn > 0) {
         rt_syn_phase ph = {.pr = pr,
-                           .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL},
+                           .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal},
                            .nblocks = pr->cap / RT_BLOCK};
         uint64_t nt =
             ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
@@ -1097,7 +1114,8 @@ static void rt_plastic_run(axon_sim *s, rt_plastic_phase *ph, double work)
  * then on_post and per-post updates for the post population's spikes of this step, then
  * every_step for every row; projection by projection. on_post calls of different spikes touch
  * different synapses and targets (each synapse has one target), so the spike list is split
- * between the pool's threads; so are the rows of every_step when it writes no target variable
+ * between the pool's threads (unless a call may write a neuron variable another reads:
+ * AXON_PROJ_POST_LOCAL); so are the rows of every_step when it writes no target variable
  * (AXON_PROJ_EVERY_LOCAL). Each synapse and neuron sees the same operations in the same order
  * for any thread count.
  */
@@ -1120,7 +1138,10 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
         if (d->on_post && b->nspk) {
             rt_plastic_phase ph = {s, pr, ctx, 1, 0};
             double mean_col = pr->npost ? (double)pr->nsyn / pr->npost : 0.0;
-            rt_plastic_run(s, &ph, (double)b->nspk * mean_col);
+            if (d->flags & AXON_PROJ_POST_LOCAL)
+                rt_plastic_run(s, &ph, (double)b->nspk * mean_col);
+            else
+                rt_plastic_task(&ph, 0);
         }
         if (d->every_step) {
             rt_plastic_phase ph = {s, pr, ctx, 1, 1};

@@ -251,7 +251,9 @@ static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
     }
     LLVMValueRef kf = LLVMBuildFAdd(c->b, LLVMBuildFMul(c->b, D, cgm_f64(c, 1.0 / c->m->dt), ""),
                                     cgm_f64(c, 0.5), "");
-    LLVMValueRef in = LLVMBuildFCmp(c->b, LLVMRealOLT, kf, cgm_f64(c, DECAY_TABLE), "");
+    /* 0 <= kf < DECAY_TABLE (in single precision a stored time can round past the event) */
+    LLVMValueRef in = LLVMBuildAnd(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, kf, cgm_f64(c, DECAY_TABLE), ""),
+                                   LLVMBuildFCmp(c->b, LLVMRealOGE, kf, cgm_f64(c, 0), ""), "");
     LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
     LLVMBasicBlockRef tab = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_table");
     LLVMBasicBlockRef far = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_exp");
@@ -694,6 +696,8 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
     if (!block_writes_post(&pj->every_step))
         flags |= 2u; /* AXON_PROJ_EVERY_LOCAL */
+    if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)))
+        flags |= 4u; /* AXON_PROJ_POST_LOCAL */
     LLVMValueRef f[24] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
                           LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
                           LLVMConstInt(c->i32, (unsigned)pj->post, 0),

@@ -829,7 +829,14 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                 const char *vname = sv->name;
                 for (int o = 0; o < t->nvars && sv->rule >= 0; o++)
                     if (o != v && !strcmp(t->vars[o].name, sv->name)) {
-                        vname = arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name, sv->name);
+                        /* the rule's name, and its clause number when it is learned twice */
+                        int same = 0;
+                        for (int r = 0; r < nlearns; r++)
+                            same += learns[r].rule == learns[sv->rule].rule;
+                        vname = same > 1 ? arena_printf(in->ar, "%s%d_%s", learns[sv->rule].rule->name,
+                                                        sv->rule + 1, sv->name)
+                                         : arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name,
+                                                        sv->name);
                         break;
                     }
                 p.vars[p.nvars++] = (ir_var){vname, sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,
@@ -882,6 +889,11 @@ static void signal(inst *in, scope *sc, const ast_node *it, ir_signal *sg)
         }
         if (P->slot[v] < 0) {
             ERR(in, a->span, "'%s' of %s is not stored per neuron", a->name, P->name);
+            return;
+        }
+        if (P->type->vars[v].kind == VAR_INPUT) {
+            ERR(in, a->span, "'%s' of %s is a summed input, cleared every step: a signal cannot "
+                             "follow it", a->name, P->name);
             return;
         }
         if (!dim_eq(P->type->vars[v].dim, DIM_NONE) || P->type->vars[v].boolean) {

@@ -155,6 +155,8 @@ static bool plan(sema_ctx *s, ir_proj *p)
         remap_block(ar, &p->on_post, p->signal_base);
         remap_block(ar, &p->continuous, p->signal_base);
         remap_block(ar, &p->every_step, p->signal_base);
+        for (int k = 0; k < p->nvars; k++)
+            p->vars[k].init = remap_sx(ar, p->vars[k].init, p->signal_base);
     }
     diag_ctx *d = sema_diag(s);
     const sm_type *t = p->syn;

@@ -119,6 +119,13 @@ done
 if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
    cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: plastic coba with per-synapse delays differs between 1 and 2 threads"; fi
+# on post that writes post and reads pre of one population stays on one thread: deterministic
+for th in 1 2; do
+    "$AXON" run "$AXON_SRCDIR/tests/cli/post_recurrent.axon" -q --threads $th --grain 1 -o "$tmp/pr$th" 2>/dev/null
+done
+if [ -s "$tmp/pr1/ee.w.npy" ] && cmp -s "$tmp/pr1/ee.w.npy" "$tmp/pr2/ee.w.npy" && \
+   cmp -s "$tmp/pr1/E.spikes.i.npy" "$tmp/pr2/E.spikes.i.npy"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: recurrent on post differs between 1 and 2 threads"; fi
 # -m naming the run line's module keeps the run line's duration
 expect "run: -m the run module" 0 "$AXON" run "$AXON_SRCDIR/examples/izhikevich.axon" -m Izhikevich4 -q
 # two rules with parameters of the same name compose on one projection (learn ... on g)

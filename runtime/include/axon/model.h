@@ -190,6 +190,10 @@ typedef struct {
 /* every_step writes only the synapse variables of its row (no target variable): the runtime
  * may run rows on different threads. */
 #define AXON_PROJ_EVERY_LOCAL 2u
+/* on_post calls of different spikes may run on different threads: no call writes a neuron
+ * variable that another reads (not set when pre and post are one population and on_post both
+ * writes post variables and reads pre variables). */
+#define AXON_PROJ_POST_LOCAL 4u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
