@@ -913,6 +913,19 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
  * them: lo = 0 and hi = UINT32_MAX), in spike order; each row is cut to the part whose targets
  * are in range (rows list their targets in increasing order).
  */
+/* Cuts the synapses [*rb, *re) (targets increasing) to those whose targets are in [lo, hi). */
+static void rt_cut(const uint32_t *post, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t hi,
+                   uint32_t npost)
+{
+    uint64_t r0 = *rb, r1 = *re;
+    if (r0 >= r1)
+        return;
+    if (lo > 0)
+        *rb = rt_find(post, r0, r1, lo, npost);
+    if (hi < npost)
+        *re = rt_find(post, r0, r1, hi, npost);
+}
+
 /* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
 static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
 {
@@ -951,13 +964,8 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
             uint64_t rb = rt_find_delay(pr->delay, r0, r1, dl);
             uint64_t re = rb < r1 && pr->delay[rb] == dl ? rt_find_delay(pr->delay, rb, r1, dl + 1)
                                                          : rb;
-            if (!whole && rb < re) {
-                uint64_t q0 = rb, q1 = re;
-                if (lo > 0)
-                    rb = rt_find(post, q0, q1, lo, b->size);
-                if (hi < b->size)
-                    re = rt_find(post, q0, q1, hi, b->size);
-            }
+            if (!whole)
+                rt_cut(post, &rb, &re, lo, hi, b->size);
             if (rb < re)
                 d->on_pre(ctx, sv, av, bv, post, i, rb, re);
         }
@@ -999,13 +1007,8 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
         }
         uint32_t i = buf[(st + k) & mask];
         uint64_t rb = row[i], re = row[i + 1];
-        if (!whole && rb < re) {
-            uint64_t r0 = rb, r1 = re;
-            if (lo > 0)
-                rb = rt_find(post, r0, r1, lo, b->size);
-            if (hi < b->size)
-                re = rt_find(post, r0, r1, hi, b->size);
-        }
+        if (!whole)
+            rt_cut(post, &rb, &re, lo, hi, b->size);
         if (rb < re)
             on_pre(ctx, sv, av, bv, post, i, rb, re);
     }

@@ -212,6 +212,24 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
                              c->f64, params, 5, args));
 }
 
+LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n)
+{
+    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
+    if (g)
+        return g;
+    LLVMValueRef *vs = malloc((size_t)(n > 0 ? n : 1) * sizeof *vs);
+    for (long k = 0; k < n; k++)
+        vs[k] = LLVMConstReal(c->f64, v[k]);
+    LLVMValueRef init = LLVMConstArray2(c->f64, vs, (uint64_t)n);
+    free(vs);
+    g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    return g;
+}
+
 /* An index into a table: floor(v) clamped to [0, n - 1], as i64 (see sx_table_value). */
 static LLVMValueRef table_index(cg *c, const sx *v, long n)
 {
@@ -241,20 +259,7 @@ static LLVMValueRef table(cg *c, const sx *e)
     }
     char *name = malloc(strlen(t->path) + 64);
     sprintf(name, "axon.table.%s.%ldx%d", t->path, t->nrows, t->ncols);
-    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
-    if (!g) {
-        long n = t->nrows * t->ncols;
-        LLVMValueRef *vs = malloc((size_t)n * sizeof *vs);
-        for (long k = 0; k < n; k++)
-            vs[k] = LLVMConstReal(c->f64, t->v[k]);
-        LLVMValueRef init = LLVMConstArray2(c->f64, vs, (uint64_t)n);
-        free(vs);
-        g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
-        LLVMSetInitializer(g, init);
-        LLVMSetGlobalConstant(g, 1);
-        LLVMSetLinkage(g, LLVMPrivateLinkage);
-        LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    }
+    LLVMValueRef g = cg_f64_table(c, name, t->v, t->nrows * t->ncols);
     free(name);
     LLVMValueRef row = e->a ? table_index(c, e->a, t->nrows) : c->idx;
     LLVMValueRef k = row;

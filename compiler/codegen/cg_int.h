@@ -80,6 +80,8 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
 LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv,
                           int n);
 LLVMValueRef cgm_f64(cg *c, double v);
+/* A private constant array of n doubles named name, made once per module (cg.c). */
+LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n);
 /* a * b + c: rounded once (llvm.fma) where the CPU has FMA, else a product and a sum.
  * Either way the same operations in vector and scalar code. */
 LLVMValueRef cgm_fma(cg *c, LLVMValueRef a, LLVMValueRef b, LLVMValueRef addend);

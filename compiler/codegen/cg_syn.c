@@ -238,16 +238,11 @@ static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
     snprintf(name, sizeof name, "axon.decay.%a.%a", B, c->m->dt);
     LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
     if (!g) {
-        LLVMValueRef *vs = malloc(DECAY_TABLE * sizeof *vs);
+        double *f = malloc(DECAY_TABLE * sizeof *f);
         for (int k = 0; k < DECAY_TABLE; k++)
-            vs[k] = LLVMConstReal(c->f64, exp(B * (k * c->m->dt)));
-        LLVMValueRef init = LLVMConstArray2(c->f64, vs, DECAY_TABLE);
-        free(vs);
-        g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
-        LLVMSetInitializer(g, init);
-        LLVMSetGlobalConstant(g, 1);
-        LLVMSetLinkage(g, LLVMPrivateLinkage);
-        LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+            f[k] = exp(B * (k * c->m->dt));
+        g = cg_f64_table(c, name, f, DECAY_TABLE);
+        free(f);
     }
     LLVMValueRef kf = LLVMBuildFAdd(c->b, LLVMBuildFMul(c->b, D, cgm_f64(c, 1.0 / c->m->dt), ""),
                                     cgm_f64(c, 0.5), "");

@@ -36,28 +36,15 @@ Usage: check_plasticity.py AXON SRCDIR WORKDIR
 import json
 import math
 import os
-import subprocess
 import sys
 
 import numpy as np
 
+import vcheck
+
 AXON, SRC, WORK = sys.argv[1:4]
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
-
-
-def run(path, out, extra=()):
-    p = subprocess.run([AXON, "run", path, "-o", out, "-q"] + list(extra), capture_output=True,
-                       text=True)
-    if p.returncode:
-        print(p.stdout + p.stderr)
-        check("run " + path, False)
-        return False
-    return True
+_v = vcheck.Checks(AXON)
+check, run = _v.check, _v.run
 
 
 # ---- the STDP window
@@ -168,4 +155,4 @@ if outs["1"]:
         w2 = np.load(os.path.join(outs["2"], "syn.w.npy"))[-1] / gmax
         check("Song et al.: 1 and 2 threads bit-identical", np.array_equal(w, w2))
 
-sys.exit(0 if all(results) else 1)
+sys.exit(_v.status())

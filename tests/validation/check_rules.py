@@ -43,28 +43,15 @@ weights are recorded after the plasticity phase of the same step.
   weight of a neuron must keep its ratio to the neuron's other weights to 1e-10.
 """
 import os
-import subprocess
 import sys
 
 import numpy as np
 
+import vcheck
+
 AXON, SRC, WORK = sys.argv[1:4]
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
-
-
-def run(path, out, extra=()):
-    p = subprocess.run([AXON, "run", path, "-o", out, "-q"] + list(extra), capture_output=True,
-                       text=True)
-    if p.returncode:
-        print(p.stdout + p.stderr)
-        check("run " + path + " " + " ".join(extra), False)
-        return False
-    return True
+_v = vcheck.Checks(AXON)
+check, run = _v.check, _v.run
 
 
 def load(out, name):
@@ -169,4 +156,4 @@ if run(os.path.join(SRC, "tests/validation/rules_homeostasis.axon"), out):
               "max relative deviation %.1e; scale factors at 10 s %.3f .. %.3f"
               % (err, f[-1, :, 0].min(), f[-1, :, 0].max()))
 
-sys.exit(0 if all(results) else 1)
+sys.exit(_v.status())

@@ -7,6 +7,7 @@
 #   check_plasticity.py  STDP window, Song et al. (2000) against Brian2
 #   check_rules.py     rate rules (Oja, Hebbian, covariance, BCM) and homeostasis
 set -u
+export PYTHONDONTWRITEBYTECODE=1 # nothing written into the source tree (vcheck.py)
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
