@@ -800,10 +800,12 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                     pv->value->kind == SX_CONST && dim_eq(pv->value->dim, DIM_NONE) &&
                     !dim_eq(pv->dim, DIM_NONE)) {
                     char a1[96];
-                    ERR(in, n->span, "'%s' of the learning rule is in the unit of the weight (%s): "
-                                     "it needs a value here", pv->name,
-                        dim_describe(pv->dim, a1, sizeof a1));
-                    diag_hint(in->d, "set it with the rule: learn RULE(%s = ...)", pv->name);
+                    const sm_learn *lr = &learns[pv->rule >= 0 ? pv->rule : 0];
+                    ERR(in, lr->span, "'%s' of rule %s is in the unit of the weight, here %s: "
+                                      "the plain-number default does not apply", pv->name,
+                        lr->rule->name, dim_describe(pv->dim, a1, sizeof a1));
+                    diag_hint(in->d, "give it a value: learn %s(%s = ...)", lr->rule->name,
+                              pv->name);
                 }
             }
             sx **shared = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *shared);
