@@ -788,15 +788,7 @@ static bool has_feature(LLVMTargetMachineRef tm, const char *want)
     return found;
 }
 
-typedef struct {
-    LLVMContextRef ctx;
-    LLVMModuleRef mod;
-    LLVMTargetMachineRef tm;
-    bool own_ctx;
-} cg_unit;
-
-/* Builds and optimises the module; false after a diagnostic. */
-static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
+bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
@@ -893,7 +885,7 @@ static bool build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit
     return true;
 }
 
-static void free_unit(cg_unit *u)
+void cg_free_unit(cg_unit *u)
 {
     if (u->mod)
         LLVMDisposeModule(u->mod);
@@ -907,19 +899,19 @@ char *cg_llvm_text(const ir_model *m, const cg_opts *o, diag_ctx *d)
 {
     cg_unit u;
     char *out = NULL;
-    if (build_unit(m, o, d, &u, NULL)) {
+    if (cg_build_unit(m, o, d, &u, NULL)) {
         char *s = LLVMPrintModuleToString(u.mod);
         out = strdup(s);
         LLVMDisposeMessage(s);
     }
-    free_unit(&u);
+    cg_free_unit(&u);
     return out;
 }
 
 bool cg_emit_object(const ir_model *m, const cg_opts *o, diag_ctx *d, const char *path)
 {
     cg_unit u;
-    bool ok = build_unit(m, o, d, &u, NULL);
+    bool ok = cg_build_unit(m, o, d, &u, NULL);
     if (ok) {
         char *err = NULL;
         if (LLVMTargetMachineEmitToFile(u.tm, u.mod, (char *)path, LLVMObjectFile, &err)) {
@@ -928,81 +920,6 @@ bool cg_emit_object(const ir_model *m, const cg_opts *o, diag_ctx *d, const char
         }
         LLVMDisposeMessage(err);
     }
-    free_unit(&u);
+    cg_free_unit(&u);
     return ok;
-}
-
-/* ---- JIT ---------------------------------------------------------------------------------------- */
-
-#include <llvm-c/LLJIT.h>
-#include <llvm-c/Orc.h>
-
-struct cg_jit {
-    LLVMOrcLLJITRef jit;
-};
-
-static bool jit_error(diag_ctx *d, LLVMErrorRef e, const char *what)
-{
-    if (!e)
-        return false;
-    char *msg = LLVMGetErrorMessage(e);
-    diag_error(d, SPAN_NONE, "internal error (%s): %s", what, msg);
-    LLVMDisposeErrorMessage(msg);
-    return true;
-}
-
-cg_jit *cg_jit_compile(const ir_model *m, const cg_opts *o, diag_ctx *d, const void **desc)
-{
-    cg_unit u;
-    /* ORC owns the context the module is built in */
-    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    if (!build_unit(m, o, d, &u, LLVMOrcThreadSafeContextGetContext(tsc))) {
-        free_unit(&u);
-        LLVMOrcDisposeThreadSafeContext(tsc);
-        return NULL;
-    }
-    cg_jit *j = calloc(1, sizeof *j);
-    LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(u.tm);
-    u.tm = NULL; /* owned by the builder now */
-    LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
-    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(jb, jtmb);
-    if (jit_error(d, LLVMOrcCreateLLJIT(&j->jit, jb), "starting the JIT")) {
-        free(j);
-        free_unit(&u);
-        LLVMOrcDisposeThreadSafeContext(tsc);
-        return NULL;
-    }
-    /* kernels call libm and the runtime's RNG: resolve them in this process */
-    LLVMOrcDefinitionGeneratorRef gen;
-    char prefix = LLVMOrcLLJITGetGlobalPrefix(j->jit);
-    if (!jit_error(d, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, prefix, NULL, NULL),
-                   "process symbols"))
-        LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(u.mod, tsc);
-    u.mod = NULL;
-    u.ctx = NULL;
-    LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
-    if (jit_error(d, LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm),
-                  "adding the model")) {
-        cg_jit_free(j);
-        return NULL;
-    }
-    LLVMOrcExecutorAddress addr = 0;
-    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, o->symbol ? o->symbol : "axon_model"),
-                  "finding the model")) {
-        cg_jit_free(j);
-        return NULL;
-    }
-    *desc = (const void *)(uintptr_t)addr;
-    free_unit(&u);
-    return j;
-}
-
-void cg_jit_free(cg_jit *j)
-{
-    if (!j)
-        return;
-    if (j->jit)
-        LLVMOrcDisposeLLJIT(j->jit);
-    free(j);
 }

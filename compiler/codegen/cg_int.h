@@ -5,6 +5,21 @@
 #include "codegen/cg.h"
 
 #include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+/* A built and optimised LLVM module with the target machine it was built for. */
+typedef struct {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetMachineRef tm;
+    bool own_ctx;
+} cg_unit;
+
+/* Builds and optimises the module of m in in_ctx (NULL: a context of its own); false after a
+ * diagnostic. cg_free_unit releases what is left in u. */
+bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
+                   LLVMContextRef in_ctx);
+void cg_free_unit(cg_unit *u);
 
 typedef struct {
     LLVMContextRef ctx;
