@@ -178,32 +178,19 @@ ax_span span_join(ax_span a, ax_span b)
     return r;
 }
 
-static const char *level_name(diag_level l)
+static axonc_loc loc_of(const diag_ctx *d, ax_span sp)
 {
-    switch (l) {
-    case DIAG_ERROR: return "error";
-    case DIAG_WARNING: return "warning";
-    default: return "note";
-    }
-}
-
-static const char *level_color(diag_level l)
-{
-    switch (l) {
-    case DIAG_ERROR: return "\033[1;31m";
-    case DIAG_WARNING: return "\033[1;35m";
-    default: return "\033[1;36m";
-    }
-}
-
-/* Prints the source line of sp with a caret under its first column and
- * tildes under the rest of the span (clipped to that line). Tabs are kept
- * in the marker line so the caret lines up in any terminal. */
-static void excerpt(const diag_ctx *d, strbuf *sb, ax_span sp, bool color)
-{
-    if (sp.file < 0 || sp.file >= d->nfiles || sp.line <= 0)
-        return;
+    axonc_loc l = {0};
+    if (sp.file < 0 || sp.file >= d->nfiles)
+        return l;
     const src_file *f = &d->files[sp.file];
+    l.file = f->name;
+    l.line = sp.line;
+    l.col = sp.col;
+    l.end_line = sp.end_line;
+    l.end_col = sp.end_col;
+    if (sp.line <= 0)
+        return l;
     size_t off = (size_t)sp.off <= f->len ? (size_t)sp.off : f->len;
     size_t bol = off;
     while (bol > 0 && f->text[bol - 1] != '\n')
@@ -211,66 +198,117 @@ static void excerpt(const diag_ctx *d, strbuf *sb, ax_span sp, bool color)
     size_t eol = off;
     while (eol < f->len && f->text[eol] != '\n' && f->text[eol] != '\r')
         eol++;
+    l.line_text = f->text + bol;
+    l.line_len = (int)(eol - bol);
+    l.mark_begin = (int)(off - bol);
+    size_t end = sp.end_line == sp.line ? (size_t)sp.end_off : eol;
+    l.mark_end = (int)((end > eol ? eol : end < off ? off : end) - bol);
+    return l;
+}
+
+/* Length of the group of items starting at i: a diagnostic and its notes and hints. */
+int diag_group_len(const diag_ctx *d, int i)
+{
+    int k = i + 1;
+    while (k < d->n && d->items[k].attached)
+        k++;
+    return k - i;
+}
+
+int diag_record(const diag_ctx *d, int i, axonc_diag *rec, axonc_note *notes)
+{
+    int len = diag_group_len(d, i);
+    const diag_item *it = &d->items[i];
+    rec->severity = it->level == DIAG_ERROR ? AXONC_ERROR : it->level == DIAG_WARNING
+                                                                ? AXONC_WARNING : AXONC_NOTE;
+    rec->loc = loc_of(d, it->span);
+    rec->message = it->msg;
+    rec->nnotes = len - 1;
+    rec->notes = notes;
+    for (int k = 1; k < len; k++) {
+        const diag_item *a = &d->items[i + k];
+        notes[k - 1] = (axonc_note){a->is_hint, a->is_hint ? (axonc_loc){0} : loc_of(d, a->span),
+                                    a->msg};
+    }
+    return len;
+}
+
+int diag_dropped(const diag_ctx *d) { return d->dropped; }
+
+/* Prints the source line of a location with a caret under its first column and tildes under
+ * the rest of the span (clipped to that line). Tabs are kept in the marker line so the caret
+ * lines up in any terminal. */
+static void excerpt(strbuf *sb, const axonc_loc *l, bool color)
+{
+    if (!l->file || l->line <= 0 || !l->line_text)
+        return;
     char num[16];
-    int w = snprintf(num, sizeof num, "%d", sp.line);
+    int w = snprintf(num, sizeof num, "%d", l->line);
     sb_printf(sb, " %s | ", num);
-    for (size_t i = bol; i < eol; i++) {
-        unsigned char c = (unsigned char)f->text[i];
+    for (int i = 0; i < l->line_len; i++) {
+        unsigned char c = (unsigned char)l->line_text[i];
         /* control bytes would garble the terminal: show them as '?' */
         sb_putc(sb, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
     }
     sb_putc(sb, '\n');
     sb_printf(sb, " %*s | ", w, "");
-    for (size_t i = bol; i < off; i++)
-        sb_putc(sb, f->text[i] == '\t' ? '\t' : ' ');
+    int start = l->mark_begin < l->line_len ? l->mark_begin : l->line_len;
+    for (int i = 0; i < start; i++)
+        sb_putc(sb, l->line_text[i] == '\t' ? '\t' : ' ');
     if (color)
         sb_puts(sb, "\033[1;32m");
     sb_putc(sb, '^');
-    size_t end = sp.end_line == sp.line ? (size_t)sp.end_off : eol;
-    if (end > eol)
-        end = eol;
-    for (size_t i = off + 1; i < end; i++)
+    int end = l->mark_end > l->line_len ? l->line_len : l->mark_end;
+    for (int i = start + 1; i < end; i++)
         sb_putc(sb, '~');
     if (color)
         sb_puts(sb, "\033[0m");
     sb_putc(sb, '\n');
 }
 
-static void render_one(const diag_ctx *d, strbuf *sb, const diag_item *it, int flags)
+static const char *severity_name(axonc_severity l)
+{
+    return l == AXONC_ERROR ? "error" : l == AXONC_WARNING ? "warning" : "note";
+}
+
+static const char *severity_color(axonc_severity l)
+{
+    return l == AXONC_ERROR ? "\033[1;31m" : l == AXONC_WARNING ? "\033[1;35m" : "\033[1;36m";
+}
+
+static void render_line(strbuf *sb, axonc_severity sev, const axonc_loc *l, const char *msg,
+                        int flags)
 {
     bool color = flags & DIAG_RENDER_COLOR;
-    bool brief = flags & DIAG_RENDER_BRIEF;
-    if (it->is_hint) {
-        if (!brief)
-            sb_printf(sb, "%shint:%s %s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "",
-                      it->msg);
-        return;
-    }
-    if (brief && it->attached)
-        return;
     if (color)
         sb_puts(sb, "\033[1m");
-    if (it->span.file >= 0)
-        sb_printf(sb, "%s:%d:%d: ", diag_file_name(d, it->span.file), it->span.line,
-                  it->span.col);
+    if (l->file)
+        sb_printf(sb, "%s:%d:%d: ", l->file, l->line, l->col);
     else
         sb_puts(sb, "axon: ");
     if (color)
-        sb_printf(sb, "%s%s:\033[0m\033[1m %s\033[0m\n", level_color(it->level),
-                  level_name(it->level), it->msg);
+        sb_printf(sb, "%s%s:\033[0m\033[1m %s\033[0m\n", severity_color(sev), severity_name(sev),
+                  msg);
     else
-        sb_printf(sb, "%s: %s\n", level_name(it->level), it->msg);
-    if (!brief)
-        excerpt(d, sb, it->span, color);
+        sb_printf(sb, "%s: %s\n", severity_name(sev), msg);
+    if (!(flags & DIAG_RENDER_BRIEF))
+        excerpt(sb, l, color);
 }
 
-/* Length of the group of items starting at i: a diagnostic and its notes and hints. */
-static int group_len(const diag_ctx *d, int i)
+void diag_render_record(strbuf *sb, const axonc_diag *rec, int flags)
 {
-    int k = i + 1;
-    while (k < d->n && d->items[k].attached)
-        k++;
-    return k - i;
+    bool color = flags & DIAG_RENDER_COLOR;
+    render_line(sb, rec->severity, &rec->loc, rec->message, flags);
+    if (flags & DIAG_RENDER_BRIEF)
+        return;
+    for (int k = 0; k < rec->nnotes; k++) {
+        const axonc_note *n = &rec->notes[k];
+        if (n->is_hint)
+            sb_printf(sb, "%shint:%s %s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "",
+                      n->message);
+        else
+            render_line(sb, AXONC_NOTE, &n->loc, n->message, flags);
+    }
 }
 
 static bool same_item(const diag_item *a, const diag_item *b)
@@ -282,10 +320,11 @@ static bool same_item(const diag_item *a, const diag_item *b)
 
 /* Is the group at i an exact repeat of an earlier one? (A module instantiated
  * twice, or checked alone and inside another, finds its mistakes again.) */
-static bool repeated(const diag_ctx *d, int i, int len)
+bool diag_group_repeated(const diag_ctx *d, int i)
 {
-    for (int j = 0; j < i; j += group_len(d, j)) {
-        if (group_len(d, j) != len)
+    int len = diag_group_len(d, i);
+    for (int j = 0; j < i; j += diag_group_len(d, j)) {
+        if (diag_group_len(d, j) != len)
             continue;
         int k = 0;
         while (k < len && same_item(&d->items[j + k], &d->items[i + k]))
@@ -300,10 +339,14 @@ char *diag_render_string(const diag_ctx *d, int flags)
 {
     strbuf sb = {0};
     for (int i = 0; i < d->n;) {
-        int len = group_len(d, i);
-        if (!repeated(d, i, len))
-            for (int k = 0; k < len; k++)
-                render_one(d, &sb, &d->items[i + k], flags);
+        int len = diag_group_len(d, i);
+        if (!diag_group_repeated(d, i)) {
+            axonc_note *notes = calloc((size_t)len, sizeof *notes);
+            axonc_diag rec;
+            diag_record(d, i, &rec, notes);
+            diag_render_record(&sb, &rec, flags);
+            free(notes);
+        }
         i += len;
     }
     if (d->dropped)

@@ -13,6 +13,9 @@
 #ifndef AXON_DIAG_H
 #define AXON_DIAG_H
 
+#include "axon/axonc.h"
+#include "util.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -67,6 +70,18 @@ char *diag_render_string(const diag_ctx *d, int flags);
 const char *diag_message(const diag_ctx *d, int i);
 diag_level diag_level_of(const diag_ctx *d, int i);
 ax_span diag_span(const diag_ctx *d, int i);
+
+/* Diagnostics as records (axonc.h): the group at i is the diagnostic i and the hints and notes
+ * attached to it. diag_record fills rec (notes: room for diag_group_len - 1 entries; the
+ * strings belong to d) and returns the group's length. */
+int diag_group_len(const diag_ctx *d, int i);
+int diag_record(const diag_ctx *d, int i, axonc_diag *rec, axonc_note *notes);
+/* Is the group at i an exact repeat of an earlier group? */
+bool diag_group_repeated(const diag_ctx *d, int i);
+/* Diagnostics dropped after the first 100. */
+int diag_dropped(const diag_ctx *d);
+/* Appends the text of one record (flags: DIAG_RENDER_*). */
+void diag_render_record(strbuf *sb, const axonc_diag *rec, int flags);
 
 /* A span covering a and b (a before b). */
 ax_span span_join(ax_span a, ax_span b);

@@ -59,14 +59,6 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
                 m->nrecords == 1 ? "" : "s");
 }
 
-static int usage(const char *prog, const char *msg, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, msg, arg);
-    fprintf(stderr, "\nusage: %s [-t DURATION] [-o DIR] [--seed N] [--threads N] [-q]\n", prog);
-    return 2;
-}
-
 void axon_exe_progress(void *user, double f)
 {
     (void)user;
@@ -78,68 +70,169 @@ void axon_exe_progress(void *user, double f)
     fflush(stderr);
 }
 
-int axon_exe_main(int argc, char **argv, const axon_model_desc *model)
+static const char OPTIONS_HELP[] =
+    "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
+    "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"
+    "                         written atomically: a failed run leaves DIR as it was\n"
+    "  --seed N               random seed (default 0); same seed, same results\n"
+    "  --threads N            worker threads (results are identical for any N)\n"
+    "  --grain N              work (neuron updates, synaptic events) per thread for a step to\n"
+    "                         run in parallel; 1: every step (default: measured)\n"
+    "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
+    "  -q, --quiet            no progress bar and no summary\n";
+
+const char *axon_exe_options_help(void) { return OPTIONS_HELP; }
+
+static bool whole(const char *v, unsigned long long max, unsigned long long *out)
 {
-    const char *prog = argc > 0 ? argv[0] : "model";
-    double duration = model->duration;
-    const char *outdir = NULL;
-    axon_opts o = {0, 1};
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: %s [-t DURATION] [-o DIR] [--seed N] [--threads N] [-q]\n"
-                   "Simulates the model %s (compiled by axon build).\n",
-                   prog, model->name);
-            return 0;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-            continue;
-        }
-        if (!v)
-            return usage(prog, "unknown option or missing value: '%s'", a);
-        char *end;
-        errno = 0;
-        if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
-            if (!(duration = axon_exe_parse_time(v)))
-                return usage(prog, "-t needs a duration like 1s or 500ms, not '%s'", v);
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            outdir = v;
-        } else if (!strcmp(a, "--seed")) {
-            unsigned long long s = strtoull(v, &end, 10);
-            if (*end || errno || v[0] == '-')
-                return usage(prog, "--seed needs a non-negative whole number, not '%s'", v);
-            o.seed = s;
-        } else if (!strcmp(a, "--threads")) {
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > AXON_MAX_THREADS)
-                return usage(prog, "--threads needs a number from 1 to 1024, not '%s'", v);
-            o.threads = (int)n;
-        } else {
-            return usage(prog, "unknown option '%s'", a);
-        }
-        i++;
+    char *end;
+    if (!*v || *v == '-' || *v == '+' || *v == ' ')
+        return false;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end || errno || x > max)
+        return false;
+    *out = x;
+    return true;
+}
+
+int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *err,
+                    size_t errlen)
+{
+    const char *a = argv[i];
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        o->quiet = 1;
+        return 1;
     }
-    if (duration <= 0)
-        return usage(prog, "%sthe model has no default duration: give one with -t", "");
+    bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
+                 !strcmp(a, "--output") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
+                 !strcmp(a, "--grain") || !strcmp(a, "--signal");
+    if (!known)
+        return 0;
+    if (i + 1 >= argc) {
+        snprintf(err, errlen, "%s needs a value", a);
+        return -1;
+    }
+    const char *v = argv[i + 1];
+    unsigned long long x;
+    if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
+        if (!(o->duration = axon_exe_parse_time(v))) {
+            snprintf(err, errlen, "-t needs a positive duration with a unit, like '1 s' or 500ms; "
+                                  "not '%s'", v);
+            return -1;
+        }
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+        if (!*v) {
+            snprintf(err, errlen, "-o needs a directory");
+            return -1;
+        }
+        o->outdir = v;
+    } else if (!strcmp(a, "--seed")) {
+        if (!whole(v, UINT64_MAX, &x)) {
+            snprintf(err, errlen, "--seed needs a non-negative whole number, not '%s'", v);
+            return -1;
+        }
+        o->seed = x;
+    } else if (!strcmp(a, "--threads")) {
+        if (!whole(v, AXON_MAX_THREADS, &x) || x == 0) {
+            snprintf(err, errlen, "--threads needs a number from 1 to %d, not '%s'",
+                     AXON_MAX_THREADS, v);
+            return -1;
+        }
+        o->threads = (int)x;
+    } else if (!strcmp(a, "--grain")) {
+        if (!whole(v, UINT32_MAX, &x) || x == 0) {
+            snprintf(err, errlen, "--grain needs a positive whole number, not '%s'", v);
+            return -1;
+        }
+        o->grain = (uint32_t)x;
+    } else {
+        const char *eq = strchr(v, '=');
+        char *end = NULL;
+        double y = eq ? strtod(eq + 1, &end) : 0;
+        if (!eq || eq == v || !eq[1] || *end || !isfinite(y) || eq - v >= 64) {
+            snprintf(err, errlen, "--signal needs NAME=NUMBER, not '%s'", v);
+            return -1;
+        }
+        if (o->nsignals == AXON_EXE_MAX_SIGNALS) {
+            snprintf(err, errlen, "too many --signal options (at most %d)", AXON_EXE_MAX_SIGNALS);
+            return -1;
+        }
+        snprintf(o->signal_names[o->nsignals], 64, "%.*s", (int)(eq - v), v);
+        o->signal_values[o->nsignals++] = y;
+    }
+    return 2;
+}
+
+int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                      double compile_s)
+{
+    double duration = o->duration > 0 ? o->duration : model->duration;
+    if (duration <= 0) {
+        fprintf(stderr, "%s: the model has no 'run ... for' line: give the duration with -t, "
+                        "like -t 1s\n", prog);
+        return 2;
+    }
     axon_err err = {{0}};
-    axon_sim *sim = axon_sim_new(model, &o, &err);
+    axon_opts ao = {o->seed, o->threads};
+    axon_sim *sim = axon_sim_new(model, &ao, &err);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         return 1;
     }
+    if (o->grain)
+        axon_sim_set_grain(sim, o->grain);
+    for (uint32_t q = 0; q < model->nprojs; q++) {
+        uint64_t nr = 0;
+        if (axon_sim_proj_delays(sim, (int)q, NULL, NULL, &nr) == AXON_OK && nr > 0)
+            fprintf(stderr,
+                    "%s: warning: projection '%s': %llu of %llu delays changed by more than "
+                    "1%% when rounded to the time step (%g ms)\n",
+                    prog, model->projs[q].name, (unsigned long long)nr,
+                    (unsigned long long)axon_sim_synapse_count(sim, (int)q), model->dt * 1e3);
+    }
     int status = 0;
-    bool tty = isatty(fileno(stderr)) && !quiet;
-    if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
+    for (int k = 0; k < o->nsignals && !status; k++)
+        if (axon_sim_set_signal(sim, o->signal_names[k], o->signal_values[k]) != AXON_OK) {
+            fprintf(stderr, "%s: --signal: %s\n", prog, axon_sim_error(sim));
+            status = 2;
+        }
+    bool tty = isatty(fileno(stderr)) && !o->quiet;
+    if (status) {
+    } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         status = 1;
-    } else if (outdir && axon_sim_write(sim, outdir, &err) != AXON_OK) {
+    } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;
-    } else if (!quiet) {
-        axon_exe_summary(stdout, sim, -1, outdir);
+    } else if (!o->quiet) {
+        axon_exe_summary(stdout, sim, compile_s, o->outdir);
     }
     axon_sim_free(sim);
     return status;
+}
+
+int axon_exe_main(int argc, char **argv, const axon_model_desc *model)
+{
+    const char *prog = argc > 0 ? argv[0] : "model";
+    axon_exe_opts o = {0};
+    for (int i = 1; i < argc;) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("usage: %s [options]\n"
+                   "Simulates the model %s (compiled by axon build).\n\noptions:\n%s",
+                   prog, model->name, OPTIONS_HELP);
+            return 0;
+        }
+        char err[256];
+        int used = axon_exe_option(&o, argc, argv, i, err, sizeof err);
+        if (used <= 0) {
+            if (!used)
+                snprintf(err, sizeof err, "unknown option '%s'", a);
+            fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, err, prog);
+            return 2;
+        }
+        i += used;
+    }
+    return axon_exe_simulate(prog, model, &o, -1);
 }

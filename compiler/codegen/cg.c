@@ -21,6 +21,7 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -748,12 +749,19 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
 
 /* ---- the module ----------------------------------------------------------------------------- */
 
-static bool init_llvm(void)
+static bool llvm_ready;
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+/* LLVM's target registry is process-wide: filled once, read-only afterwards. */
+static void llvm_init_once(void)
 {
-    /* idempotent in LLVM; the native target is all Axon needs */
-    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter())
-        return false;
-    return true;
+    llvm_ready = !LLVMInitializeNativeTarget() && !LLVMInitializeNativeAsmPrinter();
+}
+
+bool cg_init_llvm(void)
+{
+    pthread_once(&llvm_once, llvm_init_once);
+    return llvm_ready;
 }
 
 static LLVMTargetMachineRef host_machine(int opt, char **err)
@@ -792,7 +800,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
-    if (!init_llvm()) {
+    if (!cg_init_llvm()) {
         diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
         return false;
     }

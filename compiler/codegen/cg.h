@@ -23,13 +23,22 @@ typedef struct {
     bool with_main;  /* add main() calling axon_exe_main (executables) */
 } cg_opts;
 
+/* One JIT (ORC LLJIT) for a compiler session; NULL after a diagnostic. */
 typedef struct cg_jit cg_jit;
-
-/* Compiles m and returns a JIT holding the code; *desc receives the model
- * descriptor (an axon_model_desc) living in JIT memory until cg_jit_free.
- * Errors are reported to d as Axon diagnostics. */
-cg_jit *cg_jit_compile(const ir_model *m, const cg_opts *o, diag_ctx *d, const void **desc);
+cg_jit *cg_jit_new(diag_ctx *d);
+/* Frees the JIT with all the code still in it. */
 void cg_jit_free(cg_jit *j);
+
+/* The code of one model in a JIT. cg_jit_add compiles m into j (o->symbol must be unique in
+ * j) and returns its code, *desc receiving the model descriptor (an axon_model_desc) that
+ * lives until cg_jit_remove; NULL after a diagnostic. */
+typedef struct cg_jit_code cg_jit_code;
+cg_jit_code *cg_jit_add(cg_jit *j, const ir_model *m, const cg_opts *o, diag_ctx *d,
+                        const void **desc);
+void cg_jit_remove(cg_jit_code *code);
+
+/* Initialises LLVM's native target, once per process (thread-safe). */
+bool cg_init_llvm(void);
 
 /* Writes the optimised module as an object file (path), for `axon build`. */
 bool cg_emit_object(const ir_model *m, const cg_opts *o, diag_ctx *d, const char *path);

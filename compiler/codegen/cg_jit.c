@@ -1,20 +1,26 @@
 /*
- * The in-process JIT (ORC LLJIT): a compiled model's module is added to a
- * JIT and its descriptor looked up, so JIT and AOT code reach the runtime
- * through the same descriptor (cg.h).
+ * The in-process JIT: one ORC LLJIT per compiler session, one resource
+ * tracker per compiled model, so that a model's code can be removed (a REPL
+ * replaces a definition, an embedding program drops a model) and its memory
+ * released while the others keep running. Each model's descriptor and
+ * kernels carry its own symbol prefix (cg_opts.symbol), so several models
+ * live in the JIT's one library side by side.
  */
 #include "codegen/cg_int.h"
 
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
 #include <llvm-c/TargetMachine.h>
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include <llvm-c/LLJIT.h>
-#include <llvm-c/Orc.h>
-
 struct cg_jit {
     LLVMOrcLLJITRef jit;
+};
+
+struct cg_jit_code {
+    LLVMOrcResourceTrackerRef rt;
 };
 
 static bool jit_error(diag_ctx *d, LLVMErrorRef e, const char *what)
@@ -27,50 +33,39 @@ static bool jit_error(diag_ctx *d, LLVMErrorRef e, const char *what)
     return true;
 }
 
-cg_jit *cg_jit_compile(const ir_model *m, const cg_opts *o, diag_ctx *d, const void **desc)
+cg_jit *cg_jit_new(diag_ctx *d)
 {
-    cg_unit u;
-    /* ORC owns the context the module is built in */
-    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    if (!cg_build_unit(m, o, d, &u, LLVMOrcThreadSafeContextGetContext(tsc))) {
-        cg_free_unit(&u);
-        LLVMOrcDisposeThreadSafeContext(tsc);
+    if (!cg_init_llvm()) {
+        diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
         return NULL;
     }
     cg_jit *j = calloc(1, sizeof *j);
-    LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(u.tm);
-    u.tm = NULL; /* owned by the builder now */
+    if (!j) {
+        diag_error(d, SPAN_NONE, "out of memory");
+        return NULL;
+    }
+    /* the JIT's own target machine only turns IR into machine code: every function carries
+       the target-cpu and target-features it was built for (cg_build_unit) */
+    LLVMOrcJITTargetMachineBuilderRef jtmb;
+    if (jit_error(d, LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb), "finding this machine")) {
+        free(j);
+        return NULL;
+    }
     LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
     LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(jb, jtmb);
     if (jit_error(d, LLVMOrcCreateLLJIT(&j->jit, jb), "starting the JIT")) {
         free(j);
-        cg_free_unit(&u);
-        LLVMOrcDisposeThreadSafeContext(tsc);
         return NULL;
     }
-    /* kernels call libm and the runtime's RNG: resolve them in this process */
+    /* kernels call libm and the runtime: resolve them in this process */
     LLVMOrcDefinitionGeneratorRef gen;
     char prefix = LLVMOrcLLJITGetGlobalPrefix(j->jit);
-    if (!jit_error(d, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, prefix, NULL, NULL),
-                   "process symbols"))
-        LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(u.mod, tsc);
-    u.mod = NULL;
-    u.ctx = NULL;
-    LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
-    if (jit_error(d, LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm),
-                  "adding the model")) {
+    if (jit_error(d, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, prefix, NULL, NULL),
+                  "process symbols")) {
         cg_jit_free(j);
         return NULL;
     }
-    LLVMOrcExecutorAddress addr = 0;
-    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, o->symbol ? o->symbol : "axon_model"),
-                  "finding the model")) {
-        cg_jit_free(j);
-        return NULL;
-    }
-    *desc = (const void *)(uintptr_t)addr;
-    cg_free_unit(&u);
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
     return j;
 }
 
@@ -81,4 +76,55 @@ void cg_jit_free(cg_jit *j)
     if (j->jit)
         LLVMOrcDisposeLLJIT(j->jit);
     free(j);
+}
+
+cg_jit_code *cg_jit_add(cg_jit *j, const ir_model *m, const cg_opts *o, diag_ctx *d,
+                        const void **desc)
+{
+    cg_unit u;
+    /* ORC owns the context the module is built in */
+    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+    if (!cg_build_unit(m, o, d, &u, LLVMOrcThreadSafeContextGetContext(tsc))) {
+        cg_free_unit(&u);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        return NULL;
+    }
+    cg_jit_code *code = calloc(1, sizeof *code);
+    if (!code) {
+        diag_error(d, SPAN_NONE, "out of memory");
+        cg_free_unit(&u);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        return NULL;
+    }
+    LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->jit);
+    code->rt = LLVMOrcJITDylibCreateResourceTracker(jd);
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(u.mod, tsc);
+    u.mod = NULL;
+    u.ctx = NULL;
+    LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
+    cg_free_unit(&u);
+    if (jit_error(d, LLVMOrcLLJITAddLLVMIRModuleWithRT(j->jit, code->rt, tsm), "adding the model")) {
+        LLVMOrcDisposeThreadSafeModule(tsm);
+        cg_jit_remove(code);
+        return NULL;
+    }
+    LLVMOrcExecutorAddress addr = 0;
+    if (jit_error(d, LLVMOrcLLJITLookup(j->jit, &addr, o->symbol ? o->symbol : "axon_model"),
+                  "finding the model")) {
+        cg_jit_remove(code);
+        return NULL;
+    }
+    *desc = (const void *)(uintptr_t)addr;
+    return code;
+}
+
+void cg_jit_remove(cg_jit_code *code)
+{
+    if (!code)
+        return;
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(code->rt);
+    if (e)
+        LLVMConsumeError(e); /* nothing left to tell: the code is gone either way */
+    LLVMOrcReleaseResourceTracker(code->rt);
+    free(code);
 }

@@ -20,6 +20,33 @@ extern "C" {
 /* Runs the model as a program; returns the exit status (0, 1 run failed, 2 usage). */
 int axon_exe_main(int argc, char **argv, const axon_model_desc *model);
 
+/* The options of a run, shared by `axon run` and compiled models (one table, one parser). */
+#define AXON_EXE_MAX_SIGNALS 16
+typedef struct {
+    double duration;          /* -t, s; 0: the model's `run ... for` */
+    const char *outdir;       /* -o DIR, or NULL */
+    uint64_t seed;            /* --seed */
+    int threads;              /* --threads; 0 = 1 */
+    uint32_t grain;           /* --grain; 0: the runtime's default */
+    int quiet;                /* -q */
+    int nsignals;             /* --signal NAME=NUMBER, pinned for the whole run */
+    char signal_names[AXON_EXE_MAX_SIGNALS][64];
+    double signal_values[AXON_EXE_MAX_SIGNALS];
+} axon_exe_opts;
+
+/* Parses the run option at argv[i] into o. Returns how many arguments it took (1 or 2), 0 when
+ * argv[i] is not a run option, or -1 for a bad or missing value, with the message in err. */
+int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *err,
+                    size_t errlen);
+/* The help text of the run options, one option a line. */
+const char *axon_exe_options_help(void);
+
+/* Simulates model with o: warns about rounded delays, pins signals, runs with a progress bar
+ * on a terminal, writes the recordings and prints the summary (compile_s < 0: not shown).
+ * Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad option value). */
+int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                      double compile_s);
+
 /* The end-of-run summary shared with `axon run`: neurons, spikes and rates per
  * population, compile and run time, real-time factor. compile_s < 0: not shown. */
 void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *outdir);

@@ -1,0 +1,998 @@
+/*
+ * axonc: the compiler as a library (see <axon/axonc.h>). The pipeline
+ *
+ *     load (parse + imports) -> check (sema) -> instantiate (ir) -> schemes -> JIT | emit
+ *
+ * is written here once; the `axon` command, the tests and embedding programs are its
+ * clients. Each unit owns one compilation (arena, diagnostics, sema); the session owns the
+ * options, the JIT and the error message, and keeps lists of its units and instances so
+ * that freeing the session frees whatever is left.
+ */
+#include "config.h"
+
+#include "axon/axonc.h"
+
+#include "ast.h"
+#include "codegen/cg.h"
+#include "diag.h"
+#include "lex.h"
+#include "lower/ir.h"
+#include "parse.h"
+#include "parser.h"
+#include "sema/sema.h"
+#include "sema/units.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct axonc_session {
+    axonc_options o;
+    char *stdlib_dir, *import_path, *target_cpu, *cc, *runtime_libdir; /* owned copies */
+    char err[1024];
+    int errors, warnings;
+    cg_jit *jit;                  /* made on the first axonc_jit */
+    int next_symbol;              /* JIT symbols are unique per session */
+    axonc_unit *units;            /* alive, for axonc_session_free */
+    axonc_instance *instances;
+};
+
+struct axonc_unit {
+    axonc_session *s;
+    axonc_unit *prev, *next;
+    ax_arena *ar;
+    diag_ctx *d;
+    sema_ctx *sema;               /* NULL for a unit of axonc_parse_file */
+    int root;                     /* the root file's id */
+    int delivered;                /* diagnostics handed to on_diag so far */
+    bool load_failed, checked, check_ok;
+};
+
+struct axonc_instance {
+    axonc_unit *u;
+    axonc_instance *prev, *next;
+    ir_model *ir;
+    cg_jit_code *code;
+    const axon_model_desc *desc;
+};
+
+/* ---- errors and diagnostics ---------------------------------------------------------------- */
+
+static axonc_status fail(axonc_session *s, axonc_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static axonc_status fail(axonc_session *s, axonc_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static axonc_status ok(axonc_session *s)
+{
+    s->err[0] = 0;
+    return AXONC_OK;
+}
+
+/* Hands the unit's new diagnostics to the callback, once each; returns whether the unit has
+ * errors now. */
+static bool deliver(axonc_unit *u)
+{
+    diag_ctx *d = u->d;
+    int n = diag_count(d);
+    axonc_session *s = u->s;
+    while (u->delivered < n) {
+        int i = u->delivered;
+        int len = diag_group_len(d, i);
+        if (!diag_group_repeated(d, i)) {
+            axonc_note stack_notes[16];
+            axonc_note *notes = len - 1 <= 16 ? stack_notes : calloc((size_t)len, sizeof *notes);
+            if (notes) {
+                axonc_diag rec;
+                diag_record(d, i, &rec, notes);
+                if (rec.severity == AXONC_ERROR)
+                    s->errors++;
+                else if (rec.severity == AXONC_WARNING)
+                    s->warnings++;
+                if (s->o.on_diag)
+                    s->o.on_diag(s->o.user, &rec);
+                if (notes != stack_notes)
+                    free(notes);
+            }
+        }
+        u->delivered = i + len;
+    }
+    return diag_error_count(d) > 0;
+}
+
+/* The note that some diagnostics were dropped, delivered once at the end of a unit. */
+static void deliver_dropped(axonc_unit *u)
+{
+    int dropped = diag_dropped(u->d);
+    if (!dropped || !u->s->o.on_diag)
+        return;
+    char msg[96];
+    snprintf(msg, sizeof msg, "%d more diagnostic%s not shown", dropped, dropped == 1 ? "" : "s");
+    axonc_diag rec = {.severity = AXONC_NOTE, .message = msg};
+    u->s->o.on_diag(u->s->o.user, &rec);
+}
+
+char *axonc_diag_render(const axonc_diag *d, int flags)
+{
+    if (!d)
+        return NULL;
+    strbuf sb = {0};
+    diag_render_record(&sb, d, flags);
+    return sb_take(&sb);
+}
+
+/* ---- sessions ------------------------------------------------------------------------------ */
+
+static char *dup_opt(const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    char *c = strdup(s);
+    if (!c)
+        *oom = true;
+    return c;
+}
+
+axonc_session *axonc_session_new(const axonc_options *o)
+{
+    axonc_options def = {0};
+    if (!o)
+        o = &def;
+    if ((o->precision != 0 && o->precision != 4 && o->precision != 8) || o->opt_level < -1 ||
+        o->opt_level > 3)
+        return NULL;
+    axonc_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->o = *o;
+    bool oom = false;
+    s->o.stdlib_dir = s->stdlib_dir = dup_opt(o->stdlib_dir, &oom);
+    s->o.import_path = s->import_path = dup_opt(o->import_path, &oom);
+    s->o.target_cpu = s->target_cpu = dup_opt(o->target_cpu, &oom);
+    s->o.cc = s->cc = dup_opt(o->cc, &oom);
+    s->o.runtime_libdir = s->runtime_libdir = dup_opt(o->runtime_libdir, &oom);
+    if (oom) {
+        axonc_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void axonc_session_free(axonc_session *s)
+{
+    if (!s)
+        return;
+    while (s->instances)
+        axonc_instance_free(s->instances);
+    while (s->units)
+        axonc_unit_free(s->units);
+    cg_jit_free(s->jit);
+    free(s->stdlib_dir);
+    free(s->import_path);
+    free(s->target_cpu);
+    free(s->cc);
+    free(s->runtime_libdir);
+    free(s);
+}
+
+const char *axonc_session_error(const axonc_session *s)
+{
+    return s ? s->err : "no session (NULL)";
+}
+
+int axonc_error_count(const axonc_session *s) { return s ? s->errors : 0; }
+int axonc_warning_count(const axonc_session *s) { return s ? s->warnings : 0; }
+
+/* ---- units --------------------------------------------------------------------------------- */
+
+static axonc_unit *unit_new(axonc_session *s)
+{
+    axonc_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->s = s;
+    u->ar = arena_new();
+    u->d = diag_new();
+    diag_set_werror(u->d, s->o.werror != 0);
+    u->next = s->units;
+    if (s->units)
+        s->units->prev = u;
+    s->units = u;
+    return u;
+}
+
+void axonc_unit_free(axonc_unit *u)
+{
+    if (!u)
+        return;
+    axonc_session *s = u->s;
+    /* instances live in the unit's arena: they go with it */
+    for (axonc_instance *in = s->instances, *next; in; in = next) {
+        next = in->next;
+        if (in->u == u)
+            axonc_instance_free(in);
+    }
+    if (u->prev)
+        u->prev->next = u->next;
+    else
+        s->units = u->next;
+    if (u->next)
+        u->next->prev = u->prev;
+    arena_free(u->ar);
+    diag_free(u->d);
+    free(u);
+}
+
+/* Where "std/..." imports are found: the option alone when set, else the installed standard
+ * library, then the source tree's (for uninstalled builds). */
+static void stdlib_dirs(const axonc_session *s, const char *dirs[3])
+{
+    if (s->o.stdlib_dir && *s->o.stdlib_dir) {
+        dirs[0] = s->o.stdlib_dir;
+        dirs[1] = NULL;
+    } else {
+        dirs[0] = AXON_STDLIB_DIR;
+        dirs[1] = AXON_SRC_STDLIB_DIR;
+        dirs[2] = NULL;
+    }
+}
+
+static axonc_status loaded(axonc_unit *u, axonc_unit **out)
+{
+    *out = u;
+    if (deliver(u)) {
+        u->load_failed = true;
+        fail(u->s, AXONC_EDIAG, "the model has errors");
+        return AXONC_EDIAG;
+    }
+    return ok(u->s);
+}
+
+static axonc_status load(axonc_session *s, const char *path, const char *name, const char *text,
+                         size_t len, axonc_unit **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!out || (!path && (!name || (!text && len))))
+        return fail(s, AXONC_EINVAL, "axonc_load: a NULL argument");
+    axonc_unit *u = unit_new(s);
+    if (!u)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    const char *dirs[3];
+    stdlib_dirs(s, dirs);
+    u->sema = sema_new(u->ar, u->d, dirs, s->o.import_path);
+    if (path) {
+        const char *err;
+        u->root = sema_load(u->sema, path, &err);
+        if (u->root < 0) {
+            axonc_unit_free(u);
+            return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
+        }
+    } else {
+        u->root = sema_load_text(u->sema, name, text ? text : "", len);
+    }
+    return loaded(u, out);
+}
+
+axonc_status axonc_load_file(axonc_session *s, const char *path, axonc_unit **out)
+{
+    if (s && !path)
+        return fail(s, AXONC_EINVAL, "axonc_load_file: no path (NULL)");
+    return load(s, path, NULL, NULL, 0, out);
+}
+
+axonc_status axonc_load_string(axonc_session *s, const char *name, const char *text, size_t len,
+                               axonc_unit **out)
+{
+    return load(s, NULL, name, text, len, out);
+}
+
+axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!path || !out)
+        return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
+    size_t len;
+    const char *err;
+    char *text = read_file(path, &len, &err);
+    if (!text)
+        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
+    axonc_unit *u = unit_new(s);
+    if (!u) {
+        free(text);
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    }
+    u->root = diag_add_file(u->d, path, text, len);
+    free(text);
+    parse_file(u->ar, u->d, u->root);
+    return loaded(u, out);
+}
+
+/* Instantiates every module of the root file (the `run` module with its arguments) so that
+ * projections, records and schemes are checked too. */
+static void check_modules(axonc_unit *u)
+{
+    ast_node *root = sema_file_root(u->sema, u->root);
+    const char *run_module = NULL;
+    for (int i = 0; root && i < root->nkids; i++)
+        if (root->kids[i]->kind == AST_RUN && root->kids[i]->a)
+            run_module = root->kids[i]->a->name;
+    for (int i = 0; root && i < root->nkids; i++) {
+        if (root->kids[i]->kind != AST_MODULE)
+            continue;
+        const char *name = root->kids[i]->name;
+        bool is_run = run_module && !strcmp(run_module, name);
+        ir_model *ir = ir_instantiate(u->sema, u->root, is_run ? NULL : name, NULL, 0, 1e-4);
+        if (ir)
+            ir_schemes(u->sema, ir);
+    }
+}
+
+axonc_status axonc_check(axonc_unit *u)
+{
+    if (!u)
+        return AXONC_EINVAL;
+    if (!u->sema)
+        return fail(u->s, AXONC_EINVAL, "a unit of axonc_parse_file cannot be checked");
+    if (!u->checked) {
+        u->checked = true;
+        /* semantic checks on top of syntax errors would mostly repeat them */
+        if (!u->load_failed && !diag_error_count(u->d)) {
+            sema_check_all(u->sema);
+            if (!diag_error_count(u->d))
+                check_modules(u);
+        }
+        u->check_ok = !deliver(u);
+        deliver_dropped(u);
+    }
+    if (!u->check_ok)
+        return fail(u->s, AXONC_EDIAG, "the model has errors");
+    return ok(u->s);
+}
+
+/* ---- what a unit defines ------------------------------------------------------------------- */
+
+int axonc_def_count(const axonc_unit *u)
+{
+    return u && u->sema ? sema_def_count(u->sema) : 0;
+}
+
+int axonc_def_find(const axonc_unit *u, const char *name)
+{
+    if (!u || !u->sema || !name)
+        return -1;
+    for (int i = 0; i < sema_def_count(u->sema); i++)
+        if (!strcmp(sema_def(u->sema, i)->name, name))
+            return i;
+    return -1;
+}
+
+static axonc_loc span_loc(const axonc_unit *u, ax_span sp)
+{
+    axonc_loc l = {0};
+    if (sp.file < 0)
+        return l;
+    l.file = diag_file_name(u->d, sp.file);
+    l.line = sp.line;
+    l.col = sp.col;
+    l.end_line = sp.end_line;
+    l.end_col = sp.end_col;
+    return l;
+}
+
+static const sm_def *def_at(const axonc_unit *u, int i)
+{
+    if (!u || !u->sema || i < 0 || i >= sema_def_count(u->sema))
+        return NULL;
+    return sema_def(u->sema, i);
+}
+
+/* The members listed for a definition: the type's variables without algebraic definitions,
+ * or a module's parameters. */
+static int member_count(const sm_def *d)
+{
+    if (d->kind == AST_MODULE)
+        return d->ast->a ? d->ast->a->nkids : 0;
+    int n = 0;
+    for (int k = 0; d->type && k < d->type->nvars; k++)
+        n += d->type->vars[k].kind != VAR_ALG;
+    return n;
+}
+
+axonc_status axonc_def_get(const axonc_unit *u, int i, axonc_def *out)
+{
+    const sm_def *d = def_at(u, i);
+    if (!d || !out)
+        return u ? fail(u->s, AXONC_EINVAL, "no definition %d", i) : AXONC_EINVAL;
+    static const axonc_def_kind KIND[] = {[AST_NEURON] = AXONC_NEURON, [AST_SYNAPSE] = AXONC_SYNAPSE,
+                                          [AST_RULE] = AXONC_RULE, [AST_MODULE] = AXONC_MODULE};
+    *out = (axonc_def){d->name, KIND[d->kind], span_loc(u, d->ast->span), member_count(d)};
+    return ok(u->s);
+}
+
+axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *out)
+{
+    const sm_def *d = def_at(u, i);
+    if (!d || !out || k < 0 || k >= member_count(d))
+        return u ? fail(u->s, AXONC_EINVAL, "no member %d of definition %d", k, i) : AXONC_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (d->kind == AST_MODULE) {
+        const ast_node *p = d->ast->a->kids[k];
+        out->name = p->name;
+        out->kind = AXONC_PARAM;
+        const ast_node *v = p->a;
+        bool neg = v && v->kind == AST_UNARY && v->op == '-' && v->a && v->a->kind == AST_NUM;
+        if (neg)
+            v = v->a;
+        if (v && v->kind == AST_NUM) {
+            ax_unit un = {DIM_NONE, 1.0};
+            char err[128];
+            if (!v->str || unit_parse(v->str, &un, err, sizeof err)) {
+                out->has_default = 1;
+                out->default_si = (neg ? -v->num : v->num) * un.scale;
+                char buf[64];
+                dim_format_si(un.dim, buf, sizeof buf);
+                out->unit = arena_strdup(u->ar, buf);
+            }
+        }
+        return ok(u->s);
+    }
+    int seen = 0;
+    for (int v = 0; v < d->type->nvars; v++) {
+        const sm_var *sv = &d->type->vars[v];
+        if (sv->kind == VAR_ALG || seen++ != k)
+            continue;
+        out->name = sv->name;
+        out->kind = sv->kind == VAR_PARAM ? (sv->per_item ? AXONC_PARAM_EACH : AXONC_PARAM)
+                  : sv->kind == VAR_STATE ? AXONC_STATE : AXONC_INPUT;
+        char buf[64];
+        dim_format_si(sv->dim, buf, sizeof buf);
+        out->unit = arena_strdup(u->ar, buf);
+        if (sv->value && sv->value->kind == SX_CONST) {
+            out->has_default = 1;
+            out->default_si = sv->value->v;
+        }
+        break;
+    }
+    return ok(u->s);
+}
+
+/* ---- overrides and instances --------------------------------------------------------------- */
+
+static bool is_name(const char *s, size_t n)
+{
+    if (!n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (!(alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '.'))))
+            return false;
+    }
+    return s[n - 1] != '.';
+}
+
+axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_override *out,
+                                  char *buf, size_t size)
+{
+    if (!s)
+        return AXONC_EINVAL;
+    if (!text || !out || !buf)
+        return fail(s, AXONC_EINVAL, "axonc_parse_override: a NULL argument");
+    const char *eq = strchr(text, '=');
+    if (!eq || !is_name(text, (size_t)(eq - text)))
+        return fail(s, AXONC_EINVAL, "'%s' is not NAME=VALUE", text);
+    size_t nlen = (size_t)(eq - text);
+    const char *v = eq + 1;
+    while (*v == ' ')
+        v++;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || !isfinite(x) || (v[0] != '-' && v[0] != '+' && v[0] != '.' &&
+                                    (v[0] < '0' || v[0] > '9')))
+        return fail(s, AXONC_EINVAL, "%.*s: '%s' is not a number with an optional unit (like 4000 "
+                    "or '2 nS')", (int)nlen, text, eq + 1);
+    while (*end == ' ')
+        end++;
+    size_t ulen = strlen(end);
+    while (ulen && end[ulen - 1] == ' ')
+        ulen--;
+    if (ulen) {
+        ax_unit un;
+        char err[160];
+        char *unit = strndup(end, ulen);
+        bool good = unit && unit_parse(unit, &un, err, sizeof err);
+        free(unit);
+        if (!good)
+            return fail(s, AXONC_EINVAL, "%.*s: '%.*s' is not a unit", (int)nlen, text, (int)ulen,
+                        end);
+    }
+    if (nlen + 1 + ulen + 1 > size)
+        return fail(s, AXONC_EINVAL, "'%s' is too long", text);
+    memcpy(buf, text, nlen);
+    buf[nlen] = 0;
+    memcpy(buf + nlen + 1, end, ulen);
+    buf[nlen + 1 + ulen] = 0;
+    *out = (axonc_override){buf, x, ulen ? buf + nlen + 1 : NULL};
+    return ok(s);
+}
+
+/* The overrides as ir_instantiate takes them. The value is a number and an already parsed
+ * unit, so the text handed on cannot be anything else. */
+static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n)
+{
+    ir_override *ov = arena_alloc(u->ar, (size_t)(n + 1) * sizeof *ov);
+    for (int i = 0; i < n; i++) {
+        const axonc_override *o = &set[i];
+        if (!o->name || !is_name(o->name, strlen(o->name)) || !isfinite(o->value)) {
+            fail(u->s, AXONC_EINVAL, "override %d: a name and a finite value are needed", i);
+            return NULL;
+        }
+        if (o->unit && *o->unit) {
+            ax_unit un;
+            char err[160];
+            if (!unit_parse(o->unit, &un, err, sizeof err)) {
+                fail(u->s, AXONC_EINVAL, "%s: '%s' is not a unit", o->name, o->unit);
+                return NULL;
+            }
+        }
+        char num[32];
+        fmt_double(num, o->value);
+        ov[i].name = arena_strdup(u->ar, o->name);
+        ov[i].value = o->unit && *o->unit ? arena_printf(u->ar, "(%s) * 1 %s", num, o->unit)
+                                          : arena_printf(u->ar, "(%s)", num);
+    }
+    return ov;
+}
+
+axonc_status axonc_instantiate(axonc_unit *u, const axonc_instance_opts *o, axonc_instance **out)
+{
+    if (out)
+        *out = NULL;
+    if (!u)
+        return AXONC_EINVAL;
+    axonc_session *s = u->s;
+    axonc_instance_opts def = {0};
+    if (!o)
+        o = &def;
+    if (!out || (o->nset && !o->set) || o->nset < 0)
+        return fail(s, AXONC_EINVAL, "axonc_instantiate: a NULL argument");
+    if (!(o->dt >= 0) || o->dt > 0.01 || !isfinite(o->dt))
+        return fail(s, AXONC_EINVAL, "the time step must be positive and at most 10 ms");
+    if (!u->checked)
+        axonc_check(u);
+    if (!u->check_ok)
+        return fail(s, AXONC_EDIAG, "the model has errors");
+    ir_override *ov = ir_overrides(u, o->set, o->nset);
+    if (!ov)
+        return AXONC_EINVAL;
+    ir_model *ir = ir_instantiate(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
+    bool good = ir && ir_schemes(u->sema, ir);
+    if (deliver(u) || !good) {
+        deliver_dropped(u);
+        return fail(s, AXONC_EDIAG, "the model has errors");
+    }
+    axonc_instance *in = calloc(1, sizeof *in);
+    if (!in)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    in->u = u;
+    in->ir = ir;
+    in->next = s->instances;
+    if (s->instances)
+        s->instances->prev = in;
+    s->instances = in;
+    *out = in;
+    return ok(s);
+}
+
+const char *axonc_instance_module(const axonc_instance *in) { return in ? in->ir->module : NULL; }
+double axonc_instance_duration(const axonc_instance *in) { return in ? in->ir->duration : 0; }
+
+void axonc_instance_free(axonc_instance *in)
+{
+    if (!in)
+        return;
+    axonc_session *s = in->u->s;
+    cg_jit_remove(in->code);
+    if (in->prev)
+        in->prev->next = in->next;
+    else
+        s->instances = in->next;
+    if (in->next)
+        in->next->prev = in->prev;
+    free(in);
+}
+
+static cg_opts codegen_opts(const axonc_session *s, const char *symbol, bool with_main)
+{
+    cg_opts co = {s->o.precision ? s->o.precision : 8,
+                  s->o.opt_level == 0 ? 3 : s->o.opt_level < 0 ? 0 : s->o.opt_level, true, symbol,
+                  with_main};
+    return co;
+}
+
+axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc)
+{
+    if (!in)
+        return AXONC_EINVAL;
+    axonc_session *s = in->u->s;
+    if (!desc)
+        return fail(s, AXONC_EINVAL, "axonc_jit: desc is NULL");
+    if (!in->desc) {
+        if (!s->jit) {
+            s->jit = cg_jit_new(in->u->d);
+            if (!s->jit) {
+                deliver(in->u);
+                return fail(s, AXONC_EDIAG, "cannot start the JIT");
+            }
+        }
+        char symbol[48];
+        snprintf(symbol, sizeof symbol, "axonc_m%d", ++s->next_symbol);
+        cg_opts co = codegen_opts(s, symbol, false);
+        const void *d = NULL;
+        in->code = cg_jit_add(s->jit, in->ir, &co, in->u->d, &d);
+        if (deliver(in->u) || !in->code) {
+            cg_jit_remove(in->code);
+            in->code = NULL;
+            return fail(s, AXONC_EDIAG, "the model could not be compiled");
+        }
+        in->desc = d;
+    }
+    *desc = in->desc;
+    return ok(s);
+}
+
+/* ---- emitting ------------------------------------------------------------------------------ */
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* Where libaxonrt is: the option, the installed libdir, or this build tree. */
+static const char *runtime_libdir(const axonc_session *s)
+{
+    if (s->o.runtime_libdir && *s->o.runtime_libdir)
+        return s->o.runtime_libdir;
+    if (file_exists(AXON_LIBDIR "/libaxonrt.so"))
+        return AXON_LIBDIR;
+    return AXON_BUILD_LIBDIR;
+}
+
+/* A fresh, exclusively created temporary path next to path (the file exists, empty). */
+static char *temp_next_to(const char *path, const char *suffix)
+{
+    char *t;
+    if (asprintf(&t, "%s.tmp-XXXXXX%s", path, suffix) < 0)
+        return NULL;
+    int fd = mkstemps(t, (int)strlen(suffix));
+    if (fd < 0) {
+        free(t);
+        return NULL;
+    }
+    close(fd);
+    return t;
+}
+
+static bool write_header(const char *path, const char *symbol, const ir_model *ir)
+{
+    char *tmp = temp_next_to(path, "");
+    if (!tmp)
+        return false;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        remove(tmp);
+        free(tmp);
+        return false;
+    }
+    fprintf(f, "/* Generated by axon build from module %s. Link with -laxonrt -lm. */\n", ir->module);
+    fprintf(f, "#ifndef AXON_MODEL_%s_H\n#define AXON_MODEL_%s_H\n\n", symbol, symbol);
+    fprintf(f, "#include <axon/model.h>\n\n");
+    fprintf(f, "/* populations: */\n");
+    for (int i = 0; i < ir->npops; i++)
+        fprintf(f, "/*   %d: %s = %s[%d] */\n", i, ir->pops[i].name, ir->pops[i].type_name,
+                ir->pops[i].size);
+    fprintf(f, "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    fprintf(f, "extern const axon_model_desc %s;\n\n", symbol);
+    fprintf(f, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+    bool good = !ferror(f);
+    good = fclose(f) == 0 && good && rename(tmp, path) == 0;
+    if (!good)
+        remove(tmp);
+    free(tmp);
+    return good;
+}
+
+extern char **environ;
+
+/* Runs the C compiler driver (as linker) with its output captured; the output goes into the
+ * session's message on failure. */
+static axonc_status run_linker(axonc_session *s, char *const argv[])
+{
+    char log[] = "/tmp/axonc-link-XXXXXX";
+    int fd = mkstemp(log);
+    if (fd < 0)
+        return fail(s, AXONC_EIO, "cannot make a temporary file: %s", strerror(errno));
+    unlink(log);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, fd, 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    pid_t pid;
+    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e != 0) {
+        close(fd);
+        return fail(s, AXONC_ETOOL, "cannot run the C compiler '%s': %s", argv[0], strerror(e));
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        close(fd);
+        return AXONC_OK;
+    }
+    char out[700] = "";
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    close(fd);
+    out[n > 0 ? n : 0] = 0;
+    return fail(s, AXONC_ETOOL, "linking with '%s' failed%s%s", argv[0], *out ? ":\n" : "", out);
+}
+
+static bool valid_symbol(const char *p)
+{
+    if (!*p)
+        return false;
+    for (const char *q = p; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_' ||
+              (q > p && *q >= '0' && *q <= '9')))
+            return false;
+    return true;
+}
+
+/* The linker's command line: cc (split at spaces), the sanitizer flags of this build, the
+ * object, the runtime. */
+static axonc_status link_output(axonc_session *s, bool shared, const char *obj, const char *out)
+{
+    char *words = strdup(s->o.cc && *s->o.cc ? s->o.cc : "cc");
+    char san[] = AXON_LINK_SAN;
+    const char *lib = runtime_libdir(s);
+    char *lflag = NULL, *rpath = NULL;
+    if (!words || asprintf(&lflag, "-L%s", lib) < 0 || asprintf(&rpath, "-Wl,-rpath,%s", lib) < 0) {
+        free(words);
+        free(lflag);
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    }
+    char *args[64];
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(words, " \t", &save); t && n < 40; t = strtok_r(NULL, " \t", &save))
+        args[n++] = t;
+    /* a sanitizer build of libaxonrt needs the sanitizer runtime in the program */
+    for (char *t = strtok_r(san, " ", &save); t && n < 48; t = strtok_r(NULL, " ", &save))
+        args[n++] = t;
+    axonc_status st = AXONC_OK;
+    if (!n)
+        st = fail(s, AXONC_EINVAL, "the C compiler option is empty");
+    if (shared)
+        args[n++] = "-shared";
+    args[n++] = "-o";
+    args[n++] = (char *)out;
+    args[n++] = (char *)obj;
+    args[n++] = lflag;
+    args[n++] = rpath;
+    if (!shared)
+        args[n++] = "-laxonexe";
+    args[n++] = "-laxonrt";
+    args[n++] = "-lm";
+    args[n] = NULL;
+    if (st == AXONC_OK)
+        st = run_linker(s, args);
+    free(words);
+    free(lflag);
+    free(rpath);
+    return st;
+}
+
+axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *path,
+                        const axonc_emit_opts *eo)
+{
+    if (!in)
+        return AXONC_EINVAL;
+    axonc_session *s = in->u->s;
+    axonc_emit_opts def = {0};
+    if (!eo)
+        eo = &def;
+    if (!path || !*path)
+        return fail(s, AXONC_EINVAL, "axonc_emit: no output path");
+    if (kind != AXONC_EMIT_OBJECT && kind != AXONC_EMIT_SHARED && kind != AXONC_EMIT_EXE)
+        return fail(s, AXONC_EINVAL, "axonc_emit: unknown kind %d", (int)kind);
+    const char *symbol = eo->symbol ? eo->symbol : "axon_model";
+    if (!valid_symbol(symbol))
+        return fail(s, AXONC_EINVAL, "the symbol must be a C identifier, not '%s'", symbol);
+    if (!(eo->duration >= 0) || !isfinite(eo->duration))
+        return fail(s, AXONC_EINVAL, "the duration must be positive");
+    /* a path starting with '-' would be an option to the C compiler */
+    char *safe = NULL;
+    if (path[0] == '-' && asprintf(&safe, "./%s", path) < 0)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    if (safe)
+        path = safe;
+    double saved = in->ir->duration;
+    if (eo->duration > 0)
+        in->ir->duration = eo->duration;
+    cg_opts co = codegen_opts(s, symbol, kind == AXONC_EMIT_EXE);
+    axonc_status st = AXONC_OK;
+    char *obj = temp_next_to(path, ".o");
+    char *out = kind == AXONC_EMIT_OBJECT ? NULL : temp_next_to(path, "");
+    if (!obj || (kind != AXONC_EMIT_OBJECT && !out))
+        st = fail(s, AXONC_EIO, "cannot write next to '%s': %s", path, strerror(errno));
+    if (st == AXONC_OK) {
+        bool good = cg_emit_object(in->ir, &co, in->u->d, obj);
+        if (deliver(in->u) || !good)
+            st = fail(s, AXONC_EDIAG, "the model could not be compiled");
+    }
+    in->ir->duration = saved;
+    if (st == AXONC_OK && kind == AXONC_EMIT_OBJECT) {
+        char *hdr = NULL;
+        size_t l = strlen(path);
+        if (eo->header)
+            hdr = strdup(eo->header);
+        else if (asprintf(&hdr, "%.*s.h", (int)(l > 2 && !strcmp(path + l - 2, ".o") ? l - 2 : l),
+                          path) < 0)
+            hdr = NULL;
+        if (!hdr)
+            st = fail(s, AXONC_ENOMEM, "out of memory");
+        else if (!write_header(hdr, symbol, in->ir))
+            st = fail(s, AXONC_EIO, "cannot write '%s': %s", hdr, strerror(errno));
+        else if (rename(obj, path) != 0) {
+            st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
+            remove(hdr);
+        }
+        free(hdr);
+    } else if (st == AXONC_OK) {
+        st = link_output(s, kind == AXONC_EMIT_SHARED, obj, out);
+        if (st == AXONC_OK && rename(out, path) != 0)
+            st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    if (obj)
+        remove(obj);
+    if (out && st != AXONC_OK)
+        remove(out);
+    free(obj);
+    free(out);
+    free(safe);
+    return st == AXONC_OK ? ok(s) : st;
+}
+
+/* ---- dumps --------------------------------------------------------------------------------- */
+
+static void dump_tokens(FILE *f, diag_ctx *d, ax_arena *ar, int id)
+{
+    lex_state L;
+    lex_init(&L, d, ar, id);
+    for (;;) {
+        lex_token t = lex_next(&L);
+        const char *desc = lex_token_desc(t.tok);
+        fprintf(f, "%d:%d-%d:%d\t", t.span.line, t.span.col, t.span.end_line, t.span.end_col);
+        if (t.tok == SEP)
+            fprintf(f, "SEP%s\n", t.virt ? " (before })" : t.newline ? " (newline)" : "");
+        else if (t.tok == IDENT || t.tok == PRIMED)
+            fprintf(f, "%s %s\n", desc, t.str);
+        else if (t.tok == STRING)
+            fprintf(f, "string \"%s\"\n", t.str);
+        else if (t.tok == NUMBER)
+            fprintf(f, "number %.17g%s%s\n", t.node->num, t.node->str ? " " : "",
+                    t.node->str ? t.node->str : "");
+        else if (desc)
+            fprintf(f, "%s\n", desc);
+        else
+            fprintf(f, "'%c'\n", t.tok);
+        if (t.tok == AXP_EOF)
+            break;
+    }
+}
+
+axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out)
+{
+    if (!u)
+        return AXONC_EINVAL;
+    axonc_session *s = u->s;
+    if (!out)
+        return fail(s, AXONC_EINVAL, "axonc_dump_unit: out is NULL");
+    *out = NULL;
+    if (what == AXONC_DUMP_UNITS && (!u->sema || !u->checked || !u->check_ok))
+        return fail(s, AXONC_EINVAL, "units can be listed only for a checked unit without errors");
+    if ((what == AXONC_DUMP_AST || what == AXONC_DUMP_AST_SPANS) && u->load_failed)
+        return fail(s, AXONC_EDIAG, "the model has syntax errors");
+    if (what < AXONC_DUMP_TOKENS || what > AXONC_DUMP_UNITS)
+        return fail(s, AXONC_EINVAL, "axonc_dump_unit: unknown dump %d", (int)what);
+    size_t len;
+    FILE *f = open_memstream(out, &len);
+    if (!f)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    if (what == AXONC_DUMP_TOKENS) {
+        /* a lexer of its own: the unit's diagnostics already hold the lexical errors */
+        diag_ctx *d = diag_new();
+        size_t tl;
+        const char *text = diag_file_text(u->d, u->root, &tl);
+        int id = diag_add_file(d, diag_file_name(u->d, u->root), text, tl);
+        dump_tokens(f, d, u->ar, id);
+        diag_free(d);
+    } else if (what == AXONC_DUMP_UNITS) {
+        sm_dump_units(u->sema, f);
+    } else {
+        ast_node *root = u->sema ? sema_file_root(u->sema, u->root) : NULL;
+        if (!u->sema) {
+            diag_ctx *d = diag_new();
+            size_t tl;
+            const char *text = diag_file_text(u->d, u->root, &tl);
+            root = parse_file(u->ar, d, diag_add_file(d, diag_file_name(u->d, u->root), text, tl));
+            diag_free(d);
+        }
+        ast_dump(f, root, what == AXONC_DUMP_AST_SPANS);
+    }
+    if (fclose(f) != 0) {
+        free(*out);
+        *out = NULL;
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    }
+    return ok(s);
+}
+
+axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, char **out)
+{
+    if (!in)
+        return AXONC_EINVAL;
+    axonc_session *s = in->u->s;
+    if (!out)
+        return fail(s, AXONC_EINVAL, "axonc_dump_instance: out is NULL");
+    *out = NULL;
+    if (what == AXONC_DUMP_LLVM) {
+        cg_opts co = codegen_opts(s, NULL, false);
+        *out = cg_llvm_text(in->ir, &co, in->u->d);
+        if (deliver(in->u) || !*out) {
+            free(*out);
+            *out = NULL;
+            return fail(s, AXONC_EDIAG, "the model could not be compiled");
+        }
+        return ok(s);
+    }
+    if (what != AXONC_DUMP_IR)
+        return fail(s, AXONC_EINVAL, "axonc_dump_instance: unknown dump %d", (int)what);
+    size_t len;
+    FILE *f = open_memstream(out, &len);
+    if (!f)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    ir_dump(in->ir, f);
+    if (fclose(f) != 0) {
+        free(*out);
+        *out = NULL;
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    }
+    return ok(s);
+}

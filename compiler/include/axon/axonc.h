@@ -1,0 +1,276 @@
+/*
+ * axonc.h — the compiler as a library (libaxonc).
+ *
+ * One pipeline, used by the `axon` command, the tests and any program that compiles
+ * models at run time:
+ *
+ *     axonc_session *s = axonc_session_new(&(axonc_options){.on_diag = show, .user = ui});
+ *     axonc_unit *u;
+ *     if (axonc_load_string(s, "<model>", text, len, &u) == AXONC_OK &&
+ *         axonc_check(u) == AXONC_OK) {
+ *         axonc_instance *in;
+ *         axonc_override set[] = {{"N", 400, NULL}};
+ *         if (axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 1}, &in) == AXONC_OK) {
+ *             const axon_model_desc *m;
+ *             if (axonc_jit(in, &m) == AXONC_OK) { ... axon_sim_new(m, ...) ... }
+ *             axonc_instance_free(in);   (releases the JIT code: free simulations first)
+ *         }
+ *     }
+ *     axonc_unit_free(u);
+ *     axonc_session_free(s);
+ *
+ * Objects. A session holds the options and one JIT (ORC LLJIT); a unit is one loaded source
+ * (a file or a string with its imports) with its syntax trees and checked definitions; an
+ * instance is one module of a unit instantiated with its parameters (the flat model), which
+ * can be compiled into the session's JIT (each instance's code is its own resource in the JIT:
+ * freeing the instance removes it and releases its memory) or emitted as an object, a shared
+ * library or an executable. Units and instances belong to the session that made them and must
+ * be freed before it (axonc_session_free frees whatever is left).
+ *
+ * Diagnostics are records (axonc_diag) delivered to options.on_diag as they are found, in
+ * source order within a phase; a group that repeats an earlier one exactly is delivered once.
+ * axonc_diag_render turns one record into the text the `axon` command prints
+ * (`file:line:col: error: message`, the source line, a caret, hints and notes). Records and
+ * their strings are valid only during the callback.
+ *
+ * Status. Every function returns an axonc_status; AXONC_EDIAG means the model has errors (they
+ * were delivered to on_diag). The message of the last failed call on a session is
+ * axonc_session_error(); it is set by every failing call and cleared by every successful one.
+ * NULL handles and bad arguments give AXONC_EINVAL, never a crash.
+ *
+ * Threads. Sessions are independent (no global state): two sessions may be used by two
+ * threads at once. One session, and everything made from it, must be used by one thread at a
+ * time. LLVM's native target is initialised once per process (pthread_once).
+ */
+#ifndef AXON_AXONC_H
+#define AXON_AXONC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "axon/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AXONC_API_VERSION 1
+
+typedef enum {
+    AXONC_OK = 0,
+    AXONC_EDIAG = 1,    /* the model has errors: see the diagnostics */
+    AXONC_EINVAL = 2,   /* a bad argument (NULL handle, unknown name, bad value) */
+    AXONC_EIO = 3,      /* a file could not be read or written */
+    AXONC_ENOMEM = 4,   /* out of memory */
+    AXONC_ETOOL = 5,    /* the C compiler driver (linking) failed */
+} axonc_status;
+
+/* ---- diagnostics ------------------------------------------------------------------------- */
+
+typedef enum { AXONC_ERROR = 0, AXONC_WARNING = 1, AXONC_NOTE = 2 } axonc_severity;
+
+/* A place in a source file. file is NULL when there is none. Lines and columns are 1-based
+ * (columns count characters); end_line/end_col point one past the end. line_text is the source
+ * line `line` (line_len bytes, no newline, not NUL-terminated), for excerpts, and
+ * [mark_begin, mark_end) the bytes of that line that the place covers. */
+typedef struct {
+    const char *file;
+    int line, col, end_line, end_col;
+    const char *line_text;
+    int line_len;
+    int mark_begin, mark_end;
+} axonc_loc;
+
+/* Something attached to a diagnostic, in the order it was given: a hint (no location) or a
+ * note with a location of its own. */
+typedef struct {
+    int is_hint;
+    axonc_loc loc;
+    const char *message;
+} axonc_note;
+
+typedef struct {
+    axonc_severity severity;
+    axonc_loc loc;
+    const char *message;
+    int nnotes;
+    const axonc_note *notes;
+} axonc_diag;
+
+typedef void (*axonc_diag_fn)(void *user, const axonc_diag *d);
+
+enum {
+    AXONC_RENDER_COLOR = 1, /* ANSI colours */
+    AXONC_RENDER_BRIEF = 2, /* one line, no excerpt, hints and notes left out */
+};
+/* The text of one diagnostic as `axon check` prints it (malloc'd; the caller frees), or NULL
+ * when out of memory. */
+char *axonc_diag_render(const axonc_diag *d, int flags);
+
+/* ---- sessions ------------------------------------------------------------------------------ */
+
+typedef struct {
+    int precision;            /* bytes per stored value: 4 (float) or 8 (double); 0 = 8 */
+    int opt_level;            /* 1..3; 0 = 3 (the default); -1 = no optimisation (-O0) */
+    const char *target_cpu;   /* NULL: this machine's CPU; an LLVM CPU name such as x86-64-v3 */
+    const char *stdlib_dir;   /* where `import "std/..."` is found; NULL: the installed stdlib,
+                                 then the source tree's (uninstalled builds) */
+    const char *import_path;  /* colon-separated directories for other imports, or NULL */
+    int werror;               /* warnings are errors */
+    axonc_diag_fn on_diag;    /* NULL: diagnostics are counted, not delivered */
+    void *user;               /* passed to on_diag */
+    /* linking (axonc_emit of shared libraries and executables) */
+    const char *cc;           /* the C compiler driver, may hold arguments ("ccache gcc");
+                                 NULL: "cc" */
+    const char *runtime_libdir; /* where libaxonrt is; NULL: the installed libdir, else this
+                                   build tree's */
+} axonc_options;
+
+typedef struct axonc_session axonc_session;
+typedef struct axonc_unit axonc_unit;
+typedef struct axonc_instance axonc_instance;
+
+/* A session with options o (NULL: all defaults; the options are copied, strings too).
+ * Returns NULL only when out of memory or when o holds a bad value (precision not 0, 4 or 8;
+ * opt_level outside -1..3). */
+axonc_session *axonc_session_new(const axonc_options *o);
+/* Frees the session and every unit and instance still alive in it. NULL is a no-op. */
+void axonc_session_free(axonc_session *s);
+/* The message of the last failed call on s ("" after a success; a static string for NULL). */
+const char *axonc_session_error(const axonc_session *s);
+/* Errors and warnings delivered so far by this session. */
+int axonc_error_count(const axonc_session *s);
+int axonc_warning_count(const axonc_session *s);
+
+/* ---- loading and checking ------------------------------------------------------------------ */
+
+/* Loads and parses a file and everything it imports. On AXONC_OK or AXONC_EDIAG (syntax or
+ * import errors) *out is a unit the caller frees; on AXONC_EIO (unreadable file, with the
+ * reason in axonc_session_error) and other errors *out is NULL. */
+axonc_status axonc_load_file(axonc_session *s, const char *path, axonc_unit **out);
+/* The same for source text (len bytes, need not be NUL-terminated) shown in diagnostics as
+ * name ("<repl:3>"). Relative imports are looked up from the current directory. */
+axonc_status axonc_load_string(axonc_session *s, const char *name, const char *text, size_t len,
+                               axonc_unit **out);
+/* Checks every definition (names, types, units), and instantiates every module of the root
+ * file with its default parameters (so that module errors are found). AXONC_EDIAG when there
+ * are errors, also for a unit that failed to load. Checking twice reports nothing new. */
+axonc_status axonc_check(axonc_unit *u);
+void axonc_unit_free(axonc_unit *u);
+
+/* What a unit defines: its own definitions and those of its imports. */
+typedef enum { AXONC_NEURON = 0, AXONC_SYNAPSE = 1, AXONC_RULE = 2, AXONC_MODULE = 3 } axonc_def_kind;
+
+typedef enum {
+    AXONC_PARAM = 0,      /* shared parameter (neurons, synapses, rules), or module parameter */
+    AXONC_PARAM_EACH = 1, /* per-neuron / per-synapse parameter */
+    AXONC_STATE = 2,      /* state variable */
+    AXONC_INPUT = 3,      /* summed input */
+} axonc_member_kind;
+
+typedef struct {
+    const char *name;
+    axonc_member_kind kind;
+    const char *unit;     /* the SI unit ("V", "S", "1"); NULL when not known (modules: the
+                             unit of the default value, NULL when it has none) */
+    int has_default;
+    double default_si;    /* the default value in SI units, when it is a constant */
+} axonc_member;
+
+typedef struct {
+    const char *name;
+    axonc_def_kind kind;
+    axonc_loc loc;        /* where it is defined */
+    int nmembers;         /* parameters, state, inputs (neurons, synapses, rules); parameters
+                             (modules); needs axonc_check first for neurons, synapses and rules */
+} axonc_def;
+
+/* Definitions, in the order they were loaded (imports first). */
+int axonc_def_count(const axonc_unit *u);
+axonc_status axonc_def_get(const axonc_unit *u, int i, axonc_def *out);
+axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *out);
+/* Index of the definition named name, or -1. */
+int axonc_def_find(const axonc_unit *u, const char *name);
+
+/* ---- instances ------------------------------------------------------------------------------ */
+
+/* A parameter value: value in the given unit (NULL or "" for a number without a unit, "1" for
+ * dimensionless). name is a module parameter ("N") or a population's parameter ("E.tau_m"). */
+typedef struct {
+    const char *name;
+    double value;
+    const char *unit;
+} axonc_override;
+
+/* Parses "NAME=VALUE" as written on a command line (`--set w=2nS`, `--set N=4000`) into *out
+ * (name and unit point into storage the caller provides: buf of size bytes). AXONC_EINVAL with
+ * a message when it is not a name, '=', a finite number and an optional unit. */
+axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_override *out,
+                                  char *buf, size_t size);
+
+typedef struct {
+    const char *module;         /* NULL: the file's `run` module, else its only module */
+    const axonc_override *set;  /* overrides on top of the `run` line's arguments */
+    int nset;
+    double dt;                  /* the time step in s; 0 = 0.1 ms */
+} axonc_instance_opts;
+
+/* Instantiates a module of a checked unit (o may be NULL) and chooses the integration
+ * schemes. AXONC_EDIAG on errors in the model or the overrides; *out is NULL then. */
+axonc_status axonc_instantiate(axonc_unit *u, const axonc_instance_opts *o, axonc_instance **out);
+/* The module's name and its default run length (`run ... for`, s; 0 if none). */
+const char *axonc_instance_module(const axonc_instance *in);
+double axonc_instance_duration(const axonc_instance *in);
+/* Frees the instance and the JIT code compiled from it (descriptors from axonc_jit become
+ * invalid: free the simulations that use them first). NULL is a no-op. */
+void axonc_instance_free(axonc_instance *in);
+
+/* Compiles the instance into the session's JIT (once; later calls return the same
+ * descriptor). *desc lives until axonc_instance_free. */
+axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc);
+
+typedef enum {
+    AXONC_EMIT_OBJECT = 0, /* path (.o) and a header next to it (path without .o, plus .h) */
+    AXONC_EMIT_SHARED = 1, /* a shared library */
+    AXONC_EMIT_EXE = 2,    /* a standalone program (see <axon/exe.h>) */
+} axonc_emit_kind;
+
+typedef struct {
+    const char *symbol;    /* the descriptor's name and the prefix of every symbol the model
+                              defines; NULL: "axon_model" */
+    double duration;       /* default run length of an executable, s; 0: the model's */
+    const char *header;    /* AXONC_EMIT_OBJECT: the header's path; NULL: from path */
+} axonc_emit_opts;
+
+/* Writes the compiled instance to path, atomically (a failure leaves no file and no partial
+ * output behind). Linking runs options.cc; its output is in the error message on failure. */
+axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *path,
+                        const axonc_emit_opts *o);
+
+/* ---- looking inside ------------------------------------------------------------------------- */
+
+typedef enum {
+    AXONC_DUMP_TOKENS = 0, /* the root file's tokens (needs only loading) */
+    AXONC_DUMP_AST = 1,    /* the root file's syntax tree */
+    AXONC_DUMP_AST_SPANS = 2,
+    AXONC_DUMP_UNITS = 3,  /* every declared quantity with its unit (needs axonc_check) */
+} axonc_unit_dump;
+/* The text (malloc'd; the caller frees) in *out. */
+axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out);
+
+typedef enum {
+    AXONC_DUMP_IR = 0,   /* populations, schemes, the update of one step, projections, records */
+    AXONC_DUMP_LLVM = 1, /* the optimised LLVM IR */
+} axonc_instance_dump;
+axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, char **out);
+
+/* Parses one file alone, without its imports, names or units (`axon check --syntax-only`,
+ * `axon dump tokens|ast`): like axonc_load_file otherwise, but the unit cannot be checked
+ * (axonc_check gives AXONC_EINVAL). */
+axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXON_AXONC_H */
