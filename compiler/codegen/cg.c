@@ -22,6 +22,8 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,47 @@ void cg_fail(cg *c, ax_span sp, const char *msg)
     if (!c->failed)
         diag_error(c->d, sp, "cannot generate code: %s", msg);
     c->failed = true;
+}
+
+/* ---- symbols ------------------------------------------------------------------------ */
+/*
+ * Every symbol a model defines is named after its prefix (the descriptor's name), and only
+ * the descriptor is visible outside the module. Two models in one program (objects linked
+ * together, shared libraries loaded with RTLD_GLOBAL) then neither clash at link time nor
+ * bind one model's descriptor to the other's kernels. Internal functions keep their names
+ * in the object's symbol table (for profilers); constants are private (no symbol at all).
+ */
+
+const char *cg_prefix(const cg *c) { return c->o->symbol ? c->o->symbol : "axon_model"; }
+
+LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
+{
+    char *rest = NULL, *name = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&rest, fmt, ap) < 0)
+        rest = NULL;
+    va_end(ap);
+    if (!rest || asprintf(&name, "%s_%s", cg_prefix(c), rest) < 0)
+        name = NULL;
+    LLVMValueRef fn = LLVMAddFunction(c->mod, name ? name : "", fty);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    free(rest);
+    free(name);
+    return fn;
+}
+
+LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name)
+{
+    char *full = NULL;
+    if (asprintf(&full, "%s.%s", cg_prefix(c), name) < 0)
+        full = NULL;
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), full ? full : "");
+    free(full);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    return g;
 }
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -215,7 +258,11 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
 
 LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n)
 {
-    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
+    char *full = NULL;
+    if (asprintf(&full, "%s.%s", cg_prefix(c), name) < 0)
+        full = NULL;
+    LLVMValueRef g = full ? LLVMGetNamedGlobal(c->mod, full) : NULL;
+    free(full);
     if (g)
         return g;
     LLVMValueRef *vs = malloc((size_t)(n > 0 ? n : 1) * sizeof *vs);
@@ -223,10 +270,7 @@ LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n)
         vs[k] = LLVMConstReal(c->f64, v[k]);
     LLVMValueRef init = LLVMConstArray2(c->f64, vs, (uint64_t)n);
     free(vs);
-    g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
-    LLVMSetInitializer(g, init);
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    g = cg_const_global(c, init, name);
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     return g;
 }
@@ -259,7 +303,7 @@ static LLVMValueRef table(cg *c, const sx *e)
         return cgm_const(c, 0);
     }
     char *name = malloc(strlen(t->path) + 64);
-    sprintf(name, "axon.table.%s.%ldx%d", t->path, t->nrows, t->ncols);
+    sprintf(name, "table.%s.%ldx%d", t->path, t->nrows, t->ncols);
     LLVMValueRef g = cg_f64_table(c, name, t->v, t->nrows * t->ncols);
     free(name);
     LLVMValueRef row = e->a ? table_index(c, e->a, t->nrows) : c->idx;
@@ -468,11 +512,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[1 + nv] = c->ptr;
     ps[2 + nv] = c->i32;
     ps[3 + nv] = c->i32;
-    char *bname = malloc(strlen(name) + 8);
-    sprintf(bname, "%s_body", name);
-    LLVMValueRef fn = LLVMAddFunction(c->mod, bname, LLVMFunctionType(c->vd, ps, (unsigned)np, 0));
-    free(bname);
-    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), "%s_body", name);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
     for (int k = 0; k < nv + 1; k++) {
@@ -574,8 +614,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         aps[2] = c->i32;
         aps[3] = c->i32;
     }
-    LLVMValueRef outer = LLVMAddFunction(c->mod, name,
-                                         LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0));
+    LLVMValueRef outer = cg_function(c, LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0), "%s", name);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, outer, "entry"));
     LLVMValueRef *args = calloc((size_t)np, sizeof *args);
     args[0] = LLVMGetParam(outer, 0);
@@ -600,10 +639,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
 LLVMValueRef cg_cstr(cg *c, const char *s)
 {
     LLVMValueRef init = LLVMConstStringInContext(c->ctx, s, (unsigned)strlen(s), 0);
-    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), ".str");
-    LLVMSetInitializer(g, init);
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMValueRef g = cg_const_global(c, init, "str");
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     return g;
 }
@@ -613,12 +649,7 @@ LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsign
 {
     if (!n)
         return LLVMConstNull(c->ptr);
-    LLVMValueRef init = LLVMConstArray2(elem, vals, n);
-    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
-    LLVMSetInitializer(g, init);
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
-    return g;
+    return cg_const_global(c, LLVMConstArray2(elem, vals, n), name);
 }
 
 static LLVMValueRef i32v(cg *c, long v) { return LLVMConstInt(c->i32, (unsigned long long)v, 1); }
@@ -630,7 +661,7 @@ static LLVMValueRef signals_kernel(cg *c)
     if (m->nsignals == 0)
         return LLVMConstNull(c->ptr);
     LLVMTypeRef ps[2] = {c->ptr, c->ptr};
-    LLVMValueRef fn = LLVMAddFunction(c->mod, "axon_signals", LLVMFunctionType(c->vd, ps, 2, 0));
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, 2, 0), "signals");
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
     cg_ctx_fields(c, LLVMGetParam(fn, 0));
     c->pop = NULL;
@@ -729,7 +760,8 @@ static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     free(snames);
     free(spop);
     free(svar);
-    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, c->o->symbol ? c->o->symbol : "axon_model");
+    /* the one symbol the module exports */
+    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, cg_prefix(c));
     LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 16));
     LLVMSetGlobalConstant(g, 1);
     if (c->o->with_main) {
@@ -843,10 +875,10 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         c.pop = &m->pops[i];
         c.pop_index = i;
         char name[64];
-        snprintf(name, sizeof name, "axon_pop%d_init", i);
+        snprintf(name, sizeof name, "pop%d_init", i);
         c.init_phase = true;
         inits[i] = kernel(&c, name, false);
-        snprintf(name, sizeof name, "axon_pop%d_update", i);
+        snprintf(name, sizeof name, "pop%d_update", i);
         c.init_phase = false;
         updates[i] = kernel(&c, name, true);
     }

@@ -19,7 +19,8 @@ typedef struct {
     int precision;   /* 4 (float) or 8 (double) */
     int opt_level;   /* 0..3 */
     bool vector_math;/* inline vectorisable exp/log/expm1 (default); false: libm calls */
-    const char *symbol; /* name of the descriptor (NULL: "axon_model") */
+    const char *symbol; /* name of the descriptor (NULL: "axon_model"), the only symbol the
+                           module exports, and the prefix of every symbol it defines */
     bool with_main;  /* add main() calling axon_exe_main (executables) */
 } cg_opts;
 

@@ -80,6 +80,13 @@ void cg_stmts(cg *c, const sm_block *blk, LLVMValueRef mask);
 LLVMValueRef cg_to_fp(cg *c, LLVMValueRef v);
 LLVMValueRef cg_to_bool(cg *c, LLVMValueRef v);
 void cg_fail(cg *c, ax_span sp, const char *msg);
+/* Symbols: every one the model defines is named after its prefix (cg_opts.symbol), and only
+ * the descriptor is visible outside the module (cg.c). cg_function adds a function
+ * <prefix>_<name> with internal linkage; cg_const_global a private constant <prefix>.<name>. */
+const char *cg_prefix(const cg *c);
+LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name);
 LLVMValueRef cg_cstr(cg *c, const char *s);
 LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
                              const char *name);
@@ -95,7 +102,7 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
 LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv,
                           int n);
 LLVMValueRef cgm_f64(cg *c, double v);
-/* A private constant array of n doubles named name, made once per module (cg.c). */
+/* A private constant array of n doubles named <prefix>.<name>, made once per module (cg.c). */
 LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n);
 /* a * b + c: rounded once (llvm.fma) where the CPU has FMA, else a product and a sum.
  * Either way the same operations in vector and scalar code. */

@@ -235,7 +235,7 @@ static int last_of(const ir_proj *pj, ir_side side)
 static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
 {
     char name[64];
-    snprintf(name, sizeof name, "axon.decay.%a.%a", B, c->m->dt);
+    snprintf(name, sizeof name, "decay.%a.%a", B, c->m->dt);
     LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
     if (!g) {
         double *f = malloc(DECAY_TABLE * sizeof *f);
@@ -482,10 +482,8 @@ static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
 static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *handler,
                                bool at_start)
 {
-    char name[64];
-    snprintf(name, sizeof name, "axon_proj%d_%s", k, kind);
     LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_%s", k, kind);
     kernel_entry(c, fn, at_start);
     c->handler = handler;
     c->post_arr = LLVMGetParam(fn, 4);
@@ -513,10 +511,8 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
 /* on_post: (ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end) */
 static LLVMValueRef col_kernel(cg *c, int k)
 {
-    char name[64];
-    snprintf(name, sizeof name, "axon_proj%d_on_post", k);
     LLVMTypeRef ops[9] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 9, 0));
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 9, 0), "proj%d_on_post", k);
     kernel_entry(c, fn, false);
     c->handler = &c->proj->on_post;
     c->pre_arr = LLVMGetParam(fn, 4);
@@ -532,10 +528,9 @@ static LLVMValueRef col_kernel(cg *c, int k)
  * variables of neuron n advanced, changed by the handler's statements on them, stored. */
 static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
 {
-    char name[64];
-    snprintf(name, sizeof name, "axon_proj%d_%s_after", k, side == IRS_PRE ? "pre" : "post");
     LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ops, 8, 0));
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_%s_after", k,
+                                  side == IRS_PRE ? "pre" : "post");
     kernel_entry(c, fn, false);
     LLVMValueRef n = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "n");
     c->pre_i = c->post_j = c->syn_s = c->idx = n;
@@ -579,10 +574,7 @@ static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *na
         return LLVMConstNull(c->ptr);
     LLVMValueRef init = LLVMConstStringInContext(c->ctx, (const char *)v,
                                                  (unsigned)((size_t)n * sizeof *v), 1);
-    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), name);
-    LLVMSetInitializer(g, init);
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMValueRef g = cg_const_global(c, init, name);
     LLVMSetAlignment(g, 4);
     return g;
 }
@@ -609,12 +601,10 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
     c->syn_base = calloc((size_t)pj->nvars + 1, sizeof *c->syn_base);
     c->side_val = calloc((size_t)pj->nvars + 1, sizeof *c->side_val);
-    char name[64];
 
     /* init(ctx, syn_vars, pre, post, begin, end) */
     LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
-    snprintf(name, sizeof name, "axon_proj%d_init", k);
-    LLVMValueRef init = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, ips, 6, 0));
+    LLVMValueRef init = cg_function(c, LLVMFunctionType(c->vd, ips, 6, 0), "proj%d_init", k);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
     cg_ctx_fields(c, LLVMGetParam(init, 0));
     c->init_phase = true;
@@ -640,8 +630,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     LLVMValueRef where = LLVMConstNull(c->ptr);
     if (pj->conn == CONN_WHERE) {
         LLVMTypeRef wps[3] = {c->ptr, c->i32, c->i32};
-        snprintf(name, sizeof name, "axon_proj%d_where", k);
-        where = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i32, wps, 3, 0));
+        where = cg_function(c, LLVMFunctionType(c->i32, wps, 3, 0), "proj%d_where", k);
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, where, "entry"));
         cg_ctx_fields(c, LLVMGetParam(where, 0));
         c->init_phase = true;
@@ -657,8 +646,7 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     LLVMValueRef delays = LLVMConstNull(c->ptr);
     if (pj->delay && pj->delay->kind != SX_CONST) {
         LLVMTypeRef dps[6] = {c->ptr, c->ptr, c->ptr, c->i64, c->i64, c->ptr};
-        snprintf(name, sizeof name, "axon_proj%d_delays", k);
-        delays = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->vd, dps, 6, 0));
+        delays = cg_function(c, LLVMFunctionType(c->vd, dps, 6, 0), "proj%d_delays", k);
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
         cg_ctx_fields(c, LLVMGetParam(delays, 0));
         c->init_phase = true;

@@ -2,8 +2,11 @@
  * model.h — the contract between generated code and the runtime.
  *
  * A compiled model (JIT or ahead-of-time object) exports one constant
- * axon_model_desc named `axon_model`. It describes the populations and their
- * variables and points at the generated kernels. The runtime's engine is
+ * axon_model_desc named `axon_model` (or the name given to `axon build
+ * --symbol`) and nothing else: its kernels and tables are local symbols named
+ * after the descriptor, so several models can be linked into one program. The
+ * descriptor describes the populations and their variables and points at the
+ * generated kernels. The runtime's engine is
  * generic over descriptors: it allocates the state, calls the kernels over
  * neuron ranges (in parallel), collects spikes and records.
  *
