@@ -294,6 +294,8 @@ static axonc_status load(axonc_session *s, const char *path, const char *name, c
 
 axonc_status axonc_load_file(axonc_session *s, const char *path, axonc_unit **out)
 {
+    if (out)
+        *out = NULL;
     if (s && !path)
         return fail(s, AXONC_EINVAL, "axonc_load_file: no path (NULL)");
     return load(s, path, NULL, NULL, 0, out);
@@ -452,7 +454,7 @@ axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *o
                 out->has_default = 1;
                 out->default_si = (neg ? -v->num : v->num) * un.scale;
                 char buf[64];
-                dim_format_si(un.dim, buf, sizeof buf);
+                dim_si_name(un.dim, buf, sizeof buf);
                 out->unit = arena_strdup(u->ar, buf);
             }
         }
@@ -467,7 +469,7 @@ axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *o
         out->kind = sv->kind == VAR_PARAM ? (sv->per_item ? AXONC_PARAM_EACH : AXONC_PARAM)
                   : sv->kind == VAR_STATE ? AXONC_STATE : AXONC_INPUT;
         char buf[64];
-        dim_format_si(sv->dim, buf, sizeof buf);
+        dim_si_name(sv->dim, buf, sizeof buf);
         out->unit = arena_strdup(u->ar, buf);
         if (sv->value && sv->value->kind == SX_CONST) {
             out->has_default = 1;

@@ -103,8 +103,8 @@ cg_jit_code *cg_jit_add(cg_jit *j, const ir_model *m, const cg_opts *o, diag_ctx
     u.ctx = NULL;
     LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
     cg_free_unit(&u);
+    /* the JIT takes the module, also when adding fails */
     if (jit_error(d, LLVMOrcLLJITAddLLVMIRModuleWithRT(j->jit, code->rt, tsm), "adding the model")) {
-        LLVMOrcDisposeThreadSafeModule(tsm);
         cg_jit_remove(code);
         return NULL;
     }

@@ -1,0 +1,490 @@
+/* The compiler as a library (<axon/axonc.h>): every function, its error paths, and the whole
+ * pipeline from a string to a running simulation. */
+#include "check_suites.h"
+
+#include "axon/axon.h"
+#include "axon/axonc.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Diagnostics collected by the callback: the rendered text of each. */
+typedef struct {
+    char text[8192];
+    int n, errors;
+    axonc_loc first;
+    char first_file[64];
+} sink;
+
+static void collect(void *user, const axonc_diag *d)
+{
+    sink *k = user;
+    char *t = axonc_diag_render(d, AXONC_RENDER_BRIEF * 0);
+    size_t used = strlen(k->text);
+    snprintf(k->text + used, sizeof k->text - used, "%s", t ? t : "");
+    free(t);
+    if (k->n++ == 0) {
+        k->first = d->loc;
+        snprintf(k->first_file, sizeof k->first_file, "%s", d->loc.file ? d->loc.file : "");
+    }
+    k->errors += d->severity == AXONC_ERROR;
+}
+
+static const char MODEL[] =
+    "import \"std/neurons/lif\"\n"
+    "module Drive(N = 20, drive = 2 nA) {\n"
+    "    population E = LIF[N](I_ext = drive)\n"
+    "    record spikes E\n"
+    "}\n"
+    "run Drive for 100 ms\n";
+
+static axonc_session *session(sink *k)
+{
+    memset(k, 0, sizeof *k);
+    axonc_session *s = axonc_session_new(&(axonc_options){.on_diag = collect, .user = k});
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static axonc_unit *load_ok(axonc_session *s, const char *text)
+{
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "<test>", text, strlen(text), &u), AXONC_OK);
+    ck_assert_ptr_nonnull(u);
+    ck_assert_int_eq(axonc_check(u), AXONC_OK);
+    return u;
+}
+
+/* Runs a descriptor for duration and returns the spikes of population 0. */
+static uint64_t spikes_of(const axon_model_desc *m, double duration, uint64_t seed)
+{
+    axon_err err;
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = seed}, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    ck_assert_int_eq(axon_sim_run(sim, duration, NULL, NULL), AXON_OK);
+    uint64_t n = axon_sim_spike_count(sim, 0);
+    axon_sim_free(sim);
+    return n;
+}
+
+START_TEST(test_null_handles)
+{
+    axonc_unit *u = (axonc_unit *)1;
+    axonc_instance *in = (axonc_instance *)1;
+    const axon_model_desc *m;
+    char *text;
+    axonc_def d;
+    axonc_member mb;
+    axonc_override ov;
+    char buf[64];
+    ck_assert_int_eq(axonc_load_file(NULL, "x", &u), AXONC_EINVAL);
+    ck_assert_ptr_null(u);
+    ck_assert_int_eq(axonc_load_string(NULL, "x", "", 0, &u), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_parse_file(NULL, "x", &u), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_check(NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_instantiate(NULL, NULL, &in), AXONC_EINVAL);
+    ck_assert_ptr_null(in);
+    ck_assert_int_eq(axonc_jit(NULL, &m), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_emit(NULL, AXONC_EMIT_OBJECT, "x.o", NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_dump_unit(NULL, AXONC_DUMP_AST, &text), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_dump_instance(NULL, AXONC_DUMP_IR, &text), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_get(NULL, 0, &d), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_member(NULL, 0, 0, &mb), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_count(NULL), 0);
+    ck_assert_int_eq(axonc_def_find(NULL, "LIF"), -1);
+    ck_assert_int_eq(axonc_parse_override(NULL, "N=1", &ov, buf, sizeof buf), AXONC_EINVAL);
+    ck_assert_ptr_null(axonc_instance_module(NULL));
+    ck_assert_ptr_null(axonc_diag_render(NULL, 0));
+    ck_assert_str_ne(axonc_session_error(NULL), "");
+    ck_assert_int_eq(axonc_error_count(NULL), 0);
+    axonc_unit_free(NULL);
+    axonc_instance_free(NULL);
+    axonc_session_free(NULL);
+}
+END_TEST
+
+START_TEST(test_bad_options)
+{
+    ck_assert_ptr_null(axonc_session_new(&(axonc_options){.precision = 3}));
+    ck_assert_ptr_null(axonc_session_new(&(axonc_options){.opt_level = 4}));
+    axonc_session *s = axonc_session_new(NULL);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(axonc_session_error(s), "");
+    axonc_unit *u = (axonc_unit *)1;
+    ck_assert_int_eq(axonc_load_file(s, NULL, &u), AXONC_EINVAL);
+    ck_assert_ptr_null(u);
+    ck_assert_str_ne(axonc_session_error(s), "");
+    ck_assert_int_eq(axonc_load_string(s, NULL, "x", 1, &u), AXONC_EINVAL);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_unreadable_file)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = (axonc_unit *)1;
+    ck_assert_int_eq(axonc_load_file(s, "/nonexistent/model.axon", &u), AXONC_EIO);
+    ck_assert_ptr_null(u);
+    ck_assert_ptr_nonnull(strstr(axonc_session_error(s), "cannot read '/nonexistent/model.axon'"));
+    ck_assert_int_eq(axonc_parse_file(s, "/nonexistent/model.axon", &u), AXONC_EIO);
+    ck_assert_int_eq(k.n, 0);
+    /* a later success clears the message */
+    u = load_ok(s, MODEL);
+    ck_assert_str_eq(axonc_session_error(s), "");
+    axonc_session_free(s); /* frees the unit too */
+}
+END_TEST
+
+START_TEST(test_located_diagnostics)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    const char *text = "neuron N {\n    state { v = 1 mV + 2 nA }\n}\n";
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "<repl:3>", text, strlen(text), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_check(u), AXONC_EDIAG);
+    ck_assert_int_ge(k.errors, 1);
+    ck_assert_str_eq(k.first_file, "<repl:3>");
+    ck_assert_int_eq(k.first.line, 2);
+    ck_assert_ptr_nonnull(strstr(k.text, "<repl:3>:2:"));
+    ck_assert_ptr_nonnull(strstr(k.text, "dimension mismatch"));
+    ck_assert_ptr_nonnull(strstr(k.text, "^")); /* the caret under the mistake */
+    ck_assert_int_eq(axonc_error_count(s), k.errors);
+    /* checking again delivers nothing new */
+    int n = k.n;
+    ck_assert_int_eq(axonc_check(u), AXONC_EDIAG);
+    ck_assert_int_eq(k.n, n);
+    /* a unit with errors does not instantiate */
+    axonc_instance *in = (axonc_instance *)1;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_EDIAG);
+    ck_assert_ptr_null(in);
+    axonc_unit_free(u);
+    /* syntax errors come from loading */
+    const char *bad = "neuron N {\n    state { v = = 1 }\n}\n";
+    ck_assert_int_eq(axonc_load_string(s, "<repl:4>", bad, strlen(bad), &u), AXONC_EDIAG);
+    ck_assert_ptr_nonnull(u);
+    ck_assert_ptr_nonnull(strstr(k.text, "<repl:4>:2:17: error: unexpected '='"));
+    ck_assert_int_eq(axonc_check(u), AXONC_EDIAG);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_render_record)
+{
+    const char line[] = "    v' = (v_rest - v) / tau";
+    axonc_note notes[2] = {{1, {0}, "did you mean 'tau_m'?"},
+                           {0, {"a.axon", 1, 1, 1, 5, "a b c", 5, 0, 1}, "declared here"}};
+    axonc_diag d = {AXONC_ERROR, {"m.axon", 3, 29, 3, 32, line, (int)strlen(line), 24, 27},
+                    "no variable named 'tau'", 2, notes};
+    char *t = axonc_diag_render(&d, 0);
+    ck_assert_str_eq(t, "m.axon:3:29: error: no variable named 'tau'\n"
+                        " 3 |     v' = (v_rest - v) / tau\n"
+                        "   |                         ^~~\n"
+                        "hint: did you mean 'tau_m'?\n"
+                        "a.axon:1:1: note: declared here\n"
+                        " 1 | a b c\n"
+                        "   | ^\n");
+    free(t);
+    t = axonc_diag_render(&d, AXONC_RENDER_BRIEF);
+    ck_assert_str_eq(t, "m.axon:3:29: error: no variable named 'tau'\n");
+    free(t);
+    axonc_diag none = {AXONC_WARNING, {0}, "no location", 0, NULL};
+    t = axonc_diag_render(&none, 0);
+    ck_assert_str_eq(t, "axon: warning: no location\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(test_definitions)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    ck_assert_int_gt(axonc_def_count(u), 1);
+    int lif = axonc_def_find(u, "LIF");
+    ck_assert_int_ge(lif, 0);
+    axonc_def d;
+    ck_assert_int_eq(axonc_def_get(u, lif, &d), AXONC_OK);
+    ck_assert_str_eq(d.name, "LIF");
+    ck_assert_int_eq(d.kind, AXONC_NEURON);
+    ck_assert_ptr_nonnull(strstr(d.loc.file, "lif.axon"));
+    bool seen_tau = false, seen_v = false, seen_I = false;
+    for (int m = 0; m < d.nmembers; m++) {
+        axonc_member mb;
+        ck_assert_int_eq(axonc_def_member(u, lif, m, &mb), AXONC_OK);
+        if (!strcmp(mb.name, "tau_m")) {
+            seen_tau = true;
+            ck_assert_int_eq(mb.kind, AXONC_PARAM);
+            ck_assert_str_eq(mb.unit, "s");
+            ck_assert(mb.has_default);
+            ck_assert(fabs(mb.default_si - 0.02) < 1e-15);
+        } else if (!strcmp(mb.name, "v")) {
+            seen_v = true;
+            ck_assert_int_eq(mb.kind, AXONC_STATE);
+            ck_assert_str_eq(mb.unit, "V");
+        } else if (!strcmp(mb.name, "I")) {
+            seen_I = true;
+            ck_assert_int_eq(mb.kind, AXONC_INPUT);
+            ck_assert_str_eq(mb.unit, "A");
+        }
+    }
+    ck_assert(seen_tau && seen_v && seen_I);
+    int mod = axonc_def_find(u, "Drive");
+    ck_assert_int_eq(axonc_def_get(u, mod, &d), AXONC_OK);
+    ck_assert_int_eq(d.kind, AXONC_MODULE);
+    ck_assert_int_eq(d.nmembers, 2);
+    axonc_member mb;
+    ck_assert_int_eq(axonc_def_member(u, mod, 1, &mb), AXONC_OK);
+    ck_assert_str_eq(mb.name, "drive");
+    ck_assert_str_eq(mb.unit, "A");
+    ck_assert(fabs(mb.default_si - 2e-9) < 1e-24);
+    ck_assert_int_eq(axonc_def_member(u, mod, 2, &mb), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_get(u, 9999, &d), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_find(u, "Nope"), -1);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_parse_override)
+{
+    axonc_session *s = axonc_session_new(NULL);
+    axonc_override ov;
+    char buf[128];
+    ck_assert_int_eq(axonc_parse_override(s, "N=4000", &ov, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(ov.name, "N");
+    ck_assert(ov.value == 4000 && ov.unit == NULL);
+    ck_assert_int_eq(axonc_parse_override(s, "w=2 nS", &ov, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(ov.unit, "nS");
+    ck_assert(ov.value == 2);
+    ck_assert_int_eq(axonc_parse_override(s, "E.tau_m=-30ms", &ov, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(ov.name, "E.tau_m");
+    ck_assert(ov.value == -30);
+    ck_assert_str_eq(ov.unit, "ms");
+    static const char *const BAD[] = {"N=abc", "N=", "=4", "N", "N=4000 } module X {",
+                                      "N=nan", "N=inf", "N=0/0", "1N=3", "N=3 frobs", "a b=1"};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_msg(axonc_parse_override(s, BAD[i], &ov, buf, sizeof buf) == AXONC_EINVAL,
+                      "accepted '%s'", BAD[i]);
+        ck_assert_str_ne(axonc_session_error(s), "");
+    }
+    char small[4];
+    ck_assert_int_eq(axonc_parse_override(s, "N=4000 ms", &ov, small, sizeof small), AXONC_EINVAL);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_run_change_run)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_str_eq(axonc_instance_module(in), "Drive");
+    ck_assert(fabs(axonc_instance_duration(in) - 0.1) < 1e-15);
+    const axon_model_desc *m = NULL, *again = NULL;
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &again), AXONC_OK);
+    ck_assert_ptr_eq(m, again);
+    ck_assert_uint_eq(m->pops[0].size, 20);
+    uint64_t base = spikes_of(m, 0.1, 1);
+    ck_assert_uint_gt(base, 0);
+    /* the same model with a stronger drive and more neurons fires more */
+    axonc_override set[] = {{"drive", 3, "nA"}, {"N", 40, NULL}};
+    axonc_instance *in2 = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 2}, &in2),
+                     AXONC_OK);
+    const axon_model_desc *m2 = NULL;
+    ck_assert_int_eq(axonc_jit(in2, &m2), AXONC_OK);
+    ck_assert_uint_eq(m2->pops[0].size, 40);
+    ck_assert_uint_gt(spikes_of(m2, 0.1, 1), 2 * base);
+    /* the first instance is still usable while the second lives */
+    ck_assert_uint_eq(spikes_of(m, 0.1, 1), base);
+    /* replaced: free the first, compile the same again, same results */
+    axonc_instance_free(in);
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    ck_assert_uint_eq(spikes_of(m, 0.1, 1), base);
+    /* a wrong unit or an unknown name is a diagnostic, not a crash */
+    int before = k.errors;
+    axonc_override wrong[] = {{"drive", 3, "mV"}};
+    axonc_instance *bad = (axonc_instance *)1;
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = wrong, .nset = 1}, &bad),
+                     AXONC_EDIAG);
+    ck_assert_ptr_null(bad);
+    ck_assert_int_gt(k.errors, before);
+    axonc_override unknown[] = {{"drvie", 3, "nA"}};
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = unknown, .nset = 1}, &bad),
+                     AXONC_EDIAG);
+    axonc_override junk[] = {{"N", NAN, NULL}};
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = junk, .nset = 1}, &bad),
+                     AXONC_EINVAL);
+    axonc_override badunit[] = {{"N", 1, "} module"}};
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = badunit, .nset = 1}, &bad),
+                     AXONC_EINVAL);
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.dt = -1}, &bad), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.module = "Nope"}, &bad),
+                     AXONC_EDIAG);
+    axonc_session_free(s); /* frees in and in2 with their code */
+}
+END_TEST
+
+START_TEST(test_dumps)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    char *t = NULL;
+    ck_assert_int_eq(axonc_dump_unit(u, AXONC_DUMP_TOKENS, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "identifier Drive"));
+    free(t);
+    ck_assert_int_eq(axonc_dump_unit(u, AXONC_DUMP_AST, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "module Drive"));
+    free(t);
+    ck_assert_int_eq(axonc_dump_unit(u, AXONC_DUMP_UNITS, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "tau_m"));
+    free(t);
+    ck_assert_int_eq(axonc_dump_unit(u, (axonc_unit_dump)42, &t), AXONC_EINVAL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_dump_instance(in, AXONC_DUMP_IR, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "E"));
+    free(t);
+    ck_assert_int_eq(axonc_dump_instance(in, AXONC_DUMP_LLVM, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "define"));
+    free(t);
+    ck_assert_int_eq(axonc_dump_instance(in, (axonc_instance_dump)9, &t), AXONC_EINVAL);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_emit)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    char dir[] = "/tmp/axonc-emit-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char obj[128], hdr[128];
+    snprintf(obj, sizeof obj, "%s/drive.o", dir);
+    snprintf(hdr, sizeof hdr, "%s/drive.h", dir);
+    ck_assert_int_eq(axonc_emit(in, AXONC_EMIT_OBJECT, obj,
+                                &(axonc_emit_opts){.symbol = "drive"}), AXONC_OK);
+    ck_assert_int_eq(access(obj, R_OK), 0);
+    FILE *f = fopen(hdr, "r");
+    ck_assert_ptr_nonnull(f);
+    char text[2048] = "";
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "extern const axon_model_desc drive;"));
+    ck_assert_int_eq(axonc_emit(in, AXONC_EMIT_OBJECT, obj, &(axonc_emit_opts){.symbol = "9x"}),
+                     AXONC_EINVAL);
+    ck_assert_int_eq(axonc_emit(in, (axonc_emit_kind)7, obj, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_emit(in, AXONC_EMIT_OBJECT, "", NULL), AXONC_EINVAL);
+    /* an unwritable place: an error, nothing left behind */
+    ck_assert_int_eq(axonc_emit(in, AXONC_EMIT_OBJECT, "/nonexistent/dir/x.o", NULL), AXONC_EIO);
+    remove(obj);
+    remove(hdr);
+    ck_assert_int_eq(rmdir(dir), 0); /* empty: no temporary files left */
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_parse_only)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    char path[] = "/tmp/axonc-parse-XXXXXX.axon";
+    int fd = mkstemps(path, 5);
+    ck_assert_int_ge(fd, 0);
+    const char *text = "import \"std/nope\"\nneuron N { state { v = undefined_name } }\n";
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    axonc_unit *u = NULL;
+    /* names and imports are not looked at */
+    ck_assert_int_eq(axonc_parse_file(s, path, &u), AXONC_OK);
+    ck_assert_int_eq(k.n, 0);
+    ck_assert_int_eq(axonc_check(u), AXONC_EINVAL);
+    char *t = NULL;
+    ck_assert_int_eq(axonc_dump_unit(u, AXONC_DUMP_AST, &t), AXONC_OK);
+    ck_assert_ptr_nonnull(strstr(t, "neuron N"));
+    free(t);
+    axonc_unit_free(u);
+    /* the full load finds both */
+    ck_assert_int_eq(axonc_load_file(s, path, &u), AXONC_EDIAG);
+    ck_assert_ptr_nonnull(strstr(k.text, "std/nope"));
+    remove(path);
+    axonc_session_free(s);
+}
+END_TEST
+
+/* Two sessions in two threads compile and run the same model at once. */
+typedef struct {
+    uint64_t spikes;
+    int status;
+} thread_result;
+
+static void *compile_and_run(void *arg)
+{
+    thread_result *r = arg;
+    axonc_session *s = axonc_session_new(NULL);
+    axonc_unit *u = NULL;
+    axonc_instance *in = NULL;
+    const axon_model_desc *m = NULL;
+    r->status = !s || axonc_load_string(s, "<t>", MODEL, strlen(MODEL), &u) != AXONC_OK ||
+                axonc_instantiate(u, NULL, &in) != AXONC_OK || axonc_jit(in, &m) != AXONC_OK;
+    if (!r->status) {
+        axon_err err;
+        axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 7}, &err);
+        r->status = !sim || axon_sim_run(sim, 0.1, NULL, NULL) != AXON_OK;
+        r->spikes = sim ? axon_sim_spike_count(sim, 0) : 0;
+        axon_sim_free(sim);
+    }
+    axonc_session_free(s);
+    return NULL;
+}
+
+START_TEST(test_two_sessions_two_threads)
+{
+    thread_result r[2] = {{0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, compile_and_run, &r[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    ck_assert_int_eq(r[0].status, 0);
+    ck_assert_int_eq(r[1].status, 0);
+    ck_assert_uint_gt(r[0].spikes, 0);
+    ck_assert_uint_eq(r[0].spikes, r[1].spikes);
+}
+END_TEST
+
+Suite *axonc_suite(void)
+{
+    Suite *s = suite_create("axonc");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_null_handles);
+    tcase_add_test(tc, test_bad_options);
+    tcase_add_test(tc, test_unreadable_file);
+    tcase_add_test(tc, test_located_diagnostics);
+    tcase_add_test(tc, test_render_record);
+    tcase_add_test(tc, test_definitions);
+    tcase_add_test(tc, test_parse_override);
+    tcase_add_test(tc, test_run_change_run);
+    tcase_add_test(tc, test_dumps);
+    tcase_add_test(tc, test_emit);
+    tcase_add_test(tc, test_parse_only);
+    tcase_add_test(tc, test_two_sessions_two_threads);
+    suite_add_tcase(s, tc);
+    return s;
+}
