@@ -55,7 +55,13 @@ struct axonc_unit {
     int root;                     /* the root file's id */
     int delivered;                /* diagnostics handed to on_diag so far */
     bool load_failed, checked, check_ok;
+    /* out of memory in the front end jumps back to the API call that was running (GUARD) */
+    jmp_buf jump;
+    ax_oom oom;
+    bool broken;                  /* ran out of memory: can only be freed */
 };
+
+typedef axonc_status (*pass_fn)(axonc_unit *u, void *arg);
 
 struct axonc_instance {
     axonc_unit *u;
@@ -79,10 +85,36 @@ static axonc_status fail(axonc_session *s, axonc_status st, const char *fmt, ...
     return st;
 }
 
+static axonc_status out_of_memory(axonc_unit *u)
+{
+    u->broken = true;
+    return fail(u->s, AXONC_ENOMEM, "out of memory while compiling%s",
+                u->s->o.memory_limit ? " (or past the session's memory limit)" : "");
+}
+
 static axonc_status ok(axonc_session *s)
 {
     s->err[0] = 0;
     return AXONC_OK;
+}
+
+/* Runs fn(u, arg) with the unit's out-of-memory jump set: an allocation of the front end that
+ * fails (or passes options.memory_limit) anywhere below returns AXONC_ENOMEM from here and
+ * leaves the unit broken. What was being built is lost, and memory the running pass held
+ * outside the arena may leak; the arena and the diagnostics go with the unit. Outside a
+ * guarded pass the jump is unset, and running out of memory aborts as before. */
+static axonc_status guarded(axonc_unit *u, pass_fn fn, void *arg)
+{
+    if (u->broken)
+        return fail(u->s, AXONC_ENOMEM, "this unit ran out of memory: it can only be freed");
+    if (setjmp(u->jump)) {
+        u->oom.jump = NULL;
+        return out_of_memory(u);
+    }
+    u->oom.jump = &u->jump;
+    axonc_status st = fn(u, arg);
+    u->oom.jump = NULL;
+    return st;
 }
 
 /* Hands the unit's new diagnostics to the callback, once each; returns whether the unit has
@@ -209,6 +241,15 @@ static axonc_unit *unit_new(axonc_session *s)
     u->s = s;
     u->ar = arena_new();
     u->d = diag_new();
+    if (!u->ar || !u->d) {
+        arena_free(u->ar);
+        diag_free(u->d);
+        free(u);
+        return NULL;
+    }
+    u->oom = (ax_oom){NULL, s->o.memory_limit};
+    arena_set_oom(u->ar, &u->oom);
+    diag_set_oom(u->d, &u->oom);
     diag_set_werror(u->d, s->o.werror != 0);
     u->next = s->units;
     if (s->units)
@@ -264,30 +305,46 @@ static axonc_status loaded(axonc_unit *u, axonc_unit **out)
     return ok(u->s);
 }
 
-static axonc_status load(axonc_session *s, const char *path, const char *name, const char *text,
-                         size_t len, axonc_unit **out)
+typedef struct {
+    const char *path, *name, *text;
+    size_t len;
+    const char *err;
+} load_args;
+
+static axonc_status load_pass(axonc_unit *u, void *arg)
 {
-    if (out)
-        *out = NULL;
-    if (!s)
-        return AXONC_EINVAL;
-    if (!out || (!path && (!name || (!text && len))))
-        return fail(s, AXONC_EINVAL, "axonc_load: a NULL argument");
+    load_args *a = arg;
+    const char *dirs[3];
+    stdlib_dirs(u->s, dirs);
+    u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
+    if (a->path) {
+        u->root = sema_load(u->sema, a->path, &a->err);
+        if (u->root < 0)
+            return AXONC_EIO;
+    } else {
+        u->root = sema_load_text(u->sema, a->name, a->text ? a->text : "", a->len);
+    }
+    return AXONC_OK;
+}
+
+static axonc_status parse_pass(axonc_unit *u, void *arg)
+{
+    load_args *a = arg;
+    u->root = diag_add_file(u->d, a->path, a->text, a->len);
+    parse_file(u->ar, u->d, u->root);
+    return AXONC_OK;
+}
+
+/* A new unit made by pass; freed again when the pass fails. */
+static axonc_status load(axonc_session *s, pass_fn pass, load_args *a, axonc_unit **out)
+{
     axonc_unit *u = unit_new(s);
     if (!u)
         return fail(s, AXONC_ENOMEM, "out of memory");
-    const char *dirs[3];
-    stdlib_dirs(s, dirs);
-    u->sema = sema_new(u->ar, u->d, dirs, s->o.import_path);
-    if (path) {
-        const char *err;
-        u->root = sema_load(u->sema, path, &err);
-        if (u->root < 0) {
-            axonc_unit_free(u);
-            return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
-        }
-    } else {
-        u->root = sema_load_text(u->sema, name, text ? text : "", len);
+    axonc_status st = guarded(u, pass, a);
+    if (st != AXONC_OK) {
+        axonc_unit_free(u);
+        return st == AXONC_EIO ? fail(s, st, "cannot read '%s': %s", a->path, a->err) : st;
     }
     return loaded(u, out);
 }
@@ -296,15 +353,23 @@ axonc_status axonc_load_file(axonc_session *s, const char *path, axonc_unit **ou
 {
     if (out)
         *out = NULL;
-    if (s && !path)
-        return fail(s, AXONC_EINVAL, "axonc_load_file: no path (NULL)");
-    return load(s, path, NULL, NULL, 0, out);
+    if (!s)
+        return AXONC_EINVAL;
+    if (!path || !out)
+        return fail(s, AXONC_EINVAL, "axonc_load_file: a NULL argument");
+    return load(s, load_pass, &(load_args){.path = path}, out);
 }
 
 axonc_status axonc_load_string(axonc_session *s, const char *name, const char *text, size_t len,
                                axonc_unit **out)
 {
-    return load(s, NULL, name, text, len, out);
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!out || !name || (!text && len))
+        return fail(s, AXONC_EINVAL, "axonc_load_string: a NULL argument");
+    return load(s, load_pass, &(load_args){.name = name, .text = text, .len = len}, out);
 }
 
 axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out)
@@ -315,20 +380,14 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
         return AXONC_EINVAL;
     if (!path || !out)
         return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
-    size_t len;
-    const char *err;
-    char *text = read_file(path, &len, &err);
+    load_args a = {.path = path};
+    char *text = read_file(path, &a.len, &a.err);
     if (!text)
-        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
-    axonc_unit *u = unit_new(s);
-    if (!u) {
-        free(text);
-        return fail(s, AXONC_ENOMEM, "out of memory");
-    }
-    u->root = diag_add_file(u->d, path, text, len);
+        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, a.err);
+    a.text = text;
+    axonc_status st = load(s, parse_pass, &a, out);
     free(text);
-    parse_file(u->ar, u->d, u->root);
-    return loaded(u, out);
+    return st;
 }
 
 /* Instantiates every module of the root file (the `run` module with its arguments) so that
@@ -351,6 +410,21 @@ static void check_modules(axonc_unit *u)
     }
 }
 
+static axonc_status check_pass(axonc_unit *u, void *arg)
+{
+    (void)arg;
+    /* semantic checks on top of syntax errors would mostly repeat them */
+    if (!u->load_failed && !diag_error_count(u->d)) {
+        sema_check_all(u->sema);
+        if (!diag_error_count(u->d))
+            check_modules(u);
+    }
+    u->checked = true;
+    u->check_ok = !deliver(u);
+    deliver_dropped(u);
+    return AXONC_OK;
+}
+
 axonc_status axonc_check(axonc_unit *u)
 {
     if (!u)
@@ -358,15 +432,9 @@ axonc_status axonc_check(axonc_unit *u)
     if (!u->sema)
         return fail(u->s, AXONC_EINVAL, "a unit of axonc_parse_file cannot be checked");
     if (!u->checked) {
-        u->checked = true;
-        /* semantic checks on top of syntax errors would mostly repeat them */
-        if (!u->load_failed && !diag_error_count(u->d)) {
-            sema_check_all(u->sema);
-            if (!diag_error_count(u->d))
-                check_modules(u);
-        }
-        u->check_ok = !deliver(u);
-        deliver_dropped(u);
+        axonc_status st = guarded(u, check_pass, NULL);
+        if (st != AXONC_OK)
+            return st;
     }
     if (!u->check_ok)
         return fail(u->s, AXONC_EDIAG, "the model has errors");
@@ -569,6 +637,27 @@ static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n
     return ov;
 }
 
+typedef struct {
+    const axonc_instance_opts *o;
+    ir_model *ir;
+} inst_args;
+
+static axonc_status instantiate_pass(axonc_unit *u, void *arg)
+{
+    inst_args *a = arg;
+    const axonc_instance_opts *o = a->o;
+    ir_override *ov = ir_overrides(u, o->set, o->nset);
+    if (!ov)
+        return AXONC_EINVAL;
+    a->ir = ir_instantiate(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
+    bool good = a->ir && ir_schemes(u->sema, a->ir);
+    if (deliver(u) || !good) {
+        deliver_dropped(u);
+        return fail(u->s, AXONC_EDIAG, "the model has errors");
+    }
+    return AXONC_OK;
+}
+
 axonc_status axonc_instantiate(axonc_unit *u, const axonc_instance_opts *o, axonc_instance **out)
 {
     if (out)
@@ -583,24 +672,22 @@ axonc_status axonc_instantiate(axonc_unit *u, const axonc_instance_opts *o, axon
         return fail(s, AXONC_EINVAL, "axonc_instantiate: a NULL argument");
     if (!(o->dt >= 0) || o->dt > 0.01 || !isfinite(o->dt))
         return fail(s, AXONC_EINVAL, "the time step must be positive and at most 10 ms");
-    if (!u->checked)
-        axonc_check(u);
+    if (!u->checked) {
+        axonc_status st = axonc_check(u);
+        if (st != AXONC_OK && st != AXONC_EDIAG)
+            return st;
+    }
     if (!u->check_ok)
         return fail(s, AXONC_EDIAG, "the model has errors");
-    ir_override *ov = ir_overrides(u, o->set, o->nset);
-    if (!ov)
-        return AXONC_EINVAL;
-    ir_model *ir = ir_instantiate(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
-    bool good = ir && ir_schemes(u->sema, ir);
-    if (deliver(u) || !good) {
-        deliver_dropped(u);
-        return fail(s, AXONC_EDIAG, "the model has errors");
-    }
+    inst_args a = {o, NULL};
+    axonc_status st = guarded(u, instantiate_pass, &a);
+    if (st != AXONC_OK)
+        return st;
     axonc_instance *in = calloc(1, sizeof *in);
     if (!in)
         return fail(s, AXONC_ENOMEM, "out of memory");
     in->u = u;
-    in->ir = ir;
+    in->ir = a.ir;
     in->next = s->instances;
     if (s->instances)
         s->instances->prev = in;

@@ -28,7 +28,17 @@ struct diag_ctx {
     int errors, warnings, dropped;
     bool werror;
     bool dropping; /* the last main diagnostic was dropped: drop its notes too */
+    const ax_oom *oom;
 };
+
+void diag_set_oom(diag_ctx *d, const ax_oom *oom) { d->oom = oom; }
+
+static _Noreturn void out_of_memory(const diag_ctx *d)
+{
+    if (d->oom && d->oom->jump)
+        longjmp(*d->oom->jump, 1);
+    abort();
+}
 
 enum { MAX_REPORTED = 100 };
 
@@ -36,10 +46,7 @@ const ax_span SPAN_NONE = {-1, 0, 0, 0, 0, 0, 0};
 
 diag_ctx *diag_new(void)
 {
-    diag_ctx *d = calloc(1, sizeof *d);
-    if (!d)
-        abort();
-    return d;
+    return calloc(1, sizeof(diag_ctx)); /* NULL when out of memory */
 }
 
 void diag_free(diag_ctx *d)
@@ -61,15 +68,19 @@ int diag_add_file(diag_ctx *d, const char *name, const char *text, size_t len)
 {
     if (d->nfiles == d->capfiles) {
         d->capfiles = d->capfiles ? d->capfiles * 2 : 8;
-        d->files = realloc(d->files, (size_t)d->capfiles * sizeof *d->files);
-        if (!d->files)
-            abort();
+        src_file *files = realloc(d->files, (size_t)d->capfiles * sizeof *d->files);
+        if (!files)
+            out_of_memory(d);
+        d->files = files;
     }
     src_file *f = &d->files[d->nfiles];
     f->name = strdup(name);
     f->text = malloc(len + 1);
-    if (!f->name || !f->text)
-        abort();
+    if (!f->name || !f->text) {
+        free(f->name);
+        free(f->text);
+        out_of_memory(d);
+    }
     memcpy(f->text, text, len);
     f->text[len] = 0;
     f->len = len;
@@ -103,9 +114,10 @@ static void push(diag_ctx *d, diag_item it)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
-        d->items = realloc(d->items, (size_t)d->cap * sizeof *d->items);
-        if (!d->items)
-            abort();
+        diag_item *items = realloc(d->items, (size_t)d->cap * sizeof *d->items);
+        if (!items)
+            out_of_memory(d);
+        d->items = items;
     }
     d->items[d->n++] = it;
 }

@@ -32,7 +32,10 @@ typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_level;
 
 typedef struct diag_ctx diag_ctx;
 
+/* NULL when out of memory. */
 diag_ctx *diag_new(void);
+/* Out of memory in d longjmps through oom (util.h) instead of aborting. */
+void diag_set_oom(diag_ctx *d, const ax_oom *oom);
 void diag_free(diag_ctx *d);
 
 /* Registers a source file; the context keeps its own copy of the text.

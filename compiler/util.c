@@ -18,16 +18,23 @@ typedef struct chunk {
 struct ax_arena {
     chunk *head;
     size_t total;
+    const ax_oom *oom;
 };
 
 enum { CHUNK_SIZE = 64 * 1024 };
 
 ax_arena *arena_new(void)
 {
-    ax_arena *a = calloc(1, sizeof *a);
-    if (!a)
-        abort(); /* out of memory at start-up: nothing sensible to report */
-    return a;
+    return calloc(1, sizeof(ax_arena)); /* NULL when out of memory */
+}
+
+void arena_set_oom(ax_arena *a, const ax_oom *oom) { a->oom = oom; }
+
+_Noreturn void arena_oom(const ax_arena *a)
+{
+    if (a && a->oom && a->oom->jump)
+        longjmp(*a->oom->jump, 1);
+    abort(); /* nobody to tell */
 }
 
 void arena_free(ax_arena *a)
@@ -47,9 +54,11 @@ void *arena_alloc(ax_arena *a, size_t size)
     chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cs = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
-        chunk *n = malloc(sizeof *n + cs);
+        if (a->oom && a->oom->limit && (cs > a->oom->limit || a->total > a->oom->limit - cs))
+            arena_oom(a);
+        chunk *n = cs > SIZE_MAX - sizeof *n ? NULL : malloc(sizeof *n + cs);
         if (!n)
-            abort();
+            arena_oom(a);
         n->used = 0;
         n->size = cs;
         if (cs == size && c) {

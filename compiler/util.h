@@ -7,13 +7,27 @@
 #ifndef AXON_UTIL_H
 #define AXON_UTIL_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 typedef struct ax_arena ax_arena;
 
+/* Running out of memory. An arena (and a diag_ctx, see diag.h) given an ax_oom calls
+ * longjmp(*jump, 1) instead of aborting when an allocation fails or when the arena would
+ * grow past limit bytes (0: no limit); the caller that set jump then treats everything built
+ * since as lost. Without one, out of memory aborts. */
+typedef struct {
+    jmp_buf *jump;
+    size_t limit;
+} ax_oom;
+
+/* NULL when out of memory. */
 ax_arena *arena_new(void);
+void arena_set_oom(ax_arena *a, const ax_oom *oom);
+/* Calls the arena's out-of-memory handler (or aborts): for allocations made beside it. */
+_Noreturn void arena_oom(const ax_arena *a);
 void arena_free(ax_arena *a);
 /* Zeroed, 16-byte aligned memory that lives as long as the arena. */
 void *arena_alloc(ax_arena *a, size_t size);

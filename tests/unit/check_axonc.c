@@ -427,6 +427,42 @@ START_TEST(test_parse_only)
 }
 END_TEST
 
+/* Out of memory (here: past the session's memory limit) at every point of loading, checking
+ * and instantiating is AXONC_ENOMEM, never a crash; the session stays usable. */
+START_TEST(test_memory_limit)
+{
+    int enomem = 0, fine = 0;
+    for (size_t limit = 16 * 1024; limit <= 4u << 20; limit += limit / 4) {
+        axonc_session *s = axonc_session_new(&(axonc_options){.memory_limit = limit});
+        ck_assert_ptr_nonnull(s);
+        axonc_unit *u = NULL;
+        axonc_instance *in = NULL;
+        axonc_status st = axonc_load_string(s, "<t>", MODEL, strlen(MODEL), &u);
+        if (st == AXONC_OK)
+            st = axonc_check(u);
+        if (st == AXONC_OK)
+            st = axonc_instantiate(u, NULL, &in);
+        ck_assert_msg(st == AXONC_OK || st == AXONC_ENOMEM, "limit %zu: status %d", limit, st);
+        if (st == AXONC_ENOMEM) {
+            enomem++;
+            ck_assert_ptr_nonnull(strstr(axonc_session_error(s), "out of memory"));
+            /* a broken unit only refuses */
+            if (u)
+                ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_ENOMEM);
+        } else {
+            fine++;
+        }
+        axonc_unit_free(u);
+        /* the session still compiles a small model */
+        const char *small = "neuron N { state { v = 1 } }\n";
+        ck_assert_int_ne(axonc_load_string(s, "<s>", small, strlen(small), &u), AXONC_EDIAG);
+        axonc_session_free(s);
+    }
+    ck_assert_int_gt(enomem, 0);
+    ck_assert_int_gt(fine, 0);
+}
+END_TEST
+
 /* Two sessions in two threads compile and run the same model at once. */
 typedef struct {
     uint64_t spikes;
@@ -485,6 +521,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_emit);
     tcase_add_test(tc, test_parse_only);
     tcase_add_test(tc, test_two_sessions_two_threads);
+    tcase_add_test(tc, test_memory_limit);
     suite_add_tcase(s, tc);
     return s;
 }

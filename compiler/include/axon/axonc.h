@@ -117,6 +117,10 @@ typedef struct {
                                  then the source tree's (uninstalled builds) */
     const char *import_path;  /* colon-separated directories for other imports, or NULL */
     int werror;               /* warnings are errors */
+    size_t memory_limit;      /* the most memory, in bytes, that the syntax trees, checked
+                                 definitions and model IR of one unit may take; past it (or
+                                 when malloc fails) a call gives AXONC_ENOMEM and the unit can
+                                 only be freed. 0: no limit */
     axonc_diag_fn on_diag;    /* NULL: diagnostics are counted, not delivered */
     void *user;               /* passed to on_diag */
     /* linking (axonc_emit of shared libraries and executables) */
