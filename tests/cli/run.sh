@@ -187,6 +187,19 @@ if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtim
 else
     fail=$((fail + 1)); echo "FAIL: embed example does not compile"; cat "$out"
 fi
+# the compile-at-run-time example (docs/embedding.md) builds against libaxonc and runs
+if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$AXON_SRCDIR/compiler/include" -I"$AXON_SRCDIR/runtime/include" \
+       "$AXON_SRCDIR/examples/embed/compile.c" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonc -laxonrt \
+       -o "$tmp/compile" 2>"$out"; then
+    expect "compile example runs" 0 "$tmp/compile"
+    contains "compile example output" "drive 0.4 nA:"
+    low=$(sed -n 's/^drive 0.2 nA: \([0-9.]*\) Hz$/\1/p' "$out")
+    high=$(sed -n 's/^drive 0.4 nA: \([0-9.]*\) Hz$/\1/p' "$out")
+    if awk -v l="$low" -v h="$high" 'BEGIN { exit !(l > 0 && h > l) }'; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: compile example rates: '$low' then '$high'"; fi
+else
+    fail=$((fail + 1)); echo "FAIL: compile example does not compile"; cat "$out"
+fi
 
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
