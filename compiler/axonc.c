@@ -978,6 +978,137 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     return st == AXONC_OK ? ok(s) : st;
 }
 
+/* ---- several sources, constant expressions ---------------------------------------------- */
+
+typedef struct {
+    const axonc_source *src;
+    int n;
+} sources_args;
+
+static axonc_status sources_pass(axonc_unit *u, void *arg)
+{
+    sources_args *a = arg;
+    const char *dirs[3];
+    stdlib_dirs(u->s, dirs);
+    u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
+    for (int i = 0; i < a->n; i++)
+        u->root = sema_load_text(u->sema, a->src[i].name, a->src[i].text ? a->src[i].text : "",
+                                 a->src[i].len);
+    return AXONC_OK;
+}
+
+axonc_status axonc_load_sources(axonc_session *s, const axonc_source *src, int n,
+                                axonc_unit **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!out || n < 0 || (n && !src))
+        return fail(s, AXONC_EINVAL, "axonc_load_sources: a NULL argument");
+    for (int i = 0; i < n; i++)
+        if (!src[i].name || (!src[i].text && src[i].len))
+            return fail(s, AXONC_EINVAL, "axonc_load_sources: source %d has no name or text", i);
+    axonc_unit *u = unit_new(s);
+    if (!u)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    axonc_status st = guarded(u, sources_pass, &(sources_args){src, n});
+    if (st != AXONC_OK) {
+        axonc_unit_free(u);
+        return st;
+    }
+    return loaded(u, out);
+}
+
+typedef struct {
+    const char *name, *text;
+    size_t len;
+    const axonc_binding *b;
+    int nb;
+    axonc_value *out;
+} eval_args;
+
+static bool parse_si(const char *unit, ax_dim *dim, double *scale)
+{
+    ax_unit un = {DIM_NONE, 1.0};
+    char err[160];
+    if (unit && *unit && strcmp(unit, "1") && !unit_parse(unit, &un, err, sizeof err))
+        return false;
+    *dim = un.dim;
+    if (scale)
+        *scale = un.scale;
+    return true;
+}
+
+static axonc_status eval_pass(axonc_unit *u, void *arg)
+{
+    eval_args *a = arg;
+    sema_binding *b = arena_alloc(u->ar, (size_t)(a->nb + 1) * sizeof *b);
+    for (int k = 0; k < a->nb; k++) {
+        double scale;
+        if (!a->b[k].name || !parse_si(a->b[k].unit, &b[k].dim, &scale) || scale != 1.0)
+            return fail(u->s, AXONC_EINVAL, "binding %d: no name, or not an SI unit", k);
+        b[k].name = a->b[k].name;
+        b[k].value = a->b[k].value;
+        b[k].boolean = a->b[k].is_bool != 0;
+    }
+    int file = diag_add_file(u->d, a->name, a->text, a->len);
+    int before = diag_error_count(u->d);
+    ast_node *e = parse_expr(u->ar, u->d, file);
+    sx *v = e && diag_error_count(u->d) == before ? sema_eval(u->sema, e, b, a->nb) : NULL;
+    deliver(u);
+    if (!v)
+        return fail(u->s, AXONC_EDIAG, "the expression has errors");
+    memset(a->out, 0, sizeof *a->out);
+    a->out->value = v->v;
+    a->out->is_bool = v->boolean;
+    dim_si_name(v->dim, a->out->unit, sizeof a->out->unit);
+    const char *q = dim_quantity(v->dim);
+    snprintf(a->out->quantity, sizeof a->out->quantity, "%s",
+             q && !dim_is_none(v->dim) ? q : "");
+    return ok(u->s);
+}
+
+axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
+                        const axonc_binding *bindings, int nbindings, axonc_value *out)
+{
+    if (!u)
+        return AXONC_EINVAL;
+    if (!name || (!text && len) || !out || nbindings < 0 || (nbindings && !bindings))
+        return fail(u->s, AXONC_EINVAL, "axonc_eval: a NULL argument");
+    if (!u->sema)
+        return fail(u->s, AXONC_EINVAL, "a unit of axonc_parse_file cannot evaluate");
+    eval_args a = {name, text ? text : "", len, bindings, nbindings, out};
+    return guarded(u, eval_pass, &a);
+}
+
+axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return AXONC_EINVAL;
+    if (is_bool)
+        return snprintf(buf, size, "%s", value != 0 ? "true" : "false") < (int)size ? AXONC_OK
+                                                                              : AXONC_EINVAL;
+    ax_dim dim;
+    if (!parse_si(si_unit, &dim, NULL))
+        return AXONC_EINVAL;
+    /* the unit a modeller would write (mV, nS, ms) when the number reads well in it */
+    char shown[64], si[64], num[32];
+    dim_unit_name(dim, shown, sizeof shown);
+    dim_si_name(dim, si, sizeof si);
+    double scale = 1.0;
+    ax_dim sd;
+    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &scale) && dim_eq(sd, dim) &&
+                     scale != 1.0 && value != 0 && fabs(value / scale) >= 1e-3 &&
+                     fabs(value / scale) < 1e5;
+    if (!use_shown)
+        scale = 1.0;
+    snprintf(num, sizeof num, "%.10g", value / scale);
+    int n = dim_is_none(dim) ? snprintf(buf, size, "%s", num)
+                             : snprintf(buf, size, "%s %s", num, use_shown ? shown : si);
+    return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
+}
+
 /* ---- dumps --------------------------------------------------------------------------------- */
 
 static void dump_tokens(FILE *f, diag_ctx *d, ax_arena *ar, int id)

@@ -37,6 +37,7 @@ struct parse_ctx {
     diag_ctx *diag;
     ast_node *root;
     bool too_deep; /* reported "nested too deeply" once */
+    int start;     /* the first token handed to the parser: START_FILE or START_EXPR */
 };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                            \
@@ -160,6 +161,9 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token KW_RUN "run" KW_FOR "for" KW_AND "and" KW_OR "or" KW_NOT "not"
 %token KW_TRUE "true" KW_FALSE "false" KW_IF "if" KW_THEN "then" KW_ELSE "else"
 %token KW_WHERE "where" KW_FROM "from"
+/* never in the source: the lexer wrapper hands one of them to the parser first, so that one
+   grammar parses a whole file or a single expression (a REPL entry) */
+%token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
 %type <node> opt_else mod_simple mod_block expr primary lvalue path connector
@@ -179,6 +183,16 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %right '^'
 
 %%
+
+input
+    : START_FILE file
+    | START_EXPR expr seps { P->root = $2; }
+    ;
+
+seps
+    : %empty
+    | seps SEP
+    ;
 
 /* file: items */
 file
@@ -519,6 +533,12 @@ primary
 
 static int axp_lex(AXP_STYPE *val, ax_span *loc, parse_ctx *P)
 {
+    if (P->start) {
+        int tok = P->start;
+        P->start = 0;
+        *loc = (ax_span){P->lex.file, 1, 1, 1, 1, 0, 0};
+        return tok;
+    }
     lex_token t = lex_next(&P->lex);
     *loc = t.span;
     switch (t.tok) {
@@ -738,17 +758,27 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     return 0;
 }
 
-ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file)
+static ast_node *parse(ax_arena *ar, diag_ctx *d, int file, int start)
 {
     parse_ctx *P = arena_alloc(ar, sizeof *P);
     lex_init(&P->lex, d, ar, file);
     P->ar = ar;
     P->diag = d;
+    P->start = start;
     int rc = axp_parse(P);
+    if (!P->root && start == START_EXPR)
+        return NULL;
     if (!P->root) {
         P->root = ast_new(ar, AST_FILE, SPAN_NONE);
     }
     if (rc == 2)
         diag_error(d, P->lex.last_tok.span, "the model is too large to parse (parser stack exhausted)");
     return P->root;
+}
+
+ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file) { return parse(ar, d, file, START_FILE); }
+
+ast_node *parse_expr(ax_arena *ar, diag_ctx *d, int file)
+{
+    return parse(ar, d, file, START_EXPR);
 }

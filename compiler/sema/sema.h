@@ -152,6 +152,17 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
                    const sm_learn *learns, int nlearns, const char *const *signals,
                    int nsignals, ax_span at);
 
+/* A name with a constant value, for sema_eval. */
+typedef struct {
+    const char *name;
+    double value; /* SI */
+    ax_dim dim;
+    bool boolean;
+} sema_binding;
+/* Checks and folds a constant expression with the bindings as its only names (eval.c).
+ * Returns an SX_CONST, or NULL after reporting errors. */
+sx *sema_eval(sema_ctx *s, const ast_node *e, const sema_binding *b, int nb);
+
 /* Index of a variable of t by name, or -1. */
 int sm_find_var(const sm_type *t, const char *name);
 /* Describes a dimension for messages ("a voltage (mV)"). */

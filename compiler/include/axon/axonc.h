@@ -251,6 +251,47 @@ typedef struct {
 axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *path,
                         const axonc_emit_opts *o);
 
+/* ---- several sources and constant expressions (a REPL) ---------------------------------- */
+
+typedef struct {
+    const char *name;   /* shown in diagnostics ("<repl:3>") */
+    const char *text;
+    size_t len;
+} axonc_source;
+
+/* Loads n sources into one unit, in order, as if they were files of one program (each with
+ * its imports): later sources see the definitions of earlier ones. Otherwise as
+ * axonc_load_string. */
+axonc_status axonc_load_sources(axonc_session *s, const axonc_source *src, int n,
+                                axonc_unit **out);
+
+/* A constant with its unit. */
+typedef struct {
+    double value;       /* in SI units */
+    int is_bool;        /* a truth value (value 0 or 1) */
+    char unit[64];      /* the SI unit ("V", "V/s", "1" for a plain number) */
+    char quantity[40];  /* its name ("voltage"), or "" */
+} axonc_value;
+
+/* A name with a constant value for axonc_eval; unit is an SI unit as in axonc_value. */
+typedef struct {
+    const char *name;
+    double value;
+    const char *unit;
+    int is_bool;
+} axonc_binding;
+
+/* Checks and evaluates the expression text (len bytes, shown in diagnostics as name) in a
+ * loaded unit: numbers with units, arithmetic, functions, the bindings as names. AXONC_EDIAG
+ * for a syntax, name or unit error, or an expression that is not a constant. */
+axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
+                        const axonc_binding *bindings, int nbindings, axonc_value *out);
+
+/* Writes value (SI, of SI unit si_unit) as people read it: "-65 mV", "0.5 V/s", "4000",
+ * "true" (is_bool). AXONC_EINVAL when si_unit is not a unit or buf is too small. */
+axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf,
+                          size_t size);
+
 /* ---- looking inside ------------------------------------------------------------------------- */
 
 typedef enum {
