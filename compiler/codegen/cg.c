@@ -635,61 +635,13 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
 
 /* ---- the module ----------------------------------------------------------------------------- */
 
-static bool init_llvm(void)
-{
-    /* idempotent in LLVM; the native target is all Axon needs */
-    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter())
-        return false;
-    return true;
-}
-
-static LLVMTargetMachineRef host_machine(int opt, char **err)
-{
-    char *triple = LLVMGetDefaultTargetTriple();
-    LLVMTargetRef target;
-    if (LLVMGetTargetFromTriple(triple, &target, err)) {
-        LLVMDisposeMessage(triple);
-        return NULL;
-    }
-    char *cpu = LLVMGetHostCPUName();
-    char *features = LLVMGetHostCPUFeatures();
-    LLVMCodeGenOptLevel lvl = opt <= 0 ? LLVMCodeGenLevelNone : opt == 1 ? LLVMCodeGenLevelLess
-                            : opt == 2 ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelAggressive;
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, lvl,
-                                                      LLVMRelocPIC, LLVMCodeModelDefault);
-    LLVMDisposeMessage(triple);
-    LLVMDisposeMessage(cpu);
-    LLVMDisposeMessage(features);
-    return tm;
-}
-
-/* Whether the target machine's feature list (comma-separated) holds `want`, e.g. "+fma". */
-static bool has_feature(LLVMTargetMachineRef tm, const char *want)
-{
-    char *feat = LLVMGetTargetMachineFeatureString(tm);
-    size_t n = strlen(want);
-    bool found = false;
-    for (const char *f = feat; f && *f && !found; f = strchr(f, ',') ? strchr(f, ',') + 1 : "")
-        found = !strncmp(f, want, n) && (f[n] == ',' || f[n] == 0);
-    LLVMDisposeMessage(feat);
-    return found;
-}
-
 bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
-    if (!init_llvm()) {
-        diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
+    u->tm = cg_target_machine(o, d);
+    if (!u->tm)
         return false;
-    }
-    char *err = NULL;
-    u->tm = host_machine(o->opt_level, &err);
-    if (!u->tm) {
-        diag_error(d, SPAN_NONE, "no code generator for this machine: %s", err ? err : "?");
-        LLVMDisposeMessage(err);
-        return false;
-    }
     cg c = {0};
     u->own_ctx = !in_ctx;
     c.ctx = u->ctx = in_ctx ? in_ctx : LLVMContextCreate();
@@ -715,7 +667,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     c.o = o;
     c.d = d;
     c.m = m;
-    c.fma = has_feature(u->tm, "+fma");
+    c.fma = cg_target_fma(u->tm, o);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
     for (int i = 0; i < m->npops && !c.failed; i++) {
@@ -744,7 +696,8 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         if (LLVMIsDeclaration(f))
             continue;
         LLVMAddTargetDependentFunctionAttr(f, "target-cpu", cpu);
-        LLVMAddTargetDependentFunctionAttr(f, "target-features", feat);
+        if (*feat) /* a named CPU: its own features */
+            LLVMAddTargetDependentFunctionAttr(f, "target-features", feat);
     }
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(feat);

@@ -19,6 +19,11 @@ typedef struct {
     bool own_ctx;
 } cg_unit;
 
+/* The target machine for o->target_cpu (NULL: the host CPU with its features), or NULL after a
+ * diagnostic (an unknown CPU among them); whether its code has FMA instructions (cg_target.c). */
+LLVMTargetMachineRef cg_target_machine(const cg_opts *o, diag_ctx *d);
+bool cg_target_fma(LLVMTargetMachineRef tm, const cg_opts *o);
+
 /* Builds and optimises the module of m in in_ctx (NULL: a context of its own); false after a
  * diagnostic. cg_free_unit releases what is left in u. */
 bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,

@@ -240,7 +240,7 @@ static int cmd_dump(int argc, char **argv)
 {
     bool spans = false;
     int precision = 8;
-    const char *what = NULL, *path = NULL, *module = NULL;
+    const char *what = NULL, *path = NULL, *module = NULL, *target_cpu = NULL;
     ir_override sets[64];
     int nsets = 0;
     for (int i = 1; i < argc; i++) {
@@ -254,6 +254,11 @@ static int cmd_dump(int argc, char **argv)
             if (++i == argc || (strcmp(argv[i], "single") && strcmp(argv[i], "double")))
                 return usage_error("dump", "--precision takes single or double%s", "");
             precision = !strcmp(argv[i], "single") ? 4 : 8;
+        } else if (!strcmp(argv[i], "--target-cpu")) {
+            if (++i == argc || !cg_target_cpu_known(argv[i]))
+                return usage_error("dump", "--target-cpu needs a CPU name that LLVM knows, not '%s'",
+                                   i < argc ? argv[i] : "");
+            target_cpu = argv[i];
         } else if (!strcmp(argv[i], "--set")) {
             if (++i == argc || !strchr(argv[i], '=') || argv[i][0] == '=')
                 return usage_error("dump", "--set needs NAME=VALUE, not '%s'", i < argc ? argv[i] : "");
@@ -292,7 +297,7 @@ static int cmd_dump(int argc, char **argv)
                     if (!strcmp(what, "ir")) {
                         ir_dump(ir, stdout);
                     } else {
-                        cg_opts co = {precision, 3, true, NULL, false};
+                        cg_opts co = {precision, 3, true, NULL, false, target_cpu};
                         char *text = cg_llvm_text(ir, &co, m.d);
                         if (text)
                             fputs(text, stdout);
@@ -383,6 +388,7 @@ typedef struct {
     const char *sig_names[16]; /* --signal NAME=VALUE: pinned for the whole run */
     double sig_values[16];
     int nsig;
+    const char *target_cpu;    /* --target-cpu: NULL = the host CPU and its features */
 } run_opts;
 
 /* Options shared by `axon run` and `axon build`. Returns -1 when consumed
@@ -490,6 +496,17 @@ static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i
         o->quiet = true;
         return 1;
     }
+    if (!strcmp(a, "--target-cpu")) {
+        NEED();
+        /* checked here: LLVM itself would print a warning and carry on with a generic CPU */
+        if (!cg_target_cpu_known(v)) {
+            usage_error(cmd, "--target-cpu: unknown CPU '%s' (on x86-64: x86-64, x86-64-v2, "
+                             "x86-64-v3, x86-64-v4, or an LLVM CPU name such as haswell)", v);
+            return -2;
+        }
+        o->target_cpu = v;
+        return 2;
+    }
 #undef NEED
     return -1;
 }
@@ -505,7 +522,7 @@ static const axon_model_desc *compile_model(model *m, run_opts *o, cg_jit **jit,
     if (!ir || !ir_schemes(m->s, ir))
         return NULL;
     *duration = ir->duration;
-    cg_opts co = {o->precision, o->opt, true, NULL, false};
+    cg_opts co = {o->precision, o->opt, true, NULL, false, o->target_cpu};
     const void *desc = NULL;
     *jit = cg_jit_compile(ir, &co, m->d, &desc);
     return *jit ? desc : NULL;
@@ -737,7 +754,7 @@ static int cmd_build(int argc, char **argv)
     if (ir && ir_schemes(m.s, ir)) {
         if (o.duration > 0)
             ir->duration = o.duration;
-        cg_opts co = {o.precision, o.opt, true, symbol, !strcmp(emit, "exe")};
+        cg_opts co = {o.precision, o.opt, true, symbol, !strcmp(emit, "exe"), o.target_cpu};
         char obj[4300];
         if (!strcmp(emit, "obj"))
             snprintf(obj, sizeof obj, "%s", out);
@@ -845,6 +862,9 @@ static const command COMMANDS[] = {
      "  --threads N            worker threads (results are identical for any N)\n"
      "  --precision P          single or double (default double)\n"
      "  -O0 .. -O3             optimisation level (default -O3)\n"
+     "  --target-cpu NAME      code for CPU NAME and only its features, not this machine's\n"
+     "                         CPU and all of its (for run, one this machine can execute):\n"
+     "                         x86-64, x86-64-v2, -v3, -v4 or an LLVM CPU name (haswell, ...)\n"
      "  -q, --quiet            no progress bar and no summary\n"
      "\n"
      "A progress bar is shown on a terminal; the summary lists neurons, spikes and\n"
@@ -852,7 +872,9 @@ static const command COMMANDS[] = {
     {"build", cmd_build, "compile a model to an object, a shared library or an executable",
      "usage: axon build FILE -o OUTPUT [--emit obj|shared|exe] [options]\n"
      "\n"
-     "Compiles the model ahead of time for this machine's CPU.\n"
+     "Compiles the model ahead of time for this machine's CPU (all its features),\n"
+     "or with --target-cpu NAME for that CPU: x86-64-v3 runs on any machine of that\n"
+     "level, x86-64 on every x86-64 machine (and under valgrind).\n"
      "  --emit obj      OUTPUT (.o) and a header OUTPUT.h declaring the model\n"
      "                  descriptor (an axon_model_desc, see <axon/model.h>) to run\n"
      "                  with libaxonrt (<axon/axon.h>) from your own C program\n"
@@ -861,9 +883,11 @@ static const command COMMANDS[] = {
      "The default follows OUTPUT's extension: .o, .so, else an executable.\n"
      "\n"
      "options (as for axon run): -m MODULE, --set NAME=VALUE, -t DURATION (the\n"
-     "default run length), --dt STEP, --precision single|double, -O0..-O3, -q;\n"
-     "  --symbol NAME   the descriptor's name (default axon_model), so that several\n"
-     "                  models can be linked into one program\n"
+     "default run length), --dt STEP, --precision single|double, -O0..-O3,\n"
+     "--target-cpu NAME, -q;\n"
+     "  --symbol NAME   the descriptor's name (default axon_model), the only symbol\n"
+     "                  the model exports and the prefix of all its local ones, so\n"
+     "                  that several models can be linked into one program\n"
      "Linking uses the C compiler driver ($CC or cc) with libaxonrt.\n"},
     {"dump", cmd_dump, "print the compiler's view of a model",
      "usage: axon dump WHAT FILE [--spans] [-m MODULE] [--set NAME=VALUE]...\n"
@@ -872,7 +896,8 @@ static const command COMMANDS[] = {
      "  tokens   the token stream, with the separators the newline rules insert\n"
      "  ast      the syntax tree (with --spans: the source span of every node)\n"
      "  units    every declared quantity with its unit\n"
-     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double)\n"
+     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double,\n"
+     "           --target-cpu NAME as for axon run)\n"
      "  ir       the instantiated model: populations, state layout, the chosen\n"
      "           integration scheme and the discrete update of one step,\n"
      "           projections, signals and records. -m picks the module (default:\n"

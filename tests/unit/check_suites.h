@@ -13,5 +13,6 @@ Suite *io_suite(void);
 Suite *sx_suite(void);
 Suite *engine_suite(void);
 Suite *sema_suite(void);
+Suite *cg_suite(void);
 
 #endif
