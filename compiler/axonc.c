@@ -169,6 +169,11 @@ char *axonc_diag_render(const axonc_diag *d, int flags)
     return sb_take(&sb);
 }
 
+int axonc_target_cpu_known(const char *name)
+{
+    return name && cg_target_cpu_known(name);
+}
+
 /* ---- sessions ------------------------------------------------------------------------------ */
 
 static char *dup_opt(const char *s, bool *oom)
@@ -718,7 +723,7 @@ static cg_opts codegen_opts(const axonc_session *s, const char *symbol, bool wit
 {
     cg_opts co = {s->o.precision ? s->o.precision : 8,
                   s->o.opt_level == 0 ? 3 : s->o.opt_level < 0 ? 0 : s->o.opt_level, true, symbol,
-                  with_main};
+                  with_main, s->o.target_cpu};
     return co;
 }
 

@@ -147,6 +147,12 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
         }
         o->copts.precision = !strcmp(v, "single") ? 4 : 8;
     } else {
+        if (!axonc_target_cpu_known(v)) {
+            usage_error(cmd, "--target-cpu: '%s' is not a CPU code can be generated for here "
+                        "(try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or a CPU name such as znver3)",
+                        v);
+            return -1;
+        }
         o->copts.target_cpu = v;
     }
     return 2;
@@ -481,6 +487,8 @@ static const command COMMANDS[] = {
      "  --dt STEP              the time step (default 0.1 ms)\n"
      "  --precision P          single or double (default double)\n"
      "  -O0 .. -O3             optimisation level (default -O3)\n"
+     "  --target-cpu NAME      generate code for that CPU (x86-64, x86-64-v3, znver3, ...)\n"
+     "                         instead of this machine's\n"
      "\n"
      "options of the run (also taken by executables from axon build):\n"
      "%RUN%"
@@ -490,7 +498,9 @@ static const command COMMANDS[] = {
     {"build", cmd_build, "compile a model to an object, a shared library or an executable",
      "usage: axon build FILE -o OUTPUT [--emit obj|shared|exe] [options]\n"
      "\n"
-     "Compiles the model ahead of time for this machine's CPU.\n"
+     "Compiles the model ahead of time for this machine's CPU (all its features),\n"
+     "or with --target-cpu NAME for that CPU: x86-64-v3 runs on any machine of that\n"
+     "level, x86-64 on every x86-64 machine (and under valgrind).\n"
      "  --emit obj      OUTPUT (.o) and a header OUTPUT.h declaring the model\n"
      "                  descriptor (an axon_model_desc, see <axon/model.h>) to run\n"
      "                  with libaxonrt (<axon/axon.h>) from your own C program\n"
@@ -499,9 +509,11 @@ static const command COMMANDS[] = {
      "The default follows OUTPUT's extension: .o, .so, else an executable.\n"
      "\n"
      "options (as for axon run): -m MODULE, --set NAME=VALUE, -t DURATION (the\n"
-     "default run length), --dt STEP, --precision single|double, -O0..-O3, -q;\n"
-     "  --symbol NAME   the descriptor's name (default axon_model), so that several\n"
-     "                  models can be linked into one program\n"
+     "default run length), --dt STEP, --precision single|double, -O0..-O3,\n"
+     "--target-cpu NAME, -q;\n"
+     "  --symbol NAME   the descriptor's name (default axon_model), the only symbol\n"
+     "                  the model exports and the prefix of all its local ones, so\n"
+     "                  that several models can be linked into one program\n"
      "Linking uses the C compiler driver ($CC or cc) with libaxonrt.\n"},
     {"dump", cmd_dump, "print the compiler's view of a model",
      "usage: axon dump WHAT FILE [--spans] [-m MODULE] [--set NAME=VALUE]...\n"
@@ -510,7 +522,8 @@ static const command COMMANDS[] = {
      "  tokens   the token stream, with the separators the newline rules insert\n"
      "  ast      the syntax tree (with --spans: the source span of every node)\n"
      "  units    every declared quantity with its unit\n"
-     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double)\n"
+     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double,\n"
+     "           --target-cpu NAME as for axon run)\n"
      "  ir       the instantiated model: populations, state layout, the chosen\n"
      "           integration scheme and the discrete update of one step,\n"
      "           projections, signals and records. -m picks the module (default:\n"

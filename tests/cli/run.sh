@@ -179,6 +179,37 @@ if grep -q "extern const axon_model_desc axon_model;" "$tmp/izh.h"; then pass=$(
 expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
 expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
 expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
+# --target-cpu: an unknown name is a usage error naming the option, with nothing from LLVM
+for cmd in "run $izh" "build $izh -o $tmp/x" "dump llvm $izh"; do
+    expect "--target-cpu bogus ($cmd)" 2 "$AXON" $cmd --target-cpu bogus
+    contains "--target-cpu bogus ($cmd): message" "--target-cpu"
+    if grep -qi "recognized processor\|LLVM ERROR" "$out"; then
+        fail=$((fail + 1)); echo "FAIL: --target-cpu bogus ($cmd): LLVM's message"; sed 's/^/    /' "$out"
+    else pass=$((pass + 1)); fi
+done
+if [ "$(uname -m)" = x86_64 ]; then
+    # the CPU's features, not the host's: x86-64-v3 has FMA, x86-64 has not
+    "$AXON" dump llvm "$izh" --target-cpu x86-64-v3 >"$out" 2>&1
+    contains "--target-cpu x86-64-v3: fma" "llvm.fma"
+    "$AXON" dump llvm "$izh" --target-cpu x86-64 >"$out" 2>&1
+    if grep -q "llvm.fma\|avx" "$out"; then fail=$((fail + 1)); echo "FAIL: --target-cpu x86-64 uses FMA or AVX"; else pass=$((pass + 1)); fi
+    # an executable for plain x86-64 gives the results of axon run for that CPU, and runs under
+    # valgrind (which knows no AVX-512, so a build for this machine's CPU may not)
+    expect "build exe --target-cpu x86-64" 0 "$AXON" build "$izh" --emit exe --target-cpu x86-64 -o "$tmp/izh86" -q
+    expect "run exe x86-64" 0 "$tmp/izh86" -t 50ms --seed 3 -o "$tmp/izh86_exe" -q
+    expect "run --target-cpu x86-64" 0 "$AXON" run "$izh" --target-cpu x86-64 -t 50ms --seed 3 -o "$tmp/izh86_run" -q
+    for f in "$tmp"/izh86_run/*.npy; do
+        if cmp -s "$f" "$tmp/izh86_exe/${f##*/}"; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: x86-64 exe and run differ in ${f##*/}"; fi
+    done
+    if [ -n "${AXON_SAN:-}" ]; then
+        echo "cli: valgrind check skipped (sanitizer build)"
+    elif ! command -v valgrind >/dev/null 2>&1; then
+        echo "cli: valgrind check skipped (valgrind is not installed)"
+    else
+        expect "x86-64 exe under valgrind" 0 valgrind --error-exitcode=1 -q "$tmp/izh86" -t 50ms -q
+    fi
+fi
 # the embedding example compiles against the object and runs
 if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
        "$tmp/izh.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonrt -lm -o "$tmp/embed" 2>"$out"; then

@@ -130,6 +130,10 @@ typedef struct {
                                    build tree's */
 } axonc_options;
 
+/* Whether code can be generated for the CPU named name on this machine's architecture (for
+ * options.target_cpu): on x86-64 the 64-bit CPUs LLVM knows, and x86-64, x86-64-v2/v3/v4. */
+int axonc_target_cpu_known(const char *name);
+
 typedef struct axonc_session axonc_session;
 typedef struct axonc_unit axonc_unit;
 typedef struct axonc_instance axonc_instance;
