@@ -1087,6 +1087,25 @@ axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_
     return guarded(u, eval_pass, &a);
 }
 
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale)
+{
+    ax_dim dim;
+    if (!unit || !size || !scale || !parse_si(si_unit, &dim, NULL))
+        return AXONC_EINVAL;
+    char shown[64], si[64];
+    dim_unit_name(dim, shown, sizeof shown);
+    dim_si_name(dim, si, sizeof si);
+    double sc = 1.0;
+    ax_dim sd;
+    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &sc) && dim_eq(sd, dim) &&
+                     sc != 1.0 && typical != 0 && fabs(typical / sc) >= 1e-3 &&
+                     fabs(typical / sc) < 1e5;
+    *scale = use_shown ? sc : 1.0;
+    int n = snprintf(unit, size, "%s", dim_is_none(dim) ? "" : use_shown ? shown : si);
+    return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
+}
+
 axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf, size_t size)
 {
     if (!buf || !size)
@@ -1094,23 +1113,11 @@ axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *
     if (is_bool)
         return snprintf(buf, size, "%s", value != 0 ? "true" : "false") < (int)size ? AXONC_OK
                                                                               : AXONC_EINVAL;
-    ax_dim dim;
-    if (!parse_si(si_unit, &dim, NULL))
+    char unit[64];
+    double scale;
+    if (axonc_display_unit(si_unit, value, unit, sizeof unit, &scale) != AXONC_OK)
         return AXONC_EINVAL;
-    /* the unit a modeller would write (mV, nS, ms) when the number reads well in it */
-    char shown[64], si[64], num[32];
-    dim_unit_name(dim, shown, sizeof shown);
-    dim_si_name(dim, si, sizeof si);
-    double scale = 1.0;
-    ax_dim sd;
-    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &scale) && dim_eq(sd, dim) &&
-                     scale != 1.0 && value != 0 && fabs(value / scale) >= 1e-3 &&
-                     fabs(value / scale) < 1e5;
-    if (!use_shown)
-        scale = 1.0;
-    snprintf(num, sizeof num, "%.10g", value / scale);
-    int n = dim_is_none(dim) ? snprintf(buf, size, "%s", num)
-                             : snprintf(buf, size, "%s %s", num, use_shown ? shown : si);
+    int n = snprintf(buf, size, "%.10g%s%s", value / scale, *unit ? " " : "", unit);
     return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
 }
 

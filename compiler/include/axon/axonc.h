@@ -291,6 +291,13 @@ typedef struct {
 axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
                         const axonc_binding *bindings, int nbindings, axonc_value *out);
 
+/* The unit to show values of SI unit si_unit in, for values like typical: the unit a modeller
+ * writes (mV, nS, ms) when the number reads well in it, else the SI unit itself ("" for plain
+ * numbers). *scale is the SI value of one of it (1e-3 for mV). AXONC_EINVAL when si_unit is not
+ * a unit or unit is too small. */
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale);
+
 /* Writes value (SI, of SI unit si_unit) as people read it: "-65 mV", "0.5 V/s", "4000",
  * "true" (is_bool). AXONC_EINVAL when si_unit is not a unit or buf is too small. */
 axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf,
