@@ -259,9 +259,12 @@ static int cmd_dump(int argc, char **argv)
                 return usage_error("dump", "--set needs NAME=VALUE, not '%s'", i < argc ? argv[i] : "");
             if (nsets == 64)
                 return usage_error("dump", "%stoo many --set options", "");
-            char *eq = strchr(argv[i], '=');
+            char *eq = strchr(argv[i], '='), err[300], msg[4400];
             *eq = 0;
-            sets[nsets++] = (ir_override){argv[i], eq + 1};
+            if (!ir_override_parse(argv[i], eq + 1, &sets[nsets++], err, sizeof err)) {
+                snprintf(msg, sizeof msg, "--set %s=%s: %s", argv[i], eq + 1, err);
+                return usage_error("dump", "%s", msg);
+            }
         }
         else if (argv[i][0] == '-' && argv[i][1])
             return usage_error("dump", "unknown option '%s'", argv[i]);
@@ -412,8 +415,14 @@ static int run_option(const char *cmd, run_opts *o, int argc, char **argv, int i
             usage_error(cmd, "%stoo many --set options", "");
             return -2;
         }
-        char *name = strndup(v, (size_t)(eq - v));
-        o->sets[o->nsets++] = (ir_override){name, eq + 1};
+        char *name = strndup(v, (size_t)(eq - v)), err[300], msg[4400];
+        if (!ir_override_parse(name, eq + 1, &o->sets[o->nsets], err, sizeof err)) {
+            snprintf(msg, sizeof msg, "--set %s: %s", v, err);
+            usage_error(cmd, "%s", msg);
+            free(name);
+            return -2;
+        }
+        o->nsets++;
         return 2;
     }
     if (!strcmp(a, "--grain")) {

@@ -45,6 +45,9 @@ typedef struct {
     double dt;
     const ast_node *stack[16]; /* modules being instantiated (recursion) */
     int nstack;
+    const ir_override *ov;     /* the command line's overrides */
+    int nov;
+    bool *ov_used;             /* ... of populations and projections: applied */
 } inst;
 
 /* ---- expressions at module level ------------------------------------------------ */
@@ -194,7 +197,101 @@ typedef struct {
     ax_span span;
     bool used;
     sx *computed; /* a value already computed in a parent module's scope */
+    const ir_override *ov; /* a value from the command line (then value is NULL) */
 } arg_binding;
+
+static bool is_name(const char *p, size_t n)
+{
+    if (!n || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+        return false;
+    for (size_t k = 1; k < n; k++)
+        if (!((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '_' ||
+              (p[k] >= '0' && p[k] <= '9')))
+            return false;
+    return true;
+}
+
+bool ir_override_parse(const char *name, const char *value, ir_override *out, char *err,
+                       size_t errsize)
+{
+    for (const char *p = name;; p++) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!is_name(p, n)) {
+            snprintf(err, errsize, "'%s' is not a parameter name (NAME, or POP.NAME for a "
+                                   "population's or a named projection's)", name);
+            return false;
+        }
+        if (!dot)
+            break;
+        p = dot;
+    }
+    *out = (ir_override){.name = name, .text = value};
+    return unit_parse_quantity(value, &out->value, err, errsize);
+}
+
+/* The value of an override, in the dimension of the parameter it sets when no unit was
+ * written (a plain number: dimensionless, or 0). */
+static sx *ov_value(inst *in, const ir_override *o, ax_dim dim)
+{
+    sx *e = sx_const(in->ar, o->value.si, o->value.has_unit ? o->value.dim : dim);
+    e->boolean = o->value.boolean;
+    return e;
+}
+
+/* Does override o fit a parameter of dimension dim (boolean: a truth value)? `what` names
+ * the parameter ("'N' of module COBA"). A plain number fits a dimensionless parameter,
+ * and a plain 0 any parameter, as in a model. */
+static bool ov_fits(inst *in, const ir_override *o, ax_dim dim, bool boolean, const char *what)
+{
+    const ax_quantity *q = &o->value;
+    char a[96], b[96];
+    if (boolean || q->boolean) {
+        if (boolean && q->boolean)
+            return true;
+        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, not %s", o->name, o->text, what,
+            boolean ? "true or false" : dim_describe(dim, a, sizeof a),
+            boolean ? "a number" : "true or false");
+        return false;
+    }
+    if (q->has_unit ? dim_eq(q->dim, dim) : dim_is_none(dim) || q->si == 0)
+        return true;
+    if (!q->has_unit) {
+        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s has no unit", o->name, o->text, what,
+            dim_describe(dim, a, sizeof a), o->text);
+        diag_hint(in->d, "write the unit: --set '%s=%s %s'", o->name, o->text,
+                  dim_unit_name(dim, b, sizeof b));
+        return false;
+    }
+    ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s is %s", o->name, o->text, what,
+        dim_describe(dim, a, sizeof a), o->text, dim_describe(q->dim, b, sizeof b));
+    return false;
+}
+
+/* The closest of n names (for "did you mean"), or NULL. */
+static const char *closest(const char *name, const char *const *names, int n)
+{
+    const char *best = NULL;
+    int len = (int)strlen(name);
+    for (int k = 0, bd = 3; k < n; k++) {
+        int d = typo_distance(name, names[k]);
+        if (d < bd && d <= (len <= 3 ? 1 : 2) && d < len) {
+            bd = d;
+            best = names[k];
+        }
+    }
+    return best;
+}
+
+/* The parameter part of a dotted override, when its path is `path`; else NULL. */
+static const char *ov_param_of(const ir_override *o, const char *path)
+{
+    const char *dot = strrchr(o->name, '.');
+    size_t n = dot ? (size_t)(dot - o->name) : 0;
+    if (!dot || strncmp(o->name, path, n) || path[n])
+        return NULL;
+    return dot + 1;
+}
 
 /* Matches named arguments against a module's parameters. */
 static arg_binding *bind_args(inst *in, const ast_node *args, int *nout)
@@ -211,7 +308,7 @@ static arg_binding *bind_args(inst *in, const ast_node *args, int *nout)
         for (int j = 0; j < k; j++)
             if (!strcmp(b[j].name, a->name))
                 ERR(in, a->span, "'%s' is given twice", a->name);
-        b[k++] = (arg_binding){a->name, a->a, a->span, false, NULL};
+        b[k++] = (arg_binding){a->name, a->a, a->span, false, NULL, NULL};
     }
     *nout = k;
     return b;
@@ -319,6 +416,45 @@ static void spike_source(inst *in, scope *sc, ir_pop *p, const ast_node *src)
         in->errors++;
 }
 
+/* The command line's overrides of population p's parameters (--set E.tau_m=30ms): what
+ * its ( ) arguments may set, applied after them and after its initialisers. */
+static void pop_overrides(inst *in, const ir_pop *p, sx **init)
+{
+    const sm_type *t = p->type;
+    for (int k = 0; k < in->nov; k++) {
+        const ir_override *o = &in->ov[k];
+        const char *name = ov_param_of(o, p->name);
+        if (!name)
+            continue;
+        in->ov_used[k] = true;
+        int v = sm_find_var(t, name);
+        if (v < 0 || t->vars[v].kind != VAR_PARAM) {
+            if (v >= 0) {
+                static const char *const KIND[] = {"parameter", "state variable", "input",
+                                                   "definition"};
+                ERR(in, SPAN_NONE, "--set %s=%s: '%s' of %s is a %s of %s, not a parameter",
+                    o->name, o->text, name, p->name, KIND[t->vars[v].kind], t->name);
+                continue;
+            }
+            ERR(in, SPAN_NONE, "--set %s=%s: %s (a %s) has no parameter '%s'", o->name, o->text,
+                p->name, t->name, name);
+            const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
+            int nn = 0;
+            for (int u = 0; u < t->nvars; u++)
+                if (t->vars[u].kind == VAR_PARAM)
+                    names[nn++] = t->vars[u].name;
+            const char *best = closest(name, names, nn);
+            if (best)
+                diag_hint(in->d, "did you mean '%s.%s'?", p->name, best);
+            continue;
+        }
+        const sm_var *pv = &t->vars[v];
+        char *what = arena_printf(in->ar, "'%s' of %s (a %s)", name, p->name, t->name);
+        if (ov_fits(in, o, pv->dim, pv->boolean, what))
+            init[v] = ov_value(in, o, pv->dim);
+    }
+}
+
 static void population(inst *in, scope *sc, const ast_node *n)
 {
     const sm_def *def = sema_find(in->s, n->str);
@@ -392,12 +528,6 @@ static void population(inst *in, scope *sc, const ast_node *n)
         }
         init[v] = e;
     }
-    /* shared parameters: defaults may use earlier parameters */
-    for (int v = 0; v < t->nvars; v++) {
-        if (t->vars[v].kind != VAR_PARAM || t->vars[v].per_item)
-            continue;
-        shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
-    }
     /* storage: state, per-neuron parameters, inputs */
     int *slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *slot);
     p.vars = arena_alloc(in->ar, (size_t)(t->nvars + 3) * sizeof *p.vars);
@@ -455,6 +585,13 @@ static void population(inst *in, scope *sc, const ast_node *n)
             continue;
         }
         init[v] = e;
+    }
+    pop_overrides(in, &p, init);
+    /* shared parameters: defaults may use earlier parameters */
+    for (int v = 0; v < t->nvars; v++) {
+        if (t->vars[v].kind != VAR_PARAM || t->vars[v].per_item)
+            continue;
+        shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
     }
     /* initial values, with shared parameters folded and earlier values substituted */
     for (int v = 0; v < t->nvars; v++) {
@@ -595,6 +732,58 @@ static void syn_args(inst *in, scope *sc, const sm_type *t, const ast_node *args
             continue;
         }
         vals[v] = e;
+    }
+}
+
+/* The command line's overrides of the synapse and rule parameters of projection pj
+ * (--set ee.w_max=12nS): what the projection's arguments may set, applied after them and
+ * after a connection file's columns. `group`: for `project P = A -> B, C`, the name P that
+ * sets them for every pair (else NULL). */
+static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **vals)
+{
+    const sm_type *t = pj->syn;
+    for (int k = 0; k < in->nov; k++) {
+        const ir_override *o = &in->ov[k];
+        const char *name = ov_param_of(o, pj->name);
+        if (!name && group)
+            name = ov_param_of(o, group);
+        if (!name)
+            continue;
+        in->ov_used[k] = true;
+        /* the synapse's own parameter, else the one rule that has it */
+        int own = -1, ruled = -1, nruled = 0;
+        for (int u = 0; u < t->nvars; u++)
+            if (!strcmp(t->vars[u].name, name) &&
+                (t->vars[u].kind == VAR_PARAM || t->vars[u].kind == VAR_STATE)) {
+                if (t->vars[u].rule < 0)
+                    own = u;
+                else if (!nruled++)
+                    ruled = u;
+            }
+        int v = own >= 0 ? own : nruled == 1 ? ruled : -1;
+        if (v < 0) {
+            if (nruled > 1) {
+                ERR(in, SPAN_NONE, "--set %s=%s: '%s' is a parameter of several learning rules of "
+                                   "%s", o->name, o->text, name, pj->name);
+                continue;
+            }
+            ERR(in, SPAN_NONE, "--set %s=%s: the synapses of %s (%s) have no parameter '%s'",
+                o->name, o->text, pj->name, t->name, name);
+            const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
+            int nn = 0;
+            for (int u = 0; u < t->nvars; u++)
+                if (t->vars[u].kind == VAR_PARAM || t->vars[u].kind == VAR_STATE)
+                    names[nn++] = t->vars[u].name;
+            const char *best = closest(name, names, nn);
+            if (best)
+                diag_hint(in->d, "did you mean '%.*s.%s'?", (int)(name - 1 - o->name), o->name,
+                          best);
+            continue;
+        }
+        const sm_var *pv = &t->vars[v];
+        char *what = arena_printf(in->ar, "'%s' of %s (%s)", name, pj->name, t->name);
+        if (ov_fits(in, o, pv->dim, pv->boolean, what))
+            vals[v] = ov_value(in, o, pv->dim);
     }
 }
 
@@ -792,6 +981,9 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                 syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name, r);
             if (edges && !ir_edges(in->ar, in->d, &p, P, Q, edges, vals))
                 in->errors++;
+            proj_overrides(in, &p, n->name && n->a->nkids * n->b->nkids > 1
+                                       ? arena_printf(in->ar, "%s%s", sc->prefix, n->name)
+                                       : NULL, vals);
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
                default only for dimensionless weights */
             for (int v = 0; v < t->nvars; v++) {
@@ -1093,7 +1285,14 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
         for (int a = 0; a < na; a++)
             if (!strcmp(args[a].name, p->name)) {
                 args[a].used = true;
-                if (args[a].computed)
+                if (args[a].ov) {
+                    /* the default says what the parameter is; a value that does not fit
+                       is reported, and the default stands in for it */
+                    if (const_value(in, sc, p->a, &v, "a module parameter's default") &&
+                        ov_fits(in, args[a].ov, v->dim, v->boolean,
+                                arena_printf(in->ar, "'%s' of module %s", p->name, mod->name)))
+                        v = ov_value(in, args[a].ov, v->dim);
+                } else if (args[a].computed)
                     v = args[a].computed;
                 else
                     const_value(in, sc, args[a].value, &v, "a module parameter");
@@ -1105,7 +1304,11 @@ static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *a
     }
     for (int a = 0; a < na; a++)
         if (!args[a].used) {
-            ERR(in, args[a].span, "module %s has no parameter '%s'", mod->name, args[a].name);
+            if (args[a].ov)
+                ERR(in, SPAN_NONE, "--set %s=%s: module %s has no parameter '%s'", args[a].name,
+                    args[a].ov->text, mod->name, args[a].name);
+            else
+                ERR(in, args[a].span, "module %s has no parameter '%s'", mod->name, args[a].name);
             const char *best = NULL;
             for (int k = 0, bd = 3; k < mod->a->nkids; k++) {
                 int d = typo_distance(args[a].name, mod->a->kids[k]->name);
@@ -1226,28 +1429,46 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
     int na = 0;
     for (int i = 0; i < nrun; i++)
         all[na++] = rargs[i];
+    in.ov = ov;
+    in.nov = nov;
+    in.ov_used = arena_alloc(in.ar, (size_t)(nov + 1) * sizeof *in.ov_used);
     for (int i = 0; i < nov; i++) {
-        /* command-line values are parsed as expressions of their own small file */
-        char *src = arena_printf(in.ar, "module __set { let __v = %s }", ov[i].value);
-        int fid = diag_add_file(in.d, arena_printf(in.ar, "--set %s", ov[i].name), src, strlen(src));
-        ast_node *root = parse_file(in.ar, in.d, fid);
-        if (!root->nkids || !root->kids[0]->nkids) {
-            in.errors++;
-            continue;
-        }
-        const ast_node *value = root->kids[0]->kids[0]->a;
+        if (strchr(ov[i].name, '.'))
+            continue; /* a population's or a projection's: applied where it is made */
+        in.ov_used[i] = true;
         bool replaced = false;
         for (int k = 0; k < na; k++)
             if (!strcmp(all[k].name, ov[i].name)) {
-                all[k].value = value;
+                all[k].value = NULL;
+                all[k].ov = &ov[i];
                 replaced = true;
             }
         if (!replaced)
-            all[na++] = (arg_binding){ov[i].name, value, value->span, false, NULL};
+            all[na++] = (arg_binding){ov[i].name, NULL, SPAN_NONE, false, NULL, &ov[i]};
     }
     scope *top = arena_alloc(in.ar, sizeof *top);
     top->prefix = "";
     module_body(&in, def->ast, top, all, na);
+    /* a population or projection that no module made (after other errors it may be
+       missing because of them) */
+    for (int i = 0; i < nov && !in.errors && !diag_error_count(in.d); i++)
+        if (!in.ov_used[i]) {
+            const char *dot = strrchr(ov[i].name, '.');
+            char *path = arena_printf(in.ar, "%.*s", (int)(dot - ov[i].name), ov[i].name);
+            ERR(&in, SPAN_NONE, "--set %s=%s: module %s has no population or named projection "
+                                "'%s'", ov[i].name, ov[i].text, m->module, path);
+            const char **names = arena_alloc(in.ar, (size_t)(m->npops + m->nprojs + 1) *
+                                                        sizeof *names);
+            int nn = 0;
+            for (int k = 0; k < m->npops; k++)
+                names[nn++] = m->pops[k].name;
+            for (int k = 0; k < m->nprojs; k++)
+                if (!strstr(m->projs[k].name, "->"))
+                    names[nn++] = m->projs[k].name;
+            const char *best = closest(path, names, nn);
+            if (best)
+                diag_hint(in.d, "did you mean '%s.%s'?", best, dot + 1);
+        }
     if (in.errors || diag_error_count(in.d))
         return NULL;
     return m;
