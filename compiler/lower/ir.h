@@ -91,9 +91,7 @@ typedef struct {
     ax_span span;
 } ir_pop;
 
-typedef enum {
-    CONN_ALL, CONN_ONE, CONN_RANDOM, CONN_INDEGREE, CONN_OUTDEGREE, CONN_WHERE, CONN_FILE
-} ir_conn_kind;
+typedef sm_conn_kind ir_conn_kind; /* CONN_ALL ... (sema.h) */
 
 typedef struct {
     const char *name;
@@ -130,7 +128,7 @@ typedef struct {
     int pop, var;           /* the mean of variable var (storage index) of population pop */
 } ir_signal;
 
-typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } ir_rec_kind;
+typedef sm_rec_kind ir_rec_kind; /* REC_SPIKES ... (sema.h) */
 
 typedef struct {
     ir_rec_kind kind;
