@@ -674,8 +674,10 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
             r.var = in->m->projs[r.target].slot[tg->var];
             if (r.var < 0) {
                 /* a constant weight that nothing changes is not stored */
-                ERR(in, tg->span, "the synapses of '%s%s' have no weight 'w' to record", en->prefix,
-                    tg->path);
+                ERR(in, tg->span,
+                    "the synapses of '%s%s' all have the same weight, which nothing "
+                    "changes: it is not stored and cannot be recorded",
+                    en->prefix, tg->path);
                 bad = tg->path;
                 continue;
             }
