@@ -208,6 +208,7 @@ typedef struct {
     const char *name;
     double value;
     const char *unit;
+    const char *text;  /* the value as the user wrote it, for messages; NULL: value and unit */
 } axonc_override;
 
 /* Parses "NAME=VALUE" as written on a command line (`--set w=2nS`, `--set N=4000`) into *out
