@@ -1062,6 +1062,13 @@ axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_
     return guarded(u, eval_pass, &a);
 }
 
+int axonc_same_unit(const char *a, const char *b)
+{
+    ax_dim da, db;
+    double sa, sb;
+    return parse_si(a, &da, &sa) && parse_si(b, &db, &sb) && dim_eq(da, db) && sa == sb;
+}
+
 axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
                                 double *scale)
 {

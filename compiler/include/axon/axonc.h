@@ -292,6 +292,10 @@ typedef struct {
 axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
                         const axonc_binding *bindings, int nbindings, axonc_value *out);
 
+/* Whether two units are the same unit ("V" and "kg*m^2*s^-3*A^-1"; "1" and "" for plain
+ * numbers); 0 also when either is not a unit. */
+int axonc_same_unit(const char *a, const char *b);
+
 /* The unit to show values of SI unit si_unit in, for values like typical: the unit a modeller
  * writes (mV, nS, ms) when the number reads well in it, else the SI unit itself ("" for plain
  * numbers). *scale is the SI value of one of it (1e-3 for mV). AXONC_EINVAL when si_unit is not
