@@ -874,6 +874,8 @@ static const command_help COMMANDS[] = {
     {"sims", "", "the simulations"},
     {"load", "FILE", "load the definitions of a model file"},
     {"seed", "N", "the seed of simulations made from now on (default 0)"},
+    {"time", "ENTRY", "run an entry (a definition, a simulation, a command) and print the wall\n"
+                      "time it took"},
     {"write", "SIM DIR", "write a simulation's recordings so far into DIR (NPY files and\n"
                          "manifest.json, as axon run -o DIR does)"},
 };
@@ -1197,6 +1199,12 @@ static bool handle(repl *r, const char *text, bool *quit)
     const char *p = skip_ws(text);
     if (!*p || *p == '#')
         return true;
+    if (!strncmp(p, ":time", 5) && (isspace((unsigned char)p[5]) || !p[5])) {
+        double t0 = now();
+        bool good = handle(r, p + 5, quit);
+        fprintf(r->out, "time: %.3f ms\n", (now() - t0) * 1e3);
+        return good;
+    }
     r->counter++;
     if (*p == ':')
         return command(r, p, quit);
