@@ -33,6 +33,8 @@ typedef struct {
 typedef struct lex_state {
     const char *src, *cur, *lim, *tok, *bol;
     int file, line;
+    const char *colp; /* a position on the current line ... */
+    int col;          /* ... and its column (see column() in lex.re) */
     int depth;     /* open ( and [ */
     int last;      /* kind of the last token returned */
     diag_ctx *diag;

@@ -14,7 +14,8 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file)
     memset(L, 0, sizeof *L);
     size_t len = 0;
     L->src = diag_file_text(d, file, &len);
-    L->cur = L->bol = L->src;
+    L->cur = L->bol = L->colp = L->src;
+    L->col = 1;
     L->lim = L->src + len;
     L->file = file;
     L->line = 1;
@@ -25,17 +26,23 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file)
 }
 
 /* Columns count characters, not bytes, so a caret lines up under UTF-8
- * text in strings and comments. */
-static int column(const lex_state *L, const char *p)
+ * text in strings and comments. Tokens come in order, so the count goes on
+ * from the last position asked for (colp): lexing a line is linear in its
+ * length, however many tokens it has. */
+static int column(lex_state *L, const char *p)
 {
-    int col = 1;
-    for (const char *q = L->bol; q < p; q++)
+    if (L->colp <= L->bol || p < L->colp) {
+        L->colp = L->bol;
+        L->col = 1;
+    }
+    for (const char *q = L->colp; q < p; q++)
         if (((unsigned char)*q & 0xC0) != 0x80)
-            col++;
-    return col;
+            L->col++;
+    L->colp = p;
+    return L->col;
 }
 
-static ax_span span_at(const lex_state *L, const char *b, const char *e)
+static ax_span span_at(lex_state *L, const char *b, const char *e)
 {
     ax_span s;
     s.file = L->file;

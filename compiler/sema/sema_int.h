@@ -29,7 +29,7 @@ struct sema_ctx {
     int norder;
     int nstack;
     sm_def *defs;
-    int ndefs;
+    int ndefs, capdefs;
     bool checked;
 };
 
