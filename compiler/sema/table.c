@@ -35,7 +35,12 @@ static int tab_file(diag_ctx *d, ax_span from, const char *path, const char **te
             return f;
         }
     const char *err = NULL;
-    char *buf = read_file(path, len, &err);
+    char *buf = read_file(path, AX_MAX_DATA, len, &err);
+    if (!buf && err == READ_FILE_TOO_LARGE) {
+        diag_error(d, from, "'%s' is larger than %d MiB, the limit for a data file", path,
+                   AX_MAX_DATA_MIB);
+        return -1;
+    }
     if (!buf) {
         diag_error(d, from, "cannot open '%s': %s", path, err);
         return -1;

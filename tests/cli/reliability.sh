@@ -47,5 +47,19 @@ contains "check: the error on a long line" "long_bad.axon:1:1017804: error: unex
 check "check: a long line is echoed in part" test "$(wc -c <"$out")" -lt 1000
 contains "check: the excerpt says it is cut" " 1 | ... v' = (a - v) / (10 ms) } } neuron N9999 {"
 
+# ---- the front end: sizes --------------------------------------------------------------
+# An endless model file is read up to the limit (64 MiB), a larger regular file not at all.
+expect "check: /dev/zero" 2 timeout 20 "$AXON" check /dev/zero
+contains "check: /dev/zero message" "cannot read '/dev/zero': larger than 64 MiB, the limit for a model file"
+truncate -s 65M "$tmp/big.axon"
+expect "check: a 65 MiB model" 2 "$AXON" check "$tmp/big.axon"
+contains "check: a 65 MiB model message" "larger than 64 MiB, the limit for a model file"
+# data files: 256 MiB
+truncate -s 257M "$tmp/big.csv"
+printf 'import "std/neurons/lif"\nimport "std/synapses"\nmodule M {\n    population A = LIF[2]\n    project A -> A : ExpCurrent connect from "/dev/zero"\n    population B = LIF[2](I_ext = timed("big.csv", 1 ms) * 1 nA)\n}\n' >"$tmp/zero.axon"
+expect "check: data from /dev/zero and a 257 MiB file" 1 timeout 20 "$AXON" check "$tmp/zero.axon"
+contains "check: data from /dev/zero" "zero.axon:5:41: error: '/dev/zero' is larger than 256 MiB, the limit for a data file"
+contains "check: a 257 MiB data file" "zero.axon:6:41: error: '$tmp/big.csv' is larger than 256 MiB, the limit for a data file"
+
 echo "reliability: $pass passed, $fail failed"
 [ $fail -eq 0 ]
