@@ -61,5 +61,16 @@ expect "check: data from /dev/zero and a 257 MiB file" 1 timeout 20 "$AXON" chec
 contains "check: data from /dev/zero" "zero.axon:5:41: error: '/dev/zero' is larger than 256 MiB, the limit for a data file"
 contains "check: a 257 MiB data file" "zero.axon:6:41: error: '$tmp/big.csv' is larger than 256 MiB, the limit for a data file"
 
+# ---- data files -------------------------------------------------------------------------
+# a typo in a first row is not a header: an error at the typo, with a hint (golden tests have
+# the messages, tests/golden/semantic/timed_typos.axon; here the hints)
+printf 'O.5\n1\n' >"$tmp/typo.csv"
+printf 'current, l0\n0.5, 1\n' >"$tmp/typo2.csv"
+printf 'import "std/neurons/lif"\nmodule M {\n    population A = LIF[2](I_ext = timed("typo.csv", 1 ms) * 1 nA)\n    population B = LIF[2](I_ext = timed("typo2.csv", 1 ms) * 1 nA)\n}\n' >"$tmp/typo.axon"
+expect "check: a typo in the first row of a timed array" 1 "$AXON" check "$tmp/typo.axon"
+contains "check: typo message" "typo.csv:1:1: error: 'O.5' is not a number"
+contains "check: typo hint" "hint: did you mean '0.5'? ('O' and 'l' are letters, not digits)"
+contains "check: not a header hint" "hint: a first row is a header only when every value in it is a column name; 'l0' is not one"
+
 echo "reliability: $pass passed, $fail failed"
 [ $fail -eq 0 ]
