@@ -386,7 +386,10 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
     if (!path || !out)
         return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
     load_args a = {.path = path};
-    char *text = read_file(path, &a.len, &a.err);
+    char *text = read_file(path, AX_MAX_SOURCE, &a.len, &a.err);
+    if (!text && a.err == READ_FILE_TOO_LARGE)
+        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
+                    "file", path, AX_MAX_SOURCE_MIB);
     if (!text)
         return fail(s, AXONC_EIO, "cannot read '%s': %s", path, a.err);
     a.text = text;

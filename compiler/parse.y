@@ -637,6 +637,8 @@ static const char *continued_from(const char *src, int off)
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 {
+    if (P->lex.stopped) /* the lexer said why; what follows is not read */
+        return 0;
     yysymbol_kind_t la = yypcontext_token(ctx);
     const ax_span *loc = yypcontext_location(ctx);
     strbuf sb = {0};
@@ -760,6 +762,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 
 static ast_node *parse(ax_arena *ar, diag_ctx *d, int file, int start)
 {
+    size_t len = 0;
+    diag_file_text(d, file, &len);
+    if (len > AX_MAX_SOURCE) {
+        /* also for text given in memory (axonc_load_string); files are not read past it */
+        ax_span at = {file, 1, 1, 1, 1, 0, 0};
+        diag_error(d, at, "the file is larger than %d MiB, the limit for a model file",
+                   AX_MAX_SOURCE_MIB);
+        return ast_new(ar, AST_FILE, SPAN_NONE);
+    }
     parse_ctx *P = arena_alloc(ar, sizeof *P);
     lex_init(&P->lex, d, ar, file);
     P->ar = ar;

@@ -30,7 +30,7 @@ struct sema_ctx {
     int norder;
     int nstack;
     sm_def *defs;
-    int ndefs;
+    int ndefs, capdefs;
     bool checked;
     int module_depth;  /* modules being checked, one inside the other */
 };

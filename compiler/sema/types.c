@@ -58,8 +58,11 @@ static void build_table(sema_ctx *s)
                 diag_note(s->d, old->ast->span, "the first definition of '%s' is here", n->name);
                 continue;
             }
-            s->defs = arena_grow(s->ar, s->defs, (size_t)s->ndefs, (size_t)s->ndefs + 1,
-                                 sizeof *s->defs);
+            if (s->ndefs == s->capdefs) { /* doubling: a file may define thousands */
+                s->capdefs = s->capdefs ? 2 * s->capdefs : 16;
+                s->defs = arena_grow(s->ar, s->defs, (size_t)s->ndefs, (size_t)s->capdefs,
+                                     sizeof *s->defs);
+            }
             s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL, NULL};
         }
     }
