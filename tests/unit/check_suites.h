@@ -14,5 +14,6 @@ Suite *sx_suite(void);
 Suite *engine_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);
+Suite *analysis_suite(void);
 
 #endif
