@@ -419,8 +419,16 @@ axon_status axon_kuramoto_spikes(const axon_trains *tr, const double *times, siz
             n[q]++;
         }
     }
+    /* Near the window's edges only the neurons that fire right then lie between two of their
+     * spikes, and their phases are biased towards 0 (or 2 pi): a spurious synchrony. Samples
+     * where fewer than 90% of the neurons with two spikes or more take part are left out. */
+    uint32_t eligible = 0;
+    for (uint32_t k = 0; k < tr->size; k++)
+        eligible += tr->off[k + 1] - tr->off[k] >= 2;
     for (size_t q = 0; q < nt; q++)
-        R[q] = n[q] >= 2 ? sqrt(c[q] * c[q] + s[q] * s[q]) / n[q] : NAN;
+        R[q] = n[q] >= 2 && 10 * (uint64_t)n[q] >= 9 * (uint64_t)eligible
+                   ? sqrt(c[q] * c[q] + s[q] * s[q]) / n[q]
+                   : NAN;
     free(c);
     free(s);
     free(n);

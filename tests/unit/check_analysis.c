@@ -660,6 +660,46 @@ START_TEST(test_avalanches)
 }
 END_TEST
 
+/* ---- summaries -------------------------------------------------------------------------------- */
+
+START_TEST(test_unit_pretty)
+{
+    ck_assert_str_eq(axon_unit_pretty("kg*m^2*s^-3*A^-1"), "V");
+    ck_assert_str_eq(axon_unit_pretty("m^-2*kg^-1*s^3*A^2"), "S");
+    ck_assert_str_eq(axon_unit_pretty("s^-1"), "Hz");
+    ck_assert_str_eq(axon_unit_pretty("A"), "A");
+    ck_assert_str_eq(axon_unit_pretty("1"), "");
+    ck_assert_str_eq(axon_unit_pretty("furlong*s^-1"), "furlong*s^-1");
+}
+END_TEST
+
+START_TEST(test_summarize)
+{
+    axon_trains *tr = poisson(100, 10, 20, 4);
+    axon_pop_summary s;
+    axon_err err;
+    ck_assert_int_eq(axon_summarize(tr, NULL, &s, &err), AXON_OK);
+    ck_assert_uint_eq(s.neurons, 100);
+    CLOSE(s.rate, 10, 0.3);
+    CLOSE(s.isi.cv, 1, 0.05);
+    CLOSE(s.fano.population, 1, 0.15);
+    CLOSE(s.corr.mean, 0, 0.01);
+    ck_assert_uint_eq(s.corr.pairs, 1000);
+    ck_assert_uint_eq(s.health.dead, 0);
+    ck_assert_uint_eq(s.health.hyperactive, 0);
+    ck_assert(s.chi > 0 && s.chi < 0.3);
+    ck_assert(s.avalanches.count > 0);
+    /* a window shorter than the bins: those statistics are NaN, not an error */
+    axon_trains_free(tr);
+    double t[] = {0.001, 0.002};
+    uint32_t i[] = {0, 1};
+    tr = axon_trains_new("S", 2, t, i, 2, 0, 0.005, 1e-4, &err);
+    ck_assert_int_eq(axon_summarize(tr, NULL, &s, &err), AXON_OK);
+    ck_assert(isnan(s.fano.population) && isnan(s.isi.cv) && isnan(s.corr.mean));
+    axon_trains_free(tr);
+}
+END_TEST
+
 /* ---- recordings directories ----------------------------------------------------------------- */
 
 static char g_dir[256];
@@ -853,6 +893,54 @@ START_TEST(test_recording_errors)
 }
 END_TEST
 
+static int exists(const char *dir, const char *name)
+{
+    char p[600];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &st) == 0 && st.st_size > 0;
+}
+
+START_TEST(test_analyze_and_write)
+{
+    write_good_recording();
+    axon_err err;
+    axon_recording *r = axon_recording_open(g_dir, &err);
+    ck_assert_ptr_nonnull(r);
+    axon_analysis *a = axon_analyze(r, 0, -1, NULL, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_uint_eq(axon_analysis_npops(a), 1);
+    const char *name;
+    const axon_pop_summary *s = axon_analysis_pop(a, 0, &name);
+    ck_assert_str_eq(name, "E");
+    CLOSE(s->rate, 0.75, 1e-12);
+    ck_assert_uint_eq(s->health.dead, 2);
+    ck_assert_ptr_nonnull(strstr(axon_analysis_table(a), "dead neurons"));
+    char rep[512];
+    snprintf(rep, sizeof rep, "%s/report", g_dir);
+    ck_assert_msg(axon_analysis_write(a, rep, &err) == AXON_OK, "%s", err.msg);
+    ck_assert(exists(rep, "analysis.json") && exists(rep, "index.html") &&
+              exists(rep, "raster.svg"));
+    axon_analysis_free(a);
+    /* a window past the end */
+    ck_assert_ptr_null(axon_analyze(r, 0, 2, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "not inside the recording"));
+    axon_recording_free(r);
+    /* the report directory's files are removed by the fixture's teardown only one level deep */
+    DIR *d = opendir(rep);
+    struct dirent *e;
+    char p[1024];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", rep, e->d_name);
+            unlink(p);
+        }
+    if (d)
+        closedir(d);
+    rmdir(rep);
+}
+END_TEST
+
 START_TEST(test_recording_version1)
 {
     /* version 1 has no populations: sizes come from the largest index seen */
@@ -892,12 +980,15 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_effective_rank);
     tcase_add_test(tc, test_avalanches);
+    tcase_add_test(tc, test_unit_pretty);
+    tcase_add_test(tc, test_summarize);
     suite_add_tcase(s, tc);
     TCase *rec = tcase_create("recordings");
     tcase_add_checked_fixture(rec, dir_setup, dir_teardown);
     tcase_add_test(rec, test_recording_read);
     tcase_add_test(rec, test_recording_errors);
     tcase_add_test(rec, test_recording_version1);
+    tcase_add_test(rec, test_analyze_and_write);
     suite_add_tcase(s, rec);
     return s;
 }

@@ -260,7 +260,9 @@ void axon_kuramoto(const double *theta, size_t nt, size_t nn, double *R);
 /*
  * The same for spike phases: neuron j's phase at time t between its spikes t_k <= t < t_k+1 is
  * 2 pi (t - t_k) / (t_k+1 - t_k); neurons outside their first and last spike are left out.
- * R[k] at times[k] (nt of them); NaN where fewer than 2 neurons take part.
+ * R[k] at times[k] (nt of them, increasing); NaN where fewer than 2 neurons, or fewer than 90%
+ * of those with at least 2 spikes, take part (near the window's edges only neurons firing right
+ * then would, with phases biased towards 0 or 2 pi: a spurious synchrony).
  */
 axon_status axon_kuramoto_spikes(const axon_trains *tr, const double *times, size_t nt, double *R);
 
@@ -407,8 +409,8 @@ typedef struct {
     double chi;
     double kuramoto;                /* mean over time of the spike-phase order parameter */
     double lz;
-    double peak_freq, peak_power;   /* largest peak of the population rate's spectrum above
-                                       1 Hz: Hz, Hz^2/Hz */
+    double peak_freq, peak_power;   /* the largest local maximum of the population rate's
+                                       spectrum above 1 Hz: Hz, Hz^2/Hz */
     axon_health_summary health;
     axon_avalanche_summary avalanches;
 } axon_pop_summary;
