@@ -348,6 +348,9 @@ static int cmd_run(int argc, char **argv)
     status = instantiate(s, "run", &o, &in);
     if (status == EXIT_OK && axonc_jit(in, &desc) != AXONC_OK)
         status = EXIT_DIAG;
+    ro.source = o.file; /* provenance for the manifest: the command line from "axon" on */
+    ro.argc = argc + 1;
+    ro.argv = argv - 1;
     if (status == EXIT_OK)
         status = axon_exe_simulate("axon run", desc, &ro, now_seconds() - t0);
     axonc_session_free(s);
