@@ -99,6 +99,7 @@ static check_ctx *mod_check(mcheck *mc, const sm_type *t, int allow)
 {
     check_ctx *ck = arena_alloc(mc->ar, sizeof *ck);
     ck->ar = mc->ar;
+    sema_check_externs(mc->s, ck);
     ck->d = mc->d;
     ck->t = t ? (sm_type *)t : arena_alloc(mc->ar, sizeof(sm_type));
     ck->ctx = CTX_MODULE;

@@ -31,6 +31,8 @@ struct sema_ctx {
     int nstack;
     sm_def *defs;
     int ndefs, capdefs;
+    sx_extern *externs;  /* `extern` C functions of every loaded file */
+    int nexterns;
     bool checked;
     int module_depth;  /* modules being checked, one inside the other */
 };
