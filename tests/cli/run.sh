@@ -286,5 +286,10 @@ if cmp -s "$tmp/ext_run/P.v.npy" "$tmp/ext_exe_out/P.v.npy"; then pass=$((pass +
 expect "dump ir: extern function scheme" 0 "$AXON" dump ir "$tmp/ext.axon"
 contains "dump ir: an extern call is non-linear" "scheme rk4"
 
+# an undefined type suggests the longer name that starts with it
+expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golden/semantic/undefined_type_and_projection.axon"
+contains "check: undefined type suggestion" "hint: did you mean 'PoissonSource'?"
+contains "check: projection used as a population, note" "note: the projection 'syn' is declared here"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
