@@ -672,14 +672,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
         ax_span b = P->lex.paren_at;
         diag_hint(P->diag, "the '%c' opened at line %d, column %d is never closed",
                   src ? src[b.off] : '(', b.line, b.col);
-    } else if (la == YYSYMBOL_YYEOF && P->lex.nbraces > 0) {
-        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
-        ax_span b = P->lex.braces[i];
-        diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
-    } else if (top_kw && P->lex.nbraces > 0) {
-        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
-        ax_span b = P->lex.braces[i];
-        diag_hint(P->diag, "the '{' opened at line %d is not closed yet: is a '}' missing?", b.line);
+    } else if ((la == YYSYMBOL_YYEOF || top_kw) && P->lex.nbraces > 0) {
+        ax_span by;
+        ax_span b = lex_open_brace(&P->lex, &by);
+        if (by.line)
+            diag_hint(P->diag, "the '{' opened at line %d is %s: the '}' on line %d is indented "
+                      "as if it closed the block around it", b.line,
+                      top_kw ? "not closed yet" : "never closed", by.line);
+        else if (top_kw)
+            diag_hint(P->diag, "the '{' opened at line %d is not closed yet: is a '}' missing?",
+                      b.line);
+        else
+            diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
     } else if (P->lex.nbraces == 0 &&
                (la == YYSYMBOL_KW_POPULATION || la == YYSYMBOL_KW_PROJECT ||
                 la == YYSYMBOL_KW_RECORD || la == YYSYMBOL_KW_SIGNAL)) {
