@@ -598,6 +598,64 @@ static void describe_expected(yysymbol_kind_t k, strbuf *sb)
         put_quoted(sb, yysymbol_name(k));
 }
 
+/* ", expected ...": the tokens when they are few, else what they start (an expression, an
+ * item of a block), so that no message stops at "unexpected '{'". */
+static void describe_expected_set(const yysymbol_kind_t *all, int n, const bool *want,
+                                  strbuf *sb)
+{
+    if (n <= 0)
+        return;
+    if (n <= 4) {
+        sb_puts(sb, ", expected ");
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_puts(sb, i == n - 1 ? " or " : ", ");
+            describe_expected(all[i], sb);
+        }
+        return;
+    }
+    const char *what = NULL;
+    if (want[YYSYMBOL_KW_NEURON] && want[YYSYMBOL_KW_MODULE])
+        what = "'neuron', 'synapse', 'rule', 'module', 'import' or 'run'";
+    else if (want[YYSYMBOL_KW_PARAMETERS] && want[YYSYMBOL_KW_EQUATIONS])
+        what = "an item of the block ('parameters', 'state', 'equations', 'on pre', ...) or '}'";
+    else if (want[YYSYMBOL_KW_POPULATION] && want[YYSYMBOL_KW_PROJECT])
+        what = "'population', 'project', 'record', 'signal', 'let', NAME = MODULE(...) or '}'";
+    else if (want[YYSYMBOL_KW_LET] && want[YYSYMBOL_KW_IF])
+        what = "a statement (NAME = value, 'let', 'if') or '}'";
+    else if (want[YYSYMBOL_NUMBER] && want[YYSYMBOL_IDENT] && want[YYTRANSLATE('(')])
+        what = "a value (a number, a name, '(' ...)";
+    else if (want[YYTRANSLATE('=')] && want[YYSYMBOL_ADD_ASSIGN])
+        what = "'=' or another assignment ('+=', '-=', '*=', '/=')";
+    if (what) {
+        sb_printf(sb, ", expected %s", what);
+        return;
+    }
+    if (!want[YYTRANSLATE('+')] || !want[YYSYMBOL_KW_AND])
+        return;
+    /* within an expression: an operator, or what may follow it when that is short */
+    int nrest = 0, rest[3];
+    for (int i = 0; i < n; i++) {
+        int k = all[i];
+        bool op = k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*') ||
+                  k == YYTRANSLATE('/') || k == YYTRANSLATE('^') || k == YYTRANSLATE('<') ||
+                  k == YYTRANSLATE('>') || k == YYTRANSLATE('.') || k == YYSYMBOL_LE ||
+                  k == YYSYMBOL_GE || k == YYSYMBOL_EQ || k == YYSYMBOL_NE ||
+                  k == YYSYMBOL_KW_AND || k == YYSYMBOL_KW_OR;
+        if (!op && nrest++ < 3)
+            rest[nrest - 1] = k;
+    }
+    sb_puts(sb, ", expected an operator");
+    if (nrest > 3) {
+        sb_puts(sb, " or the end of the expression");
+        return;
+    }
+    for (int i = 0; i < nrest; i++) {
+        sb_puts(sb, i == nrest - 1 ? " or " : ", ");
+        describe_expected((yysymbol_kind_t)rest[i], sb);
+    }
+}
+
 /* When the token at off is the first on its line and the line before ends
  * with a character that continues a statement ('=', an operator, ',', '('),
  * that character; else NULL. Blank lines are skipped; comments are not. */
@@ -624,27 +682,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     strbuf sb = {0};
     sb_puts(&sb, "unexpected ");
     describe_lookahead(P, la, &sb);
-    enum { MAXEXP = 6 };
-    yysymbol_kind_t exp[MAXEXP];
-    int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
-    /* A long list of alternatives helps nobody: name them only when few. */
-    if (n > 0 && n <= 4) {
-        sb_puts(&sb, ", expected ");
-        for (int i = 0; i < n; i++) {
-            if (i)
-                sb_puts(&sb, i == n - 1 ? " or " : ", ");
-            describe_expected(exp[i], &sb);
-        }
-    }
-    diag_error(P->diag, *loc, "%s", sb.buf);
-    sb_free(&sb);
-    /* One hint, for the likeliest cause. The checks need every expected
-       token, not only the few named in the message. */
     yysymbol_kind_t all[YYNTOKENS];
     int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
     bool want[YYNTOKENS] = {false};
     for (int i = 0; i < nall; i++)
         want[all[i]] = true;
+    describe_expected_set(all, nall, want, &sb);
+    diag_error(P->diag, *loc, "%s", sb.buf);
+    sb_free(&sb);
+    /* One hint, for the likeliest cause. */
     const lex_token *t = &P->lex.last_tok;
     const lex_token *prev = &P->lex.prev_tok;
     size_t srclen = 0;
