@@ -284,8 +284,8 @@ lex_token lex_raw(lex_state *L)
             /* "1e", "2.5e-": the exponent has no digits */
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': the exponent has no digits", n,
-                       L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': the exponent has no digits",
+                       AX_QUOTED(L->tok, n));
             return t2;
         }
         digit+ "." {
@@ -296,7 +296,7 @@ lex_token lex_raw(lex_state *L)
             }
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s'", n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s'", AX_QUOTED(L->tok, n));
             diag_hint(L->diag, "write a digit after the '.' ('1.0') or leave the '.' out");
             return t2;
         }
@@ -304,22 +304,22 @@ lex_token lex_raw(lex_state *L)
             /* "1.5.3", "2.5e-3.1": not a number followed by ".3" (whose hint would be wrong) */
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': it has more than one '.'",
-                       n > 40 ? 40 : n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': it has more than one '.'",
+                       AX_QUOTED(L->tok, n));
             return t2;
         }
         digit+ ("." digit+)? [eE] [+-]? digit+ [eE] [+-]? digit* {
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': it has more than one exponent",
-                       n > 40 ? 40 : n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': it has more than one exponent",
+                       AX_QUOTED(L->tok, n));
             return t2;
         }
         "0" [xX] [0-9a-fA-F]+ {
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': numbers are decimal",
-                       n > 40 ? 40 : n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': numbers are decimal",
+                       AX_QUOTED(L->tok, n));
             if (n <= 15)
                 diag_hint(L->diag, "write %llu", strtoull(L->tok + 2, NULL, 16));
             return t2;
@@ -327,15 +327,15 @@ lex_token lex_raw(lex_state *L)
         digit+ ("_" digit+)+ ("." [0-9_]+)? ([eE] [+-]? digit+)? {
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': '_' cannot group digits",
-                       n > 40 ? 40 : n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': '_' cannot group digits",
+                       AX_QUOTED(L->tok, n));
             diag_hint(L->diag, "write the digits together");
             return t2;
         }
         "." digit+ {
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s'", n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s'", AX_QUOTED(L->tok, n));
             diag_hint(L->diag, "write a digit before the '.' ('0.5')");
             return t2;
         }

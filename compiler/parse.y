@@ -563,21 +563,21 @@ static void describe_lookahead(parse_ctx *P, yysymbol_kind_t k, strbuf *sb)
         return;
     }
     if (k == YYSYMBOL_IDENT) {
-        sb_printf(sb, "identifier '%s'", t->str);
+        sb_printf(sb, "identifier '%.*s%s'", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_NUMBER) {
         size_t len = 0;
         const char *src = diag_file_text(P->diag, t->span.file, &len);
-        sb_printf(sb, "number '%.*s'", t->span.end_off - t->span.off, src + t->span.off);
+        sb_printf(sb, "number '%.*s%s'", AX_QUOTED(src + t->span.off, t->span.end_off - t->span.off));
         return;
     }
     if (k == YYSYMBOL_PRIMED) {
-        sb_printf(sb, "derivative '%s''", t->str);
+        sb_printf(sb, "derivative '%.*s%s''", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_STRING) {
-        sb_printf(sb, "string \"%s\"", t->str);
+        sb_printf(sb, "string \"%.*s%s\"", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_YYEOF) {
@@ -754,9 +754,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     } else if (prev->tok != SEP && prev->tok != '{' && prev->tok != '}' && prev->tok != 0 &&
                prev->span.end_line < loc->line && src) {
         /* the statement went on past a line end that could not end it */
-        diag_hint(P->diag, "line %d ends with '%.*s', so its statement continues on line %d: "
+        diag_hint(P->diag, "line %d ends with '%.*s%s', so its statement continues on line %d: "
                   "is something missing after it?", prev->span.end_line,
-                  prev->span.end_off - prev->span.off, src + prev->span.off, loc->line);
+                  AX_QUOTED(src + prev->span.off, prev->span.end_off - prev->span.off), loc->line);
     } else if (la == YYTRANSLATE('=') && prev->span.line == loc->line && src &&
                (cont = continued_from(src, prev->span.off)) != NULL) {
         /* "tau =" then "v_rest = -65 mV": the value is missing, and the

@@ -46,6 +46,13 @@ expect "check: an error on a 1 MB line" 1 timeout 20 "$AXON" check "$tmp/long_ba
 contains "check: the error on a long line" "long_bad.axon:1:1017804: error: unexpected '='"
 check "check: a long line is echoed in part" test "$(wc -c <"$out")" -lt 1000
 contains "check: the excerpt says it is cut" " 1 | ... v' = (a - v) / (10 ms) } } neuron N9999 {"
+# messages quote at most 40 bytes of a token: a 100 KB string, a 100 KB malformed number
+awk 'BEGIN { s = ""; for (i = 0; i < 100000; i++) s = s "7"
+    printf "neuron N {\n    state { v = 0 }\n}\n\"%s\"\nneuron M {\n    parameters { a = %s. }\n}\n", s, s }' >"$tmp/long_tokens.axon"
+expect "check: long tokens" 1 "$AXON" check "$tmp/long_tokens.axon"
+contains "check: a long string is quoted in part" "error: unexpected string \"7777777777777777777777777777777777777777...\""
+contains "check: a long number is quoted in part" "error: malformed number '7777777777777777777777777777777777777777...'"
+check "check: long tokens give short messages" test "$(wc -c <"$out")" -lt 2000
 
 # ---- the front end: sizes --------------------------------------------------------------
 # An endless model file is read up to the limit (64 MiB), a larger regular file not at all.
