@@ -70,6 +70,9 @@ void axon_exe_progress(void *user, double f)
     fflush(stderr);
 }
 
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s);
+
 static const char OPTIONS_HELP[] =
     "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
     "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"
@@ -174,6 +177,18 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         return 2;
     }
     axon_err err = {{0}};
+    /* a run whose recordings cannot be written is not started */
+    if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
+        fprintf(stderr, "%s: -o: %s\n", prog, err.msg);
+        return 1;
+    }
+    return exe_run(prog, model, o, duration, compile_s);
+}
+
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s)
+{
+    axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
     axon_sim *sim = axon_sim_new(model, &ao, &err);
     if (!sim) {
@@ -198,10 +213,14 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
             status = 2;
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
+    axon_status rs = status ? AXON_OK : axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL,
+                                                     NULL);
     if (status) {
-    } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
+    } else if (rs != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         status = 1;
+    }
+    if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;

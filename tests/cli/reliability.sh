@@ -79,5 +79,34 @@ contains "check: typo message" "typo.csv:1:1: error: 'O.5' is not a number"
 contains "check: typo hint" "hint: did you mean '0.5'? ('O' and 'l' are letters, not digits)"
 contains "check: not a header hint" "hint: a first row is a header only when every value in it is a column name; 'l0' is not one"
 
+# ---- runs and outputs -------------------------------------------------------------------
+# A model that runs for as long as it is let (10,000 s of model time), recording little.
+printf 'import "std/neurons/lif"\nmodule Long {\n    population P = LIF[100](I_ext = 0.5 nA)\n    record spikes P\n    record P.v [0 .. 1] every 10 ms\n}\n' >"$tmp/long_run.axon"
+# -o that cannot be written is refused before the run (which would take hours)
+: >"$tmp/afile"
+expect "run: -o a file" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/afile" -q
+contains "run: -o a file message" "axon run: -o: $tmp/afile: not a directory"
+expect "run: -o inside a file" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/afile/out" -q
+contains "run: -o inside a file message" "cannot create a temporary directory next to it: Not a directory"
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+    expect "run: -o an unwritable directory" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/ro" -q
+    contains "run: -o an unwritable directory message" "Permission denied"
+    chmod 755 "$tmp/ro"
+elif [ -d /proc/self ]; then  # root writes anywhere but in such file systems
+    expect "run: -o an unwritable directory" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o /proc/axon-out -q
+fi
+expect "build: the long model" 0 "$AXON" build "$tmp/long_run.axon" -o "$tmp/long_exe"
+expect "built: -o a file" 1 timeout 20 "$tmp/long_exe" -t 10000s -o "$tmp/afile" -q
+contains "built: -o a file message" "-o: $tmp/afile: not a directory"
+
+# A directory that held another model's recordings keeps only the new ones (and files that no
+# manifest listed)
+printf 'import "std/neurons/lif"\nmodule Other {\n    population Q = LIF[10](I_ext = 0.5 nA)\n    record spikes Q\n    record Q.v every 1 ms\n}\n' >"$tmp/other.axon"
+expect "run: another model" 0 "$AXON" run "$tmp/other.axon" -t 10ms -o "$tmp/shared" -q
+: >"$tmp/shared/notes.txt"
+expect "run: into its directory" 0 "$AXON" run "$tmp/long_run.axon" -t 10ms -o "$tmp/shared" -q
+check "run: only the new model's files and the notes" test "$(ls "$tmp/shared" | tr '\n' ' ')" = "P.spikes.i.npy P.spikes.t.npy P.v.npy P.v.t.npy manifest.json notes.txt "
+
 echo "reliability: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -182,8 +182,9 @@ axon_status axon_sim_release_signal(axon_sim *s, const char *name);
 axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
 
 /*
- * Writes every recording into dir (created if missing, its parent must exist; files of the
- * same names are replaced, others left alone) as NPY files plus manifest.json:
+ * Writes every recording into dir (created if missing, its parent must exist) as NPY files plus
+ * manifest.json; files of the same names are replaced, files that the previous manifest.json of
+ * dir listed and this write does not are removed, and files no manifest listed are left alone:
  *   POP.spikes.t.npy   float64 [n]            spike times, s
  *   POP.spikes.i.npy   int32 [n]              neuron indices
  *   POP.VAR.npy        f32/f64 [samples, m]   state samples (model precision), m = subset size
@@ -204,14 +205,25 @@ axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
  * weights, whose files have "projection" instead), variable (or null), unit, dtype (numpy
  * name), shape, subset (a list or "all") and period (s; null for spikes).
  *
- * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-XXXXXX" next to dir
- * and moved into dir only when every write succeeded (manifest.json last, so a reader that sees
- * the new manifest sees the new files); on failure the temporary directory is removed and dir
- * is left as it was. (A failure during the final renames, which only an I/O error makes
- * plausible, can leave some files replaced; it is reported.) The message goes to err and to
- * axon_sim_error.
+ * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-HOST-PID-XXXXXX"
+ * next to dir and moved into dir only when every write succeeded (manifest.json last, so a
+ * reader that sees the new manifest sees the new files; the old manifest's other files are
+ * removed after it); on failure the temporary directory is removed and dir is left as it was.
+ * (A failure during the final renames, which only an I/O error makes plausible, can leave some
+ * files replaced; it is reported.) Temporary directories next to dir left by processes of this
+ * host that no longer exist (killed while writing) are removed first, when they belong to this
+ * user and hold only plain files. The message goes to err and to axon_sim_error.
  */
 axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
+
+/*
+ * Checks before a run that axon_sim_write can write into dir: dir is a directory that takes new
+ * files, or does not exist and its parent does and takes new entries (a temporary directory is
+ * made there and removed). Removes stale temporary directories as axon_sim_write does, and
+ * leaves nothing else behind. AXON_EINVAL for an empty name or "/", AXON_EIO with the reason
+ * ("out: not a directory", "...: Permission denied") otherwise.
+ */
+axon_status axon_sim_check_output(const char *dir, axon_err *err);
 
 #ifdef __cplusplus
 }
