@@ -346,6 +346,7 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     rt_sb_num(&b, s->dt);
     rt_sb_printf(&b, ",\n  \"steps\": %llu,\n  \"duration\": ", (unsigned long long)s->step);
     rt_sb_num(&b, (double)s->step * s->dt);
+    rt_sb_printf(&b, ",\n  \"partial\": %s", s->partial ? "true" : "false");
     rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"files\": [",
                  (unsigned long long)s->seed, s->threads);
     for (size_t i = 0; i < o->n; i++) {

@@ -100,6 +100,40 @@ expect "build: the long model" 0 "$AXON" build "$tmp/long_run.axon" -o "$tmp/lon
 expect "built: -o a file" 1 timeout 20 "$tmp/long_exe" -t 10000s -o "$tmp/afile" -q
 contains "built: -o a file message" "-o: $tmp/afile: not a directory"
 
+# Background jobs of a script start with SIGINT ignored, and Axon leaves an ignored signal
+# ignored: env --default-signal undoes that where env has it.
+launch=
+env --default-signal=INT true 2>/dev/null && launch="env --default-signal=INT"
+# stopped SIG NUMBER WHO: runs the long model (WHO: exe, the built executable; run, axon run)
+# in the background into $tmp/sig and sends SIG once it simulates (after 1 s, 3 s for axon run,
+# which compiles first; once more later if the signal came before the handlers were set), then
+# checks the exit status 128 + NUMBER and the partial recordings.
+stopped() {
+    sig=$1 num=$2 who=$3
+    rm -rf "$tmp/sig"
+    for delay in 1 4; do
+        case $who in
+        exe) $launch "$tmp/long_exe" -t 10000s -o "$tmp/sig" -q >"$out" 2>&1 & ;;
+        run) $launch "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/sig" -q >"$out" 2>&1 & ;;
+        esac
+        pid=$!
+        [ $who = run ] && sleep 2
+        sleep $delay
+        kill -$sig $pid
+        wait $pid
+        rc=$?
+        [ -f "$tmp/sig/manifest.json" ] && break
+    done
+    check "$who: $sig: exit status $rc, expected $((128 + num))" test "$rc" -eq $((128 + num))
+    if grep -q '"partial": true' "$tmp/sig/manifest.json" 2>/dev/null; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $who: $sig: no partial recordings"; cat "$out"; fi
+    contains "$who: $sig: message" "stopped by SIG$sig at"
+    check "$who: $sig: no temporary directory left" test -z "$(ls "$tmp" | grep 'sig.tmp-')"
+    check "$who: $sig: spikes recorded" test -s "$tmp/sig/P.spikes.t.npy"
+}
+if [ -n "$launch" ]; then stopped INT 2 exe; else stopped TERM 15 exe; fi
+stopped TERM 15 run
+
 # A directory that held another model's recordings keeps only the new ones (and files that no
 # manifest listed)
 printf 'import "std/neurons/lif"\nmodule Other {\n    population Q = LIF[10](I_ext = 0.5 nA)\n    record spikes Q\n    record Q.v every 1 ms\n}\n' >"$tmp/other.axon"

@@ -639,6 +639,44 @@ static void touch(const char *path)
     fclose(fp);
 }
 
+static void stop_at_half(void *user, double done)
+{
+    if (done >= 0.5)
+        axon_sim_stop(user);
+}
+
+START_TEST(test_stop_partial)
+{
+    static const uint32_t sub[] = {0, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 2);
+    char p[512];
+    axon_err err = {{0}};
+    /* asked before the run: no step is done */
+    axon_sim_stop(s);
+    ck_assert_int_eq(axon_sim_run(s, 0.01, NULL, NULL), AXON_ESTOPPED);
+    ck_assert_str_eq(axon_sim_error(s), "stopped after 0 of 100 steps");
+    ck_assert_uint_eq(axon_sim_steps(s), 0);
+    /* asked during the run (here by the progress callback): the step under way ends */
+    ck_assert_int_eq(axon_sim_run(s, 0.01, stop_at_half, s), AXON_ESTOPPED);
+    ck_assert_uint_eq(axon_sim_steps(s), 50);
+    ck_assert_msg(axon_sim_write(s, in_dir(p, "out"), &err) == AXON_OK, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"partial\": true"));
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"steps\": 50"));
+    axon_tensor *v = read_npy(p, "c1.L.v.npy");
+    ck_assert_uint_eq(v->shape[0], 5);
+    axon_tensor_free(v);
+    /* the simulation goes on; a run to its end is not partial */
+    run_ok(s, 0.01);
+    ck_assert_uint_eq(axon_sim_steps(s), 150);
+    ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"partial\": false"));
+    axon_sim_free(s);
+}
+END_TEST
+
 START_TEST(test_check_output)
 {
     char p[512];
@@ -1934,6 +1972,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_float_population);
     tcase_add_test(tc, test_write_files);
     tcase_add_test(tc, test_write_failures_leave_nothing);
+    tcase_add_test(tc, test_stop_partial);
     tcase_add_test(tc, test_check_output);
     tcase_add_test(tc, test_stale_tmp_removed);
     tcase_add_test(tc, test_old_manifest_files_removed);

@@ -93,10 +93,20 @@ void axon_sim_free(axon_sim *s);
  * call's steps done, the last time with 1.0 (not at all for a run of zero steps). Recorder
  * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
  * consistent at the end of the last completed step and may be continued or written.
- * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM.
+ * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM;
+ * AXON_ESTOPPED when axon_sim_stop asked it to stop early.
  */
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
+
+/*
+ * Asks axon_sim_run to stop before its next step: the run returns AXON_ESTOPPED with the
+ * simulation consistent at the end of the last step done, so it may be written (the manifest
+ * says "partial": true) or continued. Only sets a flag (volatile sig_atomic_t), so it is safe in
+ * a signal handler and from any thread; the library itself installs no handlers. A request
+ * made while no run is in progress stops the next run before its first step.
+ */
+void axon_sim_stop(axon_sim *s);
 
 /* Message of the last failed call on s ("" if none). */
 const char *axon_sim_error(const axon_sim *s);
@@ -200,7 +210,8 @@ axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
  * second spike record of the same population is ignored (it would hold the same data). When two
  * records would give the same name, the later one gets ".2" (".3", ...) before ".npy" / ".t.npy";
  * manifest.json holds format, version, model, precision, dt, steps, duration (simulated, s),
- * seed, threads and "files": per file path, kind (spike_times, spike_indices, state,
+ * partial (true when the last run was stopped early by axon_sim_stop), seed, threads and
+ * "files": per file path, kind (spike_times, spike_indices, state,
  * state_times, rate, rate_times, weights, weights_times), record index, population (null for
  * weights, whose files have "projection" instead), variable (or null), unit, dtype (numpy
  * name), shape, subset (a list or "all") and period (s; null for spikes).
