@@ -586,7 +586,15 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         return st;
     uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
     double t0 = rt_now();
+    s->partial = 0;
     for (uint64_t k = 0; k < nsteps; k++) {
+        if (s->stop) { /* axon_sim_stop: between steps, so everything is consistent */
+            s->stop = 0;
+            s->partial = 1;
+            st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
+                              (unsigned long long)k, (unsigned long long)nsteps);
+            break;
+        }
         if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
             (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
             break;
@@ -604,6 +612,12 @@ axon_status axon_sim_run(axon_sim *s, double duration,
     }
     s->wall += rt_now() - t0;
     return st;
+}
+
+void axon_sim_stop(axon_sim *s)
+{
+    if (s)
+        s->stop = 1;
 }
 
 const char *axon_sim_error(const axon_sim *s)

@@ -3,6 +3,8 @@
 #include "axon/analysis.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
@@ -70,6 +72,9 @@ void axon_exe_progress(void *user, double f)
         fputs("\r\033[K", stderr);
     fflush(stderr);
 }
+
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s);
 
 static const char OPTIONS_HELP[] =
     "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
@@ -337,6 +342,63 @@ static int report(const char *prog, const char *outdir, bool quiet)
     return status;
 }
 
+/* ---- SIGINT and SIGTERM: stop at the end of the step, write what was recorded
+ *
+ * A signal handler can reach only static storage, so this file keeps the simulation that a
+ * signal stops while axon_exe_simulate runs it, and the signal seen: the one mutable state of
+ * the runtime's libraries, here because this library is the program's user interface (the
+ * runtime itself installs no handlers). A second signal acts as if none had been caught
+ * (SA_RESETHAND), and signals that were ignored when the run began (a background job of a
+ * script) stay ignored. */
+static axon_sim *volatile exe_sim;
+static volatile sig_atomic_t exe_signal;
+
+static void exe_on_signal(int sig)
+{
+    exe_signal = sig;
+    axon_sim *s = exe_sim;
+    if (s)
+        axon_sim_stop(s); /* async-signal-safe: sets a flag */
+}
+
+enum { EXE_NSIG = 2 };
+static const int EXE_SIGNALS[EXE_NSIG] = {SIGINT, SIGTERM};
+
+typedef struct {
+    struct sigaction old[EXE_NSIG];
+    bool caught[EXE_NSIG];
+} exe_handlers;
+
+static void exe_catch(exe_handlers *h)
+{
+    exe_signal = 0;
+    for (int i = 0; i < EXE_NSIG; i++) {
+        h->caught[i] = false;
+        if (sigaction(EXE_SIGNALS[i], NULL, &h->old[i]) != 0 ||
+            (!(h->old[i].sa_flags & SA_SIGINFO) && h->old[i].sa_handler == SIG_IGN))
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = exe_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        h->caught[i] = sigaction(EXE_SIGNALS[i], &sa, NULL) == 0;
+    }
+}
+
+static void exe_release(exe_handlers *h)
+{
+    exe_sim = NULL;
+    for (int i = 0; i < EXE_NSIG; i++)
+        if (h->caught[i])
+            sigaction(EXE_SIGNALS[i], &h->old[i], NULL);
+}
+
+static const char *exe_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s)
 {
@@ -352,12 +414,39 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         return 2;
     }
     axon_err err = {{0}};
+    /* a run whose recordings cannot be written is not started */
+    if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
+        fprintf(stderr, "%s: -o: %s\n", prog, err.msg);
+        return 1;
+    }
+    exe_handlers handlers;
+    exe_catch(&handlers);
+    int status = exe_run(prog, model, o, duration, compile_s);
+    exe_release(&handlers);
+    return status;
+}
+
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s)
+{
+    axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
+    /* the simulation's worker threads start with the signals blocked, so the handler runs on
+       this thread, never while another one frees the simulation */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int i = 0; i < EXE_NSIG; i++)
+        sigaddset(&block, EXE_SIGNALS[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     axon_sim *sim = axon_sim_new(model, &ao, &err);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         return 1;
     }
+    exe_sim = sim;
+    if (exe_signal) /* before the simulation existed */
+        axon_sim_stop(sim);
     if (o->grain)
         axon_sim_set_grain(sim, o->grain);
     set_provenance(sim, o);
@@ -377,16 +466,30 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
             status = 2;
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
+    axon_status rs = status ? AXON_OK : axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL,
+                                                     NULL);
     if (status) {
-    } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
+    } else if (rs == AXON_ESTOPPED) {
+        if (tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
+                exe_signal_name(exe_signal), axon_sim_time(sim), duration,
+                o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+    } else if (rs != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         status = 1;
+    }
+    if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;
     } else if (!o->quiet) {
         axon_exe_summary(stdout, sim, compile_s, o->outdir);
     }
+    /* stopped, or signalled during the last step or the write: not a normal end */
+    if (!status && exe_signal)
+        status = 128 + exe_signal;
+    exe_sim = NULL;
     axon_sim_free(sim);
     if (!status && o->report)
         status = report(prog, o->outdir, o->quiet);
