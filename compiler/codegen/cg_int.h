@@ -40,7 +40,9 @@ void cg_free_unit(cg_unit *u);
  * A member added into what was padding keeps every offset and the size, so it cannot be
  * detected; the descriptor then holds 0 there (as AXON_PROJ flags did before ABI 3).
  */
-#define CG_CTX_FIELDS(X, A) X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR)
+#define CG_CTX_FIELDS(X, A)                                                                    \
+    X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
+    X(A, derived, PTR)
 #define CG_VAR_FIELDS(X, A) X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
@@ -59,7 +61,11 @@ void cg_free_unit(cg_unit *u);
     X(A, abi, I32) X(A, name, PTR) X(A, precision, I32) X(A, dt, F64) X(A, duration, F64)      \
     X(A, npops, I32) X(A, pops, PTR) X(A, nprojs, I32) X(A, projs, PTR) X(A, nrecords, I32)    \
     X(A, records, PTR) X(A, nsignals, I32) X(A, signal_names, PTR) X(A, signals, PTR)          \
-    X(A, signal_pop, PTR) X(A, signal_var, PTR)
+    X(A, signal_pop, PTR) X(A, signal_var, PTR) X(A, nparams, I32) X(A, params, PTR)           \
+    X(A, nshared, I32) X(A, shared_defaults, PTR) X(A, nderived, I32) X(A, derive, PTR)
+#define CG_PARAM_FIELDS(X, A)                                                                  \
+    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, flags, I32) X(A, owner, I32)          \
+    X(A, index, I32) X(A, value, F64) X(A, min, F64) X(A, max, F64)
 
 /* member indices: CG_POP_update, CG_MODEL_dt, ...; CG_POP_N members */
 #define CG_FIELD_INDEX(tag, m, k) tag##_##m,
@@ -69,6 +75,7 @@ enum { CG_POP_FIELDS(CG_FIELD_INDEX, CG_POP) CG_POP_N };
 enum { CG_PROJ_FIELDS(CG_FIELD_INDEX, CG_PROJ) CG_PROJ_N };
 enum { CG_REC_FIELDS(CG_FIELD_INDEX, CG_REC) CG_REC_N };
 enum { CG_MODEL_FIELDS(CG_FIELD_INDEX, CG_MODEL) CG_MODEL_N };
+enum { CG_PARAM_FIELDS(CG_FIELD_INDEX, CG_PARAM) CG_PARAM_N };
 
 typedef enum { CG_KIND_I32, CG_KIND_I64, CG_KIND_F64, CG_KIND_PTR } cg_kind;
 typedef struct {
@@ -83,9 +90,9 @@ typedef struct {
     const cg_field *fields;
 } cg_struct;
 /* axon_step_ctx, axon_var_desc, axon_pop_desc, axon_proj_desc, axon_record_desc,
- * axon_model_desc (cg_desc.c) */
+ * axon_model_desc, axon_param_desc (cg_desc.c) */
 extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
-    cg_rec_struct, cg_model_struct;
+    cg_rec_struct, cg_model_struct, cg_param_struct;
 
 typedef struct {
     LLVMContextRef ctx;

@@ -142,6 +142,21 @@ typedef struct {
     ax_span span;
 } ir_record;
 
+/* A parameter of a population or projection, as the runtime lists it (ir_params): a shared
+ * one has a slot in the model's shared values (VS_SHARED), or was folded into the code
+ * (fixed); a per-item one is a variable of its owner. */
+typedef struct {
+    const char *name; /* "E.tau_m", "E->I.w" */
+    int owner;        /* population or projection index */
+    bool proj;
+    int sm_var;       /* the variable of the owner's type */
+    ax_dim dim;
+    bool boolean;
+    int slot;         /* shared: VS_SHARED index, -1 when fixed or per item */
+    int var;          /* per item: storage index in the owner's vars, else -1 */
+    double value;     /* shared and fixed: the value */
+} ir_param;
+
 typedef struct {
     const char *module;
     double dt;
@@ -154,6 +169,8 @@ typedef struct {
     int nsignals;
     ir_record *records;
     int nrecords;
+    ir_param *params;       /* ir_params */
+    int nparams;
 } ir_model;
 
 /* A parameter override: `--set N=8000` or `run M(N = 8000)`. The value is
@@ -168,12 +185,14 @@ typedef struct {
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt);
 /* Chooses the scheme of each population and builds its discrete update; then
- * ir_synapses. */
+ * ir_synapses and ir_params. */
 bool ir_schemes(sema_ctx *s, ir_model *m);
 /* Plans each projection's synapse variables: the linear form of their
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
+/* Lists the parameters of every population and projection (param.c); after ir_synapses. */
+bool ir_params(sema_ctx *s, ir_model *m);
 void ir_dump(const ir_model *m, FILE *out);
 
 /* ---- data from lists and files (data.c) ---- */

@@ -15,5 +15,6 @@ Suite *engine_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);
 Suite *cg_suite(void);
+Suite *param_suite(void);
 
 #endif
