@@ -555,19 +555,6 @@ axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *o
 
 /* ---- overrides and instances --------------------------------------------------------------- */
 
-static bool is_name(const char *s, size_t n)
-{
-    if (!n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-        if (!(alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '.'))))
-            return false;
-    }
-    return s[n - 1] != '.';
-}
-
 axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_override *out,
                                   char *buf, size_t size)
 {
@@ -576,68 +563,56 @@ axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_over
     if (!text || !out || !buf)
         return fail(s, AXONC_EINVAL, "axonc_parse_override: a NULL argument");
     const char *eq = strchr(text, '=');
-    if (!eq || !is_name(text, (size_t)(eq - text)))
+    if (!eq || eq == text)
         return fail(s, AXONC_EINVAL, "'%s' is not NAME=VALUE", text);
-    size_t nlen = (size_t)(eq - text);
-    const char *v = eq + 1;
-    while (*v == ' ')
-        v++;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || !isfinite(x) || (v[0] != '-' && v[0] != '+' && v[0] != '.' &&
-                                    (v[0] < '0' || v[0] > '9')))
-        return fail(s, AXONC_EINVAL, "%.*s: '%s' is not a number with an optional unit (like 4000 "
-                    "or '2 nS')", (int)nlen, text, eq + 1);
-    while (*end == ' ')
-        end++;
-    size_t ulen = strlen(end);
-    while (ulen && end[ulen - 1] == ' ')
-        ulen--;
-    if (ulen) {
-        ax_unit un;
-        char err[160];
-        char *unit = strndup(end, ulen);
-        bool good = unit && unit_parse(unit, &un, err, sizeof err);
-        free(unit);
-        if (!good)
-            return fail(s, AXONC_EINVAL, "%.*s: '%.*s' is not a unit", (int)nlen, text, (int)ulen,
-                        end);
-    }
-    if (nlen + 1 + ulen + 1 > size)
+    size_t nlen = (size_t)(eq - text), vlen = strlen(eq + 1);
+    if (nlen + 1 + vlen + 1 > size)
         return fail(s, AXONC_EINVAL, "'%s' is too long", text);
     memcpy(buf, text, nlen);
     buf[nlen] = 0;
-    memcpy(buf + nlen + 1, end, ulen);
-    buf[nlen + 1 + ulen] = 0;
-    *out = (axonc_override){buf, x, ulen ? buf + nlen + 1 : NULL};
+    char *value = buf + nlen + 1;
+    memcpy(value, eq + 1, vlen + 1);
+    /* one parser of quantities: the one ir_instantiate's overrides use */
+    ir_override ov;
+    char err[256];
+    if (!ir_override_parse(buf, value, &ov, err, sizeof err))
+        return fail(s, AXONC_EINVAL, "%s: %s", text, err);
+    char *unit = NULL;
+    double x = ov.value.boolean ? ov.value.si : strtod(value, &unit);
+    const char *written = eq + 1;
+    if (unit) {
+        while (*unit == ' ')
+            unit++;
+        size_t ul = strlen(unit);
+        while (ul && unit[ul - 1] == ' ')
+            unit[--ul] = 0;
+    }
+    *out = (axonc_override){buf, x, unit && *unit ? unit : NULL, written};
     return ok(s);
 }
 
-/* The overrides as ir_instantiate takes them. The value is a number and an already parsed
- * unit, so the text handed on cannot be anything else. */
+/* The overrides as ir_instantiate takes them, through the same parser as the command line's:
+ * the value is a number and a unit, so the text handed on cannot be anything else. */
 static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n)
 {
     ir_override *ov = arena_alloc(u->ar, (size_t)(n + 1) * sizeof *ov);
     for (int i = 0; i < n; i++) {
         const axonc_override *o = &set[i];
-        if (!o->name || !is_name(o->name, strlen(o->name)) || !isfinite(o->value)) {
+        if (!o->name || !isfinite(o->value)) {
             fail(u->s, AXONC_EINVAL, "override %d: a name and a finite value are needed", i);
             return NULL;
         }
-        if (o->unit && *o->unit) {
-            ax_unit un;
-            char err[160];
-            if (!unit_parse(o->unit, &un, err, sizeof err)) {
-                fail(u->s, AXONC_EINVAL, "%s: '%s' is not a unit", o->name, o->unit);
-                return NULL;
-            }
-        }
-        char num[32];
+        char num[32], err[256];
         fmt_double(num, o->value);
-        ov[i].name = arena_strdup(u->ar, o->name);
-        ov[i].value = o->unit && *o->unit ? arena_printf(u->ar, "(%s) * 1 %s", num, o->unit)
-                                          : arena_printf(u->ar, "(%s)", num);
+        const char *text = o->unit && *o->unit && strcmp(o->unit, "1")
+                               ? arena_printf(u->ar, "%s %s", num, o->unit)
+                               : arena_strdup(u->ar, num);
+        if (!ir_override_parse(arena_strdup(u->ar, o->name), text, &ov[i], err, sizeof err)) {
+            fail(u->s, AXONC_EINVAL, "%s=%s: %s", o->name, text, err);
+            return NULL;
+        }
+        if (o->text)
+            ov[i].text = arena_strdup(u->ar, o->text); /* shown in messages as written */
     }
     return ov;
 }
@@ -1087,6 +1062,32 @@ axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_
     return guarded(u, eval_pass, &a);
 }
 
+int axonc_same_unit(const char *a, const char *b)
+{
+    ax_dim da, db;
+    double sa, sb;
+    return parse_si(a, &da, &sa) && parse_si(b, &db, &sb) && dim_eq(da, db) && sa == sb;
+}
+
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale)
+{
+    ax_dim dim;
+    if (!unit || !size || !scale || !parse_si(si_unit, &dim, NULL))
+        return AXONC_EINVAL;
+    char shown[64], si[64];
+    dim_unit_name(dim, shown, sizeof shown);
+    dim_si_name(dim, si, sizeof si);
+    double sc = 1.0;
+    ax_dim sd;
+    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &sc) && dim_eq(sd, dim) &&
+                     sc != 1.0 && typical != 0 && fabs(typical / sc) >= 1e-3 &&
+                     fabs(typical / sc) < 1e5;
+    *scale = use_shown ? sc : 1.0;
+    int n = snprintf(unit, size, "%s", dim_is_none(dim) ? "" : use_shown ? shown : si);
+    return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
+}
+
 axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf, size_t size)
 {
     if (!buf || !size)
@@ -1094,23 +1095,11 @@ axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *
     if (is_bool)
         return snprintf(buf, size, "%s", value != 0 ? "true" : "false") < (int)size ? AXONC_OK
                                                                               : AXONC_EINVAL;
-    ax_dim dim;
-    if (!parse_si(si_unit, &dim, NULL))
+    char unit[64];
+    double scale;
+    if (axonc_display_unit(si_unit, value, unit, sizeof unit, &scale) != AXONC_OK)
         return AXONC_EINVAL;
-    /* the unit a modeller would write (mV, nS, ms) when the number reads well in it */
-    char shown[64], si[64], num[32];
-    dim_unit_name(dim, shown, sizeof shown);
-    dim_si_name(dim, si, sizeof si);
-    double scale = 1.0;
-    ax_dim sd;
-    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &scale) && dim_eq(sd, dim) &&
-                     scale != 1.0 && value != 0 && fabs(value / scale) >= 1e-3 &&
-                     fabs(value / scale) < 1e5;
-    if (!use_shown)
-        scale = 1.0;
-    snprintf(num, sizeof num, "%.10g", value / scale);
-    int n = dim_is_none(dim) ? snprintf(buf, size, "%s", num)
-                             : snprintf(buf, size, "%s %s", num, use_shown ? shown : si);
+    int n = snprintf(buf, size, "%.10g%s%s", value / scale, *unit ? " " : "", unit);
     return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
 }
 

@@ -12,6 +12,9 @@
 #include "axon/axon.h"
 #include "axon/axonc.h"
 #include "axon/exe.h"
+#ifdef HAVE_REPL
+#include "repl/repl.h"
+#endif
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -457,6 +460,19 @@ static int cmd_build(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
+static int cmd_repl(int argc, char **argv)
+{
+#ifdef HAVE_REPL
+    return repl_main(argc, argv);
+#else
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "axon repl: this axon was built without the REPL (configure --without-repl); "
+                    "build it with libedit-dev and libffi-dev installed\n");
+    return EXIT_USAGE;
+#endif
+}
+
 static const command COMMANDS[] = {
     {"check", cmd_check, "check model files for errors",
      "usage: axon check [--brief] [-Werror] [--syntax-only] [--explain-units] FILE...\n"
@@ -529,6 +545,26 @@ static const command COMMANDS[] = {
      "           projections, signals and records. -m picks the module (default:\n"
      "           the file's 'run' module, or its only module); --set overrides a\n"
      "           module parameter, e.g. --set N=400 --set 'w=2 nS'\n"},
+    {"repl", cmd_repl, "an interactive session: define, run, look, change, run again",
+     "usage: axon repl [FILE...] [-e CODE]... [-q]\n"
+     "\n"
+     "Loads the definitions of each FILE, then reads entries: definitions (neuron,\n"
+     "synapse, rule, module, import), expressions with units (1 mV / 2 ms),\n"
+     "simulations (sim = COBA(N = 1000)), values (sim.E.v[0:5]), assignments\n"
+     "(tau = 10 ms, sim.E.v = -70 mV) and commands (:run sim 100 ms, :stats sim,\n"
+     ":raster sim.E, :help). An entry goes on until its brackets close.\n"
+     "\n"
+     "On a terminal: line editing, history (~/.axon_history, or\n"
+     "$XDG_STATE_HOME/axon/history), tab completion; errors never end the session.\n"
+     "With -e, or with standard input not a terminal (axon repl < script.axr), there\n"
+     "are no prompts and no colours, and the first error ends the session with exit\n"
+     "status 1.\n"
+     "\n"
+     "options:\n"
+     "  -e CODE    run CODE as an entry (repeatable), then leave\n"
+     "  -q         no greeting\n"
+     "\n"
+     "See docs/repl.md.\n"},
     {"help", cmd_help, "show help for a command", "usage: axon help [COMMAND]\n"},
 };
 

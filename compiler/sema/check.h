@@ -1,6 +1,6 @@
 /*
  * check: the expression and statement checker shared by the body checker
- * (types.c) and module instantiation (lower/). A check_ctx is the scope in
+ * (types.c) and the module checker (module.c). A check_ctx is the scope in
  * which names are looked up: the type being checked, the lets in force, and
  * hooks for the module level (module parameters, signals, indices).
  */

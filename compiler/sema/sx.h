@@ -66,6 +66,7 @@ typedef enum {
     VS_INDEX_J,    /* postsynaptic index */
     VS_TEMP,       /* a temporary (let, scheme intermediates) */
     VS_HIDDEN,     /* compiler-made per-neuron variables (refractory counters ...) */
+    VS_MODULE,     /* a module parameter (sm_module); given a value by instantiation */
     VS_COUNT
 } sx_space;
 

@@ -60,7 +60,7 @@ static void build_table(sema_ctx *s)
             }
             s->defs = arena_grow(s->ar, s->defs, (size_t)s->ndefs, (size_t)s->ndefs + 1,
                                  sizeof *s->defs);
-            s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL};
+            s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL, NULL};
         }
     }
 }
@@ -608,6 +608,9 @@ void sema_check_all(sema_ctx *s)
     for (int i = 0; i < s->ndefs; i++)
         if (s->defs[i].kind != AST_MODULE)
             sema_check_type(s, &s->defs[i]);
+    /* modules on top of errors in their types would mostly repeat them */
+    if (!diag_error_count(s->d))
+        sema_check_modules(s);
 }
 
 /* ---- binding a synapse (and its rules) to a projection ------------------------------- */

@@ -71,7 +71,50 @@ expect "run: bad --set" 2 "$AXON" run "$model" --set N
 expect "run: unknown parameter" 1 "$AXON" run "$model" --set M=3
 contains "run: unknown parameter message" "module Random has no parameter 'M'"
 expect "run: --set with a wrong unit" 1 "$AXON" run "$model" --set "N=3 ms"
+contains "run: --set with a wrong unit message" "--set N=3 ms: 'N' of module Random is dimensionless, but 3 ms is a time (ms)"
 expect "run: no such module" 1 "$AXON" run "$model" -m Nope
+# --set values are numbers with an optional unit, parsed before any work: a bad one is a
+# usage error naming the option and the parameter, never model source
+expect "run: --set not a number" 2 "$AXON" run "$model" --set N=abc
+contains "run: --set not a number message" "axon run: --set N=abc: 'abc' is not a number with an optional unit"
+if grep -q "__set" "$out"; then fail=$((fail + 1)); echo "FAIL: --set message shows a synthetic module"; else pass=$((pass + 1)); fi
+expect "run: --set cannot inject source" 2 "$AXON" run "$model" --set 'N=4000 } module X {'
+expect "run: --set 0/0" 2 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 1ms -q --set N=100 --set p=0/0
+contains "run: --set 0/0 message" "--set p=0/0: '0/0' is not a number with an optional unit"
+expect "run: --set unknown unit" 2 "$AXON" run "$model" --set "N=3 mv"
+contains "run: --set unknown unit message" "unknown unit 'mv'"
+expect "run: --set bad name" 2 "$AXON" run "$model" --set "N x=3"
+expect "dump: --set not a number" 2 "$AXON" dump ir "$model" --set N=abc
+contains "dump: --set not a number message" "axon dump: --set N=abc: 'abc' is not a number"
+expect "run: --set unit mismatch" 1 "$AXON" run "$model" --set "P.tau_m=5 mV"
+contains "run: --set unit mismatch message" "--set P.tau_m=5 mV: 'tau_m' of P (a LIF) is a time (ms), but 5 mV is a voltage (mV)"
+expect "run: --set without the unit" 1 "$AXON" run "$model" --set P.I_ext=3
+contains "run: --set without the unit message" "'I_ext' of P (a LIF) is a current (nA), but 3 has no unit"
+contains "run: --set without the unit hint" "write the unit: --set 'P.I_ext=3 nA'"
+expect "run: --set unknown parameter suggestion" 1 "$AXON" run "$model" --set NN=3
+contains "run: --set unknown parameter suggestion" "did you mean 'N'?"
+# --set POP.PARAM: a population's parameter, over the population's own arguments
+"$AXON" dump ir "$model" --set P.tau_m=30ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
+contains "dump ir: --set P.tau_m" "shared  tau_m        s          = 0.03"
+contains "dump ir: --set P.I_ext over the population's argument" "shared  I_ext        A          = 5e-10"
+"$AXON" run "$model" -t 100ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
+contains "run: --set P.I_ext changes the spike count" "  P                      1000        11000"
+"$AXON" dump ir "$AXON_SRCDIR/examples/izhikevich.axon" --set RS.d=4 --set RS.b=0.25 >"$out" 2>&1
+contains "dump ir: --set a per-neuron parameter" "param   d            1          init 4"
+contains "dump ir: --set a per-neuron parameter, used by an initial value" "state   u            1          init -16.25"
+"$AXON" dump ir "$AXON_SRCDIR/tests/cli/post_recurrent.axon" --set "ee.w=3 nS" >"$out" 2>&1
+contains "dump ir: --set a named projection's synapse value" "state   w            S          init 3.0000000000000004e-09"
+printf 'import "std/neurons/lif"\nmodule Inner { population E = LIF[2] }\nmodule Outer { c1 = Inner() }\nrun Outer for 1 ms\n' >"$tmp/nested.axon"
+"$AXON" dump ir "$tmp/nested.axon" --set c1.E.tau_m=30ms >"$out" 2>&1
+contains "dump ir: --set a nested population's parameter" "shared  tau_m        s          = 0.03"
+expect "run: --set unknown population" 1 "$AXON" run "$model" --set PP.tau_m=30ms
+contains "run: --set unknown population message" "--set PP.tau_m=30ms: module Random has no population or named projection 'PP'"
+contains "run: --set unknown population hint" "did you mean 'P.tau_m'?"
+expect "run: --set unknown population parameter" 1 "$AXON" run "$model" --set P.tau_n=30ms
+contains "run: --set unknown population parameter message" "P (a LIF) has no parameter 'tau_n'"
+contains "run: --set unknown population parameter hint" "did you mean 'P.tau_m'?"
+expect "run: --set a state variable" 1 "$AXON" run "$model" --set "P.v=-60 mV"
+contains "run: --set a state variable message" "'v' of P is a state variable of LIF, not a parameter"
 # same seed: identical files for 1 and 2 threads; another seed differs
 "$AXON" run "$model" -t 100ms -o "$tmp/t1" --threads 1 -q
 "$AXON" run "$model" -t 100ms -o "$tmp/t2" --threads 2 -q

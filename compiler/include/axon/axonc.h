@@ -208,6 +208,7 @@ typedef struct {
     const char *name;
     double value;
     const char *unit;
+    const char *text;  /* the value as the user wrote it, for messages; NULL: value and unit */
 } axonc_override;
 
 /* Parses "NAME=VALUE" as written on a command line (`--set w=2nS`, `--set N=4000`) into *out
@@ -290,6 +291,17 @@ typedef struct {
  * for a syntax, name or unit error, or an expression that is not a constant. */
 axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
                         const axonc_binding *bindings, int nbindings, axonc_value *out);
+
+/* Whether two units are the same unit ("V" and "kg*m^2*s^-3*A^-1"; "1" and "" for plain
+ * numbers); 0 also when either is not a unit. */
+int axonc_same_unit(const char *a, const char *b);
+
+/* The unit to show values of SI unit si_unit in, for values like typical: the unit a modeller
+ * writes (mV, nS, ms) when the number reads well in it, else the SI unit itself ("" for plain
+ * numbers). *scale is the SI value of one of it (1e-3 for mV). AXONC_EINVAL when si_unit is not
+ * a unit or unit is too small. */
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale);
 
 /* Writes value (SI, of SI unit si_unit) as people read it: "-65 mV", "0.5 V/s", "4000",
  * "true" (is_bool). AXONC_EINVAL when si_unit is not a unit or buf is too small. */
