@@ -11,6 +11,8 @@
  */
 #include "sema/sx.h"
 
+#include "axon/expm.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -968,4 +970,16 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
 void sx_print(const sx *e, strbuf *sb)
 {
     print_rec(e, sb, P_SELECT);
+}
+
+/* ---- linear systems: the runtime's (one implementation for compiler and derive kernels) ---- */
+
+bool sx_expm(int n, const double *M, double *out)
+{
+    return axon_expm(n, M, out) == 0;
+}
+
+bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
+{
+    return axon_propagator(n, A, h, Phi, Gamma) == 0;
 }

@@ -157,7 +157,8 @@ double sx_apply_fn(sx_fn fn, double a, double b, double c);
 void sx_print(const sx *e, strbuf *sb);
 
 /* ---- linear systems -------------------------------------------------------------- */
-/* exp(M) for an n x n row-major matrix (n <= 32) by scaling and squaring
+/* axon_expm and axon_propagator of the runtime (<axon/expm.h>), as booleans. */
+/* exp(M) for an n x n row-major matrix (n <= 64) by scaling and squaring
  * with a degree-13 Pade approximant (Higham 2005). Returns false on
  * non-finite input. */
 bool sx_expm(int n, const double *M, double *out);
