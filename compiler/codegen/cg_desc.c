@@ -242,7 +242,7 @@ static LLVMValueRef param_table(cg *c)
         else
             dim_si_name(p->dim, u, sizeof u);
         uint32_t flags = (p->proj ? AXON_PARAM_PROJ : 0) | (p->boolean ? AXON_PARAM_BOOL : 0);
-        if (p->var < 0 && p->slot < 0)
+        if (p->slot >= 0 && c->fixed[p->slot])
             flags |= AXON_PARAM_FIXED;
         LLVMValueRef f[CG_PARAM_N];
         f[CG_PARAM_name] = cg_cstr(c, p->name);
@@ -316,12 +316,15 @@ void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         v[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].var);
     f[CG_MODEL_signal_var] = cg_global_array(c, c->i32, v, (unsigned)m->nsignals, "signal_var");
     free(v);
+    /* every kernel is built: what they derived, and which parameters they folded, is known */
+    f[CG_MODEL_derive] = cg_derive_kernel(c);
+    f[CG_MODEL_nderived] = i32v(c, c->nderived);
     f[CG_MODEL_nparams] = i32v(c, m->nparams);
     f[CG_MODEL_params] = param_table(c);
-    f[CG_MODEL_nshared] = i32v(c, 0);
-    f[CG_MODEL_shared_defaults] = LLVMConstNull(c->ptr);
-    f[CG_MODEL_nderived] = i32v(c, 0);
-    f[CG_MODEL_derive] = LLVMConstNull(c->ptr);
+    f[CG_MODEL_nshared] = i32v(c, m->nshared);
+    f[CG_MODEL_shared_defaults] =
+        m->nshared ? cg_f64_table(c, "shared_defaults", m->shared_vals, m->nshared)
+                   : LLVMConstNull(c->ptr);
     if (c->failed)
         return;
 

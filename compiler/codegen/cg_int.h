@@ -94,6 +94,11 @@ typedef struct {
 extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
     cg_rec_struct, cg_model_struct, cg_param_struct;
 
+typedef struct cg_dv cg_dv; /* a derived value codegen added (cg_param.c) */
+
+/* Event-driven decay factors exp(B k dt) come from a table for k < CG_DECAY_TABLE (cg_syn.c). */
+#define CG_DECAY_TABLE 4096
+
 typedef struct {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
@@ -130,6 +135,19 @@ typedef struct {
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
     bool failed;
+    /* parameters (cg_param.c): the kernel being built loads the shared and derived values it
+       uses once, in its entry block */
+    LLVMValueRef ctx_p;                  /* its step context */
+    LLVMBasicBlockRef entry;             /* its entry block */
+    LLVMBuilderRef hb;                   /* a builder for the entry block */
+    LLVMValueRef shared_p, derived_p;    /* the blocks (NULL: not loaded yet) */
+    LLVMValueRef *sh_fp, *sh_f64;        /* per shared slot: loaded, in precision and double */
+    LLVMValueRef *pv_fp, *pv_f64;        /* the same per propagator slot (ir_model.nderived) */
+    cg_dv *dv;                           /* derived values added by codegen */
+    int ndv, dv_cap;
+    int nderived;                        /* derived slots: lowering's and codegen's */
+    bool *fixed;                         /* per shared slot: folded into the code */
+    bool deriving;                       /* building the derive kernel */
 } cg;
 
 /* Vectorisable math written as straight-line IR (cg_math.c). */
@@ -146,6 +164,25 @@ LLVMValueRef cgm_call(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *par
                       LLVMValueRef *args);
 LLVMValueRef cgm_intrinsic(cg *c, const char *name, LLVMTypeRef type, LLVMValueRef *args, int n);
 LLVMValueRef cgm_const(cg *c, double v);        /* in precision fp */
+
+/* Shared parameters and derived values (cg_param.c). begin/end bracket a module;
+ * cg_param_kernel starts a kernel whose entry block is being built (ctxp: its step context).
+ * cg_param_var: a VS_SHARED or VS_DERIVED leaf. cg_param_hoist: the value of e when e is fixed
+ * between parameter changes (a load of a derived value), else NULL. cg_param_recip: 1 / d for
+ * a parameter-constant divisor (NULL: divide). cg_param_exponent: the value of a constant
+ * exponent (a parameter's is folded, and the parameter marked fixed). cg_param_f64: a
+ * parameter constant in double. cg_param_table: the derived table of exp(B k dt).
+ * cg_derive_kernel: derive(shared, derived), after every other kernel. */
+void cg_param_begin(cg *c);
+void cg_param_end(cg *c);
+void cg_param_kernel(cg *c, LLVMValueRef ctxp);
+LLVMValueRef cg_param_var(cg *c, const sx *e);
+LLVMValueRef cg_param_hoist(cg *c, const sx *e);
+LLVMValueRef cg_param_recip(cg *c, const sx *d);
+bool cg_param_exponent(cg *c, const sx *e, double *v);
+LLVMValueRef cg_param_f64(cg *c, const sx *e);
+LLVMValueRef cg_param_table(cg *c, const sx *B);
+LLVMValueRef cg_derive_kernel(cg *c);
 
 /* Shared by the population kernels (cg.c) and the synapse kernels (cg_syn.c). */
 LLVMValueRef cg_expr(cg *c, const sx *e);

@@ -8,6 +8,7 @@
  */
 #include "codegen/cg_int.h"
 
+#include "axon/expm.h"
 #include "axon/model.h"
 #include "axon/rng.h"
 
@@ -51,6 +52,7 @@ static bool define_runtime(cg_jit *j, diag_ctx *d)
     } RT[] = {
         {"axon_rng_uniform", (void (*)(void))axon_rng_uniform},
         {"axon_rng_normal", (void (*)(void))axon_rng_normal},
+        {"axon_propagator", (void (*)(void))axon_propagator},
     };
     enum { N = sizeof RT / sizeof RT[0] };
     LLVMOrcCSymbolMapPair pairs[N];

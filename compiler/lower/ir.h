@@ -141,8 +141,8 @@ typedef struct {
 } ir_record;
 
 /* A parameter of a population or projection, as the runtime lists it (ir_params): a shared
- * one has a slot in the model's shared values (VS_SHARED), or was folded into the code
- * (fixed); a per-item one is a variable of its owner. */
+ * one has a slot in the model's shared values (VS_SHARED) that expressions refer to, and its
+ * value there; a per-item one is a variable of its owner. */
 typedef struct {
     const char *name; /* "E.tau_m", "E->I.w" */
     int owner;        /* population or projection index */
@@ -150,10 +150,20 @@ typedef struct {
     int sm_var;       /* the variable of the owner's type */
     ax_dim dim;
     bool boolean;
-    int slot;         /* shared: VS_SHARED index, -1 when fixed or per item */
+    int slot;         /* shared: VS_SHARED index, -1 when per item */
     int var;          /* per item: storage index in the owner's vars, else -1 */
-    double value;     /* shared and fixed: the value */
+    double value;     /* shared: the value */
 } ir_param;
+
+/* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:
+ * Phi = exp(A dt) into the derived slots [phi, phi + n n) and Gamma = int_0^dt exp(A s) ds
+ * into [gamma, gamma + n n), row-major, from A's entries (parameter constants, NULL for 0). */
+typedef struct {
+    int pop;
+    int n;
+    sx **A;
+    int phi, gamma;
+} ir_propagator;
 
 typedef struct {
     const char *module;
@@ -169,6 +179,11 @@ typedef struct {
     int nrecords;
     ir_param *params;       /* ir_params */
     int nparams;
+    double *shared_vals;    /* the value of each VS_SHARED slot */
+    int nshared;
+    ir_propagator *props;   /* VS_DERIVED slots [0, nderived) are theirs */
+    int nprops;
+    int nderived;
 } ir_model;
 
 /* A parameter override from outside the model (`--set N=8000`). name is a
@@ -200,8 +215,19 @@ bool ir_schemes(sema_ctx *s, ir_model *m);
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
-/* Lists the parameters of every population and projection (param.c); after ir_synapses. */
+/* Parameters (param.c). ir_param_refs gives the shared parameters of a population or
+ * projection about to be added as owner (values vals[v] != NULL, folded numbers) new VS_SHARED
+ * slots and returns references to them (for sx_subst), listed as OWNER.NAME (names[v] when
+ * names, else the variable's name); a value that is not a number is returned as it is.
+ * ir_params, after ir_synapses, lists the rest (per-item parameters), owner by owner. */
+sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
+                   const sm_type *t, sx *const *vals, const char *const *names);
 bool ir_params(sema_ctx *s, ir_model *m);
+/* The value a VS_SHARED reference had when the model was built (NaN for another sx). */
+double ir_shared_value(const ir_model *m, const sx *ref);
+/* The propagators' derived values (m->nderived) for the shared values `shared`, as the derive
+ * kernel computes them; false when one is not finite. */
+bool ir_derive_propagators(const ir_model *m, const double *shared, double *out);
 void ir_dump(const ir_model *m, FILE *out);
 
 /* ---- data from lists and files (data.c) ---- */

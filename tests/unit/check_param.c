@@ -186,6 +186,238 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- shared parameters changed at run time ------------------------------------------------ */
+
+/* Every variable of every population and projection of a and b equal, bit for bit (same
+ * model, same connectivity). */
+static void same_state(const compiled *a, const compiled *b, const char *when)
+{
+    const axon_model_desc *m = a->m;
+    for (uint32_t i = 0; i < m->npops; i++)
+        for (uint32_t v = 0; v < m->pops[i].nvars; v++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->pops[i].name, m->pops[i].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
+            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
+        }
+    for (uint32_t k = 0; k < m->nprojs; k++)
+        for (uint32_t v = 0; v < m->projs[k].nvars; v++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->projs[k].name, m->projs[k].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_syn_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_syn_var(b->sim, path, &y), AXON_OK);
+            ck_assert_uint_eq(x.shape[0], y.shape[0]);
+            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
+        }
+    for (uint32_t i = 0; i < m->npops; i++)
+        ck_assert_uint_eq(axon_sim_spike_count(a->sim, (int)i),
+                          axon_sim_spike_count(b->sim, (int)i));
+}
+
+/* Does some state variable of a population differ between a and b? */
+static bool state_differs(const compiled *a, const compiled *b)
+{
+    const axon_model_desc *m = a->m;
+    for (uint32_t i = 0; i < m->npops; i++)
+        for (uint32_t v = 0; v < m->pops[i].nvars; v++) {
+            if (m->pops[i].vars[v].kind != AXON_VAR_STATE)
+                continue;
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->pops[i].name, m->pops[i].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
+            if (memcmp(x.data, y.data, x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8)))
+                return true;
+        }
+    return false;
+}
+
+/*
+ * A simulation of text compiled with param = x (A) and one compiled with param = y (B) (given
+ * to the compiler as cparam, which can be a module parameter that sets it):
+ * A runs t1 with x, is set to y and runs t2; B is set to x, runs t1, is set back to y and runs
+ * t2. Both are bit for bit the same after t1 and after t2: a parameter changed at run time
+ * gives exactly what the model compiled with that value gives, whatever it started with.
+ */
+static void changed_equals_compiled(const char *text, int precision, const char *cparam,
+                                    const char *param, double x, double y, const char *unit,
+                                    double t1, double t2)
+{
+    compiled A, B;
+    axonc_override ox = {cparam, x, unit, NULL}, oy = {cparam, y, unit, NULL};
+    compile_with(&A, text, precision, &ox, 1);
+    compile_with(&B, text, precision, &oy, 1);
+    ck_assert_int_eq(axon_sim_set_param(B.sim, param, x, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(A.sim, t1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(B.sim, t1, NULL, NULL), AXON_OK);
+    same_state(&A, &B, "before the change");
+    ck_assert_int_eq(axon_sim_set_param(A.sim, param, y, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_param(B.sim, param, y, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(A.sim, t2, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(B.sim, t2, NULL, NULL), AXON_OK);
+    same_state(&A, &B, "after the change");
+    /* and the change made a difference */
+    compiled C;
+    compile_with(&C, text, precision, &ox, 1);
+    ck_assert_int_eq(axon_sim_run(C.sim, t1 + t2, NULL, NULL), AXON_OK);
+    ck_assert_msg(state_differs(&A, &C), "changing %s changed nothing", param);
+    release(&A);
+    release(&B);
+    release(&C);
+}
+
+/* LIF (exact integration: a propagator) driven above threshold, with synapses */
+static const char LIF_NET[] =
+    "import \"std/neurons/lif\"\n"
+    "import \"std/synapses/basic\"\n"
+    "module M(w = 0.05 nA) {\n"
+    "    population E = LIF[40](I_ext = 0.2 nA) { v = uniform(-65 mV, -50 mV) }\n"
+    "    project E -> E : ExpCurrent(w = w) connect random(0.2)\n"
+    "}\n";
+
+START_TEST(test_lif_tau_m)
+{
+    changed_equals_compiled(LIF_NET, 8, "E.tau_m", "E.tau_m", 20, 30, "ms", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 4, "E.tau_m", "E.tau_m", 20, 12, "ms", 0.05, 0.05);
+    /* the shared weight of a static synapse (stored once) and a time constant of the target */
+    changed_equals_compiled(LIF_NET, 8, "w", "E->E.w", 0.05, 0.2, "nA", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 8, "E.tau_syn", "E.tau_syn", 5, 2, "ms", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 8, "E.t_ref", "E.t_ref", 2, 4, "ms", 0.05, 0.05);
+}
+END_TEST
+
+/* After a change of tau_m, v relaxes as the analytic solution with the new time constant:
+ * v(t) = v_inf + (v0 - v_inf) exp(-t / tau_m), no input, no spikes. */
+START_TEST(test_lif_analytic)
+{
+    compiled c;
+    compile(&c, "import \"std/neurons/lif\"\n"
+                "module M { population E = LIF[3](I_ext = 0.1 nA) { v = -70 mV } }\n");
+    ck_assert_int_eq(axon_sim_run(c.sim, 0.02, NULL, NULL), AXON_OK);
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.v", &t), AXON_OK);
+    const double *v = t.data;
+    double v_inf = -65e-3 + 100e6 * 0.1e-9, v0 = v[0];
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.tau_m", 7, "ms"), AXON_OK);
+    double tau;
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.tau_m", &tau), AXON_OK);
+    ck_assert(tau == 7e-3);
+    for (int k = 1; k <= 5; k++) {
+        ck_assert_int_eq(axon_sim_run(c.sim, 0.01, NULL, NULL), AXON_OK);
+        double want = v_inf + (v0 - v_inf) * exp(-0.01 * k / 7e-3);
+        ck_assert_msg(fabs(v[1] - want) <= 1e-12 * fabs(v0 - v_inf),
+                      "t = %d0 ms: v = %.17g, "
+                      "expected %.17g",
+                      k, v[1], want);
+    }
+    /* the input parameter, in another unit */
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.I_ext", 50, "pA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1.0, NULL, NULL), AXON_OK);
+    ck_assert_double_eq_tol(v[2], -65e-3 + 100e6 * 50e-12, 1e-12);
+    release(&c);
+}
+END_TEST
+
+/* exponential Euler (conductances), step maps, a Poisson rate (dt in a derived value) */
+START_TEST(test_other_schemes)
+{
+    const char *coba = "import \"std/neurons/lif\"\n"
+                       "import \"std/synapses/basic\"\n"
+                       "import \"std/inputs/poisson\"\n"
+                       "module M {\n"
+                       "    population P = PoissonSource[20](rate = 50 Hz)\n"
+                       "    population E = LIFCond[30] { v = uniform(-60 mV, -50 mV) }\n"
+                       "    project P -> E : Exc(w = 5 nS) connect random(0.5)\n"
+                       "    project E -> E : Inh(w = 2 nS) connect random(0.3)\n"
+                       "}\n";
+    changed_equals_compiled(coba, 8, "E.tau_e", "E.tau_e", 5, 2, "ms", 0.05, 0.05);
+    changed_equals_compiled(coba, 4, "E.C", "E.C", 200, 150, "pF", 0.05, 0.05);
+    changed_equals_compiled(coba, 8, "P.rate", "P.rate", 50, 200, "Hz", 0.05, 0.05);
+    changed_equals_compiled(coba, 8, "E.E_e", "E.E_e", 0, 10, "mV", 0.05, 0.05);
+    const char *map = "import \"std/neurons/maps\"\n"
+                      "module M { population R = Rulkov[5] { x = uniform(-1.5, -0.5) } }\n";
+    changed_equals_compiled(map, 8, "R.alpha", "R.alpha", 4.5, 4.1, NULL, 0.01, 0.01);
+}
+END_TEST
+
+/* An event-driven trace (STDP): its decay factors come from a derived table. */
+START_TEST(test_synapse_decay)
+{
+    const char *stdp = "import \"std/neurons/lif\"\n"
+                       "import \"std/rules/stdp\"\n"
+                       "import \"std/inputs/poisson\"\n"
+                       "synapse Plastic {\n"
+                       "    state { w = 0.5 }\n"
+                       "    on pre { post.ge += w * 10 nS }\n"
+                       "}\n"
+                       "module M {\n"
+                       "    population P = PoissonSource[30](rate = 80 Hz)\n"
+                       "    population E = LIFCond[10](I_ext = 0.3 nA)\n"
+                       "    project pe = P -> E : Plastic connect all_to_all learn STDP\n"
+                       "}\n";
+    changed_equals_compiled(stdp, 8, "pe.tau_pre", "pe.tau_pre", 20, 8, "ms", 0.1, 0.1);
+    changed_equals_compiled(stdp, 8, "pe.tau_post", "pe.tau_post", 20, 40, "ms", 0.1, 0.1);
+    changed_equals_compiled(stdp, 4, "pe.A_pre", "pe.A_pre", 0.01, 0.03, NULL, 0.1, 0.1);
+}
+END_TEST
+
+START_TEST(test_shared_errors)
+{
+    compiled c;
+    compile(&c, NET);
+    axon_sim *sim = c.sim;
+    double v, d0;
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    /* a value that makes a derived quantity infinite (1 / tau_m) is refused, nothing changes */
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 0, "ms"), "infinite or undefined");
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", NAN, "ms"), "not a finite value");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 1, "mV"), "'mV' is not s");
+    ck_assert_error(sim, axon_sim_set_param_range(sim, "E.tau_m", 0, 2, 1, "ms"), "is shared");
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.tau_m", 0.5, "s"), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.tau_m", 4000, "us"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert_double_eq_tol(v, 4e-3, 1e-18);
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.R", 0.2, "Gohm"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.R", &d0), AXON_OK);
+    ck_assert_double_eq_tol(d0, 2e8, 1e-6);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+
+    /* a truth value; an exponent (folded into the code: fixed) */
+    compile(&c, "neuron N {\n"
+                "    parameters { gate = true; p = 3; tau = 10 ms }\n"
+                "    state { x = 0.5 }\n"
+                "    equations { x' = -x^p / tau }\n"
+                "    spike when gate and x > 2 { x = 0 }\n"
+                "}\n"
+                "module M { population A = N[2] }\n");
+    sim = c.sim;
+    int k = axon_sim_param_index(sim, "A.gate");
+    ck_assert_uint_eq(axon_sim_param_desc(sim, (uint32_t)k)->flags & AXON_PARAM_BOOL,
+                      AXON_PARAM_BOOL);
+    ck_assert_int_eq(axon_sim_set_param(sim, "A.gate", 0, NULL), AXON_OK);
+    ck_assert_error(sim, axon_sim_set_param(sim, "A.gate", 0.5, NULL), "true (1) or false (0)");
+    k = axon_sim_param_index(sim, "A.p");
+    ck_assert_uint_eq(axon_sim_param_desc(sim, (uint32_t)k)->flags & AXON_PARAM_FIXED,
+                      AXON_PARAM_FIXED);
+    ck_assert_int_eq(axon_sim_get_param(sim, "A.p", &v), AXON_OK);
+    ck_assert(v == 3);
+    ck_assert_error(sim, axon_sim_set_param(sim, "A.p", 2, NULL), "folded into the code");
+    ck_assert_int_eq(axon_sim_set_param(sim, "A.tau", 20, "ms"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+}
+END_TEST
+
 Suite *param_suite(void)
 {
     Suite *s = suite_create("param");
@@ -194,6 +426,11 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_table);
     tcase_add_test(tc, test_per_item);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_lif_tau_m);
+    tcase_add_test(tc, test_lif_analytic);
+    tcase_add_test(tc, test_other_schemes);
+    tcase_add_test(tc, test_synapse_decay);
+    tcase_add_test(tc, test_shared_errors);
     suite_add_tcase(s, tc);
     return s;
 }
