@@ -1,9 +1,10 @@
 /*
  * ir: the flat model that code generation consumes. A module instantiated
  * with its parameters becomes populations, projections, signals and
- * records; sizes, lets and shared parameters are folded to numbers (SI),
- * and every neuron's equations are already turned into the discrete update
- * of its integration scheme. Nothing here refers back to modules: nested
+ * records; sizes and lets are folded to numbers (SI), shared parameters
+ * become slots of the model's shared values (VS_SHARED, which the runtime
+ * may change between steps), and every neuron's equations are already
+ * turned into the discrete update of its integration scheme. Nothing here refers back to modules: nested
  * instances are flattened into dotted names ("c1.E").
  */
 #ifndef AXON_IR_H
@@ -44,7 +45,7 @@ typedef struct {
 /* The plan of a projection's variable (ir_synapses). */
 typedef struct {
     ir_side side;
-    int ode;      /* -1, or x' = ode_a + ode_b * x with the synapse's shared values folded */
+    int ode;      /* -1, or x' = ode_a + ode_b * x (shared values as VS_SHARED) */
     bool event_driven;
     sx *ode_a, *ode_b;
 } ir_synvar;
@@ -86,8 +87,9 @@ typedef struct {
     sm_event *events;
     int nevents;
     sx *output;
-    int *slot;              /* sm_type variable -> index in vars (-1: folded or a definition) */
-    sx **shared;            /* sm_type variable -> value of a shared parameter (else NULL) */
+    int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */
+    sx **shared;            /* sm_type variable -> a shared parameter's VS_SHARED reference
+                               (ir_shared_value gives its number), else NULL */
     ax_span span;
 } ir_pop;
 
@@ -101,7 +103,8 @@ typedef struct {
     int nvars;
     ir_synvar *sv;          /* per storage variable (ir_synapses) */
     int *slot;              /* sm_type variable -> index in vars */
-    sx **shared;            /* shared parameter values */
+    sx **shared;            /* shared parameters (and per-synapse ones that are one number
+                               for every synapse): VS_SHARED references */
     ir_conn_kind conn;
     sx *conn_arg;           /* p, k, or the where condition */
     bool autapses;          /* self-connections allowed (same population) */

@@ -163,7 +163,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             if (st->kind == ST_ASSIGN && st->op == '=' && st->space == VS_STATE && st->idx >= 0)
                 p->held[st->idx] = 1;
         }
-    /* the equations, with shared parameters folded */
+    /* the equations, with shared parameters as their slots (VS_SHARED) */
     ode_set o = {0};
     o.var = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.var);
     o.f = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.f);

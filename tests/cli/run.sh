@@ -267,6 +267,7 @@ if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$AXON_SRCDIR/compiler/includ
        -o "$tmp/compile" 2>"$out"; then
     expect "compile example runs" 0 "$tmp/compile"
     contains "compile example output" "drive 0.4 nA:"
+    contains "compile example: compiled again with another size" "N = 400, drive 0.4 nA:"
     low=$(sed -n 's/^drive 0.2 nA: \([0-9.]*\) Hz$/\1/p' "$out")
     high=$(sed -n 's/^drive 0.4 nA: \([0-9.]*\) Hz$/\1/p' "$out")
     if awk -v l="$low" -v h="$high" 'BEGIN { exit !(l > 0 && h > l) }'; then pass=$((pass + 1)); else
