@@ -466,11 +466,17 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
         axon_sim_free(s);
         return NULL;
     }
+    if (rt_params_init(s, err) != AXON_OK) {
+        axon_sim_free(s);
+        return NULL;
+    }
     /* initial values see the signals' expressions at t = 0 (signals that follow a population
        are 0 until its state exists) */
-    axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal};
-    if (m->nsignals && m->signals)
-        m->signals(&(axon_step_ctx){.t = 0.0, .step = 0, .seed = s->seed}, s->signal);
+    axon_step_ctx ctx = rt_ctx(s, 0, s->signal);
+    if (m->nsignals && m->signals) {
+        axon_step_ctx c0 = rt_ctx(s, 0, NULL);
+        m->signals(&c0, s->signal);
+    }
     for (uint32_t i = 0; i < m->npops; i++)
         if (m->pops[i].init)
             rt_run_init(s, &s->pops[i], &ctx);
@@ -497,7 +503,19 @@ void axon_sim_free(axon_sim *s)
     free(s->signal_pin);
     free(s->pinned);
     rt_meta_free(s);
+    rt_params_free(s);
     free(s);
+}
+
+axon_step_ctx rt_ctx(const axon_sim *s, uint64_t step, const double *signals)
+{
+    /* t from the step number, not a running sum, so it never drifts */
+    return (axon_step_ctx){.t = (double)step * s->dt,
+                           .step = step,
+                           .seed = s->seed,
+                           .signals = signals,
+                           .shared = s->shared,
+                           .derived = s->derived};
 }
 
 /* The module's signals for the step of ctx: computed, then the pinned ones replaced. */
@@ -598,9 +616,7 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
             (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
             break;
-        /* t from the step number, not a running sum, so it never drifts */
-        axon_step_ctx ctx = {
-            .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
+        axon_step_ctx ctx = rt_ctx(s, s->step, NULL);
         rt_signals(s, &ctx);
         /* model.h: 0. continuous synapse kernels, then the step */
         if (s->projs)

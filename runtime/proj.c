@@ -450,7 +450,7 @@ static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     const axon_proj_desc *d = pr->d;
     int self = rt_no_self(d);
-    axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = NULL};
+    axon_step_ctx ctx = rt_ctx(s, 0, NULL);
     uint32_t *buf = NULL;
     uint64_t n = 0, cap = 0;
     for (uint32_t i = 0; i < pr->npre; i++) {
@@ -695,12 +695,12 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     if (d->delays && pr->nsyn > 0) {
         if (!(dl = malloc((size_t)pr->nsyn * sizeof *dl)))
             return rt_oom(pr, err);
-        axon_step_ctx ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal};
+        axon_step_ctx ctx = rt_ctx(s, 0, s->signal);
         d->delays(&ctx, pr->pre, pr->post, 0, pr->nsyn, dl);
     }
     if (d->init && pr->nsyn > 0) {
         rt_syn_phase ph = {.pr = pr,
-                           .ctx = {.t = 0.0, .step = 0, .seed = s->seed, .signals = s->signal},
+                           .ctx = rt_ctx(s, 0, s->signal),
                            .nblocks = pr->cap / RT_BLOCK};
         uint64_t nt =
             ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;

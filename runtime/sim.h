@@ -129,6 +129,9 @@ struct axon_sim {
     double *signal;      /* m->nsignals values of the current step */
     double *signal_pin;  /* values pinned by axon_sim_set_signal ... */
     uint8_t *pinned;     /* ... where pinned[k] */
+    double *shared;      /* m->nshared parameter values (at least one element) */
+    double *derived;     /* m->nderived values derived from them (at least one element) */
+    double *derived_new; /* scratch for a change of a shared value (param.c) */
     double wall;
     volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
     int partial;                /* the last run stopped before its end (manifest.json) */
@@ -145,6 +148,14 @@ struct axon_sim {
 void *rt_alloc(size_t bytes, size_t *size);
 /* rt_alloc, zeroed */
 void *rt_alloc_zeroed(size_t bytes);
+
+/* engine.c: the context of step `step` (t = step dt) with the simulation's parameter blocks. */
+axon_step_ctx rt_ctx(const axon_sim *s, uint64_t step, const double *signals);
+
+/* param.c: checks the parameter table, allocates the blocks, copies the defaults and derives
+ * (before any kernel runs); rt_params_free releases the blocks. */
+axon_status rt_params_init(axon_sim *s, axon_err *err);
+void rt_params_free(axon_sim *s);
 
 /* A population or projection, as seen by rt_var_view. */
 typedef struct {

@@ -122,6 +122,8 @@ static int slot_of(cg *c, const sx *e)
 
 static LLVMValueRef var(cg *c, const sx *e)
 {
+    if (e->space == VS_SHARED || e->space == VS_DERIVED)
+        return cg_param_var(c, e);
     if (c->proj && e->space != VS_TEMP && e->space != VS_TIME && e->space != VS_DT &&
         e->space != VS_SIGNAL)
         return side_var(c, e);
@@ -221,8 +223,8 @@ static LLVMValueRef fmax_(cg *c, LLVMValueRef a, LLVMValueRef b)
 static LLVMValueRef power(cg *c, const sx *e)
 {
     LLVMValueRef a = cg_to_fp(c, expr(c, e->a));
-    if (e->b->kind == SX_CONST) {
-        double p = e->b->v;
+    double p;
+    if (cg_param_exponent(c, e->b, &p)) {
         if (p == floor(p) && fabs(p) <= 16) {
             int n = (int)fabs(p);
             LLVMValueRef r = cgm_const(c, 1), base = a;
@@ -334,7 +336,10 @@ static LLVMValueRef table(cg *c, const sx *e)
 static LLVMValueRef mul_add(cg *c, const sx *e)
 {
     bool sub = e->kind == SX_SUB;
-    const sx *m = e->a->kind == SX_MUL ? e->a : e->b->kind == SX_MUL ? e->b : NULL;
+    /* a product of parameter constants is one derived value, as it was one number */
+    const sx *m = e->a->kind == SX_MUL && !sx_is_param_const(e->a)   ? e->a
+                  : e->b->kind == SX_MUL && !sx_is_param_const(e->b) ? e->b
+                                                                     : NULL;
     if (!m) {
         LLVMValueRef a = cg_to_fp(c, expr(c, e->a)), b = cg_to_fp(c, expr(c, e->b));
         return sub ? LLVMBuildFSub(c->b, a, b, "") : LLVMBuildFAdd(c->b, a, b, "");
@@ -355,6 +360,8 @@ static LLVMValueRef expr(cg *c, const sx *e)
         return cgm_const(c, 0);
     }
     LLVMValueRef a, b;
+    if (e->kind != SX_CONST && e->kind != SX_VAR && (a = cg_param_hoist(c, e)))
+        return a;
     switch (e->kind) {
     case SX_CONST:
         if (e->boolean)
@@ -375,6 +382,8 @@ static LLVMValueRef expr(cg *c, const sx *e)
         if (e->b->kind == SX_CONST && e->b->v != 0 && isfinite(1.0 / e->b->v) &&
             fabs(1.0 / e->b->v) > 1e-300)
             return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cgm_const(c, 1.0 / e->b->v), "");
+        if ((b = cg_param_recip(c, e->b)))
+            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), b, "");
         return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_NEG: return LLVMBuildFNeg(c->b, cg_to_fp(c, expr(c, e->a)), "");
     case SX_POW: return power(c, e);
@@ -708,6 +717,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     c.d = d;
     c.m = m;
     c.fma = cg_target_fma(u->tm, o);
+    cg_param_begin(&c);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
     for (int i = 0; i < m->npops && !c.failed; i++) {
@@ -726,6 +736,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     c.failed |= diag_error_count(d) > 0;
     free(inits);
     free(updates);
+    cg_param_end(&c);
     LLVMDisposeBuilder(c.b);
     if (c.failed)
         return false;

@@ -11,6 +11,7 @@
 
 #include <llvm-c/Target.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ CG_TABLE(axon_pop_desc, CG_POP_FIELDS, cg_pop_struct)
 CG_TABLE(axon_proj_desc, CG_PROJ_FIELDS, cg_proj_struct)
 CG_TABLE(axon_record_desc, CG_REC_FIELDS, cg_rec_struct)
 CG_TABLE(axon_model_desc, CG_MODEL_FIELDS, cg_model_struct)
+CG_TABLE(axon_param_desc, CG_PARAM_FIELDS, cg_param_struct)
 
 LLVMTypeRef cg_kind_type(cg *c, cg_kind k)
 {
@@ -226,6 +228,40 @@ static LLVMValueRef record_desc(cg *c, const ir_record *rc)
     return cg_struct_const(c, &cg_rec_struct, f);
 }
 
+/* The parameter table (model.h, ABI 4). The language declares no ranges: every finite
+ * value is valid, and a truth value is 0 or 1. */
+static LLVMValueRef param_table(cg *c)
+{
+    const ir_model *m = c->m;
+    LLVMValueRef *vs = calloc((size_t)m->nparams + 1, sizeof *vs);
+    for (int k = 0; k < m->nparams; k++) {
+        const ir_param *p = &m->params[k];
+        char u[64];
+        if (p->boolean)
+            snprintf(u, sizeof u, "1");
+        else
+            dim_si_name(p->dim, u, sizeof u);
+        uint32_t flags = (p->proj ? AXON_PARAM_PROJ : 0) | (p->boolean ? AXON_PARAM_BOOL : 0);
+        if (p->slot >= 0 && c->fixed[p->slot])
+            flags |= AXON_PARAM_FIXED;
+        LLVMValueRef f[CG_PARAM_N];
+        f[CG_PARAM_name] = cg_cstr(c, p->name);
+        f[CG_PARAM_unit] = cg_cstr(c, u);
+        f[CG_PARAM_kind] = i32v(c, p->var >= 0 ? AXON_PARAM_PER_ITEM : AXON_PARAM_SHARED);
+        f[CG_PARAM_flags] = i32v(c, (long)flags);
+        f[CG_PARAM_owner] = i32v(c, p->owner);
+        f[CG_PARAM_index] = i32v(c, p->var >= 0 ? p->var : p->slot);
+        f[CG_PARAM_value] = cgm_f64(c, p->var >= 0 ? NAN : p->value);
+        f[CG_PARAM_min] = cgm_f64(c, p->boolean ? 0 : -DBL_MAX);
+        f[CG_PARAM_max] = cgm_f64(c, p->boolean ? 1 : DBL_MAX);
+        vs[k] = cg_struct_const(c, &cg_param_struct, f);
+    }
+    LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_param_struct), vs,
+                                     (unsigned)m->nparams, "params");
+    free(vs);
+    return g;
+}
+
 /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */
 static void exe_main(cg *c, LLVMValueRef model)
 {
@@ -280,6 +316,15 @@ void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
         v[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].var);
     f[CG_MODEL_signal_var] = cg_global_array(c, c->i32, v, (unsigned)m->nsignals, "signal_var");
     free(v);
+    /* every kernel is built: what they derived, and which parameters they folded, is known */
+    f[CG_MODEL_derive] = cg_derive_kernel(c);
+    f[CG_MODEL_nderived] = i32v(c, c->nderived);
+    f[CG_MODEL_nparams] = i32v(c, m->nparams);
+    f[CG_MODEL_params] = param_table(c);
+    f[CG_MODEL_nshared] = i32v(c, m->nshared);
+    f[CG_MODEL_shared_defaults] =
+        m->nshared ? cg_f64_table(c, "shared_defaults", m->shared_vals, m->nshared)
+                   : LLVMConstNull(c->ptr);
     if (c->failed)
         return;
 

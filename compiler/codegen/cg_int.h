@@ -40,7 +40,9 @@ void cg_free_unit(cg_unit *u);
  * A member added into what was padding keeps every offset and the size, so it cannot be
  * detected; the descriptor then holds 0 there (as AXON_PROJ flags did before ABI 3).
  */
-#define CG_CTX_FIELDS(X, A) X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR)
+#define CG_CTX_FIELDS(X, A)                                                                    \
+    X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
+    X(A, derived, PTR)
 #define CG_VAR_FIELDS(X, A) X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
@@ -59,7 +61,11 @@ void cg_free_unit(cg_unit *u);
     X(A, abi, I32) X(A, name, PTR) X(A, precision, I32) X(A, dt, F64) X(A, duration, F64)      \
     X(A, npops, I32) X(A, pops, PTR) X(A, nprojs, I32) X(A, projs, PTR) X(A, nrecords, I32)    \
     X(A, records, PTR) X(A, nsignals, I32) X(A, signal_names, PTR) X(A, signals, PTR)          \
-    X(A, signal_pop, PTR) X(A, signal_var, PTR)
+    X(A, signal_pop, PTR) X(A, signal_var, PTR) X(A, nparams, I32) X(A, params, PTR)           \
+    X(A, nshared, I32) X(A, shared_defaults, PTR) X(A, nderived, I32) X(A, derive, PTR)
+#define CG_PARAM_FIELDS(X, A)                                                                  \
+    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, flags, I32) X(A, owner, I32)          \
+    X(A, index, I32) X(A, value, F64) X(A, min, F64) X(A, max, F64)
 
 /* member indices: CG_POP_update, CG_MODEL_dt, ...; CG_POP_N members */
 #define CG_FIELD_INDEX(tag, m, k) tag##_##m,
@@ -69,6 +75,7 @@ enum { CG_POP_FIELDS(CG_FIELD_INDEX, CG_POP) CG_POP_N };
 enum { CG_PROJ_FIELDS(CG_FIELD_INDEX, CG_PROJ) CG_PROJ_N };
 enum { CG_REC_FIELDS(CG_FIELD_INDEX, CG_REC) CG_REC_N };
 enum { CG_MODEL_FIELDS(CG_FIELD_INDEX, CG_MODEL) CG_MODEL_N };
+enum { CG_PARAM_FIELDS(CG_FIELD_INDEX, CG_PARAM) CG_PARAM_N };
 
 typedef enum { CG_KIND_I32, CG_KIND_I64, CG_KIND_F64, CG_KIND_PTR } cg_kind;
 typedef struct {
@@ -83,9 +90,14 @@ typedef struct {
     const cg_field *fields;
 } cg_struct;
 /* axon_step_ctx, axon_var_desc, axon_pop_desc, axon_proj_desc, axon_record_desc,
- * axon_model_desc (cg_desc.c) */
+ * axon_model_desc, axon_param_desc (cg_desc.c) */
 extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
-    cg_rec_struct, cg_model_struct;
+    cg_rec_struct, cg_model_struct, cg_param_struct;
+
+typedef struct cg_dv cg_dv; /* a derived value codegen added (cg_param.c) */
+
+/* Event-driven decay factors exp(B k dt) come from a table for k < CG_DECAY_TABLE (cg_syn.c). */
+#define CG_DECAY_TABLE 4096
 
 typedef struct {
     LLVMContextRef ctx;
@@ -123,6 +135,19 @@ typedef struct {
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
     bool failed;
+    /* parameters (cg_param.c): the kernel being built loads the shared and derived values it
+       uses once, in its entry block */
+    LLVMValueRef ctx_p;                  /* its step context */
+    LLVMBasicBlockRef entry;             /* its entry block */
+    LLVMBuilderRef hb;                   /* a builder for the entry block */
+    LLVMValueRef shared_p, derived_p;    /* the blocks (NULL: not loaded yet) */
+    LLVMValueRef *sh_fp, *sh_f64;        /* per shared slot: loaded, in precision and double */
+    LLVMValueRef *pv_fp, *pv_f64;        /* the same per propagator slot (ir_model.nderived) */
+    cg_dv *dv;                           /* derived values added by codegen */
+    int ndv, dv_cap;
+    int nderived;                        /* derived slots: lowering's and codegen's */
+    bool *fixed;                         /* per shared slot: folded into the code */
+    bool deriving;                       /* building the derive kernel */
 } cg;
 
 /* Vectorisable math written as straight-line IR (cg_math.c). */
@@ -139,6 +164,25 @@ LLVMValueRef cgm_call(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *par
                       LLVMValueRef *args);
 LLVMValueRef cgm_intrinsic(cg *c, const char *name, LLVMTypeRef type, LLVMValueRef *args, int n);
 LLVMValueRef cgm_const(cg *c, double v);        /* in precision fp */
+
+/* Shared parameters and derived values (cg_param.c). begin/end bracket a module;
+ * cg_param_kernel starts a kernel whose entry block is being built (ctxp: its step context).
+ * cg_param_var: a VS_SHARED or VS_DERIVED leaf. cg_param_hoist: the value of e when e is fixed
+ * between parameter changes (a load of a derived value), else NULL. cg_param_recip: 1 / d for
+ * a parameter-constant divisor (NULL: divide). cg_param_exponent: the value of a constant
+ * exponent (a parameter's is folded, and the parameter marked fixed). cg_param_f64: a
+ * parameter constant in double. cg_param_table: the derived table of exp(B k dt).
+ * cg_derive_kernel: derive(shared, derived), after every other kernel. */
+void cg_param_begin(cg *c);
+void cg_param_end(cg *c);
+void cg_param_kernel(cg *c, LLVMValueRef ctxp);
+LLVMValueRef cg_param_var(cg *c, const sx *e);
+LLVMValueRef cg_param_hoist(cg *c, const sx *e);
+LLVMValueRef cg_param_recip(cg *c, const sx *d);
+bool cg_param_exponent(cg *c, const sx *e, double *v);
+LLVMValueRef cg_param_f64(cg *c, const sx *e);
+LLVMValueRef cg_param_table(cg *c, const sx *B);
+LLVMValueRef cg_derive_kernel(cg *c);
 
 /* Shared by the population kernels (cg.c) and the synapse kernels (cg_syn.c). */
 LLVMValueRef cg_expr(cg *c, const sx *e);

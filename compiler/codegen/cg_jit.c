@@ -8,6 +8,10 @@
  */
 #include "codegen/cg_int.h"
 
+#include "axon/expm.h"
+#include "axon/model.h"
+#include "axon/rng.h"
+
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/TargetMachine.h>
@@ -31,6 +35,37 @@ static bool jit_error(diag_ctx *d, LLVMErrorRef e, const char *what)
     diag_error(d, SPAN_NONE, "internal error (%s): %s", what, msg);
     LLVMDisposeErrorMessage(msg);
     return true;
+}
+
+/*
+ * The runtime functions that generated code calls, bound to this library's own copies: a
+ * program that links libaxonc and libaxonrt statically (or an executable that does not export
+ * its symbols, like the unit tests) has them, but not among the process's dynamic symbols
+ * where the generator above looks. tests/cli/exports.sh checks that the list of called names
+ * is exported by the shared runtime; this list must name the same functions.
+ */
+static bool define_runtime(cg_jit *j, diag_ctx *d)
+{
+    static const struct {
+        const char *name;
+        void (*addr)(void);
+    } RT[] = {
+        {"axon_rng_uniform", (void (*)(void))axon_rng_uniform},
+        {"axon_rng_normal", (void (*)(void))axon_rng_normal},
+        {"axon_propagator", (void (*)(void))axon_propagator},
+    };
+    enum { N = sizeof RT / sizeof RT[0] };
+    LLVMOrcCSymbolMapPair pairs[N];
+    for (int k = 0; k < N; k++) {
+        pairs[k].Name = LLVMOrcLLJITMangleAndIntern(j->jit, RT[k].name);
+        pairs[k].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)RT[k].addr;
+        pairs[k].Sym.Flags.GenericFlags =
+            LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+        pairs[k].Sym.Flags.TargetFlags = 0;
+    }
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, N);
+    return !jit_error(d, LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(j->jit), mu),
+                      "runtime symbols");
 }
 
 cg_jit *cg_jit_new(diag_ctx *d)
@@ -66,6 +101,10 @@ cg_jit *cg_jit_new(diag_ctx *d)
         return NULL;
     }
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
+    if (!define_runtime(j, d)) {
+        cg_jit_free(j);
+        return NULL;
+    }
     return j;
 }
 

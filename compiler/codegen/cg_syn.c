@@ -188,6 +188,7 @@ static LLVMValueRef ctx_member(cg *c, LLVMValueRef ctxp, int m, const char *name
 
 void cg_ctx_fields(cg *c, LLVMValueRef ctxp)
 {
+    cg_param_kernel(c, ctxp);
     c->t = ctx_member(c, ctxp, CG_CTX_t, "t");
     c->step = ctx_member(c, ctxp, CG_CTX_step, "step");
     c->seed = ctx_member(c, ctxp, CG_CTX_seed, "seed");
@@ -217,27 +218,35 @@ static int last_of(const ir_proj *pj, ir_side side)
 
 /*
  * exp(B D) for a constant rate B: event times are whole steps apart, so D = k dt and the
- * factor is read from a table of exp(B k dt), k < DECAY_TABLE (computed here with libm),
- * one load instead of an exp polynomial on the hot path of STDP traces; longer gaps compute
- * it.
+ * factor is read from a table of exp(B k dt), k < CG_DECAY_TABLE (computed with libm: here
+ * for a number, by the derive kernel for a rate that depends on parameters), one load instead
+ * of an exp polynomial on the hot path of STDP traces; longer gaps compute it.
  */
-#define DECAY_TABLE 4096
-static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
+static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D)
 {
-    char name[64];
-    snprintf(name, sizeof name, "decay.%a.%a", B, c->m->dt);
-    LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
-    if (!g) {
-        double *f = malloc(DECAY_TABLE * sizeof *f);
-        for (int k = 0; k < DECAY_TABLE; k++)
-            f[k] = exp(B * (k * c->m->dt));
-        g = cg_f64_table(c, name, f, DECAY_TABLE);
-        free(f);
+    LLVMValueRef g, Bv;
+    LLVMTypeRef gty = LLVMArrayType2(c->f64, CG_DECAY_TABLE);
+    if (Bx->kind == SX_CONST) {
+        double B = Bx->v;
+        char name[64];
+        snprintf(name, sizeof name, "decay.%a.%a", B, c->m->dt);
+        g = LLVMGetNamedGlobal(c->mod, name);
+        if (!g) {
+            double *f = malloc(CG_DECAY_TABLE * sizeof *f);
+            for (int k = 0; k < CG_DECAY_TABLE; k++)
+                f[k] = exp(B * (k * c->m->dt));
+            g = cg_f64_table(c, name, f, CG_DECAY_TABLE);
+            free(f);
+        }
+        Bv = cgm_f64(c, B);
+    } else {
+        g = cg_param_table(c, Bx);
+        Bv = cg_param_f64(c, Bx);
     }
     LLVMValueRef kf = LLVMBuildFAdd(c->b, LLVMBuildFMul(c->b, D, cgm_f64(c, 1.0 / c->m->dt), ""),
                                     cgm_f64(c, 0.5), "");
     /* 0 <= kf < DECAY_TABLE (in single precision a stored time can round past the event) */
-    LLVMValueRef in = LLVMBuildAnd(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, kf, cgm_f64(c, DECAY_TABLE), ""),
+    LLVMValueRef in = LLVMBuildAnd(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, kf, cgm_f64(c, CG_DECAY_TABLE), ""),
                                    LLVMBuildFCmp(c->b, LLVMRealOGE, kf, cgm_f64(c, 0), ""), "");
     LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
     LLVMBasicBlockRef tab = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_table");
@@ -247,11 +256,10 @@ static LLVMValueRef decay(cg *c, double B, LLVMValueRef D)
     LLVMPositionBuilderAtEnd(c->b, tab);
     LLVMValueRef k = LLVMBuildFPToUI(c->b, kf, c->i64, "");
     LLVMValueRef idx[2] = {LLVMConstInt(c->i64, 0, 0), k};
-    LLVMValueRef ft = LLVMBuildLoad2(c->b, c->f64,
-                                     LLVMBuildGEP2(c->b, LLVMGlobalGetValueType(g), g, idx, 2, ""), "");
+    LLVMValueRef ft = LLVMBuildLoad2(c->b, c->f64, LLVMBuildGEP2(c->b, gty, g, idx, 2, ""), "");
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, far);
-    LLVMValueRef fe = cgm_exp(c, LLVMBuildFMul(c->b, cgm_f64(c, B), D, ""));
+    LLVMValueRef fe = cgm_exp(c, LLVMBuildFMul(c->b, Bv, D, ""));
     LLVMBasicBlockRef far_end = LLVMGetInsertBlock(c->b);
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, join);
@@ -270,8 +278,8 @@ static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValue
     if (sx_is_zero(v->ode_b)) {
         LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
         r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, A, D, ""), "");
-    } else if (sx_is_zero(v->ode_a) && v->ode_b->kind == SX_CONST) {
-        r = LLVMBuildFMul(c->b, xd, decay(c, v->ode_b->v, D), "");
+    } else if (sx_is_zero(v->ode_a) && sx_is_param_const(v->ode_b)) {
+        r = LLVMBuildFMul(c->b, xd, decay(c, v->ode_b, D), "");
     } else if (sx_is_zero(v->ode_a)) {
         LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
         r = LLVMBuildFMul(c->b, xd, cgm_exp(c, LLVMBuildFMul(c->b, B, D, "")), "");

@@ -47,6 +47,17 @@ static void put_block(FILE *out, const sm_block *b, int ind, const char *pre, co
     (void)post;
 }
 
+/* A shared parameter's value: the number in its slot (param.c), or a value left as it was. */
+static void put_shared(FILE *out, const ir_model *m, const sx *e)
+{
+    if (e->kind == SX_VAR && e->space == VS_SHARED && e->idx >= 0 && e->idx < m->nshared) {
+        sx c = {.kind = SX_CONST, .v = m->shared_vals[e->idx], .boolean = e->boolean};
+        put_expr(out, &c);
+    } else {
+        put_expr(out, e);
+    }
+}
+
 static const char *unit_of(ax_dim d, bool boolean, char *buf, size_t n)
 {
     if (boolean)
@@ -57,7 +68,6 @@ static const char *unit_of(ax_dim d, bool boolean, char *buf, size_t n)
 
 static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
 {
-    (void)m;
     char u[64];
     fprintf(out, "population %s = %s[%d]\n", p->name, p->type_name, p->size);
     for (int v = 0; v < p->type->nvars; v++) {
@@ -65,7 +75,7 @@ static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
         if (sv->kind == VAR_PARAM && !sv->per_item && p->shared[v]) {
             fprintf(out, "  shared  %-12s %-10s = ", sv->name,
                     unit_of(sv->dim, sv->boolean, u, sizeof u));
-            put_expr(out, p->shared[v]);
+            put_shared(out, m, p->shared[v]);
             fputc('\n', out);
         }
     }
@@ -81,6 +91,18 @@ static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
         fputc('\n', out);
     }
     fprintf(out, "  scheme %s (%s)\n", ir_scheme_name(p->scheme), p->scheme_why);
+    for (int k = 0; k < m->nprops; k++) {
+        const ir_propagator *pr = &m->props[k];
+        if (&m->pops[pr->pop] != p)
+            continue;
+        /* A's rows, the order of Phi's and Gamma's */
+        fputs("  Phi = exp(A dt), Gamma = integral of exp(A s) over [0, dt], A = [", out);
+        for (int i = 0; i < pr->n * pr->n; i++) {
+            fputs(i == 0 ? "" : i % pr->n == 0 ? "; " : ", ", out);
+            put_expr(out, pr->A[i]);
+        }
+        fputs("]\n", out);
+    }
     if (p->update.n)
         fputs("  update:\n", out);
     for (int k = 0; k < p->update.n; k++) {
@@ -136,9 +158,13 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
     }
     for (int v = 0; v < p->syn->nvars; v++) {
         const sm_var *sv = &p->syn->vars[v];
-        if (sv->kind == VAR_PARAM && !sv->per_item && p->shared[v]) {
-            fprintf(out, "  shared  %-12s %-10s = ", sv->name, unit_of(sv->dim, sv->boolean, u, sizeof u));
-            put_expr(out, p->shared[v]);
+        /* shared, or one number for every synapse that nothing changes (stored once) */
+        if (sv->kind == VAR_PARAM && p->shared[v]) {
+            /* the reference's name: RULE_name when two rules have the name */
+            const sx *r = p->shared[v];
+            const char *name = r->kind == SX_VAR && r->space == VS_SHARED ? r->name : sv->name;
+            fprintf(out, "  shared  %-12s %-10s = ", name, unit_of(sv->dim, sv->boolean, u, sizeof u));
+            put_shared(out, m, p->shared[v]);
             fputc('\n', out);
         }
     }

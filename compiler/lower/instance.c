@@ -368,23 +368,25 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
         }
         p.vars[slot[v]].init = sx_simplify(in->ar, e);
     }
-    /* re-index variables from sm_type order to storage order, fold shared params */
-    p.spike = t->has_spike ? fold(in->ar, t->spike, VS_PARAM, shared, t->nvars) : NULL;
-    p.reset = fold_block(in->ar, t->reset, VS_PARAM, shared, t->nvars);
+    /* re-index variables from sm_type order to storage order; shared parameters become
+       references to the model's shared values, which can change at run time (param.c) */
+    sx **sym = ir_param_refs(in->ar, in->m, in->m->npops, false, p.name, t, shared, NULL);
+    p.spike = t->has_spike ? fold(in->ar, t->spike, VS_PARAM, sym, t->nvars) : NULL;
+    p.reset = fold_block(in->ar, t->reset, VS_PARAM, sym, t->nvars);
     p.events = arena_alloc(in->ar, (size_t)(t->nevents + 1) * sizeof *p.events);
     for (int e = 0; e < t->nevents; e++) {
         p.events[e] = t->events[e];
-        p.events[e].cond = fold(in->ar, t->events[e].cond, VS_PARAM, shared, t->nvars);
-        p.events[e].body = fold_block(in->ar, t->events[e].body, VS_PARAM, shared, t->nvars);
+        p.events[e].cond = fold(in->ar, t->events[e].cond, VS_PARAM, sym, t->nvars);
+        p.events[e].body = fold_block(in->ar, t->events[e].body, VS_PARAM, sym, t->nvars);
     }
     p.nevents = t->nevents;
     if (mp->from)
         spike_source(in, en, &p, mp);
-    p.output = fold(in->ar, t->output, VS_PARAM, shared, t->nvars);
+    p.output = fold(in->ar, t->output, VS_PARAM, sym, t->nvars);
     p.slot = slot;
-    p.shared = shared;
+    p.shared = sym;
     if (t->refractory) {
-        sx *r = fold(in->ar, t->refractory, VS_PARAM, shared, t->nvars);
+        sx *r = fold(in->ar, t->refractory, VS_PARAM, sym, t->nvars);
         if (r->boolean) {
             p.refr_cond = r;
         } else {
@@ -591,6 +593,25 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                 if (t->vars[v].kind == VAR_PARAM && t->vars[v].per_item && !t->vars[v].written &&
                     vals[v] && vals[v]->kind == SX_CONST)
                     shared[v] = vals[v];
+            /* a name that two rules use is RULE_name */
+            const char **vname = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *vname);
+            for (int v = 0; v < t->nvars; v++) {
+                const sm_var *sv = &t->vars[v];
+                vname[v] = sv->name;
+                for (int o = 0; o < t->nvars && sv->rule >= 0; o++)
+                    if (o != v && !strcmp(t->vars[o].name, sv->name)) {
+                        /* the rule's name, and its clause number when it is learned twice */
+                        int same = 0;
+                        for (int r = 0; r < nlearns; r++)
+                            same += learns[r].rule == learns[sv->rule].rule;
+                        vname[v] = same > 1 ? arena_printf(in->ar, "%s%d_%s",
+                                                           learns[sv->rule].rule->name,
+                                                           sv->rule + 1, sv->name)
+                                            : arena_printf(in->ar, "%s_%s",
+                                                           learns[sv->rule].rule->name, sv->name);
+                        break;
+                    }
+            }
             p.slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *p.slot);
             p.vars = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *p.vars);
             for (int v = 0; v < t->nvars; v++) {
@@ -599,30 +620,18 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                 if (sv->kind == VAR_ALG || sv->kind == VAR_INPUT || shared[v])
                     continue;
                 p.slot[v] = p.nvars;
-                /* a name that two rules use is stored as RULE_name */
-                const char *vname = sv->name;
-                for (int o = 0; o < t->nvars && sv->rule >= 0; o++)
-                    if (o != v && !strcmp(t->vars[o].name, sv->name)) {
-                        /* the rule's name, and its clause number when it is learned twice */
-                        int same = 0;
-                        for (int r = 0; r < nlearns; r++)
-                            same += learns[r].rule == learns[sv->rule].rule;
-                        vname = same > 1
-                                    ? arena_printf(in->ar, "%s%d_%s", learns[sv->rule].rule->name,
-                                                   sv->rule + 1, sv->name)
-                                    : arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name,
-                                                   sv->name);
-                        break;
-                    }
                 p.vars[p.nvars++] = (ir_var){
-                    vname,       sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,    v, sv->dim,
+                    vname[v],    sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,    v, sv->dim,
                     sv->boolean, fold(in->ar, vals[v], VS_PARAM, shared, t->nvars)};
             }
-            p.shared = shared;
-            p.on_pre = fold_block(in->ar, t->on_pre, VS_PARAM, shared, t->nvars);
-            p.on_post = fold_block(in->ar, t->on_post, VS_PARAM, shared, t->nvars);
-            p.continuous = fold_block(in->ar, t->continuous, VS_PARAM, shared, t->nvars);
-            p.every_step = fold_block(in->ar, t->every_step, VS_PARAM, shared, t->nvars);
+            /* shared values become references to the model's (param.c) */
+            sx **sym =
+                ir_param_refs(in->ar, in->m, in->m->nprojs, true, p.name, t, shared, vname);
+            p.shared = sym;
+            p.on_pre = fold_block(in->ar, t->on_pre, VS_PARAM, sym, t->nvars);
+            p.on_post = fold_block(in->ar, t->on_post, VS_PARAM, sym, t->nvars);
+            p.continuous = fold_block(in->ar, t->continuous, VS_PARAM, sym, t->nvars);
+            p.every_step = fold_block(in->ar, t->every_step, VS_PARAM, sym, t->nvars);
             in->m->projs = arena_grow(in->ar, in->m->projs, (size_t)in->m->nprojs,
                                       (size_t)in->m->nprojs + 1, sizeof *in->m->projs);
             in->m->projs[in->m->nprojs++] = p;

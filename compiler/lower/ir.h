@@ -1,9 +1,10 @@
 /*
  * ir: the flat model that code generation consumes. A module instantiated
  * with its parameters becomes populations, projections, signals and
- * records; sizes, lets and shared parameters are folded to numbers (SI),
- * and every neuron's equations are already turned into the discrete update
- * of its integration scheme. Nothing here refers back to modules: nested
+ * records; sizes and lets are folded to numbers (SI), shared parameters
+ * become slots of the model's shared values (VS_SHARED, which the runtime
+ * may change between steps), and every neuron's equations are already
+ * turned into the discrete update of its integration scheme. Nothing here refers back to modules: nested
  * instances are flattened into dotted names ("c1.E").
  */
 #ifndef AXON_IR_H
@@ -44,7 +45,7 @@ typedef struct {
 /* The plan of a projection's variable (ir_synapses). */
 typedef struct {
     ir_side side;
-    int ode;      /* -1, or x' = ode_a + ode_b * x with the synapse's shared values folded */
+    int ode;      /* -1, or x' = ode_a + ode_b * x (shared values as VS_SHARED) */
     bool event_driven;
     sx *ode_a, *ode_b;
 } ir_synvar;
@@ -86,8 +87,9 @@ typedef struct {
     sm_event *events;
     int nevents;
     sx *output;
-    int *slot;              /* sm_type variable -> index in vars (-1: folded or a definition) */
-    sx **shared;            /* sm_type variable -> value of a shared parameter (else NULL) */
+    int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */
+    sx **shared;            /* sm_type variable -> a shared parameter's VS_SHARED reference
+                               (ir_shared_value gives its number), else NULL */
     ax_span span;
 } ir_pop;
 
@@ -101,7 +103,8 @@ typedef struct {
     int nvars;
     ir_synvar *sv;          /* per storage variable (ir_synapses) */
     int *slot;              /* sm_type variable -> index in vars */
-    sx **shared;            /* shared parameter values */
+    sx **shared;            /* shared parameters (and per-synapse ones that are one number
+                               for every synapse): VS_SHARED references */
     ir_conn_kind conn;
     sx *conn_arg;           /* p, k, or the where condition */
     bool autapses;          /* self-connections allowed (same population) */
@@ -140,6 +143,31 @@ typedef struct {
     ax_span span;
 } ir_record;
 
+/* A parameter of a population or projection, as the runtime lists it (ir_params): a shared
+ * one has a slot in the model's shared values (VS_SHARED) that expressions refer to, and its
+ * value there; a per-item one is a variable of its owner. */
+typedef struct {
+    const char *name; /* "E.tau_m", "E->I.w" */
+    int owner;        /* population or projection index */
+    bool proj;
+    int sm_var;       /* the variable of the owner's type */
+    ax_dim dim;
+    bool boolean;
+    int slot;         /* shared: VS_SHARED index, -1 when per item */
+    int var;          /* per item: storage index in the owner's vars, else -1 */
+    double value;     /* shared: the value */
+} ir_param;
+
+/* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:
+ * Phi = exp(A dt) into the derived slots [phi, phi + n n) and Gamma = int_0^dt exp(A s) ds
+ * into [gamma, gamma + n n), row-major, from A's entries (parameter constants, NULL for 0). */
+typedef struct {
+    int pop;
+    int n;
+    sx **A;
+    int phi, gamma;
+} ir_propagator;
+
 typedef struct {
     const char *module;
     double dt;
@@ -152,6 +180,13 @@ typedef struct {
     int nsignals;
     ir_record *records;
     int nrecords;
+    ir_param *params;       /* ir_params */
+    int nparams;
+    double *shared_vals;    /* the value of each VS_SHARED slot */
+    int nshared;
+    ir_propagator *props;   /* VS_DERIVED slots [0, nderived) are theirs */
+    int nprops;
+    int nderived;
 } ir_model;
 
 /* A parameter override from outside the model (`--set N=8000`). name is a
@@ -177,12 +212,25 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt);
 /* Chooses the scheme of each population and builds its discrete update; then
- * ir_synapses. */
+ * ir_synapses and ir_params. */
 bool ir_schemes(sema_ctx *s, ir_model *m);
 /* Plans each projection's synapse variables: the linear form of their
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
+/* Parameters (param.c). ir_param_refs gives the shared parameters of a population or
+ * projection about to be added as owner (values vals[v] != NULL, folded numbers) new VS_SHARED
+ * slots and returns references to them (for sx_subst), listed as OWNER.NAME (names[v] when
+ * names, else the variable's name); a value that is not a number is returned as it is.
+ * ir_params, after ir_synapses, lists the rest (per-item parameters), owner by owner. */
+sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
+                   const sm_type *t, sx *const *vals, const char *const *names);
+bool ir_params(sema_ctx *s, ir_model *m);
+/* The value a VS_SHARED reference had when the model was built (NaN for another sx). */
+double ir_shared_value(const ir_model *m, const sx *ref);
+/* The propagators' derived values (m->nderived) for the shared values `shared`, as the derive
+ * kernel computes them; false when one is not finite. */
+bool ir_derive_propagators(const ir_model *m, const double *shared, double *out);
 void ir_dump(const ir_model *m, FILE *out);
 
 /* ---- data from lists and files (data.c) ---- */

@@ -6,9 +6,14 @@
  * Choice (unless `method` says otherwise):
  *  - exact: the system is linear with constant coefficients,
  *      x' = A x + b(t, inputs, per-neuron parameters),
- *    A known when the model is built. With b held constant over the step,
+ *    A's entries numbers and shared parameters. With b held constant over the step,
  *      x(t + dt) = Phi x(t) + Gamma b,  Phi = exp(A dt),  Gamma = int_0^dt exp(A s) ds,
- *    computed numerically (sx_propagator) and folded into the code.
+ *    computed numerically (axon_propagator) by the model's derive kernel whenever a shared
+ *    parameter changes (ir_propagator); the update reads Phi and Gamma as derived values.
+ *    Entries that are zero whatever the parameters (no path from x_j to x_i in A) are left
+ *    out of the update.
+ * Shared parameters are symbolic (VS_SHARED, see param.c): expressions of them and numbers
+ * are treated as constants (sx_is_param_const), as their folded values were.
  *  - exponential_euler: every x_i' is linear in x_i (A_i + B_i x_i, with A_i
  *    and B_i depending on the other variables) — conductance-based and HH
  *    models. x_i <- x_i + (A_i + B_i x_i) dt exprel(B_i dt), which is
@@ -46,7 +51,7 @@ static void emit(builder *b, int space, int idx, const char *name, sx *value)
 static sx *temp(builder *b, const char *name, sx *value)
 {
     value = sx_simplify(b->ar, value);
-    if (value->kind == SX_CONST || value->kind == SX_VAR)
+    if (value->kind == SX_CONST || value->kind == SX_VAR || sx_is_param_const(value))
         return value;
     int idx = b->p->type->ntemps + b->ntemp++;
     name = arena_printf(b->ar, "%s%d", name, idx);
@@ -83,16 +88,37 @@ static sx *f_at(builder *b, const ode_set *o, int i, sx *const *x, double tshift
     return e;
 }
 
-static bool const_linear(ax_arena *ar, const ode_set *o, double *A)
+/* Linear with constant coefficients (numbers and shared parameters)? A[i n + j] = d f_i / d x_j. */
+static bool const_linear(ax_arena *ar, const ode_set *o, sx **A)
 {
     for (int i = 0; i < o->n; i++)
         for (int j = 0; j < o->n; j++) {
             sx *d = sx_diff(ar, o->f[i], VS_STATE, o->var[j]);
-            if (d->kind != SX_CONST)
+            if (!sx_is_param_const(d))
                 return false;
-            A[i * o->n + j] = d->v;
+            A[i * o->n + j] = d;
         }
     return true;
+}
+
+/* The value a parameter constant has with the model's shared values as built. */
+static double shared_value(void *ctx, int space, int idx)
+{
+    const ir_model *m = ctx;
+    return space == VS_SHARED && idx >= 0 && idx < m->nshared ? m->shared_vals[idx] : NAN;
+}
+
+/* reach[i n + j]: can x_j influence x_i (a path j -> i in the graph of A's entries that are
+ * not the number 0)? Then Phi and Gamma may be nonzero there, for some parameter values. */
+static void reachable(int n, sx *const *A, bool *reach)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            reach[i * n + j] = i == j || !sx_is_zero(A[i * n + j]);
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; reach[i * n + k] && j < n; j++)
+                reach[i * n + j] |= reach[k * n + j];
 }
 
 static int nonlinear_var(ax_arena *ar, const ode_set *o)
@@ -137,7 +163,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             if (st->kind == ST_ASSIGN && st->op == '=' && st->space == VS_STATE && st->idx >= 0)
                 p->held[st->idx] = 1;
         }
-    /* the equations, with shared parameters folded */
+    /* the equations, with shared parameters as their slots (VS_SHARED) */
     ode_set o = {0};
     o.var = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.var);
     o.f = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.f);
@@ -165,7 +191,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             return false;
         }
     } else if (o.n) {
-        double *A = arena_alloc(ar, (size_t)(o.n * o.n + 1) * sizeof *A);
+        sx **A = arena_alloc(ar, (size_t)(o.n * o.n + 1) * sizeof *A);
         bool lin = const_linear(ar, &o, A);
         int nl = nonlinear_var(ar, &o);
         const char *want = t->method;
@@ -207,24 +233,44 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 x0[i] = sx_const(ar, 0, t->vars[o.var[i]].dim);
             for (int i = 0; i < o.n; i++)
                 bv[i] = temp(&b, "b", f_at(&b, &o, i, x0, 0));
-            double *Phi = arena_alloc(ar, (size_t)(o.n * o.n) * sizeof *Phi);
-            double *Gam = arena_alloc(ar, (size_t)(o.n * o.n) * sizeof *Gam);
-            if (!sx_propagator(o.n, A, m->dt, Phi, Gam)) {
+            int nn = o.n * o.n;
+            double *An = arena_alloc(ar, (size_t)(3 * nn) * sizeof *An);
+            double *Phi = An + nn, *Gam = An + 2 * nn;
+            for (int k = 0; k < nn; k++)
+                An[k] = sx_eval(A[k], shared_value, m);
+            if (!sx_propagator(o.n, An, m->dt, Phi, Gam)) {
                 diag_error(d, t->odes[0].span, "the propagator of these equations is not finite "
                                                "for dt = %g s", m->dt);
                 return false;
             }
+            /* computed again by the derive kernel from the current parameters */
+            ir_propagator pr = {(int)(p - m->pops), o.n, A, m->nderived, m->nderived + nn};
+            m->nderived += 2 * nn;
+            m->props = arena_grow(ar, m->props, (size_t)m->nprops, (size_t)m->nprops + 1,
+                                  sizeof *m->props);
+            m->props[m->nprops++] = pr;
+            bool *reach = arena_alloc(ar, (size_t)nn * sizeof *reach);
+            reachable(o.n, A, reach);
             for (int i = 0; i < o.n; i++) {
                 const sm_var *vi = &t->vars[o.var[i]];
                 sx *e = sx_const(ar, 0, vi->dim);
+                /* x_i' free of the state (an integrator): Phi's row is that of the identity */
+                bool free_row = true;
+                for (int j = 0; j < o.n; j++)
+                    free_row &= sx_is_zero(A[i * o.n + j]);
                 for (int j = 0; j < o.n; j++) {
-                    if (Phi[i * o.n + j] != 0) {
-                        sx *c = sx_const(ar, Phi[i * o.n + j],
-                                         dim_div(vi->dim, t->vars[o.var[j]].dim));
-                        e = sx_add(ar, e, sx_mul(ar, c, state_ref(&b, o.var[j])));
-                    }
-                    if (Gam[i * o.n + j] != 0 && !sx_is_zero(bv[j])) {
-                        sx *c = sx_const(ar, Gam[i * o.n + j], dim_div(vi->dim, bv[j]->dim));
+                    if (!reach[i * o.n + j])
+                        continue;
+                    const char *xj = t->vars[o.var[j]].name;
+                    sx *c = sx_var(ar, VS_DERIVED, pr.phi + i * o.n + j,
+                                   arena_printf(ar, "Phi[%s,%s]", vi->name, xj),
+                                   dim_div(vi->dim, t->vars[o.var[j]].dim));
+                    e = sx_add(ar, e, free_row ? state_ref(&b, o.var[j])
+                                               : sx_mul(ar, c, state_ref(&b, o.var[j])));
+                    if (!sx_is_zero(bv[j])) {
+                        c = sx_var(ar, VS_DERIVED, pr.gamma + i * o.n + j,
+                                   arena_printf(ar, "Gamma[%s,%s]", vi->name, xj),
+                                   dim_div(vi->dim, bv[j]->dim));
                         e = sx_add(ar, e, sx_mul(ar, c, bv[j]));
                     }
                 }
@@ -384,5 +430,5 @@ bool ir_schemes(sema_ctx *s, ir_model *m)
     bool ok = true;
     for (int i = 0; i < m->npops; i++)
         ok &= build_pop(s, m, &m->pops[i]);
-    return ok && ir_synapses(s, m);
+    return ok && ir_synapses(s, m) && ir_params(s, m);
 }

@@ -3,7 +3,7 @@
  * advanced and where they live.
  *
  * Equations. Every synapse equation x' = f is put in the form
- * x' = A + B * x (sx_linear_in) with the projection's shared values folded.
+ * x' = A + B * x (sx_linear_in), with the projection's shared values (VS_SHARED).
  * `event-driven` equations are advanced only when an event touches the
  * synapse, over the time since its last update, by the exact solution
  *     x(t + D) = x + (A + B x) D exprel(B D),
@@ -43,7 +43,9 @@ static bool self_only(const sx *e, int idx)
         return true;
     switch (e->kind) {
     case SX_CONST: return true;
-    case SX_VAR: return (e->space == VS_STATE && e->idx == idx) || e->space == VS_DT;
+    case SX_VAR:
+        return (e->space == VS_STATE && e->idx == idx) || e->space == VS_DT ||
+               e->space == VS_SHARED || e->space == VS_DERIVED;
     case SX_RAND: return false;
     default:
         return self_only(e->a, idx) && self_only(e->b, idx) && self_only(e->c, idx);
@@ -66,14 +68,16 @@ static bool writes_self_only(const sm_block *b, int idx)
     return true;
 }
 
-/* A and B of an event-driven equation may use numbers and per-synapse parameters. */
+/* A and B of an event-driven equation may use numbers and parameters (per synapse, shared). */
 static bool constant_coefficient(const sx *e)
 {
     if (!e)
         return true;
     switch (e->kind) {
     case SX_CONST: return true;
-    case SX_VAR: return e->space == VS_PARAM || e->space == VS_DT;
+    case SX_VAR:
+        return e->space == VS_PARAM || e->space == VS_DT || e->space == VS_SHARED ||
+               e->space == VS_DERIVED;
     case SX_RAND: return false;
     default:
         return constant_coefficient(e->a) && constant_coefficient(e->b) &&

@@ -15,6 +15,7 @@
 
 #include "sema/sx.h"
 
+#include "axon/expm.h"
 #ifdef HAVE_REPL
 #include <ffi.h>
 #endif
@@ -390,6 +391,20 @@ double sx_eval(const sx *e, sx_lookup lookup, void *ctx)
 
 /* ---- structure ------------------------------------------------------------------------------- */
 
+bool sx_is_param_const(const sx *e)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR: return e->space == VS_SHARED || e->space == VS_DERIVED;
+    case SX_RAND:
+    case SX_TABLE: return false;
+    default:
+        return sx_is_param_const(e->a) && sx_is_param_const(e->b) && sx_is_param_const(e->c);
+    }
+}
+
 bool sx_is_const(const sx *e)
 {
     return e->kind == SX_CONST;
@@ -527,22 +542,24 @@ static sx *rewrite(ax_arena *ar, sx *n)
             return b;
         if (a->kind == SX_NEG && b->kind == SX_NEG)
             return sx_mul(ar, a->a, b->a);
-        if (b->kind == SX_CONST) { /* constants first: x * c -> c * x */
+        /* constants first: x * c -> c * x; a parameter constant (sx_is_param_const) counts
+           as a constant, before anything else */
+        if (b->kind == SX_CONST || (sx_is_param_const(b) && !sx_is_param_const(a))) {
             sx *t = a;
             a = b;
             b = t;
         }
-        if (a->kind == SX_CONST) {
-            if (a->v == -1 && dim_is_none(a->dim))
-                return sx_neg(ar, b);
+        if (a->kind == SX_CONST && a->v == -1 && dim_is_none(a->dim))
+            return sx_neg(ar, b);
+        if (sx_is_param_const(a)) {
             if (b->kind == SX_NEG) /* c * -x -> (-c) * x */
                 return sx_mul(ar, sx_neg(ar, a), b->a);
             /* c2 * (c1 * x) -> (c2 c1) * x */
-            if (b->kind == SX_MUL && (b->a->kind == SX_CONST || b->b->kind == SX_CONST)) {
-                sx *c1 = b->a->kind == SX_CONST ? b->a : b->b;
+            if (b->kind == SX_MUL && (sx_is_param_const(b->a) || sx_is_param_const(b->b))) {
+                sx *c1 = sx_is_param_const(b->a) ? b->a : b->b;
                 sx *x = c1 == b->a ? b->b : b->a;
                 sx *k = sx_mul(ar, a, c1);
-                if (k->kind == SX_CONST)
+                if (sx_is_param_const(k))
                     return sx_mul(ar, k, x);
             }
         }
@@ -1058,4 +1075,16 @@ sx *sx_ext(ax_arena *ar, const sx_extern *ext, sx *a, sx *b, sx *c)
     for (int k = 0; k < ext->nargs; k++)
         e->unknown |= args[k] && args[k]->unknown;
     return e;
+}
+
+/* ---- linear systems: the runtime's (one implementation for compiler and derive kernels) ---- */
+
+bool sx_expm(int n, const double *M, double *out)
+{
+    return axon_expm(n, M, out) == 0;
+}
+
+bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
+{
+    return axon_propagator(n, A, h, Phi, Gamma) == 0;
 }

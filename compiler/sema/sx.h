@@ -70,6 +70,10 @@ typedef enum {
     VS_TEMP,       /* a temporary (let, scheme intermediates) */
     VS_HIDDEN,     /* compiler-made per-neuron variables (refractory counters ...) */
     VS_MODULE,     /* a module parameter (sm_module); given a value by instantiation */
+    VS_SHARED,     /* a shared parameter of the model: idx is its slot in the shared values
+                      (lowering; the runtime may change it between steps) */
+    VS_DERIVED,    /* a quantity derived from shared values (a propagator entry): idx is its
+                      slot in the derived values, computed by the model's derive kernel */
     VS_COUNT
 } sx_space;
 
@@ -139,6 +143,11 @@ int sx_fn_lookup(const char *name);
 
 /* ---- algebra --------------------------------------------------------------- */
 bool sx_is_const(const sx *e);
+/* Is e fixed between parameter changes: built of numbers, shared values and derived
+ * quantities (VS_SHARED, VS_DERIVED) only, without draws or tables? Simplification gathers
+ * such subtrees as it gathers constants, so a model whose shared parameters stay symbolic
+ * computes what it computed with their values folded in. */
+bool sx_is_param_const(const sx *e);
 bool sx_is_zero(const sx *e);
 bool sx_is_one(const sx *e);
 /* Structural equality (same tree shape, constants equal bit for bit). */
@@ -176,7 +185,8 @@ double sx_apply_fn(sx_fn fn, double a, double b, double c);
 void sx_print(const sx *e, strbuf *sb);
 
 /* ---- linear systems -------------------------------------------------------------- */
-/* exp(M) for an n x n row-major matrix (n <= 32) by scaling and squaring
+/* axon_expm and axon_propagator of the runtime (<axon/expm.h>), as booleans. */
+/* exp(M) for an n x n row-major matrix (n <= 64) by scaling and squaring
  * with a degree-13 Pade approximant (Higham 2005). Returns false on
  * non-finite input. */
 bool sx_expm(int n, const double *M, double *out);

@@ -3,10 +3,12 @@
  *
  *   cc compile.c $(pkg-config --cflags --libs axonc) -o compile && ./compile
  *
- * The program compiles a model given as a string, runs it for 200 ms, changes a parameter
- * (the input current), compiles and runs again, and prints the firing rates. Diagnostics
- * (try a typo in MODEL) arrive at show_diag as records and are printed as `axon check`
- * prints them.
+ * The program compiles a model given as a string, runs it for 200 ms, changes a parameter (the
+ * input current of population E) between two runs of the same simulation, runs 200 ms more,
+ * and prints the firing rate of each run; then it compiles the model again with another size
+ * (a size is fixed when the model is compiled: a module parameter, given as an override) and
+ * runs that. Diagnostics (try a typo in MODEL) arrive at show_diag as records and are printed
+ * as `axon check` prints them.
  */
 #include <axon/axon.h>
 #include <axon/axonc.h>
@@ -30,32 +32,54 @@ static void show_diag(void *user, const axonc_diag *d)
     free(text);
 }
 
-/* Compiles MODEL with the given drive (nA), runs it for 200 ms and returns the mean rate in Hz
- * of population E, or -1 after printing why not. */
-static double rate_with_drive(axonc_unit *unit, double drive_nA)
+/* Runs sim for 200 ms and returns the mean rate of population E over that run, in Hz, or -1
+ * after printing why not. */
+static double run_rate(axon_sim *sim)
 {
-    axonc_override set[] = {{"drive", drive_nA, "nA", NULL}};
+    int e = axon_sim_pop_index(sim, "E");
+    uint64_t before = axon_sim_spike_count(sim, e);
+    if (axon_sim_run(sim, 0.2, NULL, NULL) != AXON_OK) {
+        fprintf(stderr, "compile: %s\n", axon_sim_error(sim));
+        return -1;
+    }
+    double n = (double)axon_sim_model(sim)->pops[e].size;
+    return (double)(axon_sim_spike_count(sim, e) - before) / n / 0.2;
+}
+
+/* Compiles MODEL with the overrides, runs it, changes E's input current at run time, runs
+ * again; prints both rates. Returns 0, or 1 after printing why not. */
+static int simulate(axonc_unit *unit, const axonc_override *set, int nset, const char *label)
+{
     axonc_instance *in = NULL;
     const axon_model_desc *model = NULL;
-    if (axonc_instantiate(unit, &(axonc_instance_opts){.set = set, .nset = 1}, &in) != AXONC_OK ||
+    if (axonc_instantiate(unit, &(axonc_instance_opts){.set = set, .nset = nset}, &in) !=
+            AXONC_OK ||
         axonc_jit(in, &model) != AXONC_OK) {
         axonc_instance_free(in);
-        return -1;
+        return 1;
     }
     axon_err err;
     axon_sim *sim = axon_sim_new(model, &(axon_opts){.seed = 1}, &err);
-    double rate = -1;
+    int status = 1;
     if (!sim) {
         fprintf(stderr, "compile: %s\n", err.msg);
-    } else if (axon_sim_run(sim, 0.2, NULL, NULL) != AXON_OK) {
-        fprintf(stderr, "compile: %s\n", axon_sim_error(sim));
     } else {
-        int e = axon_sim_pop_index(sim, "E");
-        rate = (double)axon_sim_spike_count(sim, e) / model->pops[e].size / axon_sim_time(sim);
+        double low = run_rate(sim);
+        /* a shared parameter changes between steps, in any unit of its dimension */
+        if (axon_sim_set_param(sim, "E.I_ext", 0.4, "nA") != AXON_OK) {
+            fprintf(stderr, "compile: %s\n", axon_sim_error(sim));
+        } else {
+            double high = run_rate(sim);
+            if (low >= 0 && high >= 0) {
+                printf("%sdrive 0.2 nA: %.1f Hz\n%sdrive 0.4 nA: %.1f Hz\n", label, low, label,
+                       high);
+                status = 0;
+            }
+        }
     }
     axon_sim_free(sim);      /* the simulation first: it runs the instance's code */
     axonc_instance_free(in); /* releases the compiled code */
-    return rate;
+    return status;
 }
 
 int main(void)
@@ -69,11 +93,8 @@ int main(void)
     int status = 1;
     if (axonc_load_string(s, "<model>", MODEL, strlen(MODEL), &unit) == AXONC_OK &&
         axonc_check(unit) == AXONC_OK) {
-        double low = rate_with_drive(unit, 0.2), high = rate_with_drive(unit, 0.4);
-        if (low >= 0 && high >= 0) {
-            printf("drive 0.2 nA: %.1f Hz\ndrive 0.4 nA: %.1f Hz\n", low, high);
-            status = 0;
-        }
+        axonc_override bigger[] = {{"N", 400, NULL, NULL}};
+        status = simulate(unit, NULL, 0, "") || simulate(unit, bigger, 1, "N = 400, ");
     } else if (*axonc_session_error(s)) {
         fprintf(stderr, "compile: %s\n", axonc_session_error(s));
     }

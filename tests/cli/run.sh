@@ -174,7 +174,7 @@ expect "run: -m the run module" 0 "$AXON" run "$AXON_SRCDIR/examples/izhikevich.
 # two rules with parameters of the same name compose on one projection (learn ... on g)
 expect "run: two rules on one projection" 0 "$AXON" run "$AXON_SRCDIR/tests/cli/two_rules.axon" -q -t 50ms
 "$AXON" dump ir "$AXON_SRCDIR/tests/cli/two_rules.axon" >"$out" 2>&1
-contains "dump ir: both rules merged" "g = clip(g + 0.03 * (10 - nu) * g * dt"
+contains "dump ir: both rules merged" "g = clip(g + eta * (r_target - nu) * g * dt, 0, SynapticScaling_w_max)"
 # on post handlers run
 printf 'import "std/neurons/lif"\nsynapse S {\n    state { w = 1 nS }\n    on pre { post.ge += w }\n    on post { w += 0.1 nS }\n}\nmodule M {\n    population A = LIFCond[10]\n    project A -> A : S connect all_to_all\n}\n' >"$tmp/onpost.axon"
 expect "run: on post" 0 "$AXON" run "$tmp/onpost.axon" -t 10ms -q
@@ -267,6 +267,7 @@ if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$AXON_SRCDIR/compiler/includ
        -o "$tmp/compile" 2>"$out"; then
     expect "compile example runs" 0 "$tmp/compile"
     contains "compile example output" "drive 0.4 nA:"
+    contains "compile example: compiled again with another size" "N = 400, drive 0.4 nA:"
     low=$(sed -n 's/^drive 0.2 nA: \([0-9.]*\) Hz$/\1/p' "$out")
     high=$(sed -n 's/^drive 0.4 nA: \([0-9.]*\) Hz$/\1/p' "$out")
     if awk -v l="$low" -v h="$high" 'BEGIN { exit !(l > 0 && h > l) }'; then pass=$((pass + 1)); else

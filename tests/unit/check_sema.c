@@ -421,6 +421,8 @@ typedef struct {
     const ir_pop *pop;
     point cur; /* values at the start of the step */
     double hidden[MAXV];
+    const ir_model *m;
+    double derived[64]; /* the propagators' (ir_derive_propagators) */
 } runner;
 
 static double run_lookup(void *ctx, int space, int idx)
@@ -428,6 +430,10 @@ static double run_lookup(void *ctx, int space, int idx)
     runner *r = ctx;
     if (space == VS_HIDDEN)
         return idx >= 0 && idx < MAXV ? r->hidden[idx] : NAN;
+    if (space == VS_SHARED)
+        return idx >= 0 && idx < r->m->nshared ? r->m->shared_vals[idx] : NAN;
+    if (space == VS_DERIVED)
+        return idx >= 0 && idx < r->m->nderived && idx < 64 ? r->derived[idx] : NAN;
     return pt_lookup(&r->cur, space, idx);
 }
 
@@ -461,10 +467,13 @@ static void run_step(runner *r)
     r->cur.t += r->cur.dt;
 }
 
-static void runner_init(runner *r, const ir_pop *p, double dt)
+static void runner_init(runner *r, const ir_model *m, const ir_pop *p, double dt)
 {
     memset(r, 0, sizeof *r);
     r->pop = p;
+    r->m = m;
+    ck_assert_int_le(m->nderived, 64);
+    ck_assert(ir_derive_propagators(m, m->shared_vals, r->derived));
     r->cur.dt = dt;
     for (int k = 0; k < p->nvars && k < MAXV; k++)
         if (p->vars[k].kind == IRV_HIDDEN && p->vars[k].init)
@@ -532,7 +541,7 @@ START_TEST(test_lif_exact_update)
     ck_assert_int_ge(iv, 0);
     ck_assert_int_ge(is, 0);
     ck_assert_int_ge(ii, 0);
-    /* the population's parameter values, as folded by the instantiation */
+    /* the population's parameter values, as the instantiation gave them (shared values) */
     lif_par q;
     const char *names[] = {"tau_m", "tau_syn", "v_rest", "R", "I_ext"};
     double *dst[] = {&q.tau_m, &q.tau_s, &q.v_rest, &q.R, &q.I_ext};
@@ -540,8 +549,8 @@ START_TEST(test_lif_exact_update)
         int v = sm_find_var(t, names[k]);
         ck_assert_int_ge(v, 0);
         ck_assert_ptr_nonnull(p->shared[v]);
-        ck_assert_int_eq(p->shared[v]->kind, SX_CONST);
-        *dst[k] = p->shared[v]->v;
+        ck_assert_int_eq(p->shared[v]->space, VS_SHARED);
+        *dst[k] = ir_shared_value(ir, p->shared[v]);
     }
     ck_assert_double_eq_tol(q.I_ext, 2e-9, 1e-24);
     ck_assert_double_eq_tol(q.tau_m, 20e-3, 1e-18);
@@ -562,7 +571,7 @@ START_TEST(test_lif_exact_update)
     /* a single step from rest, I_syn = 0, I = 0 */
     {
         runner r;
-        runner_init(&r, p, dt);
+        runner_init(&r, ir, p, dt);
         r.cur.v[VS_STATE][iv] = -65e-3;
         run_step(&r);
         double want = v_inf + (-65e-3 - v_inf) * exp(-dt / q.tau_m);
@@ -578,7 +587,7 @@ START_TEST(test_lif_exact_update)
     for (int coupled = 0; coupled < 2; coupled++) {
         double v0 = -65e-3, I0 = coupled ? 1e-9 : 0;
         runner r;
-        runner_init(&r, p, dt);
+        runner_init(&r, ir, p, dt);
         r.cur.v[VS_STATE][iv] = v0;
         r.cur.v[VS_STATE][is] = I0;
         r.cur.v[VS_INPUT][ii] = 0;
@@ -614,7 +623,7 @@ START_TEST(test_lif_exact_update)
     /* the input I enters as R I / tau_m held over the step */
     {
         runner r;
-        runner_init(&r, p, dt);
+        runner_init(&r, ir, p, dt);
         r.cur.v[VS_STATE][iv] = -65e-3;
         r.cur.v[VS_INPUT][ii] = 0.5e-9;
         run_step(&r);
@@ -816,8 +825,8 @@ START_TEST(test_module_symbolic)
     ck_assert_int_eq(ir->pops[c1].size, 40);
     ck_assert_int_eq(ir->pops[c2].size, 8);
     int tm = sm_find_var(ir->pops[c2].type, "tau_m");
-    ck_assert_double_eq_tol(ir->pops[c1].shared[tm]->v, 0.02, 1e-15);
-    ck_assert_double_eq_tol(ir->pops[c2].shared[tm]->v, 0.005, 1e-15);
+    ck_assert_double_eq_tol(ir_shared_value(ir, ir->pops[c1].shared[tm]), 0.02, 1e-15);
+    ck_assert_double_eq_tol(ir_shared_value(ir, ir->pops[c2].shared[tm]), 0.005, 1e-15);
     model_close(&m);
 }
 END_TEST
@@ -840,7 +849,7 @@ START_TEST(test_override_values)
     ck_no_errors(&m, text);
     ck_assert_int_eq(ir->pops[0].size, 7);
     int tm = sm_find_var(ir->pops[0].type, "tau_m");
-    ck_assert_double_eq_tol(ir->pops[0].shared[tm]->v, 0.03, 1e-15);
+    ck_assert_double_eq_tol(ir_shared_value(ir, ir->pops[0].shared[tm]), 0.03, 1e-15);
     /* a unit of another dimension is an error naming both */
     ck_assert(ir_override_parse("E.tau_m", "30 mV", &ov[1], err, sizeof err));
     ck_assert_ptr_null(ir_instantiate(m.s, m.root, "M", ov, 2, 1e-4));

@@ -192,6 +192,38 @@ axon_status axon_sim_release_signal(axon_sim *s, const char *name);
 axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
 
 /*
+ * Parameters (model.h, ABI 4): every parameter of the model's populations and projections,
+ * by name: "E.tau_m" (the owner's name, a dot, the parameter's; population names may hold
+ * dots, so the name splits at the last one), "E->I.w". axon_sim_param_desc(s, k) describes
+ * parameter k < axon_sim_param_count(s): its SI unit, whether it is shared (one value) or per
+ * item (per neuron or synapse: a variable of its owner, see axon_sim_var), and its valid
+ * values; axon_sim_param_index finds one by name (-1 if none).
+ *
+ * axon_sim_get_param gives a shared parameter's value, or the value of a per-item one when
+ * every item has the same (else AXON_EINVAL: read the array with axon_sim_var or
+ * axon_sim_syn_var). axon_sim_set_param changes a parameter between steps, from the next step
+ * on: a shared one, and everything the compiler derived from it (reciprocals, decay factors,
+ * the propagators of exact integration), or a per-item one for every neuron or synapse;
+ * axon_sim_set_param_range for items [begin, end) only (synapses in CSR order). The value is
+ * given in unit: NULL or "" for the SI unit the descriptor records, or that unit with SI
+ * prefixes ("ms", "us" for "s"; "nS" for "S"; "mS/cm^2" for "S/m^2"). Initial values were
+ * computed in axon_sim_new and do not follow a change (write the state with axon_sim_var).
+ * Errors (AXON_EINVAL, with the message in axon_sim_error): an unknown name (a state variable
+ * is not a parameter), a unit that is not the parameter's, a value that is not finite, a
+ * truth value other than 0 and 1, a parameter whose value was folded into the compiled code
+ * (AXON_PARAM_FIXED: it can be read, not changed), a range outside the items, a range for a
+ * shared parameter, and a value that makes a derived quantity infinite or undefined (a time
+ * constant of 0): then nothing changes.
+ */
+uint32_t axon_sim_param_count(const axon_sim *s);
+const axon_param_desc *axon_sim_param_desc(const axon_sim *s, uint32_t k);
+int axon_sim_param_index(const axon_sim *s, const char *name);
+axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value);
+axon_status axon_sim_set_param(axon_sim *s, const char *name, double value, const char *unit);
+axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t begin, uint64_t end,
+                                     double value, const char *unit);
+
+/*
  * Writes every recording into dir (created if missing, its parent must exist) as NPY files plus
  * manifest.json; files of the same names are replaced, files that the previous manifest.json of
  * dir listed and this write does not are removed, and files no manifest listed are left alone:

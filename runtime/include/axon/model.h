@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 3
+#define AXON_ABI_VERSION 4
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -64,6 +64,10 @@ typedef struct {
     uint64_t step;
     uint64_t seed;
     const double *signals; /* the module's signals in this step (axon_model_desc), or NULL */
+    /* ABI 4: the simulation's shared parameter values and the quantities derived from them
+       (see "parameters" below); never NULL (a model without any points at an empty block) */
+    const double *shared;
+    const double *derived;
 } axon_step_ctx;
 
 /* Writes the initial value of every variable for neurons [begin, end).
@@ -214,6 +218,49 @@ typedef struct {
     uint32_t every;          /* sampling period in steps, >= 1 */
 } axon_record_desc;
 
+/* ---- parameters (ABI 4) ----------------------------------------------------------
+ * Every parameter of the model's populations and projections is listed by name
+ * ("E.tau_m", "E->I.w", "c1.E.tau_m": the owner's name, a dot, the parameter's), so that a
+ * program can read and change it between steps (axon_sim_set_param).
+ *
+ * A shared parameter (one value for the whole population or projection) lives in the
+ * simulation's block of nshared doubles, which starts as a copy of shared_defaults; kernels
+ * read it through ctx->shared. Quantities that the compiler derived from shared values
+ * (reciprocals, decay factors exp(-dt / tau), propagator matrices of exact integration,
+ * tables of decay factors) live in a block of nderived doubles that kernels read through
+ * ctx->derived; derive(shared, derived) computes all of them from the shared values. The
+ * runtime calls it in axon_sim_new and after every change of a shared value, between steps,
+ * never concurrently with a kernel. A per-item parameter (per neuron, per synapse) is a
+ * variable of its owner (kind AXON_VAR_PARAM), an array like the state.
+ *
+ * Values are in SI units; `unit` names the SI unit ("s", "V", "S", "ohm", "F", "Hz", "1",
+ * "S/m^2", ... or base units "m^-2*kg^-1*s^3*A^2"). A value must be finite and within
+ * [min, max]; a truth value (AXON_PARAM_BOOL) is 0 or 1.
+ */
+typedef enum {
+    AXON_PARAM_SHARED = 0,   /* one value: shared[index] */
+    AXON_PARAM_PER_ITEM = 1, /* per neuron or synapse: the owner's variable `index` */
+} axon_param_kind;
+
+/* axon_param_desc.flags */
+#define AXON_PARAM_PROJ 1u  /* the owner is a projection (else a population) */
+#define AXON_PARAM_BOOL 2u  /* a truth value */
+#define AXON_PARAM_FIXED 4u /* its value was folded into the code: it can be read, not changed */
+
+typedef struct {
+    const char *name;  /* "E.tau_m" */
+    const char *unit;  /* SI unit of the value */
+    int32_t kind;      /* axon_param_kind */
+    uint32_t flags;    /* AXON_PARAM_* */
+    int32_t owner;     /* population (or projection, with AXON_PARAM_PROJ) index */
+    int32_t index;     /* shared: slot in the shared block; per item: variable index */
+    double value;      /* shared: the value the model was compiled with; per item: NaN */
+    double min, max;   /* valid values (finite bounds) */
+} axon_param_desc;
+
+/* Computes the derived quantities from the shared values (see above). */
+typedef void (*axon_derive_fn)(const double *shared, double *derived);
+
 /* Computes the value of every module signal for step ctx->step (ctx->signals is NULL). */
 typedef void (*axon_signals_fn)(const axon_step_ctx *ctx, double *values);
 
@@ -239,6 +286,14 @@ typedef struct {
        mean over the population at the start of the step; `signal d = DA.d`); NULL = all -1 */
     const int32_t *signal_pop;
     const int32_t *signal_var;
+    /* ABI 4: parameters (see above). A descriptor without (nparams, nshared and nderived 0)
+       is valid: it has nothing to change at run time. */
+    uint32_t nparams;
+    const axon_param_desc *params;
+    uint32_t nshared;
+    const double *shared_defaults; /* nshared values */
+    uint32_t nderived;
+    axon_derive_fn derive; /* NULL when nderived is 0 */
 } axon_model_desc;
 
 #ifdef __cplusplus

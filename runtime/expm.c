@@ -1,6 +1,9 @@
 /*
  * expm: the matrix exponential and the step propagator of linear systems,
- * for the `exact` integration scheme (declared in sx.h).
+ * for the `exact` integration scheme (<axon/expm.h>). One implementation for
+ * the compiler, which checks a model's propagator when it builds it, and for
+ * the generated derive kernels, which compute it again whenever a parameter
+ * it depends on changes at run time.
  *
  * sx_expm is Algorithm 2.3 of N. J. Higham, "The scaling and squaring
  * method for the matrix exponential revisited", SIAM J. Matrix Anal. Appl.
@@ -8,8 +11,8 @@
  * 9, 13) whose backward error bound theta_m covers the 1-norm of the matrix;
  * above theta_13 the matrix is scaled by 2^-s into range, r_13 applied and
  * the result squared s times. The rational function is evaluated with a
- * partial-pivot LU solve. All of this runs at compile time on small
- * matrices, so clarity wins over blocking or BLAS.
+ * partial-pivot LU solve. All of this runs on small matrices, once per
+ * parameter change, so clarity wins over blocking or BLAS.
  *
  * The matrices of models in SI are badly scaled (LIF's R / tau_m is 5e9
  * 1/s next to 1/tau_m = 50 1/s), and the squarings that such a norm calls
@@ -18,9 +21,10 @@
  * point (see balance), kept unless it raises the 1-norm into the range
  * that needs squarings; exp(M) = D exp(D^-1 M D) D^-1.
  */
-#include "sema/sx.h"
+#include "axon/expm.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,9 +256,9 @@ static bool all_finite(int count, const double *x)
     return true;
 }
 
-/* Also false when the result overflows: a caller building a propagator
+/* Also a failure when the result overflows: a caller building a propagator
  * has no use for an infinite one. */
-bool sx_expm(int n, const double *M, double *out)
+static bool expm(int n, const double *M, double *out)
 {
     if (n < 1 || n > EXPM_MAX_N)
         return false;
@@ -334,7 +338,7 @@ bool sx_expm(int n, const double *M, double *out)
 /* exp([[A, I], [0, 0]] h) = [[exp(A h), integral_0^h exp(A s) ds], [0, I]]
  * (Van Loan 1978): one exponential gives both blocks and needs no inverse
  * of A, so singular A is no special case. */
-bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
+static bool propagator(int n, const double *A, double h, double *Phi, double *Gamma)
 {
     if (n < 1 || n > PROPAGATOR_MAX_N || !isfinite(h))
         return false;
@@ -348,7 +352,7 @@ bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
             M[i * m + j] = A[i * n + j] * h;
         M[i * m + n + i] = h;
     }
-    bool ok = sx_expm(m, M, E);
+    bool ok = expm(m, M, E);
     if (ok)
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
@@ -357,4 +361,30 @@ bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
             }
     free(mem);
     return ok;
+}
+
+/* On failure the outputs are NaN, so that a caller that only checks the values (the runtime
+ * after a derive kernel) sees it. */
+static int32_t fail(int count, double *a, double *b)
+{
+    for (int i = 0; i < count; i++) {
+        a[i] = NAN;
+        if (b)
+            b[i] = NAN;
+    }
+    return -1;
+}
+
+int32_t axon_expm(int32_t n, const double *M, double *out)
+{
+    if (n < 1 || n > EXPM_MAX_N)
+        return -1;
+    return expm(n, M, out) ? 0 : fail(n * n, out, NULL);
+}
+
+int32_t axon_propagator(int32_t n, const double *A, double h, double *Phi, double *Gamma)
+{
+    if (n < 1 || n > PROPAGATOR_MAX_N)
+        return -1;
+    return propagator(n, A, h, Phi, Gamma) ? 0 : fail(n * n, Phi, Gamma);
 }

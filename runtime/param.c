@@ -1,0 +1,386 @@
+/*
+ * Parameters at run time (axon.h; the table is model.h's, ABI 4): reading and changing a
+ * population's or projection's parameters by name between steps.
+ *
+ * Shared values live in one block that every kernel reads through its step context; the
+ * quantities the compiler derived from them (reciprocals, decay factors, propagators) in a
+ * second block that the model's derive function fills. A change of a shared value derives
+ * into a scratch block first and is refused, leaving everything as it was, when it makes a
+ * derived quantity that was finite infinite or NaN (a time constant of 0, an unstable
+ * propagator); otherwise the blocks are swapped. Nothing runs concurrently with these calls
+ * (axon.h: one simulation, one thread at a time), so kernels never see half a change.
+ *
+ * Units: the runtime has no unit parser; a value is given in the parameter's SI unit, or in
+ * that unit with SI prefixes on its symbols ("ms" for "s", "nS" for "S", "mS/cm^2" for
+ * "S/m^2"), which covers what modellers write for the units Axon stores.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* ---- units */
+
+static const struct {
+    const char *sym;
+    double f;
+} RT_PREFIX[] = {{"da", 1e1}, {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},  {"P", 1e15},
+                 {"T", 1e12}, {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},
+                 {"d", 1e-1}, {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\xc2\xb5", 1e-6},
+                 {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},
+                 {"y", 1e-24}};
+
+/* The next factor of a unit ("S", "m^2", "s^-1") from *p: its text in [*b, *e), whether it
+ * divides, and *p moved past it. False at the end. */
+static int rt_unit_factor(const char **p, const char **b, const char **e, int *div)
+{
+    const char *q = *p;
+    if (!*q)
+        return 0;
+    *div = 0;
+    if (*q == '*' || *q == '/') {
+        *div = *q == '/';
+        q++;
+    }
+    *b = q;
+    while (*q && *q != '*' && *q != '/')
+        q++;
+    *e = q;
+    *p = q;
+    return 1;
+}
+
+/* The integer exponent of a factor ("m^2": 2, "s": 1); 0 when it has another form. */
+static int rt_unit_power(const char *b, const char *e)
+{
+    const char *c = memchr(b, '^', (size_t)(e - b));
+    if (!c)
+        return 1;
+    char *end;
+    long n = strtol(c + 1, &end, 10);
+    return end == e && n != 0 && labs(n) < 100 ? (int)n : 0;
+}
+
+/*
+ * How many SI units one `given` unit is, for a quantity whose SI unit is `si`: given is si
+ * with an SI prefix (or none) on each of its factors, in the same order. NULL and "" mean
+ * the SI unit itself. False when given is not such a unit.
+ */
+static int rt_unit_scale(const char *si, const char *given, double *scale)
+{
+    *scale = 1;
+    if (!given || !*given || !strcmp(given, si))
+        return 1;
+    const char *ps = si, *pg = given, *sb, *se, *gb, *ge;
+    int sdiv, gdiv;
+    while (rt_unit_factor(&ps, &sb, &se, &sdiv)) {
+        if (!rt_unit_factor(&pg, &gb, &ge, &gdiv) || sdiv != gdiv)
+            return 0;
+        size_t sn = (size_t)(se - sb), gn = (size_t)(ge - gb);
+        if (gn < sn || memcmp(ge - sn, sb, sn))
+            return 0;
+        size_t pn = gn - sn;
+        if (!pn)
+            continue;
+        int pw = rt_unit_power(sb, se);
+        size_t k = 0, n = sizeof RT_PREFIX / sizeof RT_PREFIX[0];
+        while (k < n && !(strlen(RT_PREFIX[k].sym) == pn && !memcmp(RT_PREFIX[k].sym, gb, pn)))
+            k++;
+        if (k == n || !pw || !strcmp(si, "1"))
+            return 0;
+        double f = pow(RT_PREFIX[k].f, pw);
+        *scale = sdiv ? *scale / f : *scale * f;
+    }
+    return !*pg;
+}
+
+/* ---- setup */
+
+axon_status rt_params_init(axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    if ((m->nparams && !m->params) || (m->nshared && !m->shared_defaults) ||
+        (m->nderived && !m->derive))
+        return axon_err_set(err, AXON_EINVAL, "model '%s': a parameter table is missing", m->name);
+    for (uint32_t k = 0; k < m->nparams; k++) {
+        const axon_param_desc *p = &m->params[k];
+        int proj = (p->flags & AXON_PARAM_PROJ) != 0;
+        uint32_t owners = proj ? m->nprojs : m->npops;
+        int ok = p->name && p->unit && p->owner >= 0 && (uint32_t)p->owner < owners;
+        if (ok && p->kind == AXON_PARAM_SHARED)
+            ok =
+                (p->flags & AXON_PARAM_FIXED) || (p->index >= 0 && (uint32_t)p->index < m->nshared);
+        else if (ok && p->kind == AXON_PARAM_PER_ITEM) {
+            uint32_t nv = proj ? m->projs[p->owner].nvars : m->pops[p->owner].nvars;
+            const axon_var_desc *vs = proj ? m->projs[p->owner].vars : m->pops[p->owner].vars;
+            ok = p->index >= 0 && (uint32_t)p->index < nv && vs[p->index].kind == AXON_VAR_PARAM;
+        } else
+            ok = 0;
+        if (!ok)
+            return axon_err_set(err, AXON_EINVAL, "model '%s': parameter %u (%s) is malformed",
+                                m->name, k, p->name ? p->name : "no name");
+    }
+    s->shared = calloc(m->nshared ? m->nshared : 1, sizeof *s->shared);
+    s->derived = calloc(m->nderived ? m->nderived : 1, sizeof *s->derived);
+    s->derived_new = calloc(m->nderived ? m->nderived : 1, sizeof *s->derived_new);
+    if (!s->shared || !s->derived || !s->derived_new)
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+    if (m->nshared)
+        memcpy(s->shared, m->shared_defaults, m->nshared * sizeof *s->shared);
+    if (m->derive)
+        m->derive(s->shared, s->derived);
+    return AXON_OK;
+}
+
+void rt_params_free(axon_sim *s)
+{
+    free(s->shared);
+    free(s->derived);
+    free(s->derived_new);
+}
+
+/* ---- lookup */
+
+uint32_t axon_sim_param_count(const axon_sim *s)
+{
+    return s ? s->m->nparams : 0;
+}
+
+const axon_param_desc *axon_sim_param_desc(const axon_sim *s, uint32_t k)
+{
+    return s && k < s->m->nparams ? &s->m->params[k] : NULL;
+}
+
+int axon_sim_param_index(const axon_sim *s, const char *name)
+{
+    for (uint32_t k = 0; s && name && k < s->m->nparams; k++)
+        if (!strcmp(s->m->params[k].name, name))
+            return (int)k;
+    return -1;
+}
+
+/* Edit distance of a and b, capped at 3 (for "did you mean"). */
+static int rt_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 63 || nb > 63)
+        return 3;
+    int d[64][64];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            c = d[i - 1][j] + 1 < c ? d[i - 1][j] + 1 : c;
+            d[i][j] = d[i][j - 1] + 1 < c ? d[i][j - 1] + 1 : c;
+        }
+    return d[na][nb] < 3 ? d[na][nb] : 3;
+}
+
+/* The message for a name that is not a parameter: a variable that is not one, an owner
+ * without it (with the closest of its parameters), or no such owner. */
+static axon_status rt_no_param(axon_sim *s, const char *name)
+{
+    const axon_model_desc *m = s->m;
+    const char *dot = strrchr(name, '.');
+    size_t on = dot ? (size_t)(dot - name) : 0;
+    for (int proj = 0; dot && proj < 2; proj++) {
+        uint32_t n = proj ? m->nprojs : m->npops;
+        for (uint32_t i = 0; i < n; i++) {
+            const char *oname = proj ? m->projs[i].name : m->pops[i].name;
+            if (strlen(oname) != on || memcmp(oname, name, on))
+                continue;
+            const char *what = proj ? "projection" : "population";
+            uint32_t nv = proj ? m->projs[i].nvars : m->pops[i].nvars;
+            const axon_var_desc *vs = proj ? m->projs[i].vars : m->pops[i].vars;
+            for (uint32_t v = 0; v < nv; v++)
+                if (!strcmp(vs[v].name, dot + 1))
+                    return axon_err_set(&s->err, AXON_EINVAL,
+                                        "'%s' is a %s variable of %s '%s', not a parameter: "
+                                        "read or write it with axon_sim_%s",
+                                        name, vs[v].kind == AXON_VAR_INPUT ? "input" : "state",
+                                        what, oname, proj ? "syn_var" : "var");
+            const char *best = NULL;
+            for (uint32_t k = 0, bd = 3; k < m->nparams; k++) {
+                const axon_param_desc *p = &m->params[k];
+                if (p->owner != (int32_t)i || ((p->flags & AXON_PARAM_PROJ) != 0) != proj)
+                    continue;
+                uint32_t dd = (uint32_t)rt_distance(p->name + on + 1, dot + 1);
+                if (dd < bd) {
+                    bd = dd;
+                    best = p->name;
+                }
+            }
+            return axon_err_set(&s->err, AXON_EINVAL, "%s '%s' has no parameter '%s'%s%s%s", what,
+                                oname, dot + 1, best ? " (did you mean '" : "", best ? best : "",
+                                best ? "'?)" : "");
+        }
+    }
+    return axon_err_set(&s->err, AXON_EINVAL,
+                        "model '%s' has no parameter '%s' (parameters are named "
+                        "POPULATION.NAME or PROJECTION.NAME)",
+                        m->name, name);
+}
+
+/* The parameter named name, or NULL with the message set. */
+static const axon_param_desc *rt_param(axon_sim *s, const char *name)
+{
+    int k = axon_sim_param_index(s, name);
+    if (k >= 0)
+        return &s->m->params[k];
+    if (name)
+        rt_no_param(s, name);
+    else
+        axon_err_set(&s->err, AXON_EINVAL, "no parameter name");
+    return NULL;
+}
+
+/* The array and item count of per-item parameter p. */
+static void *rt_items(const axon_sim *s, const axon_param_desc *p, uint64_t *n)
+{
+    if (p->flags & AXON_PARAM_PROJ) {
+        *n = s->projs ? s->projs[p->owner].nsyn : 0;
+        return s->projs ? s->projs[p->owner].vars[p->index] : NULL;
+    }
+    *n = s->pops[p->owner].size;
+    return s->pops[p->owner].vars[p->index];
+}
+
+static double rt_item(const axon_sim *s, const void *a, uint64_t i)
+{
+    return s->esz == 4 ? (double)((const float *)a)[i] : ((const double *)a)[i];
+}
+
+/* ---- reading and changing */
+
+axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
+{
+    if (!s || !value)
+        return AXON_EINVAL;
+    const axon_param_desc *p = rt_param(s, name);
+    if (!p)
+        return AXON_EINVAL;
+    if (p->kind == AXON_PARAM_SHARED) {
+        *value = p->flags & AXON_PARAM_FIXED ? p->value : s->shared[p->index];
+        return AXON_OK;
+    }
+    uint64_t n;
+    const void *a = rt_items(s, p, &n);
+    const char *items = p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron";
+    if (!n)
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is a parameter per %s, and there is none",
+                            name, items);
+    double v = rt_item(s, a, 0);
+    for (uint64_t i = 1; i < n; i++)
+        if (!(rt_item(s, a, i) == v || (v != v && rt_item(s, a, i) != rt_item(s, a, i))))
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "'%s' differs between %ss (%s %llu has %g, %s 0 has %g): read "
+                                "it item by item with axon_sim_%s",
+                                name, items, items, (unsigned long long)i, rt_item(s, a, i), items,
+                                v, p->flags & AXON_PARAM_PROJ ? "syn_var" : "var");
+    *value = v;
+    return AXON_OK;
+}
+
+/* The value in SI of `value` in `unit` for p, checked; the message set on failure. */
+static axon_status rt_param_value(axon_sim *s, const axon_param_desc *p, double value,
+                                  const char *unit, double *si)
+{
+    double scale;
+    if (!rt_unit_scale(p->unit, unit, &scale))
+        return axon_err_set(
+            &s->err, AXON_EINVAL, "'%s' is in %s: '%s' is not %s%s", p->name, p->unit, unit,
+            !strcmp(p->unit, "1") ? "a unit of a plain number (give NULL, \"\" or \"1\")" : p->unit,
+            !strcmp(p->unit, "1") ? "" : " with SI prefixes");
+    double v = value * scale;
+    if (!isfinite(v))
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s': %g %s is not a finite value", p->name,
+                            value, unit && *unit ? unit : p->unit);
+    if ((p->flags & AXON_PARAM_BOOL) && v != 0 && v != 1)
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is true (1) or false (0), not %g", p->name,
+                            v);
+    if (v < p->min || v > p->max)
+        return axon_err_set(&s->err, AXON_EINVAL, "'%s' must be in [%g, %g] %s, not %g", p->name,
+                            p->min, p->max, p->unit, v);
+    *si = v;
+    return AXON_OK;
+}
+
+/* Sets shared value p to v and derives; refused (nothing changed) when a derived quantity
+ * that is finite now would not be. */
+static axon_status rt_set_shared(axon_sim *s, const axon_param_desc *p, double v)
+{
+    const axon_model_desc *m = s->m;
+    double old = s->shared[p->index];
+    s->shared[p->index] = v;
+    if (!m->derive)
+        return AXON_OK;
+    m->derive(s->shared, s->derived_new);
+    for (uint32_t k = 0; k < m->nderived; k++)
+        if (isfinite(s->derived[k]) && !isfinite(s->derived_new[k])) {
+            s->shared[p->index] = old;
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "'%s' = %g %s makes a quantity the model derives from it "
+                                "infinite or undefined (derived value %u: a division by zero, "
+                                "an overflow, an unstable propagator); the value stays %g %s",
+                                p->name, v, p->unit, k, old, p->unit);
+        }
+    double *t = s->derived;
+    s->derived = s->derived_new;
+    s->derived_new = t;
+    return AXON_OK;
+}
+
+axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t begin, uint64_t end,
+                                     double value, const char *unit)
+{
+    if (!s)
+        return AXON_EINVAL;
+    const axon_param_desc *p = rt_param(s, name);
+    if (!p)
+        return AXON_EINVAL;
+    if (p->flags & AXON_PARAM_FIXED)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "'%s' was folded into the code when the model was compiled: it "
+                            "can be read but not changed (give its value when compiling: "
+                            "--set %s=...)",
+                            name, name);
+    double v = 0;
+    axon_status st = rt_param_value(s, p, value, unit, &v);
+    if (st != AXON_OK)
+        return st;
+    if (p->kind == AXON_PARAM_SHARED) {
+        if (begin != 0 || end != UINT64_MAX)
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "'%s' is shared: it has one value, not one per %s", name,
+                                p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron");
+        return rt_set_shared(s, p, v);
+    }
+    uint64_t n;
+    void *a = rt_items(s, p, &n);
+    if (end == UINT64_MAX)
+        end = n;
+    if (begin > end || end > n)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "'%s': items [%llu, %llu) are not within the "
+                            "%llu %ss",
+                            name, (unsigned long long)begin, (unsigned long long)end,
+                            (unsigned long long)n,
+                            p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron");
+    for (uint64_t i = begin; i < end; i++) {
+        if (s->esz == 4)
+            ((float *)a)[i] = (float)v;
+        else
+            ((double *)a)[i] = v;
+    }
+    return AXON_OK;
+}
+
+axon_status axon_sim_set_param(axon_sim *s, const char *name, double value, const char *unit)
+{
+    return axon_sim_set_param_range(s, name, 0, UINT64_MAX, value, unit);
+}

@@ -1,0 +1,436 @@
+/* Parameters at run time (<axon/axon.h>: axon_sim_get_param, axon_sim_set_param, ...): models
+ * compiled from strings, their parameter tables, and every error path. */
+#include "check_suites.h"
+
+#include "axon/axon.h"
+#include "axon/axonc.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef AXON_SRC_STDLIB_DIR
+#error "AXON_SRC_STDLIB_DIR must be defined (Makefile.am sets it)"
+#endif
+
+/* A model compiled from text, and a simulation of it. */
+typedef struct {
+    axonc_session *s;
+    axonc_unit *u;
+    axonc_instance *in;
+    const axon_model_desc *m;
+    axon_sim *sim;
+    char diags[4096];
+} compiled;
+
+static void collect(void *user, const axonc_diag *d)
+{
+    compiled *c = user;
+    char *t = axonc_diag_render(d, AXONC_RENDER_BRIEF);
+    size_t used = strlen(c->diags);
+    snprintf(c->diags + used, sizeof c->diags - used, "%s", t ? t : "");
+    free(t);
+}
+
+static void compile_with(compiled *c, const char *text, int precision, const axonc_override *set,
+                         int nset)
+{
+    memset(c, 0, sizeof *c);
+    const char *e = getenv("AXON_STDLIB");
+    c->s = axonc_session_new(&(axonc_options){.on_diag = collect,
+                                              .user = c,
+                                              .precision = precision,
+                                              .stdlib_dir = e && *e ? e : AXON_SRC_STDLIB_DIR});
+    ck_assert_ptr_nonnull(c->s);
+    ck_assert_int_eq(axonc_load_string(c->s, "<param>", text, strlen(text), &c->u), AXONC_OK);
+    ck_assert_msg(axonc_check(c->u) == AXONC_OK, "%s", c->diags);
+    ck_assert_msg(axonc_instantiate(c->u, &(axonc_instance_opts){.set = set, .nset = nset},
+                                    &c->in) == AXONC_OK,
+                  "%s", c->diags);
+    ck_assert_msg(axonc_jit(c->in, &c->m) == AXONC_OK, "%s", c->diags);
+    axon_err err;
+    c->sim = axon_sim_new(c->m, &(axon_opts){.seed = 3}, &err);
+    ck_assert_msg(c->sim != NULL, "%s", err.msg);
+}
+
+static void compile(compiled *c, const char *text)
+{
+    compile_with(c, text, 8, NULL, 0);
+}
+
+static void release(compiled *c)
+{
+    axon_sim_free(c->sim);
+    axonc_session_free(c->s);
+}
+
+static bool has(const axon_sim *sim, const char *what)
+{
+    return strstr(axon_sim_error(sim), what) != NULL;
+}
+
+#define ck_assert_error(sim, call, what)                                                           \
+    do {                                                                                           \
+        ck_assert_int_eq((call), AXON_EINVAL);                                                     \
+        ck_assert_msg(has(sim, what), "message '%s' lacks '%s'", axon_sim_error(sim), what);       \
+    } while (0)
+
+static const char NET[] =
+    "import \"std/neurons/lif\"\n"
+    "import \"std/neurons/izhikevich\"\n"
+    "import \"std/synapses/basic\"\n"
+    "module M {\n"
+    "    population E = LIF[10](I_ext = 0.2 nA)\n"
+    "    population Z = Izhikevich[4](I_ext = 10)\n"
+    "    project E -> E : ExpCurrent(w = uniform(0.1 nA, 0.2 nA)) connect random(0.5)\n"
+    "}\n";
+
+START_TEST(test_table)
+{
+    compiled c;
+    compile(&c, NET);
+    axon_sim *sim = c.sim;
+    uint32_t n = axon_sim_param_count(sim);
+    ck_assert_uint_eq(n, c.m->nparams);
+    /* LIF: 8 shared; Izhikevich: 5 per neuron; ExpCurrent: w per synapse */
+    ck_assert_uint_eq(n, 8 + 5 + 1);
+    int k = axon_sim_param_index(sim, "E.tau_m");
+    ck_assert_int_ge(k, 0);
+    const axon_param_desc *p = axon_sim_param_desc(sim, (uint32_t)k);
+    ck_assert_str_eq(p->name, "E.tau_m");
+    ck_assert_str_eq(p->unit, "s");
+    ck_assert_int_eq(p->kind, AXON_PARAM_SHARED);
+    ck_assert_int_eq(p->owner, 0);
+    ck_assert(p->value == 0.02);
+    p = axon_sim_param_desc(sim, (uint32_t)axon_sim_param_index(sim, "E.R"));
+    ck_assert_str_eq(p->unit, "ohm");
+    p = axon_sim_param_desc(sim, (uint32_t)axon_sim_param_index(sim, "Z.a"));
+    ck_assert_int_eq(p->kind, AXON_PARAM_PER_ITEM);
+    ck_assert_int_eq(p->owner, 1);
+    ck_assert_str_eq(c.m->pops[1].vars[p->index].name, "a");
+    ck_assert_str_eq(p->unit, "1");
+    ck_assert(isnan(p->value));
+    p = axon_sim_param_desc(sim, (uint32_t)axon_sim_param_index(sim, "E->E.w"));
+    ck_assert_int_eq(p->kind, AXON_PARAM_PER_ITEM);
+    ck_assert_uint_eq(p->flags & AXON_PARAM_PROJ, AXON_PARAM_PROJ);
+    ck_assert_str_eq(p->unit, "A");
+    ck_assert_ptr_null(axon_sim_param_desc(sim, n));
+    ck_assert_int_eq(axon_sim_param_index(sim, "E.nope"), -1);
+    ck_assert_int_eq(axon_sim_param_index(sim, NULL), -1);
+    ck_assert_uint_eq(axon_sim_param_count(NULL), 0);
+    release(&c);
+}
+END_TEST
+
+START_TEST(test_per_item)
+{
+    compiled c;
+    compile(&c, NET);
+    axon_sim *sim = c.sim;
+    double v;
+    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    ck_assert_int_eq(axon_sim_set_param(sim, "Z.a", 0.1, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert(v == 0.1);
+    ck_assert_int_eq(axon_sim_set_param_range(sim, "Z.a", 1, 3, 0.05, "1"), AXON_OK);
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(sim, "Z.a", &t), AXON_OK);
+    const double *a = t.data;
+    ck_assert(a[0] == 0.1 && a[1] == 0.05 && a[2] == 0.05 && a[3] == 0.1);
+    ck_assert_error(sim, axon_sim_get_param(sim, "Z.a", &v), "differs between neurons");
+    ck_assert_error(sim, axon_sim_set_param_range(sim, "Z.a", 3, 5, 1, NULL), "not within");
+    ck_assert_error(sim, axon_sim_set_param_range(sim, "Z.a", 3, 2, 1, NULL), "not within");
+    /* per synapse, in a unit with a prefix */
+    ck_assert_int_eq(axon_sim_set_param(sim, "E->E.w", 0.3, "nA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "E->E.w", &v), AXON_OK);
+    ck_assert_double_eq_tol(v, 3e-10, 1e-24);
+    ck_assert_int_eq(axon_sim_set_param(sim, "E->E.w", 250, "pA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_syn_var(sim, "E->E.w", &t), AXON_OK);
+    ck_assert_int_gt(t.shape[0], 0);
+    ck_assert_double_eq_tol(((const double *)t.data)[0], 2.5e-10, 1e-24);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    compiled c;
+    compile(&c, NET);
+    axon_sim *sim = c.sim;
+    double v;
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau", 1, "ms"), "did you mean 'E.tau_m'");
+    ck_assert_error(sim, axon_sim_get_param(sim, "E.tau", &v), "population 'E' has no parameter");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.v", 1, "mV"), "state variable");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.I", 1, "nA"), "input variable");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Q.x", 1, NULL), "no parameter 'Q.x'");
+    ck_assert_error(sim, axon_sim_set_param(sim, "nodot", 1, NULL), "no parameter 'nodot'");
+    ck_assert_error(sim, axon_sim_set_param(sim, NULL, 1, NULL), "no parameter name");
+    /* units: the parameter's and the given one are named */
+    ck_assert_error(sim, axon_sim_set_param(sim, "E->E.w", 1, "mV"), "'mV' is not A");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E->E.w", 1, "xA"), "in A");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", 1, "ms"), "plain number");
+    /* values */
+    ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", NAN, NULL), "not a finite value");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", INFINITY, NULL), "not a finite value");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E->E.w", 1e300, "GA"), "not a finite value");
+    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    ck_assert_int_eq(axon_sim_get_param(NULL, "Z.a", &v), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_set_param(NULL, "Z.a", 1, NULL), AXON_EINVAL);
+    release(&c);
+}
+END_TEST
+
+/* ---- shared parameters changed at run time ------------------------------------------------ */
+
+/* Every variable of every population and projection of a and b equal, bit for bit (same
+ * model, same connectivity). */
+static void same_state(const compiled *a, const compiled *b, const char *when)
+{
+    const axon_model_desc *m = a->m;
+    for (uint32_t i = 0; i < m->npops; i++)
+        for (uint32_t v = 0; v < m->pops[i].nvars; v++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->pops[i].name, m->pops[i].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
+            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
+        }
+    for (uint32_t k = 0; k < m->nprojs; k++)
+        for (uint32_t v = 0; v < m->projs[k].nvars; v++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->projs[k].name, m->projs[k].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_syn_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_syn_var(b->sim, path, &y), AXON_OK);
+            ck_assert_uint_eq(x.shape[0], y.shape[0]);
+            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
+        }
+    for (uint32_t i = 0; i < m->npops; i++)
+        ck_assert_uint_eq(axon_sim_spike_count(a->sim, (int)i),
+                          axon_sim_spike_count(b->sim, (int)i));
+}
+
+/* Does some state variable of a population differ between a and b? */
+static bool state_differs(const compiled *a, const compiled *b)
+{
+    const axon_model_desc *m = a->m;
+    for (uint32_t i = 0; i < m->npops; i++)
+        for (uint32_t v = 0; v < m->pops[i].nvars; v++) {
+            if (m->pops[i].vars[v].kind != AXON_VAR_STATE)
+                continue;
+            char path[128];
+            snprintf(path, sizeof path, "%s.%s", m->pops[i].name, m->pops[i].vars[v].name);
+            axon_tensor x, y;
+            ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
+            ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
+            if (memcmp(x.data, y.data, x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8)))
+                return true;
+        }
+    return false;
+}
+
+/*
+ * A simulation of text compiled with param = x (A) and one compiled with param = y (B) (given
+ * to the compiler as cparam, which can be a module parameter that sets it):
+ * A runs t1 with x, is set to y and runs t2; B is set to x, runs t1, is set back to y and runs
+ * t2. Both are bit for bit the same after t1 and after t2: a parameter changed at run time
+ * gives exactly what the model compiled with that value gives, whatever it started with.
+ */
+static void changed_equals_compiled(const char *text, int precision, const char *cparam,
+                                    const char *param, double x, double y, const char *unit,
+                                    double t1, double t2)
+{
+    compiled A, B;
+    axonc_override ox = {cparam, x, unit, NULL}, oy = {cparam, y, unit, NULL};
+    compile_with(&A, text, precision, &ox, 1);
+    compile_with(&B, text, precision, &oy, 1);
+    ck_assert_int_eq(axon_sim_set_param(B.sim, param, x, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(A.sim, t1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(B.sim, t1, NULL, NULL), AXON_OK);
+    same_state(&A, &B, "before the change");
+    ck_assert_int_eq(axon_sim_set_param(A.sim, param, y, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_param(B.sim, param, y, unit), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(A.sim, t2, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(B.sim, t2, NULL, NULL), AXON_OK);
+    same_state(&A, &B, "after the change");
+    /* and the change made a difference */
+    compiled C;
+    compile_with(&C, text, precision, &ox, 1);
+    ck_assert_int_eq(axon_sim_run(C.sim, t1 + t2, NULL, NULL), AXON_OK);
+    ck_assert_msg(state_differs(&A, &C), "changing %s changed nothing", param);
+    release(&A);
+    release(&B);
+    release(&C);
+}
+
+/* LIF (exact integration: a propagator) driven above threshold, with synapses */
+static const char LIF_NET[] =
+    "import \"std/neurons/lif\"\n"
+    "import \"std/synapses/basic\"\n"
+    "module M(w = 0.05 nA) {\n"
+    "    population E = LIF[40](I_ext = 0.2 nA) { v = uniform(-65 mV, -50 mV) }\n"
+    "    project E -> E : ExpCurrent(w = w) connect random(0.2)\n"
+    "}\n";
+
+START_TEST(test_lif_tau_m)
+{
+    changed_equals_compiled(LIF_NET, 8, "E.tau_m", "E.tau_m", 20, 30, "ms", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 4, "E.tau_m", "E.tau_m", 20, 12, "ms", 0.05, 0.05);
+    /* the shared weight of a static synapse (stored once) and a time constant of the target */
+    changed_equals_compiled(LIF_NET, 8, "w", "E->E.w", 0.05, 0.2, "nA", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 8, "E.tau_syn", "E.tau_syn", 5, 2, "ms", 0.05, 0.05);
+    changed_equals_compiled(LIF_NET, 8, "E.t_ref", "E.t_ref", 2, 4, "ms", 0.05, 0.05);
+}
+END_TEST
+
+/* After a change of tau_m, v relaxes as the analytic solution with the new time constant:
+ * v(t) = v_inf + (v0 - v_inf) exp(-t / tau_m), no input, no spikes. */
+START_TEST(test_lif_analytic)
+{
+    compiled c;
+    compile(&c, "import \"std/neurons/lif\"\n"
+                "module M { population E = LIF[3](I_ext = 0.1 nA) { v = -70 mV } }\n");
+    ck_assert_int_eq(axon_sim_run(c.sim, 0.02, NULL, NULL), AXON_OK);
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.v", &t), AXON_OK);
+    const double *v = t.data;
+    double v_inf = -65e-3 + 100e6 * 0.1e-9, v0 = v[0];
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.tau_m", 7, "ms"), AXON_OK);
+    double tau;
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.tau_m", &tau), AXON_OK);
+    ck_assert(tau == 7e-3);
+    for (int k = 1; k <= 5; k++) {
+        ck_assert_int_eq(axon_sim_run(c.sim, 0.01, NULL, NULL), AXON_OK);
+        double want = v_inf + (v0 - v_inf) * exp(-0.01 * k / 7e-3);
+        ck_assert_msg(fabs(v[1] - want) <= 1e-12 * fabs(v0 - v_inf),
+                      "t = %d0 ms: v = %.17g, "
+                      "expected %.17g",
+                      k, v[1], want);
+    }
+    /* the input parameter, in another unit */
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.I_ext", 50, "pA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1.0, NULL, NULL), AXON_OK);
+    ck_assert_double_eq_tol(v[2], -65e-3 + 100e6 * 50e-12, 1e-12);
+    release(&c);
+}
+END_TEST
+
+/* exponential Euler (conductances), step maps, a Poisson rate (dt in a derived value) */
+START_TEST(test_other_schemes)
+{
+    const char *coba = "import \"std/neurons/lif\"\n"
+                       "import \"std/synapses/basic\"\n"
+                       "import \"std/inputs/poisson\"\n"
+                       "module M {\n"
+                       "    population P = PoissonSource[20](rate = 50 Hz)\n"
+                       "    population E = LIFCond[30] { v = uniform(-60 mV, -50 mV) }\n"
+                       "    project P -> E : Exc(w = 5 nS) connect random(0.5)\n"
+                       "    project E -> E : Inh(w = 2 nS) connect random(0.3)\n"
+                       "}\n";
+    changed_equals_compiled(coba, 8, "E.tau_e", "E.tau_e", 5, 2, "ms", 0.05, 0.05);
+    changed_equals_compiled(coba, 4, "E.C", "E.C", 200, 150, "pF", 0.05, 0.05);
+    changed_equals_compiled(coba, 8, "P.rate", "P.rate", 50, 200, "Hz", 0.05, 0.05);
+    changed_equals_compiled(coba, 8, "E.E_e", "E.E_e", 0, 10, "mV", 0.05, 0.05);
+    const char *map = "import \"std/neurons/maps\"\n"
+                      "module M { population R = Rulkov[5] { x = uniform(-1.5, -0.5) } }\n";
+    changed_equals_compiled(map, 8, "R.alpha", "R.alpha", 4.5, 4.1, NULL, 0.01, 0.01);
+}
+END_TEST
+
+/* An event-driven trace (STDP): its decay factors come from a derived table. */
+START_TEST(test_synapse_decay)
+{
+    const char *stdp = "import \"std/neurons/lif\"\n"
+                       "import \"std/rules/stdp\"\n"
+                       "import \"std/inputs/poisson\"\n"
+                       "synapse Plastic {\n"
+                       "    state { w = 0.5 }\n"
+                       "    on pre { post.ge += w * 10 nS }\n"
+                       "}\n"
+                       "module M {\n"
+                       "    population P = PoissonSource[30](rate = 80 Hz)\n"
+                       "    population E = LIFCond[10](I_ext = 0.3 nA)\n"
+                       "    project pe = P -> E : Plastic connect all_to_all learn STDP\n"
+                       "}\n";
+    changed_equals_compiled(stdp, 8, "pe.tau_pre", "pe.tau_pre", 20, 8, "ms", 0.1, 0.1);
+    changed_equals_compiled(stdp, 8, "pe.tau_post", "pe.tau_post", 20, 40, "ms", 0.1, 0.1);
+    changed_equals_compiled(stdp, 4, "pe.A_pre", "pe.A_pre", 0.01, 0.03, NULL, 0.1, 0.1);
+}
+END_TEST
+
+START_TEST(test_shared_errors)
+{
+    compiled c;
+    compile(&c, NET);
+    axon_sim *sim = c.sim;
+    double v, d0;
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    /* a value that makes a derived quantity infinite (1 / tau_m) is refused, nothing changes */
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 0, "ms"), "infinite or undefined");
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert(v == 0.02);
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", NAN, "ms"), "not a finite value");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 1, "mV"), "'mV' is not s");
+    ck_assert_error(sim, axon_sim_set_param_range(sim, "E.tau_m", 0, 2, 1, "ms"), "is shared");
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.tau_m", 0.5, "s"), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.tau_m", 4000, "us"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
+    ck_assert_double_eq_tol(v, 4e-3, 1e-18);
+    ck_assert_int_eq(axon_sim_set_param(sim, "E.R", 0.2, "Gohm"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(sim, "E.R", &d0), AXON_OK);
+    ck_assert_double_eq_tol(d0, 2e8, 1e-6);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+
+    /* a truth value; an exponent (folded into the code: fixed) */
+    compile(&c, "neuron N {\n"
+                "    parameters { gate = true; p = 3; tau = 10 ms }\n"
+                "    state { x = 0.5 }\n"
+                "    equations { x' = -x^p / tau }\n"
+                "    spike when gate and x > 2 { x = 0 }\n"
+                "}\n"
+                "module M { population A = N[2] }\n");
+    sim = c.sim;
+    int k = axon_sim_param_index(sim, "A.gate");
+    ck_assert_uint_eq(axon_sim_param_desc(sim, (uint32_t)k)->flags & AXON_PARAM_BOOL,
+                      AXON_PARAM_BOOL);
+    ck_assert_int_eq(axon_sim_set_param(sim, "A.gate", 0, NULL), AXON_OK);
+    ck_assert_error(sim, axon_sim_set_param(sim, "A.gate", 0.5, NULL), "true (1) or false (0)");
+    k = axon_sim_param_index(sim, "A.p");
+    ck_assert_uint_eq(axon_sim_param_desc(sim, (uint32_t)k)->flags & AXON_PARAM_FIXED,
+                      AXON_PARAM_FIXED);
+    ck_assert_int_eq(axon_sim_get_param(sim, "A.p", &v), AXON_OK);
+    ck_assert(v == 3);
+    ck_assert_error(sim, axon_sim_set_param(sim, "A.p", 2, NULL), "folded into the code");
+    ck_assert_int_eq(axon_sim_set_param(sim, "A.tau", 20, "ms"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+}
+END_TEST
+
+Suite *param_suite(void)
+{
+    Suite *s = suite_create("param");
+    TCase *tc = tcase_create("param");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_table);
+    tcase_add_test(tc, test_per_item);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_lif_tau_m);
+    tcase_add_test(tc, test_lif_analytic);
+    tcase_add_test(tc, test_other_schemes);
+    tcase_add_test(tc, test_synapse_decay);
+    tcase_add_test(tc, test_shared_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
