@@ -7,6 +7,7 @@
  * neuron) is NaN in the summary and null in JSON, so one odd population never stops the
  * report of the others; only running out of memory does.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,49 @@ void rt_opts_fill(const axon_analysis_opts *in, double duration, axon_analysis_o
         o->max_rate = 100;
     if (!(o->freq_res > 0)) /* Elephant's 8 segments, with segments of at most 2 s */
         o->freq_res = duration > 0 && 4.5 / duration > 0.5 ? 4.5 / duration : 0.5;
+}
+
+axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double v,
+                                  axon_err *err)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        int kind; /* 0 double, 1 uint32_t, 2 size_t, 3 uint64_t */
+    } F[] = {
+        {"rate_bin", offsetof(axon_analysis_opts, rate_bin), 0},
+        {"smooth", offsetof(axon_analysis_opts, smooth), 0},
+        {"count_bin", offsetof(axon_analysis_opts, count_bin), 0},
+        {"lvr_R", offsetof(axon_analysis_opts, lvr_R), 0},
+        {"sttc_dt", offsetof(axon_analysis_opts, sttc_dt), 0},
+        {"chi_tau", offsetof(axon_analysis_opts, chi_tau), 0},
+        {"lz_bin", offsetof(axon_analysis_opts, lz_bin), 0},
+        {"lz_neurons", offsetof(axon_analysis_opts, lz_neurons), 1},
+        {"lz_maxbins", offsetof(axon_analysis_opts, lz_maxbins), 2},
+        {"pairs", offsetof(axon_analysis_opts, pairs), 1},
+        {"max_rate", offsetof(axon_analysis_opts, max_rate), 0},
+        {"freq_res", offsetof(axon_analysis_opts, freq_res), 0},
+        {"seed", offsetof(axon_analysis_opts, seed), 3},
+    };
+    for (size_t k = 0; k < sizeof F / sizeof F[0]; k++) {
+        if (strcmp(name, F[k].name))
+            continue;
+        char *p = (char *)o + F[k].off;
+        if (!(v >= 0) || !isfinite(v) || (F[k].kind && (v != floor(v) || v > 1e18)) ||
+            (F[k].kind == 1 && v > UINT32_MAX))
+            return axon_err_set(err, AXON_EINVAL, "analysis parameter %s: %g is not allowed "
+                                "(a non-negative %s)", name, v, F[k].kind ? "whole number" :
+                                "number, in SI units");
+        switch (F[k].kind) {
+        case 0: memcpy(p, &v, sizeof v); break;
+        case 1: *(uint32_t *)(void *)p = (uint32_t)v; break;
+        case 2: *(size_t *)(void *)p = (size_t)v; break;
+        default: *(uint64_t *)(void *)p = (uint64_t)v; break;
+        }
+        return AXON_OK;
+    }
+    return axon_err_set(err, AXON_EINVAL, "no analysis parameter '%s' (see docs/analysis.md)",
+                        name);
 }
 
 /* ---- one population -------------------------------------------------------------------------- */

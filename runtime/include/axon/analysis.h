@@ -398,6 +398,12 @@ typedef struct {
     uint64_t seed;     /* pair and neuron sampling [0] */
 } axon_analysis_opts;
 
+/* Sets the field called name (as in the struct: "pairs", "count_bin", ...) to value, in SI
+ * units (seconds, Hz). AXON_EINVAL for an unknown name, a negative value or a fraction for a
+ * count. For command lines: axon analyze --param NAME=VALUE. */
+axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double value,
+                                  axon_err *err);
+
 typedef struct {
     uint32_t neurons;
     uint64_t spikes;
