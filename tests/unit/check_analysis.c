@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "axon/analysis.h"
+#include "axon/axonc.h"
 #include "axon/io.h"
 #include "axon/rng.h"
 #include "check_suites.h"
@@ -700,6 +701,58 @@ START_TEST(test_summarize)
 }
 END_TEST
 
+/* ---- a live simulation -------------------------------------------------------------------------- */
+
+/* 20 identical LIF neurons connected i -> j for every i != j: their trains stay identical. */
+static const char LIVE[] = "import \"std/neurons/lif\"\n"
+                           "synapse S {\n"
+                           "    state { w = 0.5 mV }\n"
+                           "    on pre { post.v += w }\n"
+                           "}\n"
+                           "module Live(N = 20) {\n"
+                           "    population E = LIF[N](I_ext = 0.2 nA)\n"
+                           "    project E -> E : S connect where (i != j)\n"
+                           "    record spikes E\n"
+                           "}\n";
+
+START_TEST(test_live_simulation)
+{
+    axonc_session *cs = axonc_session_new(NULL);
+    ck_assert_ptr_nonnull(cs);
+    axonc_unit *u = NULL;
+    axonc_instance *in = NULL;
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_load_string(cs, "<live>", LIVE, strlen(LIVE), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    axon_err err;
+    axon_sim *sim = axon_sim_new(m, NULL, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    ck_assert_int_eq(axon_sim_run(sim, 0.2, NULL, NULL), AXON_OK);
+    axon_trains *tr = axon_sim_trains(sim, 0, 0, -1, &err);
+    ck_assert_msg(tr != NULL, "%s", err.msg);
+    ck_assert_uint_eq(axon_trains_count(tr), axon_sim_spike_count(sim, 0));
+    ck_assert_uint_gt(axon_trains_count(tr), 20);
+    double chi;
+    ck_assert_int_eq(axon_chi_spikes(tr, 1e-3, 5e-3, &chi), AXON_OK);
+    CLOSE(chi, 1, 1e-9);
+    axon_trains_free(tr);
+    /* the weight matrix is w (J - I): singular values (N - 1) w once and w N - 1 times, so the
+     * effective rank is 2 sqrt(N - 1) */
+    static double wm[20 * 20];
+    ck_assert_msg(axon_sim_weight_matrix(sim, "E->E.w", wm, &err) == AXON_OK, "%s", err.msg);
+    CLOSE(wm[0], 0, 0);
+    CLOSE(wm[1], 0.5e-3, 1e-15);
+    double er;
+    ck_assert_int_eq(axon_effective_rank(wm, 20, 20, &er, NULL, &err), AXON_OK);
+    CLOSE(er, 2 * sqrt(19.0), 1e-9);
+    ck_assert_int_eq(axon_sim_weight_matrix(sim, "E->E.nope", wm, &err), AXON_EINVAL);
+    ck_assert_ptr_null(axon_sim_trains(sim, 3, 0, -1, &err));
+    axon_sim_free(sim);
+    axonc_session_free(cs);
+}
+END_TEST
+
 /* ---- recordings directories ----------------------------------------------------------------- */
 
 static char g_dir[256];
@@ -982,6 +1035,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, test_avalanches);
     tcase_add_test(tc, test_unit_pretty);
     tcase_add_test(tc, test_summarize);
+    tcase_add_test(tc, test_live_simulation);
     suite_add_tcase(s, tc);
     TCase *rec = tcase_create("recordings");
     tcase_add_checked_fixture(rec, dir_setup, dir_teardown);
