@@ -316,7 +316,16 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
     size_t nb = axon_nbins(tr, bin);
     if (nb == 0 || !(tau > 0))
         return AXON_EINVAL;
-    double a = exp(-bin / tau), n = (double)nb;
+    double a = exp(-bin / tau), la = -bin / tau, n = (double)nb;
+    /* a^m for the usual gaps between spike bins, so that tens of millions of spikes do not
+     * each cost an exp() */
+    enum { NPOW = 4096 };
+    double *pw = malloc(NPOW * sizeof *pw);
+    if (!pw)
+        return AXON_ENOMEM;
+    pw[0] = 1;
+    for (int m = 1; m < NPOW; m++)
+        pw[m] = exp(la * m);
     /* Each neuron's trace y[k] = sum over its spikes in bins b <= k of a^(k - b): between two
      * spike bins it decays geometrically, so its sum and sum of squares are geometric series. */
     double vsum = 0;
@@ -335,10 +344,10 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
             if (b >= nb)
                 break;
             if (any) { /* samples prev .. b-1 decay from y */
-                double m = (double)(b - prev);
-                s1 += y * (1 - pow(a, m)) / (1 - a);
-                s2 += y * y * (1 - pow(a, 2 * m)) / (1 - a * a);
-                y *= pow(a, m);
+                double am = b - prev < NPOW ? pw[b - prev] : exp(la * (double)(b - prev));
+                s1 += y * (1 - am) / (1 - a);
+                s2 += y * y * (1 - am * am) / (1 - a * a);
+                y *= am;
             }
             y += (double)c;
             prev = b;
@@ -346,13 +355,14 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
         }
         if (!any)
             continue;
-        double m = (double)(nb - prev);
-        s1 += y * (1 - pow(a, m)) / (1 - a);
-        s2 += y * y * (1 - pow(a, 2 * m)) / (1 - a * a);
+        double am = exp(la * (double)(nb - prev));
+        s1 += y * (1 - am) / (1 - a);
+        s2 += y * y * (1 - am * am) / (1 - a * a);
         double mu = s1 / n, v = s2 / n - mu * mu;
         vsum += v > 0 ? v : 0;
         active++;
     }
+    free(pw);
     if (active < 2) {
         *chi = NAN;
         return AXON_OK;

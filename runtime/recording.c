@@ -29,6 +29,7 @@ struct axon_recording {
     const rt_json *meta;
     axon_rec_pop *pops;
     size_t npops;
+    axon_tensor **spike_t, **spike_i; /* per population slot: the arrays pops[k].t, .i live in */
     axon_rec_proj *projs;
     size_t nprojs;
     axon_rec_series *series;
@@ -51,10 +52,12 @@ void axon_recording_free(axon_recording *r)
 {
     if (!r)
         return;
-    for (size_t k = 0; k < r->npops; k++) {
-        free((void *)r->pops[k].t);
-        free((void *)r->pops[k].i);
+    for (size_t k = 0; k < r->npops && r->spike_t; k++) {
+        axon_tensor_free(r->spike_t[k]);
+        axon_tensor_free(r->spike_i[k]);
     }
+    free(r->spike_t);
+    free(r->spike_i);
     for (size_t k = 0; k < r->nseries; k++) {
         free((void *)r->series[k].values);
         free((void *)r->series[k].times);
@@ -298,21 +301,16 @@ static axon_status rt_load_spikes(axon_recording *r, const rt_fentry *ft, const 
         st = axon_err_set(err, AXON_EFORMAT,
                           "%s/%s, %s: spike times must be float64 and indices int32, of one "
                           "length", r->dir, ft->path, fi->path);
+    /* The arrays stay in their tensors (no copy of tens of millions of spikes): times as
+     * read, int32 indices read as uint32 once checked non-negative; int64 ones are narrowed in
+     * place into the first half of their buffer. */
     size_t n = st == AXON_OK ? t->shape[0] : 0;
-    double *tt = NULL;
-    uint32_t *ii = NULL;
-    if (st == AXON_OK) {
-        tt = malloc((n ? n : 1) * sizeof *tt);
-        ii = malloc((n ? n : 1) * sizeof *ii);
-        if (!tt || !ii)
-            st = axon_err_set(err, AXON_ENOMEM, "out of memory for %zu spikes of '%s'", n,
-                              p->name);
-    }
+    const double *tt = st == AXON_OK ? t->data : NULL;
+    uint32_t *ii = st == AXON_OK ? i->data : NULL;
     uint32_t top = 0;
     for (size_t k = 0; st == AXON_OK && k < n; k++) {
         int64_t x = i->dtype == AXON_I32 ? ((const int32_t *)i->data)[k]
                                          : ((const int64_t *)i->data)[k];
-        tt[k] = ((const double *)t->data)[k];
         if (x < 0 || x >= UINT32_MAX || (p->size_known && (uint64_t)x >= p->size))
             st = axon_err_set(err, AXON_EFORMAT,
                               "%s/%s: spike %zu has neuron index %lld, outside population '%s' "
@@ -321,17 +319,18 @@ static axon_status rt_load_spikes(axon_recording *r, const rt_fentry *ft, const 
             st = axon_err_set(err, AXON_EFORMAT, "%s/%s: spike %zu has time %g", r->dir,
                               ft->path, k, tt[k]);
         else
-            ii[k] = (uint32_t)x;
-        if (st == AXON_OK && ii[k] + 1 > top)
-            top = ii[k] + 1;
+            ii[k] = (uint32_t)x; /* k-th uint32 lies at or before the k-th int64 read */
+        if (st == AXON_OK && (uint32_t)x + 1 > top)
+            top = (uint32_t)x + 1;
     }
-    axon_tensor_free(t);
-    axon_tensor_free(i);
     if (st != AXON_OK) {
-        free(tt);
-        free(ii);
+        axon_tensor_free(t);
+        axon_tensor_free(i);
         return st;
     }
+    size_t slot = (size_t)(p - r->pops);
+    r->spike_t[slot] = t;
+    r->spike_i[slot] = i;
     p->has_spikes = 1;
     p->nspikes = n;
     p->t = tt;
@@ -487,7 +486,9 @@ axon_recording *axon_recording_open(const char *dir, axon_err *err)
         const rt_json *p = rt_json_get(m, "populations"), *f = rt_json_get(m, "files");
         cap = (p && p->type == RT_JARR ? p->n : 0) + (f && f->type == RT_JARR ? f->n : 0);
         r->pops = calloc(cap ? cap : 1, sizeof *r->pops);
-        if (!r->pops)
+        r->spike_t = calloc(cap ? cap : 1, sizeof *r->spike_t);
+        r->spike_i = calloc(cap ? cap : 1, sizeof *r->spike_i);
+        if (!r->pops || !r->spike_t || !r->spike_i)
             st = axon_err_set(err, AXON_ENOMEM, "out of memory");
     }
     if (st == AXON_OK)

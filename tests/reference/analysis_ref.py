@@ -168,10 +168,13 @@ def powerlaw_alpha(x):
     return float(r.x)
 
 
-def avalanches(t, n_spikes, t0, t1):
-    b = (t1 - t0) / n_spikes
-    nb = int(math.floor((t1 - t0) / b + 1e-9))
-    k = np.ceil((t - t0) / b - 1e-9).astype(np.int64) - 1
+def avalanches(t, n_spikes, t0, t1, dt):
+    """Beggs & Plenz's bin, the mean interval of the pooled spikes, rounded up to whole steps."""
+    bs = max(1, math.ceil((t1 - t0) / n_spikes / dt - 1e-9))
+    b = bs * dt
+    n0, n1 = round(t0 / dt), round(t1 / dt)
+    nb = (n1 - n0) // bs
+    k = (steps(t, dt) - n0) // bs
     c = np.bincount(k[(k >= 0) & (k < nb)], minlength=nb)
     sizes, durs, j = [], [], 0
     while j < nb:
@@ -241,7 +244,7 @@ def population(p, dt, t0, t1):
                      'hyperactive_neurons': [int(x) for x in np.flatnonzero(rates > MAX_RATE)]}
     s = steps(t, dt)
     keep = (s >= round(t0 / dt)) & (s < round(t1 / dt))
-    out['avalanches'] = avalanches(t[keep], int(keep.sum()), t0, t1)
+    out['avalanches'] = avalanches(t[keep], int(keep.sum()), t0, t1, dt)
     return out
 
 

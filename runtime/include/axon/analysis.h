@@ -372,7 +372,8 @@ typedef struct {
 
 /*
  * Neuronal avalanches (Beggs & Plenz 2003) in the population's counts binned with bin (<= 0:
- * the mean inter-spike interval of the pooled population, their choice). A run touching the
+ * the mean inter-spike interval of the pooled population, their choice, but at least the
+ * trains' dt and a whole number of steps when dt is known). A run touching the
  * window's edges is left out (its extent is unknown). sizes and durations (cap entries each,
  * or NULL) receive the first cap avalanches' sizes (spikes) and durations (bins).
  */
