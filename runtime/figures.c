@@ -210,9 +210,10 @@ static void rt_raster_draw(rt_figctx *c, rt_svg *s, double t0, double t1, uint32
                 }
     }
     rt_svg_image(s, cells, w, h, pal, 1 + 15 * RT_NCOLORS, t0, t1, 0, total);
-    snprintf(note, sizeof note, "density of %zu spikes: a pixel is %.3g neurons x %.3g ms, "
+    double px = (t1 - t0) / w;
+    snprintf(note, sizeof note, "density of %zu spikes: a pixel is %.3g neurons x %.3g %s, "
                                 "darker is more", count, rows_per * stride,
-             (t1 - t0) / w * 1e3);
+             px >= 1 ? px : px * 1e3, px >= 1 ? "s" : "ms");
     rt_svg_note(s, note);
     free(cnt);
     free(cells);

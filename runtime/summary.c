@@ -104,7 +104,32 @@ static int rt_soft(axon_status st, double *v)
     return 0;
 }
 
-/* The largest local maximum of the rate's Welch spectrum above 1 Hz. */
+/* The topographic prominence of the local maximum k of x (n values): its height above the
+ * higher of the lowest points between it and the nearest higher point on each side (or the
+ * end), as scipy.signal.peak_prominences; *left_base is where the left one is (the rightmost
+ * of equal lowest points, as scipy). */
+static double rt_prominence(const double *x, size_t n, size_t k, size_t *left_base)
+{
+    double lmin = x[k], rmin = x[k];
+    *left_base = k;
+    for (size_t j = k; j-- > 0 && x[j] <= x[k];)
+        if (x[j] < lmin) {
+            lmin = x[j];
+            *left_base = j;
+        }
+    for (size_t j = k + 1; j < n && x[j] <= x[k]; j++)
+        if (x[j] < rmin)
+            rmin = x[j];
+    return x[k] - (lmin > rmin ? lmin : rmin);
+}
+
+/*
+ * The most prominent peak of the rate's Welch spectrum above 1 Hz, over the frequencies above
+ * 1 Hz. The largest value is usually the low-frequency end of aperiodic activity, which mean
+ * removal turns into a bump near the resolution; a peak whose lowest point on the left is the
+ * 1 Hz edge (the spectrum only falls from it towards lower frequencies) is that end, not a
+ * rhythm, and is left out.
+ */
 static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, double *f,
                            double *p)
 {
@@ -120,14 +145,20 @@ static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, d
                                    : AXON_ENOMEM;
     if (st == AXON_OK)
         st = axon_welch(r, nb, fs, &wo, fr, ps, NULL);
-    /* a local maximum: the lowest frequencies of aperiodic activity are the largest values
-     * without being a rhythm */
-    if (st == AXON_OK)
-        for (size_t k = 1; k + 1 < nf; k++)
-            if (fr[k] >= 1 && ps[k] > ps[k - 1] && ps[k] >= ps[k + 1] && (isnan(*p) || ps[k] > *p)) {
+    size_t k0 = 0;
+    while (st == AXON_OK && k0 < nf && fr[k0] < 1)
+        k0++;
+    double best = -1;
+    for (size_t k = k0 + 1; st == AXON_OK && k + 1 < nf; k++)
+        if (ps[k] > ps[k - 1] && ps[k] > ps[k + 1]) {
+            size_t base;
+            double prom = rt_prominence(ps + k0, nf - k0, k - k0, &base);
+            if (base > 0 && prom > best) {
+                best = prom;
                 *p = ps[k];
                 *f = fr[k];
             }
+        }
     free(r);
     free(fr);
     free(ps);

@@ -226,14 +226,20 @@ def population(p, dt, t0, t1):
     L = counts(t, i, n, dt, t0, t1, LZ_BIN)[:, :LZ_MAXBINS] > 0
     out['lempel_ziv'] = float(np.mean([lz76(row.astype(np.uint8)) * math.log2(L.shape[1]) /
                                        L.shape[1] for row in L]))
-    # the spectrum of the population rate: the largest local maximum above 1 Hz
+    # the spectrum of the population rate: the most prominent peak above 1 Hz
     fs = 1 / RATE_BIN
     res = max(0.5, 4.5 / T)
     nper = int(fs / res)
     f, psd = scipy.signal.welch(R.sum(axis=0) / (n * RATE_BIN), fs=fs, window='hann', nperseg=nper,
                                 noverlap=nper // 2, detrend='constant', scaling='density')
-    k = [j for j in range(1, len(f) - 1) if f[j] >= 1 and psd[j] > psd[j - 1] and psd[j] >= psd[j + 1]]
-    best = max(k, key=lambda j: psd[j]) if k else None
+    above = np.flatnonzero(f >= 1)
+    x = psd[above]
+    peaks, _ = scipy.signal.find_peaks(x)
+    prom, left, _ = scipy.signal.peak_prominences(x, peaks)
+    # a peak whose lowest point on the left is the 1 Hz edge is the low-frequency end
+    prom = np.where(left > 0, prom, -1)
+    k = len(peaks) > 0 and prom.max() >= 0
+    best = above[peaks[np.argmax(prom)]] if k else None
     out['spectrum'] = {'peak_frequency': float(f[best]) if k else None,
                        'peak_power': float(psd[best]) if k else None}
     l1, l2 = np.abs(rates).sum(), np.sqrt((rates ** 2).sum())

@@ -416,8 +416,9 @@ typedef struct {
     double chi;
     double kuramoto;                /* mean over time of the spike-phase order parameter */
     double lz;
-    double peak_freq, peak_power;   /* the largest local maximum of the population rate's
-                                       spectrum above 1 Hz: Hz, Hz^2/Hz */
+    double peak_freq, peak_power;   /* the most prominent peak of the population rate's
+                                       spectrum above 1 Hz (scipy's topographic prominence)
+                                       that does not fall to the 1 Hz edge: Hz, Hz^2/Hz */
     axon_health_summary health;
     axon_avalanche_summary avalanches;
 } axon_pop_summary;
