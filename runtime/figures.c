@@ -127,7 +127,8 @@ static void rt_raster_draw(rt_figctx *c, rt_svg *s, double t0, double t1, uint32
     }
     char note[160];
     if (count <= RT_RASTER_SPIKES) {
-        double *x = malloc((count ? count : 1) * sizeof *x), *y = malloc((count ? count : 1) * sizeof *y);
+        double *x = malloc((count ? count : 1) * sizeof *x),
+               *y = malloc((count ? count : 1) * sizeof *y);
         if (!x || !y) {
             s->b.oom = 1;
             free(x);
@@ -211,9 +212,10 @@ static void rt_raster_draw(rt_figctx *c, rt_svg *s, double t0, double t1, uint32
     }
     rt_svg_image(s, cells, w, h, pal, 1 + 15 * RT_NCOLORS, t0, t1, 0, total);
     double px = (t1 - t0) / w;
-    snprintf(note, sizeof note, "density of %zu spikes: a pixel is %.3g neurons x %.3g %s, "
-                                "darker is more", count, rows_per * stride,
-             px >= 1 ? px : px * 1e3, px >= 1 ? "s" : "ms");
+    snprintf(note, sizeof note,
+             "density of %zu spikes: a pixel is %.3g neurons x %.3g %s, "
+             "darker is more",
+             count, rows_per * stride, px >= 1 ? px : px * 1e3, px >= 1 ? "s" : "ms");
     rt_svg_note(s, note);
     free(cnt);
     free(cells);
@@ -285,8 +287,8 @@ static axon_status rt_fig_rate(rt_figctx *c)
              o->rate_bin * 1e3, o->smooth * 1e3);
     rt_svg s;
     rt_svg_begin(&s, RT_W, RT_H, title, sub);
-    rt_svg_axes(&s, a->t0, a->t1, 0, top > 0 ? top * 1.08 : 1, c->tlabel, "rate (Hz)", c->tscale,
-                1, 0);
+    rt_svg_axes(&s, a->t0, a->t1, 0, top > 0 ? top * 1.08 : 1, c->tlabel, "rate (Hz)", c->tscale, 1,
+                0);
     for (size_t p = 0; p < a->npops; p++) {
         const char *col = rt_pop_color(c, a->pops[p].tr->name);
         rt_svg_line(&s, x, r + p * nb, nb, col, 1.5, NULL);
@@ -616,8 +618,8 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
         c.tscale = 1e-3;
         c.tlabel = "time (ms)";
     }
-    snprintf(c.sub, sizeof c.sub, "%s, %g s to %g s", a->info->model ? a->info->model : "",
-             a->t0, a->t1);
+    snprintf(c.sub, sizeof c.sub, "%s, %g s to %g s", a->info->model ? a->info->model : "", a->t0,
+             a->t1);
     axon_status st = AXON_OK;
     if (a->npops) {
         st = rt_fig_raster(&c, a->t0, a->t1, "raster.svg", "Spike raster", 0);

@@ -16,8 +16,8 @@
 /* ---- spike-count correlation ---------------------------------------------------------------- */
 
 /* Sum and sum of squares of neuron k's counts over the first nb bins. */
-static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size_t nb,
-                             double *s1, double *s2)
+static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size_t nb, double *s1,
+                             double *s2)
 {
     double a = 0, b = 0;
     for (size_t j = tr->off[k], e = tr->off[k + 1]; j < e;) {
@@ -36,8 +36,7 @@ static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size
 }
 
 /* Sum over the first nb bins of the product of neurons x's and y's counts (a merge). */
-static double rt_count_product(const axon_trains *tr, uint32_t x, uint32_t y, double bin,
-                               size_t nb)
+static double rt_count_product(const axon_trains *tr, uint32_t x, uint32_t y, double bin, size_t nb)
 {
     size_t i = tr->off[x], ie = tr->off[x + 1], j = tr->off[y], je = tr->off[y + 1];
     double p = 0;
@@ -85,8 +84,8 @@ double axon_pearson(const double *x, const double *y, size_t n)
 }
 
 /* Draws the pairs of a population; *pi and *pj are freed by the caller. */
-static size_t rt_pairs_alloc(const axon_trains *tr, uint32_t npairs, uint64_t seed,
-                             uint32_t **pi, uint32_t **pj)
+static size_t rt_pairs_alloc(const axon_trains *tr, uint32_t npairs, uint64_t seed, uint32_t **pi,
+                             uint32_t **pj)
 {
     uint64_t all = tr->size < 2 ? 0 : (uint64_t)tr->size * (tr->size - 1) / 2;
     size_t cap = all < npairs ? (size_t)all : npairs;

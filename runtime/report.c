@@ -21,21 +21,21 @@
 
 /* One look for the page: the figures' palette and fonts, readable tables, figures in a grid
  * that reflows on narrow screens. */
-#define RT_REPORT_CSS                                                                            \
-    "body{margin:0;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222;"             \
-    "background:#f6f6f4}\n"                                                                      \
-    "header{background:#0072B2;color:#fff;padding:18px 32px}\n"                                  \
-    "header h1{margin:0;font-size:24px}.sub{margin:6px 0 0;opacity:.9}\n"                        \
-    "header code{color:#fff}\nmain{padding:8px 32px 40px;max-width:1560px}\n"                    \
-    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 20px 16px;"     \
-    "margin:18px 0}\nh2{font-size:18px;color:#0072B2;border-bottom:1px solid #eee;"              \
-    "padding-bottom:6px}\n"                                                                      \
-    "table{border-collapse:collapse;margin:8px 0}\nth,td{padding:4px 12px;text-align:left;"      \
-    "border-bottom:1px solid #eee}\n.kv th{color:#555;font-weight:normal}\n"                     \
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"                                 \
-    ".grid th{background:#fafafa}\n.note{color:#666;font-size:13px}\n"                           \
-    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}\n"   \
-    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #eee}\n"                 \
+#define RT_REPORT_CSS                                                                              \
+    "body{margin:0;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222;"               \
+    "background:#f6f6f4}\n"                                                                        \
+    "header{background:#0072B2;color:#fff;padding:18px 32px}\n"                                    \
+    "header h1{margin:0;font-size:24px}.sub{margin:6px 0 0;opacity:.9}\n"                          \
+    "header code{color:#fff}\nmain{padding:8px 32px 40px;max-width:1560px}\n"                      \
+    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 20px 16px;"       \
+    "margin:18px 0}\nh2{font-size:18px;color:#0072B2;border-bottom:1px solid #eee;"                \
+    "padding-bottom:6px}\n"                                                                        \
+    "table{border-collapse:collapse;margin:8px 0}\nth,td{padding:4px 12px;text-align:left;"        \
+    "border-bottom:1px solid #eee}\n.kv th{color:#555;font-weight:normal}\n"                       \
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"                                   \
+    ".grid th{background:#fafafa}\n.note{color:#666;font-size:13px}\n"                             \
+    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}\n"     \
+    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #eee}\n"                   \
     "figcaption{color:#555;font-size:13px;margin-top:4px}\n"
 
 /* ---- analysis.json ----------------------------------------------------------------------- */
@@ -357,8 +357,8 @@ static char *rt_join2(const char *dir, const char *name)
 static axon_status rt_write_text(const char *dir, const char *name, rt_sbuf *b, axon_err *err)
 {
     char *p = rt_join2(dir, name);
-    axon_status st = p ? rt_sb_write_file(b, p, err)
-                       : axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st =
+        p ? rt_sb_write_file(b, p, err) : axon_err_set(err, AXON_ENOMEM, "out of memory");
     free(p);
     free(b->p);
     *b = (rt_sbuf){0};
@@ -371,8 +371,7 @@ axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_er
         return axon_err_set(err, AXON_EINVAL, "no report directory given");
     struct stat sb;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir,
-                            strerror(errno));
+        return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
     rt_figlist figs = {0};

@@ -19,12 +19,12 @@ typedef struct {
 /* A state, rate or weight record restricted to the window. */
 typedef struct {
     const axon_rec_series *s;
-    size_t first, n;               /* samples in the window */
-    double mean, std, min, max;    /* over every value in the window */
-    double chi;                    /* state of >= 2 neurons (not phases) */
-    double kuramoto, kuramoto_last; /* phase variables */
+    size_t first, n;                   /* samples in the window */
+    double mean, std, min, max;        /* over every value in the window */
+    double chi;                        /* state of >= 2 neurons (not phases) */
+    double kuramoto, kuramoto_last;    /* phase variables */
     axon_weight_stats w_first, w_last; /* weights: the first and last sample */
-    int graded;                    /* health holds a non-spiking population's activity */
+    int graded;                        /* health holds a non-spiking population's activity */
     axon_health_summary health;
 } rt_series;
 

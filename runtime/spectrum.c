@@ -159,8 +159,8 @@ size_t axon_welch_nfreq(size_t n, double fs, const axon_welch_opts *o)
     return len ? len / 2 + 1 : 0;
 }
 
-axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o,
-                       double *freq, double *psd, axon_err *err)
+axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o, double *freq,
+                       double *psd, axon_err *err)
 {
     double ov = 0.5;
     size_t len = rt_welch_len(n, fs, o, &ov);

@@ -49,8 +49,7 @@ void rt_opts_fill(const axon_analysis_opts *in, double duration, axon_analysis_o
         o->freq_res = duration > 0 && 4.5 / duration > 0.5 ? 4.5 / duration : 0.5;
 }
 
-axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double v,
-                                  axon_err *err)
+axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double v, axon_err *err)
 {
     static const struct {
         const char *name;
@@ -77,9 +76,10 @@ axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, doubl
         char *p = (char *)o + F[k].off;
         if (!(v >= 0) || !isfinite(v) || (F[k].kind && (v != floor(v) || v > 1e18)) ||
             (F[k].kind == 1 && v > UINT32_MAX))
-            return axon_err_set(err, AXON_EINVAL, "analysis parameter %s: %g is not allowed "
-                                "(a non-negative %s)", name, v, F[k].kind ? "whole number" :
-                                "number, in SI units");
+            return axon_err_set(err, AXON_EINVAL,
+                                "analysis parameter %s: %g is not allowed "
+                                "(a non-negative %s)",
+                                name, v, F[k].kind ? "whole number" : "number, in SI units");
         switch (F[k].kind) {
         case 0: memcpy(p, &v, sizeof v); break;
         case 1: *(uint32_t *)(void *)p = (uint32_t)v; break;
@@ -130,8 +130,7 @@ static double rt_prominence(const double *x, size_t n, size_t k, size_t *left_ba
  * 1 Hz edge (the spectrum only falls from it towards lower frequencies) is that end, not a
  * rhythm, and is left out.
  */
-static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, double *f,
-                           double *p)
+static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, double *f, double *p)
 {
     *f = *p = NAN;
     size_t nb = axon_nbins(tr, o->rate_bin);
@@ -140,9 +139,10 @@ static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, d
     size_t nf = axon_welch_nfreq(nb, fs, &wo);
     if (nf == 0)
         return AXON_OK;
-    double *r = malloc(nb * sizeof *r), *fr = malloc(nf * sizeof *fr), *ps = malloc(nf * sizeof *ps);
-    axon_status st = r && fr && ps ? axon_pop_rate(tr, o->rate_bin, AXON_KERNEL_NONE, 0, r, nb)
-                                   : AXON_ENOMEM;
+    double *r = malloc(nb * sizeof *r), *fr = malloc(nf * sizeof *fr),
+           *ps = malloc(nf * sizeof *ps);
+    axon_status st =
+        r && fr && ps ? axon_pop_rate(tr, o->rate_bin, AXON_KERNEL_NONE, 0, r, nb) : AXON_ENOMEM;
     if (st == AXON_OK)
         st = axon_welch(r, nb, fs, &wo, fr, ps, NULL);
     size_t k0 = 0;
@@ -262,16 +262,16 @@ const char *axon_unit_pretty(const char *u)
         const char *name;
         int e[7];
     } NAMED[] = {
-        {"V", {1, 2, -3, -1, 0, 0, 0}},   {"A", {0, 0, 0, 1, 0, 0, 0}},
-        {"S", {-1, -2, 3, 2, 0, 0, 0}},   {"F", {-1, -2, 4, 2, 0, 0, 0}},
-        {"Ω", {1, 2, -3, -2, 0, 0, 0}},   {"Hz", {0, 0, -1, 0, 0, 0, 0}},
-        {"s", {0, 0, 1, 0, 0, 0, 0}},     {"m", {0, 1, 0, 0, 0, 0, 0}},
-        {"C", {0, 0, 1, 1, 0, 0, 0}},     {"W", {1, 2, -3, 0, 0, 0, 0}},
-        {"J", {1, 2, -2, 0, 0, 0, 0}},    {"N", {1, 1, -2, 0, 0, 0, 0}},
-        {"K", {0, 0, 0, 0, 1, 0, 0}},     {"mol", {0, 0, 0, 0, 0, 1, 0}},
-        {"M", {0, -3, 0, 0, 0, 1, 0}},    {"kg", {1, 0, 0, 0, 0, 0, 0}},
+        {"V", {1, 2, -3, -1, 0, 0, 0}},    {"A", {0, 0, 0, 1, 0, 0, 0}},
+        {"S", {-1, -2, 3, 2, 0, 0, 0}},    {"F", {-1, -2, 4, 2, 0, 0, 0}},
+        {"Ω", {1, 2, -3, -2, 0, 0, 0}},    {"Hz", {0, 0, -1, 0, 0, 0, 0}},
+        {"s", {0, 0, 1, 0, 0, 0, 0}},      {"m", {0, 1, 0, 0, 0, 0, 0}},
+        {"C", {0, 0, 1, 1, 0, 0, 0}},      {"W", {1, 2, -3, 0, 0, 0, 0}},
+        {"J", {1, 2, -2, 0, 0, 0, 0}},     {"N", {1, 1, -2, 0, 0, 0, 0}},
+        {"K", {0, 0, 0, 0, 1, 0, 0}},      {"mol", {0, 0, 0, 0, 0, 1, 0}},
+        {"M", {0, -3, 0, 0, 0, 1, 0}},     {"kg", {1, 0, 0, 0, 0, 0, 0}},
         {"S/m²", {-1, -4, 3, 2, 0, 0, 0}}, {"F/m²", {-1, -4, 4, 2, 0, 0, 0}},
-        {"A/m²", {0, -2, 0, 1, 0, 0, 0}}, {"", {0, 0, 0, 0, 0, 0, 0}},
+        {"A/m²", {0, -2, 0, 1, 0, 0, 0}},  {"", {0, 0, 0, 0, 0, 0, 0}},
     };
     for (size_t k = 0; k < sizeof NAMED / sizeof NAMED[0]; k++)
         if (!memcmp(e, NAMED[k].e, sizeof e))
@@ -405,8 +405,8 @@ axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
         t1 = in->duration;
     if (!(t0 >= 0) || !(t1 > t0) || t1 > in->duration * (1 + 1e-12) + 1e-12) {
         axon_err_set(err, AXON_EINVAL,
-                     "%s: the window (%g s, %g s] is not inside the recording (0 s, %g s]",
-                     in->dir, t0, t1, in->duration);
+                     "%s: the window (%g s, %g s] is not inside the recording (0 s, %g s]", in->dir,
+                     t0, t1, in->duration);
         return NULL;
     }
     axon_analysis *a = calloc(1, sizeof *a);
@@ -422,8 +422,8 @@ axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
     size_t np = axon_recording_npops(r), ns = axon_recording_nseries(r);
     a->pops = calloc(np ? np : 1, sizeof *a->pops);
     a->series = calloc(ns ? ns : 1, sizeof *a->series);
-    axon_status st = a->pops && a->series ? AXON_OK
-                                          : axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st =
+        a->pops && a->series ? AXON_OK : axon_err_set(err, AXON_ENOMEM, "out of memory");
     for (size_t k = 0; k < np && st == AXON_OK; k++)
         if (axon_recording_pop(r, k)->has_spikes)
             st = rt_pop_analysis(a, k, err);
@@ -468,8 +468,11 @@ const char *axon_analysis_table(const axon_analysis *a)
 /* One row: a label and a value per population, formatted by fmt (NaN as "-"). */
 typedef double (*rt_getter)(const axon_pop_summary *);
 
-#define RT_GET(name, expr)                                                                       \
-    static double name(const axon_pop_summary *s) { return (double)(expr); }
+#define RT_GET(name, expr)                                                                         \
+    static double name(const axon_pop_summary *s)                                                  \
+    {                                                                                              \
+        return (double)(expr);                                                                     \
+    }
 RT_GET(g_neurons, s->neurons)
 RT_GET(g_spikes, s->spikes)
 RT_GET(g_rate, s->rate)
@@ -560,9 +563,11 @@ static void rt_table(axon_analysis *a)
         else if (d->n) {
             const char *u = axon_unit_pretty(s->unit), *pre = "";
             double sc = *u && strcmp(u, s->unit) ? rt_si_prefix(fabs(d->w_first.mean), &pre) : 1;
-            rt_sb_printf(&b, "  %s.%s: %zu synapses, mean %.4g -> %.4g %s%s, within 1%% of the "
-                             "largest %.1f%%\n", s->owner, s->var, s->ncols, d->w_first.mean / sc,
-                         d->w_last.mean / sc, pre, u, 100 * d->w_last.near_hi);
+            rt_sb_printf(&b,
+                         "  %s.%s: %zu synapses, mean %.4g -> %.4g %s%s, within 1%% of the "
+                         "largest %.1f%%\n",
+                         s->owner, s->var, s->ncols, d->w_first.mean / sc, d->w_last.mean / sc, pre,
+                         u, 100 * d->w_last.near_hi);
         }
     }
     if (b.oom) {

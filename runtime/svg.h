@@ -27,7 +27,7 @@ typedef struct {
     double x0, x1, y0, y1;     /* the data range shown */
     int logy;
     int nlegend;
-    double legx; /* where the next legend entry goes */
+    double legx;           /* where the next legend entry goes */
     double xscale, yscale; /* data units per displayed unit (SI prefix), for the labels */
 } rt_svg;
 

@@ -37,8 +37,8 @@ axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, c
                              size_t n, double t0, double t1, double dt, axon_err *err)
 {
     if (!(t1 > t0) || !isfinite(t0) || !isfinite(t1)) {
-        axon_err_set(err, AXON_EINVAL, "'%s': empty or invalid window (%g, %g]",
-                     name ? name : "?", t0, t1);
+        axon_err_set(err, AXON_EINVAL, "'%s': empty or invalid window (%g, %g]", name ? name : "?",
+                     t0, t1);
         return NULL;
     }
     /* stamps are multiples of dt computed in floating point: a spike stamped t0 or t1 belongs
@@ -139,8 +139,8 @@ axon_trains *axon_recording_trains(const axon_recording *r, int pop, double t0, 
         return NULL;
     }
     const axon_rec_info *in = axon_recording_info(r);
-    return axon_trains_new(p->name, p->size, p->t, p->i, p->nspikes, t0,
-                           t1 < 0 ? in->duration : t1, in->dt, err);
+    return axon_trains_new(p->name, p->size, p->t, p->i, p->nspikes, t0, t1 < 0 ? in->duration : t1,
+                           in->dt, err);
 }
 
 const char *axon_trains_name(const axon_trains *tr)
@@ -700,8 +700,8 @@ static double rt_powerlaw_mle(const uint64_t *x, size_t n)
 
 /* Calls fn(user, size, duration) for every run of non-empty bins of c[0 .. nb) that does not
  * touch an edge (its extent is unknown); returns their number. */
-static size_t rt_runs(const uint32_t *c, size_t nb,
-                      void (*fn)(void *, uint64_t, uint64_t), void *user)
+static size_t rt_runs(const uint32_t *c, size_t nb, void (*fn)(void *, uint64_t, uint64_t),
+                      void *user)
 {
     size_t m = 0;
     for (size_t k = 0; k < nb;) {

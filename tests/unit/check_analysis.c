@@ -24,8 +24,8 @@
 #include "axon/rng.h"
 #include "check_suites.h"
 
-#define CLOSE(a, b, tol)                                                                          \
-    ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.10g, expected %.10g (+- %g)", \
+#define CLOSE(a, b, tol)                                                                           \
+    ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.10g, expected %.10g (+- %g)",  \
                   #a, (double)(a), (double)(b), (double)(tol))
 
 /* ---- synthetic trains --------------------------------------------------------------------- */
@@ -351,7 +351,7 @@ START_TEST(test_chi_and_kuramoto_signals)
     static double x[NT * NN], th[NT * NN], R[NT];
     for (int t = 0; t < NT; t++)
         for (int j = 0; j < NN; j++) {
-            x[t * NN + j] = sin(0.1 * t);                 /* identical */
+            x[t * NN + j] = sin(0.1 * t);                  /* identical */
             th[t * NN + j] = 2 * M_PI * j / NN + 0.05 * t; /* splayed */
         }
     CLOSE(axon_chi(x, NT, NN), 1, 1e-12);
@@ -436,8 +436,10 @@ START_TEST(test_lempel_ziv)
             for (size_t k = 0; k < n; k++)
                 q[k] = axon_rng_stream_uniform(&r0) < dens[d];
             axon_lz76(q, n, &c);
-            ck_assert_msg(c == lz_kaspar_schuster(q, n), "density %g, n %zu: %zu phrases, "
-                          "Kaspar-Schuster %zu", dens[d], n, c, lz_kaspar_schuster(q, n));
+            ck_assert_msg(c == lz_kaspar_schuster(q, n),
+                          "density %g, n %zu: %zu phrases, "
+                          "Kaspar-Schuster %zu",
+                          dens[d], n, c, lz_kaspar_schuster(q, n));
         }
     /* a fair coin: c(n) log2(n) / n tends to 1 */
     enum { N = 100000 };
@@ -661,7 +663,8 @@ START_TEST(test_avalanches)
 }
 END_TEST
 
-/* ---- summaries -------------------------------------------------------------------------------- */
+/* ---- summaries --------------------------------------------------------------------------------
+ */
 
 START_TEST(test_unit_pretty)
 {
@@ -701,7 +704,8 @@ START_TEST(test_summarize)
 }
 END_TEST
 
-/* ---- a live simulation -------------------------------------------------------------------------- */
+/* ---- a live simulation --------------------------------------------------------------------------
+ */
 
 /* 20 identical LIF neurons connected i -> j for every i != j: their trains stay identical. */
 static const char LIVE[] = "import \"std/neurons/lif\"\n"
