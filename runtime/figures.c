@@ -436,8 +436,14 @@ static axon_status rt_fig_traces(rt_figctx *c, const rt_series *d, size_t idx)
     rt_safe(safe, sizeof safe, title);
     snprintf(file, sizeof file, "trace_%zu_%s.svg", idx, safe);
     char sub[400];
-    snprintf(sub, sizeof sub, "%s; sampled every %g ms, %zu of %zu recorded", c->sub,
-             s->period * 1e3, nc, s->ncols);
+    if (s->kind == AXON_SERIES_RATE) {
+        snprintf(title, sizeof title, "%s: population rate (record)", s->owner);
+        snprintf(sub, sizeof sub, "%s; spikes of the last %g ms per neuron, every %g ms", c->sub,
+                 s->period * 1e3, s->period * 1e3);
+    } else {
+        snprintf(sub, sizeof sub, "%s; sampled every %g ms, %zu of %zu recorded", c->sub,
+                 s->period * 1e3, nc, s->ncols);
+    }
     rt_svg g;
     rt_svg_begin(&g, RT_W, RT_H, title, sub);
     rt_svg_axes(&g, c->a->t0, c->a->t1, lo - pad, hi + pad, c->tlabel, ylab, c->tscale, scale, 0);
@@ -607,6 +613,66 @@ static axon_status rt_fig_kuramoto(rt_figctx *c)
     return rt_fig_done(c, &g, "kuramoto.svg", "kuramoto", title);
 }
 
+/* ---- avalanches ----------------------------------------------------------------------------- */
+
+/* The distributions of sizes and durations on log-log axes: per bin [2^k, 2^(k+1)) the
+ * probability per unit (count / (avalanches x the bin's width)), at the bin's geometric
+ * centre. */
+static axon_status rt_fig_avalanches(rt_figctx *c)
+{
+    const axon_analysis *a = c->a;
+    double ymin = INFINITY, ymax = 0, xmax = 1;
+    for (size_t p = 0; p < a->npops; p++) {
+        const rt_popan *q = &a->pops[p];
+        double m = (double)q->sum.avalanches.count;
+        for (int k = 0; k < q->nhsize || k < q->nhdur; k++) {
+            const uint64_t *h[2] = {q->hsize, q->hdur};
+            for (int w = 0; w < 2; w++)
+                if (h[w][k]) {
+                    double y = (double)h[w][k] / (m * (double)(1ULL << k));
+                    ymin = fmin(ymin, y);
+                    ymax = fmax(ymax, y);
+                    xmax = fmax(xmax, (double)(2ULL << k));
+                }
+        }
+    }
+    if (!(ymax > 0))
+        return AXON_OK;
+    const char *title = "Avalanche sizes and durations";
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s; bins of the pooled mean interval, log-binned", c->sub);
+    rt_svg g;
+    rt_svg_begin(&g, RT_W, RT_H, title, sub);
+    rt_svg_axes(&g, 1, pow(10, ceil(log10(xmax))), pow(10, floor(log10(ymin))),
+                pow(10, ceil(log10(ymax))), "size (spikes), duration (bins)", "probability", 1, 1,
+                RT_LOGX | RT_LOGY);
+    for (size_t p = 0; p < a->npops; p++) {
+        const rt_popan *q = &a->pops[p];
+        const char *col = rt_pop_color(c, q->tr->name);
+        double m = (double)q->sum.avalanches.count, x[RT_LOGBINS], y[RT_LOGBINS];
+        const uint64_t *h[2] = {q->hsize, q->hdur};
+        const int nh[2] = {q->nhsize, q->nhdur};
+        for (int w = 0; w < 2; w++) {
+            int n = 0;
+            for (int k = 0; k < nh[w]; k++)
+                if (h[w][k]) {
+                    x[n] = sqrt((double)(1ULL << k) * (double)((2ULL << k) - 1));
+                    y[n++] = (double)h[w][k] / (m * (double)(1ULL << k));
+                }
+            rt_svg_line(&g, x, y, (size_t)n, col, 1.8, w ? "5 4" : NULL);
+            char lab[96];
+            if (w)
+                snprintf(lab, sizeof lab, "%s durations (%.2f)", q->tr->name,
+                         q->sum.avalanches.tau_t);
+            else
+                snprintf(lab, sizeof lab, "%s sizes (%.2f)", q->tr->name, q->sum.avalanches.alpha);
+            rt_svg_legend(&g, lab, col, w ? "5 4" : NULL);
+        }
+    }
+    rt_svg_note(&g, "in brackets: the power-law exponents (maximum likelihood)");
+    return rt_fig_done(c, &g, "avalanches.svg", "avalanches", title);
+}
+
 /* ---- all of them ----------------------------------------------------------------------------- */
 
 axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist *figs,
@@ -643,5 +709,7 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
     }
     if (st == AXON_OK)
         st = rt_fig_kuramoto(&c);
+    if (st == AXON_OK && a->npops)
+        st = rt_fig_avalanches(&c);
     return st;
 }

@@ -58,6 +58,20 @@ static void rt_json_indices(rt_sbuf *b, const char *key, const uint32_t *x, uint
     rt_sb_puts(b, "]");
 }
 
+/* A histogram over bins [2^k, 2^(k+1)): their lower edges and counts. */
+static void rt_json_hist(rt_sbuf *b, const char *key, const uint64_t *h, int n)
+{
+    rt_sb_puts(b, ", ");
+    rt_sb_json_str(b, key);
+    rt_sb_puts(b, ": {\"edges\": [");
+    for (int k = 0; k < n; k++)
+        rt_sb_printf(b, k ? ", %llu" : "%llu", 1ULL << k);
+    rt_sb_puts(b, "], \"counts\": [");
+    for (int k = 0; k < n; k++)
+        rt_sb_printf(b, k ? ", %llu" : "%llu", (unsigned long long)h[k]);
+    rt_sb_puts(b, "]}");
+}
+
 static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
 {
     const axon_pop_summary *s = &p->sum;
@@ -111,6 +125,8 @@ static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
     rt_key_num(b, "max_duration", (double)v->max_duration, 0);
     rt_key_num(b, "size_exponent", v->alpha, 0);
     rt_key_num(b, "duration_exponent", v->tau_t, 0);
+    rt_json_hist(b, "size_histogram", p->hsize, p->nhsize);
+    rt_json_hist(b, "duration_histogram", p->hdur, p->nhdur);
     rt_sb_puts(b, "}}");
 }
 

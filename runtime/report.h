@@ -8,12 +8,17 @@
 #include "analysis_int.h"
 #include "sbuf.h"
 
+/* Avalanche histograms: bin k holds the values in [2^k, 2^(k+1)). */
+#define RT_LOGBINS 48
+
 /* A spiking population of the recording. */
 typedef struct {
     const axon_rec_pop *rp;
     axon_trains *tr;
     axon_pop_summary sum;
-    uint32_t *dead, *hyper; /* sum.health.dead / .hyperactive indices */
+    uint32_t *dead, *hyper;                       /* sum.health.dead / .hyperactive indices */
+    uint64_t hsize[RT_LOGBINS], hdur[RT_LOGBINS]; /* avalanche sizes and durations */
+    int nhsize, nhdur;                            /* bins used (the last non-empty + 1) */
 } rt_popan;
 
 /* A state, rate or weight record restricted to the window. */

@@ -371,6 +371,38 @@ static axon_status rt_describe_series(const axon_analysis *a, rt_series *d, axon
     return AXON_OK;
 }
 
+/* The avalanches' sizes and durations in bins of powers of two. */
+static axon_status rt_aval_hist(rt_popan *p, axon_err *err)
+{
+    size_t m = p->sum.avalanches.count;
+    if (m == 0)
+        return AXON_OK;
+    uint64_t *sz = malloc(m * sizeof *sz), *du = malloc(m * sizeof *du);
+    axon_avalanche_summary av;
+    if (!sz || !du ||
+        axon_avalanches(p->tr, p->sum.avalanches.bin, &av, sz, du, m) == AXON_ENOMEM) {
+        free(sz);
+        free(du);
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < m && k < av.count; k++) {
+        int bs = 0, bd = 0;
+        while (bs + 1 < RT_LOGBINS && sz[k] >> (bs + 1))
+            bs++;
+        while (bd + 1 < RT_LOGBINS && du[k] >> (bd + 1))
+            bd++;
+        p->hsize[bs]++;
+        p->hdur[bd]++;
+        if (bs + 1 > p->nhsize)
+            p->nhsize = bs + 1;
+        if (bd + 1 > p->nhdur)
+            p->nhdur = bd + 1;
+    }
+    free(sz);
+    free(du);
+    return AXON_OK;
+}
+
 static axon_status rt_pop_analysis(axon_analysis *a, size_t k, axon_err *err)
 {
     rt_popan *p = &a->pops[a->npops];
@@ -392,7 +424,7 @@ static axon_status rt_pop_analysis(axon_analysis *a, size_t k, axon_err *err)
     if (axon_health(p->tr, a->opts.count_bin, a->opts.max_rate, &h, p->dead, p->hyper) ==
         AXON_ENOMEM)
         return axon_err_set(err, AXON_ENOMEM, "out of memory");
-    return AXON_OK;
+    return rt_aval_hist(p, err);
 }
 
 static void rt_table(axon_analysis *a);

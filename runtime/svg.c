@@ -63,6 +63,10 @@ void rt_svg_begin(rt_svg *s, double W, double H, const char *title, const char *
 
 double rt_svg_x(const rt_svg *s, double x)
 {
+    if (s->logx) {
+        double lx = x > 0 ? log10(x) : log10(s->x0) - 1;
+        return s->px0 + (lx - log10(s->x0)) / (log10(s->x1) - log10(s->x0)) * (s->px1 - s->px0);
+    }
     return s->px0 + (x - s->x0) / (s->x1 - s->x0) * (s->px1 - s->px0);
 }
 
@@ -109,7 +113,7 @@ static void rt_pow10_label(char *buf, size_t len, int k)
 }
 
 void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const char *xlabel,
-                 const char *ylabel, double xscale, double yscale, int logy)
+                 const char *ylabel, double xscale, double yscale, int log)
 {
     if (!(x1 > x0))
         x1 = x0 + 1;
@@ -119,7 +123,8 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
     s->x1 = x1;
     s->y0 = y0;
     s->y1 = y1;
-    s->logy = logy && y0 > 0;
+    s->logy = (log & RT_LOGY) && y0 > 0;
+    s->logx = (log & RT_LOGX) && x0 > 0;
     s->xscale = xscale > 0 ? xscale : 1;
     s->yscale = yscale > 0 ? yscale : 1;
     rt_sbuf *b = &s->b;
@@ -132,8 +137,19 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
     /* x ticks */
     double xs = rt_nice_step((x1 - x0) / s->xscale);
     rt_sbuf labels = {0};
-    for (double v = ceil(x0 / s->xscale / xs - 1e-9) * xs; v <= x1 / s->xscale + xs * 1e-9;
-         v += xs) {
+    for (int k = (int)ceil(log10(x0) - 1e-9); s->logx && k <= (int)floor(log10(x1) + 1e-9); k++) {
+        double X = rt_svg_x(s, pow(10, k));
+        rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X, s->py0, X,
+                     s->py1);
+        rt_pow10_label(lab, sizeof lab, k);
+        rt_sb_printf(&labels,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                     "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                     "text-anchor=\"middle\">%s</text>\n",
+                     X, s->py1, X, s->py1 + 5, X, s->py1 + 18, lab);
+    }
+    for (double v = ceil(x0 / s->xscale / xs - 1e-9) * xs;
+         !s->logx && v <= x1 / s->xscale + xs * 1e-9; v += xs) {
         double X = rt_svg_x(s, v * s->xscale);
         rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X, s->py0, X,
                      s->py1);

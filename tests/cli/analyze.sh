@@ -61,7 +61,7 @@ assert e["neurons"] == 800 and e["spikes"] > 0 and 0 < e["isi"]["cv"] < 5
 for k in ("fano", "count_correlation", "sttc", "spectrum", "health", "avalanches"):
     assert k in e, k
 assert a["recording"]["source_sha256"] and a["recording"]["command"].startswith("axon run")
-assert {f["kind"] for f in a["figures"]} >= {"raster", "rate", "isi", "spectrum", "trace"}
+assert {f["kind"] for f in a["figures"]} >= {"raster", "rate", "isi", "spectrum", "trace", "avalanches"}
 assert b["populations"][0]["spikes"] < e["spikes"]
 EOF
 if "$py" "$tmp/check.py" "$tmp/rep/analysis.json" "$tmp/rep2/analysis.json" >"$out" 2>&1; then ok; else

@@ -187,7 +187,18 @@ def avalanches(t, n_spikes, t0, t1, dt):
         if start > 0 and j < nb:
             sizes.append(int(c[start:j].sum()))
             durs.append(j - start)
-    return {'count': len(sizes), 'bin': b,
+    def hist(x):
+        """counts in [2^k, 2^(k+1)) up to the last non-empty bin"""
+        if not x:
+            return None
+        k = np.floor(np.log2(np.asarray(x, dtype=float))).astype(int)
+        c = np.bincount(k)
+        return {'edges': [int(2 ** j) for j in range(len(c))], 'counts': [int(v) for v in c]}
+
+    extra = {}
+    if sizes:
+        extra = {'size_histogram': hist(sizes), 'duration_histogram': hist(durs)}
+    return {**extra, 'count': len(sizes), 'bin': b,
             'mean_size': float(np.mean(sizes)) if sizes else None,
             'mean_duration': float(np.mean(durs)) if sizes else None,
             'max_size': max(sizes, default=0), 'max_duration': max(durs, default=0),
