@@ -613,6 +613,41 @@ static axon_status rt_fig_kuramoto(rt_figctx *c)
     return rt_fig_done(c, &g, "kuramoto.svg", "kuramoto", title);
 }
 
+/* ---- cross-correlograms ------------------------------------------------------------------- */
+
+static axon_status rt_fig_cch(rt_figctx *c)
+{
+    const axon_analysis *a = c->a;
+    enum { L = 2 * RT_CCH_LAGS + 1 };
+    double top = 0, low = INFINITY, edges[L + 1];
+    for (int k = 0; k <= L; k++)
+        edges[k] = (k - RT_CCH_LAGS - 0.5) * RT_CCH_BIN;
+    for (size_t p = 0; p < a->npops; p++)
+        for (int k = 0; k < L; k++) {
+            top = fmax(top, a->pops[p].cch[k]);
+            low = fmin(low, a->pops[p].cch[k]);
+        }
+    if (!(top > 0))
+        return AXON_OK;
+    /* the chance level is rate x bin: what matters is the departure from it, not the zero */
+    double pad = 0.1 * (top - low) + 1e-12;
+    const char *title = "Cross-correlograms";
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s; mean over up to %u sampled pairs, %g ms bins", c->sub,
+             a->opts.pairs, RT_CCH_BIN * 1e3);
+    rt_svg g;
+    rt_svg_begin(&g, RT_W, RT_H, title, sub);
+    rt_svg_axes(&g, edges[0], edges[L], low - pad > 0 ? low - pad : 0, top + pad,
+                "lag (ms): the second neuron after the first", "coincidences per spike", 1e-3, 1,
+                0);
+    for (size_t p = 0; p < a->npops; p++) {
+        const char *col = rt_pop_color(c, a->pops[p].tr->name);
+        rt_svg_steps(&g, edges, a->pops[p].cch, L, col, a->npops == 1 ? 0.25 : 0);
+        rt_svg_legend(&g, a->pops[p].tr->name, col, NULL);
+    }
+    return rt_fig_done(c, &g, "cch.svg", "cch", title);
+}
+
 /* ---- avalanches ----------------------------------------------------------------------------- */
 
 /* The distributions of sizes and durations on log-log axes: per bin [2^k, 2^(k+1)) the
@@ -709,6 +744,8 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
     }
     if (st == AXON_OK)
         st = rt_fig_kuramoto(&c);
+    if (st == AXON_OK && a->npops)
+        st = rt_fig_cch(&c);
     if (st == AXON_OK && a->npops)
         st = rt_fig_avalanches(&c);
     return st;

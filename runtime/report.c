@@ -101,7 +101,15 @@ static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
     rt_key_num(b, "mean", s->sttc.mean, 1);
     rt_key_num(b, "std", s->sttc.std, 0);
     rt_key_num(b, "pairs", s->sttc.pairs, 0);
-    rt_sb_puts(b, "},\n      ");
+    rt_sb_puts(b, "},\n      \"cch\": {");
+    rt_key_num(b, "bin", RT_CCH_BIN, 1);
+    rt_key_num(b, "max_lag", RT_CCH_LAGS, 0);
+    rt_sb_puts(b, ", \"mean\": [");
+    for (int k = 0; k <= 2 * RT_CCH_LAGS; k++) {
+        rt_sb_puts(b, k ? ", " : "");
+        rt_sb_num(b, p->cch[k]);
+    }
+    rt_sb_puts(b, "]},\n      ");
     rt_key_num(b, "chi", s->chi, 1);
     rt_key_num(b, "kuramoto", s->kuramoto, 0);
     rt_key_num(b, "lempel_ziv", s->lz, 0);

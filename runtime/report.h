@@ -8,6 +8,11 @@
 #include "analysis_int.h"
 #include "sbuf.h"
 
+/* The population's mean cross-correlogram: lags -RT_CCH_LAGS .. RT_CCH_LAGS bins of
+ * RT_CCH_BIN. */
+#define RT_CCH_LAGS 50
+#define RT_CCH_BIN 1e-3
+
 /* Avalanche histograms: bin k holds the values in [2^k, 2^(k+1)). */
 #define RT_LOGBINS 48
 
@@ -19,6 +24,7 @@ typedef struct {
     uint32_t *dead, *hyper;                       /* sum.health.dead / .hyperactive indices */
     uint64_t hsize[RT_LOGBINS], hdur[RT_LOGBINS]; /* avalanche sizes and durations */
     int nhsize, nhdur;                            /* bins used (the last non-empty + 1) */
+    double cch[2 * RT_CCH_LAGS + 1]; /* mean cross-correlogram of sampled pairs (NaN: none) */
 } rt_popan;
 
 /* A state, rate or weight record restricted to the window. */

@@ -424,6 +424,13 @@ static axon_status rt_pop_analysis(axon_analysis *a, size_t k, axon_err *err)
     if (axon_health(p->tr, a->opts.count_bin, a->opts.max_rate, &h, p->dead, p->hyper) ==
         AXON_ENOMEM)
         return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status cs =
+        axon_pop_cch(p->tr, RT_CCH_BIN, RT_CCH_LAGS, a->opts.pairs, a->opts.seed, p->cch);
+    if (cs == AXON_ENOMEM)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    if (cs != AXON_OK)
+        for (int j = 0; j <= 2 * RT_CCH_LAGS; j++)
+            p->cch[j] = NAN;
     return rt_aval_hist(p, err);
 }
 

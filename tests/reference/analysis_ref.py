@@ -12,7 +12,8 @@ from those definitions, not from Axon's C:
 - bins are counted in whole time steps (n = rint(t / dt) - 1 is the step a spike was found in),
   where Axon bins floating-point times with a tolerance; the two must agree exactly;
 - ISI statistics use scipy.stats.variation and Elephant's formulas for CV2, LV and LvR;
-- correlations come from numpy.corrcoef of the dense count matrix;
+- correlations come from numpy.corrcoef of the dense count matrix, cross-correlograms from
+  numpy.fft;
 - the spectrum is scipy.signal.welch;
 - chi filters with scipy.signal.lfilter;
 - the Lempel-Ziv phrases are found by substring search from the definition (Axon uses a
@@ -34,6 +35,7 @@ import scipy.stats
 WINDOWS = [(0.0, None), (0.5, 1.5)]
 RATE_BIN, COUNT_BIN, LVR_R, STTC_DT, CHI_TAU, LZ_BIN, MAX_RATE = 1e-3, 10e-3, 5e-3, 5e-3, 5e-3, 1e-3, 100
 LZ_MAXBINS = 100000
+CCH_LAGS = 50
 
 
 def load(d):
@@ -115,6 +117,21 @@ def sttc(a, b, TA, TB, dt):
     x = 1 if PA * TB == 1 else (PA - TB) / (1 - PA * TB)
     y = 1 if PB * TA == 1 else (PB - TA) / (1 - PB * TA)
     return 0.5 * (x + y)
+
+
+def cch_mean(C):
+    """The mean over every pair i < j of CCH_ij[k] = sum_m c_i[m] c_j[m + k] (k = -L .. L, by
+    FFT, rounded: counts are whole) divided by i's spikes (a silent i counts as zeros)."""
+    n, nb = C.shape
+    size = 1 << (2 * nb - 1).bit_length()
+    F = np.fft.rfft(C, size, axis=1)
+    total = np.zeros(2 * CCH_LAGS + 1)
+    for a in range(n - 1):
+        x = np.rint(np.fft.irfft(np.conj(F[a])[None, :] * F[a + 1:], size, axis=1))
+        lags = np.concatenate([x[:, size - CCH_LAGS:], x[:, :CCH_LAGS + 1]], axis=1)
+        if C[a].sum() > 0:
+            total += lags.sum(axis=0) / C[a].sum()
+    return list(total / (n * (n - 1) / 2))
 
 
 def chi_of(x):
@@ -230,6 +247,7 @@ def population(p, dt, t0, t1):
     out['sttc'] = {'mean': float(np.mean(st)), 'std': float(np.std(st)), 'pairs': len(st)}
     # chi of the exponentially filtered trains, active neurons only
     R = counts(t, i, n, dt, t0, t1, RATE_BIN)
+    out['cch'] = {'bin': RATE_BIN, 'max_lag': CCH_LAGS, 'mean': cch_mean(R)}
     act = R.sum(axis=1) > 0
     a = math.exp(-RATE_BIN / CHI_TAU)
     out['chi'] = chi_of(scipy.signal.lfilter([1], [1, -a], R[act], axis=1).T)
