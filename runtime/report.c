@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "axon/io.h"
 #include "figures.h"
 #include "report.h"
 
@@ -36,7 +37,9 @@
     ".grid th{background:#fafafa}\n.note{color:#666;font-size:13px}\n"                             \
     ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}\n"     \
     "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #eee}\n"                   \
-    "figcaption{color:#555;font-size:13px;margin-top:4px}\n"
+    "figcaption{color:#555;font-size:13px;margin-top:4px}\n"                                       \
+    "pre{background:#fafafa;border:1px solid #eee;padding:10px;overflow:auto;font-size:13px}\n"    \
+    "summary{cursor:pointer;color:#0072B2;margin:8px 0}\n"
 
 /* ---- analysis.json ----------------------------------------------------------------------- */
 
@@ -280,6 +283,46 @@ static void rt_html_row(rt_sbuf *b, const char *k, const char *v)
     rt_sb_puts(b, "</td></tr>\n");
 }
 
+/*
+ * The model's source, when the file the manifest names is still there with the recorded
+ * SHA-256: a report that shows a source must show the one that ran, so an edited file is only
+ * mentioned.
+ */
+static void rt_html_source(rt_sbuf *b, const axon_analysis *a)
+{
+    const char *path = axon_recording_meta(a->rec, "source");
+    const char *want = axon_recording_meta(a->rec, "source_sha256");
+    if (!path || !want)
+        return;
+    char hex[65];
+    if (axon_sha256_file(path, hex, NULL) != AXON_OK) {
+        rt_sb_puts(b, "<p class=\"note\">The model's source (");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, ") is not readable from here.</p>\n");
+        return;
+    }
+    if (strcmp(hex, want)) {
+        rt_sb_puts(b, "<p class=\"note\">");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, " has changed since the run (its SHA-256 differs): not shown.</p>\n");
+        return;
+    }
+    FILE *fp = fopen(path, "rb");
+    char *text = malloc(1 << 20);
+    size_t n = fp && text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (text) {
+        text[n] = '\0';
+        rt_sb_puts(b, "<details><summary>Model source: <code>");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, "</code> (as run: same SHA-256)</summary>\n<pre>");
+        rt_sb_xml(b, text);
+        rt_sb_puts(b, "</pre></details>\n");
+    }
+    free(text);
+}
+
 static void rt_html(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
 {
     const axon_rec_info *in = a->info;
@@ -320,6 +363,7 @@ static void rt_html(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
         }
         rt_sb_puts(b, "</table>\n");
     }
+    rt_html_source(b, a);
     rt_sb_puts(b, "</section>\n");
     /* the summary */
     if (a->npops) {

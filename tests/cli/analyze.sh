@@ -41,6 +41,8 @@ if grep -q '"name": "E", "type": "LIFCond", "size": 800' "$tmp/c o/manifest.json
 for f in index.html analysis.json raster.svg rate.svg isi.svg spectrum.svg; do
     if [ -s "$tmp/c o/report/$f" ]; then ok; else bad "run --report: no $f"; fi
 done
+if grep -q 'Model source: <code>' "$tmp/c o/report/index.html" && grep -q 'module COBA' "$tmp/c o/report/index.html"; then
+    ok; else bad "report: the model's source is not shown"; fi
 expect "run --report without -o" 2 "$AXON" run "$coba" -t 10ms --report
 contains "run --report without -o: message" "--report needs -o DIR"
 

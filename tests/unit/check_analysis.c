@@ -998,6 +998,27 @@ START_TEST(test_analyze_and_write)
 }
 END_TEST
 
+START_TEST(test_sha256)
+{
+    /* FIPS 180-2's examples, the second across the 56-byte padding boundary */
+    static const char *const CASES[][2] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"}};
+    char p[512], hex[65];
+    snprintf(p, sizeof p, "%s/h.txt", g_dir);
+    for (int k = 0; k < 3; k++) {
+        write_text("h.txt", CASES[k][0]);
+        ck_assert_int_eq(axon_sha256_file(p, hex, NULL), AXON_OK);
+        ck_assert_str_eq(hex, CASES[k][1]);
+    }
+    axon_err err;
+    ck_assert_int_eq(axon_sha256_file("/nonexistent/x", hex, &err), AXON_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/x"));
+}
+END_TEST
+
 START_TEST(test_recording_version1)
 {
     /* version 1 has no populations: sizes come from the largest index seen */
@@ -1047,6 +1068,7 @@ Suite *analysis_suite(void)
     tcase_add_test(rec, test_recording_errors);
     tcase_add_test(rec, test_recording_version1);
     tcase_add_test(rec, test_analyze_and_write);
+    tcase_add_test(rec, test_sha256);
     suite_add_tcase(s, rec);
     return s;
 }

@@ -59,6 +59,10 @@ axon_status axon_csv_write(const char *path, const char *header, const axon_tens
  */
 axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err);
 
+/* The SHA-256 of the file's bytes as 64 lowercase hex digits (what sha256sum prints) into
+ * hex; AXON_EIO when it cannot be read. */
+axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err);
+
 #ifdef __cplusplus
 }
 #endif
