@@ -22,13 +22,26 @@ struct axon_trains {
     double t0, t1, dt;
     size_t *off; /* size + 1: neuron k's spikes are t[off[k] .. off[k+1]) */
     double *t;   /* sorted within each neuron */
+    /* The population's spikes per time step of the window, counted once while the input is
+     * still in time order (NULL when dt is unknown or the window is not whole steps): every
+     * population binning in whole steps sums these instead of scattering every spike again. */
+    uint32_t *steps;
+    size_t nsteps;
 };
 
-/* The bin of a spike at time t > t0: bin k holds (t0 + k b, t0 + (k+1) b]. */
+/* counts[k] (k < nb) = the population's spikes in bin k of width bin, as 32-bit counts. */
+void rt_pop_counts_u32(const axon_trains *tr, double bin, uint32_t *counts, size_t nb);
+
+/* The bin of a spike at time t > t0: bin k holds (t0 + k b, t0 + (k+1) b], i.e. k =
+ * ceil(x) - 1 for x = (t - t0) / b less the tolerance. Written without ceil(), which is a
+ * libm call on baseline x86-64 and the cost of binning tens of millions of spikes. */
 static inline size_t rt_bin_of(double t, double t0, double b)
 {
-    double x = ceil((t - t0) / b - RT_BIN_TOL) - 1;
-    return x < 0 ? 0 : (size_t)x;
+    double x = (t - t0) / b - RT_BIN_TOL;
+    if (!(x > 0))
+        return 0;
+    size_t k = (size_t)x; /* floor */
+    return (double)k == x ? k - 1 : k;
 }
 
 /* Draws npairs pairs i != j of [0, n) (all pairs, i < j, when there are at most npairs), into

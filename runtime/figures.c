@@ -127,7 +127,8 @@ static void rt_raster_draw(rt_figctx *c, rt_svg *s, double t0, double t1, uint32
     }
     char note[160];
     if (count <= RT_RASTER_SPIKES) {
-        double *x = malloc((count ? count : 1) * sizeof *x), *y = malloc((count ? count : 1) * sizeof *y);
+        double *x = malloc((count ? count : 1) * sizeof *x),
+               *y = malloc((count ? count : 1) * sizeof *y);
         if (!x || !y) {
             s->b.oom = 1;
             free(x);
@@ -210,9 +211,11 @@ static void rt_raster_draw(rt_figctx *c, rt_svg *s, double t0, double t1, uint32
                 }
     }
     rt_svg_image(s, cells, w, h, pal, 1 + 15 * RT_NCOLORS, t0, t1, 0, total);
-    snprintf(note, sizeof note, "density of %zu spikes: a pixel is %.3g neurons x %.3g ms, "
-                                "darker is more", count, rows_per * stride,
-             (t1 - t0) / w * 1e3);
+    double px = (t1 - t0) / w;
+    snprintf(note, sizeof note,
+             "density of %zu spikes: a pixel is %.3g neurons x %.3g %s, "
+             "darker is more",
+             count, rows_per * stride, px >= 1 ? px : px * 1e3, px >= 1 ? "s" : "ms");
     rt_svg_note(s, note);
     free(cnt);
     free(cells);
@@ -284,8 +287,8 @@ static axon_status rt_fig_rate(rt_figctx *c)
              o->rate_bin * 1e3, o->smooth * 1e3);
     rt_svg s;
     rt_svg_begin(&s, RT_W, RT_H, title, sub);
-    rt_svg_axes(&s, a->t0, a->t1, 0, top > 0 ? top * 1.08 : 1, c->tlabel, "rate (Hz)", c->tscale,
-                1, 0);
+    rt_svg_axes(&s, a->t0, a->t1, 0, top > 0 ? top * 1.08 : 1, c->tlabel, "rate (Hz)", c->tscale, 1,
+                0);
     for (size_t p = 0; p < a->npops; p++) {
         const char *col = rt_pop_color(c, a->pops[p].tr->name);
         rt_svg_line(&s, x, r + p * nb, nb, col, 1.5, NULL);
@@ -433,8 +436,14 @@ static axon_status rt_fig_traces(rt_figctx *c, const rt_series *d, size_t idx)
     rt_safe(safe, sizeof safe, title);
     snprintf(file, sizeof file, "trace_%zu_%s.svg", idx, safe);
     char sub[400];
-    snprintf(sub, sizeof sub, "%s; sampled every %g ms, %zu of %zu recorded", c->sub,
-             s->period * 1e3, nc, s->ncols);
+    if (s->kind == AXON_SERIES_RATE) {
+        snprintf(title, sizeof title, "%s: population rate (record)", s->owner);
+        snprintf(sub, sizeof sub, "%s; spikes of the last %g ms per neuron, every %g ms", c->sub,
+                 s->period * 1e3, s->period * 1e3);
+    } else {
+        snprintf(sub, sizeof sub, "%s; sampled every %g ms, %zu of %zu recorded", c->sub,
+                 s->period * 1e3, nc, s->ncols);
+    }
     rt_svg g;
     rt_svg_begin(&g, RT_W, RT_H, title, sub);
     rt_svg_axes(&g, c->a->t0, c->a->t1, lo - pad, hi + pad, c->tlabel, ylab, c->tscale, scale, 0);
@@ -604,6 +613,101 @@ static axon_status rt_fig_kuramoto(rt_figctx *c)
     return rt_fig_done(c, &g, "kuramoto.svg", "kuramoto", title);
 }
 
+/* ---- cross-correlograms ------------------------------------------------------------------- */
+
+static axon_status rt_fig_cch(rt_figctx *c)
+{
+    const axon_analysis *a = c->a;
+    enum { L = 2 * RT_CCH_LAGS + 1 };
+    double top = 0, low = INFINITY, edges[L + 1];
+    for (int k = 0; k <= L; k++)
+        edges[k] = (k - RT_CCH_LAGS - 0.5) * RT_CCH_BIN;
+    for (size_t p = 0; p < a->npops; p++)
+        for (int k = 0; k < L; k++) {
+            top = fmax(top, a->pops[p].cch[k]);
+            low = fmin(low, a->pops[p].cch[k]);
+        }
+    if (!(top > 0))
+        return AXON_OK;
+    /* the chance level is rate x bin: what matters is the departure from it, not the zero */
+    double pad = 0.1 * (top - low) + 1e-12;
+    const char *title = "Cross-correlograms";
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s; mean over up to %u sampled pairs, %g ms bins", c->sub,
+             a->opts.pairs, RT_CCH_BIN * 1e3);
+    rt_svg g;
+    rt_svg_begin(&g, RT_W, RT_H, title, sub);
+    rt_svg_axes(&g, edges[0], edges[L], low - pad > 0 ? low - pad : 0, top + pad,
+                "lag (ms): the second neuron after the first", "coincidences per spike", 1e-3, 1,
+                0);
+    for (size_t p = 0; p < a->npops; p++) {
+        const char *col = rt_pop_color(c, a->pops[p].tr->name);
+        rt_svg_steps(&g, edges, a->pops[p].cch, L, col, a->npops == 1 ? 0.25 : 0);
+        rt_svg_legend(&g, a->pops[p].tr->name, col, NULL);
+    }
+    return rt_fig_done(c, &g, "cch.svg", "cch", title);
+}
+
+/* ---- avalanches ----------------------------------------------------------------------------- */
+
+/* The distributions of sizes and durations on log-log axes: per bin [2^k, 2^(k+1)) the
+ * probability per unit (count / (avalanches x the bin's width)), at the bin's geometric
+ * centre. */
+static axon_status rt_fig_avalanches(rt_figctx *c)
+{
+    const axon_analysis *a = c->a;
+    double ymin = INFINITY, ymax = 0, xmax = 1;
+    for (size_t p = 0; p < a->npops; p++) {
+        const rt_popan *q = &a->pops[p];
+        double m = (double)q->sum.avalanches.count;
+        for (int k = 0; k < q->nhsize || k < q->nhdur; k++) {
+            const uint64_t *h[2] = {q->hsize, q->hdur};
+            for (int w = 0; w < 2; w++)
+                if (h[w][k]) {
+                    double y = (double)h[w][k] / (m * (double)(1ULL << k));
+                    ymin = fmin(ymin, y);
+                    ymax = fmax(ymax, y);
+                    xmax = fmax(xmax, (double)(2ULL << k));
+                }
+        }
+    }
+    if (!(ymax > 0))
+        return AXON_OK;
+    const char *title = "Avalanche sizes and durations";
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s; bins of the pooled mean interval, log-binned", c->sub);
+    rt_svg g;
+    rt_svg_begin(&g, RT_W, RT_H, title, sub);
+    rt_svg_axes(&g, 1, pow(10, ceil(log10(xmax))), pow(10, floor(log10(ymin))),
+                pow(10, ceil(log10(ymax))), "size (spikes), duration (bins)", "probability", 1, 1,
+                RT_LOGX | RT_LOGY);
+    for (size_t p = 0; p < a->npops; p++) {
+        const rt_popan *q = &a->pops[p];
+        const char *col = rt_pop_color(c, q->tr->name);
+        double m = (double)q->sum.avalanches.count, x[RT_LOGBINS], y[RT_LOGBINS];
+        const uint64_t *h[2] = {q->hsize, q->hdur};
+        const int nh[2] = {q->nhsize, q->nhdur};
+        for (int w = 0; w < 2; w++) {
+            int n = 0;
+            for (int k = 0; k < nh[w]; k++)
+                if (h[w][k]) {
+                    x[n] = sqrt((double)(1ULL << k) * (double)((2ULL << k) - 1));
+                    y[n++] = (double)h[w][k] / (m * (double)(1ULL << k));
+                }
+            rt_svg_line(&g, x, y, (size_t)n, col, 1.8, w ? "5 4" : NULL);
+            char lab[96];
+            if (w)
+                snprintf(lab, sizeof lab, "%s durations (%.2f)", q->tr->name,
+                         q->sum.avalanches.tau_t);
+            else
+                snprintf(lab, sizeof lab, "%s sizes (%.2f)", q->tr->name, q->sum.avalanches.alpha);
+            rt_svg_legend(&g, lab, col, w ? "5 4" : NULL);
+        }
+    }
+    rt_svg_note(&g, "in brackets: the power-law exponents (maximum likelihood)");
+    return rt_fig_done(c, &g, "avalanches.svg", "avalanches", title);
+}
+
 /* ---- all of them ----------------------------------------------------------------------------- */
 
 axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist *figs,
@@ -615,8 +719,8 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
         c.tscale = 1e-3;
         c.tlabel = "time (ms)";
     }
-    snprintf(c.sub, sizeof c.sub, "%s, %g s to %g s", a->info->model ? a->info->model : "",
-             a->t0, a->t1);
+    snprintf(c.sub, sizeof c.sub, "%s, %g s to %g s", a->info->model ? a->info->model : "", a->t0,
+             a->t1);
     axon_status st = AXON_OK;
     if (a->npops) {
         st = rt_fig_raster(&c, a->t0, a->t1, "raster.svg", "Spike raster", 0);
@@ -640,5 +744,9 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
     }
     if (st == AXON_OK)
         st = rt_fig_kuramoto(&c);
+    if (st == AXON_OK && a->npops)
+        st = rt_fig_cch(&c);
+    if (st == AXON_OK && a->npops)
+        st = rt_fig_avalanches(&c);
     return st;
 }

@@ -7,7 +7,7 @@
 #include "report.h"
 
 typedef struct {
-    char *file;  /* name inside the report directory */
+    char *file; /* name inside the report directory */
     const char *kind;
     char *title;
 } rt_fig;

@@ -16,10 +16,10 @@ typedef enum { RT_JNULL, RT_JBOOL, RT_JNUM, RT_JSTR, RT_JARR, RT_JOBJ } rt_jtype
 typedef struct rt_json rt_json;
 struct rt_json {
     rt_jtype type;
-    double num;       /* RT_JNUM; 0/1 for RT_JBOOL */
-    const char *str;  /* RT_JSTR */
-    size_t n;         /* RT_JARR, RT_JOBJ: elements / members */
-    rt_json **items;  /* the elements, or the members' values */
+    double num;        /* RT_JNUM; 0/1 for RT_JBOOL */
+    const char *str;   /* RT_JSTR */
+    size_t n;          /* RT_JARR, RT_JOBJ: elements / members */
+    rt_json **items;   /* the elements, or the members' values */
     const char **keys; /* RT_JOBJ: the members' names */
 };
 

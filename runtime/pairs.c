@@ -16,8 +16,8 @@
 /* ---- spike-count correlation ---------------------------------------------------------------- */
 
 /* Sum and sum of squares of neuron k's counts over the first nb bins. */
-static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size_t nb,
-                             double *s1, double *s2)
+static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size_t nb, double *s1,
+                             double *s2)
 {
     double a = 0, b = 0;
     for (size_t j = tr->off[k], e = tr->off[k + 1]; j < e;) {
@@ -36,8 +36,7 @@ static void rt_count_moments(const axon_trains *tr, uint32_t k, double bin, size
 }
 
 /* Sum over the first nb bins of the product of neurons x's and y's counts (a merge). */
-static double rt_count_product(const axon_trains *tr, uint32_t x, uint32_t y, double bin,
-                               size_t nb)
+static double rt_count_product(const axon_trains *tr, uint32_t x, uint32_t y, double bin, size_t nb)
 {
     size_t i = tr->off[x], ie = tr->off[x + 1], j = tr->off[y], je = tr->off[y + 1];
     double p = 0;
@@ -85,8 +84,8 @@ double axon_pearson(const double *x, const double *y, size_t n)
 }
 
 /* Draws the pairs of a population; *pi and *pj are freed by the caller. */
-static size_t rt_pairs_alloc(const axon_trains *tr, uint32_t npairs, uint64_t seed,
-                             uint32_t **pi, uint32_t **pj)
+static size_t rt_pairs_alloc(const axon_trains *tr, uint32_t npairs, uint64_t seed, uint32_t **pi,
+                             uint32_t **pj)
 {
     uint64_t all = tr->size < 2 ? 0 : (uint64_t)tr->size * (tr->size - 1) / 2;
     size_t cap = all < npairs ? (size_t)all : npairs;
@@ -316,7 +315,16 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
     size_t nb = axon_nbins(tr, bin);
     if (nb == 0 || !(tau > 0))
         return AXON_EINVAL;
-    double a = exp(-bin / tau), n = (double)nb;
+    double a = exp(-bin / tau), la = -bin / tau, n = (double)nb;
+    /* a^m for the usual gaps between spike bins, so that tens of millions of spikes do not
+     * each cost an exp() */
+    enum { NPOW = 4096 };
+    double *pw = malloc(NPOW * sizeof *pw);
+    if (!pw)
+        return AXON_ENOMEM;
+    pw[0] = 1;
+    for (int m = 1; m < NPOW; m++)
+        pw[m] = exp(la * m);
     /* Each neuron's trace y[k] = sum over its spikes in bins b <= k of a^(k - b): between two
      * spike bins it decays geometrically, so its sum and sum of squares are geometric series. */
     double vsum = 0;
@@ -335,10 +343,10 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
             if (b >= nb)
                 break;
             if (any) { /* samples prev .. b-1 decay from y */
-                double m = (double)(b - prev);
-                s1 += y * (1 - pow(a, m)) / (1 - a);
-                s2 += y * y * (1 - pow(a, 2 * m)) / (1 - a * a);
-                y *= pow(a, m);
+                double am = b - prev < NPOW ? pw[b - prev] : exp(la * (double)(b - prev));
+                s1 += y * (1 - am) / (1 - a);
+                s2 += y * y * (1 - am * am) / (1 - a * a);
+                y *= am;
             }
             y += (double)c;
             prev = b;
@@ -346,13 +354,14 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
         }
         if (!any)
             continue;
-        double m = (double)(nb - prev);
-        s1 += y * (1 - pow(a, m)) / (1 - a);
-        s2 += y * y * (1 - pow(a, 2 * m)) / (1 - a * a);
+        double am = exp(la * (double)(nb - prev));
+        s1 += y * (1 - am) / (1 - a);
+        s2 += y * y * (1 - am * am) / (1 - a * a);
         double mu = s1 / n, v = s2 / n - mu * mu;
         vsum += v > 0 ? v : 0;
         active++;
     }
+    free(pw);
     if (active < 2) {
         *chi = NAN;
         return AXON_OK;

@@ -29,6 +29,7 @@ struct axon_recording {
     const rt_json *meta;
     axon_rec_pop *pops;
     size_t npops;
+    axon_tensor **spike_t, **spike_i; /* per population slot: the arrays pops[k].t, .i live in */
     axon_rec_proj *projs;
     size_t nprojs;
     axon_rec_series *series;
@@ -51,10 +52,12 @@ void axon_recording_free(axon_recording *r)
 {
     if (!r)
         return;
-    for (size_t k = 0; k < r->npops; k++) {
-        free((void *)r->pops[k].t);
-        free((void *)r->pops[k].i);
+    for (size_t k = 0; k < r->npops && r->spike_t; k++) {
+        axon_tensor_free(r->spike_t[k]);
+        axon_tensor_free(r->spike_i[k]);
     }
+    free(r->spike_t);
+    free(r->spike_i);
     for (size_t k = 0; k < r->nseries; k++) {
         free((void *)r->series[k].values);
         free((void *)r->series[k].times);
@@ -94,7 +97,8 @@ static axon_status rt_read_header(axon_recording *r, const rt_json *m, const cha
     if (!fmt || strcmp(fmt, "axon-recordings"))
         return axon_err_set(err, AXON_EFORMAT,
                             "%s: not an Axon recordings manifest (\"format\" is not "
-                            "\"axon-recordings\")", mpath);
+                            "\"axon-recordings\")",
+                            mpath);
     int ok;
     double v = rt_json_num(m, "version", &ok);
     if (!ok || v < 1 || v != floor(v))
@@ -102,7 +106,8 @@ static axon_status rt_read_header(axon_recording *r, const rt_json *m, const cha
     if (v > RT_REC_VERSION)
         return axon_err_set(err, AXON_EFORMAT,
                             "%s: manifest format version %.0f is newer than this Axon reads "
-                            "(%d); use a newer Axon", mpath, v, RT_REC_VERSION);
+                            "(%d); use a newer Axon",
+                            mpath, v, RT_REC_VERSION);
     axon_rec_info *in = &r->info;
     in->dir = r->dir;
     in->version = (int)v;
@@ -111,8 +116,10 @@ static axon_status rt_read_header(axon_recording *r, const rt_json *m, const cha
     in->dt = rt_json_num(m, "dt", &okd);
     in->duration = rt_json_num(m, "duration", &okt);
     if (!okd || !(in->dt > 0) || !okt || !(in->duration >= 0))
-        return axon_err_set(err, AXON_EFORMAT, "%s: \"dt\" and \"duration\" must be numbers "
-                            "(dt > 0)", mpath);
+        return axon_err_set(err, AXON_EFORMAT,
+                            "%s: \"dt\" and \"duration\" must be numbers "
+                            "(dt > 0)",
+                            mpath);
     in->steps = (uint64_t)rt_json_num(m, "steps", NULL);
     in->seed = (uint64_t)rt_json_num(m, "seed", NULL);
     in->threads = (int)rt_json_num(m, "threads", NULL);
@@ -158,8 +165,7 @@ static axon_status rt_read_owners(axon_recording *r, const rt_json *m, const cha
             q->post = rt_json_str(e, "post");
             q->synapses = (uint64_t)rt_json_num(e, "synapses", NULL);
             if (!q->name)
-                return axon_err_set(err, AXON_EFORMAT, "%s: projection %zu has no name", mpath,
-                                    k);
+                return axon_err_set(err, AXON_EFORMAT, "%s: projection %zu has no name", mpath, k);
         }
     }
     return AXON_OK;
@@ -191,8 +197,8 @@ static axon_status rt_fentry_read(const rt_json *e, size_t k, const char *mpath,
         return axon_err_set(err, AXON_EFORMAT,
                             "%s: file entry %zu lacks path, kind, record or shape", mpath, k);
     if (strchr(f->path, '/') || !strcmp(f->path, "..") || !strcmp(f->path, "."))
-        return axon_err_set(err, AXON_EFORMAT, "%s: file entry %zu: '%s' is not a file name",
-                            mpath, k, f->path);
+        return axon_err_set(err, AXON_EFORMAT, "%s: file entry %zu: '%s' is not a file name", mpath,
+                            k, f->path);
     f->rec = (int)rec;
     f->ndim = (int)shape->n;
     for (size_t d = 0; d < shape->n; d++) {
@@ -230,7 +236,8 @@ static axon_status rt_load(const axon_recording *r, const rt_fentry *f, axon_ten
             if (!same) {
                 st = axon_err_set(err, AXON_EFORMAT,
                                   "%s: shape disagrees with manifest.json (%zu rows there, %zu "
-                                  "here)", p, f->shape[0], (*t)->ndim ? (*t)->shape[0] : 0);
+                                  "here)",
+                                  p, f->shape[0], (*t)->ndim ? (*t)->shape[0] : 0);
                 axon_tensor_free(*t);
                 *t = NULL;
             }
@@ -292,46 +299,44 @@ static axon_status rt_load_spikes(axon_recording *r, const rt_fentry *ft, const 
     axon_status st = rt_load(r, ft, &t, err);
     if (st == AXON_OK)
         st = rt_load(r, fi, &i, err);
-    if (st == AXON_OK && (t->ndim != 1 || t->dtype != AXON_F64 || i->ndim != 1 ||
-                          (i->dtype != AXON_I32 && i->dtype != AXON_I64) ||
-                          t->shape[0] != i->shape[0]))
+    if (st == AXON_OK &&
+        (t->ndim != 1 || t->dtype != AXON_F64 || i->ndim != 1 ||
+         (i->dtype != AXON_I32 && i->dtype != AXON_I64) || t->shape[0] != i->shape[0]))
         st = axon_err_set(err, AXON_EFORMAT,
                           "%s/%s, %s: spike times must be float64 and indices int32, of one "
-                          "length", r->dir, ft->path, fi->path);
+                          "length",
+                          r->dir, ft->path, fi->path);
+    /* The arrays stay in their tensors (no copy of tens of millions of spikes): times as
+     * read, int32 indices read as uint32 once checked non-negative; int64 ones are narrowed in
+     * place into the first half of their buffer. */
     size_t n = st == AXON_OK ? t->shape[0] : 0;
-    double *tt = NULL;
-    uint32_t *ii = NULL;
-    if (st == AXON_OK) {
-        tt = malloc((n ? n : 1) * sizeof *tt);
-        ii = malloc((n ? n : 1) * sizeof *ii);
-        if (!tt || !ii)
-            st = axon_err_set(err, AXON_ENOMEM, "out of memory for %zu spikes of '%s'", n,
-                              p->name);
-    }
+    const double *tt = st == AXON_OK ? t->data : NULL;
+    uint32_t *ii = st == AXON_OK ? i->data : NULL;
     uint32_t top = 0;
     for (size_t k = 0; st == AXON_OK && k < n; k++) {
-        int64_t x = i->dtype == AXON_I32 ? ((const int32_t *)i->data)[k]
-                                         : ((const int64_t *)i->data)[k];
-        tt[k] = ((const double *)t->data)[k];
+        int64_t x =
+            i->dtype == AXON_I32 ? ((const int32_t *)i->data)[k] : ((const int64_t *)i->data)[k];
         if (x < 0 || x >= UINT32_MAX || (p->size_known && (uint64_t)x >= p->size))
             st = axon_err_set(err, AXON_EFORMAT,
                               "%s/%s: spike %zu has neuron index %lld, outside population '%s' "
-                              "of %u", r->dir, fi->path, k, (long long)x, p->name, p->size);
+                              "of %u",
+                              r->dir, fi->path, k, (long long)x, p->name, p->size);
         else if (!isfinite(tt[k]))
-            st = axon_err_set(err, AXON_EFORMAT, "%s/%s: spike %zu has time %g", r->dir,
-                              ft->path, k, tt[k]);
+            st = axon_err_set(err, AXON_EFORMAT, "%s/%s: spike %zu has time %g", r->dir, ft->path,
+                              k, tt[k]);
         else
-            ii[k] = (uint32_t)x;
-        if (st == AXON_OK && ii[k] + 1 > top)
-            top = ii[k] + 1;
+            ii[k] = (uint32_t)x; /* k-th uint32 lies at or before the k-th int64 read */
+        if (st == AXON_OK && (uint32_t)x + 1 > top)
+            top = (uint32_t)x + 1;
     }
-    axon_tensor_free(t);
-    axon_tensor_free(i);
     if (st != AXON_OK) {
-        free(tt);
-        free(ii);
+        axon_tensor_free(t);
+        axon_tensor_free(i);
         return st;
     }
+    size_t slot = (size_t)(p - r->pops);
+    r->spike_t[slot] = t;
+    r->spike_i[slot] = i;
     p->has_spikes = 1;
     p->nspikes = n;
     p->t = tt;
@@ -346,9 +351,9 @@ static axon_status rt_load_series(axon_recording *r, const rt_fentry *fv, const 
 {
     axon_rec_series *s = &r->series[r->nseries];
     memset(s, 0, sizeof *s);
-    s->kind = !strcmp(fv->kind, "state") ? AXON_SERIES_STATE
-            : !strcmp(fv->kind, "rate")  ? AXON_SERIES_RATE
-                                         : AXON_SERIES_WEIGHTS;
+    s->kind = !strcmp(fv->kind, "state")  ? AXON_SERIES_STATE
+              : !strcmp(fv->kind, "rate") ? AXON_SERIES_RATE
+                                          : AXON_SERIES_WEIGHTS;
     s->owner = s->kind == AXON_SERIES_WEIGHTS ? fv->proj : fv->pop;
     if (!s->owner)
         return axon_err_set(err, AXON_EFORMAT, "%s: %s names no %s", mpath, fv->path,
@@ -393,8 +398,8 @@ static axon_status rt_load_series(axon_recording *r, const rt_fentry *fv, const 
     return st;
 }
 
-static axon_status rt_read_files(axon_recording *r, const rt_json *m, const char *mpath,
-                                 size_t cap, axon_err *err)
+static axon_status rt_read_files(axon_recording *r, const rt_json *m, const char *mpath, size_t cap,
+                                 axon_err *err)
 {
     const rt_json *files = rt_json_get(m, "files");
     if (!files || files->type != RT_JARR)
@@ -475,7 +480,8 @@ axon_recording *axon_recording_open(const char *dir, axon_err *err)
     if (st == AXON_OK && stat(mpath, &sb) != 0)
         st = axon_err_set(err, AXON_EFORMAT,
                           "%s: not a recording (no manifest.json; write one with axon run -o "
-                          "DIR)", r->dir);
+                          "DIR)",
+                          r->dir);
     if (st == AXON_OK && !(r->doc = rt_json_read(mpath, err)))
         st = AXON_EFORMAT;
     const rt_json *m = rt_json_root(r->doc);
@@ -487,7 +493,9 @@ axon_recording *axon_recording_open(const char *dir, axon_err *err)
         const rt_json *p = rt_json_get(m, "populations"), *f = rt_json_get(m, "files");
         cap = (p && p->type == RT_JARR ? p->n : 0) + (f && f->type == RT_JARR ? f->n : 0);
         r->pops = calloc(cap ? cap : 1, sizeof *r->pops);
-        if (!r->pops)
+        r->spike_t = calloc(cap ? cap : 1, sizeof *r->spike_t);
+        r->spike_i = calloc(cap ? cap : 1, sizeof *r->spike_i);
+        if (!r->pops || !r->spike_t || !r->spike_i)
             st = axon_err_set(err, AXON_ENOMEM, "out of memory");
     }
     if (st == AXON_OK)

@@ -16,27 +16,30 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "axon/io.h"
 #include "figures.h"
 #include "report.h"
 
 /* One look for the page: the figures' palette and fonts, readable tables, figures in a grid
  * that reflows on narrow screens. */
-#define RT_REPORT_CSS                                                                            \
-    "body{margin:0;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222;"             \
-    "background:#f6f6f4}\n"                                                                      \
-    "header{background:#0072B2;color:#fff;padding:18px 32px}\n"                                  \
-    "header h1{margin:0;font-size:24px}.sub{margin:6px 0 0;opacity:.9}\n"                        \
-    "header code{color:#fff}\nmain{padding:8px 32px 40px;max-width:1560px}\n"                    \
-    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 20px 16px;"     \
-    "margin:18px 0}\nh2{font-size:18px;color:#0072B2;border-bottom:1px solid #eee;"              \
-    "padding-bottom:6px}\n"                                                                      \
-    "table{border-collapse:collapse;margin:8px 0}\nth,td{padding:4px 12px;text-align:left;"      \
-    "border-bottom:1px solid #eee}\n.kv th{color:#555;font-weight:normal}\n"                     \
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"                                 \
-    ".grid th{background:#fafafa}\n.note{color:#666;font-size:13px}\n"                           \
-    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}\n"   \
-    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #eee}\n"                 \
-    "figcaption{color:#555;font-size:13px;margin-top:4px}\n"
+#define RT_REPORT_CSS                                                                              \
+    "body{margin:0;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222;"               \
+    "background:#f6f6f4}\n"                                                                        \
+    "header{background:#0072B2;color:#fff;padding:18px 32px}\n"                                    \
+    "header h1{margin:0;font-size:24px}.sub{margin:6px 0 0;opacity:.9}\n"                          \
+    "header code{color:#fff}\nmain{padding:8px 32px 40px;max-width:1560px}\n"                      \
+    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 20px 16px;"       \
+    "margin:18px 0}\nh2{font-size:18px;color:#0072B2;border-bottom:1px solid #eee;"                \
+    "padding-bottom:6px}\n"                                                                        \
+    "table{border-collapse:collapse;margin:8px 0}\nth,td{padding:4px 12px;text-align:left;"        \
+    "border-bottom:1px solid #eee}\n.kv th{color:#555;font-weight:normal}\n"                       \
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"                                   \
+    ".grid th{background:#fafafa}\n.note{color:#666;font-size:13px}\n"                             \
+    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}\n"     \
+    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #eee}\n"                   \
+    "figcaption{color:#555;font-size:13px;margin-top:4px}\n"                                       \
+    "pre{background:#fafafa;border:1px solid #eee;padding:10px;overflow:auto;font-size:13px}\n"    \
+    "summary{cursor:pointer;color:#0072B2;margin:8px 0}\n"
 
 /* ---- analysis.json ----------------------------------------------------------------------- */
 
@@ -56,6 +59,20 @@ static void rt_json_indices(rt_sbuf *b, const char *key, const uint32_t *x, uint
     for (uint32_t k = 0; k < n; k++)
         rt_sb_printf(b, k ? ", %u" : "%u", x[k]);
     rt_sb_puts(b, "]");
+}
+
+/* A histogram over bins [2^k, 2^(k+1)): their lower edges and counts. */
+static void rt_json_hist(rt_sbuf *b, const char *key, const uint64_t *h, int n)
+{
+    rt_sb_puts(b, ", ");
+    rt_sb_json_str(b, key);
+    rt_sb_puts(b, ": {\"edges\": [");
+    for (int k = 0; k < n; k++)
+        rt_sb_printf(b, k ? ", %llu" : "%llu", 1ULL << k);
+    rt_sb_puts(b, "], \"counts\": [");
+    for (int k = 0; k < n; k++)
+        rt_sb_printf(b, k ? ", %llu" : "%llu", (unsigned long long)h[k]);
+    rt_sb_puts(b, "]}");
 }
 
 static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
@@ -87,7 +104,15 @@ static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
     rt_key_num(b, "mean", s->sttc.mean, 1);
     rt_key_num(b, "std", s->sttc.std, 0);
     rt_key_num(b, "pairs", s->sttc.pairs, 0);
-    rt_sb_puts(b, "},\n      ");
+    rt_sb_puts(b, "},\n      \"cch\": {");
+    rt_key_num(b, "bin", RT_CCH_BIN, 1);
+    rt_key_num(b, "max_lag", RT_CCH_LAGS, 0);
+    rt_sb_puts(b, ", \"mean\": [");
+    for (int k = 0; k <= 2 * RT_CCH_LAGS; k++) {
+        rt_sb_puts(b, k ? ", " : "");
+        rt_sb_num(b, p->cch[k]);
+    }
+    rt_sb_puts(b, "]},\n      ");
     rt_key_num(b, "chi", s->chi, 1);
     rt_key_num(b, "kuramoto", s->kuramoto, 0);
     rt_key_num(b, "lempel_ziv", s->lz, 0);
@@ -111,6 +136,8 @@ static void rt_json_pop(rt_sbuf *b, const rt_popan *p)
     rt_key_num(b, "max_duration", (double)v->max_duration, 0);
     rt_key_num(b, "size_exponent", v->alpha, 0);
     rt_key_num(b, "duration_exponent", v->tau_t, 0);
+    rt_json_hist(b, "size_histogram", p->hsize, p->nhsize);
+    rt_json_hist(b, "duration_histogram", p->hdur, p->nhdur);
     rt_sb_puts(b, "}}");
 }
 
@@ -256,6 +283,46 @@ static void rt_html_row(rt_sbuf *b, const char *k, const char *v)
     rt_sb_puts(b, "</td></tr>\n");
 }
 
+/*
+ * The model's source, when the file the manifest names is still there with the recorded
+ * SHA-256: a report that shows a source must show the one that ran, so an edited file is only
+ * mentioned.
+ */
+static void rt_html_source(rt_sbuf *b, const axon_analysis *a)
+{
+    const char *path = axon_recording_meta(a->rec, "source");
+    const char *want = axon_recording_meta(a->rec, "source_sha256");
+    if (!path || !want)
+        return;
+    char hex[65];
+    if (axon_sha256_file(path, hex, NULL) != AXON_OK) {
+        rt_sb_puts(b, "<p class=\"note\">The model's source (");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, ") is not readable from here.</p>\n");
+        return;
+    }
+    if (strcmp(hex, want)) {
+        rt_sb_puts(b, "<p class=\"note\">");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, " has changed since the run (its SHA-256 differs): not shown.</p>\n");
+        return;
+    }
+    FILE *fp = fopen(path, "rb");
+    char *text = malloc(1 << 20);
+    size_t n = fp && text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (text) {
+        text[n] = '\0';
+        rt_sb_puts(b, "<details><summary>Model source: <code>");
+        rt_sb_xml(b, path);
+        rt_sb_puts(b, "</code> (as run: same SHA-256)</summary>\n<pre>");
+        rt_sb_xml(b, text);
+        rt_sb_puts(b, "</pre></details>\n");
+    }
+    free(text);
+}
+
 static void rt_html(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
 {
     const axon_rec_info *in = a->info;
@@ -296,6 +363,7 @@ static void rt_html(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
         }
         rt_sb_puts(b, "</table>\n");
     }
+    rt_html_source(b, a);
     rt_sb_puts(b, "</section>\n");
     /* the summary */
     if (a->npops) {
@@ -357,8 +425,8 @@ static char *rt_join2(const char *dir, const char *name)
 static axon_status rt_write_text(const char *dir, const char *name, rt_sbuf *b, axon_err *err)
 {
     char *p = rt_join2(dir, name);
-    axon_status st = p ? rt_sb_write_file(b, p, err)
-                       : axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st =
+        p ? rt_sb_write_file(b, p, err) : axon_err_set(err, AXON_ENOMEM, "out of memory");
     free(p);
     free(b->p);
     *b = (rt_sbuf){0};
@@ -371,8 +439,7 @@ axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_er
         return axon_err_set(err, AXON_EINVAL, "no report directory given");
     struct stat sb;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir,
-                            strerror(errno));
+        return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
     rt_figlist figs = {0};

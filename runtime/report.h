@@ -8,23 +8,34 @@
 #include "analysis_int.h"
 #include "sbuf.h"
 
+/* The population's mean cross-correlogram: lags -RT_CCH_LAGS .. RT_CCH_LAGS bins of
+ * RT_CCH_BIN. */
+#define RT_CCH_LAGS 50
+#define RT_CCH_BIN 1e-3
+
+/* Avalanche histograms: bin k holds the values in [2^k, 2^(k+1)). */
+#define RT_LOGBINS 48
+
 /* A spiking population of the recording. */
 typedef struct {
     const axon_rec_pop *rp;
     axon_trains *tr;
     axon_pop_summary sum;
-    uint32_t *dead, *hyper; /* sum.health.dead / .hyperactive indices */
+    uint32_t *dead, *hyper;                       /* sum.health.dead / .hyperactive indices */
+    uint64_t hsize[RT_LOGBINS], hdur[RT_LOGBINS]; /* avalanche sizes and durations */
+    int nhsize, nhdur;                            /* bins used (the last non-empty + 1) */
+    double cch[2 * RT_CCH_LAGS + 1]; /* mean cross-correlogram of sampled pairs (NaN: none) */
 } rt_popan;
 
 /* A state, rate or weight record restricted to the window. */
 typedef struct {
     const axon_rec_series *s;
-    size_t first, n;               /* samples in the window */
-    double mean, std, min, max;    /* over every value in the window */
-    double chi;                    /* state of >= 2 neurons (not phases) */
-    double kuramoto, kuramoto_last; /* phase variables */
+    size_t first, n;                   /* samples in the window */
+    double mean, std, min, max;        /* over every value in the window */
+    double chi;                        /* state of >= 2 neurons (not phases) */
+    double kuramoto, kuramoto_last;    /* phase variables */
     axon_weight_stats w_first, w_last; /* weights: the first and last sample */
-    int graded;                    /* health holds a non-spiking population's activity */
+    int graded;                        /* health holds a non-spiking population's activity */
     axon_health_summary health;
 } rt_series;
 

@@ -58,50 +58,75 @@ static size_t rt_pow2_at_least(size_t n)
 }
 
 /*
- * Forward DFT of any length, X[k] = sum_j x[j] exp(-2 pi i j k / n), into out. Bluestein:
- * j k = (j^2 + k^2 - (k - j)^2) / 2 turns the DFT into a convolution with the chirp
- * exp(i pi m^2 / n), done with power-of-two FFTs of length >= 2n - 1.
+ * Forward DFT of any length n, X[k] = sum_j x[j] exp(-2 pi i j k / n). Bluestein: j k = (j^2 +
+ * k^2 - (k - j)^2) / 2 turns the DFT into a convolution with the chirp exp(i pi m^2 / n), done
+ * with power-of-two FFTs of length m >= 2n - 1. The chirp and the transform of the kernel
+ * depend on n only, so a plan keeps them for every segment of a Welch estimate: one FFT pair
+ * per segment instead of three.
  */
-static int rt_dft(const double complex *x, size_t n, double complex *out)
+typedef struct {
+    size_t n, m; /* m = 0: n is a power of two, no chirp */
+    double complex *w, *bf, *a;
+} rt_dft_plan;
+
+static void rt_dft_free(rt_dft_plan *p)
 {
-    if (n == 0)
+    free(p->w);
+    free(p->bf);
+    free(p->a);
+}
+
+static int rt_dft_init(rt_dft_plan *p, size_t n)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    if (n == 0 || (n & (n - 1)) == 0)
         return 0;
-    if ((n & (n - 1)) == 0) {
-        memcpy(out, x, n * sizeof *out);
-        return rt_fft2(out, n, -1);
-    }
     size_t m = rt_pow2_at_least(2 * n - 1);
-    double complex *w = malloc(n * sizeof *w), *a = calloc(m, sizeof *a),
-                   *b = calloc(m, sizeof *b);
-    if (!w || !a || !b) {
-        free(w);
-        free(a);
-        free(b);
+    p->m = m;
+    p->w = malloc(n * sizeof *p->w);
+    p->bf = calloc(m, sizeof *p->bf);
+    p->a = malloc(m * sizeof *p->a);
+    if (!p->w || !p->bf || !p->a) {
+        rt_dft_free(p);
         return -1;
     }
     for (size_t j = 0; j < n; j++) {
         /* j^2 mod 2n keeps the angle small, so it stays exact for long transforms */
         uint64_t q = ((uint64_t)j * j) % (2 * (uint64_t)n);
-        w[j] = cexp(-I * M_PI * (double)q / (double)n);
+        p->w[j] = cexp(-I * M_PI * (double)q / (double)n);
+    }
+    p->bf[0] = conj(p->w[0]);
+    for (size_t j = 1; j < n; j++)
+        p->bf[j] = p->bf[m - j] = conj(p->w[j]);
+    if (rt_fft2(p->bf, m, -1)) {
+        rt_dft_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+static int rt_dft(rt_dft_plan *p, const double complex *x, double complex *out)
+{
+    size_t n = p->n, m = p->m;
+    if (n == 0)
+        return 0;
+    if (!m) {
+        memcpy(out, x, n * sizeof *out);
+        return rt_fft2(out, n, -1);
     }
     for (size_t j = 0; j < n; j++)
-        a[j] = x[j] * w[j];
-    b[0] = conj(w[0]);
-    for (size_t j = 1; j < n; j++)
-        b[j] = b[m - j] = conj(w[j]);
-    int rc = rt_fft2(a, m, -1);
-    if (!rc)
-        rc = rt_fft2(b, m, -1);
-    for (size_t k = 0; !rc && k < m; k++)
-        a[k] *= b[k];
-    if (!rc)
-        rc = rt_fft2(a, m, +1);
-    for (size_t k = 0; !rc && k < n; k++)
-        out[k] = a[k] / (double)m * w[k];
-    free(w);
-    free(a);
-    free(b);
-    return rc;
+        p->a[j] = x[j] * p->w[j];
+    memset(p->a + n, 0, (m - n) * sizeof *p->a);
+    if (rt_fft2(p->a, m, -1))
+        return -1;
+    for (size_t k = 0; k < m; k++)
+        p->a[k] *= p->bf[k];
+    if (rt_fft2(p->a, m, +1))
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        out[k] = p->a[k] / (double)m * p->w[k];
+    return 0;
 }
 
 /* ---- Welch ---------------------------------------------------------------------------------- */
@@ -134,8 +159,8 @@ size_t axon_welch_nfreq(size_t n, double fs, const axon_welch_opts *o)
     return len ? len / 2 + 1 : 0;
 }
 
-axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o,
-                       double *freq, double *psd, axon_err *err)
+axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o, double *freq,
+                       double *psd, axon_err *err)
 {
     double ov = 0.5;
     size_t len = rt_welch_len(n, fs, o, &ov);
@@ -146,10 +171,14 @@ axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_op
     size_t nseg = (n - nover) / step, nf = len / 2 + 1;
     double complex *seg = malloc(len * sizeof *seg), *spec = malloc(len * sizeof *spec);
     double *win = malloc(len * sizeof *win);
-    if (!seg || !spec || !win) {
+    rt_dft_plan plan;
+    int planned = rt_dft_init(&plan, len) == 0;
+    if (!seg || !spec || !win || !planned) {
         free(seg);
         free(spec);
         free(win);
+        if (planned)
+            rt_dft_free(&plan);
         return axon_err_set(err, AXON_ENOMEM, "Welch: out of memory");
     }
     double wss = 0;
@@ -168,7 +197,7 @@ axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_op
         mean /= (double)len;
         for (size_t k = 0; k < len; k++)
             seg[k] = (xs[k] - mean) * win[k];
-        fail = rt_dft(seg, len, spec);
+        fail = rt_dft(&plan, seg, spec);
         for (size_t k = 0; k < nf && !fail; k++) {
             double p = creal(spec[k]) * creal(spec[k]) + cimag(spec[k]) * cimag(spec[k]);
             /* one-sided: every frequency but 0 and (for even lengths) Nyquist counts twice */
@@ -182,6 +211,7 @@ axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_op
     free(seg);
     free(spec);
     free(win);
+    rt_dft_free(&plan);
     return fail ? axon_err_set(err, AXON_ENOMEM, "Welch: out of memory") : AXON_OK;
 }
 

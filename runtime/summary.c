@@ -7,6 +7,7 @@
  * neuron) is NaN in the summary and null in JSON, so one odd population never stops the
  * report of the others; only running out of memory does.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,49 @@ void rt_opts_fill(const axon_analysis_opts *in, double duration, axon_analysis_o
         o->freq_res = duration > 0 && 4.5 / duration > 0.5 ? 4.5 / duration : 0.5;
 }
 
+axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double v, axon_err *err)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        int kind; /* 0 double, 1 uint32_t, 2 size_t, 3 uint64_t */
+    } F[] = {
+        {"rate_bin", offsetof(axon_analysis_opts, rate_bin), 0},
+        {"smooth", offsetof(axon_analysis_opts, smooth), 0},
+        {"count_bin", offsetof(axon_analysis_opts, count_bin), 0},
+        {"lvr_R", offsetof(axon_analysis_opts, lvr_R), 0},
+        {"sttc_dt", offsetof(axon_analysis_opts, sttc_dt), 0},
+        {"chi_tau", offsetof(axon_analysis_opts, chi_tau), 0},
+        {"lz_bin", offsetof(axon_analysis_opts, lz_bin), 0},
+        {"lz_neurons", offsetof(axon_analysis_opts, lz_neurons), 1},
+        {"lz_maxbins", offsetof(axon_analysis_opts, lz_maxbins), 2},
+        {"pairs", offsetof(axon_analysis_opts, pairs), 1},
+        {"max_rate", offsetof(axon_analysis_opts, max_rate), 0},
+        {"freq_res", offsetof(axon_analysis_opts, freq_res), 0},
+        {"seed", offsetof(axon_analysis_opts, seed), 3},
+    };
+    for (size_t k = 0; k < sizeof F / sizeof F[0]; k++) {
+        if (strcmp(name, F[k].name))
+            continue;
+        char *p = (char *)o + F[k].off;
+        if (!(v >= 0) || !isfinite(v) || (F[k].kind && (v != floor(v) || v > 1e18)) ||
+            (F[k].kind == 1 && v > UINT32_MAX))
+            return axon_err_set(err, AXON_EINVAL,
+                                "analysis parameter %s: %g is not allowed "
+                                "(a non-negative %s)",
+                                name, v, F[k].kind ? "whole number" : "number, in SI units");
+        switch (F[k].kind) {
+        case 0: memcpy(p, &v, sizeof v); break;
+        case 1: *(uint32_t *)(void *)p = (uint32_t)v; break;
+        case 2: *(size_t *)(void *)p = (size_t)v; break;
+        default: *(uint64_t *)(void *)p = (uint64_t)v; break;
+        }
+        return AXON_OK;
+    }
+    return axon_err_set(err, AXON_EINVAL, "no analysis parameter '%s' (see docs/analysis.md)",
+                        name);
+}
+
 /* ---- one population -------------------------------------------------------------------------- */
 
 /* NaN out a statistic the window cannot give; only out of memory is an error. */
@@ -60,9 +104,33 @@ static int rt_soft(axon_status st, double *v)
     return 0;
 }
 
-/* The largest local maximum of the rate's Welch spectrum above 1 Hz. */
-static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, double *f,
-                           double *p)
+/* The topographic prominence of the local maximum k of x (n values): its height above the
+ * higher of the lowest points between it and the nearest higher point on each side (or the
+ * end), as scipy.signal.peak_prominences; *left_base is where the left one is (the rightmost
+ * of equal lowest points, as scipy). */
+static double rt_prominence(const double *x, size_t n, size_t k, size_t *left_base)
+{
+    double lmin = x[k], rmin = x[k];
+    *left_base = k;
+    for (size_t j = k; j-- > 0 && x[j] <= x[k];)
+        if (x[j] < lmin) {
+            lmin = x[j];
+            *left_base = j;
+        }
+    for (size_t j = k + 1; j < n && x[j] <= x[k]; j++)
+        if (x[j] < rmin)
+            rmin = x[j];
+    return x[k] - (lmin > rmin ? lmin : rmin);
+}
+
+/*
+ * The most prominent peak of the rate's Welch spectrum above 1 Hz, over the frequencies above
+ * 1 Hz. The largest value is usually the low-frequency end of aperiodic activity, which mean
+ * removal turns into a bump near the resolution; a peak whose lowest point on the left is the
+ * 1 Hz edge (the spectrum only falls from it towards lower frequencies) is that end, not a
+ * rhythm, and is left out.
+ */
+static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, double *f, double *p)
 {
     *f = *p = NAN;
     size_t nb = axon_nbins(tr, o->rate_bin);
@@ -71,19 +139,26 @@ static axon_status rt_peak(const axon_trains *tr, const axon_analysis_opts *o, d
     size_t nf = axon_welch_nfreq(nb, fs, &wo);
     if (nf == 0)
         return AXON_OK;
-    double *r = malloc(nb * sizeof *r), *fr = malloc(nf * sizeof *fr), *ps = malloc(nf * sizeof *ps);
-    axon_status st = r && fr && ps ? axon_pop_rate(tr, o->rate_bin, AXON_KERNEL_NONE, 0, r, nb)
-                                   : AXON_ENOMEM;
+    double *r = malloc(nb * sizeof *r), *fr = malloc(nf * sizeof *fr),
+           *ps = malloc(nf * sizeof *ps);
+    axon_status st =
+        r && fr && ps ? axon_pop_rate(tr, o->rate_bin, AXON_KERNEL_NONE, 0, r, nb) : AXON_ENOMEM;
     if (st == AXON_OK)
         st = axon_welch(r, nb, fs, &wo, fr, ps, NULL);
-    /* a local maximum: the lowest frequencies of aperiodic activity are the largest values
-     * without being a rhythm */
-    if (st == AXON_OK)
-        for (size_t k = 1; k + 1 < nf; k++)
-            if (fr[k] >= 1 && ps[k] > ps[k - 1] && ps[k] >= ps[k + 1] && (isnan(*p) || ps[k] > *p)) {
+    size_t k0 = 0;
+    while (st == AXON_OK && k0 < nf && fr[k0] < 1)
+        k0++;
+    double best = -1;
+    for (size_t k = k0 + 1; st == AXON_OK && k + 1 < nf; k++)
+        if (ps[k] > ps[k - 1] && ps[k] > ps[k + 1]) {
+            size_t base;
+            double prom = rt_prominence(ps + k0, nf - k0, k - k0, &base);
+            if (base > 0 && prom > best) {
+                best = prom;
                 *p = ps[k];
                 *f = fr[k];
             }
+        }
     free(r);
     free(fr);
     free(ps);
@@ -187,16 +262,16 @@ const char *axon_unit_pretty(const char *u)
         const char *name;
         int e[7];
     } NAMED[] = {
-        {"V", {1, 2, -3, -1, 0, 0, 0}},   {"A", {0, 0, 0, 1, 0, 0, 0}},
-        {"S", {-1, -2, 3, 2, 0, 0, 0}},   {"F", {-1, -2, 4, 2, 0, 0, 0}},
-        {"Ω", {1, 2, -3, -2, 0, 0, 0}},   {"Hz", {0, 0, -1, 0, 0, 0, 0}},
-        {"s", {0, 0, 1, 0, 0, 0, 0}},     {"m", {0, 1, 0, 0, 0, 0, 0}},
-        {"C", {0, 0, 1, 1, 0, 0, 0}},     {"W", {1, 2, -3, 0, 0, 0, 0}},
-        {"J", {1, 2, -2, 0, 0, 0, 0}},    {"N", {1, 1, -2, 0, 0, 0, 0}},
-        {"K", {0, 0, 0, 0, 1, 0, 0}},     {"mol", {0, 0, 0, 0, 0, 1, 0}},
-        {"M", {0, -3, 0, 0, 0, 1, 0}},    {"kg", {1, 0, 0, 0, 0, 0, 0}},
+        {"V", {1, 2, -3, -1, 0, 0, 0}},    {"A", {0, 0, 0, 1, 0, 0, 0}},
+        {"S", {-1, -2, 3, 2, 0, 0, 0}},    {"F", {-1, -2, 4, 2, 0, 0, 0}},
+        {"Ω", {1, 2, -3, -2, 0, 0, 0}},    {"Hz", {0, 0, -1, 0, 0, 0, 0}},
+        {"s", {0, 0, 1, 0, 0, 0, 0}},      {"m", {0, 1, 0, 0, 0, 0, 0}},
+        {"C", {0, 0, 1, 1, 0, 0, 0}},      {"W", {1, 2, -3, 0, 0, 0, 0}},
+        {"J", {1, 2, -2, 0, 0, 0, 0}},     {"N", {1, 1, -2, 0, 0, 0, 0}},
+        {"K", {0, 0, 0, 0, 1, 0, 0}},      {"mol", {0, 0, 0, 0, 0, 1, 0}},
+        {"M", {0, -3, 0, 0, 0, 1, 0}},     {"kg", {1, 0, 0, 0, 0, 0, 0}},
         {"S/m²", {-1, -4, 3, 2, 0, 0, 0}}, {"F/m²", {-1, -4, 4, 2, 0, 0, 0}},
-        {"A/m²", {0, -2, 0, 1, 0, 0, 0}}, {"", {0, 0, 0, 0, 0, 0, 0}},
+        {"A/m²", {0, -2, 0, 1, 0, 0, 0}},  {"", {0, 0, 0, 0, 0, 0, 0}},
     };
     for (size_t k = 0; k < sizeof NAMED / sizeof NAMED[0]; k++)
         if (!memcmp(e, NAMED[k].e, sizeof e))
@@ -296,6 +371,38 @@ static axon_status rt_describe_series(const axon_analysis *a, rt_series *d, axon
     return AXON_OK;
 }
 
+/* The avalanches' sizes and durations in bins of powers of two. */
+static axon_status rt_aval_hist(rt_popan *p, axon_err *err)
+{
+    size_t m = p->sum.avalanches.count;
+    if (m == 0)
+        return AXON_OK;
+    uint64_t *sz = malloc(m * sizeof *sz), *du = malloc(m * sizeof *du);
+    axon_avalanche_summary av;
+    if (!sz || !du ||
+        axon_avalanches(p->tr, p->sum.avalanches.bin, &av, sz, du, m) == AXON_ENOMEM) {
+        free(sz);
+        free(du);
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < m && k < av.count; k++) {
+        int bs = 0, bd = 0;
+        while (bs + 1 < RT_LOGBINS && sz[k] >> (bs + 1))
+            bs++;
+        while (bd + 1 < RT_LOGBINS && du[k] >> (bd + 1))
+            bd++;
+        p->hsize[bs]++;
+        p->hdur[bd]++;
+        if (bs + 1 > p->nhsize)
+            p->nhsize = bs + 1;
+        if (bd + 1 > p->nhdur)
+            p->nhdur = bd + 1;
+    }
+    free(sz);
+    free(du);
+    return AXON_OK;
+}
+
 static axon_status rt_pop_analysis(axon_analysis *a, size_t k, axon_err *err)
 {
     rt_popan *p = &a->pops[a->npops];
@@ -317,7 +424,14 @@ static axon_status rt_pop_analysis(axon_analysis *a, size_t k, axon_err *err)
     if (axon_health(p->tr, a->opts.count_bin, a->opts.max_rate, &h, p->dead, p->hyper) ==
         AXON_ENOMEM)
         return axon_err_set(err, AXON_ENOMEM, "out of memory");
-    return AXON_OK;
+    axon_status cs =
+        axon_pop_cch(p->tr, RT_CCH_BIN, RT_CCH_LAGS, a->opts.pairs, a->opts.seed, p->cch);
+    if (cs == AXON_ENOMEM)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    if (cs != AXON_OK)
+        for (int j = 0; j <= 2 * RT_CCH_LAGS; j++)
+            p->cch[j] = NAN;
+    return rt_aval_hist(p, err);
 }
 
 static void rt_table(axon_analysis *a);
@@ -330,8 +444,8 @@ axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
         t1 = in->duration;
     if (!(t0 >= 0) || !(t1 > t0) || t1 > in->duration * (1 + 1e-12) + 1e-12) {
         axon_err_set(err, AXON_EINVAL,
-                     "%s: the window (%g s, %g s] is not inside the recording (0 s, %g s]",
-                     in->dir, t0, t1, in->duration);
+                     "%s: the window (%g s, %g s] is not inside the recording (0 s, %g s]", in->dir,
+                     t0, t1, in->duration);
         return NULL;
     }
     axon_analysis *a = calloc(1, sizeof *a);
@@ -347,8 +461,8 @@ axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
     size_t np = axon_recording_npops(r), ns = axon_recording_nseries(r);
     a->pops = calloc(np ? np : 1, sizeof *a->pops);
     a->series = calloc(ns ? ns : 1, sizeof *a->series);
-    axon_status st = a->pops && a->series ? AXON_OK
-                                          : axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st =
+        a->pops && a->series ? AXON_OK : axon_err_set(err, AXON_ENOMEM, "out of memory");
     for (size_t k = 0; k < np && st == AXON_OK; k++)
         if (axon_recording_pop(r, k)->has_spikes)
             st = rt_pop_analysis(a, k, err);
@@ -393,8 +507,11 @@ const char *axon_analysis_table(const axon_analysis *a)
 /* One row: a label and a value per population, formatted by fmt (NaN as "-"). */
 typedef double (*rt_getter)(const axon_pop_summary *);
 
-#define RT_GET(name, expr)                                                                       \
-    static double name(const axon_pop_summary *s) { return (double)(expr); }
+#define RT_GET(name, expr)                                                                         \
+    static double name(const axon_pop_summary *s)                                                  \
+    {                                                                                              \
+        return (double)(expr);                                                                     \
+    }
 RT_GET(g_neurons, s->neurons)
 RT_GET(g_spikes, s->spikes)
 RT_GET(g_rate, s->rate)
@@ -485,9 +602,11 @@ static void rt_table(axon_analysis *a)
         else if (d->n) {
             const char *u = axon_unit_pretty(s->unit), *pre = "";
             double sc = *u && strcmp(u, s->unit) ? rt_si_prefix(fabs(d->w_first.mean), &pre) : 1;
-            rt_sb_printf(&b, "  %s.%s: %zu synapses, mean %.4g -> %.4g %s%s, within 1%% of the "
-                             "largest %.1f%%\n", s->owner, s->var, s->ncols, d->w_first.mean / sc,
-                         d->w_last.mean / sc, pre, u, 100 * d->w_last.near_hi);
+            rt_sb_printf(&b,
+                         "  %s.%s: %zu synapses, mean %.4g -> %.4g %s%s, within 1%% of the "
+                         "largest %.1f%%\n",
+                         s->owner, s->var, s->ncols, d->w_first.mean / sc, d->w_last.mean / sc, pre,
+                         u, 100 * d->w_last.near_hi);
         }
     }
     if (b.oom) {

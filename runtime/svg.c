@@ -8,10 +8,9 @@
 
 const char *const RT_COLORS[RT_NCOLORS] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                            "#E69F00", "#56B4E9", "#000000", "#F0E442"};
-const uint8_t RT_COLOR_RGB[RT_NCOLORS][3] = {{0x00, 0x72, 0xB2}, {0xD5, 0x5E, 0x00},
-                                             {0x00, 0x9E, 0x73}, {0xCC, 0x79, 0xA7},
-                                             {0xE6, 0x9F, 0x00}, {0x56, 0xB4, 0xE9},
-                                             {0x00, 0x00, 0x00}, {0xF0, 0xE4, 0x42}};
+const uint8_t RT_COLOR_RGB[RT_NCOLORS][3] = {
+    {0x00, 0x72, 0xB2}, {0xD5, 0x5E, 0x00}, {0x00, 0x9E, 0x73}, {0xCC, 0x79, 0xA7},
+    {0xE6, 0x9F, 0x00}, {0x56, 0xB4, 0xE9}, {0x00, 0x00, 0x00}, {0xF0, 0xE4, 0x42}};
 
 #define RT_FONT "DejaVu Sans, Helvetica, Arial, sans-serif"
 #define RT_INK "#222222"
@@ -49,8 +48,10 @@ void rt_svg_begin(rt_svg *s, double W, double H, const char *title, const char *
                  "viewBox=\"0 0 %.0f %.0f\" font-family=\"" RT_FONT "\" font-size=\"12\">\n"
                  "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n",
                  W, H, W, H);
-    rt_sb_printf(&s->b, "<text x=\"%.1f\" y=\"24\" font-size=\"15\" font-weight=\"bold\" "
-                        "fill=\"" RT_INK "\">", s->px0);
+    rt_sb_printf(&s->b,
+                 "<text x=\"%.1f\" y=\"24\" font-size=\"15\" font-weight=\"bold\" "
+                 "fill=\"" RT_INK "\">",
+                 s->px0);
     rt_sb_xml(&s->b, title);
     rt_sb_puts(&s->b, "</text>\n");
     if (subtitle) {
@@ -62,6 +63,10 @@ void rt_svg_begin(rt_svg *s, double W, double H, const char *title, const char *
 
 double rt_svg_x(const rt_svg *s, double x)
 {
+    if (s->logx) {
+        double lx = x > 0 ? log10(x) : log10(s->x0) - 1;
+        return s->px0 + (lx - log10(s->x0)) / (log10(s->x1) - log10(s->x0)) * (s->px1 - s->px0);
+    }
     return s->px0 + (x - s->x0) / (s->x1 - s->x0) * (s->px1 - s->px0);
 }
 
@@ -108,7 +113,7 @@ static void rt_pow10_label(char *buf, size_t len, int k)
 }
 
 void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const char *xlabel,
-                 const char *ylabel, double xscale, double yscale, int logy)
+                 const char *ylabel, double xscale, double yscale, int log)
 {
     if (!(x1 > x0))
         x1 = x0 + 1;
@@ -118,27 +123,41 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
     s->x1 = x1;
     s->y0 = y0;
     s->y1 = y1;
-    s->logy = logy && y0 > 0;
+    s->logy = (log & RT_LOGY) && y0 > 0;
+    s->logx = (log & RT_LOGX) && x0 > 0;
     s->xscale = xscale > 0 ? xscale : 1;
     s->yscale = yscale > 0 ? yscale : 1;
     rt_sbuf *b = &s->b;
-    rt_sb_printf(b, "<defs><clipPath id=\"plot\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                    "height=\"%.1f\"/></clipPath></defs>\n",
+    rt_sb_printf(b,
+                 "<defs><clipPath id=\"plot\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                 "height=\"%.1f\"/></clipPath></defs>\n",
                  s->px0, s->py0, s->px1 - s->px0, s->py1 - s->py0);
     rt_sb_puts(b, "<g stroke=\"" RT_GRID "\" stroke-width=\"1\">\n");
     char lab[64];
     /* x ticks */
     double xs = rt_nice_step((x1 - x0) / s->xscale);
     rt_sbuf labels = {0};
-    for (double v = ceil(x0 / s->xscale / xs - 1e-9) * xs; v <= x1 / s->xscale + xs * 1e-9;
-         v += xs) {
+    for (int k = (int)ceil(log10(x0) - 1e-9); s->logx && k <= (int)floor(log10(x1) + 1e-9); k++) {
+        double X = rt_svg_x(s, pow(10, k));
+        rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X, s->py0, X,
+                     s->py1);
+        rt_pow10_label(lab, sizeof lab, k);
+        rt_sb_printf(&labels,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                     "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                     "text-anchor=\"middle\">%s</text>\n",
+                     X, s->py1, X, s->py1 + 5, X, s->py1 + 18, lab);
+    }
+    for (double v = ceil(x0 / s->xscale / xs - 1e-9) * xs;
+         !s->logx && v <= x1 / s->xscale + xs * 1e-9; v += xs) {
         double X = rt_svg_x(s, v * s->xscale);
         rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X, s->py0, X,
                      s->py1);
         rt_tick_label(lab, sizeof lab, v, xs);
-        rt_sb_printf(&labels, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                              "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
-                              "text-anchor=\"middle\">%s</text>\n",
+        rt_sb_printf(&labels,
+                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                     "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                     "text-anchor=\"middle\">%s</text>\n",
                      X, s->py1, X, s->py1 + 5, X, s->py1 + 18, lab);
     }
     /* y ticks */
@@ -147,12 +166,13 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
         int every = (k1 - k0) / 6 + 1;
         for (int k = k0; k <= k1; k += every) {
             double Y = rt_svg_y(s, pow(10, k));
-            rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s->px0,
-                         Y, s->px1, Y);
+            rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s->px0, Y,
+                         s->px1, Y);
             rt_pow10_label(lab, sizeof lab, k);
-            rt_sb_printf(&labels, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                                  "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
-                                  "text-anchor=\"end\">%s</text>\n",
+            rt_sb_printf(&labels,
+                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                         "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                         "text-anchor=\"end\">%s</text>\n",
                          s->px0 - 5, Y, s->px0, Y, s->px0 - 8, Y + 4, lab);
         }
     } else {
@@ -160,18 +180,20 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
         for (double v = ceil(y0 / s->yscale / ys - 1e-9) * ys; v <= y1 / s->yscale + ys * 1e-9;
              v += ys) {
             double Y = rt_svg_y(s, v * s->yscale);
-            rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s->px0,
-                         Y, s->px1, Y);
+            rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s->px0, Y,
+                         s->px1, Y);
             rt_tick_label(lab, sizeof lab, v, ys);
-            rt_sb_printf(&labels, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                                  "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
-                                  "text-anchor=\"end\">%s</text>\n",
+            rt_sb_printf(&labels,
+                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                         "stroke=\"" RT_FRAME "\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                         "text-anchor=\"end\">%s</text>\n",
                          s->px0 - 5, Y, s->px0, Y, s->px0 - 8, Y + 4, lab);
         }
     }
     rt_sb_puts(b, "</g>\n");
-    rt_sb_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-                    "stroke=\"" RT_FRAME "\"/>\n",
+    rt_sb_printf(b,
+                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+                 "stroke=\"" RT_FRAME "\"/>\n",
                  s->px0, s->py0, s->px1 - s->px0, s->py1 - s->py0);
     rt_sb_puts(b, "<g fill=\"" RT_INK "\" font-size=\"11\">\n");
     if (labels.p)
@@ -184,8 +206,10 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
     rt_sb_xml(b, xlabel);
     rt_sb_puts(b, "</text>\n");
     double cy = 0.5 * (s->py0 + s->py1);
-    rt_sb_printf(b, "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\" "
-                    "fill=\"" RT_INK "\">", cy);
+    rt_sb_printf(b,
+                 "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\" "
+                 "fill=\"" RT_INK "\">",
+                 cy);
     rt_sb_xml(b, ylabel);
     rt_sb_puts(b, "</text>\n");
 }
@@ -206,8 +230,9 @@ static void rt_pen_to(rt_pen *p, double X, double Y)
 void rt_svg_line(rt_svg *s, const double *x, const double *y, size_t n, const char *color,
                  double width, const char *dash)
 {
-    rt_sb_printf(&s->b, "<path clip-path=\"url(#plot)\" fill=\"none\" stroke=\"%s\" "
-                        "stroke-width=\"%.2f\" stroke-linejoin=\"round\"%s%s%s d=\"",
+    rt_sb_printf(&s->b,
+                 "<path clip-path=\"url(#plot)\" fill=\"none\" stroke=\"%s\" "
+                 "stroke-width=\"%.2f\" stroke-linejoin=\"round\"%s%s%s d=\"",
                  color, width, dash ? " stroke-dasharray=\"" : "", dash ? dash : "",
                  dash ? "\"" : "");
     rt_pen p = {s, 0};
@@ -256,8 +281,9 @@ void rt_svg_band(rt_svg *s, const double *x, const double *lo, const double *hi,
     size_t step = (size_t)ceil((double)n / (2 * (s->px1 - s->px0)));
     if (step < 1)
         step = 1;
-    rt_sb_printf(&s->b, "<path clip-path=\"url(#plot)\" fill=\"%s\" fill-opacity=\"%.2f\" "
-                        "stroke=\"none\" d=\"",
+    rt_sb_printf(&s->b,
+                 "<path clip-path=\"url(#plot)\" fill=\"%s\" fill-opacity=\"%.2f\" "
+                 "stroke=\"none\" d=\"",
                  color, opacity);
     int first = 1;
     for (size_t k = 0; k < n; k += step) {
@@ -276,9 +302,10 @@ void rt_svg_steps(rt_svg *s, const double *edges, const double *h, size_t n, con
 {
     double base = s->logy ? s->y0 : (s->y0 < 0 && s->y1 > 0 ? 0 : s->y0);
     double Yb = rt_svg_y(s, base);
-    rt_sb_printf(&s->b, "<path clip-path=\"url(#plot)\" fill=\"%s\" fill-opacity=\"%.2f\" "
-                        "stroke=\"%s\" stroke-width=\"1.5\" stroke-linejoin=\"round\" d=\"M%.1f "
-                        "%.1f",
+    rt_sb_printf(&s->b,
+                 "<path clip-path=\"url(#plot)\" fill=\"%s\" fill-opacity=\"%.2f\" "
+                 "stroke=\"%s\" stroke-width=\"1.5\" stroke-linejoin=\"round\" d=\"M%.1f "
+                 "%.1f",
                  fill_opacity > 0 ? color : "none", fill_opacity, color, rt_svg_x(s, edges[0]), Yb);
     for (size_t k = 0; k < n; k++)
         rt_sb_printf(&s->b, " V%.1f H%.1f", rt_svg_y(s, h[k]), rt_svg_x(s, edges[k + 1]));
@@ -363,16 +390,16 @@ static void rt_png_chunk(rt_bytes *b, const char *type, const uint8_t *d, size_t
  * no compressor needed, and density images of a few hundred pixels square stay small enough
  * (the SVG is written once and read by a browser, not sent over a network).
  */
-static void rt_png(rt_bytes *out, const uint8_t *cells, uint32_t w, uint32_t h,
-                   const uint8_t *pal, uint32_t npal)
+static void rt_png(rt_bytes *out, const uint8_t *cells, uint32_t w, uint32_t h, const uint8_t *pal,
+                   uint32_t npal)
 {
     static const uint8_t SIG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     rt_bytes_add(out, SIG, 8);
     uint8_t ihdr[13];
     rt_put32(ihdr, w);
     rt_put32(ihdr + 4, h);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 3;  /* indexed colour */
+    ihdr[8] = 8; /* bit depth */
+    ihdr[9] = 3; /* indexed colour */
     ihdr[10] = ihdr[11] = ihdr[12] = 0;
     rt_png_chunk(out, "IHDR", ihdr, 13);
     rt_png_chunk(out, "PLTE", pal, 3 * (size_t)npal);
@@ -442,9 +469,10 @@ void rt_svg_image(rt_svg *s, const uint8_t *cells, uint32_t w, uint32_t h, const
         return;
     }
     double X0 = rt_svg_x(s, x0), X1 = rt_svg_x(s, x1), Y0 = rt_svg_y(s, y1), Y1 = rt_svg_y(s, y0);
-    rt_sb_printf(&s->b, "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                        "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
-                        "href=\"data:image/png;base64,",
+    rt_sb_printf(&s->b,
+                 "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                 "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
+                 "href=\"data:image/png;base64,",
                  X0, Y0, X1 - X0, Y1 - Y0);
     rt_base64(&s->b, png.p, png.n);
     rt_sb_puts(&s->b, "\"/>\n");
@@ -455,8 +483,9 @@ void rt_svg_image(rt_svg *s, const uint8_t *cells, uint32_t w, uint32_t h, const
 
 void rt_svg_band_label(rt_svg *s, double y, const char *text, const char *color)
 {
-    rt_sb_printf(&s->b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-weight=\"bold\" "
-                        "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
+    rt_sb_printf(&s->b,
+                 "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-weight=\"bold\" "
+                 "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
                  s->px0 + 6, rt_svg_y(s, y) + 4, color);
     rt_sb_xml(&s->b, text);
     rt_sb_puts(&s->b, "</text>\n");
@@ -466,8 +495,9 @@ void rt_svg_legend(rt_svg *s, const char *label, const char *color, const char *
 {
     /* a row between the subtitle and the plot, so that no entry hides data */
     double x = s->legx > 0 ? s->legx : s->px0, y = s->py0 - 9;
-    rt_sb_printf(&s->b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                        "stroke-width=\"2.5\"%s%s%s/>\n",
+    rt_sb_printf(&s->b,
+                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                 "stroke-width=\"2.5\"%s%s%s/>\n",
                  x, y - 4, x + 20, y - 4, color, dash ? " stroke-dasharray=\"" : "",
                  dash ? dash : "", dash ? "\"" : "");
     rt_sb_printf(&s->b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"" RT_INK "\">", x + 25, y);
@@ -480,8 +510,9 @@ void rt_svg_legend(rt_svg *s, const char *label, const char *color, const char *
 
 void rt_svg_note(rt_svg *s, const char *text)
 {
-    rt_sb_printf(&s->b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\" "
-                        "fill=\"" RT_MUTED "\">",
+    rt_sb_printf(&s->b,
+                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\" "
+                 "fill=\"" RT_MUTED "\">",
                  s->px1, s->H - 4);
     rt_sb_xml(&s->b, text);
     rt_sb_puts(&s->b, "</text>\n");

@@ -25,21 +25,24 @@ typedef struct {
     double W, H;               /* the figure, px */
     double px0, px1, py0, py1; /* the plot area: left, right, top, bottom, px */
     double x0, x1, y0, y1;     /* the data range shown */
-    int logy;
+    int logy, logx;
     int nlegend;
-    double legx; /* where the next legend entry goes */
+    double legx;           /* where the next legend entry goes */
     double xscale, yscale; /* data units per displayed unit (SI prefix), for the labels */
 } rt_svg;
 
 /* A figure of W x H px with its title and a subtitle (may be NULL). */
 void rt_svg_begin(rt_svg *s, double W, double H, const char *title, const char *subtitle);
+/* rt_svg_axes's log: which axes are logarithmic (ticks at powers of ten) */
+#define RT_LOGY 1
+#define RT_LOGX 2
 /*
- * The axes: the data range (y0 > 0 for a log axis), the labels (with their units), and the
- * displayed unit scales (tick labels show value / scale; 1 for none). Draws the frame, grid,
- * ticks and labels.
+ * The axes: the data range (> 0 on a log axis), the labels (with their units), the displayed
+ * unit scales (tick labels show value / scale; 1 for none) and which axes are logarithmic
+ * (RT_LOGX | RT_LOGY, or 0). Draws the frame, grid, ticks and labels.
  */
 void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const char *xlabel,
-                 const char *ylabel, double xscale, double yscale, int logy);
+                 const char *ylabel, double xscale, double yscale, int log);
 double rt_svg_x(const rt_svg *s, double x);
 double rt_svg_y(const rt_svg *s, double y);
 /* A line through n points; NaN values break it. More points than pixels are reduced to each

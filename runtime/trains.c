@@ -23,6 +23,7 @@ void axon_trains_free(axon_trains *tr)
     free(tr->name);
     free(tr->off);
     free(tr->t);
+    free(tr->steps);
     free(tr);
 }
 
@@ -36,8 +37,8 @@ axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, c
                              size_t n, double t0, double t1, double dt, axon_err *err)
 {
     if (!(t1 > t0) || !isfinite(t0) || !isfinite(t1)) {
-        axon_err_set(err, AXON_EINVAL, "'%s': empty or invalid window (%g, %g]",
-                     name ? name : "?", t0, t1);
+        axon_err_set(err, AXON_EINVAL, "'%s': empty or invalid window (%g, %g]", name ? name : "?",
+                     t0, t1);
         return NULL;
     }
     /* stamps are multiples of dt computed in floating point: a spike stamped t0 or t1 belongs
@@ -87,6 +88,21 @@ axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, c
         if (t[k] > t0 + eps && t[k] <= t1 + eps)
             tr->t[pos[i[k]]++] = t[k];
     free(pos);
+    double ns = dt > 0 ? (t1 - t0) / dt : 0;
+    if (ns >= 1 && ns < 4e9 && fabs(ns - nearbyint(ns)) < 1e-6) {
+        tr->nsteps = (size_t)nearbyint(ns);
+        tr->steps = calloc(tr->nsteps, sizeof *tr->steps);
+        if (!tr->steps) {
+            axon_trains_free(tr);
+            axon_err_set(err, AXON_ENOMEM, "out of memory for the steps of '%s'", name ? name : "");
+            return NULL;
+        }
+        for (size_t k = 0; k < n; k++)
+            if (t[k] > t0 + eps && t[k] <= t1 + eps) {
+                size_t b = rt_bin_of(t[k], t0, dt);
+                tr->steps[b < tr->nsteps ? b : tr->nsteps - 1]++;
+            }
+    }
     for (uint32_t k = 0; k < size; k++) {
         double *a = tr->t + tr->off[k];
         size_t m = tr->off[k + 1] - tr->off[k];
@@ -123,8 +139,8 @@ axon_trains *axon_recording_trains(const axon_recording *r, int pop, double t0, 
         return NULL;
     }
     const axon_rec_info *in = axon_recording_info(r);
-    return axon_trains_new(p->name, p->size, p->t, p->i, p->nspikes, t0,
-                           t1 < 0 ? in->duration : t1, in->dt, err);
+    return axon_trains_new(p->name, p->size, p->t, p->i, p->nspikes, t0, t1 < 0 ? in->duration : t1,
+                           in->dt, err);
 }
 
 const char *axon_trains_name(const axon_trains *tr)
@@ -226,11 +242,44 @@ size_t axon_nbins(const axon_trains *tr, double bin)
     return x + RT_BIN_TOL < 1 ? 0 : (size_t)floor(x + RT_BIN_TOL);
 }
 
+/* The number of steps in a bin, or 0 when the bin is not a whole number of steps. */
+static size_t rt_steps_per_bin(const axon_trains *tr, double bin)
+{
+    if (!tr->steps)
+        return 0;
+    double k = bin / tr->dt;
+    return k >= 1 - 1e-9 && fabs(k - nearbyint(k)) < 1e-9 * k ? (size_t)nearbyint(k) : 0;
+}
+
+void rt_pop_counts_u32(const axon_trains *tr, double bin, uint32_t *counts, size_t nb)
+{
+    size_t q = rt_steps_per_bin(tr, bin);
+    memset(counts, 0, nb * sizeof *counts);
+    if (q) {
+        for (size_t b = 0; b < nb; b++)
+            for (size_t j = b * q; j < (b + 1) * q && j < tr->nsteps; j++)
+                counts[b] += tr->steps[j];
+        return;
+    }
+    for (size_t k = 0; k < tr->n; k++) {
+        size_t b = rt_bin_of(tr->t[k], tr->t0, bin);
+        if (b < nb)
+            counts[b]++;
+    }
+}
+
 axon_status axon_pop_counts(const axon_trains *tr, double bin, double *counts, size_t nbins)
 {
     if (!(bin > 0))
         return AXON_EINVAL;
+    size_t q = rt_steps_per_bin(tr, bin);
     memset(counts, 0, nbins * sizeof *counts);
+    if (q) {
+        for (size_t b = 0; b < nbins; b++)
+            for (size_t j = b * q; j < (b + 1) * q && j < tr->nsteps; j++)
+                counts[b] += tr->steps[j];
+        return AXON_OK;
+    }
     for (size_t k = 0; k < tr->n; k++) {
         size_t b = rt_bin_of(tr->t[k], tr->t0, bin);
         if (b < nbins)
@@ -649,30 +698,12 @@ static double rt_powerlaw_mle(const uint64_t *x, size_t n)
     return 0.5 * (lo + hi);
 }
 
-axon_status axon_avalanches(const axon_trains *tr, double bin, axon_avalanche_summary *out,
-                            uint64_t *sizes, uint64_t *durations, size_t cap)
+/* Calls fn(user, size, duration) for every run of non-empty bins of c[0 .. nb) that does not
+ * touch an edge (its extent is unknown); returns their number. */
+static size_t rt_runs(const uint32_t *c, size_t nb, void (*fn)(void *, uint64_t, uint64_t),
+                      void *user)
 {
-    memset(out, 0, sizeof *out);
-    out->alpha = out->tau_t = out->mean_size = out->mean_duration = NAN;
-    if (!(bin > 0))
-        bin = tr->n ? (tr->t1 - tr->t0) / (double)tr->n : 0;
-    out->bin = bin;
-    size_t nb = axon_nbins(tr, bin);
-    if (nb == 0)
-        return tr->n ? AXON_EINVAL : AXON_OK;
-    double *c = malloc(nb * sizeof *c);
-    /* at most one avalanche per two bins */
-    size_t most = nb / 2 + 1;
-    uint64_t *sz = malloc(most * sizeof *sz), *du = malloc(most * sizeof *du);
-    if (!c || !sz || !du) {
-        free(c);
-        free(sz);
-        free(du);
-        return AXON_ENOMEM;
-    }
-    axon_pop_counts(tr, bin, c, nb);
     size_t m = 0;
-    double ssum = 0, dsum = 0;
     for (size_t k = 0; k < nb;) {
         if (c[k] == 0) {
             k++;
@@ -681,34 +712,85 @@ axon_status axon_avalanches(const axon_trains *tr, double bin, axon_avalanche_su
         size_t start = k;
         uint64_t s = 0;
         while (k < nb && c[k] > 0)
-            s += (uint64_t)c[k++];
-        if (start == 0 || k == nb) /* touches an edge of the window */
+            s += c[k++];
+        if (start == 0 || k == nb)
             continue;
-        sz[m] = s;
-        du[m] = k - start;
-        ssum += (double)s;
-        dsum += (double)(k - start);
-        if (s > out->max_size)
-            out->max_size = s;
-        if (k - start > out->max_duration)
-            out->max_duration = k - start;
+        if (fn)
+            fn(user, s, k - start);
         m++;
     }
+    return m;
+}
+
+typedef struct {
+    axon_avalanche_summary *out;
+    uint64_t *sz, *du;
+    size_t m;
+    double ssum, dsum;
+} rt_aval;
+
+static void rt_aval_add(void *user, uint64_t s, uint64_t d)
+{
+    rt_aval *a = user;
+    a->sz[a->m] = s;
+    a->du[a->m++] = d;
+    a->ssum += (double)s;
+    a->dsum += (double)d;
+    if (s > a->out->max_size)
+        a->out->max_size = s;
+    if (d > a->out->max_duration)
+        a->out->max_duration = d;
+}
+
+axon_status axon_avalanches(const axon_trains *tr, double bin, axon_avalanche_summary *out,
+                            uint64_t *sizes, uint64_t *durations, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    out->alpha = out->tau_t = out->mean_size = out->mean_duration = NAN;
+    if (!(bin > 0)) {
+        /* Beggs & Plenz's mean inter-spike interval of the pooled population, but at least a
+         * time step, in whole steps: stamps on a grid of dt cannot be told apart in finer
+         * bins, where every step with spikes would be an avalanche of its own */
+        bin = tr->n ? (tr->t1 - tr->t0) / (double)tr->n : 0;
+        if (tr->dt > 0 && bin > 0)
+            bin = ceil(bin / tr->dt - RT_BIN_TOL) * tr->dt;
+    }
+    out->bin = bin;
+    size_t nb = axon_nbins(tr, bin);
+    if (nb == 0)
+        return tr->n ? AXON_EINVAL : AXON_OK;
+    /* as many bins as time steps (10 million for 1000 s): counts in 32 bits, and the runs
+     * counted before their arrays are allocated */
+    uint32_t *c = malloc(nb * sizeof *c);
+    if (!c)
+        return AXON_ENOMEM;
+    rt_pop_counts_u32(tr, bin, c, nb);
+    rt_aval a = {out, NULL, NULL, 0, 0, 0};
+    size_t m = rt_runs(c, nb, NULL, NULL);
+    a.sz = malloc((m ? m : 1) * sizeof *a.sz);
+    a.du = malloc((m ? m : 1) * sizeof *a.du);
+    if (!a.sz || !a.du) {
+        free(c);
+        free(a.sz);
+        free(a.du);
+        return AXON_ENOMEM;
+    }
+    rt_runs(c, nb, rt_aval_add, &a);
+    free(c);
     out->count = m;
     if (m) {
-        out->mean_size = ssum / (double)m;
-        out->mean_duration = dsum / (double)m;
+        out->mean_size = a.ssum / (double)m;
+        out->mean_duration = a.dsum / (double)m;
     }
-    out->alpha = rt_powerlaw_mle(sz, m);
-    out->tau_t = rt_powerlaw_mle(du, m);
+    out->alpha = rt_powerlaw_mle(a.sz, m);
+    out->tau_t = rt_powerlaw_mle(a.du, m);
     for (size_t k = 0; k < m && k < cap; k++) {
         if (sizes)
-            sizes[k] = sz[k];
+            sizes[k] = a.sz[k];
         if (durations)
-            durations[k] = du[k];
+            durations[k] = a.du[k];
     }
-    free(c);
-    free(sz);
-    free(du);
+    free(a.sz);
+    free(a.du);
     return AXON_OK;
 }

@@ -211,8 +211,10 @@ axon_status axon_effective_rank(const double *m, size_t rows, size_t cols, doubl
     if (n == 0)
         return axon_err_set(err, AXON_EINVAL, "effective rank of an empty matrix");
     if (n > 20000)
-        return axon_err_set(err, AXON_ERANGE, "effective rank: %zu x %zu is too large (the "
-                            "smaller side must be at most 20000)", rows, cols);
+        return axon_err_set(err, AXON_ERANGE,
+                            "effective rank: %zu x %zu is too large (the "
+                            "smaller side must be at most 20000)",
+                            rows, cols);
     double *g = calloc(n * n, sizeof *g), *d = malloc(n * sizeof *d), *e = malloc(n * sizeof *e);
     if (!g || !d || !e) {
         free(g);
@@ -280,8 +282,7 @@ axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axo
 {
     const char *dot = path ? strrchr(path, '.') : NULL;
     if (!dot)
-        return axon_err_set(err, AXON_EINVAL, "'%s' is not PROJECTION.VARIABLE",
-                            path ? path : "");
+        return axon_err_set(err, AXON_EINVAL, "'%s' is not PROJECTION.VARIABLE", path ? path : "");
     char name[256];
     size_t len = (size_t)(dot - path);
     if (len >= sizeof name)
@@ -300,7 +301,7 @@ axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axo
     memset(m, 0, (size_t)npre * npost * sizeof *m);
     for (uint32_t i = 0; i < npre; i++)
         for (uint64_t k = row[i]; k < row[i + 1]; k++)
-            m[(size_t)i * npost + post[k]] += v.dtype == AXON_F32 ? ((const float *)v.data)[k]
-                                                                  : ((const double *)v.data)[k];
+            m[(size_t)i * npost + post[k]] +=
+                v.dtype == AXON_F32 ? ((const float *)v.data)[k] : ((const double *)v.data)[k];
     return AXON_OK;
 }

@@ -11,11 +11,16 @@
 #                         licensed, so preferred to GNU Readline (GPL), which configure also takes
 #   python3-numpy         tests read recordings (NPY files) back with numpy
 #   valgrind              tests/cli/run.sh runs an executable built with --target-cpu x86-64 under it
+#   python3-scipy         tests/reference/analysis_ref.py, the independent check of axon analyze
+#   python3-neo           tests the Python reader's Neo objects (python/axon_recording.py)
+#   librsvg2-bin          tests render every figure to PNG (rsvg-convert)
+#   chromium              tests open the HTML report headless and check its screenshot
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
-         libffi-dev check libedit-dev python3-numpy valgrind; do
+         libffi-dev check libedit-dev python3-numpy valgrind python3-scipy python3-neo \
+         librsvg2-bin chromium; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then

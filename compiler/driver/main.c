@@ -466,10 +466,25 @@ static int cmd_analyze(int argc, char **argv)
     const char *dir = NULL, *out = NULL;
     double t0 = 0, t1 = -1;
     bool quiet = false;
+    axon_analysis_opts ao = {0};
+    axon_err err;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = true;
+        } else if (!strcmp(a, "--param")) {
+            const char *eq = v ? strchr(v, '=') : NULL;
+            char name[64], *end;
+            double x = eq ? strtod(eq + 1, &end) : 0;
+            if (eq && *end) /* a time with its unit: 5ms */
+                x = axon_exe_parse_time(eq + 1);
+            if (!eq || eq == v || eq - v >= (long)sizeof name || !eq[1] || (*end && !(x > 0)))
+                return usage_error("analyze", "--param needs NAME=VALUE, like pairs=5000 or "
+                                   "count_bin=5ms; not '%s'", v ? v : "");
+            snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+            if (axon_analysis_opt_set(&ao, name, x, &err) != AXON_OK)
+                return usage_error("analyze", "%s", err.msg);
+            i++;
         } else if (!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "-o")) {
             if (!v)
                 return usage_error("analyze", "%s needs a value", a);
@@ -495,14 +510,13 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (!dir)
         return usage_error("analyze", "missing recordings directory%s", "");
-    axon_err err;
     axon_recording *r = axon_recording_open(dir, &err);
     if (!r) {
         fprintf(stderr, "axon analyze: %s\n", err.msg);
         return EXIT_USAGE;
     }
     int status = EXIT_OK;
-    axon_analysis *an = axon_analyze(r, t0, t1, NULL, &err);
+    axon_analysis *an = axon_analyze(r, t0, t1, &ao, &err);
     char *rdir = NULL;
     if (!an) {
         fprintf(stderr, "axon analyze: %s\n", err.msg);
@@ -641,7 +655,7 @@ static const command COMMANDS[] = {
      "\n"
      "See docs/repl.md.\n"},
     {"analyze", cmd_analyze, "analyse a recordings directory: statistics, figures, report",
-     "usage: axon analyze DIR [--from T] [--to T] [-o OUT] [-q]\n"
+     "usage: axon analyze DIR [--from T] [--to T] [--param NAME=VALUE]... [-o OUT] [-q]\n"
      "\n"
      "Reads the recordings written by axon run -o DIR and analyses every recorded\n"
      "population: rates, ISI CV, CV2, LV, LvR, Fano factors, count correlations,\n"
@@ -654,6 +668,8 @@ static const command COMMANDS[] = {
      "\n"
      "options:\n"
      "  --from T, --to T   analyse the window (T_from, T_to] only, e.g. --from 200ms\n"
+     "  --param NAME=VALUE set an analysis parameter (docs/analysis.md), e.g.\n"
+     "                     --param count_bin=5ms --param pairs=5000\n"
      "  -o OUT             write the report into OUT\n"
      "  -q, --quiet        no table\n"
      "\n"

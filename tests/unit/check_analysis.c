@@ -19,12 +19,13 @@
 #include <unistd.h>
 
 #include "axon/analysis.h"
+#include "axon/axonc.h"
 #include "axon/io.h"
 #include "axon/rng.h"
 #include "check_suites.h"
 
-#define CLOSE(a, b, tol)                                                                          \
-    ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.10g, expected %.10g (+- %g)", \
+#define CLOSE(a, b, tol)                                                                           \
+    ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.10g, expected %.10g (+- %g)",  \
                   #a, (double)(a), (double)(b), (double)(tol))
 
 /* ---- synthetic trains --------------------------------------------------------------------- */
@@ -350,7 +351,7 @@ START_TEST(test_chi_and_kuramoto_signals)
     static double x[NT * NN], th[NT * NN], R[NT];
     for (int t = 0; t < NT; t++)
         for (int j = 0; j < NN; j++) {
-            x[t * NN + j] = sin(0.1 * t);                 /* identical */
+            x[t * NN + j] = sin(0.1 * t);                  /* identical */
             th[t * NN + j] = 2 * M_PI * j / NN + 0.05 * t; /* splayed */
         }
     CLOSE(axon_chi(x, NT, NN), 1, 1e-12);
@@ -435,8 +436,10 @@ START_TEST(test_lempel_ziv)
             for (size_t k = 0; k < n; k++)
                 q[k] = axon_rng_stream_uniform(&r0) < dens[d];
             axon_lz76(q, n, &c);
-            ck_assert_msg(c == lz_kaspar_schuster(q, n), "density %g, n %zu: %zu phrases, "
-                          "Kaspar-Schuster %zu", dens[d], n, c, lz_kaspar_schuster(q, n));
+            ck_assert_msg(c == lz_kaspar_schuster(q, n),
+                          "density %g, n %zu: %zu phrases, "
+                          "Kaspar-Schuster %zu",
+                          dens[d], n, c, lz_kaspar_schuster(q, n));
         }
     /* a fair coin: c(n) log2(n) / n tends to 1 */
     enum { N = 100000 };
@@ -660,7 +663,8 @@ START_TEST(test_avalanches)
 }
 END_TEST
 
-/* ---- summaries -------------------------------------------------------------------------------- */
+/* ---- summaries --------------------------------------------------------------------------------
+ */
 
 START_TEST(test_unit_pretty)
 {
@@ -697,6 +701,59 @@ START_TEST(test_summarize)
     ck_assert_int_eq(axon_summarize(tr, NULL, &s, &err), AXON_OK);
     ck_assert(isnan(s.fano.population) && isnan(s.isi.cv) && isnan(s.corr.mean));
     axon_trains_free(tr);
+}
+END_TEST
+
+/* ---- a live simulation --------------------------------------------------------------------------
+ */
+
+/* 20 identical LIF neurons connected i -> j for every i != j: their trains stay identical. */
+static const char LIVE[] = "import \"std/neurons/lif\"\n"
+                           "synapse S {\n"
+                           "    state { w = 0.5 mV }\n"
+                           "    on pre { post.v += w }\n"
+                           "}\n"
+                           "module Live(N = 20) {\n"
+                           "    population E = LIF[N](I_ext = 0.2 nA)\n"
+                           "    project E -> E : S connect where (i != j)\n"
+                           "    record spikes E\n"
+                           "}\n";
+
+START_TEST(test_live_simulation)
+{
+    axonc_session *cs = axonc_session_new(NULL);
+    ck_assert_ptr_nonnull(cs);
+    axonc_unit *u = NULL;
+    axonc_instance *in = NULL;
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_load_string(cs, "<live>", LIVE, strlen(LIVE), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    axon_err err;
+    axon_sim *sim = axon_sim_new(m, NULL, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    ck_assert_int_eq(axon_sim_run(sim, 0.2, NULL, NULL), AXON_OK);
+    axon_trains *tr = axon_sim_trains(sim, 0, 0, -1, &err);
+    ck_assert_msg(tr != NULL, "%s", err.msg);
+    ck_assert_uint_eq(axon_trains_count(tr), axon_sim_spike_count(sim, 0));
+    ck_assert_uint_gt(axon_trains_count(tr), 20);
+    double chi;
+    ck_assert_int_eq(axon_chi_spikes(tr, 1e-3, 5e-3, &chi), AXON_OK);
+    CLOSE(chi, 1, 1e-9);
+    axon_trains_free(tr);
+    /* the weight matrix is w (J - I): singular values (N - 1) w once and w N - 1 times, so the
+     * effective rank is 2 sqrt(N - 1) */
+    static double wm[20 * 20];
+    ck_assert_msg(axon_sim_weight_matrix(sim, "E->E.w", wm, &err) == AXON_OK, "%s", err.msg);
+    CLOSE(wm[0], 0, 0);
+    CLOSE(wm[1], 0.5e-3, 1e-15);
+    double er;
+    ck_assert_int_eq(axon_effective_rank(wm, 20, 20, &er, NULL, &err), AXON_OK);
+    CLOSE(er, 2 * sqrt(19.0), 1e-9);
+    ck_assert_int_eq(axon_sim_weight_matrix(sim, "E->E.nope", wm, &err), AXON_EINVAL);
+    ck_assert_ptr_null(axon_sim_trains(sim, 3, 0, -1, &err));
+    axon_sim_free(sim);
+    axonc_session_free(cs);
 }
 END_TEST
 
@@ -941,6 +998,27 @@ START_TEST(test_analyze_and_write)
 }
 END_TEST
 
+START_TEST(test_sha256)
+{
+    /* FIPS 180-2's examples, the second across the 56-byte padding boundary */
+    static const char *const CASES[][2] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"}};
+    char p[512], hex[65];
+    snprintf(p, sizeof p, "%s/h.txt", g_dir);
+    for (int k = 0; k < 3; k++) {
+        write_text("h.txt", CASES[k][0]);
+        ck_assert_int_eq(axon_sha256_file(p, hex, NULL), AXON_OK);
+        ck_assert_str_eq(hex, CASES[k][1]);
+    }
+    axon_err err;
+    ck_assert_int_eq(axon_sha256_file("/nonexistent/x", hex, &err), AXON_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/x"));
+}
+END_TEST
+
 START_TEST(test_recording_version1)
 {
     /* version 1 has no populations: sizes come from the largest index seen */
@@ -982,6 +1060,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, test_avalanches);
     tcase_add_test(tc, test_unit_pretty);
     tcase_add_test(tc, test_summarize);
+    tcase_add_test(tc, test_live_simulation);
     suite_add_tcase(s, tc);
     TCase *rec = tcase_create("recordings");
     tcase_add_checked_fixture(rec, dir_setup, dir_teardown);
@@ -989,6 +1068,7 @@ Suite *analysis_suite(void)
     tcase_add_test(rec, test_recording_errors);
     tcase_add_test(rec, test_recording_version1);
     tcase_add_test(rec, test_analyze_and_write);
+    tcase_add_test(rec, test_sha256);
     suite_add_tcase(s, rec);
     return s;
 }

@@ -44,7 +44,7 @@ typedef struct axon_recording axon_recording;
 
 typedef struct {
     const char *dir;
-    int version;      /* manifest format version (1 or 2) */
+    int version; /* manifest format version (1 or 2) */
     const char *model;
     double dt, duration; /* s */
     uint64_t steps, seed;
@@ -75,16 +75,16 @@ typedef enum { AXON_SERIES_STATE, AXON_SERIES_RATE, AXON_SERIES_WEIGHTS } axon_s
 /* A sampled record: state of neurons, a population rate, or weights of synapses. */
 typedef struct {
     axon_series_kind kind;
-    const char *owner; /* population, or projection for weights */
-    const char *var;   /* NULL for rates */
-    const char *unit;  /* SI, as in the manifest ("kg*m^2*s^-3*A^-1" is the volt, see
-                          axon_unit_pretty) */
-    const char *file;  /* the values' file name */
-    double period;     /* s */
-    size_t nsamples, ncols;  /* a rate has one column */
-    const double *values;    /* nsamples x ncols, row-major, converted to double */
-    const double *times;     /* nsamples sample times, s */
-    const uint32_t *subset;  /* ncols neuron (synapse) indices; NULL means 0 .. ncols-1 */
+    const char *owner;      /* population, or projection for weights */
+    const char *var;        /* NULL for rates */
+    const char *unit;       /* SI, as in the manifest ("kg*m^2*s^-3*A^-1" is the volt, see
+                               axon_unit_pretty) */
+    const char *file;       /* the values' file name */
+    double period;          /* s */
+    size_t nsamples, ncols; /* a rate has one column */
+    const double *values;   /* nsamples x ncols, row-major, converted to double */
+    const double *times;    /* nsamples sample times, s */
+    const uint32_t *subset; /* ncols neuron (synapse) indices; NULL means 0 .. ncols-1 */
 } axon_rec_series;
 
 /*
@@ -175,16 +175,19 @@ axon_status axon_psth(const axon_trains *tr, const double *triggers, size_t ntri
 /* ==== inter-spike intervals ================================================================= */
 
 /* Statistics of one sequence of n intervals; NaN for fewer than 2 (as Elephant's with_nan). */
-double axon_cv(const double *isi, size_t n);  /* std / mean, population std (ddof 0) */
-double axon_cv2(const double *isi, size_t n); /* 2/(n-1) sum |I+ - I| / (I+ + I) (Holt 1996) */
-double axon_lv(const double *isi, size_t n);  /* 3/(n-1) sum ((I - I+) / (I + I+))^2 (Shinomoto 2003) */
+/* std / mean, the population std (ddof 0) */
+double axon_cv(const double *isi, size_t n);
+/* 2/(n-1) sum |I+ - I| / (I+ + I) (Holt et al. 1996) */
+double axon_cv2(const double *isi, size_t n);
+/* 3/(n-1) sum ((I - I+) / (I + I+))^2 (Shinomoto et al. 2003) */
+double axon_lv(const double *isi, size_t n);
 /* 3/(n-1) sum (1 - 4 I I+ / (I + I+)^2) (1 + 4 R / (I + I+)) (Shinomoto 2009), R >= 0 */
 double axon_lvr(const double *isi, size_t n, double R);
 
 typedef struct {
-    uint32_t neurons;            /* neurons with at least 3 spikes in the window */
-    double cv, cv2, lv, lvr;     /* means over those neurons */
-    double mean_isi;             /* mean of all their intervals, s */
+    uint32_t neurons;        /* neurons with at least 3 spikes in the window */
+    double cv, cv2, lv, lvr; /* means over those neurons */
+    double mean_isi;         /* mean of all their intervals, s */
 } axon_isi_summary;
 
 /* ISI statistics of every neuron with >= 3 spikes, averaged; cv (size values, NaN for the
@@ -281,10 +284,10 @@ axon_status axon_lz_trains(const axon_trains *tr, double bin, uint32_t nneurons,
                            uint64_t seed, double *lz);
 
 typedef struct {
-    uint32_t nsegments;  /* default 8 (Elephant's) */
-    size_t len_segment;  /* samples; overrides nsegments */
-    double freq_res;     /* Hz; overrides both: len_segment = fs / freq_res */
-    double overlap;      /* fraction, default 0.5 */
+    uint32_t nsegments; /* default 8 (Elephant's) */
+    size_t len_segment; /* samples; overrides nsegments */
+    double freq_res;    /* Hz; overrides both: len_segment = fs / freq_res */
+    double overlap;     /* fraction, default 0.5 */
 } axon_welch_opts;
 
 /* Number of frequencies axon_welch gives for n samples (len_segment / 2 + 1), 0 when n is
@@ -296,8 +299,8 @@ size_t axon_welch_nfreq(size_t n, double fs, const axon_welch_opts *o);
  * by the fraction given, mean removed, periodic Hann window, one-sided density (unit^2 / Hz),
  * averaged. freq and psd get axon_welch_nfreq values. o may be NULL.
  */
-axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o,
-                       double *freq, double *psd, axon_err *err);
+axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_opts *o, double *freq,
+                       double *psd, axon_err *err);
 
 /* ==== distances between two trains ========================================================== */
 
@@ -337,8 +340,8 @@ typedef struct {
     size_t n;
     double mean, std, min, max;
     double q05, q25, q50, q75, q95; /* quantiles, linear interpolation (numpy's default) */
-    double lo, hi;           /* the bounds used for near_lo / near_hi */
-    double near_lo, near_hi; /* fractions within tol (hi - lo) of a bound */
+    double lo, hi;                  /* the bounds used for near_lo / near_hi */
+    double near_lo, near_hi;        /* fractions within tol (hi - lo) of a bound */
 } axon_weight_stats;
 
 /* lo and hi: the rule's bounds; NaN takes min(0, min) and max. tol: default (<= 0) 0.01. */
@@ -372,7 +375,8 @@ typedef struct {
 
 /*
  * Neuronal avalanches (Beggs & Plenz 2003) in the population's counts binned with bin (<= 0:
- * the mean inter-spike interval of the pooled population, their choice). A run touching the
+ * the mean inter-spike interval of the pooled population, their choice, but at least the
+ * trains' dt and a whole number of steps when dt is known). A run touching the
  * window's edges is left out (its extent is unknown). sizes and durations (cap entries each,
  * or NULL) receive the first cap avalanches' sizes (spikes) and durations (bins).
  */
@@ -383,34 +387,41 @@ axon_status axon_avalanches(const axon_trains *tr, double bin, axon_avalanche_su
 
 /* Parameters of the summary; a zero field takes the default in brackets. */
 typedef struct {
-    double rate_bin;   /* population rate (and spectrum) sampling, s [1 ms] */
-    double smooth;     /* Gaussian width for the rate figure, s [5 ms] */
-    double count_bin;  /* Fano factor, count correlations, s [10 ms] */
-    double lvr_R;      /* s [5 ms] */
-    double sttc_dt;    /* s [5 ms] */
-    double chi_tau;    /* s [5 ms] */
-    double lz_bin;     /* s [1 ms] */
-    uint32_t lz_neurons;  /* [100] */
-    size_t lz_maxbins;    /* [100000] */
-    uint32_t pairs;    /* sampled pairs for correlations and STTC [1000] */
-    double max_rate;   /* hyperactive above, Hz [100] */
-    double freq_res;   /* spectrum resolution, Hz [max(0.5, 4.5 / duration)] */
-    uint64_t seed;     /* pair and neuron sampling [0] */
+    double rate_bin;     /* population rate (and spectrum) sampling, s [1 ms] */
+    double smooth;       /* Gaussian width for the rate figure, s [5 ms] */
+    double count_bin;    /* Fano factor, count correlations, s [10 ms] */
+    double lvr_R;        /* s [5 ms] */
+    double sttc_dt;      /* s [5 ms] */
+    double chi_tau;      /* s [5 ms] */
+    double lz_bin;       /* s [1 ms] */
+    uint32_t lz_neurons; /* [100] */
+    size_t lz_maxbins;   /* [100000] */
+    uint32_t pairs;      /* sampled pairs for correlations and STTC [1000] */
+    double max_rate;     /* hyperactive above, Hz [100] */
+    double freq_res;     /* spectrum resolution, Hz [max(0.5, 4.5 / duration)] */
+    uint64_t seed;       /* pair and neuron sampling [0] */
 } axon_analysis_opts;
+
+/* Sets the field called name (as in the struct: "pairs", "count_bin", ...) to value, in SI
+ * units (seconds, Hz). AXON_EINVAL for an unknown name, a negative value or a fraction for a
+ * count. For command lines: axon analyze --param NAME=VALUE. */
+axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double value,
+                                  axon_err *err);
 
 typedef struct {
     uint32_t neurons;
     uint64_t spikes;
-    double duration;                /* of the window, s */
-    double rate, rate_std;          /* mean and std over neurons of their rates, Hz */
+    double duration;       /* of the window, s */
+    double rate, rate_std; /* mean and std over neurons of their rates, Hz */
     axon_isi_summary isi;
     axon_fano_summary fano;
     axon_pair_summary corr, sttc;
     double chi;
-    double kuramoto;                /* mean over time of the spike-phase order parameter */
+    double kuramoto; /* mean over time of the spike-phase order parameter */
     double lz;
-    double peak_freq, peak_power;   /* the largest local maximum of the population rate's
-                                       spectrum above 1 Hz: Hz, Hz^2/Hz */
+    double peak_freq, peak_power; /* the most prominent peak of the population rate's
+                                     spectrum above 1 Hz (scipy's topographic prominence)
+                                     that does not fall to the 1 Hz edge: Hz, Hz^2/Hz */
     axon_health_summary health;
     axon_avalanche_summary avalanches;
 } axon_pop_summary;

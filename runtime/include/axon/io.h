@@ -70,6 +70,10 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
  */
 int axon_csv_header_field(const char *s, size_t n);
 
+/* The SHA-256 of the file's bytes as 64 lowercase hex digits (what sha256sum prints) into
+ * hex; AXON_EIO when it cannot be read. */
+axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err);
+
 #ifdef __cplusplus
 }
 #endif
