@@ -530,11 +530,22 @@ static int rt_signal_index(const axon_sim *s, const char *name)
     return -1;
 }
 
-axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
+/* The signal named name, or -1 with the message set. */
+static int rt_signal_find(axon_sim *s, const char *name)
 {
     int k = rt_signal_index(s, name);
+    if (k < 0)
+        axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
+                     name ? name : "(null)");
+    return k;
+}
+
+axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
+{
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_index(s, name);
     if (k < 0)
         return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
                             name ? name : "(null)");
@@ -548,21 +559,26 @@ axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
 
 axon_status axon_sim_release_signal(axon_sim *s, const char *name)
 {
-    int k = rt_signal_index(s, name);
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_find(s, name);
     if (k < 0)
-        return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
-                            name ? name : "(null)");
+        return AXON_EINVAL;
     s->pinned[k] = 0;
     return AXON_OK;
 }
 
-axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value)
+axon_status axon_sim_signal(axon_sim *s, const char *name, double *value)
 {
-    int k = rt_signal_index(s, name);
-    if (k < 0 || !value)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_find(s, name);
+    if (k < 0)
+        return AXON_EINVAL;
+    if (!value)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_signal: no place for the value");
     *value = s->pinned[k] ? s->signal_pin[k] : s->signal[k];
     return AXON_OK;
 }
@@ -572,6 +588,7 @@ axon_status axon_sim_run(axon_sim *s, double duration,
 {
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
     if (!(duration >= 0) || !isfinite(duration))
         return axon_err_set(&s->err, AXON_EINVAL, "run duration %g s is not a time >= 0", duration);
     double q = round(duration / s->dt);
@@ -612,22 +629,22 @@ const char *axon_sim_error(const axon_sim *s)
 
 const axon_model_desc *axon_sim_model(const axon_sim *s)
 {
-    return s->m;
+    return s ? s->m : NULL;
 }
 
 double axon_sim_time(const axon_sim *s)
 {
-    return (double)s->step * s->dt;
+    return s ? (double)s->step * s->dt : 0.0;
 }
 
 uint64_t axon_sim_steps(const axon_sim *s)
 {
-    return s->step;
+    return s ? s->step : 0;
 }
 
 int axon_sim_threads(const axon_sim *s)
 {
-    return s->threads;
+    return s ? s->threads : 0;
 }
 
 void axon_sim_set_grain(axon_sim *s, uint32_t grain)
@@ -638,17 +655,28 @@ void axon_sim_set_grain(axon_sim *s, uint32_t grain)
 
 double axon_sim_wall_seconds(const axon_sim *s)
 {
-    return s->wall;
+    return s ? s->wall : 0.0;
 }
 
-int axon_sim_pop_index(const axon_sim *s, const char *name)
+int axon_sim_pop_index(axon_sim *s, const char *name)
 {
-    if (!s || !name)
+    if (!s)
         return -1;
-    for (uint32_t i = 0; i < s->m->npops; i++)
+    rt_begin(s);
+    for (uint32_t i = 0; name && i < s->m->npops; i++)
         if (!strcmp(s->m->pops[i].name, name))
             return (int)i;
+    axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no population '%s'", s->m->name,
+                 name ? name : "(null)");
     return -1;
+}
+
+axon_status rt_check_pop(axon_sim *s, int pop, const char *fn)
+{
+    if (pop < 0 || (uint32_t)pop >= s->m->npops)
+        return axon_err_set(&s->err, AXON_EINVAL, "%s: no population %d (model '%s' has %u)", fn,
+                            pop, s->m->name, s->m->npops);
+    return AXON_OK;
 }
 
 /* The owner of index i for rt_var_view: population i. */
@@ -662,8 +690,11 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
                         void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
                         axon_tensor *view)
 {
-    if (!s || !path || !view)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    if (!path || !view)
+        return axon_err_set(&s->err, AXON_EINVAL, "no %s", !path ? "variable name" : "view");
     const char *dot = strrchr(path, '.');
     if (!dot)
         return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not %s.VARIABLE", path, what);
@@ -698,11 +729,17 @@ axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view)
     return rt_var_view(s, path, "population", s ? s->m->npops : 0, pop_owner, view);
 }
 
-axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
+axon_status axon_sim_spikes(axon_sim *s, int pop, const double **times,
                             const uint32_t **indices, size_t *n)
 {
-    if (!s || pop < 0 || (uint32_t)pop >= s->m->npops || s->pops[pop].spike_rec < 0)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    if (rt_check_pop(s, pop, "axon_sim_spikes") != AXON_OK)
+        return AXON_EINVAL;
+    if (s->pops[pop].spike_rec < 0)
+        return axon_err_set(&s->err, AXON_EINVAL, "population '%s' has no spike record",
+                            s->m->pops[pop].name);
     const rt_rec *r = &s->recs[s->pops[pop].spike_rec];
     if (times)
         *times = r->t;
@@ -713,9 +750,12 @@ axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
     return AXON_OK;
 }
 
-uint64_t axon_sim_spike_count(const axon_sim *s, int pop)
+uint64_t axon_sim_spike_count(axon_sim *s, int pop)
 {
-    if (!s || pop < 0 || (uint32_t)pop >= s->m->npops)
+    if (!s)
+        return 0;
+    rt_begin(s);
+    if (rt_check_pop(s, pop, "axon_sim_spike_count") != AXON_OK)
         return 0;
     return s->pops[pop].nspikes;
 }

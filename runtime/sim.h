@@ -141,6 +141,18 @@ void *rt_alloc(size_t bytes, size_t *size);
 /* rt_alloc, zeroed */
 void *rt_alloc_zeroed(size_t bytes);
 
+/* Every public function that can fail on a simulation starts with rt_begin(s): a failure
+ * then leaves its own message (axon_err_set(&s->err, ...)) and a success leaves "", so
+ * axon_sim_error never describes an older call. */
+static inline void rt_begin(axon_sim *s)
+{
+    s->err.msg[0] = '\0';
+}
+/* AXON_OK, or AXON_EINVAL with a message naming fn, for a population (projection) index out
+ * of range. */
+axon_status rt_check_pop(axon_sim *s, int pop, const char *fn);
+axon_status rt_check_proj(axon_sim *s, int proj, const char *fn);
+
 /* A population or projection, as seen by rt_var_view. */
 typedef struct {
     const char *name;

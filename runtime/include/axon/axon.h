@@ -47,8 +47,21 @@
  * delivered in parallel by target ranges, in the same order per target. Limits: 2^32 - 1
  * synapses per projection and delays below 2^24 steps (AXON_ERANGE).
  *
- * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations
- * are independent (no global state). Progress callbacks run on the calling thread.
+ * Errors. Every function that can fail returns an axon_status (or -1, 0 or NULL where it
+ * returns a value) and never prints or exits. A NULL simulation gives AXON_EINVAL (or the neutral
+ * value) and nothing else happens; on a live simulation a failing call leaves its message for
+ * axon_sim_error, and a call that can fail and succeeds leaves "", so the message always belongs
+ * to the last such call: none describes an older one. Arguments are checked (indices, names,
+ * NULL pointers, non-finite numbers) before anything changes: a failed call changes nothing.
+ *
+ * Thread safety. No function keeps global state; simulations are independent. Each function
+ * below says which of these it is:
+ *   [any thread]  may be called from any thread at any time, also at once;
+ *   [sim]         uses the simulation exclusively: no other call on the same axon_sim may run
+ *                 at the same time (a call on another simulation may). Reading functions are
+ *                 [sim] too, since they leave their message in the simulation.
+ * Callbacks (progress, step and spike callbacks) run on the thread that called the run
+ * function, between steps, never on the simulation's worker threads.
  */
 #ifndef AXON_AXON_H
 #define AXON_AXON_H
@@ -63,6 +76,25 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- versions ---------------------------------------------------------------------------- */
+
+/* The version of the headers; axon_version() is the version of the library actually linked
+ * (or loaded), which may be newer. */
+#define AXON_VERSION_MAJOR 0
+#define AXON_VERSION_MINOR 1
+#define AXON_VERSION_PATCH 0
+#define AXON_VERSION_STRING "0.1.0"
+#define AXON_VERSION_NUMBER (AXON_VERSION_MAJOR * 10000 + AXON_VERSION_MINOR * 100 + AXON_VERSION_PATCH)
+
+/* [any thread] The library's version: "MAJOR.MINOR.PATCH" (static), and as a number. */
+const char *axon_version(void);
+int axon_version_number(void);
+/* [any thread] The descriptor ABI the library implements (AXON_ABI_VERSION of its model.h):
+ * axon_sim_new accepts only descriptors whose abi field equals it. */
+int axon_abi_version(void);
+
+/* ---- simulations ------------------------------------------------------------------------- */
 
 typedef struct {
     uint64_t seed; /* passed to kernels in axon_step_ctx.seed */
@@ -79,12 +111,15 @@ typedef struct axon_sim axon_sim;
  * subsets), allocates the state, runs the neuron init kernels at t = 0 (in parallel by ranges),
  * builds the projections and runs their init kernels, and sets up the recorders. o may be NULL
  * (seed 0, one thread). The descriptor and everything it points to must outlive the simulation.
- * Returns NULL with a message in err on failure: AXON_EINVAL for a bad descriptor, AXON_ERANGE
- * for too many synapses or too long a delay, AXON_ENOMEM.
+ * Returns NULL with a message in err (which may be NULL) on failure: AXON_EINVAL for a bad
+ * descriptor (a NULL one, or one of another ABI version: the message gives both versions),
+ * AXON_ERANGE for too many synapses or too long a delay, AXON_ENOMEM. [any thread]: several
+ * simulations of one descriptor may be made and run at once.
  */
 axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err);
 
-/* NULL is a no-op; stops the worker threads. */
+/* [sim] Frees everything the simulation owns (every array, view and pointer it handed out);
+ * stops the worker threads. NULL is a no-op. */
 void axon_sim_free(axon_sim *s);
 
 /*
@@ -93,14 +128,16 @@ void axon_sim_free(axon_sim *s);
  * call's steps done, the last time with 1.0 (not at all for a run of zero steps). Recorder
  * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
  * consistent at the end of the last completed step and may be continued or written.
- * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM.
+ * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM. [sim]
  */
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
 
-/* Message of the last failed call on s ("" if none). */
+/* [sim] The message of the last call on s that can fail: "" if it succeeded. Valid until the
+ * next call on s. For a NULL s, a static "no simulation". */
 const char *axon_sim_error(const axon_sim *s);
 
+/* [sim] Facts that cannot fail (NULL s: NULL, 0 or 0.0); they leave the message alone. */
 const axon_model_desc *axon_sim_model(const axon_sim *s);
 double axon_sim_time(const axon_sim *s);         /* steps * dt, s */
 uint64_t axon_sim_steps(const axon_sim *s);      /* steps simulated so far */
@@ -109,65 +146,68 @@ int axon_sim_threads(const axon_sim *s);         /* axon_opts.threads, 0 read as
  * events due) per thread, and then only while that measures faster than the caller alone
  * (steps alternate between the two now and then; other load on the machine, or tiny steps,
  * can make the hand-offs cost more than they save). 0 restores the default (1024); 1 uses the
- * threads for every step, unmeasured. Results do not depend on it. */
+ * threads for every step, unmeasured. Results do not depend on it. [sim] */
 void axon_sim_set_grain(axon_sim *s, uint32_t grain);
-double axon_sim_wall_seconds(const axon_sim *s); /* wall-clock time spent in axon_sim_run */
+double axon_sim_wall_seconds(const axon_sim *s); /* [sim] wall-clock time spent running */
 
-/* Index of the population named name, or -1. */
-int axon_sim_pop_index(const axon_sim *s, const char *name);
+/* [sim] Index of the population named name, or -1 (with a message). */
+int axon_sim_pop_index(axon_sim *s, const char *name);
 
 /*
  * view = the live array of variable "POP.VAR" (split at the last '.', since population names
  * may contain dots): 1-D, size elements, f32 or f64 (the model precision), not owned (base
  * NULL), valid until axon_sim_free. Writing through it changes the simulation.
- * AXON_EINVAL if there is no such variable.
+ * AXON_EINVAL if there is no such variable. [sim]
  */
 axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view);
 
 /*
  * All spikes recorded so far for population pop, in time order and, within a step, in index
  * order: times in s and neuron indices, n of each. The arrays stay valid until the next
- * axon_sim_run or axon_sim_free. AXON_EINVAL if pop has no spike record.
+ * axon_sim_run or axon_sim_free. AXON_EINVAL if pop has no spike record. Any pointer may be
+ * NULL. [sim]
  */
-axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
+axon_status axon_sim_spikes(axon_sim *s, int pop, const double **times,
                             const uint32_t **indices, size_t *n);
 
-/* Spikes of population pop so far, counted for every spiking population (0 for a bad pop). */
-uint64_t axon_sim_spike_count(const axon_sim *s, int pop);
+/* [sim] Spikes of population pop so far, counted for every spiking population (0 with a
+ * message for a bad pop). */
+uint64_t axon_sim_spike_count(axon_sim *s, int pop);
 
-/* Index of the projection named name, or -1. */
-int axon_sim_proj_index(const axon_sim *s, const char *name);
+/* [sim] Index of the projection named name, or -1 (with a message). */
+int axon_sim_proj_index(axon_sim *s, const char *name);
 
-/* Synapses of projection proj (0 for a bad proj). */
-uint64_t axon_sim_synapse_count(const axon_sim *s, int proj);
+/* [sim] Synapses of projection proj (0 with a message for a bad proj). */
+uint64_t axon_sim_synapse_count(axon_sim *s, int proj);
 
 /*
  * Memory of projection proj per synapse, in bytes: post indices (4), its variables (nvars *
  * precision, with padding) and the row offsets (8 per presynaptic neuron), divided by the
- * synapse count; 0 for a bad proj or one without synapses. Spike histories (per population)
- * are not included.
+ * synapse count; 0 for a bad proj (with a message) or one without synapses. Spike histories
+ * (per population) are not included. [sim]
  */
-double axon_sim_bytes_per_synapse(const axon_sim *s, int proj);
+double axon_sim_bytes_per_synapse(axon_sim *s, int proj);
 
 /*
  * The connectivity of projection proj in CSR form: the synapses of presynaptic neuron i are
  * [row[i], row[i+1]) (row has pre size + 1 entries) and post[k] is the target of synapse k.
  * Not owned, valid until axon_sim_free. Either pointer may be NULL. AXON_EINVAL for a bad proj.
+ * [sim]
  */
-axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,
+axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
                                   const uint32_t **post);
 
 /*
  * view = the live array of synapse variable "PROJ.VAR" (split at the last '.'), like
  * axon_sim_var: 1-D, one element per synapse in CSR order, model precision, not owned.
- * AXON_EINVAL if there is no such variable.
+ * AXON_EINVAL if there is no such variable. [sim]
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
 /* The shortest and longest delay of projection proj on the time grid (s), and how many of its
  * per-synapse delays rounding to the grid changed by more than 1% (0 for a projection-wide
- * delay, which the compiler checks). */
-axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, double *dmax,
+ * delay, which the compiler checks). Any pointer may be NULL. [sim] */
+axon_status axon_sim_proj_delays(axon_sim *s, int proj, double *dmin, double *dmax,
                                  uint64_t *nrounded);
 
 /*
@@ -175,11 +215,11 @@ axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, doub
  * computes each signal from its expression; axon_sim_set_signal pins a signal to a value from
  * the next step on (a reward delivered by the embedding program, a closed loop), until
  * axon_sim_release_signal. axon_sim_signal reads the value of the last step (or the pinned
- * value). AXON_EINVAL for an unknown name or a value that is not finite.
+ * value). AXON_EINVAL for an unknown name or a value that is not finite. [sim]
  */
 axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value);
 axon_status axon_sim_release_signal(axon_sim *s, const char *name);
-axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
+axon_status axon_sim_signal(axon_sim *s, const char *name, double *value);
 
 /*
  * Writes every recording into dir (created if missing, its parent must exist; files of the
@@ -209,7 +249,7 @@ axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
  * the new manifest sees the new files); on failure the temporary directory is removed and dir
  * is left as it was. (A failure during the final renames, which only an I/O error makes
  * plausible, can leave some files replaced; it is reported.) The message goes to err and to
- * axon_sim_error.
+ * axon_sim_error. [sim]
  */
 axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
 
