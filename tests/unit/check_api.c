@@ -222,6 +222,26 @@ START_TEST(test_abi_mismatch)
 }
 END_TEST
 
+/* ---- loading a shared library: the error paths (tests/cli/embed.sh loads real models) */
+
+START_TEST(test_model_open_errors)
+{
+    axon_err err = {{0}};
+    ck_assert_ptr_null(axon_model_open(NULL, NULL, &err));
+    ck_assert_msg(strstr(err.msg, "no library path"), "%s", err.msg);
+    ck_assert_ptr_null(axon_model_open("", NULL, NULL));
+    ck_assert_ptr_null(axon_model_open("/nonexistent/model.so", NULL, &err));
+    ck_assert_msg(strstr(err.msg, "/nonexistent/model.so"), "%s", err.msg);
+    /* a bare name is the file in the current directory, not a search of the library path */
+    ck_assert_ptr_null(axon_model_open("libc.so.6", NULL, &err));
+    ck_assert_msg(strstr(err.msg, "./libc.so.6"), "%s", err.msg);
+    ck_assert_ptr_null(axon_model_open("/nonexistent/model.so", "", &err));
+    ck_assert_msg(strstr(err.msg, "empty descriptor symbol"), "%s", err.msg);
+    ck_assert_ptr_null(axon_model_descriptor(NULL));
+    axon_model_close(NULL);
+}
+END_TEST
+
 /* ---- NULL handles: a status or a neutral value, never a crash */
 
 START_TEST(test_null_handles)
@@ -390,6 +410,7 @@ Suite *api_suite(void)
     TCase *tc = tcase_create("misuse");
     tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_abi_mismatch);
+    tcase_add_test(tc, test_model_open_errors);
     tcase_add_test(tc, test_null_handles);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_success_clears);

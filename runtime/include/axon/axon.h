@@ -94,6 +94,31 @@ int axon_version_number(void);
  * axon_sim_new accepts only descriptors whose abi field equals it. */
 int axon_abi_version(void);
 
+/* ---- loading a model ---------------------------------------------------------------------
+ * Three ways to get a descriptor for axon_sim_new:
+ *   - link it: `axon build --emit obj` writes model.o and model.h (extern const axon_model_desc
+ *     axon_model, or the --symbol name); link model.o into the program;
+ *   - load it: `axon build --emit shared -o model.so`, then axon_model_open below;
+ *   - compile it at run time with libaxonc (<axon/axonc.h>: axonc_jit).
+ */
+
+typedef struct axon_model_handle axon_model_handle;
+
+/*
+ * Opens the shared library at path (a name without '/' means the file in the current
+ * directory, not a library search) and finds the descriptor named symbol (NULL:
+ * "axon_model", the default of `axon build --symbol`). Checks its ABI: a model compiled for
+ * another runtime ABI is refused (AXON_EINVAL, the message gives both versions). Returns NULL
+ * with a message in err (which may be NULL) on failure: AXON_EIO when the library cannot be
+ * loaded (dlerror's reason), AXON_EINVAL for a missing symbol. [any thread]
+ */
+axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_err *err);
+/* [any thread] The descriptor (NULL for a NULL handle); valid until axon_model_close. */
+const axon_model_desc *axon_model_descriptor(const axon_model_handle *h);
+/* Unloads the library: free every simulation of its descriptor first. NULL is a no-op.
+ * [any thread], but not while another thread uses h or its descriptor. */
+void axon_model_close(axon_model_handle *h);
+
 /* ---- simulations ------------------------------------------------------------------------- */
 
 typedef struct {
