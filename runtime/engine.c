@@ -384,6 +384,10 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
         }
     }
     int fused = par && s->split == RT_SPLIT_FUSED;
+    /* held injections join the inputs, then inputs are sampled: the update consumes them */
+    if (s->ctl)
+        rt_ctl_pre_update(s);
+    rt_rec_inputs(s);
     if (par) {
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
@@ -400,6 +404,8 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
                 p->nspk = rt_compact(p->fired, 0, p->size, p->spk);
         }
     }
+    if (s->ctl) /* pushed spikes join the step's */
+        rt_ctl_post_update(s);
     for (uint32_t i = 0; i < m->npops; i++)
         s->pops[i].nspikes += s->pops[i].nspk;
     if (s->projs) {
@@ -487,6 +493,7 @@ void axon_sim_free(axon_sim *s)
     if (!s)
         return;
     rt_pool_free(s->pool);
+    rt_ctl_free(s);
     rt_rec_free(s);
     rt_proj_free(s);
     if (s->pops)
@@ -583,6 +590,57 @@ axon_status axon_sim_signal(axon_sim *s, const char *name, double *value)
     return AXON_OK;
 }
 
+/* Steps without a step callback reserve the samples of the whole run at once, so that a run
+ * that cannot be recorded fails before it starts; with one (which may stop the run early),
+ * in blocks of RT_RESERVE steps. */
+#define RT_RESERVE 4096
+
+axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
+{
+    if (s->busy)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "cannot run a simulation from its own callback (return non-zero from "
+                            "the step callback to stop)");
+    if (nsteps >= RT_MAX_STEPS - s->step)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "a run of %llu steps would pass the limit of 2^48 steps",
+                            (unsigned long long)nsteps);
+    axon_status st = AXON_OK;
+    uint64_t reserved = 0; /* steps of this run whose samples are reserved */
+    uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
+    double t0 = rt_now();
+    s->busy = 1;
+    for (uint64_t k = 0; k < nsteps; k++) {
+        if (k == reserved) {
+            uint64_t n = cb->on_step ? RT_RESERVE : nsteps - k;
+            if (n > nsteps - k)
+                n = nsteps - k;
+            if ((st = rt_rec_reserve_run(s, n, &s->err)) != AXON_OK)
+                break;
+            reserved += n;
+        }
+        if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
+            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
+            break;
+        /* t from the step number, not a running sum, so it never drifts */
+        axon_step_ctx ctx = {
+            .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
+        rt_signals(s, &ctx);
+        /* model.h: 0. continuous synapse kernels, then the step */
+        if (s->projs)
+            rt_proj_continuous(s, &ctx);
+        rt_step(s, &ctx);
+        s->step++;
+        if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
+            cb->progress(cb->progress_user, (double)(k + 1) / (double)nsteps);
+        if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user)))
+            break;
+    }
+    s->busy = 0;
+    s->wall += rt_now() - t0;
+    return st;
+}
+
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user)
 {
@@ -596,30 +654,7 @@ axon_status axon_sim_run(axon_sim *s, double duration,
         return axon_err_set(&s->err, AXON_EINVAL,
                             "run of %g s = %g steps would pass the limit of 2^48 steps", duration,
                             q);
-    uint64_t nsteps = (uint64_t)q;
-    axon_status st = rt_rec_reserve_run(s, nsteps, &s->err);
-    if (st != AXON_OK)
-        return st;
-    uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
-    double t0 = rt_now();
-    for (uint64_t k = 0; k < nsteps; k++) {
-        if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
-            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
-            break;
-        /* t from the step number, not a running sum, so it never drifts */
-        axon_step_ctx ctx = {
-            .t = (double)s->step * s->dt, .step = s->step, .seed = s->seed, .signals = NULL};
-        rt_signals(s, &ctx);
-        /* model.h: 0. continuous synapse kernels, then the step */
-        if (s->projs)
-            rt_proj_continuous(s, &ctx);
-        rt_step(s, &ctx);
-        s->step++;
-        if (progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
-            progress(user, (double)(k + 1) / (double)nsteps);
-    }
-    s->wall += rt_now() - t0;
-    return st;
+    return rt_run(s, (uint64_t)q, &(rt_run_cbs){.progress = progress, .progress_user = user});
 }
 
 const char *axon_sim_error(const axon_sim *s)

@@ -147,6 +147,7 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
         if (d->kind == AXON_REC_STATE) {
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
+            r->input = m->pops[d->target].vars[d->var].kind == AXON_VAR_INPUT;
         }
         if (d->kind == AXON_REC_WEIGHTS) {
             r->pop = -1;
@@ -262,7 +263,8 @@ void rt_rec_pop_step(axon_sim *s, int pi)
             break;
         case AXON_REC_STATE:
             if (next % r->every == 0) {
-                rt_rec_sample(s, r, p->vars[r->var]);
+                if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
+                    rt_rec_sample(s, r, p->vars[r->var]);
                 r->t[r->n++] = t;
             }
             break;
@@ -289,5 +291,19 @@ void rt_rec_syn_step(axon_sim *s)
             continue;
         rt_rec_sample(s, r, s->projs[r->proj].vars[r->var]);
         r->t[r->n++] = (double)next * s->dt;
+    }
+}
+
+/* An input variable holds what was summed into it for a step until that step's update, which
+ * consumes and clears it (model.h): sampled after the update it would always read 0. Its sample
+ * for step n is therefore taken just before the update (the sum of the deliveries of step n-1,
+ * the continuous synapses and the injections of step n), and stamped (n+1) dt like the others. */
+void rt_rec_inputs(axon_sim *s)
+{
+    uint64_t next = s->step + 1;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->input && r->kind == AXON_REC_STATE && next % r->every == 0)
+            rt_rec_sample(s, r, s->pops[r->pop].vars[r->var]);
     }
 }

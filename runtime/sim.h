@@ -73,6 +73,7 @@ typedef struct {
     int pop;  /* population, -1 for weight records */
     int proj; /* projection of weight records, else -1 */
     int var;             /* state and weight records */
+    int input;           /* a state record of an input variable: sampled before the update */
     uint32_t every;      /* sampling period in steps (1 for spike records) */
     uint32_t nsub;       /* state, weights: columns (size or synapse count for all) */
     const uint32_t *sub; /* state, weights: the descriptor's subset, NULL = all */
@@ -130,6 +131,8 @@ struct axon_sim {
     uint8_t *pinned;     /* ... where pinned[k] */
     double wall;
     axon_err err;
+    struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
+    int busy;           /* in rt_run: callbacks may not run the simulation again */
 };
 
 /* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
@@ -170,6 +173,26 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
                         void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
                         axon_tensor *view);
 
+/* engine.c: nsteps steps (the loop of every run function): reserves recorder memory, steps,
+ * reports progress, calls the spike callbacks and on_step after each step. AXON_EINVAL when
+ * called from a callback of s or past 2^48 steps. */
+typedef struct {
+    void (*progress)(void *user, double done_fraction);
+    void *progress_user;
+    axon_step_fn on_step;
+    void *user;
+} rt_run_cbs;
+axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb);
+
+/* control.c (s->ctl != NULL) */
+void rt_ctl_free(axon_sim *s);
+/* Before the populations' updates: adds the held injections to their inputs. */
+void rt_ctl_pre_update(axon_sim *s);
+/* After the updates (spike lists complete): merges the pushed spikes into the step's. */
+void rt_ctl_post_update(axon_sim *s);
+/* After a step: the spike callbacks. Returns non-zero to stop the run (never, today). */
+int rt_ctl_after_step(axon_sim *s);
+
 /* proj.c */
 /* Checks the projection descriptors (before anything is allocated). */
 axon_status rt_proj_check(const axon_model_desc *m, axon_err *err);
@@ -206,5 +229,8 @@ axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err);
 void rt_rec_pop_step(axon_sim *s, int pi);
 /* Weight records after step s->step (after delivery). */
 void rt_rec_syn_step(axon_sim *s);
+/* Before the updates of step s->step: samples the records of input variables (kind
+ * AXON_VAR_INPUT) due in this step, which the update clears. */
+void rt_rec_inputs(axon_sim *s);
 
 #endif /* AXON_RT_SIM_H */

@@ -8,11 +8,13 @@
 
 #include "check_suites.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "axon/axon.h"
 #include "config.h"
@@ -140,6 +142,7 @@ static const axon_record_desc api_recs[] = {
     {AXON_REC_STATE, 0, 0, 2, sub_s, 2},
     {AXON_REC_RATE, 1, 0, 0, NULL, 5},
     {AXON_REC_WEIGHTS, 0, 0, 0, NULL, 10},
+    {AXON_REC_STATE, 0, 1, 0, NULL, 1}, /* S.I, an input */
 };
 
 static const char *const api_signal_names[] = {"gain"};
@@ -187,6 +190,23 @@ static void stale(axon_sim *s)
         ck_assert_msg(m_ && *m_, "%s: no message", what);                                          \
         ck_assert_msg(!strstr(m_, "STALE"), "%s: stale message '%s'", what, m_);                   \
     } while (0)
+
+/* Removes dir and the files in it. */
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
 
 /* ---- versions */
 
@@ -404,6 +424,400 @@ START_TEST(test_success_clears)
 }
 END_TEST
 
+/* ---- run control */
+
+typedef struct {
+    int calls;
+    int stop_at;       /* stop after this many calls (0: never) */
+    axon_status inner; /* what a run from inside the callback returned */
+} step_log;
+
+static int on_step(axon_sim *s, void *user)
+{
+    step_log *l = user;
+    l->calls++;
+    ck_assert_uint_eq(axon_sim_steps(s), (uint64_t)l->calls);
+    l->inner = axon_sim_run(s, 0.001, NULL, NULL);
+    return l->stop_at && l->calls == l->stop_at;
+}
+
+START_TEST(test_run_control)
+{
+    axon_sim *s = api_sim();
+    step_log l = {0, 0, AXON_OK};
+    ck_assert_int_eq(axon_sim_step(s, 7, on_step, &l), AXON_OK);
+    ck_assert_int_eq(l.calls, 7);
+    ck_assert_int_eq(l.inner, AXON_EINVAL); /* no run from inside a run */
+    ck_assert_uint_eq(axon_sim_steps(s), 7);
+    ck_assert_int_eq(axon_sim_step(s, 3, NULL, NULL), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(s), 10);
+    /* until a time: absolute, on the grid */
+    ck_assert_int_eq(axon_sim_run_until(s, 0.0250001, NULL, NULL), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(s), 25);
+    ck_assert_int_eq(axon_sim_run_until(s, 0.01, NULL, NULL), AXON_OK); /* behind: nothing */
+    ck_assert_uint_eq(axon_sim_steps(s), 25);
+    /* until a condition */
+    l = (step_log){0, 4, AXON_OK};
+    l.calls = 25;
+    l.stop_at = 29;
+    ck_assert_int_eq(axon_sim_run_until(s, 1.0, on_step, &l), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(s), 29);
+    stale(s);
+    ck_assert_int_eq(axon_sim_run_until(s, NAN, NULL, NULL), AXON_EINVAL);
+    FRESH(s, "run_until nan");
+    stale(s);
+    ck_assert_int_eq(axon_sim_run_until(s, 1e300, NULL, NULL), AXON_EINVAL);
+    FRESH(s, "run_until 1e300");
+    ck_assert_int_eq(axon_sim_step(NULL, 1, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_run_until(NULL, 1, NULL, NULL), AXON_EINVAL);
+    /* the long run's samples were reserved block by block: all there */
+    const double *t;
+    size_t n;
+    ck_assert_int_eq(axon_sim_spikes(s, 0, &t, NULL, &n), AXON_OK);
+    ck_assert_uint_eq(n, axon_sim_spike_count(s, 0));
+    axon_sim_free(s);
+}
+END_TEST
+
+/* ---- spikes out */
+
+typedef struct {
+    size_t n;
+    double t[4096];
+    uint32_t i[4096];
+    int pop;
+} spike_log;
+
+static void on_spikes(void *user, int pop, double t, const uint32_t *idx, size_t n)
+{
+    spike_log *l = user;
+    ck_assert_int_eq(pop, l->pop);
+    for (size_t k = 0; k < n; k++) {
+        ck_assert(k == 0 || idx[k] > idx[k - 1]);
+        ck_assert_uint_lt(l->n, 4096);
+        l->t[l->n] = t;
+        l->i[l->n++] = idx[k];
+    }
+}
+
+/* the last step's spikes, seen from the step callback, equal what the spike callback got */
+static int check_step_spikes(axon_sim *s, void *user)
+{
+    spike_log *l = user;
+    const uint32_t *idx;
+    size_t n;
+    ck_assert_int_eq(axon_sim_step_spikes(s, 1, &idx, &n), AXON_OK);
+    ck_assert_uint_le(n, l->n);
+    for (size_t k = 0; k < n; k++) {
+        ck_assert_uint_eq(idx[k], l->i[l->n - n + k]);
+        ck_assert(l->t[l->n - n + k] == axon_sim_time(s));
+    }
+    return 0;
+}
+
+START_TEST(test_spikes_out)
+{
+    axon_sim *s = api_sim();
+    static spike_log lm;
+    lm = (spike_log){.pop = 1};
+    ck_assert_int_eq(axon_sim_on_spikes(s, 1, on_spikes, &lm), AXON_OK);
+    axon_spike_iter from0, later;
+    ck_assert_int_eq(axon_sim_spike_iter(s, 1, 1, &from0), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(s, 100, check_step_spikes, &lm), AXON_OK);
+    ck_assert_int_eq(axon_sim_spike_iter(s, 1, 0, &later), AXON_OK);
+    ck_assert_uint_gt(lm.n, 0);
+    /* the callback saw exactly the recorded spikes */
+    const double *t;
+    const uint32_t *i;
+    size_t n;
+    ck_assert_int_eq(axon_sim_spikes(s, 1, &t, &i, &n), AXON_OK);
+    ck_assert_uint_eq(n, lm.n);
+    ck_assert_mem_eq(t, lm.t, n * sizeof *t);
+    ck_assert_mem_eq(i, lm.i, n * sizeof *i);
+    /* and so does the iterator from the start */
+    double tt;
+    uint32_t ii;
+    size_t k = 0;
+    while (axon_sim_spike_next(s, &from0, &tt, &ii)) {
+        ck_assert(tt == t[k] && ii == i[k]);
+        k++;
+    }
+    ck_assert_uint_eq(k, n);
+    /* an iterator made now yields only later spikes, and continues across runs */
+    ck_assert_int_eq(axon_sim_spike_next(s, &later, &tt, &ii), 0);
+    ck_assert_int_eq(axon_sim_on_spikes(s, 1, NULL, NULL), AXON_OK); /* removed */
+    size_t before = lm.n;
+    ck_assert_int_eq(axon_sim_run(s, 0.1, NULL, NULL), AXON_OK);
+    ck_assert_uint_eq(lm.n, before);
+    ck_assert_int_eq(axon_sim_spikes(s, 1, &t, &i, &n), AXON_OK);
+    k = before;
+    while (axon_sim_spike_next(s, &later, &tt, &ii)) {
+        ck_assert(tt == t[k] && ii == i[k]);
+        ck_assert(tt > 0.1);
+        k++;
+    }
+    ck_assert_uint_eq(k, n);
+    ck_assert_uint_gt(n, before);
+    /* misuse */
+    stale(s);
+    ck_assert_int_eq(axon_sim_on_spikes(s, 2, on_spikes, &lm), AXON_EINVAL);
+    FRESH(s, "on_spikes bad pop");
+    stale(s);
+    ck_assert_int_eq(axon_sim_step_spikes(s, -1, NULL, NULL), AXON_EINVAL);
+    FRESH(s, "step_spikes bad pop");
+    stale(s);
+    ck_assert_int_eq(axon_sim_spike_iter(s, 1, 0, NULL), AXON_EINVAL);
+    FRESH(s, "spike_iter NULL");
+    stale(s);
+    axon_spike_iter badit = {7, 0};
+    ck_assert_int_eq(axon_sim_spike_next(s, &badit, &tt, &ii), 0);
+    FRESH(s, "spike_next bad pop");
+    ck_assert_int_eq(axon_sim_on_spikes(NULL, 0, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_step_spikes(NULL, 0, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_spike_iter(NULL, 0, 0, &badit), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_spike_next(NULL, &badit, NULL, NULL), 0);
+    axon_sim_free(s);
+}
+END_TEST
+
+/* ---- input in */
+
+START_TEST(test_inject)
+{
+    axon_sim *s = api_sim();
+    const uint32_t who[] = {1, 3, 1};
+    const double amps[] = {2, 0.5, 1}; /* nA; neuron 1 twice: 3 nA */
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", who, amps, 3, "nA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(s, 4, NULL, NULL), AXON_OK);
+    /* the input record shows the injected current, not the cleared variable */
+    char dir[] = "/tmp/axon_api_injXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    axon_tensor in;
+    ck_assert_int_eq(axon_sim_var(s, "S.I", &in), AXON_OK);
+    ck_assert(((double *)in.data)[1] == 0); /* consumed by the update */
+    double v[4];
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 4, v, NULL), AXON_OK);
+    ck_assert_msg(v[1] > v[2] || v[1] == 0, "injection had no effect");
+    /* the record: n x 4 samples, neuron 1 at 3 nA, 3 at 0.5 nA */
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, dir, &err) == AXON_OK, "%s", err.msg);
+    char path[256];
+    snprintf(path, sizeof path, "%s/S.I.npy", dir);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char hdr[128];
+    ck_assert_uint_eq(fread(hdr, 1, 128, f), 128); /* a 128-byte NPY header (v1.0) */
+    double rows[4][4];
+    ck_assert_uint_eq(fread(rows, sizeof(double), 16, f), 16);
+    fclose(f);
+    for (int r = 0; r < 4; r++) {
+        ck_assert(rows[r][0] == 0 && rows[r][2] == 0);
+        ck_assert_msg(fabs(rows[r][1] - 3e-9) < 1e-24, "row %d: %g", r, rows[r][1]);
+        ck_assert(rows[r][3] == 0.5e-9);
+    }
+    rm_dir(dir);
+    /* replaced: the new injection alone; removed with n = 0 */
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", (const uint32_t[]){0}, (const double[]){1e-9}, 1,
+                                     NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, NULL, 0, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, NULL, 0, NULL), AXON_OK);
+    /* misuse */
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.v", who, amps, 3, NULL), AXON_EINVAL);
+    FRESH(s, "inject into a state");
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "not an input variable"));
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", who, amps, 3, "mV"), AXON_EINVAL);
+    FRESH(s, "inject in mV");
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", (const uint32_t[]){4}, amps, 1, NULL), AXON_EINVAL);
+    FRESH(s, "inject out of range");
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", who, (const double[]){1, NAN, 1}, 3, NULL),
+                     AXON_EINVAL);
+    FRESH(s, "inject nan");
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, amps, 3, NULL), AXON_EINVAL);
+    FRESH(s, "inject 3 values without indices into 4 neurons");
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", who, NULL, 3, NULL), AXON_EINVAL);
+    FRESH(s, "inject NULL values");
+    stale(s);
+    ck_assert_int_eq(axon_sim_inject(s, "S->M.w", who, amps, 1, NULL), AXON_EINVAL);
+    FRESH(s, "inject into a synapse variable");
+    ck_assert_int_eq(axon_sim_inject(NULL, "S.I", who, amps, 3, NULL), AXON_EINVAL);
+    axon_sim_free(s);
+}
+END_TEST
+
+/* M is silent on its own before S's spikes arrive: pushed spikes appear in the very next step,
+ * once each, in index order, without touching the neurons' state, and are delivered onwards. */
+START_TEST(test_push_spikes)
+{
+    axon_sim *a = api_sim(), *b = api_sim();
+    ck_assert_int_eq(axon_sim_push_spikes(a, 1, (const uint32_t[]){2, 0, 2}, 3), AXON_OK);
+    ck_assert_int_eq(axon_sim_push_spikes(b, 1, (const uint32_t[]){0}, 1), AXON_OK);
+    ck_assert_int_eq(axon_sim_push_spikes(b, 1, (const uint32_t[]){2}, 1), AXON_OK);
+    double v0[3];
+    ck_assert_int_eq(axon_sim_get_values(a, "M.v", NULL, 3, v0, NULL), AXON_OK);
+    for (int k = 0; k < 2; k++) {
+        axon_sim *s = k ? b : a;
+        ck_assert_int_eq(axon_sim_step(s, 1, NULL, NULL), AXON_OK);
+        const uint32_t *idx;
+        size_t n;
+        ck_assert_int_eq(axon_sim_step_spikes(s, 1, &idx, &n), AXON_OK);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_uint_eq(idx[0], 0);
+        ck_assert_uint_eq(idx[1], 2);
+        ck_assert_uint_eq(axon_sim_spike_count(s, 1), 2);
+        const double *t;
+        ck_assert_int_eq(axon_sim_spikes(s, 1, &t, &idx, &n), AXON_OK);
+        ck_assert_uint_eq(n, 2);
+        ck_assert(t[0] == API_DT && t[1] == API_DT);
+        /* one step later: nothing pushed any more */
+        ck_assert_int_eq(axon_sim_step(s, 1, NULL, NULL), AXON_OK);
+        ck_assert_int_eq(axon_sim_step_spikes(s, 1, &idx, &n), AXON_OK);
+        ck_assert_uint_eq(n, 0);
+    }
+    double va[3], vb[3];
+    ck_assert_int_eq(axon_sim_get_values(a, "M.v", NULL, 3, va, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(b, "M.v", NULL, 3, vb, NULL), AXON_OK);
+    ck_assert_mem_eq(va, vb, sizeof va); /* the order of the pushes does not matter */
+    ck_assert_mem_eq(va, v0, sizeof va); /* and they do not touch the state */
+    /* a pushed spike of S is delivered through S->M (delay 1): M.g of every target rises */
+    axon_sim_free(b);
+    b = api_sim();
+    ck_assert_int_eq(axon_sim_push_spikes(b, 0, (const uint32_t[]){0}, 1), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 2, NULL, NULL), AXON_OK);
+    double g[3];
+    ck_assert_int_eq(axon_sim_get_values(b, "M.g", NULL, 3, g, "nS"), AXON_OK);
+    for (int j = 0; j < 3; j++)
+        ck_assert_msg(g[j] > 0.09, "M.g[%d] = %g nS", j, g[j]);
+    /* misuse: nothing pushed */
+    stale(b);
+    ck_assert_int_eq(axon_sim_push_spikes(b, 1, (const uint32_t[]){0, 3}, 2), AXON_EINVAL);
+    FRESH(b, "push out of range");
+    stale(b);
+    ck_assert_int_eq(axon_sim_push_spikes(b, 5, (const uint32_t[]){0}, 1), AXON_EINVAL);
+    FRESH(b, "push bad pop");
+    stale(b);
+    ck_assert_int_eq(axon_sim_push_spikes(b, 1, NULL, 1), AXON_EINVAL);
+    FRESH(b, "push NULL");
+    ck_assert_int_eq(axon_sim_push_spikes(NULL, 1, NULL, 0), AXON_EINVAL);
+    uint64_t c = axon_sim_spike_count(b, 1);
+    ck_assert_int_eq(axon_sim_step(b, 1, NULL, NULL), AXON_OK);
+    const uint32_t *idx;
+    size_t n;
+    ck_assert_int_eq(axon_sim_step_spikes(b, 1, &idx, &n), AXON_OK);
+    ck_assert_uint_eq(axon_sim_spike_count(b, 1), c + n);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_uint_ne(idx[k], 0); /* the refused push left nothing behind */
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
+/* ---- state, parameters and weights */
+
+START_TEST(test_values)
+{
+    axon_sim *s = api_sim();
+    axon_var_info vi;
+    ck_assert_int_eq(axon_sim_var_info(s, "S.I_bias", &vi), AXON_OK);
+    ck_assert_str_eq(vi.name, "I_bias");
+    ck_assert_str_eq(vi.unit, "A");
+    ck_assert_int_eq(vi.kind, AXON_VAR_PARAM);
+    ck_assert_int_eq(vi.synapse, 0);
+    ck_assert_int_eq(vi.owner, 0);
+    ck_assert_int_eq(vi.var, 2);
+    ck_assert_uint_eq(vi.size, 4);
+    ck_assert_int_eq(axon_sim_var_info(s, "S->M.tr", &vi), AXON_OK);
+    ck_assert_int_eq(vi.synapse, 1);
+    ck_assert_int_eq(vi.kind, AXON_VAR_PER_PRE);
+    ck_assert_uint_eq(vi.size, 4);
+    ck_assert_int_eq(axon_sim_var_info(s, "S->M.w", &vi), AXON_OK);
+    ck_assert_uint_eq(vi.size, 12);
+    /* a per-neuron parameter in nA */
+    double bias[4];
+    ck_assert_int_eq(axon_sim_get_values(s, "S.I_bias", NULL, 4, bias, "nA"), AXON_OK);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(fabs(bias[i] - 0.1 * i) < 1e-12, "%g", bias[i]);
+    ck_assert_int_eq(axon_sim_set_values(s, "S.I_bias", (const uint32_t[]){2}, 1,
+                                         (const double[]){500}, "pA"), AXON_OK);
+    double *raw = axon_sim_pop_data(s, 0, 2);
+    ck_assert_ptr_nonnull(raw);
+    ck_assert(fabs(raw[2] - 0.5e-9) < 1e-24);
+    /* a weight, found by its endpoints */
+    int64_t k = axon_sim_synapse_index(s, 0, 2, 1);
+    ck_assert_int_eq(k, 2 * 3 + 1);
+    double w;
+    ck_assert_int_eq(axon_sim_get_values(s, "S->M.w", (const uint32_t[]){(uint32_t)k}, 1, &w,
+                                         "nS"), AXON_OK);
+    ck_assert_msg(fabs(w - (0.2 * 3 + 0.01)) < 1e-12, "%g", w);
+    ck_assert_int_eq(axon_sim_set_values(s, "S->M.w", (const uint32_t[]){(uint32_t)k}, 1,
+                                         (const double[]){4}, "nS"), AXON_OK);
+    double *wraw = axon_sim_proj_data(s, 0, 0);
+    ck_assert(fabs(wraw[k] - 4e-9) < 1e-24);
+    /* dimensionless: only the unit "1" (or none) */
+    ck_assert_int_eq(axon_sim_set_values(s, "S->M.u", NULL, 1, (const double[]){0.25}, "1"),
+                     AXON_OK);
+    /* misuse: nothing changes */
+    stale(s);
+    ck_assert_int_eq(axon_sim_set_values(s, "S->M.u", NULL, 1, (const double[]){0.3}, "m1"),
+                     AXON_EINVAL);
+    FRESH(s, "prefixed dimensionless");
+    stale(s);
+    ck_assert_int_eq(axon_sim_set_values(s, "S.v", NULL, 5, (const double[]){1, 1, 1, 1, 1}, NULL),
+                     AXON_EINVAL);
+    FRESH(s, "set 5 of 4");
+    stale(s);
+    ck_assert_int_eq(axon_sim_set_values(s, "S.v", (const uint32_t[]){0, 9}, 2,
+                                         (const double[]){7, 7}, NULL), AXON_EINVAL);
+    FRESH(s, "set out of range");
+    double v0;
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v0, NULL), AXON_OK);
+    ck_assert(v0 != 7); /* the first, valid index was not written either */
+    stale(s);
+    ck_assert_int_eq(axon_sim_set_values(s, "S.v", NULL, 1, (const double[]){INFINITY}, NULL),
+                     AXON_EINVAL);
+    FRESH(s, "set inf");
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, NULL, NULL), AXON_EINVAL);
+    FRESH(s, "get NULL out");
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.zz", NULL, 1, &v0, NULL), AXON_EINVAL);
+    FRESH(s, "get S.zz");
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "Q.v", NULL, 1, &v0, NULL), AXON_EINVAL);
+    FRESH(s, "get Q.v");
+    stale(s);
+    ck_assert_int_eq(axon_sim_var_info(s, "S.v", NULL), AXON_EINVAL);
+    FRESH(s, "var_info NULL");
+    stale(s);
+    ck_assert_ptr_null(axon_sim_pop_data(s, 0, 3));
+    FRESH(s, "pop_data bad var");
+    stale(s);
+    ck_assert_ptr_null(axon_sim_pop_data(s, 2, 0));
+    FRESH(s, "pop_data bad pop");
+    stale(s);
+    ck_assert_ptr_null(axon_sim_proj_data(s, 0, 3));
+    FRESH(s, "proj_data bad var");
+    stale(s);
+    ck_assert_int_eq(axon_sim_synapse_index(s, 0, 4, 0), -1);
+    FRESH(s, "synapse_index out of range");
+    stale(s);
+    ck_assert_int_eq(axon_sim_synapse_index(s, 1, 0, 0), -1);
+    FRESH(s, "synapse_index bad proj");
+    ck_assert_int_eq(axon_sim_var_info(NULL, "S.v", &vi), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_get_values(NULL, "S.v", NULL, 1, &v0, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_set_values(NULL, "S.v", NULL, 1, &v0, NULL), AXON_EINVAL);
+    ck_assert_ptr_null(axon_sim_pop_data(NULL, 0, 0));
+    ck_assert_ptr_null(axon_sim_proj_data(NULL, 0, 0));
+    ck_assert_int_eq(axon_sim_synapse_index(NULL, 0, 0, 0), -1);
+    axon_sim_free(s);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -415,5 +829,12 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_success_clears);
     suite_add_tcase(s, tc);
+    TCase *loop = tcase_create("loop");
+    tcase_add_test(loop, test_run_control);
+    tcase_add_test(loop, test_spikes_out);
+    tcase_add_test(loop, test_inject);
+    tcase_add_test(loop, test_push_spikes);
+    tcase_add_test(loop, test_values);
+    suite_add_tcase(s, loop);
     return s;
 }

@@ -29,7 +29,10 @@
  *   - spikes found in step n have time (n+1) dt (the condition is evaluated on the values at
  *     the end of the step);
  *   - a state (or weight) record with period k samples after steps n with (n+1) % k == 0,
- *     i.e. at times k dt, 2k dt, ...; the initial values (t = 0) are not recorded;
+ *     i.e. at times k dt, 2k dt, ...; the initial values (t = 0) are not recorded. An input
+ *     variable (kind AXON_VAR_INPUT), which the update consumes and clears, is sampled just
+ *     before the update of step n: the sum that update integrated (the deliveries of step
+ *     n - 1, the continuous synapses and injections of step n), stamped (n+1) dt too;
  *   - a rate record with period k gives, at those same times, the spikes of the last k steps
  *     divided by (size * k * dt), in Hz.
  * Step numbers and times continue across axon_sim_run calls.
@@ -158,6 +161,32 @@ void axon_sim_free(axon_sim *s);
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
 
+/* ---- run control ------------------------------------------------------------------------- */
+
+/*
+ * A step callback: called on the calling thread after every step of axon_sim_step and
+ * axon_sim_run_until (after recording and the spike callbacks), when the step's spikes, state
+ * and time (axon_sim_time: the end of the step) are final. It may read and write state, inject
+ * currents, push spikes, set signals, read spikes and checkpoint (everything but running,
+ * restoring or freeing this simulation): what it changes acts from the next step on. Return 0
+ * to go on, non-zero to stop the run after this step (a condition met).
+ */
+typedef int (*axon_step_fn)(axon_sim *s, void *user);
+
+/*
+ * [sim] Runs nsteps steps, calling on_step (may be NULL) after each; stops early when it
+ * returns non-zero. AXON_EINVAL past 2^48 steps or when called from a callback of s; AXON_ENOMEM
+ * as axon_sim_run (the simulation stays consistent at the end of the last completed step).
+ */
+axon_status axon_sim_step(axon_sim *s, uint64_t nsteps, axon_step_fn on_step, void *user);
+
+/*
+ * [sim] Runs until the time t_end (s, from the start of the simulation: until
+ * axon_sim_steps(s) == round(t_end / dt); nothing when that is not ahead) or until on_step (may
+ * be NULL) returns non-zero. AXON_EINVAL for a t_end that is not finite, and as axon_sim_step.
+ */
+axon_status axon_sim_run_until(axon_sim *s, double t_end, axon_step_fn on_step, void *user);
+
 /* [sim] The message of the last call on s that can fail: "" if it succeeded. Valid until the
  * next call on s. For a NULL s, a static "no simulation". */
 const char *axon_sim_error(const axon_sim *s);
@@ -245,6 +274,122 @@ axon_status axon_sim_proj_delays(axon_sim *s, int proj, double *dmin, double *dm
 axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value);
 axon_status axon_sim_release_signal(axon_sim *s, const char *name);
 axon_status axon_sim_signal(axon_sim *s, const char *name, double *value);
+
+/* ---- closed loop: spikes out -------------------------------------------------------------- */
+
+/*
+ * Spikes delivered by callback: after every step in which population pop spiked, fn(user, pop,
+ * t, idx, n) gets that step's spikes (t = the spikes' time, the end of the step; idx: n neuron
+ * indices in increasing order, valid during the call), on the calling thread, after recording
+ * and before the step callback; populations in index order. Needs no record. One callback per
+ * population: a new one replaces the old, fn NULL removes it. AXON_EINVAL for a bad pop or one
+ * that does not spike. [sim]
+ */
+typedef void (*axon_spike_fn)(void *user, int pop, double t, const uint32_t *idx, size_t n);
+axon_status axon_sim_on_spikes(axon_sim *s, int pop, axon_spike_fn fn, void *user);
+
+/* [sim] The spikes of population pop in the last step (none before the first): n indices in
+ * increasing order, valid until the next step. Needs no record. AXON_EINVAL for a bad pop or one
+ * that does not spike. */
+axon_status axon_sim_step_spikes(axon_sim *s, int pop, const uint32_t **idx, size_t *n);
+
+/*
+ * Spikes by iterator, over a population's spike record (`record spikes POP`): an iterator made
+ * by axon_sim_spike_iter yields, one at a time and in record order, the spikes recorded from its
+ * start on (from_start != 0: from the beginning of the simulation; 0: from now), also spikes of
+ * runs made after it was made: it is a position in the record, a plain value the caller owns
+ * (copy it to read twice). axon_sim_spike_next returns 1 and the spike's time and index, or 0
+ * when there is none (yet). AXON_EINVAL for a bad pop or one without a spike record (then use
+ * axon_sim_on_spikes). [sim]
+ */
+typedef struct {
+    int pop;
+    size_t next; /* index of the next spike in the record */
+} axon_spike_iter;
+axon_status axon_sim_spike_iter(axon_sim *s, int pop, int from_start, axon_spike_iter *it);
+int axon_sim_spike_next(axon_sim *s, axon_spike_iter *it, double *t, uint32_t *idx);
+
+/* ---- closed loop: input in ---------------------------------------------------------------- */
+
+/*
+ * Units. Values are passed in the SI unit the variable is stored in (axon_sim_var_info: "A",
+ * "V", "S", "1", ...), or, where a function takes a unit, in that unit with an SI prefix (G, M,
+ * k, m, u or the micro sign in UTF-8, n, p, f): for a variable in "A", "nA" or "pA"; for "V",
+ * "mV"; for "s", "ms". NULL or "" means the stored unit. Any other unit is AXON_EINVAL.
+ */
+
+/*
+ * [sim] Injects currents: before the update of every step from the next one on, values[k] (in
+ * unit) is added to the input variable path ("POP.I", a variable of kind AXON_VAR_INPUT, such as
+ * LIF's `inputs { I : A }`) of neuron idx[k] (idx NULL: neuron k, and n must be the population
+ * size), after the synapses' contributions of that step, so the update sees their sum. The
+ * injection is held until replaced: each call replaces the whole injection of that variable
+ * (repeated indices add up); n = 0 removes it. An input record shows the sum. AXON_EINVAL for an
+ * unknown or non-input variable, an index out of range, a non-finite value or a bad unit.
+ */
+axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
+                            const double *values, size_t n, const char *unit);
+
+/*
+ * [sim] Pushes spikes: neurons idx[0..n) of population pop spike in the next step. After that
+ * step's update they join the spike list the update produced (in increasing index order, a
+ * neuron once even if it fired by itself or was pushed twice), so they are delivered through
+ * every projection with its delay, recorded, counted, passed to callbacks and seen by `on post`
+ * handlers exactly like the neurons' own spikes, at the same time ((n+1) dt for step n). The
+ * neurons' state is not touched (no reset, no refractory period): a pushed spike is an external
+ * event, like a spike generator's. Pushes add up until that step; the result does not depend on
+ * the order of the calls. AXON_EINVAL for a bad pop, one that does not spike, or an index out of
+ * range (nothing is pushed then).
+ */
+axon_status axon_sim_push_spikes(axon_sim *s, int pop, const uint32_t *idx, size_t n);
+
+/* ---- state, parameters and weights between steps ------------------------------------------ */
+
+typedef struct {
+    const char *name; /* the variable ("v"); strings live as long as the descriptor */
+    const char *unit; /* SI unit of the stored values */
+    int kind;         /* axon_var_kind */
+    int is_bool;
+    int synapse;      /* 0: a population's variable, 1: a projection's */
+    int owner;        /* population or projection index */
+    int var;          /* index among the owner's variables */
+    size_t size;      /* values: neurons, synapses (CSR order), or the pre / post population's
+                         size for AXON_VAR_PER_PRE / _PER_POST */
+} axon_var_info;
+
+/*
+ * [sim] What "OWNER.VAR" is: a variable of a population, else of a projection (split at the last
+ * '.'; population names come first when a name is both). AXON_EINVAL if there is none.
+ */
+axon_status axon_sim_var_info(axon_sim *s, const char *path, axon_var_info *info);
+
+/*
+ * [sim] Reads (writes) n values of variable path ("E.v", "E.tau_m" for a per-neuron parameter,
+ * "ee.w", "ee.u" for synapse variables) at indices idx[k] (NULL: 0 .. n-1) in unit (see Units),
+ * converting from (to) the model's precision. A write takes effect at the next step; it changes
+ * a stored per-neuron parameter too. Neuron indices for population variables and per-neuron
+ * synapse variables, synapse indices (CSR order, axon_sim_synapse_index) otherwise. AXON_EINVAL
+ * for an unknown variable, an index out of range, a NULL array, a bad unit, or (set) a value
+ * that is not finite; nothing is read or written then.
+ */
+axon_status axon_sim_get_values(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                double *out, const char *unit);
+axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                const double *values, const char *unit);
+
+/*
+ * [sim] The live array of variable var of population pop (of projection proj), as axon_sim_var
+ * gives it: float or double by the model precision, valid until axon_sim_free. NULL (with a
+ * message) for a bad index. For code that knows the model's layout: the header `axon build
+ * --emit obj` writes names every index.
+ */
+void *axon_sim_pop_data(axon_sim *s, int pop, int var);
+void *axon_sim_proj_data(axon_sim *s, int proj, int var);
+
+/* [sim] The synapse index (CSR order) of pre -> post in projection proj, or -1 (with a message)
+ * when they are not connected or an argument is out of range. O(log row) (O(row) with
+ * per-synapse delays). */
+int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t post);
 
 /*
  * Writes every recording into dir (created if missing, its parent must exist; files of the
