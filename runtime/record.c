@@ -1,5 +1,8 @@
 /*
- * Recorders: spike, state, rate and weight monitors (time conventions in axon.h).
+ * Recorders: spike, state, rate and synapse-variable monitors (time conventions in axon.h). A
+ * "weights" record (AXON_REC_WEIGHTS) samples any variable of a projection: a per-synapse one
+ * (w, short-term plasticity's u and x) over synapses in CSR order, or a per-neuron one (an STDP
+ * trace) over the pre or post population.
  *
  * Memory is reserved before anything of a step happens (rt_rec_reserve_run for the samples of
  * a whole run, rt_rec_reserve_step for a worst-case step of spikes), so recording itself cannot
@@ -59,6 +62,15 @@ static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err 
     return AXON_OK;
 }
 
+/* Values of synapse variable var of projection q: one per synapse, or per pre (post) neuron for
+ * AXON_VAR_PER_PRE (_PER_POST), such as a trace. */
+static uint64_t rt_rec_syn_size(const axon_sim *s, int q, int var)
+{
+    const rt_proj *pr = &s->projs[q];
+    int kind = pr->d->vars[var].kind;
+    return kind == AXON_VAR_PER_PRE ? pr->npre : kind == AXON_VAR_PER_POST ? pr->npost : pr->nsyn;
+}
+
 /* Needs the projections built (synapse indices). */
 static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err *err)
 {
@@ -75,19 +87,18 @@ static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err 
     if (d->var < 0 || (uint32_t)d->var >= pr->d->nvars)
         return axon_err_set(err, AXON_EINVAL, "record %u: projection '%s' has no variable %d", i,
                             nm, d->var);
-    int kind = pr->d->vars[d->var].kind;
-    if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
-        return axon_err_set(err, AXON_EINVAL,
-                            "record %u: '%s' of projection '%s' is stored per neuron, not per "
-                            "synapse", i, pr->d->vars[d->var].name, nm);
     if (d->nsubset > 0 && !d->subset)
         return axon_err_set(err, AXON_EINVAL, "record %u: subset of %u synapses but no table", i,
                             d->nsubset);
+    uint64_t n = rt_rec_syn_size(s, d->target, d->var);
+    int kind = pr->d->vars[d->var].kind;
+    const char *what = kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST ? "neuron" : "synapse";
     for (uint32_t k = 0; k < d->nsubset; k++)
-        if (d->subset[k] >= pr->nsyn)
+        if (d->subset[k] >= n)
             return axon_err_set(err, AXON_EINVAL,
-                                "record %u: synapse %u is outside projection '%s' of %llu", i,
-                                d->subset[k], nm, (unsigned long long)pr->nsyn);
+                                "record %u: %s %u is outside '%s' of projection '%s' (%llu values)",
+                                i, what, d->subset[k], pr->d->vars[d->var].name, nm,
+                                (unsigned long long)n);
     return AXON_OK;
 }
 
@@ -154,7 +165,7 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
             r->proj = d->target;
             r->sub = d->nsubset ? d->subset : NULL;
             /* at most 2^32 - 1 synapses per projection */
-            r->nsub = d->nsubset ? d->nsubset : (uint32_t)s->projs[d->target].nsyn;
+            r->nsub = d->nsubset ? d->nsubset : (uint32_t)rt_rec_syn_size(s, d->target, d->var);
             continue;
         }
         rt_pop *p = &s->pops[d->target];

@@ -44,5 +44,16 @@ expect "open: foreign ABI" 1 "$tmp/api" open "$tmp/abi.so" m
 contains "open: foreign ABI message" "compiled for runtime ABI 9999"
 contains "open: foreign ABI message (ours)" "implements ABI"
 
+# ---- records of any synapse variable: u and x of short-term plasticity, an STDP trace
+stp="$AXON_SRCDIR/tests/cli/stp.axon"
+expect "run stp" 0 "$AXON" run "$stp" -o "$tmp/stp" -q
+man="$tmp/stp/manifest.json"
+for want in '"path": "tm.u.npy", "kind": "weights", "record": 0, "population": null, "projection": "tm", "variable": "u", "unit": "1", "dtype": "float64", "shape": [100, 5], "subset": [0, 1, 2, 3, 4], "period": 0.001' \
+            '"path": "tm.x.npy", "kind": "weights"' \
+            '"path": "ee.a_pre.npy", "kind": "weights", "record": 2, "population": null, "projection": "ee", "variable": "a_pre", "unit": "1", "dtype": "float64", "shape": [50, 20], "subset": "all", "period": 0.002' \
+            '"path": "ee.w.npy", "kind": "weights", "record": 3, "population": null, "projection": "ee", "variable": "w"'; do
+    if grep -qF -- "$want" "$man"; then ok; else : >"$out"; bad "stp manifest lacks: $want"; fi
+done
+
 echo "embed: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "axon/axon.h"
+#include "axon/io.h"
 #include "config.h"
 
 /* ---- the model "api": S[4] -> M[3], all to all, delay 1 step */
@@ -135,6 +136,7 @@ static const axon_proj_desc api_projs[] = {{
 }};
 
 static const uint32_t sub_s[] = {0, 3};
+static const uint32_t sub_u[] = {9, 11}; /* S[3] -> M[0], M[2]: S[3] spikes soonest */
 
 static const axon_record_desc api_recs[] = {
     {AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
@@ -143,6 +145,8 @@ static const axon_record_desc api_recs[] = {
     {AXON_REC_RATE, 1, 0, 0, NULL, 5},
     {AXON_REC_WEIGHTS, 0, 0, 0, NULL, 10},
     {AXON_REC_STATE, 0, 1, 0, NULL, 1}, /* S.I, an input */
+    {AXON_REC_WEIGHTS, 0, 1, 2, sub_u, 3}, /* S->M.u of synapses 9 and 11, every 3 steps */
+    {AXON_REC_WEIGHTS, 0, 2, 0, NULL, 1},  /* S->M.tr, a per-neuron trace */
 };
 
 static const char *const api_signal_names[] = {"gain"};
@@ -717,6 +721,55 @@ START_TEST(test_push_spikes)
 }
 END_TEST
 
+/* ---- records of any synapse variable */
+
+static axon_tensor *read_rec(const char *dir, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    axon_tensor *t = NULL;
+    axon_err err = {{0}};
+    ck_assert_msg(axon_npy_read(path, &t, &err) == AXON_OK, "%s", err.msg);
+    return t;
+}
+
+START_TEST(test_synapse_records)
+{
+    axon_sim *s = api_sim();
+    ck_assert_int_eq(axon_sim_run(s, 0.030, NULL, NULL), AXON_OK);
+    char dir[] = "/tmp/axon_api_synXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, dir, &err) == AXON_OK, "%s", err.msg);
+    axon_tensor *u = read_rec(dir, "S->M.u.npy"), *tr = read_rec(dir, "S->M.tr.npy");
+    ck_assert_int_eq(u->ndim, 2);
+    ck_assert_uint_eq(u->shape[0], 10);
+    ck_assert_uint_eq(u->shape[1], 2);
+    ck_assert_uint_eq(tr->shape[0], 30);
+    ck_assert_uint_eq(tr->shape[1], 4);
+    /* the last samples are the live values: u of synapses 9 and 11, tr of every S neuron */
+    const double *ul = axon_sim_proj_data(s, 0, 1), *trl = axon_sim_proj_data(s, 0, 2);
+    const double *ur = u->data, *trr = tr->data;
+    ck_assert(ur[9 * 2 + 0] == ul[9] && ur[9 * 2 + 1] == ul[11]);
+    for (int i = 0; i < 4; i++)
+        ck_assert(trr[29 * 4 + i] == trl[i]);
+    ck_assert_msg(trl[3] > 0, "S[3] never spiked: the trace test says nothing");
+    ck_assert(ur[0] != ur[9 * 2]); /* u moved */
+    axon_tensor_free(u);
+    axon_tensor_free(tr);
+    rm_dir(dir);
+    axon_sim_free(s);
+    /* a subset outside the per-neuron variable's population is refused */
+    static const uint32_t far[] = {4};
+    axon_record_desc recs[] = {{AXON_REC_WEIGHTS, 0, 2, 1, far, 1}};
+    axon_model_desc m = api_model;
+    m.records = recs;
+    m.nrecords = 1;
+    ck_assert_ptr_null(axon_sim_new(&m, NULL, &err));
+    ck_assert_msg(strstr(err.msg, "neuron 4 is outside 'tr'"), "%s", err.msg);
+}
+END_TEST
+
 /* ---- state, parameters and weights */
 
 START_TEST(test_values)
@@ -835,6 +888,7 @@ Suite *api_suite(void)
     tcase_add_test(loop, test_inject);
     tcase_add_test(loop, test_push_spikes);
     tcase_add_test(loop, test_values);
+    tcase_add_test(loop, test_synapse_records);
     suite_add_tcase(s, loop);
     return s;
 }

@@ -400,9 +400,12 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
  *   POP.VAR.t.npy      float64 [samples]      sample times, s
  *   POP.rate.npy       float64 [samples]      population rate, Hz
  *   POP.rate.t.npy     float64 [samples]      sample times, s
- *   PROJ.VAR.npy       f32/f64 [samples, m]   synapse variable samples (weight records), m =
- *                                             subset size; the subset lists synapse indices
- *                                             in CSR order (axon_sim_connectivity)
+ *   PROJ.VAR.npy       f32/f64 [samples, m]   synapse variable samples (AXON_REC_WEIGHTS: w,
+ *                                             u, x, traces), m = subset size; the subset lists
+ *                                             synapse indices in CSR order
+ *                                             (axon_sim_connectivity), or neurons of the pre
+ *                                             (post) population for a variable stored per
+ *                                             neuron (AXON_VAR_PER_PRE / _PER_POST)
  *   PROJ.VAR.t.npy     float64 [samples]      sample times, s
  * Population and projection names are kept as they are (dots included; a '/' in one gives
  * AXON_EINVAL). A
