@@ -79,6 +79,12 @@ static const char OPTIONS_HELP[] =
     "  --grain N              work (neuron updates, synaptic events) per thread for a step to\n"
     "                         run in parallel; 1: every step (default: measured)\n"
     "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
+    "  --checkpoint-every DURATION\n"
+    "                         write a checkpoint of the whole simulation every DURATION of\n"
+    "                         model time (atomically: a killed run leaves the last one)\n"
+    "  --checkpoint FILE      where (default: DIR.checkpoint next to -o DIR)\n"
+    "  --resume FILE          continue from a checkpoint (with its seed) up to -t; the\n"
+    "                         recordings equal those of a run that never stopped\n"
     "  -q, --quiet            no progress bar and no summary\n";
 
 const char *axon_exe_options_help(void) { return OPTIONS_HELP; }
@@ -106,7 +112,9 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     }
     bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
                  !strcmp(a, "--output") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                 !strcmp(a, "--grain") || !strcmp(a, "--signal");
+                 !strcmp(a, "--grain") || !strcmp(a, "--signal") ||
+                 !strcmp(a, "--checkpoint-every") || !strcmp(a, "--checkpoint") ||
+                 !strcmp(a, "--resume");
     if (!known)
         return 0;
     if (i + 1 >= argc) {
@@ -121,6 +129,18 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
                                   "not '%s'", v);
             return -1;
         }
+    } else if (!strcmp(a, "--checkpoint-every")) {
+        if (!(o->checkpoint_every = axon_exe_parse_time(v))) {
+            snprintf(err, errlen, "--checkpoint-every needs a positive duration with a unit, like "
+                                  "100ms; not '%s'", v);
+            return -1;
+        }
+    } else if (!strcmp(a, "--checkpoint") || !strcmp(a, "--resume")) {
+        if (!*v) {
+            snprintf(err, errlen, "%s needs a file name", a);
+            return -1;
+        }
+        *(a[2] == 'c' ? &o->checkpoint : &o->resume) = v;
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
         if (!*v) {
             snprintf(err, errlen, "-o needs a directory");
@@ -164,6 +184,61 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     return 2;
 }
 
+/* A run with checkpoints: a checkpoint after every `every` steps, the progress bar. */
+typedef struct {
+    const char *path;
+    uint64_t every, first, last; /* steps: the period, the run's first and last */
+    uint64_t stride;             /* progress reports */
+    bool tty;
+    axon_status st;
+    char msg[256];
+} exe_ckpt;
+
+static int exe_step(axon_sim *sim, void *user)
+{
+    exe_ckpt *c = user;
+    uint64_t n = axon_sim_steps(sim);
+    if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
+        axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
+    if (c->every && n % c->every == 0 && n < c->last &&
+        (c->st = axon_sim_checkpoint(sim, c->path)) != AXON_OK) {
+        snprintf(c->msg, sizeof c->msg, "%s", axon_sim_error(sim));
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs sim to the model time `end`, checkpointing as o says; 0, or 1 with a message. */
+static int exe_run(const char *prog, axon_sim *sim, const axon_exe_opts *o, double end, bool tty)
+{
+    const axon_model_desc *m = axon_sim_model(sim);
+    char dflt[4096];
+    exe_ckpt c = {.path = o->checkpoint, .tty = tty, .first = axon_sim_steps(sim)};
+    if (o->checkpoint_every > 0 && !c.path) {
+        size_t l = strlen(o->outdir);
+        while (l > 1 && o->outdir[l - 1] == '/')
+            l--;
+        snprintf(dflt, sizeof dflt, "%.*s.checkpoint", (int)l, o->outdir);
+        c.path = dflt;
+    }
+    double k = round(o->checkpoint_every / m->dt);
+    c.every = o->checkpoint_every > 0 ? (k >= 1 ? (uint64_t)k : 1) : 0;
+    double last = round(end / m->dt);
+    c.last = last > (double)c.first ? (uint64_t)last : c.first;
+    c.stride = (c.last - c.first + 99) / 100;
+    if (c.stride == 0)
+        c.stride = 1;
+    if (axon_sim_run_until(sim, end, exe_step, &c) != AXON_OK) {
+        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
+        return 1;
+    }
+    if (c.st != AXON_OK) {
+        fprintf(stderr, "%s: checkpoint: %s\n", prog, c.msg);
+        return 1;
+    }
+    return 0;
+}
+
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s)
 {
@@ -173,11 +248,28 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
                         "like -t 1s\n", prog);
         return 2;
     }
+    if (o->checkpoint_every > 0 && !o->checkpoint && !o->outdir) {
+        fprintf(stderr, "%s: --checkpoint-every needs --checkpoint FILE or -o DIR\n", prog);
+        return 2;
+    }
     axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
+    axon_checkpoint_info ck;
+    if (o->resume) { /* the seed the connectivity was built with */
+        if (axon_checkpoint_read_info(o->resume, &ck, &err) != AXON_OK) {
+            fprintf(stderr, "%s: --resume: %s\n", prog, err.msg);
+            return 1;
+        }
+        ao.seed = ck.seed;
+    }
     axon_sim *sim = axon_sim_new(model, &ao, &err);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
+        return 1;
+    }
+    if (o->resume && axon_sim_restore(sim, o->resume) != AXON_OK) {
+        fprintf(stderr, "%s: --resume: %s\n", prog, axon_sim_error(sim));
+        axon_sim_free(sim);
         return 1;
     }
     if (o->grain)
@@ -199,9 +291,13 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
     if (status) {
+    } else if (o->resume || o->checkpoint_every > 0) {
+        status = exe_run(prog, sim, o, duration, tty);
     } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         status = 1;
+    }
+    if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;

@@ -55,5 +55,44 @@ for want in '"path": "tm.u.npy", "kind": "weights", "record": 0, "population": n
     if grep -qF -- "$want" "$man"; then ok; else : >"$out"; bad "stp manifest lacks: $want"; fi
 done
 
+# ---- checkpoints from the command line: a run killed with SIGKILL after a checkpoint, resumed,
+# gives the recordings of a run that never stopped, bit for bit
+coba="$AXON_SRCDIR/examples/coba.axon"
+copts="--set N=2000 -t 2s --seed 5 -q"
+expect "checkpoint-every without a file" 2 "$AXON" run "$coba" $copts --checkpoint-every 10ms
+contains "checkpoint-every without a file message" "--checkpoint-every needs --checkpoint FILE or -o DIR"
+expect "checkpoint-every bad value" 2 "$AXON" run "$coba" $copts --checkpoint-every 10kg -o "$tmp/x"
+expect "resume a missing file" 1 "$AXON" run "$coba" $copts --resume "$tmp/none.ckpt"
+contains "resume a missing file message" "--resume: $tmp/none.ckpt: cannot open"
+expect "uninterrupted run" 0 "$AXON" run "$coba" $copts -o "$tmp/ref"
+"$AXON" run "$coba" $copts -o "$tmp/killed" --checkpoint-every 10ms >"$out" 2>&1 &
+pid=$!
+n=0
+while [ ! -f "$tmp/killed.checkpoint" ] && [ $n -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.01
+    n=$((n + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -f "$tmp/killed.checkpoint" ] && [ ! -d "$tmp/killed" ]; then ok; else
+    : >"$out"; bad "kill: no checkpoint, or the run finished before it was killed"; fi
+expect "resume" 0 "$AXON" run "$coba" $copts -o "$tmp/killed" --resume "$tmp/killed.checkpoint"
+same=0
+for f in "$tmp"/ref/*.npy; do
+    if cmp -s "$f" "$tmp/killed/${f##*/}"; then same=$((same + 1)); else : >"$out"; bad "resumed run: ${f##*/} differs"; fi
+done
+if [ $same -ge 6 ]; then ok; else : >"$out"; bad "resumed run: $same identical files"; fi
+# a checkpoint of another model is refused, with both names
+expect "resume another model" 1 "$AXON" run "$izh" -t 100ms -q --resume "$tmp/killed.checkpoint"
+contains "resume another model message" "a checkpoint of model 'COBA'"
+contains "resume another model message" "this simulation's model 'Izhikevich4'"
+# a built executable takes the same options
+expect "build coba exe" 0 "$AXON" build "$coba" --set N=500 -o "$tmp/coba_exe" -q
+expect "exe: checkpoint" 0 "$tmp/coba_exe" -t 100ms -q --checkpoint-every 40ms --checkpoint "$tmp/exe.ckpt" -o "$tmp/e1"
+expect "exe: resume" 0 "$tmp/coba_exe" -t 100ms -q --resume "$tmp/exe.ckpt" -o "$tmp/e2"
+for f in "$tmp"/e1/*.npy; do
+    if cmp -s "$f" "$tmp/e2/${f##*/}"; then ok; else : >"$out"; bad "exe resume: ${f##*/} differs"; fi
+done
+
 echo "embed: $pass passed, $fail failed"
 [ $fail -eq 0 ]

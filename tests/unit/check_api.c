@@ -770,6 +770,347 @@ START_TEST(test_synapse_records)
 }
 END_TEST
 
+/* ---- checkpoints */
+
+static axon_sim *api_sim_with(const axon_model_desc *m, uint64_t seed, int threads)
+{
+    axon_err err = {{0}};
+    axon_sim *s = axon_sim_new(m, &(axon_opts){.seed = seed, .threads = threads}, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    axon_sim_set_grain(s, 1); /* every phase in parallel when threads > 1 */
+    return s;
+}
+
+/* Closed-loop input for checkpoint tests: a held injection and pending pushed spikes. */
+static void drive(axon_sim *s)
+{
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", (const uint32_t[]){0, 2}, (const double[]){0.4, 0.2},
+                                     2, "nA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_push_spikes(s, 1, (const uint32_t[]){1}, 1), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_signal(s, "gain", 0.5), AXON_OK);
+}
+
+/* The files of two recording directories are identical. */
+static void same_recordings(axon_sim *a, axon_sim *b)
+{
+    char da[] = "/tmp/axon_api_ckaXXXXXX", db[] = "/tmp/axon_api_ckbXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(da));
+    ck_assert_ptr_nonnull(mkdtemp(db));
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(a, da, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_msg(axon_sim_write(b, db, &err) == AXON_OK, "%s", err.msg);
+    DIR *d = opendir(da);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        if (!strstr(e->d_name, ".npy"))
+            continue;
+        char pa[512], pb[512];
+        snprintf(pa, sizeof pa, "%s/%s", da, e->d_name);
+        snprintf(pb, sizeof pb, "%s/%s", db, e->d_name);
+        FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+        ck_assert_msg(fa && fb, "%s missing", e->d_name);
+        int ca, cb;
+        do {
+            ca = fgetc(fa);
+            cb = fgetc(fb);
+            ck_assert_msg(ca == cb, "%s differs", e->d_name);
+        } while (ca != EOF);
+        fclose(fa);
+        fclose(fb);
+        files++;
+    }
+    closedir(d);
+    ck_assert_int_ge(files, 14);
+    rm_dir(da);
+    rm_dir(db);
+}
+
+/* Every variable of every population and projection is equal. */
+static void same_state(axon_sim *a, axon_sim *b)
+{
+    const axon_model_desc *m = axon_sim_model(a);
+    ck_assert_uint_eq(axon_sim_steps(a), axon_sim_steps(b));
+    for (uint32_t i = 0; i < m->npops; i++)
+        for (uint32_t v = 0; v < m->pops[i].nvars; v++)
+            ck_assert_msg(!memcmp(axon_sim_pop_data(a, (int)i, (int)v),
+                                  axon_sim_pop_data(b, (int)i, (int)v), m->pops[i].size * 8),
+                          "%s.%s differs", m->pops[i].name, m->pops[i].vars[v].name);
+    for (uint32_t q = 0; q < m->nprojs; q++)
+        for (uint32_t v = 0; v < m->projs[q].nvars; v++) {
+            axon_var_info vi;
+            char path[64];
+            snprintf(path, sizeof path, "%s.%s", m->projs[q].name, m->projs[q].vars[v].name);
+            ck_assert_int_eq(axon_sim_var_info(a, path, &vi), AXON_OK);
+            ck_assert_msg(!memcmp(axon_sim_proj_data(a, (int)q, (int)v),
+                                  axon_sim_proj_data(b, (int)q, (int)v), vi.size * 8),
+                          "%s differs", path);
+        }
+}
+
+START_TEST(test_checkpoint_continues)
+{
+    /* a: 37 steps, checkpoint, 80 more; b (2 threads, another seed): restore, 80 steps */
+    axon_sim *a = api_sim_with(&api_model, 3, 1);
+    drive(a);
+    ck_assert_int_eq(axon_sim_step(a, 37, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_push_spikes(a, 0, (const uint32_t[]){1}, 1), AXON_OK); /* pending */
+    size_t need = axon_sim_checkpoint_size(a), used = 0;
+    ck_assert_uint_gt(need, 128);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, NULL, 0, &used), AXON_ERANGE);
+    ck_assert_uint_eq(used, need);
+    unsigned char *buf = malloc(need);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, need - 1, NULL), AXON_ERANGE);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, need, &used), AXON_OK);
+    ck_assert_uint_eq(used, need);
+    ck_assert_int_eq(axon_sim_step(a, 80, NULL, NULL), AXON_OK);
+
+    axon_sim *b = api_sim_with(&api_model, 99, 2);
+    ck_assert_int_eq(axon_sim_run(b, 0.005, NULL, NULL), AXON_OK); /* state to be replaced */
+    ck_assert_msg(axon_sim_restore_mem(b, buf, need) == AXON_OK, "%s", axon_sim_error(b));
+    ck_assert_uint_eq(axon_sim_steps(b), 37);
+    double g;
+    ck_assert_int_eq(axon_sim_signal(b, "gain", &g), AXON_OK);
+    ck_assert(g == 0.5);
+    ck_assert_int_eq(axon_sim_step(b, 80, NULL, NULL), AXON_OK);
+    same_state(a, b);
+    same_recordings(a, b);
+
+    /* through a file, and its header */
+    char path[] = "/tmp/axon_api_ckptXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_msg(axon_sim_checkpoint(a, path) == AXON_OK, "%s", axon_sim_error(a));
+    axon_checkpoint_info info;
+    axon_err err = {{0}};
+    ck_assert_msg(axon_checkpoint_read_info(path, &info, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_str_eq(info.model, "api");
+    ck_assert_uint_eq(info.step, 117);
+    ck_assert_uint_eq(info.seed, 3);
+    ck_assert_uint_eq(info.precision, 8);
+    ck_assert_uint_eq(info.abi, AXON_ABI_VERSION);
+    ck_assert(info.dt == API_DT);
+    axon_sim *c = api_sim_with(&api_model, 3, 1);
+    ck_assert_msg(axon_sim_restore(c, path) == AXON_OK, "%s", axon_sim_error(c));
+    ck_assert_int_eq(axon_sim_step(a, 20, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(c, 20, NULL, NULL), AXON_OK);
+    same_state(a, c);
+    same_recordings(a, c);
+    unlink(path);
+    stale(c);
+    ck_assert_int_eq(axon_sim_restore(c, path), AXON_EIO);
+    FRESH(c, "restore a missing file");
+    stale(c);
+    ck_assert_int_eq(axon_sim_checkpoint(c, "/nonexistent/dir/ck"), AXON_EIO);
+    FRESH(c, "checkpoint into a missing directory");
+    ck_assert_int_eq(axon_checkpoint_read_info(path, &info, &err), AXON_EIO);
+    ck_assert_int_eq(axon_checkpoint_read_info(NULL, &info, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_checkpoint(NULL, path), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_restore(NULL, path), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_restore_mem(NULL, buf, need), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(NULL, buf, need, NULL), AXON_EINVAL);
+    ck_assert_uint_eq(axon_sim_checkpoint_size(NULL), 0);
+    stale(c);
+    ck_assert_int_eq(axon_sim_restore_mem(c, NULL, 10), AXON_EINVAL);
+    FRESH(c, "restore_mem NULL");
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+    axon_sim_free(c);
+}
+END_TEST
+
+/* A step callback may checkpoint; restoring from one is refused. */
+static int ck_from_callback(axon_sim *s, void *user)
+{
+    unsigned char **buf = user;
+    size_t n = axon_sim_checkpoint_size(s);
+    *buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(s, *buf, n, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_restore_mem(s, *buf, n), AXON_EINVAL);
+    return 1;
+}
+
+START_TEST(test_checkpoint_in_callback)
+{
+    axon_sim *a = api_sim(), *b = api_sim();
+    unsigned char *buf = NULL;
+    ck_assert_int_eq(axon_sim_step(a, 10, ck_from_callback, &buf), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(a), 1);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, axon_sim_checkpoint_size(a)), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 30, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 30, NULL, NULL), AXON_OK);
+    same_state(a, b);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
+/* Checks that s is still the simulation it was: step count and S.v. */
+static void untouched(axon_sim *s, uint64_t steps, const double *v)
+{
+    ck_assert_uint_eq(axon_sim_steps(s), steps);
+    ck_assert_mem_eq(axon_sim_pop_data(s, 0, 0), v, 4 * sizeof *v);
+}
+
+/* Every truncation and every flipped byte of a checkpoint is a clear error (AXON_EFORMAT with
+ * a message), never a crash, and leaves the simulation as it was. */
+START_TEST(test_checkpoint_damaged)
+{
+    axon_sim *a = api_sim();
+    drive(a);
+    ck_assert_int_eq(axon_sim_step(a, 23, NULL, NULL), AXON_OK);
+    size_t n = axon_sim_checkpoint_size(a);
+    unsigned char *buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, n, NULL), AXON_OK);
+    axon_sim *b = api_sim();
+    ck_assert_int_eq(axon_sim_step(b, 5, NULL, NULL), AXON_OK);
+    double v[4];
+    memcpy(v, axon_sim_pop_data(b, 0, 0), sizeof v);
+    for (size_t len = 0; len < n; len++) {
+        stale(b);
+        ck_assert_int_eq(axon_sim_restore_mem(b, buf, len), AXON_EFORMAT);
+        FRESH(b, "truncated");
+        if (len > 8)
+            ck_assert_msg(strstr(axon_sim_error(b), "truncated"), "%zu: %s", len,
+                          axon_sim_error(b));
+        untouched(b, 5, v);
+    }
+    for (size_t k = 0; k < n; k++)
+        for (int bit = 0; bit < 8; bit += 7) {
+            buf[k] ^= (unsigned char)(1u << bit);
+            stale(b);
+            ck_assert_msg(axon_sim_restore_mem(b, buf, n) == AXON_EFORMAT, "byte %zu", k);
+            FRESH(b, "flipped");
+            untouched(b, 5, v);
+            buf[k] ^= (unsigned char)(1u << bit);
+        }
+    /* one byte more */
+    unsigned char *longer = malloc(n + 1);
+    memcpy(longer, buf, n);
+    longer[n] = 0;
+    ck_assert_int_eq(axon_sim_restore_mem(b, longer, n + 1), AXON_EFORMAT);
+    free(longer);
+    /* not a checkpoint at all */
+    ck_assert_int_eq(axon_sim_restore_mem(b, "hello, world", 12), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "not an Axon checkpoint"), "%s", axon_sim_error(b));
+    /* intact, it restores */
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(b), 23);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
+/* The checksum of checkpoint.c, to forge checkpoints whose payload is wrong but checksummed. */
+static uint64_t forge_sum(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL, w;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        memcpy(&w, p + k, 8);
+        h = (((h << 5) | (h >> 59)) ^ w) * 0x100000001b3ULL;
+    }
+    w = 0;
+    memcpy(&w, p + k, n - k);
+    h = (((h << 5) | (h >> 59)) ^ w) * 0x100000001b3ULL;
+    return (((h << 5) | (h >> 59)) ^ (uint64_t)(n - k)) * 0x100000001b3ULL;
+}
+
+/* A payload changed behind a valid checksum (a buggy or hostile writer) is parsed safely:
+ * it restores or it is refused, and nothing crashes (run under valgrind or ASan to see). */
+START_TEST(test_checkpoint_forged)
+{
+    axon_sim *a = api_sim();
+    drive(a);
+    ck_assert_int_eq(axon_sim_step(a, 23, NULL, NULL), AXON_OK);
+    size_t n = axon_sim_checkpoint_size(a);
+    unsigned char *buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, n, NULL), AXON_OK);
+    uint64_t sum = forge_sum(buf, n - 8);
+    ck_assert_mem_eq(&sum, buf + n - 8, 8); /* the test's copy of the checksum is right */
+    axon_sim *b = api_sim();
+    int refused = 0;
+    for (size_t k = 128; k + 8 < n; k++) {
+        unsigned char old = buf[k];
+        buf[k] ^= 0xA5;
+        sum = forge_sum(buf, n - 8);
+        memcpy(buf + n - 8, &sum, 8);
+        axon_status st = axon_sim_restore_mem(b, buf, n);
+        ck_assert(st == AXON_OK || st == AXON_EFORMAT);
+        refused += st != AXON_OK;
+        buf[k] = old;
+    }
+    ck_assert_int_gt(refused, 0);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
+/* A checkpoint of another model, or of the same model with other connectivity. */
+START_TEST(test_checkpoint_foreign)
+{
+    axon_sim *a = api_sim();
+    size_t n = axon_sim_checkpoint_size(a);
+    unsigned char *buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, n, NULL), AXON_OK);
+    axon_pop_desc pops[2] = {api_pops[0], api_pops[1]};
+    pops[1].size = 5;
+    axon_model_desc other = api_model;
+    other.pops = pops;
+    axon_sim *b = api_sim_with(&other, 3, 1);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "differs from this simulation's model"), "%s",
+                  axon_sim_error(b));
+    axon_sim_free(b);
+    free(buf);
+    axon_sim_free(a);
+    /* random connectivity: another seed builds other synapses */
+    axon_proj_desc projs[1] = {api_projs[0]};
+    projs[0].connector = AXON_CONN_RANDOM;
+    projs[0].p = 0.5;
+    axon_model_desc rnd = api_model;
+    rnd.projs = projs;
+    rnd.nrecords = 4; /* not the weight records, whose size depends on the synapses */
+    a = api_sim_with(&rnd, 3, 1);
+    ck_assert_int_eq(axon_sim_step(a, 10, NULL, NULL), AXON_OK);
+    n = axon_sim_checkpoint_size(a);
+    buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, n, NULL), AXON_OK);
+    b = api_sim_with(&rnd, 4, 1);
+    {
+        axon_status st = axon_sim_restore_mem(b, buf, n);
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", axon_sim_error(b));
+        const uint64_t *ra, *rb;
+        const uint32_t *pa, *pb;
+        ck_assert_int_eq(axon_sim_connectivity(a, 0, &ra, &pa), AXON_OK);
+        ck_assert_int_eq(axon_sim_connectivity(b, 0, &rb, &pb), AXON_OK);
+        int same = axon_sim_synapse_count(a, 0) == axon_sim_synapse_count(b, 0) &&
+                   !memcmp(ra, rb, 5 * sizeof *ra) &&
+                   !memcmp(pa, pb, axon_sim_synapse_count(a, 0) * sizeof *pa);
+        ck_assert_int_eq(st, same ? AXON_OK : AXON_EFORMAT);
+        ck_assert_msg(!same, "seeds 3 and 4 made the same synapses: the test says nothing");
+        ck_assert_msg(strstr(msg, "seed"), "%s", msg);
+    }
+    axon_sim_free(b);
+    /* the checkpoint's seed, read from its header, builds the same synapses */
+    b = api_sim_with(&rnd, 3, 2);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 30, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 30, NULL, NULL), AXON_OK);
+    same_state(a, b);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
 /* ---- state, parameters and weights */
 
 START_TEST(test_values)
@@ -890,5 +1231,13 @@ Suite *api_suite(void)
     tcase_add_test(loop, test_values);
     tcase_add_test(loop, test_synapse_records);
     suite_add_tcase(s, loop);
+    TCase *ck = tcase_create("checkpoint");
+    tcase_set_timeout(ck, 120);
+    tcase_add_test(ck, test_checkpoint_continues);
+    tcase_add_test(ck, test_checkpoint_in_callback);
+    tcase_add_test(ck, test_checkpoint_damaged);
+    tcase_add_test(ck, test_checkpoint_forged);
+    tcase_add_test(ck, test_checkpoint_foreign);
+    suite_add_tcase(s, ck);
     return s;
 }

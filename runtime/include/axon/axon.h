@@ -391,6 +391,62 @@ void *axon_sim_proj_data(axon_sim *s, int proj, int var);
  * per-synapse delays). */
 int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t post);
 
+/* ---- checkpoints ----------------------------------------------------------------------------
+ * A checkpoint holds the whole state of a simulation at the end of a step: every population's
+ * variables and spike count, every projection's variables, the spikes still in flight in the
+ * delay lines, the step counter and seed, the signals (computed and pinned), every recorder's
+ * data, and the closed loop's held injections and pushed spikes not yet used. A simulation
+ * restored from it continues bit-identically to one that never stopped, for any thread count
+ * (random numbers are keyed by seed, neuron and step, model.h).
+ *
+ * Restore into a simulation made by axon_sim_new from the same model: the checkpoint is
+ * checked against its populations, projections, variables, records, signals, precision and
+ * dt, and against its connectivity, which axon_sim_new built from the seed: create the
+ * simulation with the checkpoint's seed (axon_checkpoint_read_info) when the model draws its
+ * connections at random. The simulation takes the checkpoint's seed and step. Not saved: step
+ * and spike callbacks (those of the simulation restored into stay), threads and grain (which
+ * do not change results), wall-clock time.
+ *
+ * The format is versioned and checked: magic, format version, byte order, length and a
+ * checksum of every byte are verified before anything is read, then every count against the
+ * simulation, and only then is anything changed. A truncated, corrupt or foreign checkpoint is
+ * AXON_EFORMAT with a message saying which, and the simulation is left as it was. Checkpoints
+ * are portable between machines of the same byte order and between runtimes reading the same
+ * format version (1). A checkpoint may be taken from a step callback; restoring from one is
+ * AXON_EINVAL.
+ */
+
+/* [sim] Writes a checkpoint to path atomically (a temporary file renamed into place: a crash
+ * leaves the previous file). AXON_EIO with the reason on failure. */
+axon_status axon_sim_checkpoint(axon_sim *s, const char *path);
+/* [sim] Restores the checkpoint at path (read into memory whole). AXON_EIO, AXON_EFORMAT,
+ * AXON_EINVAL (from a callback), AXON_ENOMEM. */
+axon_status axon_sim_restore(axon_sim *s, const char *path);
+
+/* [sim] The size of a checkpoint of s now, in bytes (0 for a NULL s). */
+size_t axon_sim_checkpoint_size(axon_sim *s);
+/* [sim] Writes a checkpoint into buf (size bytes); *used (may be NULL) = its size. AXON_ERANGE
+ * when buf is NULL or too small (*used says how much is needed). The bytes are those of a
+ * checkpoint file. */
+axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t *used);
+/* [sim] Restores a checkpoint from size bytes at buf (not kept). As axon_sim_restore. */
+axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size);
+
+typedef struct {
+    uint32_t version;   /* format version */
+    uint32_t abi;       /* of the runtime that wrote it */
+    uint32_t precision; /* 4 or 8 */
+    uint64_t step;      /* steps simulated */
+    uint64_t seed;
+    double dt;          /* s; time = step * dt */
+    char model[64];     /* the model's name, truncated */
+} axon_checkpoint_info;
+
+/* [any thread] Reads the header of the checkpoint at path (its checksum is not verified: a
+ * restore does that). AXON_EIO, AXON_EFORMAT for a file that is not a checkpoint. */
+axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *info,
+                                      axon_err *err);
+
 /*
  * Writes every recording into dir (created if missing, its parent must exist; files of the
  * same names are replaced, others left alone) as NPY files plus manifest.json:
