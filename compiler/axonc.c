@@ -386,7 +386,10 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
     if (!path || !out)
         return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
     load_args a = {.path = path};
-    char *text = read_file(path, &a.len, &a.err);
+    char *text = read_file(path, AX_MAX_SOURCE, &a.len, &a.err);
+    if (!text && a.err == READ_FILE_TOO_LARGE)
+        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
+                    "file", path, AX_MAX_SOURCE_MIB);
     if (!text)
         return fail(s, AXONC_EIO, "cannot read '%s': %s", path, a.err);
     a.text = text;
@@ -845,8 +848,9 @@ static bool valid_symbol(const char *p)
 
 /* The linker's command line: cc (split at spaces), the sanitizer flags of this build, the
  * object, the runtime. */
-static axonc_status link_output(axonc_session *s, bool shared, const char *obj, const char *out)
+static axonc_status link_output(axonc_unit *u, bool shared, const char *obj, const char *out)
 {
+    axonc_session *s = u->s;
     char *words = strdup(s->o.cc && *s->o.cc ? s->o.cc : "cc");
     char san[] = AXON_LINK_SAN;
     const char *lib = runtime_libdir(s);
@@ -856,7 +860,11 @@ static axonc_status link_output(axonc_session *s, bool shared, const char *obj, 
         free(lflag);
         return fail(s, AXONC_ENOMEM, "out of memory");
     }
-    char *args[64];
+    /* the libraries of `extern` functions: by path, or by file name through the linker's
+       search path (-l:libm.so.6) */
+    int next = u->sema ? sema_extern_count(u->sema) : 0;
+    char **libs = calloc((size_t)next + 1, sizeof *libs);
+    char *args[64 + 16];
     int n = 0;
     char *save = NULL;
     for (char *t = strtok_r(words, " \t", &save); t && n < 40; t = strtok_r(NULL, " \t", &save))
@@ -877,10 +885,27 @@ static axonc_status link_output(axonc_session *s, bool shared, const char *obj, 
     if (!shared)
         args[n++] = "-laxonexe";
     args[n++] = "-laxonrt";
+    for (int k = 0; libs && k < next && k < 16; k++) {
+        const char *ext_lib = sema_extern(u->sema, k)->lib;
+        bool dup = false;
+        for (int j = 0; j < k; j++)
+            dup |= !strcmp(sema_extern(u->sema, j)->lib, ext_lib);
+        if (dup)
+            continue;
+        if (strchr(ext_lib, '/'))
+            libs[k] = strdup(ext_lib);
+        else if (asprintf(&libs[k], "-l:%s", ext_lib) < 0)
+            libs[k] = NULL;
+        if (libs[k])
+            args[n++] = libs[k];
+    }
     args[n++] = "-lm";
     args[n] = NULL;
     if (st == AXONC_OK)
         st = run_linker(s, args);
+    for (int k = 0; libs && k < next; k++)
+        free(libs[k]);
+    free(libs);
     free(words);
     free(lflag);
     free(rpath);
@@ -944,7 +969,7 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
         }
         free(hdr);
     } else if (st == AXONC_OK) {
-        st = link_output(s, kind == AXONC_EMIT_SHARED, obj, out);
+        st = link_output(in->u, kind == AXONC_EMIT_SHARED, obj, out);
         if (st == AXONC_OK && rename(out, path) != 0)
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
     }

@@ -247,6 +247,11 @@ int diag_record(const diag_ctx *d, int i, axonc_diag *rec, axonc_note *notes)
 
 int diag_dropped(const diag_ctx *d) { return d->dropped; }
 
+/* At most this many bytes of a source line are echoed: a long line (a generated model on one
+ * line, a data file with one huge row) is shown as a window around the mark, with "..." for
+ * the parts left out, so one diagnostic stays one screen line whatever the input. */
+enum { EXCERPT_MAX = 160, EXCERPT_BEFORE = 60 };
+
 /* Prints the source line of a location with a caret under its first column and tildes under
  * the rest of the span (clipped to that line). Tabs are kept in the marker line so the caret
  * lines up in any terminal. */
@@ -254,23 +259,42 @@ static void excerpt(strbuf *sb, const axonc_loc *l, bool color)
 {
     if (!l->file || l->line <= 0 || !l->line_text)
         return;
+    const char *text = l->line_text;
+    int len = l->line_len > 0 ? l->line_len : 0;
+    int mark = l->mark_begin < len ? l->mark_begin : len;
+    int mark_end = l->mark_end > len ? len : l->mark_end;
+    int from = 0, to = len;
+    if (len > EXCERPT_MAX) {
+        from = mark > EXCERPT_BEFORE ? mark - EXCERPT_BEFORE : 0;
+        if (from > len - EXCERPT_MAX)
+            from = len - EXCERPT_MAX;
+        to = from + EXCERPT_MAX;
+        /* whole UTF-8 characters only */
+        while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+            from--;
+        while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+            to--;
+    }
+    const char *pre = from > 0 ? "..." : "";
     char num[16];
     int w = snprintf(num, sizeof num, "%d", l->line);
-    sb_printf(sb, " %s | ", num);
-    for (int i = 0; i < l->line_len; i++) {
-        unsigned char c = (unsigned char)l->line_text[i];
+    sb_printf(sb, " %s | %s", num, pre);
+    for (int i = from; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
         /* control bytes would garble the terminal: show them as '?' */
         sb_putc(sb, (c < 32 && c != '\t') || c == 127 ? '?' : (char)c);
     }
+    if (to < len)
+        sb_puts(sb, "...");
     sb_putc(sb, '\n');
-    sb_printf(sb, " %*s | ", w, "");
-    int start = l->mark_begin < l->line_len ? l->mark_begin : l->line_len;
-    for (int i = 0; i < start; i++)
-        sb_putc(sb, l->line_text[i] == '\t' ? '\t' : ' ');
+    sb_printf(sb, " %*s | %s", w, "", from > 0 ? "   " : "");
+    int start = mark < to ? mark : to;
+    for (int i = from; i < start; i++)
+        sb_putc(sb, text[i] == '\t' ? '\t' : ' ');
     if (color)
         sb_puts(sb, "\033[1;32m");
     sb_putc(sb, '^');
-    int end = l->mark_end > l->line_len ? l->line_len : l->mark_end;
+    int end = mark_end < to ? mark_end : to;
     for (int i = start + 1; i < end; i++)
         sb_putc(sb, '~');
     if (color)

@@ -33,6 +33,8 @@ typedef struct {
 typedef struct lex_state {
     const char *src, *cur, *lim, *tok, *bol;
     int file, line;
+    const char *colp; /* a position on the current line ... */
+    int col;          /* ... and its column (see column() in lex.re) */
     int depth;     /* open ( and [ */
     int last;      /* kind of the last token returned */
     diag_ctx *diag;
@@ -44,6 +46,9 @@ typedef struct lex_state {
     int paren_lost_off; /* ... at this offset (of the { or }); -1 if none */
     lex_token pend[4]; /* tokens read ahead */
     int npend;
+    int nest;     /* brackets and blocks open */
+    bool stopped; /* nested too deeply: the rest of the file is not read ... */
+    ax_span stop_at; /* ... from here */
     lex_token last_tok; /* the token returned last (the parser's lookahead) */
     lex_token prev_tok; /* the token returned before it */
 } lex_state;

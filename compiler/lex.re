@@ -14,7 +14,8 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file)
     memset(L, 0, sizeof *L);
     size_t len = 0;
     L->src = diag_file_text(d, file, &len);
-    L->cur = L->bol = L->src;
+    L->cur = L->bol = L->colp = L->src;
+    L->col = 1;
     L->lim = L->src + len;
     L->file = file;
     L->line = 1;
@@ -25,17 +26,23 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file)
 }
 
 /* Columns count characters, not bytes, so a caret lines up under UTF-8
- * text in strings and comments. */
-static int column(const lex_state *L, const char *p)
+ * text in strings and comments. Tokens come in order, so the count goes on
+ * from the last position asked for (colp): lexing a line is linear in its
+ * length, however many tokens it has. */
+static int column(lex_state *L, const char *p)
 {
-    int col = 1;
-    for (const char *q = L->bol; q < p; q++)
+    if (L->colp <= L->bol || p < L->colp) {
+        L->colp = L->bol;
+        L->col = 1;
+    }
+    for (const char *q = L->colp; q < p; q++)
         if (((unsigned char)*q & 0xC0) != 0x80)
-            col++;
-    return col;
+            L->col++;
+    L->colp = p;
+    return L->col;
 }
 
-static ax_span span_at(const lex_state *L, const char *b, const char *e)
+static ax_span span_at(lex_state *L, const char *b, const char *e)
 {
     ax_span s;
     s.file = L->file;
@@ -62,7 +69,7 @@ static const struct {
     {"delay", KW_DELAY}, {"learn", KW_LEARN}, {"signal", KW_SIGNAL}, {"record", KW_RECORD},
     {"run", KW_RUN}, {"for", KW_FOR}, {"and", KW_AND}, {"or", KW_OR}, {"not", KW_NOT},
     {"true", KW_TRUE}, {"false", KW_FALSE}, {"if", KW_IF}, {"then", KW_THEN},
-    {"else", KW_ELSE}, {"where", KW_WHERE}, {"from", KW_FROM},
+    {"else", KW_ELSE}, {"where", KW_WHERE}, {"from", KW_FROM}, {"extern", KW_EXTERN},
 };
 
 static int keyword(const char *s, size_t n)
@@ -195,6 +202,14 @@ static lex_token number(lex_state *L)
     return t;
 }
 
+/* Names become symbols and file names (POP.VAR.t.npy): their length is limited. */
+static void long_name(lex_state *L, ax_span sp, size_t n)
+{
+    if (n > AX_MAX_NAME)
+        diag_error(L->diag, sp, "a name of %zu characters is too long (at most %d)", n,
+                   AX_MAX_NAME);
+}
+
 static lex_token stray(lex_state *L)
 {
     const unsigned char *p = (const unsigned char *)L->tok;
@@ -295,14 +310,21 @@ lex_token lex_raw(lex_state *L)
         "event-driven" { TOK(KW_EVENT_DRIVEN); }
         ident "'" {
             t.str = arena_strndup(L->ar, L->tok, (size_t)(L->cur - L->tok - 1));
-            TOK(PRIMED);
+            t.span = span_at(L, L->tok, L->cur);
+            long_name(L, t.span, (size_t)(L->cur - L->tok - 1));
+            t.tok = PRIMED;
+            return t;
         }
         ident {
             size_t n = (size_t)(L->cur - L->tok);
             int k = keyword(L->tok, n);
-            if (k == IDENT)
+            t.span = span_at(L, L->tok, L->cur);
+            if (k == IDENT) {
                 t.str = arena_strndup(L->ar, L->tok, n);
-            TOK(k);
+                long_name(L, t.span, n);
+            }
+            t.tok = k;
+            return t;
         }
         "\"" ([^"\\\n\x00] | "\\" [^\n\x00])* "\"" {
             /* keep the text between the quotes; \" and \\ are unescaped */
@@ -386,6 +408,22 @@ static bool continues(int tok)
     }
 }
 
+/* Brackets and blocks open at once are limited (AX_MAX_NESTING): the parser's stack and
+ * every recursive pass over the tree stay bounded whatever the input. Past the limit the
+ * file is not read further: the rest of it reads as the end of the file, and the parser
+ * reports nothing more (lex_stopped). */
+static bool nest(lex_state *L, lex_token *t)
+{
+    if (++L->nest <= AX_MAX_NESTING)
+        return true;
+    diag_error(L->diag, t->span, "brackets and blocks are nested too deeply (more than %d "
+                                 "levels)", AX_MAX_NESTING);
+    L->stopped = true;
+    L->stop_at = t->span;
+    *t = (lex_token){.tok = AXP_EOF, .span = t->span};
+    return false;
+}
+
 /* Raw tokens with bracket bookkeeping (depth of ( and [, where { opened). */
 static lex_token fetch(lex_state *L)
 {
@@ -395,7 +433,19 @@ static lex_token fetch(lex_state *L)
         memmove(&L->pend[0], &L->pend[1], (size_t)L->npend * sizeof L->pend[0]);
         return t;
     }
+    if (L->stopped)
+        return (lex_token){.tok = AXP_EOF, .span = L->stop_at};
     lex_token t = lex_raw(L);
+    switch (t.tok) {
+    case '(': case '[': case '{':
+        if (!nest(L, &t))
+            return t;
+        break;
+    case ')': case ']': case '}':
+        if (L->nest > 0)
+            L->nest--;
+        break;
+    }
     switch (t.tok) {
     case '(': case '[':
         if (L->depth == 0)

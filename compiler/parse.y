@@ -160,7 +160,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token KW_DELAY "delay" KW_LEARN "learn" KW_SIGNAL "signal" KW_RECORD "record"
 %token KW_RUN "run" KW_FOR "for" KW_AND "and" KW_OR "or" KW_NOT "not"
 %token KW_TRUE "true" KW_FALSE "false" KW_IF "if" KW_THEN "then" KW_ELSE "else"
-%token KW_WHERE "where" KW_FROM "from"
+%token KW_WHERE "where" KW_FROM "from" KW_EXTERN "extern"
 /* never in the source: the lexer wrapper hands one of them to the parser first, so that one
    grammar parses a whole file or a single expression (a REPL entry) */
 %token START_FILE "start of file" START_EXPR "start of expression"
@@ -169,7 +169,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %type <node> opt_else mod_simple mod_block expr primary lvalue path connector
 %type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
-%type <vec> exprs idents proj_clauses spikes spike_list
+%type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list
 %type <op> opt_pflags opt_ed assign_op
 
 %precedence KW_ELSE
@@ -211,6 +211,34 @@ items
 top_simple
     : KW_IMPORT STRING { $$ = node(P, AST_IMPORT, @$); $$->str = $2; }
     | KW_RUN run_target KW_FOR expr { $$ = node(P, AST_RUN, @$); $$->a = $2; $$->b = $4; ast_fix_depth($$); }
+    | KW_EXTERN STRING IDENT IDENT '(' ext_params ')' ARROW IDENT {
+          $$ = node(P, AST_EXTERN, @$);
+          $$->str = $2;
+          $$->name = $4;
+          with_kids($$, $6);
+          if (strcmp($3, "fn"))
+              diag_error(P->diag, @3, "expected 'fn' after the library of an extern function, "
+                         "not '%s'", $3);
+          if (strcmp($9, "real"))
+              diag_error(P->diag, @9, "an extern function returns 'real' (a double), not '%s'",
+                         $9);
+      }
+    ;
+
+/* extern "libm.so.6" fn cbrt(x) -> real */
+ext_params
+    : %empty { $$ = (ast_vec){0}; }
+    | ext_param_list
+    ;
+
+ext_param_list
+    : IDENT { ast_node *p = node(P, AST_IDENT, @1); p->name = $1; $$ = vec1(P, p); }
+    | ext_param_list ',' IDENT {
+          ast_node *p = node(P, AST_IDENT, @3);
+          p->name = $3;
+          ast_vec_push(P->ar, &$1, p);
+          $$ = $1;
+      }
     ;
 
 run_target
@@ -637,6 +665,8 @@ static const char *continued_from(const char *src, int off)
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 {
+    if (P->lex.stopped) /* the lexer said why; what follows is not read */
+        return 0;
     yysymbol_kind_t la = yypcontext_token(ctx);
     const ax_span *loc = yypcontext_location(ctx);
     strbuf sb = {0};
@@ -760,6 +790,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 
 static ast_node *parse(ax_arena *ar, diag_ctx *d, int file, int start)
 {
+    size_t len = 0;
+    diag_file_text(d, file, &len);
+    if (len > AX_MAX_SOURCE) {
+        /* also for text given in memory (axonc_load_string); files are not read past it */
+        ax_span at = {file, 1, 1, 1, 1, 0, 0};
+        diag_error(d, at, "the file is larger than %d MiB, the limit for a model file",
+                   AX_MAX_SOURCE_MIB);
+        return ast_new(ar, AST_FILE, SPAN_NONE);
+    }
     parse_ctx *P = arena_alloc(ar, sizeof *P);
     lex_init(&P->lex, d, ar, file);
     P->ar = ar;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* The arena is a list of chunks; big requests get a chunk of their own so
  * that a few large arrays do not waste the tail of a normal chunk. */
@@ -177,18 +178,34 @@ char *sb_take(strbuf *sb)
     return s;
 }
 
-char *read_file(const char *path, size_t *len, const char **err)
+const char READ_FILE_TOO_LARGE[] = "larger than the limit";
+
+char *read_file(const char *path, size_t max, size_t *len, const char **err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         *err = strerror(errno);
         return NULL;
     }
+    /* a regular file says its size; devices and pipes are read up to the limit */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        *err = READ_FILE_TOO_LARGE;
+        fclose(f);
+        return NULL;
+    }
     strbuf sb = {0};
     char buf[65536];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (n > max - sb.len) {
+            *err = READ_FILE_TOO_LARGE;
+            fclose(f);
+            sb_free(&sb);
+            return NULL;
+        }
         sb_putn(&sb, buf, n);
+    }
     if (ferror(f)) {
         *err = strerror(errno ? errno : EIO);
         fclose(f);

@@ -54,9 +54,24 @@ void sb_free(strbuf *sb);
 /* Returns the string and leaves sb empty; the caller owns the result. */
 char *sb_take(strbuf *sb);
 
-/* Reads a whole file into malloc'd memory (NUL-terminated). Returns NULL and
- * sets *err (a static description of errno) on failure. */
-char *read_file(const char *path, size_t *len, const char **err);
+/* Limits on what the front end reads (docs/limits.md). Files stay below 2 GiB, so every
+ * offset, line and column in them fits an int (ax_span). */
+#define AX_STR_(x) #x
+#define AX_STR(x) AX_STR_(x)
+#define AX_MAX_SOURCE_MIB 64   /* one model file */
+#define AX_MAX_DATA_MIB 256    /* one data file (CSV) */
+enum {
+    AX_MAX_SOURCE = AX_MAX_SOURCE_MIB << 20,
+    AX_MAX_DATA = AX_MAX_DATA_MIB << 20,
+    AX_MAX_NAME = 100,    /* bytes of a name: "POP.VAR.t.npy" must fit a file name */
+    AX_MAX_NESTING = 256, /* brackets and blocks open at once */
+};
+
+/* Reads a whole file into malloc'd memory (NUL-terminated), at most max bytes: a longer
+ * file (or an endless one, like /dev/zero) is not read past max + 1 bytes. Returns NULL and
+ * sets *err to a static description of errno, or to READ_FILE_TOO_LARGE. */
+char *read_file(const char *path, size_t max, size_t *len, const char **err);
+extern const char READ_FILE_TOO_LARGE[];
 
 /* The shortest decimal form of v that reads back as v ("0.0105", "1e-09"). */
 const char *fmt_double(char buf[32], double v);

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -65,6 +66,58 @@ static int rt_is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* A field that names no column though it reads as a name: one of strtod's special values
+ * ("nan", "inf"), or a number with letters for digits ('O' or 'o' for 0, 'l' or 'I' for 1:
+ * "O5", "l0"). In a first row such a field is a typo in a row of values. */
+static int rt_number_like(const char *s, size_t n)
+{
+    char raw[72], mapped[72], *end;
+    if (n == 0 || n >= sizeof raw)
+        return 0;
+    int digit = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        digit |= c >= '0' && c <= '9';
+        raw[i] = c;
+        mapped[i] = c == 'O' || c == 'o' ? '0' : c == 'l' || c == 'I' ? '1' : c;
+    }
+    raw[n] = mapped[n] = '\0';
+    strtod(raw, &end);
+    if (*end == '\0')
+        return 1;
+    strtod(mapped, &end);
+    return digit && *end == '\0';
+}
+
+int axon_csv_header_field(const char *s, size_t n)
+{
+    while (n && rt_is_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n && rt_is_blank(s[n - 1]))
+        n--;
+    const char *colon = memchr(s, ':', n);
+    size_t name = colon ? (size_t)(colon - s) : n;
+    while (name && rt_is_blank(s[name - 1]))
+        name--;
+    if (name == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (size_t i = 1; i < name; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+            return 0;
+    if (rt_number_like(s, name))
+        return 0;
+    if (colon) { /* a unit: something, and no NUL */
+        const char *u = colon + 1, *e = s + n;
+        while (u < e && rt_is_blank(*u))
+            u++;
+        if (u == e || memchr(u, '\0', (size_t)(e - u)))
+            return 0;
+    }
+    return 1;
+}
+
 /* Field [begin, end) of a mutable line, trimmed; returns 0 and sets *v if it is a number. */
 static int rt_parse_number(char *begin, char *end, double *v)
 {
@@ -100,6 +153,9 @@ static int rt_dvec_reserve(rt_dvec *d, size_t extra)
     return 0;
 }
 
+/* At most this much of a bad field is quoted in a message. */
+enum { RT_QUOTE = 40 };
+
 axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err)
 {
     if (!path || !out || ncols_expected == 0 || ncols_expected < -1)
@@ -125,8 +181,15 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
             p++;
         if (p == eol || *p == '#')
             continue;
+        /* a NUL would end a field early without a word: it is an error where it is */
+        char *nul = memchr(p, '\0', (size_t)(eol - p));
+        if (nul) {
+            s = axon_err_set(err, AXON_EFORMAT, "%s:%zu:%zu: a NUL byte (0x00) in the text",
+                             path, lineno, (size_t)(nul - line) + 1);
+            goto done;
+        }
         /* Values go after the committed rows; they become a row only once the line passes. */
-        size_t nf = 0, nbad = 0;
+        size_t nf = 0, nnames = 0;
         char *bad_begin = NULL, *bad_end = NULL;
         for (char *field = p;;) {
             char *comma = memchr(field, ',', (size_t)(eol - field));
@@ -140,10 +203,11 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
                 s = axon_err_set(err, AXON_ENOMEM, "%s:%zu: out of memory", path, lineno);
                 goto done;
             }
-            if (rt_parse_number(b, e, &v) != 0 && nbad++ == 0) {
+            if (rt_parse_number(b, e, &v) != 0 && !bad_begin) {
                 bad_begin = b;
                 bad_end = e;
             }
+            nnames += first && axon_csv_header_field(b, (size_t)(e - b));
             vals.v[vals.n + nf++] = v;
             if (!comma)
                 break;
@@ -151,7 +215,7 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
         }
         if (first) {
             first = 0;
-            if (nbad == nf) { /* header line */
+            if (nnames == nf) { /* header line: every field a name */
                 if (ncols < 0) {
                     ncols = (long)nf;
                 } else if ((size_t)ncols != nf) {
@@ -163,9 +227,11 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
                 continue;
             }
         }
-        if (nbad) {
-            s = axon_err_set(err, AXON_EFORMAT, "%s:%zu: '%.*s' is not a number", path, lineno,
-                             (int)(bad_end - bad_begin), bad_begin);
+        if (bad_begin) {
+            size_t n = (size_t)(bad_end - bad_begin);
+            s = axon_err_set(err, AXON_EFORMAT, "%s:%zu:%zu: '%.*s%s' is not a number", path,
+                             lineno, (size_t)(bad_begin - line) + 1, n > RT_QUOTE ? RT_QUOTE : (int)n,
+                             bad_begin, n > RT_QUOTE ? "..." : "");
             goto done;
         }
         if (ncols < 0)

@@ -133,6 +133,8 @@ struct axon_sim {
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
     int busy;           /* in rt_run: callbacks may not run the simulation again */
+    char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
+    uint32_t nmeta;
 };
 
 /* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
@@ -232,5 +234,8 @@ void rt_rec_syn_step(axon_sim *s);
 /* Before the updates of step s->step: samples the records of input variables (kind
  * AXON_VAR_INPUT) due in this step, which the update clears. */
 void rt_rec_inputs(axon_sim *s);
+
+/* write.c: frees what axon_sim_set_meta stored. */
+void rt_meta_free(axon_sim *s);
 
 #endif /* AXON_RT_SIM_H */

@@ -391,6 +391,17 @@ static LLVMValueRef expr(cg *c, const sx *e)
     }
     case SX_RAND: return rand_draw(c, e);
     case SX_TABLE: return table(c, e);
+    case SX_EXT: {
+        /* a C function of an `extern` declaration: double(double, ...), called by name (the JIT
+           finds it in the process, where sema loaded its library; executables link it) */
+        LLVMTypeRef ps[3] = {c->f64, c->f64, c->f64};
+        LLVMValueRef args[3];
+        const sx *xs[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < e->ext->nargs; k++)
+            args[k] = to_f64(c, cg_to_fp(c, expr(c, xs[k])));
+        LLVMValueRef r = cgm_call(c, e->ext->name, c->f64, ps, e->ext->nargs, args);
+        return c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, "");
+    }
     case SX_CALL:
         switch (e->fn) {
         case FN_MIN: return fmin_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)));

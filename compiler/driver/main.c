@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "axon/analysis.h"
 #include "axon/axon.h"
 #include "axon/axonc.h"
 #include "axon/exe.h"
@@ -356,6 +357,9 @@ static int cmd_run(int argc, char **argv)
     status = instantiate(s, "run", &o, &in);
     if (status == EXIT_OK && axonc_jit(in, &desc) != AXONC_OK)
         status = EXIT_DIAG;
+    ro.source = o.file; /* provenance for the manifest: the command line from "axon" on */
+    ro.argc = argc + 1;
+    ro.argv = argv - 1;
     if (status == EXIT_OK)
         status = axon_exe_simulate("axon run", desc, &ro, now_seconds() - t0);
     axonc_session_free(s);
@@ -452,6 +456,77 @@ static int cmd_build(int argc, char **argv)
         }
     }
     axonc_session_free(s);
+    return status;
+}
+
+/* ---- axon analyze -------------------------------------------------------------------------- */
+
+static int cmd_analyze(int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL;
+    double t0 = 0, t1 = -1;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "-o")) {
+            if (!v)
+                return usage_error("analyze", "%s needs a value", a);
+            i++;
+            if (a[1] == 'o') {
+                out = v;
+                continue;
+            }
+            double t = !strcmp(v, "0") ? 0 : axon_exe_parse_time(v);
+            if (!(t > 0) && strcmp(v, "0"))
+                return usage_error("analyze", "expected a time like '500 ms' or 2s, not '%s'", v);
+            if (a[2] == 'f')
+                t0 = t;
+            else
+                t1 = t;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("analyze", "unknown option '%s'", a);
+        } else if (dir) {
+            return usage_error("analyze", "unexpected argument '%s' (one directory at a time)", a);
+        } else {
+            dir = a;
+        }
+    }
+    if (!dir)
+        return usage_error("analyze", "missing recordings directory%s", "");
+    axon_err err;
+    axon_recording *r = axon_recording_open(dir, &err);
+    if (!r) {
+        fprintf(stderr, "axon analyze: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    axon_analysis *an = axon_analyze(r, t0, t1, NULL, &err);
+    char *rdir = NULL;
+    if (!an) {
+        fprintf(stderr, "axon analyze: %s\n", err.msg);
+        status = EXIT_DIAG;
+    } else {
+        if (!quiet)
+            fputs(axon_analysis_table(an), stdout);
+        if (!out) {
+            size_t n = strlen(dir) + sizeof "/report";
+            rdir = malloc(n);
+            if (rdir)
+                snprintf(rdir, n, "%s/report", dir);
+            out = rdir;
+        }
+        if (!out || axon_analysis_write(an, out, &err) != AXON_OK) {
+            fprintf(stderr, "axon analyze: %s\n", out ? err.msg : "out of memory");
+            status = EXIT_DIAG;
+        } else if (!quiet) {
+            printf("report in %s/index.html (figures and analysis.json next to it)\n", out);
+        }
+    }
+    free(rdir);
+    axon_analysis_free(an);
+    axon_recording_free(r);
     return status;
 }
 
@@ -565,6 +640,24 @@ static const command COMMANDS[] = {
      "  -q         no greeting\n"
      "\n"
      "See docs/repl.md.\n"},
+    {"analyze", cmd_analyze, "analyse a recordings directory: statistics, figures, report",
+     "usage: axon analyze DIR [--from T] [--to T] [-o OUT] [-q]\n"
+     "\n"
+     "Reads the recordings written by axon run -o DIR and analyses every recorded\n"
+     "population: rates, ISI CV, CV2, LV, LvR, Fano factors, count correlations,\n"
+     "STTC, synchrony chi, Kuramoto order parameter, Lempel-Ziv complexity, the\n"
+     "spectrum of the population rate, dead and hyperactive neurons, avalanches;\n"
+     "recorded state and weights are described and drawn. Prints a table per\n"
+     "population and writes OUT (default DIR/report): analysis.json, the figures\n"
+     "(SVG) and index.html, a report to open in a browser. docs/analysis.md\n"
+     "defines every number.\n"
+     "\n"
+     "options:\n"
+     "  --from T, --to T   analyse the window (T_from, T_to] only, e.g. --from 200ms\n"
+     "  -o OUT             write the report into OUT\n"
+     "  -q, --quiet        no table\n"
+     "\n"
+     "exit status: 0 done, 1 the analysis failed, 2 usage error or not a recording\n"},
     {"help", cmd_help, "show help for a command", "usage: axon help [COMMAND]\n"},
 };
 

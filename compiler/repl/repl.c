@@ -268,6 +268,17 @@ static void scan_definitions(const char *text, entry *e)
                     e->defines[e->ndefines++] = xstrdup(name);
                 }
             }
+            if (!strcmp(word, "extern")) {
+                /* extern "LIB" fn NAME(...): NAME is what it defines */
+                const char *q = skip_ws(end);
+                const char *close = *q == '"' ? strchr(q + 1, '"') : NULL;
+                char fn[16], name[64];
+                const char *after = close ? ident(skip_ws(close + 1), fn, sizeof fn) : NULL;
+                if (after && ident(skip_ws(after), name, sizeof name)) {
+                    e->defines = xrealloc(e->defines, (size_t)(e->ndefines + 1) * sizeof *e->defines);
+                    e->defines[e->ndefines++] = xstrdup(name);
+                }
+            }
             if (!strcmp(word, "import")) {
                 const char *q = skip_ws(end);
                 if (*q == '"') {
@@ -295,7 +306,7 @@ static bool starts_with_keyword(const char *text)
     for (size_t k = 0; k < sizeof DEF_KEYWORDS / sizeof *DEF_KEYWORDS; k++)
         if (!strcmp(word, DEF_KEYWORDS[k]))
             return true;
-    return !strcmp(word, "import");
+    return !strcmp(word, "import") || !strcmp(word, "extern");
 }
 
 /* ---- programs ------------------------------------------------------------------------------- */
@@ -423,6 +434,9 @@ static bool define(repl *r, const char *name, const char *text)
             if (i >= 0 && axonc_def_get(p->unit, i, &d) == AXONC_OK)
                 fprintf(r->out, "%s %s %s\n", replaces ? "redefined" : "defined",
                         kind_name(d.kind), d.name);
+            else if (i < 0)
+                fprintf(r->out, "%s extern function %s\n", replaces ? "redefined" : "declared",
+                        e.defines[k]);
         }
         if (replaces)
             tell_replaced(r, &e, NULL);

@@ -536,6 +536,30 @@ static sx *call(check_ctx *ck, const ast_node *n)
     }
     if (!strcmp(name, "timed"))
         return timed(ck, n);
+    for (int k = 0; k < ck->nexterns; k++) {
+        const sx_extern *ext = &ck->externs[k];
+        if (strcmp(ext->name, name))
+            continue;
+        if (nargs != ext->nargs) {
+            ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, ext->nargs,
+                ext->nargs == 1 ? "" : "s", nargs);
+            return sx_const(ck->ar, 0, DIM_NONE);
+        }
+        sx *xs[3] = {NULL, NULL, NULL};
+        for (int i = 0; i < nargs; i++) {
+            xs[i] = check_expr(ck, n->kids[i]);
+            char d[96];
+            if (!xs[i]->unknown && (!dim_is_none(xs[i]->dim) || xs[i]->boolean)) {
+                ERR(ck, n->kids[i]->span, "the C function '%s' takes plain numbers, but this is %s",
+                    name, xs[i]->boolean ? "a truth value" : dim_describe(xs[i]->dim, d, sizeof d));
+                diag_hint(ck->d, "divide by a unit to get a number: %s(x / 1 mV)", name);
+                return sx_const(ck->ar, 0, DIM_NONE);
+            }
+        }
+        sx *e = sx_ext(ck->ar, ext, xs[0], xs[1], xs[2]);
+        e->span = n->span;
+        return e;
+    }
     if (!strcmp(name, "pow")) {
         if (nargs != 2) {
             ERR(ck, n->span, "'pow' takes 2 arguments, not %d", nargs);

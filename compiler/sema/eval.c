@@ -58,6 +58,7 @@ sx *sema_eval(sema_ctx *s, const ast_node *e, const sema_binding *b, int nb)
     ck->lookup_extra = binding;
     ck->suggest_extra = suggest;
     ck->user = u;
+    sema_check_externs(s, ck);
     ck->alg_state = arena_alloc(ar, sizeof *ck->alg_state);
     ck->alg_ast = arena_alloc(ar, sizeof *ck->alg_ast);
     int before = diag_error_count(d);

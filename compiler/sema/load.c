@@ -112,9 +112,12 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
     if (have >= 0)
         return have;
     size_t len;
-    char *text = read_file(canon, &len, err);
-    if (!text)
+    char *text = read_file(canon, AX_MAX_SOURCE, &len, err);
+    if (!text) {
+        if (*err == READ_FILE_TOO_LARGE)
+            *err = "larger than " AX_STR(AX_MAX_SOURCE_MIB) " MiB, the limit for a model file";
         return -1;
+    }
     int fi = add_file(s, shown, canon, text, len);
     free(text);
     load_imports(s, fi);

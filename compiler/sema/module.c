@@ -14,6 +14,7 @@
 #include "sema/sema_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define ERR(mc, sp, ...)                                                                           \
     do {                                                                                           \
@@ -99,6 +100,7 @@ static check_ctx *mod_check(mcheck *mc, const sm_type *t, int allow)
 {
     check_ctx *ck = arena_alloc(mc->ar, sizeof *ck);
     ck->ar = mc->ar;
+    sema_check_externs(mc->s, ck);
     ck->d = mc->d;
     ck->t = t ? (sm_type *)t : arena_alloc(mc->ar, sizeof(sm_type));
     ck->ctx = CTX_MODULE;
@@ -284,6 +286,37 @@ static const sm_mpop *find_pop(mcheck *mc, const ast_node *path, const char **re
         m = it->inst->mod;
         n = m->nitems;
     }
+    /* what the module's source says of that name explains the mistake better */
+    const ast_node *mod = np == 1 && mc->m && mc->m->def ? mc->m->def->ast : NULL;
+    for (int i = 0; mod && i < mod->nkids; i++) {
+        const ast_node *it = mod->kids[i];
+        if (!it->name || strcmp(it->name, *rel))
+            continue;
+        if (it->kind == AST_POPULATION) {
+            const sm_def *t = sema_find(mc->s, it->str);
+            if (!t || t->kind != AST_NEURON || !t->type || t->type->errors) {
+                mc->errors++; /* its type's error was reported at the population */
+                return NULL;
+            }
+            if (it->span.off > path->span.off) {
+                ERR(mc, path->span, "the population '%s' is used before it is declared", *rel);
+                diag_note(mc->d, it->span, "'%s' is declared here", *rel);
+                diag_hint(mc->d, "declare populations before the projections and records that "
+                                 "use them");
+                return NULL;
+            }
+        }
+        if (it->kind == AST_PROJECT) {
+            ERR(mc, path->span, "'%s' is a projection, not a population", *rel);
+            diag_note(mc->d, it->span, "the projection '%s' is declared here", *rel);
+            return NULL;
+        }
+        if (it->kind == AST_SIGNAL || it->kind == AST_LET) {
+            ERR(mc, path->span, "'%s' is a %s, not a population", *rel,
+                it->kind == AST_SIGNAL ? "signal" : "let");
+            return NULL;
+        }
+    }
     ERR(mc, path->span, "no population named '%s' in this module", *rel);
     const char **names = NULL;
     int nn = 0;
@@ -298,8 +331,6 @@ static const sm_mpop *find_pop(mcheck *mc, const ast_node *path, const char **re
     }
     if (best)
         diag_hint(mc->d, "did you mean '%s'?", best);
-    else
-        diag_hint(mc->d, "populations must be declared before the projections that use them");
     return NULL;
 }
 
@@ -413,6 +444,13 @@ static void population(mcheck *mc, const ast_node *n)
                     bd = dd;
                     best = o->name;
                 }
+            }
+            /* a longer name that starts with it: Poisson for PoissonSource */
+            size_t len = strlen(n->str);
+            for (int i = 0; !best && len >= 3 && i < sema_def_count(mc->s); i++) {
+                const sm_def *o = sema_def(mc->s, i);
+                if (o->kind == AST_NEURON && !strncasecmp(o->name, n->str, len))
+                    best = o->name;
             }
             if (best)
                 diag_hint(mc->d, "did you mean '%s'?", best);

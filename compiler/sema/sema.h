@@ -312,6 +312,13 @@ void sema_check_modules(sema_ctx *s);
 /* Does module m (and every module it contains) have no errors? */
 bool sema_module_ok(const sm_module *m);
 
+/* The `extern` C functions declared in the loaded files (after sema_check_all). */
+int sema_extern_count(const sema_ctx *s);
+const sx_extern *sema_extern(const sema_ctx *s, int i);
+/* Sets the extern functions a checker may call (every check_ctx made for s). */
+struct check_ctx;
+void sema_check_externs(const sema_ctx *s, struct check_ctx *ck);
+
 /* Index of a variable of t by name, or -1. */
 int sm_find_var(const sm_type *t, const char *name);
 /* Describes a dimension for messages ("a voltage (mV)"). */

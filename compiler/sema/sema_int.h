@@ -30,7 +30,9 @@ struct sema_ctx {
     int norder;
     int nstack;
     sm_def *defs;
-    int ndefs;
+    int ndefs, capdefs;
+    sx_extern *externs;  /* `extern` C functions of every loaded file */
+    int nexterns;
     bool checked;
     int module_depth;  /* modules being checked, one inside the other */
 };

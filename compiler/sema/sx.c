@@ -9,7 +9,15 @@
  * so a pass that changes nothing returns its input pointer (the simplifier
  * relies on that to detect its fixed point).
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
 #include "sema/sx.h"
+
+#ifdef HAVE_REPL
+#include <ffi.h>
+#endif
 
 #include <math.h>
 #include <string.h>
@@ -363,6 +371,13 @@ double sx_eval(const sx *e, sx_lookup lookup, void *ctx)
         double c = e->c ? sx_eval(e->c, lookup, ctx) : 0;
         return sx_apply_fn((sx_fn)e->fn, a, b, c);
     }
+    case SX_EXT: {
+        double args[3] = {e->a ? sx_eval(e->a, lookup, ctx) : 0,
+                          e->b ? sx_eval(e->b, lookup, ctx) : 0,
+                          e->c ? sx_eval(e->c, lookup, ctx) : 0};
+        double r;
+        return sx_call_extern(e->ext, args, &r) ? r : NAN;
+    }
     default: return apply_bin(e->kind, sx_eval(e->a, lookup, ctx), sx_eval(e->b, lookup, ctx));
     }
 }
@@ -407,6 +422,10 @@ bool sx_equal(const sx *a, const sx *b)
         if (a->fn != b->fn)
             return false;
         break;
+    case SX_EXT:
+        if (a->ext != b->ext)
+            return false;
+        break;
     default: break;
     }
     return sx_equal(a->a, b->a) && sx_equal(a->b, b->b) && sx_equal(a->c, b->c);
@@ -433,6 +452,7 @@ static sx *rebuild(ax_arena *ar, const sx *e, sx *a, sx *b, sx *c)
     case SX_NEG: n = sx_neg(ar, a); break;
     case SX_NOT: n = sx_not(ar, a); break;
     case SX_CALL: n = sx_call(ar, (sx_fn)e->fn, a, b, c); break;
+    case SX_EXT: n = sx_ext(ar, e->ext, a, b, c); break;
     case SX_TABLE: n = sx_table_at(ar, e->tab, a, b); break;
     case SX_SELECT: n = sx_select(ar, a, b, c); break;
     default: n = sx_bin(ar, e->kind, a, b); break;
@@ -716,6 +736,12 @@ static sx *diff_rec(const diff_ctx *d, sx *e)
                       sx_add(ar, sx_mul(ar, diff_rec(d, b), sx_call(ar, FN_LOG, a, NULL, NULL)),
                              sx_mul(ar, b, sx_div(ar, diff_rec(d, a), a))));
     case SX_CALL: return diff_call(d, e);
+    case SX_EXT:
+        /* a C function has no derivative here: its call stands in for one, so that nothing
+           that depends on x looks constant (uses_nonsmooth keeps it out of linearity tests) */
+        if (sx_uses(e, d->space, d->idx))
+            return e;
+        return dzero(d, e);
     case SX_SELECT: return sx_select(ar, a, diff_rec(d, b), diff_rec(d, e->c));
     default: return dzero(d, e); /* comparisons and logic are piecewise constant */
     }
@@ -768,6 +794,7 @@ static bool uses_nonsmooth(const sx *e, int space, int idx)
     case SX_OR:
     case SX_NOT:
     case SX_TABLE: return true; /* piecewise constant */
+    case SX_EXT: return true;   /* a C function: nothing is known of its shape */
     case SX_SELECT:
         if (sx_uses(e->a, space, idx))
             return true;
@@ -919,8 +946,9 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
         sb_puts(sb, "not ");
         print_rec(e->a, sb, P_NOT);
         break;
+    case SX_EXT:
     case SX_CALL:
-        sb_puts(sb, sx_fn_name((sx_fn)e->fn));
+        sb_puts(sb, e->kind == SX_EXT ? e->ext->name : sx_fn_name((sx_fn)e->fn));
         sb_putc(sb, '(');
         print_rec(e->a, sb, P_SELECT);
         if (e->b) {
@@ -968,4 +996,51 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
 void sx_print(const sx *e, strbuf *sb)
 {
     print_rec(e, sb, P_SELECT);
+}
+
+/* ---- extern functions ------------------------------------------------------------------------ */
+
+bool sx_call_extern(const sx_extern *ext, const double *args, double *out)
+{
+#ifdef HAVE_REPL
+    /* libffi: the call is built from the declared arity, not by casting the address to a
+       function type chosen here */
+    ffi_cif cif;
+    ffi_type *types[3] = {&ffi_type_double, &ffi_type_double, &ffi_type_double};
+    void *values[3] = {(void *)&args[0], (void *)&args[1], (void *)&args[2]};
+    if (!ext || !ext->addr || ext->nargs < 0 || ext->nargs > 3 ||
+        ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)ext->nargs, &ffi_type_double, types) != FFI_OK)
+        return false;
+    ffi_call(&cif, FFI_FN(ext->addr), out, values);
+    return true;
+#else
+    (void)ext;
+    (void)args;
+    (void)out;
+    return false;
+#endif
+}
+
+sx *sx_ext(ax_arena *ar, const sx_extern *ext, sx *a, sx *b, sx *c)
+{
+    sx *args[3] = {a, b, c};
+    bool constant = true;
+    for (int k = 0; k < ext->nargs; k++)
+        constant &= args[k] && args[k]->kind == SX_CONST;
+    double v[3] = {0, 0, 0}, r;
+    for (int k = 0; constant && k < ext->nargs; k++)
+        v[k] = args[k]->v;
+    if (constant && sx_call_extern(ext, v, &r) && isfinite(r))
+        return sx_const(ar, r, DIM_NONE);
+    sx *e = arena_alloc(ar, sizeof *e);
+    e->kind = SX_EXT;
+    e->ext = ext;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+    e->dim = DIM_NONE;
+    e->span = SPAN_NONE;
+    for (int k = 0; k < ext->nargs; k++)
+        e->unknown |= args[k] && args[k]->unknown;
+    return e;
 }

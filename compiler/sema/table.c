@@ -6,6 +6,8 @@
  */
 #include "sema/table.h"
 
+#include "axon/io.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -35,7 +37,12 @@ static int tab_file(diag_ctx *d, ax_span from, const char *path, const char **te
             return f;
         }
     const char *err = NULL;
-    char *buf = read_file(path, len, &err);
+    char *buf = read_file(path, AX_MAX_DATA, len, &err);
+    if (!buf && err == READ_FILE_TOO_LARGE) {
+        diag_error(d, from, "'%s' is larger than %d MiB, the limit for a data file", path,
+                   AX_MAX_DATA_MIB);
+        return -1;
+    }
     if (!buf) {
         diag_error(d, from, "cannot open '%s': %s", path, err);
         return -1;
@@ -117,6 +124,48 @@ static bool number(const char *s, field f, double *v)
     return *end == 0 && isfinite(*v) && errno != ERANGE;
 }
 
+/* At most this much of a bad field is quoted in a message. */
+enum { QUOTE = 40 };
+#define QUOTED(s, f) ((f).e - (f).b > QUOTE ? QUOTE : (f).e - (f).b), (s) + (f).b, \
+                     ((f).e - (f).b > QUOTE ? "..." : "")
+
+/* Reports the value f that is not a number, saying why. */
+static void not_a_number(diag_ctx *d, const tab *t, ax_span at, const char *s, field f)
+{
+    char buf[72];
+    int n = f.e - f.b;
+    if (n == 0) {
+        diag_error(d, at, "a value is missing here");
+        return;
+    }
+    if (n < (int)sizeof buf) {
+        memcpy(buf, s + f.b, (size_t)n);
+        buf[n] = 0;
+        char *end;
+        errno = 0;
+        strtod(buf, &end);
+        if (!*end) { /* a number, but not a finite one (nan, inf), or too large or small */
+            diag_error(d, at, errno == ERANGE ? "'%s' is out of range"
+                                              : "'%s' is not a finite number", buf);
+            diag_hint(d, "every value of '%s' must be a finite number", t->path);
+            return;
+        }
+        /* letters for digits: "O.5", "l0" */
+        bool digit = false;
+        for (int i = 0; i < n; i++) {
+            digit |= buf[i] >= '0' && buf[i] <= '9';
+            buf[i] = buf[i] == 'O' || buf[i] == 'o' ? '0' : buf[i] == 'l' || buf[i] == 'I' ? '1'
+                                                                                          : buf[i];
+        }
+        strtod(buf, &end);
+        diag_error(d, at, "'%.*s%s' is not a number", QUOTED(s, f));
+        if (digit && !*end)
+            diag_hint(d, "did you mean '%s'? ('O' and 'l' are letters, not digits)", buf);
+        return;
+    }
+    diag_error(d, at, "'%.*s%s' is not a number", QUOTED(s, f));
+}
+
 static bool header(ax_arena *ar, diag_ctx *d, tab *t, const char *s, const field *f, int n,
                    int line, int start)
 {
@@ -157,6 +206,29 @@ static bool header(ax_arena *ar, diag_ctx *d, tab *t, const char *s, const field
     return ok;
 }
 
+static bool is_name(const char *s, field f)
+{
+    return axon_csv_header_field(s + f.b, (size_t)(f.e - f.b));
+}
+
+/* The first field of the first row that is not a column name (-1: the row is a header). With
+ * TAB_HEADER the row must be a header: that field is reported. */
+static int not_header(diag_ctx *d, const tab *t, const char *s, const field *f, int n, int line,
+                      int start, int flags)
+{
+    int bad = -1;
+    for (int c = 0; c < n && bad < 0; c++)
+        if (!is_name(s, f[c]))
+            bad = c;
+    if (bad >= 0 && (flags & TAB_HEADER)) {
+        diag_error(d, span_at(t, line, start, f[bad].b, f[bad].e - f[bad].b),
+                   "'%.*s%s' is not a column name", QUOTED(s, f[bad]));
+        diag_hint(d, "the first row of '%s' names its columns, each a name or name:unit, like "
+                     "i,j,w:nS or i,t:ms", t->path);
+    }
+    return bad;
+}
+
 tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int flags)
 {
     const char *path = tab_path(ar, d, from, name);
@@ -174,7 +246,10 @@ tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int fla
     field fbuf[64];
     bool first = true;
     int line = 0;
-    for (size_t p = 0; p < size && errors < MAX_ERRORS;) {
+    size_t p = 0;
+    if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark */
+        p = 3;
+    while (p < size && errors < MAX_ERRORS) {
         size_t q = p;
         while (q < size && s[q] != '\n')
             q++;
@@ -185,20 +260,32 @@ tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int fla
             b++;
         if (b == e || s[b] == '#')
             continue;
+        const char *nul = memchr(s + b, 0, (size_t)(e - b));
+        if (nul) { /* it would end a value early without a word */
+            diag_error(d, span_at(t, line, start, (int)(nul - s), 1),
+                       "a NUL byte (0x00) in a data file");
+            errors++;
+            continue;
+        }
         int n = split(s, b, e, fbuf, 64);
         if (n > 64) {
             diag_error(d, span_at(t, line, start, b, e - b), "%d values on one line: at most 64",
                        n);
             return NULL;
         }
+        int nonname = -1; /* the first row is read as values because of this field */
         if (first) {
             first = false;
-            double v;
-            if ((flags & TAB_HEADER) || ((flags & TAB_MAYBE_HEADER) && !number(s, fbuf[0], &v))) {
-                t->ncols = n;
-                if (!header(ar, d, t, s, fbuf, n, line, start))
-                    errors++;
-                continue;
+            if (flags & (TAB_HEADER | TAB_MAYBE_HEADER)) {
+                nonname = not_header(d, t, s, fbuf, n, line, start, flags);
+                if (nonname < 0) {
+                    t->ncols = n;
+                    if (!header(ar, d, t, s, fbuf, n, line, start))
+                        errors++;
+                    continue;
+                }
+                if (flags & TAB_HEADER)
+                    return NULL;
             }
             t->ncols = n;
         }
@@ -226,11 +313,10 @@ tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int fla
             t->off[k] = fbuf[c].b;
             t->len[k] = fbuf[c].e - fbuf[c].b;
             if (!number(s, fbuf[c], &t->v[k])) {
-                if (fbuf[c].e == fbuf[c].b)
-                    diag_error(d, span_at(t, line, start, fbuf[c].b, 0), "a value is missing here");
-                else
-                    diag_error(d, tab_span(t, r, c), "'%.*s' is not a number",
-                               fbuf[c].e - fbuf[c].b, s + fbuf[c].b);
+                not_a_number(d, t, tab_span(t, r, c), s, fbuf[c]);
+                if (nonname >= 0 && is_name(s, fbuf[c]))
+                    diag_hint(d, "a first row is a header only when every value in it is a column "
+                                 "name; '%.*s%s' is not one", QUOTED(s, fbuf[nonname]));
                 errors++;
                 break;
             }

@@ -7,8 +7,11 @@
  *
  * Format: one row per line, values separated by commas, blanks around values
  * ignored; empty lines and lines starting with '#' are skipped. A header row
- * names the columns, each `name` or `name:unit` (`t:ms`, `w:nS`). A path is
- * relative to the directory of the model file that names it.
+ * names the columns, each `name` or `name:unit` (`t:ms`, `w:nS`), by the rule
+ * of axon_csv_header_field (axon/io.h), which a row of values with a typo
+ * ("O.5", "l0", "nan") does not pass. Values are finite numbers. A path is
+ * relative to the directory of the model file that names it. Files are at
+ * most AX_MAX_DATA bytes (util.h).
  */
 #ifndef AXON_TABLE_H
 #define AXON_TABLE_H
@@ -37,7 +40,7 @@ typedef struct {
 
 enum {
     TAB_HEADER = 1,       /* the first row is a header (required) */
-    TAB_MAYBE_HEADER = 2, /* a first row whose first value is not a number is a header */
+    TAB_MAYBE_HEADER = 2, /* a first row of column names is a header */
 };
 
 /* Reads `name` (relative to the directory of the file of `from`, the span of

@@ -34,7 +34,7 @@ static void show_diag(void *user, const axonc_diag *d)
  * of population E, or -1 after printing why not. */
 static double rate_with_drive(axonc_unit *unit, double drive_nA)
 {
-    axonc_override set[] = {{"drive", drive_nA, "nA"}};
+    axonc_override set[] = {{"drive", drive_nA, "nA", NULL}};
     axonc_instance *in = NULL;
     const axon_model_desc *model = NULL;
     if (axonc_instantiate(unit, &(axonc_instance_opts){.set = set, .nset = 1}, &in) != AXONC_OK ||

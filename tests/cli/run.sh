@@ -275,5 +275,21 @@ else
     fail=$((fail + 1)); echo "FAIL: compile example does not compile"; cat "$out"
 fi
 
+# extern C functions: the JIT (the library loaded into the process) and a built executable
+# (linked with it) compute the same
+printf 'extern "libm.so.6" fn cbrt(x) -> real\nneuron Cube {\n    parameters { tau = 10 ms }\n    state { v = 1 }\n    equations { v'"'"' = -cbrt(v) / tau }\n}\nmodule M {\n    population P = Cube[3]\n    record P.v every 1 ms\n}\nrun M for 20 ms\n' >"$tmp/ext.axon"
+expect "run: extern function" 0 "$AXON" run "$tmp/ext.axon" -o "$tmp/ext_run" -q
+expect "build: extern function" 0 "$AXON" build "$tmp/ext.axon" -o "$tmp/ext_exe" -q
+expect "built exe with an extern function runs" 0 "$tmp/ext_exe" -o "$tmp/ext_exe_out" -q
+if cmp -s "$tmp/ext_run/P.v.npy" "$tmp/ext_exe_out/P.v.npy"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: extern function: JIT and executable differ"; fi
+expect "dump ir: extern function scheme" 0 "$AXON" dump ir "$tmp/ext.axon"
+contains "dump ir: an extern call is non-linear" "scheme rk4"
+
+# an undefined type suggests the longer name that starts with it
+expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golden/semantic/undefined_type_and_projection.axon"
+contains "check: undefined type suggestion" "hint: did you mean 'PoissonSource'?"
+contains "check: projection used as a population, note" "note: the projection 'syn' is declared here"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

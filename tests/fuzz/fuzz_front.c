@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < nc; i++) {
         const char *err;
         size_t len;
-        char *t = read_file(argv[i + 2], &len, &err);
+        char *t = read_file(argv[i + 2], AX_MAX_SOURCE, &len, &err);
         if (!t) {
             fprintf(stderr, "fuzz_front: cannot read %s: %s\n", argv[i + 2], err);
             return 2;

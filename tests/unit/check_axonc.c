@@ -296,7 +296,7 @@ START_TEST(test_run_change_run)
     uint64_t base = spikes_of(m, 0.1, 1);
     ck_assert_uint_gt(base, 0);
     /* the same model with a stronger drive and more neurons fires more */
-    axonc_override set[] = {{"drive", 3, "nA"}, {"N", 40, NULL}};
+    axonc_override set[] = {{"drive", 3, "nA", NULL}, {"N", 40, NULL, NULL}};
     axonc_instance *in2 = NULL;
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 2}, &in2),
                      AXONC_OK);
@@ -313,19 +313,19 @@ START_TEST(test_run_change_run)
     ck_assert_uint_eq(spikes_of(m, 0.1, 1), base);
     /* a wrong unit or an unknown name is a diagnostic, not a crash */
     int before = k.errors;
-    axonc_override wrong[] = {{"drive", 3, "mV"}};
+    axonc_override wrong[] = {{"drive", 3, "mV", NULL}};
     axonc_instance *bad = (axonc_instance *)1;
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = wrong, .nset = 1}, &bad),
                      AXONC_EDIAG);
     ck_assert_ptr_null(bad);
     ck_assert_int_gt(k.errors, before);
-    axonc_override unknown[] = {{"drvie", 3, "nA"}};
+    axonc_override unknown[] = {{"drvie", 3, "nA", NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = unknown, .nset = 1}, &bad),
                      AXONC_EDIAG);
-    axonc_override junk[] = {{"N", NAN, NULL}};
+    axonc_override junk[] = {{"N", NAN, NULL, NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = junk, .nset = 1}, &bad),
                      AXONC_EINVAL);
-    axonc_override badunit[] = {{"N", 1, "} module"}};
+    axonc_override badunit[] = {{"N", 1, "} module", NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = badunit, .nset = 1}, &bad),
                      AXONC_EINVAL);
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.dt = -1}, &bad), AXONC_EINVAL);

@@ -496,28 +496,55 @@ START_TEST(test_csv_read_tolerant)
 }
 END_TEST
 
-static void expect_csv_error(const char *text, int ncols, const char *msg_suffix)
+static void expect_csv_error_n(const char *text, size_t len, int ncols, const char *msg_suffix)
 {
     char p[512], want[700];
     axon_err err = {{0}};
     axon_tensor *r = NULL;
     in_dir(p, "bad.csv");
-    spit(p, text, strlen(text));
+    spit(p, text, len);
     ck_assert_int_eq(axon_csv_read(p, ncols, &r, &err), AXON_EFORMAT);
     ck_assert_ptr_null(r);
     snprintf(want, sizeof want, "%s%s", p, msg_suffix);
     ck_assert_str_eq(err.msg, want);
 }
 
+/* Text literals with a NUL inside are measured by sizeof: the macro passes the length. */
+#define expect_csv_error(text, ncols, msg) expect_csv_error_n(text, sizeof text - 1, ncols, msg)
+
+START_TEST(test_csv_header_field)
+{
+    static const char *const names[] = {"i", "t:ms", " w : nS ", "O", "I", "x1", "_", "P0",
+                                        "delay:ms", "e5"};
+    static const char *const not_names[] = {"O5", "l0", "O.5", "nan", "INF", "infinity", "1x",
+                                            "t:", "", " ", "a b", "0", "-x", "t\xc2\xb5"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(axon_csv_header_field(names[i], strlen(names[i])), "%s", names[i]);
+    for (size_t i = 0; i < sizeof not_names / sizeof not_names[0]; i++)
+        ck_assert_msg(!axon_csv_header_field(not_names[i], strlen(not_names[i])), "%s",
+                      not_names[i]);
+}
+END_TEST
+
 START_TEST(test_csv_read_errors)
 {
     expect_csv_error("# c\nt,v,w\n\n1,2,3\n4,5\n", -1, ":5: expected 3 numbers, found 2");
-    expect_csv_error("# c\nt,v,w\n\n1,xyz,3\n", -1, ":4: 'xyz' is not a number");
+    expect_csv_error("# c\nt,v,w\n\n1,xyz,3\n", -1, ":4:3: 'xyz' is not a number");
     expect_csv_error("1,2,3\n", 2, ":1: expected 2 numbers, found 3");
-    expect_csv_error("1,2\n3,4\n\n#x\n5,6,\n", -1, ":5: '' is not a number");
-    expect_csv_error("1\n3 4\n", 1, ":2: '3 4' is not a number");
-    expect_csv_error("1.5,2e\n", -1, ":1: '2e' is not a number");
-    expect_csv_error("a,b\n1,2\nc,d\n", -1, ":3: 'c' is not a number");
+    expect_csv_error("1,2\n3,4\n\n#x\n5,6,\n", -1, ":5:5: '' is not a number");
+    expect_csv_error("1\n3 4\n", 1, ":2:1: '3 4' is not a number");
+    expect_csv_error("1.5,2e\n", -1, ":1:5: '2e' is not a number");
+    expect_csv_error("a,b\n1,2\nc,d\n", -1, ":3:1: 'c' is not a number");
+    /* a first row with a typo is not a header: it is an error where the typo is */
+    expect_csv_error("O.5\n1\n", -1, ":1:1: 'O.5' is not a number");
+    expect_csv_error("0.5, l0\n1, 2\n", -1, ":1:6: 'l0' is not a number");
+    expect_csv_error("t, 0.5\n1, 2\n", -1, ":1:1: 't' is not a number");
+    /* a NUL byte does not end a field silently */
+    expect_csv_error("t\n1\n2\0\n", -1, ":3:2: a NUL byte (0x00) in the text");
+    expect_csv_error("1,2\0junk,3\n", -1, ":1:4: a NUL byte (0x00) in the text");
+    /* a long bad field is quoted in part */
+    expect_csv_error("1\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", -1,
+                     ":2:1: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a number");
     expect_csv_error("a,b,c\n1,2,3\n", 2, ":1: expected 2 columns, header has 3");
 }
 END_TEST
@@ -542,6 +569,7 @@ Suite *io_suite(void)
     tcase_add_test(tc, test_csv_roundtrip);
     tcase_add_test(tc, test_csv_read_tolerant);
     tcase_add_test(tc, test_csv_read_errors);
+    tcase_add_test(tc, test_csv_header_field);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,7 @@ static const struct {
     {"sx", sx_suite},         {"sema", sema_suite},     {"engine", engine_suite}, {"api", api_suite},
     {"axonc", axonc_suite},
     {"cg", cg_suite},
+    {"analysis", analysis_suite},
 };
 
 int main(int argc, char **argv)

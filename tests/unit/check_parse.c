@@ -206,6 +206,54 @@ START_TEST(test_deep_nesting_is_refused)
     ck_assert_int_le(p.root->depth, 450);
     done(&p);
     sb_free(&sb);
+    /* 100,000 open brackets: one error, not a parser stack exhausted */
+    sb_puts(&sb, "module M { let x = ");
+    for (int i = 0; i < 100000; i++)
+        sb_puts(&sb, "(");
+    p = parse(sb.buf);
+    ck_assert_int_eq(diag_error_count(p.d), 1);
+    ck_assert_str_eq(diag_message(p.d, 0), "brackets and blocks are nested too deeply (more than "
+                                           "256 levels)");
+    ck_assert_int_eq(diag_span(p.d, 0).col, 20 + 255);
+    done(&p);
+    sb_free(&sb);
+}
+END_TEST
+
+START_TEST(test_source_size_limit)
+{
+    /* text given in memory is held to the limit of a model file too */
+    size_t n = (size_t)AX_MAX_SOURCE + 1;
+    char *big = malloc(n + 1);
+    ck_assert_ptr_nonnull(big);
+    memset(big, ' ', n);
+    big[n] = 0;
+    parsed p = parse(big);
+    ck_assert_int_eq(diag_error_count(p.d), 1);
+    ck_assert_str_eq(diag_message(p.d, 0), "the file is larger than 64 MiB, the limit for a model "
+                                           "file");
+    ck_assert_int_eq(p.root->nkids, 0);
+    done(&p);
+    free(big);
+}
+END_TEST
+
+START_TEST(test_long_name)
+{
+    char src[256];
+    snprintf(src, sizeof src, "neuron N { state { %.*s = 1 } }", AX_MAX_NAME + 1,
+             "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+             "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv");
+    parsed p = parse(src);
+    ck_assert_int_eq(diag_error_count(p.d), 1);
+    ck_assert_str_eq(diag_message(p.d, 0), "a name of 101 characters is too long (at most 100)");
+    done(&p);
+    snprintf(src, sizeof src, "neuron N { state { %.*s = 1 } }", AX_MAX_NAME,
+             "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+             "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv");
+    p = parse(src);
+    ck_assert_int_eq(diag_error_count(p.d), 0);
+    done(&p);
 }
 END_TEST
 
@@ -221,6 +269,8 @@ Suite *parse_suite(void)
     tcase_add_test(tc, test_unclosed_brace_hint);
     tcase_add_test(tc, test_recovery_reports_several);
     tcase_add_test(tc, test_deep_nesting_is_refused);
+    tcase_add_test(tc, test_source_size_limit);
+    tcase_add_test(tc, test_long_name);
     suite_add_tcase(s, tc);
     return s;
 }

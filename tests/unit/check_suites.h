@@ -16,5 +16,6 @@ Suite *api_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);
 Suite *cg_suite(void);
+Suite *analysis_suite(void);
 
 #endif

@@ -52,12 +52,23 @@ axon_status axon_csv_write(const char *path, const char *header, const axon_tens
 
 /*
  * Reads a comma-separated numeric table into a new (rows, cols) f64 tensor. Blank lines and
- * lines starting with '#' are skipped; the first remaining line is taken as a header when none
- * of its fields is a number. ncols_expected = -1 accepts any count (set by the header or first
- * row), otherwise every row must have that many. Errors name the 1-based physical line:
- * "path:LINE: expected N numbers, found M" or "path:LINE: 'xyz' is not a number".
+ * lines starting with '#' are skipped; the first remaining line is taken as a header when
+ * every field of it is a column name (axon_csv_header_field). ncols_expected = -1 accepts any
+ * count (set by the header or first row), otherwise every row must have that many. Values are
+ * read by strtod (so "nan" and "inf" are values). Errors name the 1-based physical line and,
+ * for a bad value, its column: "path:LINE: expected N numbers, found M",
+ * "path:LINE:COL: 'xyz' is not a number", "path:LINE:COL: a NUL byte (0x00) in the text".
  */
 axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err);
+
+/*
+ * Whether the field [s, s + n) (blanks around it ignored) reads as a column name, the rule by
+ * which CSV readers (axon_csv_read, the compiler's data files) tell a header row from a row of
+ * values: a name (a letter or '_', then letters, digits and '_'), optionally followed by ':'
+ * and a unit ("t:ms"), that is not a number with letters for digits ("O.5" is not even a name;
+ * "O5" and "l0" are typos for 05 and 10) nor a special value ("nan", "inf").
+ */
+int axon_csv_header_field(const char *s, size_t n);
 
 #ifdef __cplusplus
 }
