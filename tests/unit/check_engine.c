@@ -1764,7 +1764,7 @@ START_TEST(test_proj_refused)
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 1, 0, 0, NULL, 1};
     expect_refused(&m, NULL, "has no variable 0");
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 2, bad_sub, 1};
-    expect_refused(&m, NULL, "synapse 6 is outside projection 'S->A' of 6");
+    expect_refused(&m, NULL, "synapse 6 is outside 'w' of projection 'S->A' (6 values)");
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 0, NULL, 0};
     expect_refused(&m, NULL, "period");
 }
