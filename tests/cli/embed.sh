@@ -44,6 +44,22 @@ expect "open: foreign ABI" 1 "$tmp/api" open "$tmp/abi.so" m
 contains "open: foreign ABI message" "compiled for runtime ABI 9999"
 contains "open: foreign ABI message (ours)" "implements ABI"
 
+# ---- the typed header of --emit obj: names of the model as C names
+expect "typed: build coba.o" 0 "$AXON" build "$AXON_SRCDIR/examples/coba.axon" --set N=500 --emit obj --symbol coba -o "$tmp/coba.o" -q
+expect "typed: build izh.o" 0 "$AXON" build "$izh" --emit obj --symbol izh -o "$tmp/izh.o" -q
+expect "typed: compile" 0 $cc $san $inc -I"$tmp" -Wall -Wextra -Werror "$AXON_SRCDIR/tests/cli/typed.c" "$tmp/coba.o" "$tmp/izh.o" $rt -o "$tmp/typed"
+expect "typed: run" 0 "$tmp/typed"
+contains "typed: output" "E spikes"
+expect "typed: C++" 0 ${CXX:-c++} -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $inc "$tmp/coba.h"
+# a misspelt name fails the build: an unknown constant does not compile, an unknown accessor
+# does not link (and does not compile with -Werror=implicit-function-declaration)
+sed 's/coba_pop_E !=/coba_pop_EE !=/' "$AXON_SRCDIR/tests/cli/typed.c" >"$tmp/typo1.c"
+expect "typed: misspelt constant" 1 $cc $inc -I"$tmp" -c "$tmp/typo1.c" -o "$tmp/typo1.o"
+contains "typed: misspelt constant message" "coba_pop_EE"
+sed 's/coba_E_v(c);/coba_E_vv(c);/' "$AXON_SRCDIR/tests/cli/typed.c" >"$tmp/typo2.c"
+expect "typed: misspelt accessor" 1 $cc $inc -I"$tmp" "$tmp/typo2.c" "$tmp/coba.o" "$tmp/izh.o" $rt -o "$tmp/typo2"
+contains "typed: misspelt accessor message" "coba_E_vv"
+
 # ---- records of any synapse variable: u and x of short-term plasticity, an STDP trace
 stp="$AXON_SRCDIR/tests/cli/stp.axon"
 expect "run stp" 0 "$AXON" run "$stp" -o "$tmp/stp" -q
