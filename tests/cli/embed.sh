@@ -60,6 +60,12 @@ sed 's/coba_E_v(c);/coba_E_vv(c);/' "$AXON_SRCDIR/tests/cli/typed.c" >"$tmp/typo
 expect "typed: misspelt accessor" 1 $cc $inc -I"$tmp" "$tmp/typo2.c" "$tmp/coba.o" "$tmp/izh.o" $rt -o "$tmp/typo2"
 contains "typed: misspelt accessor message" "coba_E_vv"
 
+# ---- the closed-loop example (also built against the installed tree by tests/cli/install.sh)
+expect "closed loop: build tracker.o" 0 "$AXON" build "$AXON_SRCDIR/examples/embed/tracker.axon" --emit obj --symbol tracker -o "$tmp/tracker.o" -q
+expect "closed loop: compile" 0 $cc $san -std=c11 -Wall -Wextra -Werror $inc -I"$tmp" "$AXON_SRCDIR/examples/embed/closed_loop.c" "$tmp/tracker.o" $rt -o "$tmp/closed_loop"
+expect "closed loop: the network tracks the target" 0 "$tmp/closed_loop" --check
+contains "closed loop: output" "error ratio network / drive off"
+
 # ---- records of any synapse variable: u and x of short-term plasticity, an STDP trace
 stp="$AXON_SRCDIR/tests/cli/stp.axon"
 expect "run stp" 0 "$AXON" run "$stp" -o "$tmp/stp" -q
