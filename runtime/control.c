@@ -284,32 +284,6 @@ static void *rt_var_data(axon_sim *s, const axon_var_info *info)
                          : s->pops[info->owner].vars[info->var];
 }
 
-/* The factor from unit to the stored unit `si`: unit is NULL, "", si itself, or si with one SI
- * prefix (only for a unit that is one symbol: "A", "mV" for "V"; not "1" or products). */
-static axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si,
-                                 const char *unit, double *scale)
-{
-    static const struct {
-        const char *p;
-        double f;
-    } PREFIX[] = {{"G", 1e9},  {"M", 1e6},  {"k", 1e3},          {"m", 1e-3}, {"u", 1e-6},
-                  {"\xc2\xb5", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
-    *scale = 1.0;
-    if (!unit || !*unit || !strcmp(unit, si))
-        return AXON_OK;
-    int simple = strcmp(si, "1") && !strpbrk(si, "*^/ ");
-    for (size_t k = 0; simple && k < sizeof PREFIX / sizeof PREFIX[0]; k++) {
-        size_t n = strlen(PREFIX[k].p);
-        if (!strncmp(unit, PREFIX[k].p, n) && !strcmp(unit + n, si)) {
-            *scale = PREFIX[k].f;
-            return AXON_OK;
-        }
-    }
-    return axon_err_set(&s->err, AXON_EINVAL,
-                        "%s is stored in %s: the unit '%s' is not %s%s", path, si, unit, si,
-                        simple ? " with an SI prefix (G M k m u n p f)" : "");
-}
-
 /* Checks idx[0..n) (NULL: 0..n-1) against size. */
 static axon_status rt_check_indices(axon_sim *s, const char *path, const uint32_t *idx,
                                     size_t n, size_t size)

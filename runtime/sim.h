@@ -186,6 +186,13 @@ typedef struct {
 } rt_run_cbs;
 axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb);
 
+/* units.c: the factor from unit (NULL or "": si itself; a named unit with an SI prefix such as
+ * "nA", "mV"; a product of base units) to si, the unit a variable is stored in as the
+ * descriptor writes it; AXON_EINVAL (with a message naming path) for another dimension or a
+ * unit it does not know. */
+axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const char *unit,
+                          double *scale);
+
 /* control.c (s->ctl != NULL) */
 void rt_ctl_free(axon_sim *s);
 /* Before the populations' updates: adds the held injections to their inputs. */

@@ -44,6 +44,24 @@ expect "open: foreign ABI" 1 "$tmp/api" open "$tmp/abi.so" m
 contains "open: foreign ABI message" "compiled for runtime ABI 9999"
 contains "open: foreign ABI message (ours)" "implements ABI"
 
+# ---- the API with two real models alive at once: closed loop, checkpoint into a second
+# simulation of another thread count, misuse; models built for plain x86-64 so that the run is
+# also checked under valgrind (which knows no AVX-512)
+cpu=""
+[ "$(uname -m)" = x86_64 ] && cpu="--target-cpu x86-64"
+expect "suite: build tracker" 0 "$AXON" build "$AXON_SRCDIR/examples/embed/tracker.axon" --emit shared --symbol tracker $cpu -o "$tmp/libtracker.so" -q
+expect "suite: build izh" 0 "$AXON" build "$izh" --emit shared --symbol izh $cpu -o "$tmp/libizh2.so" -q
+expect "suite" 0 "$tmp/api" suite "$tmp/libtracker.so" tracker "$tmp/libizh2.so" izh
+contains "suite: output" "0 failures"
+if [ -n "$san" ]; then
+    echo "embed: valgrind check skipped (sanitizer build)"
+elif [ -z "$cpu" ] || ! command -v valgrind >/dev/null 2>&1; then
+    echo "embed: valgrind check skipped (valgrind is not installed, or not x86-64)"
+else
+    expect "suite under valgrind" 0 valgrind -q --error-exitcode=1 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect "$tmp/api" suite "$tmp/libtracker.so" tracker "$tmp/libizh2.so" izh
+fi
+
 # ---- the typed header of --emit obj: names of the model as C names
 expect "typed: build coba.o" 0 "$AXON" build "$AXON_SRCDIR/examples/coba.axon" --set N=500 --emit obj --symbol coba -o "$tmp/coba.o" -q
 expect "typed: build izh.o" 0 "$AXON" build "$izh" --emit obj --symbol izh -o "$tmp/izh.o" -q

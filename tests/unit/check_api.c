@@ -180,6 +180,8 @@ static axon_sim *api_sim(void)
     return s;
 }
 
+static axon_sim *api_sim_with(const axon_model_desc *m, uint64_t seed, int threads);
+
 /* Makes s's message a known one, so that a later failure must replace it. */
 static void stale(axon_sim *s)
 {
@@ -721,6 +723,47 @@ START_TEST(test_push_spikes)
 }
 END_TEST
 
+/* Units as compiled models write them: products of base units. */
+START_TEST(test_units)
+{
+    static const axon_var_desc volts[] = {
+        {"v", "kg*m^2*s^-3*A^-1", AXON_VAR_STATE, 0},
+        {"I", "A", AXON_VAR_INPUT, 0},
+        {"I_bias", "A", AXON_VAR_PARAM, 0},
+    };
+    axon_pop_desc pops[2] = {api_pops[0], api_pops[1]};
+    pops[0].vars = volts;
+    axon_model_desc m = api_model;
+    m.pops = pops;
+    axon_sim *s = api_sim_with(&m, 1, 1);
+    ck_assert_int_eq(axon_sim_set_values(s, "S.v", NULL, 1, (const double[]){-65}, "mV"), AXON_OK);
+    double v;
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, NULL), AXON_OK);
+    ck_assert(fabs(v + 0.065) < 1e-15);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, "V"), AXON_OK);
+    ck_assert(fabs(v + 0.065) < 1e-15);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, "m^2*kg*s^-3*A^-1"), AXON_OK);
+    ck_assert(fabs(v + 0.065) < 1e-15);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, "\xc2\xb5V"), AXON_OK);
+    ck_assert(fabs(v + 65000) < 1e-9);
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, "nA"), AXON_EINVAL);
+    FRESH(s, "a voltage in nA");
+    ck_assert_msg(strstr(axon_sim_error(s), "V (kg*m^2*s^-3*A^-1)"), "%s", axon_sim_error(s));
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v, "mV2"), AXON_EINVAL);
+    FRESH(s, "not a unit");
+    ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, (const double[]){1, 2, 3, 4}, 4, "pA"),
+                     AXON_OK);
+    /* conductances, resistances, times, frequencies */
+    ck_assert_int_eq(axon_sim_get_values(s, "M.g", NULL, 1, &v, "nS"), AXON_OK);
+    stale(s);
+    ck_assert_int_eq(axon_sim_get_values(s, "M.g", NULL, 1, &v, "Mohm"), AXON_EINVAL);
+    FRESH(s, "a conductance in Mohm");
+    axon_sim_free(s);
+}
+END_TEST
+
 /* ---- records of any synapse variable */
 
 static axon_tensor *read_rec(const char *dir, const char *file)
@@ -1229,6 +1272,7 @@ Suite *api_suite(void)
     tcase_add_test(loop, test_inject);
     tcase_add_test(loop, test_push_spikes);
     tcase_add_test(loop, test_values);
+    tcase_add_test(loop, test_units);
     tcase_add_test(loop, test_synapse_records);
     suite_add_tcase(s, loop);
     TCase *ck = tcase_create("checkpoint");

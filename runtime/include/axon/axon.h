@@ -312,10 +312,13 @@ int axon_sim_spike_next(axon_sim *s, axon_spike_iter *it, double *t, uint32_t *i
 /* ---- closed loop: input in ---------------------------------------------------------------- */
 
 /*
- * Units. Values are passed in the SI unit the variable is stored in (axon_sim_var_info: "A",
- * "V", "S", "1", ...), or, where a function takes a unit, in that unit with an SI prefix (G, M,
- * k, m, u or the micro sign in UTF-8, n, p, f): for a variable in "A", "nA" or "pA"; for "V",
- * "mV"; for "s", "ms". NULL or "" means the stored unit. Any other unit is AXON_EINVAL.
+ * Units. Values are passed in the SI unit the variable is stored in (axon_sim_var_info gives
+ * it as the descriptor writes it: "A", "1", or a product of base units such as
+ * "kg*m^2*s^-3*A^-1" for a volt), or, where a function takes a unit, in that unit: a named SI
+ * unit (m g s A K mol cd Hz N Pa J W C V F ohm S Wb T H M l) with at most one prefix (G M k m u
+ * or the micro sign in UTF-8, n p f), such as "nA", "mV", "nS", "ms", "Mohm", or a product of
+ * base units. NULL or "" means the stored unit. A unit of another dimension, or one that is not
+ * a unit, is AXON_EINVAL.
  */
 
 /*
