@@ -172,7 +172,7 @@ typedef struct {
     FILE *fp;     /* file */
     uint64_t n;   /* bytes so far */
     ck_hash hash;
-    int failed;   /* a short fwrite */
+    int failed; /* a short fwrite */
 } ck_w;
 
 static void ck_put(ck_w *w, const void *p, size_t n)
@@ -435,14 +435,14 @@ typedef struct {
         double *t, *rate;
         uint32_t *idx;
         void *vals;
-    } *recs;
+    } * recs;
     struct {
         uint64_t total;
         uint32_t *buf;
         uint64_t cap;
         uint64_t npush;
         uint32_t *push;
-    } *pops;
+    } * pops;
     uint64_t ninj;
     rt_inj *inj;
     struct rt_ctl *ctl; /* a new one, when s has none and the checkpoint needs one */
@@ -616,9 +616,8 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
                 CK_FAIL("%s: record %u does not match", what, k);
             continue;
         }
-        uint64_t row = rc->kind == AXON_REC_SPIKES || rc->kind == AXON_REC_RATE
-                           ? 0
-                           : (uint64_t)rc->nsub * esz;
+        uint64_t row =
+            rc->kind == AXON_REC_SPIKES || rc->kind == AXON_REC_RATE ? 0 : (uint64_t)rc->nsub * esz;
         const uint8_t *t = ck_take_arr(r, n, 8), *x = NULL;
         if (rc->kind == AXON_REC_SPIKES)
             x = ck_take_arr(r, n, 4);
@@ -713,8 +712,7 @@ static axon_status ck_alloc(axon_sim *s, ck_plan *pl)
         else
             ok = ok && (pl->recs[k].vals = malloc(cap * (rc->nsub ? rc->nsub : 1) * esz));
         if (!ok)
-            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory for %zu recorded samples",
-                                n);
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory for %zu recorded samples", n);
     }
     int need_ctl = pl->ninj > 0;
     for (uint32_t i = 0; i < s->m->npops; i++) {
@@ -823,8 +821,7 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
     char name[CK_NAME];
     memcpy(name, buf + o, CK_NAME);
     name[CK_NAME - 1] = '\0';
-    if (abi != s->m->abi || prec != s->m->precision || fp != ck_fingerprint(s->m) ||
-        dt != s->dt)
+    if (abi != s->m->abi || prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
         CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "
                 "simulation's model '%s' (%s precision, dt %g s) in its populations, "
                 "projections, variables, records or signals",
@@ -936,8 +933,7 @@ axon_status axon_sim_restore(axon_sim *s, const char *path)
     return st;
 }
 
-axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *info,
-                                      axon_err *err)
+axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *info, axon_err *err)
 {
     if (!path || !info)
         return axon_err_set(err, AXON_EINVAL, "axon_checkpoint_read_info: %s",

@@ -245,8 +245,10 @@ static axon_status rt_find_var(axon_sim *s, const char *path, axon_var_info *inf
         return axon_err_set(&s->err, AXON_EINVAL, "no variable name");
     const char *dot = strrchr(path, '.');
     if (!dot)
-        return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not POPULATION.VARIABLE or "
-                            "PROJECTION.VARIABLE", path);
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "'%s' is not POPULATION.VARIABLE or "
+                            "PROJECTION.VARIABLE",
+                            path);
     size_t plen = (size_t)(dot - path);
     const axon_model_desc *m = s->m;
     for (int syn = 0; syn < 2; syn++) {
@@ -266,8 +268,10 @@ static axon_status rt_find_var(axon_sim *s, const char *path, axon_var_info *inf
                     size = s->projs[o].npre;
                 else if (syn && kind == AXON_VAR_PER_POST)
                     size = s->projs[o].npost;
-                *info = (axon_var_info){vars[v].name, vars[v].unit ? vars[v].unit : "1", kind,
-                                        vars[v].is_bool, syn, (int)o, (int)v, size};
+                *info = (axon_var_info){vars[v].name, vars[v].unit ? vars[v].unit : "1",
+                                        kind,         vars[v].is_bool,
+                                        syn,          (int)o,
+                                        (int)v,       size};
                 return AXON_OK;
             }
             return axon_err_set(&s->err, AXON_EINVAL, "%s '%s' has no variable '%s'",
@@ -285,13 +289,12 @@ static void *rt_var_data(axon_sim *s, const axon_var_info *info)
 }
 
 /* Checks idx[0..n) (NULL: 0..n-1) against size. */
-static axon_status rt_check_indices(axon_sim *s, const char *path, const uint32_t *idx,
-                                    size_t n, size_t size)
+static axon_status rt_check_indices(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                    size_t size)
 {
     if (!idx) {
         if (n > size)
-            return axon_err_set(&s->err, AXON_EINVAL, "%s has %zu values, not %zu", path, size,
-                                n);
+            return axon_err_set(&s->err, AXON_EINVAL, "%s has %zu values, not %zu", path, size, n);
         return AXON_OK;
     }
     for (size_t k = 0; k < n; k++)
@@ -313,9 +316,9 @@ axon_status axon_sim_var_info(axon_sim *s, const char *path, axon_var_info *info
 }
 
 /* What get and set share: the variable, the unit's factor, the indices. */
-static axon_status rt_values_prepare(axon_sim *s, const char *path, const uint32_t *idx,
-                                     size_t n, const void *array, const char *unit,
-                                     axon_var_info *info, double *scale)
+static axon_status rt_values_prepare(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                     const void *array, const char *unit, axon_var_info *info,
+                                     double *scale)
 {
     axon_status st = rt_find_var(s, path, info);
     if (st == AXON_OK && n && !array)
@@ -411,8 +414,10 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
     const rt_proj *pr = &s->projs[proj];
     const char *nm = s->m->projs[proj].name;
     if (pre >= pr->npre || post >= pr->npost) {
-        axon_err_set(&s->err, AXON_EINVAL, "projection '%s': %u -> %u is out of range (%u -> %u "
-                     "neurons)", nm, pre, post, pr->npre, pr->npost);
+        axon_err_set(&s->err, AXON_EINVAL,
+                     "projection '%s': %u -> %u is out of range (%u -> %u "
+                     "neurons)",
+                     nm, pre, post, pr->npre, pr->npost);
         return -1;
     }
     uint64_t b = pr->row[pre], e = pr->row[pre + 1];
@@ -450,7 +455,8 @@ axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
     if (info.synapse || info.kind != AXON_VAR_INPUT)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "%s is not an input variable (`inputs { ... }` of a neuron); write a "
-                            "state or parameter with axon_sim_set_values", path);
+                            "state or parameter with axon_sim_set_values",
+                            path);
     if (!idx && n && n != info.size)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "%s: %zu values without indices, but the population has %zu neurons",

@@ -21,25 +21,25 @@ typedef struct {
 } rt_unit;
 
 static const rt_unit RT_UNITS[] = {
-    {"m", 1, {1, 0, 0, 0, 0, 0, 0}},       {"g", 1e-3, {0, 1, 0, 0, 0, 0, 0}},
-    {"s", 1, {0, 0, 1, 0, 0, 0, 0}},       {"A", 1, {0, 0, 0, 1, 0, 0, 0}},
-    {"K", 1, {0, 0, 0, 0, 1, 0, 0}},       {"mol", 1, {0, 0, 0, 0, 0, 1, 0}},
-    {"cd", 1, {0, 0, 0, 0, 0, 0, 1}},      {"Hz", 1, {0, 0, -1, 0, 0, 0, 0}},
-    {"N", 1, {1, 1, -2, 0, 0, 0, 0}},      {"Pa", 1, {-1, 1, -2, 0, 0, 0, 0}},
-    {"J", 1, {2, 1, -2, 0, 0, 0, 0}},      {"W", 1, {2, 1, -3, 0, 0, 0, 0}},
-    {"C", 1, {0, 0, 1, 1, 0, 0, 0}},       {"V", 1, {2, 1, -3, -1, 0, 0, 0}},
-    {"F", 1, {-2, -1, 4, 2, 0, 0, 0}},     {"ohm", 1, {2, 1, -3, -2, 0, 0, 0}},
-    {"Ohm", 1, {2, 1, -3, -2, 0, 0, 0}},   {"\xce\xa9", 1, {2, 1, -3, -2, 0, 0, 0}},
-    {"S", 1, {-2, -1, 3, 2, 0, 0, 0}},     {"Wb", 1, {2, 1, -2, -1, 0, 0, 0}},
-    {"T", 1, {0, 1, -2, -1, 0, 0, 0}},     {"H", 1, {2, 1, -2, -2, 0, 0, 0}},
-    {"M", 1e3, {-3, 0, 0, 0, 0, 1, 0}},    {"l", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
+    {"m", 1, {1, 0, 0, 0, 0, 0, 0}},     {"g", 1e-3, {0, 1, 0, 0, 0, 0, 0}},
+    {"s", 1, {0, 0, 1, 0, 0, 0, 0}},     {"A", 1, {0, 0, 0, 1, 0, 0, 0}},
+    {"K", 1, {0, 0, 0, 0, 1, 0, 0}},     {"mol", 1, {0, 0, 0, 0, 0, 1, 0}},
+    {"cd", 1, {0, 0, 0, 0, 0, 0, 1}},    {"Hz", 1, {0, 0, -1, 0, 0, 0, 0}},
+    {"N", 1, {1, 1, -2, 0, 0, 0, 0}},    {"Pa", 1, {-1, 1, -2, 0, 0, 0, 0}},
+    {"J", 1, {2, 1, -2, 0, 0, 0, 0}},    {"W", 1, {2, 1, -3, 0, 0, 0, 0}},
+    {"C", 1, {0, 0, 1, 1, 0, 0, 0}},     {"V", 1, {2, 1, -3, -1, 0, 0, 0}},
+    {"F", 1, {-2, -1, 4, 2, 0, 0, 0}},   {"ohm", 1, {2, 1, -3, -2, 0, 0, 0}},
+    {"Ohm", 1, {2, 1, -3, -2, 0, 0, 0}}, {"\xce\xa9", 1, {2, 1, -3, -2, 0, 0, 0}},
+    {"S", 1, {-2, -1, 3, 2, 0, 0, 0}},   {"Wb", 1, {2, 1, -2, -1, 0, 0, 0}},
+    {"T", 1, {0, 1, -2, -1, 0, 0, 0}},   {"H", 1, {2, 1, -2, -2, 0, 0, 0}},
+    {"M", 1e3, {-3, 0, 0, 0, 0, 1, 0}},  {"l", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
     {"L", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
 };
 
 static const struct {
     const char *p;
     double f;
-} RT_PREFIX[] = {{"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"m", 1e-3}, {"u", 1e-6},
+} RT_PREFIX[] = {{"G", 1e9},         {"M", 1e6},  {"k", 1e3},   {"m", 1e-3}, {"u", 1e-6},
                  {"\xc2\xb5", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
 
 #define RT_NUNITS (sizeof RT_UNITS / sizeof RT_UNITS[0])
@@ -136,11 +136,13 @@ axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const c
     if (rt_parse_unit(si, want, &fs) != 0)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "%s is stored in '%s', which is not a unit this runtime converts to; "
-                            "pass values in it (unit NULL)", path, si);
+                            "pass values in it (unit NULL)",
+                            path, si);
     if (rt_parse_unit(unit, got, &fu) != 0)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "'%s' is not a unit (a unit with an SI prefix, like nA, mV, nS, ms, "
-                            "Mohm, or a product of base units); %s is in %s", unit, path, name);
+                            "Mohm, or a product of base units); %s is in %s",
+                            unit, path, name);
     if (memcmp(want, got, sizeof want))
         return axon_err_set(&s->err, AXON_EINVAL, "%s is in %s: '%s' is not a unit of it", path,
                             name, unit);

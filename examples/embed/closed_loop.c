@@ -24,24 +24,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SENSE_EVERY 10  /* steps between sensor updates (1 ms at dt = 0.1 ms) */
-#define TAU_RATE 0.02   /* s, the motor rate filter */
-#define GAIN 0.012      /* velocity per Hz of rate difference, (1/s) / Hz */
-#define I_REST 0.10     /* nA: sensory input at e = 0 (below threshold: silent) */
-#define I_PER_E 0.9     /* nA per unit of error */
-#define T_RUN 4.0       /* s */
-#define T_SETTLE 0.5    /* s, left out of the measure */
+#define SENSE_EVERY 10 /* steps between sensor updates (1 ms at dt = 0.1 ms) */
+#define TAU_RATE 0.02  /* s, the motor rate filter */
+#define GAIN 0.012     /* velocity per Hz of rate difference, (1/s) / Hz */
+#define I_REST 0.10    /* nA: sensory input at e = 0 (below threshold: silent) */
+#define I_PER_E 0.9    /* nA per unit of error */
+#define T_RUN 4.0      /* s */
+#define T_SETTLE 0.5   /* s, left out of the measure */
 #define TWO_PI 6.283185307179586
 
 typedef struct {
-    int drive;          /* the motor drive moves the agent */
-    double x;           /* the agent's position */
-    double rl, rr;      /* filtered rates of ML and MR, Hz per neuron */
-    double err_sum;     /* sum of |e| after T_SETTLE */
+    int drive;      /* the motor drive moves the agent */
+    double x;       /* the agent's position */
+    double rl, rr;  /* filtered rates of ML and MR, Hz per neuron */
+    double err_sum; /* sum of |e| after T_SETTLE */
     unsigned long samples;
     uint32_t idx[tracker_SL_size];
     double cur[tracker_SL_size];
-    axon_status st;     /* the first failure in the callback */
+    axon_status st; /* the first failure in the callback */
 } plant;
 
 /* The target: two slow sinusoids. */

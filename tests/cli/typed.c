@@ -26,7 +26,8 @@ int main(void)
     double got = 0;
     axon_sim_get_values(c, coba_E_v_path, (const uint32_t[]){3}, 1, &got, NULL);
     bad |= got != -0.055;
-    if (axon_sim_run(c, 0.02, NULL, NULL) != AXON_OK || axon_sim_run(z, 0.02, NULL, NULL) != AXON_OK)
+    if (axon_sim_run(c, 0.02, NULL, NULL) != AXON_OK ||
+        axon_sim_run(z, 0.02, NULL, NULL) != AXON_OK)
         return 1;
     printf("E.v[0] = %.4f V, RS.v[0] = %.4f V, E spikes %llu\n", (double)coba_E_v(c)[0],
            (double)izh_RS_v(z)[0], (unsigned long long)axon_sim_spike_count(c, coba_pop_E));

@@ -81,8 +81,8 @@ static void syn_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *
 }
 
 /* post.g += w * u; u drops by 10% (short-term depression); the pre trace counts spikes */
-static void syn_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *av,
-                       void *const *bv, const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
+static void syn_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *av, void *const *bv,
+                       const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
 {
     double *w = sv[0], *u = sv[1], *g = bv[1];
     for (uint64_t k = b; k < e; k++) {
@@ -92,16 +92,15 @@ static void syn_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *a
 }
 
 static void syn_pre_after(const axon_step_ctx *ctx, void *const *sv, void *const *av,
-                          void *const *bv, const uint32_t *post, uint32_t i, uint64_t b,
-                          uint64_t e)
+                          void *const *bv, const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
 {
     double *tr = sv[2];
     tr[i] += 1;
 }
 
 /* u recovers towards 0.5 every step, scaled by the signal "gain" */
-static void syn_every(const axon_step_ctx *ctx, void *const *sv, void *const *av,
-                      void *const *bv, const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
+static void syn_every(const axon_step_ctx *ctx, void *const *sv, void *const *av, void *const *bv,
+                      const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
 {
     double *u = sv[1];
     double k = ctx->signals ? ctx->signals[0] : 1.0;
@@ -139,12 +138,9 @@ static const uint32_t sub_s[] = {0, 3};
 static const uint32_t sub_u[] = {9, 11}; /* S[3] -> M[0], M[2]: S[3] spikes soonest */
 
 static const axon_record_desc api_recs[] = {
-    {AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
-    {AXON_REC_SPIKES, 1, 0, 0, NULL, 1},
-    {AXON_REC_STATE, 0, 0, 2, sub_s, 2},
-    {AXON_REC_RATE, 1, 0, 0, NULL, 5},
-    {AXON_REC_WEIGHTS, 0, 0, 0, NULL, 10},
-    {AXON_REC_STATE, 0, 1, 0, NULL, 1}, /* S.I, an input */
+    {AXON_REC_SPIKES, 0, 0, 0, NULL, 1},   {AXON_REC_SPIKES, 1, 0, 0, NULL, 1},
+    {AXON_REC_STATE, 0, 0, 2, sub_s, 2},   {AXON_REC_RATE, 1, 0, 0, NULL, 5},
+    {AXON_REC_WEIGHTS, 0, 0, 0, NULL, 10}, {AXON_REC_STATE, 0, 1, 0, NULL, 1}, /* S.I, an input */
     {AXON_REC_WEIGHTS, 0, 1, 2, sub_u, 3}, /* S->M.u of synapses 9 and 11, every 3 steps */
     {AXON_REC_WEIGHTS, 0, 2, 0, NULL, 1},  /* S->M.tr, a per-neuron trace */
 };
@@ -193,7 +189,7 @@ static void stale(axon_sim *s)
 #define FRESH(s, what)                                                                             \
     do {                                                                                           \
         const char *m_ = axon_sim_error(s);                                                        \
-        ck_assert_msg(m_ && *m_, "%s: no message", what);                                          \
+        ck_assert_msg(m_ &&*m_, "%s: no message", what);                                           \
         ck_assert_msg(!strstr(m_, "STALE"), "%s: stale message '%s'", what, m_);                   \
     } while (0)
 
@@ -623,8 +619,8 @@ START_TEST(test_inject)
     }
     rm_dir(dir);
     /* replaced: the new injection alone; removed with n = 0 */
-    ck_assert_int_eq(axon_sim_inject(s, "S.I", (const uint32_t[]){0}, (const double[]){1e-9}, 1,
-                                     NULL), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_inject(s, "S.I", (const uint32_t[]){0}, (const double[]){1e-9}, 1, NULL), AXON_OK);
     ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, NULL, 0, NULL), AXON_OK);
     ck_assert_int_eq(axon_sim_inject(s, "S.I", NULL, NULL, 0, NULL), AXON_OK);
     /* misuse */
@@ -827,8 +823,9 @@ static axon_sim *api_sim_with(const axon_model_desc *m, uint64_t seed, int threa
 /* Closed-loop input for checkpoint tests: a held injection and pending pushed spikes. */
 static void drive(axon_sim *s)
 {
-    ck_assert_int_eq(axon_sim_inject(s, "S.I", (const uint32_t[]){0, 2}, (const double[]){0.4, 0.2},
-                                     2, "nA"), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_inject(s, "S.I", (const uint32_t[]){0, 2}, (const double[]){0.4, 0.2}, 2, "nA"),
+        AXON_OK);
     ck_assert_int_eq(axon_sim_push_spikes(s, 1, (const uint32_t[]){1}, 1), AXON_OK);
     ck_assert_int_eq(axon_sim_set_signal(s, "gain", 0.5), AXON_OK);
 }
@@ -1179,8 +1176,9 @@ START_TEST(test_values)
     ck_assert_int_eq(axon_sim_get_values(s, "S.I_bias", NULL, 4, bias, "nA"), AXON_OK);
     for (int i = 0; i < 4; i++)
         ck_assert_msg(fabs(bias[i] - 0.1 * i) < 1e-12, "%g", bias[i]);
-    ck_assert_int_eq(axon_sim_set_values(s, "S.I_bias", (const uint32_t[]){2}, 1,
-                                         (const double[]){500}, "pA"), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "S.I_bias", (const uint32_t[]){2}, 1, (const double[]){500}, "pA"),
+        AXON_OK);
     double *raw = axon_sim_pop_data(s, 0, 2);
     ck_assert_ptr_nonnull(raw);
     ck_assert(fabs(raw[2] - 0.5e-9) < 1e-24);
@@ -1188,11 +1186,12 @@ START_TEST(test_values)
     int64_t k = axon_sim_synapse_index(s, 0, 2, 1);
     ck_assert_int_eq(k, 2 * 3 + 1);
     double w;
-    ck_assert_int_eq(axon_sim_get_values(s, "S->M.w", (const uint32_t[]){(uint32_t)k}, 1, &w,
-                                         "nS"), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "S->M.w", (const uint32_t[]){(uint32_t)k}, 1, &w, "nS"),
+                     AXON_OK);
     ck_assert_msg(fabs(w - (0.2 * 3 + 0.01)) < 1e-12, "%g", w);
     ck_assert_int_eq(axon_sim_set_values(s, "S->M.w", (const uint32_t[]){(uint32_t)k}, 1,
-                                         (const double[]){4}, "nS"), AXON_OK);
+                                         (const double[]){4}, "nS"),
+                     AXON_OK);
     double *wraw = axon_sim_proj_data(s, 0, 0);
     ck_assert(fabs(wraw[k] - 4e-9) < 1e-24);
     /* dimensionless: only the unit "1" (or none) */
@@ -1208,8 +1207,9 @@ START_TEST(test_values)
                      AXON_EINVAL);
     FRESH(s, "set 5 of 4");
     stale(s);
-    ck_assert_int_eq(axon_sim_set_values(s, "S.v", (const uint32_t[]){0, 9}, 2,
-                                         (const double[]){7, 7}, NULL), AXON_EINVAL);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "S.v", (const uint32_t[]){0, 9}, 2, (const double[]){7, 7}, NULL),
+        AXON_EINVAL);
     FRESH(s, "set out of range");
     double v0;
     ck_assert_int_eq(axon_sim_get_values(s, "S.v", NULL, 1, &v0, NULL), AXON_OK);

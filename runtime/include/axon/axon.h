@@ -88,7 +88,8 @@ extern "C" {
 #define AXON_VERSION_MINOR 1
 #define AXON_VERSION_PATCH 0
 #define AXON_VERSION_STRING "0.1.0"
-#define AXON_VERSION_NUMBER (AXON_VERSION_MAJOR * 10000 + AXON_VERSION_MINOR * 100 + AXON_VERSION_PATCH)
+#define AXON_VERSION_NUMBER                                                                        \
+    (AXON_VERSION_MAJOR * 10000 + AXON_VERSION_MINOR * 100 + AXON_VERSION_PATCH)
 
 /* [any thread] The library's version: "MAJOR.MINOR.PATCH" (static), and as a number. */
 const char *axon_version(void);
