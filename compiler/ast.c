@@ -33,6 +33,7 @@ const char *ast_op_name(int op)
     case '-': return "-";
     case '*': return "*";
     case '/': return "/";
+    case '%': return "%";
     case '^': return "^";
     case '<': return "<";
     case '>': return ">";

@@ -377,7 +377,7 @@ lex_token lex_raw(lex_state *L)
             t.tok = '^';
             return t;
         }
-        [{}()[\],;:.=+\-*/^<>] { TOK(L->tok[0]); }
+        [{}()[\],;:.=+\-*/%^<>] { TOK(L->tok[0]); }
         * {
             lex_token s = stray(L);
             (void)s;

@@ -178,7 +178,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %precedence KW_NOT
 %nonassoc '<' '>' LE GE EQ NE
 %left '+' '-'
-%left '*' '/'
+%left '*' '/' '%'
 %precedence UMINUS
 %right '^'
 
@@ -535,6 +535,7 @@ expr
     | expr '-' expr { $$ = binary(P, '-', $1, $3, @$); }
     | expr '*' expr { $$ = binary(P, '*', $1, $3, @$); }
     | expr '/' expr { $$ = binary(P, '/', $1, $3, @$); }
+    | expr '%' expr { $$ = binary(P, '%', $1, $3, @$); }
     | expr '^' expr { $$ = binary(P, '^', $1, $3, @$); }
     | '-' expr %prec UMINUS { $$ = unary(P, '-', $2, @$); }
     | '+' expr %prec UMINUS { $$ = unary(P, '+', $2, @$); }

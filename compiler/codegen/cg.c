@@ -181,6 +181,13 @@ static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
     case FN_ABS: return cgm_intrinsic(c, "llvm.fabs", c->fp, (LLVMValueRef[]){a}, 1);
     case FN_FLOOR: return cgm_intrinsic(c, "llvm.floor", c->fp, (LLVMValueRef[]){a}, 1);
     case FN_CEIL: return cgm_intrinsic(c, "llvm.ceil", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_ROUND: return cgm_intrinsic(c, "llvm.round", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_SIGN: { /* (a > 0) - (a < 0): branch-free, vectorisable */
+        LLVMValueRef zero = LLVMConstNull(c->fp);
+        LLVMValueRef pos = LLVMBuildUIToFP(c->b, LLVMBuildFCmp(c->b, LLVMRealOGT, a, zero, ""), c->fp, "");
+        LLVMValueRef neg = LLVMBuildUIToFP(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, a, zero, ""), c->fp, "");
+        return LLVMBuildFSub(c->b, pos, neg, "");
+    }
     case FN_PHI: {
         LLVMValueRef z = LLVMBuildFMul(c->b, x, cgm_f64(c, -0.70710678118654752440), "");
         r = LLVMBuildFMul(c->b, cgm_f64(c, 0.5), cgm_call(c, "erfc", c->f64, &c->f64, 1, &z), "");
@@ -409,6 +416,12 @@ static LLVMValueRef expr(cg *c, const sx *e)
         case FN_CLIP:
             return fmin_(c, fmax_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b))),
                          cg_to_fp(c, expr(c, e->c)));
+        case FN_MOD: { /* a - b floor(a / b), as sx_apply_fn */
+            LLVMValueRef x = cg_to_fp(c, expr(c, e->a)), y = cg_to_fp(c, expr(c, e->b));
+            LLVMValueRef q = cgm_intrinsic(c, "llvm.floor", c->fp,
+                                           (LLVMValueRef[]){LLVMBuildFDiv(c->b, x, y, "")}, 1);
+            return LLVMBuildFSub(c->b, x, LLVMBuildFMul(c->b, y, q, ""), "");
+        }
         case FN_ATAN2: {
             LLVMValueRef args[2] = {to_f64(c, expr(c, e->a)), to_f64(c, expr(c, e->b))};
             LLVMTypeRef ps[2] = {c->f64, c->f64};

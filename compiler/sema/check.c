@@ -581,6 +581,26 @@ static sx *call(check_ctx *ck, const ast_node *n)
         return sx_const(ck->ar, 0, DIM_NONE);
     }
     int arity = sx_fn_arity((sx_fn)fn);
+    if ((fn == FN_MIN || fn == FN_MAX) && nargs > 2) {
+        /* min(a, b, c, ...) = min(min(a, b), c) ... */
+        sx *acc = NULL;
+        for (int i = 0; i < nargs; i++) {
+            sx *x = check_expr(ck, n->kids[i]);
+            want_number(ck, n->kids[i]->span, x, "a function argument");
+            if (acc) {
+                same_dim(ck, n->span, acc, x, name);
+                sx *m = sx_call(ck->ar, (sx_fn)fn, acc, x, NULL);
+                if (anydim(acc))
+                    m->dim = x->dim;
+                m->unknown = acc->unknown || x->unknown;
+                acc = m;
+            } else {
+                acc = x;
+            }
+        }
+        acc->span = n->span;
+        return acc;
+    }
     if (nargs != arity) {
         ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, arity, arity == 1 ? "" : "s",
             nargs);
@@ -593,7 +613,10 @@ static sx *call(check_ctx *ck, const ast_node *n)
         unknown |= args[i]->unknown;
     }
     switch (fn) {
-    case FN_ABS: case FN_FLOOR: case FN_CEIL:
+    case FN_ABS: case FN_FLOOR: case FN_CEIL: case FN_ROUND: case FN_SIGN:
+        break;
+    case FN_MOD:
+        same_dim(ck, n->span, args[0], args[1], name);
         break;
     case FN_SQRT:
         break;
@@ -661,6 +684,14 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         snprintf(what, sizeof what, "'%s'", op_text(n->op));
         same_dim(ck, n->span, a, b, what);
         e = sx_bin(ck->ar, n->op == '+' ? SX_ADD : SX_SUB, a, b);
+        if (anydim(a))
+            e->dim = b->dim;
+        break;
+    case '%': /* a mod b: the same unit on both sides */
+        want_number(ck, n->a->span, a, "an operand of '%'");
+        want_number(ck, n->b->span, b, "an operand of '%'");
+        same_dim(ck, n->span, a, b, "'%'");
+        e = sx_call(ck->ar, FN_MOD, a, b, NULL);
         if (anydim(a))
             e->dim = b->dim;
         break;

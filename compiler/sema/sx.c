@@ -188,6 +188,8 @@ sx *sx_call(ax_arena *ar, sx_fn fn, sx *a, sx *b, sx *c)
     case FN_SQRT: dim = pow_dim(a->dim, 0.5); break;
     case FN_ABS:
     case FN_FLOOR:
+    case FN_ROUND:
+    case FN_MOD:
     case FN_CEIL: dim = a->dim; break;
     case FN_MIN:
     case FN_MAX:
@@ -295,7 +297,8 @@ static const struct {
     [FN_FLOOR] = {"floor", 1}, [FN_CEIL] = {"ceil", 1},     [FN_SIGMOID] = {"sigmoid", 1},
     [FN_PHI] = {"Phi", 1},     [FN_EXPREL] = {"exprel", 1}, [FN_EXPM1] = {"expm1", 1},
     [FN_MIN] = {"min", 2},     [FN_MAX] = {"max", 2},       [FN_ATAN2] = {"atan2", 2},
-    [FN_CLIP] = {"clip", 3},
+    [FN_CLIP] = {"clip", 3},     [FN_SIGN] = {"sign", 1},     [FN_ROUND] = {"round", 1},
+    [FN_MOD] = {"mod", 2},
 };
 
 int sx_fn_arity(sx_fn fn)
@@ -333,6 +336,9 @@ double sx_apply_fn(sx_fn fn, double a, double b, double c)
     case FN_ATAN: return atan(a);
     case FN_ABS: return fabs(a);
     case FN_FLOOR: return floor(a);
+    case FN_ROUND: return round(a);
+    case FN_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
+    case FN_MOD: return a - b * floor(a / b);
     case FN_CEIL: return ceil(a);
     case FN_SIGMOID: return 1.0 / (1.0 + exp(-a));
     /* erfc keeps the lower tail accurate where 0.5 * (1 + erf) would cancel */
@@ -681,7 +687,13 @@ static sx *diff_call(const diff_ctx *d, sx *e)
         return sx_select(ar, sx_bin(ar, SX_GT, u, zero(ar, u->dim, u->unknown)), du, neg);
     }
     case FN_FLOOR:
+    case FN_ROUND:
+    case FN_SIGN:
     case FN_CEIL: return dzero(d, e);
+    case FN_MOD: /* a' - b' floor(a / b) */
+        return sx_sub(ar, diff_rec(d, u),
+                      sx_mul(ar, diff_rec(d, e->b),
+                             sx_call(ar, FN_FLOOR, sx_div(ar, u, e->b), NULL, NULL)));
     case FN_SIGMOID: /* s(u) (1 - s(u)) = s(u) s(-u), which keeps the tails exact */
         return chain(d, sx_mul(ar, e, sx_call(ar, FN_SIGMOID, sx_neg(ar, u), NULL, NULL)), u);
     case FN_PHI: {
@@ -803,6 +815,9 @@ static bool uses_nonsmooth(const sx *e, int space, int idx)
         switch ((sx_fn)e->fn) {
         case FN_ABS:
         case FN_FLOOR:
+        case FN_ROUND:
+        case FN_SIGN:
+        case FN_MOD:
         case FN_CEIL:
         case FN_MIN:
         case FN_MAX:

@@ -47,6 +47,8 @@ typedef enum {
     FN_ATAN, FN_ABS, FN_FLOOR, FN_CEIL, FN_SIGMOID, FN_PHI /* standard normal CDF */,
     FN_EXPREL /* (exp(x) - 1) / x, 1 at 0 */, FN_EXPM1,
     FN_MIN, FN_MAX, FN_ATAN2, FN_CLIP /* clip(x, lo, hi) */,
+    FN_SIGN /* -1, 0 or 1 */, FN_ROUND /* half away from zero */,
+    FN_MOD /* a - b floor(a / b): the sign of b, as Python's % */,
     FN_COUNT
 } sx_fn;
 
