@@ -3,6 +3,7 @@
 #include "axon/analysis.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
@@ -357,7 +358,18 @@ static int report(const char *prog, const char *outdir, bool quiet)
     return status;
 }
 
-/* A run with checkpoints: a checkpoint after every `every` steps, the progress bar. */
+/* SIGINT and SIGTERM during a run: the handler only notes the signal, and the step callback
+ * stops the run at the end of that step. A handler can speak only through a variable of static
+ * storage: the one piece of file-scope mutable state, in the program front (libaxonexe: it
+ * prints and exits), never in libaxonrt. */
+static volatile sig_atomic_t exe_signal;
+
+static void exe_on_signal(int sig)
+{
+    exe_signal = sig;
+}
+
+/* A run: the progress bar, a checkpoint after every `every` steps, an interruption. */
 typedef struct {
     const char *path;
     uint64_t every, first, last; /* steps: the period, the run's first and last */
@@ -371,6 +383,8 @@ static int exe_step(axon_sim *sim, void *user)
 {
     exe_ckpt *c = user;
     uint64_t n = axon_sim_steps(sim);
+    if (exe_signal)
+        return 1;
     if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
         axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
     if (c->every && n % c->every == 0 && n < c->last &&
@@ -381,13 +395,15 @@ static int exe_step(axon_sim *sim, void *user)
     return 0;
 }
 
-/* Runs sim to the model time `end`, checkpointing as o says; 0, or 1 with a message. */
+/* Runs sim to the model time `end`, checkpointing as o says; 0, 1 with a message, or 128 + the
+ * signal when SIGINT or SIGTERM stopped it (then with a checkpoint where --checkpoint-every
+ * would write one, or none without -o or --checkpoint, and the recordings marked partial). */
 static int exe_run(const char *prog, axon_sim *sim, const axon_exe_opts *o, double end, bool tty)
 {
     const axon_model_desc *m = axon_sim_model(sim);
     char dflt[4096];
     exe_ckpt c = {.path = o->checkpoint, .tty = tty, .first = axon_sim_steps(sim)};
-    if (o->checkpoint_every > 0 && !c.path) {
+    if (o->outdir && !c.path) {
         size_t l = strlen(o->outdir);
         while (l > 1 && o->outdir[l - 1] == '/')
             l--;
@@ -409,7 +425,23 @@ static int exe_run(const char *prog, axon_sim *sim, const axon_exe_opts *o, doub
         fprintf(stderr, "%s: checkpoint: %s\n", prog, c.msg);
         return 1;
     }
-    return 0;
+    int sig = exe_signal;
+    if (!sig)
+        return 0;
+    if (tty)
+        fputs("\r\033[K", stderr);
+    char why[96];
+    snprintf(why, sizeof why, "interrupted by %s at t = %g s", sig == SIGINT ? "SIGINT" : "SIGTERM",
+             axon_sim_time(sim));
+    axon_sim_set_meta(sim, "partial", why);
+    fprintf(stderr, "%s: %s\n", prog, why);
+    if (!c.path)
+        fprintf(stderr, "%s: no checkpoint written (give -o DIR or --checkpoint FILE)\n", prog);
+    else if (axon_sim_checkpoint(sim, c.path) != AXON_OK)
+        fprintf(stderr, "%s: checkpoint: %s\n", prog, axon_sim_error(sim));
+    else
+        fprintf(stderr, "%s: checkpoint in %s; continue with --resume %s\n", prog, c.path, c.path);
+    return 128 + sig;
 }
 
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
@@ -469,17 +501,25 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
             status = 2;
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
-    if (status) {
-    } else if (o->resume || o->checkpoint_every > 0) {
+    if (!status) {
+        struct sigaction sa = {.sa_handler = exe_on_signal}, old_int, old_term;
+        sigemptyset(&sa.sa_mask);
+        exe_signal = 0;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
         status = exe_run(prog, sim, o, duration, tty);
-    } else if (axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL, NULL) != AXON_OK) {
-        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
-        status = 1;
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
     }
-    if (status) {
+    bool interrupted = status > 128;
+    if (status && !interrupted) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;
+    } else if (interrupted) {
+        if (o->outdir)
+            fprintf(stderr, "%s: the recordings so far are in %s (marked partial in "
+                            "manifest.json)\n", prog, o->outdir);
     } else if (!o->quiet) {
         axon_exe_summary(stdout, sim, compile_s, o->outdir);
     }

@@ -122,6 +122,31 @@ for f in "$tmp"/ref/*.npy; do
     if cmp -s "$f" "$tmp/killed/${f##*/}"; then same=$((same + 1)); else : >"$out"; bad "resumed run: ${f##*/} differs"; fi
 done
 if [ $same -ge 6 ]; then ok; else : >"$out"; bad "resumed run: $same identical files"; fi
+# SIGTERM stops a run at the end of a step: the recordings so far (marked partial), a
+# checkpoint, exit status 128 + 15; resumed, the run ends as if never stopped
+"$AXON" run "$coba" $copts -o "$tmp/term" --checkpoint-every 10ms >"$tmp/term.out" 2>&1 &
+pid=$!
+n=0
+while [ ! -f "$tmp/term.checkpoint" ] && [ $n -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.01
+    n=$((n + 1))
+done
+kill -TERM $pid 2>/dev/null
+wait $pid
+rc=$?
+cp "$tmp/term.out" "$out"
+if [ $rc -eq 143 ]; then ok; else bad "SIGTERM: exit status $rc, expected 143"; fi
+contains "SIGTERM: message" "interrupted by SIGTERM at t = "
+contains "SIGTERM: checkpoint" "continue with --resume $tmp/term.checkpoint"
+if grep -q '"partial": "interrupted by SIGTERM' "$tmp/term/manifest.json" 2>/dev/null; then ok; else
+    : >"$out"; bad "SIGTERM: the manifest does not say partial"; fi
+expect "SIGTERM: resume" 0 "$AXON" run "$coba" $copts -o "$tmp/term" --resume "$tmp/term.checkpoint"
+same=0
+for f in "$tmp"/ref/*.npy; do
+    if cmp -s "$f" "$tmp/term/${f##*/}"; then same=$((same + 1)); else : >"$out"; bad "SIGTERM, resumed: ${f##*/} differs"; fi
+done
+if [ $same -ge 6 ]; then ok; else : >"$out"; bad "SIGTERM, resumed: $same identical files"; fi
+if grep -q '"partial"' "$tmp/term/manifest.json"; then : >"$out"; bad "the resumed run's manifest says partial"; else ok; fi
 # a checkpoint of another model is refused, with both names
 expect "resume another model" 1 "$AXON" run "$izh" -t 100ms -q --resume "$tmp/killed.checkpoint"
 contains "resume another model message" "a checkpoint of model 'COBA'"
