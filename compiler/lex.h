@@ -40,7 +40,10 @@ typedef struct lex_state {
     diag_ctx *diag;
     ax_arena *ar;
     ax_span braces[LEX_MAX_BRACES]; /* where each open { is */
+    int brace_indent[LEX_MAX_BRACES]; /* the indentation of its line */
     int nbraces;
+    ax_span misclosed;    /* the first '{' closed by a '}' indented less than its line ... */
+    ax_span misclosed_by; /* ... and that '}' (line 0: none) */
     ax_span paren_at;   /* where the outermost open ( or [ is */
     ax_span paren_lost; /* an open ( or [ that a { or } cut off ... */
     int paren_lost_off; /* ... at this offset (of the { or }); -1 if none */
@@ -58,6 +61,10 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file);
 lex_token lex_next(lex_state *L);
 /* Raw scanning, for the lexer unit tests and `axon dump tokens`. */
 lex_token lex_raw(lex_state *L);
+/* The '{' most likely left open, for messages when blocks are not closed (nbraces > 0): the
+ * innermost open one, or one that a '}' indented like an outer block closed, after it
+ * (*closed_by is that '}'; line 0 when none). */
+ax_span lex_open_brace(const lex_state *L, ax_span *closed_by);
 /* A description of a token kind for messages ("identifier", "'{'"). */
 const char *lex_token_desc(int tok);
 

@@ -280,12 +280,12 @@ lex_token lex_raw(lex_state *L)
             return t;
         }
         number { return number(L); }
-        number [eE] [+-]? {
+        digit+ ("." digit+)? [eE] [+-]? {
             /* "1e", "2.5e-": the exponent has no digits */
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s': the exponent has no digits", n,
-                       L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': the exponent has no digits",
+                       AX_QUOTED(L->tok, n));
             return t2;
         }
         digit+ "." {
@@ -296,14 +296,46 @@ lex_token lex_raw(lex_state *L)
             }
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s'", n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s'", AX_QUOTED(L->tok, n));
             diag_hint(L->diag, "write a digit after the '.' ('1.0') or leave the '.' out");
+            return t2;
+        }
+        number ("." digit+)+ {
+            /* "1.5.3", "2.5e-3.1": not a number followed by ".3" (whose hint would be wrong) */
+            int n = (int)(L->cur - L->tok);
+            lex_token t2 = number(L);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': it has more than one '.'",
+                       AX_QUOTED(L->tok, n));
+            return t2;
+        }
+        digit+ ("." digit+)? [eE] [+-]? digit+ [eE] [+-]? digit* {
+            int n = (int)(L->cur - L->tok);
+            lex_token t2 = number(L);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': it has more than one exponent",
+                       AX_QUOTED(L->tok, n));
+            return t2;
+        }
+        "0" [xX] [0-9a-fA-F]+ {
+            int n = (int)(L->cur - L->tok);
+            lex_token t2 = number(L);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': numbers are decimal",
+                       AX_QUOTED(L->tok, n));
+            if (n <= 15)
+                diag_hint(L->diag, "write %llu", strtoull(L->tok + 2, NULL, 16));
+            return t2;
+        }
+        digit+ ("_" digit+)+ ("." [0-9_]+)? ([eE] [+-]? digit+)? {
+            int n = (int)(L->cur - L->tok);
+            lex_token t2 = number(L);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s': '_' cannot group digits",
+                       AX_QUOTED(L->tok, n));
+            diag_hint(L->diag, "write the digits together");
             return t2;
         }
         "." digit+ {
             int n = (int)(L->cur - L->tok);
             lex_token t2 = number(L);
-            diag_error(L->diag, t2.span, "malformed number '%.*s'", n, L->tok);
+            diag_error(L->diag, t2.span, "malformed number '%.*s%s'", AX_QUOTED(L->tok, n));
             diag_hint(L->diag, "write a digit before the '.' ('0.5')");
             return t2;
         }
@@ -408,6 +440,25 @@ static bool continues(int tok)
     }
 }
 
+/* The indentation of the line that starts at bol, when the token at tok is the first on it
+ * (blanks before it, a tab counting as one); else -1. */
+static int indent(const char *bol, const char *tok)
+{
+    for (const char *p = bol; p < tok; p++)
+        if (*p != ' ' && *p != '\t')
+            return -1;
+    return (int)(tok - bol);
+}
+
+/* The indentation of the line that starts at bol. */
+static int line_indent(const char *bol, const char *lim)
+{
+    const char *p = bol;
+    while (p < lim && (*p == ' ' || *p == '\t'))
+        p++;
+    return (int)(p - bol);
+}
+
 /* Brackets and blocks open at once are limited (AX_MAX_NESTING): the parser's stack and
  * every recursive pass over the tree stay bounded whatever the input. Past the limit the
  * file is not read further: the rest of it reads as the end of the file, and the parser
@@ -462,8 +513,10 @@ static lex_token fetch(lex_state *L)
             L->paren_lost_off = t.span.off;
         }
         L->depth = 0;
-        if (L->nbraces < LEX_MAX_BRACES)
+        if (L->nbraces < LEX_MAX_BRACES) {
             L->braces[L->nbraces] = t.span;
+            L->brace_indent[L->nbraces] = line_indent(L->bol, L->lim);
+        }
         L->nbraces++;
         break;
     case '}':
@@ -472,11 +525,32 @@ static lex_token fetch(lex_state *L)
             L->paren_lost_off = t.span.off;
         }
         L->depth = 0;
+        if (L->nbraces > 0 && L->nbraces <= LEX_MAX_BRACES && !L->misclosed.line) {
+            /* a '}' first on its line and indented less than the line of the '{' it closes
+               is most likely the '}' of an outer block: the '{' is the one left open */
+            int in = indent(L->bol, L->src + t.span.off);
+            if (in >= 0 && in < L->brace_indent[L->nbraces - 1]) {
+                L->misclosed = L->braces[L->nbraces - 1];
+                L->misclosed_by = t.span;
+            }
+        }
         if (L->nbraces > 0)
             L->nbraces--;
         break;
     }
     return t;
+}
+
+ax_span lex_open_brace(const lex_state *L, ax_span *closed_by)
+{
+    int i = L->nbraces <= LEX_MAX_BRACES ? L->nbraces - 1 : LEX_MAX_BRACES - 1;
+    ax_span b = L->braces[i];
+    if (L->misclosed.line && L->misclosed.off > b.off) {
+        *closed_by = L->misclosed_by;
+        return L->misclosed;
+    }
+    closed_by->line = 0;
+    return b;
 }
 
 static void unfetch(lex_state *L, lex_token t)

@@ -612,21 +612,21 @@ static void describe_lookahead(parse_ctx *P, yysymbol_kind_t k, strbuf *sb)
         return;
     }
     if (k == YYSYMBOL_IDENT) {
-        sb_printf(sb, "identifier '%s'", t->str);
+        sb_printf(sb, "identifier '%.*s%s'", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_NUMBER) {
         size_t len = 0;
         const char *src = diag_file_text(P->diag, t->span.file, &len);
-        sb_printf(sb, "number '%.*s'", t->span.end_off - t->span.off, src + t->span.off);
+        sb_printf(sb, "number '%.*s%s'", AX_QUOTED(src + t->span.off, t->span.end_off - t->span.off));
         return;
     }
     if (k == YYSYMBOL_PRIMED) {
-        sb_printf(sb, "derivative '%s''", t->str);
+        sb_printf(sb, "derivative '%.*s%s''", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_STRING) {
-        sb_printf(sb, "string \"%s\"", t->str);
+        sb_printf(sb, "string \"%.*s%s\"", AX_QUOTED(t->str, strlen(t->str)));
         return;
     }
     if (k == YYSYMBOL_YYEOF) {
@@ -645,6 +645,65 @@ static void describe_expected(yysymbol_kind_t k, strbuf *sb)
         sb_puts(sb, yysymbol_name(k));
     else
         put_quoted(sb, yysymbol_name(k));
+}
+
+/* ", expected ...": the tokens when they are few, else what they start (an expression, an
+ * item of a block), so that no message stops at "unexpected '{'". */
+static void describe_expected_set(const yysymbol_kind_t *all, int n, const bool *want,
+                                  strbuf *sb)
+{
+    if (n <= 0)
+        return;
+    if (n <= 4) {
+        sb_puts(sb, ", expected ");
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_puts(sb, i == n - 1 ? " or " : ", ");
+            describe_expected(all[i], sb);
+        }
+        return;
+    }
+    const char *what = NULL;
+    if (want[YYSYMBOL_KW_NEURON] && want[YYSYMBOL_KW_MODULE])
+        what = "'neuron', 'synapse', 'rule', 'module', 'import', 'extern' or 'run'";
+    else if (want[YYSYMBOL_KW_PARAMETERS] && want[YYSYMBOL_KW_EQUATIONS])
+        what = "an item of the block ('parameters', 'state', 'equations', 'on pre', ...) or '}'";
+    else if (want[YYSYMBOL_KW_POPULATION] && want[YYSYMBOL_KW_PROJECT])
+        what = "'population', 'project', 'record', 'signal', 'let', NAME = MODULE(...) or '}'";
+    else if (want[YYSYMBOL_KW_LET] && want[YYSYMBOL_KW_IF])
+        what = "a statement (NAME = value, 'let', 'if') or '}'";
+    else if (want[YYSYMBOL_NUMBER] && want[YYSYMBOL_IDENT] && want[YYTRANSLATE('(')])
+        what = "a value (a number, a name, '(' ...)";
+    else if (want[YYTRANSLATE('=')] && want[YYSYMBOL_ADD_ASSIGN])
+        what = "'=' or another assignment ('+=', '-=', '*=', '/=')";
+    if (what) {
+        sb_printf(sb, ", expected %s", what);
+        return;
+    }
+    if (!want[YYTRANSLATE('+')] || !want[YYSYMBOL_KW_AND])
+        return;
+    /* within an expression: an operator, or what may follow it when that is short */
+    int nrest = 0, rest[3];
+    for (int i = 0; i < n; i++) {
+        int k = all[i];
+        bool op = k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*') ||
+                  k == YYTRANSLATE('/') || k == YYTRANSLATE('%') || k == YYTRANSLATE('^') ||
+                  k == YYTRANSLATE('<') ||
+                  k == YYTRANSLATE('>') || k == YYTRANSLATE('.') || k == YYSYMBOL_LE ||
+                  k == YYSYMBOL_GE || k == YYSYMBOL_EQ || k == YYSYMBOL_NE ||
+                  k == YYSYMBOL_KW_AND || k == YYSYMBOL_KW_OR;
+        if (!op && nrest++ < 3)
+            rest[nrest - 1] = k;
+    }
+    sb_puts(sb, ", expected an operator");
+    if (nrest > 3) {
+        sb_puts(sb, " or the end of the expression");
+        return;
+    }
+    for (int i = 0; i < nrest; i++) {
+        sb_puts(sb, i == nrest - 1 ? " or " : ", ");
+        describe_expected((yysymbol_kind_t)rest[i], sb);
+    }
 }
 
 /* When the token at off is the first on its line and the line before ends
@@ -673,27 +732,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     strbuf sb = {0};
     sb_puts(&sb, "unexpected ");
     describe_lookahead(P, la, &sb);
-    enum { MAXEXP = 6 };
-    yysymbol_kind_t exp[MAXEXP];
-    int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
-    /* A long list of alternatives helps nobody: name them only when few. */
-    if (n > 0 && n <= 4) {
-        sb_puts(&sb, ", expected ");
-        for (int i = 0; i < n; i++) {
-            if (i)
-                sb_puts(&sb, i == n - 1 ? " or " : ", ");
-            describe_expected(exp[i], &sb);
-        }
-    }
-    diag_error(P->diag, *loc, "%s", sb.buf);
-    sb_free(&sb);
-    /* One hint, for the likeliest cause. The checks need every expected
-       token, not only the few named in the message. */
     yysymbol_kind_t all[YYNTOKENS];
     int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
     bool want[YYNTOKENS] = {false};
     for (int i = 0; i < nall; i++)
         want[all[i]] = true;
+    describe_expected_set(all, nall, want, &sb);
+    diag_error(P->diag, *loc, "%s", sb.buf);
+    sb_free(&sb);
+    /* One hint, for the likeliest cause. */
     const lex_token *t = &P->lex.last_tok;
     const lex_token *prev = &P->lex.prev_tok;
     size_t srclen = 0;
@@ -721,14 +768,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
         ax_span b = P->lex.paren_at;
         diag_hint(P->diag, "the '%c' opened at line %d, column %d is never closed",
                   src ? src[b.off] : '(', b.line, b.col);
-    } else if (la == YYSYMBOL_YYEOF && P->lex.nbraces > 0) {
-        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
-        ax_span b = P->lex.braces[i];
-        diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
-    } else if (top_kw && P->lex.nbraces > 0) {
-        int i = P->lex.nbraces <= LEX_MAX_BRACES ? P->lex.nbraces - 1 : LEX_MAX_BRACES - 1;
-        ax_span b = P->lex.braces[i];
-        diag_hint(P->diag, "the '{' opened at line %d is not closed yet: is a '}' missing?", b.line);
+    } else if ((la == YYSYMBOL_YYEOF || top_kw) && P->lex.nbraces > 0) {
+        ax_span by;
+        ax_span b = lex_open_brace(&P->lex, &by);
+        if (by.line)
+            diag_hint(P->diag, "the '{' opened at line %d is %s: the '}' on line %d is indented "
+                      "as if it closed the block around it", b.line,
+                      top_kw ? "not closed yet" : "never closed", by.line);
+        else if (top_kw)
+            diag_hint(P->diag, "the '{' opened at line %d is not closed yet: is a '}' missing?",
+                      b.line);
+        else
+            diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
     } else if (P->lex.nbraces == 0 &&
                (la == YYSYMBOL_KW_POPULATION || la == YYSYMBOL_KW_PROJECT ||
                 la == YYSYMBOL_KW_RECORD || la == YYSYMBOL_KW_SIGNAL)) {
@@ -753,9 +804,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     } else if (prev->tok != SEP && prev->tok != '{' && prev->tok != '}' && prev->tok != 0 &&
                prev->span.end_line < loc->line && src) {
         /* the statement went on past a line end that could not end it */
-        diag_hint(P->diag, "line %d ends with '%.*s', so its statement continues on line %d: "
+        diag_hint(P->diag, "line %d ends with '%.*s%s', so its statement continues on line %d: "
                   "is something missing after it?", prev->span.end_line,
-                  prev->span.end_off - prev->span.off, src + prev->span.off, loc->line);
+                  AX_QUOTED(src + prev->span.off, prev->span.end_off - prev->span.off), loc->line);
     } else if (la == YYTRANSLATE('=') && prev->span.line == loc->line && src &&
                (cont = continued_from(src, prev->span.off)) != NULL) {
         /* "tau =" then "v_rest = -65 mV": the value is missing, and the

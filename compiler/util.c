@@ -254,7 +254,7 @@ int edit_distance(const char *a, const char *b)
 
 const char *fmt_double(char buf[32], double v)
 {
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
         snprintf(buf, 32, "%lld", (long long)v);
         return buf;
     }

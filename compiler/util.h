@@ -67,6 +67,12 @@ enum {
     AX_MAX_NESTING = 256, /* brackets and blocks open at once */
 };
 
+/* A message quotes at most AX_QUOTE bytes of input (a number a megabyte long, a long string),
+ * then "...": printf("'%.*s%s'", AX_QUOTED(text, len)) with len a size_t or int variable. */
+enum { AX_QUOTE = 40 };
+#define AX_QUOTED(s, n) (int)((size_t)(n) > AX_QUOTE ? AX_QUOTE : (size_t)(n)), (s), \
+                        ((size_t)(n) > AX_QUOTE ? "..." : "")
+
 /* Reads a whole file into malloc'd memory (NUL-terminated), at most max bytes: a longer
  * file (or an endless one, like /dev/zero) is not read past max + 1 bytes. Returns NULL and
  * sets *err to a static description of errno, or to READ_FILE_TOO_LARGE. */

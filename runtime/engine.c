@@ -611,7 +611,15 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
     uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
     double t0 = rt_now();
     s->busy = 1;
+    s->partial = 0;
     for (uint64_t k = 0; k < nsteps; k++) {
+        if (s->stop) { /* axon_sim_stop: between steps, so everything is consistent */
+            s->stop = 0;
+            s->partial = 1;
+            st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
+                              (unsigned long long)k, (unsigned long long)nsteps);
+            break;
+        }
         if (k == reserved) {
             uint64_t n = cb->on_step ? RT_RESERVE : nsteps - k;
             if (n > nsteps - k)
@@ -639,6 +647,8 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
     }
     s->busy = 0;
     s->wall += rt_now() - t0;
+    if (st == AXON_OK) /* a callback's failed call is not this run's failure */
+        rt_begin(s);
     return st;
 }
 
@@ -656,6 +666,12 @@ axon_status axon_sim_run(axon_sim *s, double duration,
                             "run of %g s = %g steps would pass the limit of 2^48 steps", duration,
                             q);
     return rt_run(s, (uint64_t)q, &(rt_run_cbs){.progress = progress, .progress_user = user});
+}
+
+void axon_sim_stop(axon_sim *s)
+{
+    if (s)
+        s->stop = 1;
 }
 
 const char *axon_sim_error(const axon_sim *s)

@@ -3,6 +3,7 @@
 #include "axon/analysis.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <math.h>
@@ -72,6 +73,9 @@ void axon_exe_progress(void *user, double f)
     fflush(stderr);
 }
 
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s);
+
 static const char OPTIONS_HELP[] =
     "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
     "  -o, --output DIR       write the recordings (NPY files and manifest.json) into DIR;\n"
@@ -84,7 +88,8 @@ static const char OPTIONS_HELP[] =
     "  --checkpoint-every DURATION\n"
     "                         write a checkpoint of the whole simulation every DURATION of\n"
     "                         model time (atomically: a killed run leaves the last one)\n"
-    "  --checkpoint FILE      where (default: DIR.checkpoint next to -o DIR)\n"
+    "  --checkpoint FILE      where (default: DIR.checkpoint next to -o DIR); a run stopped\n"
+    "                         by SIGINT or SIGTERM writes one there too\n"
     "  --resume FILE          continue from a checkpoint (with its seed) up to -t; the\n"
     "                         recordings equal those of a run that never stopped\n"
     "  --report               with -o DIR: analyse the recordings as axon analyze does and\n"
@@ -358,21 +363,11 @@ static int report(const char *prog, const char *outdir, bool quiet)
     return status;
 }
 
-/* SIGINT and SIGTERM during a run: the handler only notes the signal, and the step callback
- * stops the run at the end of that step. A handler can speak only through a variable of static
- * storage: the one piece of file-scope mutable state, in the program front (libaxonexe: it
- * prints and exits), never in libaxonrt. */
-static volatile sig_atomic_t exe_signal;
+/* ---- checkpoints: every --checkpoint-every of model time, and when a signal stops the run */
 
-static void exe_on_signal(int sig)
-{
-    exe_signal = sig;
-}
-
-/* A run: the progress bar, a checkpoint after every `every` steps, an interruption. */
 typedef struct {
-    const char *path;
-    uint64_t every, first, last; /* steps: the period, the run's first and last */
+    const char *path;            /* NULL: none */
+    uint64_t every, first, last; /* steps: the period (0: none), the run's first and last */
     uint64_t stride;             /* progress reports */
     bool tty;
     axon_status st;
@@ -383,8 +378,6 @@ static int exe_step(axon_sim *sim, void *user)
 {
     exe_ckpt *c = user;
     uint64_t n = axon_sim_steps(sim);
-    if (exe_signal)
-        return 1;
     if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
         axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
     if (c->every && n % c->every == 0 && n < c->last &&
@@ -395,10 +388,12 @@ static int exe_step(axon_sim *sim, void *user)
     return 0;
 }
 
-/* Runs sim to the model time `end`, checkpointing as o says; 0, 1 with a message, or 128 + the
- * signal when SIGINT or SIGTERM stopped it (then with a checkpoint where --checkpoint-every
- * would write one, or none without -o or --checkpoint, and the recordings marked partial). */
-static int exe_run(const char *prog, axon_sim *sim, const axon_exe_opts *o, double end, bool tty)
+/* Runs sim to the model time `end` (from 0) as axon_sim_run would, with a checkpoint every
+ * o->checkpoint_every and one more when a signal stops the run (to --checkpoint FILE, or
+ * DIR.checkpoint next to -o DIR). Returns the run's status (AXON_ESTOPPED included); a failure,
+ * of the run or of a checkpoint, is reported here. */
+static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts *o, double end,
+                            bool tty)
 {
     const axon_model_desc *m = axon_sim_model(sim);
     char dflt[4096];
@@ -417,31 +412,82 @@ static int exe_run(const char *prog, axon_sim *sim, const axon_exe_opts *o, doub
     c.stride = (c.last - c.first + 99) / 100;
     if (c.stride == 0)
         c.stride = 1;
-    if (axon_sim_run_until(sim, end, exe_step, &c) != AXON_OK) {
-        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
-        return 1;
-    }
-    if (c.st != AXON_OK) {
+    axon_status st = axon_sim_run_until(sim, end, exe_step, &c);
+    if (st == AXON_OK && c.st != AXON_OK) {
         fprintf(stderr, "%s: checkpoint: %s\n", prog, c.msg);
-        return 1;
+        return c.st;
     }
-    int sig = exe_signal;
-    if (!sig)
-        return 0;
-    if (tty)
-        fputs("\r\033[K", stderr);
-    char why[96];
-    snprintf(why, sizeof why, "interrupted by %s at t = %g s", sig == SIGINT ? "SIGINT" : "SIGTERM",
-             axon_sim_time(sim));
-    axon_sim_set_meta(sim, "partial", why);
-    fprintf(stderr, "%s: %s\n", prog, why);
-    if (!c.path)
-        fprintf(stderr, "%s: no checkpoint written (give -o DIR or --checkpoint FILE)\n", prog);
-    else if (axon_sim_checkpoint(sim, c.path) != AXON_OK)
-        fprintf(stderr, "%s: checkpoint: %s\n", prog, axon_sim_error(sim));
-    else
-        fprintf(stderr, "%s: checkpoint in %s; continue with --resume %s\n", prog, c.path, c.path);
-    return 128 + sig;
+    if (st != AXON_OK && st != AXON_ESTOPPED) {
+        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
+        return st;
+    }
+    if (st == AXON_ESTOPPED && c.path) {
+        if (tty)
+            fputs("\r\033[K", stderr);
+        if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
+            fprintf(stderr, "%s: checkpoint in %s: continue with --resume %s\n", prog, c.path,
+                    c.path);
+        else
+            fprintf(stderr, "%s: checkpoint: %s\n", prog, axon_sim_error(sim));
+    }
+    return st;
+}
+
+/* ---- SIGINT and SIGTERM: stop at the end of the step, write what was recorded
+ *
+ * A signal handler can reach only static storage, so this file keeps the simulation that a
+ * signal stops while axon_exe_simulate runs it, and the signal seen: the one mutable state of
+ * the runtime's libraries, here because this library is the program's user interface (the
+ * runtime itself installs no handlers). A second signal acts as if none had been caught
+ * (SA_RESETHAND), and signals that were ignored when the run began (a background job of a
+ * script) stay ignored. */
+static axon_sim *volatile exe_sim;
+static volatile sig_atomic_t exe_signal;
+
+static void exe_on_signal(int sig)
+{
+    exe_signal = sig;
+    axon_sim *s = exe_sim;
+    if (s)
+        axon_sim_stop(s); /* async-signal-safe: sets a flag */
+}
+
+enum { EXE_NSIG = 2 };
+static const int EXE_SIGNALS[EXE_NSIG] = {SIGINT, SIGTERM};
+
+typedef struct {
+    struct sigaction old[EXE_NSIG];
+    bool caught[EXE_NSIG];
+} exe_handlers;
+
+static void exe_catch(exe_handlers *h)
+{
+    exe_signal = 0;
+    for (int i = 0; i < EXE_NSIG; i++) {
+        h->caught[i] = false;
+        if (sigaction(EXE_SIGNALS[i], NULL, &h->old[i]) != 0 ||
+            (!(h->old[i].sa_flags & SA_SIGINFO) && h->old[i].sa_handler == SIG_IGN))
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = exe_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        h->caught[i] = sigaction(EXE_SIGNALS[i], &sa, NULL) == 0;
+    }
+}
+
+static void exe_release(exe_handlers *h)
+{
+    exe_sim = NULL;
+    for (int i = 0; i < EXE_NSIG; i++)
+        if (h->caught[i])
+            sigaction(EXE_SIGNALS[i], &h->old[i], NULL);
+}
+
+static const char *exe_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
@@ -463,16 +509,40 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         return 2;
     }
     axon_err err = {{0}};
+    /* a run whose recordings cannot be written is not started */
+    if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
+        fprintf(stderr, "%s: -o: %s\n", prog, err.msg);
+        return 1;
+    }
+    exe_handlers handlers;
+    exe_catch(&handlers);
+    int status = exe_run(prog, model, o, duration, compile_s);
+    exe_release(&handlers);
+    return status;
+}
+
+static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   double duration, double compile_s)
+{
+    axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
     axon_checkpoint_info ck;
-    if (o->resume) { /* the seed the connectivity was built with */
+    if (o->resume) { /* the seed the checkpoint's connectivity was built with */
         if (axon_checkpoint_read_info(o->resume, &ck, &err) != AXON_OK) {
             fprintf(stderr, "%s: --resume: %s\n", prog, err.msg);
             return 1;
         }
         ao.seed = ck.seed;
     }
+    /* the simulation's worker threads start with the signals blocked, so the handler runs on
+       this thread, never while another one frees the simulation */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int i = 0; i < EXE_NSIG; i++)
+        sigaddset(&block, EXE_SIGNALS[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     axon_sim *sim = axon_sim_new(model, &ao, &err);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         return 1;
@@ -482,6 +552,9 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         axon_sim_free(sim);
         return 1;
     }
+    exe_sim = sim;
+    if (exe_signal) /* before the simulation existed */
+        axon_sim_stop(sim);
     if (o->grain)
         axon_sim_set_grain(sim, o->grain);
     set_provenance(sim, o);
@@ -501,28 +574,28 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
             status = 2;
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
-    if (!status) {
-        struct sigaction sa = {.sa_handler = exe_on_signal}, old_int, old_term;
-        sigemptyset(&sa.sa_mask);
-        exe_signal = 0;
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        status = exe_run(prog, sim, o, duration, tty);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+    axon_status rs = status ? AXON_OK : exe_loop(prog, sim, o, duration, tty);
+    if (status) {
+    } else if (rs == AXON_ESTOPPED) {
+        if (tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
+                exe_signal_name(exe_signal), axon_sim_time(sim), duration,
+                o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+    } else if (rs != AXON_OK) { /* reported by exe_loop */
+        status = 1;
     }
-    bool interrupted = status > 128;
-    if (status && !interrupted) {
+    if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         status = 1;
-    } else if (interrupted) {
-        if (o->outdir)
-            fprintf(stderr, "%s: the recordings so far are in %s (marked partial in "
-                            "manifest.json)\n", prog, o->outdir);
     } else if (!o->quiet) {
         axon_exe_summary(stdout, sim, compile_s, o->outdir);
     }
+    /* stopped, or signalled during the last step or the write: not a normal end */
+    if (!status && exe_signal)
+        status = 128 + exe_signal;
+    exe_sim = NULL;
     axon_sim_free(sim);
     if (!status && o->report)
         status = report(prog, o->outdir, o->quiet);

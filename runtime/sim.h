@@ -5,6 +5,7 @@
 #ifndef AXON_RT_SIM_H
 #define AXON_RT_SIM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -130,6 +131,8 @@ struct axon_sim {
     double *signal_pin;  /* values pinned by axon_sim_set_signal ... */
     uint8_t *pinned;     /* ... where pinned[k] */
     double wall;
+    volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
+    int partial;                /* the last run stopped before its end (manifest.json) */
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
     int busy;           /* in rt_run: callbacks may not run the simulation again */

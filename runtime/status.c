@@ -12,6 +12,7 @@ const char *axon_status_str(axon_status s)
     case AXON_EIO: return "I/O error";
     case AXON_ERANGE: return "value out of range";
     case AXON_EFORMAT: return "malformed or unsupported data";
+    case AXON_ESTOPPED: return "stopped";
     }
     return "unknown status";
 }

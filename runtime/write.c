@@ -1,20 +1,32 @@
 /*
  * axon_sim_write: recordings to NPY files plus manifest.json, atomically as a whole.
  *
- * Everything is first written into a fresh directory "DIR.tmp-XXXXXX" next to DIR (same file
- * system, so the later moves are renames). Only when every file is complete are they moved
- * into DIR, after checking that no target name is taken by a directory (the one failure of
- * rename(2) that is plausible in practice); manifest.json moves last, so a reader that sees the
- * new manifest sees the new data files. Any failure before the moves removes the temporary
+ * Everything is first written into a fresh directory "DIR.tmp-HOST-PID-XXXXXX" next to DIR
+ * (same file system, so the later moves are renames). Only when every file is complete are they
+ * moved into DIR, after checking that no target name is taken by a directory (the one failure
+ * of rename(2) that is plausible in practice); manifest.json moves last, so a reader that sees
+ * the new manifest sees the new data files. Any failure before the moves removes the temporary
  * directory and leaves DIR untouched. A failure during the moves (I/O error, full inode table)
  * can leave some files replaced; it is reported, and the temporary directory is still removed.
+ *
+ * The directory keeps only the files of its manifest: files that the previous manifest.json
+ * listed and this one does not are removed once the new manifest is in place (a crash between
+ * the two leaves extra files, never a manifest naming a missing one). Files no manifest listed
+ * are not Axon's and are left alone.
+ *
+ * A process killed while writing leaves its temporary directory behind. Its name carries the
+ * host and the process id, so a later write (or axon_sim_check_output) next to the same DIR
+ * removes those of processes of this host that no longer exist: a directory owned by this user
+ * that holds only plain files. Anything else is left alone.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -351,6 +363,7 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     rt_sb_num(&b, s->dt);
     rt_sb_printf(&b, ",\n  \"steps\": %llu,\n  \"duration\": ", (unsigned long long)s->step);
     rt_sb_num(&b, (double)s->step * s->dt);
+    rt_sb_printf(&b, ",\n  \"partial\": %s", s->partial ? "true" : "false");
     rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"axon_version\": ",
                  (unsigned long long)s->seed, s->threads);
     rt_sb_json_str(&b, PACKAGE_VERSION);
@@ -367,7 +380,9 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     return st;
 }
 
-/* Removes the temporary directory and whatever is in it (only plain files are put there). */
+/* Removes a temporary directory of ours and what is in it, which are only plain files (data
+ * files and the rt_afile temporaries of a write cut short); anything else is left, and so the
+ * directory too. */
 static void rt_remove_tmp(const char *tmp)
 {
     DIR *d = opendir(tmp);
@@ -377,13 +392,218 @@ static void rt_remove_tmp(const char *tmp)
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
             char *p = rt_join(tmp, "/", e->d_name);
-            if (p)
+            struct stat st;
+            if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
                 unlink(p);
             free(p);
         }
         closedir(d);
     }
     rmdir(tmp);
+}
+
+/* ---- names of temporary directories, and those of dead runs */
+
+/* This host's name as it appears in temporary names: [A-Za-z0-9._], others as '_'. */
+static void rt_host(char out[65])
+{
+    if (gethostname(out, 64) != 0)
+        out[0] = '\0';
+    out[64] = '\0';
+    for (char *c = out; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_')
+            *c = '_';
+    if (!out[0])
+        strcpy(out, "host");
+}
+
+/* "DIR.tmp-HOST-" (then PID-XXXXXX), malloc'd. */
+static char *rt_tmp_prefix(const char *dir)
+{
+    char host[65];
+    rt_host(host);
+    char *a = rt_join(dir, ".tmp-", host);
+    char *p = a ? rt_join(a, "-", "") : NULL;
+    free(a);
+    return p;
+}
+
+/* The process id in a temporary name after its prefix: "PID-XXXXXX" and nothing more (the
+ * six characters of mkdtemp); 0 when name is not one. */
+static long rt_tmp_pid(const char *rest)
+{
+    long pid = 0;
+    const char *c = rest;
+    while (*c >= '0' && *c <= '9' && pid < 1000000000L)
+        pid = pid * 10 + (*c++ - '0');
+    if (c == rest || *c != '-' || strlen(c + 1) != 6)
+        return 0;
+    for (const char *x = c + 1; *x; x++)
+        if (!isalnum((unsigned char)*x))
+            return 0;
+    return pid;
+}
+
+/* Removes the temporary directories next to dir of runs of this host that have died. */
+static void rt_clean_stale(const char *dir)
+{
+    char *prefix = rt_tmp_prefix(dir);
+    if (!prefix)
+        return;
+    const char *slash = strrchr(prefix, '/');
+    const char *base = slash ? slash + 1 : prefix;
+    char *parent = slash ? malloc((size_t)(slash - prefix) + 2) : NULL;
+    if (slash && parent) {
+        size_t n = slash == prefix ? 1 : (size_t)(slash - prefix); /* "/x": the parent is "/" */
+        memcpy(parent, prefix, n);
+        parent[n] = '\0';
+    }
+    DIR *d = opendir(slash ? parent : ".");
+    size_t bl = strlen(base);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, base, bl))
+            continue;
+        long pid = rt_tmp_pid(e->d_name + bl);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to judge */
+        char *path = slash ? rt_join(parent, "/", e->d_name) : rt_join(e->d_name, "", "");
+        struct stat st;
+        if (path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+            rt_remove_tmp(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(parent);
+    free(prefix);
+}
+
+/* Creates this run's temporary directory next to dir: *tmp = "DIR.tmp-HOST-PID-XXXXXX". */
+static axon_status rt_make_tmp(const char *dir, char **tmp, axon_err *err)
+{
+    char *prefix = rt_tmp_prefix(dir);
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld-XXXXXX", (long)getpid());
+    *tmp = prefix ? rt_join(prefix, "", pid) : NULL;
+    free(prefix);
+    if (!*tmp)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    if (!mkdtemp(*tmp)) {
+        axon_status st = axon_err_set(err, AXON_EIO, "%s: cannot create a temporary directory "
+                                      "next to it: %s", dir, strerror(errno));
+        free(*tmp);
+        *tmp = NULL;
+        return st;
+    }
+    return AXON_OK;
+}
+
+/* ---- the files of the previous manifest */
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} rt_names;
+
+static void rt_names_free(rt_names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* A JSON string at *p (after its opening quote), up to its closing quote; NULL for escapes we
+ * never write in a path (\\u, a control character) or a string that does not end. */
+static char *rt_json_str(const char **p)
+{
+    const char *c = *p;
+    size_t n = 0;
+    char *out = malloc(strlen(c) + 1);
+    if (!out)
+        return NULL;
+    for (; *c && *c != '"'; c++) {
+        if (*c == '\\') {
+            c++;
+            if (*c != '"' && *c != '\\' && *c != '/')
+                break;
+        } else if ((unsigned char)*c < 0x20) {
+            break;
+        }
+        out[n++] = *c;
+    }
+    if (*c != '"') {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    *p = c + 1;
+    return out;
+}
+
+/* A file name that a manifest of ours may list: in the directory itself, not hidden. */
+static int rt_plain_name(const char *name)
+{
+    return name[0] && name[0] != '.' && !strchr(name, '/') && strcmp(name, "manifest.json");
+}
+
+/* The "path" entries of dir/manifest.json, when it is a manifest of Axon recordings (a
+ * missing or foreign manifest lists nothing). Out of memory lists less, which only leaves
+ * files behind. */
+static void rt_old_files(const char *dir, rt_names *out)
+{
+    char *path = rt_join(dir, "/", "manifest.json");
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    free(path);
+    if (!f)
+        return;
+    rt_sbuf b = {0};
+    char buf[4096];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0 && b.n < ((size_t)64 << 20))
+        rt_sb_add(&b, buf, k);
+    fclose(f);
+    if (b.oom || !b.p || !strstr(b.p, "\"format\": \"axon-recordings\"")) {
+        free(b.p);
+        return;
+    }
+    static const char key[] = "{\"path\": \"";
+    for (const char *c = strstr(b.p, key); c; c = strstr(c, key)) {
+        c += sizeof key - 1;
+        char *name = rt_json_str(&c);
+        if (!name)
+            break;
+        if (!rt_plain_name(name)) {
+            free(name);
+            continue;
+        }
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? 2 * out->cap : 16;
+            char **v = realloc(out->v, cap * sizeof *v);
+            if (!v) {
+                free(name);
+                break;
+            }
+            out->v = v;
+            out->cap = cap;
+        }
+        out->v[out->n++] = name;
+    }
+    free(b.p);
+}
+
+/* Removes the plain files of the old manifest that the new one does not list. */
+static void rt_remove_old(const char *dir, const rt_names *old, const rt_outs *o)
+{
+    for (size_t i = 0; i < old->n; i++) {
+        if (rt_name_taken(o, old->v[i]))
+            continue;
+        char *p = rt_join(dir, "/", old->v[i]);
+        struct stat st;
+        if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(p);
+        free(p);
+    }
 }
 
 /* Every data file and the manifest into tmp. */
@@ -443,42 +663,86 @@ static axon_status rt_move_all(const char *tmp, const char *dir, const rt_outs *
     return AXON_OK;
 }
 
-static axon_status rt_write(axon_sim *s, const char *dir_in, axon_err *err)
+/* *dir = dir_in without trailing slashes (malloc'd). */
+static axon_status rt_dir_name(const char *dir_in, char **dir, axon_err *err)
 {
+    *dir = NULL;
     if (!dir_in || !*dir_in)
         return axon_err_set(err, AXON_EINVAL, "empty output directory name");
     size_t len = strlen(dir_in);
     while (len > 1 && dir_in[len - 1] == '/')
         len--;
-    char *dir = malloc(len + 1), *tmp = malloc(len + sizeof ".tmp-XXXXXX");
-    if (!dir || !tmp) {
-        free(dir);
-        free(tmp);
+    if (len == 1 && dir_in[0] == '/')
+        return axon_err_set(err, AXON_EINVAL, "cannot write recordings into /");
+    if (!(*dir = malloc(len + 1)))
         return axon_err_set(err, AXON_ENOMEM, "out of memory");
-    }
-    memcpy(dir, dir_in, len);
-    dir[len] = '\0';
-    sprintf(tmp, "%s.tmp-XXXXXX", dir);
+    memcpy(*dir, dir_in, len);
+    (*dir)[len] = '\0';
+    return AXON_OK;
+}
+
+static axon_status rt_write(axon_sim *s, const char *dir_in, axon_err *err)
+{
+    char *dir;
+    axon_status st = rt_dir_name(dir_in, &dir, err);
+    if (st != AXON_OK)
+        return st;
     rt_outs o = {0};
-    axon_status st = AXON_OK;
-    if (!strcmp(dir, "/"))
-        st = axon_err_set(err, AXON_EINVAL, "cannot write recordings into /");
+    rt_names old = {0};
+    char *tmp = NULL;
+    rt_clean_stale(dir);
+    st = rt_plan(s, &o, err);
     if (st == AXON_OK)
-        st = rt_plan(s, &o, err);
-    if (st == AXON_OK && !mkdtemp(tmp)) {
-        st = axon_err_set(err, AXON_EIO, "%s: cannot create a temporary directory next to it: %s",
-                          dir, strerror(errno));
-    } else if (st == AXON_OK) {
+        st = rt_make_tmp(dir, &tmp, err);
+    if (tmp) {
         st = rt_write_all(s, &o, tmp, err);
         if (st == AXON_OK)
             st = rt_prepare_dir(dir, &o, err);
-        if (st == AXON_OK)
+        if (st == AXON_OK) {
+            rt_old_files(dir, &old);
             st = rt_move_all(tmp, dir, &o, err);
+        }
+        if (st == AXON_OK)
+            rt_remove_old(dir, &old, &o);
         rt_remove_tmp(tmp);
     }
+    rt_names_free(&old);
     rt_outs_free(&o);
     free(dir);
     free(tmp);
+    return st;
+}
+
+axon_status axon_sim_check_output(const char *dir_in, axon_err *err)
+{
+    char *dir;
+    axon_status st = rt_dir_name(dir_in, &dir, err);
+    if (st != AXON_OK)
+        return st;
+    rt_clean_stale(dir);
+    struct stat sb;
+    int exists = stat(dir, &sb) == 0;
+    if (exists && !S_ISDIR(sb.st_mode))
+        st = axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
+    char *tmp = NULL;
+    if (st == AXON_OK) /* the parent exists and takes the temporary directory */
+        st = rt_make_tmp(dir, &tmp, err);
+    if (tmp && exists) { /* and dir takes new files */
+        char *probe = rt_join(dir, "/", ".axon-probe-XXXXXX");
+        int fd = probe ? mkstemp(probe) : -1;
+        if (fd >= 0) {
+            close(fd);
+            unlink(probe);
+        } else {
+            st = axon_err_set(err, probe ? AXON_EIO : AXON_ENOMEM, "%s: cannot write into it: %s",
+                              dir, probe ? strerror(errno) : "out of memory");
+        }
+        free(probe);
+    }
+    if (tmp)
+        rmdir(tmp);
+    free(tmp);
+    free(dir);
     return st;
 }
 

@@ -216,7 +216,12 @@ static bool int_value(inst *in, const sx *e, ax_span sp, long min, long *out, co
     double v = e->v;
     if (fabs(v - nearbyint(v)) <= 1e-9 * fmax(1, fabs(v)))
         v = nearbyint(v);
-    if (e->boolean || v != floor(v) || v < (double)min || v > 2e9) {
+    if (!e->boolean && v == floor(v) && v > 2e9) {
+        char nb[32];
+        ERR(in, sp, "%s must be at most 2000000000, not %s", what, fmt_double(nb, v));
+        return false;
+    }
+    if (e->boolean || v != floor(v) || v < (double)min) {
         char nb[32];
         if (v == floor(v) || fabs(v) >= 1e9)
             fmt_double(nb, v);

@@ -99,12 +99,19 @@ typedef struct {
     FILE *out;
 } repl;
 
+/* Ctrl-C: the handler can reach only static storage. It stops the run in progress at the end
+ * of its current step (axon_sim_stop only sets a flag, so it is safe here), or marks the line
+ * being typed as abandoned. */
 static volatile sig_atomic_t interrupted;
+static axon_sim *volatile running;
 
 static void on_sigint(int sig)
 {
     (void)sig;
     interrupted = 1;
+    axon_sim *sim = running;
+    if (sim)
+        axon_sim_stop(sim);
 }
 
 static char *xstrdup(const char *s)
@@ -645,38 +652,31 @@ static void progress(double f)
     fflush(stderr);
 }
 
-/* Runs sm for duration seconds in slices, so that Ctrl-C stops it between two slices with the
- * state kept (results do not depend on the slicing: steps continue). Slices start at one
- * step and grow while they take under 20 ms, so a stop comes within about 20 ms. */
+static void progress_cb(void *user, double f)
+{
+    (void)user;
+    progress(f);
+}
+
+/* Runs sm for duration seconds; Ctrl-C stops it at the end of the current step with the state
+ * kept (axon_sim_stop), and :run continues from there. */
 static bool run_sim(repl *r, simulation *sm, double duration)
 {
     double dt = sm->desc->dt;
     uint64_t steps = (uint64_t)llround(duration / dt);
     if (!(duration > 0) || steps == 0)
         return error(r, "the duration must be at least one time step (%g ms)", dt * 1e3);
-    uint64_t slice = 1, done = 0;
-    double t0 = now(), shown = 0;
+    double t0 = now();
     interrupted = 0;
-    while (done < steps && !interrupted) {
-        uint64_t k = steps - done < slice ? steps - done : slice;
-        double ts = now();
-        if (axon_sim_run(sm->sim, (double)k * dt, NULL, NULL) != AXON_OK) {
-            if (r->interactive)
-                fputs("\r\033[K", stderr);
-            return error(r, "%s", axon_sim_error(sm->sim));
-        }
-        done += k;
-        if (now() - ts < 0.02 && slice < (1u << 30))
-            slice *= 2;
-        if (r->interactive && now() - shown > 0.1) {
-            progress((double)done / (double)steps);
-            shown = now();
-        }
-    }
+    running = sm->sim;
+    axon_status st = axon_sim_run(sm->sim, duration, r->interactive ? progress_cb : NULL, NULL);
+    running = NULL;
     if (r->interactive)
         fputs("\r\033[K", stderr);
+    if (st != AXON_OK && st != AXON_ESTOPPED)
+        return error(r, "%s", axon_sim_error(sm->sim));
     double wall = now() - t0;
-    if (interrupted) {
+    if (st == AXON_ESTOPPED) {
         fprintf(r->out, "interrupted: %s is at t = %g ms (state kept; :run continues)\n",
                 sm->name, axon_sim_time(sm->sim) * 1e3);
         interrupted = 0;

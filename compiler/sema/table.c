@@ -124,10 +124,7 @@ static bool number(const char *s, field f, double *v)
     return *end == 0 && isfinite(*v) && errno != ERANGE;
 }
 
-/* At most this much of a bad field is quoted in a message. */
-enum { QUOTE = 40 };
-#define QUOTED(s, f) ((f).e - (f).b > QUOTE ? QUOTE : (f).e - (f).b), (s) + (f).b, \
-                     ((f).e - (f).b > QUOTE ? "..." : "")
+#define QUOTED(s, f) AX_QUOTED((s) + (f).b, (f).e - (f).b)
 
 /* Reports the value f that is not a number, saying why. */
 static void not_a_number(diag_ctx *d, const tab *t, ax_span at, const char *s, field f)

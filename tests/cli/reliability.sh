@@ -46,6 +46,13 @@ expect "check: an error on a 1 MB line" 1 timeout 20 "$AXON" check "$tmp/long_ba
 contains "check: the error on a long line" "long_bad.axon:1:1017804: error: unexpected '='"
 check "check: a long line is echoed in part" test "$(wc -c <"$out")" -lt 1000
 contains "check: the excerpt says it is cut" " 1 | ... v' = (a - v) / (10 ms) } } neuron N9999 {"
+# messages quote at most 40 bytes of a token: a 100 KB string, a 100 KB malformed number
+awk 'BEGIN { s = ""; for (i = 0; i < 100000; i++) s = s "7"
+    printf "neuron N {\n    state { v = 0 }\n}\n\"%s\"\nneuron M {\n    parameters { a = %s. }\n}\n", s, s }' >"$tmp/long_tokens.axon"
+expect "check: long tokens" 1 "$AXON" check "$tmp/long_tokens.axon"
+contains "check: a long string is quoted in part" "error: unexpected string \"7777777777777777777777777777777777777777...\""
+contains "check: a long number is quoted in part" "error: malformed number '7777777777777777777777777777777777777777...'"
+check "check: long tokens give short messages" test "$(wc -c <"$out")" -lt 2000
 
 # ---- the front end: sizes --------------------------------------------------------------
 # An endless model file is read up to the limit (64 MiB), a larger regular file not at all.
@@ -73,6 +80,69 @@ expect "check: a typo in the first row of a timed array" 1 "$AXON" check "$tmp/t
 contains "check: typo message" "typo.csv:1:1: error: 'O.5' is not a number"
 contains "check: typo hint" "hint: did you mean '0.5'? ('O' and 'l' are letters, not digits)"
 contains "check: not a header hint" "hint: a first row is a header only when every value in it is a column name; 'l0' is not one"
+
+# ---- runs and outputs -------------------------------------------------------------------
+# A model that runs for as long as it is let (10,000 s of model time), recording little.
+printf 'import "std/neurons/lif"\nmodule Long {\n    population P = LIF[100](I_ext = 0.5 nA)\n    record spikes P\n    record P.v [0 .. 1] every 10 ms\n}\n' >"$tmp/long_run.axon"
+# -o that cannot be written is refused before the run (which would take hours)
+: >"$tmp/afile"
+expect "run: -o a file" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/afile" -q
+contains "run: -o a file message" "axon run: -o: $tmp/afile: not a directory"
+expect "run: -o inside a file" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/afile/out" -q
+contains "run: -o inside a file message" "cannot create a temporary directory next to it: Not a directory"
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+    expect "run: -o an unwritable directory" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/ro" -q
+    contains "run: -o an unwritable directory message" "Permission denied"
+    chmod 755 "$tmp/ro"
+elif [ -d /proc/self ]; then  # root writes anywhere but in such file systems
+    expect "run: -o an unwritable directory" 1 timeout 20 "$AXON" run "$tmp/long_run.axon" -t 10000s -o /proc/axon-out -q
+fi
+expect "build: the long model" 0 "$AXON" build "$tmp/long_run.axon" -o "$tmp/long_exe"
+expect "built: -o a file" 1 timeout 20 "$tmp/long_exe" -t 10000s -o "$tmp/afile" -q
+contains "built: -o a file message" "-o: $tmp/afile: not a directory"
+
+# Background jobs of a script start with SIGINT ignored, and Axon leaves an ignored signal
+# ignored: env --default-signal undoes that where env has it.
+launch=
+env --default-signal=INT true 2>/dev/null && launch="env --default-signal=INT"
+# stopped SIG NUMBER WHO: runs the long model (WHO: exe, the built executable; run, axon run)
+# in the background into $tmp/sig and sends SIG once it simulates (after 1 s, 3 s for axon run,
+# which compiles first; once more later if the signal came before the handlers were set), then
+# checks the exit status 128 + NUMBER and the partial recordings.
+stopped() {
+    sig=$1 num=$2 who=$3
+    rm -rf "$tmp/sig"
+    for delay in 1 4; do
+        case $who in
+        exe) $launch "$tmp/long_exe" -t 10000s -o "$tmp/sig" -q >"$out" 2>&1 & ;;
+        run) $launch "$AXON" run "$tmp/long_run.axon" -t 10000s -o "$tmp/sig" -q >"$out" 2>&1 & ;;
+        esac
+        pid=$!
+        [ $who = run ] && sleep 2
+        sleep $delay
+        kill -$sig $pid
+        wait $pid
+        rc=$?
+        [ -f "$tmp/sig/manifest.json" ] && break
+    done
+    check "$who: $sig: exit status $rc, expected $((128 + num))" test "$rc" -eq $((128 + num))
+    if grep -q '"partial": true' "$tmp/sig/manifest.json" 2>/dev/null; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $who: $sig: no partial recordings"; cat "$out"; fi
+    contains "$who: $sig: message" "stopped by SIG$sig at"
+    check "$who: $sig: no temporary directory left" test -z "$(ls "$tmp" | grep 'sig.tmp-')"
+    check "$who: $sig: spikes recorded" test -s "$tmp/sig/P.spikes.t.npy"
+}
+if [ -n "$launch" ]; then stopped INT 2 exe; else stopped TERM 15 exe; fi
+stopped TERM 15 run
+
+# A directory that held another model's recordings keeps only the new ones (and files that no
+# manifest listed)
+printf 'import "std/neurons/lif"\nmodule Other {\n    population Q = LIF[10](I_ext = 0.5 nA)\n    record spikes Q\n    record Q.v every 1 ms\n}\n' >"$tmp/other.axon"
+expect "run: another model" 0 "$AXON" run "$tmp/other.axon" -t 10ms -o "$tmp/shared" -q
+: >"$tmp/shared/notes.txt"
+expect "run: into its directory" 0 "$AXON" run "$tmp/long_run.axon" -t 10ms -o "$tmp/shared" -q
+check "run: only the new model's files and the notes" test "$(ls "$tmp/shared" | tr '\n' ' ')" = "P.spikes.i.npy P.spikes.t.npy P.v.npy P.v.t.npy manifest.json notes.txt "
 
 echo "reliability: $pass passed, $fail failed"
 [ $fail -eq 0 ]

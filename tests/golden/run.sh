@@ -6,6 +6,8 @@
 #    print exactly the lines of NAME.expected (file:line:col: level: message).
 #  - semantic/*.axon: semantic errors (names, units, access rules ...);
 #    `axon check --brief` must print exactly NAME.expected.
+#  - in both, NAME.full (optional): the whole rendering, with source excerpts
+#    and hints, must equal it.
 #  - ir/*.axon: `axon dump ir` must equal NAME.ir.
 #  - stdlib/ and examples/: every model must check with no diagnostics.
 set -u
@@ -40,6 +42,10 @@ expected_errors() {
         rc=$?
         if [ $rc -ne 1 ]; then bad "$dir/$f" "exit status $rc, expected 1"; continue; fi
         if cmp -s "$tmp" "$e"; then ok; else bad "$dir/$f" "$(diff "$e" "$tmp" | head -20)"; fi
+        full="${f%.axon}.full"
+        [ -f "$full" ] || continue
+        NO_COLOR=1 "$AXON" check "$@" "$f" >"$tmp" 2>&1
+        if cmp -s "$tmp" "$full"; then ok; else bad "$dir/$full" "$(diff "$full" "$tmp" | head -20)"; fi
     done
 }
 expected_errors errors --syntax-only

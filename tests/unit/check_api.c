@@ -278,6 +278,7 @@ START_TEST(test_null_handles)
     const uint32_t *post;
     axon_err err = {{0}};
     axon_sim_free(NULL);
+    axon_sim_stop(NULL);
     ck_assert_int_eq(axon_sim_run(n, 0.01, NULL, NULL), AXON_EINVAL);
     ck_assert_ptr_nonnull(axon_sim_error(n));
     ck_assert_ptr_null(axon_sim_model(n));
@@ -443,6 +444,13 @@ static int on_step(axon_sim *s, void *user)
     return l->stop_at && l->calls == l->stop_at;
 }
 
+static int failing_call(axon_sim *s, void *user)
+{
+    (void)user;
+    ck_assert_int_eq(axon_sim_pop_index(s, "nope"), -1);
+    return 0;
+}
+
 START_TEST(test_run_control)
 {
     axon_sim *s = api_sim();
@@ -472,6 +480,17 @@ START_TEST(test_run_control)
     FRESH(s, "run_until 1e300");
     ck_assert_int_eq(axon_sim_step(NULL, 1, NULL, NULL), AXON_EINVAL);
     ck_assert_int_eq(axon_sim_run_until(NULL, 1, NULL, NULL), AXON_EINVAL);
+    /* axon_sim_stop stops these runs too, before their next step */
+    uint64_t at = axon_sim_steps(s);
+    axon_sim_stop(s);
+    ck_assert_int_eq(axon_sim_step(s, 5, NULL, NULL), AXON_ESTOPPED);
+    ck_assert_uint_eq(axon_sim_steps(s), at);
+    FRESH(s, "stopped");
+    ck_assert_int_eq(axon_sim_step(s, 5, NULL, NULL), AXON_OK);
+    ck_assert_uint_eq(axon_sim_steps(s), at + 5);
+    /* a call of the callback that failed is not the run's failure: the run leaves "" */
+    ck_assert_int_eq(axon_sim_step(s, 2, failing_call, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(s), "");
     /* the long run's samples were reserved block by block: all there */
     const double *t;
     size_t n;

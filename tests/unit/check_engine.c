@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "axon/axon.h"
@@ -611,6 +613,196 @@ START_TEST(test_write_failures_leave_nothing)
     axon_tensor *v = read_npy(p, "c1.L.v.npy");
     ck_assert_uint_eq(v->shape[0], 10);
     axon_tensor_free(v);
+    axon_sim_free(s);
+}
+END_TEST
+
+/* The manifest of dir as a string (static buffer). */
+static const char *manifest_of(const char *dir)
+{
+    static char buf[16384];
+    char p[1024];
+    snprintf(p, sizeof p, "%s/manifest.json", dir);
+    FILE *fp = fopen(p, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t len = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[len] = '\0';
+    return buf;
+}
+
+static void touch(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("x", fp);
+    fclose(fp);
+}
+
+static void stop_at_half(void *user, double done)
+{
+    if (done >= 0.5)
+        axon_sim_stop(user);
+}
+
+START_TEST(test_stop_partial)
+{
+    static const uint32_t sub[] = {0, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 2);
+    char p[512];
+    axon_err err = {{0}};
+    /* asked before the run: no step is done */
+    axon_sim_stop(s);
+    ck_assert_int_eq(axon_sim_run(s, 0.01, NULL, NULL), AXON_ESTOPPED);
+    ck_assert_str_eq(axon_sim_error(s), "stopped after 0 of 100 steps");
+    ck_assert_uint_eq(axon_sim_steps(s), 0);
+    /* asked during the run (here by the progress callback): the step under way ends */
+    ck_assert_int_eq(axon_sim_run(s, 0.01, stop_at_half, s), AXON_ESTOPPED);
+    ck_assert_uint_eq(axon_sim_steps(s), 50);
+    ck_assert_msg(axon_sim_write(s, in_dir(p, "out"), &err) == AXON_OK, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"partial\": true"));
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"steps\": 50"));
+    axon_tensor *v = read_npy(p, "c1.L.v.npy");
+    ck_assert_uint_eq(v->shape[0], 5);
+    axon_tensor_free(v);
+    /* the simulation goes on; a run to its end is not partial */
+    run_ok(s, 0.01);
+    ck_assert_uint_eq(axon_sim_steps(s), 150);
+    ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(manifest_of(p), "\"partial\": false"));
+    axon_sim_free(s);
+}
+END_TEST
+
+START_TEST(test_check_output)
+{
+    char p[512];
+    axon_err err = {{0}};
+    touch(in_dir(p, "file"));
+    ck_assert_int_eq(axon_sim_check_output(p, &err), AXON_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "file: not a directory"));
+    ck_assert_int_eq(axon_sim_check_output(in_dir(p, "file/out"), &err), AXON_EIO);
+    ck_assert_int_eq(axon_sim_check_output(in_dir(p, "none/out"), &err), AXON_EIO);
+    ck_assert_int_eq(axon_sim_check_output("", &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_check_output("//", &err), AXON_EINVAL);
+    /* a directory to create, and one that exists: fine, and nothing is left behind */
+    ck_assert_msg(axon_sim_check_output(in_dir(p, "new/"), &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(mkdir(in_dir(p, "old"), 0777), 0);
+    ck_assert_msg(axon_sim_check_output(p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(count_entries(g_dir, ""), 2);
+    ck_assert_int_eq(count_entries(p, ""), 0);
+    /* a directory that takes no new files (root may write anywhere: a file system that
+       takes none then) */
+    if (geteuid() != 0) {
+        ck_assert_int_eq(chmod(p, 0555), 0);
+        ck_assert_int_eq(axon_sim_check_output(p, &err), AXON_EIO);
+        ck_assert_ptr_nonnull(strstr(err.msg, "Permission denied"));
+        chmod(p, 0777);
+    } else if (access("/proc/self", F_OK) == 0) {
+        ck_assert_int_eq(axon_sim_check_output("/proc/axon-out", &err), AXON_EIO);
+    }
+}
+END_TEST
+
+/* The name of a temporary directory of a run of host (NULL: this one) with process id pid. */
+static const char *tmp_name(char *buf, const char *base, long pid, const char *host,
+                            const char *suffix)
+{
+    char h[65];
+    if (!host) {
+        ck_assert_int_eq(gethostname(h, 64), 0);
+        h[64] = '\0';
+        for (char *c = h; *c; c++)
+            if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_')
+                *c = '_';
+        host = h;
+    }
+    snprintf(buf, 512, "%s/%s.tmp-%s-%ld-%s", g_dir, base, host, pid, suffix);
+    return buf;
+}
+
+START_TEST(test_stale_tmp_removed)
+{
+    static const uint32_t sub[] = {0, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 1);
+    run_ok(s, 0.01);
+    /* a process id that no longer exists: a child that has exited and been waited for */
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(child, NULL, 0), child);
+    char dead[512], alive[512], other[512], oldfmt[512], odd[512], f[1024], p[512];
+    ck_assert_int_eq(mkdir(tmp_name(dead, "out", child, NULL, "aB3xY9"), 0777), 0);
+    snprintf(f, sizeof f, "%s/c1.L.v.npy.tmp.Ab12Cd", dead);
+    touch(f);
+    ck_assert_int_eq(mkdir(tmp_name(alive, "out", (long)getppid(), NULL, "aB3xY9"), 0777), 0);
+    ck_assert_int_eq(mkdir(tmp_name(other, "out", child, "otherhost", "aB3xY9"), 0777), 0);
+    ck_assert_int_eq(mkdir(in_dir(oldfmt, "out.tmp-aB3xY9"), 0777), 0);
+    /* a dead run's directory holding something Axon never puts there is left alone */
+    ck_assert_int_eq(mkdir(tmp_name(odd, "out", child, NULL, "zzzzzz"), 0777), 0);
+    snprintf(f, sizeof f, "%s/sub", odd);
+    ck_assert_int_eq(mkdir(f, 0777), 0);
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, in_dir(p, "out"), &err) == AXON_OK, "%s", err.msg);
+    struct stat st;
+    ck_assert_int_ne(stat(dead, &st), 0);
+    ck_assert_int_eq(stat(alive, &st), 0);
+    ck_assert_int_eq(stat(other, &st), 0);
+    ck_assert_int_eq(stat(oldfmt, &st), 0);
+    ck_assert_int_eq(stat(odd, &st), 0);
+    /* axon_sim_check_output cleans up too */
+    ck_assert_int_eq(mkdir(dead, 0777), 0);
+    ck_assert_msg(axon_sim_check_output(p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_ne(stat(dead, &st), 0);
+    axon_sim_free(s);
+}
+END_TEST
+
+START_TEST(test_old_manifest_files_removed)
+{
+    static const uint32_t sub[] = {0, 1};
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m = rec_model(pops, recs, sub);
+    axon_sim *s = new_sim(&m, 5, 1);
+    run_ok(s, 0.01);
+    char p[512], q[512], f[1024];
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, in_dir(p, "out"), &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(count_entries(p, ""), 11);
+    snprintf(f, sizeof f, "%s/notes.txt", p);
+    touch(f); /* not Axon's */
+    axon_sim_free(s);
+    /* another model, with only the spikes of c1.L, into the same directory: the old files go,
+       the notes stay */
+    m.nrecords = 1;
+    s = new_sim(&m, 5, 1);
+    run_ok(s, 0.01);
+    ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
+    ck_assert_int_eq(count_entries(p, ""), 4);
+    ck_assert_int_eq(count_entries(p, "c1.L.spikes."), 2);
+    ck_assert_int_eq(count_entries(p, "notes.txt"), 1);
+    /* a manifest naming files outside the directory, or itself, removes nothing of them */
+    touch(in_dir(q, "victim"));
+    snprintf(f, sizeof f, "%s/manifest.json", p);
+    FILE *fp = fopen(f, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("{\n  \"format\": \"axon-recordings\",\n  \"files\": [\n"
+          "    {\"path\": \"../victim\"},\n    {\"path\": \"manifest.json\"},\n"
+          "    {\"path\": \".\"},\n    {\"path\": \"notes.txt\"}\n  ]\n}\n", fp);
+    fclose(fp);
+    touch(in_dir(q, "out.txt"));
+    ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
+    struct stat st;
+    ck_assert_int_eq(stat(in_dir(q, "victim"), &st), 0);
+    ck_assert_int_eq(count_entries(p, ""), 3); /* notes.txt was listed, as a plain name */
     axon_sim_free(s);
 }
 END_TEST
@@ -1782,6 +1974,10 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_float_population);
     tcase_add_test(tc, test_write_files);
     tcase_add_test(tc, test_write_failures_leave_nothing);
+    tcase_add_test(tc, test_stop_partial);
+    tcase_add_test(tc, test_check_output);
+    tcase_add_test(tc, test_stale_tmp_removed);
+    tcase_add_test(tc, test_old_manifest_files_removed);
     tcase_add_test(tc, test_repeated_runs);
     tcase_add_test(tc, test_refused_descriptors);
     tcase_add_test(tc, test_pool_lifecycle);

@@ -154,10 +154,12 @@ START_TEST(test_error_messages)
 {
     parsed p = parse("neuron N {\n  state { v = }\n  equations { v' = v +* 2 }\n}\n");
     ck_assert_int_eq(diag_error_count(p.d), 2);
-    ck_assert_str_eq(diag_message(p.d, 0), "unexpected '}'");
+    ck_assert_str_eq(diag_message(p.d, 0), "unexpected '}', expected a value (a number, a name, "
+                                           "'(' ...)");
     ck_assert_int_eq(diag_span(p.d, 0).line, 2);
     ck_assert_int_eq(diag_span(p.d, 0).col, 15);
-    ck_assert_str_eq(diag_message(p.d, 1), "unexpected '*'");
+    ck_assert_str_eq(diag_message(p.d, 1), "unexpected '*', expected a value (a number, a name, "
+                                           "'(' ...)");
     ck_assert_int_eq(diag_span(p.d, 1).line, 3);
     done(&p);
 }
@@ -165,11 +167,27 @@ END_TEST
 
 START_TEST(test_unclosed_brace_hint)
 {
+    /* the '}' on line 3 is indented like the neuron's: the state block is the one left open */
     parsed p = parse("neuron N {\n  state { v = 1\n}\n");
     ck_assert_int_eq(diag_error_count(p.d), 1);
-    ck_assert_str_eq(diag_message(p.d, 0), "unexpected end of file");
+    ck_assert_str_eq(diag_message(p.d, 0), "unexpected end of file, expected an item of the "
+                                           "block ('parameters', 'state', 'equations', 'on pre', "
+                                           "...) or '}'");
     char *out = diag_render_string(p.d, 0);
-    ck_assert_ptr_nonnull(strstr(out, "hint: the '{' opened at line 1 is never closed"));
+    ck_assert_ptr_nonnull(strstr(out, "hint: the '{' opened at line 2 is never closed: the '}' on "
+                                      "line 3 is indented as if it closed the block around it"));
+    free(out);
+    done(&p);
+    /* as written, with nothing to go by: the innermost block */
+    p = parse("neuron N {\n  state { v = 1 }\n  equations {\n    v' = 1\n");
+    out = diag_render_string(p.d, 0);
+    ck_assert_ptr_nonnull(strstr(out, "hint: the '{' opened at line 3 is never closed\n"));
+    free(out);
+    done(&p);
+    /* a '}' indented badly in a block that is closed says nothing about a later one */
+    p = parse("neuron A {\n  state { v = 1\n}\n}\nneuron B {\n  state { v = 1 }\n");
+    out = diag_render_string(p.d, 0);
+    ck_assert_ptr_nonnull(strstr(out, "hint: the '{' opened at line 5 is never closed\n"));
     free(out);
     done(&p);
 }

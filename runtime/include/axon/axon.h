@@ -157,12 +157,24 @@ void axon_sim_free(axon_sim *s);
  * call's steps done, the last time with 1.0 (not at all for a run of zero steps). Recorder
  * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
  * consistent at the end of the last completed step and may be continued or written.
- * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM. [sim]
+ * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM;
+ * AXON_ESTOPPED when axon_sim_stop asked it to stop early. [sim]
  */
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
 
 /* ---- run control ------------------------------------------------------------------------- */
+
+/*
+ * Asks axon_sim_run to stop before its next step: the run returns AXON_ESTOPPED with the
+ * simulation consistent at the end of the last step done, so it may be written (the manifest
+ * says "partial": true) or continued. Only sets a flag (volatile sig_atomic_t), so it is safe in
+ * a signal handler and from any thread; the library itself installs no handlers. A request
+ * made while no run is in progress stops the next run before its first step. Every run
+ * function (axon_sim_step, axon_sim_run_until) stops so. [any thread]
+ */
+void axon_sim_stop(axon_sim *s);
+
 
 /*
  * A step callback: called on the calling thread after every step of axon_sim_step and
@@ -452,8 +464,9 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
                                       axon_err *err);
 
 /*
- * Writes every recording into dir (created if missing, its parent must exist; files of the
- * same names are replaced, others left alone) as NPY files plus manifest.json:
+ * Writes every recording into dir (created if missing, its parent must exist) as NPY files plus
+ * manifest.json; files of the same names are replaced, files that the previous manifest.json of
+ * dir listed and this write does not are removed, and files no manifest listed are left alone:
  *   POP.spikes.t.npy   float64 [n]            spike times, s
  *   POP.spikes.i.npy   int32 [n]              neuron indices
  *   POP.VAR.npy        f32/f64 [samples, m]   state samples (model precision), m = subset size
@@ -472,7 +485,8 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * second spike record of the same population is ignored (it would hold the same data). When two
  * records would give the same name, the later one gets ".2" (".3", ...) before ".npy" / ".t.npy";
  * manifest.json holds format ("axon-recordings"), version (2), model, precision, dt, steps,
- * duration (simulated, s), seed, threads, axon_version, meta (an object of the strings given to
+ * duration (simulated, s), partial (true when the last run was stopped early by
+ * axon_sim_stop), seed, threads, axon_version, meta (an object of the strings given to
  * axon_sim_set_meta), populations (per population: name, type, size, spiking, spikes: the
  * count so far), projections (name, type, pre, post, synapses) and "files": per file path, kind
  * (spike_times, spike_indices, state, state_times, rate, rate_times, weights, weights_times),
@@ -480,12 +494,14 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * (or null), unit, dtype (numpy name), shape, subset (a list or "all") and period (s; null for
  * spikes). Version 1 lacked axon_version, meta, populations and projections.
  *
- * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-XXXXXX" next to dir
- * and moved into dir only when every write succeeded (manifest.json last, so a reader that sees
- * the new manifest sees the new files); on failure the temporary directory is removed and dir
- * is left as it was. (A failure during the final renames, which only an I/O error makes
- * plausible, can leave some files replaced; it is reported.) The message goes to err and to
- * axon_sim_error. [sim]
+ * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-HOST-PID-XXXXXX"
+ * next to dir and moved into dir only when every write succeeded (manifest.json last, so a
+ * reader that sees the new manifest sees the new files; the old manifest's other files are
+ * removed after it); on failure the temporary directory is removed and dir is left as it was.
+ * (A failure during the final renames, which only an I/O error makes plausible, can leave some
+ * files replaced; it is reported.) Temporary directories next to dir left by processes of this
+ * host that no longer exist (killed while writing) are removed first, when they belong to this
+ * user and hold only plain files. The message goes to err and to axon_sim_error. [sim]
  */
 axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
 
@@ -496,6 +512,16 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
  * NULL value, AXON_ENOMEM.
  */
 axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
+
+
+/*
+ * Checks before a run that axon_sim_write can write into dir: dir is a directory that takes new
+ * files, or does not exist and its parent does and takes new entries (a temporary directory is
+ * made there and removed). Removes stale temporary directories as axon_sim_write does, and
+ * leaves nothing else behind. AXON_EINVAL for an empty name or "/", AXON_EIO with the reason
+ * ("out: not a directory", "...: Permission denied") otherwise.
+ */
+axon_status axon_sim_check_output(const char *dir, axon_err *err);
 
 #ifdef __cplusplus
 }

@@ -57,9 +57,9 @@ const char *axon_exe_options_help(void);
  * recordings (with the provenance of o), prints the summary (compile_s < 0: not shown) and,
  * with o->report, analyses the recordings (analysis.h) and writes the report. SIGINT and
  * SIGTERM stop the run at the end of the current step: what was recorded so far is written
- * (manifest.json's meta "partial" says so) with a checkpoint (--checkpoint FILE, or
- * DIR.checkpoint with -o DIR). Messages start with prog. Returns the exit status (0, 1 failed,
- * 2 a bad option value, 128 + the signal number when interrupted). */
+ * (manifest.json says "partial": true) with a checkpoint (--checkpoint FILE, or DIR.checkpoint
+ * with -o DIR). Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad option
+ * value, 128 + the signal number when interrupted). */
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s);
 

@@ -19,6 +19,7 @@ typedef enum {
     AXON_EIO,     /* operating-system I/O failure */
     AXON_ERANGE,  /* value or size does not fit */
     AXON_EFORMAT, /* malformed or unsupported file contents */
+    AXON_ESTOPPED, /* a run stopped early, as asked by axon_sim_stop */
 } axon_status;
 
 /* Static string; never NULL, also for out-of-range values. */
