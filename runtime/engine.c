@@ -384,6 +384,10 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
         }
     }
     int fused = par && s->split == RT_SPLIT_FUSED;
+    /* held injections join the inputs, then inputs are sampled: the update consumes them */
+    if (s->ctl)
+        rt_ctl_pre_update(s);
+    rt_rec_inputs(s);
     if (par) {
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
@@ -400,6 +404,8 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
                 p->nspk = rt_compact(p->fired, 0, p->size, p->spk);
         }
     }
+    if (s->ctl) /* pushed spikes join the step's */
+        rt_ctl_post_update(s);
     for (uint32_t i = 0; i < m->npops; i++)
         s->pops[i].nspikes += s->pops[i].nspk;
     if (s->projs) {
@@ -493,6 +499,7 @@ void axon_sim_free(axon_sim *s)
     if (!s)
         return;
     rt_pool_free(s->pool);
+    rt_ctl_free(s);
     rt_rec_free(s);
     rt_proj_free(s);
     if (s->pops)
@@ -549,11 +556,22 @@ static int rt_signal_index(const axon_sim *s, const char *name)
     return -1;
 }
 
-axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
+/* The signal named name, or -1 with the message set. */
+static int rt_signal_find(axon_sim *s, const char *name)
 {
     int k = rt_signal_index(s, name);
+    if (k < 0)
+        axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
+                     name ? name : "(null)");
+    return k;
+}
+
+axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
+{
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_index(s, name);
     if (k < 0)
         return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
                             name ? name : "(null)");
@@ -567,43 +585,50 @@ axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value)
 
 axon_status axon_sim_release_signal(axon_sim *s, const char *name)
 {
-    int k = rt_signal_index(s, name);
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_find(s, name);
     if (k < 0)
-        return axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no signal '%s'", s->m->name,
-                            name ? name : "(null)");
+        return AXON_EINVAL;
     s->pinned[k] = 0;
     return AXON_OK;
 }
 
-axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value)
+axon_status axon_sim_signal(axon_sim *s, const char *name, double *value)
 {
-    int k = rt_signal_index(s, name);
-    if (k < 0 || !value)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    int k = rt_signal_find(s, name);
+    if (k < 0)
+        return AXON_EINVAL;
+    if (!value)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_signal: no place for the value");
     *value = s->pinned[k] ? s->signal_pin[k] : s->signal[k];
     return AXON_OK;
 }
 
-axon_status axon_sim_run(axon_sim *s, double duration,
-                         void (*progress)(void *user, double done_fraction), void *user)
+/* Steps without a step callback reserve the samples of the whole run at once, so that a run
+ * that cannot be recorded fails before it starts; with one (which may stop the run early),
+ * in blocks of RT_RESERVE steps. */
+#define RT_RESERVE 4096
+
+axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
 {
-    if (!s)
-        return AXON_EINVAL;
-    if (!(duration >= 0) || !isfinite(duration))
-        return axon_err_set(&s->err, AXON_EINVAL, "run duration %g s is not a time >= 0", duration);
-    double q = round(duration / s->dt);
-    if (q >= (double)(RT_MAX_STEPS - s->step))
+    if (s->busy)
         return axon_err_set(&s->err, AXON_EINVAL,
-                            "run of %g s = %g steps would pass the limit of 2^48 steps", duration,
-                            q);
-    uint64_t nsteps = (uint64_t)q;
-    axon_status st = rt_rec_reserve_run(s, nsteps, &s->err);
-    if (st != AXON_OK)
-        return st;
+                            "cannot run a simulation from its own callback (return non-zero from "
+                            "the step callback to stop)");
+    if (nsteps >= RT_MAX_STEPS - s->step)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "a run of %llu steps would pass the limit of 2^48 steps",
+                            (unsigned long long)nsteps);
+    axon_status st = AXON_OK;
+    uint64_t reserved = 0; /* steps of this run whose samples are reserved */
     uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
     double t0 = rt_now();
+    s->busy = 1;
     s->partial = 0;
     for (uint64_t k = 0; k < nsteps; k++) {
         if (s->stop) { /* axon_sim_stop: between steps, so everything is consistent */
@@ -612,6 +637,14 @@ axon_status axon_sim_run(axon_sim *s, double duration,
             st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
                               (unsigned long long)k, (unsigned long long)nsteps);
             break;
+        }
+        if (k == reserved) {
+            uint64_t n = cb->on_step ? RT_RESERVE : nsteps - k;
+            if (n > nsteps - k)
+                n = nsteps - k;
+            if ((st = rt_rec_reserve_run(s, n, &s->err)) != AXON_OK)
+                break;
+            reserved += n;
         }
         if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
             (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
@@ -623,11 +656,32 @@ axon_status axon_sim_run(axon_sim *s, double duration,
             rt_proj_continuous(s, &ctx);
         rt_step(s, &ctx);
         s->step++;
-        if (progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
-            progress(user, (double)(k + 1) / (double)nsteps);
+        if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
+            cb->progress(cb->progress_user, (double)(k + 1) / (double)nsteps);
+        if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user)))
+            break;
     }
+    s->busy = 0;
     s->wall += rt_now() - t0;
+    if (st == AXON_OK) /* a callback's failed call is not this run's failure */
+        rt_begin(s);
     return st;
+}
+
+axon_status axon_sim_run(axon_sim *s, double duration,
+                         void (*progress)(void *user, double done_fraction), void *user)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (!(duration >= 0) || !isfinite(duration))
+        return axon_err_set(&s->err, AXON_EINVAL, "run duration %g s is not a time >= 0", duration);
+    double q = round(duration / s->dt);
+    if (q >= (double)(RT_MAX_STEPS - s->step))
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "run of %g s = %g steps would pass the limit of 2^48 steps", duration,
+                            q);
+    return rt_run(s, (uint64_t)q, &(rt_run_cbs){.progress = progress, .progress_user = user});
 }
 
 void axon_sim_stop(axon_sim *s)
@@ -643,22 +697,22 @@ const char *axon_sim_error(const axon_sim *s)
 
 const axon_model_desc *axon_sim_model(const axon_sim *s)
 {
-    return s->m;
+    return s ? s->m : NULL;
 }
 
 double axon_sim_time(const axon_sim *s)
 {
-    return (double)s->step * s->dt;
+    return s ? (double)s->step * s->dt : 0.0;
 }
 
 uint64_t axon_sim_steps(const axon_sim *s)
 {
-    return s->step;
+    return s ? s->step : 0;
 }
 
 int axon_sim_threads(const axon_sim *s)
 {
-    return s->threads;
+    return s ? s->threads : 0;
 }
 
 void axon_sim_set_grain(axon_sim *s, uint32_t grain)
@@ -669,17 +723,28 @@ void axon_sim_set_grain(axon_sim *s, uint32_t grain)
 
 double axon_sim_wall_seconds(const axon_sim *s)
 {
-    return s->wall;
+    return s ? s->wall : 0.0;
 }
 
-int axon_sim_pop_index(const axon_sim *s, const char *name)
+int axon_sim_pop_index(axon_sim *s, const char *name)
 {
-    if (!s || !name)
+    if (!s)
         return -1;
-    for (uint32_t i = 0; i < s->m->npops; i++)
+    rt_begin(s);
+    for (uint32_t i = 0; name && i < s->m->npops; i++)
         if (!strcmp(s->m->pops[i].name, name))
             return (int)i;
+    axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no population '%s'", s->m->name,
+                 name ? name : "(null)");
     return -1;
+}
+
+axon_status rt_check_pop(axon_sim *s, int pop, const char *fn)
+{
+    if (pop < 0 || (uint32_t)pop >= s->m->npops)
+        return axon_err_set(&s->err, AXON_EINVAL, "%s: no population %d (model '%s' has %u)", fn,
+                            pop, s->m->name, s->m->npops);
+    return AXON_OK;
 }
 
 /* The owner of index i for rt_var_view: population i. */
@@ -693,8 +758,11 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
                         void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
                         axon_tensor *view)
 {
-    if (!s || !path || !view)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    if (!path || !view)
+        return axon_err_set(&s->err, AXON_EINVAL, "no %s", !path ? "variable name" : "view");
     const char *dot = strrchr(path, '.');
     if (!dot)
         return axon_err_set(&s->err, AXON_EINVAL, "'%s' is not %s.VARIABLE", path, what);
@@ -729,11 +797,17 @@ axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view)
     return rt_var_view(s, path, "population", s ? s->m->npops : 0, pop_owner, view);
 }
 
-axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
+axon_status axon_sim_spikes(axon_sim *s, int pop, const double **times,
                             const uint32_t **indices, size_t *n)
 {
-    if (!s || pop < 0 || (uint32_t)pop >= s->m->npops || s->pops[pop].spike_rec < 0)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    if (rt_check_pop(s, pop, "axon_sim_spikes") != AXON_OK)
+        return AXON_EINVAL;
+    if (s->pops[pop].spike_rec < 0)
+        return axon_err_set(&s->err, AXON_EINVAL, "population '%s' has no spike record",
+                            s->m->pops[pop].name);
     const rt_rec *r = &s->recs[s->pops[pop].spike_rec];
     if (times)
         *times = r->t;
@@ -744,9 +818,12 @@ axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
     return AXON_OK;
 }
 
-uint64_t axon_sim_spike_count(const axon_sim *s, int pop)
+uint64_t axon_sim_spike_count(axon_sim *s, int pop)
 {
-    if (!s || pop < 0 || (uint32_t)pop >= s->m->npops)
+    if (!s)
+        return 0;
+    rt_begin(s);
+    if (rt_check_pop(s, pop, "axon_sim_spike_count") != AXON_OK)
         return 0;
     return s->pops[pop].nspikes;
 }

@@ -86,6 +86,13 @@ static const char OPTIONS_HELP[] =
     "  --grain N              work (neuron updates, synaptic events) per thread for a step to\n"
     "                         run in parallel; 1: every step (default: measured)\n"
     "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
+    "  --checkpoint-every DURATION\n"
+    "                         write a checkpoint of the whole simulation every DURATION of\n"
+    "                         model time (atomically: a killed run leaves the last one)\n"
+    "  --checkpoint FILE      where (default: DIR.checkpoint next to -o DIR); a run stopped\n"
+    "                         by SIGINT or SIGTERM writes one there too\n"
+    "  --resume FILE          continue from a checkpoint (with its seed) up to -t; the\n"
+    "                         recordings equal those of a run that never stopped\n"
     "  --report               with -o DIR: analyse the recordings as axon analyze does and\n"
     "                         write the report (figures, index.html) into DIR/report\n"
     "  -q, --quiet            no progress bar and no summary\n";
@@ -119,7 +126,9 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     }
     bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
                  !strcmp(a, "--output") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                 !strcmp(a, "--grain") || !strcmp(a, "--signal");
+                 !strcmp(a, "--grain") || !strcmp(a, "--signal") ||
+                 !strcmp(a, "--checkpoint-every") || !strcmp(a, "--checkpoint") ||
+                 !strcmp(a, "--resume");
     if (!known)
         return 0;
     if (i + 1 >= argc) {
@@ -134,6 +143,18 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
                                   "not '%s'", v);
             return -1;
         }
+    } else if (!strcmp(a, "--checkpoint-every")) {
+        if (!(o->checkpoint_every = axon_exe_parse_time(v))) {
+            snprintf(err, errlen, "--checkpoint-every needs a positive duration with a unit, like "
+                                  "100ms; not '%s'", v);
+            return -1;
+        }
+    } else if (!strcmp(a, "--checkpoint") || !strcmp(a, "--resume")) {
+        if (!*v) {
+            snprintf(err, errlen, "%s needs a file name", a);
+            return -1;
+        }
+        *(a[2] == 'c' ? &o->checkpoint : &o->resume) = v;
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
         if (!*v) {
             snprintf(err, errlen, "-o needs a directory");
@@ -252,6 +273,76 @@ static int report(const char *prog, const char *outdir, bool quiet)
     return status;
 }
 
+/* ---- checkpoints: every --checkpoint-every of model time, and when a signal stops the run */
+
+typedef struct {
+    const char *path;            /* NULL: none */
+    uint64_t every, first, last; /* steps: the period (0: none), the run's first and last */
+    uint64_t stride;             /* progress reports */
+    bool tty;
+    axon_status st;
+    char msg[256];
+} exe_ckpt;
+
+static int exe_step(axon_sim *sim, void *user)
+{
+    exe_ckpt *c = user;
+    uint64_t n = axon_sim_steps(sim);
+    if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
+        axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
+    if (c->every && n % c->every == 0 && n < c->last &&
+        (c->st = axon_sim_checkpoint(sim, c->path)) != AXON_OK) {
+        snprintf(c->msg, sizeof c->msg, "%s", axon_sim_error(sim));
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs sim to the model time `end` (from 0) as axon_sim_run would, with a checkpoint every
+ * o->checkpoint_every and one more when a signal stops the run (to --checkpoint FILE, or
+ * DIR.checkpoint next to -o DIR). Returns the run's status (AXON_ESTOPPED included); a failure,
+ * of the run or of a checkpoint, is reported here. */
+static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts *o, double end,
+                            bool tty)
+{
+    const axon_model_desc *m = axon_sim_model(sim);
+    char dflt[4096];
+    exe_ckpt c = {.path = o->checkpoint, .tty = tty, .first = axon_sim_steps(sim)};
+    if (o->outdir && !c.path) {
+        size_t l = strlen(o->outdir);
+        while (l > 1 && o->outdir[l - 1] == '/')
+            l--;
+        snprintf(dflt, sizeof dflt, "%.*s.checkpoint", (int)l, o->outdir);
+        c.path = dflt;
+    }
+    double k = round(o->checkpoint_every / m->dt);
+    c.every = o->checkpoint_every > 0 ? (k >= 1 ? (uint64_t)k : 1) : 0;
+    double last = round(end / m->dt);
+    c.last = last > (double)c.first ? (uint64_t)last : c.first;
+    c.stride = (c.last - c.first + 99) / 100;
+    if (c.stride == 0)
+        c.stride = 1;
+    axon_status st = axon_sim_run_until(sim, end, exe_step, &c);
+    if (st == AXON_OK && c.st != AXON_OK) {
+        fprintf(stderr, "%s: checkpoint: %s\n", prog, c.msg);
+        return c.st;
+    }
+    if (st != AXON_OK && st != AXON_ESTOPPED) {
+        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
+        return st;
+    }
+    if (st == AXON_ESTOPPED && c.path) {
+        if (tty)
+            fputs("\r\033[K", stderr);
+        if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
+            fprintf(stderr, "%s: checkpoint in %s: continue with --resume %s\n", prog, c.path,
+                    c.path);
+        else
+            fprintf(stderr, "%s: checkpoint: %s\n", prog, axon_sim_error(sim));
+    }
+    return st;
+}
+
 /* ---- SIGINT and SIGTERM: stop at the end of the step, write what was recorded
  *
  * A signal handler can reach only static storage, so this file keeps the simulation that a
@@ -323,6 +414,10 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
                         "like -t 1s\n", prog);
         return 2;
     }
+    if (o->checkpoint_every > 0 && !o->checkpoint && !o->outdir) {
+        fprintf(stderr, "%s: --checkpoint-every needs --checkpoint FILE or -o DIR\n", prog);
+        return 2;
+    }
     axon_err err = {{0}};
     /* a run whose recordings cannot be written is not started */
     if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
@@ -341,6 +436,14 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
 {
     axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
+    axon_checkpoint_info ck;
+    if (o->resume) { /* the seed the checkpoint's connectivity was built with */
+        if (axon_checkpoint_read_info(o->resume, &ck, &err) != AXON_OK) {
+            fprintf(stderr, "%s: --resume: %s\n", prog, err.msg);
+            return 1;
+        }
+        ao.seed = ck.seed;
+    }
     /* the simulation's worker threads start with the signals blocked, so the handler runs on
        this thread, never while another one frees the simulation */
     sigset_t block, old;
@@ -352,6 +455,11 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
+        return 1;
+    }
+    if (o->resume && axon_sim_restore(sim, o->resume) != AXON_OK) {
+        fprintf(stderr, "%s: --resume: %s\n", prog, axon_sim_error(sim));
+        axon_sim_free(sim);
         return 1;
     }
     exe_sim = sim;
@@ -376,8 +484,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
             status = 2;
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
-    axon_status rs = status ? AXON_OK : axon_sim_run(sim, duration, tty ? axon_exe_progress : NULL,
-                                                     NULL);
+    axon_status rs = status ? AXON_OK : exe_loop(prog, sim, o, duration, tty);
     if (status) {
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
@@ -385,8 +492,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
                 exe_signal_name(exe_signal), axon_sim_time(sim), duration,
                 o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
-    } else if (rs != AXON_OK) {
-        fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
+    } else if (rs != AXON_OK) { /* reported by exe_loop */
         status = 1;
     }
     if (status) {

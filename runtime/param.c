@@ -68,7 +68,7 @@ static int rt_unit_power(const char *b, const char *e)
  * with an SI prefix (or none) on each of its factors, in the same order. NULL and "" mean
  * the SI unit itself. False when given is not such a unit.
  */
-static int rt_unit_scale(const char *si, const char *given, double *scale)
+static int param_unit_scale(const char *si, const char *given, double *scale)
 {
     *scale = 1;
     if (!given || !*given || !strcmp(given, si))
@@ -291,7 +291,7 @@ static axon_status rt_param_value(axon_sim *s, const axon_param_desc *p, double 
                                   const char *unit, double *si)
 {
     double scale;
-    if (!rt_unit_scale(p->unit, unit, &scale))
+    if (!param_unit_scale(p->unit, unit, &scale))
         return axon_err_set(
             &s->err, AXON_EINVAL, "'%s' is in %s: '%s' is not %s%s", p->name, p->unit, unit,
             !strcmp(p->unit, "1") ? "a unit of a plain number (give NULL, \"\" or \"1\")" : p->unit,

@@ -1217,34 +1217,55 @@ void rt_proj_free(axon_sim *s)
 
 /* ---- public API */
 
-int axon_sim_proj_index(const axon_sim *s, const char *name)
+int axon_sim_proj_index(axon_sim *s, const char *name)
 {
-    if (!s || !name)
+    if (!s)
         return -1;
-    for (uint32_t q = 0; q < s->m->nprojs; q++)
+    rt_begin(s);
+    for (uint32_t q = 0; name && q < s->m->nprojs; q++)
         if (!strcmp(s->m->projs[q].name, name))
             return (int)q;
+    axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no projection '%s'", s->m->name,
+                 name ? name : "(null)");
     return -1;
 }
 
-uint64_t axon_sim_synapse_count(const axon_sim *s, int proj)
+axon_status rt_check_proj(axon_sim *s, int proj, const char *fn)
 {
-    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+    if (proj < 0 || (uint32_t)proj >= s->m->nprojs)
+        return axon_err_set(&s->err, AXON_EINVAL, "%s: no projection %d (model '%s' has %u)", fn,
+                            proj, s->m->name, s->m->nprojs);
+    return AXON_OK;
+}
+
+uint64_t axon_sim_synapse_count(axon_sim *s, int proj)
+{
+    if (!s)
+        return 0;
+    rt_begin(s);
+    if (rt_check_proj(s, proj, "axon_sim_synapse_count") != AXON_OK)
         return 0;
     return s->projs[proj].nsyn;
 }
 
-double axon_sim_bytes_per_synapse(const axon_sim *s, int proj)
+double axon_sim_bytes_per_synapse(axon_sim *s, int proj)
 {
-    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs || s->projs[proj].nsyn == 0)
+    if (!s)
+        return 0.0;
+    rt_begin(s);
+    if (rt_check_proj(s, proj, "axon_sim_bytes_per_synapse") != AXON_OK ||
+        s->projs[proj].nsyn == 0)
         return 0.0;
     return (double)s->projs[proj].bytes / (double)s->projs[proj].nsyn;
 }
 
-axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, double *dmax,
+axon_status axon_sim_proj_delays(axon_sim *s, int proj, double *dmin, double *dmax,
                                  uint64_t *nrounded)
 {
-    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (rt_check_proj(s, proj, "axon_sim_proj_delays") != AXON_OK)
         return AXON_EINVAL;
     const rt_proj *pr = &s->projs[proj];
     uint32_t lo = pr->delay ? pr->dmin : pr->d->delay_steps;
@@ -1258,10 +1279,13 @@ axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, doub
     return AXON_OK;
 }
 
-axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,
+axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
                                   const uint32_t **post)
 {
-    if (!s || proj < 0 || (uint32_t)proj >= s->m->nprojs)
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (rt_check_proj(s, proj, "axon_sim_connectivity") != AXON_OK)
         return AXON_EINVAL;
     if (row)
         *row = s->projs[proj].row;

@@ -1,5 +1,8 @@
 /*
- * Recorders: spike, state, rate and weight monitors (time conventions in axon.h).
+ * Recorders: spike, state, rate and synapse-variable monitors (time conventions in axon.h). A
+ * "weights" record (AXON_REC_WEIGHTS) samples any variable of a projection: a per-synapse one
+ * (w, short-term plasticity's u and x) over synapses in CSR order, or a per-neuron one (an STDP
+ * trace) over the pre or post population.
  *
  * Memory is reserved before anything of a step happens (rt_rec_reserve_run for the samples of
  * a whole run, rt_rec_reserve_step for a worst-case step of spikes), so recording itself cannot
@@ -59,6 +62,15 @@ static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err 
     return AXON_OK;
 }
 
+/* Values of synapse variable var of projection q: one per synapse, or per pre (post) neuron for
+ * AXON_VAR_PER_PRE (_PER_POST), such as a trace. */
+static uint64_t rt_rec_syn_size(const axon_sim *s, int q, int var)
+{
+    const rt_proj *pr = &s->projs[q];
+    int kind = pr->d->vars[var].kind;
+    return kind == AXON_VAR_PER_PRE ? pr->npre : kind == AXON_VAR_PER_POST ? pr->npost : pr->nsyn;
+}
+
 /* Needs the projections built (synapse indices). */
 static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err *err)
 {
@@ -75,19 +87,18 @@ static axon_status rt_rec_check_weights(const axon_sim *s, uint32_t i, axon_err 
     if (d->var < 0 || (uint32_t)d->var >= pr->d->nvars)
         return axon_err_set(err, AXON_EINVAL, "record %u: projection '%s' has no variable %d", i,
                             nm, d->var);
-    int kind = pr->d->vars[d->var].kind;
-    if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
-        return axon_err_set(err, AXON_EINVAL,
-                            "record %u: '%s' of projection '%s' is stored per neuron, not per "
-                            "synapse", i, pr->d->vars[d->var].name, nm);
     if (d->nsubset > 0 && !d->subset)
         return axon_err_set(err, AXON_EINVAL, "record %u: subset of %u synapses but no table", i,
                             d->nsubset);
+    uint64_t n = rt_rec_syn_size(s, d->target, d->var);
+    int kind = pr->d->vars[d->var].kind;
+    const char *what = kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST ? "neuron" : "synapse";
     for (uint32_t k = 0; k < d->nsubset; k++)
-        if (d->subset[k] >= pr->nsyn)
+        if (d->subset[k] >= n)
             return axon_err_set(err, AXON_EINVAL,
-                                "record %u: synapse %u is outside projection '%s' of %llu", i,
-                                d->subset[k], nm, (unsigned long long)pr->nsyn);
+                                "record %u: %s %u is outside '%s' of projection '%s' (%llu values)",
+                                i, what, d->subset[k], pr->d->vars[d->var].name, nm,
+                                (unsigned long long)n);
     return AXON_OK;
 }
 
@@ -147,13 +158,14 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
         if (d->kind == AXON_REC_STATE) {
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
+            r->input = m->pops[d->target].vars[d->var].kind == AXON_VAR_INPUT;
         }
         if (d->kind == AXON_REC_WEIGHTS) {
             r->pop = -1;
             r->proj = d->target;
             r->sub = d->nsubset ? d->subset : NULL;
             /* at most 2^32 - 1 synapses per projection */
-            r->nsub = d->nsubset ? d->nsubset : (uint32_t)s->projs[d->target].nsyn;
+            r->nsub = d->nsubset ? d->nsubset : (uint32_t)rt_rec_syn_size(s, d->target, d->var);
             continue;
         }
         rt_pop *p = &s->pops[d->target];
@@ -262,7 +274,8 @@ void rt_rec_pop_step(axon_sim *s, int pi)
             break;
         case AXON_REC_STATE:
             if (next % r->every == 0) {
-                rt_rec_sample(s, r, p->vars[r->var]);
+                if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
+                    rt_rec_sample(s, r, p->vars[r->var]);
                 r->t[r->n++] = t;
             }
             break;
@@ -289,5 +302,19 @@ void rt_rec_syn_step(axon_sim *s)
             continue;
         rt_rec_sample(s, r, s->projs[r->proj].vars[r->var]);
         r->t[r->n++] = (double)next * s->dt;
+    }
+}
+
+/* An input variable holds what was summed into it for a step until that step's update, which
+ * consumes and clears it (model.h): sampled after the update it would always read 0. Its sample
+ * for step n is therefore taken just before the update (the sum of the deliveries of step n-1,
+ * the continuous synapses and the injections of step n), and stamped (n+1) dt like the others. */
+void rt_rec_inputs(axon_sim *s)
+{
+    uint64_t next = s->step + 1;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->input && r->kind == AXON_REC_STATE && next % r->every == 0)
+            rt_rec_sample(s, r, s->pops[r->pop].vars[r->var]);
     }
 }

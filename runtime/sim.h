@@ -74,6 +74,7 @@ typedef struct {
     int pop;  /* population, -1 for weight records */
     int proj; /* projection of weight records, else -1 */
     int var;             /* state and weight records */
+    int input;           /* a state record of an input variable: sampled before the update */
     uint32_t every;      /* sampling period in steps (1 for spike records) */
     uint32_t nsub;       /* state, weights: columns (size or synapse count for all) */
     const uint32_t *sub; /* state, weights: the descriptor's subset, NULL = all */
@@ -136,6 +137,8 @@ struct axon_sim {
     volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
     int partial;                /* the last run stopped before its end (manifest.json) */
     axon_err err;
+    struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
+    int busy;           /* in rt_run: callbacks may not run the simulation again */
     char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
     uint32_t nmeta;
 };
@@ -157,6 +160,18 @@ axon_step_ctx rt_ctx(const axon_sim *s, uint64_t step, const double *signals);
 axon_status rt_params_init(axon_sim *s, axon_err *err);
 void rt_params_free(axon_sim *s);
 
+/* Every public function that can fail on a simulation starts with rt_begin(s): a failure
+ * then leaves its own message (axon_err_set(&s->err, ...)) and a success leaves "", so
+ * axon_sim_error never describes an older call. */
+static inline void rt_begin(axon_sim *s)
+{
+    s->err.msg[0] = '\0';
+}
+/* AXON_OK, or AXON_EINVAL with a message naming fn, for a population (projection) index out
+ * of range. */
+axon_status rt_check_pop(axon_sim *s, int pop, const char *fn);
+axon_status rt_check_proj(axon_sim *s, int proj, const char *fn);
+
 /* A population or projection, as seen by rt_var_view. */
 typedef struct {
     const char *name;
@@ -173,6 +188,33 @@ typedef struct {
 axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_t n,
                         void (*owner)(const axon_sim *, uint32_t, rt_var_owner *),
                         axon_tensor *view);
+
+/* engine.c: nsteps steps (the loop of every run function): reserves recorder memory, steps,
+ * reports progress, calls the spike callbacks and on_step after each step. AXON_EINVAL when
+ * called from a callback of s or past 2^48 steps. */
+typedef struct {
+    void (*progress)(void *user, double done_fraction);
+    void *progress_user;
+    axon_step_fn on_step;
+    void *user;
+} rt_run_cbs;
+axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb);
+
+/* units.c: the factor from unit (NULL or "": si itself; a named unit with an SI prefix such as
+ * "nA", "mV"; a product of base units) to si, the unit a variable is stored in as the
+ * descriptor writes it; AXON_EINVAL (with a message naming path) for another dimension or a
+ * unit it does not know. */
+axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const char *unit,
+                          double *scale);
+
+/* control.c (s->ctl != NULL) */
+void rt_ctl_free(axon_sim *s);
+/* Before the populations' updates: adds the held injections to their inputs. */
+void rt_ctl_pre_update(axon_sim *s);
+/* After the updates (spike lists complete): merges the pushed spikes into the step's. */
+void rt_ctl_post_update(axon_sim *s);
+/* After a step: the spike callbacks. Returns non-zero to stop the run (never, today). */
+int rt_ctl_after_step(axon_sim *s);
 
 /* proj.c */
 /* Checks the projection descriptors (before anything is allocated). */
@@ -210,6 +252,9 @@ axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err);
 void rt_rec_pop_step(axon_sim *s, int pi);
 /* Weight records after step s->step (after delivery). */
 void rt_rec_syn_step(axon_sim *s);
+/* Before the updates of step s->step: samples the records of input variables (kind
+ * AXON_VAR_INPUT) due in this step, which the update clears. */
+void rt_rec_inputs(axon_sim *s);
 
 /* write.c: frees what axon_sim_set_meta stored. */
 void rt_meta_free(axon_sim *s);

@@ -115,7 +115,7 @@ axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, c
     return tr;
 }
 
-axon_trains *axon_sim_trains(const axon_sim *s, int pop, double t0, double t1, axon_err *err)
+axon_trains *axon_sim_trains(axon_sim *s, int pop, double t0, double t1, axon_err *err)
 {
     const double *t;
     const uint32_t *i;

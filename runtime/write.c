@@ -750,6 +750,7 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err)
 {
     if (!s)
         return axon_err_set(err, AXON_EINVAL, "no simulation");
+    rt_begin(s);
     axon_err e;
     axon_status st = rt_write(s, dir, &e);
     if (st != AXON_OK) {

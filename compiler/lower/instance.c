@@ -681,17 +681,26 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
     for (int k = 0; k < mr->ntargets; k++) {
         const sm_rtarget *tg = &mr->targets[k];
         ir_record r = {mr->kind, -1, -1, subset, nsub, every, tg->span};
-        if (mr->kind == REC_WEIGHTS) {
+        if (tg->proj >= 0) { /* record weights P, record P.u: a synapse variable */
+            r.kind = REC_WEIGHTS;
             r.target = en->proj_ir[tg->proj][tg->pair];
             if (r.target < 0 || (bad && !strcmp(bad, tg->path)))
                 continue;
             r.var = in->m->projs[r.target].slot[tg->var];
             if (r.var < 0) {
-                /* a constant weight that nothing changes is not stored */
-                ERR(in, tg->span,
-                    "the synapses of '%s%s' all have the same weight, which nothing "
-                    "changes: it is not stored and cannot be recorded",
-                    en->prefix, tg->path);
+                /* a constant that nothing changes is not stored */
+                const sm_type *st = in->m->projs[r.target].syn;
+                const char *vn = st ? st->vars[tg->var].name : "w";
+                if (!strcmp(vn, "w"))
+                    ERR(in, tg->span,
+                        "the synapses of '%s%s' all have the same weight, which nothing "
+                        "changes: it is not stored and cannot be recorded",
+                        en->prefix, tg->path);
+                else
+                    ERR(in, tg->span,
+                        "'%s' of the synapses of '%s%s' is the same for all of them and nothing "
+                        "changes it: it is not stored and cannot be recorded",
+                        vn, en->prefix, tg->path);
                 bad = tg->path;
                 continue;
             }

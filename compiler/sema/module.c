@@ -814,34 +814,44 @@ static void add_target(mcheck *mc, sm_mrec *r, sm_rtarget tg)
     r->targets[r->ntargets++] = tg;
 }
 
-/* `record weights P`: the pairs of the projections named P (`project P = A -> B, C` makes
- * one per pair) */
-static void weight_targets(mcheck *mc, sm_mrec *r, const ast_node *path)
+/* The projection named name among m's items (q: its item index), or NULL. */
+static const sm_mproj *find_proj(const sm_module *m, const char *name, int *q)
 {
-    const sm_module *m = mc->m;
-    int n0 = r->ntargets;
-    for (int q = 0; q < m->nitems && path->kind == AST_IDENT && r->ntargets == n0; q++) {
-        const sm_mproj *pj = m->items[q].proj;
-        if (m->items[q].kind != MI_PROJ || !pj->name || strcmp(pj->name, path->name))
-            continue;
-        for (int k = 0; k < pj->npre * pj->npost; k++) {
-            if (!pj->bound[k])
-                continue;
-            int w = sm_find_var(pj->bound[k], "w");
-            if (w < 0) {
-                ERR(mc, path->span, "the synapses of '%s' have no weight 'w' to record",
-                    path->name);
-                r->ntargets = n0;
-                return;
-            }
-            add_target(mc, r, (sm_rtarget){path->name, q, k, w, path->span});
+    for (int k = 0; k < m->nitems; k++)
+        if (m->items[k].kind == MI_PROJ && m->items[k].proj->name &&
+            !strcmp(m->items[k].proj->name, name)) {
+            *q = k;
+            return m->items[k].proj;
         }
-        if (r->ntargets == n0)
-            return; /* no binding succeeded: reported */
+    return NULL;
+}
+
+/* `record weights P` (var "w") and `record P.u` (a synapse variable): the pairs of the
+ * projection named P (`project P = A -> B, C` makes one per pair) */
+static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const char *var,
+                            ax_span span)
+{
+    int q, n0 = r->ntargets;
+    const sm_mproj *pj = path->kind == AST_IDENT ? find_proj(mc->m, path->name, &q) : NULL;
+    if (!pj) {
+        ERR(mc, path->span, "no projection named '%s'", path->kind == AST_IDENT ? path->name : "?");
+        diag_hint(mc->d, "name a projection to record its synapses: project NAME = A -> B : ...");
+        return;
     }
-    if (r->ntargets == n0) {
-        ERR(mc, path->span, "no projection named '%s'", path->name);
-        diag_hint(mc->d, "name a projection to record its weights: project NAME = A -> B : ...");
+    for (int k = 0; k < pj->npre * pj->npost; k++) {
+        if (!pj->bound[k])
+            continue;
+        int v = sm_find_var(pj->bound[k], var);
+        if (v < 0) {
+            if (!strcmp(var, "w"))
+                ERR(mc, span, "the synapses of '%s' have no weight 'w' to record", path->name);
+            else
+                ERR(mc, span, "the synapses of '%s' (%s) have no variable '%s'", path->name,
+                    pj->bound[k]->name, var);
+            r->ntargets = n0;
+            return;
+        }
+        add_target(mc, r, (sm_rtarget){path->name, q, k, v, span});
     }
 }
 
@@ -895,12 +905,19 @@ static void record(mcheck *mc, const ast_node *n)
     for (int k = 0; k < n->nkids; k++) {
         const ast_node *path = n->kids[k];
         const char *rel;
+        int q;
         if (r->kind == REC_WEIGHTS) {
-            weight_targets(mc, r, path);
+            synapse_targets(mc, r, path, "w", path->span);
         } else if (r->kind == REC_STATE) {
             if (path->kind != AST_MEMBER) {
                 ERR(mc, path->span, "record which variable? write '%s.v' (or 'record spikes %s')",
                     path->name, path->name);
+                continue;
+            }
+            /* PROJ.var: a synapse variable of a named projection (not shadowing a population) */
+            if (path->a->kind == AST_IDENT && !find_member(mc->m, mc->m->nitems, path->a->name) &&
+                find_proj(mc->m, path->a->name, &q)) {
+                synapse_targets(mc, r, path->a, path->name, path->span);
                 continue;
             }
             const sm_mpop *p = find_pop(mc, path->a, &rel);

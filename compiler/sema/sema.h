@@ -247,8 +247,9 @@ typedef struct {
 
 typedef struct {
     const char *path;       /* a population (relative to the module) */
-    int proj, pair;         /* REC_WEIGHTS: the item of the projection and its pair */
-    int var;                /* REC_STATE: the population's; REC_WEIGHTS: the synapse's 'w' */
+    int proj, pair;         /* a synapse variable (record weights P, record P.u): the item of
+                               the projection and its pair; -1 for a population's */
+    int var;                /* the population's or the synapse's variable */
     ax_span span;
 } sm_rtarget;
 

@@ -1180,14 +1180,16 @@ START_TEST(test_proj_all_to_all_delivery)
             ck_assert(((double *)in.data)[j] == delivered[T - 1][j]);
         }
         ck_assert(((double *)in.data)[0] != 0 || d0 != 3); /* step 16's spike arrives at 19 */
-        /* recording follows delivery: the sample after step n is what step n delivered */
+        /* an input variable is sampled before the update that consumes it: the sample of
+           step n is what step n - 1 delivered */
         char dir[512];
         axon_err err = {{0}};
         ck_assert_msg(axon_sim_write(s, in_dir(dir, dk ? "d3" : "d0"), &err) == AXON_OK, "%s",
                       err.msg);
         axon_tensor *rin = read_npy(dir, "A.in.npy");
         ck_assert_uint_eq(rin->shape[0], T);
-        ck_assert_mem_eq(rin->data, delivered, sizeof delivered);
+        ck_assert(((double *)rin->data)[0] == 0 && ((double *)rin->data)[1] == 0);
+        ck_assert_mem_eq((double *)rin->data + 2, delivered, sizeof delivered - sizeof delivered[0]);
         axon_tensor_free(rin);
         axon_sim_free(s);
     }
@@ -1954,7 +1956,7 @@ START_TEST(test_proj_refused)
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 1, 0, 0, NULL, 1};
     expect_refused(&m, NULL, "has no variable 0");
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 2, bad_sub, 1};
-    expect_refused(&m, NULL, "synapse 6 is outside projection 'S->A' of 6");
+    expect_refused(&m, NULL, "synapse 6 is outside 'w' of projection 'S->A' (6 values)");
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 0, NULL, 0};
     expect_refused(&m, NULL, "period");
 }

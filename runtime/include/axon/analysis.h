@@ -123,7 +123,7 @@ axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, c
                              size_t n, double t0, double t1, double dt, axon_err *err);
 /* The recorded spikes of population pop of a simulation, window (t0, t1]; t1 < 0 means up to
  * the simulation's current time. AXON_EINVAL when pop has no spike record. */
-axon_trains *axon_sim_trains(const axon_sim *s, int pop, double t0, double t1, axon_err *err);
+axon_trains *axon_sim_trains(axon_sim *s, int pop, double t0, double t1, axon_err *err);
 /* The same from a recording (t1 < 0: its duration). AXON_EINVAL when pop has no spikes. */
 axon_trains *axon_recording_trains(const axon_recording *r, int pop, double t0, double t1,
                                    axon_err *err);

@@ -29,7 +29,10 @@
  *   - spikes found in step n have time (n+1) dt (the condition is evaluated on the values at
  *     the end of the step);
  *   - a state (or weight) record with period k samples after steps n with (n+1) % k == 0,
- *     i.e. at times k dt, 2k dt, ...; the initial values (t = 0) are not recorded;
+ *     i.e. at times k dt, 2k dt, ...; the initial values (t = 0) are not recorded. An input
+ *     variable (kind AXON_VAR_INPUT), which the update consumes and clears, is sampled just
+ *     before the update of step n: the sum that update integrated (the deliveries of step
+ *     n - 1, the continuous synapses and injections of step n), stamped (n+1) dt too;
  *   - a rate record with period k gives, at those same times, the spikes of the last k steps
  *     divided by (size * k * dt), in Hz.
  * Step numbers and times continue across axon_sim_run calls.
@@ -47,8 +50,21 @@
  * delivered in parallel by target ranges, in the same order per target. Limits: 2^32 - 1
  * synapses per projection and delays below 2^24 steps (AXON_ERANGE).
  *
- * Thread safety: one axon_sim must not be used by two threads at once; distinct simulations
- * are independent (no global state). Progress callbacks run on the calling thread.
+ * Errors. Every function that can fail returns an axon_status (or -1, 0 or NULL where it
+ * returns a value) and never prints or exits. A NULL simulation gives AXON_EINVAL (or the neutral
+ * value) and nothing else happens; on a live simulation a failing call leaves its message for
+ * axon_sim_error, and a call that can fail and succeeds leaves "", so the message always belongs
+ * to the last such call: none describes an older one. Arguments are checked (indices, names,
+ * NULL pointers, non-finite numbers) before anything changes: a failed call changes nothing.
+ *
+ * Thread safety. No function keeps global state; simulations are independent. Each function
+ * below says which of these it is:
+ *   [any thread]  may be called from any thread at any time, also at once;
+ *   [sim]         uses the simulation exclusively: no other call on the same axon_sim may run
+ *                 at the same time (a call on another simulation may). Reading functions are
+ *                 [sim] too, since they leave their message in the simulation.
+ * Callbacks (progress, step and spike callbacks) run on the thread that called the run
+ * function, between steps, never on the simulation's worker threads.
  */
 #ifndef AXON_AXON_H
 #define AXON_AXON_H
@@ -63,6 +79,51 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- versions ---------------------------------------------------------------------------- */
+
+/* The version of the headers; axon_version() is the version of the library actually linked
+ * (or loaded), which may be newer. */
+#define AXON_VERSION_MAJOR 0
+#define AXON_VERSION_MINOR 1
+#define AXON_VERSION_PATCH 0
+#define AXON_VERSION_STRING "0.1.0"
+#define AXON_VERSION_NUMBER                                                                        \
+    (AXON_VERSION_MAJOR * 10000 + AXON_VERSION_MINOR * 100 + AXON_VERSION_PATCH)
+
+/* [any thread] The library's version: "MAJOR.MINOR.PATCH" (static), and as a number. */
+const char *axon_version(void);
+int axon_version_number(void);
+/* [any thread] The descriptor ABI the library implements (AXON_ABI_VERSION of its model.h):
+ * axon_sim_new accepts only descriptors whose abi field equals it. */
+int axon_abi_version(void);
+
+/* ---- loading a model ---------------------------------------------------------------------
+ * Three ways to get a descriptor for axon_sim_new:
+ *   - link it: `axon build --emit obj` writes model.o and model.h (extern const axon_model_desc
+ *     axon_model, or the --symbol name); link model.o into the program;
+ *   - load it: `axon build --emit shared -o model.so`, then axon_model_open below;
+ *   - compile it at run time with libaxonc (<axon/axonc.h>: axonc_jit).
+ */
+
+typedef struct axon_model_handle axon_model_handle;
+
+/*
+ * Opens the shared library at path (a name without '/' means the file in the current
+ * directory, not a library search) and finds the descriptor named symbol (NULL:
+ * "axon_model", the default of `axon build --symbol`). Checks its ABI: a model compiled for
+ * another runtime ABI is refused (AXON_EINVAL, the message gives both versions). Returns NULL
+ * with a message in err (which may be NULL) on failure: AXON_EIO when the library cannot be
+ * loaded (dlerror's reason), AXON_EINVAL for a missing symbol. [any thread]
+ */
+axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_err *err);
+/* [any thread] The descriptor (NULL for a NULL handle); valid until axon_model_close. */
+const axon_model_desc *axon_model_descriptor(const axon_model_handle *h);
+/* Unloads the library: free every simulation of its descriptor first. NULL is a no-op.
+ * [any thread], but not while another thread uses h or its descriptor. */
+void axon_model_close(axon_model_handle *h);
+
+/* ---- simulations ------------------------------------------------------------------------- */
 
 typedef struct {
     uint64_t seed; /* passed to kernels in axon_step_ctx.seed */
@@ -79,12 +140,15 @@ typedef struct axon_sim axon_sim;
  * subsets), allocates the state, runs the neuron init kernels at t = 0 (in parallel by ranges),
  * builds the projections and runs their init kernels, and sets up the recorders. o may be NULL
  * (seed 0, one thread). The descriptor and everything it points to must outlive the simulation.
- * Returns NULL with a message in err on failure: AXON_EINVAL for a bad descriptor, AXON_ERANGE
- * for too many synapses or too long a delay, AXON_ENOMEM.
+ * Returns NULL with a message in err (which may be NULL) on failure: AXON_EINVAL for a bad
+ * descriptor (a NULL one, or one of another ABI version: the message gives both versions),
+ * AXON_ERANGE for too many synapses or too long a delay, AXON_ENOMEM. [any thread]: several
+ * simulations of one descriptor may be made and run at once.
  */
 axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err);
 
-/* NULL is a no-op; stops the worker threads. */
+/* [sim] Frees everything the simulation owns (every array, view and pointer it handed out);
+ * stops the worker threads. NULL is a no-op. */
 void axon_sim_free(axon_sim *s);
 
 /*
@@ -94,23 +158,53 @@ void axon_sim_free(axon_sim *s);
  * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
  * consistent at the end of the last completed step and may be continued or written.
  * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM;
- * AXON_ESTOPPED when axon_sim_stop asked it to stop early.
+ * AXON_ESTOPPED when axon_sim_stop asked it to stop early. [sim]
  */
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
+
+/* ---- run control ------------------------------------------------------------------------- */
 
 /*
  * Asks axon_sim_run to stop before its next step: the run returns AXON_ESTOPPED with the
  * simulation consistent at the end of the last step done, so it may be written (the manifest
  * says "partial": true) or continued. Only sets a flag (volatile sig_atomic_t), so it is safe in
  * a signal handler and from any thread; the library itself installs no handlers. A request
- * made while no run is in progress stops the next run before its first step.
+ * made while no run is in progress stops the next run before its first step. Every run
+ * function (axon_sim_step, axon_sim_run_until) stops so. [any thread]
  */
 void axon_sim_stop(axon_sim *s);
 
-/* Message of the last failed call on s ("" if none). */
+
+/*
+ * A step callback: called on the calling thread after every step of axon_sim_step and
+ * axon_sim_run_until (after recording and the spike callbacks), when the step's spikes, state
+ * and time (axon_sim_time: the end of the step) are final. It may read and write state, inject
+ * currents, push spikes, set signals, read spikes and checkpoint (everything but running,
+ * restoring or freeing this simulation): what it changes acts from the next step on. Return 0
+ * to go on, non-zero to stop the run after this step (a condition met).
+ */
+typedef int (*axon_step_fn)(axon_sim *s, void *user);
+
+/*
+ * [sim] Runs nsteps steps, calling on_step (may be NULL) after each; stops early when it
+ * returns non-zero. AXON_EINVAL past 2^48 steps or when called from a callback of s; AXON_ENOMEM
+ * as axon_sim_run (the simulation stays consistent at the end of the last completed step).
+ */
+axon_status axon_sim_step(axon_sim *s, uint64_t nsteps, axon_step_fn on_step, void *user);
+
+/*
+ * [sim] Runs until the time t_end (s, from the start of the simulation: until
+ * axon_sim_steps(s) == round(t_end / dt); nothing when that is not ahead) or until on_step (may
+ * be NULL) returns non-zero. AXON_EINVAL for a t_end that is not finite, and as axon_sim_step.
+ */
+axon_status axon_sim_run_until(axon_sim *s, double t_end, axon_step_fn on_step, void *user);
+
+/* [sim] The message of the last call on s that can fail: "" if it succeeded. Valid until the
+ * next call on s. For a NULL s, a static "no simulation". */
 const char *axon_sim_error(const axon_sim *s);
 
+/* [sim] Facts that cannot fail (NULL s: NULL, 0 or 0.0); they leave the message alone. */
 const axon_model_desc *axon_sim_model(const axon_sim *s);
 double axon_sim_time(const axon_sim *s);         /* steps * dt, s */
 uint64_t axon_sim_steps(const axon_sim *s);      /* steps simulated so far */
@@ -119,65 +213,68 @@ int axon_sim_threads(const axon_sim *s);         /* axon_opts.threads, 0 read as
  * events due) per thread, and then only while that measures faster than the caller alone
  * (steps alternate between the two now and then; other load on the machine, or tiny steps,
  * can make the hand-offs cost more than they save). 0 restores the default (1024); 1 uses the
- * threads for every step, unmeasured. Results do not depend on it. */
+ * threads for every step, unmeasured. Results do not depend on it. [sim] */
 void axon_sim_set_grain(axon_sim *s, uint32_t grain);
-double axon_sim_wall_seconds(const axon_sim *s); /* wall-clock time spent in axon_sim_run */
+double axon_sim_wall_seconds(const axon_sim *s); /* [sim] wall-clock time spent running */
 
-/* Index of the population named name, or -1. */
-int axon_sim_pop_index(const axon_sim *s, const char *name);
+/* [sim] Index of the population named name, or -1 (with a message). */
+int axon_sim_pop_index(axon_sim *s, const char *name);
 
 /*
  * view = the live array of variable "POP.VAR" (split at the last '.', since population names
  * may contain dots): 1-D, size elements, f32 or f64 (the model precision), not owned (base
  * NULL), valid until axon_sim_free. Writing through it changes the simulation.
- * AXON_EINVAL if there is no such variable.
+ * AXON_EINVAL if there is no such variable. [sim]
  */
 axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view);
 
 /*
  * All spikes recorded so far for population pop, in time order and, within a step, in index
  * order: times in s and neuron indices, n of each. The arrays stay valid until the next
- * axon_sim_run or axon_sim_free. AXON_EINVAL if pop has no spike record.
+ * axon_sim_run or axon_sim_free. AXON_EINVAL if pop has no spike record. Any pointer may be
+ * NULL. [sim]
  */
-axon_status axon_sim_spikes(const axon_sim *s, int pop, const double **times,
+axon_status axon_sim_spikes(axon_sim *s, int pop, const double **times,
                             const uint32_t **indices, size_t *n);
 
-/* Spikes of population pop so far, counted for every spiking population (0 for a bad pop). */
-uint64_t axon_sim_spike_count(const axon_sim *s, int pop);
+/* [sim] Spikes of population pop so far, counted for every spiking population (0 with a
+ * message for a bad pop). */
+uint64_t axon_sim_spike_count(axon_sim *s, int pop);
 
-/* Index of the projection named name, or -1. */
-int axon_sim_proj_index(const axon_sim *s, const char *name);
+/* [sim] Index of the projection named name, or -1 (with a message). */
+int axon_sim_proj_index(axon_sim *s, const char *name);
 
-/* Synapses of projection proj (0 for a bad proj). */
-uint64_t axon_sim_synapse_count(const axon_sim *s, int proj);
+/* [sim] Synapses of projection proj (0 with a message for a bad proj). */
+uint64_t axon_sim_synapse_count(axon_sim *s, int proj);
 
 /*
  * Memory of projection proj per synapse, in bytes: post indices (4), its variables (nvars *
  * precision, with padding) and the row offsets (8 per presynaptic neuron), divided by the
- * synapse count; 0 for a bad proj or one without synapses. Spike histories (per population)
- * are not included.
+ * synapse count; 0 for a bad proj (with a message) or one without synapses. Spike histories
+ * (per population) are not included. [sim]
  */
-double axon_sim_bytes_per_synapse(const axon_sim *s, int proj);
+double axon_sim_bytes_per_synapse(axon_sim *s, int proj);
 
 /*
  * The connectivity of projection proj in CSR form: the synapses of presynaptic neuron i are
  * [row[i], row[i+1]) (row has pre size + 1 entries) and post[k] is the target of synapse k.
  * Not owned, valid until axon_sim_free. Either pointer may be NULL. AXON_EINVAL for a bad proj.
+ * [sim]
  */
-axon_status axon_sim_connectivity(const axon_sim *s, int proj, const uint64_t **row,
+axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
                                   const uint32_t **post);
 
 /*
  * view = the live array of synapse variable "PROJ.VAR" (split at the last '.'), like
  * axon_sim_var: 1-D, one element per synapse in CSR order, model precision, not owned.
- * AXON_EINVAL if there is no such variable.
+ * AXON_EINVAL if there is no such variable. [sim]
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
 /* The shortest and longest delay of projection proj on the time grid (s), and how many of its
  * per-synapse delays rounding to the grid changed by more than 1% (0 for a projection-wide
- * delay, which the compiler checks). */
-axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, double *dmax,
+ * delay, which the compiler checks). Any pointer may be NULL. [sim] */
+axon_status axon_sim_proj_delays(axon_sim *s, int proj, double *dmin, double *dmax,
                                  uint64_t *nrounded);
 
 /*
@@ -185,11 +282,186 @@ axon_status axon_sim_proj_delays(const axon_sim *s, int proj, double *dmin, doub
  * computes each signal from its expression; axon_sim_set_signal pins a signal to a value from
  * the next step on (a reward delivered by the embedding program, a closed loop), until
  * axon_sim_release_signal. axon_sim_signal reads the value of the last step (or the pinned
- * value). AXON_EINVAL for an unknown name or a value that is not finite.
+ * value). AXON_EINVAL for an unknown name or a value that is not finite. [sim]
  */
 axon_status axon_sim_set_signal(axon_sim *s, const char *name, double value);
 axon_status axon_sim_release_signal(axon_sim *s, const char *name);
-axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
+axon_status axon_sim_signal(axon_sim *s, const char *name, double *value);
+
+/* ---- closed loop: spikes out -------------------------------------------------------------- */
+
+/*
+ * Spikes delivered by callback: after every step in which population pop spiked, fn(user, pop,
+ * t, idx, n) gets that step's spikes (t = the spikes' time, the end of the step; idx: n neuron
+ * indices in increasing order, valid during the call), on the calling thread, after recording
+ * and before the step callback; populations in index order. Needs no record. One callback per
+ * population: a new one replaces the old, fn NULL removes it. AXON_EINVAL for a bad pop or one
+ * that does not spike. [sim]
+ */
+typedef void (*axon_spike_fn)(void *user, int pop, double t, const uint32_t *idx, size_t n);
+axon_status axon_sim_on_spikes(axon_sim *s, int pop, axon_spike_fn fn, void *user);
+
+/* [sim] The spikes of population pop in the last step (none before the first): n indices in
+ * increasing order, valid until the next step. Needs no record. AXON_EINVAL for a bad pop or one
+ * that does not spike. */
+axon_status axon_sim_step_spikes(axon_sim *s, int pop, const uint32_t **idx, size_t *n);
+
+/*
+ * Spikes by iterator, over a population's spike record (`record spikes POP`): an iterator made
+ * by axon_sim_spike_iter yields, one at a time and in record order, the spikes recorded from its
+ * start on (from_start != 0: from the beginning of the simulation; 0: from now), also spikes of
+ * runs made after it was made: it is a position in the record, a plain value the caller owns
+ * (copy it to read twice). axon_sim_spike_next returns 1 and the spike's time and index, or 0
+ * when there is none (yet). AXON_EINVAL for a bad pop or one without a spike record (then use
+ * axon_sim_on_spikes). [sim]
+ */
+typedef struct {
+    int pop;
+    size_t next; /* index of the next spike in the record */
+} axon_spike_iter;
+axon_status axon_sim_spike_iter(axon_sim *s, int pop, int from_start, axon_spike_iter *it);
+int axon_sim_spike_next(axon_sim *s, axon_spike_iter *it, double *t, uint32_t *idx);
+
+/* ---- closed loop: input in ---------------------------------------------------------------- */
+
+/*
+ * Units. Values are passed in the SI unit the variable is stored in (axon_sim_var_info gives
+ * it as the descriptor writes it: "A", "1", or a product of base units such as
+ * "kg*m^2*s^-3*A^-1" for a volt), or, where a function takes a unit, in that unit: a named SI
+ * unit (m g s A K mol cd Hz N Pa J W C V F ohm S Wb T H M l) with at most one prefix (G M k m u
+ * or the micro sign in UTF-8, n p f), such as "nA", "mV", "nS", "ms", "Mohm", or a product of
+ * base units. NULL or "" means the stored unit. A unit of another dimension, or one that is not
+ * a unit, is AXON_EINVAL.
+ */
+
+/*
+ * [sim] Injects currents: before the update of every step from the next one on, values[k] (in
+ * unit) is added to the input variable path ("POP.I", a variable of kind AXON_VAR_INPUT, such as
+ * LIF's `inputs { I : A }`) of neuron idx[k] (idx NULL: neuron k, and n must be the population
+ * size), after the synapses' contributions of that step, so the update sees their sum. The
+ * injection is held until replaced: each call replaces the whole injection of that variable
+ * (repeated indices add up); n = 0 removes it. An input record shows the sum. AXON_EINVAL for an
+ * unknown or non-input variable, an index out of range, a non-finite value or a bad unit.
+ */
+axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
+                            const double *values, size_t n, const char *unit);
+
+/*
+ * [sim] Pushes spikes: neurons idx[0..n) of population pop spike in the next step. After that
+ * step's update they join the spike list the update produced (in increasing index order, a
+ * neuron once even if it fired by itself or was pushed twice), so they are delivered through
+ * every projection with its delay, recorded, counted, passed to callbacks and seen by `on post`
+ * handlers exactly like the neurons' own spikes, at the same time ((n+1) dt for step n). The
+ * neurons' state is not touched (no reset, no refractory period): a pushed spike is an external
+ * event, like a spike generator's. Pushes add up until that step; the result does not depend on
+ * the order of the calls. AXON_EINVAL for a bad pop, one that does not spike, or an index out of
+ * range (nothing is pushed then).
+ */
+axon_status axon_sim_push_spikes(axon_sim *s, int pop, const uint32_t *idx, size_t n);
+
+/* ---- state, parameters and weights between steps ------------------------------------------ */
+
+typedef struct {
+    const char *name; /* the variable ("v"); strings live as long as the descriptor */
+    const char *unit; /* SI unit of the stored values */
+    int kind;         /* axon_var_kind */
+    int is_bool;
+    int synapse;      /* 0: a population's variable, 1: a projection's */
+    int owner;        /* population or projection index */
+    int var;          /* index among the owner's variables */
+    size_t size;      /* values: neurons, synapses (CSR order), or the pre / post population's
+                         size for AXON_VAR_PER_PRE / _PER_POST */
+} axon_var_info;
+
+/*
+ * [sim] What "OWNER.VAR" is: a variable of a population, else of a projection (split at the last
+ * '.'; population names come first when a name is both). AXON_EINVAL if there is none.
+ */
+axon_status axon_sim_var_info(axon_sim *s, const char *path, axon_var_info *info);
+
+/*
+ * [sim] Reads (writes) n values of variable path ("E.v", "E.tau_m" for a per-neuron parameter,
+ * "ee.w", "ee.u" for synapse variables) at indices idx[k] (NULL: 0 .. n-1) in unit (see Units),
+ * converting from (to) the model's precision. A write takes effect at the next step; it changes
+ * a stored per-neuron parameter too. Neuron indices for population variables and per-neuron
+ * synapse variables, synapse indices (CSR order, axon_sim_synapse_index) otherwise. AXON_EINVAL
+ * for an unknown variable, an index out of range, a NULL array, a bad unit, or (set) a value
+ * that is not finite; nothing is read or written then.
+ */
+axon_status axon_sim_get_values(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                double *out, const char *unit);
+axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
+                                const double *values, const char *unit);
+
+/*
+ * [sim] The live array of variable var of population pop (of projection proj), as axon_sim_var
+ * gives it: float or double by the model precision, valid until axon_sim_free. NULL (with a
+ * message) for a bad index. For code that knows the model's layout: the header `axon build
+ * --emit obj` writes names every index.
+ */
+void *axon_sim_pop_data(axon_sim *s, int pop, int var);
+void *axon_sim_proj_data(axon_sim *s, int proj, int var);
+
+/* [sim] The synapse index (CSR order) of pre -> post in projection proj, or -1 (with a message)
+ * when they are not connected or an argument is out of range. O(log row) (O(row) with
+ * per-synapse delays). */
+int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t post);
+
+/* ---- checkpoints ----------------------------------------------------------------------------
+ * A checkpoint holds the whole state of a simulation at the end of a step: every population's
+ * variables and spike count, every projection's variables, the spikes still in flight in the
+ * delay lines, the step counter and seed, the signals (computed and pinned), every recorder's
+ * data, and the closed loop's held injections and pushed spikes not yet used. A simulation
+ * restored from it continues bit-identically to one that never stopped, for any thread count
+ * (random numbers are keyed by seed, neuron and step, model.h).
+ *
+ * Restore into a simulation made by axon_sim_new from the same model: the checkpoint is
+ * checked against its populations, projections, variables, records, signals, precision and
+ * dt, and against its connectivity, which axon_sim_new built from the seed: create the
+ * simulation with the checkpoint's seed (axon_checkpoint_read_info) when the model draws its
+ * connections at random. The simulation takes the checkpoint's seed and step. Not saved: step
+ * and spike callbacks (those of the simulation restored into stay), threads and grain (which
+ * do not change results), wall-clock time.
+ *
+ * The format is versioned and checked: magic, format version, byte order, length and a
+ * checksum of every byte are verified before anything is read, then every count against the
+ * simulation, and only then is anything changed. A truncated, corrupt or foreign checkpoint is
+ * AXON_EFORMAT with a message saying which, and the simulation is left as it was. Checkpoints
+ * are portable between machines of the same byte order and between runtimes reading the same
+ * format version (1). A checkpoint may be taken from a step callback; restoring from one is
+ * AXON_EINVAL.
+ */
+
+/* [sim] Writes a checkpoint to path atomically (a temporary file renamed into place: a crash
+ * leaves the previous file). AXON_EIO with the reason on failure. */
+axon_status axon_sim_checkpoint(axon_sim *s, const char *path);
+/* [sim] Restores the checkpoint at path (read into memory whole). AXON_EIO, AXON_EFORMAT,
+ * AXON_EINVAL (from a callback), AXON_ENOMEM. */
+axon_status axon_sim_restore(axon_sim *s, const char *path);
+
+/* [sim] The size of a checkpoint of s now, in bytes (0 for a NULL s). */
+size_t axon_sim_checkpoint_size(axon_sim *s);
+/* [sim] Writes a checkpoint into buf (size bytes); *used (may be NULL) = its size. AXON_ERANGE
+ * when buf is NULL or too small (*used says how much is needed). The bytes are those of a
+ * checkpoint file. */
+axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t *used);
+/* [sim] Restores a checkpoint from size bytes at buf (not kept). As axon_sim_restore. */
+axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size);
+
+typedef struct {
+    uint32_t version;   /* format version */
+    uint32_t abi;       /* of the runtime that wrote it */
+    uint32_t precision; /* 4 or 8 */
+    uint64_t step;      /* steps simulated */
+    uint64_t seed;
+    double dt;          /* s; time = step * dt */
+    char model[64];     /* the model's name, truncated */
+} axon_checkpoint_info;
+
+/* [any thread] Reads the header of the checkpoint at path (its checksum is not verified: a
+ * restore does that). AXON_EIO, AXON_EFORMAT for a file that is not a checkpoint. */
+axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *info,
+                                      axon_err *err);
 
 /*
  * Parameters (model.h, ABI 4): every parameter of the model's populations and projections,
@@ -233,9 +505,12 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
  *   POP.VAR.t.npy      float64 [samples]      sample times, s
  *   POP.rate.npy       float64 [samples]      population rate, Hz
  *   POP.rate.t.npy     float64 [samples]      sample times, s
- *   PROJ.VAR.npy       f32/f64 [samples, m]   synapse variable samples (weight records), m =
- *                                             subset size; the subset lists synapse indices
- *                                             in CSR order (axon_sim_connectivity)
+ *   PROJ.VAR.npy       f32/f64 [samples, m]   synapse variable samples (AXON_REC_WEIGHTS: w,
+ *                                             u, x, traces), m = subset size; the subset lists
+ *                                             synapse indices in CSR order
+ *                                             (axon_sim_connectivity), or neurons of the pre
+ *                                             (post) population for a variable stored per
+ *                                             neuron (AXON_VAR_PER_PRE / _PER_POST)
  *   PROJ.VAR.t.npy     float64 [samples]      sample times, s
  * Population and projection names are kept as they are (dots included; a '/' in one gives
  * AXON_EINVAL). A
@@ -258,7 +533,7 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
  * (A failure during the final renames, which only an I/O error makes plausible, can leave some
  * files replaced; it is reported.) Temporary directories next to dir left by processes of this
  * host that no longer exist (killed while writing) are removed first, when they belong to this
- * user and hold only plain files. The message goes to err and to axon_sim_error.
+ * user and hold only plain files. The message goes to err and to axon_sim_error. [sim]
  */
 axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
 

@@ -39,6 +39,9 @@ typedef struct {
     int argc;
     char *const *argv;
     const char *source;
+    double checkpoint_every;  /* --checkpoint-every, s; 0: no checkpoints */
+    const char *checkpoint;   /* --checkpoint FILE; NULL: DIR.checkpoint next to -o DIR */
+    const char *resume;       /* --resume FILE: continue from a checkpoint */
 } axon_exe_opts;
 
 /* Parses the run option at argv[i] into o. Returns how many arguments it took (1 or 2), 0 when
@@ -48,11 +51,15 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
 /* The help text of the run options, one option a line. */
 const char *axon_exe_options_help(void);
 
-/* Simulates model with o: warns about rounded delays, pins signals, runs with a progress bar
- * on a terminal, writes the recordings (with the provenance of o), prints the summary
- * (compile_s < 0: not shown) and, with o->report, analyses the recordings (analysis.h) and
- * writes the report. Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad
- * option value). */
+/* Simulates model with o: warns about rounded delays, pins signals, resumes from a checkpoint
+ * (with its seed), runs to the model time o->duration (from 0, also when resuming) with a
+ * progress bar on a terminal, writing a checkpoint every o->checkpoint_every, writes the
+ * recordings (with the provenance of o), prints the summary (compile_s < 0: not shown) and,
+ * with o->report, analyses the recordings (analysis.h) and writes the report. SIGINT and
+ * SIGTERM stop the run at the end of the current step: what was recorded so far is written
+ * (manifest.json says "partial": true) with a checkpoint (--checkpoint FILE, or DIR.checkpoint
+ * with -o DIR). Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad option
+ * value, 128 + the signal number when interrupted). */
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s);
 

@@ -206,7 +206,8 @@ typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
     AXON_REC_STATE = 1,   /* a variable, for a subset, every `every` steps */
     AXON_REC_RATE = 2,    /* population rate (spikes / size / dt) every step, averaged over `every` */
-    AXON_REC_WEIGHTS = 3, /* synaptic weights of a projection */
+    AXON_REC_WEIGHTS = 3, /* a variable of a projection: per synapse (w, u, x), or per pre /
+                             post neuron (a trace); the subset lists synapses or neurons */
 } axon_rec_kind;
 
 typedef struct {

@@ -1,0 +1,966 @@
+/*
+ * Checkpoints (axon.h): the whole state of a simulation to a file or a memory buffer, and back.
+ *
+ * What a run depends on, and so what is saved: the step counter and seed (kernels draw random
+ * numbers keyed by (seed, stream, neuron, step), so a restored run draws the same ones); every
+ * population's variables, its spike count and the last step's spike list; every projection's
+ * variables; the spikes still in flight (the last depth - 1 steps of each spike history, which
+ * deliveries of later steps read); the signals (computed and pinned); every recorder's data; the
+ * closed loop's held injections and pushed spikes not yet used. Not saved: the connectivity
+ * (rebuilt from the seed by axon_sim_new, and checked against a hash), the descriptor (checked
+ * by a fingerprint), callbacks, thread settings and timings, none of which changes results.
+ *
+ * Format (version 1), in the byte order of the machine that wrote it:
+ *   header (128 bytes): magic "AXONCKPT", u32 version, u32 byte-order mark 0x01020304, u32 ABI,
+ *     u32 precision, u64 model fingerprint, u64 step, u64 seed, f64 dt, u64 payload bytes,
+ *     model name (64 bytes, NUL-padded, truncated);
+ *   payload: sections in a fixed order (ck_payload), every array preceded by its length;
+ *   trailer: u64 checksum of header and payload.
+ * The checksum mixes 8-byte words through h = (rotl(h, 5) ^ w) * P, which for a fixed word is a
+ * bijection of h and for a fixed h an injection of w: a change confined to one word (any one
+ * byte, any run of flipped bits within 8 bytes) always changes the result.
+ *
+ * Restoring validates before it changes anything: length, magic, version, byte order and
+ * checksum first, then the model fingerprint, then one parse of the payload that checks every
+ * count against the simulation and sizes what must be allocated; allocation follows, and only
+ * then a second parse copies the values in. A truncated, corrupt or foreign checkpoint is an
+ * AXON_EFORMAT error that leaves the simulation as it was.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afile.h"
+#include "control.h"
+
+#define CK_MAGIC "AXONCKPT"
+#define CK_VERSION 1u
+#define CK_BOM 0x01020304u
+#define CK_HEADER 128u
+#define CK_NAME 64u
+
+/* ---- the checksum */
+
+typedef struct {
+    uint64_t h;
+    uint8_t pend[8];
+    unsigned npend;
+} ck_hash;
+
+#define CK_P 0x100000001b3ULL
+
+static uint64_t ck_mix(uint64_t h, uint64_t w)
+{
+    return (((h << 5) | (h >> 59)) ^ w) * CK_P;
+}
+
+static void ck_hash_add(ck_hash *x, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    while (n && x->npend) {
+        x->pend[x->npend++] = *p++;
+        n--;
+        if (x->npend == 8) {
+            uint64_t w;
+            memcpy(&w, x->pend, 8);
+            x->h = ck_mix(x->h, w);
+            x->npend = 0;
+        }
+    }
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        x->h = ck_mix(x->h, w);
+    }
+    while (n--)
+        x->pend[x->npend++] = *p++;
+}
+
+static uint64_t ck_hash_end(ck_hash *x)
+{
+    uint64_t w = 0;
+    memcpy(&w, x->pend, x->npend);
+    return ck_mix(ck_mix(x->h, w), x->npend);
+}
+
+static ck_hash ck_hash_new(void)
+{
+    return (ck_hash){.h = 0xcbf29ce484222325ULL};
+}
+
+static void ck_hash_str(ck_hash *x, const char *s)
+{
+    if (!s)
+        s = "";
+    ck_hash_add(x, s, strlen(s) + 1);
+}
+
+/* The model's shape: what a checkpoint must agree with (not its kernels, which cannot be
+ * compared; a model rebuilt with other equations but the same variables restores). */
+static uint64_t ck_fingerprint(const axon_model_desc *m)
+{
+    ck_hash x = ck_hash_new();
+#define ADD(v) ck_hash_add(&x, &(v), sizeof(v))
+#define ADDS(str) ck_hash_str(&x, str)
+    ADDS(m->name);
+    ADD(m->precision);
+    ADD(m->dt);
+    ADD(m->npops);
+    for (uint32_t i = 0; i < m->npops; i++) {
+        const axon_pop_desc *p = &m->pops[i];
+        ADDS(p->name);
+        ADD(p->size);
+        ADD(p->nvars);
+        ADD(p->spiking);
+        for (uint32_t v = 0; v < p->nvars; v++) {
+            ADDS(p->vars[v].name);
+            ADD(p->vars[v].kind);
+        }
+    }
+    ADD(m->nprojs);
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const axon_proj_desc *d = &m->projs[q];
+        ADDS(d->name);
+        ADD(d->pre);
+        ADD(d->post);
+        ADD(d->connector);
+        ADD(d->delay_steps);
+        ADD(d->nvars);
+        for (uint32_t v = 0; v < d->nvars; v++) {
+            ADDS(d->vars[v].name);
+            ADD(d->vars[v].kind);
+        }
+    }
+    ADD(m->nrecords);
+    for (uint32_t r = 0; r < m->nrecords; r++) {
+        const axon_record_desc *d = &m->records[r];
+        ADD(d->kind);
+        ADD(d->target);
+        ADD(d->var);
+        ADD(d->every);
+        ADD(d->nsubset);
+        if (d->nsubset && d->subset)
+            ck_hash_add(&x, d->subset, d->nsubset * sizeof *d->subset);
+    }
+    ADD(m->nsignals);
+    for (uint32_t k = 0; k < m->nsignals; k++)
+        ADDS(m->signal_names ? m->signal_names[k] : NULL);
+#undef ADD
+#undef ADDS
+    return ck_hash_end(&x);
+}
+
+/* Connectivity of projection q (rows, targets, per-synapse delays), built from the seed. */
+static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
+{
+    const rt_proj *pr = &s->projs[q];
+    ck_hash x = ck_hash_new();
+    ck_hash_add(&x, &pr->nsyn, sizeof pr->nsyn);
+    ck_hash_add(&x, pr->row, ((size_t)pr->npre + 1) * sizeof *pr->row);
+    ck_hash_add(&x, pr->post, (size_t)pr->nsyn * sizeof *pr->post);
+    if (pr->delay)
+        ck_hash_add(&x, pr->delay, (size_t)pr->nsyn * sizeof *pr->delay);
+    return ck_hash_end(&x);
+}
+
+/* ---- writing */
+
+typedef struct {
+    uint8_t *buf; /* memory: the destination (NULL: only count) */
+    FILE *fp;     /* file */
+    uint64_t n;   /* bytes so far */
+    ck_hash hash;
+    int failed; /* a short fwrite */
+} ck_w;
+
+static void ck_put(ck_w *w, const void *p, size_t n)
+{
+    if (!n || w->failed)
+        return;
+    if (w->buf || w->fp)
+        ck_hash_add(&w->hash, p, n);
+    if (w->buf)
+        memcpy(w->buf + w->n, p, n);
+    else if (w->fp && fwrite(p, 1, n, w->fp) != n)
+        w->failed = 1;
+    w->n += n;
+}
+
+static void ck_u32(ck_w *w, uint32_t v)
+{
+    ck_put(w, &v, sizeof v);
+}
+
+static void ck_u64(ck_w *w, uint64_t v)
+{
+    ck_put(w, &v, sizeof v);
+}
+
+static void ck_header(const axon_sim *s, ck_w *w, uint64_t payload)
+{
+    uint8_t h[CK_HEADER] = {0};
+    size_t o = 0;
+#define PUT(v)                                                                                     \
+    do {                                                                                           \
+        memcpy(h + o, &(v), sizeof(v));                                                            \
+        o += sizeof(v);                                                                            \
+    } while (0)
+    memcpy(h, CK_MAGIC, 8);
+    o = 8;
+    uint32_t version = CK_VERSION, bom = CK_BOM, abi = s->m->abi, prec = s->m->precision;
+    uint64_t fp = ck_fingerprint(s->m);
+    PUT(version);
+    PUT(bom);
+    PUT(abi);
+    PUT(prec);
+    PUT(fp);
+    PUT(s->step);
+    PUT(s->seed);
+    PUT(s->dt);
+    PUT(payload);
+#undef PUT
+    strncpy((char *)h + o, s->m->name, CK_NAME - 1);
+    ck_put(w, h, sizeof h);
+}
+
+/* The spikes of the last depth - 1 steps of a history, oldest first: counts, then indices. */
+static void ck_ring(const axon_sim *s, const rt_ring *g, ck_w *w)
+{
+    uint32_t depth = g ? g->depth : 0;
+    ck_u32(w, depth);
+    if (!depth)
+        return;
+    uint64_t total = 0;
+    for (uint32_t k = depth - 1; k >= 1; k--) {
+        uint64_t m = s->step - k; /* wraps for steps before 0: none */
+        uint32_t c = s->step >= k ? g->count[m % depth] : 0;
+        ck_u32(w, c);
+        total += c;
+    }
+    ck_u64(w, total);
+    for (uint32_t k = depth - 1; k >= 1; k--) {
+        if (s->step < k)
+            continue;
+        uint64_t slot = (s->step - k) % depth;
+        for (uint32_t j = 0; j < g->count[slot]; j++) {
+            uint32_t v = g->buf[(g->start[slot] + j) & (g->cap - 1)];
+            ck_u32(w, v);
+        }
+    }
+}
+
+static void ck_payload(const axon_sim *s, ck_w *w)
+{
+    const axon_model_desc *m = s->m;
+    const struct rt_ctl *c = s->ctl;
+    size_t esz = s->esz;
+    for (uint32_t i = 0; i < m->npops; i++) {
+        const rt_pop *p = &s->pops[i];
+        ck_u32(w, p->size);
+        ck_u64(w, p->nspikes);
+        ck_u64(w, p->nspk);
+        ck_put(w, p->spk, p->nspk * sizeof *p->spk);
+        for (uint32_t v = 0; v < p->d->nvars; v++)
+            ck_put(w, p->vars[v], (size_t)p->size * esz);
+        ck_ring(s, p->ring, w);
+        uint64_t npush = c ? c->pops[i].npush : 0;
+        ck_u64(w, npush);
+        ck_put(w, npush ? c->pops[i].push : NULL, npush * sizeof(uint32_t));
+    }
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        ck_u64(w, pr->nsyn);
+        ck_u64(w, ck_conn_hash(s, q));
+        for (uint32_t v = 0; v < pr->d->nvars; v++) {
+            int kind = pr->d->vars[v].kind;
+            uint64_t n = kind == AXON_VAR_PER_PRE    ? pr->npre
+                         : kind == AXON_VAR_PER_POST ? pr->npost
+                                                     : pr->nsyn;
+            ck_put(w, pr->vars[v], (size_t)n * esz);
+        }
+    }
+    ck_put(w, s->signal, m->nsignals * sizeof *s->signal);
+    ck_put(w, s->signal_pin, m->nsignals * sizeof *s->signal_pin);
+    ck_put(w, s->pinned, m->nsignals * sizeof *s->pinned);
+    for (uint32_t k = 0; k < m->nrecords; k++) {
+        const rt_rec *r = &s->recs[k];
+        ck_u64(w, r->n);
+        ck_u64(w, r->acc);
+        if (r->kind < 0)
+            continue;
+        ck_put(w, r->t, r->n * sizeof *r->t);
+        if (r->kind == AXON_REC_SPIKES)
+            ck_put(w, r->idx, r->n * sizeof *r->idx);
+        else if (r->kind == AXON_REC_RATE)
+            ck_put(w, r->rate, r->n * sizeof *r->rate);
+        else
+            ck_put(w, r->vals, r->n * r->nsub * esz);
+    }
+    uint64_t ninj = c ? c->ninj : 0;
+    ck_u64(w, ninj);
+    for (uint64_t k = 0; k < ninj; k++) {
+        const rt_inj *j = &c->inj[k];
+        ck_u32(w, (uint32_t)j->pop);
+        ck_u32(w, (uint32_t)j->var);
+        ck_u64(w, j->n);
+        ck_put(w, j->idx, j->n * sizeof *j->idx);
+        ck_put(w, j->val, j->n * esz);
+    }
+}
+
+/* Header, payload and checksum into w (its n counts everything). */
+static void ck_write(const axon_sim *s, ck_w *w, uint64_t payload)
+{
+    w->hash = ck_hash_new();
+    ck_header(s, w, payload);
+    ck_payload(s, w);
+    uint64_t sum = ck_hash_end(&w->hash);
+    ck_u64(w, sum);
+}
+
+static uint64_t ck_size(const axon_sim *s)
+{
+    ck_w w = {0};
+    ck_payload(s, &w);
+    return CK_HEADER + w.n + 8;
+}
+
+size_t axon_sim_checkpoint_size(axon_sim *s)
+{
+    if (!s)
+        return 0;
+    rt_begin(s);
+    uint64_t n = ck_size(s);
+    if (n > SIZE_MAX) {
+        axon_err_set(&s->err, AXON_ERANGE, "the checkpoint would not fit in memory");
+        return 0;
+    }
+    return (size_t)n;
+}
+
+axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t *used)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    uint64_t n = ck_size(s);
+    if (used)
+        *used = n <= SIZE_MAX ? (size_t)n : 0;
+    if (!buf || size < n)
+        return axon_err_set(&s->err, AXON_ERANGE,
+                            "a checkpoint of model '%s' needs %llu bytes, the buffer has %zu",
+                            s->m->name, (unsigned long long)n, buf ? size : 0);
+    ck_w w = {.buf = buf};
+    ck_write(s, &w, n - CK_HEADER - 8);
+    return AXON_OK;
+}
+
+axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (!path || !*path)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_checkpoint: no file name");
+    rt_afile f;
+    axon_status st = rt_afile_open(&f, path, &s->err);
+    if (st != AXON_OK)
+        return st;
+    uint64_t n = ck_size(s);
+    ck_w w = {.fp = f.fp};
+    ck_write(s, &w, n - CK_HEADER - 8);
+    if (w.failed) {
+        int e = errno;
+        rt_afile_abort(&f);
+        return axon_err_set(&s->err, AXON_EIO, "%s: cannot write the checkpoint: %s", path,
+                            strerror(e));
+    }
+    return rt_afile_commit(&f, &s->err);
+}
+
+/* ---- reading */
+
+typedef struct {
+    const uint8_t *p;
+    size_t n, pos;
+    int bad; /* ran past the end, or a count that does not fit */
+} ck_r;
+
+/* The next n bytes, or NULL (and bad) past the end. */
+static const uint8_t *ck_take(ck_r *r, uint64_t n)
+{
+    if (r->bad || n > r->n - r->pos) {
+        r->bad = 1;
+        return NULL;
+    }
+    const uint8_t *q = r->p + r->pos;
+    r->pos += (size_t)n;
+    return q;
+}
+
+/* n elements of esz bytes, guarding the product. */
+static const uint8_t *ck_take_arr(ck_r *r, uint64_t n, size_t esz)
+{
+    if (n > (r->n - r->pos) / esz) {
+        r->bad = 1;
+        return NULL;
+    }
+    return ck_take(r, n * esz);
+}
+
+static uint32_t ck_get32(ck_r *r)
+{
+    uint32_t v = 0;
+    const uint8_t *q = ck_take(r, 4);
+    if (q)
+        memcpy(&v, q, 4);
+    return v;
+}
+
+static uint64_t ck_get64(ck_r *r)
+{
+    uint64_t v = 0;
+    const uint8_t *q = ck_take(r, 8);
+    if (q)
+        memcpy(&v, q, 8);
+    return v;
+}
+
+/* What pass 1 found and allocated for pass 2. */
+typedef struct {
+    struct {
+        uint64_t n;
+        double *t, *rate;
+        uint32_t *idx;
+        void *vals;
+    } * recs;
+    struct {
+        uint64_t total;
+        uint32_t *buf;
+        uint64_t cap;
+        uint64_t npush;
+        uint32_t *push;
+    } * pops;
+    uint64_t ninj;
+    rt_inj *inj;
+    struct rt_ctl *ctl; /* a new one, when s has none and the checkpoint needs one */
+} ck_plan;
+
+static void ck_plan_free(const axon_sim *s, ck_plan *pl)
+{
+    if (pl->recs)
+        for (uint32_t k = 0; k < s->m->nrecords; k++) {
+            free(pl->recs[k].t);
+            free(pl->recs[k].rate);
+            free(pl->recs[k].idx);
+            free(pl->recs[k].vals);
+        }
+    if (pl->pops)
+        for (uint32_t i = 0; i < s->m->npops; i++) {
+            free(pl->pops[i].buf);
+            free(pl->pops[i].push);
+        }
+    for (uint64_t k = 0; pl->inj && k < pl->ninj; k++)
+        rt_inj_free(&pl->inj[k]);
+    free(pl->inj);
+    if (pl->ctl)
+        free(pl->ctl->pops);
+    free(pl->ctl);
+    free(pl->recs);
+    free(pl->pops);
+}
+
+/* Copies n bytes from q to dst when applying. */
+static void ck_copy(int apply, void *dst, const uint8_t *q, size_t n)
+{
+    if (apply && q && n)
+        memcpy(dst, q, n);
+}
+
+#define CK_FAIL(...) return axon_err_set(&s->err, AXON_EFORMAT, __VA_ARGS__)
+
+/*
+ * One pass over the payload. Pass 1 (apply 0) checks every count and records in pl what the
+ * payload needs; pass 2 (apply 1) copies into the simulation and the arrays pl allocated, and
+ * cannot fail (the same bytes were checked by pass 1).
+ */
+static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const char *what)
+{
+    const axon_model_desc *m = s->m;
+    size_t esz = s->esz;
+    for (uint32_t i = 0; i < m->npops; i++) {
+        rt_pop *p = &s->pops[i];
+        const char *nm = p->d->name;
+        uint32_t size = ck_get32(r);
+        uint64_t nspikes = ck_get64(r), nspk = ck_get64(r);
+        if (r->bad || size != p->size || nspk > size || (nspk && !p->spk))
+            CK_FAIL("%s: population '%s' does not match (size %u, %llu spikes in the last step)",
+                    what, nm, size, (unsigned long long)nspk);
+        const uint8_t *spk = ck_take_arr(r, nspk, sizeof(uint32_t));
+        for (uint64_t k = 0; spk && k < nspk; k++) {
+            uint32_t v;
+            memcpy(&v, spk + 4 * k, 4);
+            if (v >= size)
+                CK_FAIL("%s: population '%s': spike of neuron %u", what, nm, v);
+        }
+        if (apply) {
+            p->nspikes = nspikes;
+            p->nspk = (size_t)nspk;
+            ck_copy(1, p->spk, spk, (size_t)nspk * 4);
+        }
+        for (uint32_t v = 0; v < p->d->nvars; v++)
+            ck_copy(apply, p->vars[v], ck_take_arr(r, size, esz), (size_t)size * esz);
+        uint32_t depth = ck_get32(r);
+        if (r->bad || depth != (p->ring ? p->ring->depth : 0))
+            CK_FAIL("%s: population '%s': spike history of %u steps, expected %u", what, nm, depth,
+                    p->ring ? p->ring->depth : 0);
+        if (depth) {
+            rt_ring *g = p->ring;
+            const uint8_t *counts = ck_take_arr(r, depth - 1, 4);
+            uint64_t total = ck_get64(r), sum = 0;
+            for (uint32_t k = 0; counts && k + 1 < depth; k++) {
+                uint32_t c;
+                memcpy(&c, counts + 4 * k, 4);
+                if (c > size)
+                    CK_FAIL("%s: population '%s': %u spikes in one step", what, nm, c);
+                sum += c;
+            }
+            const uint8_t *sp = ck_take_arr(r, total, 4);
+            if (r->bad || sum != total)
+                CK_FAIL("%s: population '%s': the spike history is inconsistent", what, nm);
+            for (uint64_t k = 0; k < total; k++) {
+                uint32_t v;
+                memcpy(&v, sp + 4 * k, 4);
+                if (v >= size)
+                    CK_FAIL("%s: population '%s': spike of neuron %u in flight", what, nm, v);
+            }
+            if (!apply) {
+                uint64_t cap = 16;
+                while (cap < total + size)
+                    cap *= 2;
+                pl->pops[i].total = total;
+                pl->pops[i].cap = cap;
+            } else {
+                /* the saved steps back to back from position 0, oldest first; the other slots
+                   (steps before 0, and the current step's, written next) empty, starting at 0
+                   as in a new history (rt_proj_reserve_step keeps everything after a slot's
+                   start) */
+                uint32_t *buf = pl->pops[i].buf;
+                ck_copy(1, buf, sp, (size_t)total * 4);
+                for (uint32_t k = 0; k < depth; k++) {
+                    g->start[k] = 0;
+                    g->count[k] = 0;
+                }
+                uint64_t pos = 0;
+                for (uint32_t k = depth - 1; k >= 1; k--) {
+                    uint32_t c;
+                    memcpy(&c, counts + 4 * (depth - 1 - k), 4);
+                    if (s->step >= k) {
+                        uint64_t slot = (s->step - k) % depth;
+                        g->start[slot] = pos;
+                        g->count[slot] = c;
+                    }
+                    pos += c;
+                }
+                free(g->buf);
+                g->buf = buf;
+                g->cap = pl->pops[i].cap;
+                g->head = total;
+                pl->pops[i].buf = NULL;
+            }
+        }
+        uint64_t npush = ck_get64(r);
+        const uint8_t *push = ck_take_arr(r, npush, 4);
+        if (r->bad || (npush && !p->fired))
+            CK_FAIL("%s: population '%s': pushed spikes do not match", what, nm);
+        for (uint64_t k = 0; k < npush; k++) {
+            uint32_t v;
+            memcpy(&v, push + 4 * k, 4);
+            if (v >= size)
+                CK_FAIL("%s: population '%s': pushed spike of neuron %u", what, nm, v);
+        }
+        if (!apply)
+            pl->pops[i].npush = npush;
+        else
+            ck_copy(1, pl->pops[i].push, push, (size_t)npush * 4);
+    }
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        uint64_t nsyn = ck_get64(r), h = ck_get64(r);
+        if (r->bad)
+            break;
+        if (nsyn != pr->nsyn || h != ck_conn_hash(s, q))
+            CK_FAIL("%s: the synapses of projection '%s' differ from the checkpoint's (%llu "
+                    "synapses, this simulation has %llu): was the simulation created with the "
+                    "seed the checkpoint was made with?",
+                    what, pr->d->name, (unsigned long long)nsyn, (unsigned long long)pr->nsyn);
+        for (uint32_t v = 0; v < pr->d->nvars; v++) {
+            int kind = pr->d->vars[v].kind;
+            uint64_t n = kind == AXON_VAR_PER_PRE    ? pr->npre
+                         : kind == AXON_VAR_PER_POST ? pr->npost
+                                                     : pr->nsyn;
+            ck_copy(apply, pr->vars[v], ck_take_arr(r, n, esz), (size_t)n * esz);
+        }
+    }
+    uint32_t ns = m->nsignals;
+    ck_copy(apply, s->signal, ck_take_arr(r, ns, 8), (size_t)ns * 8);
+    ck_copy(apply, s->signal_pin, ck_take_arr(r, ns, 8), (size_t)ns * 8);
+    ck_copy(apply, s->pinned, ck_take_arr(r, ns, 1), ns);
+    for (uint32_t k = 0; k < m->nrecords && !r->bad; k++) {
+        rt_rec *rc = &s->recs[k];
+        uint64_t n = ck_get64(r), acc = ck_get64(r);
+        if (rc->kind < 0) {
+            if (n || acc)
+                CK_FAIL("%s: record %u does not match", what, k);
+            continue;
+        }
+        uint64_t row =
+            rc->kind == AXON_REC_SPIKES || rc->kind == AXON_REC_RATE ? 0 : (uint64_t)rc->nsub * esz;
+        const uint8_t *t = ck_take_arr(r, n, 8), *x = NULL;
+        if (rc->kind == AXON_REC_SPIKES)
+            x = ck_take_arr(r, n, 4);
+        else if (rc->kind == AXON_REC_RATE)
+            x = ck_take_arr(r, n, 8);
+        else if (row)
+            x = ck_take_arr(r, n, (size_t)row);
+        if (r->bad)
+            break;
+        if (n > SIZE_MAX / 8)
+            CK_FAIL("%s: record %u: %llu samples", what, k, (unsigned long long)n);
+        if (rc->kind == AXON_REC_SPIKES)
+            for (uint64_t q = 0; q < n; q++) {
+                uint32_t v;
+                memcpy(&v, x + 4 * q, 4);
+                if (v >= s->pops[rc->pop].size)
+                    CK_FAIL("%s: record %u: spike of neuron %u", what, k, v);
+            }
+        if (!apply) {
+            pl->recs[k].n = n;
+        } else {
+            ck_copy(1, pl->recs[k].t, t, (size_t)n * 8);
+            if (rc->kind == AXON_REC_SPIKES)
+                ck_copy(1, pl->recs[k].idx, x, (size_t)n * 4);
+            else if (rc->kind == AXON_REC_RATE)
+                ck_copy(1, pl->recs[k].rate, x, (size_t)n * 8);
+            else
+                ck_copy(1, pl->recs[k].vals, x, (size_t)(n * row));
+            rc->acc = acc;
+        }
+    }
+    uint64_t ninj = ck_get64(r), nvars = 0; /* at most one per variable */
+    for (uint32_t i = 0; i < m->npops; i++)
+        nvars += m->pops[i].nvars;
+    if (!r->bad && ninj > nvars)
+        CK_FAIL("%s: %llu injections", what, (unsigned long long)ninj);
+    if (!apply) {
+        pl->ninj = ninj;
+        if (ninj && !(pl->inj = calloc((size_t)ninj, sizeof *pl->inj)))
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    }
+    for (uint64_t k = 0; k < ninj && !r->bad; k++) {
+        int pop = (int)ck_get32(r), var = (int)ck_get32(r);
+        uint64_t n = ck_get64(r);
+        if (r->bad)
+            break;
+        if (pop < 0 || (uint32_t)pop >= m->npops || var < 0 ||
+            (uint32_t)var >= m->pops[pop].nvars || m->pops[pop].vars[var].kind != AXON_VAR_INPUT)
+            CK_FAIL("%s: injection %llu into population %d variable %d", what,
+                    (unsigned long long)k, pop, var);
+        const uint8_t *idx = ck_take_arr(r, n, 4), *val = ck_take_arr(r, n, esz);
+        if (r->bad)
+            break;
+        for (uint64_t q = 0; q < n; q++) {
+            uint32_t v;
+            memcpy(&v, idx + 4 * q, 4);
+            if (v >= s->pops[pop].size)
+                CK_FAIL("%s: injection into neuron %u of '%s'", what, v, m->pops[pop].name);
+        }
+        rt_inj *j = &pl->inj[k];
+        if (!apply) {
+            *j = (rt_inj){pop, var, (size_t)n, malloc(n ? (size_t)n * 4 : 1),
+                          malloc(n ? (size_t)n * esz : 1)};
+            if (!j->idx || !j->val)
+                return axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+        } else {
+            ck_copy(1, j->idx, idx, (size_t)n * 4);
+            ck_copy(1, j->val, val, (size_t)n * esz);
+        }
+    }
+    if (r->bad)
+        CK_FAIL("%s: truncated or malformed payload", what);
+    if (r->pos != r->n)
+        CK_FAIL("%s: %zu bytes left over after the payload", what, r->n - r->pos);
+    return AXON_OK;
+}
+
+/* Allocates what pass 1 found: recorder arrays, spike history buffers, closed-loop state. */
+static axon_status ck_alloc(axon_sim *s, ck_plan *pl)
+{
+    size_t esz = s->esz;
+    for (uint32_t k = 0; k < s->m->nrecords; k++) {
+        const rt_rec *rc = &s->recs[k];
+        size_t n = (size_t)pl->recs[k].n, cap = n ? n : 1;
+        if (rc->kind < 0)
+            continue;
+        int ok = (pl->recs[k].t = malloc(cap * 8)) != NULL;
+        if (rc->kind == AXON_REC_SPIKES)
+            ok = ok && (pl->recs[k].idx = malloc(cap * 4));
+        else if (rc->kind == AXON_REC_RATE)
+            ok = ok && (pl->recs[k].rate = malloc(cap * 8));
+        else
+            ok = ok && (pl->recs[k].vals = malloc(cap * (rc->nsub ? rc->nsub : 1) * esz));
+        if (!ok)
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory for %zu recorded samples", n);
+    }
+    int need_ctl = pl->ninj > 0;
+    for (uint32_t i = 0; i < s->m->npops; i++) {
+        if (s->pops[i].ring && !(pl->pops[i].buf = malloc((size_t)pl->pops[i].cap * 4)))
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory for spikes in flight");
+        uint64_t np = pl->pops[i].npush;
+        if (np && !(pl->pops[i].push = malloc((size_t)np * 4)))
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory for pushed spikes");
+        need_ctl |= np > 0;
+    }
+    if (need_ctl && !s->ctl) {
+        pl->ctl = calloc(1, sizeof *pl->ctl);
+        if (!pl->ctl || !(pl->ctl->pops = calloc(s->m->npops, sizeof *pl->ctl->pops)))
+            return axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    }
+    return AXON_OK;
+}
+
+/* Moves the arrays pass 2 filled into the simulation (recorders, closed loop). */
+static void ck_install(axon_sim *s, ck_plan *pl)
+{
+    for (uint32_t k = 0; k < s->m->nrecords; k++) {
+        rt_rec *rc = &s->recs[k];
+        if (rc->kind < 0)
+            continue;
+        free(rc->t);
+        free(rc->idx);
+        free(rc->rate);
+        free(rc->vals);
+        rc->t = pl->recs[k].t;
+        rc->idx = pl->recs[k].idx;
+        rc->rate = pl->recs[k].rate;
+        rc->vals = pl->recs[k].vals;
+        rc->n = (size_t)pl->recs[k].n;
+        rc->cap = rc->n ? rc->n : 1;
+        pl->recs[k].t = pl->recs[k].rate = NULL;
+        pl->recs[k].idx = NULL;
+        pl->recs[k].vals = NULL;
+    }
+    if (pl->ctl) {
+        s->ctl = pl->ctl;
+        pl->ctl = NULL;
+    }
+    struct rt_ctl *c = s->ctl;
+    if (!c)
+        return;
+    for (size_t k = 0; k < c->ninj; k++)
+        rt_inj_free(&c->inj[k]);
+    free(c->inj);
+    c->inj = pl->inj;
+    c->ninj = (size_t)pl->ninj;
+    pl->inj = NULL;
+    pl->ninj = 0;
+    c->npushed = 0;
+    for (uint32_t i = 0; i < s->m->npops; i++) {
+        rt_ctl_pop *cp = &c->pops[i];
+        free(cp->push);
+        cp->push = pl->pops[i].push;
+        cp->npush = cp->cap = (size_t)pl->pops[i].npush;
+        pl->pops[i].push = NULL;
+        c->npushed += cp->npush > 0;
+    }
+}
+
+/* Checks the frame (length, magic, version, byte order, checksum, model) of buf. */
+static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const char *what)
+{
+    if (size < 8 || memcmp(buf, CK_MAGIC, 8))
+        CK_FAIL("%s: not an Axon checkpoint", what);
+    if (size < CK_HEADER + 8)
+        CK_FAIL("%s: truncated: %zu bytes, shorter than a checkpoint's header", what, size);
+    uint32_t version, bom, abi, prec;
+    uint64_t fp, step, seed, payload;
+    double dt;
+    size_t o = 8;
+#define GET(v)                                                                                     \
+    do {                                                                                           \
+        memcpy(&(v), buf + o, sizeof(v));                                                          \
+        o += sizeof(v);                                                                            \
+    } while (0)
+    GET(version);
+    GET(bom);
+    GET(abi);
+    GET(prec);
+    GET(fp);
+    GET(step);
+    GET(seed);
+    GET(dt);
+    GET(payload);
+#undef GET
+    if (bom != CK_BOM)
+        CK_FAIL("%s: written on a machine of the other byte order", what);
+    if (version != CK_VERSION)
+        CK_FAIL("%s: checkpoint format version %u; this runtime (%s) reads version %u", what,
+                version, axon_version(), CK_VERSION);
+    if (payload != size - CK_HEADER - 8)
+        CK_FAIL("%s: %s: %zu bytes, the header says %llu", what,
+                payload > size - CK_HEADER - 8 ? "truncated" : "bytes after the end", size,
+                (unsigned long long)(payload + CK_HEADER + 8));
+    ck_hash x = ck_hash_new();
+    ck_hash_add(&x, buf, size - 8);
+    uint64_t sum;
+    memcpy(&sum, buf + size - 8, 8);
+    if (ck_hash_end(&x) != sum)
+        CK_FAIL("%s: corrupt: the checksum does not match its contents", what);
+    char name[CK_NAME];
+    memcpy(name, buf + o, CK_NAME);
+    name[CK_NAME - 1] = '\0';
+    if (abi != s->m->abi || prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
+        CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "
+                "simulation's model '%s' (%s precision, dt %g s) in its populations, "
+                "projections, variables, records or signals",
+                what, name, prec == 4 ? "single" : "double", dt, s->m->name,
+                s->m->precision == 4 ? "single" : "double", s->dt);
+    if (step >= ((uint64_t)1 << 48))
+        CK_FAIL("%s: step %llu is past the limit", what, (unsigned long long)step);
+    return AXON_OK;
+}
+
+static axon_status ck_restore(axon_sim *s, const void *data, size_t size, const char *what)
+{
+    if (s->busy)
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "cannot restore a checkpoint from a callback of a run");
+    const uint8_t *buf = data;
+    axon_status st = ck_frame(s, buf, size, what);
+    if (st != AXON_OK)
+        return st;
+    uint64_t step, seed;
+    memcpy(&step, buf + 32, 8);
+    memcpy(&seed, buf + 40, 8);
+    /* the ring layout is computed for the checkpoint's step */
+    uint64_t old_step = s->step;
+    s->step = step;
+    ck_plan pl = {0};
+    pl.recs = calloc(s->m->nrecords ? s->m->nrecords : 1, sizeof *pl.recs);
+    pl.pops = calloc(s->m->npops ? s->m->npops : 1, sizeof *pl.pops);
+    ck_r r = {buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
+    if (!pl.recs || !pl.pops)
+        st = axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    if (st == AXON_OK)
+        st = ck_parse(s, &r, &pl, 0, what);
+    if (st == AXON_OK)
+        st = ck_alloc(s, &pl);
+    if (st == AXON_OK) {
+        r = (ck_r){buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
+        ck_parse(s, &r, &pl, 1, what);
+        ck_install(s, &pl);
+        s->seed = seed;
+    } else {
+        s->step = old_step;
+    }
+    ck_plan_free(s, &pl);
+    return st;
+}
+
+axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (!buf)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore_mem: no buffer");
+    return ck_restore(s, buf, size, "checkpoint");
+}
+
+/* The whole file in memory (malloc'd), or NULL with the message set. */
+static uint8_t *ck_slurp(const char *path, size_t *size, axon_err *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        axon_err_set(err, AXON_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, fp);
+        if (n < cap)
+            break;
+        uint8_t *b = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+        if (!b) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    int failed = ferror(fp);
+    fclose(fp);
+    if (!buf) {
+        axon_err_set(err, AXON_ENOMEM, "%s: out of memory reading the checkpoint", path);
+        return NULL;
+    }
+    if (failed) {
+        free(buf);
+        axon_err_set(err, AXON_EIO, "%s: read error", path);
+        return NULL;
+    }
+    *size = n;
+    return buf;
+}
+
+axon_status axon_sim_restore(axon_sim *s, const char *path)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (!path || !*path)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore: no file name");
+    size_t size = 0;
+    uint8_t *buf = ck_slurp(path, &size, &s->err);
+    if (!buf)
+        return s->err.msg[0] && strstr(s->err.msg, "out of memory") ? AXON_ENOMEM : AXON_EIO;
+    axon_status st = ck_restore(s, buf, size, path);
+    free(buf);
+    return st;
+}
+
+axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *info, axon_err *err)
+{
+    if (!path || !info)
+        return axon_err_set(err, AXON_EINVAL, "axon_checkpoint_read_info: %s",
+                            !path ? "no file name" : "no place for the result");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return axon_err_set(err, AXON_EIO, "%s: cannot open: %s", path, strerror(errno));
+    uint8_t h[CK_HEADER];
+    size_t n = fread(h, 1, sizeof h, fp);
+    fclose(fp);
+    if (n < 8 || memcmp(h, CK_MAGIC, 8))
+        return axon_err_set(err, AXON_EFORMAT, "%s: not an Axon checkpoint", path);
+    if (n < CK_HEADER)
+        return axon_err_set(err, AXON_EFORMAT, "%s: truncated", path);
+    uint32_t bom;
+    memcpy(&bom, h + 12, 4);
+    if (bom != CK_BOM)
+        return axon_err_set(err, AXON_EFORMAT, "%s: written on a machine of the other byte order",
+                            path);
+    memset(info, 0, sizeof *info);
+    memcpy(&info->version, h + 8, 4);
+    memcpy(&info->abi, h + 16, 4);
+    memcpy(&info->precision, h + 20, 4);
+    memcpy(&info->step, h + 32, 8);
+    memcpy(&info->seed, h + 40, 8);
+    memcpy(&info->dt, h + 48, 8);
+    memcpy(info->model, h + 64, CK_NAME);
+    info->model[CK_NAME - 1] = '\0';
+    return AXON_OK;
+}

@@ -1,0 +1,164 @@
+#!/bin/sh
+# The embedding API with real compiled models (tests/cli/api.c): loading shared libraries.
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"
+cc=${CC:-cc}
+san=${AXON_SAN:-}
+inc="-I$AXON_SRCDIR/runtime/include"
+rt="-L$AXON_LIBDIR -Wl,-rpath,$AXON_LIBDIR -laxonrt -lm"
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out"; }
+# expect NAME STATUS CMD... : CMD exits with STATUS
+expect() {
+    name=$1 want=$2
+    shift 2
+    NO_COLOR=1 "$@" >"$out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$name (exit $rc, expected $want)"; fi
+}
+# contains NAME TEXT : the last command's output contains TEXT
+contains() {
+    if grep -qF -- "$2" "$out"; then ok; else bad "$1: output lacks '$2'"; fi
+}
+
+izh="$AXON_SRCDIR/examples/izhikevich.axon"
+expect "build api" 0 $cc $san $inc -Wall -Wextra -Werror "$AXON_SRCDIR/tests/cli/api.c" $rt -o "$tmp/api"
+
+# ---- axon_model_open
+expect "build shared" 0 "$AXON" build "$izh" --emit shared --symbol izh -o "$tmp/libizh.so" -q
+expect "open" 0 "$tmp/api" open "$tmp/libizh.so" izh
+contains "open runs the model" "Izhikevich4: "
+expect "open: wrong symbol" 1 "$tmp/api" open "$tmp/libizh.so" -
+contains "open: wrong symbol message" "no model descriptor 'axon_model'"
+expect "open: missing file" 1 "$tmp/api" open "$tmp/none.so" -
+contains "open: missing file message" "cannot load model library"
+printf 'const struct { unsigned abi; } m = {9999};\n' >"$tmp/abi.c"
+expect "build foreign ABI" 0 $cc -shared -fPIC "$tmp/abi.c" -o "$tmp/abi.so"
+expect "open: foreign ABI" 1 "$tmp/api" open "$tmp/abi.so" m
+contains "open: foreign ABI message" "compiled for runtime ABI 9999"
+contains "open: foreign ABI message (ours)" "implements ABI"
+
+# ---- the API with two real models alive at once: closed loop, checkpoint into a second
+# simulation of another thread count, misuse; models built for plain x86-64 so that the run is
+# also checked under valgrind (which knows no AVX-512)
+cpu=""
+[ "$(uname -m)" = x86_64 ] && cpu="--target-cpu x86-64"
+expect "suite: build tracker" 0 "$AXON" build "$AXON_SRCDIR/examples/embed/tracker.axon" --emit shared --symbol tracker $cpu -o "$tmp/libtracker.so" -q
+expect "suite: build izh" 0 "$AXON" build "$izh" --emit shared --symbol izh $cpu -o "$tmp/libizh2.so" -q
+expect "suite" 0 "$tmp/api" suite "$tmp/libtracker.so" tracker "$tmp/libizh2.so" izh
+contains "suite: output" "0 failures"
+if [ -n "$san" ]; then
+    echo "embed: valgrind check skipped (sanitizer build)"
+elif [ -z "$cpu" ] || ! command -v valgrind >/dev/null 2>&1; then
+    echo "embed: valgrind check skipped (valgrind is not installed, or not x86-64)"
+else
+    expect "suite under valgrind" 0 valgrind -q --error-exitcode=1 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect "$tmp/api" suite "$tmp/libtracker.so" tracker "$tmp/libizh2.so" izh
+fi
+
+# ---- the typed header of --emit obj: names of the model as C names
+expect "typed: build coba.o" 0 "$AXON" build "$AXON_SRCDIR/examples/coba.axon" --set N=500 --emit obj --symbol coba -o "$tmp/coba.o" -q
+expect "typed: build izh.o" 0 "$AXON" build "$izh" --emit obj --symbol izh -o "$tmp/izh.o" -q
+expect "typed: compile" 0 $cc $san $inc -I"$tmp" -Wall -Wextra -Werror "$AXON_SRCDIR/tests/cli/typed.c" "$tmp/coba.o" "$tmp/izh.o" $rt -o "$tmp/typed"
+expect "typed: run" 0 "$tmp/typed"
+contains "typed: output" "E spikes"
+expect "typed: C++" 0 ${CXX:-c++} -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $inc "$tmp/coba.h"
+# a misspelt name fails the build: an unknown constant does not compile, an unknown accessor
+# does not link (and does not compile with -Werror=implicit-function-declaration)
+sed 's/coba_pop_E !=/coba_pop_EE !=/' "$AXON_SRCDIR/tests/cli/typed.c" >"$tmp/typo1.c"
+expect "typed: misspelt constant" 1 $cc $inc -I"$tmp" -c "$tmp/typo1.c" -o "$tmp/typo1.o"
+contains "typed: misspelt constant message" "coba_pop_EE"
+sed 's/coba_E_v(c);/coba_E_vv(c);/' "$AXON_SRCDIR/tests/cli/typed.c" >"$tmp/typo2.c"
+expect "typed: misspelt accessor" 1 $cc $inc -I"$tmp" "$tmp/typo2.c" "$tmp/coba.o" "$tmp/izh.o" $rt -o "$tmp/typo2"
+contains "typed: misspelt accessor message" "coba_E_vv"
+
+# ---- the closed-loop example (also built against the installed tree by tests/cli/install.sh)
+expect "closed loop: build tracker.o" 0 "$AXON" build "$AXON_SRCDIR/examples/embed/tracker.axon" --emit obj --symbol tracker -o "$tmp/tracker.o" -q
+expect "closed loop: compile" 0 $cc $san -std=c11 -Wall -Wextra -Werror $inc -I"$tmp" "$AXON_SRCDIR/examples/embed/closed_loop.c" "$tmp/tracker.o" $rt -o "$tmp/closed_loop"
+expect "closed loop: the network tracks the target" 0 "$tmp/closed_loop" --check
+contains "closed loop: output" "error ratio network / drive off"
+
+# ---- records of any synapse variable: u and x of short-term plasticity, an STDP trace
+stp="$AXON_SRCDIR/tests/cli/stp.axon"
+expect "run stp" 0 "$AXON" run "$stp" -o "$tmp/stp" -q
+man="$tmp/stp/manifest.json"
+for want in '"path": "tm.u.npy", "kind": "weights", "record": 0, "population": null, "projection": "tm", "variable": "u", "unit": "1", "dtype": "float64", "shape": [100, 5], "subset": [0, 1, 2, 3, 4], "period": 0.001' \
+            '"path": "tm.x.npy", "kind": "weights"' \
+            '"path": "ee.a_pre.npy", "kind": "weights", "record": 2, "population": null, "projection": "ee", "variable": "a_pre", "unit": "1", "dtype": "float64", "shape": [50, 20], "subset": "all", "period": 0.002' \
+            '"path": "ee.w.npy", "kind": "weights", "record": 3, "population": null, "projection": "ee", "variable": "w"'; do
+    if grep -qF -- "$want" "$man"; then ok; else : >"$out"; bad "stp manifest lacks: $want"; fi
+done
+
+# ---- checkpoints from the command line: a run killed with SIGKILL after a checkpoint, resumed,
+# gives the recordings of a run that never stopped, bit for bit
+coba="$AXON_SRCDIR/examples/coba.axon"
+copts="--set N=2000 -t 2s --seed 5 -q"
+expect "checkpoint-every without a file" 2 "$AXON" run "$coba" $copts --checkpoint-every 10ms
+contains "checkpoint-every without a file message" "--checkpoint-every needs --checkpoint FILE or -o DIR"
+expect "checkpoint-every bad value" 2 "$AXON" run "$coba" $copts --checkpoint-every 10kg -o "$tmp/x"
+expect "resume a missing file" 1 "$AXON" run "$coba" $copts --resume "$tmp/none.ckpt"
+contains "resume a missing file message" "--resume: $tmp/none.ckpt: cannot open"
+expect "uninterrupted run" 0 "$AXON" run "$coba" $copts -o "$tmp/ref"
+"$AXON" run "$coba" $copts -o "$tmp/killed" --checkpoint-every 10ms >"$out" 2>&1 &
+pid=$!
+n=0
+while [ ! -f "$tmp/killed.checkpoint" ] && [ $n -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.01
+    n=$((n + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -f "$tmp/killed.checkpoint" ] && [ ! -d "$tmp/killed" ]; then ok; else
+    : >"$out"; bad "kill: no checkpoint, or the run finished before it was killed"; fi
+expect "resume" 0 "$AXON" run "$coba" $copts -o "$tmp/killed" --resume "$tmp/killed.checkpoint"
+same=0
+for f in "$tmp"/ref/*.npy; do
+    if cmp -s "$f" "$tmp/killed/${f##*/}"; then same=$((same + 1)); else : >"$out"; bad "resumed run: ${f##*/} differs"; fi
+done
+if [ $same -ge 6 ]; then ok; else : >"$out"; bad "resumed run: $same identical files"; fi
+# SIGTERM stops a run at the end of a step: the recordings so far (marked partial), a
+# checkpoint, exit status 128 + 15 (tests/cli/reliability.sh tests the rest of the stop);
+# resumed, the run ends as if never stopped
+"$AXON" run "$coba" $copts -o "$tmp/term" --checkpoint-every 10ms >"$tmp/term.out" 2>&1 &
+pid=$!
+n=0
+while [ ! -f "$tmp/term.checkpoint" ] && [ $n -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.01
+    n=$((n + 1))
+done
+kill -TERM $pid 2>/dev/null
+wait $pid
+rc=$?
+cp "$tmp/term.out" "$out"
+if [ $rc -eq 143 ]; then ok; else bad "SIGTERM: exit status $rc, expected 143"; fi
+contains "SIGTERM: message" "stopped by SIGTERM at "
+contains "SIGTERM: checkpoint" "continue with --resume $tmp/term.checkpoint"
+if grep -q '"partial": true' "$tmp/term/manifest.json" 2>/dev/null; then ok; else
+    : >"$out"; bad "SIGTERM: the manifest does not say partial"; fi
+expect "SIGTERM: resume" 0 "$AXON" run "$coba" $copts -o "$tmp/term" --resume "$tmp/term.checkpoint"
+same=0
+for f in "$tmp"/ref/*.npy; do
+    if cmp -s "$f" "$tmp/term/${f##*/}"; then same=$((same + 1)); else : >"$out"; bad "SIGTERM, resumed: ${f##*/} differs"; fi
+done
+if [ $same -ge 6 ]; then ok; else : >"$out"; bad "SIGTERM, resumed: $same identical files"; fi
+if grep -q '"partial": false' "$tmp/term/manifest.json"; then ok; else : >"$out"; bad "the resumed run's manifest says partial"; fi
+# a checkpoint of another model is refused, with both names
+expect "resume another model" 1 "$AXON" run "$izh" -t 100ms -q --resume "$tmp/killed.checkpoint"
+contains "resume another model message" "a checkpoint of model 'COBA'"
+contains "resume another model message" "this simulation's model 'Izhikevich4'"
+# a built executable takes the same options
+expect "build coba exe" 0 "$AXON" build "$coba" --set N=500 -o "$tmp/coba_exe" -q
+expect "exe: checkpoint" 0 "$tmp/coba_exe" -t 100ms -q --checkpoint-every 40ms --checkpoint "$tmp/exe.ckpt" -o "$tmp/e1"
+expect "exe: resume" 0 "$tmp/coba_exe" -t 100ms -q --resume "$tmp/exe.ckpt" -o "$tmp/e2"
+for f in "$tmp"/e1/*.npy; do
+    if cmp -s "$f" "$tmp/e2/${f##*/}"; then ok; else : >"$out"; bad "exe resume: ${f##*/} differs"; fi
+done
+
+echo "embed: $pass passed, $fail failed"
+[ $fail -eq 0 ]
