@@ -30,13 +30,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "afile.h"
 #include "control.h"
 
 #define CK_MAGIC "AXONCKPT"
-#define CK_VERSION 1u
+#define CK_VERSION 2u
 #define CK_BOM 0x01020304u
 #define CK_HEADER 128u
 #define CK_NAME 64u
@@ -308,6 +309,10 @@ static void ck_payload(const axon_sim *s, ck_w *w)
         ck_put(w, j->idx, j->n * sizeof *j->idx);
         ck_put(w, j->val, j->n * esz);
     }
+    /* shared parameters as set at run time (axon_sim_set_param); the derived values are
+       computed again from them on restore */
+    ck_u32(w, m->nshared);
+    ck_put(w, s->shared, (size_t)m->nshared * sizeof *s->shared);
 }
 
 /* Header, payload and checksum into w (its n counts everything). */
@@ -687,6 +692,21 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             ck_copy(1, j->idx, idx, (size_t)n * 4);
             ck_copy(1, j->val, val, (size_t)n * esz);
         }
+    }
+    uint32_t nshared = ck_get32(r);
+    if (!r->bad && nshared != m->nshared)
+        CK_FAIL("%s: %u shared parameters, the model has %u", what, nshared, m->nshared);
+    const uint8_t *shared = ck_take_arr(r, nshared, sizeof(double));
+    for (uint32_t k = 0; shared && k < nshared; k++) {
+        double v;
+        memcpy(&v, shared + 8 * k, 8);
+        if (!isfinite(v))
+            CK_FAIL("%s: shared parameter %u is not a finite number", what, k);
+    }
+    if (apply && shared && nshared) {
+        ck_copy(1, s->shared, shared, (size_t)nshared * sizeof(double));
+        if (m->derive)
+            m->derive(s->shared, s->derived);
     }
     if (r->bad)
         CK_FAIL("%s: truncated or malformed payload", what);

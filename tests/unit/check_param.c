@@ -292,6 +292,35 @@ START_TEST(test_lif_tau_m)
 }
 END_TEST
 
+/* A checkpoint keeps shared parameters changed at run time: a simulation restored from it
+ * goes on with the changed tau_m, bit for bit as the one that was saved (not with the
+ * compiled default). */
+START_TEST(test_checkpoint_keeps_params)
+{
+    compiled a, b;
+    const char *text = "import \"std/neurons/lif\"\n"
+                       "module M { population E = LIF[4](I_ext = 0.3 nA) { v = -70 mV } }\n";
+    compile(&a, text);
+    compile(&b, text);
+    ck_assert_int_eq(axon_sim_run(a.sim, 0.01, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_param(a.sim, "E.tau_m", 7, "ms"), AXON_OK);
+    size_t n = axon_sim_checkpoint_size(a.sim), used = 0;
+    void *buf = malloc(n);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a.sim, buf, n, &used), AXON_OK);
+    ck_assert_msg(axon_sim_restore_mem(b.sim, buf, used) == AXON_OK, "%s", axon_sim_error(b.sim));
+    free(buf);
+    double tau;
+    ck_assert_int_eq(axon_sim_get_param(b.sim, "E.tau_m", &tau), AXON_OK);
+    ck_assert(tau == 7e-3);
+    ck_assert_int_eq(axon_sim_run(a.sim, 0.02, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(b.sim, 0.02, NULL, NULL), AXON_OK);
+    same_state(&a, &b, "after a restore with a changed tau_m");
+    release(&a);
+    release(&b);
+}
+END_TEST
+
 /* After a change of tau_m, v relaxes as the analytic solution with the new time constant:
  * v(t) = v_inf + (v0 - v_inf) exp(-t / tau_m), no input, no spikes. */
 START_TEST(test_lif_analytic)
@@ -428,6 +457,7 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_lif_tau_m);
     tcase_add_test(tc, test_lif_analytic);
+    tcase_add_test(tc, test_checkpoint_keeps_params);
     tcase_add_test(tc, test_other_schemes);
     tcase_add_test(tc, test_synapse_decay);
     tcase_add_test(tc, test_shared_errors);
