@@ -696,6 +696,7 @@ typedef struct {
     simulation *sm;
     int pop;             /* -1: the simulation itself */
     int var;             /* -1: the population */
+    int param;           /* a shared parameter (axon_sim_param_index), or -1 */
     long from, to;       /* a slice [from, to) of neurons, -1: all */
 } path;
 
@@ -712,7 +713,7 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
     simulation *sm = find_sim(r, name);
     if (!sm)
         return NULL;
-    *out = (path){sm, -1, -1, -1, -1};
+    *out = (path){sm, -1, -1, -1, -1, -1};
     if (*p != '.')
         return p;
     /* the longest population name after the dot */
@@ -742,6 +743,16 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
     for (uint32_t k = 0; q && k < pd->nvars; k++)
         if (!strcmp(pd->vars[k].name, var) && pd->vars[k].kind != AXON_VAR_HIDDEN)
             out->var = (int)k;
+    if (out->var < 0 && q) {
+        /* a shared parameter, changed at run time through the runtime's parameter table */
+        char pname[192];
+        snprintf(pname, sizeof pname, "%s.%s", pd->name, var);
+        int k = axon_sim_param_index(sm->sim, pname);
+        if (k >= 0 && *q != '[') {
+            out->param = k;
+            return q;
+        }
+    }
     if (out->var < 0) {
         *bad = true;
         error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "",
@@ -795,6 +806,20 @@ static void print_path(repl *r, const path *pa)
         return;
     }
     const axon_pop_desc *pd = &d->pops[pa->pop];
+    if (pa->param >= 0) {
+        const axon_param_desc *pm = axon_sim_param_desc(sm->sim, (uint32_t)pa->param);
+        double v;
+        char buf[96];
+        if (axon_sim_get_param(sm->sim, pm->name, &v) != AXON_OK) {
+            error(r, "%s", axon_sim_error(sm->sim));
+            return;
+        }
+        if (axonc_format(v, pm->unit, (pm->flags & AXON_PARAM_BOOL) != 0, buf, sizeof buf) !=
+            AXONC_OK)
+            snprintf(buf, sizeof buf, "%g %s", v, pm->unit);
+        fprintf(r->out, "%s\n", buf);
+        return;
+    }
     if (pa->var < 0) {
         fprintf(r->out, "%s.%s = %s[%u]:", sm->name, pd->name, pd->type, pd->size);
         for (uint32_t k = 0; k < pd->nvars; k++)
@@ -837,6 +862,23 @@ static void print_path(repl *r, const path *pa)
 /* sim.POP.VAR = value: every neuron (or the slice). */
 static bool assign_path(repl *r, const path *pa, const char *text)
 {
+    if (pa->param >= 0) {
+        const axon_param_desc *pm = axon_sim_param_desc(pa->sm->sim, (uint32_t)pa->param);
+        axonc_value v;
+        if (!eval(r, text, &v))
+            return false;
+        if (!axonc_same_unit(v.unit, pm->unit)) {
+            char want[64], got[96];
+            double sc;
+            axonc_display_unit(pm->unit, 1, want, sizeof want, &sc);
+            axonc_format(v.value, v.unit, v.is_bool, got, sizeof got);
+            return error(r, "%s is in %s, but %s is not", pm->name,
+                         *want ? want : "plain numbers", got);
+        }
+        if (axon_sim_set_param(pa->sm->sim, pm->name, v.value, NULL) != AXON_OK)
+            return error(r, "%s", axon_sim_error(pa->sm->sim));
+        return true;
+    }
     if (pa->var < 0)
         return error(r, "only a variable can be assigned (sim.POP.VAR = value)");
     const axon_pop_desc *pd = &pa->sm->desc->pops[pa->pop];
