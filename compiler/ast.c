@@ -4,7 +4,7 @@
 
 static const char *const KIND_NAMES[AST_KIND_COUNT] = {
     [AST_FILE] = "file", [AST_IMPORT] = "import", [AST_NEURON] = "neuron",
-    [AST_SYNAPSE] = "synapse", [AST_RULE] = "rule", [AST_MODULE] = "module", [AST_RUN] = "run",
+    [AST_SYNAPSE] = "synapse", [AST_RULE] = "rule", [AST_MODULE] = "module", [AST_RUN] = "run", [AST_EXTERN] = "extern",
     [AST_PARAMS] = "parameters", [AST_STATE] = "state", [AST_INPUTS] = "inputs",
     [AST_EQUATIONS] = "equations", [AST_STEP] = "step", [AST_OUTPUT] = "output",
     [AST_SPIKE] = "spike-when", [AST_ON_EVENT] = "on-event", [AST_ON_PRE] = "on-pre",
@@ -33,6 +33,7 @@ const char *ast_op_name(int op)
     case '-': return "-";
     case '*': return "*";
     case '/': return "/";
+    case '%': return "%";
     case '^': return "^";
     case '<': return "<";
     case '>': return ">";

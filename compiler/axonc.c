@@ -169,6 +169,11 @@ char *axonc_diag_render(const axonc_diag *d, int flags)
     return sb_take(&sb);
 }
 
+int axonc_target_cpu_known(const char *name)
+{
+    return name && cg_target_cpu_known(name);
+}
+
 /* ---- sessions ------------------------------------------------------------------------------ */
 
 static char *dup_opt(const char *s, bool *oom)
@@ -553,19 +558,6 @@ axonc_status axonc_def_member(const axonc_unit *u, int i, int k, axonc_member *o
 
 /* ---- overrides and instances --------------------------------------------------------------- */
 
-static bool is_name(const char *s, size_t n)
-{
-    if (!n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-        if (!(alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '.'))))
-            return false;
-    }
-    return s[n - 1] != '.';
-}
-
 axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_override *out,
                                   char *buf, size_t size)
 {
@@ -574,68 +566,56 @@ axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_over
     if (!text || !out || !buf)
         return fail(s, AXONC_EINVAL, "axonc_parse_override: a NULL argument");
     const char *eq = strchr(text, '=');
-    if (!eq || !is_name(text, (size_t)(eq - text)))
+    if (!eq || eq == text)
         return fail(s, AXONC_EINVAL, "'%s' is not NAME=VALUE", text);
-    size_t nlen = (size_t)(eq - text);
-    const char *v = eq + 1;
-    while (*v == ' ')
-        v++;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || !isfinite(x) || (v[0] != '-' && v[0] != '+' && v[0] != '.' &&
-                                    (v[0] < '0' || v[0] > '9')))
-        return fail(s, AXONC_EINVAL, "%.*s: '%s' is not a number with an optional unit (like 4000 "
-                    "or '2 nS')", (int)nlen, text, eq + 1);
-    while (*end == ' ')
-        end++;
-    size_t ulen = strlen(end);
-    while (ulen && end[ulen - 1] == ' ')
-        ulen--;
-    if (ulen) {
-        ax_unit un;
-        char err[160];
-        char *unit = strndup(end, ulen);
-        bool good = unit && unit_parse(unit, &un, err, sizeof err);
-        free(unit);
-        if (!good)
-            return fail(s, AXONC_EINVAL, "%.*s: '%.*s' is not a unit", (int)nlen, text, (int)ulen,
-                        end);
-    }
-    if (nlen + 1 + ulen + 1 > size)
+    size_t nlen = (size_t)(eq - text), vlen = strlen(eq + 1);
+    if (nlen + 1 + vlen + 1 > size)
         return fail(s, AXONC_EINVAL, "'%s' is too long", text);
     memcpy(buf, text, nlen);
     buf[nlen] = 0;
-    memcpy(buf + nlen + 1, end, ulen);
-    buf[nlen + 1 + ulen] = 0;
-    *out = (axonc_override){buf, x, ulen ? buf + nlen + 1 : NULL};
+    char *value = buf + nlen + 1;
+    memcpy(value, eq + 1, vlen + 1);
+    /* one parser of quantities: the one ir_instantiate's overrides use */
+    ir_override ov;
+    char err[256];
+    if (!ir_override_parse(buf, value, &ov, err, sizeof err))
+        return fail(s, AXONC_EINVAL, "%s: %s", text, err);
+    char *unit = NULL;
+    double x = ov.value.boolean ? ov.value.si : strtod(value, &unit);
+    const char *written = eq + 1;
+    if (unit) {
+        while (*unit == ' ')
+            unit++;
+        size_t ul = strlen(unit);
+        while (ul && unit[ul - 1] == ' ')
+            unit[--ul] = 0;
+    }
+    *out = (axonc_override){buf, x, unit && *unit ? unit : NULL, written};
     return ok(s);
 }
 
-/* The overrides as ir_instantiate takes them. The value is a number and an already parsed
- * unit, so the text handed on cannot be anything else. */
+/* The overrides as ir_instantiate takes them, through the same parser as the command line's:
+ * the value is a number and a unit, so the text handed on cannot be anything else. */
 static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n)
 {
     ir_override *ov = arena_alloc(u->ar, (size_t)(n + 1) * sizeof *ov);
     for (int i = 0; i < n; i++) {
         const axonc_override *o = &set[i];
-        if (!o->name || !is_name(o->name, strlen(o->name)) || !isfinite(o->value)) {
+        if (!o->name || !isfinite(o->value)) {
             fail(u->s, AXONC_EINVAL, "override %d: a name and a finite value are needed", i);
             return NULL;
         }
-        if (o->unit && *o->unit) {
-            ax_unit un;
-            char err[160];
-            if (!unit_parse(o->unit, &un, err, sizeof err)) {
-                fail(u->s, AXONC_EINVAL, "%s: '%s' is not a unit", o->name, o->unit);
-                return NULL;
-            }
-        }
-        char num[32];
+        char num[32], err[256];
         fmt_double(num, o->value);
-        ov[i].name = arena_strdup(u->ar, o->name);
-        ov[i].value = o->unit && *o->unit ? arena_printf(u->ar, "(%s) * 1 %s", num, o->unit)
-                                          : arena_printf(u->ar, "(%s)", num);
+        const char *text = o->unit && *o->unit && strcmp(o->unit, "1")
+                               ? arena_printf(u->ar, "%s %s", num, o->unit)
+                               : arena_strdup(u->ar, num);
+        if (!ir_override_parse(arena_strdup(u->ar, o->name), text, &ov[i], err, sizeof err)) {
+            fail(u->s, AXONC_EINVAL, "%s=%s: %s", o->name, text, err);
+            return NULL;
+        }
+        if (o->text)
+            ov[i].text = arena_strdup(u->ar, o->text); /* shown in messages as written */
     }
     return ov;
 }
@@ -721,7 +701,7 @@ static cg_opts codegen_opts(const axonc_session *s, const char *symbol, bool wit
 {
     cg_opts co = {s->o.precision ? s->o.precision : 8,
                   s->o.opt_level == 0 ? 3 : s->o.opt_level < 0 ? 0 : s->o.opt_level, true, symbol,
-                  with_main};
+                  with_main, s->o.target_cpu};
     return co;
 }
 
@@ -868,8 +848,9 @@ static bool valid_symbol(const char *p)
 
 /* The linker's command line: cc (split at spaces), the sanitizer flags of this build, the
  * object, the runtime. */
-static axonc_status link_output(axonc_session *s, bool shared, const char *obj, const char *out)
+static axonc_status link_output(axonc_unit *u, bool shared, const char *obj, const char *out)
 {
+    axonc_session *s = u->s;
     char *words = strdup(s->o.cc && *s->o.cc ? s->o.cc : "cc");
     char san[] = AXON_LINK_SAN;
     const char *lib = runtime_libdir(s);
@@ -879,7 +860,11 @@ static axonc_status link_output(axonc_session *s, bool shared, const char *obj, 
         free(lflag);
         return fail(s, AXONC_ENOMEM, "out of memory");
     }
-    char *args[64];
+    /* the libraries of `extern` functions: by path, or by file name through the linker's
+       search path (-l:libm.so.6) */
+    int next = u->sema ? sema_extern_count(u->sema) : 0;
+    char **libs = calloc((size_t)next + 1, sizeof *libs);
+    char *args[64 + 16];
     int n = 0;
     char *save = NULL;
     for (char *t = strtok_r(words, " \t", &save); t && n < 40; t = strtok_r(NULL, " \t", &save))
@@ -900,10 +885,27 @@ static axonc_status link_output(axonc_session *s, bool shared, const char *obj, 
     if (!shared)
         args[n++] = "-laxonexe";
     args[n++] = "-laxonrt";
+    for (int k = 0; libs && k < next && k < 16; k++) {
+        const char *ext_lib = sema_extern(u->sema, k)->lib;
+        bool dup = false;
+        for (int j = 0; j < k; j++)
+            dup |= !strcmp(sema_extern(u->sema, j)->lib, ext_lib);
+        if (dup)
+            continue;
+        if (strchr(ext_lib, '/'))
+            libs[k] = strdup(ext_lib);
+        else if (asprintf(&libs[k], "-l:%s", ext_lib) < 0)
+            libs[k] = NULL;
+        if (libs[k])
+            args[n++] = libs[k];
+    }
     args[n++] = "-lm";
     args[n] = NULL;
     if (st == AXONC_OK)
         st = run_linker(s, args);
+    for (int k = 0; libs && k < next; k++)
+        free(libs[k]);
+    free(libs);
     free(words);
     free(lflag);
     free(rpath);
@@ -967,7 +969,7 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
         }
         free(hdr);
     } else if (st == AXONC_OK) {
-        st = link_output(s, kind == AXONC_EMIT_SHARED, obj, out);
+        st = link_output(in->u, kind == AXONC_EMIT_SHARED, obj, out);
         if (st == AXONC_OK && rename(out, path) != 0)
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
     }
@@ -979,6 +981,151 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     free(out);
     free(safe);
     return st == AXONC_OK ? ok(s) : st;
+}
+
+/* ---- several sources, constant expressions ---------------------------------------------- */
+
+typedef struct {
+    const axonc_source *src;
+    int n;
+} sources_args;
+
+static axonc_status sources_pass(axonc_unit *u, void *arg)
+{
+    sources_args *a = arg;
+    const char *dirs[3];
+    stdlib_dirs(u->s, dirs);
+    u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
+    for (int i = 0; i < a->n; i++)
+        u->root = sema_load_text(u->sema, a->src[i].name, a->src[i].text ? a->src[i].text : "",
+                                 a->src[i].len);
+    return AXONC_OK;
+}
+
+axonc_status axonc_load_sources(axonc_session *s, const axonc_source *src, int n,
+                                axonc_unit **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!out || n < 0 || (n && !src))
+        return fail(s, AXONC_EINVAL, "axonc_load_sources: a NULL argument");
+    for (int i = 0; i < n; i++)
+        if (!src[i].name || (!src[i].text && src[i].len))
+            return fail(s, AXONC_EINVAL, "axonc_load_sources: source %d has no name or text", i);
+    axonc_unit *u = unit_new(s);
+    if (!u)
+        return fail(s, AXONC_ENOMEM, "out of memory");
+    axonc_status st = guarded(u, sources_pass, &(sources_args){src, n});
+    if (st != AXONC_OK) {
+        axonc_unit_free(u);
+        return st;
+    }
+    return loaded(u, out);
+}
+
+typedef struct {
+    const char *name, *text;
+    size_t len;
+    const axonc_binding *b;
+    int nb;
+    axonc_value *out;
+} eval_args;
+
+static bool parse_si(const char *unit, ax_dim *dim, double *scale)
+{
+    ax_unit un = {DIM_NONE, 1.0};
+    char err[160];
+    if (unit && *unit && strcmp(unit, "1") && !unit_parse(unit, &un, err, sizeof err))
+        return false;
+    *dim = un.dim;
+    if (scale)
+        *scale = un.scale;
+    return true;
+}
+
+static axonc_status eval_pass(axonc_unit *u, void *arg)
+{
+    eval_args *a = arg;
+    sema_binding *b = arena_alloc(u->ar, (size_t)(a->nb + 1) * sizeof *b);
+    for (int k = 0; k < a->nb; k++) {
+        double scale;
+        if (!a->b[k].name || !parse_si(a->b[k].unit, &b[k].dim, &scale) || scale != 1.0)
+            return fail(u->s, AXONC_EINVAL, "binding %d: no name, or not an SI unit", k);
+        b[k].name = a->b[k].name;
+        b[k].value = a->b[k].value;
+        b[k].boolean = a->b[k].is_bool != 0;
+    }
+    int file = diag_add_file(u->d, a->name, a->text, a->len);
+    int before = diag_error_count(u->d);
+    ast_node *e = parse_expr(u->ar, u->d, file);
+    sx *v = e && diag_error_count(u->d) == before ? sema_eval(u->sema, e, b, a->nb) : NULL;
+    deliver(u);
+    if (!v)
+        return fail(u->s, AXONC_EDIAG, "the expression has errors");
+    memset(a->out, 0, sizeof *a->out);
+    a->out->value = v->v;
+    a->out->is_bool = v->boolean;
+    dim_si_name(v->dim, a->out->unit, sizeof a->out->unit);
+    const char *q = dim_quantity(v->dim);
+    snprintf(a->out->quantity, sizeof a->out->quantity, "%s",
+             q && !dim_is_none(v->dim) ? q : "");
+    return ok(u->s);
+}
+
+axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
+                        const axonc_binding *bindings, int nbindings, axonc_value *out)
+{
+    if (!u)
+        return AXONC_EINVAL;
+    if (!name || (!text && len) || !out || nbindings < 0 || (nbindings && !bindings))
+        return fail(u->s, AXONC_EINVAL, "axonc_eval: a NULL argument");
+    if (!u->sema)
+        return fail(u->s, AXONC_EINVAL, "a unit of axonc_parse_file cannot evaluate");
+    eval_args a = {name, text ? text : "", len, bindings, nbindings, out};
+    return guarded(u, eval_pass, &a);
+}
+
+int axonc_same_unit(const char *a, const char *b)
+{
+    ax_dim da, db;
+    double sa, sb;
+    return parse_si(a, &da, &sa) && parse_si(b, &db, &sb) && dim_eq(da, db) && sa == sb;
+}
+
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale)
+{
+    ax_dim dim;
+    if (!unit || !size || !scale || !parse_si(si_unit, &dim, NULL))
+        return AXONC_EINVAL;
+    char shown[64], si[64];
+    dim_unit_name(dim, shown, sizeof shown);
+    dim_si_name(dim, si, sizeof si);
+    double sc = 1.0;
+    ax_dim sd;
+    bool use_shown = strcmp(shown, si) && parse_si(shown, &sd, &sc) && dim_eq(sd, dim) &&
+                     sc != 1.0 && typical != 0 && fabs(typical / sc) >= 1e-3 &&
+                     fabs(typical / sc) < 1e5;
+    *scale = use_shown ? sc : 1.0;
+    int n = snprintf(unit, size, "%s", dim_is_none(dim) ? "" : use_shown ? shown : si);
+    return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
+}
+
+axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return AXONC_EINVAL;
+    if (is_bool)
+        return snprintf(buf, size, "%s", value != 0 ? "true" : "false") < (int)size ? AXONC_OK
+                                                                              : AXONC_EINVAL;
+    char unit[64];
+    double scale;
+    if (axonc_display_unit(si_unit, value, unit, sizeof unit, &scale) != AXONC_OK)
+        return AXONC_EINVAL;
+    int n = snprintf(buf, size, "%.10g%s%s", value / scale, *unit ? " " : "", unit);
+    return n >= 0 && (size_t)n < size ? AXONC_OK : AXONC_EINVAL;
 }
 
 /* ---- dumps --------------------------------------------------------------------------------- */

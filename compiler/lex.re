@@ -69,7 +69,7 @@ static const struct {
     {"delay", KW_DELAY}, {"learn", KW_LEARN}, {"signal", KW_SIGNAL}, {"record", KW_RECORD},
     {"run", KW_RUN}, {"for", KW_FOR}, {"and", KW_AND}, {"or", KW_OR}, {"not", KW_NOT},
     {"true", KW_TRUE}, {"false", KW_FALSE}, {"if", KW_IF}, {"then", KW_THEN},
-    {"else", KW_ELSE}, {"where", KW_WHERE}, {"from", KW_FROM},
+    {"else", KW_ELSE}, {"where", KW_WHERE}, {"from", KW_FROM}, {"extern", KW_EXTERN},
 };
 
 static int keyword(const char *s, size_t n)
@@ -409,7 +409,7 @@ lex_token lex_raw(lex_state *L)
             t.tok = '^';
             return t;
         }
-        [{}()[\],;:.=+\-*/^<>] { TOK(L->tok[0]); }
+        [{}()[\],;:.=+\-*/%^<>] { TOK(L->tok[0]); }
         * {
             lex_token s = stray(L);
             (void)s;

@@ -37,6 +37,7 @@ struct parse_ctx {
     diag_ctx *diag;
     ast_node *root;
     bool too_deep; /* reported "nested too deeply" once */
+    int start;     /* the first token handed to the parser: START_FILE or START_EXPR */
 };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                            \
@@ -159,13 +160,16 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token KW_DELAY "delay" KW_LEARN "learn" KW_SIGNAL "signal" KW_RECORD "record"
 %token KW_RUN "run" KW_FOR "for" KW_AND "and" KW_OR "or" KW_NOT "not"
 %token KW_TRUE "true" KW_FALSE "false" KW_IF "if" KW_THEN "then" KW_ELSE "else"
-%token KW_WHERE "where" KW_FROM "from"
+%token KW_WHERE "where" KW_FROM "from" KW_EXTERN "extern"
+/* never in the source: the lexer wrapper hands one of them to the parser first, so that one
+   grammar parses a whole file or a single expression (a REPL entry) */
+%token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
 %type <node> opt_else mod_simple mod_block expr primary lvalue path connector
 %type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
-%type <vec> exprs idents proj_clauses spikes spike_list
+%type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list
 %type <op> opt_pflags opt_ed assign_op
 
 %precedence KW_ELSE
@@ -174,11 +178,21 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %precedence KW_NOT
 %nonassoc '<' '>' LE GE EQ NE
 %left '+' '-'
-%left '*' '/'
+%left '*' '/' '%'
 %precedence UMINUS
 %right '^'
 
 %%
+
+input
+    : START_FILE file
+    | START_EXPR expr seps { P->root = $2; }
+    ;
+
+seps
+    : %empty
+    | seps SEP
+    ;
 
 /* file: items */
 file
@@ -197,6 +211,34 @@ items
 top_simple
     : KW_IMPORT STRING { $$ = node(P, AST_IMPORT, @$); $$->str = $2; }
     | KW_RUN run_target KW_FOR expr { $$ = node(P, AST_RUN, @$); $$->a = $2; $$->b = $4; ast_fix_depth($$); }
+    | KW_EXTERN STRING IDENT IDENT '(' ext_params ')' ARROW IDENT {
+          $$ = node(P, AST_EXTERN, @$);
+          $$->str = $2;
+          $$->name = $4;
+          with_kids($$, $6);
+          if (strcmp($3, "fn"))
+              diag_error(P->diag, @3, "expected 'fn' after the library of an extern function, "
+                         "not '%s'", $3);
+          if (strcmp($9, "real"))
+              diag_error(P->diag, @9, "an extern function returns 'real' (a double), not '%s'",
+                         $9);
+      }
+    ;
+
+/* extern "libm.so.6" fn cbrt(x) -> real */
+ext_params
+    : %empty { $$ = (ast_vec){0}; }
+    | ext_param_list
+    ;
+
+ext_param_list
+    : IDENT { ast_node *p = node(P, AST_IDENT, @1); p->name = $1; $$ = vec1(P, p); }
+    | ext_param_list ',' IDENT {
+          ast_node *p = node(P, AST_IDENT, @3);
+          p->name = $3;
+          ast_vec_push(P->ar, &$1, p);
+          $$ = $1;
+      }
     ;
 
 run_target
@@ -493,6 +535,7 @@ expr
     | expr '-' expr { $$ = binary(P, '-', $1, $3, @$); }
     | expr '*' expr { $$ = binary(P, '*', $1, $3, @$); }
     | expr '/' expr { $$ = binary(P, '/', $1, $3, @$); }
+    | expr '%' expr { $$ = binary(P, '%', $1, $3, @$); }
     | expr '^' expr { $$ = binary(P, '^', $1, $3, @$); }
     | '-' expr %prec UMINUS { $$ = unary(P, '-', $2, @$); }
     | '+' expr %prec UMINUS { $$ = unary(P, '+', $2, @$); }
@@ -519,6 +562,12 @@ primary
 
 static int axp_lex(AXP_STYPE *val, ax_span *loc, parse_ctx *P)
 {
+    if (P->start) {
+        int tok = P->start;
+        P->start = 0;
+        *loc = (ax_span){P->lex.file, 1, 1, 1, 1, 0, 0};
+        return tok;
+    }
     lex_token t = lex_next(&P->lex);
     *loc = t.span;
     switch (t.tok) {
@@ -638,7 +687,7 @@ static void describe_expected_set(const yysymbol_kind_t *all, int n, const bool 
     for (int i = 0; i < n; i++) {
         int k = all[i];
         bool op = k == YYTRANSLATE('+') || k == YYTRANSLATE('-') || k == YYTRANSLATE('*') ||
-                  k == YYTRANSLATE('/') || k == YYTRANSLATE('^') || k == YYTRANSLATE('<') ||
+                  k == YYTRANSLATE('/') || k == YYTRANSLATE('%') || k == YYTRANSLATE('^') || k == YYTRANSLATE('<') ||
                   k == YYTRANSLATE('>') || k == YYTRANSLATE('.') || k == YYSYMBOL_LE ||
                   k == YYSYMBOL_GE || k == YYSYMBOL_EQ || k == YYSYMBOL_NE ||
                   k == YYSYMBOL_KW_AND || k == YYSYMBOL_KW_OR;
@@ -790,7 +839,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     return 0;
 }
 
-ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file)
+static ast_node *parse(ax_arena *ar, diag_ctx *d, int file, int start)
 {
     size_t len = 0;
     diag_file_text(d, file, &len);
@@ -805,11 +854,21 @@ ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file)
     lex_init(&P->lex, d, ar, file);
     P->ar = ar;
     P->diag = d;
+    P->start = start;
     int rc = axp_parse(P);
+    if (!P->root && start == START_EXPR)
+        return NULL;
     if (!P->root) {
         P->root = ast_new(ar, AST_FILE, SPAN_NONE);
     }
     if (rc == 2)
         diag_error(d, P->lex.last_tok.span, "the model is too large to parse (parser stack exhausted)");
     return P->root;
+}
+
+ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file) { return parse(ar, d, file, START_FILE); }
+
+ast_node *parse_expr(ax_arena *ar, diag_ctx *d, int file)
+{
+    return parse(ar, d, file, START_EXPR);
 }

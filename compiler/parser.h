@@ -11,5 +11,8 @@
 #include "util.h"
 
 ast_node *parse_file(ax_arena *ar, diag_ctx *d, int file);
+/* One expression (and nothing else but line ends): a REPL entry. NULL after a syntax error
+ * (reported). */
+ast_node *parse_expr(ax_arena *ar, diag_ctx *d, int file);
 
 #endif

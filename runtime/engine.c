@@ -496,6 +496,7 @@ void axon_sim_free(axon_sim *s)
     free(s->signal);
     free(s->signal_pin);
     free(s->pinned);
+    rt_meta_free(s);
     free(s);
 }
 

@@ -1,5 +1,6 @@
 /* The command line of compiled models (see exe.h). */
 #include "axon/exe.h"
+#include "axon/analysis.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -84,6 +85,8 @@ static const char OPTIONS_HELP[] =
     "  --grain N              work (neuron updates, synaptic events) per thread for a step to\n"
     "                         run in parallel; 1: every step (default: measured)\n"
     "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
+    "  --report               with -o DIR: analyse the recordings as axon analyze does and\n"
+    "                         write the report (figures, index.html) into DIR/report\n"
     "  -q, --quiet            no progress bar and no summary\n";
 
 const char *axon_exe_options_help(void) { return OPTIONS_HELP; }
@@ -107,6 +110,10 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     const char *a = argv[i];
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
         o->quiet = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--report")) {
+        o->report = 1;
         return 1;
     }
     bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
@@ -226,9 +233,180 @@ static const char *exe_signal_name(int sig)
     return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+/* ---- provenance ------------------------------------------------------------------------- */
+
+/* SHA-256 (FIPS 180-4), for the model's source hash in the manifest: the same number
+ * `sha256sum model.axon` prints, so a reader can check which source a recording came from. */
+typedef struct {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t n;
+} sha256;
+
+static uint32_t ror(uint32_t x, int r)
+{
+    return (x >> r) | (x << (32 - r));
+}
+
+static void sha256_block(sha256 *c, const uint8_t *p)
+{
+    static const uint32_t K[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2};
+    uint32_t w[64], v[8];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(v, c->h, sizeof v);
+    for (int i = 0; i < 64; i++) {
+        uint32_t S1 = ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25);
+        uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+        uint32_t t1 = v[7] + S1 + ch + K[i] + w[i];
+        uint32_t S0 = ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22);
+        uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+        memmove(v + 1, v, 7 * sizeof *v);
+        v[4] += t1;
+        v[0] = t1 + S0 + maj;
+    }
+    for (int i = 0; i < 8; i++)
+        c->h[i] += v[i];
+}
+
+static void sha256_add(sha256 *c, const uint8_t *p, size_t n)
+{
+    c->len += n;
+    while (n--) {
+        c->buf[c->n++] = *p++;
+        if (c->n == 64) {
+            sha256_block(c, c->buf);
+            c->n = 0;
+        }
+    }
+}
+
+/* The hex digest of the file at path into hex (65 bytes); false if it cannot be read. */
+static bool sha256_file(const char *path, char *hex)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    sha256 c = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
+                 0x1f83d9ab, 0x5be0cd19}, 0, {0}, 0};
+    uint8_t buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
+        sha256_add(&c, buf, got);
+    bool ok = !ferror(fp);
+    fclose(fp);
+    uint64_t bits = c.len * 8;
+    uint8_t pad = 0x80, zero = 0;
+    sha256_add(&c, &pad, 1);
+    while (c.n != 56)
+        sha256_add(&c, &zero, 1);
+    for (int i = 7; i >= 0; i--) {
+        uint8_t b = (uint8_t)(bits >> (8 * i));
+        sha256_add(&c, &b, 1);
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 8 * i, 9, "%08x", c.h[i]);
+    return ok;
+}
+
+/* The command line as a shell would take it back: words with anything unusual quoted, the
+ * program by its name (an in-tree or installed path says nothing about the run). */
+static char *command_line(int argc, char *const *argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *slash = i == 0 ? strrchr(a, '/') : NULL;
+        if (slash && slash[1])
+            a = slash + 1;
+        bool plain = *a != '\0';
+        for (const char *q = a; *q; q++)
+            plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                            "-_./=:,+@%", *q) != NULL;
+        if (i)
+            *p++ = ' ';
+        if (plain) {
+            p += sprintf(p, "%s", a);
+            continue;
+        }
+        *p++ = '\'';
+        for (const char *q = a; *q; q++)
+            p += *q == '\'' ? sprintf(p, "'\\''") : sprintf(p, "%c", *q);
+        *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
+/* Records where the recordings came from (manifest.json's "meta"). */
+static void set_provenance(axon_sim *sim, const axon_exe_opts *o)
+{
+    char *cmd = o->argc > 0 && o->argv ? command_line(o->argc, o->argv) : NULL;
+    if (cmd)
+        axon_sim_set_meta(sim, "command", cmd);
+    free(cmd);
+    char hex[65];
+    if (o->source) {
+        axon_sim_set_meta(sim, "source", o->source);
+        if (sha256_file(o->source, hex))
+            axon_sim_set_meta(sim, "source_sha256", hex);
+    }
+}
+
+/* --report: axon analyze OUTDIR, from the files just written. */
+static int report(const char *prog, const char *outdir, bool quiet)
+{
+    axon_err err;
+    int status = 1;
+    axon_recording *r = axon_recording_open(outdir, &err);
+    axon_analysis *a = r ? axon_analyze(r, 0, -1, NULL, &err) : NULL;
+    size_t n = strlen(outdir) + sizeof "/report";
+    char *dir = malloc(n);
+    if (a && dir) {
+        snprintf(dir, n, "%s/report", outdir);
+        if (axon_analysis_write(a, dir, &err) == AXON_OK) {
+            status = 0;
+            if (!quiet)
+                printf("%sreport in %s/index.html\n", axon_analysis_table(a), dir);
+        }
+    }
+    if (status)
+        fprintf(stderr, "%s: --report: %s\n", prog, a && !dir ? "out of memory" : err.msg);
+    free(dir);
+    axon_analysis_free(a);
+    axon_recording_free(r);
+    return status;
+}
+
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s)
 {
+    if (o->report && !o->outdir) {
+        fprintf(stderr, "%s: --report needs -o DIR (the report is made from the recordings)\n",
+                prog);
+        return 2;
+    }
     double duration = o->duration > 0 ? o->duration : model->duration;
     if (duration <= 0) {
         fprintf(stderr, "%s: the model has no 'run ... for' line: give the duration with -t, "
@@ -271,6 +449,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         axon_sim_stop(sim);
     if (o->grain)
         axon_sim_set_grain(sim, o->grain);
+    set_provenance(sim, o);
     for (uint32_t q = 0; q < model->nprojs; q++) {
         uint64_t nr = 0;
         if (axon_sim_proj_delays(sim, (int)q, NULL, NULL, &nr) == AXON_OK && nr > 0)
@@ -312,6 +491,8 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         status = 128 + exe_signal;
     exe_sim = NULL;
     axon_sim_free(sim);
+    if (!status && o->report)
+        status = report(prog, o->outdir, o->quiet);
     return status;
 }
 
@@ -319,6 +500,8 @@ int axon_exe_main(int argc, char **argv, const axon_model_desc *model)
 {
     const char *prog = argc > 0 ? argv[0] : "model";
     axon_exe_opts o = {0};
+    o.argc = argc;
+    o.argv = argv;
     for (int i = 1; i < argc;) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -133,6 +133,8 @@ struct axon_sim {
     volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
     int partial;                /* the last run stopped before its end (manifest.json) */
     axon_err err;
+    char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
+    uint32_t nmeta;
 };
 
 /* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
@@ -197,5 +199,8 @@ axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err);
 void rt_rec_pop_step(axon_sim *s, int pi);
 /* Weight records after step s->step (after delivery). */
 void rt_rec_syn_step(axon_sim *s);
+
+/* write.c: frees what axon_sim_set_meta stored. */
+void rt_meta_free(axon_sim *s);
 
 #endif /* AXON_RT_SIM_H */

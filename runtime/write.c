@@ -21,6 +21,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "config.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -34,97 +36,10 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "json.h"
 #include "axon/io.h"
+#include "sbuf.h"
 #include "sim.h"
-
-/* ---- a growable string (sticky out-of-memory flag, checked once at the end) */
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} rt_sbuf;
-
-static void rt_sb_add(rt_sbuf *b, const char *s, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void rt_sb_puts(rt_sbuf *b, const char *s)
-{
-    rt_sb_add(b, s, strlen(s));
-}
-
-static void rt_sb_printf(rt_sbuf *b, const char *fmt, ...) AXON_PRINTF_LIKE(2, 3);
-
-static void rt_sb_printf(rt_sbuf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) /* only short numbers are formatted */
-        b->oom = 1;
-    else
-        rt_sb_add(b, tmp, (size_t)n);
-}
-
-/* A JSON string literal. Bytes >= 0x80 pass through: names come from UTF-8 source text. */
-static void rt_sb_json_str(rt_sbuf *b, const char *s)
-{
-    if (!s) {
-        rt_sb_puts(b, "null");
-        return;
-    }
-    rt_sb_add(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"': rt_sb_puts(b, "\\\""); break;
-        case '\\': rt_sb_puts(b, "\\\\"); break;
-        case '\b': rt_sb_puts(b, "\\b"); break;
-        case '\f': rt_sb_puts(b, "\\f"); break;
-        case '\n': rt_sb_puts(b, "\\n"); break;
-        case '\r': rt_sb_puts(b, "\\r"); break;
-        case '\t': rt_sb_puts(b, "\\t"); break;
-        default:
-            if (c < 0x20)
-                rt_sb_printf(b, "\\u%04x", c);
-            else
-                rt_sb_add(b, s, 1);
-        }
-    }
-    rt_sb_add(b, "\"", 1);
-}
-
-/* The shortest %g form of a finite double that reads back exactly (valid JSON). */
-static void rt_sb_num(rt_sbuf *b, double v)
-{
-    char tmp[32];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    rt_sb_puts(b, tmp);
-}
 
 static char *rt_join(const char *a, const char *sep, const char *c)
 {
@@ -136,6 +51,63 @@ static char *rt_join(const char *a, const char *sep, const char *c)
         memcpy(p + la + ls, c, lc + 1);
     }
     return p;
+}
+
+/* Version 2 added axon_version, meta, populations and projections. */
+#define RT_MANIFEST_VERSION_STR "2"
+
+/* ---- provenance */
+
+void rt_meta_free(axon_sim *s)
+{
+    for (uint32_t k = 0; k < 2 * s->nmeta; k++)
+        free(s->meta[k]);
+    free(s->meta);
+    s->meta = NULL;
+    s->nmeta = 0;
+}
+
+static char *rt_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value)
+{
+    if (!s)
+        return AXON_EINVAL;
+    if (!key || !*key || !value) {
+        axon_err_set(&s->err, AXON_EINVAL, "axon_sim_set_meta: empty key or NULL value");
+        return AXON_EINVAL;
+    }
+    char *v = rt_strdup(value);
+    if (!v) {
+        axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+        return AXON_ENOMEM;
+    }
+    for (uint32_t k = 0; k < s->nmeta; k++)
+        if (!strcmp(s->meta[2 * k], key)) {
+            free(s->meta[2 * k + 1]);
+            s->meta[2 * k + 1] = v;
+            return AXON_OK;
+        }
+    char *kc = rt_strdup(key);
+    char **m = kc ? realloc(s->meta, (2 * (size_t)s->nmeta + 2) * sizeof *m) : NULL;
+    if (!m) {
+        free(kc);
+        free(v);
+        axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+        return AXON_ENOMEM;
+    }
+    s->meta = m;
+    m[2 * s->nmeta] = kc;
+    m[2 * s->nmeta + 1] = v;
+    s->nmeta++;
+    return AXON_OK;
 }
 
 /* ---- the output files */
@@ -336,38 +308,75 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
     rt_sb_puts(b, "}");
 }
 
+/* What the program that ran the simulation told about it (axon_sim_set_meta). */
+static void rt_manifest_meta(rt_sbuf *b, const axon_sim *s)
+{
+    rt_sb_puts(b, ",\n  \"meta\": {");
+    for (uint32_t k = 0; k < s->nmeta; k++) {
+        rt_sb_puts(b, k ? ", " : "");
+        rt_sb_json_str(b, s->meta[2 * k]);
+        rt_sb_puts(b, ": ");
+        rt_sb_json_str(b, s->meta[2 * k + 1]);
+    }
+    rt_sb_puts(b, "}");
+}
+
+/* Every population and projection with its size, so that a reader can compute rates (silent
+ * neurons included) and knows the model's structure without the model. */
+static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s)
+{
+    const axon_model_desc *m = s->m;
+    rt_sb_puts(b, ",\n  \"populations\": [");
+    for (uint32_t p = 0; p < m->npops; p++) {
+        rt_sb_puts(b, p ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        rt_sb_json_str(b, m->pops[p].name);
+        rt_sb_puts(b, ", \"type\": ");
+        rt_sb_json_str(b, m->pops[p].type);
+        rt_sb_printf(b, ", \"size\": %u, \"spiking\": %s, \"spikes\": %llu}", m->pops[p].size,
+                     m->pops[p].spiking ? "true" : "false",
+                     (unsigned long long)s->pops[p].nspikes);
+    }
+    rt_sb_puts(b, m->npops ? "\n  ]" : "]");
+    rt_sb_puts(b, ",\n  \"projections\": [");
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const axon_proj_desc *d = &m->projs[q];
+        rt_sb_puts(b, q ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        rt_sb_json_str(b, d->name);
+        rt_sb_puts(b, ", \"type\": ");
+        rt_sb_json_str(b, d->type);
+        rt_sb_puts(b, ", \"pre\": ");
+        rt_sb_json_str(b, m->pops[d->pre].name);
+        rt_sb_puts(b, ", \"post\": ");
+        rt_sb_json_str(b, m->pops[d->post].name);
+        rt_sb_printf(b, ", \"synapses\": %llu}", (unsigned long long)s->projs[q].nsyn);
+    }
+    rt_sb_puts(b, m->nprojs ? "\n  ]" : "]");
+}
+
 static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const char *path,
                                      axon_err *err)
 {
     rt_sbuf b = {0};
-    rt_sb_puts(&b, "{\n  \"format\": \"axon-recordings\",\n  \"version\": 1,\n  \"model\": ");
+    rt_sb_puts(&b, "{\n  \"format\": \"axon-recordings\",\n  \"version\": " RT_MANIFEST_VERSION_STR
+                   ",\n  \"model\": ");
     rt_sb_json_str(&b, s->m->name);
     rt_sb_printf(&b, ",\n  \"precision\": %u,\n  \"dt\": ", s->m->precision);
     rt_sb_num(&b, s->dt);
     rt_sb_printf(&b, ",\n  \"steps\": %llu,\n  \"duration\": ", (unsigned long long)s->step);
     rt_sb_num(&b, (double)s->step * s->dt);
     rt_sb_printf(&b, ",\n  \"partial\": %s", s->partial ? "true" : "false");
-    rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"files\": [",
+    rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"axon_version\": ",
                  (unsigned long long)s->seed, s->threads);
+    rt_sb_json_str(&b, PACKAGE_VERSION);
+    rt_manifest_meta(&b, s);
+    rt_manifest_owners(&b, s);
+    rt_sb_puts(&b, ",\n  \"files\": [");
     for (size_t i = 0; i < o->n; i++) {
         rt_sb_puts(&b, i ? ",\n" : "\n");
         rt_manifest_file(&b, s, &o->v[i]);
     }
     rt_sb_puts(&b, o->n ? "\n  ]\n}\n" : "]\n}\n");
-    if (b.oom) {
-        free(b.p);
-        return axon_err_set(err, AXON_ENOMEM, "out of memory for manifest.json");
-    }
-    rt_afile f;
-    axon_status st = rt_afile_open(&f, path, err);
-    if (st == AXON_OK) {
-        if (fwrite(b.p, 1, b.n, f.fp) != b.n) {
-            st = axon_err_set(err, AXON_EIO, "%s: write failed: %s", path, strerror(errno));
-            rt_afile_abort(&f);
-        } else {
-            st = rt_afile_commit(&f, err);
-        }
-    }
+    axon_status st = rt_sb_write_file(&b, path, err);
     free(b.p);
     return st;
 }
@@ -505,34 +514,6 @@ static void rt_names_free(rt_names *l)
     free(l->v);
 }
 
-/* A JSON string at *p (after its opening quote), up to its closing quote; NULL for escapes we
- * never write in a path (\\u, a control character) or a string that does not end. */
-static char *rt_json_str(const char **p)
-{
-    const char *c = *p;
-    size_t n = 0;
-    char *out = malloc(strlen(c) + 1);
-    if (!out)
-        return NULL;
-    for (; *c && *c != '"'; c++) {
-        if (*c == '\\') {
-            c++;
-            if (*c != '"' && *c != '\\' && *c != '/')
-                break;
-        } else if ((unsigned char)*c < 0x20) {
-            break;
-        }
-        out[n++] = *c;
-    }
-    if (*c != '"') {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    *p = c + 1;
-    return out;
-}
-
 /* A file name that a manifest of ours may list: in the directory itself, not hidden. */
 static int rt_plain_name(const char *name)
 {
@@ -540,48 +521,37 @@ static int rt_plain_name(const char *name)
 }
 
 /* The "path" entries of dir/manifest.json, when it is a manifest of Axon recordings (a
- * missing or foreign manifest lists nothing). Out of memory lists less, which only leaves
- * files behind. */
+ * missing, unreadable or foreign manifest lists nothing). Out of memory lists less, which only
+ * leaves files behind. */
 static void rt_old_files(const char *dir, rt_names *out)
 {
     char *path = rt_join(dir, "/", "manifest.json");
-    FILE *f = path ? fopen(path, "rb") : NULL;
+    struct stat st;
+    rt_json_doc *doc = path && stat(path, &st) == 0 && S_ISREG(st.st_mode) ? rt_json_read(path, NULL)
+                                                                           : NULL;
     free(path);
-    if (!f)
-        return;
-    rt_sbuf b = {0};
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0 && b.n < ((size_t)64 << 20))
-        rt_sb_add(&b, buf, k);
-    fclose(f);
-    if (b.oom || !b.p || !strstr(b.p, "\"format\": \"axon-recordings\"")) {
-        free(b.p);
-        return;
-    }
-    static const char key[] = "{\"path\": \"";
-    for (const char *c = strstr(b.p, key); c; c = strstr(c, key)) {
-        c += sizeof key - 1;
-        char *name = rt_json_str(&c);
-        if (!name)
-            break;
-        if (!rt_plain_name(name)) {
-            free(name);
-            continue;
-        }
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? 2 * out->cap : 16;
-            char **v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                free(name);
-                break;
+    const rt_json *root = doc ? rt_json_root(doc) : NULL;
+    const char *format = rt_json_str(root, "format");
+    const rt_json *files = rt_json_get(root, "files");
+    if (format && !strcmp(format, "axon-recordings") && files && files->type == RT_JARR) {
+        for (size_t i = 0; i < files->n; i++) {
+            const char *name = rt_json_str(files->items[i], "path");
+            if (!name || !rt_plain_name(name))
+                continue;
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? 2 * out->cap : 16;
+                char **v = realloc(out->v, cap * sizeof *v);
+                if (!v)
+                    break;
+                out->v = v;
+                out->cap = cap;
             }
-            out->v = v;
-            out->cap = cap;
+            if (!(out->v[out->n] = strdup(name)))
+                break;
+            out->n++;
         }
-        out->v[out->n++] = name;
     }
-    free(b.p);
+    rt_json_free(doc);
 }
 
 /* Removes the plain files of the old manifest that the new one does not list. */

@@ -1,18 +1,21 @@
 #!/bin/sh
 # Installs what Axon needs to build and test on Debian 12 (run as root).
 # Each package and why:
-#   build-essential autoconf automake libtool pkg-config  the build system
+#   build-essential autoconf automake libtool pkg-config  the build system (build-essential
+#                         brings g++, with which `make check` compiles the public headers as C++)
 #   re2c bison            lexer and parser generators (not needed for a release tarball)
 #   llvm-19-dev           code generation, optimisation and JIT (LLVM C API)
-#   libffi-dev            calling compiled kernels from the REPL
-#   check                 the C unit-test framework
-#   libreadline-dev       line editing in `axon repl`
+#   libffi-dev            calling compiled kernels from the REPL (not needed with --without-repl)
+#   check                 the C unit-test framework (needed only by `make check`)
+#   libedit-dev           line editing in `axon repl` (not needed with --without-repl); BSD
+#                         licensed, so preferred to GNU Readline (GPL), which configure also takes
 #   python3-numpy         tests read recordings (NPY files) back with numpy
+#   valgrind              tests/cli/run.sh runs an executable built with --target-cpu x86-64 under it
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
-         libffi-dev check libreadline-dev python3-numpy; do
+         libffi-dev check libedit-dev python3-numpy valgrind; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -181,6 +181,13 @@ static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
     case FN_ABS: return cgm_intrinsic(c, "llvm.fabs", c->fp, (LLVMValueRef[]){a}, 1);
     case FN_FLOOR: return cgm_intrinsic(c, "llvm.floor", c->fp, (LLVMValueRef[]){a}, 1);
     case FN_CEIL: return cgm_intrinsic(c, "llvm.ceil", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_ROUND: return cgm_intrinsic(c, "llvm.round", c->fp, (LLVMValueRef[]){a}, 1);
+    case FN_SIGN: { /* (a > 0) - (a < 0): branch-free, vectorisable */
+        LLVMValueRef zero = LLVMConstNull(c->fp);
+        LLVMValueRef pos = LLVMBuildUIToFP(c->b, LLVMBuildFCmp(c->b, LLVMRealOGT, a, zero, ""), c->fp, "");
+        LLVMValueRef neg = LLVMBuildUIToFP(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, a, zero, ""), c->fp, "");
+        return LLVMBuildFSub(c->b, pos, neg, "");
+    }
     case FN_PHI: {
         LLVMValueRef z = LLVMBuildFMul(c->b, x, cgm_f64(c, -0.70710678118654752440), "");
         r = LLVMBuildFMul(c->b, cgm_f64(c, 0.5), cgm_call(c, "erfc", c->f64, &c->f64, 1, &z), "");
@@ -391,6 +398,17 @@ static LLVMValueRef expr(cg *c, const sx *e)
     }
     case SX_RAND: return rand_draw(c, e);
     case SX_TABLE: return table(c, e);
+    case SX_EXT: {
+        /* a C function of an `extern` declaration: double(double, ...), called by name (the JIT
+           finds it in the process, where sema loaded its library; executables link it) */
+        LLVMTypeRef ps[3] = {c->f64, c->f64, c->f64};
+        LLVMValueRef args[3];
+        const sx *xs[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < e->ext->nargs; k++)
+            args[k] = to_f64(c, cg_to_fp(c, expr(c, xs[k])));
+        LLVMValueRef r = cgm_call(c, e->ext->name, c->f64, ps, e->ext->nargs, args);
+        return c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, "");
+    }
     case SX_CALL:
         switch (e->fn) {
         case FN_MIN: return fmin_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)));
@@ -398,6 +416,12 @@ static LLVMValueRef expr(cg *c, const sx *e)
         case FN_CLIP:
             return fmin_(c, fmax_(c, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b))),
                          cg_to_fp(c, expr(c, e->c)));
+        case FN_MOD: { /* a - b floor(a / b), as sx_apply_fn */
+            LLVMValueRef x = cg_to_fp(c, expr(c, e->a)), y = cg_to_fp(c, expr(c, e->b));
+            LLVMValueRef q = cgm_intrinsic(c, "llvm.floor", c->fp,
+                                           (LLVMValueRef[]){LLVMBuildFDiv(c->b, x, y, "")}, 1);
+            return LLVMBuildFSub(c->b, x, LLVMBuildFMul(c->b, y, q, ""), "");
+        }
         case FN_ATAN2: {
             LLVMValueRef args[2] = {to_f64(c, expr(c, e->a)), to_f64(c, expr(c, e->b))};
             LLVMTypeRef ps[2] = {c->f64, c->f64};
@@ -634,151 +658,6 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     return outer;
 }
 
-/* ---- the descriptor ------------------------------------------------------------------------ */
-
-LLVMValueRef cg_cstr(cg *c, const char *s)
-{
-    LLVMValueRef init = LLVMConstStringInContext(c->ctx, s, (unsigned)strlen(s), 0);
-    LLVMValueRef g = cg_const_global(c, init, "str");
-    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    return g;
-}
-
-LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
-                             const char *name)
-{
-    if (!n)
-        return LLVMConstNull(c->ptr);
-    return cg_const_global(c, LLVMConstArray2(elem, vals, n), name);
-}
-
-static LLVMValueRef i32v(cg *c, long v) { return LLVMConstInt(c->i32, (unsigned long long)v, 1); }
-
-/* signals(ctx, values): every module signal's value in step ctx->step (model.h). */
-static LLVMValueRef signals_kernel(cg *c)
-{
-    const ir_model *m = c->m;
-    if (m->nsignals == 0)
-        return LLVMConstNull(c->ptr);
-    LLVMTypeRef ps[2] = {c->ptr, c->ptr};
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, 2, 0), "signals");
-    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
-    cg_ctx_fields(c, LLVMGetParam(fn, 0));
-    c->pop = NULL;
-    c->proj = NULL;
-    c->init_phase = false;
-    for (int k = 0; k < m->nsignals; k++) {
-        if (!m->signals[k].value)
-            continue; /* the mean of a population's variable: the runtime's */
-        LLVMValueRef v = cg_to_fp(c, expr(c, m->signals[k].value));
-        if (c->fp != c->f64)
-            v = LLVMBuildFPExt(c->b, v, c->f64, "");
-        LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->f64, LLVMGetParam(fn, 1),
-                                              (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)k, 0)},
-                                              1, ""));
-    }
-    LLVMBuildRetVoid(c->b);
-    return fn;
-}
-
-static void descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
-{
-    const ir_model *m = c->m;
-    LLVMTypeRef var_t = LLVMStructTypeInContext(c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32}, 4, 0);
-    LLVMTypeRef pop_t = LLVMStructTypeInContext(
-        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->i32}, 8, 0);
-    LLVMTypeRef rec_t = LLVMStructTypeInContext(
-        c->ctx, (LLVMTypeRef[]){c->i32, c->i32, c->i32, c->i32, c->ptr, c->i32}, 6, 0);
-    LLVMTypeRef proj_t = LLVMStructTypeInContext(
-        c->ctx, (LLVMTypeRef[]){c->ptr, c->ptr, c->i32, c->i32, c->i32, c->i32, c->f64, c->i32,
-                                c->i32, c->ptr, c->i32, c->i32, c->ptr, c->ptr, c->ptr, c->ptr,
-                                c->ptr, c->ptr, c->ptr, c->ptr,
-                                /* AXON_CONN_FILE: nedges, edge_pre, edge_post */
-                                c->i64, c->ptr, c->ptr,
-                                /* per-synapse delays */
-                                c->ptr},
-        24, 0);
-    LLVMValueRef *projs = calloc((size_t)m->nprojs + 1, sizeof *projs);
-    for (int k = 0; k < m->nprojs && !c->failed; k++)
-        projs[k] = cg_projection(c, k, proj_t, var_t);
-    LLVMTypeRef model_t = LLVMStructTypeInContext(
-        c->ctx, (LLVMTypeRef[]){c->i32, c->ptr, c->i32, c->f64, c->f64, c->i32, c->ptr, c->i32,
-                                c->ptr, c->i32, c->ptr, c->i32, c->ptr, c->ptr, c->ptr, c->ptr}, 16, 0);
-    LLVMValueRef *pops = calloc((size_t)m->npops + 1, sizeof *pops);
-    for (int i = 0; i < m->npops; i++) {
-        const ir_pop *p = &m->pops[i];
-        LLVMValueRef *vs = calloc((size_t)p->nvars + 1, sizeof *vs);
-        for (int k = 0; k < p->nvars; k++) {
-            char u[64];
-            dim_format_si(p->vars[k].dim, u, sizeof u);
-            static const int KIND[] = {0, 1, 2, 3};
-            LLVMValueRef f[4] = {cg_cstr(c, p->vars[k].name), cg_cstr(c, u), i32v(c, KIND[p->vars[k].kind]),
-                                 i32v(c, p->vars[k].boolean)};
-            vs[k] = LLVMConstNamedStruct(var_t, f, 4);
-        }
-        LLVMValueRef f[8] = {cg_cstr(c, p->name), cg_cstr(c, p->type_name), i32v(c, p->size),
-                             i32v(c, p->nvars), cg_global_array(c, var_t, vs, (unsigned)p->nvars, "vars"),
-                             inits[i], updates[i], i32v(c, p->fire != NULL)};
-        pops[i] = LLVMConstNamedStruct(pop_t, f, 8);
-        free(vs);
-    }
-    LLVMValueRef *recs = calloc((size_t)m->nrecords + 1, sizeof *recs);
-    for (int r = 0; r < m->nrecords; r++) {
-        const ir_record *rc = &m->records[r];
-        LLVMValueRef *sub = calloc((size_t)rc->nsubset + 1, sizeof *sub);
-        for (int k = 0; k < rc->nsubset; k++)
-            sub[k] = i32v(c, rc->subset[k]);
-        long every = rc->every > 0 ? lround(rc->every / m->dt) : 1;
-        if (every < 1)
-            every = 1;
-        LLVMValueRef f[6] = {i32v(c, rc->kind), i32v(c, rc->target), i32v(c, rc->var),
-                             i32v(c, rc->nsubset), cg_global_array(c, c->i32, sub, (unsigned)rc->nsubset, "subset"),
-                             i32v(c, every)};
-        recs[r] = LLVMConstNamedStruct(rec_t, f, 6);
-        free(sub);
-    }
-    LLVMValueRef *snames = calloc((size_t)m->nsignals + 1, sizeof *snames);
-    LLVMValueRef *spop = calloc((size_t)m->nsignals + 1, sizeof *spop);
-    LLVMValueRef *svar = calloc((size_t)m->nsignals + 1, sizeof *svar);
-    for (int k = 0; k < m->nsignals; k++) {
-        snames[k] = cg_cstr(c, m->signals[k].name);
-        spop[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].pop);
-        svar[k] = i32v(c, m->signals[k].value ? -1 : m->signals[k].var);
-    }
-    LLVMValueRef f[16] = {i32v(c, 3), cg_cstr(c, m->module), i32v(c, c->o->precision),
-                          cgm_f64(c, m->dt), cgm_f64(c, m->duration), i32v(c, m->npops),
-                          cg_global_array(c, pop_t, pops, (unsigned)m->npops, "pops"),
-                          i32v(c, m->nprojs),
-                          cg_global_array(c, proj_t, projs, (unsigned)m->nprojs, "projs"),
-                          i32v(c, m->nrecords),
-                          cg_global_array(c, rec_t, recs, (unsigned)m->nrecords, "records"),
-                          i32v(c, m->nsignals),
-                          cg_global_array(c, c->ptr, snames, (unsigned)m->nsignals, "signal_names"),
-                          signals_kernel(c),
-                          cg_global_array(c, c->i32, spop, (unsigned)m->nsignals, "signal_pop"),
-                          cg_global_array(c, c->i32, svar, (unsigned)m->nsignals, "signal_var")};
-    free(snames);
-    free(spop);
-    free(svar);
-    /* the one symbol the module exports */
-    LLVMValueRef g = LLVMAddGlobal(c->mod, model_t, cg_prefix(c));
-    LLVMSetInitializer(g, LLVMConstNamedStruct(model_t, f, 16));
-    LLVMSetGlobalConstant(g, 1);
-    if (c->o->with_main) {
-        /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */
-        LLVMTypeRef mps[2] = {c->i32, c->ptr};
-        LLVMValueRef mainf = LLVMAddFunction(c->mod, "main", LLVMFunctionType(c->i32, mps, 2, 0));
-        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, mainf, "entry"));
-        LLVMTypeRef eps[3] = {c->i32, c->ptr, c->ptr};
-        LLVMValueRef args[3] = {LLVMGetParam(mainf, 0), LLVMGetParam(mainf, 1), g};
-        LLVMValueRef r = cgm_call(c, "axon_exe_main", c->i32, eps, 3, args);
-        LLVMBuildRet(c->b, r);
-    }
-    free(pops);
-    free(recs);
-    free(projs);
-}
-
 /* ---- the module ----------------------------------------------------------------------------- */
 
 static bool llvm_ready;
@@ -796,53 +675,13 @@ bool cg_init_llvm(void)
     return llvm_ready;
 }
 
-static LLVMTargetMachineRef host_machine(int opt, char **err)
-{
-    char *triple = LLVMGetDefaultTargetTriple();
-    LLVMTargetRef target;
-    if (LLVMGetTargetFromTriple(triple, &target, err)) {
-        LLVMDisposeMessage(triple);
-        return NULL;
-    }
-    char *cpu = LLVMGetHostCPUName();
-    char *features = LLVMGetHostCPUFeatures();
-    LLVMCodeGenOptLevel lvl = opt <= 0 ? LLVMCodeGenLevelNone : opt == 1 ? LLVMCodeGenLevelLess
-                            : opt == 2 ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelAggressive;
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, lvl,
-                                                      LLVMRelocPIC, LLVMCodeModelDefault);
-    LLVMDisposeMessage(triple);
-    LLVMDisposeMessage(cpu);
-    LLVMDisposeMessage(features);
-    return tm;
-}
-
-/* Whether the target machine's feature list (comma-separated) holds `want`, e.g. "+fma". */
-static bool has_feature(LLVMTargetMachineRef tm, const char *want)
-{
-    char *feat = LLVMGetTargetMachineFeatureString(tm);
-    size_t n = strlen(want);
-    bool found = false;
-    for (const char *f = feat; f && *f && !found; f = strchr(f, ',') ? strchr(f, ',') + 1 : "")
-        found = !strncmp(f, want, n) && (f[n] == ',' || f[n] == 0);
-    LLVMDisposeMessage(feat);
-    return found;
-}
-
 bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
                        LLVMContextRef in_ctx)
 {
     memset(u, 0, sizeof *u);
-    if (!cg_init_llvm()) {
-        diag_error(d, SPAN_NONE, "cannot initialise the native code generator");
+    u->tm = cg_target_machine(o, d);
+    if (!u->tm)
         return false;
-    }
-    char *err = NULL;
-    u->tm = host_machine(o->opt_level, &err);
-    if (!u->tm) {
-        diag_error(d, SPAN_NONE, "no code generator for this machine: %s", err ? err : "?");
-        LLVMDisposeMessage(err);
-        return false;
-    }
     cg c = {0};
     u->own_ctx = !in_ctx;
     c.ctx = u->ctx = in_ctx ? in_ctx : LLVMContextCreate();
@@ -868,7 +707,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     c.o = o;
     c.d = d;
     c.m = m;
-    c.fma = has_feature(u->tm, "+fma");
+    c.fma = cg_target_fma(u->tm, o);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
     for (int i = 0; i < m->npops && !c.failed; i++) {
@@ -883,7 +722,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         updates[i] = kernel(&c, name, true);
     }
     if (!c.failed)
-        descriptor(&c, inits, updates);
+        cg_descriptor(&c, inits, updates);
     c.failed |= diag_error_count(d) > 0;
     free(inits);
     free(updates);
@@ -897,7 +736,8 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         if (LLVMIsDeclaration(f))
             continue;
         LLVMAddTargetDependentFunctionAttr(f, "target-cpu", cpu);
-        LLVMAddTargetDependentFunctionAttr(f, "target-features", feat);
+        if (*feat) /* a named CPU: its own features */
+            LLVMAddTargetDependentFunctionAttr(f, "target-features", feat);
     }
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(feat);

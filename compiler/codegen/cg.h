@@ -22,7 +22,14 @@ typedef struct {
     const char *symbol; /* name of the descriptor (NULL: "axon_model"), the only symbol the
                            module exports, and the prefix of every symbol it defines */
     bool with_main;  /* add main() calling axon_exe_main (executables) */
+    const char *target_cpu; /* NULL: the host CPU and all its features; else an LLVM CPU name
+                               ("x86-64-v3", "znver3") and only that CPU's features */
 } cg_opts;
+
+/* Whether name is a CPU that code can be generated for on this machine's architecture
+ * (cg_opts.target_cpu): on x86-64 the 64-bit CPUs LLVM knows and x86-64, x86-64-v2/v3/v4;
+ * elsewhere "generic" and the host's CPU. */
+bool cg_target_cpu_known(const char *name);
 
 /* One JIT (ORC LLJIT) for a compiler session; NULL after a diagnostic. */
 typedef struct cg_jit cg_jit;

@@ -4,8 +4,12 @@
 
 #include "codegen/cg.h"
 
+#include "axon/model.h"
+
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+
+#include <stddef.h>
 
 /* A built and optimised LLVM module with the target machine it was built for. */
 typedef struct {
@@ -15,11 +19,73 @@ typedef struct {
     bool own_ctx;
 } cg_unit;
 
+/* The target machine for o->target_cpu (NULL: the host CPU with its features), or NULL after a
+ * diagnostic (an unknown CPU among them); whether its code has FMA instructions (cg_target.c). */
+LLVMTargetMachineRef cg_target_machine(const cg_opts *o, diag_ctx *d);
+bool cg_target_fma(LLVMTargetMachineRef tm, const cg_opts *o);
+
 /* Builds and optimises the module of m in in_ctx (NULL: a context of its own); false after a
  * diagnostic. cg_free_unit releases what is left in u. */
 bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
                    LLVMContextRef in_ctx);
 void cg_free_unit(cg_unit *u);
+
+/*
+ * The C structs of model.h as the generated code sees them: one list per struct of its
+ * members in order, each with the kind of value it holds. From a list cg_desc.c makes a table
+ * of (offsetof(struct, member), kind), with _Static_asserts that the table matches the struct
+ * (every member at its offset, of its kind, and nothing after the last: a member added to
+ * model.h without adding it here fails to compile), and the LLVM type is built from that
+ * table. Code fills a constant of the type by member: v[CG_POP_update] = ... (cg_struct_const).
+ * A member added into what was padding keeps every offset and the size, so it cannot be
+ * detected; the descriptor then holds 0 there (as AXON_PROJ flags did before ABI 3).
+ */
+#define CG_CTX_FIELDS(X, A) X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR)
+#define CG_VAR_FIELDS(X, A) X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32)
+#define CG_POP_FIELDS(X, A)                                                                    \
+    X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
+    X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32)
+#define CG_PROJ_FIELDS(X, A)                                                                   \
+    X(A, name, PTR) X(A, type, PTR) X(A, pre, I32) X(A, post, I32) X(A, connector, I32)        \
+    X(A, flags, I32) X(A, p, F64) X(A, k, I32) X(A, autapses, I32) X(A, where, PTR)            \
+    X(A, delay_steps, I32) X(A, nvars, I32) X(A, vars, PTR) X(A, init, PTR) X(A, on_pre, PTR)  \
+    X(A, continuous, PTR) X(A, on_post, PTR) X(A, pre_after, PTR) X(A, post_after, PTR)        \
+    X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
+    X(A, delays, PTR)
+#define CG_REC_FIELDS(X, A)                                                                    \
+    X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
+    X(A, every, I32)
+#define CG_MODEL_FIELDS(X, A)                                                                  \
+    X(A, abi, I32) X(A, name, PTR) X(A, precision, I32) X(A, dt, F64) X(A, duration, F64)      \
+    X(A, npops, I32) X(A, pops, PTR) X(A, nprojs, I32) X(A, projs, PTR) X(A, nrecords, I32)    \
+    X(A, records, PTR) X(A, nsignals, I32) X(A, signal_names, PTR) X(A, signals, PTR)          \
+    X(A, signal_pop, PTR) X(A, signal_var, PTR)
+
+/* member indices: CG_POP_update, CG_MODEL_dt, ...; CG_POP_N members */
+#define CG_FIELD_INDEX(tag, m, k) tag##_##m,
+enum { CG_CTX_FIELDS(CG_FIELD_INDEX, CG_CTX) CG_CTX_N };
+enum { CG_VAR_FIELDS(CG_FIELD_INDEX, CG_VAR) CG_VAR_N };
+enum { CG_POP_FIELDS(CG_FIELD_INDEX, CG_POP) CG_POP_N };
+enum { CG_PROJ_FIELDS(CG_FIELD_INDEX, CG_PROJ) CG_PROJ_N };
+enum { CG_REC_FIELDS(CG_FIELD_INDEX, CG_REC) CG_REC_N };
+enum { CG_MODEL_FIELDS(CG_FIELD_INDEX, CG_MODEL) CG_MODEL_N };
+
+typedef enum { CG_KIND_I32, CG_KIND_I64, CG_KIND_F64, CG_KIND_PTR } cg_kind;
+typedef struct {
+    size_t offset;
+    cg_kind kind;
+    const char *name;
+} cg_field;
+typedef struct {
+    const char *name; /* the C type */
+    size_t size;
+    int n;
+    const cg_field *fields;
+} cg_struct;
+/* axon_step_ctx, axon_var_desc, axon_pop_desc, axon_proj_desc, axon_record_desc,
+ * axon_model_desc (cg_desc.c) */
+extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
+    cg_rec_struct, cg_model_struct;
 
 typedef struct {
     LLVMContextRef ctx;
@@ -90,17 +156,24 @@ LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name);
 LLVMValueRef cg_cstr(cg *c, const char *s);
 LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,
                              const char *name);
-/* Builds the kernels of projection k and returns its descriptor (a constant
- * of type proj_t). */
-LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t);
+/* The descriptor (cg_desc.c): the LLVM type of a member kind and of one of model.h's structs (checked against the
+ * module's data layout: cg_fail when they differ), a constant of it from the values of its
+ * members in table order (v[CG_..._member]), the descriptor itself (with main() when
+ * o->with_main) from the populations' kernels. */
+LLVMTypeRef cg_kind_type(cg *c, cg_kind k);
+LLVMTypeRef cg_struct_type(cg *c, const cg_struct *s);
+LLVMValueRef cg_struct_const(cg *c, const cg_struct *s, LLVMValueRef *v);
+void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates);
+/* Builds the kernels of projection k and returns its axon_proj_desc (a constant). */
+LLVMValueRef cg_projection(cg *c, int k);
 /* Loads t, step, seed and signals from an axon_step_ctx pointer (cg_syn.c). */
 void cg_ctx_fields(cg *c, LLVMValueRef ctxp);
 /* Variables and assignments inside synapse kernels (cg_syn.c). */
 LLVMValueRef cg_side_var(cg *c, const sx *e);
 void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
-/* The var_t descriptor entries for a list of variables. */
-LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv,
-                          int n);
+/* A private array of the axon_var_desc of n variables, named name (sv: the sides of a
+ * projection's variables, NULL for a population's); a null pointer when n is 0. */
+LLVMValueRef cg_var_descs(cg *c, const ir_var *vars, const ir_synvar *sv, int n, const char *name);
 LLVMValueRef cgm_f64(cg *c, double v);
 /* A private constant array of n doubles named <prefix>.<name>, made once per module (cg.c). */
 LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n);

@@ -140,24 +140,6 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
     *slotp = LLVMBuildSelect(c->b, mask, v, cur, "");
 }
 
-LLVMValueRef cg_var_descs(cg *c, LLVMTypeRef var_t, const ir_var *vars, const ir_synvar *sv, int n)
-{
-    LLVMValueRef *vs = calloc((size_t)n + 1, sizeof *vs);
-    for (int k = 0; k < n; k++) {
-        char u[64];
-        dim_format_si(vars[k].dim, u, sizeof u);
-        /* model.h: AXON_VAR_PER_PRE = 4, AXON_VAR_PER_POST = 5 */
-        ir_side side = sv ? sv[k].side : IRS_SYN;
-        unsigned kind = side == IRS_PRE ? 4u : side == IRS_POST ? 5u : (unsigned)vars[k].kind;
-        LLVMValueRef f[4] = {cg_cstr(c, vars[k].name), cg_cstr(c, u), LLVMConstInt(c->i32, kind, 0),
-                             LLVMConstInt(c->i32, vars[k].boolean, 0)};
-        vs[k] = LLVMConstNamedStruct(var_t, f, 4);
-    }
-    LLVMValueRef g = cg_global_array(c, var_t, vs, (unsigned)n, "synvars");
-    free(vs);
-    return g;
-}
-
 /* A loop over s in [begin, end) (i64 params), with the body built by fn. */
 typedef void (*body_fn)(cg *c, LLVMValueRef fn, LLVMValueRef s);
 
@@ -193,15 +175,23 @@ static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
     return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, ""), c->i64, "");
 }
 
+/* member m of the axon_step_ctx at ctxp */
+static LLVMValueRef ctx_member(cg *c, LLVMValueRef ctxp, int m, const char *name)
+{
+    const cg_field *f = &cg_ctx_struct.fields[m];
+    LLVMValueRef p = f->offset ? LLVMBuildGEP2(c->b, c->i8, ctxp,
+                                               (LLVMValueRef[]){LLVMConstInt(c->i64, f->offset, 0)},
+                                               1, "")
+                               : ctxp;
+    return LLVMBuildLoad2(c->b, cg_kind_type(c, f->kind), p, name);
+}
+
 void cg_ctx_fields(cg *c, LLVMValueRef ctxp)
 {
-    c->t = LLVMBuildLoad2(c->b, c->f64, ctxp, "t");
-    c->step = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                             (LLVMValueRef[]){LLVMConstInt(c->i64, 8, 0)}, 1, ""), "step");
-    c->seed = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                             (LLVMValueRef[]){LLVMConstInt(c->i64, 16, 0)}, 1, ""), "seed");
-    c->signals = LLVMBuildLoad2(c->b, c->ptr, LLVMBuildGEP2(c->b, c->i8, ctxp,
-                                (LLVMValueRef[]){LLVMConstInt(c->i64, 24, 0)}, 1, ""), "signals");
+    c->t = ctx_member(c, ctxp, CG_CTX_t, "t");
+    c->step = ctx_member(c, ctxp, CG_CTX_step, "step");
+    c->seed = ctx_member(c, ctxp, CG_CTX_seed, "seed");
+    c->signals = ctx_member(c, ctxp, CG_CTX_signals, "signals");
 }
 
 /* ---- synapse variables: where they live, event-driven advance ------------------------------- */
@@ -580,12 +570,12 @@ static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *na
 }
 
 
-LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
+LLVMValueRef cg_projection(cg *c, int k)
 {
     const ir_proj *pj = &c->m->projs[k];
     const ir_model *m = c->m;
     if (c->failed)
-        return LLVMConstNull(proj_t);
+        return LLVMConstNull(cg_struct_type(c, &cg_proj_struct));
     c->proj = pj;
     c->pop = NULL;
     c->pre_pop = &m->pops[pj->pre];
@@ -668,32 +658,46 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
             diag_warning(c->d, pj->span, "the delay %g ms is rounded to %g ms (the time step is %g ms)",
                          pj->delay->v * 1e3, rounded * 1e3, m->dt * 1e3);
     }
-    static const int CONN[] = {[CONN_ALL] = 0, [CONN_ONE] = 1, [CONN_RANDOM] = 2,
-                               [CONN_INDEGREE] = 3, [CONN_OUTDEGREE] = 4, [CONN_WHERE] = 5,
-                               [CONN_FILE] = 6};
+    static const int32_t CONN[] = {[CONN_ALL] = AXON_CONN_ALL, [CONN_ONE] = AXON_CONN_ONE,
+                                   [CONN_RANDOM] = AXON_CONN_RANDOM,
+                                   [CONN_INDEGREE] = AXON_CONN_INDEGREE,
+                                   [CONN_OUTDEGREE] = AXON_CONN_OUTDEGREE,
+                                   [CONN_WHERE] = AXON_CONN_WHERE, [CONN_FILE] = AXON_CONN_FILE};
     double p = pj->conn == CONN_RANDOM && pj->conn_arg ? pj->conn_arg->v : 0;
     unsigned kk = (pj->conn == CONN_INDEGREE || pj->conn == CONN_OUTDEGREE) && pj->conn_arg
                       ? (unsigned)pj->conn_arg->v : 0;
-    /* AXON_PROJ_SPLIT: delivery may be split by target ranges across threads when the
-       handler touches only its synapses and their targets (reads no pre variable) */
-    unsigned flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? 1u : 0u;
+    /* delivery may be split by target ranges across threads when the handler touches only its
+       synapses and their targets (reads no pre variable) */
+    uint32_t flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? AXON_PROJ_SPLIT : 0;
     if (!block_writes_post(&pj->every_step))
-        flags |= 2u; /* AXON_PROJ_EVERY_LOCAL */
+        flags |= AXON_PROJ_EVERY_LOCAL;
     if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)))
-        flags |= 4u; /* AXON_PROJ_POST_LOCAL */
-    LLVMValueRef f[24] = {cg_cstr(c, pj->name), cg_cstr(c, pj->syn->name),
-                          LLVMConstInt(c->i32, (unsigned)pj->pre, 0),
-                          LLVMConstInt(c->i32, (unsigned)pj->post, 0),
-                          LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1),
-                          LLVMConstInt(c->i32, flags, 0), cgm_f64(c, p),
-                          LLVMConstInt(c->i32, kk, 0), LLVMConstInt(c->i32, pj->autapses, 0), where,
-                          LLVMConstInt(c->i32, delay_steps, 0),
-                          LLVMConstInt(c->i32, (unsigned)pj->nvars, 0),
-                          cg_var_descs(c, var_t, pj->vars, pj->sv, pj->nvars), init, on_pre, cont,
-                          on_post, pre_after, post_after, every,
-                          LLVMConstInt(c->i64, (unsigned long long)pj->nedges, 0),
-                          index_array(c, pj->edge_pre, pj->nedges, "edge_pre"),
-                          index_array(c, pj->edge_post, pj->nedges, "edge_post"), delays};
+        flags |= AXON_PROJ_POST_LOCAL;
+    LLVMValueRef f[CG_PROJ_N];
+    f[CG_PROJ_name] = cg_cstr(c, pj->name);
+    f[CG_PROJ_type] = cg_cstr(c, pj->syn->name);
+    f[CG_PROJ_pre] = LLVMConstInt(c->i32, (unsigned)pj->pre, 0);
+    f[CG_PROJ_post] = LLVMConstInt(c->i32, (unsigned)pj->post, 0);
+    f[CG_PROJ_connector] = LLVMConstInt(c->i32, (unsigned)CONN[pj->conn], 1);
+    f[CG_PROJ_flags] = LLVMConstInt(c->i32, flags, 0);
+    f[CG_PROJ_p] = cgm_f64(c, p);
+    f[CG_PROJ_k] = LLVMConstInt(c->i32, kk, 0);
+    f[CG_PROJ_autapses] = LLVMConstInt(c->i32, pj->autapses, 0);
+    f[CG_PROJ_where] = where;
+    f[CG_PROJ_delay_steps] = LLVMConstInt(c->i32, delay_steps, 0);
+    f[CG_PROJ_nvars] = LLVMConstInt(c->i32, (unsigned)pj->nvars, 0);
+    f[CG_PROJ_vars] = cg_var_descs(c, pj->vars, pj->sv, pj->nvars, "synvars");
+    f[CG_PROJ_init] = init;
+    f[CG_PROJ_on_pre] = on_pre;
+    f[CG_PROJ_continuous] = cont;
+    f[CG_PROJ_on_post] = on_post;
+    f[CG_PROJ_pre_after] = pre_after;
+    f[CG_PROJ_post_after] = post_after;
+    f[CG_PROJ_every_step] = every;
+    f[CG_PROJ_nedges] = LLVMConstInt(c->i64, (unsigned long long)pj->nedges, 0);
+    f[CG_PROJ_edge_pre] = index_array(c, pj->edge_pre, pj->nedges, "edge_pre");
+    f[CG_PROJ_edge_post] = index_array(c, pj->edge_post, pj->nedges, "edge_post");
+    f[CG_PROJ_delays] = delays;
     free(c->env);
     free(c->env_pre);
     free(c->env_post);
@@ -706,5 +710,5 @@ LLVMValueRef cg_projection(cg *c, int k, LLVMTypeRef proj_t, LLVMTypeRef var_t)
     c->proj = NULL;
     free(c->side_val);
     c->side_val = NULL;
-    return LLVMConstNamedStruct(proj_t, f, 24);
+    return cg_struct_const(c, &cg_proj_struct, f);
 }

@@ -9,9 +9,13 @@
  */
 #include "config.h"
 
+#include "axon/analysis.h"
 #include "axon/axon.h"
 #include "axon/axonc.h"
 #include "axon/exe.h"
+#ifdef HAVE_REPL
+#include "repl/repl.h"
+#endif
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -147,6 +151,12 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
         }
         o->copts.precision = !strcmp(v, "single") ? 4 : 8;
     } else {
+        if (!axonc_target_cpu_known(v)) {
+            usage_error(cmd, "--target-cpu: '%s' is not a CPU code can be generated for here "
+                        "(try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or a CPU name such as znver3)",
+                        v);
+            return -1;
+        }
         o->copts.target_cpu = v;
     }
     return 2;
@@ -347,6 +357,9 @@ static int cmd_run(int argc, char **argv)
     status = instantiate(s, "run", &o, &in);
     if (status == EXIT_OK && axonc_jit(in, &desc) != AXONC_OK)
         status = EXIT_DIAG;
+    ro.source = o.file; /* provenance for the manifest: the command line from "axon" on */
+    ro.argc = argc + 1;
+    ro.argv = argv - 1;
     if (status == EXIT_OK)
         status = axon_exe_simulate("axon run", desc, &ro, now_seconds() - t0);
     axonc_session_free(s);
@@ -446,10 +459,94 @@ static int cmd_build(int argc, char **argv)
     return status;
 }
 
+/* ---- axon analyze -------------------------------------------------------------------------- */
+
+static int cmd_analyze(int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL;
+    double t0 = 0, t1 = -1;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "-o")) {
+            if (!v)
+                return usage_error("analyze", "%s needs a value", a);
+            i++;
+            if (a[1] == 'o') {
+                out = v;
+                continue;
+            }
+            double t = !strcmp(v, "0") ? 0 : axon_exe_parse_time(v);
+            if (!(t > 0) && strcmp(v, "0"))
+                return usage_error("analyze", "expected a time like '500 ms' or 2s, not '%s'", v);
+            if (a[2] == 'f')
+                t0 = t;
+            else
+                t1 = t;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("analyze", "unknown option '%s'", a);
+        } else if (dir) {
+            return usage_error("analyze", "unexpected argument '%s' (one directory at a time)", a);
+        } else {
+            dir = a;
+        }
+    }
+    if (!dir)
+        return usage_error("analyze", "missing recordings directory%s", "");
+    axon_err err;
+    axon_recording *r = axon_recording_open(dir, &err);
+    if (!r) {
+        fprintf(stderr, "axon analyze: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    axon_analysis *an = axon_analyze(r, t0, t1, NULL, &err);
+    char *rdir = NULL;
+    if (!an) {
+        fprintf(stderr, "axon analyze: %s\n", err.msg);
+        status = EXIT_DIAG;
+    } else {
+        if (!quiet)
+            fputs(axon_analysis_table(an), stdout);
+        if (!out) {
+            size_t n = strlen(dir) + sizeof "/report";
+            rdir = malloc(n);
+            if (rdir)
+                snprintf(rdir, n, "%s/report", dir);
+            out = rdir;
+        }
+        if (!out || axon_analysis_write(an, out, &err) != AXON_OK) {
+            fprintf(stderr, "axon analyze: %s\n", out ? err.msg : "out of memory");
+            status = EXIT_DIAG;
+        } else if (!quiet) {
+            printf("report in %s/index.html (figures and analysis.json next to it)\n", out);
+        }
+    }
+    free(rdir);
+    axon_analysis_free(an);
+    axon_recording_free(r);
+    return status;
+}
+
 /* ---- help ---------------------------------------------------------------------------- */
 
 
 static int cmd_help(int argc, char **argv);
+
+static int cmd_repl(int argc, char **argv)
+{
+#ifdef HAVE_REPL
+    return repl_main(argc, argv);
+#else
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "axon repl: this axon was built without the REPL (configure --without-repl); "
+                    "build it with libedit-dev and libffi-dev installed\n");
+    return EXIT_USAGE;
+#endif
+}
 
 static const command COMMANDS[] = {
     {"check", cmd_check, "check model files for errors",
@@ -481,6 +578,8 @@ static const command COMMANDS[] = {
      "  --dt STEP              the time step (default 0.1 ms)\n"
      "  --precision P          single or double (default double)\n"
      "  -O0 .. -O3             optimisation level (default -O3)\n"
+     "  --target-cpu NAME      generate code for that CPU (x86-64, x86-64-v3, znver3, ...)\n"
+     "                         instead of this machine's\n"
      "\n"
      "options of the run (also taken by executables from axon build):\n"
      "%RUN%"
@@ -490,7 +589,9 @@ static const command COMMANDS[] = {
     {"build", cmd_build, "compile a model to an object, a shared library or an executable",
      "usage: axon build FILE -o OUTPUT [--emit obj|shared|exe] [options]\n"
      "\n"
-     "Compiles the model ahead of time for this machine's CPU.\n"
+     "Compiles the model ahead of time for this machine's CPU (all its features),\n"
+     "or with --target-cpu NAME for that CPU: x86-64-v3 runs on any machine of that\n"
+     "level, x86-64 on every x86-64 machine (and under valgrind).\n"
      "  --emit obj      OUTPUT (.o) and a header OUTPUT.h declaring the model\n"
      "                  descriptor (an axon_model_desc, see <axon/model.h>) to run\n"
      "                  with libaxonrt (<axon/axon.h>) from your own C program\n"
@@ -499,9 +600,11 @@ static const command COMMANDS[] = {
      "The default follows OUTPUT's extension: .o, .so, else an executable.\n"
      "\n"
      "options (as for axon run): -m MODULE, --set NAME=VALUE, -t DURATION (the\n"
-     "default run length), --dt STEP, --precision single|double, -O0..-O3, -q;\n"
-     "  --symbol NAME   the descriptor's name (default axon_model), so that several\n"
-     "                  models can be linked into one program\n"
+     "default run length), --dt STEP, --precision single|double, -O0..-O3,\n"
+     "--target-cpu NAME, -q;\n"
+     "  --symbol NAME   the descriptor's name (default axon_model), the only symbol\n"
+     "                  the model exports and the prefix of all its local ones, so\n"
+     "                  that several models can be linked into one program\n"
      "Linking uses the C compiler driver ($CC or cc) with libaxonrt.\n"},
     {"dump", cmd_dump, "print the compiler's view of a model",
      "usage: axon dump WHAT FILE [--spans] [-m MODULE] [--set NAME=VALUE]...\n"
@@ -510,12 +613,51 @@ static const command COMMANDS[] = {
      "  tokens   the token stream, with the separators the newline rules insert\n"
      "  ast      the syntax tree (with --spans: the source span of every node)\n"
      "  units    every declared quantity with its unit\n"
-     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double)\n"
+     "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double,\n"
+     "           --target-cpu NAME as for axon run)\n"
      "  ir       the instantiated model: populations, state layout, the chosen\n"
      "           integration scheme and the discrete update of one step,\n"
      "           projections, signals and records. -m picks the module (default:\n"
      "           the file's 'run' module, or its only module); --set overrides a\n"
      "           module parameter, e.g. --set N=400 --set 'w=2 nS'\n"},
+    {"repl", cmd_repl, "an interactive session: define, run, look, change, run again",
+     "usage: axon repl [FILE...] [-e CODE]... [-q]\n"
+     "\n"
+     "Loads the definitions of each FILE, then reads entries: definitions (neuron,\n"
+     "synapse, rule, module, import), expressions with units (1 mV / 2 ms),\n"
+     "simulations (sim = COBA(N = 1000)), values (sim.E.v[0:5]), assignments\n"
+     "(tau = 10 ms, sim.E.v = -70 mV) and commands (:run sim 100 ms, :stats sim,\n"
+     ":raster sim.E, :help). An entry goes on until its brackets close.\n"
+     "\n"
+     "On a terminal: line editing, history (~/.axon_history, or\n"
+     "$XDG_STATE_HOME/axon/history), tab completion; errors never end the session.\n"
+     "With -e, or with standard input not a terminal (axon repl < script.axr), there\n"
+     "are no prompts and no colours, and the first error ends the session with exit\n"
+     "status 1.\n"
+     "\n"
+     "options:\n"
+     "  -e CODE    run CODE as an entry (repeatable), then leave\n"
+     "  -q         no greeting\n"
+     "\n"
+     "See docs/repl.md.\n"},
+    {"analyze", cmd_analyze, "analyse a recordings directory: statistics, figures, report",
+     "usage: axon analyze DIR [--from T] [--to T] [-o OUT] [-q]\n"
+     "\n"
+     "Reads the recordings written by axon run -o DIR and analyses every recorded\n"
+     "population: rates, ISI CV, CV2, LV, LvR, Fano factors, count correlations,\n"
+     "STTC, synchrony chi, Kuramoto order parameter, Lempel-Ziv complexity, the\n"
+     "spectrum of the population rate, dead and hyperactive neurons, avalanches;\n"
+     "recorded state and weights are described and drawn. Prints a table per\n"
+     "population and writes OUT (default DIR/report): analysis.json, the figures\n"
+     "(SVG) and index.html, a report to open in a browser. docs/analysis.md\n"
+     "defines every number.\n"
+     "\n"
+     "options:\n"
+     "  --from T, --to T   analyse the window (T_from, T_to] only, e.g. --from 200ms\n"
+     "  -o OUT             write the report into OUT\n"
+     "  -q, --quiet        no table\n"
+     "\n"
+     "exit status: 0 done, 1 the analysis failed, 2 usage error or not a recording\n"},
     {"help", cmd_help, "show help for a command", "usage: axon help [COMMAND]\n"},
 };
 

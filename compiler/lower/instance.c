@@ -1,12 +1,13 @@
 /*
- * Module instantiation: a module with its parameters becomes a flat
- * ir_model. Module parameters and lets are folded to constants, nested
- * instances are flattened ("c1.E"), populations get their storage and
- * initial values, projections are bound to their neuron types (which checks
- * every pre./post. use), and records are resolved.
+ * Module instantiation: a module checked by sema (sm_module) and values for its parameters
+ * become a flat ir_model. Parameters get values (the run line's, the command line's, an
+ * instance's arguments, else the defaults) and every module-level expression is folded
+ * with them; nested instances are flattened ("c1.E"); populations get their storage and
+ * initial values, projections their variables (with the bindings sema made), records and
+ * signals their targets. Only what values tell is checked here: sizes, ranges, indices,
+ * data files, and the command line's overrides.
  */
 #include "lower/ir.h"
-#include "sema/sema_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,24 +19,6 @@
         (in)->errors++;                                                                            \
     } while (0)
 
-/* A name of a module scope: a constant (parameter, let) or a member. */
-typedef struct {
-    const char *name;
-    sx *value;
-    ax_span span;
-} scope_name;
-
-typedef struct scope scope;
-struct scope {
-    const char *prefix;   /* "" or "c1." */
-    scope_name *names;
-    int n;
-    const char **signals; /* signals declared in this module */
-    int nsignals;
-    int signal_base;      /* the index of the first in the model's signals */
-    int depth;
-};
-
 typedef struct {
     sema_ctx *s;
     ax_arena *ar;
@@ -43,197 +26,117 @@ typedef struct {
     ir_model *m;
     int errors;
     double dt;
-    const ast_node *stack[16]; /* modules being instantiated (recursion) */
-    int nstack;
+    const ir_override *ov; /* the command line's overrides */
+    int nov;
+    bool *ov_used; /* ... of populations and projections: applied */
 } inst;
 
-/* ---- expressions at module level ------------------------------------------------ */
-
-enum { ALLOW_T = 1, ALLOW_I = 2, ALLOW_J = 4, ALLOW_RAND = 8 };
-
+/* An instance of a module being made. */
 typedef struct {
-    inst *in;
-    scope *sc;
-    int allow;
-} mod_user;
+    const sm_module *mod;
+    const char *prefix; /* "" or "c1." */
+    sx **vals;          /* the values of the module's parameters */
+    int signal_base;    /* the index of its first signal in the model's */
+    int **proj_ir;      /* per projection item: the model's projection of each pair
+                           (-1: none) */
+} env;
 
-static sx *module_name(check_ctx *ck, const ast_node *id)
+/* ---- overrides from the command line ----------------------------------------------------------
+ */
+
+static bool is_name(const char *p, size_t n)
 {
-    mod_user *u = ck->user;
-    for (int k = u->sc->n - 1; k >= 0; k--)
-        if (!strcmp(u->sc->names[k].name, id->name))
-            return u->sc->names[k].value;
-    if (!strcmp(id->name, "i") && (u->allow & ALLOW_I)) {
-        sx *e = sx_var(ck->ar, VS_INDEX_I, 0, "i", DIM_NONE);
-        e->span = id->span;
-        return e;
-    }
-    if (!strcmp(id->name, "j") && (u->allow & ALLOW_J)) {
-        sx *e = sx_var(ck->ar, VS_INDEX_J, 0, "j", DIM_NONE);
-        e->span = id->span;
-        return e;
-    }
-    if (!strcmp(id->name, "t") && !(u->allow & ALLOW_T)) {
-        diag_error(ck->d, id->span, "the time 't' cannot be used here: this value is fixed "
-                                    "when the model is built");
-        ck->errors++;
-        sx *e = sx_const(ck->ar, 0, DIM_TIME);
-        e->unknown = true;
-        return e;
-    }
-    return NULL;
+    if (!n || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+        return false;
+    for (size_t k = 1; k < n; k++)
+        if (!((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '_' ||
+              (p[k] >= '0' && p[k] <= '9')))
+            return false;
+    return true;
 }
 
-/* The closest module-level name (parameter, let, population) for "did you mean". */
-static const char *module_suggest(check_ctx *ck, const char *name)
+bool ir_override_parse(const char *name, const char *value, ir_override *out, char *err,
+                       size_t errsize)
 {
-    mod_user *u = ck->user;
+    for (const char *p = name;; p++) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!is_name(p, n)) {
+            snprintf(err, errsize,
+                     "'%s' is not a parameter name (NAME, or POP.NAME for a "
+                     "population's or a named projection's)",
+                     name);
+            return false;
+        }
+        if (!dot)
+            break;
+        p = dot;
+    }
+    *out = (ir_override){.name = name, .text = value};
+    return unit_parse_quantity(value, &out->value, err, errsize);
+}
+
+/* The value of an override, in the dimension of the parameter it sets when no unit was
+ * written (a plain number: dimensionless, or 0). */
+static sx *ov_value(inst *in, const ir_override *o, ax_dim dim)
+{
+    sx *e = sx_const(in->ar, o->value.si, o->value.has_unit ? o->value.dim : dim);
+    e->boolean = o->value.boolean;
+    return e;
+}
+
+/* Does override o fit a parameter of dimension dim (boolean: a truth value)? `what` names
+ * the parameter ("'N' of module COBA"). A plain number fits a dimensionless parameter,
+ * and a plain 0 any parameter, as in a model. */
+static bool ov_fits(inst *in, const ir_override *o, ax_dim dim, bool boolean, const char *what)
+{
+    const ax_quantity *q = &o->value;
+    char a[96], b[96];
+    if (boolean || q->boolean) {
+        if (boolean && q->boolean)
+            return true;
+        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, not %s", o->name, o->text, what,
+            boolean ? "true or false" : dim_describe(dim, a, sizeof a),
+            boolean ? "a number" : "true or false");
+        return false;
+    }
+    if (q->has_unit ? dim_eq(q->dim, dim) : dim_is_none(dim) || q->si == 0)
+        return true;
+    if (!q->has_unit) {
+        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s has no unit", o->name, o->text, what,
+            dim_describe(dim, a, sizeof a), o->text);
+        diag_hint(in->d, "write the unit: --set '%s=%s %s'", o->name, o->text,
+                  dim_unit_name(dim, b, sizeof b));
+        return false;
+    }
+    ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s is %s", o->name, o->text, what,
+        dim_describe(dim, a, sizeof a), o->text, dim_describe(q->dim, b, sizeof b));
+    return false;
+}
+
+/* The closest of n names (for "did you mean"), or NULL. */
+static const char *closest(const char *name, const char *const *names, int n)
+{
     const char *best = NULL;
     int len = (int)strlen(name);
-    for (int k = 0, bd = 3; k < u->sc->n; k++) {
-        int d = typo_distance(name, u->sc->names[k].name);
+    for (int k = 0, bd = 3; k < n; k++) {
+        int d = typo_distance(name, names[k]);
         if (d < bd && d <= (len <= 3 ? 1 : 2) && d < len) {
             bd = d;
-            best = u->sc->names[k].name;
+            best = names[k];
         }
     }
     return best;
 }
 
-static check_ctx *mod_check(inst *in, scope *sc, sm_type *t, int allow)
+/* The parameter part of a dotted override, when its path is `path`; else NULL. */
+static const char *ov_param_of(const ir_override *o, const char *path)
 {
-    check_ctx *ck = arena_alloc(in->ar, sizeof *ck);
-    ck->ar = in->ar;
-    ck->d = in->d;
-    ck->t = t ? t : arena_alloc(in->ar, sizeof(sm_type));
-    ck->ctx = CTX_MODULE;
-    ck->weight_var = -1;
-    ck->lookup_extra = module_name;
-    ck->suggest_extra = module_suggest;
-    mod_user *u = arena_alloc(in->ar, sizeof *u);
-    u->in = in;
-    u->sc = sc;
-    u->allow = allow;
-    ck->user = u;
-    int nv = t ? t->nvars : 0;
-    ck->alg_state = arena_alloc(in->ar, (size_t)(nv + 1) * sizeof *ck->alg_state);
-    ck->alg_ast = arena_alloc(in->ar, (size_t)(nv + 1) * sizeof *ck->alg_ast);
-    for (int v = 0; v < nv; v++)
-        ck->alg_state[v] = 2; /* definitions were checked with their type */
-    return ck;
-}
-
-/* A module-level expression; random draws and indices only where allowed. */
-static bool has_rand(const sx *e)
-{
-    if (!e)
-        return false;
-    return e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c);
-}
-
-static sx *mod_expr(inst *in, scope *sc, const ast_node *n, int allow)
-{
-    check_ctx *ck = mod_check(in, sc, NULL, allow);
-    sx *e = check_expr(ck, n);
-    in->errors += ck->errors;
-    if (!(allow & ALLOW_RAND) && has_rand(e)) {
-        ERR(in, n->span, "a random value is not allowed here");
-        diag_hint(in->d, "random draws belong in initial values, weights and delays");
-    }
-    return sx_simplify(in->ar, e);
-}
-
-/* A constant: a number known when the model is built. */
-static bool const_value(inst *in, scope *sc, const ast_node *n, sx **out, const char *what)
-{
-    sx *e = mod_expr(in, sc, n, 0);
-    *out = e;
-    if (e->unknown)
-        return false; /* an undefined name: reported already */
-    if (e->kind != SX_CONST) {
-        ERR(in, n->span, "%s must be a constant (known when the model is built)", what);
-        return false;
-    }
-    return true;
-}
-
-static bool int_value(inst *in, scope *sc, const ast_node *n, long min, long *out,
-                      const char *what)
-{
-    sx *e;
-    if (!const_value(in, sc, n, &e, what))
-        return false;
-    char d[96];
-    if (!dim_is_none(e->dim) && !(e->kind == SX_CONST && e->fn == 1)) {
-        ERR(in, n->span, "%s must be a plain number, not %s", what, dim_describe(e->dim, d, sizeof d));
-        return false;
-    }
-    /* N * 0.1 with N = 30 is 3.0000000000000004: within rounding of a whole number */
-    double v = e->v;
-    if (fabs(v - nearbyint(v)) <= 1e-9 * fmax(1, fabs(v)))
-        v = nearbyint(v);
-    if (!e->boolean && v == floor(v) && v > 2e9) {
-        char nb[32];
-        ERR(in, n->span, "%s must be at most 2000000000, not %s", what, fmt_double(nb, v));
-        return false;
-    }
-    if (e->boolean || v != floor(v) || v < (double)min) {
-        char nb[32];
-        if (v == floor(v) || fabs(v) >= 1e9)
-            fmt_double(nb, v);
-        else
-            snprintf(nb, sizeof nb, "%.10g", v);
-        ERR(in, n->span, "%s must be a whole number%s, not %s", what,
-            min > 0 ? " of at least 1" : "", nb);
-        return false;
-    }
-    *out = (long)v;
-    return true;
-}
-
-/* ---- overrides from the command line and `run` ------------------------------------------ */
-
-typedef struct {
-    const char *name;
-    const ast_node *value;
-    ax_span span;
-    bool used;
-    sx *computed; /* a value already computed in a parent module's scope */
-} arg_binding;
-
-/* Matches named arguments against a module's parameters. */
-static arg_binding *bind_args(inst *in, const ast_node *args, int *nout)
-{
-    int n = args ? args->nkids : 0;
-    arg_binding *b = arena_alloc(in->ar, (size_t)(n + 1) * sizeof *b);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        const ast_node *a = args->kids[i];
-        if (a->kind != AST_NAMED) {
-            ERR(in, a->span, "arguments here must be named: write 'name = value'");
-            continue;
-        }
-        for (int j = 0; j < k; j++)
-            if (!strcmp(b[j].name, a->name))
-                ERR(in, a->span, "'%s' is given twice", a->name);
-        b[k++] = (arg_binding){a->name, a->a, a->span, false, NULL};
-    }
-    *nout = k;
-    return b;
-}
-
-/* ---- populations ---------------------------------------------------------------------------- */
-
-static void add_name(inst *in, scope *sc, const char *name, sx *value, ax_span sp)
-{
-    for (int k = 0; k < sc->n; k++)
-        if (!strcmp(sc->names[k].name, name)) {
-            ERR(in, sp, "'%s' is already defined in this module", name);
-            diag_note(in->d, sc->names[k].span, "the first definition is here");
-            return;
-        }
-    sc->names = arena_grow(in->ar, sc->names, (size_t)sc->n, (size_t)sc->n + 1, sizeof *sc->names);
-    sc->names[sc->n++] = (scope_name){name, value, sp};
+    const char *dot = strrchr(o->name, '.');
+    size_t n = dot ? (size_t)(dot - o->name) : 0;
+    if (!dot || strncmp(o->name, path, n) || path[n])
+        return NULL;
+    return dot + 1;
 }
 
 int ir_find_pop(const ir_model *m, const char *path)
@@ -252,7 +155,8 @@ static int find_proj(const ir_model *m, const char *path)
     return -1;
 }
 
-/* Replaces the shared parameters of a type by their values (vals[v] != NULL). */
+/* Replaces the variables (space, v) that have a value (vals[v] != NULL) by it: a type's shared
+ * parameters, a module's parameters (VS_MODULE). */
 static sx *fold(ax_arena *ar, sx *e, int space, sx *const *vals, int n)
 {
     if (!e)
@@ -287,122 +191,149 @@ static sm_block fold_block(ax_arena *ar, sm_block b, int space, sx *const *vals,
     return r;
 }
 
-/* `population S = SpikeSource[n] from "spikes.csv"` or `from [(i, t), ...]` (data.c) */
-static void spike_source(inst *in, scope *sc, ir_pop *p, const ast_node *src)
+/* ---- values ------------------------------------------------------------------------------------
+ */
+
+/* e (over the module's parameters) with their values, folded */
+static sx *ev(inst *in, const env *en, const sx *e)
+{
+    return fold(in->ar, (sx *)e, VS_MODULE, en->vals, en->mod->nparams);
+}
+
+/* A whole number of at least min (a size, an index, a degree). */
+static bool int_value(inst *in, const sx *e, ax_span sp, long min, long *out, const char *what)
+{
+    char d[96];
+    if (e->kind != SX_CONST) {
+        ERR(in, sp, "%s must be a constant (known when the model is built)", what);
+        return false;
+    }
+    if (!dim_is_none(e->dim) && e->fn != 1) {
+        ERR(in, sp, "%s must be a plain number, not %s", what, dim_describe(e->dim, d, sizeof d));
+        return false;
+    }
+    /* N * 0.1 with N = 30 is 3.0000000000000004: within rounding of a whole number */
+    double v = e->v;
+    if (fabs(v - nearbyint(v)) <= 1e-9 * fmax(1, fabs(v)))
+        v = nearbyint(v);
+    if (!e->boolean && v == floor(v) && v > 2e9) {
+        char nb[32];
+        ERR(in, sp, "%s must be at most 2000000000, not %s", what, fmt_double(nb, v));
+        return false;
+    }
+    if (e->boolean || v != floor(v) || v < (double)min) {
+        char nb[32];
+        if (v == floor(v) || fabs(v) >= 1e9)
+            fmt_double(nb, v);
+        else
+            snprintf(nb, sizeof nb, "%.10g", v);
+        ERR(in, sp, "%s must be a whole number%s, not %s", what, min > 0 ? " of at least 1" : "",
+            nb);
+        return false;
+    }
+    *out = (long)v;
+    return true;
+}
+
+/* ---- populations ---------------------------------------------------------------------------- */
+
+/* A spike source: `from "spikes.csv"` or `from [(i, t), ...]` (data.c) */
+static void spike_source(inst *in, const env *en, ir_pop *p, const sm_mpop *mp)
 {
     ir_spike_in *sp = NULL;
     long n = 0;
-    if (src->kind == AST_FROM) {
-        if (!ir_spikes_file(in->ar, in->d, p, src->span, src->str, &sp, &n)) {
+    if (mp->from_file) {
+        if (!ir_spikes_file(in->ar, in->d, p, mp->from_span, mp->from_file, &sp, &n)) {
             in->errors++;
             return;
         }
     } else {
-        sp = arena_alloc(in->ar, (size_t)(src->nkids + 1) * sizeof *sp);
-        for (int k = 0; k < src->nkids; k++) {
-            const ast_node *pair = src->kids[k];
+        sp = arena_alloc(in->ar, (size_t)(mp->nspikes + 1) * sizeof *sp);
+        for (int k = 0; k < mp->nspikes; k++) {
+            const sm_mspike *s = &mp->spikes[k];
             long i;
-            sx *e;
-            if (!int_value(in, sc, pair->kids[0], 0, &i, "a neuron index") ||
-                !const_value(in, sc, pair->kids[1], &e, "a spike time"))
+            if (!int_value(in, ev(in, en, s->i), s->ispan, 0, &i, "a neuron index"))
                 continue;
+            sx *e = ev(in, en, s->t);
             if (i >= p->size) {
-                ERR(in, pair->kids[0]->span, "neuron %ld does not exist: %s has %d neuron%s, "
-                    "numbered 0 to %d", i, p->name, p->size, p->size == 1 ? "" : "s", p->size - 1);
+                ERR(in, s->ispan,
+                    "neuron %ld does not exist: %s has %d neuron%s, numbered 0 "
+                    "to %d",
+                    i, p->name, p->size, p->size == 1 ? "" : "s", p->size - 1);
                 continue;
             }
             if (!dim_eq(e->dim, DIM_TIME)) {
                 char a[96];
-                ERR(in, pair->kids[1]->span, "a spike time must be a time, not %s",
+                ERR(in, s->tspan, "a spike time must be a time, not %s",
                     dim_describe(e->dim, a, sizeof a));
                 continue;
             }
-            sp[n++] = (ir_spike_in){i, e->v, pair->span, pair->kids[1]->span};
+            sp[n++] = (ir_spike_in){i, e->v, s->span, s->tspan};
         }
     }
     if (!ir_spike_source(in->ar, in->d, p, sp, n, in->dt, "spike times"))
         in->errors++;
 }
 
-static void population(inst *in, scope *sc, const ast_node *n)
+/* The command line's overrides of population p's parameters (--set E.tau_m=30ms): what
+ * its ( ) arguments may set, applied after them and after its initialisers. */
+static void pop_overrides(inst *in, const ir_pop *p, sx **init)
 {
-    const sm_def *def = sema_find(in->s, n->str);
-    if (!def || def->kind != AST_NEURON) {
-        if (def)
-            ERR(in, n->span, "'%s' is a %s, not a neuron type", n->str,
-                def->kind == AST_SYNAPSE ? "synapse" : def->kind == AST_RULE ? "rule" : "module");
-        else {
-            ERR(in, n->span, "undefined neuron type '%s'", n->str);
-            const char *best = NULL;
-            for (int i = 0, bd = 3; i < sema_def_count(in->s); i++) {
-                const sm_def *o = sema_def(in->s, i);
-                int dd = typo_distance(n->str, o->name);
-                if (o->kind == AST_NEURON && dd < bd) {
-                    bd = dd;
-                    best = o->name;
-                }
-            }
-            if (best)
-                diag_hint(in->d, "did you mean '%s'?", best);
-            else
-                diag_hint(in->d, "is an import missing? (for example: import \"std/neurons\")");
-        }
-        return;
-    }
-    const sm_type *t = def->type;
-    if (!t || t->errors)
-        return; /* its own errors were reported */
-    long size;
-    if (!int_value(in, sc, n->a, 1, &size, "a population size"))
-        size = 1;
-    ir_pop p = {0};
-    p.name = arena_printf(in->ar, "%s%s", sc->prefix, n->name);
-    p.type = t;
-    p.type_name = t->name;
-    p.size = (int)size;
-    p.span = n->span;
-    p.refr_var = p.permit_var = -1;
-    /* parameter values: defaults, then the population's overrides */
-    sx **shared = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *shared);
-    sx **init = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *init);
-    for (int v = 0; v < t->nvars; v++)
-        init[v] = t->vars[v].value;
-    int nargs = 0;
-    arg_binding *args = bind_args(in, n->b, &nargs);
-    for (int a = 0; a < nargs; a++) {
-        int v = sm_find_var(t, args[a].name);
+    const sm_type *t = p->type;
+    for (int k = 0; k < in->nov; k++) {
+        const ir_override *o = &in->ov[k];
+        const char *name = ov_param_of(o, p->name);
+        if (!name)
+            continue;
+        in->ov_used[k] = true;
+        int v = sm_find_var(t, name);
         if (v < 0 || t->vars[v].kind != VAR_PARAM) {
-            if (v >= 0 && t->vars[v].kind == VAR_STATE)
-                ERR(in, args[a].span, "'%s' is a state variable of %s: set its initial value in "
-                                      "the population's { } block", args[a].name, t->name);
-            else
-                ERR(in, args[a].span, "%s has no parameter '%s'", t->name, args[a].name);
+            if (v >= 0) {
+                static const char *const KIND[] = {"parameter", "state variable", "input",
+                                                   "definition"};
+                ERR(in, SPAN_NONE, "--set %s=%s: '%s' of %s is a %s of %s, not a parameter",
+                    o->name, o->text, name, p->name, KIND[t->vars[v].kind], t->name);
+                continue;
+            }
+            ERR(in, SPAN_NONE, "--set %s=%s: %s (a %s) has no parameter '%s'", o->name, o->text,
+                p->name, t->name, name);
+            const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
+            int nn = 0;
+            for (int u = 0; u < t->nvars; u++)
+                if (t->vars[u].kind == VAR_PARAM)
+                    names[nn++] = t->vars[u].name;
+            const char *best = closest(name, names, nn);
+            if (best)
+                diag_hint(in->d, "did you mean '%s.%s'?", p->name, best);
             continue;
         }
         const sm_var *pv = &t->vars[v];
-        /* random draws are allowed by mod_expr and refused below, with a better message */
-        sx *e = mod_expr(in, sc, args[a].value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
-        if (!e->unknown && !(e->kind == SX_CONST && e->fn == 1) && !dim_eq(e->dim, pv->dim)) {
-            char a1[96], b1[96];
-            ERR(in, args[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name,
-                t->name, dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(in->d, pv->dim, e->dim);
-            continue;
-        }
-        if (!pv->per_item && has_rand(e)) {
-            ERR(in, args[a].value->span, "'%s' is shared by the whole population and cannot be "
-                                         "random", pv->name);
-            diag_hint(in->d, "declare it in 'parameters per neuron' for a value per neuron");
-            continue;
-        }
-        init[v] = e;
+        char *what = arena_printf(in->ar, "'%s' of %s (a %s)", name, p->name, t->name);
+        if (ov_fits(in, o, pv->dim, pv->boolean, what))
+            init[v] = ov_value(in, o, pv->dim);
     }
-    /* shared parameters: defaults may use earlier parameters */
-    for (int v = 0; v < t->nvars; v++) {
-        if (t->vars[v].kind != VAR_PARAM || t->vars[v].per_item)
-            continue;
-        shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
-    }
+}
+
+static void population(inst *in, const env *en, const sm_mpop *mp)
+{
+    const sm_type *t = mp->type;
+    long size;
+    if (!int_value(in, ev(in, en, mp->size), mp->size_span, 1, &size, "a population size"))
+        size = 1;
+    ir_pop p = {0};
+    p.name = arena_printf(in->ar, "%s%s", en->prefix, mp->name);
+    p.type = t;
+    p.type_name = t->name;
+    p.size = (int)size;
+    p.span = mp->span;
+    p.refr_var = p.permit_var = -1;
+    /* parameter values: defaults, then the population's arguments and initialisers, then
+       the command line's */
+    sx **shared = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *shared);
+    sx **init = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *init);
+    for (int v = 0; v < t->nvars; v++)
+        init[v] = mp->set[v] ? ev(in, en, mp->set[v]) : t->vars[v].value;
+    pop_overrides(in, &p, init);
     /* storage: state, per-neuron parameters, inputs */
     int *slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *slot);
     p.vars = arena_alloc(in->ar, (size_t)(t->nvars + 3) * sizeof *p.vars);
@@ -411,55 +342,17 @@ static void population(inst *in, scope *sc, const ast_node *n)
         slot[v] = -1;
         if (sv->kind == VAR_ALG || (sv->kind == VAR_PARAM && !sv->per_item))
             continue;
-        ir_var_kind k = sv->kind == VAR_STATE ? IRV_STATE : sv->kind == VAR_PARAM ? IRV_PARAM
-                      : IRV_INPUT;
+        ir_var_kind k = sv->kind == VAR_STATE   ? IRV_STATE
+                        : sv->kind == VAR_PARAM ? IRV_PARAM
+                                                : IRV_INPUT;
         slot[v] = p.nvars;
         p.vars[p.nvars++] = (ir_var){sv->name, k, v, sv->dim, sv->boolean, NULL};
     }
-    /* initialisers of the population */
-    for (int k = 0; k < n->nkids; k++) {
-        const ast_node *st = n->kids[k];
-        if (st->kind != AST_ASSIGN || st->a->kind != AST_IDENT || st->op != '=') {
-            ERR(in, st->span, "a population's initialiser must be 'name = value'");
+    /* shared parameters: defaults may use earlier parameters */
+    for (int v = 0; v < t->nvars; v++) {
+        if (t->vars[v].kind != VAR_PARAM || t->vars[v].per_item)
             continue;
-        }
-        int v = sm_find_var(t, st->a->name);
-        if (v < 0 || (t->vars[v].kind != VAR_STATE && !(t->vars[v].kind == VAR_PARAM &&
-                                                        t->vars[v].per_item))) {
-            if (v >= 0 && t->vars[v].kind == VAR_PARAM)
-                ERR(in, st->a->span, "'%s' is a shared parameter of %s: set it in the "
-                                     "population's ( ) arguments", st->a->name, t->name);
-            else
-                ERR(in, st->a->span, "%s has no state variable '%s'", t->name, st->a->name);
-            continue;
-        }
-        check_ctx *ck = mod_check(in, sc, (sm_type *)t, ALLOW_I | ALLOW_RAND);
-        ck->ctx = CTX_STATE_INIT;
-        ck->visible = t->nvars;
-        ck->ndraws = 0;
-        sx *e = check_expr(ck, st->b);
-        in->errors += ck->errors;
-        if (sx_uses(e, t->vars[v].kind == VAR_STATE ? VS_STATE : VS_PARAM, v)) {
-            ERR(in, st->b->span, "the initial value of '%s' refers to '%s' itself",
-                st->a->name, st->a->name);
-            for (int q = 0; q < sc->n; q++)
-                if (!strcmp(sc->names[q].name, st->a->name)) {
-                    diag_hint(in->d, "here '%s' is the neuron's own; the module's '%s' is hidden: "
-                                     "give the module's a different name",
-                              st->a->name, st->a->name);
-                    break;
-                }
-            continue;
-        }
-        if (!e->unknown && !(e->kind == SX_CONST && e->fn == 1) &&
-            !dim_eq(e->dim, t->vars[v].dim)) {
-            char a1[96], b1[96];
-            ERR(in, st->b->span, "'%s' is %s, but this value is %s", st->a->name,
-                dim_describe(t->vars[v].dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(in->d, t->vars[v].dim, e->dim);
-            continue;
-        }
-        init[v] = e;
+        shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
     }
     /* initial values, with shared parameters folded and earlier values substituted */
     for (int v = 0; v < t->nvars; v++) {
@@ -485,8 +378,8 @@ static void population(inst *in, scope *sc, const ast_node *n)
         p.events[e].body = fold_block(in->ar, t->events[e].body, VS_PARAM, shared, t->nvars);
     }
     p.nevents = t->nevents;
-    if (n->c)
-        spike_source(in, sc, &p, n->c);
+    if (mp->from)
+        spike_source(in, en, &p, mp);
     p.output = fold(in->ar, t->output, VS_PARAM, shared, t->nvars);
     p.slot = slot;
     p.shared = shared;
@@ -502,301 +395,174 @@ static void population(inst *in, scope *sc, const ast_node *n)
     in->m->pops = arena_grow(in->ar, in->m->pops, (size_t)in->m->npops, (size_t)in->m->npops + 1,
                              sizeof *in->m->pops);
     in->m->pops[in->m->npops++] = p;
-    add_name(in, sc, n->name, sx_const(in->ar, (double)size, DIM_NONE), n->span);
 }
 
-/* ---- projections ------------------------------------------------------------------------------ */
+/* ---- projections ------------------------------------------------------------------------------
+ */
 
-/* Resolves a path (E, c1.E) to a population of this module or a nested one. */
-static int pop_of_path(inst *in, scope *sc, const ast_node *path)
+/* The command line's overrides of the synapse and rule parameters of projection pj
+ * (--set ee.w_max=12nS): what the projection's arguments may set, applied after them and
+ * after a connection file's columns. `group`: for `project P = A -> B, C`, the name P that
+ * sets them for every pair (else NULL). */
+static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **vals)
 {
-    strbuf sb = {0};
-    sb_puts(&sb, sc->prefix);
-    const ast_node *parts[16];
-    int np = 0;
-    for (const ast_node *p = path; p && np < 16; p = p->kind == AST_MEMBER ? p->a : NULL)
-        parts[np++] = p;
-    for (int k = np - 1; k >= 0; k--)
-        sb_printf(&sb, "%s%s", parts[k]->name, k ? "." : "");
-    int idx = ir_find_pop(in->m, sb.buf);
-    if (idx < 0) {
-        ERR(in, path->span, "no population named '%s' in this module", sb.buf + strlen(sc->prefix));
-        const char *best = NULL;
-        for (int i = 0, bd = 3; i < in->m->npops; i++) {
-            const char *nm = in->m->pops[i].name;
-            if (strncmp(nm, sc->prefix, strlen(sc->prefix)))
+    const sm_type *t = pj->syn;
+    for (int k = 0; k < in->nov; k++) {
+        const ir_override *o = &in->ov[k];
+        const char *name = ov_param_of(o, pj->name);
+        if (!name && group)
+            name = ov_param_of(o, group);
+        if (!name)
+            continue;
+        in->ov_used[k] = true;
+        /* the synapse's own parameter, else the one rule that has it */
+        int own = -1, ruled = -1, nruled = 0;
+        for (int u = 0; u < t->nvars; u++)
+            if (!strcmp(t->vars[u].name, name) &&
+                (t->vars[u].kind == VAR_PARAM || t->vars[u].kind == VAR_STATE)) {
+                if (t->vars[u].rule < 0)
+                    own = u;
+                else if (!nruled++)
+                    ruled = u;
+            }
+        int v = own >= 0 ? own : nruled == 1 ? ruled : -1;
+        if (v < 0) {
+            if (nruled > 1) {
+                ERR(in, SPAN_NONE,
+                    "--set %s=%s: '%s' is a parameter of several learning rules of "
+                    "%s",
+                    o->name, o->text, name, pj->name);
                 continue;
-            int d = typo_distance(sb.buf + strlen(sc->prefix), nm + strlen(sc->prefix));
-            if (d < bd) {
-                bd = d;
-                best = nm + strlen(sc->prefix);
             }
-        }
-        if (best)
-            diag_hint(in->d, "did you mean '%s'?", best);
-        else
-            diag_hint(in->d, "populations must be declared before the projections that use them");
-    }
-    sb_free(&sb);
-    return idx;
-}
-
-static const sm_def *find_def(inst *in, const char *name, ast_kind kind, ax_span sp,
-                              const char *what)
-{
-    const sm_def *d = sema_find(in->s, name);
-    if (d && d->kind == kind)
-        return d;
-    if (d)
-        ERR(in, sp, "'%s' is not a %s", name, what);
-    else {
-        ERR(in, sp, "undefined %s '%s'", what, name);
-        const char *best = NULL;
-        for (int i = 0, bd = 3; i < sema_def_count(in->s); i++) {
-            const sm_def *o = sema_def(in->s, i);
-            int dd = typo_distance(name, o->name);
-            if (o->kind == kind && dd < bd) {
-                bd = dd;
-                best = o->name;
-            }
-        }
-        if (best)
-            diag_hint(in->d, "did you mean '%s'?", best);
-    }
-    return NULL;
-}
-
-/* Values for the parameters of a synapse (and its rules) from arguments:
- * per-synapse values may be expressions of i and j and random draws. */
-/* Arguments of the synapse (rule = -1) or of its `learn` clause number `rule`: they name that
- * one's parameters (two rules may have parameters of the same name). */
-static void syn_args(inst *in, scope *sc, const sm_type *t, const ast_node *args, sx **vals,
-                     const char *owner, int rule)
-{
-    int nargs = 0;
-    arg_binding *b = bind_args(in, args, &nargs);
-    for (int a = 0; a < nargs; a++) {
-        int v = -1;
-        for (int k = 0; k < t->nvars && v < 0; k++)
-            if (t->vars[k].rule == rule && !strcmp(t->vars[k].name, b[a].name))
-                v = k;
-        if (v < 0 || (t->vars[v].kind != VAR_PARAM && t->vars[v].kind != VAR_STATE)) {
-            ERR(in, b[a].span, "%s has no parameter '%s'", owner, b[a].name);
+            ERR(in, SPAN_NONE, "--set %s=%s: the synapses of %s (%s) have no parameter '%s'",
+                o->name, o->text, pj->name, t->name, name);
+            const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
+            int nn = 0;
+            for (int u = 0; u < t->nvars; u++)
+                if (t->vars[u].kind == VAR_PARAM || t->vars[u].kind == VAR_STATE)
+                    names[nn++] = t->vars[u].name;
+            const char *best = closest(name, names, nn);
+            if (best)
+                diag_hint(in->d, "did you mean '%.*s.%s'?", (int)(name - 1 - o->name), o->name,
+                          best);
             continue;
         }
         const sm_var *pv = &t->vars[v];
-        bool per = pv->kind == VAR_STATE || pv->per_item;
-        sx *e = mod_expr(in, sc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0);
-        if (!e->unknown && !(e->kind == SX_CONST && e->fn == 1) && !dim_eq(e->dim, pv->dim)) {
-            char a1[96], b1[96];
-            ERR(in, b[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name, owner,
-                dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(in->d, pv->dim, e->dim);
-            continue;
-        }
-        if (!per && e->kind != SX_CONST) {
-            ERR(in, b[a].value->span, "'%s' is shared by every synapse of the projection: its "
-                                      "value must be a constant", pv->name);
-            continue;
-        }
-        vals[v] = e;
+        char *what = arena_printf(in->ar, "'%s' of %s (%s)", name, pj->name, t->name);
+        if (ov_fits(in, o, pv->dim, pv->boolean, what))
+            vals[v] = ov_value(in, o, pv->dim);
     }
 }
 
-static void connector(inst *in, scope *sc, ir_proj *p, const ast_node *c)
+/* The values of a projection's connector and delay. */
+static void connect(inst *in, const env *en, ir_proj *p, const sm_mproj *mp)
 {
-    const ast_node *k = c->a;
-    if (k->kind == AST_WHERE) {
-        p->conn = CONN_WHERE;
-        sx *e = mod_expr(in, sc, k->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
-        if (!e->boolean && !e->unknown)
-            ERR(in, k->a->span, "the condition of 'where' must be a comparison of i and j");
-        p->conn_arg = e;
-        return;
-    }
-    if (k->kind == AST_FROM) {
-        p->conn = CONN_FILE;
-        p->file = k->str;
-        return;
-    }
-    const char *name = k->name;
-    int nargs = k->kind == AST_CALL ? k->nkids : 0;
-    int npos = 0;
-    const ast_node *pos[2] = {NULL, NULL};
-    for (int a = 0; a < nargs; a++) {
-        const ast_node *arg = k->kids[a];
-        if (arg->kind == AST_NAMED) {
-            if (!strcmp(arg->name, "autapses")) {
-                sx *e = mod_expr(in, sc, arg->a, 0);
-                if (!e->boolean || e->kind != SX_CONST)
-                    ERR(in, arg->a->span, "'autapses' must be true or false");
-                else
-                    p->autapses = e->v != 0;
-            } else {
-                ERR(in, arg->span, "connectors take no argument named '%s' (only 'autapses')",
-                    arg->name);
+    p->conn = mp->conn;
+    if (mp->autapses)
+        p->autapses = ev(in, en, mp->autapses)->v != 0;
+    const ir_pop *pre = &in->m->pops[p->pre], *post = &in->m->pops[p->post];
+    switch (mp->conn) {
+    case CONN_WHERE: p->conn_arg = ev(in, en, mp->conn_arg); break;
+    case CONN_FILE: p->file = mp->file; break;
+    case CONN_ONE:
+        if (pre->size != post->size)
+            ERR(in, mp->conn_span,
+                "one_to_one needs populations of the same size (%s has %d "
+                "neurons, %s has %d)",
+                pre->name, pre->size, post->name, post->size);
+        break;
+    case CONN_RANDOM:
+        if (mp->conn_arg) {
+            sx *e = ev(in, en, mp->conn_arg);
+            if (e->v < 0 || e->v > 1) {
+                char nb[32];
+                ERR(in, mp->conn_arg_span,
+                    "a connection probability must be a number between "
+                    "0 and 1, not %s",
+                    fmt_double(nb, e->v));
             }
-        } else if (npos < 2) {
-            pos[npos++] = arg;
-        } else {
-            ERR(in, arg->span, "too many arguments for '%s'", name);
+            p->conn_arg = e;
         }
+        break;
+    case CONN_INDEGREE:
+    case CONN_OUTDEGREE: {
+        long kk;
+        if (mp->conn_arg && int_value(in, ev(in, en, mp->conn_arg), mp->conn_arg_span, 0, &kk,
+                                      "a number of connections")) {
+            int limit = p->conn == CONN_INDEGREE ? pre->size : post->size;
+            if (kk > limit)
+                ERR(in, mp->conn_arg_span,
+                    "%ld connections per neuron, but the %s population "
+                    "has only %d neurons",
+                    kk, p->conn == CONN_INDEGREE ? "source" : "target", limit);
+            p->conn_arg = sx_const(in->ar, (double)kk, DIM_NONE);
+        }
+        break;
     }
-    struct {
-        const char *name;
-        ir_conn_kind kind;
-        int args;
-    } const KINDS[] = {{"all_to_all", CONN_ALL, 0}, {"one_to_one", CONN_ONE, 0},
-                       {"random", CONN_RANDOM, 1}, {"fixed_indegree", CONN_INDEGREE, 1},
-                       {"fixed_outdegree", CONN_OUTDEGREE, 1}};
-    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++) {
-        if (strcmp(KINDS[i].name, name))
-            continue;
-        p->conn = KINDS[i].kind;
-        if (npos != KINDS[i].args) {
-            ERR(in, k->span, "'%s' takes %d argument%s", name, KINDS[i].args,
-                KINDS[i].args == 1 ? "" : "s");
-            return;
-        }
-        const ir_pop *pre = &in->m->pops[p->pre], *post = &in->m->pops[p->post];
-        if (p->conn == CONN_ONE && pre->size != post->size)
-            ERR(in, k->span, "one_to_one needs populations of the same size (%s has %d neurons, "
-                             "%s has %d)", pre->name, pre->size, post->name, post->size);
-        if (p->conn == CONN_RANDOM) {
-            sx *e;
-            if (const_value(in, sc, pos[0], &e, "a connection probability")) {
-                if (!dim_is_none(e->dim)) {
-                    char a1[96];
-                    ERR(in, pos[0]->span, "a connection probability must be a plain number "
-                                          "between 0 and 1, not %s",
-                        dim_describe(e->dim, a1, sizeof a1));
-                } else if (e->v < 0 || e->v > 1) {
-                    char nb[32];
-                    ERR(in, pos[0]->span, "a connection probability must be a number between "
-                                          "0 and 1, not %s", fmt_double(nb, e->v));
-                }
-                p->conn_arg = e;
-            }
-        } else if (p->conn == CONN_INDEGREE || p->conn == CONN_OUTDEGREE) {
-            long kk;
-            if (int_value(in, sc, pos[0], 0, &kk, "a number of connections")) {
-                int limit = p->conn == CONN_INDEGREE ? pre->size : post->size;
-                if (kk > limit)
-                    ERR(in, pos[0]->span, "%ld connections per neuron, but the %s population "
-                                          "has only %d neurons", kk,
-                        p->conn == CONN_INDEGREE ? "source" : "target", limit);
-                p->conn_arg = sx_const(in->ar, (double)kk, DIM_NONE);
-            }
-        }
-        return;
+    case CONN_ALL: break;
     }
-    ERR(in, k->span, "unknown connector '%s'", name);
-    diag_hint(in->d, "the connectors are all_to_all, one_to_one, random(p), fixed_indegree(k), "
-                     "fixed_outdegree(k), where (...) and from \"file\"");
+    if (mp->delay && p->delay) {
+        ERR(in, mp->delay_clause_span,
+            "the delays come from the connection file's 'delay' "
+            "column and from 'delay'");
+    } else if (mp->delay) {
+        sx *e = ev(in, en, mp->delay);
+        if (e->kind == SX_CONST && e->v < 0)
+            ERR(in, mp->delay_span, "a delay cannot be negative");
+        p->delay = e;
+    }
 }
 
-static void projection(inst *in, scope *sc, const ast_node *n)
+/* One projection per (source, target) pair whose binding succeeded; irs[pair] receives the
+ * index of each in the model. */
+static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
 {
-    const sm_def *syn = find_def(in, n->str, AST_SYNAPSE, n->span, "synapse type");
-    if (!syn)
-        return;
-    /* learn clauses */
-    sm_learn learns[8];
-    int nlearns = 0;
-    const ast_node *conn = NULL, *delay = NULL;
-    const ast_node *learn_args[8];
-    for (int k = 0; k < n->nkids; k++) {
-        const ast_node *c = n->kids[k];
-        if (c->kind == AST_CONNECT) {
-            if (conn)
-                ERR(in, c->span, "a projection has one 'connect'");
-            conn = c;
-        } else if (c->kind == AST_DELAY) {
-            if (delay)
-                ERR(in, c->span, "a projection has one 'delay'");
-            delay = c;
-        } else if (c->kind == AST_LEARN) {
-            const sm_def *r = find_def(in, c->str, AST_RULE, c->span, "learning rule");
-            if (!r)
-                continue;
-            if (nlearns == 8) {
-                ERR(in, c->span, "too many learning rules on one projection");
-                continue;
-            }
-            learn_args[nlearns] = c->a;
-            learns[nlearns++] = (sm_learn){r, c->name, c->span};
-        }
-    }
     /* `connect from FILE`: read once, checked for each (source, target) pair */
     tab *edges = NULL;
-    if (conn && conn->a->kind == AST_FROM &&
-        !(edges = tab_read(in->ar, in->d, conn->a->span, conn->a->str, TAB_HEADER)))
+    if (mp->file && !(edges = tab_read(in->ar, in->d, mp->file_span, mp->file, TAB_HEADER)))
         in->errors++;
-    if (!conn) {
-        ERR(in, n->span, "the projection says nothing about which neurons to connect");
-        diag_hint(in->d, "add 'connect all_to_all', 'connect random(p)', ...");
-    }
-    const char **signals = sc->signals;
-    /* (pre type, post type) pairs whose binding failed: `A -> B, C` with B and C
-       of one type would report the same errors twice */
-    const sm_type *failed[64][2];
-    int nfailed = 0;
-    /* each path resolved (and an unknown one reported) once */
-    int *pres = arena_alloc(in->ar, (size_t)(n->a->nkids + 1) * sizeof *pres);
-    int *posts = arena_alloc(in->ar, (size_t)(n->b->nkids + 1) * sizeof *posts);
-    for (int si = 0; si < n->a->nkids; si++)
-        pres[si] = pop_of_path(in, sc, n->a->kids[si]);
-    for (int ti = 0; ti < n->b->nkids; ti++)
-        posts[ti] = pop_of_path(in, sc, n->b->kids[ti]);
-    for (int si = 0; si < n->a->nkids; si++)
-        for (int ti = 0; ti < n->b->nkids; ti++) {
-            int pre = pres[si];
-            int post = posts[ti];
+    const sm_learn *learns = mp->learns;
+    int nlearns = mp->nlearns;
+    for (int si = 0; si < mp->npre; si++)
+        for (int ti = 0; ti < mp->npost; ti++) {
+            int pair = si * mp->npost + ti;
+            irs[pair] = -1;
+            const sm_type *t = mp->bound[pair];
+            if (!t)
+                continue;
+            int pre = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, mp->pre[si]));
+            int post = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, mp->post[ti]));
             if (pre < 0 || post < 0)
                 continue;
             const ir_pop *P = &in->m->pops[pre], *Q = &in->m->pops[post];
-            bool seen = false;
-            for (int k = 0; k < nfailed && !seen; k++)
-                seen = failed[k][0] == P->type && failed[k][1] == Q->type;
-            if (seen) {
-                in->errors++;
-                continue;
-            }
-            sm_type *t = sema_bind(in->s, syn, P->type, Q->type, learns, nlearns, signals,
-                                   sc->nsignals, n->span);
-            if (!t) {
-                in->errors++;
-                if (nfailed < 64) {
-                    failed[nfailed][0] = P->type;
-                    failed[nfailed++][1] = Q->type;
-                }
-                continue;
-            }
             ir_proj p = {0};
             p.pre = pre;
             p.post = post;
             p.syn = t;
-            p.span = n->span;
+            p.span = mp->span;
             p.autapses = true;
-            p.signal_base = sc->signal_base;
-            if (n->name)
-                p.name = n->a->nkids * n->b->nkids == 1
-                             ? arena_printf(in->ar, "%s%s", sc->prefix, n->name)
-                             : arena_printf(in->ar, "%s%s.%s_%s", sc->prefix, n->name, P->name,
+            p.signal_base = en->signal_base;
+            if (mp->name)
+                p.name = mp->npre * mp->npost == 1
+                             ? arena_printf(in->ar, "%s%s", en->prefix, mp->name)
+                             : arena_printf(in->ar, "%s%s.%s_%s", en->prefix, mp->name, P->name,
                                             Q->name);
             else
                 p.name = arena_printf(in->ar, "%s->%s", P->name, Q->name);
             if (find_proj(in->m, p.name) >= 0)
                 p.name = arena_printf(in->ar, "%s#%d", p.name, in->m->nprojs);
-            /* parameter values */
+            /* parameter values: defaults, the arguments, a connection file's columns, the
+               command line's */
             sx **vals = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *vals);
             for (int v = 0; v < t->nvars; v++)
-                vals[v] = t->vars[v].value;
-            syn_args(in, sc, t, n->c, vals, syn->name, -1);
-            for (int r = 0; r < nlearns; r++)
-                syn_args(in, sc, t, learn_args[r], vals, learns[r].rule->name, r);
+                vals[v] = mp->vals && mp->vals[v] ? ev(in, en, mp->vals[v]) : t->vars[v].value;
             if (edges && !ir_edges(in->ar, in->d, &p, P, Q, edges, vals))
                 in->errors++;
+            proj_overrides(in, &p,
+                           mp->name && mp->npre * mp->npost > 1
+                               ? arena_printf(in->ar, "%s%s", en->prefix, mp->name)
+                               : NULL,
+                           vals);
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
                default only for dimensionless weights */
             for (int v = 0; v < t->nvars; v++) {
@@ -806,9 +572,10 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                     !dim_eq(pv->dim, DIM_NONE)) {
                     char a1[96];
                     const sm_learn *lr = &learns[pv->rule >= 0 ? pv->rule : 0];
-                    ERR(in, lr->span, "'%s' of rule %s is in the unit of the weight, here %s: "
-                                      "the plain-number default does not apply", pv->name,
-                        lr->rule->name, dim_describe(pv->dim, a1, sizeof a1));
+                    ERR(in, lr->span,
+                        "'%s' of rule %s is in the unit of the weight, here %s: "
+                        "the plain-number default does not apply",
+                        pv->name, lr->rule->name, dim_describe(pv->dim, a1, sizeof a1));
                     diag_hint(in->d, "give it a value: learn %s(%s = ...)", lr->rule->name,
                               pv->name);
                 }
@@ -840,15 +607,16 @@ static void projection(inst *in, scope *sc, const ast_node *n)
                         int same = 0;
                         for (int r = 0; r < nlearns; r++)
                             same += learns[r].rule == learns[sv->rule].rule;
-                        vname = same > 1 ? arena_printf(in->ar, "%s%d_%s", learns[sv->rule].rule->name,
-                                                        sv->rule + 1, sv->name)
-                                         : arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name,
-                                                        sv->name);
+                        vname = same > 1
+                                    ? arena_printf(in->ar, "%s%d_%s", learns[sv->rule].rule->name,
+                                                   sv->rule + 1, sv->name)
+                                    : arena_printf(in->ar, "%s_%s", learns[sv->rule].rule->name,
+                                                   sv->name);
                         break;
                     }
-                p.vars[p.nvars++] = (ir_var){vname, sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,
-                                             v, sv->dim, sv->boolean,
-                                             fold(in->ar, vals[v], VS_PARAM, shared, t->nvars)};
+                p.vars[p.nvars++] = (ir_var){
+                    vname,       sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,    v, sv->dim,
+                    sv->boolean, fold(in->ar, vals[v], VS_PARAM, shared, t->nvars)};
             }
             p.shared = shared;
             p.on_pre = fold_block(in->ar, t->on_pre, VS_PARAM, shared, t->nvars);
@@ -858,105 +626,33 @@ static void projection(inst *in, scope *sc, const ast_node *n)
             in->m->projs = arena_grow(in->ar, in->m->projs, (size_t)in->m->nprojs,
                                       (size_t)in->m->nprojs + 1, sizeof *in->m->projs);
             in->m->projs[in->m->nprojs++] = p;
-            ir_proj *pp = &in->m->projs[in->m->nprojs - 1];
-            if (conn)
-                connector(in, sc, pp, conn);
-            if (delay && pp->delay) {
-                ERR(in, delay->span, "the delays come from the connection file's 'delay' column "
-                                     "and from 'delay'");
-            } else if (delay) {
-                sx *e = mod_expr(in, sc, delay->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
-                if (!e->unknown && !dim_eq(e->dim, DIM_TIME)) {
-                    char a1[96];
-                    ERR(in, delay->a->span, "a delay must be a time, not %s",
-                        dim_describe(e->dim, a1, sizeof a1));
-                    check_dim_hint(in->d, DIM_TIME, e->dim);
-                } else if (e->kind == SX_CONST && e->v < 0) {
-                    ERR(in, delay->a->span, "a delay cannot be negative");
-                }
-                pp->delay = e;
-            }
+            irs[pair] = in->m->nprojs - 1;
+            if (mp->has_conn)
+                connect(in, en, &in->m->projs[in->m->nprojs - 1], mp);
         }
 }
 
-/* `signal NAME = expr of t`, or `signal NAME = P.x`: the mean of x over population P, as it
- * stands at the start of each step (dimensionless). */
-static void signal(inst *in, scope *sc, const ast_node *it, ir_signal *sg)
-{
-    const ast_node *a = it->a;
-    if (a->kind == AST_MEMBER) {
-        int p = pop_of_path(in, sc, a->a);
-        if (p < 0)
-            return;
-        const ir_pop *P = &in->m->pops[p];
-        int v = sm_find_var(P->type, a->name);
-        if (v < 0) {
-            ERR(in, a->span, "%s (a %s) has no variable '%s'", P->name, P->type_name, a->name);
-            return;
-        }
-        if (P->slot[v] < 0) {
-            ERR(in, a->span, "'%s' of %s is not stored per neuron", a->name, P->name);
-            return;
-        }
-        if (P->type->vars[v].kind == VAR_INPUT) {
-            ERR(in, a->span, "'%s' of %s is a summed input, cleared every step: a signal cannot "
-                             "follow it", a->name, P->name);
-            return;
-        }
-        if (!dim_eq(P->type->vars[v].dim, DIM_NONE) || P->type->vars[v].boolean) {
-            char a1[96];
-            ERR(in, a->span, "a signal is a plain number, but %s.%s is %s", P->name, a->name,
-                P->type->vars[v].boolean ? "a condition"
-                                         : dim_describe(P->type->vars[v].dim, a1, sizeof a1));
-            return;
-        }
-        sg->pop = p;
-        sg->var = P->slot[v];
-        return;
-    }
-    sx *e = mod_expr(in, sc, a, ALLOW_T);
-    if (e->boolean)
-        ERR(in, a->span, "a signal must be a number");
-    sg->value = e;
-}
+/* ---- records, signals, instances, the module body
+ * --------------------------------------------------- */
 
-/* ---- records, signals, instances, the module body --------------------------------------------------- */
-
-static void record(inst *in, scope *sc, const ast_node *n)
+static void record(inst *in, const env *en, const sm_mrec *mr)
 {
-    ir_rec_kind kind = REC_STATE;
-    if (n->str) {
-        if (!strcmp(n->str, "spikes"))
-            kind = REC_SPIKES;
-        else if (!strcmp(n->str, "rate"))
-            kind = REC_RATE;
-        else if (!strcmp(n->str, "weights"))
-            kind = REC_WEIGHTS;
-        else {
-            ERR(in, n->span, "cannot record '%s'", n->str);
-            diag_hint(in->d, "record spikes P, record rate P, record weights PROJ, or record "
-                             "P.variable");
-            return;
-        }
-    }
     double every = 0;
-    if (n->b) {
-        sx *e;
-        if (const_value(in, sc, n->b, &e, "a sampling period")) {
-            if (!dim_eq(e->dim, DIM_TIME) || e->v <= 0)
-                ERR(in, n->b->span, "a sampling period must be a positive time");
-            else
-                every = e->v;
-        }
+    if (mr->every) {
+        sx *e = ev(in, en, mr->every);
+        if (e->v <= 0)
+            ERR(in, mr->every_span, "a sampling period must be a positive time");
+        else
+            every = e->v;
     }
     int *subset = NULL, nsub = 0;
-    if (n->a) {
+    if (mr->has_subset) {
         long lo, hi;
-        if (n->a->kind == AST_RANGE) {
-            if (int_value(in, sc, n->a->a, 0, &lo, "a neuron index") &&
-                int_value(in, sc, n->a->b, 0, &hi, "a neuron index")) {
+        if (mr->range) {
+            if (int_value(in, ev(in, en, mr->sub[0]), mr->sub_span[0], 0, &lo, "a neuron index") &&
+                int_value(in, ev(in, en, mr->sub[1]), mr->sub_span[1], 0, &hi, "a neuron index")) {
                 if (hi < lo)
-                    ERR(in, n->a->span, "the range is empty (%ld .. %ld)", lo, hi);
+                    ERR(in, mr->subset_span, "the range is empty (%ld .. %ld)", lo, hi);
                 else {
                     nsub = (int)(hi - lo + 1);
                     subset = arena_alloc(in->ar, (size_t)nsub * sizeof *subset);
@@ -965,226 +661,154 @@ static void record(inst *in, scope *sc, const ast_node *n)
                 }
             }
         } else {
-            subset = arena_alloc(in->ar, (size_t)(n->a->nkids + 1) * sizeof *subset);
-            for (int k = 0; k < n->a->nkids; k++)
-                if (int_value(in, sc, n->a->kids[k], 0, &lo, "a neuron index"))
+            subset = arena_alloc(in->ar, (size_t)(mr->nsub + 1) * sizeof *subset);
+            for (int k = 0; k < mr->nsub; k++)
+                if (int_value(in, ev(in, en, mr->sub[k]), mr->sub_span[k], 0, &lo,
+                              "a neuron index"))
                     subset[nsub++] = (int)lo;
         }
     }
-    for (int k = 0; k < n->nkids; k++) {
-        const ast_node *path = n->kids[k];
-        ir_record r = {kind, -1, -1, subset, nsub, every, path->span};
-        if (kind == REC_WEIGHTS) {
-            char *name = arena_printf(in->ar, "%s%s", sc->prefix, path->name);
-            /* `project P = A -> B, C` made P.A_B and P.A_C: record them all */
-            int targets[64], nt = 0;
-            int exact = path->kind == AST_IDENT ? find_proj(in->m, name) : -1;
-            if (exact >= 0)
-                targets[nt++] = exact;
-            else if (path->kind == AST_IDENT) {
-                size_t l = strlen(name);
-                for (int q = 0; q < in->m->nprojs && nt < 64; q++) {
-                    const char *pn = in->m->projs[q].name;
-                    if (pn && !strncmp(pn, name, l) && pn[l] == '.')
-                        targets[nt++] = q;
-                }
-            }
-            if (!nt) {
-                ERR(in, path->span, "no projection named '%s'", path->name);
-                diag_hint(in->d, "name a projection to record its weights: project NAME = A -> B : ...");
+    const char *bad = NULL; /* a path whose weights cannot be recorded (reported once) */
+    for (int k = 0; k < mr->ntargets; k++) {
+        const sm_rtarget *tg = &mr->targets[k];
+        ir_record r = {mr->kind, -1, -1, subset, nsub, every, tg->span};
+        if (mr->kind == REC_WEIGHTS) {
+            r.target = en->proj_ir[tg->proj][tg->pair];
+            if (r.target < 0 || (bad && !strcmp(bad, tg->path)))
+                continue;
+            r.var = in->m->projs[r.target].slot[tg->var];
+            if (r.var < 0) {
+                /* a constant weight that nothing changes is not stored */
+                ERR(in, tg->span,
+                    "the synapses of '%s%s' all have the same weight, which nothing "
+                    "changes: it is not stored and cannot be recorded",
+                    en->prefix, tg->path);
+                bad = tg->path;
                 continue;
             }
-            bool ok = true;
-            for (int q = 0; q < nt && ok; q++) {
-                const ir_proj *pj = &in->m->projs[targets[q]];
-                int w = sm_find_var(pj->syn, "w");
-                ir_record rq = r;
-                rq.target = targets[q];
-                rq.var = w >= 0 ? pj->slot[w] : -1;
-                if (rq.var < 0) {
-                    ERR(in, path->span, "the synapses of '%s' have no weight 'w' to record", name);
-                    ok = false;
-                } else if (q + 1 < nt) {
-                    in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
-                                                (size_t)in->m->nrecords + 1,
-                                                sizeof *in->m->records);
-                    in->m->records[in->m->nrecords++] = rq;
-                } else {
-                    r = rq;
-                }
-            }
-            if (!ok)
-                continue;
-        } else if (kind == REC_STATE) {
-            if (path->kind != AST_MEMBER) {
-                ERR(in, path->span, "record which variable? write '%s.v' (or 'record spikes %s')",
-                    path->name, path->name);
-                continue;
-            }
-            r.target = pop_of_path(in, sc, path->a);
+        } else {
+            r.target = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, tg->path));
             if (r.target < 0)
                 continue;
             const ir_pop *p = &in->m->pops[r.target];
-            int v = sm_find_var(p->type, path->name);
-            if (v < 0) {
-                ERR(in, path->span, "%s (a %s) has no variable '%s'", p->name, p->type_name,
-                    path->name);
-                continue;
-            }
-            if (p->slot[v] < 0) {
-                ERR(in, path->span, "'%s' of %s is not stored per neuron (it is a %s)",
-                    path->name, p->name,
-                    p->type->vars[v].kind == VAR_ALG ? "definition" : "shared parameter");
-                continue;
-            }
-            r.var = p->slot[v];
-        } else {
-            r.target = pop_of_path(in, sc, path);
-            if (r.target < 0)
-                continue;
-            if (kind == REC_SPIKES && !in->m->pops[r.target].spike)
-                ERR(in, path->span, "%s (a %s) does not spike", in->m->pops[r.target].name,
-                    in->m->pops[r.target].type_name);
+            if (mr->kind == REC_STATE)
+                r.var = p->slot[tg->var];
+            for (int q = 0; q < nsub; q++)
+                if (subset[q] >= p->size) {
+                    ERR(in, mr->subset_span,
+                        "neuron %d does not exist: %s has %d neurons, "
+                        "numbered 0 to %d",
+                        subset[q], p->name, p->size, p->size - 1);
+                    break;
+                }
         }
-        for (int q = 0; q < nsub && r.target >= 0 && kind != REC_WEIGHTS; q++)
-            if (subset[q] >= in->m->pops[r.target].size) {
-                ERR(in, n->a->span, "neuron %d does not exist: %s has %d neurons, numbered 0 to %d",
-                    subset[q], in->m->pops[r.target].name, in->m->pops[r.target].size,
-                    in->m->pops[r.target].size - 1);
-                break;
-            }
         in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
                                     (size_t)in->m->nrecords + 1, sizeof *in->m->records);
         in->m->records[in->m->nrecords++] = r;
     }
 }
 
-static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *args, int nargs);
-
-static void instance(inst *in, scope *sc, const ast_node *n)
+/* A signal: an expression of t, or the mean of a population's variable. */
+static void signal(inst *in, const env *en, const sm_msignal *ms, ir_signal *sg)
 {
-    const sm_def *d = find_def(in, n->str, AST_MODULE, n->span, "module");
-    if (!d)
+    if (ms->value) {
+        sg->value = ev(in, en, ms->value);
         return;
-    for (int k = 0; k < in->nstack; k++)
-        if (in->stack[k] == d->ast) {
-            ERR(in, n->span, "module %s contains itself", d->name);
-            return;
-        }
-    scope *child = arena_alloc(in->ar, sizeof *child);
-    child->prefix = arena_printf(in->ar, "%s%s.", sc->prefix, n->name);
-    child->depth = sc->depth + 1;
-    int nargs = 0;
-    arg_binding *args = bind_args(in, n->a, &nargs);
-    /* argument values are computed in the parent's scope */
-    for (int a = 0; a < nargs; a++)
-        if (!const_value(in, sc, args[a].value, &args[a].computed, "a module argument"))
-            args[a].used = true; /* reported; do not also call it unknown */
-    module_body(in, d->ast, child, args, nargs);
-    add_name(in, sc, n->name, sx_const(in->ar, 0, DIM_NONE), n->span);
+    }
+    sg->pop = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, ms->pop));
+    if (sg->pop >= 0)
+        sg->var = in->m->pops[sg->pop].slot[ms->var];
 }
 
-static void module_body(inst *in, const ast_node *mod, scope *sc, arg_binding *args, int na)
+/* Makes an instance of mod with its parameters' values given[k] (NULL: the default). */
+static void module_body(inst *in, const sm_module *mod, const char *prefix, sx **given)
 {
-    if (in->nstack == (int)(sizeof in->stack / sizeof in->stack[0])) {
-        ERR(in, mod->span, "modules nested too deeply");
-        return;
+    env en = {mod, prefix, NULL, in->m->nsignals, NULL};
+    en.vals = arena_alloc(in->ar, (size_t)(mod->nparams + 1) * sizeof *en.vals);
+    for (int k = 0; k < mod->nparams; k++) /* a default may use the parameters before it */
+        en.vals[k] = given && given[k] ? given[k] : ev(in, &en, mod->params[k].value);
+    en.proj_ir = arena_alloc(in->ar, (size_t)(mod->nitems + 1) * sizeof *en.proj_ir);
+    /* signals first: rules of projections refer to them by their index (less signal_base) */
+    for (int k = 0; k < mod->nsignals; k++) {
+        ir_signal sg = {arena_printf(in->ar, "%s%s", prefix, mod->signals[k].name), NULL, -1, -1};
+        in->m->signals = arena_grow(in->ar, in->m->signals, (size_t)in->m->nsignals,
+                                    (size_t)in->m->nsignals + 1, sizeof *in->m->signals);
+        in->m->signals[in->m->nsignals++] = sg;
     }
-    in->stack[in->nstack++] = mod;
-    /* parameters */
-    for (int k = 0; k < mod->a->nkids; k++) {
-        const ast_node *p = mod->a->kids[k];
-        sx *v = NULL;
-        for (int a = 0; a < na; a++)
-            if (!strcmp(args[a].name, p->name)) {
-                args[a].used = true;
-                if (args[a].computed)
-                    v = args[a].computed;
-                else
-                    const_value(in, sc, args[a].value, &v, "a module parameter");
-            }
-        if (!v)
-            const_value(in, sc, p->a, &v, "a module parameter's default");
-        if (v)
-            add_name(in, sc, p->name, v, p->span);
+    for (int i = 0; i < mod->nitems; i++) {
+        const sm_mitem *it = &mod->items[i];
+        switch (it->kind) {
+        case MI_POP: population(in, &en, it->pop); break;
+        case MI_PROJ: {
+            const sm_mproj *mp = it->proj;
+            en.proj_ir[i] =
+                arena_alloc(in->ar, (size_t)(mp->npre * mp->npost + 1) * sizeof *en.proj_ir[i]);
+            projection(in, &en, mp, en.proj_ir[i]);
+            break;
+        }
+        case MI_INST: {
+            const sm_minst *mi = it->inst;
+            sx **args = arena_alloc(in->ar, (size_t)(mi->mod->nparams + 1) * sizeof *args);
+            for (int k = 0; k < mi->mod->nparams; k++)
+                args[k] = mi->args[k] ? ev(in, &en, mi->args[k]) : NULL;
+            module_body(in, mi->mod, arena_printf(in->ar, "%s%s.", prefix, mi->name), args);
+            break;
+        }
+        case MI_RECORD: record(in, &en, it->rec); break;
+        }
     }
-    for (int a = 0; a < na; a++)
-        if (!args[a].used) {
-            ERR(in, args[a].span, "module %s has no parameter '%s'", mod->name, args[a].name);
-            const char *best = NULL;
-            for (int k = 0, bd = 3; k < mod->a->nkids; k++) {
-                int d = typo_distance(args[a].name, mod->a->kids[k]->name);
-                if (d < bd) {
-                    bd = d;
-                    best = mod->a->kids[k]->name;
-                }
-            }
+    for (int k = 0; k < mod->nsignals; k++)
+        signal(in, &en, &mod->signals[k], &in->m->signals[en.signal_base + k]);
+}
+
+/* The values of the module's parameters: the run line's arguments (run), then the command
+ * line's overrides, each checked against the parameter's default. */
+static sx **module_values(inst *in, const sm_module *mod, const sm_run *run)
+{
+    sx **given = arena_alloc(in->ar, (size_t)(mod->nparams + 1) * sizeof *given);
+    for (int k = 0; run && run->args && k < mod->nparams; k++)
+        given[k] = run->args[k];
+    const char **names = arena_alloc(in->ar, (size_t)(mod->nparams + 1) * sizeof *names);
+    for (int k = 0; k < mod->nparams; k++)
+        names[k] = mod->params[k].name;
+    for (int i = 0; i < in->nov; i++) {
+        const ir_override *o = &in->ov[i];
+        if (strchr(o->name, '.'))
+            continue; /* a population's or a projection's: applied where it is made */
+        in->ov_used[i] = true;
+        int k = -1;
+        for (int q = 0; q < mod->nparams && k < 0; q++)
+            if (!strcmp(names[q], o->name))
+                k = q;
+        if (k < 0) {
+            ERR(in, SPAN_NONE, "--set %s=%s: module %s has no parameter '%s'", o->name, o->text,
+                mod->def->name, o->name);
+            const char *best = closest(o->name, names, mod->nparams);
             if (best)
                 diag_hint(in->d, "did you mean '%s'?", best);
+            continue;
         }
-    /* signals first: rules of projections refer to them (by their index in sc->signals,
-       which is their index in the model's signals less signal_base) */
-    sc->signal_base = in->m->nsignals;
-    for (int k = 0; k < mod->nkids; k++)
-        if (mod->kids[k]->kind == AST_SIGNAL) {
-            sc->signals = arena_grow(in->ar, sc->signals, (size_t)sc->nsignals,
-                                     (size_t)sc->nsignals + 1, sizeof *sc->signals);
-            sc->signals[sc->nsignals++] = mod->kids[k]->name;
-            ir_signal sg = {arena_printf(in->ar, "%s%s", sc->prefix, mod->kids[k]->name), NULL,
-                            -1, -1};
-            in->m->signals = arena_grow(in->ar, in->m->signals, (size_t)in->m->nsignals,
-                                        (size_t)in->m->nsignals + 1, sizeof *in->m->signals);
-            in->m->signals[in->m->nsignals++] = sg;
-        }
-    int nsig = 0;
-    for (int k = 0; k < mod->nkids; k++) {
-        const ast_node *it = mod->kids[k];
-        switch (it->kind) {
-        case AST_LET: {
-            sx *v = NULL;
-            const_value(in, sc, it->a, &v, "a 'let' value");
-            if (v) /* also when unknown: its uses stay quiet instead of undefined */
-                add_name(in, sc, it->name, v, it->span);
-            break;
-        }
-        case AST_POPULATION: population(in, sc, it); break;
-        case AST_PROJECT: projection(in, sc, it); break;
-        case AST_INSTANCE: instance(in, sc, it); break;
-        case AST_RECORD: record(in, sc, it); break;
-        case AST_SIGNAL: break; /* below, once every population exists */
-        default:
-            ERR(in, it->span, "%s is not allowed in a module", ast_kind_name(it->kind));
-            break;
-        }
+        const sx *def = mod->params[k].value;
+        if (ov_fits(in, o, def->dim, def->boolean,
+                    arena_printf(in->ar, "'%s' of module %s", o->name, mod->def->name)))
+            given[k] = ov_value(in, o, def->dim);
     }
-    for (int k = 0; k < mod->nkids; k++)
-        if (mod->kids[k]->kind == AST_SIGNAL)
-            signal(in, sc, mod->kids[k], &in->m->signals[sc->signal_base + nsig++]);
-    in->nstack--;
-}
-
-static const ast_node *find_run(sema_ctx *s, int root_file)
-{
-    ast_node *root = sema_file_root(s, root_file);
-    const ast_node *run = NULL;
-    for (int i = 0; root && i < root->nkids; i++)
-        if (root->kids[i]->kind == AST_RUN)
-            run = root->kids[i];
-    return run;
+    return given;
 }
 
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt)
 {
-    inst in = {.s = s, .ar = sema_arena(s), .d = sema_diag(s), .dt = dt};
+    inst in = {.s = s, .ar = sema_arena(s), .d = sema_diag(s), .dt = dt, .ov = ov, .nov = nov};
+    sema_check_all(s); /* a module with errors there (or unchecked) is not instantiated */
     ir_model *m = arena_alloc(in.ar, sizeof *m);
     in.m = m;
     m->dt = dt;
-    const ast_node *run = find_run(s, root_file);
-    const ast_node *run_args = NULL;
+    in.ov_used = arena_alloc(in.ar, (size_t)(nov + 1) * sizeof *in.ov_used);
+    const sm_run *run = sema_run(s, root_file);
     const sm_def *def = NULL;
     /* -m naming the module of the `run` line: its arguments and duration apply */
-    if (module && run && run->a && run->a->name && !strcmp(run->a->name, module))
+    if (module && run && run->module && !strcmp(run->module->name, module))
         module = NULL;
     if (module) {
         def = sema_find(s, module);
@@ -1192,67 +816,57 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
             diag_error(in.d, SPAN_NONE, "no module named '%s'", module);
             return NULL;
         }
+        run = NULL;
     } else if (run) {
-        const char *name = run->a->name;
-        def = find_def(&in, name, AST_MODULE, run->a->span, "module");
-        if (!def)
-            return NULL;
-        run_args = run->a->kind == AST_CALL ? run->a : NULL;
-        sx *d;
-        scope empty = {.prefix = ""};
-        if (const_value(&in, &empty, run->b, &d, "the duration of 'run'")) {
-            if (!dim_eq(d->dim, DIM_TIME) || d->v <= 0)
-                ERR(&in, run->b->span, "'run ... for' needs a positive duration, like 1 s");
-            else
-                m->duration = d->v;
-        }
+        def = run->module;
+        sx *d = run->duration;
+        if (d->v <= 0)
+            ERR(&in, run->duration_span, "'run ... for' needs a positive duration, like 1 s");
+        else
+            m->duration = d->v;
     } else {
         ast_node *root = sema_file_root(s, root_file);
         for (int i = 0; root && i < root->nkids; i++)
             if (root->kids[i]->kind == AST_MODULE) {
                 if (def) {
-                    diag_error(in.d, root->kids[i]->span, "this file has several modules and no "
-                                                          "'run' line: choose one with -m NAME");
+                    diag_error(in.d, root->kids[i]->span,
+                               "this file has several modules and no "
+                               "'run' line: choose one with -m NAME");
                     return NULL;
                 }
                 def = sema_find(s, root->kids[i]->name);
             }
         if (!def) {
-            diag_error(in.d, SPAN_NONE, "%s has no module to run",
-                       diag_file_name(in.d, root_file));
+            diag_error(in.d, SPAN_NONE, "%s has no module to run", diag_file_name(in.d, root_file));
             return NULL;
         }
     }
+    if (!sema_module_ok(def->module))
+        return NULL;
     m->module = def->name;
-    /* arguments: the run line's, then the command line's overrides on top */
-    int nrun = 0;
-    arg_binding *rargs = bind_args(&in, run_args, &nrun);
-    arg_binding *all = arena_alloc(in.ar, (size_t)(nrun + nov + 1) * sizeof *all);
-    int na = 0;
-    for (int i = 0; i < nrun; i++)
-        all[na++] = rargs[i];
-    for (int i = 0; i < nov; i++) {
-        /* command-line values are parsed as expressions of their own small file */
-        char *src = arena_printf(in.ar, "module __set { let __v = %s }", ov[i].value);
-        int fid = diag_add_file(in.d, arena_printf(in.ar, "--set %s", ov[i].name), src, strlen(src));
-        ast_node *root = parse_file(in.ar, in.d, fid);
-        if (!root->nkids || !root->kids[0]->nkids) {
-            in.errors++;
-            continue;
+    sx **given = module_values(&in, def->module, run);
+    module_body(&in, def->module, "", given);
+    /* a population or projection that no module made */
+    for (int i = 0; i < nov && !in.errors; i++)
+        if (!in.ov_used[i]) {
+            const char *dot = strrchr(ov[i].name, '.');
+            char *path = arena_printf(in.ar, "%.*s", (int)(dot - ov[i].name), ov[i].name);
+            ERR(&in, SPAN_NONE,
+                "--set %s=%s: module %s has no population or named projection "
+                "'%s'",
+                ov[i].name, ov[i].text, m->module, path);
+            const char **names =
+                arena_alloc(in.ar, (size_t)(m->npops + m->nprojs + 1) * sizeof *names);
+            int nn = 0;
+            for (int k = 0; k < m->npops; k++)
+                names[nn++] = m->pops[k].name;
+            for (int k = 0; k < m->nprojs; k++)
+                if (!strstr(m->projs[k].name, "->"))
+                    names[nn++] = m->projs[k].name;
+            const char *best = closest(path, names, nn);
+            if (best)
+                diag_hint(in.d, "did you mean '%s.%s'?", best, dot + 1);
         }
-        const ast_node *value = root->kids[0]->kids[0]->a;
-        bool replaced = false;
-        for (int k = 0; k < na; k++)
-            if (!strcmp(all[k].name, ov[i].name)) {
-                all[k].value = value;
-                replaced = true;
-            }
-        if (!replaced)
-            all[na++] = (arg_binding){ov[i].name, value, value->span, false, NULL};
-    }
-    scope *top = arena_alloc(in.ar, sizeof *top);
-    top->prefix = "";
-    module_body(&in, def->ast, top, all, na);
     if (in.errors || diag_error_count(in.d))
         return NULL;
     return m;

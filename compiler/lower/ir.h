@@ -91,9 +91,7 @@ typedef struct {
     ax_span span;
 } ir_pop;
 
-typedef enum {
-    CONN_ALL, CONN_ONE, CONN_RANDOM, CONN_INDEGREE, CONN_OUTDEGREE, CONN_WHERE, CONN_FILE
-} ir_conn_kind;
+typedef sm_conn_kind ir_conn_kind; /* CONN_ALL ... (sema.h) */
 
 typedef struct {
     const char *name;
@@ -130,7 +128,7 @@ typedef struct {
     int pop, var;           /* the mean of variable var (storage index) of population pop */
 } ir_signal;
 
-typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } ir_rec_kind;
+typedef sm_rec_kind ir_rec_kind; /* REC_SPIKES ... (sema.h) */
 
 typedef struct {
     ir_rec_kind kind;
@@ -156,12 +154,23 @@ typedef struct {
     int nrecords;
 } ir_model;
 
-/* A parameter override: `--set N=8000` or `run M(N = 8000)`. The value is
- * source text in the language ("8000", "2 nS"). */
+/* A parameter override from outside the model (`--set N=8000`). name is a
+ * parameter of the module, or PATH.NAME: a parameter of the population PATH
+ * ("E.tau_m", "c1.E.tau_m") or of the synapses (and rules) of the named
+ * projection PATH ("ee.w_max"), applied after everything the model gives it.
+ * The value is a number with an optional unit, or true/false. */
 typedef struct {
     const char *name;
-    const char *value;
+    const char *text;   /* the value as written, for messages */
+    ax_quantity value;
 } ir_override;
+
+/* Fills *out from NAME and VALUE as given on a command line (both must outlive
+ * out). False, with a message in err, when NAME is not a dotted name or VALUE not
+ * a number with an optional unit (unit_parse_quantity). Whether the parameter
+ * exists and has that unit is checked by ir_instantiate. */
+bool ir_override_parse(const char *name, const char *value, ir_override *out, char *err,
+                       size_t errsize);
 
 /* Instantiates module `module` (NULL: the file's `run` module, else the only
  * module) with overrides. Returns NULL after reporting errors. */

@@ -536,6 +536,30 @@ static sx *call(check_ctx *ck, const ast_node *n)
     }
     if (!strcmp(name, "timed"))
         return timed(ck, n);
+    for (int k = 0; k < ck->nexterns; k++) {
+        const sx_extern *ext = &ck->externs[k];
+        if (strcmp(ext->name, name))
+            continue;
+        if (nargs != ext->nargs) {
+            ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, ext->nargs,
+                ext->nargs == 1 ? "" : "s", nargs);
+            return sx_const(ck->ar, 0, DIM_NONE);
+        }
+        sx *xs[3] = {NULL, NULL, NULL};
+        for (int i = 0; i < nargs; i++) {
+            xs[i] = check_expr(ck, n->kids[i]);
+            char d[96];
+            if (!xs[i]->unknown && (!dim_is_none(xs[i]->dim) || xs[i]->boolean)) {
+                ERR(ck, n->kids[i]->span, "the C function '%s' takes plain numbers, but this is %s",
+                    name, xs[i]->boolean ? "a truth value" : dim_describe(xs[i]->dim, d, sizeof d));
+                diag_hint(ck->d, "divide by a unit to get a number: %s(x / 1 mV)", name);
+                return sx_const(ck->ar, 0, DIM_NONE);
+            }
+        }
+        sx *e = sx_ext(ck->ar, ext, xs[0], xs[1], xs[2]);
+        e->span = n->span;
+        return e;
+    }
     if (!strcmp(name, "pow")) {
         if (nargs != 2) {
             ERR(ck, n->span, "'pow' takes 2 arguments, not %d", nargs);
@@ -557,6 +581,26 @@ static sx *call(check_ctx *ck, const ast_node *n)
         return sx_const(ck->ar, 0, DIM_NONE);
     }
     int arity = sx_fn_arity((sx_fn)fn);
+    if ((fn == FN_MIN || fn == FN_MAX) && nargs > 2) {
+        /* min(a, b, c, ...) = min(min(a, b), c) ... */
+        sx *acc = NULL;
+        for (int i = 0; i < nargs; i++) {
+            sx *x = check_expr(ck, n->kids[i]);
+            want_number(ck, n->kids[i]->span, x, "a function argument");
+            if (acc) {
+                same_dim(ck, n->span, acc, x, name);
+                sx *m = sx_call(ck->ar, (sx_fn)fn, acc, x, NULL);
+                if (anydim(acc))
+                    m->dim = x->dim;
+                m->unknown = acc->unknown || x->unknown;
+                acc = m;
+            } else {
+                acc = x;
+            }
+        }
+        acc->span = n->span;
+        return acc;
+    }
     if (nargs != arity) {
         ERR(ck, n->span, "'%s' takes %d argument%s, not %d", name, arity, arity == 1 ? "" : "s",
             nargs);
@@ -569,7 +613,10 @@ static sx *call(check_ctx *ck, const ast_node *n)
         unknown |= args[i]->unknown;
     }
     switch (fn) {
-    case FN_ABS: case FN_FLOOR: case FN_CEIL:
+    case FN_ABS: case FN_FLOOR: case FN_CEIL: case FN_ROUND: case FN_SIGN:
+        break;
+    case FN_MOD:
+        same_dim(ck, n->span, args[0], args[1], name);
         break;
     case FN_SQRT:
         break;
@@ -637,6 +684,14 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         snprintf(what, sizeof what, "'%s'", op_text(n->op));
         same_dim(ck, n->span, a, b, what);
         e = sx_bin(ck->ar, n->op == '+' ? SX_ADD : SX_SUB, a, b);
+        if (anydim(a))
+            e->dim = b->dim;
+        break;
+    case '%': /* a mod b: the same unit on both sides */
+        want_number(ck, n->a->span, a, "an operand of '%'");
+        want_number(ck, n->b->span, b, "an operand of '%'");
+        same_dim(ck, n->span, a, b, "'%'");
+        e = sx_call(ck->ar, FN_MOD, a, b, NULL);
         if (anydim(a))
             e->dim = b->dim;
         break;

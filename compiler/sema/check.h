@@ -1,6 +1,6 @@
 /*
  * check: the expression and statement checker shared by the body checker
- * (types.c) and module instantiation (lower/). A check_ctx is the scope in
+ * (types.c) and the module checker (module.c). A check_ctx is the scope in
  * which names are looked up: the type being checked, the lets in force, and
  * hooks for the module level (module parameters, signals, indices).
  */
@@ -44,6 +44,8 @@ struct check_ctx {
     int weight_var;        /* ... and the variable it is bound to (-1: unknown) */
     int rule_base;         /* a rule merged into a synapse: its variables start here ... */
     int host_nvars;        /* ... and it sees the synapse's [0, host_nvars), not other rules' */
+    const sx_extern *externs; /* the `extern` C functions callable here */
+    int nexterns;
     /* hooks: name lookup beyond the type (module scopes), signal indices */
     int (*lookup_var)(check_ctx *ck, const char *name);
     int (*signal_index)(check_ctx *ck, const char *name);

@@ -5,7 +5,10 @@
  *  - the global table of neuron, synapse, rule and module definitions;
  *  - checking a neuron/synapse/rule body: scopes, names, dimensions, what
  *    may be written where. The result is an sm_type whose expressions are
- *    typed sx trees in SI.
+ *    typed sx trees in SI;
+ *  - checking each module once for itself (module.c): the result, an
+ *    sm_module, keeps its expressions in terms of its parameters, for
+ *    instantiation (lower/) to evaluate.
  * Synapses and rules refer to `pre.` and `post.` variables whose types are
  * known only when a projection binds them; they are checked twice: alone
  * (pre/post dimensions unknown) and again per binding (sm_bind), where only
@@ -108,6 +111,8 @@ struct sm_type {
     int errors;             /* errors found while checking it */
 };
 
+typedef struct sm_module sm_module;
+
 /* A definition of the global namespace. */
 typedef struct {
     const char *name;
@@ -115,6 +120,7 @@ typedef struct {
     const ast_node *ast;
     int file;
     sm_type *type;          /* neurons, synapses, rules once checked */
+    sm_module *module;      /* modules once checked (module.c) */
 } sm_def;
 
 typedef struct sema_ctx sema_ctx;
@@ -129,7 +135,8 @@ sema_ctx *sema_new(ax_arena *ar, diag_ctx *d, const char *const *stdlib_dirs,
 int sema_load(sema_ctx *s, const char *path, const char **err);
 /* Loads source text given directly (REPL, embedding). */
 int sema_load_text(sema_ctx *s, const char *name, const char *text, size_t len);
-/* Builds the global table and checks every neuron, synapse and rule. */
+/* Builds the global table and checks every neuron, synapse and rule, then (when they have no
+ * errors) every module and run line. */
 void sema_check_all(sema_ctx *s);
 
 const sm_def *sema_find(const sema_ctx *s, const char *name);
@@ -151,6 +158,165 @@ typedef struct {
 sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_type *post,
                    const sm_learn *learns, int nlearns, const char *const *signals,
                    int nsignals, ax_span at);
+
+/* A name with a constant value, for sema_eval. */
+typedef struct {
+    const char *name;
+    double value; /* SI */
+    ax_dim dim;
+    bool boolean;
+} sema_binding;
+/* Checks and folds a constant expression with the bindings as its only names (eval.c).
+ * Returns an SX_CONST, or NULL after reporting errors. */
+sx *sema_eval(sema_ctx *s, const ast_node *e, const sema_binding *b, int nb);
+
+/* ---- modules (module.c) -------------------------------------------------------------------- */
+/* A module is checked once, for itself, by sema_check_all: names, dimensions, what refers to
+ * what, the binding of each projection's synapse and rules to its populations' types. What
+ * only values tell (sizes, ranges, indices, data files) is left to instantiation
+ * (ir_instantiate), which gives the parameters values. Module-level expressions are sx trees
+ * over the module's parameters (space VS_MODULE, idx = the parameter); a let is replaced by
+ * its value where it is used, a population's name by its size. Spans locate the values for
+ * instantiation's messages. */
+
+typedef enum {
+    CONN_ALL, CONN_ONE, CONN_RANDOM, CONN_INDEGREE, CONN_OUTDEGREE, CONN_WHERE, CONN_FILE
+} sm_conn_kind;
+
+typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } sm_rec_kind;
+
+typedef struct {
+    const char *name;
+    ax_span span;
+    sx *value;              /* the default, over the parameters before it */
+} sm_mparam;
+
+/* One listed spike of `from [(i, t), ...]`: checked for names only; its dimensions and
+ * values are checked with the spike source's data when instantiated. */
+typedef struct {
+    sx *i, *t;
+    ax_span span, ispan, tspan;
+} sm_mspike;
+
+typedef struct {
+    const char *name;
+    ax_span span;
+    const sm_type *type;
+    sx *size;               /* a whole number of at least 1, when instantiated */
+    ax_span size_span;
+    sx **set;               /* per variable of type: the value of the ( ) arguments or the { }
+                               initialisers (NULL: its default) */
+    bool from;              /* a spike source: */
+    const char *from_file;  /* `from "file"`, or NULL and a list: */
+    ax_span from_span;
+    sm_mspike *spikes;
+    int nspikes;
+} sm_mpop;
+
+typedef struct {
+    const char *name;       /* `project NAME =`, or NULL */
+    ax_span span;
+    const sm_def *syn;
+    int npre, npost;
+    const char **pre, **post; /* population paths relative to the module ("E", "c1.E") */
+    const sm_type **pre_type, **post_type;
+    sm_type **bound;        /* [pre * npost + post]: the synapse bound to the pair's types, or
+                               NULL when that binding failed (reported) */
+    sx **vals;              /* per variable of the bound types (the same for every pair): the
+                               value of an argument of the synapse or a learn clause, or NULL */
+    sm_learn *learns;
+    int nlearns;
+    bool has_conn;
+    sm_conn_kind conn;
+    sx *conn_arg;           /* p, k, or the condition of where */
+    ax_span conn_span, conn_arg_span;
+    sx *autapses;           /* `autapses = ...` (a truth value), or NULL: allowed */
+    const char *file;       /* connect from "file" */
+    ax_span file_span;
+    sx *delay;              /* NULL: one step */
+    ax_span delay_span, delay_clause_span;
+} sm_mproj;
+
+typedef struct {
+    const char *name;
+    ax_span span;
+    const sm_module *mod;
+    sx **args;              /* per parameter of mod: the argument (over this module's
+                               parameters), or NULL */
+} sm_minst;
+
+typedef struct {
+    const char *path;       /* a population (relative to the module) */
+    int proj, pair;         /* REC_WEIGHTS: the item of the projection and its pair */
+    int var;                /* REC_STATE: the population's; REC_WEIGHTS: the synapse's 'w' */
+    ax_span span;
+} sm_rtarget;
+
+typedef struct {
+    sm_rec_kind kind;
+    sm_rtarget *targets;
+    int ntargets;
+    sx *every;              /* NULL: every step */
+    ax_span every_span;
+    bool range;             /* subset [lo .. hi] (sub[0], sub[1]), else a list */
+    sx **sub;
+    ax_span *sub_span;
+    int nsub;
+    ax_span subset_span;
+    bool has_subset;
+} sm_mrec;
+
+typedef struct {
+    const char *name;
+    ax_span span;
+    sx *value;              /* an expression of t, or NULL when it follows a population: */
+    const char *pop;        /* the mean of variable var of this population */
+    int var;
+} sm_msignal;
+
+typedef enum { MI_POP, MI_PROJ, MI_INST, MI_RECORD } sm_mitem_kind;
+
+typedef struct {
+    sm_mitem_kind kind;
+    sm_mpop *pop;
+    sm_mproj *proj;
+    sm_minst *inst;
+    sm_mrec *rec;
+} sm_mitem;
+
+struct sm_module {
+    const sm_def *def;
+    sm_mparam *params;
+    int nparams;
+    sm_mitem *items;        /* in the module's order */
+    int nitems;
+    sm_msignal *signals;
+    int nsignals;
+    int state;              /* 1 while being checked, 2 when done */
+    int errors;             /* its own errors (not those of the modules it contains) */
+};
+
+/* The `run Module(args) for DURATION` line of a file (the last one). */
+typedef struct {
+    const sm_def *module;   /* NULL: not a module (reported) */
+    ax_span span;
+    sx **args;              /* per parameter of the module: the run line's value, or NULL */
+    sx *duration;
+    ax_span duration_span;
+} sm_run;
+/* The run line of a file, or NULL when it has none; checked by sema_check_all. */
+const sm_run *sema_run(const sema_ctx *s, int file);
+/* Checks every module and run line (sema_check_all does, when the types have no errors). */
+void sema_check_modules(sema_ctx *s);
+/* Does module m (and every module it contains) have no errors? */
+bool sema_module_ok(const sm_module *m);
+
+/* The `extern` C functions declared in the loaded files (after sema_check_all). */
+int sema_extern_count(const sema_ctx *s);
+const sx_extern *sema_extern(const sema_ctx *s, int i);
+/* Sets the extern functions a checker may call (every check_ctx made for s). */
+struct check_ctx;
+void sema_check_externs(const sema_ctx *s, struct check_ctx *ck);
 
 /* Index of a variable of t by name, or -1. */
 int sm_find_var(const sm_type *t, const char *name);

@@ -1,4 +1,4 @@
-/* Internals shared by the sema files (load.c, types.c, bind.c) and lower/. */
+/* Internals shared by the sema files (load.c, types.c, module.c). */
 #ifndef AXON_SEMA_INT_H
 #define AXON_SEMA_INT_H
 
@@ -15,6 +15,7 @@ typedef struct {
     const char *dir;   /* of canon: where relative imports are looked up */
     const char *shown_dir; /* of path: how those imports are named in messages */
     ast_node *root;
+    sm_run *run;       /* its run line, once checked */
 } sm_file;
 
 struct sema_ctx {
@@ -30,7 +31,10 @@ struct sema_ctx {
     int nstack;
     sm_def *defs;
     int ndefs, capdefs;
+    sx_extern *externs;  /* `extern` C functions of every loaded file */
+    int nexterns;
     bool checked;
+    int module_depth;  /* modules being checked, one inside the other */
 };
 
 sm_type *sema_check_type(sema_ctx *s, sm_def *def);

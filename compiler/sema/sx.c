@@ -9,7 +9,15 @@
  * so a pass that changes nothing returns its input pointer (the simplifier
  * relies on that to detect its fixed point).
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
 #include "sema/sx.h"
+
+#ifdef HAVE_REPL
+#include <ffi.h>
+#endif
 
 #include <math.h>
 #include <string.h>
@@ -180,6 +188,8 @@ sx *sx_call(ax_arena *ar, sx_fn fn, sx *a, sx *b, sx *c)
     case FN_SQRT: dim = pow_dim(a->dim, 0.5); break;
     case FN_ABS:
     case FN_FLOOR:
+    case FN_ROUND:
+    case FN_MOD:
     case FN_CEIL: dim = a->dim; break;
     case FN_MIN:
     case FN_MAX:
@@ -287,7 +297,8 @@ static const struct {
     [FN_FLOOR] = {"floor", 1}, [FN_CEIL] = {"ceil", 1},     [FN_SIGMOID] = {"sigmoid", 1},
     [FN_PHI] = {"Phi", 1},     [FN_EXPREL] = {"exprel", 1}, [FN_EXPM1] = {"expm1", 1},
     [FN_MIN] = {"min", 2},     [FN_MAX] = {"max", 2},       [FN_ATAN2] = {"atan2", 2},
-    [FN_CLIP] = {"clip", 3},
+    [FN_CLIP] = {"clip", 3},     [FN_SIGN] = {"sign", 1},     [FN_ROUND] = {"round", 1},
+    [FN_MOD] = {"mod", 2},
 };
 
 int sx_fn_arity(sx_fn fn)
@@ -325,6 +336,9 @@ double sx_apply_fn(sx_fn fn, double a, double b, double c)
     case FN_ATAN: return atan(a);
     case FN_ABS: return fabs(a);
     case FN_FLOOR: return floor(a);
+    case FN_ROUND: return round(a);
+    case FN_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
+    case FN_MOD: return a - b * floor(a / b);
     case FN_CEIL: return ceil(a);
     case FN_SIGMOID: return 1.0 / (1.0 + exp(-a));
     /* erfc keeps the lower tail accurate where 0.5 * (1 + erf) would cancel */
@@ -362,6 +376,13 @@ double sx_eval(const sx *e, sx_lookup lookup, void *ctx)
         double b = e->b ? sx_eval(e->b, lookup, ctx) : 0;
         double c = e->c ? sx_eval(e->c, lookup, ctx) : 0;
         return sx_apply_fn((sx_fn)e->fn, a, b, c);
+    }
+    case SX_EXT: {
+        double args[3] = {e->a ? sx_eval(e->a, lookup, ctx) : 0,
+                          e->b ? sx_eval(e->b, lookup, ctx) : 0,
+                          e->c ? sx_eval(e->c, lookup, ctx) : 0};
+        double r;
+        return sx_call_extern(e->ext, args, &r) ? r : NAN;
     }
     default: return apply_bin(e->kind, sx_eval(e->a, lookup, ctx), sx_eval(e->b, lookup, ctx));
     }
@@ -407,6 +428,10 @@ bool sx_equal(const sx *a, const sx *b)
         if (a->fn != b->fn)
             return false;
         break;
+    case SX_EXT:
+        if (a->ext != b->ext)
+            return false;
+        break;
     default: break;
     }
     return sx_equal(a->a, b->a) && sx_equal(a->b, b->b) && sx_equal(a->c, b->c);
@@ -433,6 +458,7 @@ static sx *rebuild(ax_arena *ar, const sx *e, sx *a, sx *b, sx *c)
     case SX_NEG: n = sx_neg(ar, a); break;
     case SX_NOT: n = sx_not(ar, a); break;
     case SX_CALL: n = sx_call(ar, (sx_fn)e->fn, a, b, c); break;
+    case SX_EXT: n = sx_ext(ar, e->ext, a, b, c); break;
     case SX_TABLE: n = sx_table_at(ar, e->tab, a, b); break;
     case SX_SELECT: n = sx_select(ar, a, b, c); break;
     default: n = sx_bin(ar, e->kind, a, b); break;
@@ -661,7 +687,13 @@ static sx *diff_call(const diff_ctx *d, sx *e)
         return sx_select(ar, sx_bin(ar, SX_GT, u, zero(ar, u->dim, u->unknown)), du, neg);
     }
     case FN_FLOOR:
+    case FN_ROUND:
+    case FN_SIGN:
     case FN_CEIL: return dzero(d, e);
+    case FN_MOD: /* a' - b' floor(a / b) */
+        return sx_sub(ar, diff_rec(d, u),
+                      sx_mul(ar, diff_rec(d, e->b),
+                             sx_call(ar, FN_FLOOR, sx_div(ar, u, e->b), NULL, NULL)));
     case FN_SIGMOID: /* s(u) (1 - s(u)) = s(u) s(-u), which keeps the tails exact */
         return chain(d, sx_mul(ar, e, sx_call(ar, FN_SIGMOID, sx_neg(ar, u), NULL, NULL)), u);
     case FN_PHI: {
@@ -716,6 +748,12 @@ static sx *diff_rec(const diff_ctx *d, sx *e)
                       sx_add(ar, sx_mul(ar, diff_rec(d, b), sx_call(ar, FN_LOG, a, NULL, NULL)),
                              sx_mul(ar, b, sx_div(ar, diff_rec(d, a), a))));
     case SX_CALL: return diff_call(d, e);
+    case SX_EXT:
+        /* a C function has no derivative here: its call stands in for one, so that nothing
+           that depends on x looks constant (uses_nonsmooth keeps it out of linearity tests) */
+        if (sx_uses(e, d->space, d->idx))
+            return e;
+        return dzero(d, e);
     case SX_SELECT: return sx_select(ar, a, diff_rec(d, b), diff_rec(d, e->c));
     default: return dzero(d, e); /* comparisons and logic are piecewise constant */
     }
@@ -768,6 +806,7 @@ static bool uses_nonsmooth(const sx *e, int space, int idx)
     case SX_OR:
     case SX_NOT:
     case SX_TABLE: return true; /* piecewise constant */
+    case SX_EXT: return true;   /* a C function: nothing is known of its shape */
     case SX_SELECT:
         if (sx_uses(e->a, space, idx))
             return true;
@@ -776,6 +815,9 @@ static bool uses_nonsmooth(const sx *e, int space, int idx)
         switch ((sx_fn)e->fn) {
         case FN_ABS:
         case FN_FLOOR:
+        case FN_ROUND:
+        case FN_SIGN:
+        case FN_MOD:
         case FN_CEIL:
         case FN_MIN:
         case FN_MAX:
@@ -919,8 +961,9 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
         sb_puts(sb, "not ");
         print_rec(e->a, sb, P_NOT);
         break;
+    case SX_EXT:
     case SX_CALL:
-        sb_puts(sb, sx_fn_name((sx_fn)e->fn));
+        sb_puts(sb, e->kind == SX_EXT ? e->ext->name : sx_fn_name((sx_fn)e->fn));
         sb_putc(sb, '(');
         print_rec(e->a, sb, P_SELECT);
         if (e->b) {
@@ -968,4 +1011,51 @@ static void print_rec(const sx *e, strbuf *sb, int min_prec)
 void sx_print(const sx *e, strbuf *sb)
 {
     print_rec(e, sb, P_SELECT);
+}
+
+/* ---- extern functions ------------------------------------------------------------------------ */
+
+bool sx_call_extern(const sx_extern *ext, const double *args, double *out)
+{
+#ifdef HAVE_REPL
+    /* libffi: the call is built from the declared arity, not by casting the address to a
+       function type chosen here */
+    ffi_cif cif;
+    ffi_type *types[3] = {&ffi_type_double, &ffi_type_double, &ffi_type_double};
+    void *values[3] = {(void *)&args[0], (void *)&args[1], (void *)&args[2]};
+    if (!ext || !ext->addr || ext->nargs < 0 || ext->nargs > 3 ||
+        ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)ext->nargs, &ffi_type_double, types) != FFI_OK)
+        return false;
+    ffi_call(&cif, FFI_FN(ext->addr), out, values);
+    return true;
+#else
+    (void)ext;
+    (void)args;
+    (void)out;
+    return false;
+#endif
+}
+
+sx *sx_ext(ax_arena *ar, const sx_extern *ext, sx *a, sx *b, sx *c)
+{
+    sx *args[3] = {a, b, c};
+    bool constant = true;
+    for (int k = 0; k < ext->nargs; k++)
+        constant &= args[k] && args[k]->kind == SX_CONST;
+    double v[3] = {0, 0, 0}, r;
+    for (int k = 0; constant && k < ext->nargs; k++)
+        v[k] = args[k]->v;
+    if (constant && sx_call_extern(ext, v, &r) && isfinite(r))
+        return sx_const(ar, r, DIM_NONE);
+    sx *e = arena_alloc(ar, sizeof *e);
+    e->kind = SX_EXT;
+    e->ext = ext;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+    e->dim = DIM_NONE;
+    e->span = SPAN_NONE;
+    for (int k = 0; k < ext->nargs; k++)
+        e->unknown |= args[k] && args[k]->unknown;
+    return e;
 }

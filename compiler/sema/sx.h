@@ -37,6 +37,7 @@ typedef enum {
     SX_TABLE,  /* tab->v[row][col] with row = floor(a) and col = floor(b) (b NULL: 0), both
                   clamped to the table; a NULL a is the index of the item being computed
                   (the synapse in a projection's init kernel) */
+    SX_EXT,    /* ext->name(a [, b [, c]]): a C function declared `extern` (dimensionless) */
     SX_KIND_COUNT
 } sx_kind;
 
@@ -46,6 +47,8 @@ typedef enum {
     FN_ATAN, FN_ABS, FN_FLOOR, FN_CEIL, FN_SIGMOID, FN_PHI /* standard normal CDF */,
     FN_EXPREL /* (exp(x) - 1) / x, 1 at 0 */, FN_EXPM1,
     FN_MIN, FN_MAX, FN_ATAN2, FN_CLIP /* clip(x, lo, hi) */,
+    FN_SIGN /* -1, 0 or 1 */, FN_ROUND /* half away from zero */,
+    FN_MOD /* a - b floor(a / b): the sign of b, as Python's % */,
     FN_COUNT
 } sx_fn;
 
@@ -66,6 +69,7 @@ typedef enum {
     VS_INDEX_J,    /* postsynaptic index */
     VS_TEMP,       /* a temporary (let, scheme intermediates) */
     VS_HIDDEN,     /* compiler-made per-neuron variables (refractory counters ...) */
+    VS_MODULE,     /* a module parameter (sm_module); given a value by instantiation */
     VS_COUNT
 } sx_space;
 
@@ -77,6 +81,16 @@ typedef struct {
     int ncols;
     const double *v;  /* nrows * ncols, row-major */
 } sx_table;
+
+/* A C function declared with `extern "LIB" fn NAME(x, ...) -> real`: doubles in, a double
+ * out. addr is its address in this process (the library is loaded with RTLD_GLOBAL, so the
+ * JIT finds it by name too). */
+typedef struct {
+    const char *name;
+    const char *lib;
+    int nargs;        /* 0 to 3 */
+    void *addr;
+} sx_extern;
 
 typedef struct sx sx;
 struct sx {
@@ -91,6 +105,7 @@ struct sx {
     bool unknown;    /* the dimension is not known yet (pre./post. before binding) */
     ax_span span;    /* source that produced it (SPAN_NONE for derived nodes) */
     const sx_table *tab; /* SX_TABLE */
+    const sx_extern *ext; /* SX_EXT */
 };
 
 /* ---- construction (arena-allocated; constants are folded) --------------- */
@@ -102,6 +117,11 @@ sx *sx_not(ax_arena *ar, sx *a);
 sx *sx_call(ax_arena *ar, sx_fn fn, sx *a, sx *b, sx *c); /* unused args NULL */
 sx *sx_select(ax_arena *ar, sx *cond, sx *a, sx *b);
 sx *sx_rand(ax_arena *ar, int dist, int draw);
+/* A call of an extern function (unused args NULL); folded by calling it when every argument
+ * is a constant and the function can be called here (libffi). */
+sx *sx_ext(ax_arena *ar, const sx_extern *ext, sx *a, sx *b, sx *c);
+/* Calls ext with args through libffi; false when this build has no libffi. */
+bool sx_call_extern(const sx_extern *ext, const double *args, double *out);
 /* tab[row][col] (col NULL: column 0); folded when row and col are constants. */
 sx *sx_table_at(ax_arena *ar, const sx_table *tab, sx *row, sx *col);
 /* The value of tab at (row, col), both floored and clamped to the table. */

@@ -5,6 +5,7 @@
  */
 #include "sema/sema_int.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
 #define ERR(ck, sp, ...)                                                                           \
@@ -38,6 +39,55 @@ const sm_def *sema_def(const sema_ctx *s, int i) { return &s->defs[i]; }
 /* Files are visited imports first, so that when a name is defined twice the
  * definition in the importing file (usually the user's) is the one reported,
  * with a note at the imported one. */
+/* `extern "LIB" fn NAME(x, ...) -> real`: the library is loaded into the process (with
+ * RTLD_GLOBAL, so that JIT-compiled kernels find NAME by name) and the function looked up.
+ * Libraries stay loaded: compiled code may call them as long as the process lives. */
+static void declare_extern(sema_ctx *s, const ast_node *n)
+{
+    for (int k = 0; k < s->nexterns; k++)
+        if (!strcmp(s->externs[k].name, n->name)) {
+            diag_error(s->d, n->span, "the extern function '%s' is already declared", n->name);
+            return;
+        }
+    if (sx_fn_lookup(n->name) >= 0 || !strcmp(n->name, "rand") || !strcmp(n->name, "uniform") ||
+        !strcmp(n->name, "normal") || !strcmp(n->name, "timed") || !strcmp(n->name, "pow")) {
+        diag_error(s->d, n->span, "'%s' is a function of the language: an extern function "
+                                  "needs another name", n->name);
+        return;
+    }
+    if (n->nkids > 3) {
+        diag_error(s->d, n->span, "an extern function takes at most 3 arguments, '%s' has %d",
+                   n->name, n->nkids);
+        return;
+    }
+    dlerror();
+    void *lib = dlopen(n->str, RTLD_NOW | RTLD_GLOBAL);
+    if (!lib) {
+        const char *why = dlerror();
+        diag_error(s->d, n->span, "cannot load the library '%s': %s", n->str,
+                   why ? why : "unknown reason");
+        return;
+    }
+    dlerror();
+    void *addr = dlsym(lib, n->name);
+    if (!addr) {
+        diag_error(s->d, n->span, "the library '%s' has no function '%s'", n->str, n->name);
+        return;
+    }
+    s->externs = arena_grow(s->ar, s->externs, (size_t)s->nexterns, (size_t)s->nexterns + 1,
+                            sizeof *s->externs);
+    s->externs[s->nexterns++] = (sx_extern){n->name, n->str, n->nkids, addr};
+}
+
+int sema_extern_count(const sema_ctx *s) { return s->nexterns; }
+const sx_extern *sema_extern(const sema_ctx *s, int i) { return &s->externs[i]; }
+
+void sema_check_externs(const sema_ctx *s, check_ctx *ck)
+{
+    ck->externs = s->externs;
+    ck->nexterns = s->nexterns;
+}
+
 static void build_table(sema_ctx *s)
 {
     for (int o = 0; o < s->norder; o++) {
@@ -45,6 +95,10 @@ static void build_table(sema_ctx *s)
         ast_node *root = s->files[f].root;
         for (int i = 0; i < root->nkids; i++) {
             ast_node *n = root->kids[i];
+            if (n->kind == AST_EXTERN) {
+                declare_extern(s, n);
+                continue;
+            }
             if (n->kind != AST_NEURON && n->kind != AST_SYNAPSE && n->kind != AST_RULE &&
                 n->kind != AST_MODULE)
                 continue;
@@ -63,7 +117,7 @@ static void build_table(sema_ctx *s)
                 s->defs = arena_grow(s->ar, s->defs, (size_t)s->ndefs, (size_t)s->capdefs,
                                      sizeof *s->defs);
             }
-            s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL};
+            s->defs[s->ndefs++] = (sm_def){n->name, n->kind, n, s->files[f].id, NULL, NULL};
         }
     }
 }
@@ -561,6 +615,7 @@ static check_ctx *new_check(sema_ctx *s, sm_type *t, const ast_node *def)
     ck->d = s->d;
     ck->t = t;
     ck->weight_var = -1;
+    sema_check_externs(s, ck);
     int nd = 0;
     for (int i = 0; i < def->nkids; i++)
         nd += def->kids[i]->nkids + 1;
@@ -611,6 +666,9 @@ void sema_check_all(sema_ctx *s)
     for (int i = 0; i < s->ndefs; i++)
         if (s->defs[i].kind != AST_MODULE)
             sema_check_type(s, &s->defs[i]);
+    /* modules on top of errors in their types would mostly repeat them */
+    if (!diag_error_count(s->d))
+        sema_check_modules(s);
 }
 
 /* ---- binding a synapse (and its rules) to a projection ------------------------------- */

@@ -321,3 +321,90 @@ bool unit_parse(const char *text, ax_unit *out, char *err, size_t errsize)
     *out = acc;
     return true;
 }
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The number syntax of the lexer: digit+ ("." digit+)? ([eE] [+-]? digit+)?, here with
+ * an optional sign. Returns the end of the number, or NULL when p does not start one. */
+static const char *scan_number(const char *p)
+{
+    if (*p == '-' || *p == '+')
+        p++;
+    if (!is_digit(*p))
+        return NULL;
+    while (is_digit(*p))
+        p++;
+    if (*p == '.') {
+        if (!is_digit(p[1]))
+            return NULL;
+        for (p++; is_digit(*p);)
+            p++;
+    }
+    const char *e = p;
+    if (*e == 'e' || *e == 'E') {
+        e++;
+        if (*e == '-' || *e == '+')
+            e++;
+        if (is_digit(*e)) {
+            while (is_digit(*e))
+                e++;
+            p = e;
+        }
+    }
+    return p;
+}
+
+bool unit_parse_quantity(const char *text, ax_quantity *out, char *err, size_t errsize)
+{
+    const char *p = text;
+    while (is_blank(*p))
+        p++;
+    size_t len = strlen(p);
+    while (len && is_blank(p[len - 1]))
+        len--;
+    *out = (ax_quantity){0};
+    if ((len == 4 && !memcmp(p, "true", 4)) || (len == 5 && !memcmp(p, "false", 5))) {
+        out->si = len == 4;
+        out->boolean = true;
+        return true;
+    }
+    const char *end = scan_number(p);
+    char buf[128];
+    if (!end || end > p + len || len >= sizeof buf) {
+        snprintf(err, errsize, "'%s' is not a number with an optional unit", text);
+        return false;
+    }
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = 0;
+    /* strtod reads the digits scan_number accepted (no hex, inf or nan) */
+    double v = strtod(buf, NULL);
+    const char *u = end;
+    while (is_blank(*u))
+        u++;
+    size_t ulen = len - (size_t)(u - p);
+    if (ulen) {
+        /* a unit starts with a letter or the micro sign, as after a number in a model */
+        if (!is_unit_char((unsigned char)*u)) {
+            snprintf(err, errsize, "'%s' is not a number with an optional unit", text);
+            return false;
+        }
+        memcpy(buf, u, ulen);
+        buf[ulen] = 0;
+        ax_unit unit;
+        char uerr[128];
+        if (!unit_parse(buf, &unit, uerr, sizeof uerr)) {
+            snprintf(err, errsize, "'%s' is not a number with an optional unit: %s", text, uerr);
+            return false;
+        }
+        v *= unit.scale;
+        out->dim = unit.dim;
+        out->has_unit = true;
+    }
+    if (!isfinite(v)) {
+        snprintf(err, errsize, "'%s' is out of range", text);
+        return false;
+    }
+    out->si = v;
+    return true;
+}

@@ -61,4 +61,19 @@ const char *unit_base_name(const char *name, size_t len);
  * on error. */
 bool unit_parse(const char *text, ax_unit *out, char *err, size_t errsize);
 
+/* A value given outside a model file (`axon run --set N=8000`): a number in
+ * SI with its dimension, or a truth value. */
+typedef struct {
+    double si;     /* the value in SI; 1 or 0 for true and false */
+    ax_dim dim;
+    bool has_unit; /* a unit was written: "0 mV" has one, "8000" none */
+    bool boolean;  /* true or false */
+} ax_quantity;
+
+/* Parses one number with an optional unit, as the language writes it: "8000",
+ * "-65 mV", "2nS", "0.1 ms", "1e-3", "1.5 mV/ms" (blanks around it allowed),
+ * or true / false. Anything else ("abc", "0/0", "nan", "1e999", "3 mv") is
+ * refused with a message in err; the value is always finite. */
+bool unit_parse_quantity(const char *text, ax_quantity *out, char *err, size_t errsize);
+
 #endif

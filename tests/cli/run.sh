@@ -71,7 +71,50 @@ expect "run: bad --set" 2 "$AXON" run "$model" --set N
 expect "run: unknown parameter" 1 "$AXON" run "$model" --set M=3
 contains "run: unknown parameter message" "module Random has no parameter 'M'"
 expect "run: --set with a wrong unit" 1 "$AXON" run "$model" --set "N=3 ms"
+contains "run: --set with a wrong unit message" "--set N=3 ms: 'N' of module Random is dimensionless, but 3 ms is a time (ms)"
 expect "run: no such module" 1 "$AXON" run "$model" -m Nope
+# --set values are numbers with an optional unit, parsed before any work: a bad one is a
+# usage error naming the option and the parameter, never model source
+expect "run: --set not a number" 2 "$AXON" run "$model" --set N=abc
+contains "run: --set not a number message" "axon run: --set N=abc: 'abc' is not a number with an optional unit"
+if grep -q "__set" "$out"; then fail=$((fail + 1)); echo "FAIL: --set message shows a synthetic module"; else pass=$((pass + 1)); fi
+expect "run: --set cannot inject source" 2 "$AXON" run "$model" --set 'N=4000 } module X {'
+expect "run: --set 0/0" 2 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 1ms -q --set N=100 --set p=0/0
+contains "run: --set 0/0 message" "--set p=0/0: '0/0' is not a number with an optional unit"
+expect "run: --set unknown unit" 2 "$AXON" run "$model" --set "N=3 mv"
+contains "run: --set unknown unit message" "unknown unit 'mv'"
+expect "run: --set bad name" 2 "$AXON" run "$model" --set "N x=3"
+expect "dump: --set not a number" 2 "$AXON" dump ir "$model" --set N=abc
+contains "dump: --set not a number message" "axon dump: --set N=abc: 'abc' is not a number"
+expect "run: --set unit mismatch" 1 "$AXON" run "$model" --set "P.tau_m=5 mV"
+contains "run: --set unit mismatch message" "--set P.tau_m=5 mV: 'tau_m' of P (a LIF) is a time (ms), but 5 mV is a voltage (mV)"
+expect "run: --set without the unit" 1 "$AXON" run "$model" --set P.I_ext=3
+contains "run: --set without the unit message" "'I_ext' of P (a LIF) is a current (nA), but 3 has no unit"
+contains "run: --set without the unit hint" "write the unit: --set 'P.I_ext=3 nA'"
+expect "run: --set unknown parameter suggestion" 1 "$AXON" run "$model" --set NN=3
+contains "run: --set unknown parameter suggestion" "did you mean 'N'?"
+# --set POP.PARAM: a population's parameter, over the population's own arguments
+"$AXON" dump ir "$model" --set P.tau_m=30ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
+contains "dump ir: --set P.tau_m" "shared  tau_m        s          = 0.03"
+contains "dump ir: --set P.I_ext over the population's argument" "shared  I_ext        A          = 5e-10"
+"$AXON" run "$model" -t 100ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
+contains "run: --set P.I_ext changes the spike count" "  P                      1000        11000"
+"$AXON" dump ir "$AXON_SRCDIR/examples/izhikevich.axon" --set RS.d=4 --set RS.b=0.25 >"$out" 2>&1
+contains "dump ir: --set a per-neuron parameter" "param   d            1          init 4"
+contains "dump ir: --set a per-neuron parameter, used by an initial value" "state   u            1          init -16.25"
+"$AXON" dump ir "$AXON_SRCDIR/tests/cli/post_recurrent.axon" --set "ee.w=3 nS" >"$out" 2>&1
+contains "dump ir: --set a named projection's synapse value" "state   w            S          init 3.0000000000000004e-09"
+printf 'import "std/neurons/lif"\nmodule Inner { population E = LIF[2] }\nmodule Outer { c1 = Inner() }\nrun Outer for 1 ms\n' >"$tmp/nested.axon"
+"$AXON" dump ir "$tmp/nested.axon" --set c1.E.tau_m=30ms >"$out" 2>&1
+contains "dump ir: --set a nested population's parameter" "shared  tau_m        s          = 0.03"
+expect "run: --set unknown population" 1 "$AXON" run "$model" --set PP.tau_m=30ms
+contains "run: --set unknown population message" "--set PP.tau_m=30ms: module Random has no population or named projection 'PP'"
+contains "run: --set unknown population hint" "did you mean 'P.tau_m'?"
+expect "run: --set unknown population parameter" 1 "$AXON" run "$model" --set P.tau_n=30ms
+contains "run: --set unknown population parameter message" "P (a LIF) has no parameter 'tau_n'"
+contains "run: --set unknown population parameter hint" "did you mean 'P.tau_m'?"
+expect "run: --set a state variable" 1 "$AXON" run "$model" --set "P.v=-60 mV"
+contains "run: --set a state variable message" "'v' of P is a state variable of LIF, not a parameter"
 # same seed: identical files for 1 and 2 threads; another seed differs
 "$AXON" run "$model" -t 100ms -o "$tmp/t1" --threads 1 -q
 "$AXON" run "$model" -t 100ms -o "$tmp/t2" --threads 2 -q
@@ -179,6 +222,37 @@ if grep -q "extern const axon_model_desc axon_model;" "$tmp/izh.h"; then pass=$(
 expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
 expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
 expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
+# --target-cpu: an unknown name is a usage error naming the option, with nothing from LLVM
+for cmd in "run $izh" "build $izh -o $tmp/x" "dump llvm $izh"; do
+    expect "--target-cpu bogus ($cmd)" 2 "$AXON" $cmd --target-cpu bogus
+    contains "--target-cpu bogus ($cmd): message" "--target-cpu"
+    if grep -qi "recognized processor\|LLVM ERROR" "$out"; then
+        fail=$((fail + 1)); echo "FAIL: --target-cpu bogus ($cmd): LLVM's message"; sed 's/^/    /' "$out"
+    else pass=$((pass + 1)); fi
+done
+if [ "$(uname -m)" = x86_64 ]; then
+    # the CPU's features, not the host's: x86-64-v3 has FMA, x86-64 has not
+    "$AXON" dump llvm "$izh" --target-cpu x86-64-v3 >"$out" 2>&1
+    contains "--target-cpu x86-64-v3: fma" "llvm.fma"
+    "$AXON" dump llvm "$izh" --target-cpu x86-64 >"$out" 2>&1
+    if grep -q "llvm.fma\|avx" "$out"; then fail=$((fail + 1)); echo "FAIL: --target-cpu x86-64 uses FMA or AVX"; else pass=$((pass + 1)); fi
+    # an executable for plain x86-64 gives the results of axon run for that CPU, and runs under
+    # valgrind (which knows no AVX-512, so a build for this machine's CPU may not)
+    expect "build exe --target-cpu x86-64" 0 "$AXON" build "$izh" --emit exe --target-cpu x86-64 -o "$tmp/izh86" -q
+    expect "run exe x86-64" 0 "$tmp/izh86" -t 50ms --seed 3 -o "$tmp/izh86_exe" -q
+    expect "run --target-cpu x86-64" 0 "$AXON" run "$izh" --target-cpu x86-64 -t 50ms --seed 3 -o "$tmp/izh86_run" -q
+    for f in "$tmp"/izh86_run/*.npy; do
+        if cmp -s "$f" "$tmp/izh86_exe/${f##*/}"; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: x86-64 exe and run differ in ${f##*/}"; fi
+    done
+    if [ -n "${AXON_SAN:-}" ]; then
+        echo "cli: valgrind check skipped (sanitizer build)"
+    elif ! command -v valgrind >/dev/null 2>&1; then
+        echo "cli: valgrind check skipped (valgrind is not installed)"
+    else
+        expect "x86-64 exe under valgrind" 0 valgrind --error-exitcode=1 -q "$tmp/izh86" -t 50ms -q
+    fi
+fi
 # the embedding example compiles against the object and runs
 if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
        "$tmp/izh.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonrt -lm -o "$tmp/embed" 2>"$out"; then
@@ -187,6 +261,35 @@ if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtim
 else
     fail=$((fail + 1)); echo "FAIL: embed example does not compile"; cat "$out"
 fi
+# the compile-at-run-time example (docs/embedding.md) builds against libaxonc and runs
+if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$AXON_SRCDIR/compiler/include" -I"$AXON_SRCDIR/runtime/include" \
+       "$AXON_SRCDIR/examples/embed/compile.c" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonc -laxonrt \
+       -o "$tmp/compile" 2>"$out"; then
+    expect "compile example runs" 0 "$tmp/compile"
+    contains "compile example output" "drive 0.4 nA:"
+    low=$(sed -n 's/^drive 0.2 nA: \([0-9.]*\) Hz$/\1/p' "$out")
+    high=$(sed -n 's/^drive 0.4 nA: \([0-9.]*\) Hz$/\1/p' "$out")
+    if awk -v l="$low" -v h="$high" 'BEGIN { exit !(l > 0 && h > l) }'; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: compile example rates: '$low' then '$high'"; fi
+else
+    fail=$((fail + 1)); echo "FAIL: compile example does not compile"; cat "$out"
+fi
+
+# extern C functions: the JIT (the library loaded into the process) and a built executable
+# (linked with it) compute the same
+printf 'extern "libm.so.6" fn cbrt(x) -> real\nneuron Cube {\n    parameters { tau = 10 ms }\n    state { v = 1 }\n    equations { v'"'"' = -cbrt(v) / tau }\n}\nmodule M {\n    population P = Cube[3]\n    record P.v every 1 ms\n}\nrun M for 20 ms\n' >"$tmp/ext.axon"
+expect "run: extern function" 0 "$AXON" run "$tmp/ext.axon" -o "$tmp/ext_run" -q
+expect "build: extern function" 0 "$AXON" build "$tmp/ext.axon" -o "$tmp/ext_exe" -q
+expect "built exe with an extern function runs" 0 "$tmp/ext_exe" -o "$tmp/ext_exe_out" -q
+if cmp -s "$tmp/ext_run/P.v.npy" "$tmp/ext_exe_out/P.v.npy"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: extern function: JIT and executable differ"; fi
+expect "dump ir: extern function scheme" 0 "$AXON" dump ir "$tmp/ext.axon"
+contains "dump ir: an extern call is non-linear" "scheme rk4"
+
+# an undefined type suggests the longer name that starts with it
+expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golden/semantic/undefined_type_and_projection.axon"
+contains "check: undefined type suggestion" "hint: did you mean 'PoissonSource'?"
+contains "check: projection used as a population, note" "note: the projection 'syn' is declared here"
 
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -296,7 +296,7 @@ START_TEST(test_run_change_run)
     uint64_t base = spikes_of(m, 0.1, 1);
     ck_assert_uint_gt(base, 0);
     /* the same model with a stronger drive and more neurons fires more */
-    axonc_override set[] = {{"drive", 3, "nA"}, {"N", 40, NULL}};
+    axonc_override set[] = {{"drive", 3, "nA", NULL}, {"N", 40, NULL, NULL}};
     axonc_instance *in2 = NULL;
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 2}, &in2),
                      AXONC_OK);
@@ -313,19 +313,19 @@ START_TEST(test_run_change_run)
     ck_assert_uint_eq(spikes_of(m, 0.1, 1), base);
     /* a wrong unit or an unknown name is a diagnostic, not a crash */
     int before = k.errors;
-    axonc_override wrong[] = {{"drive", 3, "mV"}};
+    axonc_override wrong[] = {{"drive", 3, "mV", NULL}};
     axonc_instance *bad = (axonc_instance *)1;
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = wrong, .nset = 1}, &bad),
                      AXONC_EDIAG);
     ck_assert_ptr_null(bad);
     ck_assert_int_gt(k.errors, before);
-    axonc_override unknown[] = {{"drvie", 3, "nA"}};
+    axonc_override unknown[] = {{"drvie", 3, "nA", NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = unknown, .nset = 1}, &bad),
                      AXONC_EDIAG);
-    axonc_override junk[] = {{"N", NAN, NULL}};
+    axonc_override junk[] = {{"N", NAN, NULL, NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = junk, .nset = 1}, &bad),
                      AXONC_EINVAL);
-    axonc_override badunit[] = {{"N", 1, "} module"}};
+    axonc_override badunit[] = {{"N", 1, "} module", NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = badunit, .nset = 1}, &bad),
                      AXONC_EINVAL);
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.dt = -1}, &bad), AXONC_EINVAL);
@@ -427,6 +427,77 @@ START_TEST(test_parse_only)
 }
 END_TEST
 
+START_TEST(test_sources_and_eval)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    const char *e1 = "import \"std/neurons/lif\"\n";
+    const char *e2 = "module One { population E = LIF[1] }\n";
+    axonc_source src[] = {{"<repl:1>", e1, strlen(e1)}, {"<repl:2>", e2, strlen(e2)}};
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_load_sources(s, src, 2, &u), AXONC_OK);
+    ck_assert_int_eq(axonc_check(u), AXONC_OK);
+    ck_assert_int_ge(axonc_def_find(u, "One"), 0);
+    ck_assert_int_ge(axonc_def_find(u, "LIF"), 0);
+    axonc_value v;
+    const char *x = "1 mV / 2 ms";
+    ck_assert_int_eq(axonc_eval(u, "<repl:3>", x, strlen(x), NULL, 0, &v), AXONC_OK);
+    ck_assert(fabs(v.value - 0.5) < 1e-15);
+    ck_assert_str_eq(v.unit, "V/s");
+    ck_assert_str_eq(v.quantity, "voltage rate");
+    axonc_binding b[] = {{"x", 0.003, "V", 0}, {"n", 4, "1", 0}};
+    x = "x * n + 1 mV";
+    ck_assert_int_eq(axonc_eval(u, "<repl:4>", x, strlen(x), b, 2, &v), AXONC_OK);
+    ck_assert(fabs(v.value - 0.013) < 1e-15);
+    ck_assert_str_eq(v.unit, "V");
+    x = "exp(-1 ms / 10 ms) > 0.5";
+    ck_assert_int_eq(axonc_eval(u, "<repl:5>", x, strlen(x), NULL, 0, &v), AXONC_OK);
+    ck_assert(v.is_bool && v.value == 1);
+    /* errors are located in the entry and leave the unit usable */
+    x = "1 mV + 2 nA";
+    ck_assert_int_eq(axonc_eval(u, "<repl:6>", x, strlen(x), NULL, 0, &v), AXONC_EDIAG);
+    ck_assert_ptr_nonnull(strstr(k.text, "<repl:6>:1:"));
+    ck_assert_ptr_nonnull(strstr(k.text, "dimension mismatch"));
+    x = "xx * 2";
+    ck_assert_int_eq(axonc_eval(u, "<repl:7>", x, strlen(x), b, 2, &v), AXONC_EDIAG);
+    ck_assert_ptr_nonnull(strstr(k.text, "<repl:7>:1:1"));
+    x = "1 +";
+    ck_assert_int_eq(axonc_eval(u, "<repl:8>", x, strlen(x), NULL, 0, &v), AXONC_EDIAG);
+    ck_assert_ptr_nonnull(strstr(k.text, "<repl:8>:1:"));
+    x = "rand()";
+    ck_assert_int_eq(axonc_eval(u, "<repl:9>", x, strlen(x), NULL, 0, &v), AXONC_EDIAG);
+    x = "2 * 3";
+    ck_assert_int_eq(axonc_eval(u, "<repl:10>", x, strlen(x), NULL, 0, &v), AXONC_OK);
+    ck_assert(v.value == 6);
+    ck_assert_str_eq(v.unit, "1");
+    ck_assert_str_eq(v.quantity, "");
+    axonc_binding bad[] = {{"x", 1, "frobs", 0}};
+    ck_assert_int_eq(axonc_eval(u, "<repl:11>", x, strlen(x), bad, 1, &v), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_load_sources(s, NULL, 1, &u), AXONC_EINVAL);
+    axonc_session_free(s);
+}
+END_TEST
+
+START_TEST(test_format)
+{
+    char buf[64];
+    ck_assert_int_eq(axonc_format(-0.065, "V", 0, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "-65 mV");
+    ck_assert_int_eq(axonc_format(0.5, "V/s", 0, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "0.5 V/s");
+    ck_assert_int_eq(axonc_format(4000, "1", 0, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "4000");
+    ck_assert_int_eq(axonc_format(6e-10, "S", 0, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "0.6 nS");
+    ck_assert_int_eq(axonc_format(0, "V", 0, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "0 V");
+    ck_assert_int_eq(axonc_format(1, "1", 1, buf, sizeof buf), AXONC_OK);
+    ck_assert_str_eq(buf, "true");
+    ck_assert_int_eq(axonc_format(1, "frobs", 0, buf, sizeof buf), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_format(-0.065, "V", 0, buf, 3), AXONC_EINVAL);
+}
+END_TEST
+
 /* Out of memory (here: past the session's memory limit) at every point of loading, checking
  * and instantiating is AXONC_ENOMEM, never a crash; the session stays usable. */
 START_TEST(test_memory_limit)
@@ -522,6 +593,8 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_parse_only);
     tcase_add_test(tc, test_two_sessions_two_threads);
     tcase_add_test(tc, test_memory_limit);
+    tcase_add_test(tc, test_sources_and_eval);
+    tcase_add_test(tc, test_format);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,6 +15,8 @@ static const struct {
     {"rng", rng_suite},       {"tensor", tensor_suite}, {"io", io_suite},
     {"sx", sx_suite},         {"sema", sema_suite},     {"engine", engine_suite},
     {"axonc", axonc_suite},
+    {"cg", cg_suite},
+    {"analysis", analysis_suite},
 };
 
 int main(int argc, char **argv)

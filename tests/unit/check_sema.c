@@ -756,6 +756,102 @@ START_TEST(test_propagator_random)
 }
 END_TEST
 
+/* ---- modules: checked once each, in sema; instantiation only evaluates ---------------------- */
+
+static int load_checked(model *m, const char *text)
+{
+    model_open(m);
+    m->root = sema_load_text(m->s, "test.axon", text, strlen(text));
+    ck_assert_int_ge(m->root, 0);
+    ck_no_errors(m, text);
+    sema_check_all(m->s);
+    return diag_error_count(m->d);
+}
+
+START_TEST(test_module_checked_without_instance)
+{
+    /* a module that is never run, nor instantiated, is checked by sema_check_all */
+    model m;
+    int errs = load_checked(&m, "import \"std/neurons/lif\"\n"
+                                "module Unused(N = 10) { population E = LIF[N * NN] }\n"
+                                "module Main { population E = LIF[1] }\n"
+                                "run Main for 1 ms\n");
+    ck_assert_int_eq(errs, 1);
+    char *r = diag_render_string(m.d, DIAG_RENDER_BRIEF);
+    ck_assert_msg(strstr(r, "undefined name 'NN'"), "%s", r);
+    free(r);
+    const sm_def *u = sema_find(m.s, "Unused");
+    ck_assert_ptr_nonnull(u->module);
+    ck_assert(!sema_module_ok(u->module));
+    ck_assert(sema_module_ok(sema_find(m.s, "Main")->module));
+    model_close(&m);
+}
+END_TEST
+
+START_TEST(test_module_symbolic)
+{
+    /* one check of Column serves instances with different arguments: its expressions are in
+       terms of its parameters, given values when instantiated */
+    model m;
+    const char *text = "import \"std/neurons/lif\"\n"
+                       "module Column(N = 10, tau = 20 ms) {\n"
+                       "    let NE = N * 4 / 5\n"
+                       "    population E = LIF[NE](tau_m = tau)\n"
+                       "}\n"
+                       "module Net(K = 5) { c1 = Column(N = 2 * K)\n c2 = Column(tau = 5 ms) }\n"
+                       "run Net(K = 25) for 1 ms\n";
+    ck_assert_int_eq(load_checked(&m, text), 0);
+    const sm_module *col = sema_find(m.s, "Column")->module;
+    ck_assert_int_eq(col->nparams, 2);
+    ck_assert_int_eq(col->nitems, 1);
+    const sm_mpop *E = col->items[0].pop;
+    ck_assert(sx_uses(E->size, VS_MODULE, 0));
+    ck_assert(sx_uses(E->set[sm_find_var(E->type, "tau_m")], VS_MODULE, 1));
+    ir_model *ir = ir_instantiate(m.s, m.root, NULL, NULL, 0, 1e-4);
+    ck_no_errors(&m, text);
+    ck_assert_ptr_nonnull(ir);
+    int c1 = ir_find_pop(ir, "c1.E"), c2 = ir_find_pop(ir, "c2.E");
+    ck_assert_int_ge(c1, 0);
+    ck_assert_int_ge(c2, 0);
+    ck_assert_int_eq(ir->pops[c1].size, 40);
+    ck_assert_int_eq(ir->pops[c2].size, 8);
+    int tm = sm_find_var(ir->pops[c2].type, "tau_m");
+    ck_assert_double_eq_tol(ir->pops[c1].shared[tm]->v, 0.02, 1e-15);
+    ck_assert_double_eq_tol(ir->pops[c2].shared[tm]->v, 0.005, 1e-15);
+    model_close(&m);
+}
+END_TEST
+
+START_TEST(test_override_values)
+{
+    /* --set values: a module parameter, a population's parameter; checked units */
+    model m;
+    const char *text = "import \"std/neurons/lif\"\n"
+                       "module M(N = 10) { population E = LIF[N](tau_m = 10 ms) }\n";
+    ck_assert_int_eq(load_checked(&m, text), 0);
+    ir_override ov[2];
+    char err[256];
+    ck_assert(ir_override_parse("N", "7", &ov[0], err, sizeof err));
+    ck_assert(ir_override_parse("E.tau_m", "30ms", &ov[1], err, sizeof err));
+    ck_assert(!ir_override_parse("N", "0/0", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E..x", "1", &ov[0], err, sizeof err));
+    ck_assert(ir_override_parse("N", "7", &ov[0], err, sizeof err));
+    ir_model *ir = ir_instantiate(m.s, m.root, "M", ov, 2, 1e-4);
+    ck_no_errors(&m, text);
+    ck_assert_int_eq(ir->pops[0].size, 7);
+    int tm = sm_find_var(ir->pops[0].type, "tau_m");
+    ck_assert_double_eq_tol(ir->pops[0].shared[tm]->v, 0.03, 1e-15);
+    /* a unit of another dimension is an error naming both */
+    ck_assert(ir_override_parse("E.tau_m", "30 mV", &ov[1], err, sizeof err));
+    ck_assert_ptr_null(ir_instantiate(m.s, m.root, "M", ov, 2, 1e-4));
+    char *r = diag_render_string(m.d, DIAG_RENDER_BRIEF);
+    ck_assert_msg(strstr(r, "'tau_m' of E (a LIF) is a time (ms), but 30 mV is a voltage (mV)"),
+                  "%s", r);
+    free(r);
+    model_close(&m);
+}
+END_TEST
+
 Suite *sema_suite(void)
 {
     Suite *s = suite_create("sema");
@@ -765,6 +861,11 @@ Suite *sema_suite(void)
     tcase_add_test(tc, test_scheme_choice);
     tcase_add_test(tc, test_lif_exact_update);
     suite_add_tcase(s, tc);
+    TCase *tm = tcase_create("modules");
+    tcase_add_test(tm, test_module_checked_without_instance);
+    tcase_add_test(tm, test_module_symbolic);
+    tcase_add_test(tm, test_override_values);
+    suite_add_tcase(s, tm);
     TCase *tp = tcase_create("propagator");
     tcase_add_test(tp, test_propagator_random);
     suite_add_tcase(s, tp);

@@ -14,5 +14,7 @@ Suite *sx_suite(void);
 Suite *engine_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);
+Suite *cg_suite(void);
+Suite *analysis_suite(void);
 
 #endif

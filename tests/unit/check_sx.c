@@ -609,6 +609,7 @@ START_TEST(test_diff_every_function)
         {FN_SINH, -5, 5},     {FN_COSH, -5, 5},         {FN_ATAN, -20, 20},    {FN_ABS, -5, 5},
         {FN_FLOOR, -5, 5},    {FN_CEIL, -5, 5},         {FN_SIGMOID, -20, 20}, {FN_PHI, -6, 6},
         {FN_EXPREL, -30, 30}, {FN_EXPREL, -0.03, 0.03}, {FN_EXPM1, -5, 5},
+        {FN_SIGN, -5, 5},     {FN_ROUND, -5, 5},
     };
     int tested[FN_COUNT] = {0};
     for (size_t i = 0; i < sizeof ONE / sizeof ONE[0]; i++) {
@@ -616,9 +617,13 @@ START_TEST(test_diff_every_function)
         for (int k = 0; k < 40; k++) {
             pt.v[VS_STATE][1] = uniform(&r, -1, 1);
             double target = uniform(&r, ONE[i].lo, ONE[i].hi);
-            /* abs, floor and ceil: stay clear of their kinks and jumps */
-            if ((ONE[i].fn == FN_FLOOR || ONE[i].fn == FN_CEIL || ONE[i].fn == FN_ABS) &&
+            /* abs, floor, ceil and sign: stay clear of their kinks and jumps (at whole
+               numbers); round jumps at halves */
+            if ((ONE[i].fn == FN_FLOOR || ONE[i].fn == FN_CEIL || ONE[i].fn == FN_ABS ||
+                 ONE[i].fn == FN_SIGN) &&
                 fabs(target - nearbyint(target)) < 0.05)
+                continue;
+            if (ONE[i].fn == FN_ROUND && fabs(target - floor(target) - 0.5) < 0.05)
                 continue;
             pt.v[VS_STATE][0] = (target + 0.2 * pt.v[VS_STATE][1]) / 1.3;
             check_fd(ar, e, VS_STATE, 0, &pt, 1.0, sx_fn_name(ONE[i].fn));
@@ -633,7 +638,8 @@ START_TEST(test_diff_every_function)
                  sx_call(ar, FN_ATAN2, x, y, NULL),
                  sx_call(ar, FN_ATAN2, sx_mul(ar, x, y), sx_sub(ar, x, z), NULL),
                  sx_call(ar, FN_CLIP, x, y, z),
-                 sx_call(ar, FN_CLIP, sx_mul(ar, x, x), y, sx_add(ar, y, z))};
+                 sx_call(ar, FN_CLIP, sx_mul(ar, x, x), y, sx_add(ar, y, z)),
+                 sx_call(ar, FN_MOD, sx_mul(ar, x, z), y, NULL)};
     for (size_t i = 0; i < sizeof two / sizeof two[0]; i++) {
         for (int k = 0; k < 60; k++) {
             for (int j = 0; j < 3; j++)
@@ -643,6 +649,10 @@ START_TEST(test_diff_every_function)
             if (fabs(X - Y * Y) < 0.05 || fabs(X * Y - Z) < 0.05 || fabs(Y) < 0.05 ||
                 fabs(X - Y) < 0.05 || fabs(X - Z) < 0.05 || fabs(X * X - Y) < 0.05 ||
                 fabs(X * X - Y - Z) < 0.05 || fabs(X * Y) < 0.05 || fabs(Z) < 0.05)
+                continue;
+            /* mod(x z, y) jumps where x z / y is a whole number */
+            double q = X * Z / Y;
+            if (fabs(q - nearbyint(q)) < 0.05)
                 continue;
             for (int j = 0; j < 3; j++)
                 check_fd(ar, two[i], VS_STATE, j, &pt, 1.0, sx_fn_name((sx_fn)two[i]->fn));

@@ -92,6 +92,65 @@ START_TEST(test_descriptions)
 }
 END_TEST
 
+static ax_quantity Q(const char *text)
+{
+    ax_quantity q;
+    char err[256];
+    ck_assert_msg(unit_parse_quantity(text, &q, err, sizeof err), "%s: %s", text, err);
+    return q;
+}
+
+START_TEST(test_quantities)
+{
+    ax_quantity q = Q("8000");
+    ck_assert_double_eq(q.si, 8000);
+    ck_assert(dim_is_none(q.dim) && !q.has_unit && !q.boolean);
+    q = Q("-65 mV");
+    ck_assert_double_eq_tol(q.si, -0.065, 1e-15);
+    ck_assert(dim_eq(q.dim, DIM_VOLTAGE) && q.has_unit);
+    q = Q("2nS");
+    ck_assert_double_eq_tol(q.si, 2e-9, 1e-24);
+    ck_assert(dim_eq(q.dim, U("S").dim));
+    ck_assert_double_eq_tol(Q("0.1 ms").si, 1e-4, 1e-19);
+    ck_assert_double_eq_tol(Q(" 30\tms ").si, 0.03, 1e-17);
+    ck_assert_double_eq_tol(Q("1e-3").si, 1e-3, 1e-18);
+    ck_assert_double_eq_tol(Q("+2.5E+4").si, 2.5e4, 1e-9);
+    ck_assert_double_eq_tol(Q("1.5 mV/ms").si, 1.5, 1e-15);
+    ck_assert_double_eq_tol(Q("1 uF/cm^2").si, 1e-2, 1e-17);
+    /* a written unit is recorded even when the value is 0 or the unit is dimensionless */
+    ck_assert(Q("0 mV").has_unit);
+    ck_assert(Q("1 rad").has_unit && dim_is_none(Q("1 rad").dim));
+    q = Q("true");
+    ck_assert(q.boolean && q.si == 1);
+    q = Q("false");
+    ck_assert(q.boolean && q.si == 0);
+}
+END_TEST
+
+START_TEST(test_bad_quantities)
+{
+    static const char *const BAD[] = {
+        "", " ", "abc", "0/0", "1/0", "nan", "inf", "-inf", "0x10", "4000 } module X {", "1.",
+        ".5", "1e", "3 mv", "2 3", "5 1", "mV", "2 nS nS", "1 + 1", "(1)", "1e999", "1e300 Gohm",
+        "True", "truex", "--1", "1 mV/",
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ax_quantity q;
+        char err[256] = "";
+        ck_assert_msg(!unit_parse_quantity(BAD[i], &q, err, sizeof err), "'%s' accepted", BAD[i]);
+        ck_assert_msg(err[0], "no message for '%s'", BAD[i]);
+    }
+    ax_quantity q;
+    char err[256];
+    unit_parse_quantity("abc", &q, err, sizeof err);
+    ck_assert_str_eq(err, "'abc' is not a number with an optional unit");
+    unit_parse_quantity("3 mv", &q, err, sizeof err);
+    ck_assert_str_eq(err, "'3 mv' is not a number with an optional unit: unknown unit 'mv'");
+    unit_parse_quantity("1e999", &q, err, sizeof err);
+    ck_assert_str_eq(err, "'1e999' is out of range");
+}
+END_TEST
+
 Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -101,6 +160,8 @@ Suite *units_suite(void)
     tcase_add_test(tc, test_bad_units);
     tcase_add_test(tc, test_rational_powers);
     tcase_add_test(tc, test_descriptions);
+    tcase_add_test(tc, test_quantities);
+    tcase_add_test(tc, test_bad_quantities);
     suite_add_tcase(s, tc);
     return s;
 }

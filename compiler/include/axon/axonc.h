@@ -130,6 +130,10 @@ typedef struct {
                                    build tree's */
 } axonc_options;
 
+/* Whether code can be generated for the CPU named name on this machine's architecture (for
+ * options.target_cpu): on x86-64 the 64-bit CPUs LLVM knows, and x86-64, x86-64-v2/v3/v4. */
+int axonc_target_cpu_known(const char *name);
+
 typedef struct axonc_session axonc_session;
 typedef struct axonc_unit axonc_unit;
 typedef struct axonc_instance axonc_instance;
@@ -204,6 +208,7 @@ typedef struct {
     const char *name;
     double value;
     const char *unit;
+    const char *text;  /* the value as the user wrote it, for messages; NULL: value and unit */
 } axonc_override;
 
 /* Parses "NAME=VALUE" as written on a command line (`--set w=2nS`, `--set N=4000`) into *out
@@ -250,6 +255,58 @@ typedef struct {
  * output behind). Linking runs options.cc; its output is in the error message on failure. */
 axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *path,
                         const axonc_emit_opts *o);
+
+/* ---- several sources and constant expressions (a REPL) ---------------------------------- */
+
+typedef struct {
+    const char *name;   /* shown in diagnostics ("<repl:3>") */
+    const char *text;
+    size_t len;
+} axonc_source;
+
+/* Loads n sources into one unit, in order, as if they were files of one program (each with
+ * its imports): later sources see the definitions of earlier ones. Otherwise as
+ * axonc_load_string. */
+axonc_status axonc_load_sources(axonc_session *s, const axonc_source *src, int n,
+                                axonc_unit **out);
+
+/* A constant with its unit. */
+typedef struct {
+    double value;       /* in SI units */
+    int is_bool;        /* a truth value (value 0 or 1) */
+    char unit[64];      /* the SI unit ("V", "V/s", "1" for a plain number) */
+    char quantity[40];  /* its name ("voltage"), or "" */
+} axonc_value;
+
+/* A name with a constant value for axonc_eval; unit is an SI unit as in axonc_value. */
+typedef struct {
+    const char *name;
+    double value;
+    const char *unit;
+    int is_bool;
+} axonc_binding;
+
+/* Checks and evaluates the expression text (len bytes, shown in diagnostics as name) in a
+ * loaded unit: numbers with units, arithmetic, functions, the bindings as names. AXONC_EDIAG
+ * for a syntax, name or unit error, or an expression that is not a constant. */
+axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
+                        const axonc_binding *bindings, int nbindings, axonc_value *out);
+
+/* Whether two units are the same unit ("V" and "kg*m^2*s^-3*A^-1"; "1" and "" for plain
+ * numbers); 0 also when either is not a unit. */
+int axonc_same_unit(const char *a, const char *b);
+
+/* The unit to show values of SI unit si_unit in, for values like typical: the unit a modeller
+ * writes (mV, nS, ms) when the number reads well in it, else the SI unit itself ("" for plain
+ * numbers). *scale is the SI value of one of it (1e-3 for mV). AXONC_EINVAL when si_unit is not
+ * a unit or unit is too small. */
+axonc_status axonc_display_unit(const char *si_unit, double typical, char *unit, size_t size,
+                                double *scale);
+
+/* Writes value (SI, of SI unit si_unit) as people read it: "-65 mV", "0.5 V/s", "4000",
+ * "true" (is_bool). AXONC_EINVAL when si_unit is not a unit or buf is too small. */
+axonc_status axonc_format(double value, const char *si_unit, int is_bool, char *buf,
+                          size_t size);
 
 /* ---- looking inside ------------------------------------------------------------------------- */
 

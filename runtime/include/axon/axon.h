@@ -210,12 +210,15 @@ axon_status axon_sim_signal(const axon_sim *s, const char *name, double *value);
  * AXON_EINVAL). A
  * second spike record of the same population is ignored (it would hold the same data). When two
  * records would give the same name, the later one gets ".2" (".3", ...) before ".npy" / ".t.npy";
- * manifest.json holds format, version, model, precision, dt, steps, duration (simulated, s),
- * partial (true when the last run was stopped early by axon_sim_stop), seed, threads and
- * "files": per file path, kind (spike_times, spike_indices, state,
- * state_times, rate, rate_times, weights, weights_times), record index, population (null for
- * weights, whose files have "projection" instead), variable (or null), unit, dtype (numpy
- * name), shape, subset (a list or "all") and period (s; null for spikes).
+ * manifest.json holds format ("axon-recordings"), version (2), model, precision, dt, steps,
+ * duration (simulated, s), partial (true when the last run was stopped early by axon_sim_stop),
+ * seed, threads, axon_version, meta (an object of the strings given to axon_sim_set_meta),
+ * populations (per population: name, type, size, spiking, spikes: the count so far),
+ * projections (name, type, pre, post, synapses) and "files": per file path, kind (spike_times,
+ * spike_indices, state, state_times, rate, rate_times, weights, weights_times), record index,
+ * population (null for weights, whose files have "projection" instead), variable (or null),
+ * unit, dtype (numpy name), shape, subset (a list or "all") and period (s; null for spikes).
+ * Version 1 lacked axon_version, meta, populations and projections.
  *
  * Atomic as a whole: everything is written into a fresh directory "DIR.tmp-HOST-PID-XXXXXX"
  * next to dir and moved into dir only when every write succeeded (manifest.json last, so a
@@ -236,6 +239,14 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
  * ("out: not a directory", "...: Permission denied") otherwise.
  */
 axon_status axon_sim_check_output(const char *dir, axon_err *err);
+
+/*
+ * Provenance for manifest.json's "meta" object: key -> value, both copied (a key given again
+ * replaces its value). `axon run` sets "command" (its command line), "source" (the model file)
+ * and "source_sha256" (the SHA-256 of that file's bytes). AXON_EINVAL for an empty key or a
+ * NULL value, AXON_ENOMEM.
+ */
+axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
 
 #ifdef __cplusplus
 }

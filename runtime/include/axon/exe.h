@@ -32,6 +32,13 @@ typedef struct {
     int nsignals;             /* --signal NAME=NUMBER, pinned for the whole run */
     char signal_names[AXON_EXE_MAX_SIGNALS][64];
     double signal_values[AXON_EXE_MAX_SIGNALS];
+    int report;               /* --report: analyse the recordings into OUTDIR/report */
+    /* provenance for manifest.json (axon_sim_set_meta), not options: the command line (argc
+     * words from argv[0]) and the model's source file, hashed with SHA-256; NULL/0 when not
+     * known (a compiled model has no source) */
+    int argc;
+    char *const *argv;
+    const char *source;
 } axon_exe_opts;
 
 /* Parses the run option at argv[i] into o. Returns how many arguments it took (1 or 2), 0 when
@@ -42,8 +49,10 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
 const char *axon_exe_options_help(void);
 
 /* Simulates model with o: warns about rounded delays, pins signals, runs with a progress bar
- * on a terminal, writes the recordings and prints the summary (compile_s < 0: not shown).
- * Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad option value). */
+ * on a terminal, writes the recordings (with the provenance of o), prints the summary
+ * (compile_s < 0: not shown) and, with o->report, analyses the recordings (analysis.h) and
+ * writes the report. Messages start with prog. Returns the exit status (0, 1 failed, 2 a bad
+ * option value). */
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s);
 

@@ -86,7 +86,9 @@ static inline uint64_t axon_rng_bits53(uint32_t hi, uint32_t lo)
  */
 static inline double axon_rng_u53_open(uint64_t v)
 {
-    return v ? (double)v * 0x1p-53 : 0x1p-54;
+    /* 2^-53 and 2^-54 written without hexadecimal floating literals, which C++ has only
+       since C++17; both quotients are exact. */
+    return v ? (double)v * (1.0 / 9007199254740992.0) : 1.0 / 18014398509481984.0;
 }
 
 /* Uniform draw k in (0,1), 53 random bits: block k>>1, words 2*(k&1) and 2*(k&1)+1. */

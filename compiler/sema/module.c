@@ -1,0 +1,1114 @@
+/*
+ * Modules, each checked once for itself (sema_check_all), whether or not it is ever run:
+ * the names of its scope (parameters, lets, populations, nested instances) and of the
+ * types it uses, the dimensions of its expressions, what may appear where (t, i, j, random
+ * draws, constants), the arguments of populations, projections, learn clauses and
+ * instances, connectors, records and signals, and the binding of every projection's
+ * synapse and rules to the neuron types at both ends (sema_bind).
+ *
+ * The result keeps module-level expressions as sx trees over the module's parameters
+ * (VS_MODULE): a module is checked once however many times and with whatever arguments it
+ * is instantiated. Instantiation (lower/instance.c) gives the parameters values, folds,
+ * and checks what only values tell: whole sizes, ranges, indices, data files.
+ */
+#include "sema/sema_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define ERR(mc, sp, ...)                                                                           \
+    do {                                                                                           \
+        diag_error((mc)->d, (sp), __VA_ARGS__);                                                    \
+        (mc)->errors++;                                                                            \
+    } while (0)
+
+/* A name of a module's scope: a parameter, a let, a population or an instance. */
+typedef struct {
+    const char *name;
+    sx *value; /* as a value: the parameter, the let's value, the population's size, 0 */
+    ax_span span;
+} mname;
+
+/* The checking of one module (or of a run line: m is NULL). */
+typedef struct {
+    sema_ctx *s;
+    ax_arena *ar;
+    diag_ctx *d;
+    sm_module *m;
+    mname *names;
+    int nnames;
+    int errors;
+} mcheck;
+
+static sm_module *check_module(sema_ctx *s, sm_def *def);
+
+/* ---- expressions at module level --------------------------------------------------------- */
+
+enum { ALLOW_T = 1, ALLOW_I = 2, ALLOW_J = 4, ALLOW_RAND = 8 };
+
+typedef struct {
+    mcheck *mc;
+    int allow;
+} mod_user;
+
+static sx *module_name(check_ctx *ck, const ast_node *id)
+{
+    mod_user *u = ck->user;
+    for (int k = u->mc->nnames - 1; k >= 0; k--)
+        if (!strcmp(u->mc->names[k].name, id->name))
+            return u->mc->names[k].value;
+    if (!strcmp(id->name, "i") && (u->allow & ALLOW_I)) {
+        sx *e = sx_var(ck->ar, VS_INDEX_I, 0, "i", DIM_NONE);
+        e->span = id->span;
+        return e;
+    }
+    if (!strcmp(id->name, "j") && (u->allow & ALLOW_J)) {
+        sx *e = sx_var(ck->ar, VS_INDEX_J, 0, "j", DIM_NONE);
+        e->span = id->span;
+        return e;
+    }
+    if (!strcmp(id->name, "t") && !(u->allow & ALLOW_T)) {
+        diag_error(ck->d, id->span,
+                   "the time 't' cannot be used here: this value is fixed "
+                   "when the model is built");
+        ck->errors++;
+        sx *e = sx_const(ck->ar, 0, DIM_TIME);
+        e->unknown = true;
+        return e;
+    }
+    return NULL;
+}
+
+/* The closest module-level name (parameter, let, population) for "did you mean". */
+static const char *module_suggest(check_ctx *ck, const char *name)
+{
+    mod_user *u = ck->user;
+    const char *best = NULL;
+    int len = (int)strlen(name);
+    for (int k = 0, bd = 3; k < u->mc->nnames; k++) {
+        int d = typo_distance(name, u->mc->names[k].name);
+        if (d < bd && d <= (len <= 3 ? 1 : 2) && d < len) {
+            bd = d;
+            best = u->mc->names[k].name;
+        }
+    }
+    return best;
+}
+
+/* A checker for the module's scope; t: a neuron type whose names come first (initialisers). */
+static check_ctx *mod_check(mcheck *mc, const sm_type *t, int allow)
+{
+    check_ctx *ck = arena_alloc(mc->ar, sizeof *ck);
+    ck->ar = mc->ar;
+    sema_check_externs(mc->s, ck);
+    ck->d = mc->d;
+    ck->t = t ? (sm_type *)t : arena_alloc(mc->ar, sizeof(sm_type));
+    ck->ctx = CTX_MODULE;
+    ck->weight_var = -1;
+    ck->lookup_extra = module_name;
+    ck->suggest_extra = module_suggest;
+    mod_user *u = arena_alloc(mc->ar, sizeof *u);
+    u->mc = mc;
+    u->allow = allow;
+    ck->user = u;
+    int nv = t ? t->nvars : 0;
+    ck->alg_state = arena_alloc(mc->ar, (size_t)(nv + 1) * sizeof *ck->alg_state);
+    ck->alg_ast = arena_alloc(mc->ar, (size_t)(nv + 1) * sizeof *ck->alg_ast);
+    for (int v = 0; v < nv; v++)
+        ck->alg_state[v] = 2; /* definitions were checked with their type */
+    return ck;
+}
+
+static bool has_rand(const sx *e)
+{
+    if (!e)
+        return false;
+    return e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c);
+}
+
+/* A module-level expression; random draws and indices only where allowed. */
+static sx *mod_expr(mcheck *mc, const ast_node *n, int allow)
+{
+    check_ctx *ck = mod_check(mc, NULL, allow);
+    sx *e = check_expr(ck, n);
+    mc->errors += ck->errors;
+    if (!(allow & ALLOW_RAND) && has_rand(e)) {
+        ERR(mc, n->span, "a random value is not allowed here");
+        diag_hint(mc->d, "random draws belong in initial values, weights and delays");
+    }
+    return sx_simplify(mc->ar, e);
+}
+
+/* Known when the model is built: numbers and module parameters only. */
+static bool is_const(const sx *e)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR: return e->space == VS_MODULE;
+    case SX_RAND:
+    case SX_TABLE: return false;
+    default: return is_const(e->a) && is_const(e->b) && is_const(e->c);
+    }
+}
+
+static bool anydim(const sx *e)
+{
+    return e->kind == SX_CONST && e->fn == 1;
+}
+
+/* A constant (its value is given when the module is instantiated). */
+static bool const_expr(mcheck *mc, const ast_node *n, sx **out, const char *what)
+{
+    sx *e = mod_expr(mc, n, 0);
+    *out = e;
+    if (e->unknown)
+        return false; /* an undefined name: reported already */
+    if (!is_const(e)) {
+        ERR(mc, n->span, "%s must be a constant (known when the model is built)", what);
+        return false;
+    }
+    return true;
+}
+
+/* A constant plain number (whether it is a whole one is known when instantiated). */
+static bool count_expr(mcheck *mc, const ast_node *n, sx **out, const char *what)
+{
+    if (!const_expr(mc, n, out, what))
+        return false;
+    char d[96];
+    if (!dim_is_none((*out)->dim) && !anydim(*out)) {
+        ERR(mc, n->span, "%s must be a plain number, not %s", what,
+            dim_describe((*out)->dim, d, sizeof d));
+        return false;
+    }
+    return true;
+}
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+static void add_name(mcheck *mc, const char *name, sx *value, ax_span sp)
+{
+    for (int k = 0; k < mc->nnames; k++)
+        if (!strcmp(mc->names[k].name, name)) {
+            ERR(mc, sp, "'%s' is already defined in this module", name);
+            diag_note(mc->d, mc->names[k].span, "the first definition is here");
+            return;
+        }
+    mc->names = arena_grow(mc->ar, mc->names, (size_t)mc->nnames, (size_t)mc->nnames + 1,
+                           sizeof *mc->names);
+    mc->names[mc->nnames++] = (mname){name, value, sp};
+}
+
+static void add_item(mcheck *mc, sm_mitem it)
+{
+    sm_module *m = mc->m;
+    m->items =
+        arena_grow(mc->ar, m->items, (size_t)m->nitems, (size_t)m->nitems + 1, sizeof *m->items);
+    m->items[m->nitems++] = it;
+}
+
+static const sm_def *find_def(mcheck *mc, const char *name, ast_kind kind, ax_span sp,
+                              const char *what)
+{
+    const sm_def *d = sema_find(mc->s, name);
+    if (d && d->kind == kind)
+        return d;
+    if (d)
+        ERR(mc, sp, "'%s' is not a %s", name, what);
+    else {
+        ERR(mc, sp, "undefined %s '%s'", what, name);
+        const char *best = NULL;
+        for (int i = 0, bd = 3; i < sema_def_count(mc->s); i++) {
+            const sm_def *o = sema_def(mc->s, i);
+            int dd = typo_distance(name, o->name);
+            if (o->kind == kind && dd < bd) {
+                bd = dd;
+                best = o->name;
+            }
+        }
+        if (best)
+            diag_hint(mc->d, "did you mean '%s'?", best);
+    }
+    return NULL;
+}
+
+/* The population or instance named name among the first n items of m, or NULL. */
+static const sm_mitem *find_member(const sm_module *m, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        const sm_mitem *it = &m->items[i];
+        if ((it->kind == MI_POP && !strcmp(it->pop->name, name)) ||
+            (it->kind == MI_INST && !strcmp(it->inst->name, name)))
+            return it;
+    }
+    return NULL;
+}
+
+/* Every population path of the first n items of m (nested ones as "c1.E"), for hints. */
+static void pop_paths(ax_arena *ar, const sm_module *m, int n, const char *prefix,
+                      const char ***out, int *nout)
+{
+    for (int i = 0; i < n; i++) {
+        const sm_mitem *it = &m->items[i];
+        if (it->kind == MI_POP) {
+            *out = arena_grow(ar, *out, (size_t)*nout, (size_t)*nout + 1, sizeof **out);
+            (*out)[(*nout)++] = arena_printf(ar, "%s%s", prefix, it->pop->name);
+        } else if (it->kind == MI_INST && it->inst->mod) {
+            pop_paths(ar, it->inst->mod, it->inst->mod->nitems,
+                      arena_printf(ar, "%s%s.", prefix, it->inst->name), out, nout);
+        }
+    }
+}
+
+/* Resolves a path (E, c1.E) to a population of this module or a nested one; *rel receives
+ * the path as text. NULL after an error. */
+static const sm_mpop *find_pop(mcheck *mc, const ast_node *path, const char **rel)
+{
+    strbuf sb = {0};
+    const ast_node *parts[16];
+    int np = 0;
+    for (const ast_node *p = path; p && np < 16; p = p->kind == AST_MEMBER ? p->a : NULL)
+        parts[np++] = p;
+    for (int k = np - 1; k >= 0; k--)
+        sb_printf(&sb, "%s%s", parts[k]->name, k ? "." : "");
+    *rel = arena_strdup(mc->ar, sb.buf);
+    sb_free(&sb);
+    const sm_module *m = mc->m;
+    int n = m->nitems;
+    for (int k = np - 1; k >= 0; k--) {
+        const sm_mitem *it = find_member(m, n, parts[k]->name);
+        if (it && k == 0 && it->kind == MI_POP)
+            return it->pop;
+        if (!it || k == 0 || it->kind != MI_INST || !it->inst->mod)
+            break;
+        m = it->inst->mod;
+        n = m->nitems;
+    }
+    /* what the module's source says of that name explains the mistake better */
+    const ast_node *mod = np == 1 && mc->m && mc->m->def ? mc->m->def->ast : NULL;
+    for (int i = 0; mod && i < mod->nkids; i++) {
+        const ast_node *it = mod->kids[i];
+        if (!it->name || strcmp(it->name, *rel))
+            continue;
+        if (it->kind == AST_POPULATION) {
+            const sm_def *t = sema_find(mc->s, it->str);
+            if (!t || t->kind != AST_NEURON || !t->type || t->type->errors) {
+                mc->errors++; /* its type's error was reported at the population */
+                return NULL;
+            }
+            if (it->span.off > path->span.off) {
+                ERR(mc, path->span, "the population '%s' is used before it is declared", *rel);
+                diag_note(mc->d, it->span, "'%s' is declared here", *rel);
+                diag_hint(mc->d, "declare populations before the projections and records that "
+                                 "use them");
+                return NULL;
+            }
+        }
+        if (it->kind == AST_PROJECT) {
+            ERR(mc, path->span, "'%s' is a projection, not a population", *rel);
+            diag_note(mc->d, it->span, "the projection '%s' is declared here", *rel);
+            return NULL;
+        }
+        if (it->kind == AST_SIGNAL || it->kind == AST_LET) {
+            ERR(mc, path->span, "'%s' is a %s, not a population", *rel,
+                it->kind == AST_SIGNAL ? "signal" : "let");
+            return NULL;
+        }
+    }
+    ERR(mc, path->span, "no population named '%s' in this module", *rel);
+    const char **names = NULL;
+    int nn = 0;
+    pop_paths(mc->ar, mc->m, mc->m->nitems, "", &names, &nn);
+    const char *best = NULL;
+    for (int i = 0, bd = 3; i < nn; i++) {
+        int d = typo_distance(*rel, names[i]);
+        if (d < bd) {
+            bd = d;
+            best = names[i];
+        }
+    }
+    if (best)
+        diag_hint(mc->d, "did you mean '%s'?", best);
+    return NULL;
+}
+
+/* ---- arguments ------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name;
+    const ast_node *value;
+    ax_span span;
+} marg;
+
+/* Named arguments (name = value), each name once. */
+static marg *bind_args(mcheck *mc, const ast_node *args, int *nout)
+{
+    int n = args ? args->nkids : 0;
+    marg *b = arena_alloc(mc->ar, (size_t)(n + 1) * sizeof *b);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const ast_node *a = args->kids[i];
+        if (a->kind != AST_NAMED) {
+            ERR(mc, a->span, "arguments here must be named: write 'name = value'");
+            continue;
+        }
+        for (int j = 0; j < k; j++)
+            if (!strcmp(b[j].name, a->name))
+                ERR(mc, a->span, "'%s' is given twice", a->name);
+        b[k++] = (marg){a->name, a->a, a->span};
+    }
+    *nout = k;
+    return b;
+}
+
+/* The arguments of an instance of module m or of a run line, in the scope of mc: constants
+ * of their parameter's dimension. Per parameter of m: the value, or NULL. */
+static sx **module_args(mcheck *mc, const sm_module *m, const ast_node *args, const char *what)
+{
+    int na = 0;
+    marg *b = bind_args(mc, args, &na);
+    sx **vals = arena_alloc(mc->ar, (size_t)(m->nparams + 1) * sizeof *vals);
+    for (int a = 0; a < na; a++) {
+        int k = -1;
+        for (int q = 0; q < m->nparams && k < 0; q++)
+            if (!strcmp(m->params[q].name, b[a].name))
+                k = q;
+        if (k < 0) {
+            ERR(mc, b[a].span, "module %s has no parameter '%s'", m->def->name, b[a].name);
+            const char *best = NULL;
+            for (int q = 0, bd = 3; q < m->nparams; q++) {
+                int d = typo_distance(b[a].name, m->params[q].name);
+                if (d < bd) {
+                    bd = d;
+                    best = m->params[q].name;
+                }
+            }
+            if (best)
+                diag_hint(mc->d, "did you mean '%s'?", best);
+            continue;
+        }
+        sx *e;
+        if (!const_expr(mc, b[a].value, &e, what))
+            continue;
+        /* the default says what the parameter is */
+        const sx *def = m->params[k].value;
+        char a1[96], b1[96];
+        if (!def->unknown && (e->boolean != def->boolean ||
+                              (!e->boolean && !anydim(e) && !dim_eq(e->dim, def->dim)))) {
+            ERR(mc, b[a].value->span, "'%s' of module %s is %s, but this value is %s", b[a].name,
+                m->def->name,
+                def->boolean ? "true or false" : dim_describe(def->dim, a1, sizeof a1),
+                e->boolean ? "true or false" : dim_describe(e->dim, b1, sizeof b1));
+            continue;
+        }
+        vals[k] = e;
+    }
+    return vals;
+}
+
+/* ---- populations ---------------------------------------------------------------------------- */
+
+/* `from [(i, t), ...]`: names and constants here; the rest is the spike source's data */
+static void spike_list(mcheck *mc, sm_mpop *mp, const ast_node *src)
+{
+    mp->spikes = arena_alloc(mc->ar, (size_t)(src->nkids + 1) * sizeof *mp->spikes);
+    for (int k = 0; k < src->nkids; k++) {
+        const ast_node *pair = src->kids[k];
+        sx *i, *t;
+        if (!const_expr(mc, pair->kids[0], &i, "a neuron index") ||
+            !const_expr(mc, pair->kids[1], &t, "a spike time"))
+            continue;
+        mp->spikes[mp->nspikes++] =
+            (sm_mspike){i, t, pair->span, pair->kids[0]->span, pair->kids[1]->span};
+    }
+}
+
+static void population(mcheck *mc, const ast_node *n)
+{
+    const sm_def *def = sema_find(mc->s, n->str);
+    if (!def || def->kind != AST_NEURON) {
+        if (def)
+            ERR(mc, n->span, "'%s' is a %s, not a neuron type", n->str,
+                def->kind == AST_SYNAPSE ? "synapse"
+                : def->kind == AST_RULE  ? "rule"
+                                         : "module");
+        else {
+            ERR(mc, n->span, "undefined neuron type '%s'", n->str);
+            const char *best = NULL;
+            for (int i = 0, bd = 3; i < sema_def_count(mc->s); i++) {
+                const sm_def *o = sema_def(mc->s, i);
+                int dd = typo_distance(n->str, o->name);
+                if (o->kind == AST_NEURON && dd < bd) {
+                    bd = dd;
+                    best = o->name;
+                }
+            }
+            /* a longer name that starts with it: Poisson for PoissonSource */
+            size_t len = strlen(n->str);
+            for (int i = 0; !best && len >= 3 && i < sema_def_count(mc->s); i++) {
+                const sm_def *o = sema_def(mc->s, i);
+                if (o->kind == AST_NEURON && !strncasecmp(o->name, n->str, len))
+                    best = o->name;
+            }
+            if (best)
+                diag_hint(mc->d, "did you mean '%s'?", best);
+            else
+                diag_hint(mc->d, "is an import missing? (for example: import \"std/neurons\")");
+        }
+        return;
+    }
+    const sm_type *t = def->type;
+    if (!t || t->errors)
+        return; /* its own errors were reported */
+    sm_mpop *mp = arena_alloc(mc->ar, sizeof *mp);
+    mp->name = n->name;
+    mp->span = n->span;
+    mp->type = t;
+    mp->size_span = n->a->span;
+    if (!count_expr(mc, n->a, &mp->size, "a population size"))
+        mp->size = sx_const(mc->ar, 1, DIM_NONE);
+    mp->set = arena_alloc(mc->ar, (size_t)(t->nvars + 1) * sizeof *mp->set);
+    /* ( ) arguments: parameters */
+    int nargs = 0;
+    marg *args = bind_args(mc, n->b, &nargs);
+    for (int a = 0; a < nargs; a++) {
+        int v = sm_find_var(t, args[a].name);
+        if (v < 0 || t->vars[v].kind != VAR_PARAM) {
+            if (v >= 0 && t->vars[v].kind == VAR_STATE)
+                ERR(mc, args[a].span,
+                    "'%s' is a state variable of %s: set its initial value in "
+                    "the population's { } block",
+                    args[a].name, t->name);
+            else
+                ERR(mc, args[a].span, "%s has no parameter '%s'", t->name, args[a].name);
+            continue;
+        }
+        const sm_var *pv = &t->vars[v];
+        /* random draws are allowed by mod_expr and refused below, with a better message */
+        sx *e = mod_expr(mc, args[a].value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
+        if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
+            char a1[96], b1[96];
+            ERR(mc, args[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name,
+                t->name, dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(mc->d, pv->dim, e->dim);
+            continue;
+        }
+        if (!pv->per_item && has_rand(e)) {
+            ERR(mc, args[a].value->span,
+                "'%s' is shared by the whole population and cannot be "
+                "random",
+                pv->name);
+            diag_hint(mc->d, "declare it in 'parameters per neuron' for a value per neuron");
+            continue;
+        }
+        mp->set[v] = e;
+    }
+    /* { } initialisers: state and per-neuron parameters */
+    for (int k = 0; k < n->nkids; k++) {
+        const ast_node *st = n->kids[k];
+        if (st->kind != AST_ASSIGN || st->a->kind != AST_IDENT || st->op != '=') {
+            ERR(mc, st->span, "a population's initialiser must be 'name = value'");
+            continue;
+        }
+        int v = sm_find_var(t, st->a->name);
+        if (v < 0 || (t->vars[v].kind != VAR_STATE &&
+                      !(t->vars[v].kind == VAR_PARAM && t->vars[v].per_item))) {
+            if (v >= 0 && t->vars[v].kind == VAR_PARAM)
+                ERR(mc, st->a->span,
+                    "'%s' is a shared parameter of %s: set it in the "
+                    "population's ( ) arguments",
+                    st->a->name, t->name);
+            else
+                ERR(mc, st->a->span, "%s has no state variable '%s'", t->name, st->a->name);
+            continue;
+        }
+        check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
+        ck->ctx = CTX_STATE_INIT;
+        ck->visible = t->nvars;
+        ck->ndraws = 0;
+        sx *e = check_expr(ck, st->b);
+        mc->errors += ck->errors;
+        if (sx_uses(e, t->vars[v].kind == VAR_STATE ? VS_STATE : VS_PARAM, v)) {
+            ERR(mc, st->b->span, "the initial value of '%s' refers to '%s' itself", st->a->name,
+                st->a->name);
+            for (int q = 0; q < mc->nnames; q++)
+                if (!strcmp(mc->names[q].name, st->a->name)) {
+                    diag_hint(mc->d,
+                              "here '%s' is the neuron's own; the module's '%s' is hidden: "
+                              "give the module's a different name",
+                              st->a->name, st->a->name);
+                    break;
+                }
+            continue;
+        }
+        if (!e->unknown && !anydim(e) && !dim_eq(e->dim, t->vars[v].dim)) {
+            char a1[96], b1[96];
+            ERR(mc, st->b->span, "'%s' is %s, but this value is %s", st->a->name,
+                dim_describe(t->vars[v].dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(mc->d, t->vars[v].dim, e->dim);
+            continue;
+        }
+        mp->set[v] = e;
+    }
+    if (n->c) {
+        mp->from = true;
+        mp->from_span = n->c->span;
+        if (n->c->kind == AST_FROM)
+            mp->from_file = n->c->str;
+        else
+            spike_list(mc, mp, n->c);
+    }
+    add_item(mc, (sm_mitem){.kind = MI_POP, .pop = mp});
+    add_name(mc, n->name, mp->size, n->span);
+}
+
+/* ---- projections ------------------------------------------------------------------------------
+ */
+
+/* Arguments of the synapse (rule = -1) or of its `learn` clause number `rule`: they name that
+ * one's parameters (two rules may have parameters of the same name). Per-synapse values may
+ * be expressions of i and j and random draws. */
+static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **vals,
+                     const char *owner, int rule)
+{
+    int nargs = 0;
+    marg *b = bind_args(mc, args, &nargs);
+    for (int a = 0; a < nargs; a++) {
+        int v = -1;
+        for (int k = 0; k < t->nvars && v < 0; k++)
+            if (t->vars[k].rule == rule && !strcmp(t->vars[k].name, b[a].name))
+                v = k;
+        if (v < 0 || (t->vars[v].kind != VAR_PARAM && t->vars[v].kind != VAR_STATE)) {
+            ERR(mc, b[a].span, "%s has no parameter '%s'", owner, b[a].name);
+            continue;
+        }
+        const sm_var *pv = &t->vars[v];
+        bool per = pv->kind == VAR_STATE || pv->per_item;
+        sx *e = mod_expr(mc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0);
+        if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
+            char a1[96], b1[96];
+            ERR(mc, b[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name, owner,
+                dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+            check_dim_hint(mc->d, pv->dim, e->dim);
+            continue;
+        }
+        if (!per && !is_const(e)) {
+            ERR(mc, b[a].value->span,
+                "'%s' is shared by every synapse of the projection: its "
+                "value must be a constant",
+                pv->name);
+            continue;
+        }
+        vals[v] = e;
+    }
+}
+
+static void connector(mcheck *mc, sm_mproj *p, const ast_node *c)
+{
+    const ast_node *k = c->a;
+    p->has_conn = true;
+    p->conn_span = k->span;
+    if (k->kind == AST_WHERE) {
+        p->conn = CONN_WHERE;
+        sx *e = mod_expr(mc, k->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
+        if (!e->boolean && !e->unknown)
+            ERR(mc, k->a->span, "the condition of 'where' must be a comparison of i and j");
+        p->conn_arg = e;
+        return;
+    }
+    if (k->kind == AST_FROM) {
+        p->conn = CONN_FILE;
+        return;
+    }
+    const char *name = k->name;
+    int nargs = k->kind == AST_CALL ? k->nkids : 0;
+    int npos = 0;
+    const ast_node *pos[2] = {NULL, NULL};
+    for (int a = 0; a < nargs; a++) {
+        const ast_node *arg = k->kids[a];
+        if (arg->kind == AST_NAMED) {
+            if (!strcmp(arg->name, "autapses")) {
+                sx *e = mod_expr(mc, arg->a, 0);
+                if (!e->boolean || !is_const(e))
+                    ERR(mc, arg->a->span, "'autapses' must be true or false");
+                else
+                    p->autapses = e;
+            } else {
+                ERR(mc, arg->span, "connectors take no argument named '%s' (only 'autapses')",
+                    arg->name);
+            }
+        } else if (npos < 2) {
+            pos[npos++] = arg;
+        } else {
+            ERR(mc, arg->span, "too many arguments for '%s'", name);
+        }
+    }
+    struct {
+        const char *name;
+        sm_conn_kind kind;
+        int args;
+    } const KINDS[] = {{"all_to_all", CONN_ALL, 0},
+                       {"one_to_one", CONN_ONE, 0},
+                       {"random", CONN_RANDOM, 1},
+                       {"fixed_indegree", CONN_INDEGREE, 1},
+                       {"fixed_outdegree", CONN_OUTDEGREE, 1}};
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++) {
+        if (strcmp(KINDS[i].name, name))
+            continue;
+        p->conn = KINDS[i].kind;
+        if (npos != KINDS[i].args) {
+            ERR(mc, k->span, "'%s' takes %d argument%s", name, KINDS[i].args,
+                KINDS[i].args == 1 ? "" : "s");
+            return;
+        }
+        if (pos[0])
+            p->conn_arg_span = pos[0]->span;
+        sx *e;
+        if (p->conn == CONN_RANDOM && const_expr(mc, pos[0], &e, "a connection probability")) {
+            if (!dim_is_none(e->dim)) {
+                char a1[96];
+                ERR(mc, pos[0]->span,
+                    "a connection probability must be a plain number "
+                    "between 0 and 1, not %s",
+                    dim_describe(e->dim, a1, sizeof a1));
+            } else {
+                p->conn_arg = e;
+            }
+        } else if ((p->conn == CONN_INDEGREE || p->conn == CONN_OUTDEGREE) &&
+                   count_expr(mc, pos[0], &e, "a number of connections")) {
+            p->conn_arg = e;
+        }
+        return;
+    }
+    ERR(mc, k->span, "unknown connector '%s'", name);
+    diag_hint(mc->d, "the connectors are all_to_all, one_to_one, random(p), fixed_indegree(k), "
+                     "fixed_outdegree(k), where (...) and from \"file\"");
+}
+
+static void projection(mcheck *mc, const ast_node *n)
+{
+    const sm_def *syn = find_def(mc, n->str, AST_SYNAPSE, n->span, "synapse type");
+    if (!syn)
+        return;
+    sm_mproj *p = arena_alloc(mc->ar, sizeof *p);
+    p->name = n->name;
+    p->span = n->span;
+    p->syn = syn;
+    /* learn clauses */
+    p->learns = arena_alloc(mc->ar, 8 * sizeof *p->learns);
+    const ast_node *conn = NULL, *delay = NULL;
+    const ast_node *learn_args[8];
+    for (int k = 0; k < n->nkids; k++) {
+        const ast_node *c = n->kids[k];
+        if (c->kind == AST_CONNECT) {
+            if (conn)
+                ERR(mc, c->span, "a projection has one 'connect'");
+            conn = c;
+        } else if (c->kind == AST_DELAY) {
+            if (delay)
+                ERR(mc, c->span, "a projection has one 'delay'");
+            delay = c;
+        } else if (c->kind == AST_LEARN) {
+            const sm_def *r = find_def(mc, c->str, AST_RULE, c->span, "learning rule");
+            if (!r)
+                continue;
+            if (p->nlearns == 8) {
+                ERR(mc, c->span, "too many learning rules on one projection");
+                continue;
+            }
+            learn_args[p->nlearns] = c->a;
+            p->learns[p->nlearns++] = (sm_learn){r, c->name, c->span};
+        }
+    }
+    if (conn && conn->a->kind == AST_FROM) {
+        p->file = conn->a->str;
+        p->file_span = conn->a->span;
+    }
+    if (!conn) {
+        ERR(mc, n->span, "the projection says nothing about which neurons to connect");
+        diag_hint(mc->d, "add 'connect all_to_all', 'connect random(p)', ...");
+    }
+    const char **signals = arena_alloc(mc->ar, (size_t)(mc->m->nsignals + 1) * sizeof *signals);
+    for (int k = 0; k < mc->m->nsignals; k++)
+        signals[k] = mc->m->signals[k].name;
+    /* each path resolved (and an unknown one reported) once */
+    p->npre = n->a->nkids;
+    p->npost = n->b->nkids;
+    p->pre = arena_alloc(mc->ar, (size_t)(p->npre + 1) * sizeof *p->pre);
+    p->post = arena_alloc(mc->ar, (size_t)(p->npost + 1) * sizeof *p->post);
+    p->pre_type = arena_alloc(mc->ar, (size_t)(p->npre + 1) * sizeof *p->pre_type);
+    p->post_type = arena_alloc(mc->ar, (size_t)(p->npost + 1) * sizeof *p->post_type);
+    for (int si = 0; si < p->npre; si++) {
+        const sm_mpop *P = find_pop(mc, n->a->kids[si], &p->pre[si]);
+        p->pre_type[si] = P ? P->type : NULL;
+    }
+    for (int ti = 0; ti < p->npost; ti++) {
+        const sm_mpop *Q = find_pop(mc, n->b->kids[ti], &p->post[ti]);
+        p->post_type[ti] = Q ? Q->type : NULL;
+    }
+    /* (pre type, post type) pairs whose binding failed: `A -> B, C` with B and C
+       of one type would report the same errors twice */
+    const sm_type *failed[64][2];
+    int nfailed = 0;
+    const sm_type *first = NULL;
+    p->bound = arena_alloc(mc->ar, (size_t)(p->npre * p->npost + 1) * sizeof *p->bound);
+    for (int si = 0; si < p->npre; si++)
+        for (int ti = 0; ti < p->npost; ti++) {
+            const sm_type *P = p->pre_type[si], *Q = p->post_type[ti];
+            if (!P || !Q)
+                continue;
+            bool seen = false;
+            for (int k = 0; k < nfailed && !seen; k++)
+                seen = failed[k][0] == P && failed[k][1] == Q;
+            if (seen) {
+                mc->errors++;
+                continue;
+            }
+            sm_type *t = sema_bind(mc->s, syn, P, Q, p->learns, p->nlearns, signals,
+                                   mc->m->nsignals, n->span);
+            if (!t) {
+                mc->errors++;
+                if (nfailed < 64) {
+                    failed[nfailed][0] = P;
+                    failed[nfailed++][1] = Q;
+                }
+                continue;
+            }
+            p->bound[si * p->npost + ti] = t;
+            if (!first)
+                first = t;
+        }
+    /* arguments: the variables of every binding are the synapse's and its rules', in order */
+    if (first) {
+        p->vals = arena_alloc(mc->ar, (size_t)(first->nvars + 1) * sizeof *p->vals);
+        syn_args(mc, first, n->c, p->vals, syn->name, -1);
+        for (int r = 0; r < p->nlearns; r++)
+            syn_args(mc, first, learn_args[r], p->vals, p->learns[r].rule->name, r);
+    }
+    if (conn)
+        connector(mc, p, conn);
+    if (delay) {
+        p->delay_clause_span = delay->span;
+        p->delay_span = delay->a->span;
+        sx *e = mod_expr(mc, delay->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
+        if (!e->unknown && !dim_eq(e->dim, DIM_TIME)) {
+            char a1[96];
+            ERR(mc, delay->a->span, "a delay must be a time, not %s",
+                dim_describe(e->dim, a1, sizeof a1));
+            check_dim_hint(mc->d, DIM_TIME, e->dim);
+        }
+        p->delay = e;
+    }
+    add_item(mc, (sm_mitem){.kind = MI_PROJ, .proj = p});
+}
+
+/* ---- records, signals, instances ---------------------------------------------------------------
+ */
+
+static void add_target(mcheck *mc, sm_mrec *r, sm_rtarget tg)
+{
+    r->targets = arena_grow(mc->ar, r->targets, (size_t)r->ntargets, (size_t)r->ntargets + 1,
+                            sizeof *r->targets);
+    r->targets[r->ntargets++] = tg;
+}
+
+/* `record weights P`: the pairs of the projections named P (`project P = A -> B, C` makes
+ * one per pair) */
+static void weight_targets(mcheck *mc, sm_mrec *r, const ast_node *path)
+{
+    const sm_module *m = mc->m;
+    int n0 = r->ntargets;
+    for (int q = 0; q < m->nitems && path->kind == AST_IDENT && r->ntargets == n0; q++) {
+        const sm_mproj *pj = m->items[q].proj;
+        if (m->items[q].kind != MI_PROJ || !pj->name || strcmp(pj->name, path->name))
+            continue;
+        for (int k = 0; k < pj->npre * pj->npost; k++) {
+            if (!pj->bound[k])
+                continue;
+            int w = sm_find_var(pj->bound[k], "w");
+            if (w < 0) {
+                ERR(mc, path->span, "the synapses of '%s' have no weight 'w' to record",
+                    path->name);
+                r->ntargets = n0;
+                return;
+            }
+            add_target(mc, r, (sm_rtarget){path->name, q, k, w, path->span});
+        }
+        if (r->ntargets == n0)
+            return; /* no binding succeeded: reported */
+    }
+    if (r->ntargets == n0) {
+        ERR(mc, path->span, "no projection named '%s'", path->name);
+        diag_hint(mc->d, "name a projection to record its weights: project NAME = A -> B : ...");
+    }
+}
+
+static void record(mcheck *mc, const ast_node *n)
+{
+    sm_mrec *r = arena_alloc(mc->ar, sizeof *r);
+    r->kind = REC_STATE;
+    if (n->str) {
+        if (!strcmp(n->str, "spikes"))
+            r->kind = REC_SPIKES;
+        else if (!strcmp(n->str, "rate"))
+            r->kind = REC_RATE;
+        else if (!strcmp(n->str, "weights"))
+            r->kind = REC_WEIGHTS;
+        else {
+            ERR(mc, n->span, "cannot record '%s'", n->str);
+            diag_hint(mc->d, "record spikes P, record rate P, record weights PROJ, or record "
+                             "P.variable");
+            return;
+        }
+    }
+    if (n->b) {
+        sx *e;
+        r->every_span = n->b->span;
+        if (const_expr(mc, n->b, &e, "a sampling period")) {
+            if (!dim_eq(e->dim, DIM_TIME))
+                ERR(mc, n->b->span, "a sampling period must be a positive time");
+            else
+                r->every = e;
+        }
+    }
+    if (n->a) {
+        r->has_subset = true;
+        r->subset_span = n->a->span;
+        r->range = n->a->kind == AST_RANGE;
+        const ast_node *const *kids = r->range ? (const ast_node *const[]){n->a->a, n->a->b}
+                                               : (const ast_node *const *)n->a->kids;
+        int nk = r->range ? 2 : n->a->nkids;
+        r->sub = arena_alloc(mc->ar, (size_t)(nk + 1) * sizeof *r->sub);
+        r->sub_span = arena_alloc(mc->ar, (size_t)(nk + 1) * sizeof *r->sub_span);
+        bool ok = true;
+        for (int k = 0; k < nk; k++) {
+            r->sub_span[k] = kids[k]->span;
+            if (!count_expr(mc, kids[k], &r->sub[k], "a neuron index"))
+                ok = false;
+        }
+        r->nsub = nk;
+        if (!ok && r->range)
+            r->has_subset = false;
+    }
+    for (int k = 0; k < n->nkids; k++) {
+        const ast_node *path = n->kids[k];
+        const char *rel;
+        if (r->kind == REC_WEIGHTS) {
+            weight_targets(mc, r, path);
+        } else if (r->kind == REC_STATE) {
+            if (path->kind != AST_MEMBER) {
+                ERR(mc, path->span, "record which variable? write '%s.v' (or 'record spikes %s')",
+                    path->name, path->name);
+                continue;
+            }
+            const sm_mpop *p = find_pop(mc, path->a, &rel);
+            if (!p)
+                continue;
+            const sm_type *t = p->type;
+            int v = sm_find_var(t, path->name);
+            if (v < 0) {
+                ERR(mc, path->span, "%s (a %s) has no variable '%s'", rel, t->name, path->name);
+                continue;
+            }
+            if (t->vars[v].kind == VAR_ALG ||
+                (t->vars[v].kind == VAR_PARAM && !t->vars[v].per_item)) {
+                ERR(mc, path->span, "'%s' of %s is not stored per neuron (it is a %s)", path->name,
+                    rel, t->vars[v].kind == VAR_ALG ? "definition" : "shared parameter");
+                continue;
+            }
+            add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
+        } else {
+            const sm_mpop *p = find_pop(mc, path, &rel);
+            if (!p)
+                continue;
+            if (r->kind == REC_SPIKES && !p->type->has_spike && !p->from)
+                ERR(mc, path->span, "%s (a %s) does not spike", rel, p->type->name);
+            add_target(mc, r, (sm_rtarget){rel, -1, -1, -1, path->span});
+        }
+    }
+    add_item(mc, (sm_mitem){.kind = MI_RECORD, .rec = r});
+}
+
+/* `signal NAME = expr of t`, or `signal NAME = P.x`: the mean of x over population P, as it
+ * stands at the start of each step (dimensionless). */
+static void signal(mcheck *mc, const ast_node *it, sm_msignal *sg)
+{
+    const ast_node *a = it->a;
+    if (a->kind == AST_MEMBER) {
+        const char *rel;
+        const sm_mpop *P = find_pop(mc, a->a, &rel);
+        if (!P)
+            return;
+        const sm_type *t = P->type;
+        int v = sm_find_var(t, a->name);
+        if (v < 0) {
+            ERR(mc, a->span, "%s (a %s) has no variable '%s'", rel, t->name, a->name);
+            return;
+        }
+        if (t->vars[v].kind == VAR_ALG || (t->vars[v].kind == VAR_PARAM && !t->vars[v].per_item)) {
+            ERR(mc, a->span, "'%s' of %s is not stored per neuron", a->name, rel);
+            return;
+        }
+        if (t->vars[v].kind == VAR_INPUT) {
+            ERR(mc, a->span,
+                "'%s' of %s is a summed input, cleared every step: a signal cannot "
+                "follow it",
+                a->name, rel);
+            return;
+        }
+        if (!dim_eq(t->vars[v].dim, DIM_NONE) || t->vars[v].boolean) {
+            char a1[96];
+            ERR(mc, a->span, "a signal is a plain number, but %s.%s is %s", rel, a->name,
+                t->vars[v].boolean ? "a condition" : dim_describe(t->vars[v].dim, a1, sizeof a1));
+            return;
+        }
+        sg->pop = rel;
+        sg->var = v;
+        return;
+    }
+    sx *e = mod_expr(mc, a, ALLOW_T);
+    if (e->boolean)
+        ERR(mc, a->span, "a signal must be a number");
+    sg->value = e;
+}
+
+static void instance(mcheck *mc, const ast_node *n)
+{
+    const sm_def *d = find_def(mc, n->str, AST_MODULE, n->span, "module");
+    if (!d)
+        return;
+    sm_def *def = (sm_def *)d; /* the table's own entry: sema_find returns it */
+    if (def->module && def->module->state == 1) {
+        ERR(mc, n->span, "module %s contains itself", d->name);
+        return;
+    }
+    sm_minst *mi = arena_alloc(mc->ar, sizeof *mi);
+    mi->name = n->name;
+    mi->span = n->span;
+    mi->mod = check_module(mc->s, def);
+    /* argument values are computed in this module's scope */
+    mi->args = module_args(mc, mi->mod, n->a, "a module argument");
+    add_item(mc, (sm_mitem){.kind = MI_INST, .inst = mi});
+    add_name(mc, n->name, sx_const(mc->ar, 0, DIM_NONE), n->span);
+}
+
+/* ---- modules and run lines ----------------------------------------------------------------------
+ */
+
+static sm_module *check_module(sema_ctx *s, sm_def *def)
+{
+    if (def->module)
+        return def->module;
+    const ast_node *mod = def->ast;
+    sm_module *m = arena_alloc(s->ar, sizeof *m);
+    m->def = def;
+    m->state = 1;
+    def->module = m;
+    mcheck mc = {.s = s, .ar = s->ar, .d = s->d, .m = m};
+    if (s->module_depth == 16) {
+        ERR(&mc, mod->span, "modules nested too deeply");
+        m->state = 2;
+        m->errors = mc.errors;
+        return m;
+    }
+    s->module_depth++;
+    /* parameters: each default may use the ones before it */
+    m->params = arena_alloc(s->ar, (size_t)(mod->a->nkids + 1) * sizeof *m->params);
+    for (int k = 0; k < mod->a->nkids; k++) {
+        const ast_node *p = mod->a->kids[k];
+        sx *v;
+        const_expr(&mc, p->a, &v, "a module parameter's default");
+        m->params[m->nparams++] = (sm_mparam){p->name, p->span, v};
+        sx *var = sx_var(s->ar, VS_MODULE, k, p->name, v->dim);
+        var->boolean = v->boolean;
+        var->unknown = v->unknown;
+        add_name(&mc, p->name, var, p->span);
+    }
+    /* signals first: rules of projections refer to them */
+    for (int k = 0; k < mod->nkids; k++)
+        if (mod->kids[k]->kind == AST_SIGNAL) {
+            m->signals = arena_grow(s->ar, m->signals, (size_t)m->nsignals, (size_t)m->nsignals + 1,
+                                    sizeof *m->signals);
+            m->signals[m->nsignals++] =
+                (sm_msignal){mod->kids[k]->name, mod->kids[k]->span, NULL, NULL, -1};
+        }
+    for (int k = 0; k < mod->nkids; k++) {
+        const ast_node *it = mod->kids[k];
+        switch (it->kind) {
+        case AST_LET: {
+            sx *v;
+            const_expr(&mc, it->a, &v, "a 'let' value");
+            add_name(&mc, it->name, v, it->span); /* also when unknown: its uses stay quiet */
+            break;
+        }
+        case AST_POPULATION: population(&mc, it); break;
+        case AST_PROJECT: projection(&mc, it); break;
+        case AST_INSTANCE: instance(&mc, it); break;
+        case AST_RECORD: record(&mc, it); break;
+        case AST_SIGNAL: break; /* below, once every population exists */
+        default:
+            ERR(&mc, it->span, "%s is not allowed in a module", ast_kind_name(it->kind));
+            break;
+        }
+    }
+    for (int k = 0, q = 0; k < mod->nkids; k++)
+        if (mod->kids[k]->kind == AST_SIGNAL)
+            signal(&mc, mod->kids[k], &m->signals[q++]);
+    s->module_depth--;
+    m->state = 2;
+    m->errors = mc.errors;
+    return m;
+}
+
+/* `run Module(args) for DURATION`: the last one of the file */
+static void check_run(sema_ctx *s, sm_file *f)
+{
+    const ast_node *run = NULL;
+    for (int i = 0; f->root && i < f->root->nkids; i++)
+        if (f->root->kids[i]->kind == AST_RUN)
+            run = f->root->kids[i];
+    if (!run)
+        return;
+    sm_run *r = arena_alloc(s->ar, sizeof *r);
+    f->run = r;
+    mcheck mc = {.s = s, .ar = s->ar, .d = s->d};
+    r->span = run->a->span;
+    r->module = find_def(&mc, run->a->name, AST_MODULE, run->a->span, "module");
+    if (!r->module)
+        return;
+    r->duration_span = run->b->span;
+    if (const_expr(&mc, run->b, &r->duration, "the duration of 'run'") &&
+        !dim_eq(r->duration->dim, DIM_TIME))
+        ERR(&mc, run->b->span, "'run ... for' needs a positive duration, like 1 s");
+    r->args = module_args(&mc, r->module->module, run->a->kind == AST_CALL ? run->a : NULL,
+                          "a module parameter");
+}
+
+void sema_check_modules(sema_ctx *s)
+{
+    for (int i = 0; i < s->ndefs; i++)
+        if (s->defs[i].kind == AST_MODULE)
+            check_module(s, &s->defs[i]);
+    for (int f = 0; f < s->nfiles; f++)
+        check_run(s, &s->files[f]);
+}
+
+const sm_run *sema_run(const sema_ctx *s, int file)
+{
+    for (int i = 0; i < s->nfiles; i++)
+        if (s->files[i].id == file)
+            return s->files[i].run;
+    return NULL;
+}
+
+bool sema_module_ok(const sm_module *m)
+{
+    if (!m || m->state != 2 || m->errors)
+        return false;
+    for (int i = 0; i < m->nitems; i++)
+        if (m->items[i].kind == MI_INST && !sema_module_ok(m->items[i].inst->mod))
+            return false;
+    return true;
+}

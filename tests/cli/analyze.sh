@@ -1,0 +1,142 @@
+#!/bin/sh
+# axon analyze and axon run --report: the table, analysis.json, the manifest's provenance,
+# errors on bad input that name the file, every figure kind rendered to PNG (rsvg-convert) at
+# its size and not blank, and the HTML report's screenshot in headless Chromium not blank.
+# The renderers are optional: without them those checks are skipped and say so.
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}"
+export PYTHONDONTWRITEBYTECODE=1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect NAME STATUS CMD... : runs CMD, checks the exit status
+expect() {
+    name=$1 want=$2
+    shift 2
+    NO_COLOR=1 "$@" >"$out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; sed 's/^/    /' "$out"; fi
+}
+contains() {
+    if grep -qF -- "$2" "$out"; then ok; else bad "$1: output lacks '$2'"; sed 's/^/    /' "$out"; fi
+}
+
+coba="$AXON_SRCDIR/examples/coba.axon"
+# ---- axon run --report: provenance in the manifest, the report next to the recordings
+expect "run --report" 0 "$AXON" run "$coba" -t 300ms --set N=1000 --set p=0.08 -o "$tmp/c o" --report --seed 2
+contains "run --report: table" "ISI CV"
+contains "run --report: where" "report in $tmp/c o/report/index.html"
+sum=$(sha256sum "$coba" | cut -d' ' -f1)
+if grep -q "\"source_sha256\": \"$sum\"" "$tmp/c o/manifest.json"; then ok; else bad "manifest: source hash"; fi
+if grep -qF "\"command\": \"axon run $coba -t 300ms --set N=1000 --set p=0.08 -o '$tmp/c o' --report --seed 2\"" "$tmp/c o/manifest.json"; then ok; else
+    bad "manifest: command line"; grep command "$tmp/c o/manifest.json"; fi
+if grep -q '"name": "E", "type": "LIFCond", "size": 800' "$tmp/c o/manifest.json"; then ok; else bad "manifest: population sizes"; fi
+for f in index.html analysis.json raster.svg rate.svg isi.svg spectrum.svg; do
+    if [ -s "$tmp/c o/report/$f" ]; then ok; else bad "run --report: no $f"; fi
+done
+expect "run --report without -o" 2 "$AXON" run "$coba" -t 10ms --report
+contains "run --report without -o: message" "--report needs -o DIR"
+
+# ---- axon analyze: the table, a window, analysis.json
+expect "analyze" 0 "$AXON" analyze "$tmp/c o" -o "$tmp/rep"
+contains "analyze: header" "COBA, window 0 s to 0.3 s"
+contains "analyze: rate row" "rate (Hz)"
+contains "analyze: avalanches row" "avalanches"
+expect "analyze --from --to" 0 "$AXON" analyze "$tmp/c o" --from 100ms --to 0.3s -o "$tmp/rep2" -q
+if [ ! -s "$out" ]; then ok; else bad "analyze -q printed something"; fi
+cat >"$tmp/check.py" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["format"] == "axon-analysis" and a["window"] == [0, 0.3], a["window"]
+assert b["window"] == [0.1, 0.3], b["window"]
+e = {p["name"]: p for p in a["populations"]}["E"]
+assert e["neurons"] == 800 and e["spikes"] > 0 and 0 < e["isi"]["cv"] < 5
+for k in ("fano", "count_correlation", "sttc", "spectrum", "health", "avalanches"):
+    assert k in e, k
+assert a["recording"]["source_sha256"] and a["recording"]["command"].startswith("axon run")
+assert {f["kind"] for f in a["figures"]} >= {"raster", "rate", "isi", "spectrum", "trace"}
+assert b["populations"][0]["spikes"] < e["spikes"]
+EOF
+if "$py" "$tmp/check.py" "$tmp/rep/analysis.json" "$tmp/rep2/analysis.json" >"$out" 2>&1; then ok; else
+    bad "analysis.json"; sed 's/^/    /' "$out"; fi
+
+# ---- bad input: clear errors that name the file
+expect "analyze: no such directory" 2 "$AXON" analyze "$tmp/nope"
+contains "analyze: no such directory message" "$tmp/nope"
+mkdir "$tmp/empty"
+expect "analyze: not a recording" 2 "$AXON" analyze "$tmp/empty"
+contains "analyze: not a recording message" "$tmp/empty: not a recording (no manifest.json"
+cp -r "$tmp/c o" "$tmp/trunc"
+head -c 200 "$tmp/c o/E.spikes.t.npy" >"$tmp/trunc/E.spikes.t.npy"
+expect "analyze: truncated file" 2 "$AXON" analyze "$tmp/trunc"
+contains "analyze: truncated file message" "$tmp/trunc/E.spikes.t.npy: truncated data"
+cp -r "$tmp/c o" "$tmp/missing"
+rm "$tmp/missing/I.spikes.i.npy"
+expect "analyze: missing file" 2 "$AXON" analyze "$tmp/missing"
+contains "analyze: missing file message" "I.spikes.i.npy: listed in manifest.json but missing"
+cp -r "$tmp/c o" "$tmp/newer"
+sed 's/"version": 2/"version": 9/' "$tmp/c o/manifest.json" >"$tmp/newer/manifest.json"
+expect "analyze: newer manifest" 2 "$AXON" analyze "$tmp/newer"
+contains "analyze: newer manifest message" "manifest.json: manifest format version 9 is newer than this Axon reads"
+expect "analyze: bad time" 2 "$AXON" analyze "$tmp/c o" --from soon
+expect "analyze: window outside" 1 "$AXON" analyze "$tmp/c o" --to 5s
+contains "analyze: window outside message" "is not inside the recording"
+expect "analyze: unknown option" 2 "$AXON" analyze "$tmp/c o" --frob
+
+# ---- every kind of figure: weights (STDP), a long window (the zoomed raster), phases
+sed -e 's|import "std/synapses/basic"|import "std/synapses/basic"\nimport "std/rules/stdp"|' \
+    -e 's|project E -> E, I : Exc(w = 6 nS) connect random(p) delay 0.1 ms|project ee = E -> E : Exc(w = 6 nS) connect random(p) delay 0.1 ms learn STDP(w_max = 12 nS)\n    project E -> I : Exc(w = 6 nS) connect random(p) delay 0.1 ms\n    record weights ee [0 .. 199] every 50 ms|' \
+    "$coba" >"$tmp/plastic.axon"
+expect "run --report: plastic" 0 "$AXON" run "$tmp/plastic.axon" -t 2.2s --set N=1000 --set p=0.08 -o "$tmp/pl" --report -q
+if [ ! -s "$out" ]; then ok; else bad "run --report -q printed something"; sed 's/^/    /' "$out"; fi
+expect "run --report: kuramoto" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" --dt 1ms -t 3s -o "$tmp/ku" --report -q
+for f in raster_zoom.svg weights_0_ee.w_hist.svg weights_0_ee.w_time.svg kuramoto.svg; do
+    if [ -s "$tmp/pl/report/$f" ]; then ok; else bad "plastic report: no $f"; fi
+done
+if grep -q '"kuramoto_mean"' "$tmp/ku/report/analysis.json"; then ok; else bad "kuramoto: no order parameter"; fi
+
+# ---- figures to PNG: each at the size its SVG declares, with something drawn
+if command -v rsvg-convert >/dev/null 2>&1; then
+    n=0
+    for svg in "$tmp/c o/report/"*.svg "$tmp/pl/report/"*.svg "$tmp/ku/report/"*.svg; do
+        png="$tmp/fig$n.png"
+        n=$((n + 1))
+        if ! rsvg-convert "$svg" -o "$png" 2>"$out"; then bad "rsvg-convert $svg"; sed 's/^/    /' "$out"; continue; fi
+        w=$(sed -n 's/^<svg [^>]*width="\([0-9]*\)".*/\1/p' "$svg")
+        h=$(sed -n 's/^<svg [^>]*height="\([0-9]*\)".*/\1/p' "$svg")
+        set -- $("$py" "$AXON_SRCDIR/tests/cli/pngstat.py" "$png")
+        if [ "$2" = "$w" ] && [ "$3" = "$h" ] && "$py" -c "import sys; sys.exit(not ($4 > 0.02 and $5 >= 3))"; then ok; else
+            bad "$(basename "$svg"): PNG ${2}x${3} (SVG ${w}x${h}), inked $4, $5 colours"; fi
+    done
+    [ "$n" -ge 15 ] && ok || bad "only $n figures rendered"
+else
+    echo "SKIP: rsvg-convert (Debian: librsvg2-bin) not found: figures not rendered"
+fi
+
+# ---- the HTML report in a headless browser: its screenshot is not blank
+browser=""
+for b in chromium chromium-browser google-chrome; do command -v "$b" >/dev/null 2>&1 && { browser=$b; break; }; done
+if [ -n "$browser" ]; then
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+        --user-data-dir="$tmp/chrome" --window-size=1200,1600 --screenshot="$tmp/shot.png" \
+        "file://$tmp/pl/report/index.html" >"$out" 2>&1
+    if [ -s "$tmp/shot.png" ]; then
+        set -- $("$py" "$AXON_SRCDIR/tests/cli/pngstat.py" "$tmp/shot.png")
+        if [ "$2" = 1200 ] && "$py" -c "import sys; sys.exit(not ($4 > 0.05 and $5 >= 20))"; then ok; else
+            bad "report screenshot ${2}x${3}: inked $4, $5 colours"; fi
+    else
+        bad "no screenshot from $browser"; sed 's/^/    /' "$out"
+    fi
+else
+    echo "SKIP: no headless Chromium: the HTML report was not opened"
+fi
+
+echo "analyze: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

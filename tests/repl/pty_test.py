@@ -1,0 +1,92 @@
+"""The interactive REPL through a pseudo-terminal: typing, history recall, completion,
+Ctrl-C during :run, Ctrl-C at the prompt, Ctrl-D, and the history file.
+
+Run by tests/repl/run.sh with AXON, AXON_SRCDIR and HOME (a temporary directory) set."""
+import os
+import pty
+import select
+import sys
+import time
+
+AXON = os.environ["AXON"]
+SRC = os.environ["AXON_SRCDIR"]
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["NO_COLOR"] = "1"
+    os.environ["TERM"] = "xterm"
+    os.execv(AXON, [AXON, "repl"])
+
+screen = b""
+
+
+def read_for(seconds):
+    global screen
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], max(0.0, end - time.time()))
+        if not r:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            return
+        if not data:
+            return
+        screen += data
+
+
+def expect(text, seconds=20.0, count=1):
+    """Waits until text has appeared count times in the output so far."""
+    end = time.time() + seconds
+    want = text.encode()
+    while time.time() < end:
+        if screen.count(want) >= count:
+            return
+        read_for(0.1)
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: %r did not appear %d time(s)" % (text, count))
+
+
+def send(keys):
+    os.write(fd, keys.encode())
+
+
+expect("axon> ")
+send("1 mV / 2 ms\r")
+expect("0.5 V/s")
+send(":load %s/examples/coba.axon\r" % SRC)
+expect("defined module COBA")
+send("sim = COBA(N = 400)\r")
+expect("sim: COBA, 400 neurons")
+# history: three entries back is the first one
+send("\x1b[A\x1b[A\x1b[A\r")
+expect("0.5 V/s", count=2)
+# completion of a member path: two tabs list the candidates
+send("sim.E.g\t\t")
+expect("sim.E.ge")
+expect("sim.E.gi")
+# Ctrl-C at the prompt drops the line
+send("\x03")
+read_for(0.3)
+send("2 * 21\r")
+expect("42")
+# Ctrl-C during a long run stops it with the state kept
+send(":run sim 1000 s\r")
+read_for(1.5)
+send("\x03")
+expect("interrupted: sim is at t = ")
+send(":stats sim\r")
+expect("population")
+# Ctrl-D leaves
+send("\x04")
+read_for(1.0)
+_, status = os.waitpid(pid, 0)
+if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: the session did not end with status 0 on Ctrl-D (%r)" % status)
+hist = os.path.join(os.environ["HOME"], ".axon_history")
+text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
+if "mV" not in text:
+    raise SystemExit("FAIL: the history file %s lacks the entries: %r" % (hist, text[:200]))
+print("interactive session: ok")

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Scripted REPL sessions (tests/repl/*.axr) against their expected transcripts (*.out):
+# standard output and errors together, then the exit status. @SRC@ and @TMP@ stand for the
+# source tree and a temporary directory. sim.axr's recordings must equal those of one
+# `axon run` of the same length, bit for bit.
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}"
+here="$AXON_SRCDIR/tests/repl"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+for script in "$here"/*.axr; do
+    name=$(basename "$script" .axr)
+    sed -e "s|@SRC@|$AXON_SRCDIR|g" -e "s|@TMP@|$tmp|g" "$script" >"$tmp/$name.in"
+    (cd "$tmp" && NO_COLOR=1 "$AXON" repl <"$tmp/$name.in" >"$tmp/$name.got" 2>&1; echo "exit $?" >>"$tmp/$name.got")
+    sed -i -e "s|$AXON_SRCDIR|@SRC@|g" -e "s|$tmp|@TMP@|g" "$tmp/$name.got"
+    if [ "${AXON_REPL_UPDATE:-}" = 1 ]; then cp "$tmp/$name.got" "$here/$name.out"; fi
+    if diff -u "$here/$name.out" "$tmp/$name.got" >"$tmp/diff"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: repl $name"
+        sed 's/^/    /' "$tmp/diff"
+    fi
+done
+# three :runs and one axon run of the same total length: the same recordings
+(cd "$tmp" && "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 100ms -o "$tmp/run" -q)
+n=0
+for f in "$tmp"/run/*.npy; do
+    n=$((n + 1))
+    if cmp -s "$f" "$tmp/repl/$(basename "$f")"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: repl recordings differ from axon run: $(basename "$f")"; fi
+done
+if [ "$n" -lt 4 ]; then fail=$((fail + 1)); echo "FAIL: axon run wrote $n recordings"; fi
+# -e runs entries without reading standard input
+out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e 'x / 2' </dev/null 2>&1)
+if [ "$out" = "2 mV" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e gave '$out'"; fi
+NO_COLOR=1 "$AXON" repl -e '1 mV + 1 nA' >/dev/null 2>&1
+if [ $? -eq 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e with an error did not exit 1"; fi
+NO_COLOR=1 "$AXON" repl --frob >/dev/null 2>&1
+if [ $? -eq 2 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a bad option did not exit 2"; fi
+# the interactive mode, through a pseudo-terminal
+if [ -x /usr/bin/python3 ]; then
+    if AXON="$AXON" AXON_SRCDIR="$AXON_SRCDIR" HOME="$tmp" /usr/bin/python3 "$here/pty_test.py" >"$tmp/pty.log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "FAIL: interactive session"; sed 's/^/    /' "$tmp/pty.log"
+    fi
+else
+    fail=$((fail + 1)); echo "FAIL: /usr/bin/python3 is needed for the interactive test"
+fi
+echo "repl: $pass passed, $fail failed"
+[ $fail -eq 0 ]
