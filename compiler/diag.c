@@ -269,10 +269,12 @@ static void excerpt(strbuf *sb, const axonc_loc *l, bool color)
         if (from > len - EXCERPT_MAX)
             from = len - EXCERPT_MAX;
         to = from + EXCERPT_MAX;
-        /* whole UTF-8 characters only */
-        while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+        /* whole UTF-8 characters only: at most 3 bytes back at either end (a line of
+           continuation bytes is no UTF-8, and is cut anywhere) */
+        for (int k = 0; k < 3 && from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80; k++)
             from--;
-        while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+        for (int k = 0; k < 3 && to < len && to - 1 > mark && ((unsigned char)text[to] & 0xC0) == 0x80;
+             k++)
             to--;
     }
     const char *pre = from > 0 ? "..." : "";

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "json.h"
 #include "axon/io.h"
 #include "sbuf.h"
 #include "sim.h"
@@ -513,34 +514,6 @@ static void rt_names_free(rt_names *l)
     free(l->v);
 }
 
-/* A JSON string at *p (after its opening quote), up to its closing quote; NULL for escapes we
- * never write in a path (\\u, a control character) or a string that does not end. */
-static char *rt_json_str(const char **p)
-{
-    const char *c = *p;
-    size_t n = 0;
-    char *out = malloc(strlen(c) + 1);
-    if (!out)
-        return NULL;
-    for (; *c && *c != '"'; c++) {
-        if (*c == '\\') {
-            c++;
-            if (*c != '"' && *c != '\\' && *c != '/')
-                break;
-        } else if ((unsigned char)*c < 0x20) {
-            break;
-        }
-        out[n++] = *c;
-    }
-    if (*c != '"') {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    *p = c + 1;
-    return out;
-}
-
 /* A file name that a manifest of ours may list: in the directory itself, not hidden. */
 static int rt_plain_name(const char *name)
 {
@@ -548,48 +521,37 @@ static int rt_plain_name(const char *name)
 }
 
 /* The "path" entries of dir/manifest.json, when it is a manifest of Axon recordings (a
- * missing or foreign manifest lists nothing). Out of memory lists less, which only leaves
- * files behind. */
+ * missing, unreadable or foreign manifest lists nothing). Out of memory lists less, which only
+ * leaves files behind. */
 static void rt_old_files(const char *dir, rt_names *out)
 {
     char *path = rt_join(dir, "/", "manifest.json");
-    FILE *f = path ? fopen(path, "rb") : NULL;
+    struct stat st;
+    rt_json_doc *doc = path && stat(path, &st) == 0 && S_ISREG(st.st_mode) ? rt_json_read(path, NULL)
+                                                                           : NULL;
     free(path);
-    if (!f)
-        return;
-    rt_sbuf b = {0};
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0 && b.n < ((size_t)64 << 20))
-        rt_sb_add(&b, buf, k);
-    fclose(f);
-    if (b.oom || !b.p || !strstr(b.p, "\"format\": \"axon-recordings\"")) {
-        free(b.p);
-        return;
-    }
-    static const char key[] = "{\"path\": \"";
-    for (const char *c = strstr(b.p, key); c; c = strstr(c, key)) {
-        c += sizeof key - 1;
-        char *name = rt_json_str(&c);
-        if (!name)
-            break;
-        if (!rt_plain_name(name)) {
-            free(name);
-            continue;
-        }
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? 2 * out->cap : 16;
-            char **v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                free(name);
-                break;
+    const rt_json *root = doc ? rt_json_root(doc) : NULL;
+    const char *format = rt_json_str(root, "format");
+    const rt_json *files = rt_json_get(root, "files");
+    if (format && !strcmp(format, "axon-recordings") && files && files->type == RT_JARR) {
+        for (size_t i = 0; i < files->n; i++) {
+            const char *name = rt_json_str(files->items[i], "path");
+            if (!name || !rt_plain_name(name))
+                continue;
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? 2 * out->cap : 16;
+                char **v = realloc(out->v, cap * sizeof *v);
+                if (!v)
+                    break;
+                out->v = v;
+                out->cap = cap;
             }
-            out->v = v;
-            out->cap = cap;
+            if (!(out->v[out->n] = strdup(name)))
+                break;
+            out->n++;
         }
-        out->v[out->n++] = name;
     }
-    free(b.p);
+    rt_json_free(doc);
 }
 
 /* Removes the plain files of the old manifest that the new one does not list. */

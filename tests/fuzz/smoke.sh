@@ -1,24 +1,34 @@
 #!/bin/sh
-# Fuzz smoke test: 50,000 mutated inputs through the front end, built with
-# AddressSanitizer and UBSan (the binary is fuzz_front_asan, made by
-# `make check`). Any crash or sanitizer report fails the test.
+# Fuzz smoke test: mutated inputs through the fuzz targets, built with AddressSanitizer and
+# UBSan (fuzz_front_asan and fuzz_data_asan, made by `make check`): 50,000 models through the
+# front end, then 5,000 data files of each kind (connections, timed arrays, spike sources, the
+# runtime's CSV reader). Any crash or sanitizer report fails the test.
 set -u
 : "${AXON_SRCDIR:?}" "${AXON_FUZZ:?}"
 N=${AXON_FUZZ_INPUTS:-50000}
-bin="${AXON_FUZZ}_asan"
-[ -x "$bin" ] || bin="$AXON_FUZZ"
+ND=${AXON_FUZZ_DATA_INPUTS:-5000}
+front="${AXON_FUZZ}_asan"
+[ -x "$front" ] || front="$AXON_FUZZ"
+data="$(dirname "$AXON_FUZZ")/fuzz_data_asan"
+[ -x "$data" ] || data="$(dirname "$AXON_FUZZ")/fuzz_data"
 corpus=$(find "$AXON_SRCDIR/tests/golden" "$AXON_SRCDIR/stdlib" "$AXON_SRCDIR/examples" \
-              "$AXON_SRCDIR/tests/fuzz/corpus" -name '*.axon' 2>/dev/null | sort)
+              "$AXON_SRCDIR/tests/fuzz/corpus/front" -name '*.axon' 2>/dev/null | sort)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "$bin" "$N" $corpus
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+"$front" "$N" $corpus
 rc=$?
+if [ $rc -eq 0 ]; then
+    "$data" "$ND" "$AXON_SRCDIR/tests/fuzz/corpus"
+    rc=$?
+fi
 if [ $rc -eq 0 ]; then
     echo "1 passed, 0 failed"
 else
-    [ -f fuzz-hang.axon ] && cp fuzz-hang.axon "$AXON_SRCDIR/tests/fuzz/last-failure.axon" 2>/dev/null
+    for f in fuzz-hang.axon fuzz-hang.csv; do
+        [ -f $f ] && cp $f "$AXON_SRCDIR/tests/fuzz/last-failure.${f##*.}" 2>/dev/null
+    done
     echo "0 passed, 1 failed"
 fi
 exit $rc

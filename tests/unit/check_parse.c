@@ -238,6 +238,26 @@ START_TEST(test_deep_nesting_is_refused)
 }
 END_TEST
 
+START_TEST(test_long_line_excerpt)
+{
+    /* a long line of UTF-8 continuation bytes (no UTF-8 at all) with a mistake in the middle:
+       the excerpt is a window of it, whatever the bytes (fuzz_data found a read before the
+       line here) */
+    char src[700];
+    memset(src, 0xA5, sizeof src);
+    memcpy(src + 300, " = (", 4);
+    src[sizeof src - 1] = 0;
+    parsed p = parse(src);
+    ck_assert_int_ge(diag_error_count(p.d), 1);
+    char *out = diag_render_string(p.d, 0);
+    char *bar = strstr(out, " | ...");
+    ck_assert_ptr_nonnull(bar);
+    ck_assert_int_lt((int)strcspn(bar, "\n"), 180);
+    free(out);
+    done(&p);
+}
+END_TEST
+
 START_TEST(test_source_size_limit)
 {
     /* text given in memory is held to the limit of a model file too */
@@ -288,6 +308,7 @@ Suite *parse_suite(void)
     tcase_add_test(tc, test_recovery_reports_several);
     tcase_add_test(tc, test_deep_nesting_is_refused);
     tcase_add_test(tc, test_source_size_limit);
+    tcase_add_test(tc, test_long_line_excerpt);
     tcase_add_test(tc, test_long_name);
     suite_add_tcase(s, tc);
     return s;

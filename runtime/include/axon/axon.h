@@ -47,8 +47,9 @@
  * population's update, then each projection in order delivers the spikes of step
  * n - delay_steps in index order (on_pre), then recording. Continuous kernels run on the
  * calling thread, on_pre kernels too unless flagged AXON_PROJ_SPLIT (model.h): those are
- * delivered in parallel by target ranges, in the same order per target. Limits: 2^32 - 1
- * synapses per projection and delays below 2^24 steps (AXON_ERANGE).
+ * delivered in parallel by target ranges, in the same order per target. Limits (AXON_ERANGE,
+ * docs/limits.md): 2^32 - 1 synapses per projection, a projection-wide delay below 2^24 steps,
+ * per-synapse delays of at most 65,535 steps.
  *
  * Errors. Every function that can fail returns an axon_status (or -1, 0 or NULL where it
  * returns a value) and never prints or exits. A NULL simulation gives AXON_EINVAL (or the neutral
