@@ -368,6 +368,8 @@ START_TEST(test_other_schemes)
     changed_equals_compiled(coba, 8, "E.tau_e", "E.tau_e", 5, 2, "ms", 0.05, 0.05);
     changed_equals_compiled(coba, 4, "E.C", "E.C", 200, 150, "pF", 0.05, 0.05);
     changed_equals_compiled(coba, 8, "P.rate", "P.rate", 50, 200, "Hz", 0.05, 0.05);
+    /* rate * dt: derived in the model's precision, as the kernel computed it */
+    changed_equals_compiled(coba, 4, "P.rate", "P.rate", 50, 120, "Hz", 0.05, 0.05);
     changed_equals_compiled(coba, 8, "E.E_e", "E.E_e", 0, 10, "mV", 0.05, 0.05);
     const char *map = "import \"std/neurons/maps\"\n"
                       "module M { population R = Rulkov[5] { x = uniform(-1.5, -0.5) } }\n";
@@ -404,10 +406,17 @@ START_TEST(test_shared_errors)
     double v, d0;
     ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
     ck_assert(v == 0.02);
-    /* a value that makes a derived quantity infinite (1 / tau_m) is refused, nothing changes */
+    /* a value that makes a derived quantity infinite (1 / tau_m) is refused, nothing changes:
+       the simulation goes on as one that was never asked */
+    compiled same;
+    compile(&same, NET);
     ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 0, "ms"), "infinite or undefined");
     ck_assert_int_eq(axon_sim_get_param(sim, "E.tau_m", &v), AXON_OK);
     ck_assert(v == 0.02);
+    ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(same.sim, 0.01, NULL, NULL), AXON_OK);
+    same_state(&c, &same, "after a refused change");
+    release(&same);
     ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", NAN, "ms"), "not a finite value");
     ck_assert_error(sim, axon_sim_set_param(sim, "E.tau_m", 1, "mV"), "'mV' is not s");
     ck_assert_error(sim, axon_sim_set_param_range(sim, "E.tau_m", 0, 2, 1, "ms"), "is shared");
@@ -443,6 +452,24 @@ START_TEST(test_shared_errors)
     ck_assert_error(sim, axon_sim_set_param(sim, "A.p", 2, NULL), "folded into the code");
     ck_assert_int_eq(axon_sim_set_param(sim, "A.tau", 20, "ms"), AXON_OK);
     ck_assert_int_eq(axon_sim_run(sim, 0.01, NULL, NULL), AXON_OK);
+    release(&c);
+
+    /* an exact scheme whose propagator overflows for the new value: refused */
+    compile(&c, "neuron G {\n"
+                "    parameters { tau = 10 ms }\n"
+                "    state { x = 1 }\n"
+                "    equations { x' = x / tau }\n"
+                "}\n"
+                "module M { population A = G[1] }\n");
+    sim = c.sim;
+    ck_assert_int_eq(axon_sim_set_param(sim, "A.tau", 1, "ms"), AXON_OK);
+    ck_assert_error(sim, axon_sim_set_param(sim, "A.tau", 1, "ns"), "infinite or undefined");
+    ck_assert_int_eq(axon_sim_get_param(sim, "A.tau", &v), AXON_OK);
+    ck_assert(v == 1e-3);
+    ck_assert_int_eq(axon_sim_run(sim, 0.001, NULL, NULL), AXON_OK);
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(sim, "A.x", &t), AXON_OK);
+    ck_assert_double_eq_tol(((const double *)t.data)[0], exp(1.0), 1e-12);
     release(&c);
 }
 END_TEST
