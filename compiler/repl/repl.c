@@ -930,6 +930,10 @@ static const command_help COMMANDS[] = {
     {"sims", "", "the simulations"},
     {"load", "FILE", "load the definitions of a model file"},
     {"seed", "N", "the seed of simulations made from now on (default 0)"},
+    {"save", "SIM FILE", "checkpoint a simulation into FILE: its whole state, so that a run\n"
+                         "restored from it goes on bit for bit"},
+    {"restore", "SIM FILE", "bring a simulation back to a checkpoint made by :save (of the same\n"
+                            "model)"},
     {"time", "ENTRY", "run an entry (a definition, a simulation, a command) and print the wall\n"
                       "time it took"},
     {"write", "SIM DIR", "write a simulation's recordings so far into DIR (NPY files and\n"
@@ -1197,6 +1201,26 @@ static bool cmd_write(repl *r, const char *arg)
     return true;
 }
 
+/* :save SIM FILE and :restore SIM FILE: checkpoints (the whole state, spikes in flight, the
+ * step, signals, recordings and parameters), so that a run goes on bit for bit. */
+static bool cmd_checkpoint(repl *r, const char *arg, bool save)
+{
+    simulation *sm = sim_arg(r, &arg);
+    if (!sm)
+        return false;
+    if (!*arg)
+        return error(r, "which file? (:%s %s state.axck)", save ? "save" : "restore", sm->name);
+    axon_status st = save ? axon_sim_checkpoint(sm->sim, arg) : axon_sim_restore(sm->sim, arg);
+    if (st != AXON_OK)
+        return error(r, "%s", axon_sim_error(sm->sim));
+    fprintf(r->out, "%s %s %s %s (t = %g ms)\n", save ? "saved" : "restored", sm->name,
+            save ? "into" : "from", arg, axon_sim_time(sm->sim) * 1e3);
+    return true;
+}
+
+static bool cmd_save(repl *r, const char *arg) { return cmd_checkpoint(r, arg, true); }
+static bool cmd_restore(repl *r, const char *arg) { return cmd_checkpoint(r, arg, false); }
+
 static bool cmd_type(repl *r, const char *arg)
 {
     axonc_value v;
@@ -1231,7 +1255,8 @@ static bool command(repl *r, const char *line, bool *quit)
     } TABLE[] = {{"help", cmd_help},   {"type", cmd_type},   {"run", cmd_run},
                  {"reset", cmd_reset}, {"stats", cmd_stats}, {"raster", cmd_raster},
                  {"rate", cmd_rate},   {"defs", cmd_defs},   {"sims", cmd_sims},
-                 {"load", cmd_load},   {"seed", cmd_seed},   {"write", cmd_write}};
+                 {"load", cmd_load},   {"seed", cmd_seed},   {"write", cmd_write},
+                 {"save", cmd_save},   {"restore", cmd_restore}};
     bool good = false, found = false;
     if (!strcmp(name, "quit") || !strcmp(name, "q") || !strcmp(name, "exit")) {
         *quit = true;
