@@ -15,6 +15,7 @@
 #include "ast.h"
 #include "codegen/cg.h"
 #include "diag.h"
+#include "fmt.h"
 #include "lex.h"
 #include "lower/ir.h"
 #include "parse.h"
@@ -1233,5 +1234,31 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
         *out = NULL;
         return fail(s, AXONC_ENOMEM, "out of memory");
     }
+    return ok(s);
+}
+
+/* ==== editors: the formatter and the language server's queries (issue 13) ==================== */
+
+axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, size_t len,
+                       char **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!name || !out || (!text && len))
+        return fail(s, AXONC_EINVAL, "axonc_fmt: a NULL argument");
+    if (!text)
+        text = "";
+    /* a file that does not parse is left alone: its tokens may not mean what they seem */
+    axonc_unit *u = NULL;
+    axonc_status st = load(s, parse_pass, &(load_args){.path = name, .text = text, .len = len}, &u);
+    axonc_unit_free(u);
+    if (st != AXONC_OK)
+        return st;
+    *out = fmt_source(text, len);
+    if (!*out)
+        return fail(s, AXONC_EINVAL, "the formatter could not lay out '%s' without changing "
+                                     "its syntax tree (a bug: please report it)", name);
     return ok(s);
 }

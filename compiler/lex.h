@@ -21,6 +21,10 @@
 
 enum { LEX_MAX_BRACES = 64 };
 
+/* The kind of a comment token: lex_raw returns comments only when keep_comments is set (for
+ * the formatter and editors); the parser never sees them. */
+enum { LEX_COMMENT = '#' };
+
 typedef struct {
     int tok;         /* token kind (parse.h) */
     ax_span span;
@@ -51,6 +55,7 @@ typedef struct lex_state {
     ax_span stop_at; /* ... from here */
     lex_token last_tok; /* the token returned last (the parser's lookahead) */
     lex_token prev_tok; /* the token returned before it */
+    bool keep_comments; /* lex_raw returns comments as LEX_COMMENT tokens */
 } lex_state;
 
 void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file);
@@ -58,6 +63,11 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file);
 lex_token lex_next(lex_state *L);
 /* Raw scanning, for the lexer unit tests and `axon dump tokens`. */
 lex_token lex_raw(lex_state *L);
+/* The newline rules, for tools that lay out tokens (the formatter): can a statement end
+ * after a token of kind tok, and does a line starting with tok continue the statement before
+ * it (`every` does unless `step` follows it). */
+bool lex_can_end(int tok);
+bool lex_continues(int tok);
 /* A description of a token kind for messages ("identifier", "'{'"). */
 const char *lex_token_desc(int tok);
 

@@ -19,6 +19,7 @@ if [ $rc -eq 0 ]; then
     echo "1 passed, 0 failed"
 else
     [ -f fuzz-hang.axon ] && cp fuzz-hang.axon "$AXON_SRCDIR/tests/fuzz/last-failure.axon" 2>/dev/null
+    [ -f fuzz-fmt.axon ] && cp fuzz-fmt.axon "$AXON_SRCDIR/tests/fuzz/last-failure.axon" 2>/dev/null
     echo "0 passed, 1 failed"
 fi
 exit $rc

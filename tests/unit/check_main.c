@@ -17,6 +17,7 @@ static const struct {
     {"axonc", axonc_suite},
     {"cg", cg_suite},
     {"analysis", analysis_suite},
+    {"editors", editors_suite},
 };
 
 int main(int argc, char **argv)

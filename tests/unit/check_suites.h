@@ -16,5 +16,6 @@ Suite *sema_suite(void);
 Suite *axonc_suite(void);
 Suite *cg_suite(void);
 Suite *analysis_suite(void);
+Suite *editors_suite(void);
 
 #endif

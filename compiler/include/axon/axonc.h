@@ -330,6 +330,16 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
  * (axonc_check gives AXONC_EINVAL). */
 axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out);
 
+/* ==== editors: the formatter and the language server's queries (issue 13) ==================== */
+
+/* The canonical layout of a model file (`axon fmt`): text (len bytes, shown in diagnostics as
+ * name) laid out as described in docs/fmt.md, with every comment where it was; the result parses
+ * to exactly the same syntax tree. *out is the new text (malloc'd; the caller frees). AXONC_EDIAG
+ * when the text has syntax errors (they were delivered: a file that does not parse is not
+ * formatted), AXONC_EINVAL when the formatter could not keep the syntax tree (a bug; *out NULL). */
+axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, size_t len,
+                       char **out);
+
 #ifdef __cplusplus
 }
 #endif
