@@ -5,6 +5,7 @@
 #  - a copy of the stdlib and the examples, laid out, must mean what the originals mean:
 #    the same syntax trees, units and (for files with a module) model IR; and laying the
 #    copy out again must change nothing (idempotence);
+#  - the stdlib and the examples are kept laid out (`axon fmt --check`);
 #  - --check exits 1 on a file that would change, a file with syntax errors is left alone.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
@@ -52,6 +53,8 @@ for f in $files; do
 done
 if (cd "$tmp/tree" && "$AXON" fmt --check $files >"$tmp/changed"); then ok
 else bad "axon fmt is not idempotent on" "$(cat "$tmp/changed")"; fi
+if "$AXON" fmt --check $files >"$tmp/changed"; then ok
+else bad "not laid out (run: axon fmt \$(find stdlib examples -name '*.axon'))" "$(cat "$tmp/changed")"; fi
 
 # --check and files with errors
 printf 'neuron N { state { v = 1; u = 2 } }\n' >"$tmp/n.axon"
