@@ -29,7 +29,7 @@ typedef struct {
     int tok;
     const char *text; /* source text; numbers: the literal and its unit, canonical */
     int len;
-    int line;         /* source line */
+    int line; /* source line */
 } ftok;
 
 typedef struct {
@@ -39,11 +39,11 @@ typedef struct {
     int block;          /* the innermost open block (an id), for alignment runs */
     bool cont;          /* continues the statement of the lines before */
     bool blank_before;
-    bool closes_top;    /* closes a top-level block */
-    bool opens_block;   /* ends with '{' */
-    int pad;            /* blanks added after the first token (alignment of '=') */
-    int indent;         /* pass 3 */
-    int src_line;       /* source line of its last token */
+    bool closes_top;  /* closes a top-level block */
+    bool opens_block; /* ends with '{' */
+    int pad;          /* blanks added after the first token (alignment of '=') */
+    int indent;       /* pass 3 */
+    int src_line;     /* source line of its last token */
 } fline;
 
 typedef struct {
@@ -121,11 +121,16 @@ static void read_tokens(fmt_ctx *F, diag_ctx *d, int file)
 static bool item_after_block(const fmt_ctx *F, int i)
 {
     switch (F->t[i + 1 < F->nt ? i + 1 : i].tok) {
-    case '\n': case LEX_COMMENT: case ';': case '}': case ')': case ']': case ',':
-    case KW_ELSE: case AXP_EOF:
-        return false;
-    default:
-        return i + 1 < F->nt;
+    case '\n':
+    case LEX_COMMENT:
+    case ';':
+    case '}':
+    case ')':
+    case ']':
+    case ',':
+    case KW_ELSE:
+    case AXP_EOF: return false;
+    default: return i + 1 < F->nt;
     }
 }
 
@@ -161,18 +166,21 @@ static void find_blocks(fmt_ctx *F)
 /* ---- pass 1: lines --------------------------------------------------------------------------- */
 
 typedef struct {
-    bool open;        /* the current line has been started */
+    bool open; /* the current line has been started */
     int depth, paren;
     int blocks[AX_MAX_NESTING + 8]; /* open '{' token indices */
     int block_ids[AX_MAX_NESTING + 8];
     int next_block;
-    int last;         /* the last significant token's kind (SEP_MARK after a statement) */
-    bool cont;        /* the next line continues a statement */
-    int newlines;     /* newlines since the last other token */
-    int closed_line;  /* the source line of the last token of the last closed line, or -1 */
+    int last;        /* the last significant token's kind (SEP_MARK after a statement) */
+    bool cont;       /* the next line continues a statement */
+    int newlines;    /* newlines since the last other token */
+    int closed_line; /* the source line of the last token of the last closed line, or -1 */
 } pass1;
 
-static fline *cur_line(fmt_ctx *F) { return &F->l[F->nl - 1]; }
+static fline *cur_line(fmt_ctx *F)
+{
+    return &F->l[F->nl - 1];
+}
 
 static void start_line(fmt_ctx *F, pass1 *P)
 {
@@ -314,8 +322,13 @@ static void make_lines(fmt_ctx *F)
         P.newlines = 0;
         P.last = k;
         switch (k) {
-        case '(': case '[': P.paren++; break;
-        case ')': case ']': if (P.paren > 0) P.paren--; break;
+        case '(':
+        case '[': P.paren++; break;
+        case ')':
+        case ']':
+            if (P.paren > 0)
+                P.paren--;
+            break;
         case '{':
             P.paren = 0;
             if (P.depth < AX_MAX_NESTING + 8) {
@@ -422,7 +435,8 @@ static void align(fmt_ctx *F)
     }
 }
 
-/* ---- pass 3: rendering ------------------------------------------------------------------------ */
+/* ---- pass 3: rendering ------------------------------------------------------------------------
+ */
 
 static bool operand_end(int k)
 {
@@ -511,8 +525,8 @@ static void render_code(fmt_ctx *F, fline *l, pass3 *R, strbuf *sb)
             R->in_unit = false;
         if (t->tok == '(' || t->tok == '[') {
             if (R->nbr < (int)(sizeof R->br / sizeof R->br[0]))
-                R->br[R->nbr++] = (bracket){k + 1 < l->tcount ? (int)(sb->len - start) : -1,
-                                            l->indent};
+                R->br[R->nbr++] =
+                    (bracket){k + 1 < l->tcount ? (int)(sb->len - start) : -1, l->indent};
         } else if ((t->tok == ')' || t->tok == ']') && R->nbr > 0) {
             R->nbr--;
         }
@@ -571,8 +585,8 @@ static char *render(fmt_ctx *F)
                     for (int s = (int)code[j].len; s < width + 2; s++)
                         sb_putc(&out, ' ');
                 int n = c->len;
-                while (n > 1 && (c->text[n - 1] == ' ' || c->text[n - 1] == '\t' ||
-                                 c->text[n - 1] == '\r'))
+                while (n > 1 &&
+                       (c->text[n - 1] == ' ' || c->text[n - 1] == '\t' || c->text[n - 1] == '\r'))
                     n--;
                 sb_putn(&out, c->text, (size_t)n);
             }
@@ -584,7 +598,8 @@ static char *render(fmt_ctx *F)
     return out.buf ? sb_take(&out) : strdup("");
 }
 
-/* ---- the check: the same syntax tree ----------------------------------------------------------- */
+/* ---- the check: the same syntax tree -----------------------------------------------------------
+ */
 
 /* The syntax tree of text as `axon dump ast` prints it (malloc'd), or NULL after an error. */
 static char *tree_text(const char *text, size_t len)
