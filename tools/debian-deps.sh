@@ -11,11 +11,12 @@
 #                         licensed, so preferred to GNU Readline (GPL), which configure also takes
 #   python3-numpy         tests read recordings (NPY files) back with numpy
 #   valgrind              tests/cli/run.sh runs an executable built with --target-cpu x86-64 under it
+#   libjson-c-dev         JSON for the language server, `axon lsp` (not needed with --without-lsp)
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
-         libffi-dev check libedit-dev python3-numpy valgrind; do
+         libffi-dev check libedit-dev python3-numpy valgrind libjson-c-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -16,6 +16,9 @@
 #ifdef HAVE_REPL
 #include "repl/repl.h"
 #endif
+#ifdef HAVE_LSP
+#include "lsp/lsp.h"
+#endif
 
 #include <errno.h>
 #include <stdbool.h>
@@ -658,6 +661,19 @@ static int cmd_repl(int argc, char **argv)
 #endif
 }
 
+static int cmd_lsp(int argc, char **argv)
+{
+#ifdef HAVE_LSP
+    return lsp_main(argc, argv);
+#else
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "axon lsp: this axon was built without the language server (configure "
+                    "--without-lsp); build it with libjson-c-dev installed\n");
+    return EXIT_USAGE;
+#endif
+}
+
 static const command COMMANDS[] = {
     {"check", cmd_check, "check model files for errors",
      "usage: axon check [--brief] [-Werror] [--syntax-only] [--explain-units] FILE...\n"
@@ -784,6 +800,20 @@ static const command COMMANDS[] = {
      "\n"
      "exit status: 0 done (with --check: every file is formatted), 1 a file would\n"
      "change (--check) or has syntax errors, 2 usage error or unreadable file\n"},
+    {"lsp", cmd_lsp, "the language server for editors (LSP over stdio)",
+     "usage: axon lsp [--debounce MS]\n"
+     "\n"
+     "Speaks the Language Server Protocol on standard input and output, for\n"
+     "editors (see editors/README.md): diagnostics as you type (the messages,\n"
+     "hints and notes of axon check), hover with units and doc comments, go to\n"
+     "definition and find references (into the stdlib too), completion, the\n"
+     "outline, and formatting as axon fmt does it. The stdlib is found as for\n"
+     "axon check ($AXON_STDLIB). Libraries of extern functions are not loaded:\n"
+     "their calls are checked for their arguments only.\n"
+     "\n"
+     "options:\n"
+     "  --debounce MS   check a document this long after the last change (200)\n"
+     "  --stdio         accepted and ignored (stdio is the only transport)\n"},
     {"help", cmd_help, "show help for a command", "usage: axon help [COMMAND]\n"},
 };
 
