@@ -1287,6 +1287,21 @@ static axonc_status index_pass(axonc_unit *u, void *arg)
     (void)arg;
     u->index = ide_build(u->ar, u->sema, u->d);
     u->index_checked = u->checked;
+    /* the schemes chosen for the populations of the root file's modules, as axon check
+       instantiates them (its diagnostics were delivered then; repeats are not delivered) */
+    ast_node *root = u->check_ok ? sema_file_root(u->sema, u->root) : NULL;
+    for (int i = 0; root && i < root->nkids; i++) {
+        if (root->kids[i]->kind != AST_MODULE)
+            continue;
+        ir_model *ir = ir_instantiate(u->sema, u->root, root->kids[i]->name, NULL, 0, 1e-4);
+        if (!ir || !ir_schemes(u->sema, ir))
+            continue;
+        for (int k = 0; k < ir->npops; k++)
+            if (ir->pops[k].scheme != SCH_NONE)
+                ide_set_scheme(u->index, ir->pops[k].type_name, root->kids[i]->name,
+                               ir->pops[k].name, ir_scheme_name(ir->pops[k].scheme),
+                               ir->pops[k].scheme_why);
+    }
     return AXONC_OK;
 }
 

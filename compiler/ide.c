@@ -831,6 +831,26 @@ bool ide_ref(const ide_index *x, int sym, int k, ax_span *where, bool *is_decl)
     return false;
 }
 
+void ide_set_scheme(ide_index *x, const char *type, const char *module, const char *pop,
+                    const char *scheme, const char *why)
+{
+    int t = find_global(x, type);
+    const sm_def *d = def_of(x, t);
+    if (t < 0 || !d || !d->type || !scheme)
+        return;
+    const char *note = arena_printf(x->ar, "integrated with %s in %s.%s (%s)", scheme, module, pop,
+                                    why ? why : "chosen by the compiler");
+    ide_sym *ts = &x->syms[t];
+    if (!ts->detail || !strstr(ts->detail, note))
+        ts->detail = arena_printf(x->ar, "%s; %s", ts->detail ? ts->detail : "", note);
+    /* the variables with an equation */
+    for (int k = 0; k < d->type->nodes; k++) {
+        int m = find_member(x, t, d->type->vars[d->type->odes[k].var].name);
+        if (m >= 0 && (!x->syms[m].detail || !strstr(x->syms[m].detail, note)))
+            x->syms[m].detail = arena_printf(x->ar, "%s; %s", x->syms[m].detail, note);
+    }
+}
+
 /* ---- completion ---------------------------------------------------------------------------- */
 
 static const char *const KEYWORDS[] = {

@@ -42,6 +42,10 @@ int ide_symbol_at(const ide_index *x, int file, int line, int col, ax_span *wher
  * file order. */
 int ide_ref_count(const ide_index *x, int sym);
 bool ide_ref(const ide_index *x, int sym, int k, ax_span *where, bool *is_decl);
+/* Records the integration scheme chosen for population `pop` (of module `module`) of neuron
+ * type `type` and why: the type's hover and its equations' variables say so. */
+void ide_set_scheme(ide_index *x, const char *type, const char *module, const char *pop,
+                    const char *scheme, const char *why);
 /* Completion at (file, line, col) of the text of file: what may be written there. */
 void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn,
                   void *user);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A scripted conversation with `axon lsp`, each answer checked: initialize, didOpen of a file
 with a unit error (the diagnostic must carry the message and hint of `axon check`), a fix
-(diagnostics cleared), hover, definition into the stdlib, references, completion (names in
+(diagnostics cleared), hover (units, doc comments, a population's type and size, the scheme
+chosen for an equation), definition into the stdlib, references, completion (names in
 scope, units, keywords, `post.` and `P.` members, stdlib files after `import "std/`), the
 outline, formatting (as `axon fmt`), errors for bad messages, shutdown and exit.
 
@@ -92,6 +93,11 @@ def main():
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
     check("tau = 10 ms" in value and "parameter of neuron Leaky: a time (ms)" in value and
           "the membrane time constant" in value, "hover on tau", r)
+    r = s.request("textDocument/hover", {"textDocument": doc,
+                                         "position": at(text, "equations", "v'")})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check("state variable of neuron Leaky: a voltage (mV)" in value and
+          "integrated with exact in Net.Q" in value, "hover on an equation: the scheme", r)
     r = s.request("textDocument/hover", {"textDocument": doc,
                                          "position": at(text, "project", "P")})
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
