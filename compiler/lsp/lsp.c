@@ -194,10 +194,12 @@ static char *uri_to_path(const char *uri)
     return out;
 }
 
+/* file:// and the path made absolute and canonical ("stdlib/../x" or a relative $AXON_STDLIB
+ * would give the same file two URIs), percent-encoded. */
 static char *path_to_uri(const char *path)
 {
     char abs[PATH_MAX];
-    if (path[0] != '/' && realpath(path, abs))
+    if (realpath(path, abs))
         path = abs;
     size_t n = strlen(path);
     char *out = malloc(8 + 3 * n + 1), *o = out;
@@ -309,7 +311,9 @@ static const doc *doc_of_file(const server *srv, const char *file)
 static json_object *location(const server *srv, const axonc_loc *l)
 {
     json_object *o = json_object_new_object();
-    char *uri = path_to_uri(l->file ? l->file : "");
+    const doc *d = doc_of_file(srv, l->file);
+    /* an open document keeps the URI the editor gave it */
+    char *uri = d ? strdup(d->uri) : path_to_uri(l->file ? l->file : "");
     json_object_object_add(o, "uri", json_object_new_string(uri ? uri : ""));
     json_object_object_add(o, "range", range(doc_of_file(srv, l->file), l));
     free(uri);
