@@ -15,6 +15,8 @@
 #include "ast.h"
 #include "codegen/cg.h"
 #include "diag.h"
+#include "fmt.h"
+#include "ide.h"
 #include "lex.h"
 #include "lower/ir.h"
 #include "parse.h"
@@ -59,6 +61,8 @@ struct axonc_unit {
     jmp_buf jump;
     ax_oom oom;
     bool broken;                  /* ran out of memory: can only be freed */
+    ide_index *index;             /* the editor's index (issue 13), built on demand ... */
+    bool index_checked;           /* ... after axonc_check */
 };
 
 typedef axonc_status (*pass_fn)(axonc_unit *u, void *arg);
@@ -322,6 +326,7 @@ static axonc_status load_pass(axonc_unit *u, void *arg)
     const char *dirs[3];
     stdlib_dirs(u->s, dirs);
     u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
+    sema_set_extern_loading(u->sema, !u->s->o.no_extern_load);
     if (a->path) {
         u->root = sema_load(u->sema, a->path, &a->err);
         if (u->root < 0)
@@ -705,6 +710,12 @@ static cg_opts codegen_opts(const axonc_session *s, const char *symbol, bool wit
     return co;
 }
 
+/* issue 13: a unit checked without its extern libraries has functions with no address */
+static bool externs_not_loaded(const axonc_unit *u)
+{
+    return u->s->o.no_extern_load && u->sema && sema_extern_count(u->sema) > 0;
+}
+
 axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc)
 {
     if (!in)
@@ -712,6 +723,9 @@ axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc)
     axonc_session *s = in->u->s;
     if (!desc)
         return fail(s, AXONC_EINVAL, "axonc_jit: desc is NULL");
+    if (externs_not_loaded(in->u))
+        return fail(s, AXONC_EINVAL, "the session does not load extern libraries "
+                                     "(no_extern_load): this model cannot be compiled");
     if (!in->desc) {
         if (!s->jit) {
             s->jit = cg_jit_new(in->u->d);
@@ -1080,6 +1094,9 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
         return fail(s, AXONC_EINVAL, "the symbol must be a C identifier, not '%s'", symbol);
     if (!(eo->duration >= 0) || !isfinite(eo->duration))
         return fail(s, AXONC_EINVAL, "the duration must be positive");
+    if (externs_not_loaded(in->u))
+        return fail(s, AXONC_EINVAL, "the session does not load extern libraries "
+                                     "(no_extern_load): this model cannot be compiled");
     /* a path starting with '-' would be an option to the C compiler */
     char *safe = NULL;
     if (path[0] == '-' && asprintf(&safe, "./%s", path) < 0)
@@ -1146,6 +1163,7 @@ static axonc_status sources_pass(axonc_unit *u, void *arg)
     const char *dirs[3];
     stdlib_dirs(u->s, dirs);
     u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
+    sema_set_extern_loading(u->sema, !u->s->o.no_extern_load);
     for (int i = 0; i < a->n; i++)
         u->root = sema_load_text(u->sema, a->src[i].name, a->src[i].text ? a->src[i].text : "",
                                  a->src[i].len);
@@ -1384,4 +1402,129 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
         return fail(s, AXONC_ENOMEM, "out of memory");
     }
     return ok(s);
+}
+
+/* ==== editors: the formatter and the language server's queries (issue 13) ==================== */
+
+axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, size_t len,
+                       char **out)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!name || !out || (!text && len))
+        return fail(s, AXONC_EINVAL, "axonc_fmt: a NULL argument");
+    if (!text)
+        text = "";
+    /* a file that does not parse is left alone: its tokens may not mean what they seem */
+    axonc_unit *u = NULL;
+    axonc_status st = load(s, parse_pass, &(load_args){.path = name, .text = text, .len = len}, &u);
+    axonc_unit_free(u);
+    if (st != AXONC_OK)
+        return st;
+    *out = fmt_source(text, len);
+    if (!*out)
+        return fail(s, AXONC_EINVAL, "the formatter could not lay out '%s' without changing "
+                                     "its syntax tree (a bug: please report it)", name);
+    return ok(s);
+}
+
+/* The index of the unit's files, built on first use (again after axonc_check, which adds
+ * units to what it knows). NULL for a unit of axonc_parse_file or when out of memory. */
+static axonc_status index_pass(axonc_unit *u, void *arg)
+{
+    (void)arg;
+    u->index = ide_build(u->ar, u->sema, u->d);
+    u->index_checked = u->checked;
+    /* the schemes chosen for the populations of the root file's modules, as axon check
+       instantiates them (its diagnostics were delivered then; repeats are not delivered) */
+    ast_node *root = u->check_ok ? sema_file_root(u->sema, u->root) : NULL;
+    for (int i = 0; root && i < root->nkids; i++) {
+        if (root->kids[i]->kind != AST_MODULE)
+            continue;
+        ir_model *ir = ir_instantiate(u->sema, u->root, root->kids[i]->name, NULL, 0, 1e-4);
+        if (!ir || !ir_schemes(u->sema, ir))
+            continue;
+        for (int k = 0; k < ir->npops; k++)
+            if (ir->pops[k].scheme != SCH_NONE)
+                ide_set_scheme(u->index, ir->pops[k].type_name, root->kids[i]->name,
+                               ir->pops[k].name, ir_scheme_name(ir->pops[k].scheme),
+                               ir->pops[k].scheme_why);
+    }
+    return AXONC_OK;
+}
+
+static ide_index *unit_index(axonc_unit *u)
+{
+    if (!u || !u->sema)
+        return NULL;
+    if ((!u->index || (u->checked && !u->index_checked)) && guarded(u, index_pass, NULL) != AXONC_OK)
+        return NULL;
+    return u->index;
+}
+
+static int file_id(const axonc_unit *u, const char *file)
+{
+    for (int i = 0; file && i < diag_file_count(u->d); i++)
+        if (!strcmp(diag_file_name(u->d, i), file))
+            return i;
+    return -1;
+}
+
+int axonc_symbol_count(axonc_unit *u)
+{
+    return ide_symbol_count(unit_index(u));
+}
+
+axonc_status axonc_symbol_get(axonc_unit *u, int i, axonc_symbol *out)
+{
+    const ide_sym *y = ide_symbol(unit_index(u), i);
+    if (!y || !out)
+        return u ? fail(u->s, AXONC_EINVAL, "no symbol %d", i) : AXONC_EINVAL;
+    *out = (axonc_symbol){y->name, y->kind, span_loc(u, y->span), span_loc(u, y->extent),
+                          y->parent, y->type, y->signature, y->detail, y->doc, y->unit};
+    return ok(u->s);
+}
+
+int axonc_symbol_at(axonc_unit *u, const char *file, int line, int col, axonc_loc *where)
+{
+    ide_index *x = unit_index(u);
+    int f = x ? file_id(u, file) : -1;
+    ax_span sp;
+    int k = f >= 0 ? ide_symbol_at(x, f, line, col, &sp) : -1;
+    if (k >= 0 && where)
+        *where = span_loc(u, sp);
+    return k;
+}
+
+int axonc_ref_count(axonc_unit *u, int sym)
+{
+    return ide_ref_count(unit_index(u), sym);
+}
+
+axonc_status axonc_ref_get(axonc_unit *u, int sym, int k, axonc_loc *where, int *is_decl)
+{
+    ax_span sp;
+    bool decl;
+    if (!ide_ref(unit_index(u), sym, k, &sp, &decl) || !where)
+        return u ? fail(u->s, AXONC_EINVAL, "no reference %d of symbol %d", k, sym) : AXONC_EINVAL;
+    *where = span_loc(u, sp);
+    if (is_decl)
+        *is_decl = decl;
+    return ok(u->s);
+}
+
+axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
+                            axonc_complete_fn fn, void *user)
+{
+    ide_index *x = unit_index(u);
+    if (!x || !fn)
+        return u ? fail(u->s, AXONC_EINVAL, "axonc_complete: no index or no callback")
+                 : AXONC_EINVAL;
+    int f = file_id(u, file);
+    if (f < 0)
+        return fail(u->s, AXONC_EINVAL, "'%s' is not a file of this unit", file ? file : "");
+    ide_complete(x, f, line, col, fn, user);
+    return ok(u->s);
 }

@@ -21,6 +21,10 @@
 
 enum { LEX_MAX_BRACES = 64 };
 
+/* The kind of a comment token: lex_raw returns comments only when keep_comments is set (for
+ * the formatter and editors); the parser never sees them. */
+enum { LEX_COMMENT = '#' };
+
 typedef struct {
     int tok;         /* token kind (parse.h) */
     ax_span span;
@@ -54,6 +58,7 @@ typedef struct lex_state {
     ax_span stop_at; /* ... from here */
     lex_token last_tok; /* the token returned last (the parser's lookahead) */
     lex_token prev_tok; /* the token returned before it */
+    bool keep_comments; /* lex_raw returns comments as LEX_COMMENT tokens */
 } lex_state;
 
 void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file);
@@ -65,6 +70,12 @@ lex_token lex_raw(lex_state *L);
  * innermost open one, or one that a '}' indented like an outer block closed, after it
  * (*closed_by is that '}'; line 0 when none). */
 ax_span lex_open_brace(const lex_state *L, ax_span *closed_by);
+
+/* The newline rules, for tools that lay out tokens (the formatter): can a statement end
+ * after a token of kind tok, and does a line starting with tok continue the statement before
+ * it (`every` does unless `step` follows it). */
+bool lex_can_end(int tok);
+bool lex_continues(int tok);
 /* A description of a token kind for messages ("identifier", "'{'"). */
 const char *lex_token_desc(int tok);
 

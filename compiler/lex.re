@@ -271,7 +271,11 @@ lex_token lex_raw(lex_state *L)
 #define TOK(k) do { t.tok = (k); t.span = span_at(L, L->tok, L->cur); return t; } while (0)
         /*!re2c
         [ \t\r\f\v]+ { continue; }
-        "#" [^\n\x00]* { continue; }
+        "#" [^\n\x00]* {
+            if (!L->keep_comments)
+                continue;
+            TOK(LEX_COMMENT);
+        }
         "\n" {
             t.tok = '\n';
             t.span = span_at(L, L->tok, L->cur);
@@ -419,7 +423,7 @@ lex_token lex_raw(lex_state *L)
     }
 }
 
-static bool can_end(int tok)
+bool lex_can_end(int tok)
 {
     switch (tok) {
     case IDENT: case NUMBER: case STRING: case ')': case ']': case '}':
@@ -430,7 +434,7 @@ static bool can_end(int tok)
     }
 }
 
-static bool continues(int tok)
+bool lex_continues(int tok)
 {
     switch (tok) {
     case KW_CONNECT: case KW_DELAY: case KW_LEARN: case KW_EVERY: case KW_ELSE: case KW_THEN:
@@ -577,13 +581,13 @@ lex_token lex_next(lex_state *L)
     for (;;) {
         t = fetch(L);
         if (t.tok == '\n') {
-            if (L->depth > 0 || !can_end(L->last))
+            if (L->depth > 0 || !lex_can_end(L->last))
                 continue;
             /* look past blank lines and comments for a continuation keyword */
             lex_token n = fetch(L);
             while (n.tok == '\n')
                 n = fetch(L);
-            bool cont = continues(n.tok);
+            bool cont = lex_continues(n.tok);
             if (n.tok == KW_EVERY) {
                 /* `every step { ... }` starts a handler; `every 1 ms` continues a record */
                 lex_token n2 = fetch(L);

@@ -16,11 +16,16 @@
 #ifdef HAVE_REPL
 #include "repl/repl.h"
 #endif
+#ifdef HAVE_LSP
+#include "lsp/lsp.h"
+#endif
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -544,6 +549,114 @@ static int cmd_analyze(int argc, char **argv)
     return status;
 }
 
+/* ---- axon fmt ------------------------------------------------------------------------------ */
+
+/* The whole of f (malloc'd, *len bytes), or NULL. */
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *more = cap < ((size_t)1 << 30) ? realloc(buf, cap *= 2) : NULL;
+        if (!more)
+            free(buf);
+        buf = more;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Replaces path by text, through a temporary file next to it, keeping its permissions. */
+static bool write_over(const char *path, const char *text)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return false;
+    snprintf(tmp, n, "%s.fmt-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool good = f && fputs(text, f) >= 0;
+    struct stat st;
+    if (good && stat(path, &st) == 0)
+        fchmod(fd, st.st_mode & 07777);
+    good = f && fclose(f) == 0 && good;
+    if (!f && fd >= 0)
+        close(fd);
+    good = good && rename(tmp, path) == 0;
+    if (!good && fd >= 0)
+        remove(tmp);
+    free(tmp);
+    return good;
+}
+
+static int cmd_fmt(int argc, char **argv)
+{
+    bool check = false;
+    int nfiles = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--check"))
+            check = true;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("fmt", "unknown option '%s'", argv[i]);
+        else
+            nfiles++;
+    }
+    if (!nfiles)
+        return usage_error("fmt", "no input files (give '-' to format standard input)%s", "");
+    int flags = render_flags(false);
+    axonc_session *s = new_session((axonc_options){0}, &flags);
+    if (!s)
+        return EXIT_DIAG;
+    int status = EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        const char *path = argv[i];
+        if (path[0] == '-' && path[1])
+            continue;
+        bool std_in = !strcmp(path, "-");
+        FILE *f = std_in ? stdin : fopen(path, "rb");
+        size_t len = 0;
+        char *text = f ? read_all(f, &len) : NULL;
+        if (f && !std_in)
+            fclose(f);
+        if (!text) {
+            fprintf(stderr, "axon fmt: cannot read '%s': %s\n", path, strerror(errno));
+            status = EXIT_USAGE;
+            continue;
+        }
+        char *out = NULL;
+        axonc_status st = axonc_fmt(s, std_in ? "<stdin>" : path, text, len, &out);
+        if (st != AXONC_OK) {
+            if (st != AXONC_EDIAG)
+                fprintf(stderr, "axon fmt: %s\n", axonc_session_error(s));
+            if (status == EXIT_OK)
+                status = EXIT_DIAG;
+        } else if (check) {
+            if (strlen(out) != len || memcmp(out, text, len)) {
+                printf("%s\n", std_in ? "<stdin>" : path);
+                if (status == EXIT_OK)
+                    status = EXIT_DIAG;
+            }
+        } else if (std_in) {
+            fputs(out, stdout);
+        } else if ((strlen(out) != len || memcmp(out, text, len)) && !write_over(path, out)) {
+            fprintf(stderr, "axon fmt: cannot write '%s': %s\n", path, strerror(errno));
+            status = EXIT_USAGE;
+        }
+        free(out);
+        free(text);
+    }
+    axonc_session_free(s);
+    return status;
+}
+
 /* ---- help ---------------------------------------------------------------------------- */
 
 
@@ -558,6 +671,19 @@ static int cmd_repl(int argc, char **argv)
     (void)argv;
     fprintf(stderr, "axon repl: this axon was built without the REPL (configure --without-repl); "
                     "build it with libedit-dev and libffi-dev installed\n");
+    return EXIT_USAGE;
+#endif
+}
+
+static int cmd_lsp(int argc, char **argv)
+{
+#ifdef HAVE_LSP
+    return lsp_main(argc, argv);
+#else
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "axon lsp: this axon was built without the language server (configure "
+                    "--without-lsp); build it with libjson-c-dev installed\n");
     return EXIT_USAGE;
 #endif
 }
@@ -674,6 +800,36 @@ static const command COMMANDS[] = {
      "  -q, --quiet        no table\n"
      "\n"
      "exit status: 0 done, 1 the analysis failed, 2 usage error or not a recording\n"},
+    {"fmt", cmd_fmt, "lay out model files in the canonical style",
+     "usage: axon fmt [--check] FILE...\n"
+     "\n"
+     "Rewrites each FILE in the canonical layout: 4-space indentation, one statement\n"
+     "per line, spacing around operators and units, '=' lined up in parameter,\n"
+     "state and equation blocks, one blank line around each definition. Comments\n"
+     "stay where they were, and the meaning never changes (the file reads as the\n"
+     "same tokens). A file with syntax errors is left alone (the errors are shown).\n"
+     "FILE '-' reads standard input and writes the result to standard output.\n"
+     "See docs/fmt.md.\n"
+     "\n"
+     "options:\n"
+     "  --check    change nothing; list the files that would change\n"
+     "\n"
+     "exit status: 0 done (with --check: every file is formatted), 1 a file would\n"
+     "change (--check) or has syntax errors, 2 usage error or unreadable file\n"},
+    {"lsp", cmd_lsp, "the language server for editors (LSP over stdio)",
+     "usage: axon lsp [--debounce MS]\n"
+     "\n"
+     "Speaks the Language Server Protocol on standard input and output, for\n"
+     "editors (see editors/README.md): diagnostics as you type (the messages,\n"
+     "hints and notes of axon check), hover with units and doc comments, go to\n"
+     "definition and find references (into the stdlib too), completion, the\n"
+     "outline, and formatting as axon fmt does it. The stdlib is found as for\n"
+     "axon check ($AXON_STDLIB). Libraries of extern functions are not loaded:\n"
+     "their calls are checked for their arguments only.\n"
+     "\n"
+     "options:\n"
+     "  --debounce MS   check a document this long after the last change (200)\n"
+     "  --stdio         accepted and ignored (stdio is the only transport)\n"},
     {"help", cmd_help, "show help for a command", "usage: axon help [COMMAND]\n"},
 };
 

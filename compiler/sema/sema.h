@@ -312,6 +312,11 @@ void sema_check_modules(sema_ctx *s);
 /* Does module m (and every module it contains) have no errors? */
 bool sema_module_ok(const sm_module *m);
 
+/* Whether checking loads the libraries of `extern` functions (it does unless told not to).
+ * Without loading, an extern function is declared with no address: its calls are checked for
+ * their arguments, never folded, and a missing library or function is not reported (a
+ * language server checking files it does not trust). */
+void sema_set_extern_loading(sema_ctx *s, bool load);
 /* The `extern` C functions declared in the loaded files (after sema_check_all). */
 int sema_extern_count(const sema_ctx *s);
 const sx_extern *sema_extern(const sema_ctx *s, int i);

@@ -34,6 +34,7 @@ struct sema_ctx {
     sx_extern *externs;  /* `extern` C functions of every loaded file */
     int nexterns;
     bool checked;
+    bool no_extern_load; /* extern functions are declared, their libraries not loaded */
     int module_depth;  /* modules being checked, one inside the other */
 };
 

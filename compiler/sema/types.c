@@ -60,6 +60,12 @@ static void declare_extern(sema_ctx *s, const ast_node *n)
                    n->name, n->nkids);
         return;
     }
+    if (s->no_extern_load) {
+        s->externs = arena_grow(s->ar, s->externs, (size_t)s->nexterns,
+                                (size_t)s->nexterns + 1, sizeof *s->externs);
+        s->externs[s->nexterns++] = (sx_extern){n->name, n->str, n->nkids, NULL};
+        return;
+    }
     dlerror();
     void *lib = dlopen(n->str, RTLD_NOW | RTLD_GLOBAL);
     if (!lib) {
@@ -78,6 +84,8 @@ static void declare_extern(sema_ctx *s, const ast_node *n)
                             sizeof *s->externs);
     s->externs[s->nexterns++] = (sx_extern){n->name, n->str, n->nkids, addr};
 }
+
+void sema_set_extern_loading(sema_ctx *s, bool load) { s->no_extern_load = !load; }
 
 int sema_extern_count(const sema_ctx *s) { return s->nexterns; }
 const sx_extern *sema_extern(const sema_ctx *s, int i) { return &s->externs[i]; }

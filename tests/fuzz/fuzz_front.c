@@ -9,6 +9,7 @@
  *    given corpus files with a fixed seed and runs N inputs.
  */
 #include "diag.h"
+#include "fmt.h"
 #include "lower/ir.h"
 #include "parser.h"
 #include "sema/sema.h"
@@ -24,8 +25,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The formatter on input that parses: it must lay it out (fmt_source gives NULL when the
+ * result would not parse to the same tree) and laying the result out again must change
+ * nothing. Either failure aborts, which the fuzzer reports. */
+static void fmt_failed(const char *why, const uint8_t *data, size_t size)
+{
+    FILE *f = fopen("fuzz-fmt.axon", "wb");
+    if (f) {
+        fwrite(data, 1, size, f);
+        fclose(f);
+    }
+    fprintf(stderr, "fmt: %s (the input is in fuzz-fmt.axon)\n", why);
+    abort();
+}
+
+static void check_fmt(const uint8_t *data, size_t size)
+{
+    char *once = fmt_source((const char *)data, size);
+    if (!once)
+        fmt_failed("could not lay out input that parses", data, size);
+    char *twice = fmt_source(once, strlen(once));
+    if (!twice || strcmp(once, twice))
+        fmt_failed("not idempotent", data, size);
+    free(once);
+    free(twice);
+}
+
 /* The whole front end: parse, then (when the input parses) names, units,
- * module instantiation and integration schemes, as `axon check` does. */
+ * module instantiation and integration schemes, as `axon check` does; and the formatter. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     diag_ctx *d = diag_new();
@@ -34,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *dirs[2] = {std && *std ? std : "stdlib", NULL};
     sema_ctx *sc = sema_new(ar, d, dirs, NULL);
     int id = sema_load_text(sc, "fuzz.axon", (const char *)data, size);
+    if (!diag_error_count(d) && !memchr(data, 0, size))
+        check_fmt(data, size);
     if (!diag_error_count(d)) {
         sema_check_all(sc);
         ast_node *root = sema_file_root(sc, id);

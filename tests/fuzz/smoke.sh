@@ -29,6 +29,7 @@ else
     for f in fuzz-hang.axon fuzz-hang.csv; do
         [ -f $f ] && cp $f "$AXON_SRCDIR/tests/fuzz/last-failure.${f##*.}" 2>/dev/null
     done
+    [ -f fuzz-fmt.axon ] && cp fuzz-fmt.axon "$AXON_SRCDIR/tests/fuzz/last-failure.axon" 2>/dev/null
     echo "0 passed, 1 failed"
 fi
 exit $rc

@@ -18,6 +18,7 @@ static const struct {
     {"cg", cg_suite},
     {"analysis", analysis_suite},
     {"param", param_suite},
+    {"editors", editors_suite},
 };
 
 int main(int argc, char **argv)

@@ -18,5 +18,6 @@ Suite *axonc_suite(void);
 Suite *cg_suite(void);
 Suite *analysis_suite(void);
 Suite *param_suite(void);
+Suite *editors_suite(void);
 
 #endif

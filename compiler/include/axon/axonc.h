@@ -128,6 +128,12 @@ typedef struct {
                                  NULL: "cc" */
     const char *runtime_libdir; /* where libaxonrt is; NULL: the installed libdir, else this
                                    build tree's */
+    /* (issue 13) checking does not load the libraries of `extern` functions: they are
+       declared without an address, their calls are checked for their arguments and never
+       called, and a missing library or function is not reported. For checking files one does
+       not trust (the language server); such a unit cannot be compiled (axonc_jit and
+       axonc_emit give AXONC_EINVAL). */
+    int no_extern_load;
 } axonc_options;
 
 /* Whether code can be generated for the CPU named name on this machine's architecture (for
@@ -329,6 +335,83 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
  * `axon dump tokens|ast`): like axonc_load_file otherwise, but the unit cannot be checked
  * (axonc_check gives AXONC_EINVAL). */
 axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out);
+
+/* ==== editors: the formatter and the language server's queries (issue 13) ==================== */
+
+/* The canonical layout of a model file (`axon fmt`): text (len bytes, shown in diagnostics as
+ * name) laid out as described in docs/fmt.md, with every comment where it was; the result parses
+ * to exactly the same syntax tree. *out is the new text (malloc'd; the caller frees). AXONC_EDIAG
+ * when the text has syntax errors (they were delivered: a file that does not parse is not
+ * formatted), AXONC_EINVAL when the formatter could not keep the syntax tree (a bug; *out NULL). */
+axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, size_t len,
+                       char **out);
+
+/* What a name in a unit's files is. The first four are the definitions of axonc_def_kind. */
+typedef enum {
+    AXONC_SYM_NEURON = 0, AXONC_SYM_SYNAPSE = 1, AXONC_SYM_RULE = 2, AXONC_SYM_MODULE = 3,
+    AXONC_SYM_PARAM = 4,       /* a shared parameter of a neuron, synapse or rule */
+    AXONC_SYM_PARAM_EACH = 5,  /* a per-neuron / per-synapse parameter */
+    AXONC_SYM_STATE = 6,
+    AXONC_SYM_INPUT = 7,
+    AXONC_SYM_DEFINITION = 8,  /* `name = expr` in equations */
+    AXONC_SYM_OUTPUT = 9,
+    AXONC_SYM_MODULATOR = 10,
+    AXONC_SYM_LET = 11,
+    AXONC_SYM_MODULE_PARAM = 12,
+    AXONC_SYM_POPULATION = 13,
+    AXONC_SYM_PROJECTION = 14,
+    AXONC_SYM_INSTANCE = 15,   /* a module inside a module */
+    AXONC_SYM_SIGNAL = 16,
+    AXONC_SYM_EXTERN = 17,     /* an extern C function */
+    AXONC_SYM_FUNCTION = 18,   /* completion only: a function of the language */
+    AXONC_SYM_UNIT = 19,       /* completion only: a unit symbol */
+    AXONC_SYM_KEYWORD = 20,    /* completion only */
+    AXONC_SYM_BUILTIN = 21,    /* completion only: t, dt, i, j, w */
+    AXONC_SYM_FILE = 22,       /* completion only: an import path */
+} axonc_symbol_kind;
+
+/* A declared name. Strings live as long as the unit. */
+typedef struct {
+    const char *name;
+    axonc_symbol_kind kind;
+    axonc_loc loc;          /* the name where it is declared */
+    axonc_loc extent;       /* the whole declaration (an outline's range) */
+    int parent;             /* the symbol it belongs to (a parameter: its neuron), or -1 */
+    int type;               /* a population: its neuron type; an instance: its module; a
+                               projection: its synapse (symbol indices), else -1 */
+    const char *signature;  /* the declaration as written, on one line ("tau_m = 20 ms") */
+    const char *detail;     /* what it is ("parameter of neuron LIF: a time (ms)") */
+    const char *doc;        /* its doc comment: the comment lines right above the declaration
+                               and a comment at the end of its line, without '#'; or NULL */
+    const char *unit;       /* the unit a value of it is shown in ("mV"), or NULL */
+} axonc_symbol;
+
+/* The names declared in a unit's files (its own and its imports'): definitions, their
+ * members, lets, module items, extern functions. The index is built on the first call, from
+ * whatever parsed; units are known for a unit that was checked (axonc_check) without
+ * errors in the definition concerned. */
+int axonc_symbol_count(axonc_unit *u);
+axonc_status axonc_symbol_get(axonc_unit *u, int i, axonc_symbol *out);
+/* The symbol named at a place of a file of the unit (file as in diagnostics, line and col
+ * 1-based as in axonc_loc), or -1; *where (may be NULL) is that occurrence. */
+int axonc_symbol_at(axonc_unit *u, const char *file, int line, int col, axonc_loc *where);
+/* Where symbol sym is named: its declaration first, then every use, across the unit's files. */
+int axonc_ref_count(axonc_unit *u, int sym);
+axonc_status axonc_ref_get(axonc_unit *u, int sym, int k, axonc_loc *where, int *is_decl);
+
+/* A possible completion; strings valid during the callback. */
+typedef struct {
+    const char *label;
+    axonc_symbol_kind kind;
+    const char *detail;     /* or NULL */
+} axonc_completion;
+typedef void (*axonc_complete_fn)(void *user, const axonc_completion *c);
+/* What may be written at (file, line, col) of the unit's source: after `pre.`, `post.` or a
+ * population's `E.` its variables, after an instance's name its items, inside
+ * `import "std/` the standard library's files, elsewhere keywords, the names in scope,
+ * definitions, functions and units. The client filters by what was typed. */
+axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
+                            axonc_complete_fn fn, void *user);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,1077 @@
+/*
+ * The editor's index (see ide.h). Two walks over the syntax trees of every loaded file:
+ * first the global definitions (so that a file may use a neuron defined further down, or in
+ * an import), then each definition's members, lets and module items, with a walk of every
+ * expression that records which symbol each name refers to, by the scopes of the language:
+ * a block's lets, then the definition's own names; in a module its parameters, lets and
+ * items; `E.v` through the population's neuron type, `c1.E` through the instance's module.
+ * The syntax tree keeps one span per node; names that are not nodes of their own (a
+ * population's neuron type, a definition's name) are found by scanning the node's source for
+ * the word, skipping comments and strings.
+ */
+#include "ide.h"
+
+#include "ast.h"
+#include "sema/sema_int.h"
+#include "sema/units.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    ax_span span;
+    int sym;
+    bool decl;
+} ide_occ;
+
+struct ide_index {
+    ax_arena *ar;
+    sema_ctx *s;
+    diag_ctx *d;
+    ide_sym *syms;
+    int nsyms, capsyms;
+    ide_occ *occ;
+    int nocc, capocc;
+};
+
+/* The lets in scope while walking a body: symbol indices, innermost last. */
+typedef struct {
+    int v[256];
+    int n;
+    int owner; /* the definition (neuron, synapse, rule or module) being walked */
+} scope;
+
+/* ---- source positions ---------------------------------------------------------------------- */
+
+static const char *file_text(const ide_index *x, int file, size_t *len)
+{
+    const char *t = diag_file_text(x->d, file, len);
+    if (!t)
+        *len = 0;
+    return t ? t : "";
+}
+
+/* The span of [off, end) of file: lines and columns (characters) as the lexer counts them. */
+static ax_span span_of(const ide_index *x, int file, int off, int end)
+{
+    size_t len;
+    const char *t = file_text(x, file, &len);
+    ax_span sp = {.file = file, .line = 1, .col = 1, .off = off, .end_off = end};
+    int line = 1, col = 1;
+    for (int i = 0; i < end && (size_t)i < len; i++) {
+        if (i == off) {
+            sp.line = line;
+            sp.col = col;
+        }
+        if (t[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)t[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    if (off >= end) {
+        sp.line = line;
+        sp.col = col;
+    }
+    sp.end_line = line;
+    sp.end_col = col;
+    return sp;
+}
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The first whole word `name` in [from, to) of file, outside comments and strings: its span,
+ * or a span with file -1. */
+static ax_span find_word(const ide_index *x, int file, int from, int to, const char *name)
+{
+    size_t len;
+    const char *t = file_text(x, file, &len);
+    size_t n = strlen(name);
+    if (to > (int)len)
+        to = (int)len;
+    for (int i = from < 0 ? 0 : from; i < to; i++) {
+        if (t[i] == '#') {
+            while (i < to && t[i] != '\n')
+                i++;
+        } else if (t[i] == '"') {
+            for (i++; i < to && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\')
+                    i++;
+        } else if (word_char(t[i]) && (i == 0 || !word_char(t[i - 1]))) {
+            if ((size_t)(to - i) >= n && !memcmp(t + i, name, n) &&
+                (i + (int)n >= (int)len || !word_char(t[i + n])))
+                return span_of(x, file, i, i + (int)n);
+            while (i + 1 < to && word_char(t[i + 1]))
+                i++;
+        }
+    }
+    return (ax_span){.file = -1};
+}
+
+/* The name at the start of a node's span (a declaration, a named argument, an ODE). */
+static ax_span name_at_start(const ide_index *x, const ast_node *n)
+{
+    return span_of(x, n->span.file, n->span.off, n->span.off + (int)strlen(n->name));
+}
+
+/* The line of source around sp, its blanks squeezed, for a signature. */
+static const char *source_line(const ide_index *x, ax_span sp, int end_off)
+{
+    size_t len;
+    const char *t = file_text(x, sp.file, &len);
+    int b = sp.off, e = end_off;
+    if (e > (int)len)
+        e = (int)len;
+    strbuf sb = {0};
+    bool blank = false;
+    for (int i = b; i < e && t[i] != '\n' && t[i] != '{' && t[i] != '#'; i++) {
+        if (t[i] == ' ' || t[i] == '\t' || t[i] == '\r') {
+            blank = sb.len > 0;
+            continue;
+        }
+        if (blank)
+            sb_putc(&sb, ' ');
+        blank = false;
+        sb_putc(&sb, t[i]);
+    }
+    char *s = arena_strdup(x->ar, sb.buf ? sb.buf : "");
+    sb_free(&sb);
+    return s;
+}
+
+/* The comment lines right above line `line` of file (stopping at a blank or code line), and
+ * a comment at the end of that line when with_trailing: the text without '#', or NULL. */
+static const char *doc_comment(const ide_index *x, ax_span sp, bool with_trailing)
+{
+    size_t len;
+    const char *t = file_text(x, sp.file, &len);
+    int bol = sp.off;
+    while (bol > 0 && t[bol - 1] != '\n')
+        bol--;
+    /* the comment lines above, found backwards, kept in order */
+    int first = bol;
+    for (int p = bol; p > 0;) {
+        int e = p - 1, b = e;
+        while (b > 0 && t[b - 1] != '\n')
+            b--;
+        int k = b;
+        while (k < e && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        if (k >= e || t[k] != '#')
+            break;
+        first = b;
+        p = b;
+    }
+    strbuf sb = {0};
+    for (int p = first; p < bol;) {
+        int e = p;
+        while (e < bol && t[e] != '\n')
+            e++;
+        int k = p;
+        while (k < e && t[k] != '#')
+            k++;
+        k++;
+        if (k < e && t[k] == ' ')
+            k++;
+        sb_putn(&sb, t + k, (size_t)(e > k ? e - k : 0));
+        sb_putc(&sb, '\n');
+        p = e + 1;
+    }
+    if (with_trailing) {
+        bool in_str = false;
+        for (int i = sp.off; i < (int)len && t[i] != '\n'; i++) {
+            if (t[i] == '"')
+                in_str = !in_str;
+            if (t[i] == '#' && !in_str) {
+                int k = i + 1, e = k;
+                while (e < (int)len && t[e] != '\n')
+                    e++;
+                while (k < e && t[k] == ' ')
+                    k++;
+                sb_putn(&sb, t + k, (size_t)(e - k));
+                sb_putc(&sb, '\n');
+                break;
+            }
+        }
+    }
+    while (sb.len &&
+           (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' ' || sb.buf[sb.len - 1] == '\r'))
+        sb.buf[--sb.len] = 0;
+    char *s = sb.len ? arena_strdup(x->ar, sb.buf) : NULL;
+    sb_free(&sb);
+    return s;
+}
+
+/* ---- symbols and occurrences ----------------------------------------------------------------- */
+
+static int add_sym(ide_index *x, const char *name, axonc_symbol_kind kind, ax_span name_sp,
+                   ax_span extent, int parent)
+{
+    if (x->nsyms == x->capsyms) {
+        x->capsyms = x->capsyms ? 2 * x->capsyms : 64;
+        x->syms = arena_grow(x->ar, x->syms, (size_t)x->nsyms, (size_t)x->capsyms, sizeof *x->syms);
+    }
+    ide_sym *s = &x->syms[x->nsyms];
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->kind = kind;
+    s->span = name_sp;
+    s->extent = extent;
+    s->parent = parent;
+    s->type = -1;
+    return x->nsyms++;
+}
+
+static void add_occ(ide_index *x, ax_span sp, int sym, bool decl)
+{
+    if (sym < 0 || sp.file < 0)
+        return;
+    if (x->nocc == x->capocc) {
+        x->capocc = x->capocc ? 2 * x->capocc : 256;
+        x->occ = arena_grow(x->ar, x->occ, (size_t)x->nocc, (size_t)x->capocc, sizeof *x->occ);
+    }
+    x->occ[x->nocc++] = (ide_occ){sp, sym, decl};
+}
+
+static int declare(ide_index *x, const char *name, axonc_symbol_kind kind, ax_span name_sp,
+                   ax_span extent, int parent)
+{
+    int k = add_sym(x, name, kind, name_sp, extent, parent);
+    add_occ(x, name_sp, k, true);
+    return k;
+}
+
+static int find_global(const ide_index *x, const char *name)
+{
+    for (int i = 0; name && i < x->nsyms; i++)
+        if (x->syms[i].parent < 0 && x->syms[i].kind <= AXONC_SYM_MODULE &&
+            !strcmp(x->syms[i].name, name))
+            return i;
+    return -1;
+}
+
+static int find_extern(const ide_index *x, const char *name)
+{
+    for (int i = 0; name && i < x->nsyms; i++)
+        if (x->syms[i].kind == AXONC_SYM_EXTERN && !strcmp(x->syms[i].name, name))
+            return i;
+    return -1;
+}
+
+/* A member of definition def named name (not a let), or -1. */
+static int find_member(const ide_index *x, int def, const char *name)
+{
+    for (int i = 0; def >= 0 && name && i < x->nsyms; i++)
+        if (x->syms[i].parent == def && x->syms[i].kind != AXONC_SYM_LET &&
+            !strcmp(x->syms[i].name, name))
+            return i;
+    /* a module's lets are members too */
+    for (int i = 0; def >= 0 && name && i < x->nsyms; i++)
+        if (x->syms[i].parent == def && !strcmp(x->syms[i].name, name))
+            return i;
+    return -1;
+}
+
+static int lookup(const ide_index *x, const scope *sc, const char *name)
+{
+    for (int k = sc->n - 1; k >= 0; k--)
+        if (!strcmp(x->syms[sc->v[k]].name, name))
+            return sc->v[k];
+    return find_member(x, sc->owner, name);
+}
+
+/* ---- walking expressions and statements ------------------------------------------------------ */
+
+static int walk_path(ide_index *x, const scope *sc, const ast_node *n);
+static void walk_expr(ide_index *x, scope *sc, const ast_node *n);
+
+/* The place of a member's name: the end of its node (`E.v`: "v"). */
+static ax_span member_name(const ide_index *x, const ast_node *n)
+{
+    int l = (int)strlen(n->name);
+    return span_of(x, n->span.file, n->span.end_off - l, n->span.end_off);
+}
+
+/* A path (E, E.v, c1.E, c1.E.v): records each part and returns the symbol it names. */
+static int walk_path(ide_index *x, const scope *sc, const ast_node *n)
+{
+    if (!n)
+        return -1;
+    if (n->kind == AST_IDENT) {
+        int k = lookup(x, sc, n->name);
+        add_occ(x, n->span, k, false);
+        return k;
+    }
+    if (n->kind != AST_MEMBER || !n->a || !n->name)
+        return -1;
+    if (n->a->kind == AST_PRE || n->a->kind == AST_POST)
+        return -1; /* the neuron is known only where a projection binds the synapse */
+    int base = walk_path(x, sc, n->a);
+    if (base < 0)
+        return -1;
+    int k = find_member(x, x->syms[base].type, n->name);
+    add_occ(x, member_name(x, n), k, false);
+    return k;
+}
+
+/* Named arguments of a call of callee (a definition's symbol): their names are its members. */
+static void walk_args(ide_index *x, scope *sc, const ast_node *list, int callee)
+{
+    if (!list)
+        return;
+    for (int i = 0; i < list->nkids; i++) {
+        const ast_node *a = list->kids[i];
+        if (a->kind == AST_NAMED) {
+            if (callee >= 0)
+                add_occ(x, name_at_start(x, a), find_member(x, callee, a->name), false);
+            walk_expr(x, sc, a->a);
+        } else {
+            walk_expr(x, sc, a);
+        }
+    }
+}
+
+static void walk_expr(ide_index *x, scope *sc, const ast_node *n)
+{
+    if (!n)
+        return;
+    switch (n->kind) {
+    case AST_IDENT:
+    case AST_MEMBER: walk_path(x, sc, n); return;
+    case AST_CALL: {
+        int k = find_extern(x, n->name);
+        if (k >= 0)
+            add_occ(x, name_at_start(x, n), k, false);
+        for (int i = 0; i < n->nkids; i++)
+            walk_expr(x, sc, n->kids[i]->kind == AST_NAMED ? n->kids[i]->a : n->kids[i]);
+        return;
+    }
+    default:
+        walk_expr(x, sc, n->a);
+        walk_expr(x, sc, n->b);
+        walk_expr(x, sc, n->c);
+        for (int i = 0; i < n->nkids; i++)
+            walk_expr(x, sc, n->kids[i]);
+    }
+}
+
+static void walk_stmts(ide_index *x, scope *sc, ast_node *const *kids, int n);
+
+static void walk_stmt(ide_index *x, scope *sc, const ast_node *st)
+{
+    switch (st->kind) {
+    case AST_ASSIGN:
+        walk_path(x, sc, st->a);
+        walk_expr(x, sc, st->b);
+        return;
+    case AST_LET: {
+        walk_expr(x, sc, st->a);
+        int k = declare(x, st->name, AXONC_SYM_LET,
+                        find_word(x, st->span.file, st->span.off + 3, st->span.end_off, st->name),
+                        st->span, sc->owner);
+        x->syms[k].signature = source_line(x, st->span, st->span.end_off);
+        x->syms[k].detail = "a local value";
+        if (sc->n < (int)(sizeof sc->v / sizeof sc->v[0]))
+            sc->v[sc->n++] = k;
+        return;
+    }
+    case AST_IF: {
+        walk_expr(x, sc, st->a);
+        walk_stmts(x, sc, st->kids, st->nkids);
+        if (st->b && st->b->kind == AST_IF)
+            walk_stmt(x, sc, st->b);
+        else if (st->b)
+            walk_stmts(x, sc, st->b->kids, st->b->nkids);
+        return;
+    }
+    default: walk_expr(x, sc, st);
+    }
+}
+
+/* A block's statements; its lets go out of scope at its end. */
+static void walk_stmts(ide_index *x, scope *sc, ast_node *const *kids, int n)
+{
+    int mark = sc->n;
+    for (int i = 0; i < n; i++)
+        walk_stmt(x, sc, kids[i]);
+    sc->n = mark;
+}
+
+/* ---- what symbols are --------------------------------------------------------------------- */
+
+static const char *kind_word(axonc_symbol_kind k)
+{
+    static const char *const W[] = {"neuron",           "synapse",    "rule",
+                                    "module",           "parameter",  "per-item parameter",
+                                    "state variable",   "input",      "definition",
+                                    "output",           "modulator",  "local value",
+                                    "module parameter", "population", "projection",
+                                    "module instance",  "signal",     "extern function"};
+    return (int)k < (int)(sizeof W / sizeof W[0]) ? W[k] : "name";
+}
+
+static const sm_def *def_of(const ide_index *x, int sym)
+{
+    return sym >= 0 ? sema_find(x->s, x->syms[sym].name) : NULL;
+}
+
+/* Units and words for a member of a checked neuron, synapse or rule. */
+static void describe_member(ide_index *x, int k)
+{
+    ide_sym *m = &x->syms[k];
+    const ide_sym *owner = &x->syms[m->parent];
+    const sm_def *d = def_of(x, m->parent);
+    const char *what = kind_word(m->kind);
+    if (m->kind == AXONC_SYM_PARAM_EACH)
+        what = owner->kind == AXONC_SYM_NEURON ? "per-neuron parameter" : "per-synapse parameter";
+    char q[96] = "";
+    if (d && d->type && d->kind == (ast_kind)(AST_NEURON + owner->kind)) {
+        int v = sm_find_var(d->type, m->name);
+        if (v >= 0 && !d->type->vars[v].unknown) {
+            ax_dim dim = d->type->vars[v].dim;
+            char u[64];
+            if (d->type->vars[v].weight_unit)
+                snprintf(q, sizeof q, ": in the unit of the weight it is bound to");
+            else if (d->type->vars[v].boolean)
+                snprintf(q, sizeof q, ": a truth value");
+            else if (dim_is_none(dim))
+                snprintf(q, sizeof q, ": dimensionless");
+            else {
+                char desc[80];
+                snprintf(q, sizeof q, ": %s", dim_describe(dim, desc, sizeof desc));
+                m->unit = arena_strdup(x->ar, dim_unit_name(dim, u, sizeof u));
+            }
+        }
+    }
+    m->detail = arena_printf(x->ar, "%s of %s %s%s", what, kind_word(owner->kind), owner->name, q);
+}
+
+/* ---- definitions ------------------------------------------------------------------------------
+ */
+
+static axonc_symbol_kind member_kind(const ast_node *blk, axonc_symbol_kind owner)
+{
+    switch (blk->kind) {
+    case AST_STATE: return AXONC_SYM_STATE;
+    case AST_INPUTS: return AXONC_SYM_INPUT;
+    default:
+        if (blk->flags & BLK_PER_NEURON)
+            return AXONC_SYM_PARAM_EACH;
+        if (blk->flags & BLK_SHARED)
+            return AXONC_SYM_PARAM;
+        /* a synapse's or rule's plain parameters are per synapse */
+        return owner == AXONC_SYM_NEURON ? AXONC_SYM_PARAM : AXONC_SYM_PARAM_EACH;
+    }
+}
+
+static void add_member(ide_index *x, const ast_node *n, axonc_symbol_kind kind, int owner)
+{
+    if (!n->name)
+        return;
+    ax_span nm = name_at_start(x, n);
+    int k = declare(x, n->name, kind, nm, n->span, owner);
+    x->syms[k].signature = source_line(x, n->span, n->span.end_off);
+    x->syms[k].doc = doc_comment(x, n->span, true);
+}
+
+/* A neuron's, synapse's or rule's names, then the uses in its body. */
+static void index_type(ide_index *x, const ast_node *def, int sym)
+{
+    axonc_symbol_kind ok = x->syms[sym].kind;
+    for (int i = 0; i < def->nkids; i++) {
+        const ast_node *b = def->kids[i];
+        switch (b->kind) {
+        case AST_PARAMS:
+        case AST_STATE:
+        case AST_INPUTS:
+            for (int k = 0; k < b->nkids; k++)
+                add_member(x, b->kids[k], member_kind(b, ok), sym);
+            break;
+        case AST_EQUATIONS:
+            for (int k = 0; k < b->nkids; k++)
+                if (b->kids[k]->kind == AST_ALGEBRAIC)
+                    add_member(x, b->kids[k], AXONC_SYM_DEFINITION, sym);
+            break;
+        case AST_OUTPUT:
+            if (b->name)
+                add_member(x, b, AXONC_SYM_OUTPUT, sym);
+            break;
+        case AST_MODULATOR:
+            for (int k = 0; k < b->nkids; k++)
+                add_member(x, b->kids[k], AXONC_SYM_MODULATOR, sym);
+            break;
+        default: break;
+        }
+    }
+    for (int k = 0; k < x->nsyms; k++)
+        if (x->syms[k].parent == sym)
+            describe_member(x, k);
+    scope sc = {.owner = sym};
+    for (int i = 0; i < def->nkids; i++) {
+        const ast_node *b = def->kids[i];
+        switch (b->kind) {
+        case AST_PARAMS:
+        case AST_STATE:
+        case AST_INPUTS:
+            for (int k = 0; k < b->nkids; k++) {
+                walk_expr(x, &sc, b->kids[k]->a);
+                walk_expr(x, &sc, b->kids[k]->b);
+            }
+            break;
+        case AST_EQUATIONS:
+            for (int k = 0; k < b->nkids; k++) {
+                const ast_node *e = b->kids[k];
+                if (e->kind == AST_ODE && e->name)
+                    add_occ(x, name_at_start(x, e), find_member(x, sym, e->name), false);
+                walk_expr(x, &sc, e->a);
+            }
+            break;
+        case AST_OUTPUT:
+        case AST_REFRACTORY: walk_expr(x, &sc, b->a); break;
+        case AST_SPIKE:
+        case AST_ON_EVENT:
+            walk_expr(x, &sc, b->a);
+            walk_stmts(x, &sc, b->kids, b->nkids);
+            break;
+        case AST_STEP:
+        case AST_ON_PRE:
+        case AST_ON_POST:
+        case AST_CONTINUOUS:
+        case AST_EVERY_STEP: walk_stmts(x, &sc, b->kids, b->nkids); break;
+        default: break;
+        }
+    }
+}
+
+static void describe_module_item(ide_index *x, int k, const char *what)
+{
+    ide_sym *m = &x->syms[k];
+    m->detail = arena_printf(x->ar, "%s of module %s", what, x->syms[m->parent].name);
+}
+
+/* A module's parameters and items, then the uses in them. */
+static void index_module(ide_index *x, const ast_node *def, int sym)
+{
+    const sm_def *d = def_of(x, sym);
+    const sm_module *mod = d ? d->module : NULL;
+    for (int i = 0; def->a && i < def->a->nkids; i++) {
+        const ast_node *p = def->a->kids[i];
+        if (!p->name)
+            continue;
+        add_member(x, p, AXONC_SYM_MODULE_PARAM, sym);
+        int k = x->nsyms - 1;
+        char q[96] = "";
+        if (mod && i < mod->nparams && mod->params[i].value) {
+            ax_dim dim = mod->params[i].value->dim;
+            char u[64], desc[80];
+            if (!dim_is_none(dim)) {
+                snprintf(q, sizeof q, ": %s", dim_describe(dim, desc, sizeof desc));
+                x->syms[k].unit = arena_strdup(x->ar, dim_unit_name(dim, u, sizeof u));
+            }
+        }
+        x->syms[k].detail = arena_printf(x->ar, "parameter of module %s%s", def->name, q);
+    }
+    /* the items first, so that a projection may name a population declared below it */
+    for (int i = 0; i < def->nkids; i++) {
+        const ast_node *n = def->kids[i];
+        if (!n->name)
+            continue;
+        ax_span nm = {.file = -1};
+        axonc_symbol_kind kind;
+        const char *what;
+        int type = -1;
+        switch (n->kind) {
+        case AST_LET:
+            kind = AXONC_SYM_LET;
+            what = "constant";
+            break;
+        case AST_POPULATION:
+            kind = AXONC_SYM_POPULATION;
+            what = "population";
+            type = find_global(x, n->str);
+            break;
+        case AST_PROJECT:
+            kind = AXONC_SYM_PROJECTION;
+            what = "projection";
+            type = find_global(x, n->str);
+            break;
+        case AST_INSTANCE:
+            kind = AXONC_SYM_INSTANCE;
+            what = "module instance";
+            type = find_global(x, n->str);
+            break;
+        case AST_SIGNAL:
+            kind = AXONC_SYM_SIGNAL;
+            what = "signal";
+            break;
+        default: continue;
+        }
+        int skip = n->kind == AST_LET        ? 3
+                   : n->kind == AST_SIGNAL   ? 6
+                   : n->kind == AST_INSTANCE ? 0
+                                             : 7;
+        nm = find_word(x, n->span.file, n->span.off + skip, n->span.end_off, n->name);
+        int k = declare(x, n->name, kind, nm, n->span, sym);
+        x->syms[k].type = type;
+        x->syms[k].signature = source_line(x, n->span, n->span.end_off);
+        x->syms[k].doc = doc_comment(x, n->span, true);
+        describe_module_item(x, k, what);
+        if (n->kind == AST_POPULATION) {
+            strbuf sb = {0};
+            if (n->a)
+                ast_expr_str(n->a, &sb);
+            x->syms[k].detail =
+                arena_printf(x->ar,
+                             "population of module %s: %s neurons of type "
+                             "%s",
+                             def->name, sb.buf ? sb.buf : "?", n->str ? n->str : "?");
+            sb_free(&sb);
+        }
+    }
+    scope sc = {.owner = sym};
+    for (int i = 0; def->a && i < def->a->nkids; i++)
+        walk_expr(x, &sc, def->a->kids[i]->a);
+    for (int i = 0; i < def->nkids; i++) {
+        const ast_node *n = def->kids[i];
+        int me = n->name ? find_member(x, sym, n->name) : -1;
+        int type = me >= 0 ? x->syms[me].type : find_global(x, n->str);
+        switch (n->kind) {
+        case AST_LET:
+        case AST_SIGNAL: walk_expr(x, &sc, n->a); break;
+        case AST_POPULATION: {
+            int from = me >= 0 ? x->syms[me].span.end_off : n->span.off + 10;
+            add_occ(x, find_word(x, n->span.file, from, n->span.end_off, n->str), type, false);
+            walk_expr(x, &sc, n->a);
+            walk_args(x, &sc, n->b, type);
+            for (int k = 0; k < n->nkids; k++) {
+                const ast_node *st = n->kids[k];
+                if (st->kind == AST_ASSIGN && st->a && st->a->kind == AST_IDENT)
+                    add_occ(x, st->a->span, find_member(x, type, st->a->name), false);
+                walk_expr(x, &sc, st->b);
+            }
+            walk_expr(x, &sc, n->c);
+            break;
+        }
+        case AST_PROJECT: {
+            for (int k = 0; n->a && k < n->a->nkids; k++)
+                walk_path(x, &sc, n->a->kids[k]);
+            int from = n->span.off;
+            for (int k = 0; n->b && k < n->b->nkids; k++) {
+                walk_path(x, &sc, n->b->kids[k]);
+                from = n->b->kids[k]->span.end_off;
+            }
+            add_occ(x, find_word(x, n->span.file, from, n->span.end_off, n->str), type, false);
+            walk_args(x, &sc, n->c, type);
+            for (int k = 0; k < n->nkids; k++) {
+                const ast_node *c = n->kids[k];
+                if (c->kind == AST_LEARN) {
+                    int rule = find_global(x, c->str);
+                    ax_span rs =
+                        find_word(x, c->span.file, c->span.off + 5, c->span.end_off, c->str);
+                    add_occ(x, rs, rule, false);
+                    walk_args(x, &sc, c->a, rule);
+                    if (c->name) {
+                        int after = c->a ? c->a->span.end_off : rs.end_off;
+                        add_occ(x, find_word(x, c->span.file, after, c->span.end_off, c->name),
+                                find_member(x, type, c->name), false);
+                    }
+                } else if (c->kind == AST_CONNECT && c->a && c->a->kind == AST_CALL) {
+                    walk_args(x, &sc, &(ast_node){.kids = c->a->kids, .nkids = c->a->nkids}, -1);
+                } else {
+                    walk_expr(x, &sc, c->a);
+                }
+            }
+            break;
+        }
+        case AST_INSTANCE: {
+            int from = me >= 0 ? x->syms[me].span.end_off : n->span.off;
+            add_occ(x, find_word(x, n->span.file, from, n->span.end_off, n->str), type, false);
+            walk_args(x, &sc, n->a, type);
+            break;
+        }
+        case AST_RECORD:
+            for (int k = 0; k < n->nkids; k++)
+                walk_path(x, &sc, n->kids[k]);
+            walk_expr(x, &sc, n->a);
+            walk_expr(x, &sc, n->b);
+            break;
+        default: break;
+        }
+    }
+}
+
+static axonc_symbol_kind def_kind(ast_kind k)
+{
+    return k == AST_NEURON    ? AXONC_SYM_NEURON
+           : k == AST_SYNAPSE ? AXONC_SYM_SYNAPSE
+           : k == AST_RULE    ? AXONC_SYM_RULE
+                              : AXONC_SYM_MODULE;
+}
+
+ide_index *ide_build(ax_arena *ar, sema_ctx *s, diag_ctx *d)
+{
+    ide_index *x = arena_alloc(ar, sizeof *x);
+    x->ar = ar;
+    x->s = s;
+    x->d = d;
+    /* global names first: any file may use them */
+    for (int f = 0; f < s->nfiles; f++) {
+        const ast_node *root = s->files[f].root;
+        for (int i = 0; root && i < root->nkids; i++) {
+            const ast_node *n = root->kids[i];
+            bool def = n->kind == AST_NEURON || n->kind == AST_SYNAPSE || n->kind == AST_RULE ||
+                       n->kind == AST_MODULE;
+            if ((!def && n->kind != AST_EXTERN) || !n->name)
+                continue;
+            /* after the keyword (find_word skips the library's string of an extern) */
+            ax_span nm = find_word(x, n->span.file, n->span.off + 4, n->span.end_off, n->name);
+            int k =
+                declare(x, n->name, def ? def_kind(n->kind) : AXONC_SYM_EXTERN, nm, n->span, -1);
+            x->syms[k].signature = source_line(x, n->span, n->span.end_off);
+            x->syms[k].doc = doc_comment(x, n->span, false);
+            x->syms[k].detail =
+                def ? arena_printf(x->ar, "%s defined in %s", kind_word(x->syms[k].kind),
+                                   diag_file_name(d, n->span.file))
+                    : arena_printf(x->ar, "C function of %s", n->str ? n->str : "?");
+        }
+    }
+    /* neurons, synapses and rules before modules: a module's items refer to their members */
+    int nglobal = x->nsyms;
+    for (int pass = 0; pass < 2; pass++)
+        for (int g = 0; g < nglobal; g++) {
+            const ide_sym *gs = &x->syms[g];
+            if (gs->kind == AXONC_SYM_EXTERN || (gs->kind == AXONC_SYM_MODULE) != (pass == 1))
+                continue;
+            const ast_node *root = sema_file_root(s, gs->extent.file);
+            for (int i = 0; root && i < root->nkids; i++) {
+                const ast_node *n = root->kids[i];
+                if (n->span.off != gs->extent.off || !n->name || strcmp(n->name, gs->name))
+                    continue;
+                if (n->kind == AST_MODULE)
+                    index_module(x, n, g);
+                else
+                    index_type(x, n, g);
+            }
+        }
+    /* run lines: the module and its parameters */
+    for (int f = 0; f < s->nfiles; f++) {
+        const ast_node *root = s->files[f].root;
+        for (int i = 0; root && i < root->nkids; i++) {
+            const ast_node *n = root->kids[i];
+            if (n->kind != AST_RUN || !n->a || !n->a->name)
+                continue;
+            int mod = find_global(x, n->a->name);
+            add_occ(x, name_at_start(x, n->a), mod, false);
+            if (n->a->kind == AST_CALL)
+                walk_args(x, &(scope){.owner = -1},
+                          &(ast_node){.kids = n->a->kids, .nkids = n->a->nkids}, mod);
+        }
+    }
+    return x;
+}
+
+int ide_symbol_count(const ide_index *x)
+{
+    return x ? x->nsyms : 0;
+}
+
+const ide_sym *ide_symbol(const ide_index *x, int i)
+{
+    return x && i >= 0 && i < x->nsyms ? &x->syms[i] : NULL;
+}
+
+static bool covers(ax_span sp, int line, int col)
+{
+    if (line < sp.line || line > sp.end_line)
+        return false;
+    if (line == sp.line && col < sp.col)
+        return false;
+    return !(line == sp.end_line && col > sp.end_col); /* the end too: a cursor after a name */
+}
+
+int ide_symbol_at(const ide_index *x, int file, int line, int col, ax_span *where)
+{
+    for (int i = 0; x && i < x->nocc; i++)
+        if (x->occ[i].span.file == file && covers(x->occ[i].span, line, col)) {
+            if (where)
+                *where = x->occ[i].span;
+            return x->occ[i].sym;
+        }
+    return -1;
+}
+
+int ide_ref_count(const ide_index *x, int sym)
+{
+    int n = 0;
+    for (int i = 0; x && i < x->nocc; i++)
+        n += x->occ[i].sym == sym;
+    return n;
+}
+
+bool ide_ref(const ide_index *x, int sym, int k, ax_span *where, bool *is_decl)
+{
+    /* declarations are recorded before uses of the same symbol except for names used before
+       the item that declares them; give the declaration first all the same */
+    int n = 0;
+    for (int pass = 0; x && pass < 2; pass++)
+        for (int i = 0; i < x->nocc; i++) {
+            if (x->occ[i].sym != sym || x->occ[i].decl != (pass == 0))
+                continue;
+            if (n++ == k) {
+                *where = x->occ[i].span;
+                *is_decl = x->occ[i].decl;
+                return true;
+            }
+        }
+    return false;
+}
+
+void ide_set_scheme(ide_index *x, const char *type, const char *module, const char *pop,
+                    const char *scheme, const char *why)
+{
+    int t = find_global(x, type);
+    const sm_def *d = def_of(x, t);
+    if (t < 0 || !d || !d->type || !scheme)
+        return;
+    const char *note = arena_printf(x->ar, "integrated with %s in %s.%s (%s)", scheme, module, pop,
+                                    why ? why : "chosen by the compiler");
+    ide_sym *ts = &x->syms[t];
+    if (!ts->detail || !strstr(ts->detail, note))
+        ts->detail = arena_printf(x->ar, "%s; %s", ts->detail ? ts->detail : "", note);
+    /* the variables with an equation */
+    for (int k = 0; k < d->type->nodes; k++) {
+        int m = find_member(x, t, d->type->vars[d->type->odes[k].var].name);
+        if (m >= 0 && (!x->syms[m].detail || !strstr(x->syms[m].detail, note)))
+            x->syms[m].detail = arena_printf(x->ar, "%s; %s", x->syms[m].detail, note);
+    }
+}
+
+/* ---- completion ---------------------------------------------------------------------------- */
+
+static const char *const KEYWORDS[] = {
+    "import",
+    "neuron",
+    "synapse",
+    "rule",
+    "module",
+    "parameters",
+    "per",
+    "shared",
+    "state",
+    "inputs",
+    "equations",
+    "event-driven",
+    "step",
+    "output",
+    "spike",
+    "when",
+    "on",
+    "refractory",
+    "method",
+    "pre",
+    "post",
+    "continuous",
+    "every",
+    "modulator",
+    "let",
+    "population",
+    "project",
+    "connect",
+    "delay",
+    "learn",
+    "signal",
+    "record",
+    "run",
+    "for",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "if",
+    "then",
+    "else",
+    "where",
+    "from",
+    "extern",
+    "exact",
+    "exponential_euler",
+    "euler",
+    "rk2",
+    "rk4",
+    "all_to_all",
+    "one_to_one",
+    "random",
+    "fixed_indegree",
+    "fixed_outdegree",
+    "spikes",
+    "rate",
+    "weights",
+};
+
+static const char *const FUNCTIONS[] = {
+    "exp",     "log",  "log10",  "sqrt", "sin",     "cos",    "tan",   "tanh", "sinh",
+    "cosh",    "atan", "abs",    "min",  "max",     "clip",   "floor", "ceil", "pow",
+    "sigmoid", "Phi",  "exprel", "rand", "uniform", "normal", "timed",
+};
+
+static const char *const UNITS[] = {
+    "s", "ms",  "us", "Hz", "kHz", "V",   "mV",   "uV",   "A",    "mA", "uA",  "nA", "pA",
+    "S", "mS",  "uS", "nS", "pS",  "ohm", "kohm", "Mohm", "Gohm", "F",  "uF",  "nF", "pF",
+    "C", "mol", "mM", "uM", "M",   "m",   "cm",   "mm",   "um",   "K",  "rad", "kg", "g",
+};
+
+static void emit(axonc_complete_fn fn, void *user, const char *label, axonc_symbol_kind kind,
+                 const char *detail)
+{
+    axonc_completion c = {label, kind, detail};
+    fn(user, &c);
+}
+
+/* The definition (top-level symbol) whose declaration holds offset off of file, else the last
+ * one that starts before it (the one being typed may not parse). */
+static int enclosing(const ide_index *x, int file, int off)
+{
+    int best = -1;
+    for (int i = 0; i < x->nsyms; i++) {
+        const ide_sym *s = &x->syms[i];
+        if (s->parent >= 0 || s->extent.file != file || s->kind > AXONC_SYM_MODULE)
+            continue;
+        if (s->extent.off <= off && off <= s->extent.end_off)
+            return i;
+        if (s->extent.off <= off && (best < 0 || x->syms[best].extent.off < s->extent.off))
+            best = i;
+    }
+    return best;
+}
+
+static void members_of(const ide_index *x, int def, axonc_complete_fn fn, void *user,
+                       bool neurons_only)
+{
+    for (int i = 0; i < x->nsyms; i++) {
+        const ide_sym *s = &x->syms[i];
+        if (s->parent < 0 || s->kind == AXONC_SYM_LET || s->kind == AXONC_SYM_MODULATOR)
+            continue;
+        if (def >= 0 && s->parent != def)
+            continue;
+        if (def < 0 && (!neurons_only || x->syms[s->parent].kind != AXONC_SYM_NEURON))
+            continue;
+        /* pre./post. over every neuron: each name once */
+        bool seen = false;
+        for (int j = 0; def < 0 && j < i && !seen; j++)
+            seen = x->syms[j].parent >= 0 && x->syms[x->syms[j].parent].kind == AXONC_SYM_NEURON &&
+                   x->syms[j].kind != AXONC_SYM_LET && !strcmp(x->syms[j].name, s->name);
+        if (!seen)
+            emit(fn, user, s->name, s->kind, s->detail);
+    }
+}
+
+static void std_files(const ide_index *x, const char *dir, const char *prefix, axonc_complete_fn fn,
+                      void *user, int depth)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t l = strlen(de->d_name);
+        char path[4096], label[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (l > 5 && !strcmp(de->d_name + l - 5, ".axon")) {
+            snprintf(label, sizeof label, "%s/%.*s", prefix, (int)(l - 5), de->d_name);
+            emit(fn, user, label, AXONC_SYM_FILE, "a file of the standard library");
+        } else if (depth < 2) {
+            snprintf(label, sizeof label, "%s/%s", prefix, de->d_name);
+            DIR *sub = opendir(path);
+            if (!sub)
+                continue;
+            closedir(sub);
+            emit(fn, user, label, AXONC_SYM_FILE, "every file of a directory of the stdlib");
+            std_files(x, path, label, fn, user, depth + 1);
+        }
+    }
+    closedir(dp);
+}
+
+void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn, void *user)
+{
+    size_t len;
+    const char *t = file_text(x, file, &len);
+    /* the offset of (line, col) */
+    int off = 0, l = 1, c = 1;
+    while ((size_t)off < len && (l < line || (l == line && c < col && t[off] != '\n'))) {
+        if (t[off] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)t[off] & 0xC0) != 0x80) {
+            c++;
+        }
+        off++;
+    }
+    int bol = off;
+    while (bol > 0 && t[bol - 1] != '\n')
+        bol--;
+    /* inside `import "...`: files of the standard library */
+    int quotes = 0;
+    for (int i = bol; i < off; i++)
+        quotes += t[i] == '"';
+    if (quotes % 2 == 1) {
+        const char *q = memchr(t + bol, '"', (size_t)(off - bol));
+        int k = bol;
+        while (k < off && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        if (q && off - k >= 6 && !memcmp(t + k, "import", 6))
+            for (int i = 0; x->s->stdlib_dirs[i]; i++)
+                std_files(x, x->s->stdlib_dirs[i], "std", fn, user, 0);
+        return;
+    }
+    int w = off;
+    while (w > bol && word_char(t[w - 1]))
+        w--;
+    int me = enclosing(x, file, off);
+    if (w > bol && t[w - 1] == '.') {
+        int b = w - 1;
+        while (b > bol && word_char(t[b - 1]))
+            b--;
+        char base[128];
+        int bl = w - 1 - b;
+        if (bl <= 0 || bl >= (int)sizeof base)
+            return;
+        memcpy(base, t + b, (size_t)bl);
+        base[bl] = 0;
+        if (!strcmp(base, "pre") || !strcmp(base, "post")) {
+            members_of(x, -1, fn, user, true);
+            return;
+        }
+        int k = find_member(x, me, base);
+        if (k >= 0 && x->syms[k].type >= 0)
+            members_of(x, x->syms[k].type, fn, user, false);
+        return;
+    }
+    for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
+        emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
+    for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
+        emit(fn, user, FUNCTIONS[i], AXONC_SYM_FUNCTION, "a function of the language");
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+        emit(fn, user, UNITS[i], AXONC_SYM_UNIT, "a unit");
+    emit(fn, user, "t", AXONC_SYM_BUILTIN, "the time");
+    emit(fn, user, "dt", AXONC_SYM_BUILTIN, "the time step");
+    if (me >= 0 && x->syms[me].kind == AXONC_SYM_RULE)
+        emit(fn, user, "w", AXONC_SYM_BUILTIN, "the weight the rule is bound to");
+    if (me >= 0 && x->syms[me].kind == AXONC_SYM_MODULE) {
+        emit(fn, user, "i", AXONC_SYM_BUILTIN, "the (presynaptic) neuron's index");
+        emit(fn, user, "j", AXONC_SYM_BUILTIN, "the postsynaptic neuron's index");
+    }
+    for (int i = 0; i < x->nsyms; i++) {
+        const ide_sym *s = &x->syms[i];
+        if (s->parent < 0 || (me >= 0 && s->parent == me))
+            emit(fn, user, s->name, s->kind, s->detail);
+    }
+}

@@ -1,0 +1,37 @@
+;;; The Emacs mode in batch: indenting a laid-out file (axon fmt) changes nothing, and the
+;;; highlighting marks keywords, definitions' names, numbers and their units, comments.
+;;; emacs --batch -l editors/emacs/axon-mode.el -l tests/editors/emacs.el FILE...
+(require 'seq)
+(defvar axon-test-failures 0)
+(defun axon-test-fail (fmt &rest args)
+  (setq axon-test-failures (1+ axon-test-failures))
+  (princ (concat "FAIL: " (apply #'format fmt args) "\n")))
+
+(dolist (file command-line-args-left)
+  (with-temp-buffer
+    (insert-file-contents file)
+    (axon-mode)
+    (let ((before (buffer-string)))
+      (indent-region (point-min) (point-max))
+      (unless (string= before (buffer-string))
+        (let ((a (split-string before "\n")) (b (split-string (buffer-string) "\n")) (n 1))
+          (while (and a (string= (car a) (car b))) (setq a (cdr a) b (cdr b) n (1+ n)))
+          (axon-test-fail "%s:%d: indentation differs from axon fmt's:\n    fmt:   %S\n    emacs: %S"
+                          file n (car a) (car b)))))
+    (font-lock-ensure)
+    (goto-char (point-min))
+    (let ((checks '(("\\_<\\(neuron\\|module\\|parameters\\|population\\)\\_>" 1 font-lock-keyword-face)
+                    ("^\\(?:neuron\\|module\\) \\([A-Za-z_]+\\)" 1 font-lock-type-face)
+                    ("[0-9] \\(ms\\|mV\\|nS\\|Hz\\)\\_>" 1 font-lock-preprocessor-face)
+                    ("^\\(#\\)" 1 font-lock-comment-delimiter-face))))
+      (dolist (c checks)
+        (goto-char (point-min))
+        (while (re-search-forward (nth 0 c) nil t)
+          (let* ((pos (match-beginning (nth 1 c)))
+                 (face (get-text-property pos 'face)))
+            (unless (or (eq face (nth 2 c)) (and (listp face) (memq (nth 2 c) face))
+                        (save-excursion (nth 8 (syntax-ppss pos))))
+              (axon-test-fail "%s:%d: %S has face %S, not %S" file (line-number-at-pos pos)
+                              (match-string (nth 1 c)) face (nth 2 c)))))))))
+(princ (format "emacs: %d files, %d failed\n" (length command-line-args-left) axon-test-failures))
+(kill-emacs (if (zerop axon-test-failures) 0 1))

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""A scripted conversation with `axon lsp`, each answer checked: initialize, didOpen of a file
+with a unit error (the diagnostic must carry the message and hint of `axon check`), a fix
+(diagnostics cleared), hover (units, doc comments, a population's type and size, the scheme
+chosen for an equation), definition into the stdlib, references, completion (names in
+scope, units, keywords, `post.` and `P.` members, stdlib files after `import "std/`), the
+outline, formatting (as `axon fmt`), errors for bad messages, shutdown and exit.
+
+usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lspclient import Server  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+failures = 0
+
+
+def check(cond, what, got=None):
+    global failures
+    if cond:
+        return
+    failures += 1
+    print("FAIL: %s%s" % (what, "" if got is None else "\n    got: %s" % json.dumps(got)[:800]))
+
+
+def at(text, line_has, word, nth=0):
+    """The LSP position of the nth `word` on the first line containing `line_has`."""
+    for i, line in enumerate(text.split("\n")):
+        if line_has in line:
+            j = -1
+            for _ in range(nth + 1):
+                j = line.find(word, j + 1)
+            return {"line": i, "character": j}
+    raise KeyError(line_has)
+
+
+def main():
+    axon = sys.argv[1]
+    stdlib = os.path.realpath(os.environ["AXON_STDLIB"])
+    path = os.path.join(HERE, "model.axon")
+    uri = "file://" + path
+    text = open(path).read()
+    doc = {"uri": uri}
+
+    # requests before initialize are refused; the server keeps going
+    s = Server(axon, "--debounce", "50")
+    r = s.request("textDocument/hover", {"textDocument": doc, "position": {"line": 0, "character": 0}})
+    check(r.get("error", {}).get("code") == -32002, "a request before initialize is refused", r)
+
+    r = s.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    caps = r.get("result", {}).get("capabilities", {})
+    check(r["result"].get("serverInfo", {}).get("name") == "axon", "serverInfo", r)
+    for cap in ("hoverProvider", "definitionProvider", "referencesProvider",
+                "documentSymbolProvider", "documentFormattingProvider"):
+        check(caps.get(cap) is True, "capability " + cap, caps)
+    check(caps.get("textDocumentSync", {}).get("change") == 1, "full text sync", caps)
+    check("." in caps.get("completionProvider", {}).get("triggerCharacters", []),
+          "completion on '.'", caps)
+    s.notify("initialized", {})
+
+    # didOpen: the unit error, worded as axon check words it
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "axon",
+                                                       "version": 1, "text": text}})
+    diags = s.diagnostics(uri)
+    brief = subprocess.run([axon, "check", "--brief", path], capture_output=True, text=True,
+                           env=dict(os.environ, NO_COLOR="1")).stderr.strip()
+    check(len(diags) == 1, "one diagnostic for the unit error", diags)
+    if diags:
+        d = diags[0]
+        p = at(text, "equations", "-v + I")
+        check(d["severity"] == 1 and d["source"] == "axon", "an error from axon", d)
+        check(d["range"] == {"start": p, "end": {"line": p["line"], "character": p["character"] + 6}},
+              "the range of '-v + I'", d)
+        msg = brief.split(": error: ", 1)[-1]
+        check(d["message"] == msg + "\nhint: did you forget a resistance (Mohm)?",
+              "the message and hint of axon check (%s)" % msg, d)
+
+    # the fix clears them (after the debounce)
+    fixed = text.replace("(-v + I)", "(-v + R * I)")
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                        "contentChanges": [{"text": fixed}]})
+    check(s.diagnostics(uri) == [], "no diagnostics after the fix")
+    text = fixed
+
+    # hover: a parameter with its unit and doc comment; a population with type and size
+    r = s.request("textDocument/hover", {"textDocument": doc,
+                                         "position": at(text, "equations", "tau")})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check("tau = 10 ms" in value and "parameter of neuron Leaky: a time (ms)" in value and
+          "the membrane time constant" in value, "hover on tau", r)
+    r = s.request("textDocument/hover", {"textDocument": doc,
+                                         "position": at(text, "equations", "v'")})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check("state variable of neuron Leaky: a voltage (mV)" in value and
+          "integrated with exact in Net.Q" in value, "hover on an equation: the scheme", r)
+    r = s.request("textDocument/hover", {"textDocument": doc,
+                                         "position": at(text, "project", "P")})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check("population P = LIF[N]" in value and "N neurons of type LIF" in value,
+          "hover on a population", r)
+    r = s.request("textDocument/hover", {"textDocument": doc,
+                                         "position": at(text, "neuron Leaky", "Leaky")})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check("A leaky neuron" in value, "hover on a neuron shows its doc comment", r)
+
+    # definition into the stdlib, and within the file
+    r = s.request("textDocument/definition", {"textDocument": doc,
+                                              "position": at(text, "population P", "LIF")})
+    loc = r.get("result") or {}
+    lif = open(os.path.join(stdlib, "neurons/lif.axon")).read()
+    check(loc.get("uri") == "file://" + os.path.join(stdlib, "neurons/lif.axon") and
+          loc.get("range", {}).get("start") == at(lif, "neuron LIF {", "LIF"),
+          "definition of LIF in the stdlib", r)
+    r = s.request("textDocument/definition", {"textDocument": doc,
+                                              "position": at(text, "record", "v")})
+    loc = r.get("result") or {}
+    lif_v = lif.split("\n").index("        v     = v_rest")
+    check(loc.get("uri", "").endswith("neurons/lif.axon") and
+          loc.get("range", {}).get("start") == {"line": lif_v, "character": 8},
+          "definition of P.v: LIF's state variable v", r)
+
+    # references of tau: its declaration and its use
+    r = s.request("textDocument/references", {"textDocument": doc,
+                                              "position": at(text, "tau =", "tau"),
+                                              "context": {"includeDeclaration": True}})
+    refs = r.get("result") or []
+    check([x["range"]["start"] for x in refs] ==
+          [at(text, "tau =", "tau"), at(text, "equations", "tau")], "references of tau", r)
+
+    # completion
+    def labels(pos):
+        r = s.request("textDocument/completion", {"textDocument": doc, "position": pos})
+        return {i["label"]: i for i in (r.get("result") or [])}
+
+    got = labels(at(text, "population Q", "Leaky"))
+    for want in ("neuron", "population", "LIF", "Leaky", "Push", "mV", "exp", "N", "P"):
+        check(want in got, "completion offers %r" % want, sorted(got))
+    p = at(text, "post.v", "v")
+    got = labels(p)
+    check("v" in got and "I_syn" in got and "neuron" not in got, "completion after post.",
+          sorted(got))
+    p = at(text, "record P.v", "v")
+    got = labels(p)
+    check("tau_m" in got and "v" in got and "R" in got and "ge" not in got,
+          "completion after P. (LIF's names)", sorted(got))
+    typing = text.replace('import "std/synapses/basic"', 'import "std/neu')
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
+                                        "contentChanges": [{"text": typing}]})
+    got = labels({"line": 1, "character": len('import "std/neu')})
+    item = got.get("std/neurons/lif", {})
+    check(item.get("textEdit", {}).get("range", {}).get("start") == {"line": 1, "character": 8},
+          "completion of std/neurons/lif replaces the typed path", item)
+
+    # the outline
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4},
+                                        "contentChanges": [{"text": text}]})
+    r = s.request("textDocument/documentSymbol", {"textDocument": doc})
+    syms = r.get("result") or []
+    check([x["name"] for x in syms] == ["Leaky", "Push", "Net"], "outline", syms)
+    if len(syms) == 3:
+        check([c["name"] for c in syms[2].get("children", [])] == ["N", "P", "Q"],
+              "outline of Net", syms[2])
+
+    # formatting gives what axon fmt gives
+    messy = text.replace("state { v = -65 mV }", "state{v=-65mV;u=0}")
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 5},
+                                        "contentChanges": [{"text": messy}]})
+    r = s.request("textDocument/formatting", {"textDocument": doc,
+                                              "options": {"tabSize": 4, "insertSpaces": True}})
+    edits = r.get("result") or []
+    want = subprocess.run([axon, "fmt", "-"], input=messy, capture_output=True, text=True).stdout
+    check(len(edits) == 1 and edits[0]["newText"] == want and
+          edits[0]["range"]["start"] == {"line": 0, "character": 0},
+          "formatting replaces the text by axon fmt's", r)
+
+    # bad messages get errors, and the server goes on
+    r = s.request("textDocument/nonsense", {"textDocument": doc})
+    check(r.get("error", {}).get("code") == -32601, "unknown method", r)
+    body = b"{not json"
+    s.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    s.p.stdin.flush()
+    m = s.read()
+    check(m.get("error", {}).get("code") == -32700, "a message that is not JSON", m)
+    r = s.request("textDocument/hover", {"position": {"line": 0, "character": 0}})
+    check(r.get("error", {}).get("code") == -32602, "a request without textDocument", r)
+
+    r = s.request("shutdown")
+    check("result" in r and r["result"] is None, "shutdown", r)
+    s.notify("exit", None)
+    status = s.close()
+    check(status == 0, "exit status 0 after shutdown", status)
+
+    print("conversation: %d failed" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+#!/bin/sh
+# The language server: a scripted conversation with checked answers, and every prefix of a
+# few stdlib and example files fed as edits (each must leave the server answering).
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}"
+PY=${PYTHON3:-/usr/bin/python3}
+export PYTHONDONTWRITEBYTECODE=1
+cd "$AXON_SRCDIR" || exit 1
+pass=0
+fail=0
+if "$PY" tests/lsp/conversation.py "$AXON"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+if "$PY" tests/lsp/prefixes.py "$AXON" stdlib/neurons/lif.axon stdlib/rules/stdp.axon \
+        examples/coba.axon examples/reward.axon; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+fi
+echo "lsp: $pass passed, $fail failed"
+[ $fail -eq 0 ]
