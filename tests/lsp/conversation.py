@@ -101,8 +101,9 @@ def main():
     r = s.request("textDocument/hover", {"textDocument": doc,
                                          "position": at(text, "project", "P")})
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
-    check("population P = LIF[N]" in value and "N neurons of type LIF" in value,
-          "hover on a population", r)
+    check("population P = LIF[N]" in value and
+          "N neurons of type LIF (10 with the default parameters)" in value,
+          "hover on a population: its type and size", r)
     r = s.request("textDocument/hover", {"textDocument": doc,
                                          "position": at(text, "neuron Leaky", "Leaky")})
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
