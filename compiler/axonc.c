@@ -1437,15 +1437,25 @@ static axonc_status index_pass(axonc_unit *u, void *arg)
     (void)arg;
     u->index = ide_build(u->ar, u->sema, u->d);
     u->index_checked = u->checked;
-    /* the schemes chosen for the populations of the root file's modules, as axon check
-       instantiates them (its diagnostics were delivered then; repeats are not delivered) */
+    /* the sizes of the populations of the root file's modules and the schemes chosen for them,
+       as axon check instantiates them (the run module with the run line's arguments; its
+       diagnostics were delivered then, and repeats are not delivered) */
     ast_node *root = u->check_ok ? sema_file_root(u->sema, u->root) : NULL;
+    const char *run_module = NULL;
+    for (int i = 0; root && i < root->nkids; i++)
+        if (root->kids[i]->kind == AST_RUN && root->kids[i]->a)
+            run_module = root->kids[i]->a->name;
     for (int i = 0; root && i < root->nkids; i++) {
         if (root->kids[i]->kind != AST_MODULE)
             continue;
-        ir_model *ir = ir_instantiate(u->sema, u->root, root->kids[i]->name, NULL, 0, 1e-4);
+        bool is_run = run_module && !strcmp(run_module, root->kids[i]->name);
+        ir_model *ir = ir_instantiate(u->sema, u->root, is_run ? NULL : root->kids[i]->name, NULL,
+                                      0, 1e-4);
         if (!ir || !ir_schemes(u->sema, ir))
             continue;
+        for (int k = 0; k < ir->npops; k++)
+            ide_set_size(u->index, root->kids[i]->name, ir->pops[k].name, ir->pops[k].size,
+                         is_run ? "with the run line's arguments" : "with the default parameters");
         for (int k = 0; k < ir->npops; k++)
             if (ir->pops[k].scheme != SCH_NONE)
                 ide_set_scheme(u->index, ir->pops[k].type_name, root->kids[i]->name,

@@ -316,6 +316,10 @@ static void make_lines(fmt_ctx *F)
                 cur_line(F)->closes_top = true;
             P.last = '}';
             P.paren = 0;
+            if (item_after_block(F, i)) { /* `} on pre {`: the next item on a line of its own */
+                close_line(F, &P);
+                P.last = SEP_MARK;
+            }
             continue;
         }
         put(F, &P, i);
@@ -455,7 +459,7 @@ static bool space_between(int before_p, int p, int c, int stmt, bool in_unit)
         return true; /* "1.x" and "x.5" would read as malformed numbers */
     if (c == ',' || c == ')' || c == ']' || c == '.' || p == '.' || p == '(' || p == '[')
         return false;
-    if (p == '^' || c == '^')
+    if ((p == '^' || c == '^') || (p == '{' && c == '}'))
         return false;
     if ((p == '-' || p == '+') && !operand_end(before_p))
         return false; /* a sign */
@@ -484,6 +488,8 @@ static int line_indent(const fmt_ctx *F, const fline *l, const pass3 *R)
     if (!l->cont)
         return 4 * l->depth;
     const ftok *f = first_tok(F, l);
+    if (f->tok == KW_ELSE && R->last == '}')
+        return R->stmt_indent; /* `}` # comment ⏎ `else`: under its `if` */
     if (R->nbr > 0) {
         const bracket *b = &R->br[R->nbr - 1];
         if (f->tok == ')' || f->tok == ']')

@@ -851,6 +851,14 @@ void ide_set_scheme(ide_index *x, const char *type, const char *module, const ch
     }
 }
 
+void ide_set_size(ide_index *x, const char *module, const char *pop, int size, const char *how)
+{
+    int k = find_member(x, find_global(x, module), pop);
+    if (k < 0 || x->syms[k].kind != AXONC_SYM_POPULATION)
+        return;
+    x->syms[k].detail = arena_printf(x->ar, "%s (%d %s)", x->syms[k].detail, size, how);
+}
+
 /* ---- completion ---------------------------------------------------------------------------- */
 
 static const char *const KEYWORDS[] = {

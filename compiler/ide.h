@@ -46,6 +46,9 @@ bool ide_ref(const ide_index *x, int sym, int k, ax_span *where, bool *is_decl);
  * type `type` and why: the type's hover and its equations' variables say so. */
 void ide_set_scheme(ide_index *x, const char *type, const char *module, const char *pop,
                     const char *scheme, const char *why);
+/* Records the size of population `pop` of module `module` instantiated with its defaults. */
+void ide_set_size(ide_index *x, const char *module, const char *pop, int size,
+                  const char *how);
 /* Completion at (file, line, col) of the text of file: what may be written there. */
 void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn,
                   void *user);

@@ -806,6 +806,89 @@ static json_object *formatting(server *srv, json_object *params)
     return edits;
 }
 
+/* Semantic tokens: every name the index knows in the document, by what it is (the grammar
+ * cannot tell a parameter from a state variable, or a neuron type from a population). */
+static const char *const TOKEN_TYPES[] = {"type",     "namespace", "parameter", "variable",
+                                          "property", "function",  "event"};
+
+static int token_type(axonc_symbol_kind k)
+{
+    switch (k) {
+    case AXONC_SYM_NEURON:
+    case AXONC_SYM_SYNAPSE:
+    case AXONC_SYM_RULE: return 0;
+    case AXONC_SYM_MODULE:
+    case AXONC_SYM_INSTANCE: return 1;
+    case AXONC_SYM_PARAM:
+    case AXONC_SYM_PARAM_EACH:
+    case AXONC_SYM_MODULE_PARAM: return 2;
+    case AXONC_SYM_INPUT:
+    case AXONC_SYM_MODULATOR: return 4;
+    case AXONC_SYM_EXTERN: return 5;
+    case AXONC_SYM_PROJECTION:
+    case AXONC_SYM_SIGNAL: return 6;
+    default: return 3;
+    }
+}
+
+typedef struct {
+    int line, col, len, type, decl;
+} sem_token;
+
+static int sem_cmp(const void *a, const void *b)
+{
+    const sem_token *x = a, *y = b;
+    return x->line != y->line ? x->line - y->line : x->col - y->col;
+}
+
+static json_object *semantic_tokens(server *srv, json_object *params)
+{
+    doc *d = fresh(srv, params);
+    sem_token *v = NULL;
+    size_t n = 0, cap = 0;
+    int nsyms = d && d->unit ? axonc_symbol_count(d->unit) : 0;
+    for (int k = 0; k < nsyms; k++) {
+        axonc_symbol y;
+        if (axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+            continue;
+        for (int r = 0; r < axonc_ref_count(d->unit, k); r++) {
+            axonc_loc l;
+            int is_decl;
+            if (axonc_ref_get(d->unit, k, r, &l, &is_decl) != AXONC_OK || !l.file ||
+                strcmp(l.file, d->path) || l.line != l.end_line)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 256;
+                sem_token *g = realloc(v, cap * sizeof *v);
+                if (!g)
+                    break;
+                v = g;
+            }
+            int line = l.line - 1, a = col_to_utf16(d, line, l.col);
+            v[n++] = (sem_token){line, a, col_to_utf16(d, line, l.end_col) - a, token_type(y.kind),
+                                 is_decl};
+        }
+    }
+    if (n)
+        qsort(v, n, sizeof *v, sem_cmp);
+    json_object *data = json_object_new_array();
+    int pl = 0, pc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && v[i].line == v[i - 1].line && v[i].col < v[i - 1].col + v[i - 1].len)
+            continue; /* overlapping (cannot happen for names, but the protocol forbids it) */
+        int dl = v[i].line - pl, dc = dl ? v[i].col : v[i].col - pc;
+        int five[5] = {dl, dc, v[i].len, v[i].type, v[i].decl ? 1 : 0};
+        for (int k = 0; k < 5; k++)
+            json_object_array_add(data, json_object_new_int(five[k]));
+        pl = v[i].line;
+        pc = v[i].col;
+    }
+    free(v);
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "data", data);
+    return r;
+}
+
 static json_object *capabilities(void)
 {
     json_object *c = json_object_new_object(), *sync = json_object_new_object();
@@ -823,6 +906,16 @@ static json_object *capabilities(void)
     json_object_array_add(trig, json_object_new_string("/"));
     json_object_object_add(comp, "triggerCharacters", trig);
     json_object_object_add(c, "completionProvider", comp);
+    json_object *sem = json_object_new_object(), *legend = json_object_new_object();
+    json_object *types = json_object_new_array(), *mods = json_object_new_array();
+    for (size_t i = 0; i < sizeof TOKEN_TYPES / sizeof TOKEN_TYPES[0]; i++)
+        json_object_array_add(types, json_object_new_string(TOKEN_TYPES[i]));
+    json_object_array_add(mods, json_object_new_string("declaration"));
+    json_object_object_add(legend, "tokenTypes", types);
+    json_object_object_add(legend, "tokenModifiers", mods);
+    json_object_object_add(sem, "legend", legend);
+    json_object_object_add(sem, "full", json_object_new_boolean(1));
+    json_object_object_add(c, "semanticTokensProvider", sem);
     json_object *r = json_object_new_object(), *info = json_object_new_object();
     json_object_object_add(r, "capabilities", c);
     json_object_object_add(info, "name", json_object_new_string("axon"));
@@ -843,6 +936,7 @@ static const struct {
     {"textDocument/completion", completion},
     {"textDocument/documentSymbol", document_symbols},
     {"textDocument/formatting", formatting},
+    {"textDocument/semanticTokens/full", semantic_tokens},
 };
 
 /* Handles one message; false when the server should stop (after `exit`). */

@@ -101,8 +101,9 @@ def main():
     r = s.request("textDocument/hover", {"textDocument": doc,
                                          "position": at(text, "project", "P")})
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
-    check("population P = LIF[N]" in value and "N neurons of type LIF" in value,
-          "hover on a population", r)
+    check("population P = LIF[N]" in value and
+          "N neurons of type LIF (10 with the default parameters)" in value,
+          "hover on a population: its type and size", r)
     r = s.request("textDocument/hover", {"textDocument": doc,
                                          "position": at(text, "neuron Leaky", "Leaky")})
     value = (r.get("result") or {}).get("contents", {}).get("value", "")
@@ -165,6 +166,20 @@ def main():
     if len(syms) == 3:
         check([c["name"] for c in syms[2].get("children", [])] == ["N", "P", "Q"],
               "outline of Net", syms[2])
+
+    # semantic tokens: decoded, the names of the first lines with what they are
+    r = s.request("textDocument/semanticTokens/full", {"textDocument": doc})
+    data = (r.get("result") or {}).get("data", [])
+    legend = caps.get("semanticTokensProvider", {}).get("legend", {}).get("tokenTypes", [])
+    toks, line, col = [], 0, 0
+    lines = text.split("\n")
+    for k in range(0, len(data) - 4, 5):
+        dl, dc, n, ty, mod = data[k:k + 5]
+        line, col = line + dl, (col + dc if dl == 0 else dc)
+        toks.append((lines[line][col:col + n], legend[ty] if ty < len(legend) else ty, mod))
+    check(toks[:6] == [("Leaky", "type", 1), ("tau", "parameter", 1), ("R", "parameter", 1),
+                       ("v", "variable", 1), ("I", "property", 1), ("v", "variable", 0)],
+          "semantic tokens", toks[:8])
 
     # formatting gives what axon fmt gives
     messy = text.replace("state { v = -65 mV }", "state{v=-65mV;u=0}")
