@@ -494,6 +494,26 @@ START_TEST(test_format)
     ck_assert_int_eq(axonc_format(1, "1", 1, buf, sizeof buf), AXONC_OK);
     ck_assert_str_eq(buf, "true");
     ck_assert_int_eq(axonc_format(1, "frobs", 0, buf, sizeof buf), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_format(1, "V", 0, NULL, 8), AXONC_EINVAL);
+    /* the unit to show values in, and unit equality */
+    double sc = 0;
+    ck_assert_int_eq(axonc_display_unit("V", -0.065, buf, sizeof buf, &sc), AXONC_OK);
+    ck_assert_str_eq(buf, "mV");
+    ck_assert(sc == 1e-3);
+    ck_assert_int_eq(axonc_display_unit("1", 3, buf, sizeof buf, &sc), AXONC_OK);
+    ck_assert_str_eq(buf, "");
+    ck_assert_int_eq(axonc_display_unit("frobs", 1, buf, sizeof buf, &sc), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_display_unit("V", 1, NULL, 8, &sc), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_display_unit("V", 1, buf, sizeof buf, NULL), AXONC_EINVAL);
+    ck_assert(axonc_same_unit("V", "kg*m^2*s^-3*A^-1"));
+    ck_assert(axonc_same_unit("1", ""));
+    ck_assert(!axonc_same_unit("V", "A"));
+    ck_assert(!axonc_same_unit("frobs", "V"));
+    ck_assert(axonc_same_unit(NULL, "1"));
+    ck_assert(!axonc_same_unit(NULL, "V"));
+    ck_assert(axonc_target_cpu_known("x86-64"));
+    ck_assert(!axonc_target_cpu_known("bogus"));
+    ck_assert(!axonc_target_cpu_known(NULL));
     ck_assert_int_eq(axonc_format(-0.065, "V", 0, buf, 3), AXONC_EINVAL);
 }
 END_TEST

@@ -298,7 +298,7 @@ typedef struct {
 axonc_status axonc_eval(axonc_unit *u, const char *name, const char *text, size_t len,
                         const axonc_binding *bindings, int nbindings, axonc_value *out);
 
-/* Whether two units are the same unit ("V" and "kg*m^2*s^-3*A^-1"; "1" and "" for plain
+/* Whether two units are the same unit ("V" and "kg*m^2*s^-3*A^-1"; "1", "" and NULL for plain
  * numbers); 0 also when either is not a unit. */
 int axonc_same_unit(const char *a, const char *b);
 
