@@ -869,6 +869,17 @@ static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol
  *                                                  NULL for a simulation of another model
  *   SYM_signal_dopamine ("dopamine")               signal names
  */
+/* The index, path and typed accessor of variable v of population or projection `owner`
+ * (kind "pop" or "proj"), named full (hdr_var_names made it). */
+static void hdr_accessor(FILE *f, const char *full, const char *real, const char *symbol,
+                         const char *owner, const char *var, const char *kind, int index, int v)
+{
+    fprintf(f, "enum { %s_var = %d };\n#define %s_path \"%s.%s\"\n", full, v, full, owner, var);
+    fprintf(f, "static inline %s *%s(axon_sim *sim)\n{\n    return axon_sim_model(sim) == "
+               "&%s ? (%s *)axon_sim_%s_data(sim, %d, %d) : 0;\n}\n",
+            real, full, symbol, real, kind, index, v);
+}
+
 static bool write_header(const char *path, const cg_opts *co, const ir_model *ir)
 {
     const char *symbol = co->symbol;
@@ -910,13 +921,8 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
                 p->size);
         for (int v = 0; v < p->nvars; v++) {
             hdr_ident(vid, sizeof vid, p->vars[v].name);
-            if (!hdr_var_names(&names, full, sizeof full, symbol, id, vid))
-                continue;
-            fprintf(f, "enum { %s_var = %d };\n#define %s_path \"%s.%s\"\n", full, v, full,
-                    p->name, p->vars[v].name);
-            fprintf(f, "static inline %s *%s(axon_sim *sim)\n{\n    return axon_sim_model(sim) == "
-                       "&%s ? (%s *)axon_sim_pop_data(sim, %d, %d) : 0;\n}\n",
-                    real, full, symbol, real, i, v);
+            if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
+                hdr_accessor(f, full, real, symbol, p->name, p->vars[v].name, "pop", i, v);
         }
         fputc('\n', f);
     }
@@ -934,13 +940,8 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         fprintf(f, "enum { %s_proj_%s = %d };\n", symbol, id, q);
         for (int v = 0; v < pj->nvars; v++) {
             hdr_ident(vid, sizeof vid, pj->vars[v].name);
-            if (!hdr_var_names(&names, full, sizeof full, symbol, id, vid))
-                continue;
-            fprintf(f, "enum { %s_var = %d };\n#define %s_path \"%s.%s\"\n", full, v, full,
-                    pj->name, pj->vars[v].name);
-            fprintf(f, "static inline %s *%s(axon_sim *sim)\n{\n    return axon_sim_model(sim) == "
-                       "&%s ? (%s *)axon_sim_proj_data(sim, %d, %d) : 0;\n}\n",
-                    real, full, symbol, real, q, v);
+            if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
+                hdr_accessor(f, full, real, symbol, pj->name, pj->vars[v].name, "proj", q, v);
         }
         fputc('\n', f);
     }
