@@ -354,7 +354,7 @@ typedef struct {
 
 static void rt_bytes_add(rt_bytes *b, const void *d, size_t n)
 {
-    if (b->oom)
+    if (b->oom || n == 0)
         return;
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 4096;

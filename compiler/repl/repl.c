@@ -667,8 +667,9 @@ static bool run_sim(repl *r, simulation *sm, double duration)
     if (!(duration > 0) || steps == 0)
         return error(r, "the duration must be at least one time step (%g ms)", dt * 1e3);
     double t0 = now();
-    interrupted = 0;
     running = sm->sim;
+    if (interrupted) /* Ctrl-C while the entry was being compiled: stop before the first step */
+        axon_sim_stop(sm->sim);
     axon_status st = axon_sim_run(sm->sim, duration, r->interactive ? progress_cb : NULL, NULL);
     running = NULL;
     if (r->interactive)

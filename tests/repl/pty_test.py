@@ -5,6 +5,7 @@ Run by tests/repl/run.sh with AXON, AXON_SRCDIR and HOME (a temporary directory)
 import os
 import pty
 import select
+import signal
 import sys
 import time
 
@@ -18,6 +19,17 @@ if pid == 0:
     os.execv(AXON, [AXON, "repl"])
 
 screen = b""
+
+
+def watchdog(signum, frame):
+    """No hang, whatever the REPL does: the whole session has three minutes."""
+    os.kill(pid, signal.SIGKILL)
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: the interactive session took more than 180 s")
+
+
+signal.signal(signal.SIGALRM, watchdog)
+signal.alarm(180)
 
 
 def read_for(seconds):
@@ -74,14 +86,27 @@ expect("42")
 # Ctrl-C during a long run stops it with the state kept
 send(":run sim 1000 s\r")
 read_for(1.5)
-send("\x03")
+# a slow machine may still be compiling: Ctrl-C again until the run says it stopped
+for _ in range(30):
+    send("\x03")
+    read_for(1.0)
+    if b"interrupted: sim is at t = " in screen:
+        break
 expect("interrupted: sim is at t = ")
 send(":stats sim\r")
 expect("population")
 # Ctrl-D leaves
 send("\x04")
 read_for(1.0)
-_, status = os.waitpid(pid, 0)
+for _ in range(100):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, signal.SIGKILL)
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: the session did not end within 10 s of Ctrl-D")
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     sys.stdout.write(screen.decode("utf-8", "replace"))
     raise SystemExit("FAIL: the session did not end with status 0 on Ctrl-D (%r)" % status)

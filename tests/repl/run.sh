@@ -13,7 +13,7 @@ fail=0
 for script in "$here"/*.axr; do
     name=$(basename "$script" .axr)
     sed -e "s|@SRC@|$AXON_SRCDIR|g" -e "s|@TMP@|$tmp|g" "$script" >"$tmp/$name.in"
-    (cd "$tmp" && NO_COLOR=1 "$AXON" repl <"$tmp/$name.in" >"$tmp/$name.got" 2>&1; echo "exit $?" >>"$tmp/$name.got")
+    (cd "$tmp" && NO_COLOR=1 timeout -k 5 300 "$AXON" repl <"$tmp/$name.in" >"$tmp/$name.got" 2>&1; echo "exit $?" >>"$tmp/$name.got")
     sed -i -e "s|$AXON_SRCDIR|@SRC@|g" -e "s|$tmp|@TMP@|g" "$tmp/$name.got"
     if [ "${AXON_REPL_UPDATE:-}" = 1 ]; then cp "$tmp/$name.got" "$here/$name.out"; fi
     if diff -u "$here/$name.out" "$tmp/$name.got" >"$tmp/diff"; then
