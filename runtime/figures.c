@@ -39,6 +39,7 @@ typedef struct {
     const char *dir;
     rt_figlist *figs;
     axon_err *err;
+    const char *path;   /* one figure (axon_analysis_figure): its path instead of dir/file */
     double tscale;      /* time axis unit: 1 (s) or 1e-3 (ms) */
     const char *tlabel; /* "time (s)" or "time (ms)" */
     char sub[256];      /* the common subtitle */
@@ -87,19 +88,20 @@ static axon_status rt_fig_done(rt_figctx *c, rt_svg *s, const char *file, const 
         f->v = v;
         f->cap = cap;
     }
-    size_t len = strlen(c->dir) + strlen(file) + 2;
+    const char *dir = c->path ? "" : c->dir, *name = c->path ? c->path : file;
+    size_t len = strlen(dir) + strlen(name) + 2;
     char *path = malloc(len);
     if (!path) {
         rt_svg_end(s, "/dev/null", NULL);
         return axon_err_set(c->err, AXON_ENOMEM, "out of memory");
     }
-    snprintf(path, len, "%s/%s", c->dir, file);
+    snprintf(path, len, "%s%s%s", dir, *dir ? "/" : "", name);
     axon_status st = rt_svg_end(s, path, c->err);
     free(path);
     if (st != AXON_OK)
         return st;
     rt_fig *g = &f->v[f->n];
-    g->file = rt_dup(file);
+    g->file = rt_dup(name);
     g->title = rt_dup(title);
     g->kind = kind;
     if (!g->file || !g->title) {
@@ -710,17 +712,24 @@ static axon_status rt_fig_avalanches(rt_figctx *c)
 
 /* ---- all of them ----------------------------------------------------------------------------- */
 
+static void rt_figctx_init(rt_figctx *c, const axon_analysis *a, const char *dir,
+                           rt_figlist *figs, axon_err *err)
+{
+    *c = (rt_figctx){a, dir, figs, err, NULL, 1, "time (s)", ""};
+    if (a->t1 <= 2) {
+        c->tscale = 1e-3;
+        c->tlabel = "time (ms)";
+    }
+    snprintf(c->sub, sizeof c->sub, "%s, %g s to %g s", a->info->model ? a->info->model : "",
+             a->t0, a->t1);
+}
+
 axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist *figs,
                              axon_err *err)
 {
-    rt_figctx c = {a, dir, figs, err, 1, "time (s)", ""};
+    rt_figctx c;
+    rt_figctx_init(&c, a, dir, figs, err);
     double span = a->t1 - a->t0;
-    if (a->t1 <= 2) {
-        c.tscale = 1e-3;
-        c.tlabel = "time (ms)";
-    }
-    snprintf(c.sub, sizeof c.sub, "%s, %g s to %g s", a->info->model ? a->info->model : "", a->t0,
-             a->t1);
     axon_status st = AXON_OK;
     if (a->npops) {
         st = rt_fig_raster(&c, a->t0, a->t1, "raster.svg", "Spike raster", 0);
@@ -748,5 +757,68 @@ axon_status rt_figures_write(const axon_analysis *a, const char *dir, rt_figlist
         st = rt_fig_cch(&c);
     if (st == AXON_OK && a->npops)
         st = rt_fig_avalanches(&c);
+    return st;
+}
+
+/* ---- one of them ----------------------------------------------------------------------------- */
+
+static const char *const RT_FIGURE_KINDS[] = {"raster", "rate",       "isi", "spectrum",
+                                              "cch",    "avalanches", NULL};
+
+const char *axon_figure_kind(size_t k)
+{
+    return k < sizeof RT_FIGURE_KINDS / sizeof *RT_FIGURE_KINDS ? RT_FIGURE_KINDS[k] : NULL;
+}
+
+axon_status axon_analysis_figure(const axon_analysis *a, const char *kind, const char *pop,
+                                 const char *path, axon_err *err)
+{
+    if (!a || !kind || !path || !*path)
+        return axon_err_set(err, AXON_EINVAL, "axon_analysis_figure: NULL argument");
+    size_t k = 0;
+    while (RT_FIGURE_KINDS[k] && strcmp(RT_FIGURE_KINDS[k], kind))
+        k++;
+    if (!RT_FIGURE_KINDS[k])
+        return axon_err_set(err, AXON_EINVAL,
+                            "no figure kind '%s' (raster, rate, isi, spectrum, cch, avalanches)",
+                            kind);
+    axon_analysis one;
+    if (pop) {
+        size_t p = 0;
+        while (p < a->npops && strcmp(a->pops[p].tr->name, pop))
+            p++;
+        if (p == a->npops)
+            return axon_err_set(err, AXON_EINVAL,
+                                "no spike record of a population '%s' in this recording", pop);
+        one = *a;
+        one.pops = &a->pops[p];
+        one.npops = 1;
+        a = &one;
+    }
+    if (!a->npops)
+        return axon_err_set(err, AXON_EINVAL, "no spike record to draw a %s from", kind);
+    rt_figlist figs = {0};
+    rt_figctx c;
+    rt_figctx_init(&c, a, NULL, &figs, err);
+    c.path = path;
+    axon_status st;
+    if (!strcmp(kind, "raster"))
+        st = rt_fig_raster(&c, a->t0, a->t1, NULL, "Spike raster", 0);
+    else if (!strcmp(kind, "rate"))
+        st = rt_fig_rate(&c);
+    else if (!strcmp(kind, "isi"))
+        st = rt_fig_isi(&c);
+    else if (!strcmp(kind, "spectrum"))
+        st = rt_fig_spectrum(&c);
+    else if (!strcmp(kind, "cch"))
+        st = rt_fig_cch(&c);
+    else
+        st = rt_fig_avalanches(&c);
+    if (st == AXON_OK && !figs.n)
+        st = axon_err_set(err, AXON_EINVAL,
+                          "nothing to draw: the window (%g s to %g s) has too few spikes or bins "
+                          "for the %s figure",
+                          a->t0, a->t1, kind);
+    rt_figlist_free(&figs);
     return st;
 }

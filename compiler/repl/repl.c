@@ -23,11 +23,13 @@
 
 #include "repl/repl.h"
 
+#include "axon/analysis.h"
 #include "axon/axon.h"
 #include "axon/axonc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -914,50 +916,68 @@ static bool assign_path(repl *r, const path *pa, const char *text)
 /* ---- commands -------------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *name, *args, *help;
+    const char *name, *args, *summary, *detail;
 } command_help;
 
+/* The summary fits the list of :help; the detail (lines of at most 78 characters) is for
+ * :help COMMAND. */
 static const command_help COMMANDS[] = {
-    {"help", "[COMMAND]", "this list, or one command's help"},
-    {"quit", "", "leave (Ctrl-D too)"},
-    {"type", "EXPR", "the dimension and SI unit of an expression"},
-    {"run", "SIM DURATION", "run a simulation on from where it stopped (Ctrl-C stops it, the state\n"
-                            "kept); DURATION is an expression: 100 ms, 2 * tau"},
-    {"reset", "SIM", "start a simulation again from t = 0 (same model, same seed)"},
-    {"stats", "SIM", "spikes and mean rates per population so far"},
-    {"raster", "SIM.POP [FROM TO]", "the spikes of a population drawn in the terminal"},
-    {"rate", "SIM.POP", "the population rate drawn in the terminal"},
-    {"defs", "", "what is defined: neurons, synapses, rules, modules, with their parameters"},
-    {"sims", "", "the simulations"},
-    {"load", "FILE", "load the definitions of a model file"},
-    {"seed", "N", "the seed of simulations made from now on (default 0)"},
-    {"save", "SIM FILE", "checkpoint a simulation into FILE: its whole state, so that a run\n"
-                         "restored from it goes on bit for bit"},
-    {"restore", "SIM FILE", "bring a simulation back to a checkpoint made by :save (of the same\n"
-                            "model)"},
-    {"time", "ENTRY", "run an entry (a definition, a simulation, a command) and print the wall\n"
-                      "time it took"},
-    {"write", "SIM DIR", "write a simulation's recordings so far into DIR (NPY files and\n"
-                         "manifest.json, as axon run -o DIR does)"},
+    {"help", "[COMMAND]", "this list, or one command's help", NULL},
+    {"quit", "", "leave (Ctrl-D too)", NULL},
+    {"type", "EXPR", "the dimension and SI unit of an expression", NULL},
+    {"run", "SIM DURATION", "run a simulation on from where it stopped",
+     "Ctrl-C stops it at the end of the current step with the state kept.\n"
+     "DURATION is an expression: 100 ms, 2 * tau."},
+    {"reset", "SIM", "start a simulation again from t = 0 (same model, same seed)", NULL},
+    {"stats", "SIM", "spikes and mean rates per population so far", NULL},
+    {"raster", "SIM.POP [FROM, TO]", "a population's spikes drawn in the terminal", NULL},
+    {"rate", "SIM.POP", "a population's rate drawn in the terminal", NULL},
+    {"plot", "KIND SIM[.POP] [FROM, TO] to FILE.svg", "a figure as an SVG file",
+     "KIND is raster, rate, isi, spectrum, cch or avalanches: the figures of\n"
+     "axon analyze's report, of one population or of all, for the whole run so\n"
+     "far or the window FROM, TO (like 50 ms, 200 ms)."},
+    {"defs", "", "what is defined, with the parameters", NULL},
+    {"sims", "", "the simulations", NULL},
+    {"load", "FILE", "load the definitions of a model file", NULL},
+    {"seed", "N", "the seed of simulations made from now on (default 0)", NULL},
+    {"save", "SIM FILE", "checkpoint a simulation into FILE",
+     "The whole state is saved, so that a run restored from it goes on bit for bit."},
+    {"restore", "SIM FILE", "bring a simulation back to a checkpoint made by :save",
+     "The checkpoint must be of the same model."},
+    {"time", "ENTRY", "run an entry and print the wall time it took",
+     "ENTRY is a definition, a simulation or a command."},
+    {"write", "SIM DIR", "write a simulation's recordings so far into DIR",
+     "NPY files and manifest.json, as axon run -o DIR writes them."},
 };
 
 static bool cmd_help(repl *r, const char *arg)
 {
     if (*arg) {
-        for (size_t k = 0; k < sizeof COMMANDS / sizeof *COMMANDS; k++)
-            if (!strcmp(arg, COMMANDS[k].name) || (arg[0] == ':' && !strcmp(arg + 1, COMMANDS[k].name))) {
-                fprintf(r->out, ":%s %s\n  %s\n", COMMANDS[k].name, COMMANDS[k].args, COMMANDS[k].help);
-                return true;
+        for (size_t k = 0; k < sizeof COMMANDS / sizeof *COMMANDS; k++) {
+            const command_help *c = &COMMANDS[k];
+            if (strcmp(arg, c->name) && !(arg[0] == ':' && !strcmp(arg + 1, c->name)))
+                continue;
+            fprintf(r->out, ":%s %s\n  %s\n", c->name, c->args, c->summary);
+            for (const char *d = c->detail; d && *d;) {
+                size_t n = strcspn(d, "\n");
+                fprintf(r->out, "  %.*s\n", (int)n, d);
+                d += n + (d[n] == '\n');
             }
+            return true;
+        }
         return error(r, "no command ':%s' (:help lists them)", arg);
     }
     fprintf(r->out,
             "Enter definitions (neuron, synapse, rule, module, import), expressions with units\n"
             "(1 mV / 2 ms), simulations (sim = COBA(N = 1000)), values (sim.E.v[0:5]) and\n"
-            "assignments (tau = 10 ms, sim.E.v = -70 mV). Commands:\n");
-    for (size_t k = 0; k < sizeof COMMANDS / sizeof *COMMANDS; k++)
-        fprintf(r->out, "  :%-7s %-18s %.*s\n", COMMANDS[k].name, COMMANDS[k].args,
-                (int)strcspn(COMMANDS[k].help, "\n"), COMMANDS[k].help);
+            "assignments (tau = 10 ms, sim.E.v = -70 mV). Commands (:help COMMAND for more):\n");
+    for (size_t k = 0; k < sizeof COMMANDS / sizeof *COMMANDS; k++) {
+        const command_help *c = &COMMANDS[k];
+        if (strlen(c->args) > 20)
+            fprintf(r->out, "  :%-7s %s\n  %-29s %s\n", c->name, c->args, "", c->summary);
+        else
+            fprintf(r->out, "  :%-7s %-20s %s\n", c->name, c->args, c->summary);
+    }
     return true;
 }
 
@@ -1035,6 +1055,21 @@ static void term_size(int *w, int *h)
     }
 }
 
+/* Reads "FROM, TO" (two times) into t0 and t1. */
+static bool window_arg(repl *r, const char *text, double *t0, double *t1)
+{
+    char *copy = xstrdup(text), *parts[3];
+    int np = split_args(copy, parts, 3);
+    axonc_value a, b;
+    bool good = np == 2 && eval(r, parts[0], &a) && eval(r, parts[1], &b);
+    free(copy);
+    if (!good || strcmp(a.unit, "s") || strcmp(b.unit, "s") || !(a.value < b.value))
+        return error(r, "the window is FROM, TO: two times, like 0 ms, 100 ms");
+    *t0 = a.value;
+    *t1 = b.value;
+    return true;
+}
+
 static bool spikes_of(repl *r, const char **arg, simulation **sm, int *pop, const double **t,
                       const uint32_t **idx, size_t *n)
 {
@@ -1068,19 +1103,8 @@ static bool cmd_raster(repl *r, const char *arg)
     if (!spikes_of(r, &arg, &sm, &pop, &t, &idx, &n))
         return false;
     double t0 = 0, t1 = axon_sim_time(sm->sim);
-    if (*arg) {
-        char *copy = xstrdup(arg), *parts[2];
-        /* FROM TO as two expressions separated by blanks is ambiguous; take "FROM, TO" or
-           "FROM TO" with units attached */
-        int np = split_args(copy, parts, 2);
-        axonc_value a, b;
-        bool good = np == 2 && eval(r, parts[0], &a) && eval(r, parts[1], &b);
-        free(copy);
-        if (!good || strcmp(a.unit, "s") || strcmp(b.unit, "s") || !(a.value < b.value))
-            return error(r, "the window is FROM, TO: two times, like 0 ms, 100 ms");
-        t0 = a.value;
-        t1 = b.value;
-    }
+    if (*arg && !window_arg(r, arg, &t0, &t1))
+        return false;
     if (!(t1 > t0))
         return error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
     int w, h;
@@ -1109,6 +1133,85 @@ static bool cmd_rate(repl *r, const char *arg)
             sm->desc->pops[pop].name, t1 * 1e3);
     term_rate(r->out, t, n, sm->desc->pops[pop].size, 0, t1, w - 12, h / 3 > 4 ? h / 3 : 4);
     return true;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    return remove(path);
+}
+
+/* :plot KIND SIM[.POP] [FROM, TO] to FILE.svg — the recordings so far go through a temporary
+ * directory in $TMPDIR or /tmp (axon_sim_write), which the analysis library reads like any other
+ * recording, and which is removed after. */
+static bool cmd_plot(repl *r, const char *arg)
+{
+    char kind[32];
+    const char *p = ident(skip_ws(arg), kind, sizeof kind);
+    bool known = false;
+    for (size_t k = 0; p && axon_figure_kind(k); k++)
+        known |= !strcmp(axon_figure_kind(k), kind);
+    if (!known)
+        return error(r, "which figure? :plot raster|rate|isi|spectrum|cch|avalanches SIM[.POP] "
+                        "to FILE.svg");
+    const char *to = strstr(p, " to ");
+    for (const char *q = to; q; q = strstr(q + 1, " to "))
+        to = q;
+    const char *file = to ? skip_ws(to + 4) : NULL;
+    size_t fl = file ? strlen(file) : 0;
+    while (fl && isspace((unsigned char)file[fl - 1]))
+        fl--;
+    if (!file || fl < 5 || strncmp(file + fl - 4, ".svg", 4))
+        return error(r, "into which file? figures are SVG: :plot %s SIM to FILE.svg", kind);
+    char *middle = xstrdup(p), *out = xstrdup(file);
+    middle[to - p] = 0;
+    out[fl] = 0;
+    path pa;
+    bool bad, good = false;
+    const char *rest = parse_path(r, middle, &pa, &bad);
+    simulation *sm = rest ? pa.sm : NULL;
+    double t0 = 0, t1 = sm ? axon_sim_time(sm->sim) : 0;
+    const char *td = getenv("TMPDIR");
+    char tmp[4096], dir[4200];
+    snprintf(tmp, sizeof tmp, "%s/axon-plot-XXXXXX", td && *td == '/' ? td : "/tmp");
+    if (!rest) {
+        if (!bad)
+            error(r, "of which simulation? (:plot %s sim.E to %s)", kind, out);
+    } else if (pa.var >= 0 || pa.param >= 0) {
+        error(r, "figures are of populations: :plot %s %s.%s to %s", kind, sm->name,
+              sm->desc->pops[pa.pop].name, out);
+    } else if (*skip_ws(rest) && !window_arg(r, skip_ws(rest), &t0, &t1)) {
+        /* reported */
+    } else if (!(axon_sim_time(sm->sim) > 0)) {
+        error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
+    } else if (!mkdtemp(tmp)) {
+        error(r, "cannot make a temporary directory: %s", strerror(errno));
+    } else {
+        axon_err err;
+        axon_recording *rec = NULL;
+        axon_analysis *a = NULL;
+        snprintf(dir, sizeof dir, "%s/rec", tmp);
+        if (axon_sim_write(sm->sim, dir, &err) == AXON_OK &&
+            (rec = axon_recording_open(dir, &err)) &&
+            (a = axon_analyze(rec, t0, t1, NULL, &err)) &&
+            axon_analysis_figure(a, kind, pa.pop >= 0 ? sm->desc->pops[pa.pop].name : NULL, out,
+                                 &err) == AXON_OK) {
+            fprintf(r->out, "wrote the %s figure of %s%s%s, %g to %g ms, into %s\n", kind,
+                    sm->name, pa.pop >= 0 ? "." : "", pa.pop >= 0 ? sm->desc->pops[pa.pop].name : "",
+                    t0 * 1e3, t1 * 1e3, out);
+            good = true;
+        } else {
+            error(r, "%s", err.msg);
+        }
+        axon_analysis_free(a);
+        axon_recording_free(rec);
+        nftw(tmp, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    }
+    free(middle);
+    free(out);
+    return good;
 }
 
 static bool cmd_defs(repl *r, const char *arg)
@@ -1254,7 +1357,7 @@ static bool command(repl *r, const char *line, bool *quit)
         const char *name;
         bool (*fn)(repl *, const char *);
     } TABLE[] = {{"help", cmd_help},   {"type", cmd_type},   {"run", cmd_run},
-                 {"reset", cmd_reset}, {"stats", cmd_stats}, {"raster", cmd_raster},
+                 {"reset", cmd_reset}, {"stats", cmd_stats}, {"raster", cmd_raster}, {"plot", cmd_plot},
                  {"rate", cmd_rate},   {"defs", cmd_defs},   {"sims", cmd_sims},
                  {"load", cmd_load},   {"seed", cmd_seed},   {"write", cmd_write},
                  {"save", cmd_save},   {"restore", cmd_restore}};

@@ -8,12 +8,13 @@ set -u
 here="$AXON_SRCDIR/tests/repl"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/t"
 pass=0
 fail=0
 for script in "$here"/*.axr; do
     name=$(basename "$script" .axr)
     sed -e "s|@SRC@|$AXON_SRCDIR|g" -e "s|@TMP@|$tmp|g" "$script" >"$tmp/$name.in"
-    (cd "$tmp" && NO_COLOR=1 timeout -k 5 300 "$AXON" repl <"$tmp/$name.in" >"$tmp/$name.got" 2>&1; echo "exit $?" >>"$tmp/$name.got")
+    (cd "$tmp" && TMPDIR="$tmp/t" NO_COLOR=1 timeout -k 5 300 "$AXON" repl <"$tmp/$name.in" >"$tmp/$name.got" 2>&1; echo "exit $?" >>"$tmp/$name.got")
     sed -i -e "s|$AXON_SRCDIR|@SRC@|g" -e "s|$tmp|@TMP@|g" "$tmp/$name.got"
     if [ "${AXON_REPL_UPDATE:-}" = 1 ]; then cp "$tmp/$name.got" "$here/$name.out"; fi
     if diff -u "$here/$name.out" "$tmp/$name.got" >"$tmp/diff"; then
@@ -33,6 +34,27 @@ for f in "$tmp"/run/*.npy; do
         fail=$((fail + 1)); echo "FAIL: repl recordings differ from axon run: $(basename "$f")"; fi
 done
 if [ "$n" -lt 4 ]; then fail=$((fail + 1)); echo "FAIL: axon run wrote $n recordings"; fi
+# :plot's files are whole SVG files that render
+for f in raster rate isi spectrum cch avalanches; do
+    svg="$tmp/plot-$f.svg"
+    if head -c 200 "$svg" 2>/dev/null | grep -q '<svg' && tail -c 20 "$svg" | grep -q '</svg>'; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot $f did not write an SVG file"; fi
+    if command -v rsvg-convert >/dev/null; then
+        if rsvg-convert "$svg" -o "$tmp/plot.png" 2>"$tmp/rsvg.err"; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: :plot $f: rsvg-convert"; sed 's/^/    /' "$tmp/rsvg.err"; fi
+    fi
+done
+for e in ':plot frob sim to x.svg|which figure?' ':plot raster sim to x.png|figures are SVG' \
+         ':plot raster sim to /nonexistent/x.svg|/nonexistent/x.svg' \
+         ':plot rate sim 0 ms, 1 ms to x.svg|nothing to draw' ':plot raster nosim to x.svg|of which simulation?'; do
+    out=$(cd "$tmp" && TMPDIR="$tmp/t" NO_COLOR=1 timeout 120 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" -e 'sim = COBA(N = 400)' \
+        -e ':run sim 20 ms' -e "${e%%|*}" 2>&1)
+    if [ $? -eq 1 ] && printf '%s' "$out" | grep -qF -- "${e#*|}"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: '${e%%|*}' did not fail with '${e#*|}':"; printf '%s\n' "$out" | sed 's/^/    /'; fi
+done
+if [ ! -e "$tmp/x.svg" ] && [ ! -e "$tmp/x.png" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: a failed :plot left a file"; fi
+if [ -z "$(ls -A "$tmp/t")" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot left files in TMPDIR: $(ls "$tmp/t")"; fi
 # -e runs entries without reading standard input
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e 'x / 2' </dev/null 2>&1)
 if [ "$out" = "2 mV" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e gave '$out'"; fi

@@ -998,6 +998,47 @@ START_TEST(test_analyze_and_write)
 }
 END_TEST
 
+START_TEST(test_one_figure)
+{
+    write_good_recording();
+    axon_err err;
+    axon_recording *r = axon_recording_open(g_dir, &err);
+    ck_assert_ptr_nonnull(r);
+    axon_analysis *a = axon_analyze(r, 0, -1, NULL, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    char path[600];
+    snprintf(path, sizeof path, "%s/one.svg", g_dir);
+    ck_assert_msg(axon_analysis_figure(a, "raster", "E", path, &err) == AXON_OK, "%s", err.msg);
+    FILE *f = fopen(path, "r");
+    char head[64] = "";
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(head, sizeof head, f));
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(head, "<svg"));
+    ck_assert_int_eq(unlink(path), 0);
+    /* every kind is known; a figure with nothing to draw is an error, and leaves no file */
+    size_t kinds = 0;
+    while (axon_figure_kind(kinds))
+        kinds++;
+    ck_assert_uint_eq(kinds, 6);
+    ck_assert_ptr_null(axon_figure_kind(kinds + 5));
+    ck_assert_int_eq(axon_analysis_figure(a, "frob", NULL, path, &err), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no figure kind 'frob'"));
+    ck_assert_int_eq(axon_analysis_figure(a, "raster", "X", path, &err), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'X'"));
+    ck_assert_int_eq(axon_analysis_figure(NULL, "raster", NULL, path, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_analysis_figure(a, NULL, NULL, path, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_analysis_figure(a, "raster", NULL, NULL, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_analysis_figure(a, "raster", NULL, "/nonexistent/x.svg", &err),
+                     AXON_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/x.svg"));
+    struct stat st;
+    ck_assert_int_ne(stat(path, &st), 0);
+    axon_analysis_free(a);
+    axon_recording_free(r);
+}
+END_TEST
+
 START_TEST(test_sha256)
 {
     /* FIPS 180-2's examples, the second across the 56-byte padding boundary */
@@ -1068,6 +1109,7 @@ Suite *analysis_suite(void)
     tcase_add_test(rec, test_recording_errors);
     tcase_add_test(rec, test_recording_version1);
     tcase_add_test(rec, test_analyze_and_write);
+    tcase_add_test(rec, test_one_figure);
     tcase_add_test(rec, test_sha256);
     suite_add_tcase(s, rec);
     return s;

@@ -451,6 +451,18 @@ const axon_pop_summary *axon_analysis_pop(const axon_analysis *a, size_t k, cons
  */
 axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_err *err);
 
+/*
+ * Draws one figure of the analysis as an SVG file at path, written whole or not at all (the
+ * same drawing as in the report). kind is one of axon_figure_kind's: "raster", "rate", "isi",
+ * "spectrum", "cch" (mean cross-correlogram) or "avalanches"; pop names one population, or
+ * NULL for all of them. AXON_EINVAL for an unknown kind or population, or when the window has
+ * nothing to draw (a rate figure needs two bins); AXON_EIO when the file cannot be written.
+ */
+axon_status axon_analysis_figure(const axon_analysis *a, const char *kind, const char *pop,
+                                 const char *path, axon_err *err);
+/* The k-th figure kind of axon_analysis_figure (from 0), NULL past the last. */
+const char *axon_figure_kind(size_t k);
+
 /* A unit of the manifest for people: "kg*m^2*s^-3*A^-1" -> "V", "m^-2*kg^-1*s^3*A^2" -> "S",
  * "1" -> "" (dimensionless); an unknown combination is returned as given. Static or u. */
 const char *axon_unit_pretty(const char *u);
