@@ -21,81 +21,6 @@
 
 #include "sim.h"
 
-/* ---- units */
-
-static const struct {
-    const char *sym;
-    double f;
-} RT_PREFIX[] = {{"da", 1e1}, {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},  {"P", 1e15},
-                 {"T", 1e12}, {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},
-                 {"d", 1e-1}, {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\xc2\xb5", 1e-6},
-                 {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},
-                 {"y", 1e-24}};
-
-/* The next factor of a unit ("S", "m^2", "s^-1") from *p: its text in [*b, *e), whether it
- * divides, and *p moved past it. False at the end. */
-static int rt_unit_factor(const char **p, const char **b, const char **e, int *div)
-{
-    const char *q = *p;
-    if (!*q)
-        return 0;
-    *div = 0;
-    if (*q == '*' || *q == '/') {
-        *div = *q == '/';
-        q++;
-    }
-    *b = q;
-    while (*q && *q != '*' && *q != '/')
-        q++;
-    *e = q;
-    *p = q;
-    return 1;
-}
-
-/* The integer exponent of a factor ("m^2": 2, "s": 1); 0 when it has another form. */
-static int rt_unit_power(const char *b, const char *e)
-{
-    const char *c = memchr(b, '^', (size_t)(e - b));
-    if (!c)
-        return 1;
-    char *end;
-    long n = strtol(c + 1, &end, 10);
-    return end == e && n != 0 && labs(n) < 100 ? (int)n : 0;
-}
-
-/*
- * How many SI units one `given` unit is, for a quantity whose SI unit is `si`: given is si
- * with an SI prefix (or none) on each of its factors, in the same order. NULL and "" mean
- * the SI unit itself. False when given is not such a unit.
- */
-static int param_unit_scale(const char *si, const char *given, double *scale)
-{
-    *scale = 1;
-    if (!given || !*given || !strcmp(given, si))
-        return 1;
-    const char *ps = si, *pg = given, *sb, *se, *gb, *ge;
-    int sdiv, gdiv;
-    while (rt_unit_factor(&ps, &sb, &se, &sdiv)) {
-        if (!rt_unit_factor(&pg, &gb, &ge, &gdiv) || sdiv != gdiv)
-            return 0;
-        size_t sn = (size_t)(se - sb), gn = (size_t)(ge - gb);
-        if (gn < sn || memcmp(ge - sn, sb, sn))
-            return 0;
-        size_t pn = gn - sn;
-        if (!pn)
-            continue;
-        int pw = rt_unit_power(sb, se);
-        size_t k = 0, n = sizeof RT_PREFIX / sizeof RT_PREFIX[0];
-        while (k < n && !(strlen(RT_PREFIX[k].sym) == pn && !memcmp(RT_PREFIX[k].sym, gb, pn)))
-            k++;
-        if (k == n || !pw || !strcmp(si, "1"))
-            return 0;
-        double f = pow(RT_PREFIX[k].f, pw);
-        *scale = sdiv ? *scale / f : *scale * f;
-    }
-    return !*pg;
-}
-
 /* ---- setup */
 
 axon_status rt_params_init(axon_sim *s, axon_err *err)
@@ -290,12 +215,12 @@ axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
 static axon_status rt_param_value(axon_sim *s, const axon_param_desc *p, double value,
                                   const char *unit, double *si)
 {
-    double scale;
-    if (!param_unit_scale(p->unit, unit, &scale))
+    double scale = 1;
+    if (unit && *unit && !rt_unit_convert(p->unit, unit, &scale))
         return axon_err_set(
             &s->err, AXON_EINVAL, "'%s' is in %s: '%s' is not %s%s", p->name, p->unit, unit,
             !strcmp(p->unit, "1") ? "a unit of a plain number (give NULL, \"\" or \"1\")" : p->unit,
-            !strcmp(p->unit, "1") ? "" : " with SI prefixes");
+            !strcmp(p->unit, "1") ? "" : " or a unit of the same dimension");
     double v = value * scale;
     if (!isfinite(v))
         return axon_err_set(&s->err, AXON_EINVAL, "'%s': %g %s is not a finite value", p->name,

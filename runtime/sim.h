@@ -204,6 +204,12 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb);
  * "nA", "mV"; a product of base units) to si, the unit a variable is stored in as the
  * descriptor writes it; AXON_EINVAL (with a message naming path) for another dimension or a
  * unit it does not know. */
+/* A unit's exponents over m, kg, s, A, K, mol, cd and its factor to SI (units.c); 0 when it
+ * parses. */
+int rt_unit_parse(const char *u, double e[7], double *scale);
+/* How many units `to` one unit `from` is, when both are units of the same dimension: 1, else 0
+ * (and *scale 1). */
+int rt_unit_convert(const char *to, const char *from, double *scale);
 axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const char *unit,
                           double *scale);
 

@@ -2,10 +2,13 @@
  * Units at the API (axon.h, "Units"): the factor from a unit a caller names ("nA", "mV",
  * "nS", "ms", "Mohm") to the SI unit a variable is stored in, as the descriptor writes it: a
  * product of base units with exponents ("A", "kg*m^2*s^-3*A^-1" for a volt, "1" for a
- * dimensionless number). Both sides become exponent vectors over the seven SI base units and
- * must be equal; the caller's unit may be a named unit with one SI prefix, or a product of base
- * units as the descriptor writes them. A few dozen table entries, no allocation.
+ * dimensionless number), or the unit a parameter is declared in ("ms", "S/m^2"). Both sides
+ * become exponent vectors over the seven SI base units and must be equal. A unit is a product
+ * and quotient of named units, each with at most one SI prefix and an exponent ("mV/ms",
+ * "uS/cm^2", "kg*m^2*s^-3*A^-1"); exponents may be fractional ("V*s^-0.5"). A few dozen table
+ * entries, no allocation. Both the API's variable access and its parameters use it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,78 +42,93 @@ static const rt_unit RT_UNITS[] = {
 static const struct {
     const char *p;
     double f;
-} RT_PREFIX[] = {{"G", 1e9},         {"M", 1e6},  {"k", 1e3},   {"m", 1e-3}, {"u", 1e-6},
-                 {"\xc2\xb5", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
+} RT_PREFIX[] = {{"da", 1e1}, {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},  {"P", 1e15},
+                 {"T", 1e12}, {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},
+                 {"d", 1e-1}, {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\xc2\xb5", 1e-6},
+                 {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},
+                 {"y", 1e-24}};
 
 #define RT_NUNITS (sizeof RT_UNITS / sizeof RT_UNITS[0])
 #define RT_NPREFIX (sizeof RT_PREFIX / sizeof RT_PREFIX[0])
 
-/* "1", or a product of base units with integer exponents ("kg*m^2*s^-3*A^-1"), as
- * dim_format_si writes them; 0 on success. */
-static int rt_parse_si(const char *u, int e[RT_DIMS])
+/* One named unit with at most one prefix ("mV", "Mohm", "kg", "M" the molar): its exponents
+ * added times power into e, its factor to SI raised to power multiplied into *scale. A name
+ * is first a unit itself, then a prefix and a unit. */
+static int rt_named_unit(const char *u, size_t n, double power, double e[RT_DIMS],
+                         double *scale)
 {
-    static const char *const BASE[RT_DIMS] = {"m", "kg", "s", "A", "K", "mol", "cd"};
+    for (size_t p = 0; p <= RT_NPREFIX; p++) {
+        const char *pre = p ? RT_PREFIX[p - 1].p : "";
+        size_t pn = strlen(pre);
+        if (pn >= n && p)
+            continue;
+        if (strncmp(u, pre, pn))
+            continue;
+        for (size_t k = 0; k < RT_NUNITS; k++)
+            if (strlen(RT_UNITS[k].sym) == n - pn && !strncmp(u + pn, RT_UNITS[k].sym, n - pn)) {
+                for (int d = 0; d < RT_DIMS; d++)
+                    e[d] += power * RT_UNITS[k].e[d];
+                *scale *= pow((p ? RT_PREFIX[p - 1].f : 1) * RT_UNITS[k].scale, power);
+                return 0;
+            }
+    }
+    return -1;
+}
+
+int rt_unit_parse(const char *u, double e[RT_DIMS], double *scale)
+{
     memset(e, 0, RT_DIMS * sizeof *e);
+    *scale = 1.0;
+    if (!u || !*u)
+        return -1;
     if (!strcmp(u, "1"))
         return 0;
+    double sign = 1;
     while (*u) {
-        size_t n = strcspn(u, "^*");
-        int d = -1;
-        for (int k = 0; k < RT_DIMS; k++)
-            if (strlen(BASE[k]) == n && !strncmp(u, BASE[k], n))
-                d = k;
-        if (d < 0)
+        size_t n = strcspn(u, "^*/");
+        if (!n)
             return -1;
+        const char *name = u;
         u += n;
-        long x = 1;
+        double x = 1;
         if (*u == '^') {
             char *end;
-            x = strtol(u + 1, &end, 10);
-            if (end == u + 1 || x == 0 || x < -64 || x > 64)
+            x = strtod(u + 1, &end);
+            if (end == u + 1 || !(x != 0) || x < -64 || x > 64)
                 return -1;
             u = end;
         }
-        e[d] += (int)x;
-        if (*u == '*' && u[1])
-            u++;
-        else if (*u)
+        if (!(n == 1 && name[0] == '1') && rt_named_unit(name, n, sign * x, e, scale) != 0)
             return -1;
+        if ((*u == '*' || *u == '/') && u[1]) {
+            sign = *u == '/' ? -1 : 1;
+            u++;
+        } else if (*u) {
+            return -1;
+        }
     }
     return 0;
 }
 
-/* A named unit, possibly with one prefix ("mV", "Mohm", "kHz"), or a product of base units. */
-static int rt_parse_unit(const char *u, int e[RT_DIMS], double *scale)
+int rt_unit_convert(const char *to, const char *from, double *scale)
 {
+    double et[RT_DIMS], ef[RT_DIMS], st, sf;
     *scale = 1.0;
-    for (size_t k = 0; k < RT_NUNITS; k++)
-        if (!strcmp(u, RT_UNITS[k].sym)) {
-            for (int d = 0; d < RT_DIMS; d++)
-                e[d] = RT_UNITS[k].e[d];
-            *scale = RT_UNITS[k].scale;
+    if (rt_unit_parse(to, et, &st) != 0 || rt_unit_parse(from, ef, &sf) != 0)
+        return 0;
+    for (int d = 0; d < RT_DIMS; d++)
+        if (fabs(et[d] - ef[d]) > 1e-9)
             return 0;
-        }
-    for (size_t p = 0; p < RT_NPREFIX; p++) {
-        size_t n = strlen(RT_PREFIX[p].p);
-        if (strncmp(u, RT_PREFIX[p].p, n))
-            continue;
-        for (size_t k = 0; k < RT_NUNITS; k++)
-            if (!strcmp(u + n, RT_UNITS[k].sym)) {
-                for (int d = 0; d < RT_DIMS; d++)
-                    e[d] = RT_UNITS[k].e[d];
-                *scale = RT_PREFIX[p].f * RT_UNITS[k].scale;
-                return 0;
-            }
-    }
-    return rt_parse_si(u, e);
+    *scale = sf / st;
+    return 1;
 }
 
 /* A name for the stored unit in messages: "V (kg*m^2*s^-3*A^-1)", or the string itself. */
 static void rt_unit_name(const char *si, char *out, size_t n)
 {
-    int e[RT_DIMS];
+    double e[RT_DIMS], f;
     snprintf(out, n, "%s", si);
-    if (rt_parse_si(si, e) != 0 || !strpbrk(si, "*^"))
+    if (rt_unit_parse(si, e, &f) != 0 || f != 1 || !strpbrk(si, "*^/"))
         return;
     for (size_t k = 0; k < RT_NUNITS; k++) {
         int same = RT_UNITS[k].scale == 1;
@@ -129,23 +147,21 @@ axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const c
     *scale = 1.0;
     if (!unit || !*unit || !strcmp(unit, si))
         return AXON_OK;
-    int want[RT_DIMS], got[RT_DIMS];
-    double fs, fu;
+    double want[RT_DIMS], got[RT_DIMS], fs, fu;
     char name[128];
     rt_unit_name(si, name, sizeof name);
-    if (rt_parse_unit(si, want, &fs) != 0)
+    if (rt_unit_parse(si, want, &fs) != 0)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "%s is stored in '%s', which is not a unit this runtime converts to; "
                             "pass values in it (unit NULL)",
                             path, si);
-    if (rt_parse_unit(unit, got, &fu) != 0)
+    if (rt_unit_parse(unit, got, &fu) != 0)
         return axon_err_set(&s->err, AXON_EINVAL,
-                            "'%s' is not a unit (a unit with an SI prefix, like nA, mV, nS, ms, "
-                            "Mohm, or a product of base units); %s is in %s",
+                            "'%s' is not a unit (units with SI prefixes, like nA, mV, nS, ms, "
+                            "Mohm, mV/ms, uS/cm^2); %s is in %s",
                             unit, path, name);
-    if (memcmp(want, got, sizeof want))
+    if (!rt_unit_convert(si, unit, scale))
         return axon_err_set(&s->err, AXON_EINVAL, "%s is in %s: '%s' is not a unit of it", path,
                             name, unit);
-    *scale = fu / fs;
     return AXON_OK;
 }

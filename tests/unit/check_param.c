@@ -5,6 +5,9 @@
 #include "axon/axon.h"
 #include "axon/axonc.h"
 
+/* the runtime's unit conversion (runtime/units.c), used by parameters and variable access */
+int rt_unit_convert(const char *to, const char *from, double *scale);
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -86,6 +89,49 @@ static const char NET[] =
     "    population Z = Izhikevich[4](I_ext = 10)\n"
     "    project E -> E : ExpCurrent(w = uniform(0.1 nA, 0.2 nA)) connect random(0.5)\n"
     "}\n";
+
+/* One parser for every unit the API takes: named units with prefixes, products, quotients,
+ * exponents (fractional too), the descriptors' SI products. */
+START_TEST(test_unit_convert)
+{
+    static const struct {
+        const char *to, *from;
+        double scale; /* 0: not convertible */
+    } CASES[] = {
+        {"s", "ms", 1e-3},
+        {"V", "mV", 1e-3},
+        {"kg*m^2*s^-3*A^-1", "mV", 1e-3},
+        {"V/s", "mV/ms", 1},
+        {"S/m^2", "mS/cm^2", 10},
+        {"S/m^2", "uS/cm^2", 1e-2},
+        {"ohm", "Mohm", 1e6},
+        {"ohm", "M\xce\xa9", 1e6},
+        {"1/s", "Hz", 1},
+        {"s^-1", "kHz", 1e3},
+        {"mol/m^3", "mM", 1},
+        {"kg", "g", 1e-3},
+        {"V*s^-0.5", "mV/ms^0.5", 1e-3 / sqrt(1e-3)},
+        {"1", "1", 1},
+        {"A", "mV", 0},
+        {"s", "xs", 0},
+        {"1", "ms", 0},
+        {"s", "m s", 0},
+        {"s", "s^", 0},
+        {"s", "/s", 0},
+        {"s", "s*", 0},
+    };
+    for (size_t k = 0; k < sizeof CASES / sizeof *CASES; k++) {
+        double f = -1;
+        int ok = rt_unit_convert(CASES[k].to, CASES[k].from, &f);
+        ck_assert_msg(ok == (CASES[k].scale != 0), "%s -> %s: %d", CASES[k].from, CASES[k].to, ok);
+        if (ok)
+            ck_assert_msg(fabs(f - CASES[k].scale) <= 1e-12 * CASES[k].scale, "%s -> %s: %g",
+                          CASES[k].from, CASES[k].to, f);
+        else
+            ck_assert(f == 1);
+    }
+}
+END_TEST
 
 START_TEST(test_table)
 {
@@ -479,6 +525,7 @@ Suite *param_suite(void)
     Suite *s = suite_create("param");
     TCase *tc = tcase_create("param");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_unit_convert);
     tcase_add_test(tc, test_table);
     tcase_add_test(tc, test_per_item);
     tcase_add_test(tc, test_errors);

@@ -328,11 +328,12 @@ int axon_sim_spike_next(axon_sim *s, axon_spike_iter *it, double *t, uint32_t *i
 /*
  * Units. Values are passed in the SI unit the variable is stored in (axon_sim_var_info gives
  * it as the descriptor writes it: "A", "1", or a product of base units such as
- * "kg*m^2*s^-3*A^-1" for a volt), or, where a function takes a unit, in that unit: a named SI
- * unit (m g s A K mol cd Hz N Pa J W C V F ohm S Wb T H M l) with at most one prefix (G M k m u
- * or the micro sign in UTF-8, n p f), such as "nA", "mV", "nS", "ms", "Mohm", or a product of
- * base units. NULL or "" means the stored unit. A unit of another dimension, or one that is not
- * a unit, is AXON_EINVAL.
+ * "kg*m^2*s^-3*A^-1" for a volt), or, where a function takes a unit, in that unit: products
+ * and quotients of named SI units (m g s A K mol cd Hz N Pa J W C V F ohm S Wb T H M l) each
+ * with at most one prefix (Y Z E P T G M k h da d c m u or the micro sign in UTF-8, n p f a z
+ * y) and an exponent, such as "nA", "mV", "nS", "ms", "Mohm", "mV/ms", "uS/cm^2",
+ * "mV/ms^0.5", or the stored form itself. NULL or "" means the stored unit. A unit of another
+ * dimension, or one that is not a unit, is AXON_EINVAL. Parameters take the same units.
  */
 
 /*
@@ -478,8 +479,8 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * on: a shared one, and everything the compiler derived from it (reciprocals, decay factors,
  * the propagators of exact integration), or a per-item one for every neuron or synapse;
  * axon_sim_set_param_range for items [begin, end) only (synapses in CSR order). The value is
- * given in unit: NULL or "" for the SI unit the descriptor records, or that unit with SI
- * prefixes ("ms", "us" for "s"; "nS" for "S"; "mS/cm^2" for "S/m^2"). Initial values were
+ * given in unit: NULL or "" for the SI unit the descriptor records, or any unit of the same
+ * dimension (see Units: "ms" for "s"; "nS" for "S"; "mS/cm^2" for "S/m^2"). Initial values were
  * computed in axon_sim_new and do not follow a change (write the state with axon_sim_var).
  * Errors (AXON_EINVAL, with the message in axon_sim_error): an unknown name (a state variable
  * is not a parameter), a unit that is not the parameter's, a value that is not finite, a
