@@ -74,6 +74,8 @@ static void rt_sha256_add(rt_sha256 *c, const uint8_t *p, size_t n)
 
 axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err)
 {
+    if (!path || !hex)
+        return axon_err_set(err, AXON_EINVAL, "NULL path or output");
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));

@@ -1,5 +1,6 @@
 #include "axon/tensor.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,8 @@ axon_status axon_tensor_view(const axon_tensor *t, int dim, size_t begin, size_t
 
 size_t axon_tensor_numel(const axon_tensor *t)
 {
+    if (!t)
+        return 0;
     size_t n = 1;
     for (int i = 0; i < t->ndim; i++)
         n *= t->shape[i];
@@ -118,7 +121,7 @@ size_t axon_tensor_numel(const axon_tensor *t)
 
 bool axon_tensor_is_contiguous(const axon_tensor *t)
 {
-    if (axon_tensor_numel(t) == 0)
+    if (!t || axon_tensor_numel(t) == 0)
         return true;
     size_t expect = 1;
     for (int i = t->ndim - 1; i >= 0; i--) {
@@ -126,6 +129,17 @@ bool axon_tensor_is_contiguous(const axon_tensor *t)
             return false;
         expect *= t->shape[i];
     }
+    return true;
+}
+
+/* Whether idx (ndim entries) is inside t. */
+static bool rt_in_bounds(const axon_tensor *t, const size_t *idx)
+{
+    if (!t || !t->data || (t->ndim > 0 && !idx))
+        return false;
+    for (int i = 0; i < t->ndim; i++)
+        if (idx[i] >= t->shape[i])
+            return false;
     return true;
 }
 
@@ -139,6 +153,8 @@ static void *rt_elem(const axon_tensor *t, const size_t *idx)
 
 double axon_tensor_get_f64(const axon_tensor *t, const size_t *idx)
 {
+    if (!rt_in_bounds(t, idx))
+        return NAN;
     const void *p = rt_elem(t, idx);
     switch (t->dtype) {
     case AXON_F32: return *(const float *)p;
@@ -153,6 +169,8 @@ double axon_tensor_get_f64(const axon_tensor *t, const size_t *idx)
 
 axon_status axon_tensor_set_f64(axon_tensor *t, const size_t *idx, double v)
 {
+    if (!rt_in_bounds(t, idx))
+        return AXON_EINVAL;
     void *p = rt_elem(t, idx);
     /* Range tests are written so NaN fails them; converting an unrepresentable value is UB. */
     switch (t->dtype) {
@@ -184,6 +202,8 @@ axon_status axon_tensor_set_f64(axon_tensor *t, const size_t *idx, double v)
 
 void axon_tensor_pack(const axon_tensor *t, void *dst)
 {
+    if (!t || !dst)
+        return;
     size_t esz = axon_dtype_size(t->dtype), n = axon_tensor_numel(t);
     if (n == 0)
         return;
@@ -215,6 +235,10 @@ void axon_tensor_pack(const axon_tensor *t, void *dst)
 
 axon_tensor *axon_tensor_copy_contiguous(const axon_tensor *t, axon_err *err)
 {
+    if (!t) {
+        axon_err_set(err, AXON_EINVAL, "NULL tensor");
+        return NULL;
+    }
     axon_tensor *c = axon_tensor_new(t->dtype, t->ndim, t->shape, err);
     if (c)
         axon_tensor_pack(t, c->data);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "axon/io.h"
 #include "axon/tensor.h"
 #include "check_suites.h"
 
@@ -164,6 +165,40 @@ START_TEST(test_pack_strided_1d)
 }
 END_TEST
 
+/* NULL arguments and indices out of bounds: a status or NaN, never a crash. */
+START_TEST(test_null_and_bounds)
+{
+    size_t shape[2] = {2, 3}, in[2] = {1, 2}, out[2] = {2, 0}, out2[2] = {0, 3};
+    axon_tensor *t = axon_tensor_new(AXON_F64, 2, shape, NULL);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(axon_tensor_set_f64(t, in, 4.5), AXON_OK);
+    ck_assert(axon_tensor_get_f64(t, in) == 4.5);
+    ck_assert(isnan(axon_tensor_get_f64(t, out)));
+    ck_assert(isnan(axon_tensor_get_f64(t, out2)));
+    ck_assert(isnan(axon_tensor_get_f64(t, NULL)));
+    ck_assert(isnan(axon_tensor_get_f64(NULL, in)));
+    ck_assert_int_eq(axon_tensor_set_f64(t, out, 1), AXON_EINVAL);
+    ck_assert_int_eq(axon_tensor_set_f64(t, NULL, 1), AXON_EINVAL);
+    ck_assert_int_eq(axon_tensor_set_f64(NULL, in, 1), AXON_EINVAL);
+    ck_assert_uint_eq(axon_tensor_numel(NULL), 0);
+    ck_assert(axon_tensor_is_contiguous(NULL));
+    axon_tensor_pack(NULL, NULL);
+    axon_tensor_pack(t, NULL);
+    axon_err err;
+    ck_assert_ptr_null(axon_tensor_copy_contiguous(NULL, &err));
+    ck_assert_str_eq(err.msg, "NULL tensor");
+    ck_assert_int_eq(axon_tensor_view(NULL, 0, 0, 1, 1, t), AXON_EINVAL);
+    ck_assert_int_eq(axon_tensor_view(t, 0, 0, 1, 1, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_sha256_file(NULL, NULL, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_npy_write(NULL, t, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_npy_write("x.npy", NULL, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_npy_read(NULL, NULL, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_csv_write(NULL, NULL, t, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_csv_read(NULL, 0, NULL, &err), AXON_EINVAL);
+    axon_tensor_free(t);
+}
+END_TEST
+
 START_TEST(test_get_set_dtypes)
 {
     size_t shape[1] = {2}, i1[1] = {1};
@@ -212,6 +247,7 @@ Suite *tensor_suite(void)
     tcase_add_test(tc, test_new_layout);
     tcase_add_test(tc, test_new_errors);
     tcase_add_test(tc, test_view);
+    tcase_add_test(tc, test_null_and_bounds);
     tcase_add_test(tc, test_pack_strided_1d);
     tcase_add_test(tc, test_get_set_dtypes);
     suite_add_tcase(s, tc);

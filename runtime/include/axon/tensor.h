@@ -48,18 +48,23 @@ void axon_tensor_free(axon_tensor *t);
 axon_status axon_tensor_view(const axon_tensor *t, int dim, size_t begin, size_t end, size_t step,
                              axon_tensor *out);
 
-size_t axon_tensor_numel(const axon_tensor *t);
-/* True when the elements are dense in C order (strides of size-1 dims are ignored). */
+size_t axon_tensor_numel(const axon_tensor *t); /* 0 for NULL */
+/* True when the elements are dense in C order (strides of size-1 dims are ignored); true for
+ * an empty tensor and NULL. */
 bool axon_tensor_is_contiguous(const axon_tensor *t);
 
-/* Element access converting through double; idx has ndim entries and must be in bounds. */
+/* Element access converting through double; idx has ndim entries. NaN for an index out of
+ * bounds or a NULL argument. */
 double axon_tensor_get_f64(const axon_tensor *t, const size_t *idx);
-/* Integer dtypes truncate toward zero; AXON_ERANGE (tensor unchanged) if v does not fit. */
+/* Integer dtypes truncate toward zero; AXON_ERANGE (tensor unchanged) if v does not fit,
+ * AXON_EINVAL for an index out of bounds or a NULL argument. */
 axon_status axon_tensor_set_f64(axon_tensor *t, const size_t *idx, double v);
 
-/* Copies the elements in C order into dst, which holds numel * dtype size bytes. */
+/* Copies the elements in C order into dst, which holds numel * dtype size bytes (nothing
+ * when either is NULL). */
 void axon_tensor_pack(const axon_tensor *t, void *dst);
-/* New owning, contiguous tensor with the same dtype, shape and values. */
+/* New owning, contiguous tensor with the same dtype, shape and values; NULL (AXON_EINVAL)
+ * for NULL. */
 axon_tensor *axon_tensor_copy_contiguous(const axon_tensor *t, axon_err *err);
 
 #ifdef __cplusplus
