@@ -1539,3 +1539,13 @@ axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
     ide_complete(x, f, line, col, fn, user);
     return ok(u->s);
 }
+
+axonc_status axonc_rename_check(axonc_unit *u, int sym, const char *new_name)
+{
+    ide_index *x = unit_index(u);
+    if (!x)
+        return u ? fail(u->s, AXONC_EINVAL, "axonc_rename_check: the unit has no index")
+                 : AXONC_EINVAL;
+    const char *why = ide_rename_refusal(x, sym, new_name);
+    return why ? fail(u->s, AXONC_EINVAL, "%s", why) : ok(u->s);
+}

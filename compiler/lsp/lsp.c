@@ -47,6 +47,7 @@ enum {
     ERR_METHOD_NOT_FOUND = -32601,
     ERR_INVALID_PARAMS = -32602,
     ERR_NOT_INITIALIZED = -32002,
+    ERR_REQUEST_FAILED = -32803,
 };
 
 typedef struct {
@@ -68,6 +69,8 @@ typedef struct {
     double debounce;
     char *in;
     size_t inlen, incap;
+    const char *refused; /* a request's answer is this error (ERR_REQUEST_FAILED) */
+    char refusal[1024];
 } server;
 
 static double now(void)
@@ -623,6 +626,117 @@ static json_object *references(server *srv, json_object *params)
     return out;
 }
 
+/* ---- renaming ------------------------------------------------------------------------------ */
+
+/* Makes the request fail with message (the answer is an error). */
+static json_object *refuse(server *srv, const char *message)
+{
+    snprintf(srv->refusal, sizeof srv->refusal, "%s", message);
+    srv->refused = srv->refusal;
+    return NULL;
+}
+
+/* The symbol at the request's position that may be renamed (to new_name, when given): its
+ * index, or -1 with the request refused (a reason from the library) or answered null. */
+static int renamable(server *srv, doc *d, json_object *params, const char *new_name,
+                     axonc_loc *where)
+{
+    int k = symbol_at(d, params, where);
+    if (k < 0)
+        return -1;
+    if (axonc_rename_check(d->unit, k, new_name) != AXONC_OK) {
+        refuse(srv, axonc_session_error(srv->s));
+        return -1;
+    }
+    return k;
+}
+
+static json_object *prepare_rename(server *srv, json_object *params)
+{
+    doc *d = fresh(srv, params);
+    axonc_loc where;
+    axonc_symbol y;
+    int k = renamable(srv, d, params, NULL, &where);
+    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+        return NULL;
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "range", range(d, &where));
+    json_object_object_add(r, "placeholder", json_object_new_string(y.name));
+    return r;
+}
+
+/* The symbol of unit u declared where y is (the same file, place and name), or -1. */
+static int same_symbol(axonc_unit *u, const axonc_symbol *y)
+{
+    int n = axonc_symbol_count(u);
+    for (int i = 0; i < n; i++) {
+        axonc_symbol o;
+        if (axonc_symbol_get(u, i, &o) == AXONC_OK && o.loc.file && y->loc.file &&
+            o.loc.line == y->loc.line && o.loc.col == y->loc.col && !strcmp(o.name, y->name) &&
+            !strcmp(o.loc.file, y->loc.file))
+            return i;
+    }
+    return -1;
+}
+
+/* Adds to changes (URI -> edits) a replacement of every place of symbol k of u, once each. */
+static void rename_in(server *srv, axonc_unit *u, int k, const char *new_name,
+                      json_object *changes)
+{
+    for (int i = 0; i < axonc_ref_count(u, k); i++) {
+        axonc_loc l;
+        if (axonc_ref_get(u, k, i, &l, NULL) != AXONC_OK || !l.file)
+            continue;
+        json_object *loc = location(srv, &l);
+        const char *uri = get_str(loc, "uri");
+        json_object *edits = get(changes, uri);
+        if (!edits) {
+            edits = json_object_new_array();
+            json_object_object_add(changes, uri, edits);
+        }
+        json_object *r = get(loc, "range");
+        bool seen = false;
+        for (size_t e = 0; e < json_object_array_length(edits) && !seen; e++)
+            seen = json_object_equal(get(json_object_array_get_idx(edits, e), "range"), r);
+        if (!seen) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "range", json_object_get(r));
+            json_object_object_add(e, "newText", json_object_new_string(new_name));
+            json_object_array_add(edits, e);
+        }
+        json_object_put(loc);
+    }
+}
+
+/* The edits of a rename: in the document's unit (the file and its imports), and in the other
+ * open documents whose units hold the same declaration (files that import it). */
+static json_object *rename_symbol(server *srv, json_object *params)
+{
+    doc *d = fresh(srv, params);
+    const char *new_name = get_str(params, "newName");
+    if (!new_name)
+        return refuse(srv, "newName is missing");
+    axonc_symbol y;
+    int k = renamable(srv, d, params, new_name, NULL);
+    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+        return srv->refused ? NULL : refuse(srv, "there is no name to rename here");
+    json_object *changes = json_object_new_object();
+    rename_in(srv, d->unit, k, new_name, changes);
+    for (int i = 0; i < srv->ndocs; i++) {
+        doc *o = srv->docs[i];
+        if (o == d)
+            continue;
+        if (o->stale || !o->unit)
+            check_doc(srv, o);
+        int ko = o->unit ? same_symbol(o->unit, &y) : -1;
+        if (ko >= 0)
+            rename_in(srv, o->unit, ko, new_name, changes);
+    }
+    json_object *w = json_object_new_object();
+    json_object_object_add(w, "changes", changes);
+    return w;
+}
+
 static int completion_kind(axonc_symbol_kind k)
 {
     switch (k) {
@@ -900,6 +1014,9 @@ static json_object *capabilities(void)
     json_object_object_add(c, "referencesProvider", json_object_new_boolean(1));
     json_object_object_add(c, "documentSymbolProvider", json_object_new_boolean(1));
     json_object_object_add(c, "documentFormattingProvider", json_object_new_boolean(1));
+    json_object *ren = json_object_new_object();
+    json_object_object_add(ren, "prepareProvider", json_object_new_boolean(1));
+    json_object_object_add(c, "renameProvider", ren);
     json_object *comp = json_object_new_object(), *trig = json_object_new_array();
     json_object_array_add(trig, json_object_new_string("."));
     json_object_array_add(trig, json_object_new_string("\""));
@@ -937,6 +1054,8 @@ static const struct {
     {"textDocument/documentSymbol", document_symbols},
     {"textDocument/formatting", formatting},
     {"textDocument/semanticTokens/full", semantic_tokens},
+    {"textDocument/prepareRename", prepare_rename},
+    {"textDocument/rename", rename_symbol},
 };
 
 /* Handles one message; false when the server should stop (after `exit`). */
@@ -988,7 +1107,12 @@ static bool handle(server *srv, json_object *msg, int *status)
                 reply_error(id, ERR_INVALID_PARAMS, "textDocument is missing");
                 return true;
             }
-            reply(id, REQUESTS[i].fn(srv, params));
+            srv->refused = NULL;
+            json_object *result = REQUESTS[i].fn(srv, params);
+            if (srv->refused)
+                reply_error(id, ERR_REQUEST_FAILED, srv->refused);
+            else
+                reply(id, result);
             return true;
         }
     reply_error(id, ERR_METHOD_NOT_FOUND, method);

@@ -4,14 +4,17 @@ with a unit error (the diagnostic must carry the message and hint of `axon check
 (diagnostics cleared), hover (units, doc comments, a population's type and size, the scheme
 chosen for an equation), definition into the stdlib, references, completion (names in
 scope, units, keywords, `post.` and `P.` members, stdlib files after `import "std/`), the
-outline, formatting (as `axon fmt`), errors for bad messages, shutdown and exit.
+outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
+errors for bad messages, shutdown and exit.
 
 usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lspclient import Server  # noqa: E402
@@ -58,6 +61,7 @@ def main():
     for cap in ("hoverProvider", "definitionProvider", "referencesProvider",
                 "documentSymbolProvider", "documentFormattingProvider"):
         check(caps.get(cap) is True, "capability " + cap, caps)
+    check(caps.get("renameProvider") == {"prepareProvider": True}, "rename with prepareRename", caps)
     check(caps.get("textDocumentSync", {}).get("change") == 1, "full text sync", caps)
     check("." in caps.get("completionProvider", {}).get("triggerCharacters", []),
           "completion on '.'", caps)
@@ -192,6 +196,84 @@ def main():
     check(len(edits) == 1 and edits[0]["newText"] == want and
           edits[0]["range"]["start"] == {"line": 0, "character": 0},
           "formatting replaces the text by axon fmt's", r)
+
+    # rename: prepareRename gives the name's range; rename edits its declaration and uses
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 6},
+                                        "contentChanges": [{"text": text}]})
+    p = at(text, "equations", "tau")
+    r = s.request("textDocument/prepareRename", {"textDocument": doc, "position": p})
+    check(r.get("result") == {"range": {"start": p, "end": {"line": p["line"],
+                                                           "character": p["character"] + 3}},
+                              "placeholder": "tau"}, "prepareRename of tau", r)
+    r = s.request("textDocument/rename", {"textDocument": doc, "position": p, "newName": "tau_m"})
+    edits = ((r.get("result") or {}).get("changes") or {}).get(uri, [])
+    check(sorted((e["range"]["start"]["line"], e["range"]["start"]["character"], e["newText"])
+                 for e in edits) ==
+          sorted([(at(text, "tau =", "tau")["line"], 8, "tau_m"),
+                  (p["line"], p["character"], "tau_m")]) and
+          len((r.get("result") or {}).get("changes") or {}) == 1,
+          "rename of tau: its declaration and its use", r)
+
+    def refused(pos, new, why, what):
+        method = "textDocument/rename" if new else "textDocument/prepareRename"
+        params = {"textDocument": doc, "position": pos}
+        if new:
+            params["newName"] = new
+        r = s.request(method, params)
+        check(r.get("error", {}).get("code") == -32803 and why in r["error"].get("message", ""),
+              what, r)
+
+    refused(at(text, "population P", "LIF"), None, "is defined in the standard library",
+            "a stdlib name is not renamed")
+    refused(at(text, "state", "v"), None, "also named as pre.v or post.v",
+            "a neuron's variable named as post.v is not renamed")
+    refused(p, "R", "'R' is already the name of a parameter", "rename to a name in scope")
+    refused(p, "neuron", "'neuron' is a keyword", "rename to a keyword")
+    refused(p, "mV", "'mV' is a unit", "rename to a unit")
+    refused(p, "2x", "is not a name", "rename to something that is not a name")
+    r = s.request("textDocument/prepareRename",
+                  {"textDocument": doc, "position": at(text, "A leaky", "leaky")})
+    check("result" in r and r["result"] is None, "prepareRename in a comment: nothing", r)
+
+    # across files: a neuron defined in an imported file of the user's is renamed in both
+    # files; from the imported file, in the open files that import it
+    tmp = tempfile.mkdtemp()
+    try:
+        lib_path, main_path = os.path.join(tmp, "cells.axon"), os.path.join(tmp, "main.axon")
+        lib_text = "neuron Cell {\n    state { v = 0 }\n    equations { v' = -v / (10 ms) }\n}\n"
+        main_text = ('import "cells.axon"\n\nmodule M {\n    population A = Cell[3]\n'
+                     '    record A.v\n}\n')
+        for path_, t in ((lib_path, lib_text), (main_path, main_text)):
+            with open(path_, "w") as f:
+                f.write(t)
+        lib_uri, main_uri = "file://" + os.path.realpath(lib_path), "file://" + os.path.realpath(main_path)
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": main_uri, "languageId": "axon",
+                                                           "version": 1, "text": main_text}})
+        check(s.diagnostics(main_uri) == [], "the two-file model checks")
+        r = s.request("textDocument/rename", {"textDocument": {"uri": main_uri},
+                                              "position": at(main_text, "population", "Cell"),
+                                              "newName": "Cell2"})
+        ch = (r.get("result") or {}).get("changes") or {}
+        check(sorted(ch) == sorted([lib_uri, main_uri]) and
+              [e["range"]["start"] for e in ch.get(lib_uri, [])] == [{"line": 0, "character": 7}]
+              and [e["range"]["start"] for e in ch.get(main_uri, [])] ==
+              [at(main_text, "population", "Cell")],
+              "rename of an imported neuron edits both files", r)
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": lib_uri, "languageId": "axon",
+                                                           "version": 1, "text": lib_text}})
+        s.diagnostics(lib_uri)
+        r = s.request("textDocument/rename", {"textDocument": {"uri": lib_uri},
+                                              "position": at(lib_text, "state", "v"),
+                                              "newName": "u"})
+        ch = (r.get("result") or {}).get("changes") or {}
+        check(sorted(ch) == sorted([lib_uri, main_uri]) and len(ch.get(lib_uri, [])) == 3 and
+              [e["range"]["start"] for e in ch.get(main_uri, [])] ==
+              [at(main_text, "record", "v")],
+              "rename in the imported file edits the open file that imports it", r)
+        for u_ in (lib_uri, main_uri):
+            s.notify("textDocument/didClose", {"textDocument": {"uri": u_}})
+    finally:
+        shutil.rmtree(tmp)
 
     # bad messages get errors, and the server goes on
     r = s.request("textDocument/nonsense", {"textDocument": doc})

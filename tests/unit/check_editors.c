@@ -155,6 +155,46 @@ START_TEST(test_symbols)
 }
 END_TEST
 
+/* What may be renamed to what: reasons come back through the session's error. */
+START_TEST(test_rename_check)
+{
+    axonc_session *s = axonc_session_new(NULL);
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "m.axon", MODEL, strlen(MODEL), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_check(u), AXONC_OK);
+    int tau = axonc_symbol_at(u, "m.axon", 5, 27, NULL);
+    ck_assert_int_ge(tau, 0);
+    ck_assert_int_eq(axonc_rename_check(u, tau, NULL), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, tau, "tau_m"), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, tau, "tau"), AXONC_OK); /* the same name */
+    static const struct {
+        const char *name, *why;
+    } BAD[] = {
+        {"v", "'v' is already the name of a state variable (m.axon:4)"},
+        {"state", "'state' is a keyword"},
+        {"ms", "'ms' is a unit"},
+        {"t", "'t' is a name of the language"},
+        {"exp", "'exp' is a function of the language"},
+        {"9a", "'9a' is not a name"},
+        {"", "'' is not a name"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_int_eq(axonc_rename_check(u, tau, BAD[i].name), AXONC_EINVAL);
+        ck_assert_msg(strstr(axonc_session_error(s), BAD[i].why), "%s: %s", BAD[i].name,
+                      axonc_session_error(s));
+    }
+    /* a definition clashes with definitions, not with members */
+    int cell = axonc_symbol_at(u, "m.axon", 8, 20, NULL);
+    ck_assert_int_eq(axonc_rename_check(u, cell, "M"), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(u, cell, "tau"), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, -1, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(u, 12345, "x"), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(NULL, 0, "x"), AXONC_EINVAL);
+    axonc_unit_free(u);
+    axonc_session_free(s);
+}
+END_TEST
+
 /* With no_extern_load a missing library is no error, calls are checked, nothing runs. */
 START_TEST(test_no_extern_load)
 {
@@ -192,6 +232,7 @@ Suite *editors_suite(void)
     suite_add_tcase(s, tc);
     TCase *ti = tcase_create("index");
     tcase_add_test(ti, test_symbols);
+    tcase_add_test(ti, test_rename_check);
     tcase_add_test(ti, test_no_extern_load);
     suite_add_tcase(s, ti);
     return s;

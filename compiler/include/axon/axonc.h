@@ -413,6 +413,16 @@ typedef void (*axonc_complete_fn)(void *user, const axonc_completion *c);
 axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
                             axonc_complete_fn fn, void *user);
 
+/* Whether symbol sym may be renamed to new_name (NULL: whether it may be renamed at all):
+ * AXONC_OK, or AXONC_EINVAL with the reason, a sentence for the user, in axonc_session_error.
+ * A rename replaces the name at every place axonc_ref_get gives (the unit's files). Refused:
+ * names defined in the standard library or built in; extern functions (the name is the C
+ * function's); a neuron's variable also named as pre.x or post.x; a variable of a synapse or
+ * rule that takes values from a connection file's columns; a signal or modulator bound by
+ * name to the other; new names that are not names, are keywords, units, functions or built-in
+ * names (t, dt, i, j, w, pi), or are already declared in the same scope. */
+axonc_status axonc_rename_check(axonc_unit *u, int sym, const char *new_name);
+
 #ifdef __cplusplus
 }
 #endif
