@@ -1052,6 +1052,194 @@ static void std_files(const ide_index *x, const char *dir, const char *prefix, a
     closedir(dp);
 }
 
+/* ---- completion contexts ------------------------------------------------------------------- */
+
+static const char *const TOP_KEYWORDS[] = {"import", "neuron", "synapse", "rule",
+                                           "module", "extern", "run"};
+static const char *const BODY_KEYWORDS[] = {
+    "parameters", "per",    "shared", "state",      "inputs",     "equations",
+    "step",       "output", "spike",  "refractory", "method",     "on",
+    "every",      "continuous", "modulator"};
+static const char *const MODULE_KEYWORDS[] = {"population", "project", "record", "let",
+                                              "signal",     "connect", "delay",  "learn"};
+static const char *const SCHEMES[] = {"exact", "exponential_euler", "euler", "rk2", "rk4"};
+static const char *const CONNECTORS[] = {"all_to_all",     "one_to_one",      "random",
+                                         "fixed_indegree", "fixed_outdegree", "where",
+                                         "from"};
+
+static void emit_words(axonc_complete_fn fn, void *user, const char *const *w, size_t n,
+                       axonc_symbol_kind kind, const char *detail)
+{
+    for (size_t i = 0; i < n; i++)
+        emit(fn, user, w[i], kind, detail);
+}
+#define EMIT_WORDS(fn, user, list, kind, detail)                                                 \
+    emit_words(fn, user, list, sizeof list / sizeof list[0], kind, detail)
+
+/* The definitions of one kind (neuron types after `population P =`, synapses after `:`). */
+static void globals_of(const ide_index *x, axonc_symbol_kind kind, axonc_complete_fn fn,
+                       void *user)
+{
+    for (int i = 0; i < x->nsyms; i++)
+        if (x->syms[i].parent < 0 && x->syms[i].kind == kind)
+            emit(fn, user, x->syms[i].name, kind, x->syms[i].detail);
+}
+
+/* The words and punctuation of t[b, e) (comments and strings end it), at most max. */
+typedef struct {
+    int off, len;
+} ctx_tok;
+
+static int line_tokens(const char *t, int b, int e, ctx_tok *v, int max)
+{
+    int n = 0;
+    for (int i = b; i < e && n < max;) {
+        if (t[i] == ' ' || t[i] == '\t' || t[i] == '\r') {
+            i++;
+        } else if (word_char(t[i])) {
+            int k = i;
+            while (k < e && (word_char(t[k]) || t[k] == '.'))
+                k++;
+            v[n++] = (ctx_tok){i, k - i};
+            i = k;
+        } else if (t[i] == '#' || t[i] == '"') {
+            return -1;
+        } else {
+            int l = t[i] == '-' && i + 1 < e && t[i + 1] == '>' ? 2 : 1;
+            v[n++] = (ctx_tok){i, l};
+            i += l;
+        }
+    }
+    return n;
+}
+
+static bool tok_is(const char *t, ctx_tok k, const char *word)
+{
+    return (size_t)k.len == strlen(word) && !memcmp(t + k.off, word, (size_t)k.len);
+}
+
+/* The braces open at off inside the definition that starts at from (comments and strings
+ * skipped): 0 at its top, 1 in its body, 2 and more in its blocks. */
+static int brace_depth(const char *t, int from, int off)
+{
+    int depth = 0;
+    for (int i = from; i < off; i++) {
+        if (t[i] == '#') {
+            while (i < off && t[i] != '\n')
+                i++;
+        } else if (t[i] == '"') {
+            for (i++; i < off && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\')
+                    i++;
+        } else if (t[i] == '{') {
+            depth++;
+        } else if (t[i] == '}' && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+/* The symbol a path names (E, c1.E: a module's item, then through its type), or -1. */
+static int resolve_path(const ide_index *x, int me, const char *t, int b, int e)
+{
+    int cur = -1;
+    for (int i = b; i < e;) {
+        int k = i;
+        while (k < e && word_char(t[k]))
+            k++;
+        char seg[AX_MAX_NAME + 1];
+        if (k == i || k - i > AX_MAX_NAME)
+            return -1;
+        memcpy(seg, t + i, (size_t)(k - i));
+        seg[k - i] = 0;
+        cur = find_member(x, cur < 0 ? me : x->syms[cur].type, seg);
+        if (cur < 0)
+            return -1;
+        i = k + 1; /* past the '.' */
+    }
+    return cur;
+}
+
+/* A keyword that only starts a statement or definition (not offered inside one). */
+static bool starts_only(const char *kw)
+{
+    static const char *const W[] = {"import",    "neuron",    "synapse",    "rule",
+                                    "module",    "extern",    "parameters", "state",
+                                    "inputs",    "equations", "output",     "refractory",
+                                    "method",    "continuous", "modulator", "population",
+                                    "project",   "signal",    "record",     "let",
+                                    "run"};
+    for (size_t i = 0; i < sizeof W / sizeof W[0]; i++)
+        if (!strcmp(kw, W[i]))
+            return true;
+    return false;
+}
+
+/* Completion that the place decides: true when it offered what fits there. */
+static bool complete_in_context(const ide_index *x, const char *t, int bol, int w, int me,
+                                axonc_complete_fn fn, void *user)
+{
+    ctx_tok v[16];
+    int n = line_tokens(t, bol, w, v, 16);
+    if (n < 0)
+        return false;
+    /* a unit after a number: `10 m` */
+    if (n > 0 && t[v[n - 1].off] >= '0' && t[v[n - 1].off] <= '9' && w > v[n - 1].off + v[n - 1].len) {
+        for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+            emit(fn, user, UNITS[i], AXONC_SYM_UNIT, "a unit");
+        return true;
+    }
+    if (n == 0 || tok_is(t, v[n - 1], "{") || tok_is(t, v[n - 1], ";")) {
+        /* the start of a statement: what may start one here */
+        int depth = me >= 0 ? brace_depth(t, x->syms[me].extent.off, w) : 0;
+        if (depth == 0) {
+            EMIT_WORDS(fn, user, TOP_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        if (depth == 1 && x->syms[me].kind == AXONC_SYM_MODULE) {
+            EMIT_WORDS(fn, user, MODULE_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        if (depth == 1) {
+            EMIT_WORDS(fn, user, BODY_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        return false;
+    }
+    ctx_tok last = v[n - 1];
+    if (n == 3 && tok_is(t, v[0], "population") && tok_is(t, v[2], "=")) {
+        globals_of(x, AXONC_SYM_NEURON, fn, user);
+        return true;
+    }
+    if (tok_is(t, v[0], "project") && tok_is(t, last, ":")) {
+        globals_of(x, AXONC_SYM_SYNAPSE, fn, user);
+        return true;
+    }
+    if (tok_is(t, last, "learn")) {
+        globals_of(x, AXONC_SYM_RULE, fn, user);
+        return true;
+    }
+    if (n == 1 && tok_is(t, last, "run")) {
+        globals_of(x, AXONC_SYM_MODULE, fn, user);
+        return true;
+    }
+    if (n == 2 && tok_is(t, last, "=") && me >= 0 && x->syms[me].kind == AXONC_SYM_MODULE &&
+        brace_depth(t, x->syms[me].extent.off, w) == 1) { /* `c1 = Sub(...)` */
+        globals_of(x, AXONC_SYM_MODULE, fn, user);
+        return true;
+    }
+    if (tok_is(t, last, "method")) {
+        EMIT_WORDS(fn, user, SCHEMES, AXONC_SYM_KEYWORD, "an integration scheme");
+        return true;
+    }
+    if (tok_is(t, last, "connect")) {
+        EMIT_WORDS(fn, user, CONNECTORS, AXONC_SYM_KEYWORD, "a connector");
+        return true;
+    }
+    return false;
+}
+
 void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn, void *user)
 {
     size_t len;
@@ -1089,26 +1277,29 @@ void ide_complete(const ide_index *x, int file, int line, int col, axonc_complet
         w--;
     int me = enclosing(x, file, off);
     if (w > bol && t[w - 1] == '.') {
+        /* the path before the dot: pre, post, E, c1.E */
         int b = w - 1;
-        while (b > bol && word_char(t[b - 1]))
+        while (b > bol && (word_char(t[b - 1]) || t[b - 1] == '.'))
             b--;
-        char base[128];
-        int bl = w - 1 - b;
-        if (bl <= 0 || bl >= (int)sizeof base)
-            return;
-        memcpy(base, t + b, (size_t)bl);
-        base[bl] = 0;
-        if (!strcmp(base, "pre") || !strcmp(base, "post")) {
+        if ((w - 1 - b == 3 && !memcmp(t + b, "pre", 3)) ||
+            (w - 1 - b == 4 && !memcmp(t + b, "post", 4))) {
             members_of(x, -1, fn, user, true);
             return;
         }
-        int k = find_member(x, me, base);
+        int k = resolve_path(x, me, t, b, w - 1);
         if (k >= 0 && x->syms[k].type >= 0)
             members_of(x, x->syms[k].type, fn, user, false);
         return;
     }
+    if (complete_in_context(x, t, bol, w, me, fn, user))
+        return;
+    /* inside a statement: not the keywords that only start one */
+    ctx_tok v[16];
+    int n = line_tokens(t, bol, w, v, 16);
+    bool midline = n > 0 && !tok_is(t, v[n - 1], "{") && !tok_is(t, v[n - 1], ";");
     for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
-        emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
+        if (!midline || !starts_only(KEYWORDS[i]))
+            emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
     for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
         emit(fn, user, FUNCTIONS[i], AXONC_SYM_FUNCTION, "a function of the language");
     for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
@@ -1123,6 +1314,9 @@ void ide_complete(const ide_index *x, int file, int line, int col, axonc_complet
     }
     for (int i = 0; i < x->nsyms; i++) {
         const ide_sym *s = &x->syms[i];
+        /* definitions are named at the places complete_in_context knows, not in expressions */
+        if (midline && s->parent < 0 && s->kind <= AXONC_SYM_MODULE)
+            continue;
         if (s->parent < 0 || (me >= 0 && s->parent == me))
             emit(fn, user, s->name, s->kind, s->detail);
     }

@@ -2,9 +2,10 @@
 """A scripted conversation with `axon lsp`, each answer checked: initialize, didOpen of a file
 with a unit error (the diagnostic must carry the message and hint of `axon check`), a fix
 (diagnostics cleared), hover (units, doc comments, a population's type and size, the scheme
-chosen for an equation), definition into the stdlib, references, completion (names in
-scope, units, keywords, `post.` and `P.` members, stdlib files after `import "std/`), the
-outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
+chosen for an equation), definition into the stdlib, references, completion by place
+(expressions, neuron types, synapses, units after a number, connectors, schemes, modules, the
+keywords that start a line at the top, in a module and in a neuron, `post.`, `P.` and `m.A.`
+members, stdlib files after `import "std/`), the outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
 errors for bad messages, shutdown and exit.
 
 usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
@@ -142,9 +143,36 @@ def main():
         r = s.request("textDocument/completion", {"textDocument": doc, "position": pos})
         return {i["label"]: i for i in (r.get("result") or [])}
 
-    got = labels(at(text, "population Q", "Leaky"))
-    for want in ("neuron", "population", "LIF", "Leaky", "Push", "mV", "exp", "N", "P"):
-        check(want in got, "completion offers %r" % want, sorted(got))
+    got = labels(at(text, "population P", "N"))
+    for want in ("mV", "exp", "N", "P", "and", "dt"):
+        check(want in got, "completion in an expression offers %r" % want, sorted(got))
+    for unwanted in ("neuron", "population", "LIF", "Push"):
+        check(unwanted not in got, "completion in an expression: no %r" % unwanted, sorted(got))
+
+    def offers(pos, want, unwanted, what):
+        got = labels(pos)
+        check(all(w in got for w in want) and not any(u in got for u in unwanted), what,
+              sorted(got))
+
+    offers(at(text, "population Q", "Leaky"), ("LIF", "Leaky"), ("Push", "Net", "neuron", "mV"),
+           "after 'population Q =': neuron types")
+    offers(at(text, "project", "Push"), ("Push",), ("LIF", "Leaky", "N"),
+           "after 'project P -> Q :': synapses")
+    offers(at(text, "tau =", "ms"), ("ms", "mV", "nS"), ("tau", "exp", "neuron"),
+           "after a number: units")
+    offers(at(text, "project", "all_to_all"), ("all_to_all", "random", "from"), ("P", "mV"),
+           "after 'connect': connectors")
+    offers({"line": at(text, "module Net", "module")["line"], "character": 0},
+           ("neuron", "synapse", "module", "import", "run"), ("population", "tau", "mV"),
+           "at the start of a line at the top: the keywords that start a definition")
+    offers({"line": at(text, "population P", "population")["line"], "character": 4},
+           ("population", "project", "record", "let"), ("parameters", "neuron", "tau"),
+           "at the start of a line in a module: the keywords of its items")
+    offers({"line": at(text, "state {", "state")["line"], "character": 4},
+           ("parameters", "state", "equations", "spike"), ("population", "neuron", "N"),
+           "at the start of a line in a neuron: the keywords of its blocks")
+    offers({"line": at(text, "R   =", "R")["line"], "character": 8}, ("tau", "R", "v", "I"),
+           (), "at the start of a line in a block: the neuron's names")
     p = at(text, "post.v", "v")
     got = labels(p)
     check("v" in got and "I_syn" in got and "neuron" not in got, "completion after post.",
@@ -272,6 +300,24 @@ def main():
               "rename in the imported file edits the open file that imports it", r)
         for u_ in (lib_uri, main_uri):
             s.notify("textDocument/didClose", {"textDocument": {"uri": u_}})
+
+        # completion along a path through an instance, of modules and of schemes
+        nest_path = os.path.join(tmp, "nest.axon")
+        nest_uri = "file://" + os.path.realpath(nest_path)
+        nest = ('import "cells.axon"\n\nmodule M {\n    population A = Cell[3]\n}\n\n'
+                'module Top {\n    m = M()\n    record m.A.v\n}\n\n'
+                'neuron Z {\n    state { x = 0 }\n    method exact\n}\n\nrun Top for 1 s\n')
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": nest_uri, "languageId": "axon",
+                                                           "version": 1, "text": nest}})
+        doc = {"uri": nest_uri}
+        offers(at(nest, "record", "A"), ("A",), ("v", "Cell", "neuron"), "after 'm.': M's items")
+        offers(at(nest, "record", "v"), ("v",), ("A", "x"), "after 'm.A.': Cell's variables")
+        offers(at(nest, "m = M()", "M"), ("M", "Top"), ("Cell", "Z", "A"), "after 'm =': modules")
+        offers(at(nest, "run Top", "Top"), ("M", "Top"), ("Cell", "Z"), "after 'run': modules")
+        offers(at(nest, "method", "exact"), ("exact", "rk4", "exponential_euler"), ("x", "mV"),
+               "after 'method': the schemes")
+        s.notify("textDocument/didClose", {"textDocument": {"uri": nest_uri}})
+        doc = {"uri": uri}
     finally:
         shutil.rmtree(tmp)
 

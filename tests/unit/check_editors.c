@@ -102,7 +102,7 @@ static void collect(void *user, const axonc_completion *c)
     seen *s = user;
     s->n++;
     s->has_tau |= !strcmp(c->label, "tau") && c->kind == AXONC_SYM_PARAM;
-    s->has_keyword |= !strcmp(c->label, "equations") && c->kind == AXONC_SYM_KEYWORD;
+    s->has_keyword |= !strcmp(c->label, "and") && c->kind == AXONC_SYM_KEYWORD;
     s->has_v |= !strcmp(c->label, "v") && c->kind == AXONC_SYM_STATE;
 }
 

@@ -406,10 +406,14 @@ typedef struct {
     const char *detail;     /* or NULL */
 } axonc_completion;
 typedef void (*axonc_complete_fn)(void *user, const axonc_completion *c);
-/* What may be written at (file, line, col) of the unit's source: after `pre.`, `post.` or a
- * population's `E.` its variables, after an instance's name its items, inside
- * `import "std/` the standard library's files, elsewhere keywords, the names in scope,
- * definitions, functions and units. The client filters by what was typed. */
+/* What may be written at (file, line, col) of the unit's source: after `pre.`, `post.`, a
+ * population's `E.` or a path through instances (`c1.E.`) its variables, after an instance's
+ * name its items, inside `import "std/` the standard library's files; at the start of a
+ * statement the keywords that may start one there; after `population P =` neuron types,
+ * after `project ... :` synapses, after `learn` rules, after `run` or `c1 =` modules, after
+ * `method` schemes, after `connect` connectors, after a number units; elsewhere the names in
+ * scope, functions, units and the keywords of expressions. The client filters by what was
+ * typed. */
 axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
                             axonc_complete_fn fn, void *user);
 
