@@ -57,13 +57,15 @@ typedef struct {
     axonc_unit *unit;
     bool stale;
     double changed_at;
+    json_object *published; /* the URIs of imported files its check published on (keys) */
 } doc;
 
 typedef struct {
     axonc_session *s;
     doc **docs;
     int ndocs;
-    json_object *collect; /* diagnostics of the document being checked, or NULL */
+    json_object *collect; /* diagnostics of the document being checked, or NULL ... */
+    json_object *others;  /* ... and of its imported files: path -> diagnostics */
     const doc *checking;
     bool initialized, shutdown;
     double debounce;
@@ -326,27 +328,25 @@ static json_object *location(const server *srv, const axonc_loc *l)
 /* ---- checking and diagnostics -----------------------------------------------------------------
  */
 
-static void on_diag(void *user, const axonc_diag *dg)
+/* A diagnostic of the protocol for dg, at `at` (a place of file rd, the open document it is
+ * in or NULL); `placed`: the message starts with dg's own place (it is shown elsewhere). */
+static json_object *diagnostic(const server *srv, const doc *rd, const axonc_loc *at,
+                               const axonc_diag *dg, bool placed)
 {
-    server *srv = user;
-    if (!srv->collect)
-        return;
-    const doc *d = srv->checking;
-    bool here = dg->loc.file && !strcmp(dg->loc.file, d->path);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "range", range(here ? d : NULL, here ? &dg->loc : &(axonc_loc){0}));
+    json_object_object_add(o, "range", range(rd, at));
     json_object_object_add(o, "severity",
                            json_object_new_int(dg->severity == AXONC_ERROR     ? 1
                                                : dg->severity == AXONC_WARNING ? 2
                                                                                : 3));
     json_object_object_add(o, "source", json_object_new_string("axon"));
     /* the message as `axon check` words it: hints follow it, located notes are related
-       information; a mistake in another file (an import) is named with its place */
+       information */
     char *msg = NULL;
     size_t mlen = 0;
     FILE *f = open_memstream(&msg, &mlen);
     if (f) {
-        if (!here && dg->loc.file)
+        if (placed)
             fprintf(f, "%s:%d:%d: ", dg->loc.file, dg->loc.line, dg->loc.col);
         fputs(dg->message, f);
         for (int i = 0; i < dg->nnotes; i++)
@@ -370,7 +370,73 @@ static void on_diag(void *user, const axonc_diag *dg)
     }
     if (rel)
         json_object_object_add(o, "relatedInformation", rel);
-    json_object_array_add(srv->collect, o);
+    return o;
+}
+
+/* The line of d's import that brings in file: the import whose path (std/ dropped, .axon
+ * implied) ends file's path, or names a directory that holds it; 1 when none does (a file
+ * imported by an imported file). */
+static int import_line(const doc *d, const char *file)
+{
+    const char *p = d->text, *end = d->text + d->len;
+    for (int line = 1; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *q = e - p > 6 && !memcmp(p, "import", 6) ? memchr(p, '"', (size_t)(e - p)) : NULL;
+        const char *qe = q ? memchr(q + 1, '"', (size_t)(e - q - 1)) : NULL;
+        if (qe && qe - q < PATH_MAX - 16) {
+            const char *ip = q + 1;
+            if (qe - ip > 4 && !memcmp(ip, "std/", 4))
+                ip += 4;
+            int n = (int)(qe - ip);
+            bool ext = n > 5 && !memcmp(qe - 5, ".axon", 5);
+            char want[PATH_MAX];
+            snprintf(want, sizeof want, "/%.*s%s", n, ip, ext ? "" : ".axon");
+            size_t wl = strlen(want), fl = strlen(file);
+            if (wl <= fl && !strcmp(file + fl - wl, want))
+                return line;
+            snprintf(want, sizeof want, "/%.*s/", n, ip); /* a directory of files */
+            if (!ext && strstr(file, want))
+                return line;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 1;
+}
+
+/* A diagnostic of the check of srv->checking. One in an imported file is published on that
+ * file too (unless it is open: its own check shows it), and shown in the document at the
+ * import that brings the file in, its place first. */
+static void on_diag(void *user, const axonc_diag *dg)
+{
+    server *srv = user;
+    if (!srv->collect)
+        return;
+    const doc *d = srv->checking;
+    const char *file = dg->loc.file;
+    if (file && dg->loc.line > 0 && strcmp(file, d->path)) {
+        if (!doc_of_file(srv, file)) {
+            json_object *list = get(srv->others, file);
+            if (!list) {
+                list = json_object_new_array();
+                json_object_object_add(srv->others, file, list);
+            }
+            json_object_array_add(list, diagnostic(srv, NULL, &dg->loc, dg, false));
+        }
+        int l = import_line(d, file);
+        size_t len = 0;
+        const char *lt = line_of(d, l - 1, &len);
+        axonc_loc at = {.file = d->path, .line = l, .col = 1, .end_line = l, .end_col = 1};
+        for (size_t i = 0; lt && i < len; i++) /* the whole line */
+            at.end_col += ((unsigned char)lt[i] & 0xC0) != 0x80;
+        json_object_array_add(srv->collect, diagnostic(srv, d, &at, dg, true));
+        return;
+    }
+    bool here = file && !strcmp(file, d->path);
+    json_object_array_add(srv->collect,
+                          diagnostic(srv, here ? d : NULL, here ? &dg->loc : &(axonc_loc){0}, dg,
+                                     false));
 }
 
 /* The information at each extern declaration of d that its library was not loaded. */
@@ -397,6 +463,41 @@ static void extern_notes(server *srv, doc *d, json_object *diags)
     (void)srv;
 }
 
+static void publish(const char *uri, json_object *diags)
+{
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "uri", json_object_new_string(uri));
+    json_object_object_add(p, "diagnostics", diags);
+    notify("textDocument/publishDiagnostics", p);
+}
+
+/* Publishes the diagnostics found in d's imported files (path -> list; released) on their
+ * URIs, and clears those d published on before that have none now. */
+static void publish_others(doc *d, json_object *others)
+{
+    json_object *now = json_object_new_object();
+    json_object_object_foreach(others, path, list)
+    {
+        char *uri = path_to_uri(path);
+        if (!uri)
+            continue;
+        publish(uri, json_object_get(list));
+        json_object_object_add(now, uri, NULL);
+        free(uri);
+    }
+    if (d->published) {
+        json_object_object_foreach(d->published, uri, unused)
+        {
+            (void)unused;
+            if (!json_object_object_get_ex(now, uri, NULL))
+                publish(uri, json_object_new_array());
+        }
+    }
+    json_object_put(d->published);
+    d->published = now;
+    json_object_put(others);
+}
+
 /* Loads and checks d, and publishes its diagnostics. */
 static void check_doc(server *srv, doc *d)
 {
@@ -404,6 +505,7 @@ static void check_doc(server *srv, doc *d)
     d->unit = NULL;
     json_object *diags = json_object_new_array();
     srv->collect = diags;
+    srv->others = json_object_new_object();
     srv->checking = d;
     axonc_status st = axonc_load_string(srv->s, d->path, d->text, d->len, &d->unit);
     if (d->unit)
@@ -420,10 +522,9 @@ static void check_doc(server *srv, doc *d)
     if (d->unit)
         extern_notes(srv, d, diags);
     d->stale = false;
-    json_object *p = json_object_new_object();
-    json_object_object_add(p, "uri", json_object_new_string(d->uri));
-    json_object_object_add(p, "diagnostics", diags);
-    notify("textDocument/publishDiagnostics", p);
+    publish(d->uri, diags);
+    publish_others(d, srv->others);
+    srv->others = NULL;
 }
 
 /* A document with its unit up to date, for a request. */
@@ -536,6 +637,7 @@ static void did_change(server *srv, json_object *params)
 
 static void free_doc(doc *d)
 {
+    json_object_put(d->published);
     axonc_unit_free(d->unit);
     free(d->uri);
     free(d->path);
@@ -548,10 +650,8 @@ static void did_close(server *srv, json_object *params)
     doc *d = find_doc(srv, get_str(get(params, "textDocument"), "uri"));
     if (!d)
         return;
-    json_object *p = json_object_new_object();
-    json_object_object_add(p, "uri", json_object_new_string(d->uri));
-    json_object_object_add(p, "diagnostics", json_object_new_array());
-    notify("textDocument/publishDiagnostics", p);
+    publish(d->uri, json_object_new_array());
+    publish_others(d, json_object_new_object()); /* and what it published on its imports */
     for (int i = 0; i < srv->ndocs; i++)
         if (srv->docs[i] == d)
             srv->docs[i] = srv->docs[--srv->ndocs];

@@ -6,6 +6,7 @@ chosen for an equation), definition into the stdlib, references, completion by p
 (expressions, neuron types, synapses, units after a number, connectors, schemes, modules, the
 keywords that start a line at the top, in a module and in a neuron, `post.`, `P.` and `m.A.`
 members, stdlib files after `import "std/`), the outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
+diagnostics of an imported file (on that file, and at the import),
 errors for bad messages, shutdown and exit.
 
 usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
@@ -300,6 +301,41 @@ def main():
               "rename in the imported file edits the open file that imports it", r)
         for u_ in (lib_uri, main_uri):
             s.notify("textDocument/didClose", {"textDocument": {"uri": u_}})
+            check(s.diagnostics(u_) == [], "a closed file's diagnostics are cleared")
+
+        # a mistake in an imported file: published on that file, and at the import
+        bad_lib = lib_text.replace("-v / (10 ms)", "-v / (10 ms) + 1 mV")
+        with open(lib_path, "w") as f:
+            f.write(bad_lib)
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": main_uri, "languageId": "axon",
+                                                           "version": 1, "text": main_text}})
+        lib_diags, main_diags = s.diagnostics(lib_uri), s.diagnostics(main_uri)
+        check(len(lib_diags) == 1 and lib_diags[0]["range"]["start"]["line"] == 2 and
+              lib_diags[0]["message"].startswith("dimension mismatch in '+'"),
+              "the error of the imported file, on that file", lib_diags)
+        check(len(main_diags) == 1 and main_diags[0]["range"] ==
+              {"start": {"line": 0, "character": 0},
+               "end": {"line": 0, "character": len('import "cells.axon"')}} and
+              main_diags[0]["message"].startswith(os.path.realpath(lib_path) + ":3:22: "
+                                                  "dimension mismatch in '+'"),
+              "the error of the imported file, at the import", main_diags)
+        with open(lib_path, "w") as f:
+            f.write(lib_text)
+        s.notify("textDocument/didChange", {"textDocument": {"uri": main_uri, "version": 2},
+                                            "contentChanges": [{"text": main_text}]})
+        check(s.diagnostics(main_uri) == [] and s.diagnostics(lib_uri) == [],
+              "the imported file fixed: its diagnostics cleared")
+        with open(lib_path, "w") as f:
+            f.write(bad_lib)
+        s.notify("textDocument/didChange", {"textDocument": {"uri": main_uri, "version": 3},
+                                            "contentChanges": [{"text": main_text}]})
+        check(len(s.diagnostics(lib_uri)) == 1 and len(s.diagnostics(main_uri)) == 1,
+              "the imported file broken again")
+        s.notify("textDocument/didClose", {"textDocument": {"uri": main_uri}})
+        check(s.diagnostics(main_uri) == [] and s.diagnostics(lib_uri) == [],
+              "closing the importer clears what it published on the imported file")
+        with open(lib_path, "w") as f:
+            f.write(lib_text)
 
         # completion along a path through an instance, of modules and of schemes
         nest_path = os.path.join(tmp, "nest.axon")
