@@ -710,20 +710,75 @@ static json_object *definition(server *srv, json_object *params)
     return location(srv, &y.loc);
 }
 
+/* The symbol of unit u declared where y is (the same file, place and name), or -1. */
+static int same_symbol(axonc_unit *u, const axonc_symbol *y)
+{
+    int n = axonc_symbol_count(u);
+    for (int i = 0; i < n; i++) {
+        axonc_symbol o;
+        if (axonc_symbol_get(u, i, &o) == AXONC_OK && o.loc.file && y->loc.file &&
+            o.loc.line == y->loc.line && o.loc.col == y->loc.col && !strcmp(o.name, y->name) &&
+            !strcmp(o.loc.file, y->loc.file))
+            return i;
+    }
+    return -1;
+}
+
+typedef void (*place_fn)(server *srv, const axonc_loc *l, bool is_decl, void *user);
+
+/* Calls fn once for every place symbol k of d's unit is named: in d's unit (the file and its
+ * imports), then in the other open documents whose units hold the same declaration (the
+ * files that import it). */
+static void each_place(server *srv, doc *d, int k, place_fn fn, void *user)
+{
+    axonc_symbol y;
+    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+        return;
+    json_object *seen = json_object_new_object();
+    for (int i = -1; i < srv->ndocs; i++) {
+        doc *o = i < 0 ? d : srv->docs[i];
+        if (i >= 0 && o == d)
+            continue;
+        if (i >= 0 && (o->stale || !o->unit))
+            check_doc(srv, o);
+        int ko = i < 0 ? k : o->unit ? same_symbol(o->unit, &y) : -1;
+        for (int r = 0; ko >= 0 && r < axonc_ref_count(o->unit, ko); r++) {
+            axonc_loc l;
+            int is_decl;
+            if (axonc_ref_get(o->unit, ko, r, &l, &is_decl) != AXONC_OK || !l.file)
+                continue;
+            char key[PATH_MAX + 64];
+            snprintf(key, sizeof key, "%d:%d:%s", l.line, l.col, l.file);
+            if (json_object_object_get_ex(seen, key, NULL))
+                continue;
+            json_object_object_add(seen, key, NULL);
+            fn(srv, &l, is_decl, user);
+        }
+    }
+    json_object_put(seen);
+}
+
+typedef struct {
+    json_object *out;
+    bool with_decl;
+} refs_acc;
+
+static void add_reference(server *srv, const axonc_loc *l, bool is_decl, void *user)
+{
+    refs_acc *a = user;
+    if (a->with_decl || !is_decl)
+        json_object_array_add(a->out, location(srv, l));
+}
+
 static json_object *references(server *srv, json_object *params)
 {
     doc *d = fresh(srv, params);
     int k = symbol_at(d, params, NULL);
     json_object *decl = get(get(params, "context"), "includeDeclaration");
-    bool with_decl = !decl || json_object_get_boolean(decl);
-    json_object *out = json_object_new_array();
-    for (int i = 0; k >= 0 && i < axonc_ref_count(d->unit, k); i++) {
-        axonc_loc l;
-        int is_decl;
-        if (axonc_ref_get(d->unit, k, i, &l, &is_decl) == AXONC_OK && (with_decl || !is_decl))
-            json_object_array_add(out, location(srv, &l));
-    }
-    return out;
+    refs_acc a = {json_object_new_array(), !decl || json_object_get_boolean(decl)};
+    if (k >= 0)
+        each_place(srv, d, k, add_reference, &a);
+    return a.out;
 }
 
 /* ---- renaming ------------------------------------------------------------------------------ */
@@ -765,75 +820,43 @@ static json_object *prepare_rename(server *srv, json_object *params)
     return r;
 }
 
-/* The symbol of unit u declared where y is (the same file, place and name), or -1. */
-static int same_symbol(axonc_unit *u, const axonc_symbol *y)
+typedef struct {
+    json_object *changes; /* URI -> edits */
+    const char *new_name;
+} rename_acc;
+
+static void add_rename(server *srv, const axonc_loc *l, bool is_decl, void *user)
 {
-    int n = axonc_symbol_count(u);
-    for (int i = 0; i < n; i++) {
-        axonc_symbol o;
-        if (axonc_symbol_get(u, i, &o) == AXONC_OK && o.loc.file && y->loc.file &&
-            o.loc.line == y->loc.line && o.loc.col == y->loc.col && !strcmp(o.name, y->name) &&
-            !strcmp(o.loc.file, y->loc.file))
-            return i;
+    (void)is_decl;
+    rename_acc *a = user;
+    json_object *loc = location(srv, l);
+    const char *uri = get_str(loc, "uri");
+    json_object *edits = get(a->changes, uri);
+    if (!edits) {
+        edits = json_object_new_array();
+        json_object_object_add(a->changes, uri, edits);
     }
-    return -1;
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "range", json_object_get(get(loc, "range")));
+    json_object_object_add(e, "newText", json_object_new_string(a->new_name));
+    json_object_array_add(edits, e);
+    json_object_put(loc);
 }
 
-/* Adds to changes (URI -> edits) a replacement of every place of symbol k of u, once each. */
-static void rename_in(server *srv, axonc_unit *u, int k, const char *new_name,
-                      json_object *changes)
-{
-    for (int i = 0; i < axonc_ref_count(u, k); i++) {
-        axonc_loc l;
-        if (axonc_ref_get(u, k, i, &l, NULL) != AXONC_OK || !l.file)
-            continue;
-        json_object *loc = location(srv, &l);
-        const char *uri = get_str(loc, "uri");
-        json_object *edits = get(changes, uri);
-        if (!edits) {
-            edits = json_object_new_array();
-            json_object_object_add(changes, uri, edits);
-        }
-        json_object *r = get(loc, "range");
-        bool seen = false;
-        for (size_t e = 0; e < json_object_array_length(edits) && !seen; e++)
-            seen = json_object_equal(get(json_object_array_get_idx(edits, e), "range"), r);
-        if (!seen) {
-            json_object *e = json_object_new_object();
-            json_object_object_add(e, "range", json_object_get(r));
-            json_object_object_add(e, "newText", json_object_new_string(new_name));
-            json_object_array_add(edits, e);
-        }
-        json_object_put(loc);
-    }
-}
-
-/* The edits of a rename: in the document's unit (the file and its imports), and in the other
- * open documents whose units hold the same declaration (files that import it). */
+/* The edits of a rename: every place the name is named (see each_place). */
 static json_object *rename_symbol(server *srv, json_object *params)
 {
     doc *d = fresh(srv, params);
     const char *new_name = get_str(params, "newName");
     if (!new_name)
         return refuse(srv, "newName is missing");
-    axonc_symbol y;
     int k = renamable(srv, d, params, new_name, NULL);
-    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+    if (k < 0)
         return srv->refused ? NULL : refuse(srv, "there is no name to rename here");
-    json_object *changes = json_object_new_object();
-    rename_in(srv, d->unit, k, new_name, changes);
-    for (int i = 0; i < srv->ndocs; i++) {
-        doc *o = srv->docs[i];
-        if (o == d)
-            continue;
-        if (o->stale || !o->unit)
-            check_doc(srv, o);
-        int ko = o->unit ? same_symbol(o->unit, &y) : -1;
-        if (ko >= 0)
-            rename_in(srv, o->unit, ko, new_name, changes);
-    }
+    rename_acc a = {json_object_new_object(), new_name};
+    each_place(srv, d, k, add_rename, &a);
     json_object *w = json_object_new_object();
-    json_object_object_add(w, "changes", changes);
+    json_object_object_add(w, "changes", a.changes);
     return w;
 }
 

@@ -2,7 +2,7 @@
 """A scripted conversation with `axon lsp`, each answer checked: initialize, didOpen of a file
 with a unit error (the diagnostic must carry the message and hint of `axon check`), a fix
 (diagnostics cleared), hover (units, doc comments, a population's type and size, the scheme
-chosen for an equation), definition into the stdlib, references, completion by place
+chosen for an equation), definition into the stdlib, references (in open files that import the file too), completion by place
 (expressions, neuron types, synapses, units after a number, connectors, schemes, modules, the
 keywords that start a line at the top, in a module and in a neuron, `post.`, `P.` and `m.A.`
 members, stdlib files after `import "std/`), the outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
@@ -299,6 +299,12 @@ def main():
               [e["range"]["start"] for e in ch.get(main_uri, [])] ==
               [at(main_text, "record", "v")],
               "rename in the imported file edits the open file that imports it", r)
+        r = s.request("textDocument/references", {"textDocument": {"uri": lib_uri},
+                                                  "position": at(lib_text, "state", "v"),
+                                                  "context": {"includeDeclaration": True}})
+        check(sorted((x["uri"], x["range"]["start"]["line"]) for x in r.get("result") or []) ==
+              sorted([(lib_uri, 1), (lib_uri, 2), (lib_uri, 2), (main_uri, 4)]),
+              "references in the imported file include the open file that imports it", r)
         for u_ in (lib_uri, main_uri):
             s.notify("textDocument/didClose", {"textDocument": {"uri": u_}})
             check(s.diagnostics(u_) == [], "a closed file's diagnostics are cleared")
