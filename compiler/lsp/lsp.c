@@ -58,6 +58,8 @@ typedef struct {
     bool stale;
     double changed_at;
     json_object *published; /* the URIs of imported files its check published on (keys) */
+    char *canon;            /* its path made canonical (NULL: not a file) */
+    json_object *imports;   /* the canonical paths of the files its unit imports (keys) */
 } doc;
 
 typedef struct {
@@ -66,7 +68,7 @@ typedef struct {
     int ndocs;
     json_object *collect; /* diagnostics of the document being checked, or NULL ... */
     json_object *others;  /* ... and of its imported files: path -> diagnostics */
-    const doc *checking;
+    doc *checking;
     bool initialized, shutdown;
     double debounce;
     char *in;
@@ -498,6 +500,27 @@ static void publish_others(doc *d, json_object *others)
     json_object_put(others);
 }
 
+/* The loader reads imported files here first: an open document's text, as the editor has it
+ * (saved or not). Each file asked for is one the document being checked imports. */
+static char *read_open_file(void *user, const char *path, size_t *len)
+{
+    server *srv = user;
+    if (srv->checking && srv->checking->imports)
+        json_object_object_add(srv->checking->imports, path, NULL);
+    for (int i = 0; i < srv->ndocs; i++) {
+        const doc *d = srv->docs[i];
+        if (d->canon && !strcmp(d->canon, path)) {
+            char *t = malloc(d->len + 1);
+            if (t) {
+                memcpy(t, d->text, d->len + 1);
+                *len = d->len;
+            }
+            return t;
+        }
+    }
+    return NULL;
+}
+
 /* Loads and checks d, and publishes its diagnostics. */
 static void check_doc(server *srv, doc *d)
 {
@@ -507,6 +530,8 @@ static void check_doc(server *srv, doc *d)
     srv->collect = diags;
     srv->others = json_object_new_object();
     srv->checking = d;
+    json_object_put(d->imports);
+    d->imports = json_object_new_object();
     axonc_status st = axonc_load_string(srv->s, d->path, d->text, d->len, &d->unit);
     if (d->unit)
         axonc_check(d->unit);
@@ -592,10 +617,23 @@ static void did_open(server *srv, json_object *params)
         srv->docs = grown;
         d->uri = strdup(uri);
         d->path = path ? path : strdup(uri);
+        d->canon = path ? realpath(path, NULL) : NULL;
         srv->docs[srv->ndocs++] = d;
     }
     set_text(d, text, (size_t)json_object_get_string_len(get(td, "text")));
     check_doc(srv, d);
+}
+
+/* The open documents that import d are checked again (after the debounce) with its text. */
+static void stale_importers(server *srv, const doc *d)
+{
+    for (int i = 0; d->canon && i < srv->ndocs; i++) {
+        doc *o = srv->docs[i];
+        if (o != d && o->imports && json_object_object_get_ex(o->imports, d->canon, NULL)) {
+            o->stale = true;
+            o->changed_at = d->changed_at;
+        }
+    }
 }
 
 static void did_change(server *srv, json_object *params)
@@ -633,11 +671,14 @@ static void did_change(server *srv, json_object *params)
     }
     d->stale = true;
     d->changed_at = now();
+    stale_importers(srv, d);
 }
 
 static void free_doc(doc *d)
 {
     json_object_put(d->published);
+    json_object_put(d->imports);
+    free(d->canon);
     axonc_unit_free(d->unit);
     free(d->uri);
     free(d->path);
@@ -655,6 +696,8 @@ static void did_close(server *srv, json_object *params)
     for (int i = 0; i < srv->ndocs; i++)
         if (srv->docs[i] == d)
             srv->docs[i] = srv->docs[--srv->ndocs];
+    d->changed_at = now();
+    stale_importers(srv, d); /* they read the file from disk again */
     free_doc(d);
 }
 
@@ -1415,6 +1458,7 @@ int lsp_main(int argc, char **argv)
         fprintf(stderr, "axon lsp: out of memory\n");
         return 1;
     }
+    axonc_session_set_reader(srv.s, read_open_file, &srv);
     int status = serve(&srv);
     for (int i = 0; i < srv.ndocs; i++)
         free_doc(srv.docs[i]);

@@ -6,7 +6,8 @@ chosen for an equation), definition into the stdlib, references (in open files t
 (expressions, neuron types, synapses, units after a number, connectors, schemes, modules, the
 keywords that start a line at the top, in a module and in a neuron, `post.`, `P.` and `m.A.`
 members, stdlib files after `import "std/`), the outline, formatting (as `axon fmt`), rename (with its refusals, and across two files),
-diagnostics of an imported file (on that file, and at the import),
+diagnostics of an imported file (on that file, and at the import; from the editor's unsaved
+text when it is open),
 errors for bad messages, shutdown and exit.
 
 usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
@@ -342,6 +343,27 @@ def main():
               "closing the importer clears what it published on the imported file")
         with open(lib_path, "w") as f:
             f.write(lib_text)
+
+        # an imported file open in the editor is read as the editor has it (unsaved), and
+        # the files that import it are checked again when it changes
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": lib_uri, "languageId": "axon",
+                                                           "version": 1, "text": bad_lib}})
+        check(len(s.diagnostics(lib_uri)) == 1, "the unsaved imported file has its error")
+        s.notify("textDocument/didOpen", {"textDocument": {"uri": main_uri, "languageId": "axon",
+                                                           "version": 1, "text": main_text}})
+        main_diags = s.diagnostics(main_uri)
+        check(len(main_diags) == 1 and "dimension mismatch" in main_diags[0]["message"],
+              "the importer sees the unsaved text of the imported file", main_diags)
+        s.notify("textDocument/didChange", {"textDocument": {"uri": lib_uri, "version": 2},
+                                            "contentChanges": [{"text": lib_text}]})
+        check(s.diagnostics(lib_uri) == [] and s.diagnostics(main_uri) == [],
+              "a change of the imported file checks the importer again")
+        check(not any(m.get("method") == "textDocument/publishDiagnostics" and
+                      m["params"]["uri"] == lib_uri for m in s.notes),
+              "the importer publishes nothing on an open imported file", s.notes)
+        for u_ in (main_uri, lib_uri):
+            s.notify("textDocument/didClose", {"textDocument": {"uri": u_}})
+            s.diagnostics(u_)
 
         # completion along a path through an instance, of modules and of schemes
         nest_path = os.path.join(tmp, "nest.axon")

@@ -7,6 +7,7 @@
 #include "lex.h"
 #include "parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,46 @@ START_TEST(test_rename_check)
 }
 END_TEST
 
+/* A reader gives imported files' texts before the disk does (an editor's unsaved buffers). */
+static char *read_cells(void *user, const char *path, size_t *len)
+{
+    const char *suffix = "/cells.axon", *text = user;
+    size_t pl = strlen(path), sl = strlen(suffix);
+    if (pl < sl || strcmp(path + pl - sl, suffix))
+        return NULL;
+    *len = strlen(text);
+    return strdup(text);
+}
+
+START_TEST(test_reader)
+{
+    char dir[] = "/tmp/axon_readerXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char lib[300], root[300];
+    snprintf(lib, sizeof lib, "%s/cells.axon", dir);
+    snprintf(root, sizeof root, "%s/main.axon", dir);
+    FILE *f = fopen(lib, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("neuron OnDisk { state { v = 0 } }\n", f);
+    fclose(f);
+    const char *src = "import \"cells.axon\"\nmodule M { population P = InBuffer[2] }\n";
+    for (int with_reader = 0; with_reader < 2; with_reader++) {
+        axonc_session *s = axonc_session_new(NULL);
+        if (with_reader)
+            axonc_session_set_reader(s, read_cells, "neuron InBuffer { state { v = 0 } }\n");
+        axonc_unit *u = NULL;
+        ck_assert_int_eq(axonc_load_string(s, root, src, strlen(src), &u), AXONC_OK);
+        ck_assert_int_eq(axonc_check(u), with_reader ? AXONC_OK : AXONC_EDIAG);
+        ck_assert_int_eq(axonc_def_find(u, "InBuffer") >= 0, with_reader);
+        ck_assert_int_eq(axonc_def_find(u, "OnDisk") >= 0, !with_reader);
+        axonc_session_free(s);
+    }
+    axonc_session_set_reader(NULL, read_cells, NULL); /* no session: nothing happens */
+    remove(lib);
+    remove(dir);
+}
+END_TEST
+
 /* With no_extern_load a missing library is no error, calls are checked, nothing runs. */
 START_TEST(test_no_extern_load)
 {
@@ -233,6 +274,7 @@ Suite *editors_suite(void)
     TCase *ti = tcase_create("index");
     tcase_add_test(ti, test_symbols);
     tcase_add_test(ti, test_rename_check);
+    tcase_add_test(ti, test_reader);
     tcase_add_test(ti, test_no_extern_load);
     suite_add_tcase(s, ti);
     return s;

@@ -152,6 +152,13 @@ axonc_session *axonc_session_new(const axonc_options *o);
 void axonc_session_free(axonc_session *s);
 /* The message of the last failed call on s ("" after a success; a static string for NULL). */
 const char *axonc_session_error(const axonc_session *s);
+
+/* (issue 13) Imported files are read through fn first: fn(user, path, &len) returns the text
+ * of the file at canonical path `path` (malloc'd; the library frees it) and its length, or
+ * NULL to read the file from disk. For an editor's unsaved buffers (the language server).
+ * NULL fn: files are read from disk. */
+typedef char *(*axonc_read_fn)(void *user, const char *path, size_t *len);
+void axonc_session_set_reader(axonc_session *s, axonc_read_fn fn, void *user);
 /* Errors and warnings delivered so far by this session. */
 int axonc_error_count(const axonc_session *s);
 int axonc_warning_count(const axonc_session *s);
