@@ -45,6 +45,8 @@ struct axonc_session {
     cg_jit *jit;                  /* made on the first axonc_jit */
     int next_symbol;              /* JIT symbols are unique per session */
     axonc_unit *units;            /* alive, for axonc_session_free */
+    axonc_read_fn reader;         /* axonc_session_set_reader */
+    void *reader_user;
     axonc_instance *instances;
 };
 
@@ -232,6 +234,14 @@ void axonc_session_free(axonc_session *s)
     free(s);
 }
 
+void axonc_session_set_reader(axonc_session *s, axonc_read_fn fn, void *user)
+{
+    if (!s)
+        return;
+    s->reader = fn;
+    s->reader_user = user;
+}
+
 const char *axonc_session_error(const axonc_session *s)
 {
     return s ? s->err : "no session (NULL)";
@@ -327,6 +337,7 @@ static axonc_status load_pass(axonc_unit *u, void *arg)
     stdlib_dirs(u->s, dirs);
     u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
     sema_set_extern_loading(u->sema, !u->s->o.no_extern_load);
+    sema_set_reader(u->sema, u->s->reader, u->s->reader_user);
     if (a->path) {
         u->root = sema_load(u->sema, a->path, &a->err);
         if (u->root < 0)
@@ -1165,6 +1176,7 @@ static axonc_status sources_pass(axonc_unit *u, void *arg)
     stdlib_dirs(u->s, dirs);
     u->sema = sema_new(u->ar, u->d, dirs, u->s->o.import_path);
     sema_set_extern_loading(u->sema, !u->s->o.no_extern_load);
+    sema_set_reader(u->sema, u->s->reader, u->s->reader_user);
     for (int i = 0; i < a->n; i++)
         u->root = sema_load_text(u->sema, a->src[i].name, a->src[i].text ? a->src[i].text : "",
                                  a->src[i].len);
@@ -1538,4 +1550,14 @@ axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
         return fail(u->s, AXONC_EINVAL, "'%s' is not a file of this unit", file ? file : "");
     ide_complete(x, f, line, col, fn, user);
     return ok(u->s);
+}
+
+axonc_status axonc_rename_check(axonc_unit *u, int sym, const char *new_name)
+{
+    ide_index *x = unit_index(u);
+    if (!x)
+        return u ? fail(u->s, AXONC_EINVAL, "axonc_rename_check: the unit has no index")
+                 : AXONC_EINVAL;
+    const char *why = ide_rename_refusal(x, sym, new_name);
+    return why ? fail(u->s, AXONC_EINVAL, "%s", why) : ok(u->s);
 }

@@ -12,10 +12,12 @@
 #include "ide.h"
 
 #include "ast.h"
+#include "lex.h"
 #include "sema/sema_int.h"
 #include "sema/units.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,23 @@ typedef struct {
     bool decl;
 } ide_occ;
 
+/* Names bound by name rather than by scope, which a rename must not break: `pre.x` and
+ * `post.x` (whatever neuron a projection gives), and the columns of a connection file
+ * (the members of the projection's synapse and rules). */
+typedef enum {
+    BOUND_PREPOST, /* pre.NAME or post.NAME */
+    BOUND_FILE,    /* the columns of `file` give values to the members of sym */
+    BOUND_WEIGHT,  /* `learn R` without `on`: R's w is synapse sym's member named w */
+} ide_bound_kind;
+
+typedef struct {
+    ide_bound_kind kind;
+    const char *name;
+    int sym;
+    const char *file;
+    ax_span span;
+} ide_bound;
+
 struct ide_index {
     ax_arena *ar;
     sema_ctx *s;
@@ -33,6 +52,8 @@ struct ide_index {
     int nsyms, capsyms;
     ide_occ *occ;
     int nocc, capocc;
+    ide_bound *bound;
+    int nbound, capbound;
 };
 
 /* The lets in scope while walking a body: symbol indices, innermost last. */
@@ -238,6 +259,16 @@ static void add_occ(ide_index *x, ax_span sp, int sym, bool decl)
     x->occ[x->nocc++] = (ide_occ){sp, sym, decl};
 }
 
+static void add_bound(ide_index *x, ide_bound b)
+{
+    if (x->nbound == x->capbound) {
+        x->capbound = x->capbound ? 2 * x->capbound : 32;
+        x->bound = arena_grow(x->ar, x->bound, (size_t)x->nbound, (size_t)x->capbound,
+                              sizeof *x->bound);
+    }
+    x->bound[x->nbound++] = b;
+}
+
 static int declare(ide_index *x, const char *name, axonc_symbol_kind kind, ax_span name_sp,
                    ax_span extent, int parent)
 {
@@ -309,8 +340,11 @@ static int walk_path(ide_index *x, const scope *sc, const ast_node *n)
     }
     if (n->kind != AST_MEMBER || !n->a || !n->name)
         return -1;
-    if (n->a->kind == AST_PRE || n->a->kind == AST_POST)
-        return -1; /* the neuron is known only where a projection binds the synapse */
+    if (n->a->kind == AST_PRE || n->a->kind == AST_POST) {
+        /* the neuron is known only where a projection binds the synapse */
+        add_bound(x, (ide_bound){BOUND_PREPOST, n->name, -1, NULL, member_name(x, n)});
+        return -1;
+    }
     int base = walk_path(x, sc, n->a);
     if (base < 0)
         return -1;
@@ -671,6 +705,8 @@ static void index_module(ide_index *x, const ast_node *def, int sym)
                 const ast_node *c = n->kids[k];
                 if (c->kind == AST_LEARN) {
                     int rule = find_global(x, c->str);
+                    if (!c->name) /* the rule's weight is the synapse's w */
+                        add_bound(x, (ide_bound){BOUND_WEIGHT, "w", type, NULL, c->span});
                     ax_span rs =
                         find_word(x, c->span.file, c->span.off + 5, c->span.end_off, c->str);
                     add_occ(x, rs, rule, false);
@@ -680,6 +716,14 @@ static void index_module(ide_index *x, const ast_node *def, int sym)
                         add_occ(x, find_word(x, c->span.file, after, c->span.end_off, c->name),
                                 find_member(x, type, c->name), false);
                     }
+                } else if (c->kind == AST_CONNECT && c->a && c->a->kind == AST_FROM) {
+                    /* the file's columns name members of the synapse and its rules */
+                    add_bound(x, (ide_bound){BOUND_FILE, NULL, type, c->a->str, c->span});
+                    for (int r = 0; r < n->nkids; r++)
+                        if (n->kids[r]->kind == AST_LEARN)
+                            add_bound(x, (ide_bound){BOUND_FILE, NULL,
+                                                     find_global(x, n->kids[r]->str), c->a->str,
+                                                     c->span});
                 } else if (c->kind == AST_CONNECT && c->a && c->a->kind == AST_CALL) {
                     walk_args(x, &sc, &(ast_node){.kids = c->a->kids, .nkids = c->a->nkids}, -1);
                 } else {
@@ -1008,6 +1052,194 @@ static void std_files(const ide_index *x, const char *dir, const char *prefix, a
     closedir(dp);
 }
 
+/* ---- completion contexts ------------------------------------------------------------------- */
+
+static const char *const TOP_KEYWORDS[] = {"import", "neuron", "synapse", "rule",
+                                           "module", "extern", "run"};
+static const char *const BODY_KEYWORDS[] = {
+    "parameters", "per",    "shared", "state",      "inputs",     "equations",
+    "step",       "output", "spike",  "refractory", "method",     "on",
+    "every",      "continuous", "modulator"};
+static const char *const MODULE_KEYWORDS[] = {"population", "project", "record", "let",
+                                              "signal",     "connect", "delay",  "learn"};
+static const char *const SCHEMES[] = {"exact", "exponential_euler", "euler", "rk2", "rk4"};
+static const char *const CONNECTORS[] = {"all_to_all",     "one_to_one",      "random",
+                                         "fixed_indegree", "fixed_outdegree", "where",
+                                         "from"};
+
+static void emit_words(axonc_complete_fn fn, void *user, const char *const *w, size_t n,
+                       axonc_symbol_kind kind, const char *detail)
+{
+    for (size_t i = 0; i < n; i++)
+        emit(fn, user, w[i], kind, detail);
+}
+#define EMIT_WORDS(fn, user, list, kind, detail)                                                 \
+    emit_words(fn, user, list, sizeof list / sizeof list[0], kind, detail)
+
+/* The definitions of one kind (neuron types after `population P =`, synapses after `:`). */
+static void globals_of(const ide_index *x, axonc_symbol_kind kind, axonc_complete_fn fn,
+                       void *user)
+{
+    for (int i = 0; i < x->nsyms; i++)
+        if (x->syms[i].parent < 0 && x->syms[i].kind == kind)
+            emit(fn, user, x->syms[i].name, kind, x->syms[i].detail);
+}
+
+/* The words and punctuation of t[b, e) (comments and strings end it), at most max. */
+typedef struct {
+    int off, len;
+} ctx_tok;
+
+static int line_tokens(const char *t, int b, int e, ctx_tok *v, int max)
+{
+    int n = 0;
+    for (int i = b; i < e && n < max;) {
+        if (t[i] == ' ' || t[i] == '\t' || t[i] == '\r') {
+            i++;
+        } else if (word_char(t[i])) {
+            int k = i;
+            while (k < e && (word_char(t[k]) || t[k] == '.'))
+                k++;
+            v[n++] = (ctx_tok){i, k - i};
+            i = k;
+        } else if (t[i] == '#' || t[i] == '"') {
+            return -1;
+        } else {
+            int l = t[i] == '-' && i + 1 < e && t[i + 1] == '>' ? 2 : 1;
+            v[n++] = (ctx_tok){i, l};
+            i += l;
+        }
+    }
+    return n;
+}
+
+static bool tok_is(const char *t, ctx_tok k, const char *word)
+{
+    return (size_t)k.len == strlen(word) && !memcmp(t + k.off, word, (size_t)k.len);
+}
+
+/* The braces open at off inside the definition that starts at from (comments and strings
+ * skipped): 0 at its top, 1 in its body, 2 and more in its blocks. */
+static int brace_depth(const char *t, int from, int off)
+{
+    int depth = 0;
+    for (int i = from; i < off; i++) {
+        if (t[i] == '#') {
+            while (i < off && t[i] != '\n')
+                i++;
+        } else if (t[i] == '"') {
+            for (i++; i < off && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\')
+                    i++;
+        } else if (t[i] == '{') {
+            depth++;
+        } else if (t[i] == '}' && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+/* The symbol a path names (E, c1.E: a module's item, then through its type), or -1. */
+static int resolve_path(const ide_index *x, int me, const char *t, int b, int e)
+{
+    int cur = -1;
+    for (int i = b; i < e;) {
+        int k = i;
+        while (k < e && word_char(t[k]))
+            k++;
+        char seg[AX_MAX_NAME + 1];
+        if (k == i || k - i > AX_MAX_NAME)
+            return -1;
+        memcpy(seg, t + i, (size_t)(k - i));
+        seg[k - i] = 0;
+        cur = find_member(x, cur < 0 ? me : x->syms[cur].type, seg);
+        if (cur < 0)
+            return -1;
+        i = k + 1; /* past the '.' */
+    }
+    return cur;
+}
+
+/* A keyword that only starts a statement or definition (not offered inside one). */
+static bool starts_only(const char *kw)
+{
+    static const char *const W[] = {"import",    "neuron",    "synapse",    "rule",
+                                    "module",    "extern",    "parameters", "state",
+                                    "inputs",    "equations", "output",     "refractory",
+                                    "method",    "continuous", "modulator", "population",
+                                    "project",   "signal",    "record",     "let",
+                                    "run"};
+    for (size_t i = 0; i < sizeof W / sizeof W[0]; i++)
+        if (!strcmp(kw, W[i]))
+            return true;
+    return false;
+}
+
+/* Completion that the place decides: true when it offered what fits there. */
+static bool complete_in_context(const ide_index *x, const char *t, int bol, int w, int me,
+                                axonc_complete_fn fn, void *user)
+{
+    ctx_tok v[16];
+    int n = line_tokens(t, bol, w, v, 16);
+    if (n < 0)
+        return false;
+    /* a unit after a number: `10 m` */
+    if (n > 0 && t[v[n - 1].off] >= '0' && t[v[n - 1].off] <= '9' && w > v[n - 1].off + v[n - 1].len) {
+        for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+            emit(fn, user, UNITS[i], AXONC_SYM_UNIT, "a unit");
+        return true;
+    }
+    if (n == 0 || tok_is(t, v[n - 1], "{") || tok_is(t, v[n - 1], ";")) {
+        /* the start of a statement: what may start one here */
+        int depth = me >= 0 ? brace_depth(t, x->syms[me].extent.off, w) : 0;
+        if (depth == 0) {
+            EMIT_WORDS(fn, user, TOP_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        if (depth == 1 && x->syms[me].kind == AXONC_SYM_MODULE) {
+            EMIT_WORDS(fn, user, MODULE_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        if (depth == 1) {
+            EMIT_WORDS(fn, user, BODY_KEYWORDS, AXONC_SYM_KEYWORD, NULL);
+            return true;
+        }
+        return false;
+    }
+    ctx_tok last = v[n - 1];
+    if (n == 3 && tok_is(t, v[0], "population") && tok_is(t, v[2], "=")) {
+        globals_of(x, AXONC_SYM_NEURON, fn, user);
+        return true;
+    }
+    if (tok_is(t, v[0], "project") && tok_is(t, last, ":")) {
+        globals_of(x, AXONC_SYM_SYNAPSE, fn, user);
+        return true;
+    }
+    if (tok_is(t, last, "learn")) {
+        globals_of(x, AXONC_SYM_RULE, fn, user);
+        return true;
+    }
+    if (n == 1 && tok_is(t, last, "run")) {
+        globals_of(x, AXONC_SYM_MODULE, fn, user);
+        return true;
+    }
+    if (n == 2 && tok_is(t, last, "=") && me >= 0 && x->syms[me].kind == AXONC_SYM_MODULE &&
+        brace_depth(t, x->syms[me].extent.off, w) == 1) { /* `c1 = Sub(...)` */
+        globals_of(x, AXONC_SYM_MODULE, fn, user);
+        return true;
+    }
+    if (tok_is(t, last, "method")) {
+        EMIT_WORDS(fn, user, SCHEMES, AXONC_SYM_KEYWORD, "an integration scheme");
+        return true;
+    }
+    if (tok_is(t, last, "connect")) {
+        EMIT_WORDS(fn, user, CONNECTORS, AXONC_SYM_KEYWORD, "a connector");
+        return true;
+    }
+    return false;
+}
+
 void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn, void *user)
 {
     size_t len;
@@ -1045,26 +1277,29 @@ void ide_complete(const ide_index *x, int file, int line, int col, axonc_complet
         w--;
     int me = enclosing(x, file, off);
     if (w > bol && t[w - 1] == '.') {
+        /* the path before the dot: pre, post, E, c1.E */
         int b = w - 1;
-        while (b > bol && word_char(t[b - 1]))
+        while (b > bol && (word_char(t[b - 1]) || t[b - 1] == '.'))
             b--;
-        char base[128];
-        int bl = w - 1 - b;
-        if (bl <= 0 || bl >= (int)sizeof base)
-            return;
-        memcpy(base, t + b, (size_t)bl);
-        base[bl] = 0;
-        if (!strcmp(base, "pre") || !strcmp(base, "post")) {
+        if ((w - 1 - b == 3 && !memcmp(t + b, "pre", 3)) ||
+            (w - 1 - b == 4 && !memcmp(t + b, "post", 4))) {
             members_of(x, -1, fn, user, true);
             return;
         }
-        int k = find_member(x, me, base);
+        int k = resolve_path(x, me, t, b, w - 1);
         if (k >= 0 && x->syms[k].type >= 0)
             members_of(x, x->syms[k].type, fn, user, false);
         return;
     }
+    if (complete_in_context(x, t, bol, w, me, fn, user))
+        return;
+    /* inside a statement: not the keywords that only start one */
+    ctx_tok v[16];
+    int n = line_tokens(t, bol, w, v, 16);
+    bool midline = n > 0 && !tok_is(t, v[n - 1], "{") && !tok_is(t, v[n - 1], ";");
     for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
-        emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
+        if (!midline || !starts_only(KEYWORDS[i]))
+            emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
     for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
         emit(fn, user, FUNCTIONS[i], AXONC_SYM_FUNCTION, "a function of the language");
     for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
@@ -1079,7 +1314,125 @@ void ide_complete(const ide_index *x, int file, int line, int col, axonc_complet
     }
     for (int i = 0; i < x->nsyms; i++) {
         const ide_sym *s = &x->syms[i];
+        /* definitions are named at the places complete_in_context knows, not in expressions */
+        if (midline && s->parent < 0 && s->kind <= AXONC_SYM_MODULE)
+            continue;
         if (s->parent < 0 || (me >= 0 && s->parent == me))
             emit(fn, user, s->name, s->kind, s->detail);
     }
+}
+
+/* ---- renaming ------------------------------------------------------------------------------ */
+
+/* Whether path is a file of the standard library (under one of sema's stdlib directories). */
+static bool in_stdlib(const ide_index *x, const char *path)
+{
+    char file[PATH_MAX], dir[PATH_MAX];
+    if (!path || !realpath(path, file))
+        return false;
+    for (int i = 0; x->s->stdlib_dirs && x->s->stdlib_dirs[i]; i++) {
+        if (!realpath(x->s->stdlib_dirs[i], dir))
+            continue;
+        size_t n = strlen(dir);
+        if (!strncmp(file, dir, n) && file[n] == '/')
+            return true;
+    }
+    return false;
+}
+
+static const char *where_of(const ide_index *x, ax_span sp)
+{
+    return arena_printf(x->ar, "%s:%d", diag_file_name(x->d, sp.file), sp.line);
+}
+
+/* Why new_name cannot name a declaration, or NULL. */
+static const char *bad_name(const ide_index *x, const char *name)
+{
+    size_t n = strlen(name);
+    bool ident = n > 0 && n <= AX_MAX_NAME && !(name[0] >= '0' && name[0] <= '9');
+    for (size_t i = 0; ident && i < n; i++)
+        ident = word_char(name[i]);
+    if (!ident)
+        return arena_printf(x->ar, "'%s' is not a name (letters, digits and '_', not starting "
+                                   "with a digit, at most %d bytes)", name, AX_MAX_NAME);
+    if (lex_is_keyword(name))
+        return arena_printf(x->ar, "'%s' is a keyword", name);
+    for (const char *const *b = (const char *const[]){"t", "dt", "i", "j", "pi", NULL}; *b; b++)
+        if (!strcmp(name, *b))
+            return arena_printf(x->ar, "'%s' is a name of the language", name);
+    /* a name spelt like a unit would take the unit's place where it is written alone */
+    if (unit_is_name(name, n))
+        return arena_printf(x->ar, "'%s' is a unit", name);
+    for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
+        if (!strcmp(name, FUNCTIONS[i]))
+            return arena_printf(x->ar, "'%s' is a function of the language", name);
+    return NULL;
+}
+
+const char *ide_rename_refusal(const ide_index *x, int sym, const char *new_name)
+{
+    const ide_sym *y = ide_symbol(x, sym);
+    if (!y || y->span.file < 0)
+        return "there is no name to rename here";
+    const char *file = diag_file_name(x->d, y->span.file);
+    if (in_stdlib(x, file))
+        return arena_printf(x->ar, "'%s' is defined in the standard library (%s): only names "
+                                   "defined in your files can be renamed", y->name, file);
+    if (y->kind == AXONC_SYM_EXTERN)
+        return arena_printf(x->ar, "'%s' is the name of the C function in its library",
+                            y->name);
+    /* names bound by name elsewhere */
+    bool member = y->parent >= 0;
+    axonc_symbol_kind pk = member ? x->syms[y->parent].kind : AXONC_SYM_MODULE;
+    if (member && pk == AXONC_SYM_NEURON)
+        for (int i = 0; i < x->nbound; i++)
+            if (x->bound[i].kind == BOUND_PREPOST && !strcmp(x->bound[i].name, y->name))
+                return arena_printf(x->ar, "'%s' is also named as pre.%s or post.%s (%s), which "
+                                           "refers to the variable of whatever neuron a "
+                                           "projection gives: rename those by hand",
+                                    y->name, y->name, y->name, where_of(x, x->bound[i].span));
+    for (int i = 0; member && i < x->nbound; i++)
+        if (x->bound[i].kind == BOUND_WEIGHT && x->bound[i].sym == y->parent &&
+            !strcmp(y->name, "w"))
+            return arena_printf(x->ar, "a rule learned without 'on NAME' (%s) is bound to "
+                                       "synapse %s's weight by the name 'w': write 'on w' there "
+                                       "first",
+                                where_of(x, x->bound[i].span), x->syms[y->parent].name);
+    if (member && (pk == AXONC_SYM_SYNAPSE || pk == AXONC_SYM_RULE))
+        for (int i = 0; i < x->nbound; i++)
+            if (x->bound[i].kind == BOUND_FILE && x->bound[i].sym == y->parent)
+                return arena_printf(x->ar, "%s %s takes values from the columns of \"%s\" (%s), "
+                                           "which name its variables: rename by hand",
+                                    kind_word(pk), x->syms[y->parent].name, x->bound[i].file,
+                                    where_of(x, x->bound[i].span));
+    if (y->kind == AXONC_SYM_SIGNAL || y->kind == AXONC_SYM_MODULATOR)
+        for (int i = 0; i < x->nsyms; i++)
+            if ((x->syms[i].kind == AXONC_SYM_SIGNAL || x->syms[i].kind == AXONC_SYM_MODULATOR) &&
+                x->syms[i].kind != y->kind && !strcmp(x->syms[i].name, y->name))
+                return arena_printf(x->ar, "the %s '%s' is bound by its name to the %s of %s %s "
+                                           "(%s): rename both by hand",
+                                    kind_word(y->kind), y->name, kind_word(x->syms[i].kind),
+                                    kind_word(x->syms[x->syms[i].parent].kind),
+                                    x->syms[x->syms[i].parent].name,
+                                    where_of(x, x->syms[i].span));
+    if (!new_name || !strcmp(new_name, y->name))
+        return NULL;
+    const char *why = bad_name(x, new_name);
+    if (why)
+        return why;
+    if (!strcmp(new_name, "w") &&
+        (y->kind == AXONC_SYM_RULE || (member && pk == AXONC_SYM_RULE)))
+        return "'w' is the weight a rule is bound to";
+    /* a name already declared where the new one would be seen */
+    for (int i = 0; i < x->nsyms; i++) {
+        const ide_sym *o = &x->syms[i];
+        if (strcmp(o->name, new_name))
+            continue;
+        bool clash = member ? o->parent == y->parent
+                            : o->parent < 0 && (o->kind <= AXONC_SYM_MODULE || o->kind == AXONC_SYM_EXTERN);
+        if (clash)
+            return arena_printf(x->ar, "'%s' is already the name of a %s (%s)", new_name,
+                                kind_word(o->kind), where_of(x, o->span));
+    }
+    return NULL;
 }

@@ -53,4 +53,8 @@ void ide_set_size(ide_index *x, const char *module, const char *pop, int size,
 void ide_complete(const ide_index *x, int file, int line, int col, axonc_complete_fn fn,
                   void *user);
 
+/* Why symbol sym may not be renamed to new_name (NULL: to any name), as a sentence for the
+ * user; NULL when it may (every place ide_ref gives is then renamed). */
+const char *ide_rename_refusal(const ide_index *x, int sym, const char *new_name);
+
 #endif

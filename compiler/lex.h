@@ -78,5 +78,7 @@ bool lex_can_end(int tok);
 bool lex_continues(int tok);
 /* A description of a token kind for messages ("identifier", "'{'"). */
 const char *lex_token_desc(int tok);
+/* Whether word is a keyword of the language (for tools that make names: renaming). */
+bool lex_is_keyword(const char *word);
 
 #endif

@@ -80,6 +80,11 @@ static int keyword(const char *s, size_t n)
     return IDENT;
 }
 
+bool lex_is_keyword(const char *word)
+{
+    return keyword(word, strlen(word)) != IDENT;
+}
+
 const char *lex_token_desc(int tok)
 {
     switch (tok) {

@@ -17,12 +17,17 @@
 #   chromium              tests open the HTML report headless and check its screenshot
 #   man-db groff-base     tests/cli/install.sh renders the manual page (man -l) and checks groff -ww
 #   libjson-c-dev         JSON for the language server, `axon lsp` (not needed with --without-lsp)
+#   emacs-nox elpa-eglot neovim  tests/editors/run.sh runs the Emacs mode, Emacs with eglot and
+#                         Neovim's LSP client against `axon lsp` (it fails when these are listed
+#                         here but missing). emacs-nox is the smallest Emacs (no X: 34 MB, with
+#                         emacs-common 72 MB and emacs-el 17 MB); elpa-eglot (0.2 MB) because
+#                         Debian 12's Emacs 28 has no built-in eglot; neovim 4.7 MB + 20 MB runtime
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
          libffi-dev check libedit-dev python3-numpy valgrind python3-scipy python3-neo \
-         librsvg2-bin chromium libjson-c-dev man-db groff-base; do
+         librsvg2-bin chromium libjson-c-dev man-db groff-base emacs-nox elpa-eglot neovim; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -47,6 +47,7 @@ enum {
     ERR_METHOD_NOT_FOUND = -32601,
     ERR_INVALID_PARAMS = -32602,
     ERR_NOT_INITIALIZED = -32002,
+    ERR_REQUEST_FAILED = -32803,
 };
 
 typedef struct {
@@ -56,18 +57,24 @@ typedef struct {
     axonc_unit *unit;
     bool stale;
     double changed_at;
+    json_object *published; /* the URIs of imported files its check published on (keys) */
+    char *canon;            /* its path made canonical (NULL: not a file) */
+    json_object *imports;   /* the canonical paths of the files its unit imports (keys) */
 } doc;
 
 typedef struct {
     axonc_session *s;
     doc **docs;
     int ndocs;
-    json_object *collect; /* diagnostics of the document being checked, or NULL */
-    const doc *checking;
+    json_object *collect; /* diagnostics of the document being checked, or NULL ... */
+    json_object *others;  /* ... and of its imported files: path -> diagnostics */
+    doc *checking;
     bool initialized, shutdown;
     double debounce;
     char *in;
     size_t inlen, incap;
+    const char *refused; /* a request's answer is this error (ERR_REQUEST_FAILED) */
+    char refusal[1024];
 } server;
 
 static double now(void)
@@ -323,27 +330,25 @@ static json_object *location(const server *srv, const axonc_loc *l)
 /* ---- checking and diagnostics -----------------------------------------------------------------
  */
 
-static void on_diag(void *user, const axonc_diag *dg)
+/* A diagnostic of the protocol for dg, at `at` (a place of file rd, the open document it is
+ * in or NULL); `placed`: the message starts with dg's own place (it is shown elsewhere). */
+static json_object *diagnostic(const server *srv, const doc *rd, const axonc_loc *at,
+                               const axonc_diag *dg, bool placed)
 {
-    server *srv = user;
-    if (!srv->collect)
-        return;
-    const doc *d = srv->checking;
-    bool here = dg->loc.file && !strcmp(dg->loc.file, d->path);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "range", range(here ? d : NULL, here ? &dg->loc : &(axonc_loc){0}));
+    json_object_object_add(o, "range", range(rd, at));
     json_object_object_add(o, "severity",
                            json_object_new_int(dg->severity == AXONC_ERROR     ? 1
                                                : dg->severity == AXONC_WARNING ? 2
                                                                                : 3));
     json_object_object_add(o, "source", json_object_new_string("axon"));
     /* the message as `axon check` words it: hints follow it, located notes are related
-       information; a mistake in another file (an import) is named with its place */
+       information */
     char *msg = NULL;
     size_t mlen = 0;
     FILE *f = open_memstream(&msg, &mlen);
     if (f) {
-        if (!here && dg->loc.file)
+        if (placed)
             fprintf(f, "%s:%d:%d: ", dg->loc.file, dg->loc.line, dg->loc.col);
         fputs(dg->message, f);
         for (int i = 0; i < dg->nnotes; i++)
@@ -367,7 +372,73 @@ static void on_diag(void *user, const axonc_diag *dg)
     }
     if (rel)
         json_object_object_add(o, "relatedInformation", rel);
-    json_object_array_add(srv->collect, o);
+    return o;
+}
+
+/* The line of d's import that brings in file: the import whose path (std/ dropped, .axon
+ * implied) ends file's path, or names a directory that holds it; 1 when none does (a file
+ * imported by an imported file). */
+static int import_line(const doc *d, const char *file)
+{
+    const char *p = d->text, *end = d->text + d->len;
+    for (int line = 1; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *q = e - p > 6 && !memcmp(p, "import", 6) ? memchr(p, '"', (size_t)(e - p)) : NULL;
+        const char *qe = q ? memchr(q + 1, '"', (size_t)(e - q - 1)) : NULL;
+        if (qe && qe - q < PATH_MAX - 16) {
+            const char *ip = q + 1;
+            if (qe - ip > 4 && !memcmp(ip, "std/", 4))
+                ip += 4;
+            int n = (int)(qe - ip);
+            bool ext = n > 5 && !memcmp(qe - 5, ".axon", 5);
+            char want[PATH_MAX];
+            snprintf(want, sizeof want, "/%.*s%s", n, ip, ext ? "" : ".axon");
+            size_t wl = strlen(want), fl = strlen(file);
+            if (wl <= fl && !strcmp(file + fl - wl, want))
+                return line;
+            snprintf(want, sizeof want, "/%.*s/", n, ip); /* a directory of files */
+            if (!ext && strstr(file, want))
+                return line;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 1;
+}
+
+/* A diagnostic of the check of srv->checking. One in an imported file is published on that
+ * file too (unless it is open: its own check shows it), and shown in the document at the
+ * import that brings the file in, its place first. */
+static void on_diag(void *user, const axonc_diag *dg)
+{
+    server *srv = user;
+    if (!srv->collect)
+        return;
+    const doc *d = srv->checking;
+    const char *file = dg->loc.file;
+    if (file && dg->loc.line > 0 && strcmp(file, d->path)) {
+        if (!doc_of_file(srv, file)) {
+            json_object *list = get(srv->others, file);
+            if (!list) {
+                list = json_object_new_array();
+                json_object_object_add(srv->others, file, list);
+            }
+            json_object_array_add(list, diagnostic(srv, NULL, &dg->loc, dg, false));
+        }
+        int l = import_line(d, file);
+        size_t len = 0;
+        const char *lt = line_of(d, l - 1, &len);
+        axonc_loc at = {.file = d->path, .line = l, .col = 1, .end_line = l, .end_col = 1};
+        for (size_t i = 0; lt && i < len; i++) /* the whole line */
+            at.end_col += ((unsigned char)lt[i] & 0xC0) != 0x80;
+        json_object_array_add(srv->collect, diagnostic(srv, d, &at, dg, true));
+        return;
+    }
+    bool here = file && !strcmp(file, d->path);
+    json_object_array_add(srv->collect,
+                          diagnostic(srv, here ? d : NULL, here ? &dg->loc : &(axonc_loc){0}, dg,
+                                     false));
 }
 
 /* The information at each extern declaration of d that its library was not loaded. */
@@ -394,6 +465,62 @@ static void extern_notes(server *srv, doc *d, json_object *diags)
     (void)srv;
 }
 
+static void publish(const char *uri, json_object *diags)
+{
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "uri", json_object_new_string(uri));
+    json_object_object_add(p, "diagnostics", diags);
+    notify("textDocument/publishDiagnostics", p);
+}
+
+/* Publishes the diagnostics found in d's imported files (path -> list; released) on their
+ * URIs, and clears those d published on before that have none now. */
+static void publish_others(doc *d, json_object *others)
+{
+    json_object *now = json_object_new_object();
+    json_object_object_foreach(others, path, list)
+    {
+        char *uri = path_to_uri(path);
+        if (!uri)
+            continue;
+        publish(uri, json_object_get(list));
+        json_object_object_add(now, uri, NULL);
+        free(uri);
+    }
+    if (d->published) {
+        json_object_object_foreach(d->published, uri, unused)
+        {
+            (void)unused;
+            if (!json_object_object_get_ex(now, uri, NULL))
+                publish(uri, json_object_new_array());
+        }
+    }
+    json_object_put(d->published);
+    d->published = now;
+    json_object_put(others);
+}
+
+/* The loader reads imported files here first: an open document's text, as the editor has it
+ * (saved or not). Each file asked for is one the document being checked imports. */
+static char *read_open_file(void *user, const char *path, size_t *len)
+{
+    server *srv = user;
+    if (srv->checking && srv->checking->imports)
+        json_object_object_add(srv->checking->imports, path, NULL);
+    for (int i = 0; i < srv->ndocs; i++) {
+        const doc *d = srv->docs[i];
+        if (d->canon && !strcmp(d->canon, path)) {
+            char *t = malloc(d->len + 1);
+            if (t) {
+                memcpy(t, d->text, d->len + 1);
+                *len = d->len;
+            }
+            return t;
+        }
+    }
+    return NULL;
+}
+
 /* Loads and checks d, and publishes its diagnostics. */
 static void check_doc(server *srv, doc *d)
 {
@@ -401,7 +528,10 @@ static void check_doc(server *srv, doc *d)
     d->unit = NULL;
     json_object *diags = json_object_new_array();
     srv->collect = diags;
+    srv->others = json_object_new_object();
     srv->checking = d;
+    json_object_put(d->imports);
+    d->imports = json_object_new_object();
     axonc_status st = axonc_load_string(srv->s, d->path, d->text, d->len, &d->unit);
     if (d->unit)
         axonc_check(d->unit);
@@ -417,10 +547,9 @@ static void check_doc(server *srv, doc *d)
     if (d->unit)
         extern_notes(srv, d, diags);
     d->stale = false;
-    json_object *p = json_object_new_object();
-    json_object_object_add(p, "uri", json_object_new_string(d->uri));
-    json_object_object_add(p, "diagnostics", diags);
-    notify("textDocument/publishDiagnostics", p);
+    publish(d->uri, diags);
+    publish_others(d, srv->others);
+    srv->others = NULL;
 }
 
 /* A document with its unit up to date, for a request. */
@@ -488,10 +617,23 @@ static void did_open(server *srv, json_object *params)
         srv->docs = grown;
         d->uri = strdup(uri);
         d->path = path ? path : strdup(uri);
+        d->canon = path ? realpath(path, NULL) : NULL;
         srv->docs[srv->ndocs++] = d;
     }
     set_text(d, text, (size_t)json_object_get_string_len(get(td, "text")));
     check_doc(srv, d);
+}
+
+/* The open documents that import d are checked again (after the debounce) with its text. */
+static void stale_importers(server *srv, const doc *d)
+{
+    for (int i = 0; d->canon && i < srv->ndocs; i++) {
+        doc *o = srv->docs[i];
+        if (o != d && o->imports && json_object_object_get_ex(o->imports, d->canon, NULL)) {
+            o->stale = true;
+            o->changed_at = d->changed_at;
+        }
+    }
 }
 
 static void did_change(server *srv, json_object *params)
@@ -529,10 +671,14 @@ static void did_change(server *srv, json_object *params)
     }
     d->stale = true;
     d->changed_at = now();
+    stale_importers(srv, d);
 }
 
 static void free_doc(doc *d)
 {
+    json_object_put(d->published);
+    json_object_put(d->imports);
+    free(d->canon);
     axonc_unit_free(d->unit);
     free(d->uri);
     free(d->path);
@@ -545,13 +691,13 @@ static void did_close(server *srv, json_object *params)
     doc *d = find_doc(srv, get_str(get(params, "textDocument"), "uri"));
     if (!d)
         return;
-    json_object *p = json_object_new_object();
-    json_object_object_add(p, "uri", json_object_new_string(d->uri));
-    json_object_object_add(p, "diagnostics", json_object_new_array());
-    notify("textDocument/publishDiagnostics", p);
+    publish(d->uri, json_object_new_array());
+    publish_others(d, json_object_new_object()); /* and what it published on its imports */
     for (int i = 0; i < srv->ndocs; i++)
         if (srv->docs[i] == d)
             srv->docs[i] = srv->docs[--srv->ndocs];
+    d->changed_at = now();
+    stale_importers(srv, d); /* they read the file from disk again */
     free_doc(d);
 }
 
@@ -607,20 +753,154 @@ static json_object *definition(server *srv, json_object *params)
     return location(srv, &y.loc);
 }
 
+/* The symbol of unit u declared where y is (the same file, place and name), or -1. */
+static int same_symbol(axonc_unit *u, const axonc_symbol *y)
+{
+    int n = axonc_symbol_count(u);
+    for (int i = 0; i < n; i++) {
+        axonc_symbol o;
+        if (axonc_symbol_get(u, i, &o) == AXONC_OK && o.loc.file && y->loc.file &&
+            o.loc.line == y->loc.line && o.loc.col == y->loc.col && !strcmp(o.name, y->name) &&
+            !strcmp(o.loc.file, y->loc.file))
+            return i;
+    }
+    return -1;
+}
+
+typedef void (*place_fn)(server *srv, const axonc_loc *l, bool is_decl, void *user);
+
+/* Calls fn once for every place symbol k of d's unit is named: in d's unit (the file and its
+ * imports), then in the other open documents whose units hold the same declaration (the
+ * files that import it). */
+static void each_place(server *srv, doc *d, int k, place_fn fn, void *user)
+{
+    axonc_symbol y;
+    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+        return;
+    json_object *seen = json_object_new_object();
+    for (int i = -1; i < srv->ndocs; i++) {
+        doc *o = i < 0 ? d : srv->docs[i];
+        if (i >= 0 && o == d)
+            continue;
+        if (i >= 0 && (o->stale || !o->unit))
+            check_doc(srv, o);
+        int ko = i < 0 ? k : o->unit ? same_symbol(o->unit, &y) : -1;
+        for (int r = 0; ko >= 0 && r < axonc_ref_count(o->unit, ko); r++) {
+            axonc_loc l;
+            int is_decl;
+            if (axonc_ref_get(o->unit, ko, r, &l, &is_decl) != AXONC_OK || !l.file)
+                continue;
+            char key[PATH_MAX + 64];
+            snprintf(key, sizeof key, "%d:%d:%s", l.line, l.col, l.file);
+            if (json_object_object_get_ex(seen, key, NULL))
+                continue;
+            json_object_object_add(seen, key, NULL);
+            fn(srv, &l, is_decl, user);
+        }
+    }
+    json_object_put(seen);
+}
+
+typedef struct {
+    json_object *out;
+    bool with_decl;
+} refs_acc;
+
+static void add_reference(server *srv, const axonc_loc *l, bool is_decl, void *user)
+{
+    refs_acc *a = user;
+    if (a->with_decl || !is_decl)
+        json_object_array_add(a->out, location(srv, l));
+}
+
 static json_object *references(server *srv, json_object *params)
 {
     doc *d = fresh(srv, params);
     int k = symbol_at(d, params, NULL);
     json_object *decl = get(get(params, "context"), "includeDeclaration");
-    bool with_decl = !decl || json_object_get_boolean(decl);
-    json_object *out = json_object_new_array();
-    for (int i = 0; k >= 0 && i < axonc_ref_count(d->unit, k); i++) {
-        axonc_loc l;
-        int is_decl;
-        if (axonc_ref_get(d->unit, k, i, &l, &is_decl) == AXONC_OK && (with_decl || !is_decl))
-            json_object_array_add(out, location(srv, &l));
+    refs_acc a = {json_object_new_array(), !decl || json_object_get_boolean(decl)};
+    if (k >= 0)
+        each_place(srv, d, k, add_reference, &a);
+    return a.out;
+}
+
+/* ---- renaming ------------------------------------------------------------------------------ */
+
+/* Makes the request fail with message (the answer is an error). */
+static json_object *refuse(server *srv, const char *message)
+{
+    snprintf(srv->refusal, sizeof srv->refusal, "%s", message);
+    srv->refused = srv->refusal;
+    return NULL;
+}
+
+/* The symbol at the request's position that may be renamed (to new_name, when given): its
+ * index, or -1 with the request refused (a reason from the library) or answered null. */
+static int renamable(server *srv, doc *d, json_object *params, const char *new_name,
+                     axonc_loc *where)
+{
+    int k = symbol_at(d, params, where);
+    if (k < 0)
+        return -1;
+    if (axonc_rename_check(d->unit, k, new_name) != AXONC_OK) {
+        refuse(srv, axonc_session_error(srv->s));
+        return -1;
     }
-    return out;
+    return k;
+}
+
+static json_object *prepare_rename(server *srv, json_object *params)
+{
+    doc *d = fresh(srv, params);
+    axonc_loc where;
+    axonc_symbol y;
+    int k = renamable(srv, d, params, NULL, &where);
+    if (k < 0 || axonc_symbol_get(d->unit, k, &y) != AXONC_OK)
+        return NULL;
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "range", range(d, &where));
+    json_object_object_add(r, "placeholder", json_object_new_string(y.name));
+    return r;
+}
+
+typedef struct {
+    json_object *changes; /* URI -> edits */
+    const char *new_name;
+} rename_acc;
+
+static void add_rename(server *srv, const axonc_loc *l, bool is_decl, void *user)
+{
+    (void)is_decl;
+    rename_acc *a = user;
+    json_object *loc = location(srv, l);
+    const char *uri = get_str(loc, "uri");
+    json_object *edits = get(a->changes, uri);
+    if (!edits) {
+        edits = json_object_new_array();
+        json_object_object_add(a->changes, uri, edits);
+    }
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "range", json_object_get(get(loc, "range")));
+    json_object_object_add(e, "newText", json_object_new_string(a->new_name));
+    json_object_array_add(edits, e);
+    json_object_put(loc);
+}
+
+/* The edits of a rename: every place the name is named (see each_place). */
+static json_object *rename_symbol(server *srv, json_object *params)
+{
+    doc *d = fresh(srv, params);
+    const char *new_name = get_str(params, "newName");
+    if (!new_name)
+        return refuse(srv, "newName is missing");
+    int k = renamable(srv, d, params, new_name, NULL);
+    if (k < 0)
+        return srv->refused ? NULL : refuse(srv, "there is no name to rename here");
+    rename_acc a = {json_object_new_object(), new_name};
+    each_place(srv, d, k, add_rename, &a);
+    json_object *w = json_object_new_object();
+    json_object_object_add(w, "changes", a.changes);
+    return w;
 }
 
 static int completion_kind(axonc_symbol_kind k)
@@ -900,6 +1180,9 @@ static json_object *capabilities(void)
     json_object_object_add(c, "referencesProvider", json_object_new_boolean(1));
     json_object_object_add(c, "documentSymbolProvider", json_object_new_boolean(1));
     json_object_object_add(c, "documentFormattingProvider", json_object_new_boolean(1));
+    json_object *ren = json_object_new_object();
+    json_object_object_add(ren, "prepareProvider", json_object_new_boolean(1));
+    json_object_object_add(c, "renameProvider", ren);
     json_object *comp = json_object_new_object(), *trig = json_object_new_array();
     json_object_array_add(trig, json_object_new_string("."));
     json_object_array_add(trig, json_object_new_string("\""));
@@ -937,6 +1220,8 @@ static const struct {
     {"textDocument/documentSymbol", document_symbols},
     {"textDocument/formatting", formatting},
     {"textDocument/semanticTokens/full", semantic_tokens},
+    {"textDocument/prepareRename", prepare_rename},
+    {"textDocument/rename", rename_symbol},
 };
 
 /* Handles one message; false when the server should stop (after `exit`). */
@@ -988,7 +1273,12 @@ static bool handle(server *srv, json_object *msg, int *status)
                 reply_error(id, ERR_INVALID_PARAMS, "textDocument is missing");
                 return true;
             }
-            reply(id, REQUESTS[i].fn(srv, params));
+            srv->refused = NULL;
+            json_object *result = REQUESTS[i].fn(srv, params);
+            if (srv->refused)
+                reply_error(id, ERR_REQUEST_FAILED, srv->refused);
+            else
+                reply(id, result);
             return true;
         }
     reply_error(id, ERR_METHOD_NOT_FOUND, method);
@@ -1168,6 +1458,7 @@ int lsp_main(int argc, char **argv)
         fprintf(stderr, "axon lsp: out of memory\n");
         return 1;
     }
+    axonc_session_set_reader(srv.s, read_open_file, &srv);
     int status = serve(&srv);
     for (int i = 0; i < srv.ndocs; i++)
         free_doc(srv.docs[i]);

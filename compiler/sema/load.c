@@ -112,7 +112,14 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
     if (have >= 0)
         return have;
     size_t len;
-    char *text = read_file(canon, AX_MAX_SOURCE, &len, err);
+    char *text = s->reader ? s->reader(s->reader_user, canon, &len) : NULL;
+    if (text && len > AX_MAX_SOURCE) {
+        free(text);
+        text = NULL;
+        *err = READ_FILE_TOO_LARGE;
+    } else if (!text) {
+        text = read_file(canon, AX_MAX_SOURCE, &len, err);
+    }
     if (!text) {
         if (*err == READ_FILE_TOO_LARGE)
             *err = "larger than " AX_STR(AX_MAX_SOURCE_MIB) " MiB, the limit for a model file";
@@ -123,6 +130,12 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
     load_imports(s, fi);
     loaded(s, fi);
     return fi;
+}
+
+void sema_set_reader(sema_ctx *s, sema_read_fn fn, void *user)
+{
+    s->reader = fn;
+    s->reader_user = user;
 }
 
 int sema_load(sema_ctx *s, const char *path, const char **err)

@@ -317,6 +317,10 @@ bool sema_module_ok(const sm_module *m);
  * their arguments, never folded, and a missing library or function is not reported (a
  * language server checking files it does not trust). */
 void sema_set_extern_loading(sema_ctx *s, bool load);
+/* Imported files are read by fn first (the text of canonical path canon, malloc'd, *len its
+ * length; NULL: read the file): an editor's unsaved buffers (issue 13). */
+typedef char *(*sema_read_fn)(void *user, const char *canon, size_t *len);
+void sema_set_reader(sema_ctx *s, sema_read_fn fn, void *user);
 /* The `extern` C functions declared in the loaded files (after sema_check_all). */
 int sema_extern_count(const sema_ctx *s);
 const sx_extern *sema_extern(const sema_ctx *s, int i);

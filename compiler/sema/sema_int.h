@@ -35,6 +35,8 @@ struct sema_ctx {
     int nexterns;
     bool checked;
     bool no_extern_load; /* extern functions are declared, their libraries not loaded */
+    sema_read_fn reader; /* reads imported files before the disk does, or NULL */
+    void *reader_user;
     int module_depth;  /* modules being checked, one inside the other */
 };
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Editor support: the VS Code grammar against the lexer's tokens over every stdlib, example and
-# formatter test file (always); the Emacs mode (indentation as axon fmt lays files out,
-# highlighting) and Neovim with the language server, when emacs and nvim are installed.
+# formatter test file; the Emacs mode (indentation as axon fmt lays files out, highlighting);
+# Emacs with eglot and Neovim with its LSP client talking to `axon lsp` (diagnostics, hover,
+# definition, completion, rename).
+# An editor that tools/debian-deps.sh installs (emacs-nox, elpa-eglot, neovim) must be here:
+# its absence fails the test. Without that list (another system) a missing editor is skipped.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 PY=${PYTHON3:-/usr/bin/python3}
@@ -13,6 +16,16 @@ fail=0
 skip=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+# Whether tools/debian-deps.sh installs Debian package $1 (then its test may not be skipped).
+expected() { sed 's/#.*//' tools/debian-deps.sh 2>/dev/null | grep -qw -- "$1"; }
+missing() { # $1: the package, $2: what is not tested
+    if expected "$1"; then
+        bad "$1 is not installed, but tools/debian-deps.sh installs it ($2 cannot be tested)"
+    else
+        echo "SKIP: $1 is not installed ($2 is not tested)"
+        skip=$((skip + 1))
+    fi
+}
 
 if "$PY" tests/editors/grammar.py "$AXON" editors/vscode/syntaxes/axon.tmLanguage.json \
         $files tests/fmt/*.axon; then ok; else bad "the VS Code grammar"; fi
@@ -28,29 +41,48 @@ if command -v emacs >/dev/null 2>&1; then
     printf '%s\n' "$out" | grep -v '^Indenting'
     if [ $rc -eq 0 ]; then ok; else bad "the Emacs mode"; fi
 else
-    echo "SKIP: emacs is not installed (the Emacs mode is not tested)"
-    skip=$((skip + 1))
+    missing emacs-nox "the Emacs mode"
 fi
 
+# The editors with the language server run on a copy of the scripted conversation's model,
+# with this axon first on the PATH (as the editors' configurations find it).
 "$AXON" lsp </dev/null >/dev/null 2>&1
 if [ $? -eq 2 ]; then
-    echo "SKIP: axon was built without the language server (Neovim is not tested)"
-    skip=$((skip + 1))
-elif command -v nvim >/dev/null 2>&1; then
-    tmp=$(mktemp -d)
+    echo "SKIP: axon was built without the language server (Emacs with eglot and Neovim are not tested)"
+    skip=$((skip + 2))
+    echo "editors: $pass passed, $fail failed, $skip skipped"
+    [ $fail -eq 0 ]
+    exit
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dir=$(cd "$(dirname "$AXON")" && pwd)
+
+if ! command -v emacs >/dev/null 2>&1; then
+    missing emacs-nox "Emacs with eglot"
+elif ! emacs --batch -Q --eval '(progn (setq package-directory-list (quote ("/usr/share/emacs/site-lisp/elpa"))) (package-initialize) (require (quote eglot)))' >/dev/null 2>&1; then
+    missing elpa-eglot "Emacs with eglot"
+else
     cp tests/lsp/model.axon "$tmp/model.axon"
-    dir=$(dirname "$AXON")
-    if PATH="$dir:$PATH" timeout 60 nvim --headless -u NONE \
+    out=$(cd "$tmp" && PATH="$dir:$PATH" timeout 120 emacs --batch -Q \
+              -l "$AXON_SRCDIR/editors/emacs/axon-mode.el" -l "$AXON_SRCDIR/tests/editors/eglot.el" \
+              model.axon 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep -v '^\[eglot\]\|^$'
+    if [ $rc -eq 0 ]; then ok; else bad "Emacs with eglot and the language server"; fi
+fi
+
+if command -v nvim >/dev/null 2>&1; then
+    cp tests/lsp/model.axon "$tmp/model.axon"
+    if PATH="$dir:$PATH" timeout 120 nvim --headless -u NONE \
             --cmd "set rtp+=$AXON_SRCDIR/editors/vim,$AXON_SRCDIR/editors/nvim" \
             --cmd 'filetype plugin on' -c "luafile tests/editors/nvim.lua" "$tmp/model.axon"; then
         ok
     else
         bad "Neovim with the language server"
     fi
-    rm -rf "$tmp"
 else
-    echo "SKIP: nvim is not installed (the Neovim configuration is not tested)"
-    skip=$((skip + 1))
+    missing neovim "Neovim with the language server"
 fi
 
 echo "editors: $pass passed, $fail failed, $skip skipped"

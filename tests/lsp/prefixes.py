@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Robustness: every prefix of a few stdlib and example files, as the editor would send it
 while the file is typed, must leave the server answering. For each prefix: a didChange with
-the prefix, then hover, completion, outline, semantic-token and definition requests at its
-end; each must be answered (a result or an error, never silence) within the deadline. A crash
+the prefix, then hover, completion, outline, semantic-token, definition and rename requests
+at its end; each must be answered (a result or an error, never silence) within the deadline. A crash
 or a stall fails.
 
 usage: prefixes.py AXON FILE... (every prefix of each FILE; AXON_LSP_STEP=k takes every k-th)
@@ -40,7 +40,9 @@ def main():
                     ("textDocument/completion", {"textDocument": doc, "position": pos}),
                     ("textDocument/documentSymbol", {"textDocument": doc}),
                     ("textDocument/semanticTokens/full", {"textDocument": doc}),
-                    ("textDocument/definition", {"textDocument": doc, "position": pos})):
+                    ("textDocument/definition", {"textDocument": doc, "position": pos}),
+                    ("textDocument/rename", {"textDocument": doc, "position": pos,
+                                             "newName": "renamed"})):
                 r = s.request(method, params, timeout=10)
                 if "result" not in r and "error" not in r:
                     print("FAIL: %s at prefix %d of %s: %r" % (method, n, path, r))

@@ -7,6 +7,7 @@
 #include "lex.h"
 #include "parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,7 +103,7 @@ static void collect(void *user, const axonc_completion *c)
     seen *s = user;
     s->n++;
     s->has_tau |= !strcmp(c->label, "tau") && c->kind == AXONC_SYM_PARAM;
-    s->has_keyword |= !strcmp(c->label, "equations") && c->kind == AXONC_SYM_KEYWORD;
+    s->has_keyword |= !strcmp(c->label, "and") && c->kind == AXONC_SYM_KEYWORD;
     s->has_v |= !strcmp(c->label, "v") && c->kind == AXONC_SYM_STATE;
 }
 
@@ -155,6 +156,86 @@ START_TEST(test_symbols)
 }
 END_TEST
 
+/* What may be renamed to what: reasons come back through the session's error. */
+START_TEST(test_rename_check)
+{
+    axonc_session *s = axonc_session_new(NULL);
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "m.axon", MODEL, strlen(MODEL), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_check(u), AXONC_OK);
+    int tau = axonc_symbol_at(u, "m.axon", 5, 27, NULL);
+    ck_assert_int_ge(tau, 0);
+    ck_assert_int_eq(axonc_rename_check(u, tau, NULL), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, tau, "tau_m"), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, tau, "tau"), AXONC_OK); /* the same name */
+    static const struct {
+        const char *name, *why;
+    } BAD[] = {
+        {"v", "'v' is already the name of a state variable (m.axon:4)"},
+        {"state", "'state' is a keyword"},
+        {"ms", "'ms' is a unit"},
+        {"t", "'t' is a name of the language"},
+        {"exp", "'exp' is a function of the language"},
+        {"9a", "'9a' is not a name"},
+        {"", "'' is not a name"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_int_eq(axonc_rename_check(u, tau, BAD[i].name), AXONC_EINVAL);
+        ck_assert_msg(strstr(axonc_session_error(s), BAD[i].why), "%s: %s", BAD[i].name,
+                      axonc_session_error(s));
+    }
+    /* a definition clashes with definitions, not with members */
+    int cell = axonc_symbol_at(u, "m.axon", 8, 20, NULL);
+    ck_assert_int_eq(axonc_rename_check(u, cell, "M"), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(u, cell, "tau"), AXONC_OK);
+    ck_assert_int_eq(axonc_rename_check(u, -1, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(u, 12345, "x"), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_rename_check(NULL, 0, "x"), AXONC_EINVAL);
+    axonc_unit_free(u);
+    axonc_session_free(s);
+}
+END_TEST
+
+/* A reader gives imported files' texts before the disk does (an editor's unsaved buffers). */
+static char *read_cells(void *user, const char *path, size_t *len)
+{
+    const char *suffix = "/cells.axon", *text = user;
+    size_t pl = strlen(path), sl = strlen(suffix);
+    if (pl < sl || strcmp(path + pl - sl, suffix))
+        return NULL;
+    *len = strlen(text);
+    return strdup(text);
+}
+
+START_TEST(test_reader)
+{
+    char dir[] = "/tmp/axon_readerXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char lib[300], root[300];
+    snprintf(lib, sizeof lib, "%s/cells.axon", dir);
+    snprintf(root, sizeof root, "%s/main.axon", dir);
+    FILE *f = fopen(lib, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("neuron OnDisk { state { v = 0 } }\n", f);
+    fclose(f);
+    const char *src = "import \"cells.axon\"\nmodule M { population P = InBuffer[2] }\n";
+    for (int with_reader = 0; with_reader < 2; with_reader++) {
+        axonc_session *s = axonc_session_new(NULL);
+        if (with_reader)
+            axonc_session_set_reader(s, read_cells, "neuron InBuffer { state { v = 0 } }\n");
+        axonc_unit *u = NULL;
+        ck_assert_int_eq(axonc_load_string(s, root, src, strlen(src), &u), AXONC_OK);
+        ck_assert_int_eq(axonc_check(u), with_reader ? AXONC_OK : AXONC_EDIAG);
+        ck_assert_int_eq(axonc_def_find(u, "InBuffer") >= 0, with_reader);
+        ck_assert_int_eq(axonc_def_find(u, "OnDisk") >= 0, !with_reader);
+        axonc_session_free(s);
+    }
+    axonc_session_set_reader(NULL, read_cells, NULL); /* no session: nothing happens */
+    remove(lib);
+    remove(dir);
+}
+END_TEST
+
 /* With no_extern_load a missing library is no error, calls are checked, nothing runs. */
 START_TEST(test_no_extern_load)
 {
@@ -192,6 +273,8 @@ Suite *editors_suite(void)
     suite_add_tcase(s, tc);
     TCase *ti = tcase_create("index");
     tcase_add_test(ti, test_symbols);
+    tcase_add_test(ti, test_rename_check);
+    tcase_add_test(ti, test_reader);
     tcase_add_test(ti, test_no_extern_load);
     suite_add_tcase(s, ti);
     return s;

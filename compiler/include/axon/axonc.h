@@ -152,6 +152,13 @@ axonc_session *axonc_session_new(const axonc_options *o);
 void axonc_session_free(axonc_session *s);
 /* The message of the last failed call on s ("" after a success; a static string for NULL). */
 const char *axonc_session_error(const axonc_session *s);
+
+/* (issue 13) Imported files are read through fn first: fn(user, path, &len) returns the text
+ * of the file at canonical path `path` (malloc'd; the library frees it) and its length, or
+ * NULL to read the file from disk. For an editor's unsaved buffers (the language server).
+ * NULL fn: files are read from disk. */
+typedef char *(*axonc_read_fn)(void *user, const char *path, size_t *len);
+void axonc_session_set_reader(axonc_session *s, axonc_read_fn fn, void *user);
 /* Errors and warnings delivered so far by this session. */
 int axonc_error_count(const axonc_session *s);
 int axonc_warning_count(const axonc_session *s);
@@ -406,12 +413,26 @@ typedef struct {
     const char *detail;     /* or NULL */
 } axonc_completion;
 typedef void (*axonc_complete_fn)(void *user, const axonc_completion *c);
-/* What may be written at (file, line, col) of the unit's source: after `pre.`, `post.` or a
- * population's `E.` its variables, after an instance's name its items, inside
- * `import "std/` the standard library's files, elsewhere keywords, the names in scope,
- * definitions, functions and units. The client filters by what was typed. */
+/* What may be written at (file, line, col) of the unit's source: after `pre.`, `post.`, a
+ * population's `E.` or a path through instances (`c1.E.`) its variables, after an instance's
+ * name its items, inside `import "std/` the standard library's files; at the start of a
+ * statement the keywords that may start one there; after `population P =` neuron types,
+ * after `project ... :` synapses, after `learn` rules, after `run` or `c1 =` modules, after
+ * `method` schemes, after `connect` connectors, after a number units; elsewhere the names in
+ * scope, functions, units and the keywords of expressions. The client filters by what was
+ * typed. */
 axonc_status axonc_complete(axonc_unit *u, const char *file, int line, int col,
                             axonc_complete_fn fn, void *user);
+
+/* Whether symbol sym may be renamed to new_name (NULL: whether it may be renamed at all):
+ * AXONC_OK, or AXONC_EINVAL with the reason, a sentence for the user, in axonc_session_error.
+ * A rename replaces the name at every place axonc_ref_get gives (the unit's files). Refused:
+ * names defined in the standard library or built in; extern functions (the name is the C
+ * function's); a neuron's variable also named as pre.x or post.x; a variable of a synapse or
+ * rule that takes values from a connection file's columns; a signal or modulator bound by
+ * name to the other; new names that are not names, are keywords, units, functions or built-in
+ * names (t, dt, i, j, w, pi), or are already declared in the same scope. */
+axonc_status axonc_rename_check(axonc_unit *u, int sym, const char *new_name);
 
 #ifdef __cplusplus
 }

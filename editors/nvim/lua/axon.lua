@@ -1,6 +1,7 @@
 -- Axon for Neovim: starts the language server (`axon lsp`) for Axon buffers. Diagnostics
--- (with units, hints and related notes), hover (K), go to definition, references,
--- completion (omnifunc, <C-x><C-o>), the outline and formatting then come from the server.
+-- (with units, hints and related notes), hover (K), go to definition, references, rename
+-- (<leader>rn), completion (omnifunc, <C-x><C-o>), the outline and formatting then come from
+-- the server.
 -- Works with Neovim 0.7 (vim.lsp.start_client) and later (vim.lsp.start).
 --
 --   require('axon').setup({ cmd = { 'axon', 'lsp' } })   -- options are optional
@@ -27,6 +28,7 @@ local function on_attach(_, bufnr)
   map('K', vim.lsp.buf.hover)
   map('gd', vim.lsp.buf.definition)
   map('gr', vim.lsp.buf.references)
+  map('<leader>rn', function() vim.lsp.buf.rename() end)
   map('<leader>f', function()
     if vim.lsp.buf.format then vim.lsp.buf.format() else vim.lsp.buf.formatting_sync() end
   end)
