@@ -385,19 +385,25 @@ static char *command_line(int argc, char *const *argv)
     return s;
 }
 
-/* Records where the recordings came from (manifest.json's "meta"). */
-static void set_provenance(axon_sim *sim, const axon_exe_opts *o)
+/* Records where the recordings came from (manifest.json's "meta"); AXON_ENOMEM, with the
+ * message in the simulation, when it cannot (recordings without it would not say where they
+ * came from). */
+static axon_status set_provenance(axon_sim *sim, const axon_exe_opts *o)
 {
-    char *cmd = o->argc > 0 && o->argv ? command_line(o->argc, o->argv) : NULL;
-    if (cmd)
-        axon_sim_set_meta(sim, "command", cmd);
-    free(cmd);
-    char hex[65];
-    if (o->source) {
-        axon_sim_set_meta(sim, "source", o->source);
-        if (axon_sha256_file(o->source, hex, NULL) == AXON_OK)
-            axon_sim_set_meta(sim, "source_sha256", hex);
+    axon_status st = AXON_OK;
+    if (o->argc > 0 && o->argv) {
+        char *cmd = command_line(o->argc, o->argv);
+        st = cmd ? axon_sim_set_meta(sim, "command", cmd)
+                 : axon_err_set(NULL, AXON_ENOMEM, NULL);
+        free(cmd);
     }
+    char hex[65];
+    if (st == AXON_OK && o->source) {
+        st = axon_sim_set_meta(sim, "source", o->source);
+        if (st == AXON_OK && axon_sha256_file(o->source, hex, NULL) == AXON_OK)
+            st = axon_sim_set_meta(sim, "source_sha256", hex);
+    }
+    return st;
 }
 
 /* --report: axon analyze OUTDIR, from the files just written. */
@@ -623,7 +629,12 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     if (o->grain)
         axon_sim_set_grain(sim, o->grain);
     axon_sim_set_nonfinite(sim, o->on_nan);
-    set_provenance(sim, o);
+    if (set_provenance(sim, o) != AXON_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exe_sim = NULL;
+        axon_sim_free(sim);
+        return 1;
+    }
     for (uint32_t q = 0; q < model->nprojs; q++) {
         uint64_t nr = 0;
         if (axon_sim_proj_delays(sim, (int)q, NULL, NULL, &nr) == AXON_OK && nr > 0)
