@@ -609,6 +609,135 @@ axon_status axon_sim_signal(axon_sim *s, const char *name, double *value)
     return AXON_OK;
 }
 
+/* ---- non-finite state (axon_sim_set_nonfinite) */
+
+/* Whether x[b..e) holds a NaN or an infinity: x - x is 0 for a finite x and NaN otherwise,
+ * and a sum of such terms is NaN exactly when one of them is (whatever the order of the sums,
+ * so they may run side by side: with GCC or Clang in vectors of 16 bytes, four at a time). */
+#if defined(__GNUC__)
+#define RT_FINITE_SUMS(T)                                                                          \
+    static int rt_any_nonfinite_##T(const T *x, uint32_t b, uint32_t e)                            \
+    {                                                                                              \
+        typedef T vec __attribute__((vector_size(16)));                                           \
+        enum { L = 16 / sizeof(T) };                                                               \
+        vec a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v0, v1, v2, v3;                               \
+        uint32_t i = b;                                                                            \
+        for (; e - i >= 4 * L; i += 4 * L) {                                                       \
+            memcpy(&v0, x + i, sizeof v0);                                                         \
+            memcpy(&v1, x + i + L, sizeof v1);                                                     \
+            memcpy(&v2, x + i + 2 * L, sizeof v2);                                                 \
+            memcpy(&v3, x + i + 3 * L, sizeof v3);                                                 \
+            a0 += v0 - v0;                                                                         \
+            a1 += v1 - v1;                                                                         \
+            a2 += v2 - v2;                                                                         \
+            a3 += v3 - v3;                                                                         \
+        }                                                                                          \
+        a0 += a1 + a2 + a3;                                                                        \
+        T t = 0;                                                                                   \
+        for (int j = 0; j < L; j++)                                                                \
+            t += a0[j];                                                                        \
+        for (; i < e; i++)                                                                         \
+            t += x[i] - x[i];                                                                      \
+        return t != t;                                                                             \
+    }
+#else
+#define RT_FINITE_SUMS(T)                                                                          \
+    static int rt_any_nonfinite_##T(const T *x, uint32_t b, uint32_t e)                            \
+    {                                                                                              \
+        T t = 0;                                                                                   \
+        for (uint32_t i = b; i < e; i++)                                                           \
+            t += x[i] - x[i];                                                                      \
+        return t != t;                                                                             \
+    }
+#endif
+RT_FINITE_SUMS(double)
+RT_FINITE_SUMS(float)
+
+/* The first index of x[0..n) (n values of esz bytes) that is NaN or infinite, or n; blocks of
+ * 4096 values are summed (above) and only one that has one is searched. */
+static uint32_t rt_first_nonfinite(const void *x, size_t esz, uint32_t n)
+{
+    enum { B = 4096 };
+    for (uint32_t b = 0; b < n; b += B) {
+        uint32_t e = n - b < B ? n : b + B;
+        if (esz == 8 ? !rt_any_nonfinite_double(x, b, e) : !rt_any_nonfinite_float(x, b, e))
+            continue;
+        for (uint32_t i = b; i < e; i++) {
+            double y = esz == 8 ? ((const double *)x)[i] : (double)((const float *)x)[i];
+            if (!isfinite(y))
+                return i;
+        }
+    }
+    return n;
+}
+
+/* Looks at every population's state variables after step s->step; returns 1 when it finds a
+ * non-finite value (then in s->nf). */
+static int rt_check_finite(axon_sim *s)
+{
+    uint64_t since = s->nf_checked <= s->step ? s->nf_checked : 0; /* (restored earlier) */
+    s->nf_checked = s->step;
+    for (uint32_t p = 0; p < s->m->npops; p++) {
+        const rt_pop *q = &s->pops[p];
+        for (uint32_t v = 0; v < q->d->nvars; v++) {
+            if (q->d->vars[v].kind != AXON_VAR_STATE || q->d->vars[v].is_bool)
+                continue;
+            uint32_t i = rt_first_nonfinite(q->vars[v], s->esz, q->size);
+            if (i == q->size)
+                continue;
+            double y = s->esz == 8 ? ((const double *)q->vars[v])[i]
+                                   : (double)((const float *)q->vars[v])[i];
+            s->nf = (axon_nonfinite){(int32_t)p, (int32_t)v, i, y, s->step, since};
+            s->nf_found = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* After a step (last: the run's last): the check, when one is due. AXON_ENONFINITE with the
+ * message when the run must stop. */
+static axon_status rt_after_step_finite(axon_sim *s, int last)
+{
+    if (s->nf_action == AXON_NONFINITE_IGNORE ||
+        (s->nf_action == AXON_NONFINITE_WARN && s->nf_found))
+        return AXON_OK;
+    if (!(s->step % AXON_NONFINITE_EVERY == 0 || (last && s->nf_checked != s->step)) ||
+        !rt_check_finite(s) || s->nf_action != AXON_NONFINITE_STOP)
+        return AXON_OK;
+    const axon_nonfinite *f = &s->nf;
+    const axon_pop_desc *d = &s->m->pops[f->pop];
+    return axon_err_set(&s->err, AXON_ENONFINITE,
+                        "population '%s', variable '%s', neuron %u: %s at t = %.9g s (step %llu; "
+                        "every value was finite at step %llu)",
+                        d->name, d->vars[f->var].name, f->neuron,
+                        isnan(f->value) ? "nan" : f->value > 0 ? "+inf" : "-inf",
+                        (double)f->step * s->dt, (unsigned long long)f->step,
+                        (unsigned long long)f->since);
+}
+
+axon_status axon_sim_set_nonfinite(axon_sim *s, int action)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (action != AXON_NONFINITE_STOP && action != AXON_NONFINITE_WARN &&
+        action != AXON_NONFINITE_IGNORE)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_set_nonfinite: no action %d", action);
+    s->nf_action = action;
+    s->nf_found = 0;
+    return AXON_OK;
+}
+
+int axon_sim_nonfinite(const axon_sim *s, axon_nonfinite *out)
+{
+    if (!s || !s->nf_found)
+        return 0;
+    if (out)
+        *out = s->nf;
+    return 1;
+}
+
 /* Steps without a step callback reserve the samples of the whole run at once, so that a run
  * that cannot be recorded fails before it starts; with one (which may stop the run early),
  * in blocks of RT_RESERVE steps. */
@@ -658,8 +787,15 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
         s->step++;
         if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
             cb->progress(cb->progress_user, (double)(k + 1) / (double)nsteps);
-        if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user)))
+        if ((st = rt_after_step_finite(s, k + 1 == nsteps)) != AXON_OK) {
+            s->partial = 1;
             break;
+        }
+        if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user))) {
+            if ((st = rt_after_step_finite(s, 1)) != AXON_OK) /* the run's last step */
+                s->partial = 1;
+            break;
+        }
     }
     s->busy = 0;
     s->wall += rt_now() - t0;

@@ -3,6 +3,7 @@
 #include "axon/analysis.h"
 #include "axon/io.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +29,124 @@ double axon_exe_parse_time(const char *text)
     for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
         if (!strcmp(end, UNITS[i].unit))
             return v * UNITS[i].scale;
+    return 0;
+}
+
+double axon_exe_parse_size(const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !isfinite(v) || v <= 0 || !isdigit((unsigned char)*text))
+        return 0;
+    while (*end == ' ')
+        end++;
+    static const char UNITS[] = "KMGT";
+    double scale = 1;
+    if (*end) {
+        const char *u = strchr(UNITS, *end);
+        if (!u)
+            return 0;
+        scale = ldexp(1.0, 10 * (int)(u - UNITS + 1));
+        end++;
+        if (!strcmp(end, "iB"))
+            end += 2;
+    }
+    return *end ? 0 : v * scale;
+}
+
+/* "1.5 GiB" */
+static const char *exe_bytes(double b, char *buf, size_t n)
+{
+    static const char *const U[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int k = 0;
+    while (b >= 1024 && k < 6) {
+        b /= 1024;
+        k++;
+    }
+    snprintf(buf, n, k ? "%.1f %s" : "%.0f %s", b, U[k]);
+    return buf;
+}
+
+/* What record r of m is, as a model writes it ("P.v", "spikes P", "rate P", "E->I.w"). */
+static void exe_record_name(const axon_model_desc *m, uint32_t r, char *buf, size_t n)
+{
+    const axon_record_desc *d = &m->records[r];
+    if (d->kind == AXON_REC_WEIGHTS) {
+        const axon_proj_desc *q = &m->projs[d->target];
+        snprintf(buf, n, "%s.%s", q->name, q->vars[d->var].name);
+    } else if (d->kind == AXON_REC_STATE) {
+        const axon_pop_desc *p = &m->pops[d->target];
+        snprintf(buf, n, "%s.%s", p->name, p->vars[d->var].name);
+    } else {
+        snprintf(buf, n, "%s %s", d->kind == AXON_REC_SPIKES ? "spikes" : "rate",
+                 m->pops[d->target].name);
+    }
+}
+
+/* The memory estimate (axon_model_memory): printed with --dry-run, and a run over --max-memory
+ * (or the machine's memory) refused. Returns 0 to go on, 1 for an error, -1 after a dry run. */
+static int exe_memory(const char *prog, const axon_model_desc *m, const axon_exe_opts *o,
+                      double duration)
+{
+    axon_err err = {{0}};
+    size_t n = (size_t)m->npops + m->nprojs + m->nrecords;
+    axon_mem_item *items = o->dry_run ? calloc(n ? n : 1, sizeof *items) : NULL;
+    double total;
+    if (o->dry_run && !items) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 1;
+    }
+    if (axon_model_memory(m, duration, items, n, &total, &err) != AXON_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+        free(items);
+        return 1;
+    }
+    char b1[32], b2[32], name[160];
+    if (o->dry_run) {
+        printf("%s: memory for %.6g s of model time (%.0f steps of %g ms), %s precision\n",
+               m->name, duration, round(duration / m->dt), m->dt * 1e3,
+               m->precision == 4 ? "single" : "double");
+        printf("  %-28s %16s %-12s %12s\n", "part", "count", "", "bytes");
+        for (size_t k = 0; k < n; k++) {
+            const axon_mem_item *it = &items[k];
+            const char *what = "neurons";
+            if (it->kind == AXON_MEM_POP) {
+                snprintf(name, sizeof name, "population %s", m->pops[it->index].name);
+            } else if (it->kind == AXON_MEM_PROJ) {
+                snprintf(name, sizeof name, "projection %s", m->projs[it->index].name);
+                what = it->approx == AXON_MEM_EXPECTED  ? "synapses (expected)"
+                       : it->approx == AXON_MEM_AT_MOST ? "synapses (at most)"
+                                                        : "synapses";
+            } else {
+                char rec[128];
+                exe_record_name(m, (uint32_t)it->index, rec, sizeof rec);
+                snprintf(name, sizeof name, "record %s", rec);
+                what = m->records[it->index].kind == AXON_REC_SPIKES ? "spikes a step" : "samples";
+            }
+            printf("  %-28s %16.0f %-12s %12s\n", name, it->count, what,
+                   exe_bytes(it->bytes, b1, sizeof b1));
+        }
+        printf("  %-28s %16s %-12s %12s = %.0f bytes\n", "total (peak)", "", "",
+               exe_bytes(total, b1, sizeof b1), total);
+        printf("not counted: 12 bytes per recorded spike; the program (and with axon run the "
+               "compiler)\n");
+        free(items);
+        return -1;
+    }
+    double limit = o->max_memory;
+    const char *whose = "--max-memory";
+    if (!(limit > 0)) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        limit = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
+        whose = "the machine's memory";
+    }
+    if (limit > 0 && total > limit) {
+        fprintf(stderr,
+                "%s: the run would take about %s, more than %s (%s); see --dry-run for the parts%s\n",
+                prog, exe_bytes(total, b1, sizeof b1), whose, exe_bytes(limit, b2, sizeof b2),
+                o->max_memory > 0 ? "" : ", --max-memory SIZE to allow more (swap)");
+        return 1;
+    }
     return 0;
 }
 
@@ -93,6 +212,16 @@ static const char OPTIONS_HELP[] =
     "                         by SIGINT or SIGTERM writes one there too\n"
     "  --resume FILE          continue from a checkpoint (with its seed) up to -t; the\n"
     "                         recordings equal those of a run that never stopped\n"
+    "  --on-nan stop|warn|ignore\n"
+    "                         a state variable that becomes NaN or infinite (checked every\n"
+    "                         64 steps and at the end): stop the run there, write what was\n"
+    "                         recorded (\"partial\": true) and exit with status 1 (stop, the\n"
+    "                         default); warn once and go on; or do not check\n"
+    "  --dry-run              print the memory the run would take (neurons, synapses, bytes\n"
+    "                         per population, projection and record) and stop there\n"
+    "  --max-memory SIZE      refuse a run whose estimate is larger than SIZE (a number with\n"
+    "                         K, M, G or T: powers of 1024), before allocating anything\n"
+    "                         (default: the machine's physical memory)\n"
     "  --report               with -o DIR: analyse the recordings as axon analyze does and\n"
     "                         write the report (figures, index.html) into DIR/report\n"
     "  -q, --quiet            no progress bar and no summary\n";
@@ -124,11 +253,16 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
         o->report = 1;
         return 1;
     }
+    if (!strcmp(a, "--dry-run")) {
+        o->dry_run = 1;
+        return 1;
+    }
     bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
                  !strcmp(a, "--output") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
                  !strcmp(a, "--grain") || !strcmp(a, "--signal") ||
                  !strcmp(a, "--checkpoint-every") || !strcmp(a, "--checkpoint") ||
-                 !strcmp(a, "--resume");
+                 !strcmp(a, "--resume") || !strcmp(a, "--on-nan") ||
+                 !strcmp(a, "--max-memory");
     if (!known)
         return 0;
     if (i + 1 >= argc) {
@@ -155,6 +289,24 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
             return -1;
         }
         *(a[2] == 'c' ? &o->checkpoint : &o->resume) = v;
+    } else if (!strcmp(a, "--max-memory")) {
+        if (!(o->max_memory = axon_exe_parse_size(v))) {
+            snprintf(err, errlen, "--max-memory needs a size such as 512M, 4G or '1.5 T', not '%s'",
+                     v);
+            return -1;
+        }
+    } else if (!strcmp(a, "--on-nan")) {
+        static const char *const ACTIONS[] = {[AXON_NONFINITE_STOP] = "stop",
+                                              [AXON_NONFINITE_WARN] = "warn",
+                                              [AXON_NONFINITE_IGNORE] = "ignore"};
+        int k = 0;
+        while (k < 3 && strcmp(v, ACTIONS[k]))
+            k++;
+        if (k == 3) {
+            snprintf(err, errlen, "--on-nan needs stop, warn or ignore, not '%s'", v);
+            return -1;
+        }
+        o->on_nan = k;
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
         if (!*v) {
             snprintf(err, errlen, "-o needs a directory");
@@ -233,19 +385,25 @@ static char *command_line(int argc, char *const *argv)
     return s;
 }
 
-/* Records where the recordings came from (manifest.json's "meta"). */
-static void set_provenance(axon_sim *sim, const axon_exe_opts *o)
+/* Records where the recordings came from (manifest.json's "meta"); AXON_ENOMEM, with the
+ * message in the simulation, when it cannot (recordings without it would not say where they
+ * came from). */
+static axon_status set_provenance(axon_sim *sim, const axon_exe_opts *o)
 {
-    char *cmd = o->argc > 0 && o->argv ? command_line(o->argc, o->argv) : NULL;
-    if (cmd)
-        axon_sim_set_meta(sim, "command", cmd);
-    free(cmd);
-    char hex[65];
-    if (o->source) {
-        axon_sim_set_meta(sim, "source", o->source);
-        if (axon_sha256_file(o->source, hex, NULL) == AXON_OK)
-            axon_sim_set_meta(sim, "source_sha256", hex);
+    axon_status st = AXON_OK;
+    if (o->argc > 0 && o->argv) {
+        char *cmd = command_line(o->argc, o->argv);
+        st = cmd ? axon_sim_set_meta(sim, "command", cmd)
+                 : axon_err_set(NULL, AXON_ENOMEM, NULL);
+        free(cmd);
     }
+    char hex[65];
+    if (st == AXON_OK && o->source) {
+        st = axon_sim_set_meta(sim, "source", o->source);
+        if (st == AXON_OK && axon_sha256_file(o->source, hex, NULL) == AXON_OK)
+            st = axon_sim_set_meta(sim, "source_sha256", hex);
+    }
+    return st;
 }
 
 /* --report: axon analyze OUTDIR, from the files just written. */
@@ -327,7 +485,7 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
         fprintf(stderr, "%s: checkpoint: %s\n", prog, c.msg);
         return c.st;
     }
-    if (st != AXON_OK && st != AXON_ESTOPPED) {
+    if (st != AXON_OK && st != AXON_ESTOPPED && st != AXON_ENONFINITE) {
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         return st;
     }
@@ -418,6 +576,9 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
         fprintf(stderr, "%s: --checkpoint-every needs --checkpoint FILE or -o DIR\n", prog);
         return 2;
     }
+    int mem = exe_memory(prog, model, o, duration);
+    if (mem)
+        return mem < 0 ? 0 : mem;
     axon_err err = {{0}};
     /* a run whose recordings cannot be written is not started */
     if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
@@ -467,7 +628,13 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         axon_sim_stop(sim);
     if (o->grain)
         axon_sim_set_grain(sim, o->grain);
-    set_provenance(sim, o);
+    axon_sim_set_nonfinite(sim, o->on_nan);
+    if (set_provenance(sim, o) != AXON_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exe_sim = NULL;
+        axon_sim_free(sim);
+        return 1;
+    }
     for (uint32_t q = 0; q < model->nprojs; q++) {
         uint64_t nr = 0;
         if (axon_sim_proj_delays(sim, (int)q, NULL, NULL, &nr) == AXON_OK && nr > 0)
@@ -492,9 +659,24 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
                 exe_signal_name(exe_signal), axon_sim_time(sim), duration,
                 o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+    } else if (rs == AXON_ENONFINITE) {
+        if (tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s: %s: the run stopped there (--on-nan warn goes on)%s\n", prog,
+                axon_sim_error(sim),
+                o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
     } else if (rs != AXON_OK) { /* reported by exe_loop */
         status = 1;
     }
+    axon_nonfinite nf;
+    if (!status && rs == AXON_OK && axon_sim_nonfinite(sim, &nf))
+        fprintf(stderr,
+                "%s: warning: population '%s', variable '%s', neuron %u: %s at t = %.9g s (found "
+                "at step %llu, finite at step %llu); the run went on (--on-nan warn)\n",
+                prog, model->pops[nf.pop].name, model->pops[nf.pop].vars[nf.var].name, nf.neuron,
+                isnan(nf.value) ? "nan" : nf.value > 0 ? "+inf" : "-inf",
+                (double)nf.step * model->dt, (unsigned long long)nf.step,
+                (unsigned long long)nf.since);
     if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
@@ -505,6 +687,8 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     /* stopped, or signalled during the last step or the write: not a normal end */
     if (!status && exe_signal)
         status = 128 + exe_signal;
+    else if (!status && rs == AXON_ENONFINITE)
+        status = 1;
     exe_sim = NULL;
     axon_sim_free(sim);
     if (!status && o->report)

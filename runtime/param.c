@@ -56,6 +56,14 @@ axon_status rt_params_init(axon_sim *s, axon_err *err)
         memcpy(s->shared, m->shared_defaults, m->nshared * sizeof *s->shared);
     if (m->derive)
         m->derive(s->shared, s->derived);
+    /* a NaN here is a propagator that could not be computed (axon_propagator: out of memory,
+       or an overflow): every step would make the state NaN */
+    for (uint32_t k = 0; k < m->nderived; k++)
+        if (isnan(s->derived[k]))
+            return axon_err_set(err, AXON_ERANGE,
+                                "model '%s': derived value %u of the parameters is NaN (out of "
+                                "memory while computing a propagator, or one that overflows)",
+                                m->name, k);
     return AXON_OK;
 }
 

@@ -52,9 +52,10 @@ static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err 
         rc = row && cap > SIZE_MAX / row ? -1 : rt_grow(&r->vals, cap, row ? row : 1);
     }
     if (rc != 0) {
-        static const char *const what[] = {"spike", "state", "rate", "weight"};
-        return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s %s of %s '%s'", need,
-                            what[r->kind], r->kind == AXON_REC_SPIKES ? "spikes" : "samples",
+        static const char *const what[] = {"spikes", "state samples", "rate samples",
+                                           "weight samples"};
+        return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s of %s '%s'", need,
+                            what[r->kind],
                             r->kind == AXON_REC_WEIGHTS ? "projection" : "population",
                             rt_rec_owner(s, r));
     }

@@ -136,6 +136,10 @@ struct axon_sim {
     double wall;
     volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
     int partial;                /* the last run stopped before its end (manifest.json) */
+    int nf_action;              /* AXON_NONFINITE_* */
+    int nf_found;               /* nf holds the first non-finite value found */
+    axon_nonfinite nf;
+    uint64_t nf_checked;        /* the step of the last check (everything finite then) */
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
     int busy;           /* in rt_run: callbacks may not run the simulation again */

@@ -13,6 +13,7 @@ const char *axon_status_str(axon_status s)
     case AXON_ERANGE: return "value out of range";
     case AXON_EFORMAT: return "malformed or unsupported data";
     case AXON_ESTOPPED: return "stopped";
+    case AXON_ENONFINITE: return "state not finite";
     }
     return "unknown status";
 }

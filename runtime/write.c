@@ -454,7 +454,11 @@ static void rt_clean_stale(const char *dir)
     const char *slash = strrchr(prefix, '/');
     const char *base = slash ? slash + 1 : prefix;
     char *parent = slash ? malloc((size_t)(slash - prefix) + 2) : NULL;
-    if (slash && parent) {
+    if (slash && !parent) { /* out of memory: the cleaning is for another time */
+        free(prefix);
+        return;
+    }
+    if (slash) {
         size_t n = slash == prefix ? 1 : (size_t)(slash - prefix); /* "/x": the parent is "/" */
         memcpy(parent, prefix, n);
         parent[n] = '\0';

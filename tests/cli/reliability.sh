@@ -136,6 +136,90 @@ stopped() {
 if [ -n "$launch" ]; then stopped INT 2 exe; else stopped TERM 15 exe; fi
 stopped TERM 15 run
 
+# A model that blows up: v' = v / tau overflows to +inf at t = 0.71 s (neuron 4 first, but the
+# check every 64 steps finds neurons 2, 3 and 4 at once and names the first).
+cat >"$tmp/blow.axon" <<'EOF'
+neuron Grow {
+    parameters { tau = 1 ms }
+    state { v = 1 }
+    equations { v' = v / tau }
+}
+module Blow {
+    population G = Grow[5] { v = 0.5 * i }
+    record G.v
+}
+run Blow for 1 s
+EOF
+expect "run: a model that blows up" 1 "$AXON" run "$tmp/blow.axon" -o "$tmp/blow" -q
+contains "run: nan message" "axon run: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there (--on-nan warn goes on); writing what was recorded (\"partial\": true)"
+check "run: nan: partial recordings" grep -q '"partial": true' "$tmp/blow/manifest.json"
+check "run: nan: 7104 steps recorded" grep -q '"shape": \[7104, 5\]' "$tmp/blow/manifest.json"
+expect "run: --on-nan warn" 0 "$AXON" run "$tmp/blow.axon" --on-nan warn -q
+contains "run: --on-nan warn message" "axon run: warning: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (found at step 7104, finite at step 7040); the run went on (--on-nan warn)"
+expect "run: --on-nan ignore" 0 "$AXON" run "$tmp/blow.axon" --on-nan ignore -q
+check "run: --on-nan ignore says nothing" test ! -s "$out"
+expect "run: --on-nan bad" 2 "$AXON" run "$tmp/blow.axon" --on-nan maybe
+contains "run: --on-nan bad message" "axon run: --on-nan needs stop, warn or ignore, not 'maybe'"
+expect "build: the model that blows up" 0 "$AXON" build "$tmp/blow.axon" -o "$tmp/blow_exe"
+expect "built: a model that blows up" 1 "$tmp/blow_exe" -q
+contains "built: nan message" "neuron 2: +inf at t = 0.7104 s"
+expect "built: --on-nan warn" 0 "$tmp/blow_exe" -q --on-nan warn
+contains "built: --on-nan warn message" "the run went on (--on-nan warn)"
+
+# ---- memory: the estimate before the run (--dry-run, --max-memory) ------------------------
+# 2 state variables per neuron, 20 synapses per neuron (a shared weight: 4 bytes each for the
+# target), v of 1000 neurons recorded every 1 ms; nothing spikes
+cat >"$tmp/mem.axon" <<'EOF'
+import "std/synapses/basic"
+neuron Calm {
+    state { v = 0 mV
+            u = 0 mV }
+    equations { v' = (u - v) / (10 ms)
+                u' = -u / (20 ms) }
+    spike when v > 10 mV { v = 0 mV }
+}
+module Mem(N = 1000) {
+    population P = Calm[N]
+    project P -> P : VoltageJump(w = 0.1 mV) connect fixed_indegree(20)
+    record P.v [0 .. 999] every 1 ms
+}
+run Mem for 200 ms
+EOF
+expect "run --dry-run" 0 "$AXON" run "$tmp/mem.axon" --set N=400000 --dry-run -o "$tmp/dry"
+contains "dry run: the neurons" "population P                           400000 neurons"
+contains "dry run: the synapses" "projection P->P                       8000000 synapses"
+contains "dry run: the record" "record P.v                                200 samples"
+check "dry run: nothing run" test ! -e "$tmp/dry" -a ! -e "$tmp/dry.checkpoint"
+check "dry run: no summary" test -z "$(grep 'real-time factor' "$out")"
+expect "run --max-memory 10M" 1 "$AXON" run "$tmp/mem.axon" --set N=400000 --max-memory 10M -o "$tmp/mm"
+contains "run --max-memory message" "axon run: the run would take about 76.7 MiB, more than --max-memory (10.0 MiB); see --dry-run for the parts"
+check "run --max-memory: no output" test ! -e "$tmp/mm"
+expect "run --max-memory 1G" 0 "$AXON" run "$tmp/mem.axon" --set N=1000 --max-memory 1G -q
+# a billion neurons with 20 billion synapses: refused at once, not after gigabytes
+expect "run: N = 1e9" 1 timeout 20 "$AXON" run "$tmp/mem.axon" --set N=1000000000
+contains "run: N = 1e9 message" "more than the machine's memory"
+expect "run --max-memory bad" 2 "$AXON" run "$tmp/mem.axon" --max-memory 12Q
+contains "run --max-memory bad message" "--max-memory needs a size such as 512M, 4G or '1.5 T', not '12Q'"
+# the estimate against the peak resident memory of a built executable (no compiler in the
+# process): the difference between N = 400,000 and N = 1,000 (which leaves out the program
+# itself) agrees within 10%. Sanitizers' shadow memory would count too: not in such builds.
+expect "build: the memory model (big)" 0 "$AXON" build "$tmp/mem.axon" --set N=400000 -o "$tmp/mem_big"
+expect "build: the memory model (small)" 0 "$AXON" build "$tmp/mem.axon" --set N=1000 -o "$tmp/mem_small"
+# total BUILT: the estimate in bytes
+total() { "$1" --dry-run | sed -n 's/.* = \([0-9]*\) bytes$/\1/p'; }
+# rss BUILT: the peak resident memory of a run, in bytes
+rss() { /usr/bin/time -f '%M' -o "$tmp/rss" "$1" -q && echo $(($(tail -n 1 "$tmp/rss") * 1024)); }
+if [ -n "${AXON_SAN:-}" ]; then
+    echo "reliability: the estimate is not compared with the resident memory (sanitizer build)"
+elif [ ! -x /usr/bin/time ]; then
+    echo "reliability: the estimate is not compared with the resident memory (no /usr/bin/time)"
+else
+    est=$(($(total "$tmp/mem_big") - $(total "$tmp/mem_small")))
+    got=$(($(rss "$tmp/mem_big") - $(rss "$tmp/mem_small")))
+    check "memory: the estimate ($est bytes) within 10% of the resident memory ($got bytes)" \
+        awk -v e="$est" -v g="$got" 'BEGIN { exit !(e > 0 && g > 0 && e <= 1.1 * g && e >= 0.9 * g) }'
+fi
+
 # A directory that held another model's recordings keeps only the new ones (and files that no
 # manifest listed)
 printf 'import "std/neurons/lif"\nmodule Other {\n    population Q = LIF[10](I_ext = 0.5 nA)\n    record spikes Q\n    record Q.v every 1 ms\n}\n' >"$tmp/other.axon"

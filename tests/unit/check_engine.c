@@ -639,6 +639,110 @@ static void touch(const char *path)
     fclose(fp);
 }
 
+/* ---- non-finite state: x doubles every step; neuron GROW_BAD starts near the largest value,
+ * so it overflows to +inf after GROW_INF steps (in double: 1e300 * 2^28 > DBL_MAX; in float:
+ * 1e36 * 2^9 > FLT_MAX); a hidden variable is NaN from the start and is never reported. */
+#define GROW_N 1000
+#define GROW_BAD 700
+
+static void calm_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                        uint32_t e)
+{
+    (void)ctx, (void)vars, (void)fired, (void)b, (void)e;
+}
+
+static uint32_t grow_esz; /* the model's precision, set by each test before axon_sim_new */
+
+static void grow_set(void *const *vars, uint32_t i, double x, double hidden)
+{
+    if (grow_esz == 8) {
+        ((double *)vars[0])[i] = x;
+        ((double *)vars[1])[i] = hidden;
+    } else {
+        ((float *)vars[0])[i] = (float)x;
+        ((float *)vars[1])[i] = (float)hidden;
+    }
+}
+
+static void grow_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    (void)ctx;
+    for (uint32_t i = b; i < e; i++)
+        grow_set(vars, i, i == GROW_BAD ? (grow_esz == 8 ? 1e300 : 1e36) : 1.0, NAN);
+}
+
+static void grow_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                        uint32_t e)
+{
+    (void)ctx;
+    (void)fired;
+    for (uint32_t i = b; i < e; i++) {
+        if (grow_esz == 8)
+            ((double *)vars[0])[i] *= 2;
+        else
+            ((float *)vars[0])[i] *= 2;
+    }
+}
+
+static const axon_var_desc grow_vars[] = {
+    {"x", "1", AXON_VAR_STATE, 0},
+    {"_h", "1", AXON_VAR_HIDDEN, 0},
+};
+
+static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
+{
+    grow_esz = esz;
+    axon_pop_desc pops[] = {{"Calm", "Calm", 3, 0, NULL, NULL, calm_update, 0},
+                            {"G", "Grow", GROW_N, 2, grow_vars, grow_init, grow_update, 0}};
+    axon_model_desc m = model_of("grow", esz, 1e-4, pops, 2, NULL, 0);
+    /* stop (the default): at the first check after the overflow, step 64 */
+    axon_sim *s = new_sim(&m, 0, 2);
+    axon_nonfinite f;
+    ck_assert_int_eq(axon_sim_nonfinite(s, &f), 0);
+    ck_assert_int_eq(axon_sim_run(s, 0.01, NULL, NULL), AXON_ENONFINITE);
+    ck_assert_uint_eq(axon_sim_steps(s), AXON_NONFINITE_EVERY);
+    ck_assert_int_eq(axon_sim_nonfinite(s, &f), 1);
+    ck_assert_int_eq(f.pop, 1);
+    ck_assert_int_eq(f.var, 0);
+    ck_assert_uint_eq(f.neuron, GROW_BAD);
+    ck_assert(isinf(f.value) && f.value > 0);
+    ck_assert_uint_eq(f.step, AXON_NONFINITE_EVERY);
+    ck_assert_uint_eq(f.since, 0);
+    ck_assert_str_eq(axon_sim_error(s), "population 'G', variable 'x', neuron 700: +inf at "
+                                        "t = 0.0064 s (step 64; every value was finite at step 0)");
+    /* warn: the run goes on, the finding is kept (found at the end of the run) */
+    ck_assert_int_eq(axon_sim_set_nonfinite(s, AXON_NONFINITE_WARN), AXON_OK);
+    ck_assert_int_eq(axon_sim_nonfinite(s, NULL), 0);
+    run_ok(s, 0.001);
+    ck_assert_uint_eq(axon_sim_steps(s), 74);
+    ck_assert_int_eq(axon_sim_nonfinite(s, &f), 1);
+    ck_assert_uint_eq(f.step, 74);
+    ck_assert_uint_eq(f.since, 64);
+    /* ignore: nothing found */
+    ck_assert_int_eq(axon_sim_set_nonfinite(s, AXON_NONFINITE_IGNORE), AXON_OK);
+    run_ok(s, 0.01);
+    ck_assert_int_eq(axon_sim_nonfinite(s, NULL), 0);
+    ck_assert_int_eq(axon_sim_set_nonfinite(s, 3), AXON_EINVAL);
+    ck_assert_str_eq(axon_sim_error(s), "axon_sim_set_nonfinite: no action 3");
+    axon_sim_free(s);
+    /* a run that ends before the next multiple of 64 is checked at its end; before the
+       overflow everything is finite */
+    s = new_sim(&m, 0, 1);
+    run_ok(s, (double)(inf_step - 1) * 1e-4);
+    ck_assert_int_eq(axon_sim_step(s, 2, NULL, NULL), AXON_ENONFINITE);
+    ck_assert_uint_eq(axon_sim_steps(s), inf_step + 1);
+    ck_assert_int_eq(axon_sim_nonfinite(s, &f), 1);
+    ck_assert_uint_eq(f.since, inf_step - 1);
+    axon_sim_free(s);
+}
+
+START_TEST(test_nonfinite)
+{
+    check_nonfinite_in(8, 28);
+    check_nonfinite_in(4, 9);
+}
+END_TEST
+
 static void stop_at_half(void *user, double done)
 {
     if (done >= 0.5)
@@ -1563,6 +1667,42 @@ START_TEST(test_proj_where)
 }
 END_TEST
 
+/* axon_model_memory: counts (exact, expected, at most), bytes from the sizes of the arrays */
+START_TEST(test_model_memory)
+{
+    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0},
+                            {"Q", "Nop", 1000, 0, NULL, NULL, nop_update, 0}};
+    axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_WHERE, 0, 0, 1),
+                           proj_of("Q->Q", 1, 1, AXON_CONN_RANDOM, 0.1, 0, 0),
+                           proj_of("P->P", 0, 0, AXON_CONN_ALL, 0, 0, 0)};
+    pj[0].where = where_any;
+    axon_model_desc m = model_projs("mem", 8, pops, 2, pj, 3, NULL, 0);
+    axon_mem_item it[3];
+    double total = 0;
+    axon_err err = {{0}};
+    ck_assert_int_eq(axon_model_memory(&m, 1.0, it, 2, &total, &err), AXON_ERANGE);
+    ck_assert_str_eq(err.msg, "axon_model_memory: room for 2 items, 5 needed");
+    ck_assert_int_eq(axon_model_memory(&m, -1.0, NULL, 0, &total, &err), AXON_EINVAL);
+    ck_assert_int_eq(axon_model_memory(NULL, 1.0, NULL, 0, &total, &err), AXON_EINVAL);
+    axon_mem_item all[5];
+    ck_assert_int_eq(axon_model_memory(&m, 1.0, all, 5, &total, &err), AXON_OK);
+    ck_assert_int_eq(all[0].kind, AXON_MEM_POP);
+    ck_assert(all[1].count == 1000 && all[1].bytes == 0); /* no variables, no spikes */
+    ck_assert(all[2].kind == AXON_MEM_PROJ && all[2].count == 6000 &&
+              all[2].approx == AXON_MEM_AT_MOST);
+    ck_assert(all[3].count == 0.1 * 1000 * 999 && all[3].approx == AXON_MEM_EXPECTED);
+    ck_assert(all[4].count == 30 && all[4].approx == AXON_MEM_EXACT);
+    /* P->P: row (7 offsets of 8 bytes) and targets (30 rounded up to 32, 4 bytes each) */
+    ck_assert(all[4].bytes == 7 * 8 + 32 * 4);
+    ck_assert(total >= all[2].bytes + all[3].bytes + all[4].bytes);
+    /* the same with a real simulation: the where condition took every pair */
+    axon_sim *s = new_sim(&m, 0, 1);
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 0), 6000);
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 2), 30);
+    axon_sim_free(s);
+}
+END_TEST
+
 /* AXON_CONN_FILE: the listed (sorted) edges become the rows; bad lists are refused */
 START_TEST(test_proj_file)
 {
@@ -1994,6 +2134,8 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);
     tcase_add_test(tc, test_proj_split_delivery);
+    tcase_add_test(tc, test_nonfinite);
+    tcase_add_test(tc, test_model_memory);
     tcase_set_timeout(tc, 300); /* valgrind */
     suite_add_tcase(s, tc);
     return s;

@@ -153,13 +153,42 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
 void axon_sim_free(axon_sim *s);
 
 /*
+ * The memory a simulation of m for `duration` seconds would take, from the descriptor alone
+ * (nothing is allocated): the state, the connectivity and synapse variables, the spike
+ * histories, the recordings (state, rate and weight records reserve their samples; a spike
+ * record takes 12 bytes per recorded spike beyond the room for one step, which no estimate
+ * can know), and the temporaries of building the projections. items (may be NULL; else room
+ * for cap >= npops + nprojs + nrecords) receives one item per population, projection and
+ * record, in that order; *total the peak in bytes (building or running, whichever is larger).
+ * Counts and bytes are doubles: a model may ask for more than 2^64. Not counted: the
+ * program, the compiler, the worker threads' stacks, a few KiB per object. AXON_EINVAL for a
+ * bad descriptor or duration, AXON_ERANGE when cap is too small. [any thread]
+ */
+enum { AXON_MEM_POP = 0, AXON_MEM_PROJ = 1, AXON_MEM_REC = 2 };
+enum {
+    AXON_MEM_EXACT = 0,    /* count is exact */
+    AXON_MEM_EXPECTED = 1, /* the expected number of synapses (a random connector) */
+    AXON_MEM_AT_MOST = 2,  /* the most (a `where` condition, known only by evaluating it) */
+};
+typedef struct {
+    int32_t kind;  /* AXON_MEM_POP, _PROJ, _REC */
+    int32_t index; /* of the population, projection or record in the descriptor */
+    double count;  /* neurons, synapses, samples (spike records: the room for one step) */
+    double bytes;
+    int32_t approx; /* AXON_MEM_EXACT, _EXPECTED, _AT_MOST */
+} axon_mem_item;
+axon_status axon_model_memory(const axon_model_desc *m, double duration, axon_mem_item *items,
+                              size_t cap, double *total, axon_err *err);
+
+/*
  * Runs round(duration / dt) steps from the current time (call repeatedly to continue).
  * progress, when not NULL, is called at most 100 times per call with the fraction of this
  * call's steps done, the last time with 1.0 (not at all for a run of zero steps). Recorder
  * memory is reserved before a step touches the state, so on AXON_ENOMEM the simulation stays
  * consistent at the end of the last completed step and may be continued or written.
  * Errors: AXON_EINVAL for a negative, non-finite or too long duration; AXON_ENOMEM;
- * AXON_ESTOPPED when axon_sim_stop asked it to stop early. [sim]
+ * AXON_ESTOPPED when axon_sim_stop asked it to stop early; AXON_ENONFINITE when a state
+ * variable became NaN or infinite (axon_sim_set_nonfinite). [sim]
  */
 axon_status axon_sim_run(axon_sim *s, double duration,
                          void (*progress)(void *user, double done_fraction), void *user);
@@ -175,6 +204,39 @@ axon_status axon_sim_run(axon_sim *s, double duration,
  * function (axon_sim_step, axon_sim_run_until) stops so. [any thread]
  */
 void axon_sim_stop(axon_sim *s);
+
+/*
+ * Non-finite state. Every AXON_NONFINITE_EVERY steps (after the steps whose number is a
+ * multiple of it) and at the end of every run call, the runtime looks for a NaN or an infinity
+ * in the state variables (AXON_VAR_STATE) of every population. What it does with the first one
+ * found is the action set here:
+ *   AXON_NONFINITE_STOP (the default): the run returns AXON_ENONFINITE after that step, with
+ *     the message naming the population, variable, neuron, value and time; the simulation is
+ *     consistent (as after axon_sim_stop: it may be written, "partial": true) and the next run
+ *     checks again;
+ *   AXON_NONFINITE_WARN: the run goes on; the finding is kept for axon_sim_nonfinite and no
+ *     later check is made;
+ *   AXON_NONFINITE_IGNORE: no check at all.
+ * The check only reads the state, so results never depend on it; it costs one pass over the
+ * state every AXON_NONFINITE_EVERY steps (bench/neurons: under 1%), but a caller that runs
+ * one step at a time pays it after every step. AXON_EINVAL for another action. [sim]
+ */
+#define AXON_NONFINITE_EVERY 64
+enum { AXON_NONFINITE_STOP = 0, AXON_NONFINITE_WARN = 1, AXON_NONFINITE_IGNORE = 2 };
+axon_status axon_sim_set_nonfinite(axon_sim *s, int action);
+
+typedef struct {
+    int32_t pop;     /* population index */
+    int32_t var;     /* variable index in the population's descriptor */
+    uint32_t neuron; /* the lowest index holding a non-finite value of that variable */
+    double value;    /* NaN, +Inf or -Inf */
+    uint64_t step;   /* found in the state after this many steps (time step * dt) */
+    uint64_t since;  /* the previous check, which found everything finite (steps) */
+} axon_nonfinite;
+
+/* [sim] The first non-finite value found since the last axon_sim_set_nonfinite (or since
+ * axon_sim_new): 1 with *out filled (out may be NULL), 0 when none was found. */
+int axon_sim_nonfinite(const axon_sim *s, axon_nonfinite *out);
 
 
 /*

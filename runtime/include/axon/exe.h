@@ -42,7 +42,14 @@ typedef struct {
     double checkpoint_every;  /* --checkpoint-every, s; 0: no checkpoints */
     const char *checkpoint;   /* --checkpoint FILE; NULL: DIR.checkpoint next to -o DIR */
     const char *resume;       /* --resume FILE: continue from a checkpoint */
+    int on_nan;               /* --on-nan: AXON_NONFINITE_* (0: stop) */
+    int dry_run;              /* --dry-run: print the memory estimate, do not run */
+    double max_memory;        /* --max-memory, bytes; 0: the machine's physical memory */
 } axon_exe_opts;
+
+/* A size with an optional unit K, M, G or T (powers of 1024; KiB etc. too): "512M", "1.5 G";
+ * 0 for anything else. */
+double axon_exe_parse_size(const char *text);
 
 /* Parses the run option at argv[i] into o. Returns how many arguments it took (1 or 2), 0 when
  * argv[i] is not a run option, or -1 for a bad or missing value, with the message in err. */

@@ -20,6 +20,7 @@ typedef enum {
     AXON_ERANGE,  /* value or size does not fit */
     AXON_EFORMAT, /* malformed or unsupported file contents */
     AXON_ESTOPPED, /* a run stopped early, as asked by axon_sim_stop */
+    AXON_ENONFINITE, /* a run stopped early: a state variable became NaN or infinite */
 } axon_status;
 
 /* Static string; never NULL, also for out-of-range values. */
