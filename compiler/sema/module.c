@@ -13,6 +13,7 @@
  */
 #include "sema/sema_int.h"
 
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1079,6 +1080,101 @@ static sm_module *check_module(sema_ctx *s, sm_def *def)
     return m;
 }
 
+/* The dotted name of a path (IDENT or MEMBER chain), or NULL when it is something else. */
+static const char *path_name(ax_arena *ar, const ast_node *n)
+{
+    if (n->kind == AST_IDENT)
+        return n->name;
+    if (n->kind != AST_MEMBER || !n->a)
+        return NULL;
+    const char *base = path_name(ar, n->a);
+    return base ? arena_printf(ar, "%s.%s", base, n->name) : NULL;
+}
+
+/* A time for a message, in s or ms ("100 ms", "1.5 s"). */
+static const char *time_text(char *buf, size_t n, double t)
+{
+    if (t != 0 && fabs(t) < 1)
+        snprintf(buf, n, "%.12g ms", t * 1e3);
+    else
+        snprintf(buf, n, "%.12g s", t);
+    return buf;
+}
+
+/* The protocol of a run line: times in order within the run, constant values. What the
+ * paths name, and whether the values have their units, is checked when the module is
+ * instantiated (lower/protocol.c), where the parameters are known. */
+static void check_protocol(mcheck *mc, const ast_node *run, sm_run *r)
+{
+    if (!run->nkids)
+        return;
+    r->ats = arena_alloc(mc->ar, (size_t)run->nkids * sizeof *r->ats);
+    double end = r->duration && r->duration->kind == SX_CONST ? r->duration->v : INFINITY;
+    const sm_at *prev = NULL;
+    char a[96], nb[48], nb2[48];
+    for (int k = 0; k < run->nkids; k++) {
+        const ast_node *at = run->kids[k];
+        sx *te;
+        if (!const_expr(mc, at->a, &te, "the time of 'at'"))
+            continue;
+        if (te->kind != SX_CONST || !dim_eq(te->dim, DIM_TIME)) {
+            if (te->kind == SX_CONST && te->fn == 1 && te->v == 0) {
+                /* `at 0` reads as the start */
+            } else {
+                ERR(mc, at->a->span, "'at' needs a time, like 1 s, not %s",
+                    dim_describe(te->dim, a, sizeof a));
+                continue;
+            }
+        }
+        if (te->v < 0) {
+            ERR(mc, at->a->span, "a time of the protocol cannot be negative (%s)",
+                time_text(nb, sizeof nb, te->v));
+            continue;
+        }
+        if (te->v >= end) {
+            ERR(mc, at->a->span,
+                "at %s is not within the run, which lasts %s: the change would never happen",
+                time_text(nb, sizeof nb, te->v), time_text(nb2, sizeof nb2, end));
+            diag_note(mc->d, r->duration_span, "the duration of the run");
+            continue;
+        }
+        if (prev && te->v <= prev->t) {
+            ERR(mc, at->a->span,
+                te->v == prev->t ? "a second block at %s: put its changes in the first"
+                                 : "the blocks of a protocol must be in time order: %s "
+                                   "comes after a block at %s",
+                time_text(nb, sizeof nb, te->v), time_text(nb2, sizeof nb2, prev->t));
+            diag_note(mc->d, prev->time_span, "the block at %s", time_text(nb2, sizeof nb2, prev->t));
+            continue;
+        }
+        sm_at *x = &r->ats[r->nats++];
+        *x = (sm_at){.t = te->v, .span = at->span, .time_span = at->a->span};
+        x->sets = arena_alloc(mc->ar, (size_t)(at->nkids + 1) * sizeof *x->sets);
+        for (int q = 0; q < at->nkids; q++) {
+            const ast_node *st = at->kids[q];
+            const char *path = path_name(mc->ar, st->a);
+            if (!path || !strchr(path, '.')) {
+                ERR(mc, st->a->span,
+                    "a protocol changes the parameter of a population or a named projection: "
+                    "write POPULATION.NAME (E.I_ext)");
+                continue;
+            }
+            sx *v;
+            if (!const_expr(mc, st->b, &v, "a value set by a protocol"))
+                continue;
+            if (v->kind != SX_CONST) {
+                ERR(mc, st->b->span,
+                    "a value set by a protocol must be a constant (known when the model is "
+                    "built)");
+                continue;
+            }
+            x->sets[x->nsets++] =
+                (sm_set){path, v, st->span, st->a->span, st->b->span};
+        }
+        prev = x;
+    }
+}
+
 /* `run Module(args) for DURATION`: the last one of the file */
 static void check_run(sema_ctx *s, sm_file *f)
 {
@@ -1101,6 +1197,7 @@ static void check_run(sema_ctx *s, sm_file *f)
         ERR(&mc, run->b->span, "'run ... for' needs a positive duration, like 1 s");
     r->args = module_args(&mc, r->module->module, run->a->kind == AST_CALL ? run->a : NULL,
                           "a module parameter");
+    check_protocol(&mc, run, r);
 }
 
 void sema_check_modules(sema_ctx *s)

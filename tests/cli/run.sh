@@ -292,5 +292,14 @@ expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golde
 contains "check: undefined type suggestion" "hint: did you mean 'PoissonSource'?"
 contains "check: projection used as a population, note" "note: the projection 'syn' is declared here"
 
+# a protocol cannot change a parameter folded into the code (an exponent): an error at the
+# change when compiled; a change the runtime refuses (a time constant of 0) fails the run
+printf 'neuron P {\n    parameters { tau = 10 ms; v0 = 1 V; p = 2 }\n    state { v = 10 mV }\n    equations { v'"'"' = -v * (v / v0)^p / tau }\n}\nmodule M {\n    population E = P[2]\n}\nrun M for 50 ms {\n    at 30 ms { E.p = 3 }\n}\n' >"$tmp/fixed.axon"
+expect "run: protocol changes a folded exponent" 1 "$AXON" run "$tmp/fixed.axon" -q
+contains "run: protocol, folded exponent" "fixed.axon:10:16: error: 'E.p' is folded into the code (an exponent): a protocol cannot change it"
+sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
+expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
+contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

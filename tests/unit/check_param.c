@@ -474,6 +474,73 @@ START_TEST(test_shared_errors)
 }
 END_TEST
 
+/* The protocol of a run line (model.h, ABI 5): the changes are in the descriptor and the
+ * runtime makes each at its step, whatever slices the program runs in; a value the program
+ * sets holds until the next change; a malformed table is refused. */
+static const char PROTOCOL[] =
+    "neuron Leaky {\n"
+    "    parameters { tau = 10 ms; I0 = 0 nA; R = 100 Mohm }\n"
+    "    parameters per neuron { b = 0 mV }\n"
+    "    state { v = 0 mV }\n"
+    "    equations { v' = (b - v + R * I0) / tau }\n"
+    "}\n"
+    "module M {\n"
+    "    population E = Leaky[3]\n"
+    "}\n"
+    "run M for 10 ms {\n"
+    "    at 1 ms { E.I0 = 0.2 nA }\n"
+    "    at 2.05 ms { E.I0 = 0.1 nA; E.b = 5 mV; E.tau = 20 ms }\n"
+    "}\n";
+
+START_TEST(test_protocol)
+{
+    compiled c;
+    compile(&c, PROTOCOL);
+    ck_assert_uint_eq(c.m->nchanges, 4);
+    ck_assert_uint_eq(c.m->changes[0].step, 10);
+    ck_assert_uint_eq(c.m->changes[1].step, 21); /* the first step that starts at 2.05 ms */
+    double x;
+    /* in slices of one step: the change is made before step 10, not before */
+    for (int k = 0; k < 10; k++)
+        ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert(x == 0);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.2e-9, 1e-24);
+    /* the program's own value holds until the protocol's next change */
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.I0", 0.3, "nA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-3, NULL, NULL), AXON_OK); /* to step 21 */
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.3e-9, 1e-24);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.1e-9, 1e-24);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.tau", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 20e-3, 1e-18);
+    /* a per-neuron parameter: every neuron */
+    axon_tensor b;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.b", &b), AXON_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq_tol(((const double *)b.data)[i], 5e-3, 1e-18);
+
+    /* a descriptor whose changes are out of order, or name no parameter, is refused */
+    axon_model_desc bad = *c.m;
+    axon_change_desc ch[2] = {c.m->changes[1], c.m->changes[0]};
+    bad.changes = ch;
+    bad.nchanges = 2;
+    axon_err err;
+    ck_assert_ptr_null(axon_sim_new(&bad, &(axon_opts){.seed = 1}, &err));
+    ck_assert_msg(strstr(err.msg, "change 1 of the protocol is malformed"), "%s", err.msg);
+    ch[0] = c.m->changes[0];
+    ch[0].param = (int32_t)c.m->nparams;
+    bad.nchanges = 1;
+    ck_assert_ptr_null(axon_sim_new(&bad, &(axon_opts){.seed = 1}, &err));
+    ck_assert_msg(strstr(err.msg, "change 0 of the protocol is malformed"), "%s", err.msg);
+    release(&c);
+}
+END_TEST
+
 Suite *param_suite(void)
 {
     Suite *s = suite_create("param");
@@ -488,6 +555,7 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_other_schemes);
     tcase_add_test(tc, test_synapse_decay);
     tcase_add_test(tc, test_shared_errors);
+    tcase_add_test(tc, test_protocol);
     suite_add_tcase(s, tc);
     return s;
 }
