@@ -586,6 +586,8 @@ primary
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
     | primary '.' IDENT { $$ = member(P, $1, $3, @$); }
+    | '[' exprs ']' { $$ = list(P, $2, @$); ast_fix_depth($$); } /* values per neuron */
+    | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; } /* ... from a data file */
     ;
 
 %%

@@ -317,6 +317,36 @@ static void pop_overrides(inst *in, const ir_pop *p, sx **init)
     }
 }
 
+/* Sets p->vars[slot[v]].init: init[v] with the shared parameters folded and the initial values
+ * of the variables it reads substituted, in whatever order they are declared (an initialiser
+ * may read a variable declared after it). done[v]: 0 not yet, 1 under way, 2 done. */
+static void init_value(inst *in, ir_pop *p, const int *slot, sx **init, sx **shared, char *done,
+                       int v)
+{
+    const sm_type *t = p->type;
+    if (done[v] || slot[v] < 0 || !init[v])
+        return;
+    done[v] = 1;
+    sx *e = fold(in->ar, init[v], VS_PARAM, shared, t->nvars);
+    for (int u = 0; u < t->nvars; u++) {
+        if (u == v || slot[u] < 0)
+            continue;
+        int sp = t->vars[u].kind == VAR_STATE ? VS_STATE : VS_PARAM;
+        if (!sx_uses(e, sp, u))
+            continue;
+        if (done[u] == 1) {
+            ERR(in, p->span, "the initial values of '%s' and '%s' of %s use each other",
+                t->vars[v].name, t->vars[u].name, p->name);
+            continue;
+        }
+        init_value(in, p, slot, init, shared, done, u);
+        if (p->vars[slot[u]].init)
+            e = sx_subst(in->ar, e, sp, u, p->vars[slot[u]].init);
+    }
+    p->vars[slot[v]].init = sx_simplify(in->ar, e);
+    done[v] = 2;
+}
+
 static void population(inst *in, const env *en, const sm_mpop *mp)
 {
     const sm_type *t = mp->type;
@@ -336,6 +366,13 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
     sx **init = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *init);
     for (int v = 0; v < t->nvars; v++)
         init[v] = mp->set[v] ? ev(in, en, mp->set[v]) : t->vars[v].value;
+    /* values from a list or a file (`v = [...]`, `v = from "v.npy"`): one per neuron */
+    for (int v = 0; v < t->nvars; v++) {
+        const sx *d = mp->set[v];
+        if (d && d->kind == SX_TABLE && !d->a && !d->b && d->tab->nrows != size)
+            ERR(in, d->span, "%ld value%s for the %ld neuron%s of %s", d->tab->nrows,
+                d->tab->nrows == 1 ? "" : "s", size, size == 1 ? "" : "s", p.name);
+    }
     pop_overrides(in, &p, init);
     /* storage: state, per-neuron parameters, inputs */
     int *slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *slot);
@@ -357,20 +394,10 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
             continue;
         shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
     }
-    /* initial values, with shared parameters folded and earlier values substituted */
-    for (int v = 0; v < t->nvars; v++) {
-        if (slot[v] < 0 || !init[v])
-            continue;
-        sx *e = fold(in->ar, init[v], VS_PARAM, shared, t->nvars);
-        for (int u = 0; u < t->nvars; u++) {
-            if (u == v || slot[u] < 0)
-                continue;
-            int sp = t->vars[u].kind == VAR_STATE ? VS_STATE : VS_PARAM;
-            if (sx_uses(e, sp, u) && p.vars[slot[u]].init)
-                e = sx_subst(in->ar, e, sp, u, p.vars[slot[u]].init);
-        }
-        p.vars[slot[v]].init = sx_simplify(in->ar, e);
-    }
+    /* initial values, with shared parameters folded and the values they read substituted */
+    char *done = arena_alloc(in->ar, (size_t)(t->nvars + 1));
+    for (int v = 0; v < t->nvars; v++)
+        init_value(in, &p, slot, init, shared, done, v);
     /* re-index variables from sm_type order to storage order; shared parameters become
        references to the model's shared values, which can change at run time (param.c) */
     sx **sym = ir_param_refs(in->ar, in->m, in->m->npops, false, p.name, t, shared, NULL);

@@ -12,6 +12,7 @@
  * and checks what only values tell: whole sizes, ranges, indices, data files.
  */
 #include "sema/sema_int.h"
+#include "sema/table.h"
 
 #include <math.h>
 #include <string.h>
@@ -426,6 +427,56 @@ static void spike_list(mcheck *mc, sm_mpop *mp, const ast_node *src)
     }
 }
 
+/* The value of a population's initialiser `var = [a, b, ...]` or `var = from "FILE"`: one
+ * value per neuron, in a table (SX_TABLE indexed by the neuron); its length is checked against
+ * the population's size when the module is instantiated. NULL after reporting a problem. */
+static sx *data_values(mcheck *mc, check_ctx *ck, const sm_type *t, int var, const ast_node *n)
+{
+    const sm_var *sv = &t->vars[var];
+    double *v = NULL;
+    long nv = 0;
+    const char *path = "values";
+    if (n->kind == AST_FROM) {
+        if (!tab_values(mc->ar, mc->d, n->span, n->str, sv->name, sv->dim, &v, &nv)) {
+            mc->errors++;
+            return NULL;
+        }
+        path = n->str;
+    } else {
+        v = arena_alloc(mc->ar, (size_t)(n->nkids + 1) * sizeof *v);
+        int bad = 0;
+        char a1[96], b1[96];
+        for (int k = 0; k < n->nkids; k++) {
+            int before = ck->errors;
+            sx *e = sx_simplify(mc->ar, check_expr(ck, n->kids[k]));
+            mc->errors += ck->errors - before;
+            if (ck->errors > before || e->unknown) {
+                bad++;
+            } else if (e->kind != SX_CONST || e->boolean) {
+                ERR(mc, n->kids[k]->span, "a value of the list must be a constant number");
+                bad++;
+            } else if (!anydim(e) && !dim_eq(e->dim, sv->dim)) {
+                ERR(mc, n->kids[k]->span, "'%s' is %s, but this value is %s", sv->name,
+                    dim_describe(sv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+                check_dim_hint(mc->d, sv->dim, e->dim);
+                bad++;
+            } else
+                v[nv++] = e->v;
+        }
+        if (bad)
+            return NULL;
+    }
+    sx_table *st = arena_alloc(mc->ar, sizeof *st);
+    st->path = arena_printf(mc->ar, "%s (%s)", path, sv->name);
+    st->nrows = nv;
+    st->ncols = 1;
+    st->v = v;
+    sx *e = sx_table_at(mc->ar, st, NULL, NULL);
+    e->dim = sv->dim;
+    e->span = n->span;
+    return e;
+}
+
 static void population(mcheck *mc, const ast_node *n)
 {
     const sm_def *def = sema_find(mc->s, n->str);
@@ -506,11 +557,32 @@ static void population(mcheck *mc, const ast_node *n)
         }
         mp->set[v] = e;
     }
-    /* { } initialisers: state and per-neuron parameters */
+    /* { } initialisers: state and per-neuron parameters, and `let`s that the ones after them
+       may use (added to the module's names for the block). One checker for the block, so
+       that each random draw has its own number and a let's draw is one value per neuron
+       wherever the let is used. */
+    check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
+    ck->ctx = CTX_STATE_INIT;
+    ck->visible = t->nvars;
+    ck->ndraws = 0;
+    int nnames = mc->nnames;
     for (int k = 0; k < n->nkids; k++) {
         const ast_node *st = n->kids[k];
+        if (st->kind == AST_LET) {
+            int before = ck->errors;
+            sx *e = check_expr(ck, st->a);
+            mc->errors += ck->errors - before;
+            if (sm_find_var(t, st->name) >= 0) {
+                ERR(mc, st->span, "'%s' is a variable of %s: give the 'let' another name",
+                    st->name, t->name);
+                continue;
+            }
+            add_name(mc, st->name, e, st->span);
+            continue;
+        }
         if (st->kind != AST_ASSIGN || st->a->kind != AST_IDENT || st->op != '=') {
-            ERR(mc, st->span, "a population's initialiser must be 'name = value'");
+            ERR(mc, st->span, "a population's initialiser must be 'name = value' or 'let name = "
+                              "value'");
             continue;
         }
         int v = sm_find_var(t, st->a->name);
@@ -525,12 +597,15 @@ static void population(mcheck *mc, const ast_node *n)
                 ERR(mc, st->a->span, "%s has no state variable '%s'", t->name, st->a->name);
             continue;
         }
-        check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
-        ck->ctx = CTX_STATE_INIT;
-        ck->visible = t->nvars;
-        ck->ndraws = 0;
+        if (st->b->kind == AST_LIST || st->b->kind == AST_FROM) {
+            sx *e = data_values(mc, ck, t, v, st->b);
+            if (e)
+                mp->set[v] = e;
+            continue;
+        }
+        int before = ck->errors;
         sx *e = check_expr(ck, st->b);
-        mc->errors += ck->errors;
+        mc->errors += ck->errors - before;
         if (sx_uses(e, t->vars[v].kind == VAR_STATE ? VS_STATE : VS_PARAM, v)) {
             ERR(mc, st->b->span, "the initial value of '%s' refers to '%s' itself", st->a->name,
                 st->a->name);
@@ -553,6 +628,7 @@ static void population(mcheck *mc, const ast_node *n)
         }
         mp->set[v] = e;
     }
+    mc->nnames = nnames; /* the block's lets end with it */
     if (n->c) {
         mp->from = true;
         mp->from_span = n->c->span;

@@ -98,7 +98,7 @@ contains "run: --set unknown parameter suggestion" "did you mean 'N'?"
 contains "dump ir: --set P.tau_m" "shared  tau_m        s          = 0.03"
 contains "dump ir: --set P.I_ext over the population's argument" "shared  I_ext        A          = 5e-10"
 "$AXON" run "$model" -t 100ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
-contains "run: --set P.I_ext changes the spike count" "  P                      1000        11000"
+contains "run: --set P.I_ext changes the spike count" "  P                      1000        11013"
 "$AXON" dump ir "$AXON_SRCDIR/examples/izhikevich.axon" --set RS.d=4 --set RS.b=0.25 >"$out" 2>&1
 contains "dump ir: --set a per-neuron parameter" "param   d            1          init 4"
 contains "dump ir: --set a per-neuron parameter, used by an initial value" "state   u            1          init -16.25"

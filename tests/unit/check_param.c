@@ -541,6 +541,52 @@ START_TEST(test_protocol)
 }
 END_TEST
 
+/* A population's initialisers: `let` values (one draw per neuron wherever the let is used),
+ * distinct draws for distinct initialisers, and initialisers that read variables declared
+ * after them. */
+static const char INITS[] =
+    "neuron Cell {\n"
+    "    parameters { tau = 10 ms }\n"
+    "    parameters per neuron { a = 0; b = 0; c = 0 }\n"
+    "    state { v = 0 mV; u = 0 mV }\n"
+    "    equations { v' = -v / tau\n u' = -u / tau }\n"
+    "}\n"
+    "module M {\n"
+    "    population E = Cell[50] { let r = rand(); a = r; b = 1 - r; c = rand()\n"
+    "                              let w = -10 mV - 1 mV * i; v = 5 * u; u = w }\n"
+    "}\n";
+
+START_TEST(test_initialisers)
+{
+    compiled c;
+    compile(&c, INITS);
+    axon_tensor a, b, cc, v, u;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.a", &a), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.b", &b), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.c", &cc), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.v", &v), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.u", &u), AXON_OK);
+    const double *A = a.data, *B = b.data, *C = cc.data, *V = v.data, *U = u.data;
+    int same = 0;
+    for (int i = 0; i < 50; i++) {
+        ck_assert(A[i] > 0 && A[i] < 1);
+        ck_assert_double_eq_tol(A[i] + B[i], 1, 1e-15); /* one draw for both */
+        same += A[i] == C[i];                          /* another draw */
+        ck_assert_double_eq_tol(U[i], -10e-3 - 1e-3 * i, 1e-15);
+        ck_assert_double_eq_tol(V[i], 5 * U[i], 1e-15);
+    }
+    ck_assert_int_eq(same, 0);
+    release(&c);
+    /* an initialiser may read the type's definitions (this crashed the checker) */
+    compile(&c, "import \"std/neurons/hh\"\n"
+                "module M { population H = HH[2] { v = -70 mV; m = alpha_m / (alpha_m + beta_m) } }\n");
+    ck_assert_int_eq(axon_sim_var(c.sim, "H.m", &v), AXON_OK);
+    double am = 0.1 * -30 / (1 - exp(3)), bm = 4 * exp(5.0 / 18); /* u = -70 */
+    ck_assert_double_eq_tol(((const double *)v.data)[1], am / (am + bm), 1e-12);
+    release(&c);
+}
+END_TEST
+
 Suite *param_suite(void)
 {
     Suite *s = suite_create("param");
@@ -556,6 +602,7 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_synapse_decay);
     tcase_add_test(tc, test_shared_errors);
     tcase_add_test(tc, test_protocol);
+    tcase_add_test(tc, test_initialisers);
     suite_add_tcase(s, tc);
     return s;
 }

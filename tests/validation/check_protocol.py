@@ -27,6 +27,10 @@ false`) from 100 to 200 ms: the weights must not change at all meanwhile
 (bit for bit, though input spikes arrive), must change before and after;
 with `--set ee.learning=false` no weight changes before 200 ms.
 
+Initial values and per-neuron parameters from data (a literal list, an NPY
+file, CSV columns with units in the header), written with the model into
+WORKDIR: the LIF trajectories from those values, to 1e-12.
+
 Prints one line per check and a final "N passed, M failed".
 """
 import os
@@ -164,6 +168,53 @@ if sh([AXON, "run", LEARN, "-o", out5, "-q"]) and \
           np.all(wn[:k2 + 1] == 0.5e-9) and np.any(wn[-1] != 0.5e-9) and abs(tw[-1] - 0.3) < 1e-9)
 else:
     check("run protocol_learning.axon", False)
+
+# ---- initial values and per-neuron parameters from data ----------------------------------------
+# The model and its data files are written into WORK (paths are relative to the model file):
+# per-neuron initial v from a literal list, an NPY file and a CSV column (with a unit in its
+# header), and a per-neuron input current from a CSV column; v(t) = v_inf,i + (v0_i - v_inf,i)
+# exp(-t / tau) with v_inf,i = R I_i, to 1e-12 relative (to 1 mV near 0).
+ddir = os.path.join(WORK, "data")
+os.makedirs(ddir, exist_ok=True)
+v_list = [-1e-3, 2e-3, 3.5e-3]
+v_npy = np.array([4e-3, -5e-3, 6e-3])
+v_csv = [7e-3, 8e-3, -9e-3]
+I_csv = [0.01e-9, 0.02e-9, 0.03e-9]
+np.save(os.path.join(ddir, "v0.npy"), v_npy)
+with open(os.path.join(ddir, "cells.csv"), "w") as f:
+    f.write("v:mV,I_b:nA\n")
+    for v0, I in zip(v_csv, I_csv):
+        f.write("%r,%r\n" % (v0 * 1e3, I * 1e9))
+with open(os.path.join(ddir, "init_data.axon"), "w") as f:
+    f.write("""neuron Cell {
+    parameters { tau = 10 ms; R = 100 Mohm }
+    parameters per neuron { I_b = 0 nA }
+    state { v = 0 mV }
+    equations { v' = (-v + R * I_b) / tau }
+}
+module Data {
+    population L = Cell[3] { v = [-1 mV, 2 mV, 3.5 mV] }
+    population N = Cell[3] { v = from "v0.npy" }
+    population C = Cell[3] { v = from "cells.csv"; I_b = from "cells.csv" }
+    record L.v, N.v, C.v
+}
+run Data for 20 ms
+""")
+out7 = os.path.join(WORK, "data_out")
+if sh([AXON, "run", os.path.join(ddir, "init_data.axon"), "-o", out7, "-q"]):
+    worst = 0.0
+    for pop, v0s, Is in [("L", v_list, [0] * 3), ("N", v_npy, [0] * 3), ("C", v_csv, I_csv)]:
+        v = load(out7, pop + ".v")
+        t = load(out7, pop + ".v.t")
+        for i in range(3):
+            vinf = 100e6 * Is[i]
+            ex = vinf + (v0s[i] - vinf) * np.exp(-t / 10e-3)
+            # relative to the value, or to 1 mV where a trajectory crosses 0
+            worst = max(worst, np.max(np.abs(v[:, i] - ex) / np.maximum(np.abs(ex), 1e-3)))
+    check("initial values and per-neuron parameters from a list, NPY and CSV", worst <= 1e-12,
+          "max relative error %.2e" % worst)
+else:
+    check("run init_data.axon", False)
 
 print("%d passed, %d failed" % (sum(results), len(results) - sum(results)))
 sys.exit(0 if all(results) else 1)
