@@ -4,7 +4,7 @@
 
 static const char *const KIND_NAMES[AST_KIND_COUNT] = {
     [AST_FILE] = "file", [AST_IMPORT] = "import", [AST_NEURON] = "neuron",
-    [AST_SYNAPSE] = "synapse", [AST_RULE] = "rule", [AST_MODULE] = "module", [AST_RUN] = "run", [AST_EXTERN] = "extern",
+    [AST_SYNAPSE] = "synapse", [AST_RULE] = "rule", [AST_MODULE] = "module", [AST_RUN] = "run", [AST_AT] = "at", [AST_EXTERN] = "extern",
     [AST_PARAMS] = "parameters", [AST_STATE] = "state", [AST_INPUTS] = "inputs",
     [AST_EQUATIONS] = "equations", [AST_STEP] = "step", [AST_OUTPUT] = "output",
     [AST_SPIKE] = "spike-when", [AST_ON_EVENT] = "on-event", [AST_ON_PRE] = "on-pre",
@@ -245,7 +245,7 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
     if (is_expr(n->kind) && n->kind != AST_LIST)
         return;
     static const char *const lab[AST_KIND_COUNT][3] = {
-        [AST_MODULE] = {"params", 0, 0}, [AST_RUN] = {"module", "for", 0},
+        [AST_MODULE] = {"params", 0, 0}, [AST_RUN] = {"module", "for", 0}, [AST_AT] = {"time", 0, 0},
         [AST_DECL] = {"value", "unit", 0}, [AST_ASSIGN] = {"target", "value", 0},
         [AST_IF] = {"cond", "else", 0}, [AST_POPULATION] = {"size", "args", "spikes"},
         [AST_PROJECT] = {"from", "to", "args"}, [AST_RECORD] = {"subset", "every", 0},

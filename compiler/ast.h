@@ -22,7 +22,9 @@ typedef enum {
     AST_SYNAPSE,     /* name; kids: synapse items */
     AST_RULE,        /* name; kids: rule items */
     AST_MODULE,      /* name; a: AST_LIST of AST_DECL parameters; kids: module items */
-    AST_RUN,         /* a: AST_CALL (module and overrides) or AST_IDENT; b: duration */
+    AST_RUN,         /* a: AST_CALL (module and overrides) or AST_IDENT; b: duration;
+                        kids: AST_AT (the protocol) */
+    AST_AT,          /* a: time; kids: AST_ASSIGN (a: path, IDENT or MEMBER; b: value) */
     AST_EXTERN,      /* name: the function; str: the library; kids: AST_IDENT parameters */
     /* ---- blocks inside neuron / synapse / rule ---------------------------- */
     AST_PARAMS,      /* flags: BLK_PER_NEURON | BLK_SHARED; kids: AST_DECL */

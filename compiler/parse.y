@@ -167,9 +167,9 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
 %type <node> opt_else mod_simple mod_block expr primary lvalue path connector
-%type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike
+%type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike at_block
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
-%type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list
+%type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list ats sets
 %type <op> opt_pflags opt_ed assign_op
 
 %precedence KW_ELSE
@@ -257,6 +257,36 @@ top_block
           $$->a = list(P, $3, @3);
           ast_fix_depth($$);
       }
+    | KW_RUN run_target KW_FOR expr '{' ats '}' {
+          $$ = block(P, AST_RUN, $6, @$); $$->a = $2; $$->b = $4; ast_fix_depth($$);
+      }
+    ;
+
+/* The protocol of a run line: at 1 s { E.I_ext = 0.5 nA } ... */
+ats
+    : %empty { $$ = (ast_vec){0}; }
+    | ats SEP
+    | ats at_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | ats error SEP { $$ = $1; yyerrok; }
+    ;
+
+at_block
+    : IDENT expr '{' sets '}' {
+          $$ = block(P, AST_AT, $4, @$); $$->a = $2; ast_fix_depth($$);
+          if (strcmp($1, "at"))
+              diag_error(P->diag, @1, "expected 'at TIME { ... }' in the protocol of a run "
+                         "line, not '%s'", $1);
+      }
+    ;
+
+sets
+    : %empty { $$ = (ast_vec){0}; }
+    | sets SEP
+    | sets path '=' expr SEP {
+          ast_node *n = node(P, AST_ASSIGN, span_join(@2, @4)); n->op = '='; n->a = $2; n->b = $4;
+          ast_fix_depth(n); ast_vec_push(P->ar, &$1, n); $$ = $1;
+      }
+    | sets error SEP { $$ = $1; yyerrok; }
     ;
 
 mparams
@@ -556,6 +586,8 @@ primary
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
     | primary '.' IDENT { $$ = member(P, $1, $3, @$); }
+    | '[' exprs ']' { $$ = list(P, $2, @$); ast_fix_depth($$); } /* values per neuron */
+    | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; } /* ... from a data file */
     ;
 
 %%

@@ -759,6 +759,7 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
     double t0 = rt_now();
     s->busy = 1;
     s->partial = 0;
+    uint32_t change = rt_protocol_next(s);
     for (uint64_t k = 0; k < nsteps; k++) {
         if (s->stop) { /* axon_sim_stop: between steps, so everything is consistent */
             s->stop = 0;
@@ -776,7 +777,8 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             reserved += n;
         }
         if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
-            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK)
+            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK ||
+            (st = rt_protocol_apply(s, &change)) != AXON_OK)
             break;
         axon_step_ctx ctx = rt_ctx(s, s->step, NULL);
         rt_signals(s, &ctx);

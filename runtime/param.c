@@ -47,6 +47,14 @@ axon_status rt_params_init(axon_sim *s, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "model '%s': parameter %u (%s) is malformed",
                                 m->name, k, p->name ? p->name : "no name");
     }
+    for (uint32_t k = 0; k < m->nchanges; k++) {
+        const axon_change_desc *c = m->changes ? &m->changes[k] : NULL;
+        if (!c || c->param < 0 || (uint32_t)c->param >= m->nparams ||
+            (m->params[c->param].flags & AXON_PARAM_FIXED) ||
+            (k && c->step < m->changes[k - 1].step))
+            return axon_err_set(err, AXON_EINVAL,
+                                "model '%s': change %u of the protocol is malformed", m->name, k);
+    }
     s->shared = calloc(m->nshared ? m->nshared : 1, sizeof *s->shared);
     s->derived = calloc(m->nderived ? m->nderived : 1, sizeof *s->derived);
     s->derived_new = calloc(m->nderived ? m->nderived : 1, sizeof *s->derived_new);
@@ -316,4 +324,29 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
 axon_status axon_sim_set_param(axon_sim *s, const char *name, double value, const char *unit)
 {
     return axon_sim_set_param_range(s, name, 0, UINT64_MAX, value, unit);
+}
+
+/* ---- the protocol (model.h, ABI 5) */
+
+uint32_t rt_protocol_next(const axon_sim *s)
+{
+    uint32_t k = 0;
+    while (k < s->m->nchanges && s->m->changes[k].step < s->step)
+        k++;
+    return k;
+}
+
+axon_status rt_protocol_apply(axon_sim *s, uint32_t *next)
+{
+    const axon_model_desc *m = s->m;
+    for (; *next < m->nchanges && m->changes[*next].step == s->step; (*next)++) {
+        const axon_change_desc *c = &m->changes[*next];
+        const axon_param_desc *p = &m->params[c->param];
+        if (axon_sim_set_param(s, p->name, c->value, NULL) != AXON_OK) {
+            axon_err e = s->err;
+            return axon_err_set(&s->err, AXON_EINVAL, "the protocol's change at %g s: %s",
+                                (double)s->step * s->dt, e.msg);
+        }
+    }
+    return AXON_OK;
 }

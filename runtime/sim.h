@@ -163,6 +163,11 @@ axon_step_ctx rt_ctx(const axon_sim *s, uint64_t step, const double *signals);
  * (before any kernel runs); rt_params_free releases the blocks. */
 axon_status rt_params_init(axon_sim *s, axon_err *err);
 void rt_params_free(axon_sim *s);
+/* param.c: the index of the first change of the protocol not yet applied (step >= s->step);
+ * rt_protocol_apply applies the changes of step s->step from *next on, moving it past them
+ * (a refused change: the run fails with the message). */
+uint32_t rt_protocol_next(const axon_sim *s);
+axon_status rt_protocol_apply(axon_sim *s, uint32_t *next);
 
 /* Every public function that can fail on a simulation starts with rt_begin(s): a failure
  * then leaves its own message (axon_err_set(&s->err, ...)) and a success leaves "", so

@@ -59,6 +59,7 @@ CG_TABLE(axon_proj_desc, CG_PROJ_FIELDS, cg_proj_struct)
 CG_TABLE(axon_record_desc, CG_REC_FIELDS, cg_rec_struct)
 CG_TABLE(axon_model_desc, CG_MODEL_FIELDS, cg_model_struct)
 CG_TABLE(axon_param_desc, CG_PARAM_FIELDS, cg_param_struct)
+CG_TABLE(axon_change_desc, CG_CHANGE_FIELDS, cg_change_struct)
 
 LLVMTypeRef cg_kind_type(cg *c, cg_kind k)
 {
@@ -262,6 +263,37 @@ static LLVMValueRef param_table(cg *c)
     return g;
 }
 
+/* The protocol's changes (model.h, ABI 5). A parameter that a kernel folded into its code
+ * cannot be changed: an error at the change. */
+static LLVMValueRef change_table(cg *c)
+{
+    const ir_model *m = c->m;
+    LLVMValueRef *vs = calloc((size_t)m->nevents + 1, sizeof *vs);
+    for (int k = 0; k < m->nevents; k++) {
+        const ir_event *e = &m->events[k];
+        const ir_param *p = &m->params[e->param];
+        if (p->slot >= 0 && c->fixed[p->slot]) {
+            diag_error(c->d, e->span,
+                       "'%s' is folded into the code (an exponent): a protocol cannot change it",
+                       p->name);
+            diag_hint(c->d, "give its value when compiling (--set %s=...), or write the power "
+                            "with exp and log",
+                      p->name);
+            c->failed = true;
+        }
+        LLVMValueRef f[CG_CHANGE_N];
+        f[CG_CHANGE_step] = LLVMConstInt(c->i64, e->step, 0);
+        f[CG_CHANGE_param] = i32v(c, e->param);
+        f[CG_CHANGE_flags] = i32v(c, 0);
+        f[CG_CHANGE_value] = cgm_f64(c, e->value);
+        vs[k] = cg_struct_const(c, &cg_change_struct, f);
+    }
+    LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_change_struct), vs,
+                                     (unsigned)m->nevents, "changes");
+    free(vs);
+    return g;
+}
+
 /* int main(int argc, char **argv) { return axon_exe_main(argc, argv, &model); } */
 static void exe_main(cg *c, LLVMValueRef model)
 {
@@ -325,6 +357,8 @@ void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     f[CG_MODEL_shared_defaults] =
         m->nshared ? cg_f64_table(c, "shared_defaults", m->shared_vals, m->nshared)
                    : LLVMConstNull(c->ptr);
+    f[CG_MODEL_nchanges] = i32v(c, m->nevents);
+    f[CG_MODEL_changes] = change_table(c);
     if (c->failed)
         return;
 

@@ -62,7 +62,9 @@ void cg_free_unit(cg_unit *u);
     X(A, npops, I32) X(A, pops, PTR) X(A, nprojs, I32) X(A, projs, PTR) X(A, nrecords, I32)    \
     X(A, records, PTR) X(A, nsignals, I32) X(A, signal_names, PTR) X(A, signals, PTR)          \
     X(A, signal_pop, PTR) X(A, signal_var, PTR) X(A, nparams, I32) X(A, params, PTR)           \
-    X(A, nshared, I32) X(A, shared_defaults, PTR) X(A, nderived, I32) X(A, derive, PTR)
+    X(A, nshared, I32) X(A, shared_defaults, PTR) X(A, nderived, I32) X(A, derive, PTR)      \
+    X(A, nchanges, I32) X(A, changes, PTR)
+#define CG_CHANGE_FIELDS(X, A) X(A, step, I64) X(A, param, I32) X(A, flags, I32) X(A, value, F64)
 #define CG_PARAM_FIELDS(X, A)                                                                  \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, flags, I32) X(A, owner, I32)          \
     X(A, index, I32) X(A, value, F64) X(A, min, F64) X(A, max, F64)
@@ -76,6 +78,7 @@ enum { CG_PROJ_FIELDS(CG_FIELD_INDEX, CG_PROJ) CG_PROJ_N };
 enum { CG_REC_FIELDS(CG_FIELD_INDEX, CG_REC) CG_REC_N };
 enum { CG_MODEL_FIELDS(CG_FIELD_INDEX, CG_MODEL) CG_MODEL_N };
 enum { CG_PARAM_FIELDS(CG_FIELD_INDEX, CG_PARAM) CG_PARAM_N };
+enum { CG_CHANGE_FIELDS(CG_FIELD_INDEX, CG_CHANGE) CG_CHANGE_N };
 
 typedef enum { CG_KIND_I32, CG_KIND_I64, CG_KIND_F64, CG_KIND_PTR } cg_kind;
 typedef struct {
@@ -92,7 +95,7 @@ typedef struct {
 /* axon_step_ctx, axon_var_desc, axon_pop_desc, axon_proj_desc, axon_record_desc,
  * axon_model_desc, axon_param_desc (cg_desc.c) */
 extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
-    cg_rec_struct, cg_model_struct, cg_param_struct;
+    cg_rec_struct, cg_model_struct, cg_param_struct, cg_change_struct;
 
 typedef struct cg_dv cg_dv; /* a derived value codegen added (cg_param.c) */
 

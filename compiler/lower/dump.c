@@ -168,6 +168,11 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
             fputc('\n', out);
         }
     }
+    if (p->learning) {
+        fprintf(out, "  shared  %-12s %-10s = ", "learning", "condition");
+        put_shared(out, m, p->learning);
+        fputs("   (the learning rules' switch)\n", out);
+    }
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
         fprintf(out, "  %-7s %-12s %-10s",
@@ -252,5 +257,12 @@ void ir_dump(const ir_model *m, FILE *out)
         if (r->every > 0)
             fprintf(out, " every %s s", fmt_double(nb, r->every));
         fputc('\n', out);
+    }
+    for (int i = 0; i < m->nevents; i++) {
+        const ir_event *e = &m->events[i];
+        char nv[32];
+        fprintf(out, "protocol: before step %llu (t = %.9g s): %s = %s\n",
+                (unsigned long long)e->step, (double)e->step * m->dt,
+                m->params[e->param].name, fmt_double(nv, e->value));
     }
 }

@@ -78,10 +78,10 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
 
 /* The value of an override, in the dimension of the parameter it sets when no unit was
  * written (a plain number: dimensionless, or 0). */
-static sx *ov_value(inst *in, const ir_override *o, ax_dim dim)
+static sx *ov_value(inst *in, const ir_override *o, ax_dim dim, bool boolean)
 {
     sx *e = sx_const(in->ar, o->value.si, o->value.has_unit ? o->value.dim : dim);
-    e->boolean = o->value.boolean;
+    e->boolean = o->value.boolean || boolean;
     return e;
 }
 
@@ -92,6 +92,9 @@ static bool ov_fits(inst *in, const ir_override *o, ax_dim dim, bool boolean, co
 {
     const ax_quantity *q = &o->value;
     char a[96], b[96];
+    /* true and false reach here as 1 and 0 through the API (axonc_override is a number) */
+    if (boolean && !q->boolean && !q->has_unit && (q->si == 0 || q->si == 1))
+        return true;
     if (boolean || q->boolean) {
         if (boolean && q->boolean)
             return true;
@@ -310,8 +313,38 @@ static void pop_overrides(inst *in, const ir_pop *p, sx **init)
         const sm_var *pv = &t->vars[v];
         char *what = arena_printf(in->ar, "'%s' of %s (a %s)", name, p->name, t->name);
         if (ov_fits(in, o, pv->dim, pv->boolean, what))
-            init[v] = ov_value(in, o, pv->dim);
+            init[v] = ov_value(in, o, pv->dim, pv->boolean);
     }
+}
+
+/* Sets p->vars[slot[v]].init: init[v] with the shared parameters folded and the initial values
+ * of the variables it reads substituted, in whatever order they are declared (an initialiser
+ * may read a variable declared after it). done[v]: 0 not yet, 1 under way, 2 done. */
+static void init_value(inst *in, ir_pop *p, const int *slot, sx **init, sx **shared, char *done,
+                       int v)
+{
+    const sm_type *t = p->type;
+    if (done[v] || slot[v] < 0 || !init[v])
+        return;
+    done[v] = 1;
+    sx *e = fold(in->ar, init[v], VS_PARAM, shared, t->nvars);
+    for (int u = 0; u < t->nvars; u++) {
+        if (u == v || slot[u] < 0)
+            continue;
+        int sp = t->vars[u].kind == VAR_STATE ? VS_STATE : VS_PARAM;
+        if (!sx_uses(e, sp, u))
+            continue;
+        if (done[u] == 1) {
+            ERR(in, p->span, "the initial values of '%s' and '%s' of %s use each other",
+                t->vars[v].name, t->vars[u].name, p->name);
+            continue;
+        }
+        init_value(in, p, slot, init, shared, done, u);
+        if (p->vars[slot[u]].init)
+            e = sx_subst(in->ar, e, sp, u, p->vars[slot[u]].init);
+    }
+    p->vars[slot[v]].init = sx_simplify(in->ar, e);
+    done[v] = 2;
 }
 
 static void population(inst *in, const env *en, const sm_mpop *mp)
@@ -333,6 +366,13 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
     sx **init = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *init);
     for (int v = 0; v < t->nvars; v++)
         init[v] = mp->set[v] ? ev(in, en, mp->set[v]) : t->vars[v].value;
+    /* values from a list or a file (`v = [...]`, `v = from "v.npy"`): one per neuron */
+    for (int v = 0; v < t->nvars; v++) {
+        const sx *d = mp->set[v];
+        if (d && d->kind == SX_TABLE && !d->a && !d->b && d->tab->nrows != size)
+            ERR(in, d->span, "%ld value%s for the %ld neuron%s of %s", d->tab->nrows,
+                d->tab->nrows == 1 ? "" : "s", size, size == 1 ? "" : "s", p.name);
+    }
     pop_overrides(in, &p, init);
     /* storage: state, per-neuron parameters, inputs */
     int *slot = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *slot);
@@ -354,20 +394,10 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
             continue;
         shared[v] = fold(in->ar, init[v], VS_PARAM, shared, v);
     }
-    /* initial values, with shared parameters folded and earlier values substituted */
-    for (int v = 0; v < t->nvars; v++) {
-        if (slot[v] < 0 || !init[v])
-            continue;
-        sx *e = fold(in->ar, init[v], VS_PARAM, shared, t->nvars);
-        for (int u = 0; u < t->nvars; u++) {
-            if (u == v || slot[u] < 0)
-                continue;
-            int sp = t->vars[u].kind == VAR_STATE ? VS_STATE : VS_PARAM;
-            if (sx_uses(e, sp, u) && p.vars[slot[u]].init)
-                e = sx_subst(in->ar, e, sp, u, p.vars[slot[u]].init);
-        }
-        p.vars[slot[v]].init = sx_simplify(in->ar, e);
-    }
+    /* initial values, with shared parameters folded and the values they read substituted */
+    char *done = arena_alloc(in->ar, (size_t)(t->nvars + 1));
+    for (int v = 0; v < t->nvars; v++)
+        init_value(in, &p, slot, init, shared, done, v);
     /* re-index variables from sm_type order to storage order; shared parameters become
        references to the model's shared values, which can change at run time (param.c) */
     sx **sym = ir_param_refs(in->ar, in->m, in->m->npops, false, p.name, t, shared, NULL);
@@ -406,7 +436,8 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
  * (--set ee.w_max=12nS): what the projection's arguments may set, applied after them and
  * after a connection file's columns. `group`: for `project P = A -> B, C`, the name P that
  * sets them for every pair (else NULL). */
-static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **vals)
+static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **vals,
+                           bool has_switch, double *learning)
 {
     const sm_type *t = pj->syn;
     for (int k = 0; k < in->nov; k++) {
@@ -417,6 +448,12 @@ static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **
         if (!name)
             continue;
         in->ov_used[k] = true;
+        if (has_switch && !strcmp(name, "learning")) { /* the rules' switch */
+            char *what = arena_printf(in->ar, "the learning switch of %s", pj->name);
+            if (ov_fits(in, o, DIM_NONE, true, what))
+                *learning = o->value.si;
+            continue;
+        }
         /* the synapse's own parameter, else the one rule that has it */
         int own = -1, ruled = -1, nruled = 0;
         for (int u = 0; u < t->nvars; u++)
@@ -452,7 +489,7 @@ static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **
         const sm_var *pv = &t->vars[v];
         char *what = arena_printf(in->ar, "'%s' of %s (%s)", name, pj->name, t->name);
         if (ov_fits(in, o, pv->dim, pv->boolean, what))
-            vals[v] = ov_value(in, o, pv->dim);
+            vals[v] = ov_value(in, o, pv->dim, pv->boolean);
     }
 }
 
@@ -560,11 +597,14 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                 vals[v] = mp->vals && mp->vals[v] ? ev(in, en, mp->vals[v]) : t->vars[v].value;
             if (edges && !ir_edges(in->ar, in->d, &p, P, Q, edges, vals))
                 in->errors++;
+            /* `P.learning`: its rules on or off (unless a variable has that name) */
+            bool has_switch = nlearns && sm_find_var(t, "learning") < 0;
+            double learning = 1;
             proj_overrides(in, &p,
                            mp->name && mp->npre * mp->npost > 1
                                ? arena_printf(in->ar, "%s%s", en->prefix, mp->name)
                                : NULL,
-                           vals);
+                           vals, has_switch, &learning);
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
                default only for dimensionless weights */
             for (int v = 0; v < t->nvars; v++) {
@@ -628,6 +668,9 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             sx **sym =
                 ir_param_refs(in->ar, in->m, in->m->nprojs, true, p.name, t, shared, vname);
             p.shared = sym;
+            if (has_switch)
+                p.learning = ir_param_switch(in->ar, in->m, in->m->nprojs, true, p.name,
+                                             "learning", t->nvars, learning);
             p.on_pre = fold_block(in->ar, t->on_pre, VS_PARAM, sym, t->nvars);
             p.on_post = fold_block(in->ar, t->on_post, VS_PARAM, sym, t->nvars);
             p.continuous = fold_block(in->ar, t->continuous, VS_PARAM, sym, t->nvars);
@@ -809,7 +852,7 @@ static sx **module_values(inst *in, const sm_module *mod, const sm_run *run)
         const sx *def = mod->params[k].value;
         if (ov_fits(in, o, def->dim, def->boolean,
                     arena_printf(in->ar, "'%s' of module %s", o->name, mod->def->name)))
-            given[k] = ov_value(in, o, def->dim);
+            given[k] = ov_value(in, o, def->dim, def->boolean);
     }
     return given;
 }
@@ -837,6 +880,7 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
         run = NULL;
     } else if (run) {
         def = run->module;
+        m->run = run;
         sx *d = run->duration;
         if (d->v <= 0)
             ERR(&in, run->duration_span, "'run ... for' needs a positive duration, like 1 s");

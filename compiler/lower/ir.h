@@ -117,6 +117,8 @@ typedef struct {
     sm_block pre_after, post_after; /* the statements of on pre (on post) that change
                                        per-pre (per-post) variables */
     bool has_odes;          /* equations that are not event-driven (integrated every step) */
+    sx *learning;           /* the switch of its learning rules, the shared truth value
+                               `P.learning` (VS_SHARED), or NULL (no rules) */
     int signal_base;        /* VS_SIGNAL indices of syn are relative to it (ir_synapses
                                makes them indices into the model's signals) */
     ax_span span;
@@ -168,10 +170,22 @@ typedef struct {
     int phi, gamma;
 } ir_propagator;
 
+/* A change of the run line's protocol (protocol.c): parameter `param` (an index into the
+ * model's params) gets `value` (SI) before step `step`. */
+typedef struct {
+    uint64_t step;
+    int param;
+    double value;
+    ax_span span;           /* the assignment */
+} ir_event;
+
 typedef struct {
     const char *module;
     double dt;
     double duration;        /* from `run ... for`, 0 if none */
+    const sm_run *run;      /* the run line whose protocol applies (ir_protocol), or NULL */
+    ir_event *events;       /* the protocol's changes, in the order they apply */
+    int nevents;
     ir_pop *pops;
     int npops;
     ir_proj *projs;
@@ -226,6 +240,17 @@ bool ir_synapses(sema_ctx *s, ir_model *m);
 sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
                    const sm_type *t, sx *const *vals, const char *const *names);
 bool ir_params(sema_ctx *s, ir_model *m);
+/* A shared truth value `OWNER.name` that the compiler adds (a projection's `learning` switch)
+ * with its value when the model starts (0 or 1): a new VS_SHARED slot, listed as a parameter;
+ * its reference. */
+sx *ir_param_switch(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
+                    const char *name, int sm_var, double value);
+/* After ir_synapses (protocol.c): the statements that learning rules added to each projection's
+ * handlers run only while its `learning` switch is true. */
+bool ir_learning(sema_ctx *s, ir_model *m);
+/* The run line's protocol (protocol.c), after ir_params: its paths resolved to parameters,
+ * its values checked against their units, its times turned into steps. */
+bool ir_protocol(sema_ctx *s, ir_model *m);
 /* The value a VS_SHARED reference had when the model was built (NaN for another sx). */
 double ir_shared_value(const ir_model *m, const sx *ref);
 /* The propagators' derived values (m->nderived) for the shared values `shared`, as the derive

@@ -53,6 +53,28 @@ sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *
     return refs;
 }
 
+sx *ir_param_switch(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
+                    const char *name, int sm_var, double value)
+{
+    int slot = m->nshared++;
+    m->shared_vals =
+        arena_grow(ar, m->shared_vals, (size_t)slot, (size_t)slot + 1, sizeof *m->shared_vals);
+    m->shared_vals[slot] = value;
+    sx *r = sx_var(ar, VS_SHARED, slot, name, DIM_NONE);
+    r->boolean = true;
+    add(ar, m,
+        (ir_param){.name = arena_printf(ar, "%s.%s", oname, name),
+                   .owner = owner,
+                   .proj = proj,
+                   .sm_var = sm_var,
+                   .dim = DIM_NONE,
+                   .boolean = true,
+                   .slot = slot,
+                   .var = -1,
+                   .value = value});
+    return r;
+}
+
 /* The per-item parameters of one owner: variables of type t stored as IRV_PARAM. */
 static void per_item(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
                      const sm_type *t, const int *slot, const ir_var *vars)

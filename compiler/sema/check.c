@@ -262,8 +262,9 @@ static sx *expand_alg(check_ctx *ck, int idx, ax_span sp)
         v->dim = v->value->dim;
         v->boolean = v->value->boolean;
         *st = 2;
-    } else if (ck->ctx == CTX_STATE_INIT) {
-        /* re-check uses of state in initial values (their order matters) */
+    } else if (ck->ctx == CTX_STATE_INIT && ck->alg_ast[idx]) {
+        /* re-check uses of state in initial values (their order matters; a population's
+           initialiser, checked with no syntax of the type, sees every state variable) */
         int saved_lets = ck->nlets;
         ck->nlets = 0;
         (void)check_expr(ck, ck->alg_ast[idx]->a);
@@ -795,6 +796,14 @@ sx *check_expr(check_ctx *ck, const ast_node *n)
     case AST_STRING:
         ERR(ck, n->span, "a string is not allowed here");
         return sx_const(ck->ar, 0, DIM_NONE);
+    case AST_LIST:
+    case AST_FROM:
+        ERR(ck, n->span, "%s is allowed only as the whole value of a population's initialiser "
+                         "(v = [1 mV, 2 mV], v = from \"v.npy\")",
+            n->kind == AST_LIST ? "a list of values" : "'from FILE'");
+        e = sx_const(ck->ar, 0, DIM_NONE);
+        e->unknown = true;
+        return e;
     case AST_PRE: case AST_POST:
         ERR(ck, n->span, "'%s' must be followed by '.' and a variable name",
             n->kind == AST_PRE ? "pre" : "post");

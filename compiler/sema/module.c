@@ -12,7 +12,9 @@
  * and checks what only values tell: whole sizes, ranges, indices, data files.
  */
 #include "sema/sema_int.h"
+#include "sema/table.h"
 
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -425,6 +427,56 @@ static void spike_list(mcheck *mc, sm_mpop *mp, const ast_node *src)
     }
 }
 
+/* The value of a population's initialiser `var = [a, b, ...]` or `var = from "FILE"`: one
+ * value per neuron, in a table (SX_TABLE indexed by the neuron); its length is checked against
+ * the population's size when the module is instantiated. NULL after reporting a problem. */
+static sx *data_values(mcheck *mc, check_ctx *ck, const sm_type *t, int var, const ast_node *n)
+{
+    const sm_var *sv = &t->vars[var];
+    double *v = NULL;
+    long nv = 0;
+    const char *path = "values";
+    if (n->kind == AST_FROM) {
+        if (!tab_values(mc->ar, mc->d, n->span, n->str, sv->name, sv->dim, &v, &nv)) {
+            mc->errors++;
+            return NULL;
+        }
+        path = n->str;
+    } else {
+        v = arena_alloc(mc->ar, (size_t)(n->nkids + 1) * sizeof *v);
+        int bad = 0;
+        char a1[96], b1[96];
+        for (int k = 0; k < n->nkids; k++) {
+            int before = ck->errors;
+            sx *e = sx_simplify(mc->ar, check_expr(ck, n->kids[k]));
+            mc->errors += ck->errors - before;
+            if (ck->errors > before || e->unknown) {
+                bad++;
+            } else if (e->kind != SX_CONST || e->boolean) {
+                ERR(mc, n->kids[k]->span, "a value of the list must be a constant number");
+                bad++;
+            } else if (!anydim(e) && !dim_eq(e->dim, sv->dim)) {
+                ERR(mc, n->kids[k]->span, "'%s' is %s, but this value is %s", sv->name,
+                    dim_describe(sv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+                check_dim_hint(mc->d, sv->dim, e->dim);
+                bad++;
+            } else
+                v[nv++] = e->v;
+        }
+        if (bad)
+            return NULL;
+    }
+    sx_table *st = arena_alloc(mc->ar, sizeof *st);
+    st->path = arena_printf(mc->ar, "%s (%s)", path, sv->name);
+    st->nrows = nv;
+    st->ncols = 1;
+    st->v = v;
+    sx *e = sx_table_at(mc->ar, st, NULL, NULL);
+    e->dim = sv->dim;
+    e->span = n->span;
+    return e;
+}
+
 static void population(mcheck *mc, const ast_node *n)
 {
     const sm_def *def = sema_find(mc->s, n->str);
@@ -505,11 +557,32 @@ static void population(mcheck *mc, const ast_node *n)
         }
         mp->set[v] = e;
     }
-    /* { } initialisers: state and per-neuron parameters */
+    /* { } initialisers: state and per-neuron parameters, and `let`s that the ones after them
+       may use (added to the module's names for the block). One checker for the block, so
+       that each random draw has its own number and a let's draw is one value per neuron
+       wherever the let is used. */
+    check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
+    ck->ctx = CTX_STATE_INIT;
+    ck->visible = t->nvars;
+    ck->ndraws = 0;
+    int nnames = mc->nnames;
     for (int k = 0; k < n->nkids; k++) {
         const ast_node *st = n->kids[k];
+        if (st->kind == AST_LET) {
+            int before = ck->errors;
+            sx *e = check_expr(ck, st->a);
+            mc->errors += ck->errors - before;
+            if (sm_find_var(t, st->name) >= 0) {
+                ERR(mc, st->span, "'%s' is a variable of %s: give the 'let' another name",
+                    st->name, t->name);
+                continue;
+            }
+            add_name(mc, st->name, e, st->span);
+            continue;
+        }
         if (st->kind != AST_ASSIGN || st->a->kind != AST_IDENT || st->op != '=') {
-            ERR(mc, st->span, "a population's initialiser must be 'name = value'");
+            ERR(mc, st->span, "a population's initialiser must be 'name = value' or 'let name = "
+                              "value'");
             continue;
         }
         int v = sm_find_var(t, st->a->name);
@@ -524,12 +597,15 @@ static void population(mcheck *mc, const ast_node *n)
                 ERR(mc, st->a->span, "%s has no state variable '%s'", t->name, st->a->name);
             continue;
         }
-        check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
-        ck->ctx = CTX_STATE_INIT;
-        ck->visible = t->nvars;
-        ck->ndraws = 0;
+        if (st->b->kind == AST_LIST || st->b->kind == AST_FROM) {
+            sx *e = data_values(mc, ck, t, v, st->b);
+            if (e)
+                mp->set[v] = e;
+            continue;
+        }
+        int before = ck->errors;
         sx *e = check_expr(ck, st->b);
-        mc->errors += ck->errors;
+        mc->errors += ck->errors - before;
         if (sx_uses(e, t->vars[v].kind == VAR_STATE ? VS_STATE : VS_PARAM, v)) {
             ERR(mc, st->b->span, "the initial value of '%s' refers to '%s' itself", st->a->name,
                 st->a->name);
@@ -552,6 +628,7 @@ static void population(mcheck *mc, const ast_node *n)
         }
         mp->set[v] = e;
     }
+    mc->nnames = nnames; /* the block's lets end with it */
     if (n->c) {
         mp->from = true;
         mp->from_span = n->c->span;
@@ -1079,6 +1156,101 @@ static sm_module *check_module(sema_ctx *s, sm_def *def)
     return m;
 }
 
+/* The dotted name of a path (IDENT or MEMBER chain), or NULL when it is something else. */
+static const char *path_name(ax_arena *ar, const ast_node *n)
+{
+    if (n->kind == AST_IDENT)
+        return n->name;
+    if (n->kind != AST_MEMBER || !n->a)
+        return NULL;
+    const char *base = path_name(ar, n->a);
+    return base ? arena_printf(ar, "%s.%s", base, n->name) : NULL;
+}
+
+/* A time for a message, in s or ms ("100 ms", "1.5 s"). */
+static const char *time_text(char *buf, size_t n, double t)
+{
+    if (t != 0 && fabs(t) < 1)
+        snprintf(buf, n, "%.12g ms", t * 1e3);
+    else
+        snprintf(buf, n, "%.12g s", t);
+    return buf;
+}
+
+/* The protocol of a run line: times in order within the run, constant values. What the
+ * paths name, and whether the values have their units, is checked when the module is
+ * instantiated (lower/protocol.c), where the parameters are known. */
+static void check_protocol(mcheck *mc, const ast_node *run, sm_run *r)
+{
+    if (!run->nkids)
+        return;
+    r->ats = arena_alloc(mc->ar, (size_t)run->nkids * sizeof *r->ats);
+    double end = r->duration && r->duration->kind == SX_CONST ? r->duration->v : INFINITY;
+    const sm_at *prev = NULL;
+    char a[96], nb[48], nb2[48];
+    for (int k = 0; k < run->nkids; k++) {
+        const ast_node *at = run->kids[k];
+        sx *te;
+        if (!const_expr(mc, at->a, &te, "the time of 'at'"))
+            continue;
+        if (te->kind != SX_CONST || !dim_eq(te->dim, DIM_TIME)) {
+            if (te->kind == SX_CONST && te->fn == 1 && te->v == 0) {
+                /* `at 0` reads as the start */
+            } else {
+                ERR(mc, at->a->span, "'at' needs a time, like 1 s, not %s",
+                    dim_describe(te->dim, a, sizeof a));
+                continue;
+            }
+        }
+        if (te->v < 0) {
+            ERR(mc, at->a->span, "a time of the protocol cannot be negative (%s)",
+                time_text(nb, sizeof nb, te->v));
+            continue;
+        }
+        if (te->v >= end) {
+            ERR(mc, at->a->span,
+                "at %s is not within the run, which lasts %s: the change would never happen",
+                time_text(nb, sizeof nb, te->v), time_text(nb2, sizeof nb2, end));
+            diag_note(mc->d, r->duration_span, "the duration of the run");
+            continue;
+        }
+        if (prev && te->v <= prev->t) {
+            ERR(mc, at->a->span,
+                te->v == prev->t ? "a second block at %s: put its changes in the first"
+                                 : "the blocks of a protocol must be in time order: %s "
+                                   "comes after a block at %s",
+                time_text(nb, sizeof nb, te->v), time_text(nb2, sizeof nb2, prev->t));
+            diag_note(mc->d, prev->time_span, "the block at %s", time_text(nb2, sizeof nb2, prev->t));
+            continue;
+        }
+        sm_at *x = &r->ats[r->nats++];
+        *x = (sm_at){.t = te->v, .span = at->span, .time_span = at->a->span};
+        x->sets = arena_alloc(mc->ar, (size_t)(at->nkids + 1) * sizeof *x->sets);
+        for (int q = 0; q < at->nkids; q++) {
+            const ast_node *st = at->kids[q];
+            const char *path = path_name(mc->ar, st->a);
+            if (!path || !strchr(path, '.')) {
+                ERR(mc, st->a->span,
+                    "a protocol changes the parameter of a population or a named projection: "
+                    "write POPULATION.NAME (E.I_ext)");
+                continue;
+            }
+            sx *v;
+            if (!const_expr(mc, st->b, &v, "a value set by a protocol"))
+                continue;
+            if (v->kind != SX_CONST) {
+                ERR(mc, st->b->span,
+                    "a value set by a protocol must be a constant (known when the model is "
+                    "built)");
+                continue;
+            }
+            x->sets[x->nsets++] =
+                (sm_set){path, v, st->span, st->a->span, st->b->span};
+        }
+        prev = x;
+    }
+}
+
 /* `run Module(args) for DURATION`: the last one of the file */
 static void check_run(sema_ctx *s, sm_file *f)
 {
@@ -1101,6 +1273,7 @@ static void check_run(sema_ctx *s, sm_file *f)
         ERR(&mc, run->b->span, "'run ... for' needs a positive duration, like 1 s");
     r->args = module_args(&mc, r->module->module, run->a->kind == AST_CALL ? run->a : NULL,
                           "a module parameter");
+    check_protocol(&mc, run, r);
 }
 
 void sema_check_modules(sema_ctx *s)

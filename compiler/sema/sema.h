@@ -61,6 +61,7 @@ struct sm_stmt {
     sx *cond;        /* ST_IF */
     sm_block then, els;
     ax_span span;
+    bool from_rule;  /* a top-level statement of a learning rule's handler (merged synapses) */
 };
 
 typedef struct {
@@ -297,13 +298,30 @@ struct sm_module {
     int errors;             /* its own errors (not those of the modules it contains) */
 };
 
-/* The `run Module(args) for DURATION` line of a file (the last one). */
+/* One change of a protocol: `E.I_ext = 0.5 nA` (resolved when instantiated). */
+typedef struct {
+    const char *path;       /* "E.I_ext", "c1.E.tau_m" */
+    sx *value;              /* a constant (a plain 0: fn == 1, any unit) */
+    ax_span span, path_span, value_span;
+} sm_set;
+
+/* `at T { ... }`: the changes made before the first step that starts at T or later. */
+typedef struct {
+    double t;               /* s, >= 0, increasing from block to block */
+    ax_span span, time_span;
+    sm_set *sets;
+    int nsets;
+} sm_at;
+
+/* The `run Module(args) for DURATION { at T { ... } }` line of a file (the last one). */
 typedef struct {
     const sm_def *module;   /* NULL: not a module (reported) */
     ax_span span;
     sx **args;              /* per parameter of the module: the run line's value, or NULL */
     sx *duration;
     ax_span duration_span;
+    sm_at *ats;             /* the protocol, checked (names and units: when instantiated) */
+    int nats;
 } sm_run;
 /* The run line of a file, or NULL when it has none; checked by sema_check_all. */
 const sm_run *sema_run(const sema_ctx *s, int file);

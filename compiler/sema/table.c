@@ -327,3 +327,71 @@ tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int fla
         diag_error(d, from, "too many errors in '%s': the rest is not read", path);
     return errors ? NULL : t;
 }
+
+/* ---- values of a population's initialiser ------------------------------------------------ */
+
+static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path, double **v,
+                       long *n)
+{
+    axon_tensor *t = NULL;
+    axon_err err;
+    if (axon_npy_read(path, &t, &err) != AXON_OK) {
+        size_t pl = strlen(path); /* the reader's message starts with the path */
+        const char *why = !strncmp(err.msg, path, pl) && err.msg[pl] == ':' ? err.msg + pl + 2
+                                                                              : err.msg;
+        diag_error(d, from, "cannot read '%s': %s", path, why);
+        return false;
+    }
+    bool ok = t->ndim == 1 || (t->ndim == 2 && t->shape[1] == 1);
+    if (!ok)
+        diag_error(d, from, "'%s' holds an array of %d dimensions: give one value per neuron "
+                            "(a 1-D array)", path, t->ndim);
+    *n = ok ? (long)t->shape[0] : 0;
+    *v = arena_alloc(ar, (size_t)(*n + 1) * sizeof **v);
+    for (long k = 0; k < *n && ok; k++) {
+        size_t idx[2] = {(size_t)k, 0};
+        (*v)[k] = axon_tensor_get_f64(t, idx);
+        if (!isfinite((*v)[k])) {
+            diag_error(d, from, "value %ld of '%s' is not a finite number", k, path);
+            ok = false;
+        }
+    }
+    axon_tensor_free(t);
+    return ok;
+}
+
+bool tab_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, const char *var,
+                ax_dim dim, double **v, long *n)
+{
+    const char *path = tab_path(ar, d, from, name);
+    size_t len = strlen(path);
+    if (len > 4 && !strcmp(path + len - 4, ".npy"))
+        return npy_values(ar, d, from, path, v, n);
+    tab *t = tab_read(ar, d, from, name, TAB_MAYBE_HEADER);
+    if (!t)
+        return false;
+    int c = t->cols ? tab_col_index(t, var) : -1;
+    if (c < 0 && t->ncols == 1 && (!t->cols || !t->cols[0].has_unit))
+        c = 0;
+    if (c < 0) {
+        diag_error(d, from, "'%s' has %d columns and none is named '%s'", t->path, t->ncols, var);
+        diag_hint(d, "name the columns in a header row: %s (with a unit: %s:mV)", var, var);
+        return false;
+    }
+    double scale = 1;
+    if (t->cols && t->cols[c].has_unit) {
+        if (!dim_eq(t->cols[c].unit.dim, dim)) {
+            char a[96], b[96];
+            diag_error(d, t->cols[c].span, "'%s' is %s, but this column is %s", var,
+                       dim_describe(dim, a, sizeof a),
+                       dim_describe(t->cols[c].unit.dim, b, sizeof b));
+            return false;
+        }
+        scale = t->cols[c].unit.scale;
+    }
+    *n = t->nrows;
+    *v = arena_alloc(ar, (size_t)(*n + 1) * sizeof **v);
+    for (long r = 0; r < *n; r++)
+        (*v)[r] = t->v[r * t->ncols + c] * scale;
+    return true;
+}

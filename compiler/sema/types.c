@@ -797,6 +797,11 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         t->odes = scratch.odes;
         t->nodes = scratch.nodes;
         t->ntemps = scratch.ntemps;
+        /* the rule's own statements: `P.learning = false` turns them off (lower/protocol.c) */
+        const sm_block *rb[3] = {&scratch.on_pre, &scratch.on_post, &scratch.every_step};
+        for (int h = 0; h < 3; h++)
+            for (int q = 0; q < rb[h]->n; q++)
+                rb[h]->v[q]->from_rule = true;
         t->on_pre = concat(s->ar, t->on_pre, scratch.on_pre);
         t->on_post = concat(s->ar, t->on_post, scratch.on_post);
         t->continuous = concat(s->ar, t->continuous, scratch.continuous);

@@ -98,7 +98,7 @@ contains "run: --set unknown parameter suggestion" "did you mean 'N'?"
 contains "dump ir: --set P.tau_m" "shared  tau_m        s          = 0.03"
 contains "dump ir: --set P.I_ext over the population's argument" "shared  I_ext        A          = 5e-10"
 "$AXON" run "$model" -t 100ms --set "P.I_ext=0.5 nA" >"$out" 2>&1
-contains "run: --set P.I_ext changes the spike count" "  P                      1000        11000"
+contains "run: --set P.I_ext changes the spike count" "  P                      1000        11013"
 "$AXON" dump ir "$AXON_SRCDIR/examples/izhikevich.axon" --set RS.d=4 --set RS.b=0.25 >"$out" 2>&1
 contains "dump ir: --set a per-neuron parameter" "param   d            1          init 4"
 contains "dump ir: --set a per-neuron parameter, used by an initial value" "state   u            1          init -16.25"
@@ -291,6 +291,15 @@ contains "dump ir: an extern call is non-linear" "scheme rk4"
 expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golden/semantic/undefined_type_and_projection.axon"
 contains "check: undefined type suggestion" "hint: did you mean 'PoissonSource'?"
 contains "check: projection used as a population, note" "note: the projection 'syn' is declared here"
+
+# a protocol cannot change a parameter folded into the code (an exponent): an error at the
+# change when compiled; a change the runtime refuses (a time constant of 0) fails the run
+printf 'neuron P {\n    parameters { tau = 10 ms; v0 = 1 V; p = 2 }\n    state { v = 10 mV }\n    equations { v'"'"' = -v * (v / v0)^p / tau }\n}\nmodule M {\n    population E = P[2]\n}\nrun M for 50 ms {\n    at 30 ms { E.p = 3 }\n}\n' >"$tmp/fixed.axon"
+expect "run: protocol changes a folded exponent" 1 "$AXON" run "$tmp/fixed.axon" -q
+contains "run: protocol, folded exponent" "fixed.axon:10:16: error: 'E.p' is folded into the code (an exponent): a protocol cannot change it"
+sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
+expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
+contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"
 
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

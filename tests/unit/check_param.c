@@ -520,6 +520,119 @@ START_TEST(test_shared_errors)
 }
 END_TEST
 
+/* The protocol of a run line (model.h, ABI 5): the changes are in the descriptor and the
+ * runtime makes each at its step, whatever slices the program runs in; a value the program
+ * sets holds until the next change; a malformed table is refused. */
+static const char PROTOCOL[] =
+    "neuron Leaky {\n"
+    "    parameters { tau = 10 ms; I0 = 0 nA; R = 100 Mohm }\n"
+    "    parameters per neuron { b = 0 mV }\n"
+    "    state { v = 0 mV }\n"
+    "    equations { v' = (b - v + R * I0) / tau }\n"
+    "}\n"
+    "module M {\n"
+    "    population E = Leaky[3]\n"
+    "}\n"
+    "run M for 10 ms {\n"
+    "    at 1 ms { E.I0 = 0.2 nA }\n"
+    "    at 2.05 ms { E.I0 = 0.1 nA; E.b = 5 mV; E.tau = 20 ms }\n"
+    "}\n";
+
+START_TEST(test_protocol)
+{
+    compiled c;
+    compile(&c, PROTOCOL);
+    ck_assert_uint_eq(c.m->nchanges, 4);
+    ck_assert_uint_eq(c.m->changes[0].step, 10);
+    ck_assert_uint_eq(c.m->changes[1].step, 21); /* the first step that starts at 2.05 ms */
+    double x;
+    /* in slices of one step: the change is made before step 10, not before */
+    for (int k = 0; k < 10; k++)
+        ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert(x == 0);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.2e-9, 1e-24);
+    /* the program's own value holds until the protocol's next change */
+    ck_assert_int_eq(axon_sim_set_param(c.sim, "E.I0", 0.3, "nA"), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-3, NULL, NULL), AXON_OK); /* to step 21 */
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.3e-9, 1e-24);
+    ck_assert_int_eq(axon_sim_run(c.sim, 1e-4, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.I0", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 0.1e-9, 1e-24);
+    ck_assert_int_eq(axon_sim_get_param(c.sim, "E.tau", &x), AXON_OK);
+    ck_assert_double_eq_tol(x, 20e-3, 1e-18);
+    /* a per-neuron parameter: every neuron */
+    axon_tensor b;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.b", &b), AXON_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq_tol(((const double *)b.data)[i], 5e-3, 1e-18);
+
+    /* a descriptor whose changes are out of order, or name no parameter, is refused */
+    axon_model_desc bad = *c.m;
+    axon_change_desc ch[2] = {c.m->changes[1], c.m->changes[0]};
+    bad.changes = ch;
+    bad.nchanges = 2;
+    axon_err err;
+    ck_assert_ptr_null(axon_sim_new(&bad, &(axon_opts){.seed = 1}, &err));
+    ck_assert_msg(strstr(err.msg, "change 1 of the protocol is malformed"), "%s", err.msg);
+    ch[0] = c.m->changes[0];
+    ch[0].param = (int32_t)c.m->nparams;
+    bad.nchanges = 1;
+    ck_assert_ptr_null(axon_sim_new(&bad, &(axon_opts){.seed = 1}, &err));
+    ck_assert_msg(strstr(err.msg, "change 0 of the protocol is malformed"), "%s", err.msg);
+    release(&c);
+}
+END_TEST
+
+/* A population's initialisers: `let` values (one draw per neuron wherever the let is used),
+ * distinct draws for distinct initialisers, and initialisers that read variables declared
+ * after them. */
+static const char INITS[] =
+    "neuron Cell {\n"
+    "    parameters { tau = 10 ms }\n"
+    "    parameters per neuron { a = 0; b = 0; c = 0 }\n"
+    "    state { v = 0 mV; u = 0 mV }\n"
+    "    equations { v' = -v / tau\n u' = -u / tau }\n"
+    "}\n"
+    "module M {\n"
+    "    population E = Cell[50] { let r = rand(); a = r; b = 1 - r; c = rand()\n"
+    "                              let w = -10 mV - 1 mV * i; v = 5 * u; u = w }\n"
+    "}\n";
+
+START_TEST(test_initialisers)
+{
+    compiled c;
+    compile(&c, INITS);
+    axon_tensor a, b, cc, v, u;
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.a", &a), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.b", &b), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.c", &cc), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.v", &v), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.u", &u), AXON_OK);
+    const double *A = a.data, *B = b.data, *C = cc.data, *V = v.data, *U = u.data;
+    int same = 0;
+    for (int i = 0; i < 50; i++) {
+        ck_assert(A[i] > 0 && A[i] < 1);
+        ck_assert_double_eq_tol(A[i] + B[i], 1, 1e-15); /* one draw for both */
+        same += A[i] == C[i];                          /* another draw */
+        ck_assert_double_eq_tol(U[i], -10e-3 - 1e-3 * i, 1e-15);
+        ck_assert_double_eq_tol(V[i], 5 * U[i], 1e-15);
+    }
+    ck_assert_int_eq(same, 0);
+    release(&c);
+    /* an initialiser may read the type's definitions (this crashed the checker) */
+    compile(&c, "import \"std/neurons/hh\"\n"
+                "module M { population H = HH[2] { v = -70 mV; m = alpha_m / (alpha_m + beta_m) } }\n");
+    ck_assert_int_eq(axon_sim_var(c.sim, "H.m", &v), AXON_OK);
+    double am = 0.1 * -30 / (1 - exp(3)), bm = 4 * exp(5.0 / 18); /* u = -70 */
+    ck_assert_double_eq_tol(((const double *)v.data)[1], am / (am + bm), 1e-12);
+    release(&c);
+}
+END_TEST
+
 Suite *param_suite(void)
 {
     Suite *s = suite_create("param");
@@ -535,6 +648,8 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_other_schemes);
     tcase_add_test(tc, test_synapse_decay);
     tcase_add_test(tc, test_shared_errors);
+    tcase_add_test(tc, test_protocol);
+    tcase_add_test(tc, test_initialisers);
     suite_add_tcase(s, tc);
     return s;
 }

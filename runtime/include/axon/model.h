@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 4
+#define AXON_ABI_VERSION 5
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -262,6 +262,19 @@ typedef struct {
 /* Computes the derived quantities from the shared values (see above). */
 typedef void (*axon_derive_fn)(const double *shared, double *derived);
 
+/* ---- the protocol (ABI 5) ---------------------------------------------------------
+ * Changes of parameters at given steps (`run M for 3 s { at 1 s { E.I_ext = 0.5 nA } }`):
+ * before step `step` runs (before its signals), the runtime sets parameter `param` (an index
+ * into params) to `value` (SI), for every item of a per-item parameter, as
+ * axon_sim_set_param does. Listed in increasing order of step; changes of one step apply in
+ * their order. */
+typedef struct {
+    uint64_t step;
+    int32_t param;
+    uint32_t flags;    /* 0 (reserved) */
+    double value;
+} axon_change_desc;
+
 /* Computes the value of every module signal for step ctx->step (ctx->signals is NULL). */
 typedef void (*axon_signals_fn)(const axon_step_ctx *ctx, double *values);
 
@@ -295,6 +308,9 @@ typedef struct {
     const double *shared_defaults; /* nshared values */
     uint32_t nderived;
     axon_derive_fn derive; /* NULL when nderived is 0 */
+    /* ABI 5: the protocol (see above); 0 and NULL when the model has none */
+    uint32_t nchanges;
+    const axon_change_desc *changes;
 } axon_model_desc;
 
 #ifdef __cplusplus
