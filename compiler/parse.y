@@ -285,6 +285,14 @@ body
 body_simple
     : KW_OUTPUT IDENT '=' expr { $$ = node(P, AST_OUTPUT, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     | KW_REFRACTORY expr { $$ = node(P, AST_REFRACTORY, @$); $$->a = $2; ast_fix_depth($$); }
+    /* refractory t_ref free    refractory t_ref hold v, w   (the words are checked by sema) */
+    | KW_REFRACTORY expr IDENT { $$ = node(P, AST_REFRACTORY, @$); $$->a = $2; $$->name = $3; ast_fix_depth($$); }
+    | KW_REFRACTORY expr IDENT idents {
+          $$ = block(P, AST_REFRACTORY, $4, @$);
+          $$->a = $2;
+          $$->name = $3;
+          ast_fix_depth($$);
+      }
     | KW_METHOD IDENT { $$ = node(P, AST_METHOD, @$); $$->name = $2; }
     | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
     | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
@@ -402,6 +410,11 @@ mod_simple
           $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           $$->c = $9; ast_fix_depth($$);
       }
+    /* population E = AdEx[100](a = 4 nS) method euler: the integration method, chosen here */
+    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node KW_METHOD IDENT {
+          $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          $$->c = node(P, AST_METHOD, span_join(@9, @10)); $$->c->name = $10; ast_fix_depth($$);
+      }
     | KW_PROJECT paths ARROW paths ':' IDENT opt_args_node proj_clauses {
           $$ = block(P, AST_PROJECT, $8, @$); $$->a = list(P, $2, @2); $$->b = list(P, $4, @4);
           $$->str = $6; $$->c = $7; ast_fix_depth($$);
@@ -426,6 +439,10 @@ mod_block
     : KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node '{' stmts '}' {
           $$ = block(P, AST_POPULATION, $10, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           ast_fix_depth($$);
+      }
+    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node KW_METHOD IDENT '{' stmts '}' {
+          $$ = block(P, AST_POPULATION, $12, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          $$->c = node(P, AST_METHOD, span_join(@9, @10)); $$->c->name = $10; ast_fix_depth($$);
       }
     ;
 
