@@ -263,7 +263,8 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
     }
     const ast_node *ch[3] = {n->a, n->b, n->c};
     for (int i = 0; i < 3; i++)
-        dump(out, ch[i], ind + 1, spans, lab[n->kind][i]);
+        dump(out, ch[i], ind + 1, spans,
+             i == 2 && n->c && n->c->kind == AST_METHOD ? "method" : lab[n->kind][i]);
     for (int i = 0; i < n->nkids; i++)
         dump(out, n->kids[i], ind + 1, spans, NULL);
 }

@@ -444,6 +444,10 @@ bool lex_continues(int tok)
     switch (tok) {
     case KW_CONNECT: case KW_DELAY: case KW_LEARN: case KW_EVERY: case KW_ELSE: case KW_THEN:
         return true;
+    /* a binary operator: no statement starts with one (`v' = a` ⏎ `+ b`) */
+    case '+': case '-': case '*': case '/': case '%': case '^': case '<': case '>':
+    case LE: case GE: case EQ: case NE: case KW_AND: case KW_OR:
+        return true;
     default:
         return false;
     }

@@ -38,6 +38,8 @@ struct parse_ctx {
     ast_node *root;
     bool too_deep; /* reported "nested too deeply" once */
     int start;     /* the first token handed to the parser: START_FILE or START_EXPR */
+    const char *kw_named[16]; /* reserved words used as names, reported once each */
+    int nkw_named;
 };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                            \
@@ -121,6 +123,26 @@ static ast_node *with_kids(ast_node *n, ast_vec kids)
     return n;
 }
 
+/* A reserved word where a name belongs (`state { step = 0 }`, `v' = (step - v) / tau`): one
+ * error for each word, the first time; it is read as a name so that its other uses do not
+ * make errors of their own. */
+static const char *reserved_name(parse_ctx *P, ax_span sp)
+{
+    size_t len = 0;
+    const char *src = diag_file_text(P->diag, sp.file, &len);
+    const char *w = src && sp.end_off <= (int)len ? arena_strndup(P->ar, src + sp.off,
+                                                                  (size_t)(sp.end_off - sp.off))
+                                                  : "?";
+    for (int i = 0; i < P->nkw_named; i++)
+        if (!strcmp(P->kw_named[i], w))
+            return w;
+    if (P->nkw_named < (int)(sizeof P->kw_named / sizeof *P->kw_named))
+        P->kw_named[P->nkw_named++] = w;
+    diag_error(P->diag, sp, "'%s' is a reserved word and cannot be used as a name", w);
+    diag_hint(P->diag, "rename it everywhere, for example to '%s_'", w);
+    return w;
+}
+
 static ast_vec vec1(parse_ctx *P, ast_node *n)
 {
     ast_vec v = {0};
@@ -171,6 +193,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
 %type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list ats sets
 %type <op> opt_pflags opt_ed assign_op
+%type <str> reserved pop_name
 
 %precedence KW_ELSE
 %left KW_OR
@@ -315,6 +338,14 @@ body
 body_simple
     : KW_OUTPUT IDENT '=' expr { $$ = node(P, AST_OUTPUT, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     | KW_REFRACTORY expr { $$ = node(P, AST_REFRACTORY, @$); $$->a = $2; ast_fix_depth($$); }
+    /* refractory t_ref free    refractory t_ref hold v, w   (the words are checked by sema) */
+    | KW_REFRACTORY expr IDENT { $$ = node(P, AST_REFRACTORY, @$); $$->a = $2; $$->name = $3; ast_fix_depth($$); }
+    | KW_REFRACTORY expr IDENT idents {
+          $$ = block(P, AST_REFRACTORY, $4, @$);
+          $$->a = $2;
+          $$->name = $3;
+          ast_fix_depth($$);
+      }
     | KW_METHOD IDENT { $$ = node(P, AST_METHOD, @$); $$->name = $2; }
     | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
     | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
@@ -363,6 +394,35 @@ decl
     | IDENT ':' expr '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; $$->a = $5; ast_fix_depth($$); }
     | IDENT ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
     | IDENT { $$ = node(P, AST_DECL, @$); $$->name = $1; }
+    | reserved '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    | reserved ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
+    ;
+
+pop_name
+    : IDENT
+    | reserved
+    ;
+
+/* The reserved words that cannot start or continue an expression (nor follow a record kind,
+   as `every` does), read as a name where one belongs, with an error (reserved_name) */
+reserved
+    : KW_IMPORT { $$ = reserved_name(P, @1); } | KW_NEURON { $$ = reserved_name(P, @1); }
+    | KW_SYNAPSE { $$ = reserved_name(P, @1); } | KW_RULE { $$ = reserved_name(P, @1); }
+    | KW_MODULE { $$ = reserved_name(P, @1); } | KW_PARAMETERS { $$ = reserved_name(P, @1); }
+    | KW_PER { $$ = reserved_name(P, @1); } | KW_SHARED { $$ = reserved_name(P, @1); }
+    | KW_STATE { $$ = reserved_name(P, @1); } | KW_INPUTS { $$ = reserved_name(P, @1); }
+    | KW_EQUATIONS { $$ = reserved_name(P, @1); } | KW_STEP { $$ = reserved_name(P, @1); }
+    | KW_OUTPUT { $$ = reserved_name(P, @1); } | KW_SPIKE { $$ = reserved_name(P, @1); }
+    | KW_WHEN { $$ = reserved_name(P, @1); } | KW_ON { $$ = reserved_name(P, @1); }
+    | KW_REFRACTORY { $$ = reserved_name(P, @1); } | KW_METHOD { $$ = reserved_name(P, @1); }
+    | KW_CONTINUOUS { $$ = reserved_name(P, @1); }
+    | KW_MODULATOR { $$ = reserved_name(P, @1); } | KW_LET { $$ = reserved_name(P, @1); }
+    | KW_POPULATION { $$ = reserved_name(P, @1); } | KW_PROJECT { $$ = reserved_name(P, @1); }
+    | KW_CONNECT { $$ = reserved_name(P, @1); } | KW_DELAY { $$ = reserved_name(P, @1); }
+    | KW_LEARN { $$ = reserved_name(P, @1); } | KW_SIGNAL { $$ = reserved_name(P, @1); }
+    | KW_RECORD { $$ = reserved_name(P, @1); } | KW_RUN { $$ = reserved_name(P, @1); }
+    | KW_FOR { $$ = reserved_name(P, @1); } | KW_WHERE { $$ = reserved_name(P, @1); }
+    | KW_FROM { $$ = reserved_name(P, @1); } | KW_EXTERN { $$ = reserved_name(P, @1); }
     ;
 
 /* x' = f(x)    name = expr */
@@ -376,6 +436,7 @@ eqs
 eq
     : PRIMED '=' expr { $$ = node(P, AST_ODE, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
     | IDENT '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    | reserved '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
     ;
 
 /* Statements of handlers, resets, step blocks and initialisers. */
@@ -390,6 +451,7 @@ stmts
 stmt_simple
     : lvalue assign_op expr { $$ = node(P, AST_ASSIGN, @$); $$->op = $2; $$->a = $1; $$->b = $3; ast_fix_depth($$); }
     | KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    | KW_LET reserved '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     ;
 
 assign_op
@@ -402,6 +464,7 @@ assign_op
 
 lvalue
     : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
     ;
@@ -428,9 +491,14 @@ mitems
 
 mod_simple
     : KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
-    | KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node opt_spikes {
+    | KW_POPULATION pop_name '=' IDENT '[' expr ']' opt_args_node opt_spikes {
           $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           $$->c = $9; ast_fix_depth($$);
+      }
+    /* population E = AdEx[100](a = 4 nS) method euler: the integration method, chosen here */
+    | KW_POPULATION pop_name '=' IDENT '[' expr ']' opt_args_node KW_METHOD IDENT {
+          $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          $$->c = node(P, AST_METHOD, span_join(@9, @10)); $$->c->name = $10; ast_fix_depth($$);
       }
     | KW_PROJECT paths ARROW paths ':' IDENT opt_args_node proj_clauses {
           $$ = block(P, AST_PROJECT, $8, @$); $$->a = list(P, $2, @2); $$->b = list(P, $4, @4);
@@ -453,9 +521,13 @@ mod_simple
     ;
 
 mod_block
-    : KW_POPULATION IDENT '=' IDENT '[' expr ']' opt_args_node '{' stmts '}' {
+    : KW_POPULATION pop_name '=' IDENT '[' expr ']' opt_args_node '{' stmts '}' {
           $$ = block(P, AST_POPULATION, $10, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           ast_fix_depth($$);
+      }
+    | KW_POPULATION pop_name '=' IDENT '[' expr ']' opt_args_node KW_METHOD IDENT '{' stmts '}' {
+          $$ = block(P, AST_POPULATION, $12, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
+          $$->c = node(P, AST_METHOD, span_join(@9, @10)); $$->c->name = $10; ast_fix_depth($$);
       }
     ;
 
@@ -494,6 +566,7 @@ paths
 
 path
     : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | path '.' IDENT { $$ = member(P, $1, $3, @$); }
     ;
 
@@ -580,6 +653,7 @@ primary
     | KW_TRUE { $$ = node(P, AST_BOOL, @$); $$->num = 1; }
     | KW_FALSE { $$ = node(P, AST_BOOL, @$); }
     | IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
     | STRING { $$ = node(P, AST_STRING, @$); $$->str = $1; } /* a file: timed("stim.csv", 1 ms) */
     | '(' expr ')' { $$ = $2; }
@@ -738,6 +812,26 @@ static void describe_expected_set(const yysymbol_kind_t *all, int n, const bool 
     }
 }
 
+/* The reserved words of the rule `reserved`. */
+static bool reserved_sym(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_KW_IMPORT: case YYSYMBOL_KW_NEURON: case YYSYMBOL_KW_SYNAPSE:
+    case YYSYMBOL_KW_RULE: case YYSYMBOL_KW_MODULE: case YYSYMBOL_KW_PARAMETERS:
+    case YYSYMBOL_KW_PER: case YYSYMBOL_KW_SHARED: case YYSYMBOL_KW_STATE:
+    case YYSYMBOL_KW_INPUTS: case YYSYMBOL_KW_EQUATIONS: case YYSYMBOL_KW_STEP:
+    case YYSYMBOL_KW_OUTPUT: case YYSYMBOL_KW_SPIKE: case YYSYMBOL_KW_WHEN: case YYSYMBOL_KW_ON:
+    case YYSYMBOL_KW_REFRACTORY: case YYSYMBOL_KW_METHOD: case YYSYMBOL_KW_CONTINUOUS:
+    case YYSYMBOL_KW_MODULATOR: case YYSYMBOL_KW_LET: case YYSYMBOL_KW_POPULATION:
+    case YYSYMBOL_KW_PROJECT: case YYSYMBOL_KW_CONNECT: case YYSYMBOL_KW_DELAY:
+    case YYSYMBOL_KW_LEARN: case YYSYMBOL_KW_SIGNAL: case YYSYMBOL_KW_RECORD: case YYSYMBOL_KW_RUN:
+    case YYSYMBOL_KW_FOR: case YYSYMBOL_KW_WHERE: case YYSYMBOL_KW_FROM: case YYSYMBOL_KW_EXTERN:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* When the token at off is the first on its line and the line before ends
  * with a character that continues a statement ('=', an operator, ',', '('),
  * that character; else NULL. Blank lines are skipped; comments are not. */
@@ -769,6 +863,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     bool want[YYNTOKENS] = {false};
     for (int i = 0; i < nall; i++)
         want[all[i]] = true;
+    if (want[YYSYMBOL_IDENT] && want[YYSYMBOL_KW_STEP]) {
+        /* where a name is expected, reserved words are accepted only to report them: not
+           worth listing ('let' starts a statement, though) */
+        int n = 0;
+        for (int i = 0; i < nall; i++) {
+            if (reserved_sym(all[i]) &&
+                (all[i] != YYSYMBOL_KW_LET || !want[YYSYMBOL_KW_IF] || want[YYSYMBOL_NUMBER]))
+                want[all[i]] = false;
+            else
+                all[n++] = all[i];
+        }
+        nall = n;
+    }
     describe_expected_set(all, nall, want, &sb);
     diag_error(P->diag, *loc, "%s", sb.buf);
     sb_free(&sb);

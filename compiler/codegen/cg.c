@@ -584,9 +584,9 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     } else {
         /* the scheme's update: all reads of state are the old values */
         LLVMValueRef *next = calloc((size_t)nv + 1, sizeof *next);
-        c->contract = p->scheme != SCH_MAP;
         for (int k = 0; k < p->update.n; k++) {
             const ir_assign *a = &p->update.v[k];
+            c->contract = p->scheme != SCH_MAP && !a->as_written;
             LLVMValueRef v = expr(c, a->value);
             if (a->space == VS_TEMP) {
                 if (a->idx >= 0 && a->idx < c->ntemps)

@@ -360,6 +360,8 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
     p.size = (int)size;
     p.span = mp->span;
     p.refr_var = p.permit_var = -1;
+    p.method = mp->method ? mp->method : t->method;
+    p.method_span = mp->method ? mp->method_span : t->method_span;
     /* parameter values: defaults, then the population's arguments and initialisers, then
        the command line's */
     sx **shared = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *shared);

@@ -55,6 +55,7 @@ typedef struct {
     int space, idx; /* VS_TEMP or VS_STATE/VS_HIDDEN (idx into the pop's vars) */
     const char *name;
     sx *value;
+    bool as_written; /* a step map's: no contraction into fused multiply-adds */
 } ir_assign;
 
 typedef struct {
@@ -75,6 +76,8 @@ typedef struct {
        indices are storage indices in vars[]. */
     ir_scheme scheme;
     const char *scheme_why; /* why this scheme was chosen (for dump ir) */
+    const char *method;     /* `method` of the population, else of the neuron, else NULL */
+    ax_span method_span;
     ir_update update;
     sx *spike;              /* NULL for non-spiking: the condition as written */
     sx *fire;               /* spike and the refractory gate (reads the new state) */

@@ -19,7 +19,9 @@
  *    models. x_i <- x_i + (A_i + B_i x_i) dt exprel(B_i dt), which is
  *    Brian2's -A/B + (x + A/B) exp(B dt) in a form finite at B = 0.
  *  - rk4 otherwise (classic Runge-Kutta; stage times t, t + dt/2, t + dt/2, t + dt).
- * `step { }` maps are applied as written (all right-hand sides from the old values).
+ * `step { }` maps are applied as written (all right-hand sides from the old values); a neuron
+ * may have both, each variable one or the other: the equations see the map's variables as
+ * constant over the step, the map reads the equations' variables at the start of the step.
  */
 #include "lower/ir.h"
 
@@ -38,13 +40,14 @@ typedef struct {
     ir_pop *p;
     int ntemp;
     ir_update *u;
+    bool as_written; /* emit assignments to be computed as written (a step map) */
 } builder;
 
 static void emit(builder *b, int space, int idx, const char *name, sx *value)
 {
     ir_update *u = b->u;
     u->v = arena_grow(b->ar, u->v, (size_t)u->n, (size_t)u->n + 1, sizeof *u->v);
-    u->v[u->n++] = (ir_assign){space, idx, name, sx_simplify(b->ar, value)};
+    u->v[u->n++] = (ir_assign){space, idx, name, sx_simplify(b->ar, value), b->as_written};
 }
 
 /* A temporary holding value; returns a reference to it. */
@@ -129,6 +132,14 @@ static int nonlinear_var(ax_arena *ar, const ode_set *o)
     return -1;
 }
 
+static int cond_nonlinear_var(ax_arena *ar, const ode_set *o)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!sx_cond_linear_in(ar, o->f[i], VS_STATE, o->var[i], NULL, NULL))
+            return i;
+    return -1;
+}
+
 static bool has_rand(const sx *e)
 {
     return e && (e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c));
@@ -139,7 +150,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
     ax_arena *ar = sema_arena(s);
     diag_ctx *d = sema_diag(s);
     const sm_type *t = p->type;
-    builder b = {ar, p, 0, &p->update};
+    builder b = {ar, p, 0, &p->update, false};
     sx *dt = sx_const(ar, m->dt, DIM_TIME);
     /* hidden variables for refractoriness */
     sx *refr_old = NULL;
@@ -157,12 +168,15 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
     }
     p->held = arena_alloc(ar, (size_t)(t->nvars + 1));
-    if (p->refr_steps)
+    if (p->refr_steps && t->refr_hold == REFR_HOLD_RESET)
         for (int k = 0; k < t->reset.n; k++) {
             const sm_stmt *st = t->reset.v[k];
             if (st->kind == ST_ASSIGN && st->op == '=' && st->space == VS_STATE && st->idx >= 0)
                 p->held[st->idx] = 1;
         }
+    if (p->refr_steps && t->refr_hold == REFR_HOLD_LIST)
+        for (int k = 0; k < t->nrefr_vars; k++)
+            p->held[t->refr_vars[k]] = 1;
     /* the equations, with shared parameters as their slots (VS_SHARED) */
     ode_set o = {0};
     o.var = arena_alloc(ar, (size_t)(t->nodes + 1) * sizeof *o.var);
@@ -182,21 +196,21 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         }
     }
     sx **xnew = arena_alloc(ar, (size_t)(o.n + 1) * sizeof *xnew);
-    if (t->step.n) {
+    if (p->method && p->method != t->method && !o.n) {
+        diag_error(d, p->method_span, "'method %s' for a population of %s, which has no "
+                                      "equations to integrate", p->method, t->name);
+        return false;
+    }
+    if (t->step.n && !o.n) {
         p->scheme = SCH_MAP;
         p->scheme_why = "a step map";
-        if (o.n) {
-            diag_error(d, t->step.v[0]->span, "a neuron has either equations or a step map, "
-                                              "not both");
-            return false;
-        }
     } else if (o.n) {
         sx **A = arena_alloc(ar, (size_t)(o.n * o.n + 1) * sizeof *A);
         bool lin = const_linear(ar, &o, A);
         int nl = nonlinear_var(ar, &o);
-        const char *want = t->method;
+        const char *want = p->method;
         if (want && !strcmp(want, "exact") && !lin) {
-            diag_error(d, t->method_span, "'method exact' needs linear equations with constant "
+            diag_error(d, p->method_span, "'method exact' needs linear equations with constant "
                                           "coefficients");
             if (nl >= 0)
                 diag_hint(d, "%s' is not linear in %s; use exponential_euler or rk4",
@@ -206,10 +220,13 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                              "exponential_euler or rk4");
             return false;
         }
+        if (want && !strcmp(want, "exponential_euler") && nl >= 0)
+            nl = cond_nonlinear_var(ar, &o);
         if (want && !strcmp(want, "exponential_euler") && nl >= 0) {
-            diag_error(d, t->method_span, "'method exponential_euler' needs each equation to be "
+            diag_error(d, p->method_span, "'method exponential_euler' needs each equation to be "
                                           "linear in its own variable");
-            diag_hint(d, "%s' is not linear in %s; use rk4", t->vars[o.var[nl]].name,
+            diag_hint(d, "%s' is not linear in %s, even with the functions of %s held over "
+                         "the step; use rk4", t->vars[o.var[nl]].name, t->vars[o.var[nl]].name,
                       t->vars[o.var[nl]].name);
             return false;
         }
@@ -221,7 +238,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                       : !strcmp(want, "euler") ? SCH_EULER : !strcmp(want, "rk2") ? SCH_RK2 : SCH_RK4;
         else
             p->scheme = lin ? SCH_EXACT : nl < 0 ? SCH_EXPEULER : SCH_RK4;
-        p->scheme_why = want ? "requested with 'method'"
+        p->scheme_why = want ? (want != t->method ? "requested with the population's 'method'"
+                                                  : "requested with 'method'")
                       : lin ? "linear with constant coefficients"
                       : nl < 0 ? "each equation is linear in its own variable"
                                : "non-linear";
@@ -282,7 +300,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         case SCH_EXPEULER:
             for (int i = 0; i < o.n; i++) {
                 sx *A_i, *B_i;
-                sx_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i);
+                if (!sx_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i))
+                    sx_cond_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i);
                 sx *x = state_ref(&b, o.var[i]);
                 sx *Bt = temp(&b, "B", B_i);
                 sx *fv = sx_add(ar, A_i, sx_mul(ar, Bt, x));
@@ -331,6 +350,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         }
         default: break;
         }
+        if (t->step.n)
+            p->scheme_why = arena_printf(ar, "%s; the step map for its variables", p->scheme_why);
     } else {
         p->scheme = SCH_NONE;
         p->scheme_why = "no equations";
@@ -356,7 +377,10 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         emit(&b, VS_STATE, o.var[i], t->vars[o.var[i]].name, v);
     }
     if (t->step.n) {
-        /* step maps: simultaneous assignment; lets become temps */
+        /* step maps: simultaneous assignment, from the same old values as the equations'
+           update (each variable has one or the other); lets become temps. Computed as
+           written (no contraction), held like the equations' variables while refractory. */
+        b.as_written = true;
         for (int k = 0; k < t->step.n; k++) {
             const sm_stmt *st = t->step.v[k];
             sx *v = st->value;
@@ -374,6 +398,9 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 case OP_DIV_ASSIGN: v = sx_div(ar, cur, v); break;
                 default: break;
                 }
+                if (p->held[st->idx] && refr_old)
+                    v = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
+                                  cur, v);
                 emit(&b, VS_STATE, st->idx, st->name, v);
             } else {
                 diag_error(d, st->span, "a step map holds only assignments to state variables "

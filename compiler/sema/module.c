@@ -629,7 +629,14 @@ static void population(mcheck *mc, const ast_node *n)
         mp->set[v] = e;
     }
     mc->nnames = nnames; /* the block's lets end with it */
-    if (n->c) {
+    if (n->c && n->c->kind == AST_METHOD) {
+        /* the population's method wins over the neuron's */
+        if (sema_method_known(mc->d, n->c)) {
+            mp->method = n->c->name;
+            mp->method_span = n->c->span;
+        } else
+            mc->errors++;
+    } else if (n->c) {
         mp->from = true;
         mp->from_span = n->c->span;
         if (n->c->kind == AST_FROM)

@@ -77,6 +77,10 @@ typedef struct {
     ax_span span;
 } sm_event;
 
+/* What a refractory duration holds: the variables the reset sets with '=' (the default),
+ * none (`free`: only spikes are blocked, Brian2 without `unless refractory`), or a list. */
+typedef enum { REFR_HOLD_RESET, REFR_HOLD_NONE, REFR_HOLD_LIST } sm_refr_hold;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -96,6 +100,9 @@ struct sm_type {
     int nevents;
     sx *refractory;         /* a duration or a condition; NULL for none */
     ax_span refractory_span;
+    sm_refr_hold refr_hold; /* what a duration holds (refractory t_ref [free | hold x, y]) */
+    int *refr_vars;         /* REFR_HOLD_LIST: the state variables held */
+    int nrefr_vars;
     const char *method;     /* NULL: chosen by the compiler */
     ax_span method_span;
     sm_block on_pre, on_post, continuous, every_step;
@@ -212,6 +219,8 @@ typedef struct {
     ax_span from_span;
     sm_mspike *spikes;
     int nspikes;
+    const char *method;     /* `method NAME`, or NULL: the neuron's */
+    ax_span method_span;
 } sm_mpop;
 
 typedef struct {

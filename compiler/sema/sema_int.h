@@ -41,5 +41,6 @@ struct sema_ctx {
 };
 
 sm_type *sema_check_type(sema_ctx *s, sm_def *def);
+bool sema_method_known(diag_ctx *d, const ast_node *method);
 
 #endif

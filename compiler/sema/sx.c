@@ -875,6 +875,76 @@ bool sx_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B)
     return true;
 }
 
+/* Brian2's conditional linearity: x enters e through sums, products, integer powers and
+ * numerators only, or else through subterms that are frozen at their value at the start of
+ * the step (a function's argument, a denominator, a non-integer power, a condition). freeze
+ * replaces each such subterm by a placeholder (space VS_COUNT, numbered in *n, kept in hold). */
+typedef struct {
+    ax_arena *ar;
+    int space, idx;
+    sx **hold;
+    int n, cap;
+} freeze_ctx;
+
+static sx *placeholder(freeze_ctx *f, sx *e)
+{
+    if (f->n == f->cap) {
+        f->hold = arena_grow(f->ar, f->hold, (size_t)f->cap, (size_t)f->cap * 2 + 8,
+                             sizeof *f->hold);
+        f->cap = f->cap * 2 + 8;
+    }
+    f->hold[f->n] = e;
+    sx *r = sx_var(f->ar, VS_COUNT, f->n++, "_frozen", e->dim);
+    r->boolean = e->boolean;
+    r->unknown = e->unknown;
+    return r;
+}
+
+static bool is_x(const freeze_ctx *f, const sx *e)
+{
+    return e->kind == SX_VAR && e->space == f->space && e->idx == f->idx;
+}
+
+static sx *freeze(freeze_ctx *f, sx *e)
+{
+    if (!e || !sx_uses(e, f->space, f->idx))
+        return e;
+    switch (e->kind) {
+    case SX_VAR: return e;
+    case SX_ADD: case SX_SUB: case SX_MUL: case SX_NEG: break;
+    case SX_DIV:
+        /* a / x^k is not linear (Brian2 refuses it too); any other denominator is frozen */
+        if (sx_uses(e->b, f->space, f->idx) && !is_x(f, e->b) &&
+            !(e->b->kind == SX_POW && is_x(f, e->b->a)))
+            return rebuild(f->ar, e, freeze(f, e->a), placeholder(f, e->b), NULL);
+        break;
+    case SX_POW:
+        if (e->b->kind == SX_CONST && e->b->v >= 1 && e->b->v == floor(e->b->v))
+            break; /* a polynomial: expanded, as sympy does */
+        return is_x(f, e->a) ? e : placeholder(f, e);
+    default: return placeholder(f, e);
+    }
+    return rebuild(f->ar, e, freeze(f, e->a), freeze(f, e->b), freeze(f, e->c));
+}
+
+bool sx_cond_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B)
+{
+    freeze_ctx f = {ar, space, idx, NULL, 0, 0};
+    sx *fe = freeze(&f, e);
+    sx *a, *b;
+    if (!sx_linear_in(ar, fe, space, idx, &a, &b))
+        return false;
+    for (int k = 0; k < f.n; k++) {
+        a = sx_subst(ar, a, VS_COUNT, k, f.hold[k]);
+        b = sx_subst(ar, b, VS_COUNT, k, f.hold[k]);
+    }
+    if (A)
+        *A = sx_simplify(ar, a);
+    if (B)
+        *B = sx_simplify(ar, b);
+    return true;
+}
+
 /* ---- printing -------------------------------------------------------------------------------- */
 
 enum { P_SELECT, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_UNARY, P_POW, P_ATOM };

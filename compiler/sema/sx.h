@@ -171,6 +171,10 @@ bool sx_uses(const sx *e, int space, int idx);
 /* Is e, as a function of variable (space, idx), of the form A + B * x with
  * A and B free of x? When true and A, B are non-NULL, they receive A and B. */
 bool sx_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B);
+/* The same in Brian2's looser sense (exponential_euler's "conditionally linear"): x may also
+ * occur in A and B inside functions, denominators and non-integer powers (Wang-Buzsaki's
+ * m_inf(v)^3 h (E_Na - v)); the scheme holds those at their start-of-step values. */
+bool sx_cond_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B);
 
 /* ---- numbers ----------------------------------------------------------------- */
 /* Environment for numeric evaluation: a callback that gives the value of a

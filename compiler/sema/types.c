@@ -296,7 +296,66 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
 
 static const char *const METHODS[] = {"exact", "exponential_euler", "euler", "rk2", "rk4", NULL};
 
+/* `method NAME` of a neuron or a population: a known method, else an error with a hint. */
+bool sema_method_known(diag_ctx *d, const ast_node *it)
+{
+    for (int m = 0; METHODS[m]; m++)
+        if (!strcmp(METHODS[m], it->name))
+            return true;
+    diag_error(d, it->span, "unknown integration method '%s'", it->name);
+    const char *best = NULL;
+    for (int m = 0, bd = 4; METHODS[m]; m++) {
+        int dist = edit_distance(it->name, METHODS[m]);
+        if (dist < bd) {
+            bd = dist;
+            best = METHODS[m];
+        }
+    }
+    if (best)
+        diag_hint(d, "did you mean '%s'?", best);
+    else
+        diag_hint(d, "the methods are exact, exponential_euler, euler, rk2 and rk4");
+    return false;
+}
+
 /* Which items each kind of definition may hold. */
+/* refractory t_ref free: nothing held; refractory t_ref hold x, y: these state variables. */
+static void check_refr_hold(check_ctx *ck, sm_type *t, const ast_node *it)
+{
+    bool hold = !strcmp(it->name, "hold");
+    if (!hold && (strcmp(it->name, "free") || it->nkids)) {
+        ERR(ck, it->span, "after the refractory period: 'free' (only spikes are blocked) or "
+                          "'hold' and the variables held, not '%s'", it->name);
+        return;
+    }
+    if (t->refractory->boolean) {
+        ERR(ck, it->span, "'%s' goes with a refractory duration; a refractory condition only "
+                          "blocks spikes", it->name);
+        return;
+    }
+    if (!hold) {
+        t->refr_hold = REFR_HOLD_NONE;
+        return;
+    }
+    if (!it->nkids) {
+        ERR(ck, it->span, "'hold' needs the variables to hold: refractory t_ref hold v");
+        diag_hint(ck->d, "write 'refractory t_ref free' to hold none");
+        return;
+    }
+    t->refr_hold = REFR_HOLD_LIST;
+    t->refr_vars = arena_alloc(ck->ar, (size_t)it->nkids * sizeof *t->refr_vars);
+    for (int k = 0; k < it->nkids; k++) {
+        const ast_node *q = it->kids[k];
+        int v = sm_find_var(t, q->name);
+        if (v < 0 || t->vars[v].kind != VAR_STATE) {
+            ERR(ck, q->span, "'hold' takes state variables; '%s' is %s", q->name,
+                v < 0 ? "not declared" : "not a state variable");
+            continue;
+        }
+        t->refr_vars[t->nrefr_vars++] = v;
+    }
+}
+
 static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
 {
     const char *what = NULL;
@@ -549,26 +608,13 @@ static void check_body(check_ctx *ck, const ast_node *def)
                 else
                     diag_hint(ck->d, "a condition compares, e.g. 'refractory v > v_spike'");
             }
+            if (it->name)
+                check_refr_hold(ck, t, it);
             break;
         case AST_METHOD: {
             once(ck, &seen_method, it, "'method'");
-            bool ok = false;
-            for (int m = 0; METHODS[m]; m++)
-                ok |= !strcmp(METHODS[m], it->name);
-            if (!ok) {
-                ERR(ck, it->span, "unknown integration method '%s'", it->name);
-                const char *best = NULL;
-                for (int m = 0, bd = 4; METHODS[m]; m++) {
-                    int d = edit_distance(it->name, METHODS[m]);
-                    if (d < bd) {
-                        bd = d;
-                        best = METHODS[m];
-                    }
-                }
-                if (best)
-                    diag_hint(ck->d, "did you mean '%s'?", best);
-                else
-                    diag_hint(ck->d, "the methods are exact, exponential_euler, euler, rk2 and rk4");
+            if (!sema_method_known(ck->d, it)) {
+                ck->errors++;
                 break;
             }
             t->method = it->name;

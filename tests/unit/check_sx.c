@@ -1030,6 +1030,74 @@ START_TEST(test_linearity)
 }
 END_TEST
 
+/* Brian2's conditional linearity: A + B x == e at every x, A and B may hold x in functions,
+ * denominators and non-integer powers. */
+static void check_cond_affine(ax_arena *ar, sx *e, int idx, env *pt, rng *r, const char *what)
+{
+    sx *A = NULL, *B = NULL;
+    ck_assert_msg(sx_cond_linear_in(ar, e, VS_STATE, idx, &A, &B), "%s should be cond. linear",
+                  what);
+    for (int k = 0; k < 50; k++) {
+        pt->v[VS_STATE][idx] = uniform(r, -2, 2);
+        double a = ev(A, pt), b = ev(B, pt), x = pt->v[VS_STATE][idx], want = ev(e, pt);
+        double scale = fabs(a) + fabs(b * x) + fabs(want);
+        ck_assert_msg(fabs(a + b * x - want) <= 1e-12 * scale, "%s: %.17g + %.17g x != %.17g",
+                      what, a, b, want);
+    }
+}
+
+START_TEST(test_cond_linearity)
+{
+    ax_arena *ar = arena_new();
+    env pt = {0};
+    models M = build_models(ar, &pt);
+    rng r = {12};
+    sx *x = var(ar, &pt, VS_STATE, 7, "x", DIM_NONE, 0);
+    sx *y = var(ar, &pt, VS_STATE, 8, "y", DIM_NONE, 0.5);
+    /* m_inf(x)^3 y (1 - x) with m_inf = a / (a + b), as Wang-Buzsaki's sodium current */
+    sx *a = call1(ar, FN_EXP, x), *b = sx_add(ar, num(ar, 1), call1(ar, FN_EXP, sx_neg(ar, x)));
+    sx *m = sx_div(ar, a, sx_add(ar, a, b));
+    sx *wb = sx_mul(ar, sx_mul(ar, powc(ar, m, 3), y), sx_sub(ar, num(ar, 1), x));
+    sx *cond[] = {
+        wb,
+        sx_mul(ar, x, call1(ar, FN_EXP, x)),
+        sx_div(ar, sx_sub(ar, x, y), sx_sub(ar, num(ar, 3), call1(ar, FN_EXP, x))),
+        sx_add(ar, x, call1(ar, FN_ABS, x)),
+        sx_mul(ar, sx_add(ar, x, y), sx_bin(ar, SX_POW, sx_add(ar, num(ar, 5), x), num(ar, 0.5))),
+    };
+    for (size_t i = 0; i < sizeof cond / sizeof cond[0]; i++) {
+        char *s = show(cond[i]);
+        ck_assert_msg(!sx_linear_in(ar, cond[i], VS_STATE, 7, NULL, NULL), "%s is not linear", s);
+        check_cond_affine(ar, cond[i], 7, &pt, &r, s);
+        free(s);
+    }
+    /* polynomial in x beyond degree 1, or x in a denominator by itself: refused, as Brian2 does */
+    sx *not_cond[] = {
+        sx_mul(ar, x, x),
+        sx_mul(ar, sx_add(ar, x, y), sx_sub(ar, x, y)),
+        sx_div(ar, y, x),
+        sx_div(ar, y, powc(ar, x, 2)),
+        sx_bin(ar, SX_POW, x, num(ar, 0.5)),
+        M.izh,
+    };
+    for (size_t i = 0; i < sizeof not_cond / sizeof not_cond[0]; i++) {
+        char *s = show(not_cond[i]);
+        ck_assert_msg(!sx_cond_linear_in(ar, not_cond[i], VS_STATE, i + 1 < sizeof not_cond /
+                                         sizeof not_cond[0] ? 7 : X_V, NULL, NULL),
+                      "%s is not conditionally linear", s);
+        free(s);
+    }
+    /* AdEx's v' (exp((v - V_T) / Delta_T)) is; a linear equation's split is the same as
+       sx_linear_in's */
+    ck_assert(sx_cond_linear_in(ar, M.adex, VS_STATE, X_V, NULL, NULL));
+    sx *A, *B;
+    ck_assert(sx_cond_linear_in(ar, M.lif, VS_STATE, X_V, &A, &B));
+    ck_print(B, "-1 / tau");
+    ck_print(A, "(v_rest + R * I) / tau");
+    arena_free(ar);
+}
+END_TEST
+
 /* ---- printing
  * ------------------------------------------------------------------------------------ */
 
@@ -1374,6 +1442,7 @@ Suite *sx_suite(void)
     tcase_add_test(td, test_diff_random_composites);
     tcase_add_test(td, test_diff_neuron_models);
     tcase_add_test(td, test_linearity);
+    tcase_add_test(td, test_cond_linearity);
     suite_add_tcase(s, td);
     TCase *tm = tcase_create("expm");
     tcase_add_test(tm, test_expm_closed_forms);

@@ -12,7 +12,9 @@ reads the recordings back with numpy and compares:
                        0.1 ms grid);
   LIF trajectory       vs v_inf + (v0 - v_inf) exp(-t / tau): 1e-12 relative
                        (the `exact` scheme; double precision);
-  Izhikevich, AdEx, HH vs Brian2 2.5 at the same dt (tests/reference/data):
+  Izhikevich, AdEx, HH, Wang-Buzsaki (exponential_euler chosen by the population),
+  LIF with `refractory t_ref free`
+                    vs Brian2 2.5 at the same dt (tests/reference/data):
                        the first spikes must agree to within 2 time steps
                        (after shifting Axon's times by one step: Axon stamps
                        a spike at the end of its step, Brian2 at the start)
@@ -20,7 +22,7 @@ reads the recordings back with numpy and compares:
                        the models are sensitive near threshold), the spike
                        counts within 1 for Izhikevich/AdEx and exactly for
                        HH, and the whole 1 ms voltage traces within 1e-6
-                       relative (HH 1e-9; Izhikevich 5e-2, because each
+                       relative (HH and Wang-Buzsaki 1e-9, LIF 1e-12; Izhikevich 5e-2, because each
                        quadratic upswing amplifies rounding differences: RS,
                        IB, CH stay within 2e-11, FS drifts to 2e-2 after 35
                        spikes), up to the first spike that falls in a
@@ -143,6 +145,14 @@ compare("neurons.axon", "AdExPatterns", "500 ms",
         1e-6, 1, 1.0)
 compare("neurons.axon", "HHSteps", "150 ms",
         [("step10", "hh_step10"), ("step5", "hh_step5"), ("step2", "hh_step2")], 1e-9, 0, 1.0)
+compare("neurons.axon", "WBExpEuler", "200 ms", [("i1", "wb_i1"), ("i2", "wb_i2")], 1e-9, 0, 1.0)
+compare("neurons.axon", "RefractoryFree", "200 ms", [("free", "lif_free")], 1e-12, 0, 1.0)
+# every spike in Brian2's step: the refractory period ends on the same step
+t = spikes(os.path.join(WORK, "RefractoryFree"), "free") - DT
+ref_sp = reference("lif_free")[0]
+check("lif_free vs Brian2: every spike in the same step",
+      len(t) == len(ref_sp) and np.all(np.abs(t - ref_sp) <= DT / 2),
+      "%d spikes, every %.1f ms" % (len(t), np.median(np.diff(t)) * 1e3 if len(t) > 1 else 0))
 
 passed = sum(results)
 print("validation: %d passed, %d failed" % (passed, len(results) - passed))

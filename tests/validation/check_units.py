@@ -6,7 +6,9 @@ Usage: check_units.py AXON SRCDIR WORKDIR
 Runs tests/validation/units.axon. Each artificial unit computes, in one
 step, y = f(bias) for biases swept over [-4, 4]: compared with f evaluated
 by Python's math module, relative tolerance 1e-13 (absolute 1e-15 near 0).
-The Rulkov and Chialvo maps are iterated in Python with the same formula;
+A neuron with equations and a step map, and step-map neurons with `refractory`
+(held, and `free`), are compared with their recurrences (1e-12, exact spike
+times and values). The Rulkov and Chialvo maps are iterated in Python with the same formula;
 the trajectories must agree to 1e-12 relative for 2000 steps (Rulkov) and
 200 steps (Chialvo, whose exponential amplifies rounding differences).
 Prints one line per check and "N passed, M failed".
@@ -81,6 +83,39 @@ else:
         if name == "rulkov":
             check("rulkov bursts", np.sum(np.diff((ax > 0).astype(int)) == 1) > 5,
                   "%d upward crossings of x = 0" % np.sum(np.diff((ax > 0).astype(int)) == 1))
+
+    # equations and a step map in one neuron: the recurrences of units.axon, 1e-12
+    dt, tau = 1e-4, 10e-3
+    v, u, k, c = 0.0, 0.0, 0.0, 0.0
+    want = []
+    for n in range(steps):
+        v, u, k, c = v + dt * k / tau, k + (u - k) * math.exp(-dt / tau), k + 1, v
+        want.append((v, u, c))
+    want = np.array(want)
+    got = np.stack([np.load(os.path.join(out, "mixed.%s.npy" % x))[:, 0] for x in "vuc"], axis=1)
+    n = min(len(got), len(want))
+    err = np.max(np.abs(got[:n] - want[:n]) / np.maximum(np.abs(want[:n]), 1e-3)) if n else 1.0
+    check("equations and a step map", n == steps and err <= 1e-12,
+          "%d steps, max relative difference %.2e; v(%d) = %.6g (dt/tau n(n-1)/2 = %.6g)"
+          % (n, err, n, got[n - 1, 0], dt / tau * n * (n - 1) / 2))
+
+    # refractoriness in a step map: exact spike times and values
+    for name, period, held in [("count", 14, True), ("count_free", 10, False)]:
+        t = np.load(os.path.join(out, name + ".spikes.t.npy"))
+        want_t = np.array([(5 + period * m) * dt for m in range(len(t))])
+        x = np.load(os.path.join(out, name + ".x.npy"))[:, 0]
+        wx, xv, refr = [], 0, 0
+        for n in range(steps):
+            refr_old, refr = refr, max(refr - 1, 0)
+            if not (held and refr_old > 0):
+                xv += 1
+            if xv >= 5 and refr_old <= 0:
+                xv, refr = 0, 9
+            wx.append(xv)
+        ok = (len(t) == (steps - 5) // period + 1 and np.all(np.abs(t - want_t) < dt / 2) and
+              np.array_equal(x, np.array(wx, dtype=float)))
+        check("%s: refractory step map" % name, ok,
+              "%d spikes every %d steps, first at %.1f ms" % (len(t), period, t[0] * 1e3 if len(t) else 0))
 
 passed = sum(results)
 print("units: %d passed, %d failed" % (passed, len(results) - passed))
