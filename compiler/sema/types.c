@@ -294,7 +294,8 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
     }
 }
 
-static const char *const METHODS[] = {"exact", "exponential_euler", "euler", "rk2", "rk4", NULL};
+static const char *const METHODS[] = {"exact",   "exponential_euler", "euler", "rk2", "rk4",
+                                      "milstein", NULL};
 
 /* Which items each kind of definition may hold. */
 static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
@@ -568,7 +569,8 @@ static void check_body(check_ctx *ck, const ast_node *def)
                 if (best)
                     diag_hint(ck->d, "did you mean '%s'?", best);
                 else
-                    diag_hint(ck->d, "the methods are exact, exponential_euler, euler, rk2 and rk4");
+                    diag_hint(ck->d, "the methods are exact, exponential_euler, euler, rk2, rk4 and "
+                                     "milstein");
                 break;
             }
             t->method = it->name;
@@ -614,6 +616,7 @@ static void check_body(check_ctx *ck, const ast_node *def)
             t->vars[st->idx].ode >= 0 && !ck->bound)
             ERR(ck, st->span, "'%s' has an equation and is also set by 'step'", st->name);
     }
+    check_noise(ck);
 }
 
 static check_ctx *new_check(sema_ctx *s, sm_type *t, const ast_node *def)
