@@ -33,6 +33,12 @@ size (and, for time series, the correlation between samples).
   higher-order terms. The uncorrected rate is printed: it is 2-8% higher.
 - 1 and 2 threads give bit-identical recordings (module Stationary, seed 5),
   and seeds 5 and 6 differ.
+- examples/brunel_noise.axon (Brunel 2000, N = 5000, g = 5, eta = 2, the
+  external Poisson input replaced by white noise of the same mean and
+  variance) against Brian2 (tests/reference/data/brunel_noise.json, 5 seeds,
+  tests/reference/brian2_networks.py --cases brunel_noise): as in
+  check_stats.py, the mean over seeds 1-3 of each statistic (rate, ISI CV,
+  Fano factor, synchrony) within Brian2's mean +- (3 seed-to-seed sd + 2%).
 """
 import json
 import math
@@ -146,6 +152,35 @@ if run("Siegert", out, ["-t", "1.1s", "--seed", "2"]):
               (case["mu"] * 1e3, case["sigma"] * 1e3), abs(r - want) <= tol,
               "%.3f Hz, expected %.3f +- %.3f Hz (Siegert without the dt correction: %.3f Hz)"
               % (r, want, tol, case["rate"]))
+
+# ---- Brunel (2000) with white noise for the external input, against Brian2 ----
+sys.path.insert(0, os.path.join(SRC, "tests/reference"))
+import netstats  # noqa: E402
+
+bref = json.load(open(os.path.join(SRC, "tests/reference/data/brunel_noise.json")))["brunel_noise"]
+SIZES = {"E": 4000, "I": 1000}
+stats = {"E": [], "I": []}
+for seed in (1, 2, 3):
+    out = os.path.join(WORK, "brunel_noise%d" % seed)
+    p = subprocess.run([AXON, "run", os.path.join(SRC, "examples/brunel_noise.axon"), "-t", "1s",
+                        "--seed", str(seed), "-o", out, "-q"], capture_output=True, text=True)
+    if p.returncode:
+        print(p.stdout + p.stderr)
+        check("run examples/brunel_noise.axon", False)
+        continue
+    for pop in ("E", "I"):
+        t = np.load(os.path.join(out, pop + ".spikes.t.npy"))
+        i = np.load(os.path.join(out, pop + ".spikes.i.npy"))
+        stats[pop].append(netstats.all_stats(t, i, SIZES[pop], 0.1, 1.0))
+for pop in ("E", "I"):
+    if not stats[pop]:
+        continue
+    for key in ("rate", "cv", "fano", "sync"):
+        b = np.array(bref[pop][key], dtype=float)
+        m, sd = b.mean(), b.std(ddof=1)
+        a = np.mean([st[key] for st in stats[pop]])
+        check("Brunel with noise %s %s vs Brian2" % (pop, key), abs(a - m) <= 3 * sd + 0.02 * abs(m),
+              "Axon %.4g (seeds 1-3), Brian2 %.4g +- %.2g (%d seeds)" % (a, m, sd, len(b)))
 
 print("noise: %d passed, %d failed" % (sum(results), len(results) - sum(results)))
 sys.exit(0 if all(results) else 1)
