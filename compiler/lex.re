@@ -137,7 +137,7 @@ static size_t unit_atom(const char *p, const char *lim)
 
 /* After a number: an optional unit expression. Units may follow the number
  * after blanks; inside the unit, '*', '/' and '^' join atoms with no blanks
- * ("1.5 mV/ms", "0.2 nS*ms", "1 uF/cm^2"). Returns the end of the unit, or
+ * ("1.5 mV/ms", "0.2 nS*ms", "1 uF/cm^2", "1 mV/ms^0.5"). Returns the end of the unit, or
  * the start position when there is none. */
 static const char *scan_unit(const char *p, const char *lim, const char **ustart)
 {
@@ -157,6 +157,10 @@ static const char *scan_unit(const char *p, const char *lim, const char **ustart
             if (r < lim && *r >= '0' && *r <= '9') {
                 while (r < lim && *r >= '0' && *r <= '9')
                     r++;
+                /* a fractional power: "ms^0.5" (unit_parse checks it) */
+                if (r + 1 < lim && *r == '.' && r[1] >= '0' && r[1] <= '9')
+                    for (r++; r < lim && *r >= '0' && *r <= '9';)
+                        r++;
                 q = r;
                 continue;
             }

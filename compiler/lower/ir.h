@@ -15,7 +15,10 @@
 
 #include <stdint.h>
 
-typedef enum { SCH_NONE, SCH_EXACT, SCH_EXPEULER, SCH_EULER, SCH_RK2, SCH_RK4, SCH_MAP } ir_scheme;
+typedef enum {
+    SCH_NONE, SCH_EXACT, SCH_EXPEULER, SCH_EULER, SCH_RK2, SCH_RK4, SCH_MAP,
+    SCH_EULER_MARUYAMA, SCH_MILSTEIN /* equations with white noise (scheme.c) */
+} ir_scheme;
 const char *ir_scheme_name(ir_scheme s);
 
 /* Storage of a population or projection: one array per variable. */

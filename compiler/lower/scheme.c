@@ -31,7 +31,7 @@
 const char *ir_scheme_name(ir_scheme s)
 {
     static const char *const N[] = {"none", "exact", "exponential_euler", "euler", "rk2", "rk4",
-                                    "map"};
+                                    "map", "euler_maruyama", "milstein"};
     return N[s];
 }
 
@@ -145,6 +145,217 @@ static bool has_rand(const sx *e)
     return e && (e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c));
 }
 
+/* ---- white noise ---------------------------------------------------------------------
+ * x_i' = f_i(x, t) + sum_k g_ik(x, t) xi_k, xi_k independent white noises (Ito). Each xi_k
+ * becomes one standard normal draw z_k per neuron and step (stream of its draw number, keyed
+ * by the neuron index and the step), so its increment over a step is sqrt(dt) z_k:
+ *  - exact (Ornstein-Uhlenbeck): the drift is linear with constant coefficients, the noise
+ *    additive, and every noisy x_i is a variable on its own (x_i' = a x_i + b + sum_k g_k xi_k,
+ *    no other equation reads x_i, its noises in no other equation). The drift's exact update
+ *    plus the exact noise: sqrt(dt exprel(2 a dt)) sum_k g_k z_k, whose variance
+ *    g^2 (e^(2 a dt) - 1) / (2 a) is that of the process after dt.
+ *  - euler_maruyama: additive noise otherwise; x + f dt + sum_k g_k sqrt(dt) z_k.
+ *  - milstein: multiplicative noise that is scalar (one noise source) or diagonal (one noise
+ *    per equation, in no other equation, g_i a function of x_i among the variables with
+ *    equations); Euler-Maruyama plus, for each x_i and noise k,
+ *    sum_j g_jk (d g_ik / d x_j) dt (z_k^2 - 1) / 2: strong order 1, no Levy areas needed.
+ */
+typedef struct {
+    int n;          /* noise sources of the type */
+    sx **g;         /* g[i n + k]: the factor of xi_k in x_i', NULL when it has none */
+    bool additive;  /* no factor depends on a variable with an equation */
+} noise_set;
+
+/* Splits each o->f into its drift (left in o->f) and the factors of the noises. */
+static void noise_split(builder *b, ode_set *o, noise_set *nz)
+{
+    const sm_type *t = b->p->type;
+    nz->n = t->nnoise;
+    nz->g = arena_alloc(b->ar, (size_t)(o->n * nz->n + 1) * sizeof *nz->g);
+    nz->additive = true;
+    for (int i = 0; i < o->n; i++)
+        for (int k = 0; k < nz->n; k++) {
+            sx *B = NULL;
+            /* sema checked that xi_k enters linearly */
+            if (!sx_uses(o->f[i], VS_NOISE, k) ||
+                !sx_linear_in(b->ar, o->f[i], VS_NOISE, k, NULL, &B))
+                continue;
+            nz->g[i * nz->n + k] = sx_simplify(b->ar, B);
+            for (int j = 0; j < o->n; j++)
+                nz->additive &= !sx_uses(B, VS_STATE, o->var[j]);
+            ax_dim nd = DIM_NONE;
+            nd.e[DIM_T] = -DIM_DEN / 2;
+            o->f[i] = sx_simplify(b->ar, sx_subst(b->ar, o->f[i], VS_NOISE, k,
+                                                  sx_const(b->ar, 0, nd)));
+        }
+}
+
+static bool noisy(const noise_set *nz, int i)
+{
+    for (int k = 0; k < nz->n; k++)
+        if (nz->g[i * nz->n + k])
+            return true;
+    return false;
+}
+
+/* Is noise k in another equation than i? */
+static bool noise_shared(const ode_set *o, const noise_set *nz, int i, int k)
+{
+    for (int j = 0; j < o->n; j++)
+        if (j != i && nz->g[j * nz->n + k])
+            return true;
+    return false;
+}
+
+/* Exact (Ornstein-Uhlenbeck) update possible? A: the drift's matrix (const_linear). */
+static bool noise_exact(const ode_set *o, const noise_set *nz, sx *const *A)
+{
+    if (!A || !nz->additive)
+        return false;
+    for (int i = 0; i < o->n; i++) {
+        if (!noisy(nz, i))
+            continue;
+        for (int j = 0; j < o->n; j++)
+            if (j != i && (!sx_is_zero(A[i * o->n + j]) || !sx_is_zero(A[j * o->n + i])))
+                return false;
+        for (int k = 0; k < nz->n; k++)
+            if (nz->g[i * nz->n + k] && noise_shared(o, nz, i, k))
+                return false;
+    }
+    return true;
+}
+
+/* Milstein without Levy areas: scalar noise, or diagonal noise (at most one noise per
+ * equation, in no other equation, its factor a function of the equation's own variable among
+ * those with equations). -1 when it applies, else an equation that breaks it. */
+static int noise_not_diagonal(const ode_set *o, const noise_set *nz)
+{
+    if (nz->n == 1)
+        return -1;
+    for (int i = 0; i < o->n; i++) {
+        int count = 0;
+        for (int k = 0; k < nz->n; k++) {
+            sx *g = nz->g[i * nz->n + k];
+            if (!g)
+                continue;
+            if (++count > 1 || noise_shared(o, nz, i, k))
+                return i;
+            for (int j = 0; j < o->n; j++)
+                if (j != i && sx_uses(g, VS_STATE, o->var[j]))
+                    return i;
+        }
+    }
+    return -1;
+}
+
+/* Chooses the scheme of equations with noise (p->scheme holds the drift's choice). */
+static bool noise_scheme(diag_ctx *d, ir_pop *p, const ode_set *o, const noise_set *nz,
+                         sx *const *A)
+{
+    const sm_type *t = p->type;
+    const char *want = t->method;
+    bool exact = noise_exact(o, nz, A);
+    int nd = noise_not_diagonal(o, nz);
+    if (want && !strcmp(want, "exact")) {
+        if (!exact) {
+            diag_error(d, t->method_span, "'method exact' with white noise needs additive noise "
+                                          "on variables whose equations read no other "
+                                          "variable and that no other equation reads");
+            diag_hint(d, "use euler (Euler-Maruyama) or milstein");
+            return false;
+        }
+    } else if (want && !strcmp(want, "euler")) {
+        p->scheme = SCH_EULER_MARUYAMA;
+        p->scheme_why = "requested with 'method euler': Euler-Maruyama";
+        return true;
+    } else if (want && !strcmp(want, "milstein")) {
+        if (nd >= 0 && !nz->additive) {
+            diag_error(d, t->method_span, "'method milstein' needs diagonal noise");
+            diag_hint(d, "one noise source, or one noise per equation, used by no other "
+                         "equation, whose factor depends only on the equation's own variable; "
+                         "use euler");
+            return false;
+        }
+        p->scheme = SCH_MILSTEIN;
+        p->scheme_why = "requested with 'method milstein'";
+        return true;
+    } else if (want) {
+        diag_error(d, t->method_span, "'method %s' cannot integrate white noise", want);
+        diag_hint(d, "use euler (Euler-Maruyama), milstein, or exact (linear equations with "
+                     "additive noise)");
+        return false;
+    }
+    if (exact) {
+        p->scheme = SCH_EXACT;
+        p->scheme_why = want ? "requested with 'method': exact Ornstein-Uhlenbeck update"
+                             : "linear with additive noise: exact Ornstein-Uhlenbeck update";
+    } else if (nz->additive) {
+        p->scheme = SCH_EULER_MARUYAMA;
+        p->scheme_why = "additive noise";
+    } else if (nd < 0) {
+        p->scheme = SCH_MILSTEIN;
+        p->scheme_why = nz->n == 1 ? "multiplicative noise (one source)"
+                                   : "multiplicative diagonal noise";
+    } else {
+        diag_error(d, t->odes[nd].span, "this multiplicative noise is not supported yet");
+        diag_hint(d, "Milstein needs one noise source, or one noise per equation, used by no "
+                     "other equation, whose factor depends only on the equation's own variable; "
+                     "'method euler' integrates it with Euler-Maruyama (strong order 1/2)");
+        return false;
+    }
+    return true;
+}
+
+/* Adds the noise of one step to the drift's update xnew. */
+static void noise_add(builder *b, const ir_model *m, const ode_set *o, const noise_set *nz,
+                      sx *const *A, sx **xnew)
+{
+    ax_arena *ar = b->ar;
+    const sm_type *t = b->p->type;
+    sx **z = arena_alloc(ar, (size_t)(nz->n + 1) * sizeof *z);
+    for (int k = 0; k < nz->n; k++)
+        z[k] = temp(b, "z", sx_rand(ar, SXR_NORMAL, t->noise[k].draw));
+    sx *dt = sx_const(ar, m->dt, DIM_TIME);
+    ax_dim half = DIM_NONE;
+    half.e[DIM_T] = DIM_DEN / 2;
+    sx *sqdt = sx_const(ar, sqrt(m->dt), half);
+    for (int i = 0; i < o->n; i++) {
+        if (!noisy(nz, i))
+            continue;
+        sx *sd = sqdt; /* the standard deviation of the noise's effect per unit factor */
+        if (b->p->scheme == SCH_EXACT) {
+            sx *a2dt = sx_mul(ar, sx_mul(ar, sx_const(ar, 2, DIM_NONE), A[i * o->n + i]), dt);
+            sd = sx_call(ar, FN_SQRT, sx_mul(ar, dt, sx_call(ar, FN_EXPREL, a2dt, NULL, NULL)),
+                         NULL, NULL);
+        }
+        sx *e = xnew[i];
+        for (int k = 0; k < nz->n; k++) {
+            sx *g = nz->g[i * nz->n + k];
+            if (!g)
+                continue;
+            e = sx_add(ar, e, sx_mul(ar, sx_mul(ar, g, sd), z[k]));
+            if (b->p->scheme == SCH_MILSTEIN && !nz->additive) {
+                sx *c = NULL; /* sum_j g_jk d g_ik / d x_j */
+                for (int j = 0; j < o->n; j++) {
+                    sx *gj = nz->g[j * nz->n + k];
+                    if (!gj)
+                        continue;
+                    sx *dg = sx_diff_dim(ar, g, VS_STATE, o->var[j], t->vars[o->var[j]].dim);
+                    if (!sx_is_zero(dg))
+                        c = c ? sx_add(ar, c, sx_mul(ar, gj, dg)) : sx_mul(ar, gj, dg);
+                }
+                if (c) {
+                    sx *z2 = sx_sub(ar, sx_mul(ar, z[k], z[k]), sx_const(ar, 1, DIM_NONE));
+                    c = sx_mul(ar, sx_const(ar, 0.5, DIM_NONE), c);
+                    e = sx_add(ar, e, sx_mul(ar, sx_mul(ar, c, dt), z2));
+                }
+            }
+        }
+        e->dim = xnew[i]->dim;
+        xnew[i] = e;
+    }
+}
+
 static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
 {
     ax_arena *ar = sema_arena(s);
@@ -189,12 +400,15 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         o.var[o.n] = t->odes[k].var;
         o.f[o.n++] = sx_simplify(ar, f);
         if (has_rand(f)) {
-            diag_error(d, t->odes[k].span, "random draws are not allowed in equations yet");
-            diag_hint(d, "stochastic equations are not implemented; a random input can be "
-                         "drawn in 'step' or in a spike condition");
+            diag_error(d, t->odes[k].span, "random draws are not allowed in equations");
+            diag_hint(d, "white noise is 'xi' (v' = -v / tau + sigma * xi); a random input can "
+                         "be drawn in 'step' or in a spike condition");
             return false;
         }
     }
+    noise_set nz = {0};
+    if (t->nnoise)
+        noise_split(&b, &o, &nz);
     sx **xnew = arena_alloc(ar, (size_t)(o.n + 1) * sizeof *xnew);
     if (p->method && p->method != t->method && !o.n) {
         diag_error(d, p->method_span, "'method %s' for a population of %s, which has no "
@@ -243,6 +457,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                       : lin ? "linear with constant coefficients"
                       : nl < 0 ? "each equation is linear in its own variable"
                                : "non-linear";
+        if (nz.n && !noise_scheme(d, p, &o, &nz, lin ? A : NULL))
+            return false;
         switch (p->scheme) {
         case SCH_EXACT: {
             sx **x0 = arena_alloc(ar, (size_t)o.n * sizeof *x0);
@@ -311,6 +527,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             }
             break;
         case SCH_EULER:
+        case SCH_EULER_MARUYAMA:
+        case SCH_MILSTEIN:
             for (int i = 0; i < o.n; i++)
                 xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), sx_mul(ar, o.f[i], dt));
             break;
@@ -352,6 +570,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         }
         if (t->step.n)
             p->scheme_why = arena_printf(ar, "%s; the step map for its variables", p->scheme_why);
+        if (nz.n)
+            noise_add(&b, m, &o, &nz, A, xnew);
     } else {
         p->scheme = SCH_NONE;
         p->scheme_why = "no equations";

@@ -54,6 +54,136 @@ static void bound_note(check_ctx *ck)
         (ck)->errors++;                                                                            \
     } while (0)
 
+/* ---- white noise ------------------------------------------------------------ */
+
+static ax_dim noise_dim(void)
+{
+    ax_dim d = DIM_NONE;
+    d.e[DIM_T] = -DIM_DEN / 2;
+    return d;
+}
+
+/* `xi` or `xi_NAME` (not declared): a white-noise source of the type, in equations only. */
+static sx *noise_ref(check_ctx *ck, const ast_node *n)
+{
+    sm_type *t = ck->t;
+    if (!t || ck->ctx != CTX_EQUATION || ck->in_synapse) {
+        if (t && ck->in_synapse && ck->ctx == CTX_EQUATION)
+            ERR(ck, n->span, "white noise '%s' in synapse equations is not supported yet",
+                n->name);
+        else
+            ERR(ck, n->span, "white noise '%s' is allowed only in the right side of a "
+                             "differential equation", n->name);
+        if (ck->ctx == CTX_HANDLER || ck->ctx == CTX_STATE_INIT || ck->ctx == CTX_MODULE)
+            diag_hint(ck->d, "a random number is drawn with normal(mean, sd); 'xi' is white "
+                             "noise in equations: v' = -v / tau + sigma * xi");
+        else if (!(t && ck->in_synapse))
+            diag_hint(ck->d, "write it in an equation: v' = -v / tau + sigma * xi");
+        sx *e = sx_const(ck->ar, 0, noise_dim());
+        e->unknown = true; /* no follow-on dimension errors */
+        return e;
+    }
+    int k = 0;
+    while (k < t->nnoise && strcmp(t->noise[k].name, n->name))
+        k++;
+    if (k == t->nnoise) {
+        t->noise = arena_grow(ck->ar, t->noise, (size_t)t->nnoise, (size_t)t->nnoise + 1,
+                              sizeof *t->noise);
+        t->noise[t->nnoise++] = (sm_noise){arena_strdup(ck->ar, n->name), ck->ndraws++, n->span};
+    }
+    sx *e = sx_var(ck->ar, VS_NOISE, k, t->noise[k].name, noise_dim());
+    e->span = n->span;
+    return e;
+}
+
+/* The first white-noise reference in e, or NULL. */
+static const sx *find_noise(const sx *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == SX_VAR && e->space == VS_NOISE)
+        return e;
+    const sx *r = find_noise(e->a);
+    if (!r)
+        r = find_noise(e->b);
+    return r ? r : find_noise(e->c);
+}
+
+static void noise_misplaced(check_ctx *ck, const sx *e, ax_span at, const char *where)
+{
+    const sx *x = find_noise(e);
+    if (!x)
+        return;
+    ERR(ck, x->span, "white noise '%s' is allowed only in the right side of a differential "
+                     "equation, not in %s", x->name, where);
+    bool inside = x->span.file == at.file && x->span.off >= at.off &&
+                  x->span.end_off <= at.end_off;
+    if (!inside && at.file >= 0)
+        diag_note(ck->d, at, "it reaches %s through a definition used here", where);
+    diag_hint(ck->d, "a random number is drawn with normal(mean, sd)");
+}
+
+static void noise_block(check_ctx *ck, const sm_block *b, const char *where)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        noise_misplaced(ck, st->value, st->span, where);
+        noise_misplaced(ck, st->cond, st->span, where);
+        noise_block(ck, &st->then, where);
+        noise_block(ck, &st->els, where);
+    }
+}
+
+void check_noise(check_ctx *ck)
+{
+    sm_type *t = ck->t;
+    if (t->method && !strcmp(t->method, "milstein") && !t->nnoise && !ck->bound) {
+        ERR(ck, t->method_span, "'method milstein' is for equations with white noise 'xi'");
+        diag_hint(ck->d, "without noise, use exact, exponential_euler, euler, rk2 or rk4");
+    }
+    if (!t->nnoise || ck->bound)
+        return;
+    for (int k = 0; k < t->nodes; k++) {
+        sx *rhs = t->odes[k].rhs;
+        for (int q = 0; q < t->nnoise; q++) {
+            if (!sx_uses(rhs, VS_NOISE, q))
+                continue;
+            sx *B = NULL;
+            if (!sx_linear_in(ck->ar, rhs, VS_NOISE, q, NULL, &B)) {
+                ERR(ck, t->odes[k].span, "white noise '%s' must enter the equation of %s' "
+                                         "linearly", t->noise[q].name,
+                    t->vars[t->odes[k].var].name);
+                diag_hint(ck->d, "write it as a term 'g * %s' (not %s^2, or %s inside a "
+                                 "function): the increment of %s over a step is random with "
+                                 "variance dt", t->noise[q].name, t->noise[q].name,
+                          t->noise[q].name, t->noise[q].name);
+                break;
+            }
+            if (sx_uses(B, VS_NOISE, -1)) {
+                ERR(ck, t->odes[k].span, "the factor of white noise '%s' in the equation of "
+                                         "%s' is itself noise", t->noise[q].name,
+                    t->vars[t->odes[k].var].name);
+                diag_hint(ck->d, "a product of white noises has no meaning: add independent "
+                                 "noises as separate terms (sigma_a * xi_a + sigma_b * xi_b)");
+                break;
+            }
+        }
+    }
+    noise_misplaced(ck, t->spike, t->spike_span, "the spike condition");
+    noise_block(ck, &t->reset, "a reset");
+    noise_misplaced(ck, t->refractory, t->refractory_span, "'refractory'");
+    noise_misplaced(ck, t->output, SPAN_NONE, "the output");
+    for (int k = 0; k < t->nevents; k++) {
+        noise_misplaced(ck, t->events[k].cond, t->events[k].span, "an 'on' condition");
+        noise_block(ck, &t->events[k].body, "an event");
+    }
+    noise_block(ck, &t->step, "a step map");
+    noise_block(ck, &t->on_pre, "'on pre'");
+    noise_block(ck, &t->on_post, "'on post'");
+    noise_block(ck, &t->continuous, "'continuous'");
+    noise_block(ck, &t->every_step, "'every step'");
+}
+
 /* ---- dimension messages ---------------------------------------------------- */
 
 /* A hint for a mismatch between want and got: what factor is missing. */
@@ -63,6 +193,11 @@ static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
     char u[64];
     if (dim_is_none(got) && !dim_is_none(want))
         diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));
+    else if (dim_eq(dim_div(got, want), noise_dim()))
+        diag_hint(ck->d, "white noise 'xi' is in 1/sqrt(s): the factor in front of it must be "
+                         "in %s", dim_unit_name(dim_div(want, noise_dim()), u, sizeof u));
+    else if (dim_eq(q, noise_dim()))
+        diag_hint(ck->d, "did you forget the white noise 'xi' (1/sqrt(s))?");
     else if (dim_eq(q, DIM_TIME))
         diag_hint(ck->d, "did you forget to multiply by a time (or a time constant)?");
     else if (dim_eq(dim_div(got, want), DIM_TIME))
@@ -412,6 +547,8 @@ static sx *lookup_ident(check_ctx *ck, const ast_node *n)
     if (!strcmp(name, "pi")) {
         return sx_const(ck->ar, M_PI, DIM_NONE);
     }
+    if (!strcmp(name, "xi") || !strncmp(name, "xi_", 3))
+        return noise_ref(ck, n);
     ERR(ck, n->span, "undefined name '%s'", name);
     const char *best = suggest(ck, name);
     if (best)

@@ -60,5 +60,8 @@ sx *check_expr(check_ctx *ck, const ast_node *n);
 void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got);
 /* Statements of a block; `allow_pre_post_write`: post.x += in synapses. */
 sm_block check_block(check_ctx *ck, const ast_node *const *stmts, int n, const char *where);
+/* After a body is checked: white noise (VS_NOISE) enters each equation linearly (no xi^2,
+ * no exp(xi), no xi * xi_b) and appears nowhere else (conditions, outputs, handlers). */
+void check_noise(check_ctx *ck);
 
 #endif

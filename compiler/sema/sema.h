@@ -81,6 +81,15 @@ typedef struct {
  * none (`free`: only spikes are blocked, Brian2 without `unless refractory`), or a list. */
 typedef enum { REFR_HOLD_RESET, REFR_HOLD_NONE, REFR_HOLD_LIST } sm_refr_hold;
 
+/* A white-noise source of a type: `xi` or `xi_NAME`, in order of first use. The same name
+ * in two equations is the same noise; each source is one normal draw (number `draw`) per
+ * neuron and step. */
+typedef struct {
+    const char *name;
+    int draw;
+    ax_span span;
+} sm_noise;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -117,6 +126,8 @@ struct sm_type {
     const sm_type *host;    /* rules: the synapse they attach to */
     int weight_var;         /* rules: the host's variable bound as `w` */
     int errors;             /* errors found while checking it */
+    sm_noise *noise;        /* white noise in the equations (VS_NOISE indices) */
+    int nnoise;
 };
 
 typedef struct sm_module sm_module;

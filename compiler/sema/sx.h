@@ -74,6 +74,8 @@ typedef enum {
                       (lowering; the runtime may change it between steps) */
     VS_DERIVED,    /* a quantity derived from shared values (a propagator entry): idx is its
                       slot in the derived values, computed by the model's derive kernel */
+    VS_NOISE,      /* white noise xi (dimension 1/sqrt(s)) in an equation: idx is the noise
+                      source of the type (sm_type.noise); lowering replaces it by draws */
     VS_COUNT
 } sx_space;
 

@@ -294,7 +294,8 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
     }
 }
 
-static const char *const METHODS[] = {"exact", "exponential_euler", "euler", "rk2", "rk4", NULL};
+static const char *const METHODS[] = {"exact",   "exponential_euler", "euler", "rk2", "rk4",
+                                      "milstein", NULL};
 
 /* `method NAME` of a neuron or a population: a known method, else an error with a hint. */
 bool sema_method_known(diag_ctx *d, const ast_node *it)
@@ -314,7 +315,7 @@ bool sema_method_known(diag_ctx *d, const ast_node *it)
     if (best)
         diag_hint(d, "did you mean '%s'?", best);
     else
-        diag_hint(d, "the methods are exact, exponential_euler, euler, rk2 and rk4");
+        diag_hint(d, "the methods are exact, exponential_euler, euler, rk2, rk4 and milstein");
     return false;
 }
 
@@ -660,6 +661,7 @@ static void check_body(check_ctx *ck, const ast_node *def)
             t->vars[st->idx].ode >= 0 && !ck->bound)
             ERR(ck, st->span, "'%s' has an equation and is also set by 'step'", st->name);
     }
+    check_noise(ck);
 }
 
 static check_ctx *new_check(sema_ctx *s, sm_type *t, const ast_node *def)

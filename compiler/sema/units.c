@@ -164,6 +164,41 @@ const char *dim_quantity(ax_dim d)
     return NULL;
 }
 
+/* A named unit of one symbol times a half-integer power of time ("mV/ms^0.5" for a noise
+ * amplitude; "V/s^0.5" in SI), the one with the smallest such power; false when none fits. */
+static bool half_time_name(ax_dim d, bool si, char *buf, size_t size)
+{
+    if (d.e[DIM_T] % DIM_DEN == 0)
+        return false;
+    int best = -1, bestp = 0;
+    for (size_t i = 0; i < COUNT(NAMED); i++) {
+        ax_dim r = dim_div(d, NAMED[i].dim);
+        int p = r.e[DIM_T];
+        r.e[DIM_T] = 0;
+        ax_dim nt = NAMED[i].dim;
+        nt.e[DIM_T] = 0;
+        bool time_only = dim_is_none(nt) && !dim_is_none(NAMED[i].dim); /* ms, Hz */
+        const char *u = si ? NAMED[i].si : NAMED[i].unit;
+        if (!dim_is_none(r) || p % (DIM_DEN / 2) || NAMED[i].dim.e[DIM_T] % DIM_DEN ||
+            strpbrk(u, "/*^") || time_only)
+            continue;
+        if (best < 0 || abs(p) < abs(bestp)) {
+            best = (int)i;
+            bestp = p;
+        }
+    }
+    if (best < 0)
+        return false;
+    double pw = fabs((double)bestp / DIM_DEN);
+    const char *ts = si ? "s" : "ms";
+    if (dim_is_none(NAMED[best].dim))
+        snprintf(buf, size, bestp < 0 ? "1/%s^%g" : "%s^%g", ts, pw);
+    else
+        snprintf(buf, size, "%s%s%s^%g", si ? NAMED[best].si : NAMED[best].unit,
+                 bestp < 0 ? "/" : "*", ts, pw);
+    return true;
+}
+
 const char *dim_unit_name(ax_dim d, char *buf, size_t size)
 {
     for (size_t i = 0; i < COUNT(NAMED); i++)
@@ -171,6 +206,8 @@ const char *dim_unit_name(ax_dim d, char *buf, size_t size)
             snprintf(buf, size, "%s", NAMED[i].unit);
             return buf;
         }
+    if (half_time_name(d, false, buf, size))
+        return buf;
     dim_format_si(d, buf, size);
     return buf;
 }
@@ -182,6 +219,8 @@ const char *dim_si_name(ax_dim d, char *buf, size_t size)
             snprintf(buf, size, "%s", NAMED[i].si);
             return buf;
         }
+    if (half_time_name(d, true, buf, size))
+        return buf;
     dim_format_si(d, buf, size);
     return buf;
 }
@@ -281,31 +320,49 @@ bool unit_parse(const char *text, ax_unit *out, char *err, size_t errsize)
             snprintf(err, errsize, "unknown unit '%.*s'", (int)(p - start), start);
             return false;
         }
-        int power = 1;
+        /* the power in twelfths (DIM_DEN): whole, or a decimal fraction such as 0.5 */
+        int power = DIM_DEN;
         if (*p == '^') {
-            p++;
+            const char *pw = ++p;
             int neg = 0;
             if (*p == '-') {
                 neg = 1;
                 p++;
             }
             if (*p < '0' || *p > '9') {
-                snprintf(err, errsize, "expected an integer power after '^' in '%s'", text);
+                snprintf(err, errsize, "expected a number after '^' in '%s'", text);
                 return false;
             }
-            power = 0;
-            while (*p >= '0' && *p <= '9' && power < 1000)
-                power = power * 10 + (*p++ - '0');
+            long whole = 0;
+            while (*p >= '0' && *p <= '9' && whole < 1000)
+                whole = whole * 10 + (*p++ - '0');
+            long frac = 0, scale = 1; /* the decimals as frac / scale */
+            if (*p == '.') {
+                for (p++; *p >= '0' && *p <= '9'; p++) {
+                    if (scale < 100000000) {
+                        frac = frac * 10 + (*p - '0');
+                        scale *= 10;
+                    } else if (*p != '0') {
+                        scale = 0; /* too many decimals to be a twelfth */
+                    }
+                }
+            }
+            if (!scale || (frac * DIM_DEN) % scale) {
+                snprintf(err, errsize, "the power '%.*s' in '%s' is not a multiple of 1/4 "
+                         "(0.5, 0.25, 1.5 ...)", (int)(p - pw), pw, text);
+                return false;
+            }
+            power = (int)(whole * DIM_DEN + frac * DIM_DEN / scale);
             if (neg)
                 power = -power;
         }
         ax_dim d;
-        if (!dim_pow(u.dim, power * sign, 1, &d)) {
+        if (!dim_pow(u.dim, power * sign, DIM_DEN, &d)) {
             snprintf(err, errsize, "unit power out of range in '%s'", text);
             return false;
         }
+        acc.scale *= pow(u.scale, (double)(power * sign) / DIM_DEN);
         acc.dim = dim_mul(acc.dim, d);
-        acc.scale *= pow(u.scale, power * sign);
         if (*p == '*')
             sign = 1;
         else if (*p == '/')

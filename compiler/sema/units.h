@@ -56,9 +56,9 @@ bool unit_is_name(const char *name, size_t len);
 /* The base symbol of a unit name ("mV" -> "V"), for messages; NULL if none. */
 const char *unit_base_name(const char *name, size_t len);
 /* Parses a unit expression as the lexer attaches it to a number:
- * atoms joined by '*' and '/', each atom optionally raised to an integer
- * power ("uF/cm^2", "mV/ms", "nS*ms", "1/s"). Returns false and a message
- * on error. */
+ * atoms joined by '*' and '/', each atom optionally raised to a power that is
+ * whole or a multiple of 1/4 written in decimals ("uF/cm^2", "mV/ms", "nS*ms",
+ * "1/s", "mV/ms^0.5"). Returns false and a message on error. */
 bool unit_parse(const char *text, ax_unit *out, char *err, size_t errsize);
 
 /* A value given outside a model file (`axon run --set N=8000`): a number in

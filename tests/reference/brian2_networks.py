@@ -24,6 +24,17 @@ Cases (all 1 s; the Axon command that makes the matching recordings):
              nu_thr = 20 mV / (J CE tau_m) = 25 Hz, X = 4000 sources at 50 Hz.
              axon run examples/brunel.axon --set N=5000 --set g=3 --set eta=2
   brunel_ai  the same with g = 5, eta = 2.
+  brunel_noise  examples/brunel_noise.axon (N = 5000, g = 5, eta = 2): as
+             brunel_ai, with the external Poisson input replaced by its
+             diffusion approximation (Brunel 2000), white noise with mean
+             mu_ext = J CE nu_ext tau_m = 40 mV and standard deviation
+             sigma_ext = J sqrt(CE nu_ext tau_m / 2) = 1.41 mV of the free
+             membrane: dv/dt = (mu_ext - v)/tau_m + sigma_ext sqrt(2/tau_m) xi,
+             method euler (Brian2's Euler-Maruyama; Axon integrates the
+             Ornstein-Uhlenbeck part exactly, which differs by O(dt/tau_m)).
+             axon run examples/brunel_noise.axon -o DIR --seed S;
+             written to its own file: tests/reference/brian2_networks.py
+             tests/reference/data/brunel_noise.json --cases brunel_noise
   brunel_ai_12500  examples/brunel.axon as it stands (N = 12500, g = 5,
              eta = 2: CE = 1000, CI = 250, X = 10000 sources at 20 Hz), the
              size of Brunel (2000). axon run examples/brunel.axon
@@ -194,12 +205,43 @@ def brunel(N=5000, g=5, eta=2, J=0.1*mV, epsilon=0.1):
     return {'E': E, 'I': I, 'X': X}, after_resets(*syns)
 
 
+BRUNEL_NOISE_EQS = ('dv/dt = (mu_ext - v)/tau_m + sigma_ext*sqrt(2/tau_m)*xi : volt '
+                    '(unless refractory)')
+
+
+def brunel_noise(N=5000, g=5, eta=2, J=0.1*mV, epsilon=0.1):
+    NE = N*4//5
+    NI = N - NE
+    CE = int(round(epsilon*NE))
+    CI = int(round(epsilon*NI))
+    tau_m = BRUNEL_NS['tau_m']
+    nu_ext = eta*20*mV/(J*CE*tau_m)
+    ns = dict(BRUNEL_NS, mu_ext=J*CE*nu_ext*tau_m,
+              sigma_ext=J*np.sqrt(CE*float(nu_ext*tau_m)/2))
+    kw = dict(threshold='v > theta', reset='v = v_reset', refractory='t_ref',
+              method='euler', namespace=ns)
+    E = NeuronGroup(NE, BRUNEL_NOISE_EQS, name='E', **kw)
+    I = NeuronGroup(NI, BRUNEL_NOISE_EQS, name='I', **kw)
+    axon_refractory(E, I)
+    E.v = 0*mV
+    I.v = 0*mV
+    syns = []
+    for pre, w, K in ((E, J, CE), (I, -g*J, CI)):
+        for post in (E, I):
+            S = Synapses(pre, post, on_pre='v_post += w', delay=1.5*ms,
+                         namespace={'w': w})
+            S.connect(i=f'k for k in sample(N_pre, size={K})')
+            syns.append(S)
+    return {'E': E, 'I': I}, after_resets(*syns)
+
+
 CASES = {
     'coba': (coba, {}),
     'cuba': (cuba, {}),
     'brunel_sr': (brunel, {'N': 5000, 'g': 3, 'eta': 2}),
     'brunel_ai': (brunel, {'N': 5000, 'g': 5, 'eta': 2}),
     'brunel_ai_12500': (brunel, {'N': 12500, 'g': 5, 'eta': 2}),
+    'brunel_noise': (brunel_noise, {'N': 5000, 'g': 5, 'eta': 2}),
 }
 
 
@@ -251,6 +293,7 @@ DEFINITION = {
         'brunel_ai': 'axon run examples/brunel.axon --set N=5000 --set g=5 '
                      '--set eta=2 -o DIR --seed S',
         'brunel_ai_12500': 'axon run examples/brunel.axon -o DIR --seed S',
+        'brunel_noise': 'axon run examples/brunel_noise.axon -o DIR --seed S',
     },
 }
 
@@ -262,7 +305,7 @@ def main():
     ap.add_argument('--seeds', type=int, default=None,
                     help='seeds 1..S for every case (default: 20 for coba '
                          'and cuba, 5 for the Brunel cases)')
-    ap.add_argument('--cases', default=','.join(CASES))
+    ap.add_argument('--cases', default=','.join(c for c in CASES if c != 'brunel_noise'))
     ap.add_argument('--additive-refractory', action='store_true',
                     help="let synaptic writes to v add during refractoriness "
                          "(not Brian2's default, nor Axon's)")

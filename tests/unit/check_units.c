@@ -80,6 +80,35 @@ START_TEST(test_rational_powers)
 }
 END_TEST
 
+START_TEST(test_fractional_unit_powers)
+{
+    /* mV/ms^0.5: a noise amplitude, 1e-3 / sqrt(1e-3) in SI */
+    ax_unit u = U("mV/ms^0.5");
+    ck_assert_double_eq_tol(u.scale, 1e-3 / sqrt(1e-3), 1e-15);
+    ax_dim want;
+    ck_assert(dim_pow(DIM_TIME, 1, 2, &want));
+    ck_assert(dim_eq(u.dim, dim_div(DIM_VOLTAGE, want)));
+    ck_assert(dim_eq(U("s^-0.5").dim, dim_div(DIM_NONE, want)));
+    ck_assert(dim_eq(U("ms^1.5").dim, dim_mul(DIM_TIME, want)));
+    ck_assert_double_eq_tol(U("ms^0.25").scale, pow(1e-3, 0.25), 1e-15);
+    /* whole powers written with decimals are the same unit */
+    ck_assert(dim_eq(U("cm^2.0").dim, U("cm^2").dim));
+    ax_unit bad;
+    char err[128];
+    ck_assert(!unit_parse("ms^0.3", &bad, err, sizeof err));
+    ck_assert_str_eq(err, "the power '0.3' in 'ms^0.3' is not a multiple of 1/4 (0.5, 0.25, 1.5 ...)");
+    ck_assert(!unit_parse("ms^0.1234567891", &bad, err, sizeof err));
+    /* names in messages */
+    char buf[64];
+    ck_assert_str_eq(dim_unit_name(u.dim, buf, sizeof buf), "mV/ms^0.5");
+    ck_assert_str_eq(dim_unit_name(U("nA*s^0.5").dim, buf, sizeof buf), "nA*ms^0.5");
+    ck_assert_str_eq(dim_unit_name(U("s^1.5").dim, buf, sizeof buf), "ms^1.5");
+    ck_assert_str_eq(dim_unit_name(U("s^-0.5").dim, buf, sizeof buf), "1/sqrt(s)");
+    /* what the name says parses back to the dimension */
+    ck_assert(dim_eq(U("mV/ms^1.5").dim, dim_div(u.dim, DIM_TIME)));
+}
+END_TEST
+
 START_TEST(test_descriptions)
 {
     char buf[128];
@@ -159,6 +188,7 @@ Suite *units_suite(void)
     tcase_add_test(tc, test_compound_units);
     tcase_add_test(tc, test_bad_units);
     tcase_add_test(tc, test_rational_powers);
+    tcase_add_test(tc, test_fractional_unit_powers);
     tcase_add_test(tc, test_descriptions);
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_bad_quantities);

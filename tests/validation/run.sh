@@ -7,6 +7,7 @@
 #   check_plasticity.py  STDP window, Song et al. (2000) against Brian2
 #   check_rules.py     rate rules (Oja, Hebbian, covariance, BCM) and homeostasis
 #   check_protocol.py  run-line protocols (parameters stepped at given times) against closed forms
+#   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
 set -u
 export PYTHONDONTWRITEBYTECODE=1 # nothing written into the source tree (vcheck.py)
 : "${AXON:?}" "${AXON_SRCDIR:?}"
@@ -20,4 +21,5 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_plasticity.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_rules.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_protocol.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
