@@ -17,6 +17,8 @@
 #   chromium              tests open the HTML report headless and check its screenshot
 #   man-db groff-base     tests/cli/install.sh renders the manual page (man -l) and checks groff -ww
 #   libjson-c-dev         JSON for the language server, `axon lsp` (not needed with --without-lsp)
+# Not installed here (optional, large): python3-brian, the Brian2 side of bench/ and the
+# reference generators of tests/reference (`apt-get install python3-brian`).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""

@@ -5,6 +5,7 @@ The network of Brian2's, ANNarchy's and BrainPy's published COBA comparisons (di
 conductances, forward Euler; bench/coba/coba_euler.axon) on three sides, the same model, scheme,
 duration and dt = 0.1 ms on each:
   c_float, c_double     bench/coba/loop.c (cc -O3 -march=native): the floor to beat
+  c_float_cc2, ...      the same loop built by a second compiler, CC2 (default clang)
   axon_euler[_f32]      coba_euler.axon's COBAEuler (method euler), double [single] precision
   axon_expeuler[_f32]   COBAExpEuler: the same neuron with Axon's default, exponential Euler
   brian2_euler          brian2_coba.py --form euler (C++ standalone, 1 thread, no OpenMP)
@@ -22,7 +23,8 @@ median over the rounds is reported with its minimum and maximum.
 
 Usage: bench/coba/floor.py [--sizes "4000 64000"] [--rounds R] [--duration MS] [-K K]
                            [--sides "c_float axon_euler ..."] [--skip-brian]
-Environment: AXON (default ./axon), CC (default cc), PYTHON (for Brian2's builds, default
+Environment: AXON (default ./axon), CC (default cc), CC2 (default clang; empty: no _cc2 sides),
+PYTHON (for Brian2's builds, default
 /usr/bin/python3, the interpreter with python3-brian). Run from a built tree (make).
 Prints progress to stderr and Markdown tables to stdout.
 """
@@ -43,7 +45,8 @@ AXON_SIDES = {  # side: (module, precision)
     "axon_expeuler": ("COBAExpEuler", "double"),
     "axon_expeuler_f32": ("COBAExpEuler", "single"),
 }
-ALL_SIDES = ["c_float", "c_double", *AXON_SIDES, "brian2_euler", "brian2_expeuler"]
+ALL_SIDES = ["c_float", "c_double", "c_float_cc2", "c_double_cc2", *AXON_SIDES, "brian2_euler",
+             "brian2_expeuler"]
 
 
 def log(msg):
@@ -74,7 +77,8 @@ class Side:
         self.name, self.N, self.runs, self.info = name, N, [], {}
         steps = int(round(a.duration / 0.1))
         if name.startswith("c_"):
-            self.cmd = [os.path.join(tmp, "coba_loop"), name[2:], str(N), str(steps), str(a.K)]
+            exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
+            self.cmd = [os.path.join(tmp, exe), name.split("_")[1], str(N), str(steps), str(a.K)]
             self.cwd = ROOT
         elif name in AXON_SIDES:
             mod, prec = AXON_SIDES[name]
@@ -141,21 +145,26 @@ def main():
     a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
     a.cc = os.environ.get("CC", "cc")
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
-    names = [s for s in a.sides.split() if not (a.skip_brian and s.startswith("brian2"))]
+    a.cc2 = os.environ.get("CC2", shutil.which("clang") or "")
+    names = [s for s in a.sides.split() if not (a.skip_brian and s.startswith("brian2"))
+             and not (not a.cc2 and s.endswith("_cc2"))]
     for s in names:
         if s not in ALL_SIDES:
             sys.exit(f"floor.py: unknown side '{s}' (known: {' '.join(ALL_SIDES)})")
     tmp = tempfile.mkdtemp(prefix="axon-floor.")
     try:
-        sh([a.cc, "-O3", "-march=native", "bench/coba/loop.c", "-lm", "-o",
-            os.path.join(tmp, "coba_loop")])
+        for cc, exe in ((a.cc, "coba_loop"), (a.cc2, "coba_loop2")):
+            if cc:
+                sh([cc, "-O3", "-march=native", "bench/coba/loop.c", "-lm", "-o",
+                    os.path.join(tmp, exe)])
+        compilers = "; ".join(sh([cc, "--version"]).splitlines()[0] for cc in (a.cc, a.cc2) if cc)
         with open("/proc/cpuinfo") as f:
             cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True).stdout.strip() or "?"
         print(f"COBA, Brian-team form: {a.duration:g} ms at dt = 0.1 ms, K = {a.K}, {a.rounds} "
               f"rounds alternating; {cpu}, {os.cpu_count()} cores; Axon at {commit}; "
-              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; C loop: {compilers}")
         for N in map(int, a.sizes.split()):
             log(f"== N = {N}: building {' '.join(names)}")
             sides = [Side(s, N, a, tmp) for s in names]
@@ -176,7 +185,8 @@ def report(N, a, sides, before, after):
     T = a.duration * 1e-3
     print(f"\n### N = {N} (load average before {before}, after {after})\n")
     ref = {s.name: s for s in sides}
-    peers = [p for p in ("c_float", "c_double", "brian2_euler") if p in ref]
+    peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler")
+             if p in ref]
     head = ["side", "loop CPU s, median (min-max)", "loop wall s", "process CPU s",
             "rate Hz", "synapses", "B/synapse"] + [f"{p} / side" for p in peers]
     print("| " + " | ".join(head) + " |")
