@@ -22,6 +22,8 @@
 #                         here but missing). emacs-nox is the smallest Emacs (no X: 34 MB, with
 #                         emacs-common 72 MB and emacs-el 17 MB); elpa-eglot (0.2 MB) because
 #                         Debian 12's Emacs 28 has no built-in eglot; neovim 4.7 MB + 20 MB runtime
+# Not installed here (optional, large): python3-brian, the Brian2 side of bench/ and the
+# reference generators of tests/reference (`apt-get install python3-brian`).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""

@@ -15,11 +15,23 @@ tests/reference/brian2_networks.py's `coba` case, against which Axon's COBA is v
 dt = 0.1 ms, float64. Spikes are counted with one PopulationRateMonitor per population (one
 value per step, no per-spike storage).
 
+With --form euler (or expeuler) it is instead the Brian-team form of the benchmark, the one of
+Brian2's, ANNarchy's and BrainPy's published comparisons (bench/coba/coba_euler.axon, the C loop
+bench/coba/loop.c; bench/coba/floor.py runs the three): one NeuronGroup of N neurons with
+dimensionless conductances,
+  dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I)/taum : volt (unless refractory)
+  dge/dt = -ge/taue : 1,  dgi/dt = -gi/taui : 1
+(taum = 20 ms, taue = 5 ms, taui = 10 ms, Vt = -50 mV, Vr = El = -60 mV, Ee = 0 mV, Ei = -80 mV,
+I = 20 mV, refractory 5 ms), method 'euler' (or 'exponential_euler'), P.v = -55 mV + 5 mV randn(),
+ge = gi = 0, Synapses(P[:NE], P, on_pre='ge += 0.6') and Synapses(P[NE:], P, on_pre='gi += 6.7')
+with connect(p=K/N) and no delay (delivered in the step of the spike, after the reset).
+
 Usage: /usr/bin/python3 brian2_coba.py [N] [--threads T] [--duration MS] [--repeat R]
-                                        [--dir PROJECT_DIR] [-K K] [--seed S]
+                                        [--dir PROJECT_DIR] [-K K] [--seed S] [--form F]
   N (default 4000), T (default 1): T = 1 builds without OpenMP (openmp_threads = 0, Brian2's
   default and its fastest one-thread code); T > 1 sets prefs.devices.cpp_standalone.
-  openmp_threads = T. R (default 1): run the compiled program R times (it is built once) and
+  openmp_threads = T. --form: vogels (default, the network above), euler or expeuler (the
+  Brian-team form). R (default 1): run the compiled program R times (it is built once) and
   report the fastest simulation loop. K (default 80): synapses per neuron, p = K / N.
 Prints one line of key=value pairs:
   run_s      Brian2's own timing of the simulation loop (Network::_last_run_time, the value
@@ -51,8 +63,51 @@ dv/dt = (g_L*(E_L - v) + ge*(E_e - v) + gi*(E_i - v))/C : volt (unless refractor
 dge/dt = -ge/tau_e : siemens
 dgi/dt = -gi/tau_i : siemens
 """
+EQS_BRIAN = """
+dv/dt = (ge*(Ee - v) + gi*(Ei - v) - (v - El) + I)/taum : volt (unless refractory)
+dge/dt = -ge/taue : 1
+dgi/dt = -gi/taui : 1
+"""
+NS_BRIAN = {"taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms, "Vt": -50 * mV, "Vr": -60 * mV,
+            "El": -60 * mV, "Ee": 0 * mV, "Ei": -80 * mV, "I": 20 * mV}
 NS = {"C": 200 * pF, "g_L": 10 * nS, "E_L": -60 * mV, "v_th": -50 * mV, "v_reset": -60 * mV,
       "t_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV, "tau_e": 5 * ms, "tau_i": 10 * ms}
+
+
+def vogels(N, NE, p):
+    """The network of coba.axon: two groups E and I, four Synapses with delay 0.1 ms."""
+    kw = dict(threshold="v > v_th", reset="v = v_reset", refractory="t_ref",
+              method="exponential_euler", namespace=dict(NS))
+    E = NeuronGroup(NE, EQS, name="E", **kw)
+    I = NeuronGroup(N - NE, EQS, name="I", **kw)
+    for P in (E, I):
+        P.v = "-60*mV + 10*mV*rand()"
+        P.ge = "40*nS + 15*nS*randn()"
+        P.gi = "200*nS + 120*nS*randn()"
+    syns = []
+    for pre, var, weight in ((E, "ge", 6 * nS), (I, "gi", 67 * nS)):
+        for post in (E, I):
+            S = Synapses(pre, post, on_pre=f"{var}_post += w", delay=0.1 * ms,
+                         namespace={"w": weight}, name=f"S_{pre.name}{post.name}")
+            S.connect(p=p)
+            S.pre.when = "after_resets"  # deliver after the reset, as Axon does
+            syns.append(S)
+    return (E, I), E, I, syns
+
+
+def brian_team(N, NE, p, method):
+    """The Brian-team form: one group, its subgroups E and I, two Synapses without delay."""
+    P = NeuronGroup(N, EQS_BRIAN, threshold="v > Vt", reset="v = Vr", refractory=5 * ms,
+                    method=method, namespace=dict(NS_BRIAN), name="P")
+    P.v = "-55*mV + 5*mV*randn()"
+    E, I = P[:NE], P[NE:]
+    syns = []
+    for pre, var, weight in ((E, "ge", 0.6), (I, "gi", 6.7)):
+        S = Synapses(pre, P, on_pre=f"{var}_post += w", namespace={"w": weight},
+                     name=f"S_{'E' if pre is E else 'I'}")
+        S.connect(p=p)
+        syns.append(S)
+    return (P,), E, I, syns
 
 
 def main():
@@ -64,6 +119,7 @@ def main():
     ap.add_argument("--dir", default="", help="project directory (kept; default: a temporary one)")
     ap.add_argument("-K", type=float, default=80.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--form", choices=("vogels", "euler", "expeuler"), default="vogels")
     a = ap.parse_args()
     N, threads, duration_ms, K, rng_seed = a.N, a.threads, a.duration, a.K, a.seed
     keep = a.dir != ""
@@ -83,27 +139,16 @@ def main():
     seed(rng_seed)
 
     NE = N * 4 // 5
-    kw = dict(threshold="v > v_th", reset="v = v_reset", refractory="t_ref",
-              method="exponential_euler", namespace=dict(NS))
-    E = NeuronGroup(NE, EQS, name="E", **kw)
-    I = NeuronGroup(N - NE, EQS, name="I", **kw)
-    for P in (E, I):
-        P.v = "-60*mV + 10*mV*rand()"
-        P.ge = "40*nS + 15*nS*randn()"
-        P.gi = "200*nS + 120*nS*randn()"
-    syns = []
-    for pre, var, weight in ((E, "ge", 6 * nS), (I, "gi", 67 * nS)):
-        for post in (E, I):
-            S = Synapses(pre, post, on_pre=f"{var}_post += w", delay=0.1 * ms,
-                         namespace={"w": weight}, name=f"S_{pre.name}{post.name}")
-            S.connect(p=p)
-            S.pre.when = "after_resets"  # deliver after the reset, as Axon does
-            syns.append(S)
+    if a.form == "vogels":
+        groups, E, I, syns = vogels(N, NE, p)
+    else:
+        method = "euler" if a.form == "euler" else "exponential_euler"
+        groups, E, I, syns = brian_team(N, NE, p, method)
     rE = PopulationRateMonitor(E, name="rate_E")
     rI = PopulationRateMonitor(I, name="rate_I")
     # an explicit Network: the magic run() only collects objects named in this frame, not the
     # Synapses held in the list (it would simulate I->I alone, and the activity dies out)
-    net = Network(E, I, *syns, rE, rI)
+    net = Network(*groups, *syns, rE, rI)
     net.run(duration_ms * ms)
 
     t0 = time.perf_counter()

@@ -5,7 +5,7 @@
  *
  *     axon build bench/coba/coba.axon --emit obj -o m.o --set N=16000
  *     cc -I runtime/include bench/coba/synmem.c m.o -L.libs -laxonrt -lm -o synmem
- *     ./synmem [SEED]
+ *     ./synmem [SEED [MS [THREADS]]]
  *
  * Creates the simulation (builds the connectivity; runs no step) and prints one line per
  * projection and a total line:
@@ -16,6 +16,12 @@
  * presynaptic neuron), with the padding of the arrays to 16 elements; spike histories (per
  * population) are not included. setup_s is the wall time of axon_sim_new (initial state and
  * connectivity).
+ *
+ * With MS, it then runs MS ms of model time on THREADS threads (default 1) and prints
+ *   run run_s=W cpu_s=C spikes=S
+ * where W is the wall time of axon_sim_run (as `axon run`'s `run`, axon_sim_wall_seconds) and C
+ * the CPU time of the process during it (all threads; on a loaded machine the less disturbed
+ * figure for one thread), and S the number of spikes of every population.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +31,19 @@
 
 extern const axon_model_desc axon_model;
 
-static double now(void)
+static double clock_s(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+
 int main(int argc, char **argv)
 {
-    axon_opts o = {.seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0, .threads = 1};
+    axon_opts o = {.seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0,
+                   .threads = argc > 3 ? atoi(argv[3]) : 1};
     axon_err err;
     double t0 = now();
     axon_sim *s = axon_sim_new(&axon_model, &o, &err);
@@ -55,6 +64,19 @@ int main(int argc, char **argv)
     }
     printf("total synapses=%llu bytes=%.0f bytes_per_synapse=%.4f setup_s=%.3f\n", nsyn, bytes,
            nsyn ? bytes / (double)nsyn : 0.0, setup);
+    if (argc > 2) {
+        double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+        if (axon_sim_run(s, strtod(argv[2], NULL) * 1e-3, NULL, NULL) != AXON_OK) {
+            fprintf(stderr, "synmem: %s\n", axon_sim_error(s));
+            axon_sim_free(s);
+            return 1;
+        }
+        double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        unsigned long long spikes = 0;
+        for (uint32_t p = 0; p < axon_model.npops; p++)
+            spikes += axon_sim_spike_count(s, (int)p);
+        printf("run run_s=%.4f cpu_s=%.4f spikes=%llu\n", axon_sim_wall_seconds(s), cpu, spikes);
+    }
     axon_sim_free(s);
     return 0;
 }

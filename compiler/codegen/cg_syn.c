@@ -115,13 +115,14 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
         c->post_dirty[s] = true;
         /* a variable the target holds while refractory ignores input then (Brian2's
            `unless refractory`, Brunel 2000): the write is masked by the target's
-           permission flag, which is 0 from the spike until the end of the period */
-        if (!pre && p->held && p->permit_var >= 0 && p->refr_var >= 0 && st->idx >= 0 &&
-            st->idx < p->type->nvars && p->held[st->idx]) {
-            int q = p->permit_var;
+           refractory counter, which is >= 0 from the spike until the end of the period */
+        if (!pre && p->held && p->refr_var >= 0 && st->idx >= 0 && st->idx < p->type->nvars &&
+            p->held[st->idx]) {
+            int q = p->refr_var;
             if (!env[q])
-                env[q] = load_at(c, c->post_base[q], c->post_j, "_may_spike");
-            mask = LLVMBuildAnd(c->b, mask, cg_to_bool(c, env[q]), "");
+                env[q] = load_at(c, c->post_base[q], c->post_j, "_refr");
+            LLVMValueRef free_ = LLVMBuildFCmp(c->b, LLVMRealOLT, env[q], cgm_const(c, 0), "");
+            mask = LLVMBuildAnd(c->b, mask, free_, "");
         }
     } else {
         cg_fail(c, st->span, "this assignment is not supported in a synapse kernel");

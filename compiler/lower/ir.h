@@ -85,7 +85,7 @@ typedef struct {
     sx *spike;              /* NULL for non-spiking: the condition as written */
     sx *fire;               /* spike and the refractory gate (reads the new state) */
     sm_block reset;         /* the written reset, then the hidden variables' */
-    int refr_var;           /* hidden refractory counter (steps left), or -1 */
+    int refr_var;           /* hidden refractory counter (steps still held; -1: may spike), or -1 */
     sx *refr_steps;         /* steps to hold after a spike (duration refractoriness) */
     int permit_var;         /* hidden flag: may spike (condition refractoriness), or -1 */
     sx *refr_cond;          /* the condition that blocks spiking */
@@ -234,6 +234,8 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
 /* Chooses the scheme of each population and builds its discrete update; then
  * ir_synapses and ir_params. */
 bool ir_schemes(sema_ctx *s, ir_model *m);
+/* "may spike" of a population with a refractory period: _refr < 0 (p->refr_var >= 0). */
+sx *ir_refr_permit(ax_arena *ar, const ir_pop *p);
 /* Plans each projection's synapse variables: the linear form of their
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */

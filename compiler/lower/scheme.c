@@ -91,6 +91,29 @@ static sx *f_at(builder *b, const ode_set *o, int i, sx *const *x, double tshift
     return e;
 }
 
+/* f h with the step h multiplied into a factor of f that is fixed between parameter changes,
+ * as Brian2 computes dt * f: (a / c) h = a (h / c), (c a) h = (c h) a, (-a) h = -(a h). Code
+ * generation derives h / c once per parameter change, so the step costs one multiply less
+ * per variable (and -x / tau becomes one fused multiply-add with x + ...). */
+static sx *times_step(ax_arena *ar, sx *f, sx *h)
+{
+    switch (f->kind) {
+    case SX_DIV:
+        if (sx_is_param_const(f->b))
+            return sx_mul(ar, f->a, sx_div(ar, h, f->b));
+        break;
+    case SX_MUL:
+        if (sx_is_param_const(f->a))
+            return sx_mul(ar, sx_mul(ar, f->a, h), f->b);
+        if (sx_is_param_const(f->b))
+            return sx_mul(ar, f->a, sx_mul(ar, f->b, h));
+        break;
+    case SX_NEG: return sx_neg(ar, times_step(ar, f->a, h));
+    default: break;
+    }
+    return sx_mul(ar, f, h);
+}
+
 /* Linear with constant coefficients (numbers and shared parameters)? A[i n + j] = d f_i / d x_j. */
 static bool const_linear(ax_arena *ar, const ode_set *o, sx **A)
 {
@@ -363,20 +386,24 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
     const sm_type *t = p->type;
     builder b = {ar, p, 0, &p->update, false};
     sx *dt = sx_const(ar, m->dt, DIM_TIME);
-    /* hidden variables for refractoriness */
+    /* hidden variables for refractoriness. A refractory period is a counter alone: _refr is the
+       number of steps the neuron is still held, -1 once it may spike again (it counts down to
+       -1, not 0, so that "may spike" is _refr < 0 and needs no variable of its own, nor a store
+       per neuron and step). A refractory condition keeps a flag, _may_spike. */
     sx *refr_old = NULL;
     if (t->refractory) {
-        p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 2, sizeof *p->vars);
+        p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
         if (p->refr_steps) {
             p->refr_var = p->nvars;
             p->vars[p->nvars++] = (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false,
-                                           sx_const(ar, 0, DIM_NONE)};
+                                           sx_const(ar, -1, DIM_NONE)};
             refr_old = sx_var(ar, VS_HIDDEN, p->refr_var, "_refr", DIM_NONE);
+        } else {
+            p->permit_var = p->nvars;
+            sx *one = sx_const(ar, 1, DIM_NONE);
+            one->boolean = true;
+            p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
         }
-        p->permit_var = p->nvars;
-        sx *one = sx_const(ar, 1, DIM_NONE);
-        one->boolean = true;
-        p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
     }
     p->held = arena_alloc(ar, (size_t)(t->nvars + 1));
     if (p->refr_steps && t->refr_hold == REFR_HOLD_RESET)
@@ -530,7 +557,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         case SCH_EULER_MARUYAMA:
         case SCH_MILSTEIN:
             for (int i = 0; i < o.n; i++)
-                xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), sx_mul(ar, o.f[i], dt));
+                xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), times_step(ar, o.f[i], dt));
             break;
         case SCH_RK2:
         case SCH_RK4: {
@@ -580,13 +607,12 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
     if (p->refr_var >= 0) {
         sx *one = sx_const(ar, 1, DIM_NONE);
         emit(&b, VS_HIDDEN, p->refr_var, "_refr",
-             sx_call(ar, FN_MAX, sx_sub(ar, refr_old, one), sx_const(ar, 0, DIM_NONE), NULL));
+             sx_call(ar, FN_MAX, sx_sub(ar, refr_old, one), sx_const(ar, -1, DIM_NONE), NULL));
     }
     if (p->permit_var >= 0) {
         sx *permit = sx_var(ar, VS_HIDDEN, p->permit_var, "_may_spike", DIM_NONE);
         permit->boolean = true;
-        sx *v = p->refr_cond ? sx_bin(ar, SX_OR, permit, sx_not(ar, p->refr_cond))
-                             : sx_bin(ar, SX_LE, refr_old, sx_const(ar, 0, DIM_NONE));
+        sx *v = sx_bin(ar, SX_OR, permit, sx_not(ar, p->refr_cond));
         emit(&b, VS_HIDDEN, p->permit_var, "_may_spike", v);
     }
     for (int i = 0; i < o.n; i++) {
@@ -636,6 +662,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             sx *permit = sx_var(ar, VS_HIDDEN, p->permit_var, "_may_spike", DIM_NONE);
             permit->boolean = true;
             p->fire = sx_bin(ar, SX_AND, p->spike, permit);
+        } else if (p->refr_var >= 0) {
+            p->fire = sx_bin(ar, SX_AND, p->spike, ir_refr_permit(ar, p));
         }
         /* the reset, then: hold for the refractory period, no new spike until allowed */
         sm_block r = {0};
@@ -653,7 +681,10 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             sx *steps = sx_call(ar, FN_FLOOR, sx_div(ar, sx_add(ar, p->refr_steps,
                                                                  sx_const(ar, 1e-3 * m->dt, DIM_TIME)),
                                                       dt), NULL, NULL);
-            st->value = sx_simplify(ar, sx_sub(ar, steps, sx_const(ar, 1, DIM_NONE)));
+            /* at least 0, so that input in the step of the spike is ignored (_refr >= 0) */
+            st->value = sx_simplify(ar, sx_call(ar, FN_MAX,
+                                                sx_sub(ar, steps, sx_const(ar, 1, DIM_NONE)),
+                                                sx_const(ar, 0, DIM_NONE), NULL));
             r.v[r.n++] = st;
         }
         if (p->permit_var >= 0) {
@@ -670,6 +701,14 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         p->reset = r;
     }
     return true;
+}
+
+sx *ir_refr_permit(ax_arena *ar, const ir_pop *p)
+{
+    sx *c = sx_bin(ar, SX_LT, sx_var(ar, VS_HIDDEN, p->refr_var, "_refr", DIM_NONE),
+                   sx_const(ar, 0, DIM_NONE));
+    c->boolean = true;
+    return c;
 }
 
 bool ir_schemes(sema_ctx *s, ir_model *m)

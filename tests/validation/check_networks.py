@@ -7,6 +7,8 @@ Usage: check_networks.py AXON SRCDIR WORKDIR
   each relay must fire exactly at sender + delay + dt (the delivery happens
   after the updates of the step in which it is due, as in Brian2), for 1 and
   2 threads.
+- chain.axon, module Held: input to a refractory neuron's held v is dropped from its spike
+  to the end of the period (v stays exactly at the reset value), and counts again after it.
 - examples/ann_layer.axon: after two steps the output layer equals the
   closed form PReLU(W2 GELU(W1 ReLU(b))) to 1e-12.
 - examples/kuramoto.axon (N = 100, Gaussian frequencies, sd 1 rad/s): the
@@ -58,6 +60,26 @@ for threads in ("1", "2"):
         ok = len(t[k]) == 1 and round(t[k][0] / dt) == round(want[k] / dt)
         check("chain %s (%s thread%s)" % (k, threads, "" if threads == "1" else "s"), ok,
               "spikes at %s ms, expected %.1f ms" % (list(np.round(t[k] * 1e3, 6)), want[k] * 1e3))
+
+    # input to a held variable (module Held): ignored from the spike to the end of the period
+    out = os.path.join(WORK, "held" + threads)
+    p = subprocess.run([AXON, "run", os.path.join(SRC, "tests/validation/chain.axon"), "-m", "Held",
+                        "-t", "4ms", "-o", out, "-q", "--threads", threads],
+                       capture_output=True, text=True)
+    if p.returncode:
+        print(p.stdout + p.stderr)
+        check("run chain.axon -m Held", False)
+        continue
+    v = np.load(os.path.join(out, "A.v.npy"))[:, 0]
+    n = np.round(np.load(os.path.join(out, "A.v.t.npy")) / 1e-4).astype(int)
+    sa = np.load(os.path.join(out, "A.spikes.t.npy"))
+    # samples are stamped (step + 1) dt: n = 1 .. 24 are steps 0 .. 23, n = 25 is step 24
+    # (held steps keep v exactly; the free steps 19-23 integrate v_rest = v: equal to 1e-15 V)
+    ok = (len(sa) == 1 and round(sa[0] / 1e-4) == 1 and np.all(v[n < 20] == -65e-3) and
+          np.all(np.abs(v[n < 25] + 65e-3) < 1e-15) and abs(v[n == 25][0] + 60e-3) < 1e-15)
+    check("held input ignored while refractory (%s thread%s)" % (threads, "" if threads == "1" else "s"),
+          bool(ok), "spikes at %s ms, v = %s mV" % (list(np.round(sa * 1e3, 6)),
+                                                  list(np.round(v[:27] * 1e3, 4))))
 
 # per-synapse delays (module Spread of chain.axon)
 out = os.path.join(WORK, "spread")

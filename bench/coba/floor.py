@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""COBA in the Brian-team form: Axon against the hand-written C loop and Brian2, alternating.
+
+The network of Brian2's, ANNarchy's and BrainPy's published COBA comparisons (dimensionless
+conductances, forward Euler; bench/coba/coba_euler.axon) on three sides, the same model, scheme,
+duration and dt = 0.1 ms on each:
+  c_float, c_double     bench/coba/loop.c (cc -O3 -march=native): the floor to beat
+  c_float_cc2, ...      the same loop built by a second compiler, CC2 (default clang)
+  axon_euler[_f32]      coba_euler.axon's COBAEuler (method euler), double [single] precision
+  axon_expeuler[_f32]   COBAExpEuler: the same neuron with Axon's default, exponential Euler
+  brian2_euler          brian2_coba.py --form euler (C++ standalone, 1 thread, no OpenMP)
+  brian2_expeuler       brian2_coba.py --form expeuler (Brian2's exponential_euler)
+Every side is built once per N; then ROUNDS rounds run every side once each, in an order rotated
+by one every round, so that a drift of the machine's speed reaches all sides alike.
+
+The figure compared is the CPU time of the simulation loop alone (no construction, no
+compilation), which a loaded machine disturbs much less than the wall time: Brian2's own
+Network::_last_run_time (std::clock() when built without OpenMP), the C loop's and Axon's
+CLOCK_PROCESS_CPUTIME_ID around the loop (Axon through bench/coba/synmem.c, which links an
+`axon build --emit obj` of the model with the runtime and times axon_sim_run). The wall time of
+the loop is printed too. Ratios are taken round by round (same round, adjacent runs), then the
+median over the rounds is reported with its minimum and maximum.
+
+Usage: bench/coba/floor.py [--sizes "4000 64000"] [--rounds R] [--duration MS] [-K K]
+                           [--sides "c_float axon_euler ..."] [--skip-brian]
+Environment: AXON (default ./axon), CC (default cc), CC2 (default clang; empty: no _cc2 sides),
+PYTHON (for Brian2's builds, default
+/usr/bin/python3, the interpreter with python3-brian). Run from a built tree (make).
+Prints progress to stderr and Markdown tables to stdout.
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AXON_SIDES = {  # side: (module, precision)
+    "axon_euler": ("COBAEuler", "double"),
+    "axon_euler_f32": ("COBAEuler", "single"),
+    "axon_expeuler": ("COBAExpEuler", "double"),
+    "axon_expeuler_f32": ("COBAExpEuler", "single"),
+}
+ALL_SIDES = ["c_float", "c_double", "c_float_cc2", "c_double_cc2", *AXON_SIDES, "brian2_euler",
+             "brian2_expeuler"]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def fields(line):
+    """The key=value pairs of a line."""
+    return dict(w.split("=", 1) for w in line.split() if "=" in w)
+
+
+def sh(cmd, cwd=ROOT):
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"floor.py: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+class Side:
+    """One side at one N: built once, run many times; each run gives cpu_s, run_s, spikes."""
+
+    def __init__(self, name, N, a, tmp):
+        self.name, self.N, self.runs, self.info = name, N, [], {}
+        steps = int(round(a.duration / 0.1))
+        if name.startswith("c_"):
+            exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
+            self.cmd = [os.path.join(tmp, exe), name.split("_")[1], str(N), str(steps), str(a.K)]
+            self.cwd = ROOT
+        elif name in AXON_SIDES:
+            mod, prec = AXON_SIDES[name]
+            obj, exe = os.path.join(tmp, f"{name}_{N}.o"), os.path.join(tmp, f"{name}_{N}")
+            sh([a.axon, "build", "bench/coba/coba_euler.axon", "-m", mod, "--precision", prec,
+                "--emit", "obj", "-o", obj, "--set", f"N={N}", "--set", f"K={a.K}", "-q"])
+            lib = os.path.join(ROOT, ".libs")
+            sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
+                f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
+            self.cmd, self.cwd = [exe, "0", str(a.duration)], ROOT
+        else:
+            form = name.split("_", 1)[1]
+            d = os.path.join(tmp, f"{name}_{N}")
+            out = sh([a.python, "bench/coba/brian2_coba.py", str(N), "--form", form,
+                      "--duration", str(a.duration), "-K", str(a.K), "--dir", d])
+            self.info = fields([ln for ln in out.splitlines() if ln.startswith("N=")][0])
+            self.cmd, self.cwd = ["./main"], d
+
+    def run(self):
+        t0 = time.perf_counter()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = subprocess.run(self.cmd, cwd=self.cwd, capture_output=True, text=True)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter() - t0
+        if r.returncode:
+            sys.exit(f"floor.py: {self.cmd} failed:\n{r.stdout}{r.stderr}")
+        proc_cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        if self.name.startswith("c_"):
+            f = fields(r.stdout)
+            self.info = f
+            res = dict(cpu=float(f["cpu_s"]), wall=float(f["run_s"]),
+                       spikes=int(f["spikes_E"]) + int(f["spikes_I"]))
+        elif self.name in AXON_SIDES:
+            lines = r.stdout.splitlines()
+            f = fields([ln for ln in lines if ln.startswith("run ")][0])
+            self.info = fields([ln for ln in lines if ln.startswith("total ")][0])
+            res = dict(cpu=float(f["cpu_s"]), wall=float(f["run_s"]), spikes=int(f["spikes"]))
+        else:  # Brian2 writes its loop time (std::clock: CPU seconds) to results/
+            with open(os.path.join(self.cwd, "results", "last_run_info.txt")) as fh:
+                t = float(fh.read().split()[0])
+            res = dict(cpu=t, wall=float("nan"),
+                       spikes=int(self.info["spikes_E"]) + int(self.info["spikes_I"]))
+        res.update(proc_cpu=proc_cpu, proc_wall=wall)
+        self.runs.append(res)
+        return res
+
+
+def spread(xs):
+    xs = [x for x in xs if x == x]
+    if not xs:
+        return "-"
+    return f"{statistics.median(xs):.4g} ({min(xs):.4g}-{max(xs):.4g})"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="4000 64000")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--duration", type=float, default=1000.0, help="ms of model time")
+    ap.add_argument("-K", type=int, default=80)
+    ap.add_argument("--sides", default=" ".join(ALL_SIDES))
+    ap.add_argument("--skip-brian", action="store_true")
+    a = ap.parse_args()
+    a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
+    a.cc = os.environ.get("CC", "cc")
+    a.python = os.environ.get("PYTHON", "/usr/bin/python3")
+    a.cc2 = os.environ.get("CC2", shutil.which("clang") or "")
+    names = [s for s in a.sides.split() if not (a.skip_brian and s.startswith("brian2"))
+             and not (not a.cc2 and s.endswith("_cc2"))]
+    for s in names:
+        if s not in ALL_SIDES:
+            sys.exit(f"floor.py: unknown side '{s}' (known: {' '.join(ALL_SIDES)})")
+    tmp = tempfile.mkdtemp(prefix="axon-floor.")
+    try:
+        for cc, exe in ((a.cc, "coba_loop"), (a.cc2, "coba_loop2")):
+            if cc:
+                sh([cc, "-O3", "-march=native", "bench/coba/loop.c", "-lm", "-o",
+                    os.path.join(tmp, exe)])
+        compilers = "; ".join(sh([cc, "--version"]).splitlines()[0] for cc in (a.cc, a.cc2) if cc)
+        with open("/proc/cpuinfo") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip() or "?"
+        print(f"COBA, Brian-team form: {a.duration:g} ms at dt = 0.1 ms, K = {a.K}, {a.rounds} "
+              f"rounds alternating; {cpu}, {os.cpu_count()} cores; Axon at {commit}; "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; C loop: {compilers}")
+        for N in map(int, a.sizes.split()):
+            log(f"== N = {N}: building {' '.join(names)}")
+            sides = [Side(s, N, a, tmp) for s in names]
+            before = loadavg()
+            for r in range(a.rounds):
+                k = r % len(sides)
+                for side in sides[k:] + sides[:k]:
+                    res = side.run()
+                    log(f"  round {r + 1} {side.name}: loop cpu {res['cpu']:.4f} s, "
+                        f"spikes {res['spikes']}")
+            after = loadavg()
+            report(N, a, sides, before, after)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(N, a, sides, before, after):
+    T = a.duration * 1e-3
+    print(f"\n### N = {N} (load average before {before}, after {after})\n")
+    ref = {s.name: s for s in sides}
+    peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler")
+             if p in ref]
+    head = ["side", "loop CPU s, median (min-max)", "loop wall s", "process CPU s",
+            "rate Hz", "synapses", "B/synapse"] + [f"{p} / side" for p in peers]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for s in sides:
+        cpu = [x["cpu"] for x in s.runs]
+        spikes = s.runs[0]["spikes"]
+        syn = s.info.get("synapses", "?")
+        bps = s.info.get("bytes_per_synapse", "-")
+        row = [s.name, spread(cpu), spread([x["wall"] for x in s.runs]),
+               spread([x["proc_cpu"] for x in s.runs]), f"{spikes / (N * T):.2f}", syn,
+               bps if bps == "-" else f"{float(bps):.3f}"]
+        for p in peers:
+            ratios = [x["cpu"] / y["cpu"] for x, y in zip(ref[p].runs, s.runs)]
+            row.append(spread(ratios))
+        print("| " + " | ".join(row) + " |")
+    print("\nratios: the peer's loop CPU time over the side's, round by round (> 1: the side is"
+          " faster); median (min-max) over the rounds.")
+
+
+if __name__ == "__main__":
+    main()
