@@ -17,12 +17,14 @@
 #   chromium              tests open the HTML report headless and check its screenshot
 #   man-db groff-base     tests/cli/install.sh renders the manual page (man -l) and checks groff -ww
 #   libjson-c-dev         JSON for the language server, `axon lsp` (not needed with --without-lsp)
+#   libopenmpi-dev openmpi-bin  simulations over MPI ranks (docs/mpi.md; configure finds them,
+#                         --without-mpi leaves MPI out) and `make check`'s mpirun tests (tests/mpi)
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
          libffi-dev check libedit-dev python3-numpy valgrind python3-scipy python3-neo \
-         librsvg2-bin chromium libjson-c-dev man-db groff-base; do
+         librsvg2-bin chromium libjson-c-dev man-db groff-base libopenmpi-dev openmpi-bin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
