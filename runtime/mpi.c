@@ -200,11 +200,10 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
         if (p->size > largest)
             largest = p->size;
     }
-    mp->send_cap = words;
+    /* the block width must be the same on every rank: from the model alone */
     mp->width = 2 + (size_t)mp->interval * (m->npops + 64);
-    if (mp->width > words)
-        mp->width = words;
-    mp->send = malloc(words * sizeof *mp->send);
+    mp->send_cap = words > mp->width ? words : mp->width;
+    mp->send = calloc(mp->send_cap, sizeof *mp->send);
     mp->recv = malloc((size_t)mp->size * mp->width * sizeof *mp->recv);
     mp->cur = malloc((size_t)mp->size * sizeof *mp->cur);
     mp->merged = malloc(largest * sizeof *mp->merged);
@@ -236,16 +235,20 @@ static void rt_mpi_allgather(rt_mpi *mp)
         mp->bytes += (size_t)mp->size * mp->width * sizeof *mp->recv;
         if (need <= mp->width)
             return;
-        /* every rank sees the same need: grow by half again, at most to the worst case */
+        /* every rank sees the same need, so makes the same width: half again */
         size_t w = need + need / 2;
-        if (w > mp->send_cap)
-            w = mp->send_cap > need ? mp->send_cap : need;
         uint32_t *recv = realloc(mp->recv, (size_t)mp->size * w * sizeof *recv);
-        if (!recv) { /* the exchange cannot go on: end the job rather than hang it */
+        uint32_t *send = w > mp->send_cap ? realloc(mp->send, w * sizeof *send) : mp->send;
+        if (recv)
+            mp->recv = recv;
+        if (send)
+            mp->send = send;
+        if (!recv || !send) { /* the exchange cannot go on: end the job rather than hang it */
             fprintf(stderr, "axon: rank %d: out of memory for the spike exchange\n", mp->rank);
             MPI_Abort(mp->comm, 1);
         }
-        mp->recv = recv;
+        if (w > mp->send_cap)
+            mp->send_cap = w;
         mp->width = w;
     }
 }

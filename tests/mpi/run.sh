@@ -3,9 +3,10 @@
 # (state records over every rank's neurons, a rate record, delay 0, per-synapse delays) under
 # `mpirun -np K` for K = 1, 2, 3 and 1 and 2 threads per rank must write recordings identical,
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
-# command line. A rank that fails (a bad output directory on one rank only) must end the whole
-# job with its message, never hang; what does not work over ranks yet is refused with a reason.
-# Run by `make check` when configure found MPI.
+# command line; so must a built executable and a C program that calls axon_sim_new_mpi. A rank
+# that fails (a bad output directory on one rank only) must end the whole job with its message,
+# never hang; what does not work over ranks yet is refused with a reason. Run by `make check`
+# when configure found MPI.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 pass=0
@@ -14,8 +15,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out="$tmp/out"
 MPIRUN=${MPIRUN:-mpirun}
-# every process on this machine, as root too; a hang fails the test instead of the suite
-mpirun_() { timeout -k 5 300 "$MPIRUN" --oversubscribe --allow-run-as-root "$@"; }
+# every process on this machine, as root too, yielding the core while it waits (the machine may
+# be shared); a hang fails the test instead of the suite
+mpirun_() { timeout -k 5 300 "$MPIRUN" --oversubscribe --allow-run-as-root --mca mpi_yield_when_idle 1 "$@"; }
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out" | tail -20; }
@@ -87,6 +89,20 @@ if "$AXON" build "$(model_file spread)" --emit exe -o "$tmp/spread-exe" -q >"$ou
     same "axon build --emit exe: mpirun -np 2" "$tmp/spread.ref" "$tmp/spread.exe"
 else
     bad "axon build --emit exe: mpirun -np 2"
+fi
+
+# axon_sim_new_mpi from a C program (tests/mpi/api.c): two runs of 0.05 s on 3 ranks of 2
+# threads equal one process's run of 0.1 s; the information and refusals of the API
+if [ -n "${AXON_LIBDIR:-}" ] &&
+    "$AXON" build "$(model_file spread)" --emit obj -o "$tmp/spread.o" -q >"$out" 2>&1 &&
+    ${CC:-cc} ${AXON_SAN:-} ${MPI_CFLAGS:-} -I"$AXON_SRCDIR/runtime/include" -Wall -Wextra -Werror \
+        "$AXON_SRCDIR/tests/mpi/api.c" "$tmp/spread.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" \
+        -laxonrt ${MPI_LIBS:-} -lm -o "$tmp/api" >"$out" 2>&1 &&
+    "$AXON" run "$(model_file spread)" -t 0.1s --seed 7 -q -o "$tmp/spread.ref1" >"$out" 2>&1 &&
+    mpirun_ -np 3 "$tmp/api" "$tmp/spread.api" >"$out" 2>&1 && grep -q '^ok$' "$out"; then
+    same "axon_sim_new_mpi: 3 ranks" "$tmp/spread.ref1" "$tmp/spread.api"
+else
+    bad "axon_sim_new_mpi (tests/mpi/api.c)"
 fi
 
 # axon analyze reads a directory written over ranks as one process's
