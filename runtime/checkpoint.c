@@ -350,6 +350,8 @@ axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t 
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    if (rt_mpi_size(s) > 1)
+        return rt_mpi_refuse(s, "checkpoints");
     uint64_t n = ck_size(s);
     if (used)
         *used = n <= SIZE_MAX ? (size_t)n : 0;
@@ -367,6 +369,8 @@ axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    if (rt_mpi_size(s) > 1)
+        return rt_mpi_refuse(s, "checkpoints");
     if (!path || !*path)
         return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_checkpoint: no file name");
     rt_afile f;
@@ -894,6 +898,8 @@ axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size)
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    if (rt_mpi_size(s) > 1)
+        return rt_mpi_refuse(s, "checkpoints");
     if (!buf)
         return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore_mem: no buffer");
     return ck_restore(s, buf, size, "checkpoint");
@@ -942,6 +948,8 @@ axon_status axon_sim_restore(axon_sim *s, const char *path)
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    if (rt_mpi_size(s) > 1)
+        return rt_mpi_refuse(s, "checkpoints");
     if (!path || !*path)
         return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore: no file name");
     size_t size = 0;

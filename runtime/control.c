@@ -27,6 +27,10 @@ struct rt_ctl *rt_ctl_get(axon_sim *s)
 {
     if (s->ctl)
         return s->ctl;
+    if (rt_mpi_size(s) > 1) {
+        rt_mpi_refuse(s, "injections, pushed spikes and spike callbacks");
+        return NULL;
+    }
     struct rt_ctl *c = calloc(1, sizeof *c);
     if (c)
         c->pops = calloc(s->m->npops ? s->m->npops : 1, sizeof *c->pops);
@@ -164,7 +168,7 @@ axon_status axon_sim_on_spikes(axon_sim *s, int pop, axon_spike_fn fn, void *use
         return AXON_EINVAL;
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return AXON_ENOMEM;
+        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
     rt_ctl_pop *cp = &c->pops[pop];
     c->nfn += (fn != NULL) - (cp->fn != NULL);
     cp->fn = fn;
@@ -467,7 +471,7 @@ axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
                                 values[k]);
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return AXON_ENOMEM;
+        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
     size_t slot = c->ninj;
     for (size_t k = 0; k < c->ninj; k++)
         if (c->inj[k].pop == info.owner && c->inj[k].var == info.var)
@@ -526,7 +530,7 @@ axon_status axon_sim_push_spikes(axon_sim *s, int pop, const uint32_t *idx, size
         return AXON_OK;
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return AXON_ENOMEM;
+        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
     rt_ctl_pop *cp = &c->pops[pop];
     if (n > SIZE_MAX / sizeof *cp->push - cp->npush)
         return axon_err_set(&s->err, AXON_ERANGE, "too many pushed spikes");

@@ -138,20 +138,21 @@ static axon_status rt_check_model(const axon_model_desc *m, const axon_opts *o, 
 
 /* ---- setup */
 
-/* Chunk i gets blocks [i*nb/nc, (i+1)*nb/nc), the last one clipped to the population size. */
+/* Chunk i gets blocks [i*nb/nc, (i+1)*nb/nc) of the neurons [lo, hi) this process updates (lo
+ * is a multiple of RT_BLOCK), the last one clipped to hi. */
 static axon_status rt_partition(rt_pop *p, int threads)
 {
-    uint64_t nblocks = ((uint64_t)p->size + RT_BLOCK - 1) / RT_BLOCK;
+    uint64_t nblocks = ((uint64_t)(p->hi - p->lo) + RT_BLOCK - 1) / RT_BLOCK;
     int nc = nblocks < (uint64_t)threads ? (int)nblocks : threads;
     p->nchunks = nc;
     p->bounds = malloc(((size_t)nc + 1) * sizeof *p->bounds);
     p->chunk_n = calloc((size_t)nc + 1, sizeof *p->chunk_n);
     if (!p->bounds || !p->chunk_n)
         return AXON_ENOMEM;
-    p->bounds[0] = 0;
+    p->bounds[0] = p->lo;
     for (int i = 1; i <= nc; i++) {
-        uint64_t b = (uint64_t)i * nblocks / (uint64_t)nc * RT_BLOCK;
-        p->bounds[i] = (uint32_t)(b < p->size ? b : p->size);
+        uint64_t b = p->lo + (uint64_t)i * nblocks / (uint64_t)nc * RT_BLOCK;
+        p->bounds[i] = (uint32_t)(b < p->hi ? b : p->hi);
     }
     return AXON_OK;
 }
@@ -160,6 +161,10 @@ static axon_status rt_pop_alloc(axon_sim *s, rt_pop *p, const axon_pop_desc *d, 
 {
     p->d = d;
     p->size = d->size;
+    p->lo = 0;
+    p->hi = d->size;
+    if (s->mpi)
+        rt_mpi_range(s->mpi, d->size, &p->lo, &p->hi);
     p->spike_rec = -1;
     uint64_t cap = ((uint64_t)d->size + RT_BLOCK - 1) / RT_BLOCK * RT_BLOCK;
     p->cap = (uint32_t)(cap ? cap : RT_BLOCK);
@@ -399,17 +404,22 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
             rt_pop *p = &s->pops[i];
             if (p->nchunks == 0)
                 continue;
-            p->d->update(ctx, p->vars, p->fired, 0, p->size);
+            p->d->update(ctx, p->vars, p->fired, p->lo, p->hi);
             if (p->fired)
-                p->nspk = rt_compact(p->fired, 0, p->size, p->spk);
+                p->nspk = rt_compact(p->fired, p->lo, p->hi, p->spk);
         }
     }
     if (s->ctl) /* pushed spikes join the step's */
         rt_ctl_post_update(s);
-    for (uint32_t i = 0; i < m->npops; i++)
-        s->pops[i].nspikes += s->pops[i].nspk;
+    if (s->mpi) { /* every interval, every rank's spikes: stored, counted and recorded */
+        rt_mpi_step(s, ctx->step);
+    } else {
+        for (uint32_t i = 0; i < m->npops; i++)
+            s->pops[i].nspikes += s->pops[i].nspk;
+        if (s->projs)
+            rt_proj_store(s, ctx->step);
+    }
     if (s->projs) {
-        rt_proj_store(s, ctx->step);
         if (!fused)
             rt_proj_deliver(s, ctx, par);
         rt_proj_plasticity(s, ctx);
@@ -423,15 +433,11 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
 
 /* ---- public API */
 
-axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err)
+/* Everything of axon_sim_new after the checks, on s (calloc'd; s->mpi set for a rank's part);
+ * on failure s is left for axon_sim_free. */
+static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon_opts *o,
+                               axon_err *err)
 {
-    if (rt_check_model(m, o, err) != AXON_OK)
-        return NULL;
-    axon_sim *s = calloc(1, sizeof *s);
-    if (!s) {
-        axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
-        return NULL;
-    }
     s->m = m;
     s->seed = o ? o->seed : 0;
     s->threads = o && o->threads > 1 ? o->threads : 1;
@@ -440,42 +446,32 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
     s->esz = m->precision;
     s->dt = m->dt;
     s->pops = calloc(m->npops ? m->npops : 1, sizeof *s->pops);
-    if (!s->pops) {
-        axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
-        axon_sim_free(s);
-        return NULL;
-    }
+    if (!s->pops)
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
     int max_chunks = 1;
     for (uint32_t i = 0; i < m->npops; i++) {
-        if (rt_pop_alloc(s, &s->pops[i], &m->pops[i], err) != AXON_OK) {
-            axon_sim_free(s);
-            return NULL;
-        }
-        s->neurons += s->pops[i].size;
+        axon_status st = rt_pop_alloc(s, &s->pops[i], &m->pops[i], err);
+        if (st != AXON_OK)
+            return st;
+        s->neurons += s->pops[i].hi - s->pops[i].lo;
         if (s->pops[i].nchunks > max_chunks)
             max_chunks = s->pops[i].nchunks;
     }
     /* Threads beyond the largest population's chunk count would never get work in a step. */
     s->pool_threads = 1;
-    if (max_chunks > 1 && !(s->pool = rt_pool_new(max_chunks, err))) {
-        axon_sim_free(s);
-        return NULL;
-    }
+    if (max_chunks > 1 && !(s->pool = rt_pool_new(max_chunks, err)))
+        return AXON_ENOMEM;
     if (s->pool)
         s->pool_threads = max_chunks;
     size_t nsig = m->nsignals ? m->nsignals : 1;
     s->signal = calloc(nsig, sizeof *s->signal);
     s->signal_pin = calloc(nsig, sizeof *s->signal_pin);
     s->pinned = calloc(nsig, sizeof *s->pinned);
-    if (!s->signal || !s->signal_pin || !s->pinned) {
-        axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
-        axon_sim_free(s);
-        return NULL;
-    }
-    if (rt_params_init(s, err) != AXON_OK) {
-        axon_sim_free(s);
-        return NULL;
-    }
+    if (!s->signal || !s->signal_pin || !s->pinned)
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+    axon_status st = rt_params_init(s, err);
+    if (st != AXON_OK)
+        return st;
     /* initial values see the signals' expressions at t = 0 (signals that follow a population
        are 0 until its state exists) */
     axon_step_ctx ctx = rt_ctx(s, 0, s->signal);
@@ -487,12 +483,54 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
         if (m->pops[i].init)
             rt_run_init(s, &s->pops[i], &ctx);
     /* the recorders after the projections: weight records check synapse indices */
-    if (rt_proj_setup(s, err) != AXON_OK || rt_rec_init(s, err) != AXON_OK) {
+    if ((st = rt_proj_setup(s, err)) != AXON_OK || (st = rt_rec_init(s, err)) != AXON_OK)
+        return st;
+    return s->mpi ? rt_mpi_setup(s, err) : AXON_OK;
+}
+
+/* axon_sim_new, over the ranks of *(MPI_Comm *)comm when comm is not NULL: the failure of
+ * one rank is then every rank's (rt_mpi_agree), so that none waits for another in a step. */
+static axon_sim *rt_sim_new(const axon_model_desc *m, const axon_opts *o, const void *comm,
+                            axon_err *err)
+{
+    rt_mpi *mp = NULL;
+    if (comm && rt_mpi_new(&mp, comm, err) != AXON_OK)
+        return NULL;
+    axon_sim *s = NULL;
+    axon_status st = rt_check_model(m, o, err);
+    if (st == AXON_OK && !(s = calloc(1, sizeof *s)))
+        st = axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+    if (s) {
+        s->mpi = mp;
+        mp = NULL;
+        st = rt_sim_init(s, m, o, err);
+    }
+    rt_mpi *agree = s ? s->mpi : mp;
+    if (agree)
+        st = rt_mpi_agree(agree, st, err);
+    rt_mpi_free(mp);
+    if (st != AXON_OK) {
         axon_sim_free(s);
         return NULL;
     }
     return s;
 }
+
+axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err)
+{
+    return rt_sim_new(m, o, NULL, err);
+}
+
+axon_sim *axon_sim_new_mpi(const axon_model_desc *m, const axon_opts *o, const void *comm,
+                           axon_err *err)
+{
+    if (!comm) {
+        axon_err_set(err, AXON_EINVAL, "axon_sim_new_mpi: no communicator");
+        return NULL;
+    }
+    return rt_sim_new(m, o, comm, err);
+}
+
 
 void axon_sim_free(axon_sim *s)
 {
@@ -511,6 +549,7 @@ void axon_sim_free(axon_sim *s)
     free(s->pinned);
     rt_meta_free(s);
     rt_params_free(s);
+    rt_mpi_free(s->mpi);
     free(s);
 }
 
@@ -761,7 +800,9 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
     s->partial = 0;
     uint32_t change = rt_protocol_next(s);
     for (uint64_t k = 0; k < nsteps; k++) {
-        if (s->stop) { /* axon_sim_stop: between steps, so everything is consistent */
+        /* axon_sim_stop: between steps, so everything is consistent; over MPI ranks, when any
+           rank was asked, at the end of an exchange interval */
+        if (s->mpi ? rt_mpi_stopped(s) : s->stop) {
             s->stop = 0;
             s->partial = 1;
             st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
@@ -776,8 +817,11 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
                 break;
             reserved += n;
         }
-        if ((st = rt_rec_reserve_step(s, &s->err)) != AXON_OK ||
-            (st = rt_proj_reserve_step(s, &s->err)) != AXON_OK ||
+        /* room for the steps whose spikes are stored after an exchange (mpi.c), or this one */
+        uint64_t first = s->step;
+        uint32_t k1 = s->mpi ? rt_mpi_window(s, &first) : 1;
+        if ((st = rt_rec_reserve_steps(s, k1, &s->err)) != AXON_OK ||
+            (st = rt_proj_reserve_steps(s, first, k1, &s->err)) != AXON_OK ||
             (st = rt_protocol_apply(s, &change)) != AXON_OK)
             break;
         axon_step_ctx ctx = rt_ctx(s, s->step, NULL);
@@ -799,6 +843,8 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             break;
         }
     }
+    if (s->mpi) /* the spikes of the last steps, for the recordings */
+        rt_mpi_flush(s);
     s->busy = 0;
     s->wall += rt_now() - t0;
     if (st == AXON_OK) /* a callback's failed call is not this run's failure */

@@ -1,4 +1,6 @@
 /* The command line of compiled models (see exe.h). */
+#include "config.h"
+
 #include "axon/exe.h"
 #include "axon/analysis.h"
 #include "axon/io.h"
@@ -12,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 double axon_exe_parse_time(const char *text)
 {
@@ -175,6 +180,15 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
         fprintf(out, "compile %.3f s, ", compile_s);
     fprintf(out, "run %.3f s (%d thread%s), real-time factor %.3g\n", wall, th, th == 1 ? "" : "s",
             t > 0 ? wall / t : 0.0);
+    axon_mpi_info mi;
+    axon_sim_mpi_info(sim, &mi);
+    if (mi.size > 1)
+        fprintf(out,
+                "MPI: %d ranks of %d thread%s; spikes exchanged every %u step%s (%g ms): %llu "
+                "exchanges, %.3f s in them on rank %d\n",
+                mi.size, th, th == 1 ? "" : "s", mi.interval, mi.interval == 1 ? "" : "s",
+                mi.interval * m->dt * 1e3, (unsigned long long)mi.exchanges, mi.comm_seconds,
+                mi.rank);
     if (outdir)
         fprintf(out, "recordings in %s/ (see manifest.json)\n", outdir);
     else if (m->nrecords)
@@ -194,6 +208,7 @@ void axon_exe_progress(void *user, double f)
 }
 
 static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                   const void *comm,
                    double duration, double compile_s);
 
 static const char OPTIONS_HELP[] =
@@ -558,8 +573,111 @@ static const char *exe_signal_name(int sig)
     return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+/* ---- MPI (docs/mpi.md): a process started by mpirun or srun is one rank of the simulation */
+
+typedef struct {
+    int rank, size; /* 0 and 1 when not started by an MPI launcher */
+    char prog[256]; /* "PROG (rank R of K)" */
+#ifdef HAVE_MPI
+    MPI_Comm world;
+#endif
+} exe_mpi;
+
+/* The world size an MPI launcher gave this process (Open MPI, PMI, PMIx), 0 when none did. */
+static int exe_launched_size(void)
+{
+    const char *v[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (getenv(v[i]))
+            return atoi(getenv(v[i])) > 0 ? atoi(getenv(v[i])) : 1;
+    return getenv("PMIX_RANK") ? 1 : 0;
+}
+
+/* Joins the MPI job when there is one; non-zero (reported) when this program cannot. */
+static int exe_mpi_begin(const char *prog, exe_mpi *mp)
+{
+    mp->rank = 0;
+    mp->size = 1;
+    snprintf(mp->prog, sizeof mp->prog, "%s", prog);
+    int launched = exe_launched_size();
+#ifdef HAVE_MPI
+    if (!launched)
+        return 0;
+    int provided;
+    MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+    mp->world = MPI_COMM_WORLD;
+    MPI_Comm_rank(mp->world, &mp->rank);
+    MPI_Comm_size(mp->world, &mp->size);
+    if (mp->size > 1)
+        snprintf(mp->prog, sizeof mp->prog, "%s (rank %d of %d)", prog, mp->rank, mp->size);
+    return 0;
+#else
+    if (launched <= 1)
+        return 0;
+    fprintf(stderr, "%s: started as one of %d MPI processes, but built without MPI: each would "
+                    "run the whole simulation (configure --with-mpi)\n", prog, launched);
+    return 2;
+#endif
+}
+
+/* Leaves the MPI job: a failure on one rank ends every rank's (the others may be waiting for
+ * it in an exchange), other ends are normal. Returns status. */
+static int exe_mpi_end(exe_mpi *mp, int status)
+{
+#ifdef HAVE_MPI
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init)
+        return status;
+    if (status != 0 && status < 128 && mp->size > 1) {
+        fflush(stdout);
+        fflush(stderr);
+        MPI_Abort(mp->world, status);
+    }
+    MPI_Finalize();
+#else
+    (void)mp;
+#endif
+    return status;
+}
+
+static const void *exe_mpi_comm(const exe_mpi *mp)
+{
+#ifdef HAVE_MPI
+    int init = 0;
+    MPI_Initialized(&init);
+    return init ? &mp->world : NULL;
+#else
+    (void)mp;
+    return NULL;
+#endif
+}
+
+static int exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                        double compile_s, exe_mpi *mp);
+
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s)
+{
+    exe_mpi mp;
+    int status = exe_mpi_begin(prog, &mp);
+    if (status)
+        return status;
+    axon_exe_opts ro = *o;
+    if (mp.rank > 0) { /* rank 0 reports for all */
+        ro.quiet = 1;
+        ro.report = 0;
+    }
+    if (mp.size > 1 && (o->checkpoint_every > 0 || o->checkpoint || o->resume)) {
+        fprintf(stderr, "%s: checkpoints do not work over several MPI ranks yet (docs/mpi.md)\n",
+                mp.prog);
+        return exe_mpi_end(&mp, 2);
+    }
+    return exe_mpi_end(&mp, exe_simulate(mp.prog, model, &ro, compile_s, &mp));
+}
+
+static int exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
+                        double compile_s, exe_mpi *mp)
 {
     if (o->report && !o->outdir) {
         fprintf(stderr, "%s: --report needs -o DIR (the report is made from the recordings)\n",
@@ -587,13 +705,13 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
     }
     exe_handlers handlers;
     exe_catch(&handlers);
-    int status = exe_run(prog, model, o, duration, compile_s);
+    int status = exe_run(prog, model, o, exe_mpi_comm(mp), duration, compile_s);
     exe_release(&handlers);
     return status;
 }
 
 static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
-                   double duration, double compile_s)
+                   const void *comm, double duration, double compile_s)
 {
     axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
@@ -612,7 +730,8 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     for (int i = 0; i < EXE_NSIG; i++)
         sigaddset(&block, EXE_SIGNALS[i]);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    axon_sim *sim = axon_sim_new(model, &ao, &err);
+    axon_sim *sim =
+        comm ? axon_sim_new_mpi(model, &ao, comm, &err) : axon_sim_new(model, &ao, &err);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
@@ -635,7 +754,9 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         axon_sim_free(sim);
         return 1;
     }
-    for (uint32_t q = 0; q < model->nprojs; q++) {
+    axon_mpi_info mi;
+    axon_sim_mpi_info(sim, &mi);
+    for (uint32_t q = 0; q < model->nprojs && mi.rank == 0; q++) { /* rank 0 warns for all */
         uint64_t nr = 0;
         if (axon_sim_proj_delays(sim, (int)q, NULL, NULL, &nr) == AXON_OK && nr > 0)
             fprintf(stderr,

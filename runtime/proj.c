@@ -650,6 +650,76 @@ static axon_status rt_build_cols(rt_proj *pr)
     return AXON_OK;
 }
 
+/* A copy of the first n values of esz bytes of a, in a new array of cap values padded with
+ * zeros; a is freed. NULL (a kept) when out of memory. */
+static void *rt_shrink(void *a, uint64_t n, uint64_t cap, size_t esz)
+{
+    void *b = rt_alloc_zeroed((size_t)cap * esz);
+    if (!b)
+        return NULL;
+    memcpy(b, a, (size_t)n * esz);
+    free(a);
+    return b;
+}
+
+/*
+ * A rank's part of a projection (mpi.c): the synapses whose target is in [lo, hi), in their
+ * order, with their delays and per-synapse values, in arrays of the part's size. The whole
+ * projection was built first (its init and delay kernels draw by global synapse index, so
+ * every value is the single-process one); per-neuron (PER_PRE, PER_POST) arrays stay whole.
+ */
+axon_status rt_proj_keep_targets(axon_sim *s, rt_proj *pr, uint32_t lo, uint32_t hi,
+                                 axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
+    size_t esz = s->esz;
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        uint64_t b = pr->row[i], e = pr->row[i + 1];
+        pr->row[i] = k;
+        for (uint64_t x = b; x < e; x++) {
+            uint32_t j = pr->post[x];
+            if (j < lo || j >= hi)
+                continue;
+            pr->post[k] = j;
+            if (pr->delay)
+                pr->delay[k] = pr->delay[x];
+            for (uint32_t v = 0; v < d->nvars; v++)
+                if (d->vars[v].kind != AXON_VAR_PER_PRE && d->vars[v].kind != AXON_VAR_PER_POST)
+                    memcpy((char *)pr->vars[v] + k * esz, (char *)pr->vars[v] + x * esz, esz);
+            k++;
+        }
+    }
+    pr->row[pr->npre] = k;
+    pr->nsyn = k;
+    uint64_t cap = (k + RT_BLOCK - 1) / RT_BLOCK * RT_BLOCK;
+    pr->cap = cap ? cap : RT_BLOCK;
+    void *q = rt_shrink(pr->post, k, pr->cap, sizeof *pr->post);
+    if (!q)
+        return rt_oom(pr, err);
+    pr->post = q;
+    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post;
+    if (pr->delay) {
+        if (!(q = rt_shrink(pr->delay, k, pr->cap, sizeof *pr->delay)))
+            return rt_oom(pr, err);
+        pr->delay = q;
+        pr->bytes += (size_t)pr->cap * sizeof *pr->delay;
+    }
+    for (uint32_t v = 0; v < d->nvars; v++) {
+        int kind = d->vars[v].kind;
+        if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST) {
+            pr->bytes += (size_t)(kind == AXON_VAR_PER_PRE ? s->pops[d->pre].cap
+                                                           : s->pops[d->post].cap) * esz;
+            continue;
+        }
+        if (!(q = rt_shrink(pr->vars[v], k, pr->cap, esz)))
+            return rt_oom(pr, err);
+        pr->vars[v] = q;
+        pr->bytes += (size_t)pr->cap * esz;
+    }
+    return AXON_OK;
+}
+
 static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
 {
     rt_proj *pr = &s->projs[q];
@@ -718,6 +788,12 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
         if (st != AXON_OK)
             return st;
     }
+    pr->nsyn_all = pr->nsyn;
+    if (s->mpi) {
+        const rt_pop *b = &s->pops[d->post];
+        if ((st = rt_proj_keep_targets(s, pr, b->lo, b->hi, err)) != AXON_OK)
+            return st;
+    }
     if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
         return rt_oom(pr, err);
     return AXON_OK;
@@ -768,17 +844,18 @@ oom:
     return axon_err_set(err, AXON_ENOMEM, "out of memory for spike histories");
 }
 
-axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err)
+axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t nsteps, axon_err *err)
 {
     for (uint32_t i = 0; i < s->m->npops && s->projs; i++) {
         rt_pop *p = &s->pops[i];
         rt_ring *g = p->ring;
         if (!g)
             continue;
-        /* after this step stores its spikes in slot step % depth, the oldest spikes still
-         * needed are those of step + 1 - depth (slots never written start at 0: conservative) */
-        uint64_t tail = g->depth == 1 ? g->head : g->start[(s->step + 1) % g->depth];
-        uint64_t need = g->head - tail + p->size;
+        /* after step `first` stores its spikes in slot first % depth, the oldest spikes still
+         * needed are those of first + 1 - depth (slots never written start at 0: conservative);
+         * the nsteps steps from `first` on then add at most nsteps * size */
+        uint64_t tail = g->depth == 1 ? g->head : g->start[(first + 1) % g->depth];
+        uint64_t need = g->head - tail + (uint64_t)nsteps * p->size;
         if (need <= g->cap)
             continue;
         uint64_t cap = g->cap * 2;
@@ -799,25 +876,28 @@ axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err)
     return AXON_OK;
 }
 
+void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n)
+{
+    rt_ring *g = s->pops[pi].ring;
+    if (!g)
+        return;
+    uint64_t slot = step % g->depth, mask = g->cap - 1;
+    g->start[slot] = g->head;
+    g->count[slot] = (uint32_t)n;
+    uint64_t h = g->head & mask, n1 = g->cap - h;
+    if (n1 >= n) {
+        memcpy(g->buf + h, spk, n * sizeof *spk);
+    } else { /* wraps around */
+        memcpy(g->buf + h, spk, (size_t)n1 * sizeof *spk);
+        memcpy(g->buf, spk + n1, (n - (size_t)n1) * sizeof *spk);
+    }
+    g->head += n;
+}
+
 void rt_proj_store(axon_sim *s, uint64_t step)
 {
-    for (uint32_t i = 0; i < s->m->npops; i++) {
-        rt_pop *p = &s->pops[i];
-        rt_ring *g = p->ring;
-        if (!g)
-            continue;
-        uint64_t slot = step % g->depth, mask = g->cap - 1;
-        g->start[slot] = g->head;
-        g->count[slot] = (uint32_t)p->nspk;
-        uint64_t h = g->head & mask, n1 = g->cap - h;
-        if (n1 >= p->nspk) {
-            memcpy(g->buf + h, p->spk, p->nspk * sizeof *p->spk);
-        } else { /* wraps around */
-            memcpy(g->buf + h, p->spk, (size_t)n1 * sizeof *p->spk);
-            memcpy(g->buf, p->spk + n1, (p->nspk - (size_t)n1) * sizeof *p->spk);
-        }
-        g->head += p->nspk;
-    }
+    for (uint32_t i = 0; i < s->m->npops; i++)
+        rt_proj_store_pop(s, (int)i, step, s->pops[i].spk, s->pops[i].nspk);
 }
 
 /* Spikes of projection q's source found in step n - delay (0 if none, or before step 0). */
@@ -1245,7 +1325,7 @@ uint64_t axon_sim_synapse_count(axon_sim *s, int proj)
     rt_begin(s);
     if (rt_check_proj(s, proj, "axon_sim_synapse_count") != AXON_OK)
         return 0;
-    return s->projs[proj].nsyn;
+    return s->projs[proj].nsyn_all;
 }
 
 double axon_sim_bytes_per_synapse(axon_sim *s, int proj)

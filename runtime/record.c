@@ -5,7 +5,7 @@
  * trace) over the pre or post population.
  *
  * Memory is reserved before anything of a step happens (rt_rec_reserve_run for the samples of
- * a whole run, rt_rec_reserve_step for a worst-case step of spikes), so recording itself cannot
+ * a whole run, rt_rec_reserve_steps for worst-case steps of spikes), so recording itself cannot
  * fail and an out-of-memory error never leaves a step half done. Spike storage grows
  * geometrically, so the per-step reserve is a comparison in the common case.
  */
@@ -213,13 +213,16 @@ axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err)
     return AXON_OK;
 }
 
-axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err)
+axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err)
 {
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
         if (r->kind != AXON_REC_SPIKES)
             continue;
-        size_t size = s->pops[r->pop].size;
+        if ((uint64_t)s->pops[r->pop].size * k > SIZE_MAX)
+            return axon_err_set(err, AXON_ERANGE, "too many spikes for population '%s'",
+                                s->pops[r->pop].d->name);
+        size_t size = (size_t)s->pops[r->pop].size * k;
         if (r->n + size <= r->cap)
             continue;
         if (r->n > SIZE_MAX - size)
@@ -256,6 +259,33 @@ static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src)
     }
 }
 
+void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n)
+{
+    const rt_pop *p = &s->pops[pi];
+    uint64_t next = step + 1;
+    double t = (double)next * s->dt;
+    for (uint32_t i = 0; i < s->m->nrecords; i++) {
+        rt_rec *r = &s->recs[i];
+        if (r->pop != pi)
+            continue;
+        if (r->kind == AXON_REC_SPIKES) {
+            for (size_t k = 0; k < n; k++) {
+                r->t[r->n + k] = t;
+                r->idx[r->n + k] = spk[k];
+            }
+            r->n += n;
+        } else if (r->kind == AXON_REC_RATE) {
+            r->acc += n;
+            if (next % r->every == 0) {
+                double denom = (double)p->size * (double)r->every * s->dt;
+                r->rate[r->n] = p->size ? (double)r->acc / denom : 0.0;
+                r->t[r->n++] = t;
+                r->acc = 0;
+            }
+        }
+    }
+}
+
 void rt_rec_pop_step(axon_sim *s, int pi)
 {
     const rt_pop *p = &s->pops[pi];
@@ -263,35 +293,14 @@ void rt_rec_pop_step(axon_sim *s, int pi)
     double t = (double)next * s->dt;
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
-        if (r->pop != pi)
+        if (r->pop != pi || r->kind != AXON_REC_STATE || next % r->every != 0)
             continue;
-        switch (r->kind) {
-        case AXON_REC_SPIKES:
-            for (size_t k = 0; k < p->nspk; k++) {
-                r->t[r->n + k] = t;
-                r->idx[r->n + k] = p->spk[k];
-            }
-            r->n += p->nspk;
-            break;
-        case AXON_REC_STATE:
-            if (next % r->every == 0) {
-                if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
-                    rt_rec_sample(s, r, p->vars[r->var]);
-                r->t[r->n++] = t;
-            }
-            break;
-        case AXON_REC_RATE:
-            r->acc += p->nspk;
-            if (next % r->every == 0) {
-                double denom = (double)p->size * (double)r->every * s->dt;
-                r->rate[r->n] = p->size ? (double)r->acc / denom : 0.0;
-                r->t[r->n++] = t;
-                r->acc = 0;
-            }
-            break;
-        default: break;
-        }
+        if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
+            rt_rec_sample(s, r, p->vars[r->var]);
+        r->t[r->n++] = t;
     }
+    if (!s->mpi)
+        rt_rec_spikes(s, pi, s->step, p->spk, p->nspk);
 }
 
 void rt_rec_syn_step(axon_sim *s)

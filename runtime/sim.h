@@ -34,6 +34,7 @@ typedef struct {
 typedef struct {
     const axon_pop_desc *d;
     uint32_t size;
+    uint32_t lo, hi; /* the neurons this process updates: [0, size), or its rank's block (mpi.c) */
     uint32_t cap;   /* size rounded up to RT_BLOCK (at least RT_BLOCK) */
     void **vars;    /* d->nvars arrays of cap values */
     uint8_t *fired; /* cap flags; NULL for non-spiking populations */
@@ -52,6 +53,7 @@ typedef struct {
     const axon_proj_desc *d;
     uint32_t npre, npost;
     uint64_t nsyn;
+    uint64_t nsyn_all; /* the whole projection's synapses (nsyn but for a rank's part, mpi.c) */
     uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
     uint64_t *row;  /* npre + 1 */
     uint32_t *post; /* cap entries (padding 0) */
@@ -143,6 +145,7 @@ struct axon_sim {
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
     int busy;           /* in rt_run: callbacks may not run the simulation again */
+    struct rt_mpi *mpi; /* mpi.c: this process's part of a simulation over MPI ranks, or NULL */
     char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
     uint32_t nmeta;
 };
@@ -238,12 +241,17 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err);
  * histories. Populations and the pool exist. */
 axon_status rt_proj_setup(axon_sim *s, axon_err *err);
 void rt_proj_free(axon_sim *s);
-/* Reserves spike-history room for a worst-case step. */
-axon_status rt_proj_reserve_step(axon_sim *s, axon_err *err);
+/* Reserves spike-history room for k worst-case steps stored from step `first` on. */
+axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t k, axon_err *err);
 /* Before the populations' updates of step ctx->step: the continuous kernels. */
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
 /* After every population's update of step `step`: stores the step's spikes. */
 void rt_proj_store(axon_sim *s, uint64_t step);
+/* Stores the n spikes spk of population pi in step `step` (rt_proj_store for one population). */
+void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n);
+/* MPI (mpi.c): keeps only the synapses whose target is in [lo, hi), in their order. */
+axon_status rt_proj_keep_targets(axon_sim *s, rt_proj *pr, uint32_t lo, uint32_t hi,
+                                 axon_err *err);
 /* After rt_proj_store: delivers the spikes due now (on_pre), projection by projection, on the
  * caller, or with par (RT_SPLIT_PHASE, RT_SPLIT_FUSED) in a parallel phase when there are
  * enough. */
@@ -261,15 +269,50 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err);
 void rt_rec_free(axon_sim *s);
 /* Reserves sample storage for the steps [s->step, s->step + nsteps). */
 axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err);
-/* Reserves room for a worst-case step (every neuron of every recorded population fires). */
-axon_status rt_rec_reserve_step(axon_sim *s, axon_err *err);
-/* Records population pi after its update in step s->step; cannot fail after the reserves. */
+/* Reserves room for k worst-case steps (every neuron of every recorded population fires). */
+axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err);
+/* Records population pi after its update in step s->step; cannot fail after the reserves.
+ * Its spikes and rate too, unless s->mpi (which records them with rt_rec_spikes). */
 void rt_rec_pop_step(axon_sim *s, int pi);
+/* Spike and rate records of population pi: its n spikes spk of step `step`. */
+void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n);
 /* Weight records after step s->step (after delivery). */
 void rt_rec_syn_step(axon_sim *s);
 /* Before the updates of step s->step: samples the records of input variables (kind
  * AXON_VAR_INPUT) due in this step, which the update clears. */
 void rt_rec_inputs(axon_sim *s);
+
+/* mpi.c: a simulation split over the ranks of an MPI communicator (docs/mpi.md). Without
+ * MPI (configure), rt_mpi_new fails with AXON_EINVAL and the rest never run. */
+typedef struct rt_mpi rt_mpi;
+/* Duplicates *(MPI_Comm *)comm (collective). */
+axon_status rt_mpi_new(rt_mpi **mp, const void *comm, axon_err *err);
+void rt_mpi_free(rt_mpi *mp);
+/* Collective: st unless another rank failed (then AXON_EINVAL naming it). */
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err);
+/* Ranks of the simulation (1 without MPI). */
+int rt_mpi_size(const axon_sim *s);
+/* The block [lo, hi) of a population of n neurons that this rank updates. */
+void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi);
+/* After the projections: checks what the model needs against a split over ranks, chooses the
+ * exchange interval and allocates the exchange buffers. */
+axon_status rt_mpi_setup(axon_sim *s, axon_err *err);
+/* Before step s->step: the steps whose spikes are not exchanged yet, this one included (the
+ * first of them in *first), for the reserves. */
+uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first);
+/* After the updates of step `step`: buffers this rank's spikes; at the end of an interval
+ * exchanges them and stores, counts and records every rank's. */
+void rt_mpi_step(axon_sim *s, uint64_t step);
+/* Exchanges what is buffered (the end of a run). */
+void rt_mpi_flush(axon_sim *s);
+/* Whether a rank was asked to stop (axon_sim_stop), as of the last exchange; 0 between. */
+int rt_mpi_stopped(axon_sim *s);
+/* axon_sim_write over ranks: gathers state records to rank 0, which writes with write. */
+axon_status rt_mpi_write(axon_sim *s, const char *dir,
+                         axon_status (*write)(axon_sim *, const char *, axon_err *),
+                         axon_err *err);
+/* AXON_EINVAL: what (checkpoints, injections) does not work over several ranks yet. */
+axon_status rt_mpi_refuse(axon_sim *s, const char *what);
 
 /* write.c: frees what axon_sim_set_meta stored. */
 void rt_meta_free(axon_sim *s);

@@ -348,7 +348,7 @@ static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s)
         rt_sb_json_str(b, m->pops[d->pre].name);
         rt_sb_puts(b, ", \"post\": ");
         rt_sb_json_str(b, m->pops[d->post].name);
-        rt_sb_printf(b, ", \"synapses\": %llu}", (unsigned long long)s->projs[q].nsyn);
+        rt_sb_printf(b, ", \"synapses\": %llu}", (unsigned long long)s->projs[q].nsyn_all);
     }
     rt_sb_puts(b, m->nprojs ? "\n  ]" : "]");
 }
@@ -365,8 +365,11 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     rt_sb_printf(&b, ",\n  \"steps\": %llu,\n  \"duration\": ", (unsigned long long)s->step);
     rt_sb_num(&b, (double)s->step * s->dt);
     rt_sb_printf(&b, ",\n  \"partial\": %s", s->partial ? "true" : "false");
-    rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d,\n  \"axon_version\": ",
+    rt_sb_printf(&b, ",\n  \"seed\": %llu,\n  \"threads\": %d",
                  (unsigned long long)s->seed, s->threads);
+    if (rt_mpi_size(s) > 1) /* threads per rank */
+        rt_sb_printf(&b, ",\n  \"ranks\": %d", rt_mpi_size(s));
+    rt_sb_puts(&b, ",\n  \"axon_version\": ");
     rt_sb_json_str(&b, PACKAGE_VERSION);
     rt_manifest_meta(&b, s);
     rt_manifest_owners(&b, s);
@@ -718,7 +721,7 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err)
         return axon_err_set(err, AXON_EINVAL, "no simulation");
     rt_begin(s);
     axon_err e;
-    axon_status st = rt_write(s, dir, &e);
+    axon_status st = s->mpi ? rt_mpi_write(s, dir, rt_write, &e) : rt_write(s, dir, &e);
     if (st != AXON_OK) {
         s->err = e;
         if (err)

@@ -24,12 +24,15 @@
 #                         Debian 12's Emacs 28 has no built-in eglot; neovim 4.7 MB + 20 MB runtime
 # Not installed here (optional, large): python3-brian, the Brian2 side of bench/ and the
 # reference generators of tests/reference (`apt-get install python3-brian`).
+#   libopenmpi-dev openmpi-bin  simulations over MPI ranks (docs/mpi.md; configure finds them,
+#                         --without-mpi leaves MPI out) and `make check`'s mpirun tests (tests/mpi)
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
          libffi-dev check libedit-dev python3-numpy valgrind python3-scipy python3-neo \
          librsvg2-bin chromium libjson-c-dev man-db groff-base emacs-nox elpa-eglot neovim; do
+         librsvg2-bin chromium libjson-c-dev man-db groff-base libopenmpi-dev openmpi-bin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -148,6 +148,34 @@ typedef struct axon_sim axon_sim;
  */
 axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *err);
 
+/*
+ * axon_sim_new over the ranks of an MPI communicator (docs/mpi.md): comm points at an MPI_Comm
+ * (MPI initialised, every rank calling with the same model and options; collective). Each rank
+ * updates a contiguous block of every population and keeps the synapses onto its neurons;
+ * spikes are exchanged every minimum-delay interval, and results are those of axon_sim_new,
+ * bit for bit. Collective also are axon_sim_run (and the other run functions, which must get
+ * the same arguments on every rank, and whose step callbacks must agree) and axon_sim_write,
+ * where rank 0 writes the recordings of all. Every rank sees every spike (axon_sim_spikes,
+ * counts) but only its own neurons' state (axon_sim_var). Not over several ranks yet:
+ * checkpoints, injections and pushed spikes, weight records, continuous synapses, on_pre
+ * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
+ * A run that fails on one rank leaves the others waiting: end the job (MPI_Abort).
+ * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi).
+ */
+axon_sim *axon_sim_new_mpi(const axon_model_desc *m, const axon_opts *o, const void *comm,
+                           axon_err *err);
+
+/* How a simulation is split over MPI ranks: one rank (and the rest 0) for axon_sim_new's. */
+typedef struct {
+    int rank, size;           /* this rank, and the ranks */
+    uint32_t interval;        /* steps between spike exchanges */
+    uint64_t exchanges;       /* exchanges so far */
+    uint64_t bytes;           /* bytes this rank received in them */
+    double comm_seconds;      /* wall time in the exchanges (waiting for other ranks included) */
+} axon_mpi_info;
+/* [sim] Fills *info (NULL: a no-op). */
+void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info);
+
 /* [sim] Frees everything the simulation owns (every array, view and pointer it handed out);
  * stops the worker threads. NULL is a no-op. */
 void axon_sim_free(axon_sim *s);

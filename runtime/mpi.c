@@ -1,0 +1,508 @@
+/*
+ * A simulation split over the ranks of an MPI communicator (docs/mpi.md, axon_sim_new_mpi).
+ *
+ * Partition. Every population is cut into K contiguous blocks of whole RT_BLOCK-neuron blocks
+ * (rank r: blocks [r nb / K, (r+1) nb / K)); a rank updates its block, split between its
+ * threads as usual (engine.c), and keeps the synapses whose target is in one of its blocks
+ * (rt_proj_keep_targets). Neuron arrays keep their global size and indexing (only the block is
+ * ever updated), so kernels, spike lists, connectivity and recorders use global indices, and
+ * the counter-based random numbers (rng.h, keyed by neuron, step and synapse) are those of one
+ * process.
+ *
+ * Exchange. The spikes of step n are needed by other ranks only when they are delivered, in
+ * step n + d for a delay d >= dmin (the smallest delay of a delivering projection). So every
+ * rank buffers its spikes of D = max(1, min(dmin, RT_MPI_MAX_INTERVAL)) steps and, after the
+ * updates of the last of them, the ranks swap them in one MPI_Allgather of fixed-size blocks:
+ * [words, stop flag, then per step and spiking population: a count and that many indices]. A
+ * block too small for some rank's spikes (its first word says how many it needs) is enlarged
+ * on every rank and the collective repeated, so the common case is one collective per
+ * interval. Concatenated in rank order, the blocks' lists are the single-process step lists
+ * (increasing indices), which are then stored for delivery, counted and recorded, step by
+ * step. Delivery with d >= D reads only steps already exchanged; with d = 0 (D = 1) the
+ * exchange comes before the step's delivery. Results are therefore bit-identical to one
+ * process for any rank and thread count.
+ *
+ * Recordings. Spike and rate records see every rank's spikes, so every rank holds them; a
+ * state record holds the values of this rank's columns, and axon_sim_write gathers the other
+ * columns to rank 0 (point to point, by owner), which writes the directory as one process
+ * would.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+#ifdef HAVE_MPI
+#include <mpi.h>
+
+/* steps per exchange at most (bounds the buffers when delays are long or absent) */
+#define RT_MPI_MAX_INTERVAL 100u
+
+struct rt_mpi {
+    MPI_Comm comm;
+    int rank, size;
+    uint32_t interval; /* D */
+    uint32_t pending;  /* steps buffered */
+    uint64_t first;    /* the first of them */
+    int stop;          /* a rank was asked to stop (the last exchange) */
+    uint32_t *send;    /* [words, stop, lists...]: cap words */
+    size_t nsend, send_cap;
+    uint32_t *recv; /* size blocks of width words */
+    size_t width;
+    size_t *cur;      /* per rank: read position in its block */
+    uint32_t *merged; /* one step's list of one population (the largest size) */
+    uint64_t exchanges, bytes;
+    double comm_sec;
+};
+
+static double rt_mpi_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+axon_status rt_mpi_new(rt_mpi **mp, const void *comm, axon_err *err)
+{
+    int init = 0;
+    MPI_Initialized(&init);
+    if (!init)
+        return axon_err_set(err, AXON_EINVAL, "axon_sim_new_mpi: MPI is not initialised");
+    rt_mpi *p = calloc(1, sizeof *p);
+    if (!p)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    if (MPI_Comm_dup(*(const MPI_Comm *)comm, &p->comm) != MPI_SUCCESS) {
+        free(p);
+        return axon_err_set(err, AXON_EINVAL, "axon_sim_new_mpi: cannot use the communicator");
+    }
+    MPI_Comm_rank(p->comm, &p->rank);
+    MPI_Comm_size(p->comm, &p->size);
+    *mp = p;
+    return AXON_OK;
+}
+
+void rt_mpi_free(rt_mpi *mp)
+{
+    if (!mp)
+        return;
+    int fin = 0;
+    MPI_Finalized(&fin);
+    if (!fin)
+        MPI_Comm_free(&mp->comm);
+    free(mp->send);
+    free(mp->recv);
+    free(mp->cur);
+    free(mp->merged);
+    free(mp);
+}
+
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err)
+{
+    int mine = st != AXON_OK ? mp->rank + 1 : 0, worst = 0;
+    MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, mp->comm);
+    if (st != AXON_OK || !worst)
+        return st;
+    return axon_err_set(err, AXON_EINVAL,
+                        "rank %d of %d could not set up the simulation (see its message)",
+                        worst - 1, mp->size);
+}
+
+int rt_mpi_size(const axon_sim *s)
+{
+    return s->mpi ? s->mpi->size : 1;
+}
+
+/* Rank r's block of a population of n neurons among `size` ranks. */
+static void rt_mpi_block(uint32_t n, int r, int size, uint32_t *lo, uint32_t *hi)
+{
+    uint64_t nb = ((uint64_t)n + RT_BLOCK - 1) / RT_BLOCK;
+    uint64_t a = (uint64_t)r * nb / (uint64_t)size * RT_BLOCK;
+    uint64_t b = ((uint64_t)r + 1) * nb / (uint64_t)size * RT_BLOCK;
+    *lo = (uint32_t)(a < n ? a : n);
+    *hi = (uint32_t)(b < n ? b : n);
+}
+
+void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi)
+{
+    rt_mpi_block(n, mp->rank, mp->size, lo, hi);
+}
+
+axon_status rt_mpi_refuse(axon_sim *s, const char *what)
+{
+    return axon_err_set(&s->err, AXON_EINVAL,
+                        "%s do not work over several MPI ranks yet (docs/mpi.md)", what);
+}
+
+/* What a split over ranks cannot do yet (the model is the same on every rank, so every rank
+ * refuses alike). */
+static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    if (s->mpi->size == 1)
+        return AXON_OK;
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const axon_proj_desc *d = &m->projs[q];
+        if (d->continuous)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': continuous synapses read the presynaptic "
+                                "neurons every step, which over MPI ranks live elsewhere; run "
+                                "it on one rank",
+                                d->name);
+        if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': its on_pre handler reads presynaptic "
+                                "variables, which over MPI ranks live elsewhere; run it on "
+                                "one rank",
+                                d->name);
+    }
+    for (uint32_t k = 0; k < m->nsignals && m->signal_pop; k++)
+        if (m->signal_pop[k] >= 0)
+            return axon_err_set(err, AXON_EINVAL,
+                                "signal '%s' follows a population's mean, which over MPI ranks "
+                                "is spread over them; run it on one rank",
+                                m->signal_names[k]);
+    for (uint32_t i = 0; i < m->nrecords; i++)
+        if (m->records[i].kind == AXON_REC_WEIGHTS)
+            return axon_err_set(err, AXON_EINVAL,
+                                "record %u: weight records do not work over several MPI ranks "
+                                "yet (docs/mpi.md)",
+                                i);
+    return AXON_OK;
+}
+
+axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
+{
+    rt_mpi *mp = s->mpi;
+    const axon_model_desc *m = s->m;
+    axon_status st = rt_mpi_check(s, err);
+    if (st != AXON_OK)
+        return st;
+    uint32_t d = RT_MPI_MAX_INTERVAL;
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        if (!pr->d->on_pre || !s->pops[pr->d->pre].ring)
+            continue;
+        uint32_t dq = pr->d->delays ? pr->dmin : pr->d->delay_steps;
+        if (dq < d)
+            d = dq;
+    }
+    mp->interval = d ? d : 1;
+    /* the worst case: every neuron of the rank fires in every step of the interval */
+    size_t words = 2, largest = 1;
+    for (uint32_t i = 0; i < m->npops; i++) {
+        const rt_pop *p = &s->pops[i];
+        if (p->fired)
+            words += (size_t)mp->interval * (1 + (size_t)(p->hi - p->lo));
+        if (p->size > largest)
+            largest = p->size;
+    }
+    /* the block width must be the same on every rank: from the model alone */
+    mp->width = 2 + (size_t)mp->interval * (m->npops + 64);
+    mp->send_cap = words > mp->width ? words : mp->width;
+    mp->send = calloc(mp->send_cap, sizeof *mp->send);
+    mp->recv = malloc((size_t)mp->size * mp->width * sizeof *mp->recv);
+    mp->cur = malloc((size_t)mp->size * sizeof *mp->cur);
+    mp->merged = malloc(largest * sizeof *mp->merged);
+    if (!mp->send || !mp->recv || !mp->cur || !mp->merged)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory for the spike exchange");
+    mp->nsend = 2;
+    return AXON_OK;
+}
+
+uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
+{
+    const rt_mpi *mp = s->mpi;
+    *first = mp->pending ? mp->first : s->step;
+    return mp->pending + 1;
+}
+
+/* The exchange of the buffered steps: one MPI_Allgather of width words per rank, repeated
+ * wider when a rank's block did not fit. MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
+static void rt_mpi_allgather(rt_mpi *mp)
+{
+    mp->send[0] = (uint32_t)mp->nsend;
+    for (;;) {
+        MPI_Allgather(mp->send, (int)mp->width, MPI_UINT32_T, mp->recv, (int)mp->width,
+                      MPI_UINT32_T, mp->comm);
+        size_t need = 0;
+        for (int r = 0; r < mp->size; r++)
+            if (mp->recv[(size_t)r * mp->width] > need)
+                need = mp->recv[(size_t)r * mp->width];
+        mp->bytes += (size_t)mp->size * mp->width * sizeof *mp->recv;
+        if (need <= mp->width)
+            return;
+        /* every rank sees the same need, so makes the same width: half again */
+        size_t w = need + need / 2;
+        uint32_t *recv = realloc(mp->recv, (size_t)mp->size * w * sizeof *recv);
+        uint32_t *send = w > mp->send_cap ? realloc(mp->send, w * sizeof *send) : mp->send;
+        if (recv)
+            mp->recv = recv;
+        if (send)
+            mp->send = send;
+        if (!recv || !send) { /* the exchange cannot go on: end the job rather than hang it */
+            fprintf(stderr, "axon: rank %d: out of memory for the spike exchange\n", mp->rank);
+            MPI_Abort(mp->comm, 1);
+        }
+        if (w > mp->send_cap)
+            mp->send_cap = w;
+        mp->width = w;
+    }
+}
+
+/* Exchanges the buffered steps, then stores, counts and records every rank's spikes of each. */
+static void rt_mpi_exchange(axon_sim *s)
+{
+    rt_mpi *mp = s->mpi;
+    if (!mp->pending)
+        return;
+    mp->send[1] = s->stop != 0;
+    double t0 = rt_mpi_now();
+    rt_mpi_allgather(mp);
+    mp->comm_sec += rt_mpi_now() - t0;
+    mp->exchanges++;
+    for (int r = 0; r < mp->size; r++) {
+        mp->cur[r] = (size_t)r * mp->width + 2;
+        if (mp->recv[(size_t)r * mp->width + 1])
+            mp->stop = 1;
+    }
+    for (uint32_t k = 0; k < mp->pending; k++) {
+        uint64_t step = mp->first + k;
+        for (uint32_t i = 0; i < s->m->npops; i++) {
+            rt_pop *p = &s->pops[i];
+            if (!p->fired)
+                continue;
+            size_t n = 0;
+            for (int r = 0; r < mp->size; r++) {
+                uint32_t c = mp->recv[mp->cur[r]++];
+                memcpy(mp->merged + n, mp->recv + mp->cur[r], (size_t)c * sizeof *mp->merged);
+                mp->cur[r] += c;
+                n += c;
+            }
+            p->nspikes += n;
+            rt_proj_store_pop(s, (int)i, step, mp->merged, n);
+            rt_rec_spikes(s, (int)i, step, mp->merged, n);
+        }
+    }
+    if (s->stop && mp->stop)
+        s->stop = 0; /* seen by every rank: rt_run stops at this boundary */
+    mp->pending = 0;
+    mp->nsend = 2;
+}
+
+void rt_mpi_step(axon_sim *s, uint64_t step)
+{
+    rt_mpi *mp = s->mpi;
+    if (!mp->pending)
+        mp->first = step;
+    for (uint32_t i = 0; i < s->m->npops; i++) {
+        const rt_pop *p = &s->pops[i];
+        if (!p->fired)
+            continue;
+        mp->send[mp->nsend++] = (uint32_t)p->nspk;
+        memcpy(mp->send + mp->nsend, p->spk, p->nspk * sizeof *p->spk);
+        mp->nsend += p->nspk;
+    }
+    if (++mp->pending == mp->interval)
+        rt_mpi_exchange(s);
+}
+
+void rt_mpi_flush(axon_sim *s)
+{
+    rt_mpi_exchange(s);
+}
+
+int rt_mpi_stopped(axon_sim *s)
+{
+    rt_mpi *mp = s->mpi;
+    if (mp->pending || !mp->stop)
+        return 0;
+    mp->stop = 0;
+    return 1;
+}
+
+/* ---- recordings */
+
+#define RT_MPI_CHUNK ((size_t)1 << 30) /* bytes per message */
+
+static void rt_mpi_send_bytes(rt_mpi *mp, const void *buf, size_t n, int to)
+{
+    for (size_t off = 0; off < n; off += RT_MPI_CHUNK) {
+        size_t k = n - off < RT_MPI_CHUNK ? n - off : RT_MPI_CHUNK;
+        MPI_Send((const char *)buf + off, (int)k, MPI_BYTE, to, 0, mp->comm);
+    }
+}
+
+static void rt_mpi_recv_bytes(rt_mpi *mp, void *buf, size_t n, int from)
+{
+    for (size_t off = 0; off < n; off += RT_MPI_CHUNK) {
+        size_t k = n - off < RT_MPI_CHUNK ? n - off : RT_MPI_CHUNK;
+        MPI_Recv((char *)buf + off, (int)k, MPI_BYTE, from, 0, mp->comm, MPI_STATUS_IGNORE);
+    }
+}
+
+/* State record r on rank 0: each column from the rank that owns its neuron. Returns non-zero
+ * when rank 0 is out of memory (the others have sent; nothing waits). */
+static int rt_mpi_gather_state(axon_sim *s, rt_rec *r)
+{
+    rt_mpi *mp = s->mpi;
+    size_t esz = s->esz, row = (size_t)r->nsub * esz, bytes = r->n * row;
+    if (mp->rank != 0) {
+        rt_mpi_send_bytes(mp, r->vals, bytes, 0);
+        return 0;
+    }
+    char *tmp = bytes ? malloc(bytes) : NULL;
+    int failed = bytes && !tmp;
+    uint32_t size = s->pops[r->pop].size;
+    for (int from = 1; from < mp->size; from++) {
+        if (failed) { /* still receive, so that no rank waits */
+            char sink[4096];
+            for (size_t off = 0; off < bytes; off += sizeof sink) {
+                size_t k = bytes - off < sizeof sink ? bytes - off : sizeof sink;
+                MPI_Recv(sink, (int)k, MPI_BYTE, from, 0, mp->comm, MPI_STATUS_IGNORE);
+            }
+            continue;
+        }
+        rt_mpi_recv_bytes(mp, tmp, bytes, from);
+        uint32_t lo, hi;
+        rt_mpi_block(size, from, mp->size, &lo, &hi);
+        for (uint32_t c = 0; c < r->nsub; c++) {
+            uint32_t j = r->sub ? r->sub[c] : c;
+            if (j < lo || j >= hi)
+                continue;
+            for (size_t k = 0; k < r->n; k++)
+                memcpy((char *)r->vals + k * row + c * esz, tmp + k * row + c * esz, esz);
+        }
+    }
+    free(tmp);
+    return failed;
+}
+
+axon_status rt_mpi_write(axon_sim *s, const char *dir,
+                         axon_status (*write)(axon_sim *, const char *, axon_err *),
+                         axon_err *err)
+{
+    rt_mpi *mp = s->mpi;
+    int failed = 0;
+    if (mp->size > 1) /* rank 0's rows then hold every column (gathering again is harmless) */
+        for (uint32_t i = 0; i < s->m->nrecords; i++)
+            if (s->recs[i].kind == AXON_REC_STATE && rt_mpi_gather_state(s, &s->recs[i]))
+                failed = 1;
+    int st = AXON_OK;
+    if (mp->rank == 0)
+        st = failed ? axon_err_set(err, AXON_ENOMEM, "out of memory gathering the recordings")
+                    : write(s, dir, err);
+    MPI_Bcast(&st, 1, MPI_INT, 0, mp->comm);
+    if (st != AXON_OK && mp->rank != 0)
+        return axon_err_set(err, (axon_status)st,
+                            "rank 0 could not write the recordings (see its message)");
+    return (axon_status)st;
+}
+
+void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
+{
+    if (!info)
+        return;
+    memset(info, 0, sizeof *info);
+    info->size = 1;
+    if (!s || !s->mpi)
+        return;
+    const rt_mpi *mp = s->mpi;
+    info->rank = mp->rank;
+    info->size = mp->size;
+    info->interval = mp->interval;
+    info->exchanges = mp->exchanges;
+    info->bytes = mp->bytes;
+    info->comm_seconds = mp->comm_sec;
+}
+
+#else /* without MPI: nothing is ever split */
+
+axon_status rt_mpi_new(rt_mpi **mp, const void *comm, axon_err *err)
+{
+    (void)comm;
+    *mp = NULL;
+    return axon_err_set(err, AXON_EINVAL,
+                        "axon_sim_new_mpi: this runtime was built without MPI (configure "
+                        "--with-mpi)");
+}
+
+void rt_mpi_free(rt_mpi *mp)
+{
+    (void)mp;
+}
+
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err)
+{
+    (void)mp;
+    (void)err;
+    return st;
+}
+
+int rt_mpi_size(const axon_sim *s)
+{
+    (void)s;
+    return 1;
+}
+
+void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi)
+{
+    (void)mp;
+    *lo = 0;
+    *hi = n;
+}
+
+axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
+{
+    (void)s;
+    (void)err;
+    return AXON_OK;
+}
+
+uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
+{
+    *first = s->step;
+    return 1;
+}
+
+void rt_mpi_step(axon_sim *s, uint64_t step)
+{
+    (void)s;
+    (void)step;
+}
+
+void rt_mpi_flush(axon_sim *s)
+{
+    (void)s;
+}
+
+int rt_mpi_stopped(axon_sim *s)
+{
+    return s->stop;
+}
+
+axon_status rt_mpi_write(axon_sim *s, const char *dir,
+                         axon_status (*write)(axon_sim *, const char *, axon_err *),
+                         axon_err *err)
+{
+    return write(s, dir, err);
+}
+
+axon_status rt_mpi_refuse(axon_sim *s, const char *what)
+{
+    return axon_err_set(&s->err, AXON_EINVAL, "%s: no MPI in this runtime", what);
+}
+
+void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
+{
+    (void)s;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->size = 1;
+    }
+}
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * axon_sim_new_mpi from a C program (tests/mpi/run.sh links it with a model object built by
+ * `axon build --emit obj` and runs it under mpirun):
+ *   api DIR   runs the model over MPI_COMM_WORLD for 0.1 s in two calls of 0.05 s (a run that
+ *             ends inside an exchange interval, continued), writes DIR, and checks
+ *             axon_sim_mpi_info and what is refused over several ranks.
+ * Prints "ok" on rank 0 and exits 0 on success; on failure prints the check and exits 1.
+ */
+#include <axon/axon.h>
+#include <mpi.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const axon_model_desc axon_model;
+
+static int failures;
+
+#define CHECK(cond, what)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("FAIL rank %d, %s:%d: %s\n", rank, __FILE__, __LINE__, what);                   \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    axon_err err = {{0}};
+    MPI_Comm world = MPI_COMM_WORLD;
+    CHECK(!axon_sim_new_mpi(&axon_model, NULL, NULL, &err) && strstr(err.msg, "communicator"),
+          "no communicator");
+    axon_sim *s = axon_sim_new_mpi(&axon_model, &(axon_opts){.seed = 7, .threads = 2}, &world,
+                                   &err);
+    if (!s) {
+        printf("FAIL rank %d: axon_sim_new_mpi: %s\n", rank, err.msg);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    CHECK(axon_sim_run(s, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(s));
+    CHECK(axon_sim_run(s, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(s));
+    axon_mpi_info mi;
+    axon_sim_mpi_info(s, &mi);
+    CHECK(mi.rank == rank && mi.size == size, "axon_sim_mpi_info: rank and size");
+    CHECK(mi.interval == 1, "axon_sim_mpi_info: interval (the model has a delay of 0)");
+    CHECK(mi.exchanges == 1000 && mi.bytes > 0, "axon_sim_mpi_info: exchanges");
+    if (size > 1) {
+        size_t used;
+        CHECK(axon_sim_checkpoint_mem(s, NULL, 0, &used) == AXON_EINVAL &&
+                  strstr(axon_sim_error(s), "checkpoints do not work over several MPI ranks"),
+              "checkpoints refused");
+        uint32_t i0 = 0;
+        double one = 1;
+        CHECK(axon_sim_inject(s, "B.I", &i0, &one, 1, "nA") == AXON_EINVAL &&
+                  strstr(axon_sim_error(s), "do not work over several MPI ranks"),
+              "injections refused");
+    }
+    CHECK(argc == 2 && axon_sim_write(s, argv[1], &err) == AXON_OK, err.msg);
+    axon_sim_free(s);
+    int all = 0;
+    MPI_Allreduce(&failures, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    if (rank == 0 && !all)
+        printf("ok\n");
+    MPI_Finalize();
+    return all != 0;
+}
