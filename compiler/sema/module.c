@@ -477,6 +477,17 @@ static sx *data_values(mcheck *mc, check_ctx *ck, const sm_type *t, int var, con
     return e;
 }
 
+/* One more than the largest number of a random draw in e (0 without any). */
+static int draws_after(const sx *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == SX_RAND)
+        return e->idx + 1;
+    int a = draws_after(e->a), b = draws_after(e->b), c = draws_after(e->c);
+    return a > b ? (a > c ? a : c) : (b > c ? b : c);
+}
+
 static void population(mcheck *mc, const ast_node *n)
 {
     const sm_def *def = sema_find(mc->s, n->str);
@@ -564,7 +575,12 @@ static void population(mcheck *mc, const ast_node *n)
     check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
     ck->ctx = CTX_STATE_INIT;
     ck->visible = t->nvars;
+    /* numbered after the draws of the type's initial values, which the variables the block
+       does not set keep */
     ck->ndraws = 0;
+    for (int v = 0; v < t->nvars; v++)
+        if (draws_after(t->vars[v].value) > ck->ndraws)
+            ck->ndraws = draws_after(t->vars[v].value);
     int nnames = mc->nnames;
     for (int k = 0; k < n->nkids; k++) {
         const ast_node *st = n->kids[k];

@@ -623,6 +623,20 @@ START_TEST(test_initialisers)
     }
     ck_assert_int_eq(same, 0);
     release(&c);
+    /* the block's draws differ from those of the type's own initial values */
+    compile(&c, "neuron R {\n"
+                "    parameters { tau = 10 ms }\n"
+                "    state { v = uniform(0 mV, 1 mV); u = 0 mV }\n"
+                "    equations { v' = -v / tau\n u' = -u / tau }\n"
+                "}\n"
+                "module M { population E = R[50] { u = uniform(0 mV, 1 mV) } }\n");
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.v", &v), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(c.sim, "E.u", &u), AXON_OK);
+    same = 0;
+    for (int i = 0; i < 50; i++)
+        same += ((const double *)v.data)[i] == ((const double *)u.data)[i];
+    ck_assert_int_eq(same, 0);
+    release(&c);
     /* an initialiser may read the type's definitions (this crashed the checker) */
     compile(&c, "import \"std/neurons/hh\"\n"
                 "module M { population H = HH[2] { v = -70 mV; m = alpha_m / (alpha_m + beta_m) } }\n");
