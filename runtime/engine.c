@@ -805,8 +805,12 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
         if (s->mpi ? rt_mpi_stopped(s) : s->stop) {
             s->stop = 0;
             s->partial = 1;
-            st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
-                              (unsigned long long)k, (unsigned long long)nsteps);
+            if (s->nf_stop) /* the message is in s->err */
+                st = AXON_ENONFINITE;
+            else
+                st = axon_err_set(&s->err, AXON_ESTOPPED, "stopped after %llu of %llu steps",
+                                  (unsigned long long)k, (unsigned long long)nsteps);
+            s->nf_stop = 0;
             break;
         }
         if (k == reserved) {
@@ -834,8 +838,16 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
         if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
             cb->progress(cb->progress_user, (double)(k + 1) / (double)nsteps);
         if ((st = rt_after_step_finite(s, k + 1 == nsteps)) != AXON_OK) {
-            s->partial = 1;
-            break;
+            if (!s->mpi) {
+                s->partial = 1;
+                break;
+            }
+            /* over MPI ranks, every rank must stop at the same step (the others would wait in
+               the next exchange): ask for a stop as axon_sim_stop does, and report the value
+               when the ranks stop together, at the end of this exchange interval */
+            s->nf_stop = 1;
+            s->stop = 1;
+            st = AXON_OK;
         }
         if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user))) {
             if ((st = rt_after_step_finite(s, 1)) != AXON_OK) /* the run's last step */
@@ -845,6 +857,12 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
     }
     if (s->mpi) /* the spikes of the last steps, for the recordings */
         rt_mpi_flush(s);
+    if (s->nf_stop && st == AXON_OK) { /* found in the run's last interval */
+        s->nf_stop = 0;
+        s->stop = 0;
+        s->partial = 1;
+        st = AXON_ENONFINITE;
+    }
     s->busy = 0;
     s->wall += rt_now() - t0;
     if (st == AXON_OK) /* a callback's failed call is not this run's failure */

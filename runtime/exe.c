@@ -471,6 +471,9 @@ static int exe_step(axon_sim *sim, void *user)
     return 0;
 }
 
+/* The signal that stopped the run (SIGINT, SIGTERM), 0 for none: the handler below sets it. */
+static volatile sig_atomic_t exe_signal;
+
 /* Runs sim to the model time `end` (from 0) as axon_sim_run would, with a checkpoint every
  * o->checkpoint_every and one more when a signal stops the run (to --checkpoint FILE, or
  * DIR.checkpoint next to -o DIR). Returns the run's status (AXON_ESTOPPED included); a failure,
@@ -504,7 +507,7 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         return st;
     }
-    if (st == AXON_ESTOPPED && c.path) {
+    if (st == AXON_ESTOPPED && c.path && exe_signal) { /* not when another MPI rank stopped */
         if (tty)
             fputs("\r\033[K", stderr);
         if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
@@ -525,7 +528,6 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
  * (SA_RESETHAND), and signals that were ignored when the run began (a background job of a
  * script) stay ignored. */
 static axon_sim *volatile exe_sim;
-static volatile sig_atomic_t exe_signal;
 
 static void exe_on_signal(int sig)
 {
@@ -777,9 +779,14 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
             fputs("\r\033[K", stderr);
-        fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
-                exe_signal_name(exe_signal), axon_sim_time(sim), duration,
-                o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+        if (exe_signal)
+            fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
+                    exe_signal_name(exe_signal), axon_sim_time(sim), duration,
+                    o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+        else /* over MPI ranks: another rank stopped the run (a non-finite value) */
+            fprintf(stderr, "%s: stopped at %.6g s of %.6g s with the other ranks%s\n", prog,
+                    axon_sim_time(sim), duration,
+                    o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
     } else if (rs == AXON_ENONFINITE) {
         if (tty)
             fputs("\r\033[K", stderr);
@@ -808,7 +815,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     /* stopped, or signalled during the last step or the write: not a normal end */
     if (!status && exe_signal)
         status = 128 + exe_signal;
-    else if (!status && rs == AXON_ENONFINITE)
+    else if (!status && (rs == AXON_ENONFINITE || rs == AXON_ESTOPPED))
         status = 1;
     exe_sim = NULL;
     axon_sim_free(sim);

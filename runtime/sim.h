@@ -140,6 +140,7 @@ struct axon_sim {
     int partial;                /* the last run stopped before its end (manifest.json) */
     int nf_action;              /* AXON_NONFINITE_* */
     int nf_found;               /* nf holds the first non-finite value found */
+    int nf_stop;                /* over MPI ranks: this rank found one and asked all to stop */
     axon_nonfinite nf;
     uint64_t nf_checked;        /* the step of the last check (everything finite then) */
     axon_err err;

@@ -119,6 +119,28 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
     grep -q "axon run (rank 1 of 2): -o: .*nodir" "$out"; then ok
 else bad "a bad output directory on rank 1 (exit $rc)"; fi
 
+# a value that becomes infinite on rank 1 only (neurons 3 to 5 of 6): every rank stops at the
+# same step, rank 1 names the value, the recording is written (partial), the job fails, no hang
+cat >"$tmp/blow.axon" <<'EOF'
+neuron Grow {
+    parameters { tau = 1 ms }
+    state { v = 0 }
+    equations { v' = v / tau }
+}
+module Blow {
+    population G = Grow[6] { v = if i >= 3 then 1 else 0 }
+    record G.v
+}
+run Blow for 1 s
+EOF
+mpirun_ -np 2 "$AXON" run "$tmp/blow.axon" -o "$tmp/blow" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "axon run (rank 1 of 2): population 'G', variable 'v', neuron 3: +inf" "$out" &&
+    grep -q "axon run (rank 0 of 2): stopped at .* with the other ranks" "$out" &&
+    grep -q '"partial": true' "$tmp/blow/manifest.json" 2>/dev/null; then ok
+else bad "a non-finite value on rank 1 only (exit $rc)"; fi
+
 # refused over ranks, with the reason, by every rank alike (no hang)
 mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 0.1s -q >"$out" 2>&1
 rc=$?
