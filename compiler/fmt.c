@@ -481,6 +481,9 @@ typedef struct {
     int stmt_indent, stmt_first;
     int before, last; /* the last two significant tokens */
     bool in_unit;     /* after the ':' of a declaration, before its '=' */
+    bool unit_num;    /* the last token is a number with a unit ("2 ms") */
+    bool unit_pow;    /* ... or the '^' after one: "2 ms ^ 2" keeps its blanks, since
+                         "2 ms^2" would read as a number with the unit ms^2 */
 } pass3;
 
 static int line_indent(const fmt_ctx *F, const fline *l, const pass3 *R)
@@ -522,8 +525,11 @@ static void render_code(fmt_ctx *F, fline *l, pass3 *R, strbuf *sb)
             R->stmt_first = t->tok; /* a statement of a block on one line */
             R->in_unit = false;
         }
-        if (k > 0 && space_between(R->before, R->last, t->tok, R->stmt_first, R->in_unit))
+        if (k > 0 && (space_between(R->before, R->last, t->tok, R->stmt_first, R->in_unit) ||
+                      (t->tok == '^' && R->unit_num) || R->unit_pow))
             sb_putc(sb, ' ');
+        R->unit_pow = t->tok == '^' && R->unit_num;
+        R->unit_num = t->tok == NUMBER && memchr(t->text, ' ', (size_t)t->len);
         sb_putn(sb, t->text, (size_t)t->len);
         if (t->tok == ':' && R->stmt_first == IDENT && R->nbr == 0)
             R->in_unit = true;
