@@ -22,17 +22,17 @@
 #                         here but missing). emacs-nox is the smallest Emacs (no X: 34 MB, with
 #                         emacs-common 72 MB and emacs-el 17 MB); elpa-eglot (0.2 MB) because
 #                         Debian 12's Emacs 28 has no built-in eglot; neovim 4.7 MB + 20 MB runtime
-# Not installed here (optional, large): python3-brian, the Brian2 side of bench/ and the
-# reference generators of tests/reference (`apt-get install python3-brian`).
 #   libopenmpi-dev openmpi-bin  simulations over MPI ranks (docs/mpi.md; configure finds them,
 #                         --without-mpi leaves MPI out) and `make check`'s mpirun tests (tests/mpi)
+# Not installed here (optional, large): python3-brian, the Brian2 side of bench/ and the
+# reference generators of tests/reference (`apt-get install python3-brian`).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential autoconf automake libtool pkg-config re2c bison llvm-19-dev \
          libffi-dev check libedit-dev python3-numpy valgrind python3-scipy python3-neo \
-         librsvg2-bin chromium libjson-c-dev man-db groff-base emacs-nox elpa-eglot neovim; do
-         librsvg2-bin chromium libjson-c-dev man-db groff-base libopenmpi-dev openmpi-bin; do
+         librsvg2-bin chromium libjson-c-dev man-db groff-base emacs-nox elpa-eglot neovim \
+         libopenmpi-dev openmpi-bin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
