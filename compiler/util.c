@@ -1,12 +1,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The arena is a list of chunks; big requests get a chunk of their own so
  * that a few large arrays do not waste the tail of a normal chunk. */
@@ -112,23 +114,32 @@ void *arena_grow(ax_arena *a, void *old, size_t n, size_t cap, size_t elem)
     return p;
 }
 
-static void sb_reserve(strbuf *sb, size_t extra)
+/* Room for extra more bytes; 0, or -1 with sb->oom set when there is none. */
+static int sb_reserve(strbuf *sb, size_t extra)
 {
+    if (sb->oom || extra > SIZE_MAX / 2 - sb->len) {
+        sb->oom = 1;
+        return -1;
+    }
     if (sb->len + extra + 1 <= sb->cap)
-        return;
+        return 0;
     size_t cap = sb->cap ? sb->cap * 2 : 64;
     while (cap < sb->len + extra + 1)
         cap *= 2;
     char *b = realloc(sb->buf, cap);
-    if (!b)
-        abort();
+    if (!b) {
+        sb->oom = 1;
+        return -1;
+    }
     sb->buf = b;
     sb->cap = cap;
+    return 0;
 }
 
 void sb_putn(strbuf *sb, const char *s, size_t n)
 {
-    sb_reserve(sb, n);
+    if (sb_reserve(sb, n) != 0)
+        return;
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = 0;
@@ -142,7 +153,10 @@ void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    sb_reserve(sb, (size_t)n);
+    if (n < 0 || sb_reserve(sb, (size_t)n) != 0) {
+        va_end(ap2);
+        return;
+    }
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     sb->len += (size_t)n;
@@ -168,21 +182,41 @@ void sb_free(strbuf *sb)
     free(sb->buf);
     sb->buf = NULL;
     sb->len = sb->cap = 0;
+    sb->oom = 0;
 }
 
 char *sb_take(strbuf *sb)
 {
+    if (sb->oom) {
+        sb_free(sb);
+        return NULL;
+    }
     char *s = sb->buf ? sb->buf : calloc(1, 1);
     sb->buf = NULL;
     sb->len = sb->cap = 0;
     return s;
 }
 
+FILE *ax_fopen_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    int fl = fcntl(fd, F_GETFL);
+    FILE *fp = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return fp;
+}
+
 const char READ_FILE_TOO_LARGE[] = "larger than the limit";
 
 char *read_file(const char *path, size_t max, size_t *len, const char **err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = ax_fopen_read(path);
     if (!f) {
         *err = strerror(errno);
         return NULL;
@@ -214,7 +248,10 @@ char *read_file(const char *path, size_t max, size_t *len, const char **err)
     }
     fclose(f);
     *len = sb.len;
-    return sb_take(&sb);
+    char *text = sb_take(&sb);
+    if (!text)
+        *err = strerror(ENOMEM);
+    return text;
 }
 
 int typo_distance(const char *typed, const char *cand)

@@ -9,6 +9,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,10 +39,13 @@ char *arena_printf(ax_arena *a, const char *fmt, ...) __attribute__((format(prin
 void *arena_grow(ax_arena *a, void *old, size_t n, size_t cap, size_t elem);
 size_t arena_bytes(const ax_arena *a);
 
-/* A growable, NUL-terminated string (heap memory; caller frees with sb_free). */
+/* A growable, NUL-terminated string (heap memory; caller frees with sb_free). When memory
+ * runs out, what does not fit is dropped and oom is set: the text is cut, never overrun, and
+ * sb_take returns NULL. */
 typedef struct {
     char *buf;
     size_t len, cap;
+    int oom;
 } strbuf;
 
 void sb_putc(strbuf *sb, char c);
@@ -51,8 +55,12 @@ void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 void sb_clear(strbuf *sb);
 void sb_free(strbuf *sb);
-/* Returns the string and leaves sb empty; the caller owns the result. */
+/* Returns the string and leaves sb empty; the caller owns the result. NULL when memory ran
+ * out (sb->oom) while it was built. */
 char *sb_take(strbuf *sb);
+/* fopen(path, "rb") that never waits: a FIFO without a writer reads as empty instead of
+ * blocking for ever (opened with O_NONBLOCK, which is then cleared). */
+FILE *ax_fopen_read(const char *path);
 
 /* Limits on what the front end reads (docs/limits.md). Files stay below 2 GiB, so every
  * offset, line and column in them fits an int (ax_span). */

@@ -156,13 +156,41 @@ static int rt_dvec_reserve(rt_dvec *d, size_t extra)
 /* At most this much of a bad field is quoted in a message. */
 enum { RT_QUOTE = 40 };
 
+/* getline, but reading at most *left bytes in all (so that an endless input, /dev/zero, ends):
+ * the length of the line, -1 at the end of the input, -2 past the limit, -3 out of memory. */
+static ssize_t rt_csv_getline(char **line, size_t *cap, FILE *fp, size_t *left)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(fp)) != EOF) {
+        if (*left == 0)
+            return -2;
+        --*left;
+        if (n + 2 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            char *b = realloc(*line, nc);
+            if (!b)
+                return -3;
+            *line = b;
+            *cap = nc;
+        }
+        (*line)[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0)
+        return -1;
+    (*line)[n] = '\0';
+    return (ssize_t)n;
+}
+
 axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err)
 {
     if (!path || !out || ncols_expected == 0 || ncols_expected < -1)
         return axon_err_set(err, AXON_EINVAL, "csv read: bad arguments (ncols_expected %d)",
                             ncols_expected);
     *out = NULL;
-    FILE *fp = fopen(path, "r");
+    FILE *fp = rt_fopen_read(path);
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
     axon_status s = AXON_OK;
@@ -172,7 +200,16 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
     int first = 1;
     rt_dvec vals = {0};
     ssize_t len;
-    while ((len = getline(&line, &line_cap, fp)) != -1) {
+    size_t left = AXON_CSV_MAX_BYTES;
+    while ((len = rt_csv_getline(&line, &line_cap, fp, &left)) != -1) {
+        if (len < -1) {
+            s = len == -3 ? axon_err_set(err, AXON_ENOMEM, "%s:%zu: out of memory", path,
+                                               lineno + 1)
+                                : axon_err_set(err, AXON_ERANGE,
+                                               "%s: larger than %d MiB, the limit for a CSV file",
+                                               path, AXON_CSV_MAX_BYTES >> 20);
+            goto done;
+        }
         lineno++;
         char *p = line, *eol = line + len;
         while (eol > p && rt_is_blank(eol[-1]))

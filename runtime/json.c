@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "json.h"
+#include "afile.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -413,7 +414,7 @@ rt_json_doc *rt_json_parse(const char *text, size_t len, const char *name, axon_
 
 rt_json_doc *rt_json_read(const char *path, axon_err *err)
 {
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = rt_fopen_read(path);
     if (!fp) {
         axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
         return NULL;

@@ -70,6 +70,13 @@ printf 'import "std/neurons/lif"\nmodule M {\n    population A = LIF[2]\n    pop
 expect "check: a 257 MiB data file" 1 timeout 20 "$AXON" check "$tmp/zero.axon"
 contains "check: a 257 MiB data file" "zero.axon:4:41: error: '$tmp/big.csv' is larger than 256 MiB, the limit for a data file"
 
+# a FIFO without a writer reads as empty: no open waits for ever
+mkfifo "$tmp/fifo.axon" "$tmp/fifo.csv"
+expect "check: a FIFO without a writer" 0 timeout 20 "$AXON" check "$tmp/fifo.axon"
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIF[2]\n    project A -> A : VoltageJump(w = 1 mV) connect from "fifo.csv"\n}\n' >"$tmp/fifo_data.axon"
+expect "check: data from a FIFO without a writer" 1 timeout 20 "$AXON" check "$tmp/fifo_data.axon"
+contains "check: data from a FIFO" "fifo_data.axon:5:52: error: '$tmp/fifo.csv' is empty: it needs a header row naming its columns"
+
 # ---- data files -------------------------------------------------------------------------
 # a typo in a first row is not a header: an error at the typo, with a hint (golden tests have
 # the messages, tests/golden/semantic/timed_typos.axon; here the hints)

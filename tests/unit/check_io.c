@@ -549,6 +549,24 @@ START_TEST(test_csv_read_errors)
 }
 END_TEST
 
+/* Inputs that never end or never start: /dev/zero stops at the limit, a FIFO without a writer
+ * reads as empty (the open does not wait for one) */
+START_TEST(test_csv_read_unbounded)
+{
+    axon_tensor *r = NULL;
+    axon_err err = {{0}};
+    ck_assert_int_eq(axon_csv_read("/dev/zero", -1, &r, &err), AXON_ERANGE);
+    ck_assert_str_eq(err.msg, "/dev/zero: larger than 256 MiB, the limit for a CSV file");
+    ck_assert_ptr_null(r);
+    char p[512];
+    in_dir(p, "fifo");
+    ck_assert_int_eq(mkfifo(p, 0600), 0);
+    ck_assert_int_eq(axon_csv_read(p, -1, &r, &err), AXON_OK);
+    ck_assert_uint_eq(r->shape[0], 0);
+    axon_tensor_free(r);
+}
+END_TEST
+
 Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -570,6 +588,8 @@ Suite *io_suite(void)
     tcase_add_test(tc, test_csv_read_tolerant);
     tcase_add_test(tc, test_csv_read_errors);
     tcase_add_test(tc, test_csv_header_field);
+    tcase_add_test(tc, test_csv_read_unbounded);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,6 +3,7 @@
 
 #include "parser.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,6 +212,26 @@ START_TEST(test_recovery_reports_several)
 }
 END_TEST
 
+/* A string buffer that cannot grow drops the text and says so; it never aborts */
+START_TEST(test_strbuf_out_of_memory)
+{
+    strbuf sb = {0};
+    sb_puts(&sb, "abc");
+    ck_assert_int_eq(sb.oom, 0);
+    sb_putn(&sb, "x", SIZE_MAX / 2);
+    ck_assert_int_eq(sb.oom, 1);
+    ck_assert_str_eq(sb.buf, "abc");
+    sb_puts(&sb, "def"); /* nothing more after a failure */
+    ck_assert_str_eq(sb.buf, "abc");
+    ck_assert_ptr_null(sb_take(&sb));
+    ck_assert_ptr_null(sb.buf);
+    sb_puts(&sb, "ok");
+    char *t = sb_take(&sb);
+    ck_assert_str_eq(t, "ok");
+    free(t);
+}
+END_TEST
+
 START_TEST(test_deep_nesting_is_refused)
 {
     strbuf sb = {0};
@@ -307,6 +328,7 @@ Suite *parse_suite(void)
     tcase_add_test(tc, test_unclosed_brace_hint);
     tcase_add_test(tc, test_recovery_reports_several);
     tcase_add_test(tc, test_deep_nesting_is_refused);
+    tcase_add_test(tc, test_strbuf_out_of_memory);
     tcase_add_test(tc, test_source_size_limit);
     tcase_add_test(tc, test_long_line_excerpt);
     tcase_add_test(tc, test_long_name);

@@ -58,7 +58,11 @@ axon_status axon_csv_write(const char *path, const char *header, const axon_tens
  * read by strtod (so "nan" and "inf" are values). Errors name the 1-based physical line and,
  * for a bad value, its column: "path:LINE: expected N numbers, found M",
  * "path:LINE:COL: 'xyz' is not a number", "path:LINE:COL: a NUL byte (0x00) in the text".
+ * At most AXON_CSV_MAX_BYTES are read (an endless input such as /dev/zero too): AXON_ERANGE
+ * "path: larger than 256 MiB, the limit for a CSV file". A FIFO without a writer reads as
+ * empty (the open does not wait).
  */
+#define AXON_CSV_MAX_BYTES (256 << 20)
 axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **out, axon_err *err);
 
 /*
