@@ -346,7 +346,9 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         return st;
     }
-    if (st == AXON_ESTOPPED && c.path) {
+    axon_mpi_info mi;
+    axon_sim_mpi_info(sim, &mi);
+    if (st == AXON_ESTOPPED && c.path && mi.size == 1) { /* no checkpoints over MPI ranks yet */
         if (tty)
             fputs("\r\033[K", stderr);
         if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
@@ -610,8 +612,10 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
             fputs("\r\033[K", stderr);
+        /* over MPI ranks, a rank not signalled stops with the one that was */
         fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
-                exe_signal_name(exe_signal), axon_sim_time(sim), duration,
+                exe_signal ? exe_signal_name(exe_signal) : "another MPI rank's stop",
+                axon_sim_time(sim), duration,
                 o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
     } else if (rs != AXON_OK) { /* reported by exe_loop */
         status = 1;

@@ -119,6 +119,19 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
     grep -q "axon run (rank 1 of 2): -o: .*nodir" "$out"; then ok
 else bad "a bad output directory on rank 1 (exit $rc)"; fi
 
+# SIGTERM to rank 1's process alone stops every rank after the same step (the stop flag of the
+# next exchange): rank 0 writes what was recorded, marked partial, and nothing hangs
+mpirun_ -np 2 sh -c 'if [ "${OMPI_COMM_WORLD_RANK:-0}" = 1 ]; then
+        "$2" run "$3" -t 1000s -q -o "$1/stopped" & p=$!; sleep 5; kill -TERM $p; wait $p
+    else exec "$2" run "$3" -t 1000s -q -o "$1/stopped"; fi' sh "$tmp" "$AXON" "$(model_file spread)" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q '"partial": true' "$tmp/stopped/manifest.json" 2>/dev/null &&
+    t1=$(sed -n 's/.*(rank 1 of 2): stopped by SIGTERM at \([0-9.]*\) s.*/\1/p' "$out") &&
+    [ -n "$t1" ] && grep -q "(rank 0 of 2): stopped by another MPI rank's stop at $t1 s" "$out" &&
+    ! grep -q "checkpoint" "$out"; then ok
+else bad "SIGTERM to one rank (exit $rc)"; fi
+
 # refused over ranks, with the reason, by every rank alike (no hang)
 mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 0.1s -q >"$out" 2>&1
 rc=$?
