@@ -66,10 +66,10 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
     if (mi.size > 1)
         fprintf(out,
                 "MPI: %d ranks of %d thread%s; spikes exchanged every %u step%s (%g ms): %llu "
-                "exchanges, %.3f s in them on rank %d\n",
+                "exchanges, %.3f s in them on rank %d, %.0f bytes received per exchange\n",
                 mi.size, th, th == 1 ? "" : "s", mi.interval, mi.interval == 1 ? "" : "s",
                 mi.interval * m->dt * 1e3, (unsigned long long)mi.exchanges, mi.comm_seconds,
-                mi.rank);
+                mi.rank, mi.exchanges ? (double)mi.bytes / (double)mi.exchanges : 0.0);
     if (outdir)
         fprintf(out, "recordings in %s/ (see manifest.json)\n", outdir);
     else if (m->nrecords)
