@@ -185,10 +185,10 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
     if (mi.size > 1)
         fprintf(out,
                 "MPI: %d ranks of %d thread%s; spikes exchanged every %u step%s (%g ms): %llu "
-                "exchanges, %.3f s in them on rank %d\n",
+                "exchanges, %.3f s in them on rank %d, %.0f bytes received per exchange\n",
                 mi.size, th, th == 1 ? "" : "s", mi.interval, mi.interval == 1 ? "" : "s",
                 mi.interval * m->dt * 1e3, (unsigned long long)mi.exchanges, mi.comm_seconds,
-                mi.rank);
+                mi.rank, mi.exchanges ? (double)mi.bytes / (double)mi.exchanges : 0.0);
     if (outdir)
         fprintf(out, "recordings in %s/ (see manifest.json)\n", outdir);
     else if (m->nrecords)
@@ -507,7 +507,10 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
         fprintf(stderr, "%s: %s\n", prog, axon_sim_error(sim));
         return st;
     }
-    if (st == AXON_ESTOPPED && c.path && exe_signal) { /* not when another MPI rank stopped */
+    axon_mpi_info mi;
+    axon_sim_mpi_info(sim, &mi);
+    /* a signal's stop (not another MPI rank's); no checkpoints over MPI ranks yet */
+    if (st == AXON_ESTOPPED && c.path && exe_signal && mi.size == 1) {
         if (tty)
             fputs("\r\033[K", stderr);
         if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
@@ -779,14 +782,11 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
             fputs("\r\033[K", stderr);
-        if (exe_signal)
-            fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
-                    exe_signal_name(exe_signal), axon_sim_time(sim), duration,
-                    o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
-        else /* over MPI ranks: another rank stopped the run (a non-finite value) */
-            fprintf(stderr, "%s: stopped at %.6g s of %.6g s with the other ranks%s\n", prog,
-                    axon_sim_time(sim), duration,
-                    o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
+        /* over MPI ranks, a rank not signalled stops with the one that was */
+        fprintf(stderr, "%s: stopped by %s at %.6g s of %.6g s%s\n", prog,
+                exe_signal ? exe_signal_name(exe_signal) : "another MPI rank's stop",
+                axon_sim_time(sim), duration,
+                o->outdir ? "; writing what was recorded (\"partial\": true)" : "");
     } else if (rs == AXON_ENONFINITE) {
         if (tty)
             fputs("\r\033[K", stderr);
