@@ -5,6 +5,7 @@
     rec.populations["E"].size          # neurons, from the manifest
     sp = rec.spikes["E"]               # sp.t (s), sp.i (neuron), sp.size, sp.duration
     sp.rates()                         # Hz per neuron, silent neurons included
+    sp.values["v"], sp.units["v"]      # `record spikes E.v`: v at each spike (SI), aligned with t
     v = rec.state["E.v"]               # v.values (samples x neurons, SI), v.times (s),
     v.unit, v.unit_name                # 'kg*m^2*s^-3*A^-1', 'V'; v.neurons: the recorded indices
     rec.weights["ee.w"], rec.rates["E"]
@@ -68,10 +69,14 @@ class Population:
 
 
 class Spikes:
-    """The spikes of one population: t (float64, s) and i (int64 neuron indices), time order."""
+    """The spikes of one population: t (float64, s) and i (int64 neuron indices), time order.
+
+    values maps a variable recorded at the spikes (`record spikes E.v`) to one value per spike,
+    aligned with t and i, in the SI unit units[name]."""
 
     def __init__(self, population, t, i, size, duration):
         self.population, self.t, self.i, self.size, self.duration = population, t, i, size, duration
+        self.values, self.units = {}, {}
 
     def __len__(self):
         return len(self.t)
@@ -158,6 +163,9 @@ class Recording:
                 if times is None:
                     raise RecordingError(f"{mpath}: {f['path']} has no {kind}_times file")
                 self._series(f, times)
+        for f in files:  # after every spike record: values at the spikes
+            if f["kind"] == "spike_values":
+                self._spike_values(f)
 
     def _load(self, f):
         p = os.path.join(self.path, f["path"])
@@ -191,6 +199,17 @@ class Recording:
         if not pop.size_known and len(i):
             pop.size = max(pop.size, int(i.max()) + 1)
         self.spikes[pop.name] = Spikes(pop.name, t, i, pop.size, self.duration)
+
+    def _spike_values(self, f):
+        sp = self.spikes.get(f.get("population"))
+        if sp is None:
+            raise RecordingError(f"{self.path}/manifest.json: {f['path']} holds values at the "
+                                 f"spikes of {f.get('population')}, which has no spike record")
+        v = self._load(f)
+        if v.ndim != 1 or len(v) != len(sp):
+            raise RecordingError(f"{self.path}/{f['path']}: {len(v)} values for {len(sp)} spikes")
+        sp.values[f["variable"]] = v
+        sp.units[f["variable"]] = f.get("unit", "1")
 
     def _series(self, fv, ft):
         values, times = self._load(fv), self._load(ft)

@@ -163,9 +163,10 @@ axon_status axon_model_memory(const axon_model_desc *m, double duration, axon_me
     for (uint32_t r = 0; r < m->nrecords; r++) {
         const axon_record_desc *d = &m->records[r];
         double cnt, row;
-        if (d->kind == AXON_REC_SPIKES) { /* room for a worst-case step; 12 bytes a spike */
+        if (d->kind == AXON_REC_SPIKES || d->kind == AXON_REC_SPIKE_VALUES) {
+            /* room for a worst-case step; 12 bytes a spike, or a time and a value */
             cnt = m->pops[d->target].size;
-            row = 12;
+            row = d->kind == AXON_REC_SPIKES ? 12 : 8.0 + (double)esz;
         } else if (d->kind == AXON_REC_RATE) {
             cnt = est_samples(nsteps, d->every);
             row = 16;

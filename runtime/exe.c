@@ -82,6 +82,10 @@ static void exe_record_name(const axon_model_desc *m, uint32_t r, char *buf, siz
     } else if (d->kind == AXON_REC_STATE) {
         const axon_pop_desc *p = &m->pops[d->target];
         snprintf(buf, n, "%s.%s", p->name, p->vars[d->var].name);
+    } else if (d->kind == AXON_REC_SPIKE_VALUES) { /* the copy "_spike_v" of v */
+        const char *v = m->pops[d->target].vars[d->var].name;
+        snprintf(buf, n, "spikes %s.%s", m->pops[d->target].name,
+                 strncmp(v, "_spike_", 7) ? v : v + 7);
     } else {
         snprintf(buf, n, "%s %s", d->kind == AXON_REC_SPIKES ? "spikes" : "rate",
                  m->pops[d->target].name);
@@ -126,7 +130,10 @@ static int exe_memory(const char *prog, const axon_model_desc *m, const axon_exe
                 char rec[128];
                 exe_record_name(m, (uint32_t)it->index, rec, sizeof rec);
                 snprintf(name, sizeof name, "record %s", rec);
-                what = m->records[it->index].kind == AXON_REC_SPIKES ? "spikes a step" : "samples";
+                what = m->records[it->index].kind == AXON_REC_SPIKES ||
+                               m->records[it->index].kind == AXON_REC_SPIKE_VALUES
+                           ? "spikes a step"
+                           : "samples";
             }
             printf("  %-28s %16.0f %-12s %12s\n", name, it->count, what,
                    exe_bytes(it->bytes, b1, sizeof b1));

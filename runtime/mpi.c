@@ -171,6 +171,11 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "record %u: weight records do not work over several MPI ranks "
                                 "yet (docs/mpi.md)",
                                 i);
+        else if (m->records[i].kind == AXON_REC_SPIKE_VALUES)
+            return axon_err_set(err, AXON_EINVAL,
+                                "record %u: values at spikes do not work over several MPI ranks "
+                                "yet (docs/mpi.md)",
+                                i);
     return AXON_OK;
 }
 

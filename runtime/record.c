@@ -47,13 +47,14 @@ static axon_status rt_rec_reserve(axon_sim *s, rt_rec *r, size_t need, axon_err 
         rc = rt_grow((void **)&r->idx, cap, sizeof *r->idx);
     if (rc == 0 && r->kind == AXON_REC_RATE)
         rc = rt_grow((void **)&r->rate, cap, sizeof *r->rate);
-    if (rc == 0 && (r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS)) {
+    if (rc == 0 && (r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS ||
+                    r->kind == AXON_REC_SPIKE_VALUES)) {
         size_t row = (size_t)r->nsub * s->esz;
         rc = row && cap > SIZE_MAX / row ? -1 : rt_grow(&r->vals, cap, row ? row : 1);
     }
     if (rc != 0) {
         static const char *const what[] = {"spikes", "state samples", "rate samples",
-                                           "weight samples"};
+                                           "weight samples", "values at spikes"};
         return axon_err_set(err, AXON_ENOMEM, "out of memory for %zu %s of %s '%s'", need,
                             what[r->kind],
                             r->kind == AXON_REC_WEIGHTS ? "projection" : "population",
@@ -109,19 +110,24 @@ static axon_status rt_rec_check(const axon_sim *s, uint32_t i, axon_err *err)
     const axon_record_desc *d = &m->records[i];
     if (d->kind == AXON_REC_WEIGHTS)
         return rt_rec_check_weights(s, i, err);
-    if (d->kind != AXON_REC_SPIKES && d->kind != AXON_REC_STATE && d->kind != AXON_REC_RATE)
+    if (d->kind != AXON_REC_SPIKES && d->kind != AXON_REC_STATE && d->kind != AXON_REC_RATE &&
+        d->kind != AXON_REC_SPIKE_VALUES)
         return axon_err_set(err, AXON_EINVAL, "record %u: unknown kind %d", i, d->kind);
     if (d->target < 0 || (uint32_t)d->target >= m->npops)
         return axon_err_set(err, AXON_EINVAL, "record %u: no population %d", i, d->target);
     const axon_pop_desc *p = &m->pops[d->target];
-    if (d->kind != AXON_REC_SPIKES && d->every < 1)
+    int spikes = d->kind == AXON_REC_SPIKES || d->kind == AXON_REC_SPIKE_VALUES;
+    if (!spikes && d->every < 1)
         return axon_err_set(err, AXON_EINVAL, "record %u (population '%s'): period of 0 steps", i,
                             p->name);
     if (d->kind != AXON_REC_STATE) {
         if (!p->spiking)
             return axon_err_set(err, AXON_EINVAL,
                                 "record %u: population '%s' does not spike; cannot record its %s",
-                                i, p->name, d->kind == AXON_REC_SPIKES ? "spikes" : "rate");
+                                i, p->name, spikes ? "spikes" : "rate");
+        if (d->kind == AXON_REC_SPIKE_VALUES && (d->var < 0 || (uint32_t)d->var >= p->nvars))
+            return axon_err_set(err, AXON_EINVAL, "record %u: population '%s' has no variable %d",
+                                i, p->name, d->var);
         return AXON_OK;
     }
     if (d->var < 0 || (uint32_t)d->var >= p->nvars)
@@ -156,6 +162,11 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
         r->proj = -1;
         r->var = d->var;
         r->every = d->kind == AXON_REC_SPIKES ? 1 : d->every;
+        if (d->kind == AXON_REC_SPIKE_VALUES) { /* one column */
+            r->every = 1;
+            r->nsub = 1;
+            continue;
+        }
         if (d->kind == AXON_REC_STATE) {
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
@@ -217,7 +228,7 @@ axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err)
 {
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
-        if (r->kind != AXON_REC_SPIKES)
+        if (r->kind != AXON_REC_SPIKES && r->kind != AXON_REC_SPIKE_VALUES)
             continue;
         if ((uint64_t)s->pops[r->pop].size * k > SIZE_MAX)
             return axon_err_set(err, AXON_ERANGE, "too many spikes for population '%s'",
@@ -272,6 +283,18 @@ void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size
             for (size_t k = 0; k < n; k++) {
                 r->t[r->n + k] = t;
                 r->idx[r->n + k] = spk[k];
+            }
+            r->n += n;
+        } else if (r->kind == AXON_REC_SPIKE_VALUES) {
+            /* the copy the update took when it found the spike (the spikes were just found, or,
+               over MPI ranks, exchanged: refused there since other ranks' copies are not here) */
+            const void *src = p->vars[r->var];
+            for (size_t k = 0; k < n; k++) {
+                r->t[r->n + k] = t;
+                if (s->esz == 8)
+                    ((double *)r->vals)[r->n + k] = ((const double *)src)[spk[k]];
+                else
+                    ((float *)r->vals)[r->n + k] = ((const float *)src)[spk[k]];
             }
             r->n += n;
         } else if (r->kind == AXON_REC_RATE) {

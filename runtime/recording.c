@@ -22,6 +22,12 @@
 /* The newest manifest format this reader understands (write.c writes it). */
 #define RT_REC_VERSION 2
 
+typedef struct {
+    const char *pop, *var, *unit;
+    double *v;
+    size_t n;
+} rt_spike_vals;
+
 struct axon_recording {
     axon_rec_info info;
     char *dir;
@@ -34,6 +40,8 @@ struct axon_recording {
     size_t nprojs;
     axon_rec_series *series;
     size_t nseries;
+    rt_spike_vals *svals; /* `record spikes E.v`: values at spikes */
+    size_t nsvals;
 };
 
 static char *rt_path(const char *dir, const char *name)
@@ -63,6 +71,9 @@ void axon_recording_free(axon_recording *r)
         free((void *)r->series[k].times);
         free((void *)r->series[k].subset);
     }
+    for (size_t k = 0; k < r->nsvals; k++)
+        free(r->svals[k].v);
+    free(r->svals);
     free(r->pops);
     free(r->projs);
     free(r->series);
@@ -398,6 +409,38 @@ static axon_status rt_load_series(axon_recording *r, const rt_fentry *fv, const 
     return st;
 }
 
+/* A file of values at spikes (kind "spike_values"), after the spike records: one value per
+ * spike of its population, in the order of the spike times. */
+static axon_status rt_load_spike_values(axon_recording *r, const rt_fentry *f, const char *mpath,
+                                        axon_err *err)
+{
+    int k = f->pop && f->var ? axon_recording_pop_index(r, f->pop) : -1;
+    if (k < 0 || !r->pops[k].has_spikes)
+        return axon_err_set(err, AXON_EFORMAT, "%s: %s: values at the spikes of %s, which has no "
+                            "spike record", mpath, f->path, f->pop ? f->pop : "no population");
+    axon_tensor *v = NULL;
+    axon_status st = rt_load(r, f, &v, err);
+    if (st != AXON_OK)
+        return st;
+    if (v->ndim != 1 || v->shape[0] != r->pops[k].nspikes) {
+        st = axon_err_set(err, AXON_EFORMAT, "%s/%s: %zu values for %zu spikes of %s", r->dir,
+                          f->path, v->ndim == 1 ? v->shape[0] : 0, r->pops[k].nspikes, f->pop);
+        axon_tensor_free(v);
+        return st;
+    }
+    rt_spike_vals *sv = &r->svals[r->nsvals];
+    sv->pop = r->pops[k].name;
+    sv->var = f->var;
+    sv->unit = f->unit ? f->unit : "1";
+    sv->n = v->shape[0];
+    sv->v = rt_to_f64(v, err, f->path);
+    axon_tensor_free(v);
+    if (!sv->v)
+        return AXON_ENOMEM;
+    r->nsvals++;
+    return AXON_OK;
+}
+
 static axon_status rt_read_files(axon_recording *r, const rt_json *m, const char *mpath, size_t cap,
                                  axon_err *err)
 {
@@ -443,6 +486,12 @@ static axon_status rt_read_files(axon_recording *r, const rt_json *m, const char
                 st = rt_load_series(r, &fs[k], &fs[j], mpath, err);
         }
     }
+    r->svals = calloc(n ? n : 1, sizeof *r->svals);
+    if (!r->svals && st == AXON_OK)
+        st = axon_err_set(err, AXON_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n && st == AXON_OK; k++)
+        if (!strcmp(fs[k].kind, "spike_values"))
+            st = rt_load_spike_values(r, &fs[k], mpath, err);
     free(fs);
     return st;
 }
@@ -556,4 +605,18 @@ size_t axon_recording_nseries(const axon_recording *r)
 const axon_rec_series *axon_recording_series(const axon_recording *r, size_t k)
 {
     return k < r->nseries ? &r->series[k] : NULL;
+}
+
+const double *axon_recording_spike_values(const axon_recording *r, const char *pop,
+                                          const char *var, size_t *n, const char **unit)
+{
+    for (size_t k = 0; r && pop && var && k < r->nsvals; k++)
+        if (!strcmp(r->svals[k].pop, pop) && !strcmp(r->svals[k].var, var)) {
+            if (n)
+                *n = r->svals[k].n;
+            if (unit)
+                *unit = r->svals[k].unit;
+            return r->svals[k].v;
+        }
+    return NULL;
 }

@@ -72,7 +72,8 @@ typedef struct {
 
 typedef struct {
     const axon_record_desc *d;
-    int kind; /* AXON_REC_SPIKES, _STATE, _RATE or _WEIGHTS (-1: an ignored duplicate) */
+    int kind; /* AXON_REC_SPIKES, _STATE, _RATE, _WEIGHTS, _SPIKE_VALUES (-1: an ignored
+                 duplicate); values at spikes keep t and vals (one column) per spike */
     int pop;  /* population, -1 for weight records */
     int proj; /* projection of weight records, else -1 */
     int var;             /* state and weight records */

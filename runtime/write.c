@@ -162,10 +162,14 @@ static axon_tensor rt_view(axon_dtype dt, void *data, size_t n0, size_t n1, int 
 /*
  * Adds the two files of record ri: names BASE + ext[0] and BASE + ext[1], where BASE is
  * "POP.what", or "POP.what.K" for the smallest K >= 2 that avoids every name taken so far.
+ * With ext1 NULL, only a (b is ignored).
  */
 static axon_status rt_add_pair(rt_outs *o, const char *pop, const char *what, const char *ext0,
                                const char *ext1, rt_out a, rt_out b, axon_err *err)
 {
+    int two = ext1 != NULL;
+    if (!two)
+        ext1 = "";
     if (o->n + 2 > o->cap) {
         size_t cap = o->cap ? 2 * o->cap : 16;
         rt_out *v = realloc(o->v, cap * sizeof *v);
@@ -191,12 +195,15 @@ static axon_status rt_add_pair(rt_outs *o, const char *pop, const char *what, co
             snprintf(base, len, "%s.%s.%u", pop, what, k);
         sprintf(a.name, "%s%s", base, ext0);
         sprintf(b.name, "%s%s", base, ext1);
-        if (!rt_name_taken(o, a.name) && !rt_name_taken(o, b.name))
+        if (!rt_name_taken(o, a.name) && (!two || !rt_name_taken(o, b.name)))
             break;
     }
     free(base);
     o->v[o->n++] = a;
-    o->v[o->n++] = b;
+    if (two)
+        o->v[o->n++] = b;
+    else
+        free(b.name);
     return AXON_OK;
 }
 
@@ -234,6 +241,19 @@ static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
             b.unit = "1";
             b.t = rt_view(AXON_I32, r->idx, r->n, 0, 1);
             st = rt_add_pair(o, p->name, "spikes", ".t.npy", ".i.npy", a, b, err);
+        } else if (r->kind == AXON_REC_SPIKE_VALUES) {
+            /* the compiler's hidden copy "_spike_v" of v: POP.spikes.v.npy */
+            const axon_var_desc *v = &p->vars[r->var];
+            const char *vn = strncmp(v->name, "_spike_", 7) ? v->name : v->name + 7;
+            char *ext = rt_join(".", vn, ".npy");
+            if (!ext)
+                return axon_err_set(err, AXON_ENOMEM, "out of memory");
+            a.kind = "spike_values";
+            a.var = vn;
+            a.unit = v->unit ? v->unit : "1";
+            a.t = rt_view(vdt, r->vals, r->n, 0, 1);
+            st = rt_add_pair(o, p->name, "spikes", ext, NULL, a, b, err);
+            free(ext);
         } else if (r->kind == AXON_REC_STATE) {
             const axon_var_desc *v = &p->vars[r->var];
             a.kind = "state";
@@ -301,7 +321,7 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
         rt_sb_puts(b, "\"all\"");
     }
     rt_sb_puts(b, ", \"period\": ");
-    if (r->kind == AXON_REC_SPIKES)
+    if (r->kind == AXON_REC_SPIKES || r->kind == AXON_REC_SPIKE_VALUES)
         rt_sb_puts(b, "null");
     else
         rt_sb_num(b, (double)r->every * s->dt);

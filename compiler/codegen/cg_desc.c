@@ -212,7 +212,8 @@ static LLVMValueRef record_desc(cg *c, const ir_record *rc)
     static const int32_t KIND[] = {[REC_SPIKES] = AXON_REC_SPIKES,
                                    [REC_STATE] = AXON_REC_STATE,
                                    [REC_RATE] = AXON_REC_RATE,
-                                   [REC_WEIGHTS] = AXON_REC_WEIGHTS};
+                                   [REC_WEIGHTS] = AXON_REC_WEIGHTS,
+                                   [REC_SPIKE_VALUES] = AXON_REC_SPIKE_VALUES};
     LLVMValueRef *sub = calloc((size_t)rc->nsubset + 1, sizeof *sub);
     for (int k = 0; k < rc->nsubset; k++)
         sub[k] = i32v(c, rc->subset[k]);

@@ -237,15 +237,15 @@ void ir_dump(const ir_model *m, FILE *out)
                     m->pops[m->signals[i].pop].vars[m->signals[i].var].name);
         fputc('\n', out);
     }
-    static const char *const RK[] = {"spikes", "state", "rate", "weights"};
+    static const char *const RK[] = {"spikes", "state", "rate", "weights", "spike values"};
     for (int i = 0; i < m->nrecords; i++) {
         const ir_record *r = &m->records[i];
         const char *target = r->kind == REC_WEIGHTS ? m->projs[r->target].name
                                                     : m->pops[r->target].name;
         fprintf(out, "record %s %s", RK[r->kind], target);
-        if (r->kind == REC_STATE || r->kind == REC_WEIGHTS)
-            fprintf(out, ".%s", r->kind == REC_STATE ? m->pops[r->target].vars[r->var].name
-                                                     : m->projs[r->target].vars[r->var].name);
+        if (r->var >= 0) /* a state variable, a synapse variable or a copy taken at spikes */
+            fprintf(out, ".%s", r->kind != REC_WEIGHTS ? m->pops[r->target].vars[r->var].name
+                                                       : m->projs[r->target].vars[r->var].name);
         if (r->nsubset) {
             fputs(" [", out);
             for (int k = 0; k < r->nsubset && k < 8; k++)

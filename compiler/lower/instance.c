@@ -689,6 +689,31 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
 /* ---- records, signals, instances, the module body
  * --------------------------------------------------- */
 
+static void add_record(inst *in, ir_record r)
+{
+    in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
+                                (size_t)in->m->nrecords + 1, sizeof *in->m->records);
+    in->m->records[in->m->nrecords++] = r;
+}
+
+/* The storage index of p's hidden copy of variable var taken at each spike ("_spike_v"),
+ * made on first use; ir_schemes assigns it before the reset. */
+static int spike_copy(inst *in, ir_pop *p, int var)
+{
+    for (int k = 0; k < p->ncopies; k++)
+        if (p->copies[2 * k + 1] == var)
+            return p->copies[2 * k];
+    const sm_var *v = &p->type->vars[var];
+    p->vars = arena_grow(in->ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
+    p->vars[p->nvars] = (ir_var){arena_printf(in->ar, "_spike_%s", v->name), IRV_HIDDEN, -1,
+                                 v->dim, v->boolean, NULL};
+    p->copies = arena_grow(in->ar, p->copies, (size_t)(2 * p->ncopies),
+                           (size_t)(2 * p->ncopies + 2), sizeof *p->copies);
+    p->copies[2 * p->ncopies] = p->nvars;
+    p->copies[2 * p->ncopies++ + 1] = var;
+    return p->nvars++;
+}
+
 static void record(inst *in, const env *en, const sm_mrec *mr)
 {
     double every = 0;
@@ -753,9 +778,16 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
             r.target = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, tg->path));
             if (r.target < 0)
                 continue;
-            const ir_pop *p = &in->m->pops[r.target];
+            ir_pop *p = &in->m->pops[r.target];
             if (mr->kind == REC_STATE)
                 r.var = p->slot[tg->var];
+            if (mr->kind == REC_SPIKES && tg->var >= 0) {
+                /* the spikes themselves (a duplicate of another spike record is harmless),
+                   then the values */
+                add_record(in, r);
+                r.kind = REC_SPIKE_VALUES;
+                r.var = spike_copy(in, p, tg->var);
+            }
             for (int q = 0; q < nsub; q++)
                 if (subset[q] >= p->size) {
                     ERR(in, mr->subset_span,
@@ -765,9 +797,7 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
                     break;
                 }
         }
-        in->m->records = arena_grow(in->ar, in->m->records, (size_t)in->m->nrecords,
-                                    (size_t)in->m->nrecords + 1, sizeof *in->m->records);
-        in->m->records[in->m->nrecords++] = r;
+        add_record(in, r);
     }
 }
 

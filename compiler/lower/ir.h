@@ -90,6 +90,10 @@ typedef struct {
     int permit_var;         /* hidden flag: may spike (condition refractoriness), or -1 */
     sx *refr_cond;          /* the condition that blocks spiking */
     unsigned char *held;    /* per var: held during refractoriness */
+    int *copies;            /* pairs (hidden storage index, sm_type variable): a copy of the
+                               variable taken at each spike, before the reset, for
+                               `record spikes E.v` (instance.c) */
+    int ncopies;
     sm_event *events;
     int nevents;
     sx *output;
@@ -144,7 +148,8 @@ typedef sm_rec_kind ir_rec_kind; /* REC_SPIKES ... (sema.h) */
 typedef struct {
     ir_rec_kind kind;
     int target;             /* population or projection index */
-    int var;                /* variable (state records) */
+    int var;                /* variable (state records, and for REC_SPIKE_VALUES the hidden
+                               copy (ir_pop.copies) whose value each spike records), else -1 */
     int *subset;            /* indices, NULL = all */
     int nsubset;
     double every;           /* sampling period in s, 0 = every step */

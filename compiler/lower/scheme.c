@@ -665,9 +665,24 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         } else if (p->refr_var >= 0) {
             p->fire = sx_bin(ar, SX_AND, p->spike, ir_refr_permit(ar, p));
         }
-        /* the reset, then: hold for the refractory period, no new spike until allowed */
+        /* the copies that spike records keep (as the spike finds the variables), the reset,
+           then: hold for the refractory period, no new spike until allowed */
         sm_block r = {0};
-        r.v = arena_alloc(ar, (size_t)(p->reset.n + 3) * sizeof *r.v);
+        r.v = arena_alloc(ar, (size_t)(p->reset.n + p->ncopies + 3) * sizeof *r.v);
+        for (int k = 0; k < p->ncopies; k++) {
+            int h = p->copies[2 * k], var = p->copies[2 * k + 1];
+            const sm_var *v = &t->vars[var];
+            sm_stmt *st = arena_alloc(ar, sizeof *st);
+            st->kind = ST_ASSIGN;
+            st->op = '=';
+            st->space = VS_HIDDEN;
+            st->idx = h;
+            st->name = p->vars[h].name;
+            st->value = sx_var(ar, v->kind == VAR_PARAM ? VS_PARAM : VS_STATE, var, v->name,
+                               v->dim);
+            st->value->boolean = v->boolean;
+            r.v[r.n++] = st;
+        }
         for (int k = 0; k < p->reset.n; k++)
             r.v[r.n++] = p->reset.v[k];
         if (p->refr_var >= 0) {

@@ -955,6 +955,56 @@ static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const 
     }
 }
 
+/* Whether path names a population of m (quietly: find_pop reports). */
+static bool pop_path(const sm_module *m, const ast_node *path)
+{
+    const ast_node *parts[16];
+    int np = 0;
+    for (const ast_node *p = path; p && np < 16; p = p->kind == AST_MEMBER ? p->a : NULL)
+        parts[np++] = p;
+    if (parts[np - 1]->kind != AST_IDENT)
+        return false;
+    int n = m->nitems;
+    for (int k = np - 1; k >= 0; k--) {
+        const sm_mitem *it = find_member(m, n, parts[k]->name);
+        if (it && k == 0)
+            return it->kind == MI_POP;
+        if (!it || it->kind != MI_INST || !it->inst->mod)
+            return false;
+        m = it->inst->mod;
+        n = m->nitems;
+    }
+    return false;
+}
+
+/* `record spikes E.v`: the value of v (a state variable or per-neuron parameter) at each spike
+ * of E (its own, or listed by `from`), as it stands when the spike is found, before the
+ * reset. */
+static void spike_var_target(mcheck *mc, sm_mrec *r, const sm_mpop *p, const char *rel,
+                             const ast_node *path)
+{
+    const sm_type *t = p->type;
+    if (!t->has_spike && !p->from) {
+        ERR(mc, path->span, "%s (a %s) does not spike: there are no spikes to record '%s' at",
+            rel, t->name, path->name);
+        return;
+    }
+    int v = sm_find_var(t, path->name);
+    if (v < 0) {
+        ERR(mc, path->span, "%s (a %s) has no variable '%s'", rel, t->name, path->name);
+        return;
+    }
+    if (t->vars[v].kind != VAR_STATE && !(t->vars[v].kind == VAR_PARAM && t->vars[v].per_item)) {
+        ERR(mc, path->span, "'%s' of %s is not stored per neuron (it is a %s)", path->name, rel,
+            t->vars[v].kind == VAR_ALG     ? "definition"
+            : t->vars[v].kind == VAR_PARAM ? "shared parameter"
+                                           : "summed input");
+        diag_hint(mc->d, "record a state variable or a per-neuron parameter at the spikes");
+        return;
+    }
+    add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
+}
+
 static void record(mcheck *mc, const ast_node *n)
 {
     sm_mrec *r = arena_alloc(mc->ar, sizeof *r);
@@ -1037,9 +1087,18 @@ static void record(mcheck *mc, const ast_node *n)
             }
             add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
         } else {
-            const sm_mpop *p = find_pop(mc, path, &rel);
+            /* `record spikes E.v`: E's spikes and v at each of them (a path whose last name
+               follows a population, not an instance) */
+            const ast_node *pp = path;
+            if (r->kind == REC_SPIKES && path->kind == AST_MEMBER && pop_path(mc->m, path->a))
+                pp = path->a;
+            const sm_mpop *p = find_pop(mc, pp, &rel);
             if (!p)
                 continue;
+            if (pp != path) {
+                spike_var_target(mc, r, p, rel, path);
+                continue;
+            }
             if (r->kind == REC_SPIKES && !p->type->has_spike && !p->from)
                 ERR(mc, path->span, "%s (a %s) does not spike", rel, p->type->name);
             add_target(mc, r, (sm_rtarget){rel, -1, -1, -1, path->span});

@@ -202,7 +202,8 @@ typedef enum {
     CONN_ALL, CONN_ONE, CONN_RANDOM, CONN_INDEGREE, CONN_OUTDEGREE, CONN_WHERE, CONN_FILE
 } sm_conn_kind;
 
-typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS } sm_rec_kind;
+/* REC_SPIKE_VALUES: made by lowering `record spikes E.v` (ir_record) */
+typedef enum { REC_SPIKES, REC_STATE, REC_RATE, REC_WEIGHTS, REC_SPIKE_VALUES } sm_rec_kind;
 
 typedef struct {
     const char *name;

@@ -159,6 +159,22 @@ expect "exe: resume" 0 "$tmp/coba_exe" -t 100ms -q --resume "$tmp/exe.ckpt" -o "
 for f in "$tmp"/e1/*.npy; do
     if cmp -s "$f" "$tmp/e2/${f##*/}"; then ok; else : >"$out"; bad "exe resume: ${f##*/} differs"; fi
 done
+# values at spikes (`record spikes E.v`): the same files from axon run, a built executable, and
+# the executable resumed from a checkpoint
+printf 'import "std/neurons"\nmodule SV {\n    population E = LIF[20](I_ext = 0.2 nA, t_ref = 0 ms) { v = uniform(-65 mV, -50 mV) }\n    population A = AdEx[5](I_ext = 0.8 nA)\n    record spikes E.v, A.w, A.v\n}\nrun SV for 100 ms\n' >"$tmp/sv.axon"
+expect "spike values: run" 0 "$AXON" run "$tmp/sv.axon" --seed 3 -q -o "$tmp/sv0"
+contains_file() { if grep -qF -- "$2" "$3"; then ok; else : >"$out"; bad "$1: $3 lacks '$2'"; fi; }
+contains_file "spike values: manifest" '"path": "E.spikes.v.npy", "kind": "spike_values"' "$tmp/sv0/manifest.json"
+contains_file "spike values: manifest (w)" '"path": "A.spikes.w.npy", "kind": "spike_values"' "$tmp/sv0/manifest.json"
+expect "spike values: build exe" 0 "$AXON" build "$tmp/sv.axon" -o "$tmp/sv_exe" -q
+expect "spike values: exe" 0 "$tmp/sv_exe" --seed 3 -q --checkpoint-every 40ms --checkpoint "$tmp/sv.ckpt" -o "$tmp/sv1"
+expect "spike values: exe resumed" 0 "$tmp/sv_exe" --seed 3 -q --resume "$tmp/sv.ckpt" -o "$tmp/sv2"
+for f in E.spikes.t E.spikes.v A.spikes.i A.spikes.w A.spikes.v; do
+    if [ -s "$tmp/sv0/$f.npy" ] && cmp -s "$tmp/sv0/$f.npy" "$tmp/sv1/$f.npy" &&
+        cmp -s "$tmp/sv0/$f.npy" "$tmp/sv2/$f.npy"; then ok; else
+        : >"$out"; bad "spike values: $f.npy differs between run, exe and resumed exe"; fi
+done
+expect "spike values: analyze reads them" 0 "$AXON" analyze "$tmp/sv2" -q
 
 echo "embed: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -44,6 +44,15 @@ check("state", v.values.shape == (2000, 10) and v.unit_name == "V" and list(v.ne
       and np.array_equal(v.values, np.load(os.path.join(DATA, "E.v.npy"))) and v.times[0] == 1e-3)
 w = rec.weights["ee.w"]
 check("weights", w.values.shape == (40, 300) and w.unit_name == "S" and w.columns[5] == 5)
+# values at spikes (reader.sh records them): v at each spike is above the threshold, v of the
+# step's sample of that neuron is the reset value (the copy is taken before the reset)
+sv = ar.load(os.path.join(WORK, "sv"))
+s, vv = sv.spikes["E"], sv.state["E.v"]
+at = s.values.get("v")
+row = np.searchsorted(vv.times, s.t)
+check("values at spikes", at is not None and len(at) == len(s) > 20 and s.units["v"] == vv.unit
+      and np.all(at > -50e-3) and np.all(at < -49e-3)
+      and np.all(np.abs(vv.values[row, s.i] + 65e-3) < 1e-15), f"{len(s)} spikes")
 check("unit names", ar.unit_name("m^-2*kg^-1*s^3*A^2") == "S" and ar.unit_name("1") == ""
       and ar.unit_name("s^-1") == "Hz" and ar.unit_name("furlong") == "furlong")
 

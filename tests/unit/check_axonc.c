@@ -2,12 +2,14 @@
  * pipeline from a string to a running simulation. */
 #include "check_suites.h"
 
+#include "axon/analysis.h"
 #include "axon/axon.h"
 #include "axon/axonc.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,131 @@ static uint64_t spikes_of(const axon_model_desc *m, double duration, uint64_t se
     axon_sim_free(sim);
     return n;
 }
+
+/* ---- variables recorded at spikes (`record spikes E.v`) */
+
+/* v' = (v_inf - v) / tau from 0, integrated exactly, crosses v_th in step K (the first k with
+ * v_inf (1 - exp(-k dt / tau)) > v_th) at that value; the reset to 0 repeats the cycle. n
+ * counts the spikes in the reset, after the copy: at a neuron's k-th spike it reads k - 1. */
+static const char SPIKE_VALUES[] =
+    "neuron Lin {\n"
+    "    parameters per neuron { v_inf = 25 mV }\n"
+    "    parameters {\n"
+    "        tau = 10 ms\n"
+    "        v_th = 20 mV\n"
+    "    }\n"
+    "    state {\n"
+    "        v = 0 mV\n"
+    "        n = 0\n"
+    "    }\n"
+    "    equations { v' = (v_inf - v) / tau }\n"
+    "    spike when v > v_th { v = 0 mV; n += 1 }\n"
+    "}\n"
+    "module M {\n"
+    "    population E = Lin[3] { v_inf = [22 mV, 25 mV, 30 mV] }\n"
+    "    record spikes E.v, E.n\n"
+    "}\n"
+    "run M for 100 ms\n";
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Writes s into a fresh directory and reads it back. */
+static axon_recording *written(axon_sim *s, char *dir)
+{
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    axon_err err = {{0}};
+    ck_assert_msg(axon_sim_write(s, dir, &err) == AXON_OK, "%s", err.msg);
+    axon_recording *r = axon_recording_open(dir, &err);
+    ck_assert_msg(r != NULL, "%s", err.msg);
+    return r;
+}
+
+START_TEST(test_spike_values)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, SPIKE_VALUES);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    axon_err err = {{0}};
+    axon_sim *a = axon_sim_new(m, &(axon_opts){.seed = 1}, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_int_eq(axon_sim_step(a, 500, NULL, NULL), AXON_OK);
+    size_t need = axon_sim_checkpoint_size(a);
+    unsigned char *buf = malloc(need);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, need, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 500, NULL, NULL), AXON_OK);
+    char da[] = "/tmp/axon_spkvalXXXXXX";
+    axon_recording *r = written(a, da);
+    int p = axon_recording_pop_index(r, "E");
+    ck_assert_int_ge(p, 0);
+    const axon_rec_pop *sp = axon_recording_pop(r, (size_t)p);
+    size_t nv = 0, nn = 0;
+    const char *unit = NULL;
+    const double *v = axon_recording_spike_values(r, "E", "v", &nv, &unit);
+    const double *n = axon_recording_spike_values(r, "E", "n", &nn, NULL);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_ptr_null(axon_recording_spike_values(r, "E", "w", NULL, NULL));
+    ck_assert_str_eq(unit, "kg*m^2*s^-3*A^-1");
+    /* K = 240, 161, 110 steps: 4 + 6 + 9 spikes in 1000 steps */
+    ck_assert_uint_eq(sp->nspikes, 19);
+    ck_assert_uint_eq(nv, 19);
+    ck_assert_uint_eq(nn, 19);
+    const double dt = 1e-4, tau = 10e-3, vth = 20e-3, vinf[3] = {22e-3, 25e-3, 30e-3};
+    const int K[3] = {240, 161, 110};
+    int seen[3] = {0, 0, 0};
+    for (size_t j = 0; j < sp->nspikes; j++) {
+        uint32_t i = sp->i[j];
+        ck_assert_uint_lt(i, 3);
+        double cross = vinf[i] * -expm1(-K[i] * dt / tau);
+        ck_assert(cross > vth && vinf[i] * -expm1(-(K[i] - 1) * dt / tau) < vth);
+        /* the value is the crossing value (before the reset), and n the spikes before it */
+        ck_assert_msg(fabs(v[j] - cross) < 1e-12, "spike %zu of neuron %u: v %.17g, expected %.17g",
+                      j, i, v[j], cross);
+        ck_assert_msg(n[j] == seen[i], "spike %zu: n %g, expected %d", j, n[j], seen[i]);
+        seen[i]++;
+        ck_assert(fabs(sp->t[j] - seen[i] * K[i] * dt) < 1e-12);
+    }
+    ck_assert(seen[0] == 4 && seen[1] == 6 && seen[2] == 9);
+    /* restored from the checkpoint at step 500, the same files */
+    axon_sim *b = axon_sim_new(m, &(axon_opts){.seed = 1}, &err);
+    ck_assert_msg(b != NULL, "%s", err.msg);
+    ck_assert_msg(axon_sim_restore_mem(b, buf, need) == AXON_OK, "%s", axon_sim_error(b));
+    ck_assert_int_eq(axon_sim_step(b, 500, NULL, NULL), AXON_OK);
+    char db[] = "/tmp/axon_spkvalXXXXXX";
+    axon_recording *rb = written(b, db);
+    size_t nb = 0;
+    const double *vb = axon_recording_spike_values(rb, "E", "v", &nb, NULL);
+    ck_assert_ptr_nonnull(vb);
+    ck_assert_uint_eq(nb, nv);
+    ck_assert(!memcmp(vb, v, nv * sizeof *v));
+    ck_assert(!memcmp(axon_recording_spike_values(rb, "E", "n", NULL, NULL), n, nn * sizeof *n));
+    axon_recording_free(r);
+    axon_recording_free(rb);
+    rm_tree(da);
+    rm_tree(db);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+    axonc_session_free(s);
+}
+END_TEST
 
 START_TEST(test_null_handles)
 {
@@ -615,6 +742,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
     tcase_add_test(tc, test_format);
+    tcase_add_test(tc, test_spike_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1019,6 +1019,12 @@ START_TEST(test_refused_descriptors)
     expect_refused(&m, NULL, "period");
     rec = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 0, NULL, 1};
     expect_refused(&m, NULL, "projection 0, which does not exist");
+    rec = (axon_record_desc){AXON_REC_SPIKE_VALUES, 0, -1, 0, NULL, 1};
+    expect_refused(&m, NULL, "population 'L' has no variable -1");
+    rec = (axon_record_desc){AXON_REC_SPIKE_VALUES, 1, 0, 0, NULL, 1};
+    expect_refused(&m, NULL, "'Q' does not spike; cannot record its spikes");
+    rec = (axon_record_desc){5, 0, 0, 0, NULL, 1};
+    expect_refused(&m, NULL, "unknown kind 5");
     rec = (axon_record_desc){AXON_REC_SPIKES, 0, 0, 0, NULL, 1};
     pops[1].name = "L";
     expect_refused(&m, NULL, "two populations");

@@ -41,6 +41,7 @@ import numpy as np
 
 AXON, SRC, WORK = sys.argv[1:4]
 DT = 1e-4
+VTOL_SPIKE = 1e-6  # values at spikes: the tolerance of the AdEx 1 ms traces
 results = []
 
 
@@ -143,6 +144,27 @@ compare("neurons.axon", "IzhikevichTypes", "300 ms",
 compare("neurons.axon", "AdExPatterns", "500 ms",
         [("tonic", "adex_tonic"), ("adapting", "adex_adapting"), ("bursting", "adex_bursting")],
         1e-6, 1, 1.0)
+# v and w at each spike (before the reset) against Brian2's SpikeMonitor(variables=['v', 'w'])
+# (tests/reference/brian2_spike_values.py), for the spikes both find in the same step
+for pop, case in [("tonic", "adex_tonic"), ("adapting", "adex_adapting"),
+                  ("bursting", "adex_bursting")]:
+    out = os.path.join(WORK, "AdExPatterns")
+    ref = np.loadtxt(os.path.join(SRC, "tests/reference/data", case + ".spike_values.csv"),
+                     comments="#", delimiter=",", ndmin=2)
+    t = spikes(out, pop) - DT
+    vals = {x: np.load(os.path.join(out, "%s.spikes.%s.npy" % (pop, x))) for x in ("v", "w")}
+    n = 0
+    err = {"v": 0.0, "w": 0.0}
+    for k in range(min(len(t), len(ref))):
+        if abs(t[k] - ref[k, 0]) > DT / 2:
+            break
+        n += 1
+        for col, x in ((1, "v"), (2, "w")):
+            err[x] = max(err[x], abs(vals[x][k] - ref[k, col]) / max(abs(ref[k, col]), 1e-12))
+    check("%s vs Brian2: v and w at spikes" % case,
+          n >= min(len(ref), 5) and len(vals["v"]) == len(t) and err["v"] <= VTOL_SPIKE
+          and err["w"] <= VTOL_SPIKE,
+          "%d spikes compared; max relative difference v %.2e, w %.2e" % (n, err["v"], err["w"]))
 compare("neurons.axon", "HHSteps", "150 ms",
         [("step10", "hh_step10"), ("step5", "hh_step5"), ("step2", "hh_step2")], 1e-9, 0, 1.0)
 compare("neurons.axon", "WBExpEuler", "200 ms", [("i1", "wb_i1"), ("i2", "wb_i2")], 1e-9, 0, 1.0)

@@ -107,6 +107,11 @@ size_t axon_recording_nprojs(const axon_recording *r);
 const axon_rec_proj *axon_recording_proj(const axon_recording *r, size_t k);
 size_t axon_recording_nseries(const axon_recording *r);
 const axon_rec_series *axon_recording_series(const axon_recording *r, size_t k);
+/* The values of variable var at each spike of population pop (`record spikes E.v`): as many as
+ * the population's spikes, in the order of its times and indices (axon_rec_pop.t, .i), in the
+ * SI unit *unit (n and unit may be NULL). NULL when the recording has no such values. */
+const double *axon_recording_spike_values(const axon_recording *r, const char *pop,
+                                          const char *var, size_t *n, const char **unit);
 
 /* ==== spike trains ========================================================================== */
 

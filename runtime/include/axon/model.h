@@ -208,12 +208,17 @@ typedef enum {
     AXON_REC_RATE = 2,    /* population rate (spikes / size / dt) every step, averaged over `every` */
     AXON_REC_WEIGHTS = 3, /* a variable of a projection: per synapse (w, u, x), or per pre /
                              post neuron (a trace); the subset lists synapses or neurons */
+    AXON_REC_SPIKE_VALUES = 4, /* the value of variable var at every spike of the population, in
+                                  the order of its spikes (`record spikes E.v` compiles to a
+                                  spike record and this, with var the compiler's hidden copy
+                                  "_spike_v" of v taken before the reset; the files call it v).
+                                  A runtime older than this kind refuses it as unknown. */
 } axon_rec_kind;
 
 typedef struct {
     int32_t kind;            /* axon_rec_kind */
     int32_t target;          /* population (or projection for weights) */
-    int32_t var;             /* variable index (state / weights) */
+    int32_t var;             /* variable index (state / weights / spike values) */
     uint32_t nsubset;        /* 0 = all neurons */
     const uint32_t *subset;
     uint32_t every;          /* sampling period in steps, >= 1 */
