@@ -1,0 +1,80 @@
+#!/bin/sh
+# Microcircuit benchmark: the Potjans & Diesmann (2014) cortical microcircuit
+# (examples/microcircuit.axon) at full scale by default: 77,169 neurons, 0.3e9 synapses,
+# Poisson background, dt = 0.1 ms. Reports, per thread count: the network build time (creating
+# the simulation: initial state and connectivity), the runtime's bytes per synapse, the wall
+# time of the simulation loop and its real-time factor, ns per synaptic event and per neuron
+# update, and the load average before and after (the machine may be shared: read the figures
+# with it). Thread counts alternate within each repetition; medians and ranges are printed.
+#
+# usage: bench/microcircuit/run.sh [options]
+#   --scale S          neuron-count scale (default 1)
+#   --k-scale K        in-degree scale (default 1; below scale 0.47 it must be <= scale / 0.47)
+#   --threads "T ..."  thread counts (default "1 2")
+#   --duration MS      model time (default 1000)
+#   --repeat R         repetitions of the thread-count sweep (default 1)
+#   --precision P      double (default) or single
+# Environment: AXON (default ./axon), CC (default cc). Needs a built tree (make) and, at full
+# scale, about 5 GiB of memory (double; `axon run examples/microcircuit.axon --dry-run`). Not
+# part of `make check`. Example (the figures in bench/RESULTS.md):
+#   bench/microcircuit/run.sh --duration 1000 --threads "1 2"
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+SCALE=1
+KSCALE=1
+THREADS="1 2"
+DUR=1000
+REPEAT=1
+PREC=double
+while [ $# -gt 0 ]; do
+    case $1 in
+    --scale) SCALE=$2; shift ;;
+    --k-scale) KSCALE=$2; shift ;;
+    --threads) THREADS=$2; shift ;;
+    --duration) DUR=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
+    --precision) PREC=$2; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+AXON=${AXON:-./axon}
+CC=${CC:-cc}
+LIBDIR=$root/.libs
+MODEL=examples/microcircuit.axon
+[ -x "$AXON" ] || { echo "run.sh: no $AXON (build the tree first: ./configure && make)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-micro.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+set -- --set "scale=$SCALE" --set "k_scale=$KSCALE" --precision "$PREC"
+
+echo "Microcircuit benchmark: scale $SCALE, k_scale $KSCALE, $DUR ms at dt = 0.1 ms, $PREC," \
+     "threads {$THREADS}, $REPEAT repetition(s)"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores," \
+     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
+     "$(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "Axon: $($AXON --version 2>&1 | head -1), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Synapse memory and build time, from the runtime's accounting (bench/coba/synmem.c).
+$AXON build "$MODEL" "$@" --emit obj -o "$tmp/m.o" -q >/dev/null
+$CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -L"$LIBDIR" -Wl,-rpath,"$LIBDIR" \
+    -laxonrt -lm -o "$tmp/synmem"
+"$tmp/synmem" >"$tmp/mem"
+grep '^total' "$tmp/mem"
+
+r=1
+while [ "$r" -le "$REPEAT" ]; do
+    for T in $THREADS; do
+        # the summary: per-population neurons and spikes, then "run W s (...)"
+        $AXON run "$MODEL" "$@" -t "${DUR}ms" --threads "$T" >"$tmp/run.$T.$r" 2>&1
+        echo "threads $T, repetition $r: $(grep '^compile' "$tmp/run.$T.$r")" \
+             "(load $(cut -d' ' -f1 /proc/loadavg))"
+    done
+    r=$((r + 1))
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 bench/microcircuit/table.py "$tmp" "$DUR" "$THREADS" "$REPEAT"
