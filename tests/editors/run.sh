@@ -63,7 +63,7 @@ if ! command -v emacs >/dev/null 2>&1; then
 elif ! emacs --batch -Q --eval '(progn (setq package-directory-list (quote ("/usr/share/emacs/site-lisp/elpa"))) (package-initialize) (require (quote eglot)))' >/dev/null 2>&1; then
     missing elpa-eglot "Emacs with eglot"
 else
-    cp tests/lsp/model.axon "$tmp/model.axon"
+    cp tests/lsp/model.axon "$tmp/model.axon" && chmod u+w "$tmp/model.axon" # distcheck: a read-only tree
     out=$(cd "$tmp" && PATH="$dir:$PATH" timeout 120 emacs --batch -Q \
               -l "$AXON_SRCDIR/editors/emacs/axon-mode.el" -l "$AXON_SRCDIR/tests/editors/eglot.el" \
               model.axon 2>&1)
@@ -73,7 +73,7 @@ else
 fi
 
 if command -v nvim >/dev/null 2>&1; then
-    cp tests/lsp/model.axon "$tmp/model.axon"
+    cp tests/lsp/model.axon "$tmp/model.axon" && chmod u+w "$tmp/model.axon" # distcheck: a read-only tree
     if PATH="$dir:$PATH" timeout 120 nvim --headless -u NONE \
             --cmd "set rtp+=$AXON_SRCDIR/editors/vim,$AXON_SRCDIR/editors/nvim" \
             --cmd 'filetype plugin on' -c "luafile tests/editors/nvim.lua" "$tmp/model.axon"; then
