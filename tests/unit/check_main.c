@@ -13,7 +13,7 @@ static const struct {
 } SUITES[] = {
     {"lex", lex_suite},       {"parse", parse_suite},   {"units", units_suite},
     {"rng", rng_suite},       {"tensor", tensor_suite}, {"io", io_suite},
-    {"sx", sx_suite},         {"sema", sema_suite},     {"engine", engine_suite}, {"api", api_suite},
+    {"sx", sx_suite},         {"sema", sema_suite},     {"engine", engine_suite}, {"proj", proj_suite}, {"api", api_suite},
     {"axonc", axonc_suite},
     {"cg", cg_suite},
     {"analysis", analysis_suite},

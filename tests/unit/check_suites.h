@@ -12,6 +12,7 @@ Suite *tensor_suite(void);
 Suite *io_suite(void);
 Suite *sx_suite(void);
 Suite *engine_suite(void);
+Suite *proj_suite(void);
 Suite *api_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);
