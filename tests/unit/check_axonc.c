@@ -154,6 +154,10 @@ START_TEST(test_spike_values)
     ck_assert_ptr_nonnull(v);
     ck_assert_ptr_nonnull(n);
     ck_assert_ptr_null(axon_recording_spike_values(r, "E", "w", NULL, NULL));
+    ck_assert_ptr_null(axon_recording_spike_values(NULL, "E", "v", NULL, NULL));
+    ck_assert_ptr_null(axon_recording_spike_values(r, NULL, "v", NULL, NULL));
+    ck_assert_ptr_null(axon_recording_spike_values(r, "E", NULL, NULL, NULL));
+    ck_assert_ptr_null(axon_recording_spike_values(r, "X", "v", NULL, NULL));
     ck_assert_str_eq(unit, "kg*m^2*s^-3*A^-1");
     /* K = 240, 161, 110 steps: 4 + 6 + 9 spikes in 1000 steps */
     ck_assert_uint_eq(sp->nspikes, 19);
