@@ -669,6 +669,97 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
 
 /* ---- the module ----------------------------------------------------------------------------- */
 
+/*
+ * Kernels that came out identical are generated once. A model with many projections of one
+ * synapse type (the cortical microcircuit has 55 projections and three kernels each) would
+ * otherwise optimise and compile the same function dozens of times. Two internal functions
+ * are the same when their printed IR is the same once the function's own name and metadata
+ * numbers are taken out (the only metadata codegen attaches is the fixed loop hint, and a
+ * kernel's tables and constants are named or written out in its text). A duplicate's uses
+ * (the descriptor, a wrapper's call) go to the first one and it is deleted; wrappers that
+ * become identical that way are merged in the next round.
+ */
+typedef struct {
+    LLVMValueRef fn;
+    char *text;
+    uint64_t hash;
+} fn_key;
+
+static char *fn_text(LLVMValueRef fn, uint64_t *hash)
+{
+    char *t = LLVMPrintValueToString(fn);
+    size_t nl = 0;
+    const char *name = LLVMGetValueName2(fn, &nl);
+    char *out = malloc(strlen(t) + 1);
+    if (!out) {
+        LLVMDisposeMessage(t);
+        return NULL;
+    }
+    /* the name in the `define` line (the first "@name(") */
+    const char *at = NULL;
+    for (const char *q = strchr(t, '@'); q && !at; q = strchr(q + 1, '@'))
+        if (strncmp(q + 1, name, nl) == 0 && q[1 + nl] == '(')
+            at = q + 1;
+    uint64_t h = 1469598103934665603u;
+    size_t k = 0;
+    for (const char *q = t; *q;) {
+        if (q == at) {
+            q += nl;
+            continue;
+        }
+        out[k] = *q++;
+        if (out[k] == '!' && *q >= '0' && *q <= '9')
+            while (*q >= '0' && *q <= '9')
+                q++;
+        h = (h ^ (unsigned char)out[k]) * 1099511628211u;
+        k++;
+    }
+    out[k] = 0;
+    LLVMDisposeMessage(t);
+    *hash = h;
+    return out;
+}
+
+static void merge_identical(LLVMModuleRef mod)
+{
+    for (bool again = true; again;) {
+        again = false;
+        size_t n = 0, cap = 0;
+        fn_key *keys = NULL;
+        for (LLVMValueRef f = LLVMGetFirstFunction(mod), next; f; f = next) {
+            next = LLVMGetNextFunction(f);
+            if (LLVMIsDeclaration(f) || LLVMGetLinkage(f) != LLVMInternalLinkage)
+                continue;
+            uint64_t h;
+            char *t = fn_text(f, &h);
+            if (!t)
+                break; /* out of memory: keep the rest as it is */
+            size_t i = 0;
+            while (i < n && !(keys[i].hash == h && strcmp(keys[i].text, t) == 0))
+                i++;
+            if (i < n) {
+                LLVMReplaceAllUsesWith(f, keys[i].fn);
+                LLVMDeleteFunction(f);
+                free(t);
+                again = true;
+                continue;
+            }
+            if (n == cap) {
+                fn_key *nk = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof *keys);
+                if (!nk) {
+                    free(t);
+                    break;
+                }
+                keys = nk;
+            }
+            keys[n++] = (fn_key){f, t, h};
+        }
+        for (size_t i = 0; i < n; i++)
+            free(keys[i].text);
+        free(keys);
+    }
+}
+
 static bool llvm_ready;
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
 
@@ -740,6 +831,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     LLVMDisposeBuilder(c.b);
     if (c.failed)
         return false;
+    merge_identical(c.mod);
     /* every function is tuned for this CPU (vector width, instructions) */
     char *cpu = LLVMGetTargetMachineCPU(u->tm);
     char *feat = LLVMGetTargetMachineFeatureString(u->tm);

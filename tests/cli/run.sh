@@ -222,6 +222,12 @@ if grep -q "extern const axon_model_desc axon_model;" "$tmp/izh.h"; then pass=$(
 expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
 expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
 expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
+# kernels that come out identical are generated once: the microcircuit's 55 projections all
+# add w to I_syn, so one on_pre function is left (and the model still runs)
+"$AXON" dump llvm "$AXON_SRCDIR/examples/microcircuit.axon" >"$tmp/mc.ll" 2>&1
+n=$(grep -c '^define internal void @axon_model_proj[0-9]*_on_pre(' "$tmp/mc.ll")
+if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: identical on_pre kernels merged ($n left)"; fi
+expect "merged kernels run" 0 "$AXON" run "$AXON_SRCDIR/examples/microcircuit.axon" --set scale=0.02 --set k_scale=0.02 -t 20ms -q
 # --target-cpu: an unknown name is a usage error naming the option, with nothing from LLVM
 for cmd in "run $izh" "build $izh -o $tmp/x" "dump llvm $izh"; do
     expect "--target-cpu bogus ($cmd)" 2 "$AXON" $cmd --target-cpu bogus
