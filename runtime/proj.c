@@ -509,9 +509,11 @@ typedef struct {
     axon_step_ctx ctx;
     uint64_t nblocks;
     int ntasks;
+    double *delays; /* the delay kernel's output; NULL: run the init kernel */
 } rt_syn_phase;
 
-/* Task c: blocks [c nb / nt, (c+1) nb / nt), the last one clipped to nsyn. */
+/* Task c: blocks [c nb / nt, (c+1) nb / nt), the last one clipped to nsyn. Both kernels draw
+ * by synapse index, so the split does not change a value. */
 static void rt_syn_init_task(void *arg, int task)
 {
     rt_syn_phase *ph = arg;
@@ -520,8 +522,27 @@ static void rt_syn_init_task(void *arg, int task)
     uint64_t e = ((uint64_t)task + 1) * ph->nblocks / (uint64_t)ph->ntasks * RT_BLOCK;
     if (e > pr->nsyn)
         e = pr->nsyn;
-    if (b < e)
+    if (b >= e)
+        return;
+    if (ph->delays)
+        pr->d->delays(&ph->ctx, pr->pre, pr->post, b, e, ph->delays); /* out[s] */
+    else
         pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
+}
+
+/* Runs the init kernel (delays == NULL) or the delay kernel over all synapses, on the pool. */
+static void rt_syn_run(axon_sim *s, rt_proj *pr, double *delays)
+{
+    rt_syn_phase ph = {.pr = pr,
+                       .ctx = rt_ctx(s, 0, s->signal),
+                       .nblocks = pr->cap / RT_BLOCK,
+                       .delays = delays};
+    uint64_t nt = ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
+    ph.ntasks = (int)nt;
+    if (ph.ntasks > 1)
+        rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
+    else
+        rt_syn_init_task(&ph, 0);
 }
 
 static int rt_cmp_u64(const void *a, const void *b)
@@ -765,21 +786,10 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     if (d->delays && pr->nsyn > 0) {
         if (!(dl = malloc((size_t)pr->nsyn * sizeof *dl)))
             return rt_oom(pr, err);
-        axon_step_ctx ctx = rt_ctx(s, 0, s->signal);
-        d->delays(&ctx, pr->pre, pr->post, 0, pr->nsyn, dl);
+        rt_syn_run(s, pr, dl);
     }
-    if (d->init && pr->nsyn > 0) {
-        rt_syn_phase ph = {.pr = pr,
-                           .ctx = rt_ctx(s, 0, s->signal),
-                           .nblocks = pr->cap / RT_BLOCK};
-        uint64_t nt =
-            ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
-        ph.ntasks = (int)nt;
-        if (ph.ntasks > 1)
-            rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
-        else
-            rt_syn_init_task(&ph, 0);
-    }
+    if (d->init && pr->nsyn > 0)
+        rt_syn_run(s, pr, NULL);
     free(pr->pre);
     pr->pre = NULL;
     if (d->delays) {

@@ -227,7 +227,15 @@ expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
 "$AXON" dump llvm "$AXON_SRCDIR/examples/microcircuit.axon" >"$tmp/mc.ll" 2>&1
 n=$(grep -c '^define internal void @axon_model_proj[0-9]*_on_pre(' "$tmp/mc.ll")
 if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: identical on_pre kernels merged ($n left)"; fi
-expect "merged kernels run" 0 "$AXON" run "$AXON_SRCDIR/examples/microcircuit.axon" --set scale=0.02 --set k_scale=0.02 -t 20ms -q
+# ... and give the same spikes with 1 and 2 threads (the synapses' initial values and
+# per-synapse delays are drawn on the thread pool)
+for th in 1 2; do
+    expect "microcircuit, $th thread(s)" 0 "$AXON" run "$AXON_SRCDIR/examples/microcircuit.axon" \
+        --set scale=0.02 --set k_scale=0.02 -t 40ms --threads $th -o "$tmp/mc$th" -q
+done
+same=yes
+for f in "$tmp"/mc1/*.npy; do cmp -s "$f" "$tmp/mc2/${f##*/}" || same=no; done
+if [ "$same" = yes ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: microcircuit differs between 1 and 2 threads"; fi
 # --target-cpu: an unknown name is a usage error naming the option, with nothing from LLVM
 for cmd in "run $izh" "build $izh -o $tmp/x" "dump llvm $izh"; do
     expect "--target-cpu bogus ($cmd)" 2 "$AXON" $cmd --target-cpu bogus
