@@ -163,6 +163,24 @@ static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
     ck_hash_add(&x, pr->post, (size_t)pr->nsyn * sizeof *pr->post);
     if (pr->delay)
         ck_hash_add(&x, pr->delay, (size_t)pr->nsyn * sizeof *pr->delay);
+    else if (pr->doff) { /* the same bytes: each synapse's delay, in order */
+        uint16_t buf[1024];
+        size_t n = 0;
+        uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+        for (uint32_t i = 0; i < pr->npre; i++)
+            for (uint64_t j = 0; j < nd; j++) {
+                const uint32_t *o = pr->doff + i * nd;
+                uint64_t e = j + 1 < nd ? o[j + 1] : pr->row[i + 1] - pr->row[i];
+                for (uint64_t k = o[j]; k < e; k++) {
+                    buf[n++] = (uint16_t)(pr->dmin + j);
+                    if (n == sizeof buf / sizeof *buf) {
+                        ck_hash_add(&x, buf, sizeof buf);
+                        n = 0;
+                    }
+                }
+            }
+        ck_hash_add(&x, buf, n * sizeof *buf);
+    }
     return ck_hash_end(&x);
 }
 

@@ -425,7 +425,7 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
         return -1;
     }
     uint64_t b = pr->row[pre], e = pr->row[pre + 1];
-    if (pr->delay) { /* rows are ordered by (delay, target) */
+    if (pr->delay || pr->doff) { /* rows are ordered by (delay, target) */
         for (uint64_t k = b; k < e; k++)
             if (pr->post[k] == post)
                 return (int64_t)k;

@@ -684,6 +684,37 @@ static void *rt_shrink(void *a, uint64_t n, uint64_t cap, size_t esz)
 }
 
 /*
+ * Per-synapse delays as a table of where each delay starts in each row (pr->doff), in place of
+ * the delay of every synapse, when the table is no larger: npre * (dmax - dmin + 1) offsets of
+ * 4 bytes against 2 bytes per synapse. Delivery then finds the part of a row due at a delay
+ * by two loads instead of two binary searches. Rows with few synapses and a wide range of
+ * delays keep delay[].
+ */
+static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
+{
+    uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    if (pr->nsyn == 0 || (uint64_t)pr->npre * nd * sizeof *pr->doff > pr->nsyn * sizeof *pr->delay)
+        return AXON_OK;
+    uint32_t *t = malloc((size_t)pr->npre * nd * sizeof *t);
+    if (!t)
+        return rt_oom(pr, err);
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        uint64_t b = pr->row[i], e = pr->row[i + 1], k = b;
+        for (uint64_t j = 0; j < nd; j++) {
+            while (k < e && pr->delay[k] < pr->dmin + j)
+                k++;
+            t[i * nd + j] = (uint32_t)(k - b);
+        }
+    }
+    pr->doff = t;
+    pr->bytes += (size_t)pr->npre * nd * sizeof *t;
+    pr->bytes -= (size_t)pr->cap * sizeof *pr->delay;
+    free(pr->delay);
+    pr->delay = NULL;
+    return AXON_OK;
+}
+
+/*
  * A rank's part of a projection (mpi.c): the synapses whose target is in [lo, hi), in their
  * order, with their delays and per-synapse values, in arrays of the part's size. The whole
  * projection was built first (its init and delay kernels draw by global synapse index, so
@@ -804,6 +835,8 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
         if ((st = rt_proj_keep_targets(s, pr, b->lo, b->hi, err)) != AXON_OK)
             return st;
     }
+    if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
+        return st;
     if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
         return rt_oom(pr, err);
     return AXON_OK;
@@ -1043,17 +1076,23 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
     const uint32_t *buf = g->buf, *post = pr->post;
     void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
     int whole = lo == 0 && hi >= b->size;
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
     for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
-        uint64_t st = 0;
+        uint64_t st = 0, j = dl - pr->dmin;
         uint32_t cnt = rt_due_d(s, pr, ctx->step, dl, &st);
         for (uint32_t k = 0; k < cnt; k++) {
             uint32_t i = buf[(st + k) & mask];
-            uint64_t r0 = row[i], r1 = row[i + 1];
+            uint64_t r0 = row[i], r1 = row[i + 1], rb, re;
             if (r0 == r1)
                 continue;
-            uint64_t rb = rt_find_delay(pr->delay, r0, r1, dl);
-            uint64_t re = rb < r1 && pr->delay[rb] == dl ? rt_find_delay(pr->delay, rb, r1, dl + 1)
-                                                         : rb;
+            if (pr->doff) {
+                const uint32_t *o = pr->doff + i * nd;
+                rb = r0 + o[j];
+                re = j + 1 < nd ? r0 + o[j + 1] : r1;
+            } else {
+                rb = rt_find_delay(pr->delay, r0, r1, dl);
+                re = rb < r1 && pr->delay[rb] == dl ? rt_find_delay(pr->delay, rb, r1, dl + 1) : rb;
+            }
             if (!whole)
                 rt_cut(post, &rb, &re, lo, hi, b->size);
             if (rb < re)
@@ -1066,7 +1105,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
                              uint32_t lo, uint32_t hi)
 {
     const axon_proj_desc *d = pr->d;
-    if (pr->delay) {
+    if (pr->delay || pr->doff) {
         rt_deliver_range_het(s, pr, ctx, lo, hi);
         return;
     }
@@ -1294,6 +1333,7 @@ void rt_proj_free(axon_sim *s)
                 free(pr->vars[v]);
         free(pr->vars);
         free(pr->delay);
+        free(pr->doff);
         free(pr->col);
         free(pr->col_pre);
         free(pr->col_syn);
@@ -1358,14 +1398,15 @@ axon_status axon_sim_proj_delays(axon_sim *s, int proj, double *dmin, double *dm
     if (rt_check_proj(s, proj, "axon_sim_proj_delays") != AXON_OK)
         return AXON_EINVAL;
     const rt_proj *pr = &s->projs[proj];
-    uint32_t lo = pr->delay ? pr->dmin : pr->d->delay_steps;
-    uint32_t hi = pr->delay ? pr->dmax : pr->d->delay_steps;
+    int het = pr->delay || pr->doff;
+    uint32_t lo = het ? pr->dmin : pr->d->delay_steps;
+    uint32_t hi = het ? pr->dmax : pr->d->delay_steps;
     if (dmin)
         *dmin = lo * s->dt;
     if (dmax)
         *dmax = hi * s->dt;
     if (nrounded)
-        *nrounded = pr->delay ? pr->nrounded : 0;
+        *nrounded = het ? pr->nrounded : 0;
     return AXON_OK;
 }
 

@@ -62,7 +62,10 @@ typedef struct {
                        (AXON_VAR_PER_PRE / _PER_POST) */
     uint16_t *delay; /* per-synapse delays in steps (axon_proj_desc.delays), else NULL; rows
                         are ordered by (delay, target) */
-    uint32_t dmin, dmax; /* bounds of delay[] */
+    uint32_t *doff;  /* ... or, in place of delay[], where it takes no more memory: the offset
+                        in row i of its first synapse with delay >= dmin + k is
+                        doff[i * (dmax - dmin + 1) + k] (rt_delay_table) */
+    uint32_t dmin, dmax; /* bounds of the delays */
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
     uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */
     uint32_t *col_pre, *col_syn; /* ... the presynaptic neuron and synapse of each entry */
