@@ -152,6 +152,16 @@ START_TEST(test_pop_rate_and_smoothing)
     CLOSE(mass, 1, 1e-9);
     CLOSE(first, 0, 1e-12);
     CLOSE(y[53] / y[50], exp(-0.5), 1e-12);
+    /* the exponential kernel is causal, exp(-t / w) sampled every dt and normalised, h_j =
+     * (1 - a) a^j with a = exp(-dt / w); at sample k the result is divided by the kernel's mass
+     * inside the window, 1 - a^(k+1): nothing before the pulse, then a decay of time constant w */
+    ck_assert_int_eq(axon_smooth(x, 101, 1e-3, AXON_KERNEL_EXP, 3e-3, y), AXON_OK);
+    double a = exp(-1.0 / 3);
+    for (int k = 0; k < 50; k++)
+        CLOSE(y[k], 0, 0);
+    for (int j = 0; j <= 50; j++)
+        CLOSE(y[50 + j], (1 - a) * pow(a, j) / (1 - pow(a, 51 + j)), 1e-15);
+    CLOSE(y[53] / y[50], exp(-1.0) * (1 - pow(a, 51)) / (1 - pow(a, 54)), 1e-12);
     axon_trains_free(tr);
 }
 END_TEST
