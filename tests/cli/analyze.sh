@@ -2,7 +2,8 @@
 # axon analyze and axon run --report: the table, analysis.json, the manifest's provenance,
 # errors on bad input that name the file, every figure kind rendered to PNG (rsvg-convert) at
 # its size and not blank, and the HTML report's screenshot in headless Chromium not blank.
-# The renderers are optional: without them those checks are skipped and say so.
+# The renderers are optional: without them those checks are skipped and say so, unless
+# tools/debian-deps.sh installs them (librsvg2-bin, chromium): then their absence fails.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 export PYTHONDONTWRITEBYTECODE=1
@@ -16,6 +17,14 @@ py=/usr/bin/python3
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# missing PACKAGE WHAT: a tool is not installed; a failure where tools/debian-deps.sh installs it
+missing() {
+    if sed 's/#.*//' "$AXON_SRCDIR/tools/debian-deps.sh" 2>/dev/null | grep -qw -- "$1"; then
+        bad "$1 is not installed, but tools/debian-deps.sh installs it ($2)"
+    else
+        echo "SKIP: $1 is not installed ($2)"
+    fi
+}
 # expect NAME STATUS CMD... : runs CMD, checks the exit status
 expect() {
     name=$1 want=$2
@@ -123,7 +132,7 @@ if command -v rsvg-convert >/dev/null 2>&1; then
     done
     [ "$n" -ge 16 ] && ok || bad "only $n figures rendered"
 else
-    echo "SKIP: rsvg-convert (Debian: librsvg2-bin) not found: figures not rendered"
+    missing librsvg2-bin "rsvg-convert: the figures were not rendered"
 fi
 
 # ---- the HTML report in a headless browser: its screenshot is not blank
@@ -141,7 +150,7 @@ if [ -n "$browser" ]; then
         bad "no screenshot from $browser"; sed 's/^/    /' "$out"
     fi
 else
-    echo "SKIP: no headless Chromium: the HTML report was not opened"
+    missing chromium "no headless Chromium: the HTML report was not opened"
 fi
 
 echo "analyze: $pass passed, $fail failed"
