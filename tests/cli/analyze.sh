@@ -52,6 +52,18 @@ for f in index.html analysis.json raster.svg rate.svg isi.svg spectrum.svg; do
 done
 if grep -q 'Model source: <code>' "$tmp/c o/report/index.html" && grep -q 'module COBA' "$tmp/c o/report/index.html"; then
     ok; else bad "report: the model's source is not shown"; fi
+# ... Axon's version in the manifest and the report; the report's run table, summary table
+# and figures
+version=$("$AXON" --version | sed 's/^axon //')
+if grep -q "\"axon_version\": \"$version\"" "$tmp/c o/manifest.json"; then ok; else bad "manifest: no axon_version $version"; fi
+html="$tmp/c o/report/index.html"
+for want in "<tr><th>command</th><td>axon run $coba -t 300ms --set N=1000 --set p=0.08 -o " \
+    "<tr><th>recorded by Axon</th><td>$version</td>" "<tr><th>analysed by Axon</th><td>$version</td>" \
+    "<tr><th>source SHA-256</th><td>$sum</td>" "<tr><th>model</th><td>COBA</td>" \
+    "<tr><th>ISI CV</th><td class=\"n\">" "<img src=\"raster.svg\"" "<img src=\"rate.svg\"" \
+    "<a href=\"analysis.json\">"; do
+    if grep -qF -- "$want" "$html"; then ok; else bad "index.html lacks '$want'"; fi
+done
 expect "run --report without -o" 2 "$AXON" run "$coba" -t 10ms --report
 contains "run --report without -o: message" "--report needs -o DIR"
 
