@@ -124,6 +124,11 @@ for f in raster_zoom.svg weights_0_ee.w_hist.svg weights_0_ee.w_time.svg kuramot
     if [ -s "$tmp/pl/report/$f" ]; then ok; else bad "plastic report: no $f"; fi
 done
 if grep -q '"kuramoto_mean"' "$tmp/ku/report/analysis.json"; then ok; else bad "kuramoto: no order parameter"; fi
+# spike phases leave R undefined near the window's edges: the figure says why it is blank there;
+# recorded phases have no such gaps
+gapnote="no R where under 90% of the neurons are between two of their spikes"
+if grep -qF "$gapnote" "$tmp/c o/report/kuramoto.svg"; then ok; else bad "kuramoto.svg (spike phases): no note on its gaps"; fi
+if ! grep -qF "$gapnote" "$tmp/ku/report/kuramoto.svg"; then ok; else bad "kuramoto.svg (recorded phases): a note on gaps it has not"; fi
 # more than 100,000 spikes: the raster is a density image, and stays small
 expect "run --report: density raster" 0 "$AXON" run "$coba" -t 2s -o "$tmp/big" --report -q
 if grep -q 'data:image/png;base64' "$tmp/big/report/raster.svg" && grep -q 'density of' "$tmp/big/report/raster.svg" &&
