@@ -1,10 +1,10 @@
 /*
  * The analysis library (analysis.h) against closed forms and known cases: Poisson trains
  * (CV = CV2 = LV = Fano = 1, no correlation), regular trains (CV = 0), Elephant's documented
- * values, known Lempel-Ziv complexities, the spectrum of a sinusoid and of white noise, chi and
- * the Kuramoto order parameter for identical and independent trains, the distances' closed
- * forms, the effective rank of matrices of known rank; and the recordings reader on
- * directories written here, including every kind of bad input.
+ * values, known Lempel-Ziv complexities, the spectrum of a sinusoid, of white noise and of
+ * Poisson trains with a sinusoidal rate, chi and the Kuramoto order parameter for identical and
+ * independent trains, the distances' closed forms, the effective rank of matrices of known rank;
+ * and the recordings reader on directories written here, including every kind of bad input.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -504,6 +504,51 @@ START_TEST(test_welch)
     ck_assert_uint_eq(axon_welch_nfreq(N, 1000, &o), 0);
     axon_err err;
     ck_assert_int_eq(axon_welch(x, N, 1000, &o, f, p, &err), AXON_EINVAL);
+}
+END_TEST
+
+START_TEST(test_welch_sinusoidal_rate)
+{
+    /* 200 Poisson neurons whose rate is 20 (1 + 0.8 sin(2 pi 30 t)) Hz (thinning), 10 s: the
+     * population rate is 20 + 16 sin(2 pi 30 t) Hz plus Poisson noise of density
+     * 2 * 20 / 200 = 0.2 Hz^2/Hz. With 1 Hz resolution (segments of 1000 samples, Hann) the
+     * sinusoid puts A^2 / 2 / ENBW = 128 / 1.5 Hz^2/Hz in the 30 Hz bin (the Hann window's
+     * equivalent noise bandwidth is 1.5 bins) and A^2 / 2 = 128 Hz^2 around it. */
+    enum { NN = 200, NB = 10000 };
+    double T = 10, rmax = 36;
+    spikes s = {0};
+    axon_rng_stream rs;
+    axon_rng_stream_init(&rs, 21, 3);
+    for (uint32_t k = 0; k < NN; k++)
+        for (double t = 0;;) {
+            t += -log(1 - axon_rng_stream_uniform(&rs)) / rmax;
+            if (t > T)
+                break;
+            if (axon_rng_stream_uniform(&rs) * rmax < 20 * (1 + 0.8 * sin(2 * M_PI * 30 * t)))
+                push(&s, t, k);
+        }
+    axon_trains *tr = axon_trains_new("S", NN, s.t, s.i, s.n, 0, T, 0, NULL);
+    ck_assert_ptr_nonnull(tr);
+    static double r[NB], f[NB], p[NB];
+    ck_assert_uint_eq(axon_nbins(tr, 1e-3), NB);
+    ck_assert_int_eq(axon_pop_rate(tr, 1e-3, AXON_KERNEL_NONE, 0, r, NB), AXON_OK);
+    axon_welch_opts o = {.freq_res = 1};
+    size_t nf = axon_welch_nfreq(NB, 1000, &o), best = 1;
+    ck_assert_int_eq(axon_welch(r, NB, 1000, &o, f, p, NULL), AXON_OK);
+    for (size_t k = 1; k < nf; k++)
+        if (p[k] > p[best])
+            best = k;
+    CLOSE(f[best], 30, 1e-12);
+    CLOSE(p[best], 128 / 1.5, 0.05 * 128 / 1.5);
+    double power = 0, floor_ = 0;
+    for (size_t k = best - 3; k <= best + 3; k++)
+        power += p[k] * (f[1] - f[0]);
+    CLOSE(power, 128, 0.03 * 128);
+    for (size_t k = 100; k < 400; k++)
+        floor_ += p[k] / 300;
+    CLOSE(floor_, 0.2, 0.02);
+    axon_trains_free(tr);
+    spikes_free(&s);
 }
 END_TEST
 
@@ -1105,6 +1150,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, test_chi_and_kuramoto_signals);
     tcase_add_test(tc, test_lempel_ziv);
     tcase_add_test(tc, test_welch);
+    tcase_add_test(tc, test_welch_sinusoidal_rate);
     tcase_add_test(tc, test_health);
     tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_effective_rank);
