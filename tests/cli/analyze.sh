@@ -109,6 +109,8 @@ sed 's/"version": 2/"version": 9/' "$tmp/c o/manifest.json" >"$tmp/newer/manifes
 expect "analyze: newer manifest" 2 "$AXON" analyze "$tmp/newer"
 contains "analyze: newer manifest message" "manifest.json: manifest format version 9 is newer than this Axon reads"
 expect "analyze: bad time" 2 "$AXON" analyze "$tmp/c o" --from soon
+expect "analyze: --to before --from" 2 "$AXON" analyze "$tmp/nope" --from 1s --to 500ms
+contains "analyze: --to before --from message" "--to 0.5 s is not after --from 1 s"
 expect "analyze: window outside" 1 "$AXON" analyze "$tmp/c o" --to 5s
 contains "analyze: window outside message" "is not inside the recording"
 expect "analyze: unknown option" 2 "$AXON" analyze "$tmp/c o" --frob
