@@ -1053,6 +1053,48 @@ START_TEST(test_analyze_and_write)
 }
 END_TEST
 
+/* the text of file name in dir (malloc'd, NUL-terminated) */
+static char *slurp(const char *dir, const char *name)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *t = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(fread(t, 1, (size_t)n, f), (size_t)n);
+    t[n] = '\0';
+    fclose(f);
+    return t;
+}
+
+START_TEST(test_graded_health_report)
+{
+    /* graded units U: recorded columns are neurons 1 and 0 (subset [1, 0]); column 0 is never
+     * above 0, column 1 always: neuron 1 is dead, neuron 0 always active, listed by index */
+    write_good_recording();
+    float r[] = {0, 1, -0.5f, 2};
+    write_npy("U.r.npy", AXON_F32, 2, 2, 2, r);
+    replace_in_manifest("\"subset\": \"all\"", "\"subset\": [1, 0]");
+    axon_err err;
+    axon_recording *rec = axon_recording_open(g_dir, &err);
+    ck_assert_msg(rec != NULL, "%s", err.msg);
+    axon_analysis *a = axon_analyze(rec, 0, -1, NULL, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_msg(axon_analysis_write(a, g_dir, &err) == AXON_OK, "%s", err.msg);
+    char *json = slurp(g_dir, "analysis.json");
+    ck_assert_msg(strstr(json, "\"dead\": 1, \"always_active\": 1, \"dead_neurons\": [1], "
+                               "\"always_active_neurons\": [0]") != NULL,
+                  "%s", strstr(json, "\"series\""));
+    free(json);
+    axon_analysis_free(a);
+    axon_recording_free(rec);
+}
+END_TEST
+
 START_TEST(test_one_figure)
 {
     write_good_recording();
@@ -1166,6 +1208,7 @@ Suite *analysis_suite(void)
     tcase_add_test(rec, test_recording_version1);
     tcase_add_test(rec, test_analyze_and_write);
     tcase_add_test(rec, test_one_figure);
+    tcase_add_test(rec, test_graded_health_report);
     tcase_add_test(rec, test_sha256);
     suite_add_tcase(s, rec);
     return s;
