@@ -606,12 +606,19 @@ static axon_status rt_fig_kuramoto(rt_figctx *c)
         rt_svg_legend(&g, lab, col, NULL);
         free(r);
     }
+    int gaps = 0;
     for (size_t p = 0; !phases && p < a->npops; p++) {
         axon_kuramoto_spikes(a->pops[p].tr, t, NT, R);
+        for (int k = 0; k < NT; k++)
+            gaps |= isnan(R[k]);
         const char *col = rt_pop_color(c, a->pops[p].tr->name);
         rt_svg_line(&g, t, R, NT, col, 1.5, NULL);
         rt_svg_legend(&g, a->pops[p].tr->name, col, NULL);
     }
+    /* spike phases are undefined before a neuron's first spike and after its last: where too
+     * few neurons have one, R is left out (axon_kuramoto_spikes), and the blank needs a word */
+    if (gaps)
+        rt_svg_note(&g, "no R where under 90% of the neurons are between two of their spikes");
     return rt_fig_done(c, &g, "kuramoto.svg", "kuramoto", title);
 }
 

@@ -198,6 +198,8 @@ static void rt_json_series(rt_sbuf *b, const rt_series *d)
         rt_key_num(b, "hoyer", d->health.hoyer, 0);
         rt_key_num(b, "dead", d->health.dead, 0);
         rt_key_num(b, "always_active", d->health.hyperactive, 0);
+        rt_json_indices(b, "dead_neurons", d->dead, d->health.dead);
+        rt_json_indices(b, "always_active_neurons", d->always, d->health.hyperactive);
         rt_sb_puts(b, "}");
     }
     rt_sb_puts(b, "}");

@@ -37,6 +37,7 @@ typedef struct {
     axon_weight_stats w_first, w_last; /* weights: the first and last sample */
     int graded;                        /* health holds a non-spiking population's activity */
     axon_health_summary health;
+    uint32_t *dead, *always; /* graded: the neurons (population indices) never / always active */
 } rt_series;
 
 struct axon_analysis {

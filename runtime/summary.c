@@ -291,6 +291,10 @@ void axon_analysis_free(axon_analysis *a)
         free(a->pops[k].hyper);
     }
     free(a->pops);
+    for (size_t k = 0; k < a->nseries; k++) {
+        free(a->series[k].dead);
+        free(a->series[k].always);
+    }
     free(a->series);
     free(a->table);
     free(a);
@@ -362,10 +366,19 @@ static axon_status rt_describe_series(const axon_analysis *a, rt_series *d, axon
         int p = axon_recording_pop_index(a->rec, s->owner);
         const axon_rec_pop *pp = p >= 0 ? axon_recording_pop(a->rec, (size_t)p) : NULL;
         if (pp && !pp->spiking) {
-            axon_status st = axon_health_graded(x, n, s->ncols, 0, &d->health, NULL, NULL);
+            d->dead = malloc(s->ncols * sizeof *d->dead);
+            d->always = malloc(s->ncols * sizeof *d->always);
+            axon_status st = AXON_ENOMEM;
+            if (d->dead && d->always)
+                st = axon_health_graded(x, n, s->ncols, 0, &d->health, d->dead, d->always);
             if (st == AXON_ENOMEM)
                 return axon_err_set(err, st, "out of memory");
             d->graded = st == AXON_OK;
+            /* columns are the recorded neurons: subset[k], or k */
+            for (uint32_t k = 0; d->graded && s->subset && k < d->health.dead; k++)
+                d->dead[k] = s->subset[d->dead[k]];
+            for (uint32_t k = 0; d->graded && s->subset && k < d->health.hyperactive; k++)
+                d->always[k] = s->subset[d->always[k]];
         }
     }
     return AXON_OK;

@@ -515,6 +515,11 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (!dir)
         return usage_error("analyze", "missing recordings directory%s", "");
+    if (t1 >= 0 && t1 <= t0) { /* known before reading a recording of any size */
+        char w[96];
+        snprintf(w, sizeof w, "--to %g s is not after --from %g s", t1, t0);
+        return usage_error("analyze", "%s", w);
+    }
     axon_recording *r = axon_recording_open(dir, &err);
     if (!r) {
         fprintf(stderr, "axon analyze: %s\n", err.msg);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make install, checked from a DESTDIR install: every file where it belongs (the axon command,
 # the libraries, the headers, axon.pc and axonc.pc, the standard library where the installed
-# axon looks for it, the manual page, which man renders cleanly), and the closed-loop example
+# axon looks for it, the manual page, which man renders cleanly, the Python reader, which reads a
+# recording from where it is installed), and the closed-loop example
 # (examples/embed/closed_loop.c) built against the installed tree with pkg-config, run, and
 # controlling its plant measurably better with the network than without.
 set -u
@@ -32,7 +33,7 @@ for l in libaxonrt libaxonexe libaxonc; do
     has "$AXON_INST_LIBDIR/$l.so"
     has "$AXON_INST_LIBDIR/$l.a"
 done
-for h in axon.h model.h status.h tensor.h io.h exe.h rng.h axonc.h; do
+for h in axon.h model.h status.h tensor.h io.h exe.h rng.h analysis.h axonc.h; do
     has "$AXON_INST_INCLUDEDIR/axon/$h"
 done
 has "$AXON_INST_LIBDIR/pkgconfig/axon.pc"
@@ -40,6 +41,7 @@ has "$AXON_INST_LIBDIR/pkgconfig/axonc.pc"
 has "$AXON_INST_PKGDATADIR/stdlib/neurons/lif.axon"
 has "$AXON_INST_PKGDATADIR/stdlib/synapses/basic.axon"
 has "$AXON_INST_MANDIR/man1/axon.1"
+has "$AXON_INST_PKGDATADIR/python/axon_recording.py"
 has "$AXON_INST_DOCDIR/LICENSE"
 has "$AXON_INST_DOCDIR/NEWS"
 has "$AXON_INST_DOCDIR/docs/embedding.md"
@@ -69,6 +71,23 @@ if grep -aqF "$AXON_INST_PKGDATADIR/stdlib" "$D$AXON_INST_LIBDIR/libaxonc.so"; t
 # ... here it is under DESTDIR, so it is named
 export AXON_STDLIB="$D$AXON_INST_PKGDATADIR/stdlib"
 run "installed axon check" "$axon" check "$AXON_SRCDIR/examples/embed/tracker.axon"
+
+# the installed Python reader (docs/analysis.md: PYTHONPATH=$(pkgdatadir)/python) reads a
+# recording; it needs numpy, which tools/debian-deps.sh installs
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if "$py" -c "import numpy" 2>/dev/null; then
+    run "installed axon_recording.py" env PYTHONPATH="$D$AXON_INST_PKGDATADIR/python" PYTHONDONTWRITEBYTECODE=1 \
+        "$py" -c "import axon_recording as ar, sys
+assert ar.__file__.startswith(sys.argv[1]), ar.__file__
+r = ar.load(sys.argv[2])
+assert r.populations['E'].size == 200 and len(r.spikes['E']) > 1000 and r.state['E.v'].unit_name == 'V'" \
+        "$D" "$AXON_SRCDIR/tests/reference/data/analysis"
+elif sed 's/#.*//' "$AXON_SRCDIR/tools/debian-deps.sh" | grep -qw python3-numpy; then
+    : >"$out"; bad "numpy is not installed, but tools/debian-deps.sh installs it (python3-numpy)"
+else
+    echo "SKIP: numpy not installed: the installed Python reader was not run"
+fi
 
 # the closed-loop example against the installed tree, with pkg-config
 export PKG_CONFIG_PATH="$D$AXON_INST_LIBDIR/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$D"

@@ -1,10 +1,10 @@
 /*
  * The analysis library (analysis.h) against closed forms and known cases: Poisson trains
  * (CV = CV2 = LV = Fano = 1, no correlation), regular trains (CV = 0), Elephant's documented
- * values, known Lempel-Ziv complexities, the spectrum of a sinusoid and of white noise, chi and
- * the Kuramoto order parameter for identical and independent trains, the distances' closed
- * forms, the effective rank of matrices of known rank; and the recordings reader on
- * directories written here, including every kind of bad input.
+ * values, known Lempel-Ziv complexities, the spectrum of a sinusoid, of white noise and of
+ * Poisson trains with a sinusoidal rate, chi and the Kuramoto order parameter for identical and
+ * independent trains, the distances' closed forms, the effective rank of matrices of known rank;
+ * and the recordings reader on directories written here, including every kind of bad input.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -152,6 +152,16 @@ START_TEST(test_pop_rate_and_smoothing)
     CLOSE(mass, 1, 1e-9);
     CLOSE(first, 0, 1e-12);
     CLOSE(y[53] / y[50], exp(-0.5), 1e-12);
+    /* the exponential kernel is causal, exp(-t / w) sampled every dt and normalised, h_j =
+     * (1 - a) a^j with a = exp(-dt / w); at sample k the result is divided by the kernel's mass
+     * inside the window, 1 - a^(k+1): nothing before the pulse, then a decay of time constant w */
+    ck_assert_int_eq(axon_smooth(x, 101, 1e-3, AXON_KERNEL_EXP, 3e-3, y), AXON_OK);
+    double a = exp(-1.0 / 3);
+    for (int k = 0; k < 50; k++)
+        CLOSE(y[k], 0, 0);
+    for (int j = 0; j <= 50; j++)
+        CLOSE(y[50 + j], (1 - a) * pow(a, j) / (1 - pow(a, 51 + j)), 1e-15);
+    CLOSE(y[53] / y[50], exp(-1.0) * (1 - pow(a, 51)) / (1 - pow(a, 54)), 1e-12);
     axon_trains_free(tr);
 }
 END_TEST
@@ -494,6 +504,51 @@ START_TEST(test_welch)
     ck_assert_uint_eq(axon_welch_nfreq(N, 1000, &o), 0);
     axon_err err;
     ck_assert_int_eq(axon_welch(x, N, 1000, &o, f, p, &err), AXON_EINVAL);
+}
+END_TEST
+
+START_TEST(test_welch_sinusoidal_rate)
+{
+    /* 200 Poisson neurons whose rate is 20 (1 + 0.8 sin(2 pi 30 t)) Hz (thinning), 10 s: the
+     * population rate is 20 + 16 sin(2 pi 30 t) Hz plus Poisson noise of density
+     * 2 * 20 / 200 = 0.2 Hz^2/Hz. With 1 Hz resolution (segments of 1000 samples, Hann) the
+     * sinusoid puts A^2 / 2 / ENBW = 128 / 1.5 Hz^2/Hz in the 30 Hz bin (the Hann window's
+     * equivalent noise bandwidth is 1.5 bins) and A^2 / 2 = 128 Hz^2 around it. */
+    enum { NN = 200, NB = 10000 };
+    double T = 10, rmax = 36;
+    spikes s = {0};
+    axon_rng_stream rs;
+    axon_rng_stream_init(&rs, 21, 3);
+    for (uint32_t k = 0; k < NN; k++)
+        for (double t = 0;;) {
+            t += -log(1 - axon_rng_stream_uniform(&rs)) / rmax;
+            if (t > T)
+                break;
+            if (axon_rng_stream_uniform(&rs) * rmax < 20 * (1 + 0.8 * sin(2 * M_PI * 30 * t)))
+                push(&s, t, k);
+        }
+    axon_trains *tr = axon_trains_new("S", NN, s.t, s.i, s.n, 0, T, 0, NULL);
+    ck_assert_ptr_nonnull(tr);
+    static double r[NB], f[NB], p[NB];
+    ck_assert_uint_eq(axon_nbins(tr, 1e-3), NB);
+    ck_assert_int_eq(axon_pop_rate(tr, 1e-3, AXON_KERNEL_NONE, 0, r, NB), AXON_OK);
+    axon_welch_opts o = {.freq_res = 1};
+    size_t nf = axon_welch_nfreq(NB, 1000, &o), best = 1;
+    ck_assert_int_eq(axon_welch(r, NB, 1000, &o, f, p, NULL), AXON_OK);
+    for (size_t k = 1; k < nf; k++)
+        if (p[k] > p[best])
+            best = k;
+    CLOSE(f[best], 30, 1e-12);
+    CLOSE(p[best], 128 / 1.5, 0.05 * 128 / 1.5);
+    double power = 0, floor_ = 0;
+    for (size_t k = best - 3; k <= best + 3; k++)
+        power += p[k] * (f[1] - f[0]);
+    CLOSE(power, 128, 0.03 * 128);
+    for (size_t k = 100; k < 400; k++)
+        floor_ += p[k] / 300;
+    CLOSE(floor_, 0.2, 0.02);
+    axon_trains_free(tr);
+    spikes_free(&s);
 }
 END_TEST
 
@@ -998,6 +1053,48 @@ START_TEST(test_analyze_and_write)
 }
 END_TEST
 
+/* the text of file name in dir (malloc'd, NUL-terminated) */
+static char *slurp(const char *dir, const char *name)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *t = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(fread(t, 1, (size_t)n, f), (size_t)n);
+    t[n] = '\0';
+    fclose(f);
+    return t;
+}
+
+START_TEST(test_graded_health_report)
+{
+    /* graded units U: recorded columns are neurons 1 and 0 (subset [1, 0]); column 0 is never
+     * above 0, column 1 always: neuron 1 is dead, neuron 0 always active, listed by index */
+    write_good_recording();
+    float r[] = {0, 1, -0.5f, 2};
+    write_npy("U.r.npy", AXON_F32, 2, 2, 2, r);
+    replace_in_manifest("\"subset\": \"all\"", "\"subset\": [1, 0]");
+    axon_err err;
+    axon_recording *rec = axon_recording_open(g_dir, &err);
+    ck_assert_msg(rec != NULL, "%s", err.msg);
+    axon_analysis *a = axon_analyze(rec, 0, -1, NULL, &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    ck_assert_msg(axon_analysis_write(a, g_dir, &err) == AXON_OK, "%s", err.msg);
+    char *json = slurp(g_dir, "analysis.json");
+    ck_assert_msg(strstr(json, "\"dead\": 1, \"always_active\": 1, \"dead_neurons\": [1], "
+                               "\"always_active_neurons\": [0]") != NULL,
+                  "%s", strstr(json, "\"series\""));
+    free(json);
+    axon_analysis_free(a);
+    axon_recording_free(rec);
+}
+END_TEST
+
 START_TEST(test_one_figure)
 {
     write_good_recording();
@@ -1095,6 +1192,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, test_chi_and_kuramoto_signals);
     tcase_add_test(tc, test_lempel_ziv);
     tcase_add_test(tc, test_welch);
+    tcase_add_test(tc, test_welch_sinusoidal_rate);
     tcase_add_test(tc, test_health);
     tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_effective_rank);
@@ -1110,6 +1208,7 @@ Suite *analysis_suite(void)
     tcase_add_test(rec, test_recording_version1);
     tcase_add_test(rec, test_analyze_and_write);
     tcase_add_test(rec, test_one_figure);
+    tcase_add_test(rec, test_graded_health_report);
     tcase_add_test(rec, test_sha256);
     suite_add_tcase(s, rec);
     return s;
