@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Synapses, learning rules and inputs of the standard library against closed forms and Brian2.
+
+Usage: check_stdlib.py AXON SRCDIR WORKDIR
+
+Models: tests/validation/stdlib.axon. Spikes found in step n are stamped (n + 1) dt; a
+recording at (n + 1) dt holds the values after step n (after that step's `on pre`).
+
+- PeriodicSource (module Periodic, 1 s, 5 neurons with periods 7.03 + 1.31 k ms and phases
+  0.42 + 3.17 k ms): neuron k's spikes are phase + n period, n = 0, 1, ... up to 1 s,
+  each on the 0.1 ms grid and within half a step of it (a nearest grid point; either at a
+  tie, as many times here are), none missing or extra.
+- TsodyksMarkram (module STPSteady, one PeriodicSource at 50 Hz from 20 ms, 100 spikes;
+  U = 0.3, tau_fac = 100 ms, tau_rec = 300 ms): between spikes u and x relax exactly,
+  u- = U + (u+ - U) exp(-T / tau_fac), x- = 1 + (x+ - 1) exp(-T / tau_rec), and a spike maps
+  u+ = u- + U (1 - u-), x+ = x- (1 - u+). The recorded u and x after each spike must equal
+  this replay to 1e-12 relative, and after the last spike the closed-form fixed point
+  u+* = U (1 + (1 - U)(1 - e_f)) / (1 - (1 - U) e_f), x-* = (1 - e_r) / (1 - (1 - u+*) e_r),
+  x+* = x-* (1 - u+*) to 1e-12.
+
+Prints one line per check and a final "N passed, M failed".
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+AXON, SRC, WORK = sys.argv[1:4]
+DT = 1e-4
+MODEL = os.path.join(SRC, "tests/validation/stdlib.axon")
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
+
+
+def run(module, duration):
+    """Runs a module of stdlib.axon; its output directory, or None (a failed check)."""
+    out = os.path.join(WORK, "stdlib_" + module)
+    p = subprocess.run([AXON, "run", MODEL, "-m", module, "-t", duration, "-o", out, "-q"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print(p.stdout + p.stderr)
+        check("run " + module, False, "exit status %d" % p.returncode)
+        return None
+    return out
+
+
+def load(out, name):
+    return np.load(os.path.join(out, name + ".npy"))
+
+
+# ---- PeriodicSource -------------------------------------------------------------------------
+out = run("Periodic", "1 s")
+if out:
+    t, i = load(out, "P.spikes.t"), load(out, "P.spikes.i")
+    for k in range(5):
+        period, phase = (7.03 + 1.31 * k) * 1e-3, (0.42 + 3.17 * k) * 1e-3
+        want = phase + period * np.arange(0, int((1.0 - phase) / period) + 1)
+        got = t[i == k]
+        on_grid = np.all(np.abs(got / DT - np.rint(got / DT)) <= 1e-6)
+        ok = len(got) == len(want) and on_grid and np.all(np.abs(got - want) <= DT / 2 + 1e-12)
+        check("PeriodicSource neuron %d: phase + n period on the grid" % k, ok,
+              "%d spikes, expected %d" % (len(got), len(want)))
+
+# ---- Tsodyks-Markram: exact maps between spikes and their fixed point --------------------------
+out = run("STPSteady", "2010 ms")
+if out:
+    U, tau_fac, tau_rec, T = 0.3, 0.1, 0.3, 0.02
+    ef, er = np.exp(-T / tau_fac), np.exp(-T / tau_rec)
+    ts = load(out, "tm.u.t")
+    u_rec, x_rec = load(out, "tm.u")[:, 0], load(out, "tm.x")[:, 0]
+    u, x, err, n = U, 1.0, 0.0, 0
+    for s in range(100):
+        if s:
+            u = U + (u - U) * ef
+            x = 1 + (x - 1) * er
+        u += U * (1 - u)
+        x -= u * x
+        k = int(round((0.02 + s * T) / DT)) - 1  # the sample at the spike's stamp
+        err = max(err, abs(u_rec[k] - u) / u, abs(x_rec[k] - x) / x)
+        n += 1
+    check("TsodyksMarkram: u and x after each spike equal the exact replay",
+          n == 100 and err <= 1e-12 and abs(ts[k] - 2.0) < 1e-12,
+          "%d spikes, max relative difference %.1e" % (n, err))
+    up = U * (1 + (1 - U) * (1 - ef)) / (1 - (1 - U) * ef)
+    xp = (1 - er) / (1 - (1 - up) * er) * (1 - up)
+    e2 = max(abs(u_rec[-1] - up) / up, abs(x_rec[-1] - xp) / xp)
+    check("TsodyksMarkram: 50 Hz fixed point", e2 <= 1e-12,
+          "u+ %.12f (closed form %.12f), x+ %.12f (%.12f)" % (u_rec[-1], up, x_rec[-1], xp))
+
+passed = sum(results)
+print("stdlib: %d passed, %d failed" % (passed, len(results) - passed))
+sys.exit(0 if passed == len(results) else 1)
