@@ -17,6 +17,12 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   this replay to 1e-12 relative, and after the last spike the closed-form fixed point
   u+* = U (1 + (1 - U)(1 - e_f)) / (1 - (1 - U) e_f), x-* = (1 - e_r) / (1 - (1 - u+*) e_r),
   x+* = x-* (1 - u+*) to 1e-12.
+- NMDA (module NMDABlock, 400 ms, six presynaptic spikes): onto membranes clamped at -80 ...
+  0 mV every current has the same time course s(t), so the integrated currents q must stand
+  in the ratios of the Jahr-Stevens block, (E - v) / (1 + [Mg] / 3.57 mM exp(-0.062 v / mV)),
+  to 1e-12; q and the passive membrane's v against Brian2 (tests/reference/brian2_stdlib.py,
+  data/nmda.csv, 12 digits) every 0.5 ms within 1e-9 of the largest |q| and of the largest
+  |v - E_L| (measured 3e-12 and 1e-10).
 
 Prints one line per check and a final "N passed, M failed".
 """
@@ -91,6 +97,27 @@ if out:
     e2 = max(abs(u_rec[-1] - up) / up, abs(x_rec[-1] - xp) / xp)
     check("TsodyksMarkram: 50 Hz fixed point", e2 <= 1e-12,
           "u+ %.12f (closed form %.12f), x+ %.12f (%.12f)" % (u_rec[-1], up, x_rec[-1], xp))
+
+# ---- NMDA with the magnesium block ------------------------------------------------------------
+out = run("NMDABlock", "400 ms")
+if out:
+    q, v = load(out, "V.q"), load(out, "M.v")[:, 0]
+    clamp = -80e-3 + 20e-3 * np.arange(5)
+    drive = (0 - clamp) / (1 + 1 / 3.57 * np.exp(-0.062 * clamp / 1e-3))
+    ratio = q[-1, :4] / q[-1, 0]
+    err = np.max(np.abs(ratio - drive[:4] / drive[0]))
+    check("NMDA: charge at -80, -60, -40, -20 mV in the ratios of the Mg block",
+          err <= 1e-12 and q[-1, 0] > 0 and np.all(q[:, 4] == 0),
+          "max difference %.1e; relative to -80 mV: %s" % (err, ", ".join("%.4f" % x for x in ratio)))
+    ref = np.loadtxt(os.path.join(SRC, "tests/reference/data/nmda.csv"), delimiter=",",
+                     comments="#", ndmin=2)
+    idx = np.rint(ref[:, 0] / DT).astype(int) - 1
+    eq = np.max(np.abs(q[idx] - ref[:, 1:6])) / np.max(np.abs(ref[:, 1:6]))
+    ev = np.max(np.abs(v[idx] - ref[:, 6])) / np.max(np.abs(ref[:, 6] + 70e-3))
+    check("NMDA vs Brian2: clamped charge and passive membrane",
+          len(idx) == 800 and eq <= 1e-9 and ev <= 1e-9,
+          "%d samples; q %.1e of its largest value, v %.1e of its largest deviation"
+          % (len(idx), eq, ev))
 
 passed = sum(results)
 print("stdlib: %d passed, %d failed" % (passed, len(results) - passed))
