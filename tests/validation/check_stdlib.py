@@ -23,6 +23,15 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   to 1e-12; q and the passive membrane's v against Brian2 (tests/reference/brian2_stdlib.py,
   data/nmda.csv, 12 digits) every 0.5 ms within 1e-9 of the largest |q| and of the largest
   |v - E_L| (measured 3e-12 and 1e-10).
+- Vogels (module VogelsReplay, 5 s): 20 Poisson inhibitory inputs onto a LIFCond neuron
+  that a current makes fire; the weights recorded every second must equal a replay of the
+  rule over the recorded spikes (event-driven traces decayed exactly between events, `on
+  pre` before `on post` within a step, both at the step's stamp, clipped to [0, w_max]) to
+  1e-12 of w_max. VogelsRate (60 s, seed 1): 800 excitatory and 200 plastic inhibitory
+  Poisson inputs at 10 Hz; the rate starts above 4 rho_0 (first second) and its mean over
+  the last 30 s must lie within 25% of rho_0 = 5 Hz (the fixed point of the mean drift,
+  eta r_pre (2 r_post tau - alpha) = 0, for uncorrelated spikes; the inhibition a spike
+  brings makes pre and post slightly anti-correlated, which raises the rate a little).
 
 Prints one line per check and a final "N passed, M failed".
 """
@@ -43,11 +52,11 @@ def check(name, ok, detail=""):
     print(("PASS" if ok else "FAIL") + ": " + name + ("  (" + detail + ")" if detail else ""))
 
 
-def run(module, duration):
+def run(module, duration, *extra):
     """Runs a module of stdlib.axon; its output directory, or None (a failed check)."""
     out = os.path.join(WORK, "stdlib_" + module)
-    p = subprocess.run([AXON, "run", MODEL, "-m", module, "-t", duration, "-o", out, "-q"],
-                       capture_output=True, text=True)
+    p = subprocess.run([AXON, "run", MODEL, "-m", module, "-t", duration, "-o", out, "-q"]
+                       + list(extra), capture_output=True, text=True)
     if p.returncode != 0:
         print(p.stdout + p.stderr)
         check("run " + module, False, "exit status %d" % p.returncode)
@@ -118,6 +127,51 @@ if out:
           len(idx) == 800 and eq <= 1e-9 and ev <= 1e-9,
           "%d samples; q %.1e of its largest value, v %.1e of its largest deviation"
           % (len(idx), eq, ev))
+
+# ---- Vogels et al. (2011) inhibitory plasticity ---------------------------------------------------
+def vogels_replay(pre_t, pre_i, post_t, n, w0, eta, w_max, alpha, tau, samples):
+    """The weights at the sample times, from the rule applied to the spikes in Axon's order."""
+    events = sorted([(t, 0, i) for t, i in zip(pre_t, pre_i)] + [(t, 1, -1) for t in post_t])
+    w = np.full(n, w0)
+    x_pre, t_pre = np.zeros(n), np.zeros(n)
+    x_post, t_post = 0.0, 0.0
+    out, k = [], 0
+    for t, kind, i in events:
+        while k < len(samples) and t > samples[k] + 1e-12:
+            out.append(w.copy())
+            k += 1
+        if kind == 0:
+            x_pre[i] = x_pre[i] * np.exp(-(t - t_pre[i]) / tau) + 1
+            t_pre[i] = t
+            xp = x_post * np.exp(-(t - t_post) / tau)
+            w[i] = min(max(w[i] + eta * (xp - alpha), 0.0), w_max)
+        else:
+            x_post = x_post * np.exp(-(t - t_post) / tau) + 1
+            t_post = t
+            w = np.clip(w + eta * x_pre * np.exp(-(t - t_pre) / tau), 0.0, w_max)
+    while k < len(samples):
+        out.append(w.copy())
+        k += 1
+    return np.array(out)
+
+
+out = run("VogelsReplay", "5 s")
+if out:
+    w = load(out, "inh.w")
+    ts = load(out, "inh.w.t")
+    ref = vogels_replay(load(out, "Pre.spikes.t"), load(out, "Pre.spikes.i"),
+                        load(out, "Post.spikes.t"), 20, 5e-9, 0.5e-9, 20e-9, 2 * 10 * 0.02, 0.02, ts)
+    err = np.max(np.abs(w - ref)) / 20e-9
+    clipped = int(np.sum(ref[-1] == 0))
+    check("Vogels: weights equal the replay of the rule", w.shape == (5, 20) and err <= 1e-12,
+          "%d samples of 20 weights, max difference %.1e of w_max; %d held at 0 at the end; "
+          "%d postsynaptic spikes" % (len(ts), err, clipped, len(load(out, "Post.spikes.t"))))
+out = run("VogelsRate", "60 s", "--seed", "1")
+if out:
+    t = load(out, "Post.spikes.t")
+    first, last = np.sum(t <= 1.0), np.sum(t > 30.0) / 30.0
+    check("Vogels: the rate goes to rho_0", first > 4 * 5 and abs(last - 5) <= 0.25 * 5,
+          "%d Hz in the first second, %.2f Hz over the last 30 s (rho_0 = 5 Hz)" % (first, last))
 
 passed = sum(results)
 print("stdlib: %d passed, %d failed" % (passed, len(results) - passed))
