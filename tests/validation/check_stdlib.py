@@ -33,9 +33,9 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   eta r_pre (2 r_post tau - alpha) = 0, for uncorrelated spikes; the inhibition a spike
   brings makes pre and post slightly anti-correlated, which raises the rate a little).
 - Clopath (module ClopathClamp, 100 ms, seven presynaptic spikes): onto membranes clamped at
-  v = -44 mV and -60 mV whose filters start at -80 mV (u(t) = v + (u0 - v) exp(-t / tau)),
+  v = -30 mV and -60 mV whose filters start at -80 mV (u(t) = v + (u0 - v) exp(-t / tau)),
   the weight after every step must equal a replay of the discrete update in Axon's order
-  (neuron update; `on pre`: x_bar += 1, depression with the new u_minus; x_bar's step;
+  (neuron update; `on pre`: x_bar += 1 / tau_x, depression with the new u_minus; x_bar's step;
   `every step`: forward-Euler potentiation with the new x_bar and u_plus) to 1e-12, and the
   change over 100 ms must be within 1% of the continuous-time change (exact filters, the
   potentiation integrated by quadrature): 0.4% measured, the Euler step's error.
@@ -49,6 +49,14 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   crossing is off by up to a step, e.g. 2.5 ms above theta_d per pair at -40 ms); at
   dt = 0.025 ms within 1.5% and closer than at 0.1 ms for every pairing (first order).
   The signs are the paper's: depression for -40 and -10 ms, potentiation for +10 and +30.
+- Clopath with AdExClopath (the paper's neuron; a model written into WORKDIR with spike
+  files): the frequency dependence of Sjostrom et al. (2001) as the authors' code
+  (ModelDB 144566, FrequencyDependence.m) runs it: 5 pairs at rho Hz with post - pre = +10
+  or -10 ms, repeated every 10 s (15 times; 10 at 0.1 Hz), the postsynaptic spike forced
+  by a 40 mV jump 0.1 ms before, w from 0.5 in [0, 1] (the code has no bound: pre-post at
+  50 Hz reaches 1 here), no transmission. The paper's Fig. 2b: post-pre
+  pairs depress at 0.1 Hz and potentiate at 50 Hz; pre-post pairs potentiate at 50 Hz, more
+  than at 0.1 Hz. (Signs only: the authors' code steps 1 ms with its own spike tricks.)
 
 Prints one line per check and a final "N passed, M failed".
 """
@@ -192,7 +200,7 @@ if out:
 
 # ---- Clopath et al. (2010) voltage-based STDP --------------------------------------------------------
 CL_PRE = [2e-3, 5e-3, 9e-3, 14e-3, 30e-3, 31e-3, 60e-3]
-CL = dict(A_LTD=14e-5 / 1e-3, A_LTP=8e-5 / 1e-6 / 1e-3, theta_minus=-70.6e-3,
+CL = dict(A_LTD=14e-5 / 1e-3, A_LTP=8e-5 / 1e-6, theta_minus=-70.6e-3,
           theta_plus=-45.3e-3, tau_x=15e-3, tau_minus=10e-3, tau_plus=7e-3, u0=-80e-3, w0=0.5)
 
 
@@ -205,7 +213,7 @@ def clopath_replay(v, steps):
         um = v + (um - v) * np.exp(-DT / CL["tau_minus"])
         up = v + (up - v) * np.exp(-DT / CL["tau_plus"])
         if n in pre:
-            x += 1
+            x += 1 / CL["tau_x"]
             w = min(max(w - CL["A_LTD"] * max(um - CL["theta_minus"], 0), 0), 1)
         x *= np.exp(-DT / CL["tau_x"])
         w = min(max(w + CL["A_LTP"] * x * max(v - CL["theta_plus"], 0)
@@ -218,7 +226,7 @@ def clopath_continuous(v, T, h=1e-7):
     """The change of w over (0, T) in continuous time (no clipping reached)."""
     t = np.arange(0, T, h) + h / 2
     up = v + (CL["u0"] - v) * np.exp(-t / CL["tau_plus"])
-    x = sum(np.where(t >= tk, np.exp(-(t - tk) / CL["tau_x"]), 0) for tk in CL_PRE)
+    x = sum(np.where(t >= tk, np.exp(-(t - tk) / CL["tau_x"]), 0) for tk in CL_PRE) / CL["tau_x"]
     ltp = np.sum(CL["A_LTP"] * x * max(v - CL["theta_plus"], 0)
                  * np.maximum(up - CL["theta_minus"], 0)) * h
     ltd = sum(CL["A_LTD"] * max(v + (CL["u0"] - v) * np.exp(-tk / CL["tau_minus"])
@@ -229,7 +237,7 @@ def clopath_continuous(v, T, h=1e-7):
 out = run("ClopathClamp", "100 ms")
 if out:
     w = load(out, "cl.w")
-    for j, v in enumerate([-44e-3, -60e-3]):
+    for j, v in enumerate([-30e-3, -60e-3]):
         err = np.max(np.abs(w[:, j] - clopath_replay(v, len(w))))
         change, want = w[-1, j] - CL["w0"], clopath_continuous(v, 0.1)
         check("Clopath at %.0f mV: weights equal the replay; change near continuous time" % (v * 1e3),
@@ -314,6 +322,60 @@ if out and fine:
               and e_fine < e and sign and np.sign(got) == np.sign(want),
               "replay within %.1e; change %.5f, continuous time %.5f (%.1f%%; %.2f%% at dt/4)"
               % (err, got, want, 100 * e, 100 * e_fine))
+
+def clopath_pairing(rho, lag):
+    """w after the pairing protocol at rho Hz (lag = post - pre), or None if the run failed."""
+    name = "clopath_%g_%+d" % (rho, int(round(lag * 1e3)))
+    reps, gap = (10, 5 / rho) if rho == 0.1 else (15, 10.0)
+    pre = [0.1 + r * gap + k / rho for r in range(reps) for k in range(5)]
+    with open(os.path.join(WORK, name + ".csv"), "w") as f:
+        f.write("i,t:ms\n")
+        f.writelines("0,%.1f\n" % (t * 1e3) for t in sorted(pre))
+    with open(os.path.join(WORK, name + "_post.csv"), "w") as f:
+        f.write("i,t:ms\n")
+        f.writelines("0,%.1f\n" % ((t + lag) * 1e3 - 0.1) for t in sorted(pre))
+    with open(os.path.join(WORK, name + ".axon"), "w") as f:
+        f.write("""import "std/neurons"
+import "std/synapses"
+import "std/inputs"
+import "std/rules"
+synapse WeightOnly {
+    parameters { w = 0.5 }
+}
+module Pairing {
+    population Pre = SpikeSource[1] from "%s.csv"
+    population Drive = SpikeSource[1] from "%s_post.csv"
+    population Post = AdExClopath[1]
+    project Drive -> Post : VoltageJump(w = 40 mV) connect all_to_all
+    project p = Pre -> Post : WeightOnly connect all_to_all learn Clopath(w_max = 1)
+    record p.w every 1 s
+    record spikes Post
+}
+""" % (name, name))
+    out = os.path.join(WORK, name)
+    duration = "%g s" % (reps * gap + 1)
+    p = subprocess.run([AXON, "run", os.path.join(WORK, name + ".axon"), "-t", duration, "-o",
+                        out, "-q"], capture_output=True, text=True)
+    if p.returncode != 0:
+        print(p.stdout + p.stderr)
+        return None
+    if len(load(out, "Post.spikes.t")) != reps * 5:
+        print("%s: %d postsynaptic spikes, expected %d" % (name, len(load(out, "Post.spikes.t")),
+                                                            reps * 5))
+        return None
+    return load(out, "p.w")[-1, 0]
+
+
+pairing = {(rho, lag): clopath_pairing(rho, lag) for rho in (0.1, 50) for lag in (10e-3, -10e-3)}
+if None in pairing.values():
+    check("Clopath pairing protocol runs, one postsynaptic spike per pair", False)
+else:
+    dw = {k: (v - 0.5) / 0.5 for k, v in pairing.items()}
+    ok = (dw[(0.1, -10e-3)] < 0 and dw[(50, -10e-3)] > 0 and dw[(50, 10e-3)] > 0
+          and dw[(50, 10e-3)] > dw[(0.1, 10e-3)])
+    check("Clopath with AdExClopath: frequency dependence of Sjostrom et al. (2001)", ok,
+          "relative change pre-post %+.0f%% at 0.1 Hz, %+.0f%% at 50 Hz; post-pre %+.0f%%, %+.0f%%"
+          % tuple(100 * dw[k] for k in ((0.1, 10e-3), (50, 10e-3), (0.1, -10e-3), (50, -10e-3))))
 
 passed = sum(results)
 print("stdlib: %d passed, %d failed" % (passed, len(results) - passed))
