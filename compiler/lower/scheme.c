@@ -569,6 +569,11 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 double ts = st == 0 ? 0 : cy * m->dt;
                 for (int i = 0; i < o.n; i++) {
                     sx *fi = f_at(&b, &o, i, st ? y : NULL, ts);
+                    /* a held variable has no slope while refractory, also in the stages
+                       that the other variables read (Brian2's `unless refractory`) */
+                    if (p->held[o.var[i]] && refr_old)
+                        fi = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
+                                       sx_const(ar, 0, fi->dim), fi);
                     k[st][i] = temp(&b, "k", fi);
                 }
                 if (st + 1 < stages) {

@@ -61,7 +61,7 @@ import sys
 
 import numpy as np
 import brian2
-from brian2 import (NeuronGroup, SpikeMonitor, StateMonitor, Network,
+from brian2 import (NeuronGroup, SpikeMonitor, StateMonitor, Network, SpikeGeneratorGroup, Synapses,
                     start_scope, defaultclock, prefs, ms, mV, pF, nS, pA,
                     uF, mS, uA, cm)
 
@@ -116,25 +116,37 @@ def hh_steady_state(u=-65.0):
     return am/(am + bm), ah/(ah + bh), an/(an + bn)
 
 
-def simulate(outdir, case, eqs, namespace, init, duration, method, **kw):
-    """Run one fresh single-neuron network and write its two CSV files."""
+def simulate(outdir, case, eqs, namespace, init, duration, method, var='v', spikes_in=(),
+             **kw):
+    """Run one fresh single-neuron network and write its two CSV files.
+
+    var: the variable written to <case>.v.csv. spikes_in: (times, on_pre) pairs, each a
+    SpikeGeneratorGroup of one neuron firing at the given Brian2 times onto the neuron
+    through a synapse with that on_pre, delivered after the resets (Axon's order)."""
     start_scope()
     defaultclock.dt = 0.1*ms
     G = NeuronGroup(1, eqs, method=method, namespace=namespace, **kw)
     for name, value in init.items():
         setattr(G, name, value)
     spikes = SpikeMonitor(G)
-    trace = StateMonitor(G, 'v', record=0, dt=1*ms)
-    Network(G, spikes, trace).run(duration, namespace=namespace)
+    trace = StateMonitor(G, var, record=0, dt=1*ms)
+    drive = []
+    for times, on_pre in spikes_in:
+        src = SpikeGeneratorGroup(1, np.zeros(len(times), dtype=int), times)
+        syn = Synapses(src, G, on_pre=on_pre, namespace=namespace)
+        syn.connect()
+        syn.pre.when = 'after_resets'
+        drive += [src, syn]
+    Network(G, spikes, trace, *drive).run(duration, namespace=namespace)
     header = (f'# spike times in seconds, Brian2 {brian2.__version__}, '
               f'dt=0.1 ms, method={method}')
     with open(os.path.join(outdir, f'{case}.spikes.csv'), 'w') as f:
         f.write(header + '\n')
         f.writelines('%.17g\n' % t for t in spikes.t_)
     with open(os.path.join(outdir, f'{case}.v.csv'), 'w') as f:
-        f.write('# t_s,v_SI\n')
+        f.write(f'# t_s,{var}_SI\n')
         f.writelines('%.17g,%.17g\n' % (t, v)
-                     for t, v in zip(trace.t_, trace.v_[0]))
+                     for t, v in zip(trace.t_, getattr(trace, var + '_')[0]))
     first = ', '.join('%.1f' % (t*1e3) for t in spikes.t_[:3])
     print(f'{case:14s} method={method:17s} spikes={len(spikes.t_):3d} '
           f'first(ms)=[{first}]')
