@@ -394,9 +394,11 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
         diag_hint(ck->d, "pre- and postsynaptic events exist only between neurons");
         return false;
     case AST_MODULATOR:
-        if (owner == AST_RULE)
+        if (syn)
             return true;
-        ERR(ck, it->span, "'modulator' belongs in a learning rule");
+        ERR(ck, it->span, "'modulator' belongs in a synapse or a learning rule, not in a neuron");
+        diag_hint(ck->d, "a synapse can carry a signal to its target: modulator d; "
+                         "continuous { post.I += g * d }");
         return false;
     default:
         ERR(ck, it->span, "%s is not allowed in a %s", ast_kind_name(it->kind), kind_word(owner));
@@ -693,10 +695,10 @@ sm_type *sema_check_type(sema_ctx *s, sm_def *def)
     check_ctx *ck = new_check(s, t, def->ast);
     if (def->kind == AST_RULE)
         ck->rule_weight = "w";
-    /* modulators are names of the rule; declare them before the body uses them */
+    /* modulators are names of the synapse or rule; declare them before the body uses them */
     for (int i = 0; i < def->ast->nkids; i++) {
         const ast_node *it = def->ast->kids[i];
-        if (it->kind != AST_MODULATOR || def->kind != AST_RULE)
+        if (it->kind != AST_MODULATOR || (def->kind != AST_RULE && def->kind != AST_SYNAPSE))
             continue;
         for (int k = 0; k < it->nkids; k++) {
             t->modulators = arena_grow(s->ar, t->modulators, (size_t)t->nmodulators,
@@ -709,6 +711,13 @@ sm_type *sema_check_type(sema_ctx *s, sm_def *def)
         }
     }
     check_body(ck, def->ast);
+    for (int m = 0; m < t->nmodulators; m++)
+        if (sm_find_var(t, t->modulators[m]) >= 0) {
+            ERR(ck, t->modulator_spans[m], "'%s' is both a modulator and a variable of %s %s",
+                t->modulators[m], kind_word(def->kind), def->name);
+            diag_hint(ck->d, "the modulator is the module's signal of that name; give the "
+                             "variable another name");
+        }
     t->errors = ck->errors;
     return t;
 }
@@ -743,6 +752,19 @@ static int signal_lookup(check_ctx *ck, const char *name)
     return -1;
 }
 
+/* 1 (and the error) when the module has no signal `name` for modulator of synapse or rule
+ * `who` */
+static int missing_signal(sema_ctx *s, signal_list *sl, const char *what, const char *who,
+                          const char *name, ax_span at)
+{
+    if (signal_lookup(&(check_ctx){.user = sl}, name) >= 0)
+        return 0;
+    diag_error(s->d, at, "%s %s needs the modulator '%s', but the module has no signal of that "
+                         "name", what, who, name);
+    diag_hint(s->d, "declare it in the module: signal %s = ...", name);
+    return 1;
+}
+
 static sm_block concat(ax_arena *ar, sm_block a, sm_block b)
 {
     sm_block m = {0};
@@ -772,15 +794,24 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
     t->pre = pre;
     t->post = post;
     t->weight_var = -1;
-    check_ctx *ck = new_check(s, t, syn->ast);
-    ck->bound = true;
-    ck->at = at;
-    check_body(ck, syn->ast);
-    int errors = ck->errors;
-    int generic_nvars = t->nvars; /* the synapse's own variables */
     signal_list *sl = arena_alloc(s->ar, sizeof *sl);
     sl->names = signals;
     sl->n = nsignals;
+    int errors = 0;
+    /* the synapse's own modulators: the module's signals of those names */
+    t->modulators = arena_grow(s->ar, generic->modulators, (size_t)generic->nmodulators,
+                               (size_t)generic->nmodulators + 1, sizeof *t->modulators);
+    t->nmodulators = generic->nmodulators;
+    for (int m = 0; m < t->nmodulators; m++)
+        errors += missing_signal(s, sl, "synapse", syn->name, t->modulators[m], at);
+    check_ctx *ck = new_check(s, t, syn->ast);
+    ck->bound = true;
+    ck->at = at;
+    ck->user = sl;
+    ck->signal_index = signal_lookup;
+    check_body(ck, syn->ast);
+    errors += ck->errors;
+    int generic_nvars = t->nvars; /* the synapse's own variables */
     for (int r = 0; r < nlearns; r++) {
         const sm_type *rt = learns[r].rule->type;
         const char *wname = learns[r].bind ? learns[r].bind : "w";
@@ -805,13 +836,7 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         }
         t->vars[wv].written = true;
         for (int m = 0; m < rt->nmodulators; m++)
-            if (signal_lookup(&(check_ctx){.user = sl}, rt->modulators[m]) < 0) {
-                diag_error(s->d, learns[r].span, "rule %s needs the modulator '%s', but the "
-                                                 "module has no signal of that name",
-                           rt->name, rt->modulators[m]);
-                diag_hint(s->d, "declare it in the module: signal %s = ...", rt->modulators[m]);
-                errors++;
-            }
+            errors += missing_signal(s, sl, "rule", rt->name, rt->modulators[m], learns[r].span);
         /* The rule is checked again inside the merged type: its declarations are
            appended after the synapse's (a clash is reported by add_var), `w` is
            the bound weight, pre/post and the signals are known. */
