@@ -357,6 +357,50 @@ static void check_refr_hold(check_ctx *ck, sm_type *t, const ast_node *it)
     }
 }
 
+/* the condition of `on post.NAME` (or pre.NAME) */
+static bool is_event_ref(const ast_node *a)
+{
+    return a && a->kind == AST_MEMBER && a->a &&
+           (a->a->kind == AST_POST || a->a->kind == AST_PRE);
+}
+
+/* `on post.NAME { ... }` in a synapse or rule: the body is a handler like `on post`'s; once
+ * bound, NAME must be a named event of the post neuron type. */
+static void event_handler(check_ctx *ck, const ast_node *it)
+{
+    sm_type *t = ck->t;
+    const ast_node *ref = it->a;
+    if (ref->a->kind == AST_PRE) {
+        ERR(ck, ref->span, "'on pre.%s': synapses see the events of their postsynaptic neuron "
+                           "only (on post.%s)", ref->name, ref->name);
+        return;
+    }
+    for (int k = 0; k < t->nevh; k++)
+        if (!strcmp(t->evh[k].name, ref->name)) {
+            ERR(ck, ref->span, "a %s has only one 'on post.%s'", kind_word(t->kind), ref->name);
+            return;
+        }
+    sm_evhandler h = {ref->name, -1, {0}, it->span};
+    if (ck->bound && t->post) {
+        for (int e = 0; e < t->post->nevents; e++)
+            if (t->post->events[e].name && !strcmp(t->post->events[e].name, ref->name))
+                h.event = e;
+        if (h.event < 0) {
+            ERR(ck, ref->span, "the postsynaptic neuron %s has no event '%s'", t->post->name,
+                ref->name);
+            diag_hint(ck->d, "declare it in the neuron: event %s when CONDITION { ... }",
+                      ref->name);
+            if (ck->at.file >= 0)
+                diag_note(ck->d, ck->at, "in the projection declared here");
+        }
+    }
+    ck->ctx = CTX_HANDLER;
+    h.body = check_block(ck, (const ast_node *const *)it->kids, it->nkids,
+                         arena_printf(ck->ar, "'on post.%s'", ref->name));
+    t->evh = arena_grow(ck->ar, t->evh, (size_t)t->nevh, (size_t)t->nevh + 1, sizeof *t->evh);
+    t->evh[t->nevh++] = h;
+}
+
 static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
 {
     const char *what = NULL;
@@ -379,9 +423,12 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
     case AST_REFRACTORY:
         if (!syn)
             return true;
+        if (it->kind == AST_ON_EVENT && !it->name && is_event_ref(it->a))
+            return true; /* on post.NAME: a neuron event's handler */
         what = it->kind == AST_INPUTS ? "'inputs'" : it->kind == AST_STEP ? "'step'"
              : it->kind == AST_OUTPUT ? "'output'" : it->kind == AST_SPIKE ? "'spike when'"
-             : it->kind == AST_ON_EVENT ? "'on' with a condition" : "'refractory'";
+             : it->kind == AST_ON_EVENT ? (it->name ? "'event'" : "'on' with a condition")
+             : "'refractory'";
         ERR(ck, it->span, "%s belongs in a neuron, not in a %s", what, kind_word(owner));
         return false;
     case AST_METHOD: return true;
@@ -584,10 +631,18 @@ static void check_body(check_ctx *ck, const ast_node *def)
             t->reset = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "a reset");
             break;
         case AST_ON_EVENT: {
+            if (syn) {
+                event_handler(ck, it);
+                break;
+            }
+            for (int e = 0; it->name && e < t->nevents; e++)
+                if (t->events[e].name && !strcmp(t->events[e].name, it->name))
+                    ERR(ck, it->span, "the event '%s' is declared twice", it->name);
             ck->ctx = CTX_EQUATION;
-            sm_event ev = {check_expr(ck, it->a), {0}, it->span};
+            sm_event ev = {check_expr(ck, it->a), {0}, it->span, it->name};
             if (!ev.cond->boolean)
-                ERR(ck, it->a->span, "the condition of 'on' must be a comparison");
+                ERR(ck, it->a->span, "the condition of '%s' must be a comparison",
+                    it->name ? "event" : "on");
             ck->ctx = CTX_HANDLER;
             ev.body = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "an event");
             t->events = arena_grow(ck->ar, t->events, (size_t)t->nevents, (size_t)t->nevents + 1,
@@ -846,6 +901,8 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         scratch.on_pre = scratch.on_post = scratch.continuous = scratch.every_step = (sm_block){0};
         scratch.has_on_pre = scratch.has_on_post = scratch.has_continuous =
             scratch.has_every_step = false;
+        scratch.evh = NULL;
+        scratch.nevh = 0;
         scratch.modulators = rt->modulators;
         scratch.modulator_spans = rt->modulator_spans;
         scratch.nmodulators = rt->nmodulators;
@@ -875,6 +932,13 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         for (int h = 0; h < 3; h++)
             for (int q = 0; q < rb[h]->n; q++)
                 rb[h]->v[q]->from_rule = true;
+        for (int e = 0; e < scratch.nevh; e++) {
+            for (int q = 0; q < scratch.evh[e].body.n; q++)
+                scratch.evh[e].body.v[q]->from_rule = true;
+            t->evh = arena_grow(s->ar, t->evh, (size_t)t->nevh, (size_t)t->nevh + 1,
+                                sizeof *t->evh);
+            t->evh[t->nevh++] = scratch.evh[e];
+        }
         t->on_pre = concat(s->ar, t->on_pre, scratch.on_pre);
         t->on_post = concat(s->ar, t->on_post, scratch.on_post);
         t->continuous = concat(s->ar, t->continuous, scratch.continuous);
