@@ -143,6 +143,21 @@ static const char *reserved_name(parse_ctx *P, ax_span sp)
     return w;
 }
 
+/* `event NAME when COND { ... }`: a named event of a neuron (AST_ON_EVENT with a name), which
+ * synapses handle with `on post.NAME`; `event` is a word only there, not a reserved one. */
+static ast_node *named_event(parse_ctx *P, const char *word, ax_span wsp, const char *name,
+                             ast_node *cond, ast_vec body, ax_span sp)
+{
+    if (strcmp(word, "event"))
+        diag_error(P->diag, wsp, "expected an item of a definition, not '%s'; a named event is "
+                                 "'event NAME when CONDITION { ... }'", word);
+    ast_node *n = block(P, AST_ON_EVENT, body, sp);
+    n->a = cond;
+    n->name = name;
+    ast_fix_depth(n);
+    return n;
+}
+
 static ast_vec vec1(parse_ctx *P, ast_node *n)
 {
     ast_vec v = {0};
@@ -349,6 +364,7 @@ body_simple
     | KW_METHOD IDENT { $$ = node(P, AST_METHOD, @$); $$->name = $2; }
     | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
     | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
+    | IDENT IDENT KW_WHEN expr { $$ = named_event(P, $1, @1, $2, $4, (ast_vec){0}, @$); }
     ;
 
 idents
@@ -364,6 +380,7 @@ body_block
     | KW_STEP '{' stmts '}' { $$ = block(P, AST_STEP, $3, @$); }
     | KW_SPIKE KW_WHEN expr '{' stmts '}' { $$ = block(P, AST_SPIKE, $5, @$); $$->a = $3; ast_fix_depth($$); }
     | KW_ON expr '{' stmts '}' { $$ = block(P, AST_ON_EVENT, $4, @$); $$->a = $2; ast_fix_depth($$); }
+    | IDENT IDENT KW_WHEN expr '{' stmts '}' { $$ = named_event(P, $1, @1, $2, $4, $6, @$); }
     | KW_ON KW_PRE '{' stmts '}' { $$ = block(P, AST_ON_PRE, $4, @$); }
     | KW_ON KW_POST '{' stmts '}' { $$ = block(P, AST_ON_POST, $4, @$); }
     | KW_CONTINUOUS '{' stmts '}' { $$ = block(P, AST_CONTINUOUS, $3, @$); }
@@ -863,7 +880,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     bool want[YYNTOKENS] = {false};
     for (int i = 0; i < nall; i++)
         want[all[i]] = true;
-    if (want[YYSYMBOL_IDENT] && want[YYSYMBOL_KW_STEP]) {
+    /* the items of a neuron, synapse or rule: `event NAME when` starts with a name, but the
+       block's words are what is expected there */
+    bool items = want[YYSYMBOL_KW_PARAMETERS] && want[YYSYMBOL_KW_EVERY] &&
+                 want[YYSYMBOL_KW_CONTINUOUS];
+    if (want[YYSYMBOL_IDENT] && want[YYSYMBOL_KW_STEP] && !items) {
         /* where a name is expected, reserved words are accepted only to report them: not
            worth listing ('let' starts a statement, though) */
         int n = 0;

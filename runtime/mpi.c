@@ -152,6 +152,11 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "neurons every step, which over MPI ranks live elsewhere; run "
                                 "it on one rank",
                                 d->name);
+        if (d->nevents)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': handlers of neuron events (on post.NAME) do "
+                                "not work over several MPI ranks yet (docs/mpi.md)",
+                                d->name);
         if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its on_pre handler reads presynaptic "

@@ -208,6 +208,18 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         if ((d->pre_after && !d->on_pre) || (d->post_after && !d->on_post))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': per-neuron updates without their handler", nm);
+        if (d->nevents && (!d->event_var || !d->event_fn))
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': %u events without their "
+                                "flags or handlers", nm, d->nevents);
+        for (uint32_t k = 0; k < d->nevents; k++) {
+            const axon_pop_desc *tp = &m->pops[d->post];
+            int32_t v = d->event_var[k];
+            if (!d->event_fn[k] || v < 0 || (uint32_t)v >= tp->nvars ||
+                tp->vars[v].kind != AXON_VAR_HIDDEN)
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': event %u has no handler "
+                                    "or no hidden flag variable of population '%s'", nm, k,
+                                    tp->name);
+        }
     }
     return AXON_OK;
 }
@@ -837,7 +849,7 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
     }
     if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
         return st;
-    if (d->on_post && (st = rt_build_cols(pr)) != AXON_OK)
+    if ((d->on_post || d->nevents) && (st = rt_build_cols(pr)) != AXON_OK)
         return rt_oom(pr, err);
     return AXON_OK;
 }
@@ -1241,6 +1253,24 @@ static void rt_plastic_run(axon_sim *s, rt_plastic_phase *ph, double work)
     }
 }
 
+/* The handlers of the post population's events other than spikes (model.h, ABI 6): for each
+ * event in order, every neuron whose flag is set in this step, in index order, on the caller. */
+static void rt_proj_events(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx)
+{
+    const axon_proj_desc *d = pr->d;
+    const rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    for (uint32_t k = 0; k < d->nevents; k++) {
+        const void *flag = b->vars[d->event_var[k]];
+        for (uint32_t j = b->lo; j < b->hi; j++) {
+            double f = s->m->precision == 4 ? ((const float *)flag)[j] : ((const double *)flag)[j];
+            if (f != 0 && pr->col[j] < pr->col[j + 1])
+                d->event_fn[k](ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
+                               pr->col[j + 1]);
+        }
+    }
+}
+
 /*
  * Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now (on the caller: cheap),
  * then on_post and per-post updates for the post population's spikes of this step, then
@@ -1256,7 +1286,7 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
         rt_proj *pr = &s->projs[q];
         const axon_proj_desc *d = pr->d;
-        if (!d->pre_after && !d->on_post && !d->every_step)
+        if (!d->pre_after && !d->on_post && !d->every_step && !d->nevents)
             continue;
         rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
         void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
@@ -1275,6 +1305,8 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
             else
                 rt_plastic_task(&ph, 0);
         }
+        if (d->nevents)
+            rt_proj_events(s, pr, ctx);
         if (d->every_step) {
             rt_plastic_phase ph = {s, pr, ctx, 1, 1};
             if (d->flags & AXON_PROJ_EVERY_LOCAL)

@@ -611,6 +611,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         for (int e = 0; e < p->nevents; e++) {
             LLVMValueRef k = cg_to_bool(c, expr(c, p->events[e].cond));
             stmts(c, &p->events[e].body, k);
+            if (p->event_flag && p->event_flag[e] >= 0) /* seen by synapses (on post.NAME) */
+                c->env[p->event_flag[e]] = LLVMBuildUIToFP(c->b, k, c->fp, "");
         }
         for (int k = 0; k < nv; k++) {
             if (p->vars[k].kind == IRV_PARAM)

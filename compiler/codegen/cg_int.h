@@ -53,7 +53,7 @@ void cg_free_unit(cg_unit *u);
     X(A, delay_steps, I32) X(A, nvars, I32) X(A, vars, PTR) X(A, init, PTR) X(A, on_pre, PTR)  \
     X(A, continuous, PTR) X(A, on_post, PTR) X(A, pre_after, PTR) X(A, post_after, PTR)        \
     X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
-    X(A, delays, PTR)
+    X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)
 #define CG_REC_FIELDS(X, A)                                                                    \
     X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
     X(A, every, I32)

@@ -507,13 +507,13 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     return fn;
 }
 
-/* on_post: (ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end) */
-static LLVMValueRef col_kernel(cg *c, int k)
+/* on_post, on post.NAME: (ctx, syn_vars, pre_vars, post_vars, pre_of, syn_of, j, begin, end) */
+static LLVMValueRef col_kernel(cg *c, int k, const sm_block *handler, const char *kind)
 {
     LLVMTypeRef ops[9] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 9, 0), "proj%d_on_post", k);
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 9, 0), "proj%d_%s", k, kind);
     kernel_entry(c, fn, false);
-    c->handler = &c->proj->on_post;
+    c->handler = handler;
     c->pre_arr = LLVMGetParam(fn, 4);
     c->syn_of = LLVMGetParam(fn, 5);
     c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(fn, 6), c->i64, "j");
@@ -620,7 +620,17 @@ LLVMValueRef cg_projection(cg *c, int k)
     LLVMValueRef every = pj->every_step.n || pj->has_odes
                              ? row_kernel(c, k, "every_step", &pj->every_step, false)
                              : LLVMConstNull(c->ptr);
-    LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k) : LLVMConstNull(c->ptr);
+    LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k, &pj->on_post, "on_post")
+                                         : LLVMConstNull(c->ptr);
+    /* on post.NAME: a kernel per event, and the post population's flag of each */
+    LLVMValueRef *evf = calloc((size_t)pj->nevh + 1, sizeof *evf);
+    LLVMValueRef *evv = calloc((size_t)pj->nevh + 1, sizeof *evv);
+    for (int e = 0; e < pj->nevh; e++) {
+        char kind[32];
+        snprintf(kind, sizeof kind, "on_event%d", e);
+        evf[e] = col_kernel(c, k, &pj->evh[e].body, kind);
+        evv[e] = LLVMConstInt(c->i32, (unsigned)c->post_pop->event_flag[pj->evh[e].event], 0);
+    }
     LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
     LLVMValueRef post_after =
         pj->last_post >= 0 ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
@@ -707,6 +717,15 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_edge_pre] = index_array(c, pj->edge_pre, pj->nedges, "edge_pre");
     f[CG_PROJ_edge_post] = index_array(c, pj->edge_post, pj->nedges, "edge_post");
     f[CG_PROJ_delays] = delays;
+    f[CG_PROJ_nevents] = LLVMConstInt(c->i32, (unsigned)pj->nevh, 0);
+    f[CG_PROJ_event_var] = pj->nevh ? cg_global_array(c, c->i32, evv, (unsigned)pj->nevh,
+                                                      "event_var")
+                                    : LLVMConstNull(c->ptr);
+    f[CG_PROJ_event_fn] = pj->nevh ? cg_global_array(c, c->ptr, evf, (unsigned)pj->nevh,
+                                                     "event_fn")
+                                   : LLVMConstNull(c->ptr);
+    free(evf);
+    free(evv);
     free(c->env);
     free(c->env_pre);
     free(c->env_post);

@@ -285,7 +285,11 @@ bool ir_spike_source(ax_arena *ar, diag_ctx *d, ir_pop *p, const ir_spike_in *in
     adv->span = p->span;
     p->events = arena_grow(ar, p->events, (size_t)p->nevents, (size_t)p->nevents + 1,
                            sizeof *p->events);
-    sm_event ev = {due, {NULL, 0}, p->span};
+    /* an unnamed event: no flag (instance.c) */
+    p->event_flag = arena_grow(ar, p->event_flag, (size_t)p->nevents, (size_t)p->nevents + 1,
+                               sizeof *p->event_flag);
+    p->event_flag[p->nevents] = -1;
+    sm_event ev = {due, {NULL, 0}, p->span, NULL};
     ev.body.v = arena_alloc(ar, sizeof *ev.body.v);
     ev.body.v[ev.body.n++] = adv;
     p->events[p->nevents++] = ev;

@@ -121,7 +121,10 @@ static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
         put_block(out, &p->reset, 4, "", "");
     }
     for (int e = 0; e < p->nevents; e++) {
-        fputs("  on ", out);
+        if (p->events[e].name)
+            fprintf(out, "  event %s when ", p->events[e].name);
+        else
+            fputs("  on ", out);
         put_expr(out, p->events[e].cond);
         fputc('\n', out);
         put_block(out, &p->events[e].body, 4, "", "");
@@ -213,6 +216,10 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
             fprintf(out, "  %s:\n", H[h].name);
             put_block(out, H[h].b, 4, "", "");
         }
+    for (int e = 0; e < p->nevh; e++) {
+        fprintf(out, "  on post.%s:\n", p->evh[e].name);
+        put_block(out, &p->evh[e].body, 4, "", "");
+    }
 }
 
 void ir_dump(const ir_model *m, FILE *out)

@@ -412,6 +412,17 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
         p.events[e].body = fold_block(in->ar, t->events[e].body, VS_PARAM, sym, t->nvars);
     }
     p.nevents = t->nevents;
+    p.event_flag = arena_alloc(in->ar, (size_t)(t->nevents + 1) * sizeof *p.event_flag);
+    for (int e = 0; e < t->nevents; e++) {
+        p.event_flag[e] = -1;
+        if (!t->events[e].name)
+            continue;
+        /* keeps the room for the three hidden variables added later (scheme.c, data.c) */
+        p.vars = arena_grow(in->ar, p.vars, (size_t)p.nvars, (size_t)p.nvars + 4, sizeof *p.vars);
+        p.vars[p.nvars] = (ir_var){arena_printf(in->ar, "_event_%s", t->events[e].name),
+                                   IRV_HIDDEN, -1, DIM_NONE, true, NULL};
+        p.event_flag[e] = p.nvars++;
+    }
     if (mp->from)
         spike_source(in, en, &p, mp);
     p.output = fold(in->ar, t->output, VS_PARAM, sym, t->nvars);
@@ -433,6 +444,29 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
 
 /* ---- projections ------------------------------------------------------------------------------
  */
+
+/* The on post.NAME handlers of t, one block per event (a rule's after the synapse's). */
+static void event_handlers(ax_arena *ar, ir_proj *p, const sm_type *t, sx **sym)
+{
+    p->evh = arena_alloc(ar, (size_t)(t->nevh + 1) * sizeof *p->evh);
+    p->nevh = 0;
+    for (int h = 0; h < t->nevh; h++) {
+        sm_block b = fold_block(ar, t->evh[h].body, VS_PARAM, sym, t->nvars);
+        int k = 0;
+        while (k < p->nevh && p->evh[k].event != t->evh[h].event)
+            k++;
+        if (k == p->nevh) {
+            p->evh[p->nevh++] = (ir_evh){t->evh[h].event, t->evh[h].name, b};
+            continue;
+        }
+        sm_block *m = &p->evh[k].body;
+        sm_stmt **v = arena_alloc(ar, (size_t)(m->n + b.n + 1) * sizeof *v);
+        memcpy(v, m->v, (size_t)m->n * sizeof *v);
+        memcpy(v + m->n, b.v, (size_t)b.n * sizeof *v);
+        m->v = v;
+        m->n += b.n;
+    }
+}
 
 /* The command line's overrides of the synapse and rule parameters of projection pj
  * (--set ee.w_max=12nS): what the projection's arguments may set, applied after them and
@@ -677,6 +711,7 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             p.on_post = fold_block(in->ar, t->on_post, VS_PARAM, sym, t->nvars);
             p.continuous = fold_block(in->ar, t->continuous, VS_PARAM, sym, t->nvars);
             p.every_step = fold_block(in->ar, t->every_step, VS_PARAM, sym, t->nvars);
+            event_handlers(in->ar, &p, t, sym);
             in->m->projs = arena_grow(in->ar, in->m->projs, (size_t)in->m->nprojs,
                                       (size_t)in->m->nprojs + 1, sizeof *in->m->projs);
             in->m->projs[in->m->nprojs++] = p;

@@ -96,6 +96,9 @@ typedef struct {
     int ncopies;
     sm_event *events;
     int nevents;
+    int *event_flag;        /* per event: for a named one (`event NAME when`), the storage index
+                               of its hidden flag "_event_NAME", 1 in a step where the neuron
+                               had it (synapses' on post.NAME), else -1 */
     sx *output;
     int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */
     sx **shared;            /* sm_type variable -> a shared parameter's VS_SHARED reference
@@ -104,6 +107,14 @@ typedef struct {
 } ir_pop;
 
 typedef sm_conn_kind ir_conn_kind; /* CONN_ALL ... (sema.h) */
+
+/* The handlers of a projection for a named event of its post population (on post.NAME; a
+ * synapse's and its rules' in order, as one block). */
+typedef struct {
+    int event;              /* index in the post population's events */
+    const char *name;
+    sm_block body;
+} ir_evh;
 
 typedef struct {
     const char *name;
@@ -121,6 +132,8 @@ typedef struct {
     const char *file;       /* from "file" */
     sx *delay;              /* NULL: one step */
     sm_block on_pre, on_post, continuous, every_step;
+    ir_evh *evh;            /* on post.NAME, one per event handled */
+    int nevh;
     /* ir_synapses: storage indices of the times of the last update of event-driven
        variables per synapse, per pre and per post neuron (-1 when there are none) */
     int last_syn, last_pre, last_post;

@@ -146,6 +146,8 @@ bool ir_learning(sema_ctx *s, ir_model *m)
         p->on_pre = gate(ar, p->on_pre, p->learning);
         p->on_post = gate(ar, p->on_post, p->learning);
         p->every_step = gate(ar, p->every_step, p->learning);
+        for (int e = 0; e < p->nevh; e++)
+            p->evh[e].body = gate(ar, p->evh[e].body, p->learning);
         p->pre_after = gate(ar, p->pre_after, p->learning);
         p->post_after = gate(ar, p->post_after, p->learning);
     }

@@ -159,6 +159,8 @@ static bool plan(sema_ctx *s, ir_proj *p)
         remap_block(ar, &p->on_post, p->signal_base);
         remap_block(ar, &p->continuous, p->signal_base);
         remap_block(ar, &p->every_step, p->signal_base);
+        for (int e = 0; e < p->nevh; e++)
+            remap_block(ar, &p->evh[e].body, p->signal_base);
         for (int k = 0; k < p->nvars; k++)
             p->vars[k].init = remap_sx(ar, p->vars[k].init, p->signal_base);
     }
@@ -213,6 +215,8 @@ static bool plan(sema_ctx *s, ir_proj *p)
         bool zero = !v->init || (v->init->kind == SX_CONST && v->init->v == 0);
         bool in_pre = block_writes(&p->on_pre, xi), in_post = block_writes(&p->on_post, xi);
         bool elsewhere = block_writes(&p->every_step, xi) || block_writes(&p->continuous, xi);
+        for (int e = 0; e < p->nevh; e++)
+            elsewhere |= block_writes(&p->evh[e].body, xi);
         bool coeff = self_only(A, -1) && self_only(B, -1);
         /* with per-synapse delays the synapses of a spike see it at different times */
         bool het = p->delay && p->delay->kind != SX_CONST;

@@ -75,7 +75,18 @@ typedef struct {
     sx *cond;
     sm_block body;
     ax_span span;
+    const char *name; /* `event NAME when COND`: seen by synapses (on post.NAME); else NULL */
 } sm_event;
+
+/* `on post.NAME { ... }` of a synapse or rule: runs for the synapses of a postsynaptic neuron
+ * in a step where it had its event NAME (event: the index in the post type's events, known
+ * once bound, else -1). */
+typedef struct {
+    const char *name;
+    int event;
+    sm_block body;
+    ax_span span;
+} sm_evhandler;
 
 /* What a refractory duration holds: the variables the reset sets with '=' (the default),
  * none (`free`: only spikes are blocked, Brian2 without `unless refractory`), or a list. */
@@ -116,6 +127,8 @@ struct sm_type {
     ax_span method_span;
     sm_block on_pre, on_post, continuous, every_step;
     bool has_on_pre, has_on_post, has_continuous, has_every_step;
+    sm_evhandler *evh;      /* on post.NAME handlers, in order (a rule's after the synapse's) */
+    int nevh;
     const char **modulators;
     ax_span *modulator_spans;
     int nmodulators;

@@ -357,6 +357,50 @@ static void check_refr_hold(check_ctx *ck, sm_type *t, const ast_node *it)
     }
 }
 
+/* the condition of `on post.NAME` (or pre.NAME) */
+static bool is_event_ref(const ast_node *a)
+{
+    return a && a->kind == AST_MEMBER && a->a &&
+           (a->a->kind == AST_POST || a->a->kind == AST_PRE);
+}
+
+/* `on post.NAME { ... }` in a synapse or rule: the body is a handler like `on post`'s; once
+ * bound, NAME must be a named event of the post neuron type. */
+static void event_handler(check_ctx *ck, const ast_node *it)
+{
+    sm_type *t = ck->t;
+    const ast_node *ref = it->a;
+    if (ref->a->kind == AST_PRE) {
+        ERR(ck, ref->span, "'on pre.%s': synapses see the events of their postsynaptic neuron "
+                           "only (on post.%s)", ref->name, ref->name);
+        return;
+    }
+    for (int k = 0; k < t->nevh; k++)
+        if (!strcmp(t->evh[k].name, ref->name)) {
+            ERR(ck, ref->span, "a %s has only one 'on post.%s'", kind_word(t->kind), ref->name);
+            return;
+        }
+    sm_evhandler h = {ref->name, -1, {0}, it->span};
+    if (ck->bound && t->post) {
+        for (int e = 0; e < t->post->nevents; e++)
+            if (t->post->events[e].name && !strcmp(t->post->events[e].name, ref->name))
+                h.event = e;
+        if (h.event < 0) {
+            ERR(ck, ref->span, "the postsynaptic neuron %s has no event '%s'", t->post->name,
+                ref->name);
+            diag_hint(ck->d, "declare it in the neuron: event %s when CONDITION { ... }",
+                      ref->name);
+            if (ck->at.file >= 0)
+                diag_note(ck->d, ck->at, "in the projection declared here");
+        }
+    }
+    ck->ctx = CTX_HANDLER;
+    h.body = check_block(ck, (const ast_node *const *)it->kids, it->nkids,
+                         arena_printf(ck->ar, "'on post.%s'", ref->name));
+    t->evh = arena_grow(ck->ar, t->evh, (size_t)t->nevh, (size_t)t->nevh + 1, sizeof *t->evh);
+    t->evh[t->nevh++] = h;
+}
+
 static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
 {
     const char *what = NULL;
@@ -379,9 +423,12 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
     case AST_REFRACTORY:
         if (!syn)
             return true;
+        if (it->kind == AST_ON_EVENT && !it->name && is_event_ref(it->a))
+            return true; /* on post.NAME: a neuron event's handler */
         what = it->kind == AST_INPUTS ? "'inputs'" : it->kind == AST_STEP ? "'step'"
              : it->kind == AST_OUTPUT ? "'output'" : it->kind == AST_SPIKE ? "'spike when'"
-             : it->kind == AST_ON_EVENT ? "'on' with a condition" : "'refractory'";
+             : it->kind == AST_ON_EVENT ? (it->name ? "'event'" : "'on' with a condition")
+             : "'refractory'";
         ERR(ck, it->span, "%s belongs in a neuron, not in a %s", what, kind_word(owner));
         return false;
     case AST_METHOD: return true;
@@ -394,9 +441,11 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
         diag_hint(ck->d, "pre- and postsynaptic events exist only between neurons");
         return false;
     case AST_MODULATOR:
-        if (owner == AST_RULE)
+        if (syn)
             return true;
-        ERR(ck, it->span, "'modulator' belongs in a learning rule");
+        ERR(ck, it->span, "'modulator' belongs in a synapse or a learning rule, not in a neuron");
+        diag_hint(ck->d, "a synapse can carry a signal to its target: modulator d; "
+                         "continuous { post.I += g * d }");
         return false;
     default:
         ERR(ck, it->span, "%s is not allowed in a %s", ast_kind_name(it->kind), kind_word(owner));
@@ -582,10 +631,18 @@ static void check_body(check_ctx *ck, const ast_node *def)
             t->reset = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "a reset");
             break;
         case AST_ON_EVENT: {
+            if (syn) {
+                event_handler(ck, it);
+                break;
+            }
+            for (int e = 0; it->name && e < t->nevents; e++)
+                if (t->events[e].name && !strcmp(t->events[e].name, it->name))
+                    ERR(ck, it->span, "the event '%s' is declared twice", it->name);
             ck->ctx = CTX_EQUATION;
-            sm_event ev = {check_expr(ck, it->a), {0}, it->span};
+            sm_event ev = {check_expr(ck, it->a), {0}, it->span, it->name};
             if (!ev.cond->boolean)
-                ERR(ck, it->a->span, "the condition of 'on' must be a comparison");
+                ERR(ck, it->a->span, "the condition of '%s' must be a comparison",
+                    it->name ? "event" : "on");
             ck->ctx = CTX_HANDLER;
             ev.body = check_block(ck, (const ast_node *const *)it->kids, it->nkids, "an event");
             t->events = arena_grow(ck->ar, t->events, (size_t)t->nevents, (size_t)t->nevents + 1,
@@ -693,10 +750,10 @@ sm_type *sema_check_type(sema_ctx *s, sm_def *def)
     check_ctx *ck = new_check(s, t, def->ast);
     if (def->kind == AST_RULE)
         ck->rule_weight = "w";
-    /* modulators are names of the rule; declare them before the body uses them */
+    /* modulators are names of the synapse or rule; declare them before the body uses them */
     for (int i = 0; i < def->ast->nkids; i++) {
         const ast_node *it = def->ast->kids[i];
-        if (it->kind != AST_MODULATOR || def->kind != AST_RULE)
+        if (it->kind != AST_MODULATOR || (def->kind != AST_RULE && def->kind != AST_SYNAPSE))
             continue;
         for (int k = 0; k < it->nkids; k++) {
             t->modulators = arena_grow(s->ar, t->modulators, (size_t)t->nmodulators,
@@ -709,6 +766,13 @@ sm_type *sema_check_type(sema_ctx *s, sm_def *def)
         }
     }
     check_body(ck, def->ast);
+    for (int m = 0; m < t->nmodulators; m++)
+        if (sm_find_var(t, t->modulators[m]) >= 0) {
+            ERR(ck, t->modulator_spans[m], "'%s' is both a modulator and a variable of %s %s",
+                t->modulators[m], kind_word(def->kind), def->name);
+            diag_hint(ck->d, "the modulator is the module's signal of that name; give the "
+                             "variable another name");
+        }
     t->errors = ck->errors;
     return t;
 }
@@ -743,6 +807,19 @@ static int signal_lookup(check_ctx *ck, const char *name)
     return -1;
 }
 
+/* 1 (and the error) when the module has no signal `name` for modulator of synapse or rule
+ * `who` */
+static int missing_signal(sema_ctx *s, signal_list *sl, const char *what, const char *who,
+                          const char *name, ax_span at)
+{
+    if (signal_lookup(&(check_ctx){.user = sl}, name) >= 0)
+        return 0;
+    diag_error(s->d, at, "%s %s needs the modulator '%s', but the module has no signal of that "
+                         "name", what, who, name);
+    diag_hint(s->d, "declare it in the module: signal %s = ...", name);
+    return 1;
+}
+
 static sm_block concat(ax_arena *ar, sm_block a, sm_block b)
 {
     sm_block m = {0};
@@ -772,15 +849,24 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
     t->pre = pre;
     t->post = post;
     t->weight_var = -1;
-    check_ctx *ck = new_check(s, t, syn->ast);
-    ck->bound = true;
-    ck->at = at;
-    check_body(ck, syn->ast);
-    int errors = ck->errors;
-    int generic_nvars = t->nvars; /* the synapse's own variables */
     signal_list *sl = arena_alloc(s->ar, sizeof *sl);
     sl->names = signals;
     sl->n = nsignals;
+    int errors = 0;
+    /* the synapse's own modulators: the module's signals of those names */
+    t->modulators = arena_grow(s->ar, generic->modulators, (size_t)generic->nmodulators,
+                               (size_t)generic->nmodulators + 1, sizeof *t->modulators);
+    t->nmodulators = generic->nmodulators;
+    for (int m = 0; m < t->nmodulators; m++)
+        errors += missing_signal(s, sl, "synapse", syn->name, t->modulators[m], at);
+    check_ctx *ck = new_check(s, t, syn->ast);
+    ck->bound = true;
+    ck->at = at;
+    ck->user = sl;
+    ck->signal_index = signal_lookup;
+    check_body(ck, syn->ast);
+    errors += ck->errors;
+    int generic_nvars = t->nvars; /* the synapse's own variables */
     for (int r = 0; r < nlearns; r++) {
         const sm_type *rt = learns[r].rule->type;
         const char *wname = learns[r].bind ? learns[r].bind : "w";
@@ -805,13 +891,7 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         }
         t->vars[wv].written = true;
         for (int m = 0; m < rt->nmodulators; m++)
-            if (signal_lookup(&(check_ctx){.user = sl}, rt->modulators[m]) < 0) {
-                diag_error(s->d, learns[r].span, "rule %s needs the modulator '%s', but the "
-                                                 "module has no signal of that name",
-                           rt->name, rt->modulators[m]);
-                diag_hint(s->d, "declare it in the module: signal %s = ...", rt->modulators[m]);
-                errors++;
-            }
+            errors += missing_signal(s, sl, "rule", rt->name, rt->modulators[m], learns[r].span);
         /* The rule is checked again inside the merged type: its declarations are
            appended after the synapse's (a clash is reported by add_var), `w` is
            the bound weight, pre/post and the signals are known. */
@@ -821,6 +901,8 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         scratch.on_pre = scratch.on_post = scratch.continuous = scratch.every_step = (sm_block){0};
         scratch.has_on_pre = scratch.has_on_post = scratch.has_continuous =
             scratch.has_every_step = false;
+        scratch.evh = NULL;
+        scratch.nevh = 0;
         scratch.modulators = rt->modulators;
         scratch.modulator_spans = rt->modulator_spans;
         scratch.nmodulators = rt->nmodulators;
@@ -850,6 +932,13 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         for (int h = 0; h < 3; h++)
             for (int q = 0; q < rb[h]->n; q++)
                 rb[h]->v[q]->from_rule = true;
+        for (int e = 0; e < scratch.nevh; e++) {
+            for (int q = 0; q < scratch.evh[e].body.n; q++)
+                scratch.evh[e].body.v[q]->from_rule = true;
+            t->evh = arena_grow(s->ar, t->evh, (size_t)t->nevh, (size_t)t->nevh + 1,
+                                sizeof *t->evh);
+            t->evh[t->nevh++] = scratch.evh[e];
+        }
         t->on_pre = concat(s->ar, t->on_pre, scratch.on_pre);
         t->on_post = concat(s->ar, t->on_post, scratch.on_post);
         t->continuous = concat(s->ar, t->continuous, scratch.continuous);

@@ -53,6 +53,13 @@ static void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 
 static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0}};
 
+/* a handler of a neuron event (ABI 6) that does nothing */
+static void nop_post_event(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
+                           void *const *post_vars, const uint32_t *pre_of, const uint32_t *syn_of,
+                           uint32_t j, uint64_t b, uint64_t e)
+{
+}
+
 /* w identifies the pair */
 static void w_init_ij(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                       const uint32_t *post, uint64_t b, uint64_t e)
@@ -1015,6 +1022,22 @@ START_TEST(test_proj_refused)
     axon_model_desc m = model_projs("bad", 8, pops, 3, pj, 2, NULL, 0);
     axon_sim *s = new_sim(&m, 0, 1); /* valid as it is */
     axon_sim_free(s);
+    /* neuron events (ABI 6): tables, and a flag that is a hidden variable of the target */
+    static const int32_t ev_var[] = {1}, ev_bad[] = {2};
+    static const axon_post_event_fn ev_fn[] = {nop_post_event}, ev_none[] = {NULL};
+    pj[0].nevents = 1;
+    expect_refused(&m, NULL, "1 events without their flags or handlers");
+    pj[0].event_var = ev_var;
+    pj[0].event_fn = ev_fn;
+    expect_refused(&m, NULL, "no hidden flag variable of population 'A'");
+    pj[0].event_var = ev_bad;
+    expect_refused(&m, NULL, "no hidden flag variable of population 'A'");
+    pj[0].event_var = ev_var;
+    pj[0].event_fn = ev_none;
+    expect_refused(&m, NULL, "event 0 has no handler");
+    pj[0].nevents = 0;
+    pj[0].event_var = NULL;
+    pj[0].event_fn = NULL;
     axon_model_desc x = m;
     x.projs = NULL;
     expect_refused(&x, NULL, "no table");

@@ -7,6 +7,8 @@
 #   check_plasticity.py  STDP window, Song et al. (2000) against Brian2
 #   check_rules.py     rate rules (Oja, Hebbian, covariance, BCM) and homeostasis
 #   check_protocol.py  run-line protocols (parameters stepped at given times) against closed forms
+#   check_synapse_signals.py  modulators read in synapses (on pre, continuous, equations) vs closed forms
+#   check_neuron_events.py  neuron events (event NAME when) handled by synapses and rules (on post.NAME)
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
 #   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring
 #   check_stdlib.py    stdlib synapses, rules and inputs against closed forms and Brian2
@@ -23,6 +25,8 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_plasticity.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_rules.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_protocol.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_synapse_signals.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neuron_events.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_microcircuit.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_stdlib.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1

@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 5
+#define AXON_ABI_VERSION 6
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -186,6 +186,16 @@ typedef struct {
        synapse's values with it, and delivers each part of a row when its delay is due. A
        projection with delays has no AXON_VAR_PER_PRE variables. */
     axon_delays_fn delays;
+    /* ---- ABI 6: events of the post population other than its spike (`event NAME when COND`
+       in the neuron, `on post.NAME { ... }` in the synapse). The neuron's update kernel
+       writes 1 or 0 into its hidden variable event_var[k] (an index into the post
+       population's vars) in every step; after on_post and post_after of the step, for each
+       k in order and each neuron j of the post population whose flag is 1, in increasing
+       index order, on the calling thread, the runtime calls event_fn[k] with the arguments
+       of on_post (the post-ordered index is built when nevents > 0). */
+    uint32_t nevents;
+    const int32_t *event_var;
+    const axon_post_event_fn *event_fn;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
