@@ -561,7 +561,9 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * dots, so the name splits at the last one), "E->I.w". axon_sim_param_desc(s, k) describes
  * parameter k < axon_sim_param_count(s): its SI unit, whether it is shared (one value) or per
  * item (per neuron or synapse: a variable of its owner, see axon_sim_var), and its valid
- * values; axon_sim_param_index finds one by name (-1 if none).
+ * values (NULL, with a message, for k out of range); axon_sim_param_index finds one by name
+ * (-1 if none, with the message an unknown name gets below). axon_sim_param_count cannot fail
+ * (0 for a NULL s) and leaves the message alone; the others leave "" when they succeed.
  *
  * axon_sim_get_param gives a shared parameter's value, or the value of a per-item one when
  * every item has the same (else AXON_EINVAL: read the array with axon_sim_var or
@@ -580,8 +582,8 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * constant of 0): then nothing changes.
  */
 uint32_t axon_sim_param_count(const axon_sim *s);
-const axon_param_desc *axon_sim_param_desc(const axon_sim *s, uint32_t k);
-int axon_sim_param_index(const axon_sim *s, const char *name);
+const axon_param_desc *axon_sim_param_desc(axon_sim *s, uint32_t k);
+int axon_sim_param_index(axon_sim *s, const char *name);
 axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value);
 axon_status axon_sim_set_param(axon_sim *s, const char *name, double value, const char *unit);
 axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t begin, uint64_t end,

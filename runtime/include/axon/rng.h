@@ -113,6 +113,7 @@ uint32_t axon_rng_poisson(uint64_t seed, uint32_t stream, uint32_t index, uint64
  * Sequential generator for host-side setup. Counter = {n low, stream_id, n high, 0x80000000} for
  * the n-th Philox call, so 2^64 calls per stream and no overlap with the counter-based draws.
  * Plain value type: copy it to fork a stream, no cleanup needed.
+ * A NULL stream is not a crash: init does nothing and every draw below gives 0.
  */
 typedef struct {
     uint32_t key[2];
