@@ -1092,6 +1092,21 @@ START_TEST(test_checkpoint_damaged)
     longer[n] = 0;
     ck_assert_int_eq(axon_sim_restore_mem(b, longer, n + 1), AXON_EFORMAT);
     free(longer);
+    /* foreign: another format version, the other byte order (header words after the magic) */
+    uint32_t word, keep;
+    memcpy(&keep, buf + 8, 4);
+    word = keep + 1;
+    memcpy(buf + 8, &word, 4);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "checkpoint format version"), "%s", axon_sim_error(b));
+    memcpy(buf + 8, &keep, 4);
+    memcpy(&keep, buf + 12, 4);
+    word = __builtin_bswap32(keep);
+    memcpy(buf + 12, &word, 4);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "other byte order"), "%s", axon_sim_error(b));
+    memcpy(buf + 12, &keep, 4);
+    untouched(b, 5, v);
     /* not a checkpoint at all */
     ck_assert_int_eq(axon_sim_restore_mem(b, "hello, world", 12), AXON_EFORMAT);
     ck_assert_msg(strstr(axon_sim_error(b), "not an Axon checkpoint"), "%s", axon_sim_error(b));

@@ -520,7 +520,7 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
  * simulation, and only then is anything changed. A truncated, corrupt or foreign checkpoint is
  * AXON_EFORMAT with a message saying which, and the simulation is left as it was. Checkpoints
  * are portable between machines of the same byte order and between runtimes reading the same
- * format version (1). A checkpoint may be taken from a step callback; restoring from one is
+ * format version (2). A checkpoint may be taken from a step callback; restoring from one is
  * AXON_EINVAL.
  */
 
