@@ -160,7 +160,9 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * checkpoints, injections and pushed spikes, weight records, continuous synapses, on_pre
  * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
  * A run that fails on one rank leaves the others waiting: end the job (MPI_Abort).
- * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi).
+ * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi). Threads: as
+ * axon_sim_new, but on a thread that MPI allows to communicate (with MPI_THREAD_FUNNELED,
+ * the one that initialised MPI); so are the collective calls on the simulation.
  */
 axon_sim *axon_sim_new_mpi(const axon_model_desc *m, const axon_opts *o, const void *comm,
                            axon_err *err);
@@ -564,6 +566,7 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * values (NULL, with a message, for k out of range); axon_sim_param_index finds one by name
  * (-1 if none, with the message an unknown name gets below). axon_sim_param_count cannot fail
  * (0 for a NULL s) and leaves the message alone; the others leave "" when they succeed.
+ * Threads: all six are [sim].
  *
  * axon_sim_get_param gives a shared parameter's value, or the value of a per-item one when
  * every item has the same (else AXON_EINVAL: read the array with axon_sim_var or
@@ -635,7 +638,7 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
  * Provenance for manifest.json's "meta" object: key -> value, both copied (a key given again
  * replaces its value). `axon run` sets "command" (its command line), "source" (the model file)
  * and "source_sha256" (the SHA-256 of that file's bytes). AXON_EINVAL for an empty key or a
- * NULL value, AXON_ENOMEM.
+ * NULL value, AXON_ENOMEM. [sim]
  */
 axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
 
@@ -645,7 +648,7 @@ axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
  * files, or does not exist and its parent does and takes new entries (a temporary directory is
  * made there and removed). Removes stale temporary directories as axon_sim_write does, and
  * leaves nothing else behind. AXON_EINVAL for an empty name or "/", AXON_EIO with the reason
- * ("out: not a directory", "...: Permission denied") otherwise.
+ * ("out: not a directory", "...: Permission denied") otherwise. [any thread]
  */
 axon_status axon_sim_check_output(const char *dir, axon_err *err);
 

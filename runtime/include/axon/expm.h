@@ -3,6 +3,7 @@
  * `exact` integration scheme's step. Generated code calls axon_propagator in its derive
  * kernel (model.h) to compute a population's propagator from its current parameters; the
  * compiler uses the same functions when it builds the model.
+ * Threads: both are [any thread] (pure functions of their arguments, no global state).
  */
 #ifndef AXON_EXPM_H
 #define AXON_EXPM_H

@@ -5,6 +5,7 @@
  * lane can reproduce any draw without shared state; generated code may mirror the inline
  * helpers below bit for bit. axon_rng_stream is a small sequential generator for host-side setup
  * (connectivity building) that lives in a separate part of the counter space.
+ * Threads: every function is [any thread]; an axon_rng_stream is used by one thread at a time.
  *
  * Counter layout (key = {seed low 32 bits, seed high 32 bits}):
  *   ctr[0] = index, ctr[1] = stream, ctr[2] = step bits 0..31,
