@@ -431,6 +431,124 @@ START_TEST(test_axon_h_success_clears)
 }
 END_TEST
 
+/* ---- <axon/axon.h>: the error paths the tests above do not reach */
+
+/* Q: a population without a spike condition (fired is NULL) */
+static void q_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                     uint32_t e)
+{
+    (void)ctx, (void)fired;
+    double *v = vars[0];
+    for (uint32_t i = b; i < e; i++)
+        v[i] += 1;
+}
+
+/* axon_sim_new refuses m with a message containing want. */
+static void refused(const axon_model_desc *m, const char *want)
+{
+    axon_err err;
+    snprintf(err.msg, sizeof err.msg, "STALE");
+    ck_assert_ptr_null(axon_sim_new(m, NULL, &err));
+    ck_assert_msg(strstr(err.msg, want), "'%s' lacks '%s'", err.msg, want);
+}
+
+START_TEST(test_axon_h_error_paths)
+{
+    /* bad descriptors */
+    axon_model_desc m = misuse_model;
+    axon_pop_desc pops[2] = {m_pops[0], m_pops[0]};
+    axon_var_desc vars[2] = {p_vars[0], p_vars[1]};
+    m.pops = NULL;
+    refused(&m, "1 populations but no table");
+    m.pops = pops;
+    pops[0].name = NULL;
+    refused(&m, "population 0 has no name");
+    pops[0] = m_pops[0];
+    m.npops = 2;
+    m.nrecords = 0;
+    refused(&m, "two populations are named 'P'");
+    m.npops = 1;
+    pops[0].size = (uint32_t)INT32_MAX + 1;
+    refused(&m, "at most");
+    pops[0] = m_pops[0];
+    pops[0].update = NULL;
+    refused(&m, "has no update kernel");
+    pops[0] = m_pops[0];
+    pops[0].vars = NULL;
+    refused(&m, "2 variables but no table");
+    pops[0].vars = vars;
+    vars[1].name = "";
+    refused(&m, "variable 1 has no name");
+    vars[1] = p_vars[1];
+    m = misuse_model;
+    m.name = NULL;
+    refused(&m, "descriptor has no name");
+    m = misuse_model;
+    m.precision = 3;
+    refused(&m, "precision 3");
+    m = misuse_model;
+    m.dt = INFINITY;
+    refused(&m, "dt = inf");
+    m = misuse_model;
+    m.records = NULL;
+    refused(&m, "1 records but no table");
+    m = misuse_model;
+    m.signal_names = NULL;
+    refused(&m, "1 signals but no names");
+    m = misuse_model;
+    m.nparams = 1;
+    refused(&m, "a parameter table is missing");
+
+    /* a model with a population that does not spike, no spike record, and a shared
+     * parameter in [0, 1] */
+    static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0}};
+    pops[1] = (axon_pop_desc){"Q", "Toy", 3, 1, q_vars, NULL, q_update, 0};
+    static const axon_param_desc params[] = {
+        {"P.gain0", "1", AXON_PARAM_SHARED, 0, 0, 0, 0.5, 0, 1}};
+    static const double shared[] = {0.5};
+    m = misuse_model;
+    m.npops = 2;
+    m.pops = pops;
+    m.nrecords = 0;
+    m.nparams = 1;
+    m.params = params;
+    m.nshared = 1;
+    m.shared_defaults = shared;
+    axon_err err = {{0}};
+    axon_sim *s = axon_sim_new(&m, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    uint32_t k = 0;
+    const uint32_t *idx;
+    size_t n;
+    axon_spike_iter it;
+    axon_var_info vi;
+    EXPECT(s, axon_sim_on_spikes(s, 1, NULL, NULL), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "population 'Q' does not spike"));
+    EXPECT(s, axon_sim_push_spikes(s, 1, &k, 1), AXON_EINVAL);
+    EXPECT(s, axon_sim_step_spikes(s, 1, &idx, &n), AXON_EINVAL);
+    EXPECT(s, axon_sim_spike_iter(s, 0, 1, &it), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "population 'P' has no spike record"));
+    EXPECT(s, axon_sim_var_info(s, NULL, &vi), AXON_EINVAL);
+    ck_assert_str_eq(axon_sim_error(s), "no variable name");
+    EXPECT(s, axon_sim_synapse_index(s, 0, 1, 1), -1); /* no autapses */
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "does not connect 1 to 1"));
+    EXPECT(s, axon_sim_set_param(s, "P.gain0", 1.5, NULL), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "must be in [0, 1]"));
+    EXPECT(s, axon_sim_set_param(s, "P.gain0", 0.5, "mV"), AXON_EINVAL);
+    EXPECT(s, axon_sim_set_param_range(s, "P.gain0", 0, 1, 0.5, NULL), AXON_EINVAL);
+    CLEARS(s, axon_sim_param_index(s, "P.gain0"), 0);
+    stale(s);
+    ck_assert_ptr_eq(axon_sim_param_desc(s, 0), &params[0]);
+    ck_assert_str_eq(axon_sim_error(s), "");
+    CLEARS(s, axon_sim_set_param(s, "P.gain0", 1, NULL), AXON_OK);
+    double g;
+    CLEARS(s, axon_sim_get_param(s, "P.gain0", &g), AXON_OK);
+    ck_assert(g == 1);
+    CLEARS(s, axon_sim_step(s, 3, NULL, NULL), AXON_OK);
+    axon_sim_free(s);
+}
+END_TEST
+
 /* ---- <axon/analysis.h>: NULL recordings, trains and arrays */
 
 START_TEST(test_analysis_null)
@@ -599,6 +717,7 @@ Suite *misuse_suite(void)
     tcase_add_test(tc, test_axon_h_null);
     tcase_add_test(tc, test_axon_h_bad_arguments);
     tcase_add_test(tc, test_axon_h_success_clears);
+    tcase_add_test(tc, test_axon_h_error_paths);
     tcase_add_test(tc, test_analysis_null);
     tcase_add_test(tc, test_io_tensor_null);
     suite_add_tcase(s, tc);
