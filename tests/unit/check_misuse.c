@@ -498,6 +498,12 @@ START_TEST(test_axon_h_error_paths)
     m = misuse_model;
     m.nparams = 1;
     refused(&m, "a parameter table is missing");
+    axon_record_desc recs[1] = {{AXON_REC_STATE, 0, 0, 2, NULL, 1}};
+    m = misuse_model;
+    m.records = recs;
+    refused(&m, "record 0: subset of 2 neurons but no table");
+    recs[0] = (axon_record_desc){AXON_REC_WEIGHTS, 0, 0, 2, NULL, 1};
+    refused(&m, "record 0: subset of 2 synapses but no table");
 
     /* a model with a population that does not spike, no spike record, and a shared
      * parameter in [0, 1] */
@@ -545,6 +551,61 @@ START_TEST(test_axon_h_error_paths)
     CLEARS(s, axon_sim_get_param(s, "P.gain0", &g), AXON_OK);
     ck_assert(g == 1);
     CLEARS(s, axon_sim_step(s, 3, NULL, NULL), AXON_OK);
+
+    /* the header of a file that is not a checkpoint, is truncated, or is of the other byte
+     * order */
+    char path[] = "/tmp/axon_misuse_ckXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    axon_checkpoint_info info;
+    CLEARS(s, axon_sim_checkpoint(s, path), AXON_OK);
+    unsigned char head[128];
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(head, 1, sizeof head, f), sizeof head);
+    fclose(f);
+    static const struct {
+        size_t len;
+        int swap;
+        const char *want;
+    } bad[] = {{5, 0, "not an Axon checkpoint"}, {40, 0, "truncated"},
+               {128, 1, "other byte order"}};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        unsigned char h[128];
+        memcpy(h, head, sizeof h);
+        if (b == 0)
+            memcpy(h, "hello", 5);
+        if (bad[b].swap) {
+            uint32_t w;
+            memcpy(&w, h + 12, 4);
+            w = __builtin_bswap32(w);
+            memcpy(h + 12, &w, 4);
+        }
+        f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(h, 1, bad[b].len, f), bad[b].len);
+        fclose(f);
+        ERRCALL(err, axon_checkpoint_read_info(path, &info, &err), AXON_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[b].want), "'%s' lacks '%s'", err.msg, bad[b].want);
+    }
+    unlink(path);
+    axon_sim_free(s);
+
+    /* a population name that cannot name a file: refused when writing, nothing written */
+    pops[0] = m_pops[0];
+    pops[0].name = "P/x";
+    m = misuse_model;
+    m.pops = pops;
+    s = axon_sim_new(&m, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    char dir[] = "/tmp/axon_misuse_wXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char out[64];
+    snprintf(out, sizeof out, "%s/out", dir);
+    EXPECT(s, axon_sim_write(s, out, &err), AXON_EINVAL);
+    ck_assert_ptr_nonnull(strstr(axon_sim_error(s), "cannot be used in a file name"));
+    ck_assert_int_eq(rmdir(dir), 0); /* empty: no output, no temporary directory */
     axon_sim_free(s);
 }
 END_TEST
