@@ -3,8 +3,10 @@
  * that every name `nm -D` lists for libaxonrt.so is called here): NULL handles and bad
  * arguments give a status or a neutral value, never a crash; on a live simulation every
  * failing call leaves its own message for axon_sim_error (never an older call's), and
- * functions that take an axon_err fill it. check_api.c and the other suites test what the
- * functions do; this file only what they do when misused.
+ * functions that take an axon_err fill it; every axon.h function that can fail leaves "" when
+ * it succeeds; and the argument errors no other suite reaches (bad descriptors, a population
+ * that does not spike, damaged checkpoint headers, ...). check_api.c and the other suites test
+ * what the functions do; this file what they do when misused.
  */
 #define _POSIX_C_SOURCE 200809L
 
