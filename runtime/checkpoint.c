@@ -10,7 +10,8 @@
  * (rebuilt from the seed by axon_sim_new, and checked against a hash), the descriptor (checked
  * by a fingerprint), callbacks, thread settings and timings, none of which changes results.
  *
- * Format (version 1), in the byte order of the machine that wrote it:
+ * Format (version 2; version 1 lacked the shared parameters set at run time), in the byte
+ * order of the machine that wrote it:
  *   header (128 bytes): magic "AXONCKPT", u32 version, u32 byte-order mark 0x01020304, u32 ABI,
  *     u32 precision, u64 model fingerprint, u64 step, u64 seed, f64 dt, u64 payload bytes,
  *     model name (64 bytes, NUL-padded, truncated);

@@ -91,6 +91,8 @@ static int rt_number_like(const char *s, size_t n)
 
 int axon_csv_header_field(const char *s, size_t n)
 {
+    if (!s)
+        return 0;
     while (n && rt_is_blank(*s)) {
         s++;
         n--;

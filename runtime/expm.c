@@ -377,14 +377,14 @@ static int32_t fail(int count, double *a, double *b)
 
 int32_t axon_expm(int32_t n, const double *M, double *out)
 {
-    if (n < 1 || n > EXPM_MAX_N)
+    if (n < 1 || n > EXPM_MAX_N || !M || !out)
         return -1;
     return expm(n, M, out) ? 0 : fail(n * n, out, NULL);
 }
 
 int32_t axon_propagator(int32_t n, const double *A, double h, double *Phi, double *Gamma)
 {
-    if (n < 1 || n > PROPAGATOR_MAX_N)
+    if (n < 1 || n > PROPAGATOR_MAX_N || !A || !Phi || !Gamma)
         return -1;
     return propagator(n, A, h, Phi, Gamma) ? 0 : fail(n * n, Phi, Gamma);
 }

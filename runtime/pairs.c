@@ -65,7 +65,7 @@ static double rt_count_product(const axon_trains *tr, uint32_t x, uint32_t y, do
 
 double axon_pearson(const double *x, const double *y, size_t n)
 {
-    if (n == 0)
+    if (!x || !y || n == 0)
         return NAN;
     double mx = 0, my = 0;
     for (size_t k = 0; k < n; k++) {
@@ -100,7 +100,7 @@ axon_status axon_count_correlation(const axon_trains *tr, double bin, uint32_t n
                                    uint64_t seed, axon_pair_summary *out)
 {
     size_t nb = axon_nbins(tr, bin);
-    if (nb < 2)
+    if (nb < 2 || !out)
         return AXON_EINVAL;
     uint32_t *pi, *pj;
     size_t m = rt_pairs_alloc(tr, npairs, seed, &pi, &pj);
@@ -157,7 +157,7 @@ static size_t rt_cch_add(const double *a, size_t na, const double *b, size_t nb_
 axon_status axon_cch(const double *a, size_t na, const double *b, size_t nb, double t0, double t1,
                      double bin, uint32_t maxlag, double *out)
 {
-    if (!(bin > 0) || !(t1 > t0))
+    if ((na && !a) || (nb && !b) || !out || !(bin > 0) || !(t1 > t0))
         return AXON_EINVAL;
     memset(out, 0, (2 * (size_t)maxlag + 1) * sizeof *out);
     size_t nbins = (size_t)floor((t1 - t0) / bin + RT_BIN_TOL);
@@ -169,7 +169,7 @@ axon_status axon_pop_cch(const axon_trains *tr, double bin, uint32_t maxlag, uin
                          uint64_t seed, double *out)
 {
     size_t nbins = axon_nbins(tr, bin), len = 2 * (size_t)maxlag + 1;
-    if (nbins == 0)
+    if (nbins == 0 || !out)
         return AXON_EINVAL;
     memset(out, 0, len * sizeof *out);
     uint32_t *pi, *pj;
@@ -230,7 +230,7 @@ static double rt_tiled_spikes(const double *a, size_t na, const double *b, size_
 double axon_sttc(const double *a, size_t na, const double *b, size_t nb, double t0, double t1,
                  double dt)
 {
-    if (na == 0 || nb == 0 || !(dt > 0) || !(t1 > t0))
+    if (!a || !b || na == 0 || nb == 0 || !(dt > 0) || !(t1 > t0))
         return NAN;
     double TA = rt_tiled_time(a, na, t0, t1, dt), TB = rt_tiled_time(b, nb, t0, t1, dt);
     double PA = rt_tiled_spikes(a, na, b, nb, dt), PB = rt_tiled_spikes(b, nb, a, na, dt);
@@ -244,6 +244,8 @@ double axon_sttc(const double *a, size_t na, const double *b, size_t nb, double 
 axon_status axon_pop_sttc(const axon_trains *tr, double dt, uint32_t npairs, uint64_t seed,
                           axon_pair_summary *out)
 {
+    if (!tr || !out)
+        return AXON_EINVAL;
     uint32_t *pi, *pj;
     size_t m = rt_pairs_alloc(tr, npairs, seed, &pi, &pj);
     double *r = m != SIZE_MAX ? malloc((m ? m : 1) * sizeof *r) : NULL;
@@ -270,7 +272,7 @@ axon_status axon_pop_sttc(const axon_trains *tr, double dt, uint32_t npairs, uin
 
 double axon_chi(const double *x, size_t nt, size_t nn)
 {
-    if (nt == 0 || nn == 0)
+    if (!x || nt == 0 || nn == 0)
         return NAN;
     double *mean = calloc(nn, sizeof *mean), *sq = calloc(nn, sizeof *sq);
     if (!mean || !sq) {
@@ -313,7 +315,7 @@ double axon_chi(const double *x, size_t nt, size_t nn)
 axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, double *chi)
 {
     size_t nb = axon_nbins(tr, bin);
-    if (nb == 0 || !(tau > 0))
+    if (nb == 0 || !(tau > 0) || !chi)
         return AXON_EINVAL;
     double a = exp(-bin / tau), la = -bin / tau, n = (double)nb;
     /* a^m for the usual gaps between spike bins, so that tens of millions of spikes do not
@@ -386,6 +388,8 @@ axon_status axon_chi_spikes(const axon_trains *tr, double bin, double tau, doubl
 
 void axon_kuramoto(const double *theta, size_t nt, size_t nn, double *R)
 {
+    if (!theta || !R)
+        return;
     for (size_t t = 0; t < nt; t++) {
         double c = 0, s = 0;
         for (size_t j = 0; j < nn; j++) {
@@ -398,6 +402,8 @@ void axon_kuramoto(const double *theta, size_t nt, size_t nn, double *R)
 
 axon_status axon_kuramoto_spikes(const axon_trains *tr, const double *times, size_t nt, double *R)
 {
+    if (!tr || (nt && (!times || !R)))
+        return AXON_EINVAL;
     for (size_t k = 1; k < nt; k++)
         if (times[k] < times[k - 1])
             return AXON_EINVAL;
@@ -475,7 +481,7 @@ static double rt_exp_sum(const double *x, size_t nx, const double *y, size_t ny,
 
 double axon_van_rossum(const double *a, size_t na, const double *b, size_t nb, double tau)
 {
-    if (!(tau > 0))
+    if ((na && !a) || (nb && !b) || !(tau > 0))
         return NAN;
     double d = rt_exp_sum(a, na, a, na, tau) + rt_exp_sum(b, nb, b, nb, tau) -
                2 * rt_exp_sum(a, na, b, nb, tau);
@@ -484,7 +490,7 @@ double axon_van_rossum(const double *a, size_t na, const double *b, size_t nb, d
 
 double axon_victor_purpura(const double *a, size_t na, const double *b, size_t nb, double q)
 {
-    if (!(q >= 0))
+    if ((na && !a) || (nb && !b) || !(q >= 0))
         return NAN;
     double *row = malloc((nb + 1) * sizeof *row);
     if (!row)

@@ -89,14 +89,22 @@ uint32_t axon_sim_param_count(const axon_sim *s)
     return s ? s->m->nparams : 0;
 }
 
-const axon_param_desc *axon_sim_param_desc(const axon_sim *s, uint32_t k)
+const axon_param_desc *axon_sim_param_desc(axon_sim *s, uint32_t k)
 {
-    return s && k < s->m->nparams ? &s->m->params[k] : NULL;
+    if (!s)
+        return NULL;
+    rt_begin(s);
+    if (k < s->m->nparams)
+        return &s->m->params[k];
+    axon_err_set(&s->err, AXON_EINVAL, "axon_sim_param_desc: no parameter %u (model '%s' has %u)",
+                 k, s->m->name, s->m->nparams);
+    return NULL;
 }
 
-int axon_sim_param_index(const axon_sim *s, const char *name)
+/* The index of the parameter named name, or -1. */
+static int rt_param_find(const axon_sim *s, const char *name)
 {
-    for (uint32_t k = 0; s && name && k < s->m->nparams; k++)
+    for (uint32_t k = 0; name && k < s->m->nparams; k++)
         if (!strcmp(s->m->params[k].name, name))
             return (int)k;
     return -1;
@@ -170,7 +178,7 @@ static axon_status rt_no_param(axon_sim *s, const char *name)
 /* The parameter named name, or NULL with the message set. */
 static const axon_param_desc *rt_param(axon_sim *s, const char *name)
 {
-    int k = axon_sim_param_index(s, name);
+    int k = rt_param_find(s, name);
     if (k >= 0)
         return &s->m->params[k];
     if (name)
@@ -178,6 +186,15 @@ static const axon_param_desc *rt_param(axon_sim *s, const char *name)
     else
         axon_err_set(&s->err, AXON_EINVAL, "no parameter name");
     return NULL;
+}
+
+int axon_sim_param_index(axon_sim *s, const char *name)
+{
+    if (!s)
+        return -1;
+    rt_begin(s);
+    const axon_param_desc *p = rt_param(s, name);
+    return p ? (int)(p - s->m->params) : -1;
 }
 
 /* The array and item count of per-item parameter p. */
@@ -200,8 +217,11 @@ static double rt_item(const axon_sim *s, const void *a, uint64_t i)
 
 axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
 {
-    if (!s || !value)
+    if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
+    if (!value)
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_get_param: NULL value");
     const axon_param_desc *p = rt_param(s, name);
     if (!p)
         return AXON_EINVAL;
@@ -281,6 +301,7 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
 {
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
     const axon_param_desc *p = rt_param(s, name);
     if (!p)
         return AXON_EINVAL;

@@ -561,27 +561,27 @@ axon_recording *axon_recording_open(const char *dir, axon_err *err)
 
 const axon_rec_info *axon_recording_info(const axon_recording *r)
 {
-    return &r->info;
+    return r ? &r->info : NULL;
 }
 
 const char *axon_recording_meta(const axon_recording *r, const char *key)
 {
-    return rt_json_str(r->meta, key);
+    return r && key ? rt_json_str(r->meta, key) : NULL;
 }
 
 size_t axon_recording_npops(const axon_recording *r)
 {
-    return r->npops;
+    return r ? r->npops : 0;
 }
 
 const axon_rec_pop *axon_recording_pop(const axon_recording *r, size_t k)
 {
-    return k < r->npops ? &r->pops[k] : NULL;
+    return r && k < r->npops ? &r->pops[k] : NULL;
 }
 
 int axon_recording_pop_index(const axon_recording *r, const char *name)
 {
-    for (size_t k = 0; k < r->npops; k++)
+    for (size_t k = 0; r && name && k < r->npops; k++)
         if (!strcmp(r->pops[k].name, name))
             return (int)k;
     return -1;
@@ -589,22 +589,22 @@ int axon_recording_pop_index(const axon_recording *r, const char *name)
 
 size_t axon_recording_nprojs(const axon_recording *r)
 {
-    return r->nprojs;
+    return r ? r->nprojs : 0;
 }
 
 const axon_rec_proj *axon_recording_proj(const axon_recording *r, size_t k)
 {
-    return k < r->nprojs ? &r->projs[k] : NULL;
+    return r && k < r->nprojs ? &r->projs[k] : NULL;
 }
 
 size_t axon_recording_nseries(const axon_recording *r)
 {
-    return r->nseries;
+    return r ? r->nseries : 0;
 }
 
 const axon_rec_series *axon_recording_series(const axon_recording *r, size_t k)
 {
-    return k < r->nseries ? &r->series[k] : NULL;
+    return r && k < r->nseries ? &r->series[k] : NULL;
 }
 
 const double *axon_recording_spike_values(const axon_recording *r, const char *pop,

@@ -438,6 +438,8 @@ static axon_status rt_write_text(const char *dir, const char *name, rt_sbuf *b, 
 
 axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_err *err)
 {
+    if (!a)
+        return axon_err_set(err, AXON_EINVAL, "axon_analysis_write: no analysis");
     if (!dir || !*dir)
         return axon_err_set(err, AXON_EINVAL, "no report directory given");
     struct stat sb;

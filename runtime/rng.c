@@ -63,6 +63,8 @@ uint32_t axon_rng_poisson(uint64_t seed, uint32_t stream, uint32_t index, uint64
 
 void axon_rng_stream_init(axon_rng_stream *s, uint64_t seed, uint32_t stream_id)
 {
+    if (!s)
+        return;
     axon_rng_key(seed, s->key);
     s->ctr[0] = 0;
     s->ctr[1] = stream_id;
@@ -74,6 +76,8 @@ void axon_rng_stream_init(axon_rng_stream *s, uint64_t seed, uint32_t stream_id)
 
 uint32_t axon_rng_stream_u32(axon_rng_stream *s)
 {
+    if (!s)
+        return 0;
     if (s->left <= 0) {
         axon_philox4x32_10(s->ctr, s->key, s->buf);
         if (++s->ctr[0] == 0)
@@ -103,7 +107,7 @@ double axon_rng_stream_normal(axon_rng_stream *s)
 
 uint32_t axon_rng_stream_below(axon_rng_stream *s, uint32_t n)
 {
-    if (n == 0)
+    if (!s || n == 0)
         return 0;
     uint64_t m = (uint64_t)axon_rng_stream_u32(s) * n;
     uint32_t low = (uint32_t)m;
@@ -236,6 +240,8 @@ static uint64_t rt_binom_half(axon_rng_stream *s, uint64_t n, double p)
 
 uint64_t axon_rng_stream_binomial(axon_rng_stream *s, uint64_t n, double p)
 {
+    if (!s)
+        return 0;
     if (n == 0 || !(p > 0))
         return 0;
     if (p >= 1)

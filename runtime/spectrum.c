@@ -164,6 +164,9 @@ axon_status axon_welch(const double *x, size_t n, double fs, const axon_welch_op
 {
     double ov = 0.5;
     size_t len = rt_welch_len(n, fs, o, &ov);
+    if (!x || !freq || !psd)
+        return axon_err_set(err, AXON_EINVAL, "Welch: NULL %s",
+                            !x ? "samples" : !freq ? "frequencies" : "spectrum");
     if (!(fs > 0) || len == 0)
         return axon_err_set(err, AXON_EINVAL,
                             "Welch: %zu samples are too few for the segment length asked", n);
@@ -270,7 +273,7 @@ static void rt_sam_extend(rt_sam *a, int c)
 
 double axon_lz76(const uint8_t *s, size_t n, size_t *count)
 {
-    if (n < 2 || n > INT32_MAX / 2) {
+    if (!s || n < 2 || n > INT32_MAX / 2) {
         if (count)
             *count = n < 2 ? n : 0;
         return NAN;
@@ -331,7 +334,7 @@ axon_status axon_lz_trains(const axon_trains *tr, double bin, uint32_t nneurons,
     size_t nb = axon_nbins(tr, bin);
     if (maxbins && nb > maxbins)
         nb = maxbins;
-    if (nb < 2 || tr->size == 0)
+    if (nb < 2 || tr->size == 0 || !lz)
         return AXON_EINVAL;
     uint32_t m = nneurons && nneurons < tr->size ? nneurons : tr->size;
     uint8_t *bits = malloc(nb);

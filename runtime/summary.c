@@ -70,6 +70,8 @@ axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, doubl
         {"freq_res", offsetof(axon_analysis_opts, freq_res), 0},
         {"seed", offsetof(axon_analysis_opts, seed), 3},
     };
+    if (!o || !name)
+        return axon_err_set(err, AXON_EINVAL, "analysis parameter: NULL %s", !o ? "options" : "name");
     for (size_t k = 0; k < sizeof F / sizeof F[0]; k++) {
         if (strcmp(name, F[k].name))
             continue;
@@ -188,6 +190,8 @@ static axon_status rt_kuramoto_mean(const axon_trains *tr, double *mean)
 axon_status axon_summarize(const axon_trains *tr, const axon_analysis_opts *in,
                            axon_pop_summary *out, axon_err *err)
 {
+    if (!tr || !out)
+        return axon_err_set(err, AXON_EINVAL, "axon_summarize: NULL %s", !tr ? "trains" : "summary");
     axon_analysis_opts o;
     rt_opts_fill(in, tr->t1 - tr->t0, &o);
     memset(out, 0, sizeof *out);
@@ -452,6 +456,10 @@ static void rt_table(axon_analysis *a);
 axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
                             const axon_analysis_opts *o, axon_err *err)
 {
+    if (!r) {
+        axon_err_set(err, AXON_EINVAL, "axon_analyze: no recording");
+        return NULL;
+    }
     const axon_rec_info *in = axon_recording_info(r);
     if (t1 < 0)
         t1 = in->duration;
@@ -498,12 +506,12 @@ axon_analysis *axon_analyze(const axon_recording *r, double t0, double t1,
 
 size_t axon_analysis_npops(const axon_analysis *a)
 {
-    return a->npops;
+    return a ? a->npops : 0;
 }
 
 const axon_pop_summary *axon_analysis_pop(const axon_analysis *a, size_t k, const char **name)
 {
-    if (k >= a->npops)
+    if (!a || k >= a->npops)
         return NULL;
     if (name)
         *name = a->pops[k].tr->name;
@@ -512,7 +520,7 @@ const axon_pop_summary *axon_analysis_pop(const axon_analysis *a, size_t k, cons
 
 const char *axon_analysis_table(const axon_analysis *a)
 {
-    return a->table;
+    return a ? a->table : NULL;
 }
 
 /* ---- the terminal table ---------------------------------------------------------------------- */

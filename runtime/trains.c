@@ -36,6 +36,11 @@ static int rt_cmp_double(const void *a, const void *b)
 axon_trains *axon_trains_new(const char *name, uint32_t size, const double *t, const uint32_t *i,
                              size_t n, double t0, double t1, double dt, axon_err *err)
 {
+    if (n && (!t || !i)) {
+        axon_err_set(err, AXON_EINVAL, "'%s': %zu spikes but no %s", name ? name : "?", n,
+                     t ? "indices" : "times");
+        return NULL;
+    }
     if (!(t1 > t0) || !isfinite(t0) || !isfinite(t1)) {
         axon_err_set(err, AXON_EINVAL, "'%s': empty or invalid window (%g, %g]", name ? name : "?",
                      t0, t1);
@@ -134,8 +139,11 @@ axon_trains *axon_recording_trains(const axon_recording *r, int pop, double t0, 
 {
     const axon_rec_pop *p = pop >= 0 ? axon_recording_pop(r, (size_t)pop) : NULL;
     if (!p || !p->has_spikes) {
-        axon_err_set(err, AXON_EINVAL, "%s: population %s has no spike record",
-                     axon_recording_info(r)->dir, p ? p->name : "?");
+        if (!r)
+            axon_err_set(err, AXON_EINVAL, "no recording");
+        else
+            axon_err_set(err, AXON_EINVAL, "%s: population %s has no spike record",
+                         axon_recording_info(r)->dir, p ? p->name : "?");
         return NULL;
     }
     const axon_rec_info *in = axon_recording_info(r);
@@ -145,34 +153,36 @@ axon_trains *axon_recording_trains(const axon_recording *r, int pop, double t0, 
 
 const char *axon_trains_name(const axon_trains *tr)
 {
-    return tr->name;
+    return tr ? tr->name : NULL;
 }
 
 uint32_t axon_trains_size(const axon_trains *tr)
 {
-    return tr->size;
+    return tr ? tr->size : 0;
 }
 
 size_t axon_trains_count(const axon_trains *tr)
 {
-    return tr->n;
+    return tr ? tr->n : 0;
 }
 
 void axon_trains_window(const axon_trains *tr, double *t0, double *t1)
 {
     if (t0)
-        *t0 = tr->t0;
+        *t0 = tr ? tr->t0 : 0;
     if (t1)
-        *t1 = tr->t1;
+        *t1 = tr ? tr->t1 : 0;
 }
 
 size_t axon_trains_neuron(const axon_trains *tr, uint32_t k, const double **times)
 {
-    if (k >= tr->size) {
-        *times = NULL;
+    if (!tr || k >= tr->size) {
+        if (times)
+            *times = NULL;
         return 0;
     }
-    *times = tr->t + tr->off[k];
+    if (times)
+        *times = tr->t + tr->off[k];
     return tr->off[k + 1] - tr->off[k];
 }
 
@@ -229,6 +239,8 @@ size_t rt_pairs(uint32_t n, uint32_t npairs, uint64_t seed, uint32_t *pi, uint32
 
 void axon_rates(const axon_trains *tr, double *rate)
 {
+    if (!tr || !rate)
+        return;
     double T = tr->t1 - tr->t0;
     for (uint32_t k = 0; k < tr->size; k++)
         rate[k] = (double)(tr->off[k + 1] - tr->off[k]) / T;
@@ -236,7 +248,7 @@ void axon_rates(const axon_trains *tr, double *rate)
 
 size_t axon_nbins(const axon_trains *tr, double bin)
 {
-    if (!(bin > 0))
+    if (!tr || !(bin > 0))
         return 0;
     double x = (tr->t1 - tr->t0) / bin;
     return x + RT_BIN_TOL < 1 ? 0 : (size_t)floor(x + RT_BIN_TOL);
@@ -270,7 +282,7 @@ void rt_pop_counts_u32(const axon_trains *tr, double bin, uint32_t *counts, size
 
 axon_status axon_pop_counts(const axon_trains *tr, double bin, double *counts, size_t nbins)
 {
-    if (!(bin > 0))
+    if (!tr || (nbins && !counts) || !(bin > 0))
         return AXON_EINVAL;
     size_t q = rt_steps_per_bin(tr, bin);
     memset(counts, 0, nbins * sizeof *counts);
@@ -291,7 +303,7 @@ axon_status axon_pop_counts(const axon_trains *tr, double bin, double *counts, s
 axon_status axon_smooth(const double *x, size_t n, double dt, axon_kernel kernel, double w,
                         double *out)
 {
-    if (!(dt > 0) || (kernel != AXON_KERNEL_NONE && !(w > 0)))
+    if ((n && (!x || !out)) || !(dt > 0) || (kernel != AXON_KERNEL_NONE && !(w > 0)))
         return AXON_EINVAL;
     if (kernel == AXON_KERNEL_NONE) {
         memcpy(out, x, n * sizeof *out);
@@ -335,7 +347,7 @@ axon_status axon_smooth(const double *x, size_t n, double dt, axon_kernel kernel
 axon_status axon_pop_rate(const axon_trains *tr, double bin, axon_kernel kernel, double w,
                           double *rate, size_t nbins)
 {
-    if (!(bin > 0) || tr->size == 0)
+    if (!tr || (nbins && !rate) || !(bin > 0) || tr->size == 0)
         return AXON_EINVAL;
     double *c = malloc((nbins ? nbins : 1) * sizeof *c);
     if (!c)
@@ -366,7 +378,7 @@ static size_t rt_upper(const double *a, size_t n, double x)
 axon_status axon_psth(const axon_trains *tr, const double *triggers, size_t ntriggers,
                       double before, double bin, double *rate, size_t nbins, size_t *used)
 {
-    if (!(bin > 0) || nbins == 0 || tr->size == 0)
+    if (!tr || !rate || (ntriggers && !triggers) || !(bin > 0) || nbins == 0 || tr->size == 0)
         return AXON_EINVAL;
     memset(rate, 0, nbins * sizeof *rate);
     size_t m = 0;
@@ -398,7 +410,7 @@ axon_status axon_psth(const axon_trains *tr, const double *triggers, size_t ntri
 
 double axon_cv(const double *isi, size_t n)
 {
-    if (n < 2)
+    if (!isi || n < 2)
         return NAN;
     double m, s;
     rt_mean_std(isi, n, &m, &s, NULL);
@@ -407,7 +419,7 @@ double axon_cv(const double *isi, size_t n)
 
 double axon_cv2(const double *isi, size_t n)
 {
-    if (n < 2)
+    if (!isi || n < 2)
         return NAN;
     double s = 0;
     for (size_t k = 0; k + 1 < n; k++)
@@ -417,7 +429,7 @@ double axon_cv2(const double *isi, size_t n)
 
 double axon_lv(const double *isi, size_t n)
 {
-    if (n < 2)
+    if (!isi || n < 2)
         return NAN;
     double s = 0;
     for (size_t k = 0; k + 1 < n; k++) {
@@ -429,7 +441,7 @@ double axon_lv(const double *isi, size_t n)
 
 double axon_lvr(const double *isi, size_t n, double R)
 {
-    if (n < 2 || !(R >= 0))
+    if (!isi || n < 2 || !(R >= 0))
         return NAN;
     double s = 0;
     for (size_t k = 0; k + 1 < n; k++) {
@@ -441,6 +453,8 @@ double axon_lvr(const double *isi, size_t n, double R)
 
 axon_status axon_isi_stats(const axon_trains *tr, double R, axon_isi_summary *out, double *cv)
 {
+    if (!tr || !out)
+        return AXON_EINVAL;
     size_t most = 0;
     for (uint32_t k = 0; k < tr->size; k++)
         if (tr->off[k + 1] - tr->off[k] > most)
@@ -485,7 +499,7 @@ axon_status axon_isi_stats(const axon_trains *tr, double R, axon_isi_summary *ou
 axon_status axon_isi_histogram(const axon_trains *tr, double bin, double *counts, size_t nbins,
                                uint64_t *over)
 {
-    if (!(bin > 0))
+    if (!tr || (nbins && !counts) || !(bin > 0))
         return AXON_EINVAL;
     memset(counts, 0, nbins * sizeof *counts);
     uint64_t o = 0;
@@ -506,7 +520,7 @@ axon_status axon_isi_histogram(const axon_trains *tr, double bin, double *counts
 
 double axon_fano(const double *x, size_t n)
 {
-    if (n == 0)
+    if (!x || n == 0)
         return NAN;
     double m, s;
     rt_mean_std(x, n, &m, &s, NULL);
@@ -516,7 +530,7 @@ double axon_fano(const double *x, size_t n)
 axon_status axon_fano_factor(const axon_trains *tr, double bin, axon_fano_summary *out)
 {
     size_t nb = axon_nbins(tr, bin);
-    if (nb == 0)
+    if (nb == 0 || !out)
         return AXON_EINVAL;
     /* per neuron: counts are runs of equal bins in its sorted times; the empty bins add only
      * to the mean's denominator */
@@ -556,7 +570,7 @@ axon_status axon_fano_factor(const axon_trains *tr, double bin, axon_fano_summar
 
 double axon_hoyer(const double *x, size_t n)
 {
-    if (n < 2)
+    if (!x || n < 2)
         return NAN;
     double l1 = 0, l2 = 0;
     for (size_t k = 0; k < n; k++) {
@@ -573,7 +587,7 @@ axon_status axon_health(const axon_trains *tr, double bin, double max_rate,
                         axon_health_summary *out, uint32_t *dead_idx, uint32_t *hyper_idx)
 {
     size_t nb = axon_nbins(tr, bin);
-    if (nb == 0 || tr->size == 0)
+    if (nb == 0 || tr->size == 0 || !out)
         return AXON_EINVAL;
     double *rate = malloc(tr->size * sizeof *rate);
     if (!rate)
@@ -611,7 +625,7 @@ axon_status axon_health(const axon_trains *tr, double bin, double max_rate,
 axon_status axon_health_graded(const double *x, size_t nt, size_t nn, double threshold,
                                axon_health_summary *out, uint32_t *dead_idx, uint32_t *hyper_idx)
 {
-    if (nt == 0 || nn == 0)
+    if (!x || !out || nt == 0 || nn == 0)
         return AXON_EINVAL;
     double *mean = calloc(nn, sizeof *mean);
     size_t *on = calloc(nn, sizeof *on);
@@ -745,6 +759,8 @@ static void rt_aval_add(void *user, uint64_t s, uint64_t d)
 axon_status axon_avalanches(const axon_trains *tr, double bin, axon_avalanche_summary *out,
                             uint64_t *sizes, uint64_t *durations, size_t cap)
 {
+    if (!tr || !out)
+        return AXON_EINVAL;
     memset(out, 0, sizeof *out);
     out->alpha = out->tau_t = out->mean_size = out->mean_duration = NAN;
     if (!(bin > 0)) {

@@ -34,6 +34,8 @@ static double rt_quantile(const double *sorted, size_t n, double q)
 axon_status axon_weights_stats(const double *w, size_t n, double lo, double hi, double tol,
                                axon_weight_stats *out)
 {
+    if (!out || (n && !w))
+        return AXON_EINVAL;
     memset(out, 0, sizeof *out);
     out->n = n;
     if (n == 0) {
@@ -72,7 +74,7 @@ axon_status axon_weights_stats(const double *w, size_t n, double lo, double hi, 
 axon_status axon_histogram(const double *x, size_t n, double lo, double hi, double *counts,
                            size_t nbins)
 {
-    if (nbins == 0 || !(hi > lo))
+    if ((n && !x) || !counts || nbins == 0 || !(hi > lo))
         return AXON_EINVAL;
     memset(counts, 0, nbins * sizeof *counts);
     double h = (hi - lo) / (double)nbins;
@@ -208,6 +210,8 @@ axon_status axon_effective_rank(const double *m, size_t rows, size_t cols, doubl
                                 double *sv, axon_err *err)
 {
     size_t n = rows < cols ? rows : cols;
+    if (!m || !erank)
+        return axon_err_set(err, AXON_EINVAL, "effective rank: NULL %s", !m ? "matrix" : "result");
     if (n == 0)
         return axon_err_set(err, AXON_EINVAL, "effective rank of an empty matrix");
     if (n > 20000)

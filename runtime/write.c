@@ -80,6 +80,7 @@ axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value)
 {
     if (!s)
         return AXON_EINVAL;
+    rt_begin(s);
     if (!key || !*key || !value) {
         axon_err_set(&s->err, AXON_EINVAL, "axon_sim_set_meta: empty key or NULL value");
         return AXON_EINVAL;

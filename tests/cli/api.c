@@ -4,7 +4,7 @@
  *   api open LIB SYMBOL|-         load a model from a shared library and run it
  *   api suite LIB1 SYM1 LIB2 SYM2 two models and two simulations of the first alive at once:
  *                                 a closed loop (injection, pushed spikes, spike and step
- *                                 callbacks, a signal, values with units), a checkpoint of one
+ *                                 callbacks, values with units), a checkpoint of one
  *                                 simulation restored into the other (another thread count),
  *                                 both continued and compared variable by variable, misuse.
  * Prints what it did; exits 0 on success, 1 with the library's message on failure.

@@ -60,6 +60,18 @@ elif [ -z "$cpu" ] || ! command -v valgrind >/dev/null 2>&1; then
 else
     expect "suite under valgrind" 0 valgrind -q --error-exitcode=1 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect "$tmp/api" suite "$tmp/libtracker.so" tracker "$tmp/libizh2.so" izh
+    # the Check suites of the API and of its misuse (every export with NULL and bad
+    # arguments), in one process so that valgrind sees every call
+    ck="${AXON_BUILDDIR:-.}/tests/unit/check_axon"
+    if [ -x "$ck" ]; then
+        for suite in api misuse; do
+            expect "Check suite $suite under valgrind" 0 env CK_FORK=no valgrind -q --error-exitcode=1 \
+                --leak-check=full --errors-for-leak-kinds=definite,indirect "$ck" $suite
+            contains "Check suite $suite under valgrind: output" "100%: Checks:"
+        done
+    else
+        echo "embed: Check suites under valgrind skipped (built without Check)"
+    fi
 fi
 
 # ---- the typed header of --emit obj: names of the model as C names

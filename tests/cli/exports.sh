@@ -47,5 +47,17 @@ for f in $called; do
         fail=$((fail + 1)); echo "FAIL: generated code calls $f, which libaxonrt/libaxonexe do not export"; fi
 done
 
+# Every function libaxonrt exports is misused in tests/unit/check_misuse.c (NULL handles, bad
+# arguments, fresh messages): a new export without its misuse test fails here.
+misuse="$AXON_SRCDIR/tests/unit/check_misuse.c"
+n=0
+for f in $(cat "$tmp/libaxonrt"); do
+    n=$((n + 1))
+    if grep -q "\b$f(" "$misuse"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: libaxonrt exports $f, which tests/unit/check_misuse.c never calls"; fi
+done
+if [ $n -ge 150 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: only $n functions found in libaxonrt.so"; fi
+
 echo "exports: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -119,7 +119,7 @@ env --default-signal=INT true 2>/dev/null && launch="env --default-signal=INT"
 # checks the exit status 128 + NUMBER and the partial recordings.
 stopped() {
     sig=$1 num=$2 who=$3
-    rm -rf "$tmp/sig"
+    rm -rf "$tmp/sig" "$tmp/sig.checkpoint"
     for delay in 1 4; do
         case $who in
         exe) $launch "$tmp/long_exe" -t 10000s -o "$tmp/sig" -q >"$out" 2>&1 & ;;
@@ -139,8 +139,11 @@ stopped() {
     contains "$who: $sig: message" "stopped by SIG$sig at"
     check "$who: $sig: no temporary directory left" test -z "$(ls "$tmp" | grep 'sig.tmp-')"
     check "$who: $sig: spikes recorded" test -s "$tmp/sig/P.spikes.t.npy"
+    # and a checkpoint to continue from, next to -o DIR (tests/cli/embed.sh resumes one)
+    check "$who: $sig: checkpoint written" test -s "$tmp/sig.checkpoint"
+    contains "$who: $sig: checkpoint message" "continue with --resume $tmp/sig.checkpoint"
 }
-if [ -n "$launch" ]; then stopped INT 2 exe; else stopped TERM 15 exe; fi
+if [ -n "$launch" ]; then stopped INT 2 exe; stopped INT 2 run; else stopped TERM 15 exe; fi
 stopped TERM 15 run
 
 # A model that blows up: v' = v / tau overflows to +inf at t = 0.71 s (neuron 4 first, but the

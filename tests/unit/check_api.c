@@ -671,6 +671,45 @@ START_TEST(test_inject)
 }
 END_TEST
 
+/* A pinned signal is what the kernels see, from the next step until released: with the gain
+ * pinned to 0, S->M.u never recovers, so every u is 0.5 times a power of 0.9 (one factor per
+ * spike delivered); unpinned (the computed 1.0), it recovers between spikes. */
+START_TEST(test_signal_pinned)
+{
+    axon_sim *a = api_sim(), *b = api_sim();
+    double g;
+    ck_assert_int_eq(axon_sim_set_signal(b, "gain", 0), AXON_OK);
+    ck_assert_int_eq(axon_sim_signal(b, "gain", &g), AXON_OK);
+    ck_assert(g == 0);
+    ck_assert_int_eq(axon_sim_step(a, 40, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 40, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_signal(a, "gain", &g), AXON_OK);
+    ck_assert(g == 1);
+    const double *ua = axon_sim_proj_data(a, 0, 1), *ub = axon_sim_proj_data(b, 0, 1);
+    int depressed = 0;
+    for (int k = 0; k < 12; k++) {
+        double m = log(ub[k] / 0.5) / log(0.9);
+        ck_assert_msg(fabs(m - round(m)) < 1e-9, "u[%d] = %.17g recovered with the gain at 0", k,
+                      ub[k]);
+        if (m > 0.5) {
+            depressed++;
+            ck_assert_msg(ua[k] > ub[k], "u[%d]: %g unpinned, %g pinned", k, ua[k], ub[k]);
+        }
+    }
+    ck_assert_msg(depressed >= 3, "only %d synapses saw spikes: the test says nothing", depressed);
+    /* released: the computed value again, from the next step */
+    ck_assert_int_eq(axon_sim_release_signal(b, "gain"), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_signal(b, "gain", &g), AXON_OK);
+    ck_assert(g == 1);
+    double before = ub[11];
+    ck_assert_int_eq(axon_sim_step(b, 1, NULL, NULL), AXON_OK);
+    ck_assert_msg(ub[11] > before || ub[11] < before * 0.95, "u[11] did not recover: %g", ub[11]);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
 /* M is silent on its own before S's spikes arrive: pushed spikes appear in the very next step,
  * once each, in index order, without touching the neurons' state, and are delivered onwards. */
 START_TEST(test_push_spikes)
@@ -1053,6 +1092,21 @@ START_TEST(test_checkpoint_damaged)
     longer[n] = 0;
     ck_assert_int_eq(axon_sim_restore_mem(b, longer, n + 1), AXON_EFORMAT);
     free(longer);
+    /* foreign: another format version, the other byte order (header words after the magic) */
+    uint32_t word, keep;
+    memcpy(&keep, buf + 8, 4);
+    word = keep + 1;
+    memcpy(buf + 8, &word, 4);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "checkpoint format version"), "%s", axon_sim_error(b));
+    memcpy(buf + 8, &keep, 4);
+    memcpy(&keep, buf + 12, 4);
+    word = __builtin_bswap32(keep);
+    memcpy(buf + 12, &word, 4);
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    ck_assert_msg(strstr(axon_sim_error(b), "other byte order"), "%s", axon_sim_error(b));
+    memcpy(buf + 12, &keep, 4);
+    untouched(b, 5, v);
     /* not a checkpoint at all */
     ck_assert_int_eq(axon_sim_restore_mem(b, "hello, world", 12), AXON_EFORMAT);
     ck_assert_msg(strstr(axon_sim_error(b), "not an Axon checkpoint"), "%s", axon_sim_error(b));
@@ -1290,6 +1344,7 @@ Suite *api_suite(void)
     tcase_add_test(loop, test_spikes_out);
     tcase_add_test(loop, test_inject);
     tcase_add_test(loop, test_push_spikes);
+    tcase_add_test(loop, test_signal_pinned);
     tcase_add_test(loop, test_values);
     tcase_add_test(loop, test_units);
     tcase_add_test(loop, test_synapse_records);

@@ -19,6 +19,7 @@ static const struct {
     {"analysis", analysis_suite},
     {"param", param_suite},
     {"editors", editors_suite},
+    {"misuse", misuse_suite},
 };
 
 int main(int argc, char **argv)

@@ -226,8 +226,29 @@ START_TEST(test_errors)
     ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
     ck_assert(v == 0.02);
     ck_assert_int_eq(axon_sim_get_param(NULL, "Z.a", &v), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", NULL), AXON_EINVAL);
+    ck_assert_error(sim, axon_sim_get_param(sim, "Z.a", NULL), "NULL value");
     ck_assert_int_eq(axon_sim_set_param(NULL, "Z.a", 1, NULL), AXON_EINVAL);
+    /* lookups fail with a message too, and every success leaves "": no message outlives the
+     * call that set it */
+    ck_assert_int_eq(axon_sim_param_index(sim, "E.tau"), -1);
+    ck_assert_msg(has(sim, "did you mean 'E.tau_m'"), "%s", axon_sim_error(sim));
+    ck_assert_ptr_null(axon_sim_param_desc(sim, axon_sim_param_count(sim)));
+    ck_assert_msg(has(sim, "no parameter"), "%s", axon_sim_error(sim));
+    int k = axon_sim_param_index(sim, "Z.a");
+    ck_assert_int_ge(k, 0);
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Q.x", 1, NULL), "no parameter");
+    ck_assert_ptr_nonnull(axon_sim_param_desc(sim, (uint32_t)k));
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Q.x", 1, NULL), "no parameter");
+    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Q.x", 1, NULL), "no parameter");
+    ck_assert_int_eq(axon_sim_set_param(sim, "Z.a", 0.03, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "Q.x", 1, NULL), "no parameter");
+    ck_assert_int_eq(axon_sim_set_param_range(sim, "Z.a", 0, 1, 0.02, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
     release(&c);
 }
 END_TEST

@@ -20,5 +20,6 @@ Suite *cg_suite(void);
 Suite *analysis_suite(void);
 Suite *param_suite(void);
 Suite *editors_suite(void);
+Suite *misuse_suite(void);
 
 #endif

@@ -24,6 +24,14 @@
  * Units are SI: seconds, Hz. Randomness (pair sampling) comes from Philox keyed by the options'
  * seed, so results are reproducible. Nothing here prints, exits or keeps global state;
  * functions that may fail return axon_status with a message in err (which may be NULL).
+ * NULL pointers (a recording, trains, an analysis, an array with n > 0, an output) are never
+ * dereferenced: AXON_EINVAL, or NULL, 0, -1 or NaN from functions that return a value
+ * (tests/unit/check_misuse.c).
+ *
+ * Threads: every function is [any thread] on its own arguments: different objects may be
+ * used by different threads at once; an axon_recording, axon_trains or axon_analysis may be
+ * read by several threads at once (no function changes one but its _free). The functions of a
+ * simulation (axon_sim_trains, axon_sim_weight_matrix) are [sim] (axon.h).
  */
 #ifndef AXON_ANALYSIS_H
 #define AXON_ANALYSIS_H

@@ -160,7 +160,9 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * checkpoints, injections and pushed spikes, weight records, continuous synapses, on_pre
  * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
  * A run that fails on one rank leaves the others waiting: end the job (MPI_Abort).
- * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi).
+ * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi). Threads: as
+ * axon_sim_new, but on a thread that MPI allows to communicate (with MPI_THREAD_FUNNELED,
+ * the one that initialised MPI); so are the collective calls on the simulation.
  */
 axon_sim *axon_sim_new_mpi(const axon_model_desc *m, const axon_opts *o, const void *comm,
                            axon_err *err);
@@ -520,7 +522,7 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
  * simulation, and only then is anything changed. A truncated, corrupt or foreign checkpoint is
  * AXON_EFORMAT with a message saying which, and the simulation is left as it was. Checkpoints
  * are portable between machines of the same byte order and between runtimes reading the same
- * format version (1). A checkpoint may be taken from a step callback; restoring from one is
+ * format version (2). A checkpoint may be taken from a step callback; restoring from one is
  * AXON_EINVAL.
  */
 
@@ -561,7 +563,10 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * dots, so the name splits at the last one), "E->I.w". axon_sim_param_desc(s, k) describes
  * parameter k < axon_sim_param_count(s): its SI unit, whether it is shared (one value) or per
  * item (per neuron or synapse: a variable of its owner, see axon_sim_var), and its valid
- * values; axon_sim_param_index finds one by name (-1 if none).
+ * values (NULL, with a message, for k out of range); axon_sim_param_index finds one by name
+ * (-1 if none, with the message an unknown name gets below). axon_sim_param_count cannot fail
+ * (0 for a NULL s) and leaves the message alone; the others leave "" when they succeed.
+ * Threads: all six are [sim].
  *
  * axon_sim_get_param gives a shared parameter's value, or the value of a per-item one when
  * every item has the same (else AXON_EINVAL: read the array with axon_sim_var or
@@ -580,8 +585,8 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
  * constant of 0): then nothing changes.
  */
 uint32_t axon_sim_param_count(const axon_sim *s);
-const axon_param_desc *axon_sim_param_desc(const axon_sim *s, uint32_t k);
-int axon_sim_param_index(const axon_sim *s, const char *name);
+const axon_param_desc *axon_sim_param_desc(axon_sim *s, uint32_t k);
+int axon_sim_param_index(axon_sim *s, const char *name);
 axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value);
 axon_status axon_sim_set_param(axon_sim *s, const char *name, double value, const char *unit);
 axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t begin, uint64_t end,
@@ -633,7 +638,7 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err);
  * Provenance for manifest.json's "meta" object: key -> value, both copied (a key given again
  * replaces its value). `axon run` sets "command" (its command line), "source" (the model file)
  * and "source_sha256" (the SHA-256 of that file's bytes). AXON_EINVAL for an empty key or a
- * NULL value, AXON_ENOMEM.
+ * NULL value, AXON_ENOMEM. [sim]
  */
 axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
 
@@ -643,7 +648,7 @@ axon_status axon_sim_set_meta(axon_sim *s, const char *key, const char *value);
  * files, or does not exist and its parent does and takes new entries (a temporary directory is
  * made there and removed). Removes stale temporary directories as axon_sim_write does, and
  * leaves nothing else behind. AXON_EINVAL for an empty name or "/", AXON_EIO with the reason
- * ("out: not a directory", "...: Permission denied") otherwise.
+ * ("out: not a directory", "...: Permission denied") otherwise. [any thread]
  */
 axon_status axon_sim_check_output(const char *dir, axon_err *err);
 

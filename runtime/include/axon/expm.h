@@ -3,6 +3,7 @@
  * `exact` integration scheme's step. Generated code calls axon_propagator in its derive
  * kernel (model.h) to compute a population's propagator from its current parameters; the
  * compiler uses the same functions when it builds the model.
+ * Threads: both are [any thread] (pure functions of their arguments, no global state).
  */
 #ifndef AXON_EXPM_H
 #define AXON_EXPM_H
@@ -16,7 +17,7 @@ extern "C" {
 /*
  * out = exp(M) for an n x n row-major matrix, 1 <= n <= 64 (Higham 2005: scaling and squaring
  * with Pade approximants, after a balancing by powers of two). Returns 0, or -1 when n is out
- * of range, M is not finite, memory runs out or the result overflows (then out is NaN, when n
+ * of range, M or out is NULL, M is not finite, memory runs out or the result overflows (then out is NaN, when n
  * is in range).
  */
 int32_t axon_expm(int32_t n, const double *M, double *out);

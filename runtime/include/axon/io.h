@@ -6,6 +6,9 @@
  * file, and an existing file at path stays intact. Readers return new owning tensors that the
  * caller frees with axon_tensor_free. Text I/O assumes the "C" LC_NUMERIC locale (the default
  * unless the program calls setlocale). Malformed or unsupported file contents give AXON_EFORMAT.
+ *
+ * Threads: every function is [any thread] (no global state); an axon_npy_stream is used by one
+ * thread at a time, and two writers of one path race as two processes would.
  */
 #ifndef AXON_IO_H
 #define AXON_IO_H

@@ -5,6 +5,7 @@
  * lane can reproduce any draw without shared state; generated code may mirror the inline
  * helpers below bit for bit. axon_rng_stream is a small sequential generator for host-side setup
  * (connectivity building) that lives in a separate part of the counter space.
+ * Threads: every function is [any thread]; an axon_rng_stream is used by one thread at a time.
  *
  * Counter layout (key = {seed low 32 bits, seed high 32 bits}):
  *   ctr[0] = index, ctr[1] = stream, ctr[2] = step bits 0..31,
@@ -113,6 +114,7 @@ uint32_t axon_rng_poisson(uint64_t seed, uint32_t stream, uint32_t index, uint64
  * Sequential generator for host-side setup. Counter = {n low, stream_id, n high, 0x80000000} for
  * the n-th Philox call, so 2^64 calls per stream and no overlap with the counter-based draws.
  * Plain value type: copy it to fork a stream, no cleanup needed.
+ * A NULL stream is not a crash: init does nothing and every draw below gives 0.
  */
 typedef struct {
     uint32_t key[2];

@@ -4,6 +4,7 @@
  * Every fallible runtime function returns an axon_status (or NULL) and, when given a non-NULL
  * axon_err, fills it with a human-readable message. The library never prints or exits; callers
  * decide how to report. axon_err is a plain value owned by the caller (no allocation).
+ * Threads: both functions are [any thread]; an axon_err is written by one call at a time.
  */
 #ifndef AXON_STATUS_H
 #define AXON_STATUS_H

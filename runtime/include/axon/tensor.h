@@ -5,6 +5,9 @@
  * axon_tensor_free) or is a view into another tensor's storage (base == NULL), valid only while
  * that tensor lives. Strides are in elements, C order for freshly created tensors; entries of
  * shape/strides beyond ndim are 0. ndim == 0 is a scalar with one element.
+ *
+ * Threads: every function is [any thread] (no global state); a tensor may be read by several
+ * threads at once, but not read while another thread writes it or frees it.
  */
 #ifndef AXON_TENSOR_H
 #define AXON_TENSOR_H
