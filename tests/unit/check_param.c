@@ -119,6 +119,8 @@ START_TEST(test_unit_convert)
         {"s", "s^", 0},
         {"s", "/s", 0},
         {"s", "s*", 0},
+        {"s", "min", 60},
+        {"ms", "min", 6e4},
     };
     for (size_t k = 0; k < sizeof CASES / sizeof *CASES; k++) {
         double f = -1;
@@ -129,7 +131,15 @@ START_TEST(test_unit_convert)
                           CASES[k].from, CASES[k].to, f);
         else
             ck_assert(f == 1);
+        /* the public form gives the same */
+        double g = -1;
+        ck_assert_int_eq(axon_unit_convert(CASES[k].to, CASES[k].from, &g), ok);
+        ck_assert(g == f);
     }
+    ck_assert(axon_unit_convert("nA", "nA", NULL));
+    ck_assert(!axon_unit_convert(NULL, "s", NULL));
+    ck_assert(!axon_unit_convert("s", "", NULL));
+    ck_assert(!axon_unit_convert("frobs", "frobs", NULL));
 }
 END_TEST
 
