@@ -119,6 +119,9 @@ contains "run: --set unknown population hint" "did you mean 'P.tau_m'?"
 expect "run: --set unknown population parameter" 1 "$AXON" run "$model" --set P.tau_n=30ms
 contains "run: --set unknown population parameter message" "P (a LIF) has no parameter 'tau_n'"
 contains "run: --set unknown population parameter hint" "did you mean 'P.tau_m'?"
+# a value that makes a derived quantity undefined: the message names the parameter
+expect "run: --set a time constant of 0" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 1ms -q --set N=100 --set E.tau_e=0ms
+contains "run: --set a time constant of 0" "model 'COBA': 'E.tau_e' = 0 s makes a quantity the model derives from it undefined"
 expect "run: --set a state variable" 1 "$AXON" run "$model" --set "P.v=-60 mV"
 contains "run: --set a state variable message" "'v' of P is a state variable of LIF, not a parameter"
 # same seed: identical files for 1 and 2 threads; another seed differs

@@ -233,10 +233,18 @@ START_TEST(test_errors)
     ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", NAN, NULL), "not a finite value");
     ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", INFINITY, NULL), "not a finite value");
     ck_assert_error(sim, axon_sim_set_param(sim, "E->E.w", 1e300, "GA"), "not a finite value");
+    /* a success leaves no message (the last call's, never an older one's) */
     ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
     ck_assert(v == 0.02);
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau", 1, "ms"), "did you mean");
+    ck_assert_int_eq(axon_sim_set_param(sim, "Z.a", 0.02, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau", 1, "ms"), "did you mean");
+    ck_assert_int_eq(axon_sim_set_param_range(sim, "Z.a", 0, 1, 0.02, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
     ck_assert_int_eq(axon_sim_get_param(NULL, "Z.a", &v), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", NULL), AXON_EINVAL);
+    ck_assert_error(sim, axon_sim_get_param(sim, "Z.a", NULL), "no place for the value");
     ck_assert_int_eq(axon_sim_set_param(NULL, "Z.a", 1, NULL), AXON_EINVAL);
     release(&c);
 }
