@@ -685,6 +685,65 @@ START_TEST(test_memory_limit)
 }
 END_TEST
 
+/* Anonymous executable mappings of this process (/proc/self/maps): where the JIT puts
+ * compiled code. -1 when /proc cannot be read. */
+static int code_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char perm[8] = "";
+        unsigned long lo, hi, off, inode;
+        unsigned dmaj, dmin;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off, &dmaj, &dmin,
+                   &inode) == 7 &&
+            perm[2] == 'x' && inode == 0 && !strchr(line, '['))
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* A model replaced in the JIT (compiled again, the old instance freed, as the REPL does when a
+ * neuron is redefined): its code is removed and its memory returned to the system, while
+ * another model compiled in the same session keeps running. */
+START_TEST(test_replaced_code_released)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *keep = NULL, *in = NULL;
+    const axon_model_desc *mk = NULL, *m = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &keep), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(keep, &mk), AXONC_OK);
+    uint64_t base = spikes_of(mk, 0.05, 1);
+    int before = code_mappings();
+    if (before < 0) { /* no /proc: only the behaviour is checked */
+        ck_assert_uint_gt(base, 0);
+        axonc_session_free(s);
+        return;
+    }
+    ck_assert_int_gt(before, 0); /* the kept model's code is found where it is looked for */
+    for (int round = 0; round < 6; round++) {
+        axonc_override set[] = {{"drive", 2 + round, "nA", NULL}};
+        ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 1}, &in),
+                         AXONC_OK);
+        ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+        ck_assert_int_gt(code_mappings(), before); /* the new code is mapped ... */
+        ck_assert_uint_gt(spikes_of(m, 0.05, 1), 0);
+        axonc_instance_free(in);
+        ck_assert_int_eq(code_mappings(), before); /* ... and unmapped when it is replaced */
+        ck_assert_uint_eq(spikes_of(mk, 0.05, 1), base); /* the other model still runs */
+    }
+    axonc_instance_free(keep);
+    ck_assert_int_lt(code_mappings(), before);
+    axonc_session_free(s);
+}
+END_TEST
+
 /* Two sessions in two threads compile and run the same model at once. */
 typedef struct {
     uint64_t spikes;
@@ -743,6 +802,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_emit);
     tcase_add_test(tc, test_parse_only);
     tcase_add_test(tc, test_two_sessions_two_threads);
+    tcase_add_test(tc, test_replaced_code_released);
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
     tcase_add_test(tc, test_format);
