@@ -307,7 +307,8 @@ static bool parse_set(const char *text, char *name, double *value, char *unit, c
 }
 
 /* Sets the --set parameters of o in sim; false after printing why not. A value without a unit
- * is refused for a parameter that has one (3 would be 3 A, not 3 nA). */
+ * is refused for a parameter that has one (3 would be 3 A, not 3 nA), except 0, as the
+ * compiler's --set does. */
 static bool apply_sets(const char *prog, axon_sim *sim, const axon_exe_opts *o)
 {
     for (int k = 0; k < o->nsets; k++) {
@@ -319,7 +320,7 @@ static bool apply_sets(const char *prog, axon_sim *sim, const axon_exe_opts *o)
         }
         int p = axon_sim_param_index(sim, name);
         const axon_param_desc *d = p >= 0 ? axon_sim_param_desc(sim, (uint32_t)p) : NULL;
-        if (d && !*unit && !axon_unit_convert("1", d->unit, NULL)) {
+        if (d && !*unit && x != 0 && !axon_unit_convert("1", d->unit, NULL)) {
             fprintf(stderr, "%s: --set %s: '%s' is in %s, but %s has no unit (write one: --set "
                             "'%s=%s %s', or any unit of its dimension)\n",
                     prog, o->sets[k], name, d->unit, o->sets[k] + strlen(name) + 1, name,

@@ -294,6 +294,7 @@ expect "exe --set wrong unit" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=5mV
 contains "exe --set wrong unit" "--set E.tau_e=5mV: 'E.tau_e' is in s: 'mV' is not s"
 expect "exe --set without the unit" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=5
 contains "exe --set without the unit" "but 5 has no unit"
+expect "exe --set 0 without a unit" 0 "$tmp/coba_set" -t 1ms -q --set E.I_ext=0
 expect "exe --set unknown" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_q=5ms
 contains "exe --set unknown" "population 'E' has no parameter 'tau_q' (did you mean 'E.tau_e'?)"
 expect "exe --set a state variable" 2 "$tmp/coba_set" -t 1ms -q --set E.v=5mV
