@@ -95,6 +95,13 @@ axon_status rt_params_init(axon_sim *s, axon_err *err)
        NaN */
     for (uint32_t k = 0; k < m->nderived; k++)
         if (isnan(s->derived[k])) {
+            /* the same values again: a NaN that goes away was memory running out */
+            m->derive(s->shared, s->derived_new);
+            if (!isnan(s->derived_new[k]))
+                return axon_err_set(err, AXON_ENOMEM,
+                                    "model '%s': derived value %u of the parameters could not "
+                                    "be computed (out of memory while computing a propagator)",
+                                    m->name, k);
             char names[256];
             rt_culprits(m, s->shared, s->derived_new, k, names, sizeof names);
             if (*names)
@@ -105,8 +112,7 @@ axon_status rt_params_init(axon_sim *s, axon_err *err)
                                     m->name, names, k);
             return axon_err_set(err, AXON_ERANGE,
                                 "model '%s': derived value %u of the parameters is NaN (a "
-                                "propagator that overflows, or out of memory while computing "
-                                "one)",
+                                "propagator that overflows)",
                                 m->name, k);
         }
     return AXON_OK;
