@@ -414,24 +414,34 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
     return st;
 }
 
+/* The name of the module of the root file's `run` line, or NULL. */
+static const char *run_module_of(const ast_node *root)
+{
+    const char *run_module = NULL;
+    for (int i = 0; root && i < root->nkids; i++)
+        if (root->kids[i]->kind == AST_RUN && root->kids[i]->a)
+            run_module = root->kids[i]->a->name;
+    return run_module;
+}
+
+/* Module k of the root file (a child of root) built with its defaults, or the `run` line's
+ * arguments for the run module (*is_run); NULL after errors. */
+static ir_model *build_root_module(axonc_unit *u, const ast_node *root, int k, bool *is_run)
+{
+    const char *run_module = run_module_of(root), *name = root->kids[k]->name;
+    *is_run = run_module && !strcmp(run_module, name);
+    return ir_build(u->sema, u->root, *is_run ? NULL : name, NULL, 0, 1e-4);
+}
+
 /* Instantiates every module of the root file (the `run` module with its arguments) so that
  * projections, records and schemes are checked too. */
 static void check_modules(axonc_unit *u)
 {
     ast_node *root = sema_file_root(u->sema, u->root);
-    const char *run_module = NULL;
+    bool is_run;
     for (int i = 0; root && i < root->nkids; i++)
-        if (root->kids[i]->kind == AST_RUN && root->kids[i]->a)
-            run_module = root->kids[i]->a->name;
-    for (int i = 0; root && i < root->nkids; i++) {
-        if (root->kids[i]->kind != AST_MODULE)
-            continue;
-        const char *name = root->kids[i]->name;
-        bool is_run = run_module && !strcmp(run_module, name);
-        ir_model *ir = ir_instantiate(u->sema, u->root, is_run ? NULL : name, NULL, 0, 1e-4);
-        if (ir)
-            ir_schemes(u->sema, ir);
-    }
+        if (root->kids[i]->kind == AST_MODULE)
+            build_root_module(u, root, i, &is_run);
 }
 
 static axonc_status check_pass(axonc_unit *u, void *arg)
@@ -648,9 +658,8 @@ static axonc_status instantiate_pass(axonc_unit *u, void *arg)
     ir_override *ov = ir_overrides(u, o->set, o->nset);
     if (!ov)
         return AXONC_EINVAL;
-    a->ir = ir_instantiate(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
-    bool good = a->ir && ir_schemes(u->sema, a->ir);
-    if (deliver(u) || !good) {
+    a->ir = ir_build(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
+    if (deliver(u) || !a->ir) {
         deliver_dropped(u);
         return fail(u->s, AXONC_EDIAG, "the model has errors");
     }
@@ -1454,17 +1463,12 @@ static axonc_status index_pass(axonc_unit *u, void *arg)
        as axon check instantiates them (the run module with the run line's arguments; its
        diagnostics were delivered then, and repeats are not delivered) */
     ast_node *root = u->check_ok ? sema_file_root(u->sema, u->root) : NULL;
-    const char *run_module = NULL;
-    for (int i = 0; root && i < root->nkids; i++)
-        if (root->kids[i]->kind == AST_RUN && root->kids[i]->a)
-            run_module = root->kids[i]->a->name;
     for (int i = 0; root && i < root->nkids; i++) {
         if (root->kids[i]->kind != AST_MODULE)
             continue;
-        bool is_run = run_module && !strcmp(run_module, root->kids[i]->name);
-        ir_model *ir = ir_instantiate(u->sema, u->root, is_run ? NULL : root->kids[i]->name, NULL,
-                                      0, 1e-4);
-        if (!ir || !ir_schemes(u->sema, ir))
+        bool is_run;
+        ir_model *ir = build_root_module(u, root, i, &is_run);
+        if (!ir)
             continue;
         for (int k = 0; k < ir->npops; k++)
             ide_set_size(u->index, root->kids[i]->name, ir->pops[k].name, ir->pops[k].size,

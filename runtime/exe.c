@@ -21,20 +21,16 @@
 double axon_exe_parse_time(const char *text)
 {
     char *end;
-    double v = strtod(text, &end);
+    double v = strtod(text, &end), scale = 1;
     if (end == text || !isfinite(v) || v <= 0)
         return 0;
     while (*end == ' ')
         end++;
-    static const struct {
-        const char *unit;
-        double scale;
-    } UNITS[] = {{"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"ns", 1e-9},
-                 {"min", 60}};
-    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
-        if (!strcmp(end, UNITS[i].unit))
-            return v * UNITS[i].scale;
-    return 0;
+    /* a plain number is in seconds; else any unit of time (axon_unit_convert) */
+    if (*end && !axon_unit_convert("s", end, &scale))
+        return 0;
+    v *= scale;
+    return isfinite(v) && v > 0 ? v : 0;
 }
 
 double axon_exe_parse_size(const char *text)
@@ -250,6 +246,13 @@ static const char OPTIONS_HELP[] =
 
 const char *axon_exe_options_help(void) { return OPTIONS_HELP; }
 
+/* --set of executables (`axon run` lists its own: a compiler option there) */
+static const char SET_HELP[] =
+    "  --set POP.NAME=VALUE   set a parameter of a population or projection before the first\n"
+    "                         step, with its unit (repeatable): --set E.tau_m=30ms --set\n"
+    "                         'E->I.w=2 nS'; sizes and module parameters are fixed when the\n"
+    "                         model is compiled (axon build --set N=...)\n";
+
 static bool whole(const char *v, unsigned long long max, unsigned long long *out)
 {
     char *end;
@@ -260,6 +263,75 @@ static bool whole(const char *v, unsigned long long max, unsigned long long *out
     if (*end || errno || x > max)
         return false;
     *out = x;
+    return true;
+}
+
+/* Parses the value of `--set NAME=VALUE` (text): a parameter's name with a dot (a population
+ * or projection, then the parameter: "E.tau_m", "E->I.w"), '=', a finite number and an
+ * optional unit ("30ms", "2 nS"; axon_unit_convert). name (NAME_MAX_SET bytes) and unit
+ * (UNIT_MAX_SET bytes, "" when none) receive the parts. false with the message in err. */
+enum { NAME_MAX_SET = 128, UNIT_MAX_SET = 64 };
+static bool parse_set(const char *text, char *name, double *value, char *unit, char *err,
+                      size_t errlen)
+{
+    const char *eq = strchr(text, '=');
+    size_t n = eq ? (size_t)(eq - text) : 0;
+    if (!eq || !n || n >= NAME_MAX_SET || strcspn(text, " \t") < n) {
+        snprintf(err, errlen, "--set needs NAME=VALUE, like E.tau_m=30ms; not '%s'", text);
+        return false;
+    }
+    memcpy(name, text, n);
+    name[n] = '\0';
+    if (!strchr(name, '.')) {
+        snprintf(err, errlen,
+                 "--set %s: '%s' is not a parameter of a population or projection (POP.NAME); "
+                 "a module parameter is fixed when the model is compiled: axon build --set %s",
+                 text, name, text);
+        return false;
+    }
+    const char *v = eq + 1;
+    char *end;
+    double x = strtod(v, &end);
+    const char *u = end;
+    while (*u == ' ')
+        u++;
+    bool number = end != v && isfinite(x) && (isdigit((unsigned char)*v) || *v == '-' ||
+                                               *v == '+' || *v == '.');
+    if (!number || (*u && (strlen(u) >= UNIT_MAX_SET || !axon_unit_convert(u, u, NULL)))) {
+        snprintf(err, errlen, "--set %s: '%s' is not a number with an optional unit", text, v);
+        return false;
+    }
+    *value = x;
+    snprintf(unit, UNIT_MAX_SET, "%s", u);
+    return true;
+}
+
+/* Sets the --set parameters of o in sim; false after printing why not. A value without a unit
+ * is refused for a parameter that has one (3 would be 3 A, not 3 nA), except 0, as the
+ * compiler's --set does. */
+static bool apply_sets(const char *prog, axon_sim *sim, const axon_exe_opts *o)
+{
+    for (int k = 0; k < o->nsets; k++) {
+        char name[NAME_MAX_SET], unit[UNIT_MAX_SET], err[256];
+        double x;
+        if (!parse_set(o->sets[k], name, &x, unit, err, sizeof err)) { /* checked before */
+            fprintf(stderr, "%s: %s\n", prog, err);
+            return false;
+        }
+        int p = axon_sim_param_index(sim, name);
+        const axon_param_desc *d = p >= 0 ? axon_sim_param_desc(sim, (uint32_t)p) : NULL;
+        if (d && !*unit && x != 0 && !axon_unit_convert("1", d->unit, NULL)) {
+            fprintf(stderr, "%s: --set %s: '%s' is in %s, but %s has no unit (write one: --set "
+                            "'%s=%s %s', or any unit of its dimension)\n",
+                    prog, o->sets[k], name, d->unit, o->sets[k] + strlen(name) + 1, name,
+                    o->sets[k] + strlen(name) + 1, d->unit);
+            return false;
+        }
+        if (axon_sim_set_param(sim, name, x, *unit ? unit : NULL) != AXON_OK) {
+            fprintf(stderr, "%s: --set %s: %s\n", prog, o->sets[k], axon_sim_error(sim));
+            return false;
+        }
+    }
     return true;
 }
 
@@ -284,7 +356,7 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
                  !strcmp(a, "--grain") || !strcmp(a, "--signal") ||
                  !strcmp(a, "--checkpoint-every") || !strcmp(a, "--checkpoint") ||
                  !strcmp(a, "--resume") || !strcmp(a, "--on-nan") ||
-                 !strcmp(a, "--max-memory");
+                 !strcmp(a, "--max-memory") || !strcmp(a, "--set");
     if (!known)
         return 0;
     if (i + 1 >= argc) {
@@ -348,6 +420,16 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
             return -1;
         }
         o->threads = (int)x;
+    } else if (!strcmp(a, "--set")) {
+        char name[NAME_MAX_SET], unit[UNIT_MAX_SET];
+        double y;
+        if (!parse_set(v, name, &y, unit, err, errlen))
+            return -1;
+        if (o->nsets == AXON_EXE_MAX_SETS) {
+            snprintf(err, errlen, "too many --set options (at most %d)", AXON_EXE_MAX_SETS);
+            return -1;
+        }
+        o->sets[o->nsets++] = v;
     } else if (!strcmp(a, "--grain")) {
         if (!whole(v, UINT32_MAX, &x) || x == 0) {
             snprintf(err, errlen, "--grain needs a positive whole number, not '%s'", v);
@@ -777,7 +859,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
                     prog, model->projs[q].name, (unsigned long long)nr,
                     (unsigned long long)axon_sim_synapse_count(sim, (int)q), model->dt * 1e3);
     }
-    int status = 0;
+    int status = apply_sets(prog, sim, o) ? 0 : 2;
     for (int k = 0; k < o->nsignals && !status; k++)
         if (axon_sim_set_signal(sim, o->signal_names[k], o->signal_values[k]) != AXON_OK) {
             fprintf(stderr, "%s: --signal: %s\n", prog, axon_sim_error(sim));
@@ -841,8 +923,8 @@ int axon_exe_main(int argc, char **argv, const axon_model_desc *model)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("usage: %s [options]\n"
-                   "Simulates the model %s (compiled by axon build).\n\noptions:\n%s",
-                   prog, model->name, OPTIONS_HELP);
+                   "Simulates the model %s (compiled by axon build).\n\noptions:\n%s%s",
+                   prog, model->name, OPTIONS_HELP, SET_HELP);
             return 0;
         }
         char err[256];

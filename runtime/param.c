@@ -10,18 +10,43 @@
  * propagator); otherwise the blocks are swapped. Nothing runs concurrently with these calls
  * (axon.h: one simulation, one thread at a time), so kernels never see half a change.
  *
- * Units: the runtime has no unit parser; a value is given in the parameter's SI unit, or in
- * that unit with SI prefixes on its symbols ("ms" for "s", "nS" for "S", "mS/cm^2" for
- * "S/m^2"), which covers what modellers write for the units Axon stores.
+ * Units: a value is given in the parameter's SI unit, or in any unit of the same dimension
+ * ("ms" for "s", "nS" for "S", "mS/cm^2" for "S/m^2"), read by the runtime's one unit parser
+ * (units.c).
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
 
 /* ---- setup */
+
+/* The shared parameters that derived value k (NaN) depends on, with their values ("'E.tau_m'
+ * = 0 s"), into names (size bytes; "" when none is found): those whose change (to twice the
+ * value, or 1 from 0) makes it a number. For the message only; tmp holds nderived values. */
+static void rt_culprits(const axon_model_desc *m, double *shared, double *tmp, uint32_t k,
+                        char *names, size_t size)
+{
+    size_t used = 0;
+    names[0] = '\0';
+    for (uint32_t j = 0; j < m->nparams && used < size; j++) {
+        const axon_param_desc *p = &m->params[j];
+        if (p->kind != AXON_PARAM_SHARED || (p->flags & AXON_PARAM_FIXED))
+            continue;
+        double old = shared[p->index];
+        shared[p->index] = old != 0 ? 2 * old : 1;
+        m->derive(shared, tmp);
+        shared[p->index] = old;
+        if (!isnan(tmp[k])) {
+            int w = snprintf(names + used, size - used, "%s'%s' = %g %s", used ? ", " : "",
+                             p->name, old, p->unit);
+            used = w < 0 ? size : used + (size_t)w;
+        }
+    }
+}
 
 axon_status rt_params_init(axon_sim *s, axon_err *err)
 {
@@ -64,14 +89,32 @@ axon_status rt_params_init(axon_sim *s, axon_err *err)
         memcpy(s->shared, m->shared_defaults, m->nshared * sizeof *s->shared);
     if (m->derive)
         m->derive(s->shared, s->derived);
-    /* a NaN here is a propagator that could not be computed (axon_propagator: out of memory,
-       or an overflow): every step would make the state NaN */
+    /* a NaN here is a value the model was compiled with that makes a derived quantity
+       undefined (a time constant of 0: `--set E.tau_m=0ms`), or a propagator that could not be
+       computed (axon_propagator: out of memory, an overflow): every step would make the state
+       NaN */
     for (uint32_t k = 0; k < m->nderived; k++)
-        if (isnan(s->derived[k]))
+        if (isnan(s->derived[k])) {
+            /* the same values again: a NaN that goes away was memory running out */
+            m->derive(s->shared, s->derived_new);
+            if (!isnan(s->derived_new[k]))
+                return axon_err_set(err, AXON_ENOMEM,
+                                    "model '%s': derived value %u of the parameters could not "
+                                    "be computed (out of memory while computing a propagator)",
+                                    m->name, k);
+            char names[256];
+            rt_culprits(m, s->shared, s->derived_new, k, names, sizeof names);
+            if (*names)
+                return axon_err_set(err, AXON_ERANGE,
+                                    "model '%s': %s makes a quantity the model derives from it "
+                                    "undefined (derived value %u: a division by zero, an "
+                                    "overflow, an unstable propagator)",
+                                    m->name, names, k);
             return axon_err_set(err, AXON_ERANGE,
-                                "model '%s': derived value %u of the parameters is NaN (out of "
-                                "memory while computing a propagator, or one that overflows)",
+                                "model '%s': derived value %u of the parameters is NaN (a "
+                                "propagator that overflows)",
                                 m->name, k);
+        }
     return AXON_OK;
 }
 

@@ -36,7 +36,7 @@ static const rt_unit RT_UNITS[] = {
     {"S", 1, {-2, -1, 3, 2, 0, 0, 0}},   {"Wb", 1, {2, 1, -2, -1, 0, 0, 0}},
     {"T", 1, {0, 1, -2, -1, 0, 0, 0}},   {"H", 1, {2, 1, -2, -2, 0, 0, 0}},
     {"M", 1e3, {-3, 0, 0, 0, 0, 1, 0}},  {"l", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
-    {"L", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
+    {"L", 1e-3, {3, 0, 0, 0, 0, 0, 0}},   {"min", 60, {0, 0, 1, 0, 0, 0, 0}},
 };
 
 static const struct {
@@ -121,6 +121,15 @@ int rt_unit_convert(const char *to, const char *from, double *scale)
             return 0;
     *scale = sf / st;
     return 1;
+}
+
+int axon_unit_convert(const char *to, const char *from, double *scale)
+{
+    double f = 1.0;
+    int ok = to && from && rt_unit_convert(to, from, &f);
+    if (scale)
+        *scale = ok ? f : 1.0;
+    return ok;
 }
 
 /* A name for the stored unit in messages: "V (kg*m^2*s^-3*A^-1)", or the string itself. */

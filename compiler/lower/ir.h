@@ -252,6 +252,11 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
 /* Chooses the scheme of each population and builds its discrete update; then
  * ir_synapses and ir_params. */
 bool ir_schemes(sema_ctx *s, ir_model *m);
+/* The pipeline from checked definitions to a model ready for code generation, in its one
+ * order: ir_instantiate (which checks every definition first, once) then ir_schemes. NULL
+ * after reporting errors. libaxonc, the unit tests and the fuzzers build models with it. */
+ir_model *ir_build(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
+                   int nov, double dt);
 /* "may spike" of a population with a refractory period: _refr < 0 (p->refr_var >= 0). */
 sx *ir_refr_permit(ax_arena *ar, const ir_pop *p);
 /* Plans each projection's synapse variables: the linear form of their

@@ -738,3 +738,10 @@ bool ir_schemes(sema_ctx *s, ir_model *m)
         ok &= build_pop(s, m, &m->pops[i]);
     return ok && ir_synapses(s, m) && ir_learning(s, m) && ir_params(s, m) && ir_protocol(s, m);
 }
+
+ir_model *ir_build(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
+                   int nov, double dt)
+{
+    ir_model *m = ir_instantiate(s, root_file, module, ov, nov, dt);
+    return m && ir_schemes(s, m) ? m : NULL;
+}

@@ -64,6 +64,12 @@ contains "run: summary" "Random: 0.05 s of model time in 500 steps of 0.1 ms"
 contains "run: compile time" "compile "
 expect "run: bad -t" 2 "$AXON" run "$model" -t 5kg
 contains "run: bad -t message" "-t needs a positive duration"
+# durations in any unit of time (the runtime's one unit parser), and nothing else
+expect "run: -t in us" 0 "$AXON" run "$model" -t "20000 us" --set N=50
+contains "run: -t in us" "Random: 0.02 s of model time in 200 steps"
+expect "run: --dt in us" 0 "$AXON" run "$model" -t 2ms --dt "50 us" --set N=50
+contains "run: --dt in us" "in 40 steps of 0.05 ms"
+expect "run: -t 1 mV" 2 "$AXON" run "$model" -t "1 mV"
 expect "run: bad --threads" 2 "$AXON" run "$model" --threads 0
 expect "run: bad --seed" 2 "$AXON" run "$model" --seed -3
 expect "run: bad --precision" 2 "$AXON" run "$model" --precision half
@@ -113,6 +119,9 @@ contains "run: --set unknown population hint" "did you mean 'P.tau_m'?"
 expect "run: --set unknown population parameter" 1 "$AXON" run "$model" --set P.tau_n=30ms
 contains "run: --set unknown population parameter message" "P (a LIF) has no parameter 'tau_n'"
 contains "run: --set unknown population parameter hint" "did you mean 'P.tau_m'?"
+# a value that makes a derived quantity undefined: the message names the parameter
+expect "run: --set a time constant of 0" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 1ms -q --set N=100 --set E.tau_e=0ms
+contains "run: --set a time constant of 0" "model 'COBA': 'E.tau_e' = 0 s makes a quantity the model derives from it undefined"
 expect "run: --set a state variable" 1 "$AXON" run "$model" --set "P.v=-60 mV"
 contains "run: --set a state variable message" "'v' of P is a state variable of LIF, not a parameter"
 # same seed: identical files for 1 and 2 threads; another seed differs
@@ -267,6 +276,49 @@ if [ "$(uname -m)" = x86_64 ]; then
         expect "x86-64 exe under valgrind" 0 valgrind --error-exitcode=1 -q "$tmp/izh86" -t 50ms -q
     fi
 fi
+# --set in a built executable: a parameter of a population or projection, set before the first
+# step with its unit; the recordings equal those of axon run with the same --set (which sets it
+# when compiling), bit for bit
+coba="$AXON_SRCDIR/examples/coba.axon"
+expect "build coba exe (for --set)" 0 "$AXON" build "$coba" --set N=400 --set p=0.1 -o "$tmp/coba_set" -q
+sets="--set E.tau_e=8ms --set I.g_L=12nS"
+expect "exe --set" 0 "$tmp/coba_set" -t 50ms --seed 4 $sets -o "$tmp/set_exe" -q
+expect "run --set (same values when compiling)" 0 "$AXON" run "$coba" --set N=400 --set p=0.1 -t 50ms --seed 4 $sets -o "$tmp/set_run" -q
+expect "exe without --set" 0 "$tmp/coba_set" -t 50ms --seed 4 -o "$tmp/set_none" -q
+nfiles=0 nsame=0 ndiff=0
+for f in "$tmp"/set_run/*.npy; do
+    nfiles=$((nfiles + 1))
+    cmp -s "$f" "$tmp/set_exe/${f##*/}" && nsame=$((nsame + 1))
+    cmp -s "$f" "$tmp/set_none/${f##*/}" || ndiff=$((ndiff + 1))
+done
+if [ $nfiles -ge 3 ] && [ $nsame -eq $nfiles ] && [ $ndiff -ge 2 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: exe --set: $nsame of $nfiles files equal axon run --set, $ndiff differ without"; fi
+# a projection's parameter, by the runtime's name of an unnamed projection
+expect "exe --set a projection's" 0 "$tmp/coba_set" -t 50ms --seed 4 --set "E->I.w=4 nS" -o "$tmp/set_proj" -q
+if cmp -s "$tmp/set_proj/I.spikes.i.npy" "$tmp/set_none/I.spikes.i.npy"; then
+    fail=$((fail + 1)); echo "FAIL: exe --set E->I.w changed nothing"; else pass=$((pass + 1)); fi
+# its errors: usage errors (status 2) naming the option, before or right after loading
+expect "exe --set not a number" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=abc
+contains "exe --set not a number" "--set E.tau_e=abc: 'abc' is not a number with an optional unit"
+expect "exe --set 0/0" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=0/0
+expect "exe --set source text" 2 "$tmp/coba_set" -t 1ms -q --set 'E.tau_e=5 } module X {'
+expect "exe --set a module parameter" 2 "$tmp/coba_set" -t 1ms -q --set N=3
+contains "exe --set a module parameter" "a module parameter is fixed when the model is compiled: axon build --set N=3"
+expect "exe --set wrong unit" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=5mV
+contains "exe --set wrong unit" "--set E.tau_e=5mV: 'E.tau_e' is in s: 'mV' is not s"
+expect "exe --set without the unit" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=5
+contains "exe --set without the unit" "but 5 has no unit"
+expect "exe --set 0 without a unit" 0 "$tmp/coba_set" -t 1ms -q --set E.I_ext=0
+expect "exe --set unknown" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_q=5ms
+contains "exe --set unknown" "population 'E' has no parameter 'tau_q' (did you mean 'E.tau_e'?)"
+expect "exe --set a state variable" 2 "$tmp/coba_set" -t 1ms -q --set E.v=5mV
+expect "exe --set a time constant of 0" 2 "$tmp/coba_set" -t 1ms -q --set E.tau_e=0ms
+contains "exe --set a time constant of 0" "'E.tau_e' = 0 s makes a quantity the model derives from it infinite"
+expect "exe --help lists --set" 0 "$tmp/coba_set" --help
+contains "exe --help lists --set" "--set POP.NAME=VALUE"
+expect "exe -t in us" 0 "$tmp/coba_set" -t "500 us" -q
+expect "exe -t 1 mV" 2 "$tmp/coba_set" -t "1 mV" -q
+
 # the embedding example compiles against the object and runs
 if [ -n "${AXON_LIBDIR:-}" ] && cc ${AXON_SAN:-} -I"$tmp" -I"$AXON_SRCDIR/runtime/include" "$AXON_SRCDIR/examples/embed/embed.c" \
        "$tmp/izh.o" -L"$AXON_LIBDIR" -Wl,-rpath,"$AXON_LIBDIR" -laxonrt -lm -o "$tmp/embed" 2>"$out"; then

@@ -61,9 +61,7 @@ static void fuzz_model(int kind, const uint8_t *data, size_t size)
     if (!diag_error_count(d)) {
         sema_check_all(sc);
         if (!diag_error_count(d)) {
-            ir_model *m = ir_instantiate(sc, id, "M", NULL, 0, 1e-4);
-            if (m)
-                ir_schemes(sc, m);
+            ir_build(sc, id, "M", NULL, 0, 1e-4);
         }
     }
     char *s = diag_render_string(d, 0);

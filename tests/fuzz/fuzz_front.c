@@ -67,11 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sema_check_all(sc);
         ast_node *root = sema_file_root(sc, id);
         for (int i = 0; root && i < root->nkids && !diag_error_count(d); i++)
-            if (root->kids[i]->kind == AST_MODULE) {
-                ir_model *m = ir_instantiate(sc, id, root->kids[i]->name, NULL, 0, 1e-4);
-                if (m)
-                    ir_schemes(sc, m);
-            }
+            if (root->kids[i]->kind == AST_MODULE)
+                ir_build(sc, id, root->kids[i]->name, NULL, 0, 1e-4);
     }
     char *s = diag_render_string(d, 0);
     free(s);

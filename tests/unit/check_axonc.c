@@ -530,6 +530,143 @@ START_TEST(test_emit)
 }
 END_TEST
 
+/* A shared library and an executable written by axonc_emit run the model as the JIT does. */
+START_TEST(test_emit_shared_and_exe)
+{
+    sink k;
+    memset(&k, 0, sizeof k);
+    const char *libdir = getenv("AXON_LIBDIR"); /* set by make check; NULL: the build tree's */
+    axonc_session *s = axonc_session_new(
+        &(axonc_options){.on_diag = collect, .user = &k, .runtime_libdir = libdir});
+    ck_assert_ptr_nonnull(s);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *in = NULL;
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    uint64_t jit = spikes_of(m, 0.1, 3);
+    ck_assert_uint_gt(jit, 0);
+    char dir[] = "/tmp/axonc-emit2-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char so[128], exe[128], cmd[512], rec[160];
+    snprintf(so, sizeof so, "%s/libdrive.so", dir);
+    snprintf(exe, sizeof exe, "%s/drive", dir);
+    snprintf(rec, sizeof rec, "%s/out", dir);
+    /* a shared library, loaded: the same spikes */
+    ck_assert_msg(axonc_emit(in, AXONC_EMIT_SHARED, so, &(axonc_emit_opts){.symbol = "drive"}) ==
+                      AXONC_OK,
+                  "%s", axonc_session_error(s));
+    axon_err err = {{0}};
+    axon_model_handle *h = axon_model_open(so, "drive", &err);
+    ck_assert_msg(h != NULL, "%s", err.msg);
+    ck_assert_uint_eq(spikes_of(axon_model_descriptor(h), 0.1, 3), jit);
+    axon_model_close(h);
+    /* an executable: it runs, with the emit options' duration, and writes the spikes */
+    ck_assert_msg(axonc_emit(in, AXONC_EMIT_EXE, exe, &(axonc_emit_opts){.duration = 0.1}) ==
+                      AXONC_OK,
+                  "%s", axonc_session_error(s));
+    ck_assert_int_eq(access(exe, X_OK), 0);
+    snprintf(cmd, sizeof cmd, "'%s' --seed 3 -q -o '%s'", exe, rec);
+    ck_assert_int_eq(system(cmd), 0);
+    axon_recording *r = axon_recording_open(rec, &err);
+    ck_assert_msg(r != NULL, "%s", err.msg);
+    int e = axon_recording_pop_index(r, "E");
+    ck_assert_int_ge(e, 0);
+    ck_assert(axon_recording_pop(r, (size_t)e)->has_spikes);
+    ck_assert_uint_eq(axon_recording_pop(r, (size_t)e)->nspikes, jit);
+    axon_recording_free(r);
+    rm_tree(rec);
+    /* a linker that fails: AXONC_ETOOL with its output, and nothing left behind */
+    axonc_session *bad = axonc_session_new(&(axonc_options){.cc = "false"});
+    axonc_unit *ub = load_ok(bad, MODEL);
+    axonc_instance *ib = NULL;
+    ck_assert_int_eq(axonc_instantiate(ub, NULL, &ib), AXONC_OK);
+    char lost[160];
+    snprintf(lost, sizeof lost, "%s/lost", dir);
+    ck_assert_int_eq(axonc_emit(ib, AXONC_EMIT_EXE, lost, NULL), AXONC_ETOOL);
+    ck_assert_str_ne(axonc_session_error(bad), "");
+    ck_assert_int_ne(access(lost, F_OK), 0);
+    axonc_session_free(bad);
+    remove(so);
+    remove(exe);
+    ck_assert_int_eq(rmdir(dir), 0); /* empty: no temporary files left */
+    axonc_session_free(s);
+}
+END_TEST
+
+/* Warnings are counted (and are errors with options.werror); synapses and rules are listed
+ * with their members and units; the functions not covered above refuse NULL handles. */
+START_TEST(test_warnings_kinds_nulls)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    const char *w = "neuron N {\n    parameters { exp = 2 }\n    state { v = 1 }\n}\n";
+    axonc_unit *u = NULL;
+    ck_assert_int_eq(axonc_warning_count(s), 0);
+    ck_assert_int_eq(axonc_load_string(s, "<w>", w, strlen(w), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_check(u), AXONC_OK);
+    ck_assert_int_eq(axonc_warning_count(s), 1);
+    ck_assert_int_eq(axonc_error_count(s), 0);
+    ck_assert_ptr_nonnull(strstr(k.text, "<w>:2:18: warning: 'exp' hides the built-in function"));
+    ck_assert_int_eq(axonc_warning_count(NULL), 0);
+    axonc_session *we = axonc_session_new(&(axonc_options){.werror = 1});
+    axonc_unit *uw = NULL;
+    ck_assert_int_eq(axonc_load_string(we, "<w>", w, strlen(w), &uw), AXONC_OK);
+    ck_assert_int_eq(axonc_check(uw), AXONC_EDIAG);
+    ck_assert_int_eq(axonc_error_count(we), 1);
+    axonc_session_free(we);
+    /* a synapse and a rule, with their members */
+    const char *src = "import \"std/synapses/basic\"\nimport \"std/rules/stdp\"\n";
+    axonc_unit *ur = load_ok(s, src);
+    axonc_def d;
+    axonc_member mb;
+    int exc = axonc_def_find(ur, "Exc"), stdp = axonc_def_find(ur, "STDP");
+    ck_assert_int_eq(axonc_def_get(ur, exc, &d), AXONC_OK);
+    ck_assert_int_eq(d.kind, AXONC_SYNAPSE);
+    ck_assert_ptr_nonnull(strstr(d.loc.file, "basic.axon"));
+    ck_assert_int_eq(d.nmembers, 1);
+    ck_assert_int_eq(axonc_def_member(ur, exc, 0, &mb), AXONC_OK);
+    ck_assert_str_eq(mb.name, "w");
+    ck_assert_int_eq(mb.kind, AXONC_PARAM_EACH); /* a synapse's weight: one per synapse */
+    ck_assert_str_eq(mb.unit, "S");
+    ck_assert(mb.has_default && fabs(mb.default_si - 6e-9) < 1e-24);
+    ck_assert_int_eq(axonc_def_get(ur, stdp, &d), AXONC_OK);
+    ck_assert_int_eq(d.kind, AXONC_RULE);
+    bool tau = false, trace = false;
+    for (int i = 0; i < d.nmembers; i++) {
+        ck_assert_int_eq(axonc_def_member(ur, stdp, i, &mb), AXONC_OK);
+        if (!strcmp(mb.name, "tau_pre")) {
+            /* a rule's parameters are per synapse unless declared `shared` */
+            tau = mb.kind == AXONC_PARAM_EACH && !strcmp(mb.unit, "s") && mb.default_si == 0.02;
+        } else if (!strcmp(mb.name, "a_pre")) {
+            trace = mb.kind == AXONC_STATE && !strcmp(mb.unit, "1");
+        }
+    }
+    ck_assert(tau && trace);
+    ck_assert_int_eq(axonc_def_member(ur, stdp, d.nmembers, &mb), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_member(ur, stdp, 0, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_def_get(ur, 0, NULL), AXONC_EINVAL);
+    /* NULL handles and arguments */
+    char *t = (char *)1;
+    axonc_value v;
+    axonc_instance *in = NULL;
+    ck_assert(axonc_instance_duration(NULL) == 0);
+    ck_assert_int_eq(axonc_load_sources(NULL, NULL, 0, &u), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_eval(NULL, "<e>", "1", 1, NULL, 0, &v), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_eval(ur, "<e>", "1", 1, NULL, 0, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_dump_unit(ur, AXONC_DUMP_AST, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_instantiate(ur, NULL, NULL), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_instantiate(ur, NULL, &in), AXONC_EDIAG); /* no module to run */
+    ck_assert_ptr_null(in);
+    ck_assert_int_eq(axonc_fmt(NULL, "<f>", "", 0, &t), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_symbol_count(NULL), 0);
+    ck_assert_int_eq(axonc_load_string(s, "<x>", NULL, 3, &u), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_load_string(s, "<x>", "", 0, NULL), AXONC_EINVAL);
+    axonc_session_set_reader(NULL, NULL, NULL);
+    axonc_session_free(s);
+}
+END_TEST
+
 START_TEST(test_parse_only)
 {
     sink k;
@@ -649,12 +786,15 @@ START_TEST(test_format)
 }
 END_TEST
 
-/* Out of memory (here: past the session's memory limit) at every point of loading, checking
- * and instantiating is AXONC_ENOMEM, never a crash; the session stays usable. */
+/* Out of memory (here: past the session's memory limit, the allocation-failure hook of the
+ * front end) at every point of loading, checking and instantiating is AXONC_ENOMEM, never a
+ * crash; the session stays usable. The front end takes memory in chunks of 64 KiB (and
+ * larger blocks alone): limits 16 KiB apart fail each of those allocations in turn, from the
+ * first to the last, until the model fits. */
 START_TEST(test_memory_limit)
 {
     int enomem = 0, fine = 0;
-    for (size_t limit = 16 * 1024; limit <= 4u << 20; limit += limit / 4) {
+    for (size_t limit = 16 * 1024; !fine && limit <= 64u << 20; limit += 16 * 1024) {
         axonc_session *s = axonc_session_new(&(axonc_options){.memory_limit = limit});
         ck_assert_ptr_nonnull(s);
         axonc_unit *u = NULL;
@@ -680,8 +820,67 @@ START_TEST(test_memory_limit)
         ck_assert_int_ne(axonc_load_string(s, "<s>", small, strlen(small), &u), AXONC_EDIAG);
         axonc_session_free(s);
     }
-    ck_assert_int_gt(enomem, 0);
+    ck_assert_int_gt(enomem, 8); /* every chunk the model needs was refused once */
     ck_assert_int_gt(fine, 0);
+}
+END_TEST
+
+/* Anonymous executable mappings of this process (/proc/self/maps): where the JIT puts
+ * compiled code. -1 when /proc cannot be read. */
+static int code_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char perm[8] = "";
+        unsigned long lo, hi, off, inode;
+        unsigned dmaj, dmin;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off, &dmaj, &dmin,
+                   &inode) == 7 &&
+            perm[2] == 'x' && inode == 0 && !strchr(line, '['))
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* A model replaced in the JIT (compiled again, the old instance freed, as the REPL does when a
+ * neuron is redefined): its code is removed and its memory returned to the system, while
+ * another model compiled in the same session keeps running. */
+START_TEST(test_replaced_code_released)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *keep = NULL, *in = NULL;
+    const axon_model_desc *mk = NULL, *m = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &keep), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(keep, &mk), AXONC_OK);
+    uint64_t base = spikes_of(mk, 0.05, 1);
+    int before = code_mappings();
+    if (before < 0) { /* no /proc: only the behaviour is checked */
+        ck_assert_uint_gt(base, 0);
+        axonc_session_free(s);
+        return;
+    }
+    ck_assert_int_gt(before, 0); /* the kept model's code is found where it is looked for */
+    for (int round = 0; round < 6; round++) {
+        axonc_override set[] = {{"drive", 2 + round, "nA", NULL}};
+        ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = set, .nset = 1}, &in),
+                         AXONC_OK);
+        ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+        ck_assert_int_gt(code_mappings(), before); /* the new code is mapped ... */
+        ck_assert_uint_gt(spikes_of(m, 0.05, 1), 0);
+        axonc_instance_free(in);
+        ck_assert_int_eq(code_mappings(), before); /* ... and unmapped when it is replaced */
+        ck_assert_uint_eq(spikes_of(mk, 0.05, 1), base); /* the other model still runs */
+    }
+    axonc_instance_free(keep);
+    ck_assert_int_lt(code_mappings(), before);
+    axonc_session_free(s);
 }
 END_TEST
 
@@ -741,8 +940,11 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_run_change_run);
     tcase_add_test(tc, test_dumps);
     tcase_add_test(tc, test_emit);
+    tcase_add_test(tc, test_emit_shared_and_exe);
+    tcase_add_test(tc, test_warnings_kinds_nulls);
     tcase_add_test(tc, test_parse_only);
     tcase_add_test(tc, test_two_sessions_two_threads);
+    tcase_add_test(tc, test_replaced_code_released);
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
     tcase_add_test(tc, test_format);

@@ -119,6 +119,8 @@ START_TEST(test_unit_convert)
         {"s", "s^", 0},
         {"s", "/s", 0},
         {"s", "s*", 0},
+        {"s", "min", 60},
+        {"ms", "min", 6e4},
     };
     for (size_t k = 0; k < sizeof CASES / sizeof *CASES; k++) {
         double f = -1;
@@ -129,7 +131,15 @@ START_TEST(test_unit_convert)
                           CASES[k].from, CASES[k].to, f);
         else
             ck_assert(f == 1);
+        /* the public form gives the same */
+        double g = -1;
+        ck_assert_int_eq(axon_unit_convert(CASES[k].to, CASES[k].from, &g), ok);
+        ck_assert(g == f);
     }
+    ck_assert(axon_unit_convert("nA", "nA", NULL));
+    ck_assert(!axon_unit_convert(NULL, "s", NULL));
+    ck_assert(!axon_unit_convert("s", "", NULL));
+    ck_assert(!axon_unit_convert("frobs", "frobs", NULL));
 }
 END_TEST
 
@@ -223,8 +233,16 @@ START_TEST(test_errors)
     ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", NAN, NULL), "not a finite value");
     ck_assert_error(sim, axon_sim_set_param(sim, "Z.a", INFINITY, NULL), "not a finite value");
     ck_assert_error(sim, axon_sim_set_param(sim, "E->E.w", 1e300, "GA"), "not a finite value");
+    /* a success leaves no message (the last call's, never an older one's) */
     ck_assert_int_eq(axon_sim_get_param(sim, "Z.a", &v), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
     ck_assert(v == 0.02);
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau", 1, "ms"), "did you mean");
+    ck_assert_int_eq(axon_sim_set_param(sim, "Z.a", 0.02, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
+    ck_assert_error(sim, axon_sim_set_param(sim, "E.tau", 1, "ms"), "did you mean");
+    ck_assert_int_eq(axon_sim_set_param_range(sim, "Z.a", 0, 1, 0.02, NULL), AXON_OK);
+    ck_assert_str_eq(axon_sim_error(sim), "");
     ck_assert_int_eq(axon_sim_get_param(NULL, "Z.a", &v), AXON_EINVAL);
     ck_assert_error(sim, axon_sim_get_param(sim, "Z.a", NULL), "NULL value");
     ck_assert_int_eq(axon_sim_set_param(NULL, "Z.a", 1, NULL), AXON_EINVAL);

@@ -424,9 +424,16 @@ int axon_sim_spike_next(axon_sim *s, axon_spike_iter *it, double *t, uint32_t *i
  * and quotients of named SI units (m g s A K mol cd Hz N Pa J W C V F ohm S Wb T H M l) each
  * with at most one prefix (Y Z E P T G M k h da d c m u or the micro sign in UTF-8, n p f a z
  * y) and an exponent, such as "nA", "mV", "nS", "ms", "Mohm", "mV/ms", "uS/cm^2",
- * "mV/ms^0.5", or the stored form itself. NULL or "" means the stored unit. A unit of another
- * dimension, or one that is not a unit, is AXON_EINVAL. Parameters take the same units.
+ * "mV/ms^0.5", or the stored form itself; "min" is 60 s. NULL or "" means the stored unit. A
+ * unit of another dimension, or one that is not a unit, is AXON_EINVAL. Parameters take the
+ * same units.
  */
+
+/* [any thread] Whether from and to are units (as above; not NULL or "") of the same
+ * dimension; then *scale (may be NULL) is the value in `to` of one `from` (1e-3 for "s" and
+ * "ms"), else 1. axon_unit_convert(u, u, NULL) says whether u is a unit. The one parser of
+ * units outside a model: the run options' durations and --set values use it too. */
+int axon_unit_convert(const char *to, const char *from, double *scale);
 
 /*
  * [sim] Injects currents: before the update of every step from the next one on, values[k] (in

@@ -2,7 +2,9 @@
  * exe.h — the command-line front of a compiled model. `axon build --emit exe`
  * links a model object with libaxonexe (this) and libaxonrt; the generated
  * main() calls axon_exe_main, which accepts the options of `axon run`
- * that make sense after compilation (-t, -o, --seed, --threads, -q).
+ * that make sense after compilation (-t, -o, --seed, --threads, -q, ...;
+ * one table: axon_exe_option) and --set for the parameters of populations
+ * and projections, set at run time.
  * Unlike libaxonrt, this small library prints and returns exit statuses:
  * it is the program's user interface.
  */
@@ -22,6 +24,7 @@ int axon_exe_main(int argc, char **argv, const axon_model_desc *model);
 
 /* The options of a run, shared by `axon run` and compiled models (one table, one parser). */
 #define AXON_EXE_MAX_SIGNALS 16
+#define AXON_EXE_MAX_SETS 64
 typedef struct {
     double duration;          /* -t, s; 0: the model's `run ... for` */
     const char *outdir;       /* -o DIR, or NULL */
@@ -45,6 +48,11 @@ typedef struct {
     int on_nan;               /* --on-nan: AXON_NONFINITE_* (0: stop) */
     int dry_run;              /* --dry-run: print the memory estimate, do not run */
     double max_memory;        /* --max-memory, bytes; 0: the machine's physical memory */
+    /* --set POP.PARAM=VALUE (executables; `axon run` takes --set as a compiler option): the
+     * option texts, checked when parsed; each value is set with axon_sim_set_param before
+     * the first step (after --resume) */
+    int nsets;
+    const char *sets[AXON_EXE_MAX_SETS];
 } axon_exe_opts;
 
 /* A size with an optional unit K, M, G or T (powers of 1024; KiB etc. too): "512M", "1.5 G";
@@ -57,6 +65,7 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
                     size_t errlen);
 /* The help text of the run options, one option a line. */
 const char *axon_exe_options_help(void);
+
 
 /* Simulates model with o: warns about rounded delays, pins signals, resumes from a checkpoint
  * (with its seed), runs to the model time o->duration (from 0, also when resuming) with a
