@@ -705,6 +705,19 @@ START_TEST(test_analysis_null)
     ERRCALL(err, axon_analysis_figure(NULL, "raster", NULL, "/tmp/x.svg", &err), AXON_EINVAL);
     ck_assert_ptr_null(axon_figure_kind(100000));
     ck_assert_str_eq(axon_unit_pretty(NULL), "");
+    /* the one parser of units outside a model: NULL, "" and non-units are "no", and the scale
+     * it reports then is 1 */
+    double sc = 5;
+    ck_assert_int_eq(axon_unit_convert(NULL, "ms", &sc), 0);
+    ck_assert(sc == 1);
+    ck_assert_int_eq(axon_unit_convert("s", NULL, NULL), 0);
+    ck_assert_int_eq(axon_unit_convert("s", "", NULL), 0);
+    ck_assert_int_eq(axon_unit_convert("s", "mV", &sc), 0);
+    ck_assert_int_eq(axon_unit_convert("s", "bogus", &sc), 0);
+    ck_assert_int_eq(axon_unit_convert("s", "ms", &sc), 1);
+    ck_assert(sc == 1e-3);
+    ck_assert_int_eq(axon_unit_convert("ms", "min", &sc), 1);
+    ck_assert(sc == 6e4);
 }
 END_TEST
 
