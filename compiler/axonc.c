@@ -393,6 +393,20 @@ axonc_status axonc_load_string(axonc_session *s, const char *name, const char *t
     return load(s, load_pass, &(load_args){.name = name, .text = text, .len = len}, out);
 }
 
+/* A model file's text from the disk, at most AX_MAX_SOURCE bytes, through an open that does not
+ * wait on a FIFO (read_file); AXONC_EIO with the reason. */
+static axonc_status read_source(axonc_session *s, const char *path, char **text, size_t *len)
+{
+    const char *err = NULL;
+    *text = read_file(path, AX_MAX_SOURCE, len, &err);
+    if (!*text && err == READ_FILE_TOO_LARGE)
+        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
+                    "file", path, AX_MAX_SOURCE_MIB);
+    if (!*text)
+        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
+    return AXONC_OK;
+}
+
 axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out)
 {
     if (out)
@@ -402,16 +416,28 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
     if (!path || !out)
         return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
     load_args a = {.path = path};
-    char *text = read_file(path, AX_MAX_SOURCE, &a.len, &a.err);
-    if (!text && a.err == READ_FILE_TOO_LARGE)
-        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
-                    "file", path, AX_MAX_SOURCE_MIB);
-    if (!text)
-        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, a.err);
+    char *text;
+    axonc_status st = read_source(s, path, &text, &a.len);
+    if (st != AXONC_OK)
+        return st;
     a.text = text;
-    axonc_status st = load(s, parse_pass, &a, out);
+    st = load(s, parse_pass, &a, out);
     free(text);
     return st;
+}
+
+axonc_status axonc_read_file(axonc_session *s, const char *path, char **text, size_t *len)
+{
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!path || !text || !len)
+        return fail(s, AXONC_EINVAL, "axonc_read_file: a NULL argument");
+    axonc_status st = read_source(s, path, text, len);
+    return st == AXONC_OK ? ok(s) : st;
 }
 
 /* Instantiates every module of the root file (the `run` module with its arguments) so that

@@ -1,7 +1,8 @@
 #include "util.h"
 
+#include "axon/io.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,26 +198,11 @@ char *sb_take(strbuf *sb)
     return s;
 }
 
-FILE *ax_fopen_read(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    int fl = fcntl(fd, F_GETFL);
-    FILE *fp = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return fp;
-}
-
 const char READ_FILE_TOO_LARGE[] = "larger than the limit";
 
 char *read_file(const char *path, size_t max, size_t *len, const char **err)
 {
-    FILE *f = ax_fopen_read(path);
+    FILE *f = axon_file_open_read(path);
     if (!f) {
         *err = strerror(errno);
         return NULL;

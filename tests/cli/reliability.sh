@@ -73,6 +73,17 @@ contains "check: a 257 MiB data file" "zero.axon:4:41: error: '$tmp/big.csv' is 
 # a FIFO without a writer reads as empty: no open waits for ever
 mkfifo "$tmp/fifo.axon" "$tmp/fifo.csv"
 expect "check: a FIFO without a writer" 0 timeout 20 "$AXON" check "$tmp/fifo.axon"
+expect "fmt: a FIFO without a writer" 0 timeout 20 "$AXON" fmt --check "$tmp/fifo.axon"
+check "fmt: the FIFO is still one" test -p "$tmp/fifo.axon"
+expect "fmt: /dev/zero" 2 timeout 20 "$AXON" fmt --check /dev/zero
+contains "fmt: /dev/zero message" "axon fmt: cannot read '/dev/zero': larger than 64 MiB, the limit for a model file"
+if "$AXON" repl --help >/dev/null 2>&1; then
+    printf ':load %s\n:quit\n' "$tmp/fifo.axon" >"$tmp/load.in"
+    expect "repl: :load a FIFO without a writer" 0 timeout 20 "$AXON" repl <"$tmp/load.in"
+    printf ':load /dev/zero\n:quit\n' >"$tmp/load.in"
+    expect "repl: :load /dev/zero" 1 timeout 20 "$AXON" repl <"$tmp/load.in"
+    contains "repl: :load /dev/zero message" "cannot read '/dev/zero': larger than 64 MiB, the limit for a model file"
+fi
 printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIF[2]\n    project A -> A : VoltageJump(w = 1 mV) connect from "fifo.csv"\n}\n' >"$tmp/fifo_data.axon"
 expect "check: data from a FIFO without a writer" 1 timeout 20 "$AXON" check "$tmp/fifo_data.axon"
 contains "check: data from a FIFO" "fifo_data.axon:5:52: error: '$tmp/fifo.csv' is empty: it needs a header row naming its columns"
