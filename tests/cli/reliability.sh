@@ -169,11 +169,11 @@ module Blow {
 run Blow for 1 s
 EOF
 expect "run: a model that blows up" 1 "$AXON" run "$tmp/blow.axon" -o "$tmp/blow" -q
-contains "run: nan message" "axon run: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there (--on-nan warn goes on); writing what was recorded (\"partial\": true)"
+contains "run: nan message" "axon run: population 'G', variable 'v' (equation at $tmp/blow.axon:4:17), neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there (--on-nan warn goes on); writing what was recorded (\"partial\": true)"
 check "run: nan: partial recordings" grep -q '"partial": true' "$tmp/blow/manifest.json"
 check "run: nan: 7104 steps recorded" grep -q '"shape": \[7104, 5\]' "$tmp/blow/manifest.json"
 expect "run: --on-nan warn" 0 "$AXON" run "$tmp/blow.axon" --on-nan warn -q
-contains "run: --on-nan warn message" "axon run: warning: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (found at step 7104, finite at step 7040); the run went on (--on-nan warn)"
+contains "run: --on-nan warn message" "axon run: warning: population 'G', variable 'v' (equation at $tmp/blow.axon:4:17), neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040); the run went on (--on-nan warn)"
 expect "run: --on-nan ignore" 0 "$AXON" run "$tmp/blow.axon" --on-nan ignore -q
 check "run: --on-nan ignore says nothing" test ! -s "$out"
 expect "run: --on-nan bad" 2 "$AXON" run "$tmp/blow.axon" --on-nan maybe
@@ -183,6 +183,29 @@ expect "built: a model that blows up" 1 "$tmp/blow_exe" -q
 contains "built: nan message" "neuron 2: +inf at t = 0.7104 s"
 expect "built: --on-nan warn" 0 "$tmp/blow_exe" -q --on-nan warn
 contains "built: --on-nan warn message" "the run went on (--on-nan warn)"
+# A synapse variable that blows up (x' = x / tau, x = 0.25 j): found in the projection, the
+# lowest synapse holding +inf named with its neurons
+cat >"$tmp/synblow.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Growing {
+    parameters { w = 0.1 mV
+                 tau = 1 ms }
+    state { x = 1 }
+    equations { x' = x / tau }
+    on pre { post.v += w * x }
+}
+module SynBlow {
+    population A = LIF[4](I_ext = 0.5 nA)
+    project A -> A : Growing(x = 0.25 * j) connect all_to_all
+    record spikes A
+}
+run SynBlow for 1 s
+EOF
+expect "run: a synapse variable that blows up" 1 "$AXON" run "$tmp/synblow.axon" -o "$tmp/synblow" -q
+contains "run: synapse nan message" "axon run: projection 'A->A', variable 'x' (equation at $tmp/synblow.axon:6:17), synapse 3 (neuron 0 -> neuron 3): +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there"
+check "run: synapse nan: partial recordings" grep -q '"partial": true' "$tmp/synblow/manifest.json"
+expect "run: synapse nan --on-nan warn" 0 "$AXON" run "$tmp/synblow.axon" --on-nan warn -q
+contains "run: synapse nan warn message" "warning: projection 'A->A', variable 'x'"
 
 # ---- memory: the estimate before the run (--dry-run, --max-memory) ------------------------
 # 2 state variables per neuron, 20 synapses per neuron (a shared weight: 4 bytes each for the
