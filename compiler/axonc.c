@@ -106,8 +106,10 @@ static axonc_status ok(axonc_session *s)
 
 /* Runs fn(u, arg) with the unit's out-of-memory jump set: an allocation of the front end that
  * fails (or passes options.memory_limit) anywhere below returns AXONC_ENOMEM from here and
- * leaves the unit broken. What was being built is lost, and memory the running pass held
- * outside the arena may leak; the arena and the diagnostics go with the unit. Outside a
+ * leaves the unit broken. What was being built is lost; the arena and the diagnostics go with
+ * the unit, and a pass frees what it holds outside them before the jump can be taken
+ * (sb_arena_take, diag_adopt_file): tests/unit/failalloc.c fails every allocation of a small
+ * model's compilation in turn and finds no leak. Outside a
  * guarded pass the jump is unset, and running out of memory aborts as before. */
 static axonc_status guarded(axonc_unit *u, pass_fn fn, void *arg)
 {
@@ -1363,6 +1365,40 @@ static void dump_tokens(FILE *f, diag_ctx *d, ax_arena *ar, int id)
     }
 }
 
+typedef struct {
+    axonc_unit_dump what;
+    FILE *f;
+    diag_ctx *d;  /* the dump's own diagnostics (a lexer or parser of its own), freed after */
+    bool whole;   /* false when the text is incomplete (memory ran out) */
+} dump_args;
+
+/* The text of axonc_dump_unit, run guarded (out of memory anywhere gives AXONC_ENOMEM). */
+static axonc_status dump_pass(axonc_unit *u, void *arg)
+{
+    dump_args *a = arg;
+    if (a->what == AXONC_DUMP_UNITS) {
+        sm_dump_units(u->sema, a->f);
+        return AXONC_OK;
+    }
+    ast_node *root = u->sema ? sema_file_root(u->sema, u->root) : NULL;
+    if (a->what == AXONC_DUMP_TOKENS || !u->sema) {
+        /* a lexer (parser) of its own: the unit's diagnostics already hold the errors */
+        if (!(a->d = diag_new()))
+            arena_oom(u->ar);
+        diag_set_oom(a->d, &u->oom);
+        size_t tl;
+        const char *text = diag_file_text(u->d, u->root, &tl);
+        int id = diag_add_file(a->d, diag_file_name(u->d, u->root), text, tl);
+        if (a->what == AXONC_DUMP_TOKENS) {
+            dump_tokens(a->f, a->d, u->ar, id);
+            return AXONC_OK;
+        }
+        root = parse_file(u->ar, a->d, id);
+    }
+    a->whole = ast_dump(a->f, root, a->what == AXONC_DUMP_AST_SPANS);
+    return AXONC_OK;
+}
+
 axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out)
 {
     if (!u)
@@ -1381,31 +1417,15 @@ axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out)
     FILE *f = open_memstream(out, &len);
     if (!f)
         return fail(s, AXONC_ENOMEM, "out of memory");
-    if (what == AXONC_DUMP_TOKENS) {
-        /* a lexer of its own: the unit's diagnostics already hold the lexical errors */
-        diag_ctx *d = diag_new();
-        size_t tl;
-        const char *text = diag_file_text(u->d, u->root, &tl);
-        int id = diag_add_file(d, diag_file_name(u->d, u->root), text, tl);
-        dump_tokens(f, d, u->ar, id);
-        diag_free(d);
-    } else if (what == AXONC_DUMP_UNITS) {
-        sm_dump_units(u->sema, f);
-    } else {
-        ast_node *root = u->sema ? sema_file_root(u->sema, u->root) : NULL;
-        if (!u->sema) {
-            diag_ctx *d = diag_new();
-            size_t tl;
-            const char *text = diag_file_text(u->d, u->root, &tl);
-            root = parse_file(u->ar, d, diag_add_file(d, diag_file_name(u->d, u->root), text, tl));
-            diag_free(d);
-        }
-        ast_dump(f, root, what == AXONC_DUMP_AST_SPANS);
-    }
-    if (fclose(f) != 0) {
+    dump_args a = {what, f, NULL, true};
+    axonc_status st = guarded(u, dump_pass, &a);
+    diag_free(a.d);
+    if ((fclose(f) != 0 || !a.whole) && st == AXONC_OK)
+        st = fail(s, AXONC_ENOMEM, "out of memory");
+    if (st != AXONC_OK) {
         free(*out);
         *out = NULL;
-        return fail(s, AXONC_ENOMEM, "out of memory");
+        return st;
     }
     return ok(s);
 }
@@ -1434,8 +1454,8 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
     FILE *f = open_memstream(out, &len);
     if (!f)
         return fail(s, AXONC_ENOMEM, "out of memory");
-    ir_dump(in->ir, f);
-    if (fclose(f) != 0) {
+    bool whole = ir_dump(in->ir, f);
+    if (fclose(f) != 0 || !whole) {
         free(*out);
         *out = NULL;
         return fail(s, AXONC_ENOMEM, "out of memory");
@@ -1462,8 +1482,10 @@ axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, siz
     axonc_unit_free(u);
     if (st != AXONC_OK)
         return st;
-    *out = fmt_source(text, len);
-    if (!*out)
+    int rc = fmt_source(text, len, out);
+    if (rc == FMT_NOMEM)
+        return fail(s, AXONC_ENOMEM, "out of memory while formatting '%s'", name);
+    if (rc != FMT_OK)
         return fail(s, AXONC_EINVAL, "the formatter could not lay out '%s' without changing "
                                      "its syntax tree (a bug: please report it)", name);
     return ok(s);

@@ -52,17 +52,18 @@ void arena_free(ax_arena *a)
     free(a);
 }
 
-void *arena_alloc(ax_arena *a, size_t size)
+/* arena_alloc, but NULL when out of memory (or past the limit) instead of the jump */
+static void *arena_try_alloc(ax_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cs = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
         if (a->oom && a->oom->limit && (cs > a->oom->limit || a->total > a->oom->limit - cs))
-            arena_oom(a);
+            return NULL;
         chunk *n = cs > SIZE_MAX - sizeof *n ? NULL : malloc(sizeof *n + cs);
         if (!n)
-            arena_oom(a);
+            return NULL;
         n->used = 0;
         n->size = cs;
         if (cs == size && c) {
@@ -79,6 +80,25 @@ void *arena_alloc(ax_arena *a, size_t size)
     void *p = c->data + c->used;
     c->used += size;
     memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(ax_arena *a, size_t size)
+{
+    void *p = arena_try_alloc(a, size);
+    if (!p)
+        arena_oom(a);
+    return p;
+}
+
+char *sb_arena_take(strbuf *sb, ax_arena *a)
+{
+    char *p = sb->oom ? NULL : arena_try_alloc(a, sb->len + 1);
+    if (p && sb->len)
+        memcpy(p, sb->buf, sb->len);
+    sb_free(sb);
+    if (!p)
+        arena_oom(a);
     return p;
 }
 
