@@ -807,6 +807,31 @@ static const char *runtime_libdir(const axonc_session *s)
     return AXON_BUILD_LIBDIR;
 }
 
+/* The process's umask, read without changing it (umask(2) sets it: not in a library that
+ * threads may call); 022 where /proc does not say. */
+static mode_t process_umask(void)
+{
+    mode_t m = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned v;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &v) == 1) {
+            m = (mode_t)v;
+            break;
+        }
+    if (f)
+        fclose(f);
+    return m;
+}
+
+/* Renames the finished temporary file tmp over path, with the permissions a file created there
+ * would have had (mode less the umask: mkstemp makes its files 0600). */
+static bool publish(const char *tmp, const char *path, mode_t mode)
+{
+    return chmod(tmp, mode & ~process_umask()) == 0 && rename(tmp, path) == 0;
+}
+
 /* A fresh, exclusively created temporary path next to path (the file exists, empty). */
 static char *temp_next_to(const char *path, const char *suffix)
 {
@@ -995,7 +1020,7 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         free(names.v[k]);
     free(names.v);
     bool good = !ferror(f) && !names.oom;
-    good = fclose(f) == 0 && good && rename(tmp, path) == 0;
+    good = fclose(f) == 0 && good && publish(tmp, path, 0666);
     if (!good)
         remove(tmp);
     free(tmp);
@@ -1170,14 +1195,14 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
             st = fail(s, AXONC_ENOMEM, "out of memory");
         else if (!write_header(hdr, &co, in->ir))
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", hdr, strerror(errno));
-        else if (rename(obj, path) != 0) {
+        else if (!publish(obj, path, 0666)) {
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
             remove(hdr);
         }
         free(hdr);
     } else if (st == AXONC_OK) {
         st = link_output(in->u, kind == AXONC_EMIT_SHARED, obj, out);
-        if (st == AXONC_OK && rename(out, path) != 0)
+        if (st == AXONC_OK && !publish(out, path, 0777))
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
     }
     if (obj)

@@ -120,6 +120,30 @@ expect "build: the long model" 0 "$AXON" build "$tmp/long_run.axon" -o "$tmp/lon
 expect "built: -o a file" 1 timeout 20 "$tmp/long_exe" -t 10000s -o "$tmp/afile" -q
 contains "built: -o a file message" "-o: $tmp/afile: not a directory"
 
+# ---- axon build: outputs -----------------------------------------------------------------
+# Every output is written through an exclusive temporary file and renamed into place: links
+# planted at the old predictable temporary name or at the output itself are not followed
+# (their target keeps its bytes), and the outputs get the permissions of a file created there
+# (not mkstemp's 0600).
+mkdir "$tmp/b" && echo secret >"$tmp/b/target"
+ln -s target "$tmp/b/m.h.tmp" && ln -s target "$tmp/b/m.o" && ln -s target "$tmp/b/m.h"
+expect "build: obj over planted links" 0 sh -c "umask 022 && '$AXON' build '$tmp/long_run.axon' --emit obj -o '$tmp/b/m.o' -q"
+check "build: the links' target is untouched" test "$(cat "$tmp/b/target")" = secret
+check "build: m.o is a file now" test -f "$tmp/b/m.o" -a ! -L "$tmp/b/m.o"
+check "build: m.h is a file now" test -f "$tmp/b/m.h" -a ! -L "$tmp/b/m.h"
+check "build: object and header 0644 under umask 022" test "$(stat -c %a "$tmp/b/m.o") $(stat -c %a "$tmp/b/m.h")" = "644 644"
+check "build: no temporary file left" test -z "$(ls "$tmp/b" | grep 'tmp-')"
+expect "build: exe under umask 027" 0 sh -c "umask 027 && '$AXON' build '$tmp/long_run.axon' -o '$tmp/b/exe' -q"
+check "build: exe 0750 under umask 027" test "$(stat -c %a "$tmp/b/exe")" = 750
+# an output named like an option is a file, not an option of the C compiler
+expect "build: -o -x" 0 sh -c "cd '$tmp/b' && '$AXON' build '$tmp/long_run.axon' -o -x -q"
+check "build: the file -x" test -x "$tmp/b/-x"
+# $CC may hold arguments
+expect "build: CC with arguments" 0 env CC="${CC:-cc} -O1" "$AXON" build "$tmp/long_run.axon" -o "$tmp/b/cc_args" -q
+check "build: CC with arguments: an executable" test -x "$tmp/b/cc_args"
+expect "build: CC that is not there" 1 env CC="/nonexistent/cc -O1" "$AXON" build "$tmp/long_run.axon" -o "$tmp/b/cc_none" -q
+contains "build: CC that is not there: message" "cannot run the C compiler '/nonexistent/cc'"
+
 # Background jobs of a script start with SIGINT ignored, and Axon leaves an ignored signal
 # ignored: env --default-signal undoes that where env has it.
 launch=
