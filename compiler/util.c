@@ -161,7 +161,8 @@ void sb_putn(strbuf *sb, const char *s, size_t n)
 {
     if (sb_reserve(sb, n) != 0)
         return;
-    memcpy(sb->buf + sb->len, s, n);
+    if (n) /* s may be NULL then (an empty strbuf's text) */
+        memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = 0;
 }
