@@ -211,7 +211,8 @@ static bool is_expr(ast_kind k)
     return k >= AST_NUM || k == AST_RANGE || k == AST_WHERE || k == AST_FROM;
 }
 
-static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *label)
+/* *oom is set when an expression could not be printed (the dump is incomplete) */
+static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *label, bool *oom)
 {
     if (!n)
         return;
@@ -221,7 +222,10 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
     if (is_expr(n->kind) && n->kind != AST_LIST) {
         strbuf sb = {0};
         ast_expr_str(n, &sb);
-        fprintf(out, "%s", sb.buf);
+        if (sb.oom)
+            *oom = true;
+        else
+            fprintf(out, "%s", sb.buf ? sb.buf : "");
         sb_free(&sb);
     } else {
         fprintf(out, "%s", ast_kind_name(n->kind));
@@ -254,19 +258,24 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
     };
     if (n->kind == AST_IF) {
         /* cond, then-branch, else-branch: in reading order */
-        dump(out, n->a, ind + 1, spans, "cond");
+        dump(out, n->a, ind + 1, spans, "cond", oom);
         fprintf(out, "%*sthen:\n", (ind + 1) * 2, "");
         for (int i = 0; i < n->nkids; i++)
-            dump(out, n->kids[i], ind + 2, spans, NULL);
-        dump(out, n->b, ind + 1, spans, "else");
+            dump(out, n->kids[i], ind + 2, spans, NULL, oom);
+        dump(out, n->b, ind + 1, spans, "else", oom);
         return;
     }
     const ast_node *ch[3] = {n->a, n->b, n->c};
     for (int i = 0; i < 3; i++)
         dump(out, ch[i], ind + 1, spans,
-             i == 2 && n->c && n->c->kind == AST_METHOD ? "method" : lab[n->kind][i]);
+             i == 2 && n->c && n->c->kind == AST_METHOD ? "method" : lab[n->kind][i], oom);
     for (int i = 0; i < n->nkids; i++)
-        dump(out, n->kids[i], ind + 1, spans, NULL);
+        dump(out, n->kids[i], ind + 1, spans, NULL, oom);
 }
 
-void ast_dump(FILE *out, const ast_node *n, bool show_spans) { dump(out, n, 0, show_spans, NULL); }
+bool ast_dump(FILE *out, const ast_node *n, bool show_spans)
+{
+    bool oom = false;
+    dump(out, n, 0, show_spans, NULL, &oom);
+    return !oom;
+}

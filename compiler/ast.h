@@ -125,7 +125,8 @@ void ast_fix_depth(ast_node *n);
 const char *ast_kind_name(ast_kind k);
 const char *ast_op_name(int op);
 /* Prints an indented tree; with spans when show_spans. */
-void ast_dump(FILE *out, const ast_node *n, bool show_spans);
+/* false when memory ran out (the text is incomplete then) */
+bool ast_dump(FILE *out, const ast_node *n, bool show_spans);
 /* Renders an expression back to source form (for messages and dumps). */
 void ast_expr_str(const ast_node *e, strbuf *sb);
 

@@ -106,8 +106,10 @@ static axonc_status ok(axonc_session *s)
 
 /* Runs fn(u, arg) with the unit's out-of-memory jump set: an allocation of the front end that
  * fails (or passes options.memory_limit) anywhere below returns AXONC_ENOMEM from here and
- * leaves the unit broken. What was being built is lost, and memory the running pass held
- * outside the arena may leak; the arena and the diagnostics go with the unit. Outside a
+ * leaves the unit broken. What was being built is lost; the arena and the diagnostics go with
+ * the unit, and a pass frees what it holds outside them before the jump can be taken
+ * (sb_arena_take, diag_adopt_file): tests/unit/failalloc.c fails every allocation of a small
+ * model's compilation in turn and finds no leak. Outside a
  * guarded pass the jump is unset, and running out of memory aborts as before. */
 static axonc_status guarded(axonc_unit *u, pass_fn fn, void *arg)
 {
@@ -393,6 +395,20 @@ axonc_status axonc_load_string(axonc_session *s, const char *name, const char *t
     return load(s, load_pass, &(load_args){.name = name, .text = text, .len = len}, out);
 }
 
+/* A model file's text from the disk, at most AX_MAX_SOURCE bytes, through an open that does not
+ * wait on a FIFO (read_file); AXONC_EIO with the reason. */
+static axonc_status read_source(axonc_session *s, const char *path, char **text, size_t *len)
+{
+    const char *err = NULL;
+    *text = read_file(path, AX_MAX_SOURCE, len, &err);
+    if (!*text && err == READ_FILE_TOO_LARGE)
+        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
+                    "file", path, AX_MAX_SOURCE_MIB);
+    if (!*text)
+        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, err);
+    return AXONC_OK;
+}
+
 axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **out)
 {
     if (out)
@@ -402,14 +418,12 @@ axonc_status axonc_parse_file(axonc_session *s, const char *path, axonc_unit **o
     if (!path || !out)
         return fail(s, AXONC_EINVAL, "axonc_parse_file: a NULL argument");
     load_args a = {.path = path};
-    char *text = read_file(path, AX_MAX_SOURCE, &a.len, &a.err);
-    if (!text && a.err == READ_FILE_TOO_LARGE)
-        return fail(s, AXONC_EIO, "cannot read '%s': larger than %d MiB, the limit for a model "
-                    "file", path, AX_MAX_SOURCE_MIB);
-    if (!text)
-        return fail(s, AXONC_EIO, "cannot read '%s': %s", path, a.err);
+    char *text;
+    axonc_status st = read_source(s, path, &text, &a.len);
+    if (st != AXONC_OK)
+        return st;
     a.text = text;
-    axonc_status st = load(s, parse_pass, &a, out);
+    st = load(s, parse_pass, &a, out);
     free(text);
     return st;
 }
@@ -431,6 +445,20 @@ static ir_model *build_root_module(axonc_unit *u, const ast_node *root, int k, b
     const char *run_module = run_module_of(root), *name = root->kids[k]->name;
     *is_run = run_module && !strcmp(run_module, name);
     return ir_build(u->sema, u->root, *is_run ? NULL : name, NULL, 0, 1e-4);
+}
+
+axonc_status axonc_read_file(axonc_session *s, const char *path, char **text, size_t *len)
+{
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
+    if (!s)
+        return AXONC_EINVAL;
+    if (!path || !text || !len)
+        return fail(s, AXONC_EINVAL, "axonc_read_file: a NULL argument");
+    axonc_status st = read_source(s, path, text, len);
+    return st == AXONC_OK ? ok(s) : st;
 }
 
 /* Instantiates every module of the root file (the `run` module with its arguments) so that
@@ -788,6 +816,31 @@ static const char *runtime_libdir(const axonc_session *s)
     return AXON_BUILD_LIBDIR;
 }
 
+/* The process's umask, read without changing it (umask(2) sets it: not in a library that
+ * threads may call); 022 where /proc does not say. */
+static mode_t process_umask(void)
+{
+    mode_t m = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned v;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &v) == 1) {
+            m = (mode_t)v;
+            break;
+        }
+    if (f)
+        fclose(f);
+    return m;
+}
+
+/* Renames the finished temporary file tmp over path, with the permissions a file created there
+ * would have had (mode less the umask: mkstemp makes its files 0600). */
+static bool publish(const char *tmp, const char *path, mode_t mode)
+{
+    return chmod(tmp, mode & ~process_umask()) == 0 && rename(tmp, path) == 0;
+}
+
 /* A fresh, exclusively created temporary path next to path (the file exists, empty). */
 static char *temp_next_to(const char *path, const char *suffix)
 {
@@ -976,7 +1029,7 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         free(names.v[k]);
     free(names.v);
     bool good = !ferror(f) && !names.oom;
-    good = fclose(f) == 0 && good && rename(tmp, path) == 0;
+    good = fclose(f) == 0 && good && publish(tmp, path, 0666);
     if (!good)
         remove(tmp);
     free(tmp);
@@ -1151,14 +1204,14 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
             st = fail(s, AXONC_ENOMEM, "out of memory");
         else if (!write_header(hdr, &co, in->ir))
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", hdr, strerror(errno));
-        else if (rename(obj, path) != 0) {
+        else if (!publish(obj, path, 0666)) {
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
             remove(hdr);
         }
         free(hdr);
     } else if (st == AXONC_OK) {
         st = link_output(in->u, kind == AXONC_EMIT_SHARED, obj, out);
-        if (st == AXONC_OK && rename(out, path) != 0)
+        if (st == AXONC_OK && !publish(out, path, 0777))
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
     }
     if (obj)
@@ -1346,6 +1399,40 @@ static void dump_tokens(FILE *f, diag_ctx *d, ax_arena *ar, int id)
     }
 }
 
+typedef struct {
+    axonc_unit_dump what;
+    FILE *f;
+    diag_ctx *d;  /* the dump's own diagnostics (a lexer or parser of its own), freed after */
+    bool whole;   /* false when the text is incomplete (memory ran out) */
+} dump_args;
+
+/* The text of axonc_dump_unit, run guarded (out of memory anywhere gives AXONC_ENOMEM). */
+static axonc_status dump_pass(axonc_unit *u, void *arg)
+{
+    dump_args *a = arg;
+    if (a->what == AXONC_DUMP_UNITS) {
+        sm_dump_units(u->sema, a->f);
+        return AXONC_OK;
+    }
+    ast_node *root = u->sema ? sema_file_root(u->sema, u->root) : NULL;
+    if (a->what == AXONC_DUMP_TOKENS || !u->sema) {
+        /* a lexer (parser) of its own: the unit's diagnostics already hold the errors */
+        if (!(a->d = diag_new()))
+            arena_oom(u->ar);
+        diag_set_oom(a->d, &u->oom);
+        size_t tl;
+        const char *text = diag_file_text(u->d, u->root, &tl);
+        int id = diag_add_file(a->d, diag_file_name(u->d, u->root), text, tl);
+        if (a->what == AXONC_DUMP_TOKENS) {
+            dump_tokens(a->f, a->d, u->ar, id);
+            return AXONC_OK;
+        }
+        root = parse_file(u->ar, a->d, id);
+    }
+    a->whole = ast_dump(a->f, root, a->what == AXONC_DUMP_AST_SPANS);
+    return AXONC_OK;
+}
+
 axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out)
 {
     if (!u)
@@ -1364,31 +1451,15 @@ axonc_status axonc_dump_unit(axonc_unit *u, axonc_unit_dump what, char **out)
     FILE *f = open_memstream(out, &len);
     if (!f)
         return fail(s, AXONC_ENOMEM, "out of memory");
-    if (what == AXONC_DUMP_TOKENS) {
-        /* a lexer of its own: the unit's diagnostics already hold the lexical errors */
-        diag_ctx *d = diag_new();
-        size_t tl;
-        const char *text = diag_file_text(u->d, u->root, &tl);
-        int id = diag_add_file(d, diag_file_name(u->d, u->root), text, tl);
-        dump_tokens(f, d, u->ar, id);
-        diag_free(d);
-    } else if (what == AXONC_DUMP_UNITS) {
-        sm_dump_units(u->sema, f);
-    } else {
-        ast_node *root = u->sema ? sema_file_root(u->sema, u->root) : NULL;
-        if (!u->sema) {
-            diag_ctx *d = diag_new();
-            size_t tl;
-            const char *text = diag_file_text(u->d, u->root, &tl);
-            root = parse_file(u->ar, d, diag_add_file(d, diag_file_name(u->d, u->root), text, tl));
-            diag_free(d);
-        }
-        ast_dump(f, root, what == AXONC_DUMP_AST_SPANS);
-    }
-    if (fclose(f) != 0) {
+    dump_args a = {what, f, NULL, true};
+    axonc_status st = guarded(u, dump_pass, &a);
+    diag_free(a.d);
+    if ((fclose(f) != 0 || !a.whole) && st == AXONC_OK)
+        st = fail(s, AXONC_ENOMEM, "out of memory");
+    if (st != AXONC_OK) {
         free(*out);
         *out = NULL;
-        return fail(s, AXONC_ENOMEM, "out of memory");
+        return st;
     }
     return ok(s);
 }
@@ -1417,8 +1488,8 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
     FILE *f = open_memstream(out, &len);
     if (!f)
         return fail(s, AXONC_ENOMEM, "out of memory");
-    ir_dump(in->ir, f);
-    if (fclose(f) != 0) {
+    bool whole = ir_dump(in->ir, f);
+    if (fclose(f) != 0 || !whole) {
         free(*out);
         *out = NULL;
         return fail(s, AXONC_ENOMEM, "out of memory");
@@ -1445,8 +1516,10 @@ axonc_status axonc_fmt(axonc_session *s, const char *name, const char *text, siz
     axonc_unit_free(u);
     if (st != AXONC_OK)
         return st;
-    *out = fmt_source(text, len);
-    if (!*out)
+    int rc = fmt_source(text, len, out);
+    if (rc == FMT_NOMEM)
+        return fail(s, AXONC_ENOMEM, "out of memory while formatting '%s'", name);
+    if (rc != FMT_OK)
         return fail(s, AXONC_EINVAL, "the formatter could not lay out '%s' without changing "
                                      "its syntax tree (a bug: please report it)", name);
     return ok(s);

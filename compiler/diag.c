@@ -64,27 +64,37 @@ void diag_free(diag_ctx *d)
     free(d);
 }
 
-int diag_add_file(diag_ctx *d, const char *name, const char *text, size_t len)
+int diag_adopt_file(diag_ctx *d, const char *name, char *text, size_t len)
 {
     if (d->nfiles == d->capfiles) {
-        d->capfiles = d->capfiles ? d->capfiles * 2 : 8;
-        src_file *files = realloc(d->files, (size_t)d->capfiles * sizeof *d->files);
-        if (!files)
+        int cap = d->capfiles ? d->capfiles * 2 : 8;
+        src_file *files = realloc(d->files, (size_t)cap * sizeof *d->files);
+        if (!files) {
+            free(text);
             out_of_memory(d);
+        }
         d->files = files;
+        d->capfiles = cap;
     }
     src_file *f = &d->files[d->nfiles];
     f->name = strdup(name);
-    f->text = malloc(len + 1);
-    if (!f->name || !f->text) {
-        free(f->name);
-        free(f->text);
+    if (!f->name) {
+        free(text);
         out_of_memory(d);
     }
-    memcpy(f->text, text, len);
-    f->text[len] = 0;
+    f->text = text;
     f->len = len;
     return d->nfiles++;
+}
+
+int diag_add_file(diag_ctx *d, const char *name, const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        out_of_memory(d);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    return diag_adopt_file(d, name, copy, len);
 }
 
 const char *diag_file_name(const diag_ctx *d, int file)

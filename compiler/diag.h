@@ -41,6 +41,10 @@ void diag_free(diag_ctx *d);
 /* Registers a source file; the context keeps its own copy of the text.
  * Returns the file id used in spans. */
 int diag_add_file(diag_ctx *d, const char *name, const char *text, size_t len);
+/* The same for text malloc'd by the caller (len bytes and a NUL after them), which the
+ * context takes over: freed with it, or at once when it runs out of memory (before the jump of
+ * diag_set_oom, so that nothing leaks). */
+int diag_adopt_file(diag_ctx *d, const char *name, char *text, size_t len);
 const char *diag_file_name(const diag_ctx *d, int file);
 const char *diag_file_text(const diag_ctx *d, int file, size_t *len);
 int diag_file_count(const diag_ctx *d);

@@ -18,6 +18,7 @@
 #include "parser.h"
 #include "util.h"
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -571,6 +572,7 @@ static char *render(fmt_ctx *F)
         if (!F->l[i].tcount)
             F->l[i].indent = comment_indent(F, i);
     strbuf out = {0};
+    bool oom = false; /* a line ran out of memory */
     for (int i = 0; i < F->nl;) {
         /* a run of consecutive code lines with trailing comments: the comments line up */
         int end = i + 1, width = 0;
@@ -603,9 +605,14 @@ static char *render(fmt_ctx *F)
                 sb_putn(&out, c->text, (size_t)n);
             }
             sb_putc(&out, '\n');
+            oom |= code[j].oom;
             sb_free(&code[j]);
         }
         i = end;
+    }
+    if (oom || out.oom) {
+        sb_free(&out);
+        return NULL;
     }
     return out.buf ? sb_take(&out) : strdup("");
 }
@@ -613,42 +620,67 @@ static char *render(fmt_ctx *F)
 /* ---- the check: the same syntax tree -----------------------------------------------------------
  */
 
-/* The syntax tree of text as `axon dump ast` prints it (malloc'd), or NULL after an error. */
-static char *tree_text(const char *text, size_t len)
+/* The syntax tree of text as `axon dump ast` prints it in *out (malloc'd): FMT_OK, FMT_CHANGED
+ * when the text has errors, FMT_NOMEM (nothing allocated is left). */
+static int tree_text(const char *text, size_t len, char **out)
 {
     diag_ctx *d = diag_new();
     ax_arena *ar = arena_new();
-    char *out = NULL;
+    jmp_buf jump;
+    ax_oom oom = {.jump = &jump};
+    char *volatile buf = NULL;
     size_t n = 0;
-    FILE *f = d && ar ? open_memstream(&out, &n) : NULL;
-    if (f) {
-        ast_node *root = parse_file(ar, d, diag_add_file(d, "<fmt>", text, len));
-        ast_dump(f, root, false);
-        if (fclose(f) != 0 || diag_error_count(d)) {
-            free(out);
-            out = NULL;
+    FILE *volatile f = NULL;
+    volatile int rc = FMT_NOMEM;
+    if (d && ar && !setjmp(jump)) {
+        arena_set_oom(ar, &oom);
+        diag_set_oom(d, &oom);
+        f = open_memstream((char **)&buf, &n);
+        if (f) {
+            ast_node *root = parse_file(ar, d, diag_add_file(d, "<fmt>", text, len));
+            bool whole = ast_dump(f, root, false);
+            FILE *g = f;
+            f = NULL;
+            rc = fclose(g) != 0 || !whole ? FMT_NOMEM : diag_error_count(d) ? FMT_CHANGED : FMT_OK;
         }
+    }
+    if (f) /* out of memory while it was open */
+        fclose(f);
+    if (rc != FMT_OK) {
+        free(buf);
+        buf = NULL;
     }
     arena_free(ar);
     diag_free(d);
-    return out;
+    *out = buf;
+    return rc;
 }
 
-static bool same_tree(const char *a, size_t alen, const char *b, size_t blen)
+/* FMT_OK when a and b have the same syntax tree, FMT_CHANGED when not, FMT_NOMEM */
+static int same_tree(const char *a, size_t alen, const char *b, size_t blen)
 {
-    char *x = tree_text(a, alen), *y = x ? tree_text(b, blen) : NULL;
-    bool same = x && y && !strcmp(x, y);
+    char *x = NULL, *y = NULL;
+    int rc = tree_text(a, alen, &x);
+    if (rc == FMT_OK)
+        rc = tree_text(b, blen, &y);
+    if (rc == FMT_OK && strcmp(x, y))
+        rc = FMT_CHANGED;
     free(x);
     free(y);
-    return same;
+    return rc;
 }
 
-char *fmt_source(const char *text, size_t len)
+int fmt_source(const char *text, size_t len, char **out)
 {
     diag_ctx *d = diag_new();
     fmt_ctx F = {.ar = arena_new()};
-    char *out = NULL;
-    if (d && F.ar) {
+    jmp_buf jump;
+    ax_oom oom = {.jump = &jump};
+    char *volatile res = NULL;
+    volatile int rc = FMT_NOMEM;
+    if (d && F.ar && !setjmp(jump)) {
+        arena_set_oom(F.ar, &oom);
+        diag_set_oom(d, &oom);
         int file = diag_add_file(d, "<fmt>", text, len);
         F.src = diag_file_text(d, file, NULL);
         read_tokens(&F, d, file);
@@ -656,13 +688,15 @@ char *fmt_source(const char *text, size_t len)
         make_lines(&F);
         blank_lines(&F);
         align(&F);
-        out = render(&F);
-        if (out && !same_tree(text, len, out, strlen(out))) {
-            free(out);
-            out = NULL;
-        }
+        res = render(&F); /* allocates nothing in the arena: no jump while it holds memory */
+        rc = res ? same_tree(text, len, res, strlen(res)) : FMT_NOMEM;
+    }
+    if (rc != FMT_OK) {
+        free(res);
+        res = NULL;
     }
     arena_free(F.ar);
     diag_free(d);
-    return out;
+    *out = res;
+    return rc;
 }

@@ -24,10 +24,11 @@
 
 #include <stddef.h>
 
-/* The formatted text of a file that lexes and parses without errors (malloc'd, the caller
- * frees), or NULL when out of memory, when the text has errors, or when the laid-out text
- * would not parse to the same syntax tree (a bug in the formatter; the caller keeps the text
- * as it was). */
-char *fmt_source(const char *text, size_t len);
+/* The formatted text of a file that lexes and parses without errors in *out (malloc'd, the
+ * caller frees): FMT_OK; otherwise *out is NULL and the result FMT_NOMEM when memory ran out
+ * (nothing leaks), FMT_CHANGED when the text has errors or when the laid-out text would not
+ * parse to the same syntax tree (a bug in the formatter; the caller keeps the text as it was). */
+enum { FMT_OK = 0, FMT_CHANGED = -1, FMT_NOMEM = -2 };
+int fmt_source(const char *text, size_t len, char **out);
 
 #endif

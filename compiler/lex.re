@@ -373,14 +373,14 @@ lex_token lex_raw(lex_state *L)
         }
         "\"" ([^"\\\n\x00] | "\\" [^\n\x00])* "\"" {
             /* keep the text between the quotes; \" and \\ are unescaped */
-            strbuf sb = {0};
+            char *q = arena_alloc(L->ar, (size_t)(L->cur - L->tok));
+            t.str = q;
             for (const char *p = L->tok + 1; p < L->cur - 1; p++) {
                 if (*p == '\\')
                     p++;
-                sb_putc(&sb, *p);
+                *q++ = *p;
             }
-            t.str = arena_strdup(L->ar, sb.buf ? sb.buf : "");
-            sb_free(&sb);
+            *q = 0;
             TOK(STRING);
         }
         "\"" ([^"\\\n\x00] | "\\" [^\n\x00])* {

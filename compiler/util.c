@@ -1,7 +1,8 @@
 #include "util.h"
 
+#include "axon/io.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,17 +52,18 @@ void arena_free(ax_arena *a)
     free(a);
 }
 
-void *arena_alloc(ax_arena *a, size_t size)
+/* arena_alloc, but NULL when out of memory (or past the limit) instead of the jump */
+static void *arena_try_alloc(ax_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cs = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
         if (a->oom && a->oom->limit && (cs > a->oom->limit || a->total > a->oom->limit - cs))
-            arena_oom(a);
+            return NULL;
         chunk *n = cs > SIZE_MAX - sizeof *n ? NULL : malloc(sizeof *n + cs);
         if (!n)
-            arena_oom(a);
+            return NULL;
         n->used = 0;
         n->size = cs;
         if (cs == size && c) {
@@ -78,6 +80,25 @@ void *arena_alloc(ax_arena *a, size_t size)
     void *p = c->data + c->used;
     c->used += size;
     memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(ax_arena *a, size_t size)
+{
+    void *p = arena_try_alloc(a, size);
+    if (!p)
+        arena_oom(a);
+    return p;
+}
+
+char *sb_arena_take(strbuf *sb, ax_arena *a)
+{
+    char *p = sb->oom ? NULL : arena_try_alloc(a, sb->len + 1);
+    if (p && sb->len)
+        memcpy(p, sb->buf, sb->len);
+    sb_free(sb);
+    if (!p)
+        arena_oom(a);
     return p;
 }
 
@@ -140,7 +161,8 @@ void sb_putn(strbuf *sb, const char *s, size_t n)
 {
     if (sb_reserve(sb, n) != 0)
         return;
-    memcpy(sb->buf + sb->len, s, n);
+    if (n) /* s may be NULL then (an empty strbuf's text) */
+        memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = 0;
 }
@@ -197,26 +219,11 @@ char *sb_take(strbuf *sb)
     return s;
 }
 
-FILE *ax_fopen_read(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    int fl = fcntl(fd, F_GETFL);
-    FILE *fp = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return fp;
-}
-
 const char READ_FILE_TOO_LARGE[] = "larger than the limit";
 
 char *read_file(const char *path, size_t max, size_t *len, const char **err)
 {
-    FILE *f = ax_fopen_read(path);
+    FILE *f = axon_file_open_read(path);
     if (!f) {
         *err = strerror(errno);
         return NULL;

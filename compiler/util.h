@@ -58,9 +58,10 @@ void sb_free(strbuf *sb);
 /* Returns the string and leaves sb empty; the caller owns the result. NULL when memory ran
  * out (sb->oom) while it was built. */
 char *sb_take(strbuf *sb);
-/* fopen(path, "rb") that never waits: a FIFO without a writer reads as empty instead of
- * blocking for ever (opened with O_NONBLOCK, which is then cleared). */
-FILE *ax_fopen_read(const char *path);
+/* The text of sb copied into the arena (NUL-terminated), sb freed; when sb ran out of memory,
+ * or the arena does, sb is freed and the arena's out-of-memory jump taken (arena_oom), so that
+ * nothing leaks. For the front end's passes, which run with that jump set. */
+char *sb_arena_take(strbuf *sb, ax_arena *a);
 
 /* Limits on what the front end reads (docs/limits.md). Files stay below 2 GiB, so every
  * offset, line and column in them fits an int (ax_span). */

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "afile.h"
+#include "axon/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,8 +122,12 @@ void rt_afile_abort(rt_afile *f)
     rt_afile_release(f);
 }
 
-FILE *rt_fopen_read(const char *path)
+FILE *axon_file_open_read(const char *path)
 {
+    if (!path) {
+        errno = EINVAL;
+        return NULL;
+    }
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;

@@ -23,9 +23,5 @@ axon_status rt_afile_commit(rt_afile *f, axon_err *err);
 /* Closes and removes the temp file; safe on a zeroed or already released rt_afile. */
 void rt_afile_abort(rt_afile *f);
 
-/* fopen(path, "rb") that never waits: a FIFO without a writer reads as empty instead of
- * blocking the open for ever (opened with O_NONBLOCK, which is then cleared, so reads from a
- * FIFO with a writer wait for its data as usual). NULL with errno on failure. */
-FILE *rt_fopen_read(const char *path);
 
 #endif /* AXON_RT_AFILE_H */

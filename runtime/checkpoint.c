@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "afile.h"
+#include "axon/io.h"
 #include "control.h"
 
 #define CK_MAGIC "AXONCKPT"
@@ -927,7 +928,7 @@ axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size)
 /* The whole file in memory (malloc'd), or NULL with the message set. */
 static uint8_t *ck_slurp(const char *path, size_t *size, axon_err *err)
 {
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp) {
         axon_err_set(err, AXON_EIO, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
@@ -985,7 +986,7 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
     if (!path || !info)
         return axon_err_set(err, AXON_EINVAL, "axon_checkpoint_read_info: %s",
                             !path ? "no file name" : "no place for the result");
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: cannot open: %s", path, strerror(errno));
     uint8_t h[CK_HEADER];

@@ -192,7 +192,7 @@ axon_status axon_csv_read(const char *path, int ncols_expected, axon_tensor **ou
         return axon_err_set(err, AXON_EINVAL, "csv read: bad arguments (ncols_expected %d)",
                             ncols_expected);
     *out = NULL;
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
     axon_status s = AXON_OK;

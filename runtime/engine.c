@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -696,41 +697,118 @@ RT_FINITE_SUMS(float)
 
 /* The first index of x[0..n) (n values of esz bytes) that is NaN or infinite, or n; blocks of
  * 4096 values are summed (above) and only one that has one is searched. */
-static uint32_t rt_first_nonfinite(const void *x, size_t esz, uint32_t n)
+static uint64_t rt_first_nonfinite(const void *x, size_t esz, uint64_t n)
 {
     enum { B = 4096 };
-    for (uint32_t b = 0; b < n; b += B) {
-        uint32_t e = n - b < B ? n : b + B;
-        if (esz == 8 ? !rt_any_nonfinite_double(x, b, e) : !rt_any_nonfinite_float(x, b, e))
+    for (uint64_t b = 0; b < n; b += B) {
+        uint32_t len = n - b < B ? (uint32_t)(n - b) : B;
+        const void *blk = (const char *)x + b * esz;
+        if (esz == 8 ? !rt_any_nonfinite_double(blk, 0, len) : !rt_any_nonfinite_float(blk, 0, len))
             continue;
-        for (uint32_t i = b; i < e; i++) {
-            double y = esz == 8 ? ((const double *)x)[i] : (double)((const float *)x)[i];
+        for (uint32_t i = 0; i < len; i++) {
+            double y = esz == 8 ? ((const double *)blk)[i] : (double)((const float *)blk)[i];
             if (!isfinite(y))
-                return i;
+                return b + i;
         }
     }
     return n;
 }
 
-/* Looks at every population's state variables after step s->step; returns 1 when it finds a
- * non-finite value (then in s->nf). */
+/* s->nf_text: what s->nf found, where, and where the variable's equation is:
+ *   population 'G', variable 'v' (equation at g.axon:4:17), neuron 2: +inf at t = 0.7104 s
+ *   (step 7104; every value was finite at step 7040)
+ * and for a projection's variable "projection 'ee', variable 'w' (...), synapse 12 (neuron 3
+ * -> neuron 7)", or "presynaptic neuron 3" ("postsynaptic") for one kept per neuron. */
+static void rt_describe_nonfinite(axon_sim *s)
+{
+    const axon_nonfinite *f = &s->nf;
+    const axon_var_desc *d;
+    char who[160];
+    if (f->proj < 0) {
+        const axon_pop_desc *p = &s->m->pops[f->pop];
+        d = &p->vars[f->var];
+        snprintf(who, sizeof who, "population '%s'", p->name);
+    } else {
+        const rt_proj *q = &s->projs[f->proj];
+        d = &q->d->vars[f->var];
+        snprintf(who, sizeof who, "projection '%s'", q->d->name);
+    }
+    char where[400] = "";
+    if (d->where)
+        snprintf(where, sizeof where, " (equation at %s)", d->where);
+    char item[160];
+    if (f->proj < 0) {
+        snprintf(item, sizeof item, "neuron %llu", (unsigned long long)f->index);
+    } else if (d->kind == AXON_VAR_STATE) {
+        /* the presynaptic neuron: the row that holds the synapse (CSR) */
+        const rt_proj *q = &s->projs[f->proj];
+        uint32_t lo = 0, hi = q->npre;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (q->row[mid] <= f->index)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        snprintf(item, sizeof item, "synapse %llu (neuron %u -> neuron %u)",
+                 (unsigned long long)f->index, lo, q->post[f->index]);
+    } else {
+        snprintf(item, sizeof item, "%s neuron %llu",
+                 d->kind == AXON_VAR_PER_PRE ? "presynaptic" : "postsynaptic",
+                 (unsigned long long)f->index);
+    }
+    snprintf(s->nf_text, sizeof s->nf_text,
+             "%s, variable '%s'%s, %s: %s at t = %.9g s (step %llu; every value was finite at "
+             "step %llu)",
+             who, d->name, where, item, isnan(f->value) ? "nan" : f->value > 0 ? "+inf" : "-inf",
+             (double)f->step * s->dt, (unsigned long long)f->step, (unsigned long long)f->since);
+}
+
+/* Whether the n values of variable v (of a population: proj < 0, else of projection proj) hold
+ * a non-finite one; then the finding is in s->nf (index: its lowest index). */
+static int rt_find_nonfinite(axon_sim *s, int32_t pop, int32_t proj, int32_t v, const void *x,
+                             uint64_t n, uint64_t since)
+{
+    uint64_t i = rt_first_nonfinite(x, s->esz, n);
+    if (i == n)
+        return 0;
+    double y = s->esz == 8 ? ((const double *)x)[i] : (double)((const float *)x)[i];
+    s->nf = (axon_nonfinite){.pop = pop, .var = v, .value = y, .step = s->step, .since = since,
+                             .proj = proj, .index = i, .text = s->nf_text};
+    s->nf.neuron = proj < 0 ? (uint32_t)i : UINT32_MAX;
+    s->nf_found = 1;
+    return 1;
+}
+
+/* Looks at every population's state variables, then every projection's (per synapse, per pre
+ * and per post neuron), after step s->step; returns 1 when it finds a non-finite value (then in
+ * s->nf, described in s->nf_text). */
 static int rt_check_finite(axon_sim *s)
 {
     uint64_t since = s->nf_checked <= s->step ? s->nf_checked : 0; /* (restored earlier) */
     s->nf_checked = s->step;
     for (uint32_t p = 0; p < s->m->npops; p++) {
         const rt_pop *q = &s->pops[p];
+        for (uint32_t v = 0; v < q->d->nvars; v++)
+            if (q->d->vars[v].kind == AXON_VAR_STATE && !q->d->vars[v].is_bool &&
+                rt_find_nonfinite(s, (int32_t)p, -1, (int32_t)v, q->vars[v], q->size, since)) {
+                rt_describe_nonfinite(s);
+                return 1;
+            }
+    }
+    for (uint32_t k = 0; s->projs && k < s->m->nprojs; k++) {
+        const rt_proj *q = &s->projs[k];
         for (uint32_t v = 0; v < q->d->nvars; v++) {
-            if (q->d->vars[v].kind != AXON_VAR_STATE || q->d->vars[v].is_bool)
-                continue;
-            uint32_t i = rt_first_nonfinite(q->vars[v], s->esz, q->size);
-            if (i == q->size)
-                continue;
-            double y = s->esz == 8 ? ((const double *)q->vars[v])[i]
-                                   : (double)((const float *)q->vars[v])[i];
-            s->nf = (axon_nonfinite){(int32_t)p, (int32_t)v, i, y, s->step, since};
-            s->nf_found = 1;
-            return 1;
+            const axon_var_desc *d = &q->d->vars[v];
+            uint64_t n = d->kind == AXON_VAR_STATE      ? q->nsyn
+                         : d->kind == AXON_VAR_PER_PRE  ? q->npre
+                         : d->kind == AXON_VAR_PER_POST ? q->npost
+                                                        : 0;
+            if (n && !d->is_bool &&
+                rt_find_nonfinite(s, -1, (int32_t)k, (int32_t)v, q->vars[v], n, since)) {
+                rt_describe_nonfinite(s);
+                return 1;
+            }
         }
     }
     return 0;
@@ -746,15 +824,7 @@ static axon_status rt_after_step_finite(axon_sim *s, int last)
     if (!(s->step % AXON_NONFINITE_EVERY == 0 || (last && s->nf_checked != s->step)) ||
         !rt_check_finite(s) || s->nf_action != AXON_NONFINITE_STOP)
         return AXON_OK;
-    const axon_nonfinite *f = &s->nf;
-    const axon_pop_desc *d = &s->m->pops[f->pop];
-    return axon_err_set(&s->err, AXON_ENONFINITE,
-                        "population '%s', variable '%s', neuron %u: %s at t = %.9g s (step %llu; "
-                        "every value was finite at step %llu)",
-                        d->name, d->vars[f->var].name, f->neuron,
-                        isnan(f->value) ? "nan" : f->value > 0 ? "+inf" : "-inf",
-                        (double)f->step * s->dt, (unsigned long long)f->step,
-                        (unsigned long long)f->since);
+    return axon_err_set(&s->err, AXON_ENONFINITE, "%s", s->nf_text);
 }
 
 axon_status axon_sim_set_nonfinite(axon_sim *s, int action)

@@ -887,13 +887,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     }
     axon_nonfinite nf;
     if (!status && rs == AXON_OK && axon_sim_nonfinite(sim, &nf))
-        fprintf(stderr,
-                "%s: warning: population '%s', variable '%s', neuron %u: %s at t = %.9g s (found "
-                "at step %llu, finite at step %llu); the run went on (--on-nan warn)\n",
-                prog, model->pops[nf.pop].name, model->pops[nf.pop].vars[nf.var].name, nf.neuron,
-                isnan(nf.value) ? "nan" : nf.value > 0 ? "+inf" : "-inf",
-                (double)nf.step * model->dt, (unsigned long long)nf.step,
-                (unsigned long long)nf.since);
+        fprintf(stderr, "%s: warning: %s; the run went on (--on-nan warn)\n", prog, nf.text);
     if (status) {
     } else if (o->outdir && axon_sim_write(sim, o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);

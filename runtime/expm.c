@@ -258,16 +258,16 @@ static bool all_finite(int count, const double *x)
 
 /* Also a failure when the result overflows: a caller building a propagator
  * has no use for an infinite one. */
-static bool expm(int n, const double *M, double *out)
+static int expm(int n, const double *M, double *out)
 {
     if (n < 1 || n > EXPM_MAX_N)
-        return false;
+        return -1;
     int nn = n * n;
     if (!all_finite(nn, M))
-        return false;
+        return -1;
     double *mem = malloc(sizeof(double) * ((size_t)nn * 9 + (size_t)n));
     if (!mem)
-        return false;
+        return -2;
     pade_ws w = {n,           mem, mem + nn, mem + 2 * nn, mem + 3 * nn, mem + 4 * nn, mem + 5 * nn,
                  mem + 6 * nn};
     double *A = mem + 7 * nn, *L = mem + 8 * nn, *d = mem + 9 * nn;
@@ -332,59 +332,61 @@ static bool expm(int n, const double *M, double *out)
             if (d[i] != d[j])
                 out[i * n + j] = ldexp(out[i * n + j], ilogb(d[i]) - ilogb(d[j]));
     free(mem);
-    return ok && all_finite(nn, out);
+    return ok && all_finite(nn, out) ? 0 : -1;
 }
 
 /* exp([[A, I], [0, 0]] h) = [[exp(A h), integral_0^h exp(A s) ds], [0, I]]
  * (Van Loan 1978): one exponential gives both blocks and needs no inverse
  * of A, so singular A is no special case. */
-static bool propagator(int n, const double *A, double h, double *Phi, double *Gamma)
+static int propagator(int n, const double *A, double h, double *Phi, double *Gamma)
 {
     if (n < 1 || n > PROPAGATOR_MAX_N || !isfinite(h))
-        return false;
+        return -1;
     int m = 2 * n;
     double *mem = calloc((size_t)m * (size_t)m * 2, sizeof(double));
     if (!mem)
-        return false;
+        return -2;
     double *M = mem, *E = mem + m * m;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++)
             M[i * m + j] = A[i * n + j] * h;
         M[i * m + n + i] = h;
     }
-    bool ok = expm(m, M, E);
-    if (ok)
+    int rc = expm(m, M, E);
+    if (rc == 0)
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
                 Phi[i * n + j] = E[i * m + j];
                 Gamma[i * n + j] = E[i * m + n + j];
             }
     free(mem);
-    return ok;
+    return rc;
 }
 
 /* On failure the outputs are NaN, so that a caller that only checks the values (the runtime
  * after a derive kernel) sees it. */
-static int32_t fail(int count, double *a, double *b)
+static int32_t fail(int32_t rc, int count, double *a, double *b)
 {
     for (int i = 0; i < count; i++) {
         a[i] = NAN;
         if (b)
             b[i] = NAN;
     }
-    return -1;
+    return rc;
 }
 
 int32_t axon_expm(int32_t n, const double *M, double *out)
 {
     if (n < 1 || n > EXPM_MAX_N || !M || !out)
         return -1;
-    return expm(n, M, out) ? 0 : fail(n * n, out, NULL);
+    int rc = expm(n, M, out);
+    return rc ? fail(rc, n * n, out, NULL) : 0;
 }
 
 int32_t axon_propagator(int32_t n, const double *A, double h, double *Phi, double *Gamma)
 {
     if (n < 1 || n > PROPAGATOR_MAX_N || !A || !Phi || !Gamma)
         return -1;
-    return propagator(n, A, h, Phi, Gamma) ? 0 : fail(n * n, Phi, Gamma);
+    int rc = propagator(n, A, h, Phi, Gamma);
+    return rc ? fail(rc, n * n, Phi, Gamma) : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "afile.h"
+#include "axon/io.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -414,7 +415,7 @@ rt_json_doc *rt_json_parse(const char *text, size_t len, const char *name, axon_
 
 rt_json_doc *rt_json_read(const char *path, axon_err *err)
 {
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp) {
         axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
         return NULL;

@@ -369,7 +369,7 @@ axon_status axon_npy_read(const char *path, axon_tensor **out, axon_err *err)
     if (!path || !out)
         return axon_err_set(err, AXON_EINVAL, "NULL path or output");
     *out = NULL;
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
     axon_status s = AXON_OK;

@@ -310,7 +310,7 @@ static void rt_html_source(rt_sbuf *b, const axon_analysis *a)
         rt_sb_puts(b, " has changed since the run (its SHA-256 differs): not shown.</p>\n");
         return;
     }
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     char *text = malloc(1 << 20);
     size_t n = fp && text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
     if (fp)

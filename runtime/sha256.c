@@ -77,7 +77,7 @@ axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err)
 {
     if (!path || !hex)
         return axon_err_set(err, AXON_EINVAL, "NULL path or output");
-    FILE *fp = rt_fopen_read(path);
+    FILE *fp = axon_file_open_read(path);
     if (!fp)
         return axon_err_set(err, AXON_EIO, "%s: %s", path, strerror(errno));
     rt_sha256 c = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,

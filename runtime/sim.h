@@ -146,6 +146,7 @@ struct axon_sim {
     int nf_found;               /* nf holds the first non-finite value found */
     int nf_stop;                /* over MPI ranks: this rank found one and asked all to stop */
     axon_nonfinite nf;
+    char nf_text[1024];         /* nf described (the message of AXON_ENONFINITE) */
     uint64_t nf_checked;        /* the step of the last check (everything finite then) */
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */

@@ -13,6 +13,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,7 +136,63 @@ static LLVMValueRef i32v(cg *c, long v)
     return LLVMConstInt(c->i32, (unsigned long long)v, 1);
 }
 
-LLVMValueRef cg_var_descs(cg *c, const ir_var *vars, const ir_synvar *sv, int n, const char *name)
+/* The first assignment to variable v of the type (space VS_STATE) in block b, or NULL. */
+static const sm_stmt *first_assignment(const sm_block *b, int v)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k], *in;
+        if (st->kind == ST_ASSIGN && st->space == VS_STATE && st->idx == v)
+            return st;
+        if (st->kind == ST_IF && ((in = first_assignment(&st->then, v)) ||
+                                  (in = first_assignment(&st->els, v))))
+            return in;
+    }
+    return NULL;
+}
+
+/* Where variable v of type t is changed, for messages about its values (a NaN found in the
+ * state): its differential equation, else its first assignment in a step, reset, event or
+ * synaptic handler, else its declaration. */
+static ax_span var_equation(const sm_type *t, int v)
+{
+    const sm_var *sv = &t->vars[v];
+    if (sv->ode >= 0)
+        return t->odes[sv->ode].span;
+    const sm_block *blocks[] = {&t->every_step, &t->step, &t->reset, &t->on_pre, &t->on_post,
+                                &t->continuous};
+    for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+        const sm_stmt *st = first_assignment(blocks[k], v);
+        if (st)
+            return st->span;
+    }
+    for (int k = 0; k < t->nevents; k++) {
+        const sm_stmt *st = first_assignment(&t->events[k].body, v);
+        if (st)
+            return st->span;
+    }
+    return sv->span;
+}
+
+/* "file:line:col" of variable v's equation (var_equation) as a constant string, or a null
+ * pointer when it has none (a compiler-made variable). */
+static LLVMValueRef var_where(cg *c, const sm_type *t, int v)
+{
+    if (!t || v < 0 || v >= t->nvars)
+        return LLVMConstNull(c->ptr);
+    ax_span sp = var_equation(t, v);
+    const char *file = sp.file >= 0 ? diag_file_name(c->d, sp.file) : NULL;
+    if (!file)
+        return LLVMConstNull(c->ptr);
+    char *w;
+    if (asprintf(&w, "%s:%d:%d", file, sp.line, sp.col) < 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef g = cg_cstr(c, w);
+    free(w);
+    return g;
+}
+
+LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_synvar *sv, int n,
+                          const char *name)
 {
     static const int32_t KIND[] = {[IRV_STATE] = AXON_VAR_STATE,
                                    [IRV_PARAM] = AXON_VAR_PARAM,
@@ -155,6 +212,7 @@ LLVMValueRef cg_var_descs(cg *c, const ir_var *vars, const ir_synvar *sv, int n,
         f[CG_VAR_unit] = cg_cstr(c, u);
         f[CG_VAR_kind] = i32v(c, kind);
         f[CG_VAR_is_bool] = i32v(c, vars[k].boolean);
+        f[CG_VAR_where] = var_where(c, t, vars[k].sm_var);
         vs[k] = cg_struct_const(c, &cg_var_struct, f);
     }
     LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_var_struct), vs, (unsigned)n, name);
@@ -196,7 +254,7 @@ static LLVMValueRef pop_desc(cg *c, int i, LLVMValueRef init, LLVMValueRef updat
 {
     const ir_pop *p = &c->m->pops[i];
     LLVMValueRef f[CG_POP_N];
-    f[CG_POP_vars] = cg_var_descs(c, p->vars, NULL, p->nvars, "vars");
+    f[CG_POP_vars] = cg_var_descs(c, p->type, p->vars, NULL, p->nvars, "vars");
     f[CG_POP_name] = cg_cstr(c, p->name);
     f[CG_POP_type] = cg_cstr(c, p->type_name);
     f[CG_POP_size] = i32v(c, p->size);

@@ -43,7 +43,8 @@ void cg_free_unit(cg_unit *u);
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
     X(A, derived, PTR)
-#define CG_VAR_FIELDS(X, A) X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32)
+#define CG_VAR_FIELDS(X, A) \
+    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
     X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32)
@@ -220,7 +221,8 @@ LLVMValueRef cg_side_var(cg *c, const sx *e);
 void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
 /* A private array of the axon_var_desc of n variables, named name (sv: the sides of a
  * projection's variables, NULL for a population's); a null pointer when n is 0. */
-LLVMValueRef cg_var_descs(cg *c, const ir_var *vars, const ir_synvar *sv, int n, const char *name);
+LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_synvar *sv, int n,
+                          const char *name);
 LLVMValueRef cgm_f64(cg *c, double v);
 /* A private constant array of n doubles named <prefix>.<name>, made once per module (cg.c). */
 LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n);

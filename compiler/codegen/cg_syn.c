@@ -705,7 +705,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_where] = where;
     f[CG_PROJ_delay_steps] = LLVMConstInt(c->i32, delay_steps, 0);
     f[CG_PROJ_nvars] = LLVMConstInt(c->i32, (unsigned)pj->nvars, 0);
-    f[CG_PROJ_vars] = cg_var_descs(c, pj->vars, pj->sv, pj->nvars, "synvars");
+    f[CG_PROJ_vars] = cg_var_descs(c, pj->syn, pj->vars, pj->sv, pj->nvars, "synvars");
     f[CG_PROJ_init] = init;
     f[CG_PROJ_on_pre] = on_pre;
     f[CG_PROJ_continuous] = cont;

@@ -626,13 +626,16 @@ static int cmd_fmt(int argc, char **argv)
         if (path[0] == '-' && path[1])
             continue;
         bool std_in = !strcmp(path, "-");
-        FILE *f = std_in ? stdin : fopen(path, "rb");
         size_t len = 0;
-        char *text = f ? read_all(f, &len) : NULL;
-        if (f && !std_in)
-            fclose(f);
-        if (!text) {
-            fprintf(stderr, "axon fmt: cannot read '%s': %s\n", path, strerror(errno));
+        char *text = NULL;
+        if (std_in && !(text = read_all(stdin, &len))) {
+            fprintf(stderr, "axon fmt: cannot read the standard input: %s\n", strerror(errno));
+            status = EXIT_USAGE;
+            continue;
+        }
+        /* the model file's limit, and no open that waits on a FIFO */
+        if (!std_in && axonc_read_file(s, path, &text, &len) != AXONC_OK) {
+            fprintf(stderr, "axon fmt: %s\n", axonc_session_error(s));
             status = EXIT_USAGE;
             continue;
         }

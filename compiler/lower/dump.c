@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+/* where the dump goes, and whether an expression could not be printed (out of memory) */
+typedef struct {
+    FILE *f;
+    bool oom;
+} dump_out;
+
 static const char *var_name(const ir_pop *p, int space, int idx)
 {
     if (space == VS_HIDDEN)
@@ -10,45 +16,48 @@ static const char *var_name(const ir_pop *p, int space, int idx)
     return idx >= 0 && idx < p->type->nvars ? p->type->vars[idx].name : "?";
 }
 
-static void put_expr(FILE *out, const sx *e)
+static void put_expr(dump_out *out, const sx *e)
 {
     strbuf sb = {0};
     sx_print(e, &sb);
-    fputs(sb.buf ? sb.buf : "", out);
+    if (sb.oom)
+        out->oom = true; /* the dump is incomplete */
+    else
+        fputs(sb.buf ? sb.buf : "", out->f);
     sb_free(&sb);
 }
 
-static void put_block(FILE *out, const sm_block *b, int ind, const char *pre, const char *post)
+static void put_block(dump_out *out, const sm_block *b, int ind, const char *pre, const char *post)
 {
     for (int k = 0; k < b->n; k++) {
         const sm_stmt *st = b->v[k];
-        fprintf(out, "%*s", ind, "");
+        fprintf(out->f, "%*s", ind, "");
         if (st->kind == ST_IF) {
-            fputs("if ", out);
+            fputs("if ", out->f);
             put_expr(out, st->cond);
-            fputs(" {\n", out);
+            fputs(" {\n", out->f);
             put_block(out, &st->then, ind + 2, pre, post);
             if (st->els.n) {
-                fprintf(out, "%*s} else {\n", ind, "");
+                fprintf(out->f, "%*s} else {\n", ind, "");
                 put_block(out, &st->els, ind + 2, pre, post);
             }
-            fprintf(out, "%*s}\n", ind, "");
+            fprintf(out->f, "%*s}\n", ind, "");
             continue;
         }
         const char *side = st->space == VS_PRE ? "pre." : st->space == VS_POST ? "post." : "";
         if (st->kind == ST_LET)
-            fprintf(out, "let %s = ", st->name);
+            fprintf(out->f, "let %s = ", st->name);
         else
-            fprintf(out, "%s%s %s ", side, st->name, ast_op_name(st->op));
+            fprintf(out->f, "%s%s %s ", side, st->name, ast_op_name(st->op));
         put_expr(out, st->value);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
     (void)pre;
     (void)post;
 }
 
 /* A shared parameter's value: the number in its slot (param.c), or a value left as it was. */
-static void put_shared(FILE *out, const ir_model *m, const sx *e)
+static void put_shared(dump_out *out, const ir_model *m, const sx *e)
 {
     if (e->kind == SX_VAR && e->space == VS_SHARED && e->idx >= 0 && e->idx < m->nshared) {
         sx c = {.kind = SX_CONST, .v = m->shared_vals[e->idx], .boolean = e->boolean};
@@ -66,98 +75,98 @@ static const char *unit_of(ax_dim d, bool boolean, char *buf, size_t n)
     return dim_si_name(d, buf, n);
 }
 
-static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
+static void dump_pop(dump_out *out, const ir_model *m, const ir_pop *p)
 {
     char u[64];
-    fprintf(out, "population %s = %s[%d]\n", p->name, p->type_name, p->size);
+    fprintf(out->f, "population %s = %s[%d]\n", p->name, p->type_name, p->size);
     for (int v = 0; v < p->type->nvars; v++) {
         const sm_var *sv = &p->type->vars[v];
         if (sv->kind == VAR_PARAM && !sv->per_item && p->shared[v]) {
-            fprintf(out, "  shared  %-12s %-10s = ", sv->name,
+            fprintf(out->f, "  shared  %-12s %-10s = ", sv->name,
                     unit_of(sv->dim, sv->boolean, u, sizeof u));
             put_shared(out, m, p->shared[v]);
-            fputc('\n', out);
+            fputc('\n', out->f);
         }
     }
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
         static const char *const KIND[] = {"state", "param", "input", "hidden"};
-        fprintf(out, "  %-7s %-12s %-10s", KIND[v->kind], v->name,
+        fprintf(out->f, "  %-7s %-12s %-10s", KIND[v->kind], v->name,
                 unit_of(v->dim, v->boolean, u, sizeof u));
         if (v->init) {
-            fputs(" init ", out);
+            fputs(" init ", out->f);
             put_expr(out, v->init);
         }
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
-    fprintf(out, "  scheme %s (%s)\n", ir_scheme_name(p->scheme), p->scheme_why);
+    fprintf(out->f, "  scheme %s (%s)\n", ir_scheme_name(p->scheme), p->scheme_why);
     for (int k = 0; k < m->nprops; k++) {
         const ir_propagator *pr = &m->props[k];
         if (&m->pops[pr->pop] != p)
             continue;
         /* A's rows, the order of Phi's and Gamma's */
-        fputs("  Phi = exp(A dt), Gamma = integral of exp(A s) over [0, dt], A = [", out);
+        fputs("  Phi = exp(A dt), Gamma = integral of exp(A s) over [0, dt], A = [", out->f);
         for (int i = 0; i < pr->n * pr->n; i++) {
-            fputs(i == 0 ? "" : i % pr->n == 0 ? "; " : ", ", out);
+            fputs(i == 0 ? "" : i % pr->n == 0 ? "; " : ", ", out->f);
             put_expr(out, pr->A[i]);
         }
-        fputs("]\n", out);
+        fputs("]\n", out->f);
     }
     if (p->update.n)
-        fputs("  update:\n", out);
+        fputs("  update:\n", out->f);
     for (int k = 0; k < p->update.n; k++) {
         const ir_assign *a = &p->update.v[k];
         if (a->space == VS_TEMP)
-            fprintf(out, "    %s = ", a->name);
+            fprintf(out->f, "    %s = ", a->name);
         else
-            fprintf(out, "    %s <- ", var_name(p, a->space, a->idx));
+            fprintf(out->f, "    %s <- ", var_name(p, a->space, a->idx));
         put_expr(out, a->value);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
     if (p->fire) {
-        fputs("  spike when ", out);
+        fputs("  spike when ", out->f);
         put_expr(out, p->fire);
-        fputc('\n', out);
+        fputc('\n', out->f);
         put_block(out, &p->reset, 4, "", "");
     }
     for (int e = 0; e < p->nevents; e++) {
         if (p->events[e].name)
-            fprintf(out, "  event %s when ", p->events[e].name);
+            fprintf(out->f, "  event %s when ", p->events[e].name);
         else
-            fputs("  on ", out);
+            fputs("  on ", out->f);
         put_expr(out, p->events[e].cond);
-        fputc('\n', out);
+        fputc('\n', out->f);
         put_block(out, &p->events[e].body, 4, "", "");
     }
     if (p->output) {
-        fprintf(out, "  output %s = ", p->type->output_name);
+        fprintf(out->f, "  output %s = ", p->type->output_name);
         put_expr(out, p->output);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
 }
 
 static const char *const CONN[] = {"all_to_all", "one_to_one", "random", "fixed_indegree",
                                    "fixed_outdegree", "where", "from"};
 
-static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
+static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
 {
     char u[64];
-    fprintf(out, "projection %s: %s -> %s : %s\n", p->name, m->pops[p->pre].name,
+    fprintf(out->f, "projection %s: %s -> %s : %s\n", p->name, m->pops[p->pre].name,
             m->pops[p->post].name, p->syn->name);
-    fprintf(out, "  connect %s", CONN[p->conn]);
+    fprintf(out->f, "  connect %s", CONN[p->conn]);
     if (p->conn == CONN_FILE)
-        fprintf(out, " \"%s\"", p->file);
+        fprintf(out->f, " \"%s\"", p->file);
     else if (p->conn_arg) {
-        fputc(' ', out);
+        fputc(' ', out->f);
         put_expr(out, p->conn_arg);
     }
     if (!p->autapses)
-        fputs(" (no autapses)", out);
-    fputc('\n', out);
+        fputs(" (no autapses)", out->f);
+    fputc('\n', out->f);
     if (p->delay) {
-        fputs("  delay ", out);
+        fputs("  delay ", out->f);
         put_expr(out, p->delay);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
     for (int v = 0; v < p->syn->nvars; v++) {
         const sm_var *sv = &p->syn->vars[v];
@@ -166,44 +175,44 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
             /* the reference's name: RULE_name when two rules have the name */
             const sx *r = p->shared[v];
             const char *name = r->kind == SX_VAR && r->space == VS_SHARED ? r->name : sv->name;
-            fprintf(out, "  shared  %-12s %-10s = ", name, unit_of(sv->dim, sv->boolean, u, sizeof u));
+            fprintf(out->f, "  shared  %-12s %-10s = ", name, unit_of(sv->dim, sv->boolean, u, sizeof u));
             put_shared(out, m, p->shared[v]);
-            fputc('\n', out);
+            fputc('\n', out->f);
         }
     }
     if (p->learning) {
-        fprintf(out, "  shared  %-12s %-10s = ", "learning", "condition");
+        fprintf(out->f, "  shared  %-12s %-10s = ", "learning", "condition");
         put_shared(out, m, p->learning);
-        fputs("   (the learning rules' switch)\n", out);
+        fputs("   (the learning rules' switch)\n", out->f);
     }
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
-        fprintf(out, "  %-7s %-12s %-10s",
+        fprintf(out->f, "  %-7s %-12s %-10s",
                 v->kind == IRV_STATE ? "state" : v->kind == IRV_HIDDEN ? "hidden" : "param",
                 v->name, unit_of(v->dim, v->boolean, u, sizeof u));
         const ir_synvar *sv = p->sv ? &p->sv[k] : NULL;
         ir_side side = sv ? sv->side : IRS_SYN;
         if (v->init && side == IRS_SYN) {
-            fputs(" init ", out);
+            fputs(" init ", out->f);
             put_expr(out, v->init);
         }
         if (side != IRS_SYN)
-            fprintf(out, " stored per %s neuron",
+            fprintf(out->f, " stored per %s neuron",
                     side == IRS_PRE ? "presynaptic" : "postsynaptic");
-        fputc('\n', out);
+        fputc('\n', out->f);
         if (sv && sv->ode >= 0) {
-            fprintf(out, "    %s' = ", v->name);
+            fprintf(out->f, "    %s' = ", v->name);
             bool a = !sx_is_zero(sv->ode_a), b = !sx_is_zero(sv->ode_b);
             if (a || !b)
                 put_expr(out, sv->ode_a);
             if (b) {
-                fputs(a ? " + (" : "(", out);
+                fputs(a ? " + (" : "(", out->f);
                 put_expr(out, sv->ode_b);
-                fprintf(out, ") * %s", v->name);
+                fprintf(out->f, ") * %s", v->name);
             }
             fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
                                   : "   (every step: exponential Euler)\n",
-                  out);
+                  out->f);
         }
     }
     const struct {
@@ -213,63 +222,70 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
              {"every step", &p->every_step}};
     for (int h = 0; h < 4; h++)
         if (H[h].b->n) {
-            fprintf(out, "  %s:\n", H[h].name);
+            fprintf(out->f, "  %s:\n", H[h].name);
             put_block(out, H[h].b, 4, "", "");
         }
     for (int e = 0; e < p->nevh; e++) {
-        fprintf(out, "  on post.%s:\n", p->evh[e].name);
+        fprintf(out->f, "  on post.%s:\n", p->evh[e].name);
         put_block(out, &p->evh[e].body, 4, "", "");
     }
 }
 
-void ir_dump(const ir_model *m, FILE *out)
+static void dump_model(dump_out *out, const ir_model *m)
 {
     char nb[32];
-    fprintf(out, "# values in SI units; in 'update', every right-hand side reads the values\n"
+    fprintf(out->f, "# values in SI units; in 'update', every right-hand side reads the values\n"
                  "# of the start of the step\n");
-    fprintf(out, "module %s (dt = %s s", m->module, fmt_double(nb, m->dt));
+    fprintf(out->f, "module %s (dt = %s s", m->module, fmt_double(nb, m->dt));
     if (m->duration > 0)
-        fprintf(out, ", run for %s s", fmt_double(nb, m->duration));
-    fputs(")\n", out);
+        fprintf(out->f, ", run for %s s", fmt_double(nb, m->duration));
+    fputs(")\n", out->f);
     for (int i = 0; i < m->npops; i++)
         dump_pop(out, m, &m->pops[i]);
     for (int i = 0; i < m->nprojs; i++)
         dump_proj(out, m, &m->projs[i]);
     for (int i = 0; i < m->nsignals; i++) {
-        fprintf(out, "signal %s = ", m->signals[i].name);
+        fprintf(out->f, "signal %s = ", m->signals[i].name);
         if (m->signals[i].value)
             put_expr(out, m->signals[i].value);
         else
-            fprintf(out, "mean of %s.%s", m->pops[m->signals[i].pop].name,
+            fprintf(out->f, "mean of %s.%s", m->pops[m->signals[i].pop].name,
                     m->pops[m->signals[i].pop].vars[m->signals[i].var].name);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
     static const char *const RK[] = {"spikes", "state", "rate", "weights", "spike values"};
     for (int i = 0; i < m->nrecords; i++) {
         const ir_record *r = &m->records[i];
         const char *target = r->kind == REC_WEIGHTS ? m->projs[r->target].name
                                                     : m->pops[r->target].name;
-        fprintf(out, "record %s %s", RK[r->kind], target);
+        fprintf(out->f, "record %s %s", RK[r->kind], target);
         if (r->var >= 0) /* a state variable, a synapse variable or a copy taken at spikes */
-            fprintf(out, ".%s", r->kind != REC_WEIGHTS ? m->pops[r->target].vars[r->var].name
+            fprintf(out->f, ".%s", r->kind != REC_WEIGHTS ? m->pops[r->target].vars[r->var].name
                                                        : m->projs[r->target].vars[r->var].name);
         if (r->nsubset) {
-            fputs(" [", out);
+            fputs(" [", out->f);
             for (int k = 0; k < r->nsubset && k < 8; k++)
-                fprintf(out, "%s%d", k ? ", " : "", r->subset[k]);
+                fprintf(out->f, "%s%d", k ? ", " : "", r->subset[k]);
             if (r->nsubset > 8)
-                fprintf(out, ", ... (%d)", r->nsubset);
-            fputc(']', out);
+                fprintf(out->f, ", ... (%d)", r->nsubset);
+            fputc(']', out->f);
         }
         if (r->every > 0)
-            fprintf(out, " every %s s", fmt_double(nb, r->every));
-        fputc('\n', out);
+            fprintf(out->f, " every %s s", fmt_double(nb, r->every));
+        fputc('\n', out->f);
     }
     for (int i = 0; i < m->nevents; i++) {
         const ir_event *e = &m->events[i];
         char nv[32];
-        fprintf(out, "protocol: before step %llu (t = %.9g s): %s = %s\n",
+        fprintf(out->f, "protocol: before step %llu (t = %.9g s): %s = %s\n",
                 (unsigned long long)e->step, (double)e->step * m->dt,
                 m->params[e->param].name, fmt_double(nv, e->value));
     }
+}
+
+bool ir_dump(const ir_model *m, FILE *f)
+{
+    dump_out out = {f, false};
+    dump_model(&out, m);
+    return !out.oom;
 }

@@ -287,7 +287,8 @@ double ir_shared_value(const ir_model *m, const sx *ref);
 /* The propagators' derived values (m->nderived) for the shared values `shared`, as the derive
  * kernel computes them; false when one is not finite. */
 bool ir_derive_propagators(const ir_model *m, const double *shared, double *out);
-void ir_dump(const ir_model *m, FILE *out);
+/* `axon dump ir`; false when memory ran out (then the text is incomplete). */
+bool ir_dump(const ir_model *m, FILE *out);
 
 /* ---- data from lists and files (data.c) ---- */
 /* The synapses of `connect from FILE` (tb, read with a header) for projection pj:

@@ -148,7 +148,7 @@ bool ir_derive_propagators(const ir_model *m, const double *shared, double *out)
             return false;
         for (int i = 0; i < nn; i++)
             A[i] = pr->A[i] ? sx_eval(pr->A[i], lookup_shared, (void *)shared) : 0;
-        ok &= sx_propagator(pr->n, A, m->dt, out + pr->phi, out + pr->gamma);
+        ok &= sx_propagator(pr->n, A, m->dt, out + pr->phi, out + pr->gamma) == 0;
         free(A);
     }
     return ok;

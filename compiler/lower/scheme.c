@@ -499,7 +499,10 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             double *Phi = An + nn, *Gam = An + 2 * nn;
             for (int k = 0; k < nn; k++)
                 An[k] = sx_eval(A[k], shared_value, m);
-            if (!sx_propagator(o.n, An, m->dt, Phi, Gam)) {
+            int rc = sx_propagator(o.n, An, m->dt, Phi, Gam);
+            if (rc == -2)
+                arena_oom(ar); /* out of memory, not a property of the model */
+            if (rc != 0) {
                 diag_error(d, t->odes[0].span, "the propagator of these equations is not finite "
                                                "for dt = %g s", m->dt);
                 return false;

@@ -1249,24 +1249,11 @@ static bool cmd_sims(repl *r, const char *arg)
 
 static bool load_file(repl *r, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return error(r, "cannot read '%s': %s", path, strerror(errno));
+    /* the model file's limit, and no open that waits on a FIFO */
     char *text = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    char buf[4096];
-    size_t k;
-    while (m && (k = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, k, m);
-    bool bad = ferror(f);
-    fclose(f);
-    if (m)
-        fclose(m);
-    if (bad || !text) {
-        free(text);
-        return error(r, "cannot read '%s'", path);
-    }
+    if (axonc_read_file(r->s, path, &text, &len) != AXONC_OK)
+        return error(r, "%s", axonc_session_error(r->s));
     /* a file's `run` line belongs to `axon run`: the REPL keeps its definitions */
     bool good = define(r, path, text);
     free(text);

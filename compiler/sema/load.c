@@ -55,16 +55,17 @@ static int find_loaded(const sema_ctx *s, const char *canon)
     return -1;
 }
 
-static int add_file(sema_ctx *s, const char *path, const char *canon, const char *text,
-                    size_t len)
+static int add_file(sema_ctx *s, const char *path, const char *canon, char *text, size_t len)
 {
+    /* the text is the diagnostics' from here on (or freed when memory runs out) */
+    int id = diag_adopt_file(s->d, path, text, len);
     if (s->nfiles == s->capfiles) {
         int cap = s->capfiles ? s->capfiles * 2 : 8;
         s->files = arena_grow(s->ar, s->files, (size_t)s->nfiles, (size_t)cap, sizeof *s->files);
         s->capfiles = cap;
     }
     sm_file *f = &s->files[s->nfiles++];
-    f->id = diag_add_file(s->d, path, text, len);
+    f->id = id;
     f->path = arena_strdup(s->ar, path);
     f->canon = canon ? arena_strdup(s->ar, canon) : NULL;
     char *dir = arena_strdup(s->ar, canon ? canon : path);
@@ -117,7 +118,15 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
         free(text);
         text = NULL;
         *err = READ_FILE_TOO_LARGE;
-    } else if (!text) {
+    } else if (text) { /* a reader's text, NUL-terminated for the diagnostics */
+        char *t = realloc(text, len + 1);
+        if (!t) {
+            free(text);
+            arena_oom(s->ar);
+        }
+        text = t;
+        text[len] = 0;
+    } else {
         text = read_file(canon, AX_MAX_SOURCE, &len, err);
     }
     if (!text) {
@@ -126,7 +135,6 @@ static int load_canon(sema_ctx *s, const char *shown, const char *canon, const c
         return -1;
     }
     int fi = add_file(s, shown, canon, text, len);
-    free(text);
     load_imports(s, fi);
     loaded(s, fi);
     return fi;
@@ -155,7 +163,12 @@ int sema_load(sema_ctx *s, const char *path, const char **err)
 
 int sema_load_text(sema_ctx *s, const char *name, const char *text, size_t len)
 {
-    int fi = add_file(s, name, NULL, text, len);
+    char *copy = malloc(len + 1);
+    if (!copy)
+        arena_oom(s->ar);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    int fi = add_file(s, name, NULL, copy, len);
     load_imports(s, fi);
     loaded(s, fi);
     return s->files[fi].id;

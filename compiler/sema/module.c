@@ -275,8 +275,7 @@ static const sm_mpop *find_pop(mcheck *mc, const ast_node *path, const char **re
         parts[np++] = p;
     for (int k = np - 1; k >= 0; k--)
         sb_printf(&sb, "%s%s", parts[k]->name, k ? "." : "");
-    *rel = arena_strdup(mc->ar, sb.buf);
-    sb_free(&sb);
+    *rel = sb_arena_take(&sb, mc->ar);
     const sm_module *m = mc->m;
     int n = m->nitems;
     for (int k = np - 1; k >= 0; k--) {

@@ -1154,7 +1154,7 @@ bool sx_expm(int n, const double *M, double *out)
     return axon_expm(n, M, out) == 0;
 }
 
-bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
+int sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma)
 {
-    return axon_propagator(n, A, h, Phi, Gamma) == 0;
+    return axon_propagator(n, A, h, Phi, Gamma);
 }

@@ -198,7 +198,8 @@ void sx_print(const sx *e, strbuf *sb);
 bool sx_expm(int n, const double *M, double *out);
 /* For x' = A x + b with b constant over a step of length h: fills
  * Phi = exp(A h) and Gamma = integral_0^h exp(A s) ds (both n x n), so that
- * x(t + h) = Phi x(t) + Gamma b. Works for singular A. */
-bool sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma);
+ * x(t + h) = Phi x(t) + Gamma b. Works for singular A. 0, or as axon_propagator: -1 (not
+ * finite), -2 (out of memory). */
+int sx_propagator(int n, const double *A, double h, double *Phi, double *Gamma);
 
 #endif

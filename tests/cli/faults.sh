@@ -56,7 +56,9 @@ after() {
 }
 
 # ---- every allocation fails in turn (glibc's allocator replaced: not with sanitizers, whose
-# allocator it would fight)
+# allocator it would fight). The whole program here, with its main(); the libraries' own
+# allocations fail in turn, with a leak check and under the sanitizers too, in
+# tests/unit/failalloc.c.
 if [ -n "${AXON_SAN:-}" ]; then
     echo "faults: allocation failures not injected (sanitizer build)"
 elif ! $cc -shared -fPIC -O2 "$AXON_SRCDIR/tests/cli/failalloc.c" -o "$tmp/failalloc.so" 2>"$out"; then

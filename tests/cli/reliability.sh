@@ -73,6 +73,17 @@ contains "check: a 257 MiB data file" "zero.axon:4:41: error: '$tmp/big.csv' is 
 # a FIFO without a writer reads as empty: no open waits for ever
 mkfifo "$tmp/fifo.axon" "$tmp/fifo.csv"
 expect "check: a FIFO without a writer" 0 timeout 20 "$AXON" check "$tmp/fifo.axon"
+expect "fmt: a FIFO without a writer" 0 timeout 20 "$AXON" fmt --check "$tmp/fifo.axon"
+check "fmt: the FIFO is still one" test -p "$tmp/fifo.axon"
+expect "fmt: /dev/zero" 2 timeout 20 "$AXON" fmt --check /dev/zero
+contains "fmt: /dev/zero message" "axon fmt: cannot read '/dev/zero': larger than 64 MiB, the limit for a model file"
+if "$AXON" repl --help >/dev/null 2>&1; then
+    printf ':load %s\n:quit\n' "$tmp/fifo.axon" >"$tmp/load.in"
+    expect "repl: :load a FIFO without a writer" 0 timeout 20 "$AXON" repl <"$tmp/load.in"
+    printf ':load /dev/zero\n:quit\n' >"$tmp/load.in"
+    expect "repl: :load /dev/zero" 1 timeout 20 "$AXON" repl <"$tmp/load.in"
+    contains "repl: :load /dev/zero message" "cannot read '/dev/zero': larger than 64 MiB, the limit for a model file"
+fi
 printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule M {\n    population A = LIF[2]\n    project A -> A : VoltageJump(w = 1 mV) connect from "fifo.csv"\n}\n' >"$tmp/fifo_data.axon"
 expect "check: data from a FIFO without a writer" 1 timeout 20 "$AXON" check "$tmp/fifo_data.axon"
 contains "check: data from a FIFO" "fifo_data.axon:5:52: error: '$tmp/fifo.csv' is empty: it needs a header row naming its columns"
@@ -108,6 +119,30 @@ fi
 expect "build: the long model" 0 "$AXON" build "$tmp/long_run.axon" -o "$tmp/long_exe"
 expect "built: -o a file" 1 timeout 20 "$tmp/long_exe" -t 10000s -o "$tmp/afile" -q
 contains "built: -o a file message" "-o: $tmp/afile: not a directory"
+
+# ---- axon build: outputs -----------------------------------------------------------------
+# Every output is written through an exclusive temporary file and renamed into place: links
+# planted at the old predictable temporary name or at the output itself are not followed
+# (their target keeps its bytes), and the outputs get the permissions of a file created there
+# (not mkstemp's 0600).
+mkdir "$tmp/b" && echo secret >"$tmp/b/target"
+ln -s target "$tmp/b/m.h.tmp" && ln -s target "$tmp/b/m.o" && ln -s target "$tmp/b/m.h"
+expect "build: obj over planted links" 0 sh -c "umask 022 && '$AXON' build '$tmp/long_run.axon' --emit obj -o '$tmp/b/m.o' -q"
+check "build: the links' target is untouched" test "$(cat "$tmp/b/target")" = secret
+check "build: m.o is a file now" test -f "$tmp/b/m.o" -a ! -L "$tmp/b/m.o"
+check "build: m.h is a file now" test -f "$tmp/b/m.h" -a ! -L "$tmp/b/m.h"
+check "build: object and header 0644 under umask 022" test "$(stat -c %a "$tmp/b/m.o") $(stat -c %a "$tmp/b/m.h")" = "644 644"
+check "build: no temporary file left" test -z "$(ls "$tmp/b" | grep 'tmp-')"
+expect "build: exe under umask 027" 0 sh -c "umask 027 && '$AXON' build '$tmp/long_run.axon' -o '$tmp/b/exe' -q"
+check "build: exe 0750 under umask 027" test "$(stat -c %a "$tmp/b/exe")" = 750
+# an output named like an option is a file, not an option of the C compiler
+expect "build: -o -x" 0 sh -c "cd '$tmp/b' && '$AXON' build '$tmp/long_run.axon' -o -x -q"
+check "build: the file -x" test -x "$tmp/b/-x"
+# $CC may hold arguments
+expect "build: CC with arguments" 0 env CC="${CC:-cc} -O1" "$AXON" build "$tmp/long_run.axon" -o "$tmp/b/cc_args" -q
+check "build: CC with arguments: an executable" test -x "$tmp/b/cc_args"
+expect "build: CC that is not there" 1 env CC="/nonexistent/cc -O1" "$AXON" build "$tmp/long_run.axon" -o "$tmp/b/cc_none" -q
+contains "build: CC that is not there: message" "cannot run the C compiler '/nonexistent/cc'"
 
 # Background jobs of a script start with SIGINT ignored, and Axon leaves an ignored signal
 # ignored: env --default-signal undoes that where env has it.
@@ -161,11 +196,11 @@ module Blow {
 run Blow for 1 s
 EOF
 expect "run: a model that blows up" 1 "$AXON" run "$tmp/blow.axon" -o "$tmp/blow" -q
-contains "run: nan message" "axon run: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there (--on-nan warn goes on); writing what was recorded (\"partial\": true)"
+contains "run: nan message" "axon run: population 'G', variable 'v' (equation at $tmp/blow.axon:4:17), neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there (--on-nan warn goes on); writing what was recorded (\"partial\": true)"
 check "run: nan: partial recordings" grep -q '"partial": true' "$tmp/blow/manifest.json"
 check "run: nan: 7104 steps recorded" grep -q '"shape": \[7104, 5\]' "$tmp/blow/manifest.json"
 expect "run: --on-nan warn" 0 "$AXON" run "$tmp/blow.axon" --on-nan warn -q
-contains "run: --on-nan warn message" "axon run: warning: population 'G', variable 'v', neuron 2: +inf at t = 0.7104 s (found at step 7104, finite at step 7040); the run went on (--on-nan warn)"
+contains "run: --on-nan warn message" "axon run: warning: population 'G', variable 'v' (equation at $tmp/blow.axon:4:17), neuron 2: +inf at t = 0.7104 s (step 7104; every value was finite at step 7040); the run went on (--on-nan warn)"
 expect "run: --on-nan ignore" 0 "$AXON" run "$tmp/blow.axon" --on-nan ignore -q
 check "run: --on-nan ignore says nothing" test ! -s "$out"
 expect "run: --on-nan bad" 2 "$AXON" run "$tmp/blow.axon" --on-nan maybe
@@ -175,6 +210,29 @@ expect "built: a model that blows up" 1 "$tmp/blow_exe" -q
 contains "built: nan message" "neuron 2: +inf at t = 0.7104 s"
 expect "built: --on-nan warn" 0 "$tmp/blow_exe" -q --on-nan warn
 contains "built: --on-nan warn message" "the run went on (--on-nan warn)"
+# A synapse variable that blows up (x' = x / tau, x = 0.25 j): found in the projection, the
+# lowest synapse holding +inf named with its neurons
+cat >"$tmp/synblow.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Growing {
+    parameters { w = 0.1 mV
+                 tau = 1 ms }
+    state { x = 1 }
+    equations { x' = x / tau }
+    on pre { post.v += w * x }
+}
+module SynBlow {
+    population A = LIF[4](I_ext = 0.5 nA)
+    project A -> A : Growing(x = 0.25 * j) connect all_to_all
+    record spikes A
+}
+run SynBlow for 1 s
+EOF
+expect "run: a synapse variable that blows up" 1 "$AXON" run "$tmp/synblow.axon" -o "$tmp/synblow" -q
+contains "run: synapse nan message" "axon run: projection 'A->A', variable 'x' (equation at $tmp/synblow.axon:6:17), synapse 3 (neuron 0 -> neuron 3): +inf at t = 0.7104 s (step 7104; every value was finite at step 7040): the run stopped there"
+check "run: synapse nan: partial recordings" grep -q '"partial": true' "$tmp/synblow/manifest.json"
+expect "run: synapse nan --on-nan warn" 0 "$AXON" run "$tmp/synblow.axon" --on-nan warn -q
+contains "run: synapse nan warn message" "warning: projection 'A->A', variable 'x'"
 
 # ---- memory: the estimate before the run (--dry-run, --max-memory) ------------------------
 # 2 state variables per neuron, 20 synapses per neuron (a shared weight: 4 bytes each for the

@@ -41,11 +41,10 @@ static void fmt_failed(const char *why, const uint8_t *data, size_t size)
 
 static void check_fmt(const uint8_t *data, size_t size)
 {
-    char *once = fmt_source((const char *)data, size);
-    if (!once)
+    char *once = NULL, *twice = NULL;
+    if (fmt_source((const char *)data, size, &once) != FMT_OK)
         fmt_failed("could not lay out input that parses", data, size);
-    char *twice = fmt_source(once, strlen(once));
-    if (!twice || strcmp(once, twice))
+    if (fmt_source(once, strlen(once), &twice) != FMT_OK || strcmp(once, twice))
         fmt_failed("not idempotent", data, size);
     free(once);
     free(twice);

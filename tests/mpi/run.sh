@@ -156,7 +156,7 @@ EOF
 mpirun_ -np 2 "$AXON" run "$tmp/blow.axon" -o "$tmp/blow" -q >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
-    grep -q "axon run (rank 1 of 2): population 'G', variable 'v', neuron 3: +inf" "$out" &&
+    grep -q "axon run (rank 1 of 2): population 'G', variable 'v' (equation at $tmp/blow.axon:4:17), neuron 3: +inf" "$out" &&
     grep -q "axon run (rank 0 of 2): stopped by another MPI rank's stop at" "$out" &&
     grep -q '"partial": true' "$tmp/blow/manifest.json" 2>/dev/null; then ok
 else bad "a non-finite value on rank 1 only (exit $rc)"; fi

@@ -264,6 +264,17 @@ START_TEST(test_unreadable_file)
     ck_assert_ptr_null(u);
     ck_assert_ptr_nonnull(strstr(axonc_session_error(s), "cannot read '/nonexistent/model.axon'"));
     ck_assert_int_eq(axonc_parse_file(s, "/nonexistent/model.axon", &u), AXONC_EIO);
+    char *text = (char *)1;
+    size_t len = 1;
+    ck_assert_int_eq(axonc_read_file(s, "/nonexistent/model.axon", &text, &len), AXONC_EIO);
+    ck_assert_ptr_null(text);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_ptr_nonnull(strstr(axonc_session_error(s), "cannot read '/nonexistent/model.axon'"));
+    ck_assert_int_eq(axonc_read_file(s, "/dev/zero", &text, &len), AXONC_EIO);
+    ck_assert_str_eq(axonc_session_error(s),
+                     "cannot read '/dev/zero': larger than 64 MiB, the limit for a model file");
+    ck_assert_int_eq(axonc_read_file(s, NULL, &text, &len), AXONC_EINVAL);
+    ck_assert_int_eq(axonc_read_file(NULL, "x", &text, &len), AXONC_EINVAL);
     ck_assert_int_eq(k.n, 0);
     /* a later success clears the message */
     u = load_ok(s, MODEL);

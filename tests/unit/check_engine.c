@@ -75,9 +75,9 @@ static void lif_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc lif_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0},
-    {"I_ext", "A", AXON_VAR_PARAM, 0},
-    {"_ref", "1", AXON_VAR_HIDDEN, 0},
+    {"v", "V", AXON_VAR_STATE, 0, NULL},
+    {"I_ext", "A", AXON_VAR_PARAM, 0, NULL},
+    {"_ref", "1", AXON_VAR_HIDDEN, 0, NULL},
 };
 
 #define LIF_POP(name)                                                                              \
@@ -109,9 +109,9 @@ void poi_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 
 /* A variable named "rate" makes "P.rate.npy" collide with the rate record's file. */
 const axon_var_desc poi_vars[] = {
-    {"rate", "Hz", AXON_VAR_PARAM, 0},
-    {"count", "1", AXON_VAR_STATE, 0},
-    {"in", "A", AXON_VAR_INPUT, 0},
+    {"rate", "Hz", AXON_VAR_PARAM, 0, NULL},
+    {"count", "1", AXON_VAR_STATE, 0, NULL},
+    {"in", "A", AXON_VAR_INPUT, 0, NULL},
 };
 
 
@@ -150,8 +150,8 @@ void flt_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 }
 
 const axon_var_desc flt_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0},
-    {"gain", "1", AXON_VAR_PARAM, 0},
+    {"v", "V", AXON_VAR_STATE, 0, NULL},
+    {"gain", "1", AXON_VAR_PARAM, 0, NULL},
 };
 
 /* ---- helpers */
@@ -677,8 +677,8 @@ static void grow_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fi
 }
 
 static const axon_var_desc grow_vars[] = {
-    {"x", "1", AXON_VAR_STATE, 0},
-    {"_h", "1", AXON_VAR_HIDDEN, 0},
+    {"x", "1", AXON_VAR_STATE, 0, "grow.axon:4:17"},
+    {"_h", "1", AXON_VAR_HIDDEN, 0, NULL},
 };
 
 static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
@@ -700,8 +700,12 @@ static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
     ck_assert(isinf(f.value) && f.value > 0);
     ck_assert_uint_eq(f.step, AXON_NONFINITE_EVERY);
     ck_assert_uint_eq(f.since, 0);
-    ck_assert_str_eq(axon_sim_error(s), "population 'G', variable 'x', neuron 700: +inf at "
-                                        "t = 0.0064 s (step 64; every value was finite at step 0)");
+    ck_assert_str_eq(axon_sim_error(s), "population 'G', variable 'x' (equation at "
+                                        "grow.axon:4:17), neuron 700: +inf at t = 0.0064 s (step "
+                                        "64; every value was finite at step 0)");
+    ck_assert_str_eq(f.text, axon_sim_error(s));
+    ck_assert_int_eq(f.proj, -1);
+    ck_assert_uint_eq(f.index, GROW_BAD);
     /* warn: the run goes on, the finding is kept (found at the end of the run) */
     ck_assert_int_eq(axon_sim_set_nonfinite(s, AXON_NONFINITE_WARN), AXON_OK);
     ck_assert_int_eq(axon_sim_nonfinite(s, NULL), 0);

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,9 @@ static void w_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *av,
         in[post[k]] += w[k];
 }
 
-static const axon_var_desc p_vars[] = {{"v", "1", AXON_VAR_STATE, 0}, {"I", "A", AXON_VAR_INPUT, 0}};
-static const axon_var_desc w_vars[] = {{"w", "A", AXON_VAR_STATE, 0}};
+static const axon_var_desc p_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL},
+                                       {"I", "A", AXON_VAR_INPUT, 0, NULL}};
+static const axon_var_desc w_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL}};
 static const axon_pop_desc m_pops[] = {{"P", "Toy", 4, 2, p_vars, NULL, p_update, 1}};
 static const axon_proj_desc m_projs[] = {{.name = "pp",
                                           .type = "Toy",
@@ -509,7 +511,7 @@ START_TEST(test_axon_h_error_paths)
 
     /* a model with a population that does not spike, no spike record, and a shared
      * parameter in [0, 1] */
-    static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0}};
+    static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL}};
     pops[1] = (axon_pop_desc){"Q", "Toy", 3, 1, q_vars, NULL, q_update, 0};
     static const axon_param_desc params[] = {
         {"P.gain0", "1", AXON_PARAM_SHARED, 0, 0, 0, 0.5, 0, 1}};
@@ -731,6 +733,11 @@ START_TEST(test_io_tensor_null)
     size_t shape[1] = {4}, at[1] = {9};
     double d[4];
 
+    errno = 0;
+    ck_assert_ptr_null(axon_file_open_read(NULL));
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_ptr_null(axon_file_open_read("/nonexistent/file"));
+    ck_assert_int_eq(errno, ENOENT);
     ERRCALL(err, axon_npy_write(NULL, NULL, &err), AXON_EINVAL);
     ERRCALL(err, axon_npy_read(NULL, &out, &err), AXON_EINVAL);
     ERRCALL(err, axon_npy_read("/nonexistent.npy", &out, &err), AXON_EIO);

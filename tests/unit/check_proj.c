@@ -41,8 +41,8 @@ static void acc_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc acc_vars[] = {
-    {"in", "1", AXON_VAR_INPUT, 0},
-    {"acc", "1", AXON_VAR_STATE, 0},
+    {"in", "1", AXON_VAR_INPUT, 0, NULL},
+    {"acc", "1", AXON_VAR_STATE, 0, NULL},
 };
 
 /* N: neurons that do nothing (connectivity tests) */
@@ -51,7 +51,7 @@ static void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 {
 }
 
-static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0}};
+static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL}};
 
 /* a handler of a neuron event (ABI 6) that does nothing */
 static void nop_post_event(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
@@ -269,6 +269,55 @@ START_TEST(test_proj_all_to_all_delivery)
 }
 END_TEST
 
+/* w *= 1e300 at every spike of presynaptic neuron 1: its weights overflow at its second */
+static void overflow_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
+                            void *const *post_vars, const uint32_t *post, uint32_t i, uint64_t b,
+                            uint64_t e)
+{
+    double *w = sv[0];
+    for (uint64_t s = b; s < e && i == 1; s++)
+        w[s] *= 1e300;
+}
+
+/* A synapse variable that becomes infinite is found by the non-finite check (axon.h), named by
+ * projection, variable, the source location of its equation (axon_var_desc.where), synapse and
+ * its neurons; a population's variable found so is named with its equation too. */
+START_TEST(test_proj_nonfinite)
+{
+    static const axon_var_desc wv[] = {{"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17"}};
+    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
+                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0}};
+    axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
+    pj.nvars = 1;
+    pj.vars = wv;
+    pj.init = w_init_ij;
+    pj.on_pre = overflow_on_pre;
+    axon_model_desc m = model_projs("nf", 8, pops, 2, &pj, 1, NULL, 0);
+    axon_sim *s = new_sim(&m, 3, 1);
+    ck_assert_int_eq(axon_sim_run(s, 0.1, NULL, NULL), AXON_ENONFINITE);
+    ck_assert_uint_eq(axon_sim_steps(s), AXON_NONFINITE_EVERY);
+    axon_nonfinite f;
+    ck_assert_int_eq(axon_sim_nonfinite(s, &f), 1);
+    ck_assert_int_eq(f.pop, -1);
+    ck_assert_int_eq(f.proj, 0);
+    ck_assert_int_eq(f.var, 0);
+    ck_assert_uint_eq(f.index, 2); /* CSR: neuron 1's synapses are 2 and 3 */
+    ck_assert_uint_eq(f.neuron, UINT32_MAX);
+    ck_assert(isinf(f.value) && f.value > 0);
+    ck_assert_str_eq(axon_sim_error(s),
+                     "projection 'S->A', variable 'w' (equation at syn.axon:3:17), synapse 2 "
+                     "(neuron 1 -> neuron 0): +inf at t = 0.064 s (step 64; every value was "
+                     "finite at step 0)");
+    ck_assert_str_eq(f.text, axon_sim_error(s));
+    axon_sim_free(s);
+    /* the same model without the check (ignore) runs to its end */
+    s = new_sim(&m, 3, 1);
+    ck_assert_int_eq(axon_sim_set_nonfinite(s, AXON_NONFINITE_IGNORE), AXON_OK);
+    run_ok(s, 0.1);
+    axon_sim_free(s);
+}
+END_TEST
+
 /* Weight records: a plastic synapse (w += 1 per spike), a subset and all synapses. */
 START_TEST(test_proj_weight_records)
 {
@@ -337,7 +386,7 @@ END_TEST
 static _Atomic uint64_t g_init_syn, g_init_bad;
 
 static const axon_var_desc ij_vars[] = {
-    {"i", "1", AXON_VAR_STATE, 0}, {"j", "1", AXON_VAR_STATE, 0}, {"u", "1", AXON_VAR_STATE, 0}};
+    {"i", "1", AXON_VAR_STATE, 0, NULL}, {"j", "1", AXON_VAR_STATE, 0, NULL}, {"u", "1", AXON_VAR_STATE, 0, NULL}};
 
 static void ij_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                     const uint32_t *post, uint64_t b, uint64_t e)
@@ -1094,6 +1143,7 @@ Suite *proj_suite(void)
     tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
     tcase_add_test(tc, test_proj_all_to_all_delivery);
     tcase_add_test(tc, test_proj_weight_records);
+    tcase_add_test(tc, test_proj_nonfinite);
     tcase_add_test(tc, test_proj_random);
     tcase_add_test(tc, test_proj_fixed_degree);
     tcase_add_test(tc, test_proj_one_to_one);

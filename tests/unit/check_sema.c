@@ -709,7 +709,7 @@ START_TEST(test_propagator_random)
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 A[i * 3 + j] *= d[j] / d[i];
-        ck_assert(sx_propagator(n, A, h, Phi, Gam));
+        ck_assert(sx_propagator(n, A, h, Phi, Gam) == 0);
         /* exp([[A h, I h], [0, 0]]) = [[Phi, Gamma], [0, I]] */
         double M[36] = {0}, E[36], Ah[9], EA[9];
         for (int i = 0; i < 3; i++) {

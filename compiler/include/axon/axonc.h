@@ -338,6 +338,14 @@ typedef enum {
 } axonc_instance_dump;
 axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, char **out);
 
+/* The text of a model file as axonc_parse_file reads it from the disk: at most 64 MiB (an
+ * endless file such as /dev/zero is not read past the limit), through an open that does not wait
+ * on a FIFO without a writer (which reads as empty). *text is malloc'd and NUL-terminated (the
+ * caller frees), *len its length. AXONC_EIO with the reason in axonc_session_error ("cannot
+ * read 'm.axon': larger than 64 MiB, the limit for a model file"). `axon fmt` and the REPL's
+ * `:load` read their files so. */
+axonc_status axonc_read_file(axonc_session *s, const char *path, char **text, size_t *len);
+
 /* Parses one file alone, without its imports, names or units (`axon check --syntax-only`,
  * `axon dump tokens|ast`): like axonc_load_file otherwise, but the unit cannot be checked
  * (axonc_check gives AXONC_EINVAL). */

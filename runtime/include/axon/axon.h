@@ -238,10 +238,12 @@ void axon_sim_stop(axon_sim *s);
 /*
  * Non-finite state. Every AXON_NONFINITE_EVERY steps (after the steps whose number is a
  * multiple of it) and at the end of every run call, the runtime looks for a NaN or an infinity
- * in the state variables (AXON_VAR_STATE) of every population. What it does with the first one
+ * in the state variables (AXON_VAR_STATE) of every population, then in those of every projection
+ * (per synapse, and the variables kept per pre or post neuron). What it does with the first one
  * found is the action set here:
  *   AXON_NONFINITE_STOP (the default): the run returns AXON_ENONFINITE after that step, with
- *     the message naming the population, variable, neuron, value and time; the simulation is
+ *     the message naming the population (projection), variable, the source location of its
+ *     equation (axon_var_desc.where), neuron (synapse), value and time; the simulation is
  *     consistent (as after axon_sim_stop: it may be written, "partial": true) and the next run
  *     checks again;
  *   AXON_NONFINITE_WARN: the run goes on; the finding is kept for axon_sim_nonfinite and no
@@ -256,12 +258,20 @@ enum { AXON_NONFINITE_STOP = 0, AXON_NONFINITE_WARN = 1, AXON_NONFINITE_IGNORE =
 axon_status axon_sim_set_nonfinite(axon_sim *s, int action);
 
 typedef struct {
-    int32_t pop;     /* population index */
-    int32_t var;     /* variable index in the population's descriptor */
-    uint32_t neuron; /* the lowest index holding a non-finite value of that variable */
+    int32_t pop;     /* population index, or -1 for a projection's variable */
+    int32_t var;     /* variable index in the population's (projection's) descriptor */
+    uint32_t neuron; /* a population's: the lowest index holding a non-finite value of that
+                        variable (as index); UINT32_MAX for a projection's */
     double value;    /* NaN, +Inf or -Inf */
     uint64_t step;   /* found in the state after this many steps (time step * dt) */
     uint64_t since;  /* the previous check, which found everything finite (steps) */
+    int32_t proj;    /* projection index, or -1 for a population's variable */
+    uint64_t index;  /* the lowest index holding one: a neuron, a synapse (a projection's
+                        AXON_VAR_STATE, in its CSR order), a pre or post neuron (AXON_VAR_PER_PRE,
+                        _PER_POST) */
+    const char *text; /* the finding in words, as the message of AXON_ENONFINITE gives it (with
+                         the variable's equation from axon_var_desc.where); owned by the
+                         simulation, valid until the next check finds another */
 } axon_nonfinite;
 
 /* [sim] The first non-finite value found since the last axon_sim_set_nonfinite (or since

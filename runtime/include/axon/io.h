@@ -14,6 +14,7 @@
 #define AXON_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "axon/status.h"
 #include "axon/tensor.h"
@@ -80,6 +81,15 @@ int axon_csv_header_field(const char *s, size_t n);
 /* The SHA-256 of the file's bytes as 64 lowercase hex digits (what sha256sum prints) into
  * hex; AXON_EIO when it cannot be read. */
 axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err);
+
+/*
+ * fopen(path, "rb") that never waits: a FIFO without a writer reads as empty instead of
+ * blocking the open for ever (the file is opened with O_NONBLOCK, which is then cleared, so
+ * reads from a FIFO with a writer wait for its data as usual). Every reader of the runtime and
+ * the compiler opens its files so. NULL with errno on failure (EINVAL for a NULL path); the
+ * caller fcloses the file.
+ */
+FILE *axon_file_open_read(const char *path);
 
 #ifdef __cplusplus
 }

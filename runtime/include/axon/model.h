@@ -57,6 +57,10 @@ typedef struct {
     const char *unit; /* SI unit of the stored value ("V", "S", "A", "1", "m^-2*kg^-1*s^3*A^2") */
     int32_t kind;     /* axon_var_kind */
     int32_t is_bool;
+    /* ABI 6: where the variable's equation is in the model's source ("lif.axon:12:9": its
+       differential equation, else its first assignment, else its declaration), for messages
+       such as a NaN found in it; NULL when unknown (compiler-made variables) */
+    const char *where;
 } axon_var_desc;
 
 typedef struct {
