@@ -1005,6 +1005,61 @@ static void spike_var_target(mcheck *mc, sm_mrec *r, const sm_mpop *p, const cha
     add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
 }
 
+/* An element number of `record P.m[3]` or `record P.m[0 .. 3]`: a whole number in range. */
+static bool element_number(mcheck *mc, const ast_node *e, int size, const char *name, int *k)
+{
+    if (e->kind != AST_NUM || !(e->flags & NUM_INTEGER) || e->str) {
+        ERR(mc, e->span, "an element of vector '%s' is a whole number written out", name);
+        return false;
+    }
+    if (e->num >= size) {
+        ERR(mc, e->span, "index %g is out of range: '%s' has %d element%s (0 to %d)", e->num,
+            name, size, size == 1 ? "" : "s", size - 1);
+        return false;
+    }
+    *k = (int)e->num;
+    return true;
+}
+
+/* `record P.m`, m a vector of P's neurons (vector.c made it m[0], m[1] ...): every element;
+ * on a record of that one path, the brackets select elements (`record P.m[3]`), not neurons.
+ * False when P has no vector m. */
+static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_type *t,
+                           const char *rel, const ast_node *path)
+{
+    int size = 0;
+    while (sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name, size)) >= 0)
+        size++;
+    if (size == 0)
+        return false;
+    int first = 0, last = size - 1;
+    const ast_node *sel = n->nkids == 1 ? n->a : NULL;
+    const ast_node *only = NULL;
+    if (sel && sel->kind == AST_RANGE) {
+        if (!element_number(mc, sel->a, size, path->name, &first) ||
+            !element_number(mc, sel->b, size, path->name, &last))
+            return true;
+    } else if (sel && sel->nkids == 1) {
+        only = sel->kids[0];
+        if (!element_number(mc, only, size, path->name, &first))
+            return true;
+        last = first;
+    } else if (sel) {
+        ERR(mc, sel->span, "the elements of a vector are one ([3]) or a range ([0 .. 3])");
+        return true;
+    }
+    if (sel) { /* the brackets were elements, not neurons */
+        r->has_subset = false;
+        r->nsub = 0;
+    }
+    for (int k = first; k <= last; k++)
+        add_target(mc, r, (sm_rtarget){rel, -1, -1,
+                                        sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name,
+                                                                    k)),
+                                        path->span});
+    return true;
+}
+
 static void record(mcheck *mc, const ast_node *n)
 {
     sm_mrec *r = arena_alloc(mc->ar, sizeof *r);
@@ -1075,6 +1130,8 @@ static void record(mcheck *mc, const ast_node *n)
                 continue;
             const sm_type *t = p->type;
             int v = sm_find_var(t, path->name);
+            if (v < 0 && vector_targets(mc, r, n, t, rel, path))
+                continue;
             if (v < 0) {
                 ERR(mc, path->span, "%s (a %s) has no variable '%s'", rel, t->name, path->name);
                 continue;

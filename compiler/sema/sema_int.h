@@ -40,6 +40,9 @@ struct sema_ctx {
     int module_depth;  /* modules being checked, one inside the other */
 };
 
+/* vector.c: the vectors of the neurons of a parsed file expanded into scalars, in place. */
+void sema_expand_vectors(ax_arena *ar, diag_ctx *d, ast_node *root);
+
 sm_type *sema_check_type(sema_ctx *s, sm_def *def);
 bool sema_method_known(diag_ctx *d, const ast_node *method);
 
