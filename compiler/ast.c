@@ -251,7 +251,8 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
         return;
     static const char *const lab[AST_KIND_COUNT][3] = {
         [AST_MODULE] = {"params", 0, 0}, [AST_RUN] = {"module", "for", 0}, [AST_AT] = {"time", 0, 0},
-        [AST_DECL] = {"value", "unit", "size"}, [AST_ODE] = {0, 0, "index"}, [AST_ASSIGN] = {"target", "value", 0},
+        [AST_DECL] = {"value", "unit", "size"}, [AST_ODE] = {0, 0, "index"},
+        [AST_ALGEBRAIC] = {0, 0, "index"}, [AST_ASSIGN] = {"target", "value", 0},
         [AST_IF] = {"cond", "else", 0}, [AST_POPULATION] = {"size", "args", "spikes"},
         [AST_PROJECT] = {"from", "to", "args"}, [AST_RECORD] = {"subset", "every", 0},
         [AST_SPIKE] = {"when", 0, 0}, [AST_ON_EVENT] = {"when", 0, 0},

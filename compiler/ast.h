@@ -46,7 +46,7 @@ typedef enum {
                         c: the size of a vector (m[16]) or NULL (vector.c replaces a vector's
                         decl by one per element, "m[0]" ..., flags DECL_VECTOR_ELEMENT) */
     AST_ODE,         /* name (the variable); a: right-hand side; c: index (m[k]') or NULL */
-    AST_ALGEBRAIC,   /* name; a: right-hand side */
+    AST_ALGEBRAIC,   /* name; a: right-hand side; c: index (h[j] = ...) or NULL */
     /* ---- statements ------------------------------------------------------ */
     AST_ASSIGN,      /* op: '=' or OP_ADD_ASSIGN ...; a: target (IDENT or MEMBER); b: value */
     AST_LET,         /* name; a: value (statement and module item) */

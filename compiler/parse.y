@@ -466,6 +466,10 @@ eq
           $$ = node(P, AST_ODE, @$); $$->name = $1; $$->c = $3; $$->a = $6; ast_fix_depth($$);
       }
     | IDENT '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    /* h[j] = tanh(sum(k, W[4 * j + k] * m[k]) + b[j]): one definition per element */
+    | IDENT '[' expr ']' '=' expr {
+          $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->c = $3; $$->a = $6; ast_fix_depth($$);
+      }
     | reserved '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
     ;
 

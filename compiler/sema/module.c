@@ -581,9 +581,10 @@ static void population(mcheck *mc, const ast_node *n)
     for (int v = 0; v < t->nvars; v++)
         if (draws_after(t->vars[v].value) > ck->ndraws)
             ck->ndraws = draws_after(t->vars[v].value);
-    int nnames = mc->nnames;
-    for (int k = 0; k < n->nkids; k++) {
-        const ast_node *st = n->kids[k];
+    int nnames = mc->nnames, ninit;
+    ast_node **init = sema_expand_init_vectors(mc->ar, mc->d, t, n->kids, n->nkids, &ninit);
+    for (int k = 0; k < ninit; k++) {
+        const ast_node *st = init[k];
         if (st->kind == AST_LET) {
             int before = ck->errors;
             sx *e = check_expr(ck, st->a);
@@ -1022,8 +1023,8 @@ static bool element_number(mcheck *mc, const ast_node *e, int size, const char *
 }
 
 /* `record P.m`, m a vector of P's neurons (vector.c made it m[0], m[1] ...): every element;
- * on a record of that one path, the brackets select elements (`record P.m[3]`), not neurons.
- * False when P has no vector m. */
+ * brackets after the last path of the line select its elements (`record P.v, P.m[3]`), not
+ * neurons, when that path is a vector. False when P has no vector m. */
 static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_type *t,
                            const char *rel, const ast_node *path)
 {
@@ -1033,7 +1034,7 @@ static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_t
     if (size == 0)
         return false;
     int first = 0, last = size - 1;
-    const ast_node *sel = n->nkids == 1 ? n->a : NULL;
+    const ast_node *sel = path == n->kids[n->nkids - 1] ? n->a : NULL;
     const ast_node *only = NULL;
     if (sel && sel->kind == AST_RANGE) {
         if (!element_number(mc, sel->a, size, path->name, &first) ||

@@ -9,6 +9,8 @@
  * as written by hand), and an assignment `m[k] = 0` one per element. The rest of the compiler
  * (units, schemes, code, records, checkpoints) then sees scalars only; an element's unit is
  * its vector's (declared, or from the values, which must agree: types.c checks that).
+ * A definition `h[j] = tanh(b[j] + ...)` is a vector whose size is that of the vectors its
+ * index indexes directly, as for a sum.
  * Definitions other than neurons may not use vectors yet: each use is one error and is read
  * as a scalar, so that checking goes on.
  */
@@ -399,8 +401,11 @@ static void expand_equations(vx_ctx *X, ast_node *blk)
     ast_vec out = {0};
     for (int i = 0; i < blk->nkids; i++) {
         const ast_node *q = blk->kids[i];
-        if (q->kind == AST_ODE && q->c) {
+        if ((q->kind == AST_ODE || q->kind == AST_ALGEBRAIC) && q->c) {
             int v;
+            if (q->kind == AST_ALGEBRAIC &&
+                (find_vec(X, q->name) < 0 || X->vecs[find_vec(X, q->name)].decl != q))
+                continue; /* reported */
             long first, last;
             bool loop;
             if (!target_range(X, q->name, q->c, &v, &first, &last, &loop))
@@ -450,6 +455,33 @@ static int vector_size(vx_ctx *X, const ast_node *d)
     return (int)s->num;
 }
 
+static void add_vec(vx_ctx *X, const char *name, int size, const ast_node *decl)
+{
+    X->vecs = arena_grow(X->ar, X->vecs, (size_t)X->nvecs, (size_t)X->nvecs + 1, sizeof *X->vecs);
+    X->vecs[X->nvecs++] = (vec_decl){name, size, decl};
+}
+
+/* h[j] = ...: a vector of definitions, as long as the vectors j indexes (1 when reported). */
+static void vector_definition(vx_ctx *X, const ast_node *q)
+{
+    int size = 0;
+    ax_span at = q->span;
+    if (find_vec(X, q->name) >= 0) {
+        diag_error(X->d, q->span, "'%s' is already declared", q->name);
+        return;
+    }
+    if (!free_index(X, q->c)) {
+        diag_error(X->d, q->c->span, "a vector definition names its index, which runs over the "
+                                     "vectors it indexes: %s[j] = ... b[j] ...", q->name);
+        add_vec(X, q->name, 1, NULL); /* its uses read element 0; the definition is dropped */
+        return;
+    } else if (index_range(X, q->a, q->c->name, &size, &at) == 0) {
+        diag_error(X->d, q->span, "cannot tell how many elements '%s' has: index a vector with "
+                                  "'%s' on the right side", q->name, q->c->name);
+    }
+    add_vec(X, q->name, size > 0 ? size : 1, q);
+}
+
 static void collect(vx_ctx *X, ast_node *def)
 {
     for (int i = 0; i < def->nkids; i++) {
@@ -467,20 +499,26 @@ static void collect(vx_ctx *X, ast_node *def)
                     int size = vector_size(X, d);
                     if (find_vec(X, d->name) < 0) {
                         /* a bad size (reported) reads as 1, to spare the uses more errors */
-                        X->vecs = arena_grow(X->ar, X->vecs, (size_t)X->nvecs,
-                                             (size_t)X->nvecs + 1, sizeof *X->vecs);
-                        X->vecs[X->nvecs++] = (vec_decl){d->name, size > 0 ? size : 1, d};
+                        add_vec(X, d->name, size > 0 ? size : 1, d);
                         continue;
                     }
                 }
             }
-            if (d->kind == AST_ODE)
+            if (d->kind == AST_ODE || (d->kind == AST_ALGEBRAIC && d->c))
                 continue;
             X->scalars = arena_grow(X->ar, X->scalars, (size_t)X->nscalars,
                                     (size_t)X->nscalars + 1, sizeof *X->scalars);
             X->scalars[X->nscalars++] = d->name;
         }
     }
+    /* vector definitions, once every other name is known */
+    for (int i = 0; i < def->nkids; i++)
+        if (def->kids[i]->kind == AST_EQUATIONS)
+            for (int j = 0; j < def->kids[i]->nkids; j++) {
+                const ast_node *q = def->kids[i]->kids[j];
+                if (q->kind == AST_ALGEBRAIC && q->c)
+                    vector_definition(X, q);
+            }
 }
 
 static void expand_decls(vx_ctx *X, ast_node *blk)
@@ -546,7 +584,7 @@ static bool has_vectors(const ast_node *n)
     if (!n)
         return false;
     if (n->kind == AST_INDEX || (n->kind == AST_DECL && n->c) || (n->kind == AST_ODE && n->c) ||
-        (n->kind == AST_CALL && !strcmp(n->name, "sum")))
+        (n->kind == AST_ALGEBRAIC && n->c) || (n->kind == AST_CALL && !strcmp(n->name, "sum")))
         return true;
     if (has_vectors(n->a) || has_vectors(n->b) || has_vectors(n->c))
         return true;
@@ -589,7 +627,8 @@ static void strip_vectors(vx_ctx *X, ast_node *n, bool *said)
 {
     if (!n)
         return;
-    if (n->kind == AST_INDEX || (n->kind == AST_DECL && n->c) || (n->kind == AST_ODE && n->c)) {
+    if (n->kind == AST_INDEX || (n->kind == AST_DECL && n->c) || (n->kind == AST_ODE && n->c) ||
+        (n->kind == AST_ALGEBRAIC && n->c)) {
         if (!*said)
             diag_error(X->d, n->span, "vectors ('%s[...]') are only for the variables of a "
                                       "neuron (yet)", n->name);
@@ -604,6 +643,8 @@ static void strip_vectors(vx_ctx *X, ast_node *n, bool *said)
     strip_vectors(X, n->a, said);
     strip_vectors(X, n->b, said);
     strip_vectors(X, n->c, said);
+    if (n->kind == AST_POPULATION)
+        return; /* its initialisers: expanded with the neuron type (module.c) */
     for (int i = 0; i < n->nkids; i++)
         strip_vectors(X, n->kids[i], said);
 }
@@ -624,4 +665,44 @@ void sema_expand_vectors(ax_arena *ar, diag_ctx *d, ast_node *root)
             strip_vectors(&X, def, &said);
         }
     }
+}
+
+/* The vectors of a checked type: its variables named "m[0]", "m[1]" ... */
+static void type_vectors(vx_ctx *X, const sm_type *t)
+{
+    for (int v = 0; v < t->nvars; v++) {
+        const char *name = t->vars[v].name;
+        const char *br = strchr(name, '[');
+        if (!br) {
+            X->scalars = arena_grow(X->ar, X->scalars, (size_t)X->nscalars,
+                                    (size_t)X->nscalars + 1, sizeof *X->scalars);
+            X->scalars[X->nscalars++] = name;
+            continue;
+        }
+        if (strcmp(br, "[0]"))
+            continue;
+        const char *base = arena_printf(X->ar, "%.*s", (int)(br - name), name);
+        int size = 1;
+        while (sm_find_var(t, element_name(X, base, size)) >= 0)
+            size++;
+        add_vec(X, base, size, NULL);
+    }
+}
+
+ast_node **sema_expand_init_vectors(ax_arena *ar, diag_ctx *d, const sm_type *t,
+                                    ast_node *const *in, int n, int *nout)
+{
+    bool any = false;
+    for (int i = 0; i < n && !any; i++)
+        any = has_vectors(in[i]);
+    if (!any) {
+        *nout = n;
+        return (ast_node **)in;
+    }
+    vx_ctx X = {.ar = ar, .d = d};
+    type_vectors(&X, t);
+    ast_vec out = {0};
+    expand_stmts(&X, in, n, &out);
+    *nout = out.n;
+    return out.v;
 }

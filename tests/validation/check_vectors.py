@@ -3,11 +3,13 @@
 
 Usage: check_vectors.py AXON SRCDIR WORKDIR
 
-  Decays   16 exponential decays with 16 time constants, m[k] = 10 mV exp(-t / tau[k]):
-           every element of every neuron within 1e-12 relative (the exact scheme);
-           the elements are in m[0].npy ... m[15].npy, each (time, neuron)
-  Memory   a leaky-memory neuron written with vectors (m[4], indexed equations, a sum, an
-           indexed reset) against the same neuron written with scalars by hand: voltage,
+  Decays   16 exponential decays with 16 time constants, m[k] = m[k](0) exp(-t / tau[k]),
+           from the declared 10 mV (P) and from the population's initialisers
+           m[k] = (k + 1) mV + i 10 mV, m[0] = -1 mV (Q): every element of every neuron
+           within 1e-12 relative (the exact scheme); the elements are in m[0].npy ...
+           m[15].npy, each (time, neuron)
+  Memory   a leaky-memory neuron written with vectors (m[4], indexed equations, a vector
+           of definitions, a sum, an indexed reset) against the same neuron written with scalars by hand: voltage,
            every memory trace and the spike times bit-identical; `record V.m[2]` equal to
            element 2 of `record V.m`
 
@@ -44,15 +46,18 @@ if v.run(MODEL, out, ["-m", "Decays", "-t", "60 ms"]):
     v.check("Decays: one file per element, (time, neuron)",
             all(n in man and man[n]["shape"][1:] == [3] and man[n]["unit"] == "kg*m^2*s^-3*A^-1"
                 for n in names), ", ".join(sorted(man))[:120])
-    worst = 0.0
-    for k, n in enumerate(names):
-        m = load(out, n)
-        t = load(out, n.replace(".npy", ".t.npy"))
-        exact = 10e-3 * np.exp(-t / TAUS[k])
-        rel = np.abs(m - exact[:, None]) / np.abs(exact[:, None])
-        worst = max(worst, float(rel.max()))
-    v.check("Decays: m[k] = 10 mV exp(-t/tau[k]) for 16 taus, 1e-12 relative", worst < 1e-12,
-            "worst %.2e" % worst)
+    for pop, n0 in (("P", lambda k: np.full(3, 10e-3)),
+                    ("Q", lambda k: (np.array([-1e-3, -1e-3]) if k == 0 else
+                                     (k + 1) * 1e-3 + np.arange(2) * 10e-3))):
+        worst = 0.0
+        for k in range(16):
+            m = load(out, "%s.m[%d].npy" % (pop, k))
+            t = load(out, "%s.m[%d].t.npy" % (pop, k))
+            exact = n0(k)[None, :] * np.exp(-t / TAUS[k])[:, None]
+            rel = np.abs(m - exact) / np.abs(exact)
+            worst = max(worst, float(rel.max()))
+        v.check("Decays %s: m[k] = m[k](0) exp(-t/tau[k]) for 16 taus, 1e-12 relative" % pop,
+                worst < 1e-12, "worst %.2e" % worst)
 
 out = os.path.join(WORK, "vec_memory")
 if v.run(MODEL, out, ["-m", "Memory", "-t", "300 ms"]):
