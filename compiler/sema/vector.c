@@ -18,7 +18,8 @@
 
 #include <string.h>
 
-enum { MAX_VECTOR = 4096, MAX_LOOPS = 8 };
+/* a neuron has at most 256 declarations; an expression at most 400 levels (parse.y) */
+enum { MAX_VECTOR = 256, MAX_LOOPS = 8, MAX_DEPTH = 400 };
 
 typedef struct {
     const char *name;
@@ -238,6 +239,12 @@ static ast_node *expand_sum(vx_ctx *X, const ast_node *e)
         acc = b;
     }
     X->nbinds--;
+    if (acc->depth > MAX_DEPTH) {
+        /* as the parser's limit on what is written out: passes over it stay bounded */
+        diag_error(X->d, e->span, "this sum of %d terms is nested too deeply (more than %d "
+                                  "levels)", size, MAX_DEPTH);
+        return ast_new(X->ar, AST_NUM, e->span);
+    }
     return acc;
 }
 

@@ -11,7 +11,7 @@ Usage: check_vectors.py AXON SRCDIR WORKDIR
   Memory   a leaky-memory neuron written with vectors (m[4], indexed equations, a vector
            of definitions, a sum, an indexed reset) against the same neuron written with scalars by hand: voltage,
            every memory trace and the spike times bit-identical; `record V.m[2]` equal to
-           element 2 of `record V.m`
+           element 2 of `record V.m`; a run resumed from a checkpoint records the same
 
 Prints one line per check and exits 1 if any fails.
 """
@@ -79,4 +79,12 @@ if v.run(MODEL, out, ["-m", "Memory", "-t", "300 ms"]):
     v.check("Memory: record V.m[2] is element 2 of record V.m",
             len(e2) == 2 and np.array_equal(load(out, e2[0]["path"]), load(out, e2[1]["path"])),
             ", ".join(e["path"] for e in e2))
+    # a checkpoint at 100 ms of a run stopped at 150 ms, resumed to 300 ms: the same recordings
+    half = os.path.join(WORK, "vec_half")
+    if v.run(MODEL, half, ["-m", "Memory", "-t", "150 ms", "--checkpoint-every", "100 ms"]) and \
+            v.run(MODEL, half, ["-m", "Memory", "-t", "300 ms", "--resume", half + ".checkpoint"]):
+        names = [n for n in files(out) if n.startswith("V.")]
+        v.check("Memory: resumed from a checkpoint, every recording of V identical",
+                all(np.array_equal(load(out, n), load(half, n)) for n in names),
+                "%d files" % len(names))
 sys.exit(v.status())
