@@ -488,6 +488,64 @@ static int draws_after(const sx *e)
     return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
+/* A population's argument `p = value` for parameter v of its type t; false when reported. */
+static bool pop_param(mcheck *mc, sm_mpop *mp, const sm_type *t, int v, const ast_node *value)
+{
+    const sm_var *pv = &t->vars[v];
+    /* random draws are allowed by mod_expr and refused below, with a better message */
+    sx *e = mod_expr(mc, value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
+    if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
+        char a1[96], b1[96];
+        ERR(mc, value->span, "'%s' of %s is %s, but this value is %s", pv->name, t->name,
+            dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+        check_dim_hint(mc->d, pv->dim, e->dim);
+        return false;
+    }
+    if (!pv->per_item && has_rand(e)) {
+        ERR(mc, value->span, "'%s' is shared by the whole population and cannot be random",
+            pv->name);
+        diag_hint(mc->d, "declare it in 'parameters per neuron' for a value per neuron");
+        return false;
+    }
+    mp->set[v] = e;
+    return true;
+}
+
+/* The size of vector name of type t (its elements are name[0] ...), 0 when it has none. */
+static int vector_size_of(mcheck *mc, const sm_type *t, const char *name)
+{
+    int size = 0;
+    while (sm_find_var(t, arena_printf(mc->ar, "%s[%d]", name, size)) >= 0)
+        size++;
+    return size;
+}
+
+/* `P = T[n](tau = [1 ms, 2 ms])`, `(w = 0.5)`: every element of a vector parameter, from a
+ * list of one value each or one value for all. False when t has no vector of that name. */
+static bool vector_param(mcheck *mc, sm_mpop *mp, const sm_type *t, const marg *arg)
+{
+    int size = vector_size_of(mc, t, arg->name);
+    if (size == 0)
+        return false;
+    const ast_node *list = arg->value->kind == AST_LIST ? arg->value : NULL;
+    if (list && list->nkids != size) {
+        ERR(mc, list->span, "'%s' has %d element%s, but the list holds %d value%s", arg->name,
+            size, size == 1 ? "" : "s", list->nkids, list->nkids == 1 ? "" : "s");
+        return true;
+    }
+    for (int k = 0; k < size; k++) {
+        int v = sm_find_var(t, arena_printf(mc->ar, "%s[%d]", arg->name, k));
+        if (t->vars[v].kind != VAR_PARAM) {
+            ERR(mc, arg->span, "'%s' is a state variable of %s: set its initial value in the "
+                               "population's { } block", arg->name, t->name);
+            return true;
+        }
+        if (!pop_param(mc, mp, t, v, list ? list->kids[k] : arg->value) && !list)
+            break; /* one value for all: one error */
+    }
+    return true;
+}
+
 static void population(mcheck *mc, const ast_node *n)
 {
     const sm_def *def = sema_find(mc->s, n->str);
@@ -538,6 +596,8 @@ static void population(mcheck *mc, const ast_node *n)
     marg *args = bind_args(mc, n->b, &nargs);
     for (int a = 0; a < nargs; a++) {
         int v = sm_find_var(t, args[a].name);
+        if (v < 0 && vector_param(mc, mp, t, &args[a]))
+            continue;
         if (v < 0 || t->vars[v].kind != VAR_PARAM) {
             if (v >= 0 && t->vars[v].kind == VAR_STATE)
                 ERR(mc, args[a].span,
@@ -548,25 +608,7 @@ static void population(mcheck *mc, const ast_node *n)
                 ERR(mc, args[a].span, "%s has no parameter '%s'", t->name, args[a].name);
             continue;
         }
-        const sm_var *pv = &t->vars[v];
-        /* random draws are allowed by mod_expr and refused below, with a better message */
-        sx *e = mod_expr(mc, args[a].value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
-        if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
-            char a1[96], b1[96];
-            ERR(mc, args[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name,
-                t->name, dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(mc->d, pv->dim, e->dim);
-            continue;
-        }
-        if (!pv->per_item && has_rand(e)) {
-            ERR(mc, args[a].value->span,
-                "'%s' is shared by the whole population and cannot be "
-                "random",
-                pv->name);
-            diag_hint(mc->d, "declare it in 'parameters per neuron' for a value per neuron");
-            continue;
-        }
-        mp->set[v] = e;
+        (void)pop_param(mc, mp, t, v, args[a].value);
     }
     /* { } initialisers: state and per-neuron parameters, and `let`s that the ones after them
        may use (added to the module's names for the block). One checker for the block, so
@@ -1028,9 +1070,7 @@ static bool element_number(mcheck *mc, const ast_node *e, int size, const char *
 static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_type *t,
                            const char *rel, const ast_node *path)
 {
-    int size = 0;
-    while (sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name, size)) >= 0)
-        size++;
+    int size = vector_size_of(mc, t, path->name);
     if (size == 0)
         return false;
     int first = 0, last = size - 1;

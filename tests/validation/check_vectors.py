@@ -7,7 +7,8 @@ Usage: check_vectors.py AXON SRCDIR WORKDIR
            from the declared 10 mV (P) and from the population's initialisers
            m[k] = (k + 1) mV + i 10 mV, m[0] = -1 mV (Q): every element of every neuron
            within 1e-12 relative (the exact scheme); the elements are in m[0].npy ...
-           m[15].npy, each (time, neuron)
+           m[15].npy, each (time, neuron); tau set for all elements by a population's
+           argument (S: tau = 3 ms), and one element by --set P.tau[15]=5 ms
   Memory   a leaky-memory neuron written with vectors (m[4], indexed equations, a vector
            of definitions, a sum, an indexed reset) against the same neuron written with scalars by hand: voltage,
            every memory trace and the spike times bit-identical; `record V.m[2]` equal to
@@ -58,6 +59,22 @@ if v.run(MODEL, out, ["-m", "Decays", "-t", "60 ms"]):
             worst = max(worst, float(rel.max()))
         v.check("Decays %s: m[k] = m[k](0) exp(-t/tau[k]) for 16 taus, 1e-12 relative" % pop,
                 worst < 1e-12, "worst %.2e" % worst)
+
+    m = load(out, "S.m[9].npy")
+    t = load(out, "S.m[9].t.npy")
+    exact = 10e-3 * np.exp(-t / 3e-3)
+    worst = float((np.abs(m[:, 0] - exact) / exact).max())
+    v.check("Decays S: a population's (tau = 3 ms) sets every element, 1e-12 relative",
+            worst < 1e-12, "worst %.2e" % worst)
+
+# one element set from the command line
+out = os.path.join(WORK, "vec_set")
+if v.run(MODEL, out, ["-m", "Decays", "-t", "20 ms", "--set", "P.tau[15]=5 ms"]):
+    t = load(out, "P.m[15].t.npy")
+    w15 = float(np.abs(load(out, "P.m[15].npy")[:, 0] / (10e-3 * np.exp(-t / 5e-3)) - 1).max())
+    w14 = float(np.abs(load(out, "P.m[14].npy")[:, 0] / (10e-3 * np.exp(-t / 40e-3)) - 1).max())
+    v.check("Decays: --set P.tau[15]=5 ms sets that element only, 1e-12 relative",
+            w15 < 1e-12 and w14 < 1e-12, "worst %.2e, %.2e" % (w15, w14))
 
 out = os.path.join(WORK, "vec_memory")
 if v.run(MODEL, out, ["-m", "Memory", "-t", "300 ms"]):
