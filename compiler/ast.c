@@ -16,7 +16,7 @@ static const char *const KIND_NAMES[AST_KIND_COUNT] = {
     [AST_WHERE] = "where", [AST_FROM] = "from", [AST_DELAY] = "delay", [AST_LEARN] = "learn",
     [AST_INSTANCE] = "instance", [AST_SIGNAL] = "signal", [AST_RECORD] = "record",
     [AST_RANGE] = "range", [AST_LIST] = "list", [AST_NUM] = "num", [AST_BOOL] = "bool",
-    [AST_STRING] = "string", [AST_IDENT] = "ident", [AST_PRE] = "pre", [AST_POST] = "post",
+    [AST_STRING] = "string", [AST_IDENT] = "ident", [AST_INDEX] = "index", [AST_PRE] = "pre", [AST_POST] = "post",
     [AST_MEMBER] = "member", [AST_CALL] = "call", [AST_NAMED] = "named",
     [AST_BINARY] = "binary", [AST_UNARY] = "unary", [AST_COND] = "cond",
 };
@@ -143,6 +143,11 @@ void ast_expr_str(const ast_node *e, strbuf *sb)
     case AST_BOOL: sb_puts(sb, e->num != 0 ? "true" : "false"); break;
     case AST_STRING: sb_printf(sb, "\"%s\"", e->str); break;
     case AST_IDENT: sb_puts(sb, e->name); break;
+    case AST_INDEX:
+        sb_printf(sb, "%s[", e->name);
+        ast_expr_str(e->a, sb);
+        sb_putc(sb, ']');
+        break;
     case AST_PRE: sb_puts(sb, "pre"); break;
     case AST_POST: sb_puts(sb, "post"); break;
     case AST_MEMBER:
@@ -250,7 +255,8 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
         return;
     static const char *const lab[AST_KIND_COUNT][3] = {
         [AST_MODULE] = {"params", 0, 0}, [AST_RUN] = {"module", "for", 0}, [AST_AT] = {"time", 0, 0},
-        [AST_DECL] = {"value", "unit", 0}, [AST_ASSIGN] = {"target", "value", 0},
+        [AST_DECL] = {"value", "unit", "size"}, [AST_ODE] = {0, 0, "index"},
+        [AST_ALGEBRAIC] = {0, 0, "index"}, [AST_ASSIGN] = {"target", "value", 0},
         [AST_IF] = {"cond", "else", 0}, [AST_POPULATION] = {"size", "args", "spikes"},
         [AST_PROJECT] = {"from", "to", "args"}, [AST_RECORD] = {"subset", "every", 0},
         [AST_SPIKE] = {"when", 0, 0}, [AST_ON_EVENT] = {"when", 0, 0},

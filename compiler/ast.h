@@ -42,9 +42,11 @@ typedef enum {
     AST_REFRACTORY,  /* a: duration or condition */
     AST_METHOD,      /* name: scheme */
     AST_MODULATOR,   /* kids: AST_IDENT names */
-    AST_DECL,        /* name; a: value (or NULL); b: declared unit expr (or NULL) */
-    AST_ODE,         /* name (the variable); a: right-hand side */
-    AST_ALGEBRAIC,   /* name; a: right-hand side */
+    AST_DECL,        /* name; a: value (or NULL); b: declared unit expr (or NULL);
+                        c: the size of a vector (m[16]) or NULL (vector.c replaces a vector's
+                        decl by one per element, "m[0]" ..., flags DECL_VECTOR_ELEMENT) */
+    AST_ODE,         /* name (the variable); a: right-hand side; c: index (m[k]') or NULL */
+    AST_ALGEBRAIC,   /* name; a: right-hand side; c: index (h[j] = ...) or NULL */
     /* ---- statements ------------------------------------------------------ */
     AST_ASSIGN,      /* op: '=' or OP_ADD_ASSIGN ...; a: target (IDENT or MEMBER); b: value */
     AST_LET,         /* name; a: value (statement and module item) */
@@ -71,6 +73,7 @@ typedef enum {
     AST_BOOL,        /* num: 0 or 1 */
     AST_STRING,      /* str */
     AST_IDENT,       /* name */
+    AST_INDEX,       /* name: a vector of a neuron; a: index (m[k]); gone after vector.c */
     AST_PRE,         /* the presynaptic neuron (only as a MEMBER base) */
     AST_POST,        /* the postsynaptic neuron */
     AST_MEMBER,      /* a: base; name: member */
@@ -93,6 +96,7 @@ enum {
     BLK_SHARED = 2,
     BLK_EVENT_DRIVEN = 4,
     NUM_INTEGER = 8,
+    DECL_VECTOR_ELEMENT = 16,
 };
 
 typedef struct ast_node ast_node;

@@ -128,6 +128,7 @@ static bool item_after_block(const fmt_ctx *F, int i)
     case '}':
     case ')':
     case ']':
+    case RBRACK_PRIME:
     case ',':
     case KW_ELSE:
     case AXP_EOF: return false;
@@ -331,6 +332,7 @@ static void make_lines(fmt_ctx *F)
         case '[': P.paren++; break;
         case ')':
         case ']':
+        case RBRACK_PRIME:
             if (P.paren > 0)
                 P.paren--;
             break;
@@ -446,6 +448,7 @@ static void align(fmt_ctx *F)
 static bool operand_end(int k)
 {
     return k == IDENT || k == NUMBER || k == STRING || k == PRIMED || k == ')' || k == ']' ||
+           k == RBRACK_PRIME ||
            k == KW_TRUE || k == KW_FALSE;
 }
 
@@ -458,7 +461,8 @@ static bool space_between(int before_p, int p, int c, int stmt, bool in_unit)
         return false;
     if ((c == '.' && p == NUMBER) || (p == '.' && c == NUMBER))
         return true; /* "1.x" and "x.5" would read as malformed numbers */
-    if (c == ',' || c == ')' || c == ']' || c == '.' || p == '.' || p == '(' || p == '[')
+    if (c == ',' || c == ')' || c == ']' || c == RBRACK_PRIME || c == '.' || p == '.' ||
+        p == '(' || p == '[')
         return false;
     if ((p == '^' || c == '^') || (p == '{' && c == '}'))
         return false;
@@ -496,7 +500,7 @@ static int line_indent(const fmt_ctx *F, const fline *l, const pass3 *R)
         return R->stmt_indent; /* `}` # comment ⏎ `else`: under its `if` */
     if (R->nbr > 0) {
         const bracket *b = &R->br[R->nbr - 1];
-        if (f->tok == ')' || f->tok == ']')
+        if (f->tok == ')' || f->tok == ']' || f->tok == RBRACK_PRIME)
             return b->indent;
         return b->col_after >= 0 ? b->col_after : b->indent + 4;
     }
@@ -540,7 +544,7 @@ static void render_code(fmt_ctx *F, fline *l, pass3 *R, strbuf *sb)
             if (R->nbr < (int)(sizeof R->br / sizeof R->br[0]))
                 R->br[R->nbr++] =
                     (bracket){k + 1 < l->tcount ? (int)(sb->len - start) : -1, l->indent};
-        } else if ((t->tok == ')' || t->tok == ']') && R->nbr > 0) {
+        } else if ((t->tok == ')' || t->tok == ']' || t->tok == RBRACK_PRIME) && R->nbr > 0) {
             R->nbr--;
         }
         R->before = R->last;

@@ -137,7 +137,10 @@ static ax_span find_word(const ide_index *x, int file, int from, int to, const c
 /* The name at the start of a node's span (a declaration, a named argument, an ODE). */
 static ax_span name_at_start(const ide_index *x, const ast_node *n)
 {
-    return span_of(x, n->span.file, n->span.off, n->span.off + (int)strlen(n->name));
+    /* an element of a vector ("m[3]", sema/vector.c) is written m[k] or m[16]: its name is m */
+    const char *br = strchr(n->name, '[');
+    int len = br ? (int)(br - n->name) : (int)strlen(n->name);
+    return span_of(x, n->span.file, n->span.off, n->span.off + len);
 }
 
 /* The line of source around sp, its blanks squeezed, for a signature. */
@@ -252,6 +255,12 @@ static void add_occ(ide_index *x, ax_span sp, int sym, bool decl)
 {
     if (sym < 0 || sp.file < 0)
         return;
+    /* the elements of a vector expanded from one place (m[k]' = ..., sum(k, w[k])) are one
+       occurrence of the vector there */
+    for (int i = x->nocc - 1; i >= 0 && i >= x->nocc - 64; i--)
+        if (x->occ[i].sym == sym && x->occ[i].span.file == sp.file &&
+            x->occ[i].span.off == sp.off && x->occ[i].span.end_off == sp.end_off)
+            return;
     if (x->nocc == x->capocc) {
         x->capocc = x->capocc ? 2 * x->capocc : 256;
         x->occ = arena_grow(x->ar, x->occ, (size_t)x->nocc, (size_t)x->capocc, sizeof *x->occ);
@@ -321,6 +330,13 @@ static int lookup(const ide_index *x, const scope *sc, const char *name)
 static int walk_path(ide_index *x, const scope *sc, const ast_node *n);
 static void walk_expr(ide_index *x, scope *sc, const ast_node *n);
 
+/* The vector whose element name is ("m" of "m[3]", sema/vector.c), or name itself. */
+static const char *vector_of(const ide_index *x, const char *name)
+{
+    const char *br = name ? strchr(name, '[') : NULL;
+    return br ? arena_printf(x->ar, "%.*s", (int)(br - name), name) : name;
+}
+
 /* The place of a member's name: the end of its node (`E.v`: "v"). */
 static ax_span member_name(const ide_index *x, const ast_node *n)
 {
@@ -333,6 +349,11 @@ static int walk_path(ide_index *x, const scope *sc, const ast_node *n)
 {
     if (!n)
         return -1;
+    if (n->kind == AST_IDENT && strchr(n->name, '[')) { /* m[k]: the vector m */
+        int k = lookup(x, sc, vector_of(x, n->name));
+        add_occ(x, name_at_start(x, n), k, false);
+        return k;
+    }
     if (n->kind == AST_IDENT) {
         int k = lookup(x, sc, n->name);
         add_occ(x, n->span, k, false);
@@ -507,8 +528,11 @@ static void add_member(ide_index *x, const ast_node *n, axonc_symbol_kind kind, 
 {
     if (!n->name)
         return;
+    const char *br = strchr(n->name, '[');
+    if (br && strcmp(br, "[0]"))
+        return; /* a vector is one member, declared with its element 0 */
     ax_span nm = name_at_start(x, n);
-    int k = declare(x, n->name, kind, nm, n->span, owner);
+    int k = declare(x, vector_of(x, n->name), kind, nm, n->span, owner);
     x->syms[k].signature = source_line(x, n->span, n->span.end_off);
     x->syms[k].doc = doc_comment(x, n->span, true);
 }
@@ -561,7 +585,8 @@ static void index_type(ide_index *x, const ast_node *def, int sym)
             for (int k = 0; k < b->nkids; k++) {
                 const ast_node *e = b->kids[k];
                 if (e->kind == AST_ODE && e->name)
-                    add_occ(x, name_at_start(x, e), find_member(x, sym, e->name), false);
+                    add_occ(x, name_at_start(x, e), find_member(x, sym, vector_of(x, e->name)),
+                            false);
                 walk_expr(x, &sc, e->a);
             }
             break;
@@ -686,6 +711,8 @@ static void index_module(ide_index *x, const ast_node *def, int sym)
                 const ast_node *st = n->kids[k];
                 if (st->kind == AST_ASSIGN && st->a && st->a->kind == AST_IDENT)
                     add_occ(x, st->a->span, find_member(x, type, st->a->name), false);
+                if (st->kind == AST_ASSIGN && st->a && st->a->kind == AST_INDEX)
+                    add_occ(x, name_at_start(x, st->a), find_member(x, type, st->a->name), false);
                 walk_expr(x, &sc, st->b);
             }
             walk_expr(x, &sc, n->c);

@@ -96,6 +96,7 @@ const char *lex_token_desc(int tok)
     case AXP_EOF: return "end of file";
     case ARROW: return "'->'";
     case DOTDOT: return "'..'";
+    case RBRACK_PRIME: return "']''";
     case EQ: return "'=='";
     case NE: return "'!='";
     case LE: return "'<='";
@@ -391,6 +392,7 @@ lex_token lex_raw(lex_state *L)
             t.str = "";
             return t;
         }
+        "]'" { TOK(RBRACK_PRIME); }
         "->" { TOK(ARROW); }
         ".." { TOK(DOTDOT); }
         "==" { TOK(EQ); }
@@ -435,7 +437,7 @@ lex_token lex_raw(lex_state *L)
 bool lex_can_end(int tok)
 {
     switch (tok) {
-    case IDENT: case NUMBER: case STRING: case ')': case ']': case '}':
+    case IDENT: case NUMBER: case STRING: case ')': case ']': case RBRACK_PRIME: case '}':
     case KW_TRUE: case KW_FALSE: case KW_STEP: case KW_PRE: case KW_POST:
         return true;
     default:
@@ -509,7 +511,7 @@ static lex_token fetch(lex_state *L)
         if (!nest(L, &t))
             return t;
         break;
-    case ')': case ']': case '}':
+    case ')': case ']': case RBRACK_PRIME: case '}':
         if (L->nest > 0)
             L->nest--;
         break;
@@ -520,7 +522,7 @@ static lex_token fetch(lex_state *L)
             L->paren_at = t.span;
         L->depth++;
         break;
-    case ')': case ']': if (L->depth > 0) L->depth--; break;
+    case ')': case ']': case RBRACK_PRIME: if (L->depth > 0) L->depth--; break;
     case '{':
         /* an open ( or [ before a block is a mistake the parser reports;
            forget it so the rest of the file still splits into statements

@@ -165,6 +165,27 @@ static ast_vec vec1(parse_ctx *P, ast_node *n)
     return v;
 }
 
+/* m[k]: an element of a vector of a neuron */
+static ast_node *index_node(parse_ctx *P, const char *name, ast_node *idx, ax_span sp)
+{
+    ast_node *n = node(P, AST_INDEX, sp);
+    n->name = name;
+    n->a = idx;
+    return checked(P, n);
+}
+
+static ast_node *vector_decl(parse_ctx *P, const char *name, ast_node *size, ast_node *unit,
+                             ast_node *value, ax_span sp)
+{
+    ast_node *n = node(P, AST_DECL, sp);
+    n->name = name;
+    n->c = size;
+    n->b = unit;
+    n->a = value;
+    ast_fix_depth(n);
+    return n;
+}
+
 static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span sp)
 {
     ast_node *n = node(P, AST_MEMBER, sp);
@@ -184,7 +205,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token <str> IDENT "identifier" PRIMED "derivative" STRING "string"
 %token <node> NUMBER "number"
 %token SEP "end of statement"
-%token ARROW "->" DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">="
+%token ARROW "->" DOTDOT ".." RBRACK_PRIME "]'" EQ "==" NE "!=" LE "<=" GE ">="
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/="
 %token KW_IMPORT "import" KW_NEURON "neuron" KW_SYNAPSE "synapse" KW_RULE "rule"
 %token KW_MODULE "module" KW_PARAMETERS "parameters" KW_PER "per" KW_SHARED "shared"
@@ -408,6 +429,11 @@ decls
 
 decl
     : IDENT '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    /* a vector: m[16] = 0 mV   tau[3] : ms = [1 ms, 2 ms, 4 ms]   x[4] : mV */
+    | IDENT '[' expr ']' '=' expr { $$ = vector_decl(P, $1, $3, NULL, $6, @$); }
+    | IDENT '[' expr ']' ':' expr '=' expr { $$ = vector_decl(P, $1, $3, $6, $8, @$); }
+    | IDENT '[' expr ']' ':' expr { $$ = vector_decl(P, $1, $3, $6, NULL, @$); }
+    | IDENT '[' expr ']' { $$ = vector_decl(P, $1, $3, NULL, NULL, @$); }
     | IDENT ':' expr '=' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; $$->a = $5; ast_fix_depth($$); }
     | IDENT ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
     | IDENT { $$ = node(P, AST_DECL, @$); $$->name = $1; }
@@ -452,7 +478,15 @@ eqs
 
 eq
     : PRIMED '=' expr { $$ = node(P, AST_ODE, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    /* m[k]' = -m[k] / tau[k]: one equation per element (or m[3]' = ...: one element) */
+    | IDENT '[' expr RBRACK_PRIME '=' expr {
+          $$ = node(P, AST_ODE, @$); $$->name = $1; $$->c = $3; $$->a = $6; ast_fix_depth($$);
+      }
     | IDENT '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
+    /* h[j] = tanh(sum(k, W[4 * j + k] * m[k]) + b[j]): one definition per element */
+    | IDENT '[' expr ']' '=' expr {
+          $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->c = $3; $$->a = $6; ast_fix_depth($$);
+      }
     | reserved '=' expr { $$ = node(P, AST_ALGEBRAIC, @$); $$->name = $1; $$->a = $3; ast_fix_depth($$); }
     ;
 
@@ -481,6 +515,7 @@ assign_op
 
 lvalue
     : IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
+    | IDENT '[' expr ']' { $$ = index_node(P, $1, $3, @$); }
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
@@ -672,6 +707,7 @@ primary
     | IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
+    | IDENT '[' expr ']' { $$ = index_node(P, $1, $3, @$); }
     | STRING { $$ = node(P, AST_STRING, @$); $$->str = $1; } /* a file: timed("stim.csv", 1 ms) */
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }

@@ -61,6 +61,15 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
     for (const char *p = name;; p++) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!dot && n > 2 && p[n - 1] == ']' && strchr(p, '[')) {
+            /* an element of a vector: tau[2] */
+            const char *br = strchr(p, '[');
+            size_t d = (size_t)(br - p) + 1;
+            while (d < n - 1 && p[d] >= '0' && p[d] <= '9')
+                d++;
+            if (d == n - 1 && br[1] != ']')
+                n = (size_t)(br - p);
+        }
         if (!is_name(p, n)) {
             snprintf(err, errsize,
                      "'%s' is not a parameter name (NAME, or POP.NAME for a "

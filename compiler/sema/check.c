@@ -941,6 +941,9 @@ sx *check_expr(check_ctx *ck, const ast_node *n)
         e = sx_const(ck->ar, 0, DIM_NONE);
         e->unknown = true;
         return e;
+    case AST_INDEX: /* left by vector.c only where it reported the vector */
+        ERR(ck, n->span, "'%s[...]': only a vector of a neuron has elements", n->name);
+        return sx_const(ck->ar, 0, DIM_NONE);
     case AST_PRE: case AST_POST:
         ERR(ck, n->span, "'%s' must be followed by '.' and a variable name",
             n->kind == AST_PRE ? "pre" : "post");

@@ -81,6 +81,7 @@ static int add_file(sema_ctx *s, const char *path, const char *canon, char *text
         *slash = 0;
     f->shown_dir = slash ? sdir : ".";
     f->root = parse_file(s->ar, s->d, f->id);
+    sema_expand_vectors(s->ar, s->d, f->root);
     return s->nfiles - 1;
 }
 

@@ -487,6 +487,64 @@ static int draws_after(const sx *e)
     return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
+/* A population's argument `p = value` for parameter v of its type t; false when reported. */
+static bool pop_param(mcheck *mc, sm_mpop *mp, const sm_type *t, int v, const ast_node *value)
+{
+    const sm_var *pv = &t->vars[v];
+    /* random draws are allowed by mod_expr and refused below, with a better message */
+    sx *e = mod_expr(mc, value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
+    if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
+        char a1[96], b1[96];
+        ERR(mc, value->span, "'%s' of %s is %s, but this value is %s", pv->name, t->name,
+            dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
+        check_dim_hint(mc->d, pv->dim, e->dim);
+        return false;
+    }
+    if (!pv->per_item && has_rand(e)) {
+        ERR(mc, value->span, "'%s' is shared by the whole population and cannot be random",
+            pv->name);
+        diag_hint(mc->d, "declare it in 'parameters per neuron' for a value per neuron");
+        return false;
+    }
+    mp->set[v] = e;
+    return true;
+}
+
+/* The size of vector name of type t (its elements are name[0] ...), 0 when it has none. */
+static int vector_size_of(mcheck *mc, const sm_type *t, const char *name)
+{
+    int size = 0;
+    while (sm_find_var(t, arena_printf(mc->ar, "%s[%d]", name, size)) >= 0)
+        size++;
+    return size;
+}
+
+/* `P = T[n](tau = [1 ms, 2 ms])`, `(w = 0.5)`: every element of a vector parameter, from a
+ * list of one value each or one value for all. False when t has no vector of that name. */
+static bool vector_param(mcheck *mc, sm_mpop *mp, const sm_type *t, const marg *arg)
+{
+    int size = vector_size_of(mc, t, arg->name);
+    if (size == 0)
+        return false;
+    const ast_node *list = arg->value->kind == AST_LIST ? arg->value : NULL;
+    if (list && list->nkids != size) {
+        ERR(mc, list->span, "'%s' has %d element%s, but the list holds %d value%s", arg->name,
+            size, size == 1 ? "" : "s", list->nkids, list->nkids == 1 ? "" : "s");
+        return true;
+    }
+    for (int k = 0; k < size; k++) {
+        int v = sm_find_var(t, arena_printf(mc->ar, "%s[%d]", arg->name, k));
+        if (t->vars[v].kind != VAR_PARAM) {
+            ERR(mc, arg->span, "'%s' is a state variable of %s: set its initial value in the "
+                               "population's { } block", arg->name, t->name);
+            return true;
+        }
+        if (!pop_param(mc, mp, t, v, list ? list->kids[k] : arg->value) && !list)
+            break; /* one value for all: one error */
+    }
+    return true;
+}
+
 static void population(mcheck *mc, const ast_node *n)
 {
     const sm_def *def = sema_find(mc->s, n->str);
@@ -537,6 +595,8 @@ static void population(mcheck *mc, const ast_node *n)
     marg *args = bind_args(mc, n->b, &nargs);
     for (int a = 0; a < nargs; a++) {
         int v = sm_find_var(t, args[a].name);
+        if (v < 0 && vector_param(mc, mp, t, &args[a]))
+            continue;
         if (v < 0 || t->vars[v].kind != VAR_PARAM) {
             if (v >= 0 && t->vars[v].kind == VAR_STATE)
                 ERR(mc, args[a].span,
@@ -547,25 +607,7 @@ static void population(mcheck *mc, const ast_node *n)
                 ERR(mc, args[a].span, "%s has no parameter '%s'", t->name, args[a].name);
             continue;
         }
-        const sm_var *pv = &t->vars[v];
-        /* random draws are allowed by mod_expr and refused below, with a better message */
-        sx *e = mod_expr(mc, args[a].value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
-        if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
-            char a1[96], b1[96];
-            ERR(mc, args[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name,
-                t->name, dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(mc->d, pv->dim, e->dim);
-            continue;
-        }
-        if (!pv->per_item && has_rand(e)) {
-            ERR(mc, args[a].value->span,
-                "'%s' is shared by the whole population and cannot be "
-                "random",
-                pv->name);
-            diag_hint(mc->d, "declare it in 'parameters per neuron' for a value per neuron");
-            continue;
-        }
-        mp->set[v] = e;
+        (void)pop_param(mc, mp, t, v, args[a].value);
     }
     /* { } initialisers: state and per-neuron parameters, and `let`s that the ones after them
        may use (added to the module's names for the block). One checker for the block, so
@@ -580,9 +622,10 @@ static void population(mcheck *mc, const ast_node *n)
     for (int v = 0; v < t->nvars; v++)
         if (draws_after(t->vars[v].value) > ck->ndraws)
             ck->ndraws = draws_after(t->vars[v].value);
-    int nnames = mc->nnames;
-    for (int k = 0; k < n->nkids; k++) {
-        const ast_node *st = n->kids[k];
+    int nnames = mc->nnames, ninit;
+    ast_node **init = sema_expand_init_vectors(mc->ar, mc->d, t, n->kids, n->nkids, &ninit);
+    for (int k = 0; k < ninit; k++) {
+        const ast_node *st = init[k];
         if (st->kind == AST_LET) {
             int before = ck->errors;
             sx *e = check_expr(ck, st->a);
@@ -1004,6 +1047,59 @@ static void spike_var_target(mcheck *mc, sm_mrec *r, const sm_mpop *p, const cha
     add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
 }
 
+/* An element number of `record P.m[3]` or `record P.m[0 .. 3]`: a whole number in range. */
+static bool element_number(mcheck *mc, const ast_node *e, int size, const char *name, int *k)
+{
+    if (e->kind != AST_NUM || !(e->flags & NUM_INTEGER) || e->str) {
+        ERR(mc, e->span, "an element of vector '%s' is a whole number written out", name);
+        return false;
+    }
+    if (e->num >= size) {
+        ERR(mc, e->span, "index %g is out of range: '%s' has %d element%s (0 to %d)", e->num,
+            name, size, size == 1 ? "" : "s", size - 1);
+        return false;
+    }
+    *k = (int)e->num;
+    return true;
+}
+
+/* `record P.m`, m a vector of P's neurons (vector.c made it m[0], m[1] ...): every element;
+ * brackets after the last path of the line select its elements (`record P.v, P.m[3]`), not
+ * neurons, when that path is a vector. False when P has no vector m. */
+static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_type *t,
+                           const char *rel, const ast_node *path)
+{
+    int size = vector_size_of(mc, t, path->name);
+    if (size == 0)
+        return false;
+    int first = 0, last = size - 1;
+    const ast_node *sel = path == n->kids[n->nkids - 1] ? n->a : NULL;
+    const ast_node *only = NULL;
+    if (sel && sel->kind == AST_RANGE) {
+        if (!element_number(mc, sel->a, size, path->name, &first) ||
+            !element_number(mc, sel->b, size, path->name, &last))
+            return true;
+    } else if (sel && sel->nkids == 1) {
+        only = sel->kids[0];
+        if (!element_number(mc, only, size, path->name, &first))
+            return true;
+        last = first;
+    } else if (sel) {
+        ERR(mc, sel->span, "the elements of a vector are one ([3]) or a range ([0 .. 3])");
+        return true;
+    }
+    if (sel) { /* the brackets were elements, not neurons */
+        r->has_subset = false;
+        r->nsub = 0;
+    }
+    for (int k = first; k <= last; k++)
+        add_target(mc, r, (sm_rtarget){rel, -1, -1,
+                                        sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name,
+                                                                    k)),
+                                        path->span});
+    return true;
+}
+
 static void record(mcheck *mc, const ast_node *n)
 {
     sm_mrec *r = arena_alloc(mc->ar, sizeof *r);
@@ -1074,6 +1170,8 @@ static void record(mcheck *mc, const ast_node *n)
                 continue;
             const sm_type *t = p->type;
             int v = sm_find_var(t, path->name);
+            if (v < 0 && vector_targets(mc, r, n, t, rel, path))
+                continue;
             if (v < 0) {
                 ERR(mc, path->span, "%s (a %s) has no variable '%s'", rel, t->name, path->name);
                 continue;

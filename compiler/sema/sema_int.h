@@ -40,6 +40,13 @@ struct sema_ctx {
     int module_depth;  /* modules being checked, one inside the other */
 };
 
+/* vector.c: the vectors of the neurons of a parsed file expanded into scalars, in place. */
+void sema_expand_vectors(ax_arena *ar, diag_ctx *d, ast_node *root);
+/* A population's initialisers (`{ m[k] = rand(); m[0] = 1 }`) for the vectors of type t,
+ * expanded the same way; in itself when there is nothing to expand. */
+ast_node **sema_expand_init_vectors(ax_arena *ar, diag_ctx *d, const sm_type *t,
+                                    ast_node *const *in, int n, int *nout);
+
 sm_type *sema_check_type(sema_ctx *s, sm_def *def);
 bool sema_method_known(diag_ctx *d, const ast_node *method);
 

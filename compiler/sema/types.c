@@ -294,6 +294,25 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
     }
 }
 
+/* The elements of a vector without a declared unit take theirs from their values, which
+ * must agree with element 0's. */
+static void same_unit_as_first(check_ctx *ck, const sm_var *var, const ast_node *d)
+{
+    const char *br = strrchr(var->name, '[');
+    if (!br || !strcmp(br, "[0]"))
+        return;
+    const char *first = arena_printf(ck->ar, "%.*s[0]", (int)(br - var->name), var->name);
+    int f = sm_find_var(ck->t, first);
+    if (f < 0 || ck->t->vars[f].unknown || var->unknown || dim_eq(ck->t->vars[f].dim, var->dim))
+        return;
+    char a[96], b[96];
+    ERR(ck, d->a ? d->a->span : d->span, "the elements of vector '%.*s' differ in unit: %s is %s, "
+        "%s is %s", (int)(br - var->name), var->name, var->name,
+        sm_dim_text(var->dim, a, sizeof a), first, sm_dim_text(ck->t->vars[f].dim, b, sizeof b));
+    diag_hint(ck->d, "all elements of a vector have one unit; declare it (%.*s[n] : unit = ...)",
+              (int)(br - var->name), var->name);
+}
+
 static const char *const METHODS[] = {"exact",   "exponential_euler", "euler", "rk2", "rk4",
                                       "milstein", NULL};
 
@@ -532,6 +551,8 @@ static void check_body(check_ctx *ck, const ast_node *def)
         ck->ctx = var->kind == VAR_PARAM ? CTX_PARAM_DEFAULT : CTX_STATE_INIT;
         ck->visible = v;
         decl_value(ck, var, d, var->kind == VAR_PARAM ? "default" : "initial value");
+        if ((d->flags & DECL_VECTOR_ELEMENT) && !d->b)
+            same_unit_as_first(ck, var, d);
     }
     (void)decl_blk;
     /* every definition is checked even where unused */

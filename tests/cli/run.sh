@@ -151,6 +151,7 @@ expect "run: brunel example" 0 "$AXON" run "$AXON_SRCDIR/examples/brunel.axon" -
 expect "run: wilson-cowan example" 0 "$AXON" run "$AXON_SRCDIR/examples/wilson_cowan.axon" -t 50ms -q
 expect "run: kuramoto example" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" -t 100ms --dt 1ms -q
 expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -q
+expect "run: elm example (vector state)" 0 "$AXON" run "$AXON_SRCDIR/examples/elm.axon" -t 200ms -q
 # a network is bit-identical for 1 and 2 threads too
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c1" -q --threads 1
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2

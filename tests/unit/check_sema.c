@@ -850,6 +850,14 @@ START_TEST(test_override_values)
     ck_assert(ir_override_parse("E.tau_m", "30ms", &ov[1], err, sizeof err));
     ck_assert(!ir_override_parse("N", "0/0", &ov[0], err, sizeof err));
     ck_assert(!ir_override_parse("E..x", "1", &ov[0], err, sizeof err));
+    /* an element of a vector (tau[2]), nothing else in brackets */
+    ck_assert(ir_override_parse("E.tau[2]", "1 ms", &ov[0], err, sizeof err));
+    ck_assert(ir_override_parse("w[10]", "1", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E.tau[x]", "1 ms", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E.tau[]", "1 ms", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E.[2]", "1 ms", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E.tau[2][3]", "1 ms", &ov[0], err, sizeof err));
+    ck_assert(!ir_override_parse("E.tau[2].x", "1 ms", &ov[0], err, sizeof err));
     ck_assert(ir_override_parse("N", "7", &ov[0], err, sizeof err));
     ir_model *ir = ir_instantiate(m.s, m.root, "M", ov, 2, 1e-4);
     ck_no_errors(&m, text);
