@@ -193,7 +193,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
 %type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list ats sets
 %type <op> opt_pflags opt_ed assign_op
-%type <str> reserved pop_name
+%type <str> reserved pop_name arg_name
 
 %precedence KW_ELSE
 %left KW_OR
@@ -616,12 +616,19 @@ args
 
 arglist
     : expr { $$ = vec1(P, $1); }
-    | IDENT '=' expr { ast_node *n = node(P, AST_NAMED, @$); n->name = $1; n->a = $3; ast_fix_depth(n); $$ = vec1(P, n); }
+    | arg_name '=' expr { ast_node *n = node(P, AST_NAMED, @$); n->name = $1; n->a = $3; ast_fix_depth(n); $$ = vec1(P, n); }
     | arglist ',' expr { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
-    | arglist ',' IDENT '=' expr {
+    | arglist ',' arg_name '=' expr {
           ast_node *n = node(P, AST_NAMED, span_join(@3, @5)); n->name = $3; n->a = $5; ast_fix_depth(n);
           ast_vec_push(P->ar, &$1, n); $$ = $1;
       }
+    ;
+
+/* The name of a named argument; a reserved word there (`N[10](delay = 2 ms)`) is read as the
+   name, with reserved_name's error */
+arg_name
+    : IDENT
+    | reserved
     ;
 
 expr
@@ -655,6 +662,7 @@ primary
     | IDENT { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
+    | reserved '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
     | STRING { $$ = node(P, AST_STRING, @$); $$->str = $1; } /* a file: timed("stim.csv", 1 ms) */
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
