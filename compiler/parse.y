@@ -188,7 +188,7 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
-%type <node> opt_else mod_simple mod_block expr primary lvalue path connector
+%type <node> opt_else mod_simple mod_block expr primary lvalue path pin_target connector
 %type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike at_block
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
 %type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list ats sets
@@ -398,6 +398,12 @@ decl
     | reserved ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
     ;
 
+/* The target of a summed Poisson input: E.ge, c1.E.ge */
+pin_target
+    : IDENT '.' IDENT { $$ = member(P, node(P, AST_IDENT, @1), $3, @$); $$->a->name = $1; }
+    | pin_target '.' IDENT { $$ = member(P, $1, $3, @$); }
+    ;
+
 pop_name
     : IDENT
     | reserved
@@ -510,6 +516,10 @@ mod_simple
       }
     | IDENT '=' IDENT '(' args ')' {
           $$ = node(P, AST_INSTANCE, @$); $$->name = $1; $$->str = $3; $$->a = list(P, $5, @4); ast_fix_depth($$);
+      }
+    /* E.ge += 0.1 nS * poisson_input(1000, 5 Hz): summed Poisson input (module.c) */
+    | pin_target ADD_ASSIGN expr {
+          $$ = node(P, AST_ASSIGN, @$); $$->op = OP_ADD_ASSIGN; $$->a = $1; $$->b = $3; ast_fix_depth($$);
       }
     | KW_SIGNAL IDENT '=' expr { $$ = node(P, AST_SIGNAL, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     | KW_RECORD IDENT paths opt_subset opt_every {

@@ -126,6 +126,11 @@ static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
         fputc('\n', out);
         put_block(out, &p->events[e].body, 4, "", "");
     }
+    for (int k = 0; k < p->npinputs; k++) {
+        const ir_pinput *in = &p->pinputs[k];
+        fprintf(out, "  poisson input %s += %.12g * binomial(%.12g, %.12g) after the step\n",
+                p->type->vars[in->var].name, in->w, in->n, in->p);
+    }
     if (p->output) {
         fprintf(out, "  output %s = ", p->type->output_name);
         put_expr(out, p->output);

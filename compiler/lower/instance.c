@@ -813,6 +813,40 @@ static void signal(inst *in, const env *en, const sm_msignal *ms, ir_signal *sg)
         sg->var = in->m->pops[sg->pop].slot[ms->var];
 }
 
+/* `E.ge += w * poisson_input(K, rate)`: K whole, rate dt a probability. */
+static void poisson_input(inst *in, const env *en, const sm_minput *mi)
+{
+    int pi = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, mi->pop));
+    if (pi < 0)
+        return;
+    ir_pop *p = &in->m->pops[pi];
+    long n;
+    if (!int_value(in, ev(in, en, mi->n), mi->n_span, 0, &n, "the number of Poisson sources"))
+        return;
+    double rate = ev(in, en, mi->rate)->v, w = ev(in, en, mi->weight)->v, prob = rate * in->dt;
+    char nb[32], db[32];
+    if (!(rate >= 0) || !isfinite(rate)) {
+        ERR(in, mi->rate_span, "the rate of Poisson sources must be at least 0, not %s Hz",
+            fmt_double(nb, rate));
+        return;
+    }
+    if (prob > 1) {
+        ERR(in, mi->rate_span, "a source at %s Hz would spike more than once per step of %s ms",
+            fmt_double(nb, rate), fmt_double(db, in->dt * 1e3));
+        diag_hint(in->d, "each source spikes at most once per step (probability rate * dt): "
+                         "use more sources at a lower rate, or a smaller dt");
+        return;
+    }
+    if (p->slot[mi->var] < 0) {
+        ERR(in, mi->span, "'%s' of %s has no storage: Poisson input cannot add to it",
+            p->type->vars[mi->var].name, p->name);
+        return;
+    }
+    p->pinputs = arena_grow(in->ar, p->pinputs, (size_t)p->npinputs, (size_t)p->npinputs + 1,
+                            sizeof *p->pinputs);
+    p->pinputs[p->npinputs++] = (ir_pinput){mi->var, (double)n, prob, w, mi->span};
+}
+
 /* Makes an instance of mod with its parameters' values given[k] (NULL: the default). */
 static void module_body(inst *in, const sm_module *mod, const char *prefix, sx **given)
 {
@@ -848,6 +882,7 @@ static void module_body(inst *in, const sm_module *mod, const char *prefix, sx *
             break;
         }
         case MI_RECORD: record(in, &en, it->rec); break;
+        case MI_INPUT: poisson_input(in, &en, it->input); break;
         }
     }
     for (int k = 0; k < mod->nsignals; k++)

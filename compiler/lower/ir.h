@@ -66,6 +66,15 @@ typedef struct {
     int n;
 } ir_update;
 
+/* Summed Poisson input (`E.ge += w * poisson_input(K, rate)`): at the end of every step, after
+ * the update and the reset, each neuron's variable gets w times one Binomial(n, p) draw
+ * (p = rate dt), as if n Poisson neurons projected onto it with on pre { post.x += w }. */
+typedef struct {
+    int var;                /* sm_type variable: a state variable or an input */
+    double n, p, w;         /* sources, probability of a spike per source and step, effect */
+    ax_span span;
+} ir_pinput;
+
 typedef struct {
     const char *name;       /* dotted path */
     const sm_type *type;
@@ -97,6 +106,8 @@ typedef struct {
     sm_event *events;
     int nevents;
     sx *output;
+    ir_pinput *pinputs;     /* summed Poisson inputs, in the module's order */
+    int npinputs;
     int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */
     sx **shared;            /* sm_type variable -> a shared parameter's VS_SHARED reference
                                (ir_shared_value gives its number), else NULL */

@@ -297,7 +297,16 @@ typedef struct {
     int var;
 } sm_msignal;
 
-typedef enum { MI_POP, MI_PROJ, MI_INST, MI_RECORD } sm_mitem_kind;
+/* `E.ge += w * poisson_input(K, rate)`: every neuron of E receives, each step, w times the
+ * number of spikes of K independent Poisson sources of the given rate (module.c) */
+typedef struct {
+    const char *pop;        /* the population (relative to the module) */
+    int var;                /* its variable: a state variable or an input */
+    sx *n, *rate, *weight;  /* constants: a count, 1/time, the variable's unit */
+    ax_span span, n_span, rate_span;
+} sm_minput;
+
+typedef enum { MI_POP, MI_PROJ, MI_INST, MI_RECORD, MI_INPUT } sm_mitem_kind;
 
 typedef struct {
     sm_mitem_kind kind;
@@ -305,6 +314,7 @@ typedef struct {
     sm_mproj *proj;
     sm_minst *inst;
     sm_mrec *rec;
+    sm_minput *input;
 } sm_mitem;
 
 struct sm_module {
