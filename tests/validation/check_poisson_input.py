@@ -22,8 +22,17 @@ Every tolerance is 4 standard errors of the estimate, from the sample size.
   autocorrelation a, over 1000 neurons from 50 ms to 1 s (standard errors as in
   check_noise.py for an AR(1) process with rho = a). The continuous shot
   noise's (Campbell) values w K rate tau and w^2 K rate tau / 2 are printed.
+- Module Brian: 2000 conductance-based LIF neurons (method euler) with
+  `E.ge += 0.15 nS * poisson_input(1000, 5 Hz)` against Brian2's PoissonInput
+  (tests/reference/data/poisson_input.json, tests/reference/brian2_poisson_input.py,
+  5 seeds): over [0.2 s, 1 s), the mean rate, the sd of the neurons' rates, the mean
+  ISI CV, and the mean and variance of ge; the mean over seeds 1-3 within Brian2's
+  mean +- (3 seed-to-seed sd + 2%), as in check_stats.py. (Brian2 adds the input
+  after the threshold, before the reset; Axon after the reset: for ge, which the
+  reset does not touch, the two are the same process.)
 - 1 and 2 threads give bit-identical recordings (seed 5), seeds 5 and 6 differ.
 """
+import json
 import math
 import os
 import sys
@@ -94,6 +103,36 @@ if v.run(MODEL, out, ["-m", "Shot", "--dt", "0.1ms", "-t", "1s", "--seed", "5"])
     within("shot noise: lag-1 autocorrelation", r1, a, math.sqrt((1 - a * a) / n))
     print("   (continuous shot noise, Campbell: mean %.4g, variance %.4g)"
           % (w * K * 5 * tau, w * w * K * 5 * tau / 2))
+
+# ---- against Brian2's PoissonInput ----
+ref = json.load(open(os.path.join(SRC, "tests/reference/data/poisson_input.json")))["runs"]
+stats = []
+for sd in (1, 2, 3):
+    out = os.path.join(WORK, "pin_brian%d" % sd)
+    if not v.run(MODEL, out, ["-m", "Brian", "-t", "1s", "--seed", str(sd)]):
+        break
+    t = np.load(os.path.join(out, "E.spikes.t.npy"))
+    i = np.load(os.path.join(out, "E.spikes.i.npy"))
+    ge = np.load(os.path.join(out, "E.ge.npy"))
+    gt = np.load(os.path.join(out, "E.ge.t.npy"))
+    keep = t >= 0.2
+    rates = np.bincount(i[keep], minlength=2000) / 0.8
+    cvs = []
+    for k in range(2000):
+        tk = np.sort(t[keep & (i == k)])
+        if len(tk) >= 3:
+            isi = np.diff(tk)
+            cvs.append(isi.std() / isi.mean())
+    g = ge[gt >= 0.2 - 1e-9]
+    stats.append({"rate": rates.mean(), "rate_sd": rates.std(), "cv": np.mean(cvs),
+                  "ge_mean": g.mean(), "ge_var": g.var()})
+if len(stats) == 3:
+    for key in ("rate", "rate_sd", "cv", "ge_mean", "ge_var"):
+        got = np.mean([x[key] for x in stats])
+        b = np.array([r[key] for r in ref])
+        tol = 3 * b.std(ddof=1) + 0.02 * abs(b.mean())
+        v.check("Brian2 PoissonInput: " + key, abs(got - b.mean()) <= tol,
+                "%.5g, Brian2 %.5g +- %.2g (3 sd over seeds + 2%%)" % (got, b.mean(), tol))
 
 runs = {}
 for tag, args in (("t1", ["--threads", "1", "--seed", "5"]),
