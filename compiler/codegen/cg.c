@@ -144,6 +144,14 @@ static LLVMValueRef var(cg *c, const sx *e)
             return cgm_const(c, 0);
         }
         return c->temps[e->idx];
+    case VS_SELECT: {
+        int s = e->idx >= 0 && e->idx < c->pop->nselects ? c->pop->selects[e->idx].flag : -1;
+        if (s < 0 || !c->env[s]) {
+            cg_fail(c, e->span, "topk has no storage here");
+            return LLVMConstInt(c->i1, 0, 0);
+        }
+        return cg_to_bool(c, c->env[s]);
+    }
     case VS_TIME: return cg_to_fp(c, c->t);
     case VS_DT: return cgm_const(c, c->m->dt);
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->idx, c->fp, "");

@@ -103,6 +103,15 @@ static void dump_pop(FILE *out, const ir_model *m, const ir_pop *p)
         }
         fputs("]\n", out);
     }
+    for (int k = 0; k < p->nselects; k++) {
+        const ir_select *sel = &p->selects[k];
+        fprintf(out, "  topk %s = %s among the ", p->vars[sel->flag].name, p->vars[sel->src].name);
+        if (sel->k_slot >= 0)
+            fprintf(out, "k (shared value %d) ", sel->k_slot);
+        else
+            fprintf(out, "%.0f ", sel->k);
+        fputs("largest, before the update (ties: lower index first)\n", out);
+    }
     if (p->update.n)
         fputs("  update:\n", out);
     for (int k = 0; k < p->update.n; k++) {
@@ -203,9 +212,15 @@ static void dump_proj(FILE *out, const ir_model *m, const ir_proj *p)
                 put_expr(out, sv->ode_b);
                 fprintf(out, ") * %s", v->name);
             }
-            fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
-                                  : "   (every step: exponential Euler)\n",
-                  out);
+            if (sv->noise) {
+                fputs(" + noise ", out);
+                put_expr(out, sv->noise);
+                fputs("   (every step: exponential Euler; the noise's exact variance over dt)\n",
+                      out);
+            } else
+                fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
+                                       : "   (every step: exponential Euler)\n",
+                      out);
         }
     }
     const struct {

@@ -51,6 +51,8 @@ typedef struct {
     int ode;      /* -1, or x' = ode_a + ode_b * x (shared values as VS_SHARED) */
     bool event_driven;
     sx *ode_a, *ode_b;
+    sx *noise;    /* white noise, sum of g_k z_k (z_k a standard normal draw per synapse and
+                     step), or NULL: x' = ode_a + ode_b x + sum g_k xi_k (not event-driven) */
 } ir_synvar;
 
 /* One assignment of the per-step update: temps first, then the state. */
@@ -74,6 +76,14 @@ typedef struct {
     double n, p, w;         /* sources, probability of a spike per source and step, effect */
     ax_span span;
 } ir_pinput;
+
+/* topk(x, k) of a population (the type's sm_select): before every step the runtime sets flag
+ * to whether x is among the k largest values of x over the population (model.h). */
+typedef struct {
+    int src, flag;          /* storage indices: x, and the hidden truth value */
+    int k_slot;             /* k: a VS_SHARED slot (rounded by the runtime), or -1: */
+    double k;               /* ... this whole number */
+} ir_select;
 
 typedef struct {
     const char *name;       /* dotted path */
@@ -106,6 +116,8 @@ typedef struct {
     sm_event *events;
     int nevents;
     sx *output;
+    ir_select *selects;     /* per sm_select of the type (VS_SELECT indices) */
+    int nselects;
     ir_pinput *pinputs;     /* summed Poisson inputs, in the module's order */
     int npinputs;
     int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */

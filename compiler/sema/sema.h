@@ -90,6 +90,14 @@ typedef struct {
     ax_span span;
 } sm_noise;
 
+/* `topk(x, k)` in a neuron: whether its x is among the k largest values of x over its
+ * population at the start of the step (ties: the lower index first). One per distinct (x, k). */
+typedef struct {
+    int var;                /* x: a state variable or a per-neuron parameter */
+    sx *k;                  /* a whole number (SX_CONST) or a shared parameter (VS_PARAM) */
+    ax_span span;
+} sm_select;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -128,6 +136,8 @@ struct sm_type {
     int errors;             /* errors found while checking it */
     sm_noise *noise;        /* white noise in the equations (VS_NOISE indices) */
     int nnoise;
+    sm_select *selects;     /* topk(x, k) (VS_SELECT indices) */
+    int nselects;
 };
 
 typedef struct sm_module sm_module;

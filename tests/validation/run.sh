@@ -9,6 +9,8 @@
 #   check_protocol.py  run-line protocols (parameters stepped at given times) against closed forms
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
 #   check_poisson_input.py  summed Poisson input: its distribution, shot noise, threads
+#   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
+#   check_topk.py      k-winners-take-all: topk(x, k) against an exact ranking
 #   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring
 set -u
 export PYTHONDONTWRITEBYTECODE=1 # nothing written into the source tree (vcheck.py)
@@ -25,5 +27,7 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_protocol.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_input.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise_synapse.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_topk.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_microcircuit.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
