@@ -554,6 +554,38 @@ static void connect(inst *in, const env *en, ir_proj *p, const sm_mproj *mp)
     }
 }
 
+/* Per-synapse values from a list or a file (`Exc(w = from "w.npy")`, a table read by the
+ * synapse index): as many as the synapses, whose number and order (by i, then j) the
+ * connector must fix before the run: all_to_all, one_to_one, a connection file. */
+static void data_count(inst *in, const ir_proj *p)
+{
+    bool self = p->pre == p->post && !p->autapses;
+    long npre = in->m->pops[p->pre].size, npost = in->m->pops[p->post].size, n = -1;
+    if (p->conn == CONN_ALL)
+        n = npre * (npost - (self ? 1 : 0));
+    else if (p->conn == CONN_ONE)
+        n = self ? 0 : npre;
+    else if (p->conn == CONN_FILE)
+        n = p->nedges;
+    for (int k = 0; k < p->nvars; k++) {
+        const sx *d = p->vars[k].init;
+        if (!d || d->kind != SX_TABLE || d->a || d->b || (p->conn == CONN_FILE &&
+                                                         d->tab->nrows == n))
+            continue;
+        if (n < 0) {
+            ERR(in, d->span, "values per synapse from a list or a file need a connector that "
+                             "fixes the synapses before the run: all_to_all, one_to_one or "
+                             "connect from FILE");
+            diag_hint(in->d, "the synapses of %s are drawn when the simulation starts, so their "
+                             "number and order are not known here; a connection file can "
+                             "carry the values as a column", p->name);
+        } else if (d->tab->nrows != n)
+            ERR(in, d->span, "%ld value%s for the %ld synapse%s of %s (one per synapse, by i, "
+                             "then j)", d->tab->nrows, d->tab->nrows == 1 ? "" : "s", n,
+                n == 1 ? "" : "s", p->name);
+    }
+}
+
 /* One projection per (source, target) pair whose binding succeeded; irs[pair] receives the
  * index of each in the model. */
 static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
@@ -683,6 +715,7 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             irs[pair] = in->m->nprojs - 1;
             if (mp->has_conn)
                 connect(in, en, &in->m->projs[in->m->nprojs - 1], mp);
+            data_count(in, &in->m->projs[in->m->nprojs - 1]);
         }
 }
 

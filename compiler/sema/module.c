@@ -686,6 +686,21 @@ static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **va
         }
         const sm_var *pv = &t->vars[v];
         bool per = pv->kind == VAR_STATE || pv->per_item;
+        ast_kind vk = b[a].value->kind;
+        if (vk == AST_LIST || vk == AST_FROM) {
+            /* one value per synapse, in their order (by i, then j): counted when the module
+               is instantiated (instance.c) */
+            if (!per) {
+                ERR(mc, b[a].value->span,
+                    "'%s' is shared by every synapse of the projection: it takes one value, "
+                    "not one per synapse", pv->name);
+                continue;
+            }
+            sx *e = data_values(mc, mod_check(mc, NULL, 0), t, v, b[a].value);
+            if (e)
+                vals[v] = e;
+            continue;
+        }
         sx *e = mod_expr(mc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0);
         if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
             char a1[96], b1[96];

@@ -11,6 +11,7 @@
 #   check_poisson_input.py  summed Poisson input: its distribution, shot noise, threads
 #   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
 #   check_topk.py      k-winners-take-all: topk(x, k) against an exact ranking
+#   check_syn_values.py  per-synapse values from lists, NPY and CSV files reach their synapses
 #   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring
 set -u
 export PYTHONDONTWRITEBYTECODE=1 # nothing written into the source tree (vcheck.py)
@@ -29,5 +30,6 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_input.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise_synapse.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_topk.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_syn_values.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_microcircuit.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
