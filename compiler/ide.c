@@ -771,6 +771,10 @@ static void index_module(ide_index *x, const ast_node *def, int sym)
             walk_expr(x, &sc, n->a);
             walk_expr(x, &sc, n->b);
             break;
+        case AST_ASSIGN: /* E.ge += w * poisson_input(K, rate) */
+            walk_path(x, &sc, n->a);
+            walk_expr(x, &sc, n->b);
+            break;
         default: break;
         }
     }
@@ -841,6 +845,11 @@ ide_index *ide_build(ax_arena *ar, sema_ctx *s, diag_ctx *d)
             if (n->a->kind == AST_CALL)
                 walk_args(x, &(scope){.owner = -1},
                           &(ast_node){.kids = n->a->kids, .nkids = n->a->nkids}, mod);
+            /* the protocol: at T { E.I_ext = 0.5 nA } names the run module's members */
+            for (int k = 0; k < n->nkids; k++)
+                for (int q = 0; n->kids[k]->kind == AST_AT && q < n->kids[k]->nkids; q++)
+                    if (n->kids[k]->kids[q]->kind == AST_ASSIGN)
+                        walk_path(x, &(scope){.owner = mod}, n->kids[k]->kids[q]->a);
         }
     }
     return x;

@@ -224,12 +224,12 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
-%type <node> opt_else mod_simple mod_block expr primary lvalue path connector
+%type <node> opt_else mod_simple mod_block expr primary lvalue path pin_target connector
 %type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike at_block
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
 %type <vec> exprs idents proj_clauses spikes spike_list ext_params ext_param_list ats sets
 %type <op> opt_pflags opt_ed assign_op
-%type <str> reserved pop_name
+%type <str> reserved pop_name arg_name
 
 %precedence KW_ELSE
 %left KW_OR
@@ -441,6 +441,12 @@ decl
     | reserved ':' expr { $$ = node(P, AST_DECL, @$); $$->name = $1; $$->b = $3; ast_fix_depth($$); }
     ;
 
+/* The target of a summed Poisson input: E.ge, c1.E.ge */
+pin_target
+    : IDENT '.' IDENT { $$ = member(P, node(P, AST_IDENT, @1), $3, @$); $$->a->name = $1; }
+    | pin_target '.' IDENT { $$ = member(P, $1, $3, @$); }
+    ;
+
 pop_name
     : IDENT
     | reserved
@@ -563,6 +569,10 @@ mod_simple
     | IDENT '=' IDENT '(' args ')' {
           $$ = node(P, AST_INSTANCE, @$); $$->name = $1; $$->str = $3; $$->a = list(P, $5, @4); ast_fix_depth($$);
       }
+    /* E.ge += 0.1 nS * poisson_input(1000, 5 Hz): summed Poisson input (module.c) */
+    | pin_target ADD_ASSIGN expr {
+          $$ = node(P, AST_ASSIGN, @$); $$->op = OP_ADD_ASSIGN; $$->a = $1; $$->b = $3; ast_fix_depth($$);
+      }
     | KW_SIGNAL IDENT '=' expr { $$ = node(P, AST_SIGNAL, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     | KW_RECORD IDENT paths opt_subset opt_every {
           $$ = block(P, AST_RECORD, $3, @$); $$->str = $2; $$->a = $4; $$->b = $5; ast_fix_depth($$);
@@ -668,12 +678,19 @@ args
 
 arglist
     : expr { $$ = vec1(P, $1); }
-    | IDENT '=' expr { ast_node *n = node(P, AST_NAMED, @$); n->name = $1; n->a = $3; ast_fix_depth(n); $$ = vec1(P, n); }
+    | arg_name '=' expr { ast_node *n = node(P, AST_NAMED, @$); n->name = $1; n->a = $3; ast_fix_depth(n); $$ = vec1(P, n); }
     | arglist ',' expr { ast_vec_push(P->ar, &$1, $3); $$ = $1; }
-    | arglist ',' IDENT '=' expr {
+    | arglist ',' arg_name '=' expr {
           ast_node *n = node(P, AST_NAMED, span_join(@3, @5)); n->name = $3; n->a = $5; ast_fix_depth(n);
           ast_vec_push(P->ar, &$1, n); $$ = $1;
       }
+    ;
+
+/* The name of a named argument; a reserved word there (`N[10](delay = 2 ms)`) is read as the
+   name, with reserved_name's error */
+arg_name
+    : IDENT
+    | reserved
     ;
 
 expr
@@ -708,6 +725,7 @@ primary
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | IDENT '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
     | IDENT '[' expr ']' { $$ = index_node(P, $1, $3, @$); }
+    | reserved '(' args ')' { $$ = node(P, AST_CALL, @$); $$->name = $1; with_kids($$, $3); $$ = checked(P, $$); }
     | STRING { $$ = node(P, AST_STRING, @$); $$->str = $1; } /* a file: timed("stim.csv", 1 ms) */
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }

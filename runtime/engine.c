@@ -94,6 +94,18 @@ static axon_status rt_check_pops(const axon_model_desc *m, axon_err *err)
             if (!p->vars[v].name || !*p->vars[v].name)
                 return axon_err_set(err, AXON_EINVAL, "population '%s': variable %u has no name",
                                     p->name, v);
+        if (p->nselects && !p->selects)
+            return axon_err_set(err, AXON_EINVAL, "population '%s': %u selections but no table",
+                                p->name, p->nselects);
+        for (uint32_t k = 0; k < p->nselects; k++) {
+            const axon_select_desc *q = &p->selects[k];
+            if (q->var < 0 || (uint32_t)q->var >= p->nvars || q->flag < 0 ||
+                (uint32_t)q->flag >= p->nvars || q->var == q->flag ||
+                (q->k_slot >= 0 && (uint32_t)q->k_slot >= m->nshared))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "population '%s': selection %u names a variable or a shared "
+                                    "value that does not exist", p->name, k);
+        }
     }
     return AXON_OK;
 }
@@ -183,6 +195,8 @@ static axon_status rt_pop_alloc(axon_sim *s, rt_pop *p, const axon_pop_desc *d, 
         if (!p->fired || !p->spk)
             goto oom;
     }
+    if (d->nselects && !(p->order = malloc((2 * (size_t)d->size + 1) * sizeof *p->order)))
+        goto oom;
     if (rt_partition(p, s->threads) != AXON_OK)
         goto oom;
     return AXON_OK;
@@ -201,6 +215,7 @@ static void rt_pop_free(rt_pop *p)
     free(p->spk);
     free(p->bounds);
     free(p->chunk_n);
+    free(p->order);
 }
 
 /* ---- phases */
@@ -376,6 +391,82 @@ static int rt_adapt_mode(const rt_adapt *a)
  * on the caller. Alone, the caller updates every population as one range. Either way every
  * neuron and every target sees the same operations in the same order.
  */
+/* ---- topk (model.h, ABI 6) */
+
+typedef struct {
+    const void *x;
+    size_t esz;
+} rt_rank_ctx;
+
+static double rt_value(const void *x, size_t esz, uint32_t i)
+{
+    return esz == 4 ? (double)((const float *)x)[i] : ((const double *)x)[i];
+}
+
+/* a before b: the larger value first, NaN last, equal values by index */
+static int rt_rank_before(const rt_rank_ctx *r, uint32_t a, uint32_t b)
+{
+    double va = rt_value(r->x, r->esz, a), vb = rt_value(r->x, r->esz, b);
+    if (va != vb) {
+        if (vb != vb) /* NaN */
+            return va == va;
+        if (va != va)
+            return 0;
+        return va > vb;
+    }
+    return a < b;
+}
+
+/* Sorts idx[0..n) in rank order: a merge sort (stable, no qsort context needed) with tmp. */
+static void rt_rank_sort(const rt_rank_ctx *r, uint32_t *idx, uint32_t *tmp, uint32_t n)
+{
+    if (n < 2)
+        return;
+    uint32_t h = n / 2;
+    rt_rank_sort(r, idx, tmp, h);
+    rt_rank_sort(r, idx + h, tmp, n - h);
+    uint32_t i = 0, j = h, o = 0;
+    while (i < h && j < n)
+        tmp[o++] = rt_rank_before(r, idx[j], idx[i]) ? idx[j++] : idx[i++];
+    while (i < h)
+        tmp[o++] = idx[i++];
+    while (j < n)
+        tmp[o++] = idx[j++];
+    memcpy(idx, tmp, (size_t)n * sizeof *idx);
+}
+
+/* Sets every selection's flags from the values at the start of the step (serially: the
+ * order is the same for any number of threads). */
+static void rt_selects(axon_sim *s)
+{
+    for (uint32_t i = 0; i < s->m->npops; i++) {
+        rt_pop *p = &s->pops[i];
+        const axon_pop_desc *d = p->d;
+        if (!d->nselects || !p->size)
+            continue;
+        uint32_t *tmp = p->order + p->size;
+        for (uint32_t q = 0; q < d->nselects; q++) {
+            const axon_select_desc *sel = &d->selects[q];
+            double kk = sel->k;
+            if (sel->k_slot >= 0)
+                kk = floor(s->shared[sel->k_slot] + 0.5);
+            uint32_t k = !(kk > 0) ? 0 : kk >= (double)p->size ? p->size : (uint32_t)kk;
+            rt_rank_ctx r = {p->vars[sel->var], s->esz};
+            for (uint32_t n = 0; n < p->size; n++)
+                p->order[n] = n;
+            rt_rank_sort(&r, p->order, tmp, p->size);
+            void *flag = p->vars[sel->flag];
+            for (uint32_t n = 0; n < p->size; n++) {
+                uint32_t j = p->order[n];
+                if (s->esz == 4)
+                    ((float *)flag)[j] = n < k ? 1.0f : 0.0f;
+                else
+                    ((double *)flag)[j] = n < k ? 1.0 : 0.0;
+            }
+        }
+    }
+}
+
 static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
 {
     const axon_model_desc *m = s->m;
@@ -902,9 +993,10 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             break;
         axon_step_ctx ctx = rt_ctx(s, s->step, NULL);
         rt_signals(s, &ctx);
-        /* model.h: 0. continuous synapse kernels, then the step */
+        /* model.h: 0. continuous synapse kernels, topk, then the step */
         if (s->projs)
             rt_proj_continuous(s, &ctx);
+        rt_selects(s);
         rt_step(s, &ctx);
         s->step++;
         if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))

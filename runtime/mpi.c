@@ -164,6 +164,12 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "one rank",
                                 d->name);
     }
+    for (uint32_t i = 0; i < m->npops; i++)
+        if (m->pops[i].nselects)
+            return axon_err_set(err, AXON_EINVAL,
+                                "population '%s': topk ranks the whole population, which over "
+                                "MPI ranks is spread over them; run it on one rank",
+                                m->pops[i].name);
     for (uint32_t k = 0; k < m->nsignals && m->signal_pop; k++)
         if (m->signal_pop[k] >= 0)
             return axon_err_set(err, AXON_EINVAL,

@@ -1,6 +1,7 @@
 #include "axon/rng.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #define RT_TWO_PI 6.283185307179586476925286766559
 
@@ -166,13 +167,37 @@ static double rt_binom_pmf(double x, double n, double p, double q)
     return exp(lc - 0.5 * lf);
 }
 
-static uint64_t rt_binom_waiting(axon_rng_stream *s, uint64_t n, double p)
+/* The uniforms of a binomial draw: a sequential stream (host-side setup), or the counter-based
+ * uniform draws k = 0, 1, ... of (seed, stream, index, step) (axon_rng_binomial). Both in
+ * [0, 1) or (0, 1); the algorithms below take either. */
+typedef struct {
+    axon_rng_stream *s;
+    uint64_t seed, step;
+    uint32_t stream, index, k;
+} rt_src;
+
+static double rt_src_uniform(rt_src *g)
+{
+    if (g->s)
+        return axon_rng_stream_uniform(g->s);
+    return axon_rng_uniform(g->seed, g->stream, g->index, g->step, g->k++);
+}
+
+static double rt_src_normal(rt_src *g)
+{
+    if (g->s)
+        return axon_rng_stream_normal(g->s);
+    double u1 = rt_src_uniform(g), u2 = rt_src_uniform(g);
+    return sqrt(-2.0 * log(u1)) * cos(RT_TWO_PI * u2);
+}
+
+static uint64_t rt_binom_waiting(rt_src *s, uint64_t n, double p)
 {
     double lq = log1p(-p);
     uint64_t count = 0, used = 0;
     for (;;) {
         /* failures before the next success: P(gap >= j) = P(u <= q^j) = q^j */
-        double gap = floor(log(1.0 - axon_rng_stream_uniform(s)) / lq);
+        double gap = floor(log(1.0 - rt_src_uniform(s)) / lq);
         if (!(gap < (double)(n - used)))
             return count;
         used += (uint64_t)gap + 1;
@@ -182,7 +207,7 @@ static uint64_t rt_binom_waiting(axon_rng_stream *s, uint64_t n, double p)
     }
 }
 
-static uint64_t rt_binom_mode_inversion(axon_rng_stream *s, uint64_t n, double p)
+static uint64_t rt_binom_mode_inversion(rt_src *s, uint64_t n, double p)
 {
     double nd = (double)n, q = 1 - p, r = p / q;
     uint64_t m = (uint64_t)floor((nd + 1) * p);
@@ -194,7 +219,7 @@ static uint64_t rt_binom_mode_inversion(axon_rng_stream *s, uint64_t n, double p
     for (;;) {
         /* Inversion over the order m, m+1, m-1, m+2, ...: any fixed order is exact, and this one
          * reaches the bulk of the mass first. */
-        double u = axon_rng_stream_uniform(s) - fm;
+        double u = rt_src_uniform(s) - fm;
         if (u < 0)
             return m;
         uint64_t lo = m, hi = m;
@@ -223,14 +248,14 @@ static uint64_t rt_binom_mode_inversion(axon_rng_stream *s, uint64_t n, double p
     }
 }
 
-static uint64_t rt_binom_half(axon_rng_stream *s, uint64_t n, double p)
+static uint64_t rt_binom_half(rt_src *s, uint64_t n, double p)
 {
     double mean = (double)n * p, var = mean * (1 - p);
     if (mean < 30)
         return rt_binom_waiting(s, n, p);
     if (var <= 1e10)
         return rt_binom_mode_inversion(s, n, p);
-    double x = floor(mean + sqrt(var) * axon_rng_stream_normal(s) + 0.5);
+    double x = floor(mean + sqrt(var) * rt_src_normal(s) + 0.5);
     if (x <= 0)
         return 0;
     if (x >= (double)n)
@@ -238,10 +263,8 @@ static uint64_t rt_binom_half(axon_rng_stream *s, uint64_t n, double p)
     return (uint64_t)x;
 }
 
-uint64_t axon_rng_stream_binomial(axon_rng_stream *s, uint64_t n, double p)
+static uint64_t rt_binomial(rt_src *s, uint64_t n, double p)
 {
-    if (!s)
-        return 0;
     if (n == 0 || !(p > 0))
         return 0;
     if (p >= 1)
@@ -249,4 +272,19 @@ uint64_t axon_rng_stream_binomial(axon_rng_stream *s, uint64_t n, double p)
     if (p > 0.5)
         return n - rt_binom_half(s, n, 1 - p);
     return rt_binom_half(s, n, p);
+}
+
+uint64_t axon_rng_stream_binomial(axon_rng_stream *s, uint64_t n, double p)
+{
+    if (!s)
+        return 0;
+    rt_src g = {.s = s};
+    return rt_binomial(&g, n, p);
+}
+
+uint64_t axon_rng_binomial(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step,
+                           uint64_t n, double p)
+{
+    rt_src g = {NULL, seed, step, stream, index, 0};
+    return rt_binomial(&g, n, p);
 }

@@ -46,6 +46,7 @@ typedef struct {
     uint64_t nspikes; /* all spikes so far */
     int spike_rec;    /* index of its first spike record, or -1 */
     rt_ring *ring;    /* spike history for delivery, or NULL */
+    uint32_t *order;  /* topk (d->nselects > 0): 2 size neuron indices (order, scratch) */
 } rt_pop;
 
 /* A projection: CSR by presynaptic neuron (model.h). */

@@ -144,6 +144,14 @@ static LLVMValueRef var(cg *c, const sx *e)
             return cgm_const(c, 0);
         }
         return c->temps[e->idx];
+    case VS_SELECT: {
+        int s = e->idx >= 0 && e->idx < c->pop->nselects ? c->pop->selects[e->idx].flag : -1;
+        if (s < 0 || !c->env[s]) {
+            cg_fail(c, e->span, "topk has no storage here");
+            return LLVMConstInt(c->i1, 0, 0);
+        }
+        return cg_to_bool(c, c->env[s]);
+    }
     case VS_TIME: return cg_to_fp(c, c->t);
     case VS_DT: return cgm_const(c, c->m->dt);
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->idx, c->fp, "");
@@ -533,6 +541,30 @@ static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
 
 /* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
  * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. */
+/* Summed Poisson inputs (ir_pinput), per storage index: w times one Binomial(n, p) draw of its
+ * own stream (the last ones of the population's update streams), or NULL. An input receives it
+ * in place of being cleared, a state variable on top of its new value. */
+static LLVMValueRef *poisson_inputs(cg *c)
+{
+    const ir_pop *p = c->pop;
+    LLVMValueRef *extra = calloc((size_t)p->nvars + 1, sizeof *extra);
+    LLVMTypeRef params[6] = {c->i64, c->i32, c->i32, c->i64, c->i64, c->f64};
+    for (int k = 0; k < p->npinputs; k++) {
+        const ir_pinput *in = &p->pinputs[k];
+        int s = p->slot[in->var];
+        unsigned stream = stream_of(c) + 1023u - (unsigned)(k & 1023);
+        LLVMValueRef args[6] = {c->seed, LLVMConstInt(c->i32, stream, 0),
+                                LLVMBuildTrunc(c->b, c->idx, c->i32, ""), c->step,
+                                LLVMConstInt(c->i64, (unsigned long long)in->n, 0),
+                                LLVMConstReal(c->f64, in->p)};
+        LLVMValueRef count = cgm_call(c, "axon_rng_binomial", c->i64, params, 6, args);
+        LLVMValueRef x = cg_to_fp(c, LLVMBuildFMul(c->b, LLVMConstReal(c->f64, in->w),
+                                                   LLVMBuildUIToFP(c->b, count, c->f64, ""), ""));
+        extra[s] = extra[s] ? LLVMBuildFAdd(c->b, extra[s], x, "") : x;
+    }
+    return extra;
+}
+
 static LLVMValueRef kernel(cg *c, const char *name, bool update)
 {
     const ir_pop *p = c->pop;
@@ -614,12 +646,16 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
             if (p->event_flag && p->event_flag[e] >= 0) /* seen by synapses (on post.NAME) */
                 c->env[p->event_flag[e]] = LLVMBuildUIToFP(c->b, k, c->fp, "");
         }
+        LLVMValueRef *extra = poisson_inputs(c);
         for (int k = 0; k < nv; k++) {
             if (p->vars[k].kind == IRV_PARAM)
                 continue;
             LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
+            if (extra[k])
+                v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
             LLVMBuildStore(c->b, v, ptrs[k]);
         }
+        free(extra);
         if (p->fire) {
             LLVMValueRef fp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(1 + nv)), &i, 1, "");
             LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""), fp);

@@ -61,6 +61,7 @@ CG_TABLE(axon_record_desc, CG_REC_FIELDS, cg_rec_struct)
 CG_TABLE(axon_model_desc, CG_MODEL_FIELDS, cg_model_struct)
 CG_TABLE(axon_param_desc, CG_PARAM_FIELDS, cg_param_struct)
 CG_TABLE(axon_change_desc, CG_CHANGE_FIELDS, cg_change_struct)
+CG_TABLE(axon_select_desc, CG_SELECT_FIELDS, cg_select_struct)
 
 LLVMTypeRef cg_kind_type(cg *c, cg_kind k)
 {
@@ -262,6 +263,19 @@ static LLVMValueRef pop_desc(cg *c, int i, LLVMValueRef init, LLVMValueRef updat
     f[CG_POP_init] = init;
     f[CG_POP_update] = update;
     f[CG_POP_spiking] = i32v(c, p->fire != NULL);
+    LLVMValueRef *sel = calloc((size_t)p->nselects + 1, sizeof *sel);
+    for (int k = 0; k < p->nselects; k++) {
+        LLVMValueRef g[CG_SELECT_N];
+        g[CG_SELECT_var] = i32v(c, p->selects[k].src);
+        g[CG_SELECT_flag] = i32v(c, p->selects[k].flag);
+        g[CG_SELECT_k_slot] = i32v(c, p->selects[k].k_slot);
+        g[CG_SELECT_k] = i32v(c, (long)p->selects[k].k);
+        sel[k] = cg_struct_const(c, &cg_select_struct, g);
+    }
+    f[CG_POP_nselects] = i32v(c, p->nselects);
+    f[CG_POP_selects] = cg_global_array(c, cg_struct_type(c, &cg_select_struct), sel,
+                                        (unsigned)p->nselects, "selects");
+    free(sel);
     return cg_struct_const(c, &cg_pop_struct, f);
 }
 

@@ -47,7 +47,8 @@ void cg_free_unit(cg_unit *u);
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
-    X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32)
+    X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32) X(A, nselects, I32) X(A, selects, PTR)
+#define CG_SELECT_FIELDS(X, A) X(A, var, I32) X(A, flag, I32) X(A, k_slot, I32) X(A, k, I32)
 #define CG_PROJ_FIELDS(X, A)                                                                   \
     X(A, name, PTR) X(A, type, PTR) X(A, pre, I32) X(A, post, I32) X(A, connector, I32)        \
     X(A, flags, I32) X(A, p, F64) X(A, k, I32) X(A, autapses, I32) X(A, where, PTR)            \
@@ -80,6 +81,7 @@ enum { CG_REC_FIELDS(CG_FIELD_INDEX, CG_REC) CG_REC_N };
 enum { CG_MODEL_FIELDS(CG_FIELD_INDEX, CG_MODEL) CG_MODEL_N };
 enum { CG_PARAM_FIELDS(CG_FIELD_INDEX, CG_PARAM) CG_PARAM_N };
 enum { CG_CHANGE_FIELDS(CG_FIELD_INDEX, CG_CHANGE) CG_CHANGE_N };
+enum { CG_SELECT_FIELDS(CG_FIELD_INDEX, CG_SELECT) CG_SELECT_N };
 
 typedef enum { CG_KIND_I32, CG_KIND_I64, CG_KIND_F64, CG_KIND_PTR } cg_kind;
 typedef struct {
@@ -96,7 +98,7 @@ typedef struct {
 /* axon_step_ctx, axon_var_desc, axon_pop_desc, axon_proj_desc, axon_record_desc,
  * axon_model_desc, axon_param_desc (cg_desc.c) */
 extern const cg_struct cg_ctx_struct, cg_var_struct, cg_pop_struct, cg_proj_struct,
-    cg_rec_struct, cg_model_struct, cg_param_struct, cg_change_struct;
+    cg_rec_struct, cg_model_struct, cg_param_struct, cg_change_struct, cg_select_struct;
 
 typedef struct cg_dv cg_dv; /* a derived value codegen added (cg_param.c) */
 

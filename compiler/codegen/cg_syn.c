@@ -272,10 +272,10 @@ static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D)
 }
 
 /* x' = A + B x advanced exactly over D (double): x exp(B D) when A = 0, else
- * x + (A + B x) D exprel(B D). */
+ * x + (A + B x) D exprel(B D); plus its white noise, if any. */
 static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValueRef D)
 {
-    LLVMValueRef xd = to_f64(c, x), r;
+    LLVMValueRef xd = to_f64(c, x), r, D0 = D;
     if (sx_is_zero(v->ode_b)) {
         LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
         r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, A, D, ""), "");
@@ -290,6 +290,22 @@ static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValue
         LLVMValueRef rate = LLVMBuildFAdd(c->b, A, LLVMBuildFMul(c->b, B, xd, ""), "");
         D = LLVMBuildFMul(c->b, D, cgm_exprel(c, LLVMBuildFMul(c->b, B, D, "")), "");
         r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, rate, D, ""), "");
+    }
+    if (v->noise) {
+        /* white noise over the step (never event-driven): sum g_k z_k times
+           sqrt(D exprel(2 B D)), the exact standard deviation for constant B (Ornstein-
+           Uhlenbeck), sqrt(D) when B = 0 */
+        LLVMValueRef var = D0;
+        if (!sx_is_zero(v->ode_b)) {
+            LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
+            LLVMValueRef twoBD = LLVMBuildFMul(c->b, cgm_f64(c, 2),
+                                               LLVMBuildFMul(c->b, B, D0, ""), "");
+            var = LLVMBuildFMul(c->b, D0, cgm_exprel(c, twoBD), "");
+        }
+        LLVMValueRef g = to_f64(c, cg_to_fp(c, cg_expr(c, v->noise)));
+        r = LLVMBuildFAdd(c->b, r,
+                          LLVMBuildFMul(c->b, g, cgm_intrinsic(c, "llvm.sqrt", c->f64, &var, 1),
+                                        ""), "");
     }
     return c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, "");
 }

@@ -112,6 +112,15 @@ static void dump_pop(dump_out *out, const ir_model *m, const ir_pop *p)
         }
         fputs("]\n", out->f);
     }
+    for (int k = 0; k < p->nselects; k++) {
+        const ir_select *sel = &p->selects[k];
+        fprintf(out->f, "  topk %s = %s among the ", p->vars[sel->flag].name, p->vars[sel->src].name);
+        if (sel->k_slot >= 0)
+            fprintf(out->f, "k (shared value %d) ", sel->k_slot);
+        else
+            fprintf(out->f, "%.0f ", sel->k);
+        fputs("largest, before the update (ties: lower index first)\n", out->f);
+    }
     if (p->update.n)
         fputs("  update:\n", out->f);
     for (int k = 0; k < p->update.n; k++) {
@@ -137,6 +146,11 @@ static void dump_pop(dump_out *out, const ir_model *m, const ir_pop *p)
         put_expr(out, p->events[e].cond);
         fputc('\n', out->f);
         put_block(out, &p->events[e].body, 4, "", "");
+    }
+    for (int k = 0; k < p->npinputs; k++) {
+        const ir_pinput *in = &p->pinputs[k];
+        fprintf(out->f, "  poisson input %s += %.12g * binomial(%.12g, %.12g) after the step\n",
+                p->type->vars[in->var].name, in->w, in->n, in->p);
     }
     if (p->output) {
         fprintf(out->f, "  output %s = ", p->type->output_name);
@@ -210,9 +224,15 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
                 put_expr(out, sv->ode_b);
                 fprintf(out->f, ") * %s", v->name);
             }
-            fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
-                                  : "   (every step: exponential Euler)\n",
-                  out->f);
+            if (sv->noise) {
+                fputs(" + noise ", out->f);
+                put_expr(out, sv->noise);
+                fputs("   (every step: exponential Euler; the noise's exact variance over dt)\n",
+                      out->f);
+            } else
+                fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
+                                       : "   (every step: exponential Euler)\n",
+                      out->f);
         }
     }
     const struct {

@@ -597,6 +597,38 @@ static void connect(inst *in, const env *en, ir_proj *p, const sm_mproj *mp)
     }
 }
 
+/* Per-synapse values from a list or a file (`Exc(w = from "w.npy")`, a table read by the
+ * synapse index): as many as the synapses, whose number and order (by i, then j) the
+ * connector must fix before the run: all_to_all, one_to_one, a connection file. */
+static void data_count(inst *in, const ir_proj *p)
+{
+    bool self = p->pre == p->post && !p->autapses;
+    long npre = in->m->pops[p->pre].size, npost = in->m->pops[p->post].size, n = -1;
+    if (p->conn == CONN_ALL)
+        n = npre * (npost - (self ? 1 : 0));
+    else if (p->conn == CONN_ONE)
+        n = self ? 0 : npre;
+    else if (p->conn == CONN_FILE)
+        n = p->nedges;
+    for (int k = 0; k < p->nvars; k++) {
+        const sx *d = p->vars[k].init;
+        if (!d || d->kind != SX_TABLE || d->a || d->b || (p->conn == CONN_FILE &&
+                                                         d->tab->nrows == n))
+            continue;
+        if (n < 0) {
+            ERR(in, d->span, "values per synapse from a list or a file need a connector that "
+                             "fixes the synapses before the run: all_to_all, one_to_one or "
+                             "connect from FILE");
+            diag_hint(in->d, "the synapses of %s are drawn when the simulation starts, so their "
+                             "number and order are not known here; a connection file can "
+                             "carry the values as a column", p->name);
+        } else if (d->tab->nrows != n)
+            ERR(in, d->span, "%ld value%s for the %ld synapse%s of %s (one per synapse, by i, "
+                             "then j)", d->tab->nrows, d->tab->nrows == 1 ? "" : "s", n,
+                n == 1 ? "" : "s", p->name);
+    }
+}
+
 /* One projection per (source, target) pair whose binding succeeded; irs[pair] receives the
  * index of each in the model. */
 static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
@@ -727,6 +759,7 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             irs[pair] = in->m->nprojs - 1;
             if (mp->has_conn)
                 connect(in, en, &in->m->projs[in->m->nprojs - 1], mp);
+            data_count(in, &in->m->projs[in->m->nprojs - 1]);
         }
 }
 
@@ -857,6 +890,40 @@ static void signal(inst *in, const env *en, const sm_msignal *ms, ir_signal *sg)
         sg->var = in->m->pops[sg->pop].slot[ms->var];
 }
 
+/* `E.ge += w * poisson_input(K, rate)`: K whole, rate dt a probability. */
+static void poisson_input(inst *in, const env *en, const sm_minput *mi)
+{
+    int pi = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, mi->pop));
+    if (pi < 0)
+        return;
+    ir_pop *p = &in->m->pops[pi];
+    long n;
+    if (!int_value(in, ev(in, en, mi->n), mi->n_span, 0, &n, "the number of Poisson sources"))
+        return;
+    double rate = ev(in, en, mi->rate)->v, w = ev(in, en, mi->weight)->v, prob = rate * in->dt;
+    char nb[32], db[32];
+    if (!(rate >= 0) || !isfinite(rate)) {
+        ERR(in, mi->rate_span, "the rate of Poisson sources must be at least 0, not %s Hz",
+            fmt_double(nb, rate));
+        return;
+    }
+    if (prob > 1) {
+        ERR(in, mi->rate_span, "a source at %s Hz would spike more than once per step of %s ms",
+            fmt_double(nb, rate), fmt_double(db, in->dt * 1e3));
+        diag_hint(in->d, "each source spikes at most once per step (probability rate * dt): "
+                         "use more sources at a lower rate, or a smaller dt");
+        return;
+    }
+    if (p->slot[mi->var] < 0) {
+        ERR(in, mi->span, "'%s' of %s has no storage: Poisson input cannot add to it",
+            p->type->vars[mi->var].name, p->name);
+        return;
+    }
+    p->pinputs = arena_grow(in->ar, p->pinputs, (size_t)p->npinputs, (size_t)p->npinputs + 1,
+                            sizeof *p->pinputs);
+    p->pinputs[p->npinputs++] = (ir_pinput){mi->var, (double)n, prob, w, mi->span};
+}
+
 /* Makes an instance of mod with its parameters' values given[k] (NULL: the default). */
 static void module_body(inst *in, const sm_module *mod, const char *prefix, sx **given)
 {
@@ -892,6 +959,7 @@ static void module_body(inst *in, const sm_module *mod, const char *prefix, sx *
             break;
         }
         case MI_RECORD: record(in, &en, it->rec); break;
+        case MI_INPUT: poisson_input(in, &en, it->input); break;
         }
     }
     for (int k = 0; k < mod->nsignals; k++)

@@ -51,6 +51,8 @@ typedef struct {
     int ode;      /* -1, or x' = ode_a + ode_b * x (shared values as VS_SHARED) */
     bool event_driven;
     sx *ode_a, *ode_b;
+    sx *noise;    /* white noise, sum of g_k z_k (z_k a standard normal draw per synapse and
+                     step), or NULL: x' = ode_a + ode_b x + sum g_k xi_k (not event-driven) */
 } ir_synvar;
 
 /* One assignment of the per-step update: temps first, then the state. */
@@ -65,6 +67,23 @@ typedef struct {
     ir_assign *v;
     int n;
 } ir_update;
+
+/* Summed Poisson input (`E.ge += w * poisson_input(K, rate)`): at the end of every step, after
+ * the update and the reset, each neuron's variable gets w times one Binomial(n, p) draw
+ * (p = rate dt), as if n Poisson neurons projected onto it with on pre { post.x += w }. */
+typedef struct {
+    int var;                /* sm_type variable: a state variable or an input */
+    double n, p, w;         /* sources, probability of a spike per source and step, effect */
+    ax_span span;
+} ir_pinput;
+
+/* topk(x, k) of a population (the type's sm_select): before every step the runtime sets flag
+ * to whether x is among the k largest values of x over the population (model.h). */
+typedef struct {
+    int src, flag;          /* storage indices: x, and the hidden truth value */
+    int k_slot;             /* k: a VS_SHARED slot (rounded by the runtime), or -1: */
+    double k;               /* ... this whole number */
+} ir_select;
 
 typedef struct {
     const char *name;       /* dotted path */
@@ -100,6 +119,10 @@ typedef struct {
                                of its hidden flag "_event_NAME", 1 in a step where the neuron
                                had it (synapses' on post.NAME), else -1 */
     sx *output;
+    ir_select *selects;     /* per sm_select of the type (VS_SELECT indices) */
+    int nselects;
+    ir_pinput *pinputs;     /* summed Poisson inputs, in the module's order */
+    int npinputs;
     int *slot;              /* sm_type variable -> index in vars (-1: shared or a definition) */
     sx **shared;            /* sm_type variable -> a shared parameter's VS_SHARED reference
                                (ir_shared_value gives its number), else NULL */

@@ -379,6 +379,46 @@ static void noise_add(builder *b, const ir_model *m, const ode_set *o, const noi
     }
 }
 
+/* The hidden truth values of topk(x, k) (ir_select), one per sm_select of the type. */
+static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
+{
+    ax_arena *ar = sema_arena(s);
+    const sm_type *t = p->type;
+    if (!t->nselects)
+        return true;
+    p->selects = arena_alloc(ar, (size_t)t->nselects * sizeof *p->selects);
+    for (int q = 0; q < t->nselects; q++) {
+        const sm_select *sel = &t->selects[q];
+        ir_select *r = &p->selects[p->nselects++];
+        r->src = p->slot[sel->var];
+        r->k_slot = -1;
+        r->k = sel->k->v;
+        if (sel->k->kind == SX_VAR) { /* a shared parameter */
+            const sx *ref = p->shared[sel->k->idx];
+            r->k = ref ? ir_shared_value(m, ref) : NAN;
+            if (ref && ref->kind == SX_VAR && ref->space == VS_SHARED)
+                r->k_slot = ref->idx;
+        }
+        if (r->src < 0) {
+            diag_error(sema_diag(s), sel->span, "topk: %s of %s is the same for every neuron",
+                       t->vars[sel->var].name, p->name);
+            return false;
+        }
+        if (!(r->k >= 0) || r->k != floor(r->k) || r->k > 4e9) {
+            diag_error(sema_diag(s), sel->span, "the count of topk must be a whole number of at "
+                                                "least 0, not %g (in %s)", r->k, p->name);
+            return false;
+        }
+        sx *no = sx_const(ar, 0, DIM_NONE);
+        no->boolean = true;
+        r->flag = p->nvars;
+        p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
+        p->vars[p->nvars++] = (ir_var){arena_printf(ar, "_topk%d_%s", q, t->vars[sel->var].name),
+                                       IRV_HIDDEN, -1, DIM_NONE, true, no};
+    }
+    return true;
+}
+
 static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
 {
     ax_arena *ar = sema_arena(s);
@@ -405,6 +445,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
         }
     }
+    if (!add_selects(s, m, p))
+        return false;
     p->held = arena_alloc(ar, (size_t)(t->nvars + 1));
     if (p->refr_steps && t->refr_hold == REFR_HOLD_RESET)
         for (int k = 0; k < t->reset.n; k++) {

@@ -90,7 +90,7 @@ static int add_hidden(ax_arena *ar, ir_proj *p, const char *name, ir_side side)
     p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
     p->sv = arena_grow(ar, p->sv, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->sv);
     p->vars[p->nvars] = (ir_var){name, IRV_HIDDEN, -1, DIM_TIME, false, NULL};
-    p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL};
+    p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL, NULL};
     return p->nvars++;
 }
 
@@ -172,7 +172,7 @@ static bool plan(sema_ctx *s, ir_proj *p)
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
         ir_synvar *sv = &p->sv[k];
-        *sv = (ir_synvar){IRS_SYN, -1, false, NULL, NULL};
+        *sv = (ir_synvar){IRS_SYN, -1, false, NULL, NULL, NULL};
         if (v->sm_var < 0 || t->vars[v->sm_var].ode < 0)
             continue;
         int xi = v->sm_var;
@@ -182,6 +182,16 @@ static bool plan(sema_ctx *s, ir_proj *p)
             if (p->shared[q] && sx_uses(rhs, VS_PARAM, q))
                 rhs = sx_subst(ar, rhs, VS_PARAM, q, p->shared[q]);
         rhs = sx_simplify(ar, remap_sx(ar, rhs, p->signal_base));
+        /* white noise (additive, checked): rhs = drift + sum_k g_k xi_k */
+        sx *noise = NULL;
+        for (int q = 0; q < t->nnoise; q++) {
+            sx *D = NULL, *G = NULL;
+            if (!sx_uses(rhs, VS_NOISE, q) || !sx_linear_in(ar, rhs, VS_NOISE, q, &D, &G))
+                continue;
+            sx *term = sx_mul(ar, G, sx_rand(ar, SXR_NORMAL, t->noise[q].draw));
+            noise = noise ? sx_add(ar, noise, term) : term;
+            rhs = sx_simplify(ar, D);
+        }
         sx *A = NULL, *B = NULL;
         bool lin = sx_linear_in(ar, rhs, VS_STATE, xi, &A, &B);
         if (o->event_driven && (!lin || !constant_coefficient(A) || !constant_coefficient(B))) {
@@ -207,6 +217,7 @@ static bool plan(sema_ctx *s, ir_proj *p)
         sv->event_driven = o->event_driven;
         sv->ode_a = A;
         sv->ode_b = B;
+        sv->noise = noise ? sx_simplify(ar, noise) : NULL;
         if (!o->event_driven) {
             p->has_odes = true;
             continue;

@@ -67,17 +67,13 @@ static ax_dim noise_dim(void)
 static sx *noise_ref(check_ctx *ck, const ast_node *n)
 {
     sm_type *t = ck->t;
-    if (!t || ck->ctx != CTX_EQUATION || ck->in_synapse) {
-        if (t && ck->in_synapse && ck->ctx == CTX_EQUATION)
-            ERR(ck, n->span, "white noise '%s' in synapse equations is not supported yet",
-                n->name);
-        else
-            ERR(ck, n->span, "white noise '%s' is allowed only in the right side of a "
-                             "differential equation", n->name);
+    if (!t || ck->ctx != CTX_EQUATION) {
+        ERR(ck, n->span, "white noise '%s' is allowed only in the right side of a "
+                         "differential equation", n->name);
         if (ck->ctx == CTX_HANDLER || ck->ctx == CTX_STATE_INIT || ck->ctx == CTX_MODULE)
             diag_hint(ck->d, "a random number is drawn with normal(mean, sd); 'xi' is white "
                              "noise in equations: v' = -v / tau + sigma * xi");
-        else if (!(t && ck->in_synapse))
+        else
             diag_hint(ck->d, "write it in an equation: v' = -v / tau + sigma * xi");
         sx *e = sx_const(ck->ar, 0, noise_dim());
         e->unknown = true; /* no follow-on dimension errors */
@@ -165,6 +161,23 @@ void check_noise(check_ctx *ck)
                     t->vars[t->odes[k].var].name);
                 diag_hint(ck->d, "a product of white noises has no meaning: add independent "
                                  "noises as separate terms (sigma_a * xi_a + sigma_b * xi_b)");
+                break;
+            }
+            /* synapses: one step of exponential Euler-Maruyama per step (synapse.c), additive
+               noise only */
+            const char *vn = t->vars[t->odes[k].var].name;
+            if (ck->in_synapse && t->odes[k].event_driven) {
+                ERR(ck, t->odes[k].span, "event-driven equations are solved exactly between "
+                                         "events and cannot have white noise '%s'",
+                    t->noise[q].name);
+                diag_hint(ck->d, "drop 'event-driven' to integrate %s' every step", vn);
+                break;
+            }
+            if (ck->in_synapse && sx_uses(B, VS_STATE, -1)) {
+                ERR(ck, t->odes[k].span, "the factor of white noise '%s' in the synapse equation "
+                                         "of %s' depends on the synapse's state: only additive "
+                                         "noise is supported in synapses", t->noise[q].name, vn);
+                diag_hint(ck->d, "the factor may use parameters, pre.x and post.x");
                 break;
             }
         }
@@ -625,6 +638,70 @@ static sx *timed(check_ctx *ck, const ast_node *n)
     return e;
 }
 
+/* topk(x, k): x a variable of the neuron stored per neuron, k a whole number or a shared
+ * parameter; a truth value (VS_SELECT) that the runtime computes over the population. */
+static sx *topk(check_ctx *ck, const ast_node *n)
+{
+    sm_type *t = ck->t;
+    sx *no = sx_const(ck->ar, 0, DIM_NONE);
+    no->boolean = true;
+    if (!t || t->kind != AST_NEURON || ck->in_synapse || ck->ctx == CTX_STATE_INIT ||
+        ck->ctx == CTX_PARAM_DEFAULT || ck->ctx == CTX_MODULE) {
+        ERR(ck, n->span, "topk(x, k) compares a neuron's x with its population's: it is "
+                         "allowed only in a neuron's equations, step map, conditions, events "
+                         "and output");
+        return no;
+    }
+    if (n->nkids != 2) {
+        ERR(ck, n->span, "'topk' takes 2 arguments (a variable and a count), not %d", n->nkids);
+        return no;
+    }
+    const ast_node *x = n->kids[0];
+    int v = x->kind == AST_IDENT ? sm_find_var(t, x->name) : -1;
+    if (v < 0 || !(t->vars[v].kind == VAR_STATE || (t->vars[v].kind == VAR_PARAM &&
+                                                     t->vars[v].per_item)) ||
+        t->vars[v].boolean) {
+        ERR(ck, x->span, "the first argument of topk must be a state variable or a per-neuron "
+                         "parameter of %s (a number)", t->name);
+        return no;
+    }
+    sx *k = check_expr(ck, n->kids[1]);
+    bool param = k->kind == SX_VAR && k->space == VS_PARAM && k->idx >= 0 &&
+                 !t->vars[k->idx].per_item;
+    if (k->unknown)
+        return no;
+    if ((k->kind != SX_CONST && !param) || k->boolean ||
+        (!dim_is_none(k->dim) && !anydim(k))) {
+        ERR(ck, n->kids[1]->span, "the count of topk must be a plain whole number or a "
+                                  "(shared) parameter of %s", t->name);
+        return no;
+    }
+    if (k->kind == SX_CONST && (k->v < 0 || k->v != floor(k->v) || k->v > 4e9)) {
+        ERR(ck, n->kids[1]->span, "the count of topk must be a whole number of at least 0, "
+                                  "not %g", k->v);
+        return no;
+    }
+    int q = 0;
+    for (; q < t->nselects; q++) {
+        const sx *kq = t->selects[q].k;
+        if (t->selects[q].var == v && kq->kind == k->kind &&
+            (k->kind == SX_CONST ? kq->v == k->v : kq->idx == k->idx))
+            break;
+    }
+    if (q == t->nselects) {
+        t->selects = arena_grow(ck->ar, t->selects, (size_t)t->nselects,
+                                (size_t)t->nselects + 1, sizeof *t->selects);
+        t->selects[t->nselects++] = (sm_select){v, k, n->span};
+    }
+    const char *kn = k->kind == SX_CONST ? arena_printf(ck->ar, "%.0f", k->v)
+                                          : t->vars[k->idx].name;
+    sx *e = sx_var(ck->ar, VS_SELECT, q, arena_printf(ck->ar, "topk(%s, %s)", t->vars[v].name, kn),
+                   DIM_NONE);
+    e->boolean = true;
+    e->span = n->span;
+    return e;
+}
+
 static sx *call(check_ctx *ck, const ast_node *n)
 {
     const char *name = n->name;
@@ -674,6 +751,8 @@ static sx *call(check_ctx *ck, const ast_node *n)
     }
     if (!strcmp(name, "timed"))
         return timed(ck, n);
+    if (!strcmp(name, "topk"))
+        return topk(ck, n);
     for (int k = 0; k < ck->nexterns; k++) {
         const sx_extern *ext = &ck->externs[k];
         if (strcmp(ext->name, name))

@@ -728,6 +728,21 @@ static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **va
         }
         const sm_var *pv = &t->vars[v];
         bool per = pv->kind == VAR_STATE || pv->per_item;
+        ast_kind vk = b[a].value->kind;
+        if (vk == AST_LIST || vk == AST_FROM) {
+            /* one value per synapse, in their order (by i, then j): counted when the module
+               is instantiated (instance.c) */
+            if (!per) {
+                ERR(mc, b[a].value->span,
+                    "'%s' is shared by every synapse of the projection: it takes one value, "
+                    "not one per synapse", pv->name);
+                continue;
+            }
+            sx *e = data_values(mc, mod_check(mc, NULL, 0), t, v, b[a].value);
+            if (e)
+                vals[v] = e;
+            continue;
+        }
         sx *e = mod_expr(mc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0);
         if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
             char a1[96], b1[96];
@@ -1247,6 +1262,99 @@ static void signal(mcheck *mc, const ast_node *it, sm_msignal *sg)
     sg->value = e;
 }
 
+/* The call poisson_input(K, RATE) of a Poisson input's right side, and in *weight the other
+ * factor of `WEIGHT * poisson_input(...)` (either order; NULL when the call stands alone). */
+static const ast_node *poisson_call(const ast_node *e, const ast_node **weight)
+{
+    *weight = NULL;
+    if (e->kind == AST_CALL && !strcmp(e->name, "poisson_input"))
+        return e;
+    if (e->kind != AST_BINARY || e->op != '*')
+        return NULL;
+    const ast_node *c = poisson_call(e->a, weight);
+    if (c && !*weight) {
+        *weight = e->b;
+        return c;
+    }
+    c = poisson_call(e->b, weight);
+    if (c && !*weight) {
+        *weight = e->a;
+        return c;
+    }
+    return NULL;
+}
+
+/* `E.ge += WEIGHT * poisson_input(K, RATE)`: summed Poisson input (Brian2's PoissonInput). K,
+ * RATE and WEIGHT are constants; the variable is a state variable or an input of E. */
+static void poisson_input(mcheck *mc, const ast_node *it)
+{
+    const ast_node *lhs = it->a, *weight;
+    if (lhs->kind != AST_MEMBER) {
+        ERR(mc, lhs->span, "a module can only add to a variable of a population here: "
+                           "'P.x += ...'");
+        return;
+    }
+    const ast_node *call = poisson_call(it->b, &weight);
+    if (!call) {
+        ERR(mc, it->b->span, "what a module adds to a population's variable every step must be "
+                             "WEIGHT * poisson_input(K, RATE)");
+        diag_hint(mc->d, "the number of spikes of K independent Poisson sources at RATE in "
+                         "each step, times the effect of one spike");
+        return;
+    }
+    const char *rel;
+    const sm_mpop *P = find_pop(mc, lhs->a, &rel);
+    if (!P)
+        return;
+    const sm_type *t = P->type;
+    int v = sm_find_var(t, lhs->name);
+    if (v < 0) {
+        ERR(mc, lhs->span, "%s (a %s) has no variable '%s'", rel, t->name, lhs->name);
+        return;
+    }
+    const sm_var *var = &t->vars[v];
+    if ((var->kind != VAR_STATE && var->kind != VAR_INPUT) || var->boolean) {
+        ERR(mc, lhs->span, "'%s' of %s is not a state variable or an input: Poisson input "
+                           "cannot add to it", lhs->name, rel);
+        return;
+    }
+    if (call->nkids != 2 || call->kids[0]->kind == AST_NAMED || call->kids[1]->kind == AST_NAMED) {
+        ERR(mc, call->span, "poisson_input takes two values: the number of sources and their "
+                            "rate, poisson_input(1000, 5 Hz)");
+        return;
+    }
+    sm_minput *in = arena_alloc(mc->ar, sizeof *in);
+    *in = (sm_minput){rel, v, NULL, NULL, NULL, it->span, call->kids[0]->span,
+                      call->kids[1]->span};
+    bool ok = count_expr(mc, call->kids[0], &in->n, "the number of Poisson sources");
+    char d1[96], d2[96];
+    if (!const_expr(mc, call->kids[1], &in->rate, "the rate of Poisson sources"))
+        ok = false;
+    else if (!anydim(in->rate) && !dim_eq(in->rate->dim, dim_div(DIM_NONE, DIM_TIME))) {
+        ERR(mc, call->kids[1]->span, "the rate of Poisson sources must be a rate (Hz), not %s",
+            dim_describe(in->rate->dim, d1, sizeof d1));
+        ok = false;
+    }
+    if (weight) {
+        if (!const_expr(mc, weight, &in->weight, "the effect of one Poisson spike"))
+            ok = false;
+        else if (!anydim(in->weight) && !dim_eq(in->weight->dim, var->dim)) {
+            ERR(mc, weight->span, "one Poisson spike adds %s to %s.%s, which is %s",
+                dim_describe(in->weight->dim, d1, sizeof d1), rel, lhs->name,
+                dim_describe(var->dim, d2, sizeof d2));
+            ok = false;
+        }
+    } else if (!dim_is_none(var->dim)) {
+        ERR(mc, it->b->span, "%s.%s is %s: give the effect of one spike, WEIGHT * "
+                             "poisson_input(K, RATE)",
+            rel, lhs->name, dim_describe(var->dim, d2, sizeof d2));
+        ok = false;
+    } else
+        in->weight = sx_const(mc->ar, 1, DIM_NONE);
+    if (ok)
+        add_item(mc, (sm_mitem){.kind = MI_INPUT, .input = in});
+}
+
 static void instance(mcheck *mc, const ast_node *n)
 {
     const sm_def *d = find_def(mc, n->str, AST_MODULE, n->span, "module");
@@ -1321,6 +1429,7 @@ static sm_module *check_module(sema_ctx *s, sm_def *def)
         case AST_INSTANCE: instance(&mc, it); break;
         case AST_RECORD: record(&mc, it); break;
         case AST_SIGNAL: break; /* below, once every population exists */
+        case AST_ASSIGN: poisson_input(&mc, it); break;
         default:
             ERR(&mc, it->span, "%s is not allowed in a module", ast_kind_name(it->kind));
             break;

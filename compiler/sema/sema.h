@@ -101,6 +101,14 @@ typedef struct {
     ax_span span;
 } sm_noise;
 
+/* `topk(x, k)` in a neuron: whether its x is among the k largest values of x over its
+ * population at the start of the step (ties: the lower index first). One per distinct (x, k). */
+typedef struct {
+    int var;                /* x: a state variable or a per-neuron parameter */
+    sx *k;                  /* a whole number (SX_CONST) or a shared parameter (VS_PARAM) */
+    ax_span span;
+} sm_select;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -141,6 +149,8 @@ struct sm_type {
     int errors;             /* errors found while checking it */
     sm_noise *noise;        /* white noise in the equations (VS_NOISE indices) */
     int nnoise;
+    sm_select *selects;     /* topk(x, k) (VS_SELECT indices) */
+    int nselects;
 };
 
 typedef struct sm_module sm_module;
@@ -310,7 +320,16 @@ typedef struct {
     int var;
 } sm_msignal;
 
-typedef enum { MI_POP, MI_PROJ, MI_INST, MI_RECORD } sm_mitem_kind;
+/* `E.ge += w * poisson_input(K, rate)`: every neuron of E receives, each step, w times the
+ * number of spikes of K independent Poisson sources of the given rate (module.c) */
+typedef struct {
+    const char *pop;        /* the population (relative to the module) */
+    int var;                /* its variable: a state variable or an input */
+    sx *n, *rate, *weight;  /* constants: a count, 1/time, the variable's unit */
+    ax_span span, n_span, rate_span;
+} sm_minput;
+
+typedef enum { MI_POP, MI_PROJ, MI_INST, MI_RECORD, MI_INPUT } sm_mitem_kind;
 
 typedef struct {
     sm_mitem_kind kind;
@@ -318,6 +337,7 @@ typedef struct {
     sm_mproj *proj;
     sm_minst *inst;
     sm_mrec *rec;
+    sm_minput *input;
 } sm_mitem;
 
 struct sm_module {

@@ -76,6 +76,8 @@ typedef enum {
                       slot in the derived values, computed by the model's derive kernel */
     VS_NOISE,      /* white noise xi (dimension 1/sqrt(s)) in an equation: idx is the noise
                       source of the type (sm_type.noise); lowering replaces it by draws */
+    VS_SELECT,     /* topk(x, k) in a neuron: idx is the selection of its type (sm_type.selects),
+                      a truth value per neuron that the runtime sets before each step */
     VS_COUNT
 } sx_space;
 

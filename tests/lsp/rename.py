@@ -6,7 +6,8 @@ file must give the same `axon dump ir` as the original, once the fresh name is r
 one. A rename the server refuses must be refused for one of the documented reasons (a name
 bound by name elsewhere: pre./post., a connection file's columns, a signal and a modulator).
 
-usage: rename.py AXON EXAMPLES_DIR   (AXON_STDLIB must point at the stdlib)
+usage: rename.py AXON DIR...   (the examples, tests/lsp/models; AXON_STDLIB must point at the
+stdlib)
 """
 import difflib
 import os
@@ -53,17 +54,19 @@ def dump_ir(axon, path):
 
 
 def main():
-    axon, examples = sys.argv[1], sys.argv[2]
+    axon, dirs = sys.argv[1], sys.argv[2:]
     failures = renamed = 0
     refused = {}
     tmp = tempfile.mkdtemp()
     try:
-        work = os.path.join(tmp, "examples")
-        shutil.copytree(examples, work)
+        works = []
+        for d, src in enumerate(dirs):
+            works.append(os.path.join(tmp, "dir%d" % d))
+            shutil.copytree(src, works[-1])
         s = Server(axon, "--debounce", "0")
         s.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
         s.notify("initialized", {})
-        for name in sorted(os.listdir(work)):
+        for work, name in [(w, n) for w in works for n in sorted(os.listdir(w))]:
             if not name.endswith(".axon"):
                 continue
             path = os.path.join(work, name)

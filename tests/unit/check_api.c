@@ -115,8 +115,8 @@ static const axon_var_desc syn_vars[] = {
 };
 
 static const axon_pop_desc api_pops[] = {
-    {"S", "Sensor", 4, 3, s_vars, s_init, s_update, 1},
-    {"M", "Motor", 3, 2, m_vars, NULL, m_update, 1},
+    {"S", "Sensor", 4, 3, s_vars, s_init, s_update, 1, 0, NULL},
+    {"M", "Motor", 3, 2, m_vars, NULL, m_update, 1, 0, NULL},
 };
 
 static const axon_proj_desc api_projs[] = {{

@@ -82,7 +82,7 @@ static const axon_var_desc lif_vars[] = {
 
 #define LIF_POP(name)                                                                              \
     {                                                                                              \
-        name, "LIF", LIF_N, 3, lif_vars, lif_init, lif_update, 1                                   \
+        name, "LIF", LIF_N, 3, lif_vars, lif_init, lif_update, 1, 0, NULL                          \
     }
 
 /* ---- Poisson-like population: fires with probability rate * dt, drawn per (neuron, step) */
@@ -415,8 +415,8 @@ END_TEST
 START_TEST(test_float_population)
 {
     axon_pop_desc pops[] = {
-        {"F", "Leaky", FLT_N, 2, flt_vars, flt_init, flt_update, 1},
-        {"empty", "Leaky", 0, 2, flt_vars, flt_init, flt_update, 1},
+        {"F", "Leaky", FLT_N, 2, flt_vars, flt_init, flt_update, 1, 0, NULL},
+        {"empty", "Leaky", 0, 2, flt_vars, flt_init, flt_update, 1, 0, NULL},
     };
     axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
                                {AXON_REC_STATE, 0, 0, 0, NULL, 1},
@@ -684,8 +684,8 @@ static const axon_var_desc grow_vars[] = {
 static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
 {
     grow_esz = esz;
-    axon_pop_desc pops[] = {{"Calm", "Calm", 3, 0, NULL, NULL, calm_update, 0},
-                            {"G", "Grow", GROW_N, 2, grow_vars, grow_init, grow_update, 0}};
+    axon_pop_desc pops[] = {{"Calm", "Calm", 3, 0, NULL, NULL, calm_update, 0, 0, NULL},
+                            {"G", "Grow", GROW_N, 2, grow_vars, grow_init, grow_update, 0, 0, NULL}};
     axon_model_desc m = model_of("grow", esz, 1e-4, pops, 2, NULL, 0);
     /* stop (the default): at the first check after the overflow, step 64 */
     axon_sim *s = new_sim(&m, 0, 2);
@@ -986,7 +986,7 @@ void expect_refused(const axon_model_desc *m, const axon_opts *o, const char *pa
 START_TEST(test_refused_descriptors)
 {
     static const uint32_t bad_sub[] = {0, LIF_N};
-    axon_pop_desc pops[] = {LIF_POP("L"), {"Q", "Leaky", 4, 2, flt_vars, NULL, flt_update, 0}};
+    axon_pop_desc pops[] = {LIF_POP("L"), {"Q", "Leaky", 4, 2, flt_vars, NULL, flt_update, 0, 0, NULL}};
     axon_record_desc rec = {AXON_REC_SPIKES, 0, 0, 0, NULL, 1};
     axon_model_desc m = model_of("m", 8, 1e-4, pops, 2, &rec, 1);
     axon_model_desc x = m;

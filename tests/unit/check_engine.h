@@ -23,7 +23,7 @@ extern const axon_var_desc poi_vars[3];
 
 #define POI_POP(name)                                                                              \
     {                                                                                              \
-        name, "Poisson", POI_N, 3, poi_vars, poi_init, poi_update, 1                               \
+        name, "Poisson", POI_N, 3, poi_vars, poi_init, poi_update, 1, 0, NULL                      \
     }
 
 /* A float population whose kernels run over the padding of the last block. */

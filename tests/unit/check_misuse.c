@@ -56,7 +56,7 @@ static void w_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *av,
 static const axon_var_desc p_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL},
                                        {"I", "A", AXON_VAR_INPUT, 0, NULL}};
 static const axon_var_desc w_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL}};
-static const axon_pop_desc m_pops[] = {{"P", "Toy", 4, 2, p_vars, NULL, p_update, 1}};
+static const axon_pop_desc m_pops[] = {{"P", "Toy", 4, 2, p_vars, NULL, p_update, 1, 0, NULL}};
 static const axon_proj_desc m_projs[] = {{.name = "pp",
                                           .type = "Toy",
                                           .pre = 0,
@@ -512,7 +512,7 @@ START_TEST(test_axon_h_error_paths)
     /* a model with a population that does not spike, no spike record, and a shared
      * parameter in [0, 1] */
     static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL}};
-    pops[1] = (axon_pop_desc){"Q", "Toy", 3, 1, q_vars, NULL, q_update, 0};
+    pops[1] = (axon_pop_desc){"Q", "Toy", 3, 1, q_vars, NULL, q_update, 0, 0, NULL};
     static const axon_param_desc params[] = {
         {"P.gain0", "1", AXON_PARAM_SHARED, 0, 0, 0, 0.5, 0, 1}};
     static const double shared[] = {0.5};
@@ -790,6 +790,11 @@ START_TEST(test_io_tensor_null)
     ck_assert(axon_rng_stream_normal(NULL) == 0);
     ck_assert_uint_eq(axon_rng_stream_below(NULL, 5), 0);
     ck_assert_uint_eq(axon_rng_stream_binomial(NULL, 5, 0.5), 0);
+    /* the counter-based binomial: no trials, p outside (0, 1) or NaN */
+    ck_assert_uint_eq(axon_rng_binomial(1, 0, 0, 0, 0, 0.5), 0);
+    ck_assert_uint_eq(axon_rng_binomial(1, 0, 0, 0, 5, -1), 0);
+    ck_assert_uint_eq(axon_rng_binomial(1, 0, 0, 0, 5, NAN), 0);
+    ck_assert_uint_eq(axon_rng_binomial(1, 0, 0, 0, 5, 2), 5);
 }
 END_TEST
 

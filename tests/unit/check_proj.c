@@ -170,8 +170,8 @@ START_TEST(test_proj_all_to_all_delivery)
     static const uint32_t delays[] = {0, 3};
     for (size_t dk = 0; dk < 2; dk++) {
         const uint32_t d0 = delays[dk], d1 = 1;
-        axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
-                                {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0}};
+        axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
+                                {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
         axon_proj_desc projs[2];
         projs[0] = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
         projs[0].delay_steps = d0;
@@ -285,8 +285,8 @@ static void overflow_on_pre(const axon_step_ctx *ctx, void *const *sv, void *con
 START_TEST(test_proj_nonfinite)
 {
     static const axon_var_desc wv[] = {{"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17"}};
-    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
-                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0}};
+    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
+                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
     pj.nvars = 1;
     pj.vars = wv;
@@ -322,8 +322,8 @@ END_TEST
 START_TEST(test_proj_weight_records)
 {
     static const uint32_t sub[] = {5, 0};
-    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
-                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0}};
+    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
+                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
     pj.delay_steps = 2;
     pj.nvars = 1;
@@ -444,7 +444,7 @@ static void check_ij(axon_sim *s, int proj, const char *name, uint32_t npre)
 static axon_sim *random_sim(axon_model_desc *m, axon_pop_desc *pops, axon_proj_desc *pj,
                             double p, int autapses, uint64_t seed, int threads)
 {
-    pops[0] = (axon_pop_desc){"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0};
+    pops[0] = (axon_pop_desc){"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0, 0, NULL};
     *pj = proj_of("N->N", 0, 0, AXON_CONN_RANDOM, p, 0, autapses);
     pj->nvars = 3;
     pj->vars = ij_vars;
@@ -544,8 +544,8 @@ END_TEST
 /* (c) fixed in-degree and out-degree */
 START_TEST(test_proj_fixed_degree)
 {
-    axon_pop_desc pops[] = {{"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0},
-                            {"M", "Nop", 300, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"M", "Nop", 300, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {
         proj_of("in", 0, 1, AXON_CONN_INDEGREE, 0, 50, 0),
         proj_of("in.self", 0, 0, AXON_CONN_INDEGREE, 0, NBIG - 1, 0),
@@ -625,8 +625,8 @@ END_TEST
 /* (d) one_to_one */
 START_TEST(test_proj_one_to_one)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 5, 0, NULL, NULL, nop_update, 0},
-                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"P", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_ONE, 0, 0, 0),
                            proj_of("P->P", 0, 0, AXON_CONN_ONE, 0, 0, 1),
                            proj_of("P->P.no", 0, 0, AXON_CONN_ONE, 0, 0, 0)};
@@ -662,8 +662,8 @@ static int32_t where_any(const axon_step_ctx *ctx, uint32_t i, uint32_t j)
 
 START_TEST(test_proj_where)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0},
-                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_WHERE, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_WHERE, 0, 0, 0)};
     pj[0].where = where_next;
@@ -688,8 +688,8 @@ END_TEST
 /* axon_model_memory: counts (exact, expected, at most), bytes from the sizes of the arrays */
 START_TEST(test_model_memory)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0},
-                            {"Q", "Nop", 1000, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"Q", "Nop", 1000, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_WHERE, 0, 0, 1),
                            proj_of("Q->Q", 1, 1, AXON_CONN_RANDOM, 0.1, 0, 0),
                            proj_of("P->P", 0, 0, AXON_CONN_ALL, 0, 0, 0)};
@@ -724,8 +724,8 @@ END_TEST
 /* AXON_CONN_FILE: the listed (sorted) edges become the rows; bad lists are refused */
 START_TEST(test_proj_file)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 4, 0, NULL, NULL, nop_update, 0},
-                            {"Q", "Nop", 3, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"P", "Nop", 4, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"Q", "Nop", 3, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     static const uint32_t epre[] = {0, 0, 2, 3, 3}, epost[] = {0, 2, 1, 0, 2};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_FILE, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_FILE, 0, 0, 0)};
@@ -773,9 +773,9 @@ static void cont_on_step(const axon_step_ctx *ctx, void *const *sv, void *const 
 
 START_TEST(test_proj_continuous)
 {
-    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
-                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0},
-                            {"Z", "Nop", 4, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
+                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"Z", "Nop", 4, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1),
                            proj_of("Z->A", 2, 1, AXON_CONN_WHERE, 0, 0, 1)};
     pj[0].nvars = 1;
@@ -832,8 +832,8 @@ END_TEST
 /* (f) the init kernel sees the right pairs; float precision, split between threads */
 START_TEST(test_proj_init_pairs)
 {
-    axon_pop_desc pops[] = {{"P", "Leaky", 400, 2, flt_vars, flt_init, flt_update, 1},
-                            {"Q", "Nop", 37, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"P", "Leaky", 400, 2, flt_vars, flt_init, flt_update, 1, 0, NULL},
+                            {"Q", "Nop", 37, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_ALL, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_RANDOM, 0.1, 0, 0)};
     for (int q = 0; q < 2; q++) {
@@ -878,8 +878,8 @@ START_TEST(test_proj_long_delay)
 {
     const uint32_t N = 40, D = 25;
     const int T = 100;
-    axon_pop_desc pops[] = {{"B", "Burst", N, 0, NULL, NULL, burst_update, 1},
-                            {"A", "Acc", N, 2, acc_vars, NULL, acc_update, 0}};
+    axon_pop_desc pops[] = {{"B", "Burst", N, 0, NULL, NULL, burst_update, 1, 0, NULL},
+                            {"A", "Acc", N, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("B->A", 0, 1, AXON_CONN_ONE, 0, 0, 1),
                            proj_of("A->B", 1, 0, AXON_CONN_ONE, 0, 0, 1)}; /* never spikes */
     pj[0].delay_steps = D;
@@ -923,7 +923,7 @@ END_TEST
 /* Poisson -> accumulator through a random projection: bit-identical for any thread count. */
 START_TEST(test_proj_threads_identical)
 {
-    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", 500, 2, acc_vars, NULL, acc_update, 0}};
+    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", 500, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.1, 0, 1);
     pj.delay_steps = 7;
     pj.nvars = 1;
@@ -982,8 +982,8 @@ static void split_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const 
 START_TEST(test_proj_split_delivery)
 {
     enum { NA = 700, NB = 45 };
-    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0},
-                            {"B", "Acc", NB, 2, acc_vars, NULL, acc_update, 0}};
+    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"B", "Acc", NB, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->B", 0, 2, AXON_CONN_OUTDEGREE, 0, 9, 1),
                            proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 30, 1)};
@@ -1060,9 +1060,9 @@ END_TEST
 START_TEST(test_proj_refused)
 {
     static const uint32_t bad_sub[] = {0, 6};
-    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1},
-                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0},
-                            {"H", "Nop", 70000, 0, NULL, NULL, nop_update, 0}};
+    axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
+                            {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"H", "Nop", 70000, 0, NULL, NULL, nop_update, 0, 0, NULL}};
     axon_proj_desc pj[2];
     pj[0] = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
     pj[0].nvars = 1;

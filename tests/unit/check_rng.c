@@ -336,6 +336,45 @@ START_TEST(test_stream_binomial_pmf)
 }
 END_TEST
 
+/* The counter-based binomial (summed Poisson input): per-value frequencies over neurons and
+ * steps against the exact pmf, for both exact algorithms; a pure function of its arguments. */
+START_TEST(test_counter_binomial)
+{
+    static const struct {
+        unsigned n;
+        double p;
+    } cases[] = {{20, 0.005}, {40, 0.1}, {10000, 0.01}, {300, 0.75}};
+    const int draws = 200000;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned n = cases[c].n, *counts = calloc(n + 1, sizeof *counts);
+        ck_assert_ptr_nonnull(counts);
+        for (int i = 0; i < draws; i++) {
+            uint64_t x = axon_rng_binomial(8, 3 + (uint32_t)c, (uint32_t)(i % 1000),
+                                           (uint64_t)(i / 1000), n, cases[c].p);
+            ck_assert(x <= n);
+            counts[x]++;
+        }
+        for (unsigned k = 0; k <= n; k++) {
+            double q = binom_pmf(n, cases[c].p, k), expect = draws * q;
+            ck_assert_msg(fabs(counts[k] - expect) <= SIGMAS * sqrt(expect * (1 - q)) + 2,
+                          "n=%u p=%g k=%u: %u draws, expected %.1f", n, cases[c].p, k, counts[k],
+                          expect);
+        }
+        free(counts);
+    }
+    ck_assert_uint_eq(axon_rng_binomial(5, 1, 2, 3, 10000, 0.01),
+                      axon_rng_binomial(5, 1, 2, 3, 10000, 0.01));
+    int same = 0;
+    for (uint32_t i = 0; i < 100; i++)
+        same += axon_rng_binomial(5, 1, i, 3, 10000, 0.01) == axon_rng_binomial(6, 1, i, 3, 10000, 0.01);
+    ck_assert_int_lt(same, 20); /* another seed, other draws (P(equal) is about 0.04) */
+    ck_assert_uint_eq(axon_rng_binomial(5, 1, 2, 3, 0, 0.5), 0);
+    ck_assert_uint_eq(axon_rng_binomial(5, 1, 2, 3, 100, 0.0), 0);
+    ck_assert_uint_eq(axon_rng_binomial(5, 1, 2, 3, 100, NAN), 0);
+    ck_assert_uint_eq(axon_rng_binomial(5, 1, 2, 3, 100, 1.0), 100);
+}
+END_TEST
+
 Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
@@ -358,6 +397,7 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_stream_below);
     tcase_add_test(tc, test_stream_binomial_moments);
     tcase_add_test(tc, test_stream_binomial_pmf);
+    tcase_add_test(tc, test_counter_binomial);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,6 +10,10 @@
 #   check_synapse_signals.py  modulators read in synapses (on pre, continuous, equations) vs closed forms
 #   check_neuron_events.py  neuron events (event NAME when) handled by synapses and rules (on post.NAME)
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
+#   check_poisson_input.py  summed Poisson input: its distribution, shot noise, threads
+#   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
+#   check_topk.py      k-winners-take-all: topk(x, k) against an exact ranking
+#   check_syn_values.py  per-synapse values from lists, NPY and CSV files reach their synapses
 #   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring
 #   check_stdlib.py    stdlib synapses, rules and inputs against closed forms and Brian2
 #   check_vectors.py   vector state: 16 decays analytic, vectors vs scalars bit-identical
@@ -29,6 +33,10 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_synapse_signals.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neuron_events.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_input.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise_synapse.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_topk.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_syn_values.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_microcircuit.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_stdlib.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_vectors.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1

@@ -83,6 +83,19 @@ typedef void (*axon_init_fn)(const axon_step_ctx *ctx, void *const *vars, uint32
 typedef void (*axon_update_fn)(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired,
                                uint32_t begin, uint32_t end);
 
+/* ABI 6: k-winners-take-all (`topk(x, k)` in a neuron). Before every step's update (after the
+ * signals, model.h's step 1), the runtime sets variable `flag` of every neuron to 1 when its
+ * value of variable `var` is among the k largest of the population, else 0: the values in
+ * decreasing order, equal values by increasing neuron index, NaN after every number; k is
+ * `k`, or the shared value k_slot (>= 0) rounded to the nearest whole number (values below 0
+ * count as 0, above the size as the size). */
+typedef struct {
+    int32_t var;
+    int32_t flag;
+    int32_t k_slot;
+    uint32_t k;
+} axon_select_desc;
+
 typedef struct {
     const char *name;          /* "E", "c1.E" */
     const char *type;          /* the neuron type ("LIFCond") */
@@ -92,6 +105,8 @@ typedef struct {
     axon_init_fn init;
     axon_update_fn update;
     int32_t spiking;           /* has a spike condition */
+    uint32_t nselects;         /* ABI 6: topk (above); 0 and NULL when it has none */
+    const axon_select_desc *selects;
 } axon_pop_desc;
 
 /* ---- projections (ABI 2) ------------------------------------------------------

@@ -111,6 +111,15 @@ uint32_t axon_rng_poisson(uint64_t seed, uint32_t stream, uint32_t index, uint64
                           double lambda);
 
 /*
+ * Binomial(n, p) draw, by the algorithms of axon_rng_stream_binomial below, from the uniform
+ * draws k = 0, 1, 2, ... of (seed, stream, index, step): it uses the whole stream of that index
+ * and step (usually one or a few uniforms; below 2^16 in practice, beyond which draws repeat).
+ * Summed Poisson input: the spikes of n sources in one step.
+ */
+uint64_t axon_rng_binomial(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step,
+                           uint64_t n, double p);
+
+/*
  * Sequential generator for host-side setup. Counter = {n low, stream_id, n high, 0x80000000} for
  * the n-th Philox call, so 2^64 calls per stream and no overlap with the counter-based draws.
  * Plain value type: copy it to fork a stream, no cleanup needed.
