@@ -14,9 +14,65 @@
 #include "sema/sema_int.h"
 #include "sema/table.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "axon/io.h"
+
+/*
+ * A neuron type of the standard library for a name that is not defined: the same name, or
+ * one that starts with it or is a near typo (Poisson for PoissonSource), found by reading
+ * the `neuron NAME` lines of the stdlib's files (nothing is parsed). The best match, the
+ * nearest and then the first in name order, so the hint does not depend on the order of the
+ * directory; group is the import path after "std/".
+ */
+static bool stdlib_neuron(const sema_ctx *s, const char *name, char group[64], char found[64])
+{
+    int best = 4;
+    size_t len = strlen(name);
+    for (int d = 0; s->stdlib_dirs && s->stdlib_dirs[d]; d++) {
+        DIR *top = opendir(s->stdlib_dirs[d]);
+        for (struct dirent *g; top && (g = readdir(top));) {
+            if (g->d_name[0] == '.' || strlen(g->d_name) >= 64)
+                continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", s->stdlib_dirs[d], g->d_name);
+            DIR *sub = opendir(path);
+            for (struct dirent *f; sub && (f = readdir(sub));) {
+                size_t fl = strlen(f->d_name);
+                if (fl < 6 || strcmp(f->d_name + fl - 5, ".axon"))
+                    continue;
+                char file[4096 + 256];
+                snprintf(file, sizeof file, "%s/%s", path, f->d_name);
+                FILE *fp = axon_file_open_read(file);
+                char line[512], nm[64];
+                while (fp && fgets(line, sizeof line, fp)) {
+                    if (sscanf(line, " neuron %63[A-Za-z0-9_]", nm) != 1)
+                        continue;
+                    int dd = !strcmp(nm, name) ? 0
+                             : len >= 3 && !strncasecmp(nm, name, len)
+                                 ? 1
+                                 : 1 + typo_distance(name, nm);
+                    if (dd < best || (dd == best && dd < 4 && strcmp(nm, found) < 0)) {
+                        best = dd;
+                        snprintf(found, 64, "%s", nm);
+                        snprintf(group, 64, "%s", g->d_name);
+                    }
+                }
+                if (fp)
+                    fclose(fp);
+            }
+            if (sub)
+                closedir(sub);
+        }
+        if (top)
+            closedir(top);
+    }
+    return best < 4;
+}
 
 #define ERR(mc, sp, ...)                                                                           \
     do {                                                                                           \
@@ -572,8 +628,13 @@ static void population(mcheck *mc, const ast_node *n)
                 if (o->kind == AST_NEURON && !strncasecmp(o->name, n->str, len))
                     best = o->name;
             }
+            char group[64], found[64];
             if (best)
                 diag_hint(mc->d, "did you mean '%s'?", best);
+            else if (stdlib_neuron(mc->s, n->str, group, found))
+                diag_hint(mc->d, "'%s' is in the standard library: import \"std/%s\"%s%s%s", found,
+                          group, strcmp(found, n->str) ? " (and write '" : "",
+                          strcmp(found, n->str) ? found : "", strcmp(found, n->str) ? "')" : "");
             else
                 diag_hint(mc->d, "is an import missing? (for example: import \"std/neurons\")");
         }
