@@ -100,6 +100,17 @@ if "$AXON" build "$(model_file spread)" --emit exe -o "$tmp/spread-exe" -q >"$ou
 else
     bad "axon build --emit exe: mpirun -np 2"
 fi
+# and checkpoints the same way: 0.1 s checkpointed every 30 ms on 3 ranks, resumed (from the
+# checkpoint at 90 ms) up to 0.2 s, equals one process's 0.2 s
+if [ -x "$tmp/spread-exe" ] &&
+    mpirun_ -np 3 "$tmp/spread-exe" -t 0.1s --seed 7 -q -o "$tmp/spread.exe1" \
+        --checkpoint-every 30ms >"$out" 2>&1 &&
+    mpirun_ -np 3 "$tmp/spread-exe" -t 0.2s -q -o "$tmp/spread.exe2" \
+        --resume "$tmp/spread.exe1.checkpoint" >"$out" 2>&1; then
+    same "axon build --emit exe: checkpoint and resume on 3 ranks" "$tmp/spread.ref" "$tmp/spread.exe2"
+else
+    bad "axon build --emit exe: checkpoint and resume on 3 ranks"
+fi
 
 # axon_sim_new_mpi from a C program (tests/mpi/api.c): two runs of 0.05 s on 3 ranks of 2
 # threads equal one process's run of 0.1 s; the information and refusals of the API
