@@ -246,6 +246,15 @@ rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "rank 1's part of a checkpoint of 2 MPI ranks: resume from its manifest" "$out"; then ok
 else bad "resumed from a part instead of the manifest (exit $rc)"; fi
 
+# a mixture, as a job killed between the parts and the manifest would leave if parts were
+# written in place: rank 1's part of another set (the executable's, same model and ranks)
+for p in a b; do cp "$tmp/spread.exe1.checkpoint.rank1-of-3.a" "$ck.rank1-of-3.$p"; done
+mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "(rank 1 of 3): --resume: $ck.rank1-of-3.[ab]: not a part of the checkpoint its manifest names" "$out"; then ok
+else bad "a part of another set on rank 1 (exit $rc)"; fi
+
 # a damaged part (one byte changed) or a missing one on rank 1 only: rank 1 says which file and
 # why, the others that rank 1 could not restore; the job ends
 for p in "$ck".rank1-of-3.*; do
