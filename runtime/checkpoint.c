@@ -10,11 +10,12 @@
  * (rebuilt from the seed by axon_sim_new, and checked against a hash), the descriptor (checked
  * by a fingerprint), callbacks, thread settings and timings, none of which changes results.
  *
- * Format (version 2; version 1 lacked the shared parameters set at run time), in the byte
- * order of the machine that wrote it:
+ * Format (version 3; version 2 had no rank fields and a 64-byte model name, and is still read;
+ * version 1 lacked the shared parameters set at run time), in the byte order of the machine
+ * that wrote it:
  *   header (128 bytes): magic "AXONCKPT", u32 version, u32 byte-order mark 0x01020304, u32 ABI,
  *     u32 precision, u64 model fingerprint, u64 step, u64 seed, f64 dt, u64 payload bytes,
- *     model name (64 bytes, NUL-padded, truncated);
+ *     model name (48 bytes, NUL-padded, truncated), u32 rank, u32 ranks, u64 set;
  *   payload: sections in a fixed order (ck_payload), every array preceded by its length;
  *   trailer: u64 checksum of header and payload.
  * The checksum mixes 8-byte words through h = (rotl(h, 5) ^ w) * P, which for a fixed word is a
@@ -25,10 +26,26 @@
  * checksum first, then the model fingerprint, then one parse of the payload that checks every
  * count against the simulation and sizes what must be allocated; allocation follows, and only
  * then a second parse copies the values in. A truncated, corrupt or foreign checkpoint is an
- * AXON_EFORMAT error that leaves the simulation as it was.
+ * AXON_EFORMAT error that leaves the simulation as it was. Version 2 (a 64-byte name, no rank
+ * fields) reads as a checkpoint of one process.
+ *
+ * Over K > 1 MPI ranks (docs/mpi.md) a checkpoint at PATH is a set: every rank writes its own
+ * state (its neurons' values are the only right ones, its synapses are those onto its neurons)
+ * as a checkpoint of the format above, "rank r of K, set S", to PATH.rank<r>-of-<K>.<slot>,
+ * and rank 0 then writes PATH itself, the manifest: a header with rank CK_SET, ranks K and set
+ * S, and a payload of the slot (a or b). A new set goes to the slot the current manifest does
+ * not name, and the manifest is renamed into place only after every rank has written and
+ * fsynced its part (one MPI_Allreduce), so a job killed at any moment leaves either the old
+ * set or the new one complete, never a mixture that looks complete; a part that does not carry
+ * its manifest's set is refused. Restoring reads the manifest and this rank's part, validates
+ * them, and agrees with the other ranks (one MPI_Allreduce) before any rank changes anything.
+ * Before writing, the ranks exchange the spikes still buffered (mpi.c), so every rank's spike
+ * histories are complete; that changes no result (as at the end of a run).
  */
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -39,10 +56,18 @@
 #include "control.h"
 
 #define CK_MAGIC "AXONCKPT"
-#define CK_VERSION 2u
+#define CK_VERSION 3u
 #define CK_BOM 0x01020304u
 #define CK_HEADER 128u
-#define CK_NAME 64u
+#define CK_NAME 48u        /* version 2: 64, and no rank fields */
+#define CK_ID_OFF 112u     /* rank, ranks, set */
+#define CK_SET 0xffffffffu /* the rank of a set's manifest */
+
+/* Which part of what a checkpoint is: rank `rank` of `ranks`, of the set `set` (0: none). */
+typedef struct {
+    uint32_t rank, ranks;
+    uint64_t set;
+} ck_id;
 
 /* ---- the checksum */
 
@@ -219,7 +244,7 @@ static void ck_u64(ck_w *w, uint64_t v)
     ck_put(w, &v, sizeof v);
 }
 
-static void ck_header(const axon_sim *s, ck_w *w, uint64_t payload)
+static void ck_header(const axon_sim *s, ck_w *w, uint64_t payload, const ck_id *id)
 {
     uint8_t h[CK_HEADER] = {0};
     size_t o = 0;
@@ -241,8 +266,12 @@ static void ck_header(const axon_sim *s, ck_w *w, uint64_t payload)
     PUT(s->seed);
     PUT(s->dt);
     PUT(payload);
-#undef PUT
     strncpy((char *)h + o, s->m->name, CK_NAME - 1);
+    o = CK_ID_OFF;
+    PUT(id->rank);
+    PUT(id->ranks);
+    PUT(id->set);
+#undef PUT
     ck_put(w, h, sizeof h);
 }
 
@@ -336,13 +365,38 @@ static void ck_payload(const axon_sim *s, ck_w *w)
 }
 
 /* Header, payload and checksum into w (its n counts everything). */
-static void ck_write(const axon_sim *s, ck_w *w, uint64_t payload)
+static void ck_write(const axon_sim *s, ck_w *w, uint64_t payload, const ck_id *id)
 {
     w->hash = ck_hash_new();
-    ck_header(s, w, payload);
+    ck_header(s, w, payload, id);
     ck_payload(s, w);
     uint64_t sum = ck_hash_end(&w->hash);
     ck_u64(w, sum);
+}
+
+/* A set's manifest into w: the header of rank CK_SET, the slot of its parts, the checksum. */
+static void ck_write_manifest(const axon_sim *s, ck_w *w, const ck_id *id, uint32_t slot)
+{
+    w->hash = ck_hash_new();
+    ck_header(s, w, 8, id);
+    ck_u32(w, slot);
+    ck_u32(w, 0);
+    uint64_t sum = ck_hash_end(&w->hash);
+    ck_u64(w, sum);
+}
+
+/* This process's part of what it checkpoints: rank r of K (over MPI ranks), or the whole. */
+static ck_id ck_own(const axon_sim *s, uint64_t set)
+{
+    return (ck_id){(uint32_t)rt_mpi_rank(s), (uint32_t)rt_mpi_size(s), set};
+}
+
+/* Over MPI ranks, the spikes still buffered for the next exchange are exchanged first
+ * (collective), so that every rank's spike histories hold every rank's spikes. */
+static void ck_sync(axon_sim *s)
+{
+    if (s->mpi)
+        rt_mpi_flush(s);
 }
 
 static uint64_t ck_size(const axon_sim *s)
@@ -357,6 +411,7 @@ size_t axon_sim_checkpoint_size(axon_sim *s)
     if (!s)
         return 0;
     rt_begin(s);
+    ck_sync(s);
     uint64_t n = ck_size(s);
     if (n > SIZE_MAX) {
         axon_err_set(&s->err, AXON_ERANGE, "the checkpoint would not fit in memory");
@@ -370,8 +425,7 @@ axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t 
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
-    if (rt_mpi_size(s) > 1)
-        return rt_mpi_refuse(s, "checkpoints");
+    ck_sync(s);
     uint64_t n = ck_size(s);
     if (used)
         *used = n <= SIZE_MAX ? (size_t)n : 0;
@@ -380,26 +434,24 @@ axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t 
                             "a checkpoint of model '%s' needs %llu bytes, the buffer has %zu",
                             s->m->name, (unsigned long long)n, buf ? size : 0);
     ck_w w = {.buf = buf};
-    ck_write(s, &w, n - CK_HEADER - 8);
+    ck_id id = ck_own(s, 0);
+    ck_write(s, &w, n - CK_HEADER - 8, &id);
     return AXON_OK;
 }
 
-axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
+/* Writes this rank's checkpoint (id) to path atomically, or with slot set, a set's manifest. */
+static axon_status ck_write_file(axon_sim *s, const char *path, const ck_id *id,
+                                 const uint32_t *slot)
 {
-    if (!s)
-        return AXON_EINVAL;
-    rt_begin(s);
-    if (rt_mpi_size(s) > 1)
-        return rt_mpi_refuse(s, "checkpoints");
-    if (!path || !*path)
-        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_checkpoint: no file name");
     rt_afile f;
     axon_status st = rt_afile_open(&f, path, &s->err);
     if (st != AXON_OK)
         return st;
-    uint64_t n = ck_size(s);
     ck_w w = {.fp = f.fp};
-    ck_write(s, &w, n - CK_HEADER - 8);
+    if (slot)
+        ck_write_manifest(s, &w, id, *slot);
+    else
+        ck_write(s, &w, ck_size(s) - CK_HEADER - 8, id);
     if (w.failed) {
         int e = errno;
         rt_afile_abort(&f);
@@ -407,6 +459,93 @@ axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
                             strerror(e));
     }
     return rt_afile_commit(&f, &s->err);
+}
+
+/* The file of rank r's part of a set of K ranks in slot (0 or 1), malloc'd (NULL: no memory). */
+static char *ck_part_path(const char *path, uint32_t r, uint32_t k, uint32_t slot)
+{
+    size_t n = strlen(path) + 64;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s.rank%u-of-%u.%c", path, r, k, slot ? 'b' : 'a');
+    return p;
+}
+
+/* The slot the manifest at path names (its checksum unchecked: only to choose the other one),
+ * or 1 when there is none, so that a new set goes to slot 0. */
+static uint32_t ck_manifest_slot(const char *path)
+{
+    uint8_t h[CK_HEADER + 4];
+    FILE *fp = axon_file_open_read(path);
+    if (!fp)
+        return 1;
+    size_t n = fread(h, 1, sizeof h, fp);
+    fclose(fp);
+    uint32_t version, rank, slot;
+    if (n < sizeof h || memcmp(h, CK_MAGIC, 8))
+        return 1;
+    memcpy(&version, h + 8, 4);
+    memcpy(&rank, h + CK_ID_OFF, 4);
+    memcpy(&slot, h + CK_HEADER, 4);
+    return version == CK_VERSION && rank == CK_SET ? slot & 1 : 1;
+}
+
+/* A set's identity: the wall clock, the process and the step (nonzero). */
+static uint64_t ck_new_set(const axon_sim *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t h = ck_mix(ck_mix(ck_mix(0xcbf29ce484222325ULL, (uint64_t)ts.tv_sec),
+                               (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32)),
+                        s->step);
+    return h ? h : 1;
+}
+
+/* Over K > 1 ranks (collective): the parts into the slot the manifest does not name, then,
+ * once every rank has written its part, the manifest. */
+static axon_status ck_write_set(axon_sim *s, const char *path)
+{
+    uint64_t v[2] = {0, 0}; /* the slot, the set */
+    if (rt_mpi_rank(s) == 0) {
+        v[0] = ck_manifest_slot(path) ^ 1;
+        v[1] = ck_new_set(s);
+    }
+    rt_mpi_bcast(s, v, 2);
+    ck_id id = ck_own(s, v[1]);
+    uint32_t slot = (uint32_t)v[0];
+    char *part = ck_part_path(path, id.rank, id.ranks, slot);
+    axon_status st = part ? ck_write_file(s, part, &id, NULL)
+                          : axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    free(part);
+    st = rt_mpi_agree(s->mpi, st, "write its part of the checkpoint", &s->err);
+    if (st != AXON_OK)
+        return st;
+    uint64_t st0 = AXON_OK;
+    if (id.rank == 0) {
+        ck_id set = {CK_SET, id.ranks, id.set};
+        st0 = ck_write_file(s, path, &set, &slot);
+    }
+    rt_mpi_bcast(s, &st0, 1);
+    if (id.rank != 0 && st0 != AXON_OK)
+        return axon_err_set(&s->err, (axon_status)st0,
+                            "rank 0 could not write the checkpoint's manifest %s (see its "
+                            "message)",
+                            path);
+    return (axon_status)st0;
+}
+
+axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
+{
+    if (!s)
+        return AXON_EINVAL;
+    rt_begin(s);
+    if (!path || !*path) /* the same on every rank */
+        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_checkpoint: no file name");
+    ck_sync(s);
+    if (rt_mpi_size(s) > 1)
+        return ck_write_set(s, path);
+    ck_id id = ck_own(s, 0);
+    return ck_write_file(s, path, &id, NULL);
 }
 
 /* ---- reading */
@@ -821,8 +960,10 @@ static void ck_install(axon_sim *s, ck_plan *pl)
     }
 }
 
-/* Checks the frame (length, magic, version, byte order, checksum, model) of buf. */
-static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const char *what)
+/* Checks the frame (length, magic, version, byte order, checksum, model) of buf; *id = which
+ * part of what it is. */
+static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const char *what,
+                            ck_id *id)
 {
     if (size < 8 || memcmp(buf, CK_MAGIC, 8))
         CK_FAIL("%s: not an Axon checkpoint", what);
@@ -849,9 +990,9 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
 #undef GET
     if (bom != CK_BOM)
         CK_FAIL("%s: written on a machine of the other byte order", what);
-    if (version != CK_VERSION)
-        CK_FAIL("%s: checkpoint format version %u; this runtime (%s) reads version %u", what,
-                version, axon_version(), CK_VERSION);
+    if (version != CK_VERSION && version != 2)
+        CK_FAIL("%s: checkpoint format version %u; this runtime (%s) reads versions 2 and %u",
+                what, version, axon_version(), CK_VERSION);
     if (payload != size - CK_HEADER - 8)
         CK_FAIL("%s: %s: %zu bytes, the header says %llu", what,
                 payload > size - CK_HEADER - 8 ? "truncated" : "bytes after the end", size,
@@ -862,9 +1003,15 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
     memcpy(&sum, buf + size - 8, 8);
     if (ck_hash_end(&x) != sum)
         CK_FAIL("%s: corrupt: the checksum does not match its contents", what);
-    char name[CK_NAME];
-    memcpy(name, buf + o, CK_NAME);
-    name[CK_NAME - 1] = '\0';
+    char name[64] = {0};
+    memcpy(name, buf + o, version == 2 ? 64 : CK_NAME);
+    name[version == 2 ? 63 : CK_NAME - 1] = '\0';
+    *id = (ck_id){0, 1, 0};
+    if (version != 2) {
+        memcpy(&id->rank, buf + CK_ID_OFF, 4);
+        memcpy(&id->ranks, buf + CK_ID_OFF + 4, 4);
+        memcpy(&id->set, buf + CK_ID_OFF + 8, 8);
+    }
     if (abi != s->m->abi || prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
         CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "
                 "simulation's model '%s' (%s precision, dt %g s) in its populations, "
@@ -876,31 +1023,69 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
     return AXON_OK;
 }
 
-static axon_status ck_restore(axon_sim *s, const void *data, size_t size, const char *what)
+/* Whether a checkpoint that is `got` is the one wanted: this process's part (want). */
+static axon_status ck_match(axon_sim *s, const ck_id *got, const ck_id *want, const char *what)
 {
-    if (s->busy)
-        return axon_err_set(&s->err, AXON_EINVAL,
-                            "cannot restore a checkpoint from a callback of a run");
+    if (got->rank == CK_SET && want->ranks == 1)
+        CK_FAIL("%s: a checkpoint of %u MPI ranks, and this simulation runs as one process: "
+                "resume it with mpirun -np %u",
+                what, got->ranks, got->ranks);
+    if (got->rank == CK_SET)
+        CK_FAIL("%s: the manifest of a checkpoint of %u MPI ranks, not a rank's part", what,
+                got->ranks);
+    if (got->ranks != want->ranks && got->ranks == 1)
+        CK_FAIL("%s: a checkpoint of one process, and this simulation runs over %u MPI ranks: "
+                "resume it as one process",
+                what, want->ranks);
+    if (got->ranks != want->ranks)
+        CK_FAIL("%s: rank %u's part of a checkpoint of %u MPI ranks, and this simulation runs "
+                "over %u",
+                what, got->rank, got->ranks, want->ranks);
+    if (got->rank != want->rank)
+        CK_FAIL("%s: rank %u's part of the checkpoint, not rank %u's", what, got->rank,
+                want->rank);
+    if (want->set && got->set != want->set)
+        CK_FAIL("%s: not a part of the checkpoint its manifest names (the job may have been "
+                "stopped while writing a later one)",
+                what);
+    return AXON_OK;
+}
+
+/* Restores buf (size bytes), this process's part `want`, unless st (a failure to read it) is
+ * already an error. Over MPI ranks (collective) every rank validates its part first, and no
+ * rank changes anything unless every rank's part is valid. */
+static axon_status ck_restore(axon_sim *s, const void *data, size_t size, const char *what,
+                              const ck_id *want, axon_status st)
+{
     const uint8_t *buf = data;
-    axon_status st = ck_frame(s, buf, size, what);
-    if (st != AXON_OK)
-        return st;
-    uint64_t step, seed;
-    memcpy(&step, buf + 32, 8);
-    memcpy(&seed, buf + 40, 8);
-    /* the ring layout is computed for the checkpoint's step */
-    uint64_t old_step = s->step;
-    s->step = step;
+    ck_id got;
     ck_plan pl = {0};
-    pl.recs = calloc(s->m->nrecords ? s->m->nrecords : 1, sizeof *pl.recs);
-    pl.pops = calloc(s->m->npops ? s->m->npops : 1, sizeof *pl.pops);
-    ck_r r = {buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
-    if (!pl.recs || !pl.pops)
-        st = axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    uint64_t step = 0, seed = 0, old_step = s->step;
+    ck_r r = {0};
+    if (st == AXON_OK && s->busy)
+        st = axon_err_set(&s->err, AXON_EINVAL,
+                          "cannot restore a checkpoint from a callback of a run");
+    if (st == AXON_OK)
+        st = ck_frame(s, buf, size, what, &got);
+    if (st == AXON_OK)
+        st = ck_match(s, &got, want, what);
+    if (st == AXON_OK) {
+        memcpy(&step, buf + 32, 8);
+        memcpy(&seed, buf + 40, 8);
+        /* the ring layout is computed for the checkpoint's step */
+        s->step = step;
+        pl.recs = calloc(s->m->nrecords ? s->m->nrecords : 1, sizeof *pl.recs);
+        pl.pops = calloc(s->m->npops ? s->m->npops : 1, sizeof *pl.pops);
+        r = (ck_r){buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
+        if (!pl.recs || !pl.pops)
+            st = axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    }
     if (st == AXON_OK)
         st = ck_parse(s, &r, &pl, 0, what);
     if (st == AXON_OK)
         st = ck_alloc(s, &pl);
+    if (s->mpi)
+        st = rt_mpi_agree(s->mpi, st, "restore its part of the checkpoint", &s->err);
     if (st == AXON_OK) {
         r = (ck_r){buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
         ck_parse(s, &r, &pl, 1, what);
@@ -918,11 +1103,11 @@ axon_status axon_sim_restore_mem(axon_sim *s, const void *buf, size_t size)
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
-    if (rt_mpi_size(s) > 1)
-        return rt_mpi_refuse(s, "checkpoints");
+    ck_id want = ck_own(s, 0);
+    axon_status st = AXON_OK;
     if (!buf)
-        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore_mem: no buffer");
-    return ck_restore(s, buf, size, "checkpoint");
+        st = axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore_mem: no buffer");
+    return ck_restore(s, buf, size, "checkpoint", &want, st);
 }
 
 /* The whole file in memory (malloc'd), or NULL with the message set. */
@@ -963,21 +1148,74 @@ static uint8_t *ck_slurp(const char *path, size_t *size, axon_err *err)
     return buf;
 }
 
+/* The whole file at path in *buf, or the error (AXON_EIO, AXON_ENOMEM). */
+static axon_status ck_read(axon_sim *s, const char *path, uint8_t **buf, size_t *size)
+{
+    *buf = ck_slurp(path, size, &s->err);
+    if (*buf)
+        return AXON_OK;
+    return s->err.msg[0] && strstr(s->err.msg, "out of memory") ? AXON_ENOMEM : AXON_EIO;
+}
+
+/* Over K > 1 ranks: the manifest at path names the set and its slot; *part = this rank's part
+ * (malloc'd) and *set its set, or the error. */
+static axon_status ck_read_manifest(axon_sim *s, const char *path, char **part, uint64_t *set)
+{
+    uint8_t *buf;
+    size_t size = 0;
+    ck_id got, want = ck_own(s, 0);
+    axon_status st = ck_read(s, path, &buf, &size);
+    if (st != AXON_OK)
+        return st;
+    st = ck_frame(s, buf, size, path, &got);
+    if (st == AXON_OK && got.rank != CK_SET && got.ranks == 1)
+        st = axon_err_set(&s->err, AXON_EFORMAT,
+                          "%s: a checkpoint of one process, and this simulation runs over %u "
+                          "MPI ranks: resume it as one process",
+                          path, want.ranks);
+    else if (st == AXON_OK && got.rank != CK_SET)
+        st = axon_err_set(&s->err, AXON_EFORMAT,
+                          "%s: rank %u's part of a checkpoint of %u MPI ranks: resume from its "
+                          "manifest (the file named without .rank...)",
+                          path, got.rank, got.ranks);
+    else if (st == AXON_OK && got.ranks != want.ranks)
+        st = axon_err_set(&s->err, AXON_EFORMAT,
+                          "%s: a checkpoint of %u MPI ranks, and this simulation runs over %u: "
+                          "resume it with mpirun -np %u",
+                          path, got.ranks, want.ranks, got.ranks);
+    else if (st == AXON_OK && size != CK_HEADER + 16)
+        st = axon_err_set(&s->err, AXON_EFORMAT, "%s: a malformed manifest", path);
+    if (st == AXON_OK) {
+        uint32_t slot;
+        memcpy(&slot, buf + CK_HEADER, 4);
+        *set = got.set;
+        if (!(*part = ck_part_path(path, want.rank, want.ranks, slot & 1)))
+            st = axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    }
+    free(buf);
+    return st;
+}
+
 axon_status axon_sim_restore(axon_sim *s, const char *path)
 {
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
-    if (rt_mpi_size(s) > 1)
-        return rt_mpi_refuse(s, "checkpoints");
-    if (!path || !*path)
-        return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore: no file name");
+    uint8_t *buf = NULL;
     size_t size = 0;
-    uint8_t *buf = ck_slurp(path, &size, &s->err);
-    if (!buf)
-        return s->err.msg[0] && strstr(s->err.msg, "out of memory") ? AXON_ENOMEM : AXON_EIO;
-    axon_status st = ck_restore(s, buf, size, path);
+    char *part = NULL;
+    ck_id want = ck_own(s, 0);
+    axon_status st = AXON_OK;
+    if (!path || !*path)
+        st = axon_err_set(&s->err, AXON_EINVAL, "axon_sim_restore: no file name");
+    else if (want.ranks > 1)
+        st = ck_read_manifest(s, path, &part, &want.set);
+    const char *what = part ? part : path;
+    if (st == AXON_OK)
+        st = ck_read(s, what, &buf, &size);
+    st = ck_restore(s, buf, size, what, &want, st);
     free(buf);
+    free(part);
     return st;
 }
 
@@ -1008,7 +1246,7 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
     memcpy(&info->step, h + 32, 8);
     memcpy(&info->seed, h + 40, 8);
     memcpy(&info->dt, h + 48, 8);
-    memcpy(info->model, h + 64, CK_NAME);
-    info->model[CK_NAME - 1] = '\0';
+    memcpy(info->model, h + 64, info->version == 2 ? 64 : CK_NAME);
+    info->model[info->version == 2 ? 63 : CK_NAME - 1] = '\0';
     return AXON_OK;
 }

@@ -601,7 +601,7 @@ static axon_sim *rt_sim_new(const axon_model_desc *m, const axon_opts *o, const 
     }
     rt_mpi *agree = s ? s->mpi : mp;
     if (agree)
-        st = rt_mpi_agree(agree, st, err);
+        st = rt_mpi_agree(agree, st, "set up the simulation", err);
     rt_mpi_free(mp);
     if (st != AXON_OK) {
         axon_sim_free(s);

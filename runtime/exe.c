@@ -563,6 +563,19 @@ static int exe_step(axon_sim *sim, void *user)
 /* The signal that stopped the run (SIGINT, SIGTERM), 0 for none: the handler below sets it. */
 static volatile sig_atomic_t exe_signal;
 
+/* Whether to checkpoint after a run that ended with st: when a signal stopped it; over MPI
+ * ranks (collective) when every rank stopped (a signal to any rank), not when a rank found a
+ * non-finite value (that rank's status is AXON_ENONFINITE, the others' AXON_ESTOPPED). */
+static bool exe_stopped(axon_status st, int size)
+{
+    int mine = st == AXON_ESTOPPED, all = mine;
+#ifdef HAVE_MPI
+    if (size > 1)
+        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+#endif
+    return all && (exe_signal || size > 1);
+}
+
 /* Runs sim to the model time `end` (from 0) as axon_sim_run would, with a checkpoint every
  * o->checkpoint_every and one more when a signal stops the run (to --checkpoint FILE, or
  * DIR.checkpoint next to -o DIR). Returns the run's status (AXON_ESTOPPED included); a failure,
@@ -598,14 +611,16 @@ static axon_status exe_loop(const char *prog, axon_sim *sim, const axon_exe_opts
     }
     axon_mpi_info mi;
     axon_sim_mpi_info(sim, &mi);
-    /* a signal's stop (not another MPI rank's); no checkpoints over MPI ranks yet */
-    if (st == AXON_ESTOPPED && c.path && exe_signal && mi.size == 1) {
+    /* a signal's stop; over MPI ranks every rank stops at the same step, whichever rank the
+       signal reached, and writes its part of the checkpoint (collective) */
+    if (exe_stopped(st, mi.size) && c.path) {
         if (tty)
             fputs("\r\033[K", stderr);
-        if (axon_sim_checkpoint(sim, c.path) == AXON_OK)
-            fprintf(stderr, "%s: checkpoint in %s: continue with --resume %s\n", prog, c.path,
-                    c.path);
-        else
+        if (axon_sim_checkpoint(sim, c.path) == AXON_OK) {
+            if (mi.rank == 0)
+                fprintf(stderr, "%s: checkpoint in %s: continue with --resume %s%s\n", prog,
+                        c.path, c.path, mi.size > 1 ? " and as many MPI ranks" : "");
+        } else
             fprintf(stderr, "%s: checkpoint: %s\n", prog, axon_sim_error(sim));
     }
     return st;
@@ -761,11 +776,6 @@ int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon
     if (mp.rank > 0) { /* rank 0 reports for all */
         ro.quiet = 1;
         ro.report = 0;
-    }
-    if (mp.size > 1 && (o->checkpoint_every > 0 || o->checkpoint || o->resume)) {
-        fprintf(stderr, "%s: checkpoints do not work over several MPI ranks yet (docs/mpi.md)\n",
-                mp.prog);
-        return exe_mpi_end(&mp, 2);
     }
     return exe_mpi_end(&mp, exe_simulate(mp.prog, model, &ro, compile_s, &mp));
 }

@@ -100,20 +100,30 @@ void rt_mpi_free(rt_mpi *mp)
     free(mp);
 }
 
-axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err)
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, const char *what, axon_err *err)
 {
     int mine = st != AXON_OK ? mp->rank + 1 : 0, worst = 0;
     MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, mp->comm);
     if (st != AXON_OK || !worst)
         return st;
-    return axon_err_set(err, AXON_EINVAL,
-                        "rank %d of %d could not set up the simulation (see its message)",
-                        worst - 1, mp->size);
+    return axon_err_set(err, AXON_EINVAL, "rank %d of %d could not %s (see its message)",
+                        worst - 1, mp->size, what);
 }
 
 int rt_mpi_size(const axon_sim *s)
 {
     return s->mpi ? s->mpi->size : 1;
+}
+
+int rt_mpi_rank(const axon_sim *s)
+{
+    return s->mpi ? s->mpi->rank : 0;
+}
+
+void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n)
+{
+    if (s->mpi)
+        MPI_Bcast(v, n, MPI_UINT64_T, 0, s->mpi->comm);
 }
 
 /* Rank r's block of a population of n neurons among `size` ranks. */
@@ -451,9 +461,10 @@ void rt_mpi_free(rt_mpi *mp)
     (void)mp;
 }
 
-axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err)
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, const char *what, axon_err *err)
 {
     (void)mp;
+    (void)what;
     (void)err;
     return st;
 }
@@ -462,6 +473,19 @@ int rt_mpi_size(const axon_sim *s)
 {
     (void)s;
     return 1;
+}
+
+int rt_mpi_rank(const axon_sim *s)
+{
+    (void)s;
+    return 0;
+}
+
+void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n)
+{
+    (void)s;
+    (void)v;
+    (void)n;
 }
 
 void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi)

@@ -295,10 +295,15 @@ typedef struct rt_mpi rt_mpi;
 /* Duplicates *(MPI_Comm *)comm (collective). */
 axon_status rt_mpi_new(rt_mpi **mp, const void *comm, axon_err *err);
 void rt_mpi_free(rt_mpi *mp);
-/* Collective: st unless another rank failed (then AXON_EINVAL naming it). */
-axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, axon_err *err);
-/* Ranks of the simulation (1 without MPI). */
+/* Collective: st unless another rank failed (then AXON_EINVAL: "rank R of K could not what
+ * (see its message)"). */
+axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, const char *what, axon_err *err);
+/* Ranks of the simulation (1 without MPI), and this one's (0 without MPI). */
 int rt_mpi_size(const axon_sim *s);
+int rt_mpi_rank(const axon_sim *s);
+/* Collective over the simulation's ranks (nothing without them): n values of rank 0's v to
+ * every rank. */
+void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n);
 /* The block [lo, hi) of a population of n neurons that this rank updates. */
 void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi);
 /* After the projections: checks what the model needs against a split over ranks, chooses the
@@ -318,7 +323,7 @@ int rt_mpi_stopped(axon_sim *s);
 axon_status rt_mpi_write(axon_sim *s, const char *dir,
                          axon_status (*write)(axon_sim *, const char *, axon_err *),
                          axon_err *err);
-/* AXON_EINVAL: what (checkpoints, injections) does not work over several ranks yet. */
+/* AXON_EINVAL: what (injections) does not work over several ranks yet. */
 axon_status rt_mpi_refuse(axon_sim *s, const char *what);
 
 /* write.c: frees what axon_sim_set_meta stored. */

@@ -3,7 +3,11 @@
  * `axon build --emit obj` and runs it under mpirun):
  *   api DIR   runs the model over MPI_COMM_WORLD for 0.1 s in two calls of 0.05 s (a run that
  *             ends inside an exchange interval, continued), writes DIR, and checks
- *             axon_sim_mpi_info and what is refused over several ranks.
+ *             axon_sim_mpi_info and what is refused over several ranks. Between the calls it
+ *             checkpoints to DIR.ck (a set of per-rank parts) and into memory; a new simulation
+ *             restored from the file, run for 0.05 s, writes DIR.file, and one restored from
+ *             memory DIR.mem (after a part corrupted on rank 1 only was refused by every rank,
+ *             changing nothing).
  * Prints "ok" on rank 0 and exits 0 on success; on failure prints the check and exits 1.
  */
 #include <axon/axon.h>
@@ -11,6 +15,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern const axon_model_desc axon_model;
@@ -35,13 +40,27 @@ int main(int argc, char **argv)
     MPI_Comm world = MPI_COMM_WORLD;
     CHECK(!axon_sim_new_mpi(&axon_model, NULL, NULL, &err) && strstr(err.msg, "communicator"),
           "no communicator");
+    if (argc != 2) {
+        printf("usage: api DIR\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
     axon_sim *s = axon_sim_new_mpi(&axon_model, &(axon_opts){.seed = 7, .threads = 2}, &world,
                                    &err);
-    if (!s) {
+    axon_sim *t = axon_sim_new_mpi(&axon_model, &(axon_opts){.seed = 7, .threads = 1}, &world,
+                                   &err);
+    if (!s || !t) {
         printf("FAIL rank %d: axon_sim_new_mpi: %s\n", rank, err.msg);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     CHECK(axon_sim_run(s, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(s));
+    char path[4096];
+    snprintf(path, sizeof path, "%s.ck", argv[1]);
+    CHECK(axon_sim_checkpoint(s, path) == AXON_OK, axon_sim_error(s));
+    size_t n = axon_sim_checkpoint_size(s), used = 0;
+    char *mem = malloc(n), *bad = malloc(n);
+    if (!mem || !bad)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    CHECK(axon_sim_checkpoint_mem(s, mem, n, &used) == AXON_OK && used == n, axon_sim_error(s));
     CHECK(axon_sim_run(s, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(s));
     axon_mpi_info mi;
     axon_sim_mpi_info(s, &mi);
@@ -49,18 +68,38 @@ int main(int argc, char **argv)
     CHECK(mi.interval == 1, "axon_sim_mpi_info: interval (the model has a delay of 0)");
     CHECK(mi.exchanges == 1000 && mi.bytes > 0, "axon_sim_mpi_info: exchanges");
     if (size > 1) {
-        size_t used;
-        CHECK(axon_sim_checkpoint_mem(s, NULL, 0, &used) == AXON_EINVAL &&
-                  strstr(axon_sim_error(s), "checkpoints do not work over several MPI ranks"),
-              "checkpoints refused");
         uint32_t i0 = 0;
         double one = 1;
         CHECK(axon_sim_inject(s, "B.I", &i0, &one, 1, "nA") == AXON_EINVAL &&
                   strstr(axon_sim_error(s), "do not work over several MPI ranks"),
               "injections refused");
     }
-    CHECK(argc == 2 && axon_sim_write(s, argv[1], &err) == AXON_OK, err.msg);
+    CHECK(axon_sim_write(s, argv[1], &err) == AXON_OK, err.msg);
     axon_sim_free(s);
+    /* from the file */
+    CHECK(axon_sim_restore(t, path) == AXON_OK, axon_sim_error(t));
+    CHECK(axon_sim_steps(t) == 500, "restored step");
+    CHECK(axon_sim_run(t, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(t));
+    snprintf(path, sizeof path, "%s.file", argv[1]);
+    CHECK(axon_sim_write(t, path, &err) == AXON_OK, err.msg);
+    /* from memory: a part corrupted on rank 1 alone is refused by every rank */
+    memcpy(bad, mem, n);
+    if (size > 1) {
+        if (rank == 1)
+            bad[n / 2] ^= 1;
+        axon_status st = axon_sim_restore_mem(t, bad, n);
+        CHECK(st != AXON_OK, "a corrupt part restored");
+        CHECK(strstr(axon_sim_error(t), rank == 1 ? "corrupt" : "rank 1 of"),
+              axon_sim_error(t));
+        CHECK(axon_sim_steps(t) == 1000, "a refused restore changed the simulation");
+    }
+    CHECK(axon_sim_restore_mem(t, mem, n) == AXON_OK, axon_sim_error(t));
+    CHECK(axon_sim_run(t, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(t));
+    snprintf(path, sizeof path, "%s.mem", argv[1]);
+    CHECK(axon_sim_write(t, path, &err) == AXON_OK, err.msg);
+    axon_sim_free(t);
+    free(mem);
+    free(bad);
     int all = 0;
     MPI_Allreduce(&failures, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0 && !all)

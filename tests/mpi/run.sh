@@ -5,8 +5,11 @@
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
 # command line; so must a built executable and a C program that calls axon_sim_new_mpi. A rank
 # that fails (a bad output directory on one rank only) must end the whole job with its message,
-# never hang; what does not work over ranks yet is refused with a reason. Run by `make check`
-# when configure found MPI.
+# never hang; what does not work over ranks yet is refused with a reason. Checkpoints: a job
+# checkpointing every so often, killed with SIGKILL and resumed with as many ranks, writes the
+# recordings of one uninterrupted process, byte for byte; another rank count, a missing or a
+# damaged part end the job with a clear message from every rank, never a hang. Run by `make
+# check` when configure found MPI.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 pass=0
@@ -97,6 +100,17 @@ if "$AXON" build "$(model_file spread)" --emit exe -o "$tmp/spread-exe" -q >"$ou
 else
     bad "axon build --emit exe: mpirun -np 2"
 fi
+# and checkpoints the same way: 0.1 s checkpointed every 30 ms on 3 ranks, resumed (from the
+# checkpoint at 90 ms) up to 0.2 s, equals one process's 0.2 s
+if [ -x "$tmp/spread-exe" ] &&
+    mpirun_ -np 3 "$tmp/spread-exe" -t 0.1s --seed 7 -q -o "$tmp/spread.exe1" \
+        --checkpoint-every 30ms >"$out" 2>&1 &&
+    mpirun_ -np 3 "$tmp/spread-exe" -t 0.2s -q -o "$tmp/spread.exe2" \
+        --resume "$tmp/spread.exe1.checkpoint" >"$out" 2>&1; then
+    same "axon build --emit exe: checkpoint and resume on 3 ranks" "$tmp/spread.ref" "$tmp/spread.exe2"
+else
+    bad "axon build --emit exe: checkpoint and resume on 3 ranks"
+fi
 
 # axon_sim_new_mpi from a C program (tests/mpi/api.c): two runs of 0.05 s on 3 ranks of 2
 # threads equal one process's run of 0.1 s; the information and refusals of the API
@@ -108,6 +122,8 @@ if [ -n "${AXON_LIBDIR:-}" ] &&
     "$AXON" run "$(model_file spread)" -t 0.1s --seed 7 -q -o "$tmp/spread.ref1" >"$out" 2>&1 &&
     mpirun_ -np 3 "$tmp/api" "$tmp/spread.api" >"$out" 2>&1 && grep -q '^ok$' "$out"; then
     same "axon_sim_new_mpi: 3 ranks" "$tmp/spread.ref1" "$tmp/spread.api"
+    same "axon_sim_restore over 3 ranks" "$tmp/spread.ref1" "$tmp/spread.api.file"
+    same "axon_sim_restore_mem over 3 ranks" "$tmp/spread.ref1" "$tmp/spread.api.mem"
 else
     bad "axon_sim_new_mpi (tests/mpi/api.c)"
 fi
@@ -136,7 +152,8 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
     grep -q '"partial": true' "$tmp/stopped/manifest.json" 2>/dev/null &&
     t1=$(sed -n 's/.*(rank 1 of 2): stopped by SIGTERM at \([0-9.]*\) s.*/\1/p' "$out") &&
     [ -n "$t1" ] && grep -q "(rank 0 of 2): stopped by another MPI rank's stop at $t1 s" "$out" &&
-    ! grep -q "checkpoint" "$out"; then ok
+    grep -q "(rank 0 of 2): checkpoint in $tmp/stopped.checkpoint: continue with --resume" "$out" &&
+    [ -s "$tmp/stopped.checkpoint.rank1-of-2.a" ]; then ok
 else bad "SIGTERM to one rank (exit $rc)"; fi
 
 # a value that becomes infinite on rank 1 only (neurons 3 to 5 of 6): every rank stops at the
@@ -166,10 +183,95 @@ mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 0.1s -q >"$o
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "weight records do not work over several MPI ranks" "$out"; then ok
 else bad "weight records over ranks (exit $rc)"; fi
-mpirun_ -np 2 "$AXON" run "$(model_file coba)" --set N=1000 -t 0.1s -q -o "$tmp/ck" --checkpoint-every 0.05s >"$out" 2>&1
+
+# ---- checkpoints over ranks
+# killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every
+# 0.01 s to $tmp/NAME.NP.ck, and SIGKILLs mpirun and every rank a moment after the first
+# checkpoint set is complete (perhaps while the next is written); then resumes with NP ranks up
+# to 0.03 s past the checkpoint, and compares with one process run straight to that time
+killed() {
+    f=$(model_file "$1")
+    ck="$tmp/$1.$2.ck"
+    case $1 in coba) set_="--set N=1000" ;; *) set_="" ;; esac
+    # shellcheck disable=SC2086
+    "$MPIRUN" --oversubscribe --allow-run-as-root --mca mpi_yield_when_idle 1 -np "$2" \
+        "$AXON" run "$f" $set_ -t 20s --seed 7 -q -o "$tmp/$1.$2.killed" --checkpoint "$ck" \
+        --checkpoint-every 0.01s >"$out" 2>&1 &
+    job=$!
+    i=0
+    while [ ! -e "$ck" ] && [ "$i" -lt 600 ] && kill -0 "$job" 2>/dev/null; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 0.3
+    # mpirun's children are the ranks (on loopback): the whole job, without a chance to clean up
+    kill -KILL $(ps -o pid= --ppid "$job") "$job" 2>/dev/null
+    wait "$job"
+    rc=$?
+    if [ "$rc" -ne 137 ] || [ ! -s "$ck" ]; then bad "$1: $2 ranks, killed (exit $rc)"; return; fi
+    # the step of the checkpoint (its header's u64 at byte 32), and the time 0.03 s later
+    step=$(od -An -t u8 -j 32 -N 8 "$ck" | tr -d ' ')
+    t=$(awk -v n="$step" 'BEGIN { printf "%.4fs", n * 1e-4 + 0.03 }')
+    # shellcheck disable=SC2086
+    if ! mpirun_ -np "$2" "$AXON" run "$f" $set_ -t "$t" -q -o "$tmp/$1.$2.resumed" \
+        --resume "$ck" >"$out" 2>&1; then
+        bad "$1: $2 ranks, resumed at step $step"
+        return
+    fi
+    # shellcheck disable=SC2086
+    if ! "$AXON" run "$f" $set_ -t "$t" --seed 7 -q -o "$tmp/$1.$2.straight" >"$out" 2>&1; then
+        bad "$1: one process to $t"
+        return
+    fi
+    same "$1: $2 ranks, killed at step $step and resumed" "$tmp/$1.$2.straight" "$tmp/$1.$2.resumed"
+}
+for m in coba spread; do
+    for np in 2 3; do killed "$m" "$np"; done
+done
+
+# resumed with another rank count, or as one process: every rank says why, nothing hangs
+ck="$tmp/spread.3.ck"
+mpirun_ -np 2 "$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "checkpoints do not work over several MPI ranks" "$out"; then ok
-else bad "checkpoints over ranks (exit $rc)"; fi
+msg="a checkpoint of 3 MPI ranks, and this simulation runs over 2: resume it with mpirun -np 3"
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "(rank 0 of 2): --resume: .*$msg" "$out" &&
+    grep -q "(rank 1 of 2): --resume: .*$msg" "$out"; then ok
+else bad "resumed with another rank count (exit $rc)"; fi
+"$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "a checkpoint of 3 MPI ranks, and this simulation runs as one process" "$out"; then ok
+else bad "a checkpoint of 3 ranks resumed as one process (exit $rc)"; fi
+mpirun_ -np 2 "$AXON" run "$(model_file spread)" -t 0.1s -q --resume "$tmp/stopped.checkpoint.rank1-of-2.a" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "rank 1's part of a checkpoint of 2 MPI ranks: resume from its manifest" "$out"; then ok
+else bad "resumed from a part instead of the manifest (exit $rc)"; fi
+
+# a mixture, as a job killed between the parts and the manifest would leave if parts were
+# written in place: rank 1's part of another set (the executable's, same model and ranks)
+for p in a b; do cp "$tmp/spread.exe1.checkpoint.rank1-of-3.a" "$ck.rank1-of-3.$p"; done
+mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "(rank 1 of 3): --resume: $ck.rank1-of-3.[ab]: not a part of the checkpoint its manifest names" "$out"; then ok
+else bad "a part of another set on rank 1 (exit $rc)"; fi
+
+# a damaged part (one byte changed) or a missing one on rank 1 only: rank 1 says which file and
+# why, the others that rank 1 could not restore; the job ends
+for p in "$ck".rank1-of-3.*; do
+    printf 'X' | dd of="$p" bs=1 seek=300 conv=notrunc 2>/dev/null
+done
+mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "(rank 1 of 3): --resume: $ck.rank1-of-3.[ab]: corrupt: the checksum does not match" "$out" &&
+    grep -q "(rank [02] of 3): --resume: rank 1 of 3 could not restore its part of the checkpoint" "$out"; then ok
+else bad "a damaged part on rank 1 (exit $rc)"; fi
+rm -f "$ck".rank1-of-3.*
+mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 1s -q --resume "$ck" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "(rank 1 of 3): --resume: $ck.rank1-of-3.[ab]: cannot open" "$out"; then ok
+else bad "a missing part on rank 1 (exit $rc)"; fi
 
 echo "tests/mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -156,8 +156,9 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * bit for bit. Collective also are axon_sim_run (and the other run functions, which must get
  * the same arguments on every rank, and whose step callbacks must agree) and axon_sim_write,
  * where rank 0 writes the recordings of all. Every rank sees every spike (axon_sim_spikes,
- * counts) but only its own neurons' state (axon_sim_var). Not over several ranks yet:
- * checkpoints, injections and pushed spikes, weight records, continuous synapses, on_pre
+ * counts) but only its own neurons' state (axon_sim_var). Checkpoints are collective: every
+ * rank writes its own part and rank 0 a manifest, restored with as many ranks (docs/mpi.md).
+ * Not over several ranks yet: injections and pushed spikes, weight records, continuous synapses, on_pre
  * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
  * A run that fails on one rank leaves the others waiting: end the job (MPI_Abort).
  * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi). Threads: as
@@ -539,8 +540,18 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
  * simulation, and only then is anything changed. A truncated, corrupt or foreign checkpoint is
  * AXON_EFORMAT with a message saying which, and the simulation is left as it was. Checkpoints
  * are portable between machines of the same byte order and between runtimes reading the same
- * format version (2). A checkpoint may be taken from a step callback; restoring from one is
- * AXON_EINVAL.
+ * format version (3; version 2 is read too). A checkpoint may be taken from a step callback;
+ * restoring from one is AXON_EINVAL.
+ *
+ * Over MPI ranks (axon_sim_new_mpi) every function here but axon_checkpoint_read_info is
+ * collective. axon_sim_checkpoint writes each rank's part to "path.rank<r>-of-<K>.<a|b>" and,
+ * once every rank has written its own, rank 0 renames the manifest into place at path (the
+ * parts go to the slot, a or b, that the previous manifest does not name): a crash at any
+ * moment leaves the old set or the new one whole. axon_sim_restore reads the manifest and this
+ * rank's part; another rank count, or a part that is missing, damaged or of another set, is an
+ * error on every rank (the failing rank's message names the file, the others' name the rank),
+ * and no rank changes anything unless every part is valid. In memory, a rank's buffer is its
+ * own part, restored on the same rank of as many.
  */
 
 /* [sim] Writes a checkpoint to path atomically (a temporary file renamed into place: a crash
