@@ -58,8 +58,8 @@ static bool stdlib_neuron(const sema_ctx *s, const char *name, char group[64], c
                                  : 1 + typo_distance(name, nm);
                     if (dd < best || (dd == best && dd < 4 && strcmp(nm, found) < 0)) {
                         best = dd;
-                        snprintf(found, 64, "%s", nm);
-                        snprintf(group, 64, "%s", g->d_name);
+                        memcpy(found, nm, strlen(nm) + 1);               /* < 64 (sscanf) */
+                        memcpy(group, g->d_name, strlen(g->d_name) + 1); /* < 64 (above) */
                     }
                 }
                 if (fp)
