@@ -1109,8 +1109,11 @@ static bool cmd_raster(repl *r, const char *arg)
         return error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
     int w, h;
     term_size(&w, &h);
-    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", sm->name, sm->desc->pops[pop].name, n,
-            t0 * 1e3, t1 * 1e3);
+    size_t shown = 0; /* the spikes in the window, as the header counts them */
+    for (size_t k = 0; k < n; k++)
+        shown += t[k] >= t0 && t[k] < t1;
+    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", sm->name, sm->desc->pops[pop].name,
+            shown, t0 * 1e3, t1 * 1e3);
     term_raster(r->out, t, idx, n, sm->desc->pops[pop].size, t0, t1, w - 10, h / 2 > 4 ? h / 2 : 4);
     return true;
 }
