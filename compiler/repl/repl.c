@@ -757,13 +757,16 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
         }
     }
     if (out->var < 0) {
+        /* the visible variables, within one error line */
+        char has[512] = "";
+        size_t used = 0;
+        for (uint32_t k = 0; k < pd->nvars && used < sizeof has; k++)
+            if (pd->vars[k].kind != AXON_VAR_HIDDEN) {
+                int w = snprintf(has + used, sizeof has - used, " %s", pd->vars[k].name);
+                used += w > 0 ? (size_t)w : 0;
+            }
         *bad = true;
-        error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "",
-              "");
-        for (uint32_t k = 0; k < pd->nvars; k++)
-            if (pd->vars[k].kind != AXON_VAR_HIDDEN)
-                fprintf(stderr, " %s", pd->vars[k].name);
-        fputc('\n', stderr);
+        error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "", has);
         return NULL;
     }
     p = q;
