@@ -86,6 +86,11 @@ sim.E.frob|population E has no variable 'frob' (it has: v ge gi)
 sim.E.v[5:2]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E.v[0:321]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E = 1 mV|only a variable can be assigned (sim.POP.VAR = value)
+sim = 3 mV|only a variable can be assigned (sim.POP.VAR = value)
+sim.E.v = 3|E.v is in mV, but 3 is not
+sim.E.v[a]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
+s = COBA(|a simulation is NAME = MODULE(name = value, ...)
+:run sim 0.01 ms|the duration must be at least one time step (0.1 ms)
 END
 # a simulation that has not run has nothing to draw
 for e in ':raster sim.E' ':rate sim.E'; do
@@ -98,6 +103,16 @@ done
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e ':time x / 2' </dev/null 2>&1)
 if printf '%s\n' "$out" | head -1 | grep -qx '2 mV' && printf '%s\n' "$out" | sed -n 2p | grep -qE '^time: [0-9]+\.[0-9]{3} ms$' &&
     [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :time gave '$out'"; fi
+# FILE arguments are loaded before the entries; one that cannot be read is an error (exit 1)
+out=$(echo 'sim = COBA(N = 400)' | NO_COLOR=1 "$AXON" repl -q "$AXON_SRCDIR/examples/coba.axon" 2>&1)
+if [ $? -eq 0 ] && [ "$out" = "$(printf 'defined module COBA\nsim: COBA, 400 neurons in 2 populations, 4 projections')" ]; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: repl FILE gave '$out'"; fi
+out=$(NO_COLOR=1 "$AXON" repl "$tmp/none.axon" </dev/null 2>&1)
+if [ $? -eq 1 ] && [ "$out" = "error: cannot read '$tmp/none.axon': No such file or directory" ]; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: repl with a missing FILE gave '$out'"; fi
+out=$(NO_COLOR=1 "$AXON" repl -e </dev/null 2>&1)
+if [ $? -eq 2 ] && printf '%s\n' "$out" | head -1 | grep -qxF "axon repl: -e needs code to run, like -e '1 mV / 2 ms'"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e without code gave '$out'"; fi
 # -e runs entries without reading standard input
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e 'x / 2' </dev/null 2>&1)
 if [ "$out" = "2 mV" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e gave '$out'"; fi
