@@ -1,4 +1,5 @@
-"""The interactive REPL through a pseudo-terminal: typing, history recall, completion,
+"""The interactive REPL through a pseudo-terminal: typing, history recall, completion (of
+commands, modules, populations, variables and named values),
 Ctrl-C during :run, Ctrl-C at the prompt, Ctrl-D, and the history file.
 
 Run by tests/repl/run.sh with AXON, AXON_SRCDIR and HOME (a temporary directory) set."""
@@ -83,6 +84,19 @@ send("\x03")
 read_for(0.3)
 send("2 * 21\r")
 expect("42")
+# completion of a command, a module, a population and a named value: each entry works only
+# if the tab completed it (':sta sim' and 'COB(...)' are errors)
+send(":sta\t sim\r")
+expect("sim at t = 0 ms")
+send("ref = COB\t(N = 40)\r")
+expect("ref: COBA, 40 neurons")
+send("tau_m = 3 ms\r")
+send("tau_\t * 2\r")
+expect("6 ms")
+send("sim.\t\t")
+expect("sim.I")
+send("\x03")
+read_for(0.3)
 # Ctrl-C during a long run stops it with the state kept
 send(":run sim 1000 s\r")
 read_for(1.5)
