@@ -586,6 +586,11 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
                 }
                 snprintf(pname, sizeof pname, "%s", m.name);
             }
+            for (int j = 0; j < nset && good; j++)
+                if (!strcmp(names[j], pname))
+                    good = error(r, "%s(...) sets %s twice", module, pname);
+            if (!good)
+                break;
             if (!eval(r, value, &vals[k])) {
                 good = false;
                 break;

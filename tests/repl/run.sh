@@ -91,6 +91,8 @@ sim.E.v = 3|E.v is in mV, but 3 is not
 sim.E.v[a]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 s = COBA(|a simulation is NAME = MODULE(name = value, ...)
 s = COBA(400, 0.02, 7)|COBA takes 2 parameters
+s = COBA(N = 400, N = 40)|COBA(...) sets N twice
+s = COBA(40, N = 400)|COBA(...) sets N twice
 :run sim 0.01 ms|the duration must be at least one time step (0.1 ms)
 END
 # a simulation that has not run has nothing to draw
