@@ -96,12 +96,13 @@ s = COBA(40, N = 400)|COBA(...) sets N twice
 :run sim 0.01 ms|the duration must be at least one time step (0.1 ms)
 END
 # a simulation that has not run has nothing to draw
-for e in ':raster sim.E' ':rate sim.E'; do
-    out=$(NO_COLOR=1 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" -e 'sim = COBA(N = 400)' -e "$e" 2>"$tmp/err")
+for e in ':raster sim.E' ':rate sim.E' ':plot raster sim to notrun.svg'; do
+    out=$(cd "$tmp" && NO_COLOR=1 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" -e 'sim = COBA(N = 400)' -e "$e" 2>"$tmp/err")
     if [ $? -eq 1 ] && [ "$(cat "$tmp/err")" = "error: sim has not run yet (:run sim 100 ms)" ] &&
         [ "$out" = "$(printf 'defined module COBA\nsim: COBA, 400 neurons in 2 populations, 4 projections')" ]; then
         pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: '$e' before a run:"; printf '%s\n' "$out" | cat - "$tmp/err" | sed 's/^/    /'; fi
 done
+if [ ! -e "$tmp/notrun.svg" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot before a run wrote a file"; fi
 # :time runs its entry and says how long it took
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e ':time x / 2' </dev/null 2>&1)
 if printf '%s\n' "$out" | head -1 | grep -qx '2 mV' && printf '%s\n' "$out" | sed -n 2p | grep -qE '^time: [0-9]+\.[0-9]{3} ms$' &&
