@@ -1555,12 +1555,25 @@ static char **complete(const char *text, int start, int end)
     return rl_completion_matches(text, next_candidate);
 }
 
+/* mkdir -p with mode 0700: the XDG base directory specification asks for the missing
+ * directories of a state file to be made */
+static void make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(path, 0700);
+            *p = '/';
+        }
+    mkdir(path, 0700);
+}
+
 static char *history_path(void)
 {
     const char *state = getenv("XDG_STATE_HOME");
     if (state && *state) {
         char *dir = xprintf("%s/axon", state);
-        mkdir(dir, 0700);
+        make_dirs(dir);
         free(dir);
         return xprintf("%s/axon/history", state);
     }
