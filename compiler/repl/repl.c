@@ -586,6 +586,11 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
                 }
                 snprintf(pname, sizeof pname, "%s", m.name);
             }
+            for (int j = 0; j < nset && good; j++)
+                if (!strcmp(names[j], pname))
+                    good = error(r, "%s(...) sets %s twice", module, pname);
+            if (!good)
+                break;
             if (!eval(r, value, &vals[k])) {
                 good = false;
                 break;
@@ -757,13 +762,16 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
         }
     }
     if (out->var < 0) {
+        /* the visible variables, within one error line */
+        char has[512] = "";
+        size_t used = 0;
+        for (uint32_t k = 0; k < pd->nvars && used < sizeof has; k++)
+            if (pd->vars[k].kind != AXON_VAR_HIDDEN) {
+                int w = snprintf(has + used, sizeof has - used, " %s", pd->vars[k].name);
+                used += w > 0 ? (size_t)w : 0;
+            }
         *bad = true;
-        error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "",
-              "");
-        for (uint32_t k = 0; k < pd->nvars; k++)
-            if (pd->vars[k].kind != AXON_VAR_HIDDEN)
-                fprintf(stderr, " %s", pd->vars[k].name);
-        fputc('\n', stderr);
+        error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "", has);
         return NULL;
     }
     p = q;
@@ -1109,8 +1117,11 @@ static bool cmd_raster(repl *r, const char *arg)
         return error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
     int w, h;
     term_size(&w, &h);
-    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", sm->name, sm->desc->pops[pop].name, n,
-            t0 * 1e3, t1 * 1e3);
+    size_t shown = 0; /* the spikes in the window, as the header counts them */
+    for (size_t k = 0; k < n; k++)
+        shown += t[k] >= t0 && t[k] < t1;
+    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", sm->name, sm->desc->pops[pop].name,
+            shown, t0 * 1e3, t1 * 1e3);
     term_raster(r->out, t, idx, n, sm->desc->pops[pop].size, t0, t1, w - 10, h / 2 > 4 ? h / 2 : 4);
     return true;
 }
@@ -1544,12 +1555,25 @@ static char **complete(const char *text, int start, int end)
     return rl_completion_matches(text, next_candidate);
 }
 
+/* mkdir -p with mode 0700: the XDG base directory specification asks for the missing
+ * directories of a state file to be made */
+static void make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(path, 0700);
+            *p = '/';
+        }
+    mkdir(path, 0700);
+}
+
 static char *history_path(void)
 {
     const char *state = getenv("XDG_STATE_HOME");
     if (state && *state) {
         char *dir = xprintf("%s/axon", state);
-        mkdir(dir, 0700);
+        make_dirs(dir);
         free(dir);
         return xprintf("%s/axon/history", state);
     }

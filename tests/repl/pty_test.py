@@ -1,5 +1,7 @@
-"""The interactive REPL through a pseudo-terminal: typing, history recall, completion,
-Ctrl-C during :run, Ctrl-C at the prompt, Ctrl-D, and the history file.
+"""The interactive REPL through a pseudo-terminal: typing, history recall, completion (of
+commands, modules, populations, variables and named values),
+Ctrl-C during :run, Ctrl-C at the prompt, Ctrl-D, and the history file (in HOME, or in
+XDG_STATE_HOME when set).
 
 Run by tests/repl/run.sh with AXON, AXON_SRCDIR and HOME (a temporary directory) set."""
 import os
@@ -83,6 +85,19 @@ send("\x03")
 read_for(0.3)
 send("2 * 21\r")
 expect("42")
+# completion of a command, a module, a population and a named value: each entry works only
+# if the tab completed it (':sta sim' and 'COB(...)' are errors)
+send(":sta\t sim\r")
+expect("sim at t = 0 ms")
+send("ref = COB\t(N = 40)\r")
+expect("ref: COBA, 40 neurons")
+send("tau_m = 3 ms\r")
+send("tau_\t * 2\r")
+expect("6 ms")
+send("sim.\t\t")
+expect("sim.I")
+send("\x03")
+read_for(0.3)
 # Ctrl-C during a long run stops it with the state kept
 send(":run sim 1000 s\r")
 read_for(1.5)
@@ -114,4 +129,32 @@ hist = os.path.join(os.environ["HOME"], ".axon_history")
 text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
 if "mV" not in text:
     raise SystemExit("FAIL: the history file %s lacks the entries: %r" % (hist, text[:200]))
+
+# with XDG_STATE_HOME set, the history goes to $XDG_STATE_HOME/axon/history, the missing
+# directories made (here XDG_STATE_HOME itself does not exist yet)
+state = os.path.join(os.environ["HOME"], "state")
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["NO_COLOR"] = "1"
+    os.environ["TERM"] = "xterm"
+    os.environ["XDG_STATE_HOME"] = state
+    os.execv(AXON, [AXON, "repl"])
+screen = b""
+expect("axon> ")
+send("3*7\r")
+expect("21")
+send("\x04")
+read_for(1.0)
+for _ in range(100):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, signal.SIGKILL)
+    raise SystemExit("FAIL: the second session did not end within 10 s of Ctrl-D")
+hist = os.path.join(state, "axon", "history")
+text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
+if "3*7" not in text:
+    raise SystemExit("FAIL: the history file %s lacks the entry: %r" % (hist, text[:200]))
 print("interactive session: ok")

@@ -55,6 +55,68 @@ done
 if [ ! -e "$tmp/x.svg" ] && [ ! -e "$tmp/x.png" ]; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: a failed :plot left a file"; fi
 if [ -z "$(ls -A "$tmp/t")" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot left files in TMPDIR: $(ls "$tmp/t")"; fi
+# the errors of commands and values: exit 1 with the message, after a simulation of 10 ms
+while IFS='|' read -r entry msg; do
+    out=$(cd "$tmp" && TMPDIR="$tmp/t" NO_COLOR=1 timeout 120 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" \
+        -e 'sim = COBA(N = 400)' -e ':run sim 10 ms' -e "$entry" 2>&1)
+    if [ $? -eq 1 ] && [ "$(printf '%s\n' "$out" | grep -c '^error: ')" -eq 1 ] &&
+        printf '%s\n' "$out" | grep -qxF -- "error: $msg"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: '$entry' did not fail with 'error: $msg':"; printf '%s\n' "$out" | sed 's/^/    /'; fi
+done <<'END'
+:|a command is ':' and a name (:help lists them)
+:frob|no command ':frob' (:help lists them)
+:help frob|no command ':frob' (:help lists them)
+:seed -1|the seed is a whole number of at least 0
+:seed many|the seed is a whole number of at least 0
+:seed|the seed is a whole number of at least 0
+:load|which file? (:load model.axon)
+:run|which simulation?
+:run nosim 10 ms|no simulation named 'nosim' (:sims lists them)
+:run sim|how long? (:run sim 100 ms)
+:run sim 10 mV|the duration must be a time, like 100 ms, not V
+:write sim|into which directory? (:write sim out)
+:save sim|which file? (:save sim state.axck)
+:restore sim|which file? (:restore sim state.axck)
+:raster sim|which population of sim? (sim.E)
+:raster sim.X|sim has no population 'X'
+:raster sim.E 10 ms|the window is FROM, TO: two times, like 0 ms, 100 ms
+:rate sim|which population of sim? (sim.E)
+sim.X|sim has no population 'X'
+sim.E.frob|population E has no variable 'frob' (it has: v ge gi)
+sim.E.v[5:2]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
+sim.E.v[0:321]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
+sim.E = 1 mV|only a variable can be assigned (sim.POP.VAR = value)
+sim = 3 mV|only a variable can be assigned (sim.POP.VAR = value)
+sim.E.v = 3|E.v is in mV, but 3 is not
+sim.E.v[a]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
+s = COBA(|a simulation is NAME = MODULE(name = value, ...)
+s = COBA(400, 0.02, 7)|COBA takes 2 parameters
+s = COBA(N = 400, N = 40)|COBA(...) sets N twice
+s = COBA(40, N = 400)|COBA(...) sets N twice
+:run sim 0.01 ms|the duration must be at least one time step (0.1 ms)
+END
+# a simulation that has not run has nothing to draw
+for e in ':raster sim.E' ':rate sim.E' ':plot raster sim to notrun.svg'; do
+    out=$(cd "$tmp" && NO_COLOR=1 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" -e 'sim = COBA(N = 400)' -e "$e" 2>"$tmp/err")
+    if [ $? -eq 1 ] && [ "$(cat "$tmp/err")" = "error: sim has not run yet (:run sim 100 ms)" ] &&
+        [ "$out" = "$(printf 'defined module COBA\nsim: COBA, 400 neurons in 2 populations, 4 projections')" ]; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: '$e' before a run:"; printf '%s\n' "$out" | cat - "$tmp/err" | sed 's/^/    /'; fi
+done
+if [ ! -e "$tmp/notrun.svg" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot before a run wrote a file"; fi
+# :time runs its entry and says how long it took
+out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e ':time x / 2' </dev/null 2>&1)
+if printf '%s\n' "$out" | head -1 | grep -qx '2 mV' && printf '%s\n' "$out" | sed -n 2p | grep -qE '^time: [0-9]+\.[0-9]{3} ms$' &&
+    [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :time gave '$out'"; fi
+# FILE arguments are loaded before the entries; one that cannot be read is an error (exit 1)
+out=$(echo 'sim = COBA(N = 400)' | NO_COLOR=1 "$AXON" repl -q "$AXON_SRCDIR/examples/coba.axon" 2>&1)
+if [ $? -eq 0 ] && [ "$out" = "$(printf 'defined module COBA\nsim: COBA, 400 neurons in 2 populations, 4 projections')" ]; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: repl FILE gave '$out'"; fi
+out=$(NO_COLOR=1 "$AXON" repl "$tmp/none.axon" </dev/null 2>&1)
+if [ $? -eq 1 ] && [ "$out" = "error: cannot read '$tmp/none.axon': No such file or directory" ]; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: repl with a missing FILE gave '$out'"; fi
+out=$(NO_COLOR=1 "$AXON" repl -e </dev/null 2>&1)
+if [ $? -eq 2 ] && printf '%s\n' "$out" | head -1 | grep -qxF "axon repl: -e needs code to run, like -e '1 mV / 2 ms'"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e without code gave '$out'"; fi
 # -e runs entries without reading standard input
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e 'x / 2' </dev/null 2>&1)
 if [ "$out" = "2 mV" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -e gave '$out'"; fi
