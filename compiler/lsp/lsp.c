@@ -1230,7 +1230,9 @@ static bool handle(server *srv, json_object *msg, int *status)
     const char *method = get_str(msg, "method");
     json_object *id = get(msg, "id"), *params = get(msg, "params");
     if (!method) {
-        if (id && !get(msg, "result") && !get(msg, "error"))
+        /* (present, even null: a result of null is a response too) */
+        if (id && !json_object_object_get_ex(msg, "result", NULL) &&
+            !json_object_object_get_ex(msg, "error", NULL))
             reply_error(id, ERR_INVALID_REQUEST, "a request needs a method");
         return true; /* a response to a request of ours: there are none */
     }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The language server: a scripted conversation with checked answers, every name of the
+# The language server: a scripted conversation with checked answers, its edges (command
+# line, URIs, edits of a range, bad messages and headers; edges.py), every name of the
 # examples and of tests/lsp/models renamed (the model must not change), and every prefix of a few stdlib and example
 # files fed as edits (each must leave the server answering).
 set -u
@@ -10,6 +11,7 @@ cd "$AXON_SRCDIR" || exit 1
 pass=0
 fail=0
 if "$PY" tests/lsp/conversation.py "$AXON"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+if "$PY" tests/lsp/edges.py "$AXON"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 out=$("$PY" tests/lsp/rename.py "$AXON" examples tests/lsp/models 2>&1)
 rc=$?
 printf '%s\n' "$out" | grep -v '^refused: '

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""The edges of `axon lsp`, each answer checked: its command line (bad --debounce values and
+unknown options refused with exit status 2, --stdio accepted), percent-encoded file URIs (in
+a directory with a space: decoded to read the file, encoded in the locations it answers),
+documents that are not local files, edits of a range (UTF-16 positions past non-ASCII
+characters), a diagnostic's located note as related information, extern declarations (the
+information that their library is not loaded, the outline, semantic tokens), messages
+without a method, responses, requests after shutdown, exit without shutdown, and headers
+that are not the protocol's.
+
+usage: edges.py AXON   (AXON_STDLIB must point at the stdlib)
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lspclient import Server  # noqa: E402
+
+failures = 0
+
+
+def check(cond, what, got=None):
+    global failures
+    if cond:
+        return
+    failures += 1
+    print("FAIL: %s%s" % (what, "" if got is None else "\n    got: %s" % json.dumps(got)[:800]))
+
+
+def start(axon, *args):
+    s = Server(axon, *args)
+    r = s.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    s.notify("initialized", {})
+    return s, r.get("result", {}).get("capabilities", {})
+
+
+def open_doc(s, uri, text):
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "axon",
+                                                       "version": 1, "text": text}})
+    return s.diagnostics(uri)
+
+
+def command_line(axon):
+    for args, want in ((["--debounce", "20000"], "--debounce takes milliseconds (0 to 10000)"),
+                       (["--debounce", "-1"], "--debounce takes milliseconds (0 to 10000)"),
+                       (["--debounce", "5x"], "--debounce takes milliseconds (0 to 10000)"),
+                       (["--tcp"], "unknown option '--tcp'")):
+        p = subprocess.run([axon, "lsp", *args], input=b"", capture_output=True, timeout=20)
+        err = p.stderr.decode()
+        check(p.returncode == 2 and want in err and p.stdout == b"",
+              "axon lsp %s: a usage error" % " ".join(args), [p.returncode, err])
+    s, caps = start(axon, "--stdio", "--debounce", "0")
+    check(caps.get("hoverProvider") is True, "--stdio is accepted", caps)
+    r = s.request("shutdown")
+    check("result" in r and r["result"] is None, "shutdown after --stdio", r)
+    s.notify("exit", None)
+    check(s.close() == 0, "exit status 0 after --stdio")
+
+
+def uris(axon, tmp):
+    d = os.path.join(tmp, "my models-2")
+    os.mkdir(d)
+    lib = "neuron Cell {\n    state { v = 0 }\n    equations { v' = -v / (10 ms) }\n}\n"
+    main = 'import "cells.axon"\n\nmodule M {\n    population A = Cell[3]\n}\n'
+    with open(os.path.join(d, "cells.axon"), "w") as f:
+        f.write(lib)
+    with open(os.path.join(d, "main.axon"), "w") as f:
+        f.write(main)
+    real = os.path.realpath(d)
+    # the client encodes the space and (with lower-case hex digits) the '-'
+    main_uri = "file://" + real[:-len("my models-2")] + "my%20models%2d2/main.axon"
+    s, _ = start(axon, "--debounce", "0")
+    check(open_doc(s, main_uri, main) == [],
+          "a percent-encoded URI: the import beside the file is found")
+    r = s.request("textDocument/definition", {"textDocument": {"uri": main_uri},
+                                              "position": {"line": 3, "character": 19}})
+    loc = r.get("result") or {}
+    want = "file://" + real[:-len("my models-2")] + "my%20models-2/cells.axon"
+    check(loc.get("uri") == want and loc.get("range", {}).get("start") ==
+          {"line": 0, "character": 7}, "a location in a directory with a space is encoded", r)
+
+    # not local files: an untitled buffer, a file on another host; checked from their text
+    bad = "neuron N {\n    state { v = 0 }\n    equations { v' = -v / (10 ms) + 1 mV }\n}\n"
+    for uri in ("untitled:Untitled-1", "file://otherhost/m.axon"):
+        diags = open_doc(s, uri, bad)
+        check(len(diags) == 1 and diags[0]["severity"] == 1 and
+              diags[0]["range"]["start"]["line"] == 2 and
+              diags[0]["message"].startswith("dimension mismatch in '+'"),
+              "a document that is not a local file (%s) is checked from its text" % uri, diags)
+        r = s.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                             "position": {"line": 2, "character": 17}})
+        value = (r.get("result") or {}).get("contents", {}).get("value", "")
+        check("state variable of neuron N" in value, "hover in %s" % uri, r)
+        s.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        check(s.diagnostics(uri) == [], "closing %s clears its diagnostics" % uri)
+    s.notify("exit", None)
+    check(s.close() == 1, "exit without shutdown: status 1")
+
+
+def ranged_edits(axon, tmp):
+    path = os.path.join(tmp, "edit.axon")
+    text = ("# µ and 😀 before the edit\n"
+            "neuron N {\n"
+            "    state { v = 0 mV } # 😀 é\n"
+            "    equations { v' = -v / (10 ms) }\n"
+            "}\n")
+    with open(path, "w") as f:
+        f.write(text)
+    uri = "file://" + os.path.realpath(path)
+    s, _ = start(axon, "--debounce", "0")
+    check(open_doc(s, uri, text) == [], "the file to edit checks")
+
+    def edit(sl, sc, el, ec, new, version):
+        s.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {"start": {"line": sl, "character": sc},
+                                          "end": {"line": el, "character": ec}},
+                                "text": new}]})
+        return s.diagnostics(uri)
+
+    def server_text():
+        r = s.request("textDocument/formatting", {"textDocument": {"uri": uri},
+                                                  "options": {"tabSize": 4,
+                                                              "insertSpaces": True}})
+        edits = r.get("result") or []
+        return edits[0]["newText"] if len(edits) == 1 else None
+
+    def fmt(t):
+        return subprocess.run([axon, "fmt", "-"], input=t, capture_output=True,
+                              text=True).stdout
+
+    # on line 2, after "    state { v = 0 mV } # 😀 " (the emoji counts two UTF-16 units)
+    line2 = "    state { v = 0 mV } # 😀 é"
+    col = len("    state { v = 0 mV } # ") + 2 + 1
+    diags = edit(2, col, 2, col + 1, "e", 2)
+    check(diags == [], "an edit in a comment after an emoji", diags)
+    text = text.replace(line2, line2.replace("é", "e"))
+    check(server_text() == fmt(text), "the edit replaced the right character",
+          server_text())
+    # replace '10 ms' by '10 mV': a unit error, at the place the edit made
+    p = text.split("\n")[3].index("ms")
+    diags = edit(3, p, 3, p + 2, "mV", 3)
+    check(len(diags) == 1 and diags[0]["range"]["start"]["line"] == 3,
+          "an edit of a range that makes an error", diags)
+    text = text.replace("(10 ms)", "(10 mV)")
+    # an insertion spanning lines, and an end before its start (taken as an insertion)
+    diags = edit(3, p, 3, p + 2, "ms", 4)
+    check(diags == [], "the edit undone", diags)
+    text = text.replace("(10 mV)", "(10 ms)")
+    diags = edit(4, 1, 4, 0, "\n# the end", 5)
+    text = text.rstrip("\n") + "\n# the end\n"
+    check(diags == [] and server_text() == fmt(text),
+          "an edit whose end is before its start inserts", server_text())
+    # a position past the end of the text appends
+    diags = edit(40, 0, 41, 0, "# after\n", 6)
+    text += "# after\n"
+    check(diags == [] and server_text() == fmt(text), "an edit past the end appends",
+          server_text())
+    r = s.request("shutdown")
+    s.notify("exit", None)
+    check(s.close() == 0, "exit status 0")
+
+
+def notes_and_externs(axon, tmp):
+    path = os.path.join(tmp, "dup.axon")
+    text = ("neuron A {\n    state { v = 0 }\n}\n\n"
+            "neuron A {\n    state { v = 0 }\n}\n")
+    with open(path, "w") as f:
+        f.write(text)
+    uri = "file://" + os.path.realpath(path)
+    s, caps = start(axon, "--debounce", "0")
+    diags = open_doc(s, uri, text)
+    d = diags[0] if len(diags) == 1 else {}
+    check(d.get("message") == "neuron 'A' is already defined" and
+          d.get("range", {}).get("start") == {"line": 4, "character": 0},
+          "the second definition of a neuron is an error", diags)
+    check(d.get("relatedInformation") ==
+          [{"location": {"uri": uri, "range": {"start": {"line": 0, "character": 0},
+                                                "end": {"line": 2, "character": 1}}},
+            "message": "the first definition of 'A' is here"}],
+          "the first definition is related information, not a hint", d)
+    s.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    s.diagnostics(uri)
+
+    path = os.path.join(tmp, "ext.axon")
+    text = ('extern "libm.so.6" fn cbrt(x) -> real\n\n'
+            'neuron C {\n    state { v = 0 }\n    equations { v\' = -cbrt(v) / (10 ms) }\n}\n')
+    with open(path, "w") as f:
+        f.write(text)
+    uri = "file://" + os.path.realpath(path)
+    diags = open_doc(s, uri, text)
+    d = diags[0] if len(diags) == 1 else {}
+    check(d.get("severity") == 3 and d.get("range", {}).get("start", {}).get("line") == 0 and
+          "does not load extern libraries: calls to 'cbrt' are checked for their arguments "
+          "only" in d.get("message", ""),
+          "an extern declaration: the information that its library is not loaded", diags)
+    r = s.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    syms = {x["name"]: x["kind"] for x in r.get("result") or []}
+    check(syms.get("cbrt") == 12 and syms.get("C") is not None,
+          "the outline shows the extern function as a function (12)", r)
+    r = s.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
+    data = (r.get("result") or {}).get("data", [])
+    legend = caps.get("semanticTokensProvider", {}).get("legend", {}).get("tokenTypes", [])
+    line, col, kinds = 0, 0, {}
+    lines = text.split("\n")
+    for k in range(0, len(data) - 4, 5):
+        dl, dc, n, ty, _ = data[k:k + 5]
+        line, col = line + dl, (col + dc if dl == 0 else dc)
+        kinds.setdefault(lines[line][col:col + n], set()).add(
+            legend[ty] if ty < len(legend) else ty)
+    check(kinds.get("cbrt") == {"function"}, "semantic tokens: cbrt is a function", kinds)
+    r = s.request("shutdown")
+    s.notify("exit", None)
+    check(s.close() == 0, "exit status 0")
+
+
+def protocol(axon):
+    s, _ = start(axon, "--debounce", "0")
+    s.send({"jsonrpc": "2.0", "id": 77})
+    m = s.read()
+    check(m.get("id") == 77 and m.get("error", {}).get("code") == -32600 and
+          m["error"].get("message") == "a request needs a method",
+          "a request without a method", m)
+    s.send({"jsonrpc": "2.0", "id": 78, "result": None})  # a response: nothing to answer
+    s.send({"jsonrpc": "2.0", "id": 79, "error": {"code": 1, "message": "x"}})
+    s.send([1, 2])
+    m = s.read()
+    check(m.get("error", {}).get("code") == -32600 and
+          m["error"].get("message") == "a message is a JSON object",
+          "responses are not answered; an array is not a message", m)
+    r = s.request("shutdown")
+    check("result" in r and r["result"] is None, "shutdown", r)
+    r = s.request("textDocument/hover", {"textDocument": {"uri": "file:///x.axon"},
+                                         "position": {"line": 0, "character": 0}})
+    check(r.get("error", {}).get("code") == -32600 and
+          r["error"].get("message") == "the server is shutting down",
+          "a request after shutdown is refused", r)
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": "file:///x.axon", "text": "x"}})
+    r = s.request("shutdown")
+    check(r.get("error", {}).get("code") == -32600 and s.notes == [],
+          "a notification after shutdown is ignored", [r, s.notes])
+    s.notify("exit", None)
+    check(s.close() == 0, "exit after shutdown: status 0")
+
+    for head in (b"Content-Type: text/plain\r\n\r\n{}", b"Content-Length: 12abc\r\n\r\n{}",
+                 b"Content-Length: 99999999999999999999999999999999\r\n\r\n{}",
+                 b"x" * 5000):
+        p = subprocess.run([axon, "lsp"], input=head, capture_output=True, timeout=20)
+        check(p.returncode == 1 and
+              p.stderr.decode() == "axon lsp: not a protocol message header; stopping\n" and
+              p.stdout == b"", "a header that is not the protocol's: %r" % head[:40],
+              [p.returncode, p.stderr.decode()])
+
+
+def main():
+    axon = sys.argv[1]
+    tmp = tempfile.mkdtemp()
+    try:
+        command_line(axon)
+        uris(axon, tmp)
+        ranged_edits(axon, tmp)
+        notes_and_externs(axon, tmp)
+        protocol(axon)
+    finally:
+        shutil.rmtree(tmp)
+    print("edges: %d failed" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
