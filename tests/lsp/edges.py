@@ -2,11 +2,12 @@
 """The edges of `axon lsp`, each answer checked: its command line (bad --debounce values and
 unknown options refused with exit status 2, --stdio accepted), percent-encoded file URIs (in
 a directory with a space: decoded to read the file, encoded in the locations it answers),
-documents that are not local files, edits of a range (UTF-16 positions past non-ASCII
+hover on a name of another file (its file and line), requests missing a position or a new
+name, formatting of a file that does not parse, documents that are not local files, edits of a range (UTF-16 positions past non-ASCII
 characters), a diagnostic's located note as related information, extern declarations (the
 information that their library is not loaded, the outline, semantic tokens), messages
-without a method, responses, requests after shutdown, exit without shutdown, and headers
-that are not the protocol's.
+without a method, responses, requests after shutdown, exit without shutdown, a client that
+goes away, spaces after a length, and headers that are not the protocol's.
 
 usage: edges.py AXON   (AXON_STDLIB must point at the stdlib)
 """
@@ -82,6 +83,28 @@ def uris(axon, tmp):
     want = "file://" + real[:-len("my models-2")] + "my%20models-2/cells.axon"
     check(loc.get("uri") == want and loc.get("range", {}).get("start") ==
           {"line": 0, "character": 7}, "a location in a directory with a space is encoded", r)
+
+    # hover on a name defined in another file says where
+    r = s.request("textDocument/hover", {"textDocument": {"uri": main_uri},
+                                         "position": {"line": 3, "character": 19}})
+    value = (r.get("result") or {}).get("contents", {}).get("value", "")
+    check(value.endswith("\n*%s:1*\n" % os.path.join(real, "cells.axon")),
+          "hover on an imported neuron names its file and line", r)
+    # requests missing what they need: nothing, or a refusal that says what is missing
+    r = s.request("textDocument/completion", {"textDocument": {"uri": main_uri}})
+    check(r.get("result") == [], "completion without a position: nothing", r)
+    r = s.request("textDocument/rename", {"textDocument": {"uri": main_uri},
+                                          "position": {"line": 3, "character": 19}})
+    check(r.get("error", {}).get("code") == -32803 and
+          r["error"].get("message") == "newName is missing", "rename without newName", r)
+    # a file that does not parse is not formatted (its errors are shown instead)
+    broken = main.replace("Cell[3]", "Cell[3")
+    s.notify("textDocument/didChange", {"textDocument": {"uri": main_uri, "version": 2},
+                                        "contentChanges": [{"text": broken}]})
+    check(len(s.diagnostics(main_uri)) >= 1, "the broken file has its error")
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": main_uri},
+                                              "options": {"tabSize": 4, "insertSpaces": True}})
+    check(r.get("result") == [], "a file that does not parse is not formatted", r)
 
     # not local files: an untitled buffer, a file on another host; checked from their text
     bad = "neuron N {\n    state { v = 0 }\n    equations { v' = -v / (10 ms) + 1 mV }\n}\n"
@@ -245,6 +268,16 @@ def protocol(axon):
           "a notification after shutdown is ignored", [r, s.notes])
     s.notify("exit", None)
     check(s.close() == 0, "exit after shutdown: status 0")
+
+    # spaces after the length are allowed; a client that goes away without shutdown: 1
+    p = subprocess.Popen([axon, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                       "params": {"capabilities": {}}}).encode()
+    out, err = p.communicate(b"Content-Length: %d  \r\n\r\n" % len(body) + body, timeout=20)
+    check(p.returncode == 1 and b'"serverInfo"' in out and err == b"",
+          "a length followed by spaces; the client gone without shutdown: status 1",
+          [p.returncode, out.decode()[:200], err.decode()])
 
     for head in (b"Content-Type: text/plain\r\n\r\n{}", b"Content-Length: 12abc\r\n\r\n{}",
                  b"Content-Length: 99999999999999999999999999999999\r\n\r\n{}",
