@@ -3,7 +3,8 @@
 unknown options refused with exit status 2, --stdio accepted), percent-encoded file URIs (in
 a directory with a space: decoded to read the file, encoded in the locations it answers),
 hover on a name of another file (its file and line), requests missing a position or a new
-name, formatting of a file that does not parse, documents that are not local files, edits of a range (UTF-16 positions past non-ASCII
+name, formatting of a file that does not parse, documents that are not local files, an
+error of an imported file shown at the import (of a directory, indented; of std/), edits of a range (UTF-16 positions past non-ASCII
 characters), a diagnostic's located note as related information, extern declarations (the
 information that their library is not loaded, the outline, semantic tokens), messages
 without a method, responses, requests after shutdown, exit without shutdown, a client that
@@ -122,6 +123,60 @@ def uris(axon, tmp):
         check(s.diagnostics(uri) == [], "closing %s clears its diagnostics" % uri)
     s.notify("exit", None)
     check(s.close() == 1, "exit without shutdown: status 1")
+
+
+def import_places(axon, tmp):
+    """An error in an imported file is shown at the line of the import that brings it in:
+    an import of a directory, indented, below a comment; an import of std/ (from a copy of
+    the stdlib with a mistake)."""
+    d = os.path.join(tmp, "imports")
+    os.makedirs(os.path.join(d, "lib"))
+    bad = ("neuron Bad {\n    state { v = 0 mV }\n"
+           "    equations { v' = -v / (10 ms) + 1 }\n}\n")
+    with open(os.path.join(d, "lib", "bad.axon"), "w") as f:
+        f.write(bad)
+    main = '# models\n  import "lib"\n\nmodule M {\n    population A = Bad[3]\n}\n'
+    path = os.path.join(os.path.realpath(d), "main.axon")
+    with open(path, "w") as f:
+        f.write(main)
+    s, _ = start(axon, "--debounce", "0")
+    uri = "file://" + path
+    diags = open_doc(s, uri, main)
+    lib_file = os.path.join(os.path.realpath(d), "lib", "bad.axon")
+    check(len(diags) == 1 and diags[0]["range"] ==
+          {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 14}} and
+          diags[0]["message"].startswith(lib_file + ":3:22: dimension mismatch in '+'"),
+          "an error in a file of an imported directory: at the import", diags)
+    lib_diags = s.diagnostics("file://" + lib_file)
+    check(len(lib_diags) == 1 and lib_diags[0]["range"]["start"] ==
+          {"line": 2, "character": 21}, "and on the file itself", lib_diags)
+    s.request("shutdown")
+    s.notify("exit", None)
+    s.close()
+
+    std = os.path.join(tmp, "stdlib")
+    shutil.copytree(os.environ["AXON_STDLIB"], std)
+    lif = os.path.join(std, "neurons", "lif.axon")
+    with open(lif) as f:
+        t = f.read()
+    with open(lif, "w") as f:
+        f.write(t.replace("neuron LIF {", "neuron LIF {\n    parameters { zz = 1 mV + 1 ms }", 1))
+    s = Server(axon, "--debounce", "0", env=dict(os.environ, AXON_STDLIB=std))
+    s.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    main = ('# uses LIF\n\nimport "std/synapses/basic"\nimport "std/neurons/lif"\n\n'
+            'module M {\n    population A = LIF[3]\n}\n')
+    path = os.path.join(os.path.realpath(d), "std.axon")
+    with open(path, "w") as f:
+        f.write(main)
+    uri = "file://" + path
+    diags = open_doc(s, uri, main)
+    check(len(diags) >= 1 and all(x["range"]["start"] == {"line": 3, "character": 0}
+                                  for x in diags) and
+          "dimension mismatch" in diags[0]["message"],
+          "an error in a stdlib file: at its import 'std/neurons/lif'", diags)
+    s.request("shutdown")
+    s.notify("exit", None)
+    s.close()
 
 
 def ranged_edits(axon, tmp):
@@ -295,6 +350,7 @@ def main():
     try:
         command_line(axon)
         uris(axon, tmp)
+        import_places(axon, tmp)
         ranged_edits(axon, tmp)
         notes_and_externs(axon, tmp)
         protocol(axon)
