@@ -4,11 +4,12 @@ unknown options refused with exit status 2, --stdio accepted), percent-encoded f
 a directory with a space: decoded to read the file, encoded in the locations it answers),
 hover on a name of another file (its file and line), requests missing a position or a new
 name, formatting of a file that does not parse, documents that are not local files, an
-error of an imported file shown at the import (of a directory, indented; of std/), edits of a range (UTF-16 positions past non-ASCII
-characters), a diagnostic's located note as related information, extern declarations (the
-information that their library is not loaded, the outline, semantic tokens), messages
-without a method, responses, requests after shutdown, exit without shutdown, a client that
-goes away, spaces after a length, and headers that are not the protocol's.
+error of an imported file shown at the import (of a directory, indented; of std/), edits
+of a range (UTF-16 positions past non-ASCII characters), a diagnostic's located note as
+related information, extern declarations (the information that their library is not
+loaded, the outline, semantic tokens), messages without a method, responses, requests
+after shutdown, exit without shutdown, a client that goes away, spaces after a length, and
+headers that are not the protocol's.
 
 usage: edges.py AXON   (AXON_STDLIB must point at the stdlib)
 """
