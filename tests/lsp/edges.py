@@ -8,7 +8,8 @@ error of an imported file shown at the import (of a directory, indented; of std/
 of a range (UTF-16 positions past non-ASCII characters), a diagnostic's located note as
 related information, extern declarations (the information that their library is not
 loaded, the outline, semantic tokens), messages without a method, responses, requests
-after shutdown, exit without shutdown, a client that goes away, spaces after a length, and
+after shutdown, notifications about no open document or without a text, positions that
+are not positions, exit without shutdown, a client that goes away, spaces after a length, and
 headers that are not the protocol's.
 
 usage: edges.py AXON   (AXON_STDLIB must point at the stdlib)
@@ -311,6 +312,30 @@ def protocol(axon):
     check(m.get("error", {}).get("code") == -32600 and
           m["error"].get("message") == "a message is a JSON object",
           "responses are not answered; an array is not a message", m)
+    # notifications that name no open document, or lack their text, are ignored
+    uri = "file:///nonexistent-dir/ok.axon"
+    ok = "neuron N {\n    state { v = 0 }\n}\n"
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "version": 1}})
+    s.notify("textDocument/didChange", {"textDocument": {"uri": "file:///other.axon"},
+                                        "contentChanges": [{"text": "x"}]})
+    s.notify("textDocument/didClose", {"textDocument": {"uri": "file:///other.axon"}})
+    r = s.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    check(s.notes == [], "nothing published for notifications about no open document",
+          s.notes)
+    check(open_doc(s, uri, ok) == [], "a document at a path that does not exist is checked")
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                        "contentChanges": [{"text": 5}, {"range": None}]})
+    check(s.diagnostics(uri) == [], "changes without a text leave the text as it was")
+    # positions that are not positions: nothing
+    for pos in ({"line": -1, "character": 0}, {"line": "1", "character": 11},
+                {"line": 1, "character": 2 ** 40}):
+        r = s.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos})
+        check("result" in r and r["result"] is None, "hover at %s: nothing" % pos, r)
+    r = s.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                         "position": {"line": 1, "character": 12}})
+    check("state variable of neuron N" in json.dumps(r.get("result")),
+          "hover at a real position of that document", r)
+
     r = s.request("shutdown")
     check("result" in r and r["result"] is None, "shutdown", r)
     r = s.request("textDocument/hover", {"textDocument": {"uri": "file:///x.axon"},
