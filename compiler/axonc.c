@@ -650,7 +650,8 @@ axonc_status axonc_parse_override(axonc_session *s, const char *text, axonc_over
 
 /* The overrides as ir_instantiate takes them, through the same parser as the command line's:
  * the value is a number and a unit, so the text handed on cannot be anything else. */
-static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n)
+static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n,
+                                 const char *call)
 {
     ir_override *ov = arena_alloc(u->ar, (size_t)(n + 1) * sizeof *ov);
     for (int i = 0; i < n; i++) {
@@ -670,6 +671,7 @@ static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n
         }
         if (o->text)
             ov[i].text = arena_strdup(u->ar, o->text); /* shown in messages as written */
+        ov[i].call = call;
     }
     return ov;
 }
@@ -683,7 +685,8 @@ static axonc_status instantiate_pass(axonc_unit *u, void *arg)
 {
     inst_args *a = arg;
     const axonc_instance_opts *o = a->o;
-    ir_override *ov = ir_overrides(u, o->set, o->nset);
+    ir_override *ov = ir_overrides(u, o->set, o->nset,
+                                   o->call ? arena_strdup(u->ar, o->module ? o->module : "") : NULL);
     if (!ov)
         return AXONC_EINVAL;
     a->ir = ir_build(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);

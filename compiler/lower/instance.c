@@ -94,6 +94,15 @@ static sx *ov_value(inst *in, const ir_override *o, ax_dim dim, bool boolean)
     return e;
 }
 
+/* How messages name override o: as the user gave it, on the command line or in a call. */
+static const char *ov_said(inst *in, const ir_override *o)
+{
+    if (o->call) /* "": the model's run module */
+        return arena_printf(in->ar, "%s(%s = %s)", *o->call ? o->call : in->m->module, o->name,
+                            o->text);
+    return arena_printf(in->ar, "--set %s=%s", o->name, o->text);
+}
+
 /* Does override o fit a parameter of dimension dim (boolean: a truth value)? `what` names
  * the parameter ("'N' of module COBA"). A plain number fits a dimensionless parameter,
  * and a plain 0 any parameter, as in a model. */
@@ -107,7 +116,7 @@ static bool ov_fits(inst *in, const ir_override *o, ax_dim dim, bool boolean, co
     if (boolean || q->boolean) {
         if (boolean && q->boolean)
             return true;
-        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, not %s", o->name, o->text, what,
+        ERR(in, SPAN_NONE, "%s: %s is %s, not %s", ov_said(in, o), what,
             boolean ? "true or false" : dim_describe(dim, a, sizeof a),
             boolean ? "a number" : "true or false");
         return false;
@@ -115,13 +124,18 @@ static bool ov_fits(inst *in, const ir_override *o, ax_dim dim, bool boolean, co
     if (q->has_unit ? dim_eq(q->dim, dim) : dim_is_none(dim) || q->si == 0)
         return true;
     if (!q->has_unit) {
-        ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s has no unit", o->name, o->text, what,
+        ERR(in, SPAN_NONE, "%s: %s is %s, but %s has no unit", ov_said(in, o), what,
             dim_describe(dim, a, sizeof a), o->text);
-        diag_hint(in->d, "write the unit: --set '%s=%s %s'", o->name, o->text,
-                  dim_unit_name(dim, b, sizeof b));
+        if (o->call)
+            diag_hint(in->d, "write the unit: %s(%s = %s %s)",
+                      *o->call ? o->call : in->m->module, o->name, o->text,
+                      dim_unit_name(dim, b, sizeof b));
+        else
+            diag_hint(in->d, "write the unit: --set '%s=%s %s'", o->name, o->text,
+                      dim_unit_name(dim, b, sizeof b));
         return false;
     }
-    ERR(in, SPAN_NONE, "--set %s=%s: %s is %s, but %s is %s", o->name, o->text, what,
+    ERR(in, SPAN_NONE, "%s: %s is %s, but %s is %s", ov_said(in, o), what,
         dim_describe(dim, a, sizeof a), o->text, dim_describe(q->dim, b, sizeof b));
     return false;
 }
@@ -303,11 +317,11 @@ static void pop_overrides(inst *in, const ir_pop *p, sx **init)
             if (v >= 0) {
                 static const char *const KIND[] = {"parameter", "state variable", "input",
                                                    "definition"};
-                ERR(in, SPAN_NONE, "--set %s=%s: '%s' of %s is a %s of %s, not a parameter",
-                    o->name, o->text, name, p->name, KIND[t->vars[v].kind], t->name);
+                ERR(in, SPAN_NONE, "%s: '%s' of %s is a %s of %s, not a parameter",
+                    ov_said(in, o), name, p->name, KIND[t->vars[v].kind], t->name);
                 continue;
             }
-            ERR(in, SPAN_NONE, "--set %s=%s: %s (a %s) has no parameter '%s'", o->name, o->text,
+            ERR(in, SPAN_NONE, "%s: %s (a %s) has no parameter '%s'", ov_said(in, o),
                 p->name, t->name, name);
             const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
             int nn = 0;
@@ -513,13 +527,13 @@ static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **
         if (v < 0) {
             if (nruled > 1) {
                 ERR(in, SPAN_NONE,
-                    "--set %s=%s: '%s' is a parameter of several learning rules of "
+                    "%s: '%s' is a parameter of several learning rules of "
                     "%s",
-                    o->name, o->text, name, pj->name);
+                    ov_said(in, o), name, pj->name);
                 continue;
             }
-            ERR(in, SPAN_NONE, "--set %s=%s: the synapses of %s (%s) have no parameter '%s'",
-                o->name, o->text, pj->name, t->name, name);
+            ERR(in, SPAN_NONE, "%s: the synapses of %s (%s) have no parameter '%s'",
+                ov_said(in, o), pj->name, t->name, name);
             const char **names = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *names);
             int nn = 0;
             for (int u = 0; u < t->nvars; u++)
@@ -986,7 +1000,7 @@ static sx **module_values(inst *in, const sm_module *mod, const sm_run *run)
             if (!strcmp(names[q], o->name))
                 k = q;
         if (k < 0) {
-            ERR(in, SPAN_NONE, "--set %s=%s: module %s has no parameter '%s'", o->name, o->text,
+            ERR(in, SPAN_NONE, "%s: module %s has no parameter '%s'", ov_said(in, o),
                 mod->def->name, o->name);
             const char *best = closest(o->name, names, mod->nparams);
             if (best)
@@ -1058,9 +1072,8 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
             const char *dot = strrchr(ov[i].name, '.');
             char *path = arena_printf(in.ar, "%.*s", (int)(dot - ov[i].name), ov[i].name);
             ERR(&in, SPAN_NONE,
-                "--set %s=%s: module %s has no population or named projection "
-                "'%s'",
-                ov[i].name, ov[i].text, m->module, path);
+                "%s: module %s has no population or named projection '%s'",
+                ov_said(&in, &ov[i]), m->module, path);
             const char **names =
                 arena_alloc(in.ar, (size_t)(m->npops + m->nprojs + 1) * sizeof *names);
             int nn = 0;

@@ -259,6 +259,8 @@ typedef struct {
     const char *name;
     const char *text;   /* the value as written, for messages */
     ax_quantity value;
+    const char *call;   /* NULL: from the command line, named `--set NAME=VALUE` in messages;
+                           else the module called, `MODULE(NAME = VALUE)` (the REPL) */
 } ir_override;
 
 /* Fills *out from NAME and VALUE as given on a command line (both must outlive

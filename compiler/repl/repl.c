@@ -566,8 +566,9 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
     char names[64][64];
     int nset = 0;
     bool good = true;
-    if (args) {
-        char *copy = xstrdup(args), *parts[64];
+    char *copy = args ? xstrdup(args) : NULL; /* the values' text, until instantiated */
+    if (copy) {
+        char *parts[64];
         int n = split_args(copy, parts, 64);
         for (int k = 0; k < n && good; k++) {
             char pname[64];
@@ -596,18 +597,24 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
                 break;
             }
             snprintf(names[k], sizeof names[k], "%s", pname);
+            /* messages quote the value as written (split_args wrote in the copy) */
+            char *text = (char *)skip_ws(value), *end = text + strlen(text);
+            while (end > text && isspace((unsigned char)end[-1]))
+                *--end = 0;
             set[nset++] = (axonc_override){names[k], vals[k].value,
-                                           strcmp(vals[k].unit, "1") ? vals[k].unit : NULL, NULL};
+                                           strcmp(vals[k].unit, "1") ? vals[k].unit : NULL, text};
         }
-        free(copy);
     }
-    if (!good)
+    if (!good) {
+        free(copy);
         return false;
+    }
     axonc_instance *in = NULL;
     const axon_model_desc *desc = NULL;
     char *where = xprintf("<repl:%d>", r->counter);
     r->current_entry = where;
-    axonc_status st = axonc_instantiate(p->unit, &(axonc_instance_opts){module, set, nset, 0}, &in);
+    axonc_status st = axonc_instantiate(p->unit, &(axonc_instance_opts){module, set, nset, 0, 1}, &in);
+    free(copy);
     if (st == AXONC_OK)
         st = axonc_jit(in, &desc);
     r->current_entry = NULL;

@@ -235,6 +235,9 @@ typedef struct {
     const axonc_override *set;  /* overrides on top of the `run` line's arguments */
     int nset;
     double dt;                  /* the time step in s; 0 = 0.1 ms */
+    int call;                   /* how messages name an override: 0 as a command line's
+                                   `--set NAME=VALUE`; nonzero as the arguments of a call,
+                                   `MODULE(NAME = VALUE)` (the REPL) */
 } axonc_instance_opts;
 
 /* Instantiates a module of a checked unit (o may be NULL) and chooses the integration
