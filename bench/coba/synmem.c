@@ -18,10 +18,12 @@
  * connectivity).
  *
  * With MS, it then runs MS ms of model time on THREADS threads (default 1) and prints
- *   run run_s=W cpu_s=C spikes=S
+ *   run run_s=W cpu_s=C spikes=S peak_rss_mib=M
  * where W is the wall time of axon_sim_run (as `axon run`'s `run`, axon_sim_wall_seconds) and C
  * the CPU time of the process during it (all threads; on a loaded machine the less disturbed
- * figure for one thread), and S the number of spikes of every population.
+ * figure for one thread), S the number of spikes of every population, and M the process's peak
+ * resident memory (VmHWM of /proc/self/status: getrusage's ru_maxrss would include the memory
+ * of the process that started this one, which exec inherits as a floor; -1 where unreadable).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,20 @@ static double clock_s(clockid_t c)
 }
 
 static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+
+/* Peak resident memory of this program image in MiB (Linux), -1 if unknown. */
+static double peak_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib < 0 ? -1 : kib / 1024;
+}
 
 int main(int argc, char **argv)
 {
@@ -75,7 +91,8 @@ int main(int argc, char **argv)
         unsigned long long spikes = 0;
         for (uint32_t p = 0; p < axon_model.npops; p++)
             spikes += axon_sim_spike_count(s, (int)p);
-        printf("run run_s=%.4f cpu_s=%.4f spikes=%llu\n", axon_sim_wall_seconds(s), cpu, spikes);
+        printf("run run_s=%.4f cpu_s=%.4f spikes=%llu peak_rss_mib=%.1f\n",
+               axon_sim_wall_seconds(s), cpu, spikes, peak_rss_mib());
     }
     axon_sim_free(s);
     return 0;

@@ -2,9 +2,10 @@
 """Brian2 reference for Song, Miller & Abbott (2000): additive STDP onto one neuron.
 
 Usage:  /usr/bin/python3 tests/reference/brian2_song.py [OUTFILE] [--seeds S]
-            [--duration SECONDS] [--no-profile]
+            [--duration SECONDS] [--no-profile] [--keep DIR]
         (OUTFILE defaults to tests/reference/data/song.json; seeds 1..S, S = 4;
-        duration 100 s)
+        duration 100 s; --keep: build the last seed's standalone project in DIR and
+        leave it there, so that bench/stdp/bench.py can run its ./main again)
 
 The model is Brian2's own example (examples/synapses/STDP.py, after Song et
 al. 2000), the same as examples/stdp_song.axon:
@@ -105,7 +106,7 @@ def run(seed, duration, workdir, profile=True):
 def main():
     args = sys.argv[1:]
     out = 'tests/reference/data/song.json'
-    seeds, duration, profile = 4, 100.0, True
+    seeds, duration, profile, keep = 4, 100.0, True, None
     k = 0
     while k < len(args):
         if args[k] == '--seeds':
@@ -114,6 +115,9 @@ def main():
         elif args[k] == '--no-profile':  # timing: profiling adds a clock read per object and step
             profile = False
             k += 1
+        elif args[k] == '--keep':
+            keep = args[k + 1]
+            k += 2
         elif args[k] == '--duration':
             duration = float(args[k + 1])
             k += 2
@@ -122,11 +126,13 @@ def main():
             k += 1
     res = []
     for s in range(1, seeds + 1):
-        d = tempfile.mkdtemp(prefix='axon_song_')
+        last = keep is not None and s == seeds
+        d = keep if last else tempfile.mkdtemp(prefix='axon_song_')
         try:
             r = run(s, duration, d, profile)
         finally:
-            shutil.rmtree(d, ignore_errors=True)
+            if not last:
+                shutil.rmtree(d, ignore_errors=True)
         print(json.dumps(r), flush=True)
         res.append(r)
     doc = {'model': 'Song, Miller & Abbott (2000) as in Brian2 examples/synapses/STDP.py',

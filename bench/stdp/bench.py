@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""Plasticity, side by side and alternating: Song et al. against Brian2, and STDP against static.
+
+Two comparisons of the same work on both sides, one thread, dt = 0.1 ms:
+  song   examples/stdp_song.axon (1000 Poisson inputs at 15 Hz, all-to-all onto one LIF
+         neuron, additive pair STDP) for --song-s seconds of model time, against Brian2's C++
+         standalone build of the same model (tests/reference/brian2_song.py: Brian2's own
+         examples/synapses/STDP.py, exponential Euler as in Axon, no OpenMP);
+  coba   bench/coba/coba.axon (static) against bench/stdp/coba_stdp.axon (the same network
+         with pair STDP on E -> E) for --coba-ms of model time at each of --sizes.
+Every side is built once; then ROUNDS rounds run every side of a comparison once each, in an
+order rotated every round. The figure compared is the CPU time of the simulation loop (Axon:
+CLOCK_PROCESS_CPUTIME_ID around axon_sim_run, through bench/coba/synmem.c linked with an
+`axon build --emit obj` of the model; Brian2: its _last_run_time, std::clock() without OpenMP).
+Ratios are taken round by round, then the median (min-max) over the rounds is printed, with the
+load average before and after, the process's peak resident memory (Axon: VmHWM, from synmem;
+Brian2: wait4, which cannot go below this interpreter's own at the fork), the runtime's bytes
+per synapse (axon_sim_bytes_per_synapse: targets, synapse variables, row offsets) and, for Song
+et al., ns per time step.
+
+Usage: bench/stdp/bench.py [--rounds R] [--song-s S] [--coba-ms MS] [--sizes "4000 64000"]
+                           [--only song|coba] [--skip-brian]
+Environment: AXON (default ./axon), CC (default cc), PYTHON (default /usr/bin/python3, with
+python3-brian). Run from a built tree (make). Not part of `make check`.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench", "coba"))
+from floor import fields, loadavg, log, sh, spread  # noqa: E402  (the COBA benchmark's helpers)
+
+
+class AxonSide:
+    """An Axon model linked with synmem.c: built once, run many times."""
+
+    def __init__(self, name, model, sets, ms, a, tmp):
+        self.name, self.runs = name, []
+        obj, exe = os.path.join(tmp, name + ".o"), os.path.join(tmp, name)
+        cmd = [a.axon, "build", model, "--emit", "obj", "-o", obj, "-q"]
+        for s in sets:
+            cmd += ["--set", s]
+        sh(cmd)
+        lib = os.path.join(ROOT, ".libs")
+        sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
+            f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
+        self.cmd, self.cwd = [exe, "0", str(ms)], ROOT
+
+    def run(self):
+        out, _ = wait4_run(self.cmd, self.cwd)
+        lines = out.splitlines()
+        f = fields([ln for ln in lines if ln.startswith("run ")][0])
+        rss = float(f["peak_rss_mib"])
+        self.projs = {d["proj"]: d for d in (fields(ln) for ln in lines if ln.startswith("proj="))}
+        self.total = fields([ln for ln in lines if ln.startswith("total ")][0])
+        res = dict(cpu=float(f["cpu_s"]), spikes=int(f["spikes"]), rss=rss)
+        self.runs.append(res)
+        return res
+
+
+class BrianSongSide:
+    """Brian2's standalone build of the Song et al. model, run again from its directory."""
+
+    def __init__(self, a, tmp):
+        self.name, self.runs = "brian2_song", []
+        d = os.path.join(tmp, "brian2_song")
+        sh([a.python, "tests/reference/brian2_song.py", os.path.join(tmp, "b2.json"), "--seeds",
+            "1", "--no-profile", "--duration", str(a.song_s), "--keep", d])
+        self.cmd, self.cwd = ["./main"], d
+
+    def run(self):
+        _, rss = wait4_run(self.cmd, self.cwd)
+        with open(os.path.join(self.cwd, "results", "last_run_info.txt")) as fh:
+            t = float(fh.read().split()[0])
+        res = dict(cpu=t, spikes=None, rss=rss)
+        self.runs.append(res)
+        return res
+
+
+def wait4_run(cmd, cwd):
+    """Runs cmd to its end; its stdout and its peak resident memory in MiB (wait4's ru_maxrss:
+    at least this interpreter's own at the fork, which exec keeps as a floor)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if p.returncode:
+            sys.exit(f"bench.py: {' '.join(cmd)} failed:\n{out.read()}{err.read()}")
+        return out.read(), ru.ru_maxrss / 1024.0
+
+
+def rounds(sides, n):
+    before = loadavg()
+    for r in range(n):
+        k = r % len(sides)
+        for side in sides[k:] + sides[:k]:
+            res = side.run()
+            log(f"  round {r + 1} {side.name}: loop cpu {res['cpu']:.4f} s")
+    return before, loadavg()
+
+
+def ratio(x, y):
+    return spread([a["cpu"] / b["cpu"] for a, b in zip(x.runs, y.runs)])
+
+
+def song(a, tmp):
+    log("== song: building")
+    ax = AxonSide("axon_song", "examples/stdp_song.axon", [], a.song_s * 1000, a, tmp)
+    sides = [ax] + ([] if a.skip_brian else [BrianSongSide(a, tmp)])
+    before, after = rounds(sides, a.rounds)
+    steps = a.song_s * 1e4
+    print(f"\n### Song et al. (2000), {a.song_s:g} s of model time, 1 thread "
+          f"(load average before {before}, after {after})\n")
+    print("| side | loop CPU s, median (min-max) | ns per step | peak RSS MiB | "
+          "brian2_song / side |")
+    print("|---|---|---|---|---|")
+    for s in sides:
+        cpu = [x["cpu"] for x in s.runs]
+        ns = spread([c / steps * 1e9 for c in cpu])
+        rss = spread([x["rss"] for x in s.runs])
+        r = ratio(sides[1], s) if len(sides) > 1 else "-"
+        print(f"| {s.name} | {spread(cpu)} | {ns} | {rss} | {r} |")
+    print(f"\nAxon: {ax.total.get('synapses')} synapses, "
+          f"{float(ax.total.get('bytes_per_synapse', 'nan')):.2f} bytes per synapse (the weight, "
+          f"the target, the post-ordered index, and per input neuron its trace and row offset).")
+
+
+def coba(a, tmp):
+    for N in map(int, a.sizes.split()):
+        log(f"== coba N = {N}: building")
+        st = AxonSide(f"static_{N}", "bench/coba/coba.axon", [f"N={N}"], a.coba_ms, a, tmp)
+        pl = AxonSide(f"stdp_{N}", "bench/stdp/coba_stdp.axon", [f"N={N}"], a.coba_ms, a, tmp)
+        before, after = rounds([st, pl], a.rounds)
+        print(f"\n### COBA with STDP on E -> E against static COBA, N = {N}, {a.coba_ms:g} ms, "
+              f"1 thread (load average before {before}, after {after})\n")
+        print("| side | loop CPU s, median (min-max) | spikes | peak RSS MiB | E -> E bytes/synapse "
+              "| all bytes/synapse | side / static |")
+        print("|---|---|---|---|---|---|---|")
+        for s in (st, pl):
+            ee = s.projs.get("ee") or next(iter(s.projs.values()))
+            print(f"| {s.name} | {spread([x['cpu'] for x in s.runs])} | {s.runs[0]['spikes']} | "
+                  f"{spread([x['rss'] for x in s.runs])} | "
+                  f"{float(ee['bytes_per_synapse']):.2f} ({ee['proj']}) | "
+                  f"{float(s.total['bytes_per_synapse']):.2f} | {ratio(s, st)} |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--song-s", type=float, default=100.0, help="s of model time (Song et al.)")
+    ap.add_argument("--coba-ms", type=float, default=1000.0, help="ms of model time (COBA)")
+    ap.add_argument("--sizes", default="4000 64000")
+    ap.add_argument("--only", choices=("song", "coba"))
+    ap.add_argument("--skip-brian", action="store_true")
+    a = ap.parse_args()
+    if a.rounds < 1 or a.song_s <= 0 or a.coba_ms <= 0:
+        ap.error("--rounds, --song-s and --coba-ms must be positive")
+    a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
+    a.cc = os.environ.get("CC", "cc")
+    a.python = os.environ.get("PYTHON", "/usr/bin/python3")
+    tmp = tempfile.mkdtemp(prefix="axon-stdp.")
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip() or "?"
+        print(f"Plasticity, {a.rounds} rounds alternating; {cpu}, {os.cpu_count()} cores; Axon at "
+              f"{commit}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+        if a.only != "coba":
+            song(a, tmp)
+        if a.only != "song":
+            coba(a, tmp)
+        print("\nratios: round by round, the first side's loop CPU time over the second's; "
+              "median (min-max) over the rounds.")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
