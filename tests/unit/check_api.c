@@ -264,46 +264,8 @@ START_TEST(test_model_open_errors)
 }
 END_TEST
 
-/* ---- NULL handles: a status or a neutral value, never a crash */
-
-START_TEST(test_null_handles)
-{
-    axon_sim *n = NULL;
-    axon_tensor t;
-    const double *times;
-    const uint32_t *idx;
-    size_t cnt;
-    double x;
-    const uint64_t *row;
-    const uint32_t *post;
-    axon_err err = {{0}};
-    axon_sim_free(NULL);
-    axon_sim_stop(NULL);
-    ck_assert_int_eq(axon_sim_run(n, 0.01, NULL, NULL), AXON_EINVAL);
-    ck_assert_ptr_nonnull(axon_sim_error(n));
-    ck_assert_ptr_null(axon_sim_model(n));
-    ck_assert(axon_sim_time(n) == 0.0);
-    ck_assert_uint_eq(axon_sim_steps(n), 0);
-    ck_assert_int_eq(axon_sim_threads(n), 0);
-    axon_sim_set_grain(n, 5);
-    ck_assert(axon_sim_wall_seconds(n) == 0.0);
-    ck_assert_int_eq(axon_sim_pop_index(n, "S"), -1);
-    ck_assert_int_eq(axon_sim_var(n, "S.v", &t), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_spikes(n, 0, &times, &idx, &cnt), AXON_EINVAL);
-    ck_assert_uint_eq(axon_sim_spike_count(n, 0), 0);
-    ck_assert_int_eq(axon_sim_proj_index(n, "S->M"), -1);
-    ck_assert_uint_eq(axon_sim_synapse_count(n, 0), 0);
-    ck_assert(axon_sim_bytes_per_synapse(n, 0) == 0.0);
-    ck_assert_int_eq(axon_sim_connectivity(n, 0, &row, &post), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_syn_var(n, "S->M.w", &t), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_proj_delays(n, 0, &x, &x, NULL), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_set_signal(n, "gain", 1), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_release_signal(n, "gain"), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_signal(n, "gain", &x), AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_write(n, "/nonexistent", &err), AXON_EINVAL);
-    ck_assert_msg(*err.msg, "write: no message in err");
-}
-END_TEST
+/* NULL handles: every export of libaxonrt is called with NULL in check_misuse.c (the misuse
+ * suite; tests/cli/exports.sh checks that none is left out). */
 
 /* ---- bad arguments on a live simulation: each failure says why, in its own words */
 
@@ -1335,7 +1297,6 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_abi_mismatch);
     tcase_add_test(tc, test_model_open_errors);
-    tcase_add_test(tc, test_null_handles);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_success_clears);
     suite_add_tcase(s, tc);
