@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["load", "Recording", "Population", "Spikes", "Series", "RecordingError",
            "unit_name"]
 
-FORMAT_VERSION = 2  # the newest manifest this reader understands
+FORMAT_VERSION = 3  # the newest manifest this reader understands (3: parts over MPI ranks)
 
 _BASE = ("kg", "m", "s", "A", "K", "mol", "cd")
 _NAMED = {
@@ -167,7 +167,12 @@ class Recording:
             if f["kind"] == "spike_values":
                 self._spike_values(f)
 
-    def _load(self, f):
+    def _load(self, f, spikes=None):
+        """The array of file entry f; one split into parts over MPI ranks (version 3) is put
+        back together as one process writes it (spikes: the neuron indices of the spikes, for
+        values at spikes)."""
+        if "parts" in f:
+            return self._load_parts(f, spikes)
         p = os.path.join(self.path, f["path"])
         if os.sep in f["path"] or f["path"] in (".", ".."):
             raise RecordingError(f"{self.path}/manifest.json: '{f['path']}' is not a file name")
@@ -181,6 +186,57 @@ class Recording:
             raise RecordingError(f"{p}: shape {list(a.shape)} disagrees with manifest.json "
                                  f"({f['shape']})")
         return a
+
+    def _load_parts(self, f, spikes):
+        """A state record's column c (neuron subset[c], or c) is the next unused column of the
+        part whose neurons [lo, hi) hold that neuron; a value at a spike, the next unused value
+        of the part holding the spike's neuron. Every part must be used up exactly."""
+        where = f"{self.path}/manifest.json: {f['path']}"
+        two = f.get("kind") == "state"
+        if not two and (f.get("kind") != "spike_values" or spikes is None):
+            raise RecordingError(f"{where}: \"parts\" of a file that is not split this way")
+        parts = f["parts"]
+        if not isinstance(parts, list) or not parts:
+            raise RecordingError(f"{where}: bad \"parts\"")
+        data, bounds = [], []
+        for e in parts:
+            if not isinstance(e, dict) or "path" not in e or "shape" not in e or \
+                    not isinstance(e.get("neurons"), list) or len(e["neurons"]) != 2:
+                raise RecordingError(f"{where}: a part lacks a file name, its neurons or its shape")
+            a = self._load(e)
+            if two and (a.ndim != 2 or a.shape[0] != f["shape"][0]):
+                raise RecordingError(f"{self.path}/{e['path']}: its rows differ from {f['path']}")
+            data.append(a)
+            bounds.append(e["neurons"])
+        if two:
+            sub = f.get("subset")
+            neurons = np.asarray(sub, dtype=np.int64) if isinstance(sub, list) else \
+                np.arange(f["shape"][1], dtype=np.int64)
+        else:
+            neurons = np.asarray(spikes, dtype=np.int64)
+        n = f["shape"][1] if two else f["shape"][0]
+        if len(neurons) != n:
+            raise RecordingError(f"{where}: {len(neurons)} {'neurons' if two else 'spikes'} but "
+                                 f"{n} in its parts")
+        owner = np.full(len(neurons), -1, dtype=np.int64)
+        for k, (lo, hi) in enumerate(bounds):
+            owner[(neurons >= lo) & (neurons < hi)] = k
+        if len(owner) and owner.min() < 0:
+            bad = int(neurons[np.flatnonzero(owner < 0)[0]])
+            raise RecordingError(f"{where}: no part holds neuron {bad}")
+        out = np.empty(tuple(f["shape"]), dtype=data[0].dtype)
+        for k, a in enumerate(data):
+            mine = np.flatnonzero(owner == k)  # in order: the part's columns or values
+            have = a.shape[1] if two else len(a)
+            if have != len(mine):
+                raise RecordingError(f"{self.path}/{parts[k]['path']}: {have} "
+                                     f"{'columns' if two else 'values'}, of which {len(mine)} "
+                                     f"belong to {f['path']}")
+            if two:
+                out[:, mine] = a
+            else:
+                out[mine] = a
+        return out
 
     def _pop(self, name):
         if name not in self.populations:  # version 1: populations come from their records
@@ -205,7 +261,7 @@ class Recording:
         if sp is None:
             raise RecordingError(f"{self.path}/manifest.json: {f['path']} holds values at the "
                                  f"spikes of {f.get('population')}, which has no spike record")
-        v = self._load(f)
+        v = self._load(f, sp.i)
         if v.ndim != 1 or len(v) != len(sp):
             raise RecordingError(f"{self.path}/{f['path']}: {len(v)} values for {len(sp)} spikes")
         sp.values[f["variable"]] = v

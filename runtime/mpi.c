@@ -22,10 +22,10 @@
  * exchange comes before the step's delivery. Results are therefore bit-identical to one
  * process for any rank and thread count.
  *
- * Recordings. Spike and rate records see every rank's spikes, so every rank holds them; a
- * state record holds the values of this rank's columns, and axon_sim_write gathers the other
- * columns to rank 0 (point to point, by owner), which writes the directory as one process
- * would.
+ * Recordings. Spike and rate records see every rank's spikes, so every rank holds them (and
+ * rank 0 writes them); a state record holds only this rank's columns and values at spikes only
+ * this rank's spikes (record.c), which each rank writes as its part of the directory, rank 0
+ * writing the manifest that names the parts (write.c, rt_write_ranks).
  */
 #include "config.h"
 
@@ -192,11 +192,6 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "record %u: weight records do not work over several MPI ranks "
                                 "yet (docs/mpi.md)",
                                 i);
-        else if (m->records[i].kind == AXON_REC_SPIKE_VALUES)
-            return axon_err_set(err, AXON_EINVAL,
-                                "record %u: values at spikes do not work over several MPI ranks "
-                                "yet (docs/mpi.md)",
-                                i);
     return AXON_OK;
 }
 
@@ -350,82 +345,16 @@ int rt_mpi_stopped(axon_sim *s)
     return 1;
 }
 
-/* ---- recordings */
+/* ---- recordings (write.c) */
 
-#define RT_MPI_CHUNK ((size_t)1 << 30) /* bytes per message */
-
-static void rt_mpi_send_bytes(rt_mpi *mp, const void *buf, size_t n, int to)
+void rt_mpi_block_of(const axon_sim *s, uint32_t n, int r, uint32_t *lo, uint32_t *hi)
 {
-    for (size_t off = 0; off < n; off += RT_MPI_CHUNK) {
-        size_t k = n - off < RT_MPI_CHUNK ? n - off : RT_MPI_CHUNK;
-        MPI_Send((const char *)buf + off, (int)k, MPI_BYTE, to, 0, mp->comm);
-    }
+    rt_mpi_block(n, r, rt_mpi_size(s), lo, hi);
 }
 
-static void rt_mpi_recv_bytes(rt_mpi *mp, void *buf, size_t n, int from)
+void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all)
 {
-    for (size_t off = 0; off < n; off += RT_MPI_CHUNK) {
-        size_t k = n - off < RT_MPI_CHUNK ? n - off : RT_MPI_CHUNK;
-        MPI_Recv((char *)buf + off, (int)k, MPI_BYTE, from, 0, mp->comm, MPI_STATUS_IGNORE);
-    }
-}
-
-/* State record r on rank 0: each column from the rank that owns its neuron. Returns non-zero
- * when rank 0 is out of memory (the others have sent; nothing waits). */
-static int rt_mpi_gather_state(axon_sim *s, rt_rec *r)
-{
-    rt_mpi *mp = s->mpi;
-    size_t esz = s->esz, row = (size_t)r->nsub * esz, bytes = r->n * row;
-    if (mp->rank != 0) {
-        rt_mpi_send_bytes(mp, r->vals, bytes, 0);
-        return 0;
-    }
-    char *tmp = bytes ? malloc(bytes) : NULL;
-    int failed = bytes && !tmp;
-    uint32_t size = s->pops[r->pop].size;
-    for (int from = 1; from < mp->size; from++) {
-        if (failed) { /* still receive, so that no rank waits */
-            char sink[4096];
-            for (size_t off = 0; off < bytes; off += sizeof sink) {
-                size_t k = bytes - off < sizeof sink ? bytes - off : sizeof sink;
-                MPI_Recv(sink, (int)k, MPI_BYTE, from, 0, mp->comm, MPI_STATUS_IGNORE);
-            }
-            continue;
-        }
-        rt_mpi_recv_bytes(mp, tmp, bytes, from);
-        uint32_t lo, hi;
-        rt_mpi_block(size, from, mp->size, &lo, &hi);
-        for (uint32_t c = 0; c < r->nsub; c++) {
-            uint32_t j = r->sub ? r->sub[c] : c;
-            if (j < lo || j >= hi)
-                continue;
-            for (size_t k = 0; k < r->n; k++)
-                memcpy((char *)r->vals + k * row + c * esz, tmp + k * row + c * esz, esz);
-        }
-    }
-    free(tmp);
-    return failed;
-}
-
-axon_status rt_mpi_write(axon_sim *s, const char *dir,
-                         axon_status (*write)(axon_sim *, const char *, axon_err *),
-                         axon_err *err)
-{
-    rt_mpi *mp = s->mpi;
-    int failed = 0;
-    if (mp->size > 1) /* rank 0's rows then hold every column (gathering again is harmless) */
-        for (uint32_t i = 0; i < s->m->nrecords; i++)
-            if (s->recs[i].kind == AXON_REC_STATE && rt_mpi_gather_state(s, &s->recs[i]))
-                failed = 1;
-    int st = AXON_OK;
-    if (mp->rank == 0)
-        st = failed ? axon_err_set(err, AXON_ENOMEM, "out of memory gathering the recordings")
-                    : write(s, dir, err);
-    MPI_Bcast(&st, 1, MPI_INT, 0, mp->comm);
-    if (st != AXON_OK && mp->rank != 0)
-        return axon_err_set(err, (axon_status)st,
-                            "rank 0 could not write the recordings (see its message)");
-    return (axon_status)st;
+    MPI_Gather(mine, n, MPI_UINT64_T, all, n, MPI_UINT64_T, 0, s->mpi->comm);
 }
 
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
@@ -524,11 +453,18 @@ int rt_mpi_stopped(axon_sim *s)
     return s->stop;
 }
 
-axon_status rt_mpi_write(axon_sim *s, const char *dir,
-                         axon_status (*write)(axon_sim *, const char *, axon_err *),
-                         axon_err *err)
+void rt_mpi_block_of(const axon_sim *s, uint32_t n, int r, uint32_t *lo, uint32_t *hi)
 {
-    return write(s, dir, err);
+    (void)s;
+    (void)r;
+    *lo = 0;
+    *hi = n;
+}
+
+void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all)
+{
+    (void)s;
+    memcpy(all, mine, (size_t)n * sizeof *all);
 }
 
 axon_status rt_mpi_refuse(axon_sim *s, const char *what)

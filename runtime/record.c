@@ -144,6 +144,31 @@ static axon_status rt_rec_check(const axon_sim *s, uint32_t i, axon_err *err)
     return AXON_OK;
 }
 
+/* Over several MPI ranks, a state record keeps only the columns of this rank's neurons: its
+ * block, or the subset's neurons in it (in subset order); write.c writes them as this rank's
+ * part. */
+static axon_status rt_rec_local(axon_sim *s, rt_rec *r)
+{
+    const rt_pop *p = &s->pops[r->pop];
+    if (!r->sub) {
+        r->col0 = p->lo;
+        r->nsub = p->hi - p->lo;
+        return AXON_OK;
+    }
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < r->nsub; k++)
+        n += r->sub[k] >= p->lo && r->sub[k] < p->hi;
+    if (!(r->own = malloc((n ? n : 1) * sizeof *r->own)))
+        return AXON_ENOMEM;
+    n = 0;
+    for (uint32_t k = 0; k < r->nsub; k++)
+        if (r->sub[k] >= p->lo && r->sub[k] < p->hi)
+            r->own[n++] = r->sub[k];
+    r->sub = r->own;
+    r->nsub = n;
+    return AXON_OK;
+}
+
 axon_status rt_rec_init(axon_sim *s, axon_err *err)
 {
     const axon_model_desc *m = s->m;
@@ -171,6 +196,8 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
             r->input = m->pops[d->target].vars[d->var].kind == AXON_VAR_INPUT;
+            if (rt_mpi_size(s) > 1 && rt_rec_local(s, r) != AXON_OK)
+                return axon_err_set(err, AXON_ENOMEM, "cannot allocate the recorders");
         }
         if (d->kind == AXON_REC_WEIGHTS) {
             r->pop = -1;
@@ -201,6 +228,7 @@ void rt_rec_free(axon_sim *s)
         free(r->idx);
         free(r->vals);
         free(r->rate);
+        free(r->own);
     }
     free(s->recs);
     s->recs = NULL;
@@ -256,7 +284,7 @@ static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src)
     size_t esz = s->esz;
     char *row = (char *)r->vals + r->n * r->nsub * esz;
     if (!r->sub) {
-        memcpy(row, src, (size_t)r->nsub * esz);
+        memcpy(row, (const char *)src + (size_t)r->col0 * esz, (size_t)r->nsub * esz);
     } else if (esz == 8) {
         const double *v = src;
         double *out = (double *)row;
@@ -270,7 +298,10 @@ static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src)
     }
 }
 
-void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n)
+/* The spikes spk of step `step`: local says that they are this rank's, just found (all of
+ * them without MPI); exchanged ones (local 0) are every rank's. */
+static void rt_rec_spikes_of(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n,
+                             int local)
 {
     const rt_pop *p = &s->pops[pi];
     uint64_t next = step + 1;
@@ -279,15 +310,17 @@ void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size
         rt_rec *r = &s->recs[i];
         if (r->pop != pi)
             continue;
-        if (r->kind == AXON_REC_SPIKES) {
+        if (r->kind == AXON_REC_SPIKES && !(local && s->mpi)) {
             for (size_t k = 0; k < n; k++) {
                 r->t[r->n + k] = t;
                 r->idx[r->n + k] = spk[k];
             }
             r->n += n;
         } else if (r->kind == AXON_REC_SPIKE_VALUES) {
-            /* the copy the update took when it found the spike (the spikes were just found, or,
-               over MPI ranks, exchanged: refused there since other ranks' copies are not here) */
+            /* the copy the update took when it found the spike, so right after the update; over
+               MPI ranks, only this rank's spikes (rt_rec_pop_step), never exchanged ones */
+            if (!local)
+                continue;
             const void *src = p->vars[r->var];
             for (size_t k = 0; k < n; k++) {
                 r->t[r->n + k] = t;
@@ -297,7 +330,7 @@ void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size
                     ((float *)r->vals)[r->n + k] = ((const float *)src)[spk[k]];
             }
             r->n += n;
-        } else if (r->kind == AXON_REC_RATE) {
+        } else if (r->kind == AXON_REC_RATE && !(local && s->mpi)) {
             r->acc += n;
             if (next % r->every == 0) {
                 double denom = (double)p->size * (double)r->every * s->dt;
@@ -307,6 +340,11 @@ void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size
             }
         }
     }
+}
+
+void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n)
+{
+    rt_rec_spikes_of(s, pi, step, spk, n, 0);
 }
 
 void rt_rec_pop_step(axon_sim *s, int pi)
@@ -322,8 +360,8 @@ void rt_rec_pop_step(axon_sim *s, int pi)
             rt_rec_sample(s, r, p->vars[r->var]);
         r->t[r->n++] = t;
     }
-    if (!s->mpi)
-        rt_rec_spikes(s, pi, s->step, p->spk, p->nspk);
+    /* over MPI ranks, the spike and rate records wait for the exchange (rt_rec_spikes) */
+    rt_rec_spikes_of(s, pi, s->step, p->spk, p->nspk, 1);
 }
 
 void rt_rec_syn_step(axon_sim *s)

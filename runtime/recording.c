@@ -19,8 +19,9 @@
 #include "axon/io.h"
 #include "json.h"
 
-/* The newest manifest format this reader understands (write.c writes it). */
-#define RT_REC_VERSION 2
+/* The newest manifest format this reader understands (write.c writes it: version 3, files
+ * split into a part per MPI rank, only over several ranks). */
+#define RT_REC_VERSION 3
 
 typedef struct {
     const char *pop, *var, *unit;
@@ -191,6 +192,7 @@ typedef struct {
     size_t shape[2];
     int ndim;
     const rt_json *subset;
+    const rt_json *parts; /* version 3: the parts of a file split over MPI ranks, or NULL */
     double period;
 } rt_fentry;
 
@@ -222,13 +224,14 @@ static axon_status rt_fentry_read(const rt_json *e, size_t k, const char *mpath,
     f->var = rt_json_str(e, "variable");
     f->unit = rt_json_str(e, "unit");
     f->subset = rt_json_get(e, "subset");
+    f->parts = rt_json_get(e, "parts");
     f->period = rt_json_num(e, "period", NULL);
     return AXON_OK;
 }
 
-/* Loads f into a tensor and checks its shape against the manifest. */
-static axon_status rt_load(const axon_recording *r, const rt_fentry *f, axon_tensor **t,
-                           axon_err *err)
+/* Loads the file f into a tensor and checks its shape against the manifest. */
+static axon_status rt_load_file(const axon_recording *r, const rt_fentry *f, axon_tensor **t,
+                                axon_err *err)
 {
     char *p = rt_path(r->dir, f->path);
     if (!p)
@@ -256,6 +259,139 @@ static axon_status rt_load(const axon_recording *r, const rt_fentry *f, axon_ten
     }
     free(p);
     return st;
+}
+
+/* One part of a file split over MPI ranks: its data, the neurons [lo, hi) whose values it
+ * holds, and how many of its columns (state) or values (at spikes) are taken so far. */
+typedef struct {
+    axon_tensor *t;
+    uint32_t lo, hi;
+    size_t used;
+} rt_part;
+
+/* Reads part entry e of file f (path, neurons, shape) and loads its file. */
+static axon_status rt_part_read(const axon_recording *r, const rt_fentry *f, const rt_json *e,
+                                rt_part *p, axon_err *err)
+{
+    rt_fentry pf = *f;
+    pf.path = rt_json_str(e, "path");
+    pf.parts = NULL;
+    const rt_json *nb = rt_json_get(e, "neurons"), *shape = rt_json_get(e, "shape");
+    int ok = pf.path && !strchr(pf.path, '/') && strcmp(pf.path, "..") && strcmp(pf.path, ".") &&
+             nb && nb->type == RT_JARR && nb->n == 2 && shape && shape->type == RT_JARR &&
+             shape->n == (size_t)f->ndim;
+    for (size_t d = 0; ok && d < 2; d++)
+        ok = nb->items[d]->type == RT_JNUM && nb->items[d]->num >= 0 &&
+             nb->items[d]->num <= UINT32_MAX;
+    for (size_t d = 0; ok && d < shape->n; d++) {
+        ok = shape->items[d]->type == RT_JNUM && shape->items[d]->num >= 0;
+        pf.shape[d] = ok ? (size_t)shape->items[d]->num : 0;
+    }
+    if (!ok)
+        return axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: a part lacks a file name, "
+                            "its neurons or its shape", r->dir, f->path);
+    p->lo = (uint32_t)nb->items[0]->num;
+    p->hi = (uint32_t)nb->items[1]->num;
+    return rt_load_file(r, &pf, &p->t, err);
+}
+
+/* The part holding neuron j, or NULL. */
+static rt_part *rt_part_of(rt_part *ps, size_t n, uint32_t j)
+{
+    for (size_t k = 0; k < n; k++)
+        if (j >= ps[k].lo && j < ps[k].hi)
+            return &ps[k];
+    return NULL;
+}
+
+/*
+ * A file split over MPI ranks (write.c, rt_manifest_parts), put back together as the file one
+ * process writes: a state record's column c (neuron subset[c], or c) is the next unused column
+ * of the part that holds that neuron; values at spikes (spk: the spikes' neuron indices, in
+ * order) the next unused value of the part that holds the spike's neuron. Every part must be
+ * used up exactly.
+ */
+static axon_status rt_load_parts(const axon_recording *r, const rt_fentry *f, const uint32_t *spk,
+                                 size_t nspk, axon_tensor **out, axon_err *err)
+{
+    const rt_json *pl = f->parts;
+    *out = NULL;
+    if (pl->type != RT_JARR || !pl->n ||
+        strcmp(f->kind, f->ndim == 2 ? "state" : "spike_values"))
+        return axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: \"parts\" of a file that "
+                            "is not split this way", r->dir, f->path);
+    rt_part *ps = calloc(pl->n, sizeof *ps);
+    if (!ps)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st = AXON_OK;
+    for (size_t k = 0; k < pl->n && st == AXON_OK; k++) {
+        st = rt_part_read(r, f, pl->items[k], &ps[k], err);
+        if (st == AXON_OK && (ps[k].t->dtype != ps[0].t->dtype ||
+                              (f->ndim == 2 && ps[k].t->shape[0] != f->shape[0])))
+            st = axon_err_set(err, AXON_EFORMAT, "%s/%s: its type or rows differ from the "
+                              "other parts of %s", r->dir, rt_json_str(pl->items[k], "path"),
+                              f->path);
+    }
+    if (st == AXON_OK)
+        *out = axon_tensor_new(ps[0].t->dtype, f->ndim, f->shape, err);
+    if (st == AXON_OK && !*out)
+        st = AXON_ENOMEM;
+    size_t esz = *out ? axon_dtype_size((*out)->dtype) : 0;
+    const rt_json *sub = f->subset && f->subset->type == RT_JARR ? f->subset : NULL;
+    size_t n = f->ndim == 2 ? f->shape[1] : f->shape[0];
+    if (st == AXON_OK && (f->ndim == 1 ? nspk != n : sub && sub->n != n))
+        st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: %zu %s but %zu in its parts",
+                          r->dir, f->path, f->ndim == 1 ? nspk : sub->n,
+                          f->ndim == 1 ? "spikes" : "neurons", n);
+    char *dst = *out ? (*out)->data : NULL;
+    for (size_t c = 0; c < n && st == AXON_OK; c++) {
+        double j = f->ndim == 1 ? spk[c] : sub ? sub->items[c]->num : (double)c;
+        rt_part *p = j >= 0 && j < UINT32_MAX ? rt_part_of(ps, pl->n, (uint32_t)j) : NULL;
+        size_t have = p ? p->t->shape[f->ndim - 1] : 0;
+        if (!p || p->used >= have) {
+            st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: no part holds the %s "
+                              "of neuron %.0f", r->dir, f->path,
+                              f->ndim == 1 ? "value at a spike" : "column", j);
+            break;
+        }
+        const char *src = p->t->data;
+        if (f->ndim == 1) {
+            memcpy(dst + c * esz, src + p->t->strides[0] * p->used * esz, esz);
+        } else {
+            for (size_t row = 0; row < f->shape[0]; row++)
+                memcpy(dst + (row * n + c) * esz,
+                       src + (p->t->strides[0] * row + p->t->strides[1] * p->used) * esz, esz);
+        }
+        p->used++;
+    }
+    for (size_t k = 0; k < pl->n && st == AXON_OK; k++)
+        if (ps[k].used != ps[k].t->shape[f->ndim - 1])
+            st = axon_err_set(err, AXON_EFORMAT, "%s/%s: %zu %s, of which %zu belong to %s",
+                              r->dir, rt_json_str(pl->items[k], "path"),
+                              ps[k].t->shape[f->ndim - 1], f->ndim == 1 ? "values" : "columns",
+                              ps[k].used, f->path);
+    for (size_t k = 0; k < pl->n; k++)
+        axon_tensor_free(ps[k].t);
+    free(ps);
+    if (st != AXON_OK) {
+        axon_tensor_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* Loads f (a file, or one split into parts over MPI ranks) into a tensor of its manifest shape;
+ * spk, nspk: for values at spikes, the neurons of the population's spikes. */
+static axon_status rt_load_spk(const axon_recording *r, const rt_fentry *f, const uint32_t *spk,
+                               size_t nspk, axon_tensor **t, axon_err *err)
+{
+    return f->parts ? rt_load_parts(r, f, spk, nspk, t, err) : rt_load_file(r, f, t, err);
+}
+
+static axon_status rt_load(const axon_recording *r, const rt_fentry *f, axon_tensor **t,
+                           axon_err *err)
+{
+    return rt_load_spk(r, f, NULL, 0, t, err);
 }
 
 /* The tensor's elements as a new array of doubles (any dtype). */
@@ -419,7 +555,7 @@ static axon_status rt_load_spike_values(axon_recording *r, const rt_fentry *f, c
         return axon_err_set(err, AXON_EFORMAT, "%s: %s: values at the spikes of %s, which has no "
                             "spike record", mpath, f->path, f->pop ? f->pop : "no population");
     axon_tensor *v = NULL;
-    axon_status st = rt_load(r, f, &v, err);
+    axon_status st = rt_load_spk(r, f, r->pops[k].i, r->pops[k].nspikes, &v, err);
     if (st != AXON_OK)
         return st;
     if (v->ndim != 1 || v->shape[0] != r->pops[k].nspikes) {

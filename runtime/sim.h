@@ -85,6 +85,10 @@ typedef struct {
     uint32_t every;      /* sampling period in steps (1 for spike records) */
     uint32_t nsub;       /* state, weights: columns (size or synapse count for all) */
     const uint32_t *sub; /* state, weights: the descriptor's subset, NULL = all */
+    uint32_t col0;       /* state, sub NULL: the first column's neuron (over MPI ranks, the
+                            rank's block [col0, col0 + nsub); else 0) */
+    uint32_t *own;       /* state over MPI ranks with a subset: the subset's neurons in this
+                            rank's block, in subset order (sub points here) */
     size_t n;            /* spikes or samples so far */
     size_t cap;          /* capacity of the arrays below, in spikes or samples */
     double *t;           /* spike or sample times */
@@ -279,9 +283,11 @@ axon_status rt_rec_reserve_run(axon_sim *s, uint64_t nsteps, axon_err *err);
 /* Reserves room for k worst-case steps (every neuron of every recorded population fires). */
 axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err);
 /* Records population pi after its update in step s->step; cannot fail after the reserves.
- * Its spikes and rate too, unless s->mpi (which records them with rt_rec_spikes). */
+ * Its spikes and rate too, unless s->mpi (which records them with rt_rec_spikes); values at
+ * spikes always (over MPI ranks, those of this rank's spikes). */
 void rt_rec_pop_step(axon_sim *s, int pi);
-/* Spike and rate records of population pi: its n spikes spk of step `step`. */
+/* Spike and rate records of population pi over MPI ranks: every rank's n spikes spk of step
+ * `step`, after the exchange. */
 void rt_rec_spikes(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n);
 /* Weight records after step s->step (after delivery). */
 void rt_rec_syn_step(axon_sim *s);
@@ -319,10 +325,14 @@ void rt_mpi_step(axon_sim *s, uint64_t step);
 void rt_mpi_flush(axon_sim *s);
 /* Whether a rank was asked to stop (axon_sim_stop), as of the last exchange; 0 between. */
 int rt_mpi_stopped(axon_sim *s);
-/* axon_sim_write over ranks: gathers state records to rank 0, which writes with write. */
-axon_status rt_mpi_write(axon_sim *s, const char *dir,
-                         axon_status (*write)(axon_sim *, const char *, axon_err *),
-                         axon_err *err);
+/* Rank r's block [lo, hi) of a population of n neurons (r < rt_mpi_size; all of it without
+ * ranks). */
+void rt_mpi_block_of(const axon_sim *s, uint32_t n, int r, uint32_t *lo, uint32_t *hi);
+/* Collective: n values of every rank, in rank order, into all (size * n, on rank 0 only). */
+void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all);
+/* write.c: axon_sim_write over several ranks (each writes its part, rank 0 the manifest). */
+axon_status rt_write_ranks(axon_sim *s, const char *dir, axon_err *err);
+
 /* AXON_EINVAL: what (injections) does not work over several ranks yet. */
 axon_status rt_mpi_refuse(axon_sim *s, const char *what);
 

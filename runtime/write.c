@@ -53,8 +53,10 @@ static char *rt_join(const char *a, const char *sep, const char *c)
     return p;
 }
 
-/* Version 2 added axon_version, meta, populations and projections. */
-#define RT_MANIFEST_VERSION_STR "2"
+/* Version 2 added axon_version, meta, populations and projections; version 3, written only
+ * over several MPI ranks, files split into parts (rt_manifest_parts). */
+#define RT_MANIFEST_VERSION 2
+#define RT_MANIFEST_VERSION_PARTS 3
 
 /* ---- provenance */
 
@@ -119,12 +121,17 @@ typedef struct {
     int rec;          /* record index */
     const char *var;  /* variable name or NULL */
     const char *unit;
-    axon_tensor t; /* view of the recorded data */
+    axon_tensor t; /* view of the recorded data (over ranks, of this rank's part) */
+    int part;      /* over several ranks, the index among the files split into a part per
+                      rank (state records, values at spikes), else -1 */
 } rt_out;
 
 typedef struct {
     rt_out *v;
     size_t n, cap;
+    int ranks;      /* K */
+    int nparts;     /* files split into parts */
+    uint64_t *rows; /* on rank 0: [rank][part][2], the shape of each rank's part */
 } rt_outs;
 
 static void rt_outs_free(rt_outs *o)
@@ -132,6 +139,17 @@ static void rt_outs_free(rt_outs *o)
     for (size_t i = 0; i < o->n; i++)
         free(o->v[i].name);
     free(o->v);
+    free(o->rows);
+}
+
+/* The name of rank r's part of file `name` (which ends in ".npy"): "E.v.rank1-of-3.npy". */
+static char *rt_part_name(const char *name, int r, int k)
+{
+    size_t len = strlen(name) - 4;
+    char *p = malloc(len + 48);
+    if (p)
+        snprintf(p, len + 48, "%.*s.rank%d-of-%d.npy", (int)len, name, r, k);
+    return p;
 }
 
 static int rt_name_taken(const rt_outs *o, const char *name)
@@ -211,6 +229,7 @@ static axon_status rt_add_pair(rt_outs *o, const char *pop, const char *what, co
 static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
 {
     axon_dtype vdt = s->esz == 4 ? AXON_F32 : AXON_F64;
+    o->ranks = rt_mpi_size(s);
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
         if (r->kind < 0) /* a duplicate spike record */
@@ -221,7 +240,11 @@ static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "%s name '%s' cannot be used in a file name",
                                 w ? "projection" : "population", owner);
         const axon_pop_desc *p = w ? NULL : s->pops[r->pop].d;
-        rt_out a = {.rec = (int)i}, b = {.rec = (int)i, .kind = "", .unit = "s"};
+        rt_out a = {.rec = (int)i, .part = -1};
+        rt_out b = {.rec = (int)i, .kind = "", .unit = "s", .part = -1};
+        /* over ranks, each holds its own neurons' columns, or values at its own spikes */
+        if (o->ranks > 1 && (r->kind == AXON_REC_STATE || r->kind == AXON_REC_SPIKE_VALUES))
+            a.part = o->nparts++;
         b.t = rt_view(AXON_F64, r->t, r->n, 0, 1);
         axon_status st;
         if (w) {
@@ -290,9 +313,58 @@ static const char *rt_numpy_dtype(axon_dtype dt)
     return "?";
 }
 
-static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
+/* The shape of file f as a whole: over ranks, a state record's columns are all its neurons
+ * (the subset, or the population), and values at spikes are every rank's. */
+static void rt_whole_shape(const axon_sim *s, const rt_outs *o, const rt_out *f, size_t shape[2])
 {
     const rt_rec *r = &s->recs[f->rec];
+    shape[0] = f->t.shape[0];
+    shape[1] = f->t.ndim == 2 ? f->t.shape[1] : 0;
+    if (f->part < 0)
+        return;
+    if (r->kind == AXON_REC_STATE) {
+        shape[1] = r->d->nsubset ? r->d->nsubset : s->pops[r->pop].size;
+    } else {
+        shape[0] = 0;
+        for (int k = 0; k < o->ranks; k++)
+            shape[0] += (size_t)o->rows[((size_t)k * (size_t)o->nparts + (size_t)f->part) * 2];
+    }
+}
+
+/* The parts of a file split over ranks: each rank's file, the block of neurons it holds (a
+ * state record's part has the columns of the record's neurons in that block, in the record's
+ * order; values at spikes, those of the spikes of those neurons, in spike order) and its
+ * shape. Returns non-zero when out of memory. */
+static int rt_manifest_parts(rt_sbuf *b, const axon_sim *s, const rt_outs *o, const rt_out *f)
+{
+    const rt_rec *r = &s->recs[f->rec];
+    rt_sb_puts(b, ", \"parts\": [");
+    for (int k = 0; k < o->ranks; k++) {
+        char *name = rt_part_name(f->name, k, o->ranks);
+        if (!name)
+            return 1;
+        uint32_t lo, hi;
+        rt_mpi_block_of(s, s->pops[r->pop].size, k, &lo, &hi);
+        const uint64_t *sh = &o->rows[((size_t)k * (size_t)o->nparts + (size_t)f->part) * 2];
+        rt_sb_puts(b, k ? ", {\"path\": " : "{\"path\": ");
+        rt_sb_json_str(b, name);
+        rt_sb_printf(b, ", \"neurons\": [%u, %u], \"shape\": [%llu", lo, hi,
+                     (unsigned long long)sh[0]);
+        if (f->t.ndim == 2)
+            rt_sb_printf(b, ", %llu", (unsigned long long)sh[1]);
+        rt_sb_puts(b, "]}");
+        free(name);
+    }
+    rt_sb_puts(b, "]");
+    return 0;
+}
+
+/* Returns non-zero when out of memory. */
+static int rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_outs *o, const rt_out *f)
+{
+    const rt_rec *r = &s->recs[f->rec];
+    size_t shape[2];
+    rt_whole_shape(s, o, f, shape);
     rt_sb_puts(b, "    {\"path\": ");
     rt_sb_json_str(b, f->name);
     rt_sb_puts(b, ", \"kind\": ");
@@ -309,14 +381,15 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
     rt_sb_json_str(b, f->unit);
     rt_sb_puts(b, ", \"dtype\": ");
     rt_sb_json_str(b, rt_numpy_dtype(f->t.dtype));
-    rt_sb_printf(b, ", \"shape\": [%zu", f->t.shape[0]);
+    rt_sb_printf(b, ", \"shape\": [%zu", shape[0]);
     if (f->t.ndim == 2)
-        rt_sb_printf(b, ", %zu", f->t.shape[1]);
+        rt_sb_printf(b, ", %zu", shape[1]);
     rt_sb_puts(b, "], \"subset\": ");
-    if ((r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS) && r->sub) {
+    /* the descriptor's subset: over ranks, a state record's sub holds only its rank's part */
+    if ((r->kind == AXON_REC_STATE || r->kind == AXON_REC_WEIGHTS) && r->d->nsubset) {
         rt_sb_puts(b, "[");
-        for (uint32_t k = 0; k < r->nsub; k++)
-            rt_sb_printf(b, k ? ", %u" : "%u", r->sub[k]);
+        for (uint32_t k = 0; k < r->d->nsubset; k++)
+            rt_sb_printf(b, k ? ", %u" : "%u", r->d->subset[k]);
         rt_sb_puts(b, "]");
     } else {
         rt_sb_puts(b, "\"all\"");
@@ -326,7 +399,10 @@ static void rt_manifest_file(rt_sbuf *b, const axon_sim *s, const rt_out *f)
         rt_sb_puts(b, "null");
     else
         rt_sb_num(b, (double)r->every * s->dt);
+    if (f->part >= 0 && rt_manifest_parts(b, s, o, f))
+        return 1;
     rt_sb_puts(b, "}");
+    return 0;
 }
 
 /* What the program that ran the simulation told about it (axon_sim_set_meta). */
@@ -378,8 +454,8 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
                                      axon_err *err)
 {
     rt_sbuf b = {0};
-    rt_sb_puts(&b, "{\n  \"format\": \"axon-recordings\",\n  \"version\": " RT_MANIFEST_VERSION_STR
-                   ",\n  \"model\": ");
+    rt_sb_printf(&b, "{\n  \"format\": \"axon-recordings\",\n  \"version\": %d,\n  \"model\": ",
+                 o->nparts ? RT_MANIFEST_VERSION_PARTS : RT_MANIFEST_VERSION);
     rt_sb_json_str(&b, s->m->name);
     rt_sb_printf(&b, ",\n  \"precision\": %u,\n  \"dt\": ", s->m->precision);
     rt_sb_num(&b, s->dt);
@@ -395,12 +471,14 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     rt_manifest_meta(&b, s);
     rt_manifest_owners(&b, s);
     rt_sb_puts(&b, ",\n  \"files\": [");
-    for (size_t i = 0; i < o->n; i++) {
+    int oom = 0;
+    for (size_t i = 0; i < o->n && !oom; i++) {
         rt_sb_puts(&b, i ? ",\n" : "\n");
-        rt_manifest_file(&b, s, &o->v[i]);
+        oom = rt_manifest_file(&b, s, o, &o->v[i]);
     }
     rt_sb_puts(&b, o->n ? "\n  ]\n}\n" : "]\n}\n");
-    axon_status st = rt_sb_write_file(&b, path, err);
+    axon_status st = oom ? axon_err_set(err, AXON_ENOMEM, "out of memory")
+                         : rt_sb_write_file(&b, path, err);
     free(b.p);
     return st;
 }
@@ -528,7 +606,7 @@ static axon_status rt_make_tmp(const char *dir, char **tmp, axon_err *err)
     return AXON_OK;
 }
 
-/* ---- the files of the previous manifest */
+/* ---- lists of file names */
 
 typedef struct {
     char **v;
@@ -542,15 +620,64 @@ static void rt_names_free(rt_names *l)
     free(l->v);
 }
 
+/* Adds name, or takes it (own: name was malloc'd, or is NULL when that failed). Returns
+ * non-zero when out of memory. */
+static int rt_names_put(rt_names *l, char *name, int own)
+{
+    char *c = own ? name : name ? strdup(name) : NULL;
+    if (c && l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (v) {
+            l->v = v;
+            l->cap = cap;
+        }
+    }
+    if (!c || l->n == l->cap) {
+        free(c);
+        return 1;
+    }
+    l->v[l->n++] = c;
+    return 0;
+}
+
+static int rt_names_has(const rt_names *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], name))
+            return 1;
+    return 0;
+}
+
+/* The files that rank `rank` writes (every file without ranks): the parts of its rank (rank
+ * -1: of every rank) and, on rank 0, the others and manifest.json, last. */
+static axon_status rt_files_of(const rt_outs *o, int rank, rt_names *l, axon_err *err)
+{
+    int bad = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        const rt_out *f = &o->v[i];
+        for (int k = 0; k < o->ranks; k++)
+            if (f->part >= 0 && (rank < 0 || k == rank))
+                bad |= rt_names_put(l, rt_part_name(f->name, k, o->ranks), 1);
+        if (f->part < 0 && rank <= 0)
+            bad |= rt_names_put(l, f->name, 0);
+    }
+    if (rank <= 0)
+        bad |= rt_names_put(l, "manifest.json", 0);
+    return bad ? axon_err_set(err, AXON_ENOMEM, "out of memory") : AXON_OK;
+}
+
+/* ---- the files of the previous manifest */
+
 /* A file name that a manifest of ours may list: in the directory itself, not hidden. */
 static int rt_plain_name(const char *name)
 {
     return name[0] && name[0] != '.' && !strchr(name, '/') && strcmp(name, "manifest.json");
 }
 
-/* The "path" entries of dir/manifest.json, when it is a manifest of Axon recordings (a
- * missing, unreadable or foreign manifest lists nothing). Out of memory lists less, which only
- * leaves files behind. */
+/* The "path" entries of dir/manifest.json and of its files' parts, when it is a manifest of
+ * Axon recordings (a missing, unreadable or foreign manifest lists nothing). Out of memory
+ * lists less, which only leaves files behind. */
 static void rt_old_files(const char *dir, rt_names *out)
 {
     char *path = rt_join(dir, "/", "manifest.json");
@@ -563,30 +690,24 @@ static void rt_old_files(const char *dir, rt_names *out)
     const rt_json *files = rt_json_get(root, "files");
     if (format && !strcmp(format, "axon-recordings") && files && files->type == RT_JARR) {
         for (size_t i = 0; i < files->n; i++) {
-            const char *name = rt_json_str(files->items[i], "path");
-            if (!name || !rt_plain_name(name))
-                continue;
-            if (out->n == out->cap) {
-                size_t cap = out->cap ? 2 * out->cap : 16;
-                char **v = realloc(out->v, cap * sizeof *v);
-                if (!v)
+            const rt_json *parts = rt_json_get(files->items[i], "parts");
+            size_t np = parts && parts->type == RT_JARR ? parts->n : 0;
+            for (size_t k = 0; k <= np; k++) {
+                const rt_json *e = k < np ? parts->items[k] : files->items[i];
+                const char *name = rt_json_str(e, "path");
+                if (name && rt_plain_name(name) && rt_names_put(out, (char *)name, 0))
                     break;
-                out->v = v;
-                out->cap = cap;
             }
-            if (!(out->v[out->n] = strdup(name)))
-                break;
-            out->n++;
         }
     }
     rt_json_free(doc);
 }
 
 /* Removes the plain files of the old manifest that the new one does not list. */
-static void rt_remove_old(const char *dir, const rt_names *old, const rt_outs *o)
+static void rt_remove_old(const char *dir, const rt_names *old, const rt_names *now)
 {
     for (size_t i = 0; i < old->n; i++) {
-        if (rt_name_taken(o, old->v[i]))
+        if (rt_names_has(now, old->v[i]))
             continue;
         char *p = rt_join(dir, "/", old->v[i]);
         struct stat st;
@@ -596,18 +717,26 @@ static void rt_remove_old(const char *dir, const rt_names *old, const rt_outs *o
     }
 }
 
-/* Every data file and the manifest into tmp. */
-static axon_status rt_write_all(axon_sim *s, const rt_outs *o, const char *tmp, axon_err *err)
+/* The files of rank `rank` into tmp (rt_files_of), manifest.json last on rank 0. */
+static axon_status rt_write_all(axon_sim *s, const rt_outs *o, int rank, const char *tmp,
+                                axon_err *err)
 {
     for (size_t i = 0; i < o->n; i++) {
-        char *p = rt_join(tmp, "/", o->v[i].name);
+        const rt_out *f = &o->v[i];
+        if (f->part < 0 && rank != 0)
+            continue;
+        char *name = f->part >= 0 ? rt_part_name(f->name, rank, o->ranks) : NULL;
+        char *p = f->part < 0 || name ? rt_join(tmp, "/", name ? name : f->name) : NULL;
+        free(name);
         if (!p)
             return axon_err_set(err, AXON_ENOMEM, "out of memory");
-        axon_status st = axon_npy_write(p, &o->v[i].t, err);
+        axon_status st = axon_npy_write(p, &f->t, err);
         free(p);
         if (st != AXON_OK)
             return st;
     }
+    if (rank != 0)
+        return AXON_OK;
     char *p = rt_join(tmp, "/", "manifest.json");
     if (!p)
         return axon_err_set(err, AXON_ENOMEM, "out of memory");
@@ -616,39 +745,41 @@ static axon_status rt_write_all(axon_sim *s, const rt_outs *o, const char *tmp, 
     return st;
 }
 
-/* Creates dir if missing and checks that no target name is a directory. */
-static axon_status rt_prepare_dir(const char *dir, const rt_outs *o, axon_err *err)
+/* Creates dir if missing and checks that none of the names is a directory there. */
+static axon_status rt_prepare_dir(const char *dir, const rt_names *names, axon_err *err)
 {
     struct stat st;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
-    for (size_t i = 0; i <= o->n; i++) {
-        const char *name = i < o->n ? o->v[i].name : "manifest.json";
-        char *p = rt_join(dir, "/", name);
+    for (size_t i = 0; i < names->n; i++) {
+        char *p = rt_join(dir, "/", names->v[i]);
         if (!p)
             return axon_err_set(err, AXON_ENOMEM, "out of memory");
         int isdir = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
         free(p);
         if (isdir)
-            return axon_err_set(err, AXON_EIO, "%s/%s: a directory is in the way", dir, name);
+            return axon_err_set(err, AXON_EIO, "%s/%s: a directory is in the way", dir,
+                                names->v[i]);
     }
     return AXON_OK;
 }
 
-static axon_status rt_move_all(const char *tmp, const char *dir, const rt_outs *o, axon_err *err)
+/* Moves names [from, to) from tmp into dir. */
+static axon_status rt_move_all(const char *tmp, const char *dir, const rt_names *names,
+                               size_t from, size_t to, axon_err *err)
 {
-    for (size_t i = 0; i <= o->n; i++) {
-        const char *name = i < o->n ? o->v[i].name : "manifest.json";
-        char *from = rt_join(tmp, "/", name), *to = rt_join(dir, "/", name);
-        int rc = from && to ? rename(from, to) : -1;
+    for (size_t i = from; i < to; i++) {
+        const char *name = names->v[i];
+        char *a = rt_join(tmp, "/", name), *b = rt_join(dir, "/", name);
+        int rc = a && b ? rename(a, b) : -1;
         int e = errno;
-        free(from);
-        free(to);
+        free(a);
+        free(b);
         if (rc != 0)
             return axon_err_set(err, AXON_EIO, "%s/%s: cannot move into place: %s", dir, name,
-                                from && to ? strerror(e) : "out of memory");
+                                a && b ? strerror(e) : "out of memory");
     }
     return AXON_OK;
 }
@@ -678,25 +809,125 @@ static axon_status rt_write(axon_sim *s, const char *dir_in, axon_err *err)
     if (st != AXON_OK)
         return st;
     rt_outs o = {0};
-    rt_names old = {0};
+    rt_names old = {0}, names = {0};
     char *tmp = NULL;
     rt_clean_stale(dir);
     st = rt_plan(s, &o, err);
     if (st == AXON_OK)
+        st = rt_files_of(&o, 0, &names, err);
+    if (st == AXON_OK)
         st = rt_make_tmp(dir, &tmp, err);
     if (tmp) {
-        st = rt_write_all(s, &o, tmp, err);
+        st = rt_write_all(s, &o, 0, tmp, err);
         if (st == AXON_OK)
-            st = rt_prepare_dir(dir, &o, err);
+            st = rt_prepare_dir(dir, &names, err);
         if (st == AXON_OK) {
             rt_old_files(dir, &old);
-            st = rt_move_all(tmp, dir, &o, err);
+            st = rt_move_all(tmp, dir, &names, 0, names.n, err); /* manifest.json last */
         }
         if (st == AXON_OK)
-            rt_remove_old(dir, &old, &o);
+            rt_remove_old(dir, &old, &names);
         rt_remove_tmp(tmp);
     }
     rt_names_free(&old);
+    rt_names_free(&names);
+    rt_outs_free(&o);
+    free(dir);
+    free(tmp);
+    return st;
+}
+
+/* Over ranks: the shape of every rank's parts, on rank 0 (collective). */
+static axon_status rt_gather_rows(axon_sim *s, rt_outs *o, axon_err *err)
+{
+    size_t n = (size_t)o->nparts * 2;
+    uint64_t *mine = calloc(n ? n : 1, sizeof *mine);
+    if (rt_mpi_rank(s) == 0)
+        o->rows = calloc(n * (size_t)o->ranks + 1, sizeof *o->rows);
+    axon_status st = mine && (rt_mpi_rank(s) != 0 || o->rows) ? AXON_OK : AXON_ENOMEM;
+    st = rt_mpi_agree(s->mpi, st, "write its part of the recordings", err);
+    if (st == AXON_ENOMEM)
+        axon_err_set(err, st, "out of memory");
+    if (st == AXON_OK) {
+        for (size_t i = 0; i < o->n; i++)
+            if (o->v[i].part >= 0) {
+                const axon_tensor *t = &o->v[i].t;
+                mine[2 * (size_t)o->v[i].part] = t->shape[0];
+                mine[2 * (size_t)o->v[i].part + 1] = t->ndim == 2 ? t->shape[1] : 0;
+            }
+        rt_mpi_gather_u64(s, mine, (int)n, o->rows);
+    }
+    free(mine);
+    return st;
+}
+
+/*
+ * axon_sim_write over several ranks: each rank writes its parts (state records, values at
+ * spikes) and rank 0 the other files (spikes and rates, which every rank holds whole) and the
+ * manifest naming the parts, each into a temporary directory of its own next to DIR. Then, with
+ * the ranks agreeing between the steps (so that a failure anywhere stops every rank alike):
+ * every file is written; rank 0 removes the old manifest, so that DIR reads as no recording
+ * until the new one is in place; every rank moves its files in; rank 0 moves the manifest in
+ * and removes the files of the old manifest that the new one does not list. A job killed at
+ * any moment leaves DIR with the old manifest and its files, or with no manifest, or with the
+ * new manifest and every file it names: never a manifest that names a file of another write.
+ */
+axon_status rt_write_ranks(axon_sim *s, const char *dir_in, axon_err *err)
+{
+    static const char what[] = "write its part of the recordings";
+    int rank = rt_mpi_rank(s);
+    char *dir = NULL, *tmp = NULL;
+    rt_outs o = {0};
+    rt_names old = {0}, mine = {0}, all = {0};
+    axon_status st = rt_dir_name(dir_in, &dir, err);
+    if (st == AXON_OK) {
+        rt_clean_stale(dir);
+        st = rt_plan(s, &o, err);
+    }
+    if (st == AXON_OK)
+        st = rt_files_of(&o, rank, &mine, err);
+    if (st == AXON_OK && rank == 0)
+        st = rt_files_of(&o, -1, &all, err);
+    st = rt_mpi_agree(s->mpi, st, what, err);
+    if (st == AXON_OK)
+        st = rt_gather_rows(s, &o, err);
+    if (st == AXON_OK) { /* 1: every file written */
+        st = rt_make_tmp(dir, &tmp, err);
+        if (st == AXON_OK)
+            st = rt_write_all(s, &o, rank, tmp, err);
+        if (st == AXON_OK)
+            st = rt_prepare_dir(dir, &mine, err);
+        st = rt_mpi_agree(s->mpi, st, what, err);
+    }
+    if (st == AXON_OK) { /* 2: no manifest */
+        if (rank == 0) {
+            rt_old_files(dir, &old);
+            char *m = rt_join(dir, "/", "manifest.json");
+            if (!m)
+                st = axon_err_set(err, AXON_ENOMEM, "out of memory");
+            else if (unlink(m) != 0 && errno != ENOENT)
+                st = axon_err_set(err, AXON_EIO, "%s: cannot remove the old manifest: %s", m,
+                                  strerror(errno));
+            free(m);
+        }
+        st = rt_mpi_agree(s->mpi, st, what, err);
+    }
+    size_t nmine = rank == 0 ? mine.n - 1 : mine.n; /* manifest.json is rank 0's last */
+    if (st == AXON_OK) /* 3: every data file in place */
+        st = rt_mpi_agree(s->mpi, rt_move_all(tmp, dir, &mine, 0, nmine, err), what, err);
+    if (st == AXON_OK) { /* 4: the manifest */
+        if (rank == 0) {
+            st = rt_move_all(tmp, dir, &mine, nmine, mine.n, err);
+            if (st == AXON_OK)
+                rt_remove_old(dir, &old, &all);
+        }
+        st = rt_mpi_agree(s->mpi, st, what, err);
+    }
+    if (tmp)
+        rt_remove_tmp(tmp);
+    rt_names_free(&old);
+    rt_names_free(&mine);
+    rt_names_free(&all);
     rt_outs_free(&o);
     free(dir);
     free(tmp);
@@ -742,7 +973,7 @@ axon_status axon_sim_write(axon_sim *s, const char *dir, axon_err *err)
         return axon_err_set(err, AXON_EINVAL, "no simulation");
     rt_begin(s);
     axon_err e;
-    axon_status st = s->mpi ? rt_mpi_write(s, dir, rt_write, &e) : rt_write(s, dir, &e);
+    axon_status st = rt_mpi_size(s) > 1 ? rt_write_ranks(s, dir, &e) : rt_write(s, dir, &e);
     if (st != AXON_OK) {
         s->err = e;
         if (err)

@@ -31,18 +31,69 @@ mpirun_() { timeout -k 5 300 "$MPIRUN" --oversubscribe --allow-run-as-root --mca
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out" | tail -20; }
-# same NAME REF DIR: DIR holds REF's .npy files, each identical, and the same manifest but for
-# the threads, the ranks and the command line
+# the Python reader (python/axon_recording.py) must read every directory as one process's;
+# numpy is in tools/debian-deps.sh, so its absence is a failure, not a skip
+export PYTHONDONTWRITEBYTECODE=1
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if ! "$py" -c "import numpy" 2>/dev/null; then
+    echo "FAIL: numpy (python3-numpy, tools/debian-deps.sh) is not installed: the Python reader is not tested"
+    fail=$((fail + 1))
+    py=
+fi
+# same NAME REF DIR: DIR reads as REF. Each .npy file of REF is in DIR, identical, or split into a
+# part per rank (DIR/X.rankR-of-K.npy for REF/X.npy: state records and values at spikes over
+# several ranks); the Python reader's arrays are identical, bit for bit (tests/mpi/compare.py);
+# the manifest is the same but for the threads, the ranks and the command line, and when files
+# are split, but for the version and the list of files, and then `axon analyze` prints the same
+# table and draws the same figures.
 same() {
-    n=0
-    for g in "$2"/*.npy; do
-        n=$((n + 1))
-        if ! cmp -s "$g" "$3/${g##*/}"; then : >"$out"; bad "$1: ${g##*/} differs from one process"; return; fi
+    s_n=0
+    s_split=0
+    for s_g in "$2"/*.npy; do
+        s_b=${s_g##*/}
+        s_n=$((s_n + 1))
+        if [ -e "$3/$s_b" ]; then
+            if ! cmp -s "$s_g" "$3/$s_b"; then : >"$out"; bad "$1: $s_b differs from one process"; return; fi
+        elif ls "$3/${s_b%.npy}".rank*-of-*.npy >/dev/null 2>&1; then
+            s_split=1
+        else
+            : >"$out"; bad "$1: $s_b is missing"; return
+        fi
     done
-    if [ "$n" -eq 0 ] || [ "$(ls "$3"/*.npy | wc -l)" -ne "$n" ]; then : >"$out"; bad "$1: recordings"; return; fi
-    grep -v -e '"threads":' -e '"ranks":' -e '"meta":' "$2/manifest.json" >"$tmp/m1"
-    grep -v -e '"threads":' -e '"ranks":' -e '"meta":' "$3/manifest.json" >"$tmp/m2"
-    if cmp -s "$tmp/m1" "$tmp/m2"; then ok; else diff "$tmp/m1" "$tmp/m2" >"$out"; bad "$1: manifest.json"; fi
+    if [ "$s_n" -eq 0 ]; then : >"$out"; bad "$1: no recordings"; return; fi
+    if [ "$s_split" -eq 1 ]; then
+        sed '/"files": \[/q' "$2/manifest.json" |
+            grep -v -e '"threads":' -e '"ranks":' -e '"meta":' -e '"version":' >"$tmp/m1"
+        sed '/"files": \[/q' "$3/manifest.json" |
+            grep -v -e '"threads":' -e '"ranks":' -e '"meta":' -e '"version":' >"$tmp/m2"
+    else
+        grep -v -e '"threads":' -e '"ranks":' -e '"meta":' "$2/manifest.json" >"$tmp/m1"
+        grep -v -e '"threads":' -e '"ranks":' -e '"meta":' "$3/manifest.json" >"$tmp/m2"
+    fi
+    if ! cmp -s "$tmp/m1" "$tmp/m2"; then diff "$tmp/m1" "$tmp/m2" >"$out"; bad "$1: manifest.json"; return; fi
+    if [ -n "$py" ] && ! "$py" "$AXON_SRCDIR/tests/mpi/compare.py" "$AXON_SRCDIR" "$2" "$3" >"$out" 2>&1; then
+        bad "$1: the Python reader"
+        return
+    fi
+    if [ "$s_split" -eq 1 ]; then
+        rm -rf "$tmp/rep1" "$tmp/rep2"
+        # (the last line names the report's directory)
+        if ! (cd "$2" && "$AXON" analyze . -o "$tmp/rep1" >"$tmp/a1" 2>&1) ||
+            ! (cd "$3" && "$AXON" analyze . -o "$tmp/rep2" >"$tmp/a2" 2>&1) ||
+            ! sed -i '/^report in /d' "$tmp/a1" "$tmp/a2" || ! cmp -s "$tmp/a1" "$tmp/a2"; then
+            diff "$tmp/a1" "$tmp/a2" >"$out"
+            bad "$1: axon analyze"
+            return
+        fi
+        for s_g in "$tmp/rep1"/*.svg; do
+            if ! cmp -s "$s_g" "$tmp/rep2/${s_g##*/}"; then : >"$out"; bad "$1: axon analyze: ${s_g##*/}"; return; fi
+        done
+        grep -v '"recording":' "$tmp/rep1/analysis.json" >"$tmp/j1"
+        grep -v '"recording":' "$tmp/rep2/analysis.json" >"$tmp/j2"
+        if ! cmp -s "$tmp/j1" "$tmp/j2"; then diff "$tmp/j1" "$tmp/j2" >"$out"; bad "$1: axon analyze: analysis.json"; return; fi
+    fi
+    ok
 }
 
 models="coba brunel spread"
@@ -88,6 +139,11 @@ for m in $models; do
                     grep -q "^MPI: $np ranks of $th thread.*every $(interval "$m") step" "$out"; then ok
                 else bad "$m: mpirun -np $np, $th threads: the summary"; fi
             fi
+            # one rank writes what one process writes, byte for byte
+            if [ "$np" -eq 1 ] && ls "$d"/*.rank*-of-*.npy >/dev/null 2>&1; then
+                : >"$out"
+                bad "$m: mpirun -np 1 split files into parts"
+            fi
             same "$m: mpirun -np $np, $th threads" "$tmp/$m.ref" "$d"
         done
     done
@@ -132,6 +188,40 @@ fi
 if (cd "$tmp/spread.ref" && "$AXON" analyze . >"$tmp/a1" 2>&1) &&
     (cd "$tmp/spread.3.2" && "$AXON" analyze . >"$tmp/a3" 2>&1) &&
     cmp -s "$tmp/a1" "$tmp/a3"; then ok; else diff "$tmp/a1" "$tmp/a3" >"$out"; bad "axon analyze over ranks"; fi
+
+# ---- recordings split into a part per rank
+# a missing part: `axon analyze` and the Python reader name the file
+cp -r "$tmp/spread.3.2" "$tmp/lost" && rm -rf "$tmp/lost/report" "$tmp/lost/E.v.rank1-of-3.npy"
+"$AXON" analyze "$tmp/lost" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "$tmp/lost/E.v.rank1-of-3.npy: listed in manifest.json but missing" "$out"; then ok
+else bad "a missing part: axon analyze (exit $rc)"; fi
+if [ -n "$py" ]; then
+    PYTHONPATH="$AXON_SRCDIR/python" "$py" -c 'import sys, axon_recording
+try:
+    axon_recording.load(sys.argv[1])
+except axon_recording.RecordingError as e:
+    print(e)' "$tmp/lost" >"$out" 2>&1
+    if grep -q "^$tmp/lost/E.v.rank1-of-3.npy: listed in manifest.json but missing" "$out"; then ok
+    else bad "a missing part: the Python reader"; fi
+fi
+# a recording over 3 ranks written over one of 2: the 2 ranks' parts are removed
+cp -r "$tmp/spread.2.1" "$tmp/again" &&
+    mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 0.2s --seed 7 -q -o "$tmp/again" >"$out" 2>&1
+if [ -z "$(ls "$tmp/again" | grep -e '-of-2\.npy$')" ] && [ -n "$(ls "$tmp/again" | grep -e '-of-3\.npy$')" ]; then
+    same "3 ranks written over 2" "$tmp/spread.ref" "$tmp/again"
+else bad "3 ranks written over 2: the parts"; fi
+# a rank that cannot write its part (a directory in the way of rank 1's file alone) fails every
+# rank, rank 1 naming the file, and leaves the directory's earlier recording as it was
+cp -r "$tmp/spread.2.2" "$tmp/keep" && mkdir "$tmp/keep/E.v.rank1-of-3.npy"
+mpirun_ -np 3 "$AXON" run "$(model_file spread)" -t 0.1s --seed 7 -q -o "$tmp/keep" >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
+    grep -q "(rank 1 of 3): .*$tmp/keep/E.v.rank1-of-3.npy: a directory is in the way" "$out" &&
+    grep -q "(rank 0 of 3): .*rank 1 of 3 could not write its part of the recordings" "$out"; then
+    rmdir "$tmp/keep/E.v.rank1-of-3.npy"
+    same "a part that cannot be written: the earlier recording" "$tmp/spread.ref" "$tmp/keep"
+else bad "a part that cannot be written (exit $rc)"; fi
 
 # a bad output directory on rank 1 only: the job ends with rank 1's message, and fast
 : >"$tmp/nodir"

@@ -53,6 +53,60 @@ row = np.searchsorted(vv.times, s.t)
 check("values at spikes", at is not None and len(at) == len(s) > 20 and s.units["v"] == vv.unit
       and np.all(at > -50e-3) and np.all(at < -49e-3)
       and np.all(np.abs(vv.values[row, s.i] + 65e-3) < 1e-15), f"{len(s)} spikes")
+
+
+def split(src, name, bounds):
+    """A copy of recording src as written over len(bounds) MPI ranks with those blocks of
+    neurons (format version 3, docs/running.md): state records and values at spikes in parts."""
+    d = os.path.join(WORK, name)
+    shutil.copytree(src, d)
+    m = json.load(open(os.path.join(d, "manifest.json")))
+    m["version"], m["ranks"] = 3, len(bounds)
+    spk = {f["population"]: np.load(os.path.join(d, f["path"])) for f in m["files"]
+           if f["kind"] == "spike_indices"}
+    for f in m["files"]:
+        if f["kind"] not in ("state", "spike_values"):
+            continue
+        a = np.load(os.path.join(d, f["path"]))
+        os.remove(os.path.join(d, f["path"]))
+        if f["kind"] == "state":
+            sub = f["subset"]
+            neurons = np.asarray(sub) if isinstance(sub, list) else np.arange(a.shape[1])
+        else:
+            neurons = spk[f["population"]]
+        f["parts"] = []
+        for k, (lo, hi) in enumerate(bounds):
+            mine = (neurons >= lo) & (neurons < hi)
+            part = np.ascontiguousarray(a[:, mine] if f["kind"] == "state" else a[mine])
+            path = f["path"][:-4] + f".rank{k}-of-{len(bounds)}.npy"
+            np.save(os.path.join(d, path), part)
+            f["parts"].append({"path": path, "neurons": [lo, hi], "shape": list(part.shape)})
+    json.dump(m, open(os.path.join(d, "manifest.json"), "w"), indent=1)
+    return d
+
+
+def same_arrays(a, b):
+    ok = sorted(a.spikes) == sorted(b.spikes) and sorted(a.state) == sorted(b.state)
+    for k in a.spikes if ok else []:
+        x, y = a.spikes[k], b.spikes[k]
+        ok = ok and np.array_equal(x.t, y.t) and np.array_equal(x.i, y.i) and \
+            sorted(x.values) == sorted(y.values) and \
+            all(x.values[v].dtype == y.values[v].dtype and np.array_equal(x.values[v], y.values[v])
+                for v in x.values)
+    for k in a.state if ok else []:
+        ok = ok and a.state[k].values.dtype == b.state[k].values.dtype and \
+            np.array_equal(a.state[k].values, b.state[k].values) and \
+            np.array_equal(a.state[k].neurons, b.state[k].neurons)
+    return ok
+
+
+# a recording split into parts over MPI ranks reads as the one-process one (reader.sh compares
+# `axon analyze` on the same directories)
+sdata = split(DATA, "split-data", [[0, 3], [3, 8], [8, 200]])
+ssv = split(os.path.join(WORK, "sv"), "split-sv", [[0, 7], [7, 14], [14, 20]])
+check("parts: state", same_arrays(rec, ar.load(sdata)))
+check("parts: values at spikes and state", same_arrays(sv, ar.load(ssv))
+      and len(sv.spikes["E"].values["v"]) > 20)
 check("unit names", ar.unit_name("m^-2*kg^-1*s^3*A^2") == "S" and ar.unit_name("1") == ""
       and ar.unit_name("s^-1") == "Hz" and ar.unit_name("furlong") == "furlong")
 
@@ -88,6 +142,15 @@ check("newer manifest", *fails(d, "manifest format version 5 is newer"))
 d = bad_copy("badjson")
 open(os.path.join(d, "manifest.json"), "w").write('{"format": "axon-recordings",\n "version": }')
 check("bad JSON", *fails(d, "manifest.json:2:13"))
+# parts: a missing one, and one that does not hold its block's columns
+d = split(DATA, "split-missing", [[0, 5], [5, 200]])
+os.remove(os.path.join(d, "E.v.rank1-of-2.npy"))
+check("missing part", *fails(d, "split-missing/E.v.rank1-of-2.npy: listed in manifest.json but missing"))
+d = split(DATA, "split-wrong", [[0, 5], [5, 200]])
+m3 = json.load(open(os.path.join(d, "manifest.json")))
+m3["files"][4]["parts"][0]["neurons"] = [0, 4]
+json.dump(m3, open(os.path.join(d, "manifest.json"), "w"))
+check("part of the wrong neurons", *fails(d, "no part holds neuron 4"))
 
 try:
     import neo  # noqa: F401

@@ -975,7 +975,7 @@ START_TEST(test_recording_errors)
     replace_in_manifest("axon-recordings", "something");
     open_fails("not an Axon recordings manifest");
     replace_in_manifest("\"version\": 2", "\"version\": 7");
-    open_fails("version 7 is newer than this Axon reads (2)");
+    open_fails("version 7 is newer than this Axon reads (3)");
     /* a missing data file, named */
     replace_in_manifest("U.r.t.npy", "U.gone.npy");
     open_fails("U.gone.npy: listed in manifest.json but missing");

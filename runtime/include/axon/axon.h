@@ -155,8 +155,9 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * spikes are exchanged every minimum-delay interval, and results are those of axon_sim_new,
  * bit for bit. Collective also are axon_sim_run (and the other run functions, which must get
  * the same arguments on every rank, and whose step callbacks must agree) and axon_sim_write,
- * where rank 0 writes the recordings of all. Every rank sees every spike (axon_sim_spikes,
- * counts) but only its own neurons' state (axon_sim_var). Checkpoints are collective: every
+ * where every rank writes its part of the state records and values at spikes, and rank 0 the
+ * rest and the manifest naming the parts (read as one process's). Every rank sees every spike
+ * (axon_sim_spikes, counts) but only its own neurons' state (axon_sim_var). Checkpoints are collective: every
  * rank writes its own part and rank 0 a manifest, restored with as many ranks (docs/mpi.md).
  * Not over several ranks yet: injections and pushed spikes, weight records, continuous synapses, on_pre
  * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
