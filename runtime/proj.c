@@ -1084,6 +1084,24 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
         __builtin_prefetch((const char *)pr->vars[v] + r * esz);
 }
 
+#define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
+
+/* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
+ * RT_PF_PART bytes of each array. */
+static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
+{
+    const char *p = (const char *)&pr->post[b];
+    size_t n = (size_t)(e - b) * sizeof *pr->post;
+    for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+        __builtin_prefetch(p + x);
+    n = (size_t)(e - b) * esz;
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        p = (const char *)pr->vars[v] + b * esz;
+        for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+            __builtin_prefetch(p + x);
+    }
+}
+
 /* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
 typedef struct {
     uint32_t i, dl;  /* presynaptic neuron, delay */
@@ -1117,7 +1135,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
             uint64_t j = p[k].dl - pr->dmin;
             p[k].rb = r0 + o[j];
             p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
-            rt_prefetch_syn(pr, esz, p[k].rb);
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         } else {
             p[k].rb = r0;
             p[k].re = r1;
@@ -1134,7 +1152,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
             p[k].re = p[k].rb < r1 && pr->delay[p[k].rb] == dl
                           ? rt_find_delay(pr->delay, p[k].rb, r1, dl + 1)
                           : p[k].rb;
-            rt_prefetch_syn(pr, esz, p[k].rb);
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         }
     int whole = lo == 0 && hi >= npost;
     for (uint32_t k = 0; k < n; k++) {
