@@ -44,7 +44,8 @@
  * part [b, e) of each due row whose targets lie in chunk c (found by rt_find), in the same
  * spike and projection order; every target and synapse then sees the same operations in the
  * same order as with one thread (sim.h, RT_SPLIT_*). Row offsets and the starts of rows are
- * prefetched a few spikes ahead: rows are scattered over memory.
+ * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
+ * due parts of rows are resolved and prefetched in batches (rt_deliver_parts).
  */
 #include <math.h>
 #include <stdint.h>
@@ -1074,8 +1075,98 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
     return b;
 }
 
+/* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
+ * its part due at a delay). */
+static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
+{
+    __builtin_prefetch(&pr->post[r]);
+    for (uint32_t v = 0; v < pr->d->nvars; v++)
+        __builtin_prefetch((const char *)pr->vars[v] + r * esz);
+}
+
+#define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
+
+/* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
+ * RT_PF_PART bytes of each array. */
+static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
+{
+    const char *p = (const char *)&pr->post[b];
+    size_t n = (size_t)(e - b) * sizeof *pr->post;
+    for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+        __builtin_prefetch(p + x);
+    n = (size_t)(e - b) * esz;
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        p = (const char *)pr->vars[v] + b * esz;
+        for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+            __builtin_prefetch(p + x);
+    }
+}
+
+/* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
+typedef struct {
+    uint32_t i, dl;  /* presynaptic neuron, delay */
+    uint64_t rb, re; /* its synapses: the row [r0, r1) until the delay's part is found */
+} rt_due_part;
+
+#define RT_HET_BATCH 64 /* parts resolved together, their loads in flight at once */
+
+/*
+ * Delivers n due parts in order. Each starts at a scattered place (its row offsets, its
+ * delay-table entry or the row's delays, then its targets and synapse variables), and a
+ * projection's source fires only a few spikes per step, so prefetching spikes ahead within one
+ * delay finds nothing to prefetch: the batch is resolved in passes instead, each issuing the
+ * loads of all its parts before the next pass uses them.
+ */
+static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due_part *p,
+                             uint32_t n, void *const *av, void *const *bv, uint32_t lo,
+                             uint32_t hi, uint32_t npost, size_t esz)
+{
+    const uint64_t *row = pr->row;
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    for (uint32_t k = 0; k < n; k++) {
+        __builtin_prefetch(&row[p[k].i]);
+        if (pr->doff)
+            __builtin_prefetch(&pr->doff[p[k].i * nd + (p[k].dl - pr->dmin)]);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
+        if (pr->doff && r0 < r1) {
+            const uint32_t *o = pr->doff + p[k].i * nd;
+            uint64_t j = p[k].dl - pr->dmin;
+            p[k].rb = r0 + o[j];
+            p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        } else {
+            p[k].rb = r0;
+            p[k].re = r1;
+            if (r0 < r1)
+                __builtin_prefetch(&pr->delay[r0]);
+        }
+    }
+    if (!pr->doff)
+        for (uint32_t k = 0; k < n; k++) {
+            uint64_t r0 = p[k].rb, r1 = p[k].re, dl = p[k].dl;
+            if (r0 == r1)
+                continue;
+            p[k].rb = rt_find_delay(pr->delay, r0, r1, dl);
+            p[k].re = p[k].rb < r1 && pr->delay[p[k].rb] == dl
+                          ? rt_find_delay(pr->delay, p[k].rb, r1, dl + 1)
+                          : p[k].rb;
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        }
+    int whole = lo == 0 && hi >= npost;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t rb = p[k].rb, re = p[k].re;
+        if (!whole)
+            rt_cut(pr->post, &rb, &re, lo, hi, npost);
+        if (rb < re)
+            pr->d->on_pre(ctx, pr->vars, av, bv, pr->post, p[k].i, rb, re);
+    }
+}
+
 /* rt_deliver_range for per-synapse delays: for each delay from the longest to the shortest,
- * the spikes of step n - delay reach the part of their rows with that delay. */
+ * the spikes of step n - delay reach the part of their rows with that delay, in batches of
+ * RT_HET_BATCH (rt_deliver_parts). */
 static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
                                  uint32_t lo, uint32_t hi)
 {
@@ -1084,33 +1175,23 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
     const rt_ring *g = a->ring;
     if (!g)
         return;
-    const uint64_t mask = g->cap - 1, *row = pr->row;
-    const uint32_t *buf = g->buf, *post = pr->post;
-    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
-    int whole = lo == 0 && hi >= b->size;
-    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    const uint64_t mask = g->cap - 1;
+    rt_due_part part[RT_HET_BATCH];
+    uint32_t n = 0;
     for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
-        uint64_t st = 0, j = dl - pr->dmin;
+        uint64_t st = 0;
         uint32_t cnt = rt_due_d(s, pr, ctx->step, dl, &st);
         for (uint32_t k = 0; k < cnt; k++) {
-            uint32_t i = buf[(st + k) & mask];
-            uint64_t r0 = row[i], r1 = row[i + 1], rb, re;
-            if (r0 == r1)
-                continue;
-            if (pr->doff) {
-                const uint32_t *o = pr->doff + i * nd;
-                rb = r0 + o[j];
-                re = j + 1 < nd ? r0 + o[j + 1] : r1;
-            } else {
-                rb = rt_find_delay(pr->delay, r0, r1, dl);
-                re = rb < r1 && pr->delay[rb] == dl ? rt_find_delay(pr->delay, rb, r1, dl + 1) : rb;
+            part[n].i = g->buf[(st + k) & mask];
+            part[n].dl = dl;
+            if (++n == RT_HET_BATCH) {
+                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+                n = 0;
             }
-            if (!whole)
-                rt_cut(post, &rb, &re, lo, hi, b->size);
-            if (rb < re)
-                d->on_pre(ctx, sv, av, bv, post, i, rb, re);
         }
     }
+    if (n > 0)
+        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
 }
 
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
@@ -1134,18 +1215,12 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
     int whole = lo == 0 && hi >= b->size;
     /* Rows are scattered: prefetch the row offsets RT_PF2 spikes ahead and the start of the
      * row's targets and synapse variables RT_PF spikes ahead. */
-    const char *const *svc = (const char *const *)sv;
-    const uint32_t nsv = d->nvars;
     const size_t esz = s->esz;
     for (uint32_t k = 0; k < cnt; k++) {
         if (k + RT_PF2 < cnt)
             __builtin_prefetch(&row[buf[(st + k + RT_PF2) & mask]]);
-        if (k + RT_PF < cnt) {
-            uint64_t r = row[buf[(st + k + RT_PF) & mask]];
-            __builtin_prefetch(&post[r]);
-            for (uint32_t v = 0; v < nsv; v++)
-                __builtin_prefetch(svc[v] + r * esz);
-        }
+        if (k + RT_PF < cnt)
+            rt_prefetch_syn(pr, esz, row[buf[(st + k + RT_PF) & mask]]);
         uint32_t i = buf[(st + k) & mask];
         uint64_t rb = row[i], re = row[i + 1];
         if (!whole)

@@ -10,20 +10,22 @@
  * Creates the simulation (builds the connectivity; runs no step) and prints one line per
  * projection and a total line:
  *   proj=NAME synapses=S bytes=B bytes_per_synapse=B/S
- *   total synapses=S bytes=B bytes_per_synapse=B/S setup_s=T
+ *   total synapses=S bytes=B bytes_per_synapse=B/S setup_s=T setup_cpu_s=C
  * where B = bytes_per_synapse * synapses is what the runtime counts for the projection: the
  * targets (uint32 per synapse), the per-synapse variables and the CSR row offsets (uint64 per
  * presynaptic neuron), with the padding of the arrays to 16 elements; spike histories (per
  * population) are not included. setup_s is the wall time of axon_sim_new (initial state and
- * connectivity).
+ * connectivity), setup_cpu_s its CPU time (all threads).
  *
  * With MS, it then runs MS ms of model time on THREADS threads (default 1) and prints
  *   run run_s=W cpu_s=C spikes=S peak_rss_mib=M
  * where W is the wall time of axon_sim_run (as `axon run`'s `run`, axon_sim_wall_seconds) and C
  * the CPU time of the process during it (all threads; on a loaded machine the less disturbed
- * figure for one thread), S the number of spikes of every population, and M the process's peak
- * resident memory (VmHWM of /proc/self/status: getrusage's ru_maxrss would include the memory
- * of the process that started this one, which exec inherits as a floor; -1 where unreadable).
+ * figure), S the number of spikes of every population, and M the process's peak resident
+ * memory (VmHWM of /proc/self/status: getrusage's ru_maxrss would include the memory of the
+ * process that started this one, which exec inherits as a floor; -1 where unreadable); then one
+ * line per population:
+ *   pop=NAME neurons=N spikes=S
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +63,9 @@ int main(int argc, char **argv)
     axon_opts o = {.seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0,
                    .threads = argc > 3 ? atoi(argv[3]) : 1};
     axon_err err;
-    double t0 = now();
+    double t0 = now(), c00 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     axon_sim *s = axon_sim_new(&axon_model, &o, &err);
-    double setup = now() - t0;
+    double setup = now() - t0, setup_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c00;
     if (!s) {
         fprintf(stderr, "synmem: %s\n", err.msg);
         return 1;
@@ -78,8 +80,8 @@ int main(int argc, char **argv)
         nsyn += n;
         bytes += b;
     }
-    printf("total synapses=%llu bytes=%.0f bytes_per_synapse=%.4f setup_s=%.3f\n", nsyn, bytes,
-           nsyn ? bytes / (double)nsyn : 0.0, setup);
+    printf("total synapses=%llu bytes=%.0f bytes_per_synapse=%.4f setup_s=%.3f setup_cpu_s=%.3f\n",
+           nsyn, bytes, nsyn ? bytes / (double)nsyn : 0.0, setup, setup_cpu);
     if (argc > 2) {
         double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         if (axon_sim_run(s, strtod(argv[2], NULL) * 1e-3, NULL, NULL) != AXON_OK) {
@@ -93,6 +95,9 @@ int main(int argc, char **argv)
             spikes += axon_sim_spike_count(s, (int)p);
         printf("run run_s=%.4f cpu_s=%.4f spikes=%llu peak_rss_mib=%.1f\n",
                axon_sim_wall_seconds(s), cpu, spikes, peak_rss_mib());
+        for (uint32_t p = 0; p < axon_model.npops; p++)
+            printf("pop=%s neurons=%u spikes=%llu\n", axon_model.pops[p].name,
+                   axon_model.pops[p].size, (unsigned long long)axon_sim_spike_count(s, (int)p));
     }
     axon_sim_free(s);
     return 0;

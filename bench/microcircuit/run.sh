@@ -1,11 +1,14 @@
 #!/bin/sh
 # Microcircuit benchmark: the Potjans & Diesmann (2014) cortical microcircuit
 # (examples/microcircuit.axon) at full scale by default: 77,169 neurons, 0.3e9 synapses,
-# Poisson background, dt = 0.1 ms. Reports, per thread count: the network build time (creating
-# the simulation: initial state and connectivity), the runtime's bytes per synapse, the wall
-# time of the simulation loop and its real-time factor, ns per synaptic event and per neuron
-# update, and the load average before and after (the machine may be shared: read the figures
-# with it). Thread counts alternate within each repetition; medians and ranges are printed.
+# Poisson background, dt = 0.1 ms. The model is compiled once (axon build --emit obj) and linked
+# with bench/coba/synmem.c, which builds the network and runs it, once per thread count and
+# repetition (thread counts alternate within each repetition). Reported per thread count
+# (medians, ranges): the network build (creating the simulation: initial state and
+# connectivity), wall and CPU time; the runtime's bytes per synapse; the wall time of the
+# simulation loop and its real-time factor; the loop's CPU time (all threads) per synaptic event
+# and per neuron update; the load average before and after (the machine may be shared: the CPU
+# times are the less disturbed figures).
 #
 # usage: bench/microcircuit/run.sh [options]
 #   --scale S          neuron-count scale (default 1)
@@ -59,20 +62,18 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc)
 echo "Axon: $($AXON --version 2>&1 | head -1), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Synapse memory and build time, from the runtime's accounting (bench/coba/synmem.c).
+# The model linked with the runtime's accounting and a timed run (bench/coba/synmem.c).
 $AXON build "$MODEL" "$@" --emit obj -o "$tmp/m.o" -q >/dev/null
 $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -L"$LIBDIR" -Wl,-rpath,"$LIBDIR" \
     -laxonrt -lm -o "$tmp/synmem"
-"$tmp/synmem" >"$tmp/mem"
-grep '^total' "$tmp/mem"
 
 r=1
 while [ "$r" -le "$REPEAT" ]; do
     for T in $THREADS; do
-        # the summary: per-population neurons and spikes, then "run W s (...)"
-        $AXON run "$MODEL" "$@" -t "${DUR}ms" --threads "$T" >"$tmp/run.$T.$r" 2>&1
-        echo "threads $T, repetition $r: $(grep '^compile' "$tmp/run.$T.$r")" \
-             "(load $(cut -d' ' -f1 /proc/loadavg))"
+        # per projection synapses, the total (bytes, build time), the run, per population spikes
+        "$tmp/synmem" 0 "$DUR" "$T" >"$tmp/run.$T.$r"
+        echo "threads $T, repetition $r: $(grep '^total' "$tmp/run.$T.$r" | cut -d' ' -f4-);" \
+             "$(grep '^run' "$tmp/run.$T.$r" | cut -d' ' -f2-3) (load $(cut -d' ' -f1 /proc/loadavg))"
     done
     r=$((r + 1))
 done

@@ -1,45 +1,56 @@
 """Summarise bench/microcircuit/run.sh: table.py TMPDIR DURATION_MS "THREADS" REPEAT.
 
-Reads TMPDIR/mem (bench/coba/synmem.c: per-projection synapses, bytes per synapse, build
-time) and TMPDIR/run.T.R (`axon run` summaries: neurons and spikes per population, the wall
-time of the simulation loop). Synaptic events = sum over projections of
+Reads TMPDIR/run.T.R (bench/coba/synmem.c with T threads, repetition R: per-projection
+synapses, the total with bytes per synapse and the build's wall and CPU time, the run's wall
+and CPU time, per-population neurons and spikes). Synaptic events = sum over projections of
 synapses / N_pre * spikes of the source population; neuron updates = neurons * steps.
 """
-import re
 import statistics
 import sys
 
 tmp, dur_ms, threads, repeat = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(), int(sys.argv[4])
-proj, total = {}, {}
-for line in open(tmp + "/mem"):
-    f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
-    if line.startswith("proj="):
-        proj[line.split()[0][5:]] = int(f["synapses"])
-    elif line.startswith("total"):
-        total = f
+
+
+def fields(line):
+    return dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+
+
+def med(xs):
+    return "%.3g [%.3g, %.3g]" % (statistics.median(xs), min(xs), max(xs))
+
+
 print()
-print("| threads | build (s) | bytes/synapse | synapses | run (s), median [min, max] | real-time factor |"
-      " run time x threads / synaptic events (ns) | run time x threads / neuron updates (ns) |")
-print("|---|---|---|---|---|---|---|---|")
+print("| threads | build wall (s) | build CPU (s) | bytes/synapse | run wall (s) | real-time factor |"
+      " run CPU (s) | CPU ns per synaptic event | CPU ns per neuron update |")
+print("|---|---|---|---|---|---|---|---|---|")
 for t in threads:
-    runs, events, updates = [], 0, 0
+    bw, bc, rw, rc, bps = [], [], [], [], 0
     for r in range(1, repeat + 1):
-        text = open("%s/run.%s.%d" % (tmp, t, r)).read()
-        neurons, spikes = {}, {}
-        for m in re.finditer(r"^\s+(L\w+)\s+(\d+)\s+(\d+)\s", text, re.M):
-            neurons[m.group(1)] = int(m.group(2))
-            spikes[m.group(1)] = int(m.group(3))
-        runs.append(float(re.search(r"run ([0-9.]+) s", text).group(1)))
-        events = sum(n / neurons[p.split("->")[0]] * spikes[p.split("->")[0]] for p, n in proj.items())
-        updates = sum(neurons.values()) * round(dur_ms / 0.1)
-    med = statistics.median(runs)
-    print("| %s | %s | %.2f | %.3g | %.3g [%.3g, %.3g] | %.3g | %.3g | %.3g |" % (
-        t, total["setup_s"], float(total["bytes_per_synapse"]), int(total["synapses"]), med,
-        min(runs), max(runs), med / (dur_ms / 1000), med * int(t) / events * 1e9,
-        med * int(t) / updates * 1e9))
-print("\nThe last two columns each divide the whole run time (neurons and synapses) by one count:"
-      " upper bounds on each cost, per core.")
-print("rates of the last run (Hz, the whole run): " + ", ".join(
-    "%s %.3f" % (p, spikes[p] / neurons[p] / (dur_ms / 1000)) for p in neurons))
+        proj, pops = {}, {}
+        for line in open("%s/run.%s.%d" % (tmp, t, r)):
+            f = fields(line)
+            if line.startswith("proj="):
+                proj[f["proj"]] = int(f["synapses"])
+            elif line.startswith("pop="):
+                pops[f["pop"]] = (int(f["neurons"]), int(f["spikes"]))
+            elif line.startswith("total"):
+                bw.append(float(f["setup_s"]))
+                bc.append(float(f["setup_cpu_s"]))
+                bps = float(f["bytes_per_synapse"])
+                nsyn = int(f["synapses"])
+            elif line.startswith("run "):
+                rw.append(float(f["run_s"]))
+                rc.append(float(f["cpu_s"]))
+        # projections are named PRE->POST
+        events = sum(n / pops[p.split("->")[0]][0] * pops[p.split("->")[0]][1] for p, n in proj.items())
+        updates = sum(n for n, _ in pops.values()) * round(dur_ms / 0.1)
+    c = statistics.median(rc)
+    print("| %s | %s | %s | %.2f | %s | %.3g | %s | %.3g | %.3g |" % (
+        t, med(bw), med(bc), bps, med(rw), statistics.median(rw) / (dur_ms / 1000), med(rc),
+        c / events * 1e9, c / updates * 1e9))
+print("\nThe last two columns each divide the whole loop's CPU time (neurons and synapses, all"
+      " threads) by one count: upper bounds on each cost, per core.")
+print("synapses %d; rates of the last run (Hz): " % nsyn + ", ".join(
+    "%s %.3f" % (p, s / n / (dur_ms / 1000)) for p, (n, s) in pops.items()))
 print("synaptic events in the run: %.3g (%.3g per model second); neuron updates %.3g" % (
     events, events / (dur_ms / 1000), updates))
