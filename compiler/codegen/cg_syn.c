@@ -360,13 +360,32 @@ static void reuse_side(cg *c, ir_side side)
 
 /* ---- init ------------------------------------------------------------------------------ */
 
+/* The index of synapse s in the whole projection, which keys its random draws: s, or
+ * s + syn_offset[pre[s]] for a process's part of it (model.h, ABI 7). When syn_offset is NULL
+ * the load reads a constant 0 instead, so no branch is needed in the loop. */
+static LLVMValueRef whole_index(cg *c, LLVMValueRef s)
+{
+    LLVMValueRef zero = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    LLVMValueRef at = LLVMBuildGEP2(c->b, c->i64, c->syn_off, &c->pre_i, 1, "");
+    LLVMValueRef none = LLVMBuildICmp(c->b, LLVMIntEQ, c->syn_off, LLVMConstNull(c->ptr), "");
+    LLVMValueRef p = LLVMBuildSelect(c->b, none, zero, at, "");
+    return LLVMBuildAdd(c->b, s, LLVMBuildLoad2(c->b, c->i64, p, "syn_offset"), "syn_index");
+}
+
+/* The synapse and its endpoints for the init and delays kernels. */
+static void init_synapse(cg *c, LLVMValueRef s)
+{
+    c->syn_s = s;
+    c->pre_i = load_u32(c, c->pre_arr, s);
+    c->post_j = load_u32(c, c->post_arr, s);
+    c->idx = whole_index(c, s); /* random draws are keyed by the synapse index */
+}
+
 static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
     const ir_proj *pj = c->proj;
-    c->idx = c->syn_s = s; /* random draws of initial values are keyed by the synapse index */
-    c->pre_i = load_u32(c, c->pre_arr, s);
-    c->post_j = load_u32(c, c->post_arr, s);
+    init_synapse(c, s);
     for (int k = 0; k < pj->nvars; k++) {
         if (pj->sv[k].side != IRS_SYN)
             continue; /* per-neuron variables start at 0 (the runtime zeroes them) */
@@ -381,9 +400,7 @@ static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 static void delay_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
-    c->idx = c->syn_s = s;
-    c->pre_i = load_u32(c, c->pre_arr, s);
-    c->post_j = load_u32(c, c->post_arr, s);
+    init_synapse(c, s);
     LLVMValueRef v = cg_to_fp(c, cg_expr(c, c->proj->delay));
     if (c->fp != c->f64)
         v = LLVMBuildFPExt(c->b, v, c->f64, "");
@@ -622,6 +639,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     LLVMValueRef init = cg_function(c, LLVMFunctionType(c->vd, ips, 6, 0), "proj%d_init", k);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
     cg_ctx_fields(c, LLVMGetParam(init, 0));
+    c->syn_off = ctx_member(c, LLVMGetParam(init, 0), CG_CTX_syn_offset, "syn_offset");
     c->init_phase = true;
     for (int v = 0; v < pj->nvars; v++)
         c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
@@ -674,6 +692,7 @@ LLVMValueRef cg_projection(cg *c, int k)
         delays = cg_function(c, LLVMFunctionType(c->vd, dps, 6, 0), "proj%d_delays", k);
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
         cg_ctx_fields(c, LLVMGetParam(delays, 0));
+        c->syn_off = ctx_member(c, LLVMGetParam(delays, 0), CG_CTX_syn_offset, "syn_offset");
         c->init_phase = true;
         c->pop_index = m->npops + m->nprojs + k;
         c->pre_arr = LLVMGetParam(delays, 1);
