@@ -201,6 +201,11 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "neurons every step, which over MPI ranks live elsewhere; run "
                                 "it on one rank",
                                 d->name);
+        if (d->flags & AXON_PROJ_SYN_DRAWS)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': its handlers draw random numbers keyed by the "
+                                "synapse, whose index differs over MPI ranks; run it on one rank",
+                                d->name);
         if (d->nevents)
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': handlers of neuron events (on post.NAME) do "

@@ -188,7 +188,8 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
         }
-        const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL;
+        const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
+                               AXON_PROJ_SYN_DRAWS;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -1031,7 +1032,7 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
         st = rt_proj_connect(s, q, err);
     if (s->mpi) {
-        st = rt_mpi_agree(s->mpi, st, "build its part of the connectivity", err);
+        st = rt_mpi_agree(s->mpi, st, "set up the simulation", err);
         for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
             st = rt_proj_whole_index(s, &s->projs[q], err);
     } else {

@@ -134,6 +134,7 @@ typedef struct {
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
+    bool drew;              /* a random draw was made (rand_draw) since last cleared */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */
     int ntemps;

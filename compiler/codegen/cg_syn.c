@@ -647,6 +647,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->post_arr = LLVMGetParam(init, 3);
     loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
 
+    c->drew = false; /* draws of the handlers below are keyed by the synapse index */
     LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
                                        : LLVMConstNull(c->ptr);
     LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
@@ -665,6 +666,7 @@ LLVMValueRef cg_projection(cg *c, int k)
         evf[e] = col_kernel(c, k, &pj->evh[e].body, kind);
         evv[e] = LLVMConstInt(c->i32, (unsigned)c->post_pop->event_flag[pj->evh[e].event], 0);
     }
+    bool syn_draws = c->drew;
     LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
     LLVMValueRef post_after =
         pj->last_post >= 0 ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
@@ -727,6 +729,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= AXON_PROJ_EVERY_LOCAL;
     if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)))
         flags |= AXON_PROJ_POST_LOCAL;
+    if (syn_draws)
+        flags |= AXON_PROJ_SYN_DRAWS;
     LLVMValueRef f[CG_PROJ_N];
     f[CG_PROJ_name] = cg_cstr(c, pj->name);
     f[CG_PROJ_type] = cg_cstr(c, pj->syn->name);

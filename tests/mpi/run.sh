@@ -217,6 +217,28 @@ rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "weight records do not work over several MPI ranks" "$out"; then ok
 else bad "weight records over ranks (exit $rc)"; fi
 
+# a synapse whose handler draws random numbers (keyed by the synapse's index, which a rank's
+# part does not keep) is refused rather than run with other draws than one process's
+cat >"$tmp/draws.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Flaky {
+    parameters { w = 6 nS }
+    on pre { post.ge += w * rand() }
+}
+module Draws {
+    population E = LIFCond[100]
+    project E -> E : Flaky connect random(0.1) delay 1 ms
+    record spikes E
+}
+run Draws for 10 ms
+EOF
+mpirun_ -np 2 "$AXON" run "$tmp/draws.axon" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "rank 1 of 2.*projection 'E->E': its handlers draw random numbers keyed by the synapse" "$out" &&
+    "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
+else bad "random draws in a synapse handler over ranks (exit $rc)"; fi
+
 # ---- checkpoints over ranks
 # killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every
 # 0.01 s to $tmp/NAME.NP.ck, and SIGKILLs mpirun and every rank a moment after the first

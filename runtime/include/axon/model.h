@@ -238,6 +238,10 @@ typedef struct {
  * variable that another reads (not set when pre and post are one population and on_post both
  * writes post variables and reads pre variables). */
 #define AXON_PROJ_POST_LOCAL 4u
+/* ABI 7: on_pre, continuous, every_step, on_post or an event handler draws random numbers
+ * keyed by the synapse index (its position in the projection, after the order by delay).
+ * Over MPI ranks a rank's positions are not one process's, so the runtime refuses it there. */
+#define AXON_PROJ_SYN_DRAWS 8u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
