@@ -600,7 +600,8 @@ static axon_sim *rt_sim_new(const axon_model_desc *m, const axon_opts *o, const 
         st = rt_sim_init(s, m, o, err);
     }
     rt_mpi *agree = s ? s->mpi : mp;
-    if (agree)
+    /* unless a failure was agreed on already (proj.c), which every rank then knows */
+    if (agree && !rt_mpi_failed(agree))
         st = rt_mpi_agree(agree, st, "set up the simulation", err);
     rt_mpi_free(mp);
     if (st != AXON_OK) {

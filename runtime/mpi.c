@@ -3,8 +3,8 @@
  *
  * Partition. Every population is cut into K contiguous blocks of whole RT_BLOCK-neuron blocks
  * (rank r: blocks [r nb / K, (r+1) nb / K)); a rank updates its block, split between its
- * threads as usual (engine.c), and keeps the synapses whose target is in one of its blocks
- * (rt_proj_keep_targets). Neuron arrays keep their global size and indexing (only the block is
+ * threads as usual (engine.c), and builds only the synapses whose target is in one of its
+ * blocks (proj.c: rt_proj_connect, rt_proj_whole_index). Neuron arrays keep their global size and indexing (only the block is
  * ever updated), so kernels, spike lists, connectivity and recorders use global indices, and
  * the counter-based random numbers (rng.h, keyed by neuron, step and synapse) are those of one
  * process.
@@ -49,6 +49,7 @@ struct rt_mpi {
     uint32_t pending;  /* steps buffered */
     uint64_t first;    /* the first of them */
     int stop;          /* a rank was asked to stop (the last exchange) */
+    int failed;        /* an rt_mpi_agree failed (every rank knows) */
     uint32_t *send;    /* [words, stop, lists...]: cap words */
     size_t nsend, send_cap;
     uint32_t *recv; /* size blocks of width words */
@@ -104,10 +105,16 @@ axon_status rt_mpi_agree(rt_mpi *mp, axon_status st, const char *what, axon_err 
 {
     int mine = st != AXON_OK ? mp->rank + 1 : 0, worst = 0;
     MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, mp->comm);
+    mp->failed |= worst != 0;
     if (st != AXON_OK || !worst)
         return st;
     return axon_err_set(err, AXON_EINVAL, "rank %d of %d could not %s (see its message)",
                         worst - 1, mp->size, what);
+}
+
+int rt_mpi_failed(const rt_mpi *mp)
+{
+    return mp->failed;
 }
 
 int rt_mpi_size(const axon_sim *s)
@@ -124,6 +131,38 @@ void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n)
 {
     if (s->mpi)
         MPI_Bcast(v, n, MPI_UINT64_T, 0, s->mpi->comm);
+}
+
+#define RT_MPI_COUNT ((size_t)1 << 28) /* values per collective call (an int count) */
+
+/* An MPI_Allreduce (op) or, for op MPI_OP_NULL, an MPI_Exscan of sums, in place, in pieces. */
+static void rt_mpi_reduce(const axon_sim *s, uint64_t *v, size_t n, MPI_Op op)
+{
+    rt_mpi *mp = s->mpi;
+    for (size_t off = 0; off < n; off += RT_MPI_COUNT) {
+        int k = (int)(n - off < RT_MPI_COUNT ? n - off : RT_MPI_COUNT);
+        if (op != MPI_OP_NULL)
+            MPI_Allreduce(MPI_IN_PLACE, v + off, k, MPI_UINT64_T, op, mp->comm);
+        else
+            MPI_Exscan(MPI_IN_PLACE, v + off, k, MPI_UINT64_T, MPI_SUM, mp->comm);
+    }
+    if (op == MPI_OP_NULL && mp->rank == 0) /* MPI_Exscan leaves rank 0's values undefined */
+        memset(v, 0, n * sizeof *v);
+}
+
+void rt_mpi_sum(const axon_sim *s, uint64_t *v, size_t n)
+{
+    rt_mpi_reduce(s, v, n, MPI_SUM);
+}
+
+void rt_mpi_min(const axon_sim *s, uint64_t *v, size_t n)
+{
+    rt_mpi_reduce(s, v, n, MPI_MIN);
+}
+
+void rt_mpi_exscan(const axon_sim *s, uint64_t *v, size_t n)
+{
+    rt_mpi_reduce(s, v, n, MPI_OP_NULL);
 }
 
 /* Rank r's block of a population of n neurons among `size` ranks. */
@@ -161,6 +200,11 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "projection '%s': continuous synapses read the presynaptic "
                                 "neurons every step, which over MPI ranks live elsewhere; run "
                                 "it on one rank",
+                                d->name);
+        if (d->flags & AXON_PROJ_SYN_DRAWS)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': its handlers draw random numbers keyed by the "
+                                "synapse, whose index differs over MPI ranks; run it on one rank",
                                 d->name);
         if (d->nevents)
             return axon_err_set(err, AXON_EINVAL,
@@ -415,6 +459,32 @@ void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n)
     (void)s;
     (void)v;
     (void)n;
+}
+
+int rt_mpi_failed(const rt_mpi *mp)
+{
+    (void)mp;
+    return 0;
+}
+
+void rt_mpi_sum(const axon_sim *s, uint64_t *v, size_t n)
+{
+    (void)s;
+    (void)v;
+    (void)n;
+}
+
+void rt_mpi_min(const axon_sim *s, uint64_t *v, size_t n)
+{
+    (void)s;
+    (void)v;
+    (void)n;
+}
+
+void rt_mpi_exscan(const axon_sim *s, uint64_t *v, size_t n)
+{
+    (void)s;
+    memset(v, 0, n * sizeof *v);
 }
 
 void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi)

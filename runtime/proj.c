@@ -7,7 +7,15 @@
  * counter's high word set to the neuron the draws belong to (the pre neuron for random and
  * fixed out-degree, the post neuron for fixed in-degree), i.e. 2^32 Philox calls per neuron.
  * A neuron's draws therefore do not depend on any other neuron's, so the result is a function
- * of the seed alone and rows can later be built in parallel. The build is single-threaded now.
+ * of the seed alone, and random and fixed-degree rows are drawn on the simulation's pool (each
+ * task a range of neurons) with the same result for any thread count.
+ * A process holds the synapses onto its targets [lo, hi) of the post population: all of them,
+ * or over MPI ranks its block (mpi.c), and builds only those: RANDOM and OUTDEGREE still draw
+ * every row (keyed by pre) but keep only targets in [lo, hi) (RANDOM stops a row's draws at
+ * hi; OUTDEGREE draws each row twice, to count and to fill), INDEGREE draws only the local
+ * posts, WHERE evaluates only local j, FILE keeps the local edges. The init and delay kernels
+ * then need each synapse's index in the whole projection (their draws are keyed by it):
+ * rt_proj_whole_index finds it with two collective calls (model.h: syn_offset, ABI 7).
  *   ALL         every pair, row by row.
  *   ONE         i -> i.
  *   RANDOM(p)   per pre row, geometric gaps floor(log(u) / log(1 - p)) between successive
@@ -181,7 +189,8 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown connector %d", nm,
                                 d->connector);
         }
-        const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL;
+        const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
+                               AXON_PROJ_SYN_DRAWS;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -265,17 +274,87 @@ static axon_status rt_alloc_post(rt_proj *pr, uint64_t nsyn, axon_err *err)
     return AXON_OK;
 }
 
+/* Rows [0, n) split into consecutive ranges, one per task of the simulation's pool (or one
+ * task on the caller); fn(arg, b, e, task) builds rows [b, e). Rows draw from their own
+ * substreams, so the split changes no value. */
+typedef void (*rt_rows_fn)(void *arg, uint32_t b, uint32_t e, int task);
+
+typedef struct {
+    rt_rows_fn fn;
+    void *arg;
+    uint32_t n;
+    int ntasks;
+} rt_rows_phase;
+
+static void rt_rows_task(void *arg, int task)
+{
+    const rt_rows_phase *ph = arg;
+    uint32_t b = (uint32_t)((uint64_t)ph->n * (uint64_t)task / (uint64_t)ph->ntasks);
+    uint32_t e = (uint32_t)((uint64_t)ph->n * ((uint64_t)task + 1) / (uint64_t)ph->ntasks);
+    if (b < e)
+        ph->fn(ph->arg, b, e, task);
+}
+
+/* The number of tasks rt_rows_run uses (scratch arrays are per task). */
+static int rt_rows_tasks(const axon_sim *s, uint32_t n)
+{
+    int nt = s->pool && s->pool_threads > 1 ? s->pool_threads : 1;
+    return (uint32_t)nt > n ? (n ? (int)n : 1) : nt;
+}
+
+static void rt_rows_run(axon_sim *s, uint32_t n, rt_rows_fn fn, void *arg)
+{
+    rt_rows_phase ph = {fn, arg, n, rt_rows_tasks(s, n)};
+    if (ph.ntasks > 1)
+        rt_pool_run(s->pool, rt_rows_task, &ph, ph.ntasks);
+    else
+        rt_rows_task(&ph, 0);
+}
+
+/* row[i + 1] holds the synapses of row i: makes row[] the offsets, checking the limit. */
+static axon_status rt_rows_sum(rt_proj *pr, axon_err *err)
+{
+    pr->row[0] = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        pr->row[i + 1] += pr->row[i];
+        if (pr->row[i + 1] > RT_MAX_SYN)
+            return rt_too_many(pr, "more than ", (double)RT_MAX_SYN, err);
+    }
+    return AXON_OK;
+}
+
+/* Per-task scratch: ntasks arrays of n zeroed uint32 (Floyd's marks), or NULL. */
+static uint32_t **rt_scratch_new(int ntasks, uint32_t n)
+{
+    uint32_t **a = calloc((size_t)ntasks, sizeof *a);
+    for (int t = 0; a && t < ntasks; t++)
+        if (!(a[t] = calloc(n ? n : 1, sizeof **a))) {
+            while (t-- > 0)
+                free(a[t]);
+            free(a);
+            return NULL;
+        }
+    return a;
+}
+
+static void rt_scratch_free(uint32_t **a, int ntasks)
+{
+    for (int t = 0; a && t < ntasks; t++)
+        free(a[t]);
+    free(a);
+}
+
 static axon_status rt_build_all(rt_proj *pr, axon_err *err)
 {
-    int self = rt_no_self(pr->d);
-    uint64_t per = rt_candidates(pr->d, pr->npost);
-    axon_status st = rt_alloc_post(pr, (uint64_t)pr->npre * per, err);
+    int self = rt_no_self(pr->d); /* then pre == post, npre == npost */
+    uint32_t lo = pr->lo, hi = pr->hi;
+    axon_status st = rt_alloc_post(pr, (uint64_t)(hi - lo) * (pr->npre - (self ? 1 : 0)), err);
     if (st != AXON_OK)
         return st;
     uint64_t s = 0;
     for (uint32_t i = 0; i < pr->npre; i++) {
         pr->row[i] = s;
-        for (uint32_t j = 0; j < pr->npost; j++)
+        for (uint32_t j = lo; j < hi; j++)
             if (!self || j != i)
                 pr->post[s++] = j;
     }
@@ -286,23 +365,25 @@ static axon_status rt_build_all(rt_proj *pr, axon_err *err)
 static axon_status rt_build_one(rt_proj *pr, axon_err *err)
 {
     int self = rt_no_self(pr->d); /* then every synapse would be an autapse */
-    axon_status st = rt_alloc_post(pr, self ? 0 : pr->npre, err);
+    uint32_t lo = pr->lo, hi = pr->hi;
+    axon_status st = rt_alloc_post(pr, self ? 0 : hi - lo, err);
     if (st != AXON_OK)
         return st;
     for (uint32_t i = 0; i <= pr->npre; i++)
-        pr->row[i] = self ? 0 : i;
+        pr->row[i] = self || i < lo ? 0 : (i < hi ? i : hi) - lo;
     for (uint64_t s = 0; s < pr->nsyn; s++)
-        pr->post[s] = (uint32_t)s;
+        pr->post[s] = lo + (uint32_t)s;
     return AXON_OK;
 }
 
 /*
  * One row of a random projection from its own copy of the substream: candidates [0, m), each
- * taken with probability p (lq = log(1 - p) < 0); candidate c is neuron c + (c >= skip).
- * Writes the targets to out unless it is NULL; returns their number.
+ * taken with probability p (lq = log(1 - p) < 0); candidate c is neuron c + (c >= skip). Keeps
+ * the targets in [lo, hi) (the draws stop at the first target >= hi), writing them to out
+ * unless it is NULL; returns their number.
  */
 static uint64_t rt_random_row(axon_rng_stream r, double lq, uint32_t m, uint32_t skip,
-                              uint32_t *out)
+                              uint32_t lo, uint32_t hi, uint32_t *out)
 {
     uint64_t c = 0, n = 0;
     for (;;) {
@@ -311,10 +392,40 @@ static uint64_t rt_random_row(axon_rng_stream r, double lq, uint32_t m, uint32_t
         if (!(gap < (double)(m - c)))
             return n;
         c += (uint64_t)gap;
-        if (out)
-            out[n] = (uint32_t)c + (c >= skip);
-        n++;
+        uint32_t t = (uint32_t)c + (c >= skip);
+        if (t >= hi)
+            return n;
+        if (t >= lo) {
+            if (out)
+                out[n] = t;
+            n++;
+        }
         c++;
+    }
+}
+
+typedef struct {
+    axon_sim *s;
+    rt_proj *pr;
+    uint32_t q, m;
+    double lq;
+    int fill; /* 0: count row i into row[i + 1]; 1: write its targets at row[i] */
+} rt_random_phase;
+
+static void rt_random_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    (void)task;
+    const rt_random_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    int self = rt_no_self(pr->d);
+    axon_rng_stream r;
+    for (uint32_t i = b; i < e; i++) {
+        rt_substream(&r, ph->s->seed, ph->q, RT_PURPOSE_CONN, i);
+        uint32_t skip = self ? i : UINT32_MAX;
+        if (ph->fill)
+            rt_random_row(r, ph->lq, ph->m, skip, pr->lo, pr->hi, pr->post + pr->row[i]);
+        else
+            pr->row[i + 1] = rt_random_row(r, ph->lq, ph->m, skip, pr->lo, pr->hi, NULL);
     }
 }
 
@@ -332,22 +443,15 @@ static axon_status rt_build_random(axon_sim *s, rt_proj *pr, uint32_t q, axon_er
     /* more than 10 standard deviations beyond the limit: refuse without counting */
     if (mean - 10.0 * sqrt(mean * (1.0 - d->p)) > (double)RT_MAX_SYN)
         return rt_too_many(pr, "about ", mean, err);
-    int self = rt_no_self(d);
-    axon_rng_stream r;
-    pr->row[0] = 0;
-    for (uint32_t i = 0; i < pr->npre; i++) {
-        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
-        pr->row[i + 1] = pr->row[i] + rt_random_row(r, lq, m, self ? i : UINT32_MAX, NULL);
-        if (pr->row[i + 1] > RT_MAX_SYN)
-            return rt_too_many(pr, "more than ", (double)RT_MAX_SYN, err);
-    }
-    axon_status st = rt_alloc_post(pr, pr->row[pr->npre], err);
+    rt_random_phase ph = {s, pr, q, m, lq, 0};
+    rt_rows_run(s, pr->npre, rt_random_rows, &ph);
+    axon_status st = rt_rows_sum(pr, err);
+    if (st == AXON_OK)
+        st = rt_alloc_post(pr, pr->row[pr->npre], err);
     if (st != AXON_OK)
         return st;
-    for (uint32_t i = 0; i < pr->npre; i++) {
-        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
-        rt_random_row(r, lq, m, self ? i : UINT32_MAX, pr->post + pr->row[i]);
-    }
+    ph.fill = 1;
+    rt_rows_run(s, pr->npre, rt_random_rows, &ph);
     return AXON_OK;
 }
 
@@ -374,89 +478,158 @@ static int rt_cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+typedef struct {
+    axon_sim *s;
+    rt_proj *pr;
+    uint32_t q, m;
+    uint32_t *src;   /* indegree: src[(j - lo) k ..] = the pres of post j */
+    uint32_t **mark; /* per task */
+    int pass;        /* outdegree: 0 one pass (every target kept), 1 count, 2 fill */
+} rt_degree_phase;
+
+static void rt_indegree_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    const rt_degree_phase *ph = arg;
+    const rt_proj *pr = ph->pr;
+    uint32_t k = pr->d->k, lo = pr->lo;
+    int self = rt_no_self(pr->d);
+    axon_rng_stream r;
+    for (uint32_t j = lo + b; j < lo + e; j++) {
+        uint32_t *out = ph->src + (uint64_t)(j - lo) * k;
+        rt_substream(&r, ph->s->seed, ph->q, RT_PURPOSE_CONN, j);
+        rt_floyd(&r, ph->m, k, ph->mark[task], j + 1, out);
+        if (self)
+            for (uint32_t n = 0; n < k; n++)
+                out[n] += out[n] >= j;
+    }
+}
+
+/* Fixed in-degree: each post j of [lo, hi) draws its k pres from its own substream; then a
+ * stable counting sort by pre makes the rows (j increases, so rows list posts in order). */
 static axon_status rt_build_indegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
 {
-    uint32_t k = pr->d->k, m = rt_candidates(pr->d, pr->npre);
-    int self = rt_no_self(pr->d);
-    uint64_t nsyn = (uint64_t)pr->npost * k;
+    uint32_t k = pr->d->k, m = rt_candidates(pr->d, pr->npre), nj = pr->hi - pr->lo;
+    uint64_t nsyn = (uint64_t)nj * k;
     if (nsyn > RT_MAX_SYN)
         return rt_too_many(pr, "", (double)nsyn, err);
     pr->nsyn = nsyn;
-    /* src[j*k ..] = the pres of post j */
-    uint32_t *src = malloc((size_t)(nsyn ? nsyn : 1) * sizeof *src);
-    uint32_t *mark = calloc(m ? m : 1, sizeof *mark);
+    int nt = rt_rows_tasks(s, nj);
+    rt_degree_phase ph = {s, pr, q, m, NULL, NULL, 0};
+    ph.src = malloc((size_t)(nsyn ? nsyn : 1) * sizeof *ph.src);
+    ph.mark = k ? rt_scratch_new(nt, m) : NULL;
     uint64_t *next = malloc(((size_t)pr->npre + 1) * sizeof *next);
     axon_status st = AXON_OK;
-    if (!src || !mark || !next) {
+    if (!ph.src || (k && !ph.mark) || !next) {
         st = rt_oom(pr, err);
         goto done;
     }
+    if (k)
+        rt_rows_run(s, nj, rt_indegree_rows, &ph);
+    rt_scratch_free(ph.mark, nt);
+    ph.mark = NULL;
     memset(pr->row, 0, ((size_t)pr->npre + 1) * sizeof *pr->row);
-    axon_rng_stream r;
-    for (uint32_t j = 0; j < pr->npost && k > 0; j++) {
-        uint32_t *out = src + (uint64_t)j * k;
-        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, j);
-        rt_floyd(&r, m, k, mark, j + 1, out);
-        for (uint32_t n = 0; n < k; n++) {
-            if (self && out[n] >= j)
-                out[n]++;
-            pr->row[out[n] + 1]++;
-        }
-    }
-    free(mark);
-    mark = NULL;
+    for (uint64_t x = 0; x < nsyn; x++)
+        pr->row[ph.src[x] + 1]++;
     for (uint32_t i = 0; i < pr->npre; i++)
         pr->row[i + 1] += pr->row[i];
     if ((st = rt_alloc_post(pr, nsyn, err)) != AXON_OK)
         goto done;
-    /* stable counting sort by pre; j increases, so every row lists its posts in order */
     memcpy(next, pr->row, ((size_t)pr->npre + 1) * sizeof *next);
-    for (uint32_t j = 0; j < pr->npost && k > 0; j++) {
-        const uint32_t *in = src + (uint64_t)j * k;
+    for (uint32_t j = 0; j < nj && k > 0; j++) {
+        const uint32_t *in = ph.src + (uint64_t)j * k;
         for (uint32_t n = 0; n < k; n++)
-            pr->post[next[in[n]]++] = j;
+            pr->post[next[in[n]]++] = pr->lo + j;
     }
 done:
-    free(src);
-    free(mark);
+    free(ph.src);
+    rt_scratch_free(ph.mark, nt);
     free(next);
     return st;
 }
 
+/* Row i of a fixed out-degree projection: its k targets in increasing order into out. */
+static void rt_outdegree_row(const rt_degree_phase *ph, uint32_t i, uint32_t *mark,
+                             uint32_t *out)
+{
+    const rt_proj *pr = ph->pr;
+    uint32_t k = pr->d->k, m = ph->m;
+    axon_rng_stream r;
+    rt_substream(&r, ph->s->seed, ph->q, RT_PURPOSE_CONN, i);
+    rt_floyd(&r, m, k, mark, i + 1, out);
+    if ((uint64_t)k * 16 >= m) {
+        uint32_t n = 0;
+        for (uint32_t c = 0; c < m; c++)
+            if (mark[c] == i + 1)
+                out[n++] = c;
+    } else {
+        qsort(out, k, sizeof *out, rt_cmp_u32);
+    }
+    if (rt_no_self(pr->d)) /* c -> c + (c >= i) keeps the order */
+        for (uint32_t n = 0; n < k; n++)
+            out[n] += out[n] >= i;
+}
+
+/* Rows [b, e): straight into post (pass 0), or into scratch (the task's mark array holds k
+ * more entries) to count (1) or copy (2) the targets in [lo, hi). */
+static void rt_outdegree_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    const rt_degree_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    uint32_t k = pr->d->k, *mark = ph->mark[task], *tmp = mark + ph->m;
+    for (uint32_t i = b; i < e; i++) {
+        if (ph->pass == 0) {
+            rt_outdegree_row(ph, i, mark, pr->post + pr->row[i]);
+            continue;
+        }
+        rt_outdegree_row(ph, i, mark, tmp);
+        uint32_t x = 0, n = 0;
+        while (x < k && tmp[x] < pr->lo)
+            x++;
+        for (; x < k && tmp[x] < pr->hi; x++)
+            if (ph->pass == 2)
+                pr->post[pr->row[i] + n++] = tmp[x];
+            else
+                n++;
+        if (ph->pass == 1)
+            pr->row[i + 1] = n;
+    }
+}
+
+/* Fixed out-degree: each pre i draws its k posts from its own substream (a part over MPI
+ * ranks: twice, counting then keeping those in [lo, hi), so as not to hold the whole row set). */
 static axon_status rt_build_outdegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
 {
     uint32_t k = pr->d->k, m = rt_candidates(pr->d, pr->npost);
-    int self = rt_no_self(pr->d);
-    axon_status st = rt_alloc_post(pr, (uint64_t)pr->npre * k, err);
-    if (st != AXON_OK)
-        return st;
-    for (uint32_t i = 0; i <= pr->npre; i++)
-        pr->row[i] = (uint64_t)i * k;
-    if (k == 0 || pr->npre == 0)
-        return AXON_OK;
-    uint32_t *mark = calloc(m ? m : 1, sizeof *mark);
-    if (!mark)
-        return rt_oom(pr, err);
-    int scan = (uint64_t)k * 16 >= m;
-    axon_rng_stream r;
-    for (uint32_t i = 0; i < pr->npre; i++) {
-        uint32_t *out = pr->post + pr->row[i];
-        rt_substream(&r, s->seed, q, RT_PURPOSE_CONN, i);
-        rt_floyd(&r, m, k, mark, i + 1, out);
-        if (scan) {
-            uint32_t n = 0;
-            for (uint32_t c = 0; c < m; c++)
-                if (mark[c] == i + 1)
-                    out[n++] = c;
-        } else {
-            qsort(out, k, sizeof *out, rt_cmp_u32);
-        }
-        if (self) /* c -> c + (c >= i) keeps the order */
-            for (uint32_t n = 0; n < k; n++)
-                out[n] += out[n] >= i;
+    int whole = pr->lo == 0 && pr->hi == pr->npost;
+    axon_status st = AXON_OK;
+    if (whole || k == 0) {
+        if ((st = rt_alloc_post(pr, whole ? (uint64_t)pr->npre * k : 0, err)) != AXON_OK)
+            return st;
+        for (uint32_t i = 0; i <= pr->npre; i++)
+            pr->row[i] = whole ? (uint64_t)i * k : 0;
+        if (k == 0 || pr->npre == 0)
+            return AXON_OK;
     }
-    free(mark);
-    return AXON_OK;
+    int nt = rt_rows_tasks(s, pr->npre);
+    /* marks, then (a part) room for a row */
+    rt_degree_phase ph = {s, pr, q, m, NULL, rt_scratch_new(nt, m + (whole ? 0 : k)), 0};
+    if (!ph.mark)
+        return rt_oom(pr, err);
+    if (whole) {
+        rt_rows_run(s, pr->npre, rt_outdegree_rows, &ph);
+    } else {
+        ph.pass = 1;
+        rt_rows_run(s, pr->npre, rt_outdegree_rows, &ph);
+        if ((st = rt_rows_sum(pr, err)) == AXON_OK &&
+            (st = rt_alloc_post(pr, pr->row[pr->npre], err)) == AXON_OK) {
+            for (int t = 0; t < nt; t++) /* the stamps start again */
+                memset(ph.mark[t], 0, (size_t)m * sizeof **ph.mark);
+            ph.pass = 2;
+            rt_rows_run(s, pr->npre, rt_outdegree_rows, &ph);
+        }
+    }
+    rt_scratch_free(ph.mark, nt);
+    return st;
 }
 
 static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
@@ -468,7 +641,7 @@ static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
     uint64_t n = 0, cap = 0;
     for (uint32_t i = 0; i < pr->npre; i++) {
         pr->row[i] = n;
-        for (uint32_t j = 0; j < pr->npost; j++) {
+        for (uint32_t j = pr->lo; j < pr->hi; j++) {
             if ((self && j == i) || !d->where(&ctx, i, j))
                 continue;
             if (n == cap) {
@@ -499,19 +672,26 @@ static axon_status rt_build_where(axon_sim *s, rt_proj *pr, axon_err *err)
     return st;
 }
 
-/* The listed edges (checked by rt_check_edges): already in CSR order. */
+/* The listed edges (checked by rt_check_edges) whose target is in [lo, hi): already in CSR
+ * order. */
 static axon_status rt_build_file(rt_proj *pr, axon_err *err)
 {
     const axon_proj_desc *d = pr->d;
-    axon_status st = rt_alloc_post(pr, d->nedges, err);
+    uint64_t n = 0;
+    for (uint64_t s = 0; s < d->nedges; s++)
+        if (d->edge_post[s] >= pr->lo && d->edge_post[s] < pr->hi) {
+            pr->row[d->edge_pre[s] + 1]++;
+            n++;
+        }
+    axon_status st = rt_alloc_post(pr, n, err);
     if (st != AXON_OK)
         return st;
-    for (uint64_t s = 0; s < d->nedges; s++)
-        pr->row[d->edge_pre[s] + 1]++;
     for (uint32_t i = 0; i < pr->npre; i++)
         pr->row[i + 1] += pr->row[i];
-    if (d->nedges)
-        memcpy(pr->post, d->edge_post, (size_t)d->nedges * sizeof *pr->post);
+    n = 0;
+    for (uint64_t s = 0; s < d->nedges; s++)
+        if (d->edge_post[s] >= pr->lo && d->edge_post[s] < pr->hi)
+            pr->post[n++] = d->edge_post[s];
     return AXON_OK;
 }
 
@@ -550,6 +730,7 @@ static void rt_syn_run(axon_sim *s, rt_proj *pr, double *delays)
                        .ctx = rt_ctx(s, 0, s->signal),
                        .nblocks = pr->cap / RT_BLOCK,
                        .delays = delays};
+    ph.ctx.syn_offset = pr->goff; /* a rank's part: draws by index in the whole projection */
     uint64_t nt = ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
     ph.ntasks = (int)nt;
     if (ph.ntasks > 1)
@@ -684,18 +865,6 @@ static axon_status rt_build_cols(rt_proj *pr)
     return AXON_OK;
 }
 
-/* A copy of the first n values of esz bytes of a, in a new array of cap values padded with
- * zeros; a is freed. NULL (a kept) when out of memory. */
-static void *rt_shrink(void *a, uint64_t n, uint64_t cap, size_t esz)
-{
-    void *b = rt_alloc_zeroed((size_t)cap * esz);
-    if (!b)
-        return NULL;
-    memcpy(b, a, (size_t)n * esz);
-    free(a);
-    return b;
-}
-
 /*
  * Per-synapse delays as a table of where each delay starts in each row (pr->doff), in place of
  * the delay of every synapse, when the table is no larger: npre * (dmax - dmin + 1) offsets of
@@ -727,85 +896,64 @@ static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
-/*
- * A rank's part of a projection (mpi.c): the synapses whose target is in [lo, hi), in their
- * order, with their delays and per-synapse values, in arrays of the part's size. The whole
- * projection was built first (its init and delay kernels draw by global synapse index, so
- * every value is the single-process one); per-neuron (PER_PRE, PER_POST) arrays stay whole.
- */
-axon_status rt_proj_keep_targets(axon_sim *s, rt_proj *pr, uint32_t lo, uint32_t hi,
-                                 axon_err *err)
-{
-    const axon_proj_desc *d = pr->d;
-    size_t esz = s->esz;
-    uint64_t k = 0;
-    for (uint32_t i = 0; i < pr->npre; i++) {
-        uint64_t b = pr->row[i], e = pr->row[i + 1];
-        pr->row[i] = k;
-        for (uint64_t x = b; x < e; x++) {
-            uint32_t j = pr->post[x];
-            if (j < lo || j >= hi)
-                continue;
-            pr->post[k] = j;
-            if (pr->delay)
-                pr->delay[k] = pr->delay[x];
-            for (uint32_t v = 0; v < d->nvars; v++)
-                if (d->vars[v].kind != AXON_VAR_PER_PRE && d->vars[v].kind != AXON_VAR_PER_POST)
-                    memcpy((char *)pr->vars[v] + k * esz, (char *)pr->vars[v] + x * esz, esz);
-            k++;
-        }
-    }
-    pr->row[pr->npre] = k;
-    pr->nsyn = k;
-    uint64_t cap = (k + RT_BLOCK - 1) / RT_BLOCK * RT_BLOCK;
-    pr->cap = cap ? cap : RT_BLOCK;
-    void *q = rt_shrink(pr->post, k, pr->cap, sizeof *pr->post);
-    if (!q)
-        return rt_oom(pr, err);
-    pr->post = q;
-    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post;
-    if (pr->delay) {
-        if (!(q = rt_shrink(pr->delay, k, pr->cap, sizeof *pr->delay)))
-            return rt_oom(pr, err);
-        pr->delay = q;
-        pr->bytes += (size_t)pr->cap * sizeof *pr->delay;
-    }
-    for (uint32_t v = 0; v < d->nvars; v++) {
-        int kind = d->vars[v].kind;
-        if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST) {
-            pr->bytes += (size_t)(kind == AXON_VAR_PER_PRE ? s->pops[d->pre].cap
-                                                           : s->pops[d->post].cap) * esz;
-            continue;
-        }
-        if (!(q = rt_shrink(pr->vars[v], k, pr->cap, esz)))
-            return rt_oom(pr, err);
-        pr->vars[v] = q;
-        pr->bytes += (size_t)pr->cap * esz;
-    }
-    return AXON_OK;
-}
-
-static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
+/* Phase 1 of setup: the connectivity of this process's targets [lo, hi) of the post population
+ * (all of them in one process; a rank's block over MPI, mpi.c), with no collective call. */
+static axon_status rt_proj_connect(axon_sim *s, uint32_t q, axon_err *err)
 {
     rt_proj *pr = &s->projs[q];
     const axon_proj_desc *d = &s->m->projs[q];
     pr->d = d;
     pr->npre = s->pops[d->pre].size;
     pr->npost = s->pops[d->post].size;
+    pr->lo = s->mpi ? s->pops[d->post].lo : 0;
+    pr->hi = s->mpi ? s->pops[d->post].hi : pr->npost;
     if (!(pr->row = rt_alloc_zeroed(((size_t)pr->npre + 1) * sizeof *pr->row)))
         return rt_oom(pr, err);
-    axon_status st;
+    /* over MPI: room for rt_proj_whole_index (allocated here, before any collective call) */
+    if (s->mpi && !(pr->goff = malloc(((size_t)pr->npre + 1) * 2 * sizeof *pr->goff)))
+        return rt_oom(pr, err);
     switch (d->connector) {
-    case AXON_CONN_ALL: st = rt_build_all(pr, err); break;
-    case AXON_CONN_ONE: st = rt_build_one(pr, err); break;
-    case AXON_CONN_RANDOM: st = rt_build_random(s, pr, q, err); break;
-    case AXON_CONN_INDEGREE: st = rt_build_indegree(s, pr, q, err); break;
-    case AXON_CONN_OUTDEGREE: st = rt_build_outdegree(s, pr, q, err); break;
-    case AXON_CONN_FILE: st = rt_build_file(pr, err); break;
-    default: st = rt_build_where(s, pr, err); break;
+    case AXON_CONN_ALL: return rt_build_all(pr, err);
+    case AXON_CONN_ONE: return rt_build_one(pr, err);
+    case AXON_CONN_RANDOM: return rt_build_random(s, pr, q, err);
+    case AXON_CONN_INDEGREE: return rt_build_indegree(s, pr, q, err);
+    case AXON_CONN_OUTDEGREE: return rt_build_outdegree(s, pr, q, err);
+    case AXON_CONN_FILE: return rt_build_file(pr, err);
+    default: return rt_build_where(s, pr, err);
     }
-    if (st != AXON_OK)
-        return st;
+}
+
+/*
+ * Phase 2, over MPI ranks (every rank, collectively): where this rank's synapses lie in the
+ * whole projection. Blocks are contiguous in rank order and rows list targets in increasing
+ * order, so row i's synapses on this rank follow those of the ranks before it: with c[i] this
+ * rank's count in row i, its first one is synapse G[i] + sum over lower ranks of c[i] of the
+ * whole projection, G[i] the start of row i there (a prefix sum of the counts summed over the
+ * ranks). goff[i] = that - row[i], for the init and delay kernels (model.h, ABI 7).
+ */
+static axon_status rt_proj_whole_index(axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    uint64_t *before = pr->goff, *total = pr->goff + pr->npre + 1;
+    for (uint32_t i = 0; i < pr->npre; i++)
+        before[i] = total[i] = pr->row[i + 1] - pr->row[i];
+    rt_mpi_exscan(s, before, pr->npre);
+    rt_mpi_sum(s, total, pr->npre);
+    uint64_t g = 0;
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        uint64_t n = total[i];
+        pr->goff[i] = g + before[i] - pr->row[i];
+        g += n;
+    }
+    pr->nsyn_all = g; /* the same on every rank, so is the error */
+    if (g > RT_MAX_SYN)
+        return rt_too_many(pr, "", (double)g, err);
+    return AXON_OK;
+}
+
+/* Phase 3: synapse variables, the init and delay kernels, the order by delay. */
+static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    const axon_proj_desc *d = pr->d;
     pr->vars = calloc(d->nvars ? d->nvars : 1, sizeof *pr->vars);
     if (!pr->vars)
         return rt_oom(pr, err);
@@ -836,23 +984,73 @@ static axon_status rt_proj_build(axon_sim *s, uint32_t q, axon_err *err)
         rt_syn_run(s, pr, NULL);
     free(pr->pre);
     pr->pre = NULL;
-    if (d->delays) {
-        st = rt_order_by_delay(s, pr, dl, err);
-        free(dl);
-        if (st != AXON_OK)
-            return st;
+    free(pr->goff);
+    pr->goff = NULL;
+    if (!d->delays)
+        return AXON_OK;
+    axon_status st = rt_order_by_delay(s, pr, dl, err);
+    free(dl);
+    return st;
+}
+
+/* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
+ * those of the whole projection, as one process finds them (the exchange interval and the
+ * summary use them). A rank without synapses leaves the bounds to the others. */
+static void rt_proj_agree_delays(axon_sim *s, rt_proj *pr)
+{
+    uint64_t lo[2] = {pr->nsyn ? pr->dmin : RT_MAX_HET_DELAY + 1u,
+                      pr->nsyn ? RT_MAX_HET_DELAY - pr->dmax : RT_MAX_HET_DELAY + 1u};
+    rt_mpi_min(s, lo, 2);
+    rt_mpi_sum(s, &pr->nrounded, 1);
+    if (lo[0] > RT_MAX_HET_DELAY) { /* no synapse anywhere */
+        pr->dmin = pr->dmax = 0;
+        return;
     }
-    pr->nsyn_all = pr->nsyn;
-    if (s->mpi) {
-        const rt_pop *b = &s->pops[d->post];
-        if ((st = rt_proj_keep_targets(s, pr, b->lo, b->hi, err)) != AXON_OK)
-            return st;
-    }
+    pr->dmin = (uint32_t)lo[0];
+    pr->dmax = RT_MAX_HET_DELAY - (uint32_t)lo[1];
+}
+
+/* Phase 4: the delay table, the post-ordered index. */
+static axon_status rt_proj_index(rt_proj *pr, axon_err *err)
+{
+    axon_status st;
     if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
         return st;
-    if ((d->on_post || d->nevents) && (st = rt_build_cols(pr)) != AXON_OK)
+    if ((pr->d->on_post || pr->d->nevents) && rt_build_cols(pr) != AXON_OK)
         return rt_oom(pr, err);
     return AXON_OK;
+}
+
+/*
+ * Every projection in phases. Over MPI ranks the collective calls come between phases, after
+ * rt_mpi_agree has made a failure of any rank every rank's, so that no rank waits in one for a
+ * rank that has given up.
+ */
+static axon_status rt_proj_build(axon_sim *s, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    axon_status st = AXON_OK;
+    for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+        st = rt_proj_connect(s, q, err);
+    if (s->mpi) {
+        st = rt_mpi_agree(s->mpi, st, "set up the simulation", err);
+        for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+            st = rt_proj_whole_index(s, &s->projs[q], err);
+    } else {
+        for (uint32_t q = 0; q < m->nprojs; q++)
+            s->projs[q].nsyn_all = s->projs[q].nsyn;
+    }
+    for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+        st = rt_proj_state(s, &s->projs[q], err);
+    if (s->mpi && !rt_mpi_failed(s->mpi)) {
+        st = rt_mpi_agree(s->mpi, st, "initialise its synapses", err);
+        for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+            if (m->projs[q].delays)
+                rt_proj_agree_delays(s, &s->projs[q]);
+    }
+    for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+        st = rt_proj_index(&s->projs[q], err);
+    return st;
 }
 
 /* ---- spike histories */
@@ -1401,12 +1599,10 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err)
         return AXON_OK;
     if (!(s->projs = calloc(m->nprojs, sizeof *s->projs)))
         return axon_err_set(err, AXON_ENOMEM, "cannot allocate the projections");
-    for (uint32_t q = 0; q < m->nprojs; q++) {
-        axon_status st = rt_proj_build(s, q, err);
-        if (st != AXON_OK)
-            return st;
-    }
-    axon_status st = rt_ring_setup(s, err);
+    axon_status st = rt_proj_build(s, err);
+    if (st != AXON_OK)
+        return st;
+    st = rt_ring_setup(s, err);
     if (st != AXON_OK)
         return st;
     /* how delivery may run in parallel (sim.h) */
@@ -1447,6 +1643,7 @@ void rt_proj_free(axon_sim *s)
         free(pr->row);
         free(pr->post);
         free(pr->pre);
+        free(pr->goff);
     }
     free(s->projs);
     s->projs = NULL;

@@ -55,6 +55,9 @@ typedef struct {
     uint32_t npre, npost;
     uint64_t nsyn;
     uint64_t nsyn_all; /* the whole projection's synapses (nsyn but for a rank's part, mpi.c) */
+    uint32_t lo, hi;   /* the targets of the synapses held here: [0, npost), or a rank's block */
+    uint64_t *goff;    /* during setup over MPI: per pre, the index in the whole projection of
+                          its first synapse here minus row[i] (model.h syn_offset, ABI 7) */
     uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
     uint64_t *row;  /* npre + 1 */
     uint32_t *post; /* cap entries (padding 0) */
@@ -260,9 +263,6 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
 void rt_proj_store(axon_sim *s, uint64_t step);
 /* Stores the n spikes spk of population pi in step `step` (rt_proj_store for one population). */
 void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n);
-/* MPI (mpi.c): keeps only the synapses whose target is in [lo, hi), in their order. */
-axon_status rt_proj_keep_targets(axon_sim *s, rt_proj *pr, uint32_t lo, uint32_t hi,
-                                 axon_err *err);
 /* After rt_proj_store: delivers the spikes due now (on_pre), projection by projection, on the
  * caller, or with par (RT_SPLIT_PHASE, RT_SPLIT_FUSED) in a parallel phase when there are
  * enough. */
@@ -310,6 +310,13 @@ int rt_mpi_rank(const axon_sim *s);
 /* Collective over the simulation's ranks (nothing without them): n values of rank 0's v to
  * every rank. */
 void rt_mpi_bcast(axon_sim *s, uint64_t *v, int n);
+/* Collectively, in place over the simulation's ranks: the sums, the minima, and the sums over
+ * the lower ranks (0 on rank 0) of the n values v (without MPI: v, v and 0). */
+void rt_mpi_sum(const axon_sim *s, uint64_t *v, size_t n);
+void rt_mpi_min(const axon_sim *s, uint64_t *v, size_t n);
+void rt_mpi_exscan(const axon_sim *s, uint64_t *v, size_t n);
+/* Whether an rt_mpi_agree has failed: every rank knows of that failure already. */
+int rt_mpi_failed(const rt_mpi *mp);
 /* The block [lo, hi) of a population of n neurons that this rank updates. */
 void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi);
 /* After the projections: checks what the model needs against a split over ranks, chooses the

@@ -264,6 +264,7 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
 {
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
+    c->drew = true;
     if (e->fn == SXR_UNIFORM && !c->init_phase)
         return cg_to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};

@@ -42,7 +42,7 @@ void cg_free_unit(cg_unit *u);
  */
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
-    X(A, derived, PTR)
+    X(A, derived, PTR) X(A, syn_offset, PTR)
 #define CG_VAR_FIELDS(X, A) \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
 #define CG_POP_FIELDS(X, A)                                                                    \
@@ -124,6 +124,7 @@ typedef struct {
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
     const sm_block *handler;             /* the synapse handler being compiled */
     LLVMValueRef syn_s;                  /* synapse index (i64) */
+    LLVMValueRef syn_off;                /* init, delays: ctx->syn_offset (ABI 7), or NULL */
     LLVMValueRef syn_of;                 /* on_post: synapse of each post-ordered entry */
     LLVMValueRef delay_out;              /* delays kernel: the output array (double) */
     LLVMValueRef dense_j0, dense_b;      /* row kernels of dense rows: first target, begin */
@@ -133,6 +134,7 @@ typedef struct {
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
+    bool drew;              /* a random draw was made (rand_draw) since last cleared */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */
     int ntemps;

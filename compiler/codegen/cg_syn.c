@@ -360,13 +360,32 @@ static void reuse_side(cg *c, ir_side side)
 
 /* ---- init ------------------------------------------------------------------------------ */
 
+/* The index of synapse s in the whole projection, which keys its random draws: s, or
+ * s + syn_offset[pre[s]] for a process's part of it (model.h, ABI 7). When syn_offset is NULL
+ * the load reads a constant 0 instead, so no branch is needed in the loop. */
+static LLVMValueRef whole_index(cg *c, LLVMValueRef s)
+{
+    LLVMValueRef zero = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    LLVMValueRef at = LLVMBuildGEP2(c->b, c->i64, c->syn_off, &c->pre_i, 1, "");
+    LLVMValueRef none = LLVMBuildICmp(c->b, LLVMIntEQ, c->syn_off, LLVMConstNull(c->ptr), "");
+    LLVMValueRef p = LLVMBuildSelect(c->b, none, zero, at, "");
+    return LLVMBuildAdd(c->b, s, LLVMBuildLoad2(c->b, c->i64, p, "syn_offset"), "syn_index");
+}
+
+/* The synapse and its endpoints for the init and delays kernels. */
+static void init_synapse(cg *c, LLVMValueRef s)
+{
+    c->syn_s = s;
+    c->pre_i = load_u32(c, c->pre_arr, s);
+    c->post_j = load_u32(c, c->post_arr, s);
+    c->idx = whole_index(c, s); /* random draws are keyed by the synapse index */
+}
+
 static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
     const ir_proj *pj = c->proj;
-    c->idx = c->syn_s = s; /* random draws of initial values are keyed by the synapse index */
-    c->pre_i = load_u32(c, c->pre_arr, s);
-    c->post_j = load_u32(c, c->post_arr, s);
+    init_synapse(c, s);
     for (int k = 0; k < pj->nvars; k++) {
         if (pj->sv[k].side != IRS_SYN)
             continue; /* per-neuron variables start at 0 (the runtime zeroes them) */
@@ -381,9 +400,7 @@ static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 static void delay_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
-    c->idx = c->syn_s = s;
-    c->pre_i = load_u32(c, c->pre_arr, s);
-    c->post_j = load_u32(c, c->post_arr, s);
+    init_synapse(c, s);
     LLVMValueRef v = cg_to_fp(c, cg_expr(c, c->proj->delay));
     if (c->fp != c->f64)
         v = LLVMBuildFPExt(c->b, v, c->f64, "");
@@ -622,6 +639,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     LLVMValueRef init = cg_function(c, LLVMFunctionType(c->vd, ips, 6, 0), "proj%d_init", k);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
     cg_ctx_fields(c, LLVMGetParam(init, 0));
+    c->syn_off = ctx_member(c, LLVMGetParam(init, 0), CG_CTX_syn_offset, "syn_offset");
     c->init_phase = true;
     for (int v = 0; v < pj->nvars; v++)
         c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
@@ -629,6 +647,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->post_arr = LLVMGetParam(init, 3);
     loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
 
+    c->drew = false; /* draws of the handlers below are keyed by the synapse index */
     LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
                                        : LLVMConstNull(c->ptr);
     LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
@@ -647,6 +666,7 @@ LLVMValueRef cg_projection(cg *c, int k)
         evf[e] = col_kernel(c, k, &pj->evh[e].body, kind);
         evv[e] = LLVMConstInt(c->i32, (unsigned)c->post_pop->event_flag[pj->evh[e].event], 0);
     }
+    bool syn_draws = c->drew;
     LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
     LLVMValueRef post_after =
         pj->last_post >= 0 ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
@@ -674,6 +694,7 @@ LLVMValueRef cg_projection(cg *c, int k)
         delays = cg_function(c, LLVMFunctionType(c->vd, dps, 6, 0), "proj%d_delays", k);
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
         cg_ctx_fields(c, LLVMGetParam(delays, 0));
+        c->syn_off = ctx_member(c, LLVMGetParam(delays, 0), CG_CTX_syn_offset, "syn_offset");
         c->init_phase = true;
         c->pop_index = m->npops + m->nprojs + k;
         c->pre_arr = LLVMGetParam(delays, 1);
@@ -708,6 +729,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= AXON_PROJ_EVERY_LOCAL;
     if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)))
         flags |= AXON_PROJ_POST_LOCAL;
+    if (syn_draws)
+        flags |= AXON_PROJ_SYN_DRAWS;
     LLVMValueRef f[CG_PROJ_N];
     f[CG_PROJ_name] = cg_cstr(c, pj->name);
     f[CG_PROJ_type] = cg_cstr(c, pj->syn->name);

@@ -7,7 +7,7 @@
  *             checkpoints to DIR.ck (a set of per-rank parts) and into memory; a new simulation
  *             restored from the file, run for 0.05 s, writes DIR.file, and one restored from
  *             memory DIR.mem (after a part corrupted on rank 1 only was refused by every rank,
- *             changing nothing).
+ *             changing nothing). Each rank must hold only the synapses onto its own neurons.
  * Prints "ok" on rank 0 and exits 0 on success; on failure prints the check and exits 1.
  */
 #include <axon/axon.h>
@@ -51,6 +51,31 @@ int main(int argc, char **argv)
     if (!s || !t) {
         printf("FAIL rank %d: axon_sim_new_mpi: %s\n", rank, err.msg);
         MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    /* each rank holds the synapses onto its own block: the parts add up to the whole, and
+       the targets of rank r all lie below those of rank r + 1 */
+    for (uint32_t q = 0; q < axon_model.nprojs; q++) {
+        const uint64_t *row = NULL;
+        const uint32_t *post = NULL;
+        uint32_t npre = axon_model.pops[axon_model.projs[q].pre].size;
+        CHECK(axon_sim_connectivity(s, (int)q, &row, &post) == AXON_OK, "connectivity");
+        uint64_t mine = row[npre], sum = 0, whole = axon_sim_synapse_count(s, (int)q);
+        MPI_Allreduce(&mine, &sum, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        CHECK(sum == whole && whole > 0, "the parts of a projection add up to the whole");
+        CHECK(size == 1 || mine < whole, "a rank holds a part of a projection, not the whole");
+        uint32_t span[2] = {UINT32_MAX, 0}; /* this rank's smallest and largest target */
+        for (uint64_t k = 0; k < mine; k++) {
+            span[0] = post[k] < span[0] ? post[k] : span[0];
+            span[1] = post[k] > span[1] ? post[k] : span[1];
+        }
+        uint32_t *all = malloc(2 * (size_t)size * sizeof *all);
+        if (!all)
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        MPI_Allgather(span, 2, MPI_UINT32_T, all, 2, MPI_UINT32_T, MPI_COMM_WORLD);
+        for (int r = 0; r + 1 < size; r++)
+            CHECK(all[2 * r + 1] < all[2 * r + 2] || all[2 * r] == UINT32_MAX,
+                  "targets of the ranks in rank order");
+        free(all);
     }
     CHECK(axon_sim_run(s, 0.05, NULL, NULL) == AXON_OK, axon_sim_error(s));
     char path[4096];

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Simulations over MPI ranks (docs/mpi.md), on loopback: COBA, Brunel and tests/mpi/spread.axon
-# (state records over every rank's neurons, a rate record, delay 0, per-synapse delays) under
+# Simulations over MPI ranks (docs/mpi.md), on loopback: COBA, Brunel, tests/mpi/spread.axon
+# (state records over every rank's neurons, a rate record, delay 0, per-synapse delays) and
+# tests/mpi/conn.axon (every connector, per-synapse random values built in parts) under
 # `mpirun -np K` for K = 1, 2, 3 and 1 and 2 threads per rank must write recordings identical,
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
-# command line; so must a built executable and a C program that calls axon_sim_new_mpi. A rank
+# command line; so must a built executable and a C program that calls axon_sim_new_mpi, which
+# also checks that each rank holds only the synapses onto its neurons; a rank's peak memory must
+# be about its share of a large projection (tests/mpi/big.axon). A rank
 # that fails (a bad output directory on one rank only) must end the whole job with its message,
 # never hang; what does not work over ranks yet is refused with a reason. Checkpoints: a job
 # checkpointing every so often, killed with SIGKILL and resumed with as many ranks, writes the
@@ -96,7 +99,7 @@ same() {
     ok
 }
 
-models="coba brunel spread"
+models="coba brunel spread conn"
 model_file() {
     case $1 in
         coba) echo "$AXON_SRCDIR/examples/coba.axon" ;;
@@ -124,6 +127,7 @@ for m in $models; do
         continue
     fi
     ok
+    sed -n 's/^axon run: warning: //p' "$out" >"$tmp/$m.warn"
     for np in 1 2 3; do
         for th in 1 2; do
             d="$tmp/$m.$np.$th"
@@ -133,7 +137,13 @@ for m in $models; do
                 bad "$m: mpirun -np $np, $th threads"
                 continue
             fi
-            # rank 0 alone reports, and says how the run was split
+            # rank 0 alone reports, and says how the run was split; its warnings (delays
+            # rounded, counted on every rank's part) are one process's
+            sed -n 's/^axon run (rank 0 of [0-9]*): warning: //p' "$out" >"$tmp/warn"
+            if [ "$np" -gt 1 ] && ! cmp -s "$tmp/$m.warn" "$tmp/warn"; then
+                diff "$tmp/$m.warn" "$tmp/warn" >"$out"
+                bad "$m: mpirun -np $np, $th threads: the warnings"
+            fi
             if [ "$np" -gt 1 ]; then
                 if [ "$(grep -c '^  total' "$out")" -eq 1 ] &&
                     grep -q "^MPI: $np ranks of $th thread.*every $(interval "$m") step" "$out"; then ok
@@ -148,6 +158,29 @@ for m in $models; do
         done
     done
 done
+
+# a rank builds only the synapses onto its neurons, never the whole projection: with 10
+# million synapses (tests/mpi/big.axon: about 370 MB of one process's 445 MB peak), each of 2
+# ranks peaks below 3/4 of one process (about 275 MB: the share plus what does not shrink)
+# python3 CMD...: runs CMD, then prints "maxrss KB", its peak resident memory
+maxrss='import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+print("maxrss", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode)'
+if python3 -c "$maxrss" "$AXON" run "$AXON_SRCDIR/tests/mpi/big.axon" -q -o "$tmp/big.1" >"$out" 2>&1 &&
+    one=$(sed -n 's/^maxrss //p' "$out") &&
+    mpirun_ -np 2 python3 -c "$maxrss" "$AXON" run "$AXON_SRCDIR/tests/mpi/big.axon" -q \
+        -o "$tmp/big.2" >"$out" 2>&1 &&
+    [ "$(grep -c '^maxrss ' "$out")" -eq 2 ]; then
+    worst=$(sed -n 's/^maxrss //p' "$out" | sort -n | tail -1)
+    # (not under AddressSanitizer, whose quarantine of freed memory changes the peaks)
+    if [ -n "${AXON_SAN:-}" ]; then :
+    elif [ "$worst" -lt $((one * 3 / 4)) ]; then ok
+    else echo "one process $one kB, a rank $worst kB" >"$out"; bad "a rank's peak memory (tests/mpi/big.axon)"; fi
+    same "tests/mpi/big.axon: mpirun -np 2" "$tmp/big.1" "$tmp/big.2"
+else
+    bad "a rank's peak memory (tests/mpi/big.axon)"
+fi
 
 # a built executable splits the same way
 if "$AXON" build "$(model_file spread)" --emit exe -o "$tmp/spread-exe" -q >"$out" 2>&1 &&
@@ -273,6 +306,28 @@ mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 0.1s -q >"$o
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "weight records do not work over several MPI ranks" "$out"; then ok
 else bad "weight records over ranks (exit $rc)"; fi
+
+# a synapse whose handler draws random numbers (keyed by the synapse's index, which a rank's
+# part does not keep) is refused rather than run with other draws than one process's
+cat >"$tmp/draws.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Flaky {
+    parameters { w = 6 nS }
+    on pre { post.ge += w * rand() }
+}
+module Draws {
+    population E = LIFCond[100]
+    project E -> E : Flaky connect random(0.1) delay 1 ms
+    record spikes E
+}
+run Draws for 10 ms
+EOF
+mpirun_ -np 2 "$AXON" run "$tmp/draws.axon" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "rank 1 of 2.*projection 'E->E': its handlers draw random numbers keyed by the synapse" "$out" &&
+    "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
+else bad "random draws in a synapse handler over ranks (exit $rc)"; fi
 
 # ---- checkpoints over ranks
 # killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every

@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 6
+#define AXON_ABI_VERSION 7
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -72,6 +72,13 @@ typedef struct {
        (see "parameters" below); never NULL (a model without any points at an empty block) */
     const double *shared;
     const double *derived;
+    /* ABI 7: NULL but in the synapse init and delays kernels of a projection of which this
+       process holds a part (a rank's synapses, docs/mpi.md). Then, for each presynaptic
+       neuron i, the index in the whole projection of its first synapse held here minus its
+       index here: synapse s of row i is synapse s + syn_offset[i] of the whole projection
+       (a row's synapses held here are consecutive in the whole row), and the kernels key
+       their random draws by that index, so that every value is the single-process one. */
+    const uint64_t *syn_offset;
 } axon_step_ctx;
 
 /* Writes the initial value of every variable for neurons [begin, end).
@@ -118,7 +125,8 @@ typedef struct {
  *
  *   init(ctx, syn_vars, pre, post, begin, end): initial values of synapses
  *     [begin, end); pre[s] and post[s] are the endpoints (for expressions of
- *     i and j and per-synapse random draws keyed by the synapse index s).
+ *     i and j and per-synapse random draws keyed by the synapse index s, or
+ *     s + ctx->syn_offset[pre[s]] when syn_offset is set: ABI 7).
  *   on_pre(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end): the
  *     spike of presynaptic neuron i arrives at synapses [begin, end) (all of
  *     i's synapses; with AXON_PROJ_SPLIT possibly a part of them, see
@@ -230,6 +238,10 @@ typedef struct {
  * variable that another reads (not set when pre and post are one population and on_post both
  * writes post variables and reads pre variables). */
 #define AXON_PROJ_POST_LOCAL 4u
+/* ABI 7: on_pre, continuous, every_step, on_post or an event handler draws random numbers
+ * keyed by the synapse index (its position in the projection, after the order by delay).
+ * Over MPI ranks a rank's positions are not one process's, so the runtime refuses it there. */
+#define AXON_PROJ_SYN_DRAWS 8u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
