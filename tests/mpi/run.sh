@@ -183,6 +183,11 @@ mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 0.1s -q >"$o
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "weight records do not work over several MPI ranks" "$out"; then ok
 else bad "weight records over ranks (exit $rc)"; fi
+mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/tests/golden/ir/via.axon" -t 0.01s -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "a third population (via, tripartite synapses) does not work over several MPI ranks" "$out"; then ok
+else bad "a third population (via) over ranks (exit $rc)"; fi
 
 # ---- checkpoints over ranks
 # killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every
