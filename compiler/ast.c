@@ -9,7 +9,7 @@ static const char *const KIND_NAMES[AST_KIND_COUNT] = {
     [AST_EQUATIONS] = "equations", [AST_STEP] = "step", [AST_OUTPUT] = "output",
     [AST_SPIKE] = "spike-when", [AST_ON_EVENT] = "on-event", [AST_ON_PRE] = "on-pre",
     [AST_ON_POST] = "on-post", [AST_CONTINUOUS] = "continuous", [AST_EVERY_STEP] = "every-step",
-    [AST_REFRACTORY] = "refractory", [AST_METHOD] = "method", [AST_MODULATOR] = "modulator",
+    [AST_REFRACTORY] = "refractory", [AST_METHOD] = "method", [AST_MODULATOR] = "modulator", [AST_VIA] = "via",
     [AST_DECL] = "decl", [AST_ODE] = "ode", [AST_ALGEBRAIC] = "algebraic",
     [AST_ASSIGN] = "assign", [AST_LET] = "let", [AST_IF] = "if",
     [AST_POPULATION] = "population", [AST_PROJECT] = "project", [AST_CONNECT] = "connect",
@@ -260,7 +260,7 @@ static void dump(FILE *out, const ast_node *n, int ind, bool spans, const char *
         [AST_IF] = {"cond", "else", 0}, [AST_POPULATION] = {"size", "args", "spikes"},
         [AST_PROJECT] = {"from", "to", "args"}, [AST_RECORD] = {"subset", "every", 0},
         [AST_SPIKE] = {"when", 0, 0}, [AST_ON_EVENT] = {"when", 0, 0},
-        [AST_LEARN] = {"args", 0, 0}, [AST_INSTANCE] = {"args", 0, 0},
+        [AST_LEARN] = {"args", 0, 0}, [AST_VIA] = {"population", 0, 0}, [AST_INSTANCE] = {"args", 0, 0},
     };
     if (n->kind == AST_IF) {
         /* cond, then-branch, else-branch: in reading order */

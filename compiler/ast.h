@@ -42,6 +42,8 @@ typedef enum {
     AST_REFRACTORY,  /* a: duration or condition */
     AST_METHOD,      /* name: scheme */
     AST_MODULATOR,   /* kids: AST_IDENT names */
+    AST_VIA,         /* synapse item `via NAME`: name (the third neuron);
+                        project clause `via POP by post|pre`: a: path; str: "post" or "pre" */
     AST_DECL,        /* name; a: value (or NULL); b: declared unit expr (or NULL);
                         c: the size of a vector (m[16]) or NULL (vector.c replaces a vector's
                         decl by one per element, "m[0]" ..., flags DECL_VECTOR_ELEMENT) */

@@ -158,6 +158,35 @@ static ast_node *named_event(parse_ctx *P, const char *word, ax_span wsp, const 
     return n;
 }
 
+/* `via NAME` (a synapse's third neuron) and `via POP by post|pre` (a projection's third
+ * population): `via` and `by` are words only there, not reserved ones. */
+static ast_node *via_item(parse_ctx *P, const char *word, ax_span wsp, const char *name,
+                          ax_span sp)
+{
+    if (strcmp(word, "via"))
+        diag_error(P->diag, wsp, "expected an item of a definition, not '%s'; a third neuron "
+                                 "of a synapse is 'via NAME'", word);
+    ast_node *n = node(P, AST_VIA, sp);
+    n->name = name;
+    return n;
+}
+
+static ast_node *via_clause(parse_ctx *P, const char *word, ax_span wsp, ast_node *pop,
+                            const char *by, ax_span bsp, const char *side, ax_span sp)
+{
+    if (strcmp(word, "via"))
+        diag_error(P->diag, wsp, "expected a clause of 'project' (connect, delay, learn, via), "
+                                 "not '%s'", word);
+    else if (strcmp(by, "by"))
+        diag_error(P->diag, bsp, "expected 'by' after 'via %s', not '%s'", pop->name ? pop->name
+                                                                                     : "...", by);
+    ast_node *n = node(P, AST_VIA, sp);
+    n->a = pop;
+    n->str = side;
+    ast_fix_depth(n);
+    return n;
+}
+
 static ast_vec vec1(parse_ctx *P, ast_node *n)
 {
     ast_vec v = {0};
@@ -386,6 +415,7 @@ body_simple
     | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
     | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
     | IDENT IDENT KW_WHEN expr { $$ = named_event(P, $1, @1, $2, $4, (ast_vec){0}, @$); }
+    | IDENT IDENT { $$ = via_item(P, $1, @1, $2, @$); }
     ;
 
 idents
@@ -525,6 +555,10 @@ lvalue
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    /* astro.J += ...: the third neuron of a synapse (`via astro`) */
+    | IDENT '.' IDENT {
+          ast_node *b = node(P, AST_IDENT, @1); b->name = $1; $$ = member(P, b, $3, @$);
+      }
     ;
 
 /* if cond { ... } else if cond { ... } else { ... } */
@@ -644,6 +678,8 @@ proj_clause
     | KW_LEARN IDENT opt_args_node KW_ON IDENT {
           $$ = node(P, AST_LEARN, @$); $$->str = $2; $$->a = $3; $$->name = $5; ast_fix_depth($$);
       }
+    | IDENT path IDENT KW_POST { $$ = via_clause(P, $1, @1, $2, $3, @3, "post", @$); }
+    | IDENT path IDENT KW_PRE { $$ = via_clause(P, $1, @1, $2, $3, @3, "pre", @$); }
     ;
 
 /* all_to_all | random(p) | where (i != j) | from "edges.csv" */

@@ -551,6 +551,12 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
         if (s->pops[i].nchunks > max_chunks)
             max_chunks = s->pops[i].nchunks;
     }
+    /* every population's variable table, for the kernels of tripartite synapses (model.h) */
+    s->pop_vars = calloc(m->npops ? m->npops : 1, sizeof *s->pop_vars);
+    if (!s->pop_vars)
+        return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+    for (uint32_t i = 0; i < m->npops; i++)
+        s->pop_vars[i] = s->pops[i].vars;
     /* Threads beyond the largest population's chunk count would never get work in a step. */
     s->pool_threads = 1;
     if (max_chunks > 1 && !(s->pool = rt_pool_new(max_chunks, err)))
@@ -639,6 +645,7 @@ void axon_sim_free(axon_sim *s)
         for (uint32_t i = 0; i < s->m->npops; i++)
             rt_pop_free(&s->pops[i]);
     free(s->pops);
+    free(s->pop_vars);
     free(s->signal);
     free(s->signal_pin);
     free(s->pinned);
@@ -656,7 +663,8 @@ axon_step_ctx rt_ctx(const axon_sim *s, uint64_t step, const double *signals)
                            .seed = s->seed,
                            .signals = signals,
                            .shared = s->shared,
-                           .derived = s->derived};
+                           .derived = s->derived,
+                           .pop_vars = s->pop_vars};
 }
 
 /* The module's signals for the step of ctx: computed, then the pinned ones replaced. */

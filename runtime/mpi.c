@@ -211,6 +211,12 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "projection '%s': handlers of neuron events (on post.NAME) do "
                                 "not work over several MPI ranks yet (docs/mpi.md)",
                                 d->name);
+        if (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE))
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': a third population (via, tripartite "
+                                "synapses) does not work over several MPI ranks yet "
+                                "(docs/mpi.md); run it on one rank",
+                                d->name);
         if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its on_pre handler reads presynaptic "

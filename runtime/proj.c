@@ -96,6 +96,26 @@ static uint32_t rt_candidates(const axon_proj_desc *d, uint32_t n)
 
 /* ---- validation */
 
+/* A third population (ABI 7): one side, a population of the model, of the size of that side
+ * (its neuron of synapse i -> j is j, or i). */
+static axon_status rt_check_via(const axon_model_desc *m, const axon_proj_desc *d, axon_err *err)
+{
+    uint32_t vf = d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE);
+    if (!vf)
+        return AXON_OK;
+    const char *nm = d->name ? d->name : "?";
+    if (vf == (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE) || d->via < 0 ||
+        (uint32_t)d->via >= m->npops)
+        return axon_err_set(err, AXON_EINVAL, "projection '%s': a third population %d, by "
+                            "both sides or of no population", nm, d->via);
+    const axon_pop_desc *side = &m->pops[vf == AXON_PROJ_VIA_POST ? d->post : d->pre];
+    if (m->pops[d->via].size != side->size)
+        return axon_err_set(err, AXON_EINVAL, "projection '%s': third population '%s' has %u "
+                            "neurons, its side '%s' %u", nm, m->pops[d->via].name,
+                            m->pops[d->via].size, side->name, side->size);
+    return AXON_OK;
+}
+
 /* AXON_CONN_FILE: the edges are in range, sorted by (pre, post), with no pair twice and no
  * i -> i where autapses are excluded. */
 static axon_status rt_check_edges(const axon_proj_desc *d, uint32_t npre, uint32_t npost,
@@ -190,10 +210,13 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                 d->connector);
         }
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
-                               AXON_PROJ_SYN_DRAWS;
+                               AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
+        axon_status vst = rt_check_via(m, d, err);
+        if (vst != AXON_OK)
+            return vst;
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);

@@ -147,6 +147,7 @@ struct axon_sim {
     double *shared;      /* m->nshared parameter values (at least one element) */
     double *derived;     /* m->nderived values derived from them (at least one element) */
     double *derived_new; /* scratch for a change of a shared value (param.c) */
+    void *const **pop_vars; /* m->npops: pops[k].vars, for ctx.pop_vars (at least one) */
     double wall;
     volatile sig_atomic_t stop; /* axon_sim_stop: stop before the next step */
     int partial;                /* the last run stopped before its end (manifest.json) */

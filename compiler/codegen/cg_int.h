@@ -42,7 +42,7 @@ void cg_free_unit(cg_unit *u);
  */
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
-    X(A, derived, PTR) X(A, syn_offset, PTR)
+    X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR)
 #define CG_VAR_FIELDS(X, A) \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
 #define CG_POP_FIELDS(X, A)                                                                    \
@@ -55,7 +55,8 @@ void cg_free_unit(cg_unit *u);
     X(A, delay_steps, I32) X(A, nvars, I32) X(A, vars, PTR) X(A, init, PTR) X(A, on_pre, PTR)  \
     X(A, continuous, PTR) X(A, on_post, PTR) X(A, pre_after, PTR) X(A, post_after, PTR)        \
     X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
-    X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)
+    X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)       \
+    X(A, via, I32)
 #define CG_REC_FIELDS(X, A)                                                                    \
     X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
     X(A, every, I32)
@@ -119,6 +120,10 @@ typedef struct {
     LLVMValueRef *env_pre, *env_post;    /* loaded pre/post values (by storage slot) */
     LLVMValueRef *pre_base, *post_base;  /* array pointers of pre/post variables */
     bool *post_dirty;
+    /* a third population (`via`): its storage, array pointers, loaded values, writes */
+    const ir_pop *third_pop;
+    LLVMValueRef *third_base, *env_third;
+    bool *third_dirty;
     LLVMValueRef pre_i, post_j;          /* endpoint indices (i64) */
     LLVMValueRef *syn_base;              /* per-synapse variable arrays */
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */

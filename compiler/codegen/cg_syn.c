@@ -35,6 +35,12 @@ static int side_slot(const ir_pop *p, int idx)
     return idx >= 0 && idx < p->type->nvars ? p->slot[idx] : -1;
 }
 
+/* The index of the third neuron (`via POP by post|pre`): the synapse's target j or source i. */
+static LLVMValueRef third_index(cg *c)
+{
+    return c->proj->via_pre ? c->pre_i : c->post_j;
+}
+
 LLVMValueRef cg_side_var(cg *c, const sx *e)
 {
     const ir_proj *pj = c->proj;
@@ -73,6 +79,31 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
             env[s] = load_at(c, pre ? c->pre_base[s] : c->post_base[s], pre ? c->pre_i : c->post_j,
                              p->vars[s].name);
         return e->boolean ? cg_to_bool(c, env[s]) : env[s];
+    }
+    case VS_THIRD: {
+        const ir_pop *p = c->third_pop;
+        if (!p) {
+            cg_fail(c, e->span, "a third neuron is read where the projection has none");
+            return cgm_const(c, 0);
+        }
+        if (e->idx >= 0 && e->idx < p->type->nvars && p->shared[e->idx]) {
+            const ir_proj *saved = c->proj;
+            const ir_pop *sp = c->pop;
+            c->proj = NULL;
+            c->pop = p;
+            LLVMValueRef v = cg_expr(c, p->shared[e->idx]);
+            c->proj = saved;
+            c->pop = sp;
+            return v;
+        }
+        int s = side_slot(p, e->idx);
+        if (s < 0) {
+            cg_fail(c, e->span, "a neuron variable read by a synapse has no storage");
+            return cgm_const(c, 0);
+        }
+        if (!c->env_third[s])
+            c->env_third[s] = load_at(c, c->third_base[s], third_index(c), p->vars[s].name);
+        return e->boolean ? cg_to_bool(c, c->env_third[s]) : c->env_third[s];
     }
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->pre_i, c->fp, "");
     case VS_INDEX_J: return LLVMBuildUIToFP(c->b, c->post_j, c->fp, "");
@@ -124,6 +155,18 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
             LLVMValueRef free_ = LLVMBuildFCmp(c->b, LLVMRealOLT, env[q], cgm_const(c, 0), "");
             mask = LLVMBuildAnd(c->b, mask, free_, "");
         }
+    } else if (st->space == VS_THIRD && c->third_pop) {
+        const ir_pop *p = c->third_pop;
+        int s = side_slot(p, st->idx);
+        if (s < 0) {
+            cg_fail(c, st->span, "an assignment to a neuron variable has no storage");
+            return;
+        }
+        if (!c->env_third[s])
+            c->env_third[s] = load_at(c, c->third_base[s], third_index(c), p->vars[s].name);
+        slotp = &c->env_third[s];
+        boolean = p->vars[s].boolean;
+        c->third_dirty[s] = true;
     } else {
         cg_fail(c, st->span, "this assignment is not supported in a synapse kernel");
         return;
@@ -409,6 +452,27 @@ static void delay_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 
 /* ---- handlers ------------------------------------------------------------------------------ */
 
+/* The third neuron's values: none loaded, none written (before each synapse's handler). */
+static void third_reset(cg *c)
+{
+    if (!c->third_pop)
+        return;
+    memset(c->env_third, 0, (size_t)(c->third_pop->nvars + 1) * sizeof *c->env_third);
+    memset(c->third_dirty, 0, (size_t)(c->third_pop->nvars + 1) * sizeof *c->third_dirty);
+}
+
+/* Stores the third neuron's values that a handler wrote. */
+static void third_store(cg *c)
+{
+    if (!c->third_pop)
+        return;
+    LLVMValueRef ix = third_index(c);
+    for (int k = 0; k < c->third_pop->nvars; k++)
+        if (c->third_dirty[k])
+            LLVMBuildStore(c->b, c->env_third[k],
+                           LLVMBuildGEP2(c->b, c->fp, c->third_base[k], &ix, 1, ""));
+}
+
 /* Runs the handler on env and stores what it changed: synapse variables, post variables. */
 static void run_handler(cg *c, const sm_block *handler)
 {
@@ -417,6 +481,7 @@ static void run_handler(cg *c, const sm_block *handler)
     memset(c->env_post, 0, (size_t)(q->nvars + 1) * sizeof *c->env_post);
     memset(c->post_dirty, 0, (size_t)(q->nvars + 1) * sizeof *c->post_dirty);
     memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
+    third_reset(c);
     LLVMValueRef *before = calloc((size_t)pj->nvars + 1, sizeof *before);
     memcpy(before, c->env, (size_t)pj->nvars * sizeof *before);
     if (handler == &pj->every_step && pj->has_odes) {
@@ -438,6 +503,7 @@ static void run_handler(cg *c, const sm_block *handler)
         if (c->post_dirty[k])
             LLVMBuildStore(c->b, c->env_post[k],
                            LLVMBuildGEP2(c->b, c->fp, c->post_base[k], &c->post_j, 1, ""));
+    third_store(c);
     free(before);
 }
 
@@ -451,6 +517,7 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
        graded projections) */
     c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
                             : load_u32(c, c->post_arr, s);
+    third_reset(c);
     reuse_side(c, IRS_PRE);
     load_side(c, IRS_SYN);
     load_side(c, IRS_POST);
@@ -485,6 +552,7 @@ static void col_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
     col_prefetch(c, e);
     c->idx = c->syn_s = load_u32(c, c->syn_of, e);
     c->pre_i = load_u32(c, c->pre_arr, e);
+    third_reset(c);
     reuse_side(c, IRS_POST);
     load_side(c, IRS_SYN);
     load_side(c, IRS_PRE);
@@ -508,6 +576,14 @@ static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
         c->post_base[v] = array_ptr(c, LLVMGetParam(fn, 3), v);
     memset(c->env, 0, (size_t)(pj->nvars + 1) * sizeof *c->env);
     memset(c->env_pre, 0, (size_t)(c->pre_pop->nvars + 1) * sizeof *c->env_pre);
+    if (c->third_pop) {
+        /* the third population's variable table: ctx->pop_vars[via] */
+        LLVMValueRef tabs = ctx_member(c, LLVMGetParam(fn, 0), CG_CTX_pop_vars, "pop_vars");
+        LLVMValueRef tab = array_ptr(c, tabs, pj->via);
+        for (int v = 0; v < c->third_pop->nvars; v++)
+            c->third_base[v] = array_ptr(c, tab, v);
+        third_reset(c);
+    }
 }
 
 /* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
@@ -569,6 +645,7 @@ static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
     load_side(c, side);
     memset(c->env_post, 0, (size_t)(c->post_pop->nvars + 1) * sizeof *c->env_post);
     memset(c->post_dirty, 0, (size_t)(c->post_pop->nvars + 1) * sizeof *c->post_dirty);
+    third_reset(c);
     cg_stmts(c, side == IRS_PRE ? &c->proj->pre_after : &c->proj->post_after,
              LLVMConstInt(c->i1, 1, 0));
     store_side(c, side, NULL);
@@ -582,6 +659,19 @@ static bool block_writes_post(const sm_block *b)
         const sm_stmt *st = b->v[k];
         if ((st->kind == ST_ASSIGN && (st->space == VS_POST || st->space == VS_PRE)) ||
             block_writes_post(&st->then) || block_writes_post(&st->els))
+            return true;
+    }
+    return false;
+}
+
+/* Does b write (reads: use) the third neuron? */
+static bool block_third(const sm_block *b, bool reads)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if ((st->kind == ST_ASSIGN && st->space == VS_THIRD) ||
+            (reads && (sx_uses(st->value, VS_THIRD, -1) || sx_uses(st->cond, VS_THIRD, -1))) ||
+            block_third(&st->then, reads) || block_third(&st->els, reads))
             return true;
     }
     return false;
@@ -633,6 +723,12 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
     c->syn_base = calloc((size_t)pj->nvars + 1, sizeof *c->syn_base);
     c->side_val = calloc((size_t)pj->nvars + 1, sizeof *c->side_val);
+    c->third_pop = pj->via >= 0 ? &m->pops[pj->via] : NULL;
+    if (c->third_pop) {
+        c->third_base = calloc((size_t)c->third_pop->nvars + 1, sizeof *c->third_base);
+        c->env_third = calloc((size_t)c->third_pop->nvars + 1, sizeof *c->env_third);
+        c->third_dirty = calloc((size_t)c->third_pop->nvars + 1, sizeof *c->third_dirty);
+    }
 
     /* init(ctx, syn_vars, pre, post, begin, end) */
     LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
@@ -724,13 +820,21 @@ LLVMValueRef cg_projection(cg *c, int k)
                       ? (unsigned)pj->conn_arg->v : 0;
     /* delivery may be split by target ranges across threads when the handler touches only its
        synapses and their targets (reads no pre variable) */
-    uint32_t flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) ? AXON_PROJ_SPLIT : 0;
-    if (!block_writes_post(&pj->every_step))
+    /* a third population is touched by on_pre on one thread (parts of a row cut by the
+       targets' ranges would meet other projections' writes to it), by every_step and on_post
+       on one thread when they write it */
+    uint32_t flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) &&
+                             !block_third(&pj->on_pre, true)
+                         ? AXON_PROJ_SPLIT : 0;
+    if (!block_writes_post(&pj->every_step) && !block_third(&pj->every_step, false))
         flags |= AXON_PROJ_EVERY_LOCAL;
-    if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)))
+    if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)) &&
+        !block_third(&pj->on_post, false))
         flags |= AXON_PROJ_POST_LOCAL;
     if (syn_draws)
         flags |= AXON_PROJ_SYN_DRAWS;
+    if (pj->via >= 0)
+        flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
     LLVMValueRef f[CG_PROJ_N];
     f[CG_PROJ_name] = cg_cstr(c, pj->name);
     f[CG_PROJ_type] = cg_cstr(c, pj->syn->name);
@@ -763,6 +867,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_event_fn] = pj->nevh ? cg_global_array(c, c->ptr, evf, (unsigned)pj->nevh,
                                                      "event_fn")
                                    : LLVMConstNull(c->ptr);
+    f[CG_PROJ_via] = LLVMConstInt(c->i32, (unsigned)(pj->via >= 0 ? pj->via : 0), 0);
     free(evf);
     free(evv);
     free(c->env);
@@ -777,5 +882,11 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->proj = NULL;
     free(c->side_val);
     c->side_val = NULL;
+    free(c->third_base);
+    free(c->env_third);
+    free(c->third_dirty);
+    c->third_base = c->env_third = NULL;
+    c->third_dirty = NULL;
+    c->third_pop = NULL;
     return cg_struct_const(c, &cg_proj_struct, f);
 }

@@ -177,6 +177,9 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
     if (!p->autapses)
         fputs(" (no autapses)", out->f);
     fputc('\n', out->f);
+    if (p->via >= 0)
+        fprintf(out->f, "  via %s by %s (%s)\n", m->pops[p->via].name, p->via_pre ? "pre" : "post",
+                p->syn->via);
     if (p->delay) {
         fputs("  delay ", out->f);
         put_expr(out, p->delay);

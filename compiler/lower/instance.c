@@ -643,6 +643,33 @@ static void data_count(inst *in, const ir_proj *p)
     }
 }
 
+/* `via POP by post|pre`: POP is another population than the pair's, of the size of the side
+ * that indexes it (the third neuron of synapse i -> j is j, or i). */
+static bool third_population(inst *in, const env *en, const sm_mproj *mp, ir_proj *p)
+{
+    int v = ir_find_pop(in->m, arena_printf(in->ar, "%s%s", en->prefix, mp->via));
+    if (v < 0)
+        return false;
+    const ir_pop *V = &in->m->pops[v];
+    const ir_pop *side = &in->m->pops[mp->via_pre ? p->pre : p->post];
+    if (v == p->pre || v == p->post) {
+        ERR(in, mp->via_span, "the third population '%s' is the projection's %s; read and write "
+                              "its neurons with pre. and post.", V->name,
+            v == p->post ? "target" : "source");
+        return false;
+    }
+    if (V->size != side->size) {
+        ERR(in, mp->via_span, "the third population '%s' has %ld neurons but the %s '%s' has %ld: "
+                              "'by %s' gives synapse i -> j the neuron %s of '%s'", V->name,
+            (long)V->size, mp->via_pre ? "source" : "target", side->name, (long)side->size,
+            mp->via_pre ? "pre" : "post", mp->via_pre ? "i" : "j", V->name);
+        return false;
+    }
+    p->via = v;
+    p->via_pre = mp->via_pre;
+    return true;
+}
+
 /* One projection per (source, target) pair whose binding succeeded; irs[pair] receives the
  * index of each in the model. */
 static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
@@ -671,6 +698,9 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             p.syn = t;
             p.span = mp->span;
             p.autapses = true;
+            p.via = -1;
+            if (mp->via && !third_population(in, en, mp, &p))
+                continue;
             p.signal_base = en->signal_base;
             if (mp->name)
                 p.name = mp->npre * mp->npost == 1

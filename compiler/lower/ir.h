@@ -157,6 +157,8 @@ typedef struct {
     sm_block on_pre, on_post, continuous, every_step;
     ir_evh *evh;            /* on post.NAME, one per event handled */
     int nevh;
+    int via;                /* the third population (`via POP by post|pre`), or -1 */
+    bool via_pre;           /* ... its neuron is the source's index i (else the target's j) */
     /* ir_synapses: storage indices of the times of the last update of event-driven
        variables per synapse, per pre and per post neuron (-1 when there are none) */
     int last_syn, last_pre, last_post;

@@ -24,7 +24,8 @@ static bool involves_binding(const check_ctx *ck, const sx *e)
     if (!e)
         return false;
     if (e->kind == SX_VAR) {
-        if (e->space == VS_PRE || e->space == VS_POST || e->space == VS_SIGNAL)
+        if (e->space == VS_PRE || e->space == VS_POST || e->space == VS_SIGNAL ||
+            e->space == VS_THIRD)
             return true;
         if (ck->weight_var >= 0 && (e->space == VS_STATE || e->space == VS_PARAM) &&
             e->idx == ck->weight_var)
@@ -422,10 +423,28 @@ static sx *expand_alg(check_ctx *ck, int idx, ax_span sp)
 }
 
 /* pre.x / post.x: a variable of a bound neuron, or unknown before binding. */
+/* The name of the neuron of a space (pre, post, the via name), and its type once bound. */
+static const char *side_name(const check_ctx *ck, int space)
+{
+    return space == VS_PRE ? "pre" : space == VS_POST ? "post" : ck->t->via;
+}
+
+static const sm_type *side_type(const check_ctx *ck, int space)
+{
+    return space == VS_PRE ? ck->t->pre : space == VS_POST ? ck->t->post : ck->t->third;
+}
+
+/* Is n `NAME.x` with NAME the synapse's third neuron (`via NAME`)? */
+static bool is_third(const check_ctx *ck, const ast_node *n)
+{
+    return n->kind == AST_MEMBER && n->a->kind == AST_IDENT && ck->t->via &&
+           !strcmp(n->a->name, ck->t->via);
+}
+
 static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
 {
-    const sm_type *nt = space == VS_PRE ? ck->t->pre : ck->t->post;
-    const char *side = space == VS_PRE ? "pre" : "post";
+    const sm_type *nt = side_type(ck, space);
+    const char *side = side_name(ck, space);
     if (!ck->in_synapse) {
         ERR(ck, sp, "'%s.%s': '%s.' is only meaningful inside synapses and rules", side, name,
             side);
@@ -433,6 +452,13 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
                          "which projections add to");
         sx *e = sx_const(ck->ar, 0, DIM_NONE);
         e->unknown = true; /* no follow-on dimension errors */
+        return e;
+    }
+    if (space == VS_THIRD && (ck->ctx == CTX_PARAM_DEFAULT || ck->ctx == CTX_STATE_INIT)) {
+        ERR(ck, sp, "'%s.%s': the third neuron is seen by handlers and equations, not by "
+                    "defaults and initial values", side, name);
+        sx *e = sx_const(ck->ar, 0, DIM_NONE);
+        e->unknown = true;
         return e;
     }
     if (!nt) {
@@ -443,8 +469,12 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
     }
     int idx = sm_find_var(nt, name);
     if (idx < 0) {
-        ERR(ck, sp, "the %ssynaptic neuron type %s has no variable '%s'",
-            space == VS_PRE ? "pre" : "post", nt->name, name);
+        if (space == VS_THIRD)
+            ERR(ck, sp, "the third neuron type %s ('via %s') has no variable '%s'", nt->name,
+                side, name);
+        else
+            ERR(ck, sp, "the %ssynaptic neuron type %s has no variable '%s'",
+                space == VS_PRE ? "pre" : "post", nt->name, name);
         const char *best = NULL;
         int limit = strlen(name) <= 3 ? 1 : 2;
         for (int i = 0, bd = 3; i < nt->nvars; i++) {
@@ -482,6 +512,8 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
         bound_note(ck);
     }
     sx *e = var_ref(ck, space, idx, v, sp);
+    if (space == VS_THIRD) /* printed as written (pre. and post. are added by the printer) */
+        e->name = arena_printf(ck->ar, "%s.%s", side, name);
     return e;
 }
 
@@ -974,7 +1006,10 @@ sx *check_expr(check_ctx *ck, const ast_node *n)
     case AST_MEMBER:
         if (n->a->kind == AST_PRE || n->a->kind == AST_POST)
             return side_var(ck, n->a->kind == AST_PRE ? VS_PRE : VS_POST, n->name, n->span);
-        ERR(ck, n->span, "'.' is allowed here only after 'pre' or 'post'");
+        if (is_third(ck, n))
+            return side_var(ck, VS_THIRD, n->name, n->span);
+        ERR(ck, n->span, "'.' is allowed here only after 'pre' or 'post'%s",
+            ck->in_synapse ? " or the name of the synapse's third neuron ('via NAME')" : "");
         return sx_const(ck->ar, 0, DIM_NONE);
     case AST_CALL: return call(ck, n);
     case AST_BINARY: return binary(ck, n);
@@ -1058,12 +1093,17 @@ static void push_stmt(check_ctx *ck, sm_block *b, sm_stmt *st)
 static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char *where)
 {
     if (lhs->kind == AST_MEMBER) {
-        int space = lhs->a->kind == AST_PRE ? VS_PRE : VS_POST;
+        if (lhs->a->kind == AST_IDENT && !is_third(ck, lhs)) {
+            check_expr(ck, lhs); /* reports the '.' */
+            return NULL;
+        }
+        int space = lhs->a->kind == AST_PRE ? VS_PRE : lhs->a->kind == AST_POST ? VS_POST
+                                                                                : VS_THIRD;
         sx *e = side_var(ck, space, lhs->name, lhs->span);
-        const sm_type *nt = space == VS_PRE ? ck->t->pre : ck->t->post;
+        const sm_type *nt = side_type(ck, space);
         if (nt && e->idx >= 0) {
             const sm_var *v = &nt->vars[e->idx];
-            const char *side = space == VS_PRE ? "pre" : "post";
+            const char *side = side_name(ck, space);
             if (v->kind == VAR_PARAM || v->kind == VAR_ALG) {
                 ERR(ck, lhs->span, "'%s.%s' is a %s of %s and cannot be written", side, v->name,
                     v->kind == VAR_PARAM ? "parameter" : "definition", nt->name);

@@ -905,6 +905,43 @@ static void connector(mcheck *mc, sm_mproj *p, const ast_node *c)
                      "fixed_outdegree(k), where (...) and from \"file\"");
 }
 
+/* `via POP by post|pre` (tripartite synapses): the clause and the synapse's `via NAME` go
+ * together; POP is a population of neurons. False after an error (nothing to bind). */
+static bool third_population(mcheck *mc, sm_mproj *p, const ast_node *n, const ast_node *via,
+                             const sm_type **third)
+{
+    const sm_type *st = p->syn->type;
+    if (!via) {
+        if (st && st->via) {
+            ERR(mc, n->span, "synapse %s has a third neuron ('via %s'): the projection needs "
+                             "'via POP by post' or 'via POP by pre'", p->syn->name, st->via);
+            diag_hint(mc->d, "POP is a population of the size of the targets (by post) or of "
+                             "the sources (by pre): synapse i -> j sees its neuron j (or i)");
+            return false;
+        }
+        return true;
+    }
+    p->via_pre = !strcmp(via->str, "pre");
+    p->via_span = via->span;
+    const sm_mpop *V = find_pop(mc, via->a, &p->via);
+    if (st && !st->via) {
+        ERR(mc, via->span, "synapse %s has no third neuron: 'via %s' needs 'via NAME' in the "
+                           "synapse", p->syn->name, p->via);
+        diag_hint(mc->d, "declare it in the synapse (via astro) and use it in its handlers "
+                         "(astro.J += 1)");
+        return false;
+    }
+    if (!V)
+        return false;
+    if (!V->type || V->from) {
+        ERR(mc, via->a->span, "'%s' is a spike source; a third population is a population of "
+                              "neurons", p->via);
+        return false;
+    }
+    *third = V->type;
+    return true;
+}
+
 static void projection(mcheck *mc, const ast_node *n)
 {
     const sm_def *syn = find_def(mc, n->str, AST_SYNAPSE, n->span, "synapse type");
@@ -916,7 +953,7 @@ static void projection(mcheck *mc, const ast_node *n)
     p->syn = syn;
     /* learn clauses */
     p->learns = arena_alloc(mc->ar, 8 * sizeof *p->learns);
-    const ast_node *conn = NULL, *delay = NULL;
+    const ast_node *conn = NULL, *delay = NULL, *via = NULL;
     const ast_node *learn_args[8];
     for (int k = 0; k < n->nkids; k++) {
         const ast_node *c = n->kids[k];
@@ -928,6 +965,10 @@ static void projection(mcheck *mc, const ast_node *n)
             if (delay)
                 ERR(mc, c->span, "a projection has one 'delay'");
             delay = c;
+        } else if (c->kind == AST_VIA) {
+            if (via)
+                ERR(mc, c->span, "a projection has one 'via'");
+            via = c;
         } else if (c->kind == AST_LEARN) {
             const sm_def *r = find_def(mc, c->str, AST_RULE, c->span, "learning rule");
             if (!r)
@@ -966,6 +1007,9 @@ static void projection(mcheck *mc, const ast_node *n)
         const sm_mpop *Q = find_pop(mc, n->b->kids[ti], &p->post[ti]);
         p->post_type[ti] = Q ? Q->type : NULL;
     }
+    const sm_type *third = NULL;
+    if (!third_population(mc, p, n, via, &third))
+        return;
     /* (pre type, post type) pairs whose binding failed: `A -> B, C` with B and C
        of one type would report the same errors twice */
     const sm_type *failed[64][2];
@@ -984,7 +1028,7 @@ static void projection(mcheck *mc, const ast_node *n)
                 mc->errors++;
                 continue;
             }
-            sm_type *t = sema_bind(mc->s, syn, P, Q, p->learns, p->nlearns, signals,
+            sm_type *t = sema_bind(mc->s, syn, P, Q, third, p->learns, p->nlearns, signals,
                                    mc->m->nsignals, n->span);
             if (!t) {
                 mc->errors++;

@@ -142,8 +142,11 @@ struct sm_type {
     int nmodulators;
     const char *output_name;
     sx *output;
+    /* `via NAME` (synapses): the name of the third neuron, known once bound (third) */
+    const char *via;
+    ax_span via_span;
     /* binding (synapses and rules checked for a projection) */
-    const sm_type *pre, *post;
+    const sm_type *pre, *post, *third;
     const sm_type *host;    /* rules: the synapse they attach to */
     int weight_var;         /* rules: the host's variable bound as `w` */
     int errors;             /* errors found while checking it */
@@ -198,7 +201,7 @@ typedef struct {
     ax_span span;
 } sm_learn;
 sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_type *post,
-                   const sm_learn *learns, int nlearns, const char *const *signals,
+                   const sm_type *third, const sm_learn *learns, int nlearns, const char *const *signals,
                    int nsignals, ax_span at);
 
 /* A name with a constant value, for sema_eval. */
@@ -280,6 +283,9 @@ typedef struct {
     ax_span file_span;
     sx *delay;              /* NULL: one step */
     ax_span delay_span, delay_clause_span;
+    const char *via;        /* `via POP by post|pre`: the third population (path), or NULL */
+    bool via_pre;           /* ... indexed by the source (else by the target) */
+    ax_span via_span;
 } sm_mproj;
 
 typedef struct {

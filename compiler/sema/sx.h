@@ -78,6 +78,7 @@ typedef enum {
                       source of the type (sm_type.noise); lowering replaces it by draws */
     VS_SELECT,     /* topk(x, k) in a neuron: idx is the selection of its type (sm_type.selects),
                       a truth value per neuron that the runtime sets before each step */
+    VS_THIRD,      /* a variable of a synapse's third neuron (`via NAME`: tripartite synapses) */
     VS_COUNT
 } sx_space;
 

@@ -459,6 +459,15 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
         ERR(ck, it->span, "%s belongs in a synapse or a rule, not in a neuron", what);
         diag_hint(ck->d, "pre- and postsynaptic events exist only between neurons");
         return false;
+    case AST_VIA:
+        if (owner == AST_SYNAPSE)
+            return true;
+        ERR(ck, it->span, "'via' belongs in a synapse, not in a %s", kind_word(owner));
+        diag_hint(ck->d, owner == AST_RULE ? "declare the third neuron in the synapse the rule "
+                                             "is learned on"
+                                           : "a neuron is the third neuron of a synapse when a "
+                                             "projection names its population: via POP by post");
+        return false;
     case AST_MODULATOR:
         if (syn)
             return true;
@@ -786,7 +795,22 @@ sm_type *sema_check_type(sema_ctx *s, sm_def *def)
             t->modulators[t->nmodulators++] = it->kids[k]->name;
         }
     }
+    /* `via NAME`: the third neuron's name, known before the handlers use it */
+    for (int i = 0; i < def->ast->nkids && def->kind == AST_SYNAPSE; i++) {
+        const ast_node *it = def->ast->kids[i];
+        if (it->kind != AST_VIA)
+            continue;
+        if (t->via) {
+            ERR(ck, it->span, "a synapse has only one third neuron ('via %s' above)", t->via);
+            continue;
+        }
+        t->via = it->name;
+        t->via_span = it->span;
+    }
     check_body(ck, def->ast);
+    if (t->via && sm_find_var(t, t->via) >= 0)
+        ERR(ck, t->via_span, "'%s' is both the third neuron and a variable of synapse %s",
+            t->via, def->name);
     for (int m = 0; m < t->nmodulators; m++)
         if (sm_find_var(t, t->modulators[m]) >= 0) {
             ERR(ck, t->modulator_spans[m], "'%s' is both a modulator and a variable of %s %s",
@@ -853,7 +877,7 @@ static sm_block concat(ax_arena *ar, sm_block a, sm_block b)
 }
 
 sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_type *post,
-                   const sm_learn *learns, int nlearns, const char *const *signals,
+                   const sm_type *third, const sm_learn *learns, int nlearns, const char *const *signals,
                    int nsignals, ax_span at)
 {
     const sm_type *generic = syn->type;
@@ -869,6 +893,9 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
     t->ast = generic->ast;
     t->pre = pre;
     t->post = post;
+    t->via = generic->via;
+    t->via_span = generic->via_span;
+    t->third = third;
     t->weight_var = -1;
     signal_list *sl = arena_alloc(s->ar, sizeof *sl);
     sl->names = signals;
@@ -924,6 +951,8 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
             scratch.has_every_step = false;
         scratch.evh = NULL;
         scratch.nevh = 0;
+        scratch.via = NULL; /* the third neuron is the synapse's */
+        scratch.third = NULL;
         scratch.modulators = rt->modulators;
         scratch.modulator_spans = rt->modulator_spans;
         scratch.nmodulators = rt->nmodulators;

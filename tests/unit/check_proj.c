@@ -1087,6 +1087,22 @@ START_TEST(test_proj_refused)
     pj[0].nevents = 0;
     pj[0].event_var = NULL;
     pj[0].event_fn = NULL;
+    /* a third population (ABI 7): a population of the size of its side, on one side */
+    pj[0].flags = AXON_PROJ_VIA_POST;
+    pj[0].via = 2;
+    expect_refused(&m, NULL, "third population 'H' has 70000 neurons, its side 'A' 2");
+    pj[0].flags = AXON_PROJ_VIA_PRE;
+    expect_refused(&m, NULL, "third population 'H' has 70000 neurons, its side 'S' 3");
+    pj[0].via = 3;
+    expect_refused(&m, NULL, "a third population 3, by both sides or of no population");
+    pj[0].via = 1;
+    pj[0].flags = AXON_PROJ_VIA_PRE | AXON_PROJ_VIA_POST;
+    expect_refused(&m, NULL, "a third population 1, by both sides or of no population");
+    pj[0].flags = AXON_PROJ_VIA_POST; /* A itself, by post: valid */
+    s = new_sim(&m, 0, 1);
+    axon_sim_free(s);
+    pj[0].flags = 0;
+    pj[0].via = 0;
     axon_model_desc x = m;
     x.projs = NULL;
     expect_refused(&x, NULL, "no table");

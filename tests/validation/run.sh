@@ -9,6 +9,8 @@
 #   check_protocol.py  run-line protocols (parameters stepped at given times) against closed forms
 #   check_synapse_signals.py  modulators read in synapses (on pre, continuous, equations) vs closed forms
 #   check_neuron_events.py  neuron events (event NAME when) handled by synapses and rules (on post.NAME)
+#   check_tripartite.py  tripartite synapses (via): a third population read and summed into, exact counts
+#   check_glia.py      the stdlib astrocyte and tripartite synapse (Stimberg et al. 2018) against Brian2
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
 #   check_poisson_input.py  summed Poisson input: its distribution, shot noise, threads
 #   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
@@ -32,6 +34,8 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_protocol.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_synapse_signals.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neuron_events.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_tripartite.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_glia.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_input.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise_synapse.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1

@@ -79,6 +79,10 @@ typedef struct {
        (a row's synapses held here are consecutive in the whole row), and the kernels key
        their random draws by that index, so that every value is the single-process one. */
     const uint64_t *syn_offset;
+    /* ABI 7: the variable table (`vars` of the update kernel) of every population, in the
+       order of the descriptor's pops: synapse kernels of a projection with a third population
+       (AXON_PROJ_VIA_*) read and write its variables there; never NULL */
+    void *const *const *pop_vars;
 } axon_step_ctx;
 
 /* Writes the initial value of every variable for neurons [begin, end).
@@ -223,6 +227,13 @@ typedef struct {
     uint32_t nevents;
     const int32_t *event_var;
     const axon_post_event_fn *event_fn;
+    /* ---- ABI 7: a third population (`via A by post` / `by pre`: tripartite synapses), read
+       only with flag AXON_PROJ_VIA_POST or AXON_PROJ_VIA_PRE: the population whose neuron j
+       (the synapse's target) or i (its source) the handlers read and write, through
+       ctx->pop_vars[via]; its size is the post (pre) population's. The compiler leaves out
+       AXON_PROJ_SPLIT when on_pre reads or writes it, and AXON_PROJ_EVERY_LOCAL /
+       AXON_PROJ_POST_LOCAL when every_step / on_post write it. */
+    int32_t via;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -242,6 +253,10 @@ typedef struct {
  * keyed by the synapse index (its position in the projection, after the order by delay).
  * Over MPI ranks a rank's positions are not one process's, so the runtime refuses it there. */
 #define AXON_PROJ_SYN_DRAWS 8u
+/* ABI 7: the handlers use a third population (axon_proj_desc.via) at the target's index j, or
+ * at the source's index i; at most one of the two. Refused over MPI ranks. */
+#define AXON_PROJ_VIA_POST 16u
+#define AXON_PROJ_VIA_PRE 32u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
