@@ -9,6 +9,7 @@ static const char *const KIND_NAMES[AST_KIND_COUNT] = {
     [AST_EQUATIONS] = "equations", [AST_STEP] = "step", [AST_OUTPUT] = "output",
     [AST_SPIKE] = "spike-when", [AST_ON_EVENT] = "on-event", [AST_ON_PRE] = "on-pre",
     [AST_ON_POST] = "on-post", [AST_CONTINUOUS] = "continuous", [AST_EVERY_STEP] = "every-step",
+    [AST_STRUCTURE] = "structure", [AST_PRUNE] = "prune", [AST_GROW] = "grow",
     [AST_REFRACTORY] = "refractory", [AST_METHOD] = "method", [AST_MODULATOR] = "modulator",
     [AST_DECL] = "decl", [AST_ODE] = "ode", [AST_ALGEBRAIC] = "algebraic",
     [AST_ASSIGN] = "assign", [AST_LET] = "let", [AST_IF] = "if",
