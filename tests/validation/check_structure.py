@@ -24,6 +24,13 @@ round(t / dt) // (T / dt) updates.
             the total of regrowths (n_grown += 1 in the grow block) within 5 standard
             deviations of N times the mean of one synapse's count (its exact distribution by
             dynamic programming over the 200 updates);
+  corr      the stdlib rule CorrelationRegrow, its period a parameter (T = 2 ms): synapses
+            that start with w = 0 < w_min are all pruned at the first update; then an inactive
+            synapse from a neuron of rate r_i to one of rate r_j grows with probability
+            p = p_grow r_i r_j / r_0^2 per update and, with w_init >= w_min, stays: after k
+            updates each of the 16 classes of 100 synapses has Binomial(100, 1 - (1 - p)^(k-1))
+            active: at every update the exact tail probability of the count (the smaller of
+            P(X <= c) and P(X >= c)) is at least 1e-5; no synapse is pruned after it grew;
   count     the manifest's "active" count of each projection is the last recorded sum;
   threads   `--threads 2 --grain 1` and another seed's rerun: the same recordings bit for
             bit with 2 threads; a different seed gives different markov flags.
@@ -140,18 +147,48 @@ v.check("markov: flags change between updates as the chain predicts",
         abs(zero_lag - (1 - np.mean(a[1:] * q + (1 - a[1:]) * p))) < 0.01,
         "unchanged fraction %.4f" % zero_lag)
 
+# ---- corr: regrowth by correlation (stdlib CorrelationRegrow) ------------------------------------
+ca = load(out, "corr.active")
+kc = np.rint(load(out, "corr.active.t") / DT).astype(int) // 20
+ri = 5 * 2.0 ** (np.arange(40) % 4)
+pc = np.minimum(1, 0.05 * np.outer(ri, ri) / 20.0 ** 2)
+I, J = np.meshgrid(np.arange(40), np.arange(40), indexing="ij")
+I, J = I.ravel(), J.ravel()
+v.check("corr: every synapse is pruned at the first update (w = 0 < w_min)",
+        kc[0] == 1 and ca[0].sum() == 0, "%d active after 1 update" % ca[0].sum())
+
+
+def binom_tail(n, p, c):
+    """The smaller of P(X <= c) and P(X >= c) for X ~ Binomial(n, p) (exact)."""
+    pmf = [math.comb(n, x) * p ** x * (1 - p) ** (n - x) for x in range(n + 1)]
+    return min(sum(pmf[:c + 1]), sum(pmf[c:]))
+
+
+tail = 1.0
+for ci in range(4):
+    for cj in range(4):
+        sel = (I % 4 == ci) & (J % 4 == cj)
+        n, pp = int(sel.sum()), pc[ci, cj]
+        for k, c in zip(kc[1:], ca[1:, sel].sum(1)):
+            tail = min(tail, binom_tail(n, 1 - (1 - pp) ** (k - 1), int(c)))
+v.check("corr: grown synapses per rate class: Binomial(100, 1 - (1 - p)^(k-1)) tails >= 1e-5",
+        tail >= 1e-5 and np.all(np.diff(ca, axis=0) >= 0),
+        "16 classes, p %.4f .. %.2f, %d updates, smallest tail %.2g, %d active at the end"
+        % (pc.min(), pc.max(), kc[-1], tail, ca[-1].sum()))
+
 # ---- count: the manifest ---------------------------------------------------------------------
 with open(os.path.join(out, "manifest.json")) as f:
     man = json.load(f)
 counts = {pr["name"]: pr.get("active") for pr in man["projections"]}
 v.check("count: the manifest's active counts are the last recorded sums",
-        counts == {"det": int(act[-1].sum()), "markov": int(cnt[-1])}, str(counts))
+        counts == {"det": int(act[-1].sum()), "markov": int(cnt[-1]), "corr": int(ca[-1].sum())},
+        str(counts))
 
 # ---- threads and seeds -------------------------------------------------------------------------
 out2 = os.path.join(WORK, "structure_t2")
 out3 = os.path.join(WORK, "structure_seed")
 if v.run(MODEL, out2, ["--threads", "2", "--grain", "1"]):
-    names = ["det.active", "det.w", "sink.x", "markov.active", "markov.n_grown"]
+    names = ["det.active", "det.w", "sink.x", "markov.active", "markov.n_grown", "corr.active"]
     same = all(np.array_equal(load(out, n), load(out2, n)) for n in names)
     v.check("threads: 2 threads give the same recordings bit for bit", same)
 if v.run(MODEL, out3, ["--seed", "7"]):
