@@ -33,7 +33,9 @@ round(t / dt) // (T / dt) updates.
             P(X <= c) and P(X >= c)) is at least 1e-5; no synapse is pruned after it grew;
   count     the manifest's "active" count of each projection is the last recorded sum;
   threads   `--threads 2 --grain 1` and another seed's rerun: the same recordings bit for
-            bit with 2 threads; a different seed gives different markov flags.
+            bit with 2 threads; a different seed gives different markov flags;
+  resume    a run checkpointed at 99 ms (in the middle of a 5 ms and a 2 ms interval) and
+            resumed to 200 ms writes the recordings of the uninterrupted run, bit for bit.
 
 Prints one line per check; exits non-zero when one fails.
 """
@@ -187,12 +189,20 @@ v.check("count: the manifest's active counts are the last recorded sums",
 # ---- threads and seeds -------------------------------------------------------------------------
 out2 = os.path.join(WORK, "structure_t2")
 out3 = os.path.join(WORK, "structure_seed")
+names = ["det.active", "det.w", "sink.x", "markov.active", "markov.n_grown", "corr.active"]
 if v.run(MODEL, out2, ["--threads", "2", "--grain", "1"]):
-    names = ["det.active", "det.w", "sink.x", "markov.active", "markov.n_grown", "corr.active"]
     same = all(np.array_equal(load(out, n), load(out2, n)) for n in names)
     v.check("threads: 2 threads give the same recordings bit for bit", same)
 if v.run(MODEL, out3, ["--seed", "7"]):
     v.check("threads: another seed draws other flags",
             not np.array_equal(load(out3, "markov.active"), ma)
             and np.array_equal(load(out3, "det.active"), act))
+
+# ---- resume: the flags travel in checkpoints ----------------------------------------------------
+ck = os.path.join(WORK, "structure.ck")
+out4, out5 = os.path.join(WORK, "structure_part"), os.path.join(WORK, "structure_resumed")
+if v.run(MODEL, out4, ["-t", "100ms", "--checkpoint", ck, "--checkpoint-every", "33ms"]) and \
+        v.run(MODEL, out5, ["--resume", ck, "-t", "200ms"]):
+    same = all(np.array_equal(load(out, n), load(out5, n)) for n in names)
+    v.check("resume: checkpointed at 99 ms and resumed, the same recordings bit for bit", same)
 sys.exit(v.status())
