@@ -547,6 +547,13 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
         loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
         c->with_structure = false;
         LLVMPositionBuilderAtEnd(c->b, no);
+        if (!pj->every_step.n && !pj->has_odes) {
+            /* nothing else to do in the other steps (not even bringing event-driven
+               variables up to date: the next event does) */
+            LLVMBuildRetVoid(c->b);
+            c->dense_j0 = c->dense_b = NULL;
+            return fn;
+        }
     }
     loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
     c->dense_j0 = c->dense_b = NULL;
