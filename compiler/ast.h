@@ -39,6 +39,9 @@ typedef enum {
     AST_ON_POST,     /* kids: statements */
     AST_CONTINUOUS,  /* kids: statements */
     AST_EVERY_STEP,  /* kids: statements */
+    AST_STRUCTURE,   /* structure every PERIOD { ... }: a: period; kids: AST_PRUNE, AST_GROW */
+    AST_PRUNE,       /* prune when COND: a: condition */
+    AST_GROW,        /* grow when COND { ... }: a: condition; kids: statements (may be none) */
     AST_REFRACTORY,  /* a: duration or condition */
     AST_METHOD,      /* name: scheme */
     AST_MODULATOR,   /* kids: AST_IDENT names */

@@ -187,6 +187,36 @@ static ast_node *via_clause(parse_ctx *P, const char *word, ax_span wsp, ast_nod
     return n;
 }
 
+/* structure every PERIOD { items }: `structure` is a contextual word */
+static ast_node *structure_block(parse_ctx *P, const char *word, ax_span wsp, ast_node *period,
+                                 ast_vec items, ax_span sp)
+{
+    if (strcmp(word, "structure"))
+        diag_error(P->diag, wsp, "expected an item of a definition, not '%s'; structural "
+                                 "plasticity is 'structure every PERIOD { ... }'", word);
+    ast_node *n = block(P, AST_STRUCTURE, items, sp);
+    n->a = period;
+    ast_fix_depth(n);
+    return n;
+}
+
+/* prune when COND | grow when COND [{ ... }]: contextual words */
+static ast_node *structure_item(parse_ctx *P, const char *word, ax_span wsp, ast_node *cond,
+                                ast_vec body, ax_span sp)
+{
+    bool prune = !strcmp(word, "prune"), grow = !strcmp(word, "grow");
+    if (!prune && !grow)
+        diag_error(P->diag, wsp, "expected 'prune when CONDITION' or 'grow when CONDITION "
+                                 "{ ... }' in a structure block, not '%s'", word);
+    else if (prune && body.n)
+        diag_error(P->diag, wsp, "'prune when' takes no block: a pruned synapse keeps its "
+                                 "values until it grows again");
+    ast_node *n = block(P, prune ? AST_PRUNE : AST_GROW, body, sp);
+    n->a = cond;
+    ast_fix_depth(n);
+    return n;
+}
+
 static ast_vec vec1(parse_ctx *P, ast_node *n)
 {
     ast_vec v = {0};
@@ -253,6 +283,8 @@ static ast_node *member(parse_ctx *P, ast_node *base, const char *name, ax_span 
 %token START_FILE "start of file" START_EXPR "start of expression"
 
 %type <node> top_simple top_block body_simple body_block decl eq stmt_simple stmt_block
+%type <node> sitem sitem_block
+%type <vec> sitems
 %type <node> opt_else mod_simple mod_block expr primary lvalue path pin_target connector
 %type <node> proj_clause opt_subset opt_every opt_args_node run_target opt_spikes spike at_block
 %type <vec> items body decls eqs stmts mitems args arglist paths mparams mparam_list
@@ -436,6 +468,24 @@ body_block
     | KW_ON KW_POST '{' stmts '}' { $$ = block(P, AST_ON_POST, $4, @$); }
     | KW_CONTINUOUS '{' stmts '}' { $$ = block(P, AST_CONTINUOUS, $3, @$); }
     | KW_EVERY KW_STEP '{' stmts '}' { $$ = block(P, AST_EVERY_STEP, $4, @$); }
+    | IDENT KW_EVERY expr '{' sitems '}' { $$ = structure_block(P, $1, @1, $3, $5, @$); }
+    ;
+
+/* the items of `structure every PERIOD { ... }`: prune when COND, grow when COND { ... } */
+sitems
+    : %empty { $$ = (ast_vec){0}; }
+    | sitems SEP
+    | sitems sitem SEP { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | sitems sitem_block { ast_vec_push(P->ar, &$1, $2); $$ = $1; }
+    | sitems error SEP { $$ = $1; yyerrok; }
+    ;
+
+sitem
+    : IDENT KW_WHEN expr { $$ = structure_item(P, $1, @1, $3, (ast_vec){0}, @$); }
+    ;
+
+sitem_block
+    : IDENT KW_WHEN expr '{' stmts '}' { $$ = structure_item(P, $1, @1, $3, $5, @$); }
     ;
 
 opt_pflags

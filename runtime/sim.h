@@ -249,6 +249,13 @@ void rt_ctl_post_update(axon_sim *s);
 /* After a step: the spike callbacks. Returns non-zero to stop the run (never, today). */
 int rt_ctl_after_step(axon_sim *s);
 
+/* structure.c: structural plasticity (a projection with the hidden variable "active") */
+int rt_struct_is(const axon_proj_desc *d);
+/* Active synapses of projection proj (all of them for one without structural plasticity). */
+uint64_t rt_struct_active(const axon_sim *s, int proj);
+/* AXON_EINVAL with a message when a projection has structural plasticity (not over MPI). */
+axon_status rt_struct_check_mpi(const axon_model_desc *m, axon_err *err);
+
 /* proj.c */
 /* Checks the projection descriptors (before anything is allocated). */
 axon_status rt_proj_check(const axon_model_desc *m, axon_err *err);

@@ -445,7 +445,10 @@ static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s)
         rt_sb_json_str(b, m->pops[d->pre].name);
         rt_sb_puts(b, ", \"post\": ");
         rt_sb_json_str(b, m->pops[d->post].name);
-        rt_sb_printf(b, ", \"synapses\": %llu}", (unsigned long long)s->projs[q].nsyn_all);
+        rt_sb_printf(b, ", \"synapses\": %llu", (unsigned long long)s->projs[q].nsyn_all);
+        if (rt_struct_is(d)) /* structural plasticity: the synapses active at the end */
+            rt_sb_printf(b, ", \"active\": %llu", (unsigned long long)rt_struct_active(s, (int)q));
+        rt_sb_puts(b, "}");
     }
     rt_sb_puts(b, m->nprojs ? "\n  ]" : "]");
 }

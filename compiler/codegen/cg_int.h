@@ -140,6 +140,7 @@ typedef struct {
     int pop_index;
     bool init_phase;
     bool drew;              /* a random draw was made (rand_draw) since last cleared */
+    bool with_structure; /* cg_syn.c: the every_step loop being built runs the structure update */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */
     int ntemps;
@@ -192,6 +193,8 @@ void cg_param_kernel(cg *c, LLVMValueRef ctxp);
 LLVMValueRef cg_param_var(cg *c, const sx *e);
 LLVMValueRef cg_param_hoist(cg *c, const sx *e);
 LLVMValueRef cg_param_recip(cg *c, const sx *d);
+/* Marks the shared parameters in e fixed: their values were folded into the code. */
+void cg_param_fix(cg *c, const sx *e);
 bool cg_param_exponent(cg *c, const sx *e, double *v);
 LLVMValueRef cg_param_f64(cg *c, const sx *e);
 LLVMValueRef cg_param_table(cg *c, const sx *B);

@@ -390,6 +390,11 @@ static void fix(cg *c, const sx *e)
     fix(c, e->c);
 }
 
+void cg_param_fix(cg *c, const sx *e)
+{
+    fix(c, e);
+}
+
 bool cg_param_exponent(cg *c, const sx *e, double *v)
 {
     if (e->kind == SX_CONST) {

@@ -55,6 +55,12 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
         }
         return e->boolean ? cg_to_bool(c, c->env[s]) : c->env[s];
     }
+    case VS_HIDDEN: /* a compiler-made synapse variable (structure.c's "active"), by storage */
+        if (e->idx < 0 || e->idx >= pj->nvars || !c->env[e->idx]) {
+            cg_fail(c, e->span, "a synapse variable has no storage");
+            return cgm_const(c, 0);
+        }
+        return e->boolean ? cg_to_bool(c, c->env[e->idx]) : c->env[e->idx];
     case VS_PRE: case VS_POST: {
         bool pre = e->space == VS_PRE;
         const ir_pop *p = pre ? c->pre_pop : c->post_pop;
@@ -125,6 +131,9 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
         }
         slotp = &c->env[s];
         boolean = c->proj->vars[s].boolean;
+    } else if (st->space == VS_HIDDEN && st->idx >= 0 && st->idx < c->proj->nvars) {
+        slotp = &c->env[st->idx];
+        boolean = c->proj->vars[st->idx].boolean;
     } else if (st->space == VS_POST || st->space == VS_PRE) {
         bool pre = st->space == VS_PRE;
         const ir_pop *p = pre ? c->pre_pop : c->post_pop;
@@ -498,6 +507,8 @@ static void run_handler(cg *c, const sm_block *handler)
         free(nv);
     }
     cg_stmts(c, handler, LLVMConstInt(c->i1, 1, 0));
+    if (handler == &pj->every_step && c->with_structure)
+        cg_stmts(c, &pj->structure, LLVMConstInt(c->i1, 1, 0));
     store_side(c, IRS_SYN, before);
     for (int k = 0; k < q->nvars; k++)
         if (c->post_dirty[k])
@@ -610,6 +621,32 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
             LLVMConstInt(c->i64, 0, 0), "");
         c->dense_j0 = load_u32(c, c->post_arr, safe);
         c->dense_b = b;
+    }
+    c->with_structure = false;
+    if (handler == &pj->every_step && pj->structural) {
+        cg_param_fix(c, pj->struct_every); /* its value is in struct_steps */
+        /* the structure update (structure.c) in the steps n with (n + 1) % struct_steps == 0:
+           a loop of its own, so that the other steps pay nothing for it */
+        LLVMValueRef n1 = LLVMBuildAdd(c->b, c->step, LLVMConstInt(c->i64, 1, 0), "");
+        LLVMValueRef due = LLVMBuildICmp(
+            c->b, LLVMIntEQ,
+            LLVMBuildURem(c->b, n1, LLVMConstInt(c->i64, pj->struct_steps, 0), ""),
+            LLVMConstInt(c->i64, 0, 0), "due");
+        LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(c->ctx, fn, "structure");
+        LLVMBasicBlockRef no = LLVMAppendBasicBlockInContext(c->ctx, fn, "plain");
+        LLVMBuildCondBr(c->b, due, yes, no);
+        LLVMPositionBuilderAtEnd(c->b, yes);
+        c->with_structure = true;
+        loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
+        c->with_structure = false;
+        LLVMPositionBuilderAtEnd(c->b, no);
+        if (!pj->every_step.n && !pj->has_odes) {
+            /* nothing else to do in the other steps (not even bringing event-driven
+               variables up to date: the next event does) */
+            LLVMBuildRetVoid(c->b);
+            c->dense_j0 = c->dense_b = NULL;
+            return fn;
+        }
     }
     loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
     c->dense_j0 = c->dense_b = NULL;
@@ -748,7 +785,7 @@ LLVMValueRef cg_projection(cg *c, int k)
                                        : LLVMConstNull(c->ptr);
     LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
                                          : LLVMConstNull(c->ptr);
-    LLVMValueRef every = pj->every_step.n || pj->has_odes
+    LLVMValueRef every = pj->every_step.n || pj->has_odes || pj->structural
                              ? row_kernel(c, k, "every_step", &pj->every_step, false)
                              : LLVMConstNull(c->ptr);
     LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k, &pj->on_post, "on_post")
@@ -826,7 +863,8 @@ LLVMValueRef cg_projection(cg *c, int k)
     uint32_t flags = pj->on_pre.n && !block_reads_pre(&pj->on_pre) &&
                              !block_third(&pj->on_pre, true)
                          ? AXON_PROJ_SPLIT : 0;
-    if (!block_writes_post(&pj->every_step) && !block_third(&pj->every_step, false))
+    if (!block_writes_post(&pj->every_step) && !block_third(&pj->every_step, false) &&
+        !block_writes_post(&pj->structure) && !block_third(&pj->structure, false))
         flags |= AXON_PROJ_EVERY_LOCAL;
     if (!(pj->pre == pj->post && block_writes_post(&pj->on_post) && block_reads_pre(&pj->on_post)) &&
         !block_third(&pj->on_post, false))

@@ -252,6 +252,10 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
         fprintf(out->f, "  on post.%s:\n", p->evh[e].name);
         put_block(out, &p->evh[e].body, 4, "", "");
     }
+    if (p->structural) {
+        fprintf(out->f, "  structure every %u steps (after every step):\n", p->struct_steps);
+        put_block(out, &p->structure, 4, "", "");
+    }
 }
 
 static void dump_model(dump_out *out, const ir_model *m)

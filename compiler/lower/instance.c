@@ -797,6 +797,15 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             p.continuous = fold_block(in->ar, t->continuous, VS_PARAM, sym, t->nvars);
             p.every_step = fold_block(in->ar, t->every_step, VS_PARAM, sym, t->nvars);
             event_handlers(in->ar, &p, t, sym);
+            if (t->structure) {
+                p.structural = true;
+                p.struct_every = fold(in->ar, t->structure->every, VS_PARAM, sym, t->nvars);
+                p.struct_span = t->structure->span;
+                p.prune = fold(in->ar, t->structure->prune, VS_PARAM, sym, t->nvars);
+                p.grow = fold(in->ar, t->structure->grow, VS_PARAM, sym, t->nvars);
+                p.grow_init = fold_block(in->ar, t->structure->init, VS_PARAM, sym, t->nvars);
+                p.active_var = ir_structure_var(in->ar, &p);
+            }
             in->m->projs = arena_grow(in->ar, in->m->projs, (size_t)in->m->nprojs,
                                       (size_t)in->m->nprojs + 1, sizeof *in->m->projs);
             in->m->projs[in->m->nprojs++] = p;
@@ -877,7 +886,8 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
             r.target = en->proj_ir[tg->proj][tg->pair];
             if (r.target < 0 || (bad && !strcmp(bad, tg->path)))
                 continue;
-            r.var = in->m->projs[r.target].slot[tg->var];
+            r.var = tg->var == SM_VAR_ACTIVE ? in->m->projs[r.target].active_var
+                                             : in->m->projs[r.target].slot[tg->var];
             if (r.var < 0) {
                 /* a constant that nothing changes is not stored */
                 const sm_type *st = in->m->projs[r.target].syn;

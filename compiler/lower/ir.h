@@ -169,6 +169,19 @@ typedef struct {
                                `P.learning` (VS_SHARED), or NULL (no rules) */
     int signal_base;        /* VS_SIGNAL indices of syn are relative to it (ir_synapses
                                makes them indices into the model's signals) */
+    /* structural plasticity (`structure every` in the synapse or a rule; structure.c): when
+       structural, the hidden per-synapse truth value active_var (storage index, "active",
+       VS_HIDDEN in statements) gates every handler, and `structure` (the update: prune an
+       active synapse, grow an inactive one) runs in the every_step kernel in the steps n with
+       (n + 1) % struct_steps == 0, after the every_step handler. */
+    bool structural;
+    int active_var;
+    uint32_t struct_steps;
+    sx *struct_every;       /* the period: numbers and VS_SHARED parameters (cg_syn.c marks
+                               them fixed: their values are folded into struct_steps) */
+    sx *prune, *grow;       /* conditions (NULL: none) */
+    sm_block grow_init, structure;
+    ax_span struct_span;
     ax_span span;
     /* CONN_FILE: the synapses, sorted by (pre, post) (data.c) */
     long nedges;
@@ -303,6 +316,13 @@ bool ir_params(sema_ctx *s, ir_model *m);
  * its reference. */
 sx *ir_param_switch(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
                     const char *name, int sm_var, double value);
+/* Before ir_synapses (structure.c): each structural projection gets its hidden "active"
+ * variable, its handlers gated by it, and its structure update; its period is checked against
+ * dt (a whole number of steps). */
+bool ir_structure(sema_ctx *s, ir_model *m);
+/* Adds a structural projection's hidden variable "active" (true when the model starts) to its
+ * storage, at instantiation (so that `record P.active` finds it); its storage index. */
+int ir_structure_var(ax_arena *ar, ir_proj *p);
 /* After ir_synapses (protocol.c): the statements that learning rules added to each projection's
  * handlers run only while its `learning` switch is true. */
 bool ir_learning(sema_ctx *s, ir_model *m);

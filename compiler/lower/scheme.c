@@ -781,7 +781,7 @@ bool ir_schemes(sema_ctx *s, ir_model *m)
     bool ok = true;
     for (int i = 0; i < m->npops; i++)
         ok &= build_pop(s, m, &m->pops[i]);
-    return ok && ir_synapses(s, m) && ir_learning(s, m) && ir_params(s, m) && ir_protocol(s, m);
+    return ok && ir_structure(s, m) && ir_synapses(s, m) && ir_learning(s, m) && ir_params(s, m) && ir_protocol(s, m);
 }
 
 ir_model *ir_build(sema_ctx *s, int root_file, const char *module, const ir_override *ov,

@@ -159,6 +159,7 @@ static bool plan(sema_ctx *s, ir_proj *p)
         remap_block(ar, &p->on_post, p->signal_base);
         remap_block(ar, &p->continuous, p->signal_base);
         remap_block(ar, &p->every_step, p->signal_base);
+        remap_block(ar, &p->structure, p->signal_base);
         for (int e = 0; e < p->nevh; e++)
             remap_block(ar, &p->evh[e].body, p->signal_base);
         for (int k = 0; k < p->nvars; k++)

@@ -1104,12 +1104,18 @@ static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const 
         if (!pj->bound[k])
             continue;
         int v = sm_find_var(pj->bound[k], var);
-        if (v < 0) {
+        if (v < 0 && !strcmp(var, "active") && pj->bound[k]->structure)
+            v = SM_VAR_ACTIVE; /* structural plasticity: whether each synapse is active */
+        if (v < 0 && v != SM_VAR_ACTIVE) {
             if (!strcmp(var, "w"))
                 ERR(mc, span, "the synapses of '%s' have no weight 'w' to record", path->name);
             else
                 ERR(mc, span, "the synapses of '%s' (%s) have no variable '%s'", path->name,
                     pj->bound[k]->name, var);
+            if (!strcmp(var, "active"))
+                diag_hint(mc->d, "'active' is whether each synapse is active, for projections "
+                                 "with structural plasticity ('structure every' in the synapse "
+                                 "or a rule)");
             r->ntargets = n0;
             return;
         }

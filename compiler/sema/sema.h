@@ -109,6 +109,17 @@ typedef struct {
     ax_span span;
 } sm_select;
 
+/* `structure every PERIOD { prune when C; grow when C { ... } }` of a synapse or rule
+ * (structural plasticity, lower/structure.c): every PERIOD, an active synapse for which
+ * prune holds becomes inactive; an inactive one for which grow holds becomes active and runs
+ * the grow block. */
+typedef struct {
+    sx *every;              /* the period: numbers and shared parameters (a time) */
+    sx *prune, *grow;       /* conditions, NULL when absent */
+    sm_block init;          /* the grow block */
+    ax_span span;
+} sm_structure;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -137,6 +148,7 @@ struct sm_type {
     bool has_on_pre, has_on_post, has_continuous, has_every_step;
     sm_evhandler *evh;      /* on post.NAME handlers, in order (a rule's after the synapse's) */
     int nevh;
+    const sm_structure *structure; /* synapses and rules: NULL, or its structure block */
     const char **modulators;
     ax_span *modulator_spans;
     int nmodulators;
@@ -300,9 +312,12 @@ typedef struct {
     const char *path;       /* a population (relative to the module) */
     int proj, pair;         /* a synapse variable (record weights P, record P.u): the item of
                                the projection and its pair; -1 for a population's */
-    int var;                /* the population's or the synapse's variable */
+    int var;                /* the population's or the synapse's variable, or SM_VAR_ACTIVE */
     ax_span span;
 } sm_rtarget;
+/* sm_rtarget.var of `record P.active`: the hidden active flag of a projection with structural
+ * plasticity (ir_proj.active_var) */
+#define SM_VAR_ACTIVE (-2)
 
 typedef struct {
     sm_rec_kind kind;

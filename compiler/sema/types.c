@@ -452,10 +452,12 @@ static bool item_allowed(check_ctx *ck, ast_kind owner, const ast_node *it)
         return false;
     case AST_METHOD: return true;
     case AST_ON_PRE: case AST_ON_POST: case AST_CONTINUOUS: case AST_EVERY_STEP:
+    case AST_STRUCTURE:
         if (syn)
             return true;
         what = it->kind == AST_ON_PRE ? "'on pre'" : it->kind == AST_ON_POST ? "'on post'"
-             : it->kind == AST_CONTINUOUS ? "'continuous'" : "'every step'";
+             : it->kind == AST_CONTINUOUS ? "'continuous'"
+             : it->kind == AST_STRUCTURE ? "'structure'" : "'every step'";
         ERR(ck, it->span, "%s belongs in a synapse or a rule, not in a neuron", what);
         diag_hint(ck->d, "pre- and postsynaptic events exist only between neurons");
         return false;
@@ -487,6 +489,64 @@ static void once(check_ctx *ck, bool *seen, const ast_node *it, const char *what
         ERR(ck, it->span, "a %s has only one %s", kind_word(ck->t->kind), what);
     }
     *seen = true;
+}
+
+/* Is e made of numbers and shared parameters of t (a structure period)? */
+static bool period_const(const sm_type *t, const sx *e)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR:
+        return e->space == VS_PARAM && e->idx >= 0 && e->idx < t->nvars &&
+               t->vars[e->idx].kind == VAR_PARAM && !t->vars[e->idx].per_item;
+    case SX_RAND: case SX_TABLE: case SX_EXT: return false;
+    default: return period_const(t, e->a) && period_const(t, e->b) && period_const(t, e->c);
+    }
+}
+
+/* structure every PERIOD { prune when C; grow when C { ... } } (sm_structure) */
+static void check_structure(check_ctx *ck, const ast_node *it)
+{
+    sm_structure *st = arena_alloc(ck->ar, sizeof *st);
+    st->span = it->span;
+    ck->ctx = CTX_HANDLER;
+    sx *every = sx_simplify(ck->ar, check_expr(ck, it->a));
+    if (!every->unknown && !period_const(ck->t, every)) {
+        ERR(ck, it->a->span, "the period of 'structure every' must be a duration of numbers "
+                             "and shared parameters, like 100 ms or T");
+    } else if (!every->unknown && !dim_eq(every->dim, DIM_TIME)) {
+        char a[96];
+        ERR(ck, it->a->span, "the period of 'structure every' must be a duration, not %s",
+            sm_dim_text(every->dim, a, sizeof a));
+    } else if (every->kind == SX_CONST && !(every->v > 0))
+        ERR(ck, it->a->span, "the period of 'structure every' must be positive");
+    st->every = every;
+    bool seen_prune = false, seen_grow = false;
+    for (int k = 0; k < it->nkids; k++) {
+        const ast_node *q = it->kids[k];
+        bool prune = q->kind == AST_PRUNE;
+        bool *seen = prune ? &seen_prune : &seen_grow;
+        if (*seen)
+            ERR(ck, q->span, "a structure block has only one '%s when'", prune ? "prune" : "grow");
+        *seen = true;
+        ck->nlets = 0;
+        sx *c = check_expr(ck, q->a);
+        if (!c->boolean && !c->unknown)
+            ERR(ck, q->a->span, "the condition of '%s when' must be a comparison, like %s",
+                prune ? "prune" : "grow", prune ? "'w < w_min'" : "'uniform() < p_grow'");
+        if (prune)
+            st->prune = c;
+        else {
+            st->grow = c;
+            st->init = check_block(ck, (const ast_node *const *)q->kids, q->nkids, "'grow'");
+        }
+    }
+    if (!it->nkids)
+        ERR(ck, it->span, "a structure block needs 'prune when CONDITION' or 'grow when "
+                          "CONDITION { ... }'");
+    ck->t->structure = st;
 }
 
 /* Checks a definition's body into t. The binding pass (ck->bound) repeats
@@ -576,7 +636,7 @@ static void check_body(check_ctx *ck, const ast_node *def)
     /* 2. the other items */
     bool seen_step = false, seen_out = false, seen_spike = false, seen_refr = false,
          seen_method = false, seen_pre = false, seen_post = false, seen_cont = false,
-         seen_every = false;
+         seen_every = false, seen_structure = false;
     for (int i = 0; i < def->nkids; i++) {
         const ast_node *it = def->kids[i];
         if (!ck->bound && !item_allowed(ck, owner, it))
@@ -734,6 +794,10 @@ static void check_body(check_ctx *ck, const ast_node *def)
             t->has_every_step = true;
             t->every_step = check_block(ck, (const ast_node *const *)it->kids, it->nkids,
                                         "'every step'");
+            break;
+        case AST_STRUCTURE:
+            once(ck, &seen_structure, it, "'structure' block");
+            check_structure(ck, it);
             break;
         default:
             break;
@@ -953,6 +1017,7 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         scratch.nevh = 0;
         scratch.via = NULL; /* the third neuron is the synapse's */
         scratch.third = NULL;
+        scratch.structure = NULL;
         scratch.modulators = rt->modulators;
         scratch.modulator_spans = rt->modulator_spans;
         scratch.nmodulators = rt->nmodulators;
@@ -997,6 +1062,14 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         t->has_on_post |= scratch.has_on_post;
         t->has_continuous |= scratch.has_continuous;
         t->has_every_step |= scratch.has_every_step;
+        if (scratch.structure && t->structure) {
+            diag_error(s->d, learns[r].span, "rule %s brings a second 'structure' block to the "
+                                             "projection: a projection has one",
+                       rt->name);
+            diag_note(s->d, t->structure->span, "the first 'structure' block is here");
+            errors++;
+        } else if (scratch.structure)
+            t->structure = scratch.structure;
         if (!t->method)
             t->method = scratch.method;
         for (int m = 0; m < rt->nmodulators; m++) {

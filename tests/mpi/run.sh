@@ -334,6 +334,30 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
     "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
 else bad "random draws in a synapse handler over ranks (exit $rc)"; fi
 
+# structural plasticity (docs/language.md) is refused over ranks, by every rank alike
+cat >"$tmp/rewire.axon" <<'EOF'
+neuron N {
+    inputs { I }
+    state { x = 0 }
+    step { x = I }
+}
+synapse S {
+    state { w = 1 }
+    on pre { post.I += w }
+    structure every 1 ms { prune when w < 0.5 }
+}
+module Rewire {
+    population A = N[4]
+    project aa = A -> A : S connect all_to_all
+}
+run Rewire for 10 ms
+EOF
+mpirun_ -np 2 "$AXON" run "$tmp/rewire.axon" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "projection aa has structural plasticity ('structure every'), which does not run over MPI ranks yet" "$out"; then ok
+else bad "structural plasticity over ranks (exit $rc)"; fi
+
 # ---- checkpoints over ranks
 # killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every
 # 0.01 s to $tmp/NAME.NP.ck, and SIGKILLs mpirun and every rank a moment after the first

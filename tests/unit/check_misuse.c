@@ -187,6 +187,7 @@ START_TEST(test_axon_h_null)
     ck_assert_uint_eq(axon_sim_spike_count(n, 0), 0);
     ck_assert_int_eq(axon_sim_proj_index(n, "pp"), -1);
     ck_assert_uint_eq(axon_sim_synapse_count(n, 0), 0);
+    ck_assert_uint_eq(axon_sim_active_synapses(n, 0), 0);
     ck_assert(axon_sim_bytes_per_synapse(n, 0) == 0);
     ck_assert_int_eq(axon_sim_connectivity(n, 0, &row, &idx), AXON_EINVAL);
     ck_assert_int_eq(axon_sim_syn_var(n, "pp.w", &t), AXON_EINVAL);
@@ -262,6 +263,7 @@ START_TEST(test_axon_h_bad_arguments)
     EXPECT(s, axon_sim_spike_count(s, -1), 0);
     EXPECT(s, axon_sim_proj_index(s, NULL), -1);
     EXPECT(s, axon_sim_synapse_count(s, 1), 0);
+    EXPECT(s, axon_sim_active_synapses(s, -1), 0);
     EXPECT(s, axon_sim_bytes_per_synapse(s, -1), 0);
     EXPECT(s, axon_sim_connectivity(s, 1, &row, &idx), AXON_EINVAL);
     EXPECT(s, axon_sim_syn_var(s, "pp.nope", &t), AXON_EINVAL);
@@ -384,6 +386,7 @@ START_TEST(test_axon_h_success_clears)
     ck_assert_str_eq(axon_sim_error(s), "");
     CLEARS(s, axon_sim_proj_index(s, "pp"), 0);
     CLEARS(s, axon_sim_synapse_count(s, 0), 12); /* no autapses */
+    CLEARS(s, axon_sim_active_synapses(s, 0), 12); /* no structural plasticity: all */
     stale(s);
     ck_assert(axon_sim_bytes_per_synapse(s, 0) > 0);
     ck_assert_str_eq(axon_sim_error(s), "");
@@ -616,6 +619,40 @@ END_TEST
 
 /* ---- <axon/analysis.h>: NULL recordings, trains and arrays */
 
+/* A projection with structural plasticity (the hidden per-synapse flag "active", as the
+ * compiler makes it): counted, and refused over MPI ranks with a message. */
+static const axon_var_desc s_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL},
+                                       {"active", "1", AXON_VAR_HIDDEN, 1, NULL}};
+
+static void s_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
+                   const uint32_t *post, uint64_t b, uint64_t e)
+{
+    (void)ctx;
+    double *act = sv[1];
+    for (uint64_t k = b; k < e; k++)
+        act[k] = pre[k] < post[k]; /* 6 of the 12 */
+}
+
+START_TEST(test_structure)
+{
+    axon_proj_desc pj = m_projs[0];
+    pj.nvars = 2;
+    pj.vars = s_vars;
+    pj.init = s_init;
+    axon_model_desc m = misuse_model;
+    m.projs = &pj;
+    axon_err err = {{0}};
+    int comm = 0; /* never read: refused before the communicator is used */
+    ck_assert_ptr_null(axon_sim_new_mpi(&m, NULL, &comm, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "projection pp has structural plasticity"));
+    axon_sim *s = axon_sim_new(&m, &(axon_opts){.seed = 1}, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 0), 12);
+    CLEARS(s, axon_sim_active_synapses(s, 0), 6);
+    axon_sim_free(s);
+}
+END_TEST
+
 START_TEST(test_analysis_null)
 {
     axon_err err = {{0}};
@@ -806,6 +843,7 @@ Suite *misuse_suite(void)
     tcase_add_test(tc, test_axon_h_bad_arguments);
     tcase_add_test(tc, test_axon_h_success_clears);
     tcase_add_test(tc, test_axon_h_error_paths);
+    tcase_add_test(tc, test_structure);
     tcase_add_test(tc, test_analysis_null);
     tcase_add_test(tc, test_io_tensor_null);
     suite_add_tcase(s, tc);

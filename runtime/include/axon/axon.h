@@ -352,6 +352,12 @@ int axon_sim_proj_index(axon_sim *s, const char *name);
 /* [sim] Synapses of projection proj (0 with a message for a bad proj). */
 uint64_t axon_sim_synapse_count(axon_sim *s, int proj);
 
+/* [sim] Active synapses of projection proj now: for a projection with structural plasticity
+ * (`structure every` in its synapse or a rule; docs/language.md) those whose hidden "active"
+ * is true, out of the pool of axon_sim_synapse_count; for another projection all of them. 0
+ * with a message for a bad proj. */
+uint64_t axon_sim_active_synapses(axon_sim *s, int proj);
+
 /*
  * Memory of projection proj per synapse, in bytes: post indices (4), its variables (nvars *
  * precision, with padding) and the row offsets (8 per presynaptic neuron), divided by the
