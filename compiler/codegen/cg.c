@@ -570,7 +570,8 @@ static LLVMValueRef *poisson_inputs(cg *c)
  * has an argument that is not small, and returns that (i8). ps: the parameter types (ctx, the
  * variables' arrays, fired, begin, end).
  */
-static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, LLVMTypeRef *ps, int np)
+static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int interleave,
+                            LLVMTypeRef *ps, int np)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
@@ -639,6 +640,9 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, LLVM
             if (next[k])
                 c->env[k] = next[k];
         free(next);
+        /* the check covers the scheme's update only: an exprel in a reset or an event is the
+           full function in every body */
+        c->exprel_mode = CG_EXPREL_FULL;
         if (check) {
             LLVMValueRef big = c->exprel_big ? c->exprel_big : LLVMConstInt(c->i1, 0, 0);
             acc_next = LLVMBuildOr(c->b, acc, LLVMBuildZExt(c->b, big, c->i8, ""), "");
@@ -673,13 +677,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, LLVM
     LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
     LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
-    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
-       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
-       very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
-       body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
-       faster on COBA (bench/RESULTS.md, "Exponential Euler") */
     if (update && !check && body_size(loop) <= 400)
-        loop_hint(c, br, "llvm.loop.interleave.count", mode == CG_EXPREL_FAST ? 2 : 4);
+        loop_hint(c, br, "llvm.loop.interleave.count", interleave);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
@@ -726,12 +725,22 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[1 + nv] = c->ptr;
     ps[2 + nv] = c->i32;
     ps[3 + nv] = c->i32;
-    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, ps, np);
-    LLVMValueRef fast = NULL, chk = NULL;
-    if (update && c->nexprel > 0) {
-        fast = body_fn(c, name, update, CG_EXPREL_FAST, ps, np);
-        chk = body_fn(c, name, update, CG_EXPREL_CHECK, ps, np);
+    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
+       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
+       body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
+       faster on COBA; the full one, rarely run then, takes one (less code to compile). */
+    LLVMValueRef chk = NULL, fast = NULL;
+    if (update) {
+        chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np);
+        if (c->nexprel == 0) {
+            LLVMDeleteFunction(chk);
+            chk = NULL;
+        }
     }
+    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, chk ? 1 : 4, ps, np);
+    if (chk)
+        fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np);
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};

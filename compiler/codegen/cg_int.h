@@ -140,8 +140,8 @@ typedef struct {
     LLVMValueRef t, step, seed, signals; /* from the step context */
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
-    /* exprel in an update kernel (cgm_exprel): CG_EXPREL_FULL the whole function (counting
-       them in nexprel), CG_EXPREL_FAST only its branch for small arguments, CG_EXPREL_CHECK
+    /* exprel in an update kernel (cgm_exprel, which counts them in nexprel): CG_EXPREL_FULL
+       the whole function, CG_EXPREL_FAST only its branch for small arguments, CG_EXPREL_CHECK
        none, but or-ing "the argument is not small" into exprel_big (i1) */
     int exprel_mode;
     int nexprel;

@@ -248,6 +248,7 @@ static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
  */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
+    c->nexprel++;
     if (c->exprel_mode == CG_EXPREL_FAST)
         return exprel_small(c, x);
     LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, &x, 1);
@@ -256,7 +257,6 @@ LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
         return cgm_f64(c, 1);
     }
-    c->nexprel++;
     /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever |x| >= 1 */
     LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
     LLVMValueRef res = sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, EXPREL_SMALL)), exprel_small(c, x), q);

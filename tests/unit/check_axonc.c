@@ -941,13 +941,17 @@ END_TEST
  * whose arguments are all small) gives the bits of the full one; and the results are the same
  * for any split between threads. Neurons 0-511 and 512-1023 hold the same small arguments but
  * 1023 a large one, so that (with one thread, blocks of 512 from 0) the first block runs the
- * fast body and the second the full one; 1024-2047 cover [-700, 700]. */
+ * fast body and the second the full one; 1024-2047 cover [-700, 700]. The reset's exprel, which
+ * the check does not see, is the full function in the fast body too. */
 static const char EXPREL_MODEL[] = "neuron T {\n"
                                    "    state {\n"
                                    "        x = 0\n"
                                    "        y = 0\n"
+                                   "        z = 0\n"
+                                   "        w = 5\n"
                                    "    }\n"
                                    "    step { y = exprel(x) }\n"
+                                   "    spike when y > 0 { z = exprel(w) }\n"
                                    "}\n"
                                    "module M(N = 2048) {\n"
                                    "    population P = T[N]\n"
@@ -990,6 +994,12 @@ static void exprel_run(const axon_model_desc *m, int threads, double *y)
                       yi, ref);
         y[i] = yi;
     }
+    axon_tensor tz;
+    ck_assert_int_eq(axon_sim_var(sim, "P.z", &tz), AXON_OK);
+    long double z5 = expm1l(5.0L) / 5;
+    for (int i = 0; i < 2048; i++)
+        ck_assert_msg(fabsl(((const double *)tz.data)[i] - z5) < 1e-14L, "z[%d] = %.17g", i,
+                      ((const double *)tz.data)[i]);
     axon_sim_free(sim);
 }
 
