@@ -10,6 +10,8 @@ duration and dt = 0.1 ms on each:
   axon_expeuler[_f32]   COBAExpEuler: the same neuron with Axon's default, exponential Euler
   brian2_euler          brian2_coba.py --form euler (C++ standalone, 1 thread, no OpenMP)
   brian2_expeuler       brian2_coba.py --form expeuler (Brian2's exponential_euler)
+  axon_..._base         an Axon side compiled by the axon of AXON_BASE (another build, e.g. of
+                        the commit before a change), linked with this tree's runtime
 Every side is built once per N; then ROUNDS rounds run every side once each, in an order rotated
 by one every round, so that a drift of the machine's speed reaches all sides alike.
 
@@ -23,7 +25,7 @@ median over the rounds is reported with its minimum and maximum.
 
 Usage: bench/coba/floor.py [--sizes "4000 64000"] [--rounds R] [--duration MS] [-K K]
                            [--sides "c_float axon_euler ..."] [--skip-brian]
-Environment: AXON (default ./axon), CC (default cc), CC2 (default clang; empty: no _cc2 sides),
+Environment: AXON (default ./axon), AXON_BASE (for the _base sides), CC (default cc), CC2 (default clang; empty: no _cc2 sides),
 PYTHON (for Brian2's builds, default
 /usr/bin/python3, the interpreter with python3-brian). Run from a built tree (make).
 Prints progress to stderr and Markdown tables to stdout.
@@ -47,6 +49,12 @@ AXON_SIDES = {  # side: (module, precision)
 }
 ALL_SIDES = ["c_float", "c_double", "c_float_cc2", "c_double_cc2", *AXON_SIDES, "brian2_euler",
              "brian2_expeuler"]
+
+
+def axon_side(name):
+    """The AXON_SIDES key of an Axon side (with or without _base), else None."""
+    base = name[:-len("_base")] if name.endswith("_base") else name
+    return base if base in AXON_SIDES else None
 
 
 def log(msg):
@@ -80,10 +88,11 @@ class Side:
             exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
             self.cmd = [os.path.join(tmp, exe), name.split("_")[1], str(N), str(steps), str(a.K)]
             self.cwd = ROOT
-        elif name in AXON_SIDES:
-            mod, prec = AXON_SIDES[name]
+        elif axon_side(name):
+            mod, prec = AXON_SIDES[axon_side(name)]
+            axon = a.axon_base if name.endswith("_base") else a.axon
             obj, exe = os.path.join(tmp, f"{name}_{N}.o"), os.path.join(tmp, f"{name}_{N}")
-            sh([a.axon, "build", "bench/coba/coba_euler.axon", "-m", mod, "--precision", prec,
+            sh([axon, "build", "bench/coba/coba_euler.axon", "-m", mod, "--precision", prec,
                 "--emit", "obj", "-o", obj, "--set", f"N={N}", "--set", f"K={a.K}", "-q"])
             lib = os.path.join(ROOT, ".libs")
             sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
@@ -111,7 +120,7 @@ class Side:
             self.info = f
             res = dict(cpu=float(f["cpu_s"]), wall=float(f["run_s"]),
                        spikes=int(f["spikes_E"]) + int(f["spikes_I"]))
-        elif self.name in AXON_SIDES:
+        elif axon_side(self.name):
             lines = r.stdout.splitlines()
             f = fields([ln for ln in lines if ln.startswith("run ")][0])
             self.info = fields([ln for ln in lines if ln.startswith("total ")][0])
@@ -143,14 +152,18 @@ def main():
     ap.add_argument("--skip-brian", action="store_true")
     a = ap.parse_args()
     a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
+    a.axon_base = os.environ.get("AXON_BASE", "")
     a.cc = os.environ.get("CC", "cc")
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
     a.cc2 = os.environ.get("CC2", shutil.which("clang") or "")
     names = [s for s in a.sides.split() if not (a.skip_brian and s.startswith("brian2"))
              and not (not a.cc2 and s.endswith("_cc2"))]
     for s in names:
-        if s not in ALL_SIDES:
-            sys.exit(f"floor.py: unknown side '{s}' (known: {' '.join(ALL_SIDES)})")
+        if s not in ALL_SIDES and not (s.endswith("_base") and axon_side(s)):
+            sys.exit(f"floor.py: unknown side '{s}' (known: {' '.join(ALL_SIDES)}, and the "
+                     "Axon ones with _base)")
+        if s.endswith("_base") and not a.axon_base:
+            sys.exit(f"floor.py: side '{s}' needs AXON_BASE, the axon that builds it")
     tmp = tempfile.mkdtemp(prefix="axon-floor.")
     try:
         for cc, exe in ((a.cc, "coba_loop"), (a.cc2, "coba_loop2")):

@@ -540,8 +540,6 @@ static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
     LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, node));
 }
 
-/* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
- * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. */
 /* Summed Poisson inputs (ir_pinput), per storage index: w times one Binomial(n, p) draw of its
  * own stream (the last ones of the population's update streams), or NULL. An input receives it
  * in place of being cleared, a state variable on top of its new value. */
@@ -566,25 +564,30 @@ static LLVMValueRef *poisson_inputs(cg *c)
     return extra;
 }
 
-static LLVMValueRef kernel(cg *c, const char *name, bool update)
+/*
+ * The loop of a population's kernel over neurons [begin, end): `name_body` (init or update),
+ * or for an update, with mode CG_EXPREL_FAST `name_fast` (its exprel only for small arguments)
+ * or with CG_EXPREL_CHECK `name_check`, which computes nothing but whether some neuron's exprel
+ * has an argument that is not small, and returns that (i8). ps: the parameter types (ctx, the
+ * variables' arrays, fired, begin, end).
+ */
+static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int interleave,
+                            LLVMTypeRef *ps, int np)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
-    int np = nv + 4;
-    LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
-    ps[0] = c->ptr;
-    for (int k = 0; k < nv; k++)
-        ps[1 + k] = c->ptr;
-    ps[1 + nv] = c->ptr;
-    ps[2 + nv] = c->i32;
-    ps[3 + nv] = c->i32;
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), "%s_body", name);
+    bool check = mode == CG_EXPREL_CHECK;
+    static const char *const SUFFIX[] = {"body", "fast", "check"};
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(check ? c->i8 : c->vd, ps, (unsigned)np, 0),
+                                  "%s_%s", name, SUFFIX[mode]);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
     for (int k = 0; k < nv + 1; k++) {
         LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, noalias, 0));
         LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, nocapture, 0));
     }
+    c->exprel_mode = mode;
+    c->nexprel = 0;
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
     LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "done");
@@ -597,7 +600,9 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
     LLVMPositionBuilderAtEnd(c->b, loop);
     LLVMValueRef i = LLVMBuildPhi(c->b, c->i64, "i");
+    LLVMValueRef acc = check ? LLVMBuildPhi(c->b, c->i8, "big") : NULL, acc_next = NULL;
     c->idx = i;
+    c->exprel_big = NULL;
     LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
     c->env = calloc((size_t)nv + 1, sizeof *c->env);
     c->ntemps = count_temps(p);
@@ -636,49 +641,107 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
             if (next[k])
                 c->env[k] = next[k];
         free(next);
-        LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
-        if (p->fire) {
-            fired = cg_to_bool(c, expr(c, p->fire));
-            stmts(c, &p->reset, fired);
-        }
-        for (int e = 0; e < p->nevents; e++) {
-            LLVMValueRef k = cg_to_bool(c, expr(c, p->events[e].cond));
-            stmts(c, &p->events[e].body, k);
-            if (p->event_flag && p->event_flag[e] >= 0) /* seen by synapses (on post.NAME) */
-                c->env[p->event_flag[e]] = LLVMBuildUIToFP(c->b, k, c->fp, "");
-        }
-        LLVMValueRef *extra = poisson_inputs(c);
-        for (int k = 0; k < nv; k++) {
-            if (p->vars[k].kind == IRV_PARAM)
-                continue;
-            LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
-            if (extra[k])
-                v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
-            LLVMBuildStore(c->b, v, ptrs[k]);
-        }
-        free(extra);
-        if (p->fire) {
-            LLVMValueRef fp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(1 + nv)), &i, 1, "");
-            LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""), fp);
+        /* the check covers the scheme's update only: an exprel in a reset or an event is the
+           full function in every body */
+        c->exprel_mode = CG_EXPREL_FULL;
+        if (check) {
+            LLVMValueRef big = c->exprel_big ? c->exprel_big : LLVMConstInt(c->i1, 0, 0);
+            acc_next = LLVMBuildOr(c->b, acc, LLVMBuildZExt(c->b, big, c->i8, ""), "");
+        } else {
+            LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
+            if (p->fire) {
+                fired = cg_to_bool(c, expr(c, p->fire));
+                stmts(c, &p->reset, fired);
+            }
+            for (int e = 0; e < p->nevents; e++) {
+                LLVMValueRef k = cg_to_bool(c, expr(c, p->events[e].cond));
+                stmts(c, &p->events[e].body, k);
+                if (p->event_flag && p->event_flag[e] >= 0) /* seen by synapses (on post.NAME) */
+                    c->env[p->event_flag[e]] = LLVMBuildUIToFP(c->b, k, c->fp, "");
+            }
+            LLVMValueRef *extra = poisson_inputs(c);
+            for (int k = 0; k < nv; k++) {
+                if (p->vars[k].kind == IRV_PARAM)
+                    continue;
+                LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
+                if (extra[k])
+                    v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
+                LLVMBuildStore(c->b, v, ptrs[k]);
+            }
+            free(extra);
+            if (p->fire) {
+                LLVMValueRef fp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(1 + nv)), &i, 1, "");
+                LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""), fp);
+            }
         }
     }
     LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
     LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
-    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
-       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
-       very large bodies (Hodgkin-Huxley) the registers run out and it is no better */
-    if (update && body_size(loop) <= 400)
-        loop_hint(c, br, "llvm.loop.interleave.count", 4);
+    if (update && !check && body_size(loop) <= 400)
+        loop_hint(c, br, "llvm.loop.interleave.count", interleave);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
-    LLVMBuildRetVoid(c->b);
+    if (check) {
+        LLVMValueRef zero = LLVMConstInt(c->i8, 0, 0);
+        LLVMAddIncoming(acc, (LLVMValueRef[]){zero, acc_next}, in_b, 2);
+        LLVMValueRef res = LLVMBuildPhi(c->b, c->i8, "");
+        LLVMAddIncoming(res, (LLVMValueRef[]){zero, acc_next}, in_b, 2);
+        LLVMBuildRet(c->b, res);
+    } else {
+        LLVMBuildRetVoid(c->b);
+    }
     free(ptrs);
     free(c->env);
     free(c->temps);
     c->env = c->temps = NULL;
+    c->exprel_mode = CG_EXPREL_FULL;
+    c->exprel_big = NULL;
+    return fn;
+}
+
+/* Neurons per block of an update kernel that has exprel (see kernel()). */
+#define EXPREL_BLOCK 512
+
+/*
+ * A population's kernel: the ABI entry `name(ctx, vars, [fired,] begin, end)` that unpacks vars
+ * and calls the loop (body_fn). When the update evaluates exprel (exponential Euler), the
+ * general function (a reduction, a division and selects) is needed only where the argument is
+ * not small, which in practice is almost never: the entry then takes the neurons in blocks of
+ * EXPREL_BLOCK and runs each with `name_fast` unless `name_check` finds an argument that is not
+ * small in it. The fast body gives the very bits of the full one for small arguments, so the
+ * results do not depend on the blocks (nor on the threads).
+ */
+static LLVMValueRef kernel(cg *c, const char *name, bool update)
+{
+    const ir_pop *p = c->pop;
+    int nv = p->nvars;
+    int np = nv + 4;
+    LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
+    ps[0] = c->ptr;
+    for (int k = 0; k < nv; k++)
+        ps[1 + k] = c->ptr;
+    ps[1 + nv] = c->ptr;
+    ps[2 + nv] = c->i32;
+    ps[3 + nv] = c->i32;
+    /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
+       four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
+       body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
+       faster on COBA; the full one, rarely run then, takes one (less code to compile). */
+    LLVMValueRef chk = NULL, fast = NULL;
+    if (update) {
+        chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np);
+        if (c->nexprel == 0) {
+            LLVMDeleteFunction(chk);
+            chk = NULL;
+        }
+    }
+    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, chk ? 1 : 4, ps, np);
+    if (chk)
+        fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np);
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -687,7 +750,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         aps[3] = c->i32;
     }
     LLVMValueRef outer = cg_function(c, LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0), "%s", name);
-    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, outer, "entry"));
+    LLVMBasicBlockRef oentry = LLVMAppendBasicBlockInContext(c->ctx, outer, "entry");
+    LLVMPositionBuilderAtEnd(c->b, oentry);
     LLVMValueRef *args = calloc((size_t)np, sizeof *args);
     args[0] = LLVMGetParam(outer, 0);
     for (int k = 0; k < nv; k++) {
@@ -699,8 +763,43 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     args[1 + nv] = update ? LLVMGetParam(outer, 2) : LLVMConstNull(c->ptr);
     args[2 + nv] = LLVMGetParam(outer, (unsigned)first);
     args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
-    LLVMBuildCall2(c->b, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), fn, args, (unsigned)np, "");
-    LLVMBuildRetVoid(c->b);
+    LLVMTypeRef vty = LLVMFunctionType(c->vd, ps, (unsigned)np, 0);
+    if (!fast) {
+        LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
+        LLVMBuildRetVoid(c->b);
+    } else {
+        /* for (b = begin; b < end; b = e) { e = min(b + BLOCK, end); check ? full : fast } */
+        LLVMValueRef begin = args[2 + nv], end = args[3 + nv];
+        LLVMBasicBlockRef blk = LLVMAppendBasicBlockInContext(c->ctx, outer, "block");
+        LLVMBasicBlockRef full_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "full");
+        LLVMBasicBlockRef fast_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "fast");
+        LLVMBasicBlockRef next_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "next");
+        LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, outer, "done");
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), blk, done);
+        LLVMPositionBuilderAtEnd(c->b, blk);
+        LLVMValueRef b = LLVMBuildPhi(c->b, c->i32, "b");
+        LLVMValueRef bs = LLVMConstInt(c->i32, EXPREL_BLOCK, 0);
+        LLVMValueRef left = LLVMBuildSub(c->b, end, b, "");
+        LLVMValueRef e = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT, left, bs, ""),
+                                         LLVMBuildAdd(c->b, b, bs, ""), end, "e");
+        args[2 + nv] = b;
+        args[3 + nv] = e;
+        LLVMValueRef big = LLVMBuildCall2(c->b, LLVMFunctionType(c->i8, ps, (unsigned)np, 0), chk,
+                                          args, (unsigned)np, "");
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, big, LLVMConstInt(c->i8, 0, 0), ""),
+                        full_b, fast_b);
+        LLVMPositionBuilderAtEnd(c->b, full_b);
+        LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
+        LLVMBuildBr(c->b, next_b);
+        LLVMPositionBuilderAtEnd(c->b, fast_b);
+        LLVMBuildCall2(c->b, vty, fast, args, (unsigned)np, "");
+        LLVMBuildBr(c->b, next_b);
+        LLVMPositionBuilderAtEnd(c->b, next_b);
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, e, end, ""), blk, done);
+        LLVMAddIncoming(b, (LLVMValueRef[]){begin, e}, (LLVMBasicBlockRef[]){oentry, next_b}, 2);
+        LLVMPositionBuilderAtEnd(c->b, done);
+        LLVMBuildRetVoid(c->b);
+    }
     free(args);
     free(ps);
     return outer;

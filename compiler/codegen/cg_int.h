@@ -148,6 +148,12 @@ typedef struct {
     LLVMValueRef t, step, seed, signals; /* from the step context */
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
+    /* exprel in an update kernel (cgm_exprel, which counts them in nexprel): CG_EXPREL_FULL
+       the whole function, CG_EXPREL_FAST only its branch for small arguments, CG_EXPREL_CHECK
+       none, but or-ing "the argument is not small" into exprel_big (i1) */
+    int exprel_mode;
+    int nexprel;
+    LLVMValueRef exprel_big;
     bool failed;
     /* parameters (cg_param.c): the kernel being built loads the shared and derived values it
        uses once, in its entry block */
@@ -168,7 +174,8 @@ typedef struct {
 LLVMValueRef cgm_exp(cg *c, LLVMValueRef x);    /* double */
 LLVMValueRef cgm_log(cg *c, LLVMValueRef x);    /* double */
 LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x);  /* double */
-LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x); /* double */
+LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x); /* double; see cg.exprel_mode */
+enum { CG_EXPREL_FULL, CG_EXPREL_FAST, CG_EXPREL_CHECK };
 LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x);   /* double */
 /* Uniform (0,1) double from Philox4x32-10, as axon_rng_uniform. */
 LLVMValueRef cgm_uniform(cg *c, LLVMValueRef seed, LLVMValueRef stream, LLVMValueRef index,

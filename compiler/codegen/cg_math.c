@@ -6,9 +6,9 @@
  * without a vector-library setting, which the C API does not expose). These
  * versions use only arithmetic, selects and bit operations, so they
  * vectorise, and they are always inlined. Accuracy (double): exp, log,
- * expm1, exprel within about 1 ulp over their ranges; the same code runs in the
- * vector body and the scalar remainder, so results do not depend on how
- * neurons are split between threads.
+ * expm1, exprel within about 1 ulp over their ranges (at most 2); the same
+ * code runs in the vector body and the scalar remainder, so results do not
+ * depend on how neurons are split between threads.
  */
 #include "codegen/cg_int.h"
 
@@ -106,6 +106,9 @@ static const double Q_COEF[11] = {
     2.7557255400206422e-06, 2.75572736431103e-07, 2.5105217004720745e-08,
     2.0914686968086876e-09};
 
+/* t = r Q(r), so that e^r = 1 + (r + r t) and exprel(r) = 1 + t. */
+static LLVMValueRef q_term(cg *c, LLVMValueRef r) { return b_mul(c, r, estrin(c, r, Q_COEF, 11)); }
+
 /*
  * exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln(2)/2, r computed
  * in two parts (Cody-Waite) so it is exact to about 2^-60. e^r = 1 + (r + r t)
@@ -125,7 +128,7 @@ LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
     LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
     r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
     /* e^r = 1 + (r + r t), t = r Q(r) as in half_expm1: the sum with 1 comes last */
-    LLVMValueRef t = b_mul(c, r, estrin(c, r, Q_COEF, 11));
+    LLVMValueRef t = q_term(c, r);
     LLVMValueRef p = b_add(c, cgm_fma(c, r, t, r), cgm_f64(c, 1));
     /* n in [-1075, 1024]: split as n1 = floor(n / 2), n2 = n - n1 */
     LLVMValueRef half[1] = {b_mul(c, n, cgm_f64(c, 0.5))};
@@ -173,15 +176,14 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
 }
 
 /*
- * The reduction shared by expm1 and exprel: x (clamped to [-708, 710]; NaN becomes -708) =
- * n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60), and
- * t = r Q(r) (Q_COEF), so that
- *   exprel(r) = 1 + t,   expm1(r) = r + r t. Returns expm1(x) / 2 = 2^n (1 + expm1(r)) / 2 - 1/2, formed
- * as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which s - 1/2 is exact for |n| <= 53: about
- * 1 ulp, and for n = 0 exactly expm1(r) / 2. Within the clamp, s is a normal number. One
- * evaluation, no branches: the same operations in every lane.
+ * The reduction of expm1 (and of exprel for |x| >= 1): x (clamped to [-708, 710]; NaN becomes
+ * -708) = n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60),
+ * and t = r Q(r) (Q_COEF), so that expm1(r) = r + r t. Returns expm1(x) / 2 =
+ * 2^n (1 + expm1(r)) / 2 - 1/2, formed as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which
+ * s - 1/2 is exact for |n| <= 53: about 1 ulp, and for n = 0 exactly expm1(r) / 2. Within the
+ * clamp, s is a normal number. One evaluation, no branches: the same operations in every lane.
  */
-static LLVMValueRef half_expm1(cg *c, LLVMValueRef x, LLVMValueRef *n_out, LLVMValueRef *exprel_r)
+static LLVMValueRef half_expm1(cg *c, LLVMValueRef x)
 {
     static const double LN2_HI = 6.93147180369123816490e-01; /* low 32 bits zero */
     static const double LN2_LO = 1.90821492927058770002e-10;
@@ -196,40 +198,68 @@ static LLVMValueRef half_expm1(cg *c, LLVMValueRef x, LLVMValueRef *n_out, LLVMV
     LLVMValueRef n = b_sub(c, k, cgm_f64(c, SHIFT));
     LLVMValueRef r = cgm_fma(c, n, cgm_f64(c, -LN2_HI), xc);
     r = cgm_fma(c, n, cgm_f64(c, -LN2_LO), r);
-    LLVMValueRef t = b_mul(c, r, estrin(c, r, Q_COEF, 11));
+    LLVMValueRef t = q_term(c, r);
     LLVMValueRef p = cgm_fma(c, r, t, r);
     /* s = 2^(n - 1), n - 1 in [-1022, 1023]: the low 12 bits of k are n mod 4096 */
     LLVMValueRef kb = LLVMBuildBitCast(c->b, k, c->i64, "");
     LLVMValueRef bits = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, LLVMConstInt(c->i64, 52, 0), ""),
                                      LLVMConstInt(c->i64, 1022ULL << 52, 0), "");
     LLVMValueRef s = LLVMBuildBitCast(c->b, bits, c->f64, "");
-    LLVMValueRef half = cgm_fma(c, s, p, b_sub(c, s, cgm_f64(c, 0.5))); /* expm1(x) / 2 */
-    if (n_out)
-        *n_out = n;
-    if (exprel_r)
-        *exprel_r = b_add(c, t, cgm_f64(c, 1));
-    return half;
+    return cgm_fma(c, s, p, b_sub(c, s, cgm_f64(c, 0.5))); /* expm1(x) / 2 */
 }
 
 /* expm1(x): about 2 ulp near |x| = ln(2)/2, else 1; -1 below -708, inf above 709.78, NaN for
  * NaN. */
 LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef em1 = b_mul(c, half_expm1(c, x, NULL, NULL), cgm_f64(c, 2));
+    LLVMValueRef em1 = b_mul(c, half_expm1(c, x), cgm_f64(c, 2));
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
 
-/* exprel(x) = (e^x - 1) / x, 1 at 0. For |x| < ln(2)/2 (n = 0) the reduced argument is x itself
- * and the result is 1 + t, with no division; elsewhere expm1(x) / x (no cancellation there).
- * About 2 ulp (near |x| = ln(2)/2, where the quotient is taken), else 1. NaN for NaN (the
- * clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x. */
+/* R(x) = (exprel(x) - 1) / x on [-1, 1]: a degree-13 Chebyshev fit (mpmath chebyfit), so that
+ * 1 + x R(x), with the coefficients as rounded to double, is within 1.6e-17 of exprel(x)
+ * relative to it (mpmath, 4,001 points). */
+static const double R_COEF[14] = {
+    0.5, 0.16666666666666666, 0.04166666666666609, 0.008333333333333299,
+    0.0013888888888981404, 0.00019841269841324198, 2.4801587246096818e-05,
+    2.7557319191381816e-06, 2.755733506893373e-07, 2.5052117695907823e-08,
+    2.0874435575864273e-09, 1.6057679623801638e-10, 1.1639194124150522e-11,
+    7.746178593018827e-13};
+
+/* Where exprel is a polynomial: |x| below this. */
+#define EXPREL_SMALL 1.0
+
+/* exprel(x) for |x| < EXPREL_SMALL: 1 + x R(x), by Estrin's scheme and a last multiply-add. */
+static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
+{
+    return cgm_fma(c, x, estrin(c, x, R_COEF, 14), cgm_f64(c, 1));
+}
+
+/*
+ * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for |x| < 1 (no reduction, no division; at
+ * most 1.2 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.75 ulp). NaN for NaN (the clamp gives
+ * a finite expm1, divided by NaN); inf above 709.78, as e^x.
+ *
+ * In an update kernel, c->exprel_mode selects what is built (cg.c, kernel): CG_EXPREL_FAST
+ * only exprel_small, the very operations the full function selects for |x| < EXPREL_SMALL, so
+ * the bits are the same there; CG_EXPREL_CHECK nothing but "|x| >= EXPREL_SMALL or NaN",
+ * or-ed into c->exprel_big, for the kernel to pick the full or the fast body for a block of
+ * neurons.
+ */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef n, er;
-    LLVMValueRef h = half_expm1(c, x, &n, &er);
-    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever n != 0 */
-    LLVMValueRef res = sel(c, fcmp(c, LLVMRealOEQ, n, cgm_f64(c, 0)), er,
-                           b_div(c, h, b_mul(c, x, cgm_f64(c, 0.5))));
+    c->nexprel++;
+    if (c->exprel_mode == CG_EXPREL_FAST)
+        return exprel_small(c, x);
+    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, &x, 1);
+    if (c->exprel_mode == CG_EXPREL_CHECK) {
+        LLVMValueRef big = fcmp(c, LLVMRealUGE, ax, cgm_f64(c, EXPREL_SMALL));
+        c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
+        return cgm_f64(c, 1);
+    }
+    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever |x| >= 1 */
+    LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
+    LLVMValueRef res = sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, EXPREL_SMALL)), exprel_small(c, x), q);
     /* inf where e^x overflows (beyond the clamp the quotient would be finite and wrong) */
     return sel(c, fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384)), cgm_f64(c, INFINITY), res);
 }

@@ -936,6 +936,91 @@ START_TEST(test_two_sessions_two_threads)
 }
 END_TEST
 
+/* exprel in an update kernel (compiler/codegen/cg_math.c): the polynomial for |x| < 1 and the
+ * quotient elsewhere within 2 ulp of expm1l(x) / x; the fast body (taken for a block of neurons
+ * whose arguments are all small) gives the bits of the full one; and the results are the same
+ * for any split between threads. Neurons 0-511 and 512-1023 hold the same small arguments but
+ * 1023 a large one, so that (with one thread, blocks of 512 from 0) the first block runs the
+ * fast body and the second the full one; 1024-2047 cover [-700, 700]. The reset's exprel, which
+ * the check does not see, is the full function in the fast body too. */
+static const char EXPREL_MODEL[] = "neuron T {\n"
+                                   "    state {\n"
+                                   "        x = 0\n"
+                                   "        y = 0\n"
+                                   "        z = 0\n"
+                                   "        w = 5\n"
+                                   "    }\n"
+                                   "    step { y = exprel(x) }\n"
+                                   "    spike when y > 0 { z = exprel(w) }\n"
+                                   "}\n"
+                                   "module M(N = 2048) {\n"
+                                   "    population P = T[N]\n"
+                                   "}\n";
+
+static void exprel_run(const axon_model_desc *m, int threads, double *y)
+{
+    axon_err err = {{0}};
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 1, .threads = threads}, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    axon_tensor tx, ty;
+    ck_assert_int_eq(axon_sim_var(sim, "P.x", &tx), AXON_OK);
+    ck_assert_int_eq(tx.dtype, AXON_F64);
+    double *x = tx.data;
+    for (int i = 0; i < 512; i++) {
+        double u = (i - 255.5) / 255.5; /* (-1, 1) ... */
+        x[i] = x[512 + i] = u * (i % 3 == 0 ? 1 : i % 3 == 1 ? 1e-3 : 0.999999);
+    }
+    x[0] = x[512] = 0;
+    x[1] = x[513] = nextafter(1, 0);
+    x[2] = x[514] = -nextafter(1, 0);
+    x[3] = x[515] = 1e-300;
+    x[4] = x[516] = -0.0;
+    x[1023] = 3;
+    for (int i = 1024; i < 2048; i++) {
+        double u = (i - 1535.5) / 511.5;
+        x[i] = copysign(pow(fabs(u), 3) * 700, u);
+    }
+    x[1024] = 1;
+    x[1025] = -1;
+    x[1026] = nextafter(1, 2);
+    x[1027] = -nextafter(1, 2);
+    ck_assert_int_eq(axon_sim_step(sim, 1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_var(sim, "P.y", &ty), AXON_OK);
+    for (int i = 0; i < 2048; i++) {
+        long double ref = x[i] == 0 ? 1.0L : expm1l((long double)x[i]) / x[i];
+        double ulp = nextafter((double)ref, INFINITY) - (double)ref;
+        double yi = ((const double *)ty.data)[i];
+        ck_assert_msg(fabsl(yi - ref) <= 2 * ulp, "exprel(%.17g) = %.17g, expected %.21Lg", x[i],
+                      yi, ref);
+        y[i] = yi;
+    }
+    axon_tensor tz;
+    ck_assert_int_eq(axon_sim_var(sim, "P.z", &tz), AXON_OK);
+    long double z5 = expm1l(5.0L) / 5;
+    for (int i = 0; i < 2048; i++)
+        ck_assert_msg(fabsl(((const double *)tz.data)[i] - z5) < 1e-14L, "z[%d] = %.17g", i,
+                      ((const double *)tz.data)[i]);
+    axon_sim_free(sim);
+}
+
+START_TEST(test_exprel_kernel)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, EXPREL_MODEL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    static double y1[2048], y3[2048];
+    exprel_run(m, 1, y1);
+    exprel_run(m, 3, y3);
+    ck_assert(!memcmp(y1, y3, sizeof y1));
+    ck_assert(!memcmp(y1, y1 + 512, 511 * sizeof *y1));
+    axonc_session_free(s);
+}
+END_TEST
+
 Suite *axonc_suite(void)
 {
     Suite *s = suite_create("axonc");
@@ -958,6 +1043,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_replaced_code_released);
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
+    tcase_add_test(tc, test_exprel_kernel);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_spike_values);
     suite_add_tcase(s, tc);
