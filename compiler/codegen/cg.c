@@ -265,9 +265,9 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
     if (e->fn == SXR_UNIFORM && !c->init_phase)
-        return cg_to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
+        return cg_to_fp(c, cgm_uniform(c, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step, 0));
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
-    LLVMValueRef args[5] = {c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step,
+    LLVMValueRef args[5] = {c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
     return cg_to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
                              c->f64, params, 5, args));
@@ -539,8 +539,6 @@ static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
     LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, node));
 }
 
-/* Builds `name_body(ctx, v0..vn-1, fired, begin, end)` with the loop and
- * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. */
 /* Summed Poisson inputs (ir_pinput), per storage index: w times one Binomial(n, p) draw of its
  * own stream (the last ones of the population's update streams), or NULL. An input receives it
  * in place of being cleared, a state variable on top of its new value. */
@@ -553,7 +551,7 @@ static LLVMValueRef *poisson_inputs(cg *c)
         const ir_pinput *in = &p->pinputs[k];
         int s = p->slot[in->var];
         unsigned stream = stream_of(c) + 1023u - (unsigned)(k & 1023);
-        LLVMValueRef args[6] = {c->seed, LLVMConstInt(c->i32, stream, 0),
+        LLVMValueRef args[6] = {c->seed, cg_kconst(c, c->i32, stream),
                                 LLVMBuildTrunc(c->b, c->idx, c->i32, ""), c->step,
                                 LLVMConstInt(c->i64, (unsigned long long)in->n, 0),
                                 LLVMConstReal(c->f64, in->p)};
@@ -565,11 +563,41 @@ static LLVMValueRef *poisson_inputs(cg *c)
     return extra;
 }
 
+/* The table of a kernel's numbers (cg.kc), a constant array, or a null pointer when empty. */
+static LLVMValueRef kc_table(cg *c, const char *name)
+{
+    if (c->nkc == 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef *vs = malloc((size_t)c->nkc * sizeof *vs);
+    if (!vs) {
+        cg_fail(c, SPAN_NONE, "out of memory");
+        return LLVMConstNull(c->ptr);
+    }
+    for (int k = 0; k < c->nkc; k++)
+        vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
+    char full[80];
+    snprintf(full, sizeof full, "%s_k", name);
+    LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    free(vs);
+    return g;
+}
+
+/*
+ * Builds `name_body(ctx, v0..vn-1, fired, begin, end, k)` with the loop and
+ * `name(ctx, vars, fired, begin, end)` that unpacks vars and calls it. The body reads its
+ * parameter slots and random streams, the numbers in which populations of one neuron type
+ * differ, from the table k (cg_kconst): the bodies of such populations are then the same
+ * function, which merge_identical keeps once (the cortical microcircuit's eight populations
+ * have one update kernel, optimised and compiled once). Where a body is not shared, it is
+ * inlined into its wrapper, which passes a constant table: the optimiser folds the numbers
+ * back into the code, which is the same as with numbers written in it.
+ */
 static LLVMValueRef kernel(cg *c, const char *name, bool update)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
-    int np = nv + 4;
+    int np = nv + 5;
     LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
     ps[0] = c->ptr;
     for (int k = 0; k < nv; k++)
@@ -577,6 +605,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[1 + nv] = c->ptr;
     ps[2 + nv] = c->i32;
     ps[3 + nv] = c->i32;
+    ps[4 + nv] = c->ptr;
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), "%s_body", name);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
@@ -591,6 +620,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     LLVMValueRef ctxp = LLVMGetParam(fn, 0);
     /* axon_step_ctx: double t; uint64_t step; uint64_t seed; const double *signals */
     cg_ctx_fields(c, ctxp);
+    c->kc_p = LLVMGetParam(fn, (unsigned)(4 + nv));
+    c->nkc = 0;
     LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
     LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
@@ -678,6 +709,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     free(c->env);
     free(c->temps);
     c->env = c->temps = NULL;
+    c->kc_p = NULL;
+    LLVMValueRef table = kc_table(c, name);
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -698,6 +731,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     args[1 + nv] = update ? LLVMGetParam(outer, 2) : LLVMConstNull(c->ptr);
     args[2 + nv] = LLVMGetParam(outer, (unsigned)first);
     args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
+    args[4 + nv] = table;
     LLVMBuildCall2(c->b, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), fn, args, (unsigned)np, "");
     LLVMBuildRetVoid(c->b);
     free(args);
@@ -758,6 +792,17 @@ static char *fn_text(LLVMValueRef fn, uint64_t *hash)
     return out;
 }
 
+/* Calls of fn. */
+static int call_sites(LLVMValueRef fn)
+{
+    int n = 0;
+    for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        n += LLVMIsACallInst(user) && LLVMGetCalledValue(user) == fn;
+    }
+    return n;
+}
+
 static void merge_identical(LLVMModuleRef mod)
 {
     for (bool again = true; again;) {
@@ -796,6 +841,13 @@ static void merge_identical(LLVMModuleRef mod)
             free(keys[i].text);
         free(keys);
     }
+    /* a kernel body that several wrappers call is optimised and compiled once: inlining it
+       would make the copies again (one caller: inlined, its numbers folded) */
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMInternalLinkage && call_sites(f) > 1)
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                    LLVMCreateEnumAttribute(LLVMGetModuleContext(mod), noinline, 0));
 }
 
 static bool llvm_ready;
