@@ -65,6 +65,39 @@ LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
     return fn;
 }
 
+#define SETUP_ATTR "axon-setup"
+
+void cg_setup_kernel(cg *c, LLVMValueRef fn)
+{
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(c->ctx, SETUP_ATTR, sizeof SETUP_ATTR - 1, "", 0));
+}
+
+/*
+ * Setup kernels run once, when the network is built, and most of their time goes to the
+ * runtime's random draws that they call: optimising them and selecting their instructions
+ * carefully took a third of the cortical microcircuit's compile time (118 kernels) and saves
+ * nothing measurable in its network build. They are marked optnone (with noinline, which it
+ * needs), which the optimiser and the code generator skip. Optimisation does not change what
+ * a kernel computes (no fast-math: every rounding is written in the IR), so the network is
+ * the same bit for bit.
+ */
+static void setup_kernels_plain(LLVMModuleRef mod)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (!LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, SETUP_ATTR,
+                                           sizeof SETUP_ATTR - 1))
+            continue;
+        LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, SETUP_ATTR,
+                                         sizeof SETUP_ATTR - 1);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optnone, 0));
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, noinline, 0));
+    }
+}
+
 LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name)
 {
     char *full = NULL;
@@ -264,8 +297,10 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
 {
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
-    if (e->fn == SXR_UNIFORM && !c->init_phase)
+    if (e->fn == SXR_UNIFORM && !c->init_phase) {
+        c->philox = true;
         return cg_to_fp(c, cgm_uniform(c, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step, 0));
+    }
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
     LLVMValueRef args[5] = {c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
@@ -607,6 +642,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[3 + nv] = c->i32;
     ps[4 + nv] = c->ptr;
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), "%s_body", name);
+    if (!update)
+        cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
     for (int k = 0; k < nv + 1; k++) {
@@ -622,6 +659,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     cg_ctx_fields(c, ctxp);
     c->kc_p = LLVMGetParam(fn, (unsigned)(4 + nv));
     c->nkc = 0;
+    c->philox = false;
     LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
     LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
@@ -697,8 +735,11 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
-       very large bodies (Hodgkin-Huxley) the registers run out and it is no better */
-    if (update && body_size(loop) <= 400)
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better. Not where
+       the body draws random numbers inline (a Poisson source): its 64-bit integer work and
+       byte-wide stores make the vectoriser choose 64 lanes, four times that is slower to run
+       and takes long to compile (brunel 0.13 s) */
+    if (update && body_size(loop) <= 400 && !c->philox)
         loop_hint(c, br, "llvm.loop.interleave.count", 4);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
@@ -719,6 +760,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         aps[3] = c->i32;
     }
     LLVMValueRef outer = cg_function(c, LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0), "%s", name);
+    if (!update)
+        cg_setup_kernel(c, outer);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, outer, "entry"));
     LLVMValueRef *args = calloc((size_t)np, sizeof *args);
     args[0] = LLVMGetParam(outer, 0);
@@ -922,6 +965,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     if (c.failed)
         return false;
     merge_identical(c.mod);
+    setup_kernels_plain(c.mod);
     /* every function is tuned for this CPU (vector width, instructions) */
     char *cpu = LLVMGetTargetMachineCPU(u->tm);
     char *feat = LLVMGetTargetMachineFeatureString(u->tm);

@@ -133,6 +133,7 @@ typedef struct {
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
+    bool philox;            /* the kernel's loop draws inline (cgm_uniform) */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */
     int ntemps;
@@ -211,6 +212,9 @@ void cg_fail(cg *c, ax_span sp, const char *msg);
 const char *cg_prefix(const cg *c);
 LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Marks fn as a kernel that builds the network (initial values, delays, derived parameters):
+ * it runs once, so it is compiled without optimisation (cg_build_unit). */
+void cg_setup_kernel(cg *c, LLVMValueRef fn);
 LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name);
 LLVMValueRef cg_cstr(cg *c, const char *s);
 LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,

@@ -497,6 +497,7 @@ LLVMValueRef cg_derive_kernel(cg *c)
         return LLVMConstNull(c->ptr);
     LLVMTypeRef ps[2] = {c->ptr, c->ptr};
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, 2, 0), "derive");
+    cg_setup_kernel(c, fn);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
     forget(c);
     c->entry = LLVMGetInsertBlock(c->b);
