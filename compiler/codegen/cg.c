@@ -792,7 +792,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
  * numbers are taken out (the only metadata codegen attaches is the fixed loop hint, and a
  * kernel's tables and constants are named or written out in its text). A duplicate's uses
  * (the descriptor, a wrapper's call) go to the first one and it is deleted; wrappers that
- * become identical that way are merged in the next round.
+ * become identical that way are merged in the next round (the texts of a round are those of
+ * its start: a merge can only make later texts equal, never unequal ones equal).
  */
 typedef struct {
     LLVMValueRef fn;
@@ -800,38 +801,76 @@ typedef struct {
     uint64_t hash;
 } fn_key;
 
-static char *fn_text(LLVMValueRef fn, uint64_t *hash)
+/* The function text t[0, len) (from its `define` line to its closing brace) without the
+ * function's own name and metadata numbers, and its hash; NULL when out of memory. */
+static char *normalise(const char *t, size_t len, const char *name, size_t nl, uint64_t *hash)
 {
-    char *t = LLVMPrintValueToString(fn);
-    size_t nl = 0;
-    const char *name = LLVMGetValueName2(fn, &nl);
-    char *out = malloc(strlen(t) + 1);
-    if (!out) {
-        LLVMDisposeMessage(t);
+    char *out = malloc(len + 1);
+    if (!out)
         return NULL;
-    }
     /* the name in the `define` line (the first "@name(") */
     const char *at = NULL;
-    for (const char *q = strchr(t, '@'); q && !at; q = strchr(q + 1, '@'))
-        if (strncmp(q + 1, name, nl) == 0 && q[1 + nl] == '(')
+    for (const char *q = memchr(t, '@', len); q && !at; q = memchr(q + 1, '@', (size_t)(t + len - q - 1)))
+        if ((size_t)(t + len - q) > nl + 1 && strncmp(q + 1, name, nl) == 0 && q[1 + nl] == '(')
             at = q + 1;
     uint64_t h = 1469598103934665603u;
     size_t k = 0;
-    for (const char *q = t; *q;) {
+    for (const char *q = t, *end = t + len; q < end;) {
         if (q == at) {
             q += nl;
             continue;
         }
         out[k] = *q++;
-        if (out[k] == '!' && *q >= '0' && *q <= '9')
-            while (*q >= '0' && *q <= '9')
+        if (out[k] == '!' && q < end && *q >= '0' && *q <= '9')
+            while (q < end && *q >= '0' && *q <= '9')
                 q++;
         h = (h ^ (unsigned char)out[k]) * 1099511628211u;
         k++;
     }
     out[k] = 0;
-    LLVMDisposeMessage(t);
     *hash = h;
+    return out;
+}
+
+/* From `define` to the closing brace in text t (a function's or a module's, from *from on):
+ * the next definition whose first "@NAME(" is fn's name. */
+static bool find_define(const char *t, const char **from, const char *name, size_t nl,
+                        const char **start, size_t *len)
+{
+    for (const char *d = strstr(*from, "define "); d; d = strstr(d + 1, "\ndefine ")) {
+        if (*d == '\n')
+            d++;
+        const char *eol = strchr(d, '\n');
+        const char *at = memchr(d, '@', eol ? (size_t)(eol - d) : strlen(d));
+        const char *close = strstr(d, "\n}");
+        if (!close)
+            return false;
+        if (at && strncmp(at + 1, name, nl) == 0 && at[1 + nl] == '(') {
+            *start = d;
+            *len = (size_t)(close + 2 - d);
+            *from = close + 2;
+            return true;
+        }
+    }
+    (void)t;
+    return false;
+}
+
+/* fn's text (normalise), found in the module's text `all` from *from on, or else printed
+ * alone. */
+static char *fn_text(LLVMValueRef fn, const char *all, const char **from, uint64_t *hash)
+{
+    size_t nl = 0;
+    const char *name = LLVMGetValueName2(fn, &nl);
+    const char *start;
+    size_t len;
+    if (all && find_define(all, from, name, nl, &start, &len))
+        return normalise(start, len, name, nl, hash);
+    char *t = LLVMPrintValueToString(fn);
+    const char *one = t;
+    char *out = find_define(t, &one, name, nl, &start, &len) ? normalise(start, len, name, nl, hash)
+                                                              : NULL;
+    LLVMDisposeMessage(t);
     return out;
 }
 
@@ -852,12 +891,16 @@ static void merge_identical(LLVMModuleRef mod)
         again = false;
         size_t n = 0, cap = 0;
         fn_key *keys = NULL;
+        /* one print of the module per round: printing each function alone costs as much as
+           printing the module (the numbering of its globals and metadata) */
+        char *all = LLVMPrintModuleToString(mod);
+        const char *from = all;
         for (LLVMValueRef f = LLVMGetFirstFunction(mod), next; f; f = next) {
             next = LLVMGetNextFunction(f);
             if (LLVMIsDeclaration(f) || LLVMGetLinkage(f) != LLVMInternalLinkage)
                 continue;
             uint64_t h;
-            char *t = fn_text(f, &h);
+            char *t = fn_text(f, all, &from, &h);
             if (!t)
                 break; /* out of memory: keep the rest as it is */
             size_t i = 0;
@@ -883,6 +926,7 @@ static void merge_identical(LLVMModuleRef mod)
         for (size_t i = 0; i < n; i++)
             free(keys[i].text);
         free(keys);
+        LLVMDisposeMessage(all);
     }
     /* a kernel body that several wrappers call is optimised and compiled once: inlining it
        would make the copies again (one caller: inlined, its numbers folded) */
