@@ -297,10 +297,8 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
 {
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
-    if (e->fn == SXR_UNIFORM && !c->init_phase) {
-        c->philox = true;
+    if (e->fn == SXR_UNIFORM && !c->init_phase)
         return cg_to_fp(c, cgm_uniform(c, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step, 0));
-    }
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
     LLVMValueRef args[5] = {c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
@@ -659,7 +657,6 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     cg_ctx_fields(c, ctxp);
     c->kc_p = LLVMGetParam(fn, (unsigned)(4 + nv));
     c->nkc = 0;
-    c->philox = false;
     LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
     LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
@@ -736,10 +733,10 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
        very large bodies (Hodgkin-Huxley) the registers run out and it is no better. Not where
-       the body draws random numbers inline (a Poisson source): its 64-bit integer work and
-       byte-wide stores make the vectoriser choose 64 lanes, four times that is slower to run
-       and takes long to compile (brunel 0.13 s) */
-    if (update && body_size(loop) <= 400 && !c->philox)
+       the population has no variables (a Poisson source): its only array is the byte-wide
+       spike flags, so the vectoriser takes 64 lanes of the random draw's 64-bit integer work,
+       and four times that was slower to run and took long to compile (brunel 0.13 s) */
+    if (update && nv > 0 && body_size(loop) <= 400)
         loop_hint(c, br, "llvm.loop.interleave.count", 4);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};

@@ -133,7 +133,6 @@ typedef struct {
     const ir_pop *pop;
     int pop_index;
     bool init_phase;
-    bool philox;            /* the kernel's loop draws inline (cgm_uniform) */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */
     int ntemps;
