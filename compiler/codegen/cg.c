@@ -65,6 +65,39 @@ LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
     return fn;
 }
 
+#define SETUP_ATTR "axon-setup"
+
+void cg_setup_kernel(cg *c, LLVMValueRef fn)
+{
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(c->ctx, SETUP_ATTR, sizeof SETUP_ATTR - 1, "", 0));
+}
+
+/*
+ * Setup kernels run once, when the network is built, and most of their time goes to the
+ * runtime's random draws that they call: optimising them and selecting their instructions
+ * carefully took a third of the cortical microcircuit's compile time (118 kernels) and saves
+ * nothing measurable in its network build. They are marked optnone (with noinline, which it
+ * needs), which the optimiser and the code generator skip. Optimisation does not change what
+ * a kernel computes (no fast-math: every rounding is written in the IR), so the network is
+ * the same bit for bit.
+ */
+static void setup_kernels_plain(LLVMModuleRef mod)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (!LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, SETUP_ATTR,
+                                           sizeof SETUP_ATTR - 1))
+            continue;
+        LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, SETUP_ATTR,
+                                         sizeof SETUP_ATTR - 1);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optnone, 0));
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, noinline, 0));
+    }
+}
+
 LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name)
 {
     char *full = NULL;
@@ -266,9 +299,9 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
     c->drew = true;
     if (e->fn == SXR_UNIFORM && !c->init_phase)
-        return cg_to_fp(c, cgm_uniform(c, c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step, 0));
+        return cg_to_fp(c, cgm_uniform(c, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step, 0));
     LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
-    LLVMValueRef args[5] = {c->seed, LLVMConstInt(c->i32, stream, 0), idx32, c->step,
+    LLVMValueRef args[5] = {c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
     return cg_to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
                              c->f64, params, 5, args));
@@ -552,7 +585,7 @@ static LLVMValueRef *poisson_inputs(cg *c)
         const ir_pinput *in = &p->pinputs[k];
         int s = p->slot[in->var];
         unsigned stream = stream_of(c) + 1023u - (unsigned)(k & 1023);
-        LLVMValueRef args[6] = {c->seed, LLVMConstInt(c->i32, stream, 0),
+        LLVMValueRef args[6] = {c->seed, cg_kconst(c, c->i32, stream),
                                 LLVMBuildTrunc(c->b, c->idx, c->i32, ""), c->step,
                                 LLVMConstInt(c->i64, (unsigned long long)in->n, 0),
                                 LLVMConstReal(c->f64, in->p)};
@@ -564,15 +597,42 @@ static LLVMValueRef *poisson_inputs(cg *c)
     return extra;
 }
 
+/* The table of a kernel body's numbers (cg.kc), a constant array `name_k`, or a null pointer
+ * when empty. */
+static LLVMValueRef kc_table(cg *c, const char *name)
+{
+    if (c->nkc == 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef *vs = malloc((size_t)c->nkc * sizeof *vs);
+    if (!vs) {
+        cg_fail(c, SPAN_NONE, "out of memory");
+        return LLVMConstNull(c->ptr);
+    }
+    for (int k = 0; k < c->nkc; k++)
+        vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
+    char full[80];
+    snprintf(full, sizeof full, "%s_k", name);
+    LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    free(vs);
+    return g;
+}
+
 /*
  * The loop of a population's kernel over neurons [begin, end): `name_body` (init or update),
  * or for an update, with mode CG_EXPREL_FAST `name_fast` (its exprel only for small arguments)
  * or with CG_EXPREL_CHECK `name_check`, which computes nothing but whether some neuron's exprel
  * has an argument that is not small, and returns that (i8). ps: the parameter types (ctx, the
- * variables' arrays, fired, begin, end).
+ * variables' arrays, fired, begin, end, k). The body reads its parameter slots and random
+ * streams, the numbers in which populations of one neuron type differ, from the table k
+ * (cg_kconst), which *table is set to: the bodies of such populations are then the same
+ * function, which merge_identical keeps once (the cortical microcircuit's eight populations
+ * have one update kernel, optimised and compiled once). Where a body is not shared, it is
+ * inlined into its wrapper, which passes a constant table: the optimiser folds the numbers
+ * back into the code, which is the same as with numbers written in it.
  */
 static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int interleave,
-                            LLVMTypeRef *ps, int np)
+                            LLVMTypeRef *ps, int np, LLVMValueRef *table)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
@@ -580,6 +640,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     static const char *const SUFFIX[] = {"body", "fast", "check"};
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(check ? c->i8 : c->vd, ps, (unsigned)np, 0),
                                   "%s_%s", name, SUFFIX[mode]);
+    if (!update)
+        cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned nocapture = LLVMGetEnumAttributeKindForName("nocapture", 9);
     for (int k = 0; k < nv + 1; k++) {
@@ -595,6 +657,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     LLVMValueRef ctxp = LLVMGetParam(fn, 0);
     /* axon_step_ctx: double t; uint64_t step; uint64_t seed; const double *signals */
     cg_ctx_fields(c, ctxp);
+    c->kc_p = LLVMGetParam(fn, (unsigned)(4 + nv));
+    c->nkc = 0;
     LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
     LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
@@ -678,7 +742,11 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     LLVMValueRef inext = LLVMBuildAdd(c->b, i, LLVMConstInt(c->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
     LLVMValueRef br = LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, inext, end, ""), loop, done);
-    if (update && !check && body_size(loop) <= 400)
+    /* Not where the population has no variables (a Poisson source): its only array is the
+       byte-wide spike flags, so the vectoriser takes 64 lanes of the random draw's 64-bit
+       integer work, and interleaving that was slower to run and took long to compile (brunel
+       0.13 s) */
+    if (update && !check && nv > 0 && body_size(loop) <= 400)
         loop_hint(c, br, "llvm.loop.interleave.count", interleave);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
@@ -699,6 +767,10 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     c->env = c->temps = NULL;
     c->exprel_mode = CG_EXPREL_FULL;
     c->exprel_big = NULL;
+    c->kc_p = NULL;
+    char full[80];
+    snprintf(full, sizeof full, "%s_%s", name, SUFFIX[mode]);
+    *table = kc_table(c, full);
     return fn;
 }
 
@@ -718,7 +790,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
-    int np = nv + 4;
+    int np = nv + 5;
     LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
     ps[0] = c->ptr;
     for (int k = 0; k < nv; k++)
@@ -726,22 +798,25 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[1 + nv] = c->ptr;
     ps[2 + nv] = c->i32;
     ps[3 + nv] = c->i32;
+    ps[4 + nv] = c->ptr;
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
        very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
        body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
        faster on COBA; the full one, rarely run then, takes one (less code to compile). */
-    LLVMValueRef chk = NULL, fast = NULL;
+    LLVMValueRef chk = NULL, fast = NULL, chk_k = NULL, fn_k = NULL, fast_k = NULL;
     if (update) {
-        chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np);
+        chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np, &chk_k);
         if (c->nexprel == 0) {
             LLVMDeleteFunction(chk);
+            if (LLVMIsAGlobalVariable(chk_k))
+                LLVMDeleteGlobal(chk_k);
             chk = NULL;
         }
     }
-    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, chk ? 1 : 4, ps, np);
+    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, chk ? 1 : 4, ps, np, &fn_k);
     if (chk)
-        fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np);
+        fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np, &fast_k);
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -750,6 +825,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         aps[3] = c->i32;
     }
     LLVMValueRef outer = cg_function(c, LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0), "%s", name);
+    if (!update)
+        cg_setup_kernel(c, outer);
     LLVMBasicBlockRef oentry = LLVMAppendBasicBlockInContext(c->ctx, outer, "entry");
     LLVMPositionBuilderAtEnd(c->b, oentry);
     LLVMValueRef *args = calloc((size_t)np, sizeof *args);
@@ -765,6 +842,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
     LLVMTypeRef vty = LLVMFunctionType(c->vd, ps, (unsigned)np, 0);
     if (!fast) {
+        args[4 + nv] = fn_k;
         LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
         LLVMBuildRetVoid(c->b);
     } else {
@@ -784,14 +862,17 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
                                          LLVMBuildAdd(c->b, b, bs, ""), end, "e");
         args[2 + nv] = b;
         args[3 + nv] = e;
+        args[4 + nv] = chk_k;
         LLVMValueRef big = LLVMBuildCall2(c->b, LLVMFunctionType(c->i8, ps, (unsigned)np, 0), chk,
                                           args, (unsigned)np, "");
         LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, big, LLVMConstInt(c->i8, 0, 0), ""),
                         full_b, fast_b);
         LLVMPositionBuilderAtEnd(c->b, full_b);
+        args[4 + nv] = fn_k;
         LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
         LLVMBuildBr(c->b, next_b);
         LLVMPositionBuilderAtEnd(c->b, fast_b);
+        args[4 + nv] = fast_k;
         LLVMBuildCall2(c->b, vty, fast, args, (unsigned)np, "");
         LLVMBuildBr(c->b, next_b);
         LLVMPositionBuilderAtEnd(c->b, next_b);
@@ -815,7 +896,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
  * numbers are taken out (the only metadata codegen attaches is the fixed loop hint, and a
  * kernel's tables and constants are named or written out in its text). A duplicate's uses
  * (the descriptor, a wrapper's call) go to the first one and it is deleted; wrappers that
- * become identical that way are merged in the next round.
+ * become identical that way are merged in the next round (the texts of a round are those of
+ * its start: a merge can only make later texts equal, never unequal ones equal).
  */
 typedef struct {
     LLVMValueRef fn;
@@ -823,39 +905,88 @@ typedef struct {
     uint64_t hash;
 } fn_key;
 
-static char *fn_text(LLVMValueRef fn, uint64_t *hash)
+/* The function text t[0, len) (from its `define` line to its closing brace) without the
+ * function's own name and metadata numbers, and its hash; NULL when out of memory. */
+static char *normalise(const char *t, size_t len, const char *name, size_t nl, uint64_t *hash)
 {
-    char *t = LLVMPrintValueToString(fn);
-    size_t nl = 0;
-    const char *name = LLVMGetValueName2(fn, &nl);
-    char *out = malloc(strlen(t) + 1);
-    if (!out) {
-        LLVMDisposeMessage(t);
+    char *out = malloc(len + 1);
+    if (!out)
         return NULL;
-    }
     /* the name in the `define` line (the first "@name(") */
     const char *at = NULL;
-    for (const char *q = strchr(t, '@'); q && !at; q = strchr(q + 1, '@'))
-        if (strncmp(q + 1, name, nl) == 0 && q[1 + nl] == '(')
+    for (const char *q = memchr(t, '@', len); q && !at; q = memchr(q + 1, '@', (size_t)(t + len - q - 1)))
+        if ((size_t)(t + len - q) > nl + 1 && strncmp(q + 1, name, nl) == 0 && q[1 + nl] == '(')
             at = q + 1;
     uint64_t h = 1469598103934665603u;
     size_t k = 0;
-    for (const char *q = t; *q;) {
+    for (const char *q = t, *end = t + len; q < end;) {
         if (q == at) {
             q += nl;
             continue;
         }
         out[k] = *q++;
-        if (out[k] == '!' && *q >= '0' && *q <= '9')
-            while (*q >= '0' && *q <= '9')
+        if (out[k] == '!' && q < end && *q >= '0' && *q <= '9')
+            while (q < end && *q >= '0' && *q <= '9')
                 q++;
         h = (h ^ (unsigned char)out[k]) * 1099511628211u;
         k++;
     }
     out[k] = 0;
-    LLVMDisposeMessage(t);
     *hash = h;
     return out;
+}
+
+/* From `define` to the closing brace in text t (a function's or a module's, from *from on):
+ * the next definition whose first "@NAME(" is fn's name. */
+static bool find_define(const char *t, const char **from, const char *name, size_t nl,
+                        const char **start, size_t *len)
+{
+    for (const char *d = strstr(*from, "define "); d; d = strstr(d + 1, "\ndefine ")) {
+        if (*d == '\n')
+            d++;
+        const char *eol = strchr(d, '\n');
+        const char *at = memchr(d, '@', eol ? (size_t)(eol - d) : strlen(d));
+        const char *close = strstr(d, "\n}");
+        if (!close)
+            return false;
+        if (at && strncmp(at + 1, name, nl) == 0 && at[1 + nl] == '(') {
+            *start = d;
+            *len = (size_t)(close + 2 - d);
+            *from = close + 2;
+            return true;
+        }
+    }
+    (void)t;
+    return false;
+}
+
+/* fn's text (normalise), found in the module's text `all` from *from on, or else printed
+ * alone. */
+static char *fn_text(LLVMValueRef fn, const char *all, const char **from, uint64_t *hash)
+{
+    size_t nl = 0;
+    const char *name = LLVMGetValueName2(fn, &nl);
+    const char *start;
+    size_t len;
+    if (all && find_define(all, from, name, nl, &start, &len))
+        return normalise(start, len, name, nl, hash);
+    char *t = LLVMPrintValueToString(fn);
+    const char *one = t;
+    char *out = find_define(t, &one, name, nl, &start, &len) ? normalise(start, len, name, nl, hash)
+                                                              : NULL;
+    LLVMDisposeMessage(t);
+    return out;
+}
+
+/* Calls of fn. */
+static int call_sites(LLVMValueRef fn)
+{
+    int n = 0;
+    for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        n += LLVMIsACallInst(user) && LLVMGetCalledValue(user) == fn;
+    }
+    return n;
 }
 
 static void merge_identical(LLVMModuleRef mod)
@@ -864,12 +995,16 @@ static void merge_identical(LLVMModuleRef mod)
         again = false;
         size_t n = 0, cap = 0;
         fn_key *keys = NULL;
+        /* one print of the module per round: printing each function alone costs as much as
+           printing the module (the numbering of its globals and metadata) */
+        char *all = LLVMPrintModuleToString(mod);
+        const char *from = all;
         for (LLVMValueRef f = LLVMGetFirstFunction(mod), next; f; f = next) {
             next = LLVMGetNextFunction(f);
             if (LLVMIsDeclaration(f) || LLVMGetLinkage(f) != LLVMInternalLinkage)
                 continue;
             uint64_t h;
-            char *t = fn_text(f, &h);
+            char *t = fn_text(f, all, &from, &h);
             if (!t)
                 break; /* out of memory: keep the rest as it is */
             size_t i = 0;
@@ -895,7 +1030,15 @@ static void merge_identical(LLVMModuleRef mod)
         for (size_t i = 0; i < n; i++)
             free(keys[i].text);
         free(keys);
+        LLVMDisposeMessage(all);
     }
+    /* a kernel body that several wrappers call is optimised and compiled once: inlining it
+       would make the copies again (one caller: inlined, its numbers folded) */
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMInternalLinkage && call_sites(f) > 1)
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                    LLVMCreateEnumAttribute(LLVMGetModuleContext(mod), noinline, 0));
 }
 
 static bool llvm_ready;
@@ -970,6 +1113,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     if (c.failed)
         return false;
     merge_identical(c.mod);
+    setup_kernels_plain(c.mod);
     /* every function is tuned for this CPU (vector width, instructions) */
     char *cpu = LLVMGetTargetMachineCPU(u->tm);
     char *feat = LLVMGetTargetMachineFeatureString(u->tm);

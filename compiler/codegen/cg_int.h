@@ -168,6 +168,12 @@ typedef struct {
     int nderived;                        /* derived slots: lowering's and codegen's */
     bool *fixed;                         /* per shared slot: folded into the code */
     bool deriving;                       /* building the derive kernel */
+    /* a population kernel's numbers that differ between populations of one neuron type (its
+       parameter slots, its random streams), read from a table argument, so that the kernels
+       of such populations come out identical and are merged (cg_kconst) */
+    LLVMValueRef kc_p;                   /* the table (NULL: the numbers are in the code) */
+    unsigned *kc;                        /* its values so far */
+    int nkc, kc_cap;
 } cg;
 
 /* Vectorisable math written as straight-line IR (cg_math.c). */
@@ -206,6 +212,9 @@ bool cg_param_exponent(cg *c, const sx *e, double *v);
 LLVMValueRef cg_param_f64(cg *c, const sx *e);
 LLVMValueRef cg_param_table(cg *c, const sx *B);
 LLVMValueRef cg_derive_kernel(cg *c);
+/* The number v as an integer of type t (i32 or i64): a constant, or in a kernel with a table
+ * of numbers (cg.kc_p) the next entry of that table, loaded in the entry block. */
+LLVMValueRef cg_kconst(cg *c, LLVMTypeRef t, unsigned v);
 
 /* Shared by the population kernels (cg.c) and the synapse kernels (cg_syn.c). */
 LLVMValueRef cg_expr(cg *c, const sx *e);
@@ -219,6 +228,9 @@ void cg_fail(cg *c, ax_span sp, const char *msg);
 const char *cg_prefix(const cg *c);
 LLVMValueRef cg_function(cg *c, LLVMTypeRef fty, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Marks fn as a kernel that builds the network (initial values, delays, derived parameters):
+ * it runs once, so it is compiled without optimisation (cg_build_unit). */
+void cg_setup_kernel(cg *c, LLVMValueRef fn);
 LLVMValueRef cg_const_global(cg *c, LLVMValueRef init, const char *name);
 LLVMValueRef cg_cstr(cg *c, const char *s);
 LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsigned n,

@@ -67,6 +67,7 @@ void cg_param_end(cg *c)
     free(c->pv_f64);
     free(c->fixed);
     free(c->dv);
+    free(c->kc);
     c->hb = NULL;
 }
 
@@ -117,13 +118,35 @@ static LLVMValueRef block(cg *c, bool derived)
     return *p;
 }
 
+LLVMValueRef cg_kconst(cg *c, LLVMTypeRef t, unsigned v)
+{
+    if (!c->kc_p)
+        return LLVMConstInt(t, v, 0);
+    if (c->nkc == c->kc_cap) {
+        int cap = c->kc_cap ? 2 * c->kc_cap : 16;
+        unsigned *nk = realloc(c->kc, (size_t)cap * sizeof *nk);
+        if (!nk) {
+            cg_fail(c, SPAN_NONE, "out of memory");
+            return LLVMConstInt(t, v, 0);
+        }
+        c->kc = nk;
+        c->kc_cap = cap;
+    }
+    c->kc[c->nkc] = v;
+    LLVMBuilderRef b = at_entry(c);
+    LLVMValueRef a = LLVMBuildGEP2(b, c->i32, c->kc_p,
+                                   (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)c->nkc++, 0)}, 1, "");
+    LLVMValueRef x = LLVMBuildLoad2(b, c->i32, a, "");
+    return t == c->i32 ? x : LLVMBuildZExt(b, x, t, "");
+}
+
 /* slot k of a block, loaded in the entry block, in double */
 static LLVMValueRef load_slot(cg *c, bool derived, int k, const char *name)
 {
     LLVMValueRef base = block(c, derived);
+    LLVMValueRef ix = cg_kconst(c, c->i64, (unsigned)k);
     LLVMBuilderRef b = at_entry(c);
-    LLVMValueRef a = LLVMBuildGEP2(b, c->f64, base,
-                                   (LLVMValueRef[]){LLVMConstInt(c->i64, (unsigned)k, 0)}, 1, "");
+    LLVMValueRef a = LLVMBuildGEP2(b, c->f64, base, &ix, 1, "");
     return LLVMBuildLoad2(b, c->f64, a, name ? name : "");
 }
 
@@ -479,6 +502,7 @@ LLVMValueRef cg_derive_kernel(cg *c)
         return LLVMConstNull(c->ptr);
     LLVMTypeRef ps[2] = {c->ptr, c->ptr};
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, 2, 0), "derive");
+    cg_setup_kernel(c, fn);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
     forget(c);
     c->entry = LLVMGetInsertBlock(c->b);

@@ -770,6 +770,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     /* init(ctx, syn_vars, pre, post, begin, end) */
     LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
     LLVMValueRef init = cg_function(c, LLVMFunctionType(c->vd, ips, 6, 0), "proj%d_init", k);
+    cg_setup_kernel(c, init);
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
     cg_ctx_fields(c, LLVMGetParam(init, 0));
     c->syn_off = ctx_member(c, LLVMGetParam(init, 0), CG_CTX_syn_offset, "syn_offset");
@@ -825,6 +826,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     if (pj->delay && pj->delay->kind != SX_CONST) {
         LLVMTypeRef dps[6] = {c->ptr, c->ptr, c->ptr, c->i64, c->i64, c->ptr};
         delays = cg_function(c, LLVMFunctionType(c->vd, dps, 6, 0), "proj%d_delays", k);
+        cg_setup_kernel(c, delays);
         LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
         cg_ctx_fields(c, LLVMGetParam(delays, 0));
         c->syn_off = ctx_member(c, LLVMGetParam(delays, 0), CG_CTX_syn_offset, "syn_offset");

@@ -237,6 +237,21 @@ expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
 "$AXON" dump llvm "$AXON_SRCDIR/examples/microcircuit.axon" >"$tmp/mc.ll" 2>&1
 n=$(grep -c '^define internal void @axon_model_proj[0-9]*_on_pre(' "$tmp/mc.ll")
 if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: identical on_pre kernels merged ($n left)"; fi
+# populations of one neuron type share their kernels: the microcircuit's eight populations
+# have one update body (called by the eight wrappers, so not inlined into them), while a
+# body with one caller is inlined (izhikevich.axon: no body left); setup kernels (delays,
+# initial values) are not optimised (optnone)
+n=$(grep -c '^define internal .*@axon_model_pop[0-9]*_update_body(' "$tmp/mc.ll")
+if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: one update body for the microcircuit ($n)"; fi
+n=$(grep -c '^define internal void @axon_model_pop[0-9]*_update(' "$tmp/mc.ll")
+if [ "$n" = 8 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: eight update wrappers ($n)"; fi
+g=$(sed -n 's/^define internal void @axon_model_proj0_delays(.*) #\([0-9]*\) {$/\1/p' "$tmp/mc.ll")
+if [ -n "$g" ] && grep -q "^attributes #$g = {.*optnone" "$tmp/mc.ll"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: the delays kernel is optnone"; fi
+"$AXON" dump llvm "$izh" >"$tmp/izh.ll" 2>&1
+if grep -q '^define internal void @axon_model_pop0_update(' "$tmp/izh.ll" &&
+    ! grep -q '_update_body(' "$tmp/izh.ll"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: a body with one caller is inlined"; fi
 # ... and give the same spikes with 1 and 2 threads (the synapses' initial values and
 # per-synapse delays are drawn on the thread pool)
 for th in 1 2; do
