@@ -610,8 +610,8 @@ static LLVMValueRef kc_table(cg *c, const char *name)
     }
     for (int k = 0; k < c->nkc; k++)
         vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
-    char full[80];
-    snprintf(full, sizeof full, "%s_k", name);
+    char full[96];
+    snprintf(full, sizeof full, "%.80s_k", name);
     LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     free(vs);
