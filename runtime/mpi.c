@@ -217,6 +217,12 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "synapses) does not work over several MPI ranks yet "
                                 "(docs/mpi.md); run it on one rank",
                                 d->name);
+        if (d->flags & AXON_PROJ_READS_PRE)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': its on_post or every_step handler (or an "
+                                "equation) reads presynaptic neuron variables, which over MPI "
+                                "ranks live elsewhere; run it on one rank",
+                                d->name);
         if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its on_pre handler reads presynaptic "

@@ -725,6 +725,21 @@ static bool block_reads_pre(const sm_block *b)
     return false;
 }
 
+/* Whether a projection's on_post, every_step or equations integrated every step read a
+ * presynaptic neuron variable (AXON_PROJ_READS_PRE: refused over MPI ranks). */
+static bool proj_reads_pre(const ir_proj *pj)
+{
+    if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step))
+        return true;
+    for (int k = 0; k < pj->nvars; k++) {
+        const ir_synvar *v = &pj->sv[k];
+        if (v->ode >= 0 && !v->event_driven &&
+            (sx_uses(v->ode_a, VS_PRE, -1) || sx_uses(v->ode_b, VS_PRE, -1)))
+            return true;
+    }
+    return false;
+}
+
 /* A constant uint32 array, written as raw bytes (one constant, however many
  * synapses; the target is the host, so its byte order). */
 static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *name)
@@ -873,6 +888,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= AXON_PROJ_POST_LOCAL;
     if (syn_draws)
         flags |= AXON_PROJ_SYN_DRAWS;
+    if (proj_reads_pre(pj))
+        flags |= AXON_PROJ_READS_PRE;
     if (pj->via >= 0)
         flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
     LLVMValueRef f[CG_PROJ_N];

@@ -334,6 +334,29 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
     "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
 else bad "random draws in a synapse handler over ranks (exit $rc)"; fi
 
+# a synapse whose on post handler reads a presynaptic neuron's variable (up to date only on the
+# rank that updates that neuron) is refused rather than run with stale values
+cat >"$tmp/peek.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Peek {
+    state { w = 2 nS }
+    on pre { post.ge += w }
+    on post { w = 2 nS * (1 + 0.01 * (pre.v / 1 mV + 70)) }
+}
+module PrePost {
+    population E = LIFCond[100](I_ext = 0.25 nA)
+    project E -> E : Peek connect random(0.1) delay 1 ms
+    record spikes E
+}
+run PrePost for 10 ms
+EOF
+mpirun_ -np 2 "$AXON" run "$tmp/peek.axon" -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "rank 1 of 2.*projection 'E->E': its on_post or every_step handler (or an equation) reads presynaptic neuron variables" "$out" &&
+    "$AXON" run "$tmp/peek.axon" -q -o "$tmp/peek" >"$out" 2>&1; then ok
+else bad "an on post handler reading a presynaptic neuron over ranks (exit $rc)"; fi
+
 # structural plasticity (docs/language.md) is refused over ranks, by every rank alike
 cat >"$tmp/rewire.axon" <<'EOF'
 neuron N {

@@ -257,6 +257,10 @@ typedef struct {
  * at the source's index i; at most one of the two. Refused over MPI ranks. */
 #define AXON_PROJ_VIA_POST 16u
 #define AXON_PROJ_VIA_PRE 32u
+/* ABI 7: on_post, every_step or the synapse's equations integrated every step read a variable
+ * of the presynaptic neuron (on_pre's reads are told by the absence of AXON_PROJ_SPLIT). Over
+ * MPI ranks that neuron may be updated on another rank, so the runtime refuses it there. */
+#define AXON_PROJ_READS_PRE 64u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
