@@ -54,6 +54,8 @@ struct rt_mpi {
     size_t nsend, send_cap;
     uint32_t *recv; /* size blocks of width words */
     size_t width;
+    size_t base_width; /* the width of the first exchange, the least it shrinks to */
+    size_t next_width; /* 0, or the narrower width of the next exchange */
     size_t *cur;      /* per rank: read position in its block */
     uint32_t *merged; /* one step's list of one population (the largest size) */
     uint64_t exchanges, bytes;
@@ -279,6 +281,7 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
     }
     /* the block width must be the same on every rank: from the model alone */
     mp->width = 2 + (size_t)mp->interval * (m->npops + 64);
+    mp->base_width = mp->width;
     mp->send_cap = words > mp->width ? words : mp->width;
     mp->send = calloc(mp->send_cap, sizeof *mp->send);
     mp->recv = malloc((size_t)mp->size * mp->width * sizeof *mp->recv);
@@ -298,10 +301,17 @@ uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
 }
 
 /* The exchange of the buffered steps: one MPI_Allgather of width words per rank, repeated
- * wider when a rank's block did not fit. MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
+ * wider when a rank's block did not fit, and narrower for the next exchanges once every
+ * rank's block fits in a quarter of it (after a burst of spikes: the network's opening one
+ * would otherwise set the width of every exchange of the run). Every rank sees the same
+ * needs, so makes the same width. MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
 static void rt_mpi_allgather(rt_mpi *mp)
 {
     mp->send[0] = (uint32_t)mp->nsend;
+    if (mp->next_width) { /* (not before the last exchange's blocks were read) */
+        mp->width = mp->next_width;
+        mp->next_width = 0;
+    }
     for (;;) {
         MPI_Allgather(mp->send, (int)mp->width, MPI_UINT32_T, mp->recv, (int)mp->width,
                       MPI_UINT32_T, mp->comm);
@@ -310,9 +320,14 @@ static void rt_mpi_allgather(rt_mpi *mp)
             if (mp->recv[(size_t)r * mp->width] > need)
                 need = mp->recv[(size_t)r * mp->width];
         mp->bytes += (size_t)mp->size * mp->width * sizeof *mp->recv;
-        if (need <= mp->width)
+        if (need <= mp->width) {
+            if (need < mp->width / 4 && mp->width > mp->base_width) {
+                size_t w = need + need / 2;
+                mp->next_width = w > mp->base_width ? w : mp->base_width;
+            }
             return;
-        /* every rank sees the same need, so makes the same width: half again */
+        }
+        /* half again */
         size_t w = need + need / 2;
         uint32_t *recv = realloc(mp->recv, (size_t)mp->size * w * sizeof *recv);
         uint32_t *send = w > mp->send_cap ? realloc(mp->send, w * sizeof *send) : mp->send;

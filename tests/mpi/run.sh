@@ -153,6 +153,14 @@ for m in $models; do
                     grep -q "^MPI: $np ranks of $th thread.*every $(interval "$m") step" "$out"; then ok
                 else bad "$m: mpirun -np $np, $th threads: the summary"; fi
             fi
+            # the exchange's blocks grow for the microcircuit's opening burst (a fifth of the
+            # neurons fire at once) and shrink back after it: on average less than twice the
+            # empty blocks (2 + 8 populations + 64 words per rank), not the burst's 8 times
+            if [ "$m" = micro ] && [ "$np" -gt 1 ]; then
+                b=$(sed -n 's/.* \([0-9]*\) bytes received per exchange$/\1/p' "$out")
+                if [ -n "$b" ] && [ "$b" -lt $((2 * np * 74 * 4)) ]; then ok
+                else bad "$m: mpirun -np $np, $th threads: $b bytes received per exchange"; fi
+            fi
             # one rank writes what one process writes, byte for byte
             if [ "$np" -eq 1 ] && ls "$d"/*.rank*-of-*.npy >/dev/null 2>&1; then
                 : >"$out"
