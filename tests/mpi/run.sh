@@ -410,6 +410,38 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
     grep -q "projection aa has structural plasticity ('structure every'), which does not run over MPI ranks yet" "$out"; then ok
 else bad "structural plasticity over ranks (exit $rc)"; fi
 
+# the other features that need a whole population or the presynaptic neurons on every rank are
+# refused, each with its reason, by rank 1 as by rank 0 (and run as one process)
+cat >"$tmp/prev.axon" <<'EOF'
+import "std/neurons/lif"
+synapse Scaled {
+    parameters { w = 2 nS }
+    on pre { post.ge += w * (1 + 0.01 * (pre.v / 1 mV + 60)) }
+}
+module PreV {
+    population E = LIFCond[100](I_ext = 0.25 nA)
+    project E -> E : Scaled connect random(0.1) delay 1 ms
+    record spikes E
+}
+run PreV for 10 ms
+EOF
+refused() {
+    mpirun_ -np 2 "$AXON" run "$1" -t 0.01s -q >"$out" 2>&1
+    r_rc=$?
+    if [ "$r_rc" -ne 0 ] && [ "$r_rc" -ne 124 ] && [ "$r_rc" -ne 137 ] &&
+        grep -q "(rank 1 of 2): $2" "$out" && grep -q "(rank 0 of 2): $2" "$out" &&
+        "$AXON" run "$1" -t 0.01s -q -o "$tmp/refused" >"$out" 2>&1; then ok
+    else bad "refused over ranks: ${1##*/} (exit $r_rc)"; fi
+}
+refused "$AXON_SRCDIR/examples/kuramoto.axon" \
+    "projection 'osc->osc': continuous synapses read the presynaptic neurons every step"
+refused "$tmp/prev.axon" "projection 'E->E': its on_pre handler reads presynaptic variables"
+refused "$AXON_SRCDIR/tests/validation/topk.axon" \
+    "population 'U': topk ranks the whole population"
+refused "$AXON_SRCDIR/examples/reward.axon" "signal 'dopamine' follows a population's mean"
+refused "$AXON_SRCDIR/tests/validation/neuron_events.axon" \
+    "projection 'ticks': handlers of neuron events (on post.NAME) do not work over several MPI ranks"
+
 # ---- checkpoints over ranks
 # killed NAME NP: runs NAME on NP ranks for far longer than it is given, checkpointing every
 # 0.01 s to $tmp/NAME.NP.ck, and SIGKILLs mpirun and every rank a moment after the first
