@@ -3,9 +3,12 @@
 # for the REPL, Check only for `make check`. In a pkg-config directory without libffi and
 # Check, this script checks that
 #   - plain configure stops with a message that names libffi and --without-repl;
-#   - configure --without-repl succeeds (the summary says REPL no, Check no), the build
-#     succeeds with --enable-werror, and Axon's files do not link libffi, libedit or Readline;
-#   - `axon repl` says how it was built (exit 2), `axon run` works;
+#   - configure --without-repl --without-mpi succeeds (the summary says REPL no, Check no,
+#     MPI no), the build succeeds with --enable-werror, and Axon's files do not link libffi,
+#     libedit, Readline or MPI (issue 14: without MPI nothing changes);
+#   - `axon repl` says how it was built (exit 2), `axon run` works, and started as one of
+#     several MPI processes it says that it was built without MPI (exit 2) instead of running
+#     the whole network in each;
 #   - `make check` fails without Check (tests/unit/check-missing.sh), and the CLI tests pass.
 # Run from a source tree that is not configured in place (VPATH builds), after autoreconf -fi:
 #   sh tools/minimal-build.sh            (.ci/run does, after the ASan phase)
@@ -39,10 +42,12 @@ grep -q "the REPL needs libffi.*--without-repl" "$tmp/out" || fail "configure's 
 ok "configure without libffi stops, naming --without-repl"
 
 mkdir "$tmp/min" && cd "$tmp/min" || exit 1
-"$src/configure" --without-repl --enable-werror >"$tmp/out" 2>&1 || fail "configure --without-repl without libffi and Check"
+"$src/configure" --without-repl --without-mpi --enable-werror >"$tmp/out" 2>&1 ||
+    fail "configure --without-repl --without-mpi without libffi and Check"
 grep -q "REPL: *no" "$tmp/out" || fail "the summary does not say REPL: no"
 grep -q "Check: *no" "$tmp/out" || fail "the summary does not say Check: no"
-ok "configure --without-repl without libffi and Check"
+grep -q "MPI: *no" "$tmp/out" || fail "the summary does not say MPI: no"
+ok "configure --without-repl --without-mpi without libffi and Check"
 make -j"$jobs" >"$tmp/out" 2>&1 || fail "make -j$jobs (--without-repl, --enable-werror)"
 ok "build"
 # what Axon's own files link (DT_NEEDED): LLVM's shared library may need libffi and libedit
@@ -51,9 +56,9 @@ for bin in .libs/axon .libs/libaxonc.so .libs/libaxonrt.so; do
     [ -f "$bin" ] || fail "$bin is missing"
     objdump -p "$bin" | awk '$1 == "NEEDED" { print $2 }' >"$tmp/needed" || fail "objdump -p $bin"
     grep -q "libaxonrt\|libc\.so" "$tmp/needed" || fail "objdump -p $bin lists no NEEDED libraries"
-    if grep -E "libffi|libedit|libreadline" "$tmp/needed" >"$tmp/out"; then fail "$bin needs $(cat "$tmp/out")"; fi
+    if grep -E "libffi|libedit|libreadline|libmpi" "$tmp/needed" >"$tmp/out"; then fail "$bin needs $(cat "$tmp/out")"; fi
 done
-ok "Axon's programs and libraries need neither libffi, libedit nor Readline"
+ok "Axon's programs and libraries need neither libffi, libedit, Readline nor MPI"
 ./axon repl </dev/null >"$tmp/out" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "axon repl: exit $rc, expected 2"
@@ -61,6 +66,16 @@ grep -q "built without the REPL (configure --without-repl)" "$tmp/out" || fail "
 ok "axon repl says it was not built"
 ./axon run "$src/examples/izhikevich.axon" -t 20ms -q >"$tmp/out" 2>&1 || fail "axon run"
 ok "axon run"
+# as one of 2 processes of mpirun (Open MPI's variable) or srun (PMI's): a usage error, no run
+for v in OMPI_COMM_WORLD_SIZE PMI_SIZE; do
+    env "$v=2" ./axon run "$src/examples/izhikevich.axon" -t 20ms -q -o "$tmp/mpi-out" >"$tmp/out" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] || fail "axon run with $v=2: exit $rc, expected 2"
+    grep -q "started as one of 2 MPI processes, but built without MPI" "$tmp/out" ||
+        fail "axon run with $v=2: no message"
+    [ ! -e "$tmp/mpi-out" ] || fail "axon run with $v=2 wrote a recording"
+done
+ok "axon run started by an MPI launcher says it was built without MPI"
 if make check TESTS=tests/unit/check-missing.sh >"$tmp/out" 2>&1; then fail "make check passed without Check"; fi
 grep -q "the unit tests need the Check unit-test framework" tests/unit/check-missing.log ||
     fail "make check without Check: no message"
