@@ -152,6 +152,12 @@ expect "run: wilson-cowan example" 0 "$AXON" run "$AXON_SRCDIR/examples/wilson_c
 expect "run: kuramoto example" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" -t 100ms --dt 1ms -q
 expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -q
 expect "run: elm example (vector state)" 0 "$AXON" run "$AXON_SRCDIR/examples/elm.axon" -t 200ms -q
+# structural plasticity: by 2 s (two updates, T = 1 s) weak synapses are pruned, the manifest
+# counts the active ones of the pool
+expect "run: structural example" 0 "$AXON" run "$AXON_SRCDIR/examples/structural.axon" -t 2s -q -o "$tmp/rewire"
+active=$(grep -o '"synapses": 1000, "active": [0-9]*' "$tmp/rewire/manifest.json" | sed 's/.*: //')
+if [ -n "$active" ] && [ "$active" -gt 0 ] && [ "$active" -lt 1000 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: structural example: active synapses '$active', expected 1 .. 999"; fi
 # a network is bit-identical for 1 and 2 threads too
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c1" -q --threads 1
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
