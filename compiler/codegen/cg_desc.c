@@ -346,12 +346,16 @@ static LLVMValueRef change_table(cg *c)
         const ir_event *e = &m->events[k];
         const ir_param *p = &m->params[e->param];
         if (p->slot >= 0 && c->fixed[p->slot]) {
-            diag_error(c->d, e->span,
-                       "'%s' is folded into the code (an exponent): a protocol cannot change it",
-                       p->name);
-            diag_hint(c->d, "give its value when compiling (--set %s=...), or write the power "
-                            "with exp and log",
-                      p->name);
+            bool period = c->fixed[p->slot] & CG_FIXED_PERIOD;
+            diag_error(c->d, e->span, "'%s' is folded into the code (%s): a protocol cannot "
+                                      "change it",
+                       p->name, period ? "the period of 'structure every'" : "an exponent");
+            if (period)
+                diag_hint(c->d, "give its value when compiling (--set %s=...)", p->name);
+            else
+                diag_hint(c->d, "give its value when compiling (--set %s=...), or write the "
+                                "power with exp and log",
+                          p->name);
             c->failed = true;
         }
         LLVMValueRef f[CG_CHANGE_N];

@@ -166,7 +166,8 @@ typedef struct {
     cg_dv *dv;                           /* derived values added by codegen */
     int ndv, dv_cap;
     int nderived;                        /* derived slots: lowering's and codegen's */
-    bool *fixed;                         /* per shared slot: folded into the code */
+    unsigned char *fixed;                /* per shared slot: folded into the code, and why
+                                            (CG_FIXED_EXPONENT | CG_FIXED_PERIOD) */
     bool deriving;                       /* building the derive kernel */
     /* a population kernel's numbers that differ between populations of one neuron type (its
        parameter slots, its random streams), read from a table argument, so that the kernels
@@ -206,8 +207,12 @@ void cg_param_kernel(cg *c, LLVMValueRef ctxp);
 LLVMValueRef cg_param_var(cg *c, const sx *e);
 LLVMValueRef cg_param_hoist(cg *c, const sx *e);
 LLVMValueRef cg_param_recip(cg *c, const sx *d);
-/* Marks the shared parameters in e fixed: their values were folded into the code. */
-void cg_param_fix(cg *c, const sx *e);
+/* Why a shared parameter is folded into the code (cg.fixed): a constant exponent; the period
+ * of `structure every`. */
+enum { CG_FIXED_EXPONENT = 1, CG_FIXED_PERIOD = 2 };
+/* Marks the shared parameters in e fixed for the reason why (CG_FIXED_...): their values were
+ * folded into the code. */
+void cg_param_fix(cg *c, const sx *e, int why);
 bool cg_param_exponent(cg *c, const sx *e, double *v);
 LLVMValueRef cg_param_f64(cg *c, const sx *e);
 LLVMValueRef cg_param_table(cg *c, const sx *B);

@@ -402,20 +402,20 @@ LLVMValueRef cg_param_recip(cg *c, const sx *d)
 }
 
 /* Marks the shared parameters in e fixed (their values were folded into the code). */
-static void fix(cg *c, const sx *e)
+static void fix(cg *c, const sx *e, int why)
 {
     if (!e)
         return;
     if (e->kind == SX_VAR && e->space == VS_SHARED && e->idx >= 0 && e->idx < c->m->nshared)
-        c->fixed[e->idx] = true;
-    fix(c, e->a);
-    fix(c, e->b);
-    fix(c, e->c);
+        c->fixed[e->idx] |= (unsigned char)why;
+    fix(c, e->a, why);
+    fix(c, e->b, why);
+    fix(c, e->c, why);
 }
 
-void cg_param_fix(cg *c, const sx *e)
+void cg_param_fix(cg *c, const sx *e, int why)
 {
-    fix(c, e);
+    fix(c, e, why);
 }
 
 bool cg_param_exponent(cg *c, const sx *e, double *v)
@@ -429,7 +429,7 @@ bool cg_param_exponent(cg *c, const sx *e, double *v)
     double x = sx_eval(e, built_value, (void *)c->m);
     if (!isfinite(x))
         return false;
-    fix(c, e);
+    fix(c, e, CG_FIXED_EXPONENT);
     *v = x;
     return true;
 }

@@ -624,7 +624,7 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     }
     c->with_structure = false;
     if (handler == &pj->every_step && pj->structural) {
-        cg_param_fix(c, pj->struct_every); /* its value is in struct_steps */
+        cg_param_fix(c, pj->struct_every, CG_FIXED_PERIOD); /* its value is in struct_steps */
         /* the structure update (structure.c) in the steps n with (n + 1) % struct_steps == 0:
            a loop of its own, so that the other steps pay nothing for it */
         LLVMValueRef n1 = LLVMBuildAdd(c->b, c->step, LLVMConstInt(c->i64, 1, 0), "");

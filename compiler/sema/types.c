@@ -294,6 +294,38 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
     }
 }
 
+/* A parameter without a value, or a state variable without a value or a unit (decl[k]): a
+ * vector's elements (consecutive in decl) are reported once, at element 0, as the vector. */
+static void missing_value(check_ctx *ck, sm_var_kind kind, const ast_node *const *decl, int k,
+                          int ndecl)
+{
+    const ast_node *d = decl[k];
+    bool param = kind == VAR_PARAM;
+    const char *need = param ? "a value" : "an initial value or a unit";
+    const char *br = (d->flags & DECL_VECTOR_ELEMENT) ? strrchr(d->name, '[') : NULL;
+    if (!br) {
+        ERR(ck, d->span, "%s '%s' needs %s", param ? "parameter" : "state variable", d->name,
+            need);
+        if (!param)
+            diag_hint(ck->d, "write '%s = 0 mV' or '%s : mV'", d->name, d->name);
+        return;
+    }
+    if (strcmp(br, "[0]"))
+        return; /* reported at element 0 */
+    int len = (int)(br - d->name) + 1, n = 1; /* "m[" */
+    while (k + n < ndecl && (decl[k + n]->flags & DECL_VECTOR_ELEMENT) &&
+           !strncmp(decl[k + n]->name, d->name, (size_t)len))
+        n++;
+    ERR(ck, d->span, "%s vector '%.*s' needs %s", param ? "parameter" : "state", len - 1,
+        d->name, need);
+    if (param)
+        diag_hint(ck->d, "write '%.*s[%d] = 0' (one value for every element) or a list of %d "
+                  "values", len - 1, d->name, n, n);
+    else
+        diag_hint(ck->d, "write '%.*s[%d] = 0 mV' or '%.*s[%d] : mV'", len - 1, d->name, n,
+                  len - 1, d->name, n);
+}
+
 /* The elements of a vector without a declared unit take theirs from their values, which
  * must agree with element 0's. */
 static void same_unit_as_first(check_ctx *ck, const sm_var *var, const ast_node *d)
@@ -608,13 +640,8 @@ static void check_body(check_ctx *ck, const ast_node *def)
                        "value");
             continue;
         }
-        if (var->kind == VAR_PARAM && !d->a) {
-            ERR(ck, d->span, "parameter '%s' needs a value", d->name);
-            continue;
-        }
-        if (var->kind == VAR_STATE && !d->a && !d->b) {
-            ERR(ck, d->span, "state variable '%s' needs an initial value or a unit", d->name);
-            diag_hint(ck->d, "write '%s = 0 mV' or '%s : mV'", d->name, d->name);
+        if ((var->kind == VAR_PARAM && !d->a) || (var->kind == VAR_STATE && !d->a && !d->b)) {
+            missing_value(ck, var->kind, decl_ast, k, ndecl < 256 ? ndecl : 256);
             continue;
         }
         ck->ctx = var->kind == VAR_PARAM ? CTX_PARAM_DEFAULT : CTX_STATE_INIT;

@@ -152,6 +152,12 @@ expect "run: wilson-cowan example" 0 "$AXON" run "$AXON_SRCDIR/examples/wilson_c
 expect "run: kuramoto example" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" -t 100ms --dt 1ms -q
 expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -q
 expect "run: elm example (vector state)" 0 "$AXON" run "$AXON_SRCDIR/examples/elm.axon" -t 200ms -q
+# structural plasticity: by 2 s (two updates, T = 1 s) weak synapses are pruned, the manifest
+# counts the active ones of the pool
+expect "run: structural example" 0 "$AXON" run "$AXON_SRCDIR/examples/structural.axon" -t 2s -q -o "$tmp/rewire"
+active=$(grep -o '"synapses": 1000, "active": [0-9]*' "$tmp/rewire/manifest.json" | sed 's/.*: //')
+if [ -n "$active" ] && [ "$active" -gt 0 ] && [ "$active" -lt 1000 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: structural example: active synapses '$active', expected 1 .. 999"; fi
 # a network is bit-identical for 1 and 2 threads too
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c1" -q --threads 1
 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 50ms --set N=800 -o "$tmp/c2" -q --threads 2
@@ -379,6 +385,32 @@ contains "check: projection used as a population, note" "note: the projection 's
 printf 'neuron P {\n    parameters { tau = 10 ms; v0 = 1 V; p = 2 }\n    state { v = 10 mV }\n    equations { v'"'"' = -v * (v / v0)^p / tau }\n}\nmodule M {\n    population E = P[2]\n}\nrun M for 50 ms {\n    at 30 ms { E.p = 3 }\n}\n' >"$tmp/fixed.axon"
 expect "run: protocol changes a folded exponent" 1 "$AXON" run "$tmp/fixed.axon" -q
 contains "run: protocol, folded exponent" "fixed.axon:10:16: error: 'E.p' is folded into the code (an exponent): a protocol cannot change it"
+# nor the period of 'structure every' (folded into the update's step count); --set gives it
+cat >"$tmp/period.axon" <<'EOF'
+neuron N {
+    inputs { I }
+    state { x = 0 }
+    step { x = I }
+}
+synapse S {
+    parameters shared { T = 1 ms }
+    state { w = 1 }
+    on pre { post.I += w }
+    structure every T { prune when w < 0.5 }
+}
+module M {
+    population A = N[2]
+    project aa = A -> A : S connect all_to_all
+}
+run M for 10 ms {
+    at 5 ms { aa.T = 2 ms }
+}
+EOF
+expect "run: protocol changes a structure period" 1 "$AXON" run "$tmp/period.axon" -q
+contains "run: protocol, structure period" "period.axon:17:15: error: 'aa.T' is folded into the code (the period of 'structure every'): a protocol cannot change it"
+contains "run: protocol, structure period hint" "hint: give its value when compiling (--set aa.T=...)"
+sed 's/at 5 ms { aa.T = 2 ms }//' "$tmp/period.axon" >"$tmp/period_set.axon"
+expect "run: --set gives a structure period" 0 "$AXON" run "$tmp/period_set.axon" --set 'aa.T=2 ms' -q
 sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
 expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
 contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"

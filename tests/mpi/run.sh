@@ -340,6 +340,11 @@ rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
     grep -q "a third population (via, tripartite synapses) does not work over several MPI ranks" "$out"; then ok
 else bad "a third population (via) over ranks (exit $rc)"; fi
+mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/tests/golden/ir/events.axon" -t 0.01s -q >"$out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+    grep -q "projection 'P->P': handlers of neuron events (on post.NAME) do not work over several MPI ranks" "$out"; then ok
+else bad "handlers of neuron events (on post.NAME) over ranks (exit $rc)"; fi
 
 # a synapse whose handler draws random numbers (keyed by the synapse's index, which a rank's
 # part does not keep) is refused rather than run with other draws than one process's

@@ -9,6 +9,7 @@
 #   check_protocol.py  run-line protocols (parameters stepped at given times) against closed forms
 #   check_synapse_signals.py  modulators read in synapses (on pre, continuous, equations) vs closed forms
 #   check_neuron_events.py  neuron events (event NAME when) handled by synapses and rules (on post.NAME)
+#   check_tempotron.py examples/tempotron.axon (Guetig & Sompolinsky 2006) against a replay of its rule
 #   check_tripartite.py  tripartite synapses (via): a third population read and summed into, exact counts
 #   check_glia.py      the stdlib astrocyte and tripartite synapse (Stimberg et al. 2018) against Brian2
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
@@ -35,6 +36,7 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_protocol.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_synapse_signals.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_neuron_events.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_tempotron.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_tripartite.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_glia.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
