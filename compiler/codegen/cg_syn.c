@@ -61,9 +61,14 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
             return cgm_const(c, 0);
         }
         return e->boolean ? cg_to_bool(c, c->env[e->idx]) : c->env[e->idx];
-    case VS_PRE: case VS_POST: {
-        bool pre = e->space == VS_PRE;
-        const ir_pop *p = pre ? c->pre_pop : c->post_pop;
+    case VS_PRE: case VS_POST: case VS_THIRD: {
+        /* a variable of the source, the target or the third neuron (via) */
+        bool pre = e->space == VS_PRE, third = e->space == VS_THIRD;
+        const ir_pop *p = third ? c->third_pop : pre ? c->pre_pop : c->post_pop;
+        if (!p) {
+            cg_fail(c, e->span, "a third neuron is read where the projection has none");
+            return cgm_const(c, 0);
+        }
         if (e->idx >= 0 && e->idx < p->type->nvars && p->shared[e->idx]) {
             /* a shared parameter of the neuron: its value (a constant) */
             const ir_proj *saved = c->proj;
@@ -80,36 +85,12 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
             cg_fail(c, e->span, "a neuron variable read by a synapse has no storage");
             return cgm_const(c, 0);
         }
-        LLVMValueRef *env = pre ? c->env_pre : c->env_post;
+        LLVMValueRef *env = third ? c->env_third : pre ? c->env_pre : c->env_post;
+        LLVMValueRef *base = third ? c->third_base : pre ? c->pre_base : c->post_base;
         if (!env[s])
-            env[s] = load_at(c, pre ? c->pre_base[s] : c->post_base[s], pre ? c->pre_i : c->post_j,
+            env[s] = load_at(c, base[s], third ? third_index(c) : pre ? c->pre_i : c->post_j,
                              p->vars[s].name);
         return e->boolean ? cg_to_bool(c, env[s]) : env[s];
-    }
-    case VS_THIRD: {
-        const ir_pop *p = c->third_pop;
-        if (!p) {
-            cg_fail(c, e->span, "a third neuron is read where the projection has none");
-            return cgm_const(c, 0);
-        }
-        if (e->idx >= 0 && e->idx < p->type->nvars && p->shared[e->idx]) {
-            const ir_proj *saved = c->proj;
-            const ir_pop *sp = c->pop;
-            c->proj = NULL;
-            c->pop = p;
-            LLVMValueRef v = cg_expr(c, p->shared[e->idx]);
-            c->proj = saved;
-            c->pop = sp;
-            return v;
-        }
-        int s = side_slot(p, e->idx);
-        if (s < 0) {
-            cg_fail(c, e->span, "a neuron variable read by a synapse has no storage");
-            return cgm_const(c, 0);
-        }
-        if (!c->env_third[s])
-            c->env_third[s] = load_at(c, c->third_base[s], third_index(c), p->vars[s].name);
-        return e->boolean ? cg_to_bool(c, c->env_third[s]) : c->env_third[s];
     }
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->pre_i, c->fp, "");
     case VS_INDEX_J: return LLVMBuildUIToFP(c->b, c->post_j, c->fp, "");
