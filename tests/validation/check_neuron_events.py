@@ -31,20 +31,10 @@ import sys
 import numpy as np
 
 import vcheck
+from vcheck import load, same
 
-AXON, SRC, WORK = sys.argv[1:4]
-MODEL = os.path.join(SRC, "tests/validation/neuron_events.axon")
-v = vcheck.Checks(AXON)
+v, MODEL, WORK, out = vcheck.start("neuron_events")
 DT = 1e-4
-
-
-def load(out, name):
-    return np.load(os.path.join(out, name + ".npy"))
-
-
-out = os.path.join(WORK, "neuron_events")
-if not v.run(MODEL, out):
-    sys.exit(1)
 
 # ---- ticks ----------------------------------------------------------------------------------
 n = load(out, "ticks.n")
@@ -94,7 +84,6 @@ v.check("taught: learning off at 12 ms, the error at 15 ms changes nothing",
 two = os.path.join(WORK, "neuron_events_t2")
 if v.run(MODEL, two, ["--threads", "2", "--grain", "1"]):
     names = ("ticks.n", "ticks.a", "ticks.t_last", "crossings.n", "crossings.t_last", "taught.w")
-    v.check("--threads 2 gives the same recordings bit for bit",
-            all(np.array_equal(load(out, x), load(two, x)) for x in names))
+    v.check("--threads 2 gives the same recordings bit for bit", same(out, two, names))
 
 sys.exit(v.status())

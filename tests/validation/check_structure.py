@@ -47,20 +47,10 @@ import sys
 import numpy as np
 
 import vcheck
+from vcheck import load, same
 
-AXON, SRC, WORK = sys.argv[1:4]
-MODEL = os.path.join(SRC, "tests/validation/structure.axon")
-v = vcheck.Checks(AXON)
+v, MODEL, WORK, out = vcheck.start("structure")
 DT = 1e-4
-
-
-def load(out, name):
-    return np.load(os.path.join(out, name + ".npy"))
-
-
-out = os.path.join(WORK, "structure")
-if not v.run(MODEL, out):
-    sys.exit(1)
 
 # ---- det: pruning and growth with p_grow = 1 follow the rule exactly -------------------------
 act = load(out, "det.active")
@@ -191,8 +181,7 @@ out2 = os.path.join(WORK, "structure_t2")
 out3 = os.path.join(WORK, "structure_seed")
 names = ["det.active", "det.w", "sink.x", "markov.active", "markov.n_grown", "corr.active"]
 if v.run(MODEL, out2, ["--threads", "2", "--grain", "1"]):
-    same = all(np.array_equal(load(out, n), load(out2, n)) for n in names)
-    v.check("threads: 2 threads give the same recordings bit for bit", same)
+    v.check("threads: 2 threads give the same recordings bit for bit", same(out, out2, names))
 if v.run(MODEL, out3, ["--seed", "7"]):
     v.check("threads: another seed draws other flags",
             not np.array_equal(load(out3, "markov.active"), ma)
@@ -203,6 +192,6 @@ ck = os.path.join(WORK, "structure.ck")
 out4, out5 = os.path.join(WORK, "structure_part"), os.path.join(WORK, "structure_resumed")
 if v.run(MODEL, out4, ["-t", "100ms", "--checkpoint", ck, "--checkpoint-every", "33ms"]) and \
         v.run(MODEL, out5, ["--resume", ck, "-t", "200ms"]):
-    same = all(np.array_equal(load(out, n), load(out5, n)) for n in names)
-    v.check("resume: checkpointed at 99 ms and resumed, the same recordings bit for bit", same)
+    v.check("resume: checkpointed at 99 ms and resumed, the same recordings bit for bit",
+            same(out, out5, names))
 sys.exit(v.status())
