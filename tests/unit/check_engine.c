@@ -165,6 +165,22 @@ axon_model_desc model_of(const char *name, uint32_t precision, double dt,
     return m;
 }
 
+axon_model_desc model_projs(const char *name, uint32_t precision, const axon_pop_desc *pops,
+                            uint32_t npops, const axon_proj_desc *projs, uint32_t nprojs,
+                            const axon_record_desc *recs, uint32_t nrecs)
+{
+    axon_model_desc m = model_of(name, precision, 1e-3, pops, npops, recs, nrecs);
+    m.nprojs = nprojs;
+    m.projs = projs;
+    return m;
+}
+
+void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                uint32_t e)
+{
+    (void)ctx, (void)vars, (void)fired, (void)b, (void)e;
+}
+
 axon_sim *new_sim(const axon_model_desc *m, uint64_t seed, int threads)
 {
     axon_opts o = {seed, threads};
@@ -542,13 +558,7 @@ START_TEST(test_write_files)
     ck_assert(((double *)pr->data)[3 * POI_N + 999] == POI_RATE);
     axon_tensor_free(pr);
 
-    char mpath[1024], buf[8192];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", out);
-    FILE *fp = fopen(mpath, "r");
-    ck_assert_ptr_nonnull(fp);
-    size_t len = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[len] = '\0';
+    const char *buf = manifest_of(out);
     ck_assert_ptr_nonnull(strstr(buf, "\"model\": \"rec \\\"test\\\"\\n\""));
     ck_assert_ptr_nonnull(strstr(buf, "\"seed\": 5"));
     ck_assert_ptr_nonnull(strstr(buf, "\"threads\": 2"));
@@ -609,8 +619,7 @@ START_TEST(test_write_failures_leave_nothing)
 }
 END_TEST
 
-/* The manifest of dir as a string (static buffer). */
-static const char *manifest_of(const char *dir)
+const char *manifest_of(const char *dir)
 {
     static char buf[16384];
     char p[1024];
@@ -636,12 +645,6 @@ static void touch(const char *path)
  * 1e36 * 2^9 > FLT_MAX); a hidden variable is NaN from the start and is never reported. */
 #define GROW_N 1000
 #define GROW_BAD 700
-
-static void calm_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
-                        uint32_t e)
-{
-    (void)ctx, (void)vars, (void)fired, (void)b, (void)e;
-}
 
 static uint32_t grow_esz; /* the model's precision, set by each test before axon_sim_new */
 
@@ -684,7 +687,7 @@ static const axon_var_desc grow_vars[] = {
 static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
 {
     grow_esz = esz;
-    axon_pop_desc pops[] = {{"Calm", "Calm", 3, 0, NULL, NULL, calm_update, 0, 0, NULL},
+    axon_pop_desc pops[] = {NOP_POP("Calm", 3),
                             {"G", "Grow", GROW_N, 2, grow_vars, grow_init, grow_update, 0, 0, NULL}};
     axon_model_desc m = model_of("grow", esz, 1e-4, pops, 2, NULL, 0);
     /* stop (the default): at the first check after the overflow, step 64 */

@@ -26,6 +26,15 @@ extern const axon_var_desc poi_vars[3];
         name, "Poisson", POI_N, 3, poi_vars, poi_init, poi_update, 1, 0, NULL                      \
     }
 
+/* A population of N neurons that do nothing (connectivity tests, a calm neighbour). */
+void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                uint32_t e);
+
+#define NOP_POP(name, n)                                                                           \
+    {                                                                                              \
+        name, "Nop", n, 0, NULL, NULL, nop_update, 0, 0, NULL                                      \
+    }
+
 /* A float population whose kernels run over the padding of the last block. */
 #define FLT_N 37
 void flt_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e);
@@ -36,6 +45,10 @@ extern const axon_var_desc flt_vars[];
 axon_model_desc model_of(const char *name, uint32_t precision, double dt,
                          const axon_pop_desc *pops, uint32_t npops, const axon_record_desc *recs,
                          uint32_t nrecs);
+/* model_of with projections (dt 1 ms). */
+axon_model_desc model_projs(const char *name, uint32_t precision, const axon_pop_desc *pops,
+                            uint32_t npops, const axon_proj_desc *projs, uint32_t nprojs,
+                            const axon_record_desc *recs, uint32_t nrecs);
 axon_sim *new_sim(const axon_model_desc *m, uint64_t seed, int threads);
 void run_ok(axon_sim *s, double duration);
 void expect_refused(const axon_model_desc *m, const axon_opts *o, const char *part);
@@ -47,5 +60,7 @@ void dir_teardown(void);
 const char *in_dir(char *buf, const char *name);
 int count_entries(const char *dir, const char *part);
 axon_tensor *read_npy(const char *dir, const char *name);
+/* The manifest.json of dir as a string (a static buffer). */
+const char *manifest_of(const char *dir);
 
 #endif

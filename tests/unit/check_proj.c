@@ -45,12 +45,6 @@ static const axon_var_desc acc_vars[] = {
     {"acc", "1", AXON_VAR_STATE, 0, NULL},
 };
 
-/* N: neurons that do nothing (connectivity tests) */
-static void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
-                       uint32_t e)
-{
-}
-
 static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL}};
 
 /* a handler of a neuron event (ABI 6) that does nothing */
@@ -114,15 +108,6 @@ static void plastic_on_pre(const axon_step_ctx *ctx, void *const *sv, void *cons
     double *w = sv[0];
     for (uint64_t s = b; s < e; s++)
         w[s] += 1;
-}
-
-static axon_model_desc model_projs(const char *name, uint32_t precision, const axon_pop_desc *pops,
-                                   uint32_t npops, const axon_proj_desc *projs, uint32_t nprojs,
-                                   const axon_record_desc *recs, uint32_t nrecs)
-{
-    axon_model_desc m = {AXON_ABI_VERSION, name, precision, 1e-3, 0.0, npops, pops, nprojs,
-                         projs, nrecs, recs, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL};
-    return m;
 }
 
 static axon_proj_desc proj_of(const char *name, int32_t pre, int32_t post, int32_t conn, double p,
@@ -365,13 +350,7 @@ START_TEST(test_proj_weight_records)
     axon_tensor_free(a);
     axon_tensor_free(at);
     axon_tensor_free(b);
-    char mpath[1024], buf[8192];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-    FILE *fp = fopen(mpath, "r");
-    ck_assert_ptr_nonnull(fp);
-    size_t len = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[len] = '\0';
+    const char *buf = manifest_of(dir);
     ck_assert_ptr_nonnull(strstr(buf, "\"kind\": \"weights\""));
     ck_assert_ptr_nonnull(strstr(buf, "\"kind\": \"weights_times\""));
     ck_assert_ptr_nonnull(strstr(buf, "\"population\": null, \"projection\": \"S->A\""));
@@ -444,7 +423,7 @@ static void check_ij(axon_sim *s, int proj, const char *name, uint32_t npre)
 static axon_sim *random_sim(axon_model_desc *m, axon_pop_desc *pops, axon_proj_desc *pj,
                             double p, int autapses, uint64_t seed, int threads)
 {
-    pops[0] = (axon_pop_desc){"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0, 0, NULL};
+    pops[0] = (axon_pop_desc)NOP_POP("N", NBIG);
     *pj = proj_of("N->N", 0, 0, AXON_CONN_RANDOM, p, 0, autapses);
     pj->nvars = 3;
     pj->vars = ij_vars;
@@ -544,8 +523,7 @@ END_TEST
 /* (c) fixed in-degree and out-degree */
 START_TEST(test_proj_fixed_degree)
 {
-    axon_pop_desc pops[] = {{"N", "Nop", NBIG, 0, NULL, NULL, nop_update, 0, 0, NULL},
-                            {"M", "Nop", 300, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+    axon_pop_desc pops[] = {NOP_POP("N", NBIG), NOP_POP("M", 300)};
     axon_proj_desc pj[] = {
         proj_of("in", 0, 1, AXON_CONN_INDEGREE, 0, 50, 0),
         proj_of("in.self", 0, 0, AXON_CONN_INDEGREE, 0, NBIG - 1, 0),
@@ -625,8 +603,7 @@ END_TEST
 /* (d) one_to_one */
 START_TEST(test_proj_one_to_one)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL},
-                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+    axon_pop_desc pops[] = {NOP_POP("P", 5), NOP_POP("Q", 5)};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_ONE, 0, 0, 0),
                            proj_of("P->P", 0, 0, AXON_CONN_ONE, 0, 0, 1),
                            proj_of("P->P.no", 0, 0, AXON_CONN_ONE, 0, 0, 0)};
@@ -662,8 +639,7 @@ static int32_t where_any(const axon_step_ctx *ctx, uint32_t i, uint32_t j)
 
 START_TEST(test_proj_where)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0, 0, NULL},
-                            {"Q", "Nop", 5, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+    axon_pop_desc pops[] = {NOP_POP("P", 6), NOP_POP("Q", 5)};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_WHERE, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_WHERE, 0, 0, 0)};
     pj[0].where = where_next;
@@ -688,8 +664,7 @@ END_TEST
 /* axon_model_memory: counts (exact, expected, at most), bytes from the sizes of the arrays */
 START_TEST(test_model_memory)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 6, 0, NULL, NULL, nop_update, 0, 0, NULL},
-                            {"Q", "Nop", 1000, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+    axon_pop_desc pops[] = {NOP_POP("P", 6), NOP_POP("Q", 1000)};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_WHERE, 0, 0, 1),
                            proj_of("Q->Q", 1, 1, AXON_CONN_RANDOM, 0.1, 0, 0),
                            proj_of("P->P", 0, 0, AXON_CONN_ALL, 0, 0, 0)};
@@ -724,8 +699,7 @@ END_TEST
 /* AXON_CONN_FILE: the listed (sorted) edges become the rows; bad lists are refused */
 START_TEST(test_proj_file)
 {
-    axon_pop_desc pops[] = {{"P", "Nop", 4, 0, NULL, NULL, nop_update, 0, 0, NULL},
-                            {"Q", "Nop", 3, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+    axon_pop_desc pops[] = {NOP_POP("P", 4), NOP_POP("Q", 3)};
     static const uint32_t epre[] = {0, 0, 2, 3, 3}, epost[] = {0, 2, 1, 0, 2};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_FILE, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_FILE, 0, 0, 0)};
@@ -775,7 +749,7 @@ START_TEST(test_proj_continuous)
 {
     axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
                             {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
-                            {"Z", "Nop", 4, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+                            NOP_POP("Z", 4)};
     axon_proj_desc pj[] = {proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1),
                            proj_of("Z->A", 2, 1, AXON_CONN_WHERE, 0, 0, 1)};
     pj[0].nvars = 1;
@@ -833,7 +807,7 @@ END_TEST
 START_TEST(test_proj_init_pairs)
 {
     axon_pop_desc pops[] = {{"P", "Leaky", 400, 2, flt_vars, flt_init, flt_update, 1, 0, NULL},
-                            {"Q", "Nop", 37, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+                            NOP_POP("Q", 37)};
     axon_proj_desc pj[] = {proj_of("P->Q", 0, 1, AXON_CONN_ALL, 0, 0, 1),
                            proj_of("P->P", 0, 0, AXON_CONN_RANDOM, 0.1, 0, 0)};
     for (int q = 0; q < 2; q++) {
@@ -1062,7 +1036,7 @@ START_TEST(test_proj_refused)
     static const uint32_t bad_sub[] = {0, 6};
     axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
                             {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
-                            {"H", "Nop", 70000, 0, NULL, NULL, nop_update, 0, 0, NULL}};
+                            NOP_POP("H", 70000)};
     axon_proj_desc pj[2];
     pj[0] = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
     pj[0].nvars = 1;
