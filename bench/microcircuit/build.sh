@@ -15,21 +15,12 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
 SCALE=0.2
 KSCALE=0.2
 THREADS="1 2"
 R=3
-while [ $# -gt 0 ]; do
-    case $1 in
-    --scale) SCALE=$2; shift ;;
-    --k-scale) KSCALE=$2; shift ;;
-    --threads) THREADS=$2; shift ;;
-    --repeat) R=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --repeat R" "$@"
 AXON=${AXON:-./axon}
 : "${AXON_PEER:?set AXON_PEER to the other axon}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-build.XXXXXX")

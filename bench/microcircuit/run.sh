@@ -25,25 +25,14 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
 SCALE=1
 KSCALE=1
 THREADS="1 2"
 DUR=1000
 REPEAT=1
 PREC=double
-while [ $# -gt 0 ]; do
-    case $1 in
-    --scale) SCALE=$2; shift ;;
-    --k-scale) KSCALE=$2; shift ;;
-    --threads) THREADS=$2; shift ;;
-    --duration) DUR=$2; shift ;;
-    --repeat) REPEAT=$2; shift ;;
-    --precision) PREC=$2; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --precision PREC" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 LIBDIR=$root/.libs

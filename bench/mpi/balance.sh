@@ -16,23 +16,13 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
 SCALE=0.1
 KSCALE=0.1
 DUR=500
 R=3
 NP=2
-while [ $# -gt 0 ]; do
-    case $1 in
-    --scale) SCALE=$2; shift ;;
-    --k-scale) KSCALE=$2; shift ;;
-    --duration) DUR=$2; shift ;;
-    --repeat) R=$2; shift ;;
-    --np) NP=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "balance.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_options "--scale SCALE --k-scale KSCALE --duration DUR --repeat R --np NP" "$@"
 AXON=${AXON:-./axon}
 MPIRUN=${MPIRUN:-mpirun}
 CC=${CC:-cc}

@@ -1,0 +1,47 @@
+# Shared by the benchmark scripts that take options (bench/mpi/balance.sh,
+# bench/microcircuit/build.sh and run.sh); sourced, not run:
+#   . "$root/bench/lib.sh"
+#   bench_options "--scale SCALE --repeat R" "$@"
+# Plain POSIX sh; `sh -n` checks it.
+
+# bench_options SPEC ARGS...: SPEC pairs each option with the variable its value goes into
+# ("--scale SCALE --k-scale KSCALE"); every option takes one value (`--scale 0.1`). -h or --help
+# prints the script's leading comment (its usage) and exits 0; an unknown option or one without
+# a value is a usage error (exit 2) before any work.
+bench_options() {
+    _spec=$1
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -h | --help)
+            sed -n '2,/^[^#]/s/^# \{0,1\}\(.*\)/\1/p' "$0"
+            exit 0
+            ;;
+        esac
+        # shellcheck disable=SC2086 # the spec's words are the pairs
+        _var=$(bench_option_var "$1" $_spec) || {
+            echo "${0##*/}: unknown option '$1' (--help)" >&2
+            exit 2
+        }
+        [ $# -ge 2 ] || {
+            echo "${0##*/}: $1 needs a value (--help)" >&2
+            exit 2
+        }
+        eval "$_var=\$2"
+        shift 2
+    done
+}
+
+# bench_option_var OPTION SPEC-WORDS...: prints the variable of OPTION; fails when none.
+bench_option_var() {
+    _opt=$1
+    shift
+    while [ $# -ge 2 ]; do
+        if [ "$1" = "$_opt" ]; then
+            echo "$2"
+            return 0
+        fi
+        shift 2
+    done
+    return 1
+}
