@@ -14,65 +14,24 @@
 #include <string.h>
 
 #include "sim.h"
+#include "unit_table.h"
 
-enum { RT_DIMS = 7 }; /* m, kg, s, A, K, mol, cd */
+enum { RT_DIMS = UT_DIMS }; /* m, kg, s, A, K, mol, cd */
 
-typedef struct {
-    const char *sym;
-    double scale; /* to SI */
-    signed char e[RT_DIMS];
-} rt_unit;
-
-static const rt_unit RT_UNITS[] = {
-    {"m", 1, {1, 0, 0, 0, 0, 0, 0}},     {"g", 1e-3, {0, 1, 0, 0, 0, 0, 0}},
-    {"s", 1, {0, 0, 1, 0, 0, 0, 0}},     {"A", 1, {0, 0, 0, 1, 0, 0, 0}},
-    {"K", 1, {0, 0, 0, 0, 1, 0, 0}},     {"mol", 1, {0, 0, 0, 0, 0, 1, 0}},
-    {"cd", 1, {0, 0, 0, 0, 0, 0, 1}},    {"Hz", 1, {0, 0, -1, 0, 0, 0, 0}},
-    {"N", 1, {1, 1, -2, 0, 0, 0, 0}},    {"Pa", 1, {-1, 1, -2, 0, 0, 0, 0}},
-    {"J", 1, {2, 1, -2, 0, 0, 0, 0}},    {"W", 1, {2, 1, -3, 0, 0, 0, 0}},
-    {"C", 1, {0, 0, 1, 1, 0, 0, 0}},     {"V", 1, {2, 1, -3, -1, 0, 0, 0}},
-    {"F", 1, {-2, -1, 4, 2, 0, 0, 0}},   {"ohm", 1, {2, 1, -3, -2, 0, 0, 0}},
-    {"Ohm", 1, {2, 1, -3, -2, 0, 0, 0}}, {"\xce\xa9", 1, {2, 1, -3, -2, 0, 0, 0}},
-    {"S", 1, {-2, -1, 3, 2, 0, 0, 0}},   {"Wb", 1, {2, 1, -2, -1, 0, 0, 0}},
-    {"T", 1, {0, 1, -2, -1, 0, 0, 0}},   {"H", 1, {2, 1, -2, -2, 0, 0, 0}},
-    {"M", 1e3, {-3, 0, 0, 0, 0, 1, 0}},  {"l", 1e-3, {3, 0, 0, 0, 0, 0, 0}},
-    {"L", 1e-3, {3, 0, 0, 0, 0, 0, 0}},   {"min", 60, {0, 0, 1, 0, 0, 0, 0}},
-};
-
-static const struct {
-    const char *p;
-    double f;
-} RT_PREFIX[] = {{"da", 1e1}, {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},  {"P", 1e15},
-                 {"T", 1e12}, {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},
-                 {"d", 1e-1}, {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"\xc2\xb5", 1e-6},
-                 {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21},
-                 {"y", 1e-24}};
-
-#define RT_NUNITS (sizeof RT_UNITS / sizeof RT_UNITS[0])
-#define RT_NPREFIX (sizeof RT_PREFIX / sizeof RT_PREFIX[0])
-
-/* One named unit with at most one prefix ("mV", "Mohm", "kg", "M" the molar): its exponents
- * added times power into e, its factor to SI raised to power multiplied into *scale. A name
- * is first a unit itself, then a prefix and a unit. */
+/* One named unit with at most one prefix ("mV", "Mohm", "kg", "M" the molar), as the table
+ * the language shares (unit_table.h) gives it: its exponents added times power into e, its
+ * factor to SI raised to power multiplied into *scale. */
 static int rt_named_unit(const char *u, size_t n, double power, double e[RT_DIMS],
                          double *scale)
 {
-    for (size_t p = 0; p <= RT_NPREFIX; p++) {
-        const char *pre = p ? RT_PREFIX[p - 1].p : "";
-        size_t pn = strlen(pre);
-        if (pn >= n && p)
-            continue;
-        if (strncmp(u, pre, pn))
-            continue;
-        for (size_t k = 0; k < RT_NUNITS; k++)
-            if (strlen(RT_UNITS[k].sym) == n - pn && !strncmp(u + pn, RT_UNITS[k].sym, n - pn)) {
-                for (int d = 0; d < RT_DIMS; d++)
-                    e[d] += power * RT_UNITS[k].e[d];
-                *scale *= pow((p ? RT_PREFIX[p - 1].f : 1) * RT_UNITS[k].scale, power);
-                return 0;
-            }
-    }
-    return -1;
+    double prefix;
+    const ut_unit *unit = ut_lookup(u, n, true, &prefix);
+    if (!unit)
+        return -1;
+    for (int d = 0; d < RT_DIMS; d++)
+        e[d] += power * unit->e[d];
+    *scale *= pow(prefix * unit->scale, power);
+    return 0;
 }
 
 int rt_unit_parse(const char *u, double e[RT_DIMS], double *scale)
@@ -139,12 +98,12 @@ static void rt_unit_name(const char *si, char *out, size_t n)
     snprintf(out, n, "%s", si);
     if (rt_unit_parse(si, e, &f) != 0 || f != 1 || !strpbrk(si, "*^/"))
         return;
-    for (size_t k = 0; k < RT_NUNITS; k++) {
-        int same = RT_UNITS[k].scale == 1;
+    for (size_t k = 0; k < UT_NUNITS; k++) {
+        int same = UT_UNITS[k].scale == 1;
         for (int d = 0; d < RT_DIMS && same; d++)
-            same = RT_UNITS[k].e[d] == e[d];
+            same = UT_UNITS[k].e[d] == e[d];
         if (same) {
-            snprintf(out, n, "%s (%s)", RT_UNITS[k].sym, si);
+            snprintf(out, n, "%s (%s)", UT_UNITS[k].sym, si);
             return;
         }
     }

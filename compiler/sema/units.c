@@ -5,53 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../runtime/unit_table.h"
+
 #define E(x) ((int16_t)((x) * DIM_DEN))
 
 const ax_dim DIM_NONE = {{0}};
 const ax_dim DIM_TIME = {{[DIM_T] = E(1)}};
 const ax_dim DIM_VOLTAGE = {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}};
 const ax_dim DIM_CURRENT = {{[DIM_I] = E(1)}};
-
-typedef struct {
-    const char *sym;
-    ax_dim dim;
-    double scale;
-    bool prefixable;
-} base_unit;
-
-/* Base symbols. Single letters that are also common variable names (m, V,
- * A, S, F, K, M, s) are kept: a declared name shadows a bare unit in
- * expressions, and a number's attached unit is always a unit. */
-static const base_unit BASES[] = {
-    {"s", {{[DIM_T] = E(1)}}, 1.0, true},
-    {"Hz", {{[DIM_T] = E(-1)}}, 1.0, true},
-    {"m", {{[DIM_L] = E(1)}}, 1.0, true},
-    {"V", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-1)}}, 1.0, true},
-    {"A", {{[DIM_I] = E(1)}}, 1.0, true},
-    {"S", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(3), [DIM_I] = E(2)}}, 1.0, true},
-    {"ohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}, 1.0, true},
-    {"F", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}, 1.0, true},
-    {"C", {{[DIM_T] = E(1), [DIM_I] = E(1)}}, 1.0, true},
-    {"mol", {{[DIM_N] = E(1)}}, 1.0, true},
-    {"M", {{[DIM_L] = E(-3), [DIM_N] = E(1)}}, 1000.0, true}, /* molar = mol/l */
-    {"K", {{[DIM_K] = E(1)}}, 1.0, false},
-    {"rad", {{0}}, 1.0, false},
-    {"kg", {{[DIM_M] = E(1)}}, 1.0, false},
-    {"g", {{[DIM_M] = E(1)}}, 1e-3, true},
-    {"W", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3)}}, 1.0, true},
-    {"J", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-2)}}, 1.0, true},
-    {"cd", {{[DIM_J] = E(1)}}, 1.0, false},
-};
-
-typedef struct {
-    const char *sym;
-    double scale;
-} prefix;
-
-static const prefix PREFIXES[] = {
-    {"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"c", 1e-2}, {"m", 1e-3},
-    {"u", 1e-6}, {"\xc2\xb5", 1e-6}, {"\xce\xbc", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15},
-};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -239,13 +200,9 @@ const char *dim_describe(ax_dim d, char *buf, size_t size)
     return buf;
 }
 
-static const base_unit *find_base(const char *s, size_t len)
-{
-    for (size_t i = 0; i < COUNT(BASES); i++)
-        if (strlen(BASES[i].sym) == len && memcmp(BASES[i].sym, s, len) == 0)
-            return &BASES[i];
-    return NULL;
-}
+/* A model's units are the language's entries of the table it shares with the runtime
+ * (runtime/unit_table.h: api false). */
+_Static_assert((int)DIM_COUNT == (int)UT_DIMS, "the table's base units are the dimensions");
 
 bool unit_lookup(const char *name, size_t len, ax_unit *out)
 {
@@ -254,24 +211,14 @@ bool unit_lookup(const char *name, size_t len, ax_unit *out)
         out->scale = 1.0;
         return true;
     }
-    const base_unit *b = find_base(name, len);
-    if (b) {
-        out->dim = b->dim;
-        out->scale = b->scale;
-        return true;
-    }
-    for (size_t i = 0; i < COUNT(PREFIXES); i++) {
-        size_t pl = strlen(PREFIXES[i].sym);
-        if (len > pl && memcmp(PREFIXES[i].sym, name, pl) == 0) {
-            b = find_base(name + pl, len - pl);
-            if (b && b->prefixable) {
-                out->dim = b->dim;
-                out->scale = b->scale * PREFIXES[i].scale;
-                return true;
-            }
-        }
-    }
-    return false;
+    double prefix;
+    const ut_unit *u = ut_lookup(name, len, false, &prefix);
+    if (!u)
+        return false;
+    for (int i = 0; i < DIM_COUNT; i++)
+        out->dim.e[i] = (int16_t)(u->e[i] * DIM_DEN);
+    out->scale = u->scale * prefix;
+    return true;
 }
 
 bool unit_is_name(const char *name, size_t len)
@@ -282,16 +229,9 @@ bool unit_is_name(const char *name, size_t len)
 
 const char *unit_base_name(const char *name, size_t len)
 {
-    const base_unit *b = find_base(name, len);
-    if (b)
-        return b->sym;
-    for (size_t i = 0; i < COUNT(PREFIXES); i++) {
-        size_t pl = strlen(PREFIXES[i].sym);
-        if (len > pl && memcmp(PREFIXES[i].sym, name, pl) == 0 &&
-            (b = find_base(name + pl, len - pl)) && b->prefixable)
-            return b->sym;
-    }
-    return NULL;
+    double prefix;
+    const ut_unit *u = ut_lookup(name, len, false, &prefix);
+    return u ? u->sym : NULL;
 }
 
 static bool is_unit_char(unsigned char c)

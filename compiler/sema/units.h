@@ -5,7 +5,8 @@
  * twelfths, so sqrt() of a noise term's 1/sqrt(s) and cube roots stay exact.
  * A unit is a dimension plus the factor that converts it to SI. Every
  * literal is converted to SI at compile time; generated code never sees a
- * unit. This module owns the table of unit symbols and SI prefixes.
+ * unit. The unit symbols and SI prefixes are the table the runtime's API
+ * shares (runtime/unit_table.h), less the symbols it takes at the API only.
  */
 #ifndef AXON_UNITS_H
 #define AXON_UNITS_H

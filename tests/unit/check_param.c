@@ -121,6 +121,11 @@ START_TEST(test_unit_convert)
         {"s", "s*", 0},
         {"s", "min", 60},
         {"ms", "min", 6e4},
+        {"s", "mmin", 0}, /* the minute takes no prefix, in a model either */
+        {"K", "mK", 1e-3},
+        {"m^3", "mL", 1e-6},
+        {"kg*m^-1*s^-2", "hPa", 100},
+        {"s", "\xce\xbcs", 1e-6},
     };
     for (size_t k = 0; k < sizeof CASES / sizeof *CASES; k++) {
         double f = -1;

@@ -4,7 +4,12 @@
 #include "sema/units.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "../../runtime/unit_table.h"
+
+int rt_unit_parse(const char *u, double e[7], double *scale);
 
 static ax_unit U(const char *text)
 {
@@ -180,6 +185,53 @@ START_TEST(test_bad_quantities)
 }
 END_TEST
 
+/* One table of unit symbols and prefixes (runtime/unit_table.h) for a model and the API: every
+ * symbol a model takes, with each prefix it takes, is the same unit at the API. */
+START_TEST(test_one_table_for_model_and_api)
+{
+    size_t checked = 0;
+    for (size_t k = 0; k < UT_NUNITS; k++)
+        for (size_t p = 0; p <= UT_NPREFIXES; p++) {
+            char name[16];
+            snprintf(name, sizeof name, "%s%s", p ? UT_PREFIXES[p - 1].sym : "", UT_UNITS[k].sym);
+            ax_unit u;
+            char err[128];
+            if (!unit_parse(name, &u, err, sizeof err))
+                continue;
+            ck_assert_msg(!(UT_UNITS[k].flags & UT_API) && (!p || !(UT_PREFIXES[p - 1].flags & UT_API)),
+                          "%s: at the API only, but a model takes it", name);
+            double e[7], scale;
+            ck_assert_msg(rt_unit_parse(name, e, &scale) == 0, "%s: a model's unit, not the API's",
+                          name);
+            ck_assert_msg(fabs(scale - u.scale) <= 1e-12 * u.scale, "%s: %g in a model, %g at the API",
+                          name, u.scale, scale);
+            for (int d = 0; d < DIM_COUNT; d++)
+                ck_assert_msg(e[d] * DIM_DEN == u.dim.e[d], "%s: dimension %d", name, d);
+            checked++;
+        }
+    ck_assert_uint_eq(checked, 19 + 14 * 12); /* 19 symbols, 14 of them with 12 prefixes */
+    /* the minute, in a model and at the API, takes no prefix */
+    ck_assert_double_eq_tol(U("min").scale, 60, 1e-12);
+    ck_assert(dim_eq(U("min").dim, DIM_TIME));
+    ck_assert_double_eq_tol(U("1/min").scale, 1.0 / 60, 1e-15);
+    ck_assert_double_eq_tol(Q("2 min").si, 120, 1e-12);
+    double e[7], scale;
+    ck_assert_int_eq(rt_unit_parse("min", e, &scale), 0);
+    ck_assert_double_eq(scale, 60);
+    ck_assert(!unit_is_name("mmin", 4));
+    ck_assert_int_eq(rt_unit_parse("mmin", e, &scale), -1);
+    /* symbols at the API only: in a model they would take names of variables (dV, hA, mL) */
+    static const char *const API_ONLY[] = {"dV", "hA", "aS", "daN", "hPa", "mL", "ul", "mT",
+                                           "uH", "Wb", "Ohm", "\xce\xa9", "mK", "kcd"};
+    for (size_t i = 0; i < sizeof API_ONLY / sizeof API_ONLY[0]; i++) {
+        ck_assert_msg(!unit_is_name(API_ONLY[i], strlen(API_ONLY[i])), "%s", API_ONLY[i]);
+        ck_assert_msg(rt_unit_parse(API_ONLY[i], e, &scale) == 0, "%s", API_ONLY[i]);
+    }
+    ck_assert_int_eq(rt_unit_parse("hPa", e, &scale), 0);
+    ck_assert_double_eq_tol(scale, 100, 1e-12);
+}
+END_TEST
+
 Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -192,6 +244,7 @@ Suite *units_suite(void)
     tcase_add_test(tc, test_descriptions);
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_bad_quantities);
+    tcase_add_test(tc, test_one_table_for_model_and_api);
     suite_add_tcase(s, tc);
     return s;
 }
