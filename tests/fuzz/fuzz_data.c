@@ -114,14 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifndef AXON_LIBFUZZER
 
-/* xorshift64*: the smoke run must be reproducible */
-static uint64_t next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ULL;
-}
+#include "smoke.h"
 
 static const char *const DICT[] = {
     ",", "\n", "\r\n", "#", " ", "\t", ":", "i", "j", "t", "w", "delay", "t:ms", "w:nS",
@@ -130,89 +123,7 @@ static const char *const DICT[] = {
     "0,1\n", "1,2,0.5\n", "i,j,w:nS\n", "i,t:ms\n", "t:kg", "w:mV",
 };
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} bytes;
-
-static void put(bytes *b, const char *s, size_t n)
-{
-    if (!n)
-        return;
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 64;
-        b->buf = realloc(b->buf, b->cap);
-        if (!b->buf)
-            abort();
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-}
-
-static void mutate(bytes *b, const bytes *other, uint64_t *rng)
-{
-    int rounds = 1 + (int)(next(rng) % 6);
-    for (int r = 0; r < rounds; r++) {
-        size_t pos = b->len ? next(rng) % (b->len + 1) : 0;
-        bytes out = {0};
-        switch (next(rng) % 6) {
-        case 0: /* flip a byte */
-            if (b->len && pos < b->len)
-                b->buf[pos] = (char)(next(rng) & 0xff);
-            continue;
-        case 1: { /* insert a dictionary token */
-            const char *t = DICT[next(rng) % (sizeof DICT / sizeof DICT[0])];
-            size_t tl = t[0] ? strlen(t) : 1;
-            put(&out, b->buf, pos);
-            put(&out, t, tl);
-            put(&out, b->buf + pos, b->len - pos);
-            break;
-        }
-        case 2: { /* delete a span */
-            size_t n = b->len - pos ? next(rng) % (b->len - pos + 1) % 32 : 0;
-            put(&out, b->buf, pos);
-            put(&out, b->buf + pos + n, b->len - pos - n);
-            break;
-        }
-        case 3: { /* duplicate a span (rows) */
-            size_t n = b->len - pos ? next(rng) % (b->len - pos + 1) % 256 : 0;
-            put(&out, b->buf, pos + n);
-            put(&out, b->buf + pos, b->len - pos);
-            break;
-        }
-        case 4: { /* splice with another corpus file */
-            size_t op = other->len ? next(rng) % other->len : 0;
-            put(&out, b->buf, pos);
-            put(&out, other->buf + op, other->len - op);
-            break;
-        }
-        default: /* truncate */
-            b->len = pos;
-            continue;
-        }
-        free(b->buf);
-        *b = out;
-    }
-}
-
-/* The input being run, for the hang handler (a test program: one input at a time, so a
- * file-scope pointer is the simplest safe hand-over). */
-static const char *volatile cur_buf;
-static volatile size_t cur_len;
-
-static void on_alarm(int sig)
-{
-    (void)sig;
-    static const char msg[] = "fuzz_data: an input took longer than 10 s (a hang); "
-                              "it is in fuzz-hang.csv\n";
-    int fd = open("fuzz-hang.csv", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-        (void)!write(fd, cur_buf, cur_len);
-        close(fd);
-    }
-    (void)!write(2, msg, sizeof msg - 1);
-    _exit(3);
-}
+static const mutations MUTATIONS = {DICT, sizeof DICT / sizeof DICT[0], 32, 256};
 
 /* The files of dir, sorted by name (reproducible), into *out; returns how many. */
 static int load_corpus(const char *dir, bytes **out)
@@ -264,7 +175,7 @@ int main(int argc, char **argv)
         return 2;
     }
     long n = strtol(argv[1], NULL, 10);
-    signal(SIGALRM, on_alarm);
+    catch_hangs("fuzz_data", "fuzz-hang.csv");
     for (int kind = 0; kind < FUZZ_NKINDS; kind++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%s", argv[2], KIND_NAMES[kind]);
@@ -280,7 +191,7 @@ int main(int argc, char **argv)
             const bytes *src = &corpus[next(&rng) % (uint64_t)nc];
             put(&in, src->buf, src->len);
             if (k % 10) /* every tenth input is a corpus file as it is */
-                mutate(&in, &corpus[next(&rng) % (uint64_t)nc], &rng);
+                mutate(&in, &corpus[next(&rng) % (uint64_t)nc], &rng, &MUTATIONS);
             cur_buf = in.buf;
             cur_len = in.len;
             alarm(10);
