@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "check_engine.h"
 #include "check_suites.h"
 
 #include <dirent.h>
@@ -192,23 +193,6 @@ static void stale(axon_sim *s)
         ck_assert_msg(m_ &&*m_, "%s: no message", what);                                           \
         ck_assert_msg(!strstr(m_, "STALE"), "%s: stale message '%s'", what, m_);                   \
     } while (0)
-
-/* Removes dir and the files in it. */
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* ---- versions */
 
@@ -598,7 +582,7 @@ START_TEST(test_inject)
         ck_assert_msg(fabs(rows[r][1] - 3e-9) < 1e-24, "row %d: %g", r, rows[r][1]);
         ck_assert(rows[r][3] == 0.5e-9);
     }
-    rm_dir(dir);
+    remove_tree(dir);
     /* replaced: the new injection alone; removed with n = 0 */
     ck_assert_int_eq(
         axon_sim_inject(s, "S.I", (const uint32_t[]){0}, (const double[]){1e-9}, 1, NULL), AXON_OK);
@@ -816,7 +800,7 @@ START_TEST(test_synapse_records)
     ck_assert(ur[0] != ur[9 * 2]); /* u moved */
     axon_tensor_free(u);
     axon_tensor_free(tr);
-    rm_dir(dir);
+    remove_tree(dir);
     axon_sim_free(s);
     /* a subset outside the per-neuron variable's population is refused */
     static const uint32_t far[] = {4};
@@ -883,8 +867,8 @@ static void same_recordings(axon_sim *a, axon_sim *b)
     }
     closedir(d);
     ck_assert_int_ge(files, 14);
-    rm_dir(da);
-    rm_dir(db);
+    remove_tree(da);
+    remove_tree(db);
 }
 
 /* Every variable of every population and projection is equal. */

@@ -1,5 +1,6 @@
 /* The compiler as a library (<axon/axonc.h>): every function, its error paths, and the whole
  * pipeline from a string to a running simulation. */
+#include "check_engine.h"
 #include "check_suites.h"
 
 #include "axon/analysis.h"
@@ -99,21 +100,6 @@ static const char SPIKE_VALUES[] =
     "}\n"
     "run M for 100 ms\n";
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Writes s into a fresh directory and reads it back. */
 static axon_recording *written(axon_sim *s, char *dir)
 {
@@ -194,8 +180,8 @@ START_TEST(test_spike_values)
     ck_assert(!memcmp(axon_recording_spike_values(rb, "E", "n", NULL, NULL), n, nn * sizeof *n));
     axon_recording_free(r);
     axon_recording_free(rb);
-    rm_tree(da);
-    rm_tree(db);
+    ck_assert_int_eq(remove_tree(da), 0);
+    ck_assert_int_eq(remove_tree(db), 0);
     free(buf);
     axon_sim_free(a);
     axon_sim_free(b);
@@ -586,7 +572,7 @@ START_TEST(test_emit_shared_and_exe)
     ck_assert(axon_recording_pop(r, (size_t)e)->has_spikes);
     ck_assert_uint_eq(axon_recording_pop(r, (size_t)e)->nspikes, jit);
     axon_recording_free(r);
-    rm_tree(rec);
+    ck_assert_int_eq(remove_tree(rec), 0);
     /* a linker that fails: AXONC_ETOOL with its output, and nothing left behind */
     axonc_session *bad = axonc_session_new(&(axonc_options){.cc = "false"});
     axonc_unit *ub = load_ok(bad, MODEL);

@@ -206,23 +206,21 @@ void dir_setup(void)
     ck_assert_ptr_nonnull(mkdtemp(g_dir));
 }
 
-static void remove_tree(const char *path)
+int remove_tree(const char *path)
 {
     DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        char p[1024];
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-            remove_tree(p);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
+    if (!d)
+        return unlink(path);
+    struct dirent *e;
+    char p[1024];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        remove_tree(p);
     }
+    closedir(d);
+    return rmdir(path);
 }
 
 void dir_teardown(void)

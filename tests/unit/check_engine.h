@@ -1,6 +1,6 @@
 /*
  * The hand-written models and helpers of the engine tests (check_engine.c), shared with the
- * projection tests (check_proj.c).
+ * projection tests (check_proj.c); remove_tree serves every suite that writes files.
  */
 #ifndef AXON_CHECK_ENGINE_H
 #define AXON_CHECK_ENGINE_H
@@ -58,6 +58,9 @@ extern char g_dir[256];
 void dir_setup(void);
 void dir_teardown(void);
 const char *in_dir(char *buf, const char *name);
+/* Removes path, a file or a directory with all in it; 0 when it is gone, -1 when it was not
+ * there or stays (errno). */
+int remove_tree(const char *path);
 int count_entries(const char *dir, const char *part);
 axon_tensor *read_npy(const char *dir, const char *name);
 /* The manifest.json of dir as a string (a static buffer). */

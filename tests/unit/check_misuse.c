@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "check_engine.h"
 #include "check_suites.h"
 
 #include <dirent.h>
@@ -334,23 +335,6 @@ END_TEST
         ck_assert_msg(!*axon_sim_error(s), "%s: left '%s'", #call, axon_sim_error(s));             \
     } while (0)
 
-/* Removes dir and the files in it. */
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int no_stop(axon_sim *s, void *user)
 {
     (void)s, (void)user;
@@ -433,7 +417,7 @@ START_TEST(test_axon_h_success_clears)
     axon_trains_free(tr);
     CLEARS(s, axon_sim_weight_matrix(s, "pp.w", d, &err), AXON_OK);
     axon_sim_free(s);
-    rm_dir(path);
+    remove_tree(path);
     rmdir(dir);
 }
 END_TEST
