@@ -160,31 +160,23 @@ static bool half_time_name(ax_dim d, bool si, char *buf, size_t size)
     return true;
 }
 
-const char *dim_unit_name(ax_dim d, char *buf, size_t size)
+/* The usual unit of d, or with si its SI unit; the SI form when none is named. */
+static const char *dim_name(ax_dim d, bool si, char *buf, size_t size)
 {
     for (size_t i = 0; i < COUNT(NAMED); i++)
         if (dim_eq(d, NAMED[i].dim)) {
-            snprintf(buf, size, "%s", NAMED[i].unit);
+            snprintf(buf, size, "%s", si ? NAMED[i].si : NAMED[i].unit);
             return buf;
         }
-    if (half_time_name(d, false, buf, size))
+    if (half_time_name(d, si, buf, size))
         return buf;
     dim_format_si(d, buf, size);
     return buf;
 }
 
-const char *dim_si_name(ax_dim d, char *buf, size_t size)
-{
-    for (size_t i = 0; i < COUNT(NAMED); i++)
-        if (dim_eq(d, NAMED[i].dim)) {
-            snprintf(buf, size, "%s", NAMED[i].si);
-            return buf;
-        }
-    if (half_time_name(d, true, buf, size))
-        return buf;
-    dim_format_si(d, buf, size);
-    return buf;
-}
+const char *dim_unit_name(ax_dim d, char *buf, size_t size) { return dim_name(d, false, buf, size); }
+
+const char *dim_si_name(ax_dim d, char *buf, size_t size) { return dim_name(d, true, buf, size); }
 
 const char *dim_describe(ax_dim d, char *buf, size_t size)
 {
