@@ -7,6 +7,7 @@
  * series). AXON_STDLIB names the standard library (the test harness sets
  * it); the source tree's is the fallback. AXON_TEST_VERBOSE=1 prints the
  * largest errors seen. */
+#include "check_random.h"
 #include "check_suites.h"
 
 #include "lower/ir.h"
@@ -27,25 +28,6 @@
 #endif
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-/* splitmix64: a deterministic generator owned by each test */
-typedef struct {
-    uint64_t s;
-} rng;
-
-static double urand(rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static double uniform(rng *r, double lo, double hi)
-{
-    return lo + (hi - lo) * urand(r);
-}
 
 static bool verbose(void)
 {

@@ -1,6 +1,7 @@
 /* Symbolic expressions: folding, dimensions, simplification, derivatives
  * (against finite differences), linearity, evaluation, printing, and the
  * matrix exponential and propagator (against closed forms and series). */
+#include "check_random.h"
 #include "check_suites.h"
 
 #include "sema/sx.h"
@@ -12,25 +13,6 @@
 #include <string.h>
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-/* splitmix64: a deterministic generator owned by each test */
-typedef struct {
-    uint64_t s;
-} rng;
-
-static double urand(rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static double uniform(rng *r, double lo, double hi)
-{
-    return lo + (hi - lo) * urand(r);
-}
 
 typedef struct {
     double v[VS_COUNT][16];
