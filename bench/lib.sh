@@ -1,13 +1,14 @@
-# Shared by the benchmark scripts that take options (bench/mpi/balance.sh,
-# bench/microcircuit/build.sh and run.sh); sourced, not run:
+# Shared by the benchmark scripts that take options (bench/coba/run.sh, bench/mpi/run.sh and
+# balance.sh, bench/microcircuit/build.sh and run.sh); sourced, not run:
 #   . "$root/bench/lib.sh"
 #   bench_options "--scale SCALE --repeat R" "$@"
 # Plain POSIX sh; `sh -n` checks it.
 
 # bench_options SPEC ARGS...: SPEC pairs each option with the variable its value goes into
-# ("--scale SCALE --k-scale KSCALE"); every option takes one value (`--scale 0.1`). -h or --help
-# prints the script's leading comment (its usage) and exits 0; an unknown option or one without
-# a value is a usage error (exit 2) before any work.
+# ("--scale SCALE --k-scale KSCALE": `--scale 0.1`), or with an assignment for an option that
+# takes no value ("--quick SIZES=4000"). -h or --help prints the script's leading comment (its
+# usage) and exits 0; an unknown option or one without its value is a usage error (exit 2)
+# before any work.
 bench_options() {
     _spec=$1
     shift
@@ -23,6 +24,13 @@ bench_options() {
             echo "${0##*/}: unknown option '$1' (--help)" >&2
             exit 2
         }
+        case $_var in
+        *=*)
+            eval "$_var"
+            shift
+            continue
+            ;;
+        esac
         [ $# -ge 2 ] || {
             echo "${0##*/}: $1 needs a value (--help)" >&2
             exit 2
@@ -32,7 +40,8 @@ bench_options() {
     done
 }
 
-# bench_option_var OPTION SPEC-WORDS...: prints the variable of OPTION; fails when none.
+# bench_option_var OPTION SPEC-WORDS...: prints the variable (or assignment) of OPTION; fails
+# when none.
 bench_option_var() {
     _opt=$1
     shift

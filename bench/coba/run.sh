@@ -20,6 +20,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
 SIZES="4000 16000 64000 256000"
 THREADS="1 2"
 DUR=1000
@@ -27,20 +28,7 @@ REPEAT=1
 SKIP_BRIAN=0
 RAW=
 K=80
-while [ $# -gt 0 ]; do
-    case $1 in
-    --quick) SIZES=4000 ;;
-    --sizes) SIZES=$2; shift ;;
-    --threads) THREADS=$2; shift ;;
-    --duration) DUR=$2; shift ;;
-    --repeat) REPEAT=$2; shift ;;
-    --skip-brian) SKIP_BRIAN=1 ;;
-    --raw) RAW=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_options "--quick SIZES=4000 --sizes SIZES --threads THREADS --duration DUR --repeat REPEAT --skip-brian SKIP_BRIAN=1 --raw RAW" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 PYTHON=${PYTHON:-/usr/bin/python3}

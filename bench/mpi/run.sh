@@ -22,23 +22,13 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. bench/lib.sh
 MODEL=coba
 N=4000
 DUR=1000
 R=5
 SCALE=0.1
-while [ $# -gt 0 ]; do
-    case $1 in
-    --n) N=$2; shift ;;
-    --duration) DUR=$2; shift ;;
-    --repeat) R=$2; shift ;;
-    --model) MODEL=$2; shift ;;
-    --scale) SCALE=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown option '$1' (--help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_options "--n N --duration DUR --repeat R --model MODEL --scale SCALE" "$@"
 AXON=${AXON:-./axon}
 MPIRUN=${MPIRUN:-mpirun}
 [ -x "$AXON" ] || { echo "run.sh: no $AXON (build the tree first)" >&2; exit 1; }
