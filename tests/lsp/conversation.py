@@ -12,7 +12,6 @@ errors for bad messages, shutdown and exit.
 
 usage: conversation.py AXON   (AXON_STDLIB must point at the stdlib)
 """
-import json
 import os
 import shutil
 import subprocess
@@ -20,18 +19,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lspclient import Server  # noqa: E402
+from lspclient import Checks, Server  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = 0
-
-
-def check(cond, what, got=None):
-    global failures
-    if cond:
-        return
-    failures += 1
-    print("FAIL: %s%s" % (what, "" if got is None else "\n    got: %s" % json.dumps(got)[:800]))
+check = Checks()
 
 
 def at(text, line_has, word, nth=0):
@@ -402,8 +393,8 @@ def main():
     status = s.close()
     check(status == 0, "exit status 0 after shutdown", status)
 
-    print("conversation: %d failed" % failures)
-    return 1 if failures else 0
+    print("conversation: %d failed" % check.failures)
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

@@ -22,17 +22,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lspclient import Server  # noqa: E402
+from lspclient import Checks, Server  # noqa: E402
 
-failures = 0
-
-
-def check(cond, what, got=None):
-    global failures
-    if cond:
-        return
-    failures += 1
-    print("FAIL: %s%s" % (what, "" if got is None else "\n    got: %s" % json.dumps(got)[:800]))
+check = Checks()
 
 
 def start(axon, *args):
@@ -382,8 +374,8 @@ def main():
         protocol(axon)
     finally:
         shutil.rmtree(tmp)
-    print("edges: %d failed" % failures)
-    return 1 if failures else 0
+    print("edges: %d failed" % check.failures)
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

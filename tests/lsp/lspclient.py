@@ -9,6 +9,20 @@ import subprocess
 import time
 
 
+class Checks:
+    """check(cond, what, got=None): counts a failed check in check.failures and prints it, with
+    what was got (its JSON, cut to 800 characters)."""
+
+    def __init__(self):
+        self.failures = 0
+
+    def __call__(self, cond, what, got=None):
+        if cond:
+            return
+        self.failures += 1
+        print("FAIL: %s%s" % (what, "" if got is None else "\n    got: %s" % json.dumps(got)[:800]))
+
+
 class Server:
     def __init__(self, axon, *args, env=None):
         self.p = subprocess.Popen([axon, "lsp", *args], stdin=subprocess.PIPE,
