@@ -14,13 +14,19 @@ import time
 AXON = os.environ["AXON"]
 SRC = os.environ["AXON_SRCDIR"]
 
-pid, fd = pty.fork()
-if pid == 0:
-    os.environ["NO_COLOR"] = "1"
-    os.environ["TERM"] = "xterm"
-    os.execv(AXON, [AXON, "repl"])
-
+pid = fd = None
 screen = b""
+
+
+def start(**env):
+    """Starts `axon repl` on a pseudo-terminal (NO_COLOR=1, TERM=xterm, and env); its screen
+    starts empty."""
+    global pid, fd, screen
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(NO_COLOR="1", TERM="xterm", **env)
+        os.execv(AXON, [AXON, "repl"])
+    screen = b""
 
 
 def watchdog(signum, frame):
@@ -66,6 +72,26 @@ def send(keys):
     os.write(fd, keys.encode())
 
 
+def ended(what):
+    """The session's wait status once it has ended, at most 10 s after Ctrl-D."""
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: %s did not end within 10 s of Ctrl-D" % what)
+
+
+def history_has(path, entry, what):
+    """The history file path holds entry."""
+    text = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
+    if entry not in text:
+        raise SystemExit("FAIL: the history file %s lacks %s: %r" % (path, what, text[:200]))
+
+
+start()
 expect("axon> ")
 send("1 mV / 2 ms\r")
 expect("0.5 V/s")
@@ -113,48 +139,21 @@ expect("population")
 # Ctrl-D leaves
 send("\x04")
 read_for(1.0)
-for _ in range(100):
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        break
-    time.sleep(0.1)
-else:
-    os.kill(pid, signal.SIGKILL)
-    sys.stdout.write(screen.decode("utf-8", "replace"))
-    raise SystemExit("FAIL: the session did not end within 10 s of Ctrl-D")
+status = ended("the session")
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     sys.stdout.write(screen.decode("utf-8", "replace"))
     raise SystemExit("FAIL: the session did not end with status 0 on Ctrl-D (%r)" % status)
-hist = os.path.join(os.environ["HOME"], ".axon_history")
-text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
-if "mV" not in text:
-    raise SystemExit("FAIL: the history file %s lacks the entries: %r" % (hist, text[:200]))
+history_has(os.path.join(os.environ["HOME"], ".axon_history"), "mV", "the entries")
 
 # with XDG_STATE_HOME set, the history goes to $XDG_STATE_HOME/axon/history, the missing
 # directories made (here XDG_STATE_HOME itself does not exist yet)
 state = os.path.join(os.environ["HOME"], "state")
-pid, fd = pty.fork()
-if pid == 0:
-    os.environ["NO_COLOR"] = "1"
-    os.environ["TERM"] = "xterm"
-    os.environ["XDG_STATE_HOME"] = state
-    os.execv(AXON, [AXON, "repl"])
-screen = b""
+start(XDG_STATE_HOME=state)
 expect("axon> ")
 send("3*7\r")
 expect("21")
 send("\x04")
 read_for(1.0)
-for _ in range(100):
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        break
-    time.sleep(0.1)
-else:
-    os.kill(pid, signal.SIGKILL)
-    raise SystemExit("FAIL: the second session did not end within 10 s of Ctrl-D")
-hist = os.path.join(state, "axon", "history")
-text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
-if "3*7" not in text:
-    raise SystemExit("FAIL: the history file %s lacks the entry: %r" % (hist, text[:200]))
+ended("the second session")
+history_has(os.path.join(state, "axon", "history"), "3*7", "the entry")
 print("interactive session: ok")
