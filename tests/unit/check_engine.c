@@ -488,6 +488,23 @@ static axon_model_desc rec_model(axon_pop_desc *pops, axon_record_desc *recs, co
     return model_of("rec \"test\"\n", 8, 1e-4, pops, 2, recs, 6);
 }
 
+/* rec_model with the subset {0, 1}, run for 10 ms (seed 5, one thread); its descriptors are in
+ * *f, which must outlive the simulation. */
+typedef struct {
+    axon_pop_desc pops[2];
+    axon_record_desc recs[6];
+    axon_model_desc m;
+} rec_fixture;
+
+static axon_sim *rec_run(rec_fixture *f)
+{
+    static const uint32_t sub[] = {0, 1};
+    f->m = rec_model(f->pops, f->recs, sub);
+    axon_sim *s = new_sim(&f->m, 5, 1);
+    run_ok(s, 0.01);
+    return s;
+}
+
 START_TEST(test_write_files)
 {
     static const uint32_t sub[] = {3, 1};
@@ -569,12 +586,8 @@ END_TEST
 
 START_TEST(test_write_failures_leave_nothing)
 {
-    static const uint32_t sub[] = {0, 1};
-    axon_pop_desc pops[2];
-    axon_record_desc recs[6];
-    axon_model_desc m = rec_model(pops, recs, sub);
-    axon_sim *s = new_sim(&m, 5, 1);
-    run_ok(s, 0.01);
+    rec_fixture fx;
+    axon_sim *s = rec_run(&fx);
     char p[512], q[512];
     axon_err err = {{0}};
 
@@ -827,12 +840,8 @@ static const char *tmp_name(char *buf, const char *base, long pid, const char *h
 
 START_TEST(test_stale_tmp_removed)
 {
-    static const uint32_t sub[] = {0, 1};
-    axon_pop_desc pops[2];
-    axon_record_desc recs[6];
-    axon_model_desc m = rec_model(pops, recs, sub);
-    axon_sim *s = new_sim(&m, 5, 1);
-    run_ok(s, 0.01);
+    rec_fixture fx;
+    axon_sim *s = rec_run(&fx);
     /* a process id that no longer exists: a child that has exited and been waited for */
     pid_t child = fork();
     ck_assert_int_ge(child, 0);
@@ -868,12 +877,8 @@ END_TEST
 
 START_TEST(test_old_manifest_files_removed)
 {
-    static const uint32_t sub[] = {0, 1};
-    axon_pop_desc pops[2];
-    axon_record_desc recs[6];
-    axon_model_desc m = rec_model(pops, recs, sub);
-    axon_sim *s = new_sim(&m, 5, 1);
-    run_ok(s, 0.01);
+    rec_fixture fx;
+    axon_sim *s = rec_run(&fx);
     char p[512], q[512], f[1024];
     axon_err err = {{0}};
     ck_assert_msg(axon_sim_write(s, in_dir(p, "out"), &err) == AXON_OK, "%s", err.msg);
@@ -883,8 +888,8 @@ START_TEST(test_old_manifest_files_removed)
     axon_sim_free(s);
     /* another model, with only the spikes of c1.L, into the same directory: the old files go,
        the notes stay */
-    m.nrecords = 1;
-    s = new_sim(&m, 5, 1);
+    fx.m.nrecords = 1;
+    s = new_sim(&fx.m, 5, 1);
     run_ok(s, 0.01);
     ck_assert_msg(axon_sim_write(s, p, &err) == AXON_OK, "%s", err.msg);
     ck_assert_int_eq(count_entries(p, ""), 4);
