@@ -7,16 +7,11 @@
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 export PYTHONDONTWRITEBYTECODE=1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # missing PACKAGE WHAT: a tool is not installed; a failure where tools/debian-deps.sh installs it
 missing() {
     if sed 's/#.*//' "$AXON_SRCDIR/tools/debian-deps.sh" 2>/dev/null | grep -qw -- "$1"; then
@@ -24,17 +19,6 @@ missing() {
     else
         echo "SKIP: $1 is not installed ($2)"
     fi
-}
-# expect NAME STATUS CMD... : runs CMD, checks the exit status
-expect() {
-    name=$1 want=$2
-    shift 2
-    NO_COLOR=1 "$@" >"$out" 2>&1
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; sed 's/^/    /' "$out"; fi
-}
-contains() {
-    if grep -qF -- "$2" "$out"; then ok; else bad "$1: output lacks '$2'"; sed 's/^/    /' "$out"; fi
 }
 
 coba="$AXON_SRCDIR/examples/coba.axon"
@@ -172,5 +156,4 @@ else
     missing chromium "no headless Chromium: the HTML report was not opened"
 fi
 
-echo "analyze: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish analyze

@@ -2,30 +2,10 @@
 # The embedding API with real compiled models (tests/cli/api.c): loading shared libraries.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-cc=${CC:-cc}
-san=${AXON_SAN:-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 inc="-I$AXON_SRCDIR/runtime/include"
 rt="-L$AXON_LIBDIR -Wl,-rpath,$AXON_LIBDIR -laxonrt -lm"
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out"; }
-# expect NAME STATUS CMD... : CMD exits with STATUS
-expect() {
-    name=$1 want=$2
-    shift 2
-    NO_COLOR=1 "$@" >"$out" 2>&1
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then ok; else bad "$name (exit $rc, expected $want)"; fi
-}
-# contains NAME TEXT : the last command's output contains TEXT
-contains() {
-    if grep -qF -- "$2" "$out"; then ok; else bad "$1: output lacks '$2'"; fi
-}
 
 izh="$AXON_SRCDIR/examples/izhikevich.axon"
 expect "build api" 0 $cc $san $inc -Wall -Wextra -Werror "$AXON_SRCDIR/tests/cli/api.c" $rt -o "$tmp/api"
@@ -188,5 +168,4 @@ for f in E.spikes.t E.spikes.v A.spikes.i A.spikes.w A.spikes.v; do
 done
 expect "spike values: analyze reads them" 0 "$AXON" analyze "$tmp/sv2" -q
 
-echo "embed: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish embed

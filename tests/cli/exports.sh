@@ -6,10 +6,8 @@
 set -u
 : "${AXON_LIBDIR:?}" "${AXON_SRCDIR:?}"
 command -v nm >/dev/null 2>&1 || { echo "SKIP: nm (binutils) is not installed"; exit 77; }
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 
 # exports LIB : the names LIB defines in its dynamic symbol table, without the linker's own
 exports() {
@@ -59,5 +57,4 @@ done
 if [ $n -ge 150 ]; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: only $n functions found in libaxonrt.so"; fi
 
-echo "exports: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish exports

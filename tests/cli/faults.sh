@@ -7,15 +7,8 @@
 # file or directory left behind.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-cc=${CC:-cc}
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && head -c 2000 "$out" | sed 's/^/    /'; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 
 cat >"$tmp/small.axon" <<'MODEL'
 import "std/neurons/lif"
@@ -102,5 +95,4 @@ while [ $b -le 64 ]; do
 done
 [ $b -gt 0 ] && [ $b -le 64 ] && ok || bad "file size limits: a run fit in $b blocks"
 
-echo "faults: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish faults

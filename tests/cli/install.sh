@@ -8,22 +8,10 @@
 set -u
 : "${AXON_BUILDDIR:?}" "${AXON_SRCDIR:?}" "${AXON_INST_BINDIR:?}" "${AXON_INST_LIBDIR:?}"
 : "${AXON_INST_INCLUDEDIR:?}" "${AXON_INST_PKGDATADIR:?}" "${AXON_INST_MANDIR:?}" "${AXON_INST_DOCDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-cc=${CC:-cc}
-san=${AXON_SAN:-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 D="$tmp/root"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out" | tail -30; }
-run() {
-    name=$1
-    shift
-    if "$@" >"$out" 2>&1; then ok; else bad "$name (exit $?)"; fi
-}
 has() { if [ -e "$D$1" ]; then ok; else : >"$out"; bad "not installed: $1"; fi; }
 
 # the make of the build tree, without the jobserver of the make check that runs this
@@ -112,5 +100,4 @@ else
     run "compile example runs (installed)" "$tmp/compile"
 fi
 
-echo "install: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish install

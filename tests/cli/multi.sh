@@ -5,24 +5,11 @@
 # recordings must equal `axon run` of the same model, seed and duration bit for bit.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-cc=${CC:-cc}
-san=${AXON_SAN:-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 inc="-I$AXON_SRCDIR/runtime/include"
 rt="-L$AXON_LIBDIR -Wl,-rpath,$AXON_LIBDIR -laxonrt -lm"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$out" ] && sed 's/^/    /' "$out"; }
-# run NAME CMD... : CMD must succeed
-run() {
-    name=$1
-    shift
-    if NO_COLOR=1 "$@" >"$out" 2>&1; then ok; else bad "$name (exit $?)"; fi
-}
 # same NAME REF DIR : DIR holds the .npy files of REF, each identical
 same() {
     n=0
@@ -71,5 +58,4 @@ run "dlopen run" "$tmp/multi_dl" "$tmp/libm1.so" m1 "$tmp/libm2.so" m2 "$tmp/c1"
 same "dlopen: m1" "$tmp/ref1" "$tmp/c1"
 same "dlopen: m2" "$tmp/ref2" "$tmp/c2"
 
-echo "multi: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish multi

@@ -4,32 +4,8 @@
 # `timeout` seconds catches only work that is orders of magnitude too slow.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-
-# expect NAME STATUS CMD... : runs CMD, checks the exit status
-expect() {
-    name=$1 want=$2
-    shift 2
-    NO_COLOR=1 "$@" >"$out" 2>&1
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $name: exit $rc, expected $want"; head -c 2000 "$out" | sed 's/^/    /'; fi
-}
-# contains NAME TEXT : the last command's output contains TEXT
-contains() {
-    if grep -qF -- "$2" "$out"; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $1: output lacks '$2'"; head -c 2000 "$out" | sed 's/^/    /'; fi
-}
-# check NAME CONDITION... : a test of the shell
-check() {
-    name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 
 # ---- the front end: long lines -----------------------------------------------------------
 # A valid model of 10,000 neurons on one line (1 MB): lexing was quadratic in the length of a
@@ -296,5 +272,4 @@ expect "run: another model" 0 "$AXON" run "$tmp/other.axon" -t 10ms -o "$tmp/sha
 expect "run: into its directory" 0 "$AXON" run "$tmp/long_run.axon" -t 10ms -o "$tmp/shared" -q
 check "run: only the new model's files and the notes" test "$(ls "$tmp/shared" | tr '\n' ' ')" = "P.spikes.i.npy P.spikes.t.npy P.v.npy P.v.t.npy manifest.json notes.txt "
 
-echo "reliability: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish reliability

@@ -2,26 +2,8 @@
 # Command-line behaviour: help, exit codes, usage errors, diagnostics format.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out="$tmp/out"
-
-# expect NAME STATUS CMD... : runs CMD, checks the exit status
-expect() {
-    name=$1 want=$2
-    shift 2
-    NO_COLOR=1 "$@" >"$out" 2>&1
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $name: exit $rc, expected $want"; sed 's/^/    /' "$out"; fi
-}
-# contains NAME TEXT : the last command's output contains TEXT
-contains() {
-    if grep -qF -- "$2" "$out"; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $1: output lacks '$2'"; sed 's/^/    /' "$out"; fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
 
 expect "no arguments" 2 "$AXON"
 contains "no arguments" "usage: axon COMMAND"
@@ -415,5 +397,4 @@ sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
 expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
 contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"
 
-echo "cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish cli

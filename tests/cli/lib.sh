@@ -1,0 +1,65 @@
+# Sourced by the shell tests of tests/cli after `set -u` and the check of the variables they
+# need: the counts, a scratch directory and the checks every one of them uses.
+#   pass, fail                 the counts; `finish NAME` prints them, and is true when none failed
+#   tmp, out                   a scratch directory, removed on exit; the last command's output
+#   cc, san                    the C compiler (CC) and the sanitizer flags of the build (AXON_SAN)
+#   ok; bad WHAT               a check passed; failed (with the last command's output)
+#   run NAME CMD...            CMD must succeed
+#   expect NAME STATUS CMD...  CMD must exit with STATUS
+#   contains NAME TEXT         the last command's output contains TEXT
+#   check NAME CMD...          a test of the shell must hold
+# The commands run with NO_COLOR=1 and their output (stdout and stderr) in $out.
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"
+# shellcheck disable=SC2034 # for the scripts that source this
+cc=${CC:-cc}
+# shellcheck disable=SC2034
+san=${AXON_SAN:-}
+
+# show: the last command's output, indented; a long one by its first and last 2000 bytes
+show() {
+    [ -s "$out" ] || return 0
+    if [ "$(wc -c <"$out")" -le 4000 ]; then
+        sed 's/^/    /' "$out"
+    else
+        head -c 2000 "$out" | sed 's/^/    /'
+        echo "    ..."
+        tail -c 2000 "$out" | sed 's/^/    /'
+    fi
+}
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+    show
+}
+run() {
+    name=$1
+    shift
+    if NO_COLOR=1 "$@" >"$out" 2>&1; then ok; else bad "$name (exit $?)"; fi
+}
+expect() {
+    name=$1 want=$2
+    shift 2
+    NO_COLOR=1 "$@" >"$out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; fi
+}
+contains() {
+    if grep -qF -- "$2" "$out"; then ok; else bad "$1: output lacks '$2'"; fi
+}
+check() {
+    name=$1
+    shift
+    if "$@"; then ok; else
+        fail=$((fail + 1))
+        echo "FAIL: $name"
+    fi
+}
+finish() {
+    echo "$1: $pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
