@@ -249,20 +249,17 @@ static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
  *
  * In an update kernel, c->exprel_mode selects what is built (cg.c, kernel): CG_EXPREL_FAST
  * only exprel_small, the very operations the full function selects for |x| < EXPREL_SMALL, so
- * the bits are the same there; CG_EXPREL_CHECK nothing but "|x| >= EXPREL_SMALL or NaN",
- * or-ed into c->exprel_big, for the kernel to pick the full or the fast body for a block of
- * neurons.
+ * the bits are the same there, and "|x| >= EXPREL_SMALL or NaN" or-ed into c->exprel_big, the
+ * neurons whose update the fast body leaves to the full one.
  */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
     c->nexprel++;
-    if (c->exprel_mode == CG_EXPREL_FAST)
-        return exprel_small(c, x);
     LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, &x, 1);
-    if (c->exprel_mode == CG_EXPREL_CHECK) {
+    if (c->exprel_mode == CG_EXPREL_FAST) {
         LLVMValueRef big = fcmp(c, LLVMRealUGE, ax, cgm_f64(c, EXPREL_SMALL));
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
-        return cgm_f64(c, 1);
+        return exprel_small(c, x);
     }
     /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever |x| >= 1 */
     LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
