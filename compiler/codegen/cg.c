@@ -831,8 +831,9 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
        very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
-       body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
-       faster on COBA; the full one, rarely run then, takes one (less code to compile). */
+       body of exprel takes two: with four it spilled (Estrin's scheme), and with Horner's it
+       is still 5% slower on COBA; the full one, rarely run then, takes one (less code to
+       compile). */
     LLVMValueRef fast = NULL, fn_k = NULL, fast_k = NULL;
     if (update) {
         fast = body_fn(c, name, update, CG_EXPREL_FAST, false, 2, ps, np, &fast_k);
