@@ -620,10 +620,12 @@ static LLVMValueRef kc_table(cg *c, const char *name)
 
 /*
  * The loop of a population's kernel over neurons [begin, end): `name_body` (init or update),
- * or for an update, with mode CG_EXPREL_FAST `name_fast` (its exprel only for small arguments)
- * or with CG_EXPREL_CHECK `name_check`, which computes nothing but whether some neuron's exprel
- * has an argument that is not small, and returns that (i8). ps: the parameter types (ctx, the
- * variables' arrays, fired, begin, end, k). The body reads its parameter slots and random
+ * or for an update, with mode CG_EXPREL_FAST, `name_fast`: its exprel only for small
+ * arguments; a neuron with an argument that is not small keeps its old values, gets 1 in
+ * mask[i - begin] (0 for the others), and the body returns whether there was one (i8). With
+ * `fix`, `name_body` writes only the neurons that have 1 in mask[i - begin] (the others keep
+ * what the fast body wrote). ps: the parameter types (ctx, the variables' arrays, fired, begin,
+ * end, k, mask). The body reads its parameter slots and random
  * streams, the numbers in which populations of one neuron type differ, from the table k
  * (cg_kconst), which *table is set to: the bodies of such populations are then the same
  * function, which merge_identical keeps once (the cortical microcircuit's eight populations
@@ -631,15 +633,15 @@ static LLVMValueRef kc_table(cg *c, const char *name)
  * inlined into its wrapper, which passes a constant table: the optimiser folds the numbers
  * back into the code, which is the same as with numbers written in it.
  */
-static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int interleave,
-                            LLVMTypeRef *ps, int np, LLVMValueRef *table)
+static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool fix,
+                            int interleave, LLVMTypeRef *ps, int np, LLVMValueRef *table)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
-    bool check = mode == CG_EXPREL_CHECK;
-    static const char *const SUFFIX[] = {"body", "fast", "check"};
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(check ? c->i8 : c->vd, ps, (unsigned)np, 0),
-                                  "%s_%s", name, SUFFIX[mode]);
+    bool fast = mode == CG_EXPREL_FAST;
+    const char *suffix = fast ? "fast" : "body";
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(fast ? c->i8 : c->vd, ps, (unsigned)np, 0),
+                                  "%s_%s", name, suffix);
     if (!update)
         cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
@@ -648,6 +650,9 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
         LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, noalias, 0));
         LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, nocapture, 0));
     }
+    /* the mask (parameter 5 + nv) */
+    LLVMAddAttributeAtIndex(fn, (unsigned)(6 + nv), LLVMCreateEnumAttribute(c->ctx, noalias, 0));
+    LLVMAddAttributeAtIndex(fn, (unsigned)(6 + nv), LLVMCreateEnumAttribute(c->ctx, nocapture, 0));
     c->exprel_mode = mode;
     c->nexprel = 0;
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
@@ -664,17 +669,24 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), loop, done);
     LLVMPositionBuilderAtEnd(c->b, loop);
     LLVMValueRef i = LLVMBuildPhi(c->b, c->i64, "i");
-    LLVMValueRef acc = check ? LLVMBuildPhi(c->b, c->i8, "big") : NULL, acc_next = NULL;
+    LLVMValueRef acc = fast ? LLVMBuildPhi(c->b, c->i8, "big") : NULL, acc_next = NULL;
     c->idx = i;
     c->exprel_big = NULL;
     LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
+    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
     c->env = calloc((size_t)nv + 1, sizeof *c->env);
     c->ntemps = count_temps(p);
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
     for (int k = 0; k < nv; k++) {
         ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
         if (update)
-            c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+            old[k] = c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+    }
+    /* this neuron's byte of the mask shared by the fast and the fixing body */
+    LLVMValueRef mp = NULL;
+    if (update && (fast || fix)) {
+        LLVMValueRef j = LLVMBuildSub(c->b, i, begin, "");
+        mp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(5 + nv)), &j, 1, "");
     }
     if (!update) {
         /* initial values, in storage order: later ones may use earlier ones */
@@ -705,13 +717,21 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
             if (next[k])
                 c->env[k] = next[k];
         free(next);
-        /* the check covers the scheme's update only: an exprel in a reset or an event is the
-           full function in every body */
+        /* the fast body covers the scheme's update only: an exprel in a reset or an event is
+           the full function in every body. keep: the neurons whose stores keep the old values
+           (fast: the ones left to the fixing body; fix: the ones the fast body did) */
         c->exprel_mode = CG_EXPREL_FULL;
-        if (check) {
-            LLVMValueRef big = c->exprel_big ? c->exprel_big : LLVMConstInt(c->i1, 0, 0);
-            acc_next = LLVMBuildOr(c->b, acc, LLVMBuildZExt(c->b, big, c->i8, ""), "");
-        } else {
+        LLVMValueRef keep = NULL;
+        if (fast) {
+            keep = c->exprel_big ? c->exprel_big : LLVMConstInt(c->i1, 0, 0);
+            LLVMValueRef kb = LLVMBuildZExt(c->b, keep, c->i8, "");
+            LLVMBuildStore(c->b, kb, mp);
+            acc_next = LLVMBuildOr(c->b, acc, kb, "");
+        } else if (fix) {
+            keep = LLVMBuildICmp(c->b, LLVMIntEQ, LLVMBuildLoad2(c->b, c->i8, mp, ""),
+                                 LLVMConstInt(c->i8, 0, 0), "");
+        }
+        {
             LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
             if (p->fire) {
                 fired = cg_to_bool(c, expr(c, p->fire));
@@ -730,12 +750,18 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
                 LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
                 if (extra[k])
                     v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
+                if (keep)
+                    v = LLVMBuildSelect(c->b, keep, old[k], v, "");
                 LLVMBuildStore(c->b, v, ptrs[k]);
             }
             free(extra);
             if (p->fire) {
                 LLVMValueRef fp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(1 + nv)), &i, 1, "");
-                LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""), fp);
+                LLVMValueRef f8 = LLVMBuildZExt(c->b, fired, c->i8, "");
+                /* the fast body's flag of a neuron it leaves is rewritten by the fixing body */
+                if (fix)
+                    f8 = LLVMBuildSelect(c->b, keep, LLVMBuildLoad2(c->b, c->i8, fp, ""), f8, "");
+                LLVMBuildStore(c->b, f8, fp);
             }
         }
     }
@@ -746,13 +772,13 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
        byte-wide spike flags, so the vectoriser takes 64 lanes of the random draw's 64-bit
        integer work, and interleaving that was slower to run and took long to compile (brunel
        0.13 s) */
-    if (update && !check && nv > 0 && body_size(loop) <= 400)
+    if (update && nv > 0 && body_size(loop) <= 400)
         loop_hint(c, br, "llvm.loop.interleave.count", interleave);
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
-    if (check) {
+    if (fast) {
         LLVMValueRef zero = LLVMConstInt(c->i8, 0, 0);
         LLVMAddIncoming(acc, (LLVMValueRef[]){zero, acc_next}, in_b, 2);
         LLVMValueRef res = LLVMBuildPhi(c->b, c->i8, "");
@@ -762,6 +788,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
         LLVMBuildRetVoid(c->b);
     }
     free(ptrs);
+    free(old);
     free(c->env);
     free(c->temps);
     c->env = c->temps = NULL;
@@ -769,7 +796,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     c->exprel_big = NULL;
     c->kc_p = NULL;
     char full[80];
-    snprintf(full, sizeof full, "%s_%s", name, SUFFIX[mode]);
+    snprintf(full, sizeof full, "%s_%s", name, suffix);
     *table = kc_table(c, full);
     return fn;
 }
@@ -782,15 +809,16 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
  * and calls the loop (body_fn). When the update evaluates exprel (exponential Euler), the
  * general function (a reduction, a division and selects) is needed only where the argument is
  * not small, which in practice is almost never: the entry then takes the neurons in blocks of
- * EXPREL_BLOCK and runs each with `name_fast` unless `name_check` finds an argument that is not
- * small in it. The fast body gives the very bits of the full one for small arguments, so the
+ * EXPREL_BLOCK and runs each with `name_fast`, which updates the neurons whose arguments are
+ * all small and marks the others in a mask; where it marked one, `name_body` then updates the
+ * marked neurons. The fast body gives the very bits of the full one for small arguments, so the
  * results do not depend on the blocks (nor on the threads).
  */
 static LLVMValueRef kernel(cg *c, const char *name, bool update)
 {
     const ir_pop *p = c->pop;
     int nv = p->nvars;
-    int np = nv + 5;
+    int np = nv + 6;
     LLVMTypeRef *ps = calloc((size_t)np, sizeof *ps);
     ps[0] = c->ptr;
     for (int k = 0; k < nv; k++)
@@ -799,24 +827,25 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[2 + nv] = c->i32;
     ps[3 + nv] = c->i32;
     ps[4 + nv] = c->ptr;
+    ps[5 + nv] = c->ptr;
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
        very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
-       body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
-       faster on COBA; the full one, rarely run then, takes one (less code to compile). */
-    LLVMValueRef chk = NULL, fast = NULL, chk_k = NULL, fn_k = NULL, fast_k = NULL;
+       body of exprel takes two: with four it spilled (Estrin's scheme), and with Horner's it
+       is still 5% slower on COBA; the full one, rarely run then, takes one (less code to
+       compile). */
+    LLVMValueRef fast = NULL, fn_k = NULL, fast_k = NULL;
     if (update) {
-        chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np, &chk_k);
+        fast = body_fn(c, name, update, CG_EXPREL_FAST, false, 2, ps, np, &fast_k);
         if (c->nexprel == 0) {
-            LLVMDeleteFunction(chk);
-            if (LLVMIsAGlobalVariable(chk_k))
-                LLVMDeleteGlobal(chk_k);
-            chk = NULL;
+            LLVMDeleteFunction(fast);
+            if (LLVMIsAGlobalVariable(fast_k))
+                LLVMDeleteGlobal(fast_k);
+            fast = NULL;
         }
     }
-    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, chk ? 1 : 4, ps, np, &fn_k);
-    if (chk)
-        fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np, &fast_k);
+    LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, fast != NULL, fast ? 1 : 4, ps, np,
+                              &fn_k);
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -840,17 +869,18 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     args[1 + nv] = update ? LLVMGetParam(outer, 2) : LLVMConstNull(c->ptr);
     args[2 + nv] = LLVMGetParam(outer, (unsigned)first);
     args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
+    args[5 + nv] = LLVMConstNull(c->ptr);
     LLVMTypeRef vty = LLVMFunctionType(c->vd, ps, (unsigned)np, 0);
     if (!fast) {
         args[4 + nv] = fn_k;
         LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
         LLVMBuildRetVoid(c->b);
     } else {
-        /* for (b = begin; b < end; b = e) { e = min(b + BLOCK, end); check ? full : fast } */
+        /* for (b = begin; b < end; b = e) { e = min(b + BLOCK, end); if (fast) fix } */
         LLVMValueRef begin = args[2 + nv], end = args[3 + nv];
+        args[5 + nv] = LLVMBuildAlloca(c->b, LLVMArrayType(c->i8, EXPREL_BLOCK), "mask");
         LLVMBasicBlockRef blk = LLVMAppendBasicBlockInContext(c->ctx, outer, "block");
-        LLVMBasicBlockRef full_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "full");
-        LLVMBasicBlockRef fast_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "fast");
+        LLVMBasicBlockRef fix_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "fix");
         LLVMBasicBlockRef next_b = LLVMAppendBasicBlockInContext(c->ctx, outer, "next");
         LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, outer, "done");
         LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), blk, done);
@@ -862,18 +892,14 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
                                          LLVMBuildAdd(c->b, b, bs, ""), end, "e");
         args[2 + nv] = b;
         args[3 + nv] = e;
-        args[4 + nv] = chk_k;
-        LLVMValueRef big = LLVMBuildCall2(c->b, LLVMFunctionType(c->i8, ps, (unsigned)np, 0), chk,
+        args[4 + nv] = fast_k;
+        LLVMValueRef big = LLVMBuildCall2(c->b, LLVMFunctionType(c->i8, ps, (unsigned)np, 0), fast,
                                           args, (unsigned)np, "");
         LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, big, LLVMConstInt(c->i8, 0, 0), ""),
-                        full_b, fast_b);
-        LLVMPositionBuilderAtEnd(c->b, full_b);
+                        fix_b, next_b);
+        LLVMPositionBuilderAtEnd(c->b, fix_b);
         args[4 + nv] = fn_k;
         LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
-        LLVMBuildBr(c->b, next_b);
-        LLVMPositionBuilderAtEnd(c->b, fast_b);
-        args[4 + nv] = fast_k;
-        LLVMBuildCall2(c->b, vty, fast, args, (unsigned)np, "");
         LLVMBuildBr(c->b, next_b);
         LLVMPositionBuilderAtEnd(c->b, next_b);
         LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, e, end, ""), blk, done);

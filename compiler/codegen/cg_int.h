@@ -149,8 +149,8 @@ typedef struct {
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
     /* exprel in an update kernel (cgm_exprel, which counts them in nexprel): CG_EXPREL_FULL
-       the whole function, CG_EXPREL_FAST only its branch for small arguments, CG_EXPREL_CHECK
-       none, but or-ing "the argument is not small" into exprel_big (i1) */
+       the whole function, CG_EXPREL_FAST only its branch for small arguments, and "the
+       argument is not small" or-ed into exprel_big (i1) */
     int exprel_mode;
     int nexprel;
     LLVMValueRef exprel_big;
@@ -182,7 +182,7 @@ LLVMValueRef cgm_exp(cg *c, LLVMValueRef x);    /* double */
 LLVMValueRef cgm_log(cg *c, LLVMValueRef x);    /* double */
 LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x);  /* double */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x); /* double; see cg.exprel_mode */
-enum { CG_EXPREL_FULL, CG_EXPREL_FAST, CG_EXPREL_CHECK };
+enum { CG_EXPREL_FULL, CG_EXPREL_FAST };
 LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x);   /* double */
 /* Uniform (0,1) double from Philox4x32-10, as axon_rng_uniform. */
 LLVMValueRef cgm_uniform(cg *c, LLVMValueRef seed, LLVMValueRef stream, LLVMValueRef index,

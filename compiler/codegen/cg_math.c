@@ -216,50 +216,64 @@ LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
 
-/* R(x) = (exprel(x) - 1) / x on [-1, 1]: a degree-13 Chebyshev fit (mpmath chebyfit), so that
- * 1 + x R(x), with the coefficients as rounded to double, is within 1.6e-17 of exprel(x)
- * relative to it (mpmath, 4,001 points). */
-static const double R_COEF[14] = {
-    0.5, 0.16666666666666666, 0.04166666666666609, 0.008333333333333299,
-    0.0013888888888981404, 0.00019841269841324198, 2.4801587246096818e-05,
-    2.7557319191381816e-06, 2.755733506893373e-07, 2.5052117695907823e-08,
-    2.0874435575864273e-09, 1.6057679623801638e-10, 1.1639194124150522e-11,
-    7.746178593018827e-13};
+/* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: a degree-11 Chebyshev fit (mpmath chebyfit, error
+ * 1.5e-17), so that 1 + x R(x) by Horner's scheme is within 0.994 ulp of exprel(x) there
+ * (6e6 points against expm1l(x) / x). The interval is not symmetric because exponential Euler's
+ * argument B dt is negative wherever the equation decays (conductances, gating variables:
+ * COBA's is -(1 + ge + gi) dt / taum, down to -0.7); a positive one above 1/4 means growth by
+ * more than e^(1/4) in a step. [-1, 1] took degree 13: two multiply-adds more per neuron. */
+static const double R_COEF[12] = {
+    0.5, 0.16666666666666702, 0.04166666666666752, 0.00833333333330101,
+    0.0013888888887874208, 0.0001984126990716402, 2.4801590538717768e-05,
+    2.75573212086398e-06, 2.755485264670142e-07, 2.4988849406843098e-08,
+    2.014093360565833e-09, 1.1716123343262628e-10};
 
-/* Where exprel is a polynomial: |x| below this. */
-#define EXPREL_SMALL 1.0
+/* Where exprel is a polynomial: EXPREL_LO <= x < EXPREL_HI. */
+#define EXPREL_LO (-1.0)
+#define EXPREL_HI 0.25
 
-/* exprel(x) for |x| < EXPREL_SMALL: 1 + x R(x), by Estrin's scheme and a last multiply-add. */
+/* Is x in [EXPREL_LO, EXPREL_HI) (false for NaN)? */
+static LLVMValueRef exprel_is_small(cg *c, LLVMValueRef x)
+{
+    return LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, cgm_f64(c, EXPREL_LO)),
+                        fcmp(c, LLVMRealOLT, x, cgm_f64(c, EXPREL_HI)), "");
+}
+
+/* exprel(x) for x in [EXPREL_LO, EXPREL_HI): 1 + x R(x), R by Horner's scheme with multiply-adds.
+ * Update kernels are bound by the throughput of the multiply units, not by latency (a vector
+ * of neurons is independent of the next, and the out-of-order core overlaps them): Horner
+ * takes 13 multiply-adds where Estrin's scheme takes the same and 3 multiplies for the powers
+ * of x, and it keeps 2 values live instead of 14 (no spills of the coefficients). */
 static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
 {
-    return cgm_fma(c, x, estrin(c, x, R_COEF, 14), cgm_f64(c, 1));
+    LLVMValueRef acc = cgm_f64(c, R_COEF[11]);
+    for (int k = 10; k >= 0; k--)
+        acc = cgm_fma(c, acc, x, cgm_f64(c, R_COEF[k]));
+    return cgm_fma(c, x, acc, cgm_f64(c, 1));
 }
 
 /*
- * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for |x| < 1 (no reduction, no division; at
- * most 1.2 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.75 ulp). NaN for NaN (the clamp gives
- * a finite expm1, divided by NaN); inf above 709.78, as e^x.
+ * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for -1 <= x < 1/4 (no reduction, no division;
+ * at most 1 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.75 ulp).
+ * NaN for NaN (the clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x.
  *
  * In an update kernel, c->exprel_mode selects what is built (cg.c, kernel): CG_EXPREL_FAST
- * only exprel_small, the very operations the full function selects for |x| < EXPREL_SMALL, so
- * the bits are the same there; CG_EXPREL_CHECK nothing but "|x| >= EXPREL_SMALL or NaN",
- * or-ed into c->exprel_big, for the kernel to pick the full or the fast body for a block of
- * neurons.
+ * only exprel_small, the very operations the full function selects for x in [EXPREL_LO,
+ * EXPREL_HI), so the bits are the same there, and "x outside that or NaN" or-ed into
+ * c->exprel_big, the neurons whose update the fast body leaves to the full one.
  */
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
     c->nexprel++;
-    if (c->exprel_mode == CG_EXPREL_FAST)
-        return exprel_small(c, x);
-    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f64, &x, 1);
-    if (c->exprel_mode == CG_EXPREL_CHECK) {
-        LLVMValueRef big = fcmp(c, LLVMRealUGE, ax, cgm_f64(c, EXPREL_SMALL));
+    LLVMValueRef small = exprel_is_small(c, x);
+    if (c->exprel_mode == CG_EXPREL_FAST) {
+        LLVMValueRef big = LLVMBuildNot(c->b, small, "");
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
-        return cgm_f64(c, 1);
+        return exprel_small(c, x);
     }
-    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever |x| >= 1 */
+    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever x >= 1/4 or x < -1 */
     LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
-    LLVMValueRef res = sel(c, fcmp(c, LLVMRealOLT, ax, cgm_f64(c, EXPREL_SMALL)), exprel_small(c, x), q);
+    LLVMValueRef res = sel(c, small, exprel_small(c, x), q);
     /* inf where e^x overflows (beyond the clamp the quotient would be finite and wrong) */
     return sel(c, fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384)), cgm_f64(c, INFINITY), res);
 }

@@ -590,12 +590,13 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 sx *A_i, *B_i;
                 if (!sx_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i))
                     sx_cond_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i);
+                /* dt folded into A_i and B_i where they end in a parameter factor (times_step:
+                   (.. / taum) dt is .. (dt / taum), one multiply per neuron less each), so
+                   that (A_i + B_i x) dt is A_i dt + (B_i dt) x, one multiply-add */
                 sx *x = state_ref(&b, o.var[i]);
-                sx *Bt = temp(&b, "B", B_i);
-                sx *fv = sx_add(ar, A_i, sx_mul(ar, Bt, x));
-                sx *z = sx_mul(ar, Bt, dt);
-                xnew[i] = sx_add(ar, x, sx_mul(ar, sx_mul(ar, fv, dt),
-                                                sx_call(ar, FN_EXPREL, z, NULL, NULL)));
+                sx *z = temp(&b, "Bdt", times_step(ar, B_i, dt));
+                sx *fdt = sx_add(ar, times_step(ar, A_i, dt), sx_mul(ar, z, x));
+                xnew[i] = sx_add(ar, x, sx_mul(ar, fdt, sx_call(ar, FN_EXPREL, z, NULL, NULL)));
             }
             break;
         case SCH_EULER:

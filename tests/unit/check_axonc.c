@@ -922,8 +922,8 @@ START_TEST(test_two_sessions_two_threads)
 }
 END_TEST
 
-/* exprel in an update kernel (compiler/codegen/cg_math.c): the polynomial for |x| < 1 and the
- * quotient elsewhere within 2 ulp of expm1l(x) / x; the fast body (taken for a block of neurons
+/* exprel in an update kernel (compiler/codegen/cg_math.c): the polynomial for -1 <= x < 1/4 and
+ * the quotient elsewhere within 2 ulp of expm1l(x) / x; the fast body (taken for a block of neurons
  * whose arguments are all small) gives the bits of the full one; and the results are the same
  * for any split between threads. Neurons 0-511 and 512-1023 hold the same small arguments but
  * 1023 a large one, so that (with one thread, blocks of 512 from 0) the first block runs the
@@ -961,6 +961,10 @@ static void exprel_run(const axon_model_desc *m, int threads, double *y)
     x[2] = x[514] = -nextafter(1, 0);
     x[3] = x[515] = 1e-300;
     x[4] = x[516] = -0.0;
+    x[5] = x[517] = -1; /* the ends of the polynomial's interval */
+    x[6] = x[518] = nextafter(-1, -2);
+    x[7] = x[519] = 0.25;
+    x[8] = x[520] = nextafter(0.25, 0);
     x[1023] = 3;
     for (int i = 1024; i < 2048; i++) {
         double u = (i - 1535.5) / 511.5;
