@@ -398,7 +398,9 @@ static void reuse_side(cg *c, ir_side side)
  * the load reads a constant 0 instead, so no branch is needed in the loop. */
 static LLVMValueRef whole_index(cg *c, LLVMValueRef s)
 {
-    LLVMValueRef zero = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    if (!c->syn_off0)
+        c->syn_off0 = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    LLVMValueRef zero = c->syn_off0;
     LLVMValueRef at = LLVMBuildGEP2(c->b, c->i64, c->syn_off, &c->pre_i, 1, "");
     LLVMValueRef none = LLVMBuildICmp(c->b, LLVMIntEQ, c->syn_off, LLVMConstNull(c->ptr), "");
     LLVMValueRef p = LLVMBuildSelect(c->b, none, zero, at, "");
