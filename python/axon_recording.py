@@ -192,12 +192,14 @@ class Recording:
         part whose neurons [lo, hi) hold that neuron; a value at a spike, the next unused value
         of the part holding the spike's neuron. Every part must be used up exactly."""
         where = f"{self.path}/manifest.json: {f['path']}"
-        two = f.get("kind") == "state"
+        two = f.get("kind") in ("state", "weights")
         if not two and (f.get("kind") != "spike_values" or spikes is None):
             raise RecordingError(f"{where}: \"parts\" of a file that is not split this way")
         parts = f["parts"]
         if not isinstance(parts, list) or not parts:
             raise RecordingError(f"{where}: bad \"parts\"")
+        if two and all(isinstance(e, dict) and "columns" in e for e in parts):
+            return self._join_columns(f, parts)
         data, bounds = [], []
         for e in parts:
             if not isinstance(e, dict) or "path" not in e or "shape" not in e or \
@@ -236,6 +238,34 @@ class Recording:
                 out[:, mine] = a
             else:
                 out[mine] = a
+        return out
+
+    def _join_columns(self, f, parts):
+        """A weight record of a per-synapse variable: each part's columns, in order, are the
+        whole record's columns that its [first, count] ranges name; every column of the record
+        is named exactly once."""
+        where = f"{self.path}/manifest.json: {f['path']}"
+        out, taken = None, np.zeros(f["shape"][1], dtype=bool)
+        for e in parts:
+            if "path" not in e or "shape" not in e or not isinstance(e["columns"], list):
+                raise RecordingError(f"{where}: a part lacks a file name, its columns or its shape")
+            a = self._load(e)
+            if a.ndim != 2 or a.shape[0] != f["shape"][0]:
+                raise RecordingError(f"{self.path}/{e['path']}: its rows differ from {f['path']}")
+            if out is None:
+                out = np.empty(tuple(f["shape"]), dtype=a.dtype)
+            cols = [np.arange(c[0], c[0] + c[1], dtype=np.int64) for c in e["columns"]]
+            cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+            if len(cols) != a.shape[1]:
+                raise RecordingError(f"{self.path}/{e['path']}: {a.shape[1]} columns, of which "
+                                     f"{len(cols)} belong to {f['path']}")
+            if len(cols) and (cols.max() >= len(taken) or taken[cols].any()):
+                raise RecordingError(f"{where}: a part's columns lie outside the record or in "
+                                     "another part")
+            taken[cols] = True
+            out[:, cols] = a
+        if not taken.all():
+            raise RecordingError(f"{where}: no part holds column {int(np.flatnonzero(~taken)[0])}")
         return out
 
     def _pop(self, name):

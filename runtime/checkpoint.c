@@ -411,6 +411,9 @@ size_t axon_sim_checkpoint_size(axon_sim *s)
     if (!s)
         return 0;
     rt_begin(s);
+    axon_status usable = rt_mpi_usable(s);
+    if (usable != AXON_OK)
+        return usable;
     ck_sync(s);
     uint64_t n = ck_size(s);
     if (n > SIZE_MAX) {
@@ -425,6 +428,9 @@ axon_status axon_sim_checkpoint_mem(axon_sim *s, void *buf, size_t size, size_t 
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    axon_status usable = rt_mpi_usable(s);
+    if (usable != AXON_OK)
+        return usable;
     ck_sync(s);
     uint64_t n = ck_size(s);
     if (used)
@@ -541,6 +547,9 @@ axon_status axon_sim_checkpoint(axon_sim *s, const char *path)
     rt_begin(s);
     if (!path || !*path) /* the same on every rank */
         return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_checkpoint: no file name");
+    axon_status usable = rt_mpi_usable(s);
+    if (usable != AXON_OK)
+        return usable;
     ck_sync(s);
     if (rt_mpi_size(s) > 1)
         return ck_write_set(s, path);

@@ -27,10 +27,6 @@ struct rt_ctl *rt_ctl_get(axon_sim *s)
 {
     if (s->ctl)
         return s->ctl;
-    if (rt_mpi_size(s) > 1) {
-        rt_mpi_refuse(s, "injections, pushed spikes and spike callbacks");
-        return NULL;
-    }
     struct rt_ctl *c = calloc(1, sizeof *c);
     if (c)
         c->pops = calloc(s->m->npops ? s->m->npops : 1, sizeof *c->pops);
@@ -65,18 +61,26 @@ void rt_ctl_free(axon_sim *s)
 
 /* ---- the step hooks */
 
+/* Over MPI ranks a rank updates only its block [lo, hi) of each population (all of it in one
+ * process): it adds the injections into its own neurons, and its own neurons' pushed spikes
+ * join its spike list, which the exchange gives every rank. So every rank may be given the
+ * same calls, and each applies its share. */
 void rt_ctl_pre_update(axon_sim *s)
 {
     struct rt_ctl *c = s->ctl;
     for (size_t k = 0; k < c->ninj; k++) {
         const rt_inj *j = &c->inj[k];
-        void *in = s->pops[j->pop].vars[j->var];
-        if (s->esz == 8)
-            for (size_t q = 0; q < j->n; q++)
-                ((double *)in)[j->idx[q]] += ((const double *)j->val)[q];
-        else
-            for (size_t q = 0; q < j->n; q++)
-                ((float *)in)[j->idx[q]] += ((const float *)j->val)[q];
+        const rt_pop *p = &s->pops[j->pop];
+        void *in = p->vars[j->var];
+        for (size_t q = 0; q < j->n; q++) {
+            uint32_t i = j->idx[q];
+            if (i < p->lo || i >= p->hi)
+                continue;
+            if (s->esz == 8)
+                ((double *)in)[i] += ((const double *)j->val)[q];
+            else
+                ((float *)in)[i] += ((const float *)j->val)[q];
+        }
     }
 }
 
@@ -93,9 +97,10 @@ void rt_ctl_post_update(axon_sim *s)
         /* the update wrote fired[] for every neuron: mark the pushed ones and list them all
            again in index order (O(size), only in steps with pushes) */
         for (size_t k = 0; k < cp->npush; k++)
-            p->fired[cp->push[k]] = 1;
+            if (cp->push[k] >= p->lo && cp->push[k] < p->hi)
+                p->fired[cp->push[k]] = 1;
         size_t n = 0;
-        for (uint32_t j = 0; j < p->size; j++) {
+        for (uint32_t j = p->lo; j < p->hi; j++) {
             p->spk[n] = j;
             n += p->fired[j] != 0;
         }
@@ -168,7 +173,7 @@ axon_status axon_sim_on_spikes(axon_sim *s, int pop, axon_spike_fn fn, void *use
         return AXON_EINVAL;
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
+        return AXON_ENOMEM;
     rt_ctl_pop *cp = &c->pops[pop];
     c->nfn += (fn != NULL) - (cp->fn != NULL);
     cp->fn = fn;
@@ -471,7 +476,7 @@ axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
                                 values[k]);
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
+        return AXON_ENOMEM;
     size_t slot = c->ninj;
     for (size_t k = 0; k < c->ninj; k++)
         if (c->inj[k].pop == info.owner && c->inj[k].var == info.var)
@@ -530,7 +535,7 @@ axon_status axon_sim_push_spikes(axon_sim *s, int pop, const uint32_t *idx, size
         return AXON_OK;
     struct rt_ctl *c = rt_ctl_get(s);
     if (!c)
-        return rt_mpi_size(s) > 1 ? AXON_EINVAL : AXON_ENOMEM;
+        return AXON_ENOMEM;
     rt_ctl_pop *cp = &c->pops[pop];
     if (n > SIZE_MAX / sizeof *cp->push - cp->npush)
         return axon_err_set(&s->err, AXON_ERANGE, "too many pushed spikes");

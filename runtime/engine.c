@@ -451,6 +451,10 @@ static void rt_selects(axon_sim *s)
             if (sel->k_slot >= 0)
                 kk = floor(s->shared[sel->k_slot] + 0.5);
             uint32_t k = !(kk > 0) ? 0 : kk >= (double)p->size ? p->size : (uint32_t)kk;
+            /* over MPI ranks every rank ranks the whole population (the ranks' blocks of the
+               variable first go to every rank), so every rank sets the flags alike */
+            if (s->mpi && rt_mpi_size(s) > 1)
+                rt_mpi_allgather_block(s, p->vars[sel->var], s->esz, p->size);
             rt_rank_ctx r = {p->vars[sel->var], s->esz};
             for (uint32_t n = 0; n < p->size; n++)
                 p->order[n] = n;
@@ -467,7 +471,8 @@ static void rt_selects(axon_sim *s)
     }
 }
 
-static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
+/* One step; fails only over MPI ranks, when the exchange fails (on every rank alike). */
+static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
 {
     const axon_model_desc *m = s->m;
     int par = 0, timed = 0;
@@ -506,7 +511,9 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
     if (s->ctl) /* pushed spikes join the step's */
         rt_ctl_post_update(s);
     if (s->mpi) { /* every interval, every rank's spikes: stored, counted and recorded */
-        rt_mpi_step(s, ctx->step);
+        axon_status st = rt_mpi_step(s, ctx->step);
+        if (st != AXON_OK)
+            return st;
     } else {
         for (uint32_t i = 0; i < m->npops; i++)
             s->pops[i].nspikes += s->pops[i].nspk;
@@ -523,6 +530,7 @@ static void rt_step(axon_sim *s, const axon_step_ctx *ctx)
     for (uint32_t i = 0; i < m->npops; i++)
         rt_rec_pop_step(s, (int)i);
     rt_rec_syn_step(s);
+    return AXON_OK;
 }
 
 /* ---- public API */
@@ -682,7 +690,11 @@ static void rt_signals(axon_sim *s, axon_step_ctx *ctx)
             s->signal[k] = s->signal_pin[k];
         } else if (m->signal_pop && m->signal_pop[k] >= 0) {
             const rt_pop *p = &s->pops[m->signal_pop[k]];
-            const void *x = p->vars[m->signal_var[k]];
+            void *x = p->vars[m->signal_var[k]];
+            /* over MPI ranks every rank sums the whole population, in index order, as one
+               process does: the ranks' blocks first go to every rank */
+            if (s->mpi && rt_mpi_size(s) > 1)
+                rt_mpi_allgather_block(s, x, s->esz, p->size);
             double sum = 0;
             for (uint32_t i = 0; i < p->size; i++)
                 sum += s->esz == 4 ? (double)((const float *)x)[i] : ((const double *)x)[i];
@@ -966,7 +978,9 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "a run of %llu steps would pass the limit of 2^48 steps",
                             (unsigned long long)nsteps);
-    axon_status st = AXON_OK;
+    axon_status st = rt_mpi_usable(s);
+    if (st != AXON_OK)
+        return st;
     uint64_t reserved = 0; /* steps of this run whose samples are reserved */
     uint64_t stride = (nsteps + 99) / 100; /* progress reports at most 100 times */
     double t0 = rt_now();
@@ -1008,7 +1022,10 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
         if (s->projs)
             rt_proj_continuous(s, &ctx);
         rt_selects(s);
-        rt_step(s, &ctx);
+        if ((st = rt_step(s, &ctx)) != AXON_OK) { /* every rank alike (mpi.c) */
+            s->partial = 1;
+            break;
+        }
         s->step++;
         if (cb->progress && ((k + 1) % stride == 0 || k + 1 == nsteps))
             cb->progress(cb->progress_user, (double)(k + 1) / (double)nsteps);
@@ -1030,8 +1047,13 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             break;
         }
     }
-    if (s->mpi) /* the spikes of the last steps, for the recordings */
-        rt_mpi_flush(s);
+    if (s->mpi) { /* the spikes of the last steps, for the recordings */
+        axon_status fl = rt_mpi_flush(s);
+        if (st == AXON_OK && fl != AXON_OK) {
+            s->partial = 1;
+            st = fl;
+        }
+    }
     if (s->nf_stop && st == AXON_OK) { /* found in the run's last interval */
         s->nf_stop = 0;
         s->stop = 0;

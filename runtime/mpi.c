@@ -23,9 +23,14 @@
  * process for any rank and thread count.
  *
  * Recordings. Spike and rate records see every rank's spikes, so every rank holds them (and
- * rank 0 writes them); a state record holds only this rank's columns and values at spikes only
- * this rank's spikes (record.c), which each rank writes as its part of the directory, rank 0
+ * rank 0 writes them); a state record holds only this rank's columns, values at spikes only
+ * this rank's spikes and a record of a synapse variable only this rank's synapses (or block of
+ * postsynaptic neurons) (record.c), which each rank writes as its part of the directory, rank 0
  * writing the manifest that names the parts (write.c, rt_write_ranks).
+ *
+ * Whole populations. A signal that follows a population's mean and topk gather the ranks'
+ * blocks of the variable on every rank (rt_mpi_allgather_block), which then sums or ranks it in
+ * index order as one process does.
  */
 #include "config.h"
 
@@ -50,6 +55,8 @@ struct rt_mpi {
     uint64_t first;    /* the first of them */
     int stop;          /* a rank was asked to stop (the last exchange) */
     int failed;        /* an rt_mpi_agree failed (every rank knows) */
+    int lost;          /* an exchange failed (every rank knows): the simulation cannot go on */
+    size_t test_max;   /* test only (docs/mpi.md): widths above it fail as if out of memory */
     uint32_t *send;    /* [words, stop, lists...]: cap words */
     size_t nsend, send_cap;
     uint32_t *recv; /* size blocks of width words */
@@ -57,6 +64,8 @@ struct rt_mpi {
     size_t base_width; /* the width of the first exchange, the least it shrinks to */
     size_t next_width; /* 0, or the narrower width of the next exchange */
     size_t *cur;      /* per rank: read position in its block */
+    int *cnt, *off;   /* per rank: counts and displacements of a gather (rt_mpi_gatherv_u64,
+                         rt_mpi_allgather_block) */
     uint32_t *merged; /* one step's list of one population (the largest size) */
     uint64_t exchanges, bytes;
     double comm_sec;
@@ -99,6 +108,7 @@ void rt_mpi_free(rt_mpi *mp)
     free(mp->send);
     free(mp->recv);
     free(mp->cur);
+    free(mp->cnt);
     free(mp->merged);
     free(mp);
 }
@@ -182,12 +192,6 @@ void rt_mpi_range(const rt_mpi *mp, uint32_t n, uint32_t *lo, uint32_t *hi)
     rt_mpi_block(n, mp->rank, mp->size, lo, hi);
 }
 
-axon_status rt_mpi_refuse(axon_sim *s, const char *what)
-{
-    return axon_err_set(&s->err, AXON_EINVAL,
-                        "%s do not work over several MPI ranks yet (docs/mpi.md)", what);
-}
-
 /* What a split over ranks cannot do yet (the model is the same on every rank, so every rank
  * refuses alike). */
 static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
@@ -203,15 +207,11 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "neurons every step, which over MPI ranks live elsewhere; run "
                                 "it on one rank",
                                 d->name);
-        if (d->flags & AXON_PROJ_SYN_DRAWS)
+        if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays)
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its handlers draw random numbers keyed by the "
-                                "synapse, whose index differs over MPI ranks; run it on one rank",
-                                d->name);
-        if (d->nevents)
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': handlers of neuron events (on post.NAME) do "
-                                "not work over several MPI ranks yet (docs/mpi.md)",
+                                "synapse, and with per-synapse delays a rank orders its synapses "
+                                "otherwise than one process; run it on one rank",
                                 d->name);
         if (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE))
             return axon_err_set(err, AXON_EINVAL,
@@ -232,24 +232,20 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "one rank",
                                 d->name);
     }
-    for (uint32_t i = 0; i < m->npops; i++)
-        if (m->pops[i].nselects)
+    for (uint32_t i = 0; i < m->nrecords; i++) {
+        const axon_record_desc *r = &m->records[i];
+        if (r->kind != AXON_REC_WEIGHTS || r->target < 0 || (uint32_t)r->target >= m->nprojs)
+            continue;
+        const axon_proj_desc *d = &m->projs[r->target];
+        if (d->delays && r->var >= 0 && (uint32_t)r->var < d->nvars &&
+            d->vars[r->var].kind != AXON_VAR_PER_PRE && d->vars[r->var].kind != AXON_VAR_PER_POST)
             return axon_err_set(err, AXON_EINVAL,
-                                "population '%s': topk ranks the whole population, which over "
-                                "MPI ranks is spread over them; run it on one rank",
-                                m->pops[i].name);
-    for (uint32_t k = 0; k < m->nsignals && m->signal_pop; k++)
-        if (m->signal_pop[k] >= 0)
-            return axon_err_set(err, AXON_EINVAL,
-                                "signal '%s' follows a population's mean, which over MPI ranks "
-                                "is spread over them; run it on one rank",
-                                m->signal_names[k]);
-    for (uint32_t i = 0; i < m->nrecords; i++)
-        if (m->records[i].kind == AXON_REC_WEIGHTS)
-            return axon_err_set(err, AXON_EINVAL,
-                                "record %u: weight records do not work over several MPI ranks "
-                                "yet (docs/mpi.md)",
-                                i);
+                                "record %u: a record of a synapse variable of projection '%s', "
+                                "whose per-synapse delays order a rank's synapses otherwise than "
+                                "one process, does not work over several MPI ranks yet "
+                                "(docs/mpi.md)",
+                                i, d->name);
+    }
     return AXON_OK;
 }
 
@@ -286,10 +282,16 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
     mp->send = calloc(mp->send_cap, sizeof *mp->send);
     mp->recv = malloc((size_t)mp->size * mp->width * sizeof *mp->recv);
     mp->cur = malloc((size_t)mp->size * sizeof *mp->cur);
+    mp->cnt = malloc(2 * (size_t)mp->size * sizeof *mp->cnt);
+    mp->off = mp->cnt + mp->size;
     mp->merged = malloc(largest * sizeof *mp->merged);
-    if (!mp->send || !mp->recv || !mp->cur || !mp->merged)
+    if (!mp->send || !mp->recv || !mp->cur || !mp->cnt || !mp->merged)
         return axon_err_set(err, AXON_ENOMEM, "out of memory for the spike exchange");
     mp->nsend = 2;
+    /* test only (tests/mpi/run.sh, docs/mpi.md): the exchange cannot grow past this many
+       words per rank on this rank, as when it runs out of memory; not part of the API */
+    const char *t = getenv("AXON_TEST_MPI_EXCHANGE_WORDS");
+    mp->test_max = t ? strtoull(t, NULL, 10) : 0;
     return AXON_OK;
 }
 
@@ -300,12 +302,34 @@ uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
     return mp->pending + 1;
 }
 
+/* Room for blocks of w words (every rank's, and this rank's own): 0, or -1 out of memory. */
+static int rt_mpi_grow(rt_mpi *mp, size_t w)
+{
+    if (mp->test_max && w > mp->test_max)
+        return -1;
+    uint32_t *recv = realloc(mp->recv, (size_t)mp->size * w * sizeof *recv);
+    if (!recv)
+        return -1;
+    mp->recv = recv;
+    if (w > mp->send_cap) {
+        uint32_t *send = realloc(mp->send, w * sizeof *send);
+        if (!send)
+            return -1;
+        mp->send = send;
+        mp->send_cap = w;
+    }
+    return 0;
+}
+
 /* The exchange of the buffered steps: one MPI_Allgather of width words per rank, repeated
  * wider when a rank's block did not fit, and narrower for the next exchanges once every
  * rank's block fits in a quarter of it (after a burst of spikes: the network's opening one
  * would otherwise set the width of every exchange of the run). Every rank sees the same
- * needs, so makes the same width. MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
-static void rt_mpi_allgather(rt_mpi *mp)
+ * needs, so makes the same width. A rank that cannot make room for the wider blocks tells the
+ * others (one more collective, only when the blocks grow), so every rank returns the failure
+ * at the same exchange, the failing rank's message in err and the others' naming it, and none
+ * waits for another. Other MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
+static axon_status rt_mpi_allgather(rt_mpi *mp, axon_err *err)
 {
     mp->send[0] = (uint32_t)mp->nsend;
     if (mp->next_width) { /* (not before the last exchange's blocks were read) */
@@ -325,36 +349,36 @@ static void rt_mpi_allgather(rt_mpi *mp)
                 size_t w = need + need / 2;
                 mp->next_width = w > mp->base_width ? w : mp->base_width;
             }
-            return;
+            return AXON_OK;
         }
         /* half again */
         size_t w = need + need / 2;
-        uint32_t *recv = realloc(mp->recv, (size_t)mp->size * w * sizeof *recv);
-        uint32_t *send = w > mp->send_cap ? realloc(mp->send, w * sizeof *send) : mp->send;
-        if (recv)
-            mp->recv = recv;
-        if (send)
-            mp->send = send;
-        if (!recv || !send) { /* the exchange cannot go on: end the job rather than hang it */
-            fprintf(stderr, "axon: rank %d: out of memory for the spike exchange\n", mp->rank);
-            MPI_Abort(mp->comm, 1);
+        axon_status st = AXON_OK;
+        if (rt_mpi_grow(mp, w) != 0)
+            st = axon_err_set(err, AXON_ENOMEM,
+                              "out of memory for the spike exchange (%zu bytes for blocks of "
+                              "%zu words from each of %d ranks)",
+                              (size_t)mp->size * w * sizeof *mp->recv, w, mp->size);
+        if ((st = rt_mpi_agree(mp, st, "enlarge the spike exchange", err)) != AXON_OK) {
+            mp->lost = 1;
+            return st;
         }
-        if (w > mp->send_cap)
-            mp->send_cap = w;
         mp->width = w;
     }
 }
 
 /* Exchanges the buffered steps, then stores, counts and records every rank's spikes of each. */
-static void rt_mpi_exchange(axon_sim *s)
+static axon_status rt_mpi_exchange(axon_sim *s)
 {
     rt_mpi *mp = s->mpi;
-    if (!mp->pending)
-        return;
+    if (!mp->pending || mp->lost)
+        return AXON_OK;
     mp->send[1] = s->stop != 0;
     double t0 = rt_mpi_now();
-    rt_mpi_allgather(mp);
+    axon_status st = rt_mpi_allgather(mp, &s->err);
     mp->comm_sec += rt_mpi_now() - t0;
+    if (st != AXON_OK)
+        return st;
     mp->exchanges++;
     for (int r = 0; r < mp->size; r++) {
         mp->cur[r] = (size_t)r * mp->width + 2;
@@ -383,9 +407,10 @@ static void rt_mpi_exchange(axon_sim *s)
         s->stop = 0; /* seen by every rank: rt_run stops at this boundary */
     mp->pending = 0;
     mp->nsend = 2;
+    return AXON_OK;
 }
 
-void rt_mpi_step(axon_sim *s, uint64_t step)
+axon_status rt_mpi_step(axon_sim *s, uint64_t step)
 {
     rt_mpi *mp = s->mpi;
     if (!mp->pending)
@@ -398,13 +423,21 @@ void rt_mpi_step(axon_sim *s, uint64_t step)
         memcpy(mp->send + mp->nsend, p->spk, p->nspk * sizeof *p->spk);
         mp->nsend += p->nspk;
     }
-    if (++mp->pending == mp->interval)
-        rt_mpi_exchange(s);
+    return ++mp->pending == mp->interval ? rt_mpi_exchange(s) : AXON_OK;
 }
 
-void rt_mpi_flush(axon_sim *s)
+axon_status rt_mpi_flush(axon_sim *s)
 {
-    rt_mpi_exchange(s);
+    return rt_mpi_exchange(s);
+}
+
+axon_status rt_mpi_usable(axon_sim *s)
+{
+    if (!s->mpi || !s->mpi->lost)
+        return AXON_OK;
+    return axon_err_set(&s->err, AXON_EINVAL,
+                        "a spike exchange between the MPI ranks failed earlier: this "
+                        "simulation cannot go on (free it)");
 }
 
 int rt_mpi_stopped(axon_sim *s)
@@ -426,6 +459,32 @@ void rt_mpi_block_of(const axon_sim *s, uint32_t n, int r, uint32_t *lo, uint32_
 void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all)
 {
     MPI_Gather(mine, n, MPI_UINT64_T, all, n, MPI_UINT64_T, 0, s->mpi->comm);
+}
+
+void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
+                        const uint64_t *counts)
+{
+    rt_mpi *mp = s->mpi;
+    if (mp->rank == 0)
+        for (int r = 0, o = 0; r < mp->size; r++) {
+            mp->cnt[r] = (int)counts[r];
+            mp->off[r] = o;
+            o += mp->cnt[r];
+        }
+    MPI_Gatherv(mine, n, MPI_UINT64_T, all, mp->cnt, mp->off, MPI_UINT64_T, 0, mp->comm);
+}
+
+void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
+{
+    rt_mpi *mp = s->mpi;
+    for (int r = 0; r < mp->size; r++) {
+        uint32_t lo, hi;
+        rt_mpi_block(n, r, mp->size, &lo, &hi);
+        mp->cnt[r] = (int)(hi - lo);
+        mp->off[r] = (int)lo;
+    }
+    MPI_Datatype t = esz == 4 ? MPI_FLOAT : MPI_DOUBLE;
+    MPI_Allgatherv(MPI_IN_PLACE, 0, t, x, mp->cnt, mp->off, t, mp->comm);
 }
 
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
@@ -534,15 +593,23 @@ uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
     return 1;
 }
 
-void rt_mpi_step(axon_sim *s, uint64_t step)
+axon_status rt_mpi_step(axon_sim *s, uint64_t step)
 {
     (void)s;
     (void)step;
+    return AXON_OK;
 }
 
-void rt_mpi_flush(axon_sim *s)
+axon_status rt_mpi_flush(axon_sim *s)
 {
     (void)s;
+    return AXON_OK;
+}
+
+axon_status rt_mpi_usable(axon_sim *s)
+{
+    (void)s;
+    return AXON_OK;
 }
 
 int rt_mpi_stopped(axon_sim *s)
@@ -564,10 +631,22 @@ void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all)
     memcpy(all, mine, (size_t)n * sizeof *all);
 }
 
-axon_status rt_mpi_refuse(axon_sim *s, const char *what)
+void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
+                        const uint64_t *counts)
 {
-    return axon_err_set(&s->err, AXON_EINVAL, "%s: no MPI in this runtime", what);
+    (void)s;
+    (void)counts;
+    memcpy(all, mine, (size_t)n * sizeof *all);
 }
+
+void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
+{
+    (void)s;
+    (void)x;
+    (void)esz;
+    (void)n;
+}
+
 
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
 {

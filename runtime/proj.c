@@ -974,6 +974,26 @@ static axon_status rt_proj_whole_index(axon_sim *s, rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
+/* Whether a rank keeps goff after setup: for handlers that draw random numbers or a record of
+ * a per-synapse variable, and rows not ordered by delay. */
+static int rt_proj_keeps_offsets(const axon_sim *s, const rt_proj *pr)
+{
+    const axon_proj_desc *d = pr->d;
+    if (!pr->goff || d->delays)
+        return 0;
+    if (d->flags & AXON_PROJ_SYN_DRAWS)
+        return 1;
+    int q = (int)(pr - s->projs);
+    for (uint32_t k = 0; k < s->m->nrecords; k++) {
+        const axon_record_desc *r = &s->m->records[k];
+        if (r->kind == AXON_REC_WEIGHTS && r->target == q && r->var >= 0 &&
+            (uint32_t)r->var < d->nvars && d->vars[r->var].kind != AXON_VAR_PER_PRE &&
+            d->vars[r->var].kind != AXON_VAR_PER_POST)
+            return 1;
+    }
+    return 0;
+}
+
 /* Phase 3: synapse variables, the init and delay kernels, the order by delay. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
 {
@@ -1008,8 +1028,13 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         rt_syn_run(s, pr, NULL);
     free(pr->pre);
     pr->pre = NULL;
-    free(pr->goff);
-    pr->goff = NULL;
+    /* handlers that draw key their draws by the same index (model.h, ABI 8), and weight
+       records name their columns by it (record.c): kept for them, unless the rows are
+       ordered by delay below (mpi.c refuses both over ranks then) */
+    if (!rt_proj_keeps_offsets(s, pr)) {
+        free(pr->goff);
+        pr->goff = NULL;
+    }
     if (!d->delays)
         return AXON_OK;
     axon_status st = rt_order_by_delay(s, pr, dl, err);
@@ -1299,6 +1324,19 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
 
 /* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
  * its part due at a delay). */
+/* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
+ * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), so that
+ * the draws are keyed by the index in the whole projection. */
+static const axon_step_ctx *rt_proj_ctx(const rt_proj *pr, const axon_step_ctx *ctx,
+                                        axon_step_ctx *own)
+{
+    if (!pr->goff)
+        return ctx;
+    *own = *ctx;
+    own->syn_offset = pr->goff;
+    return own;
+}
+
 static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 {
     __builtin_prefetch(&pr->post[r]);
@@ -1420,6 +1458,8 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
                              uint32_t lo, uint32_t hi)
 {
     const axon_proj_desc *d = pr->d;
+    axon_step_ctx own;
+    ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {
         rt_deliver_range_het(s, pr, ctx, lo, hi);
         return;
@@ -1493,10 +1533,12 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
         const axon_proj_desc *d = pr->d;
         if (!d->continuous)
             continue;
+        axon_step_ctx own;
+        const axon_step_ctx *c = rt_proj_ctx(pr, ctx, &own);
         void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
         for (uint32_t i = 0; i < pr->npre; i++)
             if (pr->row[i] < pr->row[i + 1])
-                d->continuous(ctx, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+                d->continuous(c, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
     }
 }
 
@@ -1578,13 +1620,15 @@ static void rt_proj_events(axon_sim *s, const rt_proj *pr, const axon_step_ctx *
  * (AXON_PROJ_EVERY_LOCAL). Each synapse and neuron sees the same operations in the same order
  * for any thread count.
  */
-void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx)
+void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
         rt_proj *pr = &s->projs[q];
         const axon_proj_desc *d = pr->d;
         if (!d->pre_after && !d->on_post && !d->every_step && !d->nevents)
             continue;
+        axon_step_ctx own;
+        const axon_step_ctx *ctx = rt_proj_ctx(pr, step_ctx, &own);
         rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
         void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
         uint64_t st = 0;

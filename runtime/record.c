@@ -70,7 +70,9 @@ static uint64_t rt_rec_syn_size(const axon_sim *s, int q, int var)
 {
     const rt_proj *pr = &s->projs[q];
     int kind = pr->d->vars[var].kind;
-    return kind == AXON_VAR_PER_PRE ? pr->npre : kind == AXON_VAR_PER_POST ? pr->npost : pr->nsyn;
+    return kind == AXON_VAR_PER_PRE    ? pr->npre
+           : kind == AXON_VAR_PER_POST ? pr->npost
+                                       : pr->nsyn_all; /* (over MPI ranks, the whole's) */
 }
 
 /* Needs the projections built (synapse indices). */
@@ -144,12 +146,11 @@ static axon_status rt_rec_check(const axon_sim *s, uint32_t i, axon_err *err)
     return AXON_OK;
 }
 
-/* Over several MPI ranks, a state record keeps only the columns of this rank's neurons: its
- * block, or the subset's neurons in it (in subset order); write.c writes them as this rank's
- * part. */
-static axon_status rt_rec_local(axon_sim *s, rt_rec *r)
+/* Over several MPI ranks, a state record keeps only the columns of this rank's neurons of
+ * population p: its block, or the subset's neurons in it (in subset order); write.c writes them
+ * as this rank's part. So does a weight record of a variable per postsynaptic neuron. */
+static axon_status rt_rec_local(const rt_pop *p, rt_rec *r)
 {
-    const rt_pop *p = &s->pops[r->pop];
     if (!r->sub) {
         r->col0 = p->lo;
         r->nsub = p->hi - p->lo;
@@ -166,6 +167,90 @@ static axon_status rt_rec_local(axon_sim *s, rt_rec *r)
             r->own[n++] = r->sub[k];
     r->sub = r->own;
     r->nsub = n;
+    return AXON_OK;
+}
+
+/* Appends whole-record column c to the ranges r->wcols ([first, count] pairs, room for one
+ * more pair at least), extending the last range when c follows it. */
+static void rt_rec_wcol(rt_rec *r, uint64_t c)
+{
+    uint64_t *last = r->nwcols ? &r->wcols[2 * (r->nwcols - 1)] : NULL;
+    if (last && last[0] + last[1] == c) {
+        last[1]++;
+        return;
+    }
+    r->wcols[2 * r->nwcols] = c;
+    r->wcols[2 * r->nwcols + 1] = 1;
+    r->nwcols++;
+}
+
+/* The row of a rank's part of projection pr that holds whole-projection synapse g, or -1:
+ * the first synapse of row i here is g0 = row[i] + goff[i] of the whole, and g0 never
+ * decreases with i (a row's synapses here are consecutive in the whole row, proj.c). */
+static int64_t rt_rec_row_of(const rt_proj *pr, uint64_t g)
+{
+    uint32_t lo = 0, hi = pr->npre; /* the last row with g0 <= g lies in [lo, hi) */
+    if (!pr->npre || pr->row[0] + pr->goff[0] > g)
+        return -1;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pr->row[mid] + pr->goff[mid] <= g)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return g - pr->goff[lo] < pr->row[lo + 1] ? (int64_t)lo : -1;
+}
+
+/*
+ * Over several MPI ranks, a weight record keeps what this rank holds: a variable per
+ * presynaptic neuron whole (every rank updates it alike for every spike); one per
+ * postsynaptic neuron the columns of this rank's block (rt_rec_local); one per synapse the
+ * columns of this rank's synapses, in the record's order, and r->wcols says which columns of
+ * the whole record they are (write.c names them in the manifest). A rank's synapse s of row i
+ * is synapse s + goff[i] of the whole projection (proj.c keeps goff for such records).
+ */
+static axon_status rt_rec_weights_local(axon_sim *s, rt_rec *r)
+{
+    const rt_proj *pr = &s->projs[r->proj];
+    int kind = pr->d->vars[r->var].kind;
+    if (kind == AXON_VAR_PER_PRE)
+        return AXON_OK;
+    if (kind == AXON_VAR_PER_POST)
+        return rt_rec_local(&s->pops[pr->d->post], r);
+    if (!pr->goff) /* per-synapse delays: mpi.c refuses the record (rt_mpi_setup) */
+        return AXON_OK;
+    uint64_t n = 0;
+    if (r->sub) {
+        for (uint32_t k = 0; k < r->nsub; k++)
+            n += rt_rec_row_of(pr, r->sub[k]) >= 0;
+    } else {
+        n = pr->nsyn;
+    }
+    size_t nr = r->sub ? (size_t)n : (size_t)pr->npre; /* ranges at most */
+    if (!(r->wcols = malloc((nr + 1) * 2 * sizeof *r->wcols)) ||
+        !(r->own = malloc((n ? (size_t)n : 1) * sizeof *r->own)))
+        return AXON_ENOMEM;
+    r->nwcols = 0;
+    if (r->sub) {
+        uint32_t m = 0;
+        for (uint32_t k = 0; k < r->nsub; k++) {
+            int64_t i = rt_rec_row_of(pr, r->sub[k]);
+            if (i < 0)
+                continue;
+            r->own[m++] = (uint32_t)(r->sub[k] - pr->goff[i]);
+            rt_rec_wcol(r, k);
+        }
+        r->sub = r->own;
+        r->nsub = m;
+        return AXON_OK;
+    }
+    for (uint32_t i = 0; i < pr->npre; i++)
+        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+            rt_rec_wcol(r, k + pr->goff[i]);
+    free(r->own); /* every synapse here, in order: sampled without a table */
+    r->own = NULL;
+    r->nsub = (uint32_t)pr->nsyn;
     return AXON_OK;
 }
 
@@ -196,7 +281,7 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
             r->sub = d->nsubset ? d->subset : NULL;
             r->nsub = d->nsubset ? d->nsubset : m->pops[d->target].size;
             r->input = m->pops[d->target].vars[d->var].kind == AXON_VAR_INPUT;
-            if (rt_mpi_size(s) > 1 && rt_rec_local(s, r) != AXON_OK)
+            if (rt_mpi_size(s) > 1 && rt_rec_local(&s->pops[r->pop], r) != AXON_OK)
                 return axon_err_set(err, AXON_ENOMEM, "cannot allocate the recorders");
         }
         if (d->kind == AXON_REC_WEIGHTS) {
@@ -205,6 +290,8 @@ axon_status rt_rec_init(axon_sim *s, axon_err *err)
             r->sub = d->nsubset ? d->subset : NULL;
             /* at most 2^32 - 1 synapses per projection */
             r->nsub = d->nsubset ? d->nsubset : (uint32_t)rt_rec_syn_size(s, d->target, d->var);
+            if (rt_mpi_size(s) > 1 && rt_rec_weights_local(s, r) != AXON_OK)
+                return axon_err_set(err, AXON_ENOMEM, "cannot allocate the recorders");
             continue;
         }
         rt_pop *p = &s->pops[d->target];
@@ -229,6 +316,7 @@ void rt_rec_free(axon_sim *s)
         free(r->vals);
         free(r->rate);
         free(r->own);
+        free(r->wcols);
     }
     free(s->recs);
     s->recs = NULL;

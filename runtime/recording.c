@@ -266,6 +266,8 @@ static axon_status rt_load_file(const axon_recording *r, const rt_fentry *f, axo
 typedef struct {
     axon_tensor *t;
     uint32_t lo, hi;
+    const rt_json *cols; /* or, a weight record of a per-synapse variable: the columns of the
+                            whole record its columns are, as [first, count] ranges */
     size_t used;
 } rt_part;
 
@@ -277,21 +279,29 @@ static axon_status rt_part_read(const axon_recording *r, const rt_fentry *f, con
     pf.path = rt_json_str(e, "path");
     pf.parts = NULL;
     const rt_json *nb = rt_json_get(e, "neurons"), *shape = rt_json_get(e, "shape");
+    p->cols = rt_json_get(e, "columns");
     int ok = pf.path && !strchr(pf.path, '/') && strcmp(pf.path, "..") && strcmp(pf.path, ".") &&
-             nb && nb->type == RT_JARR && nb->n == 2 && shape && shape->type == RT_JARR &&
-             shape->n == (size_t)f->ndim;
-    for (size_t d = 0; ok && d < 2; d++)
+             (p->cols ? p->cols->type == RT_JARR : nb && nb->type == RT_JARR && nb->n == 2) &&
+             shape && shape->type == RT_JARR && shape->n == (size_t)f->ndim;
+    for (size_t d = 0; ok && !p->cols && d < 2; d++)
         ok = nb->items[d]->type == RT_JNUM && nb->items[d]->num >= 0 &&
              nb->items[d]->num <= UINT32_MAX;
+    for (size_t k = 0; ok && p->cols && k < p->cols->n; k++) {
+        const rt_json *c = p->cols->items[k];
+        ok = c->type == RT_JARR && c->n == 2 && c->items[0]->type == RT_JNUM &&
+             c->items[1]->type == RT_JNUM && c->items[0]->num >= 0 && c->items[1]->num >= 0;
+    }
     for (size_t d = 0; ok && d < shape->n; d++) {
         ok = shape->items[d]->type == RT_JNUM && shape->items[d]->num >= 0;
         pf.shape[d] = ok ? (size_t)shape->items[d]->num : 0;
     }
     if (!ok)
         return axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: a part lacks a file name, "
-                            "its neurons or its shape", r->dir, f->path);
-    p->lo = (uint32_t)nb->items[0]->num;
-    p->hi = (uint32_t)nb->items[1]->num;
+                            "its neurons (or columns) or its shape", r->dir, f->path);
+    if (!p->cols) {
+        p->lo = (uint32_t)nb->items[0]->num;
+        p->hi = (uint32_t)nb->items[1]->num;
+    }
     return rt_load_file(r, &pf, &p->t, err);
 }
 
@@ -302,6 +312,58 @@ static rt_part *rt_part_of(rt_part *ps, size_t n, uint32_t j)
         if (j >= ps[k].lo && j < ps[k].hi)
             return &ps[k];
     return NULL;
+}
+
+/* Column k of part p (its next unused one) as column c of out. */
+static void rt_copy_col(const rt_part *p, size_t k, axon_tensor *out, size_t c)
+{
+    size_t esz = axon_dtype_size(out->dtype), n = out->shape[1];
+    const char *src = p->t->data;
+    char *dst = out->data;
+    for (size_t row = 0; row < out->shape[0]; row++)
+        memcpy(dst + (row * n + c) * esz,
+               src + (p->t->strides[0] * row + p->t->strides[1] * k) * esz, esz);
+}
+
+/* A weight record of a per-synapse variable: each part's columns, in order, are the whole
+ * record's columns its ranges name; every column of out must be named exactly once. */
+static axon_status rt_join_cols(const axon_recording *r, const rt_fentry *f, rt_part *ps,
+                                size_t np, axon_tensor *out, axon_err *err)
+{
+    size_t n = out->shape[1];
+    uint8_t *taken = calloc(n ? n : 1, 1);
+    if (!taken)
+        return axon_err_set(err, AXON_ENOMEM, "out of memory");
+    axon_status st = AXON_OK;
+    for (size_t k = 0; k < np && st == AXON_OK; k++) {
+        rt_part *p = &ps[k];
+        if (!p->cols) {
+            st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: a part lacks its "
+                              "columns", r->dir, f->path);
+            break;
+        }
+        for (size_t q = 0; q < p->cols->n && st == AXON_OK; q++) {
+            double a = p->cols->items[q]->items[0]->num, c = p->cols->items[q]->items[1]->num;
+            if (a + c > (double)n || p->used + c > p->t->shape[1]) {
+                st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: a part's columns "
+                                  "lie outside the record or the part", r->dir, f->path);
+                break;
+            }
+            for (size_t j = (size_t)a; j < (size_t)(a + c) && st == AXON_OK; j++) {
+                if (taken[j])
+                    st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: column %zu in "
+                                      "two parts", r->dir, f->path, j);
+                taken[j] = 1;
+                rt_copy_col(p, p->used++, out, j);
+            }
+        }
+    }
+    for (size_t j = 0; j < n && st == AXON_OK; j++)
+        if (!taken[j])
+            st = axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: no part holds column "
+                              "%zu", r->dir, f->path, j);
+    free(taken);
+    return st;
 }
 
 /*
@@ -317,7 +379,8 @@ static axon_status rt_load_parts(const axon_recording *r, const rt_fentry *f, co
     const rt_json *pl = f->parts;
     *out = NULL;
     if (pl->type != RT_JARR || !pl->n ||
-        strcmp(f->kind, f->ndim == 2 ? "state" : "spike_values"))
+        (f->ndim == 2 ? strcmp(f->kind, "state") && strcmp(f->kind, "weights")
+                      : strcmp(f->kind, "spike_values")))
         return axon_err_set(err, AXON_EFORMAT, "%s/manifest.json: %s: \"parts\" of a file that "
                             "is not split this way", r->dir, f->path);
     rt_part *ps = calloc(pl->n, sizeof *ps);
@@ -344,6 +407,10 @@ static axon_status rt_load_parts(const axon_recording *r, const rt_fentry *f, co
                           r->dir, f->path, f->ndim == 1 ? nspk : sub->n,
                           f->ndim == 1 ? "spikes" : "neurons", n);
     char *dst = *out ? (*out)->data : NULL;
+    if (st == AXON_OK && f->ndim == 2 && ps[0].cols) {
+        st = rt_join_cols(r, f, ps, pl->n, *out, err);
+        n = 0; /* (done) */
+    }
     for (size_t c = 0; c < n && st == AXON_OK; c++) {
         double j = f->ndim == 1 ? spk[c] : sub ? sub->items[c]->num : (double)c;
         rt_part *p = j >= 0 && j < UINT32_MAX ? rt_part_of(ps, pl->n, (uint32_t)j) : NULL;

@@ -56,8 +56,9 @@ typedef struct {
     uint64_t nsyn;
     uint64_t nsyn_all; /* the whole projection's synapses (nsyn but for a rank's part, mpi.c) */
     uint32_t lo, hi;   /* the targets of the synapses held here: [0, npost), or a rank's block */
-    uint64_t *goff;    /* during setup over MPI: per pre, the index in the whole projection of
-                          its first synapse here minus row[i] (model.h syn_offset, ABI 7) */
+    uint64_t *goff;    /* over MPI: per pre, the index in the whole projection of its first
+                          synapse here minus row[i] (model.h syn_offset, ABI 7); during setup,
+                          and kept for the handlers of AXON_PROJ_SYN_DRAWS (ABI 8) */
     uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
     uint64_t *row;  /* npre + 1 */
     uint32_t *post; /* cap entries (padding 0) */
@@ -91,7 +92,11 @@ typedef struct {
     uint32_t col0;       /* state, sub NULL: the first column's neuron (over MPI ranks, the
                             rank's block [col0, col0 + nsub); else 0) */
     uint32_t *own;       /* state over MPI ranks with a subset: the subset's neurons in this
-                            rank's block, in subset order (sub points here) */
+                            rank's block, in subset order (sub points here); weights of a
+                            per-synapse variable: this rank's synapses of the subset */
+    uint64_t *wcols;     /* weights of a per-synapse variable over MPI ranks: the columns of
+                            the whole record that this rank's are, as [first, count] ranges */
+    size_t nwcols;       /* ... how many ranges */
     size_t n;            /* spikes or samples so far */
     size_t cap;          /* capacity of the arrays below, in spikes or samples */
     double *t;           /* spike or sample times */
@@ -334,10 +339,15 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err);
  * first of them in *first), for the reserves. */
 uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first);
 /* After the updates of step `step`: buffers this rank's spikes; at the end of an interval
- * exchanges them and stores, counts and records every rank's. */
-void rt_mpi_step(axon_sim *s, uint64_t step);
-/* Exchanges what is buffered (the end of a run). */
-void rt_mpi_flush(axon_sim *s);
+ * exchanges them and stores, counts and records every rank's. A failed exchange (out of
+ * memory on a rank) fails on every rank alike, with the message in s->err, and leaves the
+ * simulation unusable (rt_mpi_usable). */
+axon_status rt_mpi_step(axon_sim *s, uint64_t step);
+/* Exchanges what is buffered (the end of a run); fails as rt_mpi_step. */
+axon_status rt_mpi_flush(axon_sim *s);
+/* AXON_OK, or AXON_EINVAL (message in s->err) after a failed exchange: nothing can run or be
+ * checkpointed then. The same on every rank. */
+axon_status rt_mpi_usable(axon_sim *s);
 /* Whether a rank was asked to stop (axon_sim_stop), as of the last exchange; 0 between. */
 int rt_mpi_stopped(axon_sim *s);
 /* Rank r's block [lo, hi) of a population of n neurons (r < rt_mpi_size; all of it without
@@ -345,11 +355,16 @@ int rt_mpi_stopped(axon_sim *s);
 void rt_mpi_block_of(const axon_sim *s, uint32_t n, int r, uint32_t *lo, uint32_t *hi);
 /* Collective: n values of every rank, in rank order, into all (size * n, on rank 0 only). */
 void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all);
+/* Collective: every rank's n values (n may differ between ranks, below 2^31 in all), in rank
+ * order, into all on rank 0, where counts[r] is rank r's n. */
+void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
+                        const uint64_t *counts);
+/* Collective: the array x of n values of esz bytes (4 or 8; a population variable), of which
+ * each rank holds its block, becomes whole on every rank (nothing without ranks). */
+void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n);
 /* write.c: axon_sim_write over several ranks (each writes its part, rank 0 the manifest). */
 axon_status rt_write_ranks(axon_sim *s, const char *dir, axon_err *err);
 
-/* AXON_EINVAL: what (injections) does not work over several ranks yet. */
-axon_status rt_mpi_refuse(axon_sim *s, const char *what);
 
 /* write.c: frees what axon_sim_set_meta stored. */
 void rt_meta_free(axon_sim *s);

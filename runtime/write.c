@@ -132,14 +132,41 @@ typedef struct {
     int ranks;      /* K */
     int nparts;     /* files split into parts */
     uint64_t *rows; /* on rank 0: [rank][part][2], the shape of each rank's part */
+    uint64_t **cols; /* on rank 0, per part: the column ranges of a record of a per-synapse
+                        variable (rt_rec.wcols), every rank's in rank order, or NULL */
+    uint64_t *ncols; /* ... [part][rank]: how many ranges of that rank's */
 } rt_outs;
 
 static void rt_outs_free(rt_outs *o)
 {
     for (size_t i = 0; i < o->n; i++)
         free(o->v[i].name);
+    for (int k = 0; o->cols && k < o->nparts; k++)
+        free(o->cols[k]);
+    free(o->cols);
+    free(o->ncols);
     free(o->v);
     free(o->rows);
+}
+
+/* Over ranks, whether record r's file is split into a part per rank: a state record, values
+ * at spikes, and a weight record but of a variable per presynaptic neuron (every rank holds
+ * it whole). */
+static int rt_rec_split(const axon_sim *s, const rt_rec *r)
+{
+    if (r->kind == AXON_REC_WEIGHTS)
+        return s->projs[r->proj].d->vars[r->var].kind != AXON_VAR_PER_PRE;
+    return r->kind == AXON_REC_STATE || r->kind == AXON_REC_SPIKE_VALUES;
+}
+
+/* The population whose neurons a part of record r holds (the parts' "neurons"), or -1 for a
+ * record of a per-synapse variable (its parts name their columns instead). */
+static int rt_rec_part_pop(const axon_sim *s, const rt_rec *r)
+{
+    if (r->kind != AXON_REC_WEIGHTS)
+        return r->pop;
+    const axon_proj_desc *d = s->projs[r->proj].d;
+    return d->vars[r->var].kind == AXON_VAR_PER_POST ? d->post : -1;
 }
 
 /* The name of rank r's part of file `name` (which ends in ".npy"): "E.v.rank1-of-3.npy". */
@@ -242,8 +269,9 @@ static axon_status rt_plan(axon_sim *s, rt_outs *o, axon_err *err)
         const axon_pop_desc *p = w ? NULL : s->pops[r->pop].d;
         rt_out a = {.rec = (int)i, .part = -1};
         rt_out b = {.rec = (int)i, .kind = "", .unit = "s", .part = -1};
-        /* over ranks, each holds its own neurons' columns, or values at its own spikes */
-        if (o->ranks > 1 && (r->kind == AXON_REC_STATE || r->kind == AXON_REC_SPIKE_VALUES))
+        /* over ranks, each holds its own neurons' (or synapses') columns, or values at its
+           own spikes */
+        if (o->ranks > 1 && rt_rec_split(s, r))
             a.part = o->nparts++;
         b.t = rt_view(AXON_F64, r->t, r->n, 0, 1);
         axon_status st;
@@ -324,6 +352,11 @@ static void rt_whole_shape(const axon_sim *s, const rt_outs *o, const rt_out *f,
         return;
     if (r->kind == AXON_REC_STATE) {
         shape[1] = r->d->nsubset ? r->d->nsubset : s->pops[r->pop].size;
+    } else if (r->kind == AXON_REC_WEIGHTS) {
+        int pop = rt_rec_part_pop(s, r);
+        shape[1] = r->d->nsubset ? r->d->nsubset
+                   : pop >= 0    ? s->pops[pop].size
+                                 : (size_t)s->projs[r->proj].nsyn_all;
     } else {
         shape[0] = 0;
         for (int k = 0; k < o->ranks; k++)
@@ -333,23 +366,36 @@ static void rt_whole_shape(const axon_sim *s, const rt_outs *o, const rt_out *f,
 
 /* The parts of a file split over ranks: each rank's file, the block of neurons it holds (a
  * state record's part has the columns of the record's neurons in that block, in the record's
- * order; values at spikes, those of the spikes of those neurons, in spike order) and its
- * shape. Returns non-zero when out of memory. */
+ * order; values at spikes, those of the spikes of those neurons, in spike order; a weight
+ * record of a per-postsynaptic-neuron variable as a state record) or, for a weight record of
+ * a per-synapse variable, the columns of the whole record that its columns are, in order, as
+ * [first, count] ranges; and its shape. Returns non-zero when out of memory. */
 static int rt_manifest_parts(rt_sbuf *b, const axon_sim *s, const rt_outs *o, const rt_out *f)
 {
     const rt_rec *r = &s->recs[f->rec];
+    int pop = rt_rec_part_pop(s, r);
+    const uint64_t *cols = pop < 0 ? o->cols[f->part] : NULL;
     rt_sb_puts(b, ", \"parts\": [");
     for (int k = 0; k < o->ranks; k++) {
         char *name = rt_part_name(f->name, k, o->ranks);
         if (!name)
             return 1;
-        uint32_t lo, hi;
-        rt_mpi_block_of(s, s->pops[r->pop].size, k, &lo, &hi);
         const uint64_t *sh = &o->rows[((size_t)k * (size_t)o->nparts + (size_t)f->part) * 2];
         rt_sb_puts(b, k ? ", {\"path\": " : "{\"path\": ");
         rt_sb_json_str(b, name);
-        rt_sb_printf(b, ", \"neurons\": [%u, %u], \"shape\": [%llu", lo, hi,
-                     (unsigned long long)sh[0]);
+        if (pop >= 0) {
+            uint32_t lo, hi;
+            rt_mpi_block_of(s, s->pops[pop].size, k, &lo, &hi);
+            rt_sb_printf(b, ", \"neurons\": [%u, %u]", lo, hi);
+        } else {
+            uint64_t nc = o->ncols[(size_t)f->part * (size_t)o->ranks + (size_t)k];
+            rt_sb_puts(b, ", \"columns\": [");
+            for (uint64_t c = 0; c < nc; c++, cols += 2)
+                rt_sb_printf(b, c ? ", [%llu, %llu]" : "[%llu, %llu]",
+                             (unsigned long long)cols[0], (unsigned long long)cols[1]);
+            rt_sb_puts(b, "]");
+        }
+        rt_sb_printf(b, ", \"shape\": [%llu", (unsigned long long)sh[0]);
         if (f->t.ndim == 2)
             rt_sb_printf(b, ", %llu", (unsigned long long)sh[1]);
         rt_sb_puts(b, "]}");
@@ -840,6 +886,43 @@ static axon_status rt_write(axon_sim *s, const char *dir_in, axon_err *err)
     return st;
 }
 
+/* Over ranks: the column ranges of every rank's part of f (a weight record of a per-synapse
+ * variable), on rank 0 into o->cols and o->ncols (collective). */
+static axon_status rt_gather_cols(axon_sim *s, rt_outs *o, const rt_out *f, axon_err *err)
+{
+    const rt_rec *r = &s->recs[f->rec];
+    int rank0 = rt_mpi_rank(s) == 0;
+    uint64_t n = 2 * (uint64_t)r->nwcols, total = n;
+    rt_mpi_sum(s, &total, 1);
+    if (rank0 && !o->cols) {
+        o->cols = calloc((size_t)o->nparts, sizeof *o->cols);
+        o->ncols = calloc((size_t)o->nparts * (size_t)o->ranks, sizeof *o->ncols);
+    }
+    uint64_t *counts = rank0 && o->ncols ? o->ncols + (size_t)f->part * (size_t)o->ranks : NULL;
+    uint64_t *all = rank0 && o->cols ? malloc((size_t)(total ? total : 1) * sizeof *all) : NULL;
+    axon_status st = total > INT32_MAX   ? AXON_ERANGE
+                     : rank0 && (!all || !counts) ? AXON_ENOMEM
+                                         : AXON_OK;
+    st = rt_mpi_agree(s->mpi, st, "write its part of the recordings", err);
+    if (st == AXON_ENOMEM)
+        axon_err_set(err, st, "out of memory");
+    else if (st == AXON_ERANGE)
+        axon_err_set(err, st, "record %d: too many column ranges over the ranks (%llu)", f->rec,
+                     (unsigned long long)total);
+    if (st != AXON_OK) {
+        free(all);
+        return st;
+    }
+    rt_mpi_gather_u64(s, &n, 1, counts);
+    rt_mpi_gatherv_u64(s, r->wcols, (int)n, all, counts);
+    if (rank0) {
+        for (int k = 0; k < o->ranks; k++)
+            counts[k] /= 2; /* values to ranges */
+        o->cols[f->part] = all;
+    }
+    return AXON_OK;
+}
+
 /* Over ranks: the shape of every rank's parts, on rank 0 (collective). */
 static axon_status rt_gather_rows(axon_sim *s, rt_outs *o, axon_err *err)
 {
@@ -861,6 +944,9 @@ static axon_status rt_gather_rows(axon_sim *s, rt_outs *o, axon_err *err)
         rt_mpi_gather_u64(s, mine, (int)n, o->rows);
     }
     free(mine);
+    for (size_t i = 0; i < o->n && st == AXON_OK; i++)
+        if (o->v[i].part >= 0 && rt_rec_part_pop(s, &s->recs[o->v[i].rec]) < 0)
+            st = rt_gather_cols(s, o, &o->v[i], err);
     return st;
 }
 

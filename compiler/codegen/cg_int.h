@@ -129,7 +129,9 @@ typedef struct {
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
     const sm_block *handler;             /* the synapse handler being compiled */
     LLVMValueRef syn_s;                  /* synapse index (i64) */
-    LLVMValueRef syn_off;                /* init, delays: ctx->syn_offset (ABI 7), or NULL */
+    LLVMValueRef syn_off;                /* ctx->syn_offset (ABI 7; handlers ABI 8), or NULL */
+    LLVMValueRef syn_off0;               /* the module's constant 0 read when it is NULL (one
+                                            global, so that kernels stay identical) */
     LLVMValueRef syn_of;                 /* on_post: synapse of each post-ordered entry */
     LLVMValueRef delay_out;              /* delays kernel: the output array (double) */
     LLVMValueRef dense_j0, dense_b;      /* row kernels of dense rows: first target, begin */

@@ -394,11 +394,13 @@ static void reuse_side(cg *c, ir_side side)
 /* ---- init ------------------------------------------------------------------------------ */
 
 /* The index of synapse s in the whole projection, which keys its random draws: s, or
- * s + syn_offset[pre[s]] for a process's part of it (model.h, ABI 7). When syn_offset is NULL
+ * s + syn_offset[pre_i] for a process's part of it (model.h, ABI 7; handlers ABI 8). When syn_offset is NULL
  * the load reads a constant 0 instead, so no branch is needed in the loop. */
 static LLVMValueRef whole_index(cg *c, LLVMValueRef s)
 {
-    LLVMValueRef zero = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    if (!c->syn_off0)
+        c->syn_off0 = cg_const_global(c, LLVMConstInt(c->i64, 0, 0), "syn_offset0");
+    LLVMValueRef zero = c->syn_off0;
     LLVMValueRef at = LLVMBuildGEP2(c->b, c->i64, c->syn_off, &c->pre_i, 1, "");
     LLVMValueRef none = LLVMBuildICmp(c->b, LLVMIntEQ, c->syn_off, LLVMConstNull(c->ptr), "");
     LLVMValueRef p = LLVMBuildSelect(c->b, none, zero, at, "");
@@ -503,7 +505,8 @@ static void run_handler(cg *c, const sm_block *handler)
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
     (void)fn;
-    c->idx = c->syn_s = s;
+    c->syn_s = s;
+    c->idx = whole_index(c, s); /* random draws (dead code without them) */
     /* dense rows (all_to_all without a gap): the target follows from the position, no index
        load, so a row's loop over contiguous targets vectorises (a matrix-vector product for
        graded projections) */
@@ -542,8 +545,9 @@ static void col_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
 {
     (void)fn;
     col_prefetch(c, e);
-    c->idx = c->syn_s = load_u32(c, c->syn_of, e);
+    c->syn_s = load_u32(c, c->syn_of, e);
     c->pre_i = load_u32(c, c->pre_arr, e);
+    c->idx = whole_index(c, c->syn_s); /* random draws (dead code without them) */
     third_reset(c);
     reuse_side(c, IRS_POST);
     load_side(c, IRS_SYN);
@@ -557,6 +561,9 @@ static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
     const ir_proj *pj = c->proj;
     LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
     cg_ctx_fields(c, LLVMGetParam(fn, 0));
+    /* the handlers' random draws are keyed by the index in the whole projection, like the
+       init kernel's: ctx->syn_offset is set for a rank's part (model.h, ABI 8) */
+    c->syn_off = ctx_member(c, LLVMGetParam(fn, 0), CG_CTX_syn_offset, "syn_offset");
     c->init_phase = false;
     /* handlers run at the stamp of the step's spikes, (n + 1) dt; continuous at n dt */
     c->t_ev = at_start ? c->t : LLVMBuildFAdd(c->b, c->t, cgm_f64(c, c->m->dt), "t_ev");
@@ -712,6 +719,9 @@ static bool proj_reads_pre(const ir_proj *pj)
 {
     if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step))
         return true;
+    for (int e = 0; e < pj->nevh; e++) /* on post.NAME (ABI 8) */
+        if (block_reads_pre(&pj->evh[e].body))
+            return true;
     for (int k = 0; k < pj->nvars; k++) {
         const ir_synvar *v = &pj->sv[k];
         if (v->ode >= 0 && !v->event_driven &&

@@ -8,8 +8,15 @@
  *             restored from the file, run for 0.05 s, writes DIR.file, and one restored from
  *             memory DIR.mem (after a part corrupted on rank 1 only was refused by every rank,
  *             changing nothing). Each rank must hold only the synapses onto its own neurons.
+ *             Then the closed loop: injections, pushed spikes and spike callbacks given
+ *             alike to every rank equal one process's. Last, a simulation whose spike exchange
+ *             cannot grow on rank 1 (as if out of
+ *             memory: the test-only AXON_TEST_MPI_EXCHANGE_WORDS, docs/mpi.md) fails its run on
+ *             every rank, rank 1 with its message and the others naming rank 1, prints
+ *             nothing, and refuses to run or checkpoint after.
  * Prints "ok" on rank 0 and exits 0 on success; on failure prints the check and exits 1.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <axon/axon.h>
 #include <mpi.h>
 
@@ -29,6 +36,76 @@ static int failures;
             failures++;                                                                            \
         }                                                                                          \
     } while (0)
+
+/* Spikes passed to a callback: per neuron of population E, how many and the sum of their
+ * times (in time order: one rank owns a neuron, so the sums over ranks are one process's). */
+enum { NE = 560 };
+typedef struct {
+    double count[NE], tsum[NE];
+} seen;
+
+static void on_spikes(void *user, int pop, double t, const uint32_t *idx, size_t n)
+{
+    seen *w = user;
+    (void)pop;
+    for (size_t k = 0; k < n; k++)
+        if (idx[k] < NE) {
+            w->count[idx[k]] += 1;
+            w->tsum[idx[k]] += t;
+        }
+}
+
+/* The closed loop over the ranks: every rank gives the same injections (into B.I, held) and
+ * pushed spikes (of E) as one process, and each applies those of its own neurons; the spike
+ * records must equal one process's, bit for bit, and the callbacks (each rank's own neurons'
+ * spikes) add up to one process's. */
+static void closed_loop(int rank, MPI_Comm *world)
+{
+    axon_err err = {{0}};
+    axon_sim *one = axon_sim_new(&axon_model, &(axon_opts){.seed = 7, .threads = 1}, &err);
+    axon_sim *par = axon_sim_new_mpi(&axon_model, &(axon_opts){.seed = 7, .threads = 2}, world,
+                                     &err);
+    static seen s1, sp, sum;
+    if (!one || !par) {
+        printf("FAIL rank %d: closed loop: %s\n", rank, err.msg);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    int e = axon_sim_pop_index(one, "E"), b = axon_sim_pop_index(one, "B");
+    CHECK(e >= 0 && b >= 0 && axon_model.pops[e].size == NE, "populations E and B");
+    const uint32_t inj_idx[] = {0, 17, 150, 151, 260, 399};
+    const double inj_val[] = {0.5, 1.5, -0.2, 0.8, 2.0, 0.3};
+    const uint32_t push_idx[] = {3, 300, 559, 200, 3};
+    axon_sim *sims[2] = {one, par};
+    seen *w[2] = {&s1, &sp};
+    for (int k = 0; k < 2; k++) {
+        axon_sim *x = sims[k];
+        CHECK(axon_sim_on_spikes(x, e, on_spikes, w[k]) == AXON_OK, axon_sim_error(x));
+        CHECK(axon_sim_inject(x, "B.I", inj_idx, inj_val, 6, "nA") == AXON_OK,
+              axon_sim_error(x));
+        CHECK(axon_sim_run(x, 0.02, NULL, NULL) == AXON_OK, axon_sim_error(x));
+        CHECK(axon_sim_push_spikes(x, e, push_idx, 5) == AXON_OK, axon_sim_error(x));
+        CHECK(axon_sim_inject(x, "B.I", inj_idx + 2, inj_val, 3, "nA") == AXON_OK,
+              axon_sim_error(x));
+        CHECK(axon_sim_run(x, 0.02, NULL, NULL) == AXON_OK, axon_sim_error(x));
+    }
+    for (int pop = 0; pop < (int)axon_model.npops; pop++) {
+        const double *t1 = NULL, *t2 = NULL;
+        const uint32_t *i1 = NULL, *i2 = NULL;
+        size_t n1 = 0, n2 = 0;
+        if (axon_sim_spikes(one, pop, &t1, &i1, &n1) != AXON_OK ||
+            axon_sim_spikes(par, pop, &t2, &i2, &n2) != AXON_OK)
+            continue; /* (no spike record) */
+        CHECK(n1 == n2 && n1 > 0 && !memcmp(t1, t2, n1 * sizeof *t1) &&
+                  !memcmp(i1, i2, n1 * sizeof *i1),
+              "the closed loop's spikes differ from one process's");
+    }
+    MPI_Allreduce(&sp, &sum, 2 * NE, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    CHECK(!memcmp(&sum, &s1, sizeof sum), "the spike callbacks add up to one process's");
+    double pushed = s1.count[559] + s1.count[300];
+    CHECK(pushed >= 2, "pushed spikes reach the callbacks");
+    axon_sim_free(one);
+    axon_sim_free(par);
+}
 
 int main(int argc, char **argv)
 {
@@ -92,13 +169,6 @@ int main(int argc, char **argv)
     CHECK(mi.rank == rank && mi.size == size, "axon_sim_mpi_info: rank and size");
     CHECK(mi.interval == 1, "axon_sim_mpi_info: interval (the model has a delay of 0)");
     CHECK(mi.exchanges == 1000 && mi.bytes > 0, "axon_sim_mpi_info: exchanges");
-    if (size > 1) {
-        uint32_t i0 = 0;
-        double one = 1;
-        CHECK(axon_sim_inject(s, "B.I", &i0, &one, 1, "nA") == AXON_EINVAL &&
-                  strstr(axon_sim_error(s), "do not work over several MPI ranks"),
-              "injections refused");
-    }
     CHECK(axon_sim_write(s, argv[1], &err) == AXON_OK, err.msg);
     axon_sim_free(s);
     /* from the file */
@@ -125,6 +195,32 @@ int main(int argc, char **argv)
     axon_sim_free(t);
     free(mem);
     free(bad);
+    if (size > 1) {
+        /* the blocks of the exchange start at 2 + 1 * (3 populations + 64) words: B's first
+           volley (every neuron at once) needs more */
+        if (rank == 1)
+            setenv("AXON_TEST_MPI_EXCHANGE_WORDS", "69", 1);
+        axon_sim *u = axon_sim_new_mpi(&axon_model, &(axon_opts){.seed = 7, .threads = 1},
+                                       &world, &err);
+        unsetenv("AXON_TEST_MPI_EXCHANGE_WORDS");
+        if (!u) {
+            printf("FAIL rank %d: axon_sim_new_mpi: %s\n", rank, err.msg);
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        axon_status st = axon_sim_run(u, 0.05, NULL, NULL);
+        CHECK(rank == 1 ? st == AXON_ENOMEM : st == AXON_EINVAL, "a failed exchange's status");
+        CHECK(strstr(axon_sim_error(u), rank == 1 ? "out of memory for the spike exchange"
+                                                  : "rank 1 of"),
+              axon_sim_error(u));
+        CHECK(axon_sim_steps(u) < 500, "a failed exchange ends the run");
+        CHECK(axon_sim_run(u, 0.05, NULL, NULL) == AXON_EINVAL &&
+                  strstr(axon_sim_error(u), "exchange between the MPI ranks failed earlier"),
+              "a run after a failed exchange");
+        CHECK(axon_sim_checkpoint_mem(u, NULL, 0, NULL) == AXON_EINVAL,
+              "a checkpoint after a failed exchange");
+        axon_sim_free(u);
+    }
+    closed_loop(rank, &world);
     int all = 0;
     MPI_Allreduce(&failures, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0 && !all)

@@ -155,13 +155,19 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * spikes are exchanged every minimum-delay interval, and results are those of axon_sim_new,
  * bit for bit. Collective also are axon_sim_run (and the other run functions, which must get
  * the same arguments on every rank, and whose step callbacks must agree) and axon_sim_write,
- * where every rank writes its part of the state records and values at spikes, and rank 0 the
+ * where every rank writes its part of the state records, values at spikes and records of
+ * synapse variables, and rank 0 the
  * rest and the manifest naming the parts (read as one process's). Every rank sees every spike
  * (axon_sim_spikes, counts) but only its own neurons' state (axon_sim_var). Checkpoints are collective: every
  * rank writes its own part and rank 0 a manifest, restored with as many ranks (docs/mpi.md).
- * Not over several ranks yet: injections and pushed spikes, weight records, continuous synapses, on_pre
- * kernels that read presynaptic variables, signals that follow a population (AXON_EINVAL).
- * A run that fails on one rank leaves the others waiting: end the job (MPI_Abort).
+ * Injections and pushed spikes, given alike to every rank, act on the rank that owns each
+ * neuron; spike callbacks and axon_sim_step_spikes give a rank its own neurons' spikes.
+ * What is not over several ranks yet (continuous synapses, kernels that read presynaptic
+ * variables, signals that follow a population, ...: docs/mpi.md) is AXON_EINVAL from here.
+ * A spike exchange that cannot grow on one rank (out of memory) fails axon_sim_run on every
+ * rank alike (AXON_ENOMEM on that rank, AXON_EINVAL naming it on the others), and the
+ * simulation cannot go on. Another run failure on one rank leaves the others waiting: end the
+ * job (MPI_Abort).
  * AXON_EINVAL when the runtime was built without MPI (configure --with-mpi). Threads: as
  * axon_sim_new, but on a thread that MPI allows to communicate (with MPI_THREAD_FUNNELED,
  * the one that initialised MPI); so are the collective calls on the simulation.

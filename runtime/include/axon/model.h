@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 7
+#define AXON_ABI_VERSION 8
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -77,7 +77,11 @@ typedef struct {
        neuron i, the index in the whole projection of its first synapse held here minus its
        index here: synapse s of row i is synapse s + syn_offset[i] of the whole projection
        (a row's synapses held here are consecutive in the whole row), and the kernels key
-       their random draws by that index, so that every value is the single-process one. */
+       their random draws by that index, so that every value is the single-process one.
+       ABI 8: also set in the handler kernels (on_pre, continuous, every_step, on_post, the
+       event handlers) of such a part when the projection is flagged AXON_PROJ_SYN_DRAWS and
+       has no per-synapse delays, and they key their draws the same way (draws of a part
+       whose rows are ordered by delay are not one process's: the runtime refuses those). */
     const uint64_t *syn_offset;
     /* ABI 7: the variable table (`vars` of the update kernel) of every population, in the
        order of the descriptor's pops: synapse kernels of a projection with a third population
@@ -251,7 +255,8 @@ typedef struct {
 #define AXON_PROJ_POST_LOCAL 4u
 /* ABI 7: on_pre, continuous, every_step, on_post or an event handler draws random numbers
  * keyed by the synapse index (its position in the projection, after the order by delay).
- * Over MPI ranks a rank's positions are not one process's, so the runtime refuses it there. */
+ * Over MPI ranks (ABI 8) the runtime passes syn_offset to the handlers so that the draws are
+ * keyed by the index in the whole projection; with per-synapse delays it refuses it there. */
 #define AXON_PROJ_SYN_DRAWS 8u
 /* ABI 7: the handlers use a third population (axon_proj_desc.via) at the target's index j, or
  * at the source's index i; at most one of the two. Refused over MPI ranks. */
@@ -259,7 +264,8 @@ typedef struct {
 #define AXON_PROJ_VIA_PRE 32u
 /* ABI 7: on_post, every_step or the synapse's equations integrated every step read a variable
  * of the presynaptic neuron (on_pre's reads are told by the absence of AXON_PROJ_SPLIT). Over
- * MPI ranks that neuron may be updated on another rank, so the runtime refuses it there. */
+ * MPI ranks that neuron may be updated on another rank, so the runtime refuses it there.
+ * ABI 8: the event handlers (event_fn, on post.NAME) too. */
 #define AXON_PROJ_READS_PRE 64u
 
 typedef enum {
