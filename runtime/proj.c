@@ -1677,9 +1677,10 @@ static void rt_plastic_task(void *arg, int task)
         }
         return;
     }
-    /* a pipeline over the spikes: before the kernel runs on spike k's column, the index of
-       spike k + RT_PF_COL's is prefetched, and k + 1's is unpacked and the variables of its
-       first synapses prefetched */
+    /* a pipeline over the spikes: before the kernel runs on spike k's column, the column
+       offsets (and first entry) of spike k + 2 RT_PF_COL's are prefetched, the index of
+       k + RT_PF_COL's, and k + 1's is unpacked and the variables of its first synapses
+       prefetched */
     size_t esz = ph->s->esz;
     const uint32_t *spk = b->spk;
     rt_col_view next = {0};
@@ -1690,6 +1691,12 @@ static void rt_plastic_task(void *arg, int task)
         rt_col_view c = next;
         if (k + RT_PF_COL < hi)
             rt_prefetch_col(pr, spk[k + RT_PF_COL]);
+        if (k + 2 * RT_PF_COL < hi) {
+            uint32_t jf = spk[k + 2 * RT_PF_COL];
+            __builtin_prefetch(&pr->col[jf]);
+            if (pr->col_first)
+                __builtin_prefetch(&pr->col_first[2 * (size_t)jf]);
+        }
         if (k + 1 < hi) {
             next = rt_col_entries(pr, spk[k + 1], rt_col_buf(pr, task, k + 1));
             rt_prefetch_col_vars(pr, esz, &next);
