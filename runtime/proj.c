@@ -884,12 +884,13 @@ static inline uint64_t rt_col_pred(uint64_t mean, uint32_t dpre)
 
 /* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
  * order of (pre, synapse), by a counting sort of the CSR. Both increase along a column, so
- * each entry is stored as the step from the previous one: the step of the pre, dpre, and the
- * step of the synapse less dpre mean rows (rt_col_pred) plus col_bias, in one 32-bit word
- * (dpre << col_shift) | that, when the largest fit (the first entry of column j is
- * col_first[2j] and [2j + 1], its word the steps 0 and 0; rt_col_entries unpacks a column by
- * two running sums); else as two words, the pre and the synapse. The entries are the same
- * either way. */
+ * each entry can be stored as its steps from the previous one in one 32-bit word,
+ * (dpre << col_shift) | r: dpre the step of the pre, r the step of the synapse less dpre mean
+ * rows (rt_col_pred) less col_bias (the smallest such difference). The first entry of
+ * column j is col_first[2j] and [2j + 1], its word the steps 0 and 0; rt_col_entries unpacks
+ * a column by two running sums. Where the steps do not fit in 32 bits, or one word would not
+ * take less memory (with the first entries and the threads' scratch), the entries are two
+ * words, the pre and the synapse. The entries are the same either way. */
 static axon_status rt_build_cols(rt_proj *pr, int nthreads)
 {
     size_t np = (size_t)pr->npost + 1;
@@ -928,9 +929,14 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
             l[0] = i;
             l[1] = (uint32_t)k;
         }
+    /* one word per entry where the steps fit and that takes less memory than two (with the
+       first entries and the threads' scratch) */
     uint32_t shift = rt_bits((uint64_t)(rhi - rlo) + 1);
-    int packed = rt_bits((uint64_t)dpre + 1) + shift <= 32;
-    size_t tmp = packed ? (size_t)nthreads * 4 * (size_t)pr->col_max : 0;
+    size_t tmp = (size_t)nthreads * 4 * (size_t)pr->col_max;
+    int packed = rt_bits((uint64_t)dpre + 1) + shift <= 32 &&
+                 (pr->cap + 2 * np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
+    if (!packed)
+        tmp = 0;
     if (packed ? !(pr->col_pk = rt_alloc_index(pr->nsyn, pr->cap)) ||
                      !(pr->col_first = calloc(2 * np, sizeof *pr->col_first)) ||
                      !(pr->col_tmp = malloc((tmp ? tmp : 1) * sizeof *pr->col_tmp))
