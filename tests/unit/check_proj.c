@@ -1012,6 +1012,15 @@ static void check_post_index(const axon_model_desc *m, int threads, uint64_t nsy
     uint64_t bytes = (npre + 1) * 8 + cap * 4 + cap * 8 + (npost + 1) * 8;
     bytes += packed ? cap * 4 + (npost + 1) * 8 + (uint64_t)threads * 4 * lmax * 4 : cap * 8;
     ck_assert_double_eq_tol(axon_sim_bytes_per_synapse(s, 0) * (double)nsyn, (double)bytes, 1e-6);
+    /* the estimate before building, with the synapse count exact (a file), is the most it
+       takes: two words per entry */
+    axon_mem_item it[3];
+    double total;
+    axon_err err = {{0}};
+    ck_assert_int_eq(axon_model_memory(m, 0.0, it, 3, &total, &err), AXON_OK);
+    ck_assert(it[2].kind == AXON_MEM_PROJ);
+    if (it[2].approx == AXON_MEM_EXACT)
+        ck_assert_double_eq_tol(it[2].bytes, (double)bytes, 1e-6);
     run_ok(s, 2e-3);
     ck_assert_uint_eq(atomic_load(&g_col_entries), nsyn);
     ck_assert_uint_eq(atomic_load(&g_col_bad), 0);
