@@ -36,6 +36,10 @@
  * [0, nsyn) split on 16-synapse boundaries between the simulation's pool threads, with pre[s]
  * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. Steady-state
  * memory: 4 bytes (post) + nvars * precision per synapse, plus 8 bytes per presynaptic neuron.
+ * Projections with on_post (or neuron event) handlers add a post-ordered index: 8 bytes per
+ * postsynaptic neuron and 4 bytes per synapse, each entry stored as its steps from the
+ * previous entry of its column (8 bytes, the pre and the synapse, where they do not fit in
+ * 32 bits); on_post gets a column unpacked into per-thread scratch (rt_col_entries).
  *
  * Continuous kernels. At the start of every step, before the populations' updates, each
  * projection with a continuous kernel, in order, calls it for every non-empty row in index
@@ -862,31 +866,151 @@ static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl,
     return AXON_OK;
 }
 
-/* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
- * order of (pre, synapse), by a counting sort of the CSR. */
-static axon_status rt_build_cols(rt_proj *pr)
+/* Bits to write the values 0 .. n - 1. */
+static uint32_t rt_bits(uint64_t n)
 {
-    if (!(pr->col = rt_alloc_zeroed(((size_t)pr->npost + 1) * sizeof *pr->col)) ||
-        !(pr->col_pre = rt_alloc_index(pr->nsyn, pr->cap)) ||
-        !(pr->col_syn = rt_alloc_index(pr->nsyn, pr->cap)))
+    uint32_t b = 0;
+    while (b < 64 && n > ((uint64_t)1 << b))
+        b++;
+    return b;
+}
+
+/* The step of the synapse index expected for a step of dpre presynaptic neurons: dpre mean
+ * rows (col_mean: the mean row length in 1/65536). */
+static inline uint64_t rt_col_pred(uint64_t mean, uint32_t dpre)
+{
+    return ((uint64_t)dpre * mean) >> 16;
+}
+
+/* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
+ * order of (pre, synapse), by a counting sort of the CSR. Both increase along a column, so
+ * each entry can be stored as its steps from the previous one in one 32-bit word,
+ * (dpre << col_shift) | r: dpre the step of the pre, r the step of the synapse less dpre mean
+ * rows (rt_col_pred) less col_bias (the smallest such difference). The first entry of
+ * column j is col_first[2j] and [2j + 1], its word the steps 0 and 0; rt_col_entries unpacks
+ * a column by two running sums. Where the steps do not fit in 32 bits, or one word would not
+ * take less memory (with the first entries and the threads' scratch), the entries are two
+ * words, the pre and the synapse. The entries are the same either way. */
+static axon_status rt_build_cols(rt_proj *pr, int nthreads)
+{
+    size_t np = (size_t)pr->npost + 1;
+    if (!(pr->col = rt_alloc_zeroed(np * sizeof *pr->col)))
         return AXON_ENOMEM;
     for (uint64_t k = 0; k < pr->nsyn; k++)
         pr->col[pr->post[k] + 1]++;
-    for (uint32_t j = 0; j < pr->npost; j++)
+    for (uint32_t j = 0; j < pr->npost; j++) {
+        if (pr->col[j + 1] > pr->col_max)
+            pr->col_max = pr->col[j + 1];
         pr->col[j + 1] += pr->col[j];
-    uint64_t *next = malloc(((size_t)pr->npost + 1) * sizeof *next);
-    if (!next)
+    }
+    /* last: per column, the pre and synapse of its entry seen last (UINT32_MAX: none yet) */
+    uint32_t *last = malloc(2 * np * sizeof *last);
+    uint64_t *next = malloc(np * sizeof *next);
+    if (!last || !next) {
+        free(last);
+        free(next);
         return AXON_ENOMEM;
-    memcpy(next, pr->col, ((size_t)pr->npost + 1) * sizeof *next);
+    }
+    /* the range of the steps between successive entries of a column */
+    uint64_t mean = pr->npre ? (pr->nsyn << 16) / pr->npre : 0;
+    uint32_t dpre = 0;
+    int64_t rlo = 0, rhi = 0;
+    memset(last, 0xff, 2 * np * sizeof *last);
     for (uint32_t i = 0; i < pr->npre; i++)
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
-            uint64_t e = next[pr->post[k]]++;
-            pr->col_pre[e] = i;
-            pr->col_syn[e] = (uint32_t)k;
+            uint32_t *l = &last[2 * (size_t)pr->post[k]];
+            if (l[0] != UINT32_MAX) {
+                int64_t r = (int64_t)(k - l[1]) - (int64_t)rt_col_pred(mean, i - l[0]);
+                if (i - l[0] > dpre)
+                    dpre = i - l[0];
+                rlo = r < rlo ? r : rlo;
+                rhi = r > rhi ? r : rhi;
+            }
+            l[0] = i;
+            l[1] = (uint32_t)k;
+        }
+    /* one word per entry where the steps fit and that takes less memory than two (with the
+       first entries and the threads' scratch) */
+    uint32_t shift = rt_bits((uint64_t)(rhi - rlo) + 1);
+    size_t tmp = (size_t)nthreads * 4 * (size_t)pr->col_max;
+    int packed = rt_bits((uint64_t)dpre + 1) + shift <= 32 &&
+                 (pr->cap + 2 * np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
+    if (!packed)
+        tmp = 0;
+    if (packed ? !(pr->col_pk = rt_alloc_index(pr->nsyn, pr->cap)) ||
+                     !(pr->col_first = calloc(2 * np, sizeof *pr->col_first)) ||
+                     !(pr->col_tmp = malloc((tmp ? tmp : 1) * sizeof *pr->col_tmp))
+               : (!(pr->col_pre = rt_alloc_index(pr->nsyn, pr->cap)) ||
+                  !(pr->col_syn = rt_alloc_index(pr->nsyn, pr->cap)))) {
+        free(last);
+        free(next);
+        return AXON_ENOMEM;
+    }
+    memcpy(next, pr->col, np * sizeof *next);
+    memset(last, 0xff, 2 * np * sizeof *last);
+    for (uint32_t i = 0; i < pr->npre; i++)
+        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
+            uint32_t j = pr->post[k], *l = &last[2 * (size_t)j];
+            uint64_t e = next[j]++;
+            if (!packed) {
+                pr->col_pre[e] = i;
+                pr->col_syn[e] = (uint32_t)k;
+                continue;
+            }
+            if (l[0] == UINT32_MAX) { /* the column's first entry: 0 steps from col_first */
+                pr->col_first[2 * (size_t)j] = i;
+                pr->col_first[2 * (size_t)j + 1] = (uint32_t)k;
+                pr->col_pk[e] = (uint32_t)(0 - rlo);
+            } else {
+                int64_t r = (int64_t)(k - l[1]) - (int64_t)rt_col_pred(mean, i - l[0]);
+                pr->col_pk[e] = (uint32_t)(((uint64_t)(i - l[0]) << shift) | (uint64_t)(r - rlo));
+            }
+            l[0] = i;
+            l[1] = (uint32_t)k;
         }
     free(next);
-    pr->bytes += ((size_t)pr->npost + 1) * sizeof *pr->col + 2 * (size_t)pr->cap * sizeof(uint32_t);
+    free(last);
+    pr->col_shift = shift;
+    pr->col_mean = mean;
+    pr->col_bias = rlo;
+    pr->bytes += np * sizeof *pr->col + (packed ? 1 : 2) * (size_t)pr->cap * sizeof(uint32_t) +
+                 (packed ? 2 * np * sizeof(uint32_t) : 0) + tmp * sizeof(uint32_t);
     return AXON_OK;
+}
+
+/* Column j of the post-ordered index as the kernels take it (model.h: pre_of, syn_of, begin,
+ * end): the index itself, or a packed index unpacked into buf (2 col_max entries: pre, then
+ * synapse) as entries [0, length). */
+typedef struct {
+    const uint32_t *pre, *syn;
+    uint64_t b, e;
+} rt_col_view;
+
+static rt_col_view rt_col_entries(const rt_proj *pr, uint32_t j, uint32_t *buf)
+{
+    uint64_t b = pr->col[j], e = pr->col[j + 1];
+    if (!pr->col_pk)
+        return (rt_col_view){pr->col_pre, pr->col_syn, b, e};
+    uint32_t *pre = buf, *syn = buf + pr->col_max;
+    uint32_t sh = pr->col_shift, mask = (uint32_t)(((uint64_t)1 << sh) - 1);
+    uint32_t i = pr->col_first[2 * (size_t)j], s = pr->col_first[2 * (size_t)j + 1];
+    uint64_t mean = pr->col_mean;
+    int64_t bias = pr->col_bias;
+    for (uint64_t k = b; k < e; k++) {
+        uint32_t v = pr->col_pk[k], dpre = (uint32_t)((uint64_t)v >> sh);
+        i += dpre;
+        s += (uint32_t)((int64_t)rt_col_pred(mean, dpre) + (int64_t)(v & mask) + bias);
+        pre[k - b] = i;
+        syn[k - b] = s;
+    }
+    return (rt_col_view){pre, syn, 0, e - b};
+}
+
+/* The scratch of thread `task` for rt_col_entries: two buffers (rt_plastic_task unpacks the
+ * next spike's column while the kernel reads this one's). */
+static uint32_t *rt_col_buf(const rt_proj *pr, int task, uint64_t which)
+{
+    return pr->col_tmp ? pr->col_tmp + ((size_t)task * 2 + (which & 1)) * 2 * pr->col_max : NULL;
 }
 
 /*
@@ -1060,12 +1184,12 @@ static void rt_proj_agree_delays(axon_sim *s, rt_proj *pr)
 }
 
 /* Phase 4: the delay table, the post-ordered index. */
-static axon_status rt_proj_index(rt_proj *pr, axon_err *err)
+static axon_status rt_proj_index(rt_proj *pr, int nthreads, axon_err *err)
 {
     axon_status st;
     if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
         return st;
-    if ((pr->d->on_post || pr->d->nevents) && rt_build_cols(pr) != AXON_OK)
+    if ((pr->d->on_post || pr->d->nevents) && rt_build_cols(pr, nthreads) != AXON_OK)
         return rt_oom(pr, err);
     return AXON_OK;
 }
@@ -1098,7 +1222,7 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
                 rt_proj_agree_delays(s, &s->projs[q]);
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
-        st = rt_proj_index(&s->projs[q], err);
+        st = rt_proj_index(&s->projs[q], s->pool_threads, err);
     return st;
 }
 
@@ -1542,6 +1666,35 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
     }
 }
 
+#define RT_PF_COL 4  /* prefetch distance of on_post's column index, in spikes */
+#define RT_PF_ENTRIES 8 /* the entries of the next column whose variables are prefetched */
+
+/* Prefetches the post-ordered index of column j: its entries, RT_PF_PART bytes at most. */
+static inline void rt_prefetch_col(const rt_proj *pr, uint32_t j)
+{
+    uint64_t b = pr->col[j], n = pr->col[j + 1] - b;
+    size_t bytes = (size_t)n * sizeof(uint32_t);
+    const uint32_t *a[2] = {pr->col_pk ? pr->col_pk : pr->col_pre, pr->col_pk ? NULL : pr->col_syn};
+    for (int k = 0; k < 2 && a[k]; k++)
+        for (size_t x = 0; x < bytes && x < RT_PF_PART; x += 64)
+            __builtin_prefetch((const char *)(a[k] + b) + x);
+}
+
+/* Prefetches the synapse variables of the first RT_PF_ENTRIES entries of a column (those
+ * per presynaptic neuron at its pre): the kernel prefetches further entries itself. */
+static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_col_view *c)
+{
+    uint64_t e = c->e - c->b > RT_PF_ENTRIES ? c->b + RT_PF_ENTRIES : c->e;
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        int kind = pr->d->vars[v].kind;
+        if (kind == AXON_VAR_PER_POST)
+            continue;
+        const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
+        for (uint64_t k = c->b; k < e; k++)
+            __builtin_prefetch((const char *)pr->vars[v] + ix[k] * esz, 1);
+    }
+}
+
 /* Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now, on_post and per-post
  * updates for the post population's spikes of this step, every_step for every row. On the
  * calling thread, projection by projection, in spike (index) order. */
@@ -1564,17 +1717,40 @@ static void rt_plastic_task(void *arg, int task)
     uint64_t n = ph->every ? pr->npre : b->nspk;
     uint64_t lo = n * (uint64_t)task / (uint64_t)ph->ntasks;
     uint64_t hi = n * ((uint64_t)task + 1) / (uint64_t)ph->ntasks;
-    for (uint64_t k = lo; k < hi; k++) {
-        if (ph->every) {
+    if (ph->every) {
+        for (uint64_t k = lo; k < hi; k++) {
             uint32_t i = (uint32_t)k;
             if (pr->row[i] < pr->row[i + 1])
                 d->every_step(ph->ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
-            continue;
         }
-        uint32_t j = b->spk[k];
-        if (pr->col[j] < pr->col[j + 1])
-            d->on_post(ph->ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
-                       pr->col[j + 1]);
+        return;
+    }
+    /* a pipeline over the spikes: before the kernel runs on spike k's column, the column
+       offsets (and first entry) of spike k + 2 RT_PF_COL's are prefetched, the index of
+       k + RT_PF_COL's, and k + 1's is unpacked and the variables of its first synapses
+       prefetched */
+    size_t esz = ph->s->esz;
+    const uint32_t *spk = b->spk;
+    rt_col_view next = {0};
+    if (lo < hi)
+        next = rt_col_entries(pr, spk[lo], rt_col_buf(pr, task, lo));
+    for (uint64_t k = lo; k < hi; k++) {
+        uint32_t j = spk[k];
+        rt_col_view c = next;
+        if (k + RT_PF_COL < hi)
+            rt_prefetch_col(pr, spk[k + RT_PF_COL]);
+        if (k + 2 * RT_PF_COL < hi) {
+            uint32_t jf = spk[k + 2 * RT_PF_COL];
+            __builtin_prefetch(&pr->col[jf]);
+            if (pr->col_first)
+                __builtin_prefetch(&pr->col_first[2 * (size_t)jf]);
+        }
+        if (k + 1 < hi) {
+            next = rt_col_entries(pr, spk[k + 1], rt_col_buf(pr, task, k + 1));
+            rt_prefetch_col_vars(pr, esz, &next);
+        }
+        if (c.b < c.e)
+            d->on_post(ph->ctx, sv, av, bv, c.pre, c.syn, j, c.b, c.e);
         if (d->post_after)
             d->post_after(ph->ctx, sv, av, bv, NULL, j, 0, 0);
     }
@@ -1603,9 +1779,10 @@ static void rt_proj_events(axon_sim *s, const rt_proj *pr, const axon_step_ctx *
         const void *flag = b->vars[d->event_var[k]];
         for (uint32_t j = b->lo; j < b->hi; j++) {
             double f = s->m->precision == 4 ? ((const float *)flag)[j] : ((const double *)flag)[j];
-            if (f != 0 && pr->col[j] < pr->col[j + 1])
-                d->event_fn[k](ctx, sv, av, bv, pr->col_pre, pr->col_syn, j, pr->col[j],
-                               pr->col[j + 1]);
+            if (f != 0 && pr->col[j] < pr->col[j + 1]) {
+                rt_col_view c = rt_col_entries(pr, j, rt_col_buf(pr, 0, 0));
+                d->event_fn[k](ctx, sv, av, bv, c.pre, c.syn, j, c.b, c.e);
+            }
         }
     }
 }
@@ -1706,8 +1883,11 @@ void rt_proj_free(axon_sim *s)
         free(pr->delay);
         free(pr->doff);
         free(pr->col);
+        free(pr->col_pk);
+        free(pr->col_first);
         free(pr->col_pre);
         free(pr->col_syn);
+        free(pr->col_tmp);
         free(pr->row);
         free(pr->post);
         free(pr->pre);

@@ -934,6 +934,119 @@ START_TEST(test_proj_threads_identical)
 }
 END_TEST
 
+/* The post-ordered index of on_post (model.h): every post neuron fires in step 0, and its call
+ * must list exactly its synapses, by increasing (pre, synapse), each with its own pre. The
+ * runtime stores an entry as its steps from the previous one in one word where they fit, else
+ * in two words (proj.c, rt_build_cols): both forms are checked, with 1 and 2 threads (the
+ * one-word form unpacks a column into per-thread scratch), and so are the bytes counted. */
+static void fire0_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                         uint32_t e)
+{
+    for (uint32_t i = b; i < e; i++)
+        fired[i] = ctx->step == 0;
+}
+
+static const uint64_t *g_col_row;
+static const uint32_t *g_col_post;
+static atomic_ulong g_col_entries, g_col_bad;
+
+static void col_on_post(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
+                        void *const *post_vars, const uint32_t *pre_of, const uint32_t *syn_of,
+                        uint32_t j, uint64_t b, uint64_t e)
+{
+    double *w = sv[0];
+    unsigned long bad = 0;
+    for (uint64_t k = b; k < e; k++) {
+        uint32_t i = pre_of[k], s = syn_of[k];
+        bad += s < g_col_row[i] || s >= g_col_row[i + 1] || g_col_post[s] != j ||
+               (k > b && (i < pre_of[k - 1] || s <= syn_of[k - 1]));
+        w[s] += 1;
+    }
+    atomic_fetch_add_explicit(&g_col_entries, e - b, memory_order_relaxed);
+    atomic_fetch_add_explicit(&g_col_bad, bad, memory_order_relaxed);
+}
+
+static void check_post_index(const axon_model_desc *m, int threads, uint64_t nsyn, int packed)
+{
+    atomic_store(&g_col_entries, 0);
+    atomic_store(&g_col_bad, 0);
+    axon_sim *s = new_sim(m, 3, threads);
+    ck_assert_uint_eq(axon_sim_synapse_count(s, 0), nsyn);
+    get_csr(s, 0, &g_col_row, &g_col_post);
+    /* bytes: row offsets, targets, w, column offsets, and the entries: one word each, the
+       first entries (two words per post neuron) and two buffers per thread of 2 columns;
+       or two words each */
+    uint32_t npre = m->pops[0].size, npost = m->pops[1].size;
+    uint64_t cap = (nsyn + 15) / 16 * 16, *len = calloc(npost, sizeof *len), lmax = 0;
+    ck_assert(len != NULL);
+    for (uint64_t k = 0; k < nsyn; k++)
+        if (++len[g_col_post[k]] > lmax)
+            lmax = len[g_col_post[k]];
+    free(len);
+    uint64_t bytes = (npre + 1) * 8 + cap * 4 + cap * 8 + (npost + 1) * 8;
+    bytes += packed ? cap * 4 + (npost + 1) * 8 + (uint64_t)threads * 4 * lmax * 4 : cap * 8;
+    ck_assert_double_eq_tol(axon_sim_bytes_per_synapse(s, 0) * (double)nsyn, (double)bytes, 1e-6);
+    /* the estimate before building, with the synapse count exact (a file), is the most it
+       takes: two words per entry */
+    axon_mem_item it[3];
+    double total;
+    axon_err err = {{0}};
+    ck_assert_int_eq(axon_model_memory(m, 0.0, it, 3, &total, &err), AXON_OK);
+    ck_assert(it[2].kind == AXON_MEM_PROJ);
+    if (it[2].approx == AXON_MEM_EXACT)
+        ck_assert_double_eq_tol(it[2].bytes, (double)bytes, 1e-6);
+    run_ok(s, 2e-3);
+    ck_assert_uint_eq(atomic_load(&g_col_entries), nsyn);
+    ck_assert_uint_eq(atomic_load(&g_col_bad), 0);
+    axon_tensor w;
+    ck_assert_int_eq(axon_sim_syn_var(s, "PQ.w", &w), AXON_OK);
+    uint64_t once = 0;
+    for (uint64_t k = 0; k < nsyn; k++)
+        once += ((const double *)w.data)[k] == 1.0;
+    ck_assert_uint_eq(once, nsyn); /* every synapse listed exactly once */
+    axon_sim_free(s);
+}
+
+START_TEST(test_proj_post_index)
+{
+    axon_pop_desc pops[] = {{"P", "Nop", 300, 0, NULL, NULL, nop_update, 0, 0, NULL},
+                            {"Q", "Fire", 200, 0, NULL, NULL, fire0_update, 1, 0, NULL}};
+    axon_proj_desc pj = proj_of("PQ", 0, 1, AXON_CONN_RANDOM, 0.2, 0, 1);
+    pj.nvars = 1;
+    pj.vars = w_vars;
+    pj.on_post = col_on_post;
+    axon_model_desc m = model_projs("col", 8, pops, 2, &pj, 1, NULL, 0);
+    axon_sim *s = new_sim(&m, 3, 1);
+    uint64_t n = axon_sim_synapse_count(s, 0);
+    ck_assert(n > 10000 && n < 14000);
+    axon_sim_free(s);
+    for (int t = 1; t <= 2; t++)
+        check_post_index(&m, t, n, 1); /* one word per entry */
+    /* pres 0 and 65,536 onto every post: the steps of a column (65,536 pres, 65,536 synapses
+       where the mean row predicts 131,068) take 17 + 16 bits, so two words per entry */
+    enum { NP = 65537, NQ = 65536 };
+    uint32_t *epre = malloc(2 * NQ * sizeof *epre), *epost = malloc(2 * NQ * sizeof *epost);
+    ck_assert(epre && epost);
+    for (uint32_t k = 0; k < 2 * NQ; k++) {
+        epre[k] = k < NQ ? 0 : NP - 1;
+        epost[k] = k % NQ;
+    }
+    pops[0].size = NP;
+    pops[1].size = NQ;
+    pj = proj_of("PQ", 0, 1, AXON_CONN_FILE, 0, 0, 1);
+    pj.nedges = 2 * NQ;
+    pj.edge_pre = epre;
+    pj.edge_post = epost;
+    pj.nvars = 1;
+    pj.vars = w_vars;
+    pj.on_post = col_on_post;
+    for (int t = 1; t <= 2; t++)
+        check_post_index(&m, t, 2 * NQ, 0);
+    free(epre);
+    free(epost);
+}
+END_TEST
+
 /* Parallel delivery (AXON_PROJ_SPLIT): rows cut by target ranges between threads. Poisson
  * sources into two accumulators, with plastic synapses: bit-identical to one thread, with
  * every delay 1 or more (delivery inside the update phase), with a delay of 0 (a phase of its
@@ -1145,6 +1258,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);
     tcase_add_test(tc, test_proj_split_delivery);
+    tcase_add_test(tc, test_proj_post_index);
     tcase_add_test(tc, test_model_memory);
     tcase_set_timeout(tc, 300); /* valgrind */
     suite_add_tcase(s, tc);
