@@ -509,6 +509,7 @@ typedef struct {
     uint32_t *src;   /* indegree: src[(j - lo) k ..] = the pres of post j */
     uint32_t **mark; /* per task */
     int pass;        /* outdegree: 0 one pass (every target kept), 1 count, 2 fill */
+    uint64_t *next;  /* indegree: the next free place of each row */
 } rt_degree_phase;
 
 static void rt_indegree_rows(void *arg, uint32_t b, uint32_t e, int task)
@@ -528,6 +529,23 @@ static void rt_indegree_rows(void *arg, uint32_t b, uint32_t e, int task)
     }
 }
 
+/* The counting sort's scatter for the rows [b, e): every task reads all the posts' sources
+ * and writes those of its own rows, in increasing j. */
+static void rt_indegree_scatter(void *arg, uint32_t b, uint32_t e, int task)
+{
+    (void)task;
+    const rt_degree_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    uint32_t k = pr->d->k, nj = pr->hi - pr->lo;
+    uint64_t *next = ph->next;
+    for (uint32_t j = 0; j < nj; j++) {
+        const uint32_t *in = ph->src + (uint64_t)j * k;
+        for (uint32_t n = 0; n < k; n++)
+            if (in[n] - b < e - b)
+                pr->post[next[in[n]]++] = pr->lo + j;
+    }
+}
+
 /* Fixed in-degree: each post j of [lo, hi) draws its k pres from its own substream; then a
  * stable counting sort by pre makes the rows (j increases, so rows list posts in order). */
 static axon_status rt_build_indegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_err *err)
@@ -538,7 +556,7 @@ static axon_status rt_build_indegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_
         return rt_too_many(pr, "", (double)nsyn, err);
     pr->nsyn = nsyn;
     int nt = rt_rows_tasks(s, nj);
-    rt_degree_phase ph = {s, pr, q, m, NULL, NULL, 0};
+    rt_degree_phase ph = {s, pr, q, m, NULL, NULL, 0, NULL};
     ph.src = malloc((size_t)(nsyn ? nsyn : 1) * sizeof *ph.src);
     ph.mark = k ? rt_scratch_new(nt, m) : NULL;
     uint64_t *next = malloc(((size_t)pr->npre + 1) * sizeof *next);
@@ -559,11 +577,9 @@ static axon_status rt_build_indegree(axon_sim *s, rt_proj *pr, uint32_t q, axon_
     if ((st = rt_alloc_post(pr, nsyn, err)) != AXON_OK)
         goto done;
     memcpy(next, pr->row, ((size_t)pr->npre + 1) * sizeof *next);
-    for (uint32_t j = 0; j < nj && k > 0; j++) {
-        const uint32_t *in = ph.src + (uint64_t)j * k;
-        for (uint32_t n = 0; n < k; n++)
-            pr->post[next[in[n]]++] = pr->lo + j;
-    }
+    ph.next = next;
+    if (k)
+        rt_rows_run(s, pr->npre, rt_indegree_scatter, &ph);
 done:
     free(ph.src);
     rt_scratch_free(ph.mark, nt);
@@ -636,7 +652,7 @@ static axon_status rt_build_outdegree(axon_sim *s, rt_proj *pr, uint32_t q, axon
     }
     int nt = rt_rows_tasks(s, pr->npre);
     /* marks, then (a part) room for a row */
-    rt_degree_phase ph = {s, pr, q, m, NULL, rt_scratch_new(nt, m + (whole ? 0 : k)), 0};
+    rt_degree_phase ph = {s, pr, q, m, NULL, rt_scratch_new(nt, m + (whole ? 0 : k)), 0, NULL};
     if (!ph.mark)
         return rt_oom(pr, err);
     if (whole) {
@@ -769,16 +785,131 @@ static int rt_cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* rt_order_by_delay's work on the rows of one task: the first synapse whose delay is refused,
+ * the count of rounded delays and their bounds (phase 1); scratch for one row (phase 2). */
+typedef struct {
+    uint64_t bad; /* UINT64_MAX: none */
+    uint64_t nrounded;
+    uint32_t dmin, dmax;
+    uint64_t *perm, *cnt;
+    char *tmp;
+} rt_delay_part;
+
+typedef struct {
+    axon_sim *s;
+    rt_proj *pr;
+    const double *dl;
+    rt_delay_part *part; /* per task */
+    uint32_t nd;         /* phase 2: dmax - dmin + 1 */
+} rt_delay_phase;
+
+/* Phase 1, rows [b, e): the delays in steps; stops at the first one refused. */
+static void rt_delay_round_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    const rt_delay_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    rt_delay_part *p = &ph->part[task];
+    double dt = ph->s->dt;
+    for (uint64_t k = pr->row[b]; k < pr->row[e]; k++) {
+        double d = ph->dl[k], x = d / dt, r = round(x); /* as the compiler rounds a projection-wide delay */
+        if (!(d >= 0) || !isfinite(d) || r > RT_MAX_HET_DELAY) {
+            p->bad = k;
+            return;
+        }
+        if (d > 0 && fabs(r - x) > 0.01 * x)
+            p->nrounded++;
+        uint16_t v = (uint16_t)r;
+        pr->delay[k] = v;
+        if (v < p->dmin)
+            p->dmin = v;
+        if (v > p->dmax)
+            p->dmax = v;
+    }
+}
+
+/* Phase 2, rows [b, e): each row ordered by (delay, position), its targets, delays and
+ * per-synapse variables moved together, in the task's scratch. */
+static void rt_delay_sort_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    const rt_delay_phase *ph = arg;
+    rt_proj *pr = ph->pr;
+    const axon_proj_desc *d = pr->d;
+    rt_delay_part *p = &ph->part[task];
+    uint64_t *perm = p->perm, *cnt = p->cnt;
+    uint32_t nd = ph->nd, dmin = pr->dmin;
+    size_t esz = ph->s->esz;
+    for (uint32_t i = b; i < e; i++) {
+        uint64_t rb = pr->row[i], n = pr->row[i + 1] - rb;
+        const uint16_t *dl = pr->delay + rb;
+        if (n < 2)
+            continue;
+        if (n < nd) {
+            /* a short row: sort (delay, position) keys; stable because positions are unique */
+            for (uint64_t k = 0; k < n; k++)
+                perm[k] = (uint64_t)dl[k] << 48 | k;
+            qsort(perm, (size_t)n, sizeof *perm, rt_cmp_u64);
+            for (uint64_t k = 0; k < n; k++)
+                perm[k] &= ((uint64_t)1 << 48) - 1;
+        } else {
+            memset(cnt, 0, ((size_t)nd + 1) * sizeof *cnt);
+            for (uint64_t k = 0; k < n; k++)
+                cnt[dl[k] - dmin + 1]++;
+            for (uint32_t x = 1; x <= nd; x++)
+                cnt[x] += cnt[x - 1];
+            for (uint64_t k = 0; k < n; k++)
+                perm[cnt[dl[k] - dmin]++] = k; /* new position <- old synapse */
+        }
+        uint32_t *post = pr->post + rb;
+        for (uint64_t k = 0; k < n; k++)
+            ((uint32_t *)p->tmp)[k] = post[perm[k]];
+        memcpy(post, p->tmp, (size_t)n * sizeof *post);
+        uint16_t *delay = pr->delay + rb;
+        for (uint64_t k = 0; k < n; k++)
+            ((uint16_t *)p->tmp)[k] = delay[perm[k]];
+        memcpy(delay, p->tmp, (size_t)n * sizeof *delay);
+        for (uint32_t v = 0; v < d->nvars; v++) {
+            int kind = d->vars[v].kind;
+            if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
+                continue;
+            char *a = pr->vars[v] + rb * esz;
+            for (uint64_t k = 0; k < n; k++)
+                memcpy(p->tmp + k * esz, a + perm[k] * esz, esz);
+            memcpy(a, p->tmp, (size_t)n * esz);
+        }
+    }
+}
+
+static void rt_delay_parts_free(rt_delay_part *part, int ntasks)
+{
+    for (int t = 0; part && t < ntasks; t++) {
+        free(part[t].perm);
+        free(part[t].cnt);
+        free(part[t].tmp);
+    }
+    free(part);
+}
+
+/* The error of the first refused delay, synapse k. */
+static axon_status rt_delay_refused(const axon_sim *s, const rt_proj *pr, const double *dl,
+                                    uint64_t k, axon_err *err)
+{
+    if (!(dl[k] >= 0) || !isfinite(dl[k]))
+        return axon_err_set(err, AXON_EINVAL, "projection '%s': synapse %llu has delay %g s",
+                            pr->d->name, (unsigned long long)k, dl[k]);
+    return axon_err_set(err, AXON_ERANGE, "projection '%s': a delay of %g s is %.0f steps, at most %u",
+                        pr->d->name, dl[k], round(dl[k] / s->dt), RT_MAX_HET_DELAY);
+}
+
 /*
  * Per-synapse delays (axon_proj_desc.delays): rounds the delays in dl (s) to steps, then orders
  * each row by (delay, target) with a stable counting sort by delay (rows list targets in
  * increasing order; a row shorter than the delay range is sorted by (delay, position) keys
  * instead), moving every per-synapse value with its synapse. pr->delay[s] is the
- * delay of synapse s in steps; dmin / dmax bound them.
+ * delay of synapse s in steps; dmin / dmax bound them. Both passes go row by row on the pool
+ * (consecutive rows per task); every row's order is that of a stable sort, whatever the split.
  */
 static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl, axon_err *err)
 {
-    const axon_proj_desc *d = pr->d;
     if (!(pr->delay = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->delay)))
         return rt_oom(pr, err);
     pr->bytes += (size_t)pr->cap * sizeof *pr->delay;
@@ -788,77 +919,43 @@ static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl,
         pr->dmin = 0;
         return AXON_OK;
     }
-    for (uint64_t k = 0; k < pr->nsyn; k++) {
-        double x = dl[k] / s->dt, r = round(x); /* as the compiler rounds a projection-wide delay */
-        if (!(dl[k] >= 0) || !isfinite(dl[k]))
-            return axon_err_set(err, AXON_EINVAL, "projection '%s': synapse %llu has delay %g s",
-                                d->name, (unsigned long long)k, dl[k]);
-        if (r > RT_MAX_HET_DELAY)
-            return axon_err_set(err, AXON_ERANGE,
-                                "projection '%s': a delay of %g s is %.0f steps, at most %u", d->name,
-                                dl[k], r, RT_MAX_HET_DELAY);
-        if (dl[k] > 0 && fabs(r - x) > 0.01 * x)
-            pr->nrounded++;
-        pr->delay[k] = (uint16_t)r;
-        if (pr->delay[k] < pr->dmin)
-            pr->dmin = pr->delay[k];
-        if (pr->delay[k] > pr->dmax)
-            pr->dmax = pr->delay[k];
-    }
-    /* the permutation, row by row */
-    uint32_t nd = pr->dmax - pr->dmin + 1;
-    uint64_t *perm = malloc((size_t)pr->nsyn * sizeof *perm);
-    uint64_t *cnt = malloc(((size_t)nd + 1) * sizeof *cnt);
-    if (!perm || !cnt) {
-        free(perm);
-        free(cnt);
+    int nt = rt_rows_tasks(s, pr->npre);
+    rt_delay_phase ph = {s, pr, dl, calloc((size_t)nt, sizeof *ph.part), 0};
+    if (!ph.part)
         return rt_oom(pr, err);
-    }
-    for (uint32_t i = 0; i < pr->npre; i++) {
-        uint64_t b = pr->row[i], e = pr->row[i + 1];
-        if (e - b < nd) {
-            /* a short row: sort (delay, position) keys; stable because positions are unique */
-            for (uint64_t k = b; k < e; k++)
-                perm[k] = (uint64_t)pr->delay[k] << 48 | (k - b);
-            qsort(perm + b, (size_t)(e - b), sizeof *perm, rt_cmp_u64);
-            for (uint64_t k = b; k < e; k++)
-                perm[k] = b + (perm[k] & (((uint64_t)1 << 48) - 1));
-            continue;
+    for (int t = 0; t < nt; t++)
+        ph.part[t] = (rt_delay_part){.bad = UINT64_MAX, .dmin = RT_MAX_HET_DELAY};
+    rt_rows_run(s, pr->npre, rt_delay_round_rows, &ph);
+    for (int t = 0; t < nt; t++) {
+        if (ph.part[t].bad != UINT64_MAX) {
+            axon_status st = rt_delay_refused(s, pr, dl, ph.part[t].bad, err);
+            rt_delay_parts_free(ph.part, nt);
+            return st;
         }
-        memset(cnt, 0, ((size_t)nd + 1) * sizeof *cnt);
-        for (uint64_t k = b; k < e; k++)
-            cnt[pr->delay[k] - pr->dmin + 1]++;
-        cnt[0] = b;
-        for (uint32_t x = 1; x <= nd; x++)
-            cnt[x] += cnt[x - 1];
-        for (uint64_t k = b; k < e; k++)
-            perm[cnt[pr->delay[k] - pr->dmin]++] = k; /* new position <- old synapse */
+        pr->nrounded += ph.part[t].nrounded;
+        if (ph.part[t].dmin < pr->dmin)
+            pr->dmin = ph.part[t].dmin;
+        if (ph.part[t].dmax > pr->dmax)
+            pr->dmax = ph.part[t].dmax;
     }
-    free(cnt);
-    /* apply it to the targets, the delays and every per-synapse variable */
-    size_t esz = s->esz, width = esz > sizeof(uint32_t) ? esz : sizeof(uint32_t);
-    char *tmp = malloc((size_t)pr->nsyn * width);
-    if (!tmp) {
-        free(perm);
-        return rt_oom(pr, err);
+    ph.nd = pr->dmax - pr->dmin + 1;
+    uint64_t maxrow = 0;
+    for (uint32_t i = 0; i < pr->npre; i++)
+        if (pr->row[i + 1] - pr->row[i] > maxrow)
+            maxrow = pr->row[i + 1] - pr->row[i];
+    size_t width = s->esz > sizeof(uint32_t) ? s->esz : sizeof(uint32_t);
+    for (int t = 0; t < nt; t++) {
+        rt_delay_part *p = &ph.part[t];
+        p->perm = malloc((size_t)maxrow * sizeof *p->perm);
+        p->cnt = malloc(((size_t)ph.nd + 1) * sizeof *p->cnt);
+        p->tmp = malloc((size_t)maxrow * width);
+        if (!p->perm || !p->cnt || !p->tmp) {
+            rt_delay_parts_free(ph.part, nt);
+            return rt_oom(pr, err);
+        }
     }
-    for (uint64_t k = 0; k < pr->nsyn; k++)
-        ((uint32_t *)tmp)[k] = pr->post[perm[k]];
-    memcpy(pr->post, tmp, (size_t)pr->nsyn * sizeof *pr->post);
-    for (uint64_t k = 0; k < pr->nsyn; k++)
-        ((uint16_t *)tmp)[k] = pr->delay[perm[k]];
-    memcpy(pr->delay, tmp, (size_t)pr->nsyn * sizeof *pr->delay);
-    for (uint32_t v = 0; v < d->nvars; v++) {
-        int kind = d->vars[v].kind;
-        if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
-            continue;
-        char *a = pr->vars[v];
-        for (uint64_t k = 0; k < pr->nsyn; k++)
-            memcpy(tmp + k * esz, a + perm[k] * esz, esz);
-        memcpy(a, tmp, (size_t)pr->nsyn * esz);
-    }
-    free(tmp);
-    free(perm);
+    rt_rows_run(s, pr->npre, rt_delay_sort_rows, &ph);
+    rt_delay_parts_free(ph.part, nt);
     return AXON_OK;
 }
 
@@ -974,6 +1071,16 @@ static axon_status rt_proj_whole_index(axon_sim *s, rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
+/* pre[s] = i for the synapses s of rows [b, e) (the init and delay kernels read it). */
+static void rt_pre_rows(void *arg, uint32_t b, uint32_t e, int task)
+{
+    (void)task;
+    rt_proj *pr = arg;
+    for (uint32_t i = b; i < e; i++)
+        for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+            pr->pre[k] = i;
+}
+
 /* Phase 3: synapse variables, the init and delay kernels, the order by delay. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
 {
@@ -994,9 +1101,7 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     if ((d->init || d->delays) && pr->nsyn > 0) {
         if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
             return rt_oom(pr, err);
-        for (uint32_t i = 0; i < pr->npre; i++)
-            for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
-                pr->pre[k] = i;
+        rt_rows_run(s, pr->npre, rt_pre_rows, pr);
     }
     double *dl = NULL;
     if (d->delays && pr->nsyn > 0) {
