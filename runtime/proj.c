@@ -737,16 +737,59 @@ static axon_status rt_build_file(rt_proj *pr, axon_err *err)
 
 /* ---- synapse state */
 
+/* The rounded delays of one task's synapses: the first whose delay is refused (and that
+ * delay), the count of rounded delays and their bounds; scratch for one row (rt_order_by_delay). */
 typedef struct {
+    uint64_t bad; /* UINT64_MAX: none */
+    double bad_delay;
+    uint64_t nrounded;
+    uint32_t dmin, dmax;
+    uint64_t *perm, *cnt;
+    char *tmp;
+} rt_delay_part;
+
+/* Rounds the delays dl[0 .. e - b) (s) of synapses [b, e) to steps into pr->delay; false at
+ * the first one refused (p->bad). */
+static bool rt_delay_round(const axon_sim *s, rt_proj *pr, const double *dl, uint64_t b,
+                           uint64_t e, rt_delay_part *p)
+{
+    double dt = s->dt;
+    for (uint64_t k = b; k < e; k++) {
+        double d = dl[k - b], x = d / dt, r = round(x); /* as the compiler rounds a projection-wide delay */
+        if (!(d >= 0) || !isfinite(d) || r > RT_MAX_HET_DELAY) {
+            p->bad = k;
+            p->bad_delay = d;
+            return false;
+        }
+        if (d > 0 && fabs(r - x) > 0.01 * x)
+            p->nrounded++;
+        uint16_t v = (uint16_t)r;
+        pr->delay[k] = v;
+        if (v < p->dmin)
+            p->dmin = v;
+        if (v > p->dmax)
+            p->dmax = v;
+    }
+    return true;
+}
+
+#define RT_DELAY_CHUNK 2048 /* delays computed, then rounded, at a time (16 KiB) */
+
+typedef struct {
+    axon_sim *s;
     rt_proj *pr;
     axon_step_ctx ctx;
     uint64_t nblocks;
     int ntasks;
-    double *delays; /* the delay kernel's output; NULL: run the init kernel */
+    rt_delay_part *part; /* per task: run the delay kernel; NULL: the init kernel */
+    double **buf;        /* per task: RT_DELAY_CHUNK delays */
 } rt_syn_phase;
 
 /* Task c: blocks [c nb / nt, (c+1) nb / nt), the last one clipped to nsyn. Both kernels draw
- * by synapse index, so the split does not change a value. */
+ * by synapse index, so the split does not change a value. The delay kernel runs on chunks of
+ * RT_DELAY_CHUNK synapses, each rounded into pr->delay at once (the kernel writes the delay of
+ * synapse k to out[k]: out is the chunk's buffer shifted back by its first synapse); a task
+ * stops at its first refused delay. */
 static void rt_syn_init_task(void *arg, int task)
 {
     rt_syn_phase *ph = arg;
@@ -757,22 +800,38 @@ static void rt_syn_init_task(void *arg, int task)
         e = pr->nsyn;
     if (b >= e)
         return;
-    if (ph->delays)
-        pr->d->delays(&ph->ctx, pr->pre, pr->post, b, e, ph->delays); /* out[s] */
-    else
+    if (!ph->part) {
         pr->d->init(&ph->ctx, pr->vars, pr->pre, pr->post, b, e);
+        return;
+    }
+    double *buf = ph->buf[task];
+    for (uint64_t c = b; c < e; c += RT_DELAY_CHUNK) {
+        uint64_t ce = e - c < RT_DELAY_CHUNK ? e : c + RT_DELAY_CHUNK;
+        double *out = (double *)((uintptr_t)buf - (uintptr_t)(c * sizeof *buf));
+        pr->d->delays(&ph->ctx, pr->pre, pr->post, c, ce, out);
+        if (!rt_delay_round(ph->s, pr, buf, c, ce, &ph->part[task]))
+            return;
+    }
 }
 
-/* Runs the init kernel (delays == NULL) or the delay kernel over all synapses, on the pool. */
-static void rt_syn_run(axon_sim *s, rt_proj *pr, double *delays)
+/* The number of tasks of rt_syn_run. */
+static int rt_syn_tasks(const axon_sim *s, const rt_proj *pr)
 {
-    rt_syn_phase ph = {.pr = pr,
+    uint64_t nb = pr->cap / RT_BLOCK;
+    return nb < (uint64_t)s->pool_threads ? (int)nb : s->pool_threads;
+}
+
+/* Runs the init kernel (part == NULL) or the delay kernel over all synapses, on the pool. */
+static void rt_syn_run(axon_sim *s, rt_proj *pr, rt_delay_part *part, double **buf)
+{
+    rt_syn_phase ph = {.s = s,
+                       .pr = pr,
                        .ctx = rt_ctx(s, 0, s->signal),
                        .nblocks = pr->cap / RT_BLOCK,
-                       .delays = delays};
+                       .ntasks = rt_syn_tasks(s, pr),
+                       .part = part,
+                       .buf = buf};
     ph.ctx.syn_offset = pr->goff; /* a rank's part: draws by index in the whole projection */
-    uint64_t nt = ph.nblocks < (uint64_t)s->pool_threads ? ph.nblocks : (uint64_t)s->pool_threads;
-    ph.ntasks = (int)nt;
     if (ph.ntasks > 1)
         rt_pool_run(s->pool, rt_syn_init_task, &ph, ph.ntasks);
     else
@@ -785,49 +844,14 @@ static int rt_cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* rt_order_by_delay's work on the rows of one task: the first synapse whose delay is refused,
- * the count of rounded delays and their bounds (phase 1); scratch for one row (phase 2). */
-typedef struct {
-    uint64_t bad; /* UINT64_MAX: none */
-    uint64_t nrounded;
-    uint32_t dmin, dmax;
-    uint64_t *perm, *cnt;
-    char *tmp;
-} rt_delay_part;
-
 typedef struct {
     axon_sim *s;
     rt_proj *pr;
-    const double *dl;
     rt_delay_part *part; /* per task */
-    uint32_t nd;         /* phase 2: dmax - dmin + 1 */
+    uint32_t nd;         /* dmax - dmin + 1 */
 } rt_delay_phase;
 
-/* Phase 1, rows [b, e): the delays in steps; stops at the first one refused. */
-static void rt_delay_round_rows(void *arg, uint32_t b, uint32_t e, int task)
-{
-    const rt_delay_phase *ph = arg;
-    rt_proj *pr = ph->pr;
-    rt_delay_part *p = &ph->part[task];
-    double dt = ph->s->dt;
-    for (uint64_t k = pr->row[b]; k < pr->row[e]; k++) {
-        double d = ph->dl[k], x = d / dt, r = round(x); /* as the compiler rounds a projection-wide delay */
-        if (!(d >= 0) || !isfinite(d) || r > RT_MAX_HET_DELAY) {
-            p->bad = k;
-            return;
-        }
-        if (d > 0 && fabs(r - x) > 0.01 * x)
-            p->nrounded++;
-        uint16_t v = (uint16_t)r;
-        pr->delay[k] = v;
-        if (v < p->dmin)
-            p->dmin = v;
-        if (v > p->dmax)
-            p->dmax = v;
-    }
-}
-
-/* Phase 2, rows [b, e): each row ordered by (delay, position), its targets, delays and
+/* Rows [b, e): each row ordered by (delay, position), its targets, delays and
  * per-synapse variables moved together, in the task's scratch. */
 static void rt_delay_sort_rows(void *arg, uint32_t b, uint32_t e, int task)
 {
@@ -889,26 +913,32 @@ static void rt_delay_parts_free(rt_delay_part *part, int ntasks)
     free(part);
 }
 
-/* The error of the first refused delay, synapse k. */
-static axon_status rt_delay_refused(const axon_sim *s, const rt_proj *pr, const double *dl,
-                                    uint64_t k, axon_err *err)
+static rt_delay_part *rt_delay_parts_new(int ntasks)
 {
-    if (!(dl[k] >= 0) || !isfinite(dl[k]))
+    rt_delay_part *part = calloc((size_t)ntasks, sizeof *part);
+    for (int t = 0; part && t < ntasks; t++)
+        part[t] = (rt_delay_part){.bad = UINT64_MAX, .dmin = RT_MAX_HET_DELAY};
+    return part;
+}
+
+/* The error of the first refused delay, synapse k's delay d (s). */
+static axon_status rt_delay_refused(const axon_sim *s, const rt_proj *pr, uint64_t k, double d,
+                                    axon_err *err)
+{
+    if (!(d >= 0) || !isfinite(d))
         return axon_err_set(err, AXON_EINVAL, "projection '%s': synapse %llu has delay %g s",
-                            pr->d->name, (unsigned long long)k, dl[k]);
+                            pr->d->name, (unsigned long long)k, d);
     return axon_err_set(err, AXON_ERANGE, "projection '%s': a delay of %g s is %.0f steps, at most %u",
-                        pr->d->name, dl[k], round(dl[k] / s->dt), RT_MAX_HET_DELAY);
+                        pr->d->name, d, round(d / s->dt), RT_MAX_HET_DELAY);
 }
 
 /*
- * Per-synapse delays (axon_proj_desc.delays): rounds the delays in dl (s) to steps, then orders
- * each row by (delay, target) with a stable counting sort by delay (rows list targets in
- * increasing order; a row shorter than the delay range is sorted by (delay, position) keys
- * instead), moving every per-synapse value with its synapse. pr->delay[s] is the
- * delay of synapse s in steps; dmin / dmax bound them. Both passes go row by row on the pool
- * (consecutive rows per task); every row's order is that of a stable sort, whatever the split.
+ * Per-synapse delays (axon_proj_desc.delays) in steps: pr->delay[s] is the delay of synapse s,
+ * dmin / dmax bound them. The delay kernel runs on the pool (rt_syn_run), and each chunk of
+ * its output is rounded as it comes; tasks cover increasing synapses, so the lowest task's
+ * refused delay is the first.
  */
-static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl, axon_err *err)
+static axon_status rt_delays_compute(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     if (!(pr->delay = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->delay)))
         return rt_oom(pr, err);
@@ -919,26 +949,52 @@ static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, const double *dl,
         pr->dmin = 0;
         return AXON_OK;
     }
+    int nt = rt_syn_tasks(s, pr);
+    rt_delay_part *part = rt_delay_parts_new(nt);
+    double **buf = calloc((size_t)nt, sizeof *buf);
+    axon_status st = AXON_OK;
+    for (int t = 0; buf && t < nt; t++)
+        if (!(buf[t] = malloc(RT_DELAY_CHUNK * sizeof **buf)))
+            break;
+    if (!part || !buf || !buf[nt - 1]) {
+        st = rt_oom(pr, err);
+        goto done;
+    }
+    rt_syn_run(s, pr, part, buf);
+    for (int t = 0; t < nt; t++) {
+        if (part[t].bad != UINT64_MAX) {
+            st = rt_delay_refused(s, pr, part[t].bad, part[t].bad_delay, err);
+            goto done;
+        }
+        pr->nrounded += part[t].nrounded;
+        if (part[t].dmin < pr->dmin)
+            pr->dmin = part[t].dmin;
+        if (part[t].dmax > pr->dmax)
+            pr->dmax = part[t].dmax;
+    }
+done:
+    for (int t = 0; buf && t < nt; t++)
+        free(buf[t]);
+    free(buf);
+    rt_delay_parts_free(part, nt);
+    return st;
+}
+
+/*
+ * Orders each row by (delay, target) with a stable counting sort by delay (rows list targets
+ * in increasing order; a row shorter than the delay range is sorted by (delay, position) keys
+ * instead), moving every per-synapse value with its synapse. Row by row on the pool
+ * (consecutive rows per task, each with a row-sized scratch); every row's order is that of a
+ * stable sort, whatever the split.
+ */
+static axon_status rt_order_by_delay(axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    if (pr->nsyn == 0)
+        return AXON_OK;
     int nt = rt_rows_tasks(s, pr->npre);
-    rt_delay_phase ph = {s, pr, dl, calloc((size_t)nt, sizeof *ph.part), 0};
+    rt_delay_phase ph = {s, pr, rt_delay_parts_new(nt), pr->dmax - pr->dmin + 1};
     if (!ph.part)
         return rt_oom(pr, err);
-    for (int t = 0; t < nt; t++)
-        ph.part[t] = (rt_delay_part){.bad = UINT64_MAX, .dmin = RT_MAX_HET_DELAY};
-    rt_rows_run(s, pr->npre, rt_delay_round_rows, &ph);
-    for (int t = 0; t < nt; t++) {
-        if (ph.part[t].bad != UINT64_MAX) {
-            axon_status st = rt_delay_refused(s, pr, dl, ph.part[t].bad, err);
-            rt_delay_parts_free(ph.part, nt);
-            return st;
-        }
-        pr->nrounded += ph.part[t].nrounded;
-        if (ph.part[t].dmin < pr->dmin)
-            pr->dmin = ph.part[t].dmin;
-        if (ph.part[t].dmax > pr->dmax)
-            pr->dmax = ph.part[t].dmax;
-    }
-    ph.nd = pr->dmax - pr->dmin + 1;
     uint64_t maxrow = 0;
     for (uint32_t i = 0; i < pr->npre; i++)
         if (pr->row[i + 1] - pr->row[i] > maxrow)
@@ -1081,7 +1137,8 @@ static void rt_pre_rows(void *arg, uint32_t b, uint32_t e, int task)
             pr->pre[k] = i;
 }
 
-/* Phase 3: synapse variables, the init and delay kernels, the order by delay. */
+/* Phase 3: synapse variables, the delay kernel (rounded to steps), the init kernel, the order
+ * by delay. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     const axon_proj_desc *d = pr->d;
@@ -1103,23 +1160,16 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
             return rt_oom(pr, err);
         rt_rows_run(s, pr->npre, rt_pre_rows, pr);
     }
-    double *dl = NULL;
-    if (d->delays && pr->nsyn > 0) {
-        if (!(dl = malloc((size_t)pr->nsyn * sizeof *dl)))
-            return rt_oom(pr, err);
-        rt_syn_run(s, pr, dl);
-    }
-    if (d->init && pr->nsyn > 0)
-        rt_syn_run(s, pr, NULL);
+    axon_status st = d->delays ? rt_delays_compute(s, pr, err) : AXON_OK;
+    if (st == AXON_OK && d->init && pr->nsyn > 0)
+        rt_syn_run(s, pr, NULL, NULL);
     free(pr->pre);
     pr->pre = NULL;
     free(pr->goff);
     pr->goff = NULL;
-    if (!d->delays)
-        return AXON_OK;
-    axon_status st = rt_order_by_delay(s, pr, dl, err);
-    free(dl);
-    return st;
+    if (st != AXON_OK || !d->delays)
+        return st;
+    return rt_order_by_delay(s, pr, err);
 }
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
