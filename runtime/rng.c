@@ -36,6 +36,87 @@ double axon_rng_normal(uint64_t seed, uint32_t stream, uint32_t index, uint64_t 
     return rt_box_muller(w);
 }
 
+/* Philox over AXON_RNG_BATCH counters that differ in their first word only (the index): the
+ * rounds of axon_philox4x32_10, lane by lane, in loops the compiler vectorises. */
+static void rt_philox_lanes(const uint32_t ctr[4], const uint32_t key[2],
+                            uint32_t w[4][AXON_RNG_BATCH])
+{
+    uint32_t *c0 = w[0], *c1 = w[1], *c2 = w[2], *c3 = w[3];
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int l = 0; l < AXON_RNG_BATCH; l++) {
+        c0[l] = ctr[0] + (uint32_t)l;
+        c1[l] = ctr[1];
+        c2[l] = ctr[2];
+        c3[l] = ctr[3];
+    }
+    for (int r = 0; r < 10; r++) {
+        for (int l = 0; l < AXON_RNG_BATCH; l++) {
+            uint64_t p0 = (uint64_t)AXON_PHILOX_M0 * c0[l];
+            uint64_t p1 = (uint64_t)AXON_PHILOX_M1 * c2[l];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[l] ^ k0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[l] ^ k1;
+            c1[l] = (uint32_t)p1;
+            c3[l] = (uint32_t)p0;
+            c0[l] = n0;
+            c2[l] = n2;
+        }
+        k0 += AXON_PHILOX_W0;
+        k1 += AXON_PHILOX_W1;
+    }
+}
+
+/* The draws of up to AXON_RNG_BATCH consecutive indices: rt_box_muller's arithmetic, step by
+ * step over the lanes (log and cos are libm's, one call per lane, as in rt_box_muller). */
+static void rt_normal_lanes(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step,
+                            uint32_t k, uint32_t n, double *out)
+{
+    uint32_t key[2], ctr[4], w[4][AXON_RNG_BATCH];
+    double r[AXON_RNG_BATCH], a[AXON_RNG_BATCH];
+    axon_rng_key(seed, key);
+    axon_rng_counter(stream, index, step, k, ctr);
+    rt_philox_lanes(ctr, key, w);
+    for (int l = 0; l < AXON_RNG_BATCH; l++) {
+        r[l] = axon_rng_u53_open(axon_rng_bits53(w[0][l], w[1][l]));
+        a[l] = RT_TWO_PI * axon_rng_u53_open(axon_rng_bits53(w[2][l], w[3][l]));
+    }
+    for (uint32_t l = 0; l < n; l++)
+        r[l] = -2.0 * log(r[l]);
+    for (uint32_t l = 0; l < n; l++)
+        a[l] = cos(a[l]);
+    for (uint32_t l = 0; l < n; l++)
+        out[l] = sqrt(r[l]) * a[l];
+}
+
+void axon_rng_normal_fill(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step, uint32_t k,
+                          uint32_t n, double *out)
+{
+    if (!out)
+        return;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t m = n - done < AXON_RNG_BATCH ? n - done : AXON_RNG_BATCH;
+        rt_normal_lanes(seed, stream, index + done, step, k, m, out + done);
+        done += m;
+    }
+}
+
+double axon_rng_normal_batched(axon_rng_batch *b, uint64_t seed, uint32_t stream, uint32_t index,
+                               uint64_t step, uint32_t k)
+{
+    if (!b)
+        return axon_rng_normal(seed, stream, index, step, k);
+    if (b->n && b->seed == seed && b->stream == stream && b->step == step && b->k == k &&
+        index - b->index < b->n)
+        return b->v[index - b->index];
+    rt_normal_lanes(seed, stream, index, step, k, AXON_RNG_BATCH, b->v);
+    b->n = AXON_RNG_BATCH;
+    b->seed = seed;
+    b->stream = stream;
+    b->index = index;
+    b->step = step;
+    b->k = k;
+    return b->v[0];
+}
+
 uint32_t axon_rng_poisson(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step, uint32_t k,
                           double lambda)
 {

@@ -70,6 +70,10 @@ typedef struct {
     uint32_t *doff;  /* ... or, in place of delay[], where it takes no more memory: the offset
                         in row i of its first synapse with delay >= dmin + k is
                         doff[i * (dmax - dmin + 1) + k] (rt_delay_table) */
+    uint32_t *cut;   /* split delivery (AXON_PROJ_SPLIT, one delay) over c + 1 chunks of the
+                        post population: the offset in row i of its first synapse in chunk
+                        k + 1 is cut[i * ncut + k], k < ncut = c (rt_proj_cuts); else NULL */
+    uint32_t ncut;
     uint32_t dmin, dmax; /* bounds of the delays */
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
     uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */

@@ -14,6 +14,8 @@
  */
 #include "codegen/cg_int.h"
 
+#include "axon/rng.h"
+
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
@@ -293,6 +295,27 @@ static unsigned stream_of(cg *c)
     return (unsigned)c->pop_index * 2048u + (c->init_phase ? 1024u : 0u);
 }
 
+/*
+ * An axon_rng_batch of the current function, empty (n = 0): on the stack, allocated and
+ * cleared at the top of the entry block, so that it lives through the function's loop.
+ */
+static LLVMValueRef draw_batch(cg *c)
+{
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(c->ctx);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first)
+        LLVMPositionBuilderBefore(b, first);
+    else
+        LLVMPositionBuilderAtEnd(b, entry);
+    LLVMTypeRef t = LLVMArrayType(c->i64, (sizeof(axon_rng_batch) + 7) / 8);
+    LLVMValueRef p = LLVMBuildAlloca(b, t, "draws");
+    LLVMBuildStore(b, LLVMConstInt(c->i32, 0, 0), p); /* n, the first member */
+    LLVMDisposeBuilder(b);
+    return p;
+}
+
 static LLVMValueRef rand_draw(cg *c, const sx *e)
 {
     unsigned stream = stream_of(c) + (unsigned)(e->idx & 1023);
@@ -300,11 +323,15 @@ static LLVMValueRef rand_draw(cg *c, const sx *e)
     c->drew = true;
     if (e->fn == SXR_UNIFORM && !c->init_phase)
         return cg_to_fp(c, cgm_uniform(c, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step, 0));
-    LLVMTypeRef params[5] = {c->i64, c->i32, c->i32, c->i64, c->i32};
-    LLVMValueRef args[5] = {c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
+    LLVMTypeRef params[6] = {c->ptr, c->i64, c->i32, c->i32, c->i64, c->i32};
+    LLVMValueRef args[6] = {NULL, c->seed, cg_kconst(c, c->i32, stream), idx32, c->step,
                             LLVMConstInt(c->i32, 0, 0)};
+    if (e->fn != SXR_UNIFORM && c->batch_draws) {
+        args[0] = draw_batch(c);
+        return cg_to_fp(c, cgm_call(c, "axon_rng_normal_batched", c->f64, params, 6, args));
+    }
     return cg_to_fp(c, cgm_call(c, e->fn == SXR_UNIFORM ? "axon_rng_uniform" : "axon_rng_normal",
-                             c->f64, params, 5, args));
+                             c->f64, params + 1, 5, args + 1));
 }
 
 LLVMValueRef cg_f64_table(cg *c, const char *name, const double *v, long n)

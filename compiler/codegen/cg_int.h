@@ -142,6 +142,7 @@ typedef struct {
     int pop_index;
     bool init_phase;
     bool drew;              /* a random draw was made (rand_draw) since last cleared */
+    bool batch_draws;       /* a loop over consecutive indices: normal draws in batches */
     bool with_structure; /* cg_syn.c: the every_step loop being built runs the structure update */
     LLVMValueRef *env;      /* current value of each storage slot */
     LLVMValueRef *temps;    /* VS_TEMP values */

@@ -52,6 +52,7 @@ static bool define_runtime(cg_jit *j, diag_ctx *d)
     } RT[] = {
         {"axon_rng_uniform", (void (*)(void))axon_rng_uniform},
         {"axon_rng_normal", (void (*)(void))axon_rng_normal},
+        {"axon_rng_normal_batched", (void (*)(void))axon_rng_normal_batched},
         {"axon_rng_binomial", (void (*)(void))axon_rng_binomial},
         {"axon_propagator", (void (*)(void))axon_propagator},
     };

@@ -785,7 +785,9 @@ LLVMValueRef cg_projection(cg *c, int k)
         c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
     c->pre_arr = LLVMGetParam(init, 2);
     c->post_arr = LLVMGetParam(init, 3);
+    c->batch_draws = true; /* draws keyed by consecutive synapses */
     loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
+    c->batch_draws = false;
 
     c->drew = false; /* draws of the handlers below are keyed by the synapse index */
     LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
@@ -841,7 +843,9 @@ LLVMValueRef cg_projection(cg *c, int k)
         c->pre_arr = LLVMGetParam(delays, 1);
         c->post_arr = LLVMGetParam(delays, 2);
         c->delay_out = LLVMGetParam(delays, 5);
+        c->batch_draws = true;
         loop(c, delays, LLVMGetParam(delays, 3), LLVMGetParam(delays, 4), delay_body);
+        c->batch_draws = false;
         c->pop_index = m->npops + k;
     }
 

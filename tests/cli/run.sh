@@ -160,6 +160,26 @@ done
 if [ -s "$tmp/cp1/ee.w.npy" ] && cmp -s "$tmp/cp1/E.spikes.i.npy" "$tmp/cp2/E.spikes.i.npy" && \
    cmp -s "$tmp/cp1/ee.w.npy" "$tmp/cp2/ee.w.npy"; then
     pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: plastic coba with per-synapse delays differs between 1 and 2 threads"; fi
+# refused per-synapse delays: the first refused synapse is named, whatever the thread count
+# (the delays are rounded on the threads, each stopping at its first refused one)
+cat >"$tmp/bad_delays.axon" <<'AXON'
+import "std/neurons/lif"
+import "std/synapses/basic"
+module M() {
+    population A = LIF[500]
+    population B = LIF[500]
+    project A -> B : ExpCurrent(w = 1 pA) connect fixed_indegree(20) delay max(normal(1 ms, 0.2 ms), 0 ms) - 5 ms * (if uniform(0, 1) < 0.01 then 1 else 0)
+    project B -> A : ExpCurrent(w = 1 pA) connect fixed_indegree(20) delay normal(1 ms, 0.1 ms) + 10 s * (if uniform(0, 1) < 0.01 then 1 else 0)
+}
+run M for 1 ms
+AXON
+for th in 1 2 3; do
+    expect "refused delay, $th threads" 1 "$AXON" run "$tmp/bad_delays.axon" -q --threads $th
+    sed 's/^/x/' "$out" >"$tmp/bad_delays.$th"
+done
+contains "refused delay message" "projection 'A->B': synapse"
+if cmp -s "$tmp/bad_delays.1" "$tmp/bad_delays.2" && cmp -s "$tmp/bad_delays.1" "$tmp/bad_delays.3"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: refused delays: messages differ between 1, 2 and 3 threads"; fi
 # on post that writes post and reads pre of one population stays on one thread: deterministic
 for th in 1 2; do
     "$AXON" run "$AXON_SRCDIR/tests/cli/post_recurrent.axon" -q --threads $th --grain 1 -o "$tmp/pr$th" 2>/dev/null

@@ -174,12 +174,14 @@ for m in $models; do
 done
 
 # a rank builds only the synapses onto its neurons, never the whole projection: with 10
-# million synapses (tests/mpi/big.axon: about 370 MB of one process's 445 MB peak), each of 2
-# ranks peaks below 3/4 of one process (about 275 MB: the share plus what does not shrink)
-# python3 CMD...: runs CMD, then prints "maxrss KB", its peak resident memory
+# million synapses (tests/mpi/big.axon: one process peaks at about 250 MB), each of 2 ranks
+# peaks below 3/4 of one process (about 170 MB: the share plus what does not shrink)
+# python3 CMD...: runs CMD, then prints "maxrss KB", its peak resident memory, in one write
+# (with PYTHONUNBUFFERED, print's pieces from two ranks can interleave)
 maxrss='import resource, subprocess, sys
 r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
-print("maxrss", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.stdout.write("maxrss %d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.stdout.flush()
 sys.exit(r.returncode)'
 if python3 -c "$maxrss" "$AXON" run "$AXON_SRCDIR/tests/mpi/big.axon" -q -o "$tmp/big.1" >"$out" 2>&1 &&
     one=$(sed -n 's/^maxrss //p' "$out") &&

@@ -804,6 +804,9 @@ START_TEST(test_io_tensor_null)
     ck_assert(axon_rng_uniform(1, 0, 0, 0, 0) < 1);
     ck_assert(isfinite(axon_rng_normal(1, 0, 0, 0, 0)));
     (void)axon_rng_poisson(1, 0, 0, 0, 0, 1.0);
+    axon_rng_normal_fill(1, 0, 0, 0, 0, 4, NULL); /* no output: nothing written */
+    axon_rng_normal_fill(1, 0, 0, 0, 0, 0, NULL);
+    ck_assert(axon_rng_normal_batched(NULL, 1, 0, 0, 0, 0) == axon_rng_normal(1, 0, 0, 0, 0));
     axon_rng_stream_init(NULL, 1, 0);
     ck_assert_uint_eq(axon_rng_stream_u32(NULL), 0);
     ck_assert_uint_eq(axon_rng_stream_u64(NULL), 0);

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "axon/rng.h"
 #include "check_suites.h"
@@ -149,6 +150,45 @@ START_TEST(test_determinism_and_independence)
     uint32_t key[2] = {1, 0}, ctr[4] = {0, 2, 0, 0}, w[4];
     axon_philox4x32_10(ctr, key, w);
     ck_assert_uint_ne(axon_rng_stream_u32(&s), w[0]);
+}
+END_TEST
+
+/* Batched normal draws (the setup kernels' weights and delays) are axon_rng_normal's doubles,
+ * bit for bit: across the wrap of the index, for any count, seed, stream, step and k. */
+START_TEST(test_normal_batches)
+{
+    static const struct {
+        uint64_t seed, step;
+        uint32_t stream, index, k, n;
+    } c[] = {{0, 0, 0, 0, 0, 1000},
+             {42, 0, 7, UINT32_MAX - 20, 0, 45}, /* indices wrap past 2^32 */
+             {1ull << 40 | 3, 5 + (1ull << 33), 4095, 123456, 3, 17},
+             {9, 77, 1, 5, AXON_RNG_MAX_NORMAL_K - 1, 16},
+             {9, 77, 1, 5, 0, 0}};
+    for (size_t t = 0; t < sizeof c / sizeof c[0]; t++) {
+        double out[1001];
+        out[c[t].n] = -1; /* not written */
+        axon_rng_normal_fill(c[t].seed, c[t].stream, c[t].index, c[t].step, c[t].k, c[t].n, out);
+        ck_assert(out[c[t].n] == -1);
+        axon_rng_batch b = {.n = 0};
+        for (uint32_t i = 0; i < c[t].n; i++) {
+            double x = axon_rng_normal(c[t].seed, c[t].stream, c[t].index + i, c[t].step, c[t].k);
+            ck_assert_msg(memcmp(&out[i], &x, sizeof x) == 0, "case %zu, draw %u", t, i);
+            double y = axon_rng_normal_batched(&b, c[t].seed, c[t].stream, c[t].index + i,
+                                               c[t].step, c[t].k);
+            ck_assert(memcmp(&y, &x, sizeof x) == 0);
+        }
+    }
+    /* a batch serves other keys and indices out of order by refilling */
+    axon_rng_batch b = {.n = 0};
+    for (int r = 0; r < 3; r++)
+        for (uint32_t i = 40; i-- > 0;) {
+            uint32_t stream = i % 3, k = (uint32_t)r;
+            double x = axon_rng_normal(5, stream, i * 7, (uint64_t)r, k);
+            double y = axon_rng_normal_batched(&b, 5, stream, i * 7, (uint64_t)r, k);
+            ck_assert(memcmp(&y, &x, sizeof x) == 0);
+        }
+    ck_assert(axon_rng_normal_batched(NULL, 1, 2, 3, 4, 0) == axon_rng_normal(1, 2, 3, 4, 0));
 }
 END_TEST
 
@@ -382,6 +422,7 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_philox_kat);
     tcase_add_test(tc, test_counter_layout);
     tcase_add_test(tc, test_determinism_and_independence);
+    tcase_add_test(tc, test_normal_batches);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("distributions");

@@ -102,6 +102,32 @@ double axon_rng_uniform(uint64_t seed, uint32_t stream, uint32_t index, uint64_t
 double axon_rng_normal(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step, uint32_t k);
 
 /*
+ * Normal draws in batches, for loops that draw normal k of (seed, stream, index, step) for
+ * consecutive indices (the setup kernels: a synapse's initial weight or delay, keyed by the
+ * synapse). axon_rng_normal_fill writes the draws of indices index, index + 1, ...,
+ * index + n - 1 (mod 2^32) to out: the same doubles as axon_rng_normal gives one by one (the
+ * same Philox blocks and the same Box-Muller arithmetic, with libm's log and cos), but the
+ * Philox rounds and the conversions run over AXON_RNG_BATCH lanes at once.
+ * axon_rng_normal_batched returns axon_rng_normal(seed, stream, index, step, k), from b when
+ * b holds it, else after refilling b with the next AXON_RNG_BATCH draws from index. The
+ * caller owns b (generated kernels keep one per draw on their stack) and sets b->n = 0 before
+ * its first use.
+ */
+#define AXON_RNG_BATCH 16
+
+typedef struct {
+    uint32_t n; /* draws held; 0: none */
+    uint32_t stream, index, k;
+    uint64_t seed, step;
+    double v[AXON_RNG_BATCH];
+} axon_rng_batch;
+
+void axon_rng_normal_fill(uint64_t seed, uint32_t stream, uint32_t index, uint64_t step, uint32_t k,
+                          uint32_t n, double *out);
+double axon_rng_normal_batched(axon_rng_batch *b, uint64_t seed, uint32_t stream, uint32_t index,
+                               uint64_t step, uint32_t k);
+
+/*
  * Poisson draw k; consumes block k. For lambda < 30: exact inversion (sequential CDF search) of
  * uniform draw 2k. For lambda >= 30: round(lambda + sqrt(lambda) * normal draw k), clamped to
  * [0, UINT32_MAX]; mean is lambda, variance lambda + 1/12, skewness 0 instead of
