@@ -824,6 +824,7 @@ LLVMValueRef cg_projection(cg *c, int k)
         c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(where, 1), c->i64, "");
         c->post_j = LLVMBuildZExt(c->b, LLVMGetParam(where, 2), c->i64, "");
         c->idx = c->pre_i;
+        c->step = c->post_j; /* a draw is keyed by the pair (i, j), not by i alone */
         LLVMValueRef r = cg_to_bool(c, cg_expr(c, pj->conn_arg));
         LLVMBuildRet(c->b, LLVMBuildZExt(c->b, r, c->i32, ""));
     }

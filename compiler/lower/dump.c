@@ -230,10 +230,13 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
             if (sv->noise) {
                 fputs(" + noise ", out->f);
                 put_expr(out, sv->noise);
-                fputs("   (every step: exponential Euler; the noise's exact variance over dt)\n",
+                fputs(sv->euler ? "   (every step: Euler-Maruyama, the drift not linear)\n"
+                                : "   (every step: exponential Euler; the noise's exact variance "
+                                  "over dt)\n",
                       out->f);
             } else
                 fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
+                      : sv->euler      ? "   (every step: forward Euler, the drift not linear)\n"
                                        : "   (every step: exponential Euler)\n",
                       out->f);
         }

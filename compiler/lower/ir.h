@@ -53,6 +53,8 @@ typedef struct {
     sx *ode_a, *ode_b;
     sx *noise;    /* white noise, sum of g_k z_k (z_k a standard normal draw per synapse and
                      step), or NULL: x' = ode_a + ode_b x + sum g_k xi_k (not event-driven) */
+    bool euler;   /* a drift non-linear in x: ode_a is all of it (it reads x), ode_b is 0, and
+                     the step is forward Euler (Euler-Maruyama with the noise) */
 } ir_synvar;
 
 /* One assignment of the per-step update: temps first, then the state. */

@@ -9,7 +9,10 @@
  *     x(t + D) = x + (A + B x) D exprel(B D),
  * so A and B must be constants (numbers or per-synapse parameters). Other
  * synapse equations are integrated every step by the same formula with
- * D = dt (exponential Euler: exact when A and B are constant over the step).
+ * D = dt (exponential Euler: exact when A and B are constant over the step);
+ * one whose drift f is not linear in x (Graupner & Brunel's cubic rho') by
+ * forward Euler, x + f dt, as A = f and B = 0 (sv->euler). Additive white
+ * noise g xi adds g times sqrt(dt exprel(2 B dt)) times a normal draw.
  *
  * Sides. An event-driven variable that only `on pre` changes, whose
  * changes depend only on itself and constants, and that starts at 0 has the
@@ -90,7 +93,7 @@ static int add_hidden(ax_arena *ar, ir_proj *p, const char *name, ir_side side)
     p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
     p->sv = arena_grow(ar, p->sv, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->sv);
     p->vars[p->nvars] = (ir_var){name, IRV_HIDDEN, -1, DIM_TIME, false, NULL};
-    p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL, NULL};
+    p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL, NULL, false};
     return p->nvars++;
 }
 
@@ -173,7 +176,7 @@ static bool plan(sema_ctx *s, ir_proj *p)
     for (int k = 0; k < p->nvars; k++) {
         const ir_var *v = &p->vars[k];
         ir_synvar *sv = &p->sv[k];
-        *sv = (ir_synvar){IRS_SYN, -1, false, NULL, NULL, NULL};
+        *sv = (ir_synvar){IRS_SYN, -1, false, NULL, NULL, NULL, false};
         if (v->sm_var < 0 || t->vars[v->sm_var].ode < 0)
             continue;
         int xi = v->sm_var;
@@ -206,13 +209,11 @@ static bool plan(sema_ctx *s, ir_proj *p)
             ok = false;
             continue;
         }
-        if (!o->event_driven && !lin) {
-            diag_error(d, o->span,
-                       "synapse equations are integrated by exponential Euler, so %s' must be "
-                       "linear in %s",
-                       v->name, v->name);
-            ok = false;
-            continue;
+        if (!lin) {
+            /* not event-driven: forward Euler (Euler-Maruyama with the noise) */
+            A = rhs;
+            B = sx_const(ar, 0, DIM_NONE);
+            sv->euler = true;
         }
         sv->ode = t->vars[xi].ode;
         sv->event_driven = o->event_driven;

@@ -131,6 +131,17 @@ static void noise_block(check_ctx *ck, const sm_block *b, const char *where)
     }
 }
 
+/* Does a noise factor read a variable whose own equation has noise (itself included)? Such a
+ * factor would make the noise multiplicative, with an Ito-Stratonovich correction; one that
+ * reads only variables without noise (Graupner & Brunel's calcium gate) keeps it additive. */
+static bool noisy_factor(const sm_type *t, const sx *factor)
+{
+    for (int k = 0; k < t->nodes; k++)
+        if (sx_uses(factor, VS_STATE, t->odes[k].var) && sx_uses(t->odes[k].rhs, VS_NOISE, -1))
+            return true;
+    return false;
+}
+
 void check_noise(check_ctx *ck)
 {
     sm_type *t = ck->t;
@@ -174,11 +185,13 @@ void check_noise(check_ctx *ck)
                 diag_hint(ck->d, "drop 'event-driven' to integrate %s' every step", vn);
                 break;
             }
-            if (ck->in_synapse && sx_uses(B, VS_STATE, -1)) {
+            if (ck->in_synapse && noisy_factor(t, B)) {
                 ERR(ck, t->odes[k].span, "the factor of white noise '%s' in the synapse equation "
-                                         "of %s' depends on the synapse's state: only additive "
-                                         "noise is supported in synapses", t->noise[q].name, vn);
-                diag_hint(ck->d, "the factor may use parameters, pre.x and post.x");
+                                         "of %s' depends on a noisy variable of the synapse: "
+                                         "only additive noise is supported in synapses",
+                    t->noise[q].name, vn);
+                diag_hint(ck->d, "the factor may use parameters, pre.x, post.x and the synapse's "
+                                 "variables that have no noise of their own");
                 break;
             }
         }

@@ -184,17 +184,27 @@ static bool has_rand(const sx *e)
     return e->kind == SX_RAND || has_rand(e->a) || has_rand(e->b) || has_rand(e->c);
 }
 
-/* A module-level expression; random draws and indices only where allowed. */
-static sx *mod_expr(mcheck *mc, const ast_node *n, int allow)
+/* A module-level expression; random draws and indices only where allowed. Its draws are
+ * numbered from *draws, which is advanced past them (NULL: from 0, for an expression whose
+ * draws have a stream of their own). */
+static sx *drawn_expr(mcheck *mc, const ast_node *n, int allow, int *draws)
 {
     check_ctx *ck = mod_check(mc, NULL, allow);
+    ck->ndraws = draws ? *draws : 0;
     sx *e = check_expr(ck, n);
+    if (draws)
+        *draws = ck->ndraws;
     mc->errors += ck->errors;
     if (!(allow & ALLOW_RAND) && has_rand(e)) {
         ERR(mc, n->span, "a random value is not allowed here");
         diag_hint(mc->d, "random draws belong in initial values, weights and delays");
     }
     return sx_simplify(mc->ar, e);
+}
+
+static sx *mod_expr(mcheck *mc, const ast_node *n, int allow)
+{
+    return drawn_expr(mc, n, allow, NULL);
 }
 
 /* Known when the model is built: numbers and module parameters only. */
@@ -543,12 +553,26 @@ static int draws_after(const sx *e)
     return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
-/* A population's argument `p = value` for parameter v of its type t; false when reported. */
-static bool pop_param(mcheck *mc, sm_mpop *mp, const sm_type *t, int v, const ast_node *value)
+/* The draws of a type's initial values: those of an instance's arguments and initialisers are
+ * numbered after them (the variables they do not set keep their own), so that no two draws of
+ * one population or projection share a number. */
+static int type_draws(const sm_type *t)
+{
+    int n = 0;
+    for (int v = 0; v < t->nvars; v++)
+        if (draws_after(t->vars[v].value) > n)
+            n = draws_after(t->vars[v].value);
+    return n;
+}
+
+/* A population's argument `p = value` for parameter v of its type t, its draws numbered from
+ * *draws; false when reported. */
+static bool pop_param(mcheck *mc, sm_mpop *mp, const sm_type *t, int v, const ast_node *value,
+                      int *draws)
 {
     const sm_var *pv = &t->vars[v];
-    /* random draws are allowed by mod_expr and refused below, with a better message */
-    sx *e = mod_expr(mc, value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0));
+    /* random draws are allowed here and refused below, with a better message */
+    sx *e = drawn_expr(mc, value, ALLOW_T | ALLOW_RAND | (pv->per_item ? ALLOW_I : 0), draws);
     if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
         char a1[96], b1[96];
         ERR(mc, value->span, "'%s' of %s is %s, but this value is %s", pv->name, t->name,
@@ -577,7 +601,7 @@ static int vector_size_of(mcheck *mc, const sm_type *t, const char *name)
 
 /* `P = T[n](tau = [1 ms, 2 ms])`, `(w = 0.5)`: every element of a vector parameter, from a
  * list of one value each or one value for all. False when t has no vector of that name. */
-static bool vector_param(mcheck *mc, sm_mpop *mp, const sm_type *t, const marg *arg)
+static bool vector_param(mcheck *mc, sm_mpop *mp, const sm_type *t, const marg *arg, int *draws)
 {
     int size = vector_size_of(mc, t, arg->name);
     if (size == 0)
@@ -595,7 +619,7 @@ static bool vector_param(mcheck *mc, sm_mpop *mp, const sm_type *t, const marg *
                                "population's { } block", arg->name, t->name);
             return true;
         }
-        if (!pop_param(mc, mp, t, v, list ? list->kids[k] : arg->value) && !list)
+        if (!pop_param(mc, mp, t, v, list ? list->kids[k] : arg->value, draws) && !list)
             break; /* one value for all: one error */
     }
     return true;
@@ -651,12 +675,13 @@ static void population(mcheck *mc, const ast_node *n)
     if (!count_expr(mc, n->a, &mp->size, "a population size"))
         mp->size = sx_const(mc->ar, 1, DIM_NONE);
     mp->set = arena_alloc(mc->ar, (size_t)(t->nvars + 1) * sizeof *mp->set);
-    /* ( ) arguments: parameters */
+    /* ( ) arguments: parameters, their draws numbered after the type's, in order */
+    int draws = type_draws(t);
     int nargs = 0;
     marg *args = bind_args(mc, n->b, &nargs);
     for (int a = 0; a < nargs; a++) {
         int v = sm_find_var(t, args[a].name);
-        if (v < 0 && vector_param(mc, mp, t, &args[a]))
+        if (v < 0 && vector_param(mc, mp, t, &args[a], &draws))
             continue;
         if (v < 0 || t->vars[v].kind != VAR_PARAM) {
             if (v >= 0 && t->vars[v].kind == VAR_STATE)
@@ -668,7 +693,7 @@ static void population(mcheck *mc, const ast_node *n)
                 ERR(mc, args[a].span, "%s has no parameter '%s'", t->name, args[a].name);
             continue;
         }
-        (void)pop_param(mc, mp, t, v, args[a].value);
+        (void)pop_param(mc, mp, t, v, args[a].value, &draws);
     }
     /* { } initialisers: state and per-neuron parameters, and `let`s that the ones after them
        may use (added to the module's names for the block). One checker for the block, so
@@ -677,12 +702,8 @@ static void population(mcheck *mc, const ast_node *n)
     check_ctx *ck = mod_check(mc, t, ALLOW_I | ALLOW_RAND);
     ck->ctx = CTX_STATE_INIT;
     ck->visible = t->nvars;
-    /* numbered after the draws of the type's initial values, which the variables the block
-       does not set keep */
-    ck->ndraws = 0;
-    for (int v = 0; v < t->nvars; v++)
-        if (draws_after(t->vars[v].value) > ck->ndraws)
-            ck->ndraws = draws_after(t->vars[v].value);
+    /* numbered after the draws of the type's initial values and of the ( ) arguments */
+    ck->ndraws = draws;
     int nnames = mc->nnames, ninit;
     ast_node **init = sema_expand_init_vectors(mc->ar, mc->d, t, n->kids, n->nkids, &ninit);
     for (int k = 0; k < ninit; k++) {
@@ -772,9 +793,9 @@ static void population(mcheck *mc, const ast_node *n)
 
 /* Arguments of the synapse (rule = -1) or of its `learn` clause number `rule`: they name that
  * one's parameters (two rules may have parameters of the same name). Per-synapse values may
- * be expressions of i and j and random draws. */
+ * be expressions of i and j and random draws, numbered from *draws. */
 static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **vals,
-                     const char *owner, int rule)
+                     const char *owner, int rule, int *draws)
 {
     int nargs = 0;
     marg *b = bind_args(mc, args, &nargs);
@@ -804,7 +825,7 @@ static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **va
                 vals[v] = e;
             continue;
         }
-        sx *e = mod_expr(mc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0);
+        sx *e = drawn_expr(mc, b[a].value, per ? ALLOW_I | ALLOW_J | ALLOW_RAND : 0, draws);
         if (!e->unknown && !anydim(e) && !dim_eq(e->dim, pv->dim)) {
             char a1[96], b1[96];
             ERR(mc, b[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name, owner,
@@ -823,14 +844,14 @@ static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **va
     }
 }
 
-static void connector(mcheck *mc, sm_mproj *p, const ast_node *c)
+static void connector(mcheck *mc, sm_mproj *p, const ast_node *c, int *draws)
 {
     const ast_node *k = c->a;
     p->has_conn = true;
     p->conn_span = k->span;
     if (k->kind == AST_WHERE) {
         p->conn = CONN_WHERE;
-        sx *e = mod_expr(mc, k->a, ALLOW_I | ALLOW_J | ALLOW_RAND);
+        sx *e = drawn_expr(mc, k->a, ALLOW_I | ALLOW_J | ALLOW_RAND, draws);
         if (!e->boolean && !e->unknown)
             ERR(mc, k->a->span, "the condition of 'where' must be a comparison of i and j");
         p->conn_arg = e;
@@ -1043,14 +1064,16 @@ static void projection(mcheck *mc, const ast_node *n)
                 first = t;
         }
     /* arguments: the variables of every binding are the synapse's and its rules', in order */
+    /* their draws numbered after the type's initial values', in order, then the connector's */
+    int draws = first ? type_draws(first) : 0;
     if (first) {
         p->vals = arena_alloc(mc->ar, (size_t)(first->nvars + 1) * sizeof *p->vals);
-        syn_args(mc, first, n->c, p->vals, syn->name, -1);
+        syn_args(mc, first, n->c, p->vals, syn->name, -1, &draws);
         for (int r = 0; r < p->nlearns; r++)
-            syn_args(mc, first, learn_args[r], p->vals, p->learns[r].rule->name, r);
+            syn_args(mc, first, learn_args[r], p->vals, p->learns[r].rule->name, r, &draws);
     }
     if (conn)
-        connector(mc, p, conn);
+        connector(mc, p, conn, &draws);
     if (delay) {
         p->delay_clause_span = delay->span;
         p->delay_span = delay->a->span;

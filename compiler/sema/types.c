@@ -1006,6 +1006,7 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
     check_body(ck, syn->ast);
     errors += ck->errors;
     int generic_nvars = t->nvars; /* the synapse's own variables */
+    int draws = ck->ndraws;       /* a rule's draws are numbered after the synapse's */
     for (int r = 0; r < nlearns; r++) {
         const sm_type *rt = learns[r].rule->type;
         const char *wname = learns[r].bind ? learns[r].bind : "w";
@@ -1058,7 +1059,9 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         rk->rule_base = base;
         rk->host_nvars = generic_nvars;
         rk->lookup_var = rule_scope_lookup;
+        rk->ndraws = draws;
         check_body(rk, learns[r].rule->ast);
+        draws = rk->ndraws;
         errors += rk->errors;
         t->vars = scratch.vars;
         t->nvars = scratch.nvars;
@@ -1068,6 +1071,8 @@ sm_type *sema_bind(sema_ctx *s, const sm_def *syn, const sm_type *pre, const sm_
         }
         t->odes = scratch.odes;
         t->nodes = scratch.nodes;
+        t->noise = scratch.noise; /* the rule's own noise sources, after the synapse's */
+        t->nnoise = scratch.nnoise;
         t->ntemps = scratch.ntemps;
         /* the rule's own statements: `P.learning = false` turns them off (lower/protocol.c) */
         const sm_block *rb[3] = {&scratch.on_pre, &scratch.on_post, &scratch.every_step};

@@ -23,6 +23,16 @@ astrocytes, exact for the synapses; the same spike trains; every 5 ms over 3 s):
             (checked on the recorded values, not on the reference);
   threads   `--threads 2 --grain 1` gives the same recordings bit for bit.
 
+Then tests/validation/glia_ring.axon (`--dt 1ms`, 20 s): a ring of 6 astrocytes coupled both
+ways between neighbours by IP3Diffusion, IP3 starting at 1.2 and 0.5 uM in astrocytes 0 and 4,
+against tests/reference/data/glia_ring.csv and glia_ring.astro_spikes.csv
+(tests/reference/brian2_glia_ring.py, Brian2 2.5.1, every 50 ms):
+
+  ring      the releases at Brian2's steps; I, C and h of the six astrocytes within
+            TOL_ASTRO of each variable's largest value;
+  coupling  against the same ring uncoupled (population B of the model): diffusion moves
+            every astrocyte's IP3 by more than 0.1 uM at some sample.
+
 Prints one line per check; exits non-zero when one fails.
 """
 import os
@@ -122,5 +132,32 @@ if v.run(MODEL, two, ["--threads", "2", "--grain", "1"]):
     same = all(np.array_equal(load(out, k), load(two, k))
                for k in ("A.C", "A.G_A", "E.ge", "syn.Gamma_S", "syn.r_S"))
     v.check("--threads 2 gives the same recordings bit for bit", same)
+
+# ---- IP3 diffusion between astrocytes
+ring = os.path.join(WORK, "glia_ring")
+if v.run(os.path.join(SRC, "tests/validation/glia_ring.axon"), ring, ["--dt", "1ms"]):
+    RREF = os.path.join(SRC, "tests/reference/data/glia_ring.csv")
+    with open(RREF) as f:
+        names = f.readline().lstrip("# ").split(" ")[0].split(",")
+    ref = np.loadtxt(RREF, delimiter=",")
+    col = {name: ref[:, k] for k, name in enumerate(names)}
+    t = load(ring, "A.I.t")
+    v.check("ring: the samples are at the reference's times",
+            len(t) == len(col["t_s"]) and np.allclose(t, col["t_s"], atol=1e-9),
+            "%d samples, Brian2 %d" % (len(t), len(col["t_s"])))
+    rs = np.loadtxt(os.path.join(SRC, "tests/reference/data/glia_ring.astro_spikes.csv"),
+                    delimiter=",", ndmin=2)
+    ai, at = load(ring, "A.spikes.i"), load(ring, "A.spikes.t")
+    v.check("ring: releases at Brian2's steps",
+            len(ai) == len(rs) > 0 and np.array_equal(ai, rs[:, 0].astype(int))
+            and np.allclose(at, rs[:, 1], atol=1e-9), "%d releases, Brian2 %d" % (len(ai), len(rs)))
+    if len(t) == len(col["t_s"]):
+        for var in ("I", "C", "h"):
+            want = np.column_stack([col["A%d.%s" % (a, var)] for a in range(6)])
+            close("ring: astrocytes' %s" % var, load(ring, "A." + var), want, TOL_ASTRO)
+    moved = np.abs(load(ring, "A.I") - load(ring, "B.I")).max(axis=0)
+    v.check("ring: diffusion moves every astrocyte's IP3 (against the uncoupled ring)",
+            np.all(moved > 1e-4), "largest change per astrocyte %s uM"
+            % np.array2string(moved * 1e3, precision=2))
 
 sys.exit(v.status())

@@ -39,16 +39,35 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   `every step`: forward-Euler potentiation with the new x_bar and u_plus) to 1e-12, and the
   change over 100 ms must be within 1% of the continuous-time change (exact filters, the
   potentiation integrated by quadrature): 0.4% measured, the Euler step's error.
+- ClopathHomeostatic (module ClopathHomeoClamp): the same clamp, with u_homeo (the mean
+  depolarisation, here a 50 ms filter of v - E_L from 5 mV, so that it changes within the
+  run) recorded: u_homeo equals its closed form to 1e-12 of v - E_L, and the weight after every
+  step the same replay with A_LTD scaled by u_homeo^2 / u_ref^2 (u_ref^2 = 60 mV^2; u_homeo
+  of the spike's step, after the neuron's update) to 1e-12; and differs from Clopath's by
+  more than 1e-4 (the scaling is in effect).
+- AdExClopath's u_homeo (module ClopathHomeoNeuron, 300 ms, 700 pA, tau_homeo = 50 ms, two
+  spikes): every step equals forward Euler of tau_homeo u_homeo' = (v - E_L) - u_homeo over
+  the recorded v (the neuron's method) to 1e-12 of its largest value.
 - GraupnerBrunel (module GraupnerPairs, 60 s): 60 pre-post pairs at 1 Hz with post - pre =
   -40, -10, +10, +30 ms onto four targets, the presynaptic calcium after D = 13.7 ms (the
-  projection's delay), rho from 0.5, tau = 150 s. rho every 1 ms must equal a replay of the
-  discrete update (the jumps; c's exact decay over the step; forward Euler in rho with the
-  step functions of the new c) to 1e-12. Against continuous time (c exact, the crossings of
-  theta_d and theta_p found exactly, rho by RK4 between them) the change of rho must agree
-  within 4% (3.3% measured: a step counts as above a threshold by c at its end, so each
-  crossing is off by up to a step, e.g. 2.5 ms above theta_d per pair at -40 ms); at
-  dt = 0.025 ms within 1.5% and closer than at 0.1 ms for every pairing (first order).
+  projection's delay), rho from 0.5, tau = 150 s, sigma = 0 (no noise). rho every 1 ms must
+  equal a replay of the discrete update (the jumps; then both equations from the values
+  after them: forward Euler in rho with the step functions of that c, c's exact decay over
+  the step) to 1e-12. Against continuous time (c exact, the crossings of theta_d and theta_p
+  found exactly, rho by RK4 between them) the change of rho must agree within 5% (1.4% to
+  4.0% measured: a step counts as above a threshold by c at its start, so each crossing is
+  off by up to a step, a few percent of the few milliseconds per pair above a threshold);
+  at dt = 0.025 ms within 1.5% and closer than at 0.1 ms for every pairing (first order).
   The signs are the paper's: depression for -40 and -10 ms, potentiation for +10 and +30.
+- GraupnerBrunel's noise (module GraupnerNoise, 12 s, sigma = 2.8284 as the paper's, no
+  spikes so c = 0): with theta_d = theta_p = -1 both gates are open (noise sigma sqrt(tau)
+  sqrt(2) xi), with theta_d = -1 and theta_p = 10 only the depression gate (sigma sqrt(tau)
+  xi). rho (500 synapses each, sampled every second from 5 s: 4000 values, relaxation
+  times 0.29 s and 0.75 s) must have the mean and variance of the stationary Fokker-Planck
+  density p ~ exp(2 int f / g^2) of its drift f and noise g (by quadrature): the mean within
+  4.5 standard errors, the variance within 10% (4.5 standard errors of a variance from 4000
+  values). With both thresholds at 10 the gates are shut: rho stays at 0.5 (an unstable fixed
+  point of the drift) exactly.
 - Clopath with AdExClopath (the paper's neuron; a model written into WORKDIR with spike
   files): the frequency dependence of Sjostrom et al. (2001) as the authors' code
   (ModelDB 144566, FrequencyDependence.m) runs it: 5 pairs at rho Hz with post - pre = +10
@@ -201,20 +220,25 @@ if out:
 # ---- Clopath et al. (2010) voltage-based STDP --------------------------------------------------------
 CL_PRE = [2e-3, 5e-3, 9e-3, 14e-3, 30e-3, 31e-3, 60e-3]
 CL = dict(A_LTD=14e-5 / 1e-3, A_LTP=8e-5 / 1e-6, theta_minus=-70.6e-3,
-          theta_plus=-45.3e-3, tau_x=15e-3, tau_minus=10e-3, tau_plus=7e-3, u0=-80e-3, w0=0.5)
+          theta_plus=-45.3e-3, tau_x=15e-3, tau_minus=10e-3, tau_plus=7e-3, u0=-80e-3, w0=0.5,
+          uh0=5e-3, tau_h=50e-3, u_ref2=60e-6, E_L=-70.6e-3)
 
 
-def clopath_replay(v, steps):
-    """The weight after each step: Axon's discrete update onto a membrane clamped at v."""
+def clopath_replay(v, steps, homeo=False):
+    """The weight after each step: Axon's discrete update onto a membrane clamped at v; with
+    homeo, A_LTD scaled by u_homeo^2 / u_ref2 (ClopathHomeostatic)."""
     pre = {int(round(t / DT)) - 1 for t in CL_PRE}
     um = up = CL["u0"]
+    uh = CL["uh0"]
     x, w, out = 0.0, CL["w0"], []
     for n in range(steps):
         um = v + (um - v) * np.exp(-DT / CL["tau_minus"])
         up = v + (up - v) * np.exp(-DT / CL["tau_plus"])
+        uh = (v - CL["E_L"]) + (uh - (v - CL["E_L"])) * np.exp(-DT / CL["tau_h"])
         if n in pre:
             x += 1 / CL["tau_x"]
-            w = min(max(w - CL["A_LTD"] * max(um - CL["theta_minus"], 0), 0), 1)
+            scale = uh ** 2 / CL["u_ref2"] if homeo else 1.0
+            w = min(max(w - CL["A_LTD"] * scale * max(um - CL["theta_minus"], 0), 0), 1)
         x *= np.exp(-DT / CL["tau_x"])
         w = min(max(w + CL["A_LTP"] * x * max(v - CL["theta_plus"], 0)
                     * max(up - CL["theta_minus"], 0) * DT, 0), 1)
@@ -244,6 +268,31 @@ if out:
               len(w) == 1000 and err <= 1e-12 and abs(change - want) <= 0.01 * abs(want),
               "replay within %.1e; change %.6f, continuous time %.6f" % (err, change, want))
 
+out = run("ClopathHomeoClamp", "100 ms")
+if out:
+    w, uh = load(out, "cl.w"), load(out, "V.u_homeo")
+    for j, v in enumerate([-30e-3, -60e-3]):
+        t = np.arange(1, len(uh) + 1) * DT
+        uh_exact = (v - CL["E_L"]) + (CL["uh0"] - (v - CL["E_L"])) * np.exp(-t / CL["tau_h"])
+        err_u = np.max(np.abs(uh[:, j] - uh_exact)) / abs(v - CL["E_L"])
+        err = np.max(np.abs(w[:, j] - clopath_replay(v, len(w), homeo=True)))
+        plain = clopath_replay(v, len(w))
+        check("ClopathHomeostatic at %.0f mV: weights equal the replay with A_LTD u_homeo^2 / u_ref^2"
+              % (v * 1e3), len(w) == 1000 and err <= 1e-12 and err_u <= 1e-12
+              and np.max(np.abs(w[:, j] - plain)) > 1e-4,
+              "replay within %.1e; u_homeo within %.1e of its closed form; %.4f from the plain rule"
+              % (err, err_u, np.max(np.abs(w[:, j] - plain))))
+
+out = run("ClopathHomeoNeuron", "300 ms")
+if out:
+    v, uh = load(out, "N.v")[:, 0], load(out, "N.u_homeo")[:, 0]
+    nspikes = len(load(out, "N.spikes.t"))
+    pred = uh[:-1] + DT * (v[:-1] - CL["E_L"] - uh[:-1]) / 50e-3
+    err = np.max(np.abs(pred - uh[1:])) / np.max(np.abs(uh))
+    check("AdExClopath: u_homeo is forward Euler of the mean depolarisation, spikes included",
+          len(v) == 3000 and nspikes >= 2 and err <= 1e-12,
+          "%d spikes; within %.1e of the largest u_homeo (%.2f mV)" % (nspikes, err, 1e3 * np.max(uh)))
+
 # ---- Graupner & Brunel (2012) calcium-based plasticity ----------------------------------------------
 GB = dict(tau_Ca=20e-3, C_pre=1.0, C_post=2.0, theta_d=1.0, theta_p=1.3, gamma_d=200.0,
           gamma_p=321.808, tau=150.0, rho_star=0.5, D=13.7e-3, rho0=0.5)
@@ -269,8 +318,9 @@ def gb_replay(lag, steps, dt, every):
     decay = np.exp(-dt / GB["tau_Ca"])
     c, r, out = 0.0, GB["rho0"], []
     for n in range(steps):
-        c = (c + jumps.get(n, 0.0)) * decay
+        c += jumps.get(n, 0.0)
         r += gb_drift(r, float(c > GB["theta_p"]), float(c > GB["theta_d"])) * dt
+        c *= decay
         if n % every == every - 1:
             out.append(r)
     return np.array(out)
@@ -318,10 +368,40 @@ if out and fine:
         e, e_fine = abs(got - want) / abs(want), abs(got_fine - want) / abs(want)
         sign = want < 0 if lag < 0 else want > 0
         check("GraupnerBrunel at %+.0f ms: replay; continuous time; first order in dt" % (lag * 1e3),
-              len(rho) == 60000 and err <= 1e-12 and e <= 0.04 and e_fine <= 0.015
+              len(rho) == 60000 and err <= 1e-12 and e <= 0.05 and e_fine <= 0.015
               and e_fine < e and sign and np.sign(got) == np.sign(want),
-              "replay within %.1e; change %.5f, continuous time %.5f (%.1f%%; %.2f%% at dt/4)"
+              "replay within %.1e; change %.5f, continuous time %.5f (%.2f%%; %.2f%% at dt/4)"
               % (err, got, want, 100 * e, 100 * e_fine))
+
+
+
+def gb_stationary(hp, hd):
+    """Mean and variance of rho's stationary density p ~ exp(2 int f / g^2), c fixed."""
+    r = np.linspace(-2, 3, 200001)
+    f = np.array([gb_drift(x, hp, hd) for x in (r,)])[0]
+    g2 = GB["sigma"] ** 2 * (hd + hp) / GB["tau"]
+    u = np.concatenate([[0], np.cumsum((f[1:] + f[:-1]) / 2 * np.diff(r))]) * 2 / g2
+    p = np.exp(u - u.max())
+    p /= np.trapz(p, r)
+    m = np.trapz(r * p, r)
+    return m, np.trapz((r - m) ** 2 * p, r)
+
+
+GB["sigma"] = 2.8284
+out = run("GraupnerNoise", "12 s")
+if out:
+    for name, hp, hd in (("open2", 1.0, 1.0), ("open1", 0.0, 1.0)):
+        x = load(out, name + ".rho")[4:].ravel()
+        m, var = gb_stationary(hp, hd)
+        se = np.sqrt(var / len(x))
+        check("GraupnerBrunel noise, %s: stationary mean and variance" % name,
+              len(x) == 4000 and abs(x.mean() - m) <= 4.5 * se and abs(x.var() / var - 1) <= 0.10,
+              "mean %.5f, Fokker-Planck %.5f (+- %.5f); variance %.5f, Fokker-Planck %.5f (%+.1f%%)"
+              % (x.mean(), m, se, x.var(), var, 100 * (x.var() / var - 1)))
+    shut = load(out, "shut.rho")
+    check("GraupnerBrunel noise: no noise while c is below both thresholds",
+          shut.shape == (12, 100) and np.all(shut == 0.5), "rho in [%g, %g]" % (shut.min(), shut.max()))
+
 
 def clopath_pairing(rho, lag):
     """w after the pairing protocol at rho Hz (lag = post - pre), or None if the run failed."""
