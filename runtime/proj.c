@@ -55,6 +55,7 @@
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
  * due parts of rows are resolved and prefetched in batches (rt_deliver_parts).
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -974,6 +975,33 @@ static axon_status rt_proj_whole_index(axon_sim *s, rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
+/* After the init kernel: each synapse's value of a per-synapse parameter whose range the
+ * model states (model.h's min and max: one that picks an element of the target's vector,
+ * post.X[seg]) lies within it. The run stops here rather than deliver to no element. */
+static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    int32_t q = (int32_t)(pr - s->projs);
+    for (uint32_t k = 0; k < m->nparams; k++) {
+        const axon_param_desc *p = &m->params[k];
+        if (!(p->flags & AXON_PARAM_PROJ) || p->kind != AXON_PARAM_PER_ITEM || p->owner != q ||
+            (p->flags & AXON_PARAM_BOOL) || (p->min == -DBL_MAX && p->max == DBL_MAX))
+            continue;
+        const void *a = pr->vars[p->index];
+        for (uint64_t i = 0; i < pr->nsyn; i++) {
+            double v = s->esz == 4 ? (double)((const float *)a)[i] : ((const double *)a)[i];
+            if (v >= p->min && v <= p->max)
+                continue;
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': the synapse from neuron %u to neuron %u has "
+                                "'%s' = %g, but it must be within [%g, %g]",
+                                pr->d->name, pr->pre ? pr->pre[i] : 0, pr->post[i], p->name, v,
+                                p->min, p->max);
+        }
+    }
+    return AXON_OK;
+}
+
 /* Phase 3: synapse variables, the init and delay kernels, the order by delay. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
 {
@@ -1006,10 +1034,15 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     }
     if (d->init && pr->nsyn > 0)
         rt_syn_run(s, pr, NULL);
+    axon_status ranges = rt_proj_ranges(s, pr, err);
     free(pr->pre);
     pr->pre = NULL;
     free(pr->goff);
     pr->goff = NULL;
+    if (ranges != AXON_OK) {
+        free(dl);
+        return ranges;
+    }
     if (!d->delays)
         return AXON_OK;
     axon_status st = rt_order_by_delay(s, pr, dl, err);

@@ -499,16 +499,11 @@ static void collect(vx_ctx *X, ast_node *def)
         for (int j = 0; j < blk->nkids; j++) {
             ast_node *d = blk->kids[j];
             if (d->kind == AST_DECL && d->c) {
-                if (blk->kind == AST_INPUTS) {
-                    diag_error(X->d, d->span, "an input cannot be a vector (yet)");
-                    d->c = NULL;
-                } else {
-                    int size = vector_size(X, d);
-                    if (find_vec(X, d->name) < 0) {
-                        /* a bad size (reported) reads as 1, to spare the uses more errors */
-                        add_vec(X, d->name, size > 0 ? size : 1, d);
-                        continue;
-                    }
+                int size = vector_size(X, d);
+                if (find_vec(X, d->name) < 0) {
+                    /* a bad size (reported) reads as 1, to spare the uses more errors */
+                    add_vec(X, d->name, size > 0 ? size : 1, d);
+                    continue;
                 }
             }
             if (d->kind == AST_ODE || (d->kind == AST_ALGEBRAIC && d->c))
