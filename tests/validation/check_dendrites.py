@@ -18,8 +18,13 @@ Usage: check_dendrites.py AXON SRCDIR WORKDIR
   Twin      DendLIF with vectors and synapses that pick a segment ((i + j) % 4) against the
             same neuron written with four scalars and a synapse type and projection per
             segment: voltage, every segment and the spikes bit-identical
-  Threads   examples/dendrites.axon (segments drawn with randint(4)): 1 and 2 threads write
-            identical recordings
+  Brian2    8 sources with Poisson trains onto 2 targets, synapse i -> j onto segment
+            (i (j + 1)) % 4, against tests/reference/brian2_dendrites.py (Brian2 2.5.1, the
+            neuron with one scalar per segment and one Synapses object per segment,
+            exponential Euler): the same spikes (stamps within 1e-12 s), v and u within 1e-9
+            of each variable's largest value
+  Threads   examples/dendrites.axon (segments drawn with randint(4)) and the Twin module
+            (post.I_d[seg] in continuous): 1 and 2 threads write identical recordings
   Refused   randint(5) onto four segments: the run stops after connecting with a message
             naming the projection and the range, exit status 1
 
@@ -167,18 +172,49 @@ if v.run(MODEL, out, ["-m", "Twin", "-t", "500 ms"]):
             "v, u and spikes bit-identical", same and same_spikes and len(sv) > 0,
             "%d spikes, u up to %.1f mV" % (len(sv), umax * 1e3))
 
+# ---- Brian2
+out = os.path.join(WORK, "dend_brian")
+if v.run(MODEL, out, ["-m", "Brian", "-t", "1 s"]):
+    ref = np.loadtxt(os.path.join(SRC, "tests/reference/data/dendrites.csv"), delimiter=",")
+    rsp = np.loadtxt(os.path.join(SRC, "tests/reference/data/dendrites.spikes.csv"),
+                     delimiter=",", ndmin=2)
+    t = load(out, "D.v.t")
+    ok_t = len(t) == len(ref) and np.allclose(t, ref[:, 0], rtol=0, atol=1e-12)
+    worst = 0.0
+    for a in range(2):
+        for c, name in enumerate(["D.v"] + ["D.u[%d]" % k for k in range(4)]):
+            x = load(out, name)[:, a] if ok_t else np.zeros(len(ref))
+            col = ref[:, 1 + 5 * a + c]
+            worst = max(worst, float(np.abs(x - col).max() / max(np.abs(col).max(), 1e-300)))
+    o = np.lexsort((rsp[:, 0], rsp[:, 1]))
+    si, st = load(out, "D.spikes.i"), load(out, "D.spikes.t")
+    same = (len(st) == len(rsp) and np.array_equal(si, rsp[o, 0].astype(si.dtype))
+            and float(np.abs(st - rsp[o, 1]).max()) <= 1e-12)
+    v.check("Brian2: the same %d spikes (%s per target)" % (len(rsp), np.bincount(
+        rsp[:, 0].astype(int), minlength=2).tolist()), same and len(rsp) > 0,
+        "axon %d spikes" % len(st))
+    v.check("Brian2: v and u[k] within 1e-9 of each variable's largest value", ok_t and
+            worst < 1e-9, "worst %.2e" % worst)
+
+
 # ---- Threads
-ex = os.path.join(SRC, "examples/dendrites.axon")
-o1, o2 = os.path.join(WORK, "dend_t1"), os.path.join(WORK, "dend_t2")
-if v.run(ex, o1, ["--threads", "1"]) and v.run(ex, o2, ["--threads", "2"]):
+def same_files(o1, o2):
     names = sorted(os.path.basename(f) for f in glob.glob(os.path.join(o1, "*.npy")))
-    diff = [n for n in names if not np.array_equal(np.load(os.path.join(o1, n)),
-                                                   np.load(os.path.join(o2, n)))]
-    nb = len(np.load(os.path.join(o1, "B.spikes.t.npy")))
-    v.check("Threads: examples/dendrites.axon (randint(4) segments) identical for 1 and 2 "
-            "threads", names and not diff and nb > 0,
-            "%d files, %d B spikes%s" % (len(names), nb, ", differ: " + " ".join(diff) if diff
-                                         else ""))
+    return names, [n for n in names if not np.array_equal(np.load(os.path.join(o1, n)),
+                                                          np.load(os.path.join(o2, n)))]
+
+
+ex = os.path.join(SRC, "examples/dendrites.axon")
+for n, (name, path, extra) in enumerate((
+        ("examples/dendrites.axon (randint(4) segments)", ex, []),
+        ("the Twin module (post.I_d[seg] in continuous)", MODEL, ["-m", "Twin", "-t", "200 ms"]))):
+    o1, o2 = os.path.join(WORK, "dend_%d_t1" % n), os.path.join(WORK, "dend_%d_t2" % n)
+    if v.run(path, o1, extra + ["--threads", "1"]) and v.run(path, o2, extra + ["--threads", "2"]):
+        names, diff = same_files(o1, o2)
+        nsp = sum(len(np.load(f)) for f in glob.glob(os.path.join(o1, "*.spikes.t.npy")))
+        v.check("Threads: %s identical for 1 and 2 threads" % name, names and not diff and nsp,
+                "%d files, %d spikes%s" % (len(names), nsp, ", differ: " + " ".join(diff)
+                                           if diff else ""))
 
 # ---- Refused
 p = subprocess.run([AXON, "run", MODEL, "-m", "Refused", "-t", "10 ms", "-q",
