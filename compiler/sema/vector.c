@@ -11,6 +11,9 @@
  * its vector's (declared, or from the values, which must agree: types.c checks that).
  * A definition `h[j] = tanh(b[j] + ...)` is a vector whose size is that of the vectors its
  * index indexes directly, as for a sum.
+ * Inputs may be vectors too (`inputs { I_d[4] : A }`: four inputs). A synapse reaches one
+ * element of its target's vector with `post.I_d[seg] += w` (check.c, element_assign), which
+ * this pass leaves alone (a member, not an index).
  * Definitions other than neurons may not use vectors yet: each use is one error and is read
  * as a scalar, so that checking goes on.
  */
