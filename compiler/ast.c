@@ -155,6 +155,11 @@ void ast_expr_str(const ast_node *e, strbuf *sb)
     case AST_MEMBER:
         expr_sub(e->a, sb, 10);
         sb_printf(sb, ".%s", e->name);
+        if (e->b) { /* post.I_d[seg] */
+            sb_putc(sb, '[');
+            ast_expr_str(e->b, sb);
+            sb_putc(sb, ']');
+        }
         break;
     case AST_CALL:
         sb_printf(sb, "%s(", e->name);

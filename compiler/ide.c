@@ -396,8 +396,11 @@ static void walk_expr(ide_index *x, scope *sc, const ast_node *n)
     if (!n)
         return;
     switch (n->kind) {
-    case AST_IDENT:
-    case AST_MEMBER: walk_path(x, sc, n); return;
+    case AST_IDENT: walk_path(x, sc, n); return;
+    case AST_MEMBER:
+        walk_path(x, sc, n);
+        walk_expr(x, sc, n->b); /* post.I_d[seg]: the element's index */
+        return;
     case AST_CALL: {
         int k = find_extern(x, n->name);
         if (k >= 0)

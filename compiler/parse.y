@@ -605,6 +605,10 @@ lvalue
     | reserved { $$ = node(P, AST_IDENT, @$); $$->name = $1; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    /* post.I_d[seg] += w: one element of the target's vector input (b: the index) */
+    | KW_POST '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_POST, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
     /* astro.J += ...: the third neuron of a synapse (`via astro`) */
     | IDENT '.' IDENT {
           ast_node *b = node(P, AST_IDENT, @1); b->name = $1; $$ = member(P, b, $3, @$);

@@ -59,6 +59,7 @@
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
  * due parts of rows are resolved and prefetched in batches (rt_deliver_parts).
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1281,6 +1282,33 @@ static void rt_pre_rows(void *arg, uint32_t b, uint32_t e, int task)
             pr->pre[k] = i;
 }
 
+/* After the init kernel: each synapse's value of a per-synapse parameter whose range the
+ * model states (model.h's min and max: one that picks an element of the target's vector,
+ * post.X[seg]) lies within it. The run stops here rather than deliver to no element. */
+static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err *err)
+{
+    const axon_model_desc *m = s->m;
+    int32_t q = (int32_t)(pr - s->projs);
+    for (uint32_t k = 0; k < m->nparams; k++) {
+        const axon_param_desc *p = &m->params[k];
+        if (!(p->flags & AXON_PARAM_PROJ) || p->kind != AXON_PARAM_PER_ITEM || p->owner != q ||
+            (p->flags & AXON_PARAM_BOOL) || (p->min == -DBL_MAX && p->max == DBL_MAX))
+            continue;
+        const void *a = pr->vars[p->index];
+        for (uint64_t i = 0; i < pr->nsyn; i++) {
+            double v = s->esz == 4 ? (double)((const float *)a)[i] : ((const double *)a)[i];
+            if (v >= p->min && v <= p->max)
+                continue;
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': the synapse from neuron %u to neuron %u has "
+                                "'%s' = %g, but it must be within [%g, %g]",
+                                pr->d->name, pr->pre ? pr->pre[i] : 0, pr->post[i], p->name, v,
+                                p->min, p->max);
+        }
+    }
+    return AXON_OK;
+}
+
 /* Phase 3: synapse variables, the delay kernel (rounded to steps), the init kernel, the order
  * by delay. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
@@ -1307,6 +1335,8 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     axon_status st = d->delays ? rt_delays_compute(s, pr, err) : AXON_OK;
     if (st == AXON_OK && d->init && pr->nsyn > 0)
         rt_syn_run(s, pr, NULL, NULL);
+    if (st == AXON_OK)
+        st = rt_proj_ranges(s, pr, err);
     free(pr->pre);
     pr->pre = NULL;
     /* handlers that draw key their draws by the same index (model.h, ABI 8), and weight

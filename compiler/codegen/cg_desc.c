@@ -303,7 +303,8 @@ static LLVMValueRef record_desc(cg *c, const ir_record *rc)
 }
 
 /* The parameter table (model.h, ABI 4). The language declares no ranges: every finite
- * value is valid, and a truth value is 0 or 1. */
+ * value is valid, a truth value is 0 or 1, and a parameter that picks an element of a target's
+ * vector (post.X[seg]) one of its elements. */
 static LLVMValueRef param_table(cg *c)
 {
     const ir_model *m = c->m;
@@ -316,8 +317,8 @@ static LLVMValueRef param_table(cg *c)
         else
             dim_si_name(p->dim, u, sizeof u);
         uint32_t flags = (p->proj ? AXON_PARAM_PROJ : 0) | (p->boolean ? AXON_PARAM_BOOL : 0);
-        if (p->slot >= 0 && c->fixed[p->slot])
-            flags |= AXON_PARAM_FIXED;
+        if ((p->slot >= 0 && c->fixed[p->slot]) || p->elements > 0)
+            flags |= AXON_PARAM_FIXED; /* an element's number is fixed once connected */
         LLVMValueRef f[CG_PARAM_N];
         f[CG_PARAM_name] = cg_cstr(c, p->name);
         f[CG_PARAM_unit] = cg_cstr(c, u);
@@ -326,8 +327,10 @@ static LLVMValueRef param_table(cg *c)
         f[CG_PARAM_owner] = i32v(c, p->owner);
         f[CG_PARAM_index] = i32v(c, p->var >= 0 ? p->var : p->slot);
         f[CG_PARAM_value] = cgm_f64(c, p->var >= 0 ? NAN : p->value);
-        f[CG_PARAM_min] = cgm_f64(c, p->boolean ? 0 : -DBL_MAX);
-        f[CG_PARAM_max] = cgm_f64(c, p->boolean ? 1 : DBL_MAX);
+        /* the runtime checks an element's number of every synapse after connecting */
+        f[CG_PARAM_min] = cgm_f64(c, p->boolean || p->elements > 0 ? 0 : -DBL_MAX);
+        f[CG_PARAM_max] = cgm_f64(c, p->boolean ? 1 : p->elements > 0 ? p->elements - 1
+                                                                       : DBL_MAX);
         vs[k] = cg_struct_const(c, &cg_param_struct, f);
     }
     LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_param_struct), vs,

@@ -726,6 +726,8 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                                ? arena_printf(in->ar, "%s%s", en->prefix, mp->name)
                                : NULL,
                            vals, has_switch, &learning);
+            if (!ir_element_indices(in->d, &p, t, vals))
+                in->errors++;
             /* a rule parameter in the weight's unit (`w_max : w = 1`) keeps a plain-number
                default only for dimensionless weights */
             for (int v = 0; v < t->nvars; v++) {

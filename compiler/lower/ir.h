@@ -222,6 +222,8 @@ typedef struct {
     int slot;         /* shared: VS_SHARED index, -1 when per item */
     int var;          /* per item: storage index in the owner's vars, else -1 */
     double value;     /* shared: the value */
+    int elements;     /* > 0: it picks one of that many elements (post.X[seg]): a whole
+                         number in 0 .. elements-1, fixed once connected (element.c) */
 } ir_param;
 
 /* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:
@@ -343,6 +345,12 @@ bool ir_dump(const ir_model *m, FILE *out);
 /* The synapses of `connect from FILE` (tb, read with a header) for projection pj:
  * fills pj->nedges and the sorted endpoints, and sets vals[v] of the synapse
  * variables given as columns. False after reporting errors. */
+/* Elements addressed by synapses (element.c): checks the values of the parameters that pick
+ * an element of the target's vector (post.X[seg]) as far as they are known before running
+ * (false: errors reported); ir_element_size gives the elements of the vector that variable
+ * var of t picks (the smallest, when several), or 0 when it picks none. */
+bool ir_element_indices(diag_ctx *d, const ir_proj *p, const sm_type *t, sx *const *vals);
+int ir_element_size(const sm_type *t, int var);
 bool ir_edges(ax_arena *ar, diag_ctx *d, ir_proj *pj, const ir_pop *pre, const ir_pop *post,
               const tab *tb, sx **vals);
 /* One listed spike of a spike source: neuron i at time t (s). */

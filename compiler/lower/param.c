@@ -48,7 +48,8 @@ sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *
                        .boolean = sv->boolean,
                        .slot = slot,
                        .var = -1,
-                       .value = vals[v]->v});
+                       .value = vals[v]->v,
+                       .elements = proj ? ir_element_size(t, v) : 0});
     }
     return refs;
 }
@@ -92,7 +93,8 @@ static void per_item(ax_arena *ar, ir_model *m, int owner, bool proj, const char
                        .boolean = sv->boolean,
                        .slot = -1,
                        .var = slot[v],
-                       .value = 0});
+                       .value = 0,
+                       .elements = proj ? ir_element_size(t, v) : 0});
     }
 }
 

@@ -454,6 +454,16 @@ static bool is_third(const check_ctx *ck, const ast_node *n)
            !strcmp(n->a->name, ck->t->via);
 }
 
+/* The number of elements of vector `name` of neuron type nt (its variables "name[0]" ...),
+ * 0 when it has none. */
+static int vector_elements(check_ctx *ck, const sm_type *nt, const char *name)
+{
+    int k = 0;
+    while (k < 256 && sm_find_var(nt, arena_printf(ck->ar, "%s[%d]", name, k)) >= 0)
+        k++;
+    return k;
+}
+
 static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
 {
     const sm_type *nt = side_type(ck, space);
@@ -481,6 +491,17 @@ static sx *side_var(check_ctx *ck, int space, const char *name, ax_span sp)
         return e;
     }
     int idx = sm_find_var(nt, name);
+    int elements = idx < 0 ? vector_elements(ck, nt, name) : 0;
+    if (elements > 0) {
+        ERR(ck, sp, "'%s.%s' is a vector of %d elements: a synapse reaches one of them, "
+                    "'%s.%s[k]'", side, name, elements, side, name);
+        diag_hint(ck->d, "k is a whole number or a parameter of the synapse (post.%s[seg] += w)",
+                  name);
+        bound_note(ck);
+        sx *e = sx_var(ck->ar, space, -1, name, DIM_NONE);
+        e->unknown = true;
+        return e;
+    }
     if (idx < 0) {
         if (space == VS_THIRD)
             ERR(ck, sp, "the third neuron type %s ('via %s') has no variable '%s'", nt->name,
@@ -747,6 +768,35 @@ static sx *topk(check_ctx *ck, const ast_node *n)
     return e;
 }
 
+/* randint(n): a whole number from 0 to n - 1, each equally likely: min(floor(n u), n - 1)
+ * with u a uniform draw in [0, 1) (the min guards against n u rounding up to n). */
+static sx *randint(check_ctx *ck, const ast_node *n)
+{
+    if (n->nkids != 1) {
+        ERR(ck, n->span, "'randint' takes 1 argument, not %d", n->nkids);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    if (ck->ctx == CTX_PARAM_DEFAULT) {
+        ERR(ck, n->span, "a parameter's default cannot be random");
+        diag_hint(ck->d, "for heterogeneous values use 'parameters per neuron' and set "
+                         "them in the population's initialiser");
+    }
+    int draw = ck->ndraws++;
+    sx *k = check_expr(ck, n->kids[0]);
+    if (!want_dimensionless(ck, n->kids[0]->span, k, "the argument of 'randint'"))
+        return sx_const(ck->ar, 0, DIM_NONE);
+    if (k->kind == SX_CONST && (k->v < 1 || k->v != floor(k->v) || k->v > 1e15)) {
+        ERR(ck, n->kids[0]->span, "randint(n) needs a whole number n of at least 1, not %g",
+            k->v);
+        return sx_const(ck->ar, 0, DIM_NONE);
+    }
+    sx *u = sx_rand(ck->ar, SXR_UNIFORM, draw);
+    sx *e = sx_call(ck->ar, FN_MIN, sx_call(ck->ar, FN_FLOOR, sx_mul(ck->ar, k, u), NULL, NULL),
+                    sx_sub(ck->ar, k, sx_const(ck->ar, 1, DIM_NONE)), NULL);
+    e->span = n->span;
+    return e;
+}
+
 static sx *call(check_ctx *ck, const ast_node *n)
 {
     const char *name = n->name;
@@ -794,6 +844,8 @@ static sx *call(check_ctx *ck, const ast_node *n)
         e->span = n->span;
         return e;
     }
+    if (!strcmp(name, "randint"))
+        return randint(ck, n);
     if (!strcmp(name, "timed"))
         return timed(ck, n);
     if (!strcmp(name, "topk"))
@@ -1099,6 +1151,19 @@ static void push_stmt(check_ctx *ck, sm_block *b, sm_stmt *st)
     b->v[b->n++] = st;
 }
 
+/* `X[e]` as written, for an element lhs whose name is that of the element checked
+ * ("X[0]") and whose b is the index e. */
+static const char *element_text(check_ctx *ck, const ast_node *lhs)
+{
+    strbuf sb = {0};
+    sb_printf(&sb, "%.*s[", (int)strcspn(lhs->name, "["), lhs->name);
+    ast_expr_str(lhs->b, &sb);
+    sb_putc(&sb, ']');
+    const char *text = arena_printf(ck->ar, "%s", sb.buf ? sb.buf : "");
+    sb_free(&sb);
+    return text;
+}
+
 /* The variable an assignment writes, with the checks of what may be
  * written: state (and inputs of the target, with += / -=), never
  * parameters or definitions. Returns the target as an expression (NULL on
@@ -1117,8 +1182,9 @@ static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char 
         if (nt && e->idx >= 0) {
             const sm_var *v = &nt->vars[e->idx];
             const char *side = side_name(ck, space);
+            const char *name = lhs->b ? element_text(ck, lhs) : v->name;
             if (v->kind == VAR_PARAM || v->kind == VAR_ALG) {
-                ERR(ck, lhs->span, "'%s.%s' is a %s of %s and cannot be written", side, v->name,
+                ERR(ck, lhs->span, "'%s.%s' is a %s of %s and cannot be written", side, name,
                     v->kind == VAR_PARAM ? "parameter" : "definition", nt->name);
                 diag_hint(ck->d, "a synapse may add to the target's inputs or state variables");
                 bound_note(ck);
@@ -1126,7 +1192,7 @@ static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char 
             }
             if (v->kind == VAR_INPUT && op != OP_ADD_ASSIGN && op != OP_SUB_ASSIGN) {
                 ERR(ck, lhs->span, "'%s.%s' is an input: synapses add to it with '+=' or '-='",
-                    side, v->name);
+                    side, name);
                 bound_note(ck);
                 return NULL;
             }
@@ -1169,6 +1235,151 @@ static sx *assign_target(check_ctx *ck, const ast_node *lhs, int op, const char 
 }
 
 static sm_stmt *check_stmt(check_ctx *ck, const ast_node *n, const char *where);
+
+/* The assignment n of value to target (NULL: an error was reported), checked: truth values
+ * and numbers, dimensions. */
+static sm_stmt *assign_stmt(check_ctx *ck, const ast_node *n, sx *target, sx *value)
+{
+    if (!target)
+        return NULL;
+    if (target->boolean != value->boolean && !target->unknown && !value->unknown) {
+        ERR(ck, n->b->span, "'%s' is %s but the value is %s", target->name,
+            target->boolean ? "a condition" : "a number",
+            value->boolean ? "a condition" : "a number");
+        return NULL;
+    }
+    if (n->op == OP_MUL_ASSIGN || n->op == OP_DIV_ASSIGN) {
+        want_dimensionless(ck, n->b->span, value, "the factor of '*=' or '/='");
+    } else if (!target->unknown && !value->unknown && !anydim(value) &&
+               !dim_eq(target->dim, value->dim)) {
+        if (report_ok(ck, target, value)) {
+            char l[96], r[96];
+            ERR(ck, n->span, "dimension mismatch in assignment to '%s%s%s': it is %s, the "
+                             "value is %s",
+                target->space == VS_PRE ? "pre." : target->space == VS_POST ? "post." : "",
+                target->name, "", sm_dim_text(target->dim, l, sizeof l),
+                sm_dim_text(value->dim, r, sizeof r));
+            mismatch_hint(ck, target->dim, value->dim);
+            bound_note(ck);
+        }
+    }
+    sm_stmt *st = stmt_new(ck, ST_ASSIGN, n->span);
+    st->op = n->op;
+    st->space = target->space;
+    st->idx = target->idx;
+    st->name = target->name;
+    st->value = value;
+    return st;
+}
+
+/* The statements that run `st` for element k of [lo, hi) where idx == k: a binary search on
+ * idx, so that a spike costs about log2(hi - lo) comparisons; a value of idx that is no
+ * element's (the runtime refuses such values) reaches none. */
+static sm_stmt *element_switch(check_ctx *ck, sx *idx, sm_stmt *const *st, int lo, int hi)
+{
+    sm_stmt *s = stmt_new(ck, ST_IF, st[lo]->span);
+    if (hi - lo == 1) {
+        s->cond = sx_bin(ck->ar, SX_EQ, idx, sx_const(ck->ar, lo, DIM_NONE));
+        push_stmt(ck, &s->then, st[lo]);
+        return s;
+    }
+    int mid = lo + (hi - lo) / 2;
+    s->cond = sx_bin(ck->ar, SX_LT, idx, sx_const(ck->ar, mid, DIM_NONE));
+    push_stmt(ck, &s->then, element_switch(ck, idx, st, lo, mid));
+    push_stmt(ck, &s->els, element_switch(ck, idx, st, mid, hi));
+    return s;
+}
+
+/* `post.X[e] op= value` in a synapse: element e of the target's vector X (an input or state
+ * variable; the vector's elements are the variables "X[0]" ...). e is a whole number, or a
+ * parameter of the synapse, which is fixed once the synapse is connected; its values are
+ * checked when the projection is lowered (lower/synapse.c) and by the runtime. */
+static sm_stmt *element_assign(check_ctx *ck, const ast_node *n, const char *where)
+{
+    const ast_node *lhs = n->a, *at = lhs->b;
+    sx *idx = check_expr(ck, at);
+    sx *value = check_expr(ck, n->b);
+    if (lhs->a->kind != AST_POST) {
+        ERR(ck, lhs->span, "only an element of the target's vector can be addressed "
+                           "('post.%s[...]')", lhs->name);
+        return NULL;
+    }
+    bool constant = idx->kind == SX_CONST;
+    bool param = idx->kind == SX_VAR && idx->space == VS_PARAM && idx->idx >= 0 &&
+                 ck->t->vars[idx->idx].kind == VAR_PARAM && !idx->boolean;
+    if (idx->unknown)
+        return NULL;
+    if (constant && (idx->boolean || !dim_is_none(idx->dim) || idx->v != floor(idx->v) ||
+                     idx->v < 0 || idx->v > 1e9)) {
+        ERR(ck, at->span, "the element of 'post.%s' must be a whole number from 0, or a "
+                          "parameter of the synapse", lhs->name);
+        return NULL;
+    }
+    if (!constant && !param) {
+        bool state = idx->kind == SX_VAR && idx->space == VS_STATE;
+        ERR(ck, at->span, "the element of 'post.%s' must be a whole number or a parameter of "
+                          "the synapse, which is fixed once it is connected%s",
+            lhs->name, state ? ": this is a state variable" : "");
+        diag_hint(ck->d, "declare it in 'parameters { }' and give each synapse its element "
+                         "when it is connected, for example '%s = randint(4)' or "
+                         "'%s = j %% 4' among the projection's arguments",
+                  at->kind == AST_IDENT ? at->name : "seg", at->kind == AST_IDENT ? at->name
+                                                                             : "seg");
+        return NULL;
+    }
+    if (param && !dim_is_none(idx->dim)) {
+        want_dimensionless(ck, at->span, idx, "an element's number");
+        return NULL;
+    }
+    const sm_type *nt = ck->t->post;
+    if (!nt) /* checked alone: the target's type is known once bound */
+        return assign_stmt(ck, n, side_var(ck, VS_POST, lhs->name, lhs->span), value);
+    int size = vector_elements(ck, nt, lhs->name);
+    if (size == 0) {
+        if (sm_find_var(nt, lhs->name) >= 0) {
+            ERR(ck, at->span, "'post.%s' is not a vector: %s has one '%s' per neuron", lhs->name,
+                nt->name, lhs->name);
+            diag_hint(ck->d, "write 'post.%s' without an element", lhs->name);
+            bound_note(ck);
+        } else {
+            (void)side_var(ck, VS_POST, lhs->name, lhs->span); /* "has no variable" */
+        }
+        return NULL;
+    }
+    if (constant && idx->v >= size) {
+        ERR(ck, at->span, "element %.0f is out of range: 'post.%s' has %d element%s (0 to %d)",
+            idx->v, lhs->name, size, size == 1 ? "" : "s", size - 1);
+        bound_note(ck);
+        return NULL;
+    }
+    /* the checks of what may be written, on element 0 (every element is alike) */
+    ast_node *el = ast_new(ck->ar, AST_MEMBER, lhs->span);
+    *el = *lhs;
+    el->name = arena_printf(ck->ar, "%s[%d]", lhs->name, constant ? (int)idx->v : 0);
+    sx *target = assign_target(ck, el, n->op, where);
+    if (!target)
+        return NULL;
+    sx *shown = sx_var(ck->ar, target->space, target->idx, element_text(ck, el), target->dim);
+    shown->boolean = target->boolean;
+    sm_stmt *first = assign_stmt(ck, n, shown, value);
+    if (!first)
+        return NULL;
+    int lo = constant ? (int)idx->v : 0, hi = constant ? lo + 1 : size;
+    sm_stmt **st = arena_alloc(ck->ar, (size_t)size * sizeof *st);
+    for (int k = lo; k < hi; k++) {
+        st[k] = arena_alloc(ck->ar, sizeof *st[k]);
+        *st[k] = *first;
+        st[k]->name = arena_printf(ck->ar, "%s[%d]", lhs->name, k);
+        st[k]->idx = sm_find_var(nt, st[k]->name);
+    }
+    if (constant)
+        return st[lo];
+    sm_elem_index e = {idx->idx, size, lhs->name, at->span};
+    ck->t->elem_idx = arena_grow(ck->ar, ck->t->elem_idx, (size_t)ck->t->nelem_idx,
+                                 (size_t)ck->t->nelem_idx + 1, sizeof e);
+    ck->t->elem_idx[ck->t->nelem_idx++] = e;
+    return element_switch(ck, idx, st, 0, size);
+}
 
 static void check_stmts(check_ctx *ck, sm_block *b, ast_node *const *kids, int nk,
                         const char *where)
@@ -1213,38 +1424,11 @@ static sm_stmt *check_stmt(check_ctx *ck, const ast_node *n, const char *where)
         return st;
     }
     case AST_ASSIGN: {
+        if (n->a->kind == AST_MEMBER && n->a->b)
+            return element_assign(ck, n, where);
         sx *target = assign_target(ck, n->a, n->op, where);
         sx *value = check_expr(ck, n->b);
-        if (!target)
-            return NULL;
-        if (target->boolean != value->boolean && !target->unknown && !value->unknown) {
-            ERR(ck, n->b->span, "'%s' is %s but the value is %s", target->name,
-                target->boolean ? "a condition" : "a number",
-                value->boolean ? "a condition" : "a number");
-            return NULL;
-        }
-        if (n->op == OP_MUL_ASSIGN || n->op == OP_DIV_ASSIGN) {
-            want_dimensionless(ck, n->b->span, value, "the factor of '*=' or '/='");
-        } else if (!target->unknown && !value->unknown && !anydim(value) &&
-                   !dim_eq(target->dim, value->dim)) {
-            if (report_ok(ck, target, value)) {
-                char l[96], r[96];
-                ERR(ck, n->span, "dimension mismatch in assignment to '%s%s%s': it is %s, the "
-                                 "value is %s",
-                    target->space == VS_PRE ? "pre." : target->space == VS_POST ? "post." : "",
-                    target->name, "", sm_dim_text(target->dim, l, sizeof l),
-                    sm_dim_text(value->dim, r, sizeof r));
-                mismatch_hint(ck, target->dim, value->dim);
-                bound_note(ck);
-            }
-        }
-        sm_stmt *st = stmt_new(ck, ST_ASSIGN, n->span);
-        st->op = n->op;
-        st->space = target->space;
-        st->idx = target->idx;
-        st->name = target->name;
-        st->value = value;
-        return st;
+        return assign_stmt(ck, n, target, value);
     }
     default:
         ERR(ck, n->span, "%s is not a statement", ast_kind_name(n->kind));

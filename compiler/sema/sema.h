@@ -120,6 +120,16 @@ typedef struct {
     ax_span span;
 } sm_structure;
 
+/* `post.X[e] op= ...` in a synapse or rule, once bound (check.c): e is the synapse's parameter
+ * `param` (a VS_PARAM index of the bound type), and each of its values must be a whole number
+ * in 0 .. size-1 (lowering checks what it can tell; the runtime checks the rest). */
+typedef struct {
+    int param;
+    int size;               /* the elements of post.X */
+    const char *vec;        /* X */
+    ax_span span;           /* the index as written */
+} sm_elem_index;
+
 typedef struct sm_type sm_type;
 struct sm_type {
     ast_kind kind;          /* AST_NEURON, AST_SYNAPSE, AST_RULE */
@@ -166,6 +176,8 @@ struct sm_type {
     int nnoise;
     sm_select *selects;     /* topk(x, k) (VS_SELECT indices) */
     int nselects;
+    sm_elem_index *elem_idx; /* bound synapses: the parameters that address post.X[e] */
+    int nelem_idx;
 };
 
 typedef struct sm_module sm_module;

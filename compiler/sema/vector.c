@@ -11,6 +11,9 @@
  * its vector's (declared, or from the values, which must agree: types.c checks that).
  * A definition `h[j] = tanh(b[j] + ...)` is a vector whose size is that of the vectors its
  * index indexes directly, as for a sum.
+ * Inputs may be vectors too (`inputs { I_d[4] : A }`: four inputs). A synapse reaches one
+ * element of its target's vector with `post.I_d[seg] += w` (check.c, element_assign), which
+ * this pass leaves alone (a member, not an index).
  * Definitions other than neurons may not use vectors yet: each use is one error and is read
  * as a scalar, so that checking goes on.
  */
@@ -499,16 +502,11 @@ static void collect(vx_ctx *X, ast_node *def)
         for (int j = 0; j < blk->nkids; j++) {
             ast_node *d = blk->kids[j];
             if (d->kind == AST_DECL && d->c) {
-                if (blk->kind == AST_INPUTS) {
-                    diag_error(X->d, d->span, "an input cannot be a vector (yet)");
-                    d->c = NULL;
-                } else {
-                    int size = vector_size(X, d);
-                    if (find_vec(X, d->name) < 0) {
-                        /* a bad size (reported) reads as 1, to spare the uses more errors */
-                        add_vec(X, d->name, size > 0 ? size : 1, d);
-                        continue;
-                    }
+                int size = vector_size(X, d);
+                if (find_vec(X, d->name) < 0) {
+                    /* a bad size (reported) reads as 1, to spare the uses more errors */
+                    add_vec(X, d->name, size > 0 ? size : 1, d);
+                    continue;
                 }
             }
             if (d->kind == AST_ODE || (d->kind == AST_ALGEBRAIC && d->c))

@@ -134,6 +134,10 @@ expect "run: wilson-cowan example" 0 "$AXON" run "$AXON_SRCDIR/examples/wilson_c
 expect "run: kuramoto example" 0 "$AXON" run "$AXON_SRCDIR/examples/kuramoto.axon" -t 100ms --dt 1ms -q
 expect "run: ann example" 0 "$AXON" run "$AXON_SRCDIR/examples/ann_layer.axon" -q
 expect "run: elm example (vector state)" 0 "$AXON" run "$AXON_SRCDIR/examples/elm.axon" -t 200ms -q
+# active dendrites: the clustered volley makes C fire, the dispersed one leaves X silent
+expect "run: dendrites example" 0 "$AXON" run "$AXON_SRCDIR/examples/dendrites.axon" -t 300ms -o "$tmp/dend"
+contains "run: dendrites: clustered input fires" "  C                         1            3"
+contains "run: dendrites: dispersed input does not" "  X                         1            0"
 # structural plasticity: by 2 s (two updates, T = 1 s) weak synapses are pruned, the manifest
 # counts the active ones of the pool
 expect "run: structural example" 0 "$AXON" run "$AXON_SRCDIR/examples/structural.axon" -t 2s -q -o "$tmp/rewire"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Simulations over MPI ranks (docs/mpi.md), on loopback: COBA, Brunel, the reduced cortical
 # microcircuit, tests/mpi/spread.axon
-# (state records over every rank's neurons, a rate record, delay 0, per-synapse delays) and
-# tests/mpi/conn.axon (every connector, per-synapse random values built in parts) under
+# (state records over every rank's neurons, a rate record, delay 0, per-synapse delays),
+# tests/mpi/conn.axon (every connector, per-synapse random values built in parts) and
+# tests/mpi/dendrites.axon (synapses onto one segment of their target, post.u[seg]) under
 # `mpirun -np K` for K = 1, 2, 3 and 1 and 2 threads per rank must write recordings identical,
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
 # command line; so must a built executable and a C program that calls axon_sim_new_mpi, which
@@ -100,7 +101,7 @@ same() {
     ok
 }
 
-models="coba brunel micro spread conn draws weights"
+models="coba brunel micro spread conn draws weights dendrites"
 model_file() {
     case $1 in
         coba) echo "$AXON_SRCDIR/examples/coba.axon" ;;
@@ -122,7 +123,7 @@ model_args() {
 }
 # the exchange interval each must use: its smallest delay in steps of 0.1 ms (0 -> 1)
 interval() {
-    case $1 in coba) echo 1 ;; brunel) echo 15 ;; draws) echo 3 ;; weights) echo 5 ;; *) echo 1 ;; esac
+    case $1 in coba) echo 1 ;; brunel) echo 15 ;; draws) echo 3 ;; weights) echo 5 ;; dendrites) echo 3 ;; *) echo 1 ;; esac
 }
 
 for m in $models; do

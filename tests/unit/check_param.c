@@ -691,6 +691,59 @@ START_TEST(test_initialisers)
 }
 END_TEST
 
+/* A parameter that picks an element of the target's vector (post.I_d[seg]): the table gives it
+ * the range of the elements and marks it fixed, per synapse or folded into one shared value;
+ * each synapse adds to the element it picks. */
+START_TEST(test_element_param)
+{
+    compiled c;
+    compile(&c, "neuron D {\n"
+                "    inputs { I_d[4] }\n"
+                "    state { u[4] = 0 }\n"
+                "    equations { u[k]' = I_d[k] / dt }\n"
+                "}\n"
+                "neuron S { spike when t < dt }\n"
+                "synapse Seg {\n"
+                "    parameters { w = 1; seg = 0 }\n"
+                "    on pre { post.I_d[seg] += w }\n"
+                "}\n"
+                "module M {\n"
+                "    population A = S[3]\n"
+                "    population B = D[2]\n"
+                "    project p = A -> B : Seg(w = 1 + i, seg = (i + 2 * j) % 4) connect all_to_all\n"
+                "    project q = A -> B : Seg(w = 10, seg = 3) connect all_to_all\n"
+                "}\n");
+    axon_sim *sim = c.sim;
+    ck_assert_msg(sim, "%s", c.diags);
+    static const char *const names[] = {"p.seg", "q.seg"};
+    for (int n = 0; n < 2; n++) {
+        int k = axon_sim_param_index(sim, names[n]);
+        ck_assert_int_ge(k, 0);
+        const axon_param_desc *p = axon_sim_param_desc(sim, (uint32_t)k);
+        ck_assert_uint_eq(p->flags & AXON_PARAM_FIXED, AXON_PARAM_FIXED);
+        ck_assert(p->min == 0 && p->max == 3);
+        ck_assert_error(sim, axon_sim_set_param(sim, names[n], 1, NULL), "folded into the code");
+    }
+    ck_assert_int_eq(axon_sim_run(sim, 0.0005, NULL, NULL), AXON_OK);
+    /* the spike of A[i] (in the first step) reaches I_d[(i + 2 j) % 4] of B[j] with 1 + i,
+       and I_d[3] with 10; u sums the inputs */
+    for (int e = 0; e < 4; e++) {
+        char path[16];
+        snprintf(path, sizeof path, "B.u[%d]", e);
+        axon_tensor t;
+        ck_assert_int_eq(axon_sim_var(sim, path, &t), AXON_OK);
+        for (int j = 0; j < 2; j++) {
+            double want = e == 3 ? 30 : 0;
+            for (int i = 0; i < 3; i++)
+                want += (i + 2 * j) % 4 == e ? 1 + i : 0;
+            ck_assert_msg(((const double *)t.data)[j] == want, "%s of %d: %g, want %g", path, j,
+                          ((const double *)t.data)[j], want);
+        }
+    }
+    release(&c);
+}
+END_TEST
+
 Suite *param_suite(void)
 {
     Suite *s = suite_create("param");
@@ -708,6 +761,7 @@ Suite *param_suite(void)
     tcase_add_test(tc, test_shared_errors);
     tcase_add_test(tc, test_protocol);
     tcase_add_test(tc, test_initialisers);
+    tcase_add_test(tc, test_element_param);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -22,6 +22,8 @@
 #   check_vectors.py   vector state: 16 decays analytic, vectors vs scalars bit-identical
 #   check_structure.py structural plasticity: pruning/regrowth exact, binomial means, threads
 #   check_draws.py     several random draws in one population's or projection's arguments
+#   check_dendrites.py active dendrites (DendLIF, post.u[seg]): closed forms, clustered vs
+#                      dispersed input, vectors vs scalars bit-identical, threads, refusal
 set -u
 export PYTHONDONTWRITEBYTECODE=1 # nothing written into the source tree (vcheck.py)
 : "${AXON:?}" "${AXON_SRCDIR:?}"
@@ -50,4 +52,5 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_vectors.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_structure.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_draws.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_dendrites.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 exit $st
