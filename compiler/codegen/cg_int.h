@@ -152,6 +152,7 @@ typedef struct {
        the whole function, CG_EXPREL_FAST only its branch for small arguments, CG_EXPREL_CHECK
        none, but or-ing "the argument is not small" into exprel_big (i1) */
     int exprel_mode;
+    bool defer_reset;       /* the update body leaves the reset to reset_fn (cg.c) */
     int nexprel;
     LLVMValueRef exprel_big;
     bool failed;
