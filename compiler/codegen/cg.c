@@ -674,7 +674,9 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
     for (int k = 0; k < nv; k++) {
         ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
         if (update)
-            c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+            c->env[k] = c->quiet_inputs && p->vars[k].kind == IRV_INPUT
+                            ? cgm_const(c, 0)
+                            : LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
     }
     if (!update) {
         /* initial values, in storage order: later ones may use earlier ones */
@@ -726,7 +728,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, int 
             }
             LLVMValueRef *extra = poisson_inputs(c);
             for (int k = 0; k < nv; k++) {
-                if (p->vars[k].kind == IRV_PARAM)
+                if (p->vars[k].kind == IRV_PARAM ||
+                    (c->quiet_inputs && p->vars[k].kind == IRV_INPUT))
                     continue;
                 LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
                 if (extra[k])
@@ -906,6 +909,32 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     return fn;
 }
 
+/*
+ * Can the population have an update_quiet kernel (model.h, ABI 8): the update with its inputs
+ * taken as 0, neither read nor cleared? When it has inputs, no projection has it as source,
+ * target or third population, and no Poisson input goes into an input (which the update
+ * writes for the next step). The runtime runs it while no injection, set value or view can
+ * have put anything into the inputs. Not with exprel's blocks (the full kernel has them).
+ */
+static bool quiet_possible(const cg *c, int pop)
+{
+    const ir_pop *p = &c->m->pops[pop];
+    if (c->had_exprel)
+        return false;
+    bool inputs = false;
+    for (int k = 0; k < p->nvars; k++)
+        inputs |= p->vars[k].kind == IRV_INPUT;
+    for (int k = 0; k < p->npinputs; k++)
+        if (p->vars[p->slot[p->pinputs[k].var]].kind == IRV_INPUT)
+            return false;
+    for (int j = 0; j < c->m->nprojs && inputs; j++) {
+        const ir_proj *pj = &c->m->projs[j];
+        if (pj->pre == pop || pj->post == pop || pj->via == pop)
+            return false;
+    }
+    return inputs;
+}
+
 /* Neurons per block of an update kernel that has exprel (see kernel()). */
 #define EXPREL_BLOCK 512
 
@@ -937,7 +966,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
        body of exprel (its 14 coefficients live in registers) spills with four: two are 5%
        faster on COBA; the full one, rarely run then, takes one (less code to compile). */
     LLVMValueRef chk = NULL, fast = NULL, chk_k = NULL, fn_k = NULL, fast_k = NULL;
-    if (update) {
+    if (update && !c->quiet_inputs) {
         chk = body_fn(c, name, update, CG_EXPREL_CHECK, 1, ps, np, &chk_k);
         if (c->nexprel == 0) {
             LLVMDeleteFunction(chk);
@@ -957,6 +986,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         rs = reset_fn(c, name, ps, np, &rs_k);
     if (chk)
         fast = body_fn(c, name, update, CG_EXPREL_FAST, 2, ps, np, &fast_k);
+    if (update)
+        c->had_exprel = chk != NULL;
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -1254,6 +1285,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     cg_param_begin(&c);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
+    LLVMValueRef *quiets = calloc((size_t)m->npops + 1, sizeof *quiets);
     for (int i = 0; i < m->npops && !c.failed; i++) {
         c.pop = &m->pops[i];
         c.pop_index = i;
@@ -1264,12 +1296,19 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         snprintf(name, sizeof name, "pop%d_update", i);
         c.init_phase = false;
         updates[i] = kernel(&c, name, true);
+        if (quiet_possible(&c, i)) {
+            snprintf(name, sizeof name, "pop%d_update_quiet", i);
+            c.quiet_inputs = true;
+            quiets[i] = kernel(&c, name, true);
+            c.quiet_inputs = false;
+        }
     }
     if (!c.failed)
-        cg_descriptor(&c, inits, updates);
+        cg_descriptor(&c, inits, updates, quiets);
     c.failed |= diag_error_count(d) > 0;
     free(inits);
     free(updates);
+    free(quiets);
     cg_param_end(&c);
     LLVMDisposeBuilder(c.b);
     if (c.failed)

@@ -121,7 +121,7 @@ static axon_model_desc model_projs(const char *name, uint32_t precision, const a
                                    const axon_record_desc *recs, uint32_t nrecs)
 {
     axon_model_desc m = {AXON_ABI_VERSION, name, precision, 1e-3, 0.0, npops, pops, nprojs,
-                         projs, nrecs, recs, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL};
+                         projs, nrecs, recs, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL};
     return m;
 }
 
