@@ -794,16 +794,33 @@ static bool block_uses(const sm_block *blk, int space, int idx)
     return false;
 }
 
+/* Does the reset read a per-neuron parameter that the update and the spike condition do not? */
+static bool reset_reads_own_param(const ir_pop *p)
+{
+    for (int v = 0; v < p->type->nvars; v++) {
+        if (p->slot[v] < 0 || p->vars[p->slot[v]].kind != IRV_PARAM ||
+            !block_uses(&p->reset, VS_PARAM, v) || sx_uses(p->fire, VS_PARAM, v))
+            continue;
+        bool in_update = false;
+        for (int k = 0; k < p->update.n && !in_update; k++)
+            in_update = sx_uses(p->update.v[k].value, VS_PARAM, v);
+        if (!in_update)
+            return true;
+    }
+    return false;
+}
+
 /*
- * Can the reset run after the update, over the neurons whose fired flag is set, instead of as
- * selects in the update (which reads the reset's parameters, Izhikevich's c and d, for every
- * neuron)? It gives the same values when nothing after the reset in the update uses them (no
- * `on` events, no Poisson input added to a state variable) and the reset reads no value the
- * update does not store (an input, which the update clears, or a temporary of the update).
+ * Should the reset run after the update, over the neurons whose fired flag is set, instead of
+ * as selects in the update? Worth it when the reset reads a per-neuron parameter that nothing
+ * else reads (Izhikevich's c and d), which the selects read for every neuron. It gives the
+ * same values when nothing after the reset in the update uses them (no `on` events, no
+ * Poisson input added to a state variable) and the reset reads no value the update does not
+ * store (an input, which the update clears, or a temporary of the update).
  */
 static bool reset_deferrable(const ir_pop *p)
 {
-    if (!p->fire || p->reset.n == 0 || p->nevents > 0)
+    if (!p->fire || p->reset.n == 0 || p->nevents > 0 || !reset_reads_own_param(p))
         return false;
     for (int k = 0; k < p->npinputs; k++)
         if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
