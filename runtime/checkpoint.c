@@ -687,8 +687,14 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             p->nspk = (size_t)nspk;
             ck_copy(1, p->spk, spk, (size_t)nspk * 4);
         }
-        for (uint32_t v = 0; v < p->d->nvars; v++)
-            ck_copy(apply, p->vars[v], ck_take_arr(r, size, esz), (size_t)size * esz);
+        for (uint32_t v = 0; v < p->d->nvars; v++) {
+            const uint8_t *x = ck_take_arr(r, size, esz);
+            ck_copy(apply, p->vars[v], x, (size_t)size * esz);
+            /* an input restored nonzero is read by the update (rt_update_fn) */
+            for (uint64_t q = 0; apply && x && p->d->vars[v].kind == AXON_VAR_INPUT &&
+                                 !p->inputs_touched && q < (uint64_t)size * esz; q++)
+                p->inputs_touched = x[q] != 0;
+        }
         uint32_t depth = ck_get32(r);
         if (r->bad || depth != (p->ring ? p->ring->depth : 0))
             CK_FAIL("%s: population '%s': spike history of %u steps, expected %u", what, nm, depth,

@@ -84,6 +84,14 @@ void rt_ctl_pre_update(axon_sim *s)
     }
 }
 
+int rt_ctl_injects(const axon_sim *s, uint32_t pop)
+{
+    for (size_t k = 0; k < s->ctl->ninj; k++)
+        if (s->ctl->inj[k].pop == (int)pop)
+            return 1;
+    return 0;
+}
+
 void rt_ctl_post_update(axon_sim *s)
 {
     struct rt_ctl *c = s->ctl;
@@ -373,6 +381,8 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
             return axon_err_set(&s->err, AXON_EINVAL, "%s: value %zu (%g) is not finite", path, k,
                                 values[k]);
     void *x = rt_var_data(s, &info);
+    if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */
+        s->pops[info.owner].inputs_touched = 1;
     for (size_t k = 0; k < n; k++) {
         size_t i = idx ? idx[k] : k;
         if (s->esz == 8)

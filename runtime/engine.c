@@ -288,6 +288,18 @@ static void rt_run_init(axon_sim *s, rt_pop *p, const axon_step_ctx *ctx)
     }
 }
 
+/* The update kernel of population i in this step: update_quiet[i] (ABI 8) while its inputs are
+ * zero and nothing but its own update could write them (no injection held, none set, viewed
+ * or restored nonzero), else d->update. The two give the same results then. */
+static axon_update_fn rt_update_fn(const axon_sim *s, uint32_t i)
+{
+    const rt_pop *p = &s->pops[i];
+    axon_update_fn quiet = s->m->update_quiet ? s->m->update_quiet[i] : NULL;
+    if (!quiet || p->inputs_touched || (s->ctl && rt_ctl_injects(s, i)))
+        return p->d->update;
+    return quiet;
+}
+
 /*
  * One parallel phase per step: task c updates chunk c of every population (and compacts its
  * spikes to spk[bounds[c]..]); with `deliver` it then delivers the spikes due now to the
@@ -308,7 +320,7 @@ static void rt_step_task(void *arg, int task)
         if (task >= p->nchunks)
             continue;
         uint32_t b = p->bounds[task], e = p->bounds[task + 1];
-        p->d->update(&ph->ctx, p->vars, p->fired, b, e);
+        rt_update_fn(s, i)(&ph->ctx, p->vars, p->fired, b, e);
         if (p->fired)
             p->chunk_n[task] = rt_compact(p->fired, b, e, p->spk + b);
     }
@@ -503,7 +515,7 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
             rt_pop *p = &s->pops[i];
             if (p->nchunks == 0)
                 continue;
-            p->d->update(ctx, p->vars, p->fired, p->lo, p->hi);
+            rt_update_fn(s, i)(ctx, p->vars, p->fired, p->lo, p->hi);
             if (p->fired)
                 p->nspk = rt_compact(p->fired, p->lo, p->hi, p->spk);
         }
@@ -1193,7 +1205,13 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
 
 axon_status axon_sim_var(axon_sim *s, const char *path, axon_tensor *view)
 {
-    return rt_var_view(s, path, "population", s ? s->m->npops : 0, pop_owner, view);
+    axon_status st = rt_var_view(s, path, "population", s ? s->m->npops : 0, pop_owner, view);
+    /* a view of an input can be written: the population's update reads its inputs from then on */
+    for (uint32_t i = 0; st == AXON_OK && i < s->m->npops; i++)
+        for (uint32_t v = 0; v < s->m->pops[i].nvars; v++)
+            if (s->pops[i].vars[v] == view->data && s->m->pops[i].vars[v].kind == AXON_VAR_INPUT)
+                s->pops[i].inputs_touched = 1;
+    return st;
 }
 
 axon_status axon_sim_spikes(axon_sim *s, int pop, const double **times,

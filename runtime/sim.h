@@ -47,6 +47,8 @@ typedef struct {
     int spike_rec;    /* index of its first spike record, or -1 */
     rt_ring *ring;    /* spike history for delivery, or NULL */
     uint32_t *order;  /* topk (d->nselects > 0): 2 size neuron indices (order, scratch) */
+    int inputs_touched; /* an input was set, viewed or restored nonzero: the model's
+                           update_quiet is not used (rt_update_fn) */
 } rt_pop;
 
 /* A projection: CSR by presynaptic neuron (model.h). */
@@ -266,6 +268,8 @@ void rt_ctl_free(axon_sim *s);
 void rt_ctl_pre_update(axon_sim *s);
 /* After the updates (spike lists complete): merges the pushed spikes into the step's. */
 void rt_ctl_post_update(axon_sim *s);
+/* Whether an injection is held on an input of population pop. */
+int rt_ctl_injects(const axon_sim *s, uint32_t pop);
 /* After a step: the spike callbacks. Returns non-zero to stop the run (never, today). */
 int rt_ctl_after_step(axon_sim *s);
 

@@ -707,7 +707,9 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     for (int k = 0; k < nv; k++) {
         ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
         if (update)
-            old[k] = c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+            old[k] = c->env[k] = c->quiet_inputs && p->vars[k].kind == IRV_INPUT
+                                     ? cgm_const(c, 0)
+                                     : LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
     }
     /* this neuron's byte of the mask shared by the fast and the fixing body */
     LLVMValueRef mp = NULL;
@@ -762,7 +764,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
             LLVMValueRef fired = LLVMConstInt(c->i1, 0, 0);
             if (p->fire) {
                 fired = cg_to_bool(c, expr(c, p->fire));
-                stmts(c, &p->reset, fired);
+                if (!c->defer_reset)
+                    stmts(c, &p->reset, fired);
             }
             for (int e = 0; e < p->nevents; e++) {
                 LLVMValueRef k = cg_to_bool(c, expr(c, p->events[e].cond));
@@ -772,7 +775,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
             }
             LLVMValueRef *extra = poisson_inputs(c);
             for (int k = 0; k < nv; k++) {
-                if (p->vars[k].kind == IRV_PARAM)
+                if (p->vars[k].kind == IRV_PARAM ||
+                    (c->quiet_inputs && p->vars[k].kind == IRV_INPUT))
                     continue;
                 LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
                 if (extra[k])
@@ -828,6 +832,180 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     return fn;
 }
 
+/* ---- the reset of the neurons that fired, after the update of a block ---------------------- */
+
+/* Neurons per block of an update kernel whose reset comes after (reset_fn). */
+#define RESET_BLOCK 2048
+
+static bool block_uses(const sm_block *blk, int space, int idx)
+{
+    for (int k = 0; k < blk->n; k++) {
+        const sm_stmt *st = blk->v[k];
+        if (sx_uses(st->value, space, idx) || sx_uses(st->cond, space, idx) ||
+            block_uses(&st->then, space, idx) || block_uses(&st->els, space, idx))
+            return true;
+    }
+    return false;
+}
+
+/* Does the reset read a per-neuron parameter that the update and the spike condition do not? */
+static bool reset_reads_own_param(const ir_pop *p)
+{
+    for (int v = 0; v < p->type->nvars; v++) {
+        if (p->slot[v] < 0 || p->vars[p->slot[v]].kind != IRV_PARAM ||
+            !block_uses(&p->reset, VS_PARAM, v) || sx_uses(p->fire, VS_PARAM, v))
+            continue;
+        bool in_update = false;
+        for (int k = 0; k < p->update.n && !in_update; k++)
+            in_update = sx_uses(p->update.v[k].value, VS_PARAM, v);
+        if (!in_update)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Should the reset run after the update, over the neurons whose fired flag is set, instead of
+ * as selects in the update? Worth it when the reset reads a per-neuron parameter that nothing
+ * else reads (Izhikevich's c and d), which the selects read for every neuron. It gives the
+ * same values when nothing after the reset in the update uses them (no `on` events, no
+ * Poisson input added to a state variable) and the reset reads no value the update does not
+ * store (an input, which the update clears, or a temporary of the update).
+ */
+static bool reset_deferrable(const ir_pop *p)
+{
+    if (!p->fire || p->reset.n == 0 || p->nevents > 0 || !reset_reads_own_param(p))
+        return false;
+    for (int k = 0; k < p->npinputs; k++)
+        if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
+            return false;
+    for (int v = 0; v < p->type->nvars; v++)
+        if (p->slot[v] >= 0 && p->vars[p->slot[v]].kind == IRV_INPUT &&
+            block_uses(&p->reset, VS_INPUT, v))
+            return false;
+    for (int k = 0; k < p->update.n; k++)
+        if (p->update.v[k].space == VS_TEMP && block_uses(&p->reset, VS_TEMP, p->update.v[k].idx))
+            return false;
+    return true;
+}
+
+/*
+ * `name_reset`, with the parameters of the update body (body_fn): the reset of the neurons of
+ * [begin, end) whose fired flag the body set, on the values it stored. The flags are scanned 8
+ * at a time (spikes are rare); only a neuron that fired has its variables loaded, so a
+ * parameter that only the reset reads is read only for it.
+ */
+static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, LLVMValueRef *table)
+{
+    const ir_pop *p = c->pop;
+    int nv = p->nvars;
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, (unsigned)np, 0), "%s_reset",
+                                  name);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (int k = 0; k < nv + 1; k++)
+        LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k), LLVMCreateEnumAttribute(c->ctx, noalias, 0));
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
+    LLVMBasicBlockRef group = LLVMAppendBasicBlockInContext(c->ctx, fn, "group");
+    LLVMBasicBlockRef word = LLVMAppendBasicBlockInContext(c->ctx, fn, "word");
+    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, fn, "scan");
+    LLVMBasicBlockRef fire = LLVMAppendBasicBlockInContext(c->ctx, fn, "fire");
+    LLVMBasicBlockRef snext = LLVMAppendBasicBlockInContext(c->ctx, fn, "scan_next");
+    LLVMBasicBlockRef gnext = LLVMAppendBasicBlockInContext(c->ctx, fn, "group_next");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "done");
+    LLVMPositionBuilderAtEnd(c->b, entry);
+    cg_ctx_fields(c, LLVMGetParam(fn, 0));
+    c->kc_p = LLVMGetParam(fn, (unsigned)(4 + nv));
+    c->nkc = 0;
+    LLVMValueRef flags = LLVMGetParam(fn, (unsigned)(1 + nv));
+    LLVMValueRef begin = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(2 + nv)), c->i64, "");
+    LLVMValueRef end = LLVMBuildZExt(c->b, LLVMGetParam(fn, (unsigned)(3 + nv)), c->i64, "");
+    LLVMValueRef eight = LLVMConstInt(c->i64, 8, 0), one = LLVMConstInt(c->i64, 1, 0);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), group, done);
+    /* group: j .. ge = min(j + 8, end); a whole group of 8 with no flag set is skipped */
+    LLVMPositionBuilderAtEnd(c->b, group);
+    LLVMValueRef j = LLVMBuildPhi(c->b, c->i64, "j");
+    LLVMValueRef j8 = LLVMBuildAdd(c->b, j, eight, "");
+    LLVMValueRef whole = LLVMBuildICmp(c->b, LLVMIntULE, j8, end, "");
+    LLVMValueRef ge = LLVMBuildSelect(c->b, whole, j8, end, "");
+    LLVMBuildCondBr(c->b, whole, word, scan);
+    LLVMPositionBuilderAtEnd(c->b, word);
+    LLVMValueRef wp = LLVMBuildGEP2(c->b, c->i8, flags, &j, 1, "");
+    LLVMValueRef w = LLVMBuildLoad2(c->b, c->i64, wp, "");
+    LLVMSetAlignment(w, 1);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, w, LLVMConstInt(c->i64, 0, 0), ""),
+                    gnext, scan);
+    LLVMPositionBuilderAtEnd(c->b, scan);
+    LLVMValueRef q = LLVMBuildPhi(c->b, c->i64, "q");
+    LLVMValueRef fq = LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, flags, &q, 1, ""), "");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, fq, LLVMConstInt(c->i8, 0, 0), ""),
+                    fire, snext);
+    /* fire: the reset of neuron q, on the values the update stored */
+    LLVMPositionBuilderAtEnd(c->b, fire);
+    c->idx = q;
+    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
+    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
+    c->env = calloc((size_t)nv + 1, sizeof *c->env);
+    c->ntemps = count_temps(p);
+    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
+    for (int k = 0; k < nv; k++) {
+        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &q, 1, "");
+        old[k] = c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
+    }
+    stmts(c, &p->reset, LLVMConstInt(c->i1, 1, 0));
+    /* as the update body stores: not parameters, and inputs are cleared there */
+    for (int k = 0; k < nv; k++)
+        if (c->env[k] != old[k] && p->vars[k].kind != IRV_PARAM && p->vars[k].kind != IRV_INPUT)
+            LLVMBuildStore(c->b, c->env[k], ptrs[k]);
+    LLVMBuildBr(c->b, snext);
+    LLVMPositionBuilderAtEnd(c->b, snext);
+    LLVMValueRef qn = LLVMBuildAdd(c->b, q, one, "");
+    /* at most 8 iterations, most with nothing to do: not worth vectorising */
+    loop_hint(c, LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, qn, ge, ""), scan, gnext),
+              "llvm.loop.vectorize.width", 1);
+    LLVMAddIncoming(q, (LLVMValueRef[]){j, j, qn}, (LLVMBasicBlockRef[]){group, word, snext}, 3);
+    LLVMPositionBuilderAtEnd(c->b, gnext);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, ge, end, ""), group, done);
+    LLVMAddIncoming(j, (LLVMValueRef[]){begin, ge}, (LLVMBasicBlockRef[]){entry, gnext}, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMBuildRetVoid(c->b);
+    free(ptrs);
+    free(old);
+    free(c->env);
+    free(c->temps);
+    c->env = c->temps = NULL;
+    c->kc_p = NULL;
+    char full[80];
+    snprintf(full, sizeof full, "%s_reset", name);
+    *table = kc_table(c, full);
+    return fn;
+}
+
+/*
+ * Can the population have an update_quiet kernel (model.h, ABI 8): the update with its inputs
+ * taken as 0, neither read nor cleared? When it has inputs, no projection has it as source,
+ * target or third population, and no Poisson input goes into an input (which the update
+ * writes for the next step). The runtime runs it while no injection, set value or view can
+ * have put anything into the inputs. Not with exprel's blocks (the full kernel has them).
+ */
+static bool quiet_possible(const cg *c, int pop)
+{
+    const ir_pop *p = &c->m->pops[pop];
+    if (c->had_exprel)
+        return false;
+    bool inputs = false;
+    for (int k = 0; k < p->nvars; k++)
+        inputs |= p->vars[k].kind == IRV_INPUT;
+    for (int k = 0; k < p->npinputs; k++)
+        if (p->vars[p->slot[p->pinputs[k].var]].kind == IRV_INPUT)
+            return false;
+    for (int j = 0; j < c->m->nprojs && inputs; j++) {
+        const ir_proj *pj = &c->m->projs[j];
+        if (pj->pre == pop || pj->post == pop || pj->via == pop)
+            return false;
+    }
+    return inputs;
+}
+
 /* Neurons per block of an update kernel that has exprel (see kernel()). */
 #define EXPREL_BLOCK 512
 
@@ -862,7 +1040,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
        is still 5% slower on COBA; the full one, rarely run then, takes one (less code to
        compile). */
     LLVMValueRef fast = NULL, fn_k = NULL, fast_k = NULL;
-    if (update) {
+    if (update && !c->quiet_inputs) {
         fast = body_fn(c, name, update, CG_EXPREL_FAST, false, 2, ps, np, &fast_k);
         if (c->nexprel == 0) {
             LLVMDeleteFunction(fast);
@@ -871,8 +1049,18 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
             fast = NULL;
         }
     }
+    /* the reset after each block's update, for the neurons that fired (not with exprel's
+       blocks) */
+    bool defer = update && !fast && reset_deferrable(p);
+    c->defer_reset = defer;
     LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, fast != NULL, fast ? 1 : 4, ps, np,
                               &fn_k);
+    c->defer_reset = false;
+    LLVMValueRef rs = NULL, rs_k = NULL;
+    if (defer)
+        rs = reset_fn(c, name, ps, np, &rs_k);
+    if (update)
+        c->had_exprel = fast != NULL;
 
     /* the ABI entry point: init(ctx, vars, begin, end), update(ctx, vars, fired, begin, end) */
     LLVMTypeRef aps[5] = {c->ptr, c->ptr, c->ptr, c->i32, c->i32};
@@ -898,7 +1086,29 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     args[3 + nv] = LLVMGetParam(outer, (unsigned)first + 1);
     args[5 + nv] = LLVMConstNull(c->ptr);
     LLVMTypeRef vty = LLVMFunctionType(c->vd, ps, (unsigned)np, 0);
-    if (!fast) {
+    if (rs) {
+        /* for (b = begin; b < end; b = e) { e = min(b + RESET_BLOCK, end); update; reset } */
+        LLVMValueRef begin = args[2 + nv], end = args[3 + nv];
+        LLVMBasicBlockRef blk = LLVMAppendBasicBlockInContext(c->ctx, outer, "block");
+        LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, outer, "done");
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), blk, done);
+        LLVMPositionBuilderAtEnd(c->b, blk);
+        LLVMValueRef b = LLVMBuildPhi(c->b, c->i32, "b");
+        LLVMValueRef bs = LLVMConstInt(c->i32, RESET_BLOCK, 0);
+        LLVMValueRef e = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntUGT,
+                                                             LLVMBuildSub(c->b, end, b, ""), bs, ""),
+                                         LLVMBuildAdd(c->b, b, bs, ""), end, "e");
+        args[2 + nv] = b;
+        args[3 + nv] = e;
+        args[4 + nv] = fn_k;
+        LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
+        args[4 + nv] = rs_k;
+        LLVMBuildCall2(c->b, vty, rs, args, (unsigned)np, "");
+        LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, e, end, ""), blk, done);
+        LLVMAddIncoming(b, (LLVMValueRef[]){begin, e}, (LLVMBasicBlockRef[]){oentry, blk}, 2);
+        LLVMPositionBuilderAtEnd(c->b, done);
+        LLVMBuildRetVoid(c->b);
+    } else if (!fast) {
         args[4 + nv] = fn_k;
         LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
         LLVMBuildRetVoid(c->b);
@@ -1145,6 +1355,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     cg_param_begin(&c);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);
+    LLVMValueRef *quiets = calloc((size_t)m->npops + 1, sizeof *quiets);
     for (int i = 0; i < m->npops && !c.failed; i++) {
         c.pop = &m->pops[i];
         c.pop_index = i;
@@ -1155,12 +1366,19 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
         snprintf(name, sizeof name, "pop%d_update", i);
         c.init_phase = false;
         updates[i] = kernel(&c, name, true);
+        if (quiet_possible(&c, i)) {
+            snprintf(name, sizeof name, "pop%d_update_quiet", i);
+            c.quiet_inputs = true;
+            quiets[i] = kernel(&c, name, true);
+            c.quiet_inputs = false;
+        }
     }
     if (!c.failed)
-        cg_descriptor(&c, inits, updates);
+        cg_descriptor(&c, inits, updates, quiets);
     c.failed |= diag_error_count(d) > 0;
     free(inits);
     free(updates);
+    free(quiets);
     cg_param_end(&c);
     LLVMDisposeBuilder(c.b);
     if (c.failed)

@@ -385,7 +385,7 @@ static void exe_main(cg *c, LLVMValueRef model)
     LLVMBuildRet(c->b, cgm_call(c, "axon_exe_main", c->i32, eps, 3, args));
 }
 
-void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
+void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates, LLVMValueRef *quiets)
 {
     const ir_model *m = c->m;
     int n = m->npops > m->nprojs ? m->npops : m->nprojs;
@@ -409,6 +409,14 @@ void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates)
     f[CG_MODEL_npops] = i32v(c, m->npops);
     f[CG_MODEL_pops] =
         cg_global_array(c, cg_struct_type(c, &cg_pop_struct), v, (unsigned)m->npops, "pops");
+    /* ABI 8: the populations' update_quiet kernels, when one has one */
+    bool quiet = false;
+    for (int i = 0; i < m->npops; i++) {
+        quiet |= quiets[i] != NULL;
+        v[i] = quiets[i] ? quiets[i] : LLVMConstNull(c->ptr);
+    }
+    f[CG_MODEL_update_quiet] =
+        cg_global_array(c, c->ptr, v, quiet ? (unsigned)m->npops : 0, "update_quiet");
     for (int r = 0; r < m->nrecords; r++)
         v[r] = record_desc(c, &m->records[r]);
     f[CG_MODEL_nrecords] = i32v(c, m->nrecords);

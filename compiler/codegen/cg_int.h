@@ -66,7 +66,7 @@ void cg_free_unit(cg_unit *u);
     X(A, records, PTR) X(A, nsignals, I32) X(A, signal_names, PTR) X(A, signals, PTR)          \
     X(A, signal_pop, PTR) X(A, signal_var, PTR) X(A, nparams, I32) X(A, params, PTR)           \
     X(A, nshared, I32) X(A, shared_defaults, PTR) X(A, nderived, I32) X(A, derive, PTR)      \
-    X(A, nchanges, I32) X(A, changes, PTR)
+    X(A, nchanges, I32) X(A, changes, PTR) X(A, update_quiet, PTR)
 #define CG_CHANGE_FIELDS(X, A) X(A, step, I64) X(A, param, I32) X(A, flags, I32) X(A, value, F64)
 #define CG_PARAM_FIELDS(X, A)                                                                  \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, flags, I32) X(A, owner, I32)          \
@@ -155,6 +155,9 @@ typedef struct {
        the whole function, CG_EXPREL_FAST only its branch for small arguments, and "the
        argument is not small" or-ed into exprel_big (i1) */
     int exprel_mode;
+    bool defer_reset;       /* the update body leaves the reset to reset_fn (cg.c) */
+    bool quiet_inputs;      /* the update kernel takes the inputs as 0 (update_quiet, cg.c) */
+    bool had_exprel;        /* the last update kernel built has exprel (its blocks) */
     int nexprel;
     LLVMValueRef exprel_big;
     bool failed;
@@ -250,7 +253,7 @@ LLVMValueRef cg_global_array(cg *c, LLVMTypeRef elem, LLVMValueRef *vals, unsign
 LLVMTypeRef cg_kind_type(cg *c, cg_kind k);
 LLVMTypeRef cg_struct_type(cg *c, const cg_struct *s);
 LLVMValueRef cg_struct_const(cg *c, const cg_struct *s, LLVMValueRef *v);
-void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates);
+void cg_descriptor(cg *c, LLVMValueRef *inits, LLVMValueRef *updates, LLVMValueRef *quiets);
 /* Builds the kernels of projection k and returns its axon_proj_desc (a constant). */
 LLVMValueRef cg_projection(cg *c, int k);
 /* Loads t, step, seed and signals from an axon_step_ctx pointer (cg_syn.c). */

@@ -607,6 +607,9 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             break;
         case SCH_RK2:
         case SCH_RK4: {
+            /* Brian2's form: the stages are k = dt f (times_step folds dt into a factor of f
+               that is fixed between parameter changes), y = x + c k, x + (k1 + 2 k2 + 2 k3 +
+               k4) / 6 (rk2: x + k2) */
             int stages = p->scheme == SCH_RK2 ? 2 : 4;
             sx **k[4], **y = arena_alloc(ar, (size_t)o.n * sizeof *y);
             for (int st = 0; st < stages; st++) {
@@ -614,31 +617,32 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 double cy = stages == 2 ? 0.5 : (st == 3 ? 1.0 : 0.5);
                 double ts = st == 0 ? 0 : cy * m->dt;
                 for (int i = 0; i < o.n; i++) {
-                    sx *fi = f_at(&b, &o, i, st ? y : NULL, ts);
+                    sx *ki = times_step(ar, f_at(&b, &o, i, st ? y : NULL, ts), dt);
                     /* a held variable has no slope while refractory, also in the stages
                        that the other variables read (Brian2's `unless refractory`) */
                     if (p->held[o.var[i]] && refr_old)
-                        fi = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
-                                       sx_const(ar, 0, fi->dim), fi);
-                    k[st][i] = temp(&b, "k", fi);
+                        ki = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
+                                       sx_const(ar, 0, ki->dim), ki);
+                    k[st][i] = temp(&b, "k", ki);
                 }
                 if (st + 1 < stages) {
                     double cn = stages == 2 ? 0.5 : (st == 2 ? 1.0 : 0.5);
-                    for (int i = 0; i < o.n; i++)
-                        y[i] = temp(&b, "y", sx_add(ar, state_ref(&b, o.var[i]),
-                                                    sx_mul(ar, k[st][i], sx_const(ar, cn * m->dt,
-                                                                                  DIM_TIME))));
+                    for (int i = 0; i < o.n; i++) {
+                        sx *step = cn == 1.0 ? k[st][i]
+                                             : sx_mul(ar, k[st][i], sx_const(ar, cn, DIM_NONE));
+                        y[i] = temp(&b, "y", sx_add(ar, state_ref(&b, o.var[i]), step));
+                    }
                 }
             }
             for (int i = 0; i < o.n; i++) {
                 sx *sum;
                 if (stages == 2)
-                    sum = sx_mul(ar, k[1][i], dt);
+                    sum = k[1][i];
                 else {
                     sx *two = sx_const(ar, 2, DIM_NONE);
                     sum = sx_add(ar, sx_add(ar, k[0][i], sx_mul(ar, two, k[1][i])),
                                  sx_add(ar, sx_mul(ar, two, k[2][i]), k[3][i]));
-                    sum = sx_mul(ar, sum, sx_const(ar, m->dt / 6, DIM_TIME));
+                    sum = sx_mul(ar, sum, sx_const(ar, 1.0 / 6, DIM_NONE));
                 }
                 xnew[i] = sx_add(ar, state_ref(&b, o.var[i]), sum);
             }

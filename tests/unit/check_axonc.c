@@ -929,6 +929,100 @@ END_TEST
  * 1023 a large one, so that (with one thread, blocks of 512 from 0) the first block runs the
  * fast body and the second the full one; 1024-2047 cover [-700, 700]. The reset's exprel, which
  * the check does not see, is the full function in the fast body too. */
+/* update_quiet (model.h, ABI 8): a population whose inputs nothing in the model writes gets the
+ * update that neither reads nor clears them; the runtime runs it while they are zero, and the
+ * full update once an input is injected, set or viewed. The two give the same bits. */
+static const char QUIET_MODEL[] = "import \"std/neurons/izhikevich\"\n"
+                                  "import \"std/neurons/lif\"\n"
+                                  "import \"std/synapses/basic\"\n"
+                                  "module Q(N = 64) {\n"
+                                  "    population P = Izhikevich[N](I_ext = 10) {\n"
+                                  "        v = uniform(-65, -50)\n"
+                                  "    }\n"
+                                  "    population E = LIF[N](I_ext = 0.3 nA)\n"
+                                  "    population F = LIF[N]\n"
+                                  "    project E -> F : VoltageJump(w = 1 mV) connect random(0.5)\n"
+                                  "}\n";
+
+static axon_sim *quiet_sim(const axon_model_desc *m)
+{
+    axon_err err = {{0}};
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 5}, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    return sim;
+}
+
+static void quiet_v(axon_sim *sim, double *v)
+{
+    ck_assert_int_eq(axon_sim_get_values(sim, "P.v", NULL, 64, v, NULL), AXON_OK);
+}
+
+START_TEST(test_quiet_inputs)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = NULL;
+    axonc_instance *in = NULL;
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "<q>", QUIET_MODEL, strlen(QUIET_MODEL), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    ck_assert_uint_eq(m->abi, 8);
+    /* P: nothing writes its input I; E and F are in a projection */
+    ck_assert_ptr_nonnull(m->update_quiet);
+    ck_assert_ptr_nonnull(m->update_quiet[0]);
+    ck_assert_ptr_null(m->update_quiet[1]);
+    ck_assert_ptr_null(m->update_quiet[2]);
+    /* a runs the quiet update throughout; b the full one (a view of the input) */
+    axon_sim *a = quiet_sim(m), *b = quiet_sim(m);
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(b, "P.I", &t), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 400, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(b, 400, NULL, NULL), AXON_OK);
+    double va[64], vb[64];
+    quiet_v(a, va);
+    quiet_v(b, vb);
+    ck_assert_mem_eq(va, vb, sizeof va);
+    ck_assert_uint_gt(axon_sim_spike_count(a, 0), 0);
+    ck_assert_uint_eq(axon_sim_spike_count(a, 0), axon_sim_spike_count(b, 0));
+    /* an injection is seen by the next step, and when removed the quiet update resumes */
+    axon_sim *c = quiet_sim(m);
+    ck_assert_int_eq(axon_sim_step(c, 400, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_inject(c, "P.I", (const uint32_t[]){3}, (const double[]){50}, 1, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(c, 1, NULL, NULL), AXON_OK);
+    double vc[64];
+    quiet_v(a, va);
+    quiet_v(c, vc);
+    ck_assert_msg(va[3] != vc[3], "the injection had no effect");
+    ck_assert(va[4] == vc[4]);
+    ck_assert_int_eq(axon_sim_inject(c, "P.I", NULL, NULL, 0, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(c, 1, NULL, NULL), AXON_OK);
+    double ic[64];
+    ck_assert_int_eq(axon_sim_get_values(c, "P.I", NULL, 64, ic, NULL), AXON_OK);
+    ck_assert(ic[3] == 0); /* consumed and cleared by the last full update */
+    /* a value set on an input is consumed by the next step */
+    axon_sim *d = quiet_sim(m);
+    ck_assert_int_eq(axon_sim_step(d, 401, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_set_values(d, "P.I", (const uint32_t[]){5}, 1, (const double[]){50}, NULL),
+        AXON_OK);
+    ck_assert_int_eq(axon_sim_step(a, 1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(d, 1, NULL, NULL), AXON_OK);
+    double vd[64];
+    quiet_v(a, va);
+    quiet_v(d, vd);
+    ck_assert_msg(va[5] != vd[5], "the set input had no effect");
+    ck_assert(va[6] == vd[6]);
+    axon_sim_free(a);
+    axon_sim_free(b);
+    axon_sim_free(c);
+    axon_sim_free(d);
+    axonc_session_free(s);
+}
+END_TEST
+
 static const char EXPREL_MODEL[] = "neuron T {\n"
                                    "    state {\n"
                                    "        x = 0\n"
@@ -1034,6 +1128,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
     tcase_add_test(tc, test_exprel_kernel);
+    tcase_add_test(tc, test_quiet_inputs);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_spike_values);
     suite_add_tcase(s, tc);

@@ -161,7 +161,7 @@ axon_model_desc model_of(const char *name, uint32_t precision, double dt,
                                 const axon_record_desc *recs, uint32_t nrecs)
 {
     axon_model_desc m = {AXON_ABI_VERSION, name, precision, dt, 0.0, npops, pops, 0, NULL,
-                         nrecs, recs, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL};
+                         nrecs, recs, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL};
     return m;
 }
 

@@ -382,6 +382,16 @@ typedef struct {
     /* ABI 5: the protocol (see above); 0 and NULL when the model has none */
     uint32_t nchanges;
     const axon_change_desc *changes;
+    /* ABI 8: NULL, or npops entries: for population i NULL, or its update with every input
+       (AXON_VAR_INPUT) taken as 0, which neither reads nor clears them (same arguments as its
+       update). The compiler makes one for a population with inputs that no projection has as
+       pre, post or third population and whose inputs get no Poisson input, so that nothing in
+       the model writes them; the runtime calls it instead of the update while they are zero
+       and stay so in the step: no injection held on the population, no input value set, no
+       view of an input taken (axon_sim_var), none restored nonzero. It saves the inputs'
+       loads and stores (bytes per neuron and step) where a population is driven by its
+       parameters alone. */
+    const axon_update_fn *update_quiet;
 } axon_model_desc;
 
 #ifdef __cplusplus
