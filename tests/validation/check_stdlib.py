@@ -39,15 +39,16 @@ recording at (n + 1) dt holds the values after step n (after that step's `on pre
   `every step`: forward-Euler potentiation with the new x_bar and u_plus) to 1e-12, and the
   change over 100 ms must be within 1% of the continuous-time change (exact filters, the
   potentiation integrated by quadrature): 0.4% measured, the Euler step's error.
-- ClopathHomeostatic (module ClopathHomeoClamp): the same clamp, with u_homeo (the mean
-  depolarisation, here a 50 ms filter of v - E_L from 5 mV, so that it changes within the
-  run) recorded: u_homeo equals its closed form to 1e-12 of v - E_L, and the weight after every
-  step the same replay with A_LTD scaled by u_homeo^2 / u_ref^2 (u_ref^2 = 60 mV^2; u_homeo
-  of the spike's step, after the neuron's update) to 1e-12; and differs from Clopath's by
-  more than 1e-4 (the scaling is in effect).
-- AdExClopath's u_homeo (module ClopathHomeoNeuron, 300 ms, 700 pA, tau_homeo = 50 ms, two
-  spikes): every step equals forward Euler of tau_homeo u_homeo' = (v - E_L) - u_homeo over
-  the recorded v (the neuron's method) to 1e-12 of its largest value.
+- ClopathHomeostatic (module ClopathHomeoClamp): the same clamp, with u_sq (the mean squared
+  depolarisation, as the authors' code and its ReScience replication, Larisch 2019, filter
+  it; here a 50 ms filter of (v - E_L)^2 from 25 mV^2, so that it changes within the run)
+  recorded: u_sq relaxes as its closed form (v - E_L)^2 + (u0 - (v - E_L)^2) exp(-t / tau)
+  to 1e-12 of (v - E_L)^2, and the weight after every step equals the same replay with A_LTD
+  scaled by u_sq / u_ref^2 (u_ref^2 = 60 mV^2; u_sq of the spike's step, after the neuron's
+  update) to 1e-12; and differs from Clopath's by more than 1e-4 (the scaling is in effect).
+- AdExClopath's u_sq (module ClopathHomeoNeuron, 300 ms, 700 pA, tau_homeo = 50 ms, two
+  spikes): every step equals forward Euler of tau_homeo u_sq' = (v - E_L)^2 - u_sq over the
+  recorded v (the neuron's method) to 1e-12 of its largest value.
 - GraupnerBrunel (module GraupnerPairs, 60 s): 60 pre-post pairs at 1 Hz with post - pre =
   -40, -10, +10, +30 ms onto four targets, the presynaptic calcium after D = 13.7 ms (the
   projection's delay), rho from 0.5, tau = 150 s, sigma = 0 (no noise). rho every 1 ms must
@@ -221,23 +222,23 @@ if out:
 CL_PRE = [2e-3, 5e-3, 9e-3, 14e-3, 30e-3, 31e-3, 60e-3]
 CL = dict(A_LTD=14e-5 / 1e-3, A_LTP=8e-5 / 1e-6, theta_minus=-70.6e-3,
           theta_plus=-45.3e-3, tau_x=15e-3, tau_minus=10e-3, tau_plus=7e-3, u0=-80e-3, w0=0.5,
-          uh0=5e-3, tau_h=50e-3, u_ref2=60e-6, E_L=-70.6e-3)
+          usq0=25e-6, tau_h=50e-3, u_ref2=60e-6, E_L=-70.6e-3)
 
 
 def clopath_replay(v, steps, homeo=False):
     """The weight after each step: Axon's discrete update onto a membrane clamped at v; with
-    homeo, A_LTD scaled by u_homeo^2 / u_ref2 (ClopathHomeostatic)."""
+    homeo, A_LTD scaled by u_sq / u_ref2 (ClopathHomeostatic), u_sq the mean of (v - E_L)^2."""
     pre = {int(round(t / DT)) - 1 for t in CL_PRE}
     um = up = CL["u0"]
-    uh = CL["uh0"]
+    usq = CL["usq0"]
     x, w, out = 0.0, CL["w0"], []
     for n in range(steps):
         um = v + (um - v) * np.exp(-DT / CL["tau_minus"])
         up = v + (up - v) * np.exp(-DT / CL["tau_plus"])
-        uh = (v - CL["E_L"]) + (uh - (v - CL["E_L"])) * np.exp(-DT / CL["tau_h"])
+        usq = (v - CL["E_L"]) ** 2 + (usq - (v - CL["E_L"]) ** 2) * np.exp(-DT / CL["tau_h"])
         if n in pre:
             x += 1 / CL["tau_x"]
-            scale = uh ** 2 / CL["u_ref2"] if homeo else 1.0
+            scale = usq / CL["u_ref2"] if homeo else 1.0
             w = min(max(w - CL["A_LTD"] * scale * max(um - CL["theta_minus"], 0), 0), 1)
         x *= np.exp(-DT / CL["tau_x"])
         w = min(max(w + CL["A_LTP"] * x * max(v - CL["theta_plus"], 0)
@@ -270,28 +271,30 @@ if out:
 
 out = run("ClopathHomeoClamp", "100 ms")
 if out:
-    w, uh = load(out, "cl.w"), load(out, "V.u_homeo")
+    w, usq = load(out, "cl.w"), load(out, "V.u_sq")
     for j, v in enumerate([-30e-3, -60e-3]):
-        t = np.arange(1, len(uh) + 1) * DT
-        uh_exact = (v - CL["E_L"]) + (CL["uh0"] - (v - CL["E_L"])) * np.exp(-t / CL["tau_h"])
-        err_u = np.max(np.abs(uh[:, j] - uh_exact)) / abs(v - CL["E_L"])
+        t = np.arange(1, len(usq) + 1) * DT
+        d2 = (v - CL["E_L"]) ** 2
+        usq_exact = d2 + (CL["usq0"] - d2) * np.exp(-t / CL["tau_h"])
+        err_u = np.max(np.abs(usq[:, j] - usq_exact)) / d2
         err = np.max(np.abs(w[:, j] - clopath_replay(v, len(w), homeo=True)))
         plain = clopath_replay(v, len(w))
-        check("ClopathHomeostatic at %.0f mV: weights equal the replay with A_LTD u_homeo^2 / u_ref^2"
+        check("ClopathHomeostatic at %.0f mV: weights equal the replay with A_LTD u_sq / u_ref^2"
               % (v * 1e3), len(w) == 1000 and err <= 1e-12 and err_u <= 1e-12
               and np.max(np.abs(w[:, j] - plain)) > 1e-4,
-              "replay within %.1e; u_homeo within %.1e of its closed form; %.4f from the plain rule"
-              % (err, err_u, np.max(np.abs(w[:, j] - plain))))
+              "replay within %.1e; u_sq within %.1e of its closed form (to %.1f mV^2); "
+              "%.4f from the plain rule"
+              % (err, err_u, 1e6 * usq[-1, j], np.max(np.abs(w[:, j] - plain))))
 
 out = run("ClopathHomeoNeuron", "300 ms")
 if out:
-    v, uh = load(out, "N.v")[:, 0], load(out, "N.u_homeo")[:, 0]
+    v, usq = load(out, "N.v")[:, 0], load(out, "N.u_sq")[:, 0]
     nspikes = len(load(out, "N.spikes.t"))
-    pred = uh[:-1] + DT * (v[:-1] - CL["E_L"] - uh[:-1]) / 50e-3
-    err = np.max(np.abs(pred - uh[1:])) / np.max(np.abs(uh))
-    check("AdExClopath: u_homeo is forward Euler of the mean depolarisation, spikes included",
+    pred = usq[:-1] + DT * ((v[:-1] - CL["E_L"]) ** 2 - usq[:-1]) / 50e-3
+    err = np.max(np.abs(pred - usq[1:])) / np.max(np.abs(usq))
+    check("AdExClopath: u_sq is forward Euler of the mean squared depolarisation, spikes included",
           len(v) == 3000 and nspikes >= 2 and err <= 1e-12,
-          "%d spikes; within %.1e of the largest u_homeo (%.2f mV)" % (nspikes, err, 1e3 * np.max(uh)))
+          "%d spikes; within %.1e of the largest u_sq (%.1f mV^2)" % (nspikes, err, 1e6 * np.max(usq)))
 
 # ---- Graupner & Brunel (2012) calcium-based plasticity ----------------------------------------------
 GB = dict(tau_Ca=20e-3, C_pre=1.0, C_post=2.0, theta_d=1.0, theta_p=1.3, gamma_d=200.0,
