@@ -609,6 +609,10 @@ lvalue
     | KW_POST '.' IDENT '[' expr ']' {
           $$ = member(P, node(P, AST_POST, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
       }
+    /* pre.u[0] += w: parsed so that the checker can refuse it with a located message */
+    | KW_PRE '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_PRE, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
     /* astro.J += ...: the third neuron of a synapse (`via astro`) */
     | IDENT '.' IDENT {
           ast_node *b = node(P, AST_IDENT, @1); b->name = $1; $$ = member(P, b, $3, @$);
@@ -820,6 +824,14 @@ primary
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    /* post.u[seg]: one element of a vector of a synapse's neuron; parsed so that the checker
+     * can refuse it with a located message (b: the index) */
+    | KW_PRE '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_PRE, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
+    | KW_POST '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_POST, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
     | primary '.' IDENT { $$ = member(P, $1, $3, @$); }
     | '[' exprs ']' { $$ = list(P, $2, @$); ast_fix_depth($$); } /* values per neuron */
     | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; } /* ... from a data file */
