@@ -32,8 +32,9 @@ Usage: check_dendrites.py AXON SRCDIR WORKDIR
             with the conductance on segment j of neuron j only, within 1e-11 V at dt = 0.1 ms
             (the scheme is RK4); the other three segments of each neuron bit-identical to one
             another and the addressed one more than 1 mV above them
-  Refused   randint(5) onto four segments: the run stops after connecting with a message
-            naming the projection and the range, exit status 1
+  Refused   (i + j) % 5 onto four segments (4 for some synapses, which the compiler cannot
+            tell): the run stops after connecting with a message naming the projection and
+            the range, exit status 1
 
 Prints one line per check and exits 1 if any fails.
 """
