@@ -2,6 +2,7 @@
 
 #include "util.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,15 +360,35 @@ void diag_render_record(strbuf *sb, const axonc_diag *rec, int flags)
     }
 }
 
+/* Are messages a and b the same but for the numbers of elements ("u[0]'" and "u[5]'")? */
+static bool same_but_elements(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        if (*a == '[' && isdigit((unsigned char)a[1]) && isdigit((unsigned char)b[1])) {
+            size_t na = strspn(a + 1, "0123456789"), nb = strspn(b + 1, "0123456789");
+            if (a[1 + na] == ']' && b[1 + nb] == ']') {
+                a += na + 2;
+                b += nb + 2;
+                continue;
+            }
+        }
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static bool same_item(const diag_item *a, const diag_item *b)
 {
     return a->level == b->level && a->is_hint == b->is_hint && a->span.file == b->span.file &&
            a->span.off == b->span.off && a->span.end_off == b->span.end_off &&
-           !strcmp(a->msg, b->msg);
+           same_but_elements(a->msg, b->msg);
 }
 
-/* Is the group at i an exact repeat of an earlier one? (A module instantiated
- * twice, or checked alone and inside another, finds its mistakes again.) */
+/* Is the group at i a repeat of an earlier one? (A module instantiated twice, or checked
+ * alone and inside another, finds its mistakes again; an indexed equation, u[k]' = ...,
+ * expanded into one equation per element (sema/vector.c), finds the same mistake at the same
+ * place in each, naming its element: u[0]', u[1]', ...) */
 bool diag_group_repeated(const diag_ctx *d, int i)
 {
     int len = diag_group_len(d, i);

@@ -158,6 +158,20 @@ static ast_node *named_event(parse_ctx *P, const char *word, ax_span wsp, const 
     return n;
 }
 
+/* `event NAME[k] when COND`: refused (one message, at the element), then kept as the event
+ * NAME (never raised) so that the rest of the definition is checked */
+static ast_node *vector_event(parse_ctx *P, const char *word, ax_span wsp, const char *name,
+                              ax_span isp, ast_node *cond, ast_vec body, ax_span sp)
+{
+    if (!strcmp(word, "event")) {
+        diag_error(P->diag, isp, "events cannot be vectors yet; write one event per element");
+        diag_hint(P->diag, "for example 'event %s0 when u[0] > theta' and 'event %s1 when "
+                           "u[1] > theta'", name, name);
+        cond = node(P, AST_BOOL, cond->span); /* its index names nothing: no second error */
+    }
+    return named_event(P, word, wsp, name, cond, body, sp);
+}
+
 /* `via NAME` (a synapse's third neuron) and `via POP by post|pre` (a projection's third
  * population): `via` and `by` are words only there, not reserved ones. */
 static ast_node *via_item(parse_ctx *P, const char *word, ax_span wsp, const char *name,
@@ -447,6 +461,9 @@ body_simple
     | KW_MODULATOR idents { $$ = block(P, AST_MODULATOR, $2, @$); }
     | KW_SPIKE KW_WHEN expr { $$ = node(P, AST_SPIKE, @$); $$->a = $3; ast_fix_depth($$); }
     | IDENT IDENT KW_WHEN expr { $$ = named_event(P, $1, @1, $2, $4, (ast_vec){0}, @$); }
+    | IDENT IDENT '[' expr ']' KW_WHEN expr {
+          $$ = vector_event(P, $1, @1, $2, @4, $7, (ast_vec){0}, @$);
+      }
     | IDENT IDENT { $$ = via_item(P, $1, @1, $2, @$); }
     ;
 
@@ -464,6 +481,9 @@ body_block
     | KW_SPIKE KW_WHEN expr '{' stmts '}' { $$ = block(P, AST_SPIKE, $5, @$); $$->a = $3; ast_fix_depth($$); }
     | KW_ON expr '{' stmts '}' { $$ = block(P, AST_ON_EVENT, $4, @$); $$->a = $2; ast_fix_depth($$); }
     | IDENT IDENT KW_WHEN expr '{' stmts '}' { $$ = named_event(P, $1, @1, $2, $4, $6, @$); }
+    | IDENT IDENT '[' expr ']' KW_WHEN expr '{' stmts '}' {
+          $$ = vector_event(P, $1, @1, $2, @4, $7, $9, @$);
+      }
     | KW_ON KW_PRE '{' stmts '}' { $$ = block(P, AST_ON_PRE, $4, @$); }
     | KW_ON KW_POST '{' stmts '}' { $$ = block(P, AST_ON_POST, $4, @$); }
     | KW_CONTINUOUS '{' stmts '}' { $$ = block(P, AST_CONTINUOUS, $3, @$); }
@@ -608,6 +628,10 @@ lvalue
     /* post.I_d[seg] += w: one element of the target's vector input (b: the index) */
     | KW_POST '.' IDENT '[' expr ']' {
           $$ = member(P, node(P, AST_POST, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
+    /* pre.u[0] += w: parsed so that the checker can refuse it with a located message */
+    | KW_PRE '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_PRE, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
       }
     /* astro.J += ...: the third neuron of a synapse (`via astro`) */
     | IDENT '.' IDENT {
@@ -820,6 +844,14 @@ primary
     | '(' expr ')' { $$ = $2; }
     | KW_PRE '.' IDENT { $$ = member(P, node(P, AST_PRE, @1), $3, @$); }
     | KW_POST '.' IDENT { $$ = member(P, node(P, AST_POST, @1), $3, @$); }
+    /* post.u[seg]: one element of a vector of a synapse's neuron; parsed so that the checker
+     * can refuse it with a located message (b: the index) */
+    | KW_PRE '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_PRE, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
+    | KW_POST '.' IDENT '[' expr ']' {
+          $$ = member(P, node(P, AST_POST, @1), $3, @$); $$->b = $5; ast_fix_depth($$);
+      }
     | primary '.' IDENT { $$ = member(P, $1, $3, @$); }
     | '[' exprs ']' { $$ = list(P, $2, @$); ast_fix_depth($$); } /* values per neuron */
     | KW_FROM STRING { $$ = node(P, AST_FROM, @$); $$->str = $2; } /* ... from a data file */

@@ -1069,6 +1069,17 @@ sx *check_expr(check_ctx *ck, const ast_node *n)
         return e;
     case AST_IDENT: return lookup_ident(ck, n);
     case AST_MEMBER:
+        if (n->b && (n->a->kind == AST_PRE || n->a->kind == AST_POST)) {
+            ERR(ck, n->span, "a synapse cannot read one element of a vector yet ('%s.%s[...]')",
+                n->a->kind == AST_PRE ? "pre" : "post", n->name);
+            diag_hint(ck->d, "compute it in the neuron, for example with a vector input "
+                             "('g_d[4] : S') that the synapse adds to with 'post.g_d[seg] += w' "
+                             "and whose current the neuron computes from u[k]");
+            (void)check_expr(ck, n->b);
+            e = sx_const(ck->ar, 0, DIM_NONE);
+            e->unknown = true;
+            return e;
+        }
         if (n->a->kind == AST_PRE || n->a->kind == AST_POST)
             return side_var(ck, n->a->kind == AST_PRE ? VS_PRE : VS_POST, n->name, n->span);
         if (is_third(ck, n))

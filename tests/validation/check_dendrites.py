@@ -25,8 +25,16 @@ Usage: check_dendrites.py AXON SRCDIR WORKDIR
             of each variable's largest value
   Threads   examples/dendrites.axon (segments drawn with randint(4)) and the Twin module
             (post.I_d[seg] in continuous): 1 and 2 threads write identical recordings
-  Refused   randint(5) onto four segments: the run stops after connecting with a message
-            naming the projection and the range, exit status 1
+  Conduct.  the per-segment conductance pattern of docs/language.md (a vector conductance
+            input g_d[4] : S, post.g_d[seg] += w with seg = j, each segment's current
+            g_d[k] B(u[k]) (E_nmda - u[k]) with an NMDA Mg block): soma and segments of the
+            four neurons against a quadrature (scipy LSODA, rtol 1e-12) of the same equations
+            with the conductance on segment j of neuron j only, within 1e-11 V at dt = 0.1 ms
+            (the scheme is RK4); the other three segments of each neuron bit-identical to one
+            another and the addressed one more than 1 mV above them
+  Refused   (i + j) % 5 onto four segments (4 for some synapses, which the compiler cannot
+            tell): the run stops after connecting with a message naming the projection and
+            the range, exit status 1
 
 Prints one line per check and exits 1 if any fails.
 """
@@ -215,6 +223,37 @@ for n, (name, path, extra) in enumerate((
         v.check("Threads: %s identical for 1 and 2 threads" % name, names and not diff and nsp,
                 "%d files, %d spikes%s" % (len(names), nsp, ", differ: " + " ".join(diff)
                                            if diff else ""))
+
+# ---- Conductance (SegNMDA: the constants of tests/validation/dendrites.axon)
+TAU_N, E_L, E_N, C_N, G_C, C_MG, W_G = 20e-3, -65e-3, 0.0, 200e-12, 10e-9, 1.0, 10e-9
+
+
+def seg_nmda(t, y, j):
+    vs, u = y[0], y[1:]
+    g = np.zeros(4)
+    g[j] = W_G  # neuron j: the conductance on its segment j only
+    b = 1 / (1 + C_MG / 3.57 * np.exp(-0.062 * u * 1e3))
+    du = (E_L - u) / TAU_N + (g * b * (E_N - u) + G_C * (vs - u)) / C_N
+    dv = (E_L - vs) / TAU_N + G_C * np.sum(u - vs) / C_N
+    return np.concatenate(([dv], du))
+
+
+out = os.path.join(WORK, "dend_conductance")
+if v.run(MODEL, out, ["-m", "Conductance", "-t", "200 ms"]):
+    t = load(out, "N.v.t")
+    worst, apart, rise = 0.0, True, np.inf
+    for j in range(4):
+        q = solve_ivp(seg_nmda, (0, t[-1]), np.full(5, E_L), args=(j,), t_eval=t, rtol=1e-12,
+                      atol=1e-15, method="LSODA")
+        got = [load(out, "N.v")[:, j]] + [load(out, "N.u[%d]" % k)[:, j] for k in range(4)]
+        worst = max([worst] + [float(np.abs(g - e).max()) for g, e in zip(got, q.y)])
+        rest = [got[1 + k] for k in range(4) if k != j]
+        apart = apart and all(np.array_equal(rest[0], r) for r in rest[1:])
+        rise = min(rise, float(got[1 + j][-1] - rest[0][-1]))
+    v.check("Conductance: g_d[k] B(u[k]) (E - u[k]) on the addressed segment only, against "
+            "a quadrature within 1e-11 V", worst < 1e-11 and apart and rise > 1e-3,
+            "worst %.2e V, other segments identical: %s, addressed one %.2f mV above"
+            % (worst, apart, rise * 1e3))
 
 # ---- Refused
 p = subprocess.run([AXON, "run", MODEL, "-m", "Refused", "-t", "10 ms", "-q",
