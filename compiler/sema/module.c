@@ -1241,11 +1241,17 @@ static bool vector_targets(mcheck *mc, sm_mrec *r, const ast_node *n, const sm_t
         r->has_subset = false;
         r->nsub = 0;
     }
-    for (int k = first; k <= last; k++)
-        add_target(mc, r, (sm_rtarget){rel, -1, -1,
-                                        sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name,
-                                                                    k)),
-                                        path->span});
+    for (int k = first; k <= last; k++) {
+        int v = sm_find_var(t, arena_printf(mc->ar, "%s[%d]", path->name, k));
+        /* a vector of definitions has no elements stored (they are the update's temporaries) */
+        if (v < 0 || t->vars[v].kind == VAR_ALG ||
+            (t->vars[v].kind == VAR_PARAM && !t->vars[v].per_item)) {
+            ERR(mc, path->span, "'%s' of %s is not stored per neuron (it is a %s)", path->name,
+                rel, v >= 0 && t->vars[v].kind == VAR_PARAM ? "shared parameter" : "definition");
+            return true;
+        }
+        add_target(mc, r, (sm_rtarget){rel, -1, -1, v, path->span});
+    }
     return true;
 }
 
