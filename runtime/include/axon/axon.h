@@ -163,7 +163,8 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * Injections and pushed spikes, given alike to every rank, act on the rank that owns each
  * neuron; spike callbacks and axon_sim_step_spikes give a rank its own neurons' spikes.
  * What is not over several ranks yet (continuous synapses, kernels that read presynaptic
- * variables, signals that follow a population, ...: docs/mpi.md) is AXON_EINVAL from here.
+ * variables, tripartite synapses, structural plasticity, ...: docs/mpi.md) is AXON_EINVAL
+ * from here.
  * A spike exchange that cannot grow on one rank (out of memory) fails axon_sim_run on every
  * rank alike (AXON_ENOMEM on that rank, AXON_EINVAL naming it on the others), and the
  * simulation cannot go on. Another run failure on one rank leaves the others waiting: end the
