@@ -11,9 +11,10 @@
  * increasing index order whatever the number of chunks. A step on the caller alone (too little
  * work, or measured slower, see rt_adapt) updates every population as one range. Kernels are
  * per-neuron independent, so results are bit-identical for any thread count and mode.
- * Projections (connectivity, synapse kernels, spike delivery) are in proj.c; continuous kernels
- * run on the caller's thread before the update phase. Over MPI ranks (mpi.c) a process updates
- * only its block [lo, hi) of every population, and the spikes of every rank reach the spike
+ * Projections are in proj.c (connectivity, synapse state) and deliver.c (delivery,
+ * plasticity); continuous kernels run on the caller's thread before the update phase. Over
+ * MPI ranks (mpi.c) a process updates only its block [lo, hi) of every population, and the
+ * spikes of every rank reach the spike
  * histories, counts and records through rt_mpi_step instead of directly.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -1,6 +1,7 @@
 /*
  * Internal: the simulation object shared by engine.c (state, stepping), proj.c (projections:
- * connectivity, synapse state, spike delivery), record.c (recorders) and write.c (output files).
+ * connectivity, synapse state), deliver.c (spike delivery, plasticity), record.c (recorders)
+ * and write.c (output files).
  */
 #ifndef AXON_RT_SIM_H
 #define AXON_RT_SIM_H
@@ -289,6 +290,8 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err);
 void rt_proj_free(axon_sim *s);
 /* Reserves spike-history room for k worst-case steps stored from step `first` on. */
 axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t k, axon_err *err);
+
+/* deliver.c */
 /* Before the populations' updates of step ctx->step: the continuous kernels. */
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
 /* After every population's update of step `step`: stores the step's spikes. */

@@ -1,0 +1,490 @@
+/*
+ * Spike delivery, continuous synapses and plasticity (model.h, ABI 3): the per-step half of
+ * projections. Connectivity and synapse state are built in proj.c (whose header comment
+ * describes the layout, delivery included); what the two share is in proj_int.h.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proj_int.h"
+#include "sim.h"
+
+void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, size_t n)
+{
+    rt_ring *g = s->pops[pi].ring;
+    if (!g)
+        return;
+    uint64_t slot = step % g->depth, mask = g->cap - 1;
+    g->start[slot] = g->head;
+    g->count[slot] = (uint32_t)n;
+    uint64_t h = g->head & mask, n1 = g->cap - h;
+    if (n1 >= n) {
+        memcpy(g->buf + h, spk, n * sizeof *spk);
+    } else { /* wraps around */
+        memcpy(g->buf + h, spk, (size_t)n1 * sizeof *spk);
+        memcpy(g->buf, spk + n1, (n - (size_t)n1) * sizeof *spk);
+    }
+    g->head += n;
+}
+
+void rt_proj_store(axon_sim *s, uint64_t step)
+{
+    for (uint32_t i = 0; i < s->m->npops; i++)
+        rt_proj_store_pop(s, (int)i, step, s->pops[i].spk, s->pops[i].nspk);
+}
+
+/* Spikes of projection q's source found in step n - delay (0 if none, or before step 0). */
+static uint32_t rt_due_d(const axon_sim *s, const rt_proj *pr, uint64_t n, uint32_t delay,
+                         uint64_t *start)
+{
+    const rt_ring *g = s->pops[pr->d->pre].ring;
+    if (!pr->d->on_pre || !g || n < delay)
+        return 0;
+    uint64_t slot = (n - delay) % g->depth;
+    *start = g->start[slot];
+    return g->count[slot];
+}
+
+/* Spikes due in step n through the projection's (single) delay. */
+static uint32_t rt_due(const axon_sim *s, const rt_proj *pr, uint64_t n, uint64_t *start)
+{
+    return rt_due_d(s, pr, n, pr->d->delay_steps, start);
+}
+
+double rt_proj_events_due(const axon_sim *s, uint64_t n)
+{
+    double ev = 0;
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        uint64_t st;
+        /* delay 0: the source's current spike list; before the step's update that is the last
+         * step's, which stands in as an estimate */
+        uint32_t dmin = pr->d->delays ? pr->dmin : pr->d->delay_steps;
+        double c = dmin == 0 ? (double)s->pops[pr->d->pre].nspk
+                             : (double)rt_due_d(s, pr, n, dmin, &st);
+        ev += c * pr->mean_row;
+    }
+    return ev;
+}
+
+#define RT_PF 8  /* prefetch distances in spikes (rt_deliver_range) */
+#define RT_PF2 16
+/* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
+static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
+{
+    while (b < e) {
+        uint64_t mid = b + (e - b) / 2;
+        if (delay[mid] < v)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    return b;
+}
+
+/* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
+ * its part due at a delay). */
+/* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
+ * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), so that
+ * the draws are keyed by the index in the whole projection. */
+static const axon_step_ctx *rt_proj_ctx(const rt_proj *pr, const axon_step_ctx *ctx,
+                                        axon_step_ctx *own)
+{
+    if (!pr->goff)
+        return ctx;
+    *own = *ctx;
+    own->syn_offset = pr->goff;
+    return own;
+}
+
+static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
+{
+    __builtin_prefetch(&pr->post[r]);
+    for (uint32_t v = 0; v < pr->d->nvars; v++)
+        __builtin_prefetch((const char *)pr->vars[v] + r * esz);
+}
+
+#define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
+
+/* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
+ * RT_PF_PART bytes of each array. */
+static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
+{
+    const char *p = (const char *)&pr->post[b];
+    size_t n = (size_t)(e - b) * sizeof *pr->post;
+    for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+        __builtin_prefetch(p + x);
+    n = (size_t)(e - b) * esz;
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        p = (const char *)pr->vars[v] + b * esz;
+        for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
+            __builtin_prefetch(p + x);
+    }
+}
+
+/* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
+typedef struct {
+    uint32_t i, dl;  /* presynaptic neuron, delay */
+    uint64_t rb, re; /* its synapses: the row [r0, r1) until the delay's part is found */
+} rt_due_part;
+
+#define RT_HET_BATCH 64 /* parts resolved together, their loads in flight at once */
+
+/*
+ * Delivers n due parts in order. Each starts at a scattered place (its row offsets, its
+ * delay-table entry or the row's delays, then its targets and synapse variables), and a
+ * projection's source fires only a few spikes per step, so prefetching spikes ahead within one
+ * delay finds nothing to prefetch: the batch is resolved in passes instead, each issuing the
+ * loads of all its parts before the next pass uses them.
+ */
+static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due_part *p,
+                             uint32_t n, void *const *av, void *const *bv, uint32_t lo,
+                             uint32_t hi, uint32_t npost, size_t esz)
+{
+    const uint64_t *row = pr->row;
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    for (uint32_t k = 0; k < n; k++) {
+        __builtin_prefetch(&row[p[k].i]);
+        if (pr->doff)
+            __builtin_prefetch(&pr->doff[p[k].i * nd + (p[k].dl - pr->dmin)]);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
+        if (pr->doff && r0 < r1) {
+            const uint32_t *o = pr->doff + p[k].i * nd;
+            uint64_t j = p[k].dl - pr->dmin;
+            p[k].rb = r0 + o[j];
+            p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        } else {
+            p[k].rb = r0;
+            p[k].re = r1;
+            if (r0 < r1)
+                __builtin_prefetch(&pr->delay[r0]);
+        }
+    }
+    if (!pr->doff)
+        for (uint32_t k = 0; k < n; k++) {
+            uint64_t r0 = p[k].rb, r1 = p[k].re, dl = p[k].dl;
+            if (r0 == r1)
+                continue;
+            p[k].rb = rt_find_delay(pr->delay, r0, r1, dl);
+            p[k].re = p[k].rb < r1 && pr->delay[p[k].rb] == dl
+                          ? rt_find_delay(pr->delay, p[k].rb, r1, dl + 1)
+                          : p[k].rb;
+            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        }
+    int whole = lo == 0 && hi >= npost;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t rb = p[k].rb, re = p[k].re;
+        if (!whole)
+            rt_cut(pr->post, &rb, &re, lo, hi, npost);
+        if (rb < re)
+            pr->d->on_pre(ctx, pr->vars, av, bv, pr->post, p[k].i, rb, re);
+    }
+}
+
+/* rt_deliver_range for per-synapse delays: for each delay from the longest to the shortest,
+ * the spikes of step n - delay reach the part of their rows with that delay, in batches of
+ * RT_HET_BATCH (rt_deliver_parts). */
+static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                                 uint32_t lo, uint32_t hi)
+{
+    const axon_proj_desc *d = pr->d;
+    rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    const rt_ring *g = a->ring;
+    if (!g)
+        return;
+    const uint64_t mask = g->cap - 1;
+    rt_due_part part[RT_HET_BATCH];
+    uint32_t n = 0;
+    for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
+        uint64_t st = 0;
+        uint32_t cnt = rt_due_d(s, pr, ctx->step, dl, &st);
+        for (uint32_t k = 0; k < cnt; k++) {
+            part[n].i = g->buf[(st + k) & mask];
+            part[n].dl = dl;
+            if (++n == RT_HET_BATCH) {
+                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+                n = 0;
+            }
+        }
+    }
+    if (n > 0)
+        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+}
+
+static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                             uint32_t lo, uint32_t hi, int chunk)
+{
+    const axon_proj_desc *d = pr->d;
+    axon_step_ctx own;
+    ctx = rt_proj_ctx(pr, ctx, &own);
+    if (pr->delay || pr->doff) {
+        rt_deliver_range_het(s, pr, ctx, lo, hi);
+        return;
+    }
+    uint64_t st = 0;
+    uint32_t cnt = rt_due(s, pr, ctx->step, &st);
+    if (cnt == 0)
+        return;
+    rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    const rt_ring *g = a->ring;
+    const uint64_t mask = g->cap - 1, *row = pr->row;
+    const uint32_t *buf = g->buf, *post = pr->post;
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    axon_event_fn on_pre = d->on_pre;
+    int whole = lo == 0 && hi >= b->size;
+    /* chunk c of the post population: row i's part starts at cut[i ncut + c - 1] and ends at
+     * cut[i ncut + c] (rt_proj_cuts) */
+    const uint32_t *cut = !whole && chunk >= 0 ? pr->cut : NULL, nc = pr->ncut;
+    const uint32_t c = (uint32_t)chunk;
+    /* Rows are scattered: prefetch the row offsets RT_PF2 spikes ahead and the start of the
+     * row's targets and synapse variables RT_PF spikes ahead. */
+    const size_t esz = s->esz;
+    for (uint32_t k = 0; k < cnt; k++) {
+        if (k + RT_PF2 < cnt) {
+            uint32_t ia = buf[(st + k + RT_PF2) & mask];
+            __builtin_prefetch(&row[ia]);
+            if (cut)
+                __builtin_prefetch(&cut[(uint64_t)ia * nc]);
+        }
+        if (k + RT_PF < cnt)
+            rt_prefetch_syn(pr, esz, row[buf[(st + k + RT_PF) & mask]]);
+        uint32_t i = buf[(st + k) & mask];
+        uint64_t rb = row[i], re = row[i + 1];
+        if (cut) {
+            const uint32_t *ci = cut + (uint64_t)i * nc;
+            uint64_t r0 = rb;
+            if (c > 0)
+                rb = r0 + ci[c - 1];
+            if (c < nc)
+                re = r0 + ci[c];
+        } else if (!whole) {
+            rt_cut(post, &rb, &re, lo, hi, b->size);
+        }
+        if (rb < re)
+            on_pre(ctx, sv, av, bv, post, i, rb, re);
+    }
+}
+
+void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        const rt_pop *b = &s->pops[pr->d->post];
+        if (task < b->nchunks)
+            rt_deliver_range(s, pr, ctx, b->bounds[task], b->bounds[task + 1], task);
+    }
+}
+
+typedef struct {
+    axon_sim *s;
+    axon_step_ctx ctx;
+} rt_deliver_phase;
+
+static void rt_deliver_task(void *arg, int task)
+{
+    rt_deliver_phase *ph = arg;
+    rt_proj_deliver_part(ph->s, &ph->ctx, task);
+}
+
+void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
+{
+    if (par && s->split != RT_SPLIT_NONE &&
+        (s->grain == 1 ||
+         rt_proj_events_due(s, ctx->step) >= (double)s->grain * s->pool_threads)) {
+        rt_deliver_phase ph = {.s = s, .ctx = *ctx};
+        rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
+        return;
+    }
+    for (uint32_t q = 0; q < s->m->nprojs; q++)
+        rt_deliver_range(s, &s->projs[q], ctx, 0, UINT32_MAX, -1);
+}
+
+void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        if (!d->continuous)
+            continue;
+        axon_step_ctx own;
+        const axon_step_ctx *c = rt_proj_ctx(pr, ctx, &own);
+        void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
+        for (uint32_t i = 0; i < pr->npre; i++)
+            if (pr->row[i] < pr->row[i + 1])
+                d->continuous(c, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+    }
+}
+
+#define RT_PF_COL 4  /* prefetch distance of on_post's column index, in spikes */
+#define RT_PF_ENTRIES 8 /* the entries of the next column whose variables are prefetched */
+
+/* Prefetches the post-ordered index of column j: its entries, RT_PF_PART bytes at most. */
+static inline void rt_prefetch_col(const rt_proj *pr, uint32_t j)
+{
+    uint64_t b = pr->col[j], n = pr->col[j + 1] - b;
+    size_t bytes = (size_t)n * sizeof(uint32_t);
+    const uint32_t *a[2] = {pr->col_pk ? pr->col_pk : pr->col_pre, pr->col_pk ? NULL : pr->col_syn};
+    for (int k = 0; k < 2 && a[k]; k++)
+        for (size_t x = 0; x < bytes && x < RT_PF_PART; x += 64)
+            __builtin_prefetch((const char *)(a[k] + b) + x);
+}
+
+/* Prefetches the synapse variables of the first RT_PF_ENTRIES entries of a column (those
+ * per presynaptic neuron at its pre): the kernel prefetches further entries itself. */
+static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_col_view *c)
+{
+    uint64_t e = c->e - c->b > RT_PF_ENTRIES ? c->b + RT_PF_ENTRIES : c->e;
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        int kind = pr->d->vars[v].kind;
+        if (kind == AXON_VAR_PER_POST)
+            continue;
+        const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
+        for (uint64_t k = c->b; k < e; k++)
+            __builtin_prefetch((const char *)pr->vars[v] + ix[k] * esz, 1);
+    }
+}
+
+/* Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now, on_post and per-post
+ * updates for the post population's spikes of this step, every_step for every row. On the
+ * calling thread, projection by projection, in spike (index) order. */
+typedef struct {
+    axon_sim *s;
+    const rt_proj *pr;
+    const axon_step_ctx *ctx;
+    int ntasks;
+    int every; /* 0: on_post and post_after over the spike list; 1: every_step over rows */
+} rt_plastic_phase;
+
+/* Task t: its share of the post population's spikes (on_post), or of the rows (every_step). */
+static void rt_plastic_task(void *arg, int task)
+{
+    const rt_plastic_phase *ph = arg;
+    const rt_proj *pr = ph->pr;
+    const axon_proj_desc *d = pr->d;
+    const rt_pop *a = &ph->s->pops[d->pre], *b = &ph->s->pops[d->post];
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    uint64_t n = ph->every ? pr->npre : b->nspk;
+    uint64_t lo = n * (uint64_t)task / (uint64_t)ph->ntasks;
+    uint64_t hi = n * ((uint64_t)task + 1) / (uint64_t)ph->ntasks;
+    if (ph->every) {
+        for (uint64_t k = lo; k < hi; k++) {
+            uint32_t i = (uint32_t)k;
+            if (pr->row[i] < pr->row[i + 1])
+                d->every_step(ph->ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+        }
+        return;
+    }
+    /* a pipeline over the spikes: before the kernel runs on spike k's column, the column
+       offsets (and first entry) of spike k + 2 RT_PF_COL's are prefetched, the index of
+       k + RT_PF_COL's, and k + 1's is unpacked and the variables of its first synapses
+       prefetched */
+    size_t esz = ph->s->esz;
+    const uint32_t *spk = b->spk;
+    rt_col_view next = {0};
+    if (lo < hi)
+        next = rt_col_entries(pr, spk[lo], rt_col_buf(pr, task, lo));
+    for (uint64_t k = lo; k < hi; k++) {
+        uint32_t j = spk[k];
+        rt_col_view c = next;
+        if (k + RT_PF_COL < hi)
+            rt_prefetch_col(pr, spk[k + RT_PF_COL]);
+        if (k + 2 * RT_PF_COL < hi) {
+            uint32_t jf = spk[k + 2 * RT_PF_COL];
+            __builtin_prefetch(&pr->col[jf]);
+            if (pr->col_first)
+                __builtin_prefetch(&pr->col_first[2 * (size_t)jf]);
+        }
+        if (k + 1 < hi) {
+            next = rt_col_entries(pr, spk[k + 1], rt_col_buf(pr, task, k + 1));
+            rt_prefetch_col_vars(pr, esz, &next);
+        }
+        if (c.b < c.e)
+            d->on_post(ph->ctx, sv, av, bv, c.pre, c.syn, j, c.b, c.e);
+        if (d->post_after)
+            d->post_after(ph->ctx, sv, av, bv, NULL, j, 0, 0);
+    }
+}
+
+/* Runs a phase on the pool when it has enough work for every thread, else on the caller. */
+static void rt_plastic_run(axon_sim *s, rt_plastic_phase *ph, double work)
+{
+    if (s->pool && s->pool_threads > 1 && work >= (double)s->grain * s->pool_threads) {
+        ph->ntasks = s->pool_threads;
+        rt_pool_run(s->pool, rt_plastic_task, ph, ph->ntasks);
+    } else {
+        ph->ntasks = 1;
+        rt_plastic_task(ph, 0);
+    }
+}
+
+/* The handlers of the post population's events other than spikes (model.h, ABI 6): for each
+ * event in order, every neuron whose flag is set in this step, in index order, on the caller. */
+static void rt_proj_events(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx)
+{
+    const axon_proj_desc *d = pr->d;
+    const rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+    void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+    for (uint32_t k = 0; k < d->nevents; k++) {
+        const void *flag = b->vars[d->event_var[k]];
+        for (uint32_t j = b->lo; j < b->hi; j++) {
+            double f = s->m->precision == 4 ? ((const float *)flag)[j] : ((const double *)flag)[j];
+            if (f != 0 && pr->col[j] < pr->col[j + 1]) {
+                rt_col_view c = rt_col_entries(pr, j, rt_col_buf(pr, 0, 0));
+                d->event_fn[k](ctx, sv, av, bv, c.pre, c.syn, j, c.b, c.e);
+            }
+        }
+    }
+}
+
+/*
+ * Step 2b (model.h, ABI 3): per-pre updates of the spikes delivered now (on the caller: cheap),
+ * then on_post and per-post updates for the post population's spikes of this step, then
+ * every_step for every row; projection by projection. on_post calls of different spikes touch
+ * different synapses and targets (each synapse has one target), so the spike list is split
+ * between the pool's threads (unless a call may write a neuron variable another reads:
+ * AXON_PROJ_POST_LOCAL); so are the rows of every_step when it writes no target variable
+ * (AXON_PROJ_EVERY_LOCAL). Each synapse and neuron sees the same operations in the same order
+ * for any thread count.
+ */
+void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        const axon_proj_desc *d = pr->d;
+        if (!d->pre_after && !d->on_post && !d->every_step && !d->nevents)
+            continue;
+        axon_step_ctx own;
+        const axon_step_ctx *ctx = rt_proj_ctx(pr, step_ctx, &own);
+        rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
+        void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
+        uint64_t st = 0;
+        uint32_t cnt = d->pre_after ? rt_due(s, pr, ctx->step, &st) : 0;
+        if (cnt) {
+            const rt_ring *g = a->ring;
+            for (uint32_t k = 0; k < cnt; k++)
+                d->pre_after(ctx, sv, av, bv, pr->post, g->buf[(st + k) & (g->cap - 1)], 0, 0);
+        }
+        if (d->on_post && b->nspk) {
+            rt_plastic_phase ph = {s, pr, ctx, 1, 0};
+            double mean_col = pr->npost ? (double)pr->nsyn / pr->npost : 0.0;
+            if (d->flags & AXON_PROJ_POST_LOCAL)
+                rt_plastic_run(s, &ph, (double)b->nspk * mean_col);
+            else
+                rt_plastic_task(&ph, 0);
+        }
+        if (d->nevents)
+            rt_proj_events(s, pr, ctx);
+        if (d->every_step) {
+            rt_plastic_phase ph = {s, pr, ctx, 1, 1};
+            if (d->flags & AXON_PROJ_EVERY_LOCAL)
+                rt_plastic_run(s, &ph, (double)pr->nsyn);
+            else
+                rt_plastic_task(&ph, 0);
+        }
+    }
+}
+
