@@ -14,8 +14,8 @@
  * Projections are in proj.c (connectivity, synapse state) and deliver.c (delivery,
  * plasticity); continuous kernels run on the caller's thread before the update phase. Over
  * MPI ranks (mpi.c) a process updates only its block [lo, hi) of every population, and the
- * spikes of every rank reach the spike
- * histories, counts and records through rt_mpi_step instead of directly.
+ * spikes of every rank reach the spike histories, counts and records through rt_mpi_step
+ * instead of directly.
  */
 #define _POSIX_C_SOURCE 200809L
 
