@@ -586,6 +586,27 @@ static int body_size(LLVMBasicBlockRef bb)
     return n;
 }
 
+/* The interleave of an update loop whose caller asked for `interleave` vectors in flight. A
+ * multi-stage scheme (RK2, RK4) keeps every stage's values live, and with four vectors in
+ * flight Izhikevich's RK4 runs out of the 32 vector registers (81 stack loads and stores per 32
+ * neurons). While the population's arrays fit in a core's L2 cache that costs less than the
+ * parallelism gains (Izhikevich, 8,192 neurons: four 5-8% faster than two); beyond it the
+ * loop waits on memory and two are faster (Izhikevich, 1M neurons: 8% less CPU time; LIF, one
+ * stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
+ * four are 25% faster at 1M) keeps four. bench/RESULTS.md has the runs. Each neuron's
+ * arithmetic is the same with any interleave. */
+#define L2_BYTES (1u << 20)
+#define LEAN_BODY 150
+static int update_interleave(const cg *c, LLVMBasicBlockRef loop, int interleave)
+{
+    const ir_pop *p = c->pop;
+    double bytes = (double)p->size * p->nvars * (LLVMGetTypeKind(c->fp) == LLVMFloatTypeKind ? 4 : 8);
+    if (interleave > 2 && (p->scheme == SCH_RK2 || p->scheme == SCH_RK4) && bytes > L2_BYTES &&
+        body_size(loop) <= LEAN_BODY)
+        return 2;
+    return interleave;
+}
+
 /* Attaches !llvm.loop !{self, !{!"key", i32 value}} to a loop's latch branch. */
 static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
 {
@@ -804,7 +825,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
        integer work, and interleaving that was slower to run and took long to compile (brunel
        0.13 s) */
     if (update && nv > 0 && body_size(loop) <= 400)
-        loop_hint(c, br, "llvm.loop.interleave.count", interleave);
+        loop_hint(c, br, "llvm.loop.interleave.count", update_interleave(c, loop, interleave));
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
@@ -1035,7 +1056,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     ps[5 + nv] = c->ptr;
     /* Update kernels are latency-bound (long chains through exp and the schemes' stages):
        four vectors in flight at a time pay off (COBA 1.1x, AdEx 2.6x, Izhikevich 1.2x), but in
-       very large bodies (Hodgkin-Huxley) the registers run out and it is no better. The fast
+       very large bodies (Hodgkin-Huxley) the registers run out and it is no better, nor in
+       lean multi-stage bodies over arrays beyond the L2 cache (update_interleave). The fast
        body of exprel takes two: with four it spilled (Estrin's scheme), and with Horner's it
        is still 5% slower on COBA; the full one, rarely run then, takes one (less code to
        compile). */
