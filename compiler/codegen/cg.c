@@ -590,9 +590,9 @@ static int body_size(LLVMBasicBlockRef bb)
  * multi-stage scheme (RK2, RK4) keeps every stage's values live, and with four vectors in
  * flight Izhikevich's RK4 runs out of the 32 vector registers (81 stack loads and stores per 32
  * neurons). While the population's arrays fit in a core's L2 cache that costs less than the
- * parallelism gains (Izhikevich, 8,192 neurons: four 5-8% faster than two); beyond it the
- * loop waits on memory and two are faster (Izhikevich, 1M neurons: 8% less CPU time; LIF, one
- * stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
+ * parallelism gains (Izhikevich, 8,192 neurons: four 3-14% faster than two); beyond it the
+ * loop waits on memory and two are faster (Izhikevich, 1M neurons: 2-7% less CPU time in
+ * three sets; LIF, one stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
  * four are 25% faster at 1M) keeps four. bench/RESULTS.md has the runs. Each neuron's
  * arithmetic is the same with any interleave. */
 #define L2_BYTES (1u << 20)
