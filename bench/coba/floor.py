@@ -11,7 +11,8 @@ duration and dt = 0.1 ms on each:
   brian2_euler          brian2_coba.py --form euler (C++ standalone, 1 thread, no OpenMP)
   brian2_expeuler       brian2_coba.py --form expeuler (Brian2's exponential_euler)
   axon_..._base         an Axon side compiled by the axon of AXON_BASE (another build, e.g. of
-                        the commit before a change), linked with this tree's runtime
+                        the commit before a change), linked with this tree's runtime, or run
+                        with the runtime in AXON_BASE_LIB (that build's .libs) when it is set
 Every side is built once per N; then ROUNDS rounds run every side once each, in an order rotated
 by one every round, so that a drift of the machine's speed reaches all sides alike.
 
@@ -25,7 +26,9 @@ median over the rounds is reported with its minimum and maximum.
 
 Usage: bench/coba/floor.py [--sizes "4000 64000"] [--rounds R] [--duration MS] [-K K]
                            [--sides "c_float axon_euler ..."] [--skip-brian]
-Environment: AXON (default ./axon), AXON_BASE (for the _base sides), CC (default cc), CC2 (default clang; empty: no _cc2 sides),
+Environment: AXON (default ./axon), AXON_BASE (for the _base sides), AXON_BASE_LIB (the
+directory of the libaxonrt the _base sides run with; default this tree's), CC (default cc),
+CC2 (default clang; empty: no _cc2 sides),
 PYTHON (for Brian2's builds, default
 /usr/bin/python3, the interpreter with python3-brian). Run from a built tree (make).
 Prints progress to stderr and Markdown tables to stdout.
@@ -83,6 +86,7 @@ class Side:
 
     def __init__(self, name, N, a, tmp):
         self.name, self.N, self.runs, self.info = name, N, [], {}
+        self.env = None
         steps = int(round(a.duration / 0.1))
         if name.startswith("c_"):
             exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
@@ -98,6 +102,8 @@ class Side:
             sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
                 f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
             self.cmd, self.cwd = [exe, "0", str(a.duration)], ROOT
+            if name.endswith("_base") and a.axon_base_lib:  # the runpath yields to it
+                self.env = dict(os.environ, LD_LIBRARY_PATH=a.axon_base_lib)
         else:
             form = name.split("_", 1)[1]
             d = os.path.join(tmp, f"{name}_{N}")
@@ -109,7 +115,7 @@ class Side:
     def run(self):
         t0 = time.perf_counter()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        r = subprocess.run(self.cmd, cwd=self.cwd, capture_output=True, text=True)
+        r = subprocess.run(self.cmd, cwd=self.cwd, capture_output=True, text=True, env=self.env)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - t0
         if r.returncode:
@@ -153,6 +159,7 @@ def main():
     a = ap.parse_args()
     a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
     a.axon_base = os.environ.get("AXON_BASE", "")
+    a.axon_base_lib = os.environ.get("AXON_BASE_LIB", "")
     a.cc = os.environ.get("CC", "cc")
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
     a.cc2 = os.environ.get("CC2", shutil.which("clang") or "")

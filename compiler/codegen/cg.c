@@ -578,12 +578,32 @@ static int count_temps(const ir_pop *p)
 }
 
 /* Instructions in a basic block. */
-static int body_size(LLVMBasicBlockRef bb)
+/* The instructions of the blocks from bb to last (a loop body, in the order built). */
+static int body_size(LLVMBasicBlockRef bb, LLVMBasicBlockRef last)
 {
     int n = 0;
-    for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
-        n++;
-    return n;
+    for (;; bb = LLVMGetNextBasicBlock(bb)) {
+        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+            n++;
+        if (bb == last || !bb)
+            return n;
+    }
+}
+
+/* Stores v to p unless keep (the old value stays): a branch around the store, which the
+ * vectoriser turns into a masked store where the CPU has one (c->masked_store); cheaper
+ * there than a blend with the old value and a store (the fast exponential-Euler body of
+ * COBA 1.06x, bench/RESULTS.md). The same bits: a kept neuron's memory holds the old value. */
+static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, LLVMValueRef v,
+                         LLVMValueRef p)
+{
+    LLVMBasicBlockRef st = LLVMAppendBasicBlockInContext(c->ctx, fn, "store");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(c->ctx, fn, "stored");
+    LLVMBuildCondBr(c->b, keep, next, st);
+    LLVMPositionBuilderAtEnd(c->b, st);
+    LLVMBuildStore(c->b, v, p);
+    LLVMBuildBr(c->b, next);
+    LLVMPositionBuilderAtEnd(c->b, next);
 }
 
 /* The interleave of an update loop whose caller asked for `interleave` vectors in flight. A
@@ -597,12 +617,13 @@ static int body_size(LLVMBasicBlockRef bb)
  * arithmetic is the same with any interleave. */
 #define L2_BYTES (1u << 20)
 #define LEAN_BODY 150
-static int update_interleave(const cg *c, LLVMBasicBlockRef loop, int interleave)
+static int update_interleave(const cg *c, LLVMBasicBlockRef loop, LLVMBasicBlockRef latch,
+                            int interleave)
 {
     const ir_pop *p = c->pop;
     double bytes = (double)p->size * p->nvars * (LLVMGetTypeKind(c->fp) == LLVMFloatTypeKind ? 4 : 8);
     if (interleave > 2 && (p->scheme == SCH_RK2 || p->scheme == SCH_RK4) && bytes > L2_BYTES &&
-        body_size(loop) <= LEAN_BODY)
+        body_size(loop, latch) <= LEAN_BODY)
         return 2;
     return interleave;
 }
@@ -802,6 +823,10 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
                 LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
                 if (extra[k])
                     v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
+                if (keep && fast && c->masked_store) {
+                    store_unless(c, fn, keep, v, ptrs[k]);
+                    continue;
+                }
                 if (keep)
                     v = LLVMBuildSelect(c->b, keep, old[k], v, "");
                 LLVMBuildStore(c->b, v, ptrs[k]);
@@ -824,8 +849,9 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
        byte-wide spike flags, so the vectoriser takes 64 lanes of the random draw's 64-bit
        integer work, and interleaving that was slower to run and took long to compile (brunel
        0.13 s) */
-    if (update && nv > 0 && body_size(loop) <= 400)
-        loop_hint(c, br, "llvm.loop.interleave.count", update_interleave(c, loop, interleave));
+    if (update && nv > 0 && body_size(loop, latch) <= 400)
+        loop_hint(c, br, "llvm.loop.interleave.count",
+                  update_interleave(c, loop, latch, interleave));
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);
@@ -1374,6 +1400,7 @@ bool cg_build_unit(const ir_model *m, const cg_opts *o, diag_ctx *d, cg_unit *u,
     c.d = d;
     c.m = m;
     c.fma = cg_target_fma(u->tm, o);
+    c.masked_store = cg_target_masked_store(u->tm, o);
     cg_param_begin(&c);
     LLVMValueRef *inits = calloc((size_t)m->npops + 1, sizeof *inits);
     LLVMValueRef *updates = calloc((size_t)m->npops + 1, sizeof *updates);

@@ -20,9 +20,11 @@ typedef struct {
 } cg_unit;
 
 /* The target machine for o->target_cpu (NULL: the host CPU with its features), or NULL after a
- * diagnostic (an unknown CPU among them); whether its code has FMA instructions (cg_target.c). */
+ * diagnostic (an unknown CPU among them); whether its code has FMA instructions, and whether
+ * it has AVX-512's masked stores (cg_target.c). */
 LLVMTargetMachineRef cg_target_machine(const cg_opts *o, diag_ctx *d);
 bool cg_target_fma(LLVMTargetMachineRef tm, const cg_opts *o);
+bool cg_target_masked_store(LLVMTargetMachineRef tm, const cg_opts *o);
 
 /* Builds and optimises the module of m in in_ctx (NULL: a context of its own); false after a
  * diagnostic. cg_free_unit releases what is left in u. */
@@ -150,6 +152,7 @@ typedef struct {
     LLVMValueRef idx;       /* neuron index (i64) */
     LLVMValueRef t, step, seed, signals; /* from the step context */
     bool fma;               /* the CPU has fused multiply-add: cgm_fma is one instruction */
+    bool masked_store;      /* the CPU stores a vector's lanes under a mask in one instruction */
     bool contract;          /* fuse a * b + c in expressions (an integration scheme's update) */
     /* exprel in an update kernel (cgm_exprel, which counts them in nexprel): CG_EXPREL_FULL
        the whole function, CG_EXPREL_FAST only its branch for small arguments, and "the
