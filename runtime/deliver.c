@@ -140,14 +140,21 @@ typedef struct {
  */
 static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due_part *p,
                              uint32_t n, void *const *av, void *const *bv, uint32_t lo,
-                             uint32_t hi, uint32_t npost, size_t esz)
+                             uint32_t hi, uint32_t npost, size_t esz, int chunk)
 {
     const uint64_t *row = pr->row;
     const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    int whole = lo == 0 && hi >= npost;
+    /* chunk c's cut of the part of row i with delay dmin + j: from cut[(i nd + j) nc + c - 1]
+     * to cut[(i nd + j) nc + c] (rt_proj_cuts) */
+    const uint32_t *cut = !whole && chunk >= 0 && pr->doff ? pr->cut : NULL, nc = pr->ncut;
+    const uint32_t c = (uint32_t)chunk;
     for (uint32_t k = 0; k < n; k++) {
         __builtin_prefetch(&row[p[k].i]);
         if (pr->doff)
             __builtin_prefetch(&pr->doff[p[k].i * nd + (p[k].dl - pr->dmin)]);
+        if (cut)
+            __builtin_prefetch(&cut[(p[k].i * nd + (p[k].dl - pr->dmin)) * nc]);
     }
     for (uint32_t k = 0; k < n; k++) {
         uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
@@ -156,6 +163,13 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
             uint64_t j = p[k].dl - pr->dmin;
             p[k].rb = r0 + o[j];
             p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
+            if (cut) {
+                const uint32_t *ci = cut + (p[k].i * nd + j) * nc;
+                if (c > 0)
+                    p[k].rb = r0 + ci[c - 1];
+                if (c < nc)
+                    p[k].re = r0 + ci[c];
+            }
             rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         } else {
             p[k].rb = r0;
@@ -175,10 +189,9 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
                           : p[k].rb;
             rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         }
-    int whole = lo == 0 && hi >= npost;
     for (uint32_t k = 0; k < n; k++) {
         uint64_t rb = p[k].rb, re = p[k].re;
-        if (!whole)
+        if (!whole && !cut)
             rt_cut(pr->post, &rb, &re, lo, hi, npost);
         if (rb < re)
             pr->d->on_pre(ctx, pr->vars, av, bv, pr->post, p[k].i, rb, re);
@@ -189,7 +202,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
  * the spikes of step n - delay reach the part of their rows with that delay, in batches of
  * RT_HET_BATCH (rt_deliver_parts). */
 static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
-                                 uint32_t lo, uint32_t hi)
+                                 uint32_t lo, uint32_t hi, int chunk)
 {
     const axon_proj_desc *d = pr->d;
     rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
@@ -206,13 +219,14 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
             part[n].i = g->buf[(st + k) & mask];
             part[n].dl = dl;
             if (++n == RT_HET_BATCH) {
-                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz,
+                                 chunk);
                 n = 0;
             }
         }
     }
     if (n > 0)
-        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz, chunk);
 }
 
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
@@ -222,7 +236,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
     axon_step_ctx own;
     ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {
-        rt_deliver_range_het(s, pr, ctx, lo, hi);
+        rt_deliver_range_het(s, pr, ctx, lo, hi, chunk);
         return;
     }
     uint64_t st = 0;

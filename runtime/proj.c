@@ -57,13 +57,17 @@
  * spike and projection order; every target and synapse then sees the same operations in the
  * same order as with one thread (sim.h, RT_SPLIT_*). Row offsets and the starts of rows are
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
- * due parts of rows are resolved and prefetched in batches (rt_deliver_parts).
+ * due parts of rows are resolved and prefetched in batches (rt_deliver_parts); where the delays
+ * are in a table (rt_delay_table) and rows are long enough, the points where each delay's part
+ * of a row crosses the chunk boundaries are stored too (rt_proj_cuts), so that each thread
+ * loads and prefetches only its own targets of a due part.
  */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "axon/rng.h"
 #include "proj_int.h"
@@ -278,6 +282,37 @@ static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, a
                         pr->d->name, rt_conn_name[pr->d->connector], about, n, RT_MAX_SYN);
 }
 
+/*
+ * rt_alloc for a synapse array (targets, per-synapse variables, delays and their tables, the
+ * post-ordered index), before anything touches it: the whole 2 MiB pages inside the block are
+ * asked to be backed by transparent huge pages (madvise mode). Delivery through per-synapse
+ * delays reads tens of synapses at each of thousands of scattered places per step; with 4 KiB
+ * pages nearly every such place misses the TLB, and in a virtual machine each miss walks two
+ * levels of page tables. The block itself keeps rt_alloc's alignment (aligning every large
+ * array to 2 MiB puts element i of all of them in one cache set, engine.c).
+ */
+static void *rt_alloc_syn(size_t bytes, size_t *size)
+{
+    void *p = rt_alloc(bytes, size);
+#ifdef MADV_HUGEPAGE
+    uintptr_t a = ((uintptr_t)p + RT_HUGE - 1) & ~(uintptr_t)(RT_HUGE - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(RT_HUGE - 1);
+    if (p && e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only: ignore a refusal */
+#endif
+    return p;
+}
+
+/* rt_alloc_syn, zeroed */
+static void *rt_alloc_syn_zeroed(size_t bytes)
+{
+    size_t n;
+    void *p = rt_alloc_syn(bytes, &n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
 /* An aligned array of cap indices whose padding [n, cap) is zero (the rest is written by the
  * caller: not zeroing it saves touching the memory twice). */
 static uint32_t *rt_alloc_index(uint64_t n, uint64_t cap)
@@ -285,7 +320,7 @@ static uint32_t *rt_alloc_index(uint64_t n, uint64_t cap)
     if (cap > SIZE_MAX / sizeof(uint32_t) - RT_HUGE)
         return NULL;
     size_t bytes;
-    uint32_t *p = rt_alloc((size_t)cap * sizeof(uint32_t), &bytes);
+    uint32_t *p = rt_alloc_syn((size_t)cap * sizeof(uint32_t), &bytes);
     if (p)
         memset(p + n, 0, bytes - (size_t)n * sizeof *p);
     return p;
@@ -946,7 +981,7 @@ static axon_status rt_delay_refused(const axon_sim *s, const rt_proj *pr, uint64
  */
 static axon_status rt_delays_compute(axon_sim *s, rt_proj *pr, axon_err *err)
 {
-    if (!(pr->delay = rt_alloc_zeroed((size_t)pr->cap * sizeof *pr->delay)))
+    if (!(pr->delay = rt_alloc_syn_zeroed((size_t)pr->cap * sizeof *pr->delay)))
         return rt_oom(pr, err);
     pr->bytes += (size_t)pr->cap * sizeof *pr->delay;
     pr->dmin = RT_MAX_HET_DELAY;
@@ -1175,7 +1210,7 @@ static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
     uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
     if (pr->nsyn == 0 || (uint64_t)pr->npre * nd * sizeof *pr->doff > pr->nsyn * sizeof *pr->delay)
         return AXON_OK;
-    uint32_t *t = malloc((size_t)pr->npre * nd * sizeof *t);
+    uint32_t *t = rt_alloc_syn((size_t)pr->npre * nd * sizeof *t, NULL);
     if (!t)
         return rt_oom(pr, err);
     for (uint32_t i = 0; i < pr->npre; i++) {
@@ -1319,7 +1354,7 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         size_t n = kind == AXON_VAR_PER_PRE    ? s->pops[d->pre].cap
                    : kind == AXON_VAR_PER_POST ? s->pops[d->post].cap
                                                : (size_t)pr->cap;
-        if (!(pr->vars[v] = rt_alloc_zeroed(n * s->esz)))
+        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * s->esz)))
             return rt_oom(pr, err);
         pr->bytes += n * s->esz;
     }
@@ -1566,28 +1601,46 @@ static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
     const rt_pop *q = &s->pops[pr->d->post];
     for (uint32_t i = b; i < e; i++) {
         uint64_t r0 = pr->row[i], r1 = pr->row[i + 1];
-        for (uint32_t k = 0; k < pr->ncut; k++)
-            pr->cut[(uint64_t)i * pr->ncut + k] =
-                r0 < r1 ? (uint32_t)(rt_find(pr->post, r0, r1, q->bounds[k + 1], q->size) - r0) : 0;
+        if (!pr->doff) {
+            for (uint32_t k = 0; k < pr->ncut; k++)
+                pr->cut[(uint64_t)i * pr->ncut + k] =
+                    r0 < r1 ? (uint32_t)(rt_find(pr->post, r0, r1, q->bounds[k + 1], q->size) - r0)
+                            : 0;
+            continue;
+        }
+        /* per-synapse delays: each delay's part of the row separately */
+        const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+        const uint32_t *o = pr->doff + i * nd;
+        uint32_t *c = pr->cut + i * nd * pr->ncut;
+        for (uint64_t j = 0; j < nd; j++) {
+            uint64_t b0 = r0 + o[j], e0 = j + 1 < nd ? r0 + o[j + 1] : r1;
+            for (uint32_t k = 0; k < pr->ncut; k++)
+                c[j * pr->ncut + k] =
+                    b0 < e0 ? (uint32_t)(rt_find(pr->post, b0, e0, q->bounds[k + 1], q->size) - r0)
+                            : (uint32_t)(b0 - r0);
+        }
     }
 }
 
 /*
- * Where each row of a projection delivered in parts by target (AXON_PROJ_SPLIT, one delay)
- * crosses the post population's chunk boundaries, found once: delivery then cuts a row for its
- * chunk by a load instead of searching the row's targets on every thread for every spike
- * (rt_find: with rows of tens of synapses that search was a fifth of COBA's delivery with 2
- * threads). Only where it costs at most half a byte per synapse.
+ * Where each row of a projection delivered in parts by target (AXON_PROJ_SPLIT) crosses the
+ * post population's chunk boundaries, found once: delivery then cuts a row for its chunk by a
+ * load instead of searching the row's targets on every thread for every spike (rt_find: with
+ * rows of tens of synapses that search was a fifth of COBA's delivery with 2 threads). With
+ * per-synapse delays in a table (pr->doff) each delay's part of a row is cut, so that a thread
+ * reads and prefetches only its own targets of a due part. Only where it costs at most half a
+ * byte per synapse.
  */
 static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     const rt_pop *q = &s->pops[pr->d->post];
-    if (!(pr->d->flags & AXON_PROJ_SPLIT) || !pr->d->on_pre || pr->delay || pr->doff ||
-        q->nchunks < 2 || pr->nsyn == 0 ||
-        (uint64_t)pr->npre * (uint64_t)(q->nchunks - 1) * 8 > pr->nsyn)
+    /* with per-synapse delays (in a table): a row's cuts for each of its delays */
+    uint64_t nd = pr->doff ? (uint64_t)pr->dmax - pr->dmin + 1 : 1;
+    if (!(pr->d->flags & AXON_PROJ_SPLIT) || !pr->d->on_pre || pr->delay || q->nchunks < 2 ||
+        pr->nsyn == 0 || (uint64_t)pr->npre * nd * (uint64_t)(q->nchunks - 1) * 8 > pr->nsyn)
         return AXON_OK;
     pr->ncut = (uint32_t)q->nchunks - 1;
-    size_t n = (size_t)pr->npre * pr->ncut;
+    size_t n = (size_t)(pr->npre * nd) * pr->ncut;
     if (!(pr->cut = malloc(n * sizeof *pr->cut)))
         return rt_oom(pr, err);
     pr->bytes += n * sizeof *pr->cut;

@@ -73,9 +73,11 @@ typedef struct {
     uint32_t *doff;  /* ... or, in place of delay[], where it takes no more memory: the offset
                         in row i of its first synapse with delay >= dmin + k is
                         doff[i * (dmax - dmin + 1) + k] (rt_delay_table) */
-    uint32_t *cut;   /* split delivery (AXON_PROJ_SPLIT, one delay) over c + 1 chunks of the
-                        post population: the offset in row i of its first synapse in chunk
-                        k + 1 is cut[i * ncut + k], k < ncut = c (rt_proj_cuts); else NULL */
+    uint32_t *cut;   /* split delivery (AXON_PROJ_SPLIT) over c + 1 chunks of the post
+                        population: the offset in row i of its first synapse in chunk k + 1 is
+                        cut[i * ncut + k], k < ncut = c; with a delay table (doff), that of the
+                        part of row i with delay dmin + j is cut[(i * (dmax - dmin + 1) + j) *
+                        ncut + k] (rt_proj_cuts); else NULL */
     uint32_t ncut;
     uint32_t dmin, dmax; /* bounds of the delays */
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
@@ -189,9 +191,9 @@ struct axon_sim {
 };
 
 /* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
- * if not NULL, is the size), for free(). Blocks of 4 MiB or more are aligned to RT_HUGE and
- * asked to be backed by huge pages (transparent huge pages in madvise mode): state, synapse and
- * index arrays are read at random, and with 4 KiB pages most such reads would miss the TLB. */
+ * if not NULL, is the size), for free(). Not aligned to RT_HUGE (2 MiB: element i of every large
+ * array would share a cache set); proj.c asks for huge pages inside its synapse arrays
+ * (rt_alloc_syn). */
 #define RT_HUGE ((size_t)2 << 20)
 void *rt_alloc(size_t bytes, size_t *size);
 /* rt_alloc, zeroed */

@@ -273,6 +273,35 @@ done
 same=yes
 for f in "$tmp"/mc1/*.npy; do cmp -s "$f" "$tmp/mc2/${f##*/}" || same=no; done
 if [ "$same" = yes ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: microcircuit differs between 1 and 2 threads"; fi
+# per-synapse delays in a table, delivered by target chunks through the rows' cut points at
+# each delay (rt_proj_cuts: A -> B's rows are long enough for them, B -> B's are not): the same
+# spikes and voltages with 1, 2 and 3 threads
+cat >"$tmp/hetcut.axon" <<'AXON'
+import "std/inputs/poisson"
+import "std/neurons/lif"
+import "std/synapses/basic"
+module M {
+    population A = PoissonSource[200](rate = 40 Hz)
+    population B = LIF[3000]
+    project A -> B : ExpCurrent(w = normal(20 pA, 5 pA)) connect random(0.5) delay 0.1 ms * (1 + randint(20))
+    project B -> B : ExpCurrent(w = normal(-5 pA, 1 pA)) connect fixed_indegree(30) delay 0.1 ms * (1 + randint(30))
+    record spikes B
+    record B.v [0 .. 2999] every 1 ms
+}
+run M for 100 ms
+AXON
+for th in 1 2 3; do
+    expect "delay table cut by chunks, $th thread(s)" 0 "$AXON" run "$tmp/hetcut.axon" -q \
+        --threads $th --grain 1 -o "$tmp/hc$th"
+done
+same=yes
+for th in 2 3; do
+    for f in B.spikes.i B.spikes.t B.v; do
+        cmp -s "$tmp/hc1/$f.npy" "$tmp/hc$th/$f.npy" || same=no
+    done
+done
+if [ "$same" = yes ] && [ -s "$tmp/hc1/B.spikes.i.npy" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: delay table cut by chunks differs between 1, 2 and 3 threads"; fi
 # --target-cpu: an unknown name is a usage error naming the option, with nothing from LLVM
 for cmd in "run $izh" "build $izh -o $tmp/x" "dump llvm $izh"; do
     expect "--target-cpu bogus ($cmd)" 2 "$AXON" $cmd --target-cpu bogus
