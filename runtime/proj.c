@@ -1088,7 +1088,8 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
     uint32_t width = bits <= 16 ? 2 : bits <= 24 ? 3 : 4;
     size_t tmp = (size_t)nthreads * 4 * (size_t)pr->col_max;
     size_t pk = (size_t)pr->cap * width + 3;
-    int packed = bits <= 32 && pk + (np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
+    int packed = bits <= 32 && shift < 32 &&
+                 pk + (np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
     if (!packed)
         tmp = pk = 0;
     if (packed ? !(pr->col_pk = rt_alloc_zeroed(pk)) ||
