@@ -351,11 +351,12 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
 static inline void rt_prefetch_col(const rt_proj *pr, uint32_t j)
 {
     uint64_t b = pr->col[j], n = pr->col[j + 1] - b;
-    size_t bytes = (size_t)n * sizeof(uint32_t);
-    const uint32_t *a[2] = {pr->col_pk ? pr->col_pk : pr->col_pre, pr->col_pk ? NULL : pr->col_syn};
+    size_t w = pr->col_pk ? pr->col_width : sizeof(uint32_t), bytes = (size_t)n * w;
+    const char *a[2] = {pr->col_pk ? (const char *)pr->col_pk : (const char *)pr->col_pre,
+                        pr->col_pk ? NULL : (const char *)pr->col_syn};
     for (int k = 0; k < 2 && a[k]; k++)
         for (size_t x = 0; x < bytes && x < RT_PF_PART; x += 64)
-            __builtin_prefetch((const char *)(a[k] + b) + x);
+            __builtin_prefetch(a[k] + b * w + x);
 }
 
 /* Prefetches the synapse variables of the first RT_PF_ENTRIES entries of a column (those
@@ -421,7 +422,7 @@ static void rt_plastic_task(void *arg, int task)
             uint32_t jf = spk[k + 2 * RT_PF_COL];
             __builtin_prefetch(&pr->col[jf]);
             if (pr->col_first)
-                __builtin_prefetch(&pr->col_first[2 * (size_t)jf]);
+                __builtin_prefetch(&pr->col_first[jf]);
         }
         if (k + 1 < hi) {
             next = rt_col_entries(pr, spk[k + 1], rt_col_buf(pr, task, k + 1));

@@ -36,10 +36,11 @@
  * [0, nsyn) split on 16-synapse boundaries between the simulation's pool threads, with pre[s]
  * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. Steady-state
  * memory: 4 bytes (post) + nvars * precision per synapse, plus 8 bytes per presynaptic neuron.
- * Projections with on_post (or neuron event) handlers add a post-ordered index: 8 bytes per
- * postsynaptic neuron and 4 bytes per synapse, each entry stored as its steps from the
- * previous entry of its column (8 bytes, the pre and the synapse, where they do not fit in
- * 32 bits); on_post gets a column unpacked into per-thread scratch (rt_col_entries).
+ * Projections with on_post (or neuron event) handlers add a post-ordered index: 12 bytes per
+ * postsynaptic neuron and 2, 3 or 4 bytes per synapse, each entry stored as the step from the
+ * previous entry's pre and its place in the row (8 bytes, the pre and the synapse, where that
+ * does not fit in 32 bits); on_post gets a column unpacked into per-thread scratch
+ * (rt_col_entries).
  *
  * Continuous kernels. At the start of every step, before the populations' updates, each
  * projection with a continuous kernel, in order, calls it for every non-empty row in index
@@ -1065,22 +1066,23 @@ static uint32_t rt_bits(uint64_t n)
     return b;
 }
 
-/* The step of the synapse index expected for a step of dpre presynaptic neurons: dpre mean
- * rows (col_mean: the mean row length in 1/65536). */
-static inline uint64_t rt_col_pred(uint64_t mean, uint32_t dpre)
+/* Entry k of a packed index of `width` bytes per entry, little-endian (the array has 3 bytes
+ * of padding: four are read). */
+static inline uint32_t rt_col_word(const uint8_t *pk, uint32_t width, uint64_t k)
 {
-    return ((uint64_t)dpre * mean) >> 16;
+    const uint8_t *p = pk + k * width;
+    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return width == 4 ? v : v & (((uint32_t)1 << (8 * width)) - 1);
 }
 
 /* The post-ordered index of on_post handlers: for each post j, its synapses in increasing
- * order of (pre, synapse), by a counting sort of the CSR. Both increase along a column, so
- * each entry can be stored as its steps from the previous one in one 32-bit word,
- * (dpre << col_shift) | r: dpre the step of the pre, r the step of the synapse less dpre mean
- * rows (rt_col_pred) less col_bias (the smallest such difference). The first entry of
- * column j is col_first[2j] and [2j + 1], its word the steps 0 and 0; rt_col_entries unpacks
- * a column by two running sums. Where the steps do not fit in 32 bits, or one word would not
- * take less memory (with the first entries and the threads' scratch), the entries are two
- * words, the pre and the synapse. The entries are the same either way. */
+ * order of (pre, synapse), by a counting sort of the CSR. The pres increase along a column, so
+ * each entry can be stored as (dpre << col_shift) | r in col_width = 2, 3 or 4 bytes: dpre the
+ * step from the previous entry's pre (from col_first[j], the column's first pre, for its first
+ * entry), r the synapse's place in its row (the synapse is row[pre] + r); rt_col_entries unpacks
+ * a column by a running sum. Where that does not fit in 4 bytes, or would not take less memory
+ * (with the first pres and the threads' scratch), the entries are two words, the pre and the
+ * synapse. The entries are the same either way. */
 static axon_status rt_build_cols(rt_proj *pr, int nthreads)
 {
     size_t np = (size_t)pr->npost + 1;
@@ -1093,42 +1095,40 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
             pr->col_max = pr->col[j + 1];
         pr->col[j + 1] += pr->col[j];
     }
-    /* last: per column, the pre and synapse of its entry seen last (UINT32_MAX: none yet) */
-    uint32_t *last = malloc(2 * np * sizeof *last);
+    /* last: per column, the pre of its entry seen last (UINT32_MAX: none yet) */
+    uint32_t *last = malloc(np * sizeof *last);
     uint64_t *next = malloc(np * sizeof *next);
     if (!last || !next) {
         free(last);
         free(next);
         return AXON_ENOMEM;
     }
-    /* the range of the steps between successive entries of a column */
-    uint64_t mean = pr->npre ? (pr->nsyn << 16) / pr->npre : 0;
+    /* the largest step between the pres of successive entries of a column, the longest row */
     uint32_t dpre = 0;
-    int64_t rlo = 0, rhi = 0;
-    memset(last, 0xff, 2 * np * sizeof *last);
-    for (uint32_t i = 0; i < pr->npre; i++)
+    uint64_t rmax = 0;
+    memset(last, 0xff, np * sizeof *last);
+    for (uint32_t i = 0; i < pr->npre; i++) {
+        if (pr->row[i + 1] - pr->row[i] > rmax)
+            rmax = pr->row[i + 1] - pr->row[i];
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
-            uint32_t *l = &last[2 * (size_t)pr->post[k]];
-            if (l[0] != UINT32_MAX) {
-                int64_t r = (int64_t)(k - l[1]) - (int64_t)rt_col_pred(mean, i - l[0]);
-                if (i - l[0] > dpre)
-                    dpre = i - l[0];
-                rlo = r < rlo ? r : rlo;
-                rhi = r > rhi ? r : rhi;
-            }
-            l[0] = i;
-            l[1] = (uint32_t)k;
+            uint32_t *l = &last[pr->post[k]];
+            if (*l != UINT32_MAX && i - *l > dpre)
+                dpre = i - *l;
+            *l = i;
         }
-    /* one word per entry where the steps fit and that takes less memory than two (with the
-       first entries and the threads' scratch) */
-    uint32_t shift = rt_bits((uint64_t)(rhi - rlo) + 1);
+    }
+    /* the fewest bytes that hold an entry, where that takes less memory than two words (with
+       the first pres and the threads' scratch) */
+    uint32_t shift = rt_bits(rmax), bits = rt_bits((uint64_t)dpre + 1) + shift;
+    uint32_t width = bits <= 16 ? 2 : bits <= 24 ? 3 : 4;
     size_t tmp = (size_t)nthreads * 4 * (size_t)pr->col_max;
-    int packed = rt_bits((uint64_t)dpre + 1) + shift <= 32 &&
-                 (pr->cap + 2 * np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
+    size_t pk = (size_t)pr->cap * width + 3;
+    int packed = bits <= 32 && shift < 32 &&
+                 pk + (np + tmp) * sizeof(uint32_t) < 2 * pr->cap * sizeof(uint32_t);
     if (!packed)
-        tmp = 0;
-    if (packed ? !(pr->col_pk = rt_alloc_index(pr->nsyn, pr->cap)) ||
-                     !(pr->col_first = calloc(2 * np, sizeof *pr->col_first)) ||
+        tmp = pk = 0;
+    if (packed ? !(pr->col_pk = rt_alloc_zeroed(pk)) ||
+                     !(pr->col_first = calloc(np, sizeof *pr->col_first)) ||
                      !(pr->col_tmp = malloc((tmp ? tmp : 1) * sizeof *pr->col_tmp))
                : (!(pr->col_pre = rt_alloc_index(pr->nsyn, pr->cap)) ||
                   !(pr->col_syn = rt_alloc_index(pr->nsyn, pr->cap)))) {
@@ -1137,34 +1137,29 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
         return AXON_ENOMEM;
     }
     memcpy(next, pr->col, np * sizeof *next);
-    memset(last, 0xff, 2 * np * sizeof *last);
+    memset(last, 0xff, np * sizeof *last);
     for (uint32_t i = 0; i < pr->npre; i++)
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
-            uint32_t j = pr->post[k], *l = &last[2 * (size_t)j];
+            uint32_t j = pr->post[k], *l = &last[j];
             uint64_t e = next[j]++;
             if (!packed) {
                 pr->col_pre[e] = i;
                 pr->col_syn[e] = (uint32_t)k;
                 continue;
             }
-            if (l[0] == UINT32_MAX) { /* the column's first entry: 0 steps from col_first */
-                pr->col_first[2 * (size_t)j] = i;
-                pr->col_first[2 * (size_t)j + 1] = (uint32_t)k;
-                pr->col_pk[e] = (uint32_t)(0 - rlo);
-            } else {
-                int64_t r = (int64_t)(k - l[1]) - (int64_t)rt_col_pred(mean, i - l[0]);
-                pr->col_pk[e] = (uint32_t)(((uint64_t)(i - l[0]) << shift) | (uint64_t)(r - rlo));
-            }
-            l[0] = i;
-            l[1] = (uint32_t)k;
+            if (*l == UINT32_MAX) /* the column's first entry: 0 steps from col_first */
+                *l = pr->col_first[j] = i;
+            uint32_t v = ((i - *l) << shift) | (uint32_t)(k - pr->row[i]);
+            for (uint32_t x = 0; x < width; x++)
+                pr->col_pk[e * width + x] = (uint8_t)(v >> (8 * x));
+            *l = i;
         }
     free(next);
     free(last);
     pr->col_shift = shift;
-    pr->col_mean = mean;
-    pr->col_bias = rlo;
-    pr->bytes += np * sizeof *pr->col + (packed ? 1 : 2) * (size_t)pr->cap * sizeof(uint32_t) +
-                 (packed ? 2 * np * sizeof(uint32_t) : 0) + tmp * sizeof(uint32_t);
+    pr->col_width = packed ? width : 0;
+    pr->bytes += np * sizeof *pr->col + (packed ? pk + np * sizeof(uint32_t) + tmp * sizeof(uint32_t)
+                                                : 2 * (size_t)pr->cap * sizeof(uint32_t));
     return AXON_OK;
 }
 
@@ -1177,16 +1172,14 @@ rt_col_view rt_col_entries(const rt_proj *pr, uint32_t j, uint32_t *buf)
     if (!pr->col_pk)
         return (rt_col_view){pr->col_pre, pr->col_syn, b, e};
     uint32_t *pre = buf, *syn = buf + pr->col_max;
-    uint32_t sh = pr->col_shift, mask = (uint32_t)(((uint64_t)1 << sh) - 1);
-    uint32_t i = pr->col_first[2 * (size_t)j], s = pr->col_first[2 * (size_t)j + 1];
-    uint64_t mean = pr->col_mean;
-    int64_t bias = pr->col_bias;
+    uint32_t sh = pr->col_shift, mask = (uint32_t)(((uint64_t)1 << sh) - 1), w = pr->col_width;
+    uint32_t i = pr->col_first[j];
+    const uint64_t *row = pr->row;
     for (uint64_t k = b; k < e; k++) {
-        uint32_t v = pr->col_pk[k], dpre = (uint32_t)((uint64_t)v >> sh);
-        i += dpre;
-        s += (uint32_t)((int64_t)rt_col_pred(mean, dpre) + (int64_t)(v & mask) + bias);
+        uint32_t v = rt_col_word(pr->col_pk, w, k);
+        i += v >> sh;
         pre[k - b] = i;
-        syn[k - b] = s;
+        syn[k - b] = (uint32_t)row[i] + (v & mask);
     }
     return (rt_col_view){pre, syn, 0, e - b};
 }

@@ -82,15 +82,13 @@ typedef struct {
     uint32_t dmin, dmax; /* bounds of the delays */
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
     uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */
-    uint32_t *col_pk; /* ... the entries as steps from the previous entry of the column, when
-                         they fit in 32 bits (proj.c, rt_build_cols), with col_first (the pre
-                         and synapse of each column's first entry), col_mean, col_bias; else
-                         NULL and */
+    uint8_t *col_pk;  /* ... the entries as (the step from the previous entry's pre, the place
+                         in the row) in col_width bytes each, when they fit in 4 (proj.c,
+                         rt_build_cols), with col_first (each column's first pre); else NULL
+                         and */
     uint32_t *col_first;
-    uint64_t col_mean;
-    int64_t col_bias;
     uint32_t *col_pre, *col_syn; /* ... the presynaptic neuron and synapse of each entry */
-    uint32_t col_shift;
+    uint32_t col_shift, col_width;
     uint64_t col_max;  /* the longest column */
     uint32_t *col_tmp; /* col_pk: per pool thread, two buffers of 2 col_max entries: columns
                           unpacked (pre, synapse) */

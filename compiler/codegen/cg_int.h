@@ -137,7 +137,7 @@ typedef struct {
     LLVMValueRef syn_of;                 /* on_post: synapse of each post-ordered entry */
     LLVMValueRef delay_out;              /* delays kernel: the output array (double) */
     LLVMValueRef dense_j0, dense_b;      /* row kernels of dense rows: first target, begin */
-    LLVMValueRef pf_end;                 /* on_post: the end of the column (prefetching) */
+    LLVMValueRef pf_end;                 /* the end of a row or column (prefetching) */
     LLVMValueRef t_ev;                   /* event time of a synapse kernel (double) */
     LLVMValueRef *side_val;              /* values of the fixed endpoint's side (by storage slot) */
     const ir_pop *pop;

@@ -254,9 +254,12 @@ static int last_of(const ir_proj *pj, ir_side side)
  * exp(B D) for a constant rate B: event times are whole steps apart, so D = k dt and the
  * factor is read from a table of exp(B k dt), k < CG_DECAY_TABLE (computed with libm: here
  * for a number, by the derive kernel for a rate that depends on parameters), one load instead
- * of an exp polynomial on the hot path of STDP traces; longer gaps compute it.
+ * of an exp polynomial on the hot path of STDP traces; longer gaps compute it, unless the
+ * value x that the factor multiplies is zero (a trace of a neuron that has been silent): then
+ * the factor is 1, and x exp(B D) = x exactly whenever exp(B D) is finite (always for a decay,
+ * B <= 0; a growing x' = B x, B > 0, gave 0 * inf = NaN where the exact value is 0).
  */
-static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D)
+static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D, LLVMValueRef x)
 {
     LLVMValueRef g, Bv;
     LLVMTypeRef gty = LLVMArrayType2(c->f64, CG_DECAY_TABLE);
@@ -284,9 +287,12 @@ static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D)
                                    LLVMBuildFCmp(c->b, LLVMRealOGE, kf, cgm_f64(c, 0), ""), "");
     LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
     LLVMBasicBlockRef tab = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_table");
+    LLVMBasicBlockRef nz = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_far");
     LLVMBasicBlockRef far = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay_exp");
     LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(c->ctx, fn, "decay");
-    LLVMBuildCondBr(c->b, in, tab, far);
+    LLVMBuildCondBr(c->b, in, tab, nz);
+    LLVMPositionBuilderAtEnd(c->b, nz);
+    LLVMBuildCondBr(c->b, LLVMBuildFCmp(c->b, LLVMRealOEQ, x, cgm_f64(c, 0), ""), join, far);
     LLVMPositionBuilderAtEnd(c->b, tab);
     LLVMValueRef k = LLVMBuildFPToUI(c->b, kf, c->i64, "");
     LLVMValueRef idx[2] = {LLVMConstInt(c->i64, 0, 0), k};
@@ -298,9 +304,9 @@ static LLVMValueRef decay(cg *c, const sx *Bx, LLVMValueRef D)
     LLVMBuildBr(c->b, join);
     LLVMPositionBuilderAtEnd(c->b, join);
     LLVMValueRef phi = LLVMBuildPhi(c->b, c->f64, "f");
-    LLVMValueRef vals[2] = {ft, fe};
-    LLVMBasicBlockRef bbs[2] = {tab, far_end};
-    LLVMAddIncoming(phi, vals, bbs, 2);
+    LLVMValueRef vals[3] = {ft, fe, cgm_f64(c, 1)};
+    LLVMBasicBlockRef bbs[3] = {tab, far_end, nz};
+    LLVMAddIncoming(phi, vals, bbs, 3);
     return phi;
 }
 
@@ -313,7 +319,7 @@ static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValue
         LLVMValueRef A = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_a)));
         r = LLVMBuildFAdd(c->b, xd, LLVMBuildFMul(c->b, A, D, ""), "");
     } else if (sx_is_zero(v->ode_a) && sx_is_param_const(v->ode_b)) {
-        r = LLVMBuildFMul(c->b, xd, decay(c, v->ode_b, D), "");
+        r = LLVMBuildFMul(c->b, xd, decay(c, v->ode_b, D, xd), "");
     } else if (sx_is_zero(v->ode_a)) {
         LLVMValueRef B = to_f64(c, cg_to_fp(c, cg_expr(c, v->ode_b)));
         r = LLVMBuildFMul(c->b, xd, cgm_exp(c, LLVMBuildFMul(c->b, B, D, "")), "");
@@ -501,6 +507,55 @@ static void run_handler(cg *c, const sm_block *handler)
     free(before);
 }
 
+/* Prefetch distance of the handler loops, in synapses (or column entries). */
+#define CG_PF_AHEAD 8
+
+/* The position whose values a loop at position e prefetches: min(e + CG_PF_AHEAD, end - 1)
+ * (pf_end: the loop's end). */
+static LLVMValueRef ahead_of(cg *c, LLVMValueRef e)
+{
+    LLVMValueRef ahead = LLVMBuildAdd(c->b, e, LLVMConstInt(c->i64, CG_PF_AHEAD, 0), "");
+    LLVMValueRef last = LLVMBuildSub(c->b, c->pf_end, LLVMConstInt(c->i64, 1, 0), "");
+    return LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, ahead, c->pf_end, ""), ahead,
+                           last, "");
+}
+
+/* Prefetches element ix of the projection's variable k, for writing. */
+static void prefetch_var(cg *c, int k, LLVMValueRef ix)
+{
+    LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, ""),
+                            LLVMConstInt(c->i32, 1, 0), LLVMConstInt(c->i32, 3, 0),
+                            LLVMConstInt(c->i32, 1, 0)};
+    cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
+}
+
+/* Prefetches the synapse and presynaptic values of entry ahead_of(e) of the column: they lie
+ * at random in memory (the column is ordered by presynaptic neuron). */
+static void col_prefetch(cg *c, LLVMValueRef e)
+{
+    const ir_proj *pj = c->proj;
+    LLVMValueRef q = ahead_of(c, e);
+    LLVMValueRef s = load_u32(c, c->syn_of, q), i = load_u32(c, c->pre_arr, q);
+    for (int k = 0; k < pj->nvars; k++)
+        if (pj->sv[k].side != IRS_POST)
+            prefetch_var(c, k, pj->sv[k].side == IRS_PRE ? i : s);
+}
+
+/* on_pre of a plastic rule with per-postsynaptic variables (a postsynaptic trace and its time):
+ * prefetches them for the target of synapse ahead_of(s) of the row (the targets are scattered;
+ * the row's own arrays are read in order). */
+static void row_prefetch(cg *c, LLVMValueRef s)
+{
+    const ir_proj *pj = c->proj;
+    LLVMValueRef j = NULL;
+    for (int k = 0; k < pj->nvars; k++)
+        if (pj->sv[k].side == IRS_POST) {
+            if (!j)
+                j = load_u32(c, c->post_arr, ahead_of(c, s));
+            prefetch_var(c, k, j);
+        }
+}
+
 /* on_pre, continuous, every_step: synapse s of row pre_i */
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
@@ -512,32 +567,13 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
        graded projections) */
     c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
                             : load_u32(c, c->post_arr, s);
+    if (c->handler == &c->proj->on_pre && !c->dense_j0)
+        row_prefetch(c, s);
     third_reset(c);
     reuse_side(c, IRS_PRE);
     load_side(c, IRS_SYN);
     load_side(c, IRS_POST);
     run_handler(c, c->handler);
-}
-
-/* Prefetches the synapse and presynaptic values of entry min(e + 8, end - 1) of the column:
- * they lie at random in memory (the column is ordered by presynaptic neuron). */
-static void col_prefetch(cg *c, LLVMValueRef e)
-{
-    const ir_proj *pj = c->proj;
-    LLVMValueRef ahead = LLVMBuildAdd(c->b, e, LLVMConstInt(c->i64, 8, 0), "");
-    LLVMValueRef last = LLVMBuildSub(c->b, c->pf_end, LLVMConstInt(c->i64, 1, 0), "");
-    LLVMValueRef q = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, ahead, c->pf_end, ""),
-                                     ahead, last, "");
-    LLVMValueRef s = load_u32(c, c->syn_of, q), i = load_u32(c, c->pre_arr, q);
-    for (int k = 0; k < pj->nvars; k++) {
-        if (pj->sv[k].side == IRS_POST)
-            continue;
-        LLVMValueRef ix = pj->sv[k].side == IRS_PRE ? i : s;
-        LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, ""),
-                                LLVMConstInt(c->i32, 1, 0), LLVMConstInt(c->i32, 3, 0),
-                                LLVMConstInt(c->i32, 1, 0)};
-        cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
-    }
 }
 
 /* on_post: entry e of column post_j */
@@ -594,6 +630,7 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     kernel_entry(c, fn, at_start);
     c->handler = handler;
     c->post_arr = LLVMGetParam(fn, 4);
+    c->pf_end = LLVMGetParam(fn, 7);
     c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
     keep_side(c, IRS_PRE);
     const ir_proj *pj = c->proj;

@@ -7,7 +7,9 @@ Usage: check_plasticity.py AXON SRCDIR WORKDIR
   synapse with dt_pair = -40 .. 40 ms; the weight change must equal
   A_pre exp(-dt/tau_pre) (dt >= 0; pre and post in the same step count as
   pre first, as in Brian2) and A_post exp(dt/tau_post) (dt < 0) to 1e-15,
-  for all-to-all (STDP) and nearest-neighbour (STDPNearest) pairing.
+  for all-to-all (STDP) and nearest-neighbour (STDPNearest) pairing; again
+  with dt_pair = -450 .. 450 ms around 500 ms (gaps past the 409.6 ms decay
+  table, and traces still zero after more than 409.6 ms).
 - Triplet STDP (tests/validation/triplet_pairing.axon): 15 pairings at
   0.1, 10, 20, 40 and 50 Hz with the postsynaptic spike 10 ms after (before)
   the presynaptic one. The weight changes must equal an exact event-by-event
@@ -47,16 +49,21 @@ _v = vcheck.Checks(AXON)
 check, run = _v.check, _v.run
 
 
-# ---- the STDP window
-out = os.path.join(WORK, "window")
-if run(os.path.join(SRC, "tests/validation/stdp_window.axon"), out):
-    D, dt, tau = 400, 1e-4, 0.02
+# ---- the STDP window: pairings within 40 ms (decay factors from the table of 4096 steps),
+# then within 450 ms around a pre spike at 500 ms (gaps beyond the table: the exp path, and
+# traces still zero at a spike more than 409.6 ms after the start, which skip it)
+for D, at, extra in ((400, 1000, ()), (4500, 5000, ("--set", "D=4500", "--set", "at=5000", "-t", "1 s"))):
+    out = os.path.join(WORK, "window%d" % D)
+    if not run(os.path.join(SRC, "tests/validation/stdp_window.axon"), out, extra):
+        continue
+    dt, tau = 1e-4, 0.02
     d = np.arange(-D, D + 1) * dt
     want = np.where(d >= 0, 0.01 * np.exp(-d / tau), -0.0105 * np.exp(d / tau))
     for proj in ("pair", "near"):
         w = np.load(os.path.join(out, proj + ".w.npy"))
         err = float(np.max(np.abs((w[-1] - 0.5) - want)))
-        check("STDP window (%s)" % proj, err < 1e-15, "max |dw - A exp(-|dt|/tau)| = %.2e" % err)
+        check("STDP window, |dt| <= %g ms (%s)" % (D * dt * 1e3, proj), err < 1e-15,
+              "max |dw - A exp(-|dt|/tau)| = %.2e" % err)
 
 # ---- triplet STDP pairing protocols
 def triplet_ref(period, first_pre, first_post, count, dt=1e-4):
