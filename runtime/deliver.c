@@ -290,6 +290,19 @@ static void rt_deliver_task(void *arg, int task)
     rt_proj_deliver_part(ph->s, &ph->ctx, task);
 }
 
+/* Over MPI ranks, the presynaptic variables pr's kernels read (model.h: pre_reads, ABI 9),
+ * gathered from the ranks that update them (mpi.c), before a phase whose kernels may read them:
+ * every rank calls it alike (the model is the same on each). */
+static void rt_proj_gather_pre(axon_sim *s, const rt_proj *pr)
+{
+    const axon_proj_desc *d = pr->d;
+    if (!s->mpi || rt_mpi_size(s) == 1)
+        return;
+    rt_pop *a = &s->pops[d->pre];
+    for (uint32_t k = 0; k < d->npre_reads; k++)
+        rt_mpi_allgather_block(s, a->vars[d->pre_reads[k]], s->esz, a->size);
+}
+
 void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
 {
     if (par && s->split != RT_SPLIT_NONE &&
@@ -299,8 +312,14 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
         rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
         return;
     }
-    for (uint32_t q = 0; q < s->m->nprojs; q++)
-        rt_deliver_range(s, &s->projs[q], ctx, 0, UINT32_MAX, -1);
+    /* (a projection whose on_pre reads pre variables is not AXON_PROJ_SPLIT: delivery is
+       then always here, on every rank) */
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        if (pr->d->on_pre && !(pr->d->flags & AXON_PROJ_SPLIT))
+            rt_proj_gather_pre(s, pr);
+        rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, -1);
+    }
 }
 
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
@@ -310,6 +329,7 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
         const axon_proj_desc *d = pr->d;
         if (!d->continuous)
             continue;
+        rt_proj_gather_pre(s, pr);
         axon_step_ctx own;
         const axon_step_ctx *c = rt_proj_ctx(pr, ctx, &own);
         void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
@@ -457,6 +477,8 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
         const axon_proj_desc *d = pr->d;
         if (!d->pre_after && !d->on_post && !d->every_step && !d->nevents)
             continue;
+        if ((d->flags & AXON_PROJ_READS_PRE) || !(d->flags & AXON_PROJ_SPLIT))
+            rt_proj_gather_pre(s, pr); /* read by the handlers below (pre_after: on pre's) */
         axon_step_ctx own;
         const axon_step_ctx *ctx = rt_proj_ctx(pr, step_ctx, &own);
         rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];

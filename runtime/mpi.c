@@ -30,7 +30,11 @@
  *
  * Whole populations. A signal that follows a population's mean and topk gather the ranks'
  * blocks of the variable on every rank (rt_mpi_allgather_block), which then sums or ranks it in
- * index order as one process does.
+ * index order as one process does. So do synapse kernels that read presynaptic neurons'
+ * variables (continuous synapses, pre.x in a handler or an equation): before each phase in
+ * which a projection's kernels may read them (continuous, delivery, plasticity), the variables
+ * they read (axon_proj_desc.pre_reads) are gathered (deliver.c, rt_proj_gather_pre), so every
+ * rank reads the values one process would.
  */
 #include "config.h"
 
@@ -201,12 +205,6 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
         return AXON_OK;
     for (uint32_t q = 0; q < m->nprojs; q++) {
         const axon_proj_desc *d = &m->projs[q];
-        if (d->continuous)
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': continuous synapses read the presynaptic "
-                                "neurons every step, which over MPI ranks live elsewhere; run "
-                                "it on one rank",
-                                d->name);
         if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays)
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its handlers draw random numbers keyed by the "
@@ -219,17 +217,12 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
                                 "synapses) does not work over several MPI ranks yet "
                                 "(docs/mpi.md); run it on one rank",
                                 d->name);
-        if (d->flags & AXON_PROJ_READS_PRE)
+        if (d->flags & AXON_PROJ_PRE_WRITTEN)
             return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its on_post or every_step handler (or an "
-                                "equation) reads presynaptic neuron variables, which over MPI "
-                                "ranks live elsewhere; run it on one rank",
-                                d->name);
-        if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its on_pre handler reads presynaptic "
-                                "variables, which over MPI ranks live elsewhere; run it on "
-                                "one rank",
+                                "projection '%s': its handlers write at the target a variable "
+                                "that they read at the source, in one population; over MPI "
+                                "ranks the write is made on the target's rank and not seen by "
+                                "readers on the others: run it on one rank",
                                 d->name);
     }
     for (uint32_t i = 0; i < m->nrecords; i++) {

@@ -217,13 +217,21 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         }
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
-                               AXON_PROJ_READS_PRE;
+                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
         axon_status vst = rt_check_via(m, d, err);
         if (vst != AXON_OK)
             return vst;
+        if (d->npre_reads > 0 && !d->pre_reads)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': %u pre variables read but "
+                                "no table", nm, d->npre_reads);
+        for (uint32_t k = 0; k < d->npre_reads; k++)
+            if (d->pre_reads[k] < 0 || (uint32_t)d->pre_reads[k] >= m->pops[d->pre].nvars)
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': it reads pre variable "
+                                    "%d, which population '%s' does not have", nm,
+                                    d->pre_reads[k], m->pops[d->pre].name);
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);

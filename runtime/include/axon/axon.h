@@ -162,9 +162,11 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * rank writes its own part and rank 0 a manifest, restored with as many ranks (docs/mpi.md).
  * Injections and pushed spikes, given alike to every rank, act on the rank that owns each
  * neuron; spike callbacks and axon_sim_step_spikes give a rank its own neurons' spikes.
- * What is not over several ranks yet (continuous synapses, kernels that read presynaptic
- * variables, tripartite synapses, structural plasticity, ...: docs/mpi.md) is AXON_EINVAL
- * from here.
+ * Kernels that read presynaptic neurons' variables (continuous synapses, pre.x) read the
+ * values gathered from every rank. What is not over several ranks yet (tripartite synapses,
+ * structural plasticity, random draws in handlers and records of synapse variables with
+ * per-synapse delays, handlers that write at the target what they read at the source in one
+ * population: docs/mpi.md) is AXON_EINVAL from here.
  * A spike exchange that cannot grow on one rank (out of memory) fails axon_sim_run on every
  * rank alike (AXON_ENOMEM on that rank, AXON_EINVAL naming it on the others), and the
  * simulation cannot go on. Another run failure on one rank leaves the others waiting: end the

@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 8
+#define AXON_ABI_VERSION 9
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -238,6 +238,12 @@ typedef struct {
        AXON_PROJ_SPLIT when on_pre reads or writes it, and AXON_PROJ_EVERY_LOCAL /
        AXON_PROJ_POST_LOCAL when every_step / on_post write it. */
     int32_t via;
+    /* ---- ABI 9: the variables of the pre population (indices into its vars, increasing)
+       that any kernel of the projection reads at the presynaptic neuron (pre.x). Over MPI
+       ranks the runtime gathers them from every rank before the kernels that may read them
+       run (docs/mpi.md); 0 and NULL when none is read. */
+    uint32_t npre_reads;
+    const int32_t *pre_reads;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -264,9 +270,14 @@ typedef struct {
 #define AXON_PROJ_VIA_PRE 32u
 /* ABI 7: on_post, every_step or the synapse's equations integrated every step read a variable
  * of the presynaptic neuron (on_pre's reads are told by the absence of AXON_PROJ_SPLIT). Over
- * MPI ranks that neuron may be updated on another rank, so the runtime refuses it there.
- * ABI 8: the event handlers (event_fn, on post.NAME) too. */
+ * MPI ranks that neuron may be updated on another rank: ABI 8 refused it there; ABI 9 gathers the
+ * variables read (pre_reads) instead. ABI 8: the event handlers (event_fn, on post.NAME) too. */
 #define AXON_PROJ_READS_PRE 64u
+/* ABI 9: the pre and post populations are one and a kernel writes at the target (post.x) a
+ * variable that a kernel reads at the source (pre_reads). Over MPI ranks the write happens on
+ * the target's rank while a reader on another rank would see the value gathered before it,
+ * so the runtime refuses it there. */
+#define AXON_PROJ_PRE_WRITTEN 128u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
