@@ -98,6 +98,31 @@ static const axon_step_ctx *rt_proj_ctx(const rt_proj *pr, const axon_step_ctx *
     return own;
 }
 
+/* A row kernel of pr (on_pre, continuous, every_step) on synapses [b, e) of row i. For a rank's
+ * part whose rows are ordered by delay and whose handlers draw (gidx, proj.c), once per run of
+ * synapses whose indices in the whole projection are consecutive, with syn_offset pointing at
+ * thread `task`'s offsets, row i's set for the run, so that the kernel keys its draws by the
+ * whole index (model.h, ABI 8) as one process does. */
+static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx *ctx, int task,
+                        void *const *av, void *const *bv, uint32_t i, uint64_t b, uint64_t e)
+{
+    if (!pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS)) {
+        fn(ctx, pr->vars, av, bv, pr->post, i, b, e);
+        return;
+    }
+    axon_step_ctx own = *ctx;
+    uint64_t *h = pr->hoff + (size_t)task * pr->npre;
+    own.syn_offset = h;
+    while (b < e) {
+        uint64_t off = pr->gidx[b] - b, k = b + 1;
+        while (k < e && pr->gidx[k] - k == off)
+            k++;
+        h[i] = off;
+        fn(&own, pr->vars, av, bv, pr->post, i, b, k);
+        b = k;
+    }
+}
+
 static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 {
     __builtin_prefetch(&pr->post[r]);
@@ -138,9 +163,9 @@ typedef struct {
  * delay finds nothing to prefetch: the batch is resolved in passes instead, each issuing the
  * loads of all its parts before the next pass uses them.
  */
-static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due_part *p,
-                             uint32_t n, void *const *av, void *const *bv, uint32_t lo,
-                             uint32_t hi, uint32_t npost, size_t esz)
+static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int task,
+                             rt_due_part *p, uint32_t n, void *const *av, void *const *bv,
+                             uint32_t lo, uint32_t hi, uint32_t npost, size_t esz)
 {
     const uint64_t *row = pr->row;
     const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
@@ -181,7 +206,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
         if (!whole)
             rt_cut(pr->post, &rb, &re, lo, hi, npost);
         if (rb < re)
-            pr->d->on_pre(ctx, pr->vars, av, bv, pr->post, p[k].i, rb, re);
+            rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);
     }
 }
 
@@ -189,7 +214,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
  * the spikes of step n - delay reach the part of their rows with that delay, in batches of
  * RT_HET_BATCH (rt_deliver_parts). */
 static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
-                                 uint32_t lo, uint32_t hi)
+                                 uint32_t lo, uint32_t hi, int task)
 {
     const axon_proj_desc *d = pr->d;
     rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
@@ -206,13 +231,13 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
             part[n].i = g->buf[(st + k) & mask];
             part[n].dl = dl;
             if (++n == RT_HET_BATCH) {
-                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+                rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
                 n = 0;
             }
         }
     }
     if (n > 0)
-        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
+        rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size, s->esz);
 }
 
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
@@ -222,7 +247,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
     axon_step_ctx own;
     ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {
-        rt_deliver_range_het(s, pr, ctx, lo, hi);
+        rt_deliver_range_het(s, pr, ctx, lo, hi, chunk < 0 ? 0 : chunk);
         return;
     }
     uint64_t st = 0;
@@ -335,7 +360,7 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
         void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
         for (uint32_t i = 0; i < pr->npre; i++)
             if (pr->row[i] < pr->row[i + 1])
-                d->continuous(c, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+                rt_row_call(pr, d->continuous, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
     }
 }
 
@@ -394,7 +419,8 @@ static void rt_plastic_task(void *arg, int task)
         for (uint64_t k = lo; k < hi; k++) {
             uint32_t i = (uint32_t)k;
             if (pr->row[i] < pr->row[i + 1])
-                d->every_step(ph->ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+                rt_row_call(pr, d->every_step, ph->ctx, task, av, bv, i, pr->row[i],
+                            pr->row[i + 1]);
         }
         return;
     }

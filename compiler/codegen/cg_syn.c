@@ -716,11 +716,14 @@ static bool block_reads_pre(const sm_block *b)
     return false;
 }
 
-/* Whether a projection's on_post, every_step or equations integrated every step read a
- * presynaptic neuron variable (AXON_PROJ_READS_PRE: refused over MPI ranks). */
+/* Whether a projection's on_post, every_step (with structural plasticity's update) or
+ * equations integrated every step read a presynaptic neuron variable (AXON_PROJ_READS_PRE:
+ * gathered over MPI ranks before them). */
 static bool proj_reads_pre(const ir_proj *pj)
 {
-    if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step))
+    if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step) ||
+        block_reads_pre(&pj->structure) || block_reads_pre(&pj->grow_init) ||
+        sx_uses(pj->prune, VS_PRE, -1) || sx_uses(pj->grow, VS_PRE, -1))
         return true;
     for (int e = 0; e < pj->nevh; e++) /* on post.NAME (ABI 8) */
         if (block_reads_pre(&pj->evh[e].body))

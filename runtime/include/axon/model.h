@@ -80,8 +80,11 @@ typedef struct {
        their random draws by that index, so that every value is the single-process one.
        ABI 8: also set in the handler kernels (on_pre, continuous, every_step, on_post, the
        event handlers) of such a part when the projection is flagged AXON_PROJ_SYN_DRAWS and
-       has no per-synapse delays, and they key their draws the same way (draws of a part
-       whose rows are ordered by delay are not one process's: the runtime refuses those). */
+       has no per-synapse delays, and they key their draws the same way. With per-synapse
+       delays a part's rows are ordered by delay, so a row's synapses held here are not
+       consecutive in the whole row: the runtime then calls on_pre, continuous and
+       every_step once per run of synapses whose whole indices are consecutive, with
+       syn_offset[i] set for that run, and refuses on_post and the event handlers. */
     const uint64_t *syn_offset;
     /* ABI 7: the variable table (`vars` of the update kernel) of every population, in the
        order of the descriptor's pops: synapse kernels of a projection with a third population
@@ -265,7 +268,8 @@ typedef struct {
  * keyed by the index in the whole projection; with per-synapse delays it refuses it there. */
 #define AXON_PROJ_SYN_DRAWS 8u
 /* ABI 7: the handlers use a third population (axon_proj_desc.via) at the target's index j, or
- * at the source's index i; at most one of the two. Refused over MPI ranks. */
+ * at the source's index i; at most one of the two. AXON_PROJ_VIA_PRE is refused over MPI
+ * ranks. */
 #define AXON_PROJ_VIA_POST 16u
 #define AXON_PROJ_VIA_PRE 32u
 /* ABI 7: on_post, every_step or the synapse's equations integrated every step read a variable
