@@ -83,8 +83,6 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
     return b;
 }
 
-/* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
- * its part due at a delay). */
 /* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
  * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), so that
  * the draws are keyed by the index in the whole projection. */
@@ -98,6 +96,33 @@ static const axon_step_ctx *rt_proj_ctx(const rt_proj *pr, const axon_step_ctx *
     return own;
 }
 
+/* A row kernel of pr (on_pre, continuous, every_step) on synapses [b, e) of row i. For a rank's
+ * part whose rows are ordered by delay and whose handlers draw (gidx, proj.c), once per run of
+ * synapses whose indices in the whole projection are consecutive, with syn_offset pointing at
+ * thread `task`'s offsets, row i's set for the run, so that the kernel keys its draws by the
+ * whole index (model.h, ABI 8) as one process does. */
+static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx *ctx, int task,
+                        void *const *av, void *const *bv, uint32_t i, uint64_t b, uint64_t e)
+{
+    if (!pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS)) {
+        fn(ctx, pr->vars, av, bv, pr->post, i, b, e);
+        return;
+    }
+    axon_step_ctx own = *ctx;
+    uint64_t *h = pr->hoff + (size_t)task * pr->npre;
+    own.syn_offset = h;
+    while (b < e) {
+        uint64_t off = pr->gidx[b] - b, k = b + 1;
+        while (k < e && pr->gidx[k] - k == off)
+            k++;
+        h[i] = off;
+        fn(&own, pr->vars, av, bv, pr->post, i, b, k);
+        b = k;
+    }
+}
+
+/* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
+ * its part due at a delay). */
 static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 {
     __builtin_prefetch(&pr->post[r]);
@@ -138,9 +163,9 @@ typedef struct {
  * delay finds nothing to prefetch: the batch is resolved in passes instead, each issuing the
  * loads of all its parts before the next pass uses them.
  */
-static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due_part *p,
-                             uint32_t n, void *const *av, void *const *bv, uint32_t lo,
-                             uint32_t hi, uint32_t npost, size_t esz, int chunk)
+static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int task,
+                             rt_due_part *p, uint32_t n, void *const *av, void *const *bv,
+                             uint32_t lo, uint32_t hi, uint32_t npost, size_t esz, int chunk)
 {
     const uint64_t *row = pr->row;
     const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
@@ -194,7 +219,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, rt_due
         if (!whole && !cut)
             rt_cut(pr->post, &rb, &re, lo, hi, npost);
         if (rb < re)
-            pr->d->on_pre(ctx, pr->vars, av, bv, pr->post, p[k].i, rb, re);
+            rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);
     }
 }
 
@@ -209,6 +234,7 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
     const rt_ring *g = a->ring;
     if (!g)
         return;
+    const int task = chunk < 0 ? 0 : chunk; /* the thread's scratch (rt_row_call) */
     const uint64_t mask = g->cap - 1;
     rt_due_part part[RT_HET_BATCH];
     uint32_t n = 0;
@@ -219,14 +245,15 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
             part[n].i = g->buf[(st + k) & mask];
             part[n].dl = dl;
             if (++n == RT_HET_BATCH) {
-                rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz,
-                                 chunk);
+                rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size,
+                                 s->esz, chunk);
                 n = 0;
             }
         }
     }
     if (n > 0)
-        rt_deliver_parts(pr, ctx, part, n, a->vars, b->vars, lo, hi, b->size, s->esz, chunk);
+        rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size, s->esz,
+                         chunk);
 }
 
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
@@ -315,6 +342,19 @@ static void rt_deliver_task(void *arg, int task)
     rt_proj_deliver_part(ph->s, &ph->ctx, task);
 }
 
+/* Over MPI ranks, the presynaptic variables pr's kernels read (model.h: pre_reads, ABI 9),
+ * gathered from the ranks that update them (mpi.c), before a phase whose kernels may read them:
+ * every rank calls it alike (the model is the same on each). */
+static void rt_proj_gather_pre(axon_sim *s, const rt_proj *pr)
+{
+    const axon_proj_desc *d = pr->d;
+    if (!s->mpi || rt_mpi_size(s) == 1)
+        return;
+    rt_pop *a = &s->pops[d->pre];
+    for (uint32_t k = 0; k < d->npre_reads; k++)
+        rt_mpi_allgather_block(s, a->vars[d->pre_reads[k]], s->esz, a->size);
+}
+
 void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
 {
     if (par && s->split != RT_SPLIT_NONE &&
@@ -324,8 +364,14 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
         rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
         return;
     }
-    for (uint32_t q = 0; q < s->m->nprojs; q++)
-        rt_deliver_range(s, &s->projs[q], ctx, 0, UINT32_MAX, -1);
+    /* (a projection whose on_pre reads pre variables is not AXON_PROJ_SPLIT: delivery is
+       then always here, on every rank) */
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        if (pr->d->on_pre && !(pr->d->flags & AXON_PROJ_SPLIT))
+            rt_proj_gather_pre(s, pr);
+        rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, -1);
+    }
 }
 
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
@@ -335,12 +381,13 @@ void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
         const axon_proj_desc *d = pr->d;
         if (!d->continuous)
             continue;
+        rt_proj_gather_pre(s, pr);
         axon_step_ctx own;
         const axon_step_ctx *c = rt_proj_ctx(pr, ctx, &own);
         void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
         for (uint32_t i = 0; i < pr->npre; i++)
             if (pr->row[i] < pr->row[i + 1])
-                d->continuous(c, pr->vars, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+                rt_row_call(pr, d->continuous, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
     }
 }
 
@@ -400,7 +447,8 @@ static void rt_plastic_task(void *arg, int task)
         for (uint64_t k = lo; k < hi; k++) {
             uint32_t i = (uint32_t)k;
             if (pr->row[i] < pr->row[i + 1])
-                d->every_step(ph->ctx, sv, av, bv, pr->post, i, pr->row[i], pr->row[i + 1]);
+                rt_row_call(pr, d->every_step, ph->ctx, task, av, bv, i, pr->row[i],
+                            pr->row[i + 1]);
         }
         return;
     }
@@ -483,6 +531,8 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
         const axon_proj_desc *d = pr->d;
         if (!d->pre_after && !d->on_post && !d->every_step && !d->nevents)
             continue;
+        if ((d->flags & AXON_PROJ_READS_PRE) || !(d->flags & AXON_PROJ_SPLIT))
+            rt_proj_gather_pre(s, pr); /* read by the handlers below (pre_after: on pre's) */
         axon_step_ctx own;
         const axon_step_ctx *ctx = rt_proj_ctx(pr, step_ctx, &own);
         rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];

@@ -686,8 +686,6 @@ axon_sim *axon_sim_new_mpi(const axon_model_desc *m, const axon_opts *o, const v
         axon_err_set(err, AXON_EINVAL, "axon_sim_new_mpi: no communicator");
         return NULL;
     }
-    if (m && rt_struct_check_mpi(m, err) != AXON_OK)
-        return NULL;
     return rt_sim_new(m, o, comm, err);
 }
 

@@ -192,6 +192,10 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
                 mi.size, th, th == 1 ? "" : "s", mi.interval, mi.interval == 1 ? "" : "s",
                 mi.interval * m->dt * 1e3, (unsigned long long)mi.exchanges, mi.comm_seconds,
                 mi.rank, mi.exchanges ? (double)mi.bytes / (double)mi.exchanges : 0.0);
+    if (mi.size > 1 && mi.gathers)
+        fprintf(out, "MPI: %llu gathers of whole populations' variables, %.6f s in them on rank "
+                "%d (%.3g us each)\n", (unsigned long long)mi.gathers, mi.gather_seconds,
+                mi.rank, 1e6 * mi.gather_seconds / (double)mi.gathers);
     if (outdir)
         fprintf(out, "recordings in %s/ (see manifest.json)\n", outdir);
     else if (m->nrecords)

@@ -30,7 +30,11 @@
  *
  * Whole populations. A signal that follows a population's mean and topk gather the ranks'
  * blocks of the variable on every rank (rt_mpi_allgather_block), which then sums or ranks it in
- * index order as one process does.
+ * index order as one process does. So do synapse kernels that read presynaptic neurons'
+ * variables (continuous synapses, pre.x in a handler or an equation): before each phase in
+ * which a projection's kernels may read them (continuous, delivery, plasticity), the variables
+ * they read (axon_proj_desc.pre_reads) are gathered (deliver.c, rt_proj_gather_pre), so every
+ * rank reads the values one process would.
  */
 #include "config.h"
 
@@ -69,6 +73,8 @@ struct rt_mpi {
     uint32_t *merged; /* one step's list of one population (the largest size) */
     uint64_t exchanges, bytes;
     double comm_sec;
+    uint64_t gathers; /* rt_mpi_allgather_block calls, and their time */
+    double gather_sec;
 };
 
 static double rt_mpi_now(void)
@@ -201,50 +207,26 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
         return AXON_OK;
     for (uint32_t q = 0; q < m->nprojs; q++) {
         const axon_proj_desc *d = &m->projs[q];
-        if (d->continuous)
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': continuous synapses read the presynaptic "
-                                "neurons every step, which over MPI ranks live elsewhere; run "
-                                "it on one rank",
-                                d->name);
-        if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays)
+        if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays && (d->on_post || d->nevents))
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': its handlers draw random numbers keyed by the "
-                                "synapse, and with per-synapse delays a rank orders its synapses "
-                                "otherwise than one process; run it on one rank",
+                                "synapse, and with per-synapse delays its on post handlers reach "
+                                "synapses whose indices in the whole projection a rank does not "
+                                "pass them; run it on one rank",
                                 d->name);
-        if (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE))
+        if (d->flags & AXON_PROJ_VIA_PRE) /* (by post: neuron j, on j's rank) */
             return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': a third population (via, tripartite "
-                                "synapses) does not work over several MPI ranks yet "
-                                "(docs/mpi.md); run it on one rank",
+                                "projection '%s': a third population by the source (via ... by "
+                                "pre, tripartite synapses) does not work over several MPI ranks "
+                                "yet (docs/mpi.md); run it on one rank",
                                 d->name);
-        if (d->flags & AXON_PROJ_READS_PRE)
+        if (d->flags & AXON_PROJ_PRE_WRITTEN)
             return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its on_post or every_step handler (or an "
-                                "equation) reads presynaptic neuron variables, which over MPI "
-                                "ranks live elsewhere; run it on one rank",
+                                "projection '%s': its handlers write at the target a variable "
+                                "that they read at the source, in one population; over MPI "
+                                "ranks the write is made on the target's rank and not seen by "
+                                "readers on the others: run it on one rank",
                                 d->name);
-        if (d->on_pre && !(d->flags & AXON_PROJ_SPLIT))
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its on_pre handler reads presynaptic "
-                                "variables, which over MPI ranks live elsewhere; run it on "
-                                "one rank",
-                                d->name);
-    }
-    for (uint32_t i = 0; i < m->nrecords; i++) {
-        const axon_record_desc *r = &m->records[i];
-        if (r->kind != AXON_REC_WEIGHTS || r->target < 0 || (uint32_t)r->target >= m->nprojs)
-            continue;
-        const axon_proj_desc *d = &m->projs[r->target];
-        if (d->delays && r->var >= 0 && (uint32_t)r->var < d->nvars &&
-            d->vars[r->var].kind != AXON_VAR_PER_PRE && d->vars[r->var].kind != AXON_VAR_PER_POST)
-            return axon_err_set(err, AXON_EINVAL,
-                                "record %u: a record of a synapse variable of projection '%s', "
-                                "whose per-synapse delays order a rank's synapses otherwise than "
-                                "one process, does not work over several MPI ranks yet "
-                                "(docs/mpi.md)",
-                                i, d->name);
     }
     return AXON_OK;
 }
@@ -484,7 +466,10 @@ void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
         mp->off[r] = (int)lo;
     }
     MPI_Datatype t = esz == 4 ? MPI_FLOAT : MPI_DOUBLE;
+    double t0 = rt_mpi_now();
     MPI_Allgatherv(MPI_IN_PLACE, 0, t, x, mp->cnt, mp->off, t, mp->comm);
+    mp->gather_sec += rt_mpi_now() - t0;
+    mp->gathers++;
 }
 
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
@@ -502,6 +487,8 @@ void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
     info->exchanges = mp->exchanges;
     info->bytes = mp->bytes;
     info->comm_seconds = mp->comm_sec;
+    info->gathers = mp->gathers;
+    info->gather_seconds = mp->gather_sec;
 }
 
 #else /* without MPI: nothing is ever split */

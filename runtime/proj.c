@@ -222,13 +222,21 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         }
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
-                               AXON_PROJ_READS_PRE;
+                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
         axon_status vst = rt_check_via(m, d, err);
         if (vst != AXON_OK)
             return vst;
+        if (d->npre_reads > 0 && !d->pre_reads)
+            return axon_err_set(err, AXON_EINVAL, "projection '%s': %u pre variables read but "
+                                "no table", nm, d->npre_reads);
+        for (uint32_t k = 0; k < d->npre_reads; k++)
+            if (d->pre_reads[k] < 0 || (uint32_t)d->pre_reads[k] >= m->pops[d->pre].nvars)
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': it reads pre variable "
+                                    "%d, which population '%s' does not have", nm,
+                                    d->pre_reads[k], m->pops[d->pre].name);
         if (d->delay_steps > RT_MAX_DELAY)
             return axon_err_set(err, AXON_ERANGE, "projection '%s': delay of %u steps, at most %u",
                                 nm, d->delay_steps, RT_MAX_DELAY);
@@ -1276,12 +1284,13 @@ static axon_status rt_proj_whole_index(axon_sim *s, rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
-/* Whether a rank keeps goff after setup: for handlers that draw random numbers or a record of
- * a per-synapse variable, and rows not ordered by delay. */
-static int rt_proj_keeps_offsets(const axon_sim *s, const rt_proj *pr)
+/* Whether a rank needs its synapses' indices in the whole projection after setup: for handlers
+ * that draw random numbers or a record of a per-synapse variable (goff, or with rows ordered by
+ * delay gidx). */
+static int rt_proj_needs_whole(const axon_sim *s, const rt_proj *pr)
 {
     const axon_proj_desc *d = pr->d;
-    if (!pr->goff || d->delays)
+    if (!s->mpi || rt_mpi_size(s) == 1)
         return 0;
     if (d->flags & AXON_PROJ_SYN_DRAWS)
         return 1;
@@ -1365,8 +1374,8 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     pr->pre = NULL;
     /* handlers that draw key their draws by the same index (model.h, ABI 8), and weight
        records name their columns by it (record.c): kept for them, unless the rows are
-       ordered by delay below (mpi.c refuses both over ranks then) */
-    if (!rt_proj_keeps_offsets(s, pr)) {
+       ordered by delay below (then rt_proj_whole_delays finds each synapse's index) */
+    if (!pr->goff || d->delays || !rt_proj_needs_whole(s, pr)) {
         free(pr->goff);
         pr->goff = NULL;
     }
@@ -1390,6 +1399,67 @@ static void rt_proj_agree_delays(axon_sim *s, rt_proj *pr)
     }
     pr->dmin = (uint32_t)lo[0];
     pr->dmax = RT_MAX_HET_DELAY - (uint32_t)lo[1];
+}
+
+/*
+ * Over MPI ranks, for a projection with per-synapse delays whose handlers draw random numbers
+ * or whose per-synapse variable is recorded: the index in the whole projection of each synapse
+ * held here (gidx). Rows are ordered by (delay, target) here as in one process, and the ranks'
+ * blocks of targets are in rank order, so synapse k of row i with delay v is, in the whole
+ * projection, after the whole rows before i, the synapses of row i with shorter delays on
+ * every rank, and those of row i with delay v on the ranks before this one: counts per (row,
+ * delay) summed and scanned over the ranks, RT_WHOLE_COUNTS of them per collective call. gidx
+ * increases with k. First the room (every rank agrees before the collective calls), then the
+ * indices.
+ */
+#define RT_WHOLE_COUNTS ((uint64_t)1 << 20)
+
+static uint64_t rt_whole_rows(const rt_proj *pr)
+{
+    uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, rows = RT_WHOLE_COUNTS / nd;
+    return rows ? rows : 1;
+}
+
+static axon_status rt_proj_whole_room(axon_sim *s, rt_proj *pr, uint64_t **cnt, axon_err *err)
+{
+    uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, rows = rt_whole_rows(pr);
+    if (rows > pr->npre)
+        rows = pr->npre ? pr->npre : 1;
+    pr->nhoff = pr->d->flags & AXON_PROJ_SYN_DRAWS ? s->pool_threads : 0; /* (deliver.c) */
+    if (!(pr->gidx = rt_alloc_index(pr->nsyn, pr->cap)) ||
+        !(pr->hoff = calloc((size_t)pr->nhoff * pr->npre + 1, sizeof *pr->hoff)) ||
+        !(*cnt = malloc(2 * (size_t)(rows * nd) * sizeof **cnt)))
+        return rt_oom(pr, err);
+    pr->bytes += (size_t)pr->cap * sizeof *pr->gidx +
+                 ((size_t)pr->nhoff * pr->npre + 1) * sizeof *pr->hoff;
+    return AXON_OK;
+}
+
+static void rt_proj_whole_delays(axon_sim *s, rt_proj *pr, uint64_t *cnt)
+{
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, rows = rt_whole_rows(pr);
+    uint64_t g = 0; /* the first synapse of the current row in the whole projection */
+    for (uint64_t r0 = 0; r0 < pr->npre; r0 += rows) {
+        uint64_t r1 = r0 + rows < pr->npre ? r0 + rows : pr->npre;
+        size_t n = (size_t)((r1 - r0) * nd);
+        uint64_t *before = cnt, *total = cnt + n;
+        memset(before, 0, n * sizeof *before);
+        for (uint64_t i = r0; i < r1; i++)
+            for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+                before[(i - r0) * nd + (pr->delay[k] - pr->dmin)]++;
+        memcpy(total, before, n * sizeof *total);
+        rt_mpi_exscan(s, before, n);
+        rt_mpi_sum(s, total, n);
+        for (uint64_t i = r0; i < r1; i++) {
+            uint64_t *b = before + (i - r0) * nd, *t = total + (i - r0) * nd;
+            for (uint64_t v = 0; v < nd; v++) { /* b[v]: this rank's first of (row i, delay v) */
+                b[v] += g;
+                g += t[v];
+            }
+            for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
+                pr->gidx[k] = (uint32_t)b[pr->delay[k] - pr->dmin]++;
+        }
+    }
 }
 
 static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err);
@@ -1431,6 +1501,21 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
         for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
             if (m->projs[q].delays)
                 rt_proj_agree_delays(s, &s->projs[q]);
+        /* each synapse's index in the whole projection where rows are ordered by delay */
+        uint64_t **cnt = st == AXON_OK ? calloc(m->nprojs, sizeof *cnt) : NULL;
+        if (st == AXON_OK && !cnt)
+            st = axon_err_set(err, AXON_ENOMEM, "cannot allocate the projections");
+        for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+            if (m->projs[q].delays && rt_proj_needs_whole(s, &s->projs[q]))
+                st = rt_proj_whole_room(s, &s->projs[q], &cnt[q], err);
+        if (!rt_mpi_failed(s->mpi))
+            st = rt_mpi_agree(s->mpi, st, "initialise its synapses", err);
+        for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+            if (cnt[q])
+                rt_proj_whole_delays(s, &s->projs[q], cnt[q]);
+        for (uint32_t q = 0; cnt && q < m->nprojs; q++)
+            free(cnt[q]);
+        free(cnt);
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
         st = rt_proj_index(s, &s->projs[q], err);
@@ -1700,6 +1785,8 @@ void rt_proj_free(axon_sim *s)
         free(pr->post);
         free(pr->pre);
         free(pr->goff);
+        free(pr->gidx);
+        free(pr->hoff);
     }
     free(s->projs);
     s->projs = NULL;

@@ -202,13 +202,38 @@ static int64_t rt_rec_row_of(const rt_proj *pr, uint64_t g)
     return g - pr->goff[lo] < pr->row[lo + 1] ? (int64_t)lo : -1;
 }
 
+/* With per-synapse delays (gidx, increasing): the synapse here that is whole-projection synapse
+ * g, or -1. */
+static int64_t rt_rec_gidx_of(const rt_proj *pr, uint64_t g)
+{
+    uint64_t lo = 0, hi = pr->nsyn;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (pr->gidx[mid] < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pr->nsyn && pr->gidx[lo] == g ? (int64_t)lo : -1;
+}
+
+/* The synapse here that is whole-projection synapse g, or -1. */
+static int64_t rt_rec_syn_of(const rt_proj *pr, uint64_t g)
+{
+    if (pr->gidx)
+        return rt_rec_gidx_of(pr, g);
+    int64_t i = rt_rec_row_of(pr, g);
+    return i < 0 ? -1 : (int64_t)(g - pr->goff[i]);
+}
+
 /*
  * Over several MPI ranks, a weight record keeps what this rank holds: a variable per
  * presynaptic neuron whole (every rank updates it alike for every spike); one per
  * postsynaptic neuron the columns of this rank's block (rt_rec_local); one per synapse the
  * columns of this rank's synapses, in the record's order, and r->wcols says which columns of
  * the whole record they are (write.c names them in the manifest). A rank's synapse s of row i
- * is synapse s + goff[i] of the whole projection (proj.c keeps goff for such records).
+ * is synapse s + goff[i] of the whole projection (proj.c keeps goff for such records), or with
+ * per-synapse delays synapse gidx[s].
  */
 static axon_status rt_rec_weights_local(axon_sim *s, rt_rec *r)
 {
@@ -218,16 +243,15 @@ static axon_status rt_rec_weights_local(axon_sim *s, rt_rec *r)
         return AXON_OK;
     if (kind == AXON_VAR_PER_POST)
         return rt_rec_local(&s->pops[pr->d->post], r);
-    if (!pr->goff) /* per-synapse delays: mpi.c refuses the record (rt_mpi_setup) */
-        return AXON_OK;
     uint64_t n = 0;
     if (r->sub) {
         for (uint32_t k = 0; k < r->nsub; k++)
-            n += rt_rec_row_of(pr, r->sub[k]) >= 0;
+            n += rt_rec_syn_of(pr, r->sub[k]) >= 0;
     } else {
         n = pr->nsyn;
     }
-    size_t nr = r->sub ? (size_t)n : (size_t)pr->npre; /* ranges at most */
+    /* ranges at most: one per row, or with delays one per (row, delay) */
+    size_t nr = r->sub || pr->gidx ? (size_t)n : (size_t)pr->npre;
     if (!(r->wcols = malloc((nr + 1) * 2 * sizeof *r->wcols)) ||
         !(r->own = malloc((n ? (size_t)n : 1) * sizeof *r->own)))
         return AXON_ENOMEM;
@@ -235,10 +259,10 @@ static axon_status rt_rec_weights_local(axon_sim *s, rt_rec *r)
     if (r->sub) {
         uint32_t m = 0;
         for (uint32_t k = 0; k < r->nsub; k++) {
-            int64_t i = rt_rec_row_of(pr, r->sub[k]);
-            if (i < 0)
+            int64_t e = rt_rec_syn_of(pr, r->sub[k]);
+            if (e < 0)
                 continue;
-            r->own[m++] = (uint32_t)(r->sub[k] - pr->goff[i]);
+            r->own[m++] = (uint32_t)e;
             rt_rec_wcol(r, k);
         }
         r->sub = r->own;
@@ -247,7 +271,7 @@ static axon_status rt_rec_weights_local(axon_sim *s, rt_rec *r)
     }
     for (uint32_t i = 0; i < pr->npre; i++)
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++)
-            rt_rec_wcol(r, k + pr->goff[i]);
+            rt_rec_wcol(r, pr->gidx ? pr->gidx[k] : k + pr->goff[i]);
     free(r->own); /* every synapse here, in order: sampled without a table */
     r->own = NULL;
     r->nsub = (uint32_t)pr->nsyn;

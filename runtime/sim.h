@@ -62,6 +62,12 @@ typedef struct {
     uint64_t *goff;    /* over MPI: per pre, the index in the whole projection of its first
                           synapse here minus row[i] (model.h syn_offset, ABI 7); during setup,
                           and kept for the handlers of AXON_PROJ_SYN_DRAWS (ABI 8) */
+    uint32_t *gidx;    /* ... with per-synapse delays (rows ordered by delay) instead: the index
+                          in the whole projection of each synapse held here, increasing
+                          (rt_proj_whole_delays), for the handlers that draw and records */
+    uint64_t *hoff;    /* ... and then per pool thread (or post chunk) npre offsets passed as
+                          syn_offset to a handler called on a run of synapses (deliver.c) */
+    int nhoff;
     uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
     uint64_t *row;  /* npre + 1 */
     uint32_t *post; /* cap entries (padding 0) */
@@ -276,10 +282,9 @@ int rt_ctl_after_step(axon_sim *s);
 
 /* structure.c: structural plasticity (a projection with the hidden variable "active") */
 int rt_struct_is(const axon_proj_desc *d);
-/* Active synapses of projection proj (all of them for one without structural plasticity). */
+/* Active synapses of projection proj held here (all of them for one without structural
+ * plasticity: the whole projection's). */
 uint64_t rt_struct_active(const axon_sim *s, int proj);
-/* AXON_EINVAL with a message when a projection has structural plasticity (not over MPI). */
-axon_status rt_struct_check_mpi(const axon_model_desc *m, axon_err *err);
 
 /* proj.c */
 /* Checks the projection descriptors (before anything is allocated). */

@@ -1,9 +1,10 @@
 /*
  * Structural plasticity at run time (the compiler's lower/structure.c): a structural
  * projection has the hidden per-synapse truth value "active"; its kernels skip inactive
- * synapses and its every_step kernel prunes and grows them. The runtime only counts them, and
- * refuses such a model over MPI ranks (a synapse's state lives on the rank of its target and
- * the counting would need an exchange: not done yet).
+ * synapses and its every_step kernel prunes and grows them. The runtime only counts them. Over
+ * MPI ranks a rank holds, prunes and grows the synapses onto its neurons (their draws keyed by
+ * the index in the whole projection, like any handler's: deliver.c), counts those, and the
+ * manifest gets the sum over the ranks (write.c, rt_gather_active).
  */
 #include "sim.h"
 
@@ -41,17 +42,6 @@ uint64_t rt_struct_active(const axon_sim *s, int proj)
             n += a[k] != 0;
     }
     return n;
-}
-
-axon_status rt_struct_check_mpi(const axon_model_desc *m, axon_err *err)
-{
-    for (uint32_t q = 0; q < m->nprojs; q++)
-        if (rt_struct_is(&m->projs[q]))
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection %s has structural plasticity ('structure every'), "
-                                "which does not run over MPI ranks yet: run it on one process",
-                                m->projs[q].name);
-    return AXON_OK;
 }
 
 uint64_t axon_sim_active_synapses(axon_sim *s, int proj)

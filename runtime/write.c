@@ -135,6 +135,8 @@ typedef struct {
     uint64_t **cols; /* on rank 0, per part: the column ranges of a record of a per-synapse
                         variable (rt_rec.wcols), every rank's in rank order, or NULL */
     uint64_t *ncols; /* ... [part][rank]: how many ranges of that rank's */
+    uint64_t *active; /* over several ranks, per projection: its active synapses summed over
+                         the ranks (structural plasticity), or NULL: this process's count */
 } rt_outs;
 
 static void rt_outs_free(rt_outs *o)
@@ -145,6 +147,7 @@ static void rt_outs_free(rt_outs *o)
         free(o->cols[k]);
     free(o->cols);
     free(o->ncols);
+    free(o->active);
     free(o->v);
     free(o->rows);
 }
@@ -466,7 +469,7 @@ static void rt_manifest_meta(rt_sbuf *b, const axon_sim *s)
 
 /* Every population and projection with its size, so that a reader can compute rates (silent
  * neurons included) and knows the model's structure without the model. */
-static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s)
+static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s, const rt_outs *o)
 {
     const axon_model_desc *m = s->m;
     rt_sb_puts(b, ",\n  \"populations\": [");
@@ -493,7 +496,9 @@ static void rt_manifest_owners(rt_sbuf *b, const axon_sim *s)
         rt_sb_json_str(b, m->pops[d->post].name);
         rt_sb_printf(b, ", \"synapses\": %llu", (unsigned long long)s->projs[q].nsyn_all);
         if (rt_struct_is(d)) /* structural plasticity: the synapses active at the end */
-            rt_sb_printf(b, ", \"active\": %llu", (unsigned long long)rt_struct_active(s, (int)q));
+            rt_sb_printf(b, ", \"active\": %llu",
+                         (unsigned long long)(o->active ? o->active[q]
+                                                        : rt_struct_active(s, (int)q)));
         rt_sb_puts(b, "}");
     }
     rt_sb_puts(b, m->nprojs ? "\n  ]" : "]");
@@ -518,7 +523,7 @@ static axon_status rt_write_manifest(const axon_sim *s, const rt_outs *o, const 
     rt_sb_puts(&b, ",\n  \"axon_version\": ");
     rt_sb_json_str(&b, PACKAGE_VERSION);
     rt_manifest_meta(&b, s);
-    rt_manifest_owners(&b, s);
+    rt_manifest_owners(&b, s, o);
     rt_sb_puts(&b, ",\n  \"files\": [");
     int oom = 0;
     for (size_t i = 0; i < o->n && !oom; i++) {
@@ -950,6 +955,24 @@ static axon_status rt_gather_rows(axon_sim *s, rt_outs *o, axon_err *err)
     return st;
 }
 
+/* Over ranks: the active synapses of every projection summed over the ranks, for the manifest
+ * (collective). */
+static axon_status rt_gather_active(axon_sim *s, rt_outs *o, axon_err *err)
+{
+    uint32_t n = s->m->nprojs;
+    o->active = calloc(n ? n : 1, sizeof *o->active);
+    axon_status st = rt_mpi_agree(s->mpi, o->active ? AXON_OK : AXON_ENOMEM,
+                                  "write its part of the recordings", err);
+    if (st == AXON_ENOMEM)
+        axon_err_set(err, st, "out of memory");
+    if (st != AXON_OK)
+        return st;
+    for (uint32_t q = 0; q < n; q++)
+        o->active[q] = rt_struct_is(&s->m->projs[q]) ? rt_struct_active(s, (int)q) : 0;
+    rt_mpi_sum(s, o->active, n);
+    return AXON_OK;
+}
+
 /*
  * axon_sim_write over several ranks: each rank writes its parts (state records, values at
  * spikes) and rank 0 the other files (spikes and rates, which every rank holds whole) and the
@@ -980,6 +1003,8 @@ axon_status rt_write_ranks(axon_sim *s, const char *dir_in, axon_err *err)
     st = rt_mpi_agree(s->mpi, st, what, err);
     if (st == AXON_OK)
         st = rt_gather_rows(s, &o, err);
+    if (st == AXON_OK)
+        st = rt_gather_active(s, &o, err);
     if (st == AXON_OK) { /* 1: every file written */
         st = rt_make_tmp(dir, &tmp, err);
         if (st == AXON_OK)

@@ -58,7 +58,7 @@ void cg_free_unit(cg_unit *u);
     X(A, continuous, PTR) X(A, on_post, PTR) X(A, pre_after, PTR) X(A, post_after, PTR)        \
     X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
     X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)       \
-    X(A, via, I32)
+    X(A, via, I32) X(A, npre_reads, I32) X(A, pre_reads, PTR)
 #define CG_REC_FIELDS(X, A)                                                                    \
     X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
     X(A, every, I32)
@@ -122,6 +122,9 @@ typedef struct {
     LLVMValueRef *env_pre, *env_post;    /* loaded pre/post values (by storage slot) */
     LLVMValueRef *pre_base, *post_base;  /* array pointers of pre/post variables */
     bool *post_dirty;
+    /* over every kernel of the projection being built: the pre variables read, the post
+       variables written (by storage slot; AXON_PROJ_PRE_WRITTEN, pre_reads: ABI 9) */
+    bool *pre_read, *post_wrote;
     /* a third population (`via`): its storage, array pointers, loaded values, writes */
     const ir_pop *third_pop;
     LLVMValueRef *third_base, *env_third;

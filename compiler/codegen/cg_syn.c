@@ -87,6 +87,8 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
         }
         LLVMValueRef *env = third ? c->env_third : pre ? c->env_pre : c->env_post;
         LLVMValueRef *base = third ? c->third_base : pre ? c->pre_base : c->post_base;
+        if (pre)
+            c->pre_read[s] = true;
         if (!env[s])
             env[s] = load_at(c, base[s], third ? third_index(c) : pre ? c->pre_i : c->post_j,
                              p->vars[s].name);
@@ -134,6 +136,7 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
             return;
         }
         c->post_dirty[s] = true;
+        c->post_wrote[s] = true;
         /* a variable the target holds while refractory ignores input then (Brian2's
            `unless refractory`, Brunel 2000): the write is masked by the target's
            refractory counter, which is >= 0 from the spike until the end of the period */
@@ -750,11 +753,14 @@ static bool block_reads_pre(const sm_block *b)
     return false;
 }
 
-/* Whether a projection's on_post, every_step or equations integrated every step read a
- * presynaptic neuron variable (AXON_PROJ_READS_PRE: refused over MPI ranks). */
+/* Whether a projection's on_post, every_step (with structural plasticity's update) or
+ * equations integrated every step read a presynaptic neuron variable (AXON_PROJ_READS_PRE:
+ * gathered over MPI ranks before them). */
 static bool proj_reads_pre(const ir_proj *pj)
 {
-    if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step))
+    if (block_reads_pre(&pj->on_post) || block_reads_pre(&pj->every_step) ||
+        block_reads_pre(&pj->structure) || block_reads_pre(&pj->grow_init) ||
+        sx_uses(pj->prune, VS_PRE, -1) || sx_uses(pj->grow, VS_PRE, -1))
         return true;
     for (int e = 0; e < pj->nevh; e++) /* on post.NAME (ABI 8) */
         if (block_reads_pre(&pj->evh[e].body))
@@ -798,6 +804,8 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->env_post = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->env_post);
     c->post_dirty = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->post_dirty);
     c->pre_base = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->pre_base);
+    c->pre_read = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->pre_read);
+    c->post_wrote = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->post_wrote);
     c->post_base = calloc((size_t)c->post_pop->nvars + 1, sizeof *c->post_base);
     c->ntemps = pj->syn->ntemps + 1;
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
@@ -925,6 +933,17 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= AXON_PROJ_READS_PRE;
     if (pj->via >= 0)
         flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
+    /* the pre variables the kernels read (gathered from every MPI rank before they run),
+       and whether one of them is also written at the target in the same population */
+    LLVMValueRef *reads = calloc((size_t)c->pre_pop->nvars + 1, sizeof *reads);
+    unsigned nreads = 0;
+    for (int v = 0; v < c->pre_pop->nvars; v++) {
+        if (!c->pre_read[v])
+            continue;
+        reads[nreads++] = LLVMConstInt(c->i32, (unsigned)v, 0);
+        if (pj->pre == pj->post && c->post_wrote[v])
+            flags |= AXON_PROJ_PRE_WRITTEN;
+    }
     LLVMValueRef f[CG_PROJ_N];
     f[CG_PROJ_name] = cg_cstr(c, pj->name);
     f[CG_PROJ_type] = cg_cstr(c, pj->syn->name);
@@ -958,6 +977,13 @@ LLVMValueRef cg_projection(cg *c, int k)
                                                      "event_fn")
                                    : LLVMConstNull(c->ptr);
     f[CG_PROJ_via] = LLVMConstInt(c->i32, (unsigned)(pj->via >= 0 ? pj->via : 0), 0);
+    f[CG_PROJ_npre_reads] = LLVMConstInt(c->i32, nreads, 0);
+    f[CG_PROJ_pre_reads] = nreads ? cg_global_array(c, c->i32, reads, nreads, "pre_reads")
+                                  : LLVMConstNull(c->ptr);
+    free(reads);
+    free(c->pre_read);
+    free(c->post_wrote);
+    c->pre_read = c->post_wrote = NULL;
     free(evf);
     free(evv);
     free(c->env);

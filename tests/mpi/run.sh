@@ -3,7 +3,10 @@
 # microcircuit, tests/mpi/spread.axon
 # (state records over every rank's neurons, a rate record, delay 0, per-synapse delays),
 # tests/mpi/conn.axon (every connector, per-synapse random values built in parts) and
-# tests/mpi/dendrites.axon (synapses onto one segment of their target, post.u[seg]) under
+# tests/mpi/dendrites.axon (synapses onto one segment of their target, post.u[seg]),
+# tests/mpi/prereads.axon (continuous synapses and handlers that read pre.x) and
+# tests/mpi/ddraws.axon (per-synapse delays with handlers that draw and weight records) and
+# tests/mpi/via.axon (tripartite synapses by the target) under
 # `mpirun -np K` for K = 1, 2, 3 and 1 and 2 threads per rank must write recordings identical,
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
 # command line; so must a built executable and a C program that calls axon_sim_new_mpi, which
@@ -101,7 +104,7 @@ same() {
     ok
 }
 
-models="coba brunel micro spread conn draws weights dendrites"
+models="coba brunel micro spread conn draws weights dendrites prereads ddraws via"
 model_file() {
     case $1 in
         coba) echo "$AXON_SRCDIR/examples/coba.axon" ;;
@@ -118,12 +121,13 @@ model_args() {
         micro) echo "--set scale=0.05 --set k_scale=0.05 -t 0.1s" ;;
         # (its every step handler draws for every synapse in every step)
         draws) echo "--set N=200 -t 0.1s" ;;
+        prereads | ddraws | via) echo "-t 0.1s" ;;
         *) echo "-t 0.2s" ;;
     esac
 }
 # the exchange interval each must use: its smallest delay in steps of 0.1 ms (0 -> 1)
 interval() {
-    case $1 in coba) echo 1 ;; brunel) echo 15 ;; draws) echo 3 ;; weights) echo 5 ;; dendrites) echo 3 ;; *) echo 1 ;; esac
+    case $1 in coba) echo 1 ;; brunel) echo 15 ;; draws | dendrites | prereads | ddraws) echo 3 ;; weights | via) echo 5 ;; *) echo 1 ;; esac
 }
 
 for m in $models; do
@@ -361,35 +365,21 @@ if "$AXON" run "$AXON_SRCDIR/examples/stdp_song.axon" -t 10s --seed 3 -q -o "$tm
 else bad "examples/stdp_song.axon: mpirun -np 2"; fi
 
 # refused over ranks, with the reason, by every rank alike (no hang)
-cat >"$tmp/wdelays.axon" <<'EOF'
-import "std/neurons/lif"
-import "std/synapses/basic"
-module WDelays {
-    population E = LIFCond[100](I_ext = 0.25 nA)
-    project ee = E -> E : Exc(w = uniform(1 nS, 3 nS)) connect random(0.1) delay uniform(0.5 ms, 2 ms)
-    record weights ee every 1 ms
-}
-run WDelays for 10 ms
-EOF
-mpirun_ -np 2 "$AXON" run "$tmp/wdelays.axon" -q >"$out" 2>&1
-rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
-    grep -q "(rank 1 of 2): .*a record of a synapse variable of projection 'ee', whose per-synapse delays order a rank's synapses otherwise than one process, does not work over several MPI ranks" "$out" &&
-    "$AXON" run "$tmp/wdelays.axon" -q -o "$tmp/wdelays" >"$out" 2>&1; then ok
-else bad "a weight record of a projection with per-synapse delays over ranks (exit $rc)"; fi
 mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/tests/golden/ir/via.axon" -t 0.01s -q >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
-    grep -q "a third population (via, tripartite synapses) does not work over several MPI ranks" "$out"; then ok
-else bad "a third population (via) over ranks (exit $rc)"; fi
-# a synapse whose handler draws random numbers with per-synapse delays (a rank orders its part
-# of a row by delay, so its positions are not one process's) is refused rather than run with
-# other draws than one process's (without them, tests/mpi/draws.axon runs above)
+    grep -q "a third population by the source (via ... by pre, tripartite synapses) does not work over several MPI ranks" "$out"; then ok
+else bad "a third population by the source (via ... by pre) over ranks (exit $rc)"; fi
+# a synapse whose handlers draw random numbers with per-synapse delays and that has an on post
+# handler (which reaches synapses of a column whose indices in the whole projection a rank does
+# not pass it) is refused rather than run with other draws than one process's (without the on
+# post handler, tests/mpi/ddraws.axon runs above)
 cat >"$tmp/draws.axon" <<'EOF'
 import "std/neurons/lif"
 synapse Flaky {
-    parameters { w = 6 nS }
+    state { w = 6 nS }
     on pre { post.ge += w * rand() }
+    on post { w = w * uniform(0.9, 1.1) }
 }
 module Draws {
     population E = LIFCond[100]
@@ -401,18 +391,18 @@ EOF
 mpirun_ -np 2 "$AXON" run "$tmp/draws.axon" -q >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
-    grep -q "rank 1 of 2.*projection 'E->E': its handlers draw random numbers keyed by the synapse, and with per-synapse delays" "$out" &&
+    grep -q "rank 1 of 2.*projection 'E->E': its handlers draw random numbers keyed by the synapse, and with per-synapse delays its on post handlers" "$out" &&
     "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
-else bad "random draws in a synapse handler with per-synapse delays over ranks (exit $rc)"; fi
+else bad "random draws in a synapse handler with per-synapse delays and on post over ranks (exit $rc)"; fi
 
-# a synapse whose on post handler reads a presynaptic neuron's variable (up to date only on the
-# rank that updates that neuron) is refused rather than run with stale values
+# a synapse that writes at the target a variable it reads at the source, in one population, is
+# refused (the write is made on the target's rank; a reader on another rank would not see it)
+# rather than run with stale values (reads alone run: tests/mpi/prereads.axon above)
 cat >"$tmp/peek.axon" <<'EOF'
 import "std/neurons/lif"
 synapse Peek {
-    state { w = 2 nS }
-    on pre { post.ge += w }
-    on post { w = 2 nS * (1 + 0.01 * (pre.v / 1 mV + 70)) }
+    parameters { w = 2 nS }
+    on pre { post.ge += w * (1 + 0.01 * pre.ge / 1 nS) }
 }
 module PrePost {
     population E = LIFCond[100](I_ext = 0.25 nA)
@@ -424,66 +414,24 @@ EOF
 mpirun_ -np 2 "$AXON" run "$tmp/peek.axon" -q >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
-    grep -q "rank 1 of 2.*projection 'E->E': its on_post or every_step handler (or an equation) reads presynaptic neuron variables" "$out" &&
+    grep -q "(rank 1 of 2): projection 'E->E': its handlers write at the target a variable that they read at the source" "$out" &&
+    grep -q "(rank 0 of 2): projection 'E->E': its handlers write at the target a variable that they read at the source" "$out" &&
     "$AXON" run "$tmp/peek.axon" -q -o "$tmp/peek" >"$out" 2>&1; then ok
-else bad "an on post handler reading a presynaptic neuron over ranks (exit $rc)"; fi
-
-# structural plasticity (docs/language.md) is refused over ranks, by every rank alike
-cat >"$tmp/rewire.axon" <<'EOF'
-neuron N {
-    inputs { I }
-    state { x = 0 }
-    step { x = I }
-}
-synapse S {
-    state { w = 1 }
-    on pre { post.I += w }
-    structure every 1 ms { prune when w < 0.5 }
-}
-module Rewire {
-    population A = N[4]
-    project aa = A -> A : S connect all_to_all
-}
-run Rewire for 10 ms
-EOF
-mpirun_ -np 2 "$AXON" run "$tmp/rewire.axon" -q >"$out" 2>&1
-rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
-    grep -q "projection aa has structural plasticity ('structure every'), which does not run over MPI ranks yet" "$out"; then ok
-else bad "structural plasticity over ranks (exit $rc)"; fi
-
-# the other features that need a whole population or the presynaptic neurons on every rank are
-# refused, each with its reason, by rank 1 as by rank 0 (and run as one process)
-cat >"$tmp/prev.axon" <<'EOF'
-import "std/neurons/lif"
-synapse Scaled {
-    parameters { w = 2 nS }
-    on pre { post.ge += w * (1 + 0.01 * (pre.v / 1 mV + 60)) }
-}
-module PreV {
-    population E = LIFCond[100](I_ext = 0.25 nA)
-    project E -> E : Scaled connect random(0.1) delay 1 ms
-    record spikes E
-}
-run PreV for 10 ms
-EOF
-refused() {
-    mpirun_ -np 2 "$AXON" run "$1" -t 0.01s -q >"$out" 2>&1
-    r_rc=$?
-    if [ "$r_rc" -ne 0 ] && [ "$r_rc" -ne 124 ] && [ "$r_rc" -ne 137 ] &&
-        grep -q "(rank 1 of 2): $2" "$out" && grep -q "(rank 0 of 2): $2" "$out" &&
-        "$AXON" run "$1" -t 0.01s -q -o "$tmp/refused" >"$out" 2>&1; then ok
-    else bad "refused over ranks: ${1##*/} (exit $r_rc)"; fi
-}
-refused "$AXON_SRCDIR/examples/kuramoto.axon" \
-    "projection 'osc->osc': continuous synapses read the presynaptic neurons every step"
-refused "$tmp/prev.axon" "projection 'E->E': its on_pre handler reads presynaptic variables"
+else bad "a handler writing at the target what it reads at the source over ranks (exit $rc)"; fi
 
 # what needs a whole population (topk, a signal following a population's mean: the ranks'
-# blocks of the variable are gathered every step, then summed or ranked in index order) and
-# handlers of neuron events (on post.NAME, on the rank of the target) run as one process
-for f in tests/validation/topk.axon examples/reward.axon tests/validation/neuron_events.axon; do
-    case $f in examples/reward.axon) t=2s ;; *) t=0.03s ;; esac
+# blocks of the variable are gathered every step, then summed or ranked in index order),
+# handlers of neuron events (on post.NAME, on the rank of the target), continuous synapses
+# reading every presynaptic oscillator (examples/kuramoto.axon) and structural plasticity
+# (tests/validation/structure.axon: pruning and growing with draws and by the source's rate,
+# each rank its synapses; the manifest's active counts summed over the ranks) run as one process
+for f in tests/validation/topk.axon examples/reward.axon tests/validation/neuron_events.axon \
+    examples/kuramoto.axon tests/validation/structure.axon; do
+    case $f in
+        examples/reward.axon) t=2s ;;
+        examples/kuramoto.axon | tests/validation/structure.axon) t=0.1s ;;
+        *) t=0.03s ;;
+    esac
     if "$AXON" run "$AXON_SRCDIR/$f" -t "$t" --seed 5 -q -o "$tmp/whole.1" >"$out" 2>&1; then
         for np in 2 3; do
             rm -rf "$tmp/whole.$np"

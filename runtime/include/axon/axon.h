@@ -162,9 +162,11 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * rank writes its own part and rank 0 a manifest, restored with as many ranks (docs/mpi.md).
  * Injections and pushed spikes, given alike to every rank, act on the rank that owns each
  * neuron; spike callbacks and axon_sim_step_spikes give a rank its own neurons' spikes.
- * What is not over several ranks yet (continuous synapses, kernels that read presynaptic
- * variables, tripartite synapses, structural plasticity, ...: docs/mpi.md) is AXON_EINVAL
- * from here.
+ * Kernels that read presynaptic neurons' variables (continuous synapses, pre.x) read the
+ * values gathered from every rank. What is not over several ranks yet (tripartite synapses
+ * by the source, random draws in handlers of a projection with per-synapse delays and
+ * on post handlers, handlers that write at the target what they read at the source in one
+ * population: docs/mpi.md) is AXON_EINVAL from here.
  * A spike exchange that cannot grow on one rank (out of memory) fails axon_sim_run on every
  * rank alike (AXON_ENOMEM on that rank, AXON_EINVAL naming it on the others), and the
  * simulation cannot go on. Another run failure on one rank leaves the others waiting: end the
@@ -183,6 +185,9 @@ typedef struct {
     uint64_t exchanges;       /* exchanges so far */
     uint64_t bytes;           /* bytes this rank received in them */
     double comm_seconds;      /* wall time in the exchanges (waiting for other ranks included) */
+    uint64_t gathers;         /* gathers of a whole population's variable so far (signals,
+                                 topk, synapses reading pre.x: docs/mpi.md) */
+    double gather_seconds;    /* wall time in them (waiting for other ranks included) */
 } axon_mpi_info;
 /* [sim] Fills *info (NULL: a no-op). */
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info);
@@ -362,7 +367,9 @@ uint64_t axon_sim_synapse_count(axon_sim *s, int proj);
 /* [sim] Active synapses of projection proj now: for a projection with structural plasticity
  * (`structure every` in its synapse or a rule; docs/language.md) those whose hidden "active"
  * is true, out of the pool of axon_sim_synapse_count; for another projection all of them. 0
- * with a message for a bad proj. */
+ * with a message for a bad proj. Over MPI ranks, of a structural projection those held by
+ * this rank (the synapses onto its neurons; their sum over the ranks is the whole count, which
+ * the manifest of axon_sim_write gives). */
 uint64_t axon_sim_active_synapses(axon_sim *s, int proj);
 
 /*

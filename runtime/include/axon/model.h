@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 8
+#define AXON_ABI_VERSION 9
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -80,8 +80,11 @@ typedef struct {
        their random draws by that index, so that every value is the single-process one.
        ABI 8: also set in the handler kernels (on_pre, continuous, every_step, on_post, the
        event handlers) of such a part when the projection is flagged AXON_PROJ_SYN_DRAWS and
-       has no per-synapse delays, and they key their draws the same way (draws of a part
-       whose rows are ordered by delay are not one process's: the runtime refuses those). */
+       has no per-synapse delays, and they key their draws the same way. With per-synapse
+       delays a part's rows are ordered by delay, so a row's synapses held here are not
+       consecutive in the whole row: the runtime then calls on_pre, continuous and
+       every_step once per run of synapses whose whole indices are consecutive, with
+       syn_offset[i] set for that run, and refuses on_post and the event handlers. */
     const uint64_t *syn_offset;
     /* ABI 7: the variable table (`vars` of the update kernel) of every population, in the
        order of the descriptor's pops: synapse kernels of a projection with a third population
@@ -238,6 +241,12 @@ typedef struct {
        AXON_PROJ_SPLIT when on_pre reads or writes it, and AXON_PROJ_EVERY_LOCAL /
        AXON_PROJ_POST_LOCAL when every_step / on_post write it. */
     int32_t via;
+    /* ---- ABI 9: the variables of the pre population (indices into its vars, increasing)
+       that any kernel of the projection reads at the presynaptic neuron (pre.x). Over MPI
+       ranks the runtime gathers them from every rank before the kernels that may read them
+       run (docs/mpi.md); 0 and NULL when none is read. */
+    uint32_t npre_reads;
+    const int32_t *pre_reads;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -259,14 +268,20 @@ typedef struct {
  * keyed by the index in the whole projection; with per-synapse delays it refuses it there. */
 #define AXON_PROJ_SYN_DRAWS 8u
 /* ABI 7: the handlers use a third population (axon_proj_desc.via) at the target's index j, or
- * at the source's index i; at most one of the two. Refused over MPI ranks. */
+ * at the source's index i; at most one of the two. AXON_PROJ_VIA_PRE is refused over MPI
+ * ranks. */
 #define AXON_PROJ_VIA_POST 16u
 #define AXON_PROJ_VIA_PRE 32u
 /* ABI 7: on_post, every_step or the synapse's equations integrated every step read a variable
  * of the presynaptic neuron (on_pre's reads are told by the absence of AXON_PROJ_SPLIT). Over
- * MPI ranks that neuron may be updated on another rank, so the runtime refuses it there.
- * ABI 8: the event handlers (event_fn, on post.NAME) too. */
+ * MPI ranks that neuron may be updated on another rank: ABI 8 refused it there; ABI 9 gathers the
+ * variables read (pre_reads) instead. ABI 8: the event handlers (event_fn, on post.NAME) too. */
 #define AXON_PROJ_READS_PRE 64u
+/* ABI 9: the pre and post populations are one and a kernel writes at the target (post.x) a
+ * variable that a kernel reads at the source (pre_reads). Over MPI ranks the write happens on
+ * the target's rank while a reader on another rank would see the value gathered before it,
+ * so the runtime refuses it there. */
+#define AXON_PROJ_PRE_WRITTEN 128u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
