@@ -646,6 +646,40 @@ static LLVMValueRef kc_table(cg *c, const char *name)
 }
 
 /*
+ * The environment of neuron i in a population kernel whose parameters 1 .. nv are the
+ * variables' arrays: (*ptrs)[k] its element of variable k and, with `load`, c->env[k] and
+ * (*old)[k] its value (with `quiet`, an input is 0, not loaded); no temporaries yet. Freed by
+ * neuron_env_free.
+ */
+static void neuron_env(cg *c, LLVMValueRef fn, LLVMValueRef i, bool load, bool quiet,
+                       LLVMValueRef **ptrs, LLVMValueRef **old)
+{
+    const ir_pop *p = c->pop;
+    int nv = p->nvars;
+    *ptrs = calloc((size_t)nv + 1, sizeof **ptrs);
+    *old = calloc((size_t)nv + 1, sizeof **old);
+    c->env = calloc((size_t)nv + 1, sizeof *c->env);
+    c->ntemps = count_temps(p);
+    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
+    for (int k = 0; k < nv; k++) {
+        (*ptrs)[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
+        if (load)
+            (*old)[k] = c->env[k] = quiet && p->vars[k].kind == IRV_INPUT
+                                        ? cgm_const(c, 0)
+                                        : LLVMBuildLoad2(c->b, c->fp, (*ptrs)[k], p->vars[k].name);
+    }
+}
+
+static void neuron_env_free(cg *c, LLVMValueRef *ptrs, LLVMValueRef *old)
+{
+    free(ptrs);
+    free(old);
+    free(c->env);
+    free(c->temps);
+    c->env = c->temps = NULL;
+}
+
+/*
  * The loop of a population's kernel over neurons [begin, end): `name_body` (init or update),
  * or for an update, with mode CG_EXPREL_FAST, `name_fast`: its exprel only for small
  * arguments; a neuron with an argument that is not small keeps its old values, gets 1 in
@@ -699,18 +733,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     LLVMValueRef acc = fast ? LLVMBuildPhi(c->b, c->i8, "big") : NULL, acc_next = NULL;
     c->idx = i;
     c->exprel_big = NULL;
-    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
-    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
-    c->env = calloc((size_t)nv + 1, sizeof *c->env);
-    c->ntemps = count_temps(p);
-    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
-    for (int k = 0; k < nv; k++) {
-        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
-        if (update)
-            old[k] = c->env[k] = c->quiet_inputs && p->vars[k].kind == IRV_INPUT
-                                     ? cgm_const(c, 0)
-                                     : LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
-    }
+    LLVMValueRef *ptrs, *old;
+    neuron_env(c, fn, i, update, c->quiet_inputs, &ptrs, &old);
     /* this neuron's byte of the mask shared by the fast and the fixing body */
     LLVMValueRef mp = NULL;
     if (update && (fast || fix)) {
@@ -818,11 +842,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     } else {
         LLVMBuildRetVoid(c->b);
     }
-    free(ptrs);
-    free(old);
-    free(c->env);
-    free(c->temps);
-    c->env = c->temps = NULL;
+    neuron_env_free(c, ptrs, old);
     c->exprel_mode = CG_EXPREL_FULL;
     c->exprel_big = NULL;
     c->kc_p = NULL;
@@ -942,15 +962,8 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     /* fire: the reset of neuron q, on the values the update stored */
     LLVMPositionBuilderAtEnd(c->b, fire);
     c->idx = q;
-    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
-    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
-    c->env = calloc((size_t)nv + 1, sizeof *c->env);
-    c->ntemps = count_temps(p);
-    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
-    for (int k = 0; k < nv; k++) {
-        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &q, 1, "");
-        old[k] = c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
-    }
+    LLVMValueRef *ptrs, *old;
+    neuron_env(c, fn, q, true, false, &ptrs, &old);
     stmts(c, &p->reset, LLVMConstInt(c->i1, 1, 0));
     /* as the update body stores: not parameters, and inputs are cleared there */
     for (int k = 0; k < nv; k++)
@@ -968,11 +981,7 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     LLVMAddIncoming(j, (LLVMValueRef[]){begin, ge}, (LLVMBasicBlockRef[]){entry, gnext}, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
     LLVMBuildRetVoid(c->b);
-    free(ptrs);
-    free(old);
-    free(c->env);
-    free(c->temps);
-    c->env = c->temps = NULL;
+    neuron_env_free(c, ptrs, old);
     c->kc_p = NULL;
     char full[80];
     snprintf(full, sizeof full, "%s_reset", name);
