@@ -435,7 +435,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
     case SX_CONST:
         if (e->boolean)
             return LLVMConstInt(c->i1, e->v != 0, 0);
-        return cgm_const(c, e->v);
+        return cg_kreal(c, e->v);
     case SX_VAR: return var(c, e);
     case SX_ADD: case SX_SUB:
         if (c->fma && c->contract)
@@ -450,7 +450,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
            in the last bit, as with Brian2's -ffast-math code) */
         if (e->b->kind == SX_CONST && e->b->v != 0 && isfinite(1.0 / e->b->v) &&
             fabs(1.0 / e->b->v) > 1e-300)
-            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cgm_const(c, 1.0 / e->b->v), "");
+            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_kreal(c, 1.0 / e->b->v), "");
         if ((b = cg_param_recip(c, e->b)))
             return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), b, "");
         return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
@@ -622,27 +622,6 @@ static LLVMValueRef *poisson_inputs(cg *c)
         extra[s] = extra[s] ? LLVMBuildFAdd(c->b, extra[s], x, "") : x;
     }
     return extra;
-}
-
-/* The table of a kernel body's numbers (cg.kc), a constant array `name_k`, or a null pointer
- * when empty. */
-static LLVMValueRef kc_table(cg *c, const char *name)
-{
-    if (c->nkc == 0)
-        return LLVMConstNull(c->ptr);
-    LLVMValueRef *vs = malloc((size_t)c->nkc * sizeof *vs);
-    if (!vs) {
-        cg_fail(c, SPAN_NONE, "out of memory");
-        return LLVMConstNull(c->ptr);
-    }
-    for (int k = 0; k < c->nkc; k++)
-        vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
-    char full[96];
-    snprintf(full, sizeof full, "%.80s_k", name);
-    LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
-    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    free(vs);
-    return g;
 }
 
 /*
@@ -848,7 +827,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     c->kc_p = NULL;
     char full[80];
     snprintf(full, sizeof full, "%s_%s", name, suffix);
-    *table = kc_table(c, full);
+    *table = cg_kconst_table(c, full);
     return fn;
 }
 
@@ -985,7 +964,7 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     c->kc_p = NULL;
     char full[80];
     snprintf(full, sizeof full, "%s_reset", name);
-    *table = kc_table(c, full);
+    *table = cg_kconst_table(c, full);
     return fn;
 }
 
