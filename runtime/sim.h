@@ -263,6 +263,9 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb);
 /* A unit's exponents over m, kg, s, A, K, mol, cd and its factor to SI (units.c); 0 when it
  * parses. */
 int rt_unit_parse(const char *u, double e[7], double *scale);
+/* The symbol of the unit of factor 1 with the exponents e (the first in the table the language
+ * and the API share, unit_table.h: "V", "Hz", "ohm"); NULL for none or a dimensionless e. */
+const char *rt_unit_symbol(const double e[7]);
 /* How many units `to` one unit `from` is, when both are units of the same dimension: 1, else 0
  * (and *scale 1). */
 int rt_unit_convert(const char *to, const char *from, double *scale);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis_int.h"
+#include "sim.h"
 #include "report.h"
 #include "sbuf.h"
 #include "svg.h"
@@ -237,49 +238,22 @@ const char *axon_unit_pretty(const char *u)
 {
     if (!u || !strcmp(u, "1") || !*u)
         return "";
-    /* exponents of kg, m, s, A, K, mol, cd */
-    static const char *const BASE[] = {"kg", "m", "s", "A", "K", "mol", "cd"};
-    int e[7] = {0};
-    const char *p = u;
-    while (*p) {
-        size_t len = strcspn(p, "*^");
-        int which = -1;
-        for (int k = 0; k < 7; k++)
-            if (strlen(BASE[k]) == len && !strncmp(p, BASE[k], len))
-                which = k;
-        if (which < 0)
-            return u;
-        p += len;
-        int x = 1;
-        if (*p == '^') {
-            char *end;
-            x = (int)strtol(p + 1, &end, 10);
-            p = end;
-        }
-        e[which] += x;
-        if (*p == '*')
-            p++;
-        else if (*p)
-            return u;
-    }
-    static const struct {
-        const char *name;
-        int e[7];
-    } NAMED[] = {
-        {"V", {1, 2, -3, -1, 0, 0, 0}},    {"A", {0, 0, 0, 1, 0, 0, 0}},
-        {"S", {-1, -2, 3, 2, 0, 0, 0}},    {"F", {-1, -2, 4, 2, 0, 0, 0}},
-        {"Ω", {1, 2, -3, -2, 0, 0, 0}},    {"Hz", {0, 0, -1, 0, 0, 0, 0}},
-        {"s", {0, 0, 1, 0, 0, 0, 0}},      {"m", {0, 1, 0, 0, 0, 0, 0}},
-        {"C", {0, 0, 1, 1, 0, 0, 0}},      {"W", {1, 2, -3, 0, 0, 0, 0}},
-        {"J", {1, 2, -2, 0, 0, 0, 0}},     {"N", {1, 1, -2, 0, 0, 0, 0}},
-        {"K", {0, 0, 0, 0, 1, 0, 0}},      {"mol", {0, 0, 0, 0, 0, 1, 0}},
-        {"M", {0, -3, 0, 0, 0, 1, 0}},     {"kg", {1, 0, 0, 0, 0, 0, 0}},
-        {"S/m²", {-1, -4, 3, 2, 0, 0, 0}}, {"F/m²", {-1, -4, 4, 2, 0, 0, 0}},
-        {"A/m²", {0, -2, 0, 1, 0, 0, 0}},  {"", {0, 0, 0, 0, 0, 0, 0}},
-    };
-    for (size_t k = 0; k < sizeof NAMED / sizeof NAMED[0]; k++)
-        if (!memcmp(e, NAMED[k].e, sizeof e))
-            return NAMED[k].name;
+    /* a product of units of factor 1 (as the descriptor writes the SI units: "kg*m^2*s^-3*A^-1")
+       named by the table of units the language and the API share, or per square metre */
+    double e[7], f;
+    if (rt_unit_parse(u, e, &f) != 0 || f != 1)
+        return u;
+    if (e[0] == 0 && e[1] == 0 && e[2] == 0 && e[3] == 0 && e[4] == 0 && e[5] == 0 && e[6] == 0)
+        return ""; /* "m*m^-1" */
+    const char *name = rt_unit_symbol(e);
+    if (name)
+        return !strcmp(name, "ohm") ? "\u03a9" : name;
+    e[0] += 2; /* m^-2 */
+    static const char *const PER_M2[][2] = {{"S", "S/m\u00b2"}, {"F", "F/m\u00b2"}, {"A", "A/m\u00b2"}};
+    name = rt_unit_symbol(e);
+    for (size_t k = 0; name && k < sizeof PER_M2 / sizeof PER_M2[0]; k++)
+        if (!strcmp(name, PER_M2[k][0]))
+            return PER_M2[k][1];
     return u;
 }
 

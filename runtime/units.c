@@ -91,6 +91,21 @@ int axon_unit_convert(const char *to, const char *from, double *scale)
     return ok;
 }
 
+const char *rt_unit_symbol(const double e[RT_DIMS])
+{
+    int none = 1;
+    for (int d = 0; d < RT_DIMS; d++)
+        none &= e[d] == 0;
+    for (size_t k = 0; k < UT_NUNITS && !none; k++) {
+        int same = UT_UNITS[k].scale == 1;
+        for (int d = 0; d < RT_DIMS && same; d++)
+            same = UT_UNITS[k].e[d] == e[d];
+        if (same)
+            return UT_UNITS[k].sym;
+    }
+    return NULL;
+}
+
 /* A name for the stored unit in messages: "V (kg*m^2*s^-3*A^-1)", or the string itself. */
 static void rt_unit_name(const char *si, char *out, size_t n)
 {
@@ -98,15 +113,9 @@ static void rt_unit_name(const char *si, char *out, size_t n)
     snprintf(out, n, "%s", si);
     if (rt_unit_parse(si, e, &f) != 0 || f != 1 || !strpbrk(si, "*^/"))
         return;
-    for (size_t k = 0; k < UT_NUNITS; k++) {
-        int same = UT_UNITS[k].scale == 1;
-        for (int d = 0; d < RT_DIMS && same; d++)
-            same = UT_UNITS[k].e[d] == e[d];
-        if (same) {
-            snprintf(out, n, "%s (%s)", UT_UNITS[k].sym, si);
-            return;
-        }
-    }
+    const char *sym = rt_unit_symbol(e);
+    if (sym)
+        snprintf(out, n, "%s (%s)", sym, si);
 }
 
 axon_status rt_unit_scale(axon_sim *s, const char *path, const char *si, const char *unit,

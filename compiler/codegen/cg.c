@@ -435,7 +435,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
     case SX_CONST:
         if (e->boolean)
             return LLVMConstInt(c->i1, e->v != 0, 0);
-        return cgm_const(c, e->v);
+        return cg_kreal(c, e->v);
     case SX_VAR: return var(c, e);
     case SX_ADD: case SX_SUB:
         if (c->fma && c->contract)
@@ -450,7 +450,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
            in the last bit, as with Brian2's -ffast-math code) */
         if (e->b->kind == SX_CONST && e->b->v != 0 && isfinite(1.0 / e->b->v) &&
             fabs(1.0 / e->b->v) > 1e-300)
-            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cgm_const(c, 1.0 / e->b->v), "");
+            return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_kreal(c, 1.0 / e->b->v), "");
         if ((b = cg_param_recip(c, e->b)))
             return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), b, "");
         return LLVMBuildFDiv(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
@@ -666,25 +666,38 @@ static LLVMValueRef *poisson_inputs(cg *c)
     return extra;
 }
 
-/* The table of a kernel body's numbers (cg.kc), a constant array `name_k`, or a null pointer
- * when empty. */
-static LLVMValueRef kc_table(cg *c, const char *name)
+/*
+ * The environment of neuron i in a population kernel whose parameters 1 .. nv are the
+ * variables' arrays: (*ptrs)[k] its element of variable k and, with `load`, c->env[k] and
+ * (*old)[k] its value (with `quiet`, an input is 0, not loaded); no temporaries yet. Freed by
+ * neuron_env_free.
+ */
+static void neuron_env(cg *c, LLVMValueRef fn, LLVMValueRef i, bool load, bool quiet,
+                       LLVMValueRef **ptrs, LLVMValueRef **old)
 {
-    if (c->nkc == 0)
-        return LLVMConstNull(c->ptr);
-    LLVMValueRef *vs = malloc((size_t)c->nkc * sizeof *vs);
-    if (!vs) {
-        cg_fail(c, SPAN_NONE, "out of memory");
-        return LLVMConstNull(c->ptr);
+    const ir_pop *p = c->pop;
+    int nv = p->nvars;
+    *ptrs = calloc((size_t)nv + 1, sizeof **ptrs);
+    *old = calloc((size_t)nv + 1, sizeof **old);
+    c->env = calloc((size_t)nv + 1, sizeof *c->env);
+    c->ntemps = count_temps(p);
+    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
+    for (int k = 0; k < nv; k++) {
+        (*ptrs)[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
+        if (load)
+            (*old)[k] = c->env[k] = quiet && p->vars[k].kind == IRV_INPUT
+                                        ? cgm_const(c, 0)
+                                        : LLVMBuildLoad2(c->b, c->fp, (*ptrs)[k], p->vars[k].name);
     }
-    for (int k = 0; k < c->nkc; k++)
-        vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
-    char full[96];
-    snprintf(full, sizeof full, "%.80s_k", name);
-    LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
-    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    free(vs);
-    return g;
+}
+
+static void neuron_env_free(cg *c, LLVMValueRef *ptrs, LLVMValueRef *old)
+{
+    free(ptrs);
+    free(old);
+    free(c->env);
+    free(c->temps);
+    c->env = c->temps = NULL;
 }
 
 /*
@@ -741,18 +754,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     LLVMValueRef acc = fast ? LLVMBuildPhi(c->b, c->i8, "big") : NULL, acc_next = NULL;
     c->idx = i;
     c->exprel_big = NULL;
-    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
-    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
-    c->env = calloc((size_t)nv + 1, sizeof *c->env);
-    c->ntemps = count_temps(p);
-    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
-    for (int k = 0; k < nv; k++) {
-        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
-        if (update)
-            old[k] = c->env[k] = c->quiet_inputs && p->vars[k].kind == IRV_INPUT
-                                     ? cgm_const(c, 0)
-                                     : LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
-    }
+    LLVMValueRef *ptrs, *old;
+    neuron_env(c, fn, i, update, c->quiet_inputs, &ptrs, &old);
     /* this neuron's byte of the mask shared by the fast and the fixing body */
     LLVMValueRef mp = NULL;
     if (update && (fast || fix)) {
@@ -865,17 +868,13 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     } else {
         LLVMBuildRetVoid(c->b);
     }
-    free(ptrs);
-    free(old);
-    free(c->env);
-    free(c->temps);
-    c->env = c->temps = NULL;
+    neuron_env_free(c, ptrs, old);
     c->exprel_mode = CG_EXPREL_FULL;
     c->exprel_big = NULL;
     c->kc_p = NULL;
     char full[80];
     snprintf(full, sizeof full, "%s_%s", name, suffix);
-    *table = kc_table(c, full);
+    *table = cg_kconst_table(c, full);
     return fn;
 }
 
@@ -989,15 +988,8 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     /* fire: the reset of neuron q, on the values the update stored */
     LLVMPositionBuilderAtEnd(c->b, fire);
     c->idx = q;
-    LLVMValueRef *ptrs = calloc((size_t)nv + 1, sizeof *ptrs);
-    LLVMValueRef *old = calloc((size_t)nv + 1, sizeof *old);
-    c->env = calloc((size_t)nv + 1, sizeof *c->env);
-    c->ntemps = count_temps(p);
-    c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
-    for (int k = 0; k < nv; k++) {
-        ptrs[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &q, 1, "");
-        old[k] = c->env[k] = LLVMBuildLoad2(c->b, c->fp, ptrs[k], p->vars[k].name);
-    }
+    LLVMValueRef *ptrs, *old;
+    neuron_env(c, fn, q, true, false, &ptrs, &old);
     stmts(c, &p->reset, LLVMConstInt(c->i1, 1, 0));
     /* as the update body stores: not parameters, and inputs are cleared there */
     for (int k = 0; k < nv; k++)
@@ -1015,15 +1007,11 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     LLVMAddIncoming(j, (LLVMValueRef[]){begin, ge}, (LLVMBasicBlockRef[]){entry, gnext}, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
     LLVMBuildRetVoid(c->b);
-    free(ptrs);
-    free(old);
-    free(c->env);
-    free(c->temps);
-    c->env = c->temps = NULL;
+    neuron_env_free(c, ptrs, old);
     c->kc_p = NULL;
     char full[80];
     snprintf(full, sizeof full, "%s_reset", name);
-    *table = kc_table(c, full);
+    *table = cg_kconst_table(c, full);
     return fn;
 }
 

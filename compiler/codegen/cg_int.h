@@ -187,6 +187,8 @@ typedef struct {
     LLVMValueRef kc_p;                   /* the table (NULL: the numbers are in the code) */
     unsigned *kc;                        /* its values so far */
     int nkc, kc_cap;
+    bool kc_reals;                       /* the numbers of expressions too (cg_kreal): in
+                                            the projections' setup kernels */
 } cg;
 
 /* Vectorisable math written as straight-line IR (cg_math.c). */
@@ -232,6 +234,14 @@ LLVMValueRef cg_derive_kernel(cg *c);
 /* The number v as an integer of type t (i32 or i64): a constant, or in a kernel with a table
  * of numbers (cg.kc_p) the next entry of that table, loaded in the entry block. */
 LLVMValueRef cg_kconst(cg *c, LLVMTypeRef t, unsigned v);
+/* The number v in the model's precision: a constant, or with cg.kc_reals in a kernel with a
+ * table of numbers its bits from the next entries of that table (one for a float, two for a
+ * double), in the entry block. The operations on it are the same as on the constant, so
+ * the results are the same bit for bit. */
+LLVMValueRef cg_kreal(cg *c, double v);
+/* The table of a kernel body's numbers (cg.kc), a constant array `name_k`, or a null pointer
+ * when empty. */
+LLVMValueRef cg_kconst_table(cg *c, const char *name);
 
 /* Shared by the population kernels (cg.c) and the synapse kernels (cg_syn.c). */
 LLVMValueRef cg_expr(cg *c, const sx *e);

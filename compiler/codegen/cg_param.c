@@ -140,6 +140,46 @@ LLVMValueRef cg_kconst(cg *c, LLVMTypeRef t, unsigned v)
     return t == c->i32 ? x : LLVMBuildZExt(b, x, t, "");
 }
 
+LLVMValueRef cg_kconst_table(cg *c, const char *name)
+{
+    if (c->nkc == 0)
+        return LLVMConstNull(c->ptr);
+    LLVMValueRef *vs = malloc((size_t)c->nkc * sizeof *vs);
+    if (!vs) {
+        cg_fail(c, SPAN_NONE, "out of memory");
+        return LLVMConstNull(c->ptr);
+    }
+    for (int k = 0; k < c->nkc; k++)
+        vs[k] = LLVMConstInt(c->i32, c->kc[k], 0);
+    char full[96];
+    snprintf(full, sizeof full, "%.80s_k", name);
+    LLVMValueRef g = cg_const_global(c, LLVMConstArray2(c->i32, vs, (uint64_t)c->nkc), full);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    free(vs);
+    return g;
+}
+
+LLVMValueRef cg_kreal(cg *c, double v)
+{
+    if (!c->kc_p || !c->kc_reals)
+        return cgm_const(c, v);
+    LLVMBuilderRef b = at_entry(c);
+    if (c->fp == c->f32) {
+        float f = (float)v;
+        uint32_t w;
+        memcpy(&w, &f, sizeof w);
+        return LLVMBuildBitCast(b, cg_kconst(c, c->i32, w), c->f32, "");
+    }
+    uint64_t w;
+    memcpy(&w, &v, sizeof w);
+    /* two entries, low word first: the same bits on any byte order */
+    LLVMValueRef lo = cg_kconst(c, c->i64, (unsigned)(w & 0xffffffffu));
+    LLVMValueRef hi = cg_kconst(c, c->i64, (unsigned)(w >> 32));
+    b = at_entry(c);
+    LLVMValueRef x = LLVMBuildOr(b, lo, LLVMBuildShl(b, hi, LLVMConstInt(c->i64, 32, 0), ""), "");
+    return LLVMBuildBitCast(b, x, c->f64, "");
+}
+
 /* slot k of a block, loaded in the entry block, in double */
 static LLVMValueRef load_slot(cg *c, bool derived, int k, const char *name)
 {

@@ -451,6 +451,76 @@ static void delay_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
     LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->f64, c->delay_out, &s, 1, ""));
 }
 
+/* The body of init(ctx, syn_vars, pre, post, begin, end), its entry block current. */
+static void init_kernel(cg *c, LLVMValueRef fn)
+{
+    c->syn_off = ctx_member(c, LLVMGetParam(fn, 0), CG_CTX_syn_offset, "syn_offset");
+    for (int v = 0; v < c->proj->nvars; v++)
+        c->syn_base[v] = array_ptr(c, LLVMGetParam(fn, 1), v);
+    c->pre_arr = LLVMGetParam(fn, 2);
+    c->post_arr = LLVMGetParam(fn, 3);
+    c->batch_draws = true; /* draws keyed by consecutive synapses */
+    loop(c, fn, LLVMGetParam(fn, 4), LLVMGetParam(fn, 5), init_body);
+    c->batch_draws = false;
+}
+
+/* The body of delays(ctx, pre, post, begin, end, out). */
+static void delays_kernel(cg *c, LLVMValueRef fn)
+{
+    c->syn_off = ctx_member(c, LLVMGetParam(fn, 0), CG_CTX_syn_offset, "syn_offset");
+    c->pre_arr = LLVMGetParam(fn, 1);
+    c->post_arr = LLVMGetParam(fn, 2);
+    c->delay_out = LLVMGetParam(fn, 5);
+    c->batch_draws = true;
+    loop(c, fn, LLVMGetParam(fn, 3), LLVMGetParam(fn, 4), delay_body);
+    c->batch_draws = false;
+}
+
+/*
+ * The setup kernel projK_kind of projection k (init, delays) with the parameters ps[np]: a
+ * wrapper that calls projK_kind_body, built by `build`, with the table of the numbers in
+ * which the kernels of projections differ (random streams, the numbers in the expressions:
+ * cg_kconst, cg_kreal). Bodies that differ only in those numbers come out identical and are
+ * compiled once (merge_identical): the cortical microcircuit's 55 init and 55 delays kernels
+ * have one body each. Reading a number from the table instead of the code changes no
+ * operation on it, so the network is the same bit for bit.
+ */
+static LLVMValueRef setup_kernel(cg *c, int k, const char *kind, LLVMTypeRef *ps, unsigned np,
+                                 void (*build)(cg *c, LLVMValueRef fn))
+{
+    enum { MAXP = 8 };
+    LLVMTypeRef bps[MAXP + 1];
+    LLVMValueRef args[MAXP + 1];
+    memcpy(bps, ps, np * sizeof *ps);
+    bps[np] = c->ptr;
+    LLVMTypeRef bty = LLVMFunctionType(c->vd, bps, np + 1, 0);
+    LLVMValueRef body = cg_function(c, bty, "proj%d_%s_body", k, kind);
+    cg_setup_kernel(c, body);
+    /* not copied back per table by the optimiser's function specialisation (which does not
+       heed optnone) */
+    unsigned nodup = LLVMGetEnumAttributeKindForName("noduplicate", 11);
+    LLVMAddAttributeAtIndex(body, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, nodup, 0));
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, body, "entry"));
+    cg_ctx_fields(c, LLVMGetParam(body, 0));
+    c->kc_p = LLVMGetParam(body, np);
+    c->nkc = 0;
+    c->kc_reals = true;
+    build(c, body);
+    c->kc_p = NULL;
+    c->kc_reals = false;
+    char name[48];
+    snprintf(name, sizeof name, "proj%d_%s_body", k, kind);
+    args[np] = cg_kconst_table(c, name);
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ps, np, 0), "proj%d_%s", k, kind);
+    cg_setup_kernel(c, fn);
+    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+    for (unsigned a = 0; a < np; a++)
+        args[a] = LLVMGetParam(fn, a);
+    LLVMBuildCall2(c->b, bty, body, args, np + 1, "");
+    LLVMBuildRetVoid(c->b);
+    return fn;
+}
+
 /* ---- handlers ------------------------------------------------------------------------------ */
 
 /* The third neuron's values: none loaded, none written (before each synapse's handler). */
@@ -820,19 +890,8 @@ LLVMValueRef cg_projection(cg *c, int k)
 
     /* init(ctx, syn_vars, pre, post, begin, end) */
     LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
-    LLVMValueRef init = cg_function(c, LLVMFunctionType(c->vd, ips, 6, 0), "proj%d_init", k);
-    cg_setup_kernel(c, init);
-    LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, init, "entry"));
-    cg_ctx_fields(c, LLVMGetParam(init, 0));
-    c->syn_off = ctx_member(c, LLVMGetParam(init, 0), CG_CTX_syn_offset, "syn_offset");
     c->init_phase = true;
-    for (int v = 0; v < pj->nvars; v++)
-        c->syn_base[v] = array_ptr(c, LLVMGetParam(init, 1), v);
-    c->pre_arr = LLVMGetParam(init, 2);
-    c->post_arr = LLVMGetParam(init, 3);
-    c->batch_draws = true; /* draws keyed by consecutive synapses */
-    loop(c, init, LLVMGetParam(init, 4), LLVMGetParam(init, 5), init_body);
-    c->batch_draws = false;
+    LLVMValueRef init = setup_kernel(c, k, "init", ips, 6, init_kernel);
 
     c->drew = false; /* draws of the handlers below are keyed by the synapse index */
     LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
@@ -879,19 +938,9 @@ LLVMValueRef cg_projection(cg *c, int k)
     LLVMValueRef delays = LLVMConstNull(c->ptr);
     if (pj->delay && pj->delay->kind != SX_CONST) {
         LLVMTypeRef dps[6] = {c->ptr, c->ptr, c->ptr, c->i64, c->i64, c->ptr};
-        delays = cg_function(c, LLVMFunctionType(c->vd, dps, 6, 0), "proj%d_delays", k);
-        cg_setup_kernel(c, delays);
-        LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, delays, "entry"));
-        cg_ctx_fields(c, LLVMGetParam(delays, 0));
-        c->syn_off = ctx_member(c, LLVMGetParam(delays, 0), CG_CTX_syn_offset, "syn_offset");
         c->init_phase = true;
         c->pop_index = m->npops + m->nprojs + k;
-        c->pre_arr = LLVMGetParam(delays, 1);
-        c->post_arr = LLVMGetParam(delays, 2);
-        c->delay_out = LLVMGetParam(delays, 5);
-        c->batch_draws = true;
-        loop(c, delays, LLVMGetParam(delays, 3), LLVMGetParam(delays, 4), delay_body);
-        c->batch_draws = false;
+        delays = setup_kernel(c, k, "delays", dps, 6, delays_kernel);
         c->pop_index = m->npops + k;
     }
 

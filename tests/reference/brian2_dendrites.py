@@ -31,6 +31,8 @@ import numpy as np
 from brian2 import (Mohm, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
                     Synapses, defaultclock, mV, ms, nA, prefs, second, start_scope)
 
+from grid_spikes import poisson_on_grid
+
 prefs.codegen.target = "numpy"
 prefs.core.default_float_dtype = np.float64
 
@@ -41,17 +43,8 @@ N_SRC, N_POST, K = 8, 2, 4
 RATE = 30.0
 
 # ---- spike trains: Poisson on the grid, at least one step apart (Axon's stamps, >= dt)
-rng = np.random.default_rng(23)
-rows = []
-for n in range(N_SRC):
-    steps = np.nonzero(rng.random(int(round(T / DT)) - 2) < RATE * DT)[0] + 1
-    rows += [(n, k) for k in steps]
-rows.sort(key=lambda x: (x[1], x[0]))
 os.makedirs(OUT, exist_ok=True)
-with open(os.path.join(OUT, "dendrites_spikes.csv"), "w") as f:
-    f.write("i,t:ms\n")
-    for n, k in rows:
-        f.write("%d,%.1f\n" % (n, k * 0.1))
+src_i, src_t = poisson_on_grid(os.path.join(OUT, "dendrites_spikes.csv"), [RATE] * N_SRC, T, 23)
 
 start_scope()
 defaultclock.dt = DT * second
@@ -61,8 +54,7 @@ tau_m, v_rest, v_th, v_reset, R = 20 * ms, -65 * mV, -50 * mV, -65 * mV, 100 * M
 t_ref, tau_d, theta_d, s_d, I_p, I_ext = 2 * ms, 40 * ms, 8 * mV, 1 * mV, 0.3 * nA, 0 * nA
 w = 3 * mV
 
-src = SpikeGeneratorGroup(N_SRC, np.array([n for n, _ in rows]),
-                          (np.array([k for _, k in rows]) - 1) * DT * second)
+src = SpikeGeneratorGroup(N_SRC, src_i, src_t * second)
 eqs = "".join("""
     du%d/dt = -u%d / tau_d : volt
     a%d = 1 / (1 + exp(-(u%d - theta_d) / s_d)) : 1

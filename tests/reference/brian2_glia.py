@@ -33,6 +33,9 @@ import numpy as np
 from brian2 import (Hz, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses,
                     defaultclock, mM, ms, nS, prefs, run, second, start_scope, umolar)
 
+from brian2_glia_astro import astrocytes
+from grid_spikes import poisson_on_grid
+
 prefs.codegen.target = "numpy"
 prefs.core.default_float_dtype = np.float64
 
@@ -43,39 +46,19 @@ N_SRC, N_POST = 4, 2
 RATES = [20.0, 30.0, 40.0, 50.0]
 
 # ---- spike trains: Poisson on the grid, at least one step apart (Axon's stamps, >= dt)
-rng = np.random.default_rng(17)
-rows = []
-for n, r in enumerate(RATES):
-    steps = np.nonzero(rng.random(int(round(T / DT)) - 2) < r * DT)[0] + 1
-    rows += [(n, k) for k in steps]
-rows.sort(key=lambda x: (x[1], x[0]))
 os.makedirs(OUT, exist_ok=True)
-with open(os.path.join(OUT, "glia_spikes.csv"), "w") as f:
-    f.write("i,t:ms\n")
-    for n, k in rows:
-        f.write("%d,%.1f\n" % (n, k * 0.1))
+src_i, src_t = poisson_on_grid(os.path.join(OUT, "glia_spikes.csv"), RATES, T, 17)
 
 start_scope()
 defaultclock.dt = DT * second
 
-# ---- parameters (std/neurons/glia.axon's defaults, O_beta as above)
+# ---- the synapse's parameters (the astrocyte's: brian2_glia_astro.py)
 rho_c, Y_T, Omega_c = 0.005, 500 * mM, 40 / second
 U_0__star, Omega_f, Omega_d = 0.6, 3.33 / second, 2.0 / second
 O_G, Omega_G = 1.5 / umolar / second, 0.5 / (60 * second)
 w_e = 0.05 * nS
-O_P, K_P, C_T, rho_A = 0.9 * umolar / second, 0.05 * umolar, 2 * umolar, 0.18
-Omega_C, Omega_L = 6 / second, 0.1 / second
-d_1, d_2, O_2, d_3, d_5 = (0.13 * umolar, 1.05 * umolar, 0.2 / umolar / second,
-                           0.9434 * umolar, 0.08 * umolar)
-O_beta, O_N, Omega_N, K_KC, zeta = (5 * umolar / second, 0.3 / umolar / second,
-                                    0.5 / second, 0.5 * umolar, 10)
-O_delta, kappa_delta, K_delta = 1.2 * umolar / second, 1.5 * umolar, 0.1 * umolar
-Omega_5P, K_D, K_3K, O_3K = 0.05 / second, 0.7 * umolar, 1.0 * umolar, 4.5 * umolar / second
-C_Theta, Omega_A, U_A, G_T = 0.5 * umolar, 0.6 / second, 0.6, 200 * mM
-rho_e, Omega_e = 6.5e-4, 60 / second
 
-src = SpikeGeneratorGroup(N_SRC, np.array([n for n, _ in rows]),
-                          (np.array([k for _, k in rows]) - 1) * DT * second)
+src = SpikeGeneratorGroup(N_SRC, src_i, src_t * second)
 tgt = NeuronGroup(N_POST, "ge : siemens")
 
 syn = Synapses(src, tgt, model="""
@@ -101,31 +84,8 @@ syn.x_S = 1.0
 syn.alpha = "1.0 * j"
 syn.astrocyte_index = "j"
 
-astro = NeuronGroup(N_POST, """
-    dGamma_A/dt = O_N * Y_S * (1 - Gamma_A) - Omega_N * (1 + zeta * C / (C + K_KC)) * Gamma_A : 1
-    dI/dt = J_beta + J_delta - J_3K - J_5P                           : mmolar
-    J_beta = O_beta * Gamma_A                                        : mmolar/second
-    J_delta = O_delta/(1 + I/kappa_delta) * C**2/(C**2 + K_delta**2) : mmolar/second
-    J_3K = O_3K * C**4/(C**4 + K_D**4) * I/(I + K_3K)                : mmolar/second
-    J_5P = Omega_5P*I                                                : mmolar/second
-    dC/dt = J_r + J_l - J_p                                          : mmolar
-    dh/dt = (h_inf - h)/tau_h                                        : 1
-    J_r = (Omega_C * m_inf**3 * h**3) * (C_T - (1 + rho_A)*C)        : mmolar/second
-    J_l = Omega_L * (C_T - (1 + rho_A)*C)                            : mmolar/second
-    J_p = O_P * C**2/(C**2 + K_P**2)                                 : mmolar/second
-    m_inf = I/(I + d_1) * C/(C + d_5)                                : 1
-    h_inf = Q_2/(Q_2 + C)                                            : 1
-    tau_h = 1/(O_2 * (Q_2 + C))                                      : second
-    Q_2 = d_2 * (I + d_1)/(I + d_3)                                  : mmolar
-    dx_A/dt = Omega_A * (1 - x_A)                                    : 1
-    dG_A/dt = -Omega_e*G_A                                           : mmolar
-    Y_S                                                              : mmolar
-    """, threshold="C>C_Theta", refractory="C>C_Theta",
-    reset="G_A += rho_e * G_T * U_A * x_A\nx_A -= U_A * x_A", method="rk4")
-astro.C = 0.01 * umolar
+astro = astrocytes(N_POST, 5 * umolar / second)  # the paper's Figure 2 O_beta
 astro.I = 0.01 * umolar
-astro.h = 0.9
-astro.x_A = 1.0
 
 # each synapse's astrocyte is its target's: glutamate summed into the astrocyte, the
 # astrocyte's gliotransmitter read by its synapses

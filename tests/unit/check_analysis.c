@@ -729,6 +729,14 @@ START_TEST(test_unit_pretty)
     ck_assert_str_eq(axon_unit_pretty("A"), "A");
     ck_assert_str_eq(axon_unit_pretty("1"), "");
     ck_assert_str_eq(axon_unit_pretty("furlong*s^-1"), "furlong*s^-1");
+    /* named by the units' table the language and the API share (unit_table.h) */
+    ck_assert_str_eq(axon_unit_pretty("kg*m^2*s^-3*A^-2"), "\u03a9");
+    ck_assert_str_eq(axon_unit_pretty("kg*m^-1*s^-2"), "Pa");
+    ck_assert_str_eq(axon_unit_pretty("m^-4*kg^-1*s^3*A^2"), "S/m\u00b2");
+    ck_assert_str_eq(axon_unit_pretty("m*m^-1"), "");
+    /* no unit of factor 1: mol/m^3 is the millimolar, not the molar; a prefix is kept */
+    ck_assert_str_eq(axon_unit_pretty("m^-3*mol"), "m^-3*mol");
+    ck_assert_str_eq(axon_unit_pretty("mV"), "mV");
 }
 END_TEST
 

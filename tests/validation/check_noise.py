@@ -154,33 +154,14 @@ if run("Siegert", out, ["-t", "1.1s", "--seed", "2"]):
               % (r, want, tol, case["rate"]))
 
 # ---- Brunel (2000) with white noise for the external input, against Brian2 ----
-sys.path.insert(0, os.path.join(SRC, "tests/reference"))
-import netstats  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vcheck  # noqa: E402
 
 bref = json.load(open(os.path.join(SRC, "tests/reference/data/brunel_noise.json")))["brunel_noise"]
-SIZES = {"E": 4000, "I": 1000}
-stats = {"E": [], "I": []}
-for seed in (1, 2, 3):
-    out = os.path.join(WORK, "brunel_noise%d" % seed)
-    p = subprocess.run([AXON, "run", os.path.join(SRC, "examples/brunel_noise.axon"), "-t", "1s",
-                        "--seed", str(seed), "-o", out, "-q"], capture_output=True, text=True)
-    if p.returncode:
-        print(p.stdout + p.stderr)
-        check("run examples/brunel_noise.axon", False)
-        continue
-    for pop in ("E", "I"):
-        t = np.load(os.path.join(out, pop + ".spikes.t.npy"))
-        i = np.load(os.path.join(out, pop + ".spikes.i.npy"))
-        stats[pop].append(netstats.all_stats(t, i, SIZES[pop], 0.1, 1.0))
-for pop in ("E", "I"):
-    if not stats[pop]:
-        continue
-    for key in ("rate", "cv", "fano", "sync"):
-        b = np.array(bref[pop][key], dtype=float)
-        m, sd = b.mean(), b.std(ddof=1)
-        a = np.mean([st[key] for st in stats[pop]])
-        check("Brunel with noise %s %s vs Brian2" % (pop, key), abs(a - m) <= 3 * sd + 0.02 * abs(m),
-              "Axon %.4g (seeds 1-3), Brian2 %.4g +- %.2g (%d seeds)" % (a, m, sd, len(b)))
+stats = vcheck.network_stats(AXON, SRC, os.path.join(SRC, "examples/brunel_noise.axon"), WORK,
+                             "brunel_noise", {"E": 4000, "I": 1000}, check,
+                             "examples/brunel_noise.axon")
+vcheck.against_brian2(stats, bref, check, "Brunel with noise %s %s vs Brian2")
 
 print("noise: %d passed, %d failed" % (sum(results), len(results) - sum(results)))
 sys.exit(0 if all(results) else 1)

@@ -16,14 +16,12 @@ streams differ, so only distributions can be compared.
 """
 import json
 import os
-import subprocess
 import sys
 
-import numpy as np
 
 AXON, SRC, WORK = sys.argv[1:4]
-sys.path.insert(0, os.path.join(SRC, "tests/reference"))
-import netstats  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vcheck  # noqa: E402
 
 ref = json.load(open(os.path.join(SRC, "tests/reference/data/networks.json")))
 results = []
@@ -42,31 +40,10 @@ RUNS = [("coba", "coba.axon", [], {"E": 3200, "I": 800}),
          {"E": 4000, "I": 1000})]
 regime = {}
 for case, example, extra, SIZES in RUNS:
-    stats = {"E": [], "I": []}
-    for seed in (1, 2, 3):
-        out = os.path.join(WORK, "%s%d" % (case, seed))
-        p = subprocess.run([AXON, "run", os.path.join(SRC, "examples", example), "-t", "1s",
-                            "--seed", str(seed), "-o", out, "-q"] + extra,
-                           capture_output=True, text=True)
-        if p.returncode:
-            print(p.stdout + p.stderr)
-            check("run " + example, False)
-            continue
-        for pop in ("E", "I"):
-            t = np.load(os.path.join(out, pop + ".spikes.t.npy"))
-            i = np.load(os.path.join(out, pop + ".spikes.i.npy"))
-            stats[pop].append(netstats.all_stats(t, i, SIZES[pop], 0.1, 1.0))
-    for pop in ("E", "I"):
-        if not stats[pop]:
-            continue
-        for key in ("rate", "cv", "fano", "sync"):
-            b = np.array(ref[case][pop][key], dtype=float)
-            m, s = b.mean(), b.std(ddof=1)
-            a = np.mean([st[key] for st in stats[pop]])
-            ok = abs(a - m) <= 3 * s + 0.02 * abs(m)
-            check("%s %s %s" % (case, pop, key), ok,
-                  "Axon %.4g (seeds 1-3), Brian2 %.4g +- %.2g (%d seeds)" % (a, m, s, len(b)))
-            regime[(case, pop, key)] = a
+    stats = vcheck.network_stats(AXON, SRC, os.path.join(SRC, "examples", example), WORK, case,
+                                 SIZES, check, example, extra)
+    means = vcheck.against_brian2(stats, ref[case], check, case + " %s %s")
+    regime.update({(case,) + k: a for k, a in means.items()})
 
 # Brunel's two regimes (at this reduced size) are told apart by rate and ISI CV
 if ("brunel_sr", "E", "cv") in regime and ("brunel_ai", "E", "cv") in regime:
