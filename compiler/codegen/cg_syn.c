@@ -700,6 +700,14 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
 {
     LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_%s", k, kind);
+    if (c->proj->syn->nelem_idx > 0) {
+        /* A synapse that adds to an element of its target's vector (post.I_d[seg] += w) tests
+           seg once per element; the optimiser unswitched the loop on those tests and vectorised
+           every copy: examples/dendrites' kernels grew to 750 instructions and took a third of
+           its compile time. Optimised for size they stay one loop (the same operations). */
+        unsigned sz = LLVMGetEnumAttributeKindForName("optsize", 7);
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c->ctx, sz, 0));
+    }
     kernel_entry(c, fn, at_start);
     c->handler = handler;
     c->post_arr = LLVMGetParam(fn, 4);
