@@ -420,6 +420,14 @@ if refused "(rank 1 of 2): projection 'E->E': its handlers write at the target a
     "$AXON" run "$tmp/peek.axon" -q -o "$tmp/peek" >"$out" 2>&1; then ok
 else bad "a handler writing at the target what it reads at the source over ranks (exit $rc)"; fi
 
+# the run summary counts the gathers of presynaptic variables (axon_mpi_info.gathers):
+# tests/mpi/prereads.axon gathers five variables every step (100 steps: 500), COBA none
+mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/tests/mpi/prereads.axon" -t 0.01s >"$out" 2>&1
+if grep -q "^MPI: 500 gathers of whole populations' variables" "$out" &&
+    mpirun_ -np 2 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -t 0.01s >"$out" 2>&1 &&
+    grep -q "^MPI: 2 ranks" "$out" && ! grep -q "gathers" "$out"; then ok
+else bad "the gathers in the run summary over 2 ranks"; fi
+
 # what needs a whole population (topk, a signal following a population's mean: the ranks'
 # blocks of the variable are gathered every step, then summed or ranked in index order),
 # handlers of neuron events (on post.NAME, on the rank of the target), continuous synapses

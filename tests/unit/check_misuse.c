@@ -166,6 +166,8 @@ START_TEST(test_axon_h_null)
     ck_assert_int_eq(mi.rank, 0);
     ck_assert_int_eq(mi.size, 1); /* one rank, as for axon_sim_new's */
     ck_assert_uint_eq(mi.exchanges, 0);
+    ck_assert_uint_eq(mi.gathers, 0); /* nothing to gather on one rank */
+    ck_assert(mi.gather_seconds == 0);
     axon_sim_mpi_info(n, NULL);
     axon_sim_free(n);
     ERRCALL(err, axon_model_memory(NULL, 1, NULL, 0, &total, &err), AXON_EINVAL);
