@@ -96,12 +96,14 @@ static size_t rt_pairs_alloc(const axon_trains *tr, uint32_t npairs, uint64_t se
     return rt_pairs(tr->size, npairs, seed, *pi, *pj);
 }
 
-axon_status axon_count_correlation(const axon_trains *tr, double bin, uint32_t npairs,
-                                   uint64_t seed, axon_pair_summary *out)
+/* The mean and standard deviation of one measure over npairs pairs of a population drawn with
+ * the seed; measure(tr, i, j, arg) gives a pair's value (NAN: the pair is left out). */
+typedef double (*rt_pair_measure)(const axon_trains *tr, uint32_t i, uint32_t j, const void *arg);
+
+static axon_status rt_pair_summary(const axon_trains *tr, uint32_t npairs, uint64_t seed,
+                                   rt_pair_measure measure, const void *arg,
+                                   axon_pair_summary *out)
 {
-    size_t nb = axon_nbins(tr, bin);
-    if (nb < 2 || !out)
-        return AXON_EINVAL;
     uint32_t *pi, *pj;
     size_t m = rt_pairs_alloc(tr, npairs, seed, &pi, &pj);
     double *r = m != SIZE_MAX ? malloc((m ? m : 1) * sizeof *r) : NULL;
@@ -110,16 +112,8 @@ axon_status axon_count_correlation(const axon_trains *tr, double bin, uint32_t n
         free(pj);
         return AXON_ENOMEM;
     }
-    double n = (double)nb;
-    for (size_t q = 0; q < m; q++) {
-        double a1, a2, b1, b2;
-        rt_count_moments(tr, pi[q], bin, nb, &a1, &a2);
-        rt_count_moments(tr, pj[q], bin, nb, &b1, &b2);
-        double va = n * a2 - a1 * a1, vb = n * b2 - b1 * b1;
-        r[q] = va > 0 && vb > 0
-                   ? (n * rt_count_product(tr, pi[q], pj[q], bin, nb) - a1 * b1) / sqrt(va * vb)
-                   : NAN;
-    }
+    for (size_t q = 0; q < m; q++)
+        r[q] = measure(tr, pi[q], pj[q], arg);
     size_t used;
     rt_mean_std(r, m, &out->mean, &out->std, &used);
     out->pairs = (uint32_t)used;
@@ -127,6 +121,34 @@ axon_status axon_count_correlation(const axon_trains *tr, double bin, uint32_t n
     free(pi);
     free(pj);
     return AXON_OK;
+}
+
+typedef struct {
+    double bin;
+    size_t nb;
+} rt_count_arg;
+
+/* The correlation coefficient of the spike counts of i and j in bins (NAN where one is constant). */
+static double rt_count_pair(const axon_trains *tr, uint32_t i, uint32_t j, const void *arg)
+{
+    const rt_count_arg *c = arg;
+    double n = (double)c->nb, a1, a2, b1, b2;
+    rt_count_moments(tr, i, c->bin, c->nb, &a1, &a2);
+    rt_count_moments(tr, j, c->bin, c->nb, &b1, &b2);
+    double va = n * a2 - a1 * a1, vb = n * b2 - b1 * b1;
+    return va > 0 && vb > 0
+               ? (n * rt_count_product(tr, i, j, c->bin, c->nb) - a1 * b1) / sqrt(va * vb)
+               : NAN;
+}
+
+axon_status axon_count_correlation(const axon_trains *tr, double bin, uint32_t npairs,
+                                   uint64_t seed, axon_pair_summary *out)
+{
+    size_t nb = axon_nbins(tr, bin);
+    if (nb < 2 || !out)
+        return AXON_EINVAL;
+    rt_count_arg c = {bin, nb};
+    return rt_pair_summary(tr, npairs, seed, rt_count_pair, &c, out);
 }
 
 /* ---- cross-correlograms --------------------------------------------------------------------- */
@@ -241,31 +263,20 @@ double axon_sttc(const double *a, size_t na, const double *b, size_t nb, double 
     return 0.5 * (x + y);
 }
 
+/* The STTC of trains i and j within dt (*arg). */
+static double rt_sttc_pair(const axon_trains *tr, uint32_t i, uint32_t j, const void *arg)
+{
+    const double *a = tr->t + tr->off[i], *b = tr->t + tr->off[j];
+    size_t na = tr->off[i + 1] - tr->off[i], nb = tr->off[j + 1] - tr->off[j];
+    return axon_sttc(a, na, b, nb, tr->t0, tr->t1, *(const double *)arg);
+}
+
 axon_status axon_pop_sttc(const axon_trains *tr, double dt, uint32_t npairs, uint64_t seed,
                           axon_pair_summary *out)
 {
     if (!tr || !out)
         return AXON_EINVAL;
-    uint32_t *pi, *pj;
-    size_t m = rt_pairs_alloc(tr, npairs, seed, &pi, &pj);
-    double *r = m != SIZE_MAX ? malloc((m ? m : 1) * sizeof *r) : NULL;
-    if (!r) {
-        free(pi);
-        free(pj);
-        return AXON_ENOMEM;
-    }
-    for (size_t q = 0; q < m; q++) {
-        const double *a = tr->t + tr->off[pi[q]], *b = tr->t + tr->off[pj[q]];
-        size_t na = tr->off[pi[q] + 1] - tr->off[pi[q]], nb = tr->off[pj[q] + 1] - tr->off[pj[q]];
-        r[q] = axon_sttc(a, na, b, nb, tr->t0, tr->t1, dt);
-    }
-    size_t used;
-    rt_mean_std(r, m, &out->mean, &out->std, &used);
-    out->pairs = (uint32_t)used;
-    free(r);
-    free(pi);
-    free(pj);
-    return AXON_OK;
+    return rt_pair_summary(tr, npairs, seed, rt_sttc_pair, &dt, out);
 }
 
 /* ---- synchrony ------------------------------------------------------------------------------ */

@@ -1085,8 +1085,17 @@ static bool window_arg(repl *r, const char *text, double *t0, double *t1)
     return true;
 }
 
-static bool spikes_of(repl *r, const char **arg, simulation **sm, int *pop, const double **t,
-                      const uint32_t **idx, size_t *n)
+/* A population's spike record, for :raster and :rate. */
+typedef struct {
+    simulation *sm;
+    int pop;
+    const double *t;
+    const uint32_t *idx;
+    size_t n;
+} spike_view;
+
+/* The record of SIM.POP at *arg (moved past it), which has run: an error message otherwise. */
+static bool spikes_of(repl *r, const char **arg, spike_view *v)
 {
     path pa;
     bool bad;
@@ -1099,57 +1108,48 @@ static bool spikes_of(repl *r, const char **arg, simulation **sm, int *pop, cons
     if (pa.pop < 0)
         return error(r, "which population of %s? (%s.%s)", pa.sm->name, pa.sm->name,
                      pa.sm->desc->npops ? pa.sm->desc->pops[0].name : "E");
-    if (axon_sim_spikes(pa.sm->sim, pa.pop, t, idx, n) != AXON_OK)
+    if (axon_sim_spikes(pa.sm->sim, pa.pop, &v->t, &v->idx, &v->n) != AXON_OK)
         return error(r, "%s.%s has no spike record (add `record spikes %s` to the module)",
                      pa.sm->name, pa.sm->desc->pops[pa.pop].name, pa.sm->desc->pops[pa.pop].name);
-    *sm = pa.sm;
-    *pop = pa.pop;
+    if (!(axon_sim_time(pa.sm->sim) > 0))
+        return error(r, "%s has not run yet (:run %s 100 ms)", pa.sm->name, pa.sm->name);
+    v->sm = pa.sm;
+    v->pop = pa.pop;
     *arg = skip_ws(end);
     return true;
 }
 
 static bool cmd_raster(repl *r, const char *arg)
 {
-    simulation *sm;
-    int pop;
-    const double *t;
-    const uint32_t *idx;
-    size_t n;
-    if (!spikes_of(r, &arg, &sm, &pop, &t, &idx, &n))
+    spike_view v;
+    if (!spikes_of(r, &arg, &v))
         return false;
-    double t0 = 0, t1 = axon_sim_time(sm->sim);
+    double t0 = 0, t1 = axon_sim_time(v.sm->sim);
     if (*arg && !window_arg(r, arg, &t0, &t1))
         return false;
-    if (!(t1 > t0))
-        return error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
     int w, h;
     term_size(&w, &h);
     size_t shown = 0; /* the spikes in the window, as the header counts them */
-    for (size_t k = 0; k < n; k++)
-        shown += t[k] >= t0 && t[k] < t1;
-    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", sm->name, sm->desc->pops[pop].name,
-            shown, t0 * 1e3, t1 * 1e3);
-    term_raster(r->out, t, idx, n, sm->desc->pops[pop].size, t0, t1, w - 10, h / 2 > 4 ? h / 2 : 4);
+    for (size_t k = 0; k < v.n; k++)
+        shown += v.t[k] >= t0 && v.t[k] < t1;
+    const axon_pop_desc *pd = &v.sm->desc->pops[v.pop];
+    fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", v.sm->name, pd->name, shown, t0 * 1e3,
+            t1 * 1e3);
+    term_raster(r->out, v.t, v.idx, v.n, pd->size, t0, t1, w - 10, h / 2 > 4 ? h / 2 : 4);
     return true;
 }
 
 static bool cmd_rate(repl *r, const char *arg)
 {
-    simulation *sm;
-    int pop;
-    const double *t;
-    const uint32_t *idx;
-    size_t n;
-    if (!spikes_of(r, &arg, &sm, &pop, &t, &idx, &n))
+    spike_view v;
+    if (!spikes_of(r, &arg, &v))
         return false;
-    double t1 = axon_sim_time(sm->sim);
-    if (!(t1 > 0))
-        return error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
+    double t1 = axon_sim_time(v.sm->sim);
     int w, h;
     term_size(&w, &h);
-    fprintf(r->out, "%s.%s: population rate (Hz), 0 to %g ms\n", sm->name,
-            sm->desc->pops[pop].name, t1 * 1e3);
-    term_rate(r->out, t, n, sm->desc->pops[pop].size, 0, t1, w - 12, h / 3 > 4 ? h / 3 : 4);
+    const axon_pop_desc *pd = &v.sm->desc->pops[v.pop];
+    fprintf(r->out, "%s.%s: population rate (Hz), 0 to %g ms\n", v.sm->name, pd->name, t1 * 1e3);
+    term_rate(r->out, v.t, v.n, pd->size, 0, t1, w - 12, h / 3 > 4 ? h / 3 : 4);
     return true;
 }
 
