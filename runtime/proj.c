@@ -1239,6 +1239,38 @@ static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
+/*
+ * AXON_PROJ_POST16 (model.h, ABI 10): the targets, built as uint32 (the connectors, the init
+ * and delay kernels and the order by delay take them so), narrowed to uint16 in their own
+ * array, which is then shrunk to its new size: a projection takes 2 bytes less per synapse
+ * from here on, and narrowing takes no memory beyond a block on the stack (a second array
+ * would make the build's peak 6 bytes per synapse of the largest projection: COBA's E -> E is
+ * 64% of its synapses). Done as soon as nothing needs them wide: right after the connector
+ * when the projection has neither an init nor a delay kernel (phase 1, so that the next
+ * projections are built beside narrow ones), else once its synapses are initialised and
+ * ordered (phase 3). Block by block, each read whole before it is written: the 2-byte targets
+ * of synapses [k, k + n) take the bytes of the 4-byte ones [k / 2, (k + n) / 2), all read.
+ */
+static void rt_narrow_targets(rt_proj *pr)
+{
+    uint16_t buf[1024];
+    const size_t nb = sizeof buf / sizeof *buf;
+    char *a = (char *)pr->post;
+    for (uint64_t k = 0; k < pr->nsyn; k += nb) {
+        size_t n = pr->nsyn - k < nb ? (size_t)(pr->nsyn - k) : nb;
+        for (size_t x = 0; x < n; x++)
+            buf[x] = (uint16_t)pr->post[k + x]; /* < npost <= RT_MAX_POST16 (rt_proj_check) */
+        memcpy(a + k * sizeof *buf, buf, n * sizeof *buf);
+    }
+    memset(a + pr->nsyn * sizeof *buf, 0, (size_t)(pr->cap - pr->nsyn) * sizeof *buf);
+    /* shrinking keeps the block (glibc: in place, or mremap for a mapped one); a block that
+       could not shrink stays as it is */
+    size_t bytes = ((size_t)pr->cap * sizeof *buf + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
+    void *t = realloc(a, bytes);
+    pr->post16 = t ? t : (void *)a;
+    pr->post = NULL;
+}
+
 /* Phase 1 of setup: the connectivity of this process's targets [lo, hi) of the post population
  * (all of them in one process; a rank's block over MPI, mpi.c), with no collective call. */
 static axon_status rt_proj_connect(axon_sim *s, uint32_t q, axon_err *err)
@@ -1255,15 +1287,21 @@ static axon_status rt_proj_connect(axon_sim *s, uint32_t q, axon_err *err)
     /* over MPI: room for rt_proj_whole_index (allocated here, before any collective call) */
     if (s->mpi && !(pr->goff = malloc(((size_t)pr->npre + 1) * 2 * sizeof *pr->goff)))
         return rt_oom(pr, err);
+    axon_status st;
     switch (d->connector) {
-    case AXON_CONN_ALL: return rt_build_all(pr, err);
-    case AXON_CONN_ONE: return rt_build_one(pr, err);
-    case AXON_CONN_RANDOM: return rt_build_random(s, pr, q, err);
-    case AXON_CONN_INDEGREE: return rt_build_indegree(s, pr, q, err);
-    case AXON_CONN_OUTDEGREE: return rt_build_outdegree(s, pr, q, err);
-    case AXON_CONN_FILE: return rt_build_file(pr, err);
-    default: return rt_build_where(s, pr, err);
+    case AXON_CONN_ALL: st = rt_build_all(pr, err); break;
+    case AXON_CONN_ONE: st = rt_build_one(pr, err); break;
+    case AXON_CONN_RANDOM: st = rt_build_random(s, pr, q, err); break;
+    case AXON_CONN_INDEGREE: st = rt_build_indegree(s, pr, q, err); break;
+    case AXON_CONN_OUTDEGREE: st = rt_build_outdegree(s, pr, q, err); break;
+    case AXON_CONN_FILE: st = rt_build_file(pr, err); break;
+    default: st = rt_build_where(s, pr, err); break;
     }
+    /* 16-bit targets that no init or delay kernel reads: narrowed now, before the next
+       projection is built (rt_narrow_targets) */
+    if (st == AXON_OK && (d->flags & AXON_PROJ_POST16) && !d->init && !d->delays)
+        rt_narrow_targets(pr);
+    return st;
 }
 
 /*
@@ -1344,34 +1382,10 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': the synapse from neuron %u to neuron %u has "
                                 "'%s' = %g, but it must be within [%g, %g]",
-                                pr->d->name, pr->pre ? pr->pre[i] : 0, pr->post[i], p->name, v,
+                                pr->d->name, pr->pre ? pr->pre[i] : 0, rt_target(pr, i), p->name, v,
                                 p->min, p->max);
         }
     }
-    return AXON_OK;
-}
-
-/*
- * AXON_PROJ_POST16 (model.h, ABI 10): the targets, built as uint32 (the connectors, the init
- * and delay kernels and the order by delay take them so), copied into a uint16 array that
- * replaces them, so that a projection takes 2 bytes less per synapse from here on. Done once
- * its synapses are ordered, projection by projection, so that the build holds both arrays of
- * one projection at a time: 6 bytes per synapse of it, less than the 8 (targets and the
- * presynaptic index) that its init kernel needed just before.
- */
-static axon_status rt_narrow_targets(rt_proj *pr, axon_err *err)
-{
-    size_t bytes;
-    uint16_t *t = rt_alloc_syn((size_t)pr->cap * sizeof *t, &bytes);
-    if (!t)
-        return rt_oom(pr, err);
-    for (uint64_t k = 0; k < pr->nsyn; k++)
-        t[k] = (uint16_t)pr->post[k]; /* < npost <= RT_MAX_POST16 (rt_proj_check) */
-    memset(t + pr->nsyn, 0, bytes - (size_t)pr->nsyn * sizeof *t);
-    free(pr->post);
-    pr->post = NULL;
-    pr->post16 = t;
-    pr->bytes -= (size_t)pr->cap * (sizeof(uint32_t) - sizeof *t);
     return AXON_OK;
 }
 
@@ -1383,7 +1397,7 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     pr->vars = calloc(d->nvars ? d->nvars : 1, sizeof *pr->vars);
     if (!pr->vars)
         return rt_oom(pr, err);
-    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post;
+    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * rt_target_size(pr);
     for (uint32_t v = 0; v < d->nvars; v++) {
         int kind = d->vars[v].kind;
         size_t n = kind == AXON_VAR_PER_PRE    ? s->pops[d->pre].cap
@@ -1414,8 +1428,10 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     }
     if (st == AXON_OK && d->delays)
         st = rt_order_by_delay(s, pr, err);
-    if (st == AXON_OK && (d->flags & AXON_PROJ_POST16))
-        st = rt_narrow_targets(pr, err);
+    if (st == AXON_OK && pr->post && (d->flags & AXON_PROJ_POST16)) {
+        rt_narrow_targets(pr);
+        pr->bytes -= (size_t)pr->cap * (sizeof(uint32_t) - sizeof *pr->post16);
+    }
     return st;
 }
 

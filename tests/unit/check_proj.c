@@ -1201,32 +1201,34 @@ static void delays_by_pair(const axon_step_ctx *ctx, const uint32_t *pre, const 
 /* AXON_PROJ_POST16 (ABI 10): the targets of a population of 65,536 neurons in 2 bytes, which
  * on_pre reads as uint16. The same synapses, deliveries and results as with 4-byte targets, with
  * 1 and 2 threads (rows cut by target ranges), a per-synapse delay or one for the projection;
- * 2 bytes less per synapse; axon_sim_connectivity and axon_sim_synapse_index as with 4 bytes.
+ * 2 bytes less per synapse, narrowed after the init kernel or, without one, as soon as built;
+ * axon_sim_connectivity and axon_sim_synapse_index as with 4 bytes.
  * Refused for a population of 65,537. */
 START_TEST(test_proj_post16)
 {
     enum { NA = 65536, MAXS = 80000 };
     axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.001, 0, 1),
-                           proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 1, 1)};
-    for (int q = 0; q < 2; q++) {
+                           proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 1, 1),
+                           proj_of("P->A.3", 0, 1, AXON_CONN_OUTDEGREE, 0, 20, 1)};
+    for (int q = 0; q < 3; q++) {
         pj[q].nvars = 1;
         pj[q].vars = w_vars;
-        pj[q].init = w_init_ij;
+        pj[q].init = q < 2 ? w_init_ij : NULL; /* P->A.3: narrowed as soon as it is built */
         pj[q].delay_steps = (uint32_t)q + 1;
     }
     pj[1].delays = delays_by_pair;
-    axon_model_desc m = model_projs("post16", 8, pops, 2, pj, 2, NULL, 0);
+    axon_model_desc m = model_projs("post16", 8, pops, 2, pj, 3, NULL, 0);
     m.dt = POI_DT;
-    static double ref_a[NA], ref_w[2][MAXS];
-    static uint32_t ref_post[2][MAXS];
-    uint64_t nsyn[2] = {0, 0};
-    double wide_bytes[2] = {0, 0};
+    static double ref_a[NA], ref_w[3][MAXS];
+    static uint32_t ref_post[3][MAXS];
+    uint64_t nsyn[3] = {0, 0, 0};
+    double wide_bytes[3] = {0, 0, 0};
     /* case c: 4-byte targets (c even) or 2-byte (odd, compared with the case before), 1 thread
        (c < 2) or 2 */
     for (int c = 0; c < 4; c++) {
         int narrow = c % 2;
-        for (int q = 0; q < 2; q++) {
+        for (int q = 0; q < 3; q++) {
             pj[q].flags = AXON_PROJ_SPLIT | (narrow ? AXON_PROJ_POST16 : 0);
             pj[q].on_pre = narrow ? split_on_pre16 : split_on_pre;
         }
@@ -1239,9 +1241,10 @@ START_TEST(test_proj_post16)
             memcpy(ref_a, a.data, sizeof ref_a);
         else
             ck_assert_mem_eq(a.data, ref_a, sizeof ref_a);
-        for (int q = 0; q < 2; q++) {
+        for (int q = 0; q < 3; q++) {
+            static const char *const wn[] = {"P->A.w", "P->A.2.w", "P->A.3.w"};
             axon_tensor w;
-            ck_assert_int_eq(axon_sim_syn_var(s, q ? "P->A.2.w" : "P->A.w", &w), AXON_OK);
+            ck_assert_int_eq(axon_sim_syn_var(s, wn[q], &w), AXON_OK);
             const uint64_t *row;
             const uint32_t *post;
             get_csr(s, q, &row, &post);
@@ -1275,8 +1278,10 @@ START_TEST(test_proj_post16)
         axon_sim_free(s);
     }
     pops[1].size = NA + 1;
-    pj[0].flags = AXON_PROJ_SPLIT; /* 4-byte targets: valid */
-    pj[0].on_pre = split_on_pre;
+    for (int q = 0; q < 3; q += 2) { /* 4-byte targets: valid */
+        pj[q].flags = AXON_PROJ_SPLIT;
+        pj[q].on_pre = split_on_pre;
+    }
     expect_refused(&m, NULL,
                    "projection 'P->A.2': 16-bit targets (AXON_PROJ_POST16) for a population of "
                    "65537 neurons, at most 65536");
