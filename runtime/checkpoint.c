@@ -187,7 +187,18 @@ static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
     ck_hash x = ck_hash_new();
     ck_hash_add(&x, &pr->nsyn, sizeof pr->nsyn);
     ck_hash_add(&x, pr->row, ((size_t)pr->npre + 1) * sizeof *pr->row);
-    ck_hash_add(&x, pr->post, (size_t)pr->nsyn * sizeof *pr->post);
+    if (pr->post16) { /* the same bytes as uint32 targets: a checkpoint reads either way */
+        uint32_t buf[1024];
+        for (uint64_t k = 0; k < pr->nsyn; k += sizeof buf / sizeof *buf) {
+            size_t n = pr->nsyn - k < sizeof buf / sizeof *buf ? (size_t)(pr->nsyn - k)
+                                                               : sizeof buf / sizeof *buf;
+            for (size_t t = 0; t < n; t++)
+                buf[t] = pr->post16[k + t];
+            ck_hash_add(&x, buf, n * sizeof *buf);
+        }
+    } else {
+        ck_hash_add(&x, pr->post, (size_t)pr->nsyn * sizeof *pr->post);
+    }
     if (pr->delay)
         ck_hash_add(&x, pr->delay, (size_t)pr->nsyn * sizeof *pr->delay);
     else if (pr->doff) { /* the same bytes: each synapse's delay, in order */

@@ -442,17 +442,17 @@ int64_t axon_sim_synapse_index(axon_sim *s, int proj, uint32_t pre, uint32_t pos
     uint64_t b = pr->row[pre], e = pr->row[pre + 1];
     if (pr->delay || pr->doff) { /* rows are ordered by (delay, target) */
         for (uint64_t k = b; k < e; k++)
-            if (pr->post[k] == post)
+            if (rt_target(pr, k) == post)
                 return (int64_t)k;
     } else {
         while (b < e) {
             uint64_t mid = b + (e - b) / 2;
-            if (pr->post[mid] < post)
+            if (rt_target(pr, mid) < post)
                 b = mid + 1;
             else
                 e = mid;
         }
-        if (b < pr->row[pre + 1] && pr->post[b] == post)
+        if (b < pr->row[pre + 1] && rt_target(pr, b) == post)
             return (int64_t)b;
     }
     axon_err_set(&s->err, AXON_EINVAL, "projection '%s' does not connect %u to %u", nm, pre, post);

@@ -105,7 +105,7 @@ static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx
                         void *const *av, void *const *bv, uint32_t i, uint64_t b, uint64_t e)
 {
     if (!pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS)) {
-        fn(ctx, pr->vars, av, bv, pr->post, i, b, e);
+        fn(ctx, pr->vars, av, bv, rt_targets(pr), i, b, e);
         return;
     }
     axon_step_ctx own = *ctx;
@@ -116,7 +116,7 @@ static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx
         while (k < e && pr->gidx[k] - k == off)
             k++;
         h[i] = off;
-        fn(&own, pr->vars, av, bv, pr->post, i, b, k);
+        fn(&own, pr->vars, av, bv, rt_targets(pr), i, b, k);
         b = k;
     }
 }
@@ -125,7 +125,7 @@ static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx
  * its part due at a delay). */
 static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 {
-    __builtin_prefetch(&pr->post[r]);
+    __builtin_prefetch(rt_target_at(pr, r));
     for (uint32_t v = 0; v < pr->d->nvars; v++)
         __builtin_prefetch((const char *)pr->vars[v] + r * esz);
 }
@@ -136,8 +136,8 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
  * RT_PF_PART bytes of each array. */
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
-    const char *p = (const char *)&pr->post[b];
-    size_t n = (size_t)(e - b) * sizeof *pr->post;
+    const char *p = rt_target_at(pr, b);
+    size_t n = (size_t)(e - b) * rt_target_size(pr);
     for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
         __builtin_prefetch(p + x);
     n = (size_t)(e - b) * esz;
@@ -217,7 +217,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
     for (uint32_t k = 0; k < n; k++) {
         uint64_t rb = p[k].rb, re = p[k].re;
         if (!whole && !cut)
-            rt_cut(pr->post, &rb, &re, lo, hi, npost);
+            rt_cut(pr, &rb, &re, lo, hi, npost);
         if (rb < re)
             rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);
     }
@@ -273,7 +273,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
     rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
     const rt_ring *g = a->ring;
     const uint64_t mask = g->cap - 1, *row = pr->row;
-    const uint32_t *buf = g->buf, *post = pr->post;
+    const uint32_t *buf = g->buf, *post = rt_targets(pr);
     void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
     axon_event_fn on_pre = d->on_pre;
     int whole = lo == 0 && hi >= b->size;
@@ -314,7 +314,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
             if (c < nc)
                 re = r0 + ci[c];
         } else if (!whole) {
-            rt_cut(post, &rb, &re, lo, hi, b->size);
+            rt_cut(pr, &rb, &re, lo, hi, b->size);
         }
         if (rb < re)
             on_pre(ctx, sv, av, bv, post, i, rb, re);
@@ -542,7 +542,7 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
         if (cnt) {
             const rt_ring *g = a->ring;
             for (uint32_t k = 0; k < cnt; k++)
-                d->pre_after(ctx, sv, av, bv, pr->post, g->buf[(st + k) & (g->cap - 1)], 0, 0);
+                d->pre_after(ctx, sv, av, bv, rt_targets(pr), g->buf[(st + k) & (g->cap - 1)], 0, 0);
         }
         if (d->on_post && b->nspk) {
             rt_plastic_phase ph = {s, pr, ctx, 1, 0};

@@ -912,7 +912,7 @@ static void rt_describe_nonfinite(axon_sim *s)
                 hi = mid;
         }
         snprintf(item, sizeof item, "synapse %llu (neuron %u -> neuron %u)",
-                 (unsigned long long)f->index, lo, q->post[f->index]);
+                 (unsigned long long)f->index, lo, rt_target(q, f->index));
     } else {
         snprintf(item, sizeof item, "%s neuron %llu",
                  d->kind == AXON_VAR_PER_PRE ? "presynaptic" : "postsynaptic",

@@ -34,8 +34,11 @@
  * Synapse state. Per-synapse variables are zeroed, 64-byte aligned arrays of cap = nsyn rounded
  * up to 16 values of the model precision, like neuron state. The init kernel is called over
  * [0, nsyn) split on 16-synapse boundaries between the simulation's pool threads, with pre[s]
- * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. Steady-state
- * memory: 4 bytes (post) + nvars * precision per synapse, plus 8 bytes per presynaptic neuron.
+ * and post[s] (both padded with zeros to cap entries); pre[] is freed afterwards. With
+ * AXON_PROJ_POST16 (a post population of at most 65,536 neurons, ABI 10) the targets are then
+ * narrowed to uint16 (post16, rt_narrow_targets), which the row kernels take. Steady-state
+ * memory: 4 bytes (post; 2 with AXON_PROJ_POST16) + nvars * precision per synapse, plus 8 bytes
+ * per presynaptic neuron.
  * Projections with on_post (or neuron event) handlers add a post-ordered index: 12 bytes per
  * postsynaptic neuron and 2, 3 or 4 bytes per synapse, each entry stored as the step from the
  * previous entry's pre and its place in the row (8 bytes, the pre and the synapse, where that
@@ -75,6 +78,7 @@
 #include "sim.h"
 
 #define RT_MAX_SYN UINT32_MAX             /* synapses per projection */
+#define RT_MAX_POST16 65536u              /* post neurons of 16-bit targets (AXON_PROJ_POST16) */
 #define RT_MAX_DELAY ((1u << 24) - 1)     /* delay_steps */
 #define RT_MAX_PROJS (1u << 22)           /* projection index fits the stream id */
 #define RT_STREAM(proj, purpose) (0x40000000u | (uint32_t)(proj) << 8 | (uint32_t)(purpose))
@@ -176,6 +180,11 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': no population %d", nm,
                                 d->post);
         const axon_pop_desc *a = &m->pops[d->pre], *b = &m->pops[d->post];
+        if ((d->flags & AXON_PROJ_POST16) && b->size > RT_MAX_POST16)
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': 16-bit targets (AXON_PROJ_POST16) for a "
+                                "population of %u neurons, at most %u",
+                                nm, b->size, RT_MAX_POST16);
         switch (d->connector) {
         case AXON_CONN_ALL: break;
         case AXON_CONN_ONE:
@@ -222,7 +231,7 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         }
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
-                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN;
+                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN | AXON_PROJ_POST16;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -1097,7 +1106,7 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
     if (!(pr->col = rt_alloc_zeroed(np * sizeof *pr->col)))
         return AXON_ENOMEM;
     for (uint64_t k = 0; k < pr->nsyn; k++)
-        pr->col[pr->post[k] + 1]++;
+        pr->col[rt_target(pr, k) + 1]++;
     for (uint32_t j = 0; j < pr->npost; j++) {
         if (pr->col[j + 1] > pr->col_max)
             pr->col_max = pr->col[j + 1];
@@ -1119,7 +1128,7 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
         if (pr->row[i + 1] - pr->row[i] > rmax)
             rmax = pr->row[i + 1] - pr->row[i];
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
-            uint32_t *l = &last[pr->post[k]];
+            uint32_t *l = &last[rt_target(pr, k)];
             if (*l != UINT32_MAX && i - *l > dpre)
                 dpre = i - *l;
             *l = i;
@@ -1148,7 +1157,7 @@ static axon_status rt_build_cols(rt_proj *pr, int nthreads)
     memset(last, 0xff, np * sizeof *last);
     for (uint32_t i = 0; i < pr->npre; i++)
         for (uint64_t k = pr->row[i]; k < pr->row[i + 1]; k++) {
-            uint32_t j = pr->post[k], *l = &last[j];
+            uint32_t j = rt_target(pr, k), *l = &last[j];
             uint64_t e = next[j]++;
             if (!packed) {
                 pr->col_pre[e] = i;
@@ -1230,6 +1239,38 @@ static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
     return AXON_OK;
 }
 
+/*
+ * AXON_PROJ_POST16 (model.h, ABI 10): the targets, built as uint32 (the connectors, the init
+ * and delay kernels and the order by delay take them so), narrowed to uint16 in their own
+ * array, which is then shrunk to its new size: a projection takes 2 bytes less per synapse
+ * from here on, and narrowing takes no memory beyond a block on the stack (a second array
+ * would make the build's peak 6 bytes per synapse of the largest projection: COBA's E -> E is
+ * 64% of its synapses). Done as soon as nothing needs them wide: right after the connector
+ * when the projection has neither an init nor a delay kernel (phase 1, so that the next
+ * projections are built beside narrow ones), else once its synapses are initialised and
+ * ordered (phase 3). Block by block, each read whole before it is written: the 2-byte targets
+ * of synapses [k, k + n) take the bytes of the 4-byte ones [k / 2, (k + n) / 2), all read.
+ */
+static void rt_narrow_targets(rt_proj *pr)
+{
+    uint16_t buf[1024];
+    const size_t nb = sizeof buf / sizeof *buf;
+    char *a = (char *)pr->post;
+    for (uint64_t k = 0; k < pr->nsyn; k += nb) {
+        size_t n = pr->nsyn - k < nb ? (size_t)(pr->nsyn - k) : nb;
+        for (size_t x = 0; x < n; x++)
+            buf[x] = (uint16_t)pr->post[k + x]; /* < npost <= RT_MAX_POST16 (rt_proj_check) */
+        memcpy(a + k * sizeof *buf, buf, n * sizeof *buf);
+    }
+    memset(a + pr->nsyn * sizeof *buf, 0, (size_t)(pr->cap - pr->nsyn) * sizeof *buf);
+    /* shrinking keeps the block (glibc: in place, or mremap for a mapped one); a block that
+       could not shrink stays as it is */
+    size_t bytes = ((size_t)pr->cap * sizeof *buf + AXON_ALIGN - 1) / AXON_ALIGN * AXON_ALIGN;
+    void *t = realloc(a, bytes);
+    pr->post16 = t ? t : (void *)a;
+    pr->post = NULL;
+}
+
 /* Phase 1 of setup: the connectivity of this process's targets [lo, hi) of the post population
  * (all of them in one process; a rank's block over MPI, mpi.c), with no collective call. */
 static axon_status rt_proj_connect(axon_sim *s, uint32_t q, axon_err *err)
@@ -1246,15 +1287,21 @@ static axon_status rt_proj_connect(axon_sim *s, uint32_t q, axon_err *err)
     /* over MPI: room for rt_proj_whole_index (allocated here, before any collective call) */
     if (s->mpi && !(pr->goff = malloc(((size_t)pr->npre + 1) * 2 * sizeof *pr->goff)))
         return rt_oom(pr, err);
+    axon_status st;
     switch (d->connector) {
-    case AXON_CONN_ALL: return rt_build_all(pr, err);
-    case AXON_CONN_ONE: return rt_build_one(pr, err);
-    case AXON_CONN_RANDOM: return rt_build_random(s, pr, q, err);
-    case AXON_CONN_INDEGREE: return rt_build_indegree(s, pr, q, err);
-    case AXON_CONN_OUTDEGREE: return rt_build_outdegree(s, pr, q, err);
-    case AXON_CONN_FILE: return rt_build_file(pr, err);
-    default: return rt_build_where(s, pr, err);
+    case AXON_CONN_ALL: st = rt_build_all(pr, err); break;
+    case AXON_CONN_ONE: st = rt_build_one(pr, err); break;
+    case AXON_CONN_RANDOM: st = rt_build_random(s, pr, q, err); break;
+    case AXON_CONN_INDEGREE: st = rt_build_indegree(s, pr, q, err); break;
+    case AXON_CONN_OUTDEGREE: st = rt_build_outdegree(s, pr, q, err); break;
+    case AXON_CONN_FILE: st = rt_build_file(pr, err); break;
+    default: st = rt_build_where(s, pr, err); break;
     }
+    /* 16-bit targets that no init or delay kernel reads: narrowed now, before the next
+       projection is built (rt_narrow_targets) */
+    if (st == AXON_OK && (d->flags & AXON_PROJ_POST16) && !d->init && !d->delays)
+        rt_narrow_targets(pr);
+    return st;
 }
 
 /*
@@ -1335,7 +1382,7 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': the synapse from neuron %u to neuron %u has "
                                 "'%s' = %g, but it must be within [%g, %g]",
-                                pr->d->name, pr->pre ? pr->pre[i] : 0, pr->post[i], p->name, v,
+                                pr->d->name, pr->pre ? pr->pre[i] : 0, rt_target(pr, i), p->name, v,
                                 p->min, p->max);
         }
     }
@@ -1343,14 +1390,14 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
 }
 
 /* Phase 3: synapse variables, the delay kernel (rounded to steps), the init kernel, the order
- * by delay. */
+ * by delay, the targets narrowed. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     const axon_proj_desc *d = pr->d;
     pr->vars = calloc(d->nvars ? d->nvars : 1, sizeof *pr->vars);
     if (!pr->vars)
         return rt_oom(pr, err);
-    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * sizeof *pr->post;
+    pr->bytes = ((size_t)pr->npre + 1) * sizeof *pr->row + (size_t)pr->cap * rt_target_size(pr);
     for (uint32_t v = 0; v < d->nvars; v++) {
         int kind = d->vars[v].kind;
         size_t n = kind == AXON_VAR_PER_PRE    ? s->pops[d->pre].cap
@@ -1379,9 +1426,13 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         free(pr->goff);
         pr->goff = NULL;
     }
-    if (st != AXON_OK || !d->delays)
-        return st;
-    return rt_order_by_delay(s, pr, err);
+    if (st == AXON_OK && d->delays)
+        st = rt_order_by_delay(s, pr, err);
+    if (st == AXON_OK && pr->post && (d->flags & AXON_PROJ_POST16)) {
+        rt_narrow_targets(pr);
+        pr->bytes -= (size_t)pr->cap * (sizeof(uint32_t) - sizeof *pr->post16);
+    }
+    return st;
 }
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
@@ -1600,17 +1651,17 @@ axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t nsteps, 
 }
 
 
-/* The first of post[b..e) (increasing) that is >= v, e if none; b < e. The search starts
+/* The first of the targets [b..e) of pr (increasing) that is >= v, e if none; b < e. The search starts
  * where v would be if the row's targets were spread evenly over [0, npost) (random rows nearly
  * are, so it usually ends within a few entries) and gallops from there: O(log(e - b)) in any
  * case. */
-static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v, uint32_t npost)
+static uint64_t rt_find(const rt_proj *pr, uint64_t b, uint64_t e, uint32_t v, uint32_t npost)
 {
     uint64_t g = b + (uint64_t)((double)(e - b) * v / npost);
     if (g >= e)
         g = e - 1;
     uint64_t lo, hi; /* post[lo - 1] < v <= post[hi] (with post[b - 1] = -inf, post[e] = inf) */
-    if (post[g] < v) {
+    if (rt_target(pr, g) < v) {
         uint64_t step = 1;
         lo = g + 1;
         for (;;) {
@@ -1618,7 +1669,7 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
                 hi = e;
                 break;
             }
-            if (post[lo + step - 1] >= v) {
+            if (rt_target(pr, lo + step - 1) >= v) {
                 hi = lo + step - 1;
                 break;
             }
@@ -1633,7 +1684,7 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
                 lo = b;
                 break;
             }
-            if (post[hi - step] < v) {
+            if (rt_target(pr, hi - step) < v) {
                 lo = hi - step + 1;
                 break;
             }
@@ -1643,7 +1694,7 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
     }
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (post[mid] < v)
+        if (rt_target(pr, mid) < v)
             lo = mid + 1;
         else
             hi = mid;
@@ -1657,16 +1708,16 @@ static uint64_t rt_find(const uint32_t *post, uint64_t b, uint64_t e, uint32_t v
  * are in range (rows list their targets in increasing order).
  */
 /* Cuts the synapses [*rb, *re) (targets increasing) to those whose targets are in [lo, hi). */
-void rt_cut(const uint32_t *post, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t hi,
-                   uint32_t npost)
+void rt_cut(const rt_proj *pr, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t hi,
+            uint32_t npost)
 {
     uint64_t r0 = *rb, r1 = *re;
     if (r0 >= r1)
         return;
     if (lo > 0)
-        *rb = rt_find(post, r0, r1, lo, npost);
+        *rb = rt_find(pr, r0, r1, lo, npost);
     if (hi < npost)
-        *re = rt_find(post, r0, r1, hi, npost);
+        *re = rt_find(pr, r0, r1, hi, npost);
 }
 
 /* rt_proj_cuts, rows [b, e) */
@@ -1682,7 +1733,7 @@ static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
         if (!pr->doff) {
             for (uint32_t k = 0; k < pr->ncut; k++)
                 pr->cut[(uint64_t)i * pr->ncut + k] =
-                    r0 < r1 ? (uint32_t)(rt_find(pr->post, r0, r1, q->bounds[k + 1], q->size) - r0)
+                    r0 < r1 ? (uint32_t)(rt_find(pr, r0, r1, q->bounds[k + 1], q->size) - r0)
                             : 0;
             continue;
         }
@@ -1694,7 +1745,7 @@ static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
             uint64_t b0 = r0 + o[j], e0 = j + 1 < nd ? r0 + o[j + 1] : r1;
             for (uint32_t k = 0; k < pr->ncut; k++)
                 c[j * pr->ncut + k] =
-                    b0 < e0 ? (uint32_t)(rt_find(pr->post, b0, e0, q->bounds[k + 1], q->size) - r0)
+                    b0 < e0 ? (uint32_t)(rt_find(pr, b0, e0, q->bounds[k + 1], q->size) - r0)
                             : (uint32_t)(b0 - r0);
         }
     }
@@ -1783,6 +1834,8 @@ void rt_proj_free(axon_sim *s)
         free(pr->col_tmp);
         free(pr->row);
         free(pr->post);
+        free(pr->post16);
+        free(pr->post32);
         free(pr->pre);
         free(pr->goff);
         free(pr->gidx);
@@ -1865,10 +1918,20 @@ axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
     rt_begin(s);
     if (rt_check_proj(s, proj, "axon_sim_connectivity") != AXON_OK)
         return AXON_EINVAL;
+    rt_proj *pr = &s->projs[proj];
     if (row)
-        *row = s->projs[proj].row;
+        *row = pr->row;
+    if (post && pr->post16 && !pr->post32) {
+        /* 16-bit targets (AXON_PROJ_POST16): widened once, kept until axon_sim_free */
+        if (!(pr->post32 = malloc((pr->nsyn ? (size_t)pr->nsyn : 1) * sizeof *pr->post32)))
+            return axon_err_set(&s->err, AXON_ENOMEM,
+                                "axon_sim_connectivity: out of memory for the targets of '%s'",
+                                pr->d->name);
+        for (uint64_t k = 0; k < pr->nsyn; k++)
+            pr->post32[k] = pr->post16[k];
+    }
     if (post)
-        *post = s->projs[proj].post;
+        *post = pr->post16 ? pr->post32 : pr->post;
     return AXON_OK;
 }
 

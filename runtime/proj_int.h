@@ -21,7 +21,7 @@ rt_col_view rt_col_entries(const rt_proj *pr, uint32_t j, uint32_t *buf);
 /* The scratch of thread `task` for rt_col_entries (two buffers, by the parity of `which`). */
 uint32_t *rt_col_buf(const rt_proj *pr, int task, uint64_t which);
 /* Cuts the synapses [*rb, *re) (targets increasing) to those whose targets are in [lo, hi). */
-void rt_cut(const uint32_t *post, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t hi,
+void rt_cut(const rt_proj *pr, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t hi,
             uint32_t npost);
 
 #endif

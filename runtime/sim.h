@@ -70,7 +70,11 @@ typedef struct {
     int nhoff;
     uint64_t cap;   /* nsyn rounded up to RT_BLOCK (at least RT_BLOCK) */
     uint64_t *row;  /* npre + 1 */
-    uint32_t *post; /* cap entries (padding 0) */
+    uint32_t *post; /* cap entries (padding 0): the targets, as built; NULL once narrowed: */
+    uint16_t *post16; /* AXON_PROJ_POST16 (ABI 10): the targets as uint16 (cap entries, padding
+                         0), narrowed from post[] after the init kernel and the order by delay
+                         (proj.c, rt_narrow_targets); read them through rt_target */
+    uint32_t *post32; /* ... and widened back for axon_sim_connectivity, on its first call */
     uint32_t *pre;  /* cap entries, only until the init kernel has run */
     void **vars;    /* d->nvars arrays: cap values per synapse, or per pre / post neuron
                        (AXON_VAR_PER_PRE / _PER_POST) */
@@ -101,6 +105,29 @@ typedef struct {
     size_t bytes;   /* row, post, vars and the post-ordered index */
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
+
+/* The target of synapse k of pr, whatever the width it is stored in. */
+static inline uint32_t rt_target(const rt_proj *pr, uint64_t k)
+{
+    return pr->post16 ? pr->post16[k] : pr->post[k];
+}
+
+/* The targets as the row kernels take them (model.h: uint16_t with AXON_PROJ_POST16). */
+static inline const uint32_t *rt_targets(const rt_proj *pr)
+{
+    return pr->post16 ? (const uint32_t *)(const void *)pr->post16 : pr->post;
+}
+
+/* The address of synapse k's target (for prefetches) and the bytes a target takes. */
+static inline const void *rt_target_at(const rt_proj *pr, uint64_t k)
+{
+    return pr->post16 ? (const void *)&pr->post16[k] : (const void *)&pr->post[k];
+}
+
+static inline size_t rt_target_size(const rt_proj *pr)
+{
+    return pr->post16 ? sizeof *pr->post16 : sizeof *pr->post;
+}
 
 typedef struct {
     const axon_record_desc *d;

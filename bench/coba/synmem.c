@@ -12,8 +12,8 @@
  *   proj=NAME synapses=S bytes=B bytes_per_synapse=B/S
  *   total synapses=S bytes=B bytes_per_synapse=B/S setup_s=T setup_cpu_s=C
  * where B = bytes_per_synapse * synapses is what the runtime counts for the projection: the
- * targets (uint32 per synapse), the per-synapse variables and the CSR row offsets (uint64 per
- * presynaptic neuron), with the padding of the arrays to 16 elements, and for projections with
+ * targets (uint16 per synapse onto a population of at most 65,536 neurons, else uint32), the
+ * per-synapse variables and the CSR row offsets (uint64 per presynaptic neuron), with the padding of the arrays to 16 elements, and for projections with
  * `on post` handlers the post-ordered index (docs/runtime.md); spike histories (per
  * population) are not included. setup_s is the wall time of axon_sim_new (initial state and
  * connectivity), setup_cpu_s its CPU time (all threads).

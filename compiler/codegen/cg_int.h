@@ -132,6 +132,8 @@ typedef struct {
     LLVMValueRef pre_i, post_j;          /* endpoint indices (i64) */
     LLVMValueRef *syn_base;              /* per-synapse variable arrays */
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
+    bool post16;                         /* the row kernels' post_arr holds uint16 targets
+                                            (AXON_PROJ_POST16, ABI 10) */
     const sm_block *handler;             /* the synapse handler being compiled */
     LLVMValueRef syn_s;                  /* synapse index (i64) */
     LLVMValueRef syn_off;                /* ctx->syn_offset (ABI 7; handlers ABI 8), or NULL */

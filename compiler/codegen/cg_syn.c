@@ -212,6 +212,17 @@ static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
     return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, ""), c->i64, "");
 }
 
+/* The target of synapse s in a row kernel (i64): post_arr holds uint16 targets with
+ * AXON_PROJ_POST16 (model.h, ABI 10), else uint32. */
+static LLVMValueRef load_target(cg *c, LLVMValueRef s)
+{
+    if (!c->post16)
+        return load_u32(c, c->post_arr, s);
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef p = LLVMBuildGEP2(c->b, i16, c->post_arr, &s, 1, "");
+    return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, p, ""), c->i64, "");
+}
+
 /* member m of the axon_step_ctx at ctxp */
 static LLVMValueRef ctx_member(cg *c, LLVMValueRef ctxp, int m, const char *name)
 {
@@ -624,7 +635,7 @@ static void row_prefetch(cg *c, LLVMValueRef s)
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == IRS_POST) {
             if (!j)
-                j = load_u32(c, c->post_arr, ahead_of(c, s));
+                j = load_target(c, ahead_of(c, s));
             prefetch_var(c, k, j);
         }
 }
@@ -639,7 +650,7 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
        load, so a row's loop over contiguous targets vectorises (a matrix-vector product for
        graded projections) */
     c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
-                            : load_u32(c, c->post_arr, s);
+                            : load_target(c, s);
     if (c->handler == &c->proj->on_pre && !c->dense_j0)
         row_prefetch(c, s);
     third_reset(c);
@@ -725,7 +736,7 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
         LLVMValueRef safe = LLVMBuildSelect(
             c->b, LLVMBuildICmp(c->b, LLVMIntULT, b, LLVMGetParam(fn, 7), ""), b,
             LLVMConstInt(c->i64, 0, 0), "");
-        c->dense_j0 = load_u32(c, c->post_arr, safe);
+        c->dense_j0 = load_target(c, safe);
         c->dense_b = b;
     }
     c->with_structure = false;
@@ -876,6 +887,9 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->pop = NULL;
     c->pre_pop = &m->pops[pj->pre];
     c->post_pop = &m->pops[pj->post];
+    /* targets of a post population of at most 65,536 neurons in 2 bytes (ABI 10); test only
+       (tests/cli/targets16.sh): AXON_TEST_WIDE_TARGETS keeps them in 4, to compare the two */
+    c->post16 = c->post_pop->size <= 65536 && !getenv("AXON_TEST_WIDE_TARGETS");
     c->pop_index = m->npops + k; /* random streams after the populations' */
     c->env = calloc((size_t)pj->nvars + 1, sizeof *c->env);
     c->env_pre = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->env_pre);
@@ -990,6 +1004,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= AXON_PROJ_READS_PRE;
     if (pj->via >= 0)
         flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
+    if (c->post16)
+        flags |= AXON_PROJ_POST16;
     /* the pre variables the kernels read (gathered from every MPI rank before they run),
        and whether one of them is also written at the target in the same population */
     LLVMValueRef *reads = calloc((size_t)c->pre_pop->nvars + 1, sizeof *reads);
@@ -1053,6 +1069,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     free(c->syn_base);
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
+    c->post16 = false;
     free(c->side_val);
     c->side_val = NULL;
     free(c->third_base);

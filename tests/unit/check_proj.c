@@ -1176,6 +1176,118 @@ START_TEST(test_proj_split_delivery)
 }
 END_TEST
 
+/* split_on_pre for targets stored in 2 bytes (AXON_PROJ_POST16, ABI 10) */
+static void split_on_pre16(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
+                           void *const *post_vars, const uint32_t *post32, uint32_t i, uint64_t b,
+                           uint64_t e)
+{
+    const uint16_t *post = (const void *)post32;
+    double *w = sv[0], *in = post_vars[0];
+    for (uint64_t s = b; s < e; s++) {
+        in[post[s]] = in[post[s]] * 0.5 + w[s];
+        w[s] += 1e-3 * (double)(ctx->step % 7);
+    }
+    atomic_fetch_add_explicit(&g_split_calls, 1, memory_order_relaxed);
+}
+
+/* per-synapse delays of 1 to 5 steps of POI_DT, by the pair */
+static void delays_by_pair(const axon_step_ctx *ctx, const uint32_t *pre, const uint32_t *post,
+                           uint64_t b, uint64_t e, double *out)
+{
+    for (uint64_t s = b; s < e; s++)
+        out[s] = POI_DT * (double)(1 + (pre[s] * 7u + post[s]) % 5u);
+}
+
+/* AXON_PROJ_POST16 (ABI 10): the targets of a population of 65,536 neurons in 2 bytes, which
+ * on_pre reads as uint16. The same synapses, deliveries and results as with 4-byte targets, with
+ * 1 and 2 threads (rows cut by target ranges), a per-synapse delay or one for the projection;
+ * 2 bytes less per synapse, narrowed after the init kernel or, without one, as soon as built;
+ * axon_sim_connectivity and axon_sim_synapse_index as with 4 bytes.
+ * Refused for a population of 65,537. */
+START_TEST(test_proj_post16)
+{
+    enum { NA = 65536, MAXS = 80000 };
+    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
+    axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.001, 0, 1),
+                           proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 1, 1),
+                           proj_of("P->A.3", 0, 1, AXON_CONN_OUTDEGREE, 0, 20, 1)};
+    for (int q = 0; q < 3; q++) {
+        pj[q].nvars = 1;
+        pj[q].vars = w_vars;
+        pj[q].init = q < 2 ? w_init_ij : NULL; /* P->A.3: narrowed as soon as it is built */
+        pj[q].delay_steps = (uint32_t)q + 1;
+    }
+    pj[1].delays = delays_by_pair;
+    axon_model_desc m = model_projs("post16", 8, pops, 2, pj, 3, NULL, 0);
+    m.dt = POI_DT;
+    static double ref_a[NA], ref_w[3][MAXS];
+    static uint32_t ref_post[3][MAXS];
+    uint64_t nsyn[3] = {0, 0, 0};
+    double wide_bytes[3] = {0, 0, 0};
+    /* case c: 4-byte targets (c even) or 2-byte (odd, compared with the case before), 1 thread
+       (c < 2) or 2 */
+    for (int c = 0; c < 4; c++) {
+        int narrow = c % 2;
+        for (int q = 0; q < 3; q++) {
+            pj[q].flags = AXON_PROJ_SPLIT | (narrow ? AXON_PROJ_POST16 : 0);
+            pj[q].on_pre = narrow ? split_on_pre16 : split_on_pre;
+        }
+        atomic_store(&g_split_calls, 0);
+        axon_sim *s = new_sim(&m, 3, c < 2 ? 1 : 2);
+        run_ok(s, 0.05);
+        axon_tensor a;
+        ck_assert_int_eq(axon_sim_var(s, "A.acc", &a), AXON_OK);
+        if (c == 0)
+            memcpy(ref_a, a.data, sizeof ref_a);
+        else
+            ck_assert_mem_eq(a.data, ref_a, sizeof ref_a);
+        for (int q = 0; q < 3; q++) {
+            static const char *const wn[] = {"P->A.w", "P->A.2.w", "P->A.3.w"};
+            axon_tensor w;
+            ck_assert_int_eq(axon_sim_syn_var(s, wn[q], &w), AXON_OK);
+            const uint64_t *row;
+            const uint32_t *post;
+            get_csr(s, q, &row, &post);
+            uint64_t n = axon_sim_synapse_count(s, q);
+            ck_assert_uint_le(n, MAXS);
+            double bytes = axon_sim_bytes_per_synapse(s, q);
+            if (!narrow)
+                wide_bytes[q] = bytes;
+            if (c == 0) {
+                nsyn[q] = n;
+                memcpy(ref_w[q], w.data, n * sizeof(double));
+                memcpy(ref_post[q], post, n * sizeof *post);
+                continue;
+            }
+            ck_assert_uint_eq(n, nsyn[q]);
+            ck_assert_mem_eq(w.data, ref_w[q], n * sizeof(double));
+            ck_assert_mem_eq(post, ref_post[q], n * sizeof *post);
+            uint64_t cap = (n + 15) / 16 * 16;
+            if (narrow)
+                ck_assert_double_eq_tol(wide_bytes[q] - bytes, 2.0 * (double)cap / (double)n,
+                                        1e-9);
+            /* a few synapses found by their pair */
+            for (uint32_t i = 0; i < POI_N; i += 97)
+                for (uint64_t k = row[i]; k < row[i + 1]; k += 3)
+                    ck_assert_int_eq(axon_sim_synapse_index(s, q, i, post[k]), (int64_t)k);
+        }
+        ck_assert(ref_a[0] != 0 || ref_a[NA - 1] != 0);
+        ck_assert_uint_gt(nsyn[0], 50000);
+        if (c >= 2) /* rows cut by the targets' ranges */
+            ck_assert_uint_gt(atomic_load(&g_split_calls), 0);
+        axon_sim_free(s);
+    }
+    pops[1].size = NA + 1;
+    for (int q = 0; q < 3; q += 2) { /* 4-byte targets: valid */
+        pj[q].flags = AXON_PROJ_SPLIT;
+        pj[q].on_pre = split_on_pre;
+    }
+    expect_refused(&m, NULL,
+                   "projection 'P->A.2': 16-bit targets (AXON_PROJ_POST16) for a population of "
+                   "65537 neurons, at most 65536");
+}
+END_TEST
+
 START_TEST(test_proj_refused)
 {
     static const uint32_t bad_sub[] = {0, 6};
@@ -1290,6 +1402,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);
     tcase_add_test(tc, test_proj_split_delivery);
+    tcase_add_test(tc, test_proj_post16);
     tcase_add_test(tc, test_proj_post_index);
     tcase_add_test(tc, test_model_memory);
     tcase_set_timeout(tc, 300); /* valgrind */

@@ -384,7 +384,9 @@ double axon_sim_bytes_per_synapse(axon_sim *s, int proj);
  * The connectivity of projection proj in CSR form: the synapses of presynaptic neuron i are
  * [row[i], row[i+1]) (row has pre size + 1 entries) and post[k] is the target of synapse k.
  * Not owned, valid until axon_sim_free. Either pointer may be NULL. AXON_EINVAL for a bad proj.
- * [sim]
+ * Where the simulation stores the targets in 2 bytes (AXON_PROJ_POST16, model.h), the first
+ * call that asks for post widens them into a copy (4 bytes per synapse, AXON_ENOMEM if that
+ * fails). [sim]
  */
 axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
                                   const uint32_t **post);

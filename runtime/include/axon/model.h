@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 9
+#define AXON_ABI_VERSION 10
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -165,6 +165,7 @@ typedef enum {
 typedef void (*axon_syn_init_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                                  const uint32_t *pre, const uint32_t *post, uint64_t begin,
                                  uint64_t end);
+/* (the post of an event function points at uint16_t targets with AXON_PROJ_POST16, ABI 10) */
 typedef void (*axon_event_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                               void *const *pre_vars, void *const *post_vars,
                               const uint32_t *post, uint32_t i, uint64_t begin, uint64_t end);
@@ -282,6 +283,13 @@ typedef struct {
  * the target's rank while a reader on another rank would see the value gathered before it,
  * so the runtime refuses it there. */
 #define AXON_PROJ_PRE_WRITTEN 128u
+/* ABI 10: the post population has at most 65,536 neurons (its size is fixed when the model
+ * is compiled) and the runtime stores the targets as uint16_t: the `post` argument of on_pre,
+ * continuous, every_step and pre_after then points at uint16_t targets (cap entries, like the
+ * uint32_t ones), which the kernels zero-extend. The init and delays kernels still get uint32_t
+ * targets (they run while the connectivity is built, before the runtime narrows it). The
+ * runtime refuses the flag on a larger post population. */
+#define AXON_PROJ_POST16 256u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
