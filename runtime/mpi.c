@@ -207,13 +207,6 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
         return AXON_OK;
     for (uint32_t q = 0; q < m->nprojs; q++) {
         const axon_proj_desc *d = &m->projs[q];
-        if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays && (d->on_post || d->nevents))
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its handlers draw random numbers keyed by the "
-                                "synapse, and with per-synapse delays its on post handlers reach "
-                                "synapses whose indices in the whole projection a rank does not "
-                                "pass them; run it on one rank",
-                                d->name);
         if (d->flags & AXON_PROJ_VIA_PRE) /* (by post: neuron j, on j's rank) */
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': a third population by the source (via ... by "
