@@ -156,6 +156,7 @@ for m in $models; do
                 diff "$tmp/$m.warn" "$tmp/warn" >"$out"
                 bad "$m: mpirun -np $np, $th threads: the warnings"
             fi
+            [ "$np" -eq 2 ] && [ "$th" -eq 1 ] && grep '^MPI: ' "$out" >"$tmp/$m.summary"
             if [ "$np" -gt 1 ]; then
                 if [ "$(grep -c '^  total' "$out")" -eq 1 ] &&
                     grep -q "^MPI: $np ranks of $th thread.*every $(interval "$m") step" "$out"; then ok
@@ -177,6 +178,31 @@ for m in $models; do
             same "$m: mpirun -np $np, $th threads" "$tmp/$m.ref" "$d"
         done
     done
+done
+
+# the exchange overlaps the computation by default when every delay is at least one step (it
+# completes before the next step's delivery, mpi.c); the runs above used it (and spread.axon,
+# with a delay of 0, the blocking exchange), and the blocking one (AXON_MPI_OVERLAP=0) writes
+# the same recordings
+for m in micro ddraws brunel spread; do
+    for npth in 2.1 3.2; do
+        np=${npth%.*}
+        th=${npth#*.}
+        d="$tmp/$m.blocking.$npth"
+        # shellcheck disable=SC2046
+        if ! AXON_MPI_OVERLAP=0 mpirun_ -x AXON_MPI_OVERLAP -np "$np" "$AXON" run \
+            "$(model_file "$m")" $(model_args "$m") --seed 7 --threads "$th" -o "$d" >"$out" 2>&1; then
+            bad "$m: AXON_MPI_OVERLAP=0 mpirun -np $np, $th threads"
+            continue
+        fi
+        if grep -q "^MPI: .*every $(interval "$m") steps* ([0-9.]* ms): " "$out"; then ok
+        else bad "$m: AXON_MPI_OVERLAP=0 mpirun -np $np: the summary says the exchange overlapped"; fi
+        same "$m: AXON_MPI_OVERLAP=0 mpirun -np $np, $th threads" "$tmp/$m.ref" "$d"
+    done
+    # with overlap (the default) the summary says so, but with a delay of 0 (spread.axon)
+    if [ "$m" = spread ]; then o=0; else o=1; fi
+    if [ "$(grep -c "^MPI: .*, overlapped: " "$tmp/$m.summary")" -eq "$o" ]; then ok
+    else sed 's/^/    /' "$tmp/$m.summary"; bad "$m: the summary's overlap (expected $o)"; fi
 done
 
 # a rank builds only the synapses onto its neurons, never the whole projection: with 10

@@ -187,6 +187,9 @@ typedef struct {
     uint64_t gathers;         /* gathers of a whole population's variable so far (signals,
                                  topk, synapses reading pre.x: docs/mpi.md) */
     double gather_seconds;    /* wall time in them (waiting for other ranks included) */
+    int overlap;              /* 1: each exchange runs while the next step's neurons are
+                                 updated (the default with delays >= 1 step; AXON_MPI_OVERLAP=0
+                                 turns it off: docs/mpi.md) */
 } axon_mpi_info;
 /* [sim] Fills *info (NULL: a no-op). */
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info);
