@@ -84,15 +84,21 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
 }
 
 /* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
- * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), so that
- * the draws are keyed by the index in the whole projection. */
+ * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), or with
+ * rows ordered by delay syn_whole (ABI 10: read by on_post and the event handlers; the row
+ * kernels get syn_offset per run, rt_row_call), so that the draws are keyed by the index in
+ * the whole projection. */
 static const axon_step_ctx *rt_proj_ctx(const rt_proj *pr, const axon_step_ctx *ctx,
                                         axon_step_ctx *own)
 {
-    if (!pr->goff)
+    int whole = pr->gidx && (pr->d->flags & AXON_PROJ_SYN_DRAWS);
+    if (!pr->goff && !whole)
         return ctx;
     *own = *ctx;
-    own->syn_offset = pr->goff;
+    if (pr->goff)
+        own->syn_offset = pr->goff;
+    if (whole)
+        own->syn_whole = pr->gidx;
     return own;
 }
 

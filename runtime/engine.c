@@ -541,6 +541,11 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
     if (s->ctl)
         rt_ctl_pre_update(s);
     rt_rec_inputs(s);
+    if (fused && s->mpi) { /* the phase delivers: the exchange in flight first (mpi.c) */
+        axon_status st = rt_mpi_wait(s);
+        if (st != AXON_OK)
+            return st;
+    }
     if (par) {
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);

@@ -187,11 +187,12 @@ void axon_exe_summary(FILE *out, axon_sim *sim, double compile_s, const char *ou
     axon_sim_mpi_info(sim, &mi);
     if (mi.size > 1)
         fprintf(out,
-                "MPI: %d ranks of %d thread%s; spikes exchanged every %u step%s (%g ms): %llu "
-                "exchanges, %.3f s in them on rank %d, %.0f bytes received per exchange\n",
+                "MPI: %d ranks of %d thread%s; spikes exchanged every %u step%s (%g ms)%s: "
+                "%llu exchanges, %.3f s in them on rank %d, %.0f bytes received per exchange\n",
                 mi.size, th, th == 1 ? "" : "s", mi.interval, mi.interval == 1 ? "" : "s",
-                mi.interval * m->dt * 1e3, (unsigned long long)mi.exchanges, mi.comm_seconds,
-                mi.rank, mi.exchanges ? (double)mi.bytes / (double)mi.exchanges : 0.0);
+                mi.interval * m->dt * 1e3, mi.overlap ? ", overlapped" : "",
+                (unsigned long long)mi.exchanges, mi.comm_seconds, mi.rank,
+                mi.exchanges ? (double)mi.bytes / (double)mi.exchanges : 0.0);
     if (mi.size > 1 && mi.gathers)
         fprintf(out, "MPI: %llu gathers of whole populations' variables, %.6f s in them on rank "
                 "%d (%.3g us each)\n", (unsigned long long)mi.gathers, mi.gather_seconds,

@@ -20,7 +20,10 @@
  * (increasing indices), which are then stored for delivery, counted and recorded, step by
  * step. Delivery with d >= D reads only steps already exchanged; with d = 0 (D = 1) the
  * exchange comes before the step's delivery. Results are therefore bit-identical to one
- * process for any rank and thread count.
+ * process for any rank and thread count. With d >= 1 the exchange overlaps computation (unless
+ * AXON_MPI_OVERLAP=0): started as MPI_Iallgather after the interval's last updates, it is
+ * completed in the next step, before its delivery, the first that can need its spikes
+ * (rt_mpi_step).
  *
  * Recordings. Spike and rate records see every rank's spikes, so every rank holds them (and
  * rank 0 writes them); a state record holds only this rank's columns, values at spikes only
@@ -57,6 +60,10 @@ struct rt_mpi {
     uint32_t interval; /* D */
     uint32_t pending;  /* steps buffered */
     uint64_t first;    /* the first of them */
+    int overlap;       /* exchanges overlap the computation (AXON_MPI_OVERLAP, rt_mpi_step) */
+    MPI_Request req;   /* the exchange in flight (MPI_Iallgather), or MPI_REQUEST_NULL */
+    uint32_t nflight;  /* its steps (0: none in flight), from step `flight` on */
+    uint64_t flight;
     int stop;          /* a rank was asked to stop (the last exchange) */
     int failed;        /* an rt_mpi_agree failed (every rank knows) */
     int lost;          /* an exchange failed (every rank knows): the simulation cannot go on */
@@ -207,13 +214,6 @@ static axon_status rt_mpi_check(const axon_sim *s, axon_err *err)
         return AXON_OK;
     for (uint32_t q = 0; q < m->nprojs; q++) {
         const axon_proj_desc *d = &m->projs[q];
-        if ((d->flags & AXON_PROJ_SYN_DRAWS) && d->delays && (d->on_post || d->nevents))
-            return axon_err_set(err, AXON_EINVAL,
-                                "projection '%s': its handlers draw random numbers keyed by the "
-                                "synapse, and with per-synapse delays its on post handlers reach "
-                                "synapses whose indices in the whole projection a rank does not "
-                                "pass them; run it on one rank",
-                                d->name);
         if (d->flags & AXON_PROJ_VIA_PRE) /* (by post: neuron j, on j's rank) */
             return axon_err_set(err, AXON_EINVAL,
                                 "projection '%s': a third population by the source (via ... by "
@@ -241,13 +241,20 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
     uint32_t d = RT_MPI_MAX_INTERVAL;
     for (uint32_t q = 0; q < m->nprojs; q++) {
         const rt_proj *pr = &s->projs[q];
-        if (!pr->d->on_pre || !s->pops[pr->d->pre].ring)
+        /* (a projection without synapses delivers nothing: its delay, 0 for per-synapse
+           delays, bounds nothing; the microcircuit at small scales has such projections) */
+        if (!pr->d->on_pre || !s->pops[pr->d->pre].ring || !pr->nsyn_all)
             continue;
         uint32_t dq = pr->d->delays ? pr->dmin : pr->d->delay_steps;
         if (dq < d)
             d = dq;
     }
     mp->interval = d ? d : 1;
+    /* with a delay of 0 a step's spikes are delivered in that step: nothing to overlap.
+       AXON_MPI_OVERLAP=0 turns it off (docs/mpi.md: to measure what it gains) */
+    const char *ov = getenv("AXON_MPI_OVERLAP");
+    mp->overlap = d > 0 && !(ov && strcmp(ov, "0") == 0);
+    mp->req = MPI_REQUEST_NULL;
     /* the worst case: every neuron of the rank fires in every step of the interval */
     size_t words = 2, largest = 1;
     for (uint32_t i = 0; i < m->npops; i++) {
@@ -280,8 +287,8 @@ axon_status rt_mpi_setup(axon_sim *s, axon_err *err)
 uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first)
 {
     const rt_mpi *mp = s->mpi;
-    *first = mp->pending ? mp->first : s->step;
-    return mp->pending + 1;
+    *first = mp->nflight ? mp->flight : mp->pending ? mp->first : s->step;
+    return (uint32_t)(s->step - *first) + 1;
 }
 
 /* Room for blocks of w words (every rank's, and this rank's own): 0, or -1 out of memory. */
@@ -303,24 +310,36 @@ static int rt_mpi_grow(rt_mpi *mp, size_t w)
     return 0;
 }
 
-/* The exchange of the buffered steps: one MPI_Allgather of width words per rank, repeated
- * wider when a rank's block did not fit, and narrower for the next exchanges once every
- * rank's block fits in a quarter of it (after a burst of spikes: the network's opening one
- * would otherwise set the width of every exchange of the run). Every rank sees the same
- * needs, so makes the same width. A rank that cannot make room for the wider blocks tells the
- * others (one more collective, only when the blocks grow), so every rank returns the failure
- * at the same exchange, the failing rank's message in err and the others' naming it, and none
- * waits for another. Other MPI errors end the job (MPI_ERRORS_ARE_FATAL). */
-static axon_status rt_mpi_allgather(rt_mpi *mp, axon_err *err)
+/* Starts the exchange of the buffered steps: one MPI_Allgather of width words per rank, or
+ * with overlap its nonblocking form, completed by rt_mpi_complete. */
+static void rt_mpi_start(rt_mpi *mp)
 {
     mp->send[0] = (uint32_t)mp->nsend;
     if (mp->next_width) { /* (not before the last exchange's blocks were read) */
         mp->width = mp->next_width;
         mp->next_width = 0;
     }
-    for (;;) {
+    if (mp->overlap)
+        MPI_Iallgather(mp->send, (int)mp->width, MPI_UINT32_T, mp->recv, (int)mp->width,
+                       MPI_UINT32_T, mp->comm, &mp->req);
+    else
         MPI_Allgather(mp->send, (int)mp->width, MPI_UINT32_T, mp->recv, (int)mp->width,
                       MPI_UINT32_T, mp->comm);
+}
+
+/* Completes the exchange rt_mpi_start began, repeated (blocking) wider when a rank's block did
+ * not fit, and made narrower for the next exchanges once every rank's block fits in a quarter
+ * of it (after a burst of spikes: the network's opening one would otherwise set the width of
+ * every exchange of the run). Every rank sees the same needs, so makes the same width. A rank
+ * that cannot make room for the wider blocks tells the others (one more collective, only when
+ * the blocks grow), so every rank returns the failure at the same exchange, the failing rank's
+ * message in err and the others' naming it, and none waits for another. Other MPI errors end
+ * the job (MPI_ERRORS_ARE_FATAL). */
+static axon_status rt_mpi_complete(rt_mpi *mp, axon_err *err)
+{
+    if (mp->req != MPI_REQUEST_NULL)
+        MPI_Wait(&mp->req, MPI_STATUS_IGNORE);
+    for (;;) {
         size_t need = 0;
         for (int r = 0; r < mp->size; r++)
             if (mp->recv[(size_t)r * mp->width] > need)
@@ -346,19 +365,24 @@ static axon_status rt_mpi_allgather(rt_mpi *mp, axon_err *err)
             return st;
         }
         mp->width = w;
+        MPI_Allgather(mp->send, (int)mp->width, MPI_UINT32_T, mp->recv, (int)mp->width,
+                      MPI_UINT32_T, mp->comm);
     }
 }
 
-/* Exchanges the buffered steps, then stores, counts and records every rank's spikes of each. */
-static axon_status rt_mpi_exchange(axon_sim *s)
+/* Completes the exchange in flight, then stores, counts and records every rank's spikes of
+ * each of its steps. */
+static axon_status rt_mpi_receive(axon_sim *s)
 {
     rt_mpi *mp = s->mpi;
-    if (!mp->pending || mp->lost)
+    if (!mp->nflight)
         return AXON_OK;
-    mp->send[1] = s->stop != 0;
     double t0 = rt_mpi_now();
-    axon_status st = rt_mpi_allgather(mp, &s->err);
+    axon_status st = rt_mpi_complete(mp, &s->err);
     mp->comm_sec += rt_mpi_now() - t0;
+    uint32_t nk = mp->nflight;
+    mp->nflight = 0;
+    mp->nsend = 2; /* (the send buffer is free again) */
     if (st != AXON_OK)
         return st;
     mp->exchanges++;
@@ -367,8 +391,8 @@ static axon_status rt_mpi_exchange(axon_sim *s)
         if (mp->recv[(size_t)r * mp->width + 1])
             mp->stop = 1;
     }
-    for (uint32_t k = 0; k < mp->pending; k++) {
-        uint64_t step = mp->first + k;
+    for (uint32_t k = 0; k < nk; k++) {
+        uint64_t step = mp->flight + k;
         for (uint32_t i = 0; i < s->m->npops; i++) {
             rt_pop *p = &s->pops[i];
             if (!p->fired)
@@ -387,14 +411,40 @@ static axon_status rt_mpi_exchange(axon_sim *s)
     }
     if (s->stop && mp->stop)
         s->stop = 0; /* seen by every rank: rt_run stops at this boundary */
-    mp->pending = 0;
-    mp->nsend = 2;
     return AXON_OK;
 }
 
+/* Exchanges the buffered steps: starts the exchange and, without overlap, completes it. */
+static axon_status rt_mpi_exchange(axon_sim *s)
+{
+    rt_mpi *mp = s->mpi;
+    if (!mp->pending || mp->lost)
+        return AXON_OK;
+    mp->send[1] = s->stop != 0;
+    double t0 = rt_mpi_now();
+    rt_mpi_start(mp);
+    mp->comm_sec += rt_mpi_now() - t0;
+    mp->flight = mp->first;
+    mp->nflight = mp->pending;
+    mp->pending = 0;
+    return mp->overlap ? AXON_OK : rt_mpi_receive(s);
+}
+
+/*
+ * Overlap. The spikes of an interval [f, l] are first needed by the delivery of step l + 1
+ * (D <= dmin, and dmin >= 1 with overlap), so with overlap the exchange started after step l's
+ * updates completes here, in step l + 1, after its updates and before its delivery: step l's
+ * delivery, plasticity and records and step l + 1's continuous kernels, signals and updates run
+ * while it is in flight. The send buffer is therefore never written while in flight (step l +
+ * 1's spikes are added after the completion), and one exchange is in flight at most. The
+ * stored, counted and recorded spikes are the same, in the same order, as without overlap.
+ */
 axon_status rt_mpi_step(axon_sim *s, uint64_t step)
 {
     rt_mpi *mp = s->mpi;
+    axon_status st = rt_mpi_receive(s);
+    if (st != AXON_OK)
+        return st;
     if (!mp->pending)
         mp->first = step;
     for (uint32_t i = 0; i < s->m->npops; i++) {
@@ -408,9 +458,22 @@ axon_status rt_mpi_step(axon_sim *s, uint64_t step)
     return ++mp->pending == mp->interval ? rt_mpi_exchange(s) : AXON_OK;
 }
 
+axon_status rt_mpi_wait(axon_sim *s)
+{
+    return rt_mpi_receive(s);
+}
+
 axon_status rt_mpi_flush(axon_sim *s)
 {
-    return rt_mpi_exchange(s);
+    rt_mpi *mp = s->mpi;
+    axon_status st = rt_mpi_receive(s);
+    if (st != AXON_OK)
+        return st;
+    int overlap = mp->overlap;
+    mp->overlap = 0;
+    st = rt_mpi_exchange(s);
+    mp->overlap = overlap;
+    return st;
 }
 
 axon_status rt_mpi_usable(axon_sim *s)
@@ -489,6 +552,7 @@ void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info)
     info->comm_seconds = mp->comm_sec;
     info->gathers = mp->gathers;
     info->gather_seconds = mp->gather_sec;
+    info->overlap = mp->overlap;
 }
 
 #else /* without MPI: nothing is ever split */
@@ -588,6 +652,12 @@ axon_status rt_mpi_step(axon_sim *s, uint64_t step)
 }
 
 axon_status rt_mpi_flush(axon_sim *s)
+{
+    (void)s;
+    return AXON_OK;
+}
+
+axon_status rt_mpi_wait(axon_sim *s)
 {
     (void)s;
     return AXON_OK;

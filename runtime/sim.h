@@ -400,8 +400,12 @@ uint32_t rt_mpi_window(const axon_sim *s, uint64_t *first);
  * memory on a rank) fails on every rank alike, with the message in s->err, and leaves the
  * simulation unusable (rt_mpi_usable). */
 axon_status rt_mpi_step(axon_sim *s, uint64_t step);
-/* Exchanges what is buffered (the end of a run); fails as rt_mpi_step. */
+/* Exchanges what is buffered, and completes an exchange in flight (the end of a run); fails as
+ * rt_mpi_step. */
 axon_status rt_mpi_flush(axon_sim *s);
+/* Completes the exchange in flight, if any (overlap: rt_mpi_step completes it otherwise, before
+ * the next step's delivery); fails as rt_mpi_step. */
+axon_status rt_mpi_wait(axon_sim *s);
 /* AXON_OK, or AXON_EINVAL (message in s->err) after a failed exchange: nothing can run or be
  * checkpointed then. The same on every rank. */
 axon_status rt_mpi_usable(axon_sim *s);

@@ -44,7 +44,7 @@ void cg_free_unit(cg_unit *u);
  */
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
-    X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR)
+    X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR) X(A, syn_whole, PTR)
 #define CG_VAR_FIELDS(X, A) \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
 #define CG_POP_FIELDS(X, A)                                                                    \
@@ -137,6 +137,7 @@ typedef struct {
     const sm_block *handler;             /* the synapse handler being compiled */
     LLVMValueRef syn_s;                  /* synapse index (i64) */
     LLVMValueRef syn_off;                /* ctx->syn_offset (ABI 7; handlers ABI 8), or NULL */
+    LLVMValueRef syn_whole;              /* ctx->syn_whole in on_post and event kernels (ABI 10) */
     LLVMValueRef syn_off0;               /* the module's constant 0 read when it is NULL (one
                                             global, so that kernels stay identical) */
     LLVMValueRef syn_of;                 /* on_post: synapse of each post-ordered entry */

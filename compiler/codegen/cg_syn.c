@@ -427,6 +427,19 @@ static LLVMValueRef whole_index(cg *c, LLVMValueRef s)
     return LLVMBuildAdd(c->b, s, LLVMBuildLoad2(c->b, c->i64, p, "syn_offset"), "syn_index");
 }
 
+/* The whole index of the synapse s of a column entry (on_post, on post.NAME): syn_whole[s]
+ * when the runtime passes syn_whole (a rank's part with rows ordered by delay, model.h ABI
+ * 10), else whole_index. syn_whole NULL loads the constant 0 instead, unused. */
+static LLVMValueRef col_whole_index(cg *c, LLVMValueRef s)
+{
+    LLVMValueRef by_row = whole_index(c, s); /* (makes syn_off0) */
+    LLVMValueRef at = LLVMBuildGEP2(c->b, c->i32, c->syn_whole, &s, 1, "");
+    LLVMValueRef none = LLVMBuildICmp(c->b, LLVMIntEQ, c->syn_whole, LLVMConstNull(c->ptr), "");
+    LLVMValueRef p = LLVMBuildSelect(c->b, none, c->syn_off0, at, "");
+    LLVMValueRef w = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, "syn_whole"), c->i64, "");
+    return LLVMBuildSelect(c->b, none, by_row, w, "syn_index");
+}
+
 /* The synapse and its endpoints for the init and delays kernels. */
 static void init_synapse(cg *c, LLVMValueRef s)
 {
@@ -667,7 +680,7 @@ static void col_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
     col_prefetch(c, e);
     c->syn_s = load_u32(c, c->syn_of, e);
     c->pre_i = load_u32(c, c->pre_arr, e);
-    c->idx = whole_index(c, c->syn_s); /* random draws (dead code without them) */
+    c->idx = col_whole_index(c, c->syn_s); /* random draws (dead code without them) */
     third_reset(c);
     reuse_side(c, IRS_POST);
     load_side(c, IRS_SYN);
@@ -776,6 +789,7 @@ static LLVMValueRef col_kernel(cg *c, int k, const sm_block *handler, const char
     LLVMTypeRef ops[9] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 9, 0), "proj%d_%s", k, kind);
     kernel_entry(c, fn, false);
+    c->syn_whole = ctx_member(c, LLVMGetParam(fn, 0), CG_CTX_syn_whole, "syn_whole");
     c->handler = handler;
     c->pre_arr = LLVMGetParam(fn, 4);
     c->syn_of = LLVMGetParam(fn, 5);

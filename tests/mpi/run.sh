@@ -5,7 +5,8 @@
 # tests/mpi/conn.axon (every connector, per-synapse random values built in parts) and
 # tests/mpi/dendrites.axon (synapses onto one segment of their target, post.u[seg]),
 # tests/mpi/prereads.axon (continuous synapses and handlers that read pre.x) and
-# tests/mpi/ddraws.axon (per-synapse delays with handlers that draw and weight records) and
+# tests/mpi/ddraws.axon (per-synapse delays with handlers that draw, on post and on post.NAME
+# among them, and weight records) and
 # tests/mpi/via.axon (tripartite synapses by the target) under
 # `mpirun -np K` for K = 1, 2, 3 and 1 and 2 threads per rank must write recordings identical,
 # byte for byte, to one process's, and a manifest that differs only in threads, ranks and the
@@ -155,6 +156,7 @@ for m in $models; do
                 diff "$tmp/$m.warn" "$tmp/warn" >"$out"
                 bad "$m: mpirun -np $np, $th threads: the warnings"
             fi
+            [ "$np" -eq 2 ] && [ "$th" -eq 1 ] && grep '^MPI: ' "$out" >"$tmp/$m.summary"
             if [ "$np" -gt 1 ]; then
                 if [ "$(grep -c '^  total' "$out")" -eq 1 ] &&
                     grep -q "^MPI: $np ranks of $th thread.*every $(interval "$m") step" "$out"; then ok
@@ -176,6 +178,31 @@ for m in $models; do
             same "$m: mpirun -np $np, $th threads" "$tmp/$m.ref" "$d"
         done
     done
+done
+
+# the exchange overlaps the computation by default when every delay is at least one step (it
+# completes before the next step's delivery, mpi.c); the runs above used it (and spread.axon,
+# with a delay of 0, the blocking exchange), and the blocking one (AXON_MPI_OVERLAP=0) writes
+# the same recordings
+for m in micro ddraws brunel spread; do
+    for npth in 2.1 3.2; do
+        np=${npth%.*}
+        th=${npth#*.}
+        d="$tmp/$m.blocking.$npth"
+        # shellcheck disable=SC2046
+        if ! AXON_MPI_OVERLAP=0 mpirun_ -x AXON_MPI_OVERLAP -np "$np" "$AXON" run \
+            "$(model_file "$m")" $(model_args "$m") --seed 7 --threads "$th" -o "$d" >"$out" 2>&1; then
+            bad "$m: AXON_MPI_OVERLAP=0 mpirun -np $np, $th threads"
+            continue
+        fi
+        if grep -q "^MPI: .*every $(interval "$m") steps* ([0-9.]* ms): " "$out"; then ok
+        else bad "$m: AXON_MPI_OVERLAP=0 mpirun -np $np: the summary says the exchange overlapped"; fi
+        same "$m: AXON_MPI_OVERLAP=0 mpirun -np $np, $th threads" "$tmp/$m.ref" "$d"
+    done
+    # with overlap (the default) the summary says so, but with a delay of 0 (spread.axon)
+    if [ "$m" = spread ]; then o=0; else o=1; fi
+    if [ "$(grep -c "^MPI: .*, overlapped: " "$tmp/$m.summary")" -eq "$o" ]; then ok
+    else sed 's/^/    /' "$tmp/$m.summary"; bad "$m: the summary's overlap (expected $o)"; fi
 done
 
 # a rank builds only the synapses onto its neurons, never the whole projection: with 10
@@ -377,28 +404,6 @@ refused() {
 # refused over ranks, with the reason, by every rank alike (no hang)
 if refused "a third population by the source (via ... by pre, tripartite synapses) does not work over several MPI ranks" "$AXON_SRCDIR/tests/golden/ir/via.axon" -t 0.01s; then ok
 else bad "a third population by the source (via ... by pre) over ranks (exit $rc)"; fi
-# a synapse whose handlers draw random numbers with per-synapse delays and that has an on post
-# handler (which reaches synapses of a column whose indices in the whole projection a rank does
-# not pass it) is refused rather than run with other draws than one process's (without the on
-# post handler, tests/mpi/ddraws.axon runs above)
-cat >"$tmp/draws.axon" <<'EOF'
-import "std/neurons/lif"
-synapse Flaky {
-    state { w = 6 nS }
-    on pre { post.ge += w * rand() }
-    on post { w = w * uniform(0.9, 1.1) }
-}
-module Draws {
-    population E = LIFCond[100]
-    project E -> E : Flaky connect random(0.1) delay uniform(0.5 ms, 2 ms)
-    record spikes E
-}
-run Draws for 10 ms
-EOF
-if refused "rank 1 of 2.*projection 'E->E': its handlers draw random numbers keyed by the synapse, and with per-synapse delays its on post handlers" "$tmp/draws.axon" &&
-    "$AXON" run "$tmp/draws.axon" -q -o "$tmp/draws" >"$out" 2>&1; then ok
-else bad "random draws in a synapse handler with per-synapse delays and on post over ranks (exit $rc)"; fi
-
 # a synapse that writes at the target a variable it reads at the source, in one population, is
 # refused (the write is made on the target's rank; a reader on another rank would not see it)
 # rather than run with stale values (reads alone run: tests/mpi/prereads.axon above)

@@ -164,8 +164,7 @@ axon_sim *axon_sim_new(const axon_model_desc *m, const axon_opts *o, axon_err *e
  * neuron; spike callbacks and axon_sim_step_spikes give a rank its own neurons' spikes.
  * Kernels that read presynaptic neurons' variables (continuous synapses, pre.x) read the
  * values gathered from every rank. What is not over several ranks yet (tripartite synapses
- * by the source, random draws in handlers of a projection with per-synapse delays and
- * on post handlers, handlers that write at the target what they read at the source in one
+ * by the source, handlers that write at the target what they read at the source in one
  * population: docs/mpi.md) is AXON_EINVAL from here.
  * A spike exchange that cannot grow on one rank (out of memory) fails axon_sim_run on every
  * rank alike (AXON_ENOMEM on that rank, AXON_EINVAL naming it on the others), and the
@@ -188,6 +187,9 @@ typedef struct {
     uint64_t gathers;         /* gathers of a whole population's variable so far (signals,
                                  topk, synapses reading pre.x: docs/mpi.md) */
     double gather_seconds;    /* wall time in them (waiting for other ranks included) */
+    int overlap;              /* 1: each exchange runs while the next step's neurons are
+                                 updated (the default with delays >= 1 step; AXON_MPI_OVERLAP=0
+                                 turns it off: docs/mpi.md) */
 } axon_mpi_info;
 /* [sim] Fills *info (NULL: a no-op). */
 void axon_sim_mpi_info(const axon_sim *s, axon_mpi_info *info);

@@ -84,12 +84,19 @@ typedef struct {
        delays a part's rows are ordered by delay, so a row's synapses held here are not
        consecutive in the whole row: the runtime then calls on_pre, continuous and
        every_step once per run of synapses whose whole indices are consecutive, with
-       syn_offset[i] set for that run, and refuses on_post and the event handlers. */
+       syn_offset[i] set for that run; on_post and the event handlers, which reach a
+       column's synapses in any order, get syn_whole instead (ABI 10, below). */
     const uint64_t *syn_offset;
     /* ABI 7: the variable table (`vars` of the update kernel) of every population, in the
        order of the descriptor's pops: synapse kernels of a projection with a third population
        (AXON_PROJ_VIA_*) read and write its variables there; never NULL */
     void *const *const *pop_vars;
+    /* ABI 10: NULL but in on_post and the event handlers (on post.NAME) of a process's part
+       of a projection flagged AXON_PROJ_SYN_DRAWS whose rows are ordered by per-synapse
+       delays (docs/mpi.md): then, for each synapse s held here, its index in the whole
+       projection, by which those kernels key their random draws (in place of s +
+       syn_offset[i], which is then NULL) */
+    const uint32_t *syn_whole;
 } axon_step_ctx;
 
 /* Writes the initial value of every variable for neurons [begin, end).
@@ -266,7 +273,9 @@ typedef struct {
 /* ABI 7: on_pre, continuous, every_step, on_post or an event handler draws random numbers
  * keyed by the synapse index (its position in the projection, after the order by delay).
  * Over MPI ranks (ABI 8) the runtime passes syn_offset to the handlers so that the draws are
- * keyed by the index in the whole projection; with per-synapse delays it refuses it there. */
+ * keyed by the index in the whole projection; with per-synapse delays it calls the row
+ * kernels once per run of consecutive whole indices and passes syn_whole (ABI 10) to on_post
+ * and the event handlers. */
 #define AXON_PROJ_SYN_DRAWS 8u
 /* ABI 7: the handlers use a third population (axon_proj_desc.via) at the target's index j, or
  * at the source's index i; at most one of the two. AXON_PROJ_VIA_PRE is refused over MPI
