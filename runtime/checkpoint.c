@@ -408,6 +408,7 @@ static void ck_sync(axon_sim *s)
 {
     if (s->mpi)
         rt_mpi_flush(s);
+    rt_proj_sync(s); /* deferred synapse updates (deliver.c) */
 }
 
 static uint64_t ck_size(const axon_sim *s)
@@ -1116,6 +1117,7 @@ static axon_status ck_restore(axon_sim *s, const void *data, size_t size, const 
         r = (ck_r){buf + CK_HEADER, size - CK_HEADER - 8, 0, 0};
         ck_parse(s, &r, &pl, 1, what);
         ck_install(s, &pl);
+        rt_proj_defer_reset(s); /* the synapses are the checkpoint's, up to date */
         s->seed = seed;
     } else {
         s->step = old_step;

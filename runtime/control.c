@@ -301,6 +301,7 @@ static axon_status rt_find_var(axon_sim *s, const char *path, axon_var_info *inf
 
 static void *rt_var_data(axon_sim *s, const axon_var_info *info)
 {
+    rt_proj_sync(s); /* deferred synapse updates first (deliver.c) */
     return info->synapse ? s->projs[info->owner].vars[info->var]
                          : s->pops[info->owner].vars[info->var];
 }
@@ -420,6 +421,7 @@ void *axon_sim_proj_data(axon_sim *s, int proj, int var)
                      s->m->projs[proj].name, var);
         return NULL;
     }
+    rt_proj_sync(s);
     return s->projs[proj].vars[var];
 }
 

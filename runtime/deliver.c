@@ -262,6 +262,112 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
                          chunk);
 }
 
+/*
+ * Deferred on_post (AXON_PROJ_DEFER_POST): the post spikes that the synapses [b, e) of row i
+ * have not seen, those of their targets in the steps from dbase + dsync[i] (i's last pre_after:
+ * a post spike of that step came after it) on, replayed in time order by on_post_at, each at
+ * its spike's step. on_post reads only the synapse's variables, the presynaptic side's (stored
+ * with the time of i's last pre_after, unchanged since) and parameters, so each synapse sees
+ * the operations of the eager path on the same values in the same order. Before the row's
+ * on_pre (deliveries of this step see the post spikes of the earlier steps), or for every row
+ * at a flush; `task` picks the thread's scratch (RT_DEFER_BATCH entries: a synapse's spikes
+ * always go to the kernel together, in order).
+ */
+static void rt_defer_replay(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                            int task, void *const *av, void *const *bv, uint32_t i, uint64_t b,
+                            uint64_t e)
+{
+    const uint16_t lo = pr->dsync[i];
+    double *tb = pr->dt_buf + (size_t)task * RT_DEFER_BATCH;
+    uint32_t *sb = pr->ds_buf + (size_t)task * RT_DEFER_BATCH, m = 0;
+    axon_post_at_fn at = pr->d->on_post_at;
+    for (uint64_t k = b; k < e; k++) {
+        if (k + RT_PF < e) /* targets are scattered: their histories ahead */
+            __builtin_prefetch(&pr->dhist[(size_t)rt_target(pr, k + RT_PF) * RT_DEFER_HIST]);
+        /* the history of target j: its length, then its steps */
+        const uint16_t *h = pr->dhist + (size_t)rt_target(pr, k) * RT_DEFER_HIST;
+        uint32_t n = h[0];
+        if (n == 0 || h[n] < lo)
+            continue; /* no spike, or all seen at the row's last spike */
+        uint32_t x = n;
+        while (x > 1 && h[x - 1] >= lo)
+            x--;
+        if (m + (n + 1 - x) > RT_DEFER_BATCH) {
+            at(ctx, pr->vars, av, bv, tb, sb, i, 0, m);
+            m = 0;
+        }
+        for (; x <= n; x++) {
+            tb[m] = (double)(pr->dbase + h[x]) * s->dt; /* that step's t, as rt_ctx */
+            sb[m++] = (uint32_t)k;
+        }
+    }
+    if (m)
+        at(ctx, pr->vars, av, bv, tb, sb, i, 0, m);
+}
+
+/* Replays every row's pending post spikes (rt_defer_replay) and starts the histories again
+ * at step `from`, which no kept spike's step reaches: the step whose post spikes are not yet
+ * kept (between steps, s->step; within a step's plasticity, that step). On the caller. */
+static void rt_defer_flush(axon_sim *s, rt_proj *pr, uint64_t from)
+{
+    if (pr->dpending) {
+        axon_step_ctx ctx = rt_ctx(s, from, s->signal), own;
+        const axon_step_ctx *c = rt_proj_ctx(pr, &ctx, &own);
+        void *const *av = s->pops[pr->d->pre].vars, *const *bv = s->pops[pr->d->post].vars;
+        for (uint32_t i = 0; i < pr->npre; i++)
+            if (pr->row[i] < pr->row[i + 1])
+                rt_defer_replay(s, pr, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
+        for (uint32_t j = 0; j < pr->npost; j++)
+            pr->dhist[(size_t)j * RT_DEFER_HIST] = 0;
+        pr->dpending = 0;
+        pr->nflush++;
+    }
+    memset(pr->dsync, 0, pr->npre * sizeof *pr->dsync);
+    pr->dbase = from;
+}
+
+void rt_proj_sync(axon_sim *s)
+{
+    for (uint32_t q = 0; s->projs && q < s->m->nprojs; q++)
+        if (s->projs[q].defer && s->projs[q].dpending)
+            rt_defer_flush(s, &s->projs[q], s->step);
+}
+
+void rt_proj_defer_reset(axon_sim *s)
+{
+    for (uint32_t q = 0; s->projs && q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        if (!pr->defer)
+            continue;
+        for (uint32_t j = 0; j < pr->npost; j++)
+            pr->dhist[(size_t)j * RT_DEFER_HIST] = 0;
+        memset(pr->dsync, 0, pr->npre * sizeof *pr->dsync);
+        pr->dpending = 0;
+        pr->dbase = s->step;
+    }
+}
+
+/* The post spikes of this step (after its deliveries and pre_after) join their neurons'
+ * histories; a full history flushes first, and so does the last step that dbase + 16 bits
+ * reach. Then post_after per spike, as the eager path runs it. */
+static void rt_defer_keep(axon_sim *s, rt_proj *pr, const axon_step_ctx *ctx)
+{
+    const rt_pop *a = &s->pops[pr->d->pre], *b = &s->pops[pr->d->post];
+    uint64_t step = ctx->step;
+    for (size_t k = 0; k < b->nspk; k++) {
+        uint16_t *h = pr->dhist + (size_t)b->spk[k] * RT_DEFER_HIST;
+        if (h[0] == RT_DEFER_HIST - 1)
+            rt_defer_flush(s, pr, step);
+        h[++h[0]] = (uint16_t)(step - pr->dbase);
+        pr->dpending = 1;
+    }
+    if (pr->d->post_after)
+        for (size_t k = 0; k < b->nspk; k++)
+            pr->d->post_after(ctx, pr->vars, a->vars, b->vars, NULL, b->spk[k], 0, 0);
+    if (step + 1 - pr->dbase >= RT_DEFER_SPAN)
+        rt_defer_flush(s, pr, step + 1);
+}
+
 static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
                              uint32_t lo, uint32_t hi, int chunk)
 {
@@ -322,8 +428,11 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
         } else if (!whole) {
             rt_cut(pr, &rb, &re, lo, hi, b->size);
         }
-        if (rb < re)
+        if (rb < re) {
+            if (pr->defer)
+                rt_defer_replay(s, pr, ctx, chunk < 0 ? 0 : chunk, av, bv, i, rb, re);
             on_pre(ctx, sv, av, bv, post, i, rb, re);
+        }
     }
 }
 
@@ -544,13 +653,20 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *step_ctx)
         rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
         void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
         uint64_t st = 0;
-        uint32_t cnt = d->pre_after ? rt_due(s, pr, ctx->step, &st) : 0;
+        uint32_t cnt = d->pre_after || pr->defer ? rt_due(s, pr, ctx->step, &st) : 0;
         if (cnt) {
             const rt_ring *g = a->ring;
-            for (uint32_t k = 0; k < cnt; k++)
-                d->pre_after(ctx, sv, av, bv, rt_targets(pr), g->buf[(st + k) & (g->cap - 1)], 0, 0);
+            for (uint32_t k = 0; k < cnt; k++) {
+                uint32_t i = g->buf[(st + k) & (g->cap - 1)];
+                if (d->pre_after)
+                    d->pre_after(ctx, sv, av, bv, rt_targets(pr), i, 0, 0);
+                if (pr->defer) /* its synapses saw the earlier steps' post spikes */
+                    pr->dsync[i] = (uint16_t)(ctx->step - pr->dbase);
+            }
         }
-        if (d->on_post && b->nspk) {
+        if (pr->defer) {
+            rt_defer_keep(s, pr, ctx);
+        } else if (d->on_post && b->nspk) {
             rt_plastic_phase ph = {s, pr, ctx, 1, 0};
             double mean_col = pr->npost ? (double)pr->nsyn / pr->npost : 0.0;
             if (d->flags & AXON_PROJ_POST_LOCAL)

@@ -1106,6 +1106,7 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             st = fl;
         }
     }
+    rt_proj_sync(s); /* the synapses as the run leaves them, whatever reads them next */
     if (s->nf_stop && st == AXON_OK) { /* found in the run's last interval */
         s->nf_stop = 0;
         s->stop = 0;
@@ -1212,6 +1213,7 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    rt_proj_sync(s); /* a view of synapse variables sees (and changes) them up to date */
     if (!path || !view)
         return axon_err_set(&s->err, AXON_EINVAL, "no %s", !path ? "variable name" : "view");
     const char *dot = strrchr(path, '.');

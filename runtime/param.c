@@ -263,6 +263,7 @@ axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    rt_proj_sync(s); /* per-synapse values read: deferred updates first */
     if (!value)
         return axon_err_set(&s->err, AXON_EINVAL, "axon_sim_get_param: NULL value");
     const axon_param_desc *p = rt_param(s, name);
@@ -345,6 +346,9 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
     if (!s)
         return AXON_EINVAL;
     rt_begin(s);
+    /* deferred synapse updates (rt_proj_sync) run with the values before the change, as they
+       would have at their spikes */
+    rt_proj_sync(s);
     const axon_param_desc *p = rt_param(s, name);
     if (!p)
         return AXON_EINVAL;

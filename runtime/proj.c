@@ -231,7 +231,8 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         }
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
-                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN | AXON_PROJ_POST16;
+                               AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN |
+                               AXON_PROJ_DEFER_POST | AXON_PROJ_POST16;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -1515,14 +1516,59 @@ static void rt_proj_whole_delays(axon_sim *s, rt_proj *pr, uint64_t *cnt)
 
 static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err);
 
-/* Phase 4: the delay table, the post-ordered index, the cuts of rows between threads. */
+/* Whether pr's on_post waits for each synapse's next on_pre (deliver.c, rt_defer_replay): when
+ * the compiler allows it (AXON_PROJ_DEFER_POST), nothing else needs the post-ordered index,
+ * the rows are not ordered by delay and synapse indices fit the kernel's 32-bit entries. The
+ * environment variable AXON_TEST_EAGER_POST (set and not "0") keeps the eager path: the tests
+ * compare the two. */
+static int rt_proj_defers(const rt_proj *pr)
+{
+    const axon_proj_desc *d = pr->d;
+    const char *eager = getenv("AXON_TEST_EAGER_POST");
+    return (d->flags & AXON_PROJ_DEFER_POST) && d->on_post_at && d->on_pre && !d->nevents &&
+           !d->every_step && !d->continuous && !d->delays && !pr->delay && !pr->doff &&
+           pr->nsyn <= UINT32_MAX &&
+           !(eager && *eager && strcmp(eager, "0"));
+}
+
+/* The post spike histories of a deferred on_post: per post neuron RT_DEFER_HIST steps and
+ * their count, per pre neuron the step its synapses have seen (sim.h). */
+static axon_status rt_defer_alloc(axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    size_t np = pr->npost ? pr->npost : 1, nq = pr->npre ? pr->npre : 1;
+    int nt = s->pops[pr->d->post].nchunks; /* delivery's tasks (rt_deliver_range's chunk) */
+    if (nt < s->pool_threads)
+        nt = s->pool_threads;
+    if (nt < 1)
+        nt = 1;
+    size_t nb = (size_t)nt * RT_DEFER_BATCH;
+    if (!(pr->dhist = rt_alloc_zeroed(np * RT_DEFER_HIST * sizeof *pr->dhist)) ||
+        !(pr->dsync = rt_alloc_zeroed(nq * sizeof *pr->dsync)) ||
+        !(pr->dt_buf = malloc(nb * sizeof *pr->dt_buf)) ||
+        !(pr->ds_buf = malloc(nb * sizeof *pr->ds_buf)))
+        return rt_oom(pr, err);
+    pr->defer = 1;
+    pr->dtasks = nt;
+    pr->dbase = s->step;
+    pr->bytes += np * RT_DEFER_HIST * sizeof *pr->dhist +
+                 nq * sizeof *pr->dsync + nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
+    return AXON_OK;
+}
+
+/* Phase 4: the delay table, the post-ordered index (or a deferred on_post's histories), the
+ * cuts of rows between threads. */
 static axon_status rt_proj_index(axon_sim *s, rt_proj *pr, axon_err *err)
 {
     axon_status st;
     if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
         return st;
-    if ((pr->d->on_post || pr->d->nevents) && rt_build_cols(pr, s->pool_threads) != AXON_OK)
+    if (rt_proj_defers(pr)) {
+        if ((st = rt_defer_alloc(s, pr, err)) != AXON_OK)
+            return st;
+    } else if ((pr->d->on_post || pr->d->nevents) &&
+               rt_build_cols(pr, s->pool_threads) != AXON_OK) {
         return rt_oom(pr, err);
+    }
     return rt_proj_cuts(s, pr, err);
 }
 
@@ -1832,6 +1878,10 @@ void rt_proj_free(axon_sim *s)
         free(pr->col_pre);
         free(pr->col_syn);
         free(pr->col_tmp);
+        free(pr->dhist);
+        free(pr->dsync);
+        free(pr->dt_buf);
+        free(pr->ds_buf);
         free(pr->row);
         free(pr->post);
         free(pr->post16);

@@ -483,6 +483,7 @@ void rt_rec_syn_step(axon_sim *s)
         rt_rec *r = &s->recs[i];
         if (r->kind != AXON_REC_WEIGHTS || next % r->every != 0)
             continue;
+        rt_proj_sync(s); /* after the step's plasticity: deferred updates first */
         rt_rec_sample(s, r, s->projs[r->proj].vars[r->var]);
         r->t[r->n++] = (double)next * s->dt;
     }

@@ -102,6 +102,20 @@ typedef struct {
     uint64_t col_max;  /* the longest column */
     uint32_t *col_tmp; /* col_pk: per pool thread, two buffers of 2 col_max entries: columns
                           unpacked (pre, synapse) */
+    /* on_post deferred to the synapse's next on_pre (AXON_PROJ_DEFER_POST; deliver.c,
+       rt_defer_replay): instead of the post-ordered index, */
+    int defer;
+    uint64_t dbase;   /* ... the step of the last flush, from which the steps below count */
+    uint16_t *dhist;  /* ... per post neuron RT_DEFER_HIST entries (one cache line's half): how
+                         many spikes it had since then, then their steps (increasing, minus
+                         dbase), RT_DEFER_HIST - 1 at most */
+    uint16_t *dsync;  /* ... per pre neuron i: i's synapses have seen the post spikes of the
+                         steps before dbase + dsync[i] (the step of i's last pre_after) */
+    int dpending;     /* ... some history is not empty */
+    double *dt_buf;   /* ... per thread RT_DEFER_BATCH spike times and synapses (on_post_at) */
+    uint32_t *ds_buf;
+    int dtasks;
+    uint64_t nflush;  /* ... flushes so far (every row replayed) */
     size_t bytes;   /* row, post, vars and the post-ordered index */
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
@@ -342,6 +356,17 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par);
 void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
 /* After delivery: pre_after, on_post and post_after, every_step kernels (model.h, ABI 3). */
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
+/* Deferred on_post (AXON_PROJ_DEFER_POST): the recent post spikes each post neuron keeps, at
+ * most, and the steps a flush may be apart at most (the steps are kept in 16 bits). */
+#define RT_DEFER_HIST 16
+#define RT_DEFER_SPAN 65535u
+#define RT_DEFER_BATCH 256
+/* Brings the synapse variables of every projection whose on_post is deferred up to date
+ * before they are read or changed from outside the kernels (records, checkpoints, the API,
+ * parameter changes, the end of a run): between steps, or after a step's plasticity. */
+void rt_proj_sync(axon_sim *s);
+/* Forgets the deferred post spikes (after a checkpoint's state replaced the synapses'). */
+void rt_proj_defer_reset(axon_sim *s);
 /* Synaptic events due in step n, estimated from the due spikes and mean row lengths. */
 double rt_proj_events_due(const axon_sim *s, uint64_t n);
 

@@ -58,7 +58,7 @@ void cg_free_unit(cg_unit *u);
     X(A, continuous, PTR) X(A, on_post, PTR) X(A, pre_after, PTR) X(A, post_after, PTR)        \
     X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
     X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)       \
-    X(A, via, I32) X(A, npre_reads, I32) X(A, pre_reads, PTR)
+    X(A, via, I32) X(A, npre_reads, I32) X(A, pre_reads, PTR) X(A, on_post_at, PTR)
 #define CG_REC_FIELDS(X, A)                                                                    \
     X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
     X(A, every, I32)

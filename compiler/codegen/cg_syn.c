@@ -800,6 +800,45 @@ static LLVMValueRef col_kernel(cg *c, int k, const sm_block *handler, const char
     return fn;
 }
 
+/* on_post_at: entry e, synapse syn[e] of row pre_i at the post spike of the step that starts
+ * at t[e] (AXON_PROJ_DEFER_POST): col_body's operations with that step's event time. */
+static void at_body(cg *c, LLVMValueRef fn, LLVMValueRef e)
+{
+    (void)fn;
+    c->syn_s = load_u32(c, c->syn_of, e);
+    c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
+    LLVMValueRef t = LLVMBuildLoad2(c->b, c->f64, LLVMBuildGEP2(c->b, c->f64, c->pre_arr, &e, 1, ""),
+                                    "t_post");
+    c->t_ev = LLVMBuildFAdd(c->b, t, cgm_f64(c, c->m->dt), "t_ev"); /* as kernel_entry */
+    third_reset(c);
+    reuse_side(c, IRS_POST);
+    load_side(c, IRS_SYN);
+    load_side(c, IRS_PRE);
+    run_handler(c, c->handler);
+}
+
+/* on_post_at: (ctx, syn_vars, pre_vars, post_vars, t, syn, i, begin, end). The per-post
+ * variables are post_after's: on_post's statements on them are dead (nothing stores them, and
+ * proj_defers_post allows no read of them), so they start as 0 here instead of being loaded at
+ * a target the kernel does not know. */
+static LLVMValueRef at_kernel(cg *c, int k)
+{
+    LLVMTypeRef ops[9] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 9, 0), "proj%d_on_post_at", k);
+    kernel_entry(c, fn, false);
+    c->handler = &c->proj->on_post;
+    c->pre_arr = LLVMGetParam(fn, 4); /* the times */
+    c->syn_of = LLVMGetParam(fn, 5);
+    c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 6), c->i64, "i");
+    c->post_j = LLVMConstInt(c->i64, 0, 0);
+    c->pf_end = LLVMGetParam(fn, 8);
+    for (int v = 0; v < c->proj->nvars; v++)
+        if (c->proj->sv[v].side == IRS_POST)
+            c->side_val[v] = cgm_const(c, 0);
+    loop(c, fn, LLVMGetParam(fn, 7), LLVMGetParam(fn, 8), at_body);
+    return fn;
+}
+
 /* pre_after / post_after: (ctx, syn_vars, pre_vars, post_vars, post, n, 0, 0): the side's
  * variables of neuron n advanced, changed by the handler's statements on them, stored. */
 static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
@@ -877,6 +916,79 @@ static bool proj_reads_pre(const ir_proj *pj)
     return false;
 }
 
+/* May on_post's per-synapse part wait for the synapse's next on_pre (AXON_PROJ_DEFER_POST)?
+ * Expression e must then read only per-synapse variables, presynaptic-side ones (changed by
+ * pre_after alone, at the presynaptic neuron's spikes), parameters, lets and numbers: what
+ * has the same value at the postsynaptic spike and at the replay (model.h). */
+static bool defer_expr_ok(const ir_proj *pj, const sx *e)
+{
+    if (!e)
+        return true;
+    if (e->kind == SX_RAND || e->kind == SX_EXT)
+        return false;
+    if (e->kind == SX_VAR) {
+        switch (e->space) {
+        case VS_STATE: case VS_PARAM: {
+            if (e->idx < 0 || e->idx >= pj->syn->nvars)
+                return false;
+            if (pj->shared[e->idx])
+                return true;
+            int k = pj->slot[e->idx];
+            return k >= 0 && pj->sv[k].side != IRS_POST;
+        }
+        case VS_TEMP: case VS_SHARED: case VS_DERIVED: case VS_DT: case VS_MODULE:
+            return true;
+        default: /* neuron variables, signals, t, indices, noise */
+            return false;
+        }
+    }
+    return defer_expr_ok(pj, e->a) && defer_expr_ok(pj, e->b) && defer_expr_ok(pj, e->c);
+}
+
+static bool defer_block_ok(const ir_proj *pj, const sm_block *b)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        switch (st->kind) {
+        case ST_LET:
+            if (!defer_expr_ok(pj, st->value))
+                return false;
+            break;
+        case ST_IF:
+            if (!defer_expr_ok(pj, st->cond) || !defer_block_ok(pj, &st->then) ||
+                !defer_block_ok(pj, &st->els))
+                return false;
+            break;
+        case ST_ASSIGN: {
+            if (st->space != VS_STATE && st->space != VS_PARAM)
+                return false;
+            int k2 = st->idx >= 0 && st->idx < pj->syn->nvars ? pj->slot[st->idx] : -1;
+            if (k2 < 0)
+                return false;
+            if (pj->sv[k2].side == IRS_POST)
+                break; /* post_after's part: the kernel does not store it */
+            if (pj->sv[k2].side != IRS_SYN || !defer_expr_ok(pj, st->value))
+                return false;
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+/* AXON_PROJ_DEFER_POST: on_post only changes the synapse's own variables from values that
+ * stay put until its next on_pre, and nothing else touches them per step (no every_step,
+ * continuous kernels, equations integrated every step, structural plasticity, events of the
+ * target, third population, per-synapse delays). */
+static bool proj_defers_post(const ir_proj *pj)
+{
+    return pj->on_post.n && pj->on_pre.n && !pj->nevh && !pj->every_step.n &&
+           !pj->continuous.n && !pj->has_odes && !pj->structural && pj->via < 0 &&
+           !(pj->delay && pj->delay->kind != SX_CONST) && defer_block_ok(pj, &pj->on_post);
+}
+
 /* A constant uint32 array, written as raw bytes (one constant, however many
  * synapses; the target is the host, so its byte order). */
 static LLVMValueRef index_array(cg *c, const uint32_t *v, long n, const char *name)
@@ -939,6 +1051,8 @@ LLVMValueRef cg_projection(cg *c, int k)
                              : LLVMConstNull(c->ptr);
     LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k, &pj->on_post, "on_post")
                                          : LLVMConstNull(c->ptr);
+    bool defer = proj_defers_post(pj);
+    LLVMValueRef on_post_at = defer ? at_kernel(c, k) : LLVMConstNull(c->ptr);
     /* on post.NAME: a kernel per event, and the post population's flag of each */
     LLVMValueRef *evf = calloc((size_t)pj->nevh + 1, sizeof *evf);
     LLVMValueRef *evv = calloc((size_t)pj->nevh + 1, sizeof *evv);
@@ -1020,6 +1134,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
     if (c->post16)
         flags |= AXON_PROJ_POST16;
+    if (defer)
+        flags |= AXON_PROJ_DEFER_POST;
     /* the pre variables the kernels read (gathered from every MPI rank before they run),
        and whether one of them is also written at the target in the same population */
     LLVMValueRef *reads = calloc((size_t)c->pre_pop->nvars + 1, sizeof *reads);
@@ -1067,6 +1183,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_npre_reads] = LLVMConstInt(c->i32, nreads, 0);
     f[CG_PROJ_pre_reads] = nreads ? cg_global_array(c, c->i32, reads, nreads, "pre_reads")
                                   : LLVMConstNull(c->ptr);
+    f[CG_PROJ_on_post_at] = on_post_at;
     free(reads);
     free(c->pre_read);
     free(c->post_wrote);

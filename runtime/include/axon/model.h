@@ -186,6 +186,12 @@ typedef void (*axon_post_event_fn)(const axon_step_ctx *ctx, void *const *syn_va
                                    void *const *pre_vars, void *const *post_vars,
                                    const uint32_t *pre_of, const uint32_t *syn_of, uint32_t j,
                                    uint64_t begin, uint64_t end);
+/* on_post_at(ctx, syn_vars, pre_vars, post_vars, t, syn, i, begin, end) (ABI 10): on_post of
+ * the synapses syn[k] of presynaptic neuron i, k in [begin, end) in order, each as it would run
+ * in the step that starts at t[k] (a ctx->t), with ctx's other members. */
+typedef void (*axon_post_at_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                                void *const *pre_vars, void *const *post_vars, const double *t,
+                                const uint32_t *syn, uint32_t i, uint64_t begin, uint64_t end);
 
 typedef struct {
     const char *name;          /* "E->I", or the name given with `project NAME =` */
@@ -255,6 +261,10 @@ typedef struct {
        run (docs/mpi.md); 0 and NULL when none is read. */
     uint32_t npre_reads;
     const int32_t *pre_reads;
+    /* ---- ABI 10: with AXON_PROJ_DEFER_POST (else NULL), on_post on synapses of one row, each
+       at its own post spike's time: the runtime may run a synapse's on_post of the post
+       spikes since its last on_pre just before its next on_pre (deliver.c). */
+    axon_post_at_fn on_post_at;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -299,6 +309,14 @@ typedef struct {
  * targets (they run while the connectivity is built, before the runtime narrows it). The
  * runtime refuses the flag on a larger post population. */
 #define AXON_PROJ_POST16 256u
+/* ABI 10: on_post changes only the synapse's own variables (and per-post ones, which
+ * post_after changes anyway), from the synapse's variables, presynaptic-side variables (which
+ * pre_after alone changes), parameters and numbers, and the projection has no every_step,
+ * continuous kernel, event handler, third population or per-synapse delays. The runtime may
+ * then defer on_post of a synapse to just before its next on_pre (or a flush), calling
+ * on_post_at with the post spikes' times: the same operations on the same values in the same
+ * order as at the spikes. */
+#define AXON_PROJ_DEFER_POST 512u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */

@@ -1,0 +1,61 @@
+#!/bin/sh
+# on_post deferred to each synapse's next on_pre (AXON_PROJ_DEFER_POST, runtime/deliver.c)
+# against the eager path that AXON_TEST_EAGER_POST=1 keeps: every recording bit for bit, with
+# 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
+# to date), with none recorded until the end (the histories overflow and flush, and a run of
+# more than 65,535 steps flushes for the 16-bit steps), and across a checkpoint.
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
+model="$AXON_SRCDIR/tests/cli/defer.axon"
+
+# same DIR1 DIR2: both hold the same recordings, file by file, byte for byte
+same() {
+    n=0
+    for f in "$1"/*.npy; do
+        [ -f "$f" ] || return 1
+        cmp -s "$f" "$2/$(basename "$f")" || { echo "differs: $(basename "$f")"; return 1; }
+        n=$((n + 1))
+    done
+    [ "$n" -ge 10 ] # spikes (2 files) and four projections' weights (2 files each)
+}
+
+for th in 1 2; do
+    run "deferred, $th threads" "$AXON" run "$model" -q --threads $th --grain 1 -o "$tmp/d$th"
+    run "eager, $th threads" env AXON_TEST_EAGER_POST=1 "$AXON" run "$model" -q --threads $th \
+        --grain 1 -o "$tmp/e$th"
+    check "deferred = eager, $th threads" same "$tmp/d$th" "$tmp/e$th"
+done
+check "1 thread = 2 threads" same "$tmp/d1" "$tmp/d2"
+
+# weights recorded only at the end: 70,000 steps with no record between
+run "deferred, long" "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/dl"
+run "eager, long" env AXON_TEST_EAGER_POST=1 "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/el"
+check "deferred = eager, 7 s without records" same "$tmp/dl" "$tmp/el"
+
+# a checkpoint in the middle, then the rest from it
+run "checkpoint" "$AXON" run "$model" -q -t 100ms --checkpoint-every 60ms -o "$tmp/c1"
+check "checkpoint written" test -f "$tmp/c1.checkpoint"
+run "resume" "$AXON" run "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/c2"
+check "resumed = straight" same "$tmp/c2" "$tmp/d1"
+
+# the deferral is on where the rule allows it: its histories replace the post-ordered index in
+# the runtime's own accounting of bytes per synapse (bench/coba/synmem.c) for pair, nearest and
+# soft-bound STDP; the triplet rule's on_post reads a postsynaptic trace and keeps its index
+inc="-I$AXON_SRCDIR/runtime/include"
+rt="-L$AXON_LIBDIR -Wl,-rpath,$AXON_LIBDIR -laxonrt -lm"
+run "build obj" "$AXON" build "$model" --emit obj -o "$tmp/defer.o" -q
+# shellcheck disable=SC2086 # $rt and $inc are lists of flags
+run "link synmem" $cc $san $inc "$AXON_SRCDIR/bench/coba/synmem.c" "$tmp/defer.o" $rt -o "$tmp/synmem"
+"$tmp/synmem" >"$tmp/bd" 2>&1
+AXON_TEST_EAGER_POST=1 "$tmp/synmem" >"$tmp/be" 2>&1
+bytes() { sed -n "s/^proj=$1 .*bytes_per_synapse=\([0-9.]*\).*/\1/p" "$2"; }
+for q in ee ei ie; do
+    check "$q: deferred (no post-ordered index)" test -n "$(bytes $q "$tmp/bd")" -a \
+        "$(bytes $q "$tmp/bd")" != "$(bytes $q "$tmp/be")"
+done
+check "ee: fewer bytes per synapse deferred" awk -v d="$(bytes ee "$tmp/bd")" \
+    -v e="$(bytes ee "$tmp/be")" 'BEGIN { exit !(d > 0 && e > d) }'
+check "ii (triplet): eager either way" test "$(bytes ii "$tmp/bd")" = "$(bytes ii "$tmp/be")"
+finish defer
