@@ -41,6 +41,11 @@ L6e 0.991, L6i 7.523 Hz.
   the rates are within 13% of NEST's in every population (bench/RESULTS.md,
   "The cortical microcircuit").
 - Determinism: the spikes of 0.3 s are bit-identical with 1 and 2 threads.
+- The Poisson background (the count n_bg each neuron draws per step: inverse
+  transform against 16 cumulative thresholds, found by a binary search): at the
+  largest mean, 2.32 (L6e), and at 1.28 (L2/3e), 500 neurons x 1000 steps each:
+  the sample mean and variance equal m, and P(n = k) for k = 0 .. 10 is
+  exp(-m) m^k / k!, each within 4 standard errors.
 """
 import math
 import os
@@ -157,6 +162,43 @@ if same:
             b = np.load(os.path.join(outs[1], "%s.spikes.%s.npy" % (name, f)))
             same = same and a.shape == b.shape and bool(np.all(a == b))
 check("spikes bit-identical with 1 and 2 threads", same)
+
+# The background's count n_bg against the Poisson distribution of its mean m = nu_bg dt, at the
+# largest mean (L6e, 2.32) and at L2/3e's (1.28): 500 neurons x 1000 steps of each, every value
+# independent (one uniform draw per neuron and step), the first recorded after the first step.
+# Tolerances: 4 standard errors of each estimate (the variance's from the sample's fourth
+# central moment, a probability's sqrt(p (1 - p) / n)).
+bg_model = os.path.join(WORK, "background.axon")
+with open(bg_model, "w") as f:
+    f.write('import "%s"\n\nmodule Background {\n'
+            "    population H = PotjansLIF[500](nu_bg = 23200 Hz)\n"
+            "    population L = PotjansLIF[500](nu_bg = 12800 Hz)\n"
+            "    record H.n_bg, L.n_bg every 0.1 ms\n}\n" % os.path.abspath(MODEL))
+bg_out = os.path.join(WORK, "background")
+p = subprocess.run([AXON, "run", bg_model, "-q", "-m", "Background", "-t", "100ms", "-o", bg_out],
+                   capture_output=True, text=True)
+check("background model runs", p.returncode == 0, (p.stdout + p.stderr).strip()[-300:])
+if p.returncode == 0:
+    for name, m in (("H", 2.32), ("L", 1.28)):
+        x = np.load(os.path.join(bg_out, name + ".n_bg.npy")).ravel()
+        n = x.size
+        m4 = np.mean((x - x.mean()) ** 4)
+        se_mean, se_var = math.sqrt(m / n), math.sqrt(max(m4 - x.var() ** 2, 0) / n)
+        check("background, mean %.2f: sample mean" % m, abs(x.mean() - m) <= 4 * se_mean,
+              "%.5f +- %.5f (4 SE)" % (x.mean(), 4 * se_mean))
+        check("background, mean %.2f: variance = mean" % m, abs(x.var() - m) <= 4 * se_var,
+              "%.5f +- %.5f (4 SE)" % (x.var(), 4 * se_var))
+        ok, worst = True, ""
+        for k in range(0, 11):
+            pk = math.exp(-m) * m ** k / math.factorial(k)
+            got = float(np.mean(x == k))
+            se = math.sqrt(pk * (1 - pk) / n)
+            if abs(got - pk) > 4 * se + 1e-12:
+                ok = False
+                worst += " P(%d) %.6f, expected %.6f +- %.6f;" % (k, got, pk, 4 * se)
+        check("background, mean %.2f: P(n = k), k = 0 .. 10" % m,
+              ok and bool(np.all(x == np.round(x))) and x.min() >= 0 and x.max() <= 16,
+              worst.strip() or "within 4 SE; max %d" % x.max())
 
 passed = sum(results)
 print("microcircuit: %d passed, %d failed" % (passed, len(results) - passed))

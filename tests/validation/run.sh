@@ -17,7 +17,7 @@
 #   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
 #   check_topk.py      k-winners-take-all: topk(x, k) against an exact ranking
 #   check_syn_values.py  per-synapse values from lists, NPY and CSV files reach their synapses
-#   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring
+#   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring, background counts
 #   check_stdlib.py    stdlib synapses, rules and inputs against closed forms and Brian2
 #   check_vectors.py   vector state: 16 decays analytic, vectors vs scalars bit-identical
 #   check_structure.py structural plasticity: pruning/regrowth exact, binomial means, threads
