@@ -1,6 +1,7 @@
 #!/bin/sh
 # on_post deferred to each synapse's next on_pre (AXON_PROJ_DEFER_POST, runtime/deliver.c)
-# against the eager path that AXON_TEST_EAGER_POST=1 keeps: every recording bit for bit, with
+# against the eager path (AXON_TEST_POST=defer and =eager override the runtime's choice, by the
+# size of the weights, which would keep this small network eager): every recording bit for bit, with
 # 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
 # to date), with none recorded until the end (the histories overflow and flush, and a run of
 # more than 65,535 steps flushes for the 16-bit steps), and across a checkpoint.
@@ -22,22 +23,22 @@ same() {
 }
 
 for th in 1 2; do
-    run "deferred, $th threads" "$AXON" run "$model" -q --threads $th --grain 1 -o "$tmp/d$th"
-    run "eager, $th threads" env AXON_TEST_EAGER_POST=1 "$AXON" run "$model" -q --threads $th \
+    run "deferred, $th threads" env AXON_TEST_POST=defer "$AXON" run "$model" -q --threads $th --grain 1 -o "$tmp/d$th"
+    run "eager, $th threads" env AXON_TEST_POST=eager "$AXON" run "$model" -q --threads $th \
         --grain 1 -o "$tmp/e$th"
     check "deferred = eager, $th threads" same "$tmp/d$th" "$tmp/e$th"
 done
 check "1 thread = 2 threads" same "$tmp/d1" "$tmp/d2"
 
 # weights recorded only at the end: 70,000 steps with no record between
-run "deferred, long" "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/dl"
-run "eager, long" env AXON_TEST_EAGER_POST=1 "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/el"
+run "deferred, long" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/dl"
+run "eager, long" env AXON_TEST_POST=eager "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/el"
 check "deferred = eager, 7 s without records" same "$tmp/dl" "$tmp/el"
 
 # a checkpoint in the middle, then the rest from it
-run "checkpoint" "$AXON" run "$model" -q -t 100ms --checkpoint-every 60ms -o "$tmp/c1"
+run "checkpoint" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 100ms --checkpoint-every 60ms -o "$tmp/c1"
 check "checkpoint written" test -f "$tmp/c1.checkpoint"
-run "resume" "$AXON" run "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/c2"
+run "resume" env AXON_TEST_POST=defer "$AXON" run "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/c2"
 check "resumed = straight" same "$tmp/c2" "$tmp/d1"
 
 # the deferral is on where the rule allows it: its histories replace the post-ordered index in
@@ -48,8 +49,9 @@ rt="-L$AXON_LIBDIR -Wl,-rpath,$AXON_LIBDIR -laxonrt -lm"
 run "build obj" "$AXON" build "$model" --emit obj -o "$tmp/defer.o" -q
 # shellcheck disable=SC2086 # $rt and $inc are lists of flags
 run "link synmem" $cc $san $inc "$AXON_SRCDIR/bench/coba/synmem.c" "$tmp/defer.o" $rt -o "$tmp/synmem"
-"$tmp/synmem" >"$tmp/bd" 2>&1
-AXON_TEST_EAGER_POST=1 "$tmp/synmem" >"$tmp/be" 2>&1
+AXON_TEST_POST=defer "$tmp/synmem" >"$tmp/bd" 2>&1
+AXON_TEST_POST=eager "$tmp/synmem" >"$tmp/be" 2>&1
+"$tmp/synmem" >"$tmp/bn" 2>&1
 bytes() { sed -n "s/^proj=$1 .*bytes_per_synapse=\([0-9.]*\).*/\1/p" "$2"; }
 for q in ee ei ie; do
     check "$q: deferred (no post-ordered index)" test -n "$(bytes $q "$tmp/bd")" -a \
@@ -58,4 +60,5 @@ done
 check "ee: fewer bytes per synapse deferred" awk -v d="$(bytes ee "$tmp/bd")" \
     -v e="$(bytes ee "$tmp/be")" 'BEGIN { exit !(d > 0 && e > d) }'
 check "ii (triplet): eager either way" test "$(bytes ii "$tmp/bd")" = "$(bytes ii "$tmp/be")"
+check "small weights: eager by default" test "$(bytes ee "$tmp/bn")" = "$(bytes ee "$tmp/be")"
 finish defer
