@@ -4,7 +4,8 @@
 # size of the weights, which would keep this small network eager): every recording bit for bit, with
 # 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
 # to date), with none recorded until the end (the histories overflow and flush, and a run of
-# more than 65,535 steps flushes for the 16-bit steps), and across a checkpoint.
+# more than 65,535 steps flushes for the 16-bit steps), across a checkpoint, and over 2 and 3
+# MPI ranks.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -40,6 +41,24 @@ run "checkpoint" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 100ms --che
 check "checkpoint written" test -f "$tmp/c1.checkpoint"
 run "resume" env AXON_TEST_POST=defer "$AXON" run "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/c2"
 check "resumed = straight" same "$tmp/c2" "$tmp/d1"
+
+# over MPI ranks (each rank defers for its own targets' synapses): every array, weights
+# gathered from the ranks' parts by the Python reader, equal to one process's eager run
+# (tests/mpi/compare.py)
+py=/usr/bin/python3
+if [ -z "${MPIRUN:-}" ] || ! command -v "$MPIRUN" >/dev/null 2>&1; then
+    echo "defer: runs over MPI ranks skipped (built without MPI)"
+elif ! "$py" -c 'import numpy' 2>/dev/null; then
+    echo "defer: runs over MPI ranks skipped (no numpy for $py)"
+else
+    for np in 2 3; do
+        run "deferred over $np ranks" env AXON_TEST_POST=defer timeout -k 5 300 "$MPIRUN" \
+            --oversubscribe --allow-run-as-root --mca mpi_yield_when_idle 1 -np $np \
+            "$AXON" run "$model" -q -o "$tmp/m$np"
+        run "deferred over $np ranks = eager in one process" "$py" \
+            "$AXON_SRCDIR/tests/mpi/compare.py" "$AXON_SRCDIR" "$tmp/e1" "$tmp/m$np"
+    done
+fi
 
 # the deferral is on where the rule allows it: its histories replace the post-ordered index in
 # the runtime's own accounting of bytes per synapse (bench/coba/synmem.c) for pair, nearest and
