@@ -30,6 +30,10 @@ for th in 1 2; do
     check "deferred = eager, $th threads" same "$tmp/d$th" "$tmp/e$th"
 done
 check "1 thread = 2 threads" same "$tmp/d1" "$tmp/d2"
+# single precision: last-update times stored as floats, spike times in double as eager
+run "deferred, single" env AXON_TEST_POST=defer "$AXON" run "$model" -q --precision single -o "$tmp/ds"
+run "eager, single" env AXON_TEST_POST=eager "$AXON" run "$model" -q --precision single -o "$tmp/es"
+check "deferred = eager, single precision" same "$tmp/ds" "$tmp/es"
 
 # weights recorded only at the end: 70,000 steps with no record between
 run "deferred, long" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/dl"
