@@ -74,7 +74,7 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     /* the post-ordered index of on_post and neuron-event handlers: column offsets and two
        words per synapse, the most it takes (one word per synapse where that is less, proj.c) */
     if ((d->flags & AXON_PROJ_DEFER_POST) && d->on_post_at && !d->delays && !d->nevents &&
-        !d->every_step && !d->continuous)
+        !d->every_step && !d->continuous && (double)esz * nsyn >= RT_DEFER_MIN_BYTES)
         b += 2.0 * RT_DEFER_HIST * post->size + 2.0 * pre->size; /* deferred: the histories */
     else if (d->on_post || d->nevents)
         b += 8.0 * (post->size + 1.0) + 8.0 * cap;

@@ -1518,17 +1518,23 @@ static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err);
 
 /* Whether pr's on_post waits for each synapse's next on_pre (deliver.c, rt_defer_replay): when
  * the compiler allows it (AXON_PROJ_DEFER_POST), nothing else needs the post-ordered index,
- * the rows are not ordered by delay and synapse indices fit the kernel's 32-bit entries. The
- * environment variable AXON_TEST_EAGER_POST (set and not "0") keeps the eager path: the tests
- * compare the two. */
-static int rt_proj_defers(const rt_proj *pr)
+ * the rows are not ordered by delay, synapse indices fit the kernel's 32-bit entries, and the
+ * weights take RT_DEFER_MIN_BYTES or more. Results are the same bit for bit either way; the
+ * environment variable AXON_TEST_POST=eager or =defer overrides the choice (the tests compare
+ * the two paths). */
+static int rt_proj_defers(const axon_sim *s, const rt_proj *pr)
 {
     const axon_proj_desc *d = pr->d;
-    const char *eager = getenv("AXON_TEST_EAGER_POST");
-    return (d->flags & AXON_PROJ_DEFER_POST) && d->on_post_at && d->on_pre && !d->nevents &&
-           !d->every_step && !d->continuous && !d->delays && !pr->delay && !pr->doff &&
-           pr->nsyn <= UINT32_MAX &&
-           !(eager && *eager && strcmp(eager, "0"));
+    const char *force = getenv("AXON_TEST_POST");
+    if (!((d->flags & AXON_PROJ_DEFER_POST) && d->on_post_at && d->on_pre && !d->nevents &&
+          !d->every_step && !d->continuous && !d->delays && !pr->delay && !pr->doff &&
+          pr->nsyn <= UINT32_MAX))
+        return 0;
+    if (force && !strcmp(force, "eager"))
+        return 0;
+    if (force && !strcmp(force, "defer"))
+        return 1;
+    return (double)pr->nsyn * (double)s->esz >= (double)RT_DEFER_MIN_BYTES;
 }
 
 /* The post spike histories of a deferred on_post: per post neuron RT_DEFER_HIST steps and
@@ -1562,7 +1568,7 @@ static axon_status rt_proj_index(axon_sim *s, rt_proj *pr, axon_err *err)
     axon_status st;
     if (pr->delay && (st = rt_delay_table(pr, err)) != AXON_OK)
         return st;
-    if (rt_proj_defers(pr)) {
+    if (rt_proj_defers(s, pr)) {
         if ((st = rt_defer_alloc(s, pr, err)) != AXON_OK)
             return st;
     } else if ((pr->d->on_post || pr->d->nevents) &&
