@@ -60,7 +60,7 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
 {
     const axon_pop_desc *pre = &m->pops[d->pre], *post = &m->pops[d->post];
     /* the targets: uint16 with AXON_PROJ_POST16 once built, uint32 while building (wide: the
-       2 bytes more of every phase of the build, and then both arrays while narrowing) */
+       2 bytes more of the build's phases; they are narrowed in place) */
     double cap = est_cap(nsyn), wide = (d->flags & AXON_PROJ_POST16) ? 2.0 * cap : 0;
     double b = 8.0 * (pre->size + 1.0) + 4.0 * cap - wide;
     for (uint32_t v = 0; v < d->nvars; v++) {
@@ -81,7 +81,7 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     /* temporaries, of one phase at a time: drawing in-degrees (the draws by target) or
        evaluating a where condition (a list grown by doubling); the init kernel (the
        presynaptic index, and the delays); ordering rows by delay (the delays, the
-       permutation and a scratch column); narrowing the targets */
+       permutation and a scratch column) */
     double conn = d->connector == AXON_CONN_INDEGREE
                       ? 4.0 * nsyn + 8.0 * (pre->size + 1.0) + 4.0 * pre->size
                   : d->connector == AXON_CONN_WHERE ? 8.0 * nsyn
@@ -90,7 +90,6 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     double order = d->delays ? (16.0 + (double)(esz > 4 ? esz : 4)) * nsyn : 0;
     double t = conn > init ? conn : init;
     t = (order > t ? order : t) + wide;
-    t = 2.0 * wide > t ? 2.0 * wide : t;
     *tmp = t;
     return b;
 }

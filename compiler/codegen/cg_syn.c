@@ -1036,10 +1036,16 @@ LLVMValueRef cg_projection(cg *c, int k)
         c->third_dirty = calloc((size_t)c->third_pop->nvars + 1, sizeof *c->third_dirty);
     }
 
-    /* init(ctx, syn_vars, pre, post, begin, end) */
+    /* init(ctx, syn_vars, pre, post, begin, end): only where a variable is stored per synapse
+       (the runtime zeroes the others), so that the runtime builds no presynaptic index for
+       it and narrows 2-byte targets as soon as they are connected (proj.c) */
     LLVMTypeRef ips[6] = {c->ptr, c->ptr, c->ptr, c->ptr, c->i64, c->i64};
     c->init_phase = true;
-    LLVMValueRef init = setup_kernel(c, k, "init", ips, 6, init_kernel);
+    bool per_syn = false;
+    for (int v = 0; v < pj->nvars; v++)
+        per_syn |= pj->sv[v].side == IRS_SYN;
+    LLVMValueRef init = per_syn ? setup_kernel(c, k, "init", ips, 6, init_kernel)
+                                : LLVMConstNull(c->ptr);
 
     c->drew = false; /* draws of the handlers below are keyed by the synapse index */
     LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
