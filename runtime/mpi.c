@@ -410,7 +410,8 @@ static axon_status rt_mpi_receive(axon_sim *s)
         }
     }
     if (s->stop && mp->stop)
-        s->stop = 0; /* seen by every rank: rt_run stops at this boundary */
+        s->stop = 0; /* seen by every rank: rt_run stops at the end of this interval, or with
+                        overlap of the interval now running (rt_mpi_stopped) */
     return AXON_OK;
 }
 
