@@ -545,6 +545,8 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
         axon_status st = rt_mpi_wait(s);
         if (st != AXON_OK)
             return st;
+    } else if (s->mpi) {
+        rt_mpi_progress(s); /* (its later rounds during the updates) */
     }
     if (par) {
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};

@@ -437,6 +437,8 @@ axon_status rt_mpi_flush(axon_sim *s);
 /* Completes the exchange in flight, if any (overlap: rt_mpi_step completes it otherwise, before
  * the next step's delivery); fails as rt_mpi_step. */
 axon_status rt_mpi_wait(axon_sim *s);
+/* Lets the exchange in flight progress (MPI_Test; nothing when none is). */
+void rt_mpi_progress(axon_sim *s);
 /* AXON_OK, or AXON_EINVAL (message in s->err) after a failed exchange: nothing can run or be
  * checkpointed then. The same on every rank. */
 axon_status rt_mpi_usable(axon_sim *s);
