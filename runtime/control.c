@@ -123,6 +123,7 @@ int rt_ctl_after_step(axon_sim *s)
     struct rt_ctl *c = s->ctl;
     if (!c->nfn)
         return 0;
+    rt_proj_sync(s); /* the callbacks may read synapse variables through live arrays */
     double t = (double)s->step * s->dt;
     for (uint32_t i = 0; i < s->m->npops; i++) {
         const rt_ctl_pop *cp = &c->pops[i];

@@ -3,7 +3,8 @@
 # against the eager path that AXON_TEST_EAGER_POST=1 keeps: every recording bit for bit, with
 # 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
 # to date), with none recorded until the end (the histories overflow and flush, and a run of
-# more than 65,535 steps flushes for the 16-bit steps), and across a checkpoint.
+# more than 65,535 steps flushes for the 16-bit steps), across a checkpoint, and through live
+# arrays in a step callback.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -58,4 +59,17 @@ done
 check "ee: fewer bytes per synapse deferred" awk -v d="$(bytes ee "$tmp/bd")" \
     -v e="$(bytes ee "$tmp/be")" 'BEGIN { exit !(d > 0 && e > d) }'
 check "ii (triplet): eager either way" test "$(bytes ii "$tmp/bd")" = "$(bytes ii "$tmp/be")"
+
+# live arrays in a step callback (tests/cli/defer_live.c): views of the weights taken before the
+# run, read after every step and written every 200 steps, see the weights as the eager path
+# has them (the run brings them up to date before each callback)
+# shellcheck disable=SC2086 # $rt and $inc are lists of flags
+run "link defer_live" $cc $san $inc "$AXON_SRCDIR/tests/cli/defer_live.c" "$tmp/defer.o" $rt \
+    -o "$tmp/live"
+run "live arrays, deferred" "$tmp/live"
+cp "$out" "$tmp/live.d"
+run "live arrays, eager" env AXON_TEST_EAGER_POST=1 "$tmp/live"
+check "live arrays: deferred = eager" cmp -s "$tmp/live.d" "$out"
+check "live arrays: 10 samples and spikes" awk '/^step /{n++} /^steps 1000 spikes [1-9]/{f=1}
+    END { exit !(n == 10 && f) }' "$out"
 finish defer
