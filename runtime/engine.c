@@ -1093,8 +1093,8 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             s->stop = 1;
             st = AXON_OK;
         }
-        if (cb->on_step) /* it may read or write synapse variables through live arrays:
-                            deferred updates first (deliver.c) */
+        if (cb->on_step && s->syn_live) /* it may read or write synapse variables through
+                                           live arrays: deferred updates first (deliver.c) */
             rt_proj_sync(s);
         if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user))) {
             if ((st = rt_after_step_finite(s, 1)) != AXON_OK) /* the run's last step */
