@@ -987,6 +987,9 @@ static axon_status rt_after_step_finite(axon_sim *s, int last)
     if (s->nf_action == AXON_NONFINITE_IGNORE ||
         (s->nf_action == AXON_NONFINITE_WARN && s->nf_found))
         return AXON_OK;
+    if (last) /* a run leaves no deferred update unchecked (deliver.c; the end of rt_run would
+                 make it only after this check) */
+        rt_proj_sync(s);
     if (!(s->step % AXON_NONFINITE_EVERY == 0 || (last && s->nf_checked != s->step)) ||
         !rt_check_finite(s) || s->nf_action != AXON_NONFINITE_STOP)
         return AXON_OK;

@@ -73,4 +73,38 @@ run "live arrays, eager" env AXON_TEST_EAGER_POST=1 "$tmp/live"
 check "live arrays: deferred = eager" cmp -s "$tmp/live.d" "$out"
 check "live arrays: 10 samples, spiking steps and spikes" awk '/^step /{n++}
     /^spiking steps [1-9]/{c=1} /^spikes [1-9]/{f=1} END { exit !(n == 10 && c && f) }' "$out"
+
+# a deferred update that makes a value infinite after the presynaptic neuron's last spike (4 post
+# spikes in a run of 45 steps, with no check before its end): the run's last check finds it, as
+# the eager path's does, with the same message
+cat >"$tmp/blow.axon" <<'EOF'
+neuron Clock {
+    state { c = 0.8 ms }
+    inputs { I : A }
+    equations { c' = 1 }
+    spike when c >= 1 ms { c = 0 ms }
+}
+neuron Once {
+    state { c = 0 ms; done = 0 }
+    equations { c' = 1 }
+    spike when c >= 0.3 ms and done < 1 { done = 1 }
+}
+synapse Blow {
+    state { w = 1 }
+    on pre { post.I += 0 nA * w }
+    on post { w = w * 1e90 }
+}
+module M {
+    population P = Once[1]
+    population Q = Clock[1]
+    project b = P -> Q : Blow connect all_to_all delay 0.1 ms
+    record spikes Q
+}
+run M for 4.5 ms
+EOF
+expect "non-finite, deferred" 1 "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfd"
+contains "non-finite, deferred: found" "variable 'w' (equation at $tmp/blow.axon:15:15), synapse 0"
+cp "$out" "$tmp/nf.d"
+expect "non-finite, eager" 1 env AXON_TEST_EAGER_POST=1 "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfe"
+check "non-finite: deferred = eager" cmp -s "$tmp/nf.d" "$out"
 finish defer
