@@ -123,6 +123,8 @@ int rt_ctl_after_step(axon_sim *s)
     struct rt_ctl *c = s->ctl;
     if (!c->nfn)
         return 0;
+    if (s->syn_live) /* the callbacks may read synapse variables through live arrays */
+        rt_proj_sync(s);
     double t = (double)s->step * s->dt;
     for (uint32_t i = 0; i < s->m->npops; i++) {
         const rt_ctl_pop *cp = &c->pops[i];
@@ -422,6 +424,7 @@ void *axon_sim_proj_data(axon_sim *s, int proj, int var)
         return NULL;
     }
     rt_proj_sync(s);
+    s->syn_live = 1;
     return s->projs[proj].vars[var];
 }
 

@@ -989,6 +989,9 @@ static axon_status rt_after_step_finite(axon_sim *s, int last)
     if (s->nf_action == AXON_NONFINITE_IGNORE ||
         (s->nf_action == AXON_NONFINITE_WARN && s->nf_found))
         return AXON_OK;
+    if (last) /* a run leaves no deferred update unchecked (deliver.c; the end of rt_run would
+                 make it only after this check) */
+        rt_proj_sync(s);
     if (!(s->step % AXON_NONFINITE_EVERY == 0 || (last && s->nf_checked != s->step)) ||
         !rt_check_finite(s) || s->nf_action != AXON_NONFINITE_STOP)
         return AXON_OK;
@@ -1095,6 +1098,9 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
             s->stop = 1;
             st = AXON_OK;
         }
+        if (cb->on_step && s->syn_live) /* it may read or write synapse variables through
+                                           live arrays: deferred updates first (deliver.c) */
+            rt_proj_sync(s);
         if ((s->ctl && rt_ctl_after_step(s)) || (cb->on_step && cb->on_step(s, cb->user))) {
             if ((st = rt_after_step_finite(s, 1)) != AXON_OK) /* the run's last step */
                 s->partial = 1;

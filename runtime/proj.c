@@ -2001,5 +2001,8 @@ static void proj_owner(const axon_sim *s, uint32_t q, rt_var_owner *o)
 
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view)
 {
-    return rt_var_view(s, path, "projection", s ? s->m->nprojs : 0, proj_owner, view);
+    axon_status st = rt_var_view(s, path, "projection", s ? s->m->nprojs : 0, proj_owner, view);
+    if (st == AXON_OK)
+        s->syn_live = 1; /* callbacks may read it: rt_run brings it up to date for them */
+    return st;
 }

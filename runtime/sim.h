@@ -230,6 +230,8 @@ struct axon_sim {
     axon_err err;
     struct rt_ctl *ctl; /* control.c: injections, pushed spikes, spike callbacks; NULL until used */
     int busy;           /* in rt_run: callbacks may not run the simulation again */
+    int syn_live;       /* a live array of synapse variables was handed out (axon_sim_syn_var,
+                           axon_sim_proj_data): callbacks may read it (rt_proj_sync first) */
     struct rt_mpi *mpi; /* mpi.c: this process's part of a simulation over MPI ranks, or NULL */
     char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
     uint32_t nmeta;

@@ -4,8 +4,8 @@
 # size of the weights, which would keep this small network eager): every recording bit for bit, with
 # 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
 # to date), with none recorded until the end (the histories overflow and flush, and a run of
-# more than 65,535 steps flushes for the 16-bit steps), across a checkpoint, and over 2 and 3
-# MPI ranks.
+# more than 65,535 steps flushes for the 16-bit steps), across a checkpoint, over 2 and 3
+# MPI ranks, and through live arrays in a step callback.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -84,4 +84,52 @@ check "ee: fewer bytes per synapse deferred" awk -v d="$(bytes ee "$tmp/bd")" \
     -v e="$(bytes ee "$tmp/be")" 'BEGIN { exit !(d > 0 && e > d) }'
 check "ii (triplet): eager either way" test "$(bytes ii "$tmp/bd")" = "$(bytes ii "$tmp/be")"
 check "small weights: eager by default" test "$(bytes ee "$tmp/bn")" = "$(bytes ee "$tmp/be")"
+
+# live arrays in step and spike callbacks (tests/cli/defer_live.c): views of the weights taken
+# before the run, read in a step callback after every step and written once, then read in a
+# spike callback, see the weights as the eager path has them (the run brings them up to date
+# before the callbacks)
+# shellcheck disable=SC2086 # $rt and $inc are lists of flags
+run "link defer_live" $cc $san $inc "$AXON_SRCDIR/tests/cli/defer_live.c" "$tmp/defer.o" $rt \
+    -o "$tmp/live"
+run "live arrays, deferred" env AXON_TEST_POST=defer "$tmp/live"
+cp "$out" "$tmp/live.d"
+run "live arrays, eager" env AXON_TEST_POST=eager "$tmp/live"
+check "live arrays: deferred = eager" cmp -s "$tmp/live.d" "$out"
+check "live arrays: 10 samples, spiking steps and spikes" awk '/^step /{n++}
+    /^spiking steps [1-9]/{c=1} /^spikes [1-9]/{f=1} END { exit !(n == 10 && c && f) }' "$out"
+
+# a deferred update that makes a value infinite after the presynaptic neuron's last spike (4 post
+# spikes in a run of 45 steps, with no check before its end): the run's last check finds it, as
+# the eager path's does, with the same message
+cat >"$tmp/blow.axon" <<'EOF'
+neuron Clock {
+    state { c = 0.8 ms }
+    inputs { I : A }
+    equations { c' = 1 }
+    spike when c >= 1 ms { c = 0 ms }
+}
+neuron Once {
+    state { c = 0 ms; done = 0 }
+    equations { c' = 1 }
+    spike when c >= 0.3 ms and done < 1 { done = 1 }
+}
+synapse Blow {
+    state { w = 1 }
+    on pre { post.I += 0 nA * w }
+    on post { w = w * 1e90 }
+}
+module M {
+    population P = Once[1]
+    population Q = Clock[1]
+    project b = P -> Q : Blow connect all_to_all delay 0.1 ms
+    record spikes Q
+}
+run M for 4.5 ms
+EOF
+expect "non-finite, deferred" 1 env AXON_TEST_POST=defer "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfd"
+contains "non-finite, deferred: found" "variable 'w' (equation at $tmp/blow.axon:15:15), synapse 0"
+cp "$out" "$tmp/nf.d"
+expect "non-finite, eager" 1 env AXON_TEST_POST=eager "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfe"
+check "non-finite: deferred = eager" cmp -s "$tmp/nf.d" "$out"
 finish defer
