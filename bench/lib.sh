@@ -54,3 +54,18 @@ bench_option_var() {
     done
     return 1
 }
+
+# bench_mpi_model SCRIPT: the model of --model (coba, brunel or microcircuit) in src (its file),
+# sets (its --set options, from N and SCALE) and size (a phrase for the header); exits with a
+# usage message naming SCRIPT for another value. Used by bench/mpi/run.sh and overlap.sh.
+# shellcheck disable=SC2034 # src, sets and size are for the caller
+bench_mpi_model() {
+    case $MODEL in
+    coba) src=bench/coba/coba.axon; sets="--set N=$N --set K=80"; size="N = $N" ;;
+    brunel) src=examples/brunel.axon; sets="--set N=$N"; size="N = $N" ;;
+    microcircuit)
+        src=examples/microcircuit.axon; sets="--set scale=$SCALE --set k_scale=$SCALE"
+        size="scale = k_scale = $SCALE" ;;
+    *) echo "$1: --model coba, brunel or microcircuit" >&2; exit 2 ;;
+    esac
+}

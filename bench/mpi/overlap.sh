@@ -38,14 +38,7 @@ MPIRUN=${MPIRUN:-mpirun}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-overlap.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-case $MODEL in
-coba) src=bench/coba/coba.axon; sets="--set N=$N --set K=80"; size="N = $N" ;;
-brunel) src=examples/brunel.axon; sets="--set N=$N"; size="N = $N" ;;
-microcircuit)
-    src=examples/microcircuit.axon; sets="--set scale=$SCALE --set k_scale=$SCALE"
-    size="scale = k_scale = $SCALE" ;;
-*) echo "overlap.sh: --model coba, brunel or microcircuit" >&2; exit 2 ;;
-esac
+bench_mpi_model overlap.sh
 echo "MPI overlap: $MODEL, $size, $DUR ms at dt = 0.1 ms, 2 ranks x 1 thread, $R pairs"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores;" \
      "$(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');" \

@@ -36,14 +36,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-mpi.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 steps=$((DUR * 10))
-case $MODEL in
-coba) src=bench/coba/coba.axon; sets="--set N=$N --set K=80"; size="N = $N" ;;
-brunel) src=examples/brunel.axon; sets="--set N=$N"; size="N = $N" ;;
-microcircuit)
-    src=examples/microcircuit.axon; sets="--set scale=$SCALE --set k_scale=$SCALE"
-    size="scale = k_scale = $SCALE" ;;
-*) echo "run.sh: --model coba, brunel or microcircuit" >&2; exit 2 ;;
-esac
+bench_mpi_model run.sh
 echo "MPI benchmark: $MODEL, $size, $DUR ms at dt = 0.1 ms ($steps steps), $R pairs"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores;" \
      "$(date -u '+%Y-%m-%d %H:%M UTC'); $("$MPIRUN" --version 2>&1 | head -1)"
