@@ -326,11 +326,31 @@ static void rt_defer_flush(axon_sim *s, rt_proj *pr, uint64_t from)
     pr->dbase = from;
 }
 
+/*
+ * A flush walks every synapse of the projection (about 3 ns each at N = 64,000 in COBA's
+ * E -> E), which pays while flushes are rare: the histories' own flushes come some 800 steps
+ * apart there. A program that runs in short pieces (a closed loop calling axon_sim_run for a
+ * millisecond at a time), or records the weights every few steps, flushes at every piece or
+ * record: RT_DEFER_GIVE_UP flushes in a row that come less than RT_DEFER_SHORT steps after the
+ * one before turn the projection back to the eager column walk (rt_proj_undefer), which gives
+ * the same results.
+ */
+#define RT_DEFER_SHORT 1000
+#define RT_DEFER_GIVE_UP 3
+
 void rt_proj_sync(axon_sim *s)
 {
-    for (uint32_t q = 0; s->projs && q < s->m->nprojs; q++)
-        if (s->projs[q].defer && s->projs[q].dpending)
-            rt_defer_flush(s, &s->projs[q], s->step);
+    for (uint32_t q = 0; s->projs && q < s->m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        if (!pr->defer || !pr->dpending)
+            continue;
+        uint64_t span = s->step - pr->dbase;
+        rt_defer_flush(s, pr, s->step);
+        pr->dshort = span < RT_DEFER_SHORT ? pr->dshort + 1 : 0;
+        const char *force = getenv("AXON_TEST_POST"); /* =defer: never give up (tests) */
+        if (pr->dshort >= RT_DEFER_GIVE_UP && !(force && !strcmp(force, "defer")))
+            rt_proj_undefer(s, pr);
+    }
 }
 
 void rt_proj_defer_reset(axon_sim *s)

@@ -1520,8 +1520,9 @@ static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err);
  * the compiler allows it (AXON_PROJ_DEFER_POST), nothing else needs the post-ordered index,
  * the rows are not ordered by delay, synapse indices fit the kernel's 32-bit entries, and the
  * weights take RT_DEFER_MIN_BYTES or more. Results are the same bit for bit either way; the
- * environment variable AXON_TEST_POST=eager or =defer overrides the choice (the tests compare
- * the two paths). */
+ * environment variable AXON_TEST_POST overrides the choice for the tests, which compare the
+ * paths: =eager, =defer (and never give up: rt_proj_sync), =adaptive (defer, and give up as
+ * a large projection does). */
 static int rt_proj_defers(const axon_sim *s, const rt_proj *pr)
 {
     const axon_proj_desc *d = pr->d;
@@ -1532,7 +1533,7 @@ static int rt_proj_defers(const axon_sim *s, const rt_proj *pr)
         return 0;
     if (force && !strcmp(force, "eager"))
         return 0;
-    if (force && !strcmp(force, "defer"))
+    if (force && (!strcmp(force, "defer") || !strcmp(force, "adaptive")))
         return 1;
     return (double)pr->nsyn * (double)s->esz >= (double)RT_DEFER_MIN_BYTES;
 }
@@ -1559,6 +1560,30 @@ static axon_status rt_defer_alloc(axon_sim *s, rt_proj *pr, axon_err *err)
     pr->bytes += np * RT_DEFER_HIST * sizeof *pr->dhist +
                  nq * sizeof *pr->dsync + nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
     return AXON_OK;
+}
+
+/* Gives up deferring pr's on_post (rt_proj_sync: flushes too close together cost more than the
+ * column walk they save): the post-ordered index built, the histories freed. Called right after
+ * a flush, between steps or after a step's plasticity, so the synapses are up to date and the
+ * eager path goes on from the same state, bit for bit. Without memory for the index pr keeps
+ * deferring (results are the same either way). */
+void rt_proj_undefer(axon_sim *s, rt_proj *pr)
+{
+    if (!pr->defer || pr->dpending || rt_build_cols(pr, s->pool_threads) != AXON_OK)
+        return;
+    size_t np = pr->npost ? pr->npost : 1, nq = pr->npre ? pr->npre : 1;
+    size_t nb = (size_t)pr->dtasks * RT_DEFER_BATCH;
+    pr->bytes -= np * RT_DEFER_HIST * sizeof *pr->dhist + nq * sizeof *pr->dsync +
+                 nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
+    free(pr->dhist);
+    free(pr->dsync);
+    free(pr->dt_buf);
+    free(pr->ds_buf);
+    pr->dhist = NULL;
+    pr->dsync = NULL;
+    pr->dt_buf = NULL;
+    pr->ds_buf = NULL;
+    pr->defer = 0;
 }
 
 /* Phase 4: the delay table, the post-ordered index (or a deferred on_post's histories), the

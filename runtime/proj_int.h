@@ -18,6 +18,8 @@ typedef struct {
 } rt_col_view;
 
 rt_col_view rt_col_entries(const rt_proj *pr, uint32_t j, uint32_t *buf);
+/* Turns a deferred on_post back into the eager column walk (proj.c, after a flush). */
+void rt_proj_undefer(axon_sim *s, rt_proj *pr);
 /* The scratch of thread `task` for rt_col_entries (two buffers, by the parity of `which`). */
 uint32_t *rt_col_buf(const rt_proj *pr, int task, uint64_t which);
 /* Cuts the synapses [*rb, *re) (targets increasing) to those whose targets are in [lo, hi). */

@@ -116,6 +116,8 @@ typedef struct {
     uint32_t *ds_buf;
     int dtasks;
     uint64_t nflush;  /* ... flushes so far (every row replayed) */
+    int dshort;       /* ... flushes in a row from rt_proj_sync that came soon after the one
+                         before (deliver.c: RT_DEFER_SHORT) */
     size_t bytes;   /* row, post, vars and the post-ordered index */
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;

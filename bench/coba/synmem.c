@@ -99,6 +99,10 @@ int main(int argc, char **argv)
         for (uint32_t p = 0; p < axon_model.npops; p++)
             printf("pop=%s neurons=%u spikes=%llu\n", axon_model.pops[p].name,
                    axon_model.pops[p].size, (unsigned long long)axon_sim_spike_count(s, (int)p));
+        for (uint32_t q = 0; q < axon_model.nprojs; q++) /* after the run (a deferred on_post
+                                                             may have turned eager) */
+            printf("after proj=%s bytes_per_synapse=%.4f\n", axon_model.projs[q].name,
+                   axon_sim_bytes_per_synapse(s, (int)q));
     }
     axon_sim_free(s);
     return 0;

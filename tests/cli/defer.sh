@@ -85,6 +85,22 @@ check "ee: fewer bytes per synapse deferred" awk -v d="$(bytes ee "$tmp/bd")" \
 check "ii (triplet): eager either way" test "$(bytes ii "$tmp/bd")" = "$(bytes ii "$tmp/be")"
 check "small weights: eager by default" test "$(bytes ee "$tmp/bn")" = "$(bytes ee "$tmp/be")"
 
+# flushes every few steps (weights recorded every 2, 3 and 5 ms: 20 to 50 steps apart) cost more
+# than the column walk: after three in a row the projection turns eager (rt_proj_undefer), with
+# the same results; =adaptive defers from the start and gives up like a large projection, =defer
+# never gives up
+run "adaptive" env AXON_TEST_POST=adaptive "$AXON" run "$model" -q --threads 1 --grain 1 -o "$tmp/a1"
+check "adaptive = eager" same "$tmp/a1" "$tmp/e1"
+AXON_TEST_POST=adaptive "$tmp/synmem" 0 100 >"$tmp/ba" 2>&1
+AXON_TEST_POST=defer "$tmp/synmem" 0 100 >"$tmp/bd2" 2>&1
+after() { sed -n "s/^after proj=$1 bytes_per_synapse=\([0-9.]*\).*/\1/p" "$2"; }
+for q in ee ei ie; do
+    check "$q: deferred before the run (adaptive)" test "$(bytes $q "$tmp/ba")" = "$(bytes $q "$tmp/bd")"
+    check "$q: eager after frequent flushes" test -n "$(after $q "$tmp/ba")" -a \
+        "$(after $q "$tmp/ba")" = "$(bytes $q "$tmp/be")"
+    check "$q: still deferred with =defer" test "$(after $q "$tmp/bd2")" = "$(bytes $q "$tmp/bd")"
+done
+
 # live arrays in step and spike callbacks (tests/cli/defer_live.c): views of the weights taken
 # before the run, read in a step callback after every step and written once, then read in a
 # spike callback, see the weights as the eager path has them (the run brings them up to date
