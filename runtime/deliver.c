@@ -272,7 +272,8 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
  * the operations of the eager path on the same values in the same order. Before the row's
  * on_pre (deliveries of this step see the post spikes of the earlier steps), or for every row
  * at a flush; `task` picks the thread's scratch (RT_DEFER_BATCH entries: a synapse's spikes
- * always go to the kernel together, in order).
+ * always go to the kernel together, in order). Only the targets whose last spike (dlast, 2
+ * bytes each, in cache) is at or after that step have their histories (scattered) loaded.
  */
 static void rt_defer_replay(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
                             int task, void *const *av, void *const *bv, uint32_t i, uint64_t b,
