@@ -68,8 +68,9 @@ double rt_proj_events_due(const axon_sim *s, uint64_t n)
     return ev;
 }
 
-#define RT_PF 8  /* prefetch distances in spikes (rt_deliver_range) */
+#define RT_PF 8  /* prefetch distances in spikes (rt_deliver_range), histories (rt_defer_replay) */
 #define RT_PF2 16
+#define RT_DEFER_SCAN 256 /* synapses of a row scanned at once (rt_defer_replay) */
 /* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
 static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
 {
@@ -271,7 +272,8 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
  * the operations of the eager path on the same values in the same order. Before the row's
  * on_pre (deliveries of this step see the post spikes of the earlier steps), or for every row
  * at a flush; `task` picks the thread's scratch (RT_DEFER_BATCH entries: a synapse's spikes
- * always go to the kernel together, in order).
+ * always go to the kernel together, in order). Only the targets whose last spike (dlast, 2
+ * bytes each, in cache) is at or after that step have their histories (scattered) loaded.
  */
 static void rt_defer_replay(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
                             int task, void *const *av, void *const *bv, uint32_t i, uint64_t b,
@@ -281,28 +283,47 @@ static void rt_defer_replay(const axon_sim *s, const rt_proj *pr, const axon_ste
     double *tb = pr->dt_buf + (size_t)task * RT_DEFER_BATCH;
     uint32_t *sb = pr->ds_buf + (size_t)task * RT_DEFER_BATCH, m = 0;
     axon_post_at_fn at = pr->d->on_post_at;
-    for (uint64_t k = b; k < e; k++) {
-        if (k + RT_PF < e) /* targets are scattered: their histories ahead */
-            __builtin_prefetch(&pr->dhist[(size_t)rt_target(pr, k + RT_PF) * RT_DEFER_HIST]);
-        /* the history of target j: its length, then its steps */
-        const uint16_t *h = pr->dhist + (size_t)rt_target(pr, k) * RT_DEFER_HIST;
-        uint32_t n = h[0];
-        if (n == 0 || h[n] < lo)
-            continue; /* no spike, or all seen at the row's last spike */
-        uint32_t x = n;
-        while (x > 1 && h[x - 1] >= lo)
-            x--;
-        if (m + (n + 1 - x) > RT_DEFER_BATCH) {
-            at(ctx, pr->vars, av, bv, tb, sb, i, 0, m);
-            m = 0;
+    uint32_t hk[RT_DEFER_SCAN], hj[RT_DEFER_SCAN]; /* the synapses to replay, their targets */
+    for (uint64_t c = b; c < e; c += RT_DEFER_SCAN) {
+        uint32_t len = e - c < RT_DEFER_SCAN ? (uint32_t)(e - c) : RT_DEFER_SCAN, nh = 0;
+        /* first, without branches, the synapses whose target spiked at or after the row's
+           last spike (dlast: the step of its last spike + 1, 0 if none) */
+        for (uint32_t x = 0; x < len; x++) {
+            uint32_t j = rt_target(pr, c + x);
+            hk[nh] = x;
+            hj[nh] = j;
+            nh += pr->dlast[j] > lo;
         }
-        for (; x <= n; x++) {
-            tb[m] = (double)(pr->dbase + h[x]) * s->dt; /* that step's t, as rt_ctx */
-            sb[m++] = (uint32_t)k;
+        for (uint32_t y = 0; y < nh && y < RT_PF; y++) /* scattered: histories ahead */
+            __builtin_prefetch(&pr->dhist[(size_t)hj[y] * RT_DEFER_HIST]);
+        for (uint32_t y = 0; y < nh; y++) {
+            if (y + RT_PF < nh)
+                __builtin_prefetch(&pr->dhist[(size_t)hj[y + RT_PF] * RT_DEFER_HIST]);
+            /* the history of the target: its length, then its steps, the last >= lo */
+            const uint16_t *h = pr->dhist + (size_t)hj[y] * RT_DEFER_HIST;
+            uint32_t n = h[0], x = n;
+            while (x > 1 && h[x - 1] >= lo)
+                x--;
+            if (m + (n + 1 - x) > RT_DEFER_BATCH) {
+                at(ctx, pr->vars, av, bv, tb, sb, i, 0, m);
+                m = 0;
+            }
+            for (; x <= n; x++) {
+                tb[m] = (double)(pr->dbase + h[x]) * s->dt; /* that step's t, as rt_ctx */
+                sb[m++] = (uint32_t)(c + hk[y]);
+            }
         }
     }
     if (m)
         at(ctx, pr->vars, av, bv, tb, sb, i, 0, m);
+}
+
+/* Empties every post neuron's history. */
+static void rt_defer_clear(rt_proj *pr)
+{
+    for (uint32_t j = 0; j < pr->npost; j++)
+        pr->dhist[(size_t)j * RT_DEFER_HIST] = 0;
+    memset(pr->dlast, 0, pr->npost * sizeof *pr->dlast);
 }
 
 /* Replays every row's pending post spikes (rt_defer_replay) and starts the histories again
@@ -317,8 +338,7 @@ static void rt_defer_flush(axon_sim *s, rt_proj *pr, uint64_t from)
         for (uint32_t i = 0; i < pr->npre; i++)
             if (pr->row[i] < pr->row[i + 1])
                 rt_defer_replay(s, pr, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
-        for (uint32_t j = 0; j < pr->npost; j++)
-            pr->dhist[(size_t)j * RT_DEFER_HIST] = 0;
+        rt_defer_clear(pr);
         pr->dpending = 0;
         pr->nflush++;
     }
@@ -359,8 +379,7 @@ void rt_proj_defer_reset(axon_sim *s)
         rt_proj *pr = &s->projs[q];
         if (!pr->defer)
             continue;
-        for (uint32_t j = 0; j < pr->npost; j++)
-            pr->dhist[(size_t)j * RT_DEFER_HIST] = 0;
+        rt_defer_clear(pr);
         memset(pr->dsync, 0, pr->npre * sizeof *pr->dsync);
         pr->dpending = 0;
         pr->dbase = s->step;
@@ -379,6 +398,7 @@ static void rt_defer_keep(axon_sim *s, rt_proj *pr, const axon_step_ctx *ctx)
         if (h[0] == RT_DEFER_HIST - 1)
             rt_defer_flush(s, pr, step);
         h[++h[0]] = (uint16_t)(step - pr->dbase);
+        pr->dlast[b->spk[k]] = (uint16_t)(step - pr->dbase + 1); /* < RT_DEFER_SPAN, below */
         pr->dpending = 1;
     }
     if (pr->d->post_after)

@@ -1550,6 +1550,7 @@ static axon_status rt_defer_alloc(axon_sim *s, rt_proj *pr, axon_err *err)
         nt = 1;
     size_t nb = (size_t)nt * RT_DEFER_BATCH;
     if (!(pr->dhist = rt_alloc_zeroed(np * RT_DEFER_HIST * sizeof *pr->dhist)) ||
+        !(pr->dlast = rt_alloc_zeroed(np * sizeof *pr->dlast)) ||
         !(pr->dsync = rt_alloc_zeroed(nq * sizeof *pr->dsync)) ||
         !(pr->dt_buf = malloc(nb * sizeof *pr->dt_buf)) ||
         !(pr->ds_buf = malloc(nb * sizeof *pr->ds_buf)))
@@ -1557,7 +1558,7 @@ static axon_status rt_defer_alloc(axon_sim *s, rt_proj *pr, axon_err *err)
     pr->defer = 1;
     pr->dtasks = nt;
     pr->dbase = s->step;
-    pr->bytes += np * RT_DEFER_HIST * sizeof *pr->dhist +
+    pr->bytes += np * (RT_DEFER_HIST * sizeof *pr->dhist + sizeof *pr->dlast) +
                  nq * sizeof *pr->dsync + nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
     return AXON_OK;
 }
@@ -1910,6 +1911,7 @@ void rt_proj_free(axon_sim *s)
         free(pr->col_syn);
         free(pr->col_tmp);
         free(pr->dhist);
+        free(pr->dlast);
         free(pr->dsync);
         free(pr->dt_buf);
         free(pr->ds_buf);

@@ -109,6 +109,9 @@ typedef struct {
     uint16_t *dhist;  /* ... per post neuron RT_DEFER_HIST entries (one cache line's half): how
                          many spikes it had since then, then their steps (increasing, minus
                          dbase), RT_DEFER_HIST - 1 at most */
+    uint16_t *dlast;  /* ... per post neuron: 1 + the step (minus dbase) of its last spike in
+                         dhist, 0 if none (checked first by rt_defer_replay: 2 bytes a neuron
+                         stay in cache where the histories do not) */
     uint16_t *dsync;  /* ... per pre neuron i: i's synapses have seen the post spikes of the
                          steps before dbase + dsync[i] (the step of i's last pre_after) */
     int dpending;     /* ... some history is not empty */
