@@ -1570,17 +1570,32 @@ static axon_status rt_defer_alloc(axon_sim *s, rt_proj *pr, axon_err *err)
  * deferring (results are the same either way). */
 void rt_proj_undefer(axon_sim *s, rt_proj *pr)
 {
-    if (!pr->defer || pr->dpending || rt_build_cols(pr, s->pool_threads) != AXON_OK)
+    if (!pr->defer || pr->dpending)
         return;
+    if (rt_build_cols(pr, s->pool_threads) != AXON_OK) { /* what it allocated, freed */
+        free(pr->col);
+        free(pr->col_pk);
+        free(pr->col_first);
+        free(pr->col_tmp);
+        free(pr->col_pre);
+        free(pr->col_syn);
+        pr->col = NULL;
+        pr->col_pk = NULL;
+        pr->col_first = pr->col_tmp = pr->col_pre = pr->col_syn = NULL;
+        pr->col_max = 0;
+        return;
+    }
     size_t np = pr->npost ? pr->npost : 1, nq = pr->npre ? pr->npre : 1;
     size_t nb = (size_t)pr->dtasks * RT_DEFER_BATCH;
-    pr->bytes -= np * RT_DEFER_HIST * sizeof *pr->dhist + nq * sizeof *pr->dsync +
-                 nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
+    pr->bytes -= np * (RT_DEFER_HIST * sizeof *pr->dhist + sizeof *pr->dlast) +
+                 nq * sizeof *pr->dsync + nb * (sizeof *pr->dt_buf + sizeof *pr->ds_buf);
     free(pr->dhist);
+    free(pr->dlast);
     free(pr->dsync);
     free(pr->dt_buf);
     free(pr->ds_buf);
     pr->dhist = NULL;
+    pr->dlast = NULL;
     pr->dsync = NULL;
     pr->dt_buf = NULL;
     pr->ds_buf = NULL;
