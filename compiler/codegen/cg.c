@@ -202,12 +202,16 @@ static LLVMValueRef var(cg *c, const sx *e)
     }
 }
 
-/* Math in double (the vectorisable versions), converted to the precision. */
+/* Math: the vectorisable versions (cg_math.c) in the model's precision, so that a single
+ * precision model gets float math on twice the vector lanes; libm's (and the functions without
+ * a vectorisable version) in double, converted to the precision. */
 static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
 {
-    LLVMValueRef x = to_f64(c, a), r;
-    LLVMValueRef args[1] = {x};
     bool vec = c->o->vector_math;
+    bool inline_math = fn == FN_EXPREL || fn == FN_SIGMOID || fn == FN_LOG10 ||
+                       (vec && (fn == FN_EXP || fn == FN_LOG || fn == FN_EXPM1 || fn == FN_TANH));
+    LLVMValueRef x = inline_math && c->fp == c->f32 ? cg_to_fp(c, a) : to_f64(c, a), r;
+    LLVMValueRef args[1] = {x};
     switch (fn) {
     case FN_EXP: r = vec ? cgm_exp(c, x) : cgm_call(c, "exp", c->f64, &c->f64, 1, args); break;
     case FN_LOG: r = vec ? cgm_log(c, x) : cgm_call(c, "log", c->f64, &c->f64, 1, args); break;
@@ -215,12 +219,12 @@ static LLVMValueRef math1(cg *c, int fn, LLVMValueRef a)
     case FN_EXPREL: r = cgm_exprel(c, x); break;
     case FN_TANH: r = vec ? cgm_tanh(c, x) : cgm_call(c, "tanh", c->f64, &c->f64, 1, args); break;
     case FN_SIGMOID:
-        r = LLVMBuildFDiv(c->b, cgm_f64(c, 1),
-                          LLVMBuildFAdd(c->b, cgm_f64(c, 1), cgm_exp(c, LLVMBuildFNeg(c->b, x, "")), ""),
+        r = LLVMBuildFDiv(c->b, cgm_const(c, 1),
+                          LLVMBuildFAdd(c->b, cgm_const(c, 1), cgm_exp(c, LLVMBuildFNeg(c->b, x, "")), ""),
                           "");
         break;
     case FN_LOG10:
-        r = LLVMBuildFMul(c->b, cgm_log(c, x), cgm_f64(c, 0.43429448190325182765), "");
+        r = LLVMBuildFMul(c->b, cgm_log(c, x), cgm_const(c, 0.43429448190325182765), "");
         break;
     case FN_SQRT: return cgm_intrinsic(c, "llvm.sqrt", c->fp, (LLVMValueRef[]){a}, 1);
     case FN_ABS: return cgm_intrinsic(c, "llvm.fabs", c->fp, (LLVMValueRef[]){a}, 1);

@@ -194,13 +194,14 @@ typedef struct {
                                             the projections' setup kernels */
 } cg;
 
-/* Vectorisable math written as straight-line IR (cg_math.c). */
-LLVMValueRef cgm_exp(cg *c, LLVMValueRef x);    /* double */
-LLVMValueRef cgm_log(cg *c, LLVMValueRef x);    /* double */
-LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x);  /* double */
-LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x); /* double; see cg.exprel_mode */
+/* Vectorisable math written as straight-line IR (cg_math.c), in the precision of x: double or
+   float. */
+LLVMValueRef cgm_exp(cg *c, LLVMValueRef x);
+LLVMValueRef cgm_log(cg *c, LLVMValueRef x);
+LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x);
+LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x); /* see cg.exprel_mode */
 enum { CG_EXPREL_FULL, CG_EXPREL_FAST };
-LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x);   /* double */
+LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x);
 /* Uniform (0,1) double from Philox4x32-10, as axon_rng_uniform. */
 LLVMValueRef cgm_uniform(cg *c, LLVMValueRef seed, LLVMValueRef stream, LLVMValueRef index,
                          LLVMValueRef step, unsigned k);

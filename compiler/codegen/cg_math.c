@@ -9,6 +9,11 @@
  * expm1, exprel within about 1 ulp over their ranges (at most 2); the same
  * code runs in the vector body and the scalar remainder, so results do not
  * depend on how neurons are split between threads.
+ *
+ * Each function takes the precision of its argument: a double gets the double
+ * version, a float the float one (the end of this file), with shorter
+ * polynomials and twice the vector lanes; a single-precision model computes its
+ * math in float (cg.c, math1). Bounds measured on floats are in float ulp.
  */
 #include "codegen/cg_int.h"
 
@@ -48,6 +53,12 @@ LLVMValueRef cgm_call(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *par
         fn = LLVMAddFunction(c->mod, name, fty);
     return LLVMBuildCall2(c->b, fty, fn, args, (unsigned)n, "");
 }
+
+static LLVMValueRef exp_f32(cg *c, LLVMValueRef x);
+static LLVMValueRef log_f32(cg *c, LLVMValueRef x);
+static LLVMValueRef expm1_f32(cg *c, LLVMValueRef x);
+static LLVMValueRef exprel_f32(cg *c, LLVMValueRef x);
+static LLVMValueRef tanh_f32(cg *c, LLVMValueRef x);
 
 /* Horner evaluation of sum coef[k] x^k, k = 0..n-1. */
 static LLVMValueRef horner(cg *c, LLVMValueRef x, const double *coef, int n)
@@ -117,6 +128,8 @@ static LLVMValueRef q_term(cg *c, LLVMValueRef r) { return b_mul(c, r, estrin(c,
  */
 LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
 {
+    if (LLVMTypeOf(x) == c->f32)
+        return exp_f32(c, x);
     static const double LN2_HI = 6.93147180369123816490e-01;
     static const double LN2_LO = 1.90821492927058770002e-10;
     LLVMValueRef big = fcmp(c, LLVMRealOGT, x, cgm_f64(c, 709.782712893384));
@@ -148,6 +161,8 @@ LLVMValueRef cgm_exp(cg *c, LLVMValueRef x)
  */
 LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
 {
+    if (LLVMTypeOf(x) == c->f32)
+        return log_f32(c, x);
     LLVMValueRef sub = fcmp(c, LLVMRealOLT, x, cgm_f64(c, 2.2250738585072014e-308));
     LLVMValueRef xs = sel(c, sub, b_mul(c, x, cgm_f64(c, 18014398509481984.0 /* 2^54 */)), x);
     LLVMValueRef bits = LLVMBuildBitCast(c->b, xs, c->i64, "");
@@ -212,6 +227,8 @@ static LLVMValueRef half_expm1(cg *c, LLVMValueRef x)
  * NaN. */
 LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
 {
+    if (LLVMTypeOf(x) == c->f32)
+        return expm1_f32(c, x);
     LLVMValueRef em1 = b_mul(c, half_expm1(c, x), cgm_f64(c, 2));
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
@@ -265,6 +282,8 @@ static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
 LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
 {
     c->nexprel++;
+    if (LLVMTypeOf(x) == c->f32)
+        return exprel_f32(c, x);
     LLVMValueRef small = exprel_is_small(c, x);
     if (c->exprel_mode == CG_EXPREL_FAST) {
         LLVMValueRef big = LLVMBuildNot(c->b, small, "");
@@ -282,10 +301,179 @@ LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
  * tanh is 1 to double precision. */
 LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x)
 {
+    if (LLVMTypeOf(x) == c->f32)
+        return tanh_f32(c, x);
     LLVMValueRef lo = cgm_f64(c, -20), hi = cgm_f64(c, 20);
     LLVMValueRef xc = sel(c, fcmp(c, LLVMRealOGT, x, hi), hi, sel(c, fcmp(c, LLVMRealOLT, x, lo), lo, x));
     LLVMValueRef e = cgm_expm1(c, b_mul(c, xc, cgm_f64(c, 2)));
     return b_div(c, e, b_add(c, e, cgm_f64(c, 2)));
+}
+
+/* ---- float versions (single-precision models) -------------------------------------------
+ * The same schemes as the double ones above with float constants and shorter polynomials
+ * (the coefficients are mpmath Chebyshev fits rounded to float; log's are fdlibm's). Errors
+ * measured against long double references, in float ulp (tests/unit/check_axonc.c,
+ * test_math_f32, checks each on a dense sample of its range): exprel at most 1.02 on [-1, 1/4)
+ * (every float there) and 1.67 elsewhere, exp 0.96, expm1 1.37, log 0.78, tanh 2.40. */
+
+static LLVMValueRef f32c(cg *c, double v) { return LLVMConstReal(c->f32, v); }
+
+/* Horner with multiply-adds: sum coef[k] x^k, k = 0..n-1. */
+static LLVMValueRef horner_f32(cg *c, LLVMValueRef x, const float *coef, int n)
+{
+    LLVMValueRef acc = f32c(c, coef[n - 1]);
+    for (int k = n - 2; k >= 0; k--)
+        acc = cgm_fma(c, acc, x, f32c(c, coef[k]));
+    return acc;
+}
+
+/* Q(r) = (e^r - 1 - r) / r^2 on |r| <= ln(2)/2: degree 5, fit error 1.4e-9 (so below 2e-10
+ * in e^r = 1 + (r + r^2 Q(r))). */
+static const float QF_COEF[6] = {0.5f, 0.1666666716337204f, 0.04166646674275398f,
+                                 0.00833331048488617f, 0.0013933641603216529f,
+                                 0.00019890980911441147f};
+
+/* ln 2 = LN2F_HI + LN2F_LO, LN2F_HI with its low 9 significand bits zero (n LN2F_HI is exact
+ * for |n| < 512) */
+#define LN2F_HI 0.693145751953125
+#define LN2F_LO 1.428606765330187e-06
+
+/* 2^n for an integer-valued float n in [-126, 127]. */
+static LLVMValueRef pow2i_f32(cg *c, LLVMValueRef n)
+{
+    LLVMValueRef ni = LLVMBuildFPToSI(c->b, n, c->i32, "");
+    LLVMValueRef biased = LLVMBuildAdd(c->b, ni, LLVMConstInt(c->i32, 127, 0), "");
+    return LLVMBuildBitCast(c->b, LLVMBuildShl(c->b, biased, LLVMConstInt(c->i32, 23, 0), ""),
+                            c->f32, "");
+}
+
+/* exp(x) as cgm_exp: inf above ln(FLT_MAX), 0 below -103.98 (under half the least
+ * subnormal), 2^n split in two factors for the subnormal results. */
+static LLVMValueRef exp_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef big = fcmp(c, LLVMRealOGT, x, f32c(c, 88.72283172607421875));
+    LLVMValueRef tiny = fcmp(c, LLVMRealOLT, x, f32c(c, -103.98));
+    LLVMValueRef isnan = fcmp(c, LLVMRealUNO, x, x);
+    LLVMValueRef zero = f32c(c, 0);
+    LLVMValueRef xc = sel(c, big, zero, sel(c, tiny, zero, sel(c, isnan, zero, x)));
+    LLVMValueRef args[1] = {b_mul(c, xc, f32c(c, 1.4426950408889634))};
+    LLVMValueRef n = cgm_intrinsic(c, "llvm.rint", c->f32, args, 1);
+    LLVMValueRef r = cgm_fma(c, n, f32c(c, -LN2F_HI), xc);
+    r = cgm_fma(c, n, f32c(c, -LN2F_LO), r);
+    LLVMValueRef t = b_mul(c, r, horner_f32(c, r, QF_COEF, 6));
+    LLVMValueRef p = b_add(c, cgm_fma(c, r, t, r), f32c(c, 1));
+    /* n in [-150, 128]: n1 = floor(n / 2), n2 = n - n1 */
+    LLVMValueRef half[1] = {b_mul(c, n, f32c(c, 0.5))};
+    LLVMValueRef n1 = cgm_intrinsic(c, "llvm.floor", c->f32, half, 1);
+    LLVMValueRef n2 = b_sub(c, n, n1);
+    LLVMValueRef res = b_mul(c, b_mul(c, p, pow2i_f32(c, n1)), pow2i_f32(c, n2));
+    res = sel(c, big, f32c(c, INFINITY), res);
+    res = sel(c, tiny, zero, res);
+    return sel(c, isnan, x, res);
+}
+
+/* log(x) as cgm_log, in fdlibm's form (FreeBSD's logf): m = 1 + f in [sqrt(1/2), sqrt(2)),
+ * s = f / (2 + f), log(1 + f) = f - (f^2 / 2 - s (f^2 / 2 + R(s^2))), R a degree-4 fit in s^2
+ * (error below 2^-34): the rounding errors fall on the small terms, not on f. */
+static LLVMValueRef log_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef sub = fcmp(c, LLVMRealOLT, x, f32c(c, 1.17549435082228750797e-38));
+    LLVMValueRef xs = sel(c, sub, b_mul(c, x, f32c(c, 33554432.0 /* 2^25 */)), x);
+    LLVMValueRef bits = LLVMBuildBitCast(c->b, xs, c->i32, "");
+    LLVMValueRef e = LLVMBuildSub(c->b, LLVMBuildLShr(c->b, bits, LLVMConstInt(c->i32, 23, 0), ""),
+                                  LLVMConstInt(c->i32, 127, 0), "");
+    LLVMValueRef mbits = LLVMBuildOr(c->b, LLVMBuildAnd(c->b, bits, LLVMConstInt(c->i32, 0x007FFFFF, 0), ""),
+                                     LLVMConstInt(c->i32, 0x3F800000, 0), "");
+    LLVMValueRef m = LLVMBuildBitCast(c->b, mbits, c->f32, "");
+    LLVMValueRef ef = LLVMBuildSIToFP(c->b, e, c->f32, "");
+    LLVMValueRef hi = fcmp(c, LLVMRealOGT, m, f32c(c, 1.41421353816986083984));
+    m = sel(c, hi, b_mul(c, m, f32c(c, 0.5)), m);
+    ef = sel(c, hi, b_add(c, ef, f32c(c, 1)), ef);
+    ef = sel(c, sub, b_sub(c, ef, f32c(c, 25)), ef);
+    static const float LG[4] = {0x1.555554p-1f, 0x1.999c26p-2f, 0x1.23d3dcp-2f, 0x1.f13c4cp-3f};
+    LLVMValueRef f = b_sub(c, m, f32c(c, 1));
+    LLVMValueRef s = b_div(c, f, b_add(c, f, f32c(c, 2)));
+    LLVMValueRef z = b_mul(c, s, s);
+    LLVMValueRef r = b_mul(c, z, horner_f32(c, z, LG, 4));
+    LLVMValueRef hfsq = b_mul(c, b_mul(c, f, f), f32c(c, 0.5));
+    /* fdlibm's split of ln 2: the high part has 17 significant bits, so ef times it is exact */
+    LLVMValueRef lo = b_add(c, b_mul(c, s, b_add(c, hfsq, r)), b_mul(c, ef, f32c(c, 9.0580006145e-06)));
+    LLVMValueRef res = b_sub(c, b_mul(c, ef, f32c(c, 6.9313812256e-01)), b_sub(c, b_sub(c, hfsq, lo), f));
+    LLVMValueRef zero = f32c(c, 0);
+    res = sel(c, fcmp(c, LLVMRealOEQ, x, zero), f32c(c, -INFINITY), res);
+    res = sel(c, fcmp(c, LLVMRealOLT, x, zero), f32c(c, NAN), res);
+    res = sel(c, fcmp(c, LLVMRealOEQ, x, f32c(c, INFINITY)), x, res);
+    return sel(c, fcmp(c, LLVMRealUNO, x, x), x, res);
+}
+
+/* expm1(x) / 2 as half_expm1, x clamped to [-86, 89] (NaN: -86) so that s = 2^(n-1) is a
+ * normal float (n in [-124, 128]); expm1 is -1 to float precision below -86, and e^x
+ * overflows above 88.73. The low 9 bits of k (the 1.5 * 2^23 shifter) are n mod 512. */
+static LLVMValueRef half_expm1_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef lo = f32c(c, -86), hi = f32c(c, 89);
+    LLVMValueRef xc = sel(c, fcmp(c, LLVMRealOGT, x, lo), x, lo);
+    xc = sel(c, fcmp(c, LLVMRealOLT, xc, hi), xc, hi);
+    static const double SHIFT = 12582912.0; /* 1.5 * 2^23 */
+    LLVMValueRef k = cgm_fma(c, xc, f32c(c, 1.4426950408889634), f32c(c, SHIFT));
+    LLVMValueRef n = b_sub(c, k, f32c(c, SHIFT));
+    LLVMValueRef r = cgm_fma(c, n, f32c(c, -LN2F_HI), xc);
+    r = cgm_fma(c, n, f32c(c, -LN2F_LO), r);
+    LLVMValueRef t = b_mul(c, r, horner_f32(c, r, QF_COEF, 6));
+    LLVMValueRef p = cgm_fma(c, r, t, r);
+    LLVMValueRef kb = LLVMBuildBitCast(c->b, k, c->i32, "");
+    LLVMValueRef bits = LLVMBuildAdd(c->b, LLVMBuildShl(c->b, kb, LLVMConstInt(c->i32, 23, 0), ""),
+                                     LLVMConstInt(c->i32, 126u << 23, 0), "");
+    LLVMValueRef s = LLVMBuildBitCast(c->b, bits, c->f32, "");
+    return cgm_fma(c, s, p, b_sub(c, s, f32c(c, 0.5)));
+}
+
+static LLVMValueRef expm1_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef em1 = b_mul(c, half_expm1_f32(c, x), f32c(c, 2));
+    return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
+}
+
+/* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: degree 6, fit error 1.3e-9; 1 + x R(x) by Horner
+ * is within 1.02 ulp of exprel(x) for every float in [-1, 1/4) (7 multiply-adds; the double
+ * version takes 12, on half the lanes). */
+static const float RF_COEF[7] = {0.5f, 0.1666666567325592f, 0.04166678339242935f,
+                                 0.008333634585142136f, 0.0013877153396606445f,
+                                 0.0001934460742631927f, 1.8689273929339834e-05f};
+
+static LLVMValueRef exprel_small_f32(cg *c, LLVMValueRef x)
+{
+    return cgm_fma(c, x, horner_f32(c, x, RF_COEF, 7), f32c(c, 1));
+}
+
+/* exprel as cgm_exprel (the same interval, the same fast and full forms), in float; inf
+ * where e^x overflows (x > ln(FLT_MAX)). */
+static LLVMValueRef exprel_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_LO)),
+                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_HI)), "");
+    if (c->exprel_mode == CG_EXPREL_FAST) {
+        LLVMValueRef big = LLVMBuildNot(c->b, small, "");
+        c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
+        return exprel_small_f32(c, x);
+    }
+    LLVMValueRef q = b_div(c, half_expm1_f32(c, x), b_mul(c, x, f32c(c, 0.5)));
+    LLVMValueRef res = sel(c, small, exprel_small_f32(c, x), q);
+    return sel(c, fcmp(c, LLVMRealOGT, x, f32c(c, 88.72283172607421875)), f32c(c, INFINITY), res);
+}
+
+/* tanh(x) = sign(x) e / (e + 2), e = expm1(2 |x|), |x| clamped at 10 (tanh is 1 in float
+ * from 9.01): on |x|, e + 2 does not cancel as it does for e near -1 (2.5 ulp at x = -5 in
+ * the double version's form, evaluated in float). */
+static LLVMValueRef tanh_f32(cg *c, LLVMValueRef x)
+{
+    LLVMValueRef ax = cgm_intrinsic(c, "llvm.fabs", c->f32, &x, 1);
+    LLVMValueRef hi = f32c(c, 10);
+    LLVMValueRef xc = sel(c, fcmp(c, LLVMRealOGT, ax, hi), hi, ax);
+    LLVMValueRef e = expm1_f32(c, b_mul(c, xc, f32c(c, 2)));
+    LLVMValueRef t = b_div(c, e, b_add(c, e, f32c(c, 2)));
+    LLVMValueRef args[2] = {t, x};
+    return cgm_intrinsic(c, "llvm.copysign", c->f32, args, 2);
 }
 
 /* ---- Philox4x32-10, mirroring axon_philox4x32_10 in rng.h ------------------- */

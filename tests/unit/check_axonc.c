@@ -1105,6 +1105,164 @@ START_TEST(test_exprel_kernel)
 }
 END_TEST
 
+/* The float math of a single-precision model (compiler/codegen/cg_math.c, the float versions),
+ * each function against a long double reference on a dense sample of its range (393,216
+ * arguments each), in float ulp: exprel at most 1.1 on the polynomial's [-1, 1/4) (1.02
+ * measured on every float there; 0.99 on this sample) and 2 elsewhere (1.67), exp 1 (0.96),
+ * expm1 1.5 (1.37), log 1 (0.78), tanh 2.5 (2.40, expm1's error and two roundings); the
+ * special values (inf, 0, NaN) as libm's; and exprel's fast and
+ * full bodies give the same bits for any split between threads. Each round fills the
+ * arguments of MATHF_N neurons and runs one step. */
+enum { MATHF_N = 16384, MATHF_ROUNDS = 24 };
+static const char MATHF_MODEL[] = "neuron F {\n"
+                                  "    state {\n"
+                                  "        xr = 0\n        yr = 0\n"
+                                  "        xe = 0\n        ye = 0\n"
+                                  "        xm = 0\n        ym = 0\n"
+                                  "        xl = 1\n        yl = 0\n"
+                                  "        xt = 0\n        yt = 0\n"
+                                  "    }\n"
+                                  "    step {\n"
+                                  "        yr = exprel(xr)\n"
+                                  "        ye = exp(xe)\n"
+                                  "        ym = expm1(xm)\n"
+                                  "        yl = log(xl)\n"
+                                  "        yt = tanh(xt)\n"
+                                  "    }\n"
+                                  "}\n"
+                                  "module M(N = 16384) {\n"
+                                  "    population P = F[N]\n"
+                                  "}\n";
+
+static float *mathf_var(axon_sim *sim, const char *name)
+{
+    axon_tensor t;
+    ck_assert_int_eq(axon_sim_var(sim, name, &t), AXON_OK);
+    ck_assert_int_eq(t.dtype, AXON_F32);
+    return t.data;
+}
+
+/* u in [0, 1) for sample i of round r: the rounds interleave, so that together they cover
+ * the range MATHF_N * MATHF_ROUNDS times as densely as one */
+static double mathf_u(int r, int i) { return (i * (double)MATHF_ROUNDS + r) / (MATHF_N * (double)MATHF_ROUNDS); }
+
+/* the error of y in ulp of the float nearest to ref (y and ref both infinite, or both NaN: 0) */
+static double ulps_f32(float y, long double ref)
+{
+    float rf = (float)ref;
+    if (isnan(rf) || isnan(y))
+        return isnan(rf) && isnan(y) ? 0 : INFINITY;
+    if (isinf(rf) || isinf(y))
+        return rf == y ? 0 : INFINITY;
+    float up = nextafterf(fabsf(rf), INFINITY) - fabsf(rf);
+    return (double)(fabsl((long double)y - ref) / up);
+}
+
+static void mathf_check(const char *fn, const float *x, const float *y, int n, double bound,
+                        long double (*ref)(long double), double *worst)
+{
+    for (int i = 0; i < n; i++) {
+        long double r = ref((long double)x[i]);
+        double e = ulps_f32(y[i], r);
+        ck_assert_msg(e <= bound, "%s(%.9g) = %.9g, expected %.12Lg (%.3g ulp)", fn, (double)x[i],
+                      (double)y[i], r, e);
+        if (e > *worst)
+            *worst = e;
+    }
+}
+
+/* exprel is inf where e^x overflows (as in double), though e^x / x is finite a little further */
+static long double ref_exprel(long double x)
+{
+    return x > 88.72283172607421875L ? INFINITY : x == 0 ? 1.0L : expm1l(x) / x;
+}
+static long double ref_exp(long double x) { return expl(x); }
+static long double ref_expm1(long double x) { return expm1l(x); }
+static long double ref_log(long double x) { return logl(x); }
+static long double ref_tanh(long double x) { return tanhl(x); }
+
+/* fills round r's arguments; round 0 also the special values */
+static void mathf_fill(axon_sim *sim, int r)
+{
+    float *xr = mathf_var(sim, "P.xr"), *xe = mathf_var(sim, "P.xe"), *xm = mathf_var(sim, "P.xm");
+    float *xl = mathf_var(sim, "P.xl"), *xt = mathf_var(sim, "P.xt");
+    for (int i = 0; i < MATHF_N; i++) {
+        double u = mathf_u(r, i), s = 2 * u - 1; /* [0, 1), [-1, 1) */
+        /* exprel: the polynomial's [-1, 1/4) in the first half, its neighbourhood after */
+        xr[i] = i < MATHF_N / 2 ? (float)(-1 + 2.5 * u) : (float)(copysign(pow(fabs(s), 3) * 95, s));
+        xe[i] = (float)(-104 + 193 * u);  /* [-104, 89): subnormal results, overflow */
+        xm[i] = (float)(i % 2 ? s * 1e-3 : copysign(s * s * 90, s));
+        xl[i] = (float)ldexp(1 + u, (int)(i % 277) - 150); /* every binade from 2^-150 */
+        if (i % 5 == 0)
+            xl[i] = (float)(0.5 + 1.5 * u); /* around 1 */
+        xt[i] = (float)(i % 2 ? s * 12 : s * 1e-2);
+    }
+    if (r)
+        return;
+    static const float SR[] = {0, -0.0f, 1e-30f, -1, 0.25f, 0x1.fffffep-3f, -0x1.000002p0f,
+                               88.7228317f, 88.7228394f, -86, -200, 1e30f};
+    for (int k = 0; k < (int)(sizeof SR / sizeof *SR); k++)
+        xr[MATHF_N / 2 + k] = SR[k];
+    xr[MATHF_N / 2 + 12] = NAN;
+    static const float SE[] = {0, 88.7228317f, 88.7228394f, -103.97f, -104, -87.3f, 1e-8f, NAN};
+    for (int k = 0; k < (int)(sizeof SE / sizeof *SE); k++)
+        xe[k] = xm[2 * k] = SE[k];
+    static const float SL[] = {1, 0, -1, INFINITY, 0x1p-149f, 0x1.fffffep127f, NAN, 1.0000001f};
+    for (int k = 0; k < (int)(sizeof SL / sizeof *SL); k++)
+        xl[k] = SL[k];
+    xt[0] = 0;
+    xt[2] = 9.1f;
+    xt[4] = -30;
+    xt[6] = NAN;
+}
+
+START_TEST(test_math_f32)
+{
+    sink k;
+    axonc_session *s = axonc_session_new(&(axonc_options){.precision = 4, .on_diag = collect, .user = &k});
+    ck_assert_ptr_nonnull(s);
+    axonc_unit *u = load_ok(s, MATHF_MODEL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    ck_assert_uint_eq(m->precision, 4);
+    axon_err err = {{0}};
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 1, .threads = 1}, &err);
+    axon_sim *sim3 = axon_sim_new(m, &(axon_opts){.seed = 1, .threads = 3}, &err);
+    ck_assert_msg(sim && sim3, "%s", err.msg);
+    /* inf and NaN are among the arguments and results */
+    ck_assert_int_eq(axon_sim_set_nonfinite(sim, AXON_NONFINITE_IGNORE), AXON_OK);
+    ck_assert_int_eq(axon_sim_set_nonfinite(sim3, AXON_NONFINITE_IGNORE), AXON_OK);
+    double worst[6] = {0};
+    for (int r = 0; r < MATHF_ROUNDS; r++) {
+        mathf_fill(sim, r);
+        ck_assert_int_eq(axon_sim_step(sim, 1, NULL, NULL), AXON_OK);
+        const float *xr = mathf_var(sim, "P.xr"), *yr = mathf_var(sim, "P.yr");
+        mathf_check("exprel", xr, yr, MATHF_N / 2, 1.1, ref_exprel, &worst[0]);
+        mathf_check("exprel", xr + MATHF_N / 2, yr + MATHF_N / 2, MATHF_N / 2, 2, ref_exprel, &worst[5]);
+        mathf_check("exp", mathf_var(sim, "P.xe"), mathf_var(sim, "P.ye"), MATHF_N, 1, ref_exp, &worst[1]);
+        mathf_check("expm1", mathf_var(sim, "P.xm"), mathf_var(sim, "P.ym"), MATHF_N, 1.5, ref_expm1, &worst[2]);
+        mathf_check("log", mathf_var(sim, "P.xl"), mathf_var(sim, "P.yl"), MATHF_N, 1, ref_log, &worst[3]);
+        mathf_check("tanh", mathf_var(sim, "P.xt"), mathf_var(sim, "P.yt"), MATHF_N, 2.5, ref_tanh, &worst[4]);
+    }
+    /* the same arguments with 3 threads: the same bits (blocks split differently) */
+    mathf_fill(sim, 0);
+    mathf_fill(sim3, 0);
+    ck_assert_int_eq(axon_sim_step(sim, 1, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(sim3, 1, NULL, NULL), AXON_OK);
+    static const char *const YS[] = {"P.yr", "P.ye", "P.ym", "P.yl", "P.yt"};
+    for (int v = 0; v < 5; v++)
+        ck_assert(!memcmp(mathf_var(sim, YS[v]), mathf_var(sim3, YS[v]), MATHF_N * sizeof(float)));
+    if (getenv("AXON_TEST_VERBOSE"))
+        fprintf(stderr, "float ulp: exprel %.3f (quotient %.3f) exp %.3f expm1 %.3f log %.3f tanh %.3f\n",
+                worst[0], worst[5], worst[1], worst[2], worst[3], worst[4]);
+    axon_sim_free(sim);
+    axon_sim_free(sim3);
+    axonc_session_free(s);
+}
+END_TEST
+
 Suite *axonc_suite(void)
 {
     Suite *s = suite_create("axonc");
@@ -1128,6 +1286,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_sources_and_eval);
     tcase_add_test(tc, test_exprel_kernel);
+    tcase_add_test(tc, test_math_f32);
     tcase_add_test(tc, test_quiet_inputs);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_spike_values);
