@@ -12,7 +12,7 @@ tests/reference/brian2_networks.py's `coba` case, against which Axon's COBA is v
     connect(p=K/N) (autapses allowed, as Axon's random(p)), delay 0.1 ms (one step);
   - delivery in the 'after_resets' slot, as Axon delivers after every population's update and
     reset (tests/reference/brian2_networks.py explains why).
-dt = 0.1 ms, float64. Spikes are counted with one PopulationRateMonitor per population (one
+dt = 0.1 ms, float64 (--float 32: float32). Spikes are counted with one PopulationRateMonitor per population (one
 value per step, no per-spike storage).
 
 With --form euler (or expeuler) it is instead the Brian-team form of the benchmark, the one of
@@ -28,11 +28,14 @@ with connect(p=K/N) and no delay (delivered in the step of the spike, after the 
 
 Usage: /usr/bin/python3 brian2_coba.py [N] [--threads T] [--duration MS] [--repeat R]
                                         [--dir PROJECT_DIR] [-K K] [--seed S] [--form F]
+                                        [--float 32|64]
   N (default 4000), T (default 1): T = 1 builds without OpenMP (openmp_threads = 0, Brian2's
   default and its fastest one-thread code); T > 1 sets prefs.devices.cpp_standalone.
   openmp_threads = T. --form: vogels (default, the network above), euler or expeuler (the
   Brian-team form). R (default 1): run the compiled program R times (it is built once) and
   report the fastest simulation loop. K (default 80): synapses per neuron, p = K / N.
+  --float 32: the state in single precision (prefs.core.default_float_dtype = float32; the
+  clock's t and dt stay float64, as in every Brian2 model); default 64.
 Prints one line of key=value pairs:
   run_s      Brian2's own timing of the simulation loop (Network::_last_run_time, the value
              written to results/last_run_info.txt), the fastest of the R runs: without
@@ -120,6 +123,8 @@ def main():
     ap.add_argument("-K", type=float, default=80.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--form", choices=("vogels", "euler", "expeuler"), default="vogels")
+    ap.add_argument("--float", choices=("32", "64"), default="64",
+                    help="prefs.core.default_float_dtype: float32 or float64 (default)")
     a = ap.parse_args()
     N, threads, duration_ms, K, rng_seed = a.N, a.threads, a.duration, a.K, a.seed
     keep = a.dir != ""
@@ -134,7 +139,7 @@ def main():
     flags = prefs.codegen.cpp.extra_compile_args_gcc
     if "-march=native" not in flags or "-O3" not in flags:
         prefs.codegen.cpp.extra_compile_args_gcc = list(flags) + ["-O3", "-march=native"]
-    prefs.core.default_float_dtype = np.float64
+    prefs.core.default_float_dtype = np.float32 if a.float == "32" else np.float64
     defaultclock.dt = 0.1 * ms
     seed(rng_seed)
 

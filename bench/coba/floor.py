@@ -10,6 +10,8 @@ duration and dt = 0.1 ms on each:
   axon_expeuler[_f32]   COBAExpEuler: the same neuron with Axon's default, exponential Euler
   brian2_euler          brian2_coba.py --form euler (C++ standalone, 1 thread, no OpenMP)
   brian2_expeuler       brian2_coba.py --form expeuler (Brian2's exponential_euler)
+  brian2_..._f32        the same in single precision (brian2_coba.py --float 32: Brian2's
+                        prefs.core.default_float_dtype = float32)
   axon_..._base         an Axon side compiled by the axon of AXON_BASE (another build, e.g. of
                         the commit before a change), linked with this tree's runtime, or run
                         with the runtime in AXON_BASE_LIB (that build's .libs) when it is set
@@ -51,7 +53,7 @@ AXON_SIDES = {  # side: (module, precision)
     "axon_expeuler_f32": ("COBAExpEuler", "single"),
 }
 ALL_SIDES = ["c_float", "c_double", "c_float_cc2", "c_double_cc2", *AXON_SIDES, "brian2_euler",
-             "brian2_expeuler"]
+             "brian2_euler_f32", "brian2_expeuler", "brian2_expeuler_f32"]
 
 
 def axon_side(name):
@@ -105,10 +107,12 @@ class Side:
             if name.endswith("_base") and a.axon_base_lib:  # the runpath yields to it
                 self.env = dict(os.environ, LD_LIBRARY_PATH=a.axon_base_lib)
         else:
-            form = name.split("_", 1)[1]
+            form = name.split("_")[1]
+            bits = "32" if name.endswith("_f32") else "64"
             d = os.path.join(tmp, f"{name}_{N}")
             out = sh([a.python, "bench/coba/brian2_coba.py", str(N), "--form", form,
-                      "--duration", str(a.duration), "-K", str(a.K), "--dir", d])
+                      "--float", bits, "--duration", str(a.duration), "-K", str(a.K),
+                      "--dir", d])
             self.info = fields([ln for ln in out.splitlines() if ln.startswith("N=")][0])
             self.cmd, self.cwd = ["./main"], d
 
@@ -205,8 +209,8 @@ def report(N, a, sides, before, after):
     T = a.duration * 1e-3
     print(f"\n### N = {N} (load average before {before}, after {after})\n")
     ref = {s.name: s for s in sides}
-    peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler")
-             if p in ref]
+    peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler",
+                         "brian2_euler_f32") if p in ref]
     head = ["side", "loop CPU s, median (min-max)", "loop wall s", "process CPU s",
             "rate Hz", "synapses", "B/synapse"] + [f"{p} / side" for p in peers]
     print("| " + " | ".join(head) + " |")
