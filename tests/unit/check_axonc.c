@@ -1110,8 +1110,8 @@ END_TEST
  * arguments each), in float ulp: exprel at most 1.1 on the polynomial's [-1, 1/4) (1.02
  * measured on every float there; 0.99 on this sample) and 2 elsewhere (1.67), exp 1 (0.96),
  * expm1 1.5 (1.37), log 1 (0.78), tanh 2.5 (2.40, expm1's error and two roundings); the
- * special values (inf, 0, NaN) as libm's; and exprel's fast and
- * full bodies give the same bits for any split between threads. Each round fills the
+ * special values (inf, 0, NaN) as libm's; exprel's fast body gives the bits of the full one;
+ * and the results are the same for any split between threads. Each round fills the
  * arguments of MATHF_N neurons and runs one step. */
 enum { MATHF_N = 16384, MATHF_ROUNDS = 24 };
 static const char MATHF_MODEL[] = "neuron F {\n"
@@ -1254,6 +1254,15 @@ START_TEST(test_math_f32)
     static const char *const YS[] = {"P.yr", "P.ye", "P.ym", "P.yl", "P.yt"};
     for (int v = 0; v < 5; v++)
         ck_assert(!memcmp(mathf_var(sim, YS[v]), mathf_var(sim3, YS[v]), MATHF_N * sizeof(float)));
+    /* exprel's fast body (block 0, all arguments small) gives the bits of the full one (block
+       1: the same arguments and a large one at its end); with 1 thread, blocks of 512 from 0 */
+    float *xr = mathf_var(sim, "P.xr");
+    for (int i = 0; i < 512; i++)
+        xr[i] = xr[512 + i] = (float)(-1 + 1.25 * i / 511.0);
+    xr[1023] = 3;
+    ck_assert_int_eq(axon_sim_step(sim, 1, NULL, NULL), AXON_OK);
+    const float *yr = mathf_var(sim, "P.yr");
+    ck_assert(!memcmp(yr, yr + 512, 511 * sizeof *yr));
     if (getenv("AXON_TEST_VERBOSE"))
         fprintf(stderr, "float ulp: exprel %.3f (quotient %.3f) exp %.3f expm1 %.3f log %.3f tanh %.3f\n",
                 worst[0], worst[5], worst[1], worst[2], worst[3], worst[4]);
