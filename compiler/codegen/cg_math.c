@@ -316,7 +316,10 @@ LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x)
  * test_math_f32, checks each on a dense sample of its range): exprel at most 1.02 on [-1, 1/4)
  * (every float there) and 1.67 elsewhere, exp 0.96, expm1 1.37, log 0.78, tanh 2.40. */
 
-static LLVMValueRef f32c(cg *c, double v) { return LLVMConstReal(c->f32, v); }
+static LLVMValueRef f32c(cg *c, double v)
+{
+    return LLVMConstReal(c->f32, v);
+}
 
 /* Horner with multiply-adds: sum coef[k] x^k, k = 0..n-1. */
 static LLVMValueRef horner_f32(cg *c, LLVMValueRef x, const float *coef, int n)
@@ -329,8 +332,11 @@ static LLVMValueRef horner_f32(cg *c, LLVMValueRef x, const float *coef, int n)
 
 /* Q(r) = (e^r - 1 - r) / r^2 on |r| <= ln(2)/2: degree 5, fit error 1.4e-9 (so below 2e-10
  * in e^r = 1 + (r + r^2 Q(r))). */
-static const float QF_COEF[6] = {0.5f, 0.1666666716337204f, 0.04166646674275398f,
-                                 0.00833331048488617f, 0.0013933641603216529f,
+static const float QF_COEF[6] = {0.5f,
+                                 0.1666666716337204f,
+                                 0.04166646674275398f,
+                                 0.00833331048488617f,
+                                 0.0013933641603216529f,
                                  0.00019890980911441147f};
 
 /* ln 2 = LN2F_HI + LN2F_LO, LN2F_HI with its low 9 significand bits zero (n LN2F_HI is exact
@@ -382,8 +388,9 @@ static LLVMValueRef log_f32(cg *c, LLVMValueRef x)
     LLVMValueRef bits = LLVMBuildBitCast(c->b, xs, c->i32, "");
     LLVMValueRef e = LLVMBuildSub(c->b, LLVMBuildLShr(c->b, bits, LLVMConstInt(c->i32, 23, 0), ""),
                                   LLVMConstInt(c->i32, 127, 0), "");
-    LLVMValueRef mbits = LLVMBuildOr(c->b, LLVMBuildAnd(c->b, bits, LLVMConstInt(c->i32, 0x007FFFFF, 0), ""),
-                                     LLVMConstInt(c->i32, 0x3F800000, 0), "");
+    LLVMValueRef mbits =
+        LLVMBuildOr(c->b, LLVMBuildAnd(c->b, bits, LLVMConstInt(c->i32, 0x007FFFFF, 0), ""),
+                    LLVMConstInt(c->i32, 0x3F800000, 0), "");
     LLVMValueRef m = LLVMBuildBitCast(c->b, mbits, c->f32, "");
     LLVMValueRef ef = LLVMBuildSIToFP(c->b, e, c->f32, "");
     LLVMValueRef hi = fcmp(c, LLVMRealOGT, m, f32c(c, 1.41421353816986083984));
@@ -397,8 +404,10 @@ static LLVMValueRef log_f32(cg *c, LLVMValueRef x)
     LLVMValueRef r = b_mul(c, z, horner_f32(c, z, LG, 4));
     LLVMValueRef hfsq = b_mul(c, b_mul(c, f, f), f32c(c, 0.5));
     /* fdlibm's split of ln 2: the high part has 17 significant bits, so ef times it is exact */
-    LLVMValueRef lo = b_add(c, b_mul(c, s, b_add(c, hfsq, r)), b_mul(c, ef, f32c(c, 9.0580006145e-06)));
-    LLVMValueRef res = b_sub(c, b_mul(c, ef, f32c(c, 6.9313812256e-01)), b_sub(c, b_sub(c, hfsq, lo), f));
+    LLVMValueRef lo =
+        b_add(c, b_mul(c, s, b_add(c, hfsq, r)), b_mul(c, ef, f32c(c, 9.0580006145e-06)));
+    LLVMValueRef res =
+        b_sub(c, b_mul(c, ef, f32c(c, 6.9313812256e-01)), b_sub(c, b_sub(c, hfsq, lo), f));
     LLVMValueRef zero = f32c(c, 0);
     res = sel(c, fcmp(c, LLVMRealOEQ, x, zero), f32c(c, -INFINITY), res);
     res = sel(c, fcmp(c, LLVMRealOLT, x, zero), f32c(c, NAN), res);
@@ -437,9 +446,13 @@ static LLVMValueRef expm1_f32(cg *c, LLVMValueRef x)
 /* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: degree 6, fit error 1.3e-9; 1 + x R(x) by Horner
  * is within 1.02 ulp of exprel(x) for every float in [-1, 1/4) (7 multiply-adds; the double
  * version takes 12, on half the lanes). */
-static const float RF_COEF[7] = {0.5f, 0.1666666567325592f, 0.04166678339242935f,
-                                 0.008333634585142136f, 0.0013877153396606445f,
-                                 0.0001934460742631927f, 1.8689273929339834e-05f};
+static const float RF_COEF[7] = {0.5f,
+                                 0.1666666567325592f,
+                                 0.04166678339242935f,
+                                 0.008333634585142136f,
+                                 0.0013877153396606445f,
+                                 0.0001934460742631927f,
+                                 1.8689273929339834e-05f};
 
 static LLVMValueRef exprel_small_f32(cg *c, LLVMValueRef x)
 {

@@ -1144,7 +1144,10 @@ static float *mathf_var(axon_sim *sim, const char *name)
 
 /* u in [0, 1) for sample i of round r: the rounds interleave, so that together they cover
  * the range MATHF_N * MATHF_ROUNDS times as densely as one */
-static double mathf_u(int r, int i) { return (i * (double)MATHF_ROUNDS + r) / (MATHF_N * (double)MATHF_ROUNDS); }
+static double mathf_u(int r, int i)
+{
+    return (i * (double)MATHF_ROUNDS + r) / (MATHF_N * (double)MATHF_ROUNDS);
+}
 
 /* the error of y in ulp of the float nearest to ref (y and ref both infinite, or both NaN: 0) */
 static double ulps_f32(float y, long double ref)
@@ -1176,10 +1179,6 @@ static long double ref_exprel(long double x)
 {
     return x > 88.72283172607421875L ? INFINITY : x == 0 ? 1.0L : expm1l(x) / x;
 }
-static long double ref_exp(long double x) { return expl(x); }
-static long double ref_expm1(long double x) { return expm1l(x); }
-static long double ref_log(long double x) { return logl(x); }
-static long double ref_tanh(long double x) { return tanhl(x); }
 
 /* fills round r's arguments; round 0 also the special values */
 static void mathf_fill(axon_sim *sim, int r)
@@ -1189,8 +1188,9 @@ static void mathf_fill(axon_sim *sim, int r)
     for (int i = 0; i < MATHF_N; i++) {
         double u = mathf_u(r, i), s = 2 * u - 1; /* [0, 1), [-1, 1) */
         /* exprel: the polynomial's [-1, 1/4) in the first half, its neighbourhood after */
-        xr[i] = i < MATHF_N / 2 ? (float)(-1 + 2.5 * u) : (float)(copysign(pow(fabs(s), 3) * 95, s));
-        xe[i] = (float)(-104 + 193 * u);  /* [-104, 89): subnormal results, overflow */
+        xr[i] =
+            i < MATHF_N / 2 ? (float)(-1 + 2.5 * u) : (float)(copysign(pow(fabs(s), 3) * 95, s));
+        xe[i] = (float)(-104 + 193 * u); /* [-104, 89): subnormal results, overflow */
         xm[i] = (float)(i % 2 ? s * 1e-3 : copysign(s * s * 90, s));
         xl[i] = (float)ldexp(1 + u, (int)(i % 277) - 150); /* every binade from 2^-150 */
         if (i % 5 == 0)
@@ -1199,8 +1199,9 @@ static void mathf_fill(axon_sim *sim, int r)
     }
     if (r)
         return;
-    static const float SR[] = {0, -0.0f, 1e-30f, -1, 0.25f, 0x1.fffffep-3f, -0x1.000002p0f,
-                               88.7228317f, 88.7228394f, -86, -200, 1e30f};
+    static const float SR[] = {
+        0,           -0.0f,       1e-30f, -1,   0.25f, 0x1.fffffep-3f, -0x1.000002p0f,
+        88.7228317f, 88.7228394f, -86,    -200, 1e30f};
     for (int k = 0; k < (int)(sizeof SR / sizeof *SR); k++)
         xr[MATHF_N / 2 + k] = SR[k];
     xr[MATHF_N / 2 + 12] = NAN;
@@ -1219,7 +1220,8 @@ static void mathf_fill(axon_sim *sim, int r)
 START_TEST(test_math_f32)
 {
     sink k;
-    axonc_session *s = axonc_session_new(&(axonc_options){.precision = 4, .on_diag = collect, .user = &k});
+    axonc_session *s =
+        axonc_session_new(&(axonc_options){.precision = 4, .on_diag = collect, .user = &k});
     ck_assert_ptr_nonnull(s);
     axonc_unit *u = load_ok(s, MATHF_MODEL);
     axonc_instance *in = NULL;
@@ -1240,11 +1242,16 @@ START_TEST(test_math_f32)
         ck_assert_int_eq(axon_sim_step(sim, 1, NULL, NULL), AXON_OK);
         const float *xr = mathf_var(sim, "P.xr"), *yr = mathf_var(sim, "P.yr");
         mathf_check("exprel", xr, yr, MATHF_N / 2, 1.1, ref_exprel, &worst[0]);
-        mathf_check("exprel", xr + MATHF_N / 2, yr + MATHF_N / 2, MATHF_N / 2, 2, ref_exprel, &worst[5]);
-        mathf_check("exp", mathf_var(sim, "P.xe"), mathf_var(sim, "P.ye"), MATHF_N, 1, ref_exp, &worst[1]);
-        mathf_check("expm1", mathf_var(sim, "P.xm"), mathf_var(sim, "P.ym"), MATHF_N, 1.5, ref_expm1, &worst[2]);
-        mathf_check("log", mathf_var(sim, "P.xl"), mathf_var(sim, "P.yl"), MATHF_N, 1, ref_log, &worst[3]);
-        mathf_check("tanh", mathf_var(sim, "P.xt"), mathf_var(sim, "P.yt"), MATHF_N, 2.5, ref_tanh, &worst[4]);
+        mathf_check("exprel", xr + MATHF_N / 2, yr + MATHF_N / 2, MATHF_N / 2, 2, ref_exprel,
+                    &worst[5]);
+        mathf_check("exp", mathf_var(sim, "P.xe"), mathf_var(sim, "P.ye"), MATHF_N, 1, expl,
+                    &worst[1]);
+        mathf_check("expm1", mathf_var(sim, "P.xm"), mathf_var(sim, "P.ym"), MATHF_N, 1.5, expm1l,
+                    &worst[2]);
+        mathf_check("log", mathf_var(sim, "P.xl"), mathf_var(sim, "P.yl"), MATHF_N, 1, logl,
+                    &worst[3]);
+        mathf_check("tanh", mathf_var(sim, "P.xt"), mathf_var(sim, "P.yt"), MATHF_N, 2.5, tanhl,
+                    &worst[4]);
     }
     /* the same arguments with 3 threads: the same bits (blocks split differently) */
     mathf_fill(sim, 0);
@@ -1264,7 +1271,8 @@ START_TEST(test_math_f32)
     const float *yr = mathf_var(sim, "P.yr");
     ck_assert(!memcmp(yr, yr + 512, 511 * sizeof *yr));
     if (getenv("AXON_TEST_VERBOSE"))
-        fprintf(stderr, "float ulp: exprel %.3f (quotient %.3f) exp %.3f expm1 %.3f log %.3f tanh %.3f\n",
+        fprintf(stderr,
+                "float ulp: exprel %.3f (quotient %.3f) exp %.3f expm1 %.3f log %.3f tanh %.3f\n",
                 worst[0], worst[5], worst[1], worst[2], worst[3], worst[4]);
     axon_sim_free(sim);
     axon_sim_free(sim3);
