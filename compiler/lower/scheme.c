@@ -430,9 +430,21 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
  * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the arithmetic on whole numbers is
  * exact in both, so the results are the same. Else (a period that is a parameter) the model's
  * precision, as everywhere with AXON_TEST_WIDE_REFR set (test only: tests/cli/refr8.sh compares
- * the two byte for byte). */
-static int refr_elem(const sx *start)
+ * the two byte for byte). Not either where the update calls exprel (exponential Euler): its
+ * kernel is bound by its arithmetic, not by memory, and at the edge of the vector registers, and
+ * the byte operations that the counter adds made COBA's exponential Euler 1.06x slower where they
+ * made its forward Euler 1.12x faster (bench/RESULTS.md, narrow refractory counter). */
+static bool calls(const sx *e, int fn)
 {
+    return e && ((e->kind == SX_CALL && e->fn == fn) || calls(e->a, fn) || calls(e->b, fn) ||
+                 calls(e->c, fn));
+}
+
+static int refr_elem(const ir_pop *p, const sx *start)
+{
+    for (int k = 0; k < p->update.n; k++)
+        if (calls(p->update.v[k].value, FN_EXPREL))
+            return AXON_ELEM_REAL;
     if (!sx_is_const(start) || start->v != floor(start->v) || !(start->v >= 0) ||
         getenv("AXON_TEST_WIDE_REFR"))
         return AXON_ELEM_REAL;
@@ -779,7 +791,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                                                 sx_sub(ar, steps, sx_const(ar, 1, DIM_NONE)),
                                                 sx_const(ar, 0, DIM_NONE), NULL));
             r.v[r.n++] = st;
-            p->vars[p->refr_var].elem = refr_elem(st->value);
+            p->vars[p->refr_var].elem = refr_elem(p, st->value);
         }
         if (p->permit_var >= 0) {
             sm_stmt *st = arena_alloc(ar, sizeof *st);
