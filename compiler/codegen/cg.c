@@ -861,6 +861,14 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     const char *suffix = fast ? "fast" : "body";
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(fast ? c->i8 : c->vd, ps, (unsigned)np, 0),
                                   "%s_%s", name, suffix);
+    /* Where the CPU has AVX-512 (c->masked_store), the update's vectors take all 512 bits,
+       which LLVM's tuning for some of them (an Intel Xeon of 2026's benchmarks: 256) does not
+       prefer: half the iterations, and the byte-wide refractory counters and spike flags of 8
+       lanes in one piece. COBA at N = 4,000 on that Xeon: forward Euler 1.09x, exponential
+       Euler 1.20x faster; 1M LIF and Izhikevich within the spread (bench/RESULTS.md). The
+       same operations on every lane: the same bits. */
+    if (update && c->masked_store)
+        LLVMAddTargetDependentFunctionAttr(fn, "prefer-vector-width", "512");
     if (!update)
         cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
