@@ -706,7 +706,8 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             ck_copy(apply, p->vars[v], x, (size_t)size * vsz);
             /* an input restored nonzero is read by the update (rt_update_fn) */
             for (uint64_t q = 0; apply && x && p->d->vars[v].kind == AXON_VAR_INPUT &&
-                                 !p->inputs_touched && q < (uint64_t)size * vsz; q++)
+                                 !p->inputs_touched && q < (uint64_t)size * vsz;
+                 q++)
                 p->inputs_touched = x[q] != 0;
         }
         uint32_t depth = ck_get32(r);

@@ -217,7 +217,8 @@ static axon_status rt_pop_alloc(axon_sim *s, rt_pop *p, const axon_pop_desc *d, 
     if (!p->vars)
         goto oom;
     for (uint32_t v = 0; v < d->nvars; v++)
-        if (!(p->vars[v] = rt_alloc_zeroed((size_t)p->cap * rt_elem_size(rt_elem(&d->vars[v], s->esz)))))
+        if (!(p->vars[v] =
+                  rt_alloc_zeroed((size_t)p->cap * rt_elem_size(rt_elem(&d->vars[v], s->esz)))))
             goto oom;
     if (d->spiking) {
         p->fired = rt_alloc_zeroed(p->cap);
@@ -526,7 +527,8 @@ static void rt_selects(axon_sim *s)
             uint32_t k = !(kk > 0) ? 0 : kk >= (double)p->size ? p->size : (uint32_t)kk;
             /* over MPI ranks every rank ranks the whole population (the ranks' blocks of the
                variable first go to every rank), so every rank sets the flags alike */
-            int32_t ex = rt_elem(&d->vars[sel->var], s->esz), ef = rt_elem(&d->vars[sel->flag], s->esz);
+            int32_t ex = rt_elem(&d->vars[sel->var], s->esz);
+            int32_t ef = rt_elem(&d->vars[sel->flag], s->esz);
             if (s->mpi && rt_mpi_size(s) > 1)
                 rt_mpi_allgather_block(s, p->vars[sel->var], ex, p->size);
             rt_rank_ctx r = {p->vars[sel->var], ex};

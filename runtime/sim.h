@@ -6,9 +6,9 @@
 #ifndef AXON_RT_SIM_H
 #define AXON_RT_SIM_H
 
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdint.h>
 
 #include "axon/axon.h"

@@ -205,7 +205,8 @@ static LLVMValueRef int_of(cg *c, LLVMValueRef v, double *lo, double *hi, int de
         *lo = -*hi - 1;
         return LLVMBuildSExt(c->b, x, c->i32, "");
     }
-    case LLVMFAdd: case LLVMFSub: {
+    case LLVMFAdd:
+    case LLVMFSub: {
         double l1, h1, l2, h2;
         bool add = LLVMGetInstructionOpcode(v) == LLVMFAdd;
         LLVMValueRef a = int_of(c, LLVMGetOperand(v, 0), &l1, &h1, depth + 1);
@@ -228,9 +229,9 @@ static LLVMValueRef int_of(cg *c, LLVMValueRef v, double *lo, double *hi, int de
         /* a comparison of two such values is made in integers too (no NaN among them) */
         if (LLVMIsAInstruction(k) && LLVMGetInstructionOpcode(k) == LLVMFCmp) {
             static const LLVMIntPredicate IP[] = {
-                [LLVMRealOEQ] = LLVMIntEQ, [LLVMRealOGT] = LLVMIntSGT, [LLVMRealOGE] = LLVMIntSGE,
+                [LLVMRealOEQ] = LLVMIntEQ,  [LLVMRealOGT] = LLVMIntSGT, [LLVMRealOGE] = LLVMIntSGE,
                 [LLVMRealOLT] = LLVMIntSLT, [LLVMRealOLE] = LLVMIntSLE, [LLVMRealONE] = LLVMIntNE,
-                [LLVMRealUEQ] = LLVMIntEQ, [LLVMRealUGT] = LLVMIntSGT, [LLVMRealUGE] = LLVMIntSGE,
+                [LLVMRealUEQ] = LLVMIntEQ,  [LLVMRealUGT] = LLVMIntSGT, [LLVMRealUGE] = LLVMIntSGE,
                 [LLVMRealULT] = LLVMIntSLT, [LLVMRealULE] = LLVMIntSLE, [LLVMRealUNE] = LLVMIntNE};
             LLVMRealPredicate pr = LLVMGetFCmpPredicate(k);
             double l3, h3, l4, h4;
@@ -246,8 +247,7 @@ static LLVMValueRef int_of(cg *c, LLVMValueRef v, double *lo, double *hi, int de
         *hi = fmax(h1, h2);
         return LLVMBuildSelect(c->b, k, a, b, "");
     }
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -259,10 +259,9 @@ static LLVMValueRef int_of(cg *c, LLVMValueRef v, double *lo, double *hi, int de
 static LLVMValueRef int_value(cg *c, int elem, LLVMValueRef v)
 {
     double lo, hi;
-    LLVMValueRef x = elem == AXON_ELEM_I8 || elem == AXON_ELEM_I16 ? int_of(c, v, &lo, &hi, 0)
-                                                                   : NULL;
-    return x ? LLVMBuildSIToFP(c->b, LLVMBuildTrunc(c->b, x, cg_elem_type(c, elem), ""), c->fp,
-                               "")
+    LLVMValueRef x =
+        elem == AXON_ELEM_I8 || elem == AXON_ELEM_I16 ? int_of(c, v, &lo, &hi, 0) : NULL;
+    return x ? LLVMBuildSIToFP(c->b, LLVMBuildTrunc(c->b, x, cg_elem_type(c, elem), ""), c->fp, "")
              : v;
 }
 
@@ -821,10 +820,10 @@ static void neuron_env(cg *c, LLVMValueRef fn, LLVMValueRef i, bool load, bool q
         (*ptrs)[k] = LLVMBuildGEP2(c->b, cg_elem_type(c, p->vars[k].elem),
                                    LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
         if (load)
-            (*old)[k] = c->env[k] = quiet && p->vars[k].kind == IRV_INPUT
-                                        ? cgm_const(c, 0)
-                                        : cg_load_elem(c, p->vars[k].elem, (*ptrs)[k],
-                                                       p->vars[k].name);
+            (*old)[k] = c->env[k] =
+                quiet && p->vars[k].kind == IRV_INPUT
+                    ? cgm_const(c, 0)
+                    : cg_load_elem(c, p->vars[k].elem, (*ptrs)[k], p->vars[k].name);
     }
 }
 

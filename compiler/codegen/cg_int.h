@@ -45,8 +45,8 @@ void cg_free_unit(cg_unit *u);
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
     X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR) X(A, syn_whole, PTR)
-#define CG_VAR_FIELDS(X, A) \
-    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)     \
+#define CG_VAR_FIELDS(X, A)                                                                    \
+    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)        \
     X(A, elem, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \

@@ -418,7 +418,12 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
         r->flag = p->nvars;
         p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
         p->vars[p->nvars++] = (ir_var){arena_printf(ar, "_topk%d_%s", q, t->vars[sel->var].name),
-                                       IRV_HIDDEN, -1, DIM_NONE, true, no, 0};
+                                       IRV_HIDDEN,
+                                       -1,
+                                       DIM_NONE,
+                                       true,
+                                       no,
+                                       0};
     }
     return true;
 }
@@ -427,13 +432,14 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
  * counter holds the whole numbers -1 .. start, so where start is a known number it is the
  * smallest signed integer that holds them (int8 up to 127 steps, the 12.7 ms of a 0.1 ms step),
  * which the update reads and writes instead of the 8 bytes of a double (COBA's Euler kernel
- * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the arithmetic on whole numbers is
- * exact in both, so the results are the same. Else (a period that is a parameter) the model's
- * precision, as everywhere with AXON_TEST_WIDE_REFR set (test only: tests/cli/refr8.sh compares
- * the two byte for byte). Not either where the update calls exprel (exponential Euler): its
- * kernel is bound by its arithmetic, not by memory, and at the edge of the vector registers, and
- * the byte operations that the counter adds made COBA's exponential Euler 1.06x slower where they
- * made its forward Euler 1.12x faster (bench/RESULTS.md, narrow refractory counter). */
+ * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the
+ * arithmetic on whole numbers is exact in both, so the results are the same. Else (a period that is
+ * a parameter) the model's precision, as everywhere with AXON_TEST_WIDE_REFR set (test only:
+ * tests/cli/refr8.sh compares the two byte for byte). Not either where the update calls exprel
+ * (exponential Euler): its kernel is bound by its arithmetic, not by memory, and at the edge of the
+ * vector registers, and the byte operations that the counter adds made COBA's exponential
+ * Euler 1.06x slower where they made its forward Euler 1.12x faster (bench/RESULTS.md, narrow
+ * refractory counter). */
 static bool calls(const sx *e, int fn)
 {
     return e && ((e->kind == SX_CALL && e->fn == fn) || calls(e->a, fn) || calls(e->b, fn) ||
@@ -470,8 +476,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
         if (p->refr_steps) {
             p->refr_var = p->nvars;
-            p->vars[p->nvars++] = (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false,
-                                           sx_const(ar, -1, DIM_NONE), 0};
+            p->vars[p->nvars++] =
+                (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false, sx_const(ar, -1, DIM_NONE), 0};
             refr_old = sx_var(ar, VS_HIDDEN, p->refr_var, "_refr", DIM_NONE);
         } else {
             p->permit_var = p->nvars;

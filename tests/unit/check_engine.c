@@ -114,7 +114,6 @@ const axon_var_desc poi_vars[] = {
     {"in", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
 };
 
-
 /* ---- float population; its kernels deliberately run over the padding of the last block */
 
 
@@ -1086,23 +1085,23 @@ START_TEST(test_narrow_elements)
         held += rc >= 0;
     }
     ck_assert_int_gt(held, 0); /* some counters are not at -1 */
-    ck_assert(h[3] == 2.0); /* 0.5^130 is below float's resolution of 2 */
+    ck_assert(h[3] == 2.0);    /* 0.5^130 is below float's resolution of 2 */
     /* writes: whole numbers in range only, and nothing is written when one is refused */
-    ck_assert_int_eq(axon_sim_set_values(s, "N._c", (const uint32_t[]){0, 1}, 2,
-                                         (const double[]){3, 2.5}, NULL),
-                     AXON_EINVAL);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0, 1}, 2, (const double[]){3, 2.5}, NULL),
+        AXON_EINVAL);
     ck_assert_msg(strstr(axon_sim_error(s), "i8") != NULL, "%s", axon_sim_error(s));
-    ck_assert_int_eq(axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1,
-                                         (const double[]){128}, NULL),
-                     AXON_EINVAL);
-    ck_assert_int_eq(axon_sim_set_values(s, "N.k", (const uint32_t[]){0}, 1,
-                                         (const double[]){-32769}, NULL),
-                     AXON_EINVAL);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1, (const double[]){128}, NULL),
+        AXON_EINVAL);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N.k", (const uint32_t[]){0}, 1, (const double[]){-32769}, NULL),
+        AXON_EINVAL);
     ck_assert_int_eq(axon_sim_get_values(s, "N._c", NULL, 1, c, NULL), AXON_OK);
     ck_assert(c[0] == -1);
-    ck_assert_int_eq(axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1,
-                                         (const double[]){3}, NULL),
-                     AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1, (const double[]){3}, NULL),
+        AXON_OK);
     ck_assert_int_eq(axon_sim_get_values(s, "N._c", NULL, 1, c, NULL), AXON_OK);
     ck_assert(c[0] == 3);
     /* a checkpoint holds each array in its own type: restored, the run goes on alike */

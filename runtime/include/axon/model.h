@@ -14,8 +14,9 @@
  * its element type (axon_var_desc.elem: by default the model's precision,
  * float when precision == 4, double when 8), 64-byte aligned. Booleans are
  * stored as numbers (0/1) in the model's precision; a compiler-made
- * refractory counter may be a small integer (ABI 11). Kernels receive `vars`, an array of those array pointers
- * in the order of the descriptor's `vars`.
+ * refractory counter may be a small integer (ABI 11). Kernels receive
+ * `vars`, an array of those array pointers in the order of the descriptor's
+ * `vars`.
  *
  * Time: step n covers [n dt, (n+1) dt); ctx->t = n * dt during step n.
  *
