@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "axon/axonc.h"
+#include "axon/model.h"
 
 #include "ast.h"
 #include "codegen/cg.h"
@@ -941,8 +942,10 @@ static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol
  * error rather than a run-time lookup that fails:
  *   SYM_pop_E, SYM_E_size, SYM_proj_E_to_I        indices and sizes (enum constants)
  *   SYM_E_v_var, SYM_E_v_path ("E.v")              a variable's index and path
- *   SYM_E_v(sim), SYM_E_to_I_w(sim)                the live array (typed by the precision), or
- *                                                  NULL for a simulation of another model
+ *   SYM_E_v(sim), SYM_E_to_I_w(sim)                the live array (typed by the precision, or
+ *                                                  by the variable's element type: int8_t *
+ *                                                  for a narrow refractory counter), or NULL
+ *                                                  for a simulation of another model
  *   SYM_signal_dopamine ("dopamine")               signal names
  */
 /* The index, path and typed accessor of variable v of population or projection `owner`
@@ -954,6 +957,19 @@ static void hdr_accessor(FILE *f, const char *full, const char *real, const char
     fprintf(f, "static inline %s *%s(axon_sim *sim)\n{\n    return axon_sim_model(sim) == "
                "&%s ? (%s *)axon_sim_%s_data(sim, %d, %d) : 0;\n}\n",
             real, full, symbol, real, kind, index, v);
+}
+
+/* The C type of a variable's elements (ir_var.elem, model.h's axon_elem); real: the model's. */
+static const char *hdr_elem_type(int elem, const char *real)
+{
+    switch (elem) {
+    case AXON_ELEM_I8: return "int8_t";
+    case AXON_ELEM_I16: return "int16_t";
+    case AXON_ELEM_I32: return "int32_t";
+    case AXON_ELEM_F32: return "float";
+    case AXON_ELEM_F64: return "double";
+    default: return real;
+    }
 }
 
 static bool write_header(const char *path, const cg_opts *co, const ir_model *ir)
@@ -998,7 +1014,8 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         for (int v = 0; v < p->nvars; v++) {
             hdr_ident(vid, sizeof vid, p->vars[v].name);
             if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
-                hdr_accessor(f, full, real, symbol, p->name, p->vars[v].name, "pop", i, v);
+                hdr_accessor(f, full, hdr_elem_type(p->vars[v].elem, real), symbol, p->name,
+                             p->vars[v].name, "pop", i, v);
         }
         fputc('\n', f);
     }

@@ -145,6 +145,7 @@ static uint64_t ck_fingerprint(const axon_model_desc *m)
         for (uint32_t v = 0; v < p->nvars; v++) {
             ADDS(p->vars[v].name);
             ADD(p->vars[v].kind);
+            ADD(p->vars[v].elem); /* ABI 11: the size of its values in the payload */
         }
     }
     ADD(m->nprojs);
@@ -323,8 +324,8 @@ static void ck_payload(const axon_sim *s, ck_w *w)
         ck_u64(w, p->nspikes);
         ck_u64(w, p->nspk);
         ck_put(w, p->spk, p->nspk * sizeof *p->spk);
-        for (uint32_t v = 0; v < p->d->nvars; v++)
-            ck_put(w, p->vars[v], (size_t)p->size * esz);
+        for (uint32_t v = 0; v < p->d->nvars; v++) /* each in its element type (model.h) */
+            ck_put(w, p->vars[v], (size_t)p->size * rt_elem_size(rt_elem(&p->d->vars[v], esz)));
         ck_ring(s, p->ring, w);
         uint64_t npush = c ? c->pops[i].npush : 0;
         ck_u64(w, npush);
@@ -700,11 +701,13 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             ck_copy(1, p->spk, spk, (size_t)nspk * 4);
         }
         for (uint32_t v = 0; v < p->d->nvars; v++) {
-            const uint8_t *x = ck_take_arr(r, size, esz);
-            ck_copy(apply, p->vars[v], x, (size_t)size * esz);
+            size_t vsz = rt_elem_size(rt_elem(&p->d->vars[v], esz));
+            const uint8_t *x = ck_take_arr(r, size, vsz);
+            ck_copy(apply, p->vars[v], x, (size_t)size * vsz);
             /* an input restored nonzero is read by the update (rt_update_fn) */
             for (uint64_t q = 0; apply && x && p->d->vars[v].kind == AXON_VAR_INPUT &&
-                                 !p->inputs_touched && q < (uint64_t)size * esz; q++)
+                                 !p->inputs_touched && q < (uint64_t)size * vsz;
+                 q++)
                 p->inputs_touched = x[q] != 0;
         }
         uint32_t depth = ck_get32(r);

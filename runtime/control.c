@@ -301,6 +301,14 @@ static axon_status rt_find_var(axon_sim *s, const char *path, axon_var_info *inf
                         m->name, (int)plen, path);
 }
 
+/* The element type of the variable info names (resolved, rt_elem). */
+static int32_t rt_var_elem(const axon_sim *s, const axon_var_info *info)
+{
+    const axon_var_desc *d = info->synapse ? &s->projs[info->owner].d->vars[info->var]
+                                           : &s->m->pops[info->owner].vars[info->var];
+    return rt_elem(d, s->esz);
+}
+
 static void *rt_var_data(axon_sim *s, const axon_var_info *info)
 {
     rt_proj_sync(s); /* deferred synapse updates first (deliver.c) */
@@ -361,11 +369,9 @@ axon_status axon_sim_get_values(axon_sim *s, const char *path, const uint32_t *i
     if (rt_values_prepare(s, path, idx, n, out, unit, &info, &scale) != AXON_OK)
         return AXON_EINVAL;
     const void *x = rt_var_data(s, &info);
-    for (size_t k = 0; k < n; k++) {
-        size_t i = idx ? idx[k] : k;
-        double v = s->esz == 8 ? ((const double *)x)[i] : (double)((const float *)x)[i];
-        out[k] = v / scale;
-    }
+    int32_t e = rt_var_elem(s, &info);
+    for (size_t k = 0; k < n; k++)
+        out[k] = rt_elem_get(x, e, idx ? idx[k] : k) / scale;
     return AXON_OK;
 }
 
@@ -383,16 +389,21 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
         if (!isfinite(values[k] * scale))
             return axon_err_set(&s->err, AXON_EINVAL, "%s: value %zu (%g) is not finite", path, k,
                                 values[k]);
+    /* a variable stored as integers (model.h, axon_elem: a refractory counter) takes whole
+       numbers in its type's range only: all are checked before any is written */
+    int32_t e = rt_var_elem(s, &info);
+    int64_t probe = 0;
+    for (size_t k = 0; e != AXON_ELEM_F32 && e != AXON_ELEM_F64 && k < n; k++)
+        if (rt_elem_set(&probe, e, 0, values[k] * scale) != AXON_OK)
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "%s: value %zu (%g) is not a whole number that the variable's "
+                                "storage (%s) holds",
+                                path, k, values[k], axon_dtype_name(rt_elem_dtype(e)));
     void *x = rt_var_data(s, &info);
     if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */
         s->pops[info.owner].inputs_touched = 1;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = idx ? idx[k] : k;
-        if (s->esz == 8)
-            ((double *)x)[i] = values[k] * scale;
-        else
-            ((float *)x)[i] = (float)(values[k] * scale);
-    }
+    for (size_t k = 0; k < n; k++)
+        (void)rt_elem_set(x, e, idx ? idx[k] : k, values[k] * scale);
     return AXON_OK;
 }
 
@@ -481,6 +492,9 @@ axon_status axon_sim_inject(axon_sim *s, const char *path, const uint32_t *idx,
                             "%s is not an input variable (`inputs { ... }` of a neuron); write a "
                             "state or parameter with axon_sim_set_values",
                             path);
+    if (rt_var_elem(s, &info) != (s->esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32))
+        return axon_err_set(&s->err, AXON_EINVAL,
+                            "%s is not stored in the model's precision; injections need it", path);
     if (!idx && n && n != info.size)
         return axon_err_set(&s->err, AXON_EINVAL,
                             "%s: %zu values without indices, but the population has %zu neurons",

@@ -20,6 +20,8 @@ static void rt_csv_value(FILE *fp, axon_dtype dt, const void *p)
     case AXON_I64: fprintf(fp, "%" PRId64, *(const int64_t *)p); break;
     case AXON_U8: fprintf(fp, "%u", (unsigned)*(const uint8_t *)p); break;
     case AXON_U32: fprintf(fp, "%" PRIu32, *(const uint32_t *)p); break;
+    case AXON_I8: fprintf(fp, "%d", (int)*(const int8_t *)p); break;
+    case AXON_I16: fprintf(fp, "%d", (int)*(const int16_t *)p); break;
     }
 }
 

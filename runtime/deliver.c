@@ -507,7 +507,8 @@ static void rt_proj_gather_pre(axon_sim *s, const rt_proj *pr)
         return;
     rt_pop *a = &s->pops[d->pre];
     for (uint32_t k = 0; k < d->npre_reads; k++)
-        rt_mpi_allgather_block(s, a->vars[d->pre_reads[k]], s->esz, a->size);
+        rt_mpi_allgather_block(s, a->vars[d->pre_reads[k]],
+                               rt_elem(&a->d->vars[d->pre_reads[k]], s->esz), a->size);
 }
 
 void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
@@ -659,8 +660,9 @@ static void rt_proj_events(axon_sim *s, const rt_proj *pr, const axon_step_ctx *
     void *const *sv = pr->vars, *const *av = a->vars, *const *bv = b->vars;
     for (uint32_t k = 0; k < d->nevents; k++) {
         const void *flag = b->vars[d->event_var[k]];
+        int32_t e = rt_elem(&b->d->vars[d->event_var[k]], s->esz);
         for (uint32_t j = b->lo; j < b->hi; j++) {
-            double f = s->m->precision == 4 ? ((const float *)flag)[j] : ((const double *)flag)[j];
+            double f = rt_elem_get(flag, e, j);
             if (f != 0 && pr->col[j] < pr->col[j + 1]) {
                 rt_col_view c = rt_col_entries(pr, j, rt_col_buf(pr, 0, 0));
                 d->event_fn[k](ctx, sv, av, bv, c.pre, c.syn, j, c.b, c.e);

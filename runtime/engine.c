@@ -91,10 +91,16 @@ static axon_status rt_check_pops(const axon_model_desc *m, axon_err *err)
         if (p->nvars > 0 && !p->vars)
             return axon_err_set(err, AXON_EINVAL, "population '%s': %u variables but no table",
                                 p->name, p->nvars);
-        for (uint32_t v = 0; v < p->nvars; v++)
+        for (uint32_t v = 0; v < p->nvars; v++) {
             if (!p->vars[v].name || !*p->vars[v].name)
                 return axon_err_set(err, AXON_EINVAL, "population '%s': variable %u has no name",
                                     p->name, v);
+            if (!rt_elem_size(rt_elem(&p->vars[v], m->precision)))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "population '%s': variable '%s' has element type %d, "
+                                    "expected 0..%d (model.h axon_elem)",
+                                    p->name, p->vars[v].name, p->vars[v].elem, AXON_ELEM_F64);
+        }
         if (p->nselects && !p->selects)
             return axon_err_set(err, AXON_EINVAL, "population '%s': %u selections but no table",
                                 p->name, p->nselects);
@@ -136,6 +142,29 @@ static axon_status rt_check_model(const axon_model_desc *m, const axon_opts *o, 
     axon_status st = rt_check_pops(m, err);
     if (st != AXON_OK)
         return st;
+    /* ABI 11: an element type other than the model's precision is taken for a population's
+       state and hidden variables; a projection's variables and per-neuron parameters (which
+       param.c, proj.c and deliver.c read in the precision) keep it */
+    for (uint32_t k = 0; k < m->nprojs && m->projs; k++)
+        for (uint32_t v = 0; v < m->projs[k].nvars && m->projs[k].vars; v++)
+            if (m->projs[k].vars[v].elem != AXON_ELEM_REAL)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': variable '%s' has element type %d; "
+                                    "synapse variables are stored in the model's precision",
+                                    m->projs[k].name ? m->projs[k].name : "?",
+                                    m->projs[k].vars[v].name ? m->projs[k].vars[v].name : "?",
+                                    m->projs[k].vars[v].elem);
+    for (uint32_t k = 0; k < m->nparams && m->params; k++) {
+        const axon_param_desc *q = &m->params[k];
+        if (q->kind == AXON_PARAM_PER_ITEM && !(q->flags & AXON_PARAM_PROJ) && q->owner >= 0 &&
+            (uint32_t)q->owner < m->npops && q->index >= 0 &&
+            (uint32_t)q->index < m->pops[q->owner].nvars &&
+            m->pops[q->owner].vars[q->index].elem != AXON_ELEM_REAL)
+            return axon_err_set(err, AXON_EINVAL,
+                                "population '%s': parameter '%s' is not stored in the model's "
+                                "precision",
+                                m->pops[q->owner].name, m->pops[q->owner].vars[q->index].name);
+    }
     if (m->nsignals > 0 && !m->signal_names)
         return axon_err_set(err, AXON_EINVAL, "model '%s': %u signals but no names", m->name,
                             m->nsignals);
@@ -188,7 +217,8 @@ static axon_status rt_pop_alloc(axon_sim *s, rt_pop *p, const axon_pop_desc *d, 
     if (!p->vars)
         goto oom;
     for (uint32_t v = 0; v < d->nvars; v++)
-        if (!(p->vars[v] = rt_alloc_zeroed((size_t)p->cap * s->esz)))
+        if (!(p->vars[v] =
+                  rt_alloc_zeroed((size_t)p->cap * rt_elem_size(rt_elem(&d->vars[v], s->esz)))))
             goto oom;
     if (d->spiking) {
         p->fired = rt_alloc_zeroed(p->cap);
@@ -444,18 +474,13 @@ static int rt_adapt_mode(const rt_adapt *a)
 
 typedef struct {
     const void *x;
-    size_t esz;
+    int32_t elem; /* resolved (rt_elem) */
 } rt_rank_ctx;
-
-static double rt_value(const void *x, size_t esz, uint32_t i)
-{
-    return esz == 4 ? (double)((const float *)x)[i] : ((const double *)x)[i];
-}
 
 /* a before b: the larger value first, NaN last, equal values by index */
 static int rt_rank_before(const rt_rank_ctx *r, uint32_t a, uint32_t b)
 {
-    double va = rt_value(r->x, r->esz, a), vb = rt_value(r->x, r->esz, b);
+    double va = rt_elem_get(r->x, r->elem, a), vb = rt_elem_get(r->x, r->elem, b);
     if (va != vb) {
         if (vb != vb) /* NaN */
             return va == va;
@@ -502,19 +527,18 @@ static void rt_selects(axon_sim *s)
             uint32_t k = !(kk > 0) ? 0 : kk >= (double)p->size ? p->size : (uint32_t)kk;
             /* over MPI ranks every rank ranks the whole population (the ranks' blocks of the
                variable first go to every rank), so every rank sets the flags alike */
+            int32_t ex = rt_elem(&d->vars[sel->var], s->esz);
+            int32_t ef = rt_elem(&d->vars[sel->flag], s->esz);
             if (s->mpi && rt_mpi_size(s) > 1)
-                rt_mpi_allgather_block(s, p->vars[sel->var], s->esz, p->size);
-            rt_rank_ctx r = {p->vars[sel->var], s->esz};
+                rt_mpi_allgather_block(s, p->vars[sel->var], ex, p->size);
+            rt_rank_ctx r = {p->vars[sel->var], ex};
             for (uint32_t n = 0; n < p->size; n++)
                 p->order[n] = n;
             rt_rank_sort(&r, p->order, tmp, p->size);
             void *flag = p->vars[sel->flag];
             for (uint32_t n = 0; n < p->size; n++) {
                 uint32_t j = p->order[n];
-                if (s->esz == 4)
-                    ((float *)flag)[j] = n < k ? 1.0f : 0.0f;
-                else
-                    ((double *)flag)[j] = n < k ? 1.0 : 0.0;
+                (void)rt_elem_set(flag, ef, j, n < k ? 1.0 : 0.0); /* 0 and 1 fit any type */
             }
         }
     }
@@ -745,13 +769,14 @@ static void rt_signals(axon_sim *s, axon_step_ctx *ctx)
         } else if (m->signal_pop && m->signal_pop[k] >= 0) {
             const rt_pop *p = &s->pops[m->signal_pop[k]];
             void *x = p->vars[m->signal_var[k]];
+            int32_t e = rt_elem(&p->d->vars[m->signal_var[k]], s->esz);
             /* over MPI ranks every rank sums the whole population, in index order, as one
                process does: the ranks' blocks first go to every rank */
             if (s->mpi && rt_mpi_size(s) > 1)
-                rt_mpi_allgather_block(s, x, s->esz, p->size);
+                rt_mpi_allgather_block(s, x, e, p->size);
             double sum = 0;
             for (uint32_t i = 0; i < p->size; i++)
-                sum += s->esz == 4 ? (double)((const float *)x)[i] : ((const double *)x)[i];
+                sum += rt_elem_get(x, e, i);
             s->signal[k] = p->size ? sum / p->size : 0.0;
         }
     }
@@ -937,10 +962,14 @@ static void rt_describe_nonfinite(axon_sim *s)
 static int rt_find_nonfinite(axon_sim *s, int32_t pop, int32_t proj, int32_t v, const void *x,
                              uint64_t n, uint64_t since)
 {
-    uint64_t i = rt_first_nonfinite(x, s->esz, n);
+    const axon_var_desc *d = proj < 0 ? &s->m->pops[pop].vars[v] : &s->projs[proj].d->vars[v];
+    int32_t e = rt_elem(d, s->esz);
+    if (e != AXON_ELEM_F32 && e != AXON_ELEM_F64) /* whole numbers are finite */
+        return 0;
+    uint64_t i = rt_first_nonfinite(x, rt_elem_size(e), n);
     if (i == n)
         return 0;
-    double y = s->esz == 8 ? ((const double *)x)[i] : (double)((const float *)x)[i];
+    double y = rt_elem_get(x, e, i);
     s->nf = (axon_nonfinite){.pop = pop, .var = v, .value = y, .step = s->step, .since = since,
                              .proj = proj, .index = i, .text = s->nf_text};
     s->nf.neuron = proj < 0 ? (uint32_t)i : UINT32_MAX;
@@ -1237,7 +1266,7 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
             if (strcmp(o.vars[v].name, dot + 1))
                 continue;
             memset(view, 0, sizeof *view);
-            view->dtype = s->esz == 4 ? AXON_F32 : AXON_F64;
+            view->dtype = rt_elem_dtype(rt_elem(&o.vars[v], s->esz));
             view->ndim = 1;
             int kind = o.vars[v].kind;
             view->shape[0] = kind == AXON_VAR_PER_PRE    ? o.size_pre

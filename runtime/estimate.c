@@ -50,8 +50,10 @@ static double est_synapses(const axon_proj_desc *d, double npre, double npost, i
 /* A population's state, spike flags and spike list. */
 static double est_pop(const axon_pop_desc *p, size_t esz)
 {
-    double cap = est_cap(p->size);
-    return p->nvars * cap * (double)esz + (p->spiking ? cap + 4.0 * ((double)p->size + 1) : 0);
+    double cap = est_cap(p->size), b = 0;
+    for (uint32_t v = 0; v < p->nvars; v++) /* each in its element type (model.h) */
+        b += cap * (double)rt_elem_size(rt_elem(&p->vars[v], esz));
+    return b + (p->spiking ? cap + 4.0 * ((double)p->size + 1) : 0);
 }
 
 /* A projection's arrays for nsyn synapses (*tmp: what building it takes for a while more). */

@@ -533,7 +533,7 @@ void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
     MPI_Gatherv(mine, n, MPI_UINT64_T, all, mp->cnt, mp->off, MPI_UINT64_T, 0, mp->comm);
 }
 
-void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
+void rt_mpi_allgather_block(axon_sim *s, void *x, int32_t elem, uint32_t n)
 {
     rt_mpi *mp = s->mpi;
     for (int r = 0; r < mp->size; r++) {
@@ -542,7 +542,11 @@ void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
         mp->cnt[r] = (int)(hi - lo);
         mp->off[r] = (int)lo;
     }
-    MPI_Datatype t = esz == 4 ? MPI_FLOAT : MPI_DOUBLE;
+    MPI_Datatype t = elem == AXON_ELEM_I8    ? MPI_INT8_T
+                     : elem == AXON_ELEM_I16 ? MPI_INT16_T
+                     : elem == AXON_ELEM_I32 ? MPI_INT32_T
+                     : elem == AXON_ELEM_F32 ? MPI_FLOAT
+                                             : MPI_DOUBLE;
     double t0 = rt_mpi_now();
     MPI_Allgatherv(MPI_IN_PLACE, 0, t, x, mp->cnt, mp->off, t, mp->comm);
     mp->gather_sec += rt_mpi_now() - t0;
@@ -715,11 +719,11 @@ void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
     memcpy(all, mine, (size_t)n * sizeof *all);
 }
 
-void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n)
+void rt_mpi_allgather_block(axon_sim *s, void *x, int32_t elem, uint32_t n)
 {
     (void)s;
     (void)x;
-    (void)esz;
+    (void)elem;
     (void)n;
 }
 

@@ -26,6 +26,8 @@ static const char *rt_npy_descr(axon_dtype dt)
     case AXON_I64: return "<i8";
     case AXON_U8: return "|u1";
     case AXON_U32: return "<u4";
+    case AXON_I8: return "|i1";
+    case AXON_I16: return "<i2";
     }
     return NULL;
 }
@@ -347,7 +349,8 @@ static axon_status rt_descr_dtype(const char *descr, const char *path, axon_dtyp
         const char *descr;
         axon_dtype dt;
     } known[] = {{"<f4", AXON_F32}, {"<f8", AXON_F64}, {"<i4", AXON_I32}, {"<i8", AXON_I64},
-                 {"|u1", AXON_U8},  {"<u1", AXON_U8},  {"<u4", AXON_U32}};
+                 {"|u1", AXON_U8},  {"<u1", AXON_U8},  {"<u4", AXON_U32}, {"|i1", AXON_I8},
+                 {"<i1", AXON_I8},  {"<i2", AXON_I16}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(descr, known[i].descr) == 0) {
             *dt = known[i].dt;

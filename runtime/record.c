@@ -390,12 +390,17 @@ axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err)
     return AXON_OK;
 }
 
-/* One row of a state or weight record from the variable array src. */
-static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src)
+/* One row of a state or weight record from the variable array src, of elements of type e
+ * (resolved, rt_elem); the row holds values of the model's precision. */
+static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src, int32_t e)
 {
     size_t esz = s->esz;
     char *row = (char *)r->vals + r->n * r->nsub * esz;
-    if (!r->sub) {
+    if (e != (esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32)) { /* a narrow variable (model.h) */
+        int32_t own = esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32;
+        for (uint32_t k = 0; k < r->nsub; k++)
+            (void)rt_elem_set(row, own, k, rt_elem_get(src, e, r->sub ? r->sub[k] : r->col0 + k));
+    } else if (!r->sub) {
         memcpy(row, (const char *)src + (size_t)r->col0 * esz, (size_t)r->nsub * esz);
     } else if (esz == 8) {
         const double *v = src;
@@ -434,12 +439,11 @@ static void rt_rec_spikes_of(axon_sim *s, int pi, uint64_t step, const uint32_t 
             if (!local)
                 continue;
             const void *src = p->vars[r->var];
+            int32_t e = rt_elem(&p->d->vars[r->var], s->esz);
+            int32_t own = s->esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32;
             for (size_t k = 0; k < n; k++) {
                 r->t[r->n + k] = t;
-                if (s->esz == 8)
-                    ((double *)r->vals)[r->n + k] = ((const double *)src)[spk[k]];
-                else
-                    ((float *)r->vals)[r->n + k] = ((const float *)src)[spk[k]];
+                (void)rt_elem_set(r->vals, own, r->n + k, rt_elem_get(src, e, spk[k]));
             }
             r->n += n;
         } else if (r->kind == AXON_REC_RATE && !(local && s->mpi)) {
@@ -469,7 +473,7 @@ void rt_rec_pop_step(axon_sim *s, int pi)
         if (r->pop != pi || r->kind != AXON_REC_STATE || next % r->every != 0)
             continue;
         if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
-            rt_rec_sample(s, r, p->vars[r->var]);
+            rt_rec_sample(s, r, p->vars[r->var], rt_elem(&p->d->vars[r->var], s->esz));
         r->t[r->n++] = t;
     }
     /* over MPI ranks, the spike and rate records wait for the exchange (rt_rec_spikes) */
@@ -484,7 +488,8 @@ void rt_rec_syn_step(axon_sim *s)
         if (r->kind != AXON_REC_WEIGHTS || next % r->every != 0)
             continue;
         rt_proj_sync(s); /* after the step's plasticity: deferred updates first */
-        rt_rec_sample(s, r, s->projs[r->proj].vars[r->var]);
+        rt_rec_sample(s, r, s->projs[r->proj].vars[r->var],
+                      rt_elem(&s->projs[r->proj].d->vars[r->var], s->esz));
         r->t[r->n++] = (double)next * s->dt;
     }
 }
@@ -499,6 +504,7 @@ void rt_rec_inputs(axon_sim *s)
     for (uint32_t i = 0; i < s->m->nrecords; i++) {
         rt_rec *r = &s->recs[i];
         if (r->input && r->kind == AXON_REC_STATE && next % r->every == 0)
-            rt_rec_sample(s, r, s->pops[r->pop].vars[r->var]);
+            rt_rec_sample(s, r, s->pops[r->pop].vars[r->var],
+                          rt_elem(&s->pops[r->pop].d->vars[r->var], s->esz));
     }
 }

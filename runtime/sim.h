@@ -6,6 +6,7 @@
 #ifndef AXON_RT_SIM_H
 #define AXON_RT_SIM_H
 
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -199,6 +200,77 @@ typedef struct {
     uint32_t exploit;
     double sec[2], work[2]; /* per mode: time and work units of the counted steps */
 } rt_adapt;
+
+/* ---- a variable's elements (model.h, axon_var_desc.elem; ABI 11) ----------------------- */
+
+/* The element type of variable v in a model of precision esz (4 or 8), resolved:
+   AXON_ELEM_REAL becomes AXON_ELEM_F32 or AXON_ELEM_F64. */
+static inline int32_t rt_elem(const axon_var_desc *v, size_t esz)
+{
+    return v->elem != AXON_ELEM_REAL ? v->elem : esz == 4 ? AXON_ELEM_F32 : AXON_ELEM_F64;
+}
+
+/* Bytes of one element; 0 for an unknown type (rt_check_model refuses those). */
+static inline size_t rt_elem_size(int32_t e)
+{
+    switch (e) {
+    case AXON_ELEM_I8: return 1;
+    case AXON_ELEM_I16: return 2;
+    case AXON_ELEM_I32:
+    case AXON_ELEM_F32: return 4;
+    case AXON_ELEM_F64: return 8;
+    default: return 0;
+    }
+}
+
+/* Element i of x, an array of elements of type e (resolved), as a double. */
+static inline double rt_elem_get(const void *x, int32_t e, uint64_t i)
+{
+    switch (e) {
+    case AXON_ELEM_I8: return ((const int8_t *)x)[i];
+    case AXON_ELEM_I16: return ((const int16_t *)x)[i];
+    case AXON_ELEM_I32: return ((const int32_t *)x)[i];
+    case AXON_ELEM_F32: return ((const float *)x)[i];
+    default: return ((const double *)x)[i];
+    }
+}
+
+/* Sets element i of x to y; for an integer type, only a whole number in its range (else
+   AXON_ERANGE, nothing written: converting another is undefined). */
+static inline axon_status rt_elem_set(void *x, int32_t e, uint64_t i, double y)
+{
+    switch (e) {
+    case AXON_ELEM_I8:
+        if (!(y == floor(y) && y >= INT8_MIN && y <= INT8_MAX))
+            return AXON_ERANGE;
+        ((int8_t *)x)[i] = (int8_t)y;
+        return AXON_OK;
+    case AXON_ELEM_I16:
+        if (!(y == floor(y) && y >= INT16_MIN && y <= INT16_MAX))
+            return AXON_ERANGE;
+        ((int16_t *)x)[i] = (int16_t)y;
+        return AXON_OK;
+    case AXON_ELEM_I32:
+        if (!(y == floor(y) && y >= INT32_MIN && y <= INT32_MAX))
+            return AXON_ERANGE;
+        ((int32_t *)x)[i] = (int32_t)y;
+        return AXON_OK;
+    case AXON_ELEM_F32: ((float *)x)[i] = (float)y; return AXON_OK;
+    default: ((double *)x)[i] = y; return AXON_OK;
+    }
+}
+
+/* The dtype of a view of an array of elements of type e (resolved). */
+static inline axon_dtype rt_elem_dtype(int32_t e)
+{
+    switch (e) {
+    case AXON_ELEM_I8: return AXON_I8;
+    case AXON_ELEM_I16: return AXON_I16;
+    case AXON_ELEM_I32: return AXON_I32;
+    case AXON_ELEM_F32: return AXON_F32;
+    default: return AXON_F64;
+    }
+}
 
 struct axon_sim {
     const axon_model_desc *m;
@@ -460,9 +532,10 @@ void rt_mpi_gather_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all);
  * order, into all on rank 0, where counts[r] is rank r's n. */
 void rt_mpi_gatherv_u64(axon_sim *s, const uint64_t *mine, int n, uint64_t *all,
                         const uint64_t *counts);
-/* Collective: the array x of n values of esz bytes (4 or 8; a population variable), of which
- * each rank holds its block, becomes whole on every rank (nothing without ranks). */
-void rt_mpi_allgather_block(axon_sim *s, void *x, size_t esz, uint32_t n);
+/* Collective: the array x of n elements of type elem (resolved, rt_elem; a population
+ * variable), of which each rank holds its block, becomes whole on every rank (nothing without
+ * ranks). */
+void rt_mpi_allgather_block(axon_sim *s, void *x, int32_t elem, uint32_t n);
 /* write.c: axon_sim_write over several ranks (each writes its part, rank 0 the manifest). */
 axon_status rt_write_ranks(axon_sim *s, const char *dir, axon_err *err);
 

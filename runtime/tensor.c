@@ -13,7 +13,9 @@ size_t axon_dtype_size(axon_dtype dt)
     case AXON_U32: return 4;
     case AXON_F64:
     case AXON_I64: return 8;
-    case AXON_U8: return 1;
+    case AXON_U8:
+    case AXON_I8: return 1;
+    case AXON_I16: return 2;
     }
     return 0;
 }
@@ -27,6 +29,8 @@ const char *axon_dtype_name(axon_dtype dt)
     case AXON_I64: return "i64";
     case AXON_U8: return "u8";
     case AXON_U32: return "u32";
+    case AXON_I8: return "i8";
+    case AXON_I16: return "i16";
     }
     return "?";
 }
@@ -163,6 +167,8 @@ double axon_tensor_get_f64(const axon_tensor *t, const size_t *idx)
     case AXON_I64: return (double)*(const int64_t *)p;
     case AXON_U8: return *(const uint8_t *)p;
     case AXON_U32: return *(const uint32_t *)p;
+    case AXON_I8: return *(const int8_t *)p;
+    case AXON_I16: return *(const int16_t *)p;
     }
     return 0;
 }
@@ -195,6 +201,16 @@ axon_status axon_tensor_set_f64(axon_tensor *t, const size_t *idx, double v)
         if (!(v > -1.0 && v < 4294967296.0))
             return AXON_ERANGE;
         *(uint32_t *)p = (uint32_t)v;
+        return AXON_OK;
+    case AXON_I8:
+        if (!(v > -129.0 && v < 128.0))
+            return AXON_ERANGE;
+        *(int8_t *)p = (int8_t)v;
+        return AXON_OK;
+    case AXON_I16:
+        if (!(v > -32769.0 && v < 32768.0))
+            return AXON_ERANGE;
+        *(int16_t *)p = (int16_t)v;
         return AXON_OK;
     }
     return AXON_EINVAL;

@@ -340,6 +340,8 @@ static const char *rt_numpy_dtype(axon_dtype dt)
     case AXON_I64: return "int64";
     case AXON_U8: return "uint8";
     case AXON_U32: return "uint32";
+    case AXON_I8: return "int8";
+    case AXON_I16: return "int16";
     }
     return "?";
 }

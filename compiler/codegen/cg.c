@@ -144,6 +144,140 @@ LLVMValueRef cg_to_bool(cg *c, LLVMValueRef v)
     return LLVMBuildFCmp(c->b, LLVMRealUNE, v, LLVMConstReal(LLVMTypeOf(v), 0), "");
 }
 
+LLVMTypeRef cg_elem_type(cg *c, int elem)
+{
+    switch (elem) {
+    case AXON_ELEM_I8: return c->i8;
+    case AXON_ELEM_I16: return LLVMInt16TypeInContext(c->ctx);
+    case AXON_ELEM_I32: return c->i32;
+    case AXON_ELEM_F32: return c->f32;
+    case AXON_ELEM_F64: return c->f64;
+    default: return c->fp;
+    }
+}
+
+static bool elem_is_int(int elem)
+{
+    return elem == AXON_ELEM_I8 || elem == AXON_ELEM_I16 || elem == AXON_ELEM_I32;
+}
+
+LLVMValueRef cg_load_elem(cg *c, int elem, LLVMValueRef p, const char *name)
+{
+    LLVMTypeRef t = cg_elem_type(c, elem);
+    LLVMValueRef x = LLVMBuildLoad2(c->b, t, p, name);
+    if (t == c->fp)
+        return x;
+    return elem_is_int(elem) ? LLVMBuildSIToFP(c->b, x, c->fp, "") : cg_to_fp(c, x);
+}
+
+/*
+ * v, a value of the model's precision, as an i32 computed in integers, where v is built from
+ * whole numbers by exact operations: conversions of i8 or i16 (an integer element's load),
+ * constants that are whole numbers, +, -, comparisons and selects (max and min are
+ * selects); NULL otherwise. [*lo, *hi] bounds the value; only values within +-2^24 (exact in
+ * float as in double, and far from i32's limits) are taken, so each integer operation gives
+ * the number the floating one gives. A refractory counter's update, max(r - 1, -1) or the
+ * reset's constant, then costs integer operations on the element instead of conversions to
+ * and from the floating type around floating ones.
+ */
+#define INT_EXACT 16777216.0
+static LLVMValueRef int_of(cg *c, LLVMValueRef v, double *lo, double *hi, int depth)
+{
+    if (depth > 8)
+        return NULL;
+    if (LLVMIsAConstantFP(v)) {
+        LLVMBool lossy = 0;
+        double x = LLVMConstRealGetDouble(v, &lossy);
+        if (lossy || x != floor(x) || fabs(x) > INT_EXACT)
+            return NULL;
+        *lo = *hi = x;
+        return LLVMConstInt(c->i32, (unsigned long long)(long long)x, 1);
+    }
+    if (!LLVMIsAInstruction(v))
+        return NULL;
+    switch (LLVMGetInstructionOpcode(v)) {
+    case LLVMSIToFP: {
+        LLVMValueRef x = LLVMGetOperand(v, 0);
+        unsigned w = LLVMGetIntTypeWidth(LLVMTypeOf(x));
+        if (LLVMGetTypeKind(LLVMTypeOf(x)) != LLVMIntegerTypeKind || w > 16)
+            return NULL;
+        *hi = ldexp(1, (int)w - 1) - 1;
+        *lo = -*hi - 1;
+        return LLVMBuildSExt(c->b, x, c->i32, "");
+    }
+    case LLVMFAdd:
+    case LLVMFSub: {
+        double l1, h1, l2, h2;
+        bool add = LLVMGetInstructionOpcode(v) == LLVMFAdd;
+        LLVMValueRef a = int_of(c, LLVMGetOperand(v, 0), &l1, &h1, depth + 1);
+        LLVMValueRef b = a ? int_of(c, LLVMGetOperand(v, 1), &l2, &h2, depth + 1) : NULL;
+        if (!b)
+            return NULL;
+        *lo = add ? l1 + l2 : l1 - h2;
+        *hi = add ? h1 + h2 : h1 - l2;
+        if (fabs(*lo) > INT_EXACT || fabs(*hi) > INT_EXACT)
+            return NULL;
+        return add ? LLVMBuildNSWAdd(c->b, a, b, "") : LLVMBuildNSWSub(c->b, a, b, "");
+    }
+    case LLVMSelect: {
+        double l1, h1, l2, h2;
+        LLVMValueRef k = LLVMGetOperand(v, 0);
+        LLVMValueRef a = int_of(c, LLVMGetOperand(v, 1), &l1, &h1, depth + 1);
+        LLVMValueRef b = a ? int_of(c, LLVMGetOperand(v, 2), &l2, &h2, depth + 1) : NULL;
+        if (!b)
+            return NULL;
+        /* a comparison of two such values is made in integers too (no NaN among them) */
+        if (LLVMIsAInstruction(k) && LLVMGetInstructionOpcode(k) == LLVMFCmp) {
+            static const LLVMIntPredicate IP[] = {
+                [LLVMRealOEQ] = LLVMIntEQ,  [LLVMRealOGT] = LLVMIntSGT, [LLVMRealOGE] = LLVMIntSGE,
+                [LLVMRealOLT] = LLVMIntSLT, [LLVMRealOLE] = LLVMIntSLE, [LLVMRealONE] = LLVMIntNE,
+                [LLVMRealUEQ] = LLVMIntEQ,  [LLVMRealUGT] = LLVMIntSGT, [LLVMRealUGE] = LLVMIntSGE,
+                [LLVMRealULT] = LLVMIntSLT, [LLVMRealULE] = LLVMIntSLE, [LLVMRealUNE] = LLVMIntNE};
+            LLVMRealPredicate pr = LLVMGetFCmpPredicate(k);
+            double l3, h3, l4, h4;
+            LLVMValueRef x = pr > LLVMRealPredicateFalse && pr < LLVMRealPredicateTrue &&
+                                     pr != LLVMRealORD && pr != LLVMRealUNO
+                                 ? int_of(c, LLVMGetOperand(k, 0), &l3, &h3, depth + 1)
+                                 : NULL;
+            LLVMValueRef y = x ? int_of(c, LLVMGetOperand(k, 1), &l4, &h4, depth + 1) : NULL;
+            if (y)
+                k = LLVMBuildICmp(c->b, IP[pr], x, y, "");
+        }
+        *lo = fmin(l1, l2);
+        *hi = fmax(h1, h2);
+        return LLVMBuildSelect(c->b, k, a, b, "");
+    }
+    default: return NULL;
+    }
+}
+
+/* The new value v of a variable of element elem as the number the element will hold: for
+ * an i8 or i16 element, where int_of computes it in integers, the conversion of the
+ * element's integer, so that what reads it (a spike condition gated by a refractory counter)
+ * compares integers too; else v. The element holds every value of such a variable (the
+ * compiler chooses it so). */
+static LLVMValueRef int_value(cg *c, int elem, LLVMValueRef v)
+{
+    double lo, hi;
+    LLVMValueRef x =
+        elem == AXON_ELEM_I8 || elem == AXON_ELEM_I16 ? int_of(c, v, &lo, &hi, 0) : NULL;
+    return x ? LLVMBuildSIToFP(c->b, LLVMBuildTrunc(c->b, x, cg_elem_type(c, elem), ""), c->fp, "")
+             : v;
+}
+
+void cg_store_elem(cg *c, int elem, LLVMValueRef v, LLVMValueRef p)
+{
+    LLVMTypeRef t = cg_elem_type(c, elem);
+    if (t != c->fp && elem_is_int(elem)) {
+        double lo, hi;
+        LLVMValueRef x = elem != AXON_ELEM_I32 ? int_of(c, v, &lo, &hi, 0) : NULL;
+        v = x ? LLVMBuildTrunc(c->b, x, t, "") : LLVMBuildFPToSI(c->b, v, t, "");
+    } else if (t != c->fp) {
+        v = t == c->f64 ? LLVMBuildFPExt(c->b, v, t, "") : LLVMBuildFPTrunc(c->b, v, t, "");
+    }
+    LLVMBuildStore(c->b, v, p);
+}
+
 /* Where an sx variable lives in the population's storage. */
 static int slot_of(cg *c, const sx *e)
 {
@@ -598,14 +732,14 @@ static int body_size(LLVMBasicBlockRef bb, LLVMBasicBlockRef last)
  * vectoriser turns into a masked store where the CPU has one (c->masked_store); cheaper
  * there than a blend with the old value and a store (the fast exponential-Euler body of
  * COBA 1.06x, bench/RESULTS.md). The same bits: a kept neuron's memory holds the old value. */
-static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, LLVMValueRef v,
+static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, int elem, LLVMValueRef v,
                          LLVMValueRef p)
 {
     LLVMBasicBlockRef st = LLVMAppendBasicBlockInContext(c->ctx, fn, "store");
     LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(c->ctx, fn, "stored");
     LLVMBuildCondBr(c->b, keep, next, st);
     LLVMPositionBuilderAtEnd(c->b, st);
-    LLVMBuildStore(c->b, v, p);
+    cg_store_elem(c, elem, v, p);
     LLVMBuildBr(c->b, next);
     LLVMPositionBuilderAtEnd(c->b, next);
 }
@@ -687,11 +821,13 @@ static void neuron_env(cg *c, LLVMValueRef fn, LLVMValueRef i, bool load, bool q
     c->ntemps = count_temps(p);
     c->temps = calloc((size_t)c->ntemps, sizeof *c->temps);
     for (int k = 0; k < nv; k++) {
-        (*ptrs)[k] = LLVMBuildGEP2(c->b, c->fp, LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
+        (*ptrs)[k] = LLVMBuildGEP2(c->b, cg_elem_type(c, p->vars[k].elem),
+                                   LLVMGetParam(fn, (unsigned)(1 + k)), &i, 1, "");
         if (load)
-            (*old)[k] = c->env[k] = quiet && p->vars[k].kind == IRV_INPUT
-                                        ? cgm_const(c, 0)
-                                        : LLVMBuildLoad2(c->b, c->fp, (*ptrs)[k], p->vars[k].name);
+            (*old)[k] = c->env[k] =
+                quiet && p->vars[k].kind == IRV_INPUT
+                    ? cgm_const(c, 0)
+                    : cg_load_elem(c, p->vars[k].elem, (*ptrs)[k], p->vars[k].name);
     }
 }
 
@@ -728,6 +864,14 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     const char *suffix = fast ? "fast" : "body";
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(fast ? c->i8 : c->vd, ps, (unsigned)np, 0),
                                   "%s_%s", name, suffix);
+    /* Where the CPU has AVX-512 (c->masked_store), the update's vectors take all 512 bits,
+       which LLVM's tuning for some of them (an Intel Xeon of 2026's benchmarks: 256) does not
+       prefer: half the iterations, and the byte-wide refractory counters and spike flags of 8
+       lanes in one piece. COBA at N = 4,000 on that Xeon: forward Euler 1.09x, exponential
+       Euler 1.20x faster; 1M LIF and Izhikevich within the spread (bench/RESULTS.md). The
+       same operations on every lane: the same bits. */
+    if (update && c->masked_store)
+        LLVMAddTargetDependentFunctionAttr(fn, "prefer-vector-width", "512");
     if (!update)
         cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
@@ -771,7 +915,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
         for (int k = 0; k < nv; k++) {
             const ir_var *v = &p->vars[k];
             c->env[k] = v->init ? cg_to_fp(c, expr(c, v->init)) : cgm_const(c, 0);
-            LLVMBuildStore(c->b, c->env[k], ptrs[k]);
+            cg_store_elem(c, v->elem, c->env[k], ptrs[k]);
         }
     } else {
         /* the scheme's update: all reads of state are the old values */
@@ -788,6 +932,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
                 int s = slot_of(c, &target);
                 if (s >= 0)
                     next[s] = cg_to_fp(c, p->vars[s].boolean ? cg_to_bool(c, v) : v);
+                if (s >= 0)
+                    next[s] = int_value(c, p->vars[s].elem, next[s]);
             }
         }
         c->contract = false;
@@ -830,13 +976,16 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
                 LLVMValueRef v = p->vars[k].kind == IRV_INPUT ? cgm_const(c, 0) : c->env[k];
                 if (extra[k])
                     v = p->vars[k].kind == IRV_INPUT ? extra[k] : LLVMBuildFAdd(c->b, v, extra[k], "");
-                if (keep && fast && c->masked_store) {
-                    store_unless(c, fn, keep, v, ptrs[k]);
+                /* not for a narrow integer (a refractory counter): a byte-wide masked
+                   store of a few lanes blocks the forwarding to the next lanes' loads of
+                   the same 16 bytes (COBA's exponential Euler, 1.2x slower with it) */
+                if (keep && fast && c->masked_store && !elem_is_int(p->vars[k].elem)) {
+                    store_unless(c, fn, keep, p->vars[k].elem, v, ptrs[k]);
                     continue;
                 }
                 if (keep)
                     v = LLVMBuildSelect(c->b, keep, old[k], v, "");
-                LLVMBuildStore(c->b, v, ptrs[k]);
+                cg_store_elem(c, p->vars[k].elem, v, ptrs[k]);
             }
             free(extra);
             if (p->fire) {
@@ -998,7 +1147,7 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     /* as the update body stores: not parameters, and inputs are cleared there */
     for (int k = 0; k < nv; k++)
         if (c->env[k] != old[k] && p->vars[k].kind != IRV_PARAM && p->vars[k].kind != IRV_INPUT)
-            LLVMBuildStore(c->b, c->env[k], ptrs[k]);
+            cg_store_elem(c, p->vars[k].elem, c->env[k], ptrs[k]);
     LLVMBuildBr(c->b, snext);
     LLVMPositionBuilderAtEnd(c->b, snext);
     LLVMValueRef qn = LLVMBuildAdd(c->b, q, one, "");

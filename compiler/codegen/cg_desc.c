@@ -214,6 +214,7 @@ LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_
         f[CG_VAR_kind] = i32v(c, kind);
         f[CG_VAR_is_bool] = i32v(c, vars[k].boolean);
         f[CG_VAR_where] = var_where(c, t, vars[k].sm_var);
+        f[CG_VAR_elem] = i32v(c, vars[k].elem);
         vs[k] = cg_struct_const(c, &cg_var_struct, f);
     }
     LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_var_struct), vs, (unsigned)n, name);

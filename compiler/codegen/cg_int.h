@@ -45,8 +45,9 @@ void cg_free_unit(cg_unit *u);
 #define CG_CTX_FIELDS(X, A)                                                                    \
     X(A, t, F64) X(A, step, I64) X(A, seed, I64) X(A, signals, PTR) X(A, shared, PTR)          \
     X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR) X(A, syn_whole, PTR)
-#define CG_VAR_FIELDS(X, A) \
-    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)
+#define CG_VAR_FIELDS(X, A)                                                                    \
+    X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)        \
+    X(A, elem, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
     X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32) X(A, nselects, I32) X(A, selects, PTR)
@@ -238,6 +239,12 @@ LLVMValueRef cg_derive_kernel(cg *c);
 /* The number v as an integer of type t (i32 or i64): a constant, or in a kernel with a table
  * of numbers (cg.kc_p) the next entry of that table, loaded in the entry block. */
 LLVMValueRef cg_kconst(cg *c, LLVMTypeRef t, unsigned v);
+/* A variable's element (ir_var.elem, axon_elem) in memory: its LLVM type; a load as a value
+   of the model's precision; a store of such a value (exact for the whole numbers that an
+   integer element holds) */
+LLVMTypeRef cg_elem_type(cg *c, int elem);
+LLVMValueRef cg_load_elem(cg *c, int elem, LLVMValueRef p, const char *name);
+void cg_store_elem(cg *c, int elem, LLVMValueRef v, LLVMValueRef p);
 /* The number v in the model's precision: a constant, or with cg.kc_reals in a kernel with a
  * table of numbers its bits from the next entries of that table (one for a float, two for a
  * double), in the entry block. The operations on it are the same as on the constant, so

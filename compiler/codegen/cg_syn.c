@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static LLVMValueRef load_at(cg *c, LLVMValueRef base, LLVMValueRef idx, const char *name)
+/* Variable k of neuron population p at idx, from its array base. */
+static LLVMValueRef load_at(cg *c, const ir_pop *p, int k, LLVMValueRef base, LLVMValueRef idx)
 {
-    LLVMValueRef p = LLVMBuildGEP2(c->b, c->fp, base, &idx, 1, "");
-    return LLVMBuildLoad2(c->b, c->fp, p, name);
+    int elem = p->vars[k].elem;
+    LLVMValueRef a = LLVMBuildGEP2(c->b, cg_elem_type(c, elem), base, &idx, 1, "");
+    return cg_load_elem(c, elem, a, p->vars[k].name);
 }
 
 static int syn_slot(cg *c, int idx)
@@ -90,8 +92,7 @@ LLVMValueRef cg_side_var(cg *c, const sx *e)
         if (pre)
             c->pre_read[s] = true;
         if (!env[s])
-            env[s] = load_at(c, base[s], third ? third_index(c) : pre ? c->pre_i : c->post_j,
-                             p->vars[s].name);
+            env[s] = load_at(c, p, s, base[s], third ? third_index(c) : pre ? c->pre_i : c->post_j);
         return e->boolean ? cg_to_bool(c, env[s]) : env[s];
     }
     case VS_INDEX_I: return LLVMBuildUIToFP(c->b, c->pre_i, c->fp, "");
@@ -127,8 +128,8 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
         }
         LLVMValueRef *env = pre ? c->env_pre : c->env_post;
         if (!env[s])
-            env[s] = load_at(c, pre ? c->pre_base[s] : c->post_base[s], pre ? c->pre_i : c->post_j,
-                             p->vars[s].name);
+            env[s] = load_at(c, p, s, pre ? c->pre_base[s] : c->post_base[s],
+                             pre ? c->pre_i : c->post_j);
         slotp = &env[s];
         boolean = p->vars[s].boolean;
         if (pre) {
@@ -144,7 +145,7 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
             p->held[st->idx]) {
             int q = p->refr_var;
             if (!env[q])
-                env[q] = load_at(c, c->post_base[q], c->post_j, "_refr");
+                env[q] = load_at(c, p, q, c->post_base[q], c->post_j);
             LLVMValueRef free_ = LLVMBuildFCmp(c->b, LLVMRealOLT, env[q], cgm_const(c, 0), "");
             mask = LLVMBuildAnd(c->b, mask, free_, "");
         }
@@ -156,7 +157,7 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
             return;
         }
         if (!c->env_third[s])
-            c->env_third[s] = load_at(c, c->third_base[s], third_index(c), p->vars[s].name);
+            c->env_third[s] = load_at(c, p, s, c->third_base[s], third_index(c));
         slotp = &c->env_third[s];
         boolean = p->vars[s].boolean;
         c->third_dirty[s] = true;
@@ -564,8 +565,9 @@ static void third_store(cg *c)
     LLVMValueRef ix = third_index(c);
     for (int k = 0; k < c->third_pop->nvars; k++)
         if (c->third_dirty[k])
-            LLVMBuildStore(c->b, c->env_third[k],
-                           LLVMBuildGEP2(c->b, c->fp, c->third_base[k], &ix, 1, ""));
+            cg_store_elem(c, c->third_pop->vars[k].elem, c->env_third[k],
+                          LLVMBuildGEP2(c->b, cg_elem_type(c, c->third_pop->vars[k].elem),
+                                        c->third_base[k], &ix, 1, ""));
 }
 
 /* Runs the handler on env and stores what it changed: synapse variables, post variables. */
@@ -598,8 +600,9 @@ static void run_handler(cg *c, const sm_block *handler)
     store_side(c, IRS_SYN, before);
     for (int k = 0; k < q->nvars; k++)
         if (c->post_dirty[k])
-            LLVMBuildStore(c->b, c->env_post[k],
-                           LLVMBuildGEP2(c->b, c->fp, c->post_base[k], &c->post_j, 1, ""));
+            cg_store_elem(c, q->vars[k].elem, c->env_post[k],
+                          LLVMBuildGEP2(c->b, cg_elem_type(c, q->vars[k].elem), c->post_base[k],
+                                        &c->post_j, 1, ""));
     third_store(c);
     free(before);
 }

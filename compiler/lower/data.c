@@ -265,8 +265,8 @@ bool ir_spike_source(ax_arena *ar, diag_ctx *d, ir_pop *p, const ir_spike_in *in
     int slot = p->nvars;
     p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
     sx *i = sx_var(ar, VS_INDEX_I, 0, "i", DIM_NONE);
-    p->vars[p->nvars++] = (ir_var){"_next", IRV_HIDDEN, -1, DIM_NONE, false,
-                                   sx_table_at(ar, toff, i, NULL)};
+    p->vars[p->nvars++] =
+        (ir_var){"_next", IRV_HIDDEN, -1, DIM_NONE, false, sx_table_at(ar, toff, i, NULL), 0};
     sx *next = sx_var(ar, VS_HIDDEN, slot, "_next", DIM_NONE);
     sx *one = sx_const(ar, 1, DIM_NONE);
     sx *t = sx_var(ar, VS_TIME, 0, "t", DIM_TIME);

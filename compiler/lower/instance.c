@@ -411,7 +411,7 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
                         : sv->kind == VAR_PARAM ? IRV_PARAM
                                                 : IRV_INPUT;
         slot[v] = p.nvars;
-        p.vars[p.nvars++] = (ir_var){sv->name, k, v, sv->dim, sv->boolean, NULL};
+        p.vars[p.nvars++] = (ir_var){sv->name, k, v, sv->dim, sv->boolean, NULL, 0};
     }
     /* shared parameters: defaults may use earlier parameters */
     for (int v = 0; v < t->nvars; v++) {
@@ -442,8 +442,8 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
             continue;
         /* keeps the room for the three hidden variables added later (scheme.c, data.c) */
         p.vars = arena_grow(in->ar, p.vars, (size_t)p.nvars, (size_t)p.nvars + 4, sizeof *p.vars);
-        p.vars[p.nvars] = (ir_var){arena_printf(in->ar, "_event_%s", t->events[e].name),
-                                   IRV_HIDDEN, -1, DIM_NONE, true, NULL};
+        const char *flag = arena_printf(in->ar, "_event_%s", t->events[e].name);
+        p.vars[p.nvars] = (ir_var){flag, IRV_HIDDEN, -1, DIM_NONE, true, NULL, 0};
         p.event_flag[e] = p.nvars++;
     }
     if (mp->from)
@@ -784,8 +784,8 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                     continue;
                 p.slot[v] = p.nvars;
                 p.vars[p.nvars++] = (ir_var){
-                    vname[v],    sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,    v, sv->dim,
-                    sv->boolean, fold(in->ar, vals[v], VS_PARAM, shared, t->nvars)};
+                    vname[v],    sv->kind == VAR_STATE ? IRV_STATE : IRV_PARAM,     v, sv->dim,
+                    sv->boolean, fold(in->ar, vals[v], VS_PARAM, shared, t->nvars), 0};
             }
             /* shared values become references to the model's (param.c) */
             sx **sym =
@@ -837,8 +837,8 @@ static int spike_copy(inst *in, ir_pop *p, int var)
             return p->copies[2 * k];
     const sm_var *v = &p->type->vars[var];
     p->vars = arena_grow(in->ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
-    p->vars[p->nvars] = (ir_var){arena_printf(in->ar, "_spike_%s", v->name), IRV_HIDDEN, -1,
-                                 v->dim, v->boolean, NULL};
+    p->vars[p->nvars] = (ir_var){
+        arena_printf(in->ar, "_spike_%s", v->name), IRV_HIDDEN, -1, v->dim, v->boolean, NULL, 0};
     p->copies = arena_grow(in->ar, p->copies, (size_t)(2 * p->ncopies),
                            (size_t)(2 * p->ncopies + 2), sizeof *p->copies);
     p->copies[2 * p->ncopies] = p->nvars;

@@ -43,6 +43,7 @@ typedef struct {
     ax_dim dim;
     bool boolean;
     sx *init;     /* initial value; may use random draws, i (and j for synapses) */
+    int elem;     /* axon_elem of its array: 0, the model's precision, unless narrowed */
 } ir_var;
 
 /* The plan of a projection's variable (ir_synapses). */

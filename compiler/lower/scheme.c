@@ -25,7 +25,11 @@
  */
 #include "lower/ir.h"
 
+#include "axon/model.h"
+
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *ir_scheme_name(ir_scheme s)
@@ -414,9 +418,46 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
         r->flag = p->nvars;
         p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
         p->vars[p->nvars++] = (ir_var){arena_printf(ar, "_topk%d_%s", q, t->vars[sel->var].name),
-                                       IRV_HIDDEN, -1, DIM_NONE, true, no};
+                                       IRV_HIDDEN,
+                                       -1,
+                                       DIM_NONE,
+                                       true,
+                                       no,
+                                       0};
     }
     return true;
+}
+
+/* The element type of the refractory counter whose value after a spike is `start`: the
+ * counter holds the whole numbers -1 .. start, so where start is a known number it is the
+ * smallest signed integer that holds them (int8 up to 127 steps, the 12.7 ms of a 0.1 ms step),
+ * which the update reads and writes instead of the 8 bytes of a double (COBA's Euler kernel
+ * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the
+ * arithmetic on whole numbers is exact in both, so the results are the same. Else (a period that is
+ * a parameter) the model's precision, as everywhere with AXON_TEST_WIDE_REFR set (test only:
+ * tests/cli/refr8.sh compares the two byte for byte). Not either where the update calls exprel
+ * (exponential Euler): its kernel is bound by its arithmetic, not by memory, and at the edge of the
+ * vector registers, and the byte operations that the counter adds made COBA's exponential
+ * Euler 1.06x slower where they made its forward Euler 1.12x faster (bench/RESULTS.md, narrow
+ * refractory counter). */
+static bool calls(const sx *e, int fn)
+{
+    return e && ((e->kind == SX_CALL && e->fn == fn) || calls(e->a, fn) || calls(e->b, fn) ||
+                 calls(e->c, fn));
+}
+
+static int refr_elem(const ir_pop *p, const sx *start)
+{
+    for (int k = 0; k < p->update.n; k++)
+        if (calls(p->update.v[k].value, FN_EXPREL))
+            return AXON_ELEM_REAL;
+    if (!sx_is_const(start) || start->v != floor(start->v) || !(start->v >= 0) ||
+        getenv("AXON_TEST_WIDE_REFR"))
+        return AXON_ELEM_REAL;
+    return start->v <= INT8_MAX    ? AXON_ELEM_I8
+           : start->v <= INT16_MAX ? AXON_ELEM_I16
+           : start->v <= INT32_MAX ? AXON_ELEM_I32
+                                   : AXON_ELEM_REAL;
 }
 
 static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
@@ -435,14 +476,14 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
         p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
         if (p->refr_steps) {
             p->refr_var = p->nvars;
-            p->vars[p->nvars++] = (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false,
-                                           sx_const(ar, -1, DIM_NONE)};
+            p->vars[p->nvars++] =
+                (ir_var){"_refr", IRV_HIDDEN, -1, DIM_NONE, false, sx_const(ar, -1, DIM_NONE), 0};
             refr_old = sx_var(ar, VS_HIDDEN, p->refr_var, "_refr", DIM_NONE);
         } else {
             p->permit_var = p->nvars;
             sx *one = sx_const(ar, 1, DIM_NONE);
             one->boolean = true;
-            p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one};
+            p->vars[p->nvars++] = (ir_var){"_may_spike", IRV_HIDDEN, -1, DIM_NONE, true, one, 0};
         }
     }
     if (!add_selects(s, m, p))
@@ -756,6 +797,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                                                 sx_sub(ar, steps, sx_const(ar, 1, DIM_NONE)),
                                                 sx_const(ar, 0, DIM_NONE), NULL));
             r.v[r.n++] = st;
+            p->vars[p->refr_var].elem = refr_elem(p, st->value);
         }
         if (p->permit_var >= 0) {
             sm_stmt *st = arena_alloc(ar, sizeof *st);

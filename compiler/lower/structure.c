@@ -77,7 +77,7 @@ int ir_structure_var(ax_arena *ar, ir_proj *p)
     p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
     sx *one_ = sx_const(ar, 1, DIM_NONE);
     one_->boolean = true;
-    p->vars[p->nvars] = (ir_var){"active", IRV_HIDDEN, -1, DIM_NONE, true, one_};
+    p->vars[p->nvars] = (ir_var){"active", IRV_HIDDEN, -1, DIM_NONE, true, one_, 0};
     return p->nvars++;
 }
 

@@ -92,7 +92,7 @@ static int add_hidden(ax_arena *ar, ir_proj *p, const char *name, ir_side side)
 {
     p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->vars);
     p->sv = arena_grow(ar, p->sv, (size_t)p->nvars, (size_t)p->nvars + 1, sizeof *p->sv);
-    p->vars[p->nvars] = (ir_var){name, IRV_HIDDEN, -1, DIM_TIME, false, NULL};
+    p->vars[p->nvars] = (ir_var){name, IRV_HIDDEN, -1, DIM_TIME, false, NULL, 0};
     p->sv[p->nvars] = (ir_synvar){side, -1, false, NULL, NULL, NULL, false};
     return p->nvars++;
 }

@@ -807,9 +807,10 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
     return p;
 }
 
+/* Element i of a 1-D view: float or double, or a small integer (a refractory counter). */
 static double element(const axon_tensor *t, size_t i)
 {
-    return t->dtype == AXON_F32 ? (double)((const float *)t->data)[i] : ((const double *)t->data)[i];
+    return axon_tensor_get_f64(t, &i);
 }
 
 static void print_path(repl *r, const path *pa)
@@ -919,12 +920,13 @@ static bool assign_path(repl *r, const path *pa, const char *text)
     if (axon_sim_var(pa->sm->sim, p, &t) != AXON_OK)
         return error(r, "%s", axon_sim_error(pa->sm->sim));
     size_t from = pa->from < 0 ? 0 : (size_t)pa->from, to = pa->to < 0 ? pd->size : (size_t)pa->to;
-    for (size_t i = from; i < to; i++) {
-        if (t.dtype == AXON_F32)
-            ((float *)t.data)[i] = (float)v.value;
-        else
-            ((double *)t.data)[i] = v.value;
-    }
+    /* a variable stored in integers (model.h, axon_elem) takes only whole numbers in range */
+    if ((t.dtype != AXON_F32 && t.dtype != AXON_F64) && from < to &&
+        (v.value != floor(v.value) || axon_tensor_set_f64(&t, &from, v.value) != AXON_OK))
+        return error(r, "%s.%s holds whole numbers (%s): %g does not fit", pd->name, vd->name,
+                     axon_dtype_name(t.dtype), v.value);
+    for (size_t i = from; i < to; i++)
+        axon_tensor_set_f64(&t, &i, v.value);
     return true;
 }
 

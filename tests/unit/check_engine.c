@@ -75,9 +75,9 @@ static void lif_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc lif_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0, NULL},
-    {"I_ext", "A", AXON_VAR_PARAM, 0, NULL},
-    {"_ref", "1", AXON_VAR_HIDDEN, 0, NULL},
+    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"I_ext", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL},
+    {"_ref", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL},
 };
 
 #define LIF_POP(name)                                                                              \
@@ -109,11 +109,10 @@ void poi_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 
 /* A variable named "rate" makes "P.rate.npy" collide with the rate record's file. */
 const axon_var_desc poi_vars[] = {
-    {"rate", "Hz", AXON_VAR_PARAM, 0, NULL},
-    {"count", "1", AXON_VAR_STATE, 0, NULL},
-    {"in", "A", AXON_VAR_INPUT, 0, NULL},
+    {"rate", "Hz", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL},
+    {"count", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"in", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
 };
-
 
 /* ---- float population; its kernels deliberately run over the padding of the last block */
 
@@ -150,8 +149,8 @@ void flt_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 }
 
 const axon_var_desc flt_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0, NULL},
-    {"gain", "1", AXON_VAR_PARAM, 0, NULL},
+    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"gain", "1", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL},
 };
 
 /* ---- helpers */
@@ -691,8 +690,8 @@ static void grow_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fi
 }
 
 static const axon_var_desc grow_vars[] = {
-    {"x", "1", AXON_VAR_STATE, 0, "grow.axon:4:17"},
-    {"_h", "1", AXON_VAR_HIDDEN, 0, NULL},
+    {"x", "1", AXON_VAR_STATE, 0, "grow.axon:4:17", AXON_ELEM_REAL},
+    {"_h", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL},
 };
 
 static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
@@ -989,6 +988,160 @@ void expect_refused(const axon_model_desc *m, const axon_opts *o, const char *pa
     ck_assert_msg(strstr(err.msg, part) != NULL, "message '%s' lacks '%s'", err.msg, part);
 }
 
+/* ---- variables stored in other element types (model.h axon_var_desc.elem, ABI 11): a
+   refractory counter in int8, a spike count in int16, a decaying trace in float, in a double
+   model */
+
+#define NAR_N 40
+static void nar_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    (void)ctx;
+    double *v = vars[0];
+    int8_t *c = vars[1];
+    int16_t *k = vars[2];
+    float *h = vars[3];
+    for (uint32_t i = b; i < e; i++) {
+        v[i] = 0.025 * i;
+        c[i] = -1;
+        k[i] = 0;
+        h[i] = 0;
+    }
+}
+
+static void nar_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                       uint32_t e)
+{
+    (void)ctx;
+    double *v = vars[0];
+    int8_t *c = vars[1];
+    int16_t *k = vars[2];
+    float *h = vars[3];
+    for (uint32_t i = b; i < e; i++) {
+        v[i] += 0.1;
+        h[i] = 0.5f * h[i] + 1.0f;
+        fired[i] = c[i] < 0 && v[i] >= 1.0;
+        if (fired[i]) {
+            v[i] = 0;
+            c[i] = 5;
+            k[i] += 1;
+        } else if (c[i] >= 0) {
+            c[i] -= 1;
+        }
+    }
+}
+
+static const axon_var_desc nar_vars[] = {
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_I8},
+    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_I16},
+    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32},
+};
+static const axon_var_desc nar_wide[] = {
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL},
+    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+};
+
+START_TEST(test_narrow_elements)
+{
+    axon_pop_desc pops[] = {{"N", "Nar", NAR_N, 4, nar_vars, nar_init, nar_update, 1, 0, NULL}};
+    axon_model_desc m = model_of("narrow", 8, 1e-4, pops, 1, NULL, 0);
+    axon_sim *s = new_sim(&m, 0, 2);
+    /* the non-finite check (every 64 steps, stop by default) reads no integer as a double:
+       -1 in int8 bytes would be a NaN */
+    ck_assert_int_eq(axon_sim_step(s, 130, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_nonfinite(s, NULL), 0);
+    /* views in their own types */
+    static const struct {
+        const char *path;
+        axon_dtype dt;
+    } want[] = {{"N.v", AXON_F64}, {"N._c", AXON_I8}, {"N.k", AXON_I16}, {"N.h", AXON_F32}};
+    for (size_t q = 0; q < 4; q++) {
+        axon_tensor t;
+        ck_assert_int_eq(axon_sim_var(s, want[q].path, &t), AXON_OK);
+        ck_assert_int_eq(t.dtype, want[q].dt);
+        ck_assert_uint_eq(t.shape[0], NAR_N);
+    }
+    /* read as numbers: those of the same 130 steps in doubles */
+    double c[NAR_N], k[NAR_N], h[NAR_N];
+    ck_assert_int_eq(axon_sim_get_values(s, "N._c", NULL, NAR_N, c, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "N.k", NULL, NAR_N, k, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "N.h", NULL, NAR_N, h, NULL), AXON_OK);
+    int held = 0;
+    for (uint32_t i = 0; i < NAR_N; i++) {
+        double rv = 0.025 * i, rc = -1, rk = 0;
+        for (int n = 0; n < 130; n++) {
+            rv += 0.1;
+            if (rc < 0 && rv >= 1.0) {
+                rv = 0, rc = 5, rk += 1;
+            } else if (rc >= 0) {
+                rc -= 1;
+            }
+        }
+        ck_assert_msg(c[i] == rc && k[i] == rk, "neuron %u: %g %g, expected %g %g", i, c[i], k[i],
+                      rc, rk);
+        ck_assert(k[i] >= 8);
+        held += rc >= 0;
+    }
+    ck_assert_int_gt(held, 0); /* some counters are not at -1 */
+    ck_assert(h[3] == 2.0);    /* 0.5^130 is below float's resolution of 2 */
+    /* writes: whole numbers in range only, and nothing is written when one is refused */
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0, 1}, 2, (const double[]){3, 2.5}, NULL),
+        AXON_EINVAL);
+    ck_assert_msg(strstr(axon_sim_error(s), "i8") != NULL, "%s", axon_sim_error(s));
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1, (const double[]){128}, NULL),
+        AXON_EINVAL);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N.k", (const uint32_t[]){0}, 1, (const double[]){-32769}, NULL),
+        AXON_EINVAL);
+    ck_assert_int_eq(axon_sim_get_values(s, "N._c", NULL, 1, c, NULL), AXON_OK);
+    ck_assert(c[0] == -1);
+    ck_assert_int_eq(
+        axon_sim_set_values(s, "N._c", (const uint32_t[]){0}, 1, (const double[]){3}, NULL),
+        AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "N._c", NULL, 1, c, NULL), AXON_OK);
+    ck_assert(c[0] == 3);
+    /* a checkpoint holds each array in its own type: restored, the run goes on alike */
+    size_t need = axon_sim_checkpoint_size(s);
+    unsigned char *buf = malloc(need);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(s, buf, need, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_step(s, 50, NULL, NULL), AXON_OK);
+    axon_sim *r = new_sim(&m, 0, 1);
+    ck_assert_msg(axon_sim_restore_mem(r, buf, need) == AXON_OK, "%s", axon_sim_error(r));
+    ck_assert_int_eq(axon_sim_step(r, 50, NULL, NULL), AXON_OK);
+    for (uint32_t v = 0; v < 4; v++) {
+        size_t esz[] = {8, 1, 2, 4};
+        ck_assert_int_eq(memcmp(axon_sim_pop_data(s, 0, (int)v), axon_sim_pop_data(r, 0, (int)v),
+                                NAR_N * esz[v]),
+                         0);
+    }
+    /* a checkpoint of another element type does not restore */
+    axon_pop_desc wpops[] = {{"N", "Nar", NAR_N, 4, nar_wide, NULL, nop_update, 1, 0, NULL}};
+    axon_model_desc w = model_of("narrow", 8, 1e-4, wpops, 1, NULL, 0);
+    axon_sim *x = new_sim(&w, 0, 1);
+    ck_assert_int_ne(axon_sim_restore_mem(x, buf, need), AXON_OK);
+    free(buf);
+    /* the memory estimate counts each array's element: 8 + 1 + 2 + 4 bytes a neuron against
+       4 * 8 */
+    double narrow = 0, wide = 0;
+    ck_assert_int_eq(axon_model_memory(&m, 0.01, NULL, 0, &narrow, NULL), AXON_OK);
+    ck_assert_int_eq(axon_model_memory(&w, 0.01, NULL, 0, &wide, NULL), AXON_OK);
+    ck_assert(wide - narrow > 0 && fmod(wide - narrow, 17.0) == 0);
+    /* an element type that does not exist */
+    static const axon_var_desc bad[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, 9}};
+    axon_pop_desc bpops[] = {{"N", "Nar", NAR_N, 1, bad, NULL, nop_update, 0, 0, NULL}};
+    axon_model_desc bm = model_of("narrow", 8, 1e-4, bpops, 1, NULL, 0);
+    expect_refused(&bm, NULL, "element type 9");
+    axon_sim_free(x);
+    axon_sim_free(r);
+    axon_sim_free(s);
+}
+END_TEST
+
 START_TEST(test_refused_descriptors)
 {
     static const uint32_t bad_sub[] = {0, LIF_N};
@@ -1083,6 +1236,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_old_manifest_files_removed);
     tcase_add_test(tc, test_repeated_runs);
     tcase_add_test(tc, test_refused_descriptors);
+    tcase_add_test(tc, test_narrow_elements);
     tcase_add_test(tc, test_pool_lifecycle);
     tcase_add_test(tc, test_nonfinite);
     tcase_set_timeout(tc, 300); /* valgrind */

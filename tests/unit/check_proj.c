@@ -41,11 +41,11 @@ static void acc_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc acc_vars[] = {
-    {"in", "1", AXON_VAR_INPUT, 0, NULL},
-    {"acc", "1", AXON_VAR_STATE, 0, NULL},
+    {"in", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
+    {"acc", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
 };
 
-static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL}};
+static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL}};
 
 /* a handler of a neuron event (ABI 6) that does nothing */
 static void nop_post_event(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
@@ -269,7 +269,8 @@ static void overflow_on_pre(const axon_step_ctx *ctx, void *const *sv, void *con
  * its neurons; a population's variable found so is named with its equation too. */
 START_TEST(test_proj_nonfinite)
 {
-    static const axon_var_desc wv[] = {{"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17"}};
+    static const axon_var_desc wv[] = {
+        {"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17", AXON_ELEM_REAL}};
     axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
                             {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
@@ -364,8 +365,9 @@ END_TEST
 
 static _Atomic uint64_t g_init_syn, g_init_bad;
 
-static const axon_var_desc ij_vars[] = {
-    {"i", "1", AXON_VAR_STATE, 0, NULL}, {"j", "1", AXON_VAR_STATE, 0, NULL}, {"u", "1", AXON_VAR_STATE, 0, NULL}};
+static const axon_var_desc ij_vars[] = {{"i", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+                                        {"j", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+                                        {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL}};
 
 static void ij_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                     const uint32_t *post, uint64_t b, uint64_t e)

@@ -532,7 +532,9 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
 
 /*
  * [sim] The live array of variable var of population pop (of projection proj), as axon_sim_var
- * gives it: float or double by the model precision, valid until axon_sim_free. NULL (with a
+ * gives it: float or double by the model precision (a variable with another element type,
+ * model.h's axon_var_desc.elem, in that type: a refractory counter may be int8), valid until
+ * axon_sim_free. NULL (with a
  * message) for a bad index. For code that knows the model's layout: the header `axon build
  * --emit obj` writes names every index.
  */

@@ -11,10 +11,12 @@
  * neuron ranges (in parallel), collects spikes and records.
  *
  * Storage: every variable of a population is one array of `size` values of
- * the model's precision (float when precision == 4, double when 8), 64-byte
- * aligned. Booleans and hidden counters are stored as numbers (0/1) in the
- * same precision. Kernels receive `vars`, an array of those array pointers
- * in the order of the descriptor's `vars`.
+ * its element type (axon_var_desc.elem: by default the model's precision,
+ * float when precision == 4, double when 8), 64-byte aligned. Booleans are
+ * stored as numbers (0/1) in the model's precision; a compiler-made
+ * refractory counter may be a small integer (ABI 11). Kernels receive
+ * `vars`, an array of those array pointers in the order of the descriptor's
+ * `vars`.
  *
  * Time: step n covers [n dt, (n+1) dt); ctx->t = n * dt during step n.
  *
@@ -38,7 +40,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 10
+#define AXON_ABI_VERSION 11
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -52,6 +54,20 @@ typedef enum {
     AXON_VAR_PER_POST = 5,
 } axon_var_kind;
 
+/* ABI 11: the element type of a variable's array. AXON_ELEM_REAL, 0, is the model's
+   precision (float or double); the others are that type whatever the precision. A variable
+   of an integer type holds whole numbers in its range (the compiler makes only hidden ones,
+   such as a refractory counter); the runtime reads and writes it as a number like any other,
+   and never finds one non-finite. */
+typedef enum {
+    AXON_ELEM_REAL = 0,
+    AXON_ELEM_I8 = 1,
+    AXON_ELEM_I16 = 2,
+    AXON_ELEM_I32 = 3,
+    AXON_ELEM_F32 = 4,
+    AXON_ELEM_F64 = 5,
+} axon_elem;
+
 typedef struct {
     const char *name;
     const char *unit; /* SI unit of the stored value ("V", "S", "A", "1", "m^-2*kg^-1*s^3*A^2") */
@@ -61,6 +77,7 @@ typedef struct {
        differential equation, else its first assignment, else its declaration), for messages
        such as a NaN found in it; NULL when unknown (compiler-made variables) */
     const char *where;
+    int32_t elem; /* ABI 11: axon_elem, the type of the array's elements */
 } axon_var_desc;
 
 typedef struct {

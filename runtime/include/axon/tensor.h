@@ -24,7 +24,18 @@ extern "C" {
 #define AXON_MAX_DIMS 4
 #define AXON_ALIGN 64
 
-typedef enum { AXON_F32, AXON_F64, AXON_I32, AXON_I64, AXON_U8, AXON_U32 } axon_dtype;
+/* AXON_I8 and AXON_I16 (after the others, which keep their values): a population variable
+   stored in a small integer (model.h's axon_elem, such as a refractory counter) */
+typedef enum {
+    AXON_F32,
+    AXON_F64,
+    AXON_I32,
+    AXON_I64,
+    AXON_U8,
+    AXON_U32,
+    AXON_I8,
+    AXON_I16
+} axon_dtype;
 
 size_t axon_dtype_size(axon_dtype dt);      /* 0 for an unknown dtype */
 const char *axon_dtype_name(axon_dtype dt); /* "f32", "f64", ...; "?" if unknown */

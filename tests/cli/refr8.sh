@@ -1,0 +1,67 @@
+#!/bin/sh
+# Refractory counters in small integers (ABI 11): where the refractory period is a known number
+# of steps the compiler stores the counter as int8 (up to 127 steps) or int16 (up to 32,767),
+# and the results must be those of the counter kept in the model's precision
+# (AXON_TEST_WIDE_REFR=1 makes the compiler keep it, test only), byte for byte:
+# tests/cli/refr8.axon (periods of 13, 19 and 1499 steps, one per neuron as a parameter; held
+# and free refractoriness; synapses whose input the target's counter masks), with 1 and 2
+# threads, a checkpoint and a resumed run; the memory estimate shows the 7 bytes saved per
+# neuron of an int8 counter and 6 of an int16 one.
+set -u
+: "${AXON:?}" "${AXON_SRCDIR:?}"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$AXON_SRCDIR/tests/cli/lib.sh"
+model="$AXON_SRCDIR/tests/cli/refr8.axon"
+
+# same DIR1 DIR2 NAME: the same files, byte for byte, and manifests that differ only in the
+# command line and the thread count
+same() {
+    if diff -r -x manifest.json "$1" "$2" >"$out" 2>&1 &&
+        grep -v '"meta"\|"threads"' "$1/manifest.json" >"$tmp/m1" &&
+        grep -v '"meta"\|"threads"' "$2/manifest.json" >"$tmp/m2" &&
+        diff "$tmp/m1" "$tmp/m2" >>"$out" 2>&1; then
+        ok
+    else
+        bad "$3: the recordings differ"
+    fi
+}
+
+run "narrow counters" "$AXON" run "$model" -o "$tmp/n"
+run "counters in the precision" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" -o "$tmp/w"
+same "$tmp/n" "$tmp/w" "int8/int16 or double counters"
+run "narrow counters, 2 threads" "$AXON" run "$model" --threads 2 --grain 1 -o "$tmp/t"
+same "$tmp/n" "$tmp/t" "1 or 2 threads"
+run "single precision, narrow" "$AXON" run "$model" --precision single -o "$tmp/sn"
+run "single precision, wide" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" --precision single \
+    -o "$tmp/sw"
+same "$tmp/sn" "$tmp/sw" "single precision: int8/int16 or float counters"
+# the long period holds: L's neurons spike at most twice in 0.3 s
+check "the 150 ms period holds" test "$(wc -c <"$tmp/n/L.spikes.i.npy")" -le \
+    "$((128 + 4 * 2 * 500))"
+
+# checkpoint at 0.15 s, resume up to 0.3 s: the uninterrupted run's recordings
+run "checkpoint" "$AXON" run "$model" -t 0.15s --checkpoint-every 50ms --checkpoint "$tmp/ck" \
+    -o "$tmp/c"
+run "resume" "$AXON" run "$model" --resume "$tmp/ck" -t 0.3s -o "$tmp/r"
+same "$tmp/n" "$tmp/r" "checkpoint and resume"
+# a checkpoint of counters kept in the precision is another model's (its arrays have other
+# sizes): refused, not misread
+run "checkpoint, wide counters" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" -t 0.15s \
+    --checkpoint-every 50ms --checkpoint "$tmp/ckw" -o "$tmp/cw"
+expect "a checkpoint of wide counters resumed with narrow ones" 1 "$AXON" run "$model" \
+    --resume "$tmp/ckw" -t 0.3s -o "$tmp/rw"
+contains "a checkpoint of wide counters: the message" "differs from this simulation's model"
+
+# the memory estimate: S (v, g, I and an int8 counter) 3 * 8 + 1 bytes a neuron, L (an int16
+# counter) 3 * 8 + 2, P (the counter in double) 4 * 8; all 4 * 8 when kept wide
+est() { "$@" run "$model" --dry-run 2>&1 | grep "population $pop "; }
+pop=S
+check "estimate: an int8 counter" test "$(est "$AXON")" = \
+    "  population S                              500 neurons          15.0 KiB"
+check "estimate: the counter kept wide" test "$(est env AXON_TEST_WIDE_REFR=1 "$AXON")" = \
+    "  population S                              500 neurons          18.5 KiB"
+pop=L
+check "estimate: an int16 counter" test "$(est "$AXON")" = \
+    "  population L                              500 neurons          15.5 KiB"
+
+finish refr8
