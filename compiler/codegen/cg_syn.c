@@ -653,6 +653,86 @@ static void row_prefetch(cg *c, LLVMValueRef s)
         }
 }
 
+/* on_pre_replay (model.h, ABI 11): prefetches the history of the target of synapse
+ * ahead_of(s) when it has post spikes the synapse has not seen (else the first history, in
+ * cache), so that the histories' misses overlap; last[] (2 bytes a neuron) stays in cache. */
+static void replay_prefetch(cg *c, LLVMValueRef s)
+{
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef j = load_target(c, ahead_of(c, s));
+    LLVMValueRef last = LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_last, &j, 1, ""),
+                                       "last_ahead");
+    LLVMValueRef due = LLVMBuildICmp(c->b, LLVMIntUGT, LLVMBuildZExt(c->b, last, c->i64, ""),
+                                     c->rp_lo, "");
+    LLVMValueRef h = LLVMBuildMul(c->b, j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
+    h = LLVMBuildSelect(c->b, due, h, LLVMConstInt(c->i64, 0, 0), "");
+    LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, i16, c->rp_hist, &h, 1, ""),
+                            LLVMConstInt(c->i32, 0, 0), LLVMConstInt(c->i32, 3, 0),
+                            LLVMConstInt(c->i32, 1, 0)};
+    cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
+}
+
+/* on_pre_replay: before synapse s's on_pre, on_post at each post spike of its target post_j
+ * that the synapse has not seen, in order, as at_body runs it (model.h, ABI 11): the steps of
+ * post_j's history at or after lo, each at t = (base + step) dt, found from the end (the steps
+ * increase; the last is >= lo when last[post_j] > lo). The synapse's variables go through
+ * memory between the spikes; on_pre loads them again after. */
+static void replay_pending(cg *c, LLVMValueRef fn)
+{
+    const ir_proj *pj = c->proj;
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef one = LLVMConstInt(c->i64, 1, 0);
+    LLVMValueRef last = LLVMBuildLoad2(
+        c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_last, &c->post_j, 1, ""), "last");
+    LLVMValueRef pending = LLVMBuildICmp(c->b, LLVMIntUGT, LLVMBuildZExt(c->b, last, c->i64, ""),
+                                         c->rp_lo, "pending");
+    LLVMBasicBlockRef find = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_find");
+    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_scan");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
+    LLVMBuildCondBr(c->b, pending, find, done);
+    /* the history: n, then n steps */
+    LLVMPositionBuilderAtEnd(c->b, find);
+    LLVMValueRef at = LLVMBuildMul(c->b, c->post_j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
+    LLVMValueRef h = LLVMBuildGEP2(c->b, i16, c->rp_hist, &at, 1, "hist");
+    LLVMValueRef n = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, h, "n"), c->i64, "");
+    LLVMBuildBr(c->b, scan);
+    /* x from n down while x > 1 and h[x - 1] >= lo (h[0], the count, is read but not used) */
+    LLVMPositionBuilderAtEnd(c->b, scan);
+    LLVMValueRef x = LLVMBuildPhi(c->b, c->i64, "x");
+    LLVMValueRef x1 = LLVMBuildSub(c->b, x, one, "");
+    LLVMValueRef hx1 = LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, h, &x1, 1, ""), "");
+    LLVMValueRef more = LLVMBuildAnd(
+        c->b, LLVMBuildICmp(c->b, LLVMIntUGT, x, one, ""),
+        LLVMBuildICmp(c->b, LLVMIntUGE, LLVMBuildZExt(c->b, hx1, c->i64, ""), c->rp_lo, ""), "");
+    LLVMBuildCondBr(c->b, more, scan, body);
+    LLVMAddIncoming(x, (LLVMValueRef[]){n, x1}, (LLVMBasicBlockRef[]){find, scan}, 2);
+    /* on_post at the spikes x..n */
+    LLVMPositionBuilderAtEnd(c->b, body);
+    LLVMValueRef e = LLVMBuildPhi(c->b, c->i64, "e");
+    LLVMValueRef step = LLVMBuildZExt(
+        c->b, LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, h, &e, 1, ""), "step"), c->i64, "");
+    LLVMValueRef t = LLVMBuildFMul(c->b,
+                                   LLVMBuildUIToFP(c->b, LLVMBuildAdd(c->b, c->rp_base, step, ""),
+                                                   c->f64, ""),
+                                   cgm_f64(c, c->m->dt), "t_post"); /* as rt_defer_replay */
+    LLVMValueRef t_ev = c->t_ev;
+    c->t_ev = LLVMBuildFAdd(c->b, t, cgm_f64(c, c->m->dt), "t_ev"); /* as at_body */
+    third_reset(c);
+    for (int k = 0; k < pj->nvars; k++) /* post_after's (at_kernel) */
+        if (pj->sv[k].side == IRS_POST)
+            c->env[k] = cgm_const(c, 0);
+    load_side(c, IRS_SYN);
+    load_side(c, IRS_PRE);
+    run_handler(c, &pj->on_post);
+    c->t_ev = t_ev;
+    LLVMValueRef next = LLVMBuildAdd(c->b, e, one, "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULE, next, n, ""), body, done);
+    LLVMAddIncoming(e, (LLVMValueRef[]){x, next}, (LLVMBasicBlockRef[]){scan, latch}, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 /* on_pre, continuous, every_step: synapse s of row pre_i */
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
@@ -664,8 +744,14 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
        graded projections) */
     c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
                             : load_target(c, s);
-    if (c->handler == &c->proj->on_pre && !c->dense_j0)
+    if (c->handler == &c->proj->on_pre && !c->dense_j0 && !c->rp_only)
         row_prefetch(c, s);
+    if (c->rp_hist) {
+        replay_prefetch(c, s);
+        replay_pending(c, fn);
+        if (c->rp_only)
+            return;
+    }
     third_reset(c);
     reuse_side(c, IRS_PRE);
     load_side(c, IRS_SYN);
@@ -718,12 +804,16 @@ static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
     }
 }
 
-/* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
+/* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end);
+ * on_pre_replay (replay 1, handler on_pre) and post_replay (replay 2: the replay alone) also
+ * (hist, last, lo, base) (model.h, ABI 11) */
 static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *handler,
-                               bool at_start)
+                               bool at_start, int replay)
 {
-    LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_%s", k, kind);
+    LLVMTypeRef ops[12] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32,
+                           c->i64, c->i64, c->ptr, c->ptr, c->i32, c->i64};
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, replay ? 12 : 8, 0),
+                                  "proj%d_%s", k, kind);
     if (c->proj->syn->nelem_idx > 0) {
         /* A synapse that adds to an element of its target's vector (post.I_d[seg] += w) tests
            seg once per element; the optimiser unswitched the loop on those tests and vectorised
@@ -737,6 +827,13 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     c->post_arr = LLVMGetParam(fn, 4);
     c->pf_end = LLVMGetParam(fn, 7);
     c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
+    if (replay) {
+        c->rp_hist = LLVMGetParam(fn, 8);
+        c->rp_last = LLVMGetParam(fn, 9);
+        c->rp_lo = LLVMBuildZExt(c->b, LLVMGetParam(fn, 10), c->i64, "lo");
+        c->rp_base = LLVMGetParam(fn, 11);
+        c->rp_only = replay == 2;
+    }
     keep_side(c, IRS_PRE);
     const ir_proj *pj = c->proj;
     c->dense_j0 = c->dense_b = NULL;
@@ -780,6 +877,8 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     }
     loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
     c->dense_j0 = c->dense_b = NULL;
+    c->rp_hist = c->rp_last = c->rp_lo = c->rp_base = NULL;
+    c->rp_only = false;
     return fn;
 }
 
@@ -1048,17 +1147,21 @@ LLVMValueRef cg_projection(cg *c, int k)
                                 : LLVMConstNull(c->ptr);
 
     c->drew = false; /* draws of the handlers below are keyed by the synapse index */
-    LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
+    LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false, 0)
                                        : LLVMConstNull(c->ptr);
-    LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
+    LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true, 0)
                                          : LLVMConstNull(c->ptr);
     LLVMValueRef every = pj->every_step.n || pj->has_odes || pj->structural
-                             ? row_kernel(c, k, "every_step", &pj->every_step, false)
+                             ? row_kernel(c, k, "every_step", &pj->every_step, false, 0)
                              : LLVMConstNull(c->ptr);
     LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k, &pj->on_post, "on_post")
                                          : LLVMConstNull(c->ptr);
     bool defer = proj_defers_post(pj);
     LLVMValueRef on_post_at = defer ? at_kernel(c, k) : LLVMConstNull(c->ptr);
+    LLVMValueRef on_pre_replay =
+        defer ? row_kernel(c, k, "on_pre_replay", &pj->on_pre, false, 1) : LLVMConstNull(c->ptr);
+    LLVMValueRef post_replay =
+        defer ? row_kernel(c, k, "post_replay", &pj->on_pre, false, 2) : LLVMConstNull(c->ptr);
     /* on post.NAME: a kernel per event, and the post population's flag of each */
     LLVMValueRef *evf = calloc((size_t)pj->nevh + 1, sizeof *evf);
     LLVMValueRef *evv = calloc((size_t)pj->nevh + 1, sizeof *evv);
@@ -1190,6 +1293,8 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_pre_reads] = nreads ? cg_global_array(c, c->i32, reads, nreads, "pre_reads")
                                   : LLVMConstNull(c->ptr);
     f[CG_PROJ_on_post_at] = on_post_at;
+    f[CG_PROJ_on_pre_replay] = on_pre_replay;
+    f[CG_PROJ_post_replay] = post_replay;
     free(reads);
     free(c->pre_read);
     free(c->post_wrote);

@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 10
+#define AXON_ABI_VERSION 11
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -192,6 +192,19 @@ typedef void (*axon_post_event_fn)(const axon_step_ctx *ctx, void *const *syn_va
 typedef void (*axon_post_at_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                                 void *const *pre_vars, void *const *post_vars, const double *t,
                                 const uint32_t *syn, uint32_t i, uint64_t begin, uint64_t end);
+/* on_pre_replay(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end, hist, last, lo, base)
+ * (ABI 11, with AXON_PROJ_DEFER_POST): on_pre of synapses [begin, end) of row i as on_pre runs
+ * them, each synapse first running on_post at each post spike of its target j not yet seen:
+ * hist + j AXON_DEFER_HIST holds j's spike count n, then the steps of those spikes (increasing,
+ * minus base); those at or after lo are replayed in order, each as on_post_at with t =
+ * (base + step) dt. last[j] is 1 + the step (minus base) of j's last spike in hist, 0 if none:
+ * a target with last[j] <= lo has none pending. */
+#define AXON_DEFER_HIST 16
+typedef void (*axon_pre_replay_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                                   void *const *pre_vars, void *const *post_vars,
+                                   const uint32_t *post, uint32_t i, uint64_t begin,
+                                   uint64_t end, const uint16_t *hist, const uint16_t *last,
+                                   uint32_t lo, uint64_t base);
 
 typedef struct {
     const char *name;          /* "E->I", or the name given with `project NAME =` */
@@ -265,6 +278,13 @@ typedef struct {
        at its own post spike's time: the runtime may run a synapse's on_post of the post
        spikes since its last on_pre just before its next on_pre (deliver.c). */
     axon_post_at_fn on_post_at;
+    /* ---- ABI 11: with AXON_PROJ_DEFER_POST, NULL or on_pre with the pending on_post of each
+       synapse replayed first, in one pass over the row (the runtime's replay then calls only
+       on_post_at at flushes). */
+    axon_pre_replay_fn on_pre_replay;
+    /* ... and NULL or the same without on_pre: the pending on_post of synapses [begin, end) of
+       row i alone (flushes; on_post_at is then unused) */
+    axon_pre_replay_fn post_replay;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
