@@ -149,6 +149,8 @@ typedef struct {
     LLVMValueRef rp_lo, rp_base;         /* last steps, the row's first unseen step, the base
                                             (model.h, ABI 11); rp_hist NULL elsewhere */
     bool rp_only;                        /* ... the replay without on_pre (post_replay) */
+    LLVMValueRef rp_list, rp_n, rp_c0;   /* ... the chunk's listed synapses (places from
+                                            rp_c0), their count (allocas) */
     LLVMValueRef t_ev;                   /* event time of a synapse kernel (double) */
     LLVMValueRef *side_val;              /* values of the fixed endpoint's side (by storage slot) */
     const ir_pop *pop;

@@ -180,7 +180,8 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
 /* A loop over s in [begin, end) (i64 params), with the body built by fn. */
 typedef void (*body_fn)(cg *c, LLVMValueRef fn, LLVMValueRef s);
 
-static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
+/* for s in [begin, end): body; the builder is left after the loop */
+static void loop_in(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
 {
     LLVMBasicBlockRef entry = LLVMGetInsertBlock(c->b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop");
@@ -196,6 +197,12 @@ static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, b
     LLVMBasicBlockRef ib[2] = {entry, latch};
     LLVMAddIncoming(s, iv, ib, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* loop_in, then return from the kernel */
+static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
+{
+    loop_in(c, fn, begin, end, body);
     LLVMBuildRetVoid(c->b);
 }
 
@@ -653,17 +660,42 @@ static void row_prefetch(cg *c, LLVMValueRef s)
         }
 }
 
-/* on_pre_replay (model.h, ABI 11): prefetches the history of the target of synapse
- * ahead_of(s) when it has post spikes the synapse has not seen (else the first history, in
- * cache), so that the histories' misses overlap; last[] (2 bytes a neuron) stays in cache. */
-static void replay_prefetch(cg *c, LLVMValueRef s)
+/* The target of synapse s of the row (i64): from the position in a dense row (dense_j0), else
+ * loaded. */
+static LLVMValueRef row_target(cg *c, LLVMValueRef s)
 {
+    return c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
+                       : load_target(c, s);
+}
+
+/*
+ * on_pre_replay and post_replay (model.h, ABI 11) take a row in chunks of CG_REPLAY_CHUNK
+ * synapses: first, without branches, the synapses whose target spiked at or after the row's
+ * last pre_after (last[j] > lo) are listed and their targets' histories prefetched (scattered:
+ * the misses overlap); then each listed synapse runs on_post at those spikes, in order, as
+ * on_post_at ran them; then on_pre runs over the chunk. The replay reads the synapse's own
+ * variables and the presynaptic side's (which on_pre does not write) and on_pre does not read
+ * what the replay writes except the synapse's own, so each synapse sees the same operations in
+ * the same order as eagerly. About half the targets of COBA's E -> E spiked since (20 Hz on
+ * both sides): a test per synapse in on_pre's loop mispredicts.
+ */
+#define CG_REPLAY_CHUNK 256
+
+/* Lists synapse s (its place in the chunk) when its target has post spikes it has not seen. */
+static void replay_list_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
-    LLVMValueRef j = load_target(c, ahead_of(c, s));
+    LLVMValueRef j = row_target(c, s);
     LLVMValueRef last = LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_last, &j, 1, ""),
-                                       "last_ahead");
+                                       "last");
     LLVMValueRef due = LLVMBuildICmp(c->b, LLVMIntUGT, LLVMBuildZExt(c->b, last, c->i64, ""),
-                                     c->rp_lo, "");
+                                     c->rp_lo, "due");
+    LLVMValueRef n = LLVMBuildLoad2(c->b, c->i64, c->rp_n, "n");
+    LLVMValueRef at = LLVMBuildGEP2(c->b, c->i32, c->rp_list, &n, 1, "");
+    LLVMBuildStore(c->b, LLVMBuildTrunc(c->b, LLVMBuildSub(c->b, s, c->rp_c0, ""), c->i32, ""), at);
+    LLVMBuildStore(c->b, LLVMBuildAdd(c->b, n, LLVMBuildZExt(c->b, due, c->i64, ""), ""), c->rp_n);
+    /* its history, or the first one (in cache) */
     LLVMValueRef h = LLVMBuildMul(c->b, j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
     h = LLVMBuildSelect(c->b, due, h, LLVMConstInt(c->i64, 0, 0), "");
     LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, i16, c->rp_hist, &h, 1, ""),
@@ -672,30 +704,27 @@ static void replay_prefetch(cg *c, LLVMValueRef s)
     cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
 }
 
-/* on_pre_replay: before synapse s's on_pre, on_post at each post spike of its target post_j
- * that the synapse has not seen, in order, as at_body runs it (model.h, ABI 11): the steps of
- * post_j's history at or after lo, each at t = (base + step) dt, found from the end (the steps
- * increase; the last is >= lo when last[post_j] > lo). The synapse's variables go through
- * memory between the spikes; on_pre loads them again after. */
-static void replay_pending(cg *c, LLVMValueRef fn)
+/* Listed synapse y: on_post at each post spike of its target post_j that it has not seen, in
+ * order: the steps of post_j's history at or after lo, found from the end (the steps
+ * increase, the last is >= lo), each at t = (base + step) dt. The synapse's variables go
+ * through memory between the spikes. */
+static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
 {
     const ir_proj *pj = c->proj;
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
     LLVMValueRef one = LLVMConstInt(c->i64, 1, 0);
-    LLVMValueRef last = LLVMBuildLoad2(
-        c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_last, &c->post_j, 1, ""), "last");
-    LLVMValueRef pending = LLVMBuildICmp(c->b, LLVMIntUGT, LLVMBuildZExt(c->b, last, c->i64, ""),
-                                         c->rp_lo, "pending");
-    LLVMBasicBlockRef find = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_find");
-    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_scan");
-    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
-    LLVMBuildCondBr(c->b, pending, find, done);
-    /* the history: n, then n steps */
-    LLVMPositionBuilderAtEnd(c->b, find);
+    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, ""),
+                                     "");
+    c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
+    c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
+    c->post_j = row_target(c, c->syn_s);
     LLVMValueRef at = LLVMBuildMul(c->b, c->post_j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
     LLVMValueRef h = LLVMBuildGEP2(c->b, i16, c->rp_hist, &at, 1, "hist");
     LLVMValueRef n = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, h, "n"), c->i64, "");
+    LLVMBasicBlockRef find = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_scan");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
     LLVMBuildBr(c->b, scan);
     /* x from n down while x > 1 and h[x - 1] >= lo (h[0], the count, is read but not used) */
     LLVMPositionBuilderAtEnd(c->b, scan);
@@ -733,6 +762,45 @@ static void replay_pending(cg *c, LLVMValueRef fn)
     LLVMPositionBuilderAtEnd(c->b, done);
 }
 
+static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s);
+
+/* on_pre_replay, post_replay: the row [begin, end) in chunks (CG_REPLAY_CHUNK, above) */
+static void replay_chunks(cg *c, LLVMValueRef fn)
+{
+    LLVMValueRef begin = LLVMGetParam(fn, 6), end = LLVMGetParam(fn, 7);
+    /* the list and its length: allocas at the entry (registers and the frame after SROA) */
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(c->ctx);
+    LLVMBasicBlockRef e0 = LLVMGetEntryBasicBlock(fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(e0);
+    if (first)
+        LLVMPositionBuilderBefore(eb, first);
+    else
+        LLVMPositionBuilderAtEnd(eb, e0);
+    c->rp_list = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "list");
+    c->rp_n = LLVMBuildAlloca(eb, c->i64, "nlist");
+    LLVMDisposeBuilder(eb);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "chunk");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "chunks_done");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), head, done);
+    LLVMPositionBuilderAtEnd(c->b, head);
+    LLVMValueRef c0 = LLVMBuildPhi(c->b, c->i64, "c0");
+    c->rp_c0 = c0;
+    LLVMValueRef c1 = LLVMBuildAdd(c->b, c0, LLVMConstInt(c->i64, CG_REPLAY_CHUNK, 0), "");
+    c1 = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, c1, end, ""), c1, end, "c1");
+    LLVMBuildStore(c->b, LLVMConstInt(c->i64, 0, 0), c->rp_n);
+    loop_in(c, fn, c0, c1, replay_list_body);
+    LLVMValueRef n = LLVMBuildLoad2(c->b, c->i64, c->rp_n, "listed");
+    loop_in(c, fn, LLVMConstInt(c->i64, 0, 0), n, replay_body);
+    if (!c->rp_only)
+        loop_in(c, fn, c0, c1, row_body);
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, c1, end, ""), head, done);
+    LLVMAddIncoming(c0, (LLVMValueRef[]){begin, c1}, (LLVMBasicBlockRef[]){pre, latch}, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMBuildRetVoid(c->b);
+}
+
 /* on_pre, continuous, every_step: synapse s of row pre_i */
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
@@ -744,14 +812,8 @@ static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
        graded projections) */
     c->post_j = c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
                             : load_target(c, s);
-    if (c->handler == &c->proj->on_pre && !c->dense_j0 && !c->rp_only)
+    if (c->handler == &c->proj->on_pre && !c->dense_j0)
         row_prefetch(c, s);
-    if (c->rp_hist) {
-        replay_prefetch(c, s);
-        replay_pending(c, fn);
-        if (c->rp_only)
-            return;
-    }
     third_reset(c);
     reuse_side(c, IRS_PRE);
     load_side(c, IRS_SYN);
@@ -875,7 +937,10 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
             return fn;
         }
     }
-    loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
+    if (replay)
+        replay_chunks(c, fn);
+    else
+        loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
     c->dense_j0 = c->dense_b = NULL;
     c->rp_hist = c->rp_last = c->rp_lo = c->rp_base = NULL;
     c->rp_only = false;
