@@ -704,9 +704,18 @@ static void replay_list_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
     cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
 }
 
+/* v in every lane of a vector of type vt */
+static LLVMValueRef splat(cg *c, LLVMTypeRef vt, LLVMValueRef v)
+{
+    LLVMValueRef one = LLVMBuildInsertElement(c->b, LLVMGetUndef(vt), v,
+                                              LLVMConstInt(c->i32, 0, 0), "");
+    LLVMTypeRef mt = LLVMVectorType(c->i32, LLVMGetVectorSize(vt));
+    return LLVMBuildShuffleVector(c->b, one, LLVMGetUndef(vt), LLVMConstNull(mt), "");
+}
+
 /* Listed synapse y: on_post at each post spike of its target post_j that it has not seen, in
- * order: the steps of post_j's history at or after lo, found from the end (the steps
- * increase, the last is >= lo), each at t = (base + step) dt. The synapse's variables go
+ * order: the steps of post_j's history at or after lo (the last is >= lo), each at
+ * t = (base + step) dt. The synapse's variables go
  * through memory between the spikes. */
 static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
 {
@@ -721,21 +730,29 @@ static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     LLVMValueRef at = LLVMBuildMul(c->b, c->post_j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
     LLVMValueRef h = LLVMBuildGEP2(c->b, i16, c->rp_hist, &at, 1, "hist");
     LLVMValueRef n = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, h, "n"), c->i64, "");
-    LLVMBasicBlockRef find = LLVMGetInsertBlock(c->b);
-    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay_scan");
+    /* the spikes at or after lo: a suffix of h[1..n] (the steps increase), counted without
+       branches over the whole history (h[0], the count, and the lanes past n masked out) */
+    LLVMTypeRef vt = LLVMVectorType(i16, AXON_DEFER_HIST);
+    LLVMValueRef hv = LLVMBuildLoad2(c->b, vt, h, "history");
+    LLVMSetAlignment(hv, 2);
+    LLVMValueRef lanes[AXON_DEFER_HIST];
+    for (int q = 0; q < AXON_DEFER_HIST; q++)
+        lanes[q] = LLVMConstInt(i16, (unsigned)q, 0);
+    LLVMValueRef lane = LLVMConstVector(lanes, AXON_DEFER_HIST);
+    LLVMValueRef lo16 = splat(c, vt, LLVMBuildTrunc(c->b, c->rp_lo, i16, ""));
+    LLVMValueRef n16 = splat(c, vt, LLVMBuildTrunc(c->b, n, i16, ""));
+    LLVMValueRef sel = LLVMBuildAnd(
+        c->b, LLVMBuildICmp(c->b, LLVMIntUGE, hv, lo16, ""),
+        LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntULE, lane, n16, ""),
+                     LLVMBuildICmp(c->b, LLVMIntNE, lane, LLVMConstNull(vt), ""), ""), "");
+    LLVMTypeRef mt = LLVMIntTypeInContext(c->ctx, AXON_DEFER_HIST);
+    LLVMValueRef bits = LLVMBuildBitCast(c->b, sel, mt, "");
+    LLVMValueRef m = LLVMBuildZExt(c->b, cgm_intrinsic(c, "llvm.ctpop", mt, &bits, 1), c->i64, "m");
+    LLVMValueRef x = LLVMBuildAdd(c->b, LLVMBuildSub(c->b, n, m, ""), one, "x");
+    LLVMBasicBlockRef scan = LLVMGetInsertBlock(c->b);
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
-    LLVMBuildBr(c->b, scan);
-    /* x from n down while x > 1 and h[x - 1] >= lo (h[0], the count, is read but not used) */
-    LLVMPositionBuilderAtEnd(c->b, scan);
-    LLVMValueRef x = LLVMBuildPhi(c->b, c->i64, "x");
-    LLVMValueRef x1 = LLVMBuildSub(c->b, x, one, "");
-    LLVMValueRef hx1 = LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, h, &x1, 1, ""), "");
-    LLVMValueRef more = LLVMBuildAnd(
-        c->b, LLVMBuildICmp(c->b, LLVMIntUGT, x, one, ""),
-        LLVMBuildICmp(c->b, LLVMIntUGE, LLVMBuildZExt(c->b, hx1, c->i64, ""), c->rp_lo, ""), "");
-    LLVMBuildCondBr(c->b, more, scan, body);
-    LLVMAddIncoming(x, (LLVMValueRef[]){n, x1}, (LLVMBasicBlockRef[]){find, scan}, 2);
+    LLVMBuildBr(c->b, body);
     /* on_post at the spikes x..n */
     LLVMPositionBuilderAtEnd(c->b, body);
     LLVMValueRef e = LLVMBuildPhi(c->b, c->i64, "e");
