@@ -715,15 +715,14 @@ static LLVMValueRef splat(cg *c, LLVMTypeRef vt, LLVMValueRef v)
 
 /* Listed synapse y: on_post at each post spike of its target post_j that it has not seen, in
  * order: the steps of post_j's history at or after lo (the last is >= lo), each at
- * t = (base + step) dt. The synapse's variables go
- * through memory between the spikes. */
+ * t = (base + step) dt. The synapse's variables go through memory between the spikes. */
 static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
 {
     const ir_proj *pj = c->proj;
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
     LLVMValueRef one = LLVMConstInt(c->i64, 1, 0);
-    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, ""),
-                                     "");
+    LLVMValueRef at_y = LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, "");
+    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, at_y, "");
     c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
     c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
     c->post_j = row_target(c, c->syn_s);
@@ -756,8 +755,8 @@ static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     /* on_post at the spikes x..n */
     LLVMPositionBuilderAtEnd(c->b, body);
     LLVMValueRef e = LLVMBuildPhi(c->b, c->i64, "e");
-    LLVMValueRef step = LLVMBuildZExt(
-        c->b, LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, h, &e, 1, ""), "step"), c->i64, "");
+    LLVMValueRef he = LLVMBuildGEP2(c->b, i16, h, &e, 1, "");
+    LLVMValueRef step = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, he, "step"), c->i64, "");
     LLVMValueRef t = LLVMBuildFMul(c->b,
                                    LLVMBuildUIToFP(c->b, LLVMBuildAdd(c->b, c->rp_base, step, ""),
                                                    c->f64, ""),
