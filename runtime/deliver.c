@@ -335,9 +335,16 @@ static void rt_defer_flush(axon_sim *s, rt_proj *pr, uint64_t from)
         axon_step_ctx ctx = rt_ctx(s, from, s->signal), own;
         const axon_step_ctx *c = rt_proj_ctx(pr, &ctx, &own);
         void *const *av = s->pops[pr->d->pre].vars, *const *bv = s->pops[pr->d->post].vars;
-        for (uint32_t i = 0; i < pr->npre; i++)
-            if (pr->row[i] < pr->row[i + 1])
+        axon_pre_replay_fn rp = pr->d->post_replay; /* (ABI 11) */
+        for (uint32_t i = 0; i < pr->npre; i++) {
+            if (pr->row[i] == pr->row[i + 1])
+                continue;
+            if (rp)
+                rp(c, pr->vars, av, bv, rt_targets(pr), i, pr->row[i], pr->row[i + 1],
+                   pr->dhist, pr->dlast, pr->dsync[i], pr->dbase);
+            else
                 rt_defer_replay(s, pr, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
+        }
         rt_defer_clear(pr);
         pr->dpending = 0;
         pr->nflush++;
@@ -469,9 +476,15 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
             rt_cut(pr, &rb, &re, lo, hi, b->size);
         }
         if (rb < re) {
-            if (pr->defer)
+            if (!pr->defer) {
+                on_pre(ctx, sv, av, bv, post, i, rb, re);
+            } else if (d->on_pre_replay) { /* the replay and on_pre in one pass (ABI 11) */
+                d->on_pre_replay(ctx, sv, av, bv, post, i, rb, re, pr->dhist, pr->dlast,
+                                 pr->dsync[i], pr->dbase);
+            } else {
                 rt_defer_replay(s, pr, ctx, chunk < 0 ? 0 : chunk, av, bv, i, rb, re);
-            on_pre(ctx, sv, av, bv, post, i, rb, re);
+                on_pre(ctx, sv, av, bv, post, i, rb, re);
+            }
         }
     }
 }

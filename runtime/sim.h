@@ -437,7 +437,7 @@ void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Deferred on_post (AXON_PROJ_DEFER_POST): the recent post spikes each post neuron keeps, at
  * most, and the steps a flush may be apart at most (the steps are kept in 16 bits). */
-#define RT_DEFER_HIST 16
+#define RT_DEFER_HIST AXON_DEFER_HIST
 #define RT_DEFER_SPAN 65535u
 #define RT_DEFER_BATCH 256
 /* Deferred on_post pays per delivered synapse (a look at its target's history) to save the

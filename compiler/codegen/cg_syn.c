@@ -181,7 +181,8 @@ void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask)
 /* A loop over s in [begin, end) (i64 params), with the body built by fn. */
 typedef void (*body_fn)(cg *c, LLVMValueRef fn, LLVMValueRef s);
 
-static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
+/* for s in [begin, end): body; the builder is left after the loop */
+static void loop_in(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
 {
     LLVMBasicBlockRef entry = LLVMGetInsertBlock(c->b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop");
@@ -197,6 +198,12 @@ static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, b
     LLVMBasicBlockRef ib[2] = {entry, latch};
     LLVMAddIncoming(s, iv, ib, 2);
     LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+/* loop_in, then return from the kernel */
+static void loop(cg *c, LLVMValueRef fn, LLVMValueRef begin, LLVMValueRef end, body_fn body)
+{
+    loop_in(c, fn, begin, end, body);
     LLVMBuildRetVoid(c->b);
 }
 
@@ -656,6 +663,163 @@ static void row_prefetch(cg *c, LLVMValueRef s)
         }
 }
 
+/* The target of synapse s of the row (i64): from the position in a dense row (dense_j0), else
+ * loaded. */
+static LLVMValueRef row_target(cg *c, LLVMValueRef s)
+{
+    return c->dense_j0 ? LLVMBuildAdd(c->b, c->dense_j0, LLVMBuildSub(c->b, s, c->dense_b, ""), "j")
+                       : load_target(c, s);
+}
+
+/*
+ * on_pre_replay and post_replay (model.h, ABI 11) take a row in chunks of CG_REPLAY_CHUNK
+ * synapses: first, without branches, the synapses whose target spiked at or after the row's
+ * last pre_after (last[j] > lo) are listed and their targets' histories prefetched (scattered:
+ * the misses overlap); then each listed synapse runs on_post at those spikes, in order, as
+ * on_post_at ran them; then on_pre runs over the chunk. The replay reads the synapse's own
+ * variables and the presynaptic side's (which on_pre does not write) and on_pre does not read
+ * what the replay writes except the synapse's own, so each synapse sees the same operations in
+ * the same order as eagerly. About half the targets of COBA's E -> E spiked since (20 Hz on
+ * both sides): a test per synapse in on_pre's loop mispredicts.
+ */
+#define CG_REPLAY_CHUNK 256
+
+/* Lists synapse s (its place in the chunk) when its target has post spikes it has not seen. */
+static void replay_list_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
+{
+    (void)fn;
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef j = row_target(c, s);
+    LLVMValueRef last = LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_last, &j, 1, ""),
+                                       "last");
+    LLVMValueRef due = LLVMBuildICmp(c->b, LLVMIntUGT, LLVMBuildZExt(c->b, last, c->i64, ""),
+                                     c->rp_lo, "due");
+    LLVMValueRef n = LLVMBuildLoad2(c->b, c->i64, c->rp_n, "n");
+    LLVMValueRef at = LLVMBuildGEP2(c->b, c->i32, c->rp_list, &n, 1, "");
+    LLVMBuildStore(c->b, LLVMBuildTrunc(c->b, LLVMBuildSub(c->b, s, c->rp_c0, ""), c->i32, ""), at);
+    LLVMBuildStore(c->b, LLVMBuildAdd(c->b, n, LLVMBuildZExt(c->b, due, c->i64, ""), ""), c->rp_n);
+    /* its history, or the first one (in cache) */
+    LLVMValueRef h = LLVMBuildMul(c->b, j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
+    h = LLVMBuildSelect(c->b, due, h, LLVMConstInt(c->i64, 0, 0), "");
+    LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, i16, c->rp_hist, &h, 1, ""),
+                            LLVMConstInt(c->i32, 0, 0), LLVMConstInt(c->i32, 3, 0),
+                            LLVMConstInt(c->i32, 1, 0)};
+    cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);
+}
+
+/* v in every lane of a vector of type vt */
+static LLVMValueRef splat(cg *c, LLVMTypeRef vt, LLVMValueRef v)
+{
+    LLVMValueRef one = LLVMBuildInsertElement(c->b, LLVMGetUndef(vt), v,
+                                              LLVMConstInt(c->i32, 0, 0), "");
+    LLVMTypeRef mt = LLVMVectorType(c->i32, LLVMGetVectorSize(vt));
+    return LLVMBuildShuffleVector(c->b, one, LLVMGetUndef(vt), LLVMConstNull(mt), "");
+}
+
+/* Listed synapse y: on_post at each post spike of its target post_j that it has not seen, in
+ * order: the steps of post_j's history at or after lo (the last is >= lo), each at
+ * t = (base + step) dt. The synapse's variables go through memory between the spikes. */
+static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
+{
+    const ir_proj *pj = c->proj;
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef one = LLVMConstInt(c->i64, 1, 0);
+    LLVMValueRef at_y = LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, "");
+    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, at_y, "");
+    c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
+    c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
+    c->post_j = row_target(c, c->syn_s);
+    LLVMValueRef at = LLVMBuildMul(c->b, c->post_j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
+    LLVMValueRef h = LLVMBuildGEP2(c->b, i16, c->rp_hist, &at, 1, "hist");
+    LLVMValueRef n = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, h, "n"), c->i64, "");
+    /* the spikes at or after lo: a suffix of h[1..n] (the steps increase), counted without
+       branches over the whole history (h[0], the count, and the lanes past n masked out) */
+    LLVMTypeRef vt = LLVMVectorType(i16, AXON_DEFER_HIST);
+    LLVMValueRef hv = LLVMBuildLoad2(c->b, vt, h, "history");
+    LLVMSetAlignment(hv, 2);
+    LLVMValueRef lanes[AXON_DEFER_HIST];
+    for (int q = 0; q < AXON_DEFER_HIST; q++)
+        lanes[q] = LLVMConstInt(i16, (unsigned)q, 0);
+    LLVMValueRef lane = LLVMConstVector(lanes, AXON_DEFER_HIST);
+    LLVMValueRef lo16 = splat(c, vt, LLVMBuildTrunc(c->b, c->rp_lo, i16, ""));
+    LLVMValueRef n16 = splat(c, vt, LLVMBuildTrunc(c->b, n, i16, ""));
+    LLVMValueRef sel = LLVMBuildAnd(
+        c->b, LLVMBuildICmp(c->b, LLVMIntUGE, hv, lo16, ""),
+        LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntULE, lane, n16, ""),
+                     LLVMBuildICmp(c->b, LLVMIntNE, lane, LLVMConstNull(vt), ""), ""), "");
+    LLVMTypeRef mt = LLVMIntTypeInContext(c->ctx, AXON_DEFER_HIST);
+    LLVMValueRef bits = LLVMBuildBitCast(c->b, sel, mt, "");
+    LLVMValueRef m = LLVMBuildZExt(c->b, cgm_intrinsic(c, "llvm.ctpop", mt, &bits, 1), c->i64, "m");
+    LLVMValueRef x = LLVMBuildAdd(c->b, LLVMBuildSub(c->b, n, m, ""), one, "x");
+    LLVMBasicBlockRef scan = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
+    LLVMBuildBr(c->b, body);
+    /* on_post at the spikes x..n */
+    LLVMPositionBuilderAtEnd(c->b, body);
+    LLVMValueRef e = LLVMBuildPhi(c->b, c->i64, "e");
+    LLVMValueRef he = LLVMBuildGEP2(c->b, i16, h, &e, 1, "");
+    LLVMValueRef step = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, he, "step"), c->i64, "");
+    LLVMValueRef t = LLVMBuildFMul(c->b,
+                                   LLVMBuildUIToFP(c->b, LLVMBuildAdd(c->b, c->rp_base, step, ""),
+                                                   c->f64, ""),
+                                   cgm_f64(c, c->m->dt), "t_post"); /* as rt_defer_replay */
+    LLVMValueRef t_ev = c->t_ev;
+    c->t_ev = LLVMBuildFAdd(c->b, t, cgm_f64(c, c->m->dt), "t_ev"); /* as at_body */
+    third_reset(c);
+    for (int k = 0; k < pj->nvars; k++) /* post_after's (at_kernel) */
+        if (pj->sv[k].side == IRS_POST)
+            c->env[k] = cgm_const(c, 0);
+    load_side(c, IRS_SYN);
+    load_side(c, IRS_PRE);
+    run_handler(c, &pj->on_post);
+    c->t_ev = t_ev;
+    LLVMValueRef next = LLVMBuildAdd(c->b, e, one, "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULE, next, n, ""), body, done);
+    LLVMAddIncoming(e, (LLVMValueRef[]){x, next}, (LLVMBasicBlockRef[]){scan, latch}, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s);
+
+/* on_pre_replay, post_replay: the row [begin, end) in chunks (CG_REPLAY_CHUNK, above) */
+static void replay_chunks(cg *c, LLVMValueRef fn)
+{
+    LLVMValueRef begin = LLVMGetParam(fn, 6), end = LLVMGetParam(fn, 7);
+    /* the list and its length: allocas at the entry (registers and the frame after SROA) */
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(c->ctx);
+    LLVMBasicBlockRef e0 = LLVMGetEntryBasicBlock(fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(e0);
+    if (first)
+        LLVMPositionBuilderBefore(eb, first);
+    else
+        LLVMPositionBuilderAtEnd(eb, e0);
+    c->rp_list = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "list");
+    c->rp_n = LLVMBuildAlloca(eb, c->i64, "nlist");
+    LLVMDisposeBuilder(eb);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "chunk");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "chunks_done");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, begin, end, ""), head, done);
+    LLVMPositionBuilderAtEnd(c->b, head);
+    LLVMValueRef c0 = LLVMBuildPhi(c->b, c->i64, "c0");
+    c->rp_c0 = c0;
+    LLVMValueRef c1 = LLVMBuildAdd(c->b, c0, LLVMConstInt(c->i64, CG_REPLAY_CHUNK, 0), "");
+    c1 = LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntULT, c1, end, ""), c1, end, "c1");
+    LLVMBuildStore(c->b, LLVMConstInt(c->i64, 0, 0), c->rp_n);
+    loop_in(c, fn, c0, c1, replay_list_body);
+    LLVMValueRef n = LLVMBuildLoad2(c->b, c->i64, c->rp_n, "listed");
+    loop_in(c, fn, LLVMConstInt(c->i64, 0, 0), n, replay_body);
+    if (!c->rp_only)
+        loop_in(c, fn, c0, c1, row_body);
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, c1, end, ""), head, done);
+    LLVMAddIncoming(c0, (LLVMValueRef[]){begin, c1}, (LLVMBasicBlockRef[]){pre, latch}, 2);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMBuildRetVoid(c->b);
+}
+
 /* on_pre, continuous, every_step: synapse s of row pre_i */
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
 {
@@ -721,12 +885,16 @@ static void kernel_entry(cg *c, LLVMValueRef fn, bool at_start)
     }
 }
 
-/* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end) */
+/* on_pre, continuous, every_step: (ctx, syn_vars, pre_vars, post_vars, post, i, begin, end);
+ * on_pre_replay (replay 1, handler on_pre) and post_replay (replay 2: the replay alone) also
+ * (hist, last, lo, base) (model.h, ABI 11) */
 static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *handler,
-                               bool at_start)
+                               bool at_start, int replay)
 {
-    LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
-    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_%s", k, kind);
+    LLVMTypeRef ops[12] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32,
+                           c->i64, c->i64, c->ptr, c->ptr, c->i32, c->i64};
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, replay ? 12 : 8, 0),
+                                  "proj%d_%s", k, kind);
     if (c->proj->syn->nelem_idx > 0) {
         /* A synapse that adds to an element of its target's vector (post.I_d[seg] += w) tests
            seg once per element; the optimiser unswitched the loop on those tests and vectorised
@@ -740,6 +908,13 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     c->post_arr = LLVMGetParam(fn, 4);
     c->pf_end = LLVMGetParam(fn, 7);
     c->pre_i = LLVMBuildZExt(c->b, LLVMGetParam(fn, 5), c->i64, "i");
+    if (replay) {
+        c->rp_hist = LLVMGetParam(fn, 8);
+        c->rp_last = LLVMGetParam(fn, 9);
+        c->rp_lo = LLVMBuildZExt(c->b, LLVMGetParam(fn, 10), c->i64, "lo");
+        c->rp_base = LLVMGetParam(fn, 11);
+        c->rp_only = replay == 2;
+    }
     keep_side(c, IRS_PRE);
     const ir_proj *pj = c->proj;
     c->dense_j0 = c->dense_b = NULL;
@@ -781,8 +956,13 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
             return fn;
         }
     }
-    loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
+    if (replay)
+        replay_chunks(c, fn);
+    else
+        loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), row_body);
     c->dense_j0 = c->dense_b = NULL;
+    c->rp_hist = c->rp_last = c->rp_lo = c->rp_base = NULL;
+    c->rp_only = false;
     return fn;
 }
 
@@ -1051,17 +1231,21 @@ LLVMValueRef cg_projection(cg *c, int k)
                                 : LLVMConstNull(c->ptr);
 
     c->drew = false; /* draws of the handlers below are keyed by the synapse index */
-    LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false)
+    LLVMValueRef on_pre = pj->on_pre.n ? row_kernel(c, k, "on_pre", &pj->on_pre, false, 0)
                                        : LLVMConstNull(c->ptr);
-    LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true)
+    LLVMValueRef cont = pj->continuous.n ? row_kernel(c, k, "continuous", &pj->continuous, true, 0)
                                          : LLVMConstNull(c->ptr);
     LLVMValueRef every = pj->every_step.n || pj->has_odes || pj->structural
-                             ? row_kernel(c, k, "every_step", &pj->every_step, false)
+                             ? row_kernel(c, k, "every_step", &pj->every_step, false, 0)
                              : LLVMConstNull(c->ptr);
     LLVMValueRef on_post = pj->on_post.n ? col_kernel(c, k, &pj->on_post, "on_post")
                                          : LLVMConstNull(c->ptr);
     bool defer = proj_defers_post(pj);
     LLVMValueRef on_post_at = defer ? at_kernel(c, k) : LLVMConstNull(c->ptr);
+    LLVMValueRef on_pre_replay =
+        defer ? row_kernel(c, k, "on_pre_replay", &pj->on_pre, false, 1) : LLVMConstNull(c->ptr);
+    LLVMValueRef post_replay =
+        defer ? row_kernel(c, k, "post_replay", &pj->on_pre, false, 2) : LLVMConstNull(c->ptr);
     /* on post.NAME: a kernel per event, and the post population's flag of each */
     LLVMValueRef *evf = calloc((size_t)pj->nevh + 1, sizeof *evf);
     LLVMValueRef *evv = calloc((size_t)pj->nevh + 1, sizeof *evv);
@@ -1193,6 +1377,8 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_pre_reads] = nreads ? cg_global_array(c, c->i32, reads, nreads, "pre_reads")
                                   : LLVMConstNull(c->ptr);
     f[CG_PROJ_on_post_at] = on_post_at;
+    f[CG_PROJ_on_pre_replay] = on_pre_replay;
+    f[CG_PROJ_post_replay] = post_replay;
     free(reads);
     free(c->pre_read);
     free(c->post_wrote);

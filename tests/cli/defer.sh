@@ -2,10 +2,10 @@
 # on_post deferred to each synapse's next on_pre (AXON_PROJ_DEFER_POST, runtime/deliver.c)
 # against the eager path (AXON_TEST_POST=defer and =eager override the runtime's choice, by the
 # size of the weights, which would keep this small network eager): every recording bit for bit, with
-# 1 and 2 threads, with weights recorded every few steps (each record brings the weights up
-# to date), with none recorded until the end (the histories overflow and flush, and a run of
-# more than 65,535 steps flushes for the 16-bit steps), across a checkpoint, over 2 and 3
-# MPI ranks, and through live arrays in a step callback.
+# 1 and 2 threads, with rows longer than the replay's chunk, with weights recorded every few steps
+# (each record brings the weights up to date), with none recorded until the end (the histories
+# overflow and flush, and a run of more than 65,535 steps flushes for the 16-bit steps), across a
+# checkpoint, over 2 and 3 MPI ranks, and through live arrays in a step callback.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -30,6 +30,12 @@ for th in 1 2; do
     check "deferred = eager, $th threads" same "$tmp/d$th" "$tmp/e$th"
 done
 check "1 thread = 2 threads" same "$tmp/d1" "$tmp/d2"
+# rows longer than the replay kernels' chunk of 256 synapses (on_pre_replay, cg_syn.c): E -> E
+# rows of about 480 synapses with K = 600, cut between 2 threads by target ranges
+run "deferred, long rows" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 100ms --set K=600 \
+    --threads 2 --grain 1 -o "$tmp/dk"
+run "eager, long rows" env AXON_TEST_POST=eager "$AXON" run "$model" -q -t 100ms --set K=600 -o "$tmp/ek"
+check "deferred = eager, rows of two chunks" same "$tmp/dk" "$tmp/ek"
 # single precision: last-update times stored as floats, spike times in double as eager
 run "deferred, single" env AXON_TEST_POST=defer "$AXON" run "$model" -q --precision single -o "$tmp/ds"
 run "eager, single" env AXON_TEST_POST=eager "$AXON" run "$model" -q --precision single -o "$tmp/es"

@@ -209,6 +209,20 @@ typedef void (*axon_post_event_fn)(const axon_step_ctx *ctx, void *const *syn_va
 typedef void (*axon_post_at_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
                                 void *const *pre_vars, void *const *post_vars, const double *t,
                                 const uint32_t *syn, uint32_t i, uint64_t begin, uint64_t end);
+/* on_pre_replay(ctx, syn_vars, pre_vars, post_vars, post, i, begin, end, hist, last, lo, base)
+ * (ABI 11, with AXON_PROJ_DEFER_POST): on_pre of synapses [begin, end) of row i as on_pre runs
+ * them (post as on_pre's), each synapse first running on_post at each post spike of its target
+ * j not yet seen: the AXON_DEFER_HIST entries at hist + j AXON_DEFER_HIST (all of them are
+ * read) hold j's spike count n < AXON_DEFER_HIST, then the steps of those spikes (increasing,
+ * minus base); those at or after lo are replayed in order, each as on_post_at with t =
+ * (base + step) dt. last[j] is 1 + the step (minus base) of j's last spike in hist, 0 if none:
+ * a target with last[j] <= lo has none pending. */
+#define AXON_DEFER_HIST 16
+typedef void (*axon_pre_replay_fn)(const axon_step_ctx *ctx, void *const *syn_vars,
+                                   void *const *pre_vars, void *const *post_vars,
+                                   const uint32_t *post, uint32_t i, uint64_t begin,
+                                   uint64_t end, const uint16_t *hist, const uint16_t *last,
+                                   uint32_t lo, uint64_t base);
 
 typedef struct {
     const char *name;          /* "E->I", or the name given with `project NAME =` */
@@ -282,6 +296,13 @@ typedef struct {
        at its own post spike's time: the runtime may run a synapse's on_post of the post
        spikes since its last on_pre just before its next on_pre (deliver.c). */
     axon_post_at_fn on_post_at;
+    /* ---- ABI 11: with AXON_PROJ_DEFER_POST, NULL or on_pre with the pending on_post of each
+       synapse replayed first, in one pass over the row (called instead of the runtime's
+       replay through on_post_at and then on_pre). */
+    axon_pre_replay_fn on_pre_replay;
+    /* ... and NULL or the same without on_pre: the pending on_post of synapses [begin, end) of
+       row i alone (at flushes, instead of the replay through on_post_at) */
+    axon_pre_replay_fn post_replay;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
@@ -331,8 +352,8 @@ typedef struct {
  * pre_after alone changes), parameters and numbers, and the projection has no every_step,
  * continuous kernel, event handler, third population or per-synapse delays. The runtime may
  * then defer on_post of a synapse to just before its next on_pre (or a flush), calling
- * on_post_at with the post spikes' times: the same operations on the same values in the same
- * order as at the spikes. */
+ * on_post_at with the post spikes' times (or on_pre_replay and post_replay, ABI 11): the same
+ * operations on the same values in the same order as at the spikes. */
 #define AXON_PROJ_DEFER_POST 512u
 
 typedef enum {
