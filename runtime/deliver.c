@@ -175,35 +175,32 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
                              uint32_t lo, uint32_t hi, uint32_t npost, size_t esz, int chunk)
 {
     const uint64_t *row = pr->row;
-    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    const uint32_t *doff = pr->doff;
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
     int whole = lo == 0 && hi >= npost;
-    /* chunk c's cut of the part of row i with delay dmin + j: from cut[(i nd + j) nc + c - 1]
-     * to cut[(i nd + j) nc + c] (rt_proj_cuts) */
-    const uint32_t *cut = !whole && chunk >= 0 && pr->doff ? pr->cut : NULL, nc = pr->ncut;
-    const uint32_t c = (uint32_t)chunk;
+    /* with a delay table, the part of row i with delay dmin + j is [doff[x], doff[x + st]) and
+       chunk c's cut of it, where the table holds the cuts (ncut > 0), [doff[x + c],
+       doff[x + c + 1]), x = (i nd + j) st (sim.h): one load, no row offsets */
+    const int own = doff && !whole && chunk >= 0 && pr->ncut > 0;
+    const uint64_t c0 = own ? (uint64_t)chunk : 0, c1 = own ? (uint64_t)chunk + 1 : st;
     for (uint32_t k = 0; k < n; k++) {
-        __builtin_prefetch(&row[p[k].i]);
-        if (pr->doff)
-            __builtin_prefetch(&pr->doff[p[k].i * nd + (p[k].dl - pr->dmin)]);
-        if (cut)
-            __builtin_prefetch(&cut[(p[k].i * nd + (p[k].dl - pr->dmin)) * nc]);
+        if (doff) {
+            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
+            __builtin_prefetch(o + c0);
+            __builtin_prefetch(o + c1);
+        } else {
+            __builtin_prefetch(&row[p[k].i]);
+        }
     }
     for (uint32_t k = 0; k < n; k++) {
-        uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
-        if (pr->doff && r0 < r1) {
-            const uint32_t *o = pr->doff + p[k].i * nd;
-            uint64_t j = p[k].dl - pr->dmin;
-            p[k].rb = r0 + o[j];
-            p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
-            if (cut) {
-                const uint32_t *ci = cut + (p[k].i * nd + j) * nc;
-                if (c > 0)
-                    p[k].rb = r0 + ci[c - 1];
-                if (c < nc)
-                    p[k].re = r0 + ci[c];
-            }
-            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        if (doff) {
+            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
+            p[k].rb = o[c0];
+            p[k].re = o[c1];
+            if (p[k].rb < p[k].re)
+                rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         } else {
+            uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
             p[k].rb = r0;
             p[k].re = r1;
             if (r0 < r1)
@@ -223,7 +220,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
         }
     for (uint32_t k = 0; k < n; k++) {
         uint64_t rb = p[k].rb, re = p[k].re;
-        if (!whole && !cut)
+        if (!whole && !own)
             rt_cut(pr, &rb, &re, lo, hi, npost);
         if (rb < re)
             rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);
