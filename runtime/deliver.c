@@ -139,20 +139,23 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 
 #define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
 
+/* Prefetches the cache lines of n bytes from p, the first RT_PF_PART bytes: every line they
+ * touch, the last included when p is not at a line's start. */
+static inline void rt_prefetch_lines(const char *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)63;
+    uintptr_t e = (uintptr_t)p + (n < RT_PF_PART ? n : RT_PF_PART);
+    for (; a < e; a += 64)
+        __builtin_prefetch((const void *)a);
+}
+
 /* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
  * RT_PF_PART bytes of each array. */
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
-    const char *p = rt_target_at(pr, b);
-    size_t n = (size_t)(e - b) * rt_target_size(pr);
-    for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
-        __builtin_prefetch(p + x);
-    n = (size_t)(e - b) * esz;
-    for (uint32_t v = 0; v < pr->d->nvars; v++) {
-        p = (const char *)pr->vars[v] + b * esz;
-        for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
-            __builtin_prefetch(p + x);
-    }
+    rt_prefetch_lines(rt_target_at(pr, b), (size_t)(e - b) * rt_target_size(pr));
+    for (uint32_t v = 0; v < pr->d->nvars; v++)
+        rt_prefetch_lines((const char *)pr->vars[v] + b * esz, (size_t)(e - b) * esz);
 }
 
 /* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
