@@ -63,8 +63,9 @@
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
  * due parts of rows are resolved and prefetched in batches (rt_deliver_parts); where the delays
  * are in a table (rt_delay_table) and rows are long enough, the points where each delay's part
- * of a row crosses the chunk boundaries are stored too (rt_proj_cuts), so that each thread
- * loads and prefetches only its own targets of a due part.
+ * of a row crosses the chunk boundaries are stored in it next to the part's start
+ * (rt_proj_cuts), so that each thread finds its own targets of a due part by one load and
+ * reads and prefetches only those.
  */
 #include <float.h>
 #include <math.h>
