@@ -206,11 +206,11 @@ static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
         uint16_t buf[1024];
         size_t n = 0;
         uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+        uint64_t st = (uint64_t)pr->ncut + 1; /* the table's entries per part (sim.h) */
         for (uint32_t i = 0; i < pr->npre; i++)
             for (uint64_t j = 0; j < nd; j++) {
-                const uint32_t *o = pr->doff + i * nd;
-                uint64_t e = j + 1 < nd ? o[j + 1] : pr->row[i + 1] - pr->row[i];
-                for (uint64_t k = o[j]; k < e; k++) {
+                const uint32_t *o = pr->doff + (i * nd + j) * st;
+                for (uint64_t k = o[0]; k < o[st]; k++) {
                     buf[n++] = (uint16_t)(pr->dmin + j);
                     if (n == sizeof buf / sizeof *buf) {
                         ck_hash_add(&x, buf, sizeof buf);

@@ -139,20 +139,23 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 
 #define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
 
+/* Prefetches the cache lines of n bytes from p, the first RT_PF_PART bytes: every line they
+ * touch, the last included when p is not at a line's start. */
+static inline void rt_prefetch_lines(const char *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)63;
+    uintptr_t e = (uintptr_t)p + (n < RT_PF_PART ? n : RT_PF_PART);
+    for (; a < e; a += 64)
+        __builtin_prefetch((const void *)a);
+}
+
 /* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
  * RT_PF_PART bytes of each array. */
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
-    const char *p = rt_target_at(pr, b);
-    size_t n = (size_t)(e - b) * rt_target_size(pr);
-    for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
-        __builtin_prefetch(p + x);
-    n = (size_t)(e - b) * esz;
-    for (uint32_t v = 0; v < pr->d->nvars; v++) {
-        p = (const char *)pr->vars[v] + b * esz;
-        for (size_t x = 0; x < n && x < RT_PF_PART; x += 64)
-            __builtin_prefetch(p + x);
-    }
+    rt_prefetch_lines(rt_target_at(pr, b), (size_t)(e - b) * rt_target_size(pr));
+    for (uint32_t v = 0; v < pr->d->nvars; v++)
+        rt_prefetch_lines((const char *)pr->vars[v] + b * esz, (size_t)(e - b) * esz);
 }
 
 /* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
@@ -175,35 +178,32 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
                              uint32_t lo, uint32_t hi, uint32_t npost, size_t esz, int chunk)
 {
     const uint64_t *row = pr->row;
-    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
+    const uint32_t *doff = pr->doff;
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
     int whole = lo == 0 && hi >= npost;
-    /* chunk c's cut of the part of row i with delay dmin + j: from cut[(i nd + j) nc + c - 1]
-     * to cut[(i nd + j) nc + c] (rt_proj_cuts) */
-    const uint32_t *cut = !whole && chunk >= 0 && pr->doff ? pr->cut : NULL, nc = pr->ncut;
-    const uint32_t c = (uint32_t)chunk;
+    /* with a delay table, the part of row i with delay dmin + j is [doff[x], doff[x + st]) and
+       chunk c's cut of it, where the table holds the cuts (ncut > 0), [doff[x + c],
+       doff[x + c + 1]), x = (i nd + j) st (sim.h): one load, no row offsets */
+    const int own = doff && !whole && chunk >= 0 && pr->ncut > 0;
+    const uint64_t c0 = own ? (uint64_t)chunk : 0, c1 = own ? (uint64_t)chunk + 1 : st;
     for (uint32_t k = 0; k < n; k++) {
-        __builtin_prefetch(&row[p[k].i]);
-        if (pr->doff)
-            __builtin_prefetch(&pr->doff[p[k].i * nd + (p[k].dl - pr->dmin)]);
-        if (cut)
-            __builtin_prefetch(&cut[(p[k].i * nd + (p[k].dl - pr->dmin)) * nc]);
+        if (doff) {
+            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
+            __builtin_prefetch(o + c0);
+            __builtin_prefetch(o + c1);
+        } else {
+            __builtin_prefetch(&row[p[k].i]);
+        }
     }
     for (uint32_t k = 0; k < n; k++) {
-        uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
-        if (pr->doff && r0 < r1) {
-            const uint32_t *o = pr->doff + p[k].i * nd;
-            uint64_t j = p[k].dl - pr->dmin;
-            p[k].rb = r0 + o[j];
-            p[k].re = j + 1 < nd ? r0 + o[j + 1] : r1;
-            if (cut) {
-                const uint32_t *ci = cut + (p[k].i * nd + j) * nc;
-                if (c > 0)
-                    p[k].rb = r0 + ci[c - 1];
-                if (c < nc)
-                    p[k].re = r0 + ci[c];
-            }
-            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+        if (doff) {
+            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
+            p[k].rb = o[c0];
+            p[k].re = o[c1];
+            if (p[k].rb < p[k].re)
+                rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         } else {
+            uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
             p[k].rb = r0;
             p[k].re = r1;
             if (r0 < r1)
@@ -223,7 +223,7 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
         }
     for (uint32_t k = 0; k < n; k++) {
         uint64_t rb = p[k].rb, re = p[k].re;
-        if (!whole && !cut)
+        if (!whole && !own)
             rt_cut(pr, &rb, &re, lo, hi, npost);
         if (rb < re)
             rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);

@@ -63,8 +63,9 @@
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
  * due parts of rows are resolved and prefetched in batches (rt_deliver_parts); where the delays
  * are in a table (rt_delay_table) and rows are long enough, the points where each delay's part
- * of a row crosses the chunk boundaries are stored too (rt_proj_cuts), so that each thread
- * loads and prefetches only its own targets of a due part.
+ * of a row crosses the chunk boundaries are stored in it next to the part's start
+ * (rt_proj_cuts), so that each thread finds its own targets of a due part by one load and
+ * reads and prefetches only those.
  */
 #include <float.h>
 #include <math.h>
@@ -1211,29 +1212,33 @@ uint32_t *rt_col_buf(const rt_proj *pr, int task, uint64_t which)
 
 /*
  * Per-synapse delays as a table of where each delay starts in each row (pr->doff), in place of
- * the delay of every synapse, when the table is no larger: npre * (dmax - dmin + 1) offsets of
- * 4 bytes against 2 bytes per synapse. Delivery then finds the part of a row due at a delay
- * by two loads instead of two binary searches. Rows with few synapses and a wide range of
- * delays keep delay[].
+ * the delay of every synapse, when the table is no larger: npre * (dmax - dmin + 1) indices of
+ * 4 bytes (and one more, the end of the last row) against 2 bytes per synapse. The entries are
+ * indices into the projection, not offsets into the row, so that delivery finds the part of a
+ * row due at a delay by one load (two adjacent entries) and reads no row offsets; rt_proj_cuts
+ * may widen the table later (sim.h). Rows with few synapses and a wide range of delays keep
+ * delay[].
  */
 static axon_status rt_delay_table(rt_proj *pr, axon_err *err)
 {
     uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
     if (pr->nsyn == 0 || (uint64_t)pr->npre * nd * sizeof *pr->doff > pr->nsyn * sizeof *pr->delay)
         return AXON_OK;
-    uint32_t *t = rt_alloc_syn((size_t)pr->npre * nd * sizeof *t, NULL);
+    size_t n = (size_t)pr->npre * nd + 1;
+    uint32_t *t = rt_alloc_syn(n * sizeof *t, NULL);
     if (!t)
         return rt_oom(pr, err);
     for (uint32_t i = 0; i < pr->npre; i++) {
-        uint64_t b = pr->row[i], e = pr->row[i + 1], k = b;
+        uint64_t e = pr->row[i + 1], k = pr->row[i];
         for (uint64_t j = 0; j < nd; j++) {
             while (k < e && pr->delay[k] < pr->dmin + j)
                 k++;
-            t[i * nd + j] = (uint32_t)(k - b);
+            t[i * nd + j] = (uint32_t)k; /* < 2^32: RT_MAX_SYN */
         }
     }
+    t[n - 1] = (uint32_t)pr->nsyn;
     pr->doff = t;
-    pr->bytes += (size_t)pr->npre * nd * sizeof *t;
+    pr->bytes += n * sizeof *t;
     pr->bytes -= (size_t)pr->cap * sizeof *pr->delay;
     free(pr->delay);
     pr->delay = NULL;
@@ -1813,13 +1818,14 @@ void rt_cut(const rt_proj *pr, uint64_t *rb, uint64_t *re, uint32_t lo, uint32_t
         *re = rt_find(pr, r0, r1, hi, npost);
 }
 
-/* rt_proj_cuts, rows [b, e) */
+/* rt_proj_cuts, rows [b, e): a[2], with a delay table, is the widened table (sim.h, doff) */
 static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
 {
     (void)task;
-    const void *const *a = arg;
+    void *const *a = arg;
     const axon_sim *s = a[0];
-    rt_proj *pr = (rt_proj *)a[1];
+    rt_proj *pr = a[1];
+    uint32_t *w = a[2];
     const rt_pop *q = &s->pops[pr->d->post];
     for (uint32_t i = b; i < e; i++) {
         uint64_t r0 = pr->row[i], r1 = pr->row[i + 1];
@@ -1830,16 +1836,15 @@ static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
                             : 0;
             continue;
         }
-        /* per-synapse delays: each delay's part of the row separately */
-        const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1;
-        const uint32_t *o = pr->doff + i * nd;
-        uint32_t *c = pr->cut + i * nd * pr->ncut;
-        for (uint64_t j = 0; j < nd; j++) {
-            uint64_t b0 = r0 + o[j], e0 = j + 1 < nd ? r0 + o[j + 1] : r1;
+        /* per-synapse delays: each delay's part of the row separately, its start (the table's
+           entry) followed by where its chunks 1 .. ncut start */
+        const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
+        for (uint64_t j = i * nd; j < (i + 1) * nd; j++) {
+            uint64_t b0 = pr->doff[j], e0 = pr->doff[j + 1];
+            w[j * st] = (uint32_t)b0;
             for (uint32_t k = 0; k < pr->ncut; k++)
-                c[j * pr->ncut + k] =
-                    b0 < e0 ? (uint32_t)(rt_find(pr, b0, e0, q->bounds[k + 1], q->size) - r0)
-                            : (uint32_t)(b0 - r0);
+                w[j * st + k + 1] =
+                    (uint32_t)(b0 < e0 ? rt_find(pr, b0, e0, q->bounds[k + 1], q->size) : b0);
         }
     }
 }
@@ -1849,8 +1854,9 @@ static void rt_cut_rows(void *arg, uint32_t b, uint32_t e, int task)
  * post population's chunk boundaries, found once: delivery then cuts a row for its chunk by a
  * load instead of searching the row's targets on every thread for every spike (rt_find: with
  * rows of tens of synapses that search was a fifth of COBA's delivery with 2 threads). With
- * per-synapse delays in a table (pr->doff) each delay's part of a row is cut, so that a thread
- * reads and prefetches only its own targets of a due part. Only where it costs at most half a
+ * per-synapse delays in a table (pr->doff) each delay's part of a row is cut, and the cuts go
+ * into the table next to the part's start (sim.h), so that a thread finds its own targets of a
+ * due part by one load and reads and prefetches only those. Only where it costs at most half a
  * byte per synapse.
  */
 static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err)
@@ -1863,11 +1869,27 @@ static axon_status rt_proj_cuts(axon_sim *s, rt_proj *pr, axon_err *err)
         return AXON_OK;
     pr->ncut = (uint32_t)q->nchunks - 1;
     size_t n = (size_t)(pr->npre * nd) * pr->ncut;
-    if (!(pr->cut = malloc(n * sizeof *pr->cut)))
-        return rt_oom(pr, err);
+    void *arg[3] = {s, pr, NULL};
+    if (pr->doff) {
+        size_t m = (size_t)(pr->npre * nd) * (pr->ncut + 1) + 1;
+        uint32_t *w = rt_alloc_syn(m * sizeof *w, NULL);
+        if (!w) {
+            pr->ncut = 0;
+            return rt_oom(pr, err);
+        }
+        w[m - 1] = (uint32_t)pr->nsyn;
+        arg[2] = w;
+        rt_rows_run(s, pr->npre, rt_cut_rows, arg);
+        free(pr->doff);
+        pr->doff = w;
+    } else {
+        if (!(pr->cut = malloc(n * sizeof *pr->cut))) {
+            pr->ncut = 0;
+            return rt_oom(pr, err);
+        }
+        rt_rows_run(s, pr->npre, rt_cut_rows, arg);
+    }
     pr->bytes += n * sizeof *pr->cut;
-    const void *arg[2] = {s, pr};
-    rt_rows_run(s, pr->npre, rt_cut_rows, (void *)arg);
     return AXON_OK;
 }
 

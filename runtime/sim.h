@@ -81,14 +81,18 @@ typedef struct {
                        (AXON_VAR_PER_PRE / _PER_POST) */
     uint16_t *delay; /* per-synapse delays in steps (axon_proj_desc.delays), else NULL; rows
                         are ordered by (delay, target) */
-    uint32_t *doff;  /* ... or, in place of delay[], where it takes no more memory: the offset
-                        in row i of its first synapse with delay >= dmin + k is
-                        doff[i * (dmax - dmin + 1) + k] (rt_delay_table) */
+    uint32_t *doff;  /* ... or, in place of delay[], where it takes no more memory: the index
+                        (in the projection) of row i's first synapse with delay >= dmin + j is
+                        doff[(i * (dmax - dmin + 1) + j) * (ncut + 1)], and that of the first
+                        of its synapses with that delay in chunk k + 1 (cut, below) the entry
+                        after it plus k; the last entry is nsyn (rt_delay_table,
+                        rt_proj_cuts). So the part of row i due at delay dmin + j is
+                        [doff[x], doff[x + ncut + 1]) and chunk k's cut of it
+                        [doff[x + k], doff[x + k + 1]), x = (i (dmax - dmin + 1) + j) (ncut + 1) */
     uint32_t *cut;   /* split delivery (AXON_PROJ_SPLIT) over c + 1 chunks of the post
-                        population: the offset in row i of its first synapse in chunk k + 1 is
-                        cut[i * ncut + k], k < ncut = c; with a delay table (doff), that of the
-                        part of row i with delay dmin + j is cut[(i * (dmax - dmin + 1) + j) *
-                        ncut + k] (rt_proj_cuts); else NULL */
+                        population, without a delay table: the offset in row i of its first
+                        synapse in chunk k + 1 is cut[i * ncut + k], k < ncut = c (rt_proj_cuts);
+                        else NULL (with a delay table the cuts are in it, ncut set) */
     uint32_t ncut;
     uint32_t dmin, dmax; /* bounds of the delays */
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
