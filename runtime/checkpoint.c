@@ -1042,7 +1042,14 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
         memcpy(&id->ranks, buf + CK_ID_OFF + 4, 4);
         memcpy(&id->set, buf + CK_ID_OFF + 8, 8);
     }
-    if (abi != s->m->abi || prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
+    /* another ABI's arrays may be laid out otherwise (ABI 11: element types): not the same
+       model's checkpoint, whatever its shape, and the message says why */
+    if (abi != s->m->abi)
+        CK_FAIL("%s: a checkpoint of model '%s' compiled for model ABI %u, and this simulation's "
+                "model is of ABI %u (this runtime: %s); it cannot be restored: run the model "
+                "again from the start",
+                what, name, abi, s->m->abi, axon_version());
+    if (prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
         CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "
                 "simulation's model '%s' (%s precision, dt %g s) in its populations, "
                 "projections, variables, records or signals",

@@ -1111,6 +1111,37 @@ START_TEST(test_checkpoint_forged)
 }
 END_TEST
 
+/* A checkpoint that an Axon of another model ABI wrote (ABI 11 stores some arrays in other
+ * element types, so one of ABI 10 cannot be read as this one's): refused, and the message says
+ * so rather than that the model differs. */
+START_TEST(test_checkpoint_old_abi)
+{
+    axon_sim *a = api_sim();
+    ck_assert_int_eq(axon_sim_step(a, 7, NULL, NULL), AXON_OK);
+    size_t n = axon_sim_checkpoint_size(a);
+    unsigned char *buf = malloc(n);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(a, buf, n, NULL), AXON_OK);
+    uint32_t abi; /* the header: magic, version, byte order, ABI */
+    memcpy(&abi, buf + 16, 4);
+    ck_assert_uint_eq(abi, AXON_ABI_VERSION);
+    abi = AXON_ABI_VERSION - 1;
+    memcpy(buf + 16, &abi, 4);
+    uint64_t sum = forge_sum(buf, n - 8);
+    memcpy(buf + n - 8, &sum, 8);
+    axon_sim *b = api_sim();
+    ck_assert_int_eq(axon_sim_restore_mem(b, buf, n), AXON_EFORMAT);
+    char want[64];
+    snprintf(want, sizeof want, "model ABI %d", AXON_ABI_VERSION - 1);
+    ck_assert_msg(strstr(axon_sim_error(b), want), "%s", axon_sim_error(b));
+    ck_assert_msg(!strstr(axon_sim_error(b), "differs from this simulation's model"), "%s",
+                  axon_sim_error(b));
+    ck_assert_uint_eq(axon_sim_steps(b), 0);
+    free(buf);
+    axon_sim_free(a);
+    axon_sim_free(b);
+}
+END_TEST
+
 /* A checkpoint of another model, or of the same model with other connectivity. */
 START_TEST(test_checkpoint_foreign)
 {
@@ -1300,6 +1331,7 @@ Suite *api_suite(void)
     tcase_add_test(ck, test_checkpoint_in_callback);
     tcase_add_test(ck, test_checkpoint_damaged);
     tcase_add_test(ck, test_checkpoint_forged);
+    tcase_add_test(ck, test_checkpoint_old_abi);
     tcase_add_test(ck, test_checkpoint_foreign);
     suite_add_tcase(s, ck);
     return s;
