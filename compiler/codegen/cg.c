@@ -840,6 +840,20 @@ static void neuron_env_free(cg *c, LLVMValueRef *ptrs, LLVMValueRef *old)
     c->env = c->temps = NULL;
 }
 
+/* Where the CPU has AVX-512 (c->masked_store), the update's vectors take all 512 bits,
+ * which LLVM's tuning for some of them (an Intel Xeon of 2026's benchmarks: 256) does not
+ * prefer: half the iterations, and the byte-wide refractory counters and spike flags of 8
+ * lanes in one piece. COBA at N = 4,000 on that Xeon: forward Euler 1.09x, exponential Euler
+ * 1.20x faster (bench/RESULTS.md). The body and the entry point that calls it both take it:
+ * a body used by one population is inlined into its entry point, whose attribute then decides
+ * (without it there, 1M LIF and Izhikevich kept 256-bit vectors). The same operations on every
+ * lane: the same bits. */
+static void wide_vectors(cg *c, LLVMValueRef fn)
+{
+    if (c->masked_store)
+        LLVMAddTargetDependentFunctionAttr(fn, "prefer-vector-width", "512");
+}
+
 /*
  * The loop of a population's kernel over neurons [begin, end): `name_body` (init or update),
  * or for an update, with mode CG_EXPREL_FAST, `name_fast`: its exprel only for small
@@ -864,14 +878,8 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     const char *suffix = fast ? "fast" : "body";
     LLVMValueRef fn = cg_function(c, LLVMFunctionType(fast ? c->i8 : c->vd, ps, (unsigned)np, 0),
                                   "%s_%s", name, suffix);
-    /* Where the CPU has AVX-512 (c->masked_store), the update's vectors take all 512 bits,
-       which LLVM's tuning for some of them (an Intel Xeon of 2026's benchmarks: 256) does not
-       prefer: half the iterations, and the byte-wide refractory counters and spike flags of 8
-       lanes in one piece. COBA at N = 4,000 on that Xeon: forward Euler 1.09x, exponential
-       Euler 1.20x faster; 1M LIF and Izhikevich within the spread (bench/RESULTS.md). The
-       same operations on every lane: the same bits. */
-    if (update && c->masked_store)
-        LLVMAddTargetDependentFunctionAttr(fn, "prefer-vector-width", "512");
+    if (update)
+        wide_vectors(c, fn);
     if (!update)
         cg_setup_kernel(c, fn);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
@@ -1260,6 +1268,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
     LLVMValueRef outer = cg_function(c, LLVMFunctionType(c->vd, aps, update ? 5 : 4, 0), "%s", name);
     if (!update)
         cg_setup_kernel(c, outer);
+    else
+        wide_vectors(c, outer);
     LLVMBasicBlockRef oentry = LLVMAppendBasicBlockInContext(c->ctx, outer, "entry");
     LLVMPositionBuilderAtEnd(c->b, oentry);
     LLVMValueRef *args = calloc((size_t)np, sizeof *args);
