@@ -8,6 +8,8 @@
 #   expect NAME STATUS CMD...  CMD must exit with STATUS
 #   contains NAME TEXT         the last command's output contains TEXT
 #   check NAME CMD...          a test of the shell must hold
+#   same_recordings D1 D2 WHAT two runs' output directories hold the same files, byte for byte,
+#                              and manifests that differ only in the command line and threads
 # The commands run with NO_COLOR=1 and their output (stdout and stderr) in $out.
 pass=0
 fail=0
@@ -62,4 +64,14 @@ check() {
 finish() {
     echo "$1: $pass passed, $fail failed"
     [ "$fail" -eq 0 ]
+}
+same_recordings() {
+    if diff -r -x manifest.json "$1" "$2" >"$out" 2>&1 &&
+        grep -v '"meta"\|"threads"' "$1/manifest.json" >"$tmp/m1" &&
+        grep -v '"meta"\|"threads"' "$2/manifest.json" >"$tmp/m2" &&
+        diff "$tmp/m1" "$tmp/m2" >>"$out" 2>&1; then
+        ok
+    else
+        bad "$3: the recordings differ"
+    fi
 }

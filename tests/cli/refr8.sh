@@ -13,28 +13,15 @@ set -u
 . "$AXON_SRCDIR/tests/cli/lib.sh"
 model="$AXON_SRCDIR/tests/cli/refr8.axon"
 
-# same DIR1 DIR2 NAME: the same files, byte for byte, and manifests that differ only in the
-# command line and the thread count
-same() {
-    if diff -r -x manifest.json "$1" "$2" >"$out" 2>&1 &&
-        grep -v '"meta"\|"threads"' "$1/manifest.json" >"$tmp/m1" &&
-        grep -v '"meta"\|"threads"' "$2/manifest.json" >"$tmp/m2" &&
-        diff "$tmp/m1" "$tmp/m2" >>"$out" 2>&1; then
-        ok
-    else
-        bad "$3: the recordings differ"
-    fi
-}
-
 run "narrow counters" "$AXON" run "$model" -o "$tmp/n"
 run "counters in the precision" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" -o "$tmp/w"
-same "$tmp/n" "$tmp/w" "int8/int16 or double counters"
+same_recordings "$tmp/n" "$tmp/w" "int8/int16 or double counters"
 run "narrow counters, 2 threads" "$AXON" run "$model" --threads 2 --grain 1 -o "$tmp/t"
-same "$tmp/n" "$tmp/t" "1 or 2 threads"
+same_recordings "$tmp/n" "$tmp/t" "1 or 2 threads"
 run "single precision, narrow" "$AXON" run "$model" --precision single -o "$tmp/sn"
 run "single precision, wide" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" --precision single \
     -o "$tmp/sw"
-same "$tmp/sn" "$tmp/sw" "single precision: int8/int16 or float counters"
+same_recordings "$tmp/sn" "$tmp/sw" "single precision: int8/int16 or float counters"
 # the long period holds: L's neurons spike at most twice in 0.3 s
 check "the 150 ms period holds" test "$(wc -c <"$tmp/n/L.spikes.i.npy")" -le \
     "$((128 + 4 * 2 * 500))"
@@ -43,7 +30,7 @@ check "the 150 ms period holds" test "$(wc -c <"$tmp/n/L.spikes.i.npy")" -le \
 run "checkpoint" "$AXON" run "$model" -t 0.15s --checkpoint-every 50ms --checkpoint "$tmp/ck" \
     -o "$tmp/c"
 run "resume" "$AXON" run "$model" --resume "$tmp/ck" -t 0.3s -o "$tmp/r"
-same "$tmp/n" "$tmp/r" "checkpoint and resume"
+same_recordings "$tmp/n" "$tmp/r" "checkpoint and resume"
 # a checkpoint of counters kept in the precision is another model's (its arrays have other
 # sizes): refused, not misread
 run "checkpoint, wide counters" env AXON_TEST_WIDE_REFR=1 "$AXON" run "$model" -t 0.15s \

@@ -13,28 +13,15 @@ set -u
 . "$AXON_SRCDIR/tests/cli/lib.sh"
 model="$AXON_SRCDIR/tests/cli/targets16.axon"
 
-# same DIR1 DIR2 NAME: the same files, byte for byte, and manifests that differ only in the
-# command line and the thread count
-same() {
-    if diff -r -x manifest.json "$1" "$2" >"$out" 2>&1 &&
-        grep -v '"meta"\|"threads"' "$1/manifest.json" >"$tmp/m1" &&
-        grep -v '"meta"\|"threads"' "$2/manifest.json" >"$tmp/m2" &&
-        diff "$tmp/m1" "$tmp/m2" >>"$out" 2>&1; then
-        ok
-    else
-        bad "$3: the recordings differ"
-    fi
-}
-
 for n in 65536 65537; do
     run "N=$n, 2-byte targets where they fit" "$AXON" run "$model" --set "N=$n" -t 0.1s -o "$tmp/n$n"
     contains "N=$n: the population" "Big                   $n"
     run "N=$n, 4-byte targets" env AXON_TEST_WIDE_TARGETS=1 "$AXON" run "$model" --set "N=$n" \
         -t 0.1s -o "$tmp/w$n"
-    same "$tmp/n$n" "$tmp/w$n" "N=$n, 2 or 4 bytes"
+    same_recordings "$tmp/n$n" "$tmp/w$n" "N=$n, 2 or 4 bytes"
     run "N=$n, 2 threads" "$AXON" run "$model" --set "N=$n" -t 0.1s --threads 2 --grain 1 \
         -o "$tmp/t$n"
-    same "$tmp/n$n" "$tmp/t$n" "N=$n, 1 or 2 threads"
+    same_recordings "$tmp/n$n" "$tmp/t$n" "N=$n, 1 or 2 threads"
 done
 # the STDP weights moved between the two samples (0 and 50 ms): the records are not trivially
 # equal
@@ -47,12 +34,12 @@ check "the plastic weights moved" sh -c '! cmp -s "$1" "$2"' sh "$tmp/w0" "$tmp/
 run "checkpoint, 2-byte targets" "$AXON" run "$model" -t 0.05s --checkpoint-every 25ms \
     --checkpoint "$tmp/ck16" -o "$tmp/c1"
 run "resume, 2-byte targets" "$AXON" run "$model" --resume "$tmp/ck16" -t 0.1s -o "$tmp/r16"
-same "$tmp/n65536" "$tmp/r16" "checkpoint and resume"
+same_recordings "$tmp/n65536" "$tmp/r16" "checkpoint and resume"
 run "checkpoint, 4-byte targets" env AXON_TEST_WIDE_TARGETS=1 "$AXON" run "$model" -t 0.05s \
     --checkpoint-every 25ms --checkpoint "$tmp/ck32" -o "$tmp/c2"
 run "resume a 4-byte checkpoint with 2-byte targets" "$AXON" run "$model" --resume "$tmp/ck32" \
     -t 0.1s -o "$tmp/r32"
-same "$tmp/n65536" "$tmp/r32" "a 4-byte checkpoint resumed with 2-byte targets"
+same_recordings "$tmp/n65536" "$tmp/r32" "a 4-byte checkpoint resumed with 2-byte targets"
 
 # the memory estimate: projection d (targets only, 20,000 synapses) takes 2 bytes a synapse
 # with 65,536 targets, 4 with 65,537 or when kept wide
