@@ -1096,6 +1096,60 @@ static bool reset_deferrable(const ir_pop *p)
     return true;
 }
 
+/* The cap of a gap (2^22 steps, whole numbers exact in single precision, as is the cap + 0.5
+ * that marks it): a longer one counts down the cap, then is drawn again (memoryless). */
+#define GAP_CAP 4194304.0
+
+/* A gap of steps for a spike probability P per step (f64), from a uniform draw u in (0, 1): 1
+ * + floor(log(u) / log1p(-P)), geometric (P(G > k) = (1 - P)^k); 1 where P >= 1, +inf where
+ * P is not above 0 (never); GAP_CAP + 0.5 where it is above GAP_CAP. */
+static LLVMValueRef gap_draw(cg *c, LLVMValueRef prob, LLVMValueRef u)
+{
+    LLVMValueRef arg = LLVMBuildFNeg(c->b, prob, "");
+    LLVMValueRef l1p = cgm_call(c, "log1p", c->f64, &c->f64, 1, &arg);
+    LLVMValueRef lu = cgm_call(c, "log", c->f64, &c->f64, 1, &u);
+    LLVMValueRef q = LLVMBuildFDiv(c->b, lu, l1p, "");
+    LLVMValueRef fl = cgm_call(c, "floor", c->f64, &c->f64, 1, &q);
+    LLVMValueRef g = LLVMBuildFAdd(c->b, fl, cgm_f64(c, 1), "");
+    g = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOGT, g, cgm_f64(c, GAP_CAP), ""),
+                        cgm_f64(c, GAP_CAP + 0.5), g, "");
+    g = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOGE, prob, cgm_f64(c, 1), ""),
+                        cgm_f64(c, 1), g, "");
+    return LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOGT, prob, cgm_f64(c, 0), ""), g,
+                           cgm_f64(c, INFINITY), "gap");
+}
+
+/*
+ * The deferred pass of a neuron whose spikes are drawn as gaps (ir_pop.gap_var), which the
+ * update flagged: its _gap has run out (the update counted it down to 0, a spike, or to 0.5, a
+ * cap), or P is not the one the gap was drawn with. A new P draws a gap from this step (with
+ * uniform 1 of the step's block: the neuron fires now when it is 1); a gap that ran out draws
+ * the next one from the next step (uniform 0). Both are the condition's stream, keyed by the
+ * seed, the neuron and the step. Sets the hidden variables in c->env; returns whether the
+ * neuron fires.
+ */
+static LLVMValueRef gap_pass(cg *c)
+{
+    const ir_pop *p = c->pop;
+    LLVMValueRef prob = to_f64(c, expr(c, p->gap_p));
+    LLVMValueRef gap = to_f64(c, c->env[p->gap_var]);
+    LLVMValueRef was = to_f64(c, c->env[p->gap_p_var]);
+    LLVMValueRef stream = cg_kconst(c, c->i32, stream_of(c) + (unsigned)(p->gap_draw & 1023));
+    LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
+    c->drew = true;
+    LLVMValueRef moved = LLVMBuildFCmp(c->b, LLVMRealUNE, was, prob, "");
+    LLVMValueRef u1 = cgm_uniform(c, c->seed, stream, idx32, c->step, 1);
+    gap = LLVMBuildSelect(c->b, moved,
+                          LLVMBuildFSub(c->b, gap_draw(c, prob, u1), cgm_f64(c, 1), ""), gap, "");
+    LLVMValueRef out = LLVMBuildFCmp(c->b, LLVMRealOLT, gap, cgm_f64(c, 1), "");
+    LLVMValueRef fired = LLVMBuildFCmp(c->b, LLVMRealOEQ, gap, cgm_f64(c, 0), "fired");
+    LLVMValueRef u0 = cgm_uniform(c, c->seed, stream, idx32, c->step, 0);
+    gap = LLVMBuildSelect(c->b, out, gap_draw(c, prob, u0), gap, "");
+    c->env[p->gap_var] = cg_to_fp(c, gap);
+    c->env[p->gap_p_var] = cg_to_fp(c, prob);
+    return fired;
+}
+
 /*
  * `name_reset`, with the parameters of the update body (body_fn): the reset of the neurons of
  * [begin, end) whose fired flag the body set, on the values it stored. The flags are scanned 8
@@ -1151,7 +1205,13 @@ static LLVMValueRef reset_fn(cg *c, const char *name, LLVMTypeRef *ps, int np, L
     c->idx = q;
     LLVMValueRef *ptrs, *old;
     neuron_env(c, fn, q, true, false, &ptrs, &old);
-    stmts(c, &p->reset, LLVMConstInt(c->i1, 1, 0));
+    LLVMValueRef fired = LLVMConstInt(c->i1, 1, 0);
+    if (p->gap_var >= 0) {
+        fired = gap_pass(c);
+        LLVMBuildStore(c->b, LLVMBuildZExt(c->b, fired, c->i8, ""),
+                       LLVMBuildGEP2(c->b, c->i8, flags, &q, 1, ""));
+    }
+    stmts(c, &p->reset, fired);
     /* as the update body stores: not parameters, and inputs are cleared there */
     for (int k = 0; k < nv; k++)
         if (c->env[k] != old[k] && p->vars[k].kind != IRV_PARAM && p->vars[k].kind != IRV_INPUT)
@@ -1237,7 +1297,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
        is still 5% slower on COBA; the full one, rarely run then, takes one (less code to
        compile). */
     LLVMValueRef fast = NULL, fn_k = NULL, fast_k = NULL;
-    if (update && !c->quiet_inputs) {
+    if (update && !c->quiet_inputs && p->gap_var < 0) {
         fast = body_fn(c, name, update, CG_EXPREL_FAST, false, 2, ps, np, &fast_k);
         if (c->nexprel == 0) {
             LLVMDeleteFunction(fast);
@@ -1247,8 +1307,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
         }
     }
     /* the reset after each block's update, for the neurons that fired (not with exprel's
-       blocks) */
-    bool defer = update && !fast && reset_deferrable(p);
+       blocks); always for spikes drawn as gaps, whose pass decides the spikes (gap_pass) */
+    bool defer = update && !fast && (p->gap_var >= 0 || reset_deferrable(p));
     c->defer_reset = defer;
     LLVMValueRef fn = body_fn(c, name, update, CG_EXPREL_FULL, fast != NULL, fast ? 1 : 4, ps, np,
                               &fn_k);

@@ -134,7 +134,14 @@ static void dump_pop(dump_out *out, const ir_model *m, const ir_pop *p)
     }
     if (p->fire) {
         fputs("  spike when ", out->f);
-        put_expr(out, p->fire);
+        /* drawn as gaps (scheme.c): the condition as written, and the pass's trigger */
+        put_expr(out, p->gap_var >= 0 ? p->spike : p->fire);
+        if (p->gap_var >= 0) {
+            fputs("\n    (drawn as geometric gaps: _gap counts the steps to the next spike; "
+                  "drawn again when ", out->f);
+            put_expr(out, p->fire);
+            fputc(')', out->f);
+        }
         fputc('\n', out->f);
         put_block(out, &p->reset, 4, "", "");
     }

@@ -382,7 +382,7 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
     p.type_name = t->name;
     p.size = (int)size;
     p.span = mp->span;
-    p.refr_var = p.permit_var = -1;
+    p.refr_var = p.permit_var = p.gap_var = p.gap_p_var = -1;
     p.method = mp->method ? mp->method : t->method;
     p.method_span = mp->method ? mp->method_span : t->method_span;
     /* parameter values: defaults, then the population's arguments and initialisers, then

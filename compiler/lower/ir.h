@@ -111,6 +111,15 @@ typedef struct {
     sx *refr_steps;         /* steps to hold after a spike (duration refractoriness) */
     int permit_var;         /* hidden flag: may spike (condition refractoriness), or -1 */
     sx *refr_cond;          /* the condition that blocks spiking */
+    /* A spike condition `rand() < P` (or `P > rand()`) with P fixed between parameter changes
+       (parameters, constants, dt) and no refractoriness: drawn as gaps (scheme.c). gap_var
+       (hidden "_gap") counts the steps to the neuron's next spike down by one per step;
+       gap_p_var (hidden "_gap_p") is the P its gap was drawn with. fire is then "needs the
+       deferred pass" (_gap < 1 or _gap_p != P), which draws the gaps and decides the spike
+       (cg.c reset_fn); gap_draw is the condition's draw number (its random stream). */
+    int gap_var, gap_p_var; /* storage indices, or -1 (the per-step form) */
+    sx *gap_p;              /* P */
+    int gap_draw;
     unsigned char *held;    /* per var: held during refractoriness */
     int *copies;            /* pairs (hidden storage index, sm_type variable): a copy of the
                                variable taken at each spike, before the reset, for

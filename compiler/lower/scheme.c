@@ -460,6 +460,72 @@ static int refr_elem(const ir_pop *p, const sx *start)
                                    : AXON_ELEM_REAL;
 }
 
+/* ---- spikes drawn as gaps --------------------------------------------------------------
+ * A spike condition `rand() < P` (or `P > rand()`), P fixed between parameter changes, makes a
+ * Bernoulli(P) trial per step: the steps between spikes are geometric. Drawing each gap once
+ * (cg.c reset_fn: G = 1 + floor(log(u) / log1p(-P)), P(G > k) = (1 - P)^k) and counting it
+ * down is the same process in law, and costs a subtraction per neuron and step instead of a
+ * Philox block. The law is memoryless, so a gap may be drawn again from any step: where P
+ * changes (a parameter set at run time) and where a long gap reaches its cap. */
+
+/* Is e fixed between parameter changes: numbers, dt, parameters (shared or per neuron) and
+   what is derived from them, no draw, no time, no state, input, signal or table? */
+static bool fixed_between_changes(const sx *e)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case SX_CONST: return true;
+    case SX_VAR:
+        return e->space == VS_PARAM || e->space == VS_SHARED || e->space == VS_DERIVED ||
+               e->space == VS_DT;
+    case SX_RAND: case SX_TABLE: case SX_EXT: return false;
+    default:
+        return fixed_between_changes(e->a) && fixed_between_changes(e->b) &&
+               fixed_between_changes(e->c);
+    }
+}
+
+static bool block_reads(const sm_block *blk, int space, int idx)
+{
+    for (int k = 0; k < blk->n; k++) {
+        const sm_stmt *st = blk->v[k];
+        if (sx_uses(st->value, space, idx) || sx_uses(st->cond, space, idx) ||
+            block_reads(&st->then, space, idx) || block_reads(&st->els, space, idx))
+            return true;
+    }
+    return false;
+}
+
+/* P of a spike condition `rand() < P` or `P > rand()` that can be drawn as gaps, else NULL:
+ * not with refractoriness (its counter would hold the gap), and only where the reset can run
+ * after the update, over the neurons that the deferred pass finds firing (cg.c reset_fn): no
+ * events, no Poisson input added to a state variable after the reset, and a reset that reads
+ * no input (cleared by the update) nor a temporary of the update. AXON_TEST_POISSON_STEPS
+ * (test only) keeps the per-step form, a draw per neuron and step. */
+static sx *gap_condition(const ir_pop *p, int *draw)
+{
+    const sx *c = p->spike;
+    if (!c || p->type->refractory || p->nevents > 0 || getenv("AXON_TEST_POISSON_STEPS"))
+        return NULL;
+    const sx *u = c->kind == SX_LT ? c->a : c->kind == SX_GT ? c->b : NULL;
+    sx *prob = c->kind == SX_LT ? c->b : c->a;
+    if (!u || u->kind != SX_RAND || u->fn != SXR_UNIFORM || !fixed_between_changes(prob))
+        return NULL;
+    for (int k = 0; k < p->npinputs; k++)
+        if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
+            return NULL;
+    for (int v = 0; v < p->type->nvars; v++)
+        if (p->slot[v] >= 0 && p->vars[p->slot[v]].kind == IRV_INPUT &&
+            block_reads(&p->reset, VS_INPUT, v))
+            return NULL;
+    for (int k = 0; k < p->update.n; k++)
+        if (p->update.v[k].space == VS_TEMP && block_reads(&p->reset, VS_TEMP, p->update.v[k].idx))
+            return NULL;
+    *draw = u->idx;
+    return prob;
+}
+
 static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
 {
     ax_arena *ar = sema_arena(s);
@@ -751,9 +817,38 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             }
         }
     }
+    /* spikes drawn as gaps: _gap counts down; +inf and P = -1 (never fires) when the model
+       starts, so that the first step draws a gap for P unless P is -1 */
+    int gap_draw = 0;
+    sx *gap_p = gap_condition(p, &gap_draw);
+    if (gap_p) {
+        p->vars = arena_grow(ar, p->vars, (size_t)p->nvars, (size_t)p->nvars + 2, sizeof *p->vars);
+        p->gap_var = p->nvars;
+        p->vars[p->nvars++] = (ir_var){"_gap", IRV_HIDDEN, -1, DIM_NONE, false,
+                                       sx_const(ar, INFINITY, DIM_NONE), 0};
+        p->gap_p_var = p->nvars;
+        p->vars[p->nvars++] = (ir_var){"_gap_p", IRV_HIDDEN, -1, DIM_NONE, false,
+                                       sx_const(ar, -1, DIM_NONE), 0};
+        p->gap_p = gap_p;
+        p->gap_draw = gap_draw;
+        emit(&b, VS_HIDDEN, p->gap_var, "_gap",
+             sx_sub(ar, sx_var(ar, VS_HIDDEN, p->gap_var, "_gap", DIM_NONE),
+                    sx_const(ar, 1, DIM_NONE)));
+    }
     /* firing: the written condition, gated by refractoriness */
     if (p->spike) {
         p->fire = p->spike;
+        if (p->gap_var >= 0) {
+            /* the neurons for the deferred pass: a gap run out (0: a spike, 0.5: its cap), or
+               a P other than the one it was drawn with (cg.c reset_fn) */
+            sx *due = sx_bin(ar, SX_LT, sx_var(ar, VS_HIDDEN, p->gap_var, "_gap", DIM_NONE),
+                             sx_const(ar, 1, DIM_NONE));
+            sx *moved = sx_bin(ar, SX_NE, sx_var(ar, VS_HIDDEN, p->gap_p_var, "_gap_p", DIM_NONE),
+                               p->gap_p);
+            due->boolean = moved->boolean = true;
+            p->fire = sx_bin(ar, SX_OR, due, moved);
+            p->fire->boolean = true;
+        }
         if (p->permit_var >= 0) {
             sx *permit = sx_var(ar, VS_HIDDEN, p->permit_var, "_may_spike", DIM_NONE);
             permit->boolean = true;
