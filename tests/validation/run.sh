@@ -14,6 +14,8 @@
 #   check_glia.py      the stdlib astrocyte and tripartite synapse (Stimberg et al. 2018) against Brian2
 #   check_noise.py     white noise: OU statistics, Milstein/Euler-Maruyama order, Siegert
 #   check_poisson_input.py  summed Poisson input: its distribution, shot noise, threads
+#   check_poisson_gaps.py  Poisson sources drawn as geometric gaps: counts, intervals, rate
+#                      changes, edges, the cap, against the exact law and the per-step form
 #   check_noise_synapse.py  white noise in synapse equations: OU synapses, Wiener process
 #   check_topk.py      k-winners-take-all: topk(x, k) against an exact ranking
 #   check_syn_values.py  per-synapse values from lists, NPY and CSV files reach their synapses
@@ -44,6 +46,7 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_glia.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_input.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_poisson_gaps.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_noise_synapse.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_topk.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_syn_values.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
