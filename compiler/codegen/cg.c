@@ -1100,13 +1100,11 @@ static bool reset_deferrable(const ir_pop *p)
  * that marks it): a longer one counts down the cap, then is drawn again (memoryless). */
 #define GAP_CAP 4194304.0
 
-/* A gap of steps for a spike probability P per step (f64), from a uniform draw u in (0, 1): 1
- * + floor(log(u) / log1p(-P)), geometric (P(G > k) = (1 - P)^k); 1 where P >= 1, +inf where
- * P is not above 0 (never); GAP_CAP + 0.5 where it is above GAP_CAP. */
-static LLVMValueRef gap_draw(cg *c, LLVMValueRef prob, LLVMValueRef u)
+/* A gap of steps for a spike probability P per step (f64), from a uniform draw u in (0, 1) and
+ * l1p = log1p(-P): 1 + floor(log(u) / l1p), geometric (P(G > k) = (1 - P)^k); 1 where P >= 1,
+ * +inf where P is not above 0 (never); GAP_CAP + 0.5 where it is above GAP_CAP. */
+static LLVMValueRef gap_draw(cg *c, LLVMValueRef prob, LLVMValueRef l1p, LLVMValueRef u)
 {
-    LLVMValueRef arg = LLVMBuildFNeg(c->b, prob, "");
-    LLVMValueRef l1p = cgm_call(c, "log1p", c->f64, &c->f64, 1, &arg);
     LLVMValueRef lu = cgm_call(c, "log", c->f64, &c->f64, 1, &u);
     LLVMValueRef q = LLVMBuildFDiv(c->b, lu, l1p, "");
     LLVMValueRef fl = cgm_call(c, "floor", c->f64, &c->f64, 1, &q);
@@ -1125,27 +1123,48 @@ static LLVMValueRef gap_draw(cg *c, LLVMValueRef prob, LLVMValueRef u)
  * cap), or P is not the one the gap was drawn with. A new P draws a gap from this step (with
  * uniform 1 of the step's block: the neuron fires now when it is 1); a gap that ran out draws
  * the next one from the next step (uniform 0). Both are the condition's stream, keyed by the
- * seed, the neuron and the step. Sets the hidden variables in c->env; returns whether the
- * neuron fires.
+ * seed, the neuron and the step; each is drawn only where needed (branches: the pass is
+ * scalar). Sets the hidden variables in c->env; returns whether the neuron fires.
  */
 static LLVMValueRef gap_pass(cg *c)
 {
     const ir_pop *p = c->pop;
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(c->b));
     LLVMValueRef prob = to_f64(c, expr(c, p->gap_p));
     LLVMValueRef gap = to_f64(c, c->env[p->gap_var]);
     LLVMValueRef was = to_f64(c, c->env[p->gap_p_var]);
     LLVMValueRef stream = cg_kconst(c, c->i32, stream_of(c) + (unsigned)(p->gap_draw & 1023));
     LLVMValueRef idx32 = LLVMBuildTrunc(c->b, c->idx, c->i32, "");
     c->drew = true;
+    LLVMValueRef arg = LLVMBuildFNeg(c->b, prob, "");
+    LLVMValueRef l1p = cgm_call(c, "log1p", c->f64, &c->f64, 1, &arg);
     LLVMValueRef moved = LLVMBuildFCmp(c->b, LLVMRealUNE, was, prob, "");
+    LLVMBasicBlockRef b0 = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef redraw = LLVMAppendBasicBlockInContext(c->ctx, fn, "gap_moved");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(c->ctx, fn, "gap_join");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(c->ctx, fn, "gap_next");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "gap_done");
+    LLVMBuildCondBr(c->b, moved, redraw, join);
+    LLVMPositionBuilderAtEnd(c->b, redraw);
     LLVMValueRef u1 = cgm_uniform(c, c->seed, stream, idx32, c->step, 1);
-    gap = LLVMBuildSelect(c->b, moved,
-                          LLVMBuildFSub(c->b, gap_draw(c, prob, u1), cgm_f64(c, 1), ""), gap, "");
-    LLVMValueRef out = LLVMBuildFCmp(c->b, LLVMRealOLT, gap, cgm_f64(c, 1), "");
-    LLVMValueRef fired = LLVMBuildFCmp(c->b, LLVMRealOEQ, gap, cgm_f64(c, 0), "fired");
+    LLVMValueRef g1 = LLVMBuildFSub(c->b, gap_draw(c, prob, l1p, u1), cgm_f64(c, 1), "");
+    LLVMBasicBlockRef b1 = LLVMGetInsertBlock(c->b);
+    LLVMBuildBr(c->b, join);
+    LLVMPositionBuilderAtEnd(c->b, join);
+    LLVMValueRef g = LLVMBuildPhi(c->b, c->f64, "");
+    LLVMAddIncoming(g, (LLVMValueRef[]){gap, g1}, (LLVMBasicBlockRef[]){b0, b1}, 2);
+    LLVMValueRef out = LLVMBuildFCmp(c->b, LLVMRealOLT, g, cgm_f64(c, 1), "");
+    LLVMValueRef fired = LLVMBuildFCmp(c->b, LLVMRealOEQ, g, cgm_f64(c, 0), "fired");
+    LLVMBuildCondBr(c->b, out, next, done);
+    LLVMPositionBuilderAtEnd(c->b, next);
     LLVMValueRef u0 = cgm_uniform(c, c->seed, stream, idx32, c->step, 0);
-    gap = LLVMBuildSelect(c->b, out, gap_draw(c, prob, u0), gap, "");
-    c->env[p->gap_var] = cg_to_fp(c, gap);
+    LLVMValueRef g0 = gap_draw(c, prob, l1p, u0);
+    LLVMBasicBlockRef b2 = LLVMGetInsertBlock(c->b);
+    LLVMBuildBr(c->b, done);
+    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMValueRef gn = LLVMBuildPhi(c->b, c->f64, "");
+    LLVMAddIncoming(gn, (LLVMValueRef[]){g, g0}, (LLVMBasicBlockRef[]){join, b2}, 2);
+    c->env[p->gap_var] = cg_to_fp(c, gn);
     c->env[p->gap_p_var] = cg_to_fp(c, prob);
     return fired;
 }
