@@ -18,10 +18,16 @@ Brian2: wait4, which cannot go below this interpreter's own at the fork), the ru
 per synapse (axon_sim_bytes_per_synapse: targets, synapse variables, row offsets) and, for Song
 et al., ns per time step.
 
+With --per-step, Song et al. has a third side: the same model built with its Poisson inputs'
+spike condition drawn every step (AXON_TEST_POISSON_STEPS, the form before geometric gaps;
+docs/language.md); with AXON_BASE (another build's axon) and AXON_BASE_LIB (its .libs), a
+side built and linked by that build.
+
 Usage: bench/stdp/bench.py [--rounds R] [--song-s S] [--coba-ms MS] [--sizes "4000 64000"]
-                           [--only song|coba] [--skip-brian]
+                           [--only song|coba] [--skip-brian] [--per-step]
 Environment: AXON (default ./axon), CC (default cc), PYTHON (default /usr/bin/python3, with
-python3-brian). Run from a built tree (make). Not part of `make check`.
+python3-brian), AXON_BASE and AXON_BASE_LIB. Run from a built tree (make). Not part of
+`make check`.
 """
 import argparse
 import os
@@ -39,14 +45,17 @@ from floor import fields, loadavg, log, sh, spread  # noqa: E402  (the COBA benc
 class AxonSide:
     """An Axon model linked with synmem.c: built once, run many times."""
 
-    def __init__(self, name, model, sets, ms, a, tmp):
+    def __init__(self, name, model, sets, ms, a, tmp, axon=None, lib=None, env=None):
         self.name, self.runs = name, []
         obj, exe = os.path.join(tmp, name + ".o"), os.path.join(tmp, name)
-        cmd = [a.axon, "build", model, "--emit", "obj", "-o", obj, "-q"]
+        cmd = [axon or a.axon, "build", model, "--emit", "obj", "-o", obj, "-q"]
         for s in sets:
             cmd += ["--set", s]
-        sh(cmd)
-        lib = os.path.join(ROOT, ".libs")
+        if env:
+            subprocess.run(cmd, cwd=ROOT, check=True, env=dict(os.environ, **env))
+        else:
+            sh(cmd)
+        lib = lib or os.path.join(ROOT, ".libs")
         sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
             f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
         self.cmd, self.cwd = [exe, "0", str(ms)], ROOT
@@ -114,6 +123,14 @@ def song(a, tmp):
     log("== song: building")
     ax = AxonSide("axon_song", "examples/stdp_song.axon", [], a.song_s * 1000, a, tmp)
     sides = [ax] + ([] if a.skip_brian else [BrianSongSide(a, tmp)])
+    if a.per_step:
+        sides.append(AxonSide("axon_song_per_step", "examples/stdp_song.axon", [],
+                              a.song_s * 1000, a, tmp, env={"AXON_TEST_POISSON_STEPS": "1"}))
+    if os.environ.get("AXON_BASE"):
+        sides.append(AxonSide("axon_song_base", "examples/stdp_song.axon", [], a.song_s * 1000,
+                              a, tmp, axon=os.environ["AXON_BASE"],
+                              lib=os.environ.get("AXON_BASE_LIB")))
+    brian = None if a.skip_brian else sides[1]
     before, after = rounds(sides, a.rounds)
     steps = a.song_s * 1e4
     print(f"\n### Song et al. (2000), {a.song_s:g} s of model time, 1 thread "
@@ -125,11 +142,14 @@ def song(a, tmp):
         cpu = [x["cpu"] for x in s.runs]
         ns = spread([c / steps * 1e9 for c in cpu])
         rss = spread([x["rss"] for x in s.runs])
-        r = ratio(sides[1], s) if len(sides) > 1 else "-"
+        r = ratio(brian, s) if brian else "-"
         print(f"| {s.name} | {spread(cpu)} | {ns} | {rss} | {r} |")
     print(f"\nAxon: {ax.total.get('synapses')} synapses, "
           f"{float(ax.total.get('bytes_per_synapse', 'nan')):.2f} bytes per synapse (the weight, "
           f"the target, the post-ordered index, and per input neuron its trace and row offset).")
+    for s in sides[1:]:
+        if s.name.startswith("axon_"):
+            print(f"{s.name} / axon_song, loop CPU: {ratio(s, ax)}")
 
 
 def coba(a, tmp):
@@ -159,6 +179,8 @@ def main():
     ap.add_argument("--sizes", default="4000 64000")
     ap.add_argument("--only", choices=("song", "coba"))
     ap.add_argument("--skip-brian", action="store_true")
+    ap.add_argument("--per-step", action="store_true",
+                    help="Song et al.: a side with the inputs drawn every step")
     a = ap.parse_args()
     if a.rounds < 1 or a.song_s <= 0 or a.coba_ms <= 0:
         ap.error("--rounds, --song-s and --coba-ms must be positive")
