@@ -676,7 +676,12 @@ static LLVMValueRef row_target(cg *c, LLVMValueRef s)
  * synapses: first, without branches, the synapses whose target spiked at or after the row's
  * last pre_after (last[j] > lo) are listed and their targets' histories prefetched (scattered:
  * the misses overlap); then each listed synapse runs on_post at those spikes, in order, as
- * on_post_at ran them; then on_pre runs over the chunk. The replay reads the synapse's own
+ * on_post_at ran them, in rounds: its first spike in the first round, its second in the
+ * second (with the synapses that have one), and so on, so that the updates of different
+ * synapses overlap where one synapse's run of them is a chain of dependent operations (the
+ * weight's add and clip: about a dozen cycles a spike; a synapse onto a neuron at 100-190 Hz
+ * has up to 15 spikes to replay, and about half of all replays come at a flush); then on_pre
+ * runs over the chunk. The replay reads the synapse's own
  * variables and the presynaptic side's (which on_pre does not write) and on_pre does not read
  * what the replay writes except the synapse's own, so each synapse sees the same operations in
  * the same order as eagerly. About half the targets of COBA's E -> E spiked since (20 Hz on
