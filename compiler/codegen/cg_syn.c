@@ -721,6 +721,13 @@ static LLVMValueRef splat(cg *c, LLVMTypeRef vt, LLVMValueRef v)
     return LLVMBuildShuffleVector(c->b, one, LLVMGetUndef(vt), LLVMConstNull(mt), "");
 }
 
+/* The type of a place in the histories (rp_at, rp_end): j AXON_DEFER_HIST + x, under 2^20 for
+ * 2-byte targets, else 64 bits. */
+static LLVMTypeRef rp_place_type(cg *c)
+{
+    return c->post16 ? c->i32 : c->i64;
+}
+
 /* Listed synapse y: where its replay starts and ends in the histories. Its target's spikes
  * that it has not seen are the steps of the history at or after lo: a suffix h[x..n] of
  * h[1..n] (the steps increase, the last is >= lo), counted without branches over the whole
@@ -753,10 +760,11 @@ static void replay_setup_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     LLVMValueRef bits = LLVMBuildBitCast(c->b, sel, mt, "");
     LLVMValueRef m = LLVMBuildZExt(c->b, cgm_intrinsic(c, "llvm.ctpop", mt, &bits, 1), c->i64, "m");
     LLVMValueRef x = LLVMBuildAdd(c->b, LLVMBuildSub(c->b, n, m, ""), one, "x");
-    LLVMBuildStore(c->b, LLVMBuildTrunc(c->b, LLVMBuildAdd(c->b, at, x, ""), c->i32, ""),
-                   LLVMBuildGEP2(c->b, c->i32, c->rp_at, &y, 1, ""));
-    LLVMBuildStore(c->b, LLVMBuildTrunc(c->b, LLVMBuildAdd(c->b, at, n, ""), c->i32, ""),
-                   LLVMBuildGEP2(c->b, c->i32, c->rp_end, &y, 1, ""));
+    LLVMTypeRef pt = rp_place_type(c);
+    LLVMBuildStore(c->b, LLVMBuildIntCast2(c->b, LLVMBuildAdd(c->b, at, x, ""), pt, 0, ""),
+                   LLVMBuildGEP2(c->b, pt, c->rp_at, &y, 1, ""));
+    LLVMBuildStore(c->b, LLVMBuildIntCast2(c->b, LLVMBuildAdd(c->b, at, n, ""), pt, 0, ""),
+                   LLVMBuildGEP2(c->b, pt, c->rp_end, &y, 1, ""));
 }
 
 /* One round of the replay, entry y of the list: on_post of its synapse at the spike of step
@@ -769,12 +777,13 @@ static void replay_round_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     const ir_proj *pj = c->proj;
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
     LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, ""), "");
-    LLVMValueRef e = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_at, &y, 1, ""), "e");
-    LLVMValueRef end = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_end, &y, 1, ""), "end");
+    LLVMTypeRef pt = rp_place_type(c);
+    LLVMValueRef e = LLVMBuildLoad2(c->b, pt, LLVMBuildGEP2(c->b, pt, c->rp_at, &y, 1, ""), "e");
+    LLVMValueRef end = LLVMBuildLoad2(c->b, pt, LLVMBuildGEP2(c->b, pt, c->rp_end, &y, 1, ""), "end");
     c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
     c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
     c->post_j = row_target(c, c->syn_s);
-    LLVMValueRef e64 = LLVMBuildZExt(c->b, e, c->i64, "");
+    LLVMValueRef e64 = LLVMBuildIntCast2(c->b, e, c->i64, 0, "");
     LLVMValueRef step = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_hist, &e64, 1, ""),
                                                            "step"), c->i64, "");
     LLVMValueRef t = LLVMBuildFMul(c->b,
@@ -791,12 +800,12 @@ static void replay_round_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     load_side(c, IRS_PRE);
     run_handler(c, &pj->on_post);
     c->t_ev = t_ev;
-    LLVMValueRef e1 = LLVMBuildAdd(c->b, e, LLVMConstInt(c->i32, 1, 0), "");
+    LLVMValueRef e1 = LLVMBuildAdd(c->b, e, LLVMConstInt(pt, 1, 0), "");
     LLVMValueRef left = LLVMBuildICmp(c->b, LLVMIntULE, e1, end, "left");
     LLVMValueRef m = LLVMBuildLoad2(c->b, c->i64, c->rp_m, "m");
     LLVMBuildStore(c->b, x0, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &m, 1, ""));
-    LLVMBuildStore(c->b, e1, LLVMBuildGEP2(c->b, c->i32, c->rp_at, &m, 1, ""));
-    LLVMBuildStore(c->b, end, LLVMBuildGEP2(c->b, c->i32, c->rp_end, &m, 1, ""));
+    LLVMBuildStore(c->b, e1, LLVMBuildGEP2(c->b, pt, c->rp_at, &m, 1, ""));
+    LLVMBuildStore(c->b, end, LLVMBuildGEP2(c->b, pt, c->rp_end, &m, 1, ""));
     LLVMBuildStore(c->b, LLVMBuildAdd(c->b, m, LLVMBuildZExt(c->b, left, c->i64, ""), ""), c->rp_m);
 }
 
@@ -816,8 +825,8 @@ static void replay_chunks(cg *c, LLVMValueRef fn)
         LLVMPositionBuilderAtEnd(eb, e0);
     c->rp_list = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "list");
     c->rp_n = LLVMBuildAlloca(eb, c->i64, "nlist");
-    c->rp_at = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "at");
-    c->rp_end = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "end");
+    c->rp_at = LLVMBuildAlloca(eb, LLVMArrayType2(rp_place_type(c), CG_REPLAY_CHUNK), "at");
+    c->rp_end = LLVMBuildAlloca(eb, LLVMArrayType2(rp_place_type(c), CG_REPLAY_CHUNK), "end");
     c->rp_m = LLVMBuildAlloca(eb, c->i64, "nleft");
     LLVMDisposeBuilder(eb);
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
