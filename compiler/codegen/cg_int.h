@@ -152,6 +152,8 @@ typedef struct {
     bool rp_only;                        /* ... the replay without on_pre (post_replay) */
     LLVMValueRef rp_list, rp_n, rp_c0;   /* ... the chunk's listed synapses (places from
                                             rp_c0), their count (allocas) */
+    LLVMValueRef rp_at, rp_end, rp_m;    /* ... per listed synapse its next and last spike's
+                                            place in hist; the count of those left (allocas) */
     LLVMValueRef t_ev;                   /* event time of a synapse kernel (double) */
     LLVMValueRef *side_val;              /* values of the fixed endpoint's side (by storage slot) */
     const ir_pop *pop;

@@ -676,7 +676,12 @@ static LLVMValueRef row_target(cg *c, LLVMValueRef s)
  * synapses: first, without branches, the synapses whose target spiked at or after the row's
  * last pre_after (last[j] > lo) are listed and their targets' histories prefetched (scattered:
  * the misses overlap); then each listed synapse runs on_post at those spikes, in order, as
- * on_post_at ran them; then on_pre runs over the chunk. The replay reads the synapse's own
+ * on_post_at ran them, in rounds: its first spike in the first round, its second in the
+ * second (with the synapses that have one), and so on, so that the updates of different
+ * synapses overlap where one synapse's run of them is a chain of dependent operations (the
+ * weight's add and clip: about a dozen cycles a spike; a synapse onto a neuron at 100-190 Hz
+ * has up to 15 spikes to replay, and about half of all replays come at a flush); then on_pre
+ * runs over the chunk. The replay reads the synapse's own
  * variables and the presynaptic side's (which on_pre does not write) and on_pre does not read
  * what the replay writes except the synapse's own, so each synapse sees the same operations in
  * the same order as eagerly. About half the targets of COBA's E -> E spiked since (20 Hz on
@@ -716,24 +721,28 @@ static LLVMValueRef splat(cg *c, LLVMTypeRef vt, LLVMValueRef v)
     return LLVMBuildShuffleVector(c->b, one, LLVMGetUndef(vt), LLVMConstNull(mt), "");
 }
 
-/* Listed synapse y: on_post at each post spike of its target post_j that it has not seen, in
- * order: the steps of post_j's history at or after lo (the last is >= lo), each at
- * t = (base + step) dt. The synapse's variables go through memory between the spikes. */
-static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
+/* The type of a place in the histories (rp_at, rp_end): j AXON_DEFER_HIST + x, under 2^20 for
+ * 2-byte targets, else 64 bits. */
+static LLVMTypeRef rp_place_type(cg *c)
 {
-    const ir_proj *pj = c->proj;
+    return c->post16 ? c->i32 : c->i64;
+}
+
+/* Listed synapse y: where its replay starts and ends in the histories. Its target's spikes
+ * that it has not seen are the steps of the history at or after lo: a suffix h[x..n] of
+ * h[1..n] (the steps increase, the last is >= lo), counted without branches over the whole
+ * history (h[0], the count, and the lanes past n masked out). rp_at[y] = the place of h[x] in
+ * hist, rp_end[y] that of h[n]. */
+static void replay_setup_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
+{
+    (void)fn;
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
     LLVMValueRef one = LLVMConstInt(c->i64, 1, 0);
-    LLVMValueRef at_y = LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, "");
-    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, at_y, "");
-    c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
-    c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
-    c->post_j = row_target(c, c->syn_s);
-    LLVMValueRef at = LLVMBuildMul(c->b, c->post_j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
+    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, ""), "");
+    LLVMValueRef j = row_target(c, LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s"));
+    LLVMValueRef at = LLVMBuildMul(c->b, j, LLVMConstInt(c->i64, AXON_DEFER_HIST, 0), "");
     LLVMValueRef h = LLVMBuildGEP2(c->b, i16, c->rp_hist, &at, 1, "hist");
     LLVMValueRef n = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, h, "n"), c->i64, "");
-    /* the spikes at or after lo: a suffix of h[1..n] (the steps increase), counted without
-       branches over the whole history (h[0], the count, and the lanes past n masked out) */
     LLVMTypeRef vt = LLVMVectorType(i16, AXON_DEFER_HIST);
     LLVMValueRef hv = LLVMBuildLoad2(c->b, vt, h, "history");
     LLVMSetAlignment(hv, 2);
@@ -751,15 +760,32 @@ static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     LLVMValueRef bits = LLVMBuildBitCast(c->b, sel, mt, "");
     LLVMValueRef m = LLVMBuildZExt(c->b, cgm_intrinsic(c, "llvm.ctpop", mt, &bits, 1), c->i64, "m");
     LLVMValueRef x = LLVMBuildAdd(c->b, LLVMBuildSub(c->b, n, m, ""), one, "x");
-    LLVMBasicBlockRef scan = LLVMGetInsertBlock(c->b);
-    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "replay");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
-    LLVMBuildBr(c->b, body);
-    /* on_post at the spikes x..n */
-    LLVMPositionBuilderAtEnd(c->b, body);
-    LLVMValueRef e = LLVMBuildPhi(c->b, c->i64, "e");
-    LLVMValueRef he = LLVMBuildGEP2(c->b, i16, h, &e, 1, "");
-    LLVMValueRef step = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, he, "step"), c->i64, "");
+    LLVMTypeRef pt = rp_place_type(c);
+    LLVMBuildStore(c->b, LLVMBuildIntCast2(c->b, LLVMBuildAdd(c->b, at, x, ""), pt, 0, ""),
+                   LLVMBuildGEP2(c->b, pt, c->rp_at, &y, 1, ""));
+    LLVMBuildStore(c->b, LLVMBuildIntCast2(c->b, LLVMBuildAdd(c->b, at, n, ""), pt, 0, ""),
+                   LLVMBuildGEP2(c->b, pt, c->rp_end, &y, 1, ""));
+}
+
+/* One round of the replay, entry y of the list: on_post of its synapse at the spike of step
+ * hist[rp_at[y]], at t = (base + step) dt; the entry stays listed (moved down to its place
+ * among those that stay) while it has spikes left. The synapse's variables go through memory
+ * between the spikes. */
+static void replay_round_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
+{
+    (void)fn;
+    const ir_proj *pj = c->proj;
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    LLVMValueRef x0 = LLVMBuildLoad2(c->b, c->i32, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &y, 1, ""), "");
+    LLVMTypeRef pt = rp_place_type(c);
+    LLVMValueRef e = LLVMBuildLoad2(c->b, pt, LLVMBuildGEP2(c->b, pt, c->rp_at, &y, 1, ""), "e");
+    LLVMValueRef end = LLVMBuildLoad2(c->b, pt, LLVMBuildGEP2(c->b, pt, c->rp_end, &y, 1, ""), "end");
+    c->syn_s = LLVMBuildAdd(c->b, c->rp_c0, LLVMBuildZExt(c->b, x0, c->i64, ""), "s");
+    c->idx = whole_index(c, c->syn_s); /* random draws (none: proj_defers_post) */
+    c->post_j = row_target(c, c->syn_s);
+    LLVMValueRef e64 = LLVMBuildIntCast2(c->b, e, c->i64, 0, "");
+    LLVMValueRef step = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, LLVMBuildGEP2(c->b, i16, c->rp_hist, &e64, 1, ""),
+                                                           "step"), c->i64, "");
     LLVMValueRef t = LLVMBuildFMul(c->b,
                                    LLVMBuildUIToFP(c->b, LLVMBuildAdd(c->b, c->rp_base, step, ""),
                                                    c->f64, ""),
@@ -774,11 +800,13 @@ static void replay_body(cg *c, LLVMValueRef fn, LLVMValueRef y)
     load_side(c, IRS_PRE);
     run_handler(c, &pj->on_post);
     c->t_ev = t_ev;
-    LLVMValueRef next = LLVMBuildAdd(c->b, e, one, "");
-    LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
-    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULE, next, n, ""), body, done);
-    LLVMAddIncoming(e, (LLVMValueRef[]){x, next}, (LLVMBasicBlockRef[]){scan, latch}, 2);
-    LLVMPositionBuilderAtEnd(c->b, done);
+    LLVMValueRef e1 = LLVMBuildAdd(c->b, e, LLVMConstInt(pt, 1, 0), "");
+    LLVMValueRef left = LLVMBuildICmp(c->b, LLVMIntULE, e1, end, "left");
+    LLVMValueRef m = LLVMBuildLoad2(c->b, c->i64, c->rp_m, "m");
+    LLVMBuildStore(c->b, x0, LLVMBuildGEP2(c->b, c->i32, c->rp_list, &m, 1, ""));
+    LLVMBuildStore(c->b, e1, LLVMBuildGEP2(c->b, pt, c->rp_at, &m, 1, ""));
+    LLVMBuildStore(c->b, end, LLVMBuildGEP2(c->b, pt, c->rp_end, &m, 1, ""));
+    LLVMBuildStore(c->b, LLVMBuildAdd(c->b, m, LLVMBuildZExt(c->b, left, c->i64, ""), ""), c->rp_m);
 }
 
 static void row_body(cg *c, LLVMValueRef fn, LLVMValueRef s);
@@ -797,6 +825,9 @@ static void replay_chunks(cg *c, LLVMValueRef fn)
         LLVMPositionBuilderAtEnd(eb, e0);
     c->rp_list = LLVMBuildAlloca(eb, LLVMArrayType2(c->i32, CG_REPLAY_CHUNK), "list");
     c->rp_n = LLVMBuildAlloca(eb, c->i64, "nlist");
+    c->rp_at = LLVMBuildAlloca(eb, LLVMArrayType2(rp_place_type(c), CG_REPLAY_CHUNK), "at");
+    c->rp_end = LLVMBuildAlloca(eb, LLVMArrayType2(rp_place_type(c), CG_REPLAY_CHUNK), "end");
+    c->rp_m = LLVMBuildAlloca(eb, c->i64, "nleft");
     LLVMDisposeBuilder(eb);
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(c->ctx, fn, "chunk");
@@ -810,7 +841,19 @@ static void replay_chunks(cg *c, LLVMValueRef fn)
     LLVMBuildStore(c->b, LLVMConstInt(c->i64, 0, 0), c->rp_n);
     loop_in(c, fn, c0, c1, replay_list_body);
     LLVMValueRef n = LLVMBuildLoad2(c->b, c->i64, c->rp_n, "listed");
-    loop_in(c, fn, LLVMConstInt(c->i64, 0, 0), n, replay_body);
+    loop_in(c, fn, LLVMConstInt(c->i64, 0, 0), n, replay_setup_body);
+    /* the replay in rounds: each listed synapse's next spike, then the next of those left */
+    LLVMBasicBlockRef rounds = LLVMAppendBasicBlockInContext(c->ctx, fn, "rounds");
+    LLVMBasicBlockRef replayed = LLVMAppendBasicBlockInContext(c->ctx, fn, "replayed");
+    LLVMValueRef zero = LLVMConstInt(c->i64, 0, 0);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, n, zero, ""), rounds, replayed);
+    LLVMPositionBuilderAtEnd(c->b, rounds);
+    LLVMBuildStore(c->b, zero, c->rp_m);
+    loop_in(c, fn, zero, LLVMBuildLoad2(c->b, c->i64, c->rp_n, "listed"), replay_round_body);
+    LLVMValueRef left = LLVMBuildLoad2(c->b, c->i64, c->rp_m, "left");
+    LLVMBuildStore(c->b, left, c->rp_n);
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, left, zero, ""), rounds, replayed);
+    LLVMPositionBuilderAtEnd(c->b, replayed);
     if (!c->rp_only)
         loop_in(c, fn, c0, c1, row_body);
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(c->b);
