@@ -1,0 +1,42 @@
+"""synf32.py DOUBLE SINGLE: the weight records of two runs of tests/cli/synf32.axon, without
+and with --synapse-precision single. The static projections' weights (S, F and R: no handler
+writes them) of the second are the float rounding of the first's, value for value, and not all
+of them equal the double values; the plastic projection's (L) are kept in double. Records are
+written in the model's precision (float64) either way. Exit 1 with the first difference."""
+import array
+import struct
+import sys
+
+
+def load(path):
+    """The values of a float64 .npy file (format 1.0, little-endian)."""
+    with open(path, "rb") as f:
+        b = f.read()
+    n = int.from_bytes(b[8:10], "little")
+    head = b[10:10 + n].decode("latin1")
+    if "'<f8'" not in head:
+        sys.exit(f"{path}: not float64: {head}")
+    a = array.array("d")
+    a.frombytes(b[10 + n:])
+    return a
+
+
+def f32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def main():
+    d, s = sys.argv[1], sys.argv[2]
+    for proj in ("S", "F", "R"):
+        a, b = load(f"{d}/{proj}.w.npy"), load(f"{s}/{proj}.w.npy")
+        if len(a) != len(b) or not a:
+            sys.exit(f"{proj}: {len(a)} and {len(b)} values")
+        for k, (x, y) in enumerate(zip(a, b)):
+            if y != f32(x):
+                sys.exit(f"{proj}.w[{k}]: {y!r}, expected the float rounding of {x!r}")
+        if all(x == y for x, y in zip(a, b)):
+            sys.exit(f"{proj}: every weight is the double one: not stored as float")
+    print("S, F, R: float roundings of the double weights")
+
+
+main()
