@@ -1,8 +1,9 @@
-"""synf32.py DOUBLE SINGLE: the weight records of two runs of tests/cli/synf32.axon, without
-and with --synapse-precision single. The static projections' weights (S, F and R: no handler
-writes them) of the second are the float rounding of the first's, value for value, and not all
-of them equal the double values; the plastic projection's (L) are kept in double. Records are
-written in the model's precision (float64) either way. Exit 1 with the first difference."""
+"""synf32.py DOUBLE SINGLE: the records of two runs of tests/cli/synf32.axon, without and
+with --synapse-precision single. The static synapse variables (the weights of S, F and R, the
+factor c of the structural projection G: no handler writes them) of the second are the float
+rounding of the first's, value for value, and not all of them equal the double values.
+Records are written in the model's precision (float64) either way. Exit 1 with the first
+difference."""
 import array
 import struct
 import sys
@@ -27,16 +28,16 @@ def f32(x):
 
 def main():
     d, s = sys.argv[1], sys.argv[2]
-    for proj in ("S", "F", "R"):
-        a, b = load(f"{d}/{proj}.w.npy"), load(f"{s}/{proj}.w.npy")
+    for proj, var in (("S", "w"), ("F", "w"), ("R", "w"), ("G", "c")):
+        a, b = load(f"{d}/{proj}.{var}.npy"), load(f"{s}/{proj}.{var}.npy")
         if len(a) != len(b) or not a:
             sys.exit(f"{proj}: {len(a)} and {len(b)} values")
         for k, (x, y) in enumerate(zip(a, b)):
             if y != f32(x):
-                sys.exit(f"{proj}.w[{k}]: {y!r}, expected the float rounding of {x!r}")
+                sys.exit(f"{proj}.{var}[{k}]: {y!r}, expected the float rounding of {x!r}")
         if all(x == y for x, y in zip(a, b)):
             sys.exit(f"{proj}: every weight is the double one: not stored as float")
-    print("S, F, R: float roundings of the double weights")
+    print("S.w, F.w, R.w, G.c: float roundings of the double values")
 
 
 main()

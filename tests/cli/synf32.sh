@@ -1,8 +1,9 @@
 #!/bin/sh
 # Float storage of the synapse variables no handler writes, in a double model
 # (--synapse-precision single): tests/cli/synf32.axon (weights drawn per synapse with
-# per-synapse delays, from a connection file, a recurrent projection, and a plastic one).
-# The static weights recorded are the float rounding of the double model's (synf32.py); the
+# per-synapse delays, from a connection file, a recurrent projection, a structural one whose
+# rule writes w but not the factor c, and a plastic one). The static weights and c recorded
+# are the float rounding of the double model's (synf32.py); the
 # plastic projection keeps double: its weights and its target's spikes are the double run's,
 # byte for byte; results are the same for 1 and 2 threads, after a checkpoint and resume, and
 # over 2 MPI ranks; the memory estimate counts 4 bytes a weight; a double model's checkpoint
@@ -51,6 +52,9 @@ run "build an object" "$AXON" build "$model" --synapse-precision single --emit o
     -o "$tmp/m.o"
 check "header: float S.w" grep -q "static inline float \*axon_model_S_w(" "$tmp/m.h"
 check "header: double L.w" grep -q "static inline double \*axon_model_L_w(" "$tmp/m.h"
+check "header: float G.c" grep -q "static inline float \*axon_model_G_c(" "$tmp/m.h"
+check "header: double G.w (the structural rule writes it)" \
+    grep -q "static inline double \*axon_model_G_w(" "$tmp/m.h"
 
 expect "a bad value" 2 "$AXON" run "$model" --synapse-precision half
 contains "a bad value: the message" "--synapse-precision is single or double, not 'half'"
