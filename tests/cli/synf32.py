@@ -1,8 +1,9 @@
 """synf32.py DOUBLE SINGLE: the records of two runs of tests/cli/synf32.axon, without and
 with --synapse-precision single. The static synapse variables (the weights of S, F and R, the
 factor c of the structural projection G: no handler writes them) of the second are the float
-rounding of the first's, value for value, and not all of them equal the double values.
-Records are written in the model's precision (float64) either way. Exit 1 with the first
+rounding of the first's, value for value, and not all of them equal the double values. The
+plastic weights of M, bounded by a float w_max per synapse, are within that bound's rounding
+of the double run's. Records are written in the model's precision (float64) either way. Exit 1 with the first
 difference."""
 import array
 import struct
@@ -37,7 +38,15 @@ def main():
                 sys.exit(f"{proj}.{var}[{k}]: {y!r}, expected the float rounding of {x!r}")
         if all(x == y for x, y in zip(a, b)):
             sys.exit(f"{proj}: every weight is the double one: not stored as float")
-    print("S.w, F.w, R.w, G.c: float roundings of the double values")
+    # M's weights are plastic (double), bounded by its float w_max: within the bound's
+    # rounding (float's 6e-8 relative of 0.6 nA) of the double run's
+    a, b = load(f"{d}/M.w.npy"), load(f"{s}/M.w.npy")
+    if len(a) != len(b) or not a:
+        sys.exit(f"M: {len(a)} and {len(b)} values")
+    worst = max(abs(x - y) for x, y in zip(a, b))
+    if worst > 1e-16:
+        sys.exit(f"M.w: {worst!r} from the double run's, more than w_max's rounding")
+    print("S.w, F.w, R.w, G.c: float roundings of the double values; M.w within 1e-16")
 
 
 main()

@@ -2,7 +2,7 @@
 # Float storage of the synapse variables no handler writes, in a double model
 # (--synapse-precision single): tests/cli/synf32.axon (weights drawn per synapse with
 # per-synapse delays, from a connection file, a recurrent projection, a structural one whose
-# rule writes w but not the factor c, and a plastic one). The static weights and c recorded
+# rule writes w but not the factor c, a plastic one, and one whose STDP bound is per synapse). The static weights and c recorded
 # are the float rounding of the double model's (synf32.py); the
 # plastic projection keeps double: its weights and its target's spikes are the double run's,
 # byte for byte; results are the same for 1 and 2 threads, after a checkpoint and resume, and
@@ -30,6 +30,14 @@ run "single synapses, 2 threads" "$AXON" run "$model" -q --synapse-precision sin
     --threads 2 --grain 1 -o "$tmp/s2"
 same_recordings "$tmp/s" "$tmp/s2" "1 or 2 threads"
 
+# M's on post, deferred to the next on pre or eager (AXON_TEST_POST, tests/cli/defer.sh), reads
+# its float bound alike
+run "single synapses, on post deferred" env AXON_TEST_POST=defer "$AXON" run "$model" -q \
+    --synapse-precision single -o "$tmp/sd"
+run "single synapses, on post eager" env AXON_TEST_POST=eager "$AXON" run "$model" -q \
+    --synapse-precision single -o "$tmp/se"
+same_recordings "$tmp/sd" "$tmp/se" "on post deferred or eager"
+
 # checkpoint at 0.15 s, resume up to 0.3 s: the uninterrupted run's recordings
 run "checkpoint" "$AXON" run "$model" -q --synapse-precision single -t 0.15s \
     --checkpoint-every 50ms --checkpoint "$tmp/ck" -o "$tmp/c"
@@ -52,6 +60,8 @@ run "build an object" "$AXON" build "$model" --synapse-precision single --emit o
     -o "$tmp/m.o"
 check "header: float S.w" grep -q "static inline float \*axon_model_S_w(" "$tmp/m.h"
 check "header: double L.w" grep -q "static inline double \*axon_model_L_w(" "$tmp/m.h"
+check "header: float M.w_max" grep -q "static inline float \*axon_model_M_w_max(" "$tmp/m.h"
+check "header: double M.w" grep -q "static inline double \*axon_model_M_w(" "$tmp/m.h"
 check "header: float G.c" grep -q "static inline float \*axon_model_G_c(" "$tmp/m.h"
 check "header: double G.w (the structural rule writes it)" \
     grep -q "static inline double \*axon_model_G_w(" "$tmp/m.h"
