@@ -200,8 +200,9 @@ axonc_session *axonc_session_new(const axonc_options *o)
     axonc_options def = {0};
     if (!o)
         o = &def;
-    if ((o->precision != 0 && o->precision != 4 && o->precision != 8) || o->opt_level < -1 ||
-        o->opt_level > 3)
+    if ((o->precision != 0 && o->precision != 4 && o->precision != 8) ||
+        (o->synapse_precision != 0 && o->synapse_precision != 4 && o->synapse_precision != 8) ||
+        o->opt_level < -1 || o->opt_level > 3)
         return NULL;
     axonc_session *s = calloc(1, sizeof *s);
     if (!s)
@@ -695,6 +696,9 @@ static axonc_status instantiate_pass(axonc_unit *u, void *arg)
         deliver_dropped(u);
         return fail(u->s, AXONC_EDIAG, "the model has errors");
     }
+    /* float storage of the synapse variables no handler writes, in a double model */
+    if (u->s->o.synapse_precision == 4 && u->s->o.precision != 4)
+        ir_narrow_synapses(a->ir);
     return AXONC_OK;
 }
 
@@ -1034,7 +1038,8 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         for (int v = 0; v < pj->nvars; v++) {
             hdr_ident(vid, sizeof vid, pj->vars[v].name);
             if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
-                hdr_accessor(f, full, real, symbol, pj->name, pj->vars[v].name, "proj", q, v);
+                hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
+                             pj->vars[v].name, "proj", q, v);
         }
         fputc('\n', f);
     }

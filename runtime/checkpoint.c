@@ -160,6 +160,11 @@ static uint64_t ck_fingerprint(const axon_model_desc *m)
         for (uint32_t v = 0; v < d->nvars; v++) {
             ADDS(d->vars[v].name);
             ADD(d->vars[v].kind);
+            /* a synapse variable stored as float (--synapse-precision single): the size of its
+               values in the payload; not added for the model's precision, so that the
+               fingerprint of such a model is that of earlier versions */
+            if (d->vars[v].elem != AXON_ELEM_REAL)
+                ADD(d->vars[v].elem);
         }
     }
     ADD(m->nrecords);
@@ -340,7 +345,7 @@ static void ck_payload(const axon_sim *s, ck_w *w)
             uint64_t n = kind == AXON_VAR_PER_PRE    ? pr->npre
                          : kind == AXON_VAR_PER_POST ? pr->npost
                                                      : pr->nsyn;
-            ck_put(w, pr->vars[v], (size_t)n * esz);
+            ck_put(w, pr->vars[v], (size_t)n * rt_proj_vsz(pr, v, esz)); /* its own type */
         }
     }
     ck_put(w, s->signal, m->nsignals * sizeof *s->signal);
@@ -799,7 +804,8 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             uint64_t n = kind == AXON_VAR_PER_PRE    ? pr->npre
                          : kind == AXON_VAR_PER_POST ? pr->npost
                                                      : pr->nsyn;
-            ck_copy(apply, pr->vars[v], ck_take_arr(r, n, esz), (size_t)n * esz);
+            size_t vsz = rt_proj_vsz(pr, v, esz);
+            ck_copy(apply, pr->vars[v], ck_take_arr(r, n, vsz), (size_t)n * vsz);
         }
     }
     uint32_t ns = m->nsignals;

@@ -134,7 +134,7 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
 {
     __builtin_prefetch(rt_target_at(pr, r));
     for (uint32_t v = 0; v < pr->d->nvars; v++)
-        __builtin_prefetch((const char *)pr->vars[v] + r * esz);
+        __builtin_prefetch((const char *)pr->vars[v] + r * rt_proj_vsz(pr, v, esz));
 }
 
 #define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
@@ -154,8 +154,10 @@ static inline void rt_prefetch_lines(const char *p, size_t n)
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
     rt_prefetch_lines(rt_target_at(pr, b), (size_t)(e - b) * rt_target_size(pr));
-    for (uint32_t v = 0; v < pr->d->nvars; v++)
-        rt_prefetch_lines((const char *)pr->vars[v] + b * esz, (size_t)(e - b) * esz);
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        size_t vsz = rt_proj_vsz(pr, v, esz); /* float for a narrowed variable */
+        rt_prefetch_lines((const char *)pr->vars[v] + b * vsz, (size_t)(e - b) * vsz);
+    }
 }
 
 /* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
@@ -585,8 +587,9 @@ static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_
         if (kind == AXON_VAR_PER_POST)
             continue;
         const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
+        size_t vsz = rt_proj_vsz(pr, v, esz);
         for (uint64_t k = c->b; k < e; k++)
-            __builtin_prefetch((const char *)pr->vars[v] + ix[k] * esz, 1);
+            __builtin_prefetch((const char *)pr->vars[v] + ix[k] * vsz, 1);
     }
 }
 

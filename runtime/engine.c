@@ -143,17 +143,24 @@ static axon_status rt_check_model(const axon_model_desc *m, const axon_opts *o, 
     if (st != AXON_OK)
         return st;
     /* ABI 11: an element type other than the model's precision is taken for a population's
-       state and hidden variables; a projection's variables and per-neuron parameters (which
-       param.c, proj.c and deliver.c read in the precision) keep it */
+       state and hidden variables, and float or double for a projection's per-synapse
+       variables (`--synapse-precision single`: float storage of those no handler writes in a
+       double model); per-neuron parameters (param.c), integer synapse variables and those
+       kept per pre or post neuron keep the precision */
     for (uint32_t k = 0; k < m->nprojs && m->projs; k++)
-        for (uint32_t v = 0; v < m->projs[k].nvars && m->projs[k].vars; v++)
-            if (m->projs[k].vars[v].elem != AXON_ELEM_REAL)
-                return axon_err_set(err, AXON_EINVAL,
-                                    "projection '%s': variable '%s' has element type %d; "
-                                    "synapse variables are stored in the model's precision",
-                                    m->projs[k].name ? m->projs[k].name : "?",
-                                    m->projs[k].vars[v].name ? m->projs[k].vars[v].name : "?",
-                                    m->projs[k].vars[v].elem);
+        for (uint32_t v = 0; v < m->projs[k].nvars && m->projs[k].vars; v++) {
+            const axon_var_desc *x = &m->projs[k].vars[v];
+            if (x->elem == AXON_ELEM_REAL ||
+                ((x->elem == AXON_ELEM_F32 || x->elem == AXON_ELEM_F64) &&
+                 x->kind != AXON_VAR_PER_PRE && x->kind != AXON_VAR_PER_POST))
+                continue;
+            return axon_err_set(err, AXON_EINVAL,
+                                "projection '%s': variable '%s' has element type %d; a synapse "
+                                "variable is stored in the model's precision, or as float or "
+                                "double per synapse (%d or %d)",
+                                m->projs[k].name ? m->projs[k].name : "?", x->name ? x->name : "?",
+                                x->elem, AXON_ELEM_F32, AXON_ELEM_F64);
+        }
     for (uint32_t k = 0; k < m->nparams && m->params; k++) {
         const axon_param_desc *q = &m->params[k];
         if (q->kind == AXON_PARAM_PER_ITEM && !(q->flags & AXON_PARAM_PROJ) && q->owner >= 0 &&

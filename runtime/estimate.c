@@ -66,10 +66,11 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     double cap = est_cap(nsyn), wide = (d->flags & AXON_PROJ_POST16) ? 2.0 * cap : 0;
     double b = 8.0 * (pre->size + 1.0) + 4.0 * cap - wide;
     for (uint32_t v = 0; v < d->nvars; v++) {
-        int kind = d->vars[v].kind;
-        b += (double)esz * (kind == AXON_VAR_PER_PRE    ? est_cap(pre->size)
-                            : kind == AXON_VAR_PER_POST ? est_cap(post->size)
-                                                        : cap);
+        int kind = d->vars[v].kind; /* each in its element type (float when narrowed) */
+        b += (double)rt_elem_size(rt_elem(&d->vars[v], esz)) *
+             (kind == AXON_VAR_PER_PRE    ? est_cap(pre->size)
+              : kind == AXON_VAR_PER_POST ? est_cap(post->size)
+                                          : cap);
     }
     if (d->delays)
         b += 2.0 * cap;

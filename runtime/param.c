@@ -251,9 +251,13 @@ static void *rt_items(const axon_sim *s, const axon_param_desc *p, uint64_t *n)
     return s->pops[p->owner].vars[p->index];
 }
 
-static double rt_item(const axon_sim *s, const void *a, uint64_t i)
+/* The element type of per-item parameter p's array: the model's precision, or float for a
+ * per-synapse one stored so (model.h, axon_var_desc.elem) */
+static int32_t rt_items_elem(const axon_sim *s, const axon_param_desc *p)
 {
-    return s->esz == 4 ? (double)((const float *)a)[i] : ((const double *)a)[i];
+    const axon_var_desc *v = p->flags & AXON_PARAM_PROJ ? &s->m->projs[p->owner].vars[p->index]
+                                                        : &s->m->pops[p->owner].vars[p->index];
+    return rt_elem(v, s->esz);
 }
 
 /* ---- reading and changing */
@@ -276,17 +280,19 @@ axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
     uint64_t n;
     const void *a = rt_items(s, p, &n);
     const char *items = p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron";
+    int32_t e = rt_items_elem(s, p);
     if (!n)
         return axon_err_set(&s->err, AXON_EINVAL, "'%s' is a parameter per %s, and there is none",
                             name, items);
-    double v = rt_item(s, a, 0);
+    double v = rt_elem_get(a, e, 0);
     for (uint64_t i = 1; i < n; i++)
-        if (!(rt_item(s, a, i) == v || (v != v && rt_item(s, a, i) != rt_item(s, a, i))))
+        if (!(rt_elem_get(a, e, i) == v ||
+              (v != v && rt_elem_get(a, e, i) != rt_elem_get(a, e, i))))
             return axon_err_set(&s->err, AXON_EINVAL,
                                 "'%s' differs between %ss (%s %llu has %g, %s 0 has %g): read "
                                 "it item by item with axon_sim_%s",
-                                name, items, items, (unsigned long long)i, rt_item(s, a, i), items,
-                                v, p->flags & AXON_PARAM_PROJ ? "syn_var" : "var");
+                                name, items, items, (unsigned long long)i, rt_elem_get(a, e, i),
+                                items, v, p->flags & AXON_PARAM_PROJ ? "syn_var" : "var");
     *value = v;
     return AXON_OK;
 }
@@ -380,12 +386,9 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
                             name, (unsigned long long)begin, (unsigned long long)end,
                             (unsigned long long)n,
                             p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron");
-    for (uint64_t i = begin; i < end; i++) {
-        if (s->esz == 4)
-            ((float *)a)[i] = (float)v;
-        else
-            ((double *)a)[i] = v;
-    }
+    int32_t e = rt_items_elem(s, p);
+    for (uint64_t i = begin; i < end; i++)
+        rt_elem_set(a, e, i, v); /* a real element: always AXON_OK (rt_check_model) */
     return AXON_OK;
 }
 

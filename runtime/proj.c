@@ -956,10 +956,11 @@ static void rt_delay_sort_rows(void *arg, uint32_t b, uint32_t e, int task)
             int kind = d->vars[v].kind;
             if (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST)
                 continue;
-            char *a = pr->vars[v] + rb * esz;
+            size_t vsz = rt_proj_vsz(pr, v, esz); /* its element type's */
+            char *a = (char *)pr->vars[v] + rb * vsz;
             for (uint64_t k = 0; k < n; k++)
-                memcpy(p->tmp + k * esz, a + perm[k] * esz, esz);
-            memcpy(a, p->tmp, (size_t)n * esz);
+                memcpy((char *)p->tmp + k * vsz, a + perm[k] * vsz, vsz);
+            memcpy(a, p->tmp, (size_t)n * vsz);
         }
     }
 }
@@ -1382,7 +1383,7 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
             continue;
         const void *a = pr->vars[p->index];
         for (uint64_t i = 0; i < pr->nsyn; i++) {
-            double v = s->esz == 4 ? (double)((const float *)a)[i] : ((const double *)a)[i];
+            double v = rt_elem_get(a, rt_elem(&pr->d->vars[p->index], s->esz), i);
             if (v >= p->min && v <= p->max)
                 continue;
             return axon_err_set(err, AXON_EINVAL,
@@ -1409,9 +1410,10 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         size_t n = kind == AXON_VAR_PER_PRE    ? s->pops[d->pre].cap
                    : kind == AXON_VAR_PER_POST ? s->pops[d->post].cap
                                                : (size_t)pr->cap;
-        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * s->esz)))
+        size_t vsz = rt_proj_vsz(pr, v, s->esz); /* float for a narrowed one (model.h) */
+        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * vsz)))
             return rt_oom(pr, err);
-        pr->bytes += n * s->esz;
+        pr->bytes += n * vsz;
     }
     if ((d->init || d->delays) && pr->nsyn > 0) {
         if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))

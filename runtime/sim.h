@@ -276,6 +276,12 @@ static inline axon_dtype rt_elem_dtype(int32_t e)
     }
 }
 
+/* Bytes of one element of variable v of projection pr in a model of precision esz. */
+static inline size_t rt_proj_vsz(const rt_proj *pr, uint32_t v, size_t esz)
+{
+    return rt_elem_size(rt_elem(&pr->d->vars[v], esz));
+}
+
 struct axon_sim {
     const axon_model_desc *m;
     uint64_t seed;

@@ -32,11 +32,12 @@ uint64_t rt_struct_active(const axon_sim *s, int proj)
     if (v < 0)
         return pr->nsyn_all;
     uint64_t n = 0;
-    if (s->esz == 8) {
+    int32_t e = rt_elem(&pr->d->vars[v], s->esz); /* the compiler's is the precision */
+    if (e == AXON_ELEM_F64) {
         const double *a = pr->vars[v];
         for (uint64_t k = 0; k < pr->nsyn; k++)
             n += a[k] != 0;
-    } else {
+    } else if (e == AXON_ELEM_F32) {
         const float *a = pr->vars[v];
         for (uint64_t k = 0; k < pr->nsyn; k++)
             n += a[k] != 0;

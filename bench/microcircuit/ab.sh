@@ -6,6 +6,10 @@
 # then per side and thread count the median (min-max) of the loop CPU time and its ratio new /
 # base, and the load average before and after. The same spikes on both sides are checked (the
 # run's total): a runtime that changes results is reported, not timed.
+# With --new-opts the new side runs a second object, compiled with those options as well
+# (--new-opts "--synapse-precision single": float weights); AXON_BASE_LIB may then be this
+# tree's .libs to compare the options alone. Its spikes may differ: they are printed, not
+# checked. Both objects' bytes per synapse (synmem's total line) are printed first.
 #
 # usage: AXON_BASE_LIB=/path/to/base/.libs bench/microcircuit/ab.sh [options]
 #   --scale S          neuron-count scale (default 0.5)
@@ -13,6 +17,7 @@
 #   --threads "T ..."  thread counts (default "2 1")
 #   --duration MS      model time (default 500)
 #   --repeat R         repetitions (default 5)
+#   --new-opts OPTS    compiler options of the new side's model (default none: one object)
 # Environment: AXON (default ./axon), CC (default cc). Not part of `make check`.
 set -eu
 
@@ -24,7 +29,8 @@ KSCALE=1
 THREADS="2 1"
 DUR=500
 REPEAT=5
-bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT" "$@"
+NEW_OPTS=
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 [ -n "${AXON_BASE_LIB:-}" ] || { echo "ab.sh: set AXON_BASE_LIB to the base build's .libs" >&2; exit 2; }
@@ -33,6 +39,7 @@ CC=${CC:-cc}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-mcab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 echo "Microcircuit A/B: scale $SCALE, k_scale $KSCALE, $DUR ms, threads {$THREADS}, $REPEAT rounds;" \
+     "new side's options: '${NEW_OPTS}';" \
      "base $AXON_BASE_LIB, new $root/.libs ($(git rev-parse --short HEAD 2>/dev/null || echo '?'));" \
      "$(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -40,13 +47,30 @@ $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCA
     -o "$tmp/m.o" -q >/dev/null
 $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -laxonrt -L"$root/.libs" -lm \
     -o "$tmp/synmem"
+cp "$tmp/synmem" "$tmp/synmem_new"
+if [ -n "$NEW_OPTS" ]; then
+    # shellcheck disable=SC2086 # the options are words
+    $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" $NEW_OPTS \
+        --emit obj -o "$tmp/mn.o" -q >/dev/null
+    $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/mn.o" -laxonrt -L"$root/.libs" -lm \
+        -o "$tmp/synmem_new"
+    for side in base new; do
+        prog=$tmp/synmem
+        [ "$side" = base ] || prog=$tmp/synmem_new
+        echo "$side: $(LD_LIBRARY_PATH=$root/.libs "$prog" 0 | grep '^total')"
+    done
+fi
 
 r=1
 while [ "$r" -le "$REPEAT" ]; do
     for T in $THREADS; do
         for side in base new; do
-            if [ "$side" = base ]; then lib=$AXON_BASE_LIB; else lib=$root/.libs; fi
-            LD_LIBRARY_PATH=$lib "$tmp/synmem" 0 "$DUR" "$T" >"$tmp/out"
+            if [ "$side" = base ]; then
+                lib=$AXON_BASE_LIB prog=$tmp/synmem
+            else
+                lib=$root/.libs prog=$tmp/synmem_new
+            fi
+            LD_LIBRARY_PATH=$lib "$prog" 0 "$DUR" "$T" >"$tmp/out"
             line=$(grep '^run' "$tmp/out")
             echo "$side $T $line" >>"$tmp/runs"
             echo "round $r, $side, $T thread(s): $line (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -70,7 +94,10 @@ for T in $THREADS; do
     echo "new / base, $T thread(s): $(awk 'NR == FNR { b = $1; next } { printf "%.3f", $1 / b }' \
         "$tmp/med.base.$T" "$tmp/med.new.$T")"
 done
-if [ "$(awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^spikes=/) print $i }' "$tmp/runs" | sort -u | wc -l)" -ne 1 ]; then
+if [ -n "$NEW_OPTS" ]; then
+    echo "spikes per side (other options: not checked):" \
+        "$(awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^spikes=/) print $1, $i }' "$tmp/runs" | sort -u | tr '\n' ' ')"
+elif [ "$(awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^spikes=/) print $i }' "$tmp/runs" | sort -u | wc -l)" -ne 1 ]; then
     echo "ab.sh: the two runtimes give different spikes" >&2
     exit 1
 fi

@@ -258,13 +258,20 @@ static LLVMValueRef to_f64(cg *c, LLVMValueRef v)
     return c->fp == c->f64 ? v : LLVMBuildFPExt(c->b, v, c->f64, "");
 }
 
+/* The LLVM type of the elements of the projection's storage variable k: the model's precision,
+ * or float for one stored so in a double model (ir_narrow_synapses). */
+static LLVMTypeRef syn_type(cg *c, int k)
+{
+    return cg_elem_type(c, c->proj->vars[k].elem);
+}
+
 /* The element of storage variable k for the current synapse: at the synapse index, or at the
  * pre or post neuron for variables stored per neuron (ir_side). */
 static LLVMValueRef var_ptr(cg *c, int k)
 {
     const ir_synvar *v = &c->proj->sv[k];
     LLVMValueRef ix = v->side == IRS_PRE ? c->pre_i : v->side == IRS_POST ? c->post_j : c->syn_s;
-    return LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, "");
+    return LLVMBuildGEP2(c->b, syn_type(c, k), c->syn_base[k], &ix, 1, "");
 }
 
 static int last_of(const ir_proj *pj, ir_side side)
@@ -378,15 +385,16 @@ static void load_side(cg *c, ir_side side)
     const ir_proj *pj = c->proj;
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == side && !pj->sv[k].event_driven)
-            c->env[k] = LLVMBuildLoad2(c->b, c->fp, var_ptr(c, k), pj->vars[k].name);
+            c->env[k] = cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name);
     int L = last_of(pj, side);
     if (L < 0)
         return;
     LLVMValueRef D = LLVMBuildFSub(c->b, c->t_ev, to_f64(c, c->env[L]), "D");
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == side && pj->sv[k].event_driven)
-            c->env[k] = advance(c, &pj->sv[k],
-                                LLVMBuildLoad2(c->b, c->fp, var_ptr(c, k), pj->vars[k].name), D);
+            c->env[k] =
+                advance(c, &pj->sv[k],
+                        cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name), D);
 }
 
 /* After a handler: the last-update time of the side's event-driven variables is the event
@@ -401,7 +409,7 @@ static void store_side(cg *c, ir_side side, LLVMValueRef *before)
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == side && c->env[k] &&
             (!before || c->env[k] != before[k] || pj->sv[k].event_driven))
-            LLVMBuildStore(c->b, c->env[k], var_ptr(c, k));
+            cg_store_elem(c, pj->vars[k].elem, c->env[k], var_ptr(c, k));
 }
 
 /* The values of the fixed endpoint's side, computed before a kernel's loop (loads hoisted by
@@ -466,8 +474,11 @@ static void init_body(cg *c, LLVMValueRef fn, LLVMValueRef s)
         if (pj->sv[k].side != IRS_SYN)
             continue; /* per-neuron variables start at 0 (the runtime zeroes them) */
         LLVMValueRef v = pj->vars[k].init ? cg_to_fp(c, cg_expr(c, pj->vars[k].init)) : cgm_const(c, 0);
-        c->env[k] = v;
-        LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &s, 1, ""));
+        int elem = pj->vars[k].elem;
+        cg_store_elem(c, elem, v, LLVMBuildGEP2(c->b, syn_type(c, k), c->syn_base[k], &s, 1, ""));
+        /* later initial values read the value as stored (rounded once to float when narrowed) */
+        LLVMTypeRef t = cg_elem_type(c, elem);
+        c->env[k] = t == c->fp ? v : cg_to_fp(c, LLVMBuildFPTrunc(c->b, v, t, ""));
     }
 }
 
@@ -630,7 +641,7 @@ static LLVMValueRef ahead_of(cg *c, LLVMValueRef e)
 /* Prefetches element ix of the projection's variable k, for writing. */
 static void prefetch_var(cg *c, int k, LLVMValueRef ix)
 {
-    LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, c->fp, c->syn_base[k], &ix, 1, ""),
+    LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, syn_type(c, k), c->syn_base[k], &ix, 1, ""),
                             LLVMConstInt(c->i32, 1, 0), LLVMConstInt(c->i32, 3, 0),
                             LLVMConstInt(c->i32, 1, 0)};
     cgm_intrinsic(c, "llvm.prefetch", c->ptr, args, 4);

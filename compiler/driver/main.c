@@ -108,7 +108,8 @@ typedef struct {
     const char *target_cpu;
 } compile_opts;
 
-/* Parses a compiler option (-m, --set, --dt, --precision, -O0..3, --target-cpu) at argv[i].
+/* Parses a compiler option (-m, --set, --dt, --precision, --synapse-precision, -O0..3,
+ * --target-cpu) at argv[i].
  * Returns the arguments used, 0 when it is not one, -1 after a usage error. */
 static int compile_option(const char *cmd, compile_opts *o, axonc_session *parser, int argc,
                           char **argv, int i)
@@ -119,7 +120,8 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
         return 1;
     }
     bool known = !strcmp(a, "-m") || !strcmp(a, "--module") || !strcmp(a, "--set") ||
-                 !strcmp(a, "--dt") || !strcmp(a, "--precision") || !strcmp(a, "--target-cpu");
+                 !strcmp(a, "--dt") || !strcmp(a, "--precision") ||
+                 !strcmp(a, "--synapse-precision") || !strcmp(a, "--target-cpu");
     if (!known)
         return 0;
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -155,6 +157,12 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
             return -1;
         }
         o->copts.precision = !strcmp(v, "single") ? 4 : 8;
+    } else if (!strcmp(a, "--synapse-precision")) {
+        if (strcmp(v, "single") && strcmp(v, "double")) {
+            usage_error(cmd, "--synapse-precision is single or double, not '%s'", v);
+            return -1;
+        }
+        o->copts.synapse_precision = !strcmp(v, "single") ? 4 : 8;
     } else {
         if (!axonc_target_cpu_known(v)) {
             usage_error(cmd, "--target-cpu: '%s' is not a CPU code can be generated for here "
@@ -725,6 +733,9 @@ static const command COMMANDS[] = {
      "  --set NAME=VALUE       override a module parameter (repeatable): --set N=8000 --set 'w=2 nS'\n"
      "  --dt STEP              the time step (default 0.1 ms)\n"
      "  --precision P          single or double (default double)\n"
+     "  --synapse-precision P  single: store the synapse variables no handler writes\n"
+     "                         (static weights, per-synapse constants) as float in a\n"
+     "                         double model, 4 bytes each (default: the precision)\n"
      "  -O0 .. -O3             optimisation level (default -O3)\n"
      "  --target-cpu NAME      generate code for that CPU (x86-64, x86-64-v3, znver3, ...)\n"
      "                         instead of this machine's\n"
@@ -750,7 +761,8 @@ static const command COMMANDS[] = {
      "The default follows OUTPUT's extension: .o, .so, else an executable.\n"
      "\n"
      "options (as for axon run): -m MODULE, --set NAME=VALUE, -t DURATION (the\n"
-     "default run length), --dt STEP, --precision single|double, -O0..-O3,\n"
+     "default run length), --dt STEP, --precision single|double,\n"
+     "--synapse-precision single|double, -O0..-O3,\n"
      "--target-cpu NAME, -q;\n"
      "  --symbol NAME   the descriptor's name (default axon_model), the only symbol\n"
      "                  the model exports and the prefix of all its local ones, so\n"
@@ -764,7 +776,8 @@ static const command COMMANDS[] = {
      "  ast      the syntax tree (with --spans: the source span of every node)\n"
      "  units    every declared quantity with its unit\n"
      "  llvm     the optimised LLVM IR of the generated kernels (--precision single|double,\n"
-     "           --target-cpu NAME as for axon run)\n"
+     "           --synapse-precision single|double, --target-cpu NAME as for\n"
+     "           axon run)\n"
      "  ir       the instantiated model: populations, state layout, the chosen\n"
      "           integration scheme and the discrete update of one step,\n"
      "           projections, signals and records. -m picks the module (default:\n"

@@ -317,6 +317,12 @@ sx *ir_refr_permit(ax_arena *ar, const ir_pop *p);
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
+/* Synapse variables stored as float in a double-precision model (axonc_options
+ * .synapse_precision 4, `--synapse-precision single`): every per-synapse variable (a weight, a
+ * per-synapse parameter or constant) that no equation, handler, rule or structural update
+ * writes gets elem AXON_ELEM_F32; the kernels compute in the model's precision (a load
+ * converts). Variables written by handlers keep the model's precision. Returns how many. */
+int ir_narrow_synapses(ir_model *m);
 /* Parameters (param.c). ir_param_refs gives the shared parameters of a population or
  * projection about to be added as owner (values vals[v] != NULL, folded numbers) new VS_SHARED
  * slots and returns references to them (for sx_subst), listed as OWNER.NAME (names[v] when

@@ -24,6 +24,8 @@
  */
 #include "lower/ir.h"
 
+#include "axon/model.h"
+
 #include <string.h>
 
 /* Does the block assign variable (VS_STATE, idx)? */
@@ -260,4 +262,52 @@ bool ir_synapses(sema_ctx *s, ir_model *m)
     for (int q = 0; q < m->nprojs; q++)
         ok &= plan(s, &m->projs[q]);
     return ok;
+}
+
+/* Does the block assign the synapse's variable xi, a state variable or a parameter (a
+   learning rule may change its synapse's parameter w)? */
+static bool block_assigns(const sm_block *b, int xi)
+{
+    for (int k = 0; k < b->n; k++) {
+        const sm_stmt *st = b->v[k];
+        if (st->kind == ST_ASSIGN && (st->space == VS_STATE || st->space == VS_PARAM) &&
+            st->idx == xi)
+            return true;
+        if (st->kind == ST_IF && (block_assigns(&st->then, xi) || block_assigns(&st->els, xi)))
+            return true;
+    }
+    return false;
+}
+
+/* Does any of the projection's statements (handlers, rules, structural updates) assign
+   variable xi? */
+static bool proj_writes(const ir_proj *p, int xi)
+{
+    if (block_assigns(&p->on_pre, xi) || block_assigns(&p->on_post, xi) ||
+        block_assigns(&p->continuous, xi) || block_assigns(&p->every_step, xi) ||
+        block_assigns(&p->structure, xi) || block_assigns(&p->grow_init, xi) ||
+        block_assigns(&p->pre_after, xi) || block_assigns(&p->post_after, xi))
+        return true;
+    for (int e = 0; e < p->nevh; e++)
+        if (block_assigns(&p->evh[e].body, xi))
+            return true;
+    return false;
+}
+
+int ir_narrow_synapses(ir_model *m)
+{
+    int n = 0;
+    for (int q = 0; q < m->nprojs; q++) {
+        ir_proj *p = &m->projs[q];
+        for (int k = 0; k < p->nvars; k++) {
+            ir_var *v = &p->vars[k];
+            if (v->elem != AXON_ELEM_REAL || v->kind == IRV_HIDDEN || v->sm_var < 0 ||
+                (p->sv && p->sv[k].side != IRS_SYN) || p->syn->vars[v->sm_var].ode >= 0 ||
+                proj_writes(p, v->sm_var))
+                continue;
+            v->elem = AXON_ELEM_F32;
+            n++;
+        }
+    }
+    return n;
 }

@@ -1315,6 +1315,169 @@ START_TEST(test_math_f32)
 }
 END_TEST
 
+/* ---- float storage of static synapse variables (axonc_options.synapse_precision = 4,
+   `--synapse-precision single`) in a double model: the weights and per-synapse constants that
+   no handler writes are float arrays holding the float rounding of the double model's values
+   (rounded once); plastic ones (w of a learning projection) keep double, and so do their
+   results; views, get/set values, checkpoints and records read and write them by type */
+
+static const char F32W_MODEL[] =
+    "import \"std/inputs/poisson\"\n"
+    "import \"std/rules/stdp\"\n"
+    "neuron Acc {\n"
+    "    state { v = 0 mV }\n"
+    "    inputs { I : mV/ms }\n"
+    "    equations { v' = -v / (10 ms) + I }\n"
+    "    spike when v > 4 mV { v = 0 mV }\n"
+    "}\n"
+    "synapse Static {\n"
+    "    parameters { w = 1 mV; c = 1 }\n"
+    "    on pre { post.v += w * c }\n"
+    "}\n"
+    "synapse Couple {\n"
+    "    parameters { k = 1 kHz }\n"
+    "    continuous { post.I += k * (pre.v - post.v) }\n"
+    "}\n"
+    "synapse Jump {\n"
+    "    parameters { w = 1 mV }\n"
+    "    on pre { post.v += w }\n"
+    "}\n"
+    "module M {\n"
+    "    population In = PoissonSource[50](rate = 100 Hz)\n"
+    "    population A = Acc[40]\n"
+    "    population B = Acc[40]\n"
+    "    population C = Acc[40]\n"
+    "    project S = In -> A : Static(w = normal(1 mV, 0.3 mV), c = uniform(0.5, 1.5))\n"
+    "        connect random(0.5) delay uniform(1 ms, 3 ms)\n"
+    "    project K = A -> B : Couple(k = uniform(1 Hz, 2 Hz)) connect random(0.2)\n"
+    "    project P = In -> C : Jump(w = uniform(0 mV, 1 mV)) connect random(0.5)\n"
+    "        learn STDP(w_max = 2 mV)\n"
+    "    record spikes C\n"
+    "    record weights P every 10 ms\n"
+    "}\n"
+    "run M for 200 ms\n";
+
+static const axon_model_desc *f32w_model(axonc_session **s, int synapse_precision)
+{
+    *s = axonc_session_new(&(axonc_options){.synapse_precision = synapse_precision});
+    ck_assert_ptr_nonnull(*s);
+    axonc_unit *u = load_ok(*s, F32W_MODEL);
+    axonc_instance *in = NULL;
+    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    return m;
+}
+
+static axon_sim *f32w_sim(const axon_model_desc *m, int threads)
+{
+    axon_err err;
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 3, .threads = threads}, &err);
+    ck_assert_msg(sim != NULL, "%s", err.msg);
+    return sim;
+}
+
+START_TEST(test_synapse_f32)
+{
+    axonc_session *sd, *sf;
+    const axon_model_desc *md = f32w_model(&sd, 0), *mf = f32w_model(&sf, 4);
+    ck_assert_ptr_null(axonc_session_new(&(axonc_options){.synapse_precision = 2}));
+    axon_sim *d = f32w_sim(md, 1), *f = f32w_sim(mf, 2);
+    /* the element types: the static ones float, the plastic weight and the traces double */
+    static const struct {
+        const char *path;
+        axon_dtype dt;
+    } want[] = {{"S.w", AXON_F32},
+                {"S.c", AXON_F32},
+                {"K.k", AXON_F32},
+                {"P.w", AXON_F64},
+                {"P.a_pre", AXON_F64}};
+    for (size_t q = 0; q < sizeof want / sizeof *want; q++) {
+        axon_tensor t, u;
+        ck_assert_int_eq(axon_sim_syn_var(f, want[q].path, &t), AXON_OK);
+        ck_assert_int_eq(axon_sim_syn_var(d, want[q].path, &u), AXON_OK);
+        ck_assert_msg(t.dtype == want[q].dt, "%s: dtype %d", want[q].path, (int)t.dtype);
+        ck_assert_int_eq(u.dtype, AXON_F64);
+        ck_assert_uint_eq(t.shape[0], u.shape[0]); /* the same synapses */
+        ck_assert_uint_ge(t.shape[0], 50); /* a_pre: per presynaptic neuron */
+        /* each value is the float rounding of the double model's (drawn alike, rounded once) */
+        for (uint64_t i = 0; i < t.shape[0]; i++) {
+            double x = ((const double *)u.data)[i];
+            double y =
+                t.dtype == AXON_F32 ? ((const float *)t.data)[i] : ((const double *)t.data)[i];
+            ck_assert_msg(y == (t.dtype == AXON_F32 ? (double)(float)x : x),
+                          "%s[%llu]: %.17g, expected the rounding of %.17g", want[q].path,
+                          (unsigned long long)i, y, x);
+        }
+    }
+    /* the memory: 4 bytes less per synapse for each float variable (S: w and c; K: k) */
+    double bd = axon_sim_bytes_per_synapse(d, 0), bf = axon_sim_bytes_per_synapse(f, 0);
+    ck_assert_msg(bd - bf >= 8.0 && bd - bf < 8.1, "%g %g", bd, bf);
+    /* get and set values by number, stored rounded */
+    double v[3];
+    ck_assert_int_eq(axon_sim_get_values(f, "S.w", (const uint32_t[]){0, 1, 2}, 3, v, "mV"),
+                     AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_set_values(f, "S.w", (const uint32_t[]){0}, 1, (const double[]){0.1}, "mV"),
+        AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(f, "S.w", (const uint32_t[]){0}, 1, v, NULL), AXON_OK);
+    ck_assert(v[0] == (double)(float)1e-4);
+    ck_assert_int_eq(
+        axon_sim_set_values(f, "S.w", (const uint32_t[]){0}, 1, (const double[]){1e-3}, NULL),
+        AXON_OK);
+    /* runs: the plastic projection's target C sees only double values (its input and
+       weights): its spikes and weights are the double model's, bit for bit, on any number of
+       threads; A and B get the float weights */
+    ck_assert_int_eq(axon_sim_run(d, 0.2, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(f, 0.2, NULL, NULL), AXON_OK);
+    ck_assert_uint_eq(axon_sim_spike_count(f, 3), axon_sim_spike_count(d, 3));
+    ck_assert_uint_gt(axon_sim_spike_count(f, 3), 0);
+    ck_assert_uint_gt(axon_sim_spike_count(f, 1), 0);
+    axon_tensor pw, dw;
+    ck_assert_int_eq(axon_sim_syn_var(f, "P.w", &pw), AXON_OK);
+    ck_assert_int_eq(axon_sim_syn_var(d, "P.w", &dw), AXON_OK);
+    ck_assert(!memcmp(pw.data, dw.data, pw.shape[0] * sizeof(double)));
+    /* 1 or 2 threads: the same float model gives the same bits */
+    axon_sim *f1 = f32w_sim(mf, 1);
+    ck_assert_int_eq(
+        axon_sim_set_values(f1, "S.w", (const uint32_t[]){0}, 1, (const double[]){1e-3}, NULL),
+        AXON_OK);
+    ck_assert_int_eq(axon_sim_run(f1, 0.2, NULL, NULL), AXON_OK);
+    for (int p = 0; p < 4; p++)
+        ck_assert_uint_eq(axon_sim_spike_count(f1, p), axon_sim_spike_count(f, p));
+    /* a checkpoint holds the float arrays as float: restored, the run goes on alike */
+    size_t need = axon_sim_checkpoint_size(f);
+    unsigned char *buf = malloc(need);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(axon_sim_checkpoint_mem(f, buf, need, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_run(f, 0.05, NULL, NULL), AXON_OK);
+    axon_sim *r = f32w_sim(mf, 1);
+    ck_assert_msg(axon_sim_restore_mem(r, buf, need) == AXON_OK, "%s", axon_sim_error(r));
+    ck_assert_int_eq(axon_sim_run(r, 0.05, NULL, NULL), AXON_OK);
+    for (int p = 0; p < 4; p++)
+        ck_assert_uint_eq(axon_sim_spike_count(r, p), axon_sim_spike_count(f, p));
+    axon_tensor a, b;
+    ck_assert_int_eq(axon_sim_syn_var(f, "S.w", &a), AXON_OK);
+    ck_assert_int_eq(axon_sim_syn_var(r, "S.w", &b), AXON_OK);
+    ck_assert(!memcmp(a.data, b.data, a.shape[0] * sizeof(float)));
+    /* the double model's checkpoint is another model's (its arrays differ in size) */
+    ck_assert_int_ne(axon_sim_restore_mem(d, buf, need), AXON_OK);
+    ck_assert_msg(strstr(axon_sim_error(d), "differs") != NULL, "%s", axon_sim_error(d));
+    free(buf);
+    /* the memory estimate counts 4 bytes for each float variable */
+    double ed = 0, ef = 0;
+    ck_assert_int_eq(axon_model_memory(md, 0.2, NULL, 0, &ed, NULL), AXON_OK);
+    ck_assert_int_eq(axon_model_memory(mf, 0.2, NULL, 0, &ef, NULL), AXON_OK);
+    ck_assert_msg(ed > ef, "%g %g", ed, ef);
+    axon_sim_free(r);
+    axon_sim_free(f1);
+    axon_sim_free(d);
+    axon_sim_free(f);
+    axonc_session_free(sd);
+    axonc_session_free(sf);
+}
+END_TEST
+
 Suite *axonc_suite(void)
 {
     Suite *s = suite_create("axonc");
@@ -1342,6 +1505,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_quiet_inputs);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_spike_values);
+    tcase_add_test(tc, test_synapse_f32);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1365,6 +1365,24 @@ START_TEST(test_proj_refused)
     pj[1].nvars = 2;
     expect_refused(&m, NULL, "no table");
     pj[1].nvars = 0;
+    /* element types of synapse variables (model.h, axon_var_desc.elem): float or double per
+       synapse (--synapse-precision single); integers, and another type for a variable kept
+       per pre or post neuron, are refused */
+    static axon_var_desc typed[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32}};
+    pj[0].vars = typed;
+    s = new_sim(&m, 0, 1);
+    axon_sim_free(s);
+    typed[0].elem = AXON_ELEM_F64;
+    s = new_sim(&m, 0, 1);
+    axon_sim_free(s);
+    typed[0].elem = AXON_ELEM_I16;
+    expect_refused(&m, NULL, "projection 'S->A': variable 'w' has element type 2; a synapse "
+                             "variable is stored in the model's precision, or as float or "
+                             "double per synapse (4 or 5)");
+    typed[0].elem = AXON_ELEM_F32;
+    typed[0].kind = AXON_VAR_PER_PRE;
+    expect_refused(&m, NULL, "variable 'w' has element type 4");
+    pj[0].vars = w_vars;
     /* too many synapses: refused before anything large is allocated */
     pj[1] = proj_of("H->H", 2, 2, AXON_CONN_ALL, 0, 0, 1);
     expect_refused(&m, NULL, "at most 4294967295");

@@ -134,6 +134,11 @@ typedef struct {
        not trust (the language server); such a unit cannot be compiled (axonc_jit and
        axonc_emit give AXONC_EINVAL). */
     int no_extern_load;
+    /* bytes per stored value of the synapse variables that no equation, handler, rule or
+       structural update writes (static weights, per-synapse parameters and constants): 4
+       stores them as float in a double-precision model (the kernels load and convert them,
+       computing in double; plastic ones keep the precision); 0 or 8 = the precision */
+    int synapse_precision;
 } axonc_options;
 
 /* Whether code can be generated for the CPU named name on this machine's architecture (for
@@ -145,7 +150,8 @@ typedef struct axonc_unit axonc_unit;
 typedef struct axonc_instance axonc_instance;
 
 /* A session with options o (NULL: all defaults; the options are copied, strings too).
- * Returns NULL only when out of memory or when o holds a bad value (precision not 0, 4 or 8;
+ * Returns NULL only when out of memory or when o holds a bad value (precision or
+ * synapse_precision not 0, 4 or 8;
  * opt_level outside -1..3). */
 axonc_session *axonc_session_new(const axonc_options *o);
 /* Frees the session and every unit and instance still alive in it. NULL is a no-op. */

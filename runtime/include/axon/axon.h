@@ -395,8 +395,9 @@ axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
 
 /*
  * view = the live array of synapse variable "PROJ.VAR" (split at the last '.'), like
- * axon_sim_var: 1-D, one element per synapse in CSR order, model precision, not owned.
- * AXON_EINVAL if there is no such variable. [sim]
+ * axon_sim_var: 1-D, one element per synapse in CSR order, model precision (AXON_F32 for a
+ * variable stored as float in a double model: `--synapse-precision single`, model.h's
+ * axon_var_desc.elem), not owned. AXON_EINVAL if there is no such variable. [sim]
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
