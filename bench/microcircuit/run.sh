@@ -17,6 +17,8 @@
 #   --duration MS      model time (default 1000)
 #   --repeat R         repetitions of the thread-count sweep (default 1)
 #   --precision P      double (default) or single
+#   --synapse-precision P  storage of the per-synapse weights and delays: the model's
+#                      precision (default) or single (float weights in a double model)
 # Environment: AXON (default ./axon), CC (default cc). Needs a built tree (make) and, at full
 # scale, about 5 GiB of memory (double; `axon run examples/microcircuit.axon --dry-run`). Not
 # part of `make check`. Example (the figures in bench/RESULTS.md):
@@ -32,7 +34,8 @@ THREADS="1 2"
 DUR=1000
 REPEAT=1
 PREC=double
-bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --precision PREC" "$@"
+SYNPREC=
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --precision PREC --synapse-precision SYNPREC" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 LIBDIR=$root/.libs
@@ -42,8 +45,9 @@ MODEL=examples/microcircuit.axon
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-micro.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 set -- --set "scale=$SCALE" --set "k_scale=$KSCALE" --precision "$PREC"
+[ -n "$SYNPREC" ] && set -- "$@" --synapse-precision "$SYNPREC"
 
-echo "Microcircuit benchmark: scale $SCALE, k_scale $KSCALE, $DUR ms at dt = 0.1 ms, $PREC," \
+echo "Microcircuit benchmark: scale $SCALE, k_scale $KSCALE, $DUR ms at dt = 0.1 ms, $PREC${SYNPREC:+ (synapses: $SYNPREC)}," \
      "threads {$THREADS}, $REPEAT repetition(s)"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores," \
      "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
