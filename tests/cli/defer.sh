@@ -5,7 +5,8 @@
 # 1 and 2 threads, with rows longer than the replay's chunk, with weights recorded every few steps
 # (each record brings the weights up to date), with none recorded until the end (the histories
 # overflow and flush, and a run of more than 65,535 steps flushes for the 16-bit steps), across a
-# checkpoint, over 2 and 3 MPI ranks, and through live arrays in a step callback.
+# checkpoint, with 4-byte targets, over 2 and 3 MPI ranks, and through live arrays in a step
+# callback.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}" "${AXON_LIBDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -40,6 +41,15 @@ check "deferred = eager, rows of two chunks" same "$tmp/dk" "$tmp/ek"
 run "deferred, single" env AXON_TEST_POST=defer "$AXON" run "$model" -q --precision single -o "$tmp/ds"
 run "eager, single" env AXON_TEST_POST=eager "$AXON" run "$model" -q --precision single -o "$tmp/es"
 check "deferred = eager, single precision" same "$tmp/ds" "$tmp/es"
+
+# 4-byte targets (AXON_TEST_WIDE_TARGETS, tests/cli/targets16.sh): the replay's places in the
+# histories in 64 bits (cg_syn.c, rp_place_type), over rows of two chunks and 2 threads
+run "deferred, 4-byte targets" env AXON_TEST_WIDE_TARGETS=1 AXON_TEST_POST=defer "$AXON" run \
+    "$model" -q -t 100ms --set K=600 --threads 2 --grain 1 -o "$tmp/dw"
+run "eager, 4-byte targets" env AXON_TEST_WIDE_TARGETS=1 AXON_TEST_POST=eager "$AXON" run \
+    "$model" -q -t 100ms --set K=600 -o "$tmp/ew"
+check "deferred = eager, 4-byte targets" same "$tmp/dw" "$tmp/ew"
+check "4-byte targets = 2-byte ones" same "$tmp/dw" "$tmp/ek"
 
 # weights recorded only at the end: 70,000 steps with no record between
 run "deferred, long" env AXON_TEST_POST=defer "$AXON" run "$model" -q -t 7s --set rec=7s -o "$tmp/dl"

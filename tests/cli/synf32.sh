@@ -81,6 +81,10 @@ else
     for f in E.spikes.i.npy E.spikes.t.npy P.spikes.i.npy P.spikes.t.npy; do
         check "2 ranks = 1 process: $f" cmp -s "$tmp/s/$f" "$tmp/mpi2/$f"
     done
+    # every array, the float weights' columns that each rank records of its own synapses
+    # gathered by the Python reader (tests/mpi/compare.py)
+    run "2 ranks = 1 process: every array" "$py" "$AXON_SRCDIR/tests/mpi/compare.py" \
+        "$AXON_SRCDIR" "$tmp/s" "$tmp/mpi2"
 fi
 
 finish synf32
