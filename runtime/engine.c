@@ -7,6 +7,8 @@
  * spike array at the chunk's own offset (spk[begin..]), which has room for every neuron of the
  * chunk, so no task writes where another does and nothing is allocated during a step; with
  * splittable projections (sim.h) the task then delivers the due spikes to chunk c's targets.
+ * Where the populations' work can be shared out evenly (rt_balance), task t instead updates the
+ * populations given to it, every chunk of each, and delivers to them whole.
  * The caller then slides the chunks' runs together in chunk order, which yields the spikes in
  * increasing index order whatever the number of chunks. A step on the caller alone (too little
  * work, or measured slower, see rt_adapt) updates every population as one range. Kernels are
