@@ -1183,8 +1183,8 @@ END_TEST
  * to whole populations, so rows are no longer cut: about as many on_pre calls as with one thread
  * (cut rows would make nearly as many times as many as there are threads), and every value
  * bit-identical to one thread's.
- * Fused steps (every delay >= 1: the updates count, 2 and 3 threads balance) and a delivery
- * phase (a delay of 0: the events alone, 2 and 4 threads balance). */
+ * Fused steps (every delay >= 1: the updates count) and a delivery phase (a delay of 0: the
+ * events alone); where the populations cannot be shared out (see below), by chunks. */
 START_TEST(test_proj_split_by_pops)
 {
     enum { NA = 500 };
@@ -1207,6 +1207,9 @@ START_TEST(test_proj_split_by_pops)
     m.dt = POI_DT;
     static const uint32_t delays[][4] = {{1, 3, 2, 4}, {0, 2, 1, 3}};
     static const int threads[] = {1, 2, 3, 4};
+    /* fused (P 1,000 work units a step, each accumulator about 600), 4 threads: two
+       accumulators on one thread, 1.41 times the mean; a phase (the events alone) with 3
+       threads: two of the four accumulators on one thread, 1.5 times the mean (slack 1.3) */
     static const int balanced[][4] = {{1, 1, 1, 0}, {1, 1, 0, 1}};
     static double ref[4][NA];
     for (int c = 0; c < 2; c++) {
