@@ -501,15 +501,29 @@ void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
     }
 }
 
+void rt_proj_deliver_owned(axon_sim *s, const axon_step_ctx *ctx, int task, const int *owner)
+{
+    for (uint32_t q = 0; q < s->m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        /* the whole range: no cut; `task` picks the thread's scratch */
+        if (owner[pr->d->post] == task)
+            rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, task);
+    }
+}
+
 typedef struct {
     axon_sim *s;
     axon_step_ctx ctx;
+    const int *owner; /* by populations (rt_balance), or NULL: by chunks of targets */
 } rt_deliver_phase;
 
 static void rt_deliver_task(void *arg, int task)
 {
     rt_deliver_phase *ph = arg;
-    rt_proj_deliver_part(ph->s, &ph->ctx, task);
+    if (ph->owner)
+        rt_proj_deliver_owned(ph->s, &ph->ctx, task, ph->owner);
+    else
+        rt_proj_deliver_part(ph->s, &ph->ctx, task);
 }
 
 /* Over MPI ranks, the presynaptic variables pr's kernels read (model.h: pre_reads, ABI 9),
@@ -532,6 +546,10 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
         (s->grain == 1 ||
          rt_proj_events_due(s, ctx->step) >= (double)s->grain * s->pool_threads)) {
         rt_deliver_phase ph = {.s = s, .ctx = *ctx};
+        if (s->bal.owner) {
+            rt_balance(s, 0);
+            ph.owner = s->bal.on ? s->bal.owner : NULL;
+        }
         rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
         return;
     }

@@ -7,6 +7,8 @@
  * spike array at the chunk's own offset (spk[begin..]), which has room for every neuron of the
  * chunk, so no task writes where another does and nothing is allocated during a step; with
  * splittable projections (sim.h) the task then delivers the due spikes to chunk c's targets.
+ * Where the populations' work can be shared out evenly (rt_balance), task t instead updates the
+ * populations given to it, every chunk of each, and delivers to them whole.
  * The caller then slides the chunks' runs together in chunk order, which yields the spikes in
  * increasing index order whatever the number of chunks. A step on the caller alone (too little
  * work, or measured slower, see rt_adapt) updates every population as one range. Kernels are
@@ -383,21 +385,34 @@ typedef struct {
     axon_sim *s;
     axon_step_ctx ctx;
     int deliver;
+    const int *owner; /* by populations (rt_balance): task owner[i] does all of population i */
 } rt_step_phase;
+
+/* Updates chunk c of population i and compacts its spikes. */
+static void rt_update_chunk(axon_sim *s, const axon_step_ctx *ctx, uint32_t i, int c)
+{
+    rt_pop *p = &s->pops[i];
+    uint32_t b = p->bounds[c], e = p->bounds[c + 1];
+    rt_update_fn(s, i)(ctx, p->vars, p->fired, b, e);
+    if (p->fired)
+        p->chunk_n[c] = rt_compact(p->fired, b, e, p->spk + b);
+}
 
 static void rt_step_task(void *arg, int task)
 {
     rt_step_phase *ph = arg;
     axon_sim *s = ph->s;
-    for (uint32_t i = 0; i < s->m->npops; i++) {
-        rt_pop *p = &s->pops[i];
-        if (task >= p->nchunks)
-            continue;
-        uint32_t b = p->bounds[task], e = p->bounds[task + 1];
-        rt_update_fn(s, i)(&ph->ctx, p->vars, p->fired, b, e);
-        if (p->fired)
-            p->chunk_n[task] = rt_compact(p->fired, b, e, p->spk + b);
+    if (ph->owner) {
+        for (uint32_t i = 0; i < s->m->npops; i++)
+            if (ph->owner[i] == task)
+                for (int c = 0; c < s->pops[i].nchunks; c++)
+                    rt_update_chunk(s, &ph->ctx, i, c);
+        rt_proj_deliver_owned(s, &ph->ctx, task, ph->owner);
+        return;
     }
+    for (uint32_t i = 0; i < s->m->npops; i++)
+        if (task < s->pops[i].nchunks)
+            rt_update_chunk(s, &ph->ctx, i, task);
     if (ph->deliver)
         rt_proj_deliver_part(s, &ph->ctx, task);
 }
@@ -413,6 +428,74 @@ static void rt_gather_spikes(rt_pop *p)
         n += k;
     }
     p->nspk = n;
+}
+
+/*
+ * Fused steps by populations. Split by chunks of targets, every thread walks every due row
+ * part and delivers its own cut of it: the per-part work (the ring, the delay table's entry, its
+ * line, the call, the cut's search where a projection keeps no cut points) is done by every
+ * thread, and the lines at the cut by two. With several populations, each can instead go whole
+ * to one thread, which updates it and delivers every due spike to it (its projections in order,
+ * whole rows): each target still sees the same operations in the same order, and each part is
+ * read once. That needs populations whose work can be shared out evenly: every RT_BAL_STEPS
+ * steps the populations are assigned, the largest first, each to the least loaded thread
+ * (LPT), by their work since the last assignment: neuron updates, and synaptic events (the
+ * spikes of each projection's source times its mean row, weighted RT_BAL_EVENT); the assignment
+ * is used when the most loaded thread has at most RT_BAL_SLACK times the mean load, else the
+ * step goes by chunks. (The slack is wide: split by chunks, two threads took 1.5-2 times the
+ * CPU of one for the microcircuit's delivery, so each did 0.75-1 of one thread's work; whole
+ * populations at 1.3 times the mean load leave the busier thread 0.65 of it.) Not over MPI ranks (the ranks' blocks are chunks). Results never depend
+ * on it.
+ */
+#define RT_BAL_STEPS 256
+#define RT_BAL_EVENT 2.0
+#define RT_BAL_SLACK 1.3
+#define RT_BAL_POPS 256 /* populations assigned at most (the assignment is quadratic in them) */
+
+void rt_balance(axon_sim *s, int updates)
+{
+    rt_bal *bl = &s->bal;
+    const axon_model_desc *m = s->m;
+    const int nt = s->pool_threads;
+    if (s->step < bl->step) /* an earlier state restored: start over */
+        bl->step = s->step;
+    if (s->step - bl->step < RT_BAL_STEPS)
+        return;
+    double steps = (double)(s->step - bl->step), total = 0;
+    for (uint32_t i = 0; i < m->npops; i++)
+        bl->work[i] = updates ? (double)(s->pops[i].hi - s->pops[i].lo) * steps : 0;
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        const rt_proj *pr = &s->projs[q];
+        uint64_t n = s->pops[pr->d->pre].nspikes, n0 = bl->spk[pr->d->pre];
+        bl->work[pr->d->post] += RT_BAL_EVENT * pr->mean_row * (double)(n > n0 ? n - n0 : 0);
+    }
+    for (uint32_t i = 0; i < m->npops; i++) {
+        bl->spk[i] = s->pops[i].nspikes;
+        total += bl->work[i];
+        /* insertion by work, largest first (ties by index: the same assignment every time) */
+        uint32_t k = i;
+        while (k > 0 && bl->work[bl->order[k - 1]] < bl->work[i]) {
+            bl->order[k] = bl->order[k - 1];
+            k--;
+        }
+        bl->order[k] = i;
+    }
+    bl->step = s->step;
+    for (int t = 0; t < nt; t++)
+        bl->load[t] = 0;
+    double most = 0;
+    for (uint32_t k = 0; k < m->npops; k++) {
+        uint32_t i = bl->order[k];
+        int best = 0;
+        for (int t = 1; t < nt; t++)
+            if (bl->load[t] < bl->load[best])
+                best = t;
+        bl->owner[i] = best;
+        bl->load[best] += bl->work[i];
+        if (bl->load[best] > most)
+            most = bl->load[best];
+    }
+    bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
 }
 
 /*
@@ -581,6 +664,10 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
     }
     if (par) {
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
+        if (fused && s->bal.owner) {
+            rt_balance(s, 1);
+            ph.owner = s->bal.on ? s->bal.owner : NULL;
+        }
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
         for (uint32_t i = 0; i < m->npops; i++)
             if (s->pops[i].fired)
@@ -658,6 +745,16 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
         return AXON_ENOMEM;
     if (s->pool)
         s->pool_threads = max_chunks;
+    if (s->pool && !s->mpi && m->npops > 1 && m->npops <= RT_BAL_POPS) { /* (rt_balance) */
+        rt_bal *bl = &s->bal;
+        bl->owner = calloc(m->npops, sizeof *bl->owner);
+        bl->order = calloc(m->npops, sizeof *bl->order);
+        bl->work = calloc(m->npops, sizeof *bl->work);
+        bl->spk = calloc(m->npops, sizeof *bl->spk);
+        bl->load = calloc((size_t)s->pool_threads, sizeof *bl->load);
+        if (!bl->owner || !bl->order || !bl->work || !bl->spk || !bl->load)
+            return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
+    }
     size_t nsig = m->nsignals ? m->nsignals : 1;
     s->signal = calloc(nsig, sizeof *s->signal);
     s->signal_pin = calloc(nsig, sizeof *s->signal_pin);
@@ -740,6 +837,11 @@ void axon_sim_free(axon_sim *s)
         for (uint32_t i = 0; i < s->m->npops; i++)
             rt_pop_free(&s->pops[i]);
     free(s->pops);
+    free(s->bal.owner);
+    free(s->bal.order);
+    free(s->bal.work);
+    free(s->bal.spk);
+    free(s->bal.load);
     free(s->pop_vars);
     free(s->signal);
     free(s->signal_pin);

@@ -59,7 +59,9 @@
  * AXON_PROJ_SPLIT, the thread of chunk c of the post population calls on_pre(i, b, e) for the
  * part [b, e) of each due row whose targets lie in chunk c (found by rt_find), in the same
  * spike and projection order; every target and synapse then sees the same operations in the
- * same order as with one thread (sim.h, RT_SPLIT_*). Row offsets and the starts of rows are
+ * same order as with one thread (sim.h, RT_SPLIT_*); or, where the populations' work can be
+ * shared out evenly, one thread delivers whole rows to all of a post population's targets
+ * (engine.c, rt_balance; rt_proj_deliver_owned). Row offsets and the starts of rows are
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
  * due parts of rows are resolved and prefetched in batches (rt_deliver_parts); where the delays
  * are in a table (rt_delay_table) and rows are long enough, the points where each delay's part

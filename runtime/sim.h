@@ -205,6 +205,18 @@ typedef struct {
     double sec[2], work[2]; /* per mode: time and work units of the counted steps */
 } rt_adapt;
 
+/* Fused steps by populations (engine.c, rt_balance): which thread updates each population and
+ * delivers to it whole, or none (owner NULL in the step: by chunks of targets). */
+typedef struct {
+    int *owner;       /* npops: the task of each population */
+    uint32_t *order;  /* npops: scratch of the assignment */
+    double *work;     /* npops: scratch of the assignment */
+    double *load;     /* pool_threads: scratch of the assignment */
+    uint64_t *spk;    /* npops: nspikes at the last assignment */
+    uint64_t step;    /* the step of the last assignment */
+    int on;           /* the last assignment is in use (balanced enough) */
+} rt_bal;
+
 /* ---- a variable's elements (model.h, axon_var_desc.elem; ABI 11) ----------------------- */
 
 /* The element type of variable v in a model of precision esz (4 or 8), resolved:
@@ -298,6 +310,7 @@ struct axon_sim {
     uint32_t grain;   /* work per thread (neuron updates and synaptic events) for a phase */
     int split;        /* RT_SPLIT_* */
     rt_adapt adapt;
+    rt_bal bal;
     double *signal;      /* m->nsignals values of the current step */
     double *signal_pin;  /* values pinned by axon_sim_set_signal ... */
     uint8_t *pinned;     /* ... where pinned[k] */
@@ -443,6 +456,13 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par);
 /* Delivers the spikes due now to the targets in chunk `task` of each projection's post
  * population (RT_SPLIT_*). */
 void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
+/* engine.c: assigns the populations to the pool's tasks by their work since the last
+ * assignment, every RT_BAL_STEPS steps (s->bal; with `updates` their neuron updates counted,
+ * for a fused phase, else the synaptic events alone). */
+void rt_balance(axon_sim *s, int updates);
+/* Delivers the spikes due now to every target of the post populations that owner[] gives to
+ * task `task` (RT_SPLIT_FUSED by populations, engine.c): whole rows, each on one thread. */
+void rt_proj_deliver_owned(axon_sim *s, const axon_step_ctx *ctx, int task, const int *owner);
 /* After delivery: pre_after, on_post and post_after, every_step kernels (model.h, ABI 3). */
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Deferred on_post (AXON_PROJ_DEFER_POST): the recent post spikes each post neuron keeps, at

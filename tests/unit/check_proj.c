@@ -1178,6 +1178,80 @@ START_TEST(test_proj_split_delivery)
 }
 END_TEST
 
+/* Parallel steps by populations (engine.c, rt_balance): with four accumulators whose work can
+ * be shared out evenly, after the first assignment (256 steps) each thread updates and delivers
+ * to whole populations, so rows are no longer cut: about as many on_pre calls as with one thread
+ * (cut rows would make nearly as many times as many as there are threads), and every value
+ * bit-identical to one thread's.
+ * Fused steps (every delay >= 1: the updates count) and a delivery phase (a delay of 0: the
+ * events alone); where the populations cannot be shared out (see below), by chunks. */
+START_TEST(test_proj_split_by_pops)
+{
+    enum { NA = 500 };
+    axon_pop_desc pops[] = {POI_POP("P"), {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"B", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"C", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"D", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
+    axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
+    for (int q = 0; q < 4; q++) {
+        pj[q].nvars = 1;
+        pj[q].vars = w_vars;
+        pj[q].init = w_init_ij;
+        pj[q].on_pre = split_on_pre;
+        pj[q].flags = AXON_PROJ_SPLIT;
+    }
+    axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 4, NULL, 0);
+    m.dt = POI_DT;
+    static const uint32_t delays[][4] = {{1, 3, 2, 4}, {0, 2, 1, 3}};
+    static const int threads[] = {1, 2, 3, 4};
+    /* fused (P 1,000 work units a step, each accumulator about 600), 4 threads: two
+       accumulators on one thread, 1.41 times the mean; a phase (the events alone) with 3
+       threads: two of the four accumulators on one thread, 1.5 times the mean (slack 1.3) */
+    static const int balanced[][4] = {{1, 1, 1, 0}, {1, 1, 0, 1}};
+    static double ref[4][NA];
+    for (int c = 0; c < 2; c++) {
+        for (int q = 0; q < 4; q++)
+            pj[q].delay_steps = delays[c][q];
+        unsigned long calls1 = 0;
+        for (int t = 0; t < 4; t++) {
+            atomic_store(&g_split_calls, 0);
+            axon_sim *s = new_sim(&m, 9, threads[t]);
+            if (threads[t] > 1)
+                axon_sim_set_grain(s, 1);
+            run_ok(s, 0.1);
+            run_ok(s, 0.1); /* continues across runs */
+            static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
+            for (int k = 0; k < 4; k++) {
+                axon_tensor a;
+                ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
+                if (t == 0)
+                    memcpy(ref[k], a.data, sizeof ref[k]);
+                else
+                    ck_assert_mem_eq(a.data, ref[k], sizeof ref[k]);
+            }
+            unsigned long calls = atomic_load(&g_split_calls);
+            if (t == 0) {
+                ck_assert_uint_gt(axon_sim_spike_count(s, 0), 3000);
+                ck_assert(ref[0][0] != 0 && ref[3][NA - 1] != 0);
+                calls1 = calls;
+            } else if (balanced[c][t]) {
+                /* (the first 256 of the 2,000 steps go by chunks: at most T times the calls) */
+                ck_assert_msg(calls < calls1 + calls1 * (unsigned long)(threads[t] - 1) / 4,
+                              "case %d, %d threads: %lu calls, %lu with 1",
+                              c, threads[t], calls, calls1);
+            } else {
+                ck_assert_msg(calls > calls1 * 3 / 2, "case %d, %d threads: %lu calls, %lu with 1",
+                              c, threads[t], calls, calls1);
+            }
+            axon_sim_free(s);
+        }
+    }
+}
+END_TEST
+
 /* split_on_pre for targets stored in 2 bytes (AXON_PROJ_POST16, ABI 10) */
 static void split_on_pre16(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
                            void *const *post_vars, const uint32_t *post32, uint32_t i, uint64_t b,
@@ -1422,6 +1496,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_threads_identical);
     tcase_add_test(tc, test_proj_refused);
     tcase_add_test(tc, test_proj_split_delivery);
+    tcase_add_test(tc, test_proj_split_by_pops);
     tcase_add_test(tc, test_proj_post16);
     tcase_add_test(tc, test_proj_post_index);
     tcase_add_test(tc, test_model_memory);
