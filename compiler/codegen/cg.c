@@ -1044,23 +1044,12 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
 /* Neurons per block of an update kernel whose reset comes after (reset_fn). */
 #define RESET_BLOCK 2048
 
-static bool block_uses(const sm_block *blk, int space, int idx)
-{
-    for (int k = 0; k < blk->n; k++) {
-        const sm_stmt *st = blk->v[k];
-        if (sx_uses(st->value, space, idx) || sx_uses(st->cond, space, idx) ||
-            block_uses(&st->then, space, idx) || block_uses(&st->els, space, idx))
-            return true;
-    }
-    return false;
-}
-
 /* Does the reset read a per-neuron parameter that the update and the spike condition do not? */
 static bool reset_reads_own_param(const ir_pop *p)
 {
     for (int v = 0; v < p->type->nvars; v++) {
         if (p->slot[v] < 0 || p->vars[p->slot[v]].kind != IRV_PARAM ||
-            !block_uses(&p->reset, VS_PARAM, v) || sx_uses(p->fire, VS_PARAM, v))
+            !ir_block_uses(&p->reset, VS_PARAM, v) || sx_uses(p->fire, VS_PARAM, v))
             continue;
         bool in_update = false;
         for (int k = 0; k < p->update.n && !in_update; k++)
@@ -1081,19 +1070,7 @@ static bool reset_reads_own_param(const ir_pop *p)
  */
 static bool reset_deferrable(const ir_pop *p)
 {
-    if (!p->fire || p->reset.n == 0 || p->nevents > 0 || !reset_reads_own_param(p))
-        return false;
-    for (int k = 0; k < p->npinputs; k++)
-        if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
-            return false;
-    for (int v = 0; v < p->type->nvars; v++)
-        if (p->slot[v] >= 0 && p->vars[p->slot[v]].kind == IRV_INPUT &&
-            block_uses(&p->reset, VS_INPUT, v))
-            return false;
-    for (int k = 0; k < p->update.n; k++)
-        if (p->update.v[k].space == VS_TEMP && block_uses(&p->reset, VS_TEMP, p->update.v[k].idx))
-            return false;
-    return true;
+    return p->fire && p->reset.n > 0 && reset_reads_own_param(p) && ir_reset_after_update(p);
 }
 
 /* The cap of a gap (2^22 steps, whole numbers exact in single precision, as is the cap + 0.5

@@ -385,5 +385,11 @@ bool ir_spike_source(ax_arena *ar, diag_ctx *d, ir_pop *p, const ir_spike_in *in
 
 /* Index of the population named path, or -1. */
 int ir_find_pop(const ir_model *m, const char *path);
+/* Does a statement of blk (conditions and branches included) read variable idx of space? */
+bool ir_block_uses(const sm_block *blk, int space, int idx);
+/* Would p's reset give the same values run after the update, over the neurons that fired
+   (cg.c reset_fn), as in it: no events, Poisson input only into inputs, and a reset that reads
+   no input (cleared by the update) nor a temporary of the update? (scheme.c) */
+bool ir_reset_after_update(const ir_pop *p);
 
 #endif

@@ -486,15 +486,33 @@ static bool fixed_between_changes(const sx *e)
     }
 }
 
-static bool block_reads(const sm_block *blk, int space, int idx)
+bool ir_block_uses(const sm_block *blk, int space, int idx)
 {
     for (int k = 0; k < blk->n; k++) {
         const sm_stmt *st = blk->v[k];
         if (sx_uses(st->value, space, idx) || sx_uses(st->cond, space, idx) ||
-            block_reads(&st->then, space, idx) || block_reads(&st->els, space, idx))
+            ir_block_uses(&st->then, space, idx) || ir_block_uses(&st->els, space, idx))
             return true;
     }
     return false;
+}
+
+bool ir_reset_after_update(const ir_pop *p)
+{
+    if (p->nevents > 0)
+        return false;
+    for (int k = 0; k < p->npinputs; k++)
+        if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
+            return false;
+    for (int v = 0; v < p->type->nvars; v++)
+        if (p->slot[v] >= 0 && p->vars[p->slot[v]].kind == IRV_INPUT &&
+            ir_block_uses(&p->reset, VS_INPUT, v))
+            return false;
+    for (int k = 0; k < p->update.n; k++)
+        if (p->update.v[k].space == VS_TEMP &&
+            ir_block_uses(&p->reset, VS_TEMP, p->update.v[k].idx))
+            return false;
+    return true;
 }
 
 /* P of a spike condition `rand() < P` or `P > rand()` that can be drawn as gaps, else NULL:
@@ -510,18 +528,9 @@ static sx *gap_condition(const ir_pop *p, int *draw)
         return NULL;
     const sx *u = c->kind == SX_LT ? c->a : c->kind == SX_GT ? c->b : NULL;
     sx *prob = c->kind == SX_LT ? c->b : c->a;
-    if (!u || u->kind != SX_RAND || u->fn != SXR_UNIFORM || !fixed_between_changes(prob))
+    if (!u || u->kind != SX_RAND || u->fn != SXR_UNIFORM || !fixed_between_changes(prob) ||
+        !ir_reset_after_update(p))
         return NULL;
-    for (int k = 0; k < p->npinputs; k++)
-        if (p->vars[p->slot[p->pinputs[k].var]].kind != IRV_INPUT)
-            return NULL;
-    for (int v = 0; v < p->type->nvars; v++)
-        if (p->slot[v] >= 0 && p->vars[p->slot[v]].kind == IRV_INPUT &&
-            block_reads(&p->reset, VS_INPUT, v))
-            return NULL;
-    for (int k = 0; k < p->update.n; k++)
-        if (p->update.v[k].space == VS_TEMP && block_reads(&p->reset, VS_TEMP, p->update.v[k].idx))
-            return NULL;
     *draw = u->idx;
     return prob;
 }
