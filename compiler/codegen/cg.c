@@ -766,18 +766,72 @@ static int update_interleave(const cg *c, LLVMBasicBlockRef loop, LLVMBasicBlock
     return interleave;
 }
 
-/* Attaches !llvm.loop !{self, !{!"key", i32 value}} to a loop's latch branch. */
-static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
+/* Attaches !llvm.loop !{self, !{!"key", i32 value}, ...} to a loop's latch branch: n hints (at
+ * most 3), a negative value a key alone (!{!"llvm.loop.unroll.disable"}). */
+static void loop_hints(cg *c, LLVMValueRef br, const char *const *keys, const int *values, int n)
 {
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(c->ctx, NULL, 0);
-    LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(c->ctx, key, strlen(key)),
-                             LLVMValueAsMetadata(LLVMConstInt(c->i32, (unsigned)value, 0))};
-    LLVMMetadataRef ops[2] = {tmp, LLVMMDNodeInContext2(c->ctx, kv, 2)};
-    LLVMMetadataRef node = LLVMMDNodeInContext2(c->ctx, ops, 2);
+    LLVMMetadataRef ops[4] = {tmp};
+    n = n < 3 ? n : 3;
+    for (int k = 0; k < n; k++) {
+        LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(c->ctx, keys[k], strlen(keys[k])),
+                                 values[k] < 0 ? NULL
+                                               : LLVMValueAsMetadata(LLVMConstInt(c->i32, (unsigned)values[k], 0))};
+        ops[1 + k] = LLVMMDNodeInContext2(c->ctx, kv, values[k] < 0 ? 1 : 2);
+    }
+    LLVMMetadataRef node = LLVMMDNodeInContext2(c->ctx, ops, (size_t)(1 + n));
     LLVMMetadataReplaceAllUsesWith(tmp, node);
     /* the first operand now refers to the node itself */
     unsigned kind = LLVMGetMDKindIDInContext(c->ctx, "llvm.loop", 9);
     LLVMSetMetadata(br, kind, LLVMMetadataAsValue(c->ctx, node));
+}
+
+static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
+{
+    loop_hints(c, br, &key, &value, 1);
+}
+
+/*
+ * The neurons that an update loop can have: the most of any population of its neuron type.
+ * Populations of one type share one body (merge_identical), so the loop's shape follows the
+ * largest of them, and a body stays shared where the sizes differ.
+ */
+static int type_size(const cg *c)
+{
+    int n = c->pop->size;
+    for (int j = 0; j < c->m->npops; j++)
+        if (c->m->pops[j].type == c->pop->type && c->m->pops[j].size > n)
+            n = c->m->pops[j].size;
+    return n;
+}
+
+/*
+ * Vectors and interleave for the small: an update loop over fewer neurons than a vector has
+ * lanes (lanes: the widest vectors the kernel prefers, 512 bits with AVX-512, else 256) never
+ * runs its vector code, which the optimiser and the code generator still build; and with
+ * `interleave` vectors in flight the vector loop takes lanes x interleave neurons a time, the
+ * rest going through the scalar loop one by one. So where the type's largest population
+ * (type_size) has fewer neurons than lanes, the loop is not vectorised (*width = 1, returns
+ * 1), and the interleave is halved until the population has at least 4 x lanes x interleave
+ * neurons (at most a quarter of a population's neurons left to the scalar loop). A scalar loop
+ * is not unrolled either (a few neurons: nothing to gain). Populations
+ * of hundreds of neurons and more keep their interleave; the small ones of the examples
+ * (DendLIF[50] and [1], elm's and tempotron's single neurons) compile in less time. Each
+ * neuron's arithmetic is the same with any vector width and interleave: the same bits.
+ */
+static int small_interleave(const cg *c, int interleave, int *width)
+{
+    int n = type_size(c);
+    int bits = LLVMGetTypeKind(c->fp) == LLVMFloatTypeKind ? 32 : 64;
+    int lanes = (c->masked_store ? 512 : 256) / bits;
+    *width = 0;
+    if (n < lanes) {
+        *width = 1;
+        return 1;
+    }
+    while (interleave > 1 && n < 4 * lanes * interleave)
+        interleave /= 2;
+    return interleave;
 }
 
 /* Summed Poisson inputs (ir_pinput), per storage index: w times one Binomial(n, p) draw of its
@@ -1013,9 +1067,15 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
        byte-wide spike flags, so the vectoriser takes 64 lanes of the random draw's 64-bit
        integer work, and interleaving that was slower to run and took long to compile (brunel
        0.13 s) */
-    if (update && nv > 0 && body_size(loop, latch) <= 400)
-        loop_hint(c, br, "llvm.loop.interleave.count",
-                  update_interleave(c, loop, latch, interleave));
+    if (update && nv > 0) {
+        int width, ic = small_interleave(c, update_interleave(c, loop, latch, interleave), &width);
+        bool hint_ic = body_size(loop, latch) <= 400 || width == 1;
+        const char *keys[3] = {"llvm.loop.interleave.count", "llvm.loop.vectorize.width",
+                               "llvm.loop.unroll.disable"};
+        int values[3] = {ic, width, -1};
+        if (hint_ic) /* width 1 (scalar) comes with interleave 1 and no unrolling */
+            loop_hints(c, br, keys, values, width ? 3 : 1);
+    }
     LLVMValueRef in_v[2] = {begin, inext};
     LLVMBasicBlockRef in_b[2] = {entry, latch};
     LLVMAddIncoming(i, in_v, in_b, 2);

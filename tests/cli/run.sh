@@ -264,6 +264,24 @@ if [ -n "$g" ] && grep -q "^attributes #$g = {.*optnone" "$tmp/mc.ll"; then pass
 if grep -q '^define internal void @axon_model_pop0_update(' "$tmp/izh.ll" &&
     ! grep -q '_update_body(' "$tmp/izh.ll"; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: a body with one caller is inlined"; fi
+# small populations: a loop over fewer neurons than a vector has lanes is not vectorised
+# (izhikevich.axon: four populations of one neuron, no vector loop), one of a few dozen is
+# not interleaved, and one of thousands keeps its vectors (the microcircuit); populations of one
+# type follow the largest of them and keep sharing their body (dendrites.axon: DendLIF[1] twice
+# and DendLIF[50], one body with one vector loop)
+if ! grep -q '^vector.body' "$tmp/izh.ll"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: populations of one neuron have no vector loop"; fi
+if grep -q '^vector.body' "$tmp/mc.ll"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: the microcircuit's populations have a vector loop"; fi
+"$AXON" dump llvm "$AXON_SRCDIR/examples/dendrites.axon" >"$tmp/dend.ll" 2>&1
+n=$(grep -c '^define internal .*@axon_model_pop[0-9]*_update_body(' "$tmp/dend.ll")
+if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: one DendLIF body for sizes 1 and 50 ($n)"; fi
+n=$(sed -n '/^define internal .*@axon_model_pop1_update_body(/,/^}/p' "$tmp/dend.ll" | grep -c '^vector.body')
+if [ "$n" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: DendLIF[50]: one vector loop ($n)"; fi
+# ... not interleaved: one exponential per segment (four) in the vector loop, not sixteen
+n=$(sed -n '/^define internal .*@axon_model_pop1_update_body(/,/^}/p' "$tmp/dend.ll" |
+    sed -n '/^vector.body/,/^middle.block/p' | grep -c '@llvm.rint')
+if [ "$n" = 4 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: DendLIF[50]: vector loop not interleaved ($n exponentials)"; fi
 # ... and give the same spikes with 1 and 2 threads (the synapses' initial values and
 # per-synapse delays are drawn on the thread pool)
 for th in 1 2; do
