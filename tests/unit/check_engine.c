@@ -346,6 +346,81 @@ static void free_poisson(axon_sim *s)
     free((void *)m);
 }
 
+/* ---- spike compaction: a known pattern of spikes over blocks of 64 flags and a ragged end */
+
+#define PAT_N 1000 /* not a multiple of 64: the last 40 flags are the scalar tail */
+
+/* Whether neuron i fires at step k: step 0 none, step 1 all, step 2 only the first and last
+ * of every block of 64, then a hash with densities from one in two to one in 256. */
+static int pat_fires(uint32_t i, uint64_t k)
+{
+    if (k == 0)
+        return 0;
+    if (k == 1)
+        return 1;
+    if (k == 2)
+        return i % 64 == 0 || i % 64 == 63 || i == PAT_N - 1;
+    uint64_t h = (i + 1) * 0x9E3779B97F4A7C15ULL ^ k * 0xC2B2AE3D27D4EB4FULL;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return (h & ((1u << (1 + k % 8)) - 1)) == 0;
+}
+
+static void pat_init(const axon_step_ctx *ctx, void *const *vars, uint32_t b, uint32_t e)
+{
+    double *x = vars[0];
+    for (uint32_t i = b; i < e; i++)
+        x[i] = 0;
+}
+
+static void pat_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                       uint32_t e)
+{
+    double *x = vars[0];
+    for (uint32_t i = b; i < e; i++) {
+        /* other non-zero values than 1 count as a spike too */
+        fired[i] = pat_fires(i, ctx->step) ? (uint8_t)(1 + (i + ctx->step) % 255) : 0;
+        x[i] += fired[i] != 0;
+    }
+}
+
+static const axon_var_desc pat_vars[] = {
+    {"x", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+};
+
+START_TEST(test_spike_compaction)
+{
+    const uint64_t steps = 40;
+    for (int threads = 1; threads <= 3; threads++) {
+        axon_pop_desc pops[] = {{"P", "Pattern", PAT_N, 1, pat_vars, pat_init, pat_update, 1, 0, NULL}};
+        axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1}};
+        axon_model_desc m = model_of("pattern", 8, 1e-4, pops, 1, recs, 1);
+        axon_sim *s = new_sim(&m, 0, threads);
+        run_ok(s, (double)steps * 1e-4);
+        const double *t;
+        const uint32_t *idx;
+        size_t n;
+        ck_assert_int_eq(axon_sim_spikes(s, 0, &t, &idx, &n), AXON_OK);
+        /* every spike of the pattern, in step order and within a step in index order */
+        size_t k = 0;
+        for (uint64_t st = 0; st < steps; st++)
+            for (uint32_t i = 0; i < PAT_N; i++) {
+                if (!pat_fires(i, st))
+                    continue;
+                ck_assert_msg(k < n, "%d thread(s): %zu spikes, more expected", threads, n);
+                ck_assert_msg(idx[k] == i && fabs(t[k] - (double)(st + 1) * 1e-4) < 1e-12,
+                              "%d thread(s): spike %zu is neuron %u at %g, expected %u at step %llu",
+                              threads, k, idx[k], t[k], i, (unsigned long long)st);
+                k++;
+            }
+        ck_assert_uint_eq(n, k);
+        ck_assert_uint_eq(axon_sim_spike_count(s, 0), n);
+        axon_sim_free(s);
+    }
+}
+END_TEST
+
 START_TEST(test_poisson_rate)
 {
     const double T = 1.0;
@@ -1225,6 +1300,7 @@ Suite *engine_suite(void)
     tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
     tcase_add_test(tc, test_lif_analytic_rate);
     tcase_add_test(tc, test_poisson_rate);
+    tcase_add_test(tc, test_spike_compaction);
     tcase_add_test(tc, test_poisson_threads_identical);
     tcase_add_test(tc, test_poisson_seeds_differ);
     tcase_add_test(tc, test_float_population);
