@@ -266,9 +266,8 @@ static void rt_pop_free(rt_pop *p)
  * time: one test says whether any is set, and only then are the set bytes found, from a mask of
  * one bit per byte. b is a multiple of RT_BLOCK and fired is AXON_ALIGN-aligned; bytes at or
  * beyond e (the padding, which kernels may write) are never counted. With SSE2 (every x86-64)
- * a block is four 16-byte loads, compared with zero into the mask; on a CPU with AVX-512BW
- * (asked at each call) one 64-byte load and one test; elsewhere eight 8-byte words, each
- * non-zero one mapped to the top bits of its non-zero bytes. The same list every way.
+ * a block is four 16-byte loads, compared with zero into the mask; elsewhere eight 8-byte
+ * words, each non-zero one mapped to the top bits of its non-zero bytes.
  */
 #if defined(__SSE2__) && defined(__GNUC__)
 #include <emmintrin.h>
@@ -289,7 +288,7 @@ static inline uint64_t rt_fired_mask(const uint8_t *f)
     return ~zero;
 }
 
-static size_t rt_compact_sse2(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
+static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
 {
     size_t k = 0;
     uint32_t i = b;
@@ -301,41 +300,6 @@ static size_t rt_compact_sse2(const uint8_t *fired, uint32_t b, uint32_t e, uint
         k += fired[i] != 0;
     }
     return k;
-}
-
-#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 9)
-#include <immintrin.h>
-#define RT_COMPACT_AVX512 1
-/* The same with AVX-512BW: a block is one 64-byte load and one test into the mask (a k
- * register), so the many empty blocks take three instructions (COBA at 4,000 neurons: the
- * compaction is 5-6% of a step with SSE2, a quarter less with this). Chosen per call by the
- * CPU's features (libgcc's, read once when the library is loaded), so that a runtime built for
- * any x86-64 uses it where it can; valgrind, which hides AVX-512, runs the SSE2 one. */
-__attribute__((target("avx512f,avx512bw"))) static size_t
-rt_compact_avx512(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
-{
-    size_t k = 0;
-    uint32_t i = b;
-    for (; e - i >= 64; i += 64) {
-        __m512i v = _mm512_loadu_si512((const void *)(fired + i));
-        for (uint64_t m = _mm512_test_epi8_mask(v, v); m; m &= m - 1)
-            out[k++] = i + (uint32_t)__builtin_ctzll(m);
-    }
-    for (; i < e; i++) {
-        out[k] = i;
-        k += fired[i] != 0;
-    }
-    return k;
-}
-#endif
-
-static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
-{
-#ifdef RT_COMPACT_AVX512
-    if (__builtin_cpu_supports("avx512bw"))
-        return rt_compact_avx512(fired, b, e, out);
-#endif
-    return rt_compact_sse2(fired, b, e, out);
 }
 #else
 static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
