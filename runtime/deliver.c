@@ -128,13 +128,21 @@ static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx
     }
 }
 
-/* Prefetches the targets and the per-synapse variables of synapse r (the start of a row or of
- * its part due at a delay). */
-static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint64_t r)
+/* Prefetches the targets and the per-synapse variables of synapse r (the start of row i or of
+ * its part due at a delay), and the row's variables stored per presynaptic neuron (the
+ * element of i: an STDP rule's presynaptic trace and its time, which on_pre and the deferred
+ * replay read); not those per postsynaptic neuron (each synapse's own target's: the kernels
+ * prefetch them). Until 2026-12-06 every array was prefetched at r, for arrays per neuron a
+ * line past their end. */
+static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, uint64_t r)
 {
     __builtin_prefetch(rt_target_at(pr, r));
-    for (uint32_t v = 0; v < pr->d->nvars; v++)
-        __builtin_prefetch((const char *)pr->vars[v] + r * rt_proj_vsz(pr, v, esz));
+    for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        int kind = pr->d->vars[v].kind;
+        if (kind != AXON_VAR_PER_POST)
+            __builtin_prefetch((const char *)pr->vars[v] +
+                               (kind == AXON_VAR_PER_PRE ? i : r) * rt_proj_vsz(pr, v, esz));
+    }
 }
 
 #define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
@@ -150,11 +158,13 @@ static inline void rt_prefetch_lines(const char *p, size_t n)
 }
 
 /* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
- * RT_PF_PART bytes of each array. */
+ * RT_PF_PART bytes of each array (not the arrays per neuron, which are not indexed by b). */
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
     rt_prefetch_lines(rt_target_at(pr, b), (size_t)(e - b) * rt_target_size(pr));
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
+        if (pr->d->vars[v].kind == AXON_VAR_PER_PRE || pr->d->vars[v].kind == AXON_VAR_PER_POST)
+            continue;
         size_t vsz = rt_proj_vsz(pr, v, esz); /* float for a narrowed variable */
         rt_prefetch_lines((const char *)pr->vars[v] + b * vsz, (size_t)(e - b) * vsz);
     }
@@ -455,7 +465,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
             __builtin_prefetch(&cut[(uint64_t)ia * nc]);
     }
     for (uint32_t k = 0; k < cnt && k < RT_PF; k++)
-        rt_prefetch_syn(pr, esz, row[buf[(st + k) & mask]]);
+        rt_prefetch_syn(pr, esz, buf[(st + k) & mask], row[buf[(st + k) & mask]]);
     for (uint32_t k = 0; k < cnt; k++) {
         if (k + RT_PF2 < cnt) {
             uint32_t ia = buf[(st + k + RT_PF2) & mask];
@@ -464,7 +474,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
                 __builtin_prefetch(&cut[(uint64_t)ia * nc]);
         }
         if (k + RT_PF < cnt)
-            rt_prefetch_syn(pr, esz, row[buf[(st + k + RT_PF) & mask]]);
+            rt_prefetch_syn(pr, esz, buf[(st + k + RT_PF) & mask], row[buf[(st + k + RT_PF) & mask]]);
         uint32_t i = buf[(st + k) & mask];
         uint64_t rb = row[i], re = row[i + 1];
         if (cut) {

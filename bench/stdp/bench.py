@@ -21,7 +21,9 @@ et al., ns per time step.
 With --per-step, Song et al. has a third side: the same model built with its Poisson inputs'
 spike condition drawn every step (AXON_TEST_POISSON_STEPS, the form before geometric gaps;
 docs/language.md); with AXON_BASE (another build's axon) and AXON_BASE_LIB (its .libs), a
-side built and linked by that build.
+side built and linked by that build, and in COBA two more (static_N_base, stdp_N_base, each
+ratio against its own build's static side; then both builds' ratios round by round). The
+model ABI of the two builds must match (runtime/include/axon/model.h).
 
 Usage: bench/stdp/bench.py [--rounds R] [--song-s S] [--coba-ms MS] [--sizes "4000 64000"]
                            [--only song|coba] [--skip-brian] [--per-step]
@@ -157,18 +159,30 @@ def coba(a, tmp):
         log(f"== coba N = {N}: building")
         st = AxonSide(f"static_{N}", "bench/coba/coba.axon", [f"N={N}"], a.coba_ms, a, tmp)
         pl = AxonSide(f"stdp_{N}", "bench/stdp/coba_stdp.axon", [f"N={N}"], a.coba_ms, a, tmp)
-        before, after = rounds([st, pl], a.rounds)
+        sides = [st, pl]
+        base = os.environ.get("AXON_BASE")
+        if base:  # the same two models built and linked by another build, in the same rounds
+            lib = os.environ.get("AXON_BASE_LIB")
+            sides += [AxonSide(f"static_{N}_base", "bench/coba/coba.axon", [f"N={N}"], a.coba_ms,
+                               a, tmp, axon=base, lib=lib),
+                      AxonSide(f"stdp_{N}_base", "bench/stdp/coba_stdp.axon", [f"N={N}"],
+                               a.coba_ms, a, tmp, axon=base, lib=lib)]
+        before, after = rounds(sides, a.rounds)
         print(f"\n### COBA with STDP on E -> E against static COBA, N = {N}, {a.coba_ms:g} ms, "
               f"1 thread (load average before {before}, after {after})\n")
         print("| side | loop CPU s, median (min-max) | spikes | peak RSS MiB | E -> E bytes/synapse "
               "| all bytes/synapse | side / static |")
         print("|---|---|---|---|---|---|---|")
-        for s in (st, pl):
+        for s in sides:
             ee = s.projs.get("ee") or next(iter(s.projs.values()))
+            ref = sides[2] if s.name.endswith("_base") else st  # each build against its static
             print(f"| {s.name} | {spread([x['cpu'] for x in s.runs])} | {s.runs[0]['spikes']} | "
                   f"{spread([x['rss'] for x in s.runs])} | "
                   f"{float(ee['bytes_per_synapse']):.2f} ({ee['proj']}) | "
-                  f"{float(s.total['bytes_per_synapse']):.2f} | {ratio(s, st)} |")
+                  f"{float(s.total['bytes_per_synapse']):.2f} | {ratio(s, ref)} |")
+        if base:
+            print(f"\nthis build / the base build, loop CPU: static {ratio(st, sides[2])}, "
+                  f"STDP {ratio(pl, sides[3])}")
 
 
 def main():
