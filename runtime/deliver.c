@@ -84,6 +84,42 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
     return b;
 }
 
+#define RT_SCAN_DELAY 32 /* delays compared at once (one vector loop, rt_delay_part) */
+#define RT_SCAN_ROW 128  /* rows up to this long are counted, longer ones searched */
+
+/* The part of row [*b, *e) (ordered by delay; delay[] holds cap entries) with delay v: [*b, *e)
+ * becomes [the first synapse with delay >= v, the first with delay > v). A row without a delay
+ * table is short (rt_delay_table: shorter than twice the delays' range), and a spike meets it
+ * once per delay of the range, most of its parts empty: rather than two binary searches (a
+ * chain of dependent loads and mispredicted branches each), the row's delays below v and up
+ * to v are counted, RT_SCAN_DELAY at a time without branches (the entries past the row's end
+ * masked off, read from the array's padding or the next row). */
+static void rt_delay_part(const uint16_t *delay, uint64_t cap, uint64_t *b, uint64_t *e, uint32_t v)
+{
+    uint64_t r0 = *b, r1 = *e;
+    uint64_t n = (r1 - r0 + RT_SCAN_DELAY - 1) / RT_SCAN_DELAY * RT_SCAN_DELAY;
+    if (r1 - r0 > RT_SCAN_ROW || r0 + n > cap || v > UINT16_MAX) {
+        uint64_t lo = rt_find_delay(delay, r0, r1, v);
+        *b = lo;
+        *e = lo < r1 && delay[lo] == v ? rt_find_delay(delay, lo, r1, v + 1) : lo;
+        return;
+    }
+    const uint16_t w = (uint16_t)v, len = (uint16_t)(r1 - r0);
+    uint64_t lt = 0, le = 0;
+    for (uint64_t k = 0; k < n; k += RT_SCAN_DELAY) {
+        uint16_t a = 0, c = 0;
+        for (uint16_t x = 0; x < RT_SCAN_DELAY; x++) {
+            uint16_t in = (uint16_t)(k + x) < len, d = delay[r0 + k + x];
+            a += in & (d < w);
+            c += in & (d <= w);
+        }
+        lt += a;
+        le += c;
+    }
+    *b = r0 + lt;
+    *e = r0 + le;
+}
+
 /* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
  * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), or with
  * rows ordered by delay syn_whole (ABI 10: read by on_post and the event handlers; the row
@@ -148,13 +184,17 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, ui
 #define RT_PF_PART 1024 /* bytes of a part's synapse arrays prefetched, at most */
 
 /* Prefetches the cache lines of n bytes from p, the first RT_PF_PART bytes: every line they
- * touch, the last included when p is not at a line's start. */
+ * touch, the last included when p is not at a line's start. Into L2 (prefetcht1), not L1: a
+ * batch's parts ask for hundreds of scattered lines at once, and on the Intel host a random
+ * part's lines arrive 13-14% sooner so than with prefetcht0, whose requests each hold one of
+ * L1's few fill buffers until the line is in (bench/RESULTS.md, "delivery's memory floor");
+ * the kernel's loads then find them in L2. */
 static inline void rt_prefetch_lines(const char *p, size_t n)
 {
     uintptr_t a = (uintptr_t)p & ~(uintptr_t)63;
     uintptr_t e = (uintptr_t)p + (n < RT_PF_PART ? n : RT_PF_PART);
     for (; a < e; a += 64)
-        __builtin_prefetch((const void *)a);
+        __builtin_prefetch((const void *)a, 0, 2);
 }
 
 /* Prefetches the targets and per-synapse variables of the synapses [b, e), the first
@@ -218,27 +258,33 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
             uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
             p[k].rb = r0;
             p[k].re = r1;
-            if (r0 < r1)
-                __builtin_prefetch(&pr->delay[r0]);
+            if (r0 < r1) /* the row's delays: every line (rt_delay_part reads them all) */
+                rt_prefetch_lines((const char *)&pr->delay[r0], (r1 - r0) * sizeof *pr->delay);
         }
     }
     if (!pr->doff)
         for (uint32_t k = 0; k < n; k++) {
-            uint64_t r0 = p[k].rb, r1 = p[k].re, dl = p[k].dl;
-            if (r0 == r1)
+            if (p[k].rb == p[k].re)
                 continue;
-            p[k].rb = rt_find_delay(pr->delay, r0, r1, dl);
-            p[k].re = p[k].rb < r1 && pr->delay[p[k].rb] == dl
-                          ? rt_find_delay(pr->delay, p[k].rb, r1, dl + 1)
-                          : p[k].rb;
-            rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
+            rt_delay_part(pr->delay, pr->cap, &p[k].rb, &p[k].re, p[k].dl);
+            if (p[k].rb < p[k].re)
+                rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
         }
+    /* the kernel called directly where rt_row_call would (no draws keyed by whole indices) */
+    const int plain = !pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS);
+    axon_event_fn on_pre = pr->d->on_pre;
+    void *const *sv = pr->vars;
+    const uint32_t *post = rt_targets(pr);
     for (uint32_t k = 0; k < n; k++) {
         uint64_t rb = p[k].rb, re = p[k].re;
         if (!whole && !own)
             rt_cut(pr, &rb, &re, lo, hi, npost);
-        if (rb < re)
-            rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, p[k].i, rb, re);
+        if (rb < re) {
+            if (plain)
+                on_pre(ctx, sv, av, bv, post, p[k].i, rb, re);
+            else
+                rt_row_call(pr, on_pre, ctx, task, av, bv, p[k].i, rb, re);
+        }
     }
 }
 
@@ -257,9 +303,16 @@ static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step
     const uint64_t mask = g->cap - 1;
     rt_due_part part[RT_HET_BATCH];
     uint32_t n = 0;
-    for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
-        uint64_t st = 0;
-        uint32_t cnt = rt_due_d(s, pr, ctx->step, dl, &st);
+    if (!d->on_pre || ctx->step < pr->dmin)
+        return;
+    /* the spikes of step n - dl are in slot (n - dl) % depth (rt_due_d): the slot of the
+       longest delay due found once, the next delay's the slot after it (no division per
+       delay: this loop runs for every delay of every projection in every step) */
+    uint32_t dl = ctx->step < pr->dmax ? (uint32_t)ctx->step : pr->dmax;
+    uint64_t slot = (ctx->step - dl) % g->depth;
+    for (dl++; dl-- > pr->dmin; slot = slot + 1 == g->depth ? 0 : slot + 1) {
+        uint64_t st = g->start[slot];
+        uint32_t cnt = g->count[slot];
         for (uint32_t k = 0; k < cnt; k++) {
             part[n].i = g->buf[(st + k) & mask];
             part[n].dl = dl;

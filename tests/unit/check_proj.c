@@ -1364,6 +1364,135 @@ START_TEST(test_proj_post16)
 }
 END_TEST
 
+/* Delays of up to DP_RANGE[q] steps, each pair's its own (dp_delay), on rows too short for a
+ * delay table (proj.c, rt_delay_table): delivery finds each row's part due at a delay in its
+ * delays, by counting them (rows of up to 128 synapses, deliver.c: rt_delay_part) or by a
+ * binary search (longer rows). */
+static const uint32_t DP_RANGE[] = {60, 60, 150, 4};
+static atomic_uint_fast64_t g_dp_bad;
+
+static uint32_t dp_delay(int q, uint32_t i, uint32_t j)
+{
+    return 1 + (i * 131u + j * 7u + (uint32_t)q) % DP_RANGE[q];
+}
+
+static void dp_delays(int q, const uint32_t *pre, const uint32_t *post, uint64_t b, uint64_t e,
+                      double *out)
+{
+    for (uint64_t s = b; s < e; s++)
+        out[s] = POI_DT * (double)dp_delay(q, pre[s], post[s]);
+}
+
+#define DP_DELAYS(q)                                                                               \
+    static void dp_delays##q(const axon_step_ctx *ctx, const uint32_t *pre, const uint32_t *post,  \
+                             uint64_t b, uint64_t e, double *out)                                  \
+    {                                                                                              \
+        (void)ctx;                                                                                 \
+        dp_delays(q, pre, post, b, e, out);                                                        \
+    }                                                                                              \
+    static void dp_on_pre##q(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,     \
+                             void *const *post_vars, const uint32_t *post, uint32_t i, uint64_t b, \
+                             uint64_t e)                                                           \
+    {                                                                                              \
+        dp_on_pre(q, ctx, sv, post_vars, post, i, b, e);                                           \
+    }
+
+/* Each synapse delivered counts itself (w += 1) and its target's input; one whose delay is not
+ * the step minus a step in which neuron i fired (burst_update) counts as bad. */
+static void dp_on_pre(int q, const axon_step_ctx *ctx, void *const *sv, void *const *post_vars,
+                      const uint32_t *post, uint32_t i, uint64_t b, uint64_t e)
+{
+    double *w = sv[0], *in = post_vars[0];
+    uint64_t bad = 0;
+    for (uint64_t s = b; s < e; s++) {
+        uint32_t d = dp_delay(q, i, post[s]);
+        bad += ctx->step < d || (ctx->step - d + i) % 3 != 0;
+        w[s] += 1;
+        in[post[s]] = in[post[s]] * 0.5 + (double)(q + 1); /* the order of arrival matters */
+    }
+    atomic_fetch_add(&g_dp_bad, bad);
+}
+
+DP_DELAYS(0)
+DP_DELAYS(1)
+DP_DELAYS(2)
+DP_DELAYS(3)
+
+/* Every synapse gets each spike of its source once, in the step its own delay says, and the
+ * targets the same inputs in the same order with 1, 2 and 3 threads, whether a row's part is
+ * found by counting its delays, by a binary search or in a delay table. */
+START_TEST(test_proj_delay_parts)
+{
+    enum { NB = 50, NA = 600, T = 400 };
+    axon_pop_desc pops[] = {{"B", "Burst", NB, 0, NULL, NULL, burst_update, 1, 0, NULL},
+                            {"A", "Acc", NA, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
+    static const uint32_t outdeg[] = {20, 100, 200, 300};
+    static axon_delays_fn const fn[] = {dp_delays0, dp_delays1, dp_delays2, dp_delays3};
+    static axon_event_fn const on_pre[] = {dp_on_pre0, dp_on_pre1, dp_on_pre2, dp_on_pre3};
+    axon_proj_desc pj[4];
+    for (int q = 0; q < 4; q++) {
+        pj[q] = proj_of("B->A", 0, 1, AXON_CONN_OUTDEGREE, 0, outdeg[q], 1);
+        pj[q].name = (const char *[]){"B->A.0", "B->A.1", "B->A.2", "B->A.3"}[q];
+        pj[q].flags = AXON_PROJ_SPLIT;
+        pj[q].nvars = 1;
+        pj[q].vars = w_vars; /* zero: counts deliveries */
+        pj[q].delays = fn[q];
+        pj[q].on_pre = on_pre[q];
+    }
+    axon_model_desc m = model_projs("delayparts", 8, pops, 2, pj, 4, NULL, 0);
+    m.dt = POI_DT;
+    static double ref[NA];
+    static const int threads[] = {1, 2, 3};
+    for (int th = 0; th < 3; th++) {
+        atomic_store(&g_dp_bad, 0);
+        axon_sim *s = new_sim(&m, 5, threads[th]);
+        axon_sim_set_grain(s, 1); /* every step on the pool: rows cut by the threads' targets */
+        run_ok(s, T * POI_DT);
+        ck_assert_uint_eq(atomic_load(&g_dp_bad), 0);
+        uint64_t bad = 0, delivered = 0;
+        for (int q = 0; q < 4; q++) {
+            const uint64_t *row;
+            const uint32_t *post;
+            get_csr(s, q, &row, &post);
+            uint64_t n = axon_sim_synapse_count(s, q), cap = (n + 15) / 16 * 16;
+            ck_assert_uint_eq(n, (uint64_t)NB * outdeg[q]);
+            /* projections 0-2 keep a delay per synapse (2 bytes), 3 a table (with 1 thread:
+               more threads add cut points) */
+            double bytes = ((NB + 1) * 8.0 + cap * (4.0 + 8.0)) / (double)n;
+            if (th == 0 && q < 3)
+                ck_assert_double_eq_tol(axon_sim_bytes_per_synapse(s, q), bytes + 2.0 * cap / n,
+                                        1e-9);
+            else if (th == 0)
+                ck_assert_double_lt(axon_sim_bytes_per_synapse(s, q), bytes + 2.0 * cap / n);
+            axon_tensor w;
+            ck_assert_int_eq(
+                axon_sim_syn_var(
+                    s, (const char *[]){"B->A.0.w", "B->A.1.w", "B->A.2.w", "B->A.3.w"}[q], &w),
+                AXON_OK);
+            const double *wv = w.data;
+            for (uint32_t i = 0; i < NB; i++)
+                for (uint64_t k = row[i]; k < row[i + 1]; k++) {
+                    uint32_t d = dp_delay(q, i, post[k]);
+                    double expect = 0; /* spikes m with m + d in the steps run */
+                    for (uint32_t st = 0; st + d < T; st++)
+                        expect += (st + i) % 3 == 0;
+                    bad += wv[k] != expect;
+                    delivered += (uint64_t)wv[k];
+                }
+        }
+        ck_assert_uint_eq(bad, 0);
+        ck_assert_uint_gt(delivered, 1000000);
+        axon_tensor a;
+        ck_assert_int_eq(axon_sim_var(s, "A.acc", &a), AXON_OK);
+        if (th == 0)
+            memcpy(ref, a.data, sizeof ref);
+        else
+            ck_assert_mem_eq(a.data, ref, sizeof ref);
+        axon_sim_free(s);
+    }
+}
+END_TEST
+
 START_TEST(test_proj_refused)
 {
     static const uint32_t bad_sub[] = {0, 6};
@@ -1498,6 +1627,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_split_delivery);
     tcase_add_test(tc, test_proj_split_by_pops);
     tcase_add_test(tc, test_proj_post16);
+    tcase_add_test(tc, test_proj_delay_parts);
     tcase_add_test(tc, test_proj_post_index);
     tcase_add_test(tc, test_model_memory);
     tcase_set_timeout(tc, 300); /* valgrind */
