@@ -89,7 +89,8 @@ static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uin
 
 /* The part of row [*b, *e) (ordered by delay; delay[] holds cap entries) with delay v: [*b, *e)
  * becomes [the first synapse with delay >= v, the first with delay > v). A row without a delay
- * table is short (rt_delay_table: shorter than twice the delays' range), and a spike meets it
+ * table is mostly short (rt_delay_table: the projection's mean row is shorter than twice the
+ * delays' range; rows over RT_SCAN_ROW are searched), and a spike meets it
  * once per delay of the range, most of its parts empty: rather than two binary searches (a
  * chain of dependent loads and mispredicted branches each), the row's delays below v and up
  * to v are counted, RT_SCAN_DELAY at a time without branches (the entries past the row's end
@@ -186,7 +187,7 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, ui
 /* Prefetches the cache lines of n bytes from p, the first RT_PF_PART bytes: every line they
  * touch, the last included when p is not at a line's start. Into L2 (prefetcht1), not L1: a
  * batch's parts ask for hundreds of scattered lines at once, and on the Intel host a random
- * part's lines arrive 13-14% sooner so than with prefetcht0, whose requests each hold one of
+ * part's lines arrive 10-13% sooner than with prefetcht0, whose requests each hold one of
  * L1's few fill buffers until the line is in (bench/RESULTS.md, "delivery's memory floor");
  * the kernel's loads then find them in L2. */
 static inline void rt_prefetch_lines(const char *p, size_t n)
@@ -258,8 +259,11 @@ static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int ta
             uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
             p[k].rb = r0;
             p[k].re = r1;
-            if (r0 < r1) /* the row's delays: every line (rt_delay_part reads them all) */
-                rt_prefetch_lines((const char *)&pr->delay[r0], (r1 - r0) * sizeof *pr->delay);
+            /* the row's delays: every line where rt_delay_part counts them all (a longer row
+               is searched, and its first line is enough to start) */
+            if (r0 < r1)
+                rt_prefetch_lines((const char *)&pr->delay[r0],
+                                  (r1 - r0 <= RT_SCAN_ROW ? r1 - r0 : 1) * sizeof *pr->delay);
         }
     }
     if (!pr->doff)

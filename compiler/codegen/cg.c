@@ -744,6 +744,20 @@ static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, int elem, LL
     LLVMPositionBuilderAtEnd(c->b, next);
 }
 
+/*
+ * The neurons that an update loop can have: the most of any population of its neuron type.
+ * Populations of one type share one body (merge_identical), so the loop's shape follows the
+ * largest of them, and a body stays shared where the sizes differ.
+ */
+static int type_size(const cg *c)
+{
+    int n = c->pop->size;
+    for (int j = 0; j < c->m->npops; j++)
+        if (c->m->pops[j].type == c->pop->type && c->m->pops[j].size > n)
+            n = c->m->pops[j].size;
+    return n;
+}
+
 /* The interleave of an update loop whose caller asked for `interleave` vectors in flight. A
  * multi-stage scheme (RK2, RK4) keeps every stage's values live, and with four vectors in
  * flight Izhikevich's RK4 runs out of the 32 vector registers (81 stack loads and stores per 32
@@ -752,14 +766,16 @@ static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, int elem, LL
  * loop waits on memory and two are faster (Izhikevich, 1M neurons: 2-7% less CPU time in
  * three sets; LIF, one stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
  * four are 25% faster at 1M) keeps four. bench/RESULTS.md has the runs. Each neuron's
- * arithmetic is the same with any interleave. */
+ * arithmetic is the same with any interleave. The size is the largest population of the type
+ * (type_size), as for small_interleave: the populations of a type share one body, whose hints
+ * merge_identical does not compare. */
 #define L2_BYTES (1u << 20)
 #define LEAN_BODY 150
 static int update_interleave(const cg *c, LLVMBasicBlockRef loop, LLVMBasicBlockRef latch,
                             int interleave)
 {
     const ir_pop *p = c->pop;
-    double bytes = (double)p->size * p->nvars * (LLVMGetTypeKind(c->fp) == LLVMFloatTypeKind ? 4 : 8);
+    double bytes = (double)type_size(c) * p->nvars * (LLVMGetTypeKind(c->fp) == LLVMFloatTypeKind ? 4 : 8);
     if (interleave > 2 && (p->scheme == SCH_RK2 || p->scheme == SCH_RK4) && bytes > L2_BYTES &&
         body_size(loop, latch) <= LEAN_BODY)
         return 2;
@@ -789,20 +805,6 @@ static void loop_hints(cg *c, LLVMValueRef br, const char *const *keys, const in
 static void loop_hint(cg *c, LLVMValueRef br, const char *key, int value)
 {
     loop_hints(c, br, &key, &value, 1);
-}
-
-/*
- * The neurons that an update loop can have: the most of any population of its neuron type.
- * Populations of one type share one body (merge_identical), so the loop's shape follows the
- * largest of them, and a body stays shared where the sizes differ.
- */
-static int type_size(const cg *c)
-{
-    int n = c->pop->size;
-    for (int j = 0; j < c->m->npops; j++)
-        if (c->m->pops[j].type == c->pop->type && c->m->pops[j].size > n)
-            n = c->m->pops[j].size;
-    return n;
 }
 
 /*
@@ -1471,7 +1473,8 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
  * synapse type (the cortical microcircuit has 55 projections and three kernels each) would
  * otherwise optimise and compile the same function dozens of times. Two internal functions
  * are the same when their printed IR is the same once the function's own name and metadata
- * numbers are taken out (the only metadata codegen attaches is the fixed loop hint, and a
+ * numbers are taken out (the only metadata codegen attaches are loop hints, which follow the
+ * type's largest population and so agree between its populations' bodies, and a
  * kernel's tables and constants are named or written out in its text). A duplicate's uses
  * (the descriptor, a wrapper's call) go to the first one and it is deleted; wrappers that
  * become identical that way are merged in the next round (the texts of a round are those of
