@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1591,12 +1592,30 @@ static char *history_path(void)
 }
 #endif
 
+#if defined(HAVE_LIBEDIT) || defined(HAVE_READLINE)
+/* Ctrl-D typed while a command ran: the terminal, in its cooked mode then, took it for the end
+ * of an empty line, which the line editor, in raw mode, never sees (the session then waited at
+ * the prompt for a key already typed). Such a pending end polls ready with no bytes to read
+ * (FIONREAD 0: a canonical terminal does not count the marker), and reading it returns 0. A
+ * line typed ahead (bytes ready) is left to the editor. */
+static bool eof_typed_ahead(void)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int n = -1;
+    if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN) || ioctl(STDIN_FILENO, FIONREAD, &n) != 0 ||
+        n != 0)
+        return false;
+    char c;
+    return read(STDIN_FILENO, &c, 1) == 0;
+}
+#endif
+
 /* Reads one line: with line editing on a terminal, else from stdin. NULL at the end. */
 static char *read_line(repl *r, const char *prompt)
 {
 #if defined(HAVE_LIBEDIT) || defined(HAVE_READLINE)
     if (r->interactive)
-        return readline(prompt);
+        return eof_typed_ahead() ? NULL : readline(prompt);
 #endif
     (void)r;
     (void)prompt;

@@ -68,6 +68,23 @@ def expect(text, seconds=20.0, count=1):
     raise SystemExit("FAIL: %r did not appear %d time(s)" % (text, count))
 
 
+def at_prompt(after, seconds=20.0):
+    """Waits until the prompt is back after the last output of after. A key typed while a
+    command still runs reaches the terminal in its cooked mode, where Ctrl-D is the end of a
+    line, not a character; the line editor, back in raw mode, never sees it (under load the
+    session then waited for a key that had already been typed)."""
+    end = time.time() + seconds
+    want = after.encode()
+    while time.time() < end:
+        k = screen.rfind(want)
+        if k >= 0 and b"axon> " in screen[k:]:
+            read_for(0.2)
+            return
+        read_for(0.1)
+    sys.stdout.write(screen.decode("utf-8", "replace"))
+    raise SystemExit("FAIL: no prompt after %r" % after)
+
+
 def send(keys):
     os.write(fd, keys.encode())
 
@@ -136,6 +153,7 @@ for _ in range(30):
 expect("interrupted: sim is at t = ")
 send(":stats sim\r")
 expect("population")
+at_prompt("population")
 # Ctrl-D leaves
 send("\x04")
 read_for(1.0)
@@ -152,8 +170,22 @@ start(XDG_STATE_HOME=state)
 expect("axon> ")
 send("3*7\r")
 expect("21")
+at_prompt("21")
 send("\x04")
 read_for(1.0)
 ended("the second session")
 history_has(os.path.join(state, "axon", "history"), "3*7", "the entry")
+# Ctrl-D typed while a run goes on (the terminal in its cooked mode) ends the session once the
+# run is over, as at the prompt
+start()
+expect("axon> ")
+send(":load %s/examples/coba.axon\r" % SRC)
+expect("defined module COBA")
+send("sim = COBA(N = 4000)\r")
+expect("sim: COBA, 4000 neurons")
+send(":run sim 40 s\r")
+expect("%")
+send("\x04")
+expect("sim: t = 40000 ms", seconds=120.0)
+ended("a session given Ctrl-D during a run")
 print("interactive session: ok")
