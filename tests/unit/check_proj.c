@@ -1100,6 +1100,18 @@ static void split_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const 
     atomic_fetch_add_explicit(&g_split_calls, 1, memory_order_relaxed);
 }
 
+/* n projections of one weight w (w_init_ij), delivered by split_on_pre by target ranges. */
+static void split_projs(axon_proj_desc *pj, int n)
+{
+    for (int q = 0; q < n; q++) {
+        pj[q].nvars = 1;
+        pj[q].vars = w_vars;
+        pj[q].init = w_init_ij;
+        pj[q].on_pre = split_on_pre;
+        pj[q].flags = AXON_PROJ_SPLIT;
+    }
+}
+
 START_TEST(test_proj_split_delivery)
 {
     enum { NA = 700, NB = 45 };
@@ -1108,13 +1120,7 @@ START_TEST(test_proj_split_delivery)
     axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->B", 0, 2, AXON_CONN_OUTDEGREE, 0, 9, 1),
                            proj_of("P->A.2", 0, 1, AXON_CONN_INDEGREE, 0, 30, 1)};
-    for (int q = 0; q < 3; q++) {
-        pj[q].nvars = 1;
-        pj[q].vars = w_vars;
-        pj[q].init = w_init_ij;
-        pj[q].on_pre = split_on_pre;
-        pj[q].flags = AXON_PROJ_SPLIT;
-    }
+    split_projs(pj, 3);
     axon_record_desc recs[] = {{AXON_REC_SPIKES, 0, 0, 0, NULL, 1},
                                {AXON_REC_STATE, 1, 1, 0, NULL, 10}};
     axon_model_desc m = model_projs("split", 8, pops, 3, pj, 3, recs, 2);
@@ -1196,13 +1202,7 @@ START_TEST(test_proj_split_by_pops)
                            proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
-    for (int q = 0; q < 4; q++) {
-        pj[q].nvars = 1;
-        pj[q].vars = w_vars;
-        pj[q].init = w_init_ij;
-        pj[q].on_pre = split_on_pre;
-        pj[q].flags = AXON_PROJ_SPLIT;
-    }
+    split_projs(pj, 4);
     axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 4, NULL, 0);
     m.dt = POI_DT;
     static const uint32_t delays[][4] = {{1, 3, 2, 4}, {0, 2, 1, 3}};
