@@ -7,7 +7,10 @@
  *   parts   in parts of LEN consecutive synapses starting at random places (a due part of a
  *           row: delivery's access pattern), each part's `in[target] += weight`, in batches of
  *           BATCH parts whose lines are all prefetched first (as deliver.c does), with
- *           prefetcht0 (into L1) or prefetcht1 (into L2).
+ *           prefetcht0 (into L1) or prefetcht1 (into L2);
+ *   packed  the same parts with each synapse's target and weight side by side in one array
+ *           (records of 2 + WBYTES bytes, unaligned): a layout the runtime does not have, to
+ *           see what fewer lines per part would buy.
  * Prints CPU ns per synapse and per part (CLOCK_PROCESS_CPUTIME_ID).
  *
  *     cc -O2 bench/microcircuit/memfloor.c -o memfloor
@@ -87,6 +90,36 @@ static double parts(const uint16_t *t, const void *w, int wbytes, double *in, co
     return cpu_s() - c0;
 }
 
+/* The parts pass over packed records (target, then weight); returns CPU seconds. */
+static double packed(const char *r, int wbytes, double *in, const uint64_t *pb, size_t nparts,
+                     int len, int batch, int t1)
+{
+    const size_t rs = 2 + (size_t)wbytes;
+    double c0 = cpu_s();
+    for (size_t k0 = 0; k0 < nparts; k0 += (size_t)batch) {
+        size_t k1 = k0 + (size_t)batch < nparts ? k0 + (size_t)batch : nparts;
+        for (size_t k = k0; k < k1; k++)
+            lines(r + pb[k] * rs, (size_t)len * rs, t1);
+        for (size_t k = k0; k < k1; k++) {
+            const char *q = r + pb[k] * rs;
+            for (int x = 0; x < len; x++, q += rs) {
+                uint16_t tg;
+                memcpy(&tg, q, 2);
+                if (wbytes == 8) {
+                    double wv;
+                    memcpy(&wv, q + 2, 8);
+                    in[tg] += wv;
+                } else {
+                    float wv;
+                    memcpy(&wv, q + 2, 4);
+                    in[tg] += wv;
+                }
+            }
+        }
+    }
+    return cpu_s() - c0;
+}
+
 int main(int argc, char **argv)
 {
     int len = argc > 1 ? atoi(argv[1]) : 25, batch = argc > 2 ? atoi(argv[2]) : 64;
@@ -129,6 +162,20 @@ int main(int argc, char **argv)
         c = parts(t, w, wbytes, in, pb, nparts, len, batch, t1);
         printf("parts of %d, batches of %d, prefetcht%d: %.3f ns/synapse, %.1f ns/part\n", len,
                batch, t1, c / ((double)nparts * len) * 1e9, c / (double)nparts * 1e9);
+    }
+    /* the same synapses packed, the split arrays freed first (the same footprint) */
+    const size_t rs = 2 + (size_t)wbytes;
+    char *r = big(nsyn * rs);
+    for (size_t k = 0; k < nsyn; k++) {
+        memcpy(r + k * rs, t + k, 2);
+        memcpy(r + k * rs + 2, (char *)w + k * (size_t)wbytes, (size_t)wbytes);
+    }
+    free(t);
+    free(w);
+    for (int t1 = 0; t1 < 2; t1++) {
+        c = packed(r, wbytes, in, pb, nparts, len, batch, t1);
+        printf("packed parts of %d, batches of %d, prefetcht%d: %.3f ns/synapse, %.1f ns/part\n",
+               len, batch, t1, c / ((double)nparts * len) * 1e9, c / (double)nparts * 1e9);
     }
     double chk = 0;
     for (int j = 0; j < NIN; j++)
