@@ -534,6 +534,77 @@ static LLVMValueRef table(cg *c, const sx *e)
 }
 
 /*
+ * Whether v, a floating value, can never be -0.0: a constant other than -0.0, a conversion of
+ * an integer, a select of two such values, or a sum of which one operand is such a value (a
+ * sum is -0.0 only where both operands are: x + -x is +0.0 in the default rounding). Up to a
+ * small depth; false where not known.
+ */
+static bool never_neg_zero(LLVMValueRef v, int depth)
+{
+    if (depth > 8)
+        return false;
+    if (LLVMIsAConstantFP(v)) {
+        LLVMBool lossy = 0;
+        double x = LLVMConstRealGetDouble(v, &lossy);
+        return !(x == 0 && signbit(x));
+    }
+    if (!LLVMIsAInstruction(v))
+        return false;
+    switch (LLVMGetInstructionOpcode(v)) {
+    case LLVMUIToFP: case LLVMSIToFP: return true;
+    case LLVMSelect:
+        return never_neg_zero(LLVMGetOperand(v, 1), depth + 1) &&
+               never_neg_zero(LLVMGetOperand(v, 2), depth + 1);
+    case LLVMFAdd:
+        return never_neg_zero(LLVMGetOperand(v, 0), depth + 1) ||
+               never_neg_zero(LLVMGetOperand(v, 1), depth + 1);
+    default: return false;
+    }
+}
+
+/* v as a select with +0.0 in one arm (the other, *x, and which arm: *zero_true), or NULL */
+static LLVMValueRef select_of_zero(LLVMValueRef v, LLVMValueRef *x, bool *zero_true)
+{
+    if (!LLVMIsAInstruction(v) || LLVMGetInstructionOpcode(v) != LLVMSelect)
+        return NULL;
+    for (int arm = 1; arm <= 2; arm++) {
+        LLVMValueRef z = LLVMGetOperand(v, (unsigned)arm);
+        LLVMBool lossy = 0;
+        if (LLVMIsAConstantFP(z) && LLVMConstRealGetDouble(z, &lossy) == 0 &&
+            !signbit(LLVMConstRealGetDouble(z, &lossy))) {
+            *x = LLVMGetOperand(v, (unsigned)(3 - arm));
+            *zero_true = arm == 1;
+            return LLVMGetOperand(v, 0);
+        }
+    }
+    return NULL;
+}
+
+/*
+ * a + b, where an operand `if k then x else 0` added to a value that cannot be -0.0
+ * (never_neg_zero) takes -0.0 for its 0: the same sum (y + +0.0 and y + -0.0 are both y where
+ * y is not -0.0), but -0.0 is the identity of + for every value, which lets the optimiser make
+ * it `if k then y + x else y`, a masked addition (one vector instruction, where the select and
+ * the addition are two). A count of conditions met, (if a then 8 else 0) + (if b then 4 else
+ * 0) + ... (the microcircuit's Poisson background), costs half the instructions. The bits are
+ * those of the sum as written.
+ */
+static LLVMValueRef fadd_(cg *c, LLVMValueRef a, LLVMValueRef b)
+{
+    LLVMValueRef *ops[2] = {&a, &b};
+    for (int j = 0; j < 2; j++) {
+        LLVMValueRef x, k;
+        bool zt;
+        if ((k = select_of_zero(*ops[j], &x, &zt)) && never_neg_zero(*ops[1 - j], 0)) {
+            LLVMValueRef nz = LLVMConstReal(LLVMTypeOf(x), -0.0);
+            *ops[j] = LLVMBuildSelect(c->b, k, zt ? nz : x, zt ? x : nz, "");
+            break;
+        }
+    }
+    return LLVMBuildFAdd(c->b, a, b, "");
+}
+
+/*
  * a +- b where the CPU has FMA, in the update of an integration scheme: a product operand is
  * fused with the sum (rounded once, as Brian2's -ffast-math code and the C compilers' default
  * contraction do). The choice is made here, on the expression, so vector and scalar code do the
@@ -549,7 +620,7 @@ static LLVMValueRef mul_add(cg *c, const sx *e)
                                                                      : NULL;
     if (!m) {
         LLVMValueRef a = cg_to_fp(c, expr(c, e->a)), b = cg_to_fp(c, expr(c, e->b));
-        return sub ? LLVMBuildFSub(c->b, a, b, "") : LLVMBuildFAdd(c->b, a, b, "");
+        return sub ? LLVMBuildFSub(c->b, a, b, "") : fadd_(c, a, b);
     }
     LLVMValueRef x = cg_to_fp(c, expr(c, m->a)), y = cg_to_fp(c, expr(c, m->b));
     LLVMValueRef other = cg_to_fp(c, expr(c, m == e->a ? e->b : e->a));
@@ -580,7 +651,7 @@ static LLVMValueRef expr(cg *c, const sx *e)
             return mul_add(c, e);
         a = cg_to_fp(c, expr(c, e->a));
         b = cg_to_fp(c, expr(c, e->b));
-        return e->kind == SX_ADD ? LLVMBuildFAdd(c->b, a, b, "") : LLVMBuildFSub(c->b, a, b, "");
+        return e->kind == SX_ADD ? fadd_(c, a, b) : LLVMBuildFSub(c->b, a, b, "");
     case SX_MUL: return LLVMBuildFMul(c->b, cg_to_fp(c, expr(c, e->a)), cg_to_fp(c, expr(c, e->b)), "");
     case SX_DIV:
         /* division by a constant becomes a multiplication by its reciprocal: a
