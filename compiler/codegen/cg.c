@@ -1343,7 +1343,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
     /* The interleave is hinted for bodies of up to 400 instructions that stay in the loop
        (body_varying), not in larger ones (Hodgkin-Huxley: the registers run out). Counted
        without the instructions taken out of the loop: the microcircuit's body is 436 with
-       them, 213 without, and four vectors in flight are 1.17x faster than the optimiser's own
+       them, 213 without, and four vectors in flight are 1.3x faster than the optimiser's own
        choice for it, one (bench/RESULTS.md, session 13). */
     if (update && nv > 0) {
         int width, ic = small_interleave(c, update_interleave(c, loop, latch, interleave), &width);

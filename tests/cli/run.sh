@@ -287,7 +287,7 @@ want=8
 grep -q '"prefer-vector-width"="512"' "$tmp/dend.ll" && want=4
 if [ "$n" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: DendLIF[50]: vector loop interleaved too much ($n exponentials, $want expected)"; fi
 # the microcircuit's update loop (session 13): four vectors in flight (four conversions of the
-# draws' bits in the vector loop; the optimiser's own choice, one, is 1.2x slower), hinted
+# draws' bits in the vector loop; the optimiser's own choice, one, is 1.3x slower), hinted
 # because its body counts without the instructions taken out of the loop (the sixteen
 # thresholds: 436 with them, over the hint's 400); its draws compared with the thresholds on
 # their bits, not scaled to doubles (no multiplication by 2^-53 in the loop); its Poisson
