@@ -757,7 +757,7 @@ static int body_size(LLVMBasicBlockRef bb, LLVMBasicBlockRef last)
  * the same value for every neuron (arithmetic on constants, arguments and values of the
  * function's entry block, the parameters, as `invariant` takes them), which the optimiser
  * takes out of the loop. Of the microcircuit's 436 (sixteen thresholds of its Poisson count
- * computed from a parameter, and their forms for uniform_compare), 213.
+ * computed from a parameter, and their forms for cgx_uniform_compare), 213.
  */
 static int body_varying(const cg *c, LLVMBasicBlockRef bb, LLVMBasicBlockRef last)
 {

@@ -2,12 +2,13 @@
 # Comparisons of a uniform draw with a threshold that is the same for every neuron (a function
 # of parameters, or a choice between such values, as in the microcircuit's Poisson count) are
 # made on the draw's 53 bits against an integer threshold computed once per kernel call
-# (compiler/codegen/cg.c, uniform_compare): tests/cli/draws_cmp.axon makes each (u > x, u >= x,
-# u < x, u <= x, x < u, x >= u, and a threshold chosen by an earlier comparison) and the same
-# comparison against x loaded for each neuron, made in double, and spikes where they ever
-# differ. Thresholds at the edges (2^-54, u's value for 0 bits; 2^-53; 1 - 2^-53; 0 and below;
-# 1 and above) and, in a second run, exactly at a number that neuron 0 draws and at the doubles
-# just above and below it, where floor and ceiling, < and <= of the thresholds decide.
+# (compiler/codegen/cg_exact.c, cgx_uniform_compare): tests/cli/draws_cmp.axon makes each
+# (u > x, u >= x, u < x, u <= x, x < u, x >= u, and a threshold chosen by an earlier comparison)
+# and the same comparison against x loaded for each neuron, made in double, and spikes where
+# they ever differ. Thresholds at the edges (2^-54, u's value for 0 bits; 2^-53; 1 - 2^-53; 0
+# and below; 1 and above) and, in a second run, exactly at a number below 1/2 that one of
+# neurons 0-15 draws and at the doubles just above and below it, where floor and ceiling, < and
+# <= of the thresholds decide.
 set -u
 : "${AXON:?}" "${AXON_SRCDIR:?}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
