@@ -765,6 +765,8 @@ static int body_varying(const cg *c, LLVMBasicBlockRef bb, LLVMBasicBlockRef las
     while (cap < 2 * (size_t)body_size(bb, last))
         cap *= 2;
     vset inv = {calloc(cap, sizeof(LLVMValueRef)), cap};
+    if (!inv.k)
+        return body_size(bb, last); /* out of memory: every instruction counted */
     int n = 0;
     for (;; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) {

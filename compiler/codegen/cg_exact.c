@@ -179,6 +179,8 @@ static LLVMValueRef uniform_threshold(cg *c, LLVMValueRef x, bool strict, int de
     if (depth > 6)
         return NULL;
     inv_seen *seen = malloc(sizeof *seen);
+    if (!seen)
+        return NULL; /* out of memory: compared as doubles */
     seen->n = 0;
     bool inv = invariant(c, x, seen);
     free(seen);
