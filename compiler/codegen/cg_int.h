@@ -221,6 +221,14 @@ LLVMValueRef cgm_call(cg *c, const char *name, LLVMTypeRef ret, LLVMTypeRef *par
 LLVMValueRef cgm_intrinsic(cg *c, const char *name, LLVMTypeRef type, LLVMValueRef *args, int n);
 LLVMValueRef cgm_const(cg *c, double v);        /* in precision fp */
 
+/* Rewrites that keep the bits (cg_exact.c). cgx_fadd: a + b, a term `if k then x else 0` of a
+ * sum that cannot be -0.0 made a masked addition. cgx_uniform_compare: a P b (kind SX_LT ..
+ * SX_GE) on the bits of a uniform draw (cgm_uniform) against thresholds computed once per
+ * kernel call, where one side is a draw and the other fixed for the call (or a select of such
+ * values); NULL otherwise (compare as doubles). */
+LLVMValueRef cgx_fadd(cg *c, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef cgx_uniform_compare(cg *c, int kind, LLVMValueRef a, LLVMValueRef b);
+
 /* Shared parameters and derived values (cg_param.c). begin/end bracket a module;
  * cg_param_kernel starts a kernel whose entry block is being built (ctxp: its step context).
  * cg_param_var: a VS_SHARED or VS_DERIVED leaf. cg_param_hoist: the value of e when e is fixed
