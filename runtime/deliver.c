@@ -176,9 +176,12 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, ui
     __builtin_prefetch(rt_target_at(pr, r));
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
         int kind = pr->d->vars[v].kind;
+        if (kind == AXON_VAR_PER_PRE && pr->d->vars[v].lane > 0)
+            continue; /* in its group's line (model.h, ABI 12) */
         if (kind != AXON_VAR_PER_POST)
             __builtin_prefetch((const char *)pr->vars[v] +
-                               (kind == AXON_VAR_PER_PRE ? i : r) * rt_proj_vsz(pr, v, esz));
+                               (kind == AXON_VAR_PER_PRE ? i * rt_proj_vstride(pr, v) : r) *
+                                   rt_proj_vsz(pr, v, esz));
     }
 }
 
@@ -673,6 +676,8 @@ static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_
             continue;
         const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
         size_t vsz = rt_proj_vsz(pr, v, esz);
+        if (kind == AXON_VAR_PER_PRE) /* a lane of an interleaved group (model.h, ABI 12) */
+            vsz *= rt_proj_vstride(pr, v);
         for (uint64_t k = c->b; k < e; k++)
             __builtin_prefetch((const char *)pr->vars[v] + ix[k] * vsz, 1);
     }
