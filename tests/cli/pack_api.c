@@ -17,8 +17,8 @@
 
 extern const axon_model_desc axon_model;
 
-static const char *const vars[] = {"ee.a_pre", "ee.a_post", "ee._last_pre", "ee._last_post",
-                                   "ei.r1",    "ei.r2",     "ei.o1",        "ei.o2",
+static const char *const vars[] = {"ee.a_pre",     "ee.a_post",    "ee._last_pre", "ee._last_post",
+                                   "ei.r1",        "ei.r2",        "ei.o1",        "ei.o2",
                                    "ei._last_pre", "ei._last_post"};
 enum { NV = sizeof vars / sizeof vars[0] };
 
