@@ -950,6 +950,9 @@ static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol
  *                                                  by the variable's element type: int8_t *
  *                                                  for a narrow refractory counter), or NULL
  *                                                  for a simulation of another model
+ *   SYM_ee_a_post_stride                           a projection's variable stored per neuron
+ *                                                  in an array it shares (model.h, ABI 12):
+ *                                                  neuron x's value at [x * stride]
  *   SYM_signal_dopamine ("dopamine")               signal names
  */
 /* The index, path and typed accessor of variable v of population or projection `owner`
@@ -1037,9 +1040,14 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         fprintf(f, "enum { %s_proj_%s = %d };\n", symbol, id, q);
         for (int v = 0; v < pj->nvars; v++) {
             hdr_ident(vid, sizeof vid, pj->vars[v].name);
-            if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
-                hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
-                             pj->vars[v].name, "proj", q, v);
+            if (!hdr_var_names(&names, full, sizeof full, symbol, id, vid))
+                continue;
+            hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
+                         pj->vars[v].name, "proj", q, v);
+            int lane, stride = ir_pack(pj, v, &lane);
+            if (stride > 1) /* interleaved with the side's other variables (model.h, ABI 12) */
+                fprintf(f, "/* neuron x's value at [x * %d] (shares its array) */\n"
+                           "enum { %s_stride = %d };\n", stride, full, stride);
         }
         fputc('\n', f);
     }

@@ -345,7 +345,20 @@ static void ck_payload(const axon_sim *s, ck_w *w)
             uint64_t n = kind == AXON_VAR_PER_PRE    ? pr->npre
                          : kind == AXON_VAR_PER_POST ? pr->npost
                                                      : pr->nsyn;
-            ck_put(w, pr->vars[v], (size_t)n * rt_proj_vsz(pr, v, esz)); /* its own type */
+            size_t vsz = rt_proj_vsz(pr, v, esz); /* its own type */
+            if (rt_proj_vstride(pr, v) == 1) {
+                ck_put(w, pr->vars[v], (size_t)n * vsz);
+                continue;
+            }
+            /* a lane of an interleaved group (model.h, ABI 12): its values as one array, as
+               in a checkpoint of separate arrays */
+            uint64_t buf[512];
+            uint64_t per = sizeof buf / vsz;
+            for (uint64_t x = 0; x < n; x += per) {
+                uint64_t len = n - x < per ? n - x : per;
+                rt_proj_var_get(pr, v, esz, x, len, buf);
+                ck_put(w, buf, (size_t)len * vsz);
+            }
         }
     }
     ck_put(w, s->signal, m->nsignals * sizeof *s->signal);
@@ -805,7 +818,9 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
                          : kind == AXON_VAR_PER_POST ? pr->npost
                                                      : pr->nsyn;
             size_t vsz = rt_proj_vsz(pr, v, esz);
-            ck_copy(apply, pr->vars[v], ck_take_arr(r, n, vsz), (size_t)n * vsz);
+            const uint8_t *vals = ck_take_arr(r, n, vsz);
+            if (apply && vals)
+                rt_proj_var_put(pr, v, esz, 0, n, vals); /* (an interleaved group's lane too) */
         }
     }
     uint32_t ns = m->nsignals;

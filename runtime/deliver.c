@@ -176,9 +176,12 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, ui
     __builtin_prefetch(rt_target_at(pr, r));
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
         int kind = pr->d->vars[v].kind;
+        if (kind == AXON_VAR_PER_PRE && pr->d->vars[v].lane > 0)
+            continue; /* in its group's line (model.h, ABI 12) */
         if (kind != AXON_VAR_PER_POST)
             __builtin_prefetch((const char *)pr->vars[v] +
-                               (kind == AXON_VAR_PER_PRE ? i : r) * rt_proj_vsz(pr, v, esz));
+                               (kind == AXON_VAR_PER_PRE ? i * rt_proj_vstride(pr, v) : r) *
+                                   rt_proj_vsz(pr, v, esz));
     }
 }
 
@@ -209,6 +212,22 @@ static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, u
         size_t vsz = rt_proj_vsz(pr, v, esz); /* float for a narrowed variable */
         rt_prefetch_lines((const char *)pr->vars[v] + b * vsz, (size_t)(e - b) * vsz);
     }
+}
+
+/* RT_PF spikes ahead of row i's delivery with deferred on_post: every line of the row's
+ * targets and per-synapse variables (the first RT_PF_PART bytes of each), into L2, and its
+ * per-presynaptic values (other projections: the first line of each, rt_prefetch_syn, inline
+ * in the caller's loop). The replay rounds of
+ * on_pre_replay read the weights of the synapses whose targets spiked, a scattered half of the
+ * row, before on_pre walks it: the hardware's prefetcher, which follows on_pre's walk, comes
+ * too late for them. */
+static void rt_prefetch_row(const rt_proj *pr, size_t esz, uint32_t i)
+{
+    rt_prefetch_part(pr, esz, pr->row[i], pr->row[i + 1]);
+    for (uint32_t v = 0; v < pr->d->nvars; v++)
+        if (pr->d->vars[v].kind == AXON_VAR_PER_PRE && pr->d->vars[v].lane == 0)
+            __builtin_prefetch((const char *)pr->vars[v] +
+                               i * rt_proj_vstride(pr, v) * rt_proj_vsz(pr, v, esz));
 }
 
 /* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
@@ -522,7 +541,10 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
             __builtin_prefetch(&cut[(uint64_t)ia * nc]);
     }
     for (uint32_t k = 0; k < cnt && k < RT_PF; k++)
-        rt_prefetch_syn(pr, esz, buf[(st + k) & mask], row[buf[(st + k) & mask]]);
+        if (pr->defer)
+            rt_prefetch_row(pr, esz, buf[(st + k) & mask]);
+        else
+            rt_prefetch_syn(pr, esz, buf[(st + k) & mask], row[buf[(st + k) & mask]]);
     for (uint32_t k = 0; k < cnt; k++) {
         if (k + RT_PF2 < cnt) {
             uint32_t ia = buf[(st + k + RT_PF2) & mask];
@@ -530,8 +552,13 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
             if (cut)
                 __builtin_prefetch(&cut[(uint64_t)ia * nc]);
         }
-        if (k + RT_PF < cnt)
-            rt_prefetch_syn(pr, esz, buf[(st + k + RT_PF) & mask], row[buf[(st + k + RT_PF) & mask]]);
+        if (k + RT_PF < cnt) {
+            uint32_t ia = buf[(st + k + RT_PF) & mask];
+            if (pr->defer)
+                rt_prefetch_row(pr, esz, ia);
+            else
+                rt_prefetch_syn(pr, esz, ia, row[ia]);
+        }
         uint32_t i = buf[(st + k) & mask];
         uint64_t rb = row[i], re = row[i + 1];
         if (cut) {
@@ -673,6 +700,8 @@ static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_
             continue;
         const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
         size_t vsz = rt_proj_vsz(pr, v, esz);
+        if (kind == AXON_VAR_PER_PRE) /* a lane of an interleaved group (model.h, ABI 12) */
+            vsz *= rt_proj_vstride(pr, v);
         for (uint64_t k = c->b; k < e; k++)
             __builtin_prefetch((const char *)pr->vars[v] + ix[k] * vsz, 1);
     }

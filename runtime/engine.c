@@ -1075,10 +1075,23 @@ static int rt_find_nonfinite(axon_sim *s, int32_t pop, int32_t proj, int32_t v, 
     int32_t e = rt_elem(d, s->esz);
     if (e != AXON_ELEM_F32 && e != AXON_ELEM_F64) /* whole numbers are finite */
         return 0;
-    uint64_t i = rt_first_nonfinite(x, rt_elem_size(e), n);
+    size_t k = proj < 0 ? 1 : rt_proj_vstride(&s->projs[proj], (uint32_t)v);
+    uint64_t i = 0;
+    if (k == 1) {
+        i = rt_first_nonfinite(x, rt_elem_size(e), n);
+    } else {
+        /* a lane of an interleaved group (model.h, ABI 12): the whole group's array at once
+           (vectorised; its other lanes are the group's other variables, or zeros), one lane
+           at a time only where it holds a non-finite value */
+        const void *g = (const char *)x - (size_t)d->lane * rt_elem_size(e);
+        if (rt_first_nonfinite(g, rt_elem_size(e), n * k) == n * k)
+            return 0;
+        while (i < n && isfinite(rt_elem_get(x, e, i * k)))
+            i++;
+    }
     if (i == n)
         return 0;
-    double y = rt_elem_get(x, e, i);
+    double y = rt_elem_get(x, e, i * k);
     s->nf = (axon_nonfinite){.pop = pop, .var = v, .value = y, .step = s->step, .since = since,
                              .proj = proj, .index = i, .text = s->nf_text};
     s->nf.neuron = proj < 0 ? (uint32_t)i : UINT32_MAX;
@@ -1381,7 +1394,11 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
             view->shape[0] = kind == AXON_VAR_PER_PRE    ? o.size_pre
                              : kind == AXON_VAR_PER_POST ? o.size_post
                                                          : o.size;
-            view->strides[0] = 1;
+            /* a lane of a projection's interleaved group (model.h, ABI 12) every stride */
+            view->strides[0] =
+                (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST) && o.vars[v].stride > 1
+                    ? o.vars[v].stride
+                    : 1;
             view->data = o.data[v];
             return AXON_OK;
         }

@@ -67,7 +67,10 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     double b = 8.0 * (pre->size + 1.0) + 4.0 * cap - wide;
     for (uint32_t v = 0; v < d->nvars; v++) {
         int kind = d->vars[v].kind; /* each in its element type (float when narrowed) */
-        b += (double)rt_elem_size(rt_elem(&d->vars[v], esz)) *
+        /* an interleaved group (model.h, ABI 12): its array, lanes unused included, once */
+        int32_t k = d->vars[v].stride;
+        double lanes = k <= 1 ? 1.0 : d->vars[v].lane == 0 ? (double)k : 0.0;
+        b += lanes * (double)rt_elem_size(rt_elem(&d->vars[v], esz)) *
              (kind == AXON_VAR_PER_PRE    ? est_cap(pre->size)
               : kind == AXON_VAR_PER_POST ? est_cap(post->size)
                                           : cap);

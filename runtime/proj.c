@@ -266,6 +266,30 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                     "projection '%s': variable '%s' has kind %d", nm,
                                     d->vars[v].name, d->vars[v].kind);
         }
+        for (uint32_t v = 0; v < d->nvars; v++) {
+            /* ABI 12: an interleaved group (model.h): per-neuron variables of one kind, one
+               element type and one stride, the lanes below it, lane 0 first */
+            const axon_var_desc *x = &d->vars[v];
+            if (x->stride <= 1 && x->lane == 0)
+                continue;
+            int ok = (x->kind == AXON_VAR_PER_PRE || x->kind == AXON_VAR_PER_POST) &&
+                     x->stride <= 64 && x->lane >= 0 && x->lane < x->stride;
+            uint32_t first = d->nvars;
+            for (uint32_t u = 0; ok && u < d->nvars; u++) {
+                const axon_var_desc *y = &d->vars[u];
+                if (y->kind != x->kind || y->stride <= 1)
+                    continue;
+                if (first == d->nvars)
+                    first = u;
+                ok = y->stride == x->stride && y->elem == x->elem &&
+                     (u == v || y->lane != x->lane);
+            }
+            if (!ok || d->vars[first].lane != 0)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': variable '%s' has lane %d of stride %d, "
+                                    "not of a group of per-neuron variables",
+                                    nm, x->name, x->lane, x->stride);
+        }
         for (uint32_t v = 0; v < d->nvars && d->delays; v++)
             if (d->vars[v].kind == AXON_VAR_PER_PRE)
                 return axon_err_set(err, AXON_EINVAL,
@@ -1413,9 +1437,19 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
                    : kind == AXON_VAR_PER_POST ? s->pops[d->post].cap
                                                : (size_t)pr->cap;
         size_t vsz = rt_proj_vsz(pr, v, s->esz); /* float for a narrowed one (model.h) */
-        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * vsz)))
+        size_t k = rt_proj_vstride(pr, v);
+        if (k > 1 && d->vars[v].lane > 0) {
+            /* a lane of an interleaved group (model.h, ABI 12): in its lane-0 variable's
+               array, the first of the group (checked by rt_proj_check) */
+            uint32_t u = 0;
+            while (d->vars[u].kind != d->vars[v].kind || d->vars[u].stride <= 1)
+                u++;
+            pr->vars[v] = (char *)pr->vars[u] + (size_t)d->vars[v].lane * vsz;
+            continue;
+        }
+        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * k * vsz)))
             return rt_oom(pr, err);
-        pr->bytes += n * vsz;
+        pr->bytes += n * k * vsz;
     }
     if ((d->init || d->delays) && pr->nsyn > 0) {
         if (!(pr->pre = rt_alloc_index(pr->nsyn, pr->cap)))
@@ -1940,7 +1974,8 @@ void rt_proj_free(axon_sim *s)
         rt_proj *pr = &s->projs[q];
         if (pr->vars)
             for (uint32_t v = 0; v < pr->d->nvars; v++)
-                free(pr->vars[v]);
+                if (pr->d->vars[v].stride <= 1 || pr->d->vars[v].lane == 0) /* (a group's) */
+                    free(pr->vars[v]);
         free(pr->vars);
         free(pr->delay);
         free(pr->doff);
@@ -1967,4 +2002,32 @@ void rt_proj_free(axon_sim *s)
     }
     free(s->projs);
     s->projs = NULL;
+}
+
+void rt_proj_var_get(const rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
+                     void *dst)
+{
+    size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    const char *a = (const char *)pr->vars[v] + from * k * vsz;
+    if (k == 1) {
+        if (n)
+            memcpy(dst, a, n * vsz);
+        return;
+    }
+    for (uint64_t x = 0; x < n; x++)
+        memcpy((char *)dst + x * vsz, a + x * k * vsz, vsz);
+}
+
+void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
+                     const void *src)
+{
+    size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    char *a = (char *)pr->vars[v] + from * k * vsz;
+    if (k == 1) {
+        if (n)
+            memcpy(a, src, n * vsz);
+        return;
+    }
+    for (uint64_t x = 0; x < n; x++)
+        memcpy(a + x * k * vsz, (const char *)src + x * vsz, vsz);
 }

@@ -294,6 +294,23 @@ static inline size_t rt_proj_vsz(const rt_proj *pr, uint32_t v, size_t esz)
     return rt_elem_size(rt_elem(&pr->d->vars[v], esz));
 }
 
+/* Elements from one neuron's value of projection variable v to the next's: 1, or the stride
+ * of the interleaved group it belongs to (model.h, ABI 12: pr->vars[v] is then the address of
+ * its lane in the group's array). */
+static inline size_t rt_proj_vstride(const rt_proj *pr, uint32_t v)
+{
+    int32_t k = pr->d->vars[v].stride;
+    return k > 1 ? (size_t)k : 1;
+}
+
+/* Copies values [from, from + n) of projection variable v to dst (dense, its element type),
+ * or from src into it (proj.c): one copy for an array of its own, element by element for a
+ * lane of an interleaved group. */
+void rt_proj_var_get(const rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
+                     void *dst);
+void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
+                     const void *src);
+
 struct axon_sim {
     const axon_model_desc *m;
     uint64_t seed;

@@ -192,9 +192,10 @@ static LLVMValueRef var_where(cg *c, const sm_type *t, int v)
     return g;
 }
 
-LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_synvar *sv, int n,
+LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_proj *pj, int n,
                           const char *name)
 {
+    const ir_synvar *sv = pj ? pj->sv : NULL;
     static const int32_t KIND[] = {[IRV_STATE] = AXON_VAR_STATE,
                                    [IRV_PARAM] = AXON_VAR_PARAM,
                                    [IRV_INPUT] = AXON_VAR_INPUT,
@@ -215,6 +216,9 @@ LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_
         f[CG_VAR_is_bool] = i32v(c, vars[k].boolean);
         f[CG_VAR_where] = var_where(c, t, vars[k].sm_var);
         f[CG_VAR_elem] = i32v(c, vars[k].elem);
+        int lane = 0, stride = pj ? ir_pack(pj, k, &lane) : 1;
+        f[CG_VAR_stride] = i32v(c, stride);
+        f[CG_VAR_lane] = i32v(c, lane);
         vs[k] = cg_struct_const(c, &cg_var_struct, f);
     }
     LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_var_struct), vs, (unsigned)n, name);

@@ -47,7 +47,7 @@ void cg_free_unit(cg_unit *u);
     X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR) X(A, syn_whole, PTR)
 #define CG_VAR_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)        \
-    X(A, elem, I32)
+    X(A, elem, I32) X(A, stride, I32) X(A, lane, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
     X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32) X(A, nselects, I32) X(A, selects, PTR)
@@ -305,9 +305,9 @@ void cg_ctx_fields(cg *c, LLVMValueRef ctxp);
 /* Variables and assignments inside synapse kernels (cg_syn.c). */
 LLVMValueRef cg_side_var(cg *c, const sx *e);
 void cg_side_assign(cg *c, const sm_stmt *st, LLVMValueRef mask);
-/* A private array of the axon_var_desc of n variables, named name (sv: the sides of a
- * projection's variables, NULL for a population's); a null pointer when n is 0. */
-LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_synvar *sv, int n,
+/* A private array of the axon_var_desc of n variables, named name (pj: the projection whose
+ * variables they are, NULL for a population's); a null pointer when n is 0. */
+LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_proj *pj, int n,
                           const char *name);
 LLVMValueRef cgm_f64(cg *c, double v);
 /* A private constant array of n doubles named <prefix>.<name>, made once per module (cg.c). */

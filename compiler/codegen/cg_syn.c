@@ -265,12 +265,20 @@ static LLVMTypeRef syn_type(cg *c, int k)
     return cg_elem_type(c, c->proj->vars[k].elem);
 }
 
+/* The index of a neuron's (or synapse's) element in variable k's array (ir_pack). */
+static LLVMValueRef var_index(cg *c, int k, LLVMValueRef ix)
+{
+    int lane, stride = ir_pack(c->proj, k, &lane);
+    return stride > 1 ? LLVMBuildMul(c->b, ix, LLVMConstInt(c->i64, (unsigned)stride, 0), "") : ix;
+}
+
 /* The element of storage variable k for the current synapse: at the synapse index, or at the
  * pre or post neuron for variables stored per neuron (ir_side). */
 static LLVMValueRef var_ptr(cg *c, int k)
 {
     const ir_synvar *v = &c->proj->sv[k];
     LLVMValueRef ix = v->side == IRS_PRE ? c->pre_i : v->side == IRS_POST ? c->post_j : c->syn_s;
+    ix = var_index(c, k, ix);
     return LLVMBuildGEP2(c->b, syn_type(c, k), c->syn_base[k], &ix, 1, "");
 }
 
@@ -641,6 +649,7 @@ static LLVMValueRef ahead_of(cg *c, LLVMValueRef e)
 /* Prefetches element ix of the projection's variable k, for writing. */
 static void prefetch_var(cg *c, int k, LLVMValueRef ix)
 {
+    ix = var_index(c, k, ix);
     LLVMValueRef args[4] = {LLVMBuildGEP2(c->b, syn_type(c, k), c->syn_base[k], &ix, 1, ""),
                             LLVMConstInt(c->i32, 1, 0), LLVMConstInt(c->i32, 3, 0),
                             LLVMConstInt(c->i32, 1, 0)};
@@ -654,8 +663,9 @@ static void col_prefetch(cg *c, LLVMValueRef e)
     const ir_proj *pj = c->proj;
     LLVMValueRef q = ahead_of(c, e);
     LLVMValueRef s = load_u32(c, c->syn_of, q), i = load_u32(c, c->pre_arr, q);
+    int lane;
     for (int k = 0; k < pj->nvars; k++)
-        if (pj->sv[k].side != IRS_POST)
+        if (pj->sv[k].side != IRS_POST && (ir_pack(pj, k, &lane), lane == 0)) /* a group: one line */
             prefetch_var(c, k, pj->sv[k].side == IRS_PRE ? i : s);
 }
 
@@ -666,8 +676,9 @@ static void row_prefetch(cg *c, LLVMValueRef s)
 {
     const ir_proj *pj = c->proj;
     LLVMValueRef j = NULL;
+    int lane;
     for (int k = 0; k < pj->nvars; k++)
-        if (pj->sv[k].side == IRS_POST) {
+        if (pj->sv[k].side == IRS_POST && (ir_pack(pj, k, &lane), lane == 0)) { /* a group: one line */
             if (!j)
                 j = load_target(c, ahead_of(c, s));
             prefetch_var(c, k, j);
@@ -1407,7 +1418,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_where] = where;
     f[CG_PROJ_delay_steps] = LLVMConstInt(c->i32, delay_steps, 0);
     f[CG_PROJ_nvars] = LLVMConstInt(c->i32, (unsigned)pj->nvars, 0);
-    f[CG_PROJ_vars] = cg_var_descs(c, pj->syn, pj->vars, pj->sv, pj->nvars, "synvars");
+    f[CG_PROJ_vars] = cg_var_descs(c, pj->syn, pj->vars, pj, pj->nvars, "synvars");
     f[CG_PROJ_init] = init;
     f[CG_PROJ_on_pre] = on_pre;
     f[CG_PROJ_continuous] = cont;

@@ -317,6 +317,11 @@ sx *ir_refr_permit(ax_arena *ar, const ir_pop *p);
  * equations (event-driven ones must be linear with constant coefficients),
  * and where each lives (ir_side), adding the hidden last-update times. */
 bool ir_synapses(sema_ctx *s, ir_model *m);
+/* How projection variable k is stored (axon_var_desc.stride and lane, model.h ABI 12): the
+ * stride, > 1 where it shares one array with the projection's other variables stored per
+ * neuron of its side (pre or post), its place among them in *lane (synapse.c). After
+ * ir_narrow_synapses (element types decide it). */
+int ir_pack(const ir_proj *pj, int k, int *lane);
 /* Synapse variables stored as float in a double-precision model (axonc_options
  * .synapse_precision 4, `--synapse-precision single`): every per-synapse variable (a weight, a
  * per-synapse parameter or constant) that no equation, handler, rule or structural update

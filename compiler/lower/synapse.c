@@ -26,6 +26,7 @@
 
 #include "axon/model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Does the block assign variable (VS_STATE, idx)? */
@@ -310,4 +311,35 @@ int ir_narrow_synapses(ir_model *m)
         }
     }
     return n;
+}
+
+/*
+ * The variables of a projection stored per pre (post) neuron share one array when there are
+ * two to four of them of one element type, their values interleaved, a neuron's in 2 or 4
+ * consecutive elements (model.h, ABI 12): an STDP trace and its last-update time are read
+ * together for every synapse (on_pre reads its target's, at random), and so come in one
+ * cache line instead of two. The order is that of the variables (the time, made last, is the
+ * last lane). AXON_TEST_UNPACKED (tests) keeps every variable in an array of its own, to
+ * compare the two layouts.
+ */
+int ir_pack(const ir_proj *pj, int k, int *lane)
+{
+    *lane = 0;
+    ir_side side = pj->sv[k].side;
+    if (side == IRS_SYN || getenv("AXON_TEST_UNPACKED"))
+        return 1;
+    int n = 0, at = 0;
+    for (int v = 0; v < pj->nvars; v++) {
+        if (pj->sv[v].side != side)
+            continue;
+        if (pj->vars[v].elem != pj->vars[k].elem)
+            return 1;
+        if (v == k)
+            at = n;
+        n++;
+    }
+    if (n < 2 || n > 4)
+        return 1;
+    *lane = at;
+    return n == 2 ? 2 : 4;
 }

@@ -47,9 +47,9 @@ static void s_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired
 }
 
 static const axon_var_desc s_vars[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-    {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
-    {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
 };
 
 /* g decays; v integrates g; fires at 1 */
@@ -67,8 +67,8 @@ static void m_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired
 }
 
 static const axon_var_desc m_vars[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-    {"g", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"g", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
 };
 
 static void syn_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
@@ -110,9 +110,9 @@ static void syn_every(const axon_step_ctx *ctx, void *const *sv, void *const *av
 }
 
 static const axon_var_desc syn_vars[] = {
-    {"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-    {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-    {"tr", "1", AXON_VAR_PER_PRE, 0, NULL, AXON_ELEM_REAL},
+    {"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"tr", "1", AXON_VAR_PER_PRE, 0, NULL, AXON_ELEM_REAL, 1, 0},
 };
 
 static const axon_pop_desc api_pops[] = {
@@ -727,9 +727,9 @@ END_TEST
 START_TEST(test_units)
 {
     static const axon_var_desc volts[] = {
-        {"v", "kg*m^2*s^-3*A^-1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-        {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
-        {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL},
+        {"v", "kg*m^2*s^-3*A^-1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+        {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
+        {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
     };
     axon_pop_desc pops[2] = {api_pops[0], api_pops[1]};
     pops[0].vars = volts;

@@ -41,11 +41,11 @@ static void acc_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc acc_vars[] = {
-    {"in", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL},
-    {"acc", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
+    {"in", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"acc", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
 };
 
-static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL}};
+static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
 
 /* a handler of a neuron event (ABI 6) that does nothing */
 static void nop_post_event(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
@@ -270,7 +270,7 @@ static void overflow_on_pre(const axon_step_ctx *ctx, void *const *sv, void *con
 START_TEST(test_proj_nonfinite)
 {
     static const axon_var_desc wv[] = {
-        {"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17", AXON_ELEM_REAL}};
+        {"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17", AXON_ELEM_REAL, 1, 0}};
     axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
                             {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
@@ -365,9 +365,9 @@ END_TEST
 
 static _Atomic uint64_t g_init_syn, g_init_bad;
 
-static const axon_var_desc ij_vars[] = {{"i", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-                                        {"j", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL},
-                                        {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL}};
+static const axon_var_desc ij_vars[] = {{"i", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+                                        {"j", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+                                        {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
 
 static void ij_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                     const uint32_t *post, uint64_t b, uint64_t e)
@@ -1571,7 +1571,7 @@ START_TEST(test_proj_refused)
     /* element types of synapse variables (model.h, axon_var_desc.elem): float or double per
        synapse (--synapse-precision single); integers, and another type for a variable kept
        per pre or post neuron, are refused */
-    static axon_var_desc typed[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32}};
+    static axon_var_desc typed[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32, 1, 0}};
     pj[0].vars = typed;
     s = new_sim(&m, 0, 1);
     axon_sim_free(s);
@@ -1585,7 +1585,40 @@ START_TEST(test_proj_refused)
     typed[0].elem = AXON_ELEM_F32;
     typed[0].kind = AXON_VAR_PER_PRE;
     expect_refused(&m, NULL, "variable 'w' has element type 4");
+    /* ABI 12: per-neuron variables sharing one array, interleaved (axon_var_desc.stride and
+       lane): one group per kind, lanes distinct, lane 0 first, one element type */
+    static axon_var_desc group[] = {{"x", "1", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 0},
+                                    {"t", "s", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 1}};
+    pj[0].vars = group;
+    pj[0].nvars = 2;
+    s = new_sim(&m, 0, 1);
+    double v = 0.5, back = 0;
+    uint32_t ix = 1;
+    ck_assert_int_eq(axon_sim_set_values(s, "S->A.t", &ix, 1, &v, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "S->A.t", &ix, 1, &back, NULL), AXON_OK);
+    ck_assert(back == 0.5);
+    const double *gx = axon_sim_proj_data(s, 0, 0), *gt = axon_sim_proj_data(s, 0, 1);
+    ck_assert_ptr_eq(gt, gx + 1);
+    ck_assert(gx[3] == 0.5 && gx[0] == 0 && gx[1] == 0 && gx[2] == 0);
+    axon_tensor view;
+    ck_assert_int_eq(axon_sim_syn_var(s, "S->A.t", &view), AXON_OK);
+    ck_assert(view.strides[0] == 2 && view.shape[0] == 2 && view.data == gt);
+    axon_sim_free(s);
+    group[1].lane = 0;
+    expect_refused(&m, NULL, "variable 'x' has lane 0 of stride 2, not of a group");
+    group[1].lane = 2;
+    expect_refused(&m, NULL, "variable 't' has lane 2 of stride 2");
+    group[1].lane = 1;
+    group[0].lane = 1;
+    group[1].lane = 0;
+    expect_refused(&m, NULL, "variable 'x' has lane 1 of stride 2");
+    group[0].lane = 0;
+    group[1].lane = 1;
+    group[1].kind = AXON_VAR_STATE;
+    expect_refused(&m, NULL, "variable 't' has lane 1 of stride 2");
+    group[1].kind = AXON_VAR_PER_POST;
     pj[0].vars = w_vars;
+    pj[0].nvars = 1;
     /* too many synapses: refused before anything large is allocated */
     pj[1] = proj_of("H->H", 2, 2, AXON_CONN_ALL, 0, 0, 1);
     expect_refused(&m, NULL, "at most 4294967295");

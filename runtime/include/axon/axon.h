@@ -397,7 +397,10 @@ axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
  * view = the live array of synapse variable "PROJ.VAR" (split at the last '.'), like
  * axon_sim_var: 1-D, one element per synapse in CSR order, model precision (AXON_F32 for a
  * variable stored as float in a double model: `--synapse-precision single`, model.h's
- * axon_var_desc.elem), not owned. AXON_EINVAL if there is no such variable. [sim]
+ * axon_var_desc.elem), not owned. AXON_EINVAL if there is no such variable. A variable stored
+ * once per pre or post neuron (an STDP trace, its last-update time) has one element per neuron
+ * and may share its array with the others of its side (model.h, ABI 12): then strides[0] is
+ * their stride (2 or 4), not 1. [sim]
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
@@ -537,7 +540,9 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
  * model.h's axon_var_desc.elem, in that type: a refractory counter may be int8), valid until
  * axon_sim_free. NULL (with a
  * message) for a bad index. For code that knows the model's layout: the header `axon build
- * --emit obj` writes names every index.
+ * --emit obj` writes names every index. A projection's variable stored per neuron in an array
+ * it shares (axon_var_desc.stride > 1, model.h ABI 12; the header's SYM_PROJ_VAR_stride) has
+ * neuron x's value at element x * stride.
  */
 void *axon_sim_pop_data(axon_sim *s, int pop, int var);
 void *axon_sim_proj_data(axon_sim *s, int proj, int var);

@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 11
+#define AXON_ABI_VERSION 12
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -78,6 +78,18 @@ typedef struct {
        such as a NaN found in it; NULL when unknown (compiler-made variables) */
     const char *where;
     int32_t elem; /* ABI 11: axon_elem, the type of the array's elements */
+    /* ABI 12: a projection's variables stored once per neuron (AXON_VAR_PER_PRE, _PER_POST)
+       may share one array, their values interleaved: stride > 1 values per neuron, this
+       variable's value of neuron x at element x stride + lane of the array (the other lanes
+       hold the other variables of the group, or nothing where stride exceeds their number).
+       A projection has at most one such group per kind; the variables of a group have the
+       same element type and the same stride, and the group's array is its lane-0 variable's.
+       The runtime passes the kernels, in syn_vars, the address of element `lane` of that
+       array for each of them. 0 or 1: an array of its own (every other variable). A
+       projection's STDP traces and their last-update time per neuron form such a group, so
+       that a synapse reaches its target's trace and time in one cache line. */
+    int32_t stride;
+    int32_t lane;
 } axon_var_desc;
 
 typedef struct {
