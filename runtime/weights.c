@@ -302,6 +302,12 @@ axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axo
         return axon_err_set(err, AXON_EINVAL, "no synapse variable '%s'", path);
     const axon_model_desc *md = axon_sim_model(s);
     uint32_t npre = md->pops[md->projs[q].pre].size, npost = md->pops[md->projs[q].post].size;
+    if (v.shape[0] != row[npre] || v.strides[0] != 1)
+        return axon_err_set(err, AXON_EINVAL,
+                            "'%s' is stored per neuron, not per synapse: no weight matrix", path);
+    if (v.dtype != AXON_F32 && v.dtype != AXON_F64)
+        return axon_err_set(err, AXON_EINVAL, "'%s' is not a real-valued variable (%s)", path,
+                            axon_dtype_name(v.dtype));
     memset(m, 0, (size_t)npre * npost * sizeof *m);
     for (uint32_t i = 0; i < npre; i++)
         for (uint64_t k = row[i]; k < row[i + 1]; k++)

@@ -773,8 +773,15 @@ END_TEST
 /* 20 identical LIF neurons connected i -> j for every i != j: their trains stay identical. */
 static const char LIVE[] = "import \"std/neurons/lif\"\n"
                            "synapse S {\n"
-                           "    state { w = 0.5 mV }\n"
-                           "    on pre { post.v += w }\n"
+                           "    state {\n"
+                           "        w = 0.5 mV\n"
+                           "        tr = 0\n"
+                           "    }\n"
+                           "    equations event-driven { tr' = -tr / (10 ms) }\n"
+                           "    on pre {\n"
+                           "        post.v += w\n"
+                           "        tr += 1\n"
+                           "    }\n"
                            "}\n"
                            "module Live(N = 20) {\n"
                            "    population E = LIF[N](I_ext = 0.2 nA)\n"
@@ -814,6 +821,9 @@ START_TEST(test_live_simulation)
     ck_assert_int_eq(axon_effective_rank(wm, 20, 20, &er, NULL, &err), AXON_OK);
     CLOSE(er, 2 * sqrt(19.0), 1e-9);
     ck_assert_int_eq(axon_sim_weight_matrix(sim, "E->E.nope", wm, &err), AXON_EINVAL);
+    /* a variable kept per neuron has no matrix (it read one value per synapse from N) */
+    ck_assert_int_eq(axon_sim_weight_matrix(sim, "E->E.tr", wm, &err), AXON_EINVAL);
+    ck_assert_msg(strstr(err.msg, "per neuron") != NULL, "%s", err.msg);
     ck_assert_ptr_null(axon_sim_trains(sim, 3, 0, -1, &err));
     axon_sim_free(sim);
     axonc_session_free(cs);

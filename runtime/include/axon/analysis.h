@@ -371,8 +371,9 @@ axon_status axon_histogram(const double *x, size_t n, double lo, double hi, doub
  */
 axon_status axon_effective_rank(const double *m, size_t rows, size_t cols, double *erank,
                                 double *sv, axon_err *err);
-/* The dense pre x post weight matrix of projection proj from variable "PROJ.VAR" (synapses
- * of one pair summed; 0 where none); m holds pre size * post size values. */
+/* The dense pre x post weight matrix of projection proj from the real-valued per-synapse
+ * variable "PROJ.VAR" (synapses of one pair summed; 0 where none); m holds pre size * post
+ * size values. AXON_EINVAL for a variable stored per neuron (a trace) or an integer one. */
 axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axon_err *err);
 
 /* ==== avalanches ============================================================================ */
