@@ -920,19 +920,21 @@ static bool hdr_new_name(hdr_names *h, const char *id)
     return true;
 }
 
-/* Takes the names of one variable's accessor (full = SYM_OWNER_VAR), index (_var) and path
- * (_path); false, taking none, when one of them is taken. */
+/* Takes the names of one variable's accessor (full = SYM_OWNER_VAR), index (_var), path
+ * (_path) and, for a projection's (proj), its spacing (_stride); false, taking none, when one
+ * of them is taken. */
 static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol, const char *owner,
-                          const char *var)
+                          const char *var, bool proj)
 {
-    static const char *const SUFFIX[] = {"", "_var", "_path"};
+    static const char *const SUFFIX[] = {"", "_var", "_path", "_stride"};
+    const int nsuffix = proj ? 4 : 3;
     char nm[700];
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < nsuffix; k++) {
         snprintf(nm, sizeof nm, "%s_%s_%s%s", symbol, owner, var, SUFFIX[k]);
         if (hdr_taken(h, nm))
             return false;
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < nsuffix; k++) {
         snprintf(nm, sizeof nm, "%s_%s_%s%s", symbol, owner, var, SUFFIX[k]);
         hdr_new_name(h, nm);
     }
@@ -950,9 +952,10 @@ static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol
  *                                                  by the variable's element type: int8_t *
  *                                                  for a narrow refractory counter), or NULL
  *                                                  for a simulation of another model
- *   SYM_ee_a_post_stride                           a projection's variable stored per neuron
- *                                                  in an array it shares (model.h, ABI 12):
- *                                                  neuron x's value at [x * stride]
+ *   SYM_ee_a_post_stride                           a projection's variable's spacing in its
+ *                                                  array: element x at [x * stride]; 1, or
+ *                                                  more for one stored per neuron in an array
+ *                                                  it shares (model.h, ABI 12)
  *   SYM_signal_dopamine ("dopamine")               signal names
  */
 /* The index, path and typed accessor of variable v of population or projection `owner`
@@ -1020,7 +1023,7 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
                 p->size);
         for (int v = 0; v < p->nvars; v++) {
             hdr_ident(vid, sizeof vid, p->vars[v].name);
-            if (hdr_var_names(&names, full, sizeof full, symbol, id, vid))
+            if (hdr_var_names(&names, full, sizeof full, symbol, id, vid, false))
                 hdr_accessor(f, full, hdr_elem_type(p->vars[v].elem, real), symbol, p->name,
                              p->vars[v].name, "pop", i, v);
         }
@@ -1040,14 +1043,15 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
         fprintf(f, "enum { %s_proj_%s = %d };\n", symbol, id, q);
         for (int v = 0; v < pj->nvars; v++) {
             hdr_ident(vid, sizeof vid, pj->vars[v].name);
-            if (!hdr_var_names(&names, full, sizeof full, symbol, id, vid))
+            if (!hdr_var_names(&names, full, sizeof full, symbol, id, vid, true))
                 continue;
             hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
                          pj->vars[v].name, "proj", q, v);
+            /* 1, or more where interleaved with the side's other variables (model.h, ABI 12) */
             int lane, stride = ir_pack(pj, v, &lane);
-            if (stride > 1) /* interleaved with the side's other variables (model.h, ABI 12) */
-                fprintf(f, "/* neuron x's value at [x * %d] (shares its array) */\n"
-                           "enum { %s_stride = %d };\n", stride, full, stride);
+            fprintf(f, "/* element x (synapse or neuron) at [x * %d]%s */\n"
+                       "enum { %s_stride = %d };\n",
+                    stride, stride > 1 ? " (shares its array)" : "", full, stride);
         }
         fputc('\n', f);
     }

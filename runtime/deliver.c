@@ -696,7 +696,8 @@ static inline void rt_prefetch_col_vars(const rt_proj *pr, size_t esz, const rt_
     uint64_t e = c->e - c->b > RT_PF_ENTRIES ? c->b + RT_PF_ENTRIES : c->e;
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
         int kind = pr->d->vars[v].kind;
-        if (kind == AXON_VAR_PER_POST)
+        /* a lane after the first of an interleaved group (model.h, ABI 12) is in its line */
+        if (kind == AXON_VAR_PER_POST || (kind == AXON_VAR_PER_PRE && pr->d->vars[v].lane > 0))
             continue;
         const uint32_t *ix = kind == AXON_VAR_PER_PRE ? c->pre : c->syn;
         size_t vsz = rt_proj_vsz(pr, v, esz);

@@ -50,14 +50,17 @@ run "resume unpacked from packed" env AXON_TEST_UNPACKED=1 AXON_TEST_POST=defer 
     "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/r0"
 check "resumed in the other layout = straight" same "$tmp/r0" "$tmp/pdefer1"
 
-# the header: a stride per shared variable (2 for pair STDP's, 4 for the triplet rule's three)
+# the header: every projection variable's stride (2 for pair STDP's shared ones, 4 for the
+# triplet rule's three, 1 for an array of its own)
 run "build packed" "$AXON" build "$model" --emit obj -o "$tmp/pack.o" -q
 check "header: ee.a_post's stride 2" grep -q "^enum { axon_model_ee_a_post_stride = 2 };" "$tmp/pack.h"
 check "header: ei._last_post's stride 4" grep -q "^enum { axon_model_ei__last_post_stride = 4 };" \
     "$tmp/pack.h"
-check "header: none for w" test "$(grep -c "_w_stride" "$tmp/pack.h")" = 0
+check "header: w's stride 1" grep -q "^enum { axon_model_ee_w_stride = 1 };" "$tmp/pack.h"
 run "build unpacked" env AXON_TEST_UNPACKED=1 "$AXON" build "$model" --emit obj -o "$tmp/unpack.o" -q
-check "header: no strides unpacked" test "$(grep -c "_stride = " "$tmp/unpack.h")" = 0
+check "header: every stride 1 unpacked" test "$(grep -c "_stride = [^1]" "$tmp/unpack.h")" = 0
+check "header: ee.a_post's stride 1 unpacked" \
+    grep -q "^enum { axon_model_ee_a_post_stride = 1 };" "$tmp/unpack.h"
 
 # the API (tests/cli/pack_api.c), either layout: the same values
 inc="-I$AXON_SRCDIR/runtime/include"
