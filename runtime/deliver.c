@@ -488,6 +488,8 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
                              uint32_t lo, uint32_t hi, int chunk)
 {
     const axon_proj_desc *d = pr->d;
+    if (pr->nsyn == 0) /* no row to walk (rt_proj_setup: nor a phase to wait for) */
+        return;
     axon_step_ctx own;
     ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {

@@ -1190,7 +1190,13 @@ END_TEST
  * (cut rows would make nearly as many times as many as there are threads), and every value
  * bit-identical to one thread's.
  * Fused steps (every delay >= 1: the updates count) and a delivery phase (a delay of 0: the
- * events alone); where the populations cannot be shared out (see below), by chunks. */
+ * events alone); where the populations cannot be shared out (see below), by chunks. A fifth
+ * projection without synapses, with per-synapse delays (their bounds are then 0), must not
+ * turn the fused steps into phases (the microcircuit's L5i -> L4e until 2026-12-06): the
+ * table of balanced cases below tells the two apart. */
+static void delays_by_pair(const axon_step_ctx *ctx, const uint32_t *pre, const uint32_t *post,
+                           uint64_t b, uint64_t e, double *out);
+
 START_TEST(test_proj_split_by_pops)
 {
     enum { NA = 500 };
@@ -1201,9 +1207,11 @@ START_TEST(test_proj_split_by_pops)
     axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
-                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
-    split_projs(pj, 4);
-    axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 4, NULL, 0);
+                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->A.0", 0, 1, AXON_CONN_INDEGREE, 0, 0, 1)};
+    split_projs(pj, 5);
+    pj[4].delays = delays_by_pair;
+    axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 5, NULL, 0);
     m.dt = POI_DT;
     static const uint32_t delays[][4] = {{1, 3, 2, 4}, {0, 2, 1, 3}};
     static const int threads[] = {1, 2, 3, 4};
@@ -1223,6 +1231,7 @@ START_TEST(test_proj_split_by_pops)
                 axon_sim_set_grain(s, 1);
             run_ok(s, 0.1);
             run_ok(s, 0.1); /* continues across runs */
+            ck_assert_uint_eq(axon_sim_synapse_count(s, 4), 0);
             static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
             for (int k = 0; k < 4; k++) {
                 axon_tensor a;
