@@ -692,7 +692,10 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
         par = 1; /* always, unmeasured */
     } else if (s->pool) {
         work = (double)s->neurons + rt_proj_events_due(s, ctx->step);
-        if (work >= (double)s->grain * s->pool_threads) {
+        if (work >= (double)s->grain * s->pool_threads && s->split == RT_SPLIT_FUSED &&
+            s->bal.on) {
+            par = 1; /* by populations, the lists shared: unmeasured (rt_adapt) */
+        } else if (work >= (double)s->grain * s->pool_threads) {
             timed = 1;
             par = rt_adapt_mode(&s->adapt);
             t0 = rt_now();
