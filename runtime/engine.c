@@ -558,7 +558,7 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
  * Fused steps by populations (s->bal.on) are not measured: with the lists shared (rt_bal_run)
  * the caller never waits for a worker that has not started, so such a step costs at most the
  * hand-over more than a lone one. (Measured, the microcircuit on a loaded 2-core VM ran
- * 19-81% of its steps alone: a probe just after a block alone found the worker asleep or
+ * 36-81% of its steps alone: a probe just after a block alone found the worker asleep or
  * without a core, and the choice then kept it idle; bench/RESULTS.md.)
  */
 #define RT_PROBE 16
