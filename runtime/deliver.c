@@ -507,6 +507,8 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
                              uint32_t lo, uint32_t hi, int chunk)
 {
     const axon_proj_desc *d = pr->d;
+    if (pr->nsyn == 0) /* no row to walk (rt_proj_setup: nor a phase to wait for) */
+        return;
     axon_step_ctx own;
     ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {
@@ -595,12 +597,12 @@ void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
     }
 }
 
-void rt_proj_deliver_owned(axon_sim *s, const axon_step_ctx *ctx, int task, const int *owner)
+void rt_proj_deliver_pop(axon_sim *s, const axon_step_ctx *ctx, uint32_t pop, int task)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
         const rt_proj *pr = &s->projs[q];
         /* the whole range: no cut; `task` picks the thread's scratch */
-        if (owner[pr->d->post] == task)
+        if ((uint32_t)pr->d->post == pop)
             rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, task);
     }
 }
@@ -608,14 +610,20 @@ void rt_proj_deliver_owned(axon_sim *s, const axon_step_ctx *ctx, int task, cons
 typedef struct {
     axon_sim *s;
     axon_step_ctx ctx;
-    const int *owner; /* by populations (rt_balance), or NULL: by chunks of targets */
+    uint64_t phase; /* by populations (rt_bal_run): the phase's stamp; 0: by chunks of targets */
 } rt_deliver_phase;
+
+static void rt_deliver_pop_cb(void *arg, uint32_t pop, int task)
+{
+    rt_deliver_phase *ph = arg;
+    rt_proj_deliver_pop(ph->s, &ph->ctx, pop, task);
+}
 
 static void rt_deliver_task(void *arg, int task)
 {
     rt_deliver_phase *ph = arg;
-    if (ph->owner)
-        rt_proj_deliver_owned(ph->s, &ph->ctx, task, ph->owner);
+    if (ph->phase)
+        rt_bal_run(ph->s, ph->phase, task, rt_deliver_pop_cb, ph);
     else
         rt_proj_deliver_part(ph->s, &ph->ctx, task);
 }
@@ -642,7 +650,7 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
         rt_deliver_phase ph = {.s = s, .ctx = *ctx};
         if (s->bal.owner) {
             rt_balance(s, 0);
-            ph.owner = s->bal.on ? s->bal.owner : NULL;
+            ph.phase = s->bal.on ? ++s->bal.phase : 0;
         }
         rt_pool_run(s->pool, rt_deliver_task, &ph, s->pool_threads);
         return;

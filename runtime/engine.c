@@ -8,7 +8,8 @@
  * chunk, so no task writes where another does and nothing is allocated during a step; with
  * splittable projections (sim.h) the task then delivers the due spikes to chunk c's targets.
  * Where the populations' work can be shared out evenly (rt_balance), task t instead updates the
- * populations given to it, every chunk of each, and delivers to them whole.
+ * populations given to it, every chunk of each, and delivers to them whole, then takes those of
+ * the other tasks that none has started (rt_bal_run).
  * The caller then slides the chunks' runs together in chunk order, which yields the spikes in
  * increasing index order whatever the number of chunks. A step on the caller alone (too little
  * work, or measured slower, see rt_adapt) updates every population as one range. Kernels are
@@ -385,7 +386,7 @@ typedef struct {
     axon_sim *s;
     axon_step_ctx ctx;
     int deliver;
-    const int *owner; /* by populations (rt_balance): task owner[i] does all of population i */
+    uint64_t phase; /* by populations (rt_bal_run): the phase's stamp; 0: by chunks */
 } rt_step_phase;
 
 /* Updates chunk c of population i and compacts its spikes. */
@@ -398,16 +399,22 @@ static void rt_update_chunk(axon_sim *s, const axon_step_ctx *ctx, uint32_t i, i
         p->chunk_n[c] = rt_compact(p->fired, b, e, p->spk + b);
 }
 
+/* By populations: all of population i, its update then the spikes due to it. */
+static void rt_step_pop(void *arg, uint32_t i, int task)
+{
+    rt_step_phase *ph = arg;
+    axon_sim *s = ph->s;
+    for (int c = 0; c < s->pops[i].nchunks; c++)
+        rt_update_chunk(s, &ph->ctx, i, c);
+    rt_proj_deliver_pop(s, &ph->ctx, i, task);
+}
+
 static void rt_step_task(void *arg, int task)
 {
     rt_step_phase *ph = arg;
     axon_sim *s = ph->s;
-    if (ph->owner) {
-        for (uint32_t i = 0; i < s->m->npops; i++)
-            if (ph->owner[i] == task)
-                for (int c = 0; c < s->pops[i].nchunks; c++)
-                    rt_update_chunk(s, &ph->ctx, i, c);
-        rt_proj_deliver_owned(s, &ph->ctx, task, ph->owner);
+    if (ph->phase) {
+        rt_bal_run(s, ph->phase, task, rt_step_pop, ph);
         return;
     }
     for (uint32_t i = 0; i < s->m->npops; i++)
@@ -446,6 +453,13 @@ static void rt_gather_spikes(rt_pop *p)
  * CPU of one for the microcircuit's delivery, so each did 0.75-1 of one thread's work; whole
  * populations at 1.3 times the mean load leave the busier thread 0.65 of it.) Not over MPI ranks (the ranks' blocks are chunks). Results never depend
  * on it.
+ * The assignment is only where each task starts (rt_bal_run): a task that has done its own
+ * populations takes, one by one, those of the others' lists that no task has claimed yet,
+ * from the end of each list (its smallest), so that a thread that lost its core or got a
+ * heavier share than estimated is helped, and the other does not wait idle; a population is
+ * still updated and delivered to by one thread in a step, so results are the same. (Until
+ * 2026-12-06 a task did exactly its own list: with the microcircuit on a loaded machine the
+ * caller often ran both lists itself, the worker arriving after it had claimed the second.)
  */
 #define RT_BAL_STEPS 256
 #define RT_BAL_EVENT 2.0
@@ -496,6 +510,40 @@ void rt_balance(axon_sim *s, int updates)
             most = bl->load[best];
     }
     bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
+    /* each task's list, largest first */
+    uint32_t n = 0;
+    for (int t = 0; t < nt; t++) {
+        bl->first[t] = n;
+        for (uint32_t k = 0; k < m->npops; k++)
+            if (bl->owner[bl->order[k]] == t)
+                bl->list[n++] = bl->order[k];
+    }
+    bl->first[nt] = n;
+}
+
+/* Claims population i for the phase stamped `phase`: 1 for the first task to ask. */
+static int rt_bal_claim(rt_bal *bl, uint32_t i, uint64_t phase)
+{
+    /* (only which task runs it: the pool's phase orders the data) */
+    if (atomic_load_explicit(&bl->claim[i], memory_order_relaxed) == phase)
+        return 0;
+    return atomic_exchange_explicit(&bl->claim[i], phase, memory_order_relaxed) != phase;
+}
+
+void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32_t, int),
+                void *arg)
+{
+    rt_bal *bl = &s->bal;
+    const int nt = s->pool_threads;
+    for (uint32_t k = bl->first[task]; k < bl->first[task + 1]; k++)
+        if (rt_bal_claim(bl, bl->list[k], phase))
+            fn(arg, bl->list[k], task);
+    for (int d = 1; d < nt; d++) {
+        int u = (task + d) % nt;
+        for (uint32_t k = bl->first[u + 1]; k-- > bl->first[u];)
+            if (rt_bal_claim(bl, bl->list[k], phase))
+                fn(arg, bl->list[k], task);
+    }
 }
 
 /*
@@ -507,6 +555,11 @@ void rt_balance(axon_sim *s, int updates)
  * lower time per work unit. The first step of each block is not counted (threads waking up).
  * A clear winner (25% or more) doubles `exploit`, up to RT_EXPLOIT_MAX steps, so a settled
  * choice costs under 2% of exploring. Results never depend on the mode.
+ * Fused steps by populations (s->bal.on) are not measured: with the lists shared (rt_bal_run)
+ * the caller never waits for a worker that has not started, so such a step costs at most the
+ * hand-over more than a lone one. (Measured, the microcircuit on a loaded 2-core VM ran
+ * 36-81% of its steps alone: a probe just after a block alone found the worker asleep or
+ * without a core, and the choice then kept it idle; bench/RESULTS.md.)
  */
 #define RT_PROBE 16
 #define RT_EXPLOIT_MIN 128
@@ -644,7 +697,10 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
         par = 1; /* always, unmeasured */
     } else if (s->pool) {
         work = (double)s->neurons + rt_proj_events_due(s, ctx->step);
-        if (work >= (double)s->grain * s->pool_threads) {
+        if (work >= (double)s->grain * s->pool_threads && s->split == RT_SPLIT_FUSED &&
+            s->bal.on) {
+            par = 1; /* by populations, the lists shared: unmeasured (rt_adapt) */
+        } else if (work >= (double)s->grain * s->pool_threads) {
             timed = 1;
             par = rt_adapt_mode(&s->adapt);
             t0 = rt_now();
@@ -666,7 +722,7 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
         rt_step_phase ph = {.s = s, .ctx = *ctx, .deliver = fused};
         if (fused && s->bal.owner) {
             rt_balance(s, 1);
-            ph.owner = s->bal.on ? s->bal.owner : NULL;
+            ph.phase = s->bal.on ? ++s->bal.phase : 0;
         }
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
         for (uint32_t i = 0; i < m->npops; i++)
@@ -748,11 +804,15 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
     if (s->pool && !s->mpi && m->npops > 1 && m->npops <= RT_BAL_POPS) { /* (rt_balance) */
         rt_bal *bl = &s->bal;
         bl->owner = calloc(m->npops, sizeof *bl->owner);
+        bl->list = calloc(m->npops, sizeof *bl->list);
+        bl->first = calloc((size_t)s->pool_threads + 1, sizeof *bl->first);
+        bl->claim = calloc(m->npops, sizeof *bl->claim); /* 0: no phase (stamps start at 1) */
         bl->order = calloc(m->npops, sizeof *bl->order);
         bl->work = calloc(m->npops, sizeof *bl->work);
         bl->spk = calloc(m->npops, sizeof *bl->spk);
         bl->load = calloc((size_t)s->pool_threads, sizeof *bl->load);
-        if (!bl->owner || !bl->order || !bl->work || !bl->spk || !bl->load)
+        if (!bl->owner || !bl->list || !bl->first || !bl->claim || !bl->order || !bl->work ||
+            !bl->spk || !bl->load)
             return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
     }
     size_t nsig = m->nsignals ? m->nsignals : 1;
@@ -838,6 +898,9 @@ void axon_sim_free(axon_sim *s)
             rt_pop_free(&s->pops[i]);
     free(s->pops);
     free(s->bal.owner);
+    free(s->bal.list);
+    free(s->bal.first);
+    free((void *)s->bal.claim);
     free(s->bal.order);
     free(s->bal.work);
     free(s->bal.spk);

@@ -46,8 +46,8 @@
 #define RT_FUTEX 1
 #endif
 
-#define RT_PAUSE_NS 5000 /* busy waiting: pause for 5 us, */
-#define RT_SPIN_NS 50000 /* then yield, up to 50 us, then sleep */
+#define RT_PAUSE_NS 50000 /* busy waiting: pause for 50 us, */
+#define RT_SPIN_NS 200000 /* then yield, up to 200 us, then sleep */
 
 #define RT_GEN_SHIFT 32
 #define RT_FIELD 0xffffu /* task count and next task: 16 bits each (AXON_MAX_THREADS fits) */
@@ -97,7 +97,13 @@ static uint64_t rt_ns(void)
 /*
  * Busy waiting: RT_PAUSE_NS of pause instructions, then sched_yield until RT_SPIN_NS, then the
  * caller sleeps. Yielding matters on a busy machine, where both threads of a phase may share
- * one core: a spinning thread would then hold up the very thread it waits for.
+ * one core: a spinning thread would then hold up the very thread it waits for. But a yield or
+ * a sleep between two phases of consecutive steps costs the worker the next phase: until
+ * 2026-12-06 the pause lasted 5 us and the sleep came at 50 us, and in the full-scale
+ * microcircuit (phases of about 500 us, 25 us apart, the worker waiting for the caller's
+ * last population in between) the worker came back 80-130 us after the phase had started,
+ * and the caller ran every task of 29% of the phases itself; with 50 us and 200 us, 0.9%,
+ * and 2-threaded steps pinned to one core lost at most 6% (bench/RESULTS.md).
  */
 typedef struct {
     unsigned n;

@@ -1955,7 +1955,12 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err)
             continue;
         pr->mean_row = pr->npre ? (double)pr->nsyn / pr->npre : 0.0;
         split &= (d->flags & AXON_PROJ_SPLIT) != 0;
-        same_step |= (d->delays ? pr->dmin : d->delay_steps) == 0;
+        /* a projection without synapses (on any rank) delivers nothing, in any step: its
+           delay bounds are 0 (rt_delays_compute) and must not keep the others' delivery out
+           of the update phase (until 2026-12-06 the microcircuit's L5i -> L4e, whose in-degree
+           rounds to 0, made every step two phases) */
+        if (pr->nsyn_all > 0)
+            same_step |= (d->delays ? pr->dmin : d->delay_steps) == 0;
     }
     s->split = !split ? RT_SPLIT_NONE : same_step ? RT_SPLIT_PHASE : RT_SPLIT_FUSED;
     return AXON_OK;

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -205,10 +206,15 @@ typedef struct {
     double sec[2], work[2]; /* per mode: time and work units of the counted steps */
 } rt_adapt;
 
-/* Fused steps by populations (engine.c, rt_balance): which thread updates each population and
- * delivers to it whole, or none (owner NULL in the step: by chunks of targets). */
+/* Steps by populations (engine.c, rt_balance, rt_bal_run): the task that first updates each
+ * population and delivers to it whole (the others take it when they run out of their own), or
+ * none (`on` 0: by chunks of targets). */
 typedef struct {
     int *owner;       /* npops: the task of each population */
+    uint32_t *list;   /* npops: task 0's populations, then task 1's, ..., each largest first */
+    uint32_t *first;  /* pool_threads + 1: where each task's populations start in list */
+    _Atomic uint64_t *claim; /* npops: the last phase by populations that claimed each */
+    uint64_t phase;   /* phases by populations so far (their claims' stamps) */
     uint32_t *order;  /* npops: scratch of the assignment */
     double *work;     /* npops: scratch of the assignment */
     double *load;     /* pool_threads: scratch of the assignment */
@@ -477,9 +483,15 @@ void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task);
  * assignment, every RT_BAL_STEPS steps (s->bal; with `updates` their neuron updates counted,
  * for a fused phase, else the synaptic events alone). */
 void rt_balance(axon_sim *s, int updates);
-/* Delivers the spikes due now to every target of the post populations that owner[] gives to
- * task `task` (RT_SPLIT_FUSED by populations, engine.c): whole rows, each on one thread. */
-void rt_proj_deliver_owned(axon_sim *s, const axon_step_ctx *ctx, int task, const int *owner);
+/* Delivers the spikes due now to every target of population `pop` (by populations, engine.c:
+ * whole rows, on one thread; `task` picks the thread's scratch). */
+void rt_proj_deliver_pop(axon_sim *s, const axon_step_ctx *ctx, uint32_t pop, int task);
+/* engine.c: in a phase by populations (s->bal.on), task `task`'s share: fn(arg, i, task) for
+ * each population i of its own list, then for those of the other tasks' lists that no task
+ * has claimed yet, each list from its end (smallest first); every population once per phase.
+ * `phase` is the phase's stamp, ++s->bal.phase taken by the caller before the phase. */
+void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32_t, int),
+                void *arg);
 /* After delivery: pre_after, on_post and post_after, every_step kernels (model.h, ABI 3). */
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Deferred on_post (AXON_PROJ_DEFER_POST): the recent post spikes each post neuron keeps, at

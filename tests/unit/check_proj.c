@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "axon/axon.h"
 #include "axon/io.h"
@@ -1190,7 +1191,13 @@ END_TEST
  * (cut rows would make nearly as many times as many as there are threads), and every value
  * bit-identical to one thread's.
  * Fused steps (every delay >= 1: the updates count) and a delivery phase (a delay of 0: the
- * events alone); where the populations cannot be shared out (see below), by chunks. */
+ * events alone); where the populations cannot be shared out (see below), by chunks. A fifth
+ * projection without synapses, with per-synapse delays (their bounds are then 0), must not
+ * turn the fused steps into phases (the microcircuit's L5i -> L4e until 2026-12-06): the
+ * table of balanced cases below tells the two apart. */
+static void delays_by_pair(const axon_step_ctx *ctx, const uint32_t *pre, const uint32_t *post,
+                           uint64_t b, uint64_t e, double *out);
+
 START_TEST(test_proj_split_by_pops)
 {
     enum { NA = 500 };
@@ -1201,9 +1208,11 @@ START_TEST(test_proj_split_by_pops)
     axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
                            proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
-                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
-    split_projs(pj, 4);
-    axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 4, NULL, 0);
+                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->A.0", 0, 1, AXON_CONN_INDEGREE, 0, 0, 1)};
+    split_projs(pj, 5);
+    pj[4].delays = delays_by_pair;
+    axon_model_desc m = model_projs("bypops", 8, pops, 5, pj, 5, NULL, 0);
     m.dt = POI_DT;
     static const uint32_t delays[][4] = {{1, 3, 2, 4}, {0, 2, 1, 3}};
     static const int threads[] = {1, 2, 3, 4};
@@ -1223,6 +1232,7 @@ START_TEST(test_proj_split_by_pops)
                 axon_sim_set_grain(s, 1);
             run_ok(s, 0.1);
             run_ok(s, 0.1); /* continues across runs */
+            ck_assert_uint_eq(axon_sim_synapse_count(s, 4), 0);
             static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
             for (int k = 0; k < 4; k++) {
                 axon_tensor a;
@@ -1249,6 +1259,100 @@ START_TEST(test_proj_split_by_pops)
             axon_sim_free(s);
         }
     }
+}
+END_TEST
+
+/* Steps by populations with the tasks' lists shared (engine.c, rt_bal_run): a task that has
+ * done its own populations takes those of the others' lists that no task has started. In a
+ * window of steps A's update waits (up to 1 s) until every neuron of B, C and D has been
+ * updated in that step: only a task other than the one running A can do that, so it has to
+ * take the population that follows A in A's list (A, the largest, goes first to one task, B
+ * and C to the other, then D after A). Without sharing, each wait would time out. Every
+ * population is updated once per step, and every value is bit-identical to one thread's. */
+enum { STEAL_NA = 500, STEAL_STEPS = 2000, STEAL_FROM = 600, STEAL_TO = 620 };
+static atomic_uint g_steal_done[STEAL_STEPS]; /* neurons of B, C, D updated in each step */
+static atomic_ulong g_steal_updated;          /* neurons of A-D updated in all */
+static atomic_int g_steal_wait;               /* A waits (the 2-thread run) */
+static atomic_int g_steal_timeouts;
+
+static double steal_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void steal_update_a(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired,
+                           uint32_t b, uint32_t e)
+{
+    acc_update(ctx, vars, fired, b, e);
+    atomic_fetch_add(&g_steal_updated, e - b);
+    if (!atomic_load(&g_steal_wait) || ctx->step < STEAL_FROM || ctx->step >= STEAL_TO)
+        return;
+    double t0 = steal_now();
+    while (atomic_load(&g_steal_done[ctx->step]) < 3 * STEAL_NA)
+        if (steal_now() - t0 > 1.0) {
+            atomic_fetch_add(&g_steal_timeouts, 1);
+            break;
+        }
+}
+
+static void steal_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired,
+                         uint32_t b, uint32_t e)
+{
+    acc_update(ctx, vars, fired, b, e);
+    atomic_fetch_add(&g_steal_updated, e - b);
+    if (ctx->step < STEAL_STEPS)
+        atomic_fetch_add(&g_steal_done[ctx->step], e - b);
+}
+
+START_TEST(test_proj_by_pops_shared)
+{
+    axon_pop_desc pops[] = {POI_POP("P"),
+                            {"A", "Acc", STEAL_NA + 100, 2, acc_vars, NULL, steal_update_a, 0, 0,
+                             NULL},
+                            {"B", "Acc", STEAL_NA, 2, acc_vars, NULL, steal_update, 0, 0, NULL},
+                            {"C", "Acc", STEAL_NA, 2, acc_vars, NULL, steal_update, 0, 0, NULL},
+                            {"D", "Acc", STEAL_NA, 2, acc_vars, NULL, steal_update, 0, 0, NULL}};
+    axon_proj_desc pj[] = {proj_of("P->A", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
+    split_projs(pj, 4);
+    static const uint32_t delays[] = {1, 3, 2, 4}; /* fused steps */
+    for (int q = 0; q < 4; q++)
+        pj[q].delay_steps = delays[q];
+    axon_model_desc m = model_projs("shared", 8, pops, 5, pj, 4, NULL, 0);
+    m.dt = POI_DT;
+    static double ref[4][STEAL_NA + 100];
+    for (int threads = 1; threads <= 2; threads++) {
+        for (int k = 0; k < STEAL_STEPS; k++)
+            atomic_store(&g_steal_done[k], 0);
+        atomic_store(&g_steal_updated, 0);
+        atomic_store(&g_steal_timeouts, 0);
+        atomic_store(&g_steal_wait, threads == 2);
+        axon_sim *s = new_sim(&m, 9, threads);
+        if (threads > 1)
+            axon_sim_set_grain(s, 1);
+        run_ok(s, STEAL_STEPS * POI_DT);
+        ck_assert_uint_eq(axon_sim_steps(s), STEAL_STEPS);
+        ck_assert_uint_eq(atomic_load(&g_steal_updated), (4ul * STEAL_NA + 100) * STEAL_STEPS);
+        int timeouts = atomic_load(&g_steal_timeouts);
+        ck_assert_msg(timeouts == 0, "%d threads: A's update waited in vain %d times", threads,
+                      timeouts);
+        static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
+        for (int k = 0; k < 4; k++) {
+            axon_tensor a;
+            ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
+            size_t n = (k == 0 ? STEAL_NA + 100 : STEAL_NA) * sizeof(double);
+            if (threads == 1)
+                memcpy(ref[k], a.data, n);
+            else
+                ck_assert_mem_eq(a.data, ref[k], n);
+        }
+        axon_sim_free(s);
+    }
+    atomic_store(&g_steal_wait, 0);
 }
 END_TEST
 
@@ -1659,6 +1763,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_refused);
     tcase_add_test(tc, test_proj_split_delivery);
     tcase_add_test(tc, test_proj_split_by_pops);
+    tcase_add_test(tc, test_proj_by_pops_shared);
     tcase_add_test(tc, test_proj_post16);
     tcase_add_test(tc, test_proj_delay_parts);
     tcase_add_test(tc, test_proj_post_index);
