@@ -10,6 +10,8 @@
 #   check NAME CMD...          a test of the shell must hold
 #   same_recordings D1 D2 WHAT two runs' output directories hold the same files, byte for byte,
 #                              and manifests that differ only in the command line and threads
+#   same_npy D1 D2 MIN         (a test for check) every NPY file of D1, at least MIN of them, is
+#                              in D2 with the same bytes
 # The commands run with NO_COLOR=1 and their output (stdout and stderr) in $out.
 pass=0
 fail=0
@@ -74,4 +76,13 @@ same_recordings() {
     else
         bad "$3: the recordings differ"
     fi
+}
+same_npy() {
+    n=0
+    for f in "$1"/*.npy; do
+        [ -f "$f" ] || return 1
+        cmp -s "$f" "$2/$(basename "$f")" || { echo "differs: $(basename "$f")"; return 1; }
+        n=$((n + 1))
+    done
+    [ "$n" -ge "$3" ]
 }
