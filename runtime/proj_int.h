@@ -18,6 +18,10 @@ typedef struct {
 } rt_col_view;
 
 rt_col_view rt_col_entries(const rt_proj *pr, uint32_t j, uint32_t *buf);
+/* Builds pr's post-ordered index (proj_cols.c) with scratch for nthreads threads. */
+axon_status rt_build_cols(rt_proj *pr, int nthreads);
+/* An aligned array of cap indices whose padding [n, cap) is zero (proj.c). */
+uint32_t *rt_alloc_index(uint64_t n, uint64_t cap);
 /* Turns a deferred on_post back into the eager column walk (proj.c, after a flush). */
 void rt_proj_undefer(axon_sim *s, rt_proj *pr);
 /* The scratch of thread `task` for rt_col_entries (two buffers, by the parity of `which`). */

@@ -99,7 +99,7 @@ typedef struct {
     uint64_t nrounded;   /* delays that rounding to the grid changed by more than 1% */
     uint64_t *col;  /* on_post: the post-ordered index, npost + 1 offsets into */
     uint8_t *col_pk;  /* ... the entries as (the step from the previous entry's pre, the place
-                         in the row) in col_width bytes each, when they fit in 4 (proj.c,
+                         in the row) in col_width bytes each, when they fit in 4 (proj_cols.c,
                          rt_build_cols), with col_first (each column's first pre); else NULL
                          and */
     uint32_t *col_first;
