@@ -6,7 +6,7 @@
 # (u > x, u >= x, u < x, u <= x, x < u, x >= u, and a threshold chosen by an earlier comparison)
 # and the same comparison against x loaded for each neuron, made in double, and spikes where
 # they ever differ. Thresholds at the edges (2^-54, u's value for 0 bits; 2^-53; 1 - 2^-53; 0
-# and below; 1 and above) and, in a second run, exactly at a number below 1/2 that one of
+# and below; 1 and above; NaN) and, in a second run, exactly at a number below 1/2 that one of
 # neurons 0-15 draws and at the doubles just above and below it, where floor and ceiling, < and
 # <= of the thresholds decide.
 set -u
@@ -19,7 +19,7 @@ py=/usr/bin/python3
 
 # no spikes: the header of an empty .npy alone (128 bytes)
 quiet() {
-    for p in A B Tiny Ulp Top Zero Exact; do
+    for p in A B Tiny Ulp Top Zero Exact Nan; do
         check "$2: $p: the comparisons agree" test "$(wc -c <"$1/$p.spikes.i.npy")" -eq 128
     done
 }
