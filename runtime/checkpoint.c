@@ -193,13 +193,14 @@ static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
     ck_hash x = ck_hash_new();
     ck_hash_add(&x, &pr->nsyn, sizeof pr->nsyn);
     ck_hash_add(&x, pr->row, ((size_t)pr->npre + 1) * sizeof *pr->row);
-    if (pr->post16) { /* the same bytes as uint32 targets: a checkpoint reads either way */
+    if (pr->post16 || pr->blk) { /* the same bytes as uint32 targets: a checkpoint reads
+                                    either way, and either layout (model.h, ABI 13) */
         uint32_t buf[1024];
         for (uint64_t k = 0; k < pr->nsyn; k += sizeof buf / sizeof *buf) {
             size_t n = pr->nsyn - k < sizeof buf / sizeof *buf ? (size_t)(pr->nsyn - k)
                                                                : sizeof buf / sizeof *buf;
             for (size_t t = 0; t < n; t++)
-                buf[t] = pr->post16[k + t];
+                buf[t] = rt_target(pr, k + t);
             ck_hash_add(&x, buf, n * sizeof *buf);
         }
     } else {

@@ -235,7 +235,7 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
                                AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN |
-                               AXON_PROJ_DEFER_POST | AXON_PROJ_POST16;
+                               AXON_PROJ_DEFER_POST | AXON_PROJ_POST16 | AXON_PROJ_BLOCKS;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -266,11 +266,33 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                     "projection '%s': variable '%s' has kind %d", nm,
                                     d->vars[v].name, d->vars[v].kind);
         }
+        if (d->flags & AXON_PROJ_BLOCKS) {
+            /* ABI 13: the targets and the only variable, per synapse, in blocks (model.h):
+               2-byte targets, on_pre alone (with init), the block's elements aligned */
+            const axon_var_desc *x = d->nvars == 1 ? &d->vars[0] : NULL;
+            size_t vsz = x ? rt_elem_size(rt_elem(x, m->precision)) : 0;
+            if (!x || (x->kind != AXON_VAR_STATE && x->kind != AXON_VAR_PARAM) ||
+                x->block != AXON_SYN_BLOCK || (vsz != 4 && vsz != 8) ||
+                x->lane != (int32_t)(AXON_SYN_BLOCK * 2 / vsz) ||
+                x->stride != x->lane + AXON_SYN_BLOCK || !(d->flags & AXON_PROJ_POST16) ||
+                d->on_post || d->continuous || d->every_step || d->pre_after || d->post_after ||
+                d->nevents || (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE)))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': its targets and variable in blocks "
+                                    "(AXON_PROJ_BLOCKS) but not one per-synapse variable of "
+                                    "block %d, stride %d and lane %d with 2-byte targets and "
+                                    "on_pre alone", nm, AXON_SYN_BLOCK,
+                                    AXON_SYN_BLOCK + (int)(vsz ? AXON_SYN_BLOCK * 2 / vsz : 0),
+                                    (int)(vsz ? AXON_SYN_BLOCK * 2 / vsz : 0));
+        }
         for (uint32_t v = 0; v < d->nvars; v++) {
             /* ABI 12: an interleaved group (model.h): per-neuron variables of one kind, one
                element type and one stride, the lanes below it, lane 0 first */
             const axon_var_desc *x = &d->vars[v];
-            if (x->stride <= 1 && x->lane == 0)
+            if (x->block > 1 && !(d->flags & AXON_PROJ_BLOCKS))
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': variable '%s' has "
+                                    "block %d without AXON_PROJ_BLOCKS", nm, x->name, x->block);
+            if ((x->stride <= 1 && x->lane == 0) || x->block > 1)
                 continue;
             int ok = (x->kind == AXON_VAR_PER_PRE || x->kind == AXON_VAR_PER_POST) &&
                      x->stride <= 64 && x->lane >= 0 && x->lane < x->stride;
@@ -1345,6 +1367,47 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
     return st;
 }
 
+/*
+ * AXON_PROJ_BLOCKS (model.h, ABI 13): the targets and the only variable, built in arrays of
+ * their own by every pass above (the init kernel, the order by delay, MPI's distribution, the
+ * cuts and tables), are copied into blocks of AXON_SYN_BLOCK synapses, each its targets then
+ * its values, and the arrays freed: from here on the kernels and every reader go through the
+ * block rule (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
+ * the block); the copy holds both layouts of one projection at once, briefly.
+ */
+static axon_status rt_pack_blocks(const axon_sim *s, rt_proj *pr, axon_err *err)
+{
+    const axon_var_desc *x = &pr->d->vars[0];
+    size_t vsz = rt_proj_vsz(pr, 0, s->esz);
+    size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
+    _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
+    uint64_t nb = pr->cap / AXON_SYN_BLOCK;
+    char *blk = rt_alloc_syn_zeroed((size_t)nb * bb);
+    if (!blk)
+        return rt_oom(pr, err);
+    const char *w = pr->vars[0];
+    for (uint64_t b = 0; b < nb; b++) {
+        char *o = blk + b * bb;
+        uint64_t k0 = b * AXON_SYN_BLOCK;
+        for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
+            uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
+            memcpy(o + t * sizeof j, &j, sizeof j);
+        }
+        memcpy(o + lead, w + k0 * vsz, AXON_SYN_BLOCK * vsz);
+    }
+    free(pr->vars[0]);
+    free(pr->post16);
+    free(pr->post);
+    pr->post16 = NULL;
+    pr->post = NULL;
+    pr->blk = blk;
+    pr->blk_stride = (uint32_t)x->stride;
+    pr->blk_tstride = (uint32_t)(bb / sizeof(uint16_t));
+    pr->blk_bytes = (uint32_t)bb;
+    pr->vars[0] = blk + lead;
+    return AXON_OK;
+}
+
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
  * those of the whole projection, as one process finds them (the exchange interval and the
  * summary use them). A rank without synapses leaves the bounds to the others. */
@@ -1572,6 +1635,9 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
         st = rt_proj_index(s, &s->projs[q], err);
+    for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
+        if (m->projs[q].flags & AXON_PROJ_BLOCKS)
+            st = rt_pack_blocks(s, &s->projs[q], err);
     return st;
 }
 
@@ -1845,8 +1911,10 @@ void rt_proj_free(axon_sim *s)
         rt_proj *pr = &s->projs[q];
         if (pr->vars)
             for (uint32_t v = 0; v < pr->d->nvars; v++)
-                if (pr->d->vars[v].stride <= 1 || pr->d->vars[v].lane == 0) /* (a group's) */
+                if (!rt_proj_blocked(pr, v) &&
+                    (rt_proj_vstride(pr, v) <= 1 || pr->d->vars[v].lane == 0)) /* (a group's) */
                     free(pr->vars[v]);
+        free(pr->blk);
         free(pr->vars);
         free(pr->delay);
         free(pr->doff);
@@ -1879,6 +1947,12 @@ void rt_proj_var_get(const rt_proj *pr, uint32_t v, size_t esz, uint64_t from, u
                      void *dst)
 {
     size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    if (rt_proj_blocked(pr, v)) { /* in blocks with the targets (ABI 13) */
+        for (uint64_t x = 0; x < n; x++)
+            memcpy((char *)dst + x * vsz,
+                   (const char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz, vsz);
+        return;
+    }
     const char *a = (const char *)pr->vars[v] + from * k * vsz;
     if (k == 1) {
         if (n)
@@ -1893,6 +1967,12 @@ void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_
                      const void *src)
 {
     size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    if (rt_proj_blocked(pr, v)) {
+        for (uint64_t x = 0; x < n; x++)
+            memcpy((char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz,
+                   (const char *)src + x * vsz, vsz);
+        return;
+    }
     char *a = (char *)pr->vars[v] + from * k * vsz;
     if (k == 1) {
         if (n)
