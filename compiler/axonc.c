@@ -1051,12 +1051,12 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
             hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
                          pj->vars[v].name, "proj", q, v);
             /* 1, or more where interleaved with the side's other variables (model.h, ABI 12) */
-            int lane, stride = ir_pack(pj, v, &lane);
-            if (ir_block(ir, pj, v, co->precision == 4 ? 4 : 8, &stride, &lane) > 1)
+            int lane, stride = ir_pack(pj, v, &lane), bs, bl;
+            if (ir_block(ir, pj, v, co->precision == 4 ? 4 : 8, &bs, &bl) > 1)
                 fprintf(f, "/* synapse x at [(x / %d) * %d + x %% %d], with the targets (the "
                            "array's first %d elements of each block: model.h, ABI 13) */\n"
                            "enum { %s_stride = %d, %s_block = %d };\n",
-                        AXON_SYN_BLOCK, stride, AXON_SYN_BLOCK, lane, full, stride, full,
+                        AXON_SYN_BLOCK, bs, AXON_SYN_BLOCK, bl, full, bs, full,
                         AXON_SYN_BLOCK);
             else
                 fprintf(f, "/* element x (synapse or neuron) at [x * %d]%s */\n"
