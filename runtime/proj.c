@@ -359,15 +359,23 @@ static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, a
  * levels of page tables. The block itself keeps rt_alloc's alignment (aligning every large
  * array to 2 MiB puts element i of all of them in one cache set, engine.c).
  */
-static void *rt_alloc_syn(size_t bytes, size_t *size)
+static void rt_advise_huge(void *p, size_t bytes)
 {
-    void *p = rt_alloc(bytes, size);
 #ifdef MADV_HUGEPAGE
     uintptr_t a = ((uintptr_t)p + RT_HUGE - 1) & ~(uintptr_t)(RT_HUGE - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(RT_HUGE - 1);
     if (p && e > a)
         (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only: ignore a refusal */
+#else
+    (void)p;
+    (void)bytes;
 #endif
+}
+
+static void *rt_alloc_syn(size_t bytes, size_t *size)
+{
+    void *p = rt_alloc(bytes, size);
+    rt_advise_huge(p, bytes);
     return p;
 }
 
@@ -1373,7 +1381,11 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
  * cuts and tables), are copied into blocks of AXON_SYN_BLOCK synapses, each its targets then
  * its values, and the arrays freed: from here on the kernels and every reader go through the
  * block rule (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
- * the block); the copy holds both layouts of one projection at once, briefly.
+ * the block). In place: the values' array grows by the targets' bytes (realloc: glibc extends
+ * a large block in place or remaps it, without a copy of both layouts), then the blocks are
+ * written from the last to the first: block b's bytes [b bb, (b + 1) bb) lie at or past the
+ * values of every block before it ([0, b AXON_SYN_BLOCK vsz)), and its own values are read
+ * before they are overwritten.
  */
 static axon_status rt_pack_blocks(const axon_sim *s, rt_proj *pr, axon_err *err)
 {
@@ -1382,20 +1394,22 @@ static axon_status rt_pack_blocks(const axon_sim *s, rt_proj *pr, axon_err *err)
     size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
     _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
     uint64_t nb = pr->cap / AXON_SYN_BLOCK;
-    char *blk = rt_alloc_syn_zeroed((size_t)nb * bb);
+    char *blk = realloc(pr->vars[0], (size_t)nb * bb); /* (malloc's alignment: 16 bytes) */
     if (!blk)
         return rt_oom(pr, err);
-    const char *w = pr->vars[0];
-    for (uint64_t b = 0; b < nb; b++) {
+    pr->vars[0] = blk;
+    rt_advise_huge(blk, (size_t)nb * bb); /* (the part it grew by) */
+    for (uint64_t b = nb; b-- > 0;) {
         char *o = blk + b * bb;
         uint64_t k0 = b * AXON_SYN_BLOCK;
+        uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
+        memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
         for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
             uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
             memcpy(o + t * sizeof j, &j, sizeof j);
         }
-        memcpy(o + lead, w + k0 * vsz, AXON_SYN_BLOCK * vsz);
+        memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
     }
-    free(pr->vars[0]);
     free(pr->post16);
     free(pr->post);
     pr->post16 = NULL;

@@ -10,6 +10,10 @@
 # (--new-opts "--synapse-precision single": float weights); AXON_BASE_LIB may then be this
 # tree's .libs to compare the options alone. Its spikes may differ: they are printed, not
 # checked. Both objects' bytes per synapse (synmem's total line) are printed first.
+# With AXON_BASE (another build's axon) the base side's object is compiled by it, against its
+# own headers and bench/coba/synmem.c (its tree: the folder of AXON_BASE), and linked with
+# AXON_BASE_LIB (default: that tree's .libs): for a change of the model's code or of the ABI,
+# which the other runtime could not run. The spikes must still agree.
 #
 # usage: AXON_BASE_LIB=/path/to/base/.libs bench/microcircuit/ab.sh [options]
 #   --scale S          neuron-count scale (default 0.5)
@@ -18,7 +22,8 @@
 #   --duration MS      model time (default 500)
 #   --repeat R         repetitions (default 5)
 #   --new-opts OPTS    compiler options of the new side's model (default none: one object)
-# Environment: AXON (default ./axon), CC (default cc). Not part of `make check`.
+# Environment: AXON (default ./axon), AXON_BASE (see above), CC (default cc). Not part of
+# `make check`.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +38,9 @@ NEW_OPTS=
 bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
+if [ -n "${AXON_BASE:-}" ]; then
+    AXON_BASE_LIB=${AXON_BASE_LIB:-$(dirname "$AXON_BASE")/.libs}
+fi
 [ -n "${AXON_BASE_LIB:-}" ] || { echo "ab.sh: set AXON_BASE_LIB to the base build's .libs" >&2; exit 2; }
 [ -x "$AXON" ] || { echo "ab.sh: no $AXON (build the tree first)" >&2; exit 1; }
 
@@ -48,6 +56,15 @@ $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCA
 $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -laxonrt -L"$root/.libs" -lm \
     -o "$tmp/synmem"
 cp "$tmp/synmem" "$tmp/synmem_new"
+if [ -n "${AXON_BASE:-}" ]; then
+    # the base side: its own compiler, headers and runtime
+    base_root=$(cd "$(dirname "$AXON_BASE")" && pwd)
+    "$AXON_BASE" build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" \
+        --emit obj -o "$tmp/mb.o" -q >/dev/null
+    $CC -O2 -I "$base_root/runtime/include" "$base_root/bench/coba/synmem.c" "$tmp/mb.o" -laxonrt \
+        -L"$AXON_BASE_LIB" -lm -o "$tmp/synmem"
+    echo "base side: $AXON_BASE's object and runtime"
+fi
 if [ -n "$NEW_OPTS" ]; then
     # shellcheck disable=SC2086 # the options are words
     $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" $NEW_OPTS \
