@@ -97,12 +97,10 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     double order = d->delays ? (16.0 + (double)(esz > 4 ? esz : 4)) * nsyn : 0;
     double t = conn > init ? conn : init;
     t = (order > t ? order : t) + wide;
-    /* packing the targets and the variable into blocks (ABI 13, proj.c rt_pack_blocks): a
-       copy of both while the split arrays are still held */
-    double pack = (d->flags & AXON_PROJ_BLOCKS) && d->nvars == 1
-                      ? (2.0 + (double)rt_elem_size(rt_elem(&d->vars[0], esz))) * cap
-                      : 0;
-    t = pack > t ? pack : t;
+    /* the targets and the variable in blocks (ABI 13, proj.c rt_pack_blocks): the variable's
+       array has room for the targets while the targets' own array is still held */
+    if (d->flags & AXON_PROJ_BLOCKS)
+        t += 2.0 * cap;
     *tmp = t;
     return b;
 }

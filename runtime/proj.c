@@ -1343,7 +1343,10 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
             pr->vars[v] = (char *)pr->vars[u] + (size_t)d->vars[v].lane * vsz;
             continue;
         }
-        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * k * vsz)))
+        /* the variable of a projection in blocks (ABI 13): room for the targets too, which
+           rt_pack_blocks moves in once the projection is built */
+        size_t room = (d->flags & AXON_PROJ_BLOCKS) ? n * sizeof(uint16_t) : 0;
+        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * k * vsz + room)))
             return rt_oom(pr, err);
         pr->bytes += n * k * vsz;
     }
@@ -1381,24 +1384,20 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
  * cuts and tables), are copied into blocks of AXON_SYN_BLOCK synapses, each its targets then
  * its values, and the arrays freed: from here on the kernels and every reader go through the
  * block rule (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
- * the block). In place: the values' array grows by the targets' bytes (realloc: glibc extends
- * a large block in place or remaps it, without a copy of both layouts), then the blocks are
+ * the block). In place: the values' array was allocated with room for the targets
+ * (rt_proj_state; on huge pages, which a realloc that moves it could split), and the blocks are
  * written from the last to the first: block b's bytes [b bb, (b + 1) bb) lie at or past the
  * values of every block before it ([0, b AXON_SYN_BLOCK vsz)), and its own values are read
- * before they are overwritten.
+ * before they are overwritten. Then the targets' array is freed.
  */
-static axon_status rt_pack_blocks(const axon_sim *s, rt_proj *pr, axon_err *err)
+static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
 {
     const axon_var_desc *x = &pr->d->vars[0];
     size_t vsz = rt_proj_vsz(pr, 0, s->esz);
     size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
     _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
     uint64_t nb = pr->cap / AXON_SYN_BLOCK;
-    char *blk = realloc(pr->vars[0], (size_t)nb * bb); /* (malloc's alignment: 16 bytes) */
-    if (!blk)
-        return rt_oom(pr, err);
-    pr->vars[0] = blk;
-    rt_advise_huge(blk, (size_t)nb * bb); /* (the part it grew by) */
+    char *blk = pr->vars[0];
     for (uint64_t b = nb; b-- > 0;) {
         char *o = blk + b * bb;
         uint64_t k0 = b * AXON_SYN_BLOCK;
@@ -1419,7 +1418,6 @@ static axon_status rt_pack_blocks(const axon_sim *s, rt_proj *pr, axon_err *err)
     pr->blk_tstride = (uint32_t)(bb / sizeof(uint16_t));
     pr->blk_bytes = (uint32_t)bb;
     pr->vars[0] = blk + lead;
-    return AXON_OK;
 }
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
@@ -1651,7 +1649,7 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
         st = rt_proj_index(s, &s->projs[q], err);
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
         if (m->projs[q].flags & AXON_PROJ_BLOCKS)
-            st = rt_pack_blocks(s, &s->projs[q], err);
+            rt_pack_blocks(s, &s->projs[q]);
     return st;
 }
 
