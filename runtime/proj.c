@@ -1318,6 +1318,49 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
     return AXON_OK;
 }
 
+/*
+ * AXON_PROJ_BLOCKS (model.h, ABI 13): the targets and the only variable, built in arrays of
+ * their own (the connector on this process's targets, the init kernel, the order by delay,
+ * the narrowing), are moved into blocks of AXON_SYN_BLOCK synapses, each its targets then its
+ * values, at the end of rt_proj_state: from there on the kernels and every reader (the delay
+ * table, the cuts, over MPI the whole indices, then the run's) go through the block rule
+ * (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
+ * the block). In place: the values' array was allocated with room for the targets
+ * (rt_proj_state; on huge pages, which a realloc that moves it could split), and the blocks are
+ * written from the last to the first: block b's bytes [b bb, (b + 1) bb) lie at or past the
+ * values of every block before it ([0, b AXON_SYN_BLOCK vsz)), and its own values are read
+ * before they are overwritten. Then the targets' array is freed.
+ */
+static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
+{
+    const axon_var_desc *x = &pr->d->vars[0];
+    size_t vsz = rt_proj_vsz(pr, 0, s->esz);
+    size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
+    _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
+    uint64_t nb = pr->cap / AXON_SYN_BLOCK;
+    char *blk = pr->vars[0];
+    for (uint64_t b = nb; b-- > 0;) {
+        char *o = blk + b * bb;
+        uint64_t k0 = b * AXON_SYN_BLOCK;
+        uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
+        memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
+        for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
+            uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
+            memcpy(o + t * sizeof j, &j, sizeof j);
+        }
+        memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
+    }
+    free(pr->post16);
+    free(pr->post);
+    pr->post16 = NULL;
+    pr->post = NULL;
+    pr->blk = blk;
+    pr->blk_stride = (uint32_t)x->stride;
+    pr->blk_tstride = (uint32_t)(bb / sizeof(uint16_t));
+    pr->blk_bytes = (uint32_t)bb;
+    pr->vars[0] = blk + lead;
+}
+
 /* Phase 3: synapse variables, the delay kernel (rounded to steps), the init kernel, the order
  * by delay, the targets narrowed. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
@@ -1375,50 +1418,14 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         rt_narrow_targets(pr);
         pr->bytes -= (size_t)pr->cap * (sizeof(uint32_t) - sizeof *pr->post16);
     }
+    /* the targets and the variable in blocks (ABI 13), now that nothing moves them: what comes
+       after (the delay table, the cuts, over MPI the whole indices) reads the targets through
+       rt_target, and the next projections are built without this one's split arrays */
+    if (st == AXON_OK && (d->flags & AXON_PROJ_BLOCKS))
+        rt_pack_blocks(s, pr);
     return st;
 }
 
-/*
- * AXON_PROJ_BLOCKS (model.h, ABI 13): the targets and the only variable, built in arrays of
- * their own by every pass above (the init kernel, the order by delay, MPI's distribution, the
- * cuts and tables), are copied into blocks of AXON_SYN_BLOCK synapses, each its targets then
- * its values, and the arrays freed: from here on the kernels and every reader go through the
- * block rule (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
- * the block). In place: the values' array was allocated with room for the targets
- * (rt_proj_state; on huge pages, which a realloc that moves it could split), and the blocks are
- * written from the last to the first: block b's bytes [b bb, (b + 1) bb) lie at or past the
- * values of every block before it ([0, b AXON_SYN_BLOCK vsz)), and its own values are read
- * before they are overwritten. Then the targets' array is freed.
- */
-static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
-{
-    const axon_var_desc *x = &pr->d->vars[0];
-    size_t vsz = rt_proj_vsz(pr, 0, s->esz);
-    size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
-    _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
-    uint64_t nb = pr->cap / AXON_SYN_BLOCK;
-    char *blk = pr->vars[0];
-    for (uint64_t b = nb; b-- > 0;) {
-        char *o = blk + b * bb;
-        uint64_t k0 = b * AXON_SYN_BLOCK;
-        uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
-        memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
-        for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
-            uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
-            memcpy(o + t * sizeof j, &j, sizeof j);
-        }
-        memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
-    }
-    free(pr->post16);
-    free(pr->post);
-    pr->post16 = NULL;
-    pr->post = NULL;
-    pr->blk = blk;
-    pr->blk_stride = (uint32_t)x->stride;
-    pr->blk_tstride = (uint32_t)(bb / sizeof(uint16_t));
-    pr->blk_bytes = (uint32_t)bb;
-    pr->vars[0] = blk + lead;
-}
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
  * those of the whole projection, as one process finds them (the exchange interval and the
@@ -1647,9 +1654,6 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
         st = rt_proj_index(s, &s->projs[q], err);
-    for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
-        if (m->projs[q].flags & AXON_PROJ_BLOCKS)
-            rt_pack_blocks(s, &s->projs[q]);
     return st;
 }
 
