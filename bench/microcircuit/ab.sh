@@ -22,6 +22,8 @@
 #   --duration MS      model time (default 500)
 #   --repeat R         repetitions (default 5)
 #   --new-opts OPTS    compiler options of the new side's model (default none: one object)
+#   --opts OPTS        compiler options of both sides' models (with AXON_BASE: the same
+#                      work, e.g. "--synapse-precision single" on both)
 # Environment: AXON (default ./axon), AXON_BASE (see above), CC (default cc). Not part of
 # `make check`.
 set -eu
@@ -35,7 +37,8 @@ THREADS="2 1"
 DUR=500
 REPEAT=5
 NEW_OPTS=
-bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS" "$@"
+OPTS=
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS --opts OPTS" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 if [ -n "${AXON_BASE:-}" ]; then
@@ -47,11 +50,12 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-mcab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 echo "Microcircuit A/B: scale $SCALE, k_scale $KSCALE, $DUR ms, threads {$THREADS}, $REPEAT rounds;" \
-     "new side's options: '${NEW_OPTS}';" \
+     "new side's options: '${NEW_OPTS}'; both sides': '${OPTS}';" \
      "base $AXON_BASE_LIB, new $root/.libs ($(git rev-parse --short HEAD 2>/dev/null || echo '?'));" \
      "$(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-$AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" --emit obj \
+# shellcheck disable=SC2086 # the options are words
+$AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" $OPTS --emit obj \
     -o "$tmp/m.o" -q >/dev/null
 $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -laxonrt -L"$root/.libs" -lm \
     -o "$tmp/synmem"
@@ -59,8 +63,9 @@ cp "$tmp/synmem" "$tmp/synmem_new"
 if [ -n "${AXON_BASE:-}" ]; then
     # the base side: its own compiler, headers and runtime
     base_root=$(cd "$(dirname "$AXON_BASE")" && pwd)
+    # shellcheck disable=SC2086
     "$AXON_BASE" build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" \
-        --emit obj -o "$tmp/mb.o" -q >/dev/null
+        $OPTS --emit obj -o "$tmp/mb.o" -q >/dev/null
     $CC -O2 -I "$base_root/runtime/include" "$base_root/bench/coba/synmem.c" "$tmp/mb.o" -laxonrt \
         -L"$AXON_BASE_LIB" -lm -o "$tmp/synmem"
     echo "base side: $AXON_BASE's object and runtime"
