@@ -1339,14 +1339,19 @@ static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
     _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
     uint64_t nb = pr->cap / AXON_SYN_BLOCK;
     char *blk = pr->vars[0];
+    const uint16_t *t16 = pr->post16; /* narrowed (AXON_PROJ_POST16; cap entries, padding 0) */
     for (uint64_t b = nb; b-- > 0;) {
         char *o = blk + b * bb;
         uint64_t k0 = b * AXON_SYN_BLOCK;
         uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
         memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
-        for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
-            uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
-            memcpy(o + t * sizeof j, &j, sizeof j);
+        if (t16) {
+            memcpy(o, t16 + k0, AXON_SYN_BLOCK * sizeof *t16);
+        } else {
+            for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
+                uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
+                memcpy(o + t * sizeof j, &j, sizeof j);
+            }
         }
         memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
     }
