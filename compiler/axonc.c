@@ -921,13 +921,13 @@ static bool hdr_new_name(hdr_names *h, const char *id)
 }
 
 /* Takes the names of one variable's accessor (full = SYM_OWNER_VAR), index (_var), path
- * (_path) and, for a projection's (proj), its spacing (_stride); false, taking none, when one
+ * (_path) and, for a projection's (proj), its spacing (_stride, _block); false, taking none, when one
  * of them is taken. */
 static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol, const char *owner,
                           const char *var, bool proj)
 {
-    static const char *const SUFFIX[] = {"", "_var", "_path", "_stride"};
-    const int nsuffix = proj ? 4 : 3;
+    static const char *const SUFFIX[] = {"", "_var", "_path", "_stride", "_block"};
+    const int nsuffix = proj ? 5 : 3;
     char nm[700];
     for (int k = 0; k < nsuffix; k++) {
         snprintf(nm, sizeof nm, "%s_%s_%s%s", symbol, owner, var, SUFFIX[k]);
@@ -955,7 +955,10 @@ static bool hdr_var_names(hdr_names *h, char *full, size_t n, const char *symbol
  *   SYM_ee_a_post_stride                           a projection's variable's spacing in its
  *                                                  array: element x at [x * stride]; 1, or
  *                                                  more for one stored per neuron in an array
- *                                                  it shares (model.h, ABI 12)
+ *                                                  it shares (model.h, ABI 12); with
+ *                                                  SYM_ee_w_block (ABI 13, the targets and
+ *                                                  the weight in blocks) synapse x at
+ *                                                  [(x / block) * stride + x % block]
  *   SYM_signal_dopamine ("dopamine")               signal names
  */
 /* The index, path and typed accessor of variable v of population or projection `owner`
@@ -1048,10 +1051,17 @@ static bool write_header(const char *path, const cg_opts *co, const ir_model *ir
             hdr_accessor(f, full, hdr_elem_type(pj->vars[v].elem, real), symbol, pj->name,
                          pj->vars[v].name, "proj", q, v);
             /* 1, or more where interleaved with the side's other variables (model.h, ABI 12) */
-            int lane, stride = ir_pack(pj, v, &lane);
-            fprintf(f, "/* element x (synapse or neuron) at [x * %d]%s */\n"
-                       "enum { %s_stride = %d };\n",
-                    stride, stride > 1 ? " (shares its array)" : "", full, stride);
+            int lane, stride = ir_pack(pj, v, &lane), bs, bl;
+            if (ir_block(ir, pj, v, co->precision == 4 ? 4 : 8, &bs, &bl) > 1)
+                fprintf(f, "/* synapse x at [(x / %d) * %d + x %% %d], with the targets (the "
+                           "array's first %d elements of each block: model.h, ABI 13) */\n"
+                           "enum { %s_stride = %d, %s_block = %d };\n",
+                        AXON_SYN_BLOCK, bs, AXON_SYN_BLOCK, bl, full, bs, full,
+                        AXON_SYN_BLOCK);
+            else
+                fprintf(f, "/* element x (synapse or neuron) at [x * %d]%s */\n"
+                           "enum { %s_stride = %d };\n",
+                        stride, stride > 1 ? " (shares its array)" : "", full, stride);
         }
         fputc('\n', f);
     }

@@ -193,13 +193,14 @@ static uint64_t ck_conn_hash(const axon_sim *s, uint32_t q)
     ck_hash x = ck_hash_new();
     ck_hash_add(&x, &pr->nsyn, sizeof pr->nsyn);
     ck_hash_add(&x, pr->row, ((size_t)pr->npre + 1) * sizeof *pr->row);
-    if (pr->post16) { /* the same bytes as uint32 targets: a checkpoint reads either way */
+    if (pr->post16 || pr->blk) { /* the same bytes as uint32 targets: a checkpoint reads
+                                    either way, and either layout (model.h, ABI 13) */
         uint32_t buf[1024];
         for (uint64_t k = 0; k < pr->nsyn; k += sizeof buf / sizeof *buf) {
             size_t n = pr->nsyn - k < sizeof buf / sizeof *buf ? (size_t)(pr->nsyn - k)
                                                                : sizeof buf / sizeof *buf;
             for (size_t t = 0; t < n; t++)
-                buf[t] = pr->post16[k + t];
+                buf[t] = rt_target(pr, k + t);
             ck_hash_add(&x, buf, n * sizeof *buf);
         }
     } else {
@@ -1066,8 +1067,9 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
     /* another ABI's arrays may be laid out otherwise (ABI 11: element types): not the same
        model's checkpoint, whatever its shape, and the message says why. ABI 12 interleaves
        some per-neuron projection variables in memory only: a checkpoint holds each as one
-       array as ABI 11's did, so those are the same bytes and restore. */
-    if (abi != s->m->abi && !(abi == 11 && s->m->abi == 12))
+       array as ABI 11's did, so those are the same bytes and restore; so does ABI 13, which
+       stores some projections' targets and weight in blocks (model.h). */
+    if (abi != s->m->abi && !(abi >= 11 && abi < s->m->abi && s->m->abi <= 13))
         CK_FAIL("%s: a checkpoint of model '%s' compiled for model ABI %u, and this simulation's "
                 "model is of ABI %u (this runtime: %s); it cannot be restored: run the model "
                 "again from the start",

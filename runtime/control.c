@@ -309,11 +309,11 @@ static int32_t rt_var_elem(const axon_sim *s, const axon_var_info *info)
     return rt_elem(d, s->esz);
 }
 
-/* Elements from one value of the variable to the next: 1, or the stride of a projection's
- * interleaved group (model.h, ABI 12). */
-static size_t rt_var_stride(const axon_sim *s, const axon_var_info *info)
+/* The element of the variable's array that holds value x: x, or by a projection's layout
+ * (an interleaved group, model.h ABI 12; blocks with the targets, ABI 13). */
+static uint64_t rt_var_ix(const axon_sim *s, const axon_var_info *info, uint64_t x)
 {
-    return info->synapse ? rt_proj_vstride(&s->projs[info->owner], (uint32_t)info->var) : 1;
+    return info->synapse ? rt_proj_vidx(&s->projs[info->owner], (uint32_t)info->var, x) : x;
 }
 
 static void *rt_var_data(axon_sim *s, const axon_var_info *info)
@@ -377,9 +377,8 @@ axon_status axon_sim_get_values(axon_sim *s, const char *path, const uint32_t *i
         return AXON_EINVAL;
     const void *x = rt_var_data(s, &info);
     int32_t e = rt_var_elem(s, &info);
-    size_t st = rt_var_stride(s, &info);
     for (size_t k = 0; k < n; k++)
-        out[k] = rt_elem_get(x, e, (idx ? idx[k] : k) * st) / scale;
+        out[k] = rt_elem_get(x, e, rt_var_ix(s, &info, idx ? idx[k] : k)) / scale;
     return AXON_OK;
 }
 
@@ -410,9 +409,8 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
     void *x = rt_var_data(s, &info);
     if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */
         s->pops[info.owner].inputs_touched = 1;
-    size_t st = rt_var_stride(s, &info);
     for (size_t k = 0; k < n; k++)
-        (void)rt_elem_set(x, e, (idx ? idx[k] : k) * st, values[k] * scale);
+        (void)rt_elem_set(x, e, rt_var_ix(s, &info, idx ? idx[k] : k), values[k] * scale);
     return AXON_OK;
 }
 

@@ -174,6 +174,11 @@ static void rt_row_call(const rt_proj *pr, axon_event_fn fn, const axon_step_ctx
 static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, uint64_t r)
 {
     __builtin_prefetch(rt_target_at(pr, r));
+    if (pr->blk) { /* the targets' block holds the values (model.h, ABI 13): its line, and
+                      the next where the block crosses into it */
+        __builtin_prefetch((const char *)rt_target_at(pr, r) + pr->blk_bytes - 1);
+        return;
+    }
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
         int kind = pr->d->vars[v].kind;
         if (kind == AXON_VAR_PER_PRE && pr->d->vars[v].lane > 0)
@@ -205,6 +210,14 @@ static inline void rt_prefetch_lines(const char *p, size_t n)
  * RT_PF_PART bytes of each array (not the arrays per neuron, which are not indexed by b). */
 static inline void rt_prefetch_part(const rt_proj *pr, size_t esz, uint64_t b, uint64_t e)
 {
+    if (pr->blk) { /* the blocks of [b, e): targets and values (model.h, ABI 13) */
+        if (e <= b)
+            return;
+        uint64_t b0 = b / AXON_SYN_BLOCK, b1 = (e - 1) / AXON_SYN_BLOCK + 1;
+        rt_prefetch_lines((const char *)pr->blk + b0 * pr->blk_bytes,
+                          (size_t)(b1 - b0) * pr->blk_bytes);
+        return;
+    }
     rt_prefetch_lines(rt_target_at(pr, b), (size_t)(e - b) * rt_target_size(pr));
     for (uint32_t v = 0; v < pr->d->nvars; v++) {
         if (pr->d->vars[v].kind == AXON_VAR_PER_PRE || pr->d->vars[v].kind == AXON_VAR_PER_POST)

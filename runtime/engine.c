@@ -1140,6 +1140,38 @@ static int rt_find_nonfinite(axon_sim *s, int32_t pop, int32_t proj, int32_t v, 
         return 0;
     size_t k = proj < 0 ? 1 : rt_proj_vstride(&s->projs[proj], (uint32_t)v);
     uint64_t i = 0;
+    if (proj >= 0 && rt_proj_blocked(&s->projs[proj], (uint32_t)v)) {
+        /* in blocks with the targets (model.h, ABI 13): each block's values at once */
+        const rt_proj *pr = &s->projs[proj];
+        size_t es = rt_elem_size(e);
+        uint64_t b = 0, nb = (n + AXON_SYN_BLOCK - 1) / AXON_SYN_BLOCK;
+        enum { C = 1024 };
+        for (; b < nb; b += C) { /* C blocks summed, as rt_first_nonfinite does */
+            uint64_t b1 = nb - b < C ? nb : b + C;
+            double t = 0;
+            for (uint64_t q = b; q < b1; q++) {
+                const char *a = (const char *)x + (size_t)q * pr->blk_bytes;
+                for (int j = 0; j < AXON_SYN_BLOCK; j++)
+                    t += es == 8 ? ((const double *)(const void *)a)[j] -
+                                       ((const double *)(const void *)a)[j]
+                                 : (double)(((const float *)(const void *)a)[j] -
+                                            ((const float *)(const void *)a)[j]);
+            }
+            if (t != t)
+                break;
+        }
+        i = b * AXON_SYN_BLOCK; /* the first of C blocks that hold one (the padding is zero) */
+        while (i < n && isfinite(rt_elem_get(x, e, rt_proj_vidx(pr, (uint32_t)v, i))))
+            i++;
+        if (i >= n)
+            return 0;
+        double y = rt_elem_get(x, e, rt_proj_vidx(pr, (uint32_t)v, i));
+        s->nf = (axon_nonfinite){.pop = pop, .var = v, .value = y, .step = s->step,
+                                 .since = since, .proj = proj, .index = i, .text = s->nf_text};
+        s->nf.neuron = UINT32_MAX;
+        s->nf_found = 1;
+        return 1;
+    }
     if (k == 1) {
         i = rt_first_nonfinite(x, rt_elem_size(e), n);
     } else {
@@ -1462,6 +1494,16 @@ axon_status rt_var_view(axon_sim *s, const char *path, const char *what, uint32_
                 (kind == AXON_VAR_PER_PRE || kind == AXON_VAR_PER_POST) && o.vars[v].stride > 1
                     ? o.vars[v].stride
                     : 1;
+            if (o.vars[v].block > 1) {
+                /* a projection's per-synapse variable in blocks with its targets (ABI 13):
+                   2-D, (blocks, AXON_SYN_BLOCK), synapse k at [k / block][k % block]; the
+                   last block's entries past the synapse count are padding */
+                view->ndim = 2;
+                view->shape[0] = (o.size + AXON_SYN_BLOCK - 1) / AXON_SYN_BLOCK;
+                view->shape[1] = AXON_SYN_BLOCK;
+                view->strides[0] = (size_t)o.vars[v].stride;
+                view->strides[1] = 1;
+            }
             view->data = o.data[v];
             return AXON_OK;
         }

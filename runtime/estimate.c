@@ -69,7 +69,8 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
         int kind = d->vars[v].kind; /* each in its element type (float when narrowed) */
         /* an interleaved group (model.h, ABI 12): its array, lanes unused included, once */
         int32_t k = d->vars[v].stride;
-        double lanes = k <= 1 ? 1.0 : d->vars[v].lane == 0 ? (double)k : 0.0;
+        /* (in blocks with the targets, ABI 13: the same bytes per synapse as apart) */
+        double lanes = k <= 1 || d->vars[v].block > 1 ? 1.0 : d->vars[v].lane == 0 ? (double)k : 0.0;
         b += lanes * (double)rt_elem_size(rt_elem(&d->vars[v], esz)) *
              (kind == AXON_VAR_PER_PRE    ? est_cap(pre->size)
               : kind == AXON_VAR_PER_POST ? est_cap(post->size)
@@ -96,6 +97,10 @@ static double est_proj(const axon_model_desc *m, const axon_proj_desc *d, double
     double order = d->delays ? (16.0 + (double)(esz > 4 ? esz : 4)) * nsyn : 0;
     double t = conn > init ? conn : init;
     t = (order > t ? order : t) + wide;
+    /* the targets and the variable in blocks (ABI 13, proj.c rt_pack_blocks): the variable's
+       array has room for the targets while the targets' own array is still held */
+    if (d->flags & AXON_PROJ_BLOCKS)
+        t += 2.0 * cap;
     *tmp = t;
     return b;
 }

@@ -251,6 +251,14 @@ static void *rt_items(const axon_sim *s, const axon_param_desc *p, uint64_t *n)
     return s->pops[p->owner].vars[p->index];
 }
 
+/* The element of that array that holds item i (a synapse's by its projection's layout:
+ * model.h, ABI 12 and 13) */
+static uint64_t rt_item_ix(const axon_sim *s, const axon_param_desc *p, uint64_t i)
+{
+    return p->flags & AXON_PARAM_PROJ ? rt_proj_vidx(&s->projs[p->owner], (uint32_t)p->index, i)
+                                      : i;
+}
+
 /* The element type of per-item parameter p's array: the model's precision, or float for a
  * per-synapse one stored so (model.h, axon_var_desc.elem) */
 static int32_t rt_items_elem(const axon_sim *s, const axon_param_desc *p)
@@ -284,15 +292,16 @@ axon_status axon_sim_get_param(axon_sim *s, const char *name, double *value)
     if (!n)
         return axon_err_set(&s->err, AXON_EINVAL, "'%s' is a parameter per %s, and there is none",
                             name, items);
-    double v = rt_elem_get(a, e, 0);
-    for (uint64_t i = 1; i < n; i++)
-        if (!(rt_elem_get(a, e, i) == v ||
-              (v != v && rt_elem_get(a, e, i) != rt_elem_get(a, e, i))))
+    double v = rt_elem_get(a, e, rt_item_ix(s, p, 0));
+    for (uint64_t i = 1; i < n; i++) {
+        double y = rt_elem_get(a, e, rt_item_ix(s, p, i));
+        if (!(y == v || (v != v && y != y)))
             return axon_err_set(&s->err, AXON_EINVAL,
                                 "'%s' differs between %ss (%s %llu has %g, %s 0 has %g): read "
                                 "it item by item with axon_sim_%s",
-                                name, items, items, (unsigned long long)i, rt_elem_get(a, e, i),
+                                name, items, items, (unsigned long long)i, y,
                                 items, v, p->flags & AXON_PARAM_PROJ ? "syn_var" : "var");
+    }
     *value = v;
     return AXON_OK;
 }
@@ -388,7 +397,7 @@ axon_status axon_sim_set_param_range(axon_sim *s, const char *name, uint64_t beg
                             p->flags & AXON_PARAM_PROJ ? "synapse" : "neuron");
     int32_t e = rt_items_elem(s, p);
     for (uint64_t i = begin; i < end; i++)
-        rt_elem_set(a, e, i, v); /* a real element: always AXON_OK (rt_check_model) */
+        rt_elem_set(a, e, rt_item_ix(s, p, i), v); /* real: always AXON_OK (rt_check_model) */
     return AXON_OK;
 }
 

@@ -235,7 +235,7 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
         const uint32_t known = AXON_PROJ_SPLIT | AXON_PROJ_EVERY_LOCAL | AXON_PROJ_POST_LOCAL |
                                AXON_PROJ_SYN_DRAWS | AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE |
                                AXON_PROJ_READS_PRE | AXON_PROJ_PRE_WRITTEN |
-                               AXON_PROJ_DEFER_POST | AXON_PROJ_POST16;
+                               AXON_PROJ_DEFER_POST | AXON_PROJ_POST16 | AXON_PROJ_BLOCKS;
         if (d->flags & ~known)
             return axon_err_set(err, AXON_EINVAL, "projection '%s': unknown flags 0x%x", nm,
                                 d->flags & ~known);
@@ -266,11 +266,33 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                     "projection '%s': variable '%s' has kind %d", nm,
                                     d->vars[v].name, d->vars[v].kind);
         }
+        if (d->flags & AXON_PROJ_BLOCKS) {
+            /* ABI 13: the targets and the only variable, per synapse, in blocks (model.h):
+               2-byte targets, on_pre alone (with init), the block's elements aligned */
+            const axon_var_desc *x = d->nvars == 1 ? &d->vars[0] : NULL;
+            size_t vsz = x ? rt_elem_size(rt_elem(x, m->precision)) : 0;
+            if (!x || (x->kind != AXON_VAR_STATE && x->kind != AXON_VAR_PARAM) ||
+                x->block != AXON_SYN_BLOCK || (vsz != 4 && vsz != 8) ||
+                x->lane != (int32_t)(AXON_SYN_BLOCK * 2 / vsz) ||
+                x->stride != x->lane + AXON_SYN_BLOCK || !(d->flags & AXON_PROJ_POST16) ||
+                d->on_post || d->continuous || d->every_step || d->pre_after || d->post_after ||
+                d->nevents || (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE)))
+                return axon_err_set(err, AXON_EINVAL,
+                                    "projection '%s': its targets and variable in blocks "
+                                    "(AXON_PROJ_BLOCKS) but not one per-synapse variable of "
+                                    "block %d, stride %d and lane %d with 2-byte targets and "
+                                    "on_pre alone", nm, AXON_SYN_BLOCK,
+                                    AXON_SYN_BLOCK + (int)(vsz ? AXON_SYN_BLOCK * 2 / vsz : 0),
+                                    (int)(vsz ? AXON_SYN_BLOCK * 2 / vsz : 0));
+        }
         for (uint32_t v = 0; v < d->nvars; v++) {
             /* ABI 12: an interleaved group (model.h): per-neuron variables of one kind, one
                element type and one stride, the lanes below it, lane 0 first */
             const axon_var_desc *x = &d->vars[v];
-            if (x->stride <= 1 && x->lane == 0)
+            if (x->block > 1 && !(d->flags & AXON_PROJ_BLOCKS))
+                return axon_err_set(err, AXON_EINVAL, "projection '%s': variable '%s' has "
+                                    "block %d without AXON_PROJ_BLOCKS", nm, x->name, x->block);
+            if ((x->stride <= 1 && x->lane == 0) || x->block > 1)
                 continue;
             int ok = (x->kind == AXON_VAR_PER_PRE || x->kind == AXON_VAR_PER_POST) &&
                      x->stride <= 64 && x->lane >= 0 && x->lane < x->stride;
@@ -337,15 +359,23 @@ static axon_status rt_too_many(const rt_proj *pr, const char *about, double n, a
  * levels of page tables. The block itself keeps rt_alloc's alignment (aligning every large
  * array to 2 MiB puts element i of all of them in one cache set, engine.c).
  */
-static void *rt_alloc_syn(size_t bytes, size_t *size)
+static void rt_advise_huge(void *p, size_t bytes)
 {
-    void *p = rt_alloc(bytes, size);
 #ifdef MADV_HUGEPAGE
     uintptr_t a = ((uintptr_t)p + RT_HUGE - 1) & ~(uintptr_t)(RT_HUGE - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(RT_HUGE - 1);
     if (p && e > a)
         (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only: ignore a refusal */
+#else
+    (void)p;
+    (void)bytes;
 #endif
+}
+
+static void *rt_alloc_syn(size_t bytes, size_t *size)
+{
+    void *p = rt_alloc(bytes, size);
+    rt_advise_huge(p, bytes);
     return p;
 }
 
@@ -1288,6 +1318,54 @@ static axon_status rt_proj_ranges(const axon_sim *s, const rt_proj *pr, axon_err
     return AXON_OK;
 }
 
+/*
+ * AXON_PROJ_BLOCKS (model.h, ABI 13): the targets and the only variable, built in arrays of
+ * their own (the connector on this process's targets, the init kernel, the order by delay,
+ * the narrowing), are moved into blocks of AXON_SYN_BLOCK synapses, each its targets then its
+ * values, at the end of rt_proj_state: from there on the kernels and every reader (the delay
+ * table, the cuts, over MPI the whole indices, then the run's) go through the block rule
+ * (sim.h, rt_target and rt_proj_vidx). The same bytes in all (cap is a multiple of
+ * the block). In place: the values' array was allocated with room for the targets
+ * (rt_proj_state; on huge pages, which a realloc that moves it could split), and the blocks are
+ * written from the last to the first: block b's bytes [b bb, (b + 1) bb) lie at or past the
+ * values of every block before it ([0, b AXON_SYN_BLOCK vsz)), and its own values are read
+ * before they are overwritten. Then the targets' array is freed.
+ */
+static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
+{
+    const axon_var_desc *x = &pr->d->vars[0];
+    size_t vsz = rt_proj_vsz(pr, 0, s->esz);
+    size_t bb = (size_t)x->stride * vsz, lead = (size_t)x->lane * vsz;
+    _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
+    uint64_t nb = pr->cap / AXON_SYN_BLOCK;
+    char *blk = pr->vars[0];
+    const uint16_t *t16 = pr->post16; /* narrowed (AXON_PROJ_POST16; cap entries, padding 0) */
+    for (uint64_t b = nb; b-- > 0;) {
+        char *o = blk + b * bb;
+        uint64_t k0 = b * AXON_SYN_BLOCK;
+        uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
+        memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
+        if (t16) {
+            memcpy(o, t16 + k0, AXON_SYN_BLOCK * sizeof *t16);
+        } else {
+            for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
+                uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
+                memcpy(o + t * sizeof j, &j, sizeof j);
+            }
+        }
+        memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
+    }
+    free(pr->post16);
+    free(pr->post);
+    pr->post16 = NULL;
+    pr->post = NULL;
+    pr->blk = blk;
+    pr->blk_stride = (uint32_t)x->stride;
+    pr->blk_tstride = (uint32_t)(bb / sizeof(uint16_t));
+    pr->blk_bytes = (uint32_t)bb;
+    pr->vars[0] = blk + lead;
+}
+
 /* Phase 3: synapse variables, the delay kernel (rounded to steps), the init kernel, the order
  * by delay, the targets narrowed. */
 static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
@@ -1313,7 +1391,10 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
             pr->vars[v] = (char *)pr->vars[u] + (size_t)d->vars[v].lane * vsz;
             continue;
         }
-        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * k * vsz)))
+        /* the variable of a projection in blocks (ABI 13): room for the targets too, which
+           rt_pack_blocks moves in once the projection is built */
+        size_t room = (d->flags & AXON_PROJ_BLOCKS) ? n * sizeof(uint16_t) : 0;
+        if (!(pr->vars[v] = rt_alloc_syn_zeroed(n * k * vsz + room)))
             return rt_oom(pr, err);
         pr->bytes += n * k * vsz;
     }
@@ -1342,8 +1423,14 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         rt_narrow_targets(pr);
         pr->bytes -= (size_t)pr->cap * (sizeof(uint32_t) - sizeof *pr->post16);
     }
+    /* the targets and the variable in blocks (ABI 13), now that nothing moves them: what comes
+       after (the delay table, the cuts, over MPI the whole indices) reads the targets through
+       rt_target, and the next projections are built without this one's split arrays */
+    if (st == AXON_OK && (d->flags & AXON_PROJ_BLOCKS))
+        rt_pack_blocks(s, pr);
     return st;
 }
+
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
  * those of the whole projection, as one process finds them (the exchange interval and the
@@ -1845,8 +1932,10 @@ void rt_proj_free(axon_sim *s)
         rt_proj *pr = &s->projs[q];
         if (pr->vars)
             for (uint32_t v = 0; v < pr->d->nvars; v++)
-                if (pr->d->vars[v].stride <= 1 || pr->d->vars[v].lane == 0) /* (a group's) */
+                if (!rt_proj_blocked(pr, v) &&
+                    (rt_proj_vstride(pr, v) <= 1 || pr->d->vars[v].lane == 0)) /* (a group's) */
                     free(pr->vars[v]);
+        free(pr->blk);
         free(pr->vars);
         free(pr->delay);
         free(pr->doff);
@@ -1879,6 +1968,12 @@ void rt_proj_var_get(const rt_proj *pr, uint32_t v, size_t esz, uint64_t from, u
                      void *dst)
 {
     size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    if (rt_proj_blocked(pr, v)) { /* in blocks with the targets (ABI 13) */
+        for (uint64_t x = 0; x < n; x++)
+            memcpy((char *)dst + x * vsz,
+                   (const char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz, vsz);
+        return;
+    }
     const char *a = (const char *)pr->vars[v] + from * k * vsz;
     if (k == 1) {
         if (n)
@@ -1893,6 +1988,12 @@ void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_
                      const void *src)
 {
     size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
+    if (rt_proj_blocked(pr, v)) {
+        for (uint64_t x = 0; x < n; x++)
+            memcpy((char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz,
+                   (const char *)src + x * vsz, vsz);
+        return;
+    }
     char *a = (char *)pr->vars[v] + from * k * vsz;
     if (k == 1) {
         if (n)

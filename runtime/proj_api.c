@@ -88,17 +88,17 @@ axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
     rt_proj *pr = &s->projs[proj];
     if (row)
         *row = pr->row;
-    if (post && pr->post16 && !pr->post32) {
+    if (post && (pr->post16 || pr->blk) && !pr->post32) {
         /* 16-bit targets (AXON_PROJ_POST16): widened once, kept until axon_sim_free */
         if (!(pr->post32 = malloc((pr->nsyn ? (size_t)pr->nsyn : 1) * sizeof *pr->post32)))
             return axon_err_set(&s->err, AXON_ENOMEM,
                                 "axon_sim_connectivity: out of memory for the targets of '%s'",
                                 pr->d->name);
         for (uint64_t k = 0; k < pr->nsyn; k++)
-            pr->post32[k] = pr->post16[k];
+            pr->post32[k] = rt_target(pr, k); /* (in blocks too: model.h, ABI 13) */
     }
     if (post)
-        *post = pr->post16 ? pr->post32 : pr->post;
+        *post = pr->post16 || pr->blk ? pr->post32 : pr->post;
     return AXON_OK;
 }
 

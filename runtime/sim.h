@@ -77,6 +77,15 @@ typedef struct {
                          0), narrowed from post[] after the init kernel and the order by delay
                          (proj.c, rt_narrow_targets); read them through rt_target */
     uint32_t *post32; /* ... and widened back for axon_sim_connectivity, on its first call */
+    void *blk;        /* AXON_PROJ_BLOCKS (model.h, ABI 13), once built (proj.c,
+                         rt_pack_blocks): the targets and the only variable in blocks of
+                         AXON_SYN_BLOCK synapses, blk_bytes each (cap / AXON_SYN_BLOCK of
+                         them); post16 is then NULL and vars[0] points at element blk_lane of
+                         blk. Read the targets through rt_target, the values through
+                         rt_proj_vidx. NULL until packed, and for every other projection */
+    uint32_t blk_stride;  /* ... a block's elements of the variable's type */
+    uint32_t blk_tstride; /* ... and of uint16_t (the targets' index step) */
+    uint32_t blk_bytes;
     uint32_t *pre;  /* cap entries, only until the init kernel has run */
     void **vars;    /* d->nvars arrays: cap values per synapse, or per pre / post neuron
                        (AXON_VAR_PER_PRE / _PER_POST) */
@@ -132,20 +141,34 @@ typedef struct {
 } rt_proj;
 
 /* The target of synapse k of pr, whatever the width it is stored in. */
+/* Synapse k's element in an array of blocks of AXON_SYN_BLOCK synapses, `per` elements a
+ * block (model.h, ABI 13) */
+static inline uint64_t rt_block_ix(uint64_t k, uint32_t per)
+{
+    return k / AXON_SYN_BLOCK * per + k % AXON_SYN_BLOCK;
+}
+
 static inline uint32_t rt_target(const rt_proj *pr, uint64_t k)
 {
+    if (pr->blk)
+        return ((const uint16_t *)pr->blk)[rt_block_ix(k, pr->blk_tstride)];
     return pr->post16 ? pr->post16[k] : pr->post[k];
 }
 
-/* The targets as the row kernels take them (model.h: uint16_t with AXON_PROJ_POST16). */
+/* The targets as the row kernels take them (model.h: uint16_t with AXON_PROJ_POST16; the
+ * blocks with AXON_PROJ_BLOCKS). */
 static inline const uint32_t *rt_targets(const rt_proj *pr)
 {
+    if (pr->blk)
+        return (const uint32_t *)pr->blk;
     return pr->post16 ? (const uint32_t *)(const void *)pr->post16 : pr->post;
 }
 
 /* The address of synapse k's target (for prefetches) and the bytes a target takes. */
 static inline const void *rt_target_at(const rt_proj *pr, uint64_t k)
 {
+    if (pr->blk)
+        return &((const uint16_t *)pr->blk)[rt_block_ix(k, pr->blk_tstride)];
     return pr->post16 ? (const void *)&pr->post16[k] : (const void *)&pr->post[k];
 }
 
@@ -305,8 +328,25 @@ static inline size_t rt_proj_vsz(const rt_proj *pr, uint32_t v, size_t esz)
  * its lane in the group's array). */
 static inline size_t rt_proj_vstride(const rt_proj *pr, uint32_t v)
 {
+    if (pr->d->vars[v].block > 1 && !pr->blk)
+        return 1; /* not packed yet (proj.c, rt_pack_blocks) */
     int32_t k = pr->d->vars[v].stride;
     return k > 1 ? (size_t)k : 1;
+}
+
+/* Whether projection variable v lives in the blocks with the targets (ABI 13; pr->blk) */
+static inline int rt_proj_blocked(const rt_proj *pr, uint32_t v)
+{
+    return pr->blk && pr->d->vars[v].block > 1;
+}
+
+/* The element of pr->vars[v] that holds value x (a synapse's, or a neuron's): x, x times the
+ * stride of an interleaved group (ABI 12), or by the block rule (ABI 13). */
+static inline uint64_t rt_proj_vidx(const rt_proj *pr, uint32_t v, uint64_t x)
+{
+    if (rt_proj_blocked(pr, v))
+        return rt_block_ix(x, pr->blk_stride);
+    return x * rt_proj_vstride(pr, v);
 }
 
 /* Copies values [from, from + n) of projection variable v to dst (dense, its element type),

@@ -302,7 +302,10 @@ axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axo
         return axon_err_set(err, AXON_EINVAL, "no synapse variable '%s'", path);
     const axon_model_desc *md = axon_sim_model(s);
     uint32_t npre = md->pops[md->projs[q].pre].size, npost = md->pops[md->projs[q].post].size;
-    if (v.shape[0] != row[npre] || v.strides[0] != 1)
+    /* per synapse: 1-D, or 2-D in blocks with the targets (model.h, ABI 13; axon_sim_syn_var) */
+    size_t blk = v.ndim == 2 ? v.shape[1] : 1, bstride = v.ndim == 2 ? v.strides[0] : 0;
+    if (v.ndim == 2 ? v.shape[0] * blk < row[npre] || v.strides[1] != 1
+                    : v.shape[0] != row[npre] || v.strides[0] != 1)
         return axon_err_set(err, AXON_EINVAL,
                             "'%s' is stored per neuron, not per synapse: no weight matrix", path);
     if (v.dtype != AXON_F32 && v.dtype != AXON_F64)
@@ -310,8 +313,10 @@ axon_status axon_sim_weight_matrix(axon_sim *s, const char *path, double *m, axo
                             axon_dtype_name(v.dtype));
     memset(m, 0, (size_t)npre * npost * sizeof *m);
     for (uint32_t i = 0; i < npre; i++)
-        for (uint64_t k = row[i]; k < row[i + 1]; k++)
+        for (uint64_t k = row[i]; k < row[i + 1]; k++) {
+            size_t x = blk > 1 ? (size_t)(k / blk * bstride + k % blk) : (size_t)k;
             m[(size_t)i * npost + post[k]] +=
-                v.dtype == AXON_F32 ? ((const float *)v.data)[k] : ((const double *)v.data)[k];
+                v.dtype == AXON_F32 ? ((const float *)v.data)[x] : ((const double *)v.data)[x];
+        }
     return AXON_OK;
 }

@@ -10,6 +10,10 @@
 # (--new-opts "--synapse-precision single": float weights); AXON_BASE_LIB may then be this
 # tree's .libs to compare the options alone. Its spikes may differ: they are printed, not
 # checked. Both objects' bytes per synapse (synmem's total line) are printed first.
+# With AXON_BASE (another build's axon) the base side's object is compiled by it, against its
+# own headers and bench/coba/synmem.c (its tree: the folder of AXON_BASE), and linked with
+# AXON_BASE_LIB (default: that tree's .libs): for a change of the model's code or of the ABI,
+# which the other runtime could not run. The spikes must still agree.
 #
 # usage: AXON_BASE_LIB=/path/to/base/.libs bench/microcircuit/ab.sh [options]
 #   --scale S          neuron-count scale (default 0.5)
@@ -18,7 +22,10 @@
 #   --duration MS      model time (default 500)
 #   --repeat R         repetitions (default 5)
 #   --new-opts OPTS    compiler options of the new side's model (default none: one object)
-# Environment: AXON (default ./axon), CC (default cc). Not part of `make check`.
+#   --opts OPTS        compiler options of both sides' models (with AXON_BASE: the same
+#                      work, e.g. "--synapse-precision single" on both)
+# Environment: AXON (default ./axon), AXON_BASE (see above), CC (default cc). Not part of
+# `make check`.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,24 +37,39 @@ THREADS="2 1"
 DUR=500
 REPEAT=5
 NEW_OPTS=
-bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS" "$@"
+OPTS=
+bench_options "--scale SCALE --k-scale KSCALE --threads THREADS --duration DUR --repeat REPEAT --new-opts NEW_OPTS --opts OPTS" "$@"
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
+if [ -n "${AXON_BASE:-}" ]; then
+    AXON_BASE_LIB=${AXON_BASE_LIB:-$(dirname "$AXON_BASE")/.libs}
+fi
 [ -n "${AXON_BASE_LIB:-}" ] || { echo "ab.sh: set AXON_BASE_LIB to the base build's .libs" >&2; exit 2; }
 [ -x "$AXON" ] || { echo "ab.sh: no $AXON (build the tree first)" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/axon-mcab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 echo "Microcircuit A/B: scale $SCALE, k_scale $KSCALE, $DUR ms, threads {$THREADS}, $REPEAT rounds;" \
-     "new side's options: '${NEW_OPTS}';" \
+     "new side's options: '${NEW_OPTS}'; both sides': '${OPTS}';" \
      "base $AXON_BASE_LIB, new $root/.libs ($(git rev-parse --short HEAD 2>/dev/null || echo '?'));" \
      "$(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-$AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" --emit obj \
+# shellcheck disable=SC2086 # the options are words
+$AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" $OPTS --emit obj \
     -o "$tmp/m.o" -q >/dev/null
 $CC -O2 -I runtime/include bench/coba/synmem.c "$tmp/m.o" -laxonrt -L"$root/.libs" -lm \
     -o "$tmp/synmem"
 cp "$tmp/synmem" "$tmp/synmem_new"
+if [ -n "${AXON_BASE:-}" ]; then
+    # the base side: its own compiler, headers and runtime
+    base_root=$(cd "$(dirname "$AXON_BASE")" && pwd)
+    # shellcheck disable=SC2086
+    "$AXON_BASE" build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" \
+        $OPTS --emit obj -o "$tmp/mb.o" -q >/dev/null
+    $CC -O2 -I "$base_root/runtime/include" "$base_root/bench/coba/synmem.c" "$tmp/mb.o" -laxonrt \
+        -L"$AXON_BASE_LIB" -lm -o "$tmp/synmem"
+    echo "base side: $AXON_BASE's object and runtime"
+fi
 if [ -n "$NEW_OPTS" ]; then
     # shellcheck disable=SC2086 # the options are words
     $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" $NEW_OPTS \

@@ -216,9 +216,15 @@ LLVMValueRef cg_var_descs(cg *c, const sm_type *t, const ir_var *vars, const ir_
         f[CG_VAR_is_bool] = i32v(c, vars[k].boolean);
         f[CG_VAR_where] = var_where(c, t, vars[k].sm_var);
         f[CG_VAR_elem] = i32v(c, vars[k].elem);
-        int lane = 0, stride = pj ? ir_pack(pj, k, &lane) : 1;
+        int lane = 0, stride = pj ? ir_pack(pj, k, &lane) : 1, block = 0, bs, bl;
+        if (pj && ir_block(c->m, pj, k, c->fp == c->f64 ? 8 : 4, &bs, &bl) > 1) {
+            block = AXON_SYN_BLOCK; /* with the targets (ABI 13) */
+            stride = bs;
+            lane = bl;
+        }
         f[CG_VAR_stride] = i32v(c, stride);
         f[CG_VAR_lane] = i32v(c, lane);
+        f[CG_VAR_block] = i32v(c, block);
         vs[k] = cg_struct_const(c, &cg_var_struct, f);
     }
     LLVMValueRef g = cg_global_array(c, cg_struct_type(c, &cg_var_struct), vs, (unsigned)n, name);

@@ -47,7 +47,7 @@ void cg_free_unit(cg_unit *u);
     X(A, derived, PTR) X(A, syn_offset, PTR) X(A, pop_vars, PTR) X(A, syn_whole, PTR)
 #define CG_VAR_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, unit, PTR) X(A, kind, I32) X(A, is_bool, I32) X(A, where, PTR)        \
-    X(A, elem, I32) X(A, stride, I32) X(A, lane, I32)
+    X(A, elem, I32) X(A, stride, I32) X(A, lane, I32) X(A, block, I32)
 #define CG_POP_FIELDS(X, A)                                                                    \
     X(A, name, PTR) X(A, type, PTR) X(A, size, I32) X(A, nvars, I32) X(A, vars, PTR)           \
     X(A, init, PTR) X(A, update, PTR) X(A, spiking, I32) X(A, nselects, I32) X(A, selects, PTR)
@@ -136,6 +136,8 @@ typedef struct {
     LLVMValueRef pre_arr, post_arr;      /* endpoint arrays (uint32 by synapse) */
     bool post16;                         /* the row kernels' post_arr holds uint16 targets
                                             (AXON_PROJ_POST16, ABI 10) */
+    int blk_stride, blk_tstride;         /* AXON_PROJ_BLOCKS (ABI 13): a block's elements of
+                                            the variable and of the targets (uint16); else 0 */
     const sm_block *handler;             /* the synapse handler being compiled */
     LLVMValueRef syn_s;                  /* synapse index (i64) */
     LLVMValueRef syn_off;                /* ctx->syn_offset (ABI 7; handlers ABI 8), or NULL */

@@ -222,11 +222,24 @@ static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
 
 /* The target of synapse s in a row kernel (i64): post_arr holds uint16 targets with
  * AXON_PROJ_POST16 (model.h, ABI 10), else uint32. */
+/* Synapse s's element in a block array of blk elements a block (AXON_PROJ_BLOCKS, ABI 13):
+ * (s / AXON_SYN_BLOCK) blk + s % AXON_SYN_BLOCK, from the address of the block's first. */
+static LLVMValueRef block_index(cg *c, LLVMValueRef s, int blk)
+{
+    LLVMValueRef q = LLVMBuildLShr(c->b, s, LLVMConstInt(c->i64, 2, 0), "");
+    LLVMValueRef r = LLVMBuildAnd(c->b, s, LLVMConstInt(c->i64, AXON_SYN_BLOCK - 1, 0), "");
+    _Static_assert(AXON_SYN_BLOCK == 4, "block_index shifts by 2");
+    return LLVMBuildAdd(c->b, LLVMBuildMul(c->b, q, LLVMConstInt(c->i64, (unsigned)blk, 0), ""),
+                        r, "");
+}
+
 static LLVMValueRef load_target(cg *c, LLVMValueRef s)
 {
     if (!c->post16)
         return load_u32(c, c->post_arr, s);
     LLVMTypeRef i16 = LLVMInt16TypeInContext(c->ctx);
+    if (c->blk_tstride)
+        s = block_index(c, s, c->blk_tstride);
     LLVMValueRef p = LLVMBuildGEP2(c->b, i16, c->post_arr, &s, 1, "");
     return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, i16, p, ""), c->i64, "");
 }
@@ -268,6 +281,8 @@ static LLVMTypeRef syn_type(cg *c, int k)
 /* The index of a neuron's (or synapse's) element in variable k's array (ir_pack). */
 static LLVMValueRef var_index(cg *c, int k, LLVMValueRef ix)
 {
+    if (c->blk_stride && !c->init_phase) /* (init runs on the split arrays of the build) */
+        return block_index(c, ix, c->blk_stride);
     int lane, stride = ir_pack(c->proj, k, &lane);
     return stride > 1 ? LLVMBuildMul(c->b, ix, LLVMConstInt(c->i64, (unsigned)stride, 0), "") : ix;
 }
@@ -1264,6 +1279,14 @@ LLVMValueRef cg_projection(cg *c, int k)
     /* targets of a post population of at most 65,536 neurons in 2 bytes (ABI 10); test only
        (tests/cli/targets16.sh): AXON_TEST_WIDE_TARGETS keeps them in 4, to compare the two */
     c->post16 = c->post_pop->size <= 65536 && !getenv("AXON_TEST_WIDE_TARGETS");
+    /* its targets and weight side by side (ABI 13; ir_block): the row kernels' addresses */
+    int esz = c->fp == c->f64 ? 8 : 4, lane, stride;
+    c->blk_stride = c->blk_tstride = 0;
+    if (c->post16 && ir_block(m, pj, 0, esz, &stride, &lane) > 1) {
+        c->blk_stride = stride;
+        int e = pj->vars[0].elem, vsz = e == AXON_ELEM_F32 ? 4 : e == AXON_ELEM_F64 ? 8 : esz;
+        c->blk_tstride = stride * vsz / 2; /* uint16 targets */
+    }
     c->pop_index = m->npops + k; /* random streams after the populations' */
     c->env = calloc((size_t)pj->nvars + 1, sizeof *c->env);
     c->env_pre = calloc((size_t)c->pre_pop->nvars + 1, sizeof *c->env_pre);
@@ -1392,6 +1415,8 @@ LLVMValueRef cg_projection(cg *c, int k)
         flags |= pj->via_pre ? AXON_PROJ_VIA_PRE : AXON_PROJ_VIA_POST;
     if (c->post16)
         flags |= AXON_PROJ_POST16;
+    if (c->blk_stride)
+        flags |= AXON_PROJ_BLOCKS;
     if (defer)
         flags |= AXON_PROJ_DEFER_POST;
     /* the pre variables the kernels read (gathered from every MPI rank before they run),
@@ -1461,6 +1486,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     c->env = c->env_pre = c->env_post = c->temps = NULL;
     c->proj = NULL;
     c->post16 = false;
+    c->blk_stride = c->blk_tstride = 0;
     free(c->side_val);
     c->side_val = NULL;
     free(c->third_base);

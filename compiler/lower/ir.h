@@ -322,6 +322,11 @@ bool ir_synapses(sema_ctx *s, ir_model *m);
  * neuron of its side (pre or post), its place among them in *lane (synapse.c). After
  * ir_narrow_synapses (element types decide it). */
 int ir_pack(const ir_proj *pj, int k, int *lane);
+/* Whether projection variable k is stored in blocks with the targets (axon_var_desc.block,
+ * model.h ABI 13, AXON_PROJ_BLOCKS): AXON_SYN_BLOCK, with its stride and lane (in elements of
+ * its type; esz is the model's precision in bytes), else 1 (stride 1, lane 0). After
+ * ir_narrow_synapses (synapse.c). */
+int ir_block(const ir_model *m, const ir_proj *pj, int k, int esz, int *stride, int *lane);
 /* Synapse variables stored as float in a double-precision model (axonc_options
  * .synapse_precision 4, `--synapse-precision single`): every per-synapse variable (a weight, a
  * per-synapse parameter or constant) that no equation, handler, rule or structural update

@@ -343,3 +343,40 @@ int ir_pack(const ir_proj *pj, int k, int *lane)
     *lane = at;
     return n == 2 ? 2 : 4;
 }
+
+/*
+ * A projection whose only variable is a per-synapse one that nothing writes after the build (a
+ * static weight), with targets of 2 bytes (a post population of at most 65,536 neurons) and
+ * on_pre as its only handler, stores its targets and that variable side by side (model.h,
+ * AXON_PROJ_BLOCKS, ABI 13): in blocks of AXON_SYN_BLOCK synapses, their targets (uint16_t)
+ * then their values, so that a row's part touches its targets and weights in the same lines
+ * (the microcircuit's delivery). Every element stays aligned: with 8-byte values a block is 5
+ * of them (the targets take the first), with 4-byte ones 6 (the targets take two). The test
+ * switches AXON_TEST_SPLIT_SYNAPSES (this layout off) and AXON_TEST_WIDE_TARGETS (4-byte
+ * targets: not eligible) keep the split arrays, to compare the layouts.
+ */
+int ir_block(const ir_model *m, const ir_proj *pj, int k, int esz, int *stride, int *lane)
+{
+    *stride = 1;
+    *lane = 0;
+    if (pj->nvars != 1 || k != 0 || !pj->sv || pj->sv[0].side != IRS_SYN ||
+        m->pops[pj->post].size > 65536 || getenv("AXON_TEST_WIDE_TARGETS") ||
+        getenv("AXON_TEST_SPLIT_SYNAPSES"))
+        return 1;
+    const ir_var *v = &pj->vars[0];
+    if (v->kind == IRV_HIDDEN || v->sm_var < 0 || pj->syn->vars[v->sm_var].ode >= 0 ||
+        proj_writes(pj, v->sm_var))
+        return 1;
+    if (!pj->on_pre.n || pj->on_post.n || pj->continuous.n || pj->every_step.n || pj->nevh ||
+        pj->pre_after.n || pj->post_after.n || pj->structural || pj->via >= 0 || pj->has_odes)
+        return 1;
+    int vsz = v->elem == AXON_ELEM_F32 ? 4 : v->elem == AXON_ELEM_F64 ? 8
+              : v->elem == AXON_ELEM_REAL ? esz : 0;
+    if (vsz != 4 && vsz != 8)
+        return 1;
+    /* the block: AXON_SYN_BLOCK targets of 2 bytes, then as many values */
+    int lead = (AXON_SYN_BLOCK * 2) / vsz;
+    *stride = lead + AXON_SYN_BLOCK;
+    *lane = lead;
+    return AXON_SYN_BLOCK;
+}

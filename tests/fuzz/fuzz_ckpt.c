@@ -66,9 +66,9 @@ static void fz_on_pre(const axon_step_ctx *ctx, void *const *syn, void *const *p
     }
 }
 
-static const axon_var_desc FZ_VARS[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-                                        {"I", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0}};
-static const axon_var_desc FZ_SYN_VARS[] = {{"w", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
+static const axon_var_desc FZ_VARS[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+                                        {"I", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
+static const axon_var_desc FZ_SYN_VARS[] = {{"w", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
 static const axon_pop_desc FZ_POPS[] = {
     {"A", "Fz", 40, 2, FZ_VARS, fz_init, fz_update, 1, 0, NULL},
     {"B", "Fz", 10, 2, FZ_VARS, fz_init, fz_update, 1, 0, NULL}};

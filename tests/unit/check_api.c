@@ -47,9 +47,9 @@ static void s_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired
 }
 
 static const axon_var_desc s_vars[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 /* g decays; v integrates g; fires at 1 */
@@ -67,8 +67,8 @@ static void m_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired
 }
 
 static const axon_var_desc m_vars[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"g", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"g", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 static void syn_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
@@ -110,9 +110,9 @@ static void syn_every(const axon_step_ctx *ctx, void *const *sv, void *const *av
 }
 
 static const axon_var_desc syn_vars[] = {
-    {"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"tr", "1", AXON_VAR_PER_PRE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"tr", "1", AXON_VAR_PER_PRE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 static const axon_pop_desc api_pops[] = {
@@ -727,9 +727,9 @@ END_TEST
 START_TEST(test_units)
 {
     static const axon_var_desc volts[] = {
-        {"v", "kg*m^2*s^-3*A^-1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-        {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
-        {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
+        {"v", "kg*m^2*s^-3*A^-1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+        {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+        {"I_bias", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
     };
     axon_pop_desc pops[2] = {api_pops[0], api_pops[1]};
     pops[0].vars = volts;
@@ -1113,8 +1113,9 @@ END_TEST
 
 /* A checkpoint that an Axon of another model ABI wrote (ABI 11 stores some arrays in other
  * element types, so one of ABI 10 cannot be read as this one's): refused, and the message says
- * so rather than that the model differs. ABI 12 changed the layout in memory only, so ABI 11's
- * checkpoints are this one's bytes and restore. */
+ * so rather than that the model differs. ABI 12 and 13 changed the layout in memory only (a
+ * checkpoint holds each variable as one array), so ABI 11's and 12's checkpoints are this
+ * one's bytes and restore. */
 START_TEST(test_checkpoint_old_abi)
 {
     axon_sim *a = api_sim();
@@ -1125,13 +1126,13 @@ START_TEST(test_checkpoint_old_abi)
     uint32_t abi; /* the header: magic, version, byte order, ABI */
     memcpy(&abi, buf + 16, 4);
     ck_assert_uint_eq(abi, AXON_ABI_VERSION);
-    ck_assert_int_eq(AXON_ABI_VERSION, 12); /* (the cases below are 12's) */
-    for (uint32_t old = 10; old <= 11; old++) {
+    ck_assert_int_eq(AXON_ABI_VERSION, 13); /* (the cases below are 13's) */
+    for (uint32_t old = 10; old <= 12; old++) {
         memcpy(buf + 16, &old, 4);
         uint64_t sum = forge_sum(buf, n - 8);
         memcpy(buf + n - 8, &sum, 8);
         axon_sim *b = api_sim();
-        if (old == 11) {
+        if (old >= 11) {
             ck_assert_msg(axon_sim_restore_mem(b, buf, n) == AXON_OK, "%s", axon_sim_error(b));
             ck_assert_uint_eq(axon_sim_steps(b), 7);
             axon_sim_free(b);

@@ -75,9 +75,9 @@ static void lif_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc lif_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"I_ext", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"_ref", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"I_ext", "A", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"_ref", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 #define LIF_POP(name)                                                                              \
@@ -109,9 +109,9 @@ void poi_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 
 /* A variable named "rate" makes "P.rate.npy" collide with the rate record's file. */
 const axon_var_desc poi_vars[] = {
-    {"rate", "Hz", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"count", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"in", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"rate", "Hz", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"count", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"in", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 /* ---- float population; its kernels deliberately run over the padding of the last block */
@@ -149,8 +149,8 @@ void flt_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 }
 
 const axon_var_desc flt_vars[] = {
-    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"gain", "1", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"v", "V", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"gain", "1", AXON_VAR_PARAM, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 /* ---- helpers */
@@ -386,7 +386,7 @@ static void pat_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc pat_vars[] = {
-    {"x", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"x", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 START_TEST(test_spike_compaction)
@@ -765,8 +765,8 @@ static void grow_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fi
 }
 
 static const axon_var_desc grow_vars[] = {
-    {"x", "1", AXON_VAR_STATE, 0, "grow.axon:4:17", AXON_ELEM_REAL, 1, 0},
-    {"_h", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"x", "1", AXON_VAR_STATE, 0, "grow.axon:4:17", AXON_ELEM_REAL, 1, 0, 0},
+    {"_h", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 static void check_nonfinite_in(uint32_t esz, uint64_t inf_step)
@@ -1106,16 +1106,16 @@ static void nar_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc nar_vars[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_I8, 1, 0},
-    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_I16, 1, 0},
-    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32, 1, 0},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_I8, 1, 0, 0},
+    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_I16, 1, 0, 0},
+    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32, 1, 0, 0},
 };
 static const axon_var_desc nar_wide[] = {
-    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"_c", "1", AXON_VAR_HIDDEN, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"k", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"h", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
 START_TEST(test_narrow_elements)
@@ -1207,7 +1207,7 @@ START_TEST(test_narrow_elements)
     ck_assert_int_eq(axon_model_memory(&w, 0.01, NULL, 0, &wide, NULL), AXON_OK);
     ck_assert(wide - narrow > 0 && fmod(wide - narrow, 17.0) == 0);
     /* an element type that does not exist */
-    static const axon_var_desc bad[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, 9, 1, 0}};
+    static const axon_var_desc bad[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, 9, 1, 0, 0}};
     axon_pop_desc bpops[] = {{"N", "Nar", NAR_N, 1, bad, NULL, nop_update, 0, 0, NULL}};
     axon_model_desc bm = model_of("narrow", 8, 1e-4, bpops, 1, NULL, 0);
     expect_refused(&bm, NULL, "element type 9");

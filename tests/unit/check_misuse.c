@@ -54,9 +54,9 @@ static void w_on_pre(const axon_step_ctx *ctx, void *const *sv, void *const *av,
         in[post[k]] += w[k];
 }
 
-static const axon_var_desc p_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-                                       {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0}};
-static const axon_var_desc w_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
+static const axon_var_desc p_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+                                       {"I", "A", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
+static const axon_var_desc w_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
 static const axon_pop_desc m_pops[] = {{"P", "Toy", 4, 2, p_vars, NULL, p_update, 1, 0, NULL}};
 static const axon_proj_desc m_projs[] = {{.name = "pp",
                                           .type = "Toy",
@@ -500,7 +500,7 @@ START_TEST(test_axon_h_error_paths)
 
     /* a model with a population that does not spike, no spike record, and a shared
      * parameter in [0, 1] */
-    static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
+    static const axon_var_desc q_vars[] = {{"v", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
     pops[1] = (axon_pop_desc){"Q", "Toy", 3, 1, q_vars, NULL, q_update, 0, 0, NULL};
     static const axon_param_desc params[] = {
         {"P.gain0", "1", AXON_PARAM_SHARED, 0, 0, 0, 0.5, 0, 1}};
@@ -607,8 +607,8 @@ END_TEST
 
 /* A projection with structural plasticity (the hidden per-synapse flag "active", as the
  * compiler makes it): counted (over MPI ranks too: tests/mpi/run.sh). */
-static const axon_var_desc s_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-                                       {"active", "1", AXON_VAR_HIDDEN, 1, NULL, AXON_ELEM_REAL, 1, 0}};
+static const axon_var_desc s_vars[] = {{"w", "A", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+                                       {"active", "1", AXON_VAR_HIDDEN, 1, NULL, AXON_ELEM_REAL, 1, 0, 0}};
 
 static void s_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                    const uint32_t *post, uint64_t b, uint64_t e)

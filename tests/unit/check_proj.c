@@ -42,11 +42,11 @@ static void acc_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fir
 }
 
 static const axon_var_desc acc_vars[] = {
-    {"in", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0},
-    {"acc", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
+    {"in", "1", AXON_VAR_INPUT, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+    {"acc", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
 };
 
-static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
+static const axon_var_desc w_vars[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
 
 /* a handler of a neuron event (ABI 6) that does nothing */
 static void nop_post_event(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
@@ -271,7 +271,7 @@ static void overflow_on_pre(const axon_step_ctx *ctx, void *const *sv, void *con
 START_TEST(test_proj_nonfinite)
 {
     static const axon_var_desc wv[] = {
-        {"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17", AXON_ELEM_REAL, 1, 0}};
+        {"w", "S", AXON_VAR_STATE, 0, "syn.axon:3:17", AXON_ELEM_REAL, 1, 0, 0}};
     axon_pop_desc pops[] = {{"S", "Src", 3, 0, NULL, NULL, src_update, 1, 0, NULL},
                             {"A", "Acc", 2, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
     axon_proj_desc pj = proj_of("S->A", 0, 1, AXON_CONN_ALL, 0, 0, 1);
@@ -366,9 +366,9 @@ END_TEST
 
 static _Atomic uint64_t g_init_syn, g_init_bad;
 
-static const axon_var_desc ij_vars[] = {{"i", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-                                        {"j", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0},
-                                        {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0}};
+static const axon_var_desc ij_vars[] = {{"i", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+                                        {"j", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0},
+                                        {"u", "1", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
 
 static void ij_init(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
                     const uint32_t *post, uint64_t b, uint64_t e)
@@ -1675,7 +1675,7 @@ START_TEST(test_proj_refused)
     /* element types of synapse variables (model.h, axon_var_desc.elem): float or double per
        synapse (--synapse-precision single); integers, and another type for a variable kept
        per pre or post neuron, are refused */
-    static axon_var_desc typed[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32, 1, 0}};
+    static axon_var_desc typed[] = {{"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_F32, 1, 0, 0}};
     pj[0].vars = typed;
     s = new_sim(&m, 0, 1);
     axon_sim_free(s);
@@ -1691,8 +1691,8 @@ START_TEST(test_proj_refused)
     expect_refused(&m, NULL, "variable 'w' has element type 4");
     /* ABI 12: per-neuron variables sharing one array, interleaved (axon_var_desc.stride and
        lane): one group per kind, lanes distinct, lane 0 first, one element type */
-    static axon_var_desc group[] = {{"x", "1", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 0},
-                                    {"t", "s", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 1}};
+    static axon_var_desc group[] = {{"x", "1", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 0, 0},
+                                    {"t", "s", AXON_VAR_PER_POST, 0, NULL, AXON_ELEM_REAL, 2, 1, 0}};
     pj[0].vars = group;
     pj[0].nvars = 2;
     s = new_sim(&m, 0, 1);

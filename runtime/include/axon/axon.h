@@ -400,7 +400,11 @@ axon_status axon_sim_connectivity(axon_sim *s, int proj, const uint64_t **row,
  * axon_var_desc.elem), not owned. AXON_EINVAL if there is no such variable. A variable stored
  * once per pre or post neuron (an STDP trace, its last-update time) has one element per neuron
  * and may share its array with the others of its side (model.h, ABI 12): then strides[0] is
- * their stride (2 or 4), not 1. [sim]
+ * their stride (2 or 4), not 1. A static projection's weight may be stored with the targets
+ * in blocks of AXON_SYN_BLOCK synapses (model.h, ABI 13, axon_var_desc.block): its view is
+ * then 2-D, shape (blocks, AXON_SYN_BLOCK) and strides (axon_var_desc.stride, 1), synapse k
+ * at [k / AXON_SYN_BLOCK][k % AXON_SYN_BLOCK]; the last block's entries past the synapse
+ * count are padding. [sim]
  */
 axon_status axon_sim_syn_var(axon_sim *s, const char *path, axon_tensor *view);
 
@@ -542,7 +546,9 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
  * message) for a bad index. For code that knows the model's layout: the header `axon build
  * --emit obj` writes names every index. A projection's variable stored per neuron in an array
  * it shares (axon_var_desc.stride > 1, model.h ABI 12; the header's SYM_PROJ_VAR_stride) has
- * neuron x's value at element x * stride.
+ * neuron x's value at element x * stride; one in blocks with the targets (axon_var_desc.block
+ * > 1, ABI 13; SYM_PROJ_VAR_block) has synapse k's value at element
+ * (k / block) * stride + k % block (the pointer is that of synapse 0's value).
  */
 void *axon_sim_pop_data(axon_sim *s, int pop, int var);
 void *axon_sim_proj_data(axon_sim *s, int proj, int var);

@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 12
+#define AXON_ABI_VERSION 13
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -90,7 +90,21 @@ typedef struct {
        that a synapse reaches its target's trace and time in one cache line. */
     int32_t stride;
     int32_t lane;
+    /* ABI 13: 0 or 1, or (with AXON_PROJ_BLOCKS) AXON_SYN_BLOCK: the projection's single
+       per-synapse variable shares one array with its targets, in blocks of `block` synapses:
+       a block holds their targets (uint16_t) and then their values, stride elements of the
+       variable's type in all, the first `lane` of them taken by the targets. Synapse k's
+       value is element (k / block) stride + lane + k % block of the array, its target element
+       (k / block) (stride size / 2) + k % block of it seen as uint16_t (size: the bytes of an
+       element). So with 8-byte values stride 5 and lane 1, with 4-byte ones stride 6 and
+       lane 2: every element aligned, no padding but the last block's. As for a group above,
+       syn_vars holds the address of element `lane` of the array; the kernels' `post` is the
+       array (the block of synapses 0 .. block - 1). With block 1 the rule is stride/lane's. */
+    int32_t block;
 } axon_var_desc;
+
+/* The synapses of a block of a projection flagged AXON_PROJ_BLOCKS (ABI 13) */
+#define AXON_SYN_BLOCK 4
 
 typedef struct {
     double t;              /* time at the start of the step, in s */
@@ -367,6 +381,14 @@ typedef struct {
  * on_post_at with the post spikes' times (or on_pre_replay and post_replay, ABI 11): the same
  * operations on the same values in the same order as at the spikes. */
 #define AXON_PROJ_DEFER_POST 512u
+/* ABI 13: the projection's targets (2 bytes, with AXON_PROJ_POST16) and its only variable, a
+ * per-synapse one that no kernel writes, are stored together in blocks of AXON_SYN_BLOCK
+ * synapses (axon_var_desc.block, above): the `post` argument of on_pre points at that array,
+ * syn_vars[0] at its element `lane`, and the kernel reads synapse k's target and value by the
+ * block rule. The projection has no handler but on_pre (and init, which runs on the usual
+ * arrays while the connectivity is built: the runtime packs them after). Flagged only with
+ * AXON_PROJ_POST16 and a variable of block AXON_SYN_BLOCK. */
+#define AXON_PROJ_BLOCKS 1024u
 
 typedef enum {
     AXON_REC_SPIKES = 0,  /* every spike: time and index */
