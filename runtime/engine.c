@@ -103,6 +103,14 @@ static axon_status rt_check_pops(const axon_model_desc *m, axon_err *err)
                                     "population '%s': variable '%s' has element type %d, "
                                     "expected 0..%d (model.h axon_elem)",
                                     p->name, p->vars[v].name, p->vars[v].elem, AXON_ELEM_F64);
+            /* interleaved groups (ABI 12) and blocks (ABI 13) are a projection's layouts */
+            if (p->vars[v].stride > 1 || p->vars[v].lane != 0 || p->vars[v].block > 1)
+                return axon_err_set(err, AXON_EINVAL,
+                                    "population '%s': variable '%s' has stride %d, lane %d and "
+                                    "block %d; a population's variables are an array each "
+                                    "(stride 0 or 1, lane 0, block 0 or 1)",
+                                    p->name, p->vars[v].name, p->vars[v].stride, p->vars[v].lane,
+                                    p->vars[v].block);
         }
         if (p->nselects && !p->selects)
             return axon_err_set(err, AXON_EINVAL, "population '%s': %u selections but no table",

@@ -275,8 +275,9 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                 x->block != AXON_SYN_BLOCK || (vsz != 4 && vsz != 8) ||
                 x->lane != (int32_t)(AXON_SYN_BLOCK * 2 / vsz) ||
                 x->stride != x->lane + AXON_SYN_BLOCK || !(d->flags & AXON_PROJ_POST16) ||
-                d->on_post || d->continuous || d->every_step || d->pre_after || d->post_after ||
-                d->nevents || (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE)))
+                d->on_post || d->on_post_at || d->on_pre_replay || d->post_replay ||
+                d->continuous || d->every_step || d->pre_after || d->post_after || d->nevents ||
+                (d->flags & (AXON_PROJ_VIA_POST | AXON_PROJ_VIA_PRE | AXON_PROJ_DEFER_POST)))
                 return axon_err_set(err, AXON_EINVAL,
                                     "projection '%s': its targets and variable in blocks "
                                     "(AXON_PROJ_BLOCKS) but not one per-synapse variable of "

@@ -80,8 +80,8 @@ typedef struct {
     void *blk;        /* AXON_PROJ_BLOCKS (model.h, ABI 13), once built (proj.c,
                          rt_pack_blocks): the targets and the only variable in blocks of
                          AXON_SYN_BLOCK synapses, blk_bytes each (cap / AXON_SYN_BLOCK of
-                         them); post16 is then NULL and vars[0] points at element blk_lane of
-                         blk. Read the targets through rt_target, the values through
+                         them); post16 is then NULL and vars[0] points at element `lane` (the
+                         variable's, model.h) of blk. Read the targets through rt_target, the values through
                          rt_proj_vidx. NULL until packed, and for every other projection */
     uint32_t blk_stride;  /* ... a block's elements of the variable's type */
     uint32_t blk_tstride; /* ... and of uint16_t (the targets' index step) */
@@ -140,13 +140,14 @@ typedef struct {
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
 
-/* The target of synapse k of pr, whatever the width it is stored in. */
 /* Synapse k's element in an array of blocks of AXON_SYN_BLOCK synapses, `per` elements a
  * block (model.h, ABI 13) */
 static inline uint64_t rt_block_ix(uint64_t k, uint32_t per)
 {
     return k / AXON_SYN_BLOCK * per + k % AXON_SYN_BLOCK;
 }
+
+/* The target of synapse k of pr, whatever the width and layout it is stored in. */
 
 static inline uint32_t rt_target(const rt_proj *pr, uint64_t k)
 {
@@ -174,7 +175,7 @@ static inline const void *rt_target_at(const rt_proj *pr, uint64_t k)
 
 static inline size_t rt_target_size(const rt_proj *pr)
 {
-    return pr->post16 ? sizeof *pr->post16 : sizeof *pr->post;
+    return pr->blk || pr->post16 ? sizeof *pr->post16 : sizeof *pr->post;
 }
 
 typedef struct {

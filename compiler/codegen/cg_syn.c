@@ -220,8 +220,6 @@ static LLVMValueRef load_u32(cg *c, LLVMValueRef base, LLVMValueRef s)
     return LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i32, p, ""), c->i64, "");
 }
 
-/* The target of synapse s in a row kernel (i64): post_arr holds uint16 targets with
- * AXON_PROJ_POST16 (model.h, ABI 10), else uint32. */
 /* Synapse s's element in a block array of blk elements a block (AXON_PROJ_BLOCKS, ABI 13):
  * (s / AXON_SYN_BLOCK) blk + s % AXON_SYN_BLOCK, from the address of the block's first. */
 static LLVMValueRef block_index(cg *c, LLVMValueRef s, int blk)
@@ -233,6 +231,8 @@ static LLVMValueRef block_index(cg *c, LLVMValueRef s, int blk)
                         r, "");
 }
 
+/* The target of synapse s in a row kernel (i64): post_arr holds uint16 targets with
+ * AXON_PROJ_POST16 (model.h, ABI 10; in blocks with AXON_PROJ_BLOCKS, ABI 13), else uint32. */
 static LLVMValueRef load_target(cg *c, LLVMValueRef s)
 {
     if (!c->post16)
@@ -998,9 +998,7 @@ static LLVMValueRef row_kernel(cg *c, int k, const char *kind, const sm_block *h
     keep_side(c, IRS_PRE);
     const ir_proj *pj = c->proj;
     c->dense_j0 = c->dense_b = NULL;
-    /* (rows of per-synapse delays are ordered by delay: not dense) */
-    if (pj->conn == CONN_ALL && (pj->autapses || pj->pre != pj->post) &&
-        !(pj->delay && pj->delay->kind != SX_CONST)) {
+    if (ir_dense_rows(pj)) {
         /* the first target of [begin, end); post[0] when the range is empty (post[] has at
            least RT_BLOCK entries) */
         LLVMValueRef b = LLVMGetParam(fn, 6);

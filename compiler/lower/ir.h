@@ -327,6 +327,9 @@ int ir_pack(const ir_proj *pj, int k, int *lane);
  * its type; esz is the model's precision in bytes), else 1 (stride 1, lane 0). After
  * ir_narrow_synapses (synapse.c). */
 int ir_block(const ir_model *m, const ir_proj *pj, int k, int esz, int *stride, int *lane);
+/* Whether pj's rows are dense (all to all, no per-synapse delays): row i's synapse k reaches
+ * target k - row start (plus the first), which `on pre` computes instead of loading. */
+bool ir_dense_rows(const ir_proj *pj);
 /* Synapse variables stored as float in a double-precision model (axonc_options
  * .synapse_precision 4, `--synapse-precision single`): every per-synapse variable (a weight, a
  * per-synapse parameter or constant) that no equation, handler, rule or structural update

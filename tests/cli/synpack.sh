@@ -29,6 +29,16 @@ for prec in double single; do
     check "blocks: 1 thread = 3 threads, $prec" same "$tmp/b${prec}1" "$tmp/b${prec}3"
 done
 
+# a single-precision model (float state and weights: 6-float blocks)
+for th in 1 3; do
+    run "blocks, precision single, $th threads" "$AXON" run "$model" -q --precision single \
+        --threads $th --grain 1 -o "$tmp/ps$th"
+done
+run "split, precision single" env AXON_TEST_SPLIT_SYNAPSES=1 "$AXON" run "$model" -q \
+    --precision single -o "$tmp/pss"
+check "blocks = split, precision single" same "$tmp/ps1" "$tmp/pss"
+check "blocks: 1 thread = 3 threads, precision single" same "$tmp/ps1" "$tmp/ps3"
+
 # the memory estimate does not grow (axon run --dry-run: the same bytes per projection)
 run "blocks: estimate" "$AXON" run "$model" -t 10ms -o "$tmp/mb" --dry-run
 cp "$out" "$tmp/mem.b"
@@ -49,11 +59,13 @@ run "resume split from blocks" env AXON_TEST_SPLIT_SYNAPSES=1 "$AXON" run "$mode
     --resume "$tmp/c1.checkpoint" -o "$tmp/r0"
 check "resumed in the other layout = straight" same "$tmp/r0" "$tmp/bdouble1"
 
-# the header: S, D, R and T in blocks (stride 5 doubles, or 6 floats), L (STDP) apart
+# the header: S, R and T in blocks (stride 5 doubles, or 6 floats); D (dense rows: on pre
+# computes their targets) and L (STDP) apart
 run "build, blocks" "$AXON" build "$model" --emit obj -o "$tmp/pack.o" -q
 check "header: S.w in blocks of 4, stride 5" \
     grep -q "^enum { axon_model_S_w_stride = 5, axon_model_S_w_block = 4 };" "$tmp/pack.h"
-check "header: four projections in blocks" test "$(grep -c "_block = 4" "$tmp/pack.h")" = 4
+check "header: three projections in blocks" test "$(grep -c "_block = 4" "$tmp/pack.h")" = 3
+check "header: D.w apart (dense)" grep -q "^enum { axon_model_D_w_stride = 1 };" "$tmp/pack.h"
 check "header: L.w apart" grep -q "^enum { axon_model_L_w_stride = 1 };" "$tmp/pack.h"
 run "build, float weights" "$AXON" build "$model" --emit obj -o "$tmp/f32.o" -q \
     --synapse-precision single
@@ -79,12 +91,13 @@ for v in pack split; do
     cp "$out" "$tmp/api_$v.all"
 done
 check "API: blocks = split" cmp -s "$tmp/api_pack.out" "$tmp/api_split.out"
-check "API: blocks seen" test "$(grep -c ': blocks$' "$tmp/api_pack.all")" = 8
+check "API: blocks seen" test "$(grep -c ': blocks$' "$tmp/api_pack.all")" = 6
 check "API: split seen" test "$(grep -c ': blocks$' "$tmp/api_split.all")" = 0
 check "API: hashes and spikes" \
     awk '/hash /{n++} /^E: [1-9]/{e=1} END { exit !(n == 3 && e) }' "$tmp/api_pack.out"
 
-# a non-finite weight (a state variable: the check looks at it) of synapse 15 (1 -> 6)
+# a non-finite weight (a state variable: the check looks at it) of synapse 11,000 (2 -> 3000),
+# past the first 1,024 blocks that the check sums at a time
 cat >"$tmp/blow.axon" <<'EOF'
 import "std/neurons/lif"
 synapse StateW {
@@ -93,15 +106,15 @@ synapse StateW {
 }
 module M {
     population P = LIF[3]
-    population Q = LIF[9]
-    project t = P -> Q : StateW(w = if j == 6 and i == 1 then 1e300 nA * 1e300 else 0.1 nA)
-        connect all_to_all
+    population Q = LIF[4000]
+    project t = P -> Q : StateW(w = if j == 3000 and i == 2 then 1e300 nA * 1e300 else 0.1 nA)
+        connect random(1)
     record spikes Q
 }
 run M for 10 ms
 EOF
 expect "non-finite, blocks" 1 "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfp"
-contains "non-finite, blocks: found" "projection 't', variable 'w' (equation at $tmp/blow.axon:3:13), synapse 15 (neuron 1 -> neuron 6): +inf"
+contains "non-finite, blocks: found" "projection 't', variable 'w' (equation at $tmp/blow.axon:3:13), synapse 11000 (neuron 2 -> neuron 3000): +inf"
 cp "$out" "$tmp/nf.p"
 expect "non-finite, split" 1 env AXON_TEST_SPLIT_SYNAPSES=1 "$AXON" run "$tmp/blow.axon" -q \
     -o "$tmp/nfu"

@@ -300,8 +300,14 @@ static void same_state(const compiled *a, const compiled *b, const char *when)
             axon_tensor x, y;
             ck_assert_int_eq(axon_sim_syn_var(a->sim, path, &x), AXON_OK);
             ck_assert_int_eq(axon_sim_syn_var(b->sim, path, &y), AXON_OK);
+            ck_assert_uint_eq(x.ndim, y.ndim);
             ck_assert_uint_eq(x.shape[0], y.shape[0]);
-            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            /* the elements the view spans from its first: an interleaved group's other lanes
+               between (ABI 12), each block's values and the next block's targets (ABI 13:
+               2-D; the targets are the same too) */
+            size_t last = x.ndim == 2 ? x.shape[1] : 1;
+            size_t span = x.shape[0] ? (x.shape[0] - 1) * x.strides[0] + last : 0;
+            size_t n = span * (x.dtype == AXON_F32 ? 4 : 8);
             ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
         }
     for (uint32_t i = 0; i < m->npops; i++)

@@ -1597,6 +1597,14 @@ START_TEST(test_proj_delay_parts)
 }
 END_TEST
 
+static void nop_on_post_at(const axon_step_ctx *ctx, void *const *syn_vars,
+                           void *const *pre_vars, void *const *post_vars, const double *t,
+                           const uint32_t *syn, uint32_t i, uint64_t begin, uint64_t end)
+{
+    (void)ctx, (void)syn_vars, (void)pre_vars, (void)post_vars, (void)t, (void)syn, (void)i;
+    (void)begin, (void)end;
+}
+
 START_TEST(test_proj_refused)
 {
     static const uint32_t bad_sub[] = {0, 6};
@@ -1721,6 +1729,49 @@ START_TEST(test_proj_refused)
     group[1].kind = AXON_VAR_STATE;
     expect_refused(&m, NULL, "variable 't' has lane 1 of stride 2");
     group[1].kind = AXON_VAR_PER_POST;
+    /* ABI 13: the only per-synapse variable in blocks with the 2-byte targets (block 4;
+       stride 5 and lane 1 for doubles), on_pre alone */
+    static axon_var_desc blk[] = {
+        {"w", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 5, 1, AXON_SYN_BLOCK},
+        {"u", "S", AXON_VAR_STATE, 0, NULL, AXON_ELEM_REAL, 1, 0, 0}};
+    pj[0].vars = blk;
+    pj[0].nvars = 1;
+    expect_refused(&m, NULL, "variable 'w' has block 4 without AXON_PROJ_BLOCKS");
+    pj[0].flags = AXON_PROJ_BLOCKS | AXON_PROJ_POST16;
+    s = new_sim(&m, 0, 1); /* valid: S -> A all to all, 6 synapses in 2 blocks */
+    ck_assert_int_eq(axon_sim_syn_var(s, "S->A.w", &view), AXON_OK);
+    ck_assert(view.ndim == 2 && view.shape[0] == 2 && view.shape[1] == AXON_SYN_BLOCK &&
+              view.strides[0] == 5 && view.strides[1] == 1);
+    ix = 5;
+    ck_assert_int_eq(axon_sim_set_values(s, "S->A.w", &ix, 1, &v, NULL), AXON_OK);
+    ck_assert(((const double *)view.data)[5 + 1] == 0.5); /* block 1, synapse 1 of it */
+    axon_sim_free(s);
+    const char *blocks_bad = "its targets and variable in blocks (AXON_PROJ_BLOCKS) but not";
+    blk[0].stride = 6;
+    expect_refused(&m, NULL, blocks_bad);
+    blk[0].stride = 5;
+    blk[0].lane = 0;
+    expect_refused(&m, NULL, blocks_bad);
+    blk[0].lane = 1;
+    pj[0].flags = AXON_PROJ_BLOCKS;
+    expect_refused(&m, NULL, blocks_bad);
+    pj[0].flags = AXON_PROJ_BLOCKS | AXON_PROJ_POST16;
+    pj[0].nvars = 2;
+    expect_refused(&m, NULL, blocks_bad);
+    pj[0].nvars = 1;
+    pj[0].on_post_at = nop_on_post_at;
+    expect_refused(&m, NULL, blocks_bad);
+    pj[0].on_post_at = NULL;
+    pj[0].flags = 0;
+    /* a population's variable is an array of its own: no stride, lane or block */
+    axon_var_desc own[2] = {acc_vars[0], acc_vars[1]};
+    own[1].block = AXON_SYN_BLOCK;
+    pops[1].vars = own;
+    expect_refused(&m, NULL, "population 'A': variable 'acc' has stride 1, lane 0 and block 4");
+    own[1].block = 1;
+    own[1].stride = 2;
+    expect_refused(&m, NULL, "population 'A': variable 'acc' has stride 2");
+    pops[1].vars = acc_vars;
     pj[0].vars = w_vars;
     pj[0].nvars = 1;
     /* too many synapses: refused before anything large is allocated */
