@@ -530,21 +530,102 @@ static int rt_bal_claim(rt_bal *bl, uint32_t i, uint64_t phase)
     return atomic_exchange_explicit(&bl->claim[i], phase, memory_order_relaxed) != phase;
 }
 
+#ifdef AXON_SCHED_STATS
+static uint64_t rt_ns_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+
+/* Population i run by task `task` in ns (each population by one task a phase: no race). */
+static void rt_bal_stat(rt_bal *bl, uint32_t i, int task, uint64_t ns)
+{
+    int k = task < RT_STATS_THREADS ? task : RT_STATS_THREADS - 1;
+    int own = bl->owner[i] < RT_STATS_THREADS ? bl->owner[i] : RT_STATS_THREADS - 1;
+    if (i < RT_ST_POPS) {
+        bl->st_pop_ns[i] += ns;
+        bl->st_pop_runs[i]++;
+        bl->st_pop_units[i] += bl->work[i] / RT_BAL_STEPS;
+    }
+    __atomic_fetch_add(&bl->st_ran_ns[k], ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&bl->st_own_ns[own], ns, __ATOMIC_RELAXED);
+    if (bl->owner[i] != task)
+        __atomic_fetch_add(&bl->st_steals, 1, __ATOMIC_RELAXED);
+    uint64_t n = __atomic_fetch_add(&bl->st_ntrace, 1, __ATOMIC_RELAXED);
+    if (bl->st_trace && n < bl->st_trace_cap) {
+        bl->st_trace[2 * n] = bl->st_phases << 32 | (uint64_t)i << 16 | (uint64_t)task;
+        bl->st_trace[2 * n + 1] = ns;
+    }
+}
+
+/* After a phase by populations: its imbalance, estimated and actual (the caller, alone). */
+static void rt_bal_phase_stat(axon_sim *s, uint64_t steals0)
+{
+    rt_bal *bl = &s->bal;
+    int nt = s->pool_threads < RT_STATS_THREADS ? s->pool_threads : RT_STATS_THREADS;
+    double tot = 0, est = 0, most = 0, least = 1e300, omost = 0, oleast = 1e300;
+    for (int t = 0; t < nt; t++) {
+        tot += (double)bl->st_ran_ns[t];
+        est += bl->load[t];
+    }
+    for (int t = 0; t < nt; t++) {
+        double r = (double)bl->st_ran_ns[t], o = (double)bl->st_own_ns[t];
+        most = r > most ? r : most;
+        least = r < least ? r : least;
+        omost = o > omost ? o : omost;
+        oleast = o < oleast ? o : oleast;
+    }
+    if (tot > 0 && est > 0) {
+        double e = fabs((double)bl->st_own_ns[0] / tot - bl->load[0] / est);
+        bl->st_err += e;
+        int b = e < 0.01 ? 0 : e < 0.02 ? 1 : e < 0.05 ? 2 : e < 0.1 ? 3 : e < 0.2 ? 4 : 5;
+        bl->st_err_hist[b]++;
+        bl->st_spread += (most - least) / tot;
+        bl->st_ownspread += (omost - oleast) / tot;
+    }
+    bl->st_phases++;
+    bl->st_phases_stolen += bl->st_steals != steals0;
+    for (int t = 0; t < RT_STATS_THREADS; t++)
+        bl->st_own_ns[t] = bl->st_ran_ns[t] = 0;
+}
+
+void rt_sched_stats_get(const axon_sim *s, rt_pool_stats *pool, const rt_bal **bal)
+{
+    if (s->pool)
+        rt_pool_stats_get(s->pool, pool);
+    *bal = &s->bal;
+}
+#endif
+
 void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32_t, int),
                 void *arg)
 {
     rt_bal *bl = &s->bal;
     const int nt = s->pool_threads;
+#ifdef AXON_SCHED_STATS
+#define RT_BAL_FN(i)                                                                       \
+    do {                                                                                   \
+        uint64_t t0_ = rt_ns_now();                                                        \
+        fn(arg, (i), task);                                                                \
+        rt_bal_stat(bl, (i), task, rt_ns_now() - t0_);                                     \
+    } while (0)
+#else
+#define RT_BAL_FN(i) fn(arg, (i), task)
+#endif
     for (uint32_t k = bl->first[task]; k < bl->first[task + 1]; k++)
         if (rt_bal_claim(bl, bl->list[k], phase))
-            fn(arg, bl->list[k], task);
+            RT_BAL_FN(bl->list[k]);
     for (int d = 1; d < nt; d++) {
         int u = (task + d) % nt;
         for (uint32_t k = bl->first[u + 1]; k-- > bl->first[u];)
             if (rt_bal_claim(bl, bl->list[k], phase))
-                fn(arg, bl->list[k], task);
+                RT_BAL_FN(bl->list[k]);
     }
+#undef RT_BAL_FN
 }
+
 
 /*
  * Threads or not. Whether a phase pays off depends on the step's work and on whether the
@@ -724,7 +805,14 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
             rt_balance(s, 1);
             ph.phase = s->bal.on ? ++s->bal.phase : 0;
         }
+#ifdef AXON_SCHED_STATS
+        uint64_t steals0 = s->bal.st_steals;
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
+        if (ph.phase)
+            rt_bal_phase_stat(s, steals0);
+#else
+        rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
+#endif
         for (uint32_t i = 0; i < m->npops; i++)
             if (s->pops[i].fired)
                 rt_gather_spikes(&s->pops[i]);
