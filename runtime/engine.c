@@ -462,19 +462,68 @@ static void rt_gather_spikes(rt_pop *p)
  * caller often ran both lists itself, the worker arriving after it had claimed the second.)
  */
 #define RT_BAL_STEPS 256
+#define RT_BAL_FIRST 32 /* the first assignment (the steps before it go by chunks) */
 #define RT_BAL_EVENT 2.0
 #define RT_BAL_SLACK 1.3
 #define RT_BAL_POPS 256 /* populations assigned at most (the assignment is quadratic in them) */
+#define RT_BAL_CAP 4.0  /* a population's measured time in a step counts at most this many
+                           times its last estimate (a thread that lost its core) */
+
+/* Sorts the populations by w (largest first; ties by index), assigns them to the least
+ * loaded task in that order (LPT) and builds the tasks' lists; the most loaded task's load. */
+static double rt_bal_assign(rt_bal *bl, uint32_t npops, int nt, const double *w)
+{
+    for (uint32_t i = 0; i < npops; i++) {
+        /* insertion by work, largest first (ties by index: the same assignment every time) */
+        uint32_t k = i;
+        while (k > 0 && w[bl->order[k - 1]] < w[i]) {
+            bl->order[k] = bl->order[k - 1];
+            k--;
+        }
+        bl->order[k] = i;
+    }
+    for (int t = 0; t < nt; t++)
+        bl->load[t] = 0;
+    double most = 0;
+    for (uint32_t k = 0; k < npops; k++) {
+        uint32_t i = bl->order[k];
+        int best = 0;
+        for (int t = 1; t < nt; t++)
+            if (bl->load[t] < bl->load[best])
+                best = t;
+        bl->owner[i] = best;
+        bl->load[best] += w[i];
+        if (bl->load[best] > most)
+            most = bl->load[best];
+    }
+    /* each task's list, largest first */
+    uint32_t n = 0;
+    for (int t = 0; t < nt; t++) {
+        bl->first[t] = n;
+        for (uint32_t k = 0; k < npops; k++)
+            if (bl->owner[bl->order[k]] == t)
+                bl->list[n++] = bl->order[k];
+    }
+    bl->first[nt] = n;
+    return most;
+}
 
 void rt_balance(axon_sim *s, int updates)
 {
     rt_bal *bl = &s->bal;
     const axon_model_desc *m = s->m;
     const int nt = s->pool_threads;
-    if (s->step < bl->step) /* an earlier state restored: start over */
+    if (s->step < bl->step) { /* an earlier state restored: start over */
         bl->step = s->step;
-    if (s->step - bl->step < RT_BAL_STEPS)
+        bl->window = RT_BAL_FIRST;
+        bl->timed = 0;
+        for (uint32_t i = 0; i < m->npops; i++)
+            bl->ns[i] = 0;
+    }
+    if (s->step - bl->step < bl->window) {
+        bl->timed += bl->on; /* this step's phase goes by populations */
         return;
+    }
     double steps = (double)(s->step - bl->step), total = 0;
     for (uint32_t i = 0; i < m->npops; i++)
         bl->work[i] = updates ? (double)(s->pops[i].hi - s->pops[i].lo) * steps : 0;
@@ -486,39 +535,26 @@ void rt_balance(axon_sim *s, int updates)
     for (uint32_t i = 0; i < m->npops; i++) {
         bl->spk[i] = s->pops[i].nspikes;
         total += bl->work[i];
-        /* insertion by work, largest first (ties by index: the same assignment every time) */
-        uint32_t k = i;
-        while (k > 0 && bl->work[bl->order[k - 1]] < bl->work[i]) {
-            bl->order[k] = bl->order[k - 1];
-            k--;
-        }
-        bl->order[k] = i;
     }
     bl->step = s->step;
-    for (int t = 0; t < nt; t++)
-        bl->load[t] = 0;
-    double most = 0;
-    for (uint32_t k = 0; k < m->npops; k++) {
-        uint32_t i = bl->order[k];
-        int best = 0;
-        for (int t = 1; t < nt; t++)
-            if (bl->load[t] < bl->load[best])
-                best = t;
-        bl->owner[i] = best;
-        bl->load[best] += bl->work[i];
-        if (bl->load[best] > most)
-            most = bl->load[best];
-    }
+    bl->window = RT_BAL_STEPS;
+    double most = rt_bal_assign(bl, m->npops, nt, bl->work);
     bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
-    /* each task's list, largest first */
-    uint32_t n = 0;
-    for (int t = 0; t < nt; t++) {
-        bl->first[t] = n;
-        for (uint32_t k = 0; k < m->npops; k++)
-            if (bl->owner[bl->order[k]] == t)
-                bl->list[n++] = bl->order[k];
+    /* measured: most of the window's steps went by populations, and every population took
+       time in them */
+    int timed = bl->on && bl->timed >= (uint64_t)(steps / 2);
+    for (uint32_t i = 0; timed && i < m->npops; i++)
+        timed = bl->ns[i] > 0;
+    if (timed) {
+        for (uint32_t i = 0; i < m->npops; i++) {
+            bl->est[i] = (double)bl->ns[i] / (double)bl->timed;
+            bl->cap[i] = (uint64_t)(RT_BAL_CAP * bl->est[i]) + 1;
+        }
+        (void)rt_bal_assign(bl, m->npops, nt, bl->est);
     }
-    bl->first[nt] = n;
+    bl->timed = bl->on;
+    for (uint32_t i = 0; i < m->npops; i++)
+        bl->ns[i] = 0;
 }
 
 /* Claims population i for the phase stamped `phase`: 1 for the first task to ask. */
@@ -530,7 +566,6 @@ static int rt_bal_claim(rt_bal *bl, uint32_t i, uint64_t phase)
     return atomic_exchange_explicit(&bl->claim[i], phase, memory_order_relaxed) != phase;
 }
 
-#ifdef AXON_SCHED_STATS
 static uint64_t rt_ns_now(void)
 {
     struct timespec ts;
@@ -538,6 +573,18 @@ static uint64_t rt_ns_now(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Population i's time from *t0 to now, for the next assignment (rt_balance); *t0 = now. Each
+ * population is run by one task in a phase, and read by the caller after the phase. */
+static inline void rt_bal_time(rt_bal *bl, uint32_t i, uint64_t *t0)
+{
+    uint64_t now = rt_ns_now(), d = now - *t0;
+    if (bl->cap[i] && d > bl->cap[i])
+        d = bl->cap[i];
+    bl->ns[i] += d;
+    *t0 = now;
+}
+
+#ifdef AXON_SCHED_STATS
 
 /* Population i run by task `task` in ns (each population by one task a phase: no race). */
 static void rt_bal_stat(rt_bal *bl, uint32_t i, int task, uint64_t ns)
@@ -607,13 +654,19 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
 #ifdef AXON_SCHED_STATS
 #define RT_BAL_FN(i)                                                                       \
     do {                                                                                   \
-        uint64_t t0_ = rt_ns_now();                                                        \
+        uint64_t t0_ = t0;                                                                 \
         fn(arg, (i), task);                                                                \
-        rt_bal_stat(bl, (i), task, rt_ns_now() - t0_);                                     \
+        rt_bal_time(bl, (i), &t0);                                                         \
+        rt_bal_stat(bl, (i), task, t0 - t0_);                                              \
     } while (0)
 #else
-#define RT_BAL_FN(i) fn(arg, (i), task)
+#define RT_BAL_FN(i)                                                                       \
+    do {                                                                                   \
+        fn(arg, (i), task);                                                                \
+        rt_bal_time(bl, (i), &t0);                                                         \
+    } while (0)
 #endif
+    uint64_t t0 = rt_ns_now();
     for (uint32_t k = bl->first[task]; k < bl->first[task + 1]; k++)
         if (rt_bal_claim(bl, bl->list[k], phase))
             RT_BAL_FN(bl->list[k]);
@@ -899,8 +952,12 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
         bl->work = calloc(m->npops, sizeof *bl->work);
         bl->spk = calloc(m->npops, sizeof *bl->spk);
         bl->load = calloc((size_t)s->pool_threads, sizeof *bl->load);
+        bl->ns = calloc(m->npops, sizeof *bl->ns);
+        bl->cap = calloc(m->npops, sizeof *bl->cap);
+        bl->est = calloc(m->npops, sizeof *bl->est);
+        bl->window = RT_BAL_FIRST;
         if (!bl->owner || !bl->list || !bl->first || !bl->claim || !bl->order || !bl->work ||
-            !bl->spk || !bl->load)
+            !bl->spk || !bl->load || !bl->ns || !bl->cap || !bl->est)
             return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
     }
     size_t nsig = m->nsignals ? m->nsignals : 1;
@@ -993,6 +1050,9 @@ void axon_sim_free(axon_sim *s)
     free(s->bal.work);
     free(s->bal.spk);
     free(s->bal.load);
+    free(s->bal.ns);
+    free(s->bal.cap);
+    free(s->bal.est);
     free(s->pop_vars);
     free(s->signal);
     free(s->signal_pin);

@@ -220,7 +220,14 @@ typedef struct {
     double *load;     /* pool_threads: scratch of the assignment */
     uint64_t *spk;    /* npops: nspikes at the last assignment */
     uint64_t step;    /* the step of the last assignment */
+    uint32_t window;  /* steps from it to the next (RT_BAL_FIRST, then RT_BAL_STEPS) */
     int on;           /* the last assignment is in use (balanced enough) */
+    /* measured (rt_bal_run): each population's time in the phases by populations since the
+       last assignment (ns, each sample capped at cap[i]), and those phases */
+    uint64_t *ns;     /* npops */
+    uint64_t *cap;    /* npops: RT_BAL_CAP times the last estimate a step (0: none yet) */
+    double *est;      /* npops: the measured estimate a step of the last assignment (ns) */
+    uint64_t timed;
 #ifdef AXON_SCHED_STATS /* (pool.h; engine.c, rt_bal_stats) */
 #define RT_ST_POPS 64
     uint64_t st_pop_ns[RT_ST_POPS], st_pop_runs[RT_ST_POPS];
