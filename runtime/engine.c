@@ -466,8 +466,7 @@ static void rt_gather_spikes(rt_pop *p)
 #define RT_BAL_EVENT 2.0
 #define RT_BAL_SLACK 1.3
 #define RT_BAL_POPS 256 /* populations assigned at most (the assignment is quadratic in them) */
-#define RT_BAL_CAP 4.0  /* a population's measured time in a step counts at most this many
-                           times its last estimate (a thread that lost its core) */
+#define RT_BAL_SAMPLE 8 /* phases by populations whose populations are timed: one in this many */
 
 /* Sorts the populations by w (largest first; ties by index), assigns them to the least
  * loaded task in that order (LPT) and builds the tasks' lists; the most loaded task's load. */
@@ -521,7 +520,8 @@ void rt_balance(axon_sim *s, int updates)
             bl->ns[i] = 0;
     }
     if (s->step - bl->step < bl->window) {
-        bl->timed += bl->on; /* this step's phase goes by populations */
+        /* this step's phase goes by populations, stamped bl->phase + 1: timed? */
+        bl->timed += bl->on && (bl->phase + 1) % RT_BAL_SAMPLE == 0;
         return;
     }
     double steps = (double)(s->step - bl->step), total = 0;
@@ -542,17 +542,15 @@ void rt_balance(axon_sim *s, int updates)
     bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
     /* measured: most of the window's steps went by populations, and every population took
        time in them */
-    int timed = bl->on && bl->timed >= (uint64_t)(steps / 2);
+    int timed = bl->on && bl->timed >= (uint64_t)(steps / 2 / RT_BAL_SAMPLE);
     for (uint32_t i = 0; timed && i < m->npops; i++)
         timed = bl->ns[i] > 0;
     if (timed) {
-        for (uint32_t i = 0; i < m->npops; i++) {
+        for (uint32_t i = 0; i < m->npops; i++)
             bl->est[i] = (double)bl->ns[i] / (double)bl->timed;
-            bl->cap[i] = (uint64_t)(RT_BAL_CAP * bl->est[i]) + 1;
-        }
         (void)rt_bal_assign(bl, m->npops, nt, bl->est);
     }
-    bl->timed = bl->on;
+    bl->timed = bl->on && (bl->phase + 1) % RT_BAL_SAMPLE == 0;
     for (uint32_t i = 0; i < m->npops; i++)
         bl->ns[i] = 0;
 }
@@ -566,6 +564,28 @@ static int rt_bal_claim(rt_bal *bl, uint32_t i, uint64_t phase)
     return atomic_exchange_explicit(&bl->claim[i], phase, memory_order_relaxed) != phase;
 }
 
+/* The calling thread's CPU time in ns: a population's time is its thread's work, not the time
+ * the thread was without a core (a loaded machine, or threads that share one). */
+static uint64_t rt_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* In a sampled phase, population i's CPU time from *t0 to now, for the next assignment
+ * (rt_balance); *t0 = now. Each population is run by one task in a phase, and read by the
+ * caller after the phase. */
+static inline void rt_bal_time(rt_bal *bl, uint32_t i, uint64_t *t0)
+{
+    if (!*t0)
+        return;
+    uint64_t now = rt_cpu_ns();
+    bl->ns[i] += now - *t0;
+    *t0 = now;
+}
+
+#ifdef AXON_SCHED_STATS
 static uint64_t rt_ns_now(void)
 {
     struct timespec ts;
@@ -573,18 +593,6 @@ static uint64_t rt_ns_now(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Population i's time from *t0 to now, for the next assignment (rt_balance); *t0 = now. Each
- * population is run by one task in a phase, and read by the caller after the phase. */
-static inline void rt_bal_time(rt_bal *bl, uint32_t i, uint64_t *t0)
-{
-    uint64_t now = rt_ns_now(), d = now - *t0;
-    if (bl->cap[i] && d > bl->cap[i])
-        d = bl->cap[i];
-    bl->ns[i] += d;
-    *t0 = now;
-}
-
-#ifdef AXON_SCHED_STATS
 
 /* Population i run by task `task` in ns (each population by one task a phase: no race). */
 static void rt_bal_stat(rt_bal *bl, uint32_t i, int task, uint64_t ns)
@@ -654,10 +662,10 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
 #ifdef AXON_SCHED_STATS
 #define RT_BAL_FN(i)                                                                       \
     do {                                                                                   \
-        uint64_t t0_ = t0;                                                                 \
+        uint64_t w0_ = rt_ns_now();                                                        \
         fn(arg, (i), task);                                                                \
         rt_bal_time(bl, (i), &t0);                                                         \
-        rt_bal_stat(bl, (i), task, t0 - t0_);                                              \
+        rt_bal_stat(bl, (i), task, rt_ns_now() - w0_);                                     \
     } while (0)
 #else
 #define RT_BAL_FN(i)                                                                       \
@@ -666,7 +674,8 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
         rt_bal_time(bl, (i), &t0);                                                         \
     } while (0)
 #endif
-    uint64_t t0 = rt_ns_now();
+    /* timed: one phase in RT_BAL_SAMPLE (a thread's CPU clock is a system call) */
+    uint64_t t0 = phase % RT_BAL_SAMPLE == 0 ? rt_cpu_ns() : 0;
     for (uint32_t k = bl->first[task]; k < bl->first[task + 1]; k++)
         if (rt_bal_claim(bl, bl->list[k], phase))
             RT_BAL_FN(bl->list[k]);
@@ -953,11 +962,10 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
         bl->spk = calloc(m->npops, sizeof *bl->spk);
         bl->load = calloc((size_t)s->pool_threads, sizeof *bl->load);
         bl->ns = calloc(m->npops, sizeof *bl->ns);
-        bl->cap = calloc(m->npops, sizeof *bl->cap);
         bl->est = calloc(m->npops, sizeof *bl->est);
         bl->window = RT_BAL_FIRST;
         if (!bl->owner || !bl->list || !bl->first || !bl->claim || !bl->order || !bl->work ||
-            !bl->spk || !bl->load || !bl->ns || !bl->cap || !bl->est)
+            !bl->spk || !bl->load || !bl->ns || !bl->est)
             return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
     }
     size_t nsig = m->nsignals ? m->nsignals : 1;
@@ -1051,7 +1059,6 @@ void axon_sim_free(axon_sim *s)
     free(s->bal.spk);
     free(s->bal.load);
     free(s->bal.ns);
-    free(s->bal.cap);
     free(s->bal.est);
     free(s->pop_vars);
     free(s->signal);

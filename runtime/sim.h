@@ -222,11 +222,10 @@ typedef struct {
     uint64_t step;    /* the step of the last assignment */
     uint32_t window;  /* steps from it to the next (RT_BAL_FIRST, then RT_BAL_STEPS) */
     int on;           /* the last assignment is in use (balanced enough) */
-    /* measured (rt_bal_run): each population's time in the phases by populations since the
-       last assignment (ns, each sample capped at cap[i]), and those phases */
+    /* measured (rt_bal_run): each population's CPU time (ns) in the sampled phases by
+       populations since the last assignment (one in RT_BAL_SAMPLE), and those phases */
     uint64_t *ns;     /* npops */
-    uint64_t *cap;    /* npops: RT_BAL_CAP times the last estimate a step (0: none yet) */
-    double *est;      /* npops: the measured estimate a step of the last assignment (ns) */
+    double *est;      /* npops: the measured estimate a phase of the last assignment (ns) */
     uint64_t timed;
 #ifdef AXON_SCHED_STATS /* (pool.h; engine.c, rt_bal_stats) */
 #define RT_ST_POPS 64
