@@ -11,7 +11,8 @@
  * part), each worker's idle time between phases (pausing, yielding, sleeping) and how late it
  * saw a phase after its publication; then, for steps by populations, how far each phase's
  * actual split was from the assignment's estimate, how often a task took another's
- * population, and per population its mean time a step against its estimated work units.
+ * population, and per population its mean time a step against its estimated work units and
+ * the CPU time a step that the last assignment went by (0 where it went by the units).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -122,8 +123,10 @@ int main(int argc, char **argv)
                 continue;
             double us = (double)(bl->st_pop_ns[i] - b0.st_pop_ns[i]) * 1e-3 / (double)runs;
             double u = (bl->st_pop_units[i] - b0.st_pop_units[i]) / (double)runs;
-            printf("  pop %-8s owner %d  %8.1f us a step  %9.0f units  %.3f ns/unit\n",
-                   axon_model.pops[i].name, bl->owner[i], us, u, u > 0 ? us * 1e3 / u : 0.0);
+            printf("  pop %-8s owner %d  %8.1f us a step  %9.0f units  %.3f ns/unit  "
+                   "%8.1f us CPU (the last assignment's estimate)\n",
+                   axon_model.pops[i].name, bl->owner[i], us, u, u > 0 ? us * 1e3 / u : 0.0,
+                   bl->est[i] * 1e-3);
         }
     }
     if (argc > 4 && bl->st_trace) {
