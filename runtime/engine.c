@@ -540,8 +540,8 @@ void rt_balance(axon_sim *s, int updates)
     bl->window = RT_BAL_STEPS;
     double most = rt_bal_assign(bl, m->npops, nt, bl->work);
     bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
-    /* measured: most of the window's steps went by populations, and every population took
-       time in them */
+    /* measured: at least half of the window's steps went by populations (counting the timed
+       ones, one in RT_BAL_SAMPLE), and every population took time in them */
     int timed = bl->on && bl->timed >= (uint64_t)(steps / 2 / RT_BAL_SAMPLE);
     for (uint32_t i = 0; timed && i < m->npops; i++)
         timed = bl->ns[i] > 0;
@@ -592,7 +592,6 @@ static uint64_t rt_ns_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
-
 
 /* Population i run by task `task` in ns (each population by one task a phase: no race). */
 static void rt_bal_stat(rt_bal *bl, uint32_t i, int task, uint64_t ns)
