@@ -470,19 +470,68 @@ static void rt_gather_spikes(rt_pop *p)
  * caller often ran both lists itself, the worker arriving after it had claimed the second.)
  */
 #define RT_BAL_STEPS 256
+#define RT_BAL_FIRST 32 /* the first assignment (the steps before it go by chunks) */
 #define RT_BAL_EVENT 2.0
 #define RT_BAL_SLACK 1.3
 #define RT_BAL_POPS 256 /* populations assigned at most (the assignment is quadratic in them) */
+#define RT_BAL_SAMPLE 8 /* phases by populations whose populations are timed: one in this many */
+
+/* Sorts the populations by w (largest first; ties by index), assigns them to the least
+ * loaded task in that order (LPT) and builds the tasks' lists; the most loaded task's load. */
+static double rt_bal_assign(rt_bal *bl, uint32_t npops, int nt, const double *w)
+{
+    for (uint32_t i = 0; i < npops; i++) {
+        /* insertion by work, largest first (ties by index: the same assignment every time) */
+        uint32_t k = i;
+        while (k > 0 && w[bl->order[k - 1]] < w[i]) {
+            bl->order[k] = bl->order[k - 1];
+            k--;
+        }
+        bl->order[k] = i;
+    }
+    for (int t = 0; t < nt; t++)
+        bl->load[t] = 0;
+    double most = 0;
+    for (uint32_t k = 0; k < npops; k++) {
+        uint32_t i = bl->order[k];
+        int best = 0;
+        for (int t = 1; t < nt; t++)
+            if (bl->load[t] < bl->load[best])
+                best = t;
+        bl->owner[i] = best;
+        bl->load[best] += w[i];
+        if (bl->load[best] > most)
+            most = bl->load[best];
+    }
+    /* each task's list, largest first */
+    uint32_t n = 0;
+    for (int t = 0; t < nt; t++) {
+        bl->first[t] = n;
+        for (uint32_t k = 0; k < npops; k++)
+            if (bl->owner[bl->order[k]] == t)
+                bl->list[n++] = bl->order[k];
+    }
+    bl->first[nt] = n;
+    return most;
+}
 
 void rt_balance(axon_sim *s, int updates)
 {
     rt_bal *bl = &s->bal;
     const axon_model_desc *m = s->m;
     const int nt = s->pool_threads;
-    if (s->step < bl->step) /* an earlier state restored: start over */
+    if (s->step < bl->step) { /* an earlier state restored: start over */
         bl->step = s->step;
-    if (s->step - bl->step < RT_BAL_STEPS)
+        bl->window = RT_BAL_FIRST;
+        bl->timed = 0;
+        for (uint32_t i = 0; i < m->npops; i++)
+            bl->ns[i] = 0;
+    }
+    if (s->step - bl->step < bl->window) {
+        /* this step's phase goes by populations, stamped bl->phase + 1: timed? */
+        bl->timed += bl->on && (bl->phase + 1) % RT_BAL_SAMPLE == 0;
         return;
+    }
     double steps = (double)(s->step - bl->step), total = 0;
     for (uint32_t i = 0; i < m->npops; i++)
         bl->work[i] = updates ? (double)(s->pops[i].hi - s->pops[i].lo) * steps : 0;
@@ -494,39 +543,24 @@ void rt_balance(axon_sim *s, int updates)
     for (uint32_t i = 0; i < m->npops; i++) {
         bl->spk[i] = s->pops[i].nspikes;
         total += bl->work[i];
-        /* insertion by work, largest first (ties by index: the same assignment every time) */
-        uint32_t k = i;
-        while (k > 0 && bl->work[bl->order[k - 1]] < bl->work[i]) {
-            bl->order[k] = bl->order[k - 1];
-            k--;
-        }
-        bl->order[k] = i;
     }
     bl->step = s->step;
-    for (int t = 0; t < nt; t++)
-        bl->load[t] = 0;
-    double most = 0;
-    for (uint32_t k = 0; k < m->npops; k++) {
-        uint32_t i = bl->order[k];
-        int best = 0;
-        for (int t = 1; t < nt; t++)
-            if (bl->load[t] < bl->load[best])
-                best = t;
-        bl->owner[i] = best;
-        bl->load[best] += bl->work[i];
-        if (bl->load[best] > most)
-            most = bl->load[best];
-    }
+    bl->window = RT_BAL_STEPS;
+    double most = rt_bal_assign(bl, m->npops, nt, bl->work);
     bl->on = total > 0 && most <= RT_BAL_SLACK * total / nt;
-    /* each task's list, largest first */
-    uint32_t n = 0;
-    for (int t = 0; t < nt; t++) {
-        bl->first[t] = n;
-        for (uint32_t k = 0; k < m->npops; k++)
-            if (bl->owner[bl->order[k]] == t)
-                bl->list[n++] = bl->order[k];
+    /* measured: at least half of the window's steps went by populations (counting the timed
+       ones, one in RT_BAL_SAMPLE), and every population took time in them */
+    int timed = bl->on && bl->timed >= (uint64_t)(steps / 2 / RT_BAL_SAMPLE);
+    for (uint32_t i = 0; timed && i < m->npops; i++)
+        timed = bl->ns[i] > 0;
+    if (timed) {
+        for (uint32_t i = 0; i < m->npops; i++)
+            bl->est[i] = (double)bl->ns[i] / (double)bl->timed;
+        (void)rt_bal_assign(bl, m->npops, nt, bl->est);
     }
-    bl->first[nt] = n;
+    bl->timed = bl->on && (bl->phase + 1) % RT_BAL_SAMPLE == 0;
+    for (uint32_t i = 0; i < m->npops; i++)
+        bl->ns[i] = 0;
 }
 
 /* Claims population i for the phase stamped `phase`: 1 for the first task to ask. */
@@ -538,21 +572,129 @@ static int rt_bal_claim(rt_bal *bl, uint32_t i, uint64_t phase)
     return atomic_exchange_explicit(&bl->claim[i], phase, memory_order_relaxed) != phase;
 }
 
+/* The calling thread's CPU time in ns: a population's time is its thread's work, not the time
+ * the thread was without a core (a loaded machine, or threads that share one). */
+static uint64_t rt_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* In a sampled phase, population i's CPU time from *t0 to now, for the next assignment
+ * (rt_balance); *t0 = now. Each population is run by one task in a phase, and read by the
+ * caller after the phase. */
+static inline void rt_bal_time(rt_bal *bl, uint32_t i, uint64_t *t0)
+{
+    if (!*t0)
+        return;
+    uint64_t now = rt_cpu_ns();
+    bl->ns[i] += now - *t0;
+    *t0 = now;
+}
+
+#ifdef AXON_SCHED_STATS
+static uint64_t rt_ns_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Population i run by task `task` in ns (each population by one task a phase: no race). */
+static void rt_bal_stat(rt_bal *bl, uint32_t i, int task, uint64_t ns)
+{
+    int k = task < RT_STATS_THREADS ? task : RT_STATS_THREADS - 1;
+    int own = bl->owner[i] < RT_STATS_THREADS ? bl->owner[i] : RT_STATS_THREADS - 1;
+    if (i < RT_ST_POPS) {
+        bl->st_pop_ns[i] += ns;
+        bl->st_pop_runs[i]++;
+        bl->st_pop_units[i] += bl->work[i] / RT_BAL_STEPS;
+    }
+    __atomic_fetch_add(&bl->st_ran_ns[k], ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&bl->st_own_ns[own], ns, __ATOMIC_RELAXED);
+    if (bl->owner[i] != task)
+        __atomic_fetch_add(&bl->st_steals, 1, __ATOMIC_RELAXED);
+    uint64_t n = __atomic_fetch_add(&bl->st_ntrace, 1, __ATOMIC_RELAXED);
+    if (bl->st_trace && n < bl->st_trace_cap) {
+        bl->st_trace[2 * n] = bl->st_phases << 32 | (uint64_t)i << 16 | (uint64_t)task;
+        bl->st_trace[2 * n + 1] = ns;
+    }
+}
+
+/* After a phase by populations: its imbalance, estimated and actual (the caller, alone). */
+static void rt_bal_phase_stat(axon_sim *s, uint64_t steals0)
+{
+    rt_bal *bl = &s->bal;
+    int nt = s->pool_threads < RT_STATS_THREADS ? s->pool_threads : RT_STATS_THREADS;
+    double tot = 0, est = 0, most = 0, least = 1e300, omost = 0, oleast = 1e300;
+    for (int t = 0; t < nt; t++) {
+        tot += (double)bl->st_ran_ns[t];
+        est += bl->load[t];
+    }
+    for (int t = 0; t < nt; t++) {
+        double r = (double)bl->st_ran_ns[t], o = (double)bl->st_own_ns[t];
+        most = r > most ? r : most;
+        least = r < least ? r : least;
+        omost = o > omost ? o : omost;
+        oleast = o < oleast ? o : oleast;
+    }
+    if (tot > 0 && est > 0) {
+        double e = fabs((double)bl->st_own_ns[0] / tot - bl->load[0] / est);
+        bl->st_err += e;
+        int b = e < 0.01 ? 0 : e < 0.02 ? 1 : e < 0.05 ? 2 : e < 0.1 ? 3 : e < 0.2 ? 4 : 5;
+        bl->st_err_hist[b]++;
+        bl->st_spread += (most - least) / tot;
+        bl->st_ownspread += (omost - oleast) / tot;
+    }
+    bl->st_phases++;
+    bl->st_phases_stolen += bl->st_steals != steals0;
+    for (int t = 0; t < RT_STATS_THREADS; t++)
+        bl->st_own_ns[t] = bl->st_ran_ns[t] = 0;
+}
+
+void rt_sched_stats_get(const axon_sim *s, rt_pool_stats *pool, const rt_bal **bal)
+{
+    if (s->pool)
+        rt_pool_stats_get(s->pool, pool);
+    *bal = &s->bal;
+}
+#endif
+
 void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32_t, int),
                 void *arg)
 {
     rt_bal *bl = &s->bal;
     const int nt = s->pool_threads;
+#ifdef AXON_SCHED_STATS
+#define RT_BAL_FN(i)                                                                       \
+    do {                                                                                   \
+        uint64_t w0_ = rt_ns_now();                                                        \
+        fn(arg, (i), task);                                                                \
+        rt_bal_time(bl, (i), &t0);                                                         \
+        rt_bal_stat(bl, (i), task, rt_ns_now() - w0_);                                     \
+    } while (0)
+#else
+#define RT_BAL_FN(i)                                                                       \
+    do {                                                                                   \
+        fn(arg, (i), task);                                                                \
+        rt_bal_time(bl, (i), &t0);                                                         \
+    } while (0)
+#endif
+    /* timed: one phase in RT_BAL_SAMPLE (a thread's CPU clock is a system call) */
+    uint64_t t0 = phase % RT_BAL_SAMPLE == 0 ? rt_cpu_ns() : 0;
     for (uint32_t k = bl->first[task]; k < bl->first[task + 1]; k++)
         if (rt_bal_claim(bl, bl->list[k], phase))
-            fn(arg, bl->list[k], task);
+            RT_BAL_FN(bl->list[k]);
     for (int d = 1; d < nt; d++) {
         int u = (task + d) % nt;
         for (uint32_t k = bl->first[u + 1]; k-- > bl->first[u];)
             if (rt_bal_claim(bl, bl->list[k], phase))
-                fn(arg, bl->list[k], task);
+                RT_BAL_FN(bl->list[k]);
     }
+#undef RT_BAL_FN
 }
+
 
 /*
  * Threads or not. Whether a phase pays off depends on the step's work and on whether the
@@ -732,7 +874,14 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
             rt_balance(s, 1);
             ph.phase = s->bal.on ? ++s->bal.phase : 0;
         }
+#ifdef AXON_SCHED_STATS
+        uint64_t steals0 = s->bal.st_steals;
         rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
+        if (ph.phase)
+            rt_bal_phase_stat(s, steals0);
+#else
+        rt_pool_run(s->pool, rt_step_task, &ph, s->pool_threads);
+#endif
         for (uint32_t i = 0; i < m->npops; i++)
             if (s->pops[i].fired)
                 rt_gather_spikes(&s->pops[i]);
@@ -819,8 +968,11 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
         bl->work = calloc(m->npops, sizeof *bl->work);
         bl->spk = calloc(m->npops, sizeof *bl->spk);
         bl->load = calloc((size_t)s->pool_threads, sizeof *bl->load);
+        bl->ns = calloc(m->npops, sizeof *bl->ns);
+        bl->est = calloc(m->npops, sizeof *bl->est);
+        bl->window = RT_BAL_FIRST;
         if (!bl->owner || !bl->list || !bl->first || !bl->claim || !bl->order || !bl->work ||
-            !bl->spk || !bl->load)
+            !bl->spk || !bl->load || !bl->ns || !bl->est)
             return axon_err_set(err, AXON_ENOMEM, "cannot allocate a simulation");
     }
     size_t nsig = m->nsignals ? m->nsignals : 1;
@@ -913,6 +1065,8 @@ void axon_sim_free(axon_sim *s)
     free(s->bal.work);
     free(s->bal.spk);
     free(s->bal.load);
+    free(s->bal.ns);
+    free(s->bal.est);
     free(s->pop_vars);
     free(s->signal);
     free(s->signal_pin);

@@ -55,7 +55,15 @@
 typedef struct {
     rt_pool *pool;
     pthread_t th;
+    int slot; /* 1 + its index */
 } rt_worker;
+
+#ifdef AXON_SCHED_STATS /* (pool.h) */
+#define RT_ST_ADD(p, f, v) __atomic_fetch_add(&(p)->st.f, (uint64_t)(v), __ATOMIC_RELAXED)
+#define RT_ST_SLOT(k) ((k) < RT_STATS_THREADS ? (k) : RT_STATS_THREADS - 1)
+#else
+#define RT_ST_ADD(p, f, v) ((void)0)
+#endif
 
 struct rt_pool {
     _Alignas(64) _Atomic uint64_t work; /* generation | ntasks << 16 | next task */
@@ -72,6 +80,11 @@ struct rt_pool {
     uint32_t gen;
     int nworkers;
     rt_worker *workers;
+#ifdef AXON_SCHED_STATS
+    rt_pool_stats st;
+    _Atomic uint64_t pub_ns; /* the current phase's publication */
+    uint64_t ret_ns;         /* the caller's return from the last phase */
+#endif
 #ifndef RT_FUTEX
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -108,6 +121,7 @@ static uint64_t rt_ns(void)
 typedef struct {
     unsigned n;
     uint64_t t0;
+    unsigned yields;
 } rt_spin;
 
 static int rt_spin_more(rt_spin *sp)
@@ -122,9 +136,10 @@ static int rt_spin_more(rt_spin *sp)
     uint64_t t = now - sp->t0;
     if (t > RT_SPIN_NS)
         return 0;
-    if (t > RT_PAUSE_NS)
+    if (t > RT_PAUSE_NS) {
+        sp->yields++;
         sched_yield();
-    else
+    } else
         rt_cpu_relax();
     return 1;
 }
@@ -185,13 +200,21 @@ static int rt_claim(rt_pool *p, uint32_t gen, unsigned *nt)
     }
 }
 
-/* Runs tasks of generation gen until none is left. */
-static void rt_run_tasks(rt_pool *p, uint32_t gen)
+/* Runs tasks of generation gen until none is left (slot: the thread's, for the counters). */
+static void rt_run_tasks(rt_pool *p, uint32_t gen, int slot)
 {
     int t;
     unsigned nt;
+    (void)slot;
     while ((t = rt_claim(p, gen, &nt)) >= 0) {
+#ifdef AXON_SCHED_STATS
+        uint64_t t0 = rt_ns();
         p->fn(p->arg, t);
+        RT_ST_ADD(p, task_ns[RT_ST_SLOT(slot)], rt_ns() - t0);
+        RT_ST_ADD(p, tasks[RT_ST_SLOT(slot)], 1);
+#else
+        p->fn(p->arg, t);
+#endif
         if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == nt)
             rt_bump_wake(p, &p->done_seq, &p->caller_sleeps);
     }
@@ -200,7 +223,13 @@ static void rt_run_tasks(rt_pool *p, uint32_t gen)
 static void *rt_worker_main(void *arg)
 {
     rt_pool *p = ((rt_worker *)arg)->pool;
+    const int slot = ((rt_worker *)arg)->slot;
+    (void)slot;
     uint32_t seen = 0; /* the last generation looked at */
+#ifdef AXON_SCHED_STATS
+    const int k = RT_ST_SLOT(slot);
+    uint64_t idle0 = 0; /* when the worker ran out of tasks, 0: not counted */
+#endif
     for (;;) {
         uint64_t w = atomic_load_explicit(&p->work, memory_order_acquire);
         if (rt_gen_of(w) == seen) {
@@ -209,24 +238,45 @@ static void *rt_worker_main(void *arg)
             do
                 w = atomic_load_explicit(&p->work, memory_order_acquire);
             while (rt_gen_of(w) == seen && rt_spin_more(&spin));
+            RT_ST_ADD(p, yields[k], spin.yields);
             if (rt_gen_of(w) == seen) {
                 atomic_fetch_add(&p->sleepers, 1);
                 unsigned s = atomic_load(&p->seq);
                 w = atomic_load(&p->work);
+#ifdef AXON_SCHED_STATS
+                uint64_t z0 = rt_ns();
+#endif
                 if (rt_gen_of(w) == seen)
                     rt_sleep_on(p, &p->seq, s);
+                RT_ST_ADD(p, sleeps[k], 1);
+                RT_ST_ADD(p, sleep_ns[k], rt_ns() - z0);
                 atomic_fetch_sub(&p->sleepers, 1);
                 continue;
             }
         }
         seen = rt_gen_of(w);
+#ifdef AXON_SCHED_STATS
+        if (w >> 16 & RT_FIELD) {
+            uint64_t now = rt_ns(), pub = atomic_load_explicit(&p->pub_ns, memory_order_relaxed);
+            if (idle0)
+                RT_ST_ADD(p, idle_ns[k], now - idle0);
+            RT_ST_ADD(p, seen[k], 1);
+            if (now > pub) {
+                RT_ST_ADD(p, late_ns[k], now - pub);
+                RT_ST_ADD(p, late_hist[rt_stats_bin(now - pub)], 1);
+            }
+        }
+#endif
         /* quit is published as a phase without tasks; it is the last write of the pool */
         if ((w >> 16 & RT_FIELD) == 0) {
             if (p->quit)
                 break;
             continue;
         }
-        rt_run_tasks(p, seen);
+        rt_run_tasks(p, seen, slot);
+#ifdef AXON_SCHED_STATS
+        idle0 = rt_ns();
+#endif
     }
     return NULL;
 }
@@ -240,6 +290,18 @@ static uint32_t rt_publish(rt_pool *p, rt_task_fn fn, void *arg, unsigned ntasks
     p->quit = quit;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
     uint32_t gen = ++p->gen; /* wraps */
+#ifdef AXON_SCHED_STATS
+    {
+        uint64_t now = rt_ns();
+        if (p->ret_ns && ntasks) {
+            RT_ST_ADD(p, gap_ns, now - p->ret_ns);
+            RT_ST_ADD(p, gap_hist[rt_stats_bin(now - p->ret_ns)], 1);
+        }
+        atomic_store_explicit(&p->pub_ns, now, memory_order_relaxed);
+        if (ntasks)
+            RT_ST_ADD(p, phases, 1);
+    }
+#endif
     atomic_store_explicit(&p->work, (uint64_t)gen << RT_GEN_SHIFT | (uint64_t)ntasks << 16,
                           memory_order_release);
     rt_bump_wake(p, &p->seq, &p->sleepers);
@@ -257,8 +319,13 @@ static void rt_wait_done(rt_pool *p)
         atomic_fetch_add(&p->caller_sleeps, 1);
         unsigned s = atomic_load(&p->done_seq);
         int finished = atomic_load(&p->done) == p->ntasks;
+#ifdef AXON_SCHED_STATS
+        uint64_t z0 = rt_ns();
+#endif
         if (!finished)
             rt_sleep_on(p, &p->done_seq, s);
+        RT_ST_ADD(p, csleeps, !finished);
+        RT_ST_ADD(p, csleep_ns, rt_ns() - z0);
         atomic_fetch_sub(&p->caller_sleeps, 1);
         if (finished || atomic_load_explicit(&p->done, memory_order_acquire) == p->ntasks)
             return;
@@ -329,6 +396,7 @@ rt_pool *rt_pool_new(int nthreads, axon_err *err)
     int started = 0, rc = 0;
     for (; started < p->nworkers; started++) {
         w[started].pool = p;
+        w[started].slot = started + 1;
         if ((rc = pthread_create(&w[started].th, NULL, rt_worker_main, &w[started])) != 0)
             break;
     }
@@ -347,9 +415,30 @@ rt_pool *rt_pool_new(int nthreads, axon_err *err)
 void rt_pool_run(rt_pool *p, rt_task_fn fn, void *arg, int ntasks)
 {
     uint32_t gen = rt_publish(p, fn, arg, (unsigned)ntasks, 0);
-    rt_run_tasks(p, gen);
+#ifdef AXON_SCHED_STATS
+    uint64_t before = p->st.tasks[0];
+    rt_run_tasks(p, gen, 0);
+    uint64_t t0 = rt_ns();
     rt_wait_done(p);
+    p->ret_ns = rt_ns();
+    RT_ST_ADD(p, wait_ns, p->ret_ns - t0);
+    RT_ST_ADD(p, wait_hist[rt_stats_bin(p->ret_ns - t0)], 1);
+    RT_ST_ADD(p, alone, p->st.tasks[0] - before == (uint64_t)ntasks);
+#else
+    rt_run_tasks(p, gen, 0);
+    rt_wait_done(p);
+#endif
 }
+
+#ifdef AXON_SCHED_STATS
+void rt_pool_stats_get(const rt_pool *p, rt_pool_stats *out)
+{
+    const uint64_t *a = (const uint64_t *)&p->st;
+    uint64_t *b = (uint64_t *)out;
+    for (size_t i = 0; i < sizeof *out / sizeof(uint64_t); i++)
+        b[i] = __atomic_load_n(&a[i], __ATOMIC_RELAXED);
+}
+#endif
 
 void rt_pool_free(rt_pool *p)
 {

@@ -244,7 +244,26 @@ typedef struct {
     double *load;     /* pool_threads: scratch of the assignment */
     uint64_t *spk;    /* npops: nspikes at the last assignment */
     uint64_t step;    /* the step of the last assignment */
+    uint32_t window;  /* steps from it to the next (RT_BAL_FIRST, then RT_BAL_STEPS) */
     int on;           /* the last assignment is in use (balanced enough) */
+    /* measured (rt_bal_run): each population's CPU time (ns) in the sampled phases by
+       populations since the last assignment (one in RT_BAL_SAMPLE), and those phases */
+    uint64_t *ns;     /* npops */
+    double *est;      /* npops: the measured estimate a phase of the last assignment (ns) */
+    uint64_t timed;
+#ifdef AXON_SCHED_STATS /* (pool.h; engine.c, rt_bal_stats) */
+#define RT_ST_POPS 64
+    uint64_t st_pop_ns[RT_ST_POPS], st_pop_runs[RT_ST_POPS];
+    double st_pop_units[RT_ST_POPS]; /* estimated units a step (work / steps), summed per run */
+    uint64_t st_steals, st_phases, st_phases_stolen;
+    uint64_t st_own_ns[RT_STATS_THREADS], st_ran_ns[RT_STATS_THREADS]; /* this phase's */
+    double st_err;    /* sum over phases of |actual - estimated| share of task 0's list */
+    double st_spread; /* sum over phases of (most - least run by a task) / total */
+    double st_ownspread; /* the same of the lists as assigned (no taking) */
+    uint64_t st_err_hist[6]; /* of |actual - estimated|: < 1%, 2, 5, 10, 20, more */
+    uint64_t *st_trace; /* per population run: phase << 32 | pop << 16 | task, then ns */
+    uint64_t st_ntrace, st_trace_cap;
+#endif
 } rt_bal;
 
 /* ---- a variable's elements (model.h, axon_var_desc.elem; ABI 11) ----------------------- */
@@ -533,6 +552,10 @@ void rt_proj_deliver_pop(axon_sim *s, const axon_step_ctx *ctx, uint32_t pop, in
  * `phase` is the phase's stamp, ++s->bal.phase taken by the caller before the phase. */
 void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32_t, int),
                 void *arg);
+#ifdef AXON_SCHED_STATS
+/* The counters (pool.h): the pool's, and *bal the balance's (rt_bal's st_ fields). */
+void rt_sched_stats_get(const axon_sim *s, rt_pool_stats *pool, const rt_bal **bal);
+#endif
 /* After delivery: pre_after, on_post and post_after, every_step kernels (model.h, ABI 3). */
 void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Deferred on_post (AXON_PROJ_DEFER_POST): the recent post spikes each post neuron keeps, at

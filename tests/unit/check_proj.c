@@ -16,6 +16,7 @@
 
 #include "axon/axon.h"
 #include "axon/io.h"
+#include "../../runtime/sim.h" /* the assignment by populations (test_proj_by_pops_measured) */
 #include "axon/rng.h"
 #include "check_engine.h"
 #include "check_suites.h"
@@ -1356,6 +1357,84 @@ START_TEST(test_proj_by_pops_shared)
 }
 END_TEST
 
+/* Steps by populations assigned by measured time (engine.c, rt_balance): S has 16 neurons and
+ * few synaptic events, so the work units call it the smallest population by far, but its
+ * update takes 300 us of CPU time a step, more than any of B, C and D (also under valgrind,
+ * and on a loaded machine: the time measured is the thread's CPU time). The first assignment (by units, after
+ * 32 steps) orders S last; the next (after 256 more steps by populations, by their measured
+ * times) orders it before B, C and D, and S's task runs it first. Values bit-identical to one
+ * thread's. */
+static void slow_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uint32_t b,
+                        uint32_t e)
+{
+    acc_update(ctx, vars, fired, b, e);
+    /* 300 us of this thread's CPU time, however long it is without a core */
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    double t0 = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec, t = t0;
+    while (t - t0 < 300e-6) {
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        t = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    }
+}
+
+START_TEST(test_proj_by_pops_measured)
+{
+    enum { NS = 16, NB = 500, STEPS = 32 + 256 + 40 };
+    axon_pop_desc pops[] = {POI_POP("P"),
+                            {"S", "Acc", NS, 2, acc_vars, NULL, slow_update, 0, 0, NULL},
+                            {"B", "Acc", NB, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"C", "Acc", NB, 2, acc_vars, NULL, acc_update, 0, 0, NULL},
+                            {"D", "Acc", NB, 2, acc_vars, NULL, acc_update, 0, 0, NULL}};
+    axon_proj_desc pj[] = {proj_of("P->S", 0, 1, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->B", 0, 2, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->C", 0, 3, AXON_CONN_RANDOM, 0.05, 0, 1),
+                           proj_of("P->D", 0, 4, AXON_CONN_RANDOM, 0.05, 0, 1)};
+    split_projs(pj, 4);
+    for (int q = 0; q < 4; q++)
+        pj[q].delay_steps = 1 + (uint32_t)q % 2; /* fused steps */
+    axon_model_desc m = model_projs("measured", 8, pops, 5, pj, 4, NULL, 0);
+    m.dt = POI_DT;
+    static double ref[4][NB];
+    for (int threads = 1; threads <= 2; threads++) {
+        axon_sim *s = new_sim(&m, 5, threads);
+        if (threads > 1) {
+            axon_sim_set_grain(s, 1);
+            run_ok(s, 40 * POI_DT); /* the first assignment, by work units */
+            const rt_bal *bl = &s->bal;
+            ck_assert(bl->on);
+            ck_assert_uint_eq(bl->order[4], 1); /* S the smallest */
+        }
+        run_ok(s, (STEPS - (threads > 1 ? 40 : 0)) * POI_DT);
+        ck_assert_uint_eq(axon_sim_steps(s), STEPS);
+        if (threads > 1) { /* the second, by measured time */
+            const rt_bal *bl = &s->bal;
+            ck_assert(bl->on);
+            uint32_t at[5];
+            for (uint32_t k = 0; k < 5; k++)
+                at[bl->order[k]] = k;
+            for (uint32_t i = 2; i < 5; i++)
+                ck_assert_msg(at[1] < at[i] && bl->est[1] > bl->est[i],
+                              "S at %u, %s at %u (%.0f and %.0f ns)", at[1], pops[i].name,
+                              at[i], bl->est[1], bl->est[i]);
+            int t = bl->owner[1];
+            ck_assert_uint_eq(bl->list[bl->first[t]], 1);
+        }
+        static const char *const names[] = {"S.acc", "B.acc", "C.acc", "D.acc"};
+        for (int k = 0; k < 4; k++) {
+            axon_tensor a;
+            ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
+            size_t n = (k == 0 ? NS : NB) * sizeof(double);
+            if (threads == 1)
+                memcpy(ref[k], a.data, n);
+            else
+                ck_assert_mem_eq(a.data, ref[k], n);
+        }
+        axon_sim_free(s);
+    }
+}
+END_TEST
+
 /* split_on_pre for targets stored in 2 bytes (AXON_PROJ_POST16, ABI 10) */
 static void split_on_pre16(const axon_step_ctx *ctx, void *const *sv, void *const *pre_vars,
                            void *const *post_vars, const uint32_t *post32, uint32_t i, uint64_t b,
@@ -1815,6 +1894,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_split_delivery);
     tcase_add_test(tc, test_proj_split_by_pops);
     tcase_add_test(tc, test_proj_by_pops_shared);
+    tcase_add_test(tc, test_proj_by_pops_measured);
     tcase_add_test(tc, test_proj_post16);
     tcase_add_test(tc, test_proj_delay_parts);
     tcase_add_test(tc, test_proj_post_index);
