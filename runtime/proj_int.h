@@ -1,6 +1,8 @@
 /*
- * What proj.c (connectivity, synapse state) and deliver.c (delivery, continuous synapses,
- * plasticity) share: the post-ordered index as the kernels read it, and row cutting by target.
+ * What proj.c (connectivity, synapse state), proj_check.c (the descriptors' validation) and
+ * deliver.c (delivery, continuous synapses, plasticity) share: the limits and connector rules
+ * both the validation and the building follow, the post-ordered index as the kernels read it,
+ * and row cutting by target.
  */
 #ifndef AXON_PROJ_INT_H
 #define AXON_PROJ_INT_H
@@ -8,6 +10,23 @@
 #include <stdint.h>
 
 #include "sim.h"
+
+#define RT_MAX_SYN UINT32_MAX         /* synapses per projection */
+#define RT_MAX_POST16 65536u          /* post neurons of 16-bit targets (AXON_PROJ_POST16) */
+#define RT_MAX_DELAY ((1u << 24) - 1) /* delay_steps */
+#define RT_MAX_PROJS (1u << 22)       /* projection index fits the stream id */
+
+/* pre == post without autapses: i -> i is excluded. */
+static inline int rt_no_self(const axon_proj_desc *d)
+{
+    return d->pre == d->post && !d->autapses;
+}
+
+/* Candidates of one neuron's draws among n (one fewer when i -> i is excluded). */
+static inline uint32_t rt_candidates(const axon_proj_desc *d, uint32_t n)
+{
+    return rt_no_self(d) && n > 0 ? n - 1 : n;
+}
 
 /* Column j of the post-ordered index as the kernels take it (model.h: pre_of, syn_of, begin,
  * end): the index itself, or a packed index unpacked into buf (rt_col_buf) as entries

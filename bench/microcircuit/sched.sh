@@ -25,12 +25,17 @@ mpi_cflags=$(sed -n 's/^MPI_CFLAGS = //p' Makefile)
 mpi_libs=$(sed -n 's/^MPI_LIBS = //p' Makefile)
 srcs=$(sed -n '/^libaxonrt_core_la_SOURCES/,/^[^\t ]/p' Makefile.am | tr ' \\\t' '\n\n\n' |
        grep '^runtime/.*\.c$')
+# every runtime source, two at a time; any that does not compile stops the script
+pids=
 for f in $srcs; do
     # shellcheck disable=SC2086 # flag lists
     $CC -std=c11 -O2 -g -DHAVE_CONFIG_H -D_GNU_SOURCE -DAXON_SCHED_STATS ${SCHED_CFLAGS:-} -I. \
         -Iruntime -Iruntime/include $mpi_cflags -c "$f" -o "$tmp/$(basename "$f" .c).o" &
+    pids="$pids $!"
 done
-wait
+for p in $pids; do
+    wait "$p" || { echo "sched.sh: the runtime did not compile with -DAXON_SCHED_STATS" >&2; exit 1; }
+done
 $AXON build examples/microcircuit.axon --set "scale=$SCALE" --set "k_scale=$KSCALE" --emit obj \
     -o "$tmp/m.o" -q >/dev/null
 # shellcheck disable=SC2086
