@@ -147,10 +147,11 @@ int main(void)
     printf("50 ms: hash %016llx\n", (unsigned long long)h);
     for (int q = 0; q < NP; q++)
         fail |= check_set(s, q);
-    /* a parameter per synapse set for the whole projection, and read as one value */
+    /* a parameter per synapse set for the whole projection (R: in blocks), and read as one
+       value */
     double w;
-    fail |= axon_sim_set_param(s, "D.w", 0.03, "nA") != AXON_OK ||
-            axon_sim_get_param(s, "D.w", &w) != AXON_OK || w != 0.03e-9;
+    fail |= axon_sim_set_param(s, "R.w", 0.03, "nA") != AXON_OK ||
+            axon_sim_get_param(s, "R.w", &w) != AXON_OK || w != 0.03e-9;
     if (fail)
         printf("FAIL set_param: %s\n", axon_sim_error(s));
     size_t cn = axon_sim_checkpoint_size(s), used = 0;
