@@ -1099,20 +1099,15 @@ static void rt_pack_blocks(const axon_sim *s, rt_proj *pr)
     _Static_assert(RT_BLOCK % AXON_SYN_BLOCK == 0, "cap holds whole blocks");
     uint64_t nb = pr->cap / AXON_SYN_BLOCK;
     char *blk = pr->vars[0];
-    const uint16_t *t16 = pr->post16; /* narrowed (AXON_PROJ_POST16; cap entries, padding 0) */
+    /* narrowed by now (AXON_PROJ_POST16, which rt_proj_check asks of blocks; cap entries,
+       padding 0) */
+    const uint16_t *t16 = pr->post16;
     for (uint64_t b = nb; b-- > 0;) {
         char *o = blk + b * bb;
         uint64_t k0 = b * AXON_SYN_BLOCK;
         uint64_t w[AXON_SYN_BLOCK]; /* the block's values, before they are overwritten */
         memcpy(w, blk + k0 * vsz, AXON_SYN_BLOCK * vsz);
-        if (t16) {
-            memcpy(o, t16 + k0, AXON_SYN_BLOCK * sizeof *t16);
-        } else {
-            for (uint32_t t = 0; t < AXON_SYN_BLOCK; t++) {
-                uint16_t j = (uint16_t)rt_target(pr, k0 + t); /* padding: 0 */
-                memcpy(o + t * sizeof j, &j, sizeof j);
-            }
-        }
+        memcpy(o, t16 + k0, AXON_SYN_BLOCK * sizeof *t16);
         memcpy(o + lead, w, AXON_SYN_BLOCK * vsz);
     }
     free(pr->post16);
@@ -1190,7 +1185,6 @@ static axon_status rt_proj_state(axon_sim *s, rt_proj *pr, axon_err *err)
         rt_pack_blocks(s, pr);
     return st;
 }
-
 
 /* Over MPI ranks (collectively): the bounds of the delays and the count of rounded ones are
  * those of the whole projection, as one process finds them (the exchange interval and the
@@ -1727,39 +1721,27 @@ void rt_proj_free(axon_sim *s)
 void rt_proj_var_get(const rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
                      void *dst)
 {
-    size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
-    if (rt_proj_blocked(pr, v)) { /* in blocks with the targets (ABI 13) */
-        for (uint64_t x = 0; x < n; x++)
-            memcpy((char *)dst + x * vsz,
-                   (const char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz, vsz);
-        return;
-    }
-    const char *a = (const char *)pr->vars[v] + from * k * vsz;
-    if (k == 1) {
+    size_t vsz = rt_proj_vsz(pr, v, esz);
+    const char *a = (const char *)pr->vars[v];
+    if (!rt_proj_blocked(pr, v) && rt_proj_vstride(pr, v) == 1) {
         if (n)
-            memcpy(dst, a, n * vsz);
+            memcpy(dst, a + from * vsz, n * vsz);
         return;
     }
-    for (uint64_t x = 0; x < n; x++)
-        memcpy((char *)dst + x * vsz, a + x * k * vsz, vsz);
+    for (uint64_t x = 0; x < n; x++) /* a lane (ABI 12), or blocks (ABI 13) */
+        memcpy((char *)dst + x * vsz, a + rt_proj_vidx(pr, v, from + x) * vsz, vsz);
 }
 
 void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_t n,
                      const void *src)
 {
-    size_t vsz = rt_proj_vsz(pr, v, esz), k = rt_proj_vstride(pr, v);
-    if (rt_proj_blocked(pr, v)) {
-        for (uint64_t x = 0; x < n; x++)
-            memcpy((char *)pr->vars[v] + rt_proj_vidx(pr, v, from + x) * vsz,
-                   (const char *)src + x * vsz, vsz);
-        return;
-    }
-    char *a = (char *)pr->vars[v] + from * k * vsz;
-    if (k == 1) {
+    size_t vsz = rt_proj_vsz(pr, v, esz);
+    char *a = (char *)pr->vars[v];
+    if (!rt_proj_blocked(pr, v) && rt_proj_vstride(pr, v) == 1) {
         if (n)
-            memcpy(a, src, n * vsz);
+            memcpy(a + from * vsz, src, n * vsz);
         return;
     }
     for (uint64_t x = 0; x < n; x++)
-        memcpy(a + x * k * vsz, (const char *)src + x * vsz, vsz);
+        memcpy(a + rt_proj_vidx(pr, v, from + x) * vsz, (const char *)src + x * vsz, vsz);
 }

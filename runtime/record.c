@@ -391,27 +391,22 @@ axon_status rt_rec_reserve_steps(axon_sim *s, uint32_t k, axon_err *err)
 }
 
 /* One row of a state or weight record from the variable array src, of elements of type e
- * (resolved, rt_elem), value x at element x stride (a lane of an interleaved group of a
- * projection's per-neuron variables, model.h ABI 12, else 1); the row holds values of the
- * model's precision. */
-static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src, int32_t e, size_t stride,
-                          const rt_proj *pr)
+ * (resolved, rt_elem): a population's (pr NULL), value x at element x, or projection pr's,
+ * value x where its layout puts it (rt_proj_vidx: a lane of an interleaved group of
+ * per-neuron variables, model.h ABI 12; blocks with the targets, ABI 13); the row holds values
+ * of the model's precision. */
+static void rt_rec_sample(axon_sim *s, rt_rec *r, const void *src, int32_t e, const rt_proj *pr)
 {
     size_t esz = s->esz;
     char *row = (char *)r->vals + r->n * r->nsub * esz;
-    if (pr && rt_proj_blocked(pr, (uint32_t)r->var)) {
-        /* in blocks with the targets (model.h, ABI 13) */
-        int32_t own = esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32;
-        for (uint32_t k = 0; k < r->nsub; k++)
-            (void)rt_elem_set(row, own, k,
-                              rt_elem_get(src, e, rt_proj_vidx(pr, (uint32_t)r->var,
-                                                               r->sub ? r->sub[k] : r->col0 + k)));
-    } else if (e != (esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32) || stride > 1) {
-        /* a narrow variable (model.h), or a lane */
-        int32_t own = esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32;
-        for (uint32_t k = 0; k < r->nsub; k++)
-            (void)rt_elem_set(row, own, k,
-                              rt_elem_get(src, e, (r->sub ? r->sub[k] : r->col0 + k) * stride));
+    int32_t own = esz == 8 ? AXON_ELEM_F64 : AXON_ELEM_F32;
+    uint32_t var = (uint32_t)r->var;
+    if (e != own || (pr && (rt_proj_blocked(pr, var) || rt_proj_vstride(pr, var) > 1))) {
+        /* a narrow variable (model.h), a lane, or blocks */
+        for (uint32_t k = 0; k < r->nsub; k++) {
+            uint64_t x = r->sub ? r->sub[k] : r->col0 + k;
+            (void)rt_elem_set(row, own, k, rt_elem_get(src, e, pr ? rt_proj_vidx(pr, var, x) : x));
+        }
     } else if (!r->sub) {
         memcpy(row, (const char *)src + (size_t)r->col0 * esz, (size_t)r->nsub * esz);
     } else if (esz == 8) {
@@ -485,7 +480,7 @@ void rt_rec_pop_step(axon_sim *s, int pi)
         if (r->pop != pi || r->kind != AXON_REC_STATE || next % r->every != 0)
             continue;
         if (!r->input) /* inputs were sampled before the update (rt_rec_inputs) */
-            rt_rec_sample(s, r, p->vars[r->var], rt_elem(&p->d->vars[r->var], s->esz), 1, NULL);
+            rt_rec_sample(s, r, p->vars[r->var], rt_elem(&p->d->vars[r->var], s->esz), NULL);
         r->t[r->n++] = t;
     }
     /* over MPI ranks, the spike and rate records wait for the exchange (rt_rec_spikes) */
@@ -501,8 +496,7 @@ void rt_rec_syn_step(axon_sim *s)
             continue;
         rt_proj_sync(s); /* after the step's plasticity: deferred updates first */
         rt_rec_sample(s, r, s->projs[r->proj].vars[r->var],
-                      rt_elem(&s->projs[r->proj].d->vars[r->var], s->esz),
-                      rt_proj_vstride(&s->projs[r->proj], (uint32_t)r->var), &s->projs[r->proj]);
+                      rt_elem(&s->projs[r->proj].d->vars[r->var], s->esz), &s->projs[r->proj]);
         r->t[r->n++] = (double)next * s->dt;
     }
 }
@@ -518,6 +512,6 @@ void rt_rec_inputs(axon_sim *s)
         rt_rec *r = &s->recs[i];
         if (r->input && r->kind == AXON_REC_STATE && next % r->every == 0)
             rt_rec_sample(s, r, s->pops[r->pop].vars[r->var],
-                          rt_elem(&s->pops[r->pop].d->vars[r->var], s->esz), 1, NULL);
+                          rt_elem(&s->pops[r->pop].d->vars[r->var], s->esz), NULL);
     }
 }
