@@ -785,6 +785,7 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
                 g->buf = buf;
                 g->cap = pl->pops[i].cap;
                 g->head = total;
+                g->next = s->step;
                 pl->pops[i].buf = NULL;
             }
         }
@@ -1153,6 +1154,7 @@ static axon_status ck_restore(axon_sim *s, const void *data, size_t size, const 
         ck_parse(s, &r, &pl, 1, what);
         ck_install(s, &pl);
         rt_proj_defer_reset(s); /* the synapses are the checkpoint's, up to date */
+        s->dq_epoch++;          /* the spikes in flight are the checkpoint's */
         s->seed = seed;
     } else {
         s->step = old_step;

@@ -26,6 +26,7 @@ void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, 
         memcpy(g->buf, spk + n1, (n - (size_t)n1) * sizeof *spk);
     }
     g->head += n;
+    g->next = step + 1;
 }
 
 void rt_proj_store(axon_sim *s, uint64_t step)
@@ -71,55 +72,6 @@ double rt_proj_events_due(const axon_sim *s, uint64_t n)
 #define RT_PF 8  /* prefetch distances in spikes (rt_deliver_range), histories (rt_defer_replay) */
 #define RT_PF2 16
 #define RT_DEFER_SCAN 256 /* synapses of a row scanned at once (rt_defer_replay) */
-/* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
-static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
-{
-    while (b < e) {
-        uint64_t mid = b + (e - b) / 2;
-        if (delay[mid] < v)
-            b = mid + 1;
-        else
-            e = mid;
-    }
-    return b;
-}
-
-#define RT_SCAN_DELAY 32 /* delays compared at once (one vector loop, rt_delay_part) */
-#define RT_SCAN_ROW 128  /* rows up to this long are counted, longer ones searched */
-
-/* The part of row [*b, *e) (ordered by delay; delay[] holds cap entries) with delay v: [*b, *e)
- * becomes [the first synapse with delay >= v, the first with delay > v). A row without a delay
- * table is mostly short (rt_delay_table: the projection's mean row is shorter than twice the
- * delays' range; rows over RT_SCAN_ROW are searched), and a spike meets it
- * once per delay of the range, most of its parts empty: rather than two binary searches (a
- * chain of dependent loads and mispredicted branches each), the row's delays below v and up
- * to v are counted, RT_SCAN_DELAY at a time without branches (the entries past the row's end
- * masked off, read from the array's padding or the next row). */
-static void rt_delay_part(const uint16_t *delay, uint64_t cap, uint64_t *b, uint64_t *e, uint32_t v)
-{
-    uint64_t r0 = *b, r1 = *e;
-    uint64_t n = (r1 - r0 + RT_SCAN_DELAY - 1) / RT_SCAN_DELAY * RT_SCAN_DELAY;
-    if (r1 - r0 > RT_SCAN_ROW || r0 + n > cap || v > UINT16_MAX) {
-        uint64_t lo = rt_find_delay(delay, r0, r1, v);
-        *b = lo;
-        *e = lo < r1 && delay[lo] == v ? rt_find_delay(delay, lo, r1, v + 1) : lo;
-        return;
-    }
-    const uint16_t w = (uint16_t)v, len = (uint16_t)(r1 - r0);
-    uint64_t lt = 0, le = 0;
-    for (uint64_t k = 0; k < n; k += RT_SCAN_DELAY) {
-        uint16_t a = 0, c = 0;
-        for (uint16_t x = 0; x < RT_SCAN_DELAY; x++) {
-            uint16_t in = (uint16_t)(k + x) < len, d = delay[r0 + k + x];
-            a += in & (d < w);
-            c += in & (d <= w);
-        }
-        lt += a;
-        le += c;
-    }
-    *b = r0 + lt;
-    *e = r0 + le;
-}
 
 /* The step context of pr's handler kernels: ctx, or for a rank's part of a projection whose
  * handlers draw random numbers a copy in *own with syn_offset set (model.h, ABI 8), or with
@@ -243,125 +195,244 @@ static void rt_prefetch_row(const rt_proj *pr, size_t esz, uint32_t i)
                                i * rt_proj_vstride(pr, v) * rt_proj_vsz(pr, v, esz));
 }
 
-/* A part of a row due in this step through per-synapse delays (rt_deliver_range_het). */
-typedef struct {
-    uint32_t i, dl;  /* presynaptic neuron, delay */
-    uint64_t rb, re; /* its synapses: the row [r0, r1) until the delay's part is found */
-} rt_due_part;
-
-#define RT_HET_BATCH 64 /* parts resolved together, their loads in flight at once */
-
-/*
- * Delivers n due parts in order. Each starts at a scattered place (its row offsets, its
- * delay-table entry or the row's delays, then its targets and synapse variables), and a
- * projection's source fires only a few spikes per step, so prefetching spikes ahead within one
- * delay finds nothing to prefetch: the batch is resolved in passes instead, each issuing the
- * loads of all its parts before the next pass uses them.
+/* ---- due parts through per-synapse delays (rt_dqs, sim.h)
+ *
+ * With per-synapse delays a spike reaches its row one part at a time: the part with delay d in
+ * step n + d. Finding each part in the step it is due (its delay-table entry, or the row's
+ * delays) cost a scattered cache line per spike, delay and step, empty parts included. Instead
+ * a spike's row is read once: its table entries (or its delays) lie together, and each
+ * non-empty part is queued in the slot of the step it is due in. The thread that delivers a
+ * projection's parts first queues those of the spikes stored since its last step, so this runs
+ * in the parallel phase and no queue is shared: dq[0] serves one thread delivering to every
+ * target (a step on the caller, or by populations), dq[1 + c] chunk c's. A step's delivery
+ * walks its slot in order, the spikes' steps ascending and each step's spikes in order, the
+ * order (delays from the longest to the shortest) delivery took before the queues: every target
+ * sees the same operations in the same order.
  */
-static void rt_deliver_parts(const rt_proj *pr, const axon_step_ctx *ctx, int task,
-                             rt_due_part *p, uint32_t n, void *const *av, void *const *bv,
-                             uint32_t lo, uint32_t hi, uint32_t npost, size_t esz, int chunk)
+
+#define RT_DQ_BATCH 32 /* spikes whose rows are prefetched together (rt_dq_queue) */
+#define RT_DQ_AHEAD 16 /* due parts prefetched ahead of the one delivered (rt_deliver_due) */
+
+/* Grows q for k more uint32; 0 if it cannot. */
+static __attribute__((noinline)) int rt_dq_grow(rt_dq *q, size_t k)
 {
-    const uint64_t *row = pr->row;
-    const uint32_t *doff = pr->doff;
+    size_t cap = q->cap ? 2 * q->cap : 384;
+    while (cap < q->n + k)
+        cap *= 2;
+    uint32_t *e = realloc(q->e, cap * sizeof *e);
+    if (!e)
+        return 0;
+    q->e = e;
+    q->cap = cap;
+    return 1;
+}
+
+/* Appends the part [b, e) of presynaptic neuron i to q; 0 if q cannot grow. (Synapse indices
+ * fit in 32 bits: RT_MAX_SYN.) */
+static inline int rt_dq_put(rt_dq *q, uint32_t i, uint64_t b, uint64_t e)
+{
+    if (q->n + 3 > q->cap && !rt_dq_grow(q, 3))
+        return 0;
+    uint32_t *x = q->e + q->n;
+    x[0] = i;
+    x[1] = (uint32_t)b;
+    x[2] = (uint32_t)e;
+    q->n += 3;
+    return 1;
+}
+
+/* Row i's entries in the delay table for its part of delay dmin + j (sim.h, doff): the part
+ * is [o[0], o[ncut + 1]), chunk c's cut of it [o[c], o[c + 1]); the next delay's follow. */
+static inline const uint32_t *rt_doff_at(const rt_proj *pr, uint32_t i, uint64_t j)
+{
     const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
-    int whole = lo == 0 && hi >= npost;
-    /* with a delay table, the part of row i with delay dmin + j is [doff[x], doff[x + st]) and
-       chunk c's cut of it, where the table holds the cuts (ncut > 0), [doff[x + c],
-       doff[x + c + 1]), x = (i nd + j) st (sim.h): one load, no row offsets */
-    const int own = doff && !whole && chunk >= 0 && pr->ncut > 0;
+    return pr->doff + (i * nd + j) * st;
+}
+
+/* Queues in dq the non-empty parts, cut to the targets [lo, hi) of the post population (chunk
+ * `chunk`'s, or -1: all), of the rows of step t's spikes (in the source's history) that are due
+ * in step `from` or later, each in the slot of its step; 0 if a slot cannot grow. */
+static int rt_dq_queue(const axon_sim *s, const rt_proj *pr, rt_dqs *dq, uint64_t t, uint64_t from,
+                       uint32_t lo, uint32_t hi, int chunk)
+{
+    const rt_ring *g = s->pops[pr->d->pre].ring;
+    const uint64_t p0 = g->start[t % g->depth], mask = g->cap - 1;
+    const uint32_t cnt = g->count[t % g->depth], nq = pr->dmax + 1;
+    const uint32_t npost = s->pops[pr->d->post].size;
+    const uint32_t s0 = (uint32_t)((t + pr->dmin) % nq); /* the slot of the shortest delay */
+    const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
+    /* a table's part (rt_doff_at), or chunk c's cut of it; else (no cuts in the table, or no
+       table) rt_cut */
+    const int all = chunk < 0, own = !all && pr->doff && pr->ncut > 0;
     const uint64_t c0 = own ? (uint64_t)chunk : 0, c1 = own ? (uint64_t)chunk + 1 : st;
-    for (uint32_t k = 0; k < n; k++) {
-        if (doff) {
-            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
-            __builtin_prefetch(o + c0);
-            __builtin_prefetch(o + c1);
-        } else {
-            __builtin_prefetch(&row[p[k].i]);
-        }
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        if (doff) {
-            const uint32_t *o = doff + (p[k].i * nd + (p[k].dl - pr->dmin)) * st;
-            p[k].rb = o[c0];
-            p[k].re = o[c1];
-            if (p[k].rb < p[k].re)
-                rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
-        } else {
-            uint64_t r0 = row[p[k].i], r1 = row[p[k].i + 1];
-            p[k].rb = r0;
-            p[k].re = r1;
-            /* the row's delays: every line where rt_delay_part counts them all (a longer row
-               is searched, and its first line is enough to start) */
-            if (r0 < r1)
-                rt_prefetch_lines((const char *)&pr->delay[r0],
-                                  (r1 - r0 <= RT_SCAN_ROW ? r1 - r0 : 1) * sizeof *pr->delay);
-        }
-    }
-    if (!pr->doff)
-        for (uint32_t k = 0; k < n; k++) {
-            if (p[k].rb == p[k].re)
-                continue;
-            rt_delay_part(pr->delay, pr->cap, &p[k].rb, &p[k].re, p[k].dl);
-            if (p[k].rb < p[k].re)
-                rt_prefetch_part(pr, esz, p[k].rb, p[k].re);
-        }
-    /* the kernel called directly where rt_row_call would (no draws keyed by whole indices) */
-    const int plain = !pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS);
-    axon_event_fn on_pre = pr->d->on_pre;
-    void *const *sv = pr->vars;
-    const uint32_t *post = rt_targets(pr);
-    for (uint32_t k = 0; k < n; k++) {
-        uint64_t rb = p[k].rb, re = p[k].re;
-        if (!whole && !own)
-            rt_cut(pr, &rb, &re, lo, hi, npost);
-        if (rb < re) {
-            if (plain)
-                on_pre(ctx, sv, av, bv, post, p[k].i, rb, re);
+    for (uint32_t k0 = 0; k0 < cnt; k0 += RT_DQ_BATCH) {
+        const uint32_t k1 = cnt - k0 < RT_DQ_BATCH ? cnt : k0 + RT_DQ_BATCH;
+        /* the batch's rows in flight together: their table entries, or their offsets and
+           then their delays */
+        for (uint32_t k = k0; k < k1; k++) {
+            uint32_t i = g->buf[(p0 + k) & mask];
+            if (pr->doff)
+                rt_prefetch_lines((const char *)rt_doff_at(pr, i, 0),
+                                  (nd * st + 1) * sizeof *pr->doff);
             else
-                rt_row_call(pr, on_pre, ctx, task, av, bv, p[k].i, rb, re);
+                __builtin_prefetch(&pr->row[i]);
+        }
+        for (uint32_t k = k0; k < k1 && !pr->doff; k++) {
+            uint32_t i = g->buf[(p0 + k) & mask];
+            rt_prefetch_lines((const char *)(pr->delay + pr->row[i]),
+                              (pr->row[i + 1] - pr->row[i]) * sizeof *pr->delay);
+        }
+        for (uint32_t k = k0; k < k1; k++) {
+            const uint32_t i = g->buf[(p0 + k) & mask];
+            if (pr->doff) {
+                const uint32_t *o = rt_doff_at(pr, i, 0);
+                uint32_t slot = s0;
+                for (uint64_t j = 0; j < nd; j++, o += st) {
+                    uint64_t b = o[c0], e = o[c1];
+                    if (!all && !own && b < e)
+                        rt_cut(pr, &b, &e, lo, hi, npost);
+                    if (b < e && t + pr->dmin + j >= from && !rt_dq_put(&dq->slot[slot], i, b, e))
+                        return 0;
+                    slot = slot + 1 == nq ? 0 : slot + 1;
+                }
+                continue;
+            }
+            /* the row ordered by delay: each run of one delay is a part */
+            for (uint64_t r = pr->row[i], r1 = pr->row[i + 1], r2; r < r1; r = r2) {
+                const uint16_t dl = pr->delay[r];
+                for (r2 = r + 1; r2 < r1 && pr->delay[r2] == dl; r2++)
+                    ;
+                uint64_t b = r, e = r2;
+                uint32_t slot = s0 + (dl - pr->dmin);
+                if (!all)
+                    rt_cut(pr, &b, &e, lo, hi, npost);
+                if (b < e && t + dl >= from &&
+                    !rt_dq_put(&dq->slot[slot < nq ? slot : slot - nq], i, b, e))
+                    return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Brings dq up to the spikes stored so far, for a delivery in step n: the parts of the steps
+ * since its last are queued, each step's after its slot of step + dmax (that of the step
+ * before it, delivered) is emptied. At its first use, after a restored checkpoint, or after a
+ * gap longer than the queue (steps of another kind: rt_adapt's probes and the assignments by
+ * populations switch every few hundred steps), it is made anew from the spike history (the
+ * parts due in step n or later: a window's queuing in one step). 0 if a slot cannot grow: the
+ * queue is then made anew next time, and this step delivers without it (rt_deliver_direct),
+ * so that running out of memory changes nothing but the speed. */
+static int rt_dq_update(const axon_sim *s, const rt_proj *pr, rt_dqs *dq, uint64_t n, uint32_t lo,
+                        uint32_t hi, int chunk)
+{
+    const uint64_t upto = s->pops[pr->d->pre].ring->next, nq = (uint64_t)pr->dmax + 1;
+    uint64_t t = dq->next;
+    if (!dq->slot || dq->epoch != s->dq_epoch || t > upto || upto - t > nq) {
+        /* (a queue unused for longer than its delays, as after a switch to steps of another
+           kind, first gives its memory back) */
+        for (uint64_t k = 0; dq->slot && k < nq; k++) {
+            free(dq->slot[k].e);
+            dq->slot[k] = (rt_dq){0};
+        }
+        if (!dq->slot && !(dq->slot = calloc(nq, sizeof *dq->slot)))
+            return 0;
+        t = n > pr->dmax ? n - pr->dmax : 0;
+        dq->epoch = s->dq_epoch;
+    }
+    for (; t < upto; t++) {
+        dq->slot[(t + pr->dmax) % nq].n = 0;
+        if (!rt_dq_queue(s, pr, dq, t, n, lo, hi, chunk)) {
+            dq->epoch = s->dq_epoch - 1; /* (made anew next time) */
+            return 0;
+        }
+    }
+    dq->next = upto;
+    return 1;
+}
+
+/* The first synapse of [b, e) (ordered by delay) whose delay is >= v, e if none. */
+static uint64_t rt_find_delay(const uint16_t *delay, uint64_t b, uint64_t e, uint32_t v)
+{
+    while (b < e) {
+        uint64_t mid = b + (e - b) / 2;
+        if (delay[mid] < v)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    return b;
+}
+
+/* Delivers the parts of rows due in step n without a queue (one that could not grow,
+ * rt_dq_update): each found in its row's table entry or delays as the spike history lists
+ * them, in the queue's order, cut to the targets [lo, hi) (chunk >= 0) or whole; `task` picks
+ * the thread's scratch (rt_row_call). */
+static void rt_deliver_direct(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
+                              uint32_t lo, uint32_t hi, int chunk, int task)
+{
+    const rt_ring *g = s->pops[pr->d->pre].ring;
+    const uint64_t n = ctx->step, st = (uint64_t)pr->ncut + 1;
+    void *const *av = s->pops[pr->d->pre].vars, *const *bv = s->pops[pr->d->post].vars;
+    for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
+        if (n < dl)
+            continue;
+        const uint64_t t = n - dl, p0 = g->start[t % g->depth];
+        for (uint32_t k = 0; k < g->count[t % g->depth]; k++) {
+            const uint32_t i = g->buf[(p0 + k) & (g->cap - 1)];
+            uint64_t b, e;
+            if (pr->doff) {
+                const uint32_t *o = rt_doff_at(pr, i, dl - pr->dmin);
+                b = o[0];
+                e = o[st];
+            } else {
+                b = rt_find_delay(pr->delay, pr->row[i], pr->row[i + 1], dl);
+                e = rt_find_delay(pr->delay, b, pr->row[i + 1], dl + 1);
+            }
+            if (chunk >= 0)
+                rt_cut(pr, &b, &e, lo, hi, s->pops[pr->d->post].size);
+            if (b < e)
+                rt_row_call(pr, pr->d->on_pre, ctx, task, av, bv, i, b, e);
         }
     }
 }
 
-/* rt_deliver_range for per-synapse delays: for each delay from the longest to the shortest,
- * the spikes of step n - delay reach the part of their rows with that delay, in batches of
- * RT_HET_BATCH (rt_deliver_parts). */
-static void rt_deliver_range_het(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
-                                 uint32_t lo, uint32_t hi, int chunk)
+/*
+ * Delivers the parts of rows due in this step to the targets [lo, hi) of the post population
+ * (chunk `chunk`'s; lo 0 and hi its size or more: all, on one thread). Each part starts at a
+ * scattered place, so their lines are prefetched RT_DQ_AHEAD parts ahead.
+ */
+static void rt_deliver_due(axon_sim *s, rt_proj *pr, const axon_step_ctx *ctx, uint32_t lo,
+                           uint32_t hi, int chunk)
 {
-    const axon_proj_desc *d = pr->d;
-    rt_pop *a = &s->pops[d->pre], *b = &s->pops[d->post];
-    const rt_ring *g = a->ring;
-    if (!g)
-        return;
     const int task = chunk < 0 ? 0 : chunk; /* the thread's scratch (rt_row_call) */
-    const uint64_t mask = g->cap - 1;
-    rt_due_part part[RT_HET_BATCH];
-    uint32_t n = 0;
-    if (!d->on_pre || ctx->step < pr->dmin)
+    /* every target: the queue of one thread (the caller's, or by populations) */
+    if (lo == 0 && hi >= s->pops[pr->d->post].size)
+        chunk = -1;
+    rt_dqs *dq = &pr->dq[chunk + 1];
+    if (!rt_dq_update(s, pr, dq, ctx->step, lo, hi, chunk)) { /* out of memory */
+        rt_deliver_direct(s, pr, ctx, lo, hi, chunk, task);
         return;
-    /* the spikes of step n - dl are in slot (n - dl) % depth (rt_due_d): the slot of the
-       longest delay due found once, the next delay's the slot after it (no division per
-       delay: this loop runs for every delay of every projection in every step) */
-    uint32_t dl = ctx->step < pr->dmax ? (uint32_t)ctx->step : pr->dmax;
-    uint64_t slot = (ctx->step - dl) % g->depth;
-    for (dl++; dl-- > pr->dmin; slot = slot + 1 == g->depth ? 0 : slot + 1) {
-        uint64_t st = g->start[slot];
-        uint32_t cnt = g->count[slot];
-        for (uint32_t k = 0; k < cnt; k++) {
-            part[n].i = g->buf[(st + k) & mask];
-            part[n].dl = dl;
-            if (++n == RT_HET_BATCH) {
-                rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size,
-                                 s->esz, chunk);
-                n = 0;
-            }
-        }
     }
-    if (n > 0)
-        rt_deliver_parts(pr, ctx, task, part, n, a->vars, b->vars, lo, hi, b->size, s->esz,
-                         chunk);
+    const rt_dq *q = &dq->slot[ctx->step % (pr->dmax + 1)];
+    const uint64_t n = q->n / 3;
+    void *const *av = s->pops[pr->d->pre].vars, *const *bv = s->pops[pr->d->post].vars;
+    /* the kernel called directly where rt_row_call would (no draws keyed by whole indices) */
+    const int plain = !pr->gidx || !(pr->d->flags & AXON_PROJ_SYN_DRAWS);
+    const size_t esz = s->esz;
+    axon_event_fn on_pre = pr->d->on_pre;
+    void *const *sv = pr->vars;
+    const uint32_t *post = rt_targets(pr), *x = q->e; /* x: the entry (i, b, e) */
+    for (uint64_t k = 0; k < n && k < RT_DQ_AHEAD; k++)
+        rt_prefetch_part(pr, esz, x[3 * k + 1], x[3 * k + 2]);
+    for (uint64_t k = 0; k < n; k++, x += 3) {
+        if (k + RT_DQ_AHEAD < n)
+            rt_prefetch_part(pr, esz, x[3 * RT_DQ_AHEAD + 1], x[3 * RT_DQ_AHEAD + 2]);
+        if (plain)
+            on_pre(ctx, sv, av, bv, post, x[0], x[1], x[2]);
+        else
+            rt_row_call(pr, on_pre, ctx, task, av, bv, x[0], x[1], x[2]);
+    }
 }
 
 /*
@@ -516,8 +587,8 @@ static void rt_defer_keep(axon_sim *s, rt_proj *pr, const axon_step_ctx *ctx)
         rt_defer_flush(s, pr, step + 1);
 }
 
-static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx,
-                             uint32_t lo, uint32_t hi, int chunk)
+static void rt_deliver_range(axon_sim *s, rt_proj *pr, const axon_step_ctx *ctx, uint32_t lo,
+                             uint32_t hi, int chunk)
 {
     const axon_proj_desc *d = pr->d;
     if (pr->nsyn == 0) /* no row to walk (rt_proj_setup: nor a phase to wait for) */
@@ -525,7 +596,8 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
     axon_step_ctx own;
     ctx = rt_proj_ctx(pr, ctx, &own);
     if (pr->delay || pr->doff) {
-        rt_deliver_range_het(s, pr, ctx, lo, hi, chunk);
+        if (pr->dq)
+            rt_deliver_due(s, pr, ctx, lo, hi, chunk);
         return;
     }
     uint64_t st = 0;
@@ -603,7 +675,7 @@ static void rt_deliver_range(axon_sim *s, const rt_proj *pr, const axon_step_ctx
 void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
-        const rt_proj *pr = &s->projs[q];
+        rt_proj *pr = &s->projs[q];
         const rt_pop *b = &s->pops[pr->d->post];
         if (task < b->nchunks)
             rt_deliver_range(s, pr, ctx, b->bounds[task], b->bounds[task + 1], task);
@@ -613,7 +685,7 @@ void rt_proj_deliver_part(axon_sim *s, const axon_step_ctx *ctx, int task)
 void rt_proj_deliver_pop(axon_sim *s, const axon_step_ctx *ctx, uint32_t pop, int task)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
-        const rt_proj *pr = &s->projs[q];
+        rt_proj *pr = &s->projs[q];
         /* the whole range: no cut; `task` picks the thread's scratch */
         if ((uint32_t)pr->d->post == pop)
             rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, task);
@@ -671,7 +743,7 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
     /* (a projection whose on_pre reads pre variables is not AXON_PROJ_SPLIT: delivery is
        then always here, on every rank) */
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
-        const rt_proj *pr = &s->projs[q];
+        rt_proj *pr = &s->projs[q];
         if (pr->d->on_pre && !(pr->d->flags & AXON_PROJ_SPLIT))
             rt_proj_gather_pre(s, pr);
         rt_deliver_range(s, pr, ctx, 0, UINT32_MAX, -1);

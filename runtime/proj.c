@@ -61,13 +61,14 @@
  * spike and projection order; every target and synapse then sees the same operations in the
  * same order as with one thread (sim.h, RT_SPLIT_*); or, where the populations' work can be
  * shared out evenly, one thread delivers whole rows to all of a post population's targets
- * (engine.c, rt_balance; rt_proj_deliver_owned). Row offsets and the starts of rows are
+ * (engine.c, rt_balance; rt_proj_deliver_pop). Row offsets and the starts of rows are
  * prefetched a few spikes ahead: rows are scattered over memory. With per-synapse delays the
- * due parts of rows are resolved and prefetched in batches (rt_deliver_parts); where the delays
- * are in a table (rt_delay_table) and rows are long enough, the points where each delay's part
- * of a row crosses the chunk boundaries are stored in it next to the part's start
- * (rt_proj_cuts), so that each thread finds its own targets of a due part by one load and
- * reads and prefetches only those.
+ * rows are ordered by (delay, target), and each spike's row is read once: its non-empty parts
+ * are queued for the steps they are due in (rt_dqs, sim.h; deliver.c, rt_dq_update), and each
+ * step's parts delivered and prefetched from its queue; where the delays are in a table
+ * (rt_delay_table) and rows are long enough, the points where each delay's part of a row
+ * crosses the chunk boundaries are stored in it next to the part's start (rt_proj_cuts), so
+ * that each chunk's queue takes its own targets of a part by one load.
  */
 #include <float.h>
 #include <math.h>
@@ -1670,6 +1671,16 @@ axon_status rt_proj_setup(axon_sim *s, axon_err *err)
             same_step |= (d->delays ? pr->dmin : d->delay_steps) == 0;
     }
     s->split = !split ? RT_SPLIT_NONE : same_step ? RT_SPLIT_PHASE : RT_SPLIT_FUSED;
+    /* the queues of due parts through per-synapse delays (sim.h, rt_dqs) */
+    for (uint32_t q = 0; q < m->nprojs; q++) {
+        rt_proj *pr = &s->projs[q];
+        if (!pr->d->on_pre || !s->pops[pr->d->pre].ring || (!pr->delay && !pr->doff))
+            continue;
+        pr->ndq = 1 + s->pops[pr->d->post].nchunks;
+        if (!(pr->dq = aligned_alloc(64, (size_t)pr->ndq * sizeof *pr->dq)))
+            return axon_err_set(err, AXON_ENOMEM, "out of memory for the spikes in flight");
+        memset(pr->dq, 0, (size_t)pr->ndq * sizeof *pr->dq);
+    }
     return AXON_OK;
 }
 
@@ -1694,6 +1705,12 @@ void rt_proj_free(axon_sim *s)
         free(pr->delay);
         free(pr->doff);
         free(pr->cut);
+        for (int k = 0; pr->dq && k < pr->ndq; k++) {
+            for (uint32_t j = 0; pr->dq[k].slot && j <= pr->dmax; j++)
+                free(pr->dq[k].slot[j].e);
+            free(pr->dq[k].slot);
+        }
+        free(pr->dq);
         free(pr->col);
         free(pr->col_pk);
         free(pr->col_first);

@@ -15,8 +15,8 @@
 #include "axon/axon.h"
 #include "pool.h"
 
-#define RT_BLOCK 16
-#define RT_MAX_HET_DELAY 65535u /* per-synapse delays, in steps */ /* neurons per alignment block: array padding and chunk boundaries */
+#define RT_BLOCK 16 /* neurons per alignment block: array padding and chunk boundaries */
+#define RT_MAX_HET_DELAY 65535u /* per-synapse delays, in steps */
 
 /*
  * Spike history of a population that is the source of a projection with an on_pre kernel:
@@ -32,6 +32,7 @@ typedef struct {
     uint32_t *buf;
     uint64_t cap;  /* a power of two */
     uint64_t head; /* position of the next spike to store */
+    uint64_t next; /* the steps before it are stored */
 } rt_ring;
 
 typedef struct {
@@ -53,6 +54,21 @@ typedef struct {
     int inputs_touched; /* an input was set, viewed or restored nonzero: the model's
                            update_quiet is not used (rt_update_fn) */
 } rt_pop;
+
+/* A queue of the parts of rows due through per-synapse delays (rt_proj.dq; deliver.c): slot
+ * n % (dmax + 1) holds those due in step n, each as 3 uint32 (the presynaptic neuron, the
+ * part's first synapse, its end), in the order delivery takes them: the spikes' steps
+ * ascending, each step's spikes in order. */
+typedef struct {
+    uint32_t *e;
+    size_t n, cap; /* uint32 used and allocated */
+} rt_dq;
+typedef struct {
+    _Alignas(64) rt_dq *slot; /* dmax + 1, allocated at the queue's first use; a line of its
+                                 own (rt_dqs of one projection are used by different threads) */
+    uint64_t next;  /* the parts of the spikes of the steps before `next` are queued */
+    uint64_t epoch; /* the axon_sim.dq_epoch it was made in; another: it is made anew */
+} rt_dqs;
 
 /* A projection: CSR by presynaptic neuron (model.h). */
 typedef struct {
@@ -136,6 +152,12 @@ typedef struct {
     uint64_t nflush;  /* ... flushes so far (every row replayed) */
     int dshort;       /* ... flushes in a row from rt_proj_sync that came soon after the one
                          before (deliver.c: RT_DEFER_SHORT) */
+    /* per-synapse delays (delay or doff) with on_pre: the parts of rows due in the next
+       dmax + 1 steps, queued by the thread that delivers them (deliver.c, rt_dq_update):
+       dq[0] for the whole post population (one thread, or steps by populations), dq[1 + c]
+       for chunk c's targets (ndq = 1 + the post population's chunks) */
+    rt_dqs *dq;
+    int ndq;
     size_t bytes;   /* row, post, vars and the post-ordered index */
     double mean_row; /* nsyn / npre for delivering projections (work estimates), else 0 */
 } rt_proj;
@@ -392,6 +414,8 @@ struct axon_sim {
     uint64_t neurons; /* all populations' sizes */
     uint32_t grain;   /* work per thread (neuron updates and synaptic events) for a phase */
     int split;        /* RT_SPLIT_* */
+    uint64_t dq_epoch; /* spike histories replaced (a restored checkpoint): the queues of
+                          due parts are made anew (rt_dqs) */
     rt_adapt adapt;
     rt_bal bal;
     double *signal;      /* m->nsignals values of the current step */

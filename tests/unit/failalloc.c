@@ -287,6 +287,10 @@ static const char MODEL[] = "import \"std/neurons/lif\"\n"
                             "    project E -> I : VoltageJump(w = 0.5 mV) connect random(0.3) "
                             "delay 1 ms\n"
                             "    project I -> E : VoltageJump(w = -0.5 mV) connect all_to_all\n"
+                            /* per-synapse delays: queues of due parts that grow during the
+                               run (deliver.c, rt_dq_update) */
+                            "    project E -> E : VoltageJump(w = 0.2 mV) connect random(0.5) "
+                            "delay max(round(normal(1 ms, 0.5 ms) / 0.1 ms) * 0.1 ms, 0.1 ms)\n"
                             "    record spikes E\n"
                             "    record E.v [0 .. 3] every 1 ms\n"
                             "    record rate I every 5 ms\n"
