@@ -203,7 +203,9 @@ void axon_sim_free(axon_sim *s);
  * (nothing is allocated): the state, the connectivity and synapse variables, the spike
  * histories, the recordings (state, rate and weight records reserve their samples; a spike
  * record takes 12 bytes per recorded spike beyond the room for one step, which no estimate
- * can know), and the temporaries of building the projections. items (may be NULL; else room
+ * can know), and the temporaries of building the projections. Nor can it know the queues of
+ * parts of rows due through per-synapse delays (12 bytes per part in flight: the firing rate
+ * times the range of delays times the parts per row), which are not counted. items (may be NULL; else room
  * for cap >= npops + nprojs + nrecords) receives one item per population, projection and
  * record, in that order; *total the peak in bytes (building or running, whichever is larger).
  * Counts and bytes are doubles: a model may ask for more than 2^64. Not counted: the
