@@ -14,6 +14,7 @@ static const struct {
     {"lex", lex_suite},       {"parse", parse_suite},   {"units", units_suite},
     {"rng", rng_suite},       {"tensor", tensor_suite}, {"io", io_suite},
     {"sx", sx_suite},         {"sema", sema_suite},     {"engine", engine_suite}, {"proj", proj_suite}, {"api", api_suite},
+    {"delays", delays_suite},
     {"axonc", axonc_suite},
     {"cg", cg_suite},
     {"analysis", analysis_suite},

@@ -13,6 +13,7 @@ Suite *io_suite(void);
 Suite *sx_suite(void);
 Suite *engine_suite(void);
 Suite *proj_suite(void);
+Suite *delays_suite(void);
 Suite *api_suite(void);
 Suite *sema_suite(void);
 Suite *axonc_suite(void);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The runtime's unit suites of simulations (engine, proj, api) under valgrind (issue
+# The runtime's unit suites of simulations (engine, proj, delays, api) under valgrind (issue
 # "Reliability"): memory errors and leaks (definite and indirect) fail the test. The suites
 # run hand-written kernels and descriptors compiled for plain x86-64 (no -march), so valgrind,
 # which knows no AVX-512, runs all their code; the suites that JIT models for this machine's
@@ -15,7 +15,7 @@ command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed";
 [ -x tests/unit/check_axon ] || { echo "FAIL: tests/unit/check_axon is not built"; exit 1; }
 fail=0
 # (rng's statistical tests draw millions of numbers: hours under valgrind, so not here)
-for suite in engine proj api; do
+for suite in engine proj delays api; do
     if CK_RUN_SUITE=$suite CK_FORK=no valgrind -q --error-exitcode=1 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect ./tests/unit/check_axon >valgrind-$suite.out 2>&1 &&
         grep -q "100%: Checks" valgrind-$suite.out; then
