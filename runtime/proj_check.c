@@ -102,19 +102,17 @@ axon_status rt_proj_check(const axon_model_desc *m, axon_err *err)
                                     nm, d->p);
             break;
         case AXON_CONN_INDEGREE:
-            if (b->size > 0 && d->k > rt_candidates(d, a->size))
+        case AXON_CONN_OUTDEGREE: { /* k of the other side's candidates per neuron of one side */
+            const int in = d->connector == AXON_CONN_INDEGREE;
+            const uint32_t each = in ? b->size : a->size, among = in ? a->size : b->size;
+            if (each > 0 && d->k > rt_candidates(d, among))
                 return axon_err_set(err, AXON_EINVAL,
-                                    "projection '%s': fixed in-degree %u, but there are only %u "
-                                    "candidate presynaptic neurons",
-                                    nm, d->k, rt_candidates(d, a->size));
+                                    "projection '%s': fixed %s-degree %u, but there are only %u "
+                                    "candidate %ssynaptic neurons",
+                                    nm, in ? "in" : "out", d->k, rt_candidates(d, among),
+                                    in ? "pre" : "post");
             break;
-        case AXON_CONN_OUTDEGREE:
-            if (a->size > 0 && d->k > rt_candidates(d, b->size))
-                return axon_err_set(err, AXON_EINVAL,
-                                    "projection '%s': fixed out-degree %u, but there are only %u "
-                                    "candidate postsynaptic neurons",
-                                    nm, d->k, rt_candidates(d, b->size));
-            break;
+        }
         case AXON_CONN_WHERE:
             if (!d->where)
                 return axon_err_set(err, AXON_EINVAL,

@@ -603,6 +603,16 @@ START_TEST(test_proj_fixed_degree)
     }
     axon_sim_free(t);
     axon_sim_free(s);
+    /* more than the candidates: refused, with the side that is short of them */
+    pj[0].k = NBIG + 1;
+    expect_refused(&m, NULL,
+                   "projection 'in': fixed in-degree 1001, but there are only 1000 candidate "
+                   "presynaptic neurons");
+    pj[0].k = 50;
+    pj[4].k = 301;
+    expect_refused(&m, NULL,
+                   "projection 'out.big': fixed out-degree 301, but there are only 300 candidate "
+                   "postsynaptic neurons");
 }
 END_TEST
 
