@@ -269,86 +269,6 @@ static void rt_pop_free(rt_pop *p)
 
 /* ---- phases */
 
-/*
- * Spike compaction: the indices i of [b, e) with fired[i] != 0, in increasing order, to out.
- * Spikes are rare (a few per thousand neurons and step), so the flags are scanned 64 bytes at a
- * time: one test says whether any is set, and only then are the set bytes found, from a mask of
- * one bit per byte. b is a multiple of RT_BLOCK and fired is AXON_ALIGN-aligned; bytes at or
- * beyond e (the padding, which kernels may write) are never counted. With SSE2 (every x86-64)
- * a block is four 16-byte loads, compared with zero into the mask; elsewhere eight 8-byte
- * words, each non-zero one mapped to the top bits of its non-zero bytes.
- */
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-
-/* the bits of the non-zero bytes of fired[i, i + 64), bit q for byte q; 0 if none */
-static inline uint64_t rt_fired_mask(const uint8_t *f)
-{
-    const __m128i z = _mm_setzero_si128(), *p = (const __m128i *)f;
-    __m128i a0 = _mm_loadu_si128(p), a1 = _mm_loadu_si128(p + 1), a2 = _mm_loadu_si128(p + 2),
-            a3 = _mm_loadu_si128(p + 3);
-    __m128i any = _mm_or_si128(_mm_or_si128(a0, a1), _mm_or_si128(a2, a3));
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(any, z)) == 0xFFFF)
-        return 0;
-    uint64_t zero = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, z)) |
-                    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, z)) << 16 |
-                    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a2, z)) << 32 |
-                    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a3, z)) << 48;
-    return ~zero;
-}
-
-static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
-{
-    size_t k = 0;
-    uint32_t i = b;
-    for (; e - i >= 64; i += 64)
-        for (uint64_t m = rt_fired_mask(fired + i); m; m &= m - 1)
-            out[k++] = i + (uint32_t)__builtin_ctzll(m);
-    for (; i < e; i++) {
-        out[k] = i;
-        k += fired[i] != 0;
-    }
-    return k;
-}
-#else
-static size_t rt_compact(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
-{
-    size_t k = 0;
-    uint32_t i = b;
-    for (; e - i >= 64; i += 64) {
-        uint64_t w[8];
-        memcpy(w, fired + i, sizeof w);
-        if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]))
-            continue;
-        for (uint32_t q = 0; q < 8; q++) {
-            uint64_t x = w[q];
-            if (!x)
-                continue;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* the top bit of each non-zero byte, then the set bytes in increasing order */
-            const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-            x = (((x & low7) + low7) | x) & ~low7;
-            while (x) {
-                out[k++] = i + 8 * q + ((uint32_t)__builtin_ctzll(x) >> 3);
-                x &= x - 1;
-            }
-#else
-            const uint8_t *f = fired + i + 8 * q;
-            for (uint32_t j = 0; j < 8; j++) {
-                out[k] = i + 8 * q + j;
-                k += f[j] != 0;
-            }
-#endif
-        }
-    }
-    for (; i < e; i++) {
-        out[k] = i;
-        k += fired[i] != 0;
-    }
-    return k;
-}
-#endif
-
 /* The init kernels, population by population, each split into its chunks. */
 typedef struct {
     rt_pop *pop;
@@ -404,7 +324,7 @@ static void rt_update_chunk(axon_sim *s, const axon_step_ctx *ctx, uint32_t i, i
     uint32_t b = p->bounds[c], e = p->bounds[c + 1];
     rt_update_fn(s, i)(ctx, p->vars, p->fired, b, e);
     if (p->fired)
-        p->chunk_n[c] = rt_compact(p->fired, b, e, p->spk + b);
+        p->chunk_n[c] = rt_compact(s->compact_isa, p->fired, b, e, p->spk + b);
 }
 
 /* By populations: all of population i, its update then the spikes due to it. */
@@ -892,7 +812,7 @@ static axon_status rt_step(axon_sim *s, const axon_step_ctx *ctx)
                 continue;
             rt_update_fn(s, i)(ctx, p->vars, p->fired, p->lo, p->hi);
             if (p->fired)
-                p->nspk = rt_compact(p->fired, p->lo, p->hi, p->spk);
+                p->nspk = rt_compact(s->compact_isa, p->fired, p->lo, p->hi, p->spk);
         }
     }
     if (s->ctl) /* pushed spikes join the step's */
@@ -930,6 +850,7 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
     s->m = m;
     s->seed = o ? o->seed : 0;
     s->threads = o && o->threads > 1 ? o->threads : 1;
+    s->compact_isa = rt_compact_isa();
     s->grain = RT_GRAIN;
     s->adapt = (rt_adapt){.pref = 1, .stage = 0, .left = RT_PROBE, .exploit = RT_EXPLOIT_MIN};
     s->esz = m->precision;

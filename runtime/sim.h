@@ -416,6 +416,7 @@ struct axon_sim {
     int split;        /* RT_SPLIT_* */
     uint64_t dq_epoch; /* spike histories replaced (a restored checkpoint): the queues of
                           due parts are made anew (rt_dqs) */
+    int compact_isa;   /* the spike compaction's instructions (RT_COMPACT_*, compact.c) */
     rt_adapt adapt;
     rt_bal bal;
     double *signal;      /* m->nsignals values of the current step */
@@ -443,6 +444,14 @@ struct axon_sim {
     char **meta; /* axon_sim_set_meta: nmeta (key, value) pairs, key at 2k, value at 2k + 1 */
     uint32_t nmeta;
 };
+
+/* compact.c: the indices i of [b, e) with fired[i] != 0, in increasing order, to out (room for
+ * e - b); isa: the instructions to use, at most rt_compact_isa()'s. The same list with any. */
+enum { RT_COMPACT_WORDS, RT_COMPACT_SSE2, RT_COMPACT_AVX2, RT_COMPACT_AVX512 };
+size_t rt_compact(int isa, const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out);
+/* The best this CPU has (the environment variable AXON_TEST_COMPACT, "words", "sse2" or
+ * "avx2", asks the tests' lower one) */
+int rt_compact_isa(void);
 
 /* engine.c: an AXON_ALIGN-aligned block of at least `bytes` (rounded up to the alignment; *size,
  * if not NULL, is the size), for free(). Not aligned to RT_HUGE (2 MiB: element i of every large
