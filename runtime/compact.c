@@ -19,22 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 9)
-#include <immintrin.h>
+/* SSE2 with every x86-64 compiler; AVX2 and AVX-512BW (functions of their own, for a runtime
+ * built for any x86-64) with those whose intrinsics take target attributes */
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
 #define RT_COMPACT_X86 1
+#if defined(__clang__) || __GNUC__ >= 9
+#include <immintrin.h>
+#define RT_COMPACT_WIDE 1
+#endif
 #endif
 
 /* The index of x's lowest set bit (x not 0) */
 static inline uint32_t rt_ctz64(uint64_t x)
 {
-#ifdef __GNUC__
     return (uint32_t)__builtin_ctzll(x);
-#else
-    uint32_t n = 0;
-    for (; !(x & 1); x >>= 1)
-        n++;
-    return n;
-#endif
 }
 
 /* The indices of the set bits of m[0, nb) (block q: flags i + 64 q ...), blocks with a bit in
@@ -61,7 +60,7 @@ static inline size_t rt_list_masks(const uint64_t *m, uint64_t any, uint32_t i, 
 /* The masks of the nb blocks at f (nb <= 64) into m; returns the word of the non-empty ones. */
 typedef uint64_t (*rt_mask_fn)(const uint8_t *f, uint32_t nb, uint64_t *m);
 
-#ifdef RT_COMPACT_X86
+#ifdef RT_COMPACT_WIDE
 __attribute__((target("avx512f,avx512bw"))) static inline uint64_t
 rt_masks_avx512(const uint8_t *f, uint32_t nb, uint64_t *m)
 {
@@ -92,6 +91,9 @@ __attribute__((target("avx2"))) static inline uint64_t rt_masks_avx2(const uint8
     return any;
 }
 
+#endif
+
+#ifdef RT_COMPACT_X86
 static inline uint64_t rt_masks_sse2(const uint8_t *f, uint32_t nb, uint64_t *m)
 {
     const __m128i z = _mm_setzero_si128();
@@ -139,6 +141,8 @@ int rt_compact_isa(void)
     int best = RT_COMPACT_WORDS;
 #ifdef RT_COMPACT_X86
     best = RT_COMPACT_SSE2;
+#endif
+#ifdef RT_COMPACT_WIDE
     if (__builtin_cpu_supports("avx2"))
         best = RT_COMPACT_AVX2;
     if (__builtin_cpu_supports("avx512bw"))
@@ -176,7 +180,7 @@ static inline __attribute__((always_inline)) size_t rt_scan(rt_mask_fn masks, co
     return k;
 }
 
-#ifdef RT_COMPACT_X86
+#ifdef RT_COMPACT_WIDE
 __attribute__((target("avx512f,avx512bw"))) static size_t
 rt_scan_avx512(const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
 {
@@ -192,15 +196,16 @@ __attribute__((target("avx2"))) static size_t rt_scan_avx2(const uint8_t *fired,
 
 size_t rt_compact(int isa, const uint8_t *fired, uint32_t b, uint32_t e, uint32_t *out)
 {
-#ifdef RT_COMPACT_X86
+#ifdef RT_COMPACT_WIDE
     if (isa == RT_COMPACT_AVX512)
         return rt_scan_avx512(fired, b, e, out);
     if (isa == RT_COMPACT_AVX2)
         return rt_scan_avx2(fired, b, e, out);
+#endif
+#ifdef RT_COMPACT_X86
     if (isa == RT_COMPACT_SSE2)
         return rt_scan(rt_masks_sse2, fired, b, e, out);
-#else
-    (void)isa;
 #endif
+    (void)isa;
     return rt_scan(rt_masks_words, fired, b, e, out);
 }
