@@ -33,29 +33,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void *big(size_t n)
-{
-    n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = aligned_alloc(HUGE_PAGE, n);
-    if (!p) {
-        fprintf(stderr, "ringfloor: out of memory\n");
-        exit(1);
-    }
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, n, MADV_HUGEPAGE);
-#endif
-    memset(p, 0, n);
-    return p;
-}
+#include "floor.h"
 
 /* Prefetches the lines of [p, p + n) into L2. */
 static inline void lines(const void *p, size_t n)

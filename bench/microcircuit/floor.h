@@ -1,0 +1,40 @@
+/*
+ * What memfloor.c and ringfloor.c share: the process's CPU time, and zeroed memory on
+ * transparent huge pages (as the runtime's synapse arrays are). Each program includes it
+ * once; built as `cc -O2 bench/microcircuit/memfloor.c` from the top of the tree.
+ */
+#ifndef AXON_BENCH_FLOOR_H
+#define AXON_BENCH_FLOOR_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* n zeroed bytes on huge pages where the kernel gives them; exits with a message if none */
+static void *big(size_t n)
+{
+    n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, n);
+    if (!p) {
+        fprintf(stderr, "out of memory (%zu bytes)\n", n);
+        exit(1);
+    }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, n);
+    return p;
+}
+
+#endif
