@@ -1,11 +1,12 @@
 /*
- * What memfloor.c and ringfloor.c share: the process's CPU time, and zeroed memory on
- * transparent huge pages (as the runtime's synapse arrays are). Each program includes it
+ * What memfloor.c and ringfloor.c share: the process's CPU time, zeroed memory on transparent
+ * huge pages (as the runtime's synapse arrays are), and random places in it. Each program includes it
  * once; built as `cc -O2 bench/microcircuit/memfloor.c` from the top of the tree.
  */
 #ifndef AXON_BENCH_FLOOR_H
 #define AXON_BENCH_FLOOR_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,24 @@ static void *big(size_t n)
 #endif
     memset(p, 0, n);
     return p;
+}
+
+/* n places in [0, span), multiples of unit, at random (xorshift64 from a fixed seed: the same
+ * places every run); exits with a message if out of memory */
+static uint64_t *places(size_t n, uint64_t span, uint64_t unit)
+{
+    uint64_t *pb = malloc(n * sizeof *pb), x = 88172645463325252ull;
+    if (!pb) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    for (size_t k = 0; k < n; k++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        pb[k] = x % span / unit * unit;
+    }
+    return pb;
 }
 
 #endif

@@ -128,15 +128,7 @@ int main(int argc, char **argv)
            sum);
     /* parts at random places (xorshift64), the same for both prefetch kinds */
     size_t nparts = 4000000;
-    uint64_t *pb = malloc(nparts * sizeof *pb), x = 88172645463325252ull;
-    if (!pb)
-        return 1;
-    for (size_t k = 0; k < nparts; k++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        pb[k] = x % (nsyn - (size_t)len);
-    }
+    uint64_t *pb = places(nparts, nsyn - (size_t)len, 1);
     for (int t1 = 0; t1 < 2; t1++) {
         c = parts(t, w, wbytes, in, pb, nparts, len, batch, t1);
         printf("parts of %d, batches of %d, prefetcht%d: %.3f ns/synapse, %.1f ns/part\n", len,

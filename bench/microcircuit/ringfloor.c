@@ -121,15 +121,7 @@ int main(int argc, char **argv)
     double *in = big((size_t)h.nt * sizeof *in);
     /* 4M parts' worth of rows at random places (xorshift64), each starting a part */
     size_t nrows = 4000000 / (size_t)((h.row + h.len - 1) / h.len);
-    uint64_t *rb = malloc(nrows * sizeof *rb), x = 88172645463325252ull;
-    if (!rb)
-        return 1;
-    for (size_t k = 0; k < nrows; k++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        rb[k] = x % (nsyn - (size_t)h.row) / (size_t)h.len * (size_t)h.len;
-    }
+    uint64_t *rb = places(nrows, nsyn - (size_t)h.row, (uint64_t)h.len);
     double c = ring(&h, t, w, r, in, rb, nrows), chk = 0;
     for (int j = 0; j < h.nt; j++)
         chk += in[j];
