@@ -133,6 +133,16 @@ void get_csr(axon_sim *s, int proj, const uint64_t **row, const uint32_t **post)
     ck_assert_int_eq(axon_sim_connectivity(s, proj, row, post), AXON_OK);
 }
 
+void same_var(axon_sim *s, const char *name, void *ref, size_t n, int first)
+{
+    axon_tensor a;
+    ck_assert_int_eq(axon_sim_var(s, name, &a), AXON_OK);
+    if (first)
+        memcpy(ref, a.data, n);
+    else
+        ck_assert_mem_eq(a.data, ref, n);
+}
+
 /* Rows strictly increasing (so no duplicates), targets in range, i -> i only if allowed.
  * (Hot loops count failures and assert once: every ck_assert is a write to check's pipe.) */
 static void check_rows(axon_sim *s, int proj, uint32_t npre, uint32_t npost, int self_ok)
@@ -1247,14 +1257,8 @@ START_TEST(test_proj_split_by_pops)
             run_ok(s, 0.1); /* continues across runs */
             ck_assert_uint_eq(axon_sim_synapse_count(s, 4), 0);
             static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
-            for (int k = 0; k < 4; k++) {
-                axon_tensor a;
-                ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
-                if (t == 0)
-                    memcpy(ref[k], a.data, sizeof ref[k]);
-                else
-                    ck_assert_mem_eq(a.data, ref[k], sizeof ref[k]);
-            }
+            for (int k = 0; k < 4; k++)
+                same_var(s, names[k], ref[k], sizeof ref[k], t == 0);
             unsigned long calls = atomic_load(&g_split_calls);
             if (t == 0) {
                 ck_assert_uint_gt(axon_sim_spike_count(s, 0), 3000);
@@ -1358,15 +1362,9 @@ START_TEST(test_proj_by_pops_shared)
         ck_assert_msg(timeouts == 0, "%d threads: A's update waited in vain %d times", threads,
                       timeouts);
         static const char *const names[] = {"A.acc", "B.acc", "C.acc", "D.acc"};
-        for (int k = 0; k < 4; k++) {
-            axon_tensor a;
-            ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
-            size_t n = (k == 0 ? STEAL_NA + 100 : STEAL_NA) * sizeof(double);
-            if (threads == 1)
-                memcpy(ref[k], a.data, n);
-            else
-                ck_assert_mem_eq(a.data, ref[k], n);
-        }
+        for (int k = 0; k < 4; k++)
+            same_var(s, names[k], ref[k], (k == 0 ? STEAL_NA + 100 : STEAL_NA) * sizeof(double),
+                     threads == 1);
         axon_sim_free(s);
     }
     atomic_store(&g_steal_wait, 0);
@@ -1437,15 +1435,8 @@ START_TEST(test_proj_by_pops_measured)
             ck_assert_uint_eq(bl->list[bl->first[t]], 1);
         }
         static const char *const names[] = {"S.acc", "B.acc", "C.acc", "D.acc"};
-        for (int k = 0; k < 4; k++) {
-            axon_tensor a;
-            ck_assert_int_eq(axon_sim_var(s, names[k], &a), AXON_OK);
-            size_t n = (k == 0 ? NS : NB) * sizeof(double);
-            if (threads == 1)
-                memcpy(ref[k], a.data, n);
-            else
-                ck_assert_mem_eq(a.data, ref[k], n);
-        }
+        for (int k = 0; k < 4; k++)
+            same_var(s, names[k], ref[k], (k == 0 ? NS : NB) * sizeof(double), threads == 1);
         axon_sim_free(s);
     }
 }
@@ -1510,12 +1501,7 @@ START_TEST(test_proj_post16)
         atomic_store(&g_split_calls, 0);
         axon_sim *s = new_sim(&m, 3, c < 2 ? 1 : 2);
         run_ok(s, 0.05);
-        axon_tensor a;
-        ck_assert_int_eq(axon_sim_var(s, "A.acc", &a), AXON_OK);
-        if (c == 0)
-            memcpy(ref_a, a.data, sizeof ref_a);
-        else
-            ck_assert_mem_eq(a.data, ref_a, sizeof ref_a);
+        same_var(s, "A.acc", ref_a, sizeof ref_a, c == 0);
         for (int q = 0; q < 3; q++) {
             static const char *const wn[] = {"P->A.w", "P->A.2.w", "P->A.3.w"};
             axon_tensor w;

@@ -3,6 +3,7 @@
 #ifndef AXON_CHECK_PROJ_H
 #define AXON_CHECK_PROJ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "axon/axon.h"
@@ -21,5 +22,8 @@ axon_proj_desc proj_of(const char *name, int32_t pre, int32_t post, int32_t conn
                        uint32_t k, int32_t autapses);
 /* The connectivity of projection proj of s (asserted AXON_OK). */
 void get_csr(axon_sim *s, int proj, const uint64_t **row, const uint32_t **post);
+/* The first n bytes of variable `name` of s: kept in ref where `first`, else asserted equal to
+ * ref (the same results as the first run's). */
+void same_var(axon_sim *s, const char *name, void *ref, size_t n, int first);
 
 #endif

@@ -205,9 +205,10 @@ void axon_sim_free(axon_sim *s);
  * record takes 12 bytes per recorded spike beyond the room for one step, which no estimate
  * can know), and the temporaries of building the projections. Nor can it know the queues of
  * parts of rows due through per-synapse delays (12 bytes per part in flight: the firing rate
- * times the range of delays times the parts per row), which are not counted. items (may be NULL; else room
- * for cap >= npops + nprojs + nrecords) receives one item per population, projection and
- * record, in that order; *total the peak in bytes (building or running, whichever is larger).
+ * times the range of delays times the parts per row), which are not counted. items (may be
+ * NULL; else room for cap >= npops + nprojs + nrecords) receives one item per population,
+ * projection and record, in that order; *total the peak in bytes (building or running,
+ * whichever is larger).
  * Counts and bytes are doubles: a model may ask for more than 2^64. Not counted: the
  * program, the compiler, the worker threads' stacks, a few KiB per object. AXON_EINVAL for a
  * bad descriptor or duration, AXON_ERANGE when cap is too small. [any thread]
