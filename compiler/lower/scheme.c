@@ -68,6 +68,19 @@ static sx *temp(builder *b, const char *name, sx *value)
     return r;
 }
 
+/*
+ * v where the neuron is not refractory, else held (Brian2's `unless refractory`): a select on
+ * _refr < 1 (the counter before this step's count down; whole numbers), which is the
+ * condition that permits a spike after the count down (ir_refr_permit: max(_refr - 1, -1) < 0)
+ * put another way. The optimiser then computes one comparison for both, and with AVX-512 the
+ * select of a new value v = fma(a, b, held) folds into a masked FMA (COBA's forward Euler,
+ * bench/RESULTS.md "Refractoriness: one comparison").
+ */
+static sx *unless_refractory(ax_arena *ar, sx *refr_old, sx *v, sx *held)
+{
+    return sx_select(ar, sx_bin(ar, SX_LT, refr_old, sx_const(ar, 1, DIM_NONE)), v, held);
+}
+
 typedef struct {
     int n;
     int *var;  /* sm var index of each ODE */
@@ -737,8 +750,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                     /* a held variable has no slope while refractory, also in the stages
                        that the other variables read (Brian2's `unless refractory`) */
                     if (p->held[o.var[i]] && refr_old)
-                        ki = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
-                                       sx_const(ar, 0, ki->dim), ki);
+                        ki = unless_refractory(ar, refr_old, ki, sx_const(ar, 0, ki->dim));
                     k[st][i] = temp(&b, "k", ki);
                 }
                 if (st + 1 < stages) {
@@ -789,8 +801,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
     for (int i = 0; i < o.n; i++) {
         sx *v = xnew[i];
         if (p->held[o.var[i]] && refr_old)
-            v = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
-                          state_ref(&b, o.var[i]), v);
+            v = unless_refractory(ar, refr_old, v, state_ref(&b, o.var[i]));
         emit(&b, VS_STATE, o.var[i], t->vars[o.var[i]].name, v);
     }
     if (t->step.n) {
@@ -816,8 +827,7 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                 default: break;
                 }
                 if (p->held[st->idx] && refr_old)
-                    v = sx_select(ar, sx_bin(ar, SX_GT, refr_old, sx_const(ar, 0, DIM_NONE)),
-                                  cur, v);
+                    v = unless_refractory(ar, refr_old, v, cur);
                 emit(&b, VS_STATE, st->idx, st->name, v);
             } else {
                 diag_error(d, st->span, "a step map holds only assignments to state variables "
