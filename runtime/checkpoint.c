@@ -303,7 +303,7 @@ static void ck_ring(const axon_sim *s, const rt_ring *g, ck_w *w)
     uint64_t total = 0;
     for (uint32_t k = depth - 1; k >= 1; k--) {
         uint64_t m = s->step - k; /* wraps for steps before 0: none */
-        uint32_t c = s->step >= k ? g->count[m % depth] : 0;
+        uint32_t c = s->step >= k ? g->count[rt_ring_slot(g, m)] : 0;
         ck_u32(w, c);
         total += c;
     }
@@ -311,7 +311,7 @@ static void ck_ring(const axon_sim *s, const rt_ring *g, ck_w *w)
     for (uint32_t k = depth - 1; k >= 1; k--) {
         if (s->step < k)
             continue;
-        uint64_t slot = (s->step - k) % depth;
+        uint64_t slot = rt_ring_slot(g, s->step - k);
         for (uint32_t j = 0; j < g->count[slot]; j++) {
             uint32_t v = g->buf[(g->start[slot] + j) & (g->cap - 1)];
             ck_u32(w, v);
@@ -766,7 +766,7 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
                    start) */
                 uint32_t *buf = pl->pops[i].buf;
                 ck_copy(1, buf, sp, (size_t)total * 4);
-                for (uint32_t k = 0; k < depth; k++) {
+                for (uint32_t k = 0; k < g->nslot; k++) {
                     g->start[k] = 0;
                     g->count[k] = 0;
                 }
@@ -775,7 +775,7 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
                     uint32_t c;
                     memcpy(&c, counts + 4 * (depth - 1 - k), 4);
                     if (s->step >= k) {
-                        uint64_t slot = (s->step - k) % depth;
+                        uint64_t slot = rt_ring_slot(g, s->step - k);
                         g->start[slot] = pos;
                         g->count[slot] = c;
                     }

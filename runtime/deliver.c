@@ -15,7 +15,7 @@ void rt_proj_store_pop(axon_sim *s, int pi, uint64_t step, const uint32_t *spk, 
     rt_ring *g = s->pops[pi].ring;
     if (!g)
         return;
-    uint64_t slot = step % g->depth, mask = g->cap - 1;
+    uint64_t slot = rt_ring_slot(g, step), mask = g->cap - 1;
     g->start[slot] = g->head;
     g->count[slot] = (uint32_t)n;
     uint64_t h = g->head & mask, n1 = g->cap - h;
@@ -42,7 +42,7 @@ static uint32_t rt_due_d(const axon_sim *s, const rt_proj *pr, uint64_t n, uint3
     const rt_ring *g = s->pops[pr->d->pre].ring;
     if (!pr->d->on_pre || !g || n < delay)
         return 0;
-    uint64_t slot = (n - delay) % g->depth;
+    uint64_t slot = rt_ring_slot(g, n - delay);
     *start = g->start[slot];
     return g->count[slot];
 }
@@ -256,8 +256,8 @@ static int rt_dq_queue(const axon_sim *s, const rt_proj *pr, rt_dqs *dq, uint64_
                        uint32_t lo, uint32_t hi, int chunk)
 {
     const rt_ring *g = s->pops[pr->d->pre].ring;
-    const uint64_t p0 = g->start[t % g->depth], mask = g->cap - 1;
-    const uint32_t cnt = g->count[t % g->depth], nq = pr->dmax + 1;
+    const uint64_t p0 = g->start[rt_ring_slot(g, t)], mask = g->cap - 1;
+    const uint32_t cnt = g->count[rt_ring_slot(g, t)], nq = pr->dmax + 1;
     const uint32_t npost = s->pops[pr->d->post].size;
     const uint32_t s0 = (uint32_t)((t + pr->dmin) % nq); /* the slot of the shortest delay */
     const uint64_t nd = (uint64_t)pr->dmax - pr->dmin + 1, st = (uint64_t)pr->ncut + 1;
@@ -377,8 +377,8 @@ static void rt_deliver_direct(const axon_sim *s, const rt_proj *pr, const axon_s
     for (uint32_t dl = pr->dmax + 1; dl-- > pr->dmin;) {
         if (n < dl)
             continue;
-        const uint64_t t = n - dl, p0 = g->start[t % g->depth];
-        for (uint32_t k = 0; k < g->count[t % g->depth]; k++) {
+        const uint64_t t = n - dl, p0 = g->start[rt_ring_slot(g, t)];
+        for (uint32_t k = 0; k < g->count[rt_ring_slot(g, t)]; k++) {
             const uint32_t i = g->buf[(p0 + k) & (g->cap - 1)];
             uint64_t b, e;
             if (pr->doff) {

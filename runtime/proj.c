@@ -1448,8 +1448,11 @@ static axon_status rt_ring_setup(axon_sim *s, axon_err *err)
         rt_ring *g = p->ring;
         if (!g)
             continue;
-        g->start = calloc(g->depth, sizeof *g->start);
-        g->count = calloc(g->depth, sizeof *g->count);
+        g->nslot = 1;
+        while (g->nslot < g->depth)
+            g->nslot *= 2;
+        g->start = calloc(g->nslot, sizeof *g->start);
+        g->count = calloc(g->nslot, sizeof *g->count);
         g->cap = 16;
         while (g->cap < p->size)
             g->cap *= 2;
@@ -1469,10 +1472,10 @@ axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t nsteps, 
         rt_ring *g = p->ring;
         if (!g)
             continue;
-        /* after step `first` stores its spikes in slot first % depth, the oldest spikes still
-         * needed are those of first + 1 - depth (slots never written start at 0: conservative);
-         * the nsteps steps from `first` on then add at most nsteps * size */
-        uint64_t tail = g->depth == 1 ? g->head : g->start[(first + 1) % g->depth];
+        /* after step `first` stores its spikes, the oldest spikes still needed are those of
+         * first + 1 - depth (slots never written, and steps before 0, start at 0:
+         * conservative); the nsteps steps from `first` on then add at most nsteps * size */
+        uint64_t tail = g->depth == 1 ? g->head : g->start[rt_ring_slot(g, first + 1 - g->depth)];
         uint64_t need = g->head - tail + (uint64_t)nsteps * p->size;
         if (need <= g->cap)
             continue;

@@ -21,19 +21,27 @@
 /*
  * Spike history of a population that is the source of a projection with an on_pre kernel:
  * the spike lists of its last `depth` steps (depth = the largest delay + 1), step n in slot
- * n % depth, stored back to back in one circular buffer. Positions are logical (they only
- * grow); position q is at buf[q & (cap - 1)]. Memory is the spikes of the window plus one
- * worst-case step (reserved before each step), not depth * size.
+ * n & (nslot - 1) (rt_ring_slot: nslot is the power of two at or above depth, so that finding a
+ * slot takes no division, several a step), stored back to back in one circular buffer.
+ * Positions are logical (they only grow); position q is at buf[q & (cap - 1)]. Memory is the
+ * spikes of the window plus one worst-case step (reserved before each step), not depth * size.
  */
 typedef struct {
     uint32_t depth;
-    uint64_t *start; /* depth: position of the slot's first spike */
-    uint32_t *count; /* depth: spikes in the slot */
+    uint32_t nslot;  /* a power of two, >= depth */
+    uint64_t *start; /* nslot: position of the slot's first spike */
+    uint32_t *count; /* nslot: spikes in the slot */
     uint32_t *buf;
     uint64_t cap;  /* a power of two */
     uint64_t head; /* position of the next spike to store */
     uint64_t next; /* the steps before it are stored */
 } rt_ring;
+
+/* The slot of step n in a spike history */
+static inline uint64_t rt_ring_slot(const rt_ring *g, uint64_t n)
+{
+    return n & (g->nslot - 1);
+}
 
 typedef struct {
     const axon_pop_desc *d;
