@@ -397,7 +397,10 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
             return axon_err_set(&s->err, AXON_EINVAL, "%s: value %zu (%g) is not finite", path, k,
                                 values[k]);
     /* a variable stored as integers (model.h, axon_elem: a refractory counter) takes whole
-       numbers in its type's range only: all are checked before any is written */
+       numbers in its type's range only: all are checked before any is written. A refractory
+       counter kept in the precision takes whole numbers too: the kernels hold a neuron while
+       it is not below 1 and let it spike once its count down is below 0, the same thing for
+       whole numbers only */
     int32_t e = rt_var_elem(s, &info);
     int64_t probe = 0;
     for (size_t k = 0; e != AXON_ELEM_F32 && e != AXON_ELEM_F64 && k < n; k++)
@@ -406,6 +409,11 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
                                 "%s: value %zu (%g) is not a whole number that the variable's "
                                 "storage (%s) holds",
                                 path, k, values[k], axon_dtype_name(rt_elem_dtype(e)));
+    for (size_t k = 0; info.kind == AXON_VAR_HIDDEN && !strcmp(info.name, "_refr") && k < n; k++)
+        if (values[k] * scale != floor(values[k] * scale))
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "%s: value %zu (%g) is not a whole number of steps", path, k,
+                                values[k]);
     void *x = rt_var_data(s, &info);
     if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */
         s->pops[info.owner].inputs_touched = 1;

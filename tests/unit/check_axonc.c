@@ -1015,6 +1015,24 @@ START_TEST(test_quiet_inputs)
     quiet_v(d, vd);
     ck_assert_msg(va[5] != vd[5], "the set input had no effect");
     ck_assert(va[6] == vd[6]);
+    /* LIF's refractory counter is kept in the precision (its period is a parameter), and
+       takes whole numbers of steps only: the kernels hold a neuron while it is not below 1 */
+    double r0[2], r[2];
+    ck_assert_int_eq(axon_sim_get_values(d, "E._refr", NULL, 2, r0, NULL), AXON_OK);
+    ck_assert_int_eq(
+        axon_sim_set_values(d, "E._refr", (const uint32_t[]){0, 1}, 2, (const double[]){3, 0.5},
+                            NULL),
+        AXON_EINVAL);
+    ck_assert_msg(strstr(axon_sim_error(d), "whole number"), "%s", axon_sim_error(d));
+    ck_assert_int_eq(axon_sim_get_values(d, "E._refr", NULL, 2, r, NULL), AXON_OK);
+    ck_assert_mem_eq(r, r0, sizeof r); /* nothing written */
+    ck_assert_int_eq(
+        axon_sim_set_values(d, "E._refr", (const uint32_t[]){0, 1}, 2, (const double[]){3, -1},
+                            NULL),
+        AXON_OK);
+    double r2[2];
+    ck_assert_int_eq(axon_sim_get_values(d, "E._refr", NULL, 2, r2, NULL), AXON_OK);
+    ck_assert(r2[0] == 3 && r2[1] == -1);
     axon_sim_free(a);
     axon_sim_free(b);
     axon_sim_free(c);
