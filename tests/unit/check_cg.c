@@ -7,6 +7,8 @@
 #include "lower/ir.h"
 #include "sema/sema.h"
 
+#include <llvm/Config/llvm-config.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,10 +126,14 @@ START_TEST(test_symbols)
 }
 END_TEST
 
+#if LLVM_VERSION_MAJOR >= 19
 /* A refractory neuron's hold (`unless refractory`) and its permit to spike test the counter with
  * one comparison: the hold is a select on _refr < 1, the permit's max(_refr - 1, -1) < 0 put
- * another way, which the optimiser merges (scheme.c, unless_refractory). Four neurons: the
- * update is a scalar loop, whatever the CPU. */
+ * another way, which LLVM's optimiser merges for a counter narrowed to int8 (scheme.c,
+ * unless_refractory). Three neurons, fewer than any vector's lanes: the update is a scalar loop
+ * (small_interleave in cg.c), whose values keep their names, whatever the CPU. The merge is
+ * LLVM's, checked with LLVM 19 (Debian's llvm-19-dev, the reference); with an older LLVM the
+ * test is not built. */
 START_TEST(test_refractory_one_comparison)
 {
     static const char *const src = "neuron N {\n"
@@ -138,7 +144,7 @@ START_TEST(test_refractory_one_comparison)
                                     "    refractory 2 ms\n"
                                     "    method euler\n"
                                     "}\n"
-                                    "module M { population A = N[4] }\n";
+                                    "module M { population A = N[3] }\n";
     model m;
     ir_model *ir = model_open_text(&m, src);
     cg_opts o = {.precision = 8, .opt_level = 2, .vector_math = true};
@@ -159,6 +165,7 @@ START_TEST(test_refractory_one_comparison)
     model_close(&m);
 }
 END_TEST
+#endif
 
 Suite *cg_suite(void)
 {
@@ -166,7 +173,9 @@ Suite *cg_suite(void)
     TCase *tc = tcase_create("contract");
     tcase_add_test(tc, test_cpu_names);
     tcase_add_test(tc, test_unknown_cpu);
+#if LLVM_VERSION_MAJOR >= 19
     tcase_add_test(tc, test_refractory_one_comparison);
+#endif
     tcase_add_test(tc, test_symbols);
     suite_add_tcase(s, tc);
     return s;
