@@ -131,6 +131,35 @@ static sx *times_step(ax_arena *ar, sx *f, sx *h)
     return sx_mul(ar, f, h);
 }
 
+/*
+ * -a - b - c as -(a + b + c) (a chain of subtractions whose first term is negated; the
+ * additions and subtractions of its terms as they were): the same value with one negation,
+ * which then folds into a parameter factor ((-(x) / taum) dt = (-(dt / taum)) x). Rounding is
+ * symmetric, so only the sign of an exact zero can differ. For the coefficient of x in an
+ * exponential-Euler step, -(g_L + ge + gi) / C and COBA's -(ge + gi + 1) / taum: one
+ * operation per neuron less (bench/RESULTS.md, "Exponential Euler: the coefficient's
+ * negation").
+ */
+static sx *hoist_neg(ax_arena *ar, sx *e)
+{
+    switch (e->kind) {
+    case SX_NEG: return e;
+    case SX_SUB:
+    case SX_ADD: {
+        sx *l = hoist_neg(ar, e->a);
+        if (l->kind != SX_NEG)
+            return e;
+        /* (-x) - y = -(x + y), (-x) + y = -(x - y) */
+        return sx_neg(ar, e->kind == SX_SUB ? sx_add(ar, l->a, e->b) : sx_sub(ar, l->a, e->b));
+    }
+    case SX_DIV: {
+        sx *l = hoist_neg(ar, e->a);
+        return l->kind == SX_NEG ? sx_neg(ar, sx_div(ar, l->a, e->b)) : e;
+    }
+    default: return e;
+    }
+}
+
 /* Linear with constant coefficients (numbers and shared parameters)? A[i n + j] = d f_i / d x_j. */
 static bool const_linear(ax_arena *ar, const ode_set *o, sx **A)
 {
@@ -723,7 +752,15 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                    (.. / taum) dt is .. (dt / taum), one multiply per neuron less each), so
                    that (A_i + B_i x) dt is A_i dt + (B_i dt) x, one multiply-add */
                 sx *x = state_ref(&b, o.var[i]);
-                sx *z = temp(&b, "Bdt", times_step(ar, B_i, dt));
+                sx *z = times_step(ar, hoist_neg(ar, sx_simplify(ar, B_i)), dt);
+                /* -(x c) = (-c) x, c fixed between parameter changes: the negation is then
+                   derived with c */
+                if (z->kind == SX_NEG && z->a->kind == SX_MUL &&
+                    (sx_is_param_const(z->a->a) || sx_is_param_const(z->a->b))) {
+                    bool ca = sx_is_param_const(z->a->a);
+                    z = sx_mul(ar, sx_neg(ar, ca ? z->a->a : z->a->b), ca ? z->a->b : z->a->a);
+                }
+                z = temp(&b, "Bdt", z);
                 sx *fdt = sx_add(ar, times_step(ar, A_i, dt), sx_mul(ar, z, x));
                 xnew[i] = sx_add(ar, x, sx_mul(ar, fdt, sx_call(ar, FN_EXPREL, z, NULL, NULL)));
             }
