@@ -409,7 +409,8 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
                                 "%s: value %zu (%g) is not a whole number that the variable's "
                                 "storage (%s) holds",
                                 path, k, values[k], axon_dtype_name(rt_elem_dtype(e)));
-    for (size_t k = 0; info.kind == AXON_VAR_HIDDEN && !strcmp(info.name, "_refr") && k < n; k++)
+    const int refr = info.kind == AXON_VAR_HIDDEN && !strcmp(info.name, "_refr");
+    for (size_t k = 0; refr && k < n; k++)
         if (values[k] * scale != floor(values[k] * scale))
             return axon_err_set(&s->err, AXON_EINVAL,
                                 "%s: value %zu (%g) is not a whole number of steps", path, k,

@@ -176,12 +176,8 @@ axon_status axon_model_memory(const axon_model_desc *m, double duration, axon_me
                 dmax = dl > dmax ? dl : dmax;
             }
         }
-        /* its slots: the power of two at or above dmax + 1 (rt_ring_slot) */
-        double nslot = 1;
-        while (nslot < (double)dmax + 1)
-            nslot *= 2;
         if (any)
-            rings += 12.0 * nslot + 8.0 * est_pow2(m->pops[p].size);
+            rings += 12.0 * rt_ring_nslot(dmax + 1) + 8.0 * est_pow2(m->pops[p].size);
     }
     for (uint32_t r = 0; r < m->nrecords; r++) {
         const axon_record_desc *d = &m->records[r];

@@ -1448,9 +1448,7 @@ static axon_status rt_ring_setup(axon_sim *s, axon_err *err)
         rt_ring *g = p->ring;
         if (!g)
             continue;
-        g->nslot = 1;
-        while (g->nslot < g->depth)
-            g->nslot *= 2;
+        g->nslot = rt_ring_nslot(g->depth);
         g->start = calloc(g->nslot, sizeof *g->start);
         g->count = calloc(g->nslot, sizeof *g->count);
         g->cap = 16;

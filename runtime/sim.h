@@ -43,6 +43,15 @@ static inline uint64_t rt_ring_slot(const rt_ring *g, uint64_t n)
     return n & (g->nslot - 1);
 }
 
+/* The slots of a spike history of depth steps: the power of two at or above depth */
+static inline uint32_t rt_ring_nslot(uint32_t depth)
+{
+    uint32_t n = 1;
+    while (n < depth)
+        n *= 2;
+    return n;
+}
+
 typedef struct {
     const axon_pop_desc *d;
     uint32_t size;
