@@ -1396,6 +1396,83 @@ static bool quiet_possible(const cg *c, int pop)
 /* Neurons per block of an update kernel that has exprel (see kernel()). */
 #define EXPREL_BLOCK 512
 
+/* Marked neurons closer than this are fixed by one call of the full body (see fix_runs). */
+#define EXPREL_GAP 16
+
+/*
+ * The fixing calls of a block [b, e) whose fast body marked some neurons in its mask (args[5 +
+ * nv]): the full body `fn` runs over each run of marked neurons, from a marked one to the last
+ * marked one before a gap of EXPREL_GAP unmarked ones, with the mask from the run's start (the
+ * body reads mask[i - begin]). The unmarked neurons inside a run keep what the fast body wrote
+ * (the fixing body writes only the marked ones), so the result is that of one call over the
+ * block, for the full body's cost on the few marked neurons instead of the whole block:
+ *
+ *     for (j = 0; j < n; ) {
+ *         if (!mask[j]) { j++; continue; }
+ *         for (last = k = j + 1; k < n && k - last < EXPREL_GAP; k++)
+ *             if (mask[k]) last = k + 1;
+ *         fn(..., b + j, b + last, ..., mask + j);
+ *         j = last;
+ *     }
+ *
+ * and then on to `next`.
+ */
+static void fix_runs(cg *c, LLVMValueRef outer, LLVMValueRef fn, LLVMTypeRef vty,
+                     LLVMValueRef *args, int np, LLVMValueRef b, LLVMValueRef e,
+                     LLVMBasicBlockRef next)
+{
+    int nv = np - 6;
+    LLVMValueRef mask = args[5 + nv];
+    LLVMValueRef one = LLVMConstInt(c->i32, 1, 0), zero8 = LLVMConstInt(c->i8, 0, 0);
+    LLVMBasicBlockRef from = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef scan = LLVMAppendBasicBlockInContext(c->ctx, outer, "scan");
+    LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(c->ctx, outer, "scan.test");
+    LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(c->ctx, outer, "run");
+    LLVMBasicBlockRef step = LLVMAppendBasicBlockInContext(c->ctx, outer, "run.step");
+    LLVMBasicBlockRef call = LLVMAppendBasicBlockInContext(c->ctx, outer, "run.call");
+    LLVMValueRef n = LLVMBuildSub(c->b, e, b, "n");
+    LLVMBuildBr(c->b, scan);
+
+    LLVMPositionBuilderAtEnd(c->b, scan);
+    LLVMValueRef j = LLVMBuildPhi(c->b, c->i32, "j");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, j, n, ""), test, next);
+    LLVMPositionBuilderAtEnd(c->b, test);
+    LLVMValueRef jn = LLVMBuildAdd(c->b, j, one, "");
+    LLVMValueRef mj = LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, mask, &j, 1, ""), "");
+    LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, mj, zero8, ""), run, scan);
+
+    LLVMPositionBuilderAtEnd(c->b, run);
+    LLVMValueRef k = LLVMBuildPhi(c->b, c->i32, "k");
+    LLVMValueRef last = LLVMBuildPhi(c->b, c->i32, "last");
+    LLVMValueRef more = LLVMBuildAnd(
+        c->b, LLVMBuildICmp(c->b, LLVMIntULT, k, n, ""),
+        LLVMBuildICmp(c->b, LLVMIntULT, LLVMBuildSub(c->b, k, last, ""),
+                      LLVMConstInt(c->i32, EXPREL_GAP, 0), ""),
+        "");
+    LLVMBuildCondBr(c->b, more, step, call);
+    LLVMPositionBuilderAtEnd(c->b, step);
+    LLVMValueRef kn = LLVMBuildAdd(c->b, k, one, "");
+    LLVMValueRef mk = LLVMBuildLoad2(c->b, c->i8, LLVMBuildGEP2(c->b, c->i8, mask, &k, 1, ""), "");
+    LLVMValueRef last2 =
+        LLVMBuildSelect(c->b, LLVMBuildICmp(c->b, LLVMIntNE, mk, zero8, ""), kn, last, "");
+    LLVMBuildBr(c->b, run);
+    LLVMAddIncoming(k, (LLVMValueRef[]){jn, kn}, (LLVMBasicBlockRef[]){test, step}, 2);
+    LLVMAddIncoming(last, (LLVMValueRef[]){jn, last2}, (LLVMBasicBlockRef[]){test, step}, 2);
+
+    LLVMPositionBuilderAtEnd(c->b, call);
+    LLVMValueRef range[2] = {args[2 + nv], args[3 + nv]};
+    args[2 + nv] = LLVMBuildAdd(c->b, b, j, "");
+    args[3 + nv] = LLVMBuildAdd(c->b, b, last, "");
+    args[5 + nv] = LLVMBuildGEP2(c->b, c->i8, mask, &j, 1, "");
+    LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
+    args[2 + nv] = range[0];
+    args[3 + nv] = range[1];
+    args[5 + nv] = mask;
+    LLVMBuildBr(c->b, scan);
+    LLVMAddIncoming(j, (LLVMValueRef[]){LLVMConstInt(c->i32, 0, 0), jn, last},
+                    (LLVMBasicBlockRef[]){from, test, call}, 3);
+}
+
 /*
  * A population's kernel: the ABI entry `name(ctx, vars, [fired,] begin, end)` that unpacks vars
  * and calls the loop (body_fn). When the update evaluates exprel (exponential Euler), the
@@ -1403,8 +1480,9 @@ static bool quiet_possible(const cg *c, int pop)
  * not small, which in practice is almost never: the entry then takes the neurons in blocks of
  * EXPREL_BLOCK and runs each with `name_fast`, which updates the neurons whose arguments are
  * all small and marks the others in a mask; where it marked one, `name_body` then updates the
- * marked neurons. The fast body gives the very bits of the full one for small arguments, so the
- * results do not depend on the blocks (nor on the threads).
+ * marked neurons, over the runs of them only (fix_runs). The fast body gives the very bits of
+ * the full one for small arguments, so the results do not depend on the blocks (nor on the
+ * threads).
  */
 static LLVMValueRef kernel(cg *c, const char *name, bool update)
 {
@@ -1526,8 +1604,7 @@ static LLVMValueRef kernel(cg *c, const char *name, bool update)
                         fix_b, next_b);
         LLVMPositionBuilderAtEnd(c->b, fix_b);
         args[4 + nv] = fn_k;
-        LLVMBuildCall2(c->b, vty, fn, args, (unsigned)np, "");
-        LLVMBuildBr(c->b, next_b);
+        fix_runs(c, outer, fn, vty, args, np, b, e, next_b);
         LLVMPositionBuilderAtEnd(c->b, next_b);
         LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, e, end, ""), blk, done);
         LLVMAddIncoming(b, (LLVMValueRef[]){begin, e}, (LLVMBasicBlockRef[]){oentry, next_b}, 2);

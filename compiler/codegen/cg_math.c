@@ -233,21 +233,24 @@ LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
 
-/* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: a degree-11 Chebyshev fit (mpmath chebyfit, error
- * 1.5e-17), so that 1 + x R(x) by Horner's scheme is within 0.994 ulp of exprel(x) there
- * (6e6 points against expm1l(x) / x). The interval is not symmetric because exponential Euler's
- * argument B dt is negative wherever the equation decays (conductances, gating variables:
- * COBA's is -(1 + ge + gi) dt / taum, down to -0.7); a positive one above 1/4 means growth by
- * more than e^(1/4) in a step. [-1, 1] took degree 13: two multiply-adds more per neuron. */
-static const double R_COEF[12] = {
-    0.5, 0.16666666666666702, 0.04166666666666752, 0.00833333333330101,
-    0.0013888888887874208, 0.0001984126990716402, 2.4801590538717768e-05,
-    2.75573212086398e-06, 2.755485264670142e-07, 2.4988849406843098e-08,
-    2.014093360565833e-09, 1.1716123343262628e-10};
+/* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8]: a degree-10 Chebyshev fit (mpmath chebyfit, error
+ * 1.4e-17), so that 1 + x R(x) by Horner's scheme is within 0.82 ulp of exprel(x) there (2e7
+ * points against expm1l(x) / x; tools/exprel_fit.py makes the fit). The interval is
+ * not symmetric because exponential Euler's argument B dt is negative wherever the equation
+ * decays (conductances, gating variables: COBA's is -(1 + ge + gi) dt / taum, in [-0.6, 0) in
+ * its runs); a positive one above 1/8 means growth by more than e^(1/8) in a step. [-1, 1/4)
+ * took degree 11 (one multiply-add more per neuron, 2-3% of COBA's loop); the arguments outside
+ * [-3/4, 1/8) get the quotient (at most 1.22 ulp there), in an update kernel from the fixing
+ * calls of its full body (cg.c, fix_runs), for the few neurons that have them. */
+static const double R_COEF[11] = {
+    0.5, 0.16666666666666627, 0.041666666666660426, 0.008333333333395055,
+    0.001388888889798509, 0.00019841269898879894, 2.4801556101751188e-05,
+    2.7555535757985926e-06, 2.751122940395108e-07, 2.4408235061696455e-08,
+    1.6079497165463882e-09};
 
 /* Where exprel is a polynomial: EXPREL_LO <= x < EXPREL_HI. */
-#define EXPREL_LO (-1.0)
-#define EXPREL_HI 0.25
+#define EXPREL_LO (-0.75)
+#define EXPREL_HI 0.125
 
 /* Is x in [EXPREL_LO, EXPREL_HI) (false for NaN)? */
 static LLVMValueRef exprel_is_small(cg *c, LLVMValueRef x)
@@ -263,15 +266,15 @@ static LLVMValueRef exprel_is_small(cg *c, LLVMValueRef x)
  * of x, and it keeps 2 values live instead of 14 (no spills of the coefficients). */
 static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef acc = cgm_f64(c, R_COEF[11]);
-    for (int k = 10; k >= 0; k--)
+    LLVMValueRef acc = cgm_f64(c, R_COEF[10]);
+    for (int k = 9; k >= 0; k--)
         acc = cgm_fma(c, acc, x, cgm_f64(c, R_COEF[k]));
     return cgm_fma(c, x, acc, cgm_f64(c, 1));
 }
 
 /*
- * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for -1 <= x < 1/4 (no reduction, no division;
- * at most 1 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.75 ulp).
+ * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for -3/4 <= x < 1/8 (no reduction, no division;
+ * at most 0.82 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.9 ulp).
  * NaN for NaN (the clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x.
  *
  * In an update kernel, c->exprel_mode selects what is built (cg.c, kernel): CG_EXPREL_FAST
@@ -290,7 +293,7 @@ LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
         return exprel_small(c, x);
     }
-    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever x >= 1/4 or x < -1 */
+    /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever x >= 1/8 or x < -3/4 */
     LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
     LLVMValueRef res = sel(c, small, exprel_small(c, x), q);
     /* inf where e^x overflows (beyond the clamp the quotient would be finite and wrong) */
@@ -448,7 +451,7 @@ static LLVMValueRef expm1_f32(cg *c, LLVMValueRef x)
 
 /* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: degree 6, fit error 1.3e-9; 1 + x R(x) by Horner
  * is within 1.02 ulp of exprel(x) for every float in [-1, 1/4) (7 multiply-adds; the double
- * version takes 12, on half the lanes). */
+ * version takes 11, on half the lanes). */
 static const float RF_COEF[7] = {0.5f,
                                  0.1666666567325592f,
                                  0.04166678339242935f,
@@ -462,12 +465,16 @@ static LLVMValueRef exprel_small_f32(cg *c, LLVMValueRef x)
     return cgm_fma(c, x, horner_f32(c, x, RF_COEF, 7), f32c(c, 1));
 }
 
-/* exprel as cgm_exprel (the same interval, the same fast and full forms), in float; inf
- * where e^x overflows (x > ln(FLT_MAX)). */
+/* Where the float exprel is a polynomial: [-1, 1/4), wider than the double one's. */
+#define EXPREL_F32_LO (-1.0)
+#define EXPREL_F32_HI 0.25
+
+/* exprel as cgm_exprel (the same fast and full forms, on the float polynomial's interval), in
+ * float; inf where e^x overflows (x > ln(FLT_MAX)). */
 static LLVMValueRef exprel_f32(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_LO)),
-                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_HI)), "");
+    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_F32_LO)),
+                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_F32_HI)), "");
     if (c->exprel_mode == CG_EXPREL_FAST) {
         LLVMValueRef big = LLVMBuildNot(c->b, small, "");
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
