@@ -922,13 +922,13 @@ START_TEST(test_two_sessions_two_threads)
 }
 END_TEST
 
-/* exprel in an update kernel (compiler/codegen/cg_math.c): the polynomial for -3/4 <= x < 1/8 and
- * the quotient elsewhere within 2 ulp of expm1l(x) / x; the fast body (the polynomial alone, for
- * the neurons whose arguments are small) and the fixing calls of the full one for the others
- * give the bits of the full function, which the reset computes for every neuron (z); and the
- * results are the same for any split between threads. Neurons 0-511 hold arguments in (-1, 1),
- * small and not; 512-1023 small ones but at a few places, which the fixing calls must each
- * find: alone, at the ends of the block, and in pairs 16 (two calls) and 15 (one call) apart;
+/* exprel in an update kernel (compiler/codegen/cg_math.c): the polynomial for -3/4 <= x < 1/8
+ * within 0.9 ulp of expm1l(x) / x and the quotient elsewhere within 2; the fast body (the
+ * polynomial alone, for the neurons whose arguments are small) and the fixing calls of the full
+ * one for the others give the bits of the full function, which the reset computes for every neuron
+ * (z); and the results are the same for any split between threads. Neurons 0-511 hold arguments in
+ * (-1, 1), small and not; 512-1023 small ones but at a few places, which the fixing calls must
+ * each find: alone, at the ends of the block, and in pairs 16 (two calls) and 15 (one call) apart;
  * 1024-2047 cover [-700, 700]. */
 /* update_quiet (model.h, ABI 8): a population whose inputs nothing in the model writes gets the
  * update that neither reads nor clears them; the runtime runs it while they are zero, and the
@@ -1055,6 +1055,8 @@ static const char EXPREL_MODEL[] = "neuron T {\n"
                                    "    population P = T[N]\n"
                                    "}\n";
 
+static int mathf_host_fma(void);
+
 static void exprel_run(const axon_model_desc *m, int threads, double *y)
 {
     axon_err err = {{0}};
@@ -1097,8 +1099,11 @@ static void exprel_run(const axon_model_desc *m, int threads, double *y)
         long double ref = x[i] == 0 ? 1.0L : expm1l((long double)x[i]) / x[i];
         double ulp = nextafter((double)ref, INFINITY) - (double)ref;
         double yi = ((const double *)ty.data)[i];
-        ck_assert_msg(fabsl(yi - ref) <= 2 * ulp, "exprel(%.17g) = %.17g, expected %.21Lg", x[i],
-                      yi, ref);
+        /* the polynomial's interval: 0.82 ulp measured on 2^20 points with fused multiply-adds
+           (bench/RESULTS.md); without them each of its steps rounds twice */
+        double bound = x[i] >= -0.75 && x[i] < 0.125 && mathf_host_fma() ? 0.9 : 2;
+        ck_assert_msg(fabsl(yi - ref) <= bound * ulp, "exprel(%.17g) = %.17g, expected %.21Lg",
+                      x[i], yi, ref);
         y[i] = yi;
     }
     /* the reset's exprel, the full function, on the same arguments: the same bits */
