@@ -234,14 +234,14 @@ LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
 }
 
 /* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8]: a degree-10 Chebyshev fit (mpmath chebyfit, error
- * 1.4e-17), so that 1 + x R(x) by Horner's scheme is within 0.82 ulp of exprel(x) there (2e7
- * points against expm1l(x) / x; tools/exprel_fit.py makes the fit). The interval is
- * not symmetric because exponential Euler's argument B dt is negative wherever the equation
- * decays (conductances, gating variables: COBA's is -(1 + ge + gi) dt / taum, in [-0.6, 0) in
- * its runs); a positive one above 1/8 means growth by more than e^(1/8) in a step. [-1, 1/4)
- * took degree 11 (one multiply-add more per neuron, 2-3% of COBA's loop); the arguments outside
- * [-3/4, 1/8) get the quotient (at most 1.22 ulp there), in an update kernel from the fixing
- * calls of its full body (cg.c, fix_runs), for the few neurons that have them. */
+ * 1.4e-17), so that 1 + x R(x) by Horner's scheme is within 0.82 ulp of exprel(x) there (2^20
+ * points against expm1l(x) / x, tools/exprel_ulp.c; tools/exprel_fit.py makes the fit). The
+ * interval is not symmetric because exponential Euler's argument B dt is negative wherever the
+ * equation decays (conductances, gating variables: COBA's is -(1 + ge + gi) dt / taum, between
+ * -0.6 and 0 in its runs); a positive one above 1/8 means growth by more than e^(1/8) in a step.
+ * [-1, 1/4) took degree 11 (one multiply-add more per neuron, 2-3% of COBA's loop); the arguments
+ * outside [-3/4, 1/8) get the quotient (at most 1.22 ulp there), in an update kernel from the
+ * fixing calls of its full body (cg.c, fix_runs), for the few neurons that have them. */
 static const double R_COEF[11] = {
     0.5, 0.16666666666666627, 0.041666666666660426, 0.008333333333395055,
     0.001388888889798509, 0.00019841269898879894, 2.4801556101751188e-05,
