@@ -1444,11 +1444,11 @@ static void fix_runs(cg *c, LLVMValueRef outer, LLVMValueRef fn, LLVMTypeRef vty
     LLVMPositionBuilderAtEnd(c->b, run);
     LLVMValueRef k = LLVMBuildPhi(c->b, c->i32, "k");
     LLVMValueRef last = LLVMBuildPhi(c->b, c->i32, "last");
-    LLVMValueRef more = LLVMBuildAnd(
-        c->b, LLVMBuildICmp(c->b, LLVMIntULT, k, n, ""),
-        LLVMBuildICmp(c->b, LLVMIntULT, LLVMBuildSub(c->b, k, last, ""),
-                      LLVMConstInt(c->i32, EXPREL_GAP, 0), ""),
-        "");
+    LLVMValueRef more =
+        LLVMBuildAnd(c->b, LLVMBuildICmp(c->b, LLVMIntULT, k, n, ""),
+                     LLVMBuildICmp(c->b, LLVMIntULT, LLVMBuildSub(c->b, k, last, ""),
+                                   LLVMConstInt(c->i32, EXPREL_GAP, 0), ""),
+                     "");
     LLVMBuildCondBr(c->b, more, step, call);
     LLVMPositionBuilderAtEnd(c->b, step);
     LLVMValueRef kn = LLVMBuildAdd(c->b, k, one, "");
