@@ -928,8 +928,9 @@ END_TEST
  * one for the others give the bits of the full function, which the reset computes for every neuron
  * (z); and the results are the same for any split between threads. Neurons 0-511 hold arguments in
  * (-1, 1), small and not; 512-1023 small ones but at a few places, which the fixing calls must
- * each find: alone, at the ends of the block, and in pairs 16 (two calls) and 15 (one call) apart;
- * 1024-2047 cover [-700, 700]. */
+ * each find: alone, at the ends of the block, and in pairs with 16 small ones between them (two
+ * calls) and 15 (one call, which leaves the 15 as the fast body wrote them); 1024-2047 cover
+ * [-700, 700]. */
 /* update_quiet (model.h, ABI 8): a population whose inputs nothing in the model writes gets the
  * update that neither reads nor clears them; the runtime runs it while they are zero, and the
  * full update once an input is injected, set or viewed. The two give the same bits. */
