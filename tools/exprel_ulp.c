@@ -2,11 +2,12 @@
  * exprel_ulp: the error of the double-precision exprel that update kernels compute
  * (compiler/codegen/cg_math.c), in ulp against expm1l(x) / x, over ranges of arguments.
  * It compiles `y = exprel(x)` for 2^20 neurons with libaxonc (this machine's CPU), fills x
- * with evenly spaced arguments of one range, runs one step and prints the worst error:
+ * with evenly spaced arguments of one range, runs one step, and so ROUNDS times (default 1),
+ * each time the grid shifted by 1/ROUNDS of its spacing, and prints the worst error:
  *
  *     cc -O2 -I compiler/include -I runtime/include tools/exprel_ulp.c \
  *        -L.libs -Wl,-rpath,$PWD/.libs -laxonc -laxonrt -lm -o exprel_ulp
- *     ./exprel_ulp
+ *     ./exprel_ulp [ROUNDS]
  *
  * The update kernel takes the polynomial's fast body for the neurons whose arguments lie in
  * its interval and the full function for the others, as in any model. bench/RESULTS.md
@@ -15,6 +16,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "axon/axon.h"
@@ -36,8 +38,13 @@ static const char MODEL[] = "neuron T {\n"
 static const double RANGES[][2] = {{-2, -1},      {-1, -0.75}, {-0.75, 0.125},
                                    {0.125, 0.25}, {0.25, 1},   {-1e-3, 1e-3}};
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int rounds = argc > 1 ? atoi(argv[1]) : 1;
+    if (rounds < 1) {
+        fprintf(stderr, "usage: exprel_ulp [ROUNDS]   (ROUNDS >= 1)\n");
+        return 2;
+    }
     axonc_session *s = axonc_session_new(&(axonc_options){0});
     axonc_unit *u = NULL;
     axonc_instance *in = NULL;
@@ -48,36 +55,43 @@ int main(void)
         fprintf(stderr, "exprel_ulp: the model did not compile\n");
         return 1;
     }
+    axon_err err;
+    axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 1, .threads = 1}, &err);
+    if (!sim) {
+        fprintf(stderr, "exprel_ulp: %s\n", err.msg);
+        return 1;
+    }
     for (size_t r = 0; r < sizeof RANGES / sizeof *RANGES; r++) {
-        axon_err err;
-        axon_sim *sim = axon_sim_new(m, &(axon_opts){.seed = 1, .threads = 1}, &err);
-        axon_tensor tx, ty;
-        if (!sim || axon_sim_var(sim, "P.x", &tx) != AXON_OK) {
-            fprintf(stderr, "exprel_ulp: %s\n", sim ? axon_sim_error(sim) : err.msg);
-            return 1;
-        }
-        double *x = tx.data, lo = RANGES[r][0], hi = RANGES[r][1];
-        for (int i = 0; i < N; i++)
-            x[i] = lo + (hi - lo) * (i + 0.5) / N;
-        if (axon_sim_step(sim, 1, NULL, NULL) != AXON_OK ||
-            axon_sim_var(sim, "P.y", &ty) != AXON_OK) {
-            fprintf(stderr, "exprel_ulp: %s\n", axon_sim_error(sim));
-            return 1;
-        }
-        const double *y = ty.data;
-        double worst = 0, at = 0;
-        for (int i = 0; i < N; i++) {
-            long double ref = x[i] == 0 ? 1.0L : expm1l((long double)x[i]) / x[i];
-            double rd = (double)ref, ulp = nextafter(rd, INFINITY) - rd;
-            double e = (double)(fabsl(y[i] - ref) / ulp);
-            if (e > worst) {
-                worst = e;
-                at = x[i];
+        double lo = RANGES[r][0], hi = RANGES[r][1], worst = 0, at = 0;
+        for (int k = 0; k < rounds; k++) {
+            axon_tensor tx, ty;
+            if (axon_sim_var(sim, "P.x", &tx) != AXON_OK) {
+                fprintf(stderr, "exprel_ulp: %s\n", axon_sim_error(sim));
+                return 1;
+            }
+            double *x = tx.data;
+            for (int i = 0; i < N; i++)
+                x[i] = lo + (hi - lo) * (i + (k + 0.5) / rounds) / N;
+            if (axon_sim_step(sim, 1, NULL, NULL) != AXON_OK ||
+                axon_sim_var(sim, "P.y", &ty) != AXON_OK) {
+                fprintf(stderr, "exprel_ulp: %s\n", axon_sim_error(sim));
+                return 1;
+            }
+            const double *y = ty.data;
+            for (int i = 0; i < N; i++) {
+                long double ref = x[i] == 0 ? 1.0L : expm1l((long double)x[i]) / x[i];
+                double rd = (double)ref, ulp = nextafter(rd, INFINITY) - rd;
+                double e = (double)(fabsl(y[i] - ref) / ulp);
+                if (e > worst) {
+                    worst = e;
+                    at = x[i];
+                }
             }
         }
-        printf("[%g, %g): worst %.3f ulp at x = %.17g (%d arguments)\n", lo, hi, worst, at, N);
-        axon_sim_free(sim);
+        printf("[%g, %g): worst %.3f ulp at x = %.17g (%d arguments)\n", lo, hi, worst, at,
+               N * rounds);
     }
+    axon_sim_free(sim);
     axonc_session_free(s);
     return 0;
 }

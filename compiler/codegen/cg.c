@@ -1396,13 +1396,14 @@ static bool quiet_possible(const cg *c, int pop)
 /* Neurons per block of an update kernel that has exprel (see kernel()). */
 #define EXPREL_BLOCK 512
 
-/* Marked neurons closer than this are fixed by one call of the full body (see fix_runs). */
+/* Marked neurons with fewer unmarked ones than this between them are fixed by one call of the
+   full body (see fix_runs). */
 #define EXPREL_GAP 16
 
 /*
  * The fixing calls of a block [b, e) whose fast body marked some neurons in its mask (args[5 +
  * nv]): the full body `fn` runs over each run of marked neurons, from a marked one to the last
- * marked one before a gap of EXPREL_GAP unmarked ones, with the mask from the run's start (the
+ * marked one before EXPREL_GAP unmarked ones in a row, with the mask from the run's start (the
  * body reads mask[i - begin]). The unmarked neurons inside a run keep what the fast body wrote
  * (the fixing body writes only the marked ones), so the result is that of one call over the
  * block, for the full body's cost on the few marked neurons instead of the whole block:
@@ -1412,7 +1413,7 @@ static bool quiet_possible(const cg *c, int pop)
  *         for (last = k = j + 1; k < n && k - last < EXPREL_GAP; k++)
  *             if (mask[k]) last = k + 1;
  *         fn(..., b + j, b + last, ..., mask + j);
- *         j = last;
+ *         j = k;
  *     }
  *
  * and then on to `next`.
@@ -1469,7 +1470,7 @@ static void fix_runs(cg *c, LLVMValueRef outer, LLVMValueRef fn, LLVMTypeRef vty
     args[3 + nv] = range[1];
     args[5 + nv] = mask;
     LLVMBuildBr(c->b, scan);
-    LLVMAddIncoming(j, (LLVMValueRef[]){LLVMConstInt(c->i32, 0, 0), jn, last},
+    LLVMAddIncoming(j, (LLVMValueRef[]){LLVMConstInt(c->i32, 0, 0), jn, k},
                     (LLVMBasicBlockRef[]){from, test, call}, 3);
 }
 

@@ -191,7 +191,7 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
 }
 
 /*
- * The reduction of expm1 (and of exprel for |x| >= 1): x (clamped to [-708, 710]; NaN becomes
+ * The reduction of expm1 (and of exprel outside its polynomial's interval): x (clamped to [-708, 710]; NaN becomes
  * -708) = n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60),
  * and t = r Q(r) (Q_COEF), so that expm1(r) = r + r t. Returns expm1(x) / 2 =
  * 2^n (1 + expm1(r)) / 2 - 1/2, formed as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which
@@ -233,15 +233,16 @@ LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
 
-/* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8]: a degree-10 Chebyshev fit (mpmath chebyfit, error
- * 1.4e-17), so that 1 + x R(x) by Horner's scheme is within 0.82 ulp of exprel(x) there (2^20
- * points against expm1l(x) / x, tools/exprel_ulp.c; tools/exprel_fit.py makes the fit). The
- * interval is not symmetric because exponential Euler's argument B dt is negative wherever the
- * equation decays (conductances, gating variables: COBA's is -(1 + ge + gi) dt / taum, between
- * -0.6 and 0 in its runs); a positive one above 1/8 means growth by more than e^(1/8) in a step.
- * [-1, 1/4) took degree 11 (one multiply-add more per neuron, 2-3% of COBA's loop); the arguments
- * outside [-3/4, 1/8) get the quotient (at most 1.22 ulp there), in an update kernel from the
- * fixing calls of its full body (cg.c, fix_runs), for the few neurons that have them. */
+/* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8): a degree-10 Chebyshev fit (mpmath chebyfit, error
+ * 1.4e-17, tools/exprel_fit.py), so that 1 + x R(x) by Horner's scheme is within about 0.85 ulp
+ * of exprel(x) there (0.835 the worst of 2^25 arguments against expm1l(x) / x: tools/exprel_ulp.c
+ * 32, which measures the kernel's). The interval is not symmetric because exponential Euler's argument
+ * B dt is negative wherever the equation decays (conductances, gating variables: COBA's is
+ * -(1 + ge + gi) dt / taum, between -0.6 and 0 in its runs); a positive one above 1/8 means
+ * growth by more than e^(1/8) in a step. [-1, 1/4) took degree 11 (one multiply-add more per
+ * neuron, 1-4% of COBA's loop). Arguments in [-1, -3/4) and [1/8, 1/4) get the quotient, as all
+ * others do (1.26 ulp measured there), in an update kernel from the fixing calls of its full
+ * body (cg.c, fix_runs), for the few neurons that have them. */
 static const double R_COEF[11] = {
     0.5, 0.16666666666666627, 0.041666666666660426, 0.008333333333395055,
     0.001388888889798509, 0.00019841269898879894, 2.4801556101751188e-05,
@@ -262,8 +263,8 @@ static LLVMValueRef exprel_is_small(cg *c, LLVMValueRef x)
 /* exprel(x) for x in [EXPREL_LO, EXPREL_HI): 1 + x R(x), R by Horner's scheme with multiply-adds.
  * Update kernels are bound by the throughput of the multiply units, not by latency (a vector
  * of neurons is independent of the next, and the out-of-order core overlaps them): Horner
- * takes 13 multiply-adds where Estrin's scheme takes the same and 3 multiplies for the powers
- * of x, and it keeps 2 values live instead of 14 (no spills of the coefficients). */
+ * takes 11 multiply-adds where Estrin's scheme takes about as many and 3 multiplies for the
+ * powers of x, and it keeps 2 values live instead of a dozen (no spills of the coefficients). */
 static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
 {
     LLVMValueRef acc = cgm_f64(c, R_COEF[10]);
@@ -274,7 +275,7 @@ static LLVMValueRef exprel_small(cg *c, LLVMValueRef x)
 
 /*
  * exprel(x) = (e^x - 1) / x, 1 at 0: 1 + x R(x) for -3/4 <= x < 1/8 (no reduction, no division;
- * at most 0.82 ulp measured), elsewhere expm1(x) / x (no cancellation there; at most 1.9 ulp).
+ * 0.835 ulp measured), elsewhere expm1(x) / x (no cancellation there; 1.93 ulp measured).
  * NaN for NaN (the clamp gives a finite expm1, divided by NaN); inf above 709.78, as e^x.
  *
  * In an update kernel, c->exprel_mode selects what is built (cg.c, kernel): CG_EXPREL_FAST
