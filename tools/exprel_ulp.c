@@ -1,18 +1,20 @@
 /*
- * exprel_ulp: the error of the double-precision exprel that update kernels compute
- * (compiler/codegen/cg_math.c), in ulp against expm1l(x) / x, over ranges of arguments.
+ * exprel_ulp: the error of the exprel that update kernels compute (compiler/codegen/cg_math.c),
+ * in ulp of the model's precision against expm1l(x) / x, over ranges of arguments.
  * It compiles `y = exprel(x)` for 2^20 neurons with libaxonc (this machine's CPU), fills x
  * with evenly spaced arguments of one range, runs one step, and so ROUNDS times (default 1),
  * each time the grid shifted by 1/ROUNDS of its spacing, and prints the worst error:
  *
  *     cc -O2 -I compiler/include -I runtime/include tools/exprel_ulp.c \
  *        -L.libs -Wl,-rpath,$PWD/.libs -laxonc -laxonrt -lm -o exprel_ulp
- *     ./exprel_ulp [ROUNDS]
+ *     ./exprel_ulp [ROUNDS [single]]
  *
+ * With `single`, the model is compiled in single precision (the float exprel, float ulp). *
  * The update kernel takes the polynomial's fast body for the neurons whose arguments lie in
  * its interval and the full function for the others, as in any model. bench/RESULTS.md
  * ("exprel's polynomial one degree shorter") has its figures; check_axonc's
- * test_exprel_kernel holds the polynomial to 0.9 ulp and the rest to 2 on 2,048 arguments.
+ * test_exprel_kernel holds the double polynomial to 0.9 ulp and the rest to 2 on 2,600
+ * arguments, test_math_f32 the float one to 1.1 and the rest to 2.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,11 +43,12 @@ static const double RANGES[][2] = {{-2, -1},      {-1, -0.75}, {-0.75, 0.125},
 int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 1;
-    if (rounds < 1) {
-        fprintf(stderr, "usage: exprel_ulp [ROUNDS]   (ROUNDS >= 1)\n");
+    int single = argc > 2 && !strcmp(argv[2], "single");
+    if (rounds < 1 || argc > 3 || (argc > 2 && !single)) {
+        fprintf(stderr, "usage: exprel_ulp [ROUNDS [single]]   (ROUNDS >= 1)\n");
         return 2;
     }
-    axonc_session *s = axonc_session_new(&(axonc_options){0});
+    axonc_session *s = axonc_session_new(&(axonc_options){.precision = single ? 4 : 8});
     axonc_unit *u = NULL;
     axonc_instance *in = NULL;
     const axon_model_desc *m = NULL;
@@ -69,22 +72,28 @@ int main(int argc, char **argv)
                 fprintf(stderr, "exprel_ulp: %s\n", axon_sim_error(sim));
                 return 1;
             }
-            double *x = tx.data;
-            for (int i = 0; i < N; i++)
-                x[i] = lo + (hi - lo) * (i + (k + 0.5) / rounds) / N;
+            for (int i = 0; i < N; i++) {
+                double v = lo + (hi - lo) * (i + (k + 0.5) / rounds) / N;
+                if (single)
+                    ((float *)tx.data)[i] = (float)v;
+                else
+                    ((double *)tx.data)[i] = v;
+            }
             if (axon_sim_step(sim, 1, NULL, NULL) != AXON_OK ||
                 axon_sim_var(sim, "P.y", &ty) != AXON_OK) {
                 fprintf(stderr, "exprel_ulp: %s\n", axon_sim_error(sim));
                 return 1;
             }
-            const double *y = ty.data;
             for (int i = 0; i < N; i++) {
-                long double ref = x[i] == 0 ? 1.0L : expm1l((long double)x[i]) / x[i];
-                double rd = (double)ref, ulp = nextafter(rd, INFINITY) - rd;
-                double e = (double)(fabsl(y[i] - ref) / ulp);
+                double xi = single ? ((const float *)tx.data)[i] : ((const double *)tx.data)[i];
+                double yi = single ? ((const float *)ty.data)[i] : ((const double *)ty.data)[i];
+                long double ref = xi == 0 ? 1.0L : expm1l((long double)xi) / xi;
+                double ulp = single ? (double)(nextafterf((float)ref, INFINITY) - (float)ref)
+                                    : nextafter((double)ref, INFINITY) - (double)ref;
+                double e = (double)(fabsl(yi - ref) / ulp);
                 if (e > worst) {
                     worst = e;
-                    at = x[i];
+                    at = xi;
                 }
             }
         }

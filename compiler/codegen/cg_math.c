@@ -317,11 +317,12 @@ LLVMValueRef cgm_tanh(cg *c, LLVMValueRef x)
  * The same schemes as the double ones above with float constants and shorter polynomials
  * (the coefficients are mpmath Chebyshev fits rounded to float; log's are fdlibm's). Errors
  * measured against long double references, in float ulp (tests/unit/check_axonc.c,
- * test_math_f32, checks each on a dense sample of its range): exprel at most 1.02 on [-1, 1/4)
- * (every float there) and 1.67 elsewhere, exp 0.96, expm1 1.37, log 0.78, tanh 2.40. Those are
- * with fused multiply-adds; on a CPU without them (--target-cpu x86-64) exprel's polynomial
- * reached 1.35 on the 196,608 arguments in [-1, 1/4) of check_axonc's test_math_f32 (which
- * tests it there against 1.5), the others within their bounds with FMA. */
+ * test_math_f32, checks each on a dense sample of its range): exprel at most 0.834 on [-3/4,
+ * 1/8) (every float there) and 1.67 elsewhere, exp 0.96, expm1 1.37, log 0.78, tanh 2.40. Those
+ * are with fused multiply-adds; on a CPU without them (--target-cpu x86-64) exprel's polynomial
+ * reached 1.11 on the 49,152 arguments in [-3/4, 1/8) of check_axonc's test_math_f32 pass for
+ * that CPU (which tests it there against 1.5; degree 6 on [-1, 1/4) reached 1.35), the others
+ * within their bounds with FMA. */
 
 static LLVMValueRef f32c(cg *c, double v)
 {
@@ -450,32 +451,30 @@ static LLVMValueRef expm1_f32(cg *c, LLVMValueRef x)
     return sel(c, fcmp(c, LLVMRealUNO, x, x), x, em1);
 }
 
-/* R(x) = (exprel(x) - 1) / x on [-1, 1/4]: degree 6, fit error 1.3e-9; 1 + x R(x) by Horner
- * is within 1.02 ulp of exprel(x) for every float in [-1, 1/4) (7 multiply-adds; the double
- * version takes 11, on half the lanes). */
-static const float RF_COEF[7] = {0.5f,
-                                 0.1666666567325592f,
-                                 0.04166678339242935f,
-                                 0.008333634585142136f,
-                                 0.0013877153396606445f,
-                                 0.0001934460742631927f,
-                                 1.8689273929339834e-05f};
+/* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8), the double version's interval: degree 5, fit error
+ * 4.5e-9 (tools/exprel_fit.py 5 -0.75 0.125, rounded to float); 1 + x R(x) by Horner is within
+ * 0.834 ulp of exprel(x) for every float in [-3/4, 1/8) (in a C emulation of its multiply-adds;
+ * `tools/exprel_ulp.c 4 single` finds the same worst argument in the kernel), with 6
+ * multiply-adds (the double version takes 11, on half the lanes). Degree 6 on [-1, 1/4) took
+ * one more, within 1.02 ulp. */
+static const float RF_COEF[6] = {0.5f,
+                                 0.16666674613952637f,
+                                 0.04166676849126816f,
+                                 0.00832825992256403f,
+                                 0.0013644967693835497f,
+                                 0.00015773660561535507f};
 
 static LLVMValueRef exprel_small_f32(cg *c, LLVMValueRef x)
 {
-    return cgm_fma(c, x, horner_f32(c, x, RF_COEF, 7), f32c(c, 1));
+    return cgm_fma(c, x, horner_f32(c, x, RF_COEF, 6), f32c(c, 1));
 }
 
-/* Where the float exprel is a polynomial: [-1, 1/4), wider than the double one's. */
-#define EXPREL_F32_LO (-1.0)
-#define EXPREL_F32_HI 0.25
-
-/* exprel as cgm_exprel (the same fast and full forms, on the float polynomial's interval), in
- * float; inf where e^x overflows (x > ln(FLT_MAX)). */
+/* exprel as cgm_exprel (the same interval, the same fast and full forms), in float; inf
+ * where e^x overflows (x > ln(FLT_MAX)). */
 static LLVMValueRef exprel_f32(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_F32_LO)),
-                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_F32_HI)), "");
+    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_LO)),
+                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_HI)), "");
     if (c->exprel_mode == CG_EXPREL_FAST) {
         LLVMValueRef big = LLVMBuildNot(c->b, small, "");
         c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
