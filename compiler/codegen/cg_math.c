@@ -191,12 +191,13 @@ LLVMValueRef cgm_log(cg *c, LLVMValueRef x)
 }
 
 /*
- * The reduction of expm1 (and of exprel outside its polynomial's interval): x (clamped to [-708, 710]; NaN becomes
- * -708) = n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r exact to about 2^-60),
- * and t = r Q(r) (Q_COEF), so that expm1(r) = r + r t. Returns expm1(x) / 2 =
- * 2^n (1 + expm1(r)) / 2 - 1/2, formed as s expm1(r) + (s - 1/2) with s = 2^(n-1), in which
- * s - 1/2 is exact for |n| <= 53: about 1 ulp, and for n = 0 exactly expm1(r) / 2. Within the
- * clamp, s is a normal number. One evaluation, no branches: the same operations in every lane.
+ * The reduction of expm1 (and of exprel outside its polynomial's interval): x (clamped to
+ * [-708, 710]; NaN becomes -708) = n ln 2 + r with n integer and |r| <= ln(2)/2 (Cody-Waite, r
+ * exact to about 2^-60), and t = r Q(r) (Q_COEF), so that expm1(r) = r + r t. Returns
+ * expm1(x) / 2 = 2^n (1 + expm1(r)) / 2 - 1/2, formed as s expm1(r) + (s - 1/2) with
+ * s = 2^(n-1), in which s - 1/2 is exact for |n| <= 53: about 1 ulp, and for n = 0 exactly
+ * expm1(r) / 2. Within the clamp, s is a normal number. One evaluation, no branches: the same
+ * operations in every lane.
  */
 static LLVMValueRef half_expm1(cg *c, LLVMValueRef x)
 {
@@ -236,18 +237,24 @@ LLVMValueRef cgm_expm1(cg *c, LLVMValueRef x)
 /* R(x) = (exprel(x) - 1) / x on [-3/4, 1/8): a degree-10 Chebyshev fit (mpmath chebyfit, error
  * 1.4e-17, tools/exprel_fit.py), so that 1 + x R(x) by Horner's scheme is within about 0.85 ulp
  * of exprel(x) there (0.835 the worst of 2^25 arguments against expm1l(x) / x: tools/exprel_ulp.c
- * 32, which measures the kernel's). The interval is not symmetric because exponential Euler's argument
- * B dt is negative wherever the equation decays (conductances, gating variables: COBA's is
+ * 32, which measures the kernel's). The interval is not symmetric because exponential Euler's
+ * argument B dt is negative wherever the equation decays (conductances, gating variables: COBA's is
  * -(1 + ge + gi) dt / taum, between -0.6 and 0 in its runs); a positive one above 1/8 means
  * growth by more than e^(1/8) in a step. [-1, 1/4) took degree 11 (one multiply-add more per
  * neuron, 1-4% of COBA's loop). Arguments in [-1, -3/4) and [1/8, 1/4) get the quotient, as all
  * others do (1.26 ulp measured there), in an update kernel from the fixing calls of its full
  * body (cg.c, fix_runs), for the few neurons that have them. */
-static const double R_COEF[11] = {
-    0.5, 0.16666666666666627, 0.041666666666660426, 0.008333333333395055,
-    0.001388888889798509, 0.00019841269898879894, 2.4801556101751188e-05,
-    2.7555535757985926e-06, 2.751122940395108e-07, 2.4408235061696455e-08,
-    1.6079497165463882e-09};
+static const double R_COEF[11] = {0.5,
+                                  0.16666666666666627,
+                                  0.041666666666660426,
+                                  0.008333333333395055,
+                                  0.001388888889798509,
+                                  0.00019841269898879894,
+                                  2.4801556101751188e-05,
+                                  2.7555535757985926e-06,
+                                  2.751122940395108e-07,
+                                  2.4408235061696455e-08,
+                                  1.6079497165463882e-09};
 
 /* Where exprel is a polynomial: EXPREL_LO <= x < EXPREL_HI. */
 #define EXPREL_LO (-0.75)
