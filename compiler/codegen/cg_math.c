@@ -260,11 +260,21 @@ static const double R_COEF[11] = {0.5,
 #define EXPREL_LO (-0.75)
 #define EXPREL_HI 0.125
 
-/* Is x in [EXPREL_LO, EXPREL_HI) (false for NaN)? */
+/* Is x (double or float) in [EXPREL_LO, EXPREL_HI) (false for NaN)? */
 static LLVMValueRef exprel_is_small(cg *c, LLVMValueRef x)
 {
-    return LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, cgm_f64(c, EXPREL_LO)),
-                        fcmp(c, LLVMRealOLT, x, cgm_f64(c, EXPREL_HI)), "");
+    LLVMTypeRef t = LLVMTypeOf(x);
+    return LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, LLVMConstReal(t, EXPREL_LO)),
+                        fcmp(c, LLVMRealOLT, x, LLVMConstReal(t, EXPREL_HI)), "");
+}
+
+/* The fast body's exprel (c->exprel_mode CG_EXPREL_FAST): the polynomial `poly`, and "x is not
+   small" (`small` false) or-ed into c->exprel_big. */
+static LLVMValueRef exprel_fast(cg *c, LLVMValueRef small, LLVMValueRef poly)
+{
+    LLVMValueRef big = LLVMBuildNot(c->b, small, "");
+    c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
+    return poly;
 }
 
 /* exprel(x) for x in [EXPREL_LO, EXPREL_HI): 1 + x R(x), R by Horner's scheme with multiply-adds.
@@ -296,11 +306,8 @@ LLVMValueRef cgm_exprel(cg *c, LLVMValueRef x)
     if (LLVMTypeOf(x) == c->f32)
         return exprel_f32(c, x);
     LLVMValueRef small = exprel_is_small(c, x);
-    if (c->exprel_mode == CG_EXPREL_FAST) {
-        LLVMValueRef big = LLVMBuildNot(c->b, small, "");
-        c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
-        return exprel_small(c, x);
-    }
+    if (c->exprel_mode == CG_EXPREL_FAST)
+        return exprel_fast(c, small, exprel_small(c, x));
     /* (expm1(x) / 2) / (x / 2): x / 2 is exact wherever x >= 1/8 or x < -3/4 */
     LLVMValueRef q = b_div(c, half_expm1(c, x), b_mul(c, x, cgm_f64(c, 0.5)));
     LLVMValueRef res = sel(c, small, exprel_small(c, x), q);
@@ -480,13 +487,9 @@ static LLVMValueRef exprel_small_f32(cg *c, LLVMValueRef x)
  * where e^x overflows (x > ln(FLT_MAX)). */
 static LLVMValueRef exprel_f32(cg *c, LLVMValueRef x)
 {
-    LLVMValueRef small = LLVMBuildAnd(c->b, fcmp(c, LLVMRealOGE, x, f32c(c, EXPREL_LO)),
-                                      fcmp(c, LLVMRealOLT, x, f32c(c, EXPREL_HI)), "");
-    if (c->exprel_mode == CG_EXPREL_FAST) {
-        LLVMValueRef big = LLVMBuildNot(c->b, small, "");
-        c->exprel_big = c->exprel_big ? LLVMBuildOr(c->b, c->exprel_big, big, "") : big;
-        return exprel_small_f32(c, x);
-    }
+    LLVMValueRef small = exprel_is_small(c, x);
+    if (c->exprel_mode == CG_EXPREL_FAST)
+        return exprel_fast(c, small, exprel_small_f32(c, x));
     LLVMValueRef q = b_div(c, half_expm1_f32(c, x), b_mul(c, x, f32c(c, 0.5)));
     LLVMValueRef res = sel(c, small, exprel_small_f32(c, x), q);
     return sel(c, fcmp(c, LLVMRealOGT, x, f32c(c, 88.72283172607421875)), f32c(c, INFINITY), res);
