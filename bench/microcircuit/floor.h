@@ -1,7 +1,8 @@
 /*
- * What memfloor.c and ringfloor.c share: the process's CPU time, zeroed memory on transparent
- * huge pages (as the runtime's synapse arrays are), and random places in it. Each program includes it
- * once; built as `cc -O2 bench/microcircuit/memfloor.c` from the top of the tree.
+ * What memfloor.c, ringfloor.c and procfloor.c share: the process's CPU time, zeroed memory on
+ * transparent huge pages (as the runtime's synapse arrays are), and random places in it. Each
+ * program includes it once; built as `cc -O2 bench/microcircuit/memfloor.c` from the top of the
+ * tree.
  */
 #ifndef AXON_BENCH_FLOOR_H
 #define AXON_BENCH_FLOOR_H
@@ -40,7 +41,7 @@ static void *big(size_t n)
 
 /* n places in [0, span), multiples of unit, at random (xorshift64 from a fixed seed: the same
  * places every run); exits with a message if out of memory */
-static uint64_t *places(size_t n, uint64_t span, uint64_t unit)
+__attribute__((unused)) static uint64_t *places(size_t n, uint64_t span, uint64_t unit)
 {
     uint64_t *pb = malloc(n * sizeof *pb), x = 88172645463325252ull;
     if (!pb) {
