@@ -22,7 +22,7 @@
  * delay table is now. Prints CPU ns per synapse and per part (CLOCK_PROCESS_CPUTIME_ID).
  *
  *     clang -O3 -march=native -mprefer-vector-width=512 -ffast-math -fveclib=libmvec \
- *         bench/microcircuit/procfloor.c -o procfloor -lm -lmvec
+ *         -Iruntime/include bench/microcircuit/procfloor.c -o procfloor -lm -lmvec
  *     ./procfloor [LEN [MODE [NT]]]                (defaults 20 1 20000)
  *
  * -fveclib=libmvec lets Clang call glibc's vector log, sin and cos for Box-Muller (GCC 12 left
@@ -37,40 +37,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "axon/rng.h"
 #include "floor.h"
 
-#define M0 0xD2511F53u
-#define M1 0xCD9E8D57u
-#define W0 0x9E3779B9u
-#define W1 0xBB67AE85u
 #define MAXLEN 128
 #define BATCH 64
 #define MAXB (BATCH * (3 * MAXLEN + 3) / 4)
 #define NPARTS 4000000 /* a multiple of BATCH */
 
 /* Philox4x32-10 over n blocks with counters (b0[l], b1[l], c2, 0): word 4 l + q of out is word
- * q of block l. The rounds of a block in registers, the blocks in vector lanes (Clang
- * unrolls the rounds and vectorises the loop over blocks). */
+ * q of block l. Clang inlines the runtime's own function, unrolls its rounds and vectorises
+ * the loop over blocks. */
 static void philox_lanes(uint32_t n, const uint32_t *b0, const uint32_t *b1, uint32_t c2,
                          uint32_t key0, uint32_t key1, uint32_t *out)
 {
+    const uint32_t key[2] = {key0, key1};
     for (uint32_t l = 0; l < n; l++) {
-        uint32_t a0 = b0[l], a1 = b1[l], a2 = c2, a3 = 0, k0 = key0, k1 = key1;
-        for (int r = 0; r < 10; r++) {
-            uint64_t p0 = (uint64_t)M0 * a0, p1 = (uint64_t)M1 * a2;
-            uint32_t n0 = (uint32_t)(p1 >> 32) ^ a1 ^ k0;
-            uint32_t n2 = (uint32_t)(p0 >> 32) ^ a3 ^ k1;
-            a1 = (uint32_t)p1;
-            a3 = (uint32_t)p0;
-            a0 = n0;
-            a2 = n2;
-            k0 += W0;
-            k1 += W1;
-        }
-        out[4 * l] = a0;
-        out[4 * l + 1] = a1;
-        out[4 * l + 2] = a2;
-        out[4 * l + 3] = a3;
+        const uint32_t ctr[4] = {b0[l], b1[l], c2, 0};
+        axon_philox4x32_10(ctr, key, out + 4 * l);
     }
 }
 
