@@ -42,8 +42,11 @@
 
 #define MAXLEN 128
 #define BATCH 64
-#define MAXB (BATCH * (3 * MAXLEN + 3) / 4)
+#define MAXB (BATCH * (3 * MAXLEN + 3) / 4) /* Philox blocks of a batch, at most */
+#define MAXS (BATCH * MAXLEN)               /* synapses of a batch, at most */
+#ifndef NPARTS
 #define NPARTS 4000000 /* a multiple of BATCH */
+#endif
 
 /* Philox4x32-10 over n blocks with counters (b0[l], b1[l], c2, 0): word 4 l + q of out is word
  * q of block l. Clang inlines the runtime's own function, unrolls its rounds and vectorises
@@ -111,7 +114,7 @@ static double zig_fix(int32_t hz)
             return v;
         zig_uni(&x);
         hz = (int32_t)x;
-        if ((hz < 0 ? -(int64_t)hz : hz) < kn[hz & 127])
+        if ((hz < 0 ? -(int64_t)hz : (int64_t)hz) < kn[hz & 127])
             return hz * wn[hz & 127];
     }
 }
@@ -126,7 +129,7 @@ static double run(int len, int mode, uint32_t nt, double *in, uint64_t seed)
     const uint32_t npair = (uint32_t)(len + 1) / 2 * BATCH, half = (uint32_t)(len + 1) / 2;
     const double mu = 87.8, sd = 8.78, u32 = 0x1p-32, u53 = 0x1p-53, tau = 6.283185307179586;
     static uint32_t b0[MAXB], pp[MAXB], b1[MAXB], w[4 * MAXB];
-    static double ua[MAXB], ub[MAXB], wt[2 * MAXB];
+    static double ua[MAXS], ub[MAXS], wt[MAXS + BATCH];
     for (uint32_t l = 0; l < n; l++) {
         b0[l] = l % nb; /* the block within its part */
         pp[l] = l / nb; /* the part within the batch */
@@ -138,8 +141,8 @@ static double run(int len, int mode, uint32_t nt, double *in, uint64_t seed)
         philox_lanes(n, b0, b1, 7, (uint32_t)seed, (uint32_t)(seed >> 32), w);
         if (mode == 3) {
             /* word len + x of a part is synapse x's ziggurat word */
-            static int32_t hz[MAXB];
-            static uint32_t badq[MAXB];
+            static int32_t hz[MAXS];
+            static uint32_t badq[MAXS];
             const uint32_t ns = (uint32_t)len * BATCH;
             for (uint32_t p = 0; p < BATCH; p++)
                 for (int x = 0; x < len; x++)
@@ -151,14 +154,15 @@ static double run(int len, int mode, uint32_t nt, double *in, uint64_t seed)
             }
             uint32_t nbad = 0;
             for (uint32_t q = 0; q < ns; q++) {
-                int32_t h = hz[q], a = h < 0 ? -h : h;
+                int32_t h = hz[q];
+                uint32_t a = h < 0 ? 0u - (uint32_t)h : (uint32_t)h;
                 badq[nbad] = q;
-                nbad += a >= kn[h & 127];
+                nbad += a >= (uint32_t)kn[h & 127];
             }
             for (uint32_t b = 0; b < nbad; b++)
                 wt[badq[b]] = mu + sd * zig_fix(hz[badq[b]]);
         } else if (mode != 0) {
-            /* synapses x and x + half of a part share a pair of uniforms */
+            /* synapses 2 x and 2 x + 1 of a part share pair x of uniforms */
             for (uint32_t q = 0; q < npair; q++) {
                 const uint32_t *u = w + 4 * nb * (q / half) + (uint32_t)len + wps * (q % half);
                 if (mode == 1) {
@@ -206,5 +210,6 @@ int main(int argc, char **argv)
     for (long j = 0; j < nt; j++)
         chk += in[j];
     printf("(checksum %g)\n", chk);
+    free(in);
     return 0;
 }
