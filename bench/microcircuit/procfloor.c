@@ -12,10 +12,11 @@
  *           >> 32 (uniform with replacement, as a fixed total number with multapses draws);
  *   MODE 1  targets and normal weights (Box-Muller on 32-bit uniforms, two weights per
  *           log and sincos): two words per synapse;
- *   MODE 2  the same with 53-bit uniforms, as the runtime's double draws take: three words
- *           per synapse;
+ *   MODE 2  the same with 53-bit uniforms made as the runtime's double draws make them
+ *           (axon_rng_bits53 of two words, axon_rng_u53_open): three words per synapse;
  *   MODE 3  targets and normal weights by Marsaglia and Tsang's ziggurat on one 32-bit word
- *           (the fast path vectorised, the rare rest scalar): two words per synapse;
+ *           (the fast path vectorised, the 2.8% of draws that leave it scalar): two words
+ *           per synapse;
  * then `in[target] += weight` into NT double inputs (a target population's, which L2 holds).
  * A part's count is taken as known: a row's counts per delay (a byte each, one line per
  * spike and projection) would be read once per spike, when its parts are queued, as the
@@ -23,11 +24,13 @@
  *
  *     clang -O3 -march=native -mprefer-vector-width=512 -ffast-math -fveclib=libmvec \
  *         -Iruntime/include bench/microcircuit/procfloor.c -o procfloor -lm -lmvec
- *     ./procfloor [LEN [MODE [NT]]]                (defaults 20 1 20000)
+ *     ./procfloor [LEN [MODE [NT]]]      (defaults 20 1 20000; LEN <= 128, NT <= 2^24)
  *
  * -fveclib=libmvec lets Clang call glibc's vector log, sin and cos for Box-Muller (GCC 12 left
  * that loop scalar: 17 ns per synapse); the runtime's generated code would use its own
- * vector math. Each mode runs 3 rounds of 4M parts. Not part of `make check`; bench/RESULTS.md,
+ * vector math (Clang 14 calls glibc's 4-lane AVX2 versions even with 512-bit vectors
+ * preferred). Each run takes 3 rounds of 4M parts, every part of LEN synapses (the
+ * microcircuit's vary in length), on 1 thread. Not part of `make check`; bench/RESULTS.md,
  * "Procedural connectivity, measured", has its figures.
  */
 #include <math.h>
@@ -47,6 +50,7 @@
 #ifndef NPARTS
 #define NPARTS 4000000 /* a multiple of BATCH */
 #endif
+_Static_assert(NPARTS % BATCH == 0, "NPARTS must be a multiple of BATCH");
 
 /* Philox4x32-10 over n blocks with counters (b0[l], b1[l], c2, 0): word 4 l + q of out is word
  * q of block l. Clang inlines the runtime's own function, unrolls its rounds and vectorises
@@ -63,8 +67,9 @@ static void philox_lanes(uint32_t n, const uint32_t *b0, const uint32_t *b1, uin
 
 /* Marsaglia & Tsang's (2000) ziggurat of 128 layers for the normal distribution, on 32-bit
  * words: most draws take one word, two table loads, a compare and a multiply (a vector loop
- * below); the rest (about 1.2%) go through zig_fix, which draws its extra uniforms here from
- * a xorshift of the word (a real implementation would take further Philox words). */
+ * below); the rest (2.8%: the mean of kn[i] / 2^31 is 0.972, and layer 1 always leaves) go
+ * through zig_fix, which draws its extra uniforms here from a xorshift of the word (a real
+ * implementation would take further Philox words). */
 static int32_t kn[128];
 static double wn[128], fn[128];
 
@@ -120,14 +125,17 @@ static double zig_fix(int32_t hz)
 }
 
 /* Every part drawn and delivered, BATCH parts at a time (a step's queue holds thousands):
- * the batch's blocks in one Philox pass, its weights in one Box-Muller pass, then each part's
- * synapses added in order. Returns CPU seconds. */
+ * the batch's blocks in one Philox pass, its weights (modes 1-3) in one pass, then each
+ * part's synapses added in order. Returns CPU seconds. */
 static double run(int len, int mode, uint32_t nt, double *in, uint64_t seed)
 {
-    const int wps = mode == 0 ? 1 : mode == 1 || mode == 3 ? 2 : 3; /* words per synapse */
-    const uint32_t nb = (uint32_t)((len * wps + 3) / 4), n = nb * BATCH;
-    const uint32_t npair = (uint32_t)(len + 1) / 2 * BATCH, half = (uint32_t)(len + 1) / 2;
-    const double mu = 87.8, sd = 8.78, u32 = 0x1p-32, u53 = 0x1p-53, tau = 6.283185307179586;
+    /* a part's words: len targets, then (modes 1-3) its weights' words: wpp for each pair of
+       synapses (Box-Muller), or one for each synapse (the ziggurat) */
+    const uint32_t half = (uint32_t)(len + 1) / 2, npair = half * BATCH;
+    const uint32_t wpp = mode == 1 ? 2 : 4;
+    const uint32_t words = (uint32_t)len + (mode == 0 ? 0 : mode == 3 ? (uint32_t)len : wpp * half);
+    const uint32_t nb = (words + 3) / 4, n = nb * BATCH;
+    const double mu = 87.8, sd = 8.78, u32 = 0x1p-32, tau = 6.283185307179586;
     static uint32_t b0[MAXB], pp[MAXB], b1[MAXB], w[4 * MAXB];
     static double ua[MAXS], ub[MAXS], wt[MAXS + BATCH];
     for (uint32_t l = 0; l < n; l++) {
@@ -164,15 +172,13 @@ static double run(int len, int mode, uint32_t nt, double *in, uint64_t seed)
         } else if (mode != 0) {
             /* synapses 2 x and 2 x + 1 of a part share pair x of uniforms */
             for (uint32_t q = 0; q < npair; q++) {
-                const uint32_t *u = w + 4 * nb * (q / half) + (uint32_t)len + wps * (q % half);
+                const uint32_t *u = w + 4 * nb * (q / half) + (uint32_t)len + wpp * (q % half);
                 if (mode == 1) {
                     ua[q] = ((double)u[0] + 0.5) * u32;
                     ub[q] = ((double)u[1] + 0.5) * u32;
                 } else {
-                    uint64_t a = (uint64_t)u[0] << 21 ^ u[1] >> 11;
-                    uint64_t b = (uint64_t)u[2] << 21 ^ (u[1] & 0x1fffff);
-                    ua[q] = ((double)a + 0.5) * u53;
-                    ub[q] = ((double)b + 0.5) * u53;
+                    ua[q] = axon_rng_u53_open(axon_rng_bits53(u[0], u[1]));
+                    ub[q] = axon_rng_u53_open(axon_rng_bits53(u[2], u[3]));
                 }
             }
             for (uint32_t q = 0; q < npair; q++) {
@@ -196,7 +202,7 @@ int main(int argc, char **argv)
     int len = argc > 1 ? atoi(argv[1]) : 20, mode = argc > 2 ? atoi(argv[2]) : 1;
     long nt = argc > 3 ? atol(argv[3]) : 20000;
     if (len < 1 || len > MAXLEN || mode < 0 || mode > 3 || nt < 1 || nt > 1 << 24) {
-        fprintf(stderr, "usage: procfloor [LEN (1-128) [MODE (0-3) [NT]]]\n");
+        fprintf(stderr, "usage: procfloor [LEN (1-128) [MODE (0-3) [NT (1-16777216)]]]\n");
         return 2;
     }
     double *in = big((size_t)nt * sizeof *in);
