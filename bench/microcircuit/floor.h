@@ -1,7 +1,7 @@
 /*
- * What memfloor.c, ringfloor.c and procfloor.c share: the process's CPU time, zeroed memory on
- * transparent huge pages (as the runtime's synapse arrays are), and random places in it. Each
- * program includes it once; each program's header says how to build it.
+ * What memfloor.c, ringfloor.c, procfloor.c and bench/stdp/onprefloor.c share: the process's CPU
+ * time, zeroed memory on transparent huge pages (as the runtime's synapse arrays are), and random
+ * places in it. Each program includes it once; each program's header says how to build it.
  */
 #ifndef AXON_BENCH_FLOOR_H
 #define AXON_BENCH_FLOOR_H

@@ -38,33 +38,12 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "../microcircuit/floor.h" /* cpu_s, big */
+
 #define NPOST 51200
 #define ROW 64
 #define TABLE 4096
 #define PF 8
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void *big(size_t n)
-{
-    const size_t hp = (size_t)2 << 20;
-    n = (n + hp - 1) / hp * hp;
-    void *p = aligned_alloc(hp, n);
-    if (!p) {
-        fprintf(stderr, "out of memory (%zu bytes)\n", n);
-        exit(1);
-    }
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, n, MADV_HUGEPAGE);
-#endif
-    memset(p, 0, n);
-    return p;
-}
 
 static uint64_t rnd(uint64_t *x)
 {
