@@ -8,23 +8,31 @@
  * decay factor exp(-k dt / tau) from a table of 4,096 doubles.
  *
  * Each of STEPS steps: the neuron update, a pass over NVARS arrays of 51,200 doubles (the
- * population's state, which the plastic side's lines push out of L2); then SPIKES rows at
- * random places, each synapse `w = clip(w + a_post(t) w_max, 0, w_max); g[target] += w` with
+ * population's state, which the plastic side's lines push out of L2); then SPIKES rows (see
+ * COUNTS below), each synapse `w = clip(w + a_post(t) w_max, 0, w_max); g[target] += w` with
  * a_post(t) = a[target] table[step - last[target]] (as `on pre` computes it), the rows'
- * targets and weights prefetched 8 rows ahead into L2 and each target's trace line 8
+ * targets prefetched 8 rows ahead into L2 and their weights into L1 (prefetchw; Axon's
+ * runtime prefetches both into L2, which made no difference here) and each target's trace
+ * line 8
  * synapses ahead (as runtime/deliver.c and the generated kernel do); then SPIKES targets
- * spike (their trace and time updated). With LIST 1 each row is first listed as
- * on_pre_replay lists it: the synapses whose target spiked since the row's last spike (a
- * 2-byte step per neuron) and their targets' histories (32 bytes a neuron) prefetched, as
- * on_pre_replay does, without replaying them.
+ * spike (their trace and time updated); the spiking neurons are drawn before the timed parts. With
+ * LIST 1 each row is first listed as on_pre_replay lists it: the synapses whose target spiked since
+ * the row's last spike (a 2-byte step per neuron) and their targets' histories (32 bytes a neuron)
+ * prefetched, as on_pre_replay does, without replaying them.
  *
  *     cc -O2 -march=native bench/stdp/onprefloor.c -o onprefloor -lm
- *     ./onprefloor [LIST [STEPS [SPIKES [NVARS [FLUSH]]]]]     (defaults 0 10000 100 4 0)
+ *     ./onprefloor [LIST [STEPS [SPIKES [NVARS [FLUSH [COUNTS]]]]]]  (defaults 0 10000 100 4 0)
  *
  * With FLUSH > 0, every FLUSH steps a pass walks all rows as a flush of the deferred `on post`
  * does (each synapse's target tested, its weight read and written), outside the timed parts,
  * to leave the caches as a flush leaves them (COBA with STDP at 64,000 flushes about every
  * 800 steps).
+ *
+ * Without COUNTS every step's SPIKES presynaptic and SPIKES postsynaptic neurons are drawn
+ * uniformly (19.5 Hz each); with COUNTS, a file of 51,200 per-neuron spike counts
+ * (bench/stdp/counts.py writes COBA with STDP's), in proportion to them. COBA's rates are
+ * uneven (11% silent, median 12 Hz, 90th percentile 51), so many targets' traces are zero or
+ * older than the decay table and take the kernel's slower paths, as in Axon's run.
  *
  * Prints CPU ns per synapse visit of the rows' pass and of the update pass
  * (CLOCK_PROCESS_CPUTIME_ID around each). Not part of `make check`.
@@ -53,6 +61,20 @@ static uint64_t rnd(uint64_t *x)
     return *x;
 }
 
+/* the neuron whose cumulative share cdf[] first reaches u */
+static uint32_t draw(const double *cdf, double u)
+{
+    uint32_t lo = 0, hi = NPOST - 1;
+    while (lo < hi) {
+        uint32_t m = (lo + hi) / 2;
+        if (cdf[m] < u)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
+}
+
 static int cmp16(const void *a, const void *b)
 {
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
@@ -64,11 +86,34 @@ int main(int argc, char **argv)
     long steps = argc > 2 ? atol(argv[2]) : 10000, spikes = argc > 3 ? atol(argv[3]) : 100;
     int nvars = argc > 4 ? atoi(argv[4]) : 4;
     long flush = argc > 5 ? atol(argv[5]) : 0;
+    const char *counts = argc > 6 ? argv[6] : NULL;
     if (list < 0 || list > 1 || steps < 1 || steps > 60000 || spikes < 1 || spikes > NPOST ||
         nvars < 1 || nvars > 16 || flush < 0) {
         fprintf(stderr, "usage: onprefloor [LIST (0 or 1) [STEPS (1-60000) [SPIKES (1-51200) "
-                        "[NVARS (1-16) [FLUSH (steps, 0: none)]]]]]\n");
+                        "[NVARS (1-16) [FLUSH (steps, 0: none) [COUNTS]]]]]]\n");
         return 2;
+    }
+    /* which neurons spike: uniformly, or in proportion to COUNTS (one count per neuron) */
+    double *cdf = NULL;
+    if (counts) {
+        FILE *f = fopen(counts, "r");
+        cdf = malloc(NPOST * sizeof *cdf);
+        double acc = 0;
+        for (int j = 0; j < NPOST; j++) {
+            long c;
+            if (!f || fscanf(f, "%ld", &c) != 1 || c < 0) {
+                fprintf(stderr, "onprefloor: %s: %d counts expected\n", counts, NPOST);
+                free(cdf);
+                if (f)
+                    fclose(f);
+                return 1;
+            }
+            acc += (double)c;
+            cdf[j] = acc;
+        }
+        fclose(f);
+        for (int j = 0; j < NPOST; j++)
+            cdf[j] /= acc;
     }
     const size_t nsyn = (size_t)NPOST * ROW;
     uint16_t *tg = big(nsyn * sizeof *tg);
@@ -97,9 +142,16 @@ int main(int argc, char **argv)
     for (int j = 0; j < NPOST; j++)
         tr[2 * j + 1] = -1e9;
     uint32_t *spk = malloc((size_t)spikes * sizeof *spk);
+    uint32_t *pspk = malloc((size_t)spikes * sizeof *pspk);
     double c_rows = 0, c_upd = 0, sum = 0;
     size_t visits = 0, listed = 0;
     for (long n = 0; n < steps; n++) {
+        for (long k = 0; k < spikes; k++) { /* the step's pre and post spikes, not timed */
+            spk[k] =
+                cdf ? draw(cdf, (double)(rnd(&x) >> 11) * 0x1p-53) : (uint32_t)(rnd(&x) % NPOST);
+            pspk[k] =
+                cdf ? draw(cdf, (double)(rnd(&x) >> 11) * 0x1p-53) : (uint32_t)(rnd(&x) % NPOST);
+        }
         double c0 = cpu_s();
         for (int j = 0; j < NPOST; j++) { /* the update: every state array read and written */
             double s = 0;
@@ -111,8 +163,6 @@ int main(int argc, char **argv)
         }
         double c1 = cpu_s();
         const double tnow = (double)(n + 1) * dt;
-        for (long k = 0; k < spikes; k++)
-            spk[k] = (uint32_t)(rnd(&x) % NPOST);
         for (long k = 0; k < spikes && k < PF; k++) {
             const char *p = (const char *)(tg + (size_t)spk[k] * ROW);
             for (int b = 0; b < ROW * 2; b += 64)
@@ -166,7 +216,7 @@ int main(int argc, char **argv)
             visits += ROW;
         }
         for (long k = 0; k < spikes; k++) { /* postsynaptic spikes */
-            uint32_t j = (uint32_t)(rnd(&x) % NPOST);
+            uint32_t j = pspk[k];
             double kf = (tnow - tr[2 * j + 1]) * (1.0 / dt) + 0.5;
             double f = kf < TABLE ? table[(uint64_t)kf] : 0;
             tr[2 * j] = tr[2 * j] * f + apost;
@@ -194,6 +244,8 @@ int main(int argc, char **argv)
     for (int v = 0; v < nvars; v++)
         free(state[v]);
     free(spk);
+    free(pspk);
+    free(cdf);
     free(lst);
     free(hist);
     free(lastpre);
