@@ -13,12 +13,14 @@
  * a_post(t) = a[target] table[step - last[target]] (as `on pre` computes it), the rows'
  * targets prefetched 8 rows ahead into L2 and their weights into L1 (prefetchw; Axon's
  * runtime prefetches both into L2, which made no difference here) and each target's trace
- * line 8
- * synapses ahead (as runtime/deliver.c and the generated kernel do); then SPIKES targets
- * spike (their trace and time updated); the spiking neurons are drawn before the timed parts. With
- * LIST 1 each row is first listed as on_pre_replay lists it: the synapses whose target spiked since
- * the row's last spike (a 2-byte step per neuron) and their targets' histories (32 bytes a neuron)
- * prefetched, as on_pre_replay does, without replaying them.
+ * line 8 synapses ahead (as runtime/deliver.c and the generated kernel do); then SPIKES
+ * targets spike (their trace, time and history updated); the spiking neurons are drawn
+ * before the timed parts. With LIST 1 each row is first listed as on_pre_replay lists it:
+ * the synapses whose target spiked since the row's last spike (a 2-byte step per neuron),
+ * their targets' histories (32 bytes a neuron) prefetched. With LIST 2 the listed synapses
+ * then replay their pairs as the rounds do (the target's history, a count and its last 15
+ * spike steps, read; a weight update per post spike since the row's last spike, with the pre
+ * trace's own 32 KB decay table), one synapse after the other rather than in rounds.
  *
  *     cc -O2 -march=native bench/stdp/onprefloor.c -o onprefloor -lm
  *     ./onprefloor [LIST [STEPS [SPIKES [NVARS [FLUSH [COUNTS]]]]]]  (defaults 0 10000 100 4 0)
@@ -87,9 +89,9 @@ int main(int argc, char **argv)
     int nvars = argc > 4 ? atoi(argv[4]) : 4;
     long flush = argc > 5 ? atol(argv[5]) : 0;
     const char *counts = argc > 6 ? argv[6] : NULL;
-    if (list < 0 || list > 1 || steps < 1 || steps > 60000 || spikes < 1 || spikes > NPOST ||
+    if (list < 0 || list > 2 || steps < 1 || steps > 60000 || spikes < 1 || spikes > NPOST ||
         nvars < 1 || nvars > 16 || flush < 0) {
-        fprintf(stderr, "usage: onprefloor [LIST (0 or 1) [STEPS (1-60000) [SPIKES (1-51200) "
+        fprintf(stderr, "usage: onprefloor [LIST (0-2) [STEPS (1-60000) [SPIKES (1-51200) "
                         "[NVARS (1-16) [FLUSH (steps, 0: none) [COUNTS]]]]]]\n");
         return 2;
     }
@@ -127,10 +129,11 @@ int main(int argc, char **argv)
         state[v] = big(NPOST * sizeof(double));
     double *g = state[0];
     uint32_t *lst = malloc(ROW * sizeof *lst);
-    double table[TABLE];
+    double table[TABLE], table2[TABLE]; /* the post and the pre trace's decay */
+    const double apre_i = 0.01;
     const double dt = 0.1e-3, tau = 20e-3, wmax = 12e-9, apost = -0.0105;
     for (int k = 0; k < TABLE; k++)
-        table[k] = exp(-k * dt / tau);
+        table2[k] = table[k] = exp(-k * dt / tau);
     uint64_t x = 88172645463325252ull;
     for (size_t r = 0; r < NPOST; r++) {
         for (int k = 0; k < ROW; k++) {
@@ -193,6 +196,22 @@ int main(int argc, char **argv)
                 }
                 listed += m;
                 sum += m;
+                if (list == 2) /* the replays: each listed synapse's pairs since lastpre[i] */
+                    for (uint32_t q = 0; q < m; q++) {
+                        const uint32_t s = lst[q], j = t[s];
+                        const uint16_t *h = hist + 16 * (size_t)j;
+                        double v = wr[s];
+                        for (int e = 1; e <= h[0]; e++) {
+                            if (h[e] <= lastpre[i])
+                                continue;
+                            const double gap = (double)(h[e] - lastpre[i]) * dt;
+                            const double kf = gap * (1.0 / dt) + 0.5;
+                            const double f = kf < TABLE ? table2[(uint64_t)kf] : exp(-gap / tau);
+                            v = v + apre_i * f * wmax;
+                            v = v < 0 ? 0 : v > wmax ? wmax : v;
+                        }
+                        wr[s] = v;
+                    }
             }
             for (int s = 0; s < ROW; s++) {
                 if (s + PF < ROW)
@@ -222,6 +241,14 @@ int main(int argc, char **argv)
             tr[2 * j] = tr[2 * j] * f + apost;
             tr[2 * j + 1] = tnow;
             lastpost[j] = (uint16_t)n;
+            uint16_t *h = hist + 16 * (size_t)j; /* its history: a count, then up to 15 steps */
+            if (h[0] < 15) {
+                h[0]++;
+                h[h[0]] = (uint16_t)n;
+            } else {
+                memmove(h + 1, h + 2, 14 * sizeof *h);
+                h[15] = (uint16_t)n;
+            }
         }
         double c2 = cpu_s();
         c_upd += c1 - c0;
