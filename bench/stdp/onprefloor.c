@@ -10,7 +10,7 @@
  * Each of STEPS steps: the neuron update, a pass over NVARS arrays of 51,200 doubles (the
  * population's state, which the plastic side's lines push out of L2); then SPIKES rows (see
  * COUNTS below), each synapse `w = clip(w + a_post(t) w_max, 0, w_max); g[target] += w` with
- * a_post(t) = a[target] table[step - last[target]] (as `on pre` computes it), the rows'
+ * a_post(t) = a[target] table[(t - t_last[target]) / dt] (as `on pre` computes it), the rows'
  * targets prefetched 8 rows ahead into L2 and their weights into L1 (prefetchw; Axon's
  * runtime prefetches both into L2, which made no difference here) and each target's trace
  * line 8 synapses ahead (as runtime/deliver.c and the generated kernel do); then SPIKES
@@ -35,6 +35,11 @@
  * (bench/stdp/counts.py writes COBA with STDP's), in proportion to them. COBA's rates are
  * uneven (11% silent, median 12 Hz, 90th percentile 51), so many targets' traces are zero or
  * older than the decay table and take the kernel's slower paths, as in Axon's run.
+ *
+ * GCC 12 compiles main() as one function, and the timed loops' speed depends on the rest of
+ * it: moving the untimed spike draws and the rows' prefetch into helper functions (the same
+ * results) made the rows' pass 1.25x slower (LIST 2 with COUNTS: 18-19 ns a visit against
+ * 14.4-15.9). The figures in bench/RESULTS.md are this form's.
  *
  * Prints CPU ns per synapse visit of the rows' pass and of the update pass
  * (CLOCK_PROCESS_CPUTIME_ID around each). Not part of `make check`.
@@ -120,7 +125,7 @@ int main(int argc, char **argv)
     const size_t nsyn = (size_t)NPOST * ROW;
     uint16_t *tg = big(nsyn * sizeof *tg);
     double *w = big(nsyn * sizeof *w);
-    double *tr = big((size_t)NPOST * 2 * sizeof *tr); /* a_post, its step (as a double) */
+    double *tr = big((size_t)NPOST * 2 * sizeof *tr); /* a_post, the time it is at (s) */
     uint16_t *lastpost = big(NPOST * sizeof *lastpost);
     uint16_t *lastpre = big(NPOST * sizeof *lastpre);
     uint16_t *hist = big((size_t)NPOST * 16 * sizeof *hist); /* 32 bytes a neuron */
