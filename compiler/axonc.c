@@ -699,6 +699,10 @@ static axonc_status instantiate_pass(axonc_unit *u, void *arg)
     /* float storage of the synapse variables no handler writes, in a double model */
     if (u->s->o.synapse_precision == 4 && u->s->o.precision != 4)
         ir_narrow_synapses(a->ir);
+    /* postsynaptic traces advanced every step (in double: a float multiplied every step
+       would add a rounding error per step) */
+    if (u->s->o.precision != 4)
+        ir_clock_traces(a->ir);
     return AXONC_OK;
 }
 

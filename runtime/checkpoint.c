@@ -1069,8 +1069,9 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
        model's checkpoint, whatever its shape, and the message says why. ABI 12 interleaves
        some per-neuron projection variables in memory only: a checkpoint holds each as one
        array as ABI 11's did, so those are the same bytes and restore; so does ABI 13, which
-       stores some projections' targets and weight in blocks (model.h). */
-    if (abi != s->m->abi && !(abi >= 11 && abi < s->m->abi && s->m->abi <= 13))
+       stores some projections' targets and weight in blocks (model.h), and so does ABI 14,
+       whose post_decay removes a variable (the fingerprint tells that model apart). */
+    if (abi != s->m->abi && !(abi >= 11 && abi < s->m->abi && s->m->abi <= 14))
         CK_FAIL("%s: a checkpoint of model '%s' compiled for model ABI %u, and this simulation's "
                 "model is of ABI %u (this runtime: %s); it cannot be restored: run the model "
                 "again from the start",

@@ -750,20 +750,62 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
     }
 }
 
+/* post_decay over the post neurons of pr that this process holds, split between the pool's
+ * threads where there are enough of them (each neuron's values alone: the same for any
+ * thread count; the parts 64 neurons apart, so that no two threads share a line). */
+typedef struct {
+    const axon_sim *s;
+    const rt_proj *pr;
+    const axon_step_ctx *ctx;
+    int ntasks;
+} rt_decay_phase;
+
+static void rt_decay_task(void *arg, int task)
+{
+    const rt_decay_phase *ph = arg;
+    const rt_proj *pr = ph->pr;
+    const axon_proj_desc *d = pr->d;
+    uint64_t n = (pr->hi - pr->lo + 63u) / 64u;
+    uint64_t lo = pr->lo + 64u * (n * (uint64_t)task / (uint64_t)ph->ntasks);
+    uint64_t hi = pr->lo + 64u * (n * ((uint64_t)task + 1) / (uint64_t)ph->ntasks);
+    if (hi > pr->hi)
+        hi = pr->hi;
+    if (lo < hi)
+        d->post_decay(ph->ctx, pr->vars, ph->s->pops[d->pre].vars, ph->s->pops[d->post].vars,
+                      NULL, 0, lo, hi);
+}
+
+static void rt_post_decay(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx)
+{
+    rt_decay_phase ph = {s, pr, ctx, 1};
+    /* (a neuron's values take a few times less than its update: 8 to a grain's unit) */
+    if (s->pool && s->pool_threads > 1 &&
+        (double)(pr->hi - pr->lo) >= 8.0 * s->grain * s->pool_threads) {
+        ph.ntasks = s->pool_threads;
+        rt_pool_run(s->pool, rt_decay_task, &ph, ph.ntasks);
+    } else {
+        rt_decay_task(&ph, 0);
+    }
+}
+
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx)
 {
     for (uint32_t q = 0; q < s->m->nprojs; q++) {
         rt_proj *pr = &s->projs[q];
         const axon_proj_desc *d = pr->d;
-        if (!d->continuous)
+        if (!d->continuous && !d->post_decay)
             continue;
-        rt_proj_gather_pre(s, pr);
         axon_step_ctx own;
         const axon_step_ctx *c = rt_proj_ctx(pr, ctx, &own);
         void *const *av = s->pops[d->pre].vars, *const *bv = s->pops[d->post].vars;
-        for (uint32_t i = 0; i < pr->npre; i++)
-            if (pr->row[i] < pr->row[i + 1])
-                rt_row_call(pr, d->continuous, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
+        if (d->continuous) {
+            rt_proj_gather_pre(s, pr);
+            for (uint32_t i = 0; i < pr->npre; i++)
+                if (pr->row[i] < pr->row[i + 1])
+                    rt_row_call(pr, d->continuous, c, 0, av, bv, i, pr->row[i], pr->row[i + 1]);
+        }
+        if (d->post_decay) /* after continuous, which reads them at the step's start */
+            rt_post_decay(s, pr, c);
     }
 }
 

@@ -576,7 +576,8 @@ void rt_proj_free(axon_sim *s);
 axon_status rt_proj_reserve_steps(axon_sim *s, uint64_t first, uint32_t k, axon_err *err);
 
 /* deliver.c */
-/* Before the populations' updates of step ctx->step: the continuous kernels. */
+/* Before the populations' updates of step ctx->step: the continuous kernels, then the
+ * per-post variables advanced to the time of the step's events (post_decay, ABI 14). */
 void rt_proj_continuous(axon_sim *s, const axon_step_ctx *ctx);
 /* After every population's update of step `step`: stores the step's spikes. */
 void rt_proj_store(axon_sim *s, uint64_t step);

@@ -58,7 +58,10 @@ class AxonSide:
         else:
             sh(cmd)
         lib = lib or os.path.join(ROOT, ".libs")
-        sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
+        # another build's model is linked with that build's headers (its ABI's descriptors)
+        inc = os.path.join(os.path.dirname(os.path.abspath(axon)), "runtime", "include") \
+            if axon else "runtime/include"
+        sh([a.cc, "-O2", "-I", inc, "bench/coba/synmem.c", obj, f"-L{lib}",
             f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
         self.cmd, self.cwd = [exe, "0", str(ms)], ROOT
 

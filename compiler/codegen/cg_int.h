@@ -60,7 +60,7 @@ void cg_free_unit(cg_unit *u);
     X(A, every_step, PTR) X(A, nedges, I64) X(A, edge_pre, PTR) X(A, edge_post, PTR)           \
     X(A, delays, PTR) X(A, nevents, I32) X(A, event_var, PTR) X(A, event_fn, PTR)       \
     X(A, via, I32) X(A, npre_reads, I32) X(A, pre_reads, PTR) X(A, on_post_at, PTR)  \
-    X(A, on_pre_replay, PTR) X(A, post_replay, PTR)
+    X(A, on_pre_replay, PTR) X(A, post_replay, PTR) X(A, post_decay, PTR)
 #define CG_REC_FIELDS(X, A)                                                                    \
     X(A, kind, I32) X(A, target, I32) X(A, var, I32) X(A, nsubset, I32) X(A, subset, PTR)      \
     X(A, every, I32)
@@ -148,6 +148,7 @@ typedef struct {
     LLVMValueRef delay_out;              /* delays kernel: the output array (double) */
     LLVMValueRef dense_j0, dense_b;      /* row kernels of dense rows: first target, begin */
     LLVMValueRef pf_end;                 /* the end of a row or column (prefetching) */
+    LLVMValueRef *clock_f;               /* post_decay: each per-post variable's factor */
     LLVMValueRef rp_hist, rp_last;       /* on_pre_replay: the post spike histories, their */
     LLVMValueRef rp_lo, rp_base;         /* last steps, the row's first unseen step, the base
                                             (model.h, ABI 11); rp_hist NULL elsewhere */

@@ -409,6 +409,13 @@ static void load_side(cg *c, ir_side side)
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == side && !pj->sv[k].event_driven)
             c->env[k] = cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name);
+    if (side == IRS_POST && pj->post_clock) {
+        /* kept at the time of the step's events by post_decay: loaded as they are */
+        for (int k = 0; k < pj->nvars; k++)
+            if (pj->sv[k].side == side && pj->sv[k].event_driven)
+                c->env[k] = cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name);
+        return;
+    }
     int L = last_of(pj, side);
     if (L < 0)
         return;
@@ -428,10 +435,12 @@ static void store_side(cg *c, ir_side side, LLVMValueRef *before)
     int L = last_of(pj, side);
     if (L >= 0)
         c->env[L] = c->fp == c->f64 ? c->t_ev : LLVMBuildFPTrunc(c->b, c->t_ev, c->fp, "");
-    /* event-driven values were advanced to the event time: stored with the new time */
+    /* event-driven values were advanced to the event time: stored with the new time (those
+       that post_decay advances only where they changed) */
+    bool advanced = L >= 0;
     for (int k = 0; k < pj->nvars; k++)
         if (pj->sv[k].side == side && c->env[k] &&
-            (!before || c->env[k] != before[k] || pj->sv[k].event_driven))
+            (!before || c->env[k] != before[k] || (advanced && pj->sv[k].event_driven)))
             cg_store_elem(c, pj->vars[k].elem, c->env[k], var_ptr(c, k));
 }
 
@@ -1121,6 +1130,48 @@ static LLVMValueRef after_kernel(cg *c, int k, ir_side side)
     return fn;
 }
 
+/* post_decay: neuron n of the post population, every per-post variable times its factor
+ * (clock_f). A value that falls under 2^-1000 becomes 0: a trace of a silent neuron would
+ * otherwise go on through the subnormal numbers, each multiplication of one a slow assist,
+ * for some thousands of steps (a value that small adds nothing to a weight above 1e-285). */
+static void decay_body(cg *c, LLVMValueRef fn, LLVMValueRef n)
+{
+    (void)fn;
+    const ir_proj *pj = c->proj;
+    c->post_j = n;
+    for (int k = 0; k < pj->nvars; k++) {
+        if (pj->sv[k].side != IRS_POST)
+            continue;
+        LLVMValueRef at = var_ptr(c, k);
+        LLVMValueRef x = to_f64(c, cg_load_elem(c, pj->vars[k].elem, at, pj->vars[k].name));
+        LLVMValueRef r = LLVMBuildFMul(c->b, x, c->clock_f[k], "");
+        LLVMValueRef ar = cgm_intrinsic(c, "llvm.fabs", c->f64, &r, 1);
+        r = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, ar, cgm_f64(c, 0x1p-1000), ""),
+                            cgm_f64(c, 0), r, "");
+        cg_store_elem(c, pj->vars[k].elem, c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, ""),
+                      at);
+    }
+}
+
+/* post_decay (ir_clock_traces): (ctx, syn_vars, pre_vars, post_vars, NULL, 0, begin, end), the
+ * per-post variables of neurons [begin, end) advanced by one step, x exp(B dt): the factor is
+ * the decay table's entry 1, what an event one step after the last would take. */
+static LLVMValueRef decay_kernel(cg *c, int k)
+{
+    const ir_proj *pj = c->proj;
+    LLVMTypeRef ops[8] = {c->ptr, c->ptr, c->ptr, c->ptr, c->ptr, c->i32, c->i64, c->i64};
+    LLVMValueRef fn = cg_function(c, LLVMFunctionType(c->vd, ops, 8, 0), "proj%d_post_decay", k);
+    kernel_entry(c, fn, false);
+    c->clock_f = calloc((size_t)pj->nvars + 1, sizeof *c->clock_f);
+    for (int v = 0; v < pj->nvars; v++)
+        if (pj->sv[v].side == IRS_POST)
+            c->clock_f[v] = decay(c, pj->sv[v].ode_b, cgm_f64(c, c->m->dt), cgm_f64(c, 1));
+    loop(c, fn, LLVMGetParam(fn, 6), LLVMGetParam(fn, 7), decay_body);
+    free(c->clock_f);
+    c->clock_f = NULL;
+    return fn;
+}
+
 static bool block_writes_post(const sm_block *b)
 {
     for (int k = 0; k < b->n; k++) {
@@ -1343,8 +1394,9 @@ LLVMValueRef cg_projection(cg *c, int k)
     }
     bool syn_draws = c->drew;
     LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
-    LLVMValueRef post_after =
-        pj->last_post >= 0 ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
+    LLVMValueRef post_after = pj->last_post >= 0 || pj->post_clock ? after_kernel(c, k, IRS_POST)
+                                                                   : LLVMConstNull(c->ptr);
+    LLVMValueRef post_decay = pj->post_clock ? decay_kernel(c, k) : LLVMConstNull(c->ptr);
 
     /* where(ctx, i, j) */
     LLVMValueRef where = LLVMConstNull(c->ptr);
@@ -1467,6 +1519,7 @@ LLVMValueRef cg_projection(cg *c, int k)
     f[CG_PROJ_on_post_at] = on_post_at;
     f[CG_PROJ_on_pre_replay] = on_pre_replay;
     f[CG_PROJ_post_replay] = post_replay;
+    f[CG_PROJ_post_decay] = post_decay;
     free(reads);
     free(c->pre_read);
     free(c->post_wrote);

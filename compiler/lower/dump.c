@@ -242,7 +242,9 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
                                   "over dt)\n",
                       out->f);
             } else
-                fputs(sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
+                fputs(sv->event_driven && side == IRS_POST && p->post_clock
+                          ? "   (event-driven: advanced by its exact one-step factor in every step)\n"
+                      : sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
                       : sv->euler      ? "   (every step: forward Euler, the drift not linear)\n"
                                        : "   (every step: exponential Euler)\n",
                       out->f);

@@ -174,6 +174,10 @@ typedef struct {
     /* ir_synapses: storage indices of the times of the last update of event-driven
        variables per synapse, per pre and per post neuron (-1 when there are none) */
     int last_syn, last_pre, last_post;
+    /* ir_clock_traces: the per-post variables (pure decays) are kept at the time of the
+       step's events and advanced by their factor once per step (the post_decay kernel), so
+       there is no last_post */
+    bool post_clock;
     sm_block pre_after, post_after; /* the statements of on pre (on post) that change
                                        per-pre (per-post) variables */
     bool has_odes;          /* equations that are not event-driven (integrated every step) */
@@ -336,6 +340,15 @@ bool ir_dense_rows(const ir_proj *pj);
  * writes gets elem AXON_ELEM_F32; the kernels compute in the model's precision (a load
  * converts). Variables written by handlers keep the model's precision. Returns how many. */
 int ir_narrow_synapses(ir_model *m);
+/* Per-post variables advanced every step (double-precision models; synapse.c): where every
+ * variable a projection stores per postsynaptic neuron is a pure decay (x' = B x, B a number
+ * or parameter, no noise), such as pair STDP's postsynaptic trace, they are stored at the
+ * time of the step's events and multiplied by exp(B dt) once per step for every neuron
+ * (proj_post_decay) instead of being advanced from a stored last-update time at each event
+ * that reads them: on_pre then reads its target's trace without a time, a table entry or a
+ * branch. post_clock is set and last_post removed. AXON_TEST_EVENT_TRACES (tests) keeps them
+ * event-driven. Returns how many projections. */
+int ir_clock_traces(ir_model *m);
 /* Parameters (param.c). ir_param_refs gives the shared parameters of a population or
  * projection about to be added as owner (values vals[v] != NULL, folded numbers) new VS_SHARED
  * slots and returns references to them (for sx_subst), listed as OWNER.NAME (names[v] when

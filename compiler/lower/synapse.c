@@ -313,6 +313,34 @@ int ir_narrow_synapses(ir_model *m)
     return n;
 }
 
+int ir_clock_traces(ir_model *m)
+{
+    if (getenv("AXON_TEST_EVENT_TRACES"))
+        return 0;
+    int n = 0;
+    for (int q = 0; q < m->nprojs; q++) {
+        ir_proj *p = &m->projs[q];
+        /* (plan adds the last-update times last, last_post last of all) */
+        if (!p->sv || p->last_post < 0 || p->last_post != p->nvars - 1)
+            continue;
+        bool decays = true;
+        for (int k = 0; k < p->nvars; k++) {
+            const ir_synvar *v = &p->sv[k];
+            if (v->side == IRS_POST && k != p->last_post &&
+                (!v->event_driven || v->noise || !sx_is_zero(v->ode_a) ||
+                 !sx_is_param_const(v->ode_b)))
+                decays = false;
+        }
+        if (!decays)
+            continue;
+        p->nvars--;
+        p->last_post = -1;
+        p->post_clock = true;
+        n++;
+    }
+    return n;
+}
+
 /*
  * The variables of a projection stored per pre (post) neuron share one array when there are
  * two to four of them of one element type, their values interleaved, a neuron's in 2 or 4

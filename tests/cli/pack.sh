@@ -43,12 +43,24 @@ run "resume unpacked from packed" env AXON_TEST_UNPACKED=1 AXON_TEST_POST=defer 
     "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/r0"
 check "resumed in the other layout = straight" same "$tmp/r0" "$tmp/pdefer1"
 
-# the header: every projection variable's stride (2 for pair STDP's shared ones, 4 for the
-# triplet rule's three, 1 for an array of its own)
+# the header: every projection variable's stride (2 for pair STDP's presynaptic trace and
+# time and for the triplet rule's two postsynaptic traces, 4 for its two presynaptic ones and
+# their time, 1 for an array of its own: pair STDP's postsynaptic trace, which is advanced
+# every step and has no time, ABI 14)
 run "build packed" "$AXON" build "$model" --emit obj -o "$tmp/pack.o" -q
-check "header: ee.a_post's stride 2" grep -q "^enum { axon_model_ee_a_post_stride = 2 };" "$tmp/pack.h"
-check "header: ei._last_post's stride 4" grep -q "^enum { axon_model_ei__last_post_stride = 4 };" \
+check "header: ee.a_pre's stride 2" grep -q "^enum { axon_model_ee_a_pre_stride = 2 };" "$tmp/pack.h"
+check "header: ee.a_post's stride 1" grep -q "^enum { axon_model_ee_a_post_stride = 1 };" "$tmp/pack.h"
+check "header: ei.o2's stride 2" grep -q "^enum { axon_model_ei_o2_stride = 2 };" "$tmp/pack.h"
+check "header: ei._last_pre's stride 4" grep -q "^enum { axon_model_ei__last_pre_stride = 4 };" \
     "$tmp/pack.h"
+check "header: no postsynaptic time" test "$(grep -c "_last_post" "$tmp/pack.h")" = 0
+# with the postsynaptic traces event-driven (as in single precision): a time each, in the group
+run "build packed, event-driven traces" env AXON_TEST_EVENT_TRACES=1 "$AXON" build "$model" \
+    --emit obj -o "$tmp/pack_ev.o" -q
+check "header: ee.a_post's stride 2, event-driven" \
+    grep -q "^enum { axon_model_ee_a_post_stride = 2 };" "$tmp/pack_ev.h"
+check "header: ei._last_post's stride 4, event-driven" \
+    grep -q "^enum { axon_model_ei__last_post_stride = 4 };" "$tmp/pack_ev.h"
 check "header: w's stride 1" grep -q "^enum { axon_model_ee_w_stride = 1 };" "$tmp/pack.h"
 run "build unpacked" env AXON_TEST_UNPACKED=1 "$AXON" build "$model" --emit obj -o "$tmp/unpack.o" -q
 check "header: every stride 1 unpacked" test "$(grep -c "_stride = [^1]" "$tmp/unpack.h")" = 0
@@ -69,7 +81,8 @@ check "API: packed = unpacked" cmp -s "$tmp/api_pack.out" "$tmp/api_unpack.out"
 check "API: two hashes and spikes" awk '/hash /{n++} /^E: [1-9]/{e=1} END { exit !(n == 2 && e) }' \
     "$tmp/api_pack.out"
 
-# a non-finite value in the second lane of a group of three (a, b and their time: stride 4)
+# a non-finite value in the second lane of a group (a and b: stride 2, advanced every step;
+# event-driven with their time, stride 4)
 cat >"$tmp/blow.axon" <<'EOF'
 neuron Clock {
     state { c = 0.8 ms }
@@ -99,4 +112,7 @@ contains "non-finite, packed: found" "variable 'b' (equation at $tmp/blow.axon:1
 cp "$out" "$tmp/nf.p"
 expect "non-finite, unpacked" 1 env AXON_TEST_UNPACKED=1 "$AXON" run "$tmp/blow.axon" -q -o "$tmp/nfu"
 check "non-finite: packed = unpacked" cmp -s "$tmp/nf.p" "$out"
+expect "non-finite, event-driven" 1 env AXON_TEST_EVENT_TRACES=1 "$AXON" run "$tmp/blow.axon" -q \
+    -o "$tmp/nfe"
+check "non-finite: event-driven = advanced every step" cmp -s "$tmp/nf.p" "$out"
 finish pack

@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-#define AXON_ABI_VERSION 13
+#define AXON_ABI_VERSION 14
 
 typedef enum {
     AXON_VAR_STATE = 0,  /* state variable */
@@ -329,6 +329,14 @@ typedef struct {
     /* ... and NULL or the same without on_pre: the pending on_post of synapses [begin, end) of
        row i alone (at flushes, instead of the replay through on_post_at) */
     axon_pre_replay_fn post_replay;
+    /* ---- ABI 14: NULL, or post_decay(ctx, syn_vars, pre_vars, post_vars, NULL, 0, begin, end):
+       every AXON_VAR_PER_POST variable of neurons [begin, end) of the post population times
+       its decay factor over one step. The projection's per-post variables are then not
+       advanced at events (it has no last-update time per post neuron): they hold their
+       values at the time of the step's events, and the runtime calls post_decay once in
+       every step, before the step's updates (after the continuous kernels), for the
+       neurons of the post population that this process updates. */
+    axon_event_fn post_decay;
 } axon_proj_desc;
 
 /* axon_proj_desc.flags */
