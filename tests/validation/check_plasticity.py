@@ -10,6 +10,10 @@ Usage: check_plasticity.py AXON SRCDIR WORKDIR
   for all-to-all (STDP) and nearest-neighbour (STDPNearest) pairing; again
   with dt_pair = -450 .. 450 ms around 500 ms (gaps past the 409.6 ms decay
   table, and traces still zero after more than 409.6 ms).
+- A postsynaptic trace advanced every step (tests/validation/trace_decay.axon,
+  ABI 14): one postsynaptic spike, then a_post recorded every 10 ms for 16 s
+  must equal A_post exp(-(t - t_spike)/tau_post) to 1e-10 (relative) down to
+  2^-1000, and be exactly 0, never subnormal, below.
 - Triplet STDP (tests/validation/triplet_pairing.axon): 15 pairings at
   0.1, 10, 20, 40 and 50 Hz with the postsynaptic spike 10 ms after (before)
   the presynaptic one. The weight changes must equal an exact event-by-event
@@ -67,6 +71,25 @@ for D, at, extra in ((400, 1000, ()), (4500, 5000, ("--set", "D=4500", "--set", 
         err = float(np.max(np.abs((w[-1] - 0.5) - want)))
         check("STDP window, |dt| <= %g ms (%s)" % (D * dt * 1e3, proj), err < 1e-15,
               "max |dw - A exp(-|dt|/tau)| = %.2e" % err)
+
+# ---- a postsynaptic trace advanced every step (ABI 14): after Post's one spike, stamped 1 ms,
+# a_post(t) = A_post exp(-(t - 1 ms) / tau_post), multiplied by the one-step factor in 137,800
+# steps at most (about a rounding each), then exactly 0 once under 2^-1000, never subnormal
+out = os.path.join(WORK, "trace_decay")
+if run(os.path.join(SRC, "tests/validation/trace_decay.axon"), out):
+    a = np.load(os.path.join(out, "pair.a_post.npy")).ravel()
+    t = np.load(os.path.join(out, "pair.a_post.t.npy"))
+    want = -0.0105 * np.exp(-(t - 1e-3) / 0.02)
+    live = np.abs(want) >= 2.0 ** -1000 * 1.01  # (the last step before the cut: either)
+    rel = float(np.max(np.abs(a[live] / want[live] - 1)))
+    check("postsynaptic trace advanced every step: A exp(-t/tau)", rel < 1e-10,
+          "max relative error %.2e over %d records down to %.3g" % (rel, live.sum(),
+                                                                    float(np.min(np.abs(a[live])))))
+    dead = np.abs(want) < 2.0 ** -1000 * 0.99
+    check("postsynaptic trace advanced every step: 0 under 2^-1000, never subnormal",
+          dead.sum() > 100 and not np.any(a[dead]) and
+          not np.any((a != 0) & (np.abs(a) < np.finfo(np.float64).tiny)),
+          "%d records under 2^-1000, %d of them not 0" % (dead.sum(), np.count_nonzero(a[dead])))
 
 # ---- triplet STDP pairing protocols
 def triplet_ref(period, first_pre, first_post, count, dt=1e-4):
