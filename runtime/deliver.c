@@ -771,8 +771,8 @@ static void rt_decay_task(void *arg, int task)
     if (hi > pr->hi)
         hi = pr->hi;
     if (lo < hi)
-        d->post_decay(ph->ctx, pr->vars, ph->s->pops[d->pre].vars, ph->s->pops[d->post].vars,
-                      NULL, 0, lo, hi);
+        d->post_decay(ph->ctx, pr->vars, ph->s->pops[d->pre].vars, ph->s->pops[d->post].vars, NULL,
+                      0, lo, hi);
 }
 
 static void rt_post_decay(const axon_sim *s, const rt_proj *pr, const axon_step_ctx *ctx)

@@ -1148,8 +1148,8 @@ static void decay_body(cg *c, LLVMValueRef fn, LLVMValueRef n)
         LLVMValueRef ar = cgm_intrinsic(c, "llvm.fabs", c->f64, &r, 1);
         r = LLVMBuildSelect(c->b, LLVMBuildFCmp(c->b, LLVMRealOLT, ar, cgm_f64(c, 0x1p-1000), ""),
                             cgm_f64(c, 0), r, "");
-        cg_store_elem(c, pj->vars[k].elem, c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, ""),
-                      at);
+        cg_store_elem(c, pj->vars[k].elem,
+                      c->fp == c->f64 ? r : LLVMBuildFPTrunc(c->b, r, c->fp, ""), at);
     }
 }
 
@@ -1394,8 +1394,8 @@ LLVMValueRef cg_projection(cg *c, int k)
     }
     bool syn_draws = c->drew;
     LLVMValueRef pre_after = pj->last_pre >= 0 ? after_kernel(c, k, IRS_PRE) : LLVMConstNull(c->ptr);
-    LLVMValueRef post_after = pj->last_post >= 0 || pj->post_clock ? after_kernel(c, k, IRS_POST)
-                                                                   : LLVMConstNull(c->ptr);
+    LLVMValueRef post_after =
+        pj->last_post >= 0 || pj->post_clock ? after_kernel(c, k, IRS_POST) : LLVMConstNull(c->ptr);
     LLVMValueRef post_decay = pj->post_clock ? decay_kernel(c, k) : LLVMConstNull(c->ptr);
 
     /* where(ctx, i, j) */

@@ -241,13 +241,18 @@ static void dump_proj(dump_out *out, const ir_model *m, const ir_proj *p)
                                 : "   (every step: exponential Euler; the noise's exact variance "
                                   "over dt)\n",
                       out->f);
-            } else
-                fputs(sv->event_driven && side == IRS_POST && p->post_clock
-                          ? "   (event-driven: advanced by its exact one-step factor in every step)\n"
-                      : sv->event_driven ? "   (event-driven: solved exactly at each event)\n"
-                      : sv->euler      ? "   (every step: forward Euler, the drift not linear)\n"
-                                       : "   (every step: exponential Euler)\n",
-                      out->f);
+            } else {
+                /* (postsynaptic traces of ir_clock_traces: multiplied every step) */
+                const char *how =
+                    !sv->event_driven
+                        ? (sv->euler ? "every step: forward Euler, the drift not linear"
+                                     : "every step: exponential Euler")
+                    : side == IRS_POST && p->post_clock
+                        ? "event-driven: advanced by its exact one-step factor in "
+                          "every step"
+                        : "event-driven: solved exactly at each event";
+                fprintf(out->f, "   (%s)\n", how);
+            }
         }
     }
     const struct {
