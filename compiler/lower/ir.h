@@ -346,8 +346,12 @@ int ir_narrow_synapses(ir_model *m);
  * time of the step's events and multiplied by exp(B dt) once per step for every neuron
  * (proj_post_decay) instead of being advanced from a stored last-update time at each event
  * that reads them: on_pre then reads its target's trace without a time, a table entry or a
- * branch. post_clock is set and last_post removed. AXON_TEST_EVENT_TRACES (tests) keeps them
- * event-driven. Returns how many projections. */
+ * branch. post_clock is set and last_post removed. Only where the mean in-degree is at least
+ * IR_CLOCK_MIN_K or the post population has at most IR_CLOCK_SMALL neurons (else a sparse
+ * input into a large population would pay a pass per step for few events).
+ * AXON_TEST_EVENT_TRACES (tests) keeps them event-driven. Returns how many projections. */
+#define IR_CLOCK_MIN_K 32
+#define IR_CLOCK_SMALL 1024
 int ir_clock_traces(ir_model *m);
 /* Parameters (param.c). ir_param_refs gives the shared parameters of a population or
  * projection about to be added as owner (values vals[v] != NULL, folded numbers) new VS_SHARED
