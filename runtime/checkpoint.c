@@ -125,6 +125,15 @@ static void ck_hash_str(ck_hash *x, const char *s)
     ck_hash_add(x, s, strlen(s) + 1);
 }
 
+/* Whether a projection of m advances its postsynaptic traces every step (ABI 14). */
+static int ck_post_decays(const axon_model_desc *m)
+{
+    for (uint32_t q = 0; q < m->nprojs; q++)
+        if (m->projs[q].post_decay)
+            return 1;
+    return 0;
+}
+
 /* The model's shape: what a checkpoint must agree with (not its kernels, which cannot be
  * compared; a model rebuilt with other equations but the same variables restores). */
 static uint64_t ck_fingerprint(const axon_model_desc *m)
@@ -1075,6 +1084,15 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
         CK_FAIL("%s: a checkpoint of model '%s' compiled for model ABI %u, and this simulation's "
                 "model is of ABI %u (this runtime: %s); it cannot be restored: run the model "
                 "again from the start",
+                what, name, abi, s->m->abi, axon_version());
+    /* ABI 14 removed a variable (_last_post) from models whose postsynaptic traces it
+       advances every step: an older checkpoint of such a model is told apart by that */
+    if (prec == s->m->precision && fp != ck_fingerprint(s->m) && dt == s->dt && abi < 14 &&
+        s->m->abi >= 14 && ck_post_decays(s->m))
+        CK_FAIL("%s: a checkpoint of model '%s' written for model ABI %u, which kept a "
+                "last-update time per postsynaptic neuron for STDP traces that model ABI %u "
+                "advances every step instead (this runtime: %s); it cannot be restored: run "
+                "the model again from the start",
                 what, name, abi, s->m->abi, axon_version());
     if (prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
         CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "

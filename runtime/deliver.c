@@ -752,7 +752,8 @@ void rt_proj_deliver(axon_sim *s, const axon_step_ctx *ctx, int par)
 
 /* post_decay over the post neurons of pr that this process holds, split between the pool's
  * threads where there are enough of them (each neuron's values alone: the same for any
- * thread count; the parts 64 neurons apart, so that no two threads share a line). */
+ * thread count; the parts' bounds 64 neurons apart from pr->lo, so that two threads share a
+ * cache line only where a rank's block starts within one). */
 typedef struct {
     const axon_sim *s;
     const rt_proj *pr;
