@@ -43,6 +43,15 @@ run "resume unpacked from packed" env AXON_TEST_UNPACKED=1 AXON_TEST_POST=defer 
     "$model" -q --resume "$tmp/c1.checkpoint" -o "$tmp/r0"
 check "resumed in the other layout = straight" same "$tmp/r0" "$tmp/pdefer1"
 
+# a checkpoint that model ABI 13 wrote of tests/validation/trace_decay.axon (its postsynaptic
+# trace then had a last-update time, which ABI 14 removed: the trace is advanced every step):
+# refused with the reason, and nothing written
+expect "resume an ABI 13 checkpoint of a trace now advanced every step" 1 "$AXON" run \
+    "$AXON_SRCDIR/tests/validation/trace_decay.axon" -q \
+    --resume "$AXON_SRCDIR/tests/cli/abi13_decay.checkpoint" -o "$tmp/abi13"
+contains "ABI 13 checkpoint: the reason" "written for model ABI 13, which kept a last-update time per postsynaptic neuron"
+check "ABI 13 checkpoint: nothing written" test ! -e "$tmp/abi13"
+
 # the header: every projection variable's stride (2 for pair STDP's presynaptic trace and
 # time and for the triplet rule's two postsynaptic traces, 4 for its two presynaptic ones and
 # their time, 1 for an array of its own: pair STDP's postsynaptic trace, which is advanced
