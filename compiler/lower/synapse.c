@@ -319,20 +319,13 @@ static double mean_in_degree(const ir_model *m, const ir_proj *p)
 {
     double npre = m->pops[p->pre].size, npost = m->pops[p->post].size;
     switch (p->conn) {
-    case CONN_ALL:
-        return npre;
-    case CONN_ONE:
-        return 1;
-    case CONN_RANDOM:
-        return p->conn_arg ? p->conn_arg->v * npre : -1;
-    case CONN_INDEGREE:
-        return p->conn_arg ? p->conn_arg->v : -1;
-    case CONN_OUTDEGREE:
-        return p->conn_arg && npost > 0 ? p->conn_arg->v * npre / npost : -1;
-    case CONN_FILE:
-        return npost > 0 ? (double)p->nedges / npost : -1;
-    default:
-        return -1;
+    case CONN_ALL: return npre;
+    case CONN_ONE: return 1;
+    case CONN_RANDOM: return p->conn_arg ? p->conn_arg->v * npre : -1;
+    case CONN_INDEGREE: return p->conn_arg ? p->conn_arg->v : -1;
+    case CONN_OUTDEGREE: return p->conn_arg && npost > 0 ? p->conn_arg->v * npre / npost : -1;
+    case CONN_FILE: return npost > 0 ? (double)p->nedges / npost : -1;
+    default: return -1;
     }
 }
 
