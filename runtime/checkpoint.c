@@ -1086,9 +1086,10 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
                 "again from the start",
                 what, name, abi, s->m->abi, axon_version());
     /* ABI 14 removed a variable (_last_post) from models whose postsynaptic traces it
-       advances every step: an older checkpoint of such a model is told apart by that */
+       advances every step: an older checkpoint of such a model (its name, precision and dt)
+       is told apart by that */
     if (prec == s->m->precision && fp != ck_fingerprint(s->m) && dt == s->dt && abi < 14 &&
-        s->m->abi >= 14 && ck_post_decays(s->m))
+        s->m->abi >= 14 && ck_post_decays(s->m) && !strcmp(name, s->m->name))
         CK_FAIL("%s: a checkpoint of model '%s' written for model ABI %u, which kept a "
                 "last-update time per postsynaptic neuron for STDP traces that model ABI %u "
                 "advances every step instead (this runtime: %s); it cannot be restored: run "
