@@ -406,16 +406,12 @@ static LLVMValueRef advance(cg *c, const ir_synvar *v, LLVMValueRef x, LLVMValue
 static void load_side(cg *c, ir_side side)
 {
     const ir_proj *pj = c->proj;
+    /* (per-post ones that post_decay keeps at the step's event time are loaded as they are;
+       they have no last-update time) */
+    bool as_is = side == IRS_POST && pj->post_clock;
     for (int k = 0; k < pj->nvars; k++)
-        if (pj->sv[k].side == side && !pj->sv[k].event_driven)
+        if (pj->sv[k].side == side && (!pj->sv[k].event_driven || as_is))
             c->env[k] = cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name);
-    if (side == IRS_POST && pj->post_clock) {
-        /* kept at the time of the step's events by post_decay: loaded as they are */
-        for (int k = 0; k < pj->nvars; k++)
-            if (pj->sv[k].side == side && pj->sv[k].event_driven)
-                c->env[k] = cg_load_elem(c, pj->vars[k].elem, var_ptr(c, k), pj->vars[k].name);
-        return;
-    }
     int L = last_of(pj, side);
     if (L < 0)
         return;
