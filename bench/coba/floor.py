@@ -24,7 +24,11 @@ Network::_last_run_time (std::clock() when built without OpenMP), the C loop's a
 CLOCK_PROCESS_CPUTIME_ID around the loop (Axon through bench/coba/synmem.c, which links an
 `axon build --emit obj` of the model with the runtime and times axon_sim_run). The wall time of
 the loop is printed too. Ratios are taken round by round (same round, adjacent runs), then the
-median over the rounds is reported with its minimum and maximum.
+median over the rounds is reported with its minimum and maximum. Per side the table also gives
+the loop's CPU time per neuron and step (ns/neuron-step: loop CPU / (N steps)) and per synaptic
+event (ns/event: loop CPU / (spikes x synapses / N)), both the whole loop's time over one count,
+and the peak resident memory of the process (bench/peakrss.c: wait4's ru_maxrss of a side
+started by a 1 MiB launcher; Brian2's figure is its compiled program's).
 
 Usage: bench/coba/floor.py [--sizes "4000 64000"] [--rounds R] [--duration MS] [-K K]
                            [--sides "c_float axon_euler ..."] [--skip-brian]
@@ -89,6 +93,7 @@ class Side:
     def __init__(self, name, N, a, tmp):
         self.name, self.N, self.runs, self.info = name, N, [], {}
         self.env = None
+        self.peakrss, self.rssfile = a.peakrss, os.path.join(tmp, "peak_rss")
         steps = int(round(a.duration / 0.1))
         if name.startswith("c_"):
             exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
@@ -119,7 +124,8 @@ class Side:
     def run(self):
         t0 = time.perf_counter()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        r = subprocess.run(self.cmd, cwd=self.cwd, capture_output=True, text=True, env=self.env)
+        r = subprocess.run([self.peakrss, self.rssfile] + self.cmd, cwd=self.cwd,
+                           capture_output=True, text=True, env=self.env)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - t0
         if r.returncode:
@@ -140,7 +146,9 @@ class Side:
                 t = float(fh.read().split()[0])
             res = dict(cpu=t, wall=float("nan"),
                        spikes=int(self.info["spikes_E"]) + int(self.info["spikes_I"]))
-        res.update(proc_cpu=proc_cpu, proc_wall=wall)
+        with open(self.rssfile) as fh:
+            rss = float(fields(fh.read())["peak_rss_mib"])
+        res.update(proc_cpu=proc_cpu, proc_wall=wall, rss=rss)
         self.runs.append(res)
         return res
 
@@ -177,6 +185,8 @@ def main():
             sys.exit(f"floor.py: side '{s}' needs AXON_BASE, the axon that builds it")
     tmp = tempfile.mkdtemp(prefix="axon-floor.")
     try:
+        a.peakrss = os.path.join(tmp, "peakrss")
+        sh([a.cc, "-O2", "bench/peakrss.c", "-o", a.peakrss])
         for cc, exe in ((a.cc, "coba_loop"), (a.cc2, "coba_loop2")):
             if cc:
                 sh([cc, "-O3", "-march=native", "bench/coba/loop.c", "-lm", "-o",
@@ -212,7 +222,8 @@ def report(N, a, sides, before, after):
     peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler",
                          "brian2_euler_f32") if p in ref]
     head = ["side", "loop CPU s, median (min-max)", "loop wall s", "process CPU s",
-            "rate Hz", "synapses", "B/synapse"] + [f"{p} / side" for p in peers]
+            "ns/neuron-step", "ns/event", "rate Hz", "synapses", "B/synapse",
+            "peak RSS MiB"] + [f"{p} / side" for p in peers]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for s in sides:
@@ -220,9 +231,15 @@ def report(N, a, sides, before, after):
         spikes = s.runs[0]["spikes"]
         syn = s.info.get("synapses", "?")
         bps = s.info.get("bytes_per_synapse", "-")
+        # synaptic events: every spike reaches its row, synapses / N on average (K where the
+        # side does not say)
+        fanout = int(syn) / N if syn != "?" else a.K
         row = [s.name, spread(cpu), spread([x["wall"] for x in s.runs]),
-               spread([x["proc_cpu"] for x in s.runs]), f"{spikes / (N * T):.2f}", syn,
-               bps if bps == "-" else f"{float(bps):.3f}"]
+               spread([x["proc_cpu"] for x in s.runs]),
+               spread([c * 1e9 / (N * T / 1e-4) for c in cpu]),
+               spread([c * 1e9 / (spikes * fanout) for c in cpu]) if spikes else "-",
+               f"{spikes / (N * T):.2f}", syn, bps if bps == "-" else f"{float(bps):.3f}",
+               spread([x["rss"] for x in s.runs])]
         for p in peers:
             ratios = [x["cpu"] / y["cpu"] for x, y in zip(ref[p].runs, s.runs)]
             row.append(spread(ratios))

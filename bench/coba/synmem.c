@@ -13,16 +13,19 @@
  *   total synapses=S bytes=B bytes_per_synapse=B/S setup_s=T setup_cpu_s=C
  * where B = bytes_per_synapse * synapses is what the runtime counts for the projection: the
  * targets (uint16 per synapse onto a population of at most 65,536 neurons, else uint32), the
- * per-synapse variables and the CSR row offsets (uint64 per presynaptic neuron), with the padding of the arrays to 16 elements, and for projections with
- * `on post` handlers the post-ordered index (docs/runtime.md); spike histories (per
- * population) are not included. setup_s is the wall time of axon_sim_new (initial state and
- * connectivity), setup_cpu_s its CPU time (all threads).
+ * per-synapse variables and the CSR row offsets (uint64 per presynaptic neuron), with the padding
+ * of the arrays to 16 elements, and for projections with `on post` handlers the post-ordered index
+ * (docs/runtime.md); spike histories (per population) are not included. setup_s is the wall time of
+ * axon_sim_new (initial state and connectivity), setup_cpu_s its CPU time (all threads).
  *
  * With MS, it then runs MS ms of model time on THREADS threads (default 1) and prints
- *   run run_s=W cpu_s=C spikes=S peak_rss_mib=M
+ *   run run_s=W cpu_s=C spikes=S events=E neuron_steps=U peak_rss_mib=M
  * where W is the wall time of axon_sim_run (as `axon run`'s `run`, axon_sim_wall_seconds) and C
  * the CPU time of the process during it (all threads; on a loaded machine the less disturbed
- * figure), S the number of spikes of every population, and M the process's peak resident
+ * figure), S the number of spikes of every population, E the synaptic events (over the
+ * projections, the spikes of the presynaptic population times its mean row: synapses / its
+ * size), U the neuron updates (every population's size times the steps run), and M the
+ * process's peak resident
  * memory (VmHWM of /proc/self/status: getrusage's ru_maxrss would include the memory of the
  * process that started this one, which exec inherits as a floor; -1 where unreadable); then one
  * line per population:
@@ -92,10 +95,21 @@ int main(int argc, char **argv)
         }
         double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
         unsigned long long spikes = 0;
-        for (uint32_t p = 0; p < axon_model.npops; p++)
+        double updates = 0, events = 0;
+        for (uint32_t p = 0; p < axon_model.npops; p++) {
             spikes += axon_sim_spike_count(s, (int)p);
-        printf("run run_s=%.4f cpu_s=%.4f spikes=%llu peak_rss_mib=%.1f\n",
-               axon_sim_wall_seconds(s), cpu, spikes, peak_rss_mib());
+            updates += (double)axon_model.pops[p].size * (double)axon_sim_steps(s);
+        }
+        for (uint32_t q = 0; q < axon_model.nprojs; q++) {
+            const axon_proj_desc *d = &axon_model.projs[q];
+            uint32_t size = axon_model.pops[d->pre].size;
+            if (size)
+                events += (double)axon_sim_spike_count(s, d->pre) *
+                          (double)axon_sim_synapse_count(s, (int)q) / size;
+        }
+        printf("run run_s=%.6f cpu_s=%.6f spikes=%llu events=%.0f neuron_steps=%.0f "
+               "peak_rss_mib=%.1f\n",
+               axon_sim_wall_seconds(s), cpu, spikes, events, updates, peak_rss_mib());
         for (uint32_t p = 0; p < axon_model.npops; p++)
             printf("pop=%s neurons=%u spikes=%llu\n", axon_model.pops[p].name,
                    axon_model.pops[p].size, (unsigned long long)axon_sim_spike_count(s, (int)p));

@@ -13,10 +13,13 @@ order rotated every round. The figure compared is the CPU time of the simulation
 CLOCK_PROCESS_CPUTIME_ID around axon_sim_run, through bench/coba/synmem.c linked with an
 `axon build --emit obj` of the model; Brian2: its _last_run_time, std::clock() without OpenMP).
 Ratios are taken round by round, then the median (min-max) over the rounds is printed, with the
-load average before and after, the process's peak resident memory (Axon: VmHWM, from synmem;
-Brian2: wait4, which cannot go below this interpreter's own at the fork), the runtime's bytes
-per synapse (axon_sim_bytes_per_synapse: targets, synapse variables, row offsets) and, for Song
-et al., ns per time step.
+load average before and after, the process's peak resident memory (bench/peakrss.c: wait4's
+ru_maxrss of each side started by a 1 MiB launcher), the runtime's bytes per synapse
+(axon_sim_bytes_per_synapse: targets, synapse variables, row offsets), and the loop's CPU time
+per synaptic event (ns/event: over synmem's count of events, each projection's presynaptic
+spikes times its mean row; Brian2's side over the Axon side's count, the same model) and, for
+COBA, per neuron update (ns/neuron-step), or, for Song et al., per time step: each is the whole
+loop's time over one count.
 
 With --per-step, Song et al. has a third side: the same model built with its Poisson inputs'
 spike condition drawn every step (AXON_TEST_POISSON_STEPS, the form before geometric gaps;
@@ -48,7 +51,7 @@ class AxonSide:
     """An Axon model linked with synmem.c: built once, run many times."""
 
     def __init__(self, name, model, sets, ms, a, tmp, axon=None, lib=None, env=None):
-        self.name, self.runs = name, []
+        self.name, self.runs, self.a = name, [], a
         obj, exe = os.path.join(tmp, name + ".o"), os.path.join(tmp, name)
         cmd = [axon or a.axon, "build", model, "--emit", "obj", "-o", obj, "-q"]
         for s in sets:
@@ -66,13 +69,13 @@ class AxonSide:
         self.cmd, self.cwd = [exe, "0", str(ms)], ROOT
 
     def run(self):
-        out, _ = wait4_run(self.cmd, self.cwd)
+        out, rss = wait4_run(self.a, self.cmd, self.cwd)
         lines = out.splitlines()
         f = fields([ln for ln in lines if ln.startswith("run ")][0])
-        rss = float(f["peak_rss_mib"])
         self.projs = {d["proj"]: d for d in (fields(ln) for ln in lines if ln.startswith("proj="))}
         self.total = fields([ln for ln in lines if ln.startswith("total ")][0])
-        res = dict(cpu=float(f["cpu_s"]), spikes=int(f["spikes"]), rss=rss)
+        res = dict(cpu=float(f["cpu_s"]), spikes=int(f["spikes"]), rss=rss,
+                   events=float(f["events"]), updates=float(f["neuron_steps"]))
         self.runs.append(res)
         return res
 
@@ -81,14 +84,14 @@ class BrianSongSide:
     """Brian2's standalone build of the Song et al. model, run again from its directory."""
 
     def __init__(self, a, tmp):
-        self.name, self.runs = "brian2_song", []
+        self.name, self.runs, self.a = "brian2_song", [], a
         d = os.path.join(tmp, "brian2_song")
         sh([a.python, "tests/reference/brian2_song.py", os.path.join(tmp, "b2.json"), "--seeds",
             "1", "--no-profile", "--duration", str(a.song_s), "--keep", d])
         self.cmd, self.cwd = ["./main"], d
 
     def run(self):
-        _, rss = wait4_run(self.cmd, self.cwd)
+        _, rss = wait4_run(self.a, self.cmd, self.cwd)
         with open(os.path.join(self.cwd, "results", "last_run_info.txt")) as fh:
             t = float(fh.read().split()[0])
         res = dict(cpu=t, spikes=None, rss=rss)
@@ -96,18 +99,14 @@ class BrianSongSide:
         return res
 
 
-def wait4_run(cmd, cwd):
-    """Runs cmd to its end; its stdout and its peak resident memory in MiB (wait4's ru_maxrss:
-    at least this interpreter's own at the fork, which exec keeps as a floor)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if p.returncode:
-            sys.exit(f"bench.py: {' '.join(cmd)} failed:\n{out.read()}{err.read()}")
-        return out.read(), ru.ru_maxrss / 1024.0
+def wait4_run(a, cmd, cwd):
+    """Runs cmd to its end under bench/peakrss.c; its stdout and its peak resident memory in
+    MiB."""
+    r = subprocess.run([a.peakrss, a.rssfile] + cmd, cwd=cwd, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"bench.py: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}")
+    with open(a.rssfile) as fh:
+        return r.stdout, float(fields(fh.read())["peak_rss_mib"])
 
 
 def rounds(sides, n):
@@ -140,15 +139,17 @@ def song(a, tmp):
     steps = a.song_s * 1e4
     print(f"\n### Song et al. (2000), {a.song_s:g} s of model time, 1 thread "
           f"(load average before {before}, after {after})\n")
-    print("| side | loop CPU s, median (min-max) | ns per step | peak RSS MiB | "
+    events = ax.runs[0]["events"]  # the same model on every side
+    print("| side | loop CPU s, median (min-max) | ns per step | ns/event | peak RSS MiB | "
           "brian2_song / side |")
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for s in sides:
         cpu = [x["cpu"] for x in s.runs]
         ns = spread([c / steps * 1e9 for c in cpu])
+        nse = spread([c / events * 1e9 for c in cpu])
         rss = spread([x["rss"] for x in s.runs])
         r = ratio(brian, s) if brian else "-"
-        print(f"| {s.name} | {spread(cpu)} | {ns} | {rss} | {r} |")
+        print(f"| {s.name} | {spread(cpu)} | {ns} | {nse} | {rss} | {r} |")
     print(f"\nAxon: {ax.total.get('synapses')} synapses, "
           f"{float(ax.total.get('bytes_per_synapse', 'nan')):.2f} bytes per synapse (the weight, "
           f"the target, the post-ordered index, and per input neuron its trace and row offset).")
@@ -173,14 +174,17 @@ def coba(a, tmp):
         before, after = rounds(sides, a.rounds)
         print(f"\n### COBA with STDP on E -> E against static COBA, N = {N}, {a.coba_ms:g} ms, "
               f"1 thread (load average before {before}, after {after})\n")
-        print("| side | loop CPU s, median (min-max) | spikes | peak RSS MiB | E -> E bytes/synapse "
-              "| all bytes/synapse | side / static |")
-        print("|---|---|---|---|---|---|---|")
+        print("| side | loop CPU s, median (min-max) | ns/neuron-step | ns/event | spikes | "
+              "peak RSS MiB | E -> E bytes/synapse | all bytes/synapse | side / static |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for s in sides:
             ee = s.projs.get("ee") or next(iter(s.projs.values()))
             ref = sides[2] if s.name.endswith("_base") else st  # each build against its static
-            print(f"| {s.name} | {spread([x['cpu'] for x in s.runs])} | {s.runs[0]['spikes']} | "
-                  f"{spread([x['rss'] for x in s.runs])} | "
+            cpu = [x["cpu"] for x in s.runs]
+            print(f"| {s.name} | {spread(cpu)} | "
+                  f"{spread([x['cpu'] / x['updates'] * 1e9 for x in s.runs])} | "
+                  f"{spread([x['cpu'] / x['events'] * 1e9 for x in s.runs])} | "
+                  f"{s.runs[0]['spikes']} | {spread([x['rss'] for x in s.runs])} | "
                   f"{float(ee['bytes_per_synapse']):.2f} ({ee['proj']}) | "
                   f"{float(s.total['bytes_per_synapse']):.2f} | {ratio(s, ref)} |")
         if base:
@@ -206,6 +210,8 @@ def main():
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
     tmp = tempfile.mkdtemp(prefix="axon-stdp.")
     try:
+        a.peakrss, a.rssfile = os.path.join(tmp, "peakrss"), os.path.join(tmp, "peak_rss")
+        sh([a.cc, "-O2", "bench/peakrss.c", "-o", a.peakrss])
         with open("/proc/cpuinfo") as f:
             cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
