@@ -220,7 +220,7 @@ def report(N, a, sides, before, after):
     print(f"\n### N = {N} (load average before {before}, after {after})\n")
     ref = {s.name: s for s in sides}
     peers = [p for p in ("c_float", "c_double", "c_float_cc2", "c_double_cc2", "brian2_euler",
-                         "brian2_euler_f32") if p in ref]
+                         "brian2_euler_f32", "brian2_expeuler") if p in ref]
     head = ["side", "loop CPU s, median (min-max)", "loop wall s", "process CPU s",
             "ns/neuron-step", "ns/event", "rate Hz", "synapses", "B/synapse",
             "peak RSS MiB"] + [f"{p} / side" for p in peers]
