@@ -87,13 +87,40 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+def machine():
+    """This machine's CPU model and the tree's commit, for a benchmark's header."""
+    with open("/proc/cpuinfo") as f:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or "?"
+    return cpu, commit
+
+
+def peakrss_build(cc, tmp):
+    """bench/peakrss.c built into tmp: (the program, the file it writes)."""
+    exe = os.path.join(tmp, "peakrss")
+    sh([cc, "-O2", "bench/peakrss.c", "-o", exe])
+    return exe, os.path.join(tmp, "peak_rss")
+
+
+def run_peak(peak, cmd, cwd, env=None):
+    """Runs cmd under peakrss (peak: peakrss_build's pair): the CompletedProcess (output
+    captured) and the peak resident memory in MiB (NaN if the command failed)."""
+    r = subprocess.run([peak[0], peak[1]] + cmd, cwd=cwd, capture_output=True, text=True,
+                       env=env)
+    if r.returncode:
+        return r, float("nan")
+    with open(peak[1]) as fh:
+        return r, float(fields(fh.read())["peak_rss_mib"])
+
+
 class Side:
     """One side at one N: built once, run many times; each run gives cpu_s, run_s, spikes."""
 
     def __init__(self, name, N, a, tmp):
         self.name, self.N, self.runs, self.info = name, N, [], {}
         self.env = None
-        self.peakrss, self.rssfile = a.peakrss, os.path.join(tmp, "peak_rss")
+        self.peak = a.peak
         steps = int(round(a.duration / 0.1))
         if name.startswith("c_"):
             exe = "coba_loop2" if name.endswith("_cc2") else "coba_loop"
@@ -124,8 +151,7 @@ class Side:
     def run(self):
         t0 = time.perf_counter()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        r = subprocess.run([self.peakrss, self.rssfile] + self.cmd, cwd=self.cwd,
-                           capture_output=True, text=True, env=self.env)
+        r, rss = run_peak(self.peak, self.cmd, self.cwd, self.env)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - t0
         if r.returncode:
@@ -146,8 +172,6 @@ class Side:
                 t = float(fh.read().split()[0])
             res = dict(cpu=t, wall=float("nan"),
                        spikes=int(self.info["spikes_E"]) + int(self.info["spikes_I"]))
-        with open(self.rssfile) as fh:
-            rss = float(fields(fh.read())["peak_rss_mib"])
         res.update(proc_cpu=proc_cpu, proc_wall=wall, rss=rss)
         self.runs.append(res)
         return res
@@ -185,17 +209,13 @@ def main():
             sys.exit(f"floor.py: side '{s}' needs AXON_BASE, the axon that builds it")
     tmp = tempfile.mkdtemp(prefix="axon-floor.")
     try:
-        a.peakrss = os.path.join(tmp, "peakrss")
-        sh([a.cc, "-O2", "bench/peakrss.c", "-o", a.peakrss])
+        a.peak = peakrss_build(a.cc, tmp)
         for cc, exe in ((a.cc, "coba_loop"), (a.cc2, "coba_loop2")):
             if cc:
                 sh([cc, "-O3", "-march=native", "bench/coba/loop.c", "-lm", "-o",
                     os.path.join(tmp, exe)])
         compilers = "; ".join(sh([cc, "--version"]).splitlines()[0] for cc in (a.cc, a.cc2) if cc)
-        with open("/proc/cpuinfo") as f:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip() or "?"
+        cpu, commit = machine()
         print(f"COBA, Brian-team form: {a.duration:g} ms at dt = 0.1 ms, K = {a.K}, {a.rounds} "
               f"rounds alternating; {cpu}, {os.cpu_count()} cores; Axon at {commit}; "
               f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; C loop: {compilers}")

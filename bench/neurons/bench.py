@@ -27,14 +27,14 @@ no c_loop2), PYTHON (default /usr/bin/python3, with python3-brian). Run from a b
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "coba"))
-from floor import fields, loadavg, log, sh, spread  # noqa: E402  (the COBA benchmark's helpers)
+from floor import (fields, loadavg, log, machine, peakrss_build, run_peak, sh,  # noqa: E402
+                   spread)  # (the COBA benchmark's helpers)
 
 MODELS = {"lif": ("LIFBench", "LIF"), "izh": ("IzhBench", "Izhikevich")}
 
@@ -44,12 +44,9 @@ class Side:
         self.name, self.cmd, self.cwd, self.parse, self.runs = name, cmd, cwd, parse, []
 
     def run(self, a):
-        r = subprocess.run([a.peakrss, a.rssfile] + self.cmd, cwd=self.cwd, capture_output=True,
-                           text=True)
+        r, rss = run_peak(a.peak, self.cmd, self.cwd)
         if r.returncode:
             sys.exit(f"bench.py: {' '.join(self.cmd)} failed:\n{r.stdout}{r.stderr}")
-        with open(a.rssfile) as fh:
-            rss = float(fields(fh.read())["peak_rss_mib"])
         res = dict(self.parse(self, r.stdout), rss=rss)
         self.runs.append(res)
         return res
@@ -148,8 +145,7 @@ def main():
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
     tmp = tempfile.mkdtemp(prefix="axon-neurons.")
     try:
-        a.peakrss, a.rssfile = os.path.join(tmp, "peakrss"), os.path.join(tmp, "peak_rss")
-        sh([a.cc, "-O2", "bench/peakrss.c", "-o", a.peakrss])
+        a.peak = peakrss_build(a.cc, tmp)
         a.loops = []
         for name, cc in (("c_loop", a.cc), ("c_loop2", a.cc2)):
             if cc:
@@ -157,10 +153,7 @@ def main():
                 sh([cc, "-O3", "-march=native", "-I", "runtime/include", "bench/neurons/loop.c",
                     "runtime/rng.c", "-lm", "-o", exe])
                 a.loops.append((name, exe))
-        with open("/proc/cpuinfo") as f:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip() or "?"
+        cpu, commit = machine()
         compilers = "; ".join(sh([cc, "--version"]).splitlines()[0] for cc in (a.cc, a.cc2) if cc)
         print(f"Neuron updates, {a.rounds} rounds alternating; {cpu}, {os.cpu_count()} cores; "
               f"Axon at {commit}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; C loops: "

@@ -44,7 +44,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "coba"))
-from floor import fields, loadavg, log, sh, spread  # noqa: E402  (the COBA benchmark's helpers)
+from floor import (fields, loadavg, log, machine, peakrss_build, run_peak, sh,  # noqa: E402
+                   spread)  # (the COBA benchmark's helpers)
 
 
 class AxonSide:
@@ -102,11 +103,10 @@ class BrianSongSide:
 def wait4_run(a, cmd, cwd):
     """Runs cmd to its end under bench/peakrss.c; its stdout and its peak resident memory in
     MiB."""
-    r = subprocess.run([a.peakrss, a.rssfile] + cmd, cwd=cwd, capture_output=True, text=True)
+    r, rss = run_peak(a.peak, cmd, cwd)
     if r.returncode:
         sys.exit(f"bench.py: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}")
-    with open(a.rssfile) as fh:
-        return r.stdout, float(fields(fh.read())["peak_rss_mib"])
+    return r.stdout, rss
 
 
 def rounds(sides, n):
@@ -210,12 +210,8 @@ def main():
     a.python = os.environ.get("PYTHON", "/usr/bin/python3")
     tmp = tempfile.mkdtemp(prefix="axon-stdp.")
     try:
-        a.peakrss, a.rssfile = os.path.join(tmp, "peakrss"), os.path.join(tmp, "peak_rss")
-        sh([a.cc, "-O2", "bench/peakrss.c", "-o", a.peakrss])
-        with open("/proc/cpuinfo") as f:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip() or "?"
+        a.peak = peakrss_build(a.cc, tmp)
+        cpu, commit = machine()
         print(f"Plasticity, {a.rounds} rounds alternating; {cpu}, {os.cpu_count()} cores; Axon at "
               f"{commit}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
         if a.only != "coba":
