@@ -193,6 +193,8 @@ def main():
     ap.add_argument("--sides", default=" ".join(ALL_SIDES))
     ap.add_argument("--skip-brian", action="store_true")
     a = ap.parse_args()
+    if a.rounds < 1 or a.duration <= 0 or a.K < 1:
+        ap.error("--rounds, --duration and -K must be positive")
     a.axon = os.environ.get("AXON", os.path.join(ROOT, "axon"))
     a.axon_base = os.environ.get("AXON_BASE", "")
     a.axon_base_lib = os.environ.get("AXON_BASE_LIB", "")

@@ -33,6 +33,11 @@ SKIP_BRIAN=0
 RAW=
 K=80
 bench_options "--quick SIZES=4000 --sizes SIZES --threads THREADS --duration DUR --repeat REPEAT --skip-brian SKIP_BRIAN=1 --raw RAW" "$@"
+case $REPEAT in '' | *[!0-9]* | 0) echo "run.sh: --repeat needs a positive integer, not '$REPEAT'" >&2; exit 2 ;; esac
+for n in $SIZES $THREADS; do
+    case $n in '' | *[!0-9]* | 0) echo "run.sh: sizes and thread counts are positive integers, not '$n'" >&2; exit 2 ;; esac
+done
+awk -v d="$DUR" 'BEGIN { exit !(d + 0 > 0) }' || { echo "run.sh: --duration needs a positive number of ms, not '$DUR'" >&2; exit 2; }
 AXON=${AXON:-./axon}
 CC=${CC:-cc}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -76,6 +81,14 @@ axon_once() {
               c, r, se, si, re, ri, w }' "$tmp/axon.out")
     echo "sim=axon N=$1 threads=$2 $line peak_rss_mib=$(rss)" >>"$results"
     echo "  Axon   ${2}T: $line" >&2
+}
+
+# brian_rss N T: Brian2's program run once more, untimed, for its peak resident memory alone
+# (the build's run is started by Python, whose memory would be its floor)
+brian_rss() {
+    (cd "$tmp/brian2" && "$tmp/peakrss" "$tmp/rss" ./main >/dev/null 2>&1) \
+        || { echo "Brian2's program failed" >&2; exit 1; }
+    echo "sim=brian2 N=$1 threads=$2 rssonly=1 peak_rss_mib=$(rss)" >>"$results"
 }
 
 # brian_once N T FIRST: Brian2's build and run (FIRST = 1), else its program run again
@@ -125,6 +138,8 @@ for N in $SIZES; do
             fi
             r=$((r + 1))
         done
+        # one repetition: Brian2's memory from a run of its own
+        [ "$SKIP_BRIAN" = 1 ] || [ "$REPEAT" != 1 ] || brian_rss "$N" "$T"
         rm -rf "$tmp/brian2"
     done
 done

@@ -11,6 +11,7 @@ keeps them):
   sim=brian2 N= threads= run_s= build_s= make_s= binary_s= spikes_E= spikes_I= rate_E= rate_I=
              synapses= ...          (its build and first run)
   sim=brian2 N= threads= rerun=1 run_s= peak_rss_mib=      (its program run again)
+  sim=brian2 N= threads= rssonly=1 peak_rss_mib=         (the same, untimed: --repeat 1)
   load= when=before|after
 Several lines for the same (N, threads) and side are repetitions, run alternating with the
 other side's: times are given as the median (min-max) over them, ratios taken repetition by
@@ -24,8 +25,8 @@ Definitions:
   ns/neuron-step  run s / (N * steps)
   peak RSS     the process's peak resident memory (bench/peakrss.c): Axon's `axon run` with
                its compiler; Brian2's compiled program run again (not its first run, which
-               Python starts)
-  compile s    (the fastest of the repeats) Axon: source to runnable code (parse, check, LLVM JIT; axon run's `compile`);
+               Python starts; with one repetition, an untimed run for the memory alone)
+  compile s    (the median of the repetitions) Axon: source to runnable code (parse, check, LLVM JIT; axon run's `compile`);
                Brian2: code generation and `make` of a fresh standalone project
   end-to-end s Axon: the whole `axon run` process (compile, network construction, run);
                Brian2: build + the compiled program (construction, run, writing results),

@@ -5,15 +5,17 @@ neurons (bench/neurons/neurons.axon: one population of N neurons, no synapses, d
 
 Sides (each built once per model, then run ROUNDS times, the order rotated every round):
   axon_1t, axon_2t  the model object (`axon build --emit obj`) linked with bench/coba/synmem.c,
-                    run on 1 and 2 threads: the wall time of axon_sim_run (as `axon run`'s
-                    `run`)
-  c_loop, c_loop2   bench/neurons/loop.c built by CC and CC2 with -O3 -march=native: the wall
+                    run on 1 and 2 threads: the CPU time of axon_sim_run on 1 thread, the wall
+                    time on 2 (as `axon run`'s `run`; its CPU time, both threads', is printed
+                    below the table)
+  c_loop, c_loop2   bench/neurons/loop.c built by CC and CC2 with -O3 -march=native: the CPU
                     time of its loop
   brian2            bench/neurons/brian2_bench.py's standalone project (exact integration for
                     LIF, RK4 for Izhikevich, as in Axon), its program run again:
-                    Network::_last_run_time (std::clock, one thread)
-Reported per model: the median (min-max) over the rounds of ns per neuron update (the loop's
-time / (N steps)), ratios taken round by round, the peak resident memory of each side's
+                    Network::_last_run_time (std::clock: CPU time, one thread)
+Every 1-thread side is timed by its CPU time, which a shared machine disturbs less than the wall
+time. Reported per model: the median (min-max) over the rounds of ns per neuron update (the
+loop's time / (N steps)), ratios taken round by round, the peak resident memory of each side's
 process (bench/peakrss.c), the spike counts, the load average before and after, Axon's compile
 time (source to runnable code, `axon run`'s `compile`) and Brian2's build time (code
 generation and make, once).
@@ -53,13 +55,21 @@ class Side:
 
 
 def synmem_result(side, out):
+    """1 thread: the loop's CPU time; 2 threads: its wall time (and the CPU time apart)"""
     f = fields([ln for ln in out.splitlines() if ln.startswith("run ")][0])
-    return dict(time=float(f["run_s"]), cpu=float(f["cpu_s"]), spikes=int(f["spikes"]))
+    wall, cpu = float(f["run_s"]), float(f["cpu_s"])
+    return dict(time=wall if side.name == "axon_2t" else cpu, wall=wall, cpu=cpu,
+                spikes=int(f["spikes"]))
 
 
 def loop_result(side, out):
     f = fields(out)
-    return dict(time=float(f["time_s"]), spikes=int(f["spikes"]))
+    return dict(time=float(f["cpu_s"]), spikes=int(f["spikes"]))
+
+
+def ratios(xs, ys):
+    """x / y round by round (pairs with y = 0 left out: a loop too short for its clock)"""
+    return [x / y for x, y in zip(xs, ys) if y > 0]
 
 
 def brian_result(side, out):
@@ -111,19 +121,22 @@ def model(a, key, tmp):
     for s in sides:
         row = [s.name, spread([x["time"] / per for x in s.runs]),
                spread([x["rss"] for x in s.runs]), str(s.runs[0]["spikes"])]
-        row += [spread([x["time"] / y["time"] for x, y in zip(r.runs, s.runs)]) for r in refs]
+        row += [spread(ratios([x["time"] for x in r.runs], [y["time"] for y in s.runs]))
+                for r in refs]
         print("| " + " | ".join(row) + " |")
     a1, a2 = sides[0], sides[1]
-    print(f"\nAxon 2 threads against 1 (wall, round by round): "
-          f"{spread([x['time'] / y['time'] for x, y in zip(a1.runs, a2.runs)])}; the 2-thread "
-          f"loop's CPU (both threads) {spread([x['cpu'] for x in a2.runs])} s against "
-          f"{spread([x['cpu'] for x in a1.runs])} s. Axon compile {compile_s:.3f} s (source to "
-          f"runnable code); Brian2 build {build}.")
+    w1, w2 = [x["wall"] for x in a1.runs], [x["wall"] for x in a2.runs]
+    print("\nThe 1-thread sides are timed by CPU time, axon_2t by wall time.")
+    print(f"Axon 2 threads against 1 (wall time, round by round): {spread(ratios(w1, w2))}; "
+          f"the 2-thread loop's CPU time (both threads) {spread([x['cpu'] for x in a2.runs])} s "
+          f"against {spread([x['cpu'] for x in a1.runs])} s. Axon compile {compile_s:.3f} s "
+          f"(source to runnable code); Brian2 build {build}.")
     spikes = {s.name: s.runs[0]["spikes"] for s in sides}
     same = len({v for k, v in spikes.items() if k != "brian2"}) == 1
+    ref = spikes["axon_1t"]
     print(f"Spike counts: Axon and the C loops {'equal' if same else 'DIFFER'}"
-          + (f"; Brian2 {100 * (spikes['brian2'] - spikes['axon_1t']) / spikes['axon_1t']:+.3f}%"
-             " against Axon (its own random initial values)" if "brian2" in spikes else "") + ".")
+          + (f"; Brian2 {100 * (spikes['brian2'] - ref) / ref:+.3f}% against Axon (its own "
+             "random initial values)" if "brian2" in spikes and ref else "") + ".")
 
 
 def main():
