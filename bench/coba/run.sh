@@ -83,11 +83,16 @@ axon_once() {
     echo "  Axon   ${2}T: $line" >&2
 }
 
+# brian_main: Brian2's built program run again under peakrss
+brian_main() {
+    (cd "$tmp/brian2" && "$tmp/peakrss" "$tmp/rss" ./main >/dev/null 2>&1) \
+        || { echo "Brian2's program failed" >&2; exit 1; }
+}
+
 # brian_rss N T: Brian2's program run once more, untimed, for its peak resident memory alone
 # (the build's run is started by Python, whose memory would be its floor)
 brian_rss() {
-    (cd "$tmp/brian2" && "$tmp/peakrss" "$tmp/rss" ./main >/dev/null 2>&1) \
-        || { echo "Brian2's program failed" >&2; exit 1; }
+    brian_main
     echo "sim=brian2 N=$1 threads=$2 rssonly=1 peak_rss_mib=$(rss)" >>"$results"
 }
 
@@ -103,8 +108,7 @@ brian_once() {
         line=$(printf '%s\n' "$line" | sed "s/ flags='.*'//")
         echo "sim=brian2 $line script_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$results"
     else
-        (cd "$tmp/brian2" && "$tmp/peakrss" "$tmp/rss" ./main >/dev/null 2>&1) \
-            || { echo "Brian2's program failed" >&2; exit 1; }
+        brian_main
         line="run_s=$(cut -d' ' -f1 "$tmp/brian2/results/last_run_info.txt") peak_rss_mib=$(rss)"
         echo "sim=brian2 N=$1 threads=$2 rerun=1 $line" >>"$results"
     fi
