@@ -1043,11 +1043,15 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
         mp = LLVMBuildGEP2(c->b, c->i8, LLVMGetParam(fn, (unsigned)(5 + nv)), &j, 1, "");
     }
     if (!update) {
-        /* initial values, in storage order: later ones may use earlier ones */
+        /* initial values, in storage order: later ones may use earlier ones. An input that
+           starts at 0 is not stored: the runtime hands out the arrays zeroed (model.h), and
+           an input that nothing reaches then never becomes resident memory. */
         for (int k = 0; k < nv; k++) {
             const ir_var *v = &p->vars[k];
             c->env[k] = v->init ? cg_to_fp(c, expr(c, v->init)) : cgm_const(c, 0);
-            cg_store_elem(c, v->elem, c->env[k], ptrs[k]);
+            bool zero = !v->init || (v->init->kind == SX_CONST && v->init->v == 0);
+            if (!(v->kind == IRV_INPUT && zero))
+                cg_store_elem(c, v->elem, c->env[k], ptrs[k]);
         }
     } else {
         /* the scheme's update: all reads of state are the old values */

@@ -142,8 +142,9 @@ typedef struct {
     const uint32_t *syn_whole;
 } axon_step_ctx;
 
-/* Writes the initial value of every variable for neurons [begin, end).
- * ctx->step is 0. */
+/* Writes the initial value of every variable for neurons [begin, end), but for the summed
+ * inputs (AXON_VAR_INPUT) that start at 0, which it leaves as they are: the runtime hands it
+ * arrays of zeros, so that an input nothing reaches is never touched. ctx->step is 0. */
 typedef void (*axon_init_fn)(const axon_step_ctx *ctx, void *const *vars, uint32_t begin,
                              uint32_t end);
 /* One step for neurons [begin, end); see the order above. fired may be NULL
