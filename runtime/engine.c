@@ -68,18 +68,23 @@ void *rt_alloc(size_t bytes, size_t *size)
 }
 
 /* Zeroes [p, p + n) without touching the whole pages inside it: they are handed back to the
- * kernel (MADV_DONTNEED), and a private anonymous page, which is what the allocator hands out
- * on Linux (its heap or its own mappings), then reads as zero until it is written. An array
+ * kernel (MADV_DONTNEED), and on Linux a private anonymous page, which is what the allocator
+ * hands out (its heap or its own mappings), then reads as zero until it is written. An array
  * that nothing writes, such as the input of a population that nothing reaches (model.h: the
  * init kernels leave inputs that start at 0 alone), so never becomes resident memory: 8 MB at
- * 1M neurons. Elsewhere, or where the advice is refused, memset. */
+ * 1M neurons. Elsewhere (other systems' MADV_DONTNEED is only a hint, which keeps the old
+ * contents), or where the advice is refused, memset. The first page handed back is never
+ * aligned to twice the page size: in memory of larger pages (hugetlb) the advice is then
+ * refused, where a kernel would otherwise round its range to those pages. */
 static void rt_zero(void *p, size_t n)
 {
-#ifdef MADV_DONTNEED
+#if defined(__linux__) && defined(MADV_DONTNEED)
     long ps = sysconf(_SC_PAGESIZE);
     uintptr_t pg = ps > 0 ? (uintptr_t)ps : 0;
     if (pg && !(pg & (pg - 1)) && n >= 16 * pg) {
         uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), e = ((uintptr_t)p + n) & ~(pg - 1);
+        if (!(a & pg))
+            a += pg;
         if (e > a && madvise((void *)a, e - a, MADV_DONTNEED) == 0) {
             RT_DEFINED((void *)a, e - a);
             memset(p, 0, a - (uintptr_t)p);

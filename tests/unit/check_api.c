@@ -179,6 +179,32 @@ static axon_sim *api_sim(void)
 
 static axon_sim *api_sim_with(const axon_model_desc *m, uint64_t seed, int threads);
 
+/* A population's arrays come zeroed without being written (engine.c, rt_zero: MADV_DONTNEED,
+ * valgrind told that the pages are defined): s_init writes only I_bias, s_update reads v and
+ * I from the first step. 20,000 neurons make arrays of 39 pages, past rt_zero's 16; under
+ * valgrind (tests/unit/valgrind.sh) a read of pages it thought undefined would fail the run. */
+START_TEST(test_zeroed_arrays)
+{
+    axon_pop_desc pop = api_pops[0];
+    pop.size = 20000;
+    axon_model_desc m = {.abi = AXON_ABI_VERSION, .name = "zeroed", .precision = 8,
+                         .dt = API_DT, .npops = 1, .pops = &pop};
+    axon_sim *s = api_sim_with(&m, 1, 1);
+    double v[3], in[3];
+    const uint32_t idx[3] = {0, 10000, 19999};
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", idx, 3, v, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.I", idx, 3, in, NULL), AXON_OK);
+    for (int k = 0; k < 3; k++)
+        ck_assert(v[k] == 0 && in[k] == 0);
+    ck_assert_int_eq(axon_sim_step(s, 3, NULL, NULL), AXON_OK);
+    ck_assert_int_eq(axon_sim_get_values(s, "S.v", idx, 3, v, NULL), AXON_OK);
+    /* v += (I + I_bias) / 1 nA / 4 a step, I_bias = 0.1 nA i: 0, 0.075 i (mod the resets) */
+    ck_assert(v[0] == 0);
+    ck_assert_uint_gt(axon_sim_spike_count(s, 0), 0);
+    axon_sim_free(s);
+}
+END_TEST
+
 /* Makes s's message a known one, so that a later failure must replace it. */
 static void stale(axon_sim *s)
 {
@@ -1321,6 +1347,7 @@ Suite *api_suite(void)
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("misuse");
     tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_zeroed_arrays);
     tcase_add_test(tc, test_abi_mismatch);
     tcase_add_test(tc, test_model_open_errors);
     tcase_add_test(tc, test_bad_arguments);

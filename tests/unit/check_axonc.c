@@ -1103,9 +1103,12 @@ START_TEST(test_unreached_input_not_resident)
     ck_assert_int_eq(axon_sim_step(sim, 20, NULL, NULL), AXON_OK);
     long ri = resident_pages(I, bytes), rv = resident_pages(V, bytes);
     if (ri >= 0 && rv >= 0) {
-        /* v was written by the initial values and every step; I at most at its two ends */
-        ck_assert_int_ge(rv, (long)(bytes / (size_t)sysconf(_SC_PAGESIZE)) - 1);
-        ck_assert_int_le(ri, 2);
+        /* v was written by the initial values and every step; I only where the runtime
+           zeroed its ends with memset (up to two pages, and one more: engine.c, rt_zero),
+           which a kernel that maps 64 KB blocks at a time (multi-size THP) may widen */
+        long ps = sysconf(_SC_PAGESIZE);
+        ck_assert_int_ge(rv, (long)(bytes / (size_t)ps) - 1);
+        ck_assert_int_le(ri, 3 + 2 * (65536 / ps));
     }
     double x[3];
     ck_assert_int_eq(axon_sim_get_values(sim, "P.I", (const uint32_t[]){0, 100000, 199999}, 3, x,
