@@ -103,6 +103,14 @@ def peakrss_build(cc, tmp):
     return exe, os.path.join(tmp, "peak_rss")
 
 
+def link_synmem(cc, obj, exe, lib=None, inc="runtime/include"):
+    """An `axon build --emit obj` object linked with bench/coba/synmem.c and the runtime of
+    lib (default this tree's .libs), with inc's headers (default this tree's)."""
+    lib = lib or os.path.join(ROOT, ".libs")
+    sh([cc, "-O2", "-I", inc, "bench/coba/synmem.c", obj, f"-L{lib}", f"-Wl,-rpath,{lib}",
+        "-laxonrt", "-lm", "-o", exe])
+
+
 def run_peak(peak, cmd, cwd, env=None):
     """Runs cmd under peakrss (peak: peakrss_build's pair): the CompletedProcess (output
     captured) and the peak resident memory in MiB (NaN if the command failed)."""
@@ -132,9 +140,7 @@ class Side:
             obj, exe = os.path.join(tmp, f"{name}_{N}.o"), os.path.join(tmp, f"{name}_{N}")
             sh([axon, "build", "bench/coba/coba_euler.axon", "-m", mod, "--precision", prec,
                 "--emit", "obj", "-o", obj, "--set", f"N={N}", "--set", f"K={a.K}", "-q"])
-            lib = os.path.join(ROOT, ".libs")
-            sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
-                f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
+            link_synmem(a.cc, obj, exe)
             self.cmd, self.cwd = [exe, "0", str(a.duration)], ROOT
             if name.endswith("_base") and a.axon_base_lib:  # the runpath yields to it
                 self.env = dict(os.environ, LD_LIBRARY_PATH=a.axon_base_lib)

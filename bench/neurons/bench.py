@@ -35,8 +35,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "coba"))
-from floor import (fields, loadavg, log, machine, peakrss_build, run_peak, sh,  # noqa: E402
-                   spread)  # (the COBA benchmark's helpers)
+from floor import (fields, link_synmem, loadavg, log, machine, peakrss_build,  # noqa: E402
+                   run_peak, sh, spread)  # (the COBA benchmark's helpers)
 
 MODELS = {"lif": ("LIFBench", "LIF"), "izh": ("IzhBench", "Izhikevich")}
 
@@ -87,9 +87,7 @@ def model(a, key, tmp):
     obj, exe = os.path.join(tmp, f"{key}.o"), os.path.join(tmp, f"{key}_axon")
     sh([a.axon, "build", "bench/neurons/neurons.axon", "-m", mod, "--set", f"N={a.n}",
         "--emit", "obj", "-o", obj, "-q"])
-    lib = os.path.join(ROOT, ".libs")
-    sh([a.cc, "-O2", "-I", "runtime/include", "bench/coba/synmem.c", obj, f"-L{lib}",
-        f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
+    link_synmem(a.cc, obj, exe)
     steps = int(round(a.duration / 0.1))
     sides = [Side("axon_1t", [exe, "0", str(a.duration), "1"], ROOT, synmem_result),
              Side("axon_2t", [exe, "0", str(a.duration), "2"], ROOT, synmem_result)]

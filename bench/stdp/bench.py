@@ -44,8 +44,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "coba"))
-from floor import (fields, loadavg, log, machine, peakrss_build, run_peak, sh,  # noqa: E402
-                   spread)  # (the COBA benchmark's helpers)
+from floor import (fields, link_synmem, loadavg, log, machine, peakrss_build,  # noqa: E402
+                   run_peak, sh, spread)  # (the COBA benchmark's helpers)
 
 
 class AxonSide:
@@ -61,12 +61,10 @@ class AxonSide:
             subprocess.run(cmd, cwd=ROOT, check=True, env=dict(os.environ, **env))
         else:
             sh(cmd)
-        lib = lib or os.path.join(ROOT, ".libs")
         # another build's model is linked with that build's headers (its ABI's descriptors)
         inc = os.path.join(os.path.dirname(os.path.abspath(axon)), "runtime", "include") \
             if axon else "runtime/include"
-        sh([a.cc, "-O2", "-I", inc, "bench/coba/synmem.c", obj, f"-L{lib}",
-            f"-Wl,-rpath,{lib}", "-laxonrt", "-lm", "-o", exe])
+        link_synmem(a.cc, obj, exe, lib, inc)
         self.cmd, self.cwd = [exe, "0", str(ms)], ROOT
 
     def run(self):

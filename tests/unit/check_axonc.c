@@ -957,6 +957,17 @@ static axon_sim *quiet_sim(const axon_model_desc *m)
     return sim;
 }
 
+/* The model of text compiled into s's JIT (its unit and *in freed with s, or *in before). */
+static const axon_model_desc *jit_text(axonc_session *s, const char *text, axonc_instance **in)
+{
+    axonc_unit *u = NULL;
+    const axon_model_desc *m = NULL;
+    ck_assert_int_eq(axonc_load_string(s, "<test>", text, strlen(text), &u), AXONC_OK);
+    ck_assert_int_eq(axonc_instantiate(u, NULL, in), AXONC_OK);
+    ck_assert_int_eq(axonc_jit(*in, &m), AXONC_OK);
+    return m;
+}
+
 static void quiet_v(axon_sim *sim, double *v)
 {
     ck_assert_int_eq(axon_sim_get_values(sim, "P.v", NULL, 64, v, NULL), AXON_OK);
@@ -966,12 +977,8 @@ START_TEST(test_quiet_inputs)
 {
     sink k;
     axonc_session *s = session(&k);
-    axonc_unit *u = NULL;
     axonc_instance *in = NULL;
-    const axon_model_desc *m = NULL;
-    ck_assert_int_eq(axonc_load_string(s, "<q>", QUIET_MODEL, strlen(QUIET_MODEL), &u), AXONC_OK);
-    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
-    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    const axon_model_desc *m = jit_text(s, QUIET_MODEL, &in);
     ck_assert_uint_ge(m->abi, 8); /* (update_quiet: ABI 8 and later) */
     /* P: nothing writes its input I; E and F are in a projection */
     ck_assert_ptr_nonnull(m->update_quiet);
@@ -1081,13 +1088,8 @@ START_TEST(test_unreached_input_not_resident)
 {
     sink k;
     axonc_session *s = session(&k);
-    axonc_unit *u = NULL;
     axonc_instance *in = NULL;
-    const axon_model_desc *m = NULL;
-    ck_assert_int_eq(
-        axonc_load_string(s, "<u>", UNREACHED_MODEL, strlen(UNREACHED_MODEL), &u), AXONC_OK);
-    ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
-    ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+    const axon_model_desc *m = jit_text(s, UNREACHED_MODEL, &in);
     axon_sim *sim = quiet_sim(m);
     int iv = -1, vv = -1;
     for (uint32_t v = 0; v < m->pops[0].nvars; v++) {
@@ -1116,8 +1118,6 @@ START_TEST(test_unreached_input_not_resident)
                      AXON_OK);
     ck_assert(x[0] == 0 && x[1] == 0 && x[2] == 0);
     axon_sim_free(sim);
-    axonc_instance_free(in);
-    axonc_unit_free(u);
     axonc_session_free(s);
 }
 END_TEST
