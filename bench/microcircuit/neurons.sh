@@ -58,7 +58,9 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=1
 while [ "$r" -le "$REPEAT" ]; do
     for b in $BUILDS; do
-        "$tmp/$b" 0 "$DUR" "$THREADS" | awk -v b="$b" '/^run/ { print b, $3, $4 }' >>"$tmp/runs"
+        "$tmp/$b" 0 "$DUR" "$THREADS" | awk -v b="$b" '/^run / {
+            for (i = 2; i <= NF; i++) { if ($i ~ /^cpu_s=/) c = $i; if ($i ~ /^spikes=/) s = $i }
+            print b, c, s }' >>"$tmp/runs"
     done
     r=$((r + 1))
 done
