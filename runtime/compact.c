@@ -11,7 +11,7 @@
  * rt_list_masks) and looping only for a third. The first pass is the only part that differs by
  * instruction set: one 64-byte load and one test into a mask register with AVX-512BW, two
  * 32-byte compares with AVX2, four 16-byte ones with SSE2 (every x86-64), eight 8-byte words
- * elsewhere. The same list every way. bench/RESULTS.md ("Spike compaction without a branch per
+ * elsewhere. The same list every way. bench/HISTORY.md ("Spike compaction without a branch per
  * block") has the figures.
  */
 #include "sim.h"

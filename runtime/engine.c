@@ -670,7 +670,7 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
  * the caller never waits for a worker that has not started, so such a step costs at most the
  * hand-over more than a lone one. (Measured, the microcircuit on a loaded 2-core VM ran
  * 36-81% of its steps alone: a probe just after a block alone found the worker asleep or
- * without a core, and the choice then kept it idle; bench/RESULTS.md.)
+ * without a core, and the choice then kept it idle; bench/HISTORY.md.)
  */
 #define RT_PROBE 16
 #define RT_EXPLOIT_MIN 128

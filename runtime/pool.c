@@ -116,7 +116,7 @@ static uint64_t rt_ns(void)
  * microcircuit (phases of about 500 us, 25 us apart, the worker waiting for the caller's
  * last population in between) the worker came back 80-130 us after the phase had started,
  * and the caller ran every task of 29% of the phases itself; with 50 us and 200 us, 0.9%,
- * and 2-threaded steps pinned to one core lost at most 6% (bench/RESULTS.md).
+ * and 2-threaded steps pinned to one core lost at most 6% (bench/HISTORY.md).
  */
 typedef struct {
     unsigned n;

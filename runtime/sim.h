@@ -617,7 +617,7 @@ void rt_proj_plasticity(axon_sim *s, const axon_step_ctx *ctx);
 /* Deferred on_post pays per delivered synapse (a look at its target's history) to save the
  * column walk's scattered weight updates: a loss while the weights fit in the caches (COBA with
  * STDP at N = 4,000, 1.6 MB of weights: 0.131 s against 0.109 s eager), even at 6.5 MB
- * (16,000), a gain at 26 MB (64,000: 3.04 s against 3.20 s; bench/RESULTS.md, Plasticity):
+ * (16,000), a gain at 26 MB (64,000: 3.04 s against 3.20 s; bench/HISTORY.md, Plasticity):
  * the runtime defers when the weights take at least this. */
 #define RT_DEFER_MIN_BYTES (8u << 20)
 /* Brings the synapse variables of every projection whose on_post is deferred up to date

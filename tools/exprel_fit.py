@@ -12,7 +12,7 @@ coefficients, lowest degree first, as the C table takes them.
 mpmath comes with Debian's python3-mpmath (a dependency of python3-sympy and
 python3-brian). The accuracy in ulp of the rounded coefficients is measured on
 the compiled kernel, not here: tools/exprel_ulp.c (2^20 arguments per range
-against expm1l(x) / x; its figures are in bench/RESULTS.md) and check_axonc's
+against expm1l(x) / x; its figures are in bench/HISTORY.md) and check_axonc's
 test_exprel_kernel (0.9 ulp on the polynomial's interval).
 """
 import sys

@@ -11,7 +11,7 @@
  *
  * With `single`, the model is compiled in single precision (the float exprel, float ulp). *
  * The update kernel takes the polynomial's fast body for the neurons whose arguments lie in
- * its interval and the full function for the others, as in any model. bench/RESULTS.md
+ * its interval and the full function for the others, as in any model. bench/HISTORY.md
  * ("exprel's polynomial one degree shorter") has its figures; check_axonc's
  * test_exprel_kernel holds the double polynomial to 0.9 ulp and the rest to 2 on 2,600
  * arguments, test_math_f32 the float one to 1.1 and the rest to 2.

@@ -16,7 +16,7 @@
  *     cc -O2 bench/microcircuit/memfloor.c -o memfloor
  *     ./memfloor [LEN [BATCH [WBYTES [NSYN]]]]     (defaults 25 64 8 150000000)
  *
- * Not part of `make check`. bench/RESULTS.md, "The microcircuit's delivery against the memory
+ * Not part of `make check`. bench/HISTORY.md, "The microcircuit's delivery against the memory
  * floor", has its figures on the Intel host.
  */
 #define _GNU_SOURCE

@@ -18,7 +18,7 @@
 #                    MicrocircuitNeurons)
 #   --model-b FILE   the model file of build B (default: FILE)
 # Environment: AXON (default ./axon), AXON_B (none), CC (default cc). Needs a built tree (make).
-# Not part of `make check`. Example (bench/RESULTS.md): nice -n 10 bench/microcircuit/neurons.sh
+# Not part of `make check`. Example (bench/HISTORY.md): nice -n 10 bench/microcircuit/neurons.sh
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -1,6 +1,6 @@
 /*
  * What the microcircuit's background draw costs in C, and what a draw sharing Philox blocks
- * would cost (bench/RESULTS.md, "The neuron half of the step"): Philox4x32-10 as
+ * would cost (bench/HISTORY.md, "The neuron half of the step"): Philox4x32-10 as
  * axon_philox4x32_10 (runtime/include/axon/rng.h) computes it, over the microcircuit's 77,169
  * neurons per step, (1) one block per neuron, its first 32-bit word used (what `rand()` pays
  * per neuron and draw), (2) one block per 4 neighbouring neurons, its four words used. CPU ns

@@ -30,7 +30,7 @@
  * that loop scalar: 17 ns per synapse); the runtime's generated code would use its own
  * vector math (Clang 14 calls glibc's 4-lane AVX2 versions even with 512-bit vectors
  * preferred). Each run takes 3 rounds of 4M parts, every part of LEN synapses (the
- * microcircuit's vary in length), on 1 thread. Not part of `make check`; bench/RESULTS.md,
+ * microcircuit's vary in length), on 1 thread. Not part of `make check`; bench/HISTORY.md,
  * "Procedural connectivity, measured", has its figures.
  */
 #include <math.h>

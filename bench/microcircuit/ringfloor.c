@@ -23,7 +23,7 @@
  * of a row at once into a ring of 8 slots that L2 holds (1.3 MB): a middle way.
  *
  * Prints CPU ns per synapse (CLOCK_PROCESS_CPUTIME_ID). Not part of `make check`;
- * bench/RESULTS.md, "A ring of inputs per delay, measured", has its figures.
+ * bench/HISTORY.md, "A ring of inputs per delay, measured", has its figures.
  */
 #define _GNU_SOURCE
 #include <stdint.h>

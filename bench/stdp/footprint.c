@@ -13,7 +13,7 @@
  *       perf record -q -e cpu-clock -F 4000 -o f.data ./footprint $b 8192
  *       perf report -i f.data --no-children --sort symbol --stdio -n | grep pop0_update
  *   done
- * (bench/RESULTS.md, "Every benchmark's full report": the E update's samples against the
+ * (bench/HISTORY.md, "Every benchmark's full report": the E update's samples against the
  * bytes touched.)
  */
 #include <axon/axon.h>

@@ -1,6 +1,6 @@
 /*
  * onprefloor: what `on pre` of pair STDP costs at least per plastic synapse on this machine,
- * without Axon, for COBA's E -> E at N = 64,000 as Axon lays it out (bench/RESULTS.md, "STDP:
+ * without Axon, for COBA's E -> E at N = 64,000 as Axon lays it out (bench/HISTORY.md, "STDP:
  * a deferred row's weights prefetched non-temporally", has the profile this answers): 51,200
  * rows of 64 synapses with 2-byte targets and double weights, each in its own array on
  * transparent huge pages (26 MB of weights); per target neuron its trace and the time of its
@@ -39,7 +39,7 @@
  * GCC 12 compiles main() as one function, and the timed loops' speed depends on the rest of
  * it: moving the untimed spike draws and the rows' prefetch into helper functions (the same
  * results) made the rows' pass 1.25x slower (LIST 2 with COUNTS: 18-19 ns a visit against
- * 14.4-15.9). The figures in bench/RESULTS.md are this form's.
+ * 14.4-15.9). The figures in bench/HISTORY.md are this form's.
  *
  * Prints CPU ns per synapse visit of the rows' pass and of the update pass
  * (CLOCK_PROCESS_CPUTIME_ID around each). Not part of `make check`.

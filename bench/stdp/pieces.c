@@ -6,7 +6,7 @@
  *   cc -O2 -I runtime/include bench/stdp/pieces.c m.o -L.libs -Wl,-rpath,$PWD/.libs \
  *      -laxonrt -lm -o pieces
  *   ./pieces 200 0.2; ./pieces 1 0.2
- * (bench/RESULTS.md, Plasticity: a deferred on_post flushes at the end of every call.)
+ * (bench/HISTORY.md, Plasticity: a deferred on_post flushes at the end of every call.)
  */
 #include <axon/axon.h>
 #include <stdio.h>

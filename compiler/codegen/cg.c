@@ -799,7 +799,7 @@ static int body_varying(const cg *c, LLVMBasicBlockRef bb, LLVMBasicBlockRef las
 /* Stores v to p unless keep (the old value stays): a branch around the store, which the
  * vectoriser turns into a masked store where the CPU has one (c->masked_store); cheaper
  * there than a blend with the old value and a store (the fast exponential-Euler body of
- * COBA 1.06x, bench/RESULTS.md). The same bits: a kept neuron's memory holds the old value. */
+ * COBA 1.06x, bench/HISTORY.md). The same bits: a kept neuron's memory holds the old value. */
 static void store_unless(cg *c, LLVMValueRef fn, LLVMValueRef keep, int elem, LLVMValueRef v,
                          LLVMValueRef p)
 {
@@ -833,7 +833,7 @@ static int type_size(const cg *c)
  * parallelism gains (Izhikevich, 8,192 neurons: four 3-14% faster than two); beyond it the
  * loop waits on memory and two are faster (Izhikevich, 1M neurons: 2-7% less CPU time in
  * three sets; LIF, one stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
- * four are 25% faster at 1M) keeps four. bench/RESULTS.md has the runs. Each neuron's
+ * four are 25% faster at 1M) keeps four. bench/HISTORY.md has the runs. Each neuron's
  * arithmetic is the same with any interleave. The size is the largest population of the type
  * (type_size), as for small_interleave: the populations of a type share one body, whose hints
  * merge_identical does not compare. */
@@ -968,7 +968,7 @@ static void neuron_env_free(cg *c, LLVMValueRef *ptrs, LLVMValueRef *old)
  * which LLVM's tuning for some of them (an Intel Xeon of 2026's benchmarks: 256) does not
  * prefer: half the iterations, and the byte-wide refractory counters and spike flags of 8
  * lanes in one piece. COBA at N = 4,000 on that Xeon: forward Euler 1.09x, exponential Euler
- * 1.20x faster (bench/RESULTS.md). The body and the entry point that calls it both take it:
+ * 1.20x faster (bench/HISTORY.md). The body and the entry point that calls it both take it:
  * a body used by one population is inlined into its entry point, whose attribute then decides
  * (without it there, 1M LIF and Izhikevich kept 256-bit vectors). The same operations on every
  * lane: the same bits. */
@@ -1145,7 +1145,7 @@ static LLVMValueRef body_fn(cg *c, const char *name, bool update, int mode, bool
        (body_varying), not in larger ones (Hodgkin-Huxley: the registers run out). Counted
        without the instructions taken out of the loop: the microcircuit's body is 436 with
        them, 213 without, and four vectors in flight are 1.3x faster than the optimiser's own
-       choice for it, one (bench/RESULTS.md, session 13). */
+       choice for it, one (bench/HISTORY.md, session 13). */
     if (update && nv > 0) {
         int width, ic = small_interleave(c, update_interleave(c, loop, latch, interleave), &width);
         bool hint_ic = body_varying(c, loop, latch) <= 400 || width == 1;

@@ -4,7 +4,7 @@
  * `if k then x else 0` (cgx_fadd), and a comparison of a uniform draw with a threshold that is
  * the same for every neuron (cgx_uniform_compare). Each says why its result is the same number
  * as the expression written; tests/cli/draws_cmp.sh checks the second against the comparison
- * in double. The microcircuit's neuron update was their occasion (bench/RESULTS.md, "The
+ * in double. The microcircuit's neuron update was their occasion (bench/HISTORY.md, "The
  * microcircuit's neuron update"). "The same number" holds in the default floating-point
  * environment (round to nearest, subnormals kept), which Axon never changes; a host program
  * that flushes subnormals to zero (linked with -ffast-math) changes Axon's arithmetic anyway.

@@ -180,7 +180,7 @@ bool cg_target_fma(LLVMTargetMachineRef tm, const cg_opts *o)
 
 /* AVX-512 (masked stores of 8 lanes at the price of a store). AVX2's vmaskmovpd is slow
  * (the fast exponential-Euler body 1.45x slower with it than with a blend and a store on
- * Zen 5, bench/RESULTS.md), so AVX-512 only; and only for the host: a named CPU's features
+ * Zen 5, bench/HISTORY.md), so AVX-512 only; and only for the host: a named CPU's features
  * are not listed (above), and without the answer the blend is always right. */
 bool cg_target_masked_store(LLVMTargetMachineRef tm, const cg_opts *o)
 {

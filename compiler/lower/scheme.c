@@ -74,7 +74,7 @@ static sx *temp(builder *b, const char *name, sx *value)
  * condition that permits a spike after the count down (ir_refr_permit: max(_refr - 1, -1) < 0)
  * put another way. The optimiser then computes one comparison for both, and with AVX-512 the
  * select of a new value v = fma(a, b, held) folds into a masked FMA (COBA's forward Euler,
- * bench/RESULTS.md "Refractoriness: one comparison").
+ * bench/HISTORY.md "Refractoriness: one comparison").
  */
 static sx *unless_refractory(ax_arena *ar, sx *refr_old, sx *v, sx *held)
 {
@@ -137,7 +137,7 @@ static sx *times_step(ax_arena *ar, sx *f, sx *h)
  * which then folds into a parameter factor ((-(x) / taum) dt = (-(dt / taum)) x). Rounding is
  * symmetric, so only the sign of an exact zero can differ. For the coefficient of x in an
  * exponential-Euler step, -(g_L + ge + gi) / C and COBA's -(ge + gi + 1) / taum: one
- * operation per neuron less (bench/RESULTS.md, "Exponential Euler: the coefficient's
+ * operation per neuron less (bench/HISTORY.md, "Exponential Euler: the coefficient's
  * negation").
  */
 static sx *hoist_neg(ax_arena *ar, sx *e)
@@ -480,7 +480,7 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
  * tests/cli/refr8.sh compares the two byte for byte). Not either where the update calls exprel
  * (exponential Euler): its kernel is bound by its arithmetic, not by memory, and at the edge of the
  * vector registers, and the byte operations that the counter adds made COBA's exponential
- * Euler 1.06x slower where they made its forward Euler 1.12x faster (bench/RESULTS.md, narrow
+ * Euler 1.06x slower where they made its forward Euler 1.12x faster (bench/HISTORY.md, narrow
  * refractory counter). */
 static bool calls(const sx *e, int fn)
 {

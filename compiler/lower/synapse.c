@@ -340,7 +340,7 @@ int ir_clock_traces(ir_model *m)
         if (!p->sv || p->last_post < 0 || p->last_post != p->nvars - 1)
             continue;
         /* The pass costs about 0.16 ns a post neuron and step, and saves about 4 ns an `on pre`
-           (bench/RESULTS.md): it pays from one presynaptic spike a post neuron every 25 steps,
+           (bench/HISTORY.md): it pays from one presynaptic spike a post neuron every 25 steps,
            K rate dt >= 0.04, 12.5 Hz at K = 32 in-degree. Rates are not known here: taken
            where the in-degree is at least IR_CLOCK_MIN_K, or the post population so small that
            the pass costs next to nothing whatever the rates. */

@@ -38,7 +38,7 @@ L6e 0.991, L6i 7.523 Hz.
     most for the slow L2/3e and L6e, by dropping long intervals. The paper's
     CVs are from longer runs; this bound tests irregularity, not their values.
 - Not tested here (too slow for make check, 4 minutes and 5 GiB): at full scale
-  the rates are within 13% of NEST's in every population (bench/RESULTS.md,
+  the rates are within 13% of NEST's in every population (bench/HISTORY.md,
   "The cortical microcircuit").
 - Determinism: the spikes of 0.3 s are bit-identical with 1 and 2 threads.
 - The Poisson background (the count n_bg each neuron draws per step: inverse
