@@ -148,8 +148,8 @@ static inline void rt_prefetch_syn(const rt_proj *pr, size_t esz, uint32_t i, ui
  * touch, the last included when p is not at a line's start. Into L2 (prefetcht1), not L1: a
  * batch's parts ask for hundreds of scattered lines at once, and on the Intel host a random
  * part's lines arrive 10-13% sooner than with prefetcht0, whose requests each hold one of
- * L1's few fill buffers until the line is in (bench/HISTORY.md, "delivery's memory floor");
- * the kernel's loads then find them in L2. */
+ * L1's few fill buffers until the line is in (bench/HISTORY.md, "The microcircuit's delivery
+ * against the memory floor"); the kernel's loads then find them in L2. */
 static inline void rt_prefetch_lines(const char *p, size_t n)
 {
     uintptr_t a = (uintptr_t)p & ~(uintptr_t)63;
