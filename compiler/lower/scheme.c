@@ -470,18 +470,24 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
     return true;
 }
 
+#define REFR_CAP 2147483520.0 /* 2^31 - 128 */
+
 /* The element type of the refractory counter whose value after a spike is `start`: the
  * counter holds the whole numbers -1 .. start, so where start is a known number it is the
  * smallest signed integer that holds them (int8 up to 127 steps, the 12.7 ms of a 0.1 ms step),
  * which the update reads and writes instead of the 8 bytes of a double (COBA's Euler kernel
  * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the
- * arithmetic on whole numbers is exact in both, so the results are the same. Else (a period that is
- * a parameter) the model's precision, as everywhere with AXON_TEST_WIDE_REFR set (test only:
- * tests/cli/refr8.sh compares the two byte for byte). Not either where the update calls exprel
- * (exponential Euler): its kernel is bound by its arithmetic, not by memory, and at the edge of the
- * vector registers, and the byte operations that the counter adds made COBA's exponential
- * Euler 1.06x slower where they made its forward Euler 1.12x faster (bench/HISTORY.md, narrow
- * refractory counter). */
+ * arithmetic on whole numbers is exact in both, so the results are the same. Where the period
+ * is a parameter (shared, which can change at run time, or per neuron) start is a whole number
+ * too, but not known: int32, with start capped at REFR_CAP steps (2^31 - 128, the largest
+ * int32 that a float holds too, so that single precision converts it exactly: 59 hours of a
+ * 0.1 ms step; a counter kept in the precision would hold more), which takes LIF's update
+ * from 49 to 41 bytes per neuron and step. The model's precision everywhere with
+ * AXON_TEST_WIDE_REFR set (test only: tests/cli/refr8.sh compares the two byte for byte). Not
+ * either where the update calls exprel (exponential Euler): its kernel is bound by its arithmetic,
+ * not by memory, and at the edge of the vector registers, and the byte operations that the counter
+ * adds made COBA's exponential Euler 1.06x slower where they made its forward Euler 1.12x faster
+ * (bench/HISTORY.md, narrow refractory counter). */
 static bool calls(const sx *e, int fn)
 {
     return e && ((e->kind == SX_CALL && e->fn == fn) || calls(e->a, fn) || calls(e->b, fn) ||
@@ -493,8 +499,11 @@ static int refr_elem(const ir_pop *p, const sx *start)
     for (int k = 0; k < p->update.n; k++)
         if (calls(p->update.v[k].value, FN_EXPREL))
             return AXON_ELEM_REAL;
-    if (!sx_is_const(start) || start->v != floor(start->v) || !(start->v >= 0) ||
-        getenv("AXON_TEST_WIDE_REFR"))
+    if (getenv("AXON_TEST_WIDE_REFR"))
+        return AXON_ELEM_REAL;
+    if (!sx_is_const(start))
+        return AXON_ELEM_I32; /* a whole number (floor), capped at REFR_CAP */
+    if (start->v != floor(start->v) || !(start->v >= 0))
         return AXON_ELEM_REAL;
     return start->v <= INT8_MAX    ? AXON_ELEM_I8
            : start->v <= INT16_MAX ? AXON_ELEM_I16
@@ -949,6 +958,10 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                                                 sx_const(ar, 0, DIM_NONE), NULL));
             r.v[r.n++] = st;
             p->vars[p->refr_var].elem = refr_elem(p, st->value);
+            /* an int32 counter's start, not known here, within its range (parameters are
+               finite: axon_sim_set_param and protocols refuse others) */
+            if (p->vars[p->refr_var].elem == AXON_ELEM_I32 && !sx_is_const(st->value))
+                st->value = sx_call(ar, FN_MIN, st->value, sx_const(ar, REFR_CAP, DIM_NONE), NULL);
         }
         if (p->permit_var >= 0) {
             sm_stmt *st = arena_alloc(ar, sizeof *st);

@@ -290,7 +290,7 @@ static void same_state(const compiled *a, const compiled *b, const char *when)
             axon_tensor x, y;
             ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
             ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
-            size_t n = x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8);
+            size_t n = x.shape[0] * axon_dtype_size(x.dtype);
             ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
         }
     for (uint32_t k = 0; k < m->nprojs; k++)
@@ -307,7 +307,7 @@ static void same_state(const compiled *a, const compiled *b, const char *when)
                2-D; the targets are the same too) */
             size_t last = x.ndim == 2 ? x.shape[1] : 1;
             size_t span = x.shape[0] ? (x.shape[0] - 1) * x.strides[0] + last : 0;
-            size_t n = span * (x.dtype == AXON_F32 ? 4 : 8);
+            size_t n = span * axon_dtype_size(x.dtype);
             ck_assert_msg(!memcmp(x.data, y.data, n), "%s: %s differs", when, path);
         }
     for (uint32_t i = 0; i < m->npops; i++)
@@ -328,7 +328,7 @@ static bool state_differs(const compiled *a, const compiled *b)
             axon_tensor x, y;
             ck_assert_int_eq(axon_sim_var(a->sim, path, &x), AXON_OK);
             ck_assert_int_eq(axon_sim_var(b->sim, path, &y), AXON_OK);
-            if (memcmp(x.data, y.data, x.shape[0] * (x.dtype == AXON_F32 ? 4 : 8)))
+            if (memcmp(x.data, y.data, x.shape[0] * axon_dtype_size(x.dtype)))
                 return true;
         }
     return false;
