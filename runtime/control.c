@@ -22,6 +22,9 @@
 
 #include "control.h"
 
+/* The most steps a refractory counter holds: 2^31 - 128 */
+#define RT_REFR_MAX 2147483520.0
+
 /* s->ctl, made when first needed; NULL (with the message set) when out of memory. */
 struct rt_ctl *rt_ctl_get(axon_sim *s)
 {
@@ -410,11 +413,19 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
                                 "storage (%s) holds",
                                 path, k, values[k], axon_dtype_name(rt_elem_dtype(e)));
     const int refr = info.kind == AXON_VAR_HIDDEN && !strcmp(info.name, "_refr");
-    for (size_t k = 0; refr && k < n; k++)
+    for (size_t k = 0; refr && k < n; k++) {
         if (values[k] * scale != floor(values[k] * scale))
             return axon_err_set(&s->err, AXON_EINVAL,
                                 "%s: value %zu (%g) is not a whole number of steps", path, k,
                                 values[k]);
+        /* the compiler caps a counter's start there (compiler/lower/scheme.c, REFR_CAP): the
+           largest int32 a float holds too, which single precision counts down exactly */
+        if (values[k] * scale > RT_REFR_MAX)
+            return axon_err_set(&s->err, AXON_EINVAL,
+                                "%s: value %zu (%g) is more steps than a refractory counter "
+                                "holds (%.0f)",
+                                path, k, values[k], RT_REFR_MAX);
+    }
     void *x = rt_var_data(s, &info);
     if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */
         s->pops[info.owner].inputs_touched = 1;

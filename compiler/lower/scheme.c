@@ -507,7 +507,7 @@ static int refr_elem(const ir_pop *p, const sx *start)
         return AXON_ELEM_REAL;
     return start->v <= INT8_MAX    ? AXON_ELEM_I8
            : start->v <= INT16_MAX ? AXON_ELEM_I16
-           : start->v <= INT32_MAX ? AXON_ELEM_I32
+           : start->v <= REFR_CAP  ? AXON_ELEM_I32
                                    : AXON_ELEM_REAL;
 }
 
@@ -958,10 +958,11 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                                                 sx_const(ar, 0, DIM_NONE), NULL));
             r.v[r.n++] = st;
             p->vars[p->refr_var].elem = refr_elem(p, st->value);
-            /* an int32 counter's start, not known here, within its range (parameters are
-               finite: axon_sim_set_param and protocols refuse others) */
+            /* an int32 counter's start, not known here, within its range: min(cap, x) is
+               x < cap ? x : cap, so a NaN (a per-neuron period drawn as one: initial values
+               are not checked) holds the neuron as the counter kept in the precision does */
             if (p->vars[p->refr_var].elem == AXON_ELEM_I32 && !sx_is_const(st->value))
-                st->value = sx_call(ar, FN_MIN, st->value, sx_const(ar, REFR_CAP, DIM_NONE), NULL);
+                st->value = sx_call(ar, FN_MIN, sx_const(ar, REFR_CAP, DIM_NONE), st->value, NULL);
         }
         if (p->permit_var >= 0) {
             sm_stmt *st = arena_alloc(ar, sizeof *st);

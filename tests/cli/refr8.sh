@@ -4,7 +4,8 @@
 # where it is a parameter as int32, and the results must be those of the counter kept in the
 # model's precision (AXON_TEST_WIDE_REFR=1 makes the compiler keep it, test only), byte for byte:
 # tests/cli/refr8.axon (periods of 13, 19 and 1499 steps, one per neuron as a parameter, a
-# shared parameter that a protocol changes, the second time beyond int32's range; held
+# shared parameter that a protocol changes, the second time beyond int32's range, per-neuron
+# periods half of them NaN, a known period beyond the int32 counter's cap; held
 # and free refractoriness; synapses whose input the target's counter masks), with 1 and 2
 # threads, a checkpoint and a resumed run; the memory estimate shows the 7 bytes saved per
 # neuron of an int8 counter, 6 of an int16 one and 4 of an int32 one.

@@ -1027,8 +1027,12 @@ START_TEST(test_quiet_inputs)
     quiet_v(d, vd);
     ck_assert_msg(va[5] != vd[5], "the set input had no effect");
     ck_assert(va[6] == vd[6]);
-    /* LIF's refractory counter is kept in the precision (its period is a parameter), and
-       takes whole numbers of steps only: the kernels hold a neuron while it is not below 1 */
+    /* LIF's refractory counter is an int32 (its period is a parameter), and takes whole
+       numbers of steps only, up to 2^31 - 128: the kernels hold a neuron while it is not below
+       1, and single precision counts that many down exactly */
+    axon_tensor rv;
+    ck_assert_int_eq(axon_sim_var(d, "E._refr", &rv), AXON_OK);
+    ck_assert_int_eq(rv.dtype, AXON_I32);
     double r0[2], r[2];
     ck_assert_int_eq(axon_sim_get_values(d, "E._refr", NULL, 2, r0, NULL), AXON_OK);
     ck_assert_int_eq(
@@ -1045,6 +1049,14 @@ START_TEST(test_quiet_inputs)
     double r2[2];
     ck_assert_int_eq(axon_sim_get_values(d, "E._refr", NULL, 2, r2, NULL), AXON_OK);
     ck_assert(r2[0] == 3 && r2[1] == -1);
+    ck_assert_int_eq(axon_sim_set_values(d, "E._refr", (const uint32_t[]){0}, 1,
+                                         (const double[]){2147483521.0}, NULL),
+                     AXON_EINVAL);
+    ck_assert_msg(strstr(axon_sim_error(d), "more steps than a refractory counter holds"), "%s",
+                  axon_sim_error(d));
+    ck_assert_int_eq(axon_sim_set_values(d, "E._refr", (const uint32_t[]){0}, 1,
+                                         (const double[]){2147483520.0}, NULL),
+                     AXON_OK);
     axon_sim_free(a);
     axon_sim_free(b);
     axon_sim_free(c);

@@ -535,8 +535,8 @@ axon_status axon_sim_var_info(axon_sim *s, const char *path, axon_var_info *info
  * synapse variables, synapse indices (CSR order, axon_sim_synapse_index) otherwise. AXON_EINVAL
  * for an unknown variable, an index out of range, a NULL array, a bad unit, or (set) a value
  * that is not finite, or not a whole number where the variable holds whole numbers (one stored
- * as integers, and a refractory counter "P._refr" in any storage); nothing is read or written
- * then.
+ * as integers, and a refractory counter "P._refr" in any storage, which also takes at most
+ * 2^31 - 128 steps); nothing is read or written then.
  */
 axon_status axon_sim_get_values(axon_sim *s, const char *path, const uint32_t *idx, size_t n,
                                 double *out, const char *unit);
