@@ -656,7 +656,6 @@ void rt_bal_run(axon_sim *s, uint64_t phase, int task, void (*fn)(void *, uint32
 #undef RT_BAL_FN
 }
 
-
 /*
  * Threads or not. Whether a phase pays off depends on the step's work and on whether the
  * other threads get a core at all (a busy machine, or CPU quotas, can make a parallel step

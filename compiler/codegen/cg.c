@@ -832,10 +832,10 @@ static int type_size(const cg *c)
  * neurons). While the population's arrays fit in a core's L2 cache that costs less than the
  * parallelism gains (Izhikevich, 8,192 neurons: four 3-14% faster than two); beyond it the
  * loop waits on memory and two are faster (Izhikevich, 1M neurons: 2-7% less CPU time in
- * three sets; LIF, one stage, no different). A body with much arithmetic per neuron (AdEx, an exp in every stage:
- * four are 25% faster at 1M) keeps four. bench/HISTORY.md has the runs. Each neuron's
- * arithmetic is the same with any interleave. The size is the largest population of the type
- * (type_size), as for small_interleave: the populations of a type share one body, whose hints
+ * three sets; LIF, one stage, no different). A body with much arithmetic per neuron (AdEx, an exp
+ * in every stage: four are 25% faster at 1M) keeps four. bench/HISTORY.md has the runs. Each
+ * neuron's arithmetic is the same with any interleave. The size is the largest population of the
+ * type (type_size), as for small_interleave: the populations of a type share one body, whose hints
  * merge_identical does not compare. */
 #define L2_BYTES (1u << 20)
 #define LEAN_BODY 150
