@@ -22,9 +22,6 @@
 
 #include "control.h"
 
-/* The most steps a refractory counter holds: 2^31 - 128 */
-#define RT_REFR_MAX 2147483520.0
-
 /* s->ctl, made when first needed; NULL (with the message set) when out of memory. */
 struct rt_ctl *rt_ctl_get(axon_sim *s)
 {
@@ -418,13 +415,12 @@ axon_status axon_sim_set_values(axon_sim *s, const char *path, const uint32_t *i
             return axon_err_set(&s->err, AXON_EINVAL,
                                 "%s: value %zu (%g) is not a whole number of steps", path, k,
                                 values[k]);
-        /* the compiler caps a counter's start there (compiler/lower/scheme.c, REFR_CAP): the
-           largest int32 a float holds too, which single precision counts down exactly */
-        if (values[k] * scale > RT_REFR_MAX)
+        /* model.h: the most a counter holds, where the compiler caps its start */
+        if (values[k] * scale > AXON_REFR_MAX)
             return axon_err_set(&s->err, AXON_EINVAL,
-                                "%s: value %zu (%g) is more steps than a refractory counter "
+                                "%s: value %zu (%.0f) is more steps than a refractory counter "
                                 "holds (%.0f)",
-                                path, k, values[k], RT_REFR_MAX);
+                                path, k, values[k], AXON_REFR_MAX);
     }
     void *x = rt_var_data(s, &info);
     if (!info.synapse && info.kind == AXON_VAR_INPUT) /* read by the update from then on */

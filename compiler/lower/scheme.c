@@ -470,8 +470,6 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
     return true;
 }
 
-#define REFR_CAP 2147483520.0 /* 2^31 - 128 */
-
 /* The element type of the refractory counter whose value after a spike is `start`: the
  * counter holds the whole numbers -1 .. start, so where start is a known number it is the
  * smallest signed integer that holds them (int8 up to 127 steps, the 12.7 ms of a 0.1 ms step),
@@ -479,7 +477,7 @@ static bool add_selects(sema_ctx *s, const ir_model *m, ir_pop *p)
  * reads 25 bytes per neuron and step instead of 32, and writes 26 instead of 33); the
  * arithmetic on whole numbers is exact in both, so the results are the same. Where the period
  * is a parameter (shared, which can change at run time, or per neuron) start is a whole number
- * too, but not known: int32, with start capped at REFR_CAP steps (2^31 - 128, the largest
+ * too, but not known: int32, with start capped at AXON_REFR_MAX steps (2^31 - 128, the largest
  * int32 that a float holds too, so that single precision converts it exactly: 59 hours of a
  * 0.1 ms step; a counter kept in the precision would hold more), which takes LIF's update
  * from 49 to 41 bytes per neuron and step. The model's precision everywhere with
@@ -502,13 +500,13 @@ static int refr_elem(const ir_pop *p, const sx *start)
     if (getenv("AXON_TEST_WIDE_REFR"))
         return AXON_ELEM_REAL;
     if (!sx_is_const(start))
-        return AXON_ELEM_I32; /* a whole number (floor), capped at REFR_CAP */
+        return AXON_ELEM_I32; /* a whole number (floor), capped at AXON_REFR_MAX */
     if (start->v != floor(start->v) || !(start->v >= 0))
         return AXON_ELEM_REAL;
-    return start->v <= INT8_MAX    ? AXON_ELEM_I8
-           : start->v <= INT16_MAX ? AXON_ELEM_I16
-           : start->v <= REFR_CAP  ? AXON_ELEM_I32
-                                   : AXON_ELEM_REAL;
+    return start->v <= INT8_MAX        ? AXON_ELEM_I8
+           : start->v <= INT16_MAX     ? AXON_ELEM_I16
+           : start->v <= AXON_REFR_MAX ? AXON_ELEM_I32
+                                       : AXON_ELEM_REAL;
 }
 
 /* ---- spikes drawn as gaps --------------------------------------------------------------
@@ -962,7 +960,8 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                x < cap ? x : cap, so a NaN (a per-neuron period drawn as one: initial values
                are not checked) holds the neuron as the counter kept in the precision does */
             if (p->vars[p->refr_var].elem == AXON_ELEM_I32 && !sx_is_const(st->value))
-                st->value = sx_call(ar, FN_MIN, sx_const(ar, REFR_CAP, DIM_NONE), st->value, NULL);
+                st->value =
+                    sx_call(ar, FN_MIN, sx_const(ar, AXON_REFR_MAX, DIM_NONE), st->value, NULL);
         }
         if (p->permit_var >= 0) {
             sm_stmt *st = arena_alloc(ar, sizeof *st);

@@ -90,18 +90,16 @@ static int input_path(const axon_model_desc *m, char *buf, size_t n, uint32_t *p
     return 0;
 }
 
-/* The bytes of one element of a population variable: its element type's (ABI 11: a
- * refractory counter may be an int8, int16 or int32), else the model's precision. */
-static size_t elem_bytes(const axon_model_desc *m, const axon_var_desc *v)
+/* The bytes of one element of population pop's variable var, by its view's dtype (ABI 11: a
+ * refractory counter may be an int8, int16 or int32). */
+static size_t elem_bytes(axon_sim *s, uint32_t pop, uint32_t var)
 {
-    switch (v->elem) {
-    case AXON_ELEM_I8: return 1;
-    case AXON_ELEM_I16: return 2;
-    case AXON_ELEM_I32:
-    case AXON_ELEM_F32: return 4;
-    case AXON_ELEM_F64: return 8;
-    default: return m->precision;
-    }
+    const axon_model_desc *m = axon_sim_model(s);
+    char path[256];
+    axon_tensor t;
+    snprintf(path, sizeof path, "%s.%s", m->pops[pop].name, m->pops[pop].vars[var].name);
+    OK(axon_sim_var(s, path, &t), s);
+    return axon_dtype_size(t.dtype);
 }
 
 /* Every variable of a and b is equal. */
@@ -113,7 +111,7 @@ static void compare(axon_sim *a, axon_sim *b)
         for (uint32_t v = 0; v < m->pops[i].nvars; v++)
             CHECK(!memcmp(axon_sim_pop_data(a, (int)i, (int)v),
                           axon_sim_pop_data(b, (int)i, (int)v),
-                          m->pops[i].size * elem_bytes(m, &m->pops[i].vars[v])),
+                          m->pops[i].size * elem_bytes(a, i, v)),
                   "a population variable differs after restore");
     for (uint32_t q = 0; q < m->nprojs; q++)
         for (uint32_t v = 0; v < m->projs[q].nvars; v++) {

@@ -68,6 +68,13 @@ typedef enum {
     AXON_ELEM_F64 = 5,
 } axon_elem;
 
+/* The most steps a refractory counter ("_refr") holds, in any storage: 2^31 - 128, the largest
+   int32 that a float holds too, so that single precision counts it down exactly. The compiler
+   caps the start of a counter whose period is a parameter there (a longer or NaN period is
+   held that long) and keeps a known period beyond it in the model's precision;
+   axon_sim_set_values refuses a larger value. */
+#define AXON_REFR_MAX 2147483520.0
+
 typedef struct {
     const char *name;
     const char *unit; /* SI unit of the stored value ("V", "S", "A", "1", "m^-2*kg^-1*s^3*A^2") */
