@@ -157,16 +157,36 @@ static bool deliver(axonc_unit *u)
     return diag_error_count(d) > 0;
 }
 
-/* The note that some diagnostics were dropped, delivered once at the end of a unit. */
-static void deliver_dropped(axonc_unit *u)
+/* The note that some diagnostics were dropped, delivered once at the end of a unit's check or
+ * of an instance's pass. */
+static void deliver_dropped(axonc_unit *u, int before)
 {
-    int dropped = diag_dropped(u->d);
+    int dropped = diag_dropped(u->d) - before;
     if (!dropped || !u->s->o.on_diag)
         return;
     char msg[96];
     snprintf(msg, sizeof msg, "%d more diagnostic%s not shown", dropped, dropped == 1 ? "" : "s");
     axonc_diag rec = {.severity = AXONC_NOTE, .message = msg};
     u->s->o.on_diag(u->s->o.user, &rec);
+}
+
+/* The passes over an instance (instantiate, compile, emit, evaluate, dump) report into the
+ * unit's diagnostics, and hand them on (pass_end); then the unit forgets them again. So a
+ * failed instantiation (a bad override, a size of 10.5) leaves the unit as its check left it:
+ * the next one is judged on its own, an error repeated is reported again, and a long REPL
+ * session never reaches the limit of reported diagnostics. The check's diagnostics stay, so a
+ * pass does not repeat one of them. */
+static diag_mark pass_begin(const axonc_unit *u) { return diag_mark_now(u->d); }
+
+/* Delivers what the pass begun at m reported; returns whether it reported errors. */
+static bool pass_end(axonc_unit *u, diag_mark m)
+{
+    deliver(u);
+    deliver_dropped(u, m.dropped);
+    bool errors = diag_error_count(u->d) > m.errors;
+    diag_rollback(u->d, m);
+    u->delivered = diag_count(u->d);
+    return errors;
 }
 
 char *axonc_diag_render(const axonc_diag *d, int flags)
@@ -485,7 +505,7 @@ static axonc_status check_pass(axonc_unit *u, void *arg)
     }
     u->checked = true;
     u->check_ok = !deliver(u);
-    deliver_dropped(u);
+    deliver_dropped(u, 0);
     return AXONC_OK;
 }
 
@@ -691,11 +711,10 @@ static axonc_status instantiate_pass(axonc_unit *u, void *arg)
                                    o->call ? arena_strdup(u->ar, o->module ? o->module : "") : NULL);
     if (!ov)
         return AXONC_EINVAL;
+    diag_mark m = pass_begin(u);
     a->ir = ir_build(u->sema, u->root, o->module, ov, o->nset, o->dt > 0 ? o->dt : 1e-4);
-    if (deliver(u) || !a->ir) {
-        deliver_dropped(u);
+    if (pass_end(u, m) || !a->ir)
         return fail(u->s, AXONC_EDIAG, "the model has errors");
-    }
     /* float storage of the synapse variables no handler writes, in a double model */
     if (u->s->o.synapse_precision == 4 && u->s->o.precision != 4)
         ir_narrow_synapses(a->ir);
@@ -787,10 +806,11 @@ axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc)
         return fail(s, AXONC_EINVAL, "the session does not load extern libraries "
                                      "(no_extern_load): this model cannot be compiled");
     if (!in->desc) {
+        diag_mark m = pass_begin(in->u);
         if (!s->jit) {
             s->jit = cg_jit_new(in->u->d);
             if (!s->jit) {
-                deliver(in->u);
+                pass_end(in->u, m);
                 return fail(s, AXONC_EDIAG, "cannot start the JIT");
             }
         }
@@ -799,7 +819,7 @@ axonc_status axonc_jit(axonc_instance *in, const axon_model_desc **desc)
         cg_opts co = codegen_opts(s, symbol, false);
         const void *d = NULL;
         in->code = cg_jit_add(s->jit, in->ir, &co, in->u->d, &d);
-        if (deliver(in->u) || !in->code) {
+        if (pass_end(in->u, m) || !in->code) {
             cg_jit_remove(in->code);
             in->code = NULL;
             return fail(s, AXONC_EDIAG, "the model could not be compiled");
@@ -1238,8 +1258,9 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     if (!obj || (kind != AXONC_EMIT_OBJECT && !out))
         st = fail(s, AXONC_EIO, "cannot write next to '%s': %s", path, strerror(errno));
     if (st == AXONC_OK) {
+        diag_mark m = pass_begin(in->u);
         bool good = cg_emit_object(in->ir, &co, in->u->d, obj);
-        if (deliver(in->u) || !good)
+        if (pass_end(in->u, m) || !good)
             st = fail(s, AXONC_EDIAG, "the model could not be compiled");
     }
     in->ir->duration = saved;
@@ -1352,10 +1373,11 @@ static axonc_status eval_pass(axonc_unit *u, void *arg)
         b[k].boolean = a->b[k].is_bool != 0;
     }
     int file = diag_add_file(u->d, a->name, a->text, a->len);
-    int before = diag_error_count(u->d);
+    diag_mark m = pass_begin(u);
     ast_node *e = parse_expr(u->ar, u->d, file);
-    sx *v = e && diag_error_count(u->d) == before ? sema_eval(u->sema, e, b, a->nb) : NULL;
-    deliver(u);
+    sx *v = e && diag_error_count(u->d) == m.errors ? sema_eval(u->sema, e, b, a->nb) : NULL;
+    if (pass_end(u, m))
+        v = NULL;
     if (!v)
         return fail(u->s, AXONC_EDIAG, "the expression has errors");
     memset(a->out, 0, sizeof *a->out);
@@ -1525,8 +1547,9 @@ axonc_status axonc_dump_instance(axonc_instance *in, axonc_instance_dump what, c
     *out = NULL;
     if (what == AXONC_DUMP_LLVM) {
         cg_opts co = codegen_opts(s, NULL, false);
+        diag_mark m = pass_begin(in->u);
         *out = cg_llvm_text(in->ir, &co, in->u->d);
-        if (deliver(in->u) || !*out) {
+        if (pass_end(in->u, m) || !*out) {
             free(*out);
             *out = NULL;
             return fail(s, AXONC_EDIAG, "the model could not be compiled");

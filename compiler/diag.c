@@ -258,6 +258,23 @@ int diag_record(const diag_ctx *d, int i, axonc_diag *rec, axonc_note *notes)
 
 int diag_dropped(const diag_ctx *d) { return d->dropped; }
 
+diag_mark diag_mark_now(const diag_ctx *d)
+{
+    return (diag_mark){d->n, d->errors, d->warnings, d->dropped};
+}
+
+void diag_rollback(diag_ctx *d, diag_mark m)
+{
+    for (int i = m.n; i < d->n; i++)
+        free(d->items[i].msg);
+    if (m.n < d->n)
+        d->n = m.n;
+    d->errors = m.errors;
+    d->warnings = m.warnings;
+    d->dropped = m.dropped;
+    d->dropping = false;
+}
+
 /* At most this many bytes of a source line are echoed: a long line (a generated model on one
  * line, a data file with one huge row) is shown as a window around the mark, with "..." for
  * the parts left out, so one diagnostic stays one screen line whatever the input. */

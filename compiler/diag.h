@@ -85,6 +85,16 @@ int diag_group_len(const diag_ctx *d, int i);
 int diag_record(const diag_ctx *d, int i, axonc_diag *rec, axonc_note *notes);
 /* Is the group at i an exact repeat of an earlier group? */
 bool diag_group_repeated(const diag_ctx *d, int i);
+
+/* A point in the diagnostics, to come back to: what a pass reports after diag_mark_now is
+ * dropped again by diag_rollback (the messages, the counts, the dropped ones), so that a
+ * compilation unit can be instantiated again after a failed instantiation, with its own
+ * errors counted afresh. Source files added since stay. */
+typedef struct {
+    int n, errors, warnings, dropped;
+} diag_mark;
+diag_mark diag_mark_now(const diag_ctx *d);
+void diag_rollback(diag_ctx *d, diag_mark m);
 /* Diagnostics dropped after the first 100. */
 int diag_dropped(const diag_ctx *d);
 /* Appends the text of one record (flags: DIAG_RENDER_*). */

@@ -116,8 +116,15 @@ send(":load %s/examples/coba.axon\r" % SRC)
 expect("defined module COBA")
 send("sim = COBA(N = 400)\r")
 expect("sim: COBA, 400 neurons")
-# history: three entries back is the first one
-send("\x1b[A\x1b[A\x1b[A\r")
+# a failed call leaves the module callable: the next call works, the same error is shown again
+send("bad = COBA(N = 10.5)\r")
+expect("not 8.4")
+send("ok = COBA(N = 40)\r")
+expect("ok: COBA, 40 neurons")
+send("bad = COBA(N = 10.5)\r")
+expect("not 8.4", count=2)
+# history: six entries back is the first one
+send("\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\r")
 expect("0.5 V/s", count=2)
 # completion of a member path: two tabs list the candidates
 send("sim.E.g\t\t")

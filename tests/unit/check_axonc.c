@@ -408,6 +408,47 @@ START_TEST(test_parse_override)
 }
 END_TEST
 
+/* A failed instantiation (a bad override) or evaluation leaves the unit as its check left it:
+ * the next instantiation with good values succeeds, the same error again is reported again,
+ * and many failures do not use up the limit of reported diagnostics. */
+START_TEST(test_failure_leaves_unit)
+{
+    sink k;
+    axonc_session *s = session(&k);
+    axonc_unit *u = load_ok(s, MODEL);
+    axonc_instance *in = NULL;
+    axonc_override half = {"N", 10.5, NULL, NULL}, good = {"N", 20, NULL, NULL};
+    for (int round = 0; round < 150; round++) {
+        int before = k.errors;
+        ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = &half, .nset = 1}, &in),
+                         AXONC_EDIAG);
+        ck_assert_ptr_null(in);
+        ck_assert_msg(k.errors == before + 1, "round %d: %d errors delivered", round,
+                      k.errors - before);
+        if (round % 50 == 0) {
+            axonc_value val;
+            ck_assert_int_eq(axonc_eval(u, "<e>", "1 mV + 1 nA", 11, NULL, 0, &val), AXONC_EDIAG);
+            ck_assert_int_eq(axonc_eval(u, "<e>", "2 * 3 mV", 8, NULL, 0, &val), AXONC_OK);
+            ck_assert(fabs(val.value - 6e-3) < 1e-15);
+            ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = &good, .nset = 1},
+                                               &in),
+                             AXONC_OK);
+            const axon_model_desc *m = NULL;
+            ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
+            ck_assert_uint_eq(m->pops[0].size, 20);
+            axonc_instance_free(in);
+            in = NULL;
+            ck_assert_int_eq(axonc_instantiate(u, NULL, &in), AXONC_OK);
+            axonc_instance_free(in);
+            in = NULL;
+        }
+    }
+    ck_assert_msg(strstr(k.text, "not shown") == NULL, "%s", k.text);
+    axonc_unit_free(u);
+    axonc_session_free(s);
+}
+END_TEST
+
 START_TEST(test_run_change_run)
 {
     sink k;
@@ -1632,6 +1673,7 @@ Suite *axonc_suite(void)
     tcase_add_test(tc, test_render_record);
     tcase_add_test(tc, test_definitions);
     tcase_add_test(tc, test_parse_override);
+    tcase_add_test(tc, test_failure_leaves_unit);
     tcase_add_test(tc, test_run_change_run);
     tcase_add_test(tc, test_dumps);
     tcase_add_test(tc, test_emit);
