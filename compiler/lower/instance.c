@@ -282,6 +282,8 @@ static void spike_source(inst *in, const env *en, ir_pop *p, const sm_mpop *mp)
                 continue;
             sx *e = ev(in, en, s->t);
             if (i >= p->size) {
+                if (p->size_bad)
+                    continue;
                 ERR(in, s->ispan,
                     "neuron %ld does not exist: %s has %d neuron%s, numbered 0 "
                     "to %d",
@@ -374,13 +376,17 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
 {
     const sm_type *t = mp->type;
     long size;
-    if (!int_value(in, ev(in, en, mp->size), mp->size_span, 1, &size, "a population size"))
+    bool size_bad = false;
+    if (!int_value(in, ev(in, en, mp->size), mp->size_span, 1, &size, "a population size")) {
         size = 1;
+        size_bad = true;
+    }
     ir_pop p = {0};
     p.name = arena_printf(in->ar, "%s%s", en->prefix, mp->name);
     p.type = t;
     p.type_name = t->name;
     p.size = (int)size;
+    p.size_bad = size_bad;
     p.span = mp->span;
     p.refr_var = p.permit_var = p.gap_var = p.gap_p_var = -1;
     p.method = mp->method ? mp->method : t->method;
@@ -563,7 +569,7 @@ static void connect(inst *in, const env *en, ir_proj *p, const sm_mproj *mp)
     case CONN_WHERE: p->conn_arg = ev(in, en, mp->conn_arg); break;
     case CONN_FILE: p->file = mp->file; break;
     case CONN_ONE:
-        if (pre->size != post->size)
+        if (pre->size != post->size && !pre->size_bad && !post->size_bad)
             ERR(in, mp->conn_span,
                 "one_to_one needs populations of the same size (%s has %d "
                 "neurons, %s has %d)",
@@ -588,11 +594,12 @@ static void connect(inst *in, const env *en, ir_proj *p, const sm_mproj *mp)
         if (mp->conn_arg && int_value(in, ev(in, en, mp->conn_arg), mp->conn_arg_span, 0, &kk,
                                       "a number of connections")) {
             int limit = p->conn == CONN_INDEGREE ? pre->size : post->size;
-            if (kk > limit)
+            if (kk > limit && !(p->conn == CONN_INDEGREE ? pre : post)->size_bad)
                 ERR(in, mp->conn_arg_span,
                     "%ld connections per neuron, but the %s population "
-                    "has only %d neurons",
-                    kk, p->conn == CONN_INDEGREE ? "source" : "target", limit);
+                    "has only %d neuron%s",
+                    kk, p->conn == CONN_INDEGREE ? "source" : "target", limit,
+                    limit == 1 ? "" : "s");
             p->conn_arg = sx_const(in->ar, (double)kk, DIM_NONE);
         }
         break;
@@ -658,7 +665,7 @@ static bool third_population(inst *in, const env *en, const sm_mproj *mp, ir_pro
             v == p->post ? "target" : "source");
         return false;
     }
-    if (V->size != side->size) {
+    if (V->size != side->size && !V->size_bad && !side->size_bad) {
         ERR(in, mp->via_span, "the third population '%s' has %ld neurons but the %s '%s' has %ld: "
                               "'by %s' gives synapse i -> j the neuron %s of '%s'", V->name,
             (long)V->size, mp->via_pre ? "source" : "target", side->name, (long)side->size,
@@ -922,11 +929,11 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
                 r.var = spike_copy(in, p, tg->var);
             }
             for (int q = 0; q < nsub; q++)
-                if (subset[q] >= p->size) {
+                if (subset[q] >= p->size && !p->size_bad) {
                     ERR(in, mr->subset_span,
-                        "neuron %d does not exist: %s has %d neurons, "
+                        "neuron %d does not exist: %s has %d neuron%s, "
                         "numbered 0 to %d",
-                        subset[q], p->name, p->size, p->size - 1);
+                        subset[q], p->name, p->size, p->size == 1 ? "" : "s", p->size - 1);
                     break;
                 }
         }
