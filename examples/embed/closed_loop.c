@@ -2,7 +2,7 @@
  * A spiking network controls a simulated plant: an agent on a line follows a moving target.
  *
  *   axon build tracker.axon --emit obj --symbol tracker -o tracker.o    # + tracker.h
- *   cc closed_loop.c tracker.o $(pkg-config --cflags --libs axon) -lm -o closed_loop
+ *   cc closed_loop.c tracker.o $(pkg-config --cflags --libs axon) -o closed_loop
  *   ./closed_loop            # prints the tracking error with and without the network
  *
  * The loop, every step of the simulation (axon_sim_run_until with a step callback):

@@ -88,7 +88,7 @@ else
     run "build tracker.o (installed axon)" "$axon" build "$AXON_SRCDIR/examples/embed/tracker.axon" \
         --emit obj --symbol tracker -o "$tmp/tracker.o" -q
     run "compile closed_loop" $cc $san -std=c11 -Wall -Wextra -Werror -I"$tmp" \
-        "$AXON_SRCDIR/examples/embed/closed_loop.c" "$tmp/tracker.o" $flags -lm -o "$tmp/closed_loop"
+        "$AXON_SRCDIR/examples/embed/closed_loop.c" "$tmp/tracker.o" $flags -o "$tmp/closed_loop"
     # it must link the installed runtime, not the build tree's
     if ldd "$tmp/closed_loop" 2>/dev/null | grep -q "$D$AXON_INST_LIBDIR/libaxonrt"; then ok; else
         ldd "$tmp/closed_loop" >"$out" 2>&1; bad "closed_loop does not use the installed libaxonrt"; fi
