@@ -1218,7 +1218,7 @@ static uint8_t *ck_slurp(const char *path, size_t *size, axon_err *err)
         buf = b;
         cap *= 2;
     }
-    int failed = ferror(fp);
+    int failed = ferror(fp), why = errno;
     fclose(fp);
     if (!buf) {
         axon_err_set(err, AXON_ENOMEM, "%s: out of memory reading the checkpoint", path);
@@ -1226,7 +1226,7 @@ static uint8_t *ck_slurp(const char *path, size_t *size, axon_err *err)
     }
     if (failed) {
         free(buf);
-        axon_err_set(err, AXON_EIO, "%s: read error", path);
+        axon_err_set(err, AXON_EIO, "%s: read error: %s", path, strerror(why));
         return NULL;
     }
     *size = n;

@@ -439,11 +439,11 @@ rt_json_doc *rt_json_read(const char *path, axon_err *err)
         if (got == 0)
             break;
     }
-    int bad = ferror(fp);
+    int bad = ferror(fp), why = errno;
     fclose(fp);
     rt_json_doc *d = NULL;
     if (bad)
-        axon_err_set(err, AXON_EIO, "%s: read error", path);
+        axon_err_set(err, AXON_EIO, "%s: read error: %s", path, strerror(why));
     else
         d = rt_json_parse(buf, n, path, err);
     free(buf);

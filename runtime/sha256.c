@@ -89,10 +89,10 @@ axon_status axon_sha256_file(const char *path, char hex[65], axon_err *err)
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
         rt_sha256_add(&c, buf, got);
-    int bad = ferror(fp);
+    int bad = ferror(fp), why = errno;
     fclose(fp);
     if (bad)
-        return axon_err_set(err, AXON_EIO, "%s: read error", path);
+        return axon_err_set(err, AXON_EIO, "%s: read error: %s", path, strerror(why));
     uint64_t bits = c.len * 8;
     uint8_t pad = 0x80, zero = 0;
     rt_sha256_add(&c, &pad, 1);

@@ -973,6 +973,10 @@ START_TEST(test_checkpoint_continues)
     ck_assert_int_eq(axon_sim_restore(c, path), AXON_EIO);
     FRESH(c, "restore a missing file");
     stale(c);
+    /* a directory opens but cannot be read: the message gives the reason */
+    ck_assert_int_eq(axon_sim_restore(c, "/"), AXON_EIO);
+    ck_assert_msg(strstr(axon_sim_error(c), "Is a directory"), "%s", axon_sim_error(c));
+    stale(c);
     ck_assert_int_eq(axon_sim_checkpoint(c, "/nonexistent/dir/ck"), AXON_EIO);
     FRESH(c, "checkpoint into a missing directory");
     ck_assert_int_eq(axon_checkpoint_read_info(path, &info, &err), AXON_EIO);
