@@ -5,9 +5,12 @@
  * here rather than in the middle of a step, and RTLD_LOCAL, so two models' libraries never see
  * each other's symbols (they are prefixed anyway, model.h). The descriptor's ABI is checked
  * before the handle is returned: a model built for another runtime is refused with both version
- * numbers, never run.
+ * numbers, never run. So that a wrong name is refused rather than read (a function's code, a
+ * variable of a library the model links), the symbol must be a data object of the library
+ * opened, at least as large as the ABI field, and of a descriptor's size once the ABI agrees.
  */
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,35 @@ struct axon_model_handle {
     void *dl;
     const axon_model_desc *desc;
 };
+
+/* The size of the ELF symbol at addr (0 when it cannot be told). */
+static size_t rt_symbol_size(const void *addr)
+{
+    Dl_info info;
+    const ElfW(Sym) *es = NULL;
+    if (!dladdr1(addr, &info, (void **)&es, RTLD_DL_SYMENT) || !es)
+        return 0;
+    return (size_t)es->st_size;
+}
+
+/* Why the symbol at addr, found through dl, cannot be a model descriptor, or NULL. */
+static const char *rt_not_descriptor(void *dl, const void *addr)
+{
+    Dl_info info;
+    const ElfW(Sym) *es = NULL;
+    struct link_map *lm = NULL;
+    if (!dladdr1(addr, &info, (void **)&es, RTLD_DL_SYMENT) || !es ||
+        dlinfo(dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm)
+        return NULL; /* nothing to tell by: the ABI check below still applies */
+    int type = ELF64_ST_TYPE(es->st_info); /* the same low 4 bits in 32-bit ELF */
+    if (type != STT_OBJECT)
+        return type == STT_FUNC ? "a function" : "not a variable";
+    if (!info.dli_fname || !lm->l_name || strcmp(info.dli_fname, lm->l_name))
+        return "a variable of another library it links";
+    if (es->st_size < sizeof(uint32_t))
+        return "a variable too small";
+    return NULL;
+}
 
 axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_err *err)
 {
@@ -63,11 +95,18 @@ axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_er
     if (why || !h->desc)
         st = axon_err_set(err, AXON_EINVAL, "%s: no model descriptor '%s'%s", path, sym,
                           symbol ? "" : " (built with --symbol? pass that name)");
+    else if ((why = rt_not_descriptor(h->dl, h->desc)))
+        st = axon_err_set(err, AXON_EINVAL, "%s: '%s' is not a model descriptor (%s)", path, sym,
+                          why);
     else if (h->desc->abi != AXON_ABI_VERSION)
         st = axon_err_set(err, AXON_EINVAL,
                           "%s: model '%s' was compiled for runtime ABI %u, but this runtime "
                           "(%s) implements ABI %d: rebuild the model with this axon",
                           path, sym, h->desc->abi, axon_version(), AXON_ABI_VERSION);
+    else if (rt_symbol_size(h->desc) != sizeof(axon_model_desc))
+        st = axon_err_set(err, AXON_EINVAL, "%s: '%s' is not a model descriptor (%zu bytes, "
+                          "not %zu)", path, sym, rt_symbol_size(h->desc),
+                          sizeof(axon_model_desc));
     if (st != AXON_OK) {
         dlclose(h->dl);
         free(h);

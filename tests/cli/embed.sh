@@ -23,6 +23,19 @@ expect "build foreign ABI" 0 $cc -shared -fPIC "$tmp/abi.c" -o "$tmp/abi.so"
 expect "open: foreign ABI" 1 "$tmp/api" open "$tmp/abi.so" m
 contains "open: foreign ABI message" "compiled for runtime ABI 9999"
 contains "open: foreign ABI message (ours)" "implements ABI"
+# a name that is not a descriptor is refused, not read: a function, a variable of a library
+# it links, a variable smaller than the ABI field, a variable of another size
+printf '#include <stdio.h>\nint f(void) { return 1; }\nconst char small = 1;\nFILE *g(void) { return stdout; }\nconst struct { unsigned abi; char pad[20]; } odd = {%s};\n' \
+    "$(sed -n 's/^#define AXON_ABI_VERSION \([0-9]*\).*/\1/p' "$AXON_SRCDIR/runtime/include/axon/model.h")" >"$tmp/notdesc.c"
+expect "build a library of no model" 0 $cc -shared -fPIC "$tmp/notdesc.c" -o "$tmp/notdesc.so"
+expect "open: a function" 1 "$tmp/api" open "$tmp/notdesc.so" f
+contains "open: a function message" "'f' is not a model descriptor (a function)"
+expect "open: another library's variable" 1 "$tmp/api" open "$tmp/notdesc.so" stdout
+contains "open: another library's variable message" "(a variable of another library it links)"
+expect "open: a small variable" 1 "$tmp/api" open "$tmp/notdesc.so" small
+contains "open: a small variable message" "(a variable too small)"
+expect "open: a variable of another size" 1 "$tmp/api" open "$tmp/notdesc.so" odd
+contains "open: a variable of another size message" "'odd' is not a model descriptor (24 bytes, not"
 
 # ---- the API with two real models alive at once: closed loop, checkpoint into a second
 # simulation of another thread count, misuse; models built for plain x86-64 so that the run is

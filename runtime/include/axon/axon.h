@@ -115,7 +115,9 @@ typedef struct axon_model_handle axon_model_handle;
  * "axon_model", the default of `axon build --symbol`). Checks its ABI: a model compiled for
  * another runtime ABI is refused (AXON_EINVAL, the message gives both versions). Returns NULL
  * with a message in err (which may be NULL) on failure: AXON_EIO when the library cannot be
- * loaded (dlerror's reason), AXON_EINVAL for a missing symbol. [any thread]
+ * loaded (dlerror's reason), AXON_EINVAL for a missing symbol, or one that is not a
+ * descriptor: a function, a variable of a library it links, a variable of another size. [any
+ * thread]
  */
 axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_err *err);
 /* [any thread] The descriptor (NULL for a NULL handle); valid until axon_model_close. */
