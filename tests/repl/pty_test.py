@@ -123,8 +123,13 @@ send("ok = COBA(N = 40)\r")
 expect("ok: COBA, 40 neurons")
 send("bad = COBA(N = 10.5)\r")
 expect("not 8.4", count=2)
-# history: six entries back is the first one
-send("\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\r")
+# so does a failed expression
+send("nosuch\r")
+expect("undefined name 'nosuch'")
+send("ok2 = COBA(N = 40)\r")
+expect("ok2: COBA, 40 neurons")
+# history: eight entries back is the first one
+send("\x1b[A" * 8 + "\r")
 expect("0.5 V/s", count=2)
 # completion of a member path: two tabs list the candidates
 send("sim.E.g\t\t")
