@@ -1221,6 +1221,20 @@ static axonc_status link_output(axonc_unit *u, bool shared, const char *obj, con
     return st;
 }
 
+/* The name of the unit's source file that path is (the same file, by any name), or NULL. */
+static const char *source_at(const axonc_unit *u, const char *path)
+{
+    struct stat o, st;
+    if (stat(path, &o) != 0)
+        return NULL;
+    for (int f = 0; f < diag_file_count(u->d); f++) {
+        const char *name = diag_file_name(u->d, f);
+        if (stat(name, &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+            return name;
+    }
+    return NULL;
+}
+
 axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *path,
                         const axonc_emit_opts *eo)
 {
@@ -1248,6 +1262,28 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
         return fail(s, AXONC_ENOMEM, "out of memory");
     if (safe)
         path = safe;
+    char *hdr = NULL;
+    if (kind == AXONC_EMIT_OBJECT) {
+        size_t l = strlen(path);
+        if (eo->header)
+            hdr = strdup(eo->header);
+        else if (asprintf(&hdr, "%.*s.h", (int)(l > 2 && !strcmp(path + l - 2, ".o") ? l - 2 : l),
+                          path) < 0)
+            hdr = NULL;
+        if (!hdr) {
+            free(safe);
+            return fail(s, AXONC_ENOMEM, "out of memory");
+        }
+    }
+    const char *src = source_at(in->u, path), *hsrc = hdr ? source_at(in->u, hdr) : NULL;
+    if (src || hsrc) {
+        axonc_status st = fail(s, AXONC_EINVAL, "'%s'%s is a source file of the model, which "
+                               "the output would replace", src ? path : hdr,
+                               src ? "" : " (the header)");
+        free(hdr);
+        free(safe);
+        return st;
+    }
     double saved = in->ir->duration;
     if (eo->duration > 0)
         in->ir->duration = eo->duration;
@@ -1265,22 +1301,12 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     }
     in->ir->duration = saved;
     if (st == AXONC_OK && kind == AXONC_EMIT_OBJECT) {
-        char *hdr = NULL;
-        size_t l = strlen(path);
-        if (eo->header)
-            hdr = strdup(eo->header);
-        else if (asprintf(&hdr, "%.*s.h", (int)(l > 2 && !strcmp(path + l - 2, ".o") ? l - 2 : l),
-                          path) < 0)
-            hdr = NULL;
-        if (!hdr)
-            st = fail(s, AXONC_ENOMEM, "out of memory");
-        else if (!write_header(hdr, &co, in->ir))
+        if (!write_header(hdr, &co, in->ir))
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", hdr, strerror(errno));
         else if (!publish(obj, path, 0666)) {
             st = fail(s, AXONC_EIO, "cannot write '%s': %s", path, strerror(errno));
             remove(hdr);
         }
-        free(hdr);
     } else if (st == AXONC_OK) {
         st = link_output(in->u, kind == AXONC_EMIT_SHARED, obj, out);
         if (st == AXONC_OK && !publish(out, path, 0777))
@@ -1292,6 +1318,7 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
         remove(out);
     free(obj);
     free(out);
+    free(hdr);
     free(safe);
     return st == AXONC_OK ? ok(s) : st;
 }

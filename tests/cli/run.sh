@@ -244,6 +244,19 @@ if grep -q "extern const axon_model_desc axon_model;" "$tmp/izh.h"; then pass=$(
 expect "build shared" 0 "$AXON" build "$izh" -o "$tmp/libizh.so"
 expect "build bad --emit" 2 "$AXON" build "$izh" -o "$tmp/x" --emit dll
 expect "build bad symbol" 2 "$AXON" build "$izh" -o "$tmp/x.o" --symbol 9x
+# the output never replaces a source file of the model: the file itself, a link to it, or
+# the header of an object
+cp "$izh" "$tmp/self.axon"
+cp "$izh" "$tmp/self.h"
+ln -s self.axon "$tmp/self_link.axon"
+for o in self.axon self_link.axon; do
+    expect "build -o the model ($o)" 1 "$AXON" build "$tmp/self.axon" -o "$tmp/$o"
+    contains "build -o the model ($o): message" "is a source file of the model, which the output would replace"
+done
+expect "build: the header is the model" 1 "$AXON" build "$tmp/self.h" --emit obj -o "$tmp/self.o"
+contains "build: the header is the model: message" "(the header) is a source file of the model"
+if cmp -s "$izh" "$tmp/self.axon" && cmp -s "$izh" "$tmp/self.h" && [ -L "$tmp/self_link.axon" ] &&
+    [ ! -e "$tmp/self.o" ]; then ok; else bad "build -o the model: a source file was changed"; fi
 # kernels that come out identical are generated once: the microcircuit's 55 projections all
 # add w to I_syn, so one on_pre function is left (and the model still runs)
 "$AXON" dump llvm "$AXON_SRCDIR/examples/microcircuit.axon" >"$tmp/mc.ll" 2>&1
