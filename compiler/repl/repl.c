@@ -770,16 +770,26 @@ static const char *parse_path(repl *r, const char *text, path *out, bool *bad)
         }
     }
     if (out->var < 0) {
-        /* the visible variables, within one error line */
-        char has[512] = "";
-        size_t used = 0;
+        /* the visible variables, then the shared parameters, within one error line */
+        char has[768] = "";
+        size_t used = 0, npar = 0, plen = strlen(pd->name);
         for (uint32_t k = 0; k < pd->nvars && used < sizeof has; k++)
             if (pd->vars[k].kind != AXON_VAR_HIDDEN) {
                 int w = snprintf(has + used, sizeof has - used, " %s", pd->vars[k].name);
                 used += w > 0 ? (size_t)w : 0;
             }
+        for (uint32_t k = 0; k < axon_sim_param_count(sm->sim) && used < sizeof has; k++) {
+            const axon_param_desc *pp = axon_sim_param_desc(sm->sim, k);
+            if (!pp || (pp->flags & AXON_PARAM_PROJ) || pp->kind != AXON_PARAM_SHARED ||
+                strncmp(pp->name, pd->name, plen) || pp->name[plen] != '.')
+                continue;
+            int w = snprintf(has + used, sizeof has - used, "%s %s", npar++ ? "" : "; parameters",
+                             pp->name + plen + 1);
+            used += w > 0 ? (size_t)w : 0;
+        }
         *bad = true;
-        error(r, "population %s has no variable '%s' (it has:%s)", pd->name, q ? var : "", has);
+        error(r, "population %s has no variable or parameter '%s' (it has:%s)", pd->name,
+              q ? var : "", has);
         return NULL;
     }
     p = q;
@@ -1518,10 +1528,18 @@ static void gather(const char *text)
         for (uint32_t k = 0; k < sm->desc->npops; k++) {
             const axon_pop_desc *pd = &sm->desc->pops[k];
             size_t pl = strlen(pd->name);
-            if ((size_t)(dot - e - 1) == pl && !strncmp(e + 1, pd->name, pl))
-                for (uint32_t v = 0; v < pd->nvars; v++)
-                    if (pd->vars[v].kind != AXON_VAR_HIDDEN)
-                        add_candidate(dot + 1, len - hl, pd->vars[v].name, head);
+            if ((size_t)(dot - e - 1) != pl || strncmp(e + 1, pd->name, pl))
+                continue;
+            for (uint32_t v = 0; v < pd->nvars; v++)
+                if (pd->vars[v].kind != AXON_VAR_HIDDEN)
+                    add_candidate(dot + 1, len - hl, pd->vars[v].name, head);
+            /* and its shared parameters (per-neuron ones are variables above) */
+            for (uint32_t k2 = 0; k2 < axon_sim_param_count(sm->sim); k2++) {
+                const axon_param_desc *pp = axon_sim_param_desc(sm->sim, k2);
+                if (pp && !(pp->flags & AXON_PARAM_PROJ) && pp->kind == AXON_PARAM_SHARED &&
+                    !strncmp(pp->name, pd->name, pl) && pp->name[pl] == '.')
+                    add_candidate(dot + 1, len - hl, pp->name + pl + 1, head);
+            }
         }
         return;
     }

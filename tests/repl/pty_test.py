@@ -131,10 +131,11 @@ expect("ok2: COBA, 40 neurons")
 # history: eight entries back is the first one
 send("\x1b[A" * 8 + "\r")
 expect("0.5 V/s", count=2)
-# completion of a member path: two tabs list the candidates
+# completion of a member path: two tabs list the candidates, variables and parameters
 send("sim.E.g\t\t")
 expect("sim.E.ge")
 expect("sim.E.gi")
+expect("sim.E.g_L")  # a shared parameter
 # Ctrl-C at the prompt drops the line
 send("\x03")
 read_for(0.3)

@@ -82,7 +82,7 @@ done <<'END'
 :raster sim.E 10 ms|the window is FROM, TO: two times, like 0 ms, 100 ms
 :rate sim|which population of sim? (sim.E)
 sim.X|sim has no population 'X'
-sim.E.frob|population E has no variable 'frob' (it has: v ge gi)
+sim.E.frob|population E has no variable or parameter 'frob' (it has: v ge gi; parameters C g_L E_L v_th v_reset t_ref E_e E_i tau_e tau_i I_ext)
 sim.E.v[5:2]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E.v[0:321]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E = 1 mV|only a variable can be assigned (sim.POP.VAR = value)
