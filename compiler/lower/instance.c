@@ -303,6 +303,29 @@ static void spike_source(inst *in, const env *en, ir_pop *p, const sm_mpop *mp)
         in->errors++;
 }
 
+/* The shared parameters listed from index first on whose value is their type's default
+ * computed from other parameters (`V_cut = V_T + 5 * Delta_T`), which nothing overrode
+ * (vals[v] is that default): a protocol's change of those recomputes them (ir_param.follows,
+ * protocol.c), as compiling with the new value does. */
+static void mark_follows(inst *in, int first, const sm_type *t, sx *const *vals)
+{
+    for (int k = first; k < in->m->nparams; k++) {
+        ir_param *q = &in->m->params[k];
+        int v = q->sm_var;
+        if (q->slot < 0 || v < 0 || v >= t->nvars || !t->vars[v].value ||
+            vals[v] != t->vars[v].value)
+            continue;
+        for (int u = 0; u < t->nvars && !q->follows; u++)
+            if (u != v && sx_uses(vals[v], VS_PARAM, u))
+                q->follows = vals[v];
+    }
+}
+
+sx *ir_fold_params(ax_arena *ar, const sx *e, sx *const *vals, int n)
+{
+    return fold(ar, (sx *)e, VS_PARAM, vals, n);
+}
+
 /* The command line's overrides of population p's parameters (--set E.tau_m=30ms): what
  * its ( ) arguments may set, applied after them and after its initialisers. */
 static void pop_overrides(inst *in, const ir_pop *p, sx **init)
@@ -431,7 +454,9 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
         init_value(in, &p, slot, init, shared, done, v);
     /* re-index variables from sm_type order to storage order; shared parameters become
        references to the model's shared values, which can change at run time (param.c) */
+    int first = in->m->nparams;
     sx **sym = ir_param_refs(in->ar, in->m, in->m->npops, false, p.name, t, shared, NULL);
+    mark_follows(in, first, t, init);
     p.spike = t->has_spike ? fold(in->ar, t->spike, VS_PARAM, sym, t->nvars) : NULL;
     p.reset = fold_block(in->ar, t->reset, VS_PARAM, sym, t->nvars);
     p.events = arena_alloc(in->ar, (size_t)(t->nevents + 1) * sizeof *p.events);
@@ -761,8 +786,13 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                their target index */
             for (int v = 0; v < t->nvars; v++)
                 if (t->vars[v].kind == VAR_PARAM && t->vars[v].per_item && !t->vars[v].written &&
-                    vals[v] && vals[v]->kind == SX_CONST)
-                    shared[v] = vals[v];
+                    vals[v]) {
+                    /* a number, or one computed from shared parameters (`alpha = 2 * rho_0 *
+                       tau`) */
+                    sx *f = fold(in->ar, vals[v], VS_PARAM, shared, v);
+                    if (f && f->kind == SX_CONST)
+                        shared[v] = f;
+                }
             /* a name that two rules use is RULE_name */
             const char **vname = arena_alloc(in->ar, (size_t)(t->nvars + 1) * sizeof *vname);
             for (int v = 0; v < t->nvars; v++) {
@@ -795,8 +825,10 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
                     sv->boolean, fold(in->ar, vals[v], VS_PARAM, shared, t->nvars), 0};
             }
             /* shared values become references to the model's (param.c) */
+            int first = in->m->nparams;
             sx **sym =
                 ir_param_refs(in->ar, in->m, in->m->nprojs, true, p.name, t, shared, vname);
+            mark_follows(in, first, t, vals);
             p.shared = sym;
             if (has_switch)
                 p.learning = ir_param_switch(in->ar, in->m, in->m->nprojs, true, p.name,

@@ -239,6 +239,10 @@ typedef struct {
     double value;     /* shared: the value */
     int elements;     /* > 0: it picks one of that many elements (post.X[seg]): a whole
                          number in 0 .. elements-1, fixed once connected (element.c) */
+    const sx *follows; /* shared, valued by its type's default computed from other
+                          parameters (`b = 2 * a`), which nothing overrode: that default, in
+                          the owner type's VS_PARAM variables; the protocol recomputes it
+                          when it changes them (protocol.c); else NULL */
 } ir_param;
 
 /* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:
@@ -258,6 +262,8 @@ typedef struct {
     int param;
     double value;
     ax_span span;           /* the assignment */
+    int follows;            /* >= 0: a parameter whose default is computed from parameter
+                               `follows`, recomputed after the protocol changed that */
 } ir_event;
 
 typedef struct {
@@ -359,6 +365,9 @@ int ir_clock_traces(ir_model *m);
  * slots and returns references to them (for sx_subst), listed as OWNER.NAME (names[v] when
  * names, else the variable's name); a value that is not a number is returned as it is.
  * ir_params, after ir_synapses, lists the rest (per-item parameters), owner by owner. */
+/* e with the owner type's parameters (VS_PARAM v) that have a value (vals[v]) replaced by it,
+ * simplified: a default computed as instantiation computes it (instance.c). */
+sx *ir_fold_params(ax_arena *ar, const sx *e, sx *const *vals, int n);
 sx **ir_param_refs(ax_arena *ar, ir_model *m, int owner, bool proj, const char *oname,
                    const sm_type *t, sx *const *vals, const char *const *names);
 bool ir_params(sema_ctx *s, ir_model *m);

@@ -154,6 +154,42 @@ bool ir_learning(sema_ctx *s, ir_model *m)
     return true;
 }
 
+/* After parameter p took its new value (cur: the shared values as the protocol has set them
+ * so far; set: the parameters it set itself), the parameters of p's owner whose defaults are
+ * computed from others and that the protocol has not set are computed again from the current
+ * values, as instantiation computed them (`b = 2 * a`: changing a changes b). A value that
+ * changes becomes a change of its own, right after p's, in the owner's declaration order, so
+ * that a default computed from b sees b's new value. */
+static void follow(ax_arena *ar, ir_model *m, int p, double *cur, const bool *set,
+                   uint64_t step, ax_span span)
+{
+    const ir_param *pp = &m->params[p];
+    int nv = pp->proj ? m->projs[pp->owner].syn->nvars : m->pops[pp->owner].type->nvars;
+    sx **vals = arena_alloc(ar, (size_t)(nv + 1) * sizeof *vals);
+    for (int q = 0; q < m->nparams; q++) {
+        ir_param *pq = &m->params[q];
+        if (pq->owner != pp->owner || pq->proj != pp->proj || pq->slot < 0)
+            continue;
+        if (pq->follows && !set[q]) {
+            for (int k = 0; k < m->nparams; k++) {
+                const ir_param *pk = &m->params[k];
+                if (pk->owner == pp->owner && pk->proj == pp->proj && pk->slot >= 0 &&
+                    pk->sm_var >= 0 && pk->sm_var < nv) {
+                    vals[pk->sm_var] = sx_const(ar, cur[pk->slot], pk->dim);
+                    vals[pk->sm_var]->boolean = pk->boolean;
+                }
+            }
+            sx *e = ir_fold_params(ar, pq->follows, vals, nv);
+            if (e && e->kind == SX_CONST && memcmp(&e->v, &cur[pq->slot], sizeof e->v)) {
+                cur[pq->slot] = e->v;
+                m->events = arena_grow(ar, m->events, (size_t)m->nevents,
+                                       (size_t)m->nevents + 1, sizeof *m->events);
+                m->events[m->nevents++] = (ir_event){step, q, e->v, span, p};
+            }
+        }
+    }
+}
+
 bool ir_protocol(sema_ctx *s, ir_model *m)
 {
     const sm_run *r = m->run;
@@ -165,6 +201,9 @@ bool ir_protocol(sema_ctx *s, ir_model *m)
     for (int k = 0; k < r->nats; k++)
         n += r->ats[k].nsets;
     m->events = arena_alloc(ar, (size_t)(n + 1) * sizeof *m->events);
+    double *cur = arena_alloc(ar, (size_t)(m->nshared + 1) * sizeof *cur);
+    memcpy(cur, m->shared_vals, (size_t)m->nshared * sizeof *cur);
+    bool *set = arena_alloc(ar, (size_t)(m->nparams + 1) * sizeof *set);
     for (int k = 0; k < r->nats; k++) {
         const sm_at *at = &r->ats[k];
         /* before the first step that starts at t or later (1e-3 dt of slack, as timed()) */
@@ -185,7 +224,14 @@ bool ir_protocol(sema_ctx *s, ir_model *m)
                 errors++;
                 continue;
             }
-            m->events[m->nevents++] = (ir_event){step, p, st->value->v, st->span};
+            m->events = arena_grow(ar, m->events, (size_t)m->nevents, (size_t)m->nevents + 1,
+                                   sizeof *m->events);
+            m->events[m->nevents++] = (ir_event){step, p, st->value->v, st->span, -1};
+            set[p] = true;
+            if (m->params[p].slot >= 0) {
+                cur[m->params[p].slot] = st->value->v;
+                follow(ar, m, p, cur, set, step, st->span);
+            }
         }
     }
     return errors == 0;
