@@ -372,14 +372,14 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     unsigned long long x;
     if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
         if (!(o->duration = axon_exe_parse_time(v))) {
-            snprintf(err, errlen, "-t needs a positive duration with a unit, like '1 s' or 500ms; "
-                                  "not '%s'", v);
+            snprintf(err, errlen, "-t needs a positive duration (in s, or with a unit of time: "
+                                  "'1 s', 500ms); not '%s'", v);
             return -1;
         }
     } else if (!strcmp(a, "--checkpoint-every")) {
         if (!(o->checkpoint_every = axon_exe_parse_time(v))) {
-            snprintf(err, errlen, "--checkpoint-every needs a positive duration with a unit, like "
-                                  "100ms; not '%s'", v);
+            snprintf(err, errlen, "--checkpoint-every needs a positive duration (in s, or with a "
+                                  "unit of time: 100ms); not '%s'", v);
             return -1;
         }
     } else if (!strcmp(a, "--checkpoint") || !strcmp(a, "--resume")) {
@@ -803,6 +803,18 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
         fprintf(stderr, "%s: --checkpoint-every needs --checkpoint FILE or -o DIR\n", prog);
         return 2;
     }
+    /* the steps axon_sim_run takes: at least one, and within its limit, before any work */
+    double steps = round(duration / model->dt);
+    if (steps < 1) {
+        fprintf(stderr, "%s: a run of %.6g s is shorter than one time step (%g ms): nothing "
+                        "would run\n", prog, duration, model->dt * 1e3);
+        return 2;
+    }
+    if (steps >= 0x1p48) {
+        fprintf(stderr, "%s: a run of %.6g s is %.6g steps of %g ms, past the limit of 2^48 "
+                        "steps\n", prog, duration, steps, model->dt * 1e3);
+        return 2;
+    }
     int mem = exe_memory(prog, model, o, duration);
     if (mem)
         return mem < 0 ? 0 : mem;
@@ -850,6 +862,17 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         fprintf(stderr, "%s: --resume: %s\n", prog, axon_sim_error(sim));
         axon_sim_free(sim);
         return 1;
+    }
+    /* -t is where the run ends, not how much longer it goes: a checkpoint past it is refused
+       (after the restore, so that a checkpoint of another model or a part of a set of ranks
+       is refused as that) */
+    if (o->resume && (double)axon_sim_steps(sim) > round(duration / model->dt)) {
+        fprintf(stderr,
+                "%s: --resume: %s is at %.6g s, past the end of the run (-t %.6g s): give -t "
+                "the time the resumed run ends at\n",
+                prog, o->resume, axon_sim_time(sim), duration);
+        axon_sim_free(sim);
+        return 2;
     }
     exe_sim = sim;
     if (exe_signal) /* before the simulation existed */

@@ -52,6 +52,19 @@ contains "run: -t in us" "Random: 0.02 s of model time in 200 steps"
 expect "run: --dt in us" 0 "$AXON" run "$model" -t 2ms --dt "50 us" --set N=50
 contains "run: --dt in us" "in 40 steps of 0.05 ms"
 expect "run: -t 1 mV" 2 "$AXON" run "$model" -t "1 mV"
+# a run shorter than one step, or past the limit of 2^48 steps, is refused before any work
+# (--dry-run too); so is a resume from a checkpoint past the end of the run
+expect "run: -t under one step" 2 "$AXON" run "$model" -t 1e-9s --set N=50 -o "$tmp/short"
+contains "run: -t under one step message" "is shorter than one time step (0.1 ms): nothing would run"
+[ ! -e "$tmp/short" ] && ok || bad "run: -t under one step wrote $tmp/short"
+expect "run: -t past 2^48 steps, dry run" 2 "$AXON" run "$model" -t 3e10s --set N=50 --dry-run
+contains "run: -t past 2^48 steps message" "past the limit of 2^48 steps"
+expect "run: checkpoint at 20 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --checkpoint-every 20ms \
+    --checkpoint "$tmp/at20.ck" -q
+expect "run: resume past -t" 2 "$AXON" run "$model" -t 10ms --set N=50 --resume "$tmp/at20.ck" -q \
+    -o "$tmp/past"
+contains "run: resume past -t message" "is at 0.02 s, past the end of the run (-t 0.01 s)"
+[ ! -e "$tmp/past" ] && ok || bad "run: resume past -t wrote $tmp/past"
 expect "run: bad --threads" 2 "$AXON" run "$model" --threads 0
 expect "run: bad --seed" 2 "$AXON" run "$model" --seed -3
 expect "run: bad --precision" 2 "$AXON" run "$model" --precision half
