@@ -1740,6 +1740,7 @@ int repl_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
 #if defined(HAVE_LIBEDIT) || defined(HAVE_READLINE)
     char *hist = NULL;
+    int hist_start = 0;
     if (r.interactive) {
         completing = &r;
         rl_attempted_completion_function = complete;
@@ -1747,6 +1748,7 @@ int repl_main(int argc, char **argv)
         hist = history_path();
         if (hist)
             read_history(hist);
+        hist_start = history_length;
     }
 #endif
     int status = 0;
@@ -1774,7 +1776,12 @@ int repl_main(int argc, char **argv)
         fputc('\n', r.out);
 #if defined(HAVE_LIBEDIT) || defined(HAVE_READLINE)
     if (hist) {
-        write_history(hist);
+        /* this session's entries are appended, so that two sessions open at once keep both
+           (a whole rewrite kept only the last one's); the file keeps the newest 1000 */
+        int added = history_length - hist_start;
+        if (added > 0 && append_history(added, hist) != 0)
+            write_history(hist); /* no file yet */
+        history_truncate_file(hist, 1000);
         free(hist);
     }
     for (int i = 0; i < ncandidates; i++)
