@@ -230,6 +230,11 @@ static sx *ev(inst *in, const env *en, const sx *e)
 static bool int_value(inst *in, const sx *e, ax_span sp, long min, long *out, const char *what)
 {
     char d[96];
+    if (e->kind != SX_CONST && sx_numbers_only(e)) {
+        ERR(in, sp, "%s is not a finite number with these values (a division by zero, an "
+                    "overflow)", what);
+        return false;
+    }
     if (e->kind != SX_CONST) {
         ERR(in, sp, "%s must be a constant (known when the model is built)", what);
         return false;

@@ -962,6 +962,20 @@ static sx *call(check_ctx *ck, const ast_node *n)
     }
     if (fn == FN_ATAN2)
         e->dim = DIM_NONE;
+    /* numbers in and no number out (sqrt(-1), log(0), exp(1000)): see binary() */
+    bool numbers = !unknown && e->kind != SX_CONST;
+    for (int i = 0; i < nargs && numbers; i++)
+        numbers = args[i]->kind == SX_CONST;
+    if (numbers && nargs > 0) {
+        double v = sx_apply_fn((sx_fn)fn, args[0]->v, nargs > 1 ? args[1]->v : 0,
+                               nargs > 2 ? args[2]->v : 0);
+        if (!isfinite(v)) {
+            ERR(ck, n->span, "this is not a finite number: %s", isnan(v)
+                ? arena_printf(ck->ar, "the argument is outside the domain of %s()", name)
+                : arena_printf(ck->ar, "%s() is infinite there or overflows", name));
+            unknown = true;
+        }
+    }
     e->unknown = unknown;
     e->span = n->span;
     return e;
@@ -1051,6 +1065,17 @@ static sx *binary(check_ctx *ck, const ast_node *n)
     default:
         ERR(ck, n->span, "unsupported operator");
         return a;
+    }
+    /* two numbers and no number out: folding leaves the operation for run time, where it
+       would give inf or NaN */
+    if (!bad && !a->unknown && !b->unknown && a->kind == SX_CONST && b->kind == SX_CONST &&
+        e->kind != SX_CONST) {
+        double v = n->op == '/' ? a->v / b->v : n->op == '^' ? pow(a->v, b->v) : INFINITY;
+        ERR(ck, n->span, "this is not a finite number: %s",
+            n->op == '/' && b->v == 0 ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
+            : isnan(v)                ? "a negative number to a fractional power"
+                                      : "the result overflows");
+        bad = true;
     }
     e->unknown = a->unknown || b->unknown || bad;
     e->span = n->span;

@@ -409,6 +409,15 @@ bool sx_is_const(const sx *e)
 {
     return e->kind == SX_CONST;
 }
+bool sx_numbers_only(const sx *e)
+{
+    if (!e || e->kind == SX_CONST)
+        return true;
+    if (e->kind == SX_VAR || e->kind == SX_RAND || e->kind == SX_TABLE || e->kind == SX_EXT)
+        return false;
+    return sx_numbers_only(e->a) && sx_numbers_only(e->b) && sx_numbers_only(e->c);
+}
+
 bool sx_is_zero(const sx *e)
 {
     return e->kind == SX_CONST && e->v == 0;
@@ -507,7 +516,8 @@ static bool is_unary_minus(const sx *e)
 /* One local rewrite at n, whose children are already simplified; returns n
  * when no rule applies. Every rule yields a tree with fewer nodes, so
  * repeating passes reaches a fixed point. No rule changes a value beyond
- * rounding, except x*0 and 0/x (which assume x finite and nonzero). */
+ * rounding, except x*0 and 0/x (which assume x finite and nonzero; where x is made of numbers
+ * alone and did not fold, it is not, and they do not apply). */
 static sx *rewrite(ax_arena *ar, sx *n)
 {
     sx *a = n->a, *b = n->b;
@@ -533,7 +543,8 @@ static sx *rewrite(ax_arena *ar, sx *n)
             return sx_add(ar, a, b->a);
         break;
     case SX_MUL:
-        if (sx_is_zero(a) || sx_is_zero(b))
+        /* not 0 * (1 / 0): a part of numbers alone that did not fold is inf or NaN */
+        if ((sx_is_zero(a) && !sx_numbers_only(b)) || (sx_is_zero(b) && !sx_numbers_only(a)))
             return zero(ar, n->dim, n->unknown);
         /* a dimensioned one (1 V) changes the dimension, so it stays */
         if (is_dimless_one(b))
@@ -567,7 +578,7 @@ static sx *rewrite(ax_arena *ar, sx *n)
     case SX_DIV:
         if (is_dimless_one(b))
             return a;
-        if (sx_is_zero(a))
+        if (sx_is_zero(a) && !sx_numbers_only(b)) /* not 0 / 0 */
             return zero(ar, n->dim, n->unknown);
         if (a->kind == SX_NEG && b->kind == SX_NEG)
             return sx_div(ar, a->a, b->a);

@@ -173,6 +173,9 @@ sx *sx_diff_dim(ax_arena *ar, sx *e, int space, int idx, ax_dim xdim);
 sx *sx_subst(ax_arena *ar, sx *e, int space, int idx, sx *r);
 /* Does e mention variable (space, idx)? Any variable of space (idx < 0)? */
 bool sx_uses(const sx *e, int space, int idx);
+/* Is e made of numbers alone (no variable, draw, table or C call)? Such a tree that is not
+ * SX_CONST is an operation whose result is not finite (folding keeps those). */
+bool sx_numbers_only(const sx *e);
 /* Is e, as a function of variable (space, idx), of the form A + B * x with
  * A and B free of x? When true and A, B are non-NULL, they receive A and B. */
 bool sx_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B);

@@ -97,7 +97,8 @@ check "API: hashes and spikes" \
     awk '/hash /{n++} /^E: [1-9]/{e=1} END { exit !(n == 3 && e) }' "$tmp/api_pack.out"
 
 # a non-finite weight (a state variable: the check looks at it) of synapse 11,000 (2 -> 3000),
-# past the first 1,024 blocks that the check sums at a time
+# past the first 1,024 blocks that the check sums at a time (written with j, so that it is not
+# a constant of no finite value, which the checker refuses)
 cat >"$tmp/blow.axon" <<'EOF'
 import "std/neurons/lif"
 synapse StateW {
@@ -107,7 +108,7 @@ synapse StateW {
 module M {
     population P = LIF[3]
     population Q = LIF[4000]
-    project t = P -> Q : StateW(w = if j == 3000 and i == 2 then 1e300 nA * 1e300 else 0.1 nA)
+    project t = P -> Q : StateW(w = if j == 3000 and i == 2 then 1e300 nA * (1e300 + 0 * j) else 0.1 nA)
         connect random(1)
     record spikes Q
 }
