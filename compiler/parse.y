@@ -29,6 +29,7 @@ typedef struct parse_ctx parse_ctx;
 #include "parser.h"
 #include "sema/units.h"
 
+#include <ctype.h>
 #include <string.h>
 
 struct parse_ctx {
@@ -1042,6 +1043,59 @@ static const char *continued_from(const char *src, int off)
     return p - 1;
 }
 
+/* A misspelt keyword read as a name ('equaitons {', 'populaton E = ...', 'conect
+ * fixed_indegree(10)'): a word of the error's line, up to the error, that is not a keyword but
+ * is one or two letters from one and is followed by a name, a number or '{' as the keyword
+ * would be (not by '=', ':', '.' or '(', which a name of the model is). The keyword, or NULL;
+ * *word gets the word. */
+static const char *misspelt_keyword(const char *src, size_t len, int line_off, int err_off,
+                                    char *word, size_t wsize)
+{
+    static const char *const KW[] = {
+        "parameters", "state", "inputs", "equations", "step", "output", "spike", "when",
+        "refractory", "method", "continuous", "modulator", "population", "project", "connect",
+        "delay", "learn", "signal", "record", "import", "neuron", "synapse", "rule", "module",
+        "extern", "where", "every", "event"};
+    for (int i = line_off; i < err_off && (size_t)i < len;) {
+        if (!isalpha((unsigned char)src[i]) || (i > 0 && (src[i - 1] == '.' ||
+                                                          isalnum((unsigned char)src[i - 1]) ||
+                                                          src[i - 1] == '_'))) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while ((size_t)j < len && (isalnum((unsigned char)src[j]) || src[j] == '_'))
+            j++;
+        int k = j;
+        while ((size_t)k < len && (src[k] == ' ' || src[k] == '\t'))
+            k++;
+        bool kw_like = k > j && (size_t)k < len &&
+                       (isalnum((unsigned char)src[k]) || src[k] == '_' || src[k] == '{');
+        if (kw_like && (size_t)(j - i) < wsize) {
+            memcpy(word, src + i, (size_t)(j - i));
+            word[j - i] = 0;
+            const char *best = NULL;
+            int bd = 1000;
+            for (size_t q = 0; q < sizeof KW / sizeof *KW; q++) {
+                if (!strcmp(word, KW[q])) {
+                    best = NULL;
+                    bd = 0;
+                    break;
+                }
+                int d = typo_distance(word, KW[q]);
+                if (d < bd && d <= (strlen(KW[q]) >= 6 ? 2 : 1)) {
+                    bd = d;
+                    best = KW[q];
+                }
+            }
+            if (best)
+                return best;
+        }
+        i = j;
+    }
+    return NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 {
     if (P->lex.stopped) /* the lexer said why; what follows is not read */
@@ -1089,7 +1143,14 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
             i++;
         after = i < srclen ? src[i] : 0;
     }
-    const char *cont = NULL;
+    const char *cont = NULL, *kw = NULL;
+    char word[64];
+    if (src && loc->off >= 0) {
+        int line_off = loc->off;
+        while (line_off > 0 && src[line_off - 1] != '\n')
+            line_off--;
+        kw = misspelt_keyword(src, srclen, line_off, loc->off + 1, word, sizeof word);
+    }
     bool is_kw = la >= YYSYMBOL_KW_IMPORT && la <= YYSYMBOL_KW_FROM;
     bool top_kw = la == YYSYMBOL_KW_NEURON || la == YYSYMBOL_KW_SYNAPSE || la == YYSYMBOL_KW_RULE ||
                   la == YYSYMBOL_KW_MODULE || la == YYSYMBOL_KW_IMPORT || la == YYSYMBOL_KW_RUN;
@@ -1116,6 +1177,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
                       b.line);
         else
             diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
+    } else if (kw) {
+        diag_hint(P->diag, "'%s' is not a keyword: did you mean '%s'?", word, kw);
     } else if (P->lex.nbraces == 0 &&
                (la == YYSYMBOL_KW_POPULATION || la == YYSYMBOL_KW_PROJECT ||
                 la == YYSYMBOL_KW_RECORD || la == YYSYMBOL_KW_SIGNAL)) {

@@ -263,6 +263,9 @@ char *read_file(const char *path, size_t max, size_t *len, const char **err)
 
 int typo_distance(const char *typed, const char *cand)
 {
+    /* a name that differs only in case is the likeliest meant ('gI' is 'gi', not 'ge') */
+    if (!strcasecmp(typed, cand))
+        return strcmp(typed, cand) ? 0 : 1000;
     int d = edit_distance(typed, cand);
     /* replacing every letter ('X' for 'E') is not a typo; a change of case ('V' for 'v') is */
     if (d >= (int)strlen(typed) && strcasecmp(typed, cand))
