@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #ifdef HAVE_MPI
 #include <mpi.h>
 #endif
@@ -823,6 +825,24 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
     if (o->outdir && axon_sim_check_output(o->outdir, &err) != AXON_OK) {
         fprintf(stderr, "%s: -o: %s\n", prog, err.msg);
         return 1;
+    }
+    /* nor one whose checkpoints cannot be: a directory, or a place that takes no new files
+       (each is written to a temporary file next to it, then renamed) */
+    if (o->checkpoint) {
+        struct stat st;
+        char *dup = strdup(o->checkpoint);
+        const char *dir = dup ? dirname(dup) : ".";
+        int bad = 1;
+        if (stat(o->checkpoint, &st) == 0 && S_ISDIR(st.st_mode))
+            fprintf(stderr, "%s: --checkpoint: %s is a directory\n", prog, o->checkpoint);
+        else if (access(dir, W_OK | X_OK) != 0)
+            fprintf(stderr, "%s: --checkpoint: %s: cannot write in %s: %s\n", prog,
+                    o->checkpoint, dir, strerror(errno));
+        else
+            bad = 0;
+        free(dup);
+        if (bad)
+            return 1;
     }
     exe_handlers handlers;
     exe_catch(&handlers);

@@ -533,23 +533,30 @@ static int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "axon analyze: %s\n", err.msg);
         return EXIT_USAGE;
     }
+    char *rdir = NULL;
+    if (!out) {
+        size_t n = strlen(dir) + sizeof "/report";
+        rdir = malloc(n);
+        if (rdir)
+            snprintf(rdir, n, "%s/report", dir);
+        out = rdir;
+    }
+    /* a report that cannot be written is found out before the analysis, not after it */
+    if (!out || axon_sim_check_output(out, &err) != AXON_OK) {
+        fprintf(stderr, "axon analyze: -o: %s\n", out ? err.msg : "out of memory");
+        free(rdir);
+        axon_recording_free(r);
+        return out ? EXIT_USAGE : EXIT_DIAG;
+    }
     int status = EXIT_OK;
     axon_analysis *an = axon_analyze(r, t0, t1, &ao, &err);
-    char *rdir = NULL;
     if (!an) {
         fprintf(stderr, "axon analyze: %s\n", err.msg);
         status = EXIT_DIAG;
     } else {
         if (!quiet)
             fputs(axon_analysis_table(an), stdout);
-        if (!out) {
-            size_t n = strlen(dir) + sizeof "/report";
-            rdir = malloc(n);
-            if (rdir)
-                snprintf(rdir, n, "%s/report", dir);
-            out = rdir;
-        }
-        if (!out || axon_analysis_write(an, out, &err) != AXON_OK) {
+        if (axon_analysis_write(an, out, &err) != AXON_OK) {
             fprintf(stderr, "axon analyze: %s\n", out ? err.msg : "out of memory");
             status = EXIT_DIAG;
         } else if (!quiet) {

@@ -98,6 +98,10 @@ contains "analyze: --to before --from message" "--to 0.5 s is not after --from 1
 expect "analyze: window outside" 1 "$AXON" analyze "$tmp/c o" --to 5s
 contains "analyze: window outside message" "is not inside the recording"
 expect "analyze: unknown option" 2 "$AXON" analyze "$tmp/c o" --frob
+# a report that cannot be written is refused before the analysis: no table printed
+expect "analyze: -o in a missing directory" 2 "$AXON" analyze "$tmp/c o" -o /nonexistent/rep
+contains "analyze: -o message" "axon analyze: -o: /nonexistent/rep"
+if grep -q "rate (Hz)" "$out"; then bad "analyze: -o refused after the analysis"; else ok; fi
 
 # ---- every kind of figure: weights (STDP), a long window (the zoomed raster), phases
 sed -e 's|import "std/synapses/basic"|import "std/synapses/basic"\nimport "std/rules/stdp"|' \

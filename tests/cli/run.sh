@@ -64,6 +64,12 @@ expect "run: checkpoint at 20 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --ch
 expect "run: resume past -t" 2 "$AXON" run "$model" -t 10ms --set N=50 --resume "$tmp/at20.ck" -q \
     -o "$tmp/past"
 contains "run: resume past -t message" "is at 0.02 s, past the end of the run (-t 0.01 s)"
+# a checkpoint that cannot be written stops the run before it starts, as -o does
+expect "run: --checkpoint in a missing directory" 1 "$AXON" run "$model" -t 10ms --set N=50 \
+    --checkpoint /nonexistent/x.ck -q
+contains "run: --checkpoint in a missing directory message" "--checkpoint: /nonexistent/x.ck: cannot write in /nonexistent"
+expect "run: --checkpoint a directory" 1 "$AXON" run "$model" -t 10ms --set N=50 --checkpoint "$tmp" -q
+contains "run: --checkpoint a directory message" "is a directory"
 [ ! -e "$tmp/past" ] && ok || bad "run: resume past -t wrote $tmp/past"
 expect "run: bad --threads" 2 "$AXON" run "$model" --threads 0
 expect "run: bad --seed" 2 "$AXON" run "$model" --seed -3
