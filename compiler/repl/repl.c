@@ -957,6 +957,7 @@ static const command_help COMMANDS[] = {
      "Ctrl-C stops it at the end of the current step with the state kept.\n"
      "DURATION is an expression: 100 ms, 2 * tau."},
     {"reset", "SIM", "start a simulation again from t = 0 (same model, same seed)", NULL},
+    {"drop", "SIM", "free a simulation and its code (NAME = MODULE(...) replaces one)", NULL},
     {"stats", "SIM", "spikes and mean rates per population so far", NULL},
     {"raster", "SIM.POP [FROM, TO]", "a population's spikes drawn in the terminal", NULL},
     {"rate", "SIM.POP", "a population's rate drawn in the terminal", NULL},
@@ -1038,10 +1039,30 @@ static bool cmd_run(repl *r, const char *arg)
     return run_sim(r, sm, v.value);
 }
 
+/* Nothing may follow a command's arguments (`:stats sim junk` is not `:stats sim`). */
+static bool no_more(repl *r, const char *arg, const char *cmd)
+{
+    if (*skip_ws(arg))
+        return error(r, "unexpected '%s' after :%s's arguments", skip_ws(arg), cmd);
+    return true;
+}
+
+static bool cmd_drop(repl *r, const char *arg)
+{
+    simulation *sm = sim_arg(r, &arg);
+    if (!sm || !no_more(r, arg, "drop"))
+        return false;
+    sim_free(r, sm);
+    int k = (int)(sm - r->sims);
+    memmove(&r->sims[k], &r->sims[k + 1], (size_t)(r->nsims - k - 1) * sizeof *r->sims);
+    r->nsims--;
+    return true;
+}
+
 static bool cmd_reset(repl *r, const char *arg)
 {
     simulation *sm = sim_arg(r, &arg);
-    if (!sm)
+    if (!sm || !no_more(r, arg, "reset"))
         return false;
     axon_err err;
     axon_sim *fresh = axon_sim_new(sm->desc, &(axon_opts){.seed = sm->seed}, &err);
@@ -1055,7 +1076,7 @@ static bool cmd_reset(repl *r, const char *arg)
 static bool cmd_stats(repl *r, const char *arg)
 {
     simulation *sm = sim_arg(r, &arg);
-    if (!sm)
+    if (!sm || !no_more(r, arg, "stats"))
         return false;
     double t = axon_sim_time(sm->sim);
     fprintf(r->out, "%s at t = %g ms\n", sm->name, t * 1e3);
@@ -1084,7 +1105,8 @@ static void term_size(int *w, int *h)
 }
 
 /* Reads "FROM, TO" (two times) into t0 and t1. */
-static bool window_arg(repl *r, const char *text, double *t0, double *t1)
+/* FROM, TO within the run so far (0 to now). */
+static bool window_arg(repl *r, const char *text, double now, double *t0, double *t1)
 {
     char *copy = xstrdup(text), *parts[3];
     int np = split_args(copy, parts, 3);
@@ -1093,6 +1115,9 @@ static bool window_arg(repl *r, const char *text, double *t0, double *t1)
     free(copy);
     if (!good || strcmp(a.unit, "s") || strcmp(b.unit, "s") || !(a.value < b.value))
         return error(r, "the window is FROM, TO: two times, like 0 ms, 100 ms");
+    if (a.value < 0 || b.value > now * (1 + 1e-12))
+        return error(r, "the window %g to %g ms is not within the run so far, 0 to %g ms",
+                     a.value * 1e3, b.value * 1e3, now * 1e3);
     *t0 = a.value;
     *t1 = b.value;
     return true;
@@ -1138,13 +1163,13 @@ static bool cmd_raster(repl *r, const char *arg)
     if (!spikes_of(r, &arg, &v))
         return false;
     double t0 = 0, t1 = axon_sim_time(v.sm->sim);
-    if (*arg && !window_arg(r, arg, &t0, &t1))
+    if (*arg && !window_arg(r, arg, t1, &t0, &t1))
         return false;
     int w, h;
     term_size(&w, &h);
-    size_t shown = 0; /* the spikes in the window, as the header counts them */
+    size_t shown = 0; /* the spikes in the window, its end included, as the header counts them */
     for (size_t k = 0; k < v.n; k++)
-        shown += v.t[k] >= t0 && v.t[k] < t1;
+        shown += v.t[k] >= t0 && v.t[k] <= t1;
     const axon_pop_desc *pd = &v.sm->desc->pops[v.pop];
     fprintf(r->out, "%s.%s: %zu spikes, %g to %g ms\n", v.sm->name, pd->name, shown, t0 * 1e3,
             t1 * 1e3);
@@ -1155,7 +1180,7 @@ static bool cmd_raster(repl *r, const char *arg)
 static bool cmd_rate(repl *r, const char *arg)
 {
     spike_view v;
-    if (!spikes_of(r, &arg, &v))
+    if (!spikes_of(r, &arg, &v) || !no_more(r, arg, "rate"))
         return false;
     double t1 = axon_sim_time(v.sm->sim);
     int w, h;
@@ -1213,10 +1238,10 @@ static bool cmd_plot(repl *r, const char *arg)
     } else if (pa.var >= 0 || pa.param >= 0) {
         error(r, "figures are of populations: :plot %s %s.%s to %s", kind, sm->name,
               sm->desc->pops[pa.pop].name, out);
-    } else if (*skip_ws(rest) && !window_arg(r, skip_ws(rest), &t0, &t1)) {
-        /* reported */
     } else if (!(axon_sim_time(sm->sim) > 0)) {
         error(r, "%s has not run yet (:run %s 100 ms)", sm->name, sm->name);
+    } else if (*skip_ws(rest) && !window_arg(r, skip_ws(rest), t1, &t0, &t1)) {
+        /* reported */
     } else if (!mkdtemp(tmp)) {
         error(r, "cannot make a temporary directory: %s", strerror(errno));
     } else {
@@ -1234,7 +1259,10 @@ static bool cmd_plot(repl *r, const char *arg)
                     t0 * 1e3, t1 * 1e3, out);
             good = true;
         } else {
-            error(r, "%s", err.msg);
+            /* the temporary recording's path is no name the user knows */
+            size_t dl = strlen(dir);
+            error(r, "%s", !strncmp(err.msg, dir, dl) && err.msg[dl] == ':' ? err.msg + dl + 2
+                                                                              : err.msg);
         }
         axon_analysis_free(a);
         axon_recording_free(rec);
@@ -1375,7 +1403,7 @@ static bool command(repl *r, const char *line, bool *quit)
         const char *name;
         bool (*fn)(repl *, const char *);
     } TABLE[] = {{"help", cmd_help},   {"type", cmd_type},   {"run", cmd_run},
-                 {"reset", cmd_reset}, {"stats", cmd_stats}, {"raster", cmd_raster}, {"plot", cmd_plot},
+                 {"reset", cmd_reset}, {"drop", cmd_drop}, {"stats", cmd_stats}, {"raster", cmd_raster}, {"plot", cmd_plot},
                  {"rate", cmd_rate},   {"defs", cmd_defs},   {"sims", cmd_sims},
                  {"load", cmd_load},   {"seed", cmd_seed},   {"write", cmd_write},
                  {"save", cmd_save},   {"restore", cmd_restore}};
@@ -1427,7 +1455,8 @@ static bool handle(repl *r, const char *text, bool *quit)
         return false;
     if (pend) {
         const char *rest = skip_ws(pend);
-        if (*rest == '=' && rest[1] != '=')
+        /* `sim = MODULE(...)` on an existing simulation replaces it (below) */
+        if (*rest == '=' && rest[1] != '=' && pa.pop >= 0)
             return assign_path(r, &pa, rest + 1);
         if (!*rest) {
             print_path(r, &pa);

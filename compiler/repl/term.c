@@ -39,7 +39,9 @@ void term_raster(FILE *out, const double *t, const unsigned *i, size_t n, unsign
         return;
     }
     for (size_t k = 0; k < n; k++) {
-        if (t[k] < t0 || t[k] >= t1 || i[k] >= size)
+        /* the window's end included, as axon analyze counts (a spike of the last step
+           carries the run's end time) */
+        if (t[k] < t0 || t[k] > t1 || i[k] >= size)
             continue;
         int c = (int)((t[k] - t0) / (t1 - t0) * cols);
         int r = (int)((uint64_t)i[k] * (uint64_t)rows / size);

@@ -86,7 +86,12 @@ sim.E.frob|population E has no variable or parameter 'frob' (it has: v ge gi; pa
 sim.E.v[5:2]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E.v[0:321]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 sim.E = 1 mV|only a variable can be assigned (sim.POP.VAR = value)
-sim = 3 mV|only a variable can be assigned (sim.POP.VAR = value)
+sim = 3 mV|'sim' is a simulation; assign to one of its variables (sim.POP.VAR = value)
+:raster sim.E 0 ms, 5 s|the window 0 to 5000 ms is not within the run so far, 0 to 10 ms
+:plot raster sim.E 0 ms, 5 s to w.svg|the window 0 to 5000 ms is not within the run so far, 0 to 10 ms
+:rate sim.E 0 ms, 5 ms|unexpected '0 ms, 5 ms' after :rate's arguments
+:stats sim junk|unexpected 'junk' after :stats's arguments
+:drop nosim|no simulation named 'nosim' (:sims lists them)
 sim.E.v = 3|E.v is in mV, but 3 is not
 sim.E.v[a]|a slice of E is [i] or [a:b] with 0 <= a < b <= 320
 s = COBA(|a simulation is NAME = MODULE(name = value, ...)
