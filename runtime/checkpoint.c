@@ -1095,6 +1095,15 @@ static axon_status ck_frame(axon_sim *s, const uint8_t *buf, size_t size, const 
                 "advances every step instead (this runtime: %s); it cannot be restored: run "
                 "the model again from the start",
                 what, name, abi, s->m->abi, axon_version());
+    /* the same name, precision and step: another instance of the module (other sizes or
+       connectivity from its parameters), or the module edited since */
+    if (prec == s->m->precision && dt == s->dt && fp != ck_fingerprint(s->m) &&
+        !strcmp(name, s->m->name))
+        CK_FAIL("%s: a checkpoint of model '%s' built otherwise, which differs from this "
+                "simulation's model in its populations, projections, variables, records or "
+                "signals: another size or module parameter (--set N=...), an edited model file, "
+                "or other build options",
+                what, name);
     if (prec != s->m->precision || fp != ck_fingerprint(s->m) || dt != s->dt)
         CK_FAIL("%s: a checkpoint of model '%s' (%s precision, dt %g s), which differs from this "
                 "simulation's model '%s' (%s precision, dt %g s) in its populations, "

@@ -71,6 +71,8 @@ contains "run: --checkpoint in a missing directory message" "--checkpoint: /none
 expect "run: --checkpoint a directory" 1 "$AXON" run "$model" -t 10ms --set N=50 --checkpoint "$tmp" -q
 contains "run: --checkpoint a directory message" "is a directory"
 [ ! -e "$tmp/past" ] && ok || bad "run: resume past -t wrote $tmp/past"
+expect "run: resume with another size" 1 "$AXON" run "$model" -t 30ms --set N=60 --resume "$tmp/at20.ck" -q
+contains "run: resume with another size message" "built otherwise, which differs from this simulation's model in its populations, projections, variables, records or signals: another size or module parameter (--set N=...)"
 expect "run: bad --threads" 2 "$AXON" run "$model" --threads 0
 expect "run: bad --seed" 2 "$AXON" run "$model" --seed -3
 expect "run: bad --precision" 2 "$AXON" run "$model" --precision half
