@@ -593,13 +593,18 @@ static char *read_all(FILE *f, size_t *len)
     return buf;
 }
 
-/* Replaces path by text, through a temporary file next to it, keeping its permissions. */
-static bool write_over(const char *path, const char *text)
+/* Replaces path by text, through a temporary file next to it, keeping its permissions; a
+ * symbolic link stays one, and the file it names is replaced. */
+static bool write_over(const char *given, const char *text)
 {
+    char *real = realpath(given, NULL);
+    const char *path = real ? real : given;
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
-    if (!tmp)
+    if (!tmp) {
+        free(real);
         return false;
+    }
     snprintf(tmp, n, "%s.fmt-XXXXXX", path);
     int fd = mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -614,6 +619,7 @@ static bool write_over(const char *path, const char *text)
     if (!good && fd >= 0)
         remove(tmp);
     free(tmp);
+    free(real);
     return good;
 }
 

@@ -68,5 +68,12 @@ else bad "fmt on a file with a syntax error" "$(cat "$tmp/out")"; fi
 "$AXON" fmt "$tmp/n.axon" && "$AXON" fmt --check "$tmp/n.axon" >/dev/null
 if [ $? -eq 0 ]; then ok; else bad "fmt FILE rewrites the file"; fi
 
+# a symbolic link stays one; the file it names is laid out
+printf 'neuron N { state { v = 1; u = 2 } }\n' >"$tmp/target.axon"
+ln -s target.axon "$tmp/link.axon"
+"$AXON" fmt "$tmp/link.axon"
+if [ -L "$tmp/link.axon" ] && "$AXON" fmt --check "$tmp/target.axon" >/dev/null; then ok
+else bad "fmt on a symbolic link replaced the link or left its file unformatted"; fi
+
 echo "fmt: $pass passed, $fail failed"
 [ $fail -eq 0 ]
