@@ -218,6 +218,9 @@ static axonc_loc loc_of(const diag_ctx *d, ax_span sp)
     size_t bol = off;
     while (bol > 0 && f->text[bol - 1] != '\n')
         bol--;
+    /* a UTF-8 byte order mark (the lexer skips it) is not shown */
+    if (bol == 0 && f->len >= 3 && off >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
+        bol = 3;
     size_t eol = off;
     while (eol < f->len && f->text[eol] != '\n' && f->text[eol] != '\r')
         eol++;

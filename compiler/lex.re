@@ -15,6 +15,9 @@ void lex_init(lex_state *L, diag_ctx *d, ax_arena *ar, int file)
     size_t len = 0;
     L->src = diag_file_text(d, file, &len);
     L->cur = L->bol = L->colp = L->src;
+    /* a UTF-8 byte order mark, which some Windows editors write, is not part of the text */
+    if (len >= 3 && !memcmp(L->src, "\xEF\xBB\xBF", 3))
+        L->cur = L->bol = L->colp = L->src + 3;
     L->col = 1;
     L->lim = L->src + len;
     L->file = file;
