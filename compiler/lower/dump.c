@@ -321,12 +321,9 @@ static void dump_model(dump_out *out, const ir_model *m)
     for (int i = 0; i < m->nevents; i++) {
         const ir_event *e = &m->events[i];
         char nv[32];
-        fprintf(out->f, "protocol: before step %llu (t = %.9g s): %s = %s",
+        fprintf(out->f, "protocol: before step %llu (t = %.9g s): %s = %s\n",
                 (unsigned long long)e->step, (double)e->step * m->dt,
                 m->params[e->param].name, fmt_double(nv, e->value));
-        if (e->follows >= 0)
-            fprintf(out->f, " (its default, computed from %s)", m->params[e->follows].name);
-        fputc('\n', out->f);
     }
 }
 

@@ -241,8 +241,8 @@ typedef struct {
                          number in 0 .. elements-1, fixed once connected (element.c) */
     const sx *follows; /* shared, valued by its type's default computed from other
                           parameters (`b = 2 * a`), which nothing overrode: that default, in
-                          the owner type's VS_PARAM variables; the protocol recomputes it
-                          when it changes them (protocol.c); else NULL */
+                          the owner type's VS_PARAM variables (a protocol's change of those
+                          warns that it does not reach this one: protocol.c); else NULL */
 } ir_param;
 
 /* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:
@@ -262,8 +262,6 @@ typedef struct {
     int param;
     double value;
     ax_span span;           /* the assignment */
-    int follows;            /* >= 0: a parameter whose default is computed from parameter
-                               `follows`, recomputed after the protocol changed that */
 } ir_event;
 
 typedef struct {

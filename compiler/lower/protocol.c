@@ -154,39 +154,49 @@ bool ir_learning(sema_ctx *s, ir_model *m)
     return true;
 }
 
-/* After parameter p took its new value (cur: the shared values as the protocol has set them
- * so far; set: the parameters it set itself), the parameters of p's owner whose defaults are
- * computed from others and that the protocol has not set are computed again from the current
- * values, as instantiation computed them (`b = 2 * a`: changing a changes b). A value that
- * changes becomes a change of its own, right after p's, in the owner's declaration order, so
- * that a default computed from b sees b's new value. */
-static void follow(ax_arena *ar, ir_model *m, int p, double *cur, const bool *set,
-                   uint64_t step, ax_span span)
+/* A change of parameter p (to the protocol's values so far, cur) does not reach a parameter of
+ * the same owner whose default was computed from p when the model was built (`b = 2 * a`) and
+ * that the protocol has not set itself (set): the runtime changes only what it is told, where
+ * compiling with the new value would have computed b again. Warns, with the value to give it. */
+static void warn_derived(ax_arena *ar, diag_ctx *d, const ir_model *m, int p, const double *cur,
+                         const bool *set, ax_span span)
 {
     const ir_param *pp = &m->params[p];
     int nv = pp->proj ? m->projs[pp->owner].syn->nvars : m->pops[pp->owner].type->nvars;
-    sx **vals = arena_alloc(ar, (size_t)(nv + 1) * sizeof *vals);
     for (int q = 0; q < m->nparams; q++) {
-        ir_param *pq = &m->params[q];
-        if (pq->owner != pp->owner || pq->proj != pp->proj || pq->slot < 0)
+        const ir_param *pq = &m->params[q];
+        if (q == p || pq->owner != pp->owner || pq->proj != pp->proj || !pq->follows || set[q] ||
+            pp->sm_var < 0 || pp->sm_var >= nv || !sx_uses(pq->follows, VS_PARAM, pp->sm_var))
             continue;
-        if (pq->follows && !set[q]) {
-            for (int k = 0; k < m->nparams; k++) {
-                const ir_param *pk = &m->params[k];
-                if (pk->owner == pp->owner && pk->proj == pp->proj && pk->slot >= 0 &&
-                    pk->sm_var >= 0 && pk->sm_var < nv) {
-                    vals[pk->sm_var] = sx_const(ar, cur[pk->slot], pk->dim);
-                    vals[pk->sm_var]->boolean = pk->boolean;
-                }
-            }
-            sx *e = ir_fold_params(ar, pq->follows, vals, nv);
-            if (e && e->kind == SX_CONST && memcmp(&e->v, &cur[pq->slot], sizeof e->v)) {
-                cur[pq->slot] = e->v;
-                m->events = arena_grow(ar, m->events, (size_t)m->nevents,
-                                       (size_t)m->nevents + 1, sizeof *m->events);
-                m->events[m->nevents++] = (ir_event){step, q, e->v, span, p};
+        sx **vals = arena_alloc(ar, (size_t)(nv + 1) * sizeof *vals);
+        for (int k = 0; k < m->nparams; k++) {
+            const ir_param *pk = &m->params[k];
+            if (pk->owner == pp->owner && pk->proj == pp->proj && pk->slot >= 0 &&
+                pk->sm_var >= 0 && pk->sm_var < nv) {
+                vals[pk->sm_var] = sx_const(ar, cur[pk->slot], pk->dim);
+                vals[pk->sm_var]->boolean = pk->boolean;
             }
         }
+        sx *e = ir_fold_params(ar, pq->follows, vals, nv);
+        diag_warning(d, span,
+                     "'%s' was computed from '%s' when the model was built (its default) and "
+                     "does not follow this change",
+                     pq->name, pp->name);
+        char v[32], u[64], err[96];
+        ax_unit du;
+        if (e && e->kind == SX_CONST && !pq->boolean) {
+            /* in the unit modellers write (mV, not V), where it has a name */
+            dim_unit_name(pq->dim, u, sizeof u);
+            double scale = strcmp(u, "1") && unit_parse(u, &du, err, sizeof err) && du.scale > 0
+                               ? du.scale
+                               : 1;
+            if (scale == 1 && strcmp(u, "1"))
+                dim_si_name(pq->dim, u, sizeof u);
+            diag_hint(d, "to change it too, set it in the same block: %s = %s%s%s", pq->name,
+                      fmt_double(v, e->v / scale), strcmp(u, "1") ? " " : "",
+                      strcmp(u, "1") ? u : "");
+        } else
+            diag_hint(d, "to change it too, set it in the same block");
     }
 }
 
@@ -204,11 +214,17 @@ bool ir_protocol(sema_ctx *s, ir_model *m)
     double *cur = arena_alloc(ar, (size_t)(m->nshared + 1) * sizeof *cur);
     memcpy(cur, m->shared_vals, (size_t)m->nshared * sizeof *cur);
     bool *set = arena_alloc(ar, (size_t)(m->nparams + 1) * sizeof *set);
+
     for (int k = 0; k < r->nats; k++) {
         const sm_at *at = &r->ats[k];
         /* before the first step that starts at t or later (1e-3 dt of slack, as timed()) */
         double q = ceil(at->t / m->dt - 1e-3);
         uint64_t step = q > 0 ? (uint64_t)q : 0;
+        /* what this block and earlier ones set: setting b with a in one block changes both */
+        for (int q2 = 0; q2 < at->nsets; q2++)
+            for (int i = 0; i < m->nparams; i++)
+                if (!strcmp(m->params[i].name, at->sets[q2].path))
+                    set[i] = true;
         for (int q2 = 0; q2 < at->nsets; q2++) {
             const sm_set *st = &at->sets[q2];
             int p = -1;
@@ -224,13 +240,10 @@ bool ir_protocol(sema_ctx *s, ir_model *m)
                 errors++;
                 continue;
             }
-            m->events = arena_grow(ar, m->events, (size_t)m->nevents, (size_t)m->nevents + 1,
-                                   sizeof *m->events);
-            m->events[m->nevents++] = (ir_event){step, p, st->value->v, st->span, -1};
-            set[p] = true;
+            m->events[m->nevents++] = (ir_event){step, p, st->value->v, st->span};
             if (m->params[p].slot >= 0) {
                 cur[m->params[p].slot] = st->value->v;
-                follow(ar, m, p, cur, set, step, st->span);
+                warn_derived(ar, d, m, p, cur, set, st->span);
             }
         }
     }

@@ -520,17 +520,19 @@ sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
 expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
 contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"
 
-# a protocol's change recomputes the parameters whose defaults are computed from the one it
-# changes (tests/golden/ir/protocol_follow.axon lists them): at 0 ms it gives what --set gives
-sed -e 's/^run M for 6 ms {$/run M for 6 ms {\n    at 0 ms { P.a = 10 mV; Q.a = 10 mV; jp.k = 3 }/' \
+# a protocol's change does not reach the parameters whose defaults were computed from it
+# (tests/golden/ir/protocol_derived.axon): it warns, with the value to set; set in the same
+# block, both change, with no warning, and give what --set of both gives from 0 ms
+sed -e 's/^run M for 6 ms {$/run M for 6 ms {\n    at 0 ms { P.a = 10 mV; P.b = 20 mV; P.c = 21 mV; P.d = 30 mV }/' \
     -e '/^    at [234] ms {$/,/^    }$/d' -e '/^    at [34] ms {.*}$/d' \
-    "$AXON_SRCDIR/tests/golden/ir/protocol_follow.axon" >"$tmp/follow0.axon"
-sed -e '/^run M for 6 ms {$/,$d' "$AXON_SRCDIR/tests/golden/ir/protocol_follow.axon" >"$tmp/follow_set.axon"
-echo 'run M for 6 ms' >>"$tmp/follow_set.axon"
-expect "run: protocol at 0 ms, defaults follow" 0 "$AXON" run "$tmp/follow0.axon" -o "$tmp/follow0" -q
-expect "run: the same values by --set" 0 "$AXON" run "$tmp/follow_set.axon" --set 'P.a=10 mV' \
-    --set 'Q.a=10 mV' --set jp.k=3 -o "$tmp/follow_set" -q
-if out=$(same_npy "$tmp/follow0" "$tmp/follow_set" 4); then ok; else
-    bad "protocol at 0 ms and --set differ: $out"; fi
+    "$AXON_SRCDIR/tests/golden/ir/protocol_derived.axon" >"$tmp/derived0.axon"
+sed -e '/^run M for 6 ms {$/,$d' "$AXON_SRCDIR/tests/golden/ir/protocol_derived.axon" >"$tmp/derived_set.axon"
+echo 'run M for 6 ms' >>"$tmp/derived_set.axon"
+expect "run: protocol sets a and what follows it" 0 "$AXON" run "$tmp/derived0.axon" -o "$tmp/derived0" -q
+if grep -q warning "$out"; then bad "run: protocol that sets b with a still warns"; else ok; fi
+expect "run: the same values by --set" 0 "$AXON" run "$tmp/derived_set.axon" --set 'P.a=10 mV' \
+    -o "$tmp/derived_set" -q
+if out2=$(same_npy "$tmp/derived0" "$tmp/derived_set" 4); then ok; else
+    bad "protocol at 0 ms setting a, b, d and --set a differ: $out2"; fi
 
 finish cli
