@@ -98,6 +98,8 @@ static const named_dim NAMED[] = {
     {"resistance", "Mohm", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3), [DIM_I] = E(-2)}}, "ohm"},
     {"capacitance", "pF", {{[DIM_L] = E(-2), [DIM_M] = E(-1), [DIM_T] = E(4), [DIM_I] = E(2)}}, "F"},
     {"charge", "pC", {{[DIM_T] = E(1), [DIM_I] = E(1)}}, "C"},
+    {"power", "pW", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-3)}}, "W"},
+    {"energy", "pJ", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-2)}}, "J"},
     {"voltage rate", "mV/ms", {{[DIM_L] = E(2), [DIM_M] = E(1), [DIM_T] = E(-4), [DIM_I] = E(-1)}}, "V/s"},
     {"current rate", "nA/ms", {{[DIM_I] = E(1), [DIM_T] = E(-1)}}, "A/s"},
     {"conductance rate", "nS/ms",
