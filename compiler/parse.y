@@ -1076,18 +1076,20 @@ static const char *misspelt_keyword(const char *src, size_t len, int line_off, i
             word[j - i] = 0;
             const char *best = NULL;
             int bd = 1000;
-            for (size_t q = 0; q < sizeof KW / sizeof *KW; q++) {
-                if (!strcmp(word, KW[q])) {
-                    best = NULL;
-                    bd = 0;
+            /* a keyword of the lexer ('then' is not a misspelt 'when'); a name that differs
+               from a keyword in case only is a name (a type 'Spike' or 'Delay') */
+            for (size_t q = 0; q < sizeof KW / sizeof *KW && !lex_is_keyword(word); q++) {
+                if (!strcasecmp(word, KW[q]))
                     break;
-                }
                 int d = typo_distance(word, KW[q]);
                 if (d < bd && d <= (strlen(KW[q]) >= 6 ? 2 : 1)) {
                     bd = d;
                     best = KW[q];
                 }
             }
+            for (size_t q = 0; q < sizeof KW / sizeof *KW && best; q++)
+                if (!strcasecmp(word, KW[q]))
+                    best = NULL;
             if (best)
                 return best;
         }
