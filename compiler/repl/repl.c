@@ -1805,12 +1805,29 @@ int repl_main(int argc, char **argv)
         fputc('\n', r.out);
 #if defined(HAVE_LIBEDIT) || defined(HAVE_READLINE)
     if (hist) {
-        /* this session's entries are appended, so that two sessions open at once keep both
-           (a whole rewrite kept only the last one's); the file keeps the newest 1000 */
+        /* The file as it is now (another session open at once may have added to it), then
+           this session's entries, written whole: both sessions' entries stay (a rewrite from
+           what this session read at its start lost the other's). The newest 1000 are kept.
+           libedit's append_history repeats an entry and its history_truncate_file drops the
+           file's header, so neither is used. */
         int added = history_length - hist_start;
-        if (added > 0 && append_history(added, hist) != 0)
-            write_history(hist); /* no file yet */
-        history_truncate_file(hist, 1000);
+        if (added > 0) {
+            char **mine = xrealloc(NULL, (size_t)added * sizeof *mine);
+            for (int k = 0; k < added; k++) {
+                HIST_ENTRY *h = history_get(history_base + hist_start + k);
+                mine[k] = h && h->line ? xstrdup(h->line) : NULL;
+            }
+            clear_history();
+            read_history(hist); /* none yet: nothing to keep */
+            for (int k = 0; k < added; k++) {
+                if (mine[k])
+                    add_history(mine[k]);
+                free(mine[k]);
+            }
+            free(mine);
+            stifle_history(1000);
+            write_history(hist);
+        }
         free(hist);
     }
     for (int i = 0; i < ncandidates; i++)

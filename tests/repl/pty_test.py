@@ -211,6 +211,32 @@ read_for(1.0)
 ended("the second of two sessions")
 history_has(os.path.join(two, ".axon_history"), "5*5", "the first session's entry")
 history_has(os.path.join(two, ".axon_history"), "6*6", "the second session's entry")
+# the file keeps the newest 1000 entries, and stays readable: a session of 1005 entries, then
+# a new session recalls the last one
+many = os.path.join(os.environ["HOME"], "many")
+os.makedirs(many)
+start(HOME=many)
+expect("axon> ")
+for k in range(1005):
+    send("%d+0\r" % k)
+    if k % 100 == 99:
+        at_prompt("%d\r\n" % k)
+at_prompt("1004\r\n")
+send("\x04")
+read_for(1.0)
+ended("a session of 1005 entries")
+lines = open(os.path.join(many, ".axon_history"), encoding="utf-8", errors="replace").read().split("\n")
+entries = [l for l in lines if l.endswith("+0")]
+if len(entries) != 1000 or entries[-1] != "1004+0" or entries[0] != "5+0":
+    raise SystemExit("FAIL: the history file should hold entries 5+0 .. 1004+0, not %d from %r to %r"
+                     % (len(entries), entries[:1], entries[-1:]))
+start(HOME=many)
+expect("axon> ")
+send("\x1b[A")
+expect("1004+0")
+send("\x15\x04")
+read_for(1.0)
+ended("the session after it")
 # Ctrl-D typed while a run goes on (the terminal in its cooked mode) ends the session once the
 # run is over, as at the prompt
 start()
