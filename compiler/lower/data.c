@@ -36,6 +36,8 @@ static bool tab_index(diag_ctx *d, const tab *t, long row, int col, const ir_pop
         return false;
     }
     if (v < 0 || v >= p->size) {
+        if (p->size_bad) /* its size was refused, and said so */
+            return false;
         diag_error(d, tab_span(t, row, col), "neuron %.0f does not exist: %s has %d neuron%s, "
                    "numbered 0 to %d", v, p->name, p->size, p->size == 1 ? "" : "s", p->size - 1);
         return false;

@@ -428,7 +428,7 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
     /* values from a list or a file (`v = [...]`, `v = from "v.npy"`): one per neuron */
     for (int v = 0; v < t->nvars; v++) {
         const sx *d = mp->set[v];
-        if (d && d->kind == SX_TABLE && !d->a && !d->b && d->tab->nrows != size)
+        if (d && d->kind == SX_TABLE && !d->a && !d->b && d->tab->nrows != size && !size_bad)
             ERR(in, d->span, "%ld value%s for the %ld neuron%s of %s", d->tab->nrows,
                 d->tab->nrows == 1 ? "" : "s", size, size == 1 ? "" : "s", p.name);
     }
