@@ -1277,9 +1277,9 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     }
     const char *src = source_at(in->u, path), *hsrc = hdr ? source_at(in->u, hdr) : NULL;
     if (src || hsrc) {
-        axonc_status st = fail(s, AXONC_EINVAL, "'%s'%s is a source file of the model, which "
-                               "the output would replace", src ? path : hdr,
-                               src ? "" : " (the header)");
+        axonc_status st = fail(s, AXONC_EINVAL, "'%s'%s is a file the model was read from (a "
+                               "model or data file), which the output would replace",
+                               src ? path : hdr, src ? "" : " (the header)");
         free(hdr);
         free(safe);
         return st;

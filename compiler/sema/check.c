@@ -1072,9 +1072,11 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         e->kind != SX_CONST) {
         double v = n->op == '/' ? a->v / b->v : n->op == '^' ? pow(a->v, b->v) : INFINITY;
         ERR(ck, n->span, "this is not a finite number: %s",
-            n->op == '/' && b->v == 0 ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
-            : isnan(v)                ? "a negative number to a fractional power"
-                                      : "the result overflows");
+            n->op == '/' && b->v == 0   ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
+            : n->op == '%' && b->v == 0 ? "a remainder of a division by zero"
+            : n->op == '^' && a->v == 0 && b->v < 0 ? "zero to a negative power (a division by zero)"
+            : isnan(v)                  ? "a negative number to a fractional power"
+                                        : "the result overflows");
         bad = true;
     }
     e->unknown = a->unknown || b->unknown || bad;

@@ -64,6 +64,11 @@ expect "run: checkpoint at 20 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --ch
 expect "run: resume past -t" 2 "$AXON" run "$model" -t 10ms --set N=50 --resume "$tmp/at20.ck" -q \
     -o "$tmp/past"
 contains "run: resume past -t message" "is at 0.02 s, past the end of the run (-t 0.01 s)"
+# the end is the step the run ends at: -t 20.36 ms ends at step 204, a checkpoint at step
+# 204 is not past it
+expect "run: checkpoint at 20.4 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --checkpoint-every 20.4ms \
+    --checkpoint "$tmp/at204.ck" -q
+expect "run: resume at the end of the run" 0 "$AXON" run "$model" -t 20.36ms --set N=50 --resume "$tmp/at204.ck" -q
 # a checkpoint that cannot be written stops the run before it starts, as -o does
 expect "run: --checkpoint in a missing directory" 1 "$AXON" run "$model" -t 10ms --set N=50 \
     --checkpoint /nonexistent/x.ck -q
@@ -272,10 +277,10 @@ cp "$izh" "$tmp/self.h"
 ln -s self.axon "$tmp/self_link.axon"
 for o in self.axon self_link.axon; do
     expect "build -o the model ($o)" 1 "$AXON" build "$tmp/self.axon" -o "$tmp/$o"
-    contains "build -o the model ($o): message" "is a source file of the model, which the output would replace"
+    contains "build -o the model ($o): message" "is a file the model was read from (a model or data file), which the output would replace"
 done
 expect "build: the header is the model" 1 "$AXON" build "$tmp/self.h" --emit obj -o "$tmp/self.o"
-contains "build: the header is the model: message" "(the header) is a source file of the model"
+contains "build: the header is the model: message" "(the header) is a file the model was read from"
 if cmp -s "$izh" "$tmp/self.axon" && cmp -s "$izh" "$tmp/self.h" && [ -L "$tmp/self_link.axon" ] &&
     [ ! -e "$tmp/self.o" ]; then ok; else bad "build -o the model: a source file was changed"; fi
 # kernels that come out identical are generated once: the microcircuit's 55 projections all
