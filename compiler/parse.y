@@ -1098,6 +1098,22 @@ static const char *misspelt_keyword(const char *src, size_t len, int line_off, i
     return NULL;
 }
 
+/* Is there a `when` or `if` earlier on the line of off (a condition being read)? */
+static bool when_before(const char *src, int off)
+{
+    if (!src || off < 0)
+        return false;
+    int b = off;
+    while (b > 0 && src[b - 1] != '\n')
+        b--;
+    for (int i = b; i < off; i++)
+        if ((i == b || !isalnum((unsigned char)src[i - 1])) &&
+            ((!strncmp(src + i, "when", 4) && !isalnum((unsigned char)src[i + 4])) ||
+             (!strncmp(src + i, "if", 2) && !isalnum((unsigned char)src[i + 2]))))
+            return true;
+    return false;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 {
     if (P->lex.stopped) /* the lexer said why; what follows is not read */
@@ -1179,6 +1195,17 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
                       b.line);
         else
             diag_hint(P->diag, "the '{' opened at line %d is never closed", b.line);
+    } else if (la == YYTRANSLATE('/') && prev->tok == IDENT && prev->str && prev->str[0] == 'd' &&
+               prev->str[1] && src && loc->end_off + 2 <= (int)srclen &&
+               !strncmp(src + loc->end_off, "dt", 2) &&
+               !(loc->end_off + 2 < (int)srclen &&
+                 (isalnum((unsigned char)src[loc->end_off + 2]) || src[loc->end_off + 2] == '_'))) {
+        /* Brian2's "dv/dt = ..." */
+        diag_hint(P->diag, "a derivative is written %s' = ..., not d%s/dt", prev->str + 1,
+                  prev->str + 1);
+    } else if (la == YYTRANSLATE('=') && when_before(src, loc->off)) {
+        diag_hint(P->diag, "a condition compares: write '>' or '>=' (a threshold) or '==', not "
+                           "'=', which assigns");
     } else if (kw) {
         diag_hint(P->diag, "'%s' is not a keyword: did you mean '%s'?", word, kw);
     } else if (P->lex.nbraces == 0 &&
@@ -1231,8 +1258,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
                   yysymbol_name(la));
     } else if (la == YYSYMBOL_IDENT && t->str && loc->line > 0 &&
                !unit_is_name(t->str, strlen(t->str))) {
-        /* "20 mv": a misspelt unit is read as a name after a number */
-        for (const char *u = "ms\0mV\0nA\0pA\0nS\0pF\0Hz\0Mohm\0uF\0mS\0uA\0\0"; *u; u += strlen(u) + 1)
+        /* "20 mv", "20 msecond": a misspelt unit is read as a name after a number */
+        char ub[32];
+        const char *sym = unit_spelled_out(t->str, ub, sizeof ub);
+        if (sym)
+            diag_hint(P->diag, "units are written as symbols: did you mean '%s'?", sym);
+        for (const char *u = "ms\0mV\0nA\0pA\0nS\0pF\0Hz\0Mohm\0uF\0mS\0uA\0\0"; *u && !sym;
+             u += strlen(u) + 1)
             if (strcasecmp(u, t->str) == 0 && strcmp(u, t->str) != 0) {
                 diag_hint(P->diag, "units are case-sensitive: did you mean '%s'?", u);
                 break;

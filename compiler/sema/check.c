@@ -629,8 +629,12 @@ static sx *lookup_ident(check_ctx *ck, const ast_node *n)
     if (!strcmp(name, "xi") || !strncmp(name, "xi_", 3))
         return noise_ref(ck, n);
     ERR(ck, n->span, "undefined name '%s'", name);
-    const char *best = suggest(ck, name);
-    if (best)
+    char ub[32];
+    const char *sym = unit_spelled_out(name, ub, sizeof ub);
+    const char *best = sym ? NULL : suggest(ck, name);
+    if (sym)
+        diag_hint(ck->d, "units are written as symbols: did you mean '%s'?", sym);
+    else if (best)
         diag_hint(ck->d, "did you mean '%s'?", best);
     sx *e = sx_const(ck->ar, 0, DIM_NONE);
     e->unknown = true; /* keep quiet about follow-on dimension errors */

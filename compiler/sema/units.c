@@ -221,6 +221,45 @@ bool unit_is_name(const char *name, size_t len)
     return !(len == 1 && name[0] == '1') && unit_lookup(name, len, &u);
 }
 
+const char *unit_spelled_out(const char *name, char *buf, size_t size)
+{
+    static const struct {
+        const char *word, *sym;
+    } BASE[] = {{"second", "s"},  {"seconds", "s"}, {"sec", "s"},      {"volt", "V"},
+                {"volts", "V"},   {"amp", "A"},     {"amps", "A"},     {"ampere", "A"},
+                {"siemens", "S"}, {"farad", "F"},   {"ohm", "ohm"},    {"ohms", "ohm"},
+                {"hertz", "Hz"},  {"meter", "m"},   {"metre", "m"},    {"meters", "m"},
+                {"mole", "mol"},  {"molar", "M"},   {"kelvin", "K"},   {"joule", "J"},
+                {"watt", "W"},    {"coulomb", "C"}, {"liter", "l"},    {"litre", "l"}},
+      PRE[] = {{"", ""},     {"m", "m"},     {"u", "u"},     {"n", "n"},    {"p", "p"},
+               {"k", "k"},   {"M", "M"},     {"f", "f"},     {"c", "c"},    {"milli", "m"},
+               {"micro", "u"}, {"nano", "n"}, {"pico", "p"}, {"kilo", "k"}, {"mega", "M"},
+               {"centi", "c"}, {"femto", "f"}};
+    size_t n = strlen(name);
+    if (!n || unit_is_name(name, n))
+        return NULL;
+    for (size_t p = 0; p < COUNT(PRE); p++) {
+        size_t pl = strlen(PRE[p].word);
+        if (strncmp(name, PRE[p].word, pl))
+            continue;
+        for (size_t b = 0; b < COUNT(BASE); b++)
+            if (!strcmp(name + pl, BASE[b].word)) {
+                snprintf(buf, size, "%s%s", PRE[p].sym, BASE[b].sym);
+                if (unit_is_name(buf, strlen(buf)))
+                    return buf;
+            }
+    }
+    /* a unit and a power run together: cm2, um3 */
+    size_t k = n;
+    while (k > 0 && name[k - 1] >= '0' && name[k - 1] <= '9')
+        k--;
+    if (k > 0 && k < n && unit_is_name(name, k)) {
+        snprintf(buf, size, "%.*s^%s", (int)k, name, name + k);
+        return buf;
+    }
+    return NULL;
+}
+
 const char *unit_base_name(const char *name, size_t len)
 {
     double prefix;

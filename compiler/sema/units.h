@@ -56,6 +56,10 @@ bool unit_lookup(const char *name, size_t len, ax_unit *out);
 bool unit_is_name(const char *name, size_t len);
 /* The base symbol of a unit name ("mV" -> "V"), for messages; NULL if none. */
 const char *unit_base_name(const char *name, size_t len);
+/* The unit symbol meant by a unit spelt out as Brian2 and others write it ("msecond",
+ * "mvolt", "namp", "msec" -> "ms", "mV", "nA", "ms") or by a unit run together with its power
+ * ("cm2" -> "cm^2"), into buf; NULL when name is none of these (or a unit already). */
+const char *unit_spelled_out(const char *name, char *buf, size_t size);
 /* Parses a unit expression as the lexer attaches it to a number:
  * atoms joined by '*' and '/', each atom optionally raised to a power that is
  * whole or a multiple of 1/4 written in decimals ("uF/cm^2", "mV/ms", "nS*ms",
