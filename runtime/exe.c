@@ -358,6 +358,20 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
         o->dry_run = 1;
         return 1;
     }
+    /* the names other simulators' users try first */
+    static const struct {
+        const char *alias, *option;
+    } ALIAS[] = {{"--duration", "-t (--time)"}, {"--runtime", "-t (--time)"},
+                 {"--T", "-t (--time)"},        {"--out", "-o (--output)"},
+                 {"--outdir", "-o (--output)"}, {"--output-dir", "-o (--output)"},
+                 {"--nthreads", "--threads"},   {"-j", "--threads"},
+                 {"--random-seed", "--seed"},   {"--rng-seed", "--seed"}};
+    for (size_t k = 0; k < sizeof ALIAS / sizeof *ALIAS; k++)
+        if (!strncmp(a, ALIAS[k].alias, strlen(ALIAS[k].alias)) &&
+            (!a[strlen(ALIAS[k].alias)] || a[strlen(ALIAS[k].alias)] == '=')) {
+            snprintf(err, errlen, "unknown option '%s': did you mean %s?", a, ALIAS[k].option);
+            return -1;
+        }
     bool known = !strcmp(a, "-t") || !strcmp(a, "--time") || !strcmp(a, "-o") ||
                  !strcmp(a, "--output") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
                  !strcmp(a, "--grain") || !strcmp(a, "--signal") ||

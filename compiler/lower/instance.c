@@ -1119,6 +1119,24 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
         def = sema_find(s, module);
         if (!def || def->kind != AST_MODULE) {
             diag_error(in.d, SPAN_NONE, "no module named '%s'", module);
+            /* the file's modules: the likeliest meant, else all of them */
+            const ast_node *root = sema_file_root(s, root_file);
+            const char **names = arena_alloc(in.ar, (size_t)(root ? root->nkids + 1 : 1) *
+                                                        sizeof *names);
+            int n = 0;
+            for (int k = 0; root && k < root->nkids; k++)
+                if (root->kids[k]->kind == AST_MODULE)
+                    names[n++] = root->kids[k]->name;
+            const char *best = closest(module, names, n);
+            if (best)
+                diag_hint(in.d, "did you mean '%s'?", best);
+            else if (n) {
+                strbuf sb = {0};
+                for (int k = 0; k < n; k++)
+                    sb_printf(&sb, "%s%s", k ? ", " : "", names[k]);
+                diag_hint(in.d, "the file's module%s: %s", n == 1 ? "" : "s", sb.buf);
+                sb_free(&sb);
+            }
             return NULL;
         }
         run = NULL;

@@ -52,6 +52,13 @@ contains "run: -t in us" "Random: 0.02 s of model time in 200 steps"
 expect "run: --dt in us" 0 "$AXON" run "$model" -t 2ms --dt "50 us" --set N=50
 contains "run: --dt in us" "in 40 steps of 0.05 ms"
 expect "run: -t 1 mV" 2 "$AXON" run "$model" -t "1 mV"
+# the options other simulators' users try, and a module named in the wrong case
+expect "run: --duration" 2 "$AXON" run "$model" --duration 5ms
+contains "run: --duration message" "unknown option '--duration': did you mean -t (--time)?"
+expect "run: -m in the wrong case" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -m coba -t 1ms
+contains "run: -m in the wrong case, hint" "hint: did you mean 'COBA'?"
+expect "run: -m no such module" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" -m Nope -t 1ms
+contains "run: -m no such module, hint" "hint: the file's module: COBA"
 # a run shorter than one step, or past the limit of 2^48 steps, is refused before any work
 # (--dry-run too); so is a resume from a checkpoint past the end of the run
 expect "run: -t under one step" 2 "$AXON" run "$model" -t 1e-9s --set N=50 -o "$tmp/short"
