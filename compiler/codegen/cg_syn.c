@@ -1424,10 +1424,18 @@ LLVMValueRef cg_projection(cg *c, int k)
     /* the delay, on the time grid */
     unsigned delay_steps = 0;
     if (pj->delay && pj->delay->kind == SX_CONST) {
-        double d = pj->delay->v / m->dt;
-        delay_steps = (unsigned)llround(d);
+        double d = nearbyint(pj->delay->v / m->dt);
+        bool too_long = !(d <= 4294967295.0);
+        if (too_long) {
+            /* a time step far shorter than the delay: no delay table holds it (the runtime
+               refuses anything past 2^24 steps too, with its limit) */
+            diag_error(c->d, pj->span, "the delay %g ms is %.3g steps of %g ms: too many for a "
+                       "projection's delay", pj->delay->v * 1e3, d, m->dt * 1e3);
+            d = 0;
+        }
+        delay_steps = (unsigned)d;
         double rounded = delay_steps * m->dt;
-        if (pj->delay->v > 0 && fabs(rounded - pj->delay->v) > 0.01 * pj->delay->v)
+        if (!too_long && pj->delay->v > 0 && fabs(rounded - pj->delay->v) > 0.01 * pj->delay->v)
             diag_warning(c->d, pj->span, "the delay %g ms is rounded to %g ms (the time step is %g ms)",
                          pj->delay->v * 1e3, rounded * 1e3, m->dt * 1e3);
     }

@@ -52,6 +52,10 @@ contains "run: -t in us" "Random: 0.02 s of model time in 200 steps"
 expect "run: --dt in us" 0 "$AXON" run "$model" -t 2ms --dt "50 us" --set N=50
 contains "run: --dt in us" "in 40 steps of 0.05 ms"
 expect "run: -t 1 mV" 2 "$AXON" run "$model" -t "1 mV"
+# a time step so short that a delay overflows any delay table: a located error, not a wrapped
+# count ('the delay 0.1 ms is rounded to 1.87e-08 ms')
+expect "run: a delay of 1e16 steps" 1 "$AXON" run "$AXON_SRCDIR/examples/coba.axon" --dt 1e-20s -t 1ms --dry-run
+contains "run: a delay of 1e16 steps, message" "coba.axon:21:5: error: the delay 0.1 ms is 1e+16 steps of 1e-17 ms: too many for a projection's delay"
 # the options other simulators' users try, and a module named in the wrong case
 expect "run: --duration" 2 "$AXON" run "$model" --duration 5ms
 contains "run: --duration message" "unknown option '--duration': did you mean -t (--time)?"
