@@ -76,6 +76,7 @@ typedef struct {
     const axon_model_desc *desc;
     axon_sim *sim;
     uint64_t seed;
+    bool stale; /* a definition it runs was replaced since (tell_replaced) */
 } simulation;
 
 typedef struct {
@@ -367,6 +368,32 @@ static program *build(repl *r, const entry *entries, int n)
     return p;
 }
 
+/* Whether simulation sm may run definition `name` of its program: its module, a neuron type
+ * of its populations, a synapse type of its projections; a rule or another module, which the
+ * descriptor does not name, counts when its program defines it. */
+static bool sim_uses(const simulation *sm, const char *name)
+{
+    int di = axonc_def_find(sm->prog->unit, name);
+    axonc_def d;
+    if (di < 0 || axonc_def_get(sm->prog->unit, di, &d) != AXONC_OK)
+        return false;
+    if (!strcmp(sm->module, name))
+        return true;
+    if (d.kind == AXONC_NEURON) {
+        for (uint32_t k = 0; k < sm->desc->npops; k++)
+            if (sm->desc->pops[k].type && !strcmp(sm->desc->pops[k].type, name))
+                return true;
+        return false;
+    }
+    if (d.kind == AXONC_SYNAPSE) {
+        for (uint32_t k = 0; k < sm->desc->nprojs; k++)
+            if (sm->desc->projs[k].type && !strcmp(sm->desc->projs[k].type, name))
+                return true;
+        return false;
+    }
+    return true;
+}
+
 /* The simulations made from definitions that the new entry replaces. */
 static void tell_replaced(repl *r, const entry *e, const char *kind_of_first)
 {
@@ -375,8 +402,9 @@ static void tell_replaced(repl *r, const entry *e, const char *kind_of_first)
         bool told = false;
         for (int i = 0; i < r->nsims; i++) {
             simulation *sm = &r->sims[i];
-            if (axonc_def_find(sm->prog->unit, e->defines[k]) < 0 || sm->prog == r->cur)
+            if (sm->prog == r->cur || !sim_uses(sm, e->defines[k]))
                 continue;
+            sm->stale = true;
             if (!told)
                 fprintf(r->out, "note: simulations made before still use the old '%s':",
                         e->defines[k]);
@@ -640,7 +668,7 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
         old = &r->sims[r->nsims++];
     }
     p->refs++;
-    *old = (simulation){xstrdup(name), xstrdup(module), p, in, desc, sim, r->seed};
+    *old = (simulation){xstrdup(name), xstrdup(module), p, in, desc, sim, r->seed, false};
     {
         uint64_t neurons = 0;
         for (uint32_t k = 0; k < desc->npops; k++)
@@ -1302,7 +1330,7 @@ static bool cmd_sims(repl *r, const char *arg)
     for (int i = 0; i < r->nsims; i++)
         fprintf(r->out, "%-10s %-16s t = %g ms%s\n", r->sims[i].name, r->sims[i].module,
                 axon_sim_time(r->sims[i].sim) * 1e3,
-                r->sims[i].prog != r->cur ? " (made from older definitions)" : "");
+                r->sims[i].stale ? " (made from older definitions)" : "");
     return true;
 }
 
