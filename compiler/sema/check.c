@@ -973,12 +973,10 @@ static sx *call(check_ctx *ck, const ast_node *n)
     if (numbers && nargs > 0) {
         double v = sx_apply_fn((sx_fn)fn, args[0]->v, nargs > 1 ? args[1]->v : 0,
                                nargs > 2 ? args[2]->v : 0);
-        if (!isfinite(v)) {
-            ERR(ck, n->span, "this is not a finite number: %s", isnan(v)
+        if (!isfinite(v))
+            diag_warning(ck->d, n->span, "this is not a finite number: %s", isnan(v)
                 ? arena_printf(ck->ar, "the argument is outside the domain of %s()", name)
                 : arena_printf(ck->ar, "%s() is infinite there or overflows", name));
-            unknown = true;
-        }
     }
     e->unknown = unknown;
     e->span = n->span;
@@ -1071,17 +1069,16 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         return a;
     }
     /* two numbers and no number out: folding leaves the operation for run time, where it
-       would give inf or NaN */
+       gives inf or NaN. A warning: a test may want a NaN, a model an infinite bound */
     if (!bad && !a->unknown && !b->unknown && a->kind == SX_CONST && b->kind == SX_CONST &&
         e->kind != SX_CONST) {
         double v = n->op == '/' ? a->v / b->v : n->op == '^' ? pow(a->v, b->v) : INFINITY;
-        ERR(ck, n->span, "this is not a finite number: %s",
+        diag_warning(ck->d, n->span, "this is not a finite number: %s",
             n->op == '/' && b->v == 0   ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
             : n->op == '%' && b->v == 0 ? "a remainder of a division by zero"
             : n->op == '^' && a->v == 0 && b->v < 0 ? "zero to a negative power (a division by zero)"
             : isnan(v)                  ? "a negative number to a fractional power"
                                         : "the result overflows");
-        bad = true;
     }
     e->unknown = a->unknown || b->unknown || bad;
     e->span = n->span;

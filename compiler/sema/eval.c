@@ -65,6 +65,10 @@ sx *sema_eval(sema_ctx *s, const ast_node *e, const sema_binding *b, int nb)
     sx *v = sx_simplify(ar, check_expr(ck, e));
     if (diag_error_count(d) > before || v->unknown)
         return NULL;
+    if (v->kind != SX_CONST && sx_numbers_only(v)) {
+        diag_error(d, e->span, "this has no finite value");
+        return NULL;
+    }
     if (v->kind != SX_CONST) {
         diag_error(d, e->span, "this is not a constant: it depends on %s",
                    v->kind == SX_RAND ? "a random draw" : "something known only in a simulation");
