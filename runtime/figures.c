@@ -339,10 +339,13 @@ static axon_status rt_fig_isi(rt_figctx *c)
                 "fraction of intervals", 1e-3, 1, 0);
     for (size_t p = 0; p < np; p++) {
         const char *col = rt_pop_color(c, a->pops[p].tr->name);
-        rt_svg_steps(&s, edges, hs[p], NB, col, np == 1 ? 0.25 : 0.12);
+        /* populations after the first dashed: with like distributions, the later outline
+           would hide the earlier one */
+        const char *dash = p > 0 ? "6 4" : NULL;
+        rt_svg_steps(&s, edges, hs[p], NB, col, np == 1 ? 0.25 : 0.12, dash);
         char lab[96];
         snprintf(lab, sizeof lab, "%s (CV %.2f)", a->pops[p].tr->name, a->pops[p].sum.isi.cv);
-        rt_svg_legend(&s, lab, col, NULL);
+        rt_svg_legend(&s, lab, col, dash);
     }
     return rt_fig_done(c, &s, "isi.svg", "isi", title);
 }
@@ -513,11 +516,11 @@ static axon_status rt_fig_weights(rt_figctx *c, const rt_series *d, size_t idx)
     rt_svg_begin(&g, RT_W, RT_H, title, sub);
     rt_svg_axes(&g, lo, hi, 0, ymax > 0 ? ymax * 1.08 : 1, xlab, "synapses", scale, 1, 0);
     char lab[96];
-    rt_svg_steps(&g, edges, h1, NB, RT_COLORS[0], 0.3);
+    rt_svg_steps(&g, edges, h1, NB, RT_COLORS[0], 0.3, NULL);
     snprintf(lab, sizeof lab, "t = %.4g s", s->times[d->first + d->n - 1]);
     rt_svg_legend(&g, lab, RT_COLORS[0], NULL);
     if (d->n > 1) {
-        rt_svg_steps(&g, edges, h0, NB, RT_COLORS[1], 0);
+        rt_svg_steps(&g, edges, h0, NB, RT_COLORS[1], 0, NULL);
         snprintf(lab, sizeof lab, "t = %.4g s", s->times[d->first]);
         rt_svg_legend(&g, lab, RT_COLORS[1], NULL);
     }
@@ -581,6 +584,16 @@ static axon_status rt_fig_kuramoto(rt_figctx *c)
     double t[NT], R[NT];
     for (int k = 0; k < NT; k++)
         t[k] = a->t0 + (a->t1 - a->t0) * (k + 0.5) / NT;
+    /* from spikes alone, R is defined only where most neurons are between two of their spikes:
+       where it is nowhere (sparse or short activity), there is no figure to draw */
+    bool any = phases;
+    for (size_t p = 0; !any && p < a->npops; p++) {
+        axon_kuramoto_spikes(a->pops[p].tr, t, NT, R);
+        for (int k = 0; k < NT && !any; k++)
+            any = !isnan(R[k]);
+    }
+    if (!any)
+        return AXON_OK;
     const char *title = "Kuramoto order parameter";
     char sub[400];
     snprintf(sub, sizeof sub, "%s; %s", c->sub,
@@ -649,10 +662,13 @@ static axon_status rt_fig_cch(rt_figctx *c)
     rt_svg_axes(&g, edges[0], edges[L], low - pad > 0 ? low - pad : 0, top + pad,
                 "lag (ms): the second neuron after the first", "coincidences per spike", 1e-3, 1,
                 0);
+    /* outlines only: the y axis starts near the lowest value, not at 0, and an area down to
+       it would make small differences look large; later populations dashed (see isi) */
     for (size_t p = 0; p < a->npops; p++) {
         const char *col = rt_pop_color(c, a->pops[p].tr->name);
-        rt_svg_steps(&g, edges, a->pops[p].cch, L, col, a->npops == 1 ? 0.25 : 0);
-        rt_svg_legend(&g, a->pops[p].tr->name, col, NULL);
+        const char *dash = p > 0 ? "6 4" : NULL;
+        rt_svg_steps(&g, edges, a->pops[p].cch, L, col, 0, dash);
+        rt_svg_legend(&g, a->pops[p].tr->name, col, dash);
     }
     return rt_fig_done(c, &g, "cch.svg", "cch", title);
 }

@@ -298,15 +298,17 @@ void rt_svg_band(rt_svg *s, const double *x, const double *lo, const double *hi,
 }
 
 void rt_svg_steps(rt_svg *s, const double *edges, const double *h, size_t n, const char *color,
-                  double fill_opacity)
+                  double fill_opacity, const char *dash)
 {
     double base = s->logy ? s->y0 : (s->y0 < 0 && s->y1 > 0 ? 0 : s->y0);
     double Yb = rt_svg_y(s, base);
     rt_sb_printf(&s->b,
                  "<path clip-path=\"url(#plot)\" fill=\"%s\" fill-opacity=\"%.2f\" "
-                 "stroke=\"%s\" stroke-width=\"1.5\" stroke-linejoin=\"round\" d=\"M%.1f "
-                 "%.1f",
-                 fill_opacity > 0 ? color : "none", fill_opacity, color, rt_svg_x(s, edges[0]), Yb);
+                 "stroke=\"%s\" stroke-width=\"1.5\" stroke-linejoin=\"round\"%s%s%s "
+                 "d=\"M%.1f %.1f",
+                 fill_opacity > 0 ? color : "none", fill_opacity, color,
+                 dash ? " stroke-dasharray=\"" : "", dash ? dash : "", dash ? "\"" : "",
+                 rt_svg_x(s, edges[0]), Yb);
     for (size_t k = 0; k < n; k++)
         rt_sb_printf(&s->b, " V%.1f H%.1f", rt_svg_y(s, h[k]), rt_svg_x(s, edges[k + 1]));
     rt_sb_printf(&s->b, " V%.1f\"/>\n", Yb);

@@ -52,9 +52,10 @@ void rt_svg_line(rt_svg *s, const double *x, const double *y, size_t n, const ch
 /* A filled band between lo and hi at the n points (semi-transparent). */
 void rt_svg_band(rt_svg *s, const double *x, const double *lo, const double *hi, size_t n,
                  const char *color, double opacity);
-/* A histogram outline over edges (n + 1 values) with heights h (n), optionally filled. */
+/* A histogram outline over edges (n + 1 values) with heights h (n), optionally filled, the
+ * outline dashed when dash is a dash array ("6 4"). */
 void rt_svg_steps(rt_svg *s, const double *edges, const double *h, size_t n, const char *color,
-                  double fill_opacity);
+                  double fill_opacity, const char *dash);
 /* Raster ticks: one short vertical mark of height `h` (data units) per point. */
 void rt_svg_ticks(rt_svg *s, const double *x, const double *y, size_t n, double h,
                   const char *color);

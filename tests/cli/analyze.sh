@@ -117,8 +117,17 @@ if grep -q '"kuramoto_mean"' "$tmp/ku/report/analysis.json"; then ok; else bad "
 # spike phases leave R undefined near the window's edges: the figure says why it is blank there;
 # recorded phases have no such gaps
 gapnote="no R where under 90% of the neurons are between two of their spikes"
-if grep -qF "$gapnote" "$tmp/c o/report/kuramoto.svg"; then ok; else bad "kuramoto.svg (spike phases): no note on its gaps"; fi
+if grep -qF "$gapnote" "$tmp/pl/report/kuramoto.svg"; then ok; else bad "kuramoto.svg (spike phases): no note on its gaps"; fi
 if ! grep -qF "$gapnote" "$tmp/ku/report/kuramoto.svg"; then ok; else bad "kuramoto.svg (recorded phases): a note on gaps it has not"; fi
+# where R is nowhere defined (COBA at 4,000 neurons for 100 ms: most neurons spike once or not
+# at all), there is no Kuramoto figure, nor one listed; two populations' ISI and CCH outlines:
+# the second dashed, so that like distributions stay visible
+expect "run --report: no R anywhere" 0 "$AXON" run "$coba" -t 100ms -o "$tmp/nor" --report -q
+if [ ! -e "$tmp/nor/report/kuramoto.svg" ] && ! grep -q 'kuramoto.svg' "$tmp/nor/report/index.html"; then ok
+else bad "kuramoto.svg drawn with no R anywhere"; fi
+for f in isi cch; do
+    if grep -q 'stroke-dasharray' "$tmp/nor/report/$f.svg"; then ok; else bad "$f.svg: the second population is not dashed"; fi
+done
 # more than 100,000 spikes: the raster is a density image, and stays small
 expect "run --report: density raster" 0 "$AXON" run "$coba" -t 2s -o "$tmp/big" --report -q
 if grep -q 'data:image/png;base64' "$tmp/big/report/raster.svg" && grep -q 'density of' "$tmp/big/report/raster.svg" &&
