@@ -655,6 +655,18 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
         return false;
     }
     axon_err err;
+    /* as axon run does: a network larger than the machine's memory is refused before it is
+       built (which would take minutes, then swap or be killed) */
+    double total = 0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double limit = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    if (axon_model_memory(desc, 0, NULL, 0, &total, &err) == AXON_OK && limit > 0 &&
+        total > limit) {
+        axonc_instance_free(in);
+        return error(r, "%s(...) would take about %.1f GiB, more than the machine's memory "
+                        "(%.1f GiB): make it smaller",
+                     module, total / 1073741824.0, limit / 1073741824.0);
+    }
     axon_sim *sim = axon_sim_new(desc, &(axon_opts){.seed = r->seed}, &err);
     if (!sim) {
         axonc_instance_free(in);

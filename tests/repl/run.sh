@@ -100,6 +100,12 @@ s = COBA(N = 400, N = 40)|COBA(...) sets N twice
 s = COBA(40, N = 400)|COBA(...) sets N twice
 :run sim 0.01 ms|the duration must be at least one time step (0.1 ms)
 END
+# a network larger than the machine's memory is refused before it is built, as axon run does
+# (COBA at 10 million neurons: about 2e12 synapses)
+out=$(cd "$tmp" && NO_COLOR=1 timeout 120 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" \
+    -e 'big = COBA(N = 10000000)' 2>&1)
+if printf '%s\n' "$out" | grep -q "^error: COBA(...) would take about .* GiB, more than the machine's memory"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a network past the memory: $out"; fi
 # a simulation that has not run has nothing to draw
 for e in ':raster sim.E' ':rate sim.E' ':plot raster sim to notrun.svg'; do
     out=$(cd "$tmp" && NO_COLOR=1 "$AXON" repl -e ":load $AXON_SRCDIR/examples/coba.axon" -e 'sim = COBA(N = 400)' -e "$e" 2>"$tmp/err")
