@@ -323,7 +323,8 @@ static void import_one(sema_ctx *s, int fi, const ast_node *imp)
             diag_hint(s->d, "no standard library directory is configured (set AXON_STDLIB)");
     } else {
         diag_hint(s->d, "relative imports are looked up next to the importing file, then in "
-                        "the directories of AXON_PATH");
+                        "the import path (the axon command's AXON_PATH; a program's "
+                        "axonc_options.import_path)");
     }
 }
 
