@@ -1005,11 +1005,6 @@ static const char *const KEYWORDS[] = {
     "weights",
 };
 
-static const char *const FUNCTIONS[] = {
-    "exp",     "log",  "log10",  "sqrt", "sin",     "cos",    "tan",   "tanh", "sinh",
-    "cosh",    "atan", "abs",    "min",  "max",     "clip",   "floor", "ceil", "pow",
-    "sigmoid", "Phi",  "exprel", "rand", "uniform", "normal", "timed",
-};
 
 static const char *const UNITS[] = {
     "s", "ms",  "us", "Hz", "kHz", "V",   "mV",   "uV",   "A",    "mA", "uA",  "nA", "pA",
@@ -1339,8 +1334,8 @@ void ide_complete(const ide_index *x, int file, int line, int col, axonc_complet
     for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
         if (!midline || !starts_only(KEYWORDS[i]))
             emit(fn, user, KEYWORDS[i], AXONC_SYM_KEYWORD, NULL);
-    for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
-        emit(fn, user, FUNCTIONS[i], AXONC_SYM_FUNCTION, "a function of the language");
+    for (int i = 0; sx_builtin_name(i); i++)
+        emit(fn, user, sx_builtin_name(i), AXONC_SYM_FUNCTION, "a function of the language");
     for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
         emit(fn, user, UNITS[i], AXONC_SYM_UNIT, "a unit");
     emit(fn, user, "t", AXONC_SYM_BUILTIN, "the time");
@@ -1402,9 +1397,8 @@ static const char *bad_name(const ide_index *x, const char *name)
     /* a name spelt like a unit would take the unit's place where it is written alone */
     if (unit_is_name(name, n))
         return arena_printf(x->ar, "'%s' is a unit", name);
-    for (size_t i = 0; i < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; i++)
-        if (!strcmp(name, FUNCTIONS[i]))
-            return arena_printf(x->ar, "'%s' is a function of the language", name);
+    if (sx_is_builtin(name))
+        return arena_printf(x->ar, "'%s' is a function of the language", name);
     return NULL;
 }
 
@@ -1470,7 +1464,8 @@ const char *ide_rename_refusal(const ide_index *x, int sym, const char *new_name
         bool clash = member ? o->parent == y->parent
                             : o->parent < 0 && (o->kind <= AXONC_SYM_MODULE || o->kind == AXONC_SYM_EXTERN);
         if (clash)
-            return arena_printf(x->ar, "'%s' is already the name of a %s (%s)", new_name,
+            return arena_printf(x->ar, "'%s' is already the name of %s %s (%s)", new_name,
+                                strchr("aeiou", kind_word(o->kind)[0]) ? "an" : "a",
                                 kind_word(o->kind), where_of(x, o->span));
     }
     return NULL;

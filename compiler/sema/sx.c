@@ -311,6 +311,28 @@ const char *sx_fn_name(sx_fn fn)
     return (unsigned)fn < FN_COUNT ? FNS[fn].name : "?";
 }
 
+/* Functions the checker knows by name besides FNS (random draws, tables, vectors, inputs). */
+static const char *const SPECIAL_FNS[] = {"pow",    "rand",  "uniform", "normal",       "randint",
+                                          "timed",  "topk",  "sum",     "poisson_input"};
+
+const char *sx_builtin_name(int k)
+{
+    if (k < 0)
+        return NULL;
+    if (k < FN_COUNT)
+        return FNS[k].name;
+    k -= FN_COUNT;
+    return (size_t)k < sizeof SPECIAL_FNS / sizeof *SPECIAL_FNS ? SPECIAL_FNS[k] : NULL;
+}
+
+bool sx_is_builtin(const char *name)
+{
+    for (int k = 0; sx_builtin_name(k); k++)
+        if (!strcmp(sx_builtin_name(k), name))
+            return true;
+    return false;
+}
+
 int sx_fn_lookup(const char *name)
 {
     for (int i = 0; i < FN_COUNT; i++)

@@ -176,6 +176,11 @@ bool sx_uses(const sx *e, int space, int idx);
 /* Is e made of numbers alone (no variable, draw, table or C call)? Such a tree that is not
  * SX_CONST is an operation whose result is not finite (folding keeps those). */
 bool sx_numbers_only(const sx *e);
+/* The built-in functions of the language by name, k = 0, 1, ... until NULL: those of sx_fn
+ * and the ones the checker knows by name (rand, normal, randint, timed, topk, sum, ...); for
+ * completion, renaming and the warning on a name that hides one. */
+const char *sx_builtin_name(int k);
+bool sx_is_builtin(const char *name);
 /* Is e, as a function of variable (space, idx), of the form A + B * x with
  * A and B free of x? When true and A, B are non-NULL, they receive A and B. */
 bool sx_linear_in(ax_arena *ar, sx *e, int space, int idx, sx **A, sx **B);

@@ -194,8 +194,7 @@ static void check_decl_name(check_ctx *ck, const char *name, ax_span sp)
         ERR(ck, sp, "'%s' is a unit; choose another name", name);
         return;
     }
-    if (sx_fn_lookup(name) >= 0 || !strcmp(name, "rand") || !strcmp(name, "uniform") ||
-        !strcmp(name, "normal") || !strcmp(name, "pow"))
+    if (sx_is_builtin(name))
         diag_warning(ck->d, sp, "'%s' hides the built-in function of the same name", name);
 }
 

@@ -97,7 +97,7 @@ static const char MODEL[] = "# The cell.\n"
                             "}\n";
 
 typedef struct {
-    int n, has_tau, has_keyword, has_v;
+    int n, has_tau, has_keyword, has_v, has_randint, has_round;
 } seen;
 
 static void collect(void *user, const axonc_completion *c)
@@ -107,6 +107,8 @@ static void collect(void *user, const axonc_completion *c)
     s->has_tau |= !strcmp(c->label, "tau") && c->kind == AXONC_SYM_PARAM;
     s->has_keyword |= !strcmp(c->label, "and") && c->kind == AXONC_SYM_KEYWORD;
     s->has_v |= !strcmp(c->label, "v") && c->kind == AXONC_SYM_STATE;
+    s->has_randint |= !strcmp(c->label, "randint") && c->kind == AXONC_SYM_FUNCTION;
+    s->has_round |= !strcmp(c->label, "round") && c->kind == AXONC_SYM_FUNCTION;
 }
 
 /* Names, their declarations, units, doc comments and uses, across a neuron and a module. */
@@ -150,6 +152,7 @@ START_TEST(test_symbols)
     seen c = {0};
     ck_assert_int_eq(axonc_complete(u, "m.axon", 5, 30, collect, &c), AXONC_OK);
     ck_assert(c.has_tau && c.has_keyword);
+    ck_assert(c.has_randint && c.has_round); /* every function the checker knows */
     seen m = {0};
     ck_assert_int_eq(axonc_complete(u, "m.axon", 9, 14, collect, &m), AXONC_OK);
     ck_assert(m.has_v && !m.has_keyword);
@@ -178,6 +181,9 @@ START_TEST(test_rename_check)
         {"ms", "'ms' is a unit"},
         {"t", "'t' is a name of the language"},
         {"exp", "'exp' is a function of the language"},
+        {"round", "'round' is a function of the language"},
+        {"randint", "'randint' is a function of the language"},
+        {"sum", "'sum' is a function of the language"},
         {"9a", "'9a' is not a name"},
         {"", "'' is not a name"},
     };
