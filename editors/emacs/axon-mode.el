@@ -55,9 +55,10 @@
     "run" "for" "and" "or" "not" "if" "then" "else" "where" "from"))
 
 (defconst axon--builtins
-  '("exp" "log" "log10" "sqrt" "sin" "cos" "tan" "tanh" "sinh" "cosh" "atan" "abs" "min"
-    "max" "clip" "floor" "ceil" "pow" "sigmoid" "Phi" "exprel" "rand" "uniform" "normal"
-    "timed" "random" "fixed_indegree" "fixed_outdegree"))
+  '("exp" "log" "log10" "sqrt" "sin" "cos" "tan" "tanh" "sinh" "cosh" "atan" "atan2" "abs"
+    "min" "max" "clip" "floor" "ceil" "round" "sign" "mod" "pow" "sigmoid" "Phi" "exprel"
+    "expm1" "rand" "uniform" "normal" "randint" "timed" "topk" "sum" "poisson_input"
+    "random" "fixed_indegree" "fixed_outdegree"))
 
 (defconst axon--unit-re
   (let ((atom "\\(?:[TGMkcmunpf]\\|µ\\|μ\\)?\\(?:Hz\\|ohm\\|mol\\|rad\\|kg\\|cd\\|[smVASFCMKgWJ]\\)\\(?:\\^-?[0-9]+\\)?"))

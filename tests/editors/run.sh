@@ -34,6 +34,19 @@ for f in editors/vscode/package.json editors/vscode/language-configuration.json 
     if "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))' "$f"; then ok; else bad "$f is not JSON"; fi
 done
 
+# every built-in function of the language (compiler/sema/sx.c: FNS and SPECIAL_FNS) is one in
+# each editor's highlighting
+fns=$(sed -n '/^} FNS\[FN_COUNT\] = {/,/^};/p; /^static const char \*const SPECIAL_FNS/,/};/p' \
+    compiler/sema/sx.c | grep -o '"[A-Za-z_0-9]*"' | tr -d '"')
+[ "$(printf '%s\n' $fns | wc -l)" -ge 30 ] && ok || bad "the language's functions were not found in sx.c"
+for f in editors/vim/syntax/axon.vim editors/emacs/axon-mode.el editors/vscode/syntaxes/axon.tmLanguage.json; do
+    lacks=""
+    for fn in $fns; do
+        grep -q "[^A-Za-z_0-9]$fn[^A-Za-z_0-9]" "$f" || lacks="$lacks $fn"
+    done
+    if [ -z "$lacks" ]; then ok; else bad "$f lacks the functions:$lacks"; fi
+done
+
 if command -v emacs >/dev/null 2>&1; then
     out=$(emacs --batch -Q -l editors/emacs/axon-mode.el -l tests/editors/emacs.el \
               $files tests/fmt/*.expected 2>&1)

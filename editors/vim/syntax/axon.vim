@@ -23,7 +23,7 @@ syn match   axonEscape contained +\\.+
 
 " Definitions and items.
 syn keyword axonDefine      neuron synapse rule module
-syn keyword axonInclude     import
+syn keyword axonInclude     import extern
 syn keyword axonBlock       parameters state inputs equations step output continuous
 syn keyword axonBlock       refractory method modulator
 syn match   axonBlock       "\<event-driven\>"
@@ -39,7 +39,7 @@ syn keyword axonSpecial     pre post
 syn match   axonRecordKind  "\%(\<record\s\+\)\@<=\%(spikes\|rate\|weights\)\>"
 
 " Built-in functions, when called.
-syn match   axonBuiltin     "\<\%(exp\|log\|sqrt\|sin\|cos\|tan\|tanh\|abs\|min\|max\|clip\|uniform\|normal\|rand\|Phi\|sigmoid\|pow\|floor\|ceil\|exprel\)\ze\s*("
+syn match   axonBuiltin     "\<\%(poisson_input\|sigmoid\|uniform\|randint\|exprel\|normal\|log10\|atan2\|floor\|round\|expm1\|timed\|sqrt\|tanh\|sinh\|cosh\|atan\|clip\|ceil\|sign\|rand\|topk\|exp\|log\|sin\|cos\|tan\|abs\|min\|max\|mod\|pow\|Phi\|sum\)\ze\s*("
 
 " Derivatives: v'
 syn match   axonDerivative  "\<\h\w*'"
