@@ -218,8 +218,7 @@ void axon_exe_progress(void *user, double f)
 }
 
 static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
-                   const void *comm,
-                   double duration, double compile_s);
+                   const void *comm, double duration, double compile_s, int *together);
 
 static const char OPTIONS_HELP[] =
     "  -t, --time DURATION    model time to simulate, e.g. 1s, '500 ms'\n"
@@ -708,6 +707,8 @@ static const char *exe_signal_name(int sig)
 typedef struct {
     int rank, size; /* 0 and 1 when not started by an MPI launcher */
     char prog[256]; /* "PROG (rank R of K)" */
+    int together;   /* the run ended on every rank at one step (a stop, a non-finite value):
+                       a failing status then needs no MPI_Abort to end the other ranks */
 #ifdef HAVE_MPI
     MPI_Comm world;
 #endif
@@ -759,7 +760,7 @@ static int exe_mpi_end(exe_mpi *mp, int status)
     MPI_Initialized(&init);
     if (!init)
         return status;
-    if (status != 0 && status < 128 && mp->size > 1) {
+    if (status != 0 && status < 128 && mp->size > 1 && !mp->together) {
         fflush(stdout);
         fflush(stderr);
         MPI_Abort(mp->world, status);
@@ -789,7 +790,7 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
 int axon_exe_simulate(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
                       double compile_s)
 {
-    exe_mpi mp;
+    exe_mpi mp = {0};
     int status = exe_mpi_begin(prog, &mp);
     if (status)
         return status;
@@ -860,13 +861,13 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
     }
     exe_handlers handlers;
     exe_catch(&handlers);
-    int status = exe_run(prog, model, o, exe_mpi_comm(mp), duration, compile_s);
+    int status = exe_run(prog, model, o, exe_mpi_comm(mp), duration, compile_s, &mp->together);
     exe_release(&handlers);
     return status;
 }
 
 static int exe_run(const char *prog, const axon_model_desc *model, const axon_exe_opts *o,
-                   const void *comm, double duration, double compile_s)
+                   const void *comm, double duration, double compile_s, int *together)
 {
     axon_err err = {{0}};
     axon_opts ao = {o->seed, o->threads};
@@ -939,6 +940,7 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         }
     bool tty = isatty(fileno(stderr)) && !o->quiet;
     axon_status rs = status ? AXON_OK : exe_loop(prog, sim, o, duration, tty);
+    *together = rs == AXON_ESTOPPED || rs == AXON_ENONFINITE;
     if (status) {
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
