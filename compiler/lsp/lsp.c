@@ -1074,8 +1074,18 @@ static json_object *formatting(server *srv, json_object *params)
         json_object *a = json_object_new_object(), *b = json_object_new_object();
         json_object_object_add(a, "line", json_object_new_int(0));
         json_object_object_add(a, "character", json_object_new_int(0));
-        json_object_object_add(b, "line", json_object_new_int(lines + 1));
-        json_object_object_add(b, "character", json_object_new_int(0));
+        /* the end of the document: its last line (after the last newline: an empty one),
+           at its length in UTF-16 units, not a place past it */
+        size_t last_len = 0;
+        const char *last = line_of(d, lines, &last_len);
+        int units = 0;
+        for (size_t i = 0; last && i < last_len; i++) {
+            unsigned char c = (unsigned char)last[i];
+            if ((c & 0xC0) != 0x80)
+                units += c >= 0xF0 ? 2 : 1;
+        }
+        json_object_object_add(b, "line", json_object_new_int(lines));
+        json_object_object_add(b, "character", json_object_new_int(units));
         json_object_object_add(r, "start", a);
         json_object_object_add(r, "end", b);
         json_object_object_add(e, "range", r);

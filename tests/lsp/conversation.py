@@ -214,9 +214,14 @@ def main():
                                               "options": {"tabSize": 4, "insertSpaces": True}})
     edits = r.get("result") or []
     want = subprocess.run([axon, "fmt", "-"], input=messy, capture_output=True, text=True).stdout
+    # the edit ends at the document's end: its last line, at that line's length (after a final
+    # newline: the empty line after it), not past it
+    nl = messy.count("\n")
+    last = messy.split("\n")[-1]
     check(len(edits) == 1 and edits[0]["newText"] == want and
-          edits[0]["range"]["start"] == {"line": 0, "character": 0},
-          "formatting replaces the text by axon fmt's", r)
+          edits[0]["range"]["start"] == {"line": 0, "character": 0} and
+          edits[0]["range"]["end"] == {"line": nl, "character": len(last.encode("utf-16-le")) // 2},
+          "formatting replaces the text by axon fmt's, to the document's end", r)
 
     # rename: prepareRename gives the name's range; rename edits its declaration and uses
     s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 6},
