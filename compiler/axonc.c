@@ -176,7 +176,10 @@ static void deliver_dropped(axonc_unit *u, int before)
  * the next one is judged on its own, an error repeated is reported again, and a long REPL
  * session never reaches the limit of reported diagnostics. The check's diagnostics stay, so a
  * pass does not repeat one of them. */
-static diag_mark pass_begin(const axonc_unit *u) { return diag_mark_now(u->d); }
+static diag_mark pass_begin(const axonc_unit *u)
+{
+    return diag_mark_now(u->d);
+}
 
 /* Delivers what the pass begun at m reported; returns whether it reported errors. */
 static bool pass_end(axonc_unit *u, diag_mark m)
@@ -1277,7 +1280,8 @@ axonc_status axonc_emit(axonc_instance *in, axonc_emit_kind kind, const char *pa
     }
     const char *src = source_at(in->u, path), *hsrc = hdr ? source_at(in->u, hdr) : NULL;
     if (src || hsrc) {
-        axonc_status st = fail(s, AXONC_EINVAL, "'%s'%s is a file the model was read from (a "
+        axonc_status st = fail(s, AXONC_EINVAL,
+                               "'%s'%s is a file the model was read from (a "
                                "model or data file), which the output would replace",
                                src ? path : hdr, src ? "" : " (the header)");
         free(hdr);

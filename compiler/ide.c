@@ -1005,7 +1005,6 @@ static const char *const KEYWORDS[] = {
     "weights",
 };
 
-
 static const char *const UNITS[] = {
     "s", "ms",  "us", "Hz", "kHz", "V",   "mV",   "uV",   "A",    "mA", "uA",  "nA", "pA",
     "S", "mS",  "uS", "nS", "pS",  "ohm", "kohm", "Mohm", "Gohm", "F",  "uF",  "nF", "pF",

@@ -8,14 +8,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef HAVE_MPI
 #include <mpi.h>
 #endif
@@ -387,14 +387,18 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
     unsigned long long x;
     if (!strcmp(a, "-t") || !strcmp(a, "--time")) {
         if (!(o->duration = axon_exe_parse_time(v))) {
-            snprintf(err, errlen, "-t needs a positive duration (in s, or with a unit of time: "
-                                  "'1 s', 500ms); not '%s'", v);
+            snprintf(err, errlen,
+                     "-t needs a positive duration (in s, or with a unit of time: "
+                     "'1 s', 500ms); not '%s'",
+                     v);
             return -1;
         }
     } else if (!strcmp(a, "--checkpoint-every")) {
         if (!(o->checkpoint_every = axon_exe_parse_time(v))) {
-            snprintf(err, errlen, "--checkpoint-every needs a positive duration (in s, or with a "
-                                  "unit of time: 100ms); not '%s'", v);
+            snprintf(err, errlen,
+                     "--checkpoint-every needs a positive duration (in s, or with a "
+                     "unit of time: 100ms); not '%s'",
+                     v);
             return -1;
         }
     } else if (!strcmp(a, "--checkpoint") || !strcmp(a, "--resume")) {
@@ -823,13 +827,17 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
     /* the steps axon_sim_run takes: at least one, and within its limit, before any work */
     double steps = round(duration / model->dt);
     if (steps < 1) {
-        fprintf(stderr, "%s: a run of %.6g s is shorter than one time step (%g ms): nothing "
-                        "would run\n", prog, duration, model->dt * 1e3);
+        fprintf(stderr,
+                "%s: a run of %.6g s is shorter than one time step (%g ms): nothing "
+                "would run\n",
+                prog, duration, model->dt * 1e3);
         return 2;
     }
     if (steps >= 0x1p48) {
-        fprintf(stderr, "%s: a run of %.6g s is %.6g steps of %g ms, past the limit of 2^48 "
-                        "steps\n", prog, duration, steps, model->dt * 1e3);
+        fprintf(stderr,
+                "%s: a run of %.6g s is %.6g steps of %g ms, past the limit of 2^48 "
+                "steps\n",
+                prog, duration, steps, model->dt * 1e3);
         return 2;
     }
     int mem = exe_memory(prog, model, o, duration);
@@ -851,8 +859,8 @@ static int exe_simulate(const char *prog, const axon_model_desc *model, const ax
         if (stat(o->checkpoint, &st) == 0 && S_ISDIR(st.st_mode))
             fprintf(stderr, "%s: --checkpoint: %s is a directory\n", prog, o->checkpoint);
         else if (access(dir, W_OK | X_OK) != 0)
-            fprintf(stderr, "%s: --checkpoint: %s: cannot write in %s: %s\n", prog,
-                    o->checkpoint, dir, strerror(errno));
+            fprintf(stderr, "%s: --checkpoint: %s: cannot write in %s: %s\n", prog, o->checkpoint,
+                    dir, strerror(errno));
         else
             bad = 0;
         free(dup);

@@ -104,9 +104,10 @@ axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_er
                           "(%s) implements ABI %d: rebuild the model with this axon",
                           path, sym, h->desc->abi, axon_version(), AXON_ABI_VERSION);
     else if (rt_symbol_size(h->desc) != sizeof(axon_model_desc))
-        st = axon_err_set(err, AXON_EINVAL, "%s: '%s' is not a model descriptor (%zu bytes, "
-                          "not %zu)", path, sym, rt_symbol_size(h->desc),
-                          sizeof(axon_model_desc));
+        st = axon_err_set(err, AXON_EINVAL,
+                          "%s: '%s' is not a model descriptor (%zu bytes, "
+                          "not %zu)",
+                          path, sym, rt_symbol_size(h->desc), sizeof(axon_model_desc));
     if (st != AXON_OK) {
         dlclose(h->dl);
         free(h);

@@ -1429,8 +1429,10 @@ LLVMValueRef cg_projection(cg *c, int k)
         if (too_long) {
             /* a time step far shorter than the delay: no delay table holds it (the runtime
                refuses anything past 2^24 steps too, with its limit) */
-            diag_error(c->d, pj->span, "the delay %g ms is %.3g steps of %g ms: too many for a "
-                       "projection's delay", pj->delay->v * 1e3, d, m->dt * 1e3);
+            diag_error(c->d, pj->span,
+                       "the delay %g ms is %.3g steps of %g ms: too many for a "
+                       "projection's delay",
+                       pj->delay->v * 1e3, d, m->dt * 1e3);
             d = 0;
         }
         delay_steps = (unsigned)d;

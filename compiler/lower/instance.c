@@ -231,8 +231,10 @@ static bool int_value(inst *in, const sx *e, ax_span sp, long min, long *out, co
 {
     char d[96];
     if (e->kind != SX_CONST && sx_numbers_only(e)) {
-        ERR(in, sp, "%s is not a finite number with these values (a division by zero, an "
-                    "overflow)", what);
+        ERR(in, sp,
+            "%s is not a finite number with these values (a division by zero, an "
+            "overflow)",
+            what);
         return false;
     }
     if (e->kind != SX_CONST) {
@@ -1121,8 +1123,8 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
             diag_error(in.d, SPAN_NONE, "no module named '%s'", module);
             /* the file's modules: the likeliest meant, else all of them */
             const ast_node *root = sema_file_root(s, root_file);
-            const char **names = arena_alloc(in.ar, (size_t)(root ? root->nkids + 1 : 1) *
-                                                        sizeof *names);
+            const char **names =
+                arena_alloc(in.ar, (size_t)(root ? root->nkids + 1 : 1) * sizeof *names);
             int n = 0;
             for (int k = 0; root && k < root->nkids; k++)
                 if (root->kids[k]->kind == AST_MODULE)

@@ -93,7 +93,7 @@ typedef struct {
     const sm_type *type;
     const char *type_name;
     int size;
-    bool size_bad;          /* its size was refused (and is 1): no error about its neurons */
+    bool size_bad; /* its size was refused (and is 1): no error about its neurons */
     ir_var *vars;
     int nvars;
     /* The update of one step, for one neuron: all right-hand sides read the

@@ -663,8 +663,9 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
     if (axon_model_memory(desc, 0, NULL, 0, &total, &err) == AXON_OK && limit > 0 &&
         total > limit) {
         axonc_instance_free(in);
-        return error(r, "%s(...) would take about %.1f GiB, more than the machine's memory "
-                        "(%.1f GiB): make it smaller",
+        return error(r,
+                     "%s(...) would take about %.1f GiB, more than the machine's memory "
+                     "(%.1f GiB): make it smaller",
                      module, total / 1073741824.0, limit / 1073741824.0);
     }
     axon_sim *sim = axon_sim_new(desc, &(axon_opts){.seed = r->seed}, &err);
@@ -1301,8 +1302,8 @@ static bool cmd_plot(repl *r, const char *arg)
         } else {
             /* the temporary recording's path is no name the user knows */
             size_t dl = strlen(dir);
-            error(r, "%s", !strncmp(err.msg, dir, dl) && err.msg[dl] == ':' ? err.msg + dl + 2
-                                                                              : err.msg);
+            error(r, "%s",
+                  !strncmp(err.msg, dir, dl) && err.msg[dl] == ':' ? err.msg + dl + 2 : err.msg);
         }
         axon_analysis_free(a);
         axon_recording_free(rec);
@@ -1442,11 +1443,11 @@ static bool command(repl *r, const char *line, bool *quit)
     static const struct {
         const char *name;
         bool (*fn)(repl *, const char *);
-    } TABLE[] = {{"help", cmd_help},   {"type", cmd_type},   {"run", cmd_run},
-                 {"reset", cmd_reset}, {"drop", cmd_drop}, {"stats", cmd_stats}, {"raster", cmd_raster}, {"plot", cmd_plot},
-                 {"rate", cmd_rate},   {"defs", cmd_defs},   {"sims", cmd_sims},
-                 {"load", cmd_load},   {"seed", cmd_seed},   {"write", cmd_write},
-                 {"save", cmd_save},   {"restore", cmd_restore}};
+    } TABLE[] = {
+        {"help", cmd_help}, {"type", cmd_type},   {"run", cmd_run},       {"reset", cmd_reset},
+        {"drop", cmd_drop}, {"stats", cmd_stats}, {"raster", cmd_raster}, {"plot", cmd_plot},
+        {"rate", cmd_rate}, {"defs", cmd_defs},   {"sims", cmd_sims},     {"load", cmd_load},
+        {"seed", cmd_seed}, {"write", cmd_write}, {"save", cmd_save},     {"restore", cmd_restore}};
     bool good = false, found = false;
     if (!strcmp(name, "quit") || !strcmp(name, "q") || !strcmp(name, "exit")) {
         *quit = true;

@@ -974,9 +974,10 @@ static sx *call(check_ctx *ck, const ast_node *n)
         double v = sx_apply_fn((sx_fn)fn, args[0]->v, nargs > 1 ? args[1]->v : 0,
                                nargs > 2 ? args[2]->v : 0);
         if (!isfinite(v))
-            diag_warning(ck->d, n->span, "this is not a finite number: %s", isnan(v)
-                ? arena_printf(ck->ar, "the argument is outside the domain of %s()", name)
-                : arena_printf(ck->ar, "%s() is infinite there or overflows", name));
+            diag_warning(
+                ck->d, n->span, "this is not a finite number: %s",
+                isnan(v) ? arena_printf(ck->ar, "the argument is outside the domain of %s()", name)
+                         : arena_printf(ck->ar, "%s() is infinite there or overflows", name));
     }
     e->unknown = unknown;
     e->span = n->span;
@@ -1074,11 +1075,13 @@ static sx *binary(check_ctx *ck, const ast_node *n)
         e->kind != SX_CONST) {
         double v = n->op == '/' ? a->v / b->v : n->op == '^' ? pow(a->v, b->v) : INFINITY;
         diag_warning(ck->d, n->span, "this is not a finite number: %s",
-            n->op == '/' && b->v == 0   ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
-            : n->op == '%' && b->v == 0 ? "a remainder of a division by zero"
-            : n->op == '^' && a->v == 0 && b->v < 0 ? "zero to a negative power (a division by zero)"
-            : isnan(v)                  ? "a negative number to a fractional power"
-                                        : "the result overflows");
+                     n->op == '/' && b->v == 0
+                         ? (a->v == 0 ? "zero divided by zero" : "a division by zero")
+                     : n->op == '%' && b->v == 0 ? "a remainder of a division by zero"
+                     : n->op == '^' && a->v == 0 && b->v < 0
+                         ? "zero to a negative power (a division by zero)"
+                     : isnan(v) ? "a negative number to a fractional power"
+                                : "the result overflows");
     }
     e->unknown = a->unknown || b->unknown || bad;
     e->span = n->span;

@@ -312,8 +312,8 @@ const char *sx_fn_name(sx_fn fn)
 }
 
 /* Functions the checker knows by name besides FNS (random draws, tables, vectors, inputs). */
-static const char *const SPECIAL_FNS[] = {"pow",    "rand",  "uniform", "normal",       "randint",
-                                          "timed",  "topk",  "sum",     "poisson_input"};
+static const char *const SPECIAL_FNS[] = {"pow",   "rand", "uniform", "normal",       "randint",
+                                          "timed", "topk", "sum",     "poisson_input"};
 
 const char *sx_builtin_name(int k)
 {

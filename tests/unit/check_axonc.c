@@ -430,9 +430,9 @@ START_TEST(test_failure_leaves_unit)
             ck_assert_int_eq(axonc_eval(u, "<e>", "1 mV + 1 nA", 11, NULL, 0, &val), AXONC_EDIAG);
             ck_assert_int_eq(axonc_eval(u, "<e>", "2 * 3 mV", 8, NULL, 0, &val), AXONC_OK);
             ck_assert(fabs(val.value - 6e-3) < 1e-15);
-            ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = &good, .nset = 1},
-                                               &in),
-                             AXONC_OK);
+            ck_assert_int_eq(
+                axonc_instantiate(u, &(axonc_instance_opts){.set = &good, .nset = 1}, &in),
+                AXONC_OK);
             const axon_model_desc *m = NULL;
             ck_assert_int_eq(axonc_jit(in, &m), AXONC_OK);
             ck_assert_uint_eq(m->pops[0].size, 20);
