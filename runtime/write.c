@@ -41,18 +41,6 @@
 #include "sbuf.h"
 #include "sim.h"
 
-static char *rt_join(const char *a, const char *sep, const char *c)
-{
-    size_t la = strlen(a), ls = strlen(sep), lc = strlen(c);
-    char *p = malloc(la + ls + lc + 1);
-    if (p) {
-        memcpy(p, a, la);
-        memcpy(p + la, sep, ls);
-        memcpy(p + la + ls, c, lc + 1);
-    }
-    return p;
-}
-
 /* Version 2 added axon_version, meta, populations and projections; version 3, written only
  * over several MPI ranks, files split into parts (rt_manifest_parts). */
 #define RT_MANIFEST_VERSION 2
@@ -563,83 +551,17 @@ static void rt_remove_tmp(const char *tmp)
 
 /* ---- names of temporary directories, and those of dead runs */
 
-/* This host's name as it appears in temporary names: [A-Za-z0-9._], others as '_'. */
-static void rt_host(char out[65])
+/* A temporary directory of a dead run of this host, next to a recordings directory. */
+static void rt_remove_stale_dir(const char *path, const struct stat *st)
 {
-    if (gethostname(out, 64) != 0)
-        out[0] = '\0';
-    out[64] = '\0';
-    for (char *c = out; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_')
-            *c = '_';
-    if (!out[0])
-        strcpy(out, "host");
-}
-
-/* "DIR.tmp-HOST-" (then PID-XXXXXX), malloc'd. */
-static char *rt_tmp_prefix(const char *dir)
-{
-    char host[65];
-    rt_host(host);
-    char *a = rt_join(dir, ".tmp-", host);
-    char *p = a ? rt_join(a, "-", "") : NULL;
-    free(a);
-    return p;
-}
-
-/* The process id in a temporary name after its prefix: "PID-XXXXXX" and nothing more (the
- * six characters of mkdtemp); 0 when name is not one. */
-static long rt_tmp_pid(const char *rest)
-{
-    long pid = 0;
-    const char *c = rest;
-    while (*c >= '0' && *c <= '9' && pid < 1000000000L)
-        pid = pid * 10 + (*c++ - '0');
-    if (c == rest || *c != '-' || strlen(c + 1) != 6)
-        return 0;
-    for (const char *x = c + 1; *x; x++)
-        if (!isalnum((unsigned char)*x))
-            return 0;
-    return pid;
+    if (S_ISDIR(st->st_mode))
+        rt_remove_tmp(path);
 }
 
 /* Removes the temporary directories next to dir of runs of this host that have died. */
 static void rt_clean_stale(const char *dir)
 {
-    char *prefix = rt_tmp_prefix(dir);
-    if (!prefix)
-        return;
-    const char *slash = strrchr(prefix, '/');
-    const char *base = slash ? slash + 1 : prefix;
-    char *parent = slash ? malloc((size_t)(slash - prefix) + 2) : NULL;
-    if (slash && !parent) { /* out of memory: the cleaning is for another time */
-        free(prefix);
-        return;
-    }
-    if (slash) {
-        size_t n = slash == prefix ? 1 : (size_t)(slash - prefix); /* "/x": the parent is "/" */
-        memcpy(parent, prefix, n);
-        parent[n] = '\0';
-    }
-    DIR *d = opendir(slash ? parent : ".");
-    size_t bl = strlen(base);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, base, bl))
-            continue;
-        long pid = rt_tmp_pid(e->d_name + bl);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue; /* alive, or not ours to judge */
-        char *path = slash ? rt_join(parent, "/", e->d_name) : rt_join(e->d_name, "", "");
-        struct stat st;
-        if (path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-            rt_remove_tmp(path);
-        free(path);
-    }
-    if (d)
-        closedir(d);
-    free(parent);
-    free(prefix);
+    rt_tmp_clean(dir, rt_remove_stale_dir);
 }
 
 /* Creates this run's temporary directory next to dir: *tmp = "DIR.tmp-HOST-PID-XXXXXX". */

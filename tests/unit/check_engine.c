@@ -924,16 +924,22 @@ static const char *tmp_name(char *buf, const char *base, long pid, const char *h
     return buf;
 }
 
-START_TEST(test_stale_tmp_removed)
+/* A process id that no longer exists: a child that has exited and been waited for. */
+static pid_t dead_pid(void)
 {
-    rec_fixture fx;
-    axon_sim *s = rec_run(&fx);
-    /* a process id that no longer exists: a child that has exited and been waited for */
     pid_t child = fork();
     ck_assert_int_ge(child, 0);
     if (child == 0)
         _exit(0);
     ck_assert_int_eq(waitpid(child, NULL, 0), child);
+    return child;
+}
+
+START_TEST(test_stale_tmp_removed)
+{
+    rec_fixture fx;
+    axon_sim *s = rec_run(&fx);
+    pid_t child = dead_pid();
     char dead[512], alive[512], other[512], oldfmt[512], odd[512], f[1024], p[512];
     ck_assert_int_eq(mkdir(tmp_name(dead, "out", child, NULL, "aB3xY9"), 0777), 0);
     snprintf(f, sizeof f, "%s/c1.L.v.npy.tmp.Ab12Cd", dead);
@@ -957,6 +963,30 @@ START_TEST(test_stale_tmp_removed)
     ck_assert_int_eq(mkdir(dead, 0777), 0);
     ck_assert_msg(axon_sim_check_output(p, &err) == AXON_OK, "%s", err.msg);
     ck_assert_int_ne(stat(dead, &st), 0);
+    axon_sim_free(s);
+}
+END_TEST
+
+/* A checkpoint's temporary file that a dead run of this host left next to it (a second
+ * SIGINT while it was written) goes when the next checkpoint is written there; a live run's,
+ * another host's and an odd name stay. */
+START_TEST(test_stale_tmp_file_removed)
+{
+    rec_fixture fx;
+    axon_sim *s = rec_run(&fx);
+    pid_t child = dead_pid();
+    char dead[512], alive[512], other[512], odd[512], p[512];
+    touch(tmp_name(dead, "ck", child, NULL, "aB3xY9"));
+    touch(tmp_name(alive, "ck", (long)getppid(), NULL, "aB3xY9"));
+    touch(tmp_name(other, "ck", child, "otherhost", "aB3xY9"));
+    touch(in_dir(odd, "ck.tmp.Ab12Cd"));
+    ck_assert_msg(axon_sim_checkpoint(s, in_dir(p, "ck")) == AXON_OK, "%s", axon_sim_error(s));
+    struct stat st;
+    ck_assert_int_ne(stat(dead, &st), 0);
+    ck_assert_int_eq(stat(alive, &st), 0);
+    ck_assert_int_eq(stat(other, &st), 0);
+    ck_assert_int_eq(stat(odd, &st), 0);
+    ck_assert_int_eq(stat(p, &st), 0);
     axon_sim_free(s);
 }
 END_TEST
@@ -1321,6 +1351,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_stop_partial);
     tcase_add_test(tc, test_check_output);
     tcase_add_test(tc, test_stale_tmp_removed);
+    tcase_add_test(tc, test_stale_tmp_file_removed);
     tcase_add_test(tc, test_old_manifest_files_removed);
     tcase_add_test(tc, test_repeated_runs);
     tcase_add_test(tc, test_refused_descriptors);
