@@ -1074,22 +1074,20 @@ static const char *misspelt_keyword(const char *src, size_t len, int line_off, i
         if (kw_like && (size_t)(j - i) < wsize) {
             memcpy(word, src + i, (size_t)(j - i));
             word[j - i] = 0;
+            /* not a keyword of the lexer ('then' is not a misspelt 'when'), nor a name that
+               differs from a keyword in case only (a type 'Spike' or 'Delay') */
+            bool name = lex_is_keyword(word);
+            for (size_t q = 0; q < sizeof KW / sizeof *KW && !name; q++)
+                name = !strcasecmp(word, KW[q]);
             const char *best = NULL;
             int bd = 1000;
-            /* a keyword of the lexer ('then' is not a misspelt 'when'); a name that differs
-               from a keyword in case only is a name (a type 'Spike' or 'Delay') */
-            for (size_t q = 0; q < sizeof KW / sizeof *KW && !lex_is_keyword(word); q++) {
-                if (!strcasecmp(word, KW[q]))
-                    break;
+            for (size_t q = 0; q < sizeof KW / sizeof *KW && !name; q++) {
                 int d = typo_distance(word, KW[q]);
                 if (d < bd && d <= (strlen(KW[q]) >= 6 ? 2 : 1)) {
                     bd = d;
                     best = KW[q];
                 }
             }
-            for (size_t q = 0; q < sizeof KW / sizeof *KW && best; q++)
-                if (!strcasecmp(word, KW[q]))
-                    best = NULL;
             if (best)
                 return best;
         }

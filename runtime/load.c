@@ -21,25 +21,18 @@ struct axon_model_handle {
     const axon_model_desc *desc;
 };
 
-/* The size of the ELF symbol at addr (0 when it cannot be told). */
-static size_t rt_symbol_size(const void *addr)
-{
-    Dl_info info;
-    const ElfW(Sym) *es = NULL;
-    if (!dladdr1(addr, &info, (void **)&es, RTLD_DL_SYMENT) || !es)
-        return 0;
-    return (size_t)es->st_size;
-}
-
-/* Why the symbol at addr, found through dl, cannot be a model descriptor, or NULL. */
-static const char *rt_not_descriptor(void *dl, const void *addr)
+/* Why the symbol at addr, found through dl, cannot be a model descriptor, or NULL; *size: its
+ * ELF size (0 when it cannot be told). */
+static const char *rt_not_descriptor(void *dl, const void *addr, size_t *size)
 {
     Dl_info info;
     const ElfW(Sym) *es = NULL;
     struct link_map *lm = NULL;
+    *size = 0;
     if (!dladdr1(addr, &info, (void **)&es, RTLD_DL_SYMENT) || !es ||
         dlinfo(dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm)
         return NULL; /* nothing to tell by: the ABI check below still applies */
+    *size = (size_t)es->st_size;
     int type = ELF64_ST_TYPE(es->st_info); /* the same low 4 bits in 32-bit ELF */
     if (type != STT_OBJECT)
         return type == STT_FUNC ? "a function" : "not a variable";
@@ -92,10 +85,11 @@ axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_er
     h->desc = dlsym(h->dl, sym);
     const char *why = dlerror();
     axon_status st = AXON_OK;
+    size_t size = 0;
     if (why || !h->desc)
         st = axon_err_set(err, AXON_EINVAL, "%s: no model descriptor '%s'%s", path, sym,
                           symbol ? "" : " (built with --symbol? pass that name)");
-    else if ((why = rt_not_descriptor(h->dl, h->desc)))
+    else if ((why = rt_not_descriptor(h->dl, h->desc, &size)))
         st = axon_err_set(err, AXON_EINVAL, "%s: '%s' is not a model descriptor (%s)", path, sym,
                           why);
     else if (h->desc->abi != AXON_ABI_VERSION)
@@ -103,11 +97,10 @@ axon_model_handle *axon_model_open(const char *path, const char *symbol, axon_er
                           "%s: model '%s' was compiled for runtime ABI %u, but this runtime "
                           "(%s) implements ABI %d: rebuild the model with this axon",
                           path, sym, h->desc->abi, axon_version(), AXON_ABI_VERSION);
-    else if (rt_symbol_size(h->desc) != sizeof(axon_model_desc))
+    else if (size != sizeof(axon_model_desc))
         st = axon_err_set(err, AXON_EINVAL,
-                          "%s: '%s' is not a model descriptor (%zu bytes, "
-                          "not %zu)",
-                          path, sym, rt_symbol_size(h->desc), sizeof(axon_model_desc));
+                          "%s: '%s' is not a model descriptor (%zu bytes, not %zu)", path, sym,
+                          size, sizeof(axon_model_desc));
     if (st != AXON_OK) {
         dlclose(h->dl);
         free(h);

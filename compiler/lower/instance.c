@@ -310,11 +310,11 @@ static void spike_source(inst *in, const env *en, ir_pop *p, const sm_mpop *mp)
         in->errors++;
 }
 
-/* The shared parameters listed from index first on whose value is their type's default
+/* Marks the shared parameters listed from index first on whose value is their type's default
  * computed from other parameters (`V_cut = V_T + 5 * Delta_T`), which nothing overrode
- * (vals[v] is that default): a protocol's change of those recomputes them (ir_param.follows,
- * protocol.c), as compiling with the new value does. */
-static void mark_follows(inst *in, int first, const sm_type *t, sx *const *vals)
+ * (vals[v] is that default; ir_param.derived_from): a protocol's change of those others does
+ * not reach them, where compiling with the new value would, and warns (protocol.c). */
+static void mark_derived(inst *in, int first, const sm_type *t, sx *const *vals)
 {
     for (int k = first; k < in->m->nparams; k++) {
         ir_param *q = &in->m->params[k];
@@ -322,9 +322,9 @@ static void mark_follows(inst *in, int first, const sm_type *t, sx *const *vals)
         if (q->slot < 0 || v < 0 || v >= t->nvars || !t->vars[v].value ||
             vals[v] != t->vars[v].value)
             continue;
-        for (int u = 0; u < t->nvars && !q->follows; u++)
+        for (int u = 0; u < t->nvars && !q->derived_from; u++)
             if (u != v && sx_uses(vals[v], VS_PARAM, u))
-                q->follows = vals[v];
+                q->derived_from = vals[v];
     }
 }
 
@@ -463,7 +463,7 @@ static void population(inst *in, const env *en, const sm_mpop *mp)
        references to the model's shared values, which can change at run time (param.c) */
     int first = in->m->nparams;
     sx **sym = ir_param_refs(in->ar, in->m, in->m->npops, false, p.name, t, shared, NULL);
-    mark_follows(in, first, t, init);
+    mark_derived(in, first, t, init);
     p.spike = t->has_spike ? fold(in->ar, t->spike, VS_PARAM, sym, t->nvars) : NULL;
     p.reset = fold_block(in->ar, t->reset, VS_PARAM, sym, t->nvars);
     p.events = arena_alloc(in->ar, (size_t)(t->nevents + 1) * sizeof *p.events);
@@ -835,7 +835,7 @@ static void projection(inst *in, const env *en, const sm_mproj *mp, int *irs)
             int first = in->m->nparams;
             sx **sym =
                 ir_param_refs(in->ar, in->m, in->m->nprojs, true, p.name, t, shared, vname);
-            mark_follows(in, first, t, vals);
+            mark_derived(in, first, t, vals);
             p.shared = sym;
             if (has_switch)
                 p.learning = ir_param_switch(in->ar, in->m, in->m->nprojs, true, p.name,

@@ -239,10 +239,11 @@ typedef struct {
     double value;     /* shared: the value */
     int elements;     /* > 0: it picks one of that many elements (post.X[seg]): a whole
                          number in 0 .. elements-1, fixed once connected (element.c) */
-    const sx *follows; /* shared, valued by its type's default computed from other
-                          parameters (`b = 2 * a`), which nothing overrode: that default, in
-                          the owner type's VS_PARAM variables (a protocol's change of those
-                          warns that it does not reach this one: protocol.c); else NULL */
+    const sx *derived_from; /* shared, valued by its type's default computed from other
+                               parameters (`b = 2 * a`), which nothing overrode: that default,
+                               in the owner type's VS_PARAM variables (a protocol's change of
+                               those warns that it does not reach this one: protocol.c); else
+                               NULL */
 } ir_param;
 
 /* A propagator of exact integration (scheme.c), computed at run time by the derive kernel:

@@ -163,21 +163,25 @@ static void warn_derived(ax_arena *ar, diag_ctx *d, const ir_model *m, int p, co
 {
     const ir_param *pp = &m->params[p];
     int nv = pp->proj ? m->projs[pp->owner].syn->nvars : m->pops[pp->owner].type->nvars;
+    sx **vals = NULL; /* the owner's shared values so far, made at the first warning */
     for (int q = 0; q < m->nparams; q++) {
         const ir_param *pq = &m->params[q];
-        if (q == p || pq->owner != pp->owner || pq->proj != pp->proj || !pq->follows || set[q] ||
-            pp->sm_var < 0 || pp->sm_var >= nv || !sx_uses(pq->follows, VS_PARAM, pp->sm_var))
+        if (q == p || pq->owner != pp->owner || pq->proj != pp->proj || !pq->derived_from ||
+            set[q] || pp->sm_var < 0 || pp->sm_var >= nv ||
+            !sx_uses(pq->derived_from, VS_PARAM, pp->sm_var))
             continue;
-        sx **vals = arena_alloc(ar, (size_t)(nv + 1) * sizeof *vals);
-        for (int k = 0; k < m->nparams; k++) {
-            const ir_param *pk = &m->params[k];
-            if (pk->owner == pp->owner && pk->proj == pp->proj && pk->slot >= 0 &&
-                pk->sm_var >= 0 && pk->sm_var < nv) {
-                vals[pk->sm_var] = sx_const(ar, cur[pk->slot], pk->dim);
-                vals[pk->sm_var]->boolean = pk->boolean;
+        if (!vals) {
+            vals = arena_alloc(ar, (size_t)(nv + 1) * sizeof *vals);
+            for (int k = 0; k < m->nparams; k++) {
+                const ir_param *pk = &m->params[k];
+                if (pk->owner == pp->owner && pk->proj == pp->proj && pk->slot >= 0 &&
+                    pk->sm_var >= 0 && pk->sm_var < nv) {
+                    vals[pk->sm_var] = sx_const(ar, cur[pk->slot], pk->dim);
+                    vals[pk->sm_var]->boolean = pk->boolean;
+                }
             }
         }
-        sx *e = ir_fold_params(ar, pq->follows, vals, nv);
+        sx *e = ir_fold_params(ar, pq->derived_from, vals, nv);
         diag_warning(d, span,
                      "'%s' was computed from '%s' when the model was built (its default) and "
                      "does not follow this change",
