@@ -269,6 +269,18 @@ START_TEST(test_model_open_errors)
     ck_assert_msg(strstr(err.msg, "./libc.so.6"), "%s", err.msg);
     ck_assert_ptr_null(axon_model_open("/nonexistent/model.so", "", &err));
     ck_assert_msg(strstr(err.msg, "empty descriptor symbol"), "%s", err.msg);
+    /* a symbol that is not a descriptor is refused, not read: libaxonrt's function, and libc's
+       stdout, a variable of a library libaxonrt links (AXON_LIBDIR: set by make check) */
+    const char *libdir = getenv("AXON_LIBDIR");
+    char rt[1024];
+    snprintf(rt, sizeof rt, "%s/libaxonrt.so", libdir && *libdir ? libdir : ".libs");
+    ck_assert_ptr_null(axon_model_open(rt, "axon_sim_new", &err));
+    ck_assert_msg(strstr(err.msg, "'axon_sim_new' is not a model descriptor (a function)"), "%s",
+                  err.msg);
+    ck_assert_ptr_null(axon_model_open(rt, "stdout", &err));
+    ck_assert_msg(strstr(err.msg, "'stdout' is not a model descriptor (a variable of another "
+                                  "library it links)"),
+                  "%s", err.msg);
     ck_assert_ptr_null(axon_model_descriptor(NULL));
     axon_model_close(NULL);
 }
