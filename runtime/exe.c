@@ -231,7 +231,8 @@ static const char OPTIONS_HELP[] =
     "  --signal NAME=NUMBER   pin a module signal (a rule's modulator) to a value for the run\n"
     "  --checkpoint-every DURATION\n"
     "                         write a checkpoint of the whole simulation every DURATION of\n"
-    "                         model time (atomically: a killed run leaves the last one)\n"
+    "                         model time, the end of the run included when it is a\n"
+    "                         multiple (atomically: a killed run leaves the last one)\n"
     "  --checkpoint FILE      where (default: DIR.checkpoint next to -o DIR); a run stopped\n"
     "                         by SIGINT or SIGTERM writes one there too\n"
     "  --resume FILE          continue from a checkpoint (with its seed) up to -t; the\n"
@@ -576,7 +577,7 @@ static int exe_step(axon_sim *sim, void *user)
     uint64_t n = axon_sim_steps(sim);
     if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
         axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
-    if (c->every && n % c->every == 0 && n < c->last &&
+    if (c->every && n % c->every == 0 &&
         (c->st = axon_sim_checkpoint(sim, c->path)) != AXON_OK) {
         snprintf(c->msg, sizeof c->msg, "%s", axon_sim_error(sim));
         return 1;

@@ -80,6 +80,16 @@ contains "run: resume past -t message" "is at 0.02 s, past the end of the run (-
 expect "run: checkpoint at 20.4 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --checkpoint-every 20.4ms \
     --checkpoint "$tmp/at204.ck" -q
 expect "run: resume at the end of the run" 0 "$AXON" run "$model" -t 20.36ms --set N=50 --resume "$tmp/at204.ck" -q
+# the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
+# continues from it, and the continued run is the longer run, bit for bit
+expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
+    --checkpoint "$tmp/end.ck" -q
+expect "run: the end's checkpoint is at 20 ms" 2 "$AXON" run "$model" -t 19ms --set N=50 --resume "$tmp/end.ck" -q
+contains "run: the end's checkpoint is at 20 ms: message" "is at 0.02 s"
+expect "run: continued past the end" 0 "$AXON" run "$model" -t 30ms --set N=50 --resume "$tmp/end.ck" -q \
+    -o "$tmp/continued"
+expect "run: one run of 30 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 -q -o "$tmp/whole30"
+check "run: continued = one run" same_npy "$tmp/continued" "$tmp/whole30" 3
 # a checkpoint that cannot be written stops the run before it starts, as -o does
 expect "run: --checkpoint in a missing directory" 1 "$AXON" run "$model" -t 10ms --set N=50 \
     --checkpoint /nonexistent/x.ck -q
