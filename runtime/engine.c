@@ -890,6 +890,7 @@ static axon_status rt_sim_init(axon_sim *s, const axon_model_desc *m, const axon
     s->m = m;
     s->seed = o ? o->seed : 0;
     s->threads = o && o->threads > 1 ? o->threads : 1;
+    s->build_stop = o && !s->mpi ? o->stop : NULL;
     s->compact_isa = rt_compact_isa();
     s->grain = RT_GRAIN;
     s->adapt = (rt_adapt){.pref = 1, .stage = 0, .left = RT_PROBE, .exploit = RT_EXPLOIT_MIN};
@@ -977,6 +978,7 @@ static axon_sim *rt_sim_new(const axon_model_desc *m, const axon_opts *o, const 
         s->mpi = mp;
         mp = NULL;
         st = rt_sim_init(s, m, o, err);
+        s->build_stop = NULL; /* the caller's flag is read during the build only */
     }
     rt_mpi *agree = s ? s->mpi : mp;
     /* unless a failure was agreed on already (proj.c), which every rank then knows */

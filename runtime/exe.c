@@ -879,7 +879,8 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
                    const void *comm, double duration, double compile_s, int *together)
 {
     axon_err err = {{0}};
-    axon_opts ao = {o->seed, o->threads};
+    /* a signal during the build stops it (not over MPI ranks, which build together) */
+    axon_opts ao = {o->seed, o->threads, comm ? NULL : &exe_signal};
     axon_checkpoint_info ck;
     if (o->resume) { /* the seed the checkpoint's connectivity was built with */
         if (axon_checkpoint_read_info(o->resume, &ck, &err) != AXON_OK) {
@@ -888,16 +889,15 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         }
         ao.seed = ck.seed;
     }
-    /* the simulation's worker threads start with the signals blocked, so the handler runs on
-       this thread, never while another one frees the simulation */
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int i = 0; i < EXE_NSIG; i++)
-        sigaddset(&block, EXE_SIGNALS[i]);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    /* the simulation's worker threads start with every signal blocked (pool.c), so the
+       handler runs on this thread, never while another one frees the simulation */
     axon_sim *sim =
         comm ? axon_sim_new_mpi(model, &ao, comm, &err) : axon_sim_new(model, &ao, &err);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!sim && exe_signal) { /* nothing was written */
+        fprintf(stderr, "%s: stopped by %s while building the network\n", prog,
+                exe_signal_name(exe_signal));
+        return 128 + exe_signal;
+    }
     if (!sim) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
         return 1;

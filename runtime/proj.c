@@ -1375,12 +1375,21 @@ static axon_status rt_proj_index(axon_sim *s, rt_proj *pr, axon_err *err)
  * rt_mpi_agree has made a failure of any rank every rank's, so that no rank waits in one for a
  * rank that has given up.
  */
+/* AXON_ESTOPPED when the caller's flag (axon_opts.stop) asks the build to stop */
+static axon_status rt_build_go_on(const axon_sim *s, axon_err *err)
+{
+    if (s->build_stop && *s->build_stop)
+        return axon_err_set(err, AXON_ESTOPPED, "stopped while building the network");
+    return AXON_OK;
+}
+
 static axon_status rt_proj_build(axon_sim *s, axon_err *err)
 {
     const axon_model_desc *m = s->m;
-    axon_status st = AXON_OK;
+    axon_status st = rt_build_go_on(s, err);
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
-        st = rt_proj_connect(s, q, err);
+        if ((st = rt_proj_connect(s, q, err)) == AXON_OK)
+            st = rt_build_go_on(s, err);
     if (s->mpi) {
         st = rt_mpi_agree(s->mpi, st, "set up the simulation", err);
         for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
@@ -1390,7 +1399,8 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
             s->projs[q].nsyn_all = s->projs[q].nsyn;
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
-        st = rt_proj_state(s, &s->projs[q], err);
+        if ((st = rt_proj_state(s, &s->projs[q], err)) == AXON_OK)
+            st = rt_build_go_on(s, err);
     if (s->mpi && !rt_mpi_failed(s->mpi)) {
         st = rt_mpi_agree(s->mpi, st, "initialise its synapses", err);
         for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
@@ -1413,7 +1423,8 @@ static axon_status rt_proj_build(axon_sim *s, axon_err *err)
         free(cnt);
     }
     for (uint32_t q = 0; q < m->nprojs && st == AXON_OK; q++)
-        st = rt_proj_index(s, &s->projs[q], err);
+        if ((st = rt_proj_index(s, &s->projs[q], err)) == AXON_OK)
+            st = rt_build_go_on(s, err);
     return st;
 }
 

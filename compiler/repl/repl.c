@@ -668,9 +668,15 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
                      "(%.1f GiB): make it smaller",
                      module, total / 1073741824.0, limit / 1073741824.0);
     }
-    axon_sim *sim = axon_sim_new(desc, &(axon_opts){.seed = r->seed}, &err);
+    /* Ctrl-C stops a large network's build (the runtime reads the flag between its stages) */
+    axon_sim *sim = axon_sim_new(desc, &(axon_opts){.seed = r->seed, .stop = &interrupted}, &err);
     if (!sim) {
         axonc_instance_free(in);
+        if (interrupted) {
+            interrupted = 0;
+            fprintf(r->out, "interrupted: %s was not built\n", name);
+            return !r->interactive ? false : true;
+        }
         return error(r, "%s", err.msg);
     }
     simulation *old = find_sim(r, name);
@@ -1108,7 +1114,13 @@ static bool cmd_reset(repl *r, const char *arg)
     if (!sm || !no_more(r, arg, "reset"))
         return false;
     axon_err err;
-    axon_sim *fresh = axon_sim_new(sm->desc, &(axon_opts){.seed = sm->seed}, &err);
+    axon_sim *fresh =
+        axon_sim_new(sm->desc, &(axon_opts){.seed = sm->seed, .stop = &interrupted}, &err);
+    if (!fresh && interrupted) {
+        interrupted = 0;
+        fprintf(r->out, "interrupted: %s was not reset (state kept)\n", sm->name);
+        return !r->interactive ? false : true;
+    }
     if (!fresh)
         return error(r, "%s", err.msg);
     axon_sim_free(sm->sim);

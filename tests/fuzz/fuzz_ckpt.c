@@ -98,7 +98,7 @@ static const axon_model_desc FZ_MODEL = {.abi = AXON_ABI_VERSION,
 
 static axon_sim *fz_sim(void)
 {
-    axon_opts o = {7, 1};
+    axon_opts o = {.seed = 7, .threads = 1};
     axon_sim *s = axon_sim_new(&FZ_MODEL, &o, NULL);
     if (!s)
         abort();

@@ -182,7 +182,7 @@ void nop_update(const axon_step_ctx *ctx, void *const *vars, uint8_t *fired, uin
 
 axon_sim *new_sim(const axon_model_desc *m, uint64_t seed, int threads)
 {
-    axon_opts o = {seed, threads};
+    axon_opts o = {.seed = seed, .threads = threads};
     axon_err err = {{0}};
     axon_sim *s = axon_sim_new(m, &o, &err);
     ck_assert_msg(s != NULL, "axon_sim_new: %s", err.msg);
@@ -1277,7 +1277,7 @@ START_TEST(test_refused_descriptors)
     x = m;
     x.nprojs = 1;
     expect_refused(&x, NULL, "projections");
-    axon_opts o = {0, -1};
+    axon_opts o = {.seed = 0, .threads = -1};
     expect_refused(&m, &o, "threads");
     rec.target = 2;
     expect_refused(&m, NULL, "no population 2");

@@ -536,6 +536,55 @@ START_TEST(test_proj_random)
 }
 END_TEST
 
+/* axon_opts.stop: a flag set before the build, or by the first projection's init kernel (as a
+ * signal handler would set it during the build), stops the build at the next stage; a clear
+ * flag changes nothing */
+static volatile sig_atomic_t g_build_stop;
+
+static void ij_init_then_stop(const axon_step_ctx *ctx, void *const *sv, const uint32_t *pre,
+                              const uint32_t *post, uint64_t b, uint64_t e)
+{
+    ij_init(ctx, sv, pre, post, b, e);
+    g_build_stop = 1;
+}
+
+START_TEST(test_proj_build_stop)
+{
+    axon_pop_desc pops[1] = {NOP_POP("N", NBIG)};
+    axon_proj_desc pj[2] = {proj_of("A", 0, 0, AXON_CONN_RANDOM, 0.05, 0, 0),
+                            proj_of("B", 0, 0, AXON_CONN_RANDOM, 0.05, 0, 0)};
+    for (int q = 0; q < 2; q++) {
+        pj[q].nvars = 3;
+        pj[q].vars = ij_vars;
+        pj[q].init = ij_init;
+    }
+    axon_model_desc m = model_projs("stop", 8, pops, 1, pj, 2, NULL, 0);
+    axon_err err = {{0}};
+    for (int th = 1; th <= 2; th++) {
+        g_build_stop = 1;
+        axon_opts o = {.seed = 3, .threads = th, .stop = &g_build_stop};
+        ck_assert_ptr_null(axon_sim_new(&m, &o, &err));
+        ck_assert_str_eq(err.msg, "stopped while building the network");
+        /* during the build: the first projection's init sets the flag */
+        g_build_stop = 0;
+        pj[0].init = ij_init_then_stop;
+        err.msg[0] = 0;
+        ck_assert_ptr_null(axon_sim_new(&m, &o, &err));
+        ck_assert_str_eq(err.msg, "stopped while building the network");
+        ck_assert_int_eq(g_build_stop, 1);
+        /* a clear flag: the network of a build without one */
+        pj[0].init = ij_init;
+        g_build_stop = 0;
+        axon_sim *a = axon_sim_new(&m, &o, &err), *b = new_sim(&m, 3, th);
+        ck_assert_msg(a != NULL, "%s", err.msg);
+        ck_assert_uint_eq(axon_sim_synapse_count(a, 1), axon_sim_synapse_count(b, 1));
+        ck_assert_uint_gt(axon_sim_synapse_count(a, 1), 0);
+        axon_sim_free(a);
+        axon_sim_free(b);
+    }
+}
+END_TEST
+
 /* (c) fixed in-degree and out-degree */
 START_TEST(test_proj_fixed_degree)
 {
@@ -1161,7 +1210,7 @@ START_TEST(test_proj_split_delivery)
         unsigned long calls1 = 0;
         for (int t = 0; t < 5; t++) {
             atomic_store(&g_split_calls, 0);
-            axon_opts o = {5, threads[t] < 0 ? -threads[t] : threads[t]};
+            axon_opts o = {.seed = 5, .threads = threads[t] < 0 ? -threads[t] : threads[t]};
             axon_err err = {{0}};
             axon_sim *s = axon_sim_new(&m, &o, &err);
             ck_assert_msg(s != NULL, "%s", err.msg);
@@ -1755,6 +1804,7 @@ Suite *proj_suite(void)
     tcase_add_test(tc, test_proj_weight_records);
     tcase_add_test(tc, test_proj_nonfinite);
     tcase_add_test(tc, test_proj_random);
+    tcase_add_test(tc, test_proj_build_stop);
     tcase_add_test(tc, test_proj_fixed_degree);
     tcase_add_test(tc, test_proj_one_to_one);
     tcase_add_test(tc, test_proj_where);

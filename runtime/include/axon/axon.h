@@ -70,6 +70,7 @@
 #ifndef AXON_AXON_H
 #define AXON_AXON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -131,6 +132,12 @@ void axon_model_close(axon_model_handle *h);
 typedef struct {
     uint64_t seed; /* passed to kernels in axon_step_ctx.seed */
     int threads;   /* 0 = 1; at most AXON_MAX_THREADS */
+    /* NULL, or a flag that stops axon_sim_new's build when it becomes non-zero (a signal
+       handler may set it): the build ends at the next projection or stage of one (the
+       microcircuit's 64 projections: within a second), and axon_sim_new returns NULL with the
+       message "stopped while building the network". Read only while axon_sim_new runs; not by axon_sim_new_mpi, whose ranks
+       build together. */
+    const volatile sig_atomic_t *stop;
 } axon_opts;
 
 #define AXON_MAX_THREADS 1024

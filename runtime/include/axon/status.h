@@ -20,7 +20,7 @@ typedef enum {
     AXON_EIO,     /* operating-system I/O failure */
     AXON_ERANGE,  /* value or size does not fit */
     AXON_EFORMAT, /* malformed or unsupported file contents */
-    AXON_ESTOPPED, /* a run stopped early, as asked by axon_sim_stop */
+    AXON_ESTOPPED, /* a run stopped early, as asked by axon_sim_stop (or a build: axon_opts.stop) */
     AXON_ENONFINITE, /* a run stopped early: a state variable became NaN or infinite */
 } axon_status;
 
