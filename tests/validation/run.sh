@@ -21,6 +21,7 @@
 #   check_syn_values.py  per-synapse values from lists, NPY and CSV files reach their synapses
 #   check_microcircuit.py  Potjans & Diesmann (2014) microcircuit, reduced: rates, CV, wiring, background counts
 #   check_stdlib.py    stdlib synapses, rules and inputs against closed forms and Brian2
+#   check_alpha.py     alpha-function conductances (LIFAlpha) against their closed form
 #   check_vectors.py   vector state: 16 decays analytic, vectors vs scalars bit-identical
 #   check_structure.py structural plasticity: pruning/regrowth exact, binomial means, threads
 #   check_draws.py     several random draws in one population's or projection's arguments
@@ -52,6 +53,7 @@ st=0
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_syn_values.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_microcircuit.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_stdlib.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
+/usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_alpha.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_vectors.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_structure.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
 /usr/bin/python3 "$AXON_SRCDIR/tests/validation/check_draws.py" "$AXON" "$AXON_SRCDIR" "$work" || st=1
