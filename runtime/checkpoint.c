@@ -820,8 +820,9 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
             break;
         if (nsyn != pr->nsyn || h != ck_conn_hash(s, q))
             CK_FAIL("%s: the synapses of projection '%s' differ from the checkpoint's (%llu "
-                    "synapses, this simulation has %llu): was the simulation created with the "
-                    "seed the checkpoint was made with?",
+                    "synapses, this simulation has %llu): a module parameter of its "
+                    "connectivity set otherwise (--set p=...), or a simulation created with "
+                    "another seed than the checkpoint's (axon run and executables take its seed)",
                     what, pr->d->name, (unsigned long long)nsyn, (unsigned long long)pr->nsyn);
         for (uint32_t v = 0; v < pr->d->nvars; v++) {
             int kind = pr->d->vars[v].kind;

@@ -105,6 +105,7 @@ typedef struct {
     axonc_instance_opts iopts;
     axonc_override sets[64];
     char setbuf[64][256];
+    const char *settext[64]; /* each --set as written */
     const char *target_cpu;
 } compile_opts;
 
@@ -143,6 +144,7 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
                     axonc_session_error(parser), cmd);
             return -1;
         }
+        o->settext[k] = v;
         o->iopts.nset++;
     } else if (!strcmp(a, "--dt")) {
         double dt = axon_exe_parse_time(v);
@@ -360,6 +362,19 @@ static int cmd_run(int argc, char **argv)
         return status;
     if (!o.file)
         return usage_error("run", "missing model file%s", "");
+    /* Resuming, a population's or projection's parameter (POP.NAME) is set after the restore,
+       as an executable sets it: compiled in, the checkpoint's value would replace it. Module
+       parameters build the model, which must be the checkpoint's. */
+    for (int k = 0; ro.resume && k < o.iopts.nset;)
+        if (strchr(o.sets[k].name, '.')) {
+            ro.sets[ro.nsets++] = o.settext[k];
+            o.iopts.nset--;
+            memmove(&o.sets[k], &o.sets[k + 1], (size_t)(o.iopts.nset - k) * sizeof *o.sets);
+            memmove(&o.settext[k], &o.settext[k + 1],
+                    (size_t)(o.iopts.nset - k) * sizeof *o.settext);
+        } else {
+            k++;
+        }
     double t0 = now_seconds();
     int flags = render_flags(false);
     axonc_session *s = new_session(o.copts, &flags);

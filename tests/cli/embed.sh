@@ -180,5 +180,15 @@ for f in E.spikes.t E.spikes.v A.spikes.i A.spikes.w A.spikes.v; do
         : >"$out"; bad "spike values: $f.npy differs between run, exe and resumed exe"; fi
 done
 expect "spike values: analyze reads them" 0 "$AXON" analyze "$tmp/sv2" -q
+# resumed with a population's parameter set: axon run sets it after the restore, as the
+# executable does (compiled in, the checkpoint's value replaced it: a silent no-op)
+expect "resume --set: exe" 0 "$tmp/sv_exe" -q --resume "$tmp/sv.ckpt" --set E.I_ext=0.5nA -o "$tmp/sv3"
+expect "resume --set: run" 0 "$AXON" run "$tmp/sv.axon" -q --resume "$tmp/sv.ckpt" --set E.I_ext=0.5nA \
+    -o "$tmp/sv4"
+check "resume --set: run = exe" same_npy "$tmp/sv3" "$tmp/sv4" 5
+if cmp -s "$tmp/sv2/E.spikes.t.npy" "$tmp/sv4/E.spikes.t.npy"; then : >"$out"; bad "resume --set: no effect"; else ok; fi
+expect "resume --set: a parameter the model lacks" 2 "$AXON" run "$tmp/sv.axon" -q --resume "$tmp/sv.ckpt" \
+    --set E.bogus=1nA
+contains "resume --set: a parameter the model lacks: message" "population 'E' has no parameter 'bogus'"
 
 finish embed
