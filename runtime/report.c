@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "axon/io.h"
 #include "figures.h"
+#include "json.h"
 #include "report.h"
 #include "afile.h"
 
@@ -224,7 +226,7 @@ static void rt_json_options(rt_sbuf *b, const axon_analysis_opts *o)
     rt_sb_puts(b, "},\n");
 }
 
-static void rt_json(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
+static void rt_analysis_json(rt_sbuf *b, const axon_analysis *a, const rt_figlist *figs)
 {
     const axon_rec_info *in = a->info;
     rt_sb_puts(b, "{\n  \"format\": \"axon-analysis\",\n  \"version\": 1,\n  \"recording\": {");
@@ -436,6 +438,33 @@ static axon_status rt_write_text(const char *dir, const char *name, rt_sbuf *b, 
     return st;
 }
 
+/* Removes the figures that dir/analysis.json, an earlier analysis of ours read before this one
+ * was written (old), listed and this one (figs) does not: a report keeps only its own figures,
+ * as a recording keeps only its manifest's files. Only plain names of regular files in dir are
+ * removed; a missing, unreadable or foreign analysis.json removes nothing. */
+static void rt_remove_old_figures(const char *dir, const rt_json_doc *old, const rt_figlist *figs)
+{
+    const rt_json *root = old ? rt_json_root(old) : NULL;
+    const char *format = rt_json_str(root, "format");
+    const rt_json *list = rt_json_get(root, "figures");
+    if (!format || strcmp(format, "axon-analysis") || !list || list->type != RT_JARR)
+        return;
+    for (size_t i = 0; i < list->n; i++) {
+        const char *name = rt_json_str(list->items[i], "file");
+        if (!name || !*name || name[0] == '.' || strchr(name, '/') ||
+            !strcmp(name, "analysis.json") || !strcmp(name, "index.html"))
+            continue;
+        bool kept = false;
+        for (size_t k = 0; k < figs->n && !kept; k++)
+            kept = !strcmp(figs->v[k].file, name);
+        char *p = kept ? NULL : rt_join2(dir, name);
+        struct stat st;
+        if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(p);
+        free(p);
+    }
+}
+
 axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_err *err)
 {
     if (!a)
@@ -447,17 +476,26 @@ axon_status axon_analysis_write(const axon_analysis *a, const char *dir, axon_er
         return axon_err_set(err, AXON_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return axon_err_set(err, AXON_EIO, "%s: not a directory", dir);
+    /* the earlier report's list of figures, read before this one replaces it */
+    char *oldpath = rt_join2(dir, "analysis.json");
+    rt_json_doc *old = oldpath && stat(oldpath, &sb) == 0 && S_ISREG(sb.st_mode)
+                           ? rt_json_read(oldpath, NULL)
+                           : NULL;
+    free(oldpath);
     rt_figlist figs = {0};
     axon_status st = rt_figures_write(a, dir, &figs, err);
     rt_sbuf b = {0};
     if (st == AXON_OK) {
-        rt_json(&b, a, &figs);
+        rt_analysis_json(&b, a, &figs);
         st = rt_write_text(dir, "analysis.json", &b, err);
     }
     if (st == AXON_OK) {
         rt_html(&b, a, &figs);
         st = rt_write_text(dir, "index.html", &b, err);
     }
+    if (st == AXON_OK) /* the new page is complete: the old one's other figures go */
+        rt_remove_old_figures(dir, old, &figs);
+    rt_json_free(old);
     rt_figlist_free(&figs);
     return st;
 }

@@ -112,13 +112,27 @@ static void rt_pow10_label(char *buf, size_t len, int k)
         n += (size_t)snprintf(buf + n, len - n, "%s", SUP[*d - '0']);
 }
 
+/* [*a, *b] widened to 1% of its magnitude on each side (0.5 about 0) where it is empty or too
+ * narrow for ticks: a flat trace's values a few units in the last place apart (-65 mV and the
+ * next double) gave a tick step that adding could not move past them. */
+static void rt_axis_span(double *a, double *b)
+{
+    double m = fmax(fabs(*a), fabs(*b));
+    if (*b > *a && *b - *a > 1e-9 * m)
+        return;
+    double c = 0.5 * (*a + *b), h = m > 0 ? 0.01 * m : 0.5;
+    *a = c - h;
+    *b = c + h;
+}
+
+/* at most this many ticks on an axis, whatever its numbers */
+#define RT_MAX_TICKS 200
+
 void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const char *xlabel,
                  const char *ylabel, double xscale, double yscale, int log)
 {
-    if (!(x1 > x0))
-        x1 = x0 + 1;
-    if (!(y1 > y0))
-        y1 = y0 + 1;
+    rt_axis_span(&x0, &x1);
+    rt_axis_span(&y0, &y1);
     s->x0 = x0;
     s->x1 = x1;
     s->y0 = y0;
@@ -148,8 +162,9 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
                      "text-anchor=\"middle\">%s</text>\n",
                      X, s->py1, X, s->py1 + 5, X, s->py1 + 18, lab);
     }
+    int n = 0;
     for (double v = ceil(x0 / s->xscale / xs - 1e-9) * xs;
-         !s->logx && v <= x1 / s->xscale + xs * 1e-9; v += xs) {
+         !s->logx && v <= x1 / s->xscale + xs * 1e-9 && n < RT_MAX_TICKS; v += xs, n++) {
         double X = rt_svg_x(s, v * s->xscale);
         rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X, s->py0, X,
                      s->py1);
@@ -177,8 +192,9 @@ void rt_svg_axes(rt_svg *s, double x0, double x1, double y0, double y1, const ch
         }
     } else {
         double ys = rt_nice_step((y1 - y0) / s->yscale);
-        for (double v = ceil(y0 / s->yscale / ys - 1e-9) * ys; v <= y1 / s->yscale + ys * 1e-9;
-             v += ys) {
+        n = 0;
+        for (double v = ceil(y0 / s->yscale / ys - 1e-9) * ys;
+             v <= y1 / s->yscale + ys * 1e-9 && n < RT_MAX_TICKS; v += ys, n++) {
             double Y = rt_svg_y(s, v * s->yscale);
             rt_sb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", s->px0, Y,
                          s->px1, Y);

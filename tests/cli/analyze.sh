@@ -132,11 +132,26 @@ done
 expect "run --report: density raster" 0 "$AXON" run "$coba" -t 2s -o "$tmp/big" --report -q
 if grep -q 'data:image/png;base64' "$tmp/big/report/raster.svg" && grep -q 'density of' "$tmp/big/report/raster.svg" &&
    [ "$(wc -c <"$tmp/big/report/raster.svg")" -lt 400000 ]; then ok; else bad "big raster: not a small density image"; fi
+# a report written again keeps only its own figures: the plastic run's zoomed raster and
+# weights go when its first 0.5 s are analysed into the same place; a file the report did not
+# write stays
+: >"$tmp/pl/report/mine.svg"
+expect "analyze again into a report" 0 "$AXON" analyze "$tmp/pl" --to 0.5s -q
+if [ ! -e "$tmp/pl/report/raster_zoom.svg" ] && [ -s "$tmp/pl/report/raster.svg" ] &&
+    [ -e "$tmp/pl/report/mine.svg" ]; then ok; else bad "analyze again: stale figures kept, or others removed"; ls "$tmp/pl/report"; fi
+rm -f "$tmp/pl/report/mine.svg"
+# a trace flat to a unit in the last place (a silent LIF: -65 mV and the next double) is drawn
+# on a span of its own; its ticks looped for ever, with memory growing
+printf 'neuron K {\n    state { x = -65 mV }\n    equations { x'"'"' = 0 mV / ms }\n}\nmodule Z {\n    population Q = K[2] { x = -65 mV + i * 1e-14 mV }\n    record Q.x every 1 ms\n}\nrun Z for 10 ms\n' >"$tmp/flat.axon"
+expect "flat trace: run" 0 "$AXON" run "$tmp/flat.axon" -q -o "$tmp/flat"
+expect "flat trace: analyze" 0 timeout 60 "$AXON" analyze "$tmp/flat" -q
+if [ -s "$tmp/flat/report/trace_0_Q.x.svg" ]; then ok; else bad "flat trace: no figure"; fi
 
 # ---- figures to PNG: each at the size its SVG declares, with something drawn
 if command -v rsvg-convert >/dev/null 2>&1; then
     n=0
-    for svg in "$tmp/c o/report/"*.svg "$tmp/pl/report/"*.svg "$tmp/ku/report/"*.svg "$tmp/big/report/raster.svg"; do
+    for svg in "$tmp/c o/report/"*.svg "$tmp/pl/report/"*.svg "$tmp/ku/report/"*.svg "$tmp/big/report/raster.svg" \
+        "$tmp/flat/report/trace_0_Q.x.svg"; do
         png="$tmp/fig$n.png"
         n=$((n + 1))
         if ! rsvg-convert "$svg" -o "$png" 2>"$out"; then bad "rsvg-convert $svg"; sed 's/^/    /' "$out"; continue; fi
