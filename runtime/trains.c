@@ -586,9 +586,10 @@ double axon_hoyer(const double *x, size_t n)
 axon_status axon_health(const axon_trains *tr, double bin, double max_rate,
                         axon_health_summary *out, uint32_t *dead_idx, uint32_t *hyper_idx)
 {
-    size_t nb = axon_nbins(tr, bin);
-    if (nb == 0 || tr->size == 0 || !out)
+    if (!tr || tr->size == 0 || !out)
         return AXON_EINVAL;
+    /* a window shorter than one bin has no active fraction; the rest is of the rates alone */
+    size_t nb = axon_nbins(tr, bin);
     double *rate = malloc(tr->size * sizeof *rate);
     if (!rate)
         return AXON_ENOMEM;
@@ -614,7 +615,7 @@ axon_status axon_health(const axon_trains *tr, double bin, double max_rate,
             hyper++;
         }
     }
-    out->active_fraction = (double)active / ((double)nb * tr->size);
+    out->active_fraction = nb ? (double)active / ((double)nb * tr->size) : NAN;
     out->hoyer = axon_hoyer(rate, tr->size);
     out->dead = dead;
     out->hyperactive = hyper;

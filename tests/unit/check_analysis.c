@@ -575,6 +575,13 @@ START_TEST(test_health)
     ck_assert_uint_eq(hyper[0], 3);
     /* 10 ms bins: neuron 3 is in all 100, neuron 1 in 10: 110 of 400 */
     CLOSE(h.active_fraction, 110 / 400.0, 1e-12);
+    /* bins longer than the window: no active fraction, the rest the same (they were 0 dead,
+       0 hyperactive and no Hoyer) */
+    double hoyer = h.hoyer;
+    ck_assert_int_eq(axon_health(tr, 2.0, 100, &h, dead, hyper), AXON_OK);
+    ck_assert(isnan(h.active_fraction));
+    ck_assert(h.dead == 2 && dead[0] == 0 && dead[1] == 2 && h.hyperactive == 1 && hyper[0] == 3);
+    CLOSE(h.hoyer, hoyer, 0);
     axon_trains_free(tr);
     spikes_free(&s);
     /* graded units: 0 never above 0.1, 1 always, 2 half the time */

@@ -331,7 +331,8 @@ double axon_victor_purpura(const double *a, size_t na, const double *b, size_t n
 double axon_hoyer(const double *x, size_t n);
 
 typedef struct {
-    double active_fraction; /* mean over bins of the fraction of neurons that spiked */
+    double active_fraction; /* mean over bins of the fraction of neurons that spiked; NaN for a
+                               window shorter than one bin */
     double hoyer;           /* Hoyer sparsity of the neurons' rates */
     uint32_t dead;          /* neurons without a spike in the window */
     uint32_t hyperactive;   /* neurons above the rate threshold */
