@@ -469,7 +469,7 @@ static ir_model *build_root_module(axonc_unit *u, const ast_node *root, int k, b
 {
     const char *run_module = run_module_of(root), *name = root->kids[k]->name;
     *is_run = run_module && !strcmp(run_module, name);
-    return ir_build(u->sema, u->root, *is_run ? NULL : name, NULL, 0, 1e-4);
+    return ir_build(u->sema, u->root, *is_run ? NULL : name, NULL, 0, 0); /* step not known */
 }
 
 axonc_status axonc_read_file(axonc_session *s, const char *path, char **text, size_t *len)

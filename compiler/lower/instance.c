@@ -26,6 +26,7 @@ typedef struct {
     ir_model *m;
     int errors;
     double dt;
+    bool dt_known; /* the run's step, not the default of a check (ir_instantiate) */
     const ir_override *ov; /* the command line's overrides */
     int nov;
     bool *ov_used; /* ... of populations and projections: applied */
@@ -901,6 +902,18 @@ static void record(inst *in, const env *en, const sm_mrec *mr)
             ERR(in, mr->every_span, "a sampling period must be a positive time");
         else
             every = e->v;
+        /* a sample is taken every whole number of steps: say so where that is not the period
+           written (0.25 ms at dt = 0.1 ms is every 0.3 ms) */
+        double steps = every / in->dt;
+        long k = lround(steps);
+        if (in->dt_known && every > 0 && fabs((double)(k < 1 ? 1 : k) - steps) > 1e-9 * steps) {
+            k = k < 1 ? 1 : k;
+            diag_warning(in->d, mr->every_span,
+                         "the sampling period (%g ms) is not a whole number of steps (dt = %g "
+                         "ms): samples are taken every %ld step%s (%g ms)",
+                         every * 1e3, in->dt * 1e3, k, k == 1 ? "" : "s", (double)k * in->dt * 1e3);
+            diag_hint(in->d, "give a multiple of the time step, or another --dt");
+        }
     }
     int *subset = NULL, nsub = 0;
     if (mr->has_subset) {
@@ -1106,7 +1119,11 @@ static sx **module_values(inst *in, const sm_module *mod, const sm_run *run)
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt)
 {
-    inst in = {.s = s, .ar = sema_arena(s), .d = sema_diag(s), .dt = dt, .ov = ov, .nov = nov};
+    bool dt_known = dt > 0;
+    if (!dt_known)
+        dt = 1e-4;
+    inst in = {.s = s,   .ar = sema_arena(s), .d = sema_diag(s), .dt = dt, .dt_known = dt_known,
+               .ov = ov, .nov = nov};
     sema_check_all(s); /* a module with errors there (or unchecked) is not instantiated */
     ir_model *m = arena_alloc(in.ar, sizeof *m);
     in.m = m;

@@ -310,7 +310,9 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
                        size_t errsize);
 
 /* Instantiates module `module` (NULL: the file's `run` module, else the only
- * module) with overrides. Returns NULL after reporting errors. */
+ * module) with overrides, for time step dt; dt 0 when the run's step is not known (checking a
+ * file): 1e-4 s then, without the warnings that depend on the step. Returns NULL after
+ * reporting errors. */
 ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const ir_override *ov,
                          int nov, double dt);
 /* Chooses the scheme of each population and builds its discrete update; then

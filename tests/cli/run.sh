@@ -80,6 +80,14 @@ contains "run: resume past -t message" "is at 0.02 s, past the end of the run (-
 expect "run: checkpoint at 20.4 ms" 0 "$AXON" run "$model" -t 30ms --set N=50 --checkpoint-every 20.4ms \
     --checkpoint "$tmp/at204.ck" -q
 expect "run: resume at the end of the run" 0 "$AXON" run "$model" -t 20.36ms --set N=50 --resume "$tmp/at204.ck" -q
+# a sampling period that is not a whole number of steps: a located warning with the period used
+printf 'neuron L {\n    state { v = 0 mV }\n    equations { v'"'"' = -v / (10 ms) }\n}\nmodule M {\n    population N = L[1]\n    record N.v every 0.25 ms\n}\n' >"$tmp/every.axon"
+expect "record every 0.25 ms: run" 0 "$AXON" run "$tmp/every.axon" -t 3ms -q -o "$tmp/every"
+contains "record every 0.25 ms: warning" "every.axon:7:22: warning: the sampling period (0.25 ms) is not a whole number of steps (dt = 0.1 ms): samples are taken every 3 steps (0.3 ms)"
+if [ "$(grep -c "sampling period" "$out")" -eq 1 ]; then ok; else bad "record every 0.25 ms: not one warning"; fi
+if grep -q '"period": 0.0003' "$tmp/every/manifest.json"; then ok; else bad "record every 0.25 ms: the manifest's period"; fi
+expect "record every 0.25 ms at dt 0.05 ms: no warning" 0 "$AXON" run "$tmp/every.axon" -t 3ms -q --dt 0.05ms
+if grep -q "sampling period" "$out"; then bad "record every 0.25 ms at dt 0.05 ms: a warning"; else ok; fi
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
