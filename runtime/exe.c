@@ -950,6 +950,8 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     bool tty = isatty(fileno(stderr)) && !o->quiet;
     axon_status rs = status ? AXON_OK : exe_loop(prog, sim, o, duration, tty);
     *together = rs == AXON_ESTOPPED || rs == AXON_ENONFINITE;
+    if (!status && rs == AXON_OK && getenv("AXON_TEST_SIGNAL_BEFORE_WRITE")) /* (tests) */
+        raise(SIGTERM); /* as one that comes while the recordings are written */
     if (status) {
     } else if (rs == AXON_ESTOPPED) {
         if (tty)
@@ -978,14 +980,21 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     } else if (!o->quiet) {
         axon_exe_summary(stdout, sim, compile_s, o->outdir);
     }
-    /* stopped, or signalled during the last step or the write: not a normal end */
-    if (!status && exe_signal)
+    /* stopped by a signal: 128 + it. One that came during the last step or the write stopped
+       nothing: the run is complete (and its recordings whole), which the exit status says, but
+       the report is not made, as the signal asked the program to end. */
+    bool late = !status && exe_signal && rs == AXON_OK;
+    if (late)
+        fprintf(stderr, "%s: %s came after the last step; the run is complete%s%s\n", prog,
+                exe_signal_name(exe_signal), o->outdir ? " and its recordings are whole" : "",
+                o->report ? " (no report made)" : "");
+    else if (!status && exe_signal)
         status = 128 + exe_signal;
     else if (!status && (rs == AXON_ENONFINITE || rs == AXON_ESTOPPED))
         status = 1;
     exe_sim = NULL;
     axon_sim_free(sim);
-    if (!status && o->report)
+    if (!status && o->report && !late)
         status = report(prog, o->outdir, o->quiet);
     return status;
 }

@@ -153,6 +153,12 @@ for f in "$tmp"/ref/*.npy; do
 done
 if [ $same -ge 6 ]; then ok; else : >"$out"; bad "SIGTERM, resumed: $same identical files"; fi
 if grep -q '"partial": false' "$tmp/term/manifest.json"; then ok; else : >"$out"; bad "the resumed run's manifest says partial"; fi
+# a signal after the last step (here raised just before the write) stops nothing: the run is
+# complete, exit status 0 and a message, its recordings whole, no report made
+expect "signal before the write" 0 env AXON_TEST_SIGNAL_BEFORE_WRITE=1 "$AXON" run "$coba" $copts -o "$tmp/late" --report
+contains "signal before the write: message" "SIGTERM came after the last step; the run is complete and its recordings are whole (no report made)"
+if grep -q '"partial": false' "$tmp/late/manifest.json" && [ ! -e "$tmp/late/report" ]; then ok; else
+    : >"$out"; bad "signal before the write: partial, or a report made"; fi
 # a checkpoint of another model is refused, with both names
 expect "resume another model" 1 "$AXON" run "$izh" -t 100ms -q --resume "$tmp/killed.checkpoint"
 contains "resume another model message" "a checkpoint of model 'COBA'"
