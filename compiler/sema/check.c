@@ -213,12 +213,18 @@ void check_noise(check_ctx *ck)
 
 /* ---- dimension messages ---------------------------------------------------- */
 
-/* A hint for a mismatch between want and got: what factor is missing. */
-static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
+/* A hint for a mismatch between want and got (the value got, when known, or NULL): what factor
+ * is missing. */
+static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got, const sx *gotx)
 {
     ax_dim q = dim_div(want, got);
     char u[64];
-    if (dim_is_none(got) && !dim_is_none(want))
+    if (dim_eq(q, noise_dim()) && gotx && sx_uses(gotx, VS_NOISE, -1))
+        /* the noise is there, its factor lacks the square root of a time */
+        diag_hint(ck->d, "white noise 'xi' is in 1/sqrt(s), so its factor must be in %s: for a "
+                         "noise of standard deviation sigma, write sigma * sqrt(2 / tau)",
+                  dim_unit_name(dim_div(want, noise_dim()), u, sizeof u));
+    else if (dim_is_none(got) && !dim_is_none(want))
         diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));
     else if (dim_eq(dim_div(got, want), noise_dim()))
         diag_hint(ck->d, "white noise 'xi' is in 1/sqrt(s): the factor in front of it must be "
@@ -241,10 +247,10 @@ static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got)
     }
 }
 
-void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got)
+void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got, const sx *got_value)
 {
     check_ctx ck = {.d = d};
-    mismatch_hint(&ck, want, got);
+    mismatch_hint(&ck, want, got, got_value);
 }
 
 /* Checks that a and b have the same dimension (for + - comparisons, min ...);
@@ -260,7 +266,9 @@ static bool same_dim_named(check_ctx *ck, ax_span sp, sx *a, sx *b, const char *
         char l[96], r[96];
         ERR(ck, sp, "dimension mismatch in %s: %s is %s, %s is %s", what, lname,
             sm_dim_text(a->dim, l, sizeof l), rname, sm_dim_text(b->dim, r, sizeof r));
-        mismatch_hint(ck, a->dim, b->dim);
+        /* where one side has the noise, its factor is what to mend: the other side is wanted */
+        bool anoise = sx_uses(a, VS_NOISE, -1) && !sx_uses(b, VS_NOISE, -1);
+        mismatch_hint(ck, anoise ? b->dim : a->dim, anoise ? a->dim : b->dim, anoise ? a : b);
         bound_note(ck);
     }
     return false;
@@ -1301,7 +1309,7 @@ static sm_stmt *assign_stmt(check_ctx *ck, const ast_node *n, sx *target, sx *va
                 target->space == VS_PRE ? "pre." : target->space == VS_POST ? "post." : "",
                 target->name, "", sm_dim_text(target->dim, l, sizeof l),
                 sm_dim_text(value->dim, r, sizeof r));
-            mismatch_hint(ck, target->dim, value->dim);
+            mismatch_hint(ck, target->dim, value->dim, value);
             bound_note(ck);
         }
     }

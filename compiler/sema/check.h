@@ -57,7 +57,7 @@ struct check_ctx {
 sx *check_expr(check_ctx *ck, const ast_node *n);
 /* A hint for a value of dimension got where want is needed ("write the unit:
  * for example 'ms'", "did you forget to divide by a time constant?" ...). */
-void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got);
+void check_dim_hint(diag_ctx *d, ax_dim want, ax_dim got, const sx *got_value);
 /* Statements of a block; `allow_pre_post_write`: post.x += in synapses. */
 sm_block check_block(check_ctx *ck, const ast_node *const *stmts, int n, const char *where);
 /* After a body is checked: white noise (VS_NOISE) enters each equation linearly (no xi^2,

@@ -523,7 +523,7 @@ static sx *data_values(mcheck *mc, check_ctx *ck, const sm_type *t, int var, con
             } else if (!anydim(e) && !dim_eq(e->dim, sv->dim)) {
                 ERR(mc, n->kids[k]->span, "'%s' is %s, but this value is %s", sv->name,
                     dim_describe(sv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-                check_dim_hint(mc->d, sv->dim, e->dim);
+                check_dim_hint(mc->d, sv->dim, e->dim, NULL);
                 bad++;
             } else
                 v[nv++] = e->v;
@@ -577,7 +577,7 @@ static bool pop_param(mcheck *mc, sm_mpop *mp, const sm_type *t, int v, const as
         char a1[96], b1[96];
         ERR(mc, value->span, "'%s' of %s is %s, but this value is %s", pv->name, t->name,
             dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-        check_dim_hint(mc->d, pv->dim, e->dim);
+        check_dim_hint(mc->d, pv->dim, e->dim, NULL);
         return false;
     }
     if (!pv->per_item && has_rand(e)) {
@@ -763,7 +763,7 @@ static void population(mcheck *mc, const ast_node *n)
             char a1[96], b1[96];
             ERR(mc, st->b->span, "'%s' is %s, but this value is %s", st->a->name,
                 dim_describe(t->vars[v].dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(mc->d, t->vars[v].dim, e->dim);
+            check_dim_hint(mc->d, t->vars[v].dim, e->dim, NULL);
             continue;
         }
         mp->set[v] = e;
@@ -830,7 +830,7 @@ static void syn_args(mcheck *mc, const sm_type *t, const ast_node *args, sx **va
             char a1[96], b1[96];
             ERR(mc, b[a].value->span, "'%s' of %s is %s, but this value is %s", pv->name, owner,
                 dim_describe(pv->dim, a1, sizeof a1), dim_describe(e->dim, b1, sizeof b1));
-            check_dim_hint(mc->d, pv->dim, e->dim);
+            check_dim_hint(mc->d, pv->dim, e->dim, NULL);
             continue;
         }
         if (!per && !is_const(e)) {
@@ -1082,7 +1082,7 @@ static void projection(mcheck *mc, const ast_node *n)
             char a1[96];
             ERR(mc, delay->a->span, "a delay must be a time, not %s",
                 dim_describe(e->dim, a1, sizeof a1));
-            check_dim_hint(mc->d, DIM_TIME, e->dim);
+            check_dim_hint(mc->d, DIM_TIME, e->dim, NULL);
         }
         p->delay = e;
     }

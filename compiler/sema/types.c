@@ -279,7 +279,7 @@ static void decl_value(check_ctx *ck, sm_var *v, const ast_node *d, const char *
             char a[96], b[96];
             ERR(ck, d->a->span, "the %s of '%s' is %s, but its declared unit is %s", what, v->name,
                 sm_dim_text(e->dim, a, sizeof a), sm_dim_text(u.dim, b, sizeof b));
-            check_dim_hint(ck->d, u.dim, e->dim);
+            check_dim_hint(ck->d, u.dim, e->dim, NULL);
         }
         v->value = e;
         v->unknown = e->unknown && !declared;
@@ -700,10 +700,12 @@ static void check_body(check_ctx *ck, const ast_node *def)
                     continue;
                 }
                 ck->ctx = CTX_EQUATION;
+                int errors = diag_error_count(ck->d);
                 sx *rhs = check_expr(ck, q->a);
                 ax_dim want = dim_div(t->vars[v].dim, DIM_TIME);
+                /* not after an error inside the right side, whose dimension then is a guess */
                 if (!rhs->unknown && !(rhs->kind == SX_CONST && rhs->fn == 1) &&
-                    !dim_eq(rhs->dim, want)) {
+                    !dim_eq(rhs->dim, want) && diag_error_count(ck->d) == errors) {
                     if (!ck->bound) {
                         char a[96], b[96];
                         ERR(ck, q->a->span, "the right side of %s' must be %s, but it is %s",
@@ -712,7 +714,7 @@ static void check_body(check_ctx *ck, const ast_node *def)
                         if (dim_eq(rhs->dim, t->vars[v].dim))
                             diag_hint(ck->d, "divide by a time constant, e.g. (v_rest - v) / tau");
                         else
-                            check_dim_hint(ck->d, want, rhs->dim);
+                            check_dim_hint(ck->d, want, rhs->dim, rhs);
                     }
                 }
                 if (rhs->boolean)
@@ -778,7 +780,7 @@ static void check_body(check_ctx *ck, const ast_node *def)
                                      "(like v > -20 mV), not %s",
                     sm_dim_text(t->refractory->dim, a, sizeof a));
                 if (dim_is_none(t->refractory->dim))
-                    check_dim_hint(ck->d, DIM_TIME, t->refractory->dim);
+                    check_dim_hint(ck->d, DIM_TIME, t->refractory->dim, NULL);
                 else
                     diag_hint(ck->d, "a condition compares, e.g. 'refractory v > v_spike'");
             }
