@@ -1407,6 +1407,8 @@ axon_status rt_run(axon_sim *s, uint64_t nsteps, const rt_run_cbs *cb)
                             "a run of %llu steps would pass the limit of 2^48 steps",
                             (unsigned long long)nsteps);
     axon_status st = rt_mpi_usable(s);
+    if (st == AXON_OK)
+        st = rt_protocol_precheck(s, rt_protocol_next(s), s->step + nsteps);
     if (st != AXON_OK)
         return st;
     uint64_t reserved = 0; /* steps of this run whose samples are reserved */

@@ -416,6 +416,45 @@ uint32_t rt_protocol_next(const axon_sim *s)
     return k;
 }
 
+axon_status rt_protocol_precheck(axon_sim *s, uint32_t next, uint64_t end)
+{
+    const axon_model_desc *m = s->m;
+    uint32_t k = next;
+    while (k < m->nchanges && m->changes[k].step < end &&
+           m->params[m->changes[k].param].kind != AXON_PARAM_SHARED)
+        k++;
+    if (!m->derive || k == m->nchanges || m->changes[k].step >= end)
+        return AXON_OK; /* no change of a shared value in this run */
+    double *shared = malloc(((size_t)m->nshared + 1) * sizeof *shared);
+    double *derived = malloc(((size_t)m->nderived + 1) * sizeof *derived);
+    if (!shared || !derived) {
+        free(shared);
+        free(derived);
+        return axon_err_set(&s->err, AXON_ENOMEM, "out of memory");
+    }
+    memcpy(shared, s->shared, (size_t)m->nshared * sizeof *shared);
+    axon_status st = AXON_OK;
+    for (; st == AXON_OK && k < m->nchanges && m->changes[k].step < end; k++) {
+        const axon_change_desc *c = &m->changes[k];
+        const axon_param_desc *p = &m->params[c->param];
+        if (p->kind != AXON_PARAM_SHARED)
+            continue;
+        shared[p->index] = c->value;
+        m->derive(shared, derived);
+        for (uint32_t d = 0; d < m->nderived && st == AXON_OK; d++)
+            if (isfinite(s->derived[d]) && !isfinite(derived[d]))
+                st = axon_err_set(&s->err, AXON_EINVAL,
+                                  "the protocol's change at %g s, '%s' = %g %s, would make a "
+                                  "quantity the model derives from it infinite or undefined "
+                                  "(derived value %u: a division by zero, an overflow, an "
+                                  "unstable propagator): the run was not started",
+                                  (double)c->step * s->dt, p->name, c->value, p->unit, d);
+    }
+    free(shared);
+    free(derived);
+    return st;
+}
+
 axon_status rt_protocol_apply(axon_sim *s, uint32_t *next)
 {
     const axon_model_desc *m = s->m;

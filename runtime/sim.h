@@ -492,6 +492,11 @@ void rt_params_free(axon_sim *s);
  * (a refused change: the run fails with the message). */
 uint32_t rt_protocol_next(const axon_sim *s);
 axon_status rt_protocol_apply(axon_sim *s, uint32_t *next);
+/* Before a run of steps [s->step, end): whether the protocol's changes in it, from next on,
+ * applied in order to the shared values as they are now, keep every derived value that is
+ * finite finite (as axon_sim_set_param requires at each change). A change that would not is
+ * refused now, before the first step, in s->err: not after part of the run. */
+axon_status rt_protocol_precheck(axon_sim *s, uint32_t next, uint64_t end);
 
 /* Every public function that can fail on a simulation starts with rt_begin(s): a failure
  * then leaves its own message (axon_err_set(&s->err, ...)) and a success leaves "", so

@@ -88,6 +88,14 @@ if [ "$(grep -c "sampling period" "$out")" -eq 1 ]; then ok; else bad "record ev
 if grep -q '"period": 0.0003' "$tmp/every/manifest.json"; then ok; else bad "record every 0.25 ms: the manifest's period"; fi
 expect "record every 0.25 ms at dt 0.05 ms: no warning" 0 "$AXON" run "$tmp/every.axon" -t 3ms -q --dt 0.05ms
 if grep -q "sampling period" "$out"; then bad "record every 0.25 ms at dt 0.05 ms: a warning"; else ok; fi
+# a protocol change that makes a derived quantity undefined (a time constant of 0 at 1 s) is
+# refused before the first step, not after a second of simulation, and nothing is written
+printf 'import "std/neurons/lif"\nmodule M {\n    population E = LIF[3](I_ext = 0.2 nA)\n    record spikes E\n}\nrun M for 3 s {\n    at 1 s { E.tau_m = 0 ms }\n}\n' >"$tmp/p0.axon"
+expect "protocol: a time constant of 0" 1 "$AXON" run "$tmp/p0.axon" -q -o "$tmp/p0"
+contains "protocol: a time constant of 0: message" "the protocol's change at 1 s, 'E.tau_m' = 0 s, would make a quantity the model derives from it infinite or undefined"
+contains "protocol: a time constant of 0: not started" "the run was not started"
+check "protocol: a time constant of 0: nothing written" test ! -e "$tmp/p0"
+expect "protocol: a run that ends before the change" 0 "$AXON" run "$tmp/p0.axon" -q -t 0.5s
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
@@ -552,7 +560,7 @@ sed 's/at 5 ms { aa.T = 2 ms }//' "$tmp/period.axon" >"$tmp/period_set.axon"
 expect "run: --set gives a structure period" 0 "$AXON" run "$tmp/period_set.axon" --set 'aa.T=2 ms' -q
 sed 's/E.p = 3/E.tau = 0 ms/' "$tmp/fixed.axon" >"$tmp/zero.axon"
 expect "run: protocol sets a time constant of 0" 1 "$AXON" run "$tmp/zero.axon" -q
-contains "run: protocol, refused change" "the protocol's change at 0.03 s: 'E.tau' = 0 s makes a quantity"
+contains "run: protocol, refused change" "the protocol's change at 0.03 s, 'E.tau' = 0 s, would make a quantity"
 
 # a protocol's change does not reach the parameters whose defaults were computed from it
 # (tests/golden/ir/protocol_derived.axon): it warns, with the value to set; set in the same
