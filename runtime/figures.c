@@ -414,6 +414,14 @@ static axon_status rt_fig_spectrum(rt_figctx *c)
 
 /* ---- state traces ---------------------------------------------------------------------------- */
 
+/* Whether an axis in unit u (axon_unit_pretty's) takes an SI prefix chosen from the data: a
+ * unit of one symbol (mV, nS, pA, ms; not mV/ms, not a dimensionless value) */
+static int rt_prefixable(const char *u)
+{
+    return *u && strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u03a9") ==
+                     strlen(u);
+}
+
 static axon_status rt_fig_traces(rt_figctx *c, const rt_series *d, size_t idx)
 {
     const axon_rec_series *s = d->s;
@@ -428,7 +436,7 @@ static axon_status rt_fig_traces(rt_figctx *c, const rt_series *d, size_t idx)
             lo = fmin(lo, v);
             hi = fmax(hi, v);
         }
-    int named = *unit && strcmp(unit, s->unit) != 0;
+    int named = rt_prefixable(unit);
     if (named)
         scale = rt_si_prefix(fmax(fabs(lo), fabs(hi)), &pre);
     double pad = hi > lo ? 0.06 * (hi - lo) : fabs(hi) * 0.1 + 1e-12;
@@ -486,7 +494,7 @@ static axon_status rt_fig_weights(rt_figctx *c, const rt_series *d, size_t idx)
     if (d->n < 1 || s->ncols < 1)
         return AXON_OK;
     const char *unit = axon_unit_pretty(s->unit), *pre = "";
-    int named = *unit && strcmp(unit, s->unit) != 0;
+    int named = rt_prefixable(unit);
     double lo = fmin(d->w_first.min, d->w_last.min), hi = fmax(d->w_first.max, d->w_last.max);
     double scale = named ? rt_si_prefix(fmax(fabs(lo), fabs(hi)), &pre) : 1;
     char xlab[160], title[160], file[200], safe[120], sub[400];

@@ -146,6 +146,10 @@ printf 'neuron K {\n    state { x = -65 mV }\n    equations { x'"'"' = 0 mV / ms
 expect "flat trace: run" 0 "$AXON" run "$tmp/flat.axon" -q -o "$tmp/flat"
 expect "flat trace: analyze" 0 timeout 60 "$AXON" analyze "$tmp/flat" -q
 if [ -s "$tmp/flat/report/trace_0_Q.x.svg" ]; then ok; else bad "flat trace: no figure"; fi
+# a current's axis takes an SI prefix as a voltage's does (it read 'I (A)', ticks 1e-10 ...)
+printf 'neuron K {\n    parameters { tau = 10 ms }\n    state { I = 0.5 nA }\n    equations { I'"'"' = -I / tau }\n}\nmodule Z {\n    population Q = K[2]\n    record Q.I every 1 ms\n}\nrun Z for 30 ms\n' >"$tmp/cur.axon"
+expect "current trace: run" 0 "$AXON" run "$tmp/cur.axon" -q -o "$tmp/cur" --report
+if grep -q '>I (pA)<' "$tmp/cur/report/trace_0_Q.I.svg"; then ok; else bad "current trace: no prefix on the axis"; fi
 
 # ---- figures to PNG: each at the size its SVG declares, with something drawn
 if command -v rsvg-convert >/dev/null 2>&1; then
