@@ -383,6 +383,14 @@ static LLVMValueRef fold(cg *c, const sx *e)
         default: break;
         }
         break;
+    case SX_EXT: { /* an `extern` C function of parameters: called here, as in the kernels */
+        LLVMTypeRef ps[3] = {c->f64, c->f64, c->f64};
+        LLVMValueRef args[3];
+        const sx *xs[3] = {e->a, e->b, e->c};
+        for (int k = 0; k < e->ext->nargs; k++)
+            args[k] = fold(c, xs[k]);
+        return cgm_call(c, e->ext->name, c->f64, ps, e->ext->nargs, args);
+    }
     case SX_ADD: return LLVMBuildFAdd(b, fold(c, e->a), fold(c, e->b), "");
     case SX_SUB: return LLVMBuildFSub(b, fold(c, e->a), fold(c, e->b), "");
     case SX_MUL: return LLVMBuildFMul(b, fold(c, e->a), fold(c, e->b), "");

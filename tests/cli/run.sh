@@ -521,6 +521,15 @@ if cmp -s "$tmp/ext_run/P.v.npy" "$tmp/ext_exe_out/P.v.npy"; then pass=$((pass +
     fail=$((fail + 1)); echo "FAIL: extern function: JIT and executable differ"; fi
 expect "dump ir: extern function scheme" 0 "$AXON" dump ir "$tmp/ext.axon"
 contains "dump ir: an extern call is non-linear" "scheme rk4"
+# an extern function of a shared parameter is derived with the parameters (it failed to
+# compile: 'a parameter expression that cannot be derived'), at run time too
+printf 'extern "libm.so.6" fn cbrt(x) -> real\nneuron Cube {\n    parameters { tau = 10 ms; k = 2 }\n    state { v = 1 }\n    equations { v'"'"' = -cbrt(k) * v / tau }\n}\nmodule M {\n    population P = Cube[1]\n    record P.v\n}\nrun M for 1 ms\n' >"$tmp/extk.axon"
+expect "run: extern function of a parameter" 0 "$AXON" run "$tmp/extk.axon" -o "$tmp/extk8" -q --set P.k=8
+expect "build: extern function of a parameter" 0 "$AXON" build "$tmp/extk.axon" -o "$tmp/extk_exe" -q
+expect "exe: extern function of a parameter set at run time" 0 "$tmp/extk_exe" -o "$tmp/extk8e" -q --set P.k=8
+if cmp -s "$tmp/extk8/P.v.npy" "$tmp/extk8e/P.v.npy"; then ok; else bad "extern function of a parameter: JIT and executable differ"; fi
+if /usr/bin/python3 -c "import numpy as np, sys; v = np.load(sys.argv[1]).ravel(); sys.exit(int(abs(v[-1] - np.exp(-0.2)) > 1e-12))" "$tmp/extk8/P.v.npy"; then ok
+else bad "extern function of a parameter: v(1 ms) is not exp(-cbrt(8) 1 ms / 10 ms)"; fi
 
 # an undefined type suggests the longer name that starts with it
 expect "check: undefined type Poisson" 1 "$AXON" check "$AXON_SRCDIR/tests/golden/semantic/undefined_type_and_projection.axon"
