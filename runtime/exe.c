@@ -283,6 +283,8 @@ static bool parse_set(const char *text, char *name, double *value, char *unit, c
 {
     const char *eq = strchr(text, '=');
     size_t n = eq ? (size_t)(eq - text) : 0;
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t')) /* 'E.tau = 30 ms' */
+        n--;
     if (!eq || !n || n >= NAME_MAX_SET || strcspn(text, " \t") < n) {
         snprintf(err, errlen, "--set needs NAME=VALUE, like E.tau_m=30ms; not '%s'", text);
         return false;
@@ -297,6 +299,13 @@ static bool parse_set(const char *text, char *name, double *value, char *unit, c
         return false;
     }
     const char *v = eq + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (!strcmp(v, "true") || !strcmp(v, "false")) { /* a condition: ee.learning=false */
+        *value = v[0] == 't';
+        snprintf(unit, UNIT_MAX_SET, "%s", v); /* apply_sets checks the parameter is one */
+        return true;
+    }
     char *end;
     double x = strtod(v, &end);
     const char *u = end;
@@ -327,6 +336,14 @@ static bool apply_sets(const char *prog, axon_sim *sim, const axon_exe_opts *o)
         }
         int p = axon_sim_param_index(sim, name);
         const axon_param_desc *d = p >= 0 ? axon_sim_param_desc(sim, (uint32_t)p) : NULL;
+        bool truth = !strcmp(unit, "true") || !strcmp(unit, "false");
+        if (d && truth != !!(d->flags & AXON_PARAM_BOOL)) {
+            fprintf(stderr, "%s: --set %s: '%s' is %s\n", prog, o->sets[k], name,
+                    truth ? "a number, not true or false" : "true or false, not a number");
+            return false;
+        }
+        if (truth)
+            unit[0] = '\0';
         if (d && !*unit && x != 0 && !axon_unit_convert("1", d->unit, NULL)) {
             fprintf(stderr, "%s: --set %s: '%s' is in %s, but %s has no unit (write one: --set "
                             "'%s=%s %s', or any unit of its dimension)\n",

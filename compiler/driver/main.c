@@ -328,6 +328,42 @@ static int instantiate(axonc_session *s, const char *cmd, compile_opts *o, axonc
 
 /* ---- axon run ------------------------------------------------------------------------ */
 
+/* Resuming, the checkpoint's values replace the parameters' (its run may have changed them),
+ * so a population's or projection's parameter that --set compiled in is set again after the
+ * restore, as an executable sets it: its run-time names in desc (a projection group's `P.w` is
+ * `P.E_E.w`, `P.E_F.w`), as "NAME=VALUE" texts in *texts (freed by the caller) that ro->sets
+ * points at. Module parameters build the model, which must be the checkpoint's. */
+static int sets_after_restore(const compile_opts *o, const axon_model_desc *desc,
+                              axon_exe_opts *ro, char (**texts)[320])
+{
+    *texts = calloc(AXON_EXE_MAX_SETS, sizeof **texts);
+    if (!*texts)
+        return fprintf(stderr, "axon run: out of memory\n"), EXIT_DIAG;
+    for (int k = 0; k < o->iopts.nset; k++) {
+        const char *name = o->sets[k].name, *dot = strrchr(name, '.');
+        const char *value = strchr(o->settext[k], '=') + 1;
+        if (!dot)
+            continue;
+        size_t pre = (size_t)(dot - name);
+        for (uint32_t q = 0; q < desc->nparams; q++) {
+            const char *pn = desc->params[q].name, *last = strrchr(pn, '.');
+            /* the name itself, or a pair of the group `name` names: PRE.PAIR.PARAM */
+            bool same = !strcmp(pn, name) ||
+                        (last && !strcmp(last, dot) && !strncmp(pn, name, pre) && pn[pre] == '.' &&
+                         memchr(pn + pre + 1, '.', (size_t)(last - pn - pre - 1)) == NULL &&
+                         last > pn + pre + 1);
+            if (!same || (desc->params[q].flags & AXON_PARAM_FIXED))
+                continue;
+            if (ro->nsets == AXON_EXE_MAX_SETS)
+                return usage_error("run", "%stoo many --set options", ""), EXIT_USAGE;
+            snprintf((*texts)[ro->nsets], sizeof **texts, "%s=%s", pn, value);
+            ro->sets[ro->nsets] = (*texts)[ro->nsets];
+            ro->nsets++;
+        }
+    }
+    return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     compile_opts o = {0};
@@ -362,19 +398,6 @@ static int cmd_run(int argc, char **argv)
         return status;
     if (!o.file)
         return usage_error("run", "missing model file%s", "");
-    /* Resuming, a population's or projection's parameter (POP.NAME) is set after the restore,
-       as an executable sets it: compiled in, the checkpoint's value would replace it. Module
-       parameters build the model, which must be the checkpoint's. */
-    for (int k = 0; ro.resume && k < o.iopts.nset;)
-        if (strchr(o.sets[k].name, '.')) {
-            ro.sets[ro.nsets++] = o.settext[k];
-            o.iopts.nset--;
-            memmove(&o.sets[k], &o.sets[k + 1], (size_t)(o.iopts.nset - k) * sizeof *o.sets);
-            memmove(&o.settext[k], &o.settext[k + 1],
-                    (size_t)(o.iopts.nset - k) * sizeof *o.settext);
-        } else {
-            k++;
-        }
     double t0 = now_seconds();
     int flags = render_flags(false);
     axonc_session *s = new_session(o.copts, &flags);
@@ -388,8 +411,12 @@ static int cmd_run(int argc, char **argv)
     ro.source = o.file; /* provenance for the manifest: the command line from "axon" on */
     ro.argc = argc + 1;
     ro.argv = argv - 1;
+    char (*again)[320] = NULL;
+    if (status == EXIT_OK && ro.resume)
+        status = sets_after_restore(&o, desc, &ro, &again);
     if (status == EXIT_OK)
         status = axon_exe_simulate("axon run", desc, &ro, now_seconds() - t0);
+    free(again);
     axonc_session_free(s);
     return status;
 }

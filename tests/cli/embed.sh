@@ -193,8 +193,23 @@ expect "resume --set: run" 0 "$AXON" run "$tmp/sv.axon" -q --resume "$tmp/sv.ckp
     -o "$tmp/sv4"
 check "resume --set: run = exe" same_npy "$tmp/sv3" "$tmp/sv4" 5
 if cmp -s "$tmp/sv2/E.spikes.t.npy" "$tmp/sv4/E.spikes.t.npy"; then : >"$out"; bad "resume --set: no effect"; else ok; fi
-expect "resume --set: a parameter the model lacks" 2 "$AXON" run "$tmp/sv.axon" -q --resume "$tmp/sv.ckpt" \
+expect "resume --set: a parameter the model lacks" 1 "$AXON" run "$tmp/sv.axon" -q --resume "$tmp/sv.ckpt" \
     --set E.bogus=1nA
-contains "resume --set: a parameter the model lacks: message" "population 'E' has no parameter 'bogus'"
+contains "resume --set: a parameter the model lacks: message" "--set E.bogus=1nA: E (a LIF) has no parameter 'bogus'"
+# ... a projection group's parameter (P.w: P.E_E.w and P.E_F.w) and a truth value (learning),
+# which executables take too, with spaces around '='
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nimport "std/rules/stdp"\nmodule G {\n    population E = LIFCond[10](I_ext = 0.3 nA)\n    population F = LIFCond[10]\n    project P = E -> E, F : Exc(w = 1 nS) connect random(0.2) delay 1 ms learn STDP(w_max = 12 nS)\n    record spikes E, F\n    record weights P.E_F every 10 ms\n}\nrun G for 100 ms\n' >"$tmp/grp.axon"
+expect "resume --set group: checkpoint" 0 "$AXON" run "$tmp/grp.axon" -t 50ms --checkpoint-every 50ms --checkpoint "$tmp/grp.ck" -q
+expect "resume --set group: run" 0 "$AXON" run "$tmp/grp.axon" --resume "$tmp/grp.ck" --set P.w=5nS --set P.learning=false -o "$tmp/g1" -q
+expect "resume --set group: build" 0 "$AXON" build "$tmp/grp.axon" -o "$tmp/grp_exe" -q
+expect "resume --set group: exe" 0 "$tmp/grp_exe" --resume "$tmp/grp.ck" --set P.E_E.w=5nS --set 'P.E_F.w = 5 nS' \
+    --set P.E_E.learning=false --set P.E_F.learning=false -o "$tmp/g2" -q
+check "resume --set group: run = exe" same_npy "$tmp/g1" "$tmp/g2" 5
+expect "resume --set group: without" 0 "$AXON" run "$tmp/grp.axon" --resume "$tmp/grp.ck" -o "$tmp/g3" -q
+if cmp -s "$tmp/g1/F.spikes.t.npy" "$tmp/g3/F.spikes.t.npy" || cmp -s "$tmp/g1/P.E_F.w.npy" "$tmp/g3/P.E_F.w.npy"; then
+    : >"$out"; bad "resume --set group: no effect"; else ok; fi
+expect "exe --set: a number for a truth value" 2 "$tmp/grp_exe" -q --set P.E_E.learning=2
+expect "exe --set: true for a number" 2 "$tmp/grp_exe" -q --set P.E_E.w=true
+contains "exe --set: true for a number: message" "'P.E_E.w' is a number, not true or false"
 
 finish embed
