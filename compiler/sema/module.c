@@ -1112,19 +1112,44 @@ static const sm_mproj *find_proj(const sm_module *m, const char *name, int *q)
 }
 
 /* `record weights P` (var "w") and `record P.u` (a synapse variable): the pairs of the
- * projection named P (`project P = A -> B, C` makes one per pair) */
+ * projection named P (`project P = A -> B, C` makes one per pair), or one of them (`record
+ * weights P.A_C`, `record P.A_C.u`: the name of the pair in --set and protocols) */
 static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const char *var,
                             ax_span span)
 {
-    int q, n0 = r->ntargets;
-    const sm_mproj *pj = path->kind == AST_IDENT ? find_proj(mc->m, path->name, &q) : NULL;
+    int q, n0 = r->ntargets, only = -1;
+    const ast_node *base = path;
+    if (path->kind == AST_MEMBER && path->a->kind == AST_IDENT)
+        base = path->a; /* P.A_C */
+    const sm_mproj *pj = base->kind == AST_IDENT ? find_proj(mc->m, base->name, &q) : NULL;
+    for (int k = 0; pj && base != path && k < pj->npre * pj->npost && pj->npre * pj->npost > 1;
+         k++) {
+        const char *a = pj->pre[k / pj->npost], *b = pj->post[k % pj->npost];
+        size_t la = strlen(a);
+        if (!strncmp(path->name, a, la) && path->name[la] == '_' && !strcmp(path->name + la + 1, b))
+            only = k;
+    }
+    if (pj && base != path && only < 0) {
+        ERR(mc, path->span, "projection '%s' has no pair '%s'", base->name, path->name);
+        if (pj->npre * pj->npost == 1)
+            diag_hint(mc->d, "'%s' has one pair: record it by that name alone", base->name);
+        else
+            diag_hint(mc->d, "its pairs are '%s.%s_%s' ... '%s.%s_%s' (PRE_POST)", base->name,
+                      pj->pre[0], pj->post[0], base->name, pj->pre[pj->npre - 1],
+                      pj->post[pj->npost - 1]);
+        return;
+    }
     if (!pj) {
-        ERR(mc, path->span, "no projection named '%s'", path->kind == AST_IDENT ? path->name : "?");
+        if (base->kind == AST_IDENT)
+            ERR(mc, path->span, "no projection named '%s'", base->name);
+        else
+            ERR(mc, path->span, "a projection is named by one name (or PROJ.PRE_POST for a pair)");
         diag_hint(mc->d, "name a projection to record its synapses: project NAME = A -> B : ...");
         return;
     }
+    path = base;
     for (int k = 0; k < pj->npre * pj->npost; k++) {
-        if (!pj->bound[k])
+        if (!pj->bound[k] || (only >= 0 && k != only))
             continue;
         int v = sm_find_var(pj->bound[k], var);
         if (v < 0 && !strcmp(var, "active") && pj->bound[k]->structure)
@@ -1314,9 +1339,11 @@ static void record(mcheck *mc, const ast_node *n)
                     path->name, path->name);
                 continue;
             }
-            /* PROJ.var: a synapse variable of a named projection (not shadowing a population) */
-            if (path->a->kind == AST_IDENT && !find_member(mc->m, mc->m->nitems, path->a->name) &&
-                find_proj(mc->m, path->a->name, &q)) {
+            /* PROJ.var: a synapse variable of a named projection (not shadowing a population);
+               PROJ.PRE_POST.var: of one pair */
+            const ast_node *pp = path->a->kind == AST_MEMBER ? path->a->a : path->a;
+            if (pp->kind == AST_IDENT && !find_member(mc->m, mc->m->nitems, pp->name) &&
+                find_proj(mc->m, pp->name, &q)) {
                 synapse_targets(mc, r, path->a, path->name, path->span);
                 continue;
             }
