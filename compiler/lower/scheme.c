@@ -652,21 +652,28 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
     return true;
 }
 
+/* the most variables of one propagator (axon_propagator's limit, runtime/expm.c) */
+#define BLOCK_MAX 32
+
 /*
- * in[i]: x_i is in a closed linear block with constant coefficients in which some equation
- * reads another (an alpha function's x' = -x / tau, g' = (x - g) / tau): every equation of the
- * block is linear in the state with parameter constants as coefficients (A[i n + j]) and reads
- * no variable outside it, and each of its variables reads or is read by another of it.
- * Returns the block's size. Exponential Euler holds x over the step in g's equation, an error
- * of the first order (g's peak 5% high at dt = tau / 10); build_pop integrates the block
- * exactly instead. A variable on its own (x' = -x / tau) is exact under exponential Euler
- * already and keeps it.
+ * The closed linear blocks of o: comp[i] >= 0 numbers the block of x_i, -1 for none. A block's
+ * equations are linear in the state with parameter constants as coefficients (A[i n + j]),
+ * read no variable outside it, and connect its variables (each reads or is read by another of
+ * it: an alpha function's x' = -x / tau, g' = (x - g) / tau); it has at most BLOCK_MAX of
+ * them. A variable held while refractory (held[var]) is in none: an exact update of its block
+ * would move the others as if it moved, and then everything that reads it is in none either.
+ * Returns the number of blocks. Exponential Euler holds x over the step in g's equation, an
+ * error of the first order (g's peak 5% high at dt = tau / 10); build_pop integrates each
+ * block exactly instead. A variable on its own (x' = -x / tau) is exact under exponential
+ * Euler already and keeps it.
  */
-static int linear_block(ax_arena *ar, const ode_set *o, sx **A, bool *in)
+static int linear_blocks(ax_arena *ar, const ode_set *o, const unsigned char *held, sx **A,
+                         int *comp)
 {
     int n = o->n;
+    bool *in = arena_alloc(ar, (size_t)n * sizeof *in);
     for (int i = 0; i < n; i++) {
-        in[i] = true;
+        in[i] = !(held && held[o->var[i]]);
         for (int j = 0; j < n; j++) {
             sx *dij = sx_diff(ar, o->f[i], VS_STATE, o->var[j]);
             A[i * n + j] = sx_is_param_const(dij) ? dij : NULL;
@@ -680,17 +687,38 @@ static int linear_block(ax_arena *ar, const ode_set *o, sx **A, bool *in)
                 if (!in[j] && sx_uses(o->f[i], VS_STATE, o->var[j]))
                     in[i] = false, changed = true;
     }
-    bool *coupled = arena_alloc(ar, (size_t)n * sizeof *coupled);
-    for (int i = 0; i < n; i++) {
-        coupled[i] = false;
-        for (int j = 0; in[i] && j < n; j++)
-            coupled[i] |= j != i && in[j] &&
-                          (!sx_is_zero(A[i * n + j]) || !sx_is_zero(A[j * n + i]));
-    }
-    int size = 0;
+    /* connected pieces (either direction of a coefficient that is not the number 0) */
+    int nb = 0, *stack = arena_alloc(ar, (size_t)n * sizeof *stack);
     for (int i = 0; i < n; i++)
-        size += in[i] = in[i] && coupled[i];
-    return size;
+        comp[i] = -1;
+    for (int i = 0; i < n; i++) {
+        if (!in[i] || comp[i] >= 0)
+            continue;
+        int top = 0, size = 0;
+        comp[i] = nb;
+        stack[top++] = i;
+        while (top) {
+            int u = stack[--top];
+            size++;
+            for (int j = 0; j < n; j++)
+                if (in[j] && comp[j] < 0 && j != u &&
+                    (!sx_is_zero(A[u * n + j]) || !sx_is_zero(A[j * n + u]))) {
+                    comp[j] = nb;
+                    stack[top++] = j;
+                }
+        }
+        if (size >= 2 && size <= BLOCK_MAX) {
+            nb++;
+            continue;
+        }
+        for (int j = 0; j < n; j++) /* alone, or too many for one propagator */
+            if (comp[j] == nb)
+                comp[j] = -2;
+    }
+    for (int i = 0; i < n; i++)
+        if (comp[i] < -1)
+            comp[i] = -1;
+    return nb;
 }
 
 static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
@@ -809,39 +837,48 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
             break;
         case SCH_EXPEULER: {
             /* chosen, not requested (`method exponential_euler` is Brian2's, every variable
-               by its own formula): a closed linear block of several variables exactly */
-            bool *in = arena_alloc(ar, (size_t)o.n * sizeof *in);
+               by its own formula): each closed linear block of several variables exactly */
+            int *comp = arena_alloc(ar, (size_t)o.n * sizeof *comp);
             sx **Ab = arena_alloc(ar, (size_t)(o.n * o.n + 1) * sizeof *Ab);
-            int nb = want || nz.n ? 0 : linear_block(ar, &o, Ab, in);
-            if (nb > 0) {
-                ode_set ob = {0};
-                ob.var = arena_alloc(ar, (size_t)nb * sizeof *ob.var);
-                ob.f = arena_alloc(ar, (size_t)nb * sizeof *ob.f);
-                sx **Asub = arena_alloc(ar, (size_t)(nb * nb) * sizeof *Asub);
-                sx **xb = arena_alloc(ar, (size_t)nb * sizeof *xb);
-                const char *names = "";
+            int nb = 0;
+            if (want || nz.n)
                 for (int i = 0; i < o.n; i++)
-                    if (in[i]) {
+                    comp[i] = -1;
+            else
+                nb = linear_blocks(ar, &o, refr_old ? p->held : NULL, Ab, comp);
+            const char *names = "";
+            for (int blk = 0; blk < nb; blk++) {
+                int size = 0;
+                for (int i = 0; i < o.n; i++)
+                    size += comp[i] == blk;
+                ode_set ob = {0};
+                ob.var = arena_alloc(ar, (size_t)size * sizeof *ob.var);
+                ob.f = arena_alloc(ar, (size_t)size * sizeof *ob.f);
+                sx **Asub = arena_alloc(ar, (size_t)(size * size) * sizeof *Asub);
+                sx **xb = arena_alloc(ar, (size_t)size * sizeof *xb);
+                for (int i = 0; i < o.n; i++)
+                    if (comp[i] == blk) {
                         int r = ob.n;
                         ob.var[ob.n] = o.var[i];
                         ob.f[ob.n++] = o.f[i];
                         for (int j = 0, c = 0; j < o.n; j++)
-                            if (in[j])
-                                Asub[r * nb + c++] = Ab[i * o.n + j];
-                        names = arena_printf(ar, "%s%s%s", names, r ? ", " : "",
+                            if (comp[j] == blk)
+                                Asub[r * size + c++] = Ab[i * o.n + j];
+                        names = arena_printf(ar, "%s%s%s", names, r ? ", " : blk ? "; " : "",
                                              t->vars[o.var[i]].name);
                     }
                 if (!exact_update(d, &b, m, &ob, Asub, xb))
                     return false;
                 for (int i = 0, r = 0; i < o.n; i++)
-                    if (in[i])
+                    if (comp[i] == blk)
                         xnew[i] = xb[r++];
-                p->scheme_why =
-                    arena_printf(ar, "%s; %s exactly (linear with constant coefficients)",
-                                 p->scheme_why, names);
             }
+            if (nb)
+                p->scheme_why = arena_printf(ar, "%s; exactly, as linear blocks with constant "
+                                                 "coefficients: %s",
+                                             p->scheme_why, names);
             for (int i = 0; i < o.n; i++) {
-                if (nb > 0 && in[i])
+                if (comp[i] >= 0)
                     continue;
                 sx *A_i, *B_i;
                 if (!sx_linear_in(ar, o.f[i], VS_STATE, o.var[i], &A_i, &B_i))
