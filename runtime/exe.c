@@ -908,9 +908,18 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
     }
     /* the simulation's worker threads start with every signal blocked (pool.c), so the
        handler runs on this thread, never while another one frees the simulation */
+    /* over MPI ranks the build is collective: a signal waits for its end (a second one would
+       end this rank inside a collective call, and the others would wait for it) */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int i = 0; comm && i < EXE_NSIG; i++)
+        sigaddset(&block, EXE_SIGNALS[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     axon_sim *sim =
         comm ? axon_sim_new_mpi(model, &ao, comm, &err) : axon_sim_new(model, &ao, &err);
-    if (!sim && exe_signal) { /* nothing was written */
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!sim && exe_signal && !strcmp(err.msg, "stopped while building the network")) {
+        /* nothing was written */
         fprintf(stderr, "%s: stopped by %s while building the network\n", prog,
                 exe_signal_name(exe_signal));
         return 128 + exe_signal;

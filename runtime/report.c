@@ -440,8 +440,8 @@ static axon_status rt_write_text(const char *dir, const char *name, rt_sbuf *b, 
 
 /* Removes the figures that dir/analysis.json, an earlier analysis of ours read before this one
  * was written (old), listed and this one (figs) does not: a report keeps only its own figures,
- * as a recording keeps only its manifest's files. Only plain names of regular files in dir are
- * removed; a missing, unreadable or foreign analysis.json removes nothing. */
+ * as a recording keeps only its manifest's files. Only regular files in dir with a plain name
+ * ending in .svg are removed; a missing, unreadable or foreign analysis.json removes nothing. */
 static void rt_remove_old_figures(const char *dir, const rt_json_doc *old, const rt_figlist *figs)
 {
     const rt_json *root = old ? rt_json_root(old) : NULL;
@@ -451,8 +451,9 @@ static void rt_remove_old_figures(const char *dir, const rt_json_doc *old, const
         return;
     for (size_t i = 0; i < list->n; i++) {
         const char *name = rt_json_str(list->items[i], "file");
-        if (!name || !*name || name[0] == '.' || strchr(name, '/') ||
-            !strcmp(name, "analysis.json") || !strcmp(name, "index.html"))
+        size_t n = name ? strlen(name) : 0;
+        /* a figure's name: a copied or edited analysis.json names nothing else to remove */
+        if (n < 5 || name[0] == '.' || strchr(name, '/') || strcmp(name + n - 4, ".svg"))
             continue;
         bool kept = false;
         for (size_t k = 0; k < figs->n && !kept; k++)

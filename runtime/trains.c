@@ -586,7 +586,7 @@ double axon_hoyer(const double *x, size_t n)
 axon_status axon_health(const axon_trains *tr, double bin, double max_rate,
                         axon_health_summary *out, uint32_t *dead_idx, uint32_t *hyper_idx)
 {
-    if (!tr || tr->size == 0 || !out)
+    if (!tr || tr->size == 0 || !out || !(bin > 0) || !isfinite(bin))
         return AXON_EINVAL;
     /* a window shorter than one bin has no active fraction; the rest is of the rates alone */
     size_t nb = axon_nbins(tr, bin);

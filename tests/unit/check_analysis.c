@@ -582,6 +582,9 @@ START_TEST(test_health)
     ck_assert(isnan(h.active_fraction));
     ck_assert(h.dead == 2 && dead[0] == 0 && dead[1] == 2 && h.hyperactive == 1 && hyper[0] == 3);
     CLOSE(h.hoyer, hoyer, 0);
+    /* a bin that is not a positive time is refused, not divided by */
+    ck_assert_int_eq(axon_health(tr, 0, 100, &h, NULL, NULL), AXON_EINVAL);
+    ck_assert_int_eq(axon_health(tr, NAN, 100, &h, NULL, NULL), AXON_EINVAL);
     axon_trains_free(tr);
     spikes_free(&s);
     /* graded units: 0 never above 0.1, 1 always, 2 half the time */

@@ -12,8 +12,9 @@ w_i = 3 nS, sent at 20 ms, delay 1 ms); ge, gi and v are recorded every step.
   compiler integrates the closed linear block (xe, ge, xi, gi) exactly within exponential
   Euler (docs/language.md, "Schemes"); exponential Euler alone holds xe over the step in
   ge's equation and overshoots the peak by 5.2% (measured before the block was exact).
-- Again with tau_e = 0.5 ms and tau_i = 4 ms set at run time (`--set`): the block's
-  propagator follows the parameters.
+- Again with tau_e = 0.5 ms and tau_i = 4 ms given by `--set` (compiled in: a change during
+  the run is computed by the same derive kernel, whose propagators protocols exercise in
+  tests/validation/check_protocol.py).
 - v against the membrane equation integrated with those exact conductances by scipy's
   solve_ivp (rtol 1e-10): within 3% of the largest |v - E_L| at dt = 0.1 ms (2.3% measured:
   exponential Euler holds the conductances over each step, a first-order error), and at
