@@ -77,12 +77,15 @@ axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, doubl
         if (strcmp(name, F[k].name))
             continue;
         char *p = (char *)o + F[k].off;
-        if (!(v >= 0) || !isfinite(v) || (F[k].kind && (v != floor(v) || v > 1e18)) ||
-            (F[k].kind == 1 && v > UINT32_MAX))
-            return axon_err_set(err, AXON_EINVAL,
-                                "analysis parameter %s: %g is not allowed "
-                                "(a non-negative %s)",
-                                name, v, F[k].kind ? "whole number" : "number, in SI units");
+        /* 0 is the default in the structure, so only the seed may be set to it */
+        bool seed = F[k].kind == 3;
+        if (!(seed ? v >= 0 : v > 0) || !isfinite(v) ||
+            (F[k].kind && (v != floor(v) || v > 1e18)) || (F[k].kind == 1 && v > UINT32_MAX))
+            return axon_err_set(err, AXON_EINVAL, "analysis parameter %s: %g is not allowed (a %s)",
+                                name, v,
+                                seed           ? "non-negative whole number"
+                                : F[k].kind    ? "positive whole number"
+                                               : "positive number, in SI units");
         switch (F[k].kind) {
         case 0: memcpy(p, &v, sizeof v); break;
         case 1: *(uint32_t *)(void *)p = (uint32_t)v; break;

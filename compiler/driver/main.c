@@ -516,6 +516,17 @@ static int cmd_build(int argc, char **argv)
 
 /* ---- axon analyze -------------------------------------------------------------------------- */
 
+/* The SI unit of an analysis parameter that has one (docs/analysis.md), else NULL. */
+static const char *param_unit(const char *name)
+{
+    static const char *const TIMES[] = {"rate_bin", "smooth", "count_bin", "lvr_R",
+                                        "sttc_dt",  "chi_tau", "lz_bin"};
+    for (size_t k = 0; k < sizeof TIMES / sizeof *TIMES; k++)
+        if (!strcmp(name, TIMES[k]))
+            return "s";
+    return !strcmp(name, "max_rate") || !strcmp(name, "freq_res") ? "Hz" : NULL;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL;
@@ -529,14 +540,30 @@ static int cmd_analyze(int argc, char **argv)
             quiet = true;
         } else if (!strcmp(a, "--param")) {
             const char *eq = v ? strchr(v, '=') : NULL;
-            char name[64], *end;
+            char name[64], *end = NULL;
             double x = eq ? strtod(eq + 1, &end) : 0;
-            if (eq && *end) /* a time with its unit: 5ms */
-                x = axon_exe_parse_time(eq + 1);
-            if (!eq || eq == v || eq - v >= (long)sizeof name || !eq[1] || (*end && !(x > 0)))
+            if (!eq || eq == v || eq - v >= (long)sizeof name || !eq[1] || end == eq + 1)
                 return usage_error("analyze", "--param needs NAME=VALUE, like pairs=5000 or "
                                    "count_bin=5ms; not '%s'", v ? v : "");
             snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+            while (*end == ' ')
+                end++;
+            if (*end) { /* a unit: 5ms, 50 Hz */
+                const char *want = param_unit(name);
+                double scale = 1;
+                char msg[256];
+                if (!want || !axon_unit_convert(want, end, &scale)) {
+                    if (!want)
+                        snprintf(msg, sizeof msg, "--param %s: '%s' is a count or a seed: give a "
+                                 "plain number", v, name);
+                    else
+                        snprintf(msg, sizeof msg, "--param %s: '%s' is %s, and '%s' is not a "
+                                 "unit of one", v, name, strcmp(want, "s") ? "a frequency" : "a time",
+                                 end);
+                    return usage_error("analyze", "%s", msg);
+                }
+                x *= scale;
+            }
             if (axon_analysis_opt_set(&ao, name, x, &err) != AXON_OK)
                 return usage_error("analyze", "%s", err.msg);
             i++;

@@ -36,6 +36,19 @@ for f in index.html analysis.json raster.svg rate.svg isi.svg spectrum.svg; do
 done
 if grep -q 'Model source: <code>' "$tmp/c o/report/index.html" && grep -q 'module COBA' "$tmp/c o/report/index.html"; then
     ok; else bad "report: the model's source is not shown"; fi
+# --param: units of the parameter's dimension; a negative value, another dimension, a unit on a
+# count and 0 (the structure's "default") are usage errors that say which
+expect "param: units" 0 "$AXON" analyze "$tmp/c o" -q -o "$tmp/par" --param count_bin=5ms --param 'max_rate=50 Hz'
+if grep -q '"count_bin": 0.005' "$tmp/par/analysis.json" && grep -q '"max_rate": 50' "$tmp/par/analysis.json"; then ok
+else bad "param: the values used"; grep -o '"count_bin": [^,]*\|"max_rate": [^,]*' "$tmp/par/analysis.json"; fi
+expect "param: negative" 2 "$AXON" analyze "$tmp/c o" -q --param count_bin=-5ms
+contains "param: negative message" "analysis parameter count_bin: -0.005 is not allowed (a positive number, in SI units)"
+expect "param: another dimension" 2 "$AXON" analyze "$tmp/c o" -q --param count_bin=5mV
+contains "param: another dimension message" "--param count_bin=5mV: 'count_bin' is a time, and 'mV' is not a unit of one"
+expect "param: a unit on a count" 2 "$AXON" analyze "$tmp/c o" -q --param pairs=5nS
+contains "param: a unit on a count message" "'pairs' is a count or a seed: give a plain number"
+expect "param: 0 pairs" 2 "$AXON" analyze "$tmp/c o" -q --param pairs=0
+contains "param: 0 pairs message" "analysis parameter pairs: 0 is not allowed (a positive whole number)"
 # ... Axon's version in the manifest and the report; the report's run table, summary table
 # and figures
 version=$("$AXON" --version | sed 's/^axon //')

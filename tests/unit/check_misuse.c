@@ -717,6 +717,8 @@ START_TEST(test_analysis_null)
     ck_assert_int_eq(axon_avalanches(NULL, 1e-3, &av, u64, u64, 4), AXON_EINVAL);
     ERRCALL(err, axon_analysis_opt_set(NULL, "pairs", 10, &err), AXON_EINVAL);
     ERRCALL(err, axon_analysis_opt_set(&o, "nope", 10, &err), AXON_EINVAL);
+    ERRCALL(err, axon_analysis_opt_set(&o, "pairs", 0, &err), AXON_EINVAL); /* 0: the default */
+    ERRCALL(err, axon_analysis_opt_set(&o, "count_bin", 0, &err), AXON_EINVAL);
     ERRCALL(err, axon_summarize(NULL, NULL, &ps, &err), AXON_EINVAL);
     ERRCALL(err, axon_analyze(NULL, 0, -1, NULL, &err), NULL);
     axon_analysis_free(NULL);
