@@ -30,6 +30,7 @@ typedef struct parse_ctx parse_ctx;
 #include "sema/units.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 struct parse_ctx {
@@ -419,6 +420,20 @@ sets
     | sets SEP
     | sets path '=' expr SEP {
           ast_node *n = node(P, AST_ASSIGN, span_join(@2, @4)); n->op = '='; n->a = $2; n->b = $4;
+          ast_fix_depth(n); ast_vec_push(P->ar, &$1, n); $$ = $1;
+      }
+    | sets path '[' NUMBER ']' '=' expr SEP {
+          /* an element of a vector parameter, by the name --set gives it: E.tau[1] */
+          ast_node *n = node(P, AST_ASSIGN, span_join(@2, @7)); n->op = '='; n->b = $7;
+          n->a = $2;
+          double k = $4->num;
+          if ($2->kind != AST_MEMBER || $4->str || !(k >= 0) || k != floor(k) || k > 1e9)
+              diag_error(P->diag, @4, "an element of a vector parameter is written with a "
+                         "whole number: P.tau[1] = 20 ms");
+          else {
+              n->a->name = arena_printf(P->ar, "%s[%.0f]", n->a->name, k);
+              n->a->span = span_join(@2, @5);
+          }
           ast_fix_depth(n); ast_vec_push(P->ar, &$1, n); $$ = $1;
       }
     | sets error SEP { $$ = $1; yyerrok; }

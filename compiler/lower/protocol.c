@@ -69,6 +69,23 @@ static void no_param(ax_arena *ar, diag_ctx *d, const ir_model *m, const sm_set 
             continue;
         const sm_type *t = proj ? m->projs[k - m->npops].syn : m->pops[k].type;
         int v = sm_find_var(t, name);
+        const char *br = strchr(name, '['); /* an element: of a vector of how many? */
+        const char *base = br ? arena_printf(ar, "%.*s", (int)(br - name), name) : name;
+        int n0 = sm_find_var(t, arena_printf(ar, "%s[0]", base)), nel = 0;
+        while (n0 >= 0 && sm_find_var(t, arena_printf(ar, "%s[%d]", base, nel)) >= 0)
+            nel++;
+        if (v < 0 && n0 >= 0 && br) {
+            diag_error(d, st->path_span, "'%s' of %s is a vector of %d: '%s' is past its end",
+                       base, oname, nel, name);
+            return;
+        }
+        if (v < 0 && n0 >= 0) { /* a vector: its elements have the names */
+            diag_error(d, st->path_span, "'%s' of %s is a vector of %d: a protocol sets one "
+                                         "element at a time",
+                       name, oname, nel);
+            diag_hint(d, "write %s.%s[0] = ... (to %s.%s[%d])", oname, name, oname, name, nel - 1);
+            return;
+        }
         if (v >= 0 && t->vars[v].kind != VAR_PARAM) {
             diag_error(d, st->path_span,
                        "'%s' of %s is a %s of %s, not a parameter: a protocol changes "

@@ -96,6 +96,18 @@ contains "protocol: a time constant of 0: message" "the protocol's change at 1 s
 contains "protocol: a time constant of 0: not started" "the run was not started"
 check "protocol: a time constant of 0: nothing written" test ! -e "$tmp/p0"
 expect "protocol: a run that ends before the change" 0 "$AXON" run "$tmp/p0.axon" -q -t 0.5s
+# a protocol sets an element of a vector parameter by its --set name (P.tau[1]); the whole
+# vector, or an element past its end, is an error that says so
+printf 'neuron V {\n    parameters { tau[3] : ms = [10 ms, 20 ms, 40 ms] }\n    state { m[3] = 1 }\n    equations { m[j]'"'"' = -m[j] / tau[j] }\n}\nmodule M {\n    population P = V[2]\n    record P.m[1]\n}\nrun M for 1 ms {\n    at 0.5 ms { P.tau[1] = 1 ms }\n}\n' >"$tmp/vec.axon"
+expect "protocol: a vector element" 0 "$AXON" run "$tmp/vec.axon" -q -o "$tmp/vec"
+if /usr/bin/python3 -c "import numpy as np, sys; m = np.load(sys.argv[1])[:, 0]; want = np.exp(-0.5 / 20) * np.exp(-np.arange(1, 6) * 0.1 / 1); sys.exit(int(np.abs(m[5:] - want).max() > 1e-12 or abs(m[4] - np.exp(-0.5 / 20)) > 1e-12))" "$tmp/vec/P.m[1].npy"; then ok
+else bad "protocol: a vector element: m[1] is not exp(-0.5/20) exp(-(t - 0.5 ms) / 1 ms)"; fi
+sed 's/P.tau\[1\] = 1 ms/P.tau = 1 ms/' "$tmp/vec.axon" >"$tmp/vec_all.axon"
+expect "protocol: a whole vector" 1 "$AXON" check "$tmp/vec_all.axon"
+contains "protocol: a whole vector message" "'tau' of P is a vector of 3: a protocol sets one element at a time"
+sed 's/P.tau\[1\] = 1 ms/P.tau[3] = 1 ms/' "$tmp/vec.axon" >"$tmp/vec_past.axon"
+expect "protocol: past a vector's end" 1 "$AXON" check "$tmp/vec_past.axon"
+contains "protocol: past a vector's end message" "'tau' of P is a vector of 3: 'tau[3]' is past its end"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
