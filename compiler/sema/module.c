@@ -502,7 +502,8 @@ static sx *data_values(mcheck *mc, check_ctx *ck, const sm_type *t, int var, con
     long nv = 0;
     const char *path = "values";
     if (n->kind == AST_FROM) {
-        if (!tab_values(mc->ar, mc->d, n->span, n->str, sv->name, sv->dim, &v, &nv)) {
+        if (!tab_values(mc->ar, mc->d, n->span, n->str, sv->name, sv->dim,
+                        t->kind == AST_NEURON ? "neuron" : "synapse", &v, &nv)) {
             mc->errors++;
             return NULL;
         }

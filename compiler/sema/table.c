@@ -330,8 +330,8 @@ tab *tab_read(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, int fla
 
 /* ---- values of a population's initialiser ------------------------------------------------ */
 
-static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path, double **v,
-                       long *n)
+static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path, const char *per,
+                       double **v, long *n)
 {
     axon_tensor *t = NULL;
     axon_err err;
@@ -344,8 +344,8 @@ static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path
     }
     bool ok = t->ndim == 1 || (t->ndim == 2 && t->shape[1] == 1);
     if (!ok)
-        diag_error(d, from, "'%s' holds an array of %d dimensions: give one value per neuron "
-                            "(a 1-D array)", path, t->ndim);
+        diag_error(d, from, "'%s' holds an array of %d dimensions: give one value per %s "
+                            "(a 1-D array)", path, t->ndim, per);
     *n = ok ? (long)t->shape[0] : 0;
     *v = arena_alloc(ar, (size_t)(*n + 1) * sizeof **v);
     for (long k = 0; k < *n && ok; k++) {
@@ -361,12 +361,12 @@ static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path
 }
 
 bool tab_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, const char *var,
-                ax_dim dim, double **v, long *n)
+                ax_dim dim, const char *per, double **v, long *n)
 {
     const char *path = tab_path(ar, d, from, name);
     size_t len = strlen(path);
     if (len > 4 && !strcmp(path + len - 4, ".npy"))
-        return npy_values(ar, d, from, path, v, n);
+        return npy_values(ar, d, from, path, per, v, n);
     tab *t = tab_read(ar, d, from, name, TAB_MAYBE_HEADER);
     if (!t)
         return false;

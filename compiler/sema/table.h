@@ -54,12 +54,12 @@ ax_span tab_row_span(const tab *t, long row);
 /* Index of the header column named name, or -1. */
 int tab_col_index(const tab *t, const char *name);
 
-/* The values of variable `var` (of dimension dim) for a population's initialiser
- * `var = from "FILE"`: a NumPy file of one value per neuron (1-D, or one column), in the SI
- * unit of the variable; or a CSV file's column named `var` (in its header's unit, which must
- * have the dimension dim), or its only column (SI). *v gets n SI values; false after
- * reporting the problem (at from, or at its place in the file). */
+/* The values of variable `var` (of dimension dim) for an initialiser `var = from "FILE"`: a
+ * NumPy file of one value per item (1-D, or one column; `per` names the item, "neuron" or
+ * "synapse", in messages), in the SI unit of the variable; or a CSV file's column named `var`
+ * (in its header's unit, which must have the dimension dim), or its only column (SI). *v gets
+ * n SI values; false after reporting the problem (at from, or at its place in the file). */
 bool tab_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *name, const char *var,
-                ax_dim dim, double **v, long *n);
+                ax_dim dim, const char *per, double **v, long *n);
 
 #endif
