@@ -108,6 +108,11 @@ contains "protocol: a whole vector message" "'tau' of P is a vector of 3: a prot
 sed 's/P.tau\[1\] = 1 ms/P.tau[3] = 1 ms/' "$tmp/vec.axon" >"$tmp/vec_past.axon"
 expect "protocol: past a vector's end" 1 "$AXON" check "$tmp/vec_past.axon"
 contains "protocol: past a vector's end message" "'tau' of P is a vector of 3: 'tau[3]' is past its end"
+# a 2-D NumPy file of per-synapse values: one value per synapse (it said per neuron)
+/usr/bin/python3 -c "import numpy as np, sys; np.save(sys.argv[1], np.ones((2, 3)))" "$tmp/w2d.npy"
+printf 'import "std/inputs"\nsynapse J {\n    parameters { w = 1 }\n    on pre { post.x += w }\n}\nneuron B {\n    state { x = 0 }\n}\nmodule M {\n    population A = SpikeSource[2] from [(0, 1 ms)]\n    population C = B[3]\n    project p2 = A -> C : J(w = from "w2d.npy") connect all_to_all\n}\n' >"$tmp/w2d.axon"
+expect "2-D per-synapse values" 1 "$AXON" check "$tmp/w2d.axon"
+contains "2-D per-synapse values: message" "'$tmp/w2d.npy' holds an array of 2 dimensions: give one value per synapse (a 1-D array)"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
