@@ -804,9 +804,22 @@ static rt_delay_part *rt_delay_parts_new(int ntasks)
 static axon_status rt_delay_refused(const axon_sim *s, const rt_proj *pr, uint64_t k, double d,
                                     axon_err *err)
 {
-    if (!(d >= 0) || !isfinite(d))
-        return axon_err_set(err, AXON_EINVAL, "projection '%s': synapse %llu has delay %g s",
-                            pr->d->name, (unsigned long long)k, d);
+    if (!(d >= 0) || !isfinite(d)) {
+        /* the synapse's neurons: its row by bisection, its target */
+        uint64_t lo = 0, hi = pr->npre;
+        while (pr->row && hi - lo > 1) {
+            uint64_t mid = lo + (hi - lo) / 2;
+            if (pr->row[mid] <= k)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return axon_err_set(err, AXON_EINVAL,
+                            "projection '%s': synapse %llu (from neuron %llu to %u) has a delay "
+                            "of %g ms: a delay must be a finite time of at least 0",
+                            pr->d->name, (unsigned long long)k, (unsigned long long)lo,
+                            rt_target(pr, k), d * 1e3);
+    }
     return axon_err_set(err, AXON_ERANGE, "projection '%s': a delay of %g s is %.0f steps, at most %u",
                         pr->d->name, d, round(d / s->dt), RT_MAX_HET_DELAY);
 }

@@ -113,6 +113,10 @@ contains "protocol: past a vector's end message" "'tau' of P is a vector of 3: '
 printf 'import "std/inputs"\nsynapse J {\n    parameters { w = 1 }\n    on pre { post.x += w }\n}\nneuron B {\n    state { x = 0 }\n}\nmodule M {\n    population A = SpikeSource[2] from [(0, 1 ms)]\n    population C = B[3]\n    project p2 = A -> C : J(w = from "w2d.npy") connect all_to_all\n}\n' >"$tmp/w2d.axon"
 expect "2-D per-synapse values" 1 "$AXON" check "$tmp/w2d.axon"
 contains "2-D per-synapse values: message" "'$tmp/w2d.npy' holds an array of 2 dimensions: give one value per synapse (a 1-D array)"
+# a per-synapse delay below 0: the synapse, its neurons and what a delay must be
+sed 's|J(w = from "w2d.npy") connect all_to_all|J connect all_to_all delay (j - 1) * 0.1 ms|' "$tmp/w2d.axon" >"$tmp/negdelay.axon"
+expect "negative delay" 1 "$AXON" run "$tmp/negdelay.axon" -t 1ms -q
+contains "negative delay: message" "projection 'p2': synapse 0 (from neuron 0 to 0) has a delay of -0.1 ms: a delay must be a finite time of at least 0"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
