@@ -1197,14 +1197,34 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
             ERR(&in, SPAN_NONE,
                 "%s: module %s has no population or named projection '%s'",
                 ov_said(&in, &ov[i]), m->module, path);
+            /* an instance of a module inside this one: its parameters are its call's */
+            size_t pl = strlen(path);
+            const char *inner = NULL;
+            for (int k = 0; k < m->npops && !inner; k++)
+                if (!strncmp(m->pops[k].name, path, pl) && m->pops[k].name[pl] == '.')
+                    inner = m->pops[k].name;
+            if (inner) {
+                diag_hint(in.d, "'%s' is an instance of a module: its parameters are given where "
+                                "it is made; --set takes those of its populations and projections "
+                                "('%s.NAME')",
+                          path, inner);
+                continue;
+            }
+            /* the closest population or projection that has a parameter of that name */
             const char **names =
                 arena_alloc(in.ar, (size_t)(m->npops + m->nprojs + 1) * sizeof *names);
             int nn = 0;
-            for (int k = 0; k < m->npops; k++)
-                names[nn++] = m->pops[k].name;
-            for (int k = 0; k < m->nprojs; k++)
-                if (!strstr(m->projs[k].name, "->"))
+            for (int k = 0; k < m->npops; k++) {
+                int v = sm_find_var(m->pops[k].type, dot + 1);
+                if (v >= 0 && m->pops[k].type->vars[v].kind == VAR_PARAM)
+                    names[nn++] = m->pops[k].name;
+            }
+            for (int k = 0; k < m->nprojs; k++) {
+                int v = m->projs[k].syn ? sm_find_var(m->projs[k].syn, dot + 1) : -1;
+                if (!strstr(m->projs[k].name, "->") && v >= 0 &&
+                    m->projs[k].syn->vars[v].kind == VAR_PARAM)
                     names[nn++] = m->projs[k].name;
+            }
             const char *best = closest(path, names, nn);
             if (best)
                 diag_hint(in.d, "did you mean '%s.%s'?", best, dot + 1);

@@ -117,6 +117,13 @@ contains "2-D per-synapse values: message" "'$tmp/w2d.npy' holds an array of 2 d
 sed 's|J(w = from "w2d.npy") connect all_to_all|J connect all_to_all delay (j - 1) * 0.1 ms|' "$tmp/w2d.axon" >"$tmp/negdelay.axon"
 expect "negative delay" 1 "$AXON" run "$tmp/negdelay.axon" -t 1ms -q
 contains "negative delay: message" "projection 'p2': synapse 0 (from neuron 0 to 0) has a delay of -0.1 ms: a delay must be a finite time of at least 0"
+# --set on a module instance's parameter: a hint that says where it is given, not a name that
+# does not exist (it said "did you mean 'm1.U.pe'?")
+printf 'import "std/inputs"\nneuron Acc {\n    parameters { g = 1 }\n    state { v = 0 }\n}\nmodule Leaf(pe = 0.2 ms) {\n    population S = PeriodicSource[2](period = pe)\n}\nmodule Mid {\n    a = Leaf()\n    population U = Acc[3]\n}\nmodule Top {\n    m1 = Mid()\n}\n' >"$tmp/nest.axon"
+expect "--set on an instance's parameter" 1 "$AXON" run "$tmp/nest.axon" -m Top -t 1ms -q --set 'm1.a.pe=0.5 ms'
+contains "--set on an instance's parameter: hint" "hint: 'm1.a' is an instance of a module: its parameters are given where it is made; --set takes those of its populations and projections ('m1.a.S.NAME')"
+expect "--set on a misspelt path" 1 "$AXON" run "$tmp/nest.axon" -m Top -t 1ms -q --set 'm1.aa.S.period=0.5 ms'
+contains "--set on a misspelt path: hint" "did you mean 'm1.a.S.period'?"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
