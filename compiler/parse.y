@@ -446,8 +446,8 @@ mparams
     ;
 
 mparam_list
-    : IDENT '=' expr { ast_node *d = node(P, AST_DECL, @$); d->name = $1; d->a = $3; ast_fix_depth(d); $$ = vec1(P, d); }
-    | mparam_list ',' IDENT '=' expr {
+    : pop_name '=' expr { ast_node *d = node(P, AST_DECL, @$); d->name = $1; d->a = $3; ast_fix_depth(d); $$ = vec1(P, d); }
+    | mparam_list ',' pop_name '=' expr {
           ast_node *d = node(P, AST_DECL, span_join(@3, @5)); d->name = $3; d->a = $5; ast_fix_depth(d);
           ast_vec_push(P->ar, &$1, d); $$ = $1;
       }
@@ -676,7 +676,7 @@ mitems
     ;
 
 mod_simple
-    : KW_LET IDENT '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
+    : KW_LET pop_name '=' expr { $$ = node(P, AST_LET, @$); $$->name = $2; $$->a = $4; ast_fix_depth($$); }
     | KW_POPULATION pop_name '=' IDENT '[' expr ']' opt_args_node opt_spikes {
           $$ = node(P, AST_POPULATION, @$); $$->name = $2; $$->str = $4; $$->a = $6; $$->b = $8;
           $$->c = $9; ast_fix_depth($$);
