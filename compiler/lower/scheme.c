@@ -173,6 +173,27 @@ static bool const_linear(ax_arena *ar, const ode_set *o, sx **A)
     return true;
 }
 
+/* Appends to *list ("tau_m = 0.01 s, ...") each shared parameter e reads that is not there yet. */
+static void shared_names(ax_arena *ar, const ir_model *m, const sx *e, const char **list, int *n)
+{
+    if (!e)
+        return;
+    if (e->kind == SX_VAR && e->space == VS_SHARED && e->idx >= 0 && e->idx < m->nshared) {
+        char u[64];
+        dim_si_name(e->dim, u, sizeof u);
+        const char *item = arena_printf(ar, "%s = %g%s%s", e->name, m->shared_vals[e->idx],
+                                        strcmp(u, "1") ? " " : "", strcmp(u, "1") ? u : "");
+        if (!strstr(*list, item)) {
+            *list = arena_printf(ar, "%s%s%s", *list, *n ? ", " : "", item);
+            (*n)++;
+        }
+        return;
+    }
+    shared_names(ar, m, e->a, list, n);
+    shared_names(ar, m, e->b, list, n);
+    shared_names(ar, m, e->c, list, n);
+}
+
 /* The value a parameter constant has with the model's shared values as built. */
 static double shared_value(void *ctx, int space, int idx)
 {
@@ -613,6 +634,16 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
             k++;
         diag_error(d, t->odes[k].span, "the propagator of these equations is not finite "
                                        "for dt = %g s", m->dt);
+        /* the parameters their coefficients use, with the values they have here (a time
+           constant of 0 from --set, a protocol or a module's argument) */
+        const char *used = "";
+        int nused = 0;
+        for (int q = 0; q < nn; q++)
+            shared_names(ar, m, A[q], &used, &nused);
+        if (nused)
+            diag_hint(d, "its coefficients use %s: a time constant of 0 (or one that makes the "
+                         "system grow without bound) has no propagator",
+                      used);
         return false;
     }
     /* computed again by the derive kernel from the current parameters */

@@ -124,6 +124,10 @@ expect "--set on an instance's parameter" 1 "$AXON" run "$tmp/nest.axon" -m Top 
 contains "--set on an instance's parameter: hint" "hint: 'm1.a' is an instance of a module: its parameters are given where it is made; --set takes those of its populations and projections ('m1.a.S.NAME')"
 expect "--set on a misspelt path" 1 "$AXON" run "$tmp/nest.axon" -m Top -t 1ms -q --set 'm1.aa.S.period=0.5 ms'
 contains "--set on a misspelt path: hint" "did you mean 'm1.a.S.period'?"
+# --set making an exact propagator impossible: the parameters, with their values, in a hint
+printf 'neuron P {\n    parameters { tau_m = 10 ms; tau_syn = 2 ms }\n    state { V = 0 mV; I = 0 mV }\n    equations {\n        V'"'"' = (I - V) / tau_m\n        I'"'"' = -I / tau_syn\n    }\n}\nmodule M {\n    population N = P[1]\n}\n' >"$tmp/prop0.axon"
+expect "--set a time constant of 0 (exact)" 1 "$AXON" run "$tmp/prop0.axon" -t 1ms -q --set N.tau_syn=0ms
+contains "--set a time constant of 0 (exact): hint" "hint: its coefficients use tau_m = 0.01 s, tau_syn = 0 s: a time constant of 0"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
