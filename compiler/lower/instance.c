@@ -56,9 +56,35 @@ static bool is_name(const char *p, size_t n)
     return true;
 }
 
+/* Whether [p, p + n) is a dotted path of names (c1.E). */
+static bool is_path(const char *p, size_t n)
+{
+    for (const char *e = p + n;;) {
+        const char *dot = memchr(p, '.', (size_t)(e - p));
+        if (!is_name(p, (size_t)((dot ? dot : e) - p)))
+            return false;
+        if (!dot)
+            return true;
+        p = dot + 1;
+    }
+}
+
 bool ir_override_parse(const char *name, const char *value, ir_override *out, char *err,
                        size_t errsize)
 {
+    const char *arrow = strstr(name, "->"), *last = strrchr(name, '.');
+    if (arrow) { /* an unnamed projection's parameter: PRE->POST.NAME (E->I.w, c1.E->c2.I.w) */
+        if (!last || last < arrow || !is_path(name, (size_t)(arrow - name)) ||
+            !is_path(arrow + 2, (size_t)(last - arrow - 2)) || !is_name(last + 1, strlen(last + 1))) {
+            snprintf(err, errsize,
+                     "'%s' is not a parameter name (an unnamed projection's is PRE->POST.NAME: "
+                     "E->I.w)",
+                     name);
+            return false;
+        }
+        *out = (ir_override){.name = name, .text = value};
+        return unit_parse_quantity(value, &out->value, err, errsize);
+    }
     for (const char *p = name;; p++) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);

@@ -128,6 +128,12 @@ contains "--set on a misspelt path: hint" "did you mean 'm1.a.S.period'?"
 printf 'neuron P {\n    parameters { tau_m = 10 ms; tau_syn = 2 ms }\n    state { V = 0 mV; I = 0 mV }\n    equations {\n        V'"'"' = (I - V) / tau_m\n        I'"'"' = -I / tau_syn\n    }\n}\nmodule M {\n    population N = P[1]\n}\n' >"$tmp/prop0.axon"
 expect "--set a time constant of 0 (exact)" 1 "$AXON" run "$tmp/prop0.axon" -t 1ms -q --set N.tau_syn=0ms
 contains "--set a time constant of 0 (exact): hint" "hint: its coefficients use tau_m = 0.01 s, tau_syn = 0 s: a time constant of 0"
+# --set on an unnamed projection's parameter, PRE->POST.NAME, as executables take it
+sed "s/project p2 = /project /" "$tmp/negdelay.axon" >"$tmp/unnamed.axon"
+"$AXON" dump ir "$tmp/unnamed.axon" --set 'A->C.w=2' >"$out" 2>&1
+contains "--set PRE->POST.w" "shared  w            1          = 2"
+expect "--set PRE->POST.w, a malformed name" 2 "$AXON" run "$tmp/negdelay.axon" -q --set 'A->.w=2'
+contains "--set PRE->POST.w, a malformed name: message" "an unnamed projection's is PRE->POST.NAME: E->I.w"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \
