@@ -906,10 +906,10 @@ static int exe_run(const char *prog, const axon_model_desc *model, const axon_ex
         }
         ao.seed = ck.seed;
     }
-    /* the simulation's worker threads start with every signal blocked (pool.c), so the
-       handler runs on this thread, never while another one frees the simulation */
-    /* over MPI ranks the build is collective: a signal waits for its end (a second one would
-       end this rank inside a collective call, and the others would wait for it) */
+    /* The simulation's worker threads start with every signal blocked (pool.c), so the
+       handler runs on this thread, never while another one frees the simulation. Over MPI
+       ranks the build is collective: a signal waits for its end here (a second one would end
+       this rank inside a collective call, and the others would wait for it). */
     sigset_t block, old;
     sigemptyset(&block);
     for (int i = 0; comm && i < EXE_NSIG; i++)

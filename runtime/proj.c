@@ -1383,11 +1383,6 @@ static axon_status rt_proj_index(axon_sim *s, rt_proj *pr, axon_err *err)
     return rt_proj_cuts(s, pr, err);
 }
 
-/*
- * Every projection in phases. Over MPI ranks the collective calls come between phases, after
- * rt_mpi_agree has made a failure of any rank every rank's, so that no rank waits in one for a
- * rank that has given up.
- */
 /* AXON_ESTOPPED when the caller's flag (axon_opts.stop) asks the build to stop */
 static axon_status rt_build_go_on(const axon_sim *s, axon_err *err)
 {
@@ -1396,6 +1391,11 @@ static axon_status rt_build_go_on(const axon_sim *s, axon_err *err)
     return AXON_OK;
 }
 
+/*
+ * Every projection in phases. Over MPI ranks the collective calls come between phases, after
+ * rt_mpi_agree has made a failure of any rank every rank's, so that no rank waits in one for a
+ * rank that has given up.
+ */
 static axon_status rt_proj_build(axon_sim *s, axon_err *err)
 {
     const axon_model_desc *m = s->m;

@@ -135,8 +135,8 @@ typedef struct {
     /* NULL, or a flag that stops axon_sim_new's build when it becomes non-zero (a signal
        handler may set it): the build ends at the next projection or stage of one (the
        microcircuit's 64 projections: within a second), and axon_sim_new returns NULL with the
-       message "stopped while building the network". Read only while axon_sim_new runs; not by axon_sim_new_mpi, whose ranks
-       build together. */
+       message "stopped while building the network". Read only while axon_sim_new runs; not
+       by axon_sim_new_mpi, whose ranks build together. */
     const volatile sig_atomic_t *stop;
 } axon_opts;
 
