@@ -594,8 +594,7 @@ static int exe_step(axon_sim *sim, void *user)
     uint64_t n = axon_sim_steps(sim);
     if (c->tty && ((n - c->first) % c->stride == 0 || n == c->last))
         axon_exe_progress(NULL, (double)(n - c->first) / (double)(c->last - c->first));
-    if (c->every && n % c->every == 0 &&
-        (c->st = axon_sim_checkpoint(sim, c->path)) != AXON_OK) {
+    if (c->every && n % c->every == 0 && (c->st = axon_sim_checkpoint(sim, c->path)) != AXON_OK) {
         snprintf(c->msg, sizeof c->msg, "%s", axon_sim_error(sim));
         return 1;
     }

@@ -418,8 +418,8 @@ static axon_status rt_fig_spectrum(rt_figctx *c)
  * unit of one symbol (mV, nS, pA, ms; not mV/ms, not a dimensionless value) */
 static int rt_prefixable(const char *u)
 {
-    return *u && strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u03a9") ==
-                     strlen(u);
+    return *u &&
+           strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u03a9") == strlen(u);
 }
 
 static axon_status rt_fig_traces(rt_figctx *c, const rt_series *d, size_t idx)

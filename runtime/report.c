@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "axon/io.h"
 #include "figures.h"
 #include "json.h"
 #include "report.h"
-#include "afile.h"
 
 /* One look for the page: the figures' palette and fonts, readable tables, figures in a grid
  * that reflows on narrow screens. */

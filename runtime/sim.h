@@ -419,7 +419,7 @@ void rt_proj_var_put(rt_proj *pr, uint32_t v, size_t esz, uint64_t from, uint64_
 struct axon_sim {
     const axon_model_desc *m;
     uint64_t seed;
-    int threads;                       /* requested, >= 1 */
+    int threads;                             /* requested, >= 1 */
     const volatile sig_atomic_t *build_stop; /* axon_opts.stop while axon_sim_new builds, or NULL */
     size_t esz;  /* bytes per stored value */
     double dt;

@@ -83,9 +83,9 @@ axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, doubl
             (F[k].kind && (v != floor(v) || v > 1e18)) || (F[k].kind == 1 && v > UINT32_MAX))
             return axon_err_set(err, AXON_EINVAL, "analysis parameter %s: %g is not allowed (a %s)",
                                 name, v,
-                                seed           ? "non-negative whole number"
-                                : F[k].kind    ? "positive whole number"
-                                               : "positive number, in SI units");
+                                seed        ? "non-negative whole number"
+                                : F[k].kind ? "positive whole number"
+                                            : "positive number, in SI units");
         switch (F[k].kind) {
         case 0: memcpy(p, &v, sizeof v); break;
         case 1: *(uint32_t *)(void *)p = (uint32_t)v; break;

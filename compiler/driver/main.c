@@ -333,8 +333,8 @@ static int instantiate(axonc_session *s, const char *cmd, compile_opts *o, axonc
  * restore, as an executable sets it: its run-time names in desc (a projection group's `P.w` is
  * `P.E_E.w`, `P.E_F.w`), as "NAME=VALUE" texts in *texts (freed by the caller) that ro->sets
  * points at. Module parameters build the model, which must be the checkpoint's. */
-static int sets_after_restore(const compile_opts *o, const axon_model_desc *desc,
-                              axon_exe_opts *ro, char (**texts)[320])
+static int sets_after_restore(const compile_opts *o, const axon_model_desc *desc, axon_exe_opts *ro,
+                              char (**texts)[320])
 {
     *texts = calloc(AXON_EXE_MAX_SETS, sizeof **texts);
     if (!*texts)
@@ -411,7 +411,7 @@ static int cmd_run(int argc, char **argv)
     ro.source = o.file; /* provenance for the manifest: the command line from "axon" on */
     ro.argc = argc + 1;
     ro.argv = argv - 1;
-    char (*again)[320] = NULL;
+    char(*again)[320] = NULL;
     if (status == EXIT_OK && ro.resume)
         status = sets_after_restore(&o, desc, &ro, &again);
     if (status == EXIT_OK)
@@ -519,7 +519,7 @@ static int cmd_build(int argc, char **argv)
 /* The SI unit of an analysis parameter that has one (docs/analysis.md), else NULL. */
 static const char *param_unit(const char *name)
 {
-    static const char *const TIMES[] = {"rate_bin", "smooth", "count_bin", "lvr_R",
+    static const char *const TIMES[] = {"rate_bin", "smooth",  "count_bin", "lvr_R",
                                         "sttc_dt",  "chi_tau", "lz_bin"};
     for (size_t k = 0; k < sizeof TIMES / sizeof *TIMES; k++)
         if (!strcmp(name, TIMES[k]))
@@ -554,12 +554,15 @@ static int cmd_analyze(int argc, char **argv)
                 char msg[256];
                 if (!want || !axon_unit_convert(want, end, &scale)) {
                     if (!want)
-                        snprintf(msg, sizeof msg, "--param %s: '%s' is a count or a seed: give a "
-                                 "plain number", v, name);
+                        snprintf(msg, sizeof msg,
+                                 "--param %s: '%s' is a count or a seed: give a "
+                                 "plain number",
+                                 v, name);
                     else
-                        snprintf(msg, sizeof msg, "--param %s: '%s' is %s, and '%s' is not a "
-                                 "unit of one", v, name, strcmp(want, "s") ? "a frequency" : "a time",
-                                 end);
+                        snprintf(msg, sizeof msg,
+                                 "--param %s: '%s' is %s, and '%s' is not a "
+                                 "unit of one",
+                                 v, name, strcmp(want, "s") ? "a frequency" : "a time", end);
                     return usage_error("analyze", "%s", msg);
                 }
                 x *= scale;

@@ -26,7 +26,7 @@ typedef struct {
     ir_model *m;
     int errors;
     double dt;
-    bool dt_known; /* the run's step, not the default of a check (ir_instantiate) */
+    bool dt_known;         /* the run's step, not the default of a check (ir_instantiate) */
     const ir_override *ov; /* the command line's overrides */
     int nov;
     bool *ov_used; /* ... of populations and projections: applied */
@@ -75,7 +75,8 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
     const char *arrow = strstr(name, "->"), *last = strrchr(name, '.');
     if (arrow) { /* an unnamed projection's parameter: PRE->POST.NAME (E->I.w, c1.E->c2.I.w) */
         if (!last || last < arrow || !is_path(name, (size_t)(arrow - name)) ||
-            !is_path(arrow + 2, (size_t)(last - arrow - 2)) || !is_name(last + 1, strlen(last + 1))) {
+            !is_path(arrow + 2, (size_t)(last - arrow - 2)) ||
+            !is_name(last + 1, strlen(last + 1))) {
             snprintf(err, errsize,
                      "'%s' is not a parameter name (an unnamed projection's is PRE->POST.NAME: "
                      "E->I.w)",
@@ -1148,8 +1149,13 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
     bool dt_known = dt > 0;
     if (!dt_known)
         dt = 1e-4;
-    inst in = {.s = s,   .ar = sema_arena(s), .d = sema_diag(s), .dt = dt, .dt_known = dt_known,
-               .ov = ov, .nov = nov};
+    inst in = {.s = s,
+               .ar = sema_arena(s),
+               .d = sema_diag(s),
+               .dt = dt,
+               .dt_known = dt_known,
+               .ov = ov,
+               .nov = nov};
     sema_check_all(s); /* a module with errors there (or unchecked) is not instantiated */
     ir_model *m = arena_alloc(in.ar, sizeof *m);
     in.m = m;
@@ -1230,9 +1236,10 @@ ir_model *ir_instantiate(sema_ctx *s, int root_file, const char *module, const i
                 if (!strncmp(m->pops[k].name, path, pl) && m->pops[k].name[pl] == '.')
                     inner = m->pops[k].name;
             if (inner) {
-                diag_hint(in.d, "'%s' is an instance of a module: its parameters are given where "
-                                "it is made; --set takes those of its populations and projections "
-                                "('%s.NAME')",
+                diag_hint(in.d,
+                          "'%s' is an instance of a module: its parameters are given where "
+                          "it is made; --set takes those of its populations and projections "
+                          "('%s.NAME')",
                           path, inner);
                 continue;
             }

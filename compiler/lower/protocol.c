@@ -75,13 +75,14 @@ static void no_param(ax_arena *ar, diag_ctx *d, const ir_model *m, const sm_set 
         while (n0 >= 0 && sm_find_var(t, arena_printf(ar, "%s[%d]", base, nel)) >= 0)
             nel++;
         if (v < 0 && n0 >= 0 && br) {
-            diag_error(d, st->path_span, "'%s' of %s is a vector of %d: '%s' is past its end",
-                       base, oname, nel, name);
+            diag_error(d, st->path_span, "'%s' of %s is a vector of %d: '%s' is past its end", base,
+                       oname, nel, name);
             return;
         }
         if (v < 0 && n0 >= 0) { /* a vector: its elements have the names */
-            diag_error(d, st->path_span, "'%s' of %s is a vector of %d: a protocol sets one "
-                                         "element at a time",
+            diag_error(d, st->path_span,
+                       "'%s' of %s is a vector of %d: a protocol sets one "
+                       "element at a time",
                        name, oname, nel);
             diag_hint(d, "write %s.%s[0] = ... (to %s.%s[%d])", oname, name, oname, name, nel - 1);
             return;

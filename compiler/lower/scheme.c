@@ -608,8 +608,7 @@ static sx *gap_condition(const ir_pop *p, int *draw)
 /* The exact update x(t + dt) = Phi x + Gamma b of the linear equations o (x' = A x + b, A's
  * entries parameter constants, b free of o's variables) into xnew, with the propagator
  * registered for the derive kernel (computed again whenever a shared parameter changes). */
-static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o, sx **A,
-                         sx **xnew)
+static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o, sx **A, sx **xnew)
 {
     ax_arena *ar = b->ar;
     const sm_type *t = b->p->type;
@@ -632,8 +631,10 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
         int k = 0; /* the first of these equations */
         while (k + 1 < t->nodes && t->odes[k].var != o->var[0])
             k++;
-        diag_error(d, t->odes[k].span, "the propagator of these equations is not finite "
-                                       "for dt = %g s", m->dt);
+        diag_error(d, t->odes[k].span,
+                   "the propagator of these equations is not finite "
+                   "for dt = %g s",
+                   m->dt);
         /* the parameters their coefficients use, with the values they have here (a time
            constant of 0 from --set, a protocol or a module's argument) */
         const char *used = "";
@@ -641,16 +642,16 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
         for (int q = 0; q < nn; q++)
             shared_names(ar, m, A[q], &used, &nused);
         if (nused)
-            diag_hint(d, "its coefficients use %s: a time constant of 0 (or one that makes the "
-                         "system grow without bound) has no propagator",
+            diag_hint(d,
+                      "its coefficients use %s: a time constant of 0 (or one that makes the "
+                      "system grow without bound) has no propagator",
                       used);
         return false;
     }
     /* computed again by the derive kernel from the current parameters */
     ir_propagator pr = {(int)(p - m->pops), o->n, A, m->nderived, m->nderived + nn};
     m->nderived += 2 * nn;
-    m->props = arena_grow(ar, m->props, (size_t)m->nprops, (size_t)m->nprops + 1,
-                          sizeof *m->props);
+    m->props = arena_grow(ar, m->props, (size_t)m->nprops, (size_t)m->nprops + 1, sizeof *m->props);
     m->props[m->nprops++] = pr;
     bool *reach = arena_alloc(ar, (size_t)nn * sizeof *reach);
     reachable(o->n, A, reach);
@@ -668,8 +669,8 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
             sx *c = sx_var(ar, VS_DERIVED, pr.phi + i * o->n + j,
                            arena_printf(ar, "Phi[%s,%s]", vi->name, xj),
                            dim_div(vi->dim, t->vars[o->var[j]].dim));
-            e = sx_add(ar, e, free_row ? state_ref(b, o->var[j])
-                                       : sx_mul(ar, c, state_ref(b, o->var[j])));
+            e = sx_add(ar, e,
+                       free_row ? state_ref(b, o->var[j]) : sx_mul(ar, c, state_ref(b, o->var[j])));
             if (!sx_is_zero(bv[j])) {
                 c = sx_var(ar, VS_DERIVED, pr.gamma + i * o->n + j,
                            arena_printf(ar, "Gamma[%s,%s]", vi->name, xj),
@@ -895,7 +896,10 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                         for (int j = 0, c = 0; j < o.n; j++)
                             if (comp[j] == blk)
                                 Asub[r * size + c++] = Ab[i * o.n + j];
-                        names = arena_printf(ar, "%s%s%s", names, r ? ", " : blk ? "; " : "",
+                        names = arena_printf(ar, "%s%s%s", names,
+                                             r     ? ", "
+                                             : blk ? "; "
+                                                   : "",
                                              t->vars[o.var[i]].name);
                     }
                 if (!exact_update(d, &b, m, &ob, Asub, xb))
@@ -905,8 +909,9 @@ static bool build_pop(sema_ctx *s, ir_model *m, ir_pop *p)
                         xnew[i] = xb[r++];
             }
             if (nb)
-                p->scheme_why = arena_printf(ar, "%s; exactly, as linear blocks with constant "
-                                                 "coefficients: %s",
+                p->scheme_why = arena_printf(ar,
+                                             "%s; exactly, as linear blocks with constant "
+                                             "coefficients: %s",
                                              p->scheme_why, names);
             for (int i = 0; i < o.n; i++) {
                 if (comp[i] >= 0)

@@ -221,8 +221,9 @@ static void mismatch_hint(check_ctx *ck, ax_dim want, ax_dim got, const sx *gotx
     char u[64];
     if (dim_eq(q, noise_dim()) && gotx && sx_uses(gotx, VS_NOISE, -1))
         /* the noise is there, its factor lacks the square root of a time */
-        diag_hint(ck->d, "white noise 'xi' is in 1/sqrt(s), so its factor must be in %s: for a "
-                         "noise of standard deviation sigma, write sigma * sqrt(2 / tau)",
+        diag_hint(ck->d,
+                  "white noise 'xi' is in 1/sqrt(s), so its factor must be in %s: for a "
+                  "noise of standard deviation sigma, write sigma * sqrt(2 / tau)",
                   dim_unit_name(dim_div(want, noise_dim()), u, sizeof u));
     else if (dim_is_none(got) && !dim_is_none(want))
         diag_hint(ck->d, "write the unit: for example '%s'", dim_unit_name(want, u, sizeof u));

@@ -344,8 +344,10 @@ static bool npy_values(ax_arena *ar, diag_ctx *d, ax_span from, const char *path
     }
     bool ok = t->ndim == 1 || (t->ndim == 2 && t->shape[1] == 1);
     if (!ok)
-        diag_error(d, from, "'%s' holds an array of %d dimensions: give one value per %s "
-                            "(a 1-D array)", path, t->ndim, per);
+        diag_error(d, from,
+                   "'%s' holds an array of %d dimensions: give one value per %s "
+                   "(a 1-D array)",
+                   path, t->ndim, per);
     *n = ok ? (long)t->shape[0] : 0;
     *v = arena_alloc(ar, (size_t)(*n + 1) * sizeof **v);
     for (long k = 0; k < *n && ok; k++) {

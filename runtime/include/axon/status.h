@@ -15,11 +15,11 @@ extern "C" {
 
 typedef enum {
     AXON_OK = 0,
-    AXON_ENOMEM,  /* allocation failed */
-    AXON_EINVAL,  /* bad argument from the caller */
-    AXON_EIO,     /* operating-system I/O failure */
-    AXON_ERANGE,  /* value or size does not fit */
-    AXON_EFORMAT, /* malformed or unsupported file contents */
+    AXON_ENOMEM,   /* allocation failed */
+    AXON_EINVAL,   /* bad argument from the caller */
+    AXON_EIO,      /* operating-system I/O failure */
+    AXON_ERANGE,   /* value or size does not fit */
+    AXON_EFORMAT,  /* malformed or unsupported file contents */
     AXON_ESTOPPED, /* a run stopped early, as asked by axon_sim_stop (or a build: axon_opts.stop) */
     AXON_ENONFINITE, /* a run stopped early: a state variable became NaN or infinite */
 } axon_status;
