@@ -138,13 +138,21 @@ module Multi {
 }
 run Multi for 60 ms
 """
-path = os.path.join(WORK, "multi.axon")
-with open(path, "w") as f:
-    f.write(MULTI)
-out = os.path.join(WORK, "alpha_multi")
-p = subprocess.run([AXON, "run", path, "-o", out, "-q"], capture_output=True, text=True)
-check("17 alpha pairs compile and run", p.returncode == 0, (p.stdout + p.stderr).strip()[:300])
-if p.returncode == 0:
+
+
+def run_text(tag, text):
+    """Writes a model and runs it; its output directory, or None after a failed check."""
+    path = os.path.join(WORK, tag + ".axon")
+    with open(path, "w") as f:
+        f.write(text)
+    out = os.path.join(WORK, "alpha_" + tag)
+    p = subprocess.run([AXON, "run", path, "-o", out, "-q"], capture_output=True, text=True)
+    check(tag + ": compiles and runs", p.returncode == 0, (p.stdout + p.stderr).strip()[:300])
+    return out if p.returncode == 0 else None
+
+
+out = run_text("multi", MULTI)
+if out:
     err = 0.0
     for j in range(17):  # one file per element: N.g[j].npy
         g = np.load(os.path.join(out, "N.g[%d].npy" % j)).ravel()
@@ -172,15 +180,8 @@ module Held {
 }
 run Held for 20 ms
 """
-path = os.path.join(WORK, "held.axon")
-with open(path, "w") as f:
-    f.write(HELD)
-out = os.path.join(WORK, "alpha_held")
-p = subprocess.run([AXON, "run", path, "-o", out, "-q"], capture_output=True, text=True)
-if p.returncode != 0:
-    print(p.stdout + p.stderr)
-check("held: run", p.returncode == 0)
-if p.returncode == 0:
+out = run_text("held", HELD)
+if out:
     g, b = np.load(os.path.join(out, "P.g.npy")).ravel(), np.load(os.path.join(out, "P.b.npy")).ravel()
     check("held: b stays 0 while refractory, and g with it", np.abs(b).max() == 0 and np.abs(g).max() == 0,
           "max |b| %.2g, max |g| %.2g" % (np.abs(b).max(), np.abs(g).max()))
