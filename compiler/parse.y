@@ -427,9 +427,14 @@ sets
           ast_node *n = node(P, AST_ASSIGN, span_join(@2, @7)); n->op = '='; n->b = $7;
           n->a = $2;
           double k = $4->num;
-          if ($2->kind != AST_MEMBER || $4->str || !(k >= 0) || k != floor(k) || k > 1e9)
+          if ($2->kind != AST_MEMBER)
+              diag_error(P->diag, @2, "a protocol changes the parameter of a population or a "
+                         "named projection: write POPULATION.NAME[k] (E.tau[1])");
+          else if ($4->str || !(k >= 0) || k != floor(k))
               diag_error(P->diag, @4, "an element of a vector parameter is written with a "
                          "whole number: P.tau[1] = 20 ms");
+          else if (k > 1e9)
+              diag_error(P->diag, @4, "no vector has that many elements");
           else {
               n->a->name = arena_printf(P->ar, "%s[%.0f]", n->a->name, k);
               n->a->span = span_join(@2, @5);

@@ -546,6 +546,9 @@ static int cmd_analyze(int argc, char **argv)
                 return usage_error("analyze", "--param needs NAME=VALUE, like pairs=5000 or "
                                    "count_bin=5ms; not '%s'", v ? v : "");
             snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+            axon_analysis_opts probe = {0}; /* a name it knows, before its unit is read */
+            if (axon_analysis_opt_set(&probe, name, 1, &err) != AXON_OK)
+                return usage_error("analyze", "%s", err.msg);
             while (*end == ' ')
                 end++;
             if (*end) { /* a unit: 5ms, 50 Hz */

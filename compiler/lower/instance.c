@@ -73,9 +73,17 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
                        size_t errsize)
 {
     const char *arrow = strstr(name, "->"), *last = strrchr(name, '.');
-    if (arrow) { /* an unnamed projection's parameter: PRE->POST.NAME (E->I.w, c1.E->c2.I.w) */
+    if (arrow) { /* an unnamed projection's parameter: PRE->POST.NAME (E->I.w, c1.E->c2.I.w),
+                    PRE->POST#K.NAME for the second and later ones between the same two */
+        const char *post_end = last;
+        while (last && post_end > arrow + 2 && post_end[-1] >= '0' && post_end[-1] <= '9')
+            post_end--;
+        if (!last || post_end == last || post_end[-1] != '#')
+            post_end = last;
+        else
+            post_end--;
         if (!last || last < arrow || !is_path(name, (size_t)(arrow - name)) ||
-            !is_path(arrow + 2, (size_t)(last - arrow - 2)) ||
+            !is_path(arrow + 2, (size_t)(post_end - arrow - 2)) ||
             !is_name(last + 1, strlen(last + 1))) {
             snprintf(err, errsize,
                      "'%s' is not a parameter name (an unnamed projection's is PRE->POST.NAME: "

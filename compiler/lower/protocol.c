@@ -74,6 +74,13 @@ static void no_param(ax_arena *ar, diag_ctx *d, const ir_model *m, const sm_set 
         int n0 = sm_find_var(t, arena_printf(ar, "%s[0]", base)), nel = 0;
         while (n0 >= 0 && sm_find_var(t, arena_printf(ar, "%s[%d]", base, nel)) >= 0)
             nel++;
+        if (v < 0 && n0 >= 0 && t->vars[n0].kind != VAR_PARAM) { /* a vector of state */
+            diag_error(d, st->path_span,
+                       "'%s' of %s is a vector %s of %s, not a parameter: a protocol changes "
+                       "parameters",
+                       base, oname, KIND[t->vars[n0].kind], t->name);
+            return;
+        }
         if (v < 0 && n0 >= 0 && br) {
             diag_error(d, st->path_span, "'%s' of %s is a vector of %d: '%s' is past its end", base,
                        oname, nel, name);

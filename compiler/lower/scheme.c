@@ -173,25 +173,28 @@ static bool const_linear(ax_arena *ar, const ode_set *o, sx **A)
     return true;
 }
 
-/* Appends to *list ("tau_m = 0.01 s, ...") each shared parameter e reads that is not there yet. */
-static void shared_names(ax_arena *ar, const ir_model *m, const sx *e, const char **list, int *n)
+/* Appends to *list ("tau_m = 0.01 s, ...") each shared parameter e reads that is not there yet
+ * (seen: per shared slot). */
+static void shared_names(ax_arena *ar, const ir_model *m, const sx *e, bool *seen,
+                         const char **list, int *n)
 {
     if (!e)
         return;
     if (e->kind == SX_VAR && e->space == VS_SHARED && e->idx >= 0 && e->idx < m->nshared) {
+        if (seen[e->idx])
+            return;
+        seen[e->idx] = true;
         char u[64];
         dim_si_name(e->dim, u, sizeof u);
-        const char *item = arena_printf(ar, "%s = %g%s%s", e->name, m->shared_vals[e->idx],
-                                        strcmp(u, "1") ? " " : "", strcmp(u, "1") ? u : "");
-        if (!strstr(*list, item)) {
-            *list = arena_printf(ar, "%s%s%s", *list, *n ? ", " : "", item);
-            (*n)++;
-        }
+        *list = arena_printf(ar, "%s%s%s = %g%s%s", *list, *n ? ", " : "", e->name,
+                             m->shared_vals[e->idx], strcmp(u, "1") ? " " : "",
+                             strcmp(u, "1") ? u : "");
+        (*n)++;
         return;
     }
-    shared_names(ar, m, e->a, list, n);
-    shared_names(ar, m, e->b, list, n);
-    shared_names(ar, m, e->c, list, n);
+    shared_names(ar, m, e->a, seen, list, n);
+    shared_names(ar, m, e->b, seen, list, n);
+    shared_names(ar, m, e->c, seen, list, n);
 }
 
 /* The value a parameter constant has with the model's shared values as built. */
@@ -639,8 +642,10 @@ static bool exact_update(diag_ctx *d, builder *b, ir_model *m, const ode_set *o,
            constant of 0 from --set, a protocol or a module's argument) */
         const char *used = "";
         int nused = 0;
+        bool *seen = arena_alloc(ar, (size_t)(m->nshared + 1) * sizeof *seen);
+        memset(seen, 0, (size_t)(m->nshared + 1) * sizeof *seen);
         for (int q = 0; q < nn; q++)
-            shared_names(ar, m, A[q], &used, &nused);
+            shared_names(ar, m, A[q], seen, &used, &nused);
         if (nused)
             diag_hint(d,
                       "its coefficients use %s: a time constant of 0 (or one that makes the "

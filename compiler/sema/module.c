@@ -1118,7 +1118,7 @@ static const sm_mproj *find_proj(const sm_module *m, const char *name, int *q)
 static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const char *var,
                             ax_span span)
 {
-    int q, n0 = r->ntargets, only = -1;
+    int q, n0 = r->ntargets, only = -1, other = -1;
     const ast_node *base = path;
     if (path->kind == AST_MEMBER && path->a->kind == AST_IDENT)
         base = path->a; /* P.A_C */
@@ -1128,7 +1128,14 @@ static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const 
         const char *a = pj->pre[k / pj->npost], *b = pj->post[k % pj->npost];
         size_t la = strlen(a);
         if (!strncmp(path->name, a, la) && path->name[la] == '_' && !strcmp(path->name + la + 1, b))
-            only = k;
+            *(only < 0 ? &only : &other) = k;
+    }
+    if (other >= 0) { /* P = A, A_B -> B_C, C: both pairs are P.A_B_C */
+        ERR(mc, path->span, "'%s.%s' names two pairs of '%s' (%s -> %s and %s -> %s)",
+            base->name, path->name, base->name, pj->pre[only / pj->npost],
+            pj->post[only % pj->npost], pj->pre[other / pj->npost], pj->post[other % pj->npost]);
+        diag_hint(mc->d, "record the whole projection, or give the pairs projections of their own");
+        return;
     }
     if (pj && base != path && only < 0) {
         ERR(mc, path->span, "projection '%s' has no pair '%s'", base->name, path->name);

@@ -47,6 +47,8 @@ expect "param: another dimension" 2 "$AXON" analyze "$tmp/c o" -q --param count_
 contains "param: another dimension message" "--param count_bin=5mV: 'count_bin' is a time, and 'mV' is not a unit of one"
 expect "param: a unit on a count" 2 "$AXON" analyze "$tmp/c o" -q --param pairs=5nS
 contains "param: a unit on a count message" "'pairs' is a count or a seed: give a plain number"
+expect "param: an unknown name with a unit" 2 "$AXON" analyze "$tmp/c o" -q --param Count_bin=5ms
+contains "param: an unknown name with a unit message" "no analysis parameter 'Count_bin'"
 expect "param: 0 pairs" 2 "$AXON" analyze "$tmp/c o" -q --param pairs=0
 contains "param: 0 pairs message" "analysis parameter pairs: 0 is not allowed (a positive whole number)"
 # ... Axon's version in the manifest and the report; the report's run table, summary table

@@ -418,8 +418,9 @@ typedef struct {
 } axon_analysis_opts;
 
 /* Sets the field called name (as in the struct: "pairs", "count_bin", ...) to value, in SI
- * units (seconds, Hz). AXON_EINVAL for an unknown name, a negative value or a fraction for a
- * count. For command lines: axon analyze --param NAME=VALUE. */
+ * units (seconds, Hz). AXON_EINVAL for an unknown name, a value that is not positive (0 is the
+ * structure's "default"; only the seed may be 0) or a fraction for a count. For command lines:
+ * axon analyze --param NAME=VALUE. */
 axon_status axon_analysis_opt_set(axon_analysis_opts *o, const char *name, double value,
                                   axon_err *err);
 
