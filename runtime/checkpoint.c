@@ -819,10 +819,8 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
         if (r->bad)
             break;
         if (nsyn != pr->nsyn || h != ck_conn_hash(s, q))
-            CK_FAIL("%s: the synapses of projection '%s' differ from the checkpoint's (%llu "
-                    "synapses, this simulation has %llu): a module parameter of its "
-                    "connectivity set otherwise (--set p=...), or a simulation created with "
-                    "another seed than the checkpoint's (axon run and executables take its seed)",
+            CK_FAIL("%s: projection '%s' has other synapses than the checkpoint's (%llu, "
+                    "here %llu): another module parameter (--set p=...) or seed",
                     what, pr->d->name, (unsigned long long)nsyn, (unsigned long long)pr->nsyn);
         for (uint32_t v = 0; v < pr->d->nvars; v++) {
             int kind = pr->d->vars[v].kind;

@@ -446,8 +446,7 @@ axon_status rt_protocol_precheck(axon_sim *s, uint32_t next, uint64_t end)
                 st = axon_err_set(&s->err, AXON_EINVAL,
                                   "the protocol's change at %g s, '%s' = %g %s, would make a "
                                   "quantity the model derives from it infinite or undefined "
-                                  "(derived value %u: a division by zero, an overflow, an "
-                                  "unstable propagator): the run was not started",
+                                  "(derived value %u): the run was not started",
                                   (double)c->step * s->dt, p->name, c->value, p->unit, d);
     }
     free(shared);
