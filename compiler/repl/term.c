@@ -44,7 +44,9 @@ void term_raster(FILE *out, const double *t, const unsigned *i, size_t n, unsign
         if (t[k] < t0 || t[k] > t1 || i[k] >= size)
             continue;
         int c = (int)((t[k] - t0) / (t1 - t0) * cols);
-        int r = (int)((uint64_t)i[k] * (uint64_t)rows / size);
+        /* the middle of the neuron's band of dot rows (row 0 at the bottom), so that a small
+           population's neurons fall in the text rows their labels name */
+        int r = (int)((2 * (uint64_t)i[k] + 1) * (uint64_t)rows / (2 * (uint64_t)size));
         if (c >= cols)
             c = cols - 1;
         dots[(size_t)r * (size_t)cols + (size_t)c] = 1;
@@ -53,13 +55,17 @@ void term_raster(FILE *out, const double *t, const unsigned *i, size_t n, unsign
        row 3 bits 6 and 7 */
     static const unsigned BIT[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
     for (int y = height - 1; y >= 0; y--) {
-        fprintf(out, "%7u ", y == height - 1 ? size - 1 : y == 0 ? 0 : (unsigned)((uint64_t)y * 4 * size / rows));
+        /* the neuron whose band holds the middle of this text row; the ends of the range at
+           the top and the bottom */
+        fprintf(out, "%7u ", y == height - 1 ? size - 1
+                             : y == 0        ? 0
+                                             : (unsigned)(((uint64_t)y * 4 + 2) * size / (uint64_t)rows));
         put_utf8(out, 0x2502);
         for (int x = 0; x < width; x++) {
             unsigned bits = 0;
-            for (int dy = 0; dy < 4; dy++)
+            for (int dy = 0; dy < 4; dy++) /* a cell's top dot is its highest row */
                 for (int dx = 0; dx < 2; dx++)
-                    if (dots[(size_t)(y * 4 + dy) * (size_t)cols + (size_t)(x * 2 + dx)])
+                    if (dots[(size_t)(y * 4 + 3 - dy) * (size_t)cols + (size_t)(x * 2 + dx)])
                         bits |= BIT[dy][dx];
             put_utf8(out, 0x2800 + bits);
         }
