@@ -538,6 +538,17 @@ static void set_binding(repl *r, const char *name, const axonc_value *v)
     r->binds[r->nbinds++] = (binding){xstrdup(name), *v};
 }
 
+/* Drops the value bound to name, if any: a simulation made under that name replaces it. */
+static void drop_binding(repl *r, const char *name)
+{
+    for (int i = 0; i < r->nbinds; i++)
+        if (!strcmp(r->binds[i].name, name)) {
+            free(r->binds[i].name);
+            r->binds[i] = r->binds[--r->nbinds];
+            return;
+        }
+}
+
 /* ---- simulations ----------------------------------------------------------------------------- */
 
 static simulation *find_sim(repl *r, const char *name)
@@ -679,6 +690,7 @@ static bool make_sim(repl *r, const char *name, const char *module, const char *
         }
         return error(r, "%s", err.msg);
     }
+    drop_binding(r, name); /* x = 3 mV, then x = COBA: x is the simulation */
     simulation *old = find_sim(r, name);
     if (old)
         sim_free(r, old);
@@ -1843,6 +1855,7 @@ int repl_main(int argc, char **argv)
     if (r.interactive && !quiet && !status)
         fprintf(r.out, "Axon %s — :help for help, Ctrl-D to leave\n", PACKAGE_VERSION);
     for (int i = 0; i < nexprs && !status && !quit; i++) {
+        fflush(r.out); /* what came before, ahead of this entry's errors (standard error) */
         if (!handle(&r, exprs[i], &quit))
             status = 1;
     }
@@ -1851,6 +1864,7 @@ int repl_main(int argc, char **argv)
         if (!e)
             break;
         interrupted = 0;
+        fflush(r.out); /* what came before, ahead of this entry's errors (standard error) */
         if (!handle(&r, e, &quit) && !r.interactive)
             status = 1;
         fflush(r.out);
