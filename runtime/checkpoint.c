@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "afile.h"
 #include "axon/io.h"
@@ -1322,6 +1323,8 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
         return axon_err_set(err, AXON_EIO, "%s: cannot open: %s", path, strerror(errno));
     uint8_t h[CK_HEADER];
     size_t n = fread(h, 1, sizeof h, fp);
+    struct stat st;
+    int sized = fstat(fileno(fp), &st) == 0;
     fclose(fp);
     if (n < 8 || memcmp(h, CK_MAGIC, 8))
         return axon_err_set(err, AXON_EFORMAT, "%s: not an Axon checkpoint", path);
@@ -1332,6 +1335,16 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
     if (bom != CK_BOM)
         return axon_err_set(err, AXON_EFORMAT, "%s: written on a machine of the other byte order",
                             path);
+    /* the length the header gives (the payload's, after it the checksum), as a restore checks
+       it: a checkpoint cut short is not one to take a seed from */
+    uint64_t payload;
+    memcpy(&payload, h + 56, 8);
+    if (sized && (uint64_t)st.st_size != CK_HEADER + 8 + payload)
+        return axon_err_set(err, AXON_EFORMAT, "%s: %s: %llu bytes, the header says %llu", path,
+                            (uint64_t)st.st_size < CK_HEADER + 8 + payload ? "truncated"
+                                                                           : "bytes after the end",
+                            (unsigned long long)st.st_size,
+                            (unsigned long long)(CK_HEADER + 8 + payload));
     memset(info, 0, sizeof *info);
     memcpy(&info->version, h + 8, 4);
     memcpy(&info->abi, h + 16, 4);

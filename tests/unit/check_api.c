@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "axon/axon.h"
@@ -980,6 +981,12 @@ START_TEST(test_checkpoint_continues)
     ck_assert_int_eq(axon_sim_step(c, 20, NULL, NULL), AXON_OK);
     same_state(a, c);
     same_recordings(a, c);
+    /* cut short (its first half): refused as the restore refuses it, not read for its seed */
+    struct stat cst;
+    ck_assert_int_eq(stat(path, &cst), 0);
+    ck_assert_int_eq(truncate(path, cst.st_size / 2), 0);
+    ck_assert_int_eq(axon_checkpoint_read_info(path, &info, &err), AXON_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "truncated"), "%s", err.msg);
     unlink(path);
     stale(c);
     ck_assert_int_eq(axon_sim_restore(c, path), AXON_EIO);
