@@ -1567,8 +1567,10 @@ int axon_sim_pop_index(axon_sim *s, const char *name)
     for (uint32_t i = 0; name && i < s->m->npops; i++)
         if (!strcmp(s->m->pops[i].name, name))
             return (int)i;
-    axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no population '%s'", s->m->name,
-                 name ? name : "(null)");
+    if (!name)
+        axon_err_set(&s->err, AXON_EINVAL, "axon_sim_pop_index: no population name (NULL)");
+    else
+        axon_err_set(&s->err, AXON_EINVAL, "model '%s' has no population '%s'", s->m->name, name);
     return -1;
 }
 

@@ -1180,8 +1180,11 @@ static bool window_arg(repl *r, const char *text, double now, double *t0, double
     axonc_value a, b;
     bool good = np == 2 && eval(r, parts[0], &a) && eval(r, parts[1], &b);
     free(copy);
-    if (!good || strcmp(a.unit, "s") || strcmp(b.unit, "s") || !(a.value < b.value))
+    if (!good || strcmp(a.unit, "s") || strcmp(b.unit, "s"))
         return error(r, "the window is FROM, TO: two times, like 0 ms, 100 ms");
+    if (!(a.value < b.value))
+        return error(r, "the window's end (%g ms) is not after its start (%g ms)", b.value * 1e3,
+                     a.value * 1e3);
     if (a.value < 0 || b.value > now * (1 + 1e-12))
         return error(r, "the window %g to %g ms is not within the run so far, 0 to %g ms",
                      a.value * 1e3, b.value * 1e3, now * 1e3);

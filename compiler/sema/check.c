@@ -815,9 +815,19 @@ static sx *call(check_ctx *ck, const ast_node *n)
     const char *name = n->name;
     int nargs = n->nkids;
     sx *args[3] = {NULL, NULL, NULL};
+    bool known = sx_fn_lookup(name) >= 0;
+    static const char *const SPECIAL[] = {"rand", "uniform", "normal", "randint", "timed",
+                                          "topk", "pow"};
+    for (size_t k = 0; k < sizeof SPECIAL / sizeof *SPECIAL && !known; k++)
+        known = !strcmp(name, SPECIAL[k]);
+    for (int k = 0; k < ck->nexterns && !known; k++)
+        known = !strcmp(ck->externs[k].name, name);
     for (int i = 0; i < nargs; i++)
         if (n->kids[i]->kind == AST_NAMED) {
-            ERR(ck, n->kids[i]->span, "'%s' takes no named arguments", name);
+            if (known)
+                ERR(ck, n->kids[i]->span, "'%s' takes no named arguments", name);
+            else
+                ERR(ck, n->span, "unknown function '%s'", name); /* Nope(N = 3) */
             return sx_const(ck->ar, 0, DIM_NONE);
         }
     /* random draws */

@@ -80,6 +80,7 @@ done <<'END'
 :raster sim|which population of sim? (sim.E)
 :raster sim.X|sim has no population 'X'
 :raster sim.E 10 ms|the window is FROM, TO: two times, like 0 ms, 100 ms
+:raster sim.E 10 ms, 5 ms|the window's end (5 ms) is not after its start (10 ms)
 :rate sim|which population of sim? (sim.E)
 sim.X|sim has no population 'X'
 sim.E.frob|population E has no variable or parameter 'frob' (it has: v ge gi; parameters C g_L E_L v_th v_reset t_ref E_e E_i tau_e tau_i I_ext)
@@ -114,6 +115,10 @@ for e in ':raster sim.E' ':rate sim.E' ':plot raster sim to notrun.svg'; do
         pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: '$e' before a run:"; printf '%s\n' "$out" | cat - "$tmp/err" | sed 's/^/    /'; fi
 done
 if [ ! -e "$tmp/notrun.svg" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: :plot before a run wrote a file"; fi
+# an undefined name called with named arguments is unknown, not a function that takes none
+out=$(NO_COLOR=1 "$AXON" repl -e 'x = Nope(N = 3)' </dev/null 2>&1)
+if printf '%s\n' "$out" | grep -q "error: unknown function 'Nope'"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: Nope(N = 3) gave '$out'"; fi
 # :time runs its entry and says how long it took
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e ':time x / 2' </dev/null 2>&1)
 if printf '%s\n' "$out" | head -1 | grep -qx '2 mV' && printf '%s\n' "$out" | sed -n 2p | grep -qE '^time: [0-9]+\.[0-9]{3} ms$' &&
