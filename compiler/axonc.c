@@ -685,6 +685,11 @@ static ir_override *ir_overrides(axonc_unit *u, const axonc_override *set, int n
             fail(u->s, AXONC_EINVAL, "override %d: a name and a finite value are needed", i);
             return NULL;
         }
+        for (int j = 0; j < i; j++) /* which would win is anybody's guess */
+            if (set[j].name && !strcmp(set[j].name, o->name)) {
+                fail(u->s, AXONC_EINVAL, "'%s' is set twice (overrides %d and %d)", o->name, j, i);
+                return NULL;
+            }
         char num[32], err[256];
         fmt_double(num, o->value);
         const char *text = o->unit && *o->unit && strcmp(o->unit, "1")

@@ -144,6 +144,11 @@ static int compile_option(const char *cmd, compile_opts *o, axonc_session *parse
                     axonc_session_error(parser), cmd);
             return -1;
         }
+        for (int j = 0; j < k; j++)
+            if (!strcmp(o->sets[j].name, o->sets[k].name)) {
+                usage_error(cmd, "--set %s is given twice", o->sets[k].name);
+                return -1;
+            }
         o->settext[k] = v;
         o->iopts.nset++;
     } else if (!strcmp(a, "--dt")) {

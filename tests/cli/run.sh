@@ -150,6 +150,9 @@ contains "propagator hint: both culprits, message" "tau_m = 0.01 s, tau_syn = 0 
 sed 's/P.tau\[1\] = 1 ms/P.m = 1/' "$tmp/vec.axon" >"$tmp/vec_state.axon"
 expect "protocol: a state vector" 1 "$AXON" check "$tmp/vec_state.axon"
 contains "protocol: a state vector message" "'m' of P is a vector state variable of V, not a parameter"
+# a parameter given twice: a usage error (the last one won, silently)
+expect "--set twice" 2 "$AXON" run "$tmp/every.axon" -t 1ms -q --set N.v=1mV --set N.v=2mV
+contains "--set twice: message" "--set N.v is given twice"
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \

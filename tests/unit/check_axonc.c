@@ -492,6 +492,10 @@ START_TEST(test_run_change_run)
     axonc_override unknown[] = {{"drvie", 3, "nA", NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = unknown, .nset = 1}, &bad),
                      AXONC_EDIAG);
+    axonc_override twice[] = {{"N", 30, NULL, NULL}, {"N", 40, NULL, NULL}};
+    ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = twice, .nset = 2}, &bad),
+                     AXONC_EINVAL);
+    ck_assert_ptr_null(bad);
     axonc_override junk[] = {{"N", NAN, NULL, NULL}};
     ck_assert_int_eq(axonc_instantiate(u, &(axonc_instance_opts){.set = junk, .nset = 1}, &bad),
                      AXONC_EINVAL);
