@@ -793,6 +793,17 @@ static void check_body(check_ctx *ck, const ast_node *def)
                 ck->errors++;
                 break;
             }
+            /* a synapse's or rule's equations have one scheme (lower/synapse.c): a method
+               that names another would be ignored */
+            if (t->kind != AST_NEURON && strcmp(it->name, "exponential_euler")) {
+                ERR(ck, it->span,
+                    "'method %s' in a %s: its equations are integrated by exponential Euler "
+                    "(exactly between events where they are event-driven)",
+                    it->name, t->kind == AST_RULE ? "rule" : "synapse");
+                diag_hint(ck->d, "for another scheme, put the variables in the postsynaptic "
+                                 "neuron (its 'method' applies there)");
+                break;
+            }
             t->method = it->name;
             t->method_span = it->span;
             break;
