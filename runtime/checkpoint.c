@@ -820,8 +820,8 @@ static axon_status ck_parse(axon_sim *s, ck_r *r, ck_plan *pl, int apply, const 
         if (r->bad)
             break;
         if (nsyn != pr->nsyn || h != ck_conn_hash(s, q))
-            CK_FAIL("%s: projection '%s' has other synapses than the checkpoint's (%llu, "
-                    "here %llu): another module parameter (--set p=...) or seed",
+            CK_FAIL("%s: other synapses (another module parameter, --set p=..., or seed) in "
+                    "projection '%s' than in the checkpoint (%llu, here %llu)",
                     what, pr->d->name, (unsigned long long)nsyn, (unsigned long long)pr->nsyn);
         for (uint32_t v = 0; v < pr->d->nvars; v++) {
             int kind = pr->d->vars[v].kind;

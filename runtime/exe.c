@@ -467,6 +467,14 @@ int axon_exe_option(axon_exe_opts *o, int argc, char *const *argv, int i, char *
         double y;
         if (!parse_set(v, name, &y, unit, err, errlen))
             return -1;
+        for (int k = 0; k < o->nsets; k++) { /* which would win is anybody's guess */
+            char other[NAME_MAX_SET], ou[UNIT_MAX_SET], oe[8];
+            double oy;
+            if (parse_set(o->sets[k], other, &oy, ou, oe, sizeof oe) && !strcmp(other, name)) {
+                snprintf(err, errlen, "--set %s is given twice", name);
+                return -1;
+            }
+        }
         if (o->nsets == AXON_EXE_MAX_SETS) {
             snprintf(err, errlen, "too many --set options (at most %d)", AXON_EXE_MAX_SETS);
             return -1;

@@ -74,7 +74,7 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
 {
     const char *arrow = strstr(name, "->"), *last = strrchr(name, '.');
     if (arrow) { /* an unnamed projection's parameter: PRE->POST.NAME (E->I.w, c1.E->c2.I.w),
-                    PRE->POST#K.NAME for the second and later ones between the same two */
+                    PRE->POST#K.NAME where that name was taken (K: the projection's index) */
         const char *post_end = last;
         while (last && post_end > arrow + 2 && post_end[-1] >= '0' && post_end[-1] <= '9')
             post_end--;
@@ -105,6 +105,13 @@ bool ir_override_parse(const char *name, const char *value, ir_override *out, ch
                 d++;
             if (d == n - 1 && br[1] != ']')
                 n = (size_t)(br - p);
+        }
+        if (dot) { /* a projection whose name was taken has #K after it: P.A_B_C#3.w */
+            size_t h = n;
+            while (h > 0 && p[h - 1] >= '0' && p[h - 1] <= '9')
+                h--;
+            if (h > 1 && h < n && p[h - 1] == '#')
+                n = h - 1;
         }
         if (!is_name(p, n)) {
             snprintf(err, errsize,
@@ -568,19 +575,19 @@ static void event_handlers(ax_arena *ar, ir_proj *p, const sm_type *t, sx **sym)
 /* The command line's overrides of the synapse and rule parameters of projection pj
  * (--set ee.w_max=12nS): what the projection's arguments may set, applied after them and
  * after a connection file's columns. `group`: for `project P = A -> B, C`, the name P that
- * sets them for every pair (else NULL). */
+ * sets them for every pair (else NULL); the pair's own name (P.A_C.w) wins over the group's
+ * (P.w), in whatever order they were given. */
 static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **vals,
                            bool has_switch, double *learning)
 {
     const sm_type *t = pj->syn;
-    for (int k = 0; k < in->nov; k++) {
-        const ir_override *o = &in->ov[k];
-        const char *name = ov_param_of(o, pj->name);
-        if (!name && group)
-            name = ov_param_of(o, group);
+    for (int k = 0; k < 2 * in->nov; k++) { /* the group's first, then the pair's own */
+        const ir_override *o = &in->ov[k % in->nov];
+        const char *name = k < in->nov ? (group ? ov_param_of(o, group) : NULL)
+                                        : ov_param_of(o, pj->name);
         if (!name)
             continue;
-        in->ov_used[k] = true;
+        in->ov_used[k % in->nov] = true;
         if (has_switch && !strcmp(name, "learning")) { /* the rules' switch */
             char *what = arena_printf(in->ar, "the learning switch of %s", pj->name);
             if (ov_fits(in, o, DIM_NONE, true, what))

@@ -158,6 +158,7 @@ static bool error(repl *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    fflush(r->out); /* the output before it comes first, where both go to one place */
     fprintf(stderr, "%serror:%s ", r->color ? "\033[1;31m" : "", r->color ? "\033[0m" : "");
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -173,6 +174,7 @@ static void show_diag(void *user, const axonc_diag *d)
         strcmp(d->loc.file, r->current_entry))
         return;
     char *text = axonc_diag_render(d, r->diag_flags);
+    fflush(r->out); /* the output before it comes first, where both go to one place */
     fputs(text ? text : d->message, stderr);
     free(text);
 }

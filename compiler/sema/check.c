@@ -824,10 +824,14 @@ static sx *call(check_ctx *ck, const ast_node *n)
         known = !strcmp(ck->externs[k].name, name);
     for (int i = 0; i < nargs; i++)
         if (n->kids[i]->kind == AST_NAMED) {
-            if (known)
+            if (known) {
                 ERR(ck, n->kids[i]->span, "'%s' takes no named arguments", name);
-            else
-                ERR(ck, n->span, "unknown function '%s'", name); /* Nope(N = 3) */
+            } else { /* Nope(N = 3), exq(x = 1) */
+                ERR(ck, n->span, "unknown function '%s'", name);
+                const char *best = suggest(ck, name);
+                if (best)
+                    diag_hint(ck->d, "did you mean '%s'?", best);
+            }
             return sx_const(ck->ar, 0, DIM_NONE);
         }
     /* random draws */

@@ -208,6 +208,8 @@ check "resume --set group: run = exe" same_npy "$tmp/g1" "$tmp/g2" 5
 expect "resume --set group: without" 0 "$AXON" run "$tmp/grp.axon" --resume "$tmp/grp.ck" -o "$tmp/g3" -q
 if cmp -s "$tmp/g1/F.spikes.t.npy" "$tmp/g3/F.spikes.t.npy" || cmp -s "$tmp/g1/P.E_F.w.npy" "$tmp/g3/P.E_F.w.npy"; then
     : >"$out"; bad "resume --set group: no effect"; else ok; fi
+expect "exe --set twice" 2 "$tmp/grp_exe" -q --set P.E_E.w=1nS --set 'P.E_E.w = 2 nS'
+contains "exe --set twice: message" "--set P.E_E.w is given twice"
 expect "exe --set: a number for a truth value" 2 "$tmp/grp_exe" -q --set P.E_E.learning=2
 expect "exe --set: true for a number" 2 "$tmp/grp_exe" -q --set P.E_E.w=true
 contains "exe --set: true for a number: message" "'P.E_E.w' is a number, not true or false"

@@ -153,6 +153,18 @@ contains "protocol: a state vector message" "'m' of P is a vector state variable
 # a parameter given twice: a usage error (the last one won, silently)
 expect "--set twice" 2 "$AXON" run "$tmp/every.axon" -t 1ms -q --set N.v=1mV --set N.v=2mV
 contains "--set twice: message" "--set N.v is given twice"
+# a group's and its pair's name for one parameter: the pair's wins in either order; a
+# projection whose name was taken (#K) can be named
+printf 'import "std/neurons/lif"\nimport "std/synapses/basic"\nmodule G {\n    population A = LIFCond[2]\n    population A_B = LIFCond[2]\n    population B_C = LIFCond[2]\n    population C = LIFCond[2]\n    project P = A, A_B -> B_C, C : Exc(w = 1 nS) connect all_to_all delay 1 ms\n}\n' >"$tmp/amb.axon"
+for order in "P.A_C.w=3nS P.w=2nS" "P.w=2nS P.A_C.w=3nS"; do
+    set -- $order
+    "$AXON" dump ir "$tmp/amb.axon" --set "$1" --set "$2" >"$out" 2>&1
+    if grep -A4 "^projection P.A_C:" "$out" | grep -q "shared  w            S          = 3.0000000000000004e-09"; then ok
+    else bad "group and pair --set ($order): the pair's value"; fi
+done
+"$AXON" dump ir "$tmp/amb.axon" --set 'P.A_B_C#3.w=2nS' >"$out" 2>&1
+if grep -A4 "^projection P.A_B_C#3:" "$out" | grep -q "shared  w            S          = 2e-09"; then ok
+else bad "--set on a projection named with #K"; fi
 # the end of the run is a checkpoint time when -t is a multiple of the period: a finished run
 # continues from it, and the continued run is the longer run, bit for bit
 expect "run: checkpoint at the end" 0 "$AXON" run "$model" -t 20ms --set N=50 --checkpoint-every 10ms \

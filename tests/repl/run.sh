@@ -119,6 +119,12 @@ if [ ! -e "$tmp/notrun.svg" ]; then pass=$((pass + 1)); else fail=$((fail + 1));
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = Nope(N = 3)' </dev/null 2>&1)
 if printf '%s\n' "$out" | grep -q "error: unknown function 'Nope'"; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: Nope(N = 3) gave '$out'"; fi
+# files named on the command line: a later file's error comes after the earlier one's output
+printf 'neuron Leaky { state { v = 0 mV } equations { v'"'"' = -v / (10 ms) } }\n' >"$tmp/a.axon"
+printf 'neuron Bad { state { v = 0 mV } equations { v'"'"' = -v / nope } }\n' >"$tmp/b.axon"
+out=$(cd "$tmp" && NO_COLOR=1 "$AXON" repl a.axon b.axon </dev/null 2>&1)
+if [ "$(printf '%s\n' "$out" | head -1)" = "defined neuron Leaky" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: a file's output after a later file's error: '$out'"; fi
 # :time runs its entry and says how long it took
 out=$(NO_COLOR=1 "$AXON" repl -e 'x = 4 mV' -e ':time x / 2' </dev/null 2>&1)
 if printf '%s\n' "$out" | head -1 | grep -qx '2 mV' && printf '%s\n' "$out" | sed -n 2p | grep -qE '^time: [0-9]+\.[0-9]{3} ms$' &&
