@@ -43,14 +43,14 @@
  * histories are complete; that changes no result (as at the end of a run).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
-#include <time.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "afile.h"
 #include "axon/io.h"
@@ -1340,11 +1340,10 @@ axon_status axon_checkpoint_read_info(const char *path, axon_checkpoint_info *in
     uint64_t payload;
     memcpy(&payload, h + 56, 8);
     if (sized && (uint64_t)st.st_size != CK_HEADER + 8 + payload)
-        return axon_err_set(err, AXON_EFORMAT, "%s: %s: %llu bytes, the header says %llu", path,
-                            (uint64_t)st.st_size < CK_HEADER + 8 + payload ? "truncated"
-                                                                           : "bytes after the end",
-                            (unsigned long long)st.st_size,
-                            (unsigned long long)(CK_HEADER + 8 + payload));
+        return axon_err_set(
+            err, AXON_EFORMAT, "%s: %s: %llu bytes, the header says %llu", path,
+            (uint64_t)st.st_size < CK_HEADER + 8 + payload ? "truncated" : "bytes after the end",
+            (unsigned long long)st.st_size, (unsigned long long)(CK_HEADER + 8 + payload));
     memset(info, 0, sizeof *info);
     memcpy(&info->version, h + 8, 4);
     memcpy(&info->abi, h + 16, 4);

@@ -583,8 +583,8 @@ static void proj_overrides(inst *in, const ir_proj *pj, const char *group, sx **
     const sm_type *t = pj->syn;
     for (int k = 0; k < 2 * in->nov; k++) { /* the group's first, then the pair's own */
         const ir_override *o = &in->ov[k % in->nov];
-        const char *name = k < in->nov ? (group ? ov_param_of(o, group) : NULL)
-                                        : ov_param_of(o, pj->name);
+        const char *name =
+            k < in->nov ? (group ? ov_param_of(o, group) : NULL) : ov_param_of(o, pj->name);
         if (!name)
             continue;
         in->ov_used[k % in->nov] = true;

@@ -57,9 +57,10 @@ void term_raster(FILE *out, const double *t, const unsigned *i, size_t n, unsign
     for (int y = height - 1; y >= 0; y--) {
         /* the neuron whose band holds the middle of this text row; the ends of the range at
            the top and the bottom */
-        fprintf(out, "%7u ", y == height - 1 ? size - 1
-                             : y == 0        ? 0
-                                             : (unsigned)(((uint64_t)y * 4 + 2) * size / (uint64_t)rows));
+        fprintf(out, "%7u ",
+                y == height - 1 ? size - 1
+                : y == 0        ? 0
+                                : (unsigned)(((uint64_t)y * 4 + 2) * size / (uint64_t)rows));
         put_utf8(out, 0x2502);
         for (int x = 0; x < width; x++) {
             unsigned bits = 0;

@@ -816,8 +816,8 @@ static sx *call(check_ctx *ck, const ast_node *n)
     int nargs = n->nkids;
     sx *args[3] = {NULL, NULL, NULL};
     bool known = sx_fn_lookup(name) >= 0;
-    static const char *const SPECIAL[] = {"rand", "uniform", "normal", "randint", "timed",
-                                          "topk", "pow"};
+    static const char *const SPECIAL[] = {"rand",  "uniform", "normal", "randint",
+                                          "timed", "topk",    "pow"};
     for (size_t k = 0; k < sizeof SPECIAL / sizeof *SPECIAL && !known; k++)
         known = !strcmp(name, SPECIAL[k]);
     for (int k = 0; k < ck->nexterns && !known; k++)

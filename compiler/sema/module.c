@@ -1131,9 +1131,9 @@ static void synapse_targets(mcheck *mc, sm_mrec *r, const ast_node *path, const 
             *(only < 0 ? &only : &other) = k;
     }
     if (other >= 0) { /* P = A, A_B -> B_C, C: both pairs are P.A_B_C */
-        ERR(mc, path->span, "'%s.%s' names two pairs of '%s' (%s -> %s and %s -> %s)",
-            base->name, path->name, base->name, pj->pre[only / pj->npost],
-            pj->post[only % pj->npost], pj->pre[other / pj->npost], pj->post[other % pj->npost]);
+        ERR(mc, path->span, "'%s.%s' names two pairs of '%s' (%s -> %s and %s -> %s)", base->name,
+            path->name, base->name, pj->pre[only / pj->npost], pj->post[only % pj->npost],
+            pj->pre[other / pj->npost], pj->post[other % pj->npost]);
         diag_hint(mc->d, "record the whole projection, or give the pairs projections of their own");
         return;
     }
