@@ -421,7 +421,11 @@ bool sx_is_param_const(const sx *e)
     case SX_CONST: return true;
     case SX_VAR: return e->space == VS_SHARED || e->space == VS_DERIVED;
     case SX_RAND:
-    case SX_TABLE: return false;
+    case SX_TABLE:
+    case SX_EXT: /* an extern C function: the compiler may not be able to call it (without
+                    libffi), so no exact propagator is computed from it when the model is
+                    built; code generation still derives it with the parameters, at run time */
+        return false;
     default:
         return sx_is_param_const(e->a) && sx_is_param_const(e->b) && sx_is_param_const(e->c);
     }
